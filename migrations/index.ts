@@ -1,0 +1,4 @@
+import { CreateTenants1763800000000 } from './1763800000000-CreateTenants';
+
+/** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
+export const MIGRATIONS = [CreateTenants1763800000000];

@@ -1,0 +1,49 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { LoggerModule } from 'nestjs-pino';
+import type { Logger } from 'pino';
+import { CommonModule } from './common/common.module';
+import { ProblemFilter } from './common/errors/problem.filter';
+import { createValidationPipe } from './common/errors/validation';
+import { loggingParams } from './common/logging/logging.options';
+import { IpAllowlistGuard } from './common/net/ip-allowlist';
+import { FixedWindowStorage } from './common/throttling/fixed-window.storage';
+import { RateLimitGuard } from './common/throttling/rate-limit.guard';
+import { RedisBackedStorage } from './common/throttling/redis.storage';
+import { AppConfig } from './config/config';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+
+@Module({})
+export class AppModule {
+  /** The whole application for one validated configuration (production and e2e tests alike). */
+  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRoot(loggingParams(logger)),
+        CommonModule,
+        DatabaseModule,
+        HealthModule,
+        MetricsModule,
+        ThrottlerModule.forRoot({
+          throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+          storage: config.redisUrl
+            ? new RedisBackedStorage(config.redisUrl)
+            : new FixedWindowStorage(),
+        }),
+      ],
+      providers: [
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+        { provide: APP_FILTER, useClass: ProblemFilter },
+        // Guards run in this order: client address first, then the rate limit.
+        { provide: APP_GUARD, useClass: IpAllowlistGuard },
+        { provide: APP_GUARD, useClass: RateLimitGuard },
+      ],
+    };
+  }
+}

@@ -1,0 +1,39 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+
+export type ActorType = 'apiKey' | 'agent' | 'system';
+
+export interface Actor {
+  type: ActorType;
+  id: string;
+}
+
+/** What one request (or one background job) knows about itself; read by logs, audit, errors. */
+export interface RequestContext {
+  correlationId: string;
+  ip?: string;
+  userAgent?: string;
+  tenantId?: string;
+  actor?: Actor;
+  /** Scopes of the authenticated key; `*` is a platform admin. */
+  scopes?: readonly string[];
+  /** Set when the key is bound to one agent. */
+  agentId?: string;
+  apiKeyId?: string;
+}
+
+const storage = new AsyncLocalStorage<RequestContext>();
+
+export const requestContext = {
+  run<T>(context: RequestContext, fn: () => T): T {
+    return storage.run(context, fn);
+  },
+  get(): RequestContext | undefined {
+    return storage.getStore();
+  },
+  /** The current context; throws when called outside a request or job (a programming error). */
+  require(): RequestContext {
+    const context = storage.getStore();
+    if (!context) throw new Error('No request context: call inside a request or a job');
+    return context;
+  },
+};

@@ -1,0 +1,118 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { isDatabaseUnavailable } from '../../database/database-errors';
+import { DomainError, ErrorKind, FieldError } from './domain-error';
+import { PROBLEM_CONTENT_TYPE, ProblemDto } from './problem.dto';
+
+const KIND_STATUS: Record<ErrorKind, number> = {
+  bad_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  precondition_failed: 412,
+  too_large: 413,
+  unprocessable: 422,
+  unavailable: 503,
+};
+
+interface Problem {
+  status: number;
+  slug: string;
+  title?: string;
+  detail: string;
+  errors?: FieldError[];
+  headers?: Record<string, string>;
+}
+
+/** The one place where any thrown thing becomes an application/problem+json response. */
+@Catch()
+export class ProblemFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const problem = this.describe(exception);
+
+    if (problem.status >= 500 && problem.status !== 503) {
+      this.logger.error({ err: exception, correlationId: request.id }, 'Unhandled error');
+    } else if (problem.status === 503) {
+      this.logger.warn({ err: errorSummary(exception), correlationId: request.id }, problem.detail);
+    }
+
+    const body: ProblemDto = {
+      type: `urn:agentmesh:problem:${problem.slug}`,
+      title: problem.title ?? STATUS_CODES[problem.status] ?? 'Error',
+      status: problem.status,
+      detail: problem.detail,
+      instance: (request.url ?? '/').split('?')[0],
+      correlationId: String(request.id),
+      ...(problem.errors && problem.errors.length > 0 ? { errors: problem.errors } : {}),
+    };
+    if (reply.sent) return;
+    for (const [name, value] of Object.entries(problem.headers ?? {})) reply.header(name, value);
+    void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(body);
+  }
+
+  private describe(exception: unknown): Problem {
+    if (exception instanceof DomainError) {
+      return {
+        status: KIND_STATUS[exception.kind],
+        slug: exception.code.replace(/_/g, '-'),
+        detail: exception.message,
+        errors: exception.errors,
+      };
+    }
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    if (isDatabaseUnavailable(exception)) {
+      return {
+        status: 503,
+        slug: 'database-unavailable',
+        detail: 'The database is unavailable; retry shortly.',
+        headers: { 'retry-after': '5' },
+      };
+    }
+    const fastifyProblem = fromFastifyError(exception);
+    if (fastifyProblem) return fastifyProblem;
+    return { status: 500, slug: 'internal', detail: 'An unexpected error occurred.' };
+  }
+}
+
+function fromHttpException(exception: HttpException): Problem {
+  const status = exception.getStatus();
+  const response = exception.getResponse();
+  let detail = exception.message;
+  let errors: FieldError[] | undefined;
+  if (typeof response === 'object' && response !== null) {
+    const body = response as { message?: unknown; errors?: FieldError[] };
+    if (Array.isArray(body.errors)) errors = body.errors;
+    if (typeof body.message === 'string') detail = body.message;
+  }
+  if (status === 404 && /^Cannot [A-Z]+ /.test(detail)) detail = 'No route matches this path.';
+  // Fastify's body parser errors arrive here, mapped to HttpException by Nest.
+  if (status === 400 && /^Body (is not valid JSON|cannot be empty)/.test(detail)) {
+    return { status, slug: 'malformed-body', detail };
+  }
+  return { status, slug: slugFor(status, errors), detail, errors };
+}
+
+/** A 4xx error raised by Fastify outside Nest's mapping (it maps most to HttpException). */
+function fromFastifyError(exception: unknown): Problem | undefined {
+  const error = exception as { statusCode?: unknown; message?: unknown } | undefined;
+  const status = typeof error?.statusCode === 'number' ? error.statusCode : undefined;
+  if (!status || status < 400 || status >= 500) return undefined;
+  const detail = typeof error?.message === 'string' ? error.message : 'Bad request';
+  return { status, slug: slugFor(status), detail };
+}
+
+function slugFor(status: number, errors?: FieldError[]): string {
+  if (status === 400 && errors) return 'validation';
+  return (STATUS_CODES[status] ?? 'error').toLowerCase().replace(/[^a-z0-9]+/g, '-');
+}
+
+function errorSummary(exception: unknown): string {
+  return exception instanceof Error ? `${exception.name}: ${exception.message}` : String(exception);
+}

@@ -1,0 +1,41 @@
+import { RequestMethod } from '@nestjs/common';
+import type { Params } from 'nestjs-pino';
+import pino, { Logger } from 'pino';
+import type { AppConfig } from '../../config/config';
+
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers["x-api-key"]',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers["x-api-key"]',
+  '*.secret',
+  '*.key',
+  '*.apiKey',
+  '*.password',
+  '*.token',
+  '*.leaseToken',
+];
+
+/**
+ * The one pino logger of the process. Fastify uses it for its per-request child loggers
+ * (bound to the correlation id), and Nest's Logger writes through it via nestjs-pino.
+ */
+export function createRootLogger(config: AppConfig): Logger {
+  return pino({
+    level: config.logLevel,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    base: { service: 'agentmesh' },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+/** nestjs-pino binds Fastify's request logger (with the correlation id) to each request. */
+export function loggingParams(logger: Logger): Params {
+  return {
+    pinoHttp: { logger },
+    useExisting: true,
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+  };
+}

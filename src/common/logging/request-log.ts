@@ -1,0 +1,39 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import type { RawRequest } from '../context/request-context.middleware';
+
+const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
+
+/**
+ * One JSON line per request, written when the response is finished: correlation id (bound by
+ * Fastify), method, route template, status, duration, client address, tenant and actor.
+ * Probes and scrapes log at debug so they do not drown the rest.
+ */
+export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+  const route = request.routeOptions.url;
+  const status = reply.statusCode;
+  const level =
+    route && QUIET_ROUTES.has(route)
+      ? 'debug'
+      : status >= 500
+        ? 'error'
+        : status >= 400
+          ? 'warn'
+          : 'info';
+  const log = request.log as Logger;
+  if (!log.isLevelEnabled(level)) return;
+  const context = (request.raw as RawRequest).context;
+  log[level](
+    {
+      method: request.method,
+      route: route ?? 'unmatched',
+      url: request.url,
+      statusCode: status,
+      durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      ip: context?.ip ?? request.ip,
+      tenantId: context?.tenantId,
+      actor: context?.actor,
+    },
+    'request completed',
+  );
+}

@@ -1,0 +1,27 @@
+import { ExecutionContext, Injectable } from '@nestjs/common';
+import { ThrottlerGuard } from '@nestjs/throttler';
+import { requestContext } from '../context/request-context';
+
+const THROTTLER_LIMIT = 'THROTTLER:LIMIT';
+
+/**
+ * The global rate limit: per API key when authenticated, per client address otherwise, with
+ * IETF `RateLimit-*` headers. A route with its own tighter limit counts separately.
+ */
+@Injectable()
+export class RateLimitGuard extends ThrottlerGuard {
+  protected override headerPrefix = 'RateLimit';
+
+  protected override getTracker(request: Record<string, unknown>): Promise<string> {
+    const keyId = requestContext.get()?.apiKeyId;
+    return Promise.resolve(keyId ? `key:${keyId}` : `ip:${String(request.ip)}`);
+  }
+
+  protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {
+    const handler = context.getHandler();
+    if (Reflect.getMetadata(THROTTLER_LIMIT + name, handler) !== undefined) {
+      return `${name}:${context.getClass().name}.${handler.name}:${tracker}`;
+    }
+    return `${name}:${tracker}`;
+  }
+}

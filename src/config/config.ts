@@ -1,0 +1,193 @@
+import { parseCidrList, CidrList } from '../common/net/cidr';
+
+/** Everything the process reads from its environment, parsed and checked once at start. */
+export interface AppConfig {
+  port: number;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  adminApiKey: string | undefined;
+  migrationsRun: boolean;
+  workers: boolean;
+  logLevel: LogLevel;
+  /** `false`, a hop count, or the CIDRs whose X-Forwarded-For is believed. */
+  trustProxy: false | number | string[];
+  rateLimitPerMinute: number;
+  bodyLimitBytes: number;
+  metricsAllowedCidrs: CidrList;
+  adminAllowedCidrs: CidrList;
+  githubWebhookSecrets: string[];
+  githubHookCidrs: CidrList;
+  webhookAllowedCidrs: CidrList;
+  webhookRetryScheduleMs: number[];
+  taskLeaseSeconds: number;
+  shutdownGraceMs: number;
+  /** Time between readiness turning 503 and the listener closing, so load balancers notice. */
+  shutdownDelayMs: number;
+  /** Per-statement and per-connect limits: a database outage answers 503 fast, never hangs. */
+  dbStatementTimeoutMs: number;
+  dbConnectTimeoutMs: number;
+  dbPoolSize: number;
+  corsOrigins: string[];
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export const DEFAULT_PRIVATE_CIDRS = [
+  '127.0.0.0/8',
+  '::1/128',
+  '10.0.0.0/8',
+  '172.16.0.0/12',
+  '192.168.0.0/16',
+  'fc00::/7',
+];
+
+/** GitHub's published hook ranges (api.github.com/meta, "hooks"). */
+export const GITHUB_HOOK_RANGES = [
+  '192.30.252.0/22',
+  '185.199.108.0/22',
+  '140.82.112.0/20',
+  '143.55.64.0/20',
+  '2a0a:a440::/29',
+  '2606:50c0::/32',
+];
+
+export const DEFAULT_RETRY_SCHEDULE = '0,5s,5m,30m,2h,5h,10h,10h';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates the environment; throws one ConfigError naming every bad variable. */
+export function loadConfig(env: Env = process.env): AppConfig {
+  const problems: string[] = [];
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw.trim() === '') return fallback;
+    try {
+      return parse(raw.trim());
+    } catch (err) {
+      problems.push(`${name}: ${(err as Error).message} (got ${JSON.stringify(raw)})`);
+      return fallback;
+    }
+  };
+
+  const config: AppConfig = {
+    port: read('PORT', 3000, int(0, 65535)),
+    databaseUrl: read('DATABASE_URL', undefined, postgresUrl),
+    redisUrl: read('REDIS_URL', undefined, redisUrl),
+    adminApiKey: read('ADMIN_API_KEY', undefined, adminKey),
+    migrationsRun: read('MIGRATIONS_RUN', true, bool),
+    workers: read('WORKERS', true, bool),
+    logLevel: read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS)),
+    trustProxy: read('TRUST_PROXY', false, trustProxy),
+    rateLimitPerMinute: read('RATE_LIMIT_PER_MINUTE', 1200, int(1, 10_000_000)),
+    bodyLimitBytes: read('BODY_LIMIT_BYTES', 1_048_576, int(1024, 100 * 1024 * 1024)),
+    metricsAllowedCidrs: read('METRICS_ALLOWED_CIDRS', parseCidrList(DEFAULT_PRIVATE_CIDRS), cidrs),
+    adminAllowedCidrs: read('ADMIN_ALLOWED_CIDRS', parseCidrList(['0.0.0.0/0', '::/0']), cidrs),
+    githubWebhookSecrets: read('GITHUB_WEBHOOK_SECRETS', [], list),
+    githubHookCidrs: read('GITHUB_HOOK_CIDRS', parseCidrList(GITHUB_HOOK_RANGES), cidrs),
+    webhookAllowedCidrs: read('WEBHOOK_ALLOWED_CIDRS', parseCidrList([]), cidrs),
+    webhookRetryScheduleMs: read(
+      'WEBHOOK_RETRY_SCHEDULE',
+      parseSchedule(DEFAULT_RETRY_SCHEDULE),
+      parseSchedule,
+    ),
+    taskLeaseSeconds: read('TASK_LEASE_SECONDS', 30, int(1, 86_400)),
+    shutdownGraceMs: read('SHUTDOWN_GRACE_MS', 10_000, int(0, 600_000)),
+    shutdownDelayMs: read('SHUTDOWN_DELAY_MS', 0, int(0, 600_000)),
+    dbStatementTimeoutMs: read('DB_STATEMENT_TIMEOUT_MS', 5_000, int(100, 600_000)),
+    dbConnectTimeoutMs: read('DB_CONNECT_TIMEOUT_MS', 2_000, int(100, 60_000)),
+    dbPoolSize: read('DB_POOL_SIZE', 20, int(1, 1000)),
+    corsOrigins: read('CORS_ORIGINS', [], list),
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function int(min: number, max: number) {
+  return (raw: string): number => {
+    if (!/^-?\d+$/.test(raw)) throw new Error('must be a whole number');
+    const value = Number(raw);
+    if (value < min || value > max) throw new Error(`must be between ${min} and ${max}`);
+    return value;
+  };
+}
+
+function bool(raw: string): boolean {
+  const value = raw.toLowerCase();
+  if (['true', '1', 'on', 'yes'].includes(value)) return true;
+  if (['false', '0', 'off', 'no'].includes(value)) return false;
+  throw new Error('must be true/false (or on/off)');
+}
+
+function oneOf<T extends string>(allowed: readonly T[]) {
+  return (raw: string): T => {
+    if (!(allowed as readonly string[]).includes(raw)) {
+      throw new Error(`must be one of ${allowed.join(', ')}`);
+    }
+    return raw as T;
+  };
+}
+
+function url(protocols: string[]) {
+  return (raw: string): string => {
+    let parsed: URL;
+    try {
+      parsed = new URL(raw);
+    } catch {
+      throw new Error('must be a URL');
+    }
+    if (!protocols.includes(parsed.protocol)) {
+      throw new Error(`must use ${protocols.join(' or ')}`);
+    }
+    return raw;
+  };
+}
+
+const postgresUrl = url(['postgres:', 'postgresql:']);
+const redisUrl = url(['redis:', 'rediss:']);
+
+function adminKey(raw: string): string {
+  if (raw.length < 16) throw new Error('must be at least 16 characters');
+  if (!/^[\x21-\x7e]+$/.test(raw)) throw new Error('must be printable ASCII without spaces');
+  return raw;
+}
+
+function list(raw: string): string[] {
+  return raw
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0);
+}
+
+function cidrs(raw: string): CidrList {
+  return parseCidrList(list(raw));
+}
+
+function trustProxy(raw: string): false | number | string[] {
+  const lower = raw.toLowerCase();
+  if (lower === 'false' || lower === 'off') return false;
+  if (/^\d+$/.test(raw)) return int(0, 64)(raw) || false;
+  const ranges = list(raw);
+  parseCidrList(ranges);
+  return ranges;
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** `0,5s,5m,30m` → delays in milliseconds; a bare number means seconds. */
+export function parseSchedule(raw: string): number[] {
+  const items = list(raw);
+  if (items.length === 0 || items.length > 50) throw new Error('must list 1 to 50 delays');
+  return items.map((item) => {
+    const match = /^(\d+)(ms|s|m|h|d)?$/.exec(item);
+    if (!match) throw new Error(`"${item}" is not a delay like 0, 5s, 5m, 2h`);
+    return Number(match[1]) * UNIT_MS[match[2] ?? 's'];
+  });
+}

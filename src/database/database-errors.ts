@@ -1,0 +1,53 @@
+const UNAVAILABLE_NET_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EPIPE',
+]);
+
+// SQLSTATE classes and codes that mean "the database cannot serve now", not "bad input".
+const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55P03']);
+
+const UNAVAILABLE_MESSAGES = [
+  'Connection terminated',
+  'timeout exceeded when trying to connect',
+  'Query read timeout',
+  'Client has encountered a connection error',
+  'Connection is not established',
+  'Cannot use a pool after calling end',
+  'Driver not Connected',
+];
+
+/** True when an error (or what it wraps) says PostgreSQL is unreachable or overloaded. */
+export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const candidate = error as {
+    code?: unknown;
+    message?: unknown;
+    driverError?: unknown;
+    cause?: unknown;
+  };
+  if (typeof candidate.code === 'string') {
+    if (UNAVAILABLE_NET_CODES.has(candidate.code)) return true;
+    if (UNAVAILABLE_SQLSTATES.has(candidate.code) || candidate.code.startsWith('08')) return true;
+  }
+  if (typeof candidate.message === 'string') {
+    const message = candidate.message;
+    if (UNAVAILABLE_MESSAGES.some((fragment) => message.includes(fragment))) return true;
+  }
+  return (
+    isDatabaseUnavailable(candidate.driverError, depth + 1) ||
+    isDatabaseUnavailable(candidate.cause, depth + 1)
+  );
+}
+
+/** SQLSTATE of a failed query, when there is one. */
+export function sqlState(error: unknown): string | undefined {
+  const candidate = error as { code?: unknown; driverError?: { code?: unknown } } | undefined;
+  const code = candidate?.driverError?.code ?? candidate?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
+}

@@ -1,0 +1,47 @@
+import { Global, Logger, Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/config';
+import { APP_CONFIG } from '../config/config.module';
+import { dataSourceOptions } from './data-source-options';
+import { MigrationState } from './migration-state';
+import { migrateWithLock } from './migrations';
+import { UnitOfWork } from './unit-of-work';
+
+@Global()
+@Module({
+  imports: [
+    TypeOrmModule.forRootAsync({
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => {
+        if (!config.databaseUrl) throw new Error('DATABASE_URL must be resolved before start');
+        return dataSourceOptions({
+          url: config.databaseUrl,
+          poolSize: config.dbPoolSize,
+          statementTimeoutMs: config.dbStatementTimeoutMs,
+          connectTimeoutMs: config.dbConnectTimeoutMs,
+        });
+      },
+      dataSourceFactory: async (options) => {
+        const dataSource = await new DataSource(options!).initialize();
+        return dataSource;
+      },
+    }),
+  ],
+  providers: [
+    UnitOfWork,
+    MigrationState,
+    {
+      provide: 'MIGRATIONS_AT_START',
+      inject: [APP_CONFIG, DataSource],
+      useFactory: async (config: AppConfig, dataSource: DataSource) => {
+        if (!config.migrationsRun) return [];
+        const applied = await migrateWithLock(dataSource);
+        if (applied.length > 0) new Logger('Migrations').log(`Applied ${applied.join(', ')}`);
+        return applied;
+      },
+    },
+  ],
+  exports: [UnitOfWork, MigrationState],
+})
+export class DatabaseModule {}

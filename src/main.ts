@@ -1,0 +1,45 @@
+import 'reflect-metadata';
+import pino from 'pino';
+import { createApp } from './bootstrap';
+import { AppConfig, ConfigError, loadConfig } from './config/config';
+import { EmbeddedDatabase } from './database/embedded-postgres';
+import { installShutdown } from './shutdown';
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw error;
+  }
+  const log = pino({ level: config.logLevel, base: { context: 'Bootstrap' } });
+
+  let embedded: EmbeddedDatabase | undefined;
+  if (!config.databaseUrl) {
+    log.info('DATABASE_URL is unset: starting the embedded PostgreSQL (data under .data/)');
+    embedded = await EmbeddedDatabase.start({
+      dataDir: process.env.AGENTMESH_DATA_DIR ?? '.data',
+      database: 'agentmesh',
+      log: (message) => log.debug({ source: 'postgres' }, message),
+    });
+    log.info(`Embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
+    config = { ...config, databaseUrl: embedded.url };
+  }
+
+  try {
+    const app = await createApp(config);
+    installShutdown(app, config, log, embedded);
+    await app.listen({ port: config.port, host: '0.0.0.0' });
+    log.info(`AgentMesh listening on port ${config.port}; API docs at /docs`);
+  } catch (error) {
+    log.fatal({ err: error }, 'AgentMesh failed to start');
+    await embedded?.stop();
+    process.exit(1);
+  }
+}
+
+void main();

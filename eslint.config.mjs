@@ -1,3 +1,4 @@
+import jest from 'eslint-plugin-jest';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
@@ -32,12 +33,22 @@ export default tseslint.config(
   },
   {
     files: ['test/**/*.ts', '**/*.spec.ts'],
+    ...jest.configs['flat/recommended'],
     rules: {
+      ...jest.configs['flat/recommended'].rules,
+      'jest/valid-expect': 'error',
+      'jest/no-standalone-expect': 'off',
+      'jest/expect-expect': [
+        'error',
+        { assertFunctionNames: ['expect', 'expectProblem', 'waitFor'] },
+      ],
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-call': 'off',
       '@typescript-eslint/no-unsafe-return': 'off',
+      '@typescript-eslint/no-require-imports': 'off',
+      '@typescript-eslint/no-non-null-assertion': 'off',
     },
   },
 );

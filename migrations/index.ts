@@ -1,4 +1,5 @@
 import { CreateTenants1763800000000 } from './1763800000000-CreateTenants';
+import { CreateApiKeys1763800001000 } from './1763800001000-CreateApiKeys';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
-export const MIGRATIONS = [CreateTenants1763800000000];
+export const MIGRATIONS = [CreateTenants1763800000000, CreateApiKeys1763800001000];

@@ -11,6 +11,8 @@ import { IpAllowlistGuard } from './common/net/ip-allowlist';
 import { FixedWindowStorage } from './common/throttling/fixed-window.storage';
 import { RateLimitGuard } from './common/throttling/rate-limit.guard';
 import { RedisBackedStorage } from './common/throttling/redis.storage';
+import { AuthGuard } from './auth/auth.guard';
+import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -30,6 +32,7 @@ export class AppModule {
         DatabaseModule,
         HealthModule,
         MetricsModule,
+        AuthModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
           storage: config.redisUrl
@@ -40,8 +43,10 @@ export class AppModule {
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_FILTER, useClass: ProblemFilter },
-        // Guards run in this order: client address first, then the rate limit.
+        // Guards run in this order: client address, API key and scope, then the rate limit
+        // (which counts per key once the key is known).
         { provide: APP_GUARD, useClass: IpAllowlistGuard },
+        { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
       ],
     };

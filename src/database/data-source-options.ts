@@ -20,7 +20,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     migrationsTableName: 'migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    logging: false,
     extra: {
       max: settings.poolSize,
       application_name: settings.applicationName ?? 'agentmesh',

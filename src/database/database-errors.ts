@@ -51,3 +51,8 @@ export function sqlState(error: unknown): string | undefined {
   const code = candidate?.driverError?.code ?? candidate?.code;
   return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? code : undefined;
 }
+
+/** A unique constraint said no: the caller maps it to a 409. */
+export function isUniqueViolation(error: unknown): boolean {
+  return sqlState(error) === '23505';
+}

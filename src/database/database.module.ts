@@ -5,6 +5,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
 import { MigrationState } from './migration-state';
+import { PgNotifications } from './pg-notifications';
 import { migrateWithLock } from './migrations';
 import { UnitOfWork } from './unit-of-work';
 
@@ -22,15 +23,12 @@ import { UnitOfWork } from './unit-of-work';
           connectTimeoutMs: config.dbConnectTimeoutMs,
         });
       },
-      dataSourceFactory: async (options) => {
-        const dataSource = await new DataSource(options!).initialize();
-        return dataSource;
-      },
     }),
   ],
   providers: [
     UnitOfWork,
     MigrationState,
+    PgNotifications,
     {
       provide: 'MIGRATIONS_AT_START',
       inject: [APP_CONFIG, DataSource],
@@ -42,6 +40,6 @@ import { UnitOfWork } from './unit-of-work';
       },
     },
   ],
-  exports: [UnitOfWork, MigrationState],
+  exports: [UnitOfWork, MigrationState, PgNotifications],
 })
 export class DatabaseModule {}

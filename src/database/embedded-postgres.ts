@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -27,6 +28,7 @@ const PROCESS_EVENTS = [
   'SIGBREAK',
   'beforeExit',
   'message',
+  'exit',
 ] as const;
 
 /**
@@ -70,6 +72,11 @@ export class EmbeddedDatabase {
       await server.initialise();
     }
     await server.start();
+    const child = serverProcess(server);
+    const killOnExit = () => {
+      if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+    };
+    process.once('exit', killOnExit);
     const base = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}`;
     await ensureDatabase(`${base}/postgres`, options.database);
     return new EmbeddedDatabase(server, `${base}/${options.database}`, port);
@@ -81,14 +88,17 @@ export class EmbeddedDatabase {
     ).process;
     // Ctrl-C reaches the whole process group: the server may already have shut itself down.
     if (child && (child.exitCode !== null || child.signalCode !== null)) return;
-    await Promise.race([this.server.stop(), new Promise((done) => setTimeout(done, 15_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise((done) => (timer = setTimeout(done, 15_000)));
+    await Promise.race([this.server.stop(), timeout]);
+    clearTimeout(timer);
   }
 }
 
 /**
- * Imports the package without letting it take over SIGINT/SIGTERM: its exit hook would stop
- * the server and exit at once, before in-flight requests drain. Our shutdown stops it instead;
- * the hook on 'exit' stays as a last resort for a crash.
+ * Imports the package without its exit hooks: on SIGINT/SIGTERM they stop the server and exit
+ * at once, before in-flight requests drain. Our shutdown stops it instead, and `start` adds a
+ * synchronous last resort for a process that exits any other way.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
@@ -101,6 +111,10 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
     }
   }
   return module.default;
+}
+
+function serverProcess(server: EmbeddedPostgresInstance): ChildProcess | undefined {
+  return (server as unknown as { process?: ChildProcess }).process;
 }
 
 /** PostgreSQL runs as the `postgres` user when we are root; it must be able to reach its folder. */

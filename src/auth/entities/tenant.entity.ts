@@ -1,6 +1,7 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('tenants')
+@Check('tenants_id_format', `"id" ~ '^[a-z0-9][a-z0-9-]{0,63}$'`)
 export class Tenant {
   @PrimaryColumn({ type: 'varchar', length: 64 })
   id: string;

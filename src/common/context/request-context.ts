@@ -37,3 +37,10 @@ export const requestContext = {
     return context;
   },
 };
+
+/** The tenant of the current request; every repository query is filtered by it. */
+export function currentTenantId(): string {
+  const tenantId = requestContext.get()?.tenantId;
+  if (!tenantId) throw new Error('No tenant in the request context: is the route public?');
+  return tenantId;
+}

@@ -1,7 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
-import { isDatabaseUnavailable } from '../../database/database-errors';
+import { isDatabaseUnavailable, sqlState } from '../../database/database-errors';
+import { HTTP_DENIED_TOTAL } from '../../metrics/metrics.module';
+import { normaliseAddress } from '../net/cidr';
 import { DomainError, ErrorKind, FieldError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDto } from './problem.dto';
 
@@ -17,6 +21,12 @@ const KIND_STATUS: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+const DENIED_STATUSES = new Set([401, 403, 429]);
+
+// invalid_text_representation, string_data_right_truncation, numeric_value_out_of_range,
+// invalid_datetime_format, datetime_field_overflow, untranslatable_character, character_not_in_repertoire
+const INPUT_SQLSTATES = new Set(['22P02', '22001', '22003', '22007', '22008', '22P05', '22021']);
+
 interface Problem {
   status: number;
   slug: string;
@@ -31,6 +41,8 @@ interface Problem {
 export class ProblemFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemFilter');
 
+  constructor(@InjectMetric(HTTP_DENIED_TOTAL) private readonly denied: Counter<string>) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
@@ -41,6 +53,8 @@ export class ProblemFilter implements ExceptionFilter {
       this.logger.error({ err: exception, correlationId: request.id }, 'Unhandled error');
     } else if (problem.status === 503) {
       this.logger.warn({ err: errorSummary(exception), correlationId: request.id }, problem.detail);
+    } else if (DENIED_STATUSES.has(problem.status)) {
+      this.recordDenial(request, problem);
     }
 
     const body: ProblemDto = {
@@ -55,6 +69,24 @@ export class ProblemFilter implements ExceptionFilter {
     if (reply.sent) return;
     for (const [name, value] of Object.entries(problem.headers ?? {})) reply.header(name, value);
     void reply.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(body);
+  }
+
+  /** Refusals are security events: logged and counted, never written to the database. */
+  private recordDenial(request: FastifyRequest, problem: Problem): void {
+    const reason = problem.slug.replace(/-/g, '_');
+    this.denied.inc({ reason });
+    this.logger.warn(
+      {
+        event: 'security.denied',
+        reason,
+        status: problem.status,
+        correlationId: request.id,
+        ip: normaliseAddress(request.ip),
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+      },
+      `Request refused: ${problem.detail}`,
+    );
   }
 
   private describe(exception: unknown): Problem {
@@ -73,6 +105,15 @@ export class ProblemFilter implements ExceptionFilter {
         slug: 'database-unavailable',
         detail: 'The database is unavailable; retry shortly.',
         headers: { 'retry-after': '5' },
+      };
+    }
+    const state = sqlState(exception);
+    if (state && INPUT_SQLSTATES.has(state)) {
+      // Input that slipped past validation and was refused by PostgreSQL: still the client's.
+      return {
+        status: 400,
+        slug: 'invalid-value',
+        detail: 'A value is out of range or malformed.',
       };
     }
     const fastifyProblem = fromFastifyError(exception);

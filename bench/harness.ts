@@ -1,0 +1,154 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, chmod } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { EmbeddedDatabase } from '../src/database/embedded-postgres';
+
+// autocannon ships no types; this is the part of its result we read.
+export interface CannonResult {
+  requests: { average: number; total: number };
+  latency: { p50: number; p99: number; average: number };
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+}
+type Cannon = (options: Record<string, unknown>) => Promise<CannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Cannon;
+
+export interface Row {
+  scenario: string;
+  reqPerSec: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+export async function load(
+  scenario: string,
+  url: string,
+  headers: Record<string, string>,
+  options: { connections?: number; duration?: number; method?: string; body?: string } = {},
+): Promise<Row> {
+  const duration = options.duration ?? Number(process.env.BENCH_DURATION ?? 10);
+  const connections = options.connections ?? 50;
+  const request = {
+    url,
+    headers,
+    connections,
+    method: options.method ?? 'GET',
+    ...(options.body !== undefined ? { body: options.body } : {}),
+  };
+  // A short warm-up so JIT and pools are hot before the measured run.
+  await autocannon({ ...request, duration: 2 });
+  const result = await autocannon({ ...request, duration });
+  return {
+    scenario,
+    reqPerSec: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    non2xx: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+export function printTable(rows: Row[]): void {
+  const header = ['scenario', 'req/s', 'p50 ms', 'p99 ms', 'non-2xx'];
+  const lines = rows.map((row) => [
+    row.scenario,
+    String(row.reqPerSec),
+    String(row.p50),
+    String(row.p99),
+    String(row.non2xx),
+  ]);
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...lines.map((line) => line[i].length)),
+  );
+  const format = (cells: string[]) =>
+    cells
+      .map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i])))
+      .join('  ');
+  console.log(format(header));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const line of lines) console.log(format(line));
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((done) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+/** A fresh database: on DATABASE_URL's server when set, else on an embedded PostgreSQL. */
+export async function freshDatabase(): Promise<{ url: string; dispose(): Promise<void> }> {
+  const name = `agentmesh_bench_${Date.now()}`;
+  let embedded: EmbeddedDatabase | undefined;
+  let serverUrl = process.env.DATABASE_URL;
+  if (!serverUrl) {
+    const dir = await mkdtemp(join(tmpdir(), 'agentmesh-bench-'));
+    await chmod(dir, 0o755);
+    embedded = await EmbeddedDatabase.start({ dataDir: dir, database: 'postgres' });
+    serverUrl = embedded.url;
+  }
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new Client({ connectionString: admin.toString() });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    dispose: async () => {
+      const drop = new Client({ connectionString: admin.toString() });
+      await drop.connect();
+      await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await drop.end();
+      await embedded?.stop();
+    },
+  };
+}
+
+export interface Server {
+  base: string;
+  stop(): Promise<void>;
+}
+
+/** Starts a node script as its own process and waits until `readyPath` answers 200. */
+export async function startServer(
+  script: string,
+  env: Record<string, string>,
+  readyPath: string,
+): Promise<Server> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [script], {
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const ok = await fetch(`${base}${readyPath}`)
+      .then((response) => response.status === 200)
+      .catch(() => false);
+    if (ok) break;
+    if (Date.now() > deadline || child.exitCode !== null)
+      throw new Error(`${script} did not start`);
+    await new Promise((done) => setTimeout(done, 200));
+  }
+  return {
+    base,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null || child.signalCode !== null) return done();
+        child.once('exit', () => done());
+        child.kill('SIGTERM');
+      }),
+  };
+}

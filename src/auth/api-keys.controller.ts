@@ -1,0 +1,80 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Throttle } from '@nestjs/throttler';
+import { IpAllowlist } from '../common/net/ip-allowlist';
+import { ApiData, ApiList } from '../common/openapi/envelope';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
+import { ParseIdPipe } from '../common/pipes';
+import { ApiKeysService, IssuedApiKey } from './api-keys.service';
+import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto, RotateApiKeyDto } from './dto/api-key.dto';
+import { Scopes } from './scopes';
+
+/** Key creation and rotation mint credentials: a much tighter limit than the global one. */
+const ISSUE_LIMIT = { default: { limit: 30, ttl: 60_000 } };
+const DEFAULT_OVERLAP_SECONDS = 86_400;
+
+@ApiTags('api-keys')
+@IpAllowlist('admin')
+@Scopes('keys:admin')
+@Controller('api-keys')
+export class ApiKeysController {
+  constructor(private readonly apiKeys: ApiKeysService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Throttle(ISSUE_LIMIT)
+  @ApiOperation({ summary: 'Create an API key; the key is in this response only' })
+  @ApiData(IssuedApiKeyDto, 201)
+  @ApiProblems(400, 404)
+  async create(@Body() body: CreateApiKeyDto): Promise<{ data: IssuedApiKeyDto }> {
+    return { data: issued(await this.apiKeys.create(body)) };
+  }
+
+  @Get()
+  @ApiOperation({ summary: "List the tenant's API keys (never a key or its hash)" })
+  @ApiList('apiKeys', ApiKeyDto)
+  @ApiProblems(400)
+  async list(@Query() query: PageQueryDto) {
+    const page = await this.apiKeys.list(query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return listResponse('apiKeys', {
+      ...page,
+      items: page.items.map((key) => ApiKeyDto.from(key)),
+    });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Read one API key' })
+  @ApiData(ApiKeyDto)
+  @ApiProblems(404)
+  async get(@Param('id', ParseIdPipe) id: string): Promise<{ data: ApiKeyDto }> {
+    return { data: ApiKeyDto.from(await this.apiKeys.get(id)) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Revoke an API key, at once on every replica' })
+  @ApiProblems(404, 409)
+  async revoke(@Param('id', ParseIdPipe) id: string): Promise<void> {
+    await this.apiKeys.revoke(id);
+  }
+
+  @Post(':id/rotate')
+  @HttpCode(201)
+  @Throttle(ISSUE_LIMIT)
+  @ApiOperation({ summary: 'Issue a successor key; the old one stays valid for overlapSeconds' })
+  @ApiData(IssuedApiKeyDto, 201)
+  @ApiProblems(400, 404, 409)
+  async rotate(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() body: RotateApiKeyDto,
+  ): Promise<{ data: IssuedApiKeyDto }> {
+    return {
+      data: issued(await this.apiKeys.rotate(id, body.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS)),
+    };
+  }
+}
+
+function issued({ record, key }: IssuedApiKey): IssuedApiKeyDto {
+  return { ...ApiKeyDto.from(record), key };
+}

@@ -1,0 +1,271 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { currentTenantId, requestContext } from '../common/context/request-context';
+import { UUID_PATTERN, uuidv7 } from '../common/ids';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { PgNotifications } from '../database/pg-notifications';
+import { Transaction, UnitOfWork } from '../database/unit-of-work';
+import { API_KEYS_CHANNEL, ApiKeyCache, Principal } from './api-key-cache';
+import { displayPrefix, generateApiKey, hashApiKey } from './api-key.codec';
+import {
+  AuthBadRequestError,
+  AuthConflictError,
+  AuthenticationError,
+  AuthErrorCode,
+  AuthNotFoundError,
+  PermissionError,
+} from './auth.errors';
+import { ApiKey } from './entities/api-key.entity';
+import { ADMIN_SCOPE } from './scopes';
+import { DEFAULT_TENANT_ID, TenantsService } from './tenants.service';
+
+export interface CreateApiKeyInput {
+  name: string;
+  scopes: string[];
+  agentId?: string;
+  expiresAt?: Date;
+  tenantId?: string;
+}
+
+export interface IssuedApiKey {
+  record: ApiKey;
+  key: string;
+}
+
+const ADMIN_KEY_NAME = 'admin';
+const ADMIN_BOOTSTRAP_LOCK = 0x6167_6d66;
+
+@Injectable()
+export class ApiKeysService {
+  private readonly logger = new Logger(ApiKeysService.name);
+  private readonly adminKeyHash: string | undefined;
+
+  constructor(
+    @InjectRepository(ApiKey) private readonly keys: Repository<ApiKey>,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly cache: ApiKeyCache,
+    private readonly notifications: PgNotifications,
+    private readonly tenants: TenantsService,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.adminKeyHash = config.adminApiKey ? hashApiKey(config.adminApiKey) : undefined;
+  }
+
+  /** Resolves a presented key to its principal, from the cache when possible. */
+  async authenticate(key: string): Promise<Principal> {
+    const hash = hashApiKey(key);
+    let principal = this.cache.get(hash);
+    if (principal === undefined) {
+      principal = await this.load(hash);
+      this.cache.set(hash, principal);
+    }
+    if (!principal) throw invalidKey();
+    if (principal.expiresAt !== null && principal.expiresAt <= Date.now()) throw invalidKey();
+    return principal;
+  }
+
+  private async load(hash: string): Promise<Principal | null> {
+    const row = await this.keys.findOneBy({ keyHash: hash, revokedAt: IsNull() });
+    if (!row) return null;
+    return {
+      keyId: row.id,
+      tenantId: row.tenantId,
+      scopes: row.scopes,
+      agentId: row.agentId,
+      expiresAt: row.expiresAt ? row.expiresAt.getTime() : null,
+    };
+  }
+
+  async create(input: CreateApiKeyInput): Promise<IssuedApiKey> {
+    const context = requestContext.require();
+    const isPlatformAdmin = context.scopes?.includes(ADMIN_SCOPE) ?? false;
+    const tenantId = input.tenantId ?? currentTenantId();
+    if (input.tenantId !== undefined && input.tenantId !== context.tenantId && !isPlatformAdmin) {
+      throw new PermissionError(
+        AuthErrorCode.TenantSwitchForbidden,
+        'Only platform admins may create keys in another tenant.',
+      );
+    }
+    if (input.scopes.includes(ADMIN_SCOPE) && !isPlatformAdmin) {
+      throw new PermissionError(
+        AuthErrorCode.ScopeNotGrantable,
+        'Only platform admins may grant "*".',
+      );
+    }
+    if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+      throw new AuthBadRequestError(AuthErrorCode.InvalidKey, 'expiresAt must be in the future.', [
+        { field: 'expiresAt', message: 'expiresAt must be in the future' },
+      ]);
+    }
+    if (!(await this.tenants.exists(tenantId))) {
+      throw new AuthNotFoundError(
+        AuthErrorCode.TenantNotFound,
+        `Tenant "${tenantId}" does not exist.`,
+      );
+    }
+    return this.unitOfWork.run((tx) =>
+      this.insert(tx.manager, {
+        tenantId,
+        name: input.name,
+        scopes: [...new Set(input.scopes)],
+        agentId: input.agentId ?? null,
+        expiresAt: input.expiresAt ?? null,
+      }),
+    );
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<ApiKey>> {
+    const after = decodeCursor(cursor, [UUID_PATTERN]);
+    const rows = await this.keys.find({
+      where: {
+        tenantId: currentTenantId(),
+        ...(after ? { id: LessThan(String(after[0])) } : {}),
+      },
+      order: { id: 'DESC' },
+      take: limit + 1,
+    });
+    return toPage(rows, limit, (key) => [key.id]);
+  }
+
+  async get(id: string): Promise<ApiKey> {
+    const key = await this.keys.findOneBy({ id, tenantId: currentTenantId() });
+    if (!key) throw notFound(id);
+    return key;
+  }
+
+  /** Revokes at once, on every replica. Revoking twice is harmless. */
+  async revoke(id: string): Promise<void> {
+    await this.unitOfWork.run(async (tx) => {
+      const key = await this.lockOwn(tx.manager, id);
+      this.refuseManaged(key);
+      if (key.revokedAt) return;
+      await tx.manager.update(ApiKey, { id }, { revokedAt: () => 'now()' });
+      await this.announce(tx, id);
+    });
+  }
+
+  /** Issues a successor with the same grants; the old key stays valid for `overlapSeconds`. */
+  async rotate(id: string, overlapSeconds: number): Promise<IssuedApiKey> {
+    return this.unitOfWork.run(async (tx) => {
+      const old = await this.lockOwn(tx.manager, id);
+      this.refuseManaged(old);
+      if (old.revokedAt) {
+        throw new AuthConflictError(
+          AuthErrorCode.ApiKeyRevoked,
+          'A revoked key cannot be rotated.',
+        );
+      }
+      const issued = await this.insert(tx.manager, {
+        tenantId: old.tenantId,
+        name: old.name,
+        scopes: old.scopes,
+        agentId: old.agentId,
+        expiresAt: old.expiresAt,
+      });
+      const overlapEnds = new Date(Date.now() + overlapSeconds * 1000);
+      const expiresAt = old.expiresAt && old.expiresAt < overlapEnds ? old.expiresAt : overlapEnds;
+      await tx.manager.update(ApiKey, { id }, { expiresAt, rotatedTo: issued.record.id });
+      await this.announce(tx, id);
+      return issued;
+    });
+  }
+
+  /**
+   * At start: ADMIN_API_KEY is always a valid platform admin of the default tenant; with none
+   * set and no key in the database, one is generated and printed once.
+   */
+  async ensureAdminKey(configuredKey: string | undefined): Promise<void> {
+    await this.unitOfWork.run(async (tx) => {
+      await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_BOOTSTRAP_LOCK]);
+      if (configuredKey) {
+        const hash = hashApiKey(configuredKey);
+        const existing = await tx.manager.findOneBy(ApiKey, { keyHash: hash });
+        if (!existing) {
+          await this.insertWithKey(tx.manager, configuredKey, adminKeyFields());
+        } else {
+          await tx.manager.update(
+            ApiKey,
+            { id: existing.id },
+            { ...adminKeyFields(), revokedAt: null },
+          );
+        }
+        return;
+      }
+      const anyKey = await tx.manager.exists(ApiKey);
+      if (anyKey) return;
+      const issued = await this.insert(tx.manager, adminKeyFields());
+      this.logger.warn(
+        `No API key existed: generated an admin key for the default tenant. It is shown once: ${issued.key}`,
+      );
+    });
+  }
+
+  private async insert(
+    manager: EntityManager,
+    fields: Pick<ApiKey, 'tenantId' | 'name' | 'scopes' | 'agentId' | 'expiresAt'>,
+  ): Promise<IssuedApiKey> {
+    return this.insertWithKey(manager, generateApiKey(), fields);
+  }
+
+  private async insertWithKey(
+    manager: EntityManager,
+    key: string,
+    fields: Pick<ApiKey, 'tenantId' | 'name' | 'scopes' | 'agentId' | 'expiresAt'>,
+  ): Promise<IssuedApiKey> {
+    const record = manager.create(ApiKey, {
+      ...fields,
+      id: uuidv7(),
+      prefix: displayPrefix(key),
+      keyHash: hashApiKey(key),
+    });
+    await manager.insert(ApiKey, record);
+    return { record: await manager.findOneByOrFail(ApiKey, { id: record.id }), key };
+  }
+
+  private async lockOwn(manager: EntityManager, id: string): Promise<ApiKey> {
+    const key = await manager.findOne(ApiKey, {
+      where: { id, tenantId: currentTenantId() },
+      lock: { mode: 'pessimistic_write' },
+    });
+    if (!key) throw notFound(id);
+    return key;
+  }
+
+  private refuseManaged(key: ApiKey): void {
+    if (this.adminKeyHash && key.keyHash === this.adminKeyHash) {
+      throw new AuthConflictError(
+        AuthErrorCode.ApiKeyManaged,
+        'This key is set by ADMIN_API_KEY; change the variable instead.',
+      );
+    }
+  }
+
+  private async announce(tx: Transaction, keyId: string): Promise<void> {
+    await this.notifications.notify(tx.manager, API_KEYS_CHANNEL, keyId);
+    tx.afterCommit(() => this.cache.evictKey(keyId));
+  }
+}
+
+function adminKeyFields() {
+  return {
+    tenantId: DEFAULT_TENANT_ID,
+    name: ADMIN_KEY_NAME,
+    scopes: [ADMIN_SCOPE],
+    agentId: null,
+    expiresAt: null,
+  };
+}
+
+function invalidKey(): AuthenticationError {
+  return new AuthenticationError(
+    AuthErrorCode.InvalidKey,
+    'The API key is unknown, expired or revoked.',
+  );
+}
+
+function notFound(id: string): AuthNotFoundError {
+  return new AuthNotFoundError(AuthErrorCode.ApiKeyNotFound, `API key ${id} was not found.`);
+}

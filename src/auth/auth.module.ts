@@ -1,0 +1,29 @@
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { ApiKeyCache } from './api-key-cache';
+import { ApiKeysController } from './api-keys.controller';
+import { ApiKeysService } from './api-keys.service';
+import { AuthGuard } from './auth.guard';
+import { ApiKey } from './entities/api-key.entity';
+import { Tenant } from './entities/tenant.entity';
+import { TenantsController } from './tenants.controller';
+import { TenantsService } from './tenants.service';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([Tenant, ApiKey])],
+  controllers: [TenantsController, ApiKeysController],
+  providers: [TenantsService, ApiKeysService, ApiKeyCache, AuthGuard],
+  exports: [AuthGuard, TenantsService],
+})
+export class AuthModule implements OnApplicationBootstrap {
+  constructor(
+    private readonly apiKeys: ApiKeysService,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.apiKeys.ensureAdminKey(this.config.adminApiKey);
+  }
+}

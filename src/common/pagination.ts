@@ -1,0 +1,95 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { BadRequestError, CommonErrorCode } from './errors/domain-error';
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 200;
+
+/** `?limit=&cursor=` shared by every list endpoint. */
+export class PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MAX_PAGE_SIZE)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Opaque cursor from meta.nextCursor of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  cursor?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** The position after which the next page starts: an array of sort-key values. */
+export type CursorPosition = Array<string | number>;
+
+export function encodeCursor(position: CursorPosition): string {
+  return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
+}
+
+/** What each key of a cursor must look like: a JS type, or a pattern its string matches. */
+export type CursorShape = Array<'string' | 'number' | RegExp>;
+
+/** Decodes a cursor made by `encodeCursor` for this shape of sort keys; anything else is a 400. */
+export function decodeCursor(
+  cursor: string | undefined,
+  shape: CursorShape,
+): CursorPosition | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const position: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (
+      Array.isArray(position) &&
+      position.length === shape.length &&
+      position.every((value, index) => fits(value, shape[index]))
+    ) {
+      return position as CursorPosition;
+    }
+  } catch {
+    // fall through to the 400 below
+  }
+  throw new BadRequestError(CommonErrorCode.InvalidCursor, 'The cursor is malformed.', [
+    { field: 'cursor', message: 'cursor is not one this API issued' },
+  ]);
+}
+
+function fits(value: unknown, expected: 'string' | 'number' | RegExp): boolean {
+  if (expected instanceof RegExp) return typeof value === 'string' && expected.test(value);
+  return typeof value === expected && (expected !== 'number' || Number.isFinite(value));
+}
+
+/**
+ * Given up to limit+1 rows fetched in order, returns one page and the cursor after it.
+ */
+export function toPage<T>(
+  rows: T[],
+  limit: number,
+  positionOf: (row: T) => CursorPosition,
+): Page<T> {
+  const items = rows.slice(0, limit);
+  const hasMore = rows.length > limit;
+  return {
+    items,
+    nextCursor:
+      hasMore && items.length > 0 ? encodeCursor(positionOf(items[items.length - 1])) : null,
+  };
+}
+
+/** The list envelope: `{data: {<collection>: [...]}, meta: {nextCursor}}`. */
+export function listResponse<K extends string, T>(
+  collection: K,
+  page: Page<T>,
+): { data: Record<K, T[]>; meta: { nextCursor: string | null } } {
+  return {
+    data: { [collection]: page.items } as Record<K, T[]>,
+    meta: { nextCursor: page.nextCursor },
+  };
+}

@@ -1,0 +1,86 @@
+import { ConfigError, loadConfig, parseSchedule } from './config';
+
+describe('loadConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      migrationsRun: true,
+      workers: true,
+      logLevel: 'info',
+      trustProxy: false,
+      rateLimitPerMinute: 1200,
+      bodyLimitBytes: 1_048_576,
+      taskLeaseSeconds: 30,
+      shutdownGraceMs: 10_000,
+    });
+    expect(config.webhookRetryScheduleMs).toEqual([
+      0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
+    expect(config.metricsAllowedCidrs.contains('10.1.2.3')).toBe(true);
+    expect(config.metricsAllowedCidrs.contains('8.8.8.8')).toBe(false);
+    expect(config.adminAllowedCidrs.contains('8.8.8.8')).toBe(true);
+    expect(config.githubHookCidrs.contains('140.82.115.1')).toBe(true);
+  });
+
+  it('names every bad variable at once', () => {
+    let error: unknown;
+    try {
+      loadConfig({
+        PORT: 'abc',
+        RATE_LIMIT_PER_MINUTE: '-1',
+        ADMIN_ALLOWED_CIDRS: '10.0.0.0/99',
+        LOG_LEVEL: 'loud',
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    for (const name of ['PORT', 'RATE_LIMIT_PER_MINUTE', 'ADMIN_ALLOWED_CIDRS', 'LOG_LEVEL']) {
+      expect(message).toContain(name);
+    }
+  });
+
+  it.each([
+    ['DATABASE_URL', 'http://x'],
+    ['REDIS_URL', 'not a url'],
+    ['MIGRATIONS_RUN', 'maybe'],
+    ['ADMIN_API_KEY', 'short'],
+    ['TRUST_PROXY', 'somewhere'],
+    ['BODY_LIMIT_BYTES', '1.5'],
+    ['TASK_LEASE_SECONDS', '0'],
+  ])('refuses %s=%s', (name, value) => {
+    expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it('parses TRUST_PROXY as hops or CIDRs', () => {
+    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+    expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy).toEqual([
+      '10.0.0.0/8',
+      '::1',
+    ]);
+    expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+  });
+
+  it('reads lists of secrets', () => {
+    expect(loadConfig({ GITHUB_WEBHOOK_SECRETS: 'a, b,,c' }).githubWebhookSecrets).toEqual([
+      'a',
+      'b',
+      'c',
+    ]);
+  });
+});
+
+describe('parseSchedule', () => {
+  it('reads units and bare seconds', () => {
+    expect(parseSchedule('0,1,2s,3m,1h,1d,250ms')).toEqual([
+      0, 1000, 2000, 180_000, 3_600_000, 86_400_000, 250,
+    ]);
+  });
+
+  it.each(['', '5x', '-1', '1.5s', 'soon'])('refuses %p', (raw) => {
+    expect(() => parseSchedule(raw)).toThrow();
+  });
+});

@@ -1,0 +1,65 @@
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../migrations';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { migrateWithLock } from '../src/database/migrations';
+import { createTestDatabase, TestDatabase } from './utils/databases';
+
+function open(url: string): Promise<DataSource> {
+  return new DataSource(
+    dataSourceOptions({ url, poolSize: 4, statementTimeoutMs: 30_000, connectTimeoutMs: 5_000 }),
+  ).initialize();
+}
+
+async function tableNames(dataSource: DataSource): Promise<string[]> {
+  const rows: Array<{ table_name: string }> = await dataSource.query(
+    `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1`,
+  );
+  return rows.map((row) => row.table_name);
+}
+
+describe('migrations', () => {
+  let db: TestDatabase;
+  let dataSource: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ empty: true });
+    dataSource = await open(db.url);
+  });
+
+  afterAll(async () => {
+    await dataSource.destroy();
+    await db.drop();
+  });
+
+  it('run up, all the way down, and up again on an empty database', async () => {
+    const applied = await migrateWithLock(dataSource);
+    expect(applied).toHaveLength(MIGRATIONS.length);
+    const tablesAfterUp = await tableNames(dataSource);
+    expect(tablesAfterUp).toEqual(expect.arrayContaining(['tenants', 'api_keys', 'migrations']));
+
+    for (let i = 0; i < MIGRATIONS.length; i += 1) await dataSource.undoLastMigration();
+    expect(await tableNames(dataSource)).toEqual(['migrations']);
+
+    expect(await migrateWithLock(dataSource)).toHaveLength(MIGRATIONS.length);
+    expect(await tableNames(dataSource)).toEqual(tablesAfterUp);
+  });
+
+  it('agree with the entities: generating a migration from them yields nothing', async () => {
+    const pending = await dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((query) => query.query)).toEqual([]);
+  });
+
+  it('two processes migrating at once apply each migration exactly once', async () => {
+    const fresh = await createTestDatabase({ empty: true });
+    const [first, second] = await Promise.all([open(fresh.url), open(fresh.url)]);
+    try {
+      const [a, b] = await Promise.all([migrateWithLock(first), migrateWithLock(second)]);
+      expect(a.length + b.length).toBe(MIGRATIONS.length);
+      const rows: unknown[] = await first.query('SELECT * FROM migrations');
+      expect(rows).toHaveLength(MIGRATIONS.length);
+    } finally {
+      await Promise.all([first.destroy(), second.destroy()]);
+      await fresh.drop();
+    }
+  });
+});

@@ -1,0 +1,126 @@
+import { existsSync } from 'node:fs';
+import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
+import { createTestDatabase, TestDatabase } from './utils/databases';
+import { freePort, MAIN, spawnApp, waitFor } from './utils/spawn-app';
+import { TcpProxy } from './utils/tcp-proxy';
+
+describe('readiness during a database outage', () => {
+  let db: TestDatabase;
+  let proxy: TcpProxy;
+  let test: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const target = new URL(db.url);
+    proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+    test = await startTestApp({ DATABASE_URL: proxy.rewrite(db.url) }, { db });
+  });
+
+  afterAll(async () => {
+    await test.close();
+    await proxy.stop();
+    await db.drop();
+  });
+
+  it('turns ready 503 within 5 s, keeps live 200, fails API calls fast with 503, then recovers', async () => {
+    expect((await test.http.get('/health/ready')).status).toBe(200);
+
+    await proxy.cut();
+    const started = Date.now();
+    const notReady = await waitFor(
+      async () => {
+        const response = await test.http.get('/health/ready');
+        return response.status === 503 ? response : undefined;
+      },
+      5_000,
+      'readiness to fail',
+    );
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(notReady.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect((await test.http.get('/health/live')).status).toBe(200);
+
+    const before = Date.now();
+    const apiCall = await test.http
+      .get('/api/v1/tenants')
+      .set('authorization', `Bearer ${ADMIN_KEY}`);
+    expect(apiCall.status).toBe(503);
+    expect(apiCall.body.type).toBe('urn:agentmesh:problem:database-unavailable');
+    expect(apiCall.headers['retry-after']).toBeDefined();
+    expect(Date.now() - before).toBeLessThan(5_000);
+
+    await proxy.restore();
+    await waitFor(
+      async () => ((await test.http.get('/health/ready')).status === 200 ? true : undefined),
+      10_000,
+      'readiness to recover',
+    );
+    expect(
+      (await test.http.get('/api/v1/tenants').set('authorization', `Bearer ${ADMIN_KEY}`)).status,
+    ).toBe(200);
+  });
+});
+
+const built = existsSync(MAIN);
+const describeBuilt = built ? describe : describe.skip;
+
+describeBuilt('the service process', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('on SIGTERM turns ready 503, drains and exits 0', async () => {
+    const port = await freePort();
+    const app = spawnApp({
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      ADMIN_API_KEY: ADMIN_KEY,
+      SHUTDOWN_DELAY_MS: '1500',
+      LOG_LEVEL: 'info',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    try {
+      await waitFor(
+        async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
+        20_000,
+        'the service to be ready',
+      );
+      app.child.kill('SIGTERM');
+      const status = await waitFor(
+        async () => {
+          const response = await fetch(`${base}/health/ready`);
+          return response.status === 503 ? response.status : undefined;
+        },
+        1_500,
+        'readiness to turn 503',
+      );
+      expect(status).toBe(503);
+      expect((await fetch(`${base}/health/live`)).status).toBe(200);
+      expect(await app.exited).toBe(0);
+      expect(app.output()).toContain('SIGTERM received');
+    } finally {
+      app.child.kill('SIGKILL');
+    }
+  });
+
+  it.each([
+    ['PORT', 'abc'],
+    ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['METRICS_ALLOWED_CIDRS', '10.0.0.0/33'],
+    ['DATABASE_URL', 'mysql://x'],
+    ['WEBHOOK_RETRY_SCHEDULE', '5x'],
+  ])('refuses to start when %s=%s, naming the variable', async (name, value) => {
+    const app = spawnApp({ DATABASE_URL: db.url, [name]: value });
+    expect(await app.exited).not.toBe(0);
+    expect(app.output()).toContain(name);
+  });
+});
+
+if (!built) {
+  console.warn(`Skipping process tests: ${MAIN} is missing (run npm run build)`);
+}

@@ -1,0 +1,143 @@
+import { createTestDatabase, TestDatabase } from './utils/databases';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+describe('rate limits', () => {
+  let test: TestApp;
+
+  beforeAll(async () => {
+    test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '5' });
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('limits per key with RateLimit headers, then 429 problem+json with Retry-After', async () => {
+    const first = await createKey(test, { scopes: ['keys:admin'] });
+    const second = await createKey(test, { scopes: ['keys:admin'] });
+    for (let i = 0; i < 5; i += 1) {
+      const response = await test.http
+        .get('/api/v1/api-keys')
+        .set({ authorization: first.authorization });
+      expect(response.status).toBe(200);
+      expect(response.headers['ratelimit-limit']).toBe('5');
+      expect(response.headers['ratelimit-remaining']).toBe(String(4 - i));
+    }
+    const limited = await test.http
+      .get('/api/v1/api-keys')
+      .set({ authorization: first.authorization });
+    expect(limited.status).toBe(429);
+    expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    // Another key has its own budget.
+    expect(
+      (await test.http.get('/api/v1/api-keys').set({ authorization: second.authorization })).status,
+    ).toBe(200);
+  });
+
+  it('limits anonymous callers per address, and guessing keys gets 429', async () => {
+    let status = 0;
+    for (let i = 0; i < 40 && status !== 429; i += 1) {
+      status = (
+        await test.http.get('/api/v1/api-keys').set('authorization', `Bearer amk_guess${i}`)
+      ).status;
+    }
+    expect(status).toBe(429);
+  });
+
+  it('never limits the probes', async () => {
+    for (let i = 0; i < 10; i += 1) expect((await test.http.get('/health/live')).status).toBe(200);
+  });
+});
+
+const describeRedis = process.env.REDIS_URL ? describe : describe.skip;
+if (!process.env.REDIS_URL) {
+  console.warn('REDIS_URL is unset: skipping the rate-limit tests shared across replicas');
+}
+
+describeRedis('rate limits shared by replicas through Redis', () => {
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const env = { RATE_LIMIT_PER_MINUTE: '6', REDIS_URL: process.env.REDIS_URL! };
+    a = await startTestApp(env, { db });
+    b = await startTestApp(env, { db });
+  });
+
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await db.drop();
+  });
+
+  it('counts one budget across both replicas', async () => {
+    const { authorization } = await createKey(a, { scopes: ['keys:admin'] });
+    for (let i = 0; i < 3; i += 1) {
+      expect((await a.http.get('/api/v1/api-keys').set({ authorization })).status).toBe(200);
+      expect((await b.http.get('/api/v1/api-keys').set({ authorization })).status).toBe(200);
+    }
+    expect((await a.http.get('/api/v1/api-keys').set({ authorization })).status).toBe(429);
+    expect((await b.http.get('/api/v1/api-keys').set({ authorization })).status).toBe(429);
+  });
+});
+
+describe('IP allowlists and trusted proxies', () => {
+  const apps: TestApp[] = [];
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    for (const app of apps) await app.close();
+    await db.drop();
+  });
+
+  async function app(env: Record<string, string>): Promise<TestApp> {
+    const started = await startTestApp(env, { db });
+    apps.push(started);
+    return started;
+  }
+
+  const tenants = (test: TestApp, forwardedFor?: string) => {
+    const request = test.http.get('/api/v1/tenants').set(test.admin);
+    return forwardedFor ? request.set('x-forwarded-for', forwardedFor) : request;
+  };
+
+  it('ignores X-Forwarded-For from an untrusted peer', async () => {
+    const test = await app({ ADMIN_ALLOWED_CIDRS: '203.0.113.0/24' });
+    expect((await tenants(test)).status).toBe(403);
+    expect((await tenants(test, '203.0.113.7')).status).toBe(403);
+  });
+
+  it('believes X-Forwarded-For from a trusted proxy (CIDR)', async () => {
+    const test = await app({
+      ADMIN_ALLOWED_CIDRS: '203.0.113.0/24',
+      TRUST_PROXY: '127.0.0.0/8,::1',
+    });
+    expect((await tenants(test, '203.0.113.7')).status).toBe(200);
+    expect((await tenants(test, '198.51.100.7')).status).toBe(403);
+    expect((await tenants(test, '::ffff:203.0.113.9')).status).toBe(200);
+  });
+
+  it('with a hop count, only the address the trusted hop saw counts (a spoofed head is ignored)', async () => {
+    const test = await app({ ADMIN_ALLOWED_CIDRS: '203.0.113.0/24', TRUST_PROXY: '1' });
+    expect((await tenants(test, '203.0.113.7, 198.51.100.1')).status).toBe(403);
+    expect((await tenants(test, '198.51.100.1, 203.0.113.7')).status).toBe(200);
+  });
+
+  it('matches IPv6 ranges', async () => {
+    const test = await app({ ADMIN_ALLOWED_CIDRS: '2001:db8::/32', TRUST_PROXY: '127.0.0.1' });
+    expect((await tenants(test, '2001:db8::42')).status).toBe(200);
+    expect((await tenants(test, '2001:db9::42')).status).toBe(403);
+  });
+
+  it('normalises IPv4-mapped IPv6 peers (loopback ::ffff:127.0.0.1 matches 127.0.0.0/8)', async () => {
+    const test = await app({ METRICS_ALLOWED_CIDRS: '127.0.0.0/8' });
+    expect((await test.http.get('/metrics')).status).toBe(200);
+  });
+});

@@ -1,0 +1,193 @@
+import { startTestApp, TestApp } from './utils/test-app';
+
+const PROBLEM_KEYS = ['type', 'title', 'status', 'detail', 'instance', 'correlationId'];
+
+function expectProblem(
+  response: { status: number; headers: Record<string, string>; body: unknown },
+  status: number,
+) {
+  expect(response.status).toBe(status);
+  expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  const body = response.body as Record<string, unknown>;
+  for (const key of PROBLEM_KEYS) expect(body).toHaveProperty(key);
+  expect(body.status).toBe(status);
+  expect(body.correlationId).toBe(response.headers['x-request-id']);
+  expect(JSON.stringify(body)).not.toMatch(/at .+\.(js|ts):\d+/);
+  return body;
+}
+
+describe('platform: correlation ids, problems, docs, metrics', () => {
+  let test: TestApp;
+
+  beforeAll(async () => {
+    test = await startTestApp({ BODY_LIMIT_BYTES: '2048' });
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  describe('correlation id', () => {
+    it('echoes a valid X-Request-Id', async () => {
+      const response = await test.http.get('/health/live').set('x-request-id', 'abc.DEF_1:2-3');
+      expect(response.status).toBe(200);
+      expect(response.headers['x-request-id']).toBe('abc.DEF_1:2-3');
+    });
+
+    it.each([
+      ['too long', 'a'.repeat(129)],
+      ['bad characters', 'abc def<script>'],
+      ['empty', ''],
+    ])('replaces an invalid one (%s) with a UUID', async (_label, value) => {
+      const response = await test.http.get('/health/live').set('x-request-id', value);
+      expect(response.headers['x-request-id']).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
+    });
+
+    it('accepts exactly 128 characters', async () => {
+      const id = 'x'.repeat(128);
+      const response = await test.http.get('/health/live').set('x-request-id', id);
+      expect(response.headers['x-request-id']).toBe(id);
+    });
+
+    it('generates one when absent and puts it in problem bodies', async () => {
+      const response = await test.http.get('/api/v1/nothing-here');
+      const body = expectProblem(response, 404);
+      expect(body.instance).toBe('/api/v1/nothing-here');
+    });
+
+    it('carries the client id into problem bodies', async () => {
+      const response = await test.http.get('/api/v1/nothing-here').set('x-request-id', 'trace-42');
+      expect(expectProblem(response, 404).correlationId).toBe('trace-42');
+    });
+  });
+
+  describe('problem+json', () => {
+    it('unknown route: 404', async () => {
+      expectProblem(await test.http.delete('/no/such/route'), 404);
+    });
+
+    it('no key: 401 with WWW-Authenticate', async () => {
+      const response = await test.http.get('/api/v1/tenants');
+      expectProblem(response, 401);
+      expect(response.headers['www-authenticate']).toBe('Bearer');
+    });
+
+    it('validation: 400 listing every bad field, unknown fields rejected', async () => {
+      const response = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .send({ id: 'Not A Slug', name: '', extra: true });
+      const body = expectProblem(response, 400);
+      const fields = (body.errors as Array<{ field: string }>).map((error) => error.field).sort();
+      expect(fields).toEqual(['extra', 'id', 'name']);
+    });
+
+    it('malformed JSON: 400', async () => {
+      const response = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .set('content-type', 'application/json')
+        .send('{"id": "x",');
+      expect(expectProblem(response, 400).type).toBe('urn:agentmesh:problem:malformed-body');
+    });
+
+    it('body over BODY_LIMIT_BYTES: 413', async () => {
+      const response = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .send({ id: 'big', name: 'x'.repeat(4096) });
+      expectProblem(response, 413);
+    });
+
+    it('a non-object body is a 400, not a 500', async () => {
+      const response = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .set('content-type', 'application/json')
+        .send('[1,2,3]');
+      expectProblem(response, 400);
+    });
+
+    it('pagination bounds: limit outside 1-200 and a forged cursor are 400', async () => {
+      for (const query of [
+        'limit=0',
+        'limit=201',
+        'limit=abc',
+        'cursor=%%%',
+        'cursor=WzFd',
+        'cursor=bm90LWpzb24',
+      ]) {
+        const response = await test.http.get(`/api/v1/tenants?${query}`).set(test.admin);
+        expectProblem(response, 400);
+      }
+    });
+  });
+
+  describe('security headers', () => {
+    it('sets helmet headers and no CORS by default', async () => {
+      const response = await test.http.get('/health/live').set('origin', 'https://evil.example');
+      expect(response.headers['x-content-type-options']).toBe('nosniff');
+      expect(response.headers['access-control-allow-origin']).toBeUndefined();
+    });
+  });
+
+  describe('docs', () => {
+    it('serves the OpenAPI document with the problem schema and both key schemes', async () => {
+      const response = await test.http.get('/docs-json');
+      expect(response.status).toBe(200);
+      expect(response.body.openapi).toMatch(/^3\./);
+      expect(response.body.components.schemas.ProblemDto).toBeDefined();
+      expect(Object.keys(response.body.components.securitySchemes).sort()).toEqual([
+        'apiKey',
+        'bearer',
+      ]);
+      expect(response.body.paths['/api/v1/tenants'].post['x-required-scopes']).toEqual(['*']);
+    });
+
+    it('serves Swagger UI', async () => {
+      const response = await test.http.get('/docs');
+      expect(response.status).toBe(200);
+      expect(response.text).toContain('swagger-ui');
+    });
+  });
+
+  describe('metrics', () => {
+    it('counts requests by route template, never the raw URL', async () => {
+      await test.http.get('/api/v1/api-keys/00000000-0000-4000-8000-000000000000').set(test.admin);
+      const response = await test.http.get('/metrics');
+      expect(response.status).toBe(200);
+      expect(response.text).toContain('process_cpu_user_seconds_total');
+      expect(response.text).toMatch(
+        /http_requests_total\{method="GET",route="\/api\/v1\/api-keys\/:id",status_code="404"\} \d+/,
+      );
+      expect(response.text).toContain('http_request_duration_seconds_bucket');
+      expect(response.text).not.toContain('00000000-0000-4000-8000-000000000000');
+    });
+
+    it('counts refusals by reason', async () => {
+      await test.http.get('/api/v1/tenants');
+      const response = await test.http.get('/metrics');
+      expect(response.text).toMatch(/http_denied_total\{reason="missing_credentials"\} \d+/);
+    });
+  });
+});
+
+describe('metrics allowlist', () => {
+  let test: TestApp;
+
+  beforeAll(async () => {
+    test = await startTestApp({ METRICS_ALLOWED_CIDRS: '203.0.113.0/24' });
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('refuses addresses outside METRICS_ALLOWED_CIDRS with a 403 problem', async () => {
+    const response = await test.http.get('/metrics');
+    expect(response.status).toBe(403);
+    expect(response.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+});

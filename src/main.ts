@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import pino from 'pino';
 import { createApp } from './bootstrap';
+import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { EmbeddedDatabase } from './database/embedded-postgres';
 import { installShutdown } from './shutdown';
@@ -16,7 +16,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = pino({ level: config.logLevel, base: { context: 'Bootstrap' } });
+  const log = createRootLogger(config).child({ context: 'Bootstrap' });
 
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {

@@ -74,7 +74,7 @@ describeBuilt('the service process', () => {
     await db.drop();
   });
 
-  it('on SIGTERM turns ready 503, drains and exits 0', async () => {
+  it('logs JSON lines with the correlation id and no key; on SIGTERM turns ready 503, drains and exits 0', async () => {
     const port = await freePort();
     const app = spawnApp({
       DATABASE_URL: db.url,
@@ -90,6 +90,25 @@ describeBuilt('the service process', () => {
         20_000,
         'the service to be ready',
       );
+      const refused = await fetch(`${base}/api/v1/api-keys`, {
+        headers: { 'x-request-id': 'log-check-1', authorization: 'Bearer amk_secret-never-logged' },
+      });
+      expect(refused.status).toBe(401);
+      await waitFor(
+        async () => (app.output().includes('"statusCode":401') ? true : undefined),
+        2_000,
+        'the request line',
+      );
+      const lines = app
+        .output()
+        .split('\n')
+        .filter((line) => line.includes('log-check-1'));
+      // The security event and the request line, both JSON, both with the correlation id.
+      expect(lines.length).toBeGreaterThanOrEqual(2);
+      for (const line of lines) expect(JSON.parse(line).correlationId).toBe('log-check-1');
+      expect(lines.some((line) => JSON.parse(line).route === '/api/v1/api-keys')).toBe(true);
+      expect(app.output()).not.toContain('amk_secret-never-logged');
+
       app.child.kill('SIGTERM');
       const status = await waitFor(
         async () => {

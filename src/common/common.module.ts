@@ -1,13 +1,6 @@
-import { Global, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
-import { RequestContextMiddleware } from './context/request-context.middleware';
+import { Global, Module } from '@nestjs/common';
 import { FastifyHooks } from './fastify-hooks';
 
 @Global()
 @Module({ providers: [FastifyHooks] })
-export class CommonModule implements NestModule {
-  configure(consumer: MiddlewareConsumer): void {
-    consumer
-      .apply(RequestContextMiddleware)
-      .forRoutes({ path: '{*splat}', method: RequestMethod.ALL });
-  }
-}
+export class CommonModule {}

@@ -50,9 +50,9 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = this.describe(exception);
 
     if (problem.status >= 500 && problem.status !== 503) {
-      this.logger.error({ err: exception, correlationId: request.id }, 'Unhandled error');
+      this.logger.error({ err: exception }, 'Unhandled error');
     } else if (problem.status === 503) {
-      this.logger.warn({ err: errorSummary(exception), correlationId: request.id }, problem.detail);
+      this.logger.warn({ err: errorSummary(exception) }, problem.detail);
     } else if (DENIED_STATUSES.has(problem.status)) {
       this.recordDenial(request, problem);
     }
@@ -80,7 +80,6 @@ export class ProblemFilter implements ExceptionFilter {
         event: 'security.denied',
         reason,
         status: problem.status,
-        correlationId: request.id,
         ip: normaliseAddress(request.ip),
         method: request.method,
         route: request.routeOptions.url ?? 'unmatched',

@@ -1,4 +1,3 @@
-import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 import pino, { Logger } from 'pino';
 import type { AppConfig } from '../../config/config';
@@ -31,11 +30,10 @@ export function createRootLogger(config: AppConfig): Logger {
   });
 }
 
-/** nestjs-pino binds Fastify's request logger (with the correlation id) to each request. */
+/**
+ * nestjs-pino provides Nest's Logger on our root logger. Its per-request binding is done by
+ * `openRequestContext` in a Fastify hook, so its own middleware is mounted on no route.
+ */
 export function loggingParams(logger: Logger): Params {
-  return {
-    pinoHttp: { logger },
-    useExisting: true,
-    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
-  };
+  return { pinoHttp: { logger }, useExisting: true, forRoutes: [] };
 }

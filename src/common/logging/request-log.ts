@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import type { RawRequest } from '../context/request-context.middleware';
+import type { RawRequestWithContext } from '../context/request-context.hook';
 
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 
@@ -22,7 +22,7 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
           : 'info';
   const log = request.log as Logger;
   if (!log.isLevelEnabled(level)) return;
-  const context = (request.raw as RawRequest).context;
+  const context = (request.raw as RawRequestWithContext).context;
   log[level](
     {
       method: request.method,

@@ -1,9 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, chmod } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../src/common/net/free-port';
 import { EmbeddedDatabase } from '../src/database/embedded-postgres';
 
 // autocannon ships no types; this is the part of its result we read.
@@ -72,16 +72,6 @@ export function printTable(rows: Row[]): void {
   console.log(format(header));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const line of lines) console.log(format(line));
-}
-
-export async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 /** A fresh database: on DATABASE_URL's server when set, else on an embedded PostgreSQL. */

@@ -2,9 +2,9 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
+import { freePort } from '../common/net/free-port';
 
 type EmbeddedPostgresInstance = {
   initialise(): Promise<void>;
@@ -158,19 +158,6 @@ async function readOrCreateSecret(file: string): Promise<string> {
   const secret = randomBytes(24).toString('hex');
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   return secret;
-}
-
-async function freePort(preferred: number): Promise<number> {
-  const tryListen = (port: number) =>
-    new Promise<number | undefined>((done) => {
-      const probe = createServer();
-      probe.once('error', () => done(undefined));
-      probe.listen(port, '127.0.0.1', () => {
-        const address = probe.address();
-        probe.close(() => done(typeof address === 'object' && address ? address.port : undefined));
-      });
-    });
-  return (await tryListen(preferred)) ?? (await tryListen(0)) ?? preferred;
 }
 
 async function ensureDatabase(adminUrl: string, database: string): Promise<void> {

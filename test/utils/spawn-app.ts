@@ -1,18 +1,9 @@
 import { ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
-export const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
+export { freePort } from '../../src/common/net/free-port';
 
-export async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => done(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
+export const MAIN = join(__dirname, '..', '..', 'dist', 'src', 'main.js');
 
 export interface SpawnedApp {
   child: ChildProcess;

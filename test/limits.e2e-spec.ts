@@ -45,6 +45,20 @@ describe('rate limits', () => {
     expect(status).toBe(429);
   });
 
+  it('limits key creation more tightly than the global limit (30 a minute per key)', async () => {
+    const creator = await createKey(test, { scopes: ['keys:admin'] });
+    const statuses: number[] = [];
+    for (let i = 0; i < 31; i += 1) {
+      const response = await test.http
+        .post('/api/v1/api-keys')
+        .set({ authorization: creator.authorization })
+        .send({ name: `burst-${i}`, scopes: ['agents:read'] });
+      statuses.push(response.status);
+    }
+    expect(statuses.slice(0, 30).every((status) => status === 201)).toBe(true);
+    expect(statuses[30]).toBe(429);
+  });
+
   it('never limits the probes', async () => {
     for (let i = 0; i < 10; i += 1) expect((await test.http.get('/health/live')).status).toBe(200);
   });

@@ -11,6 +11,7 @@ import { IpAllowlistGuard } from './common/net/ip-allowlist';
 import { FixedWindowStorage } from './common/throttling/fixed-window.storage';
 import { RateLimitGuard } from './common/throttling/rate-limit.guard';
 import { RedisBackedStorage } from './common/throttling/redis.storage';
+import { AgentsModule } from './agents/agents.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
@@ -33,6 +34,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuthModule,
+        AgentsModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
           storage: config.redisUrl

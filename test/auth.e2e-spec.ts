@@ -36,7 +36,9 @@ describe('auth: every route is guarded', () => {
   let operations: Operation[];
 
   beforeAll(async () => {
-    test = await startTestApp();
+    // Failed authentications are limited per address (30 a minute): each operation below
+    // comes from its own address through a trusted proxy.
+    test = await startTestApp({ TRUST_PROXY: '127.0.0.0/8,::1' });
     operations = await documentedOperations(test);
   });
 
@@ -57,11 +59,15 @@ describe('auth: every route is guarded', () => {
   });
 
   it('answers 401 without a key and with a bogus key on every non-public operation', async () => {
-    for (const operation of operations) {
+    for (const [index, operation] of operations.entries()) {
       if (PUBLIC_PATHS.has(operation.path)) continue;
-      const anonymous = await send(test, operation, {});
-      const bogus = await send(test, operation, { authorization: 'Bearer amk_not-a-real-key' });
-      const viaHeader = await send(test, operation, { 'x-api-key': 'amk_not-a-real-key' });
+      const from = { 'x-forwarded-for': `198.51.100.${index % 250}` };
+      const anonymous = await send(test, operation, from);
+      const bogus = await send(test, operation, {
+        ...from,
+        authorization: 'Bearer amk_not-a-real-key',
+      });
+      const viaHeader = await send(test, operation, { ...from, 'x-api-key': 'amk_not-a-real-key' });
       expect([
         operation.method,
         operation.path,

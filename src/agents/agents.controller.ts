@@ -1,0 +1,174 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Put,
+  Query,
+  Req,
+  Res,
+} from '@nestjs/common';
+import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Scopes } from '../auth/scopes';
+import { ApiData, ApiList } from '../common/openapi/envelope';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import { DEFAULT_PAGE_SIZE, encodeCursor, decodeCursor, listResponse } from '../common/pagination';
+import { cardFromAgent, registrationFromCard } from './agent-card';
+import { AgentsService, etagOf } from './agents.service';
+import { AgentQueryDto, HeartbeatDto, LeaderboardQueryDto } from './dto/agent-query.dto';
+import { AgentDto, HeartbeatResultDto } from './dto/agent.dto';
+import { ImportAgentDto } from './dto/import-agent.dto';
+import { AgentRegistrationDto, RegisterAgentDto } from './dto/register-agent.dto';
+import { AgentIdPipe } from './agent-id.pipe';
+import { randomBytes } from 'node:crypto';
+import { wilsonLowerBound } from './wilson';
+
+@ApiTags('agents')
+@Controller('agents')
+export class AgentsController {
+  constructor(private readonly agents: AgentsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Scopes('agents:write')
+  @ApiOperation({ summary: 'Register an agent; 409 if the id exists in this tenant' })
+  @ApiData(AgentDto, 201)
+  @ApiProblems(400, 409)
+  async register(@Body() body: RegisterAgentDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const agent = await this.agents.register({ ...body, id: body.id ?? generatedId(body.name) });
+    void reply.header('etag', etagOf(agent));
+    return { data: AgentDto.from(agent) };
+  }
+
+  @Post('import')
+  @HttpCode(201)
+  @Scopes('agents:write')
+  @ApiOperation({ summary: 'Register an agent from an A2A AgentCard' })
+  @ApiData(AgentDto, 201)
+  @ApiProblems(400, 409)
+  async import(@Body() body: ImportAgentDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const registration = registrationFromCard(body.card, body.id);
+    const agent = await this.agents.register({ ...registration, id: registration.id! });
+    void reply.header('etag', etagOf(agent));
+    return { data: AgentDto.from(agent) };
+  }
+
+  @Get()
+  @Scopes('agents:read')
+  @ApiOperation({ summary: 'Discover agents by skill (id or name), tag, status or text' })
+  @ApiList('agents', AgentDto)
+  @ApiProblems(400)
+  async list(@Query() query: AgentQueryDto) {
+    const page = await this.agents.list(query, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return listResponse('agents', {
+      ...page,
+      items: page.items.map((agent) => AgentDto.from(agent)),
+    });
+  }
+
+  @Get('leaderboard')
+  @Scopes('agents:read')
+  @ApiOperation({
+    summary: 'Agents ranked by the Wilson lower bound of their success rate, then latency',
+    description:
+      'Counts come from task outcomes; until an agent has some it ranks with zero counts.',
+  })
+  @ApiProblems(400)
+  async leaderboard(@Query() query: LeaderboardQueryDto) {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const offset = Number(decodeCursor(query.cursor, ['number'])?.[0] ?? 0);
+    const page = await this.agents.list({ skill: query.skill }, limit, undefined, offset);
+    const entries = page.items.map((agent, index) => ({
+      rank: offset + index + 1,
+      agentId: agent.id,
+      name: agent.name,
+      status: agent.status,
+      skill: query.skill ?? null,
+      successes: 0,
+      failures: 0,
+      total: 0,
+      successRate: null,
+      wilsonLowerBound: wilsonLowerBound(0, 0),
+      p50LatencyMs: null,
+    }));
+    const nextCursor = page.nextCursor ? encodeCursor([offset + limit]) : null;
+    return listResponse('leaderboard', { items: entries, nextCursor });
+  }
+
+  @Get(':id')
+  @Scopes('agents:read')
+  @ApiOperation({ summary: 'Read an agent' })
+  @ApiData(AgentDto)
+  @ApiProblems(404)
+  async get(@Param('id', AgentIdPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    const agent = await this.agents.get(id);
+    void reply.header('etag', etagOf(agent));
+    return { data: AgentDto.from(agent) };
+  }
+
+  @Put(':id')
+  @Scopes('agents:write')
+  @ApiOperation({
+    summary: 'Create or update an agent (201 created, 200 updated); counts as a heartbeat',
+  })
+  @ApiHeader({
+    name: 'If-Match',
+    required: false,
+    description: 'ETag from a previous read: 412 if changed',
+  })
+  @ApiData(AgentDto, 200)
+  @ApiData(AgentDto, 201)
+  @ApiProblems(400, 412)
+  async upsert(
+    @Param('id', AgentIdPipe) id: string,
+    @Body() body: AgentRegistrationDto,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { agent, created } = await this.agents.upsert({ ...body, id }, ifMatch?.trim());
+    void reply.status(created ? 201 : 200).header('etag', etagOf(agent));
+    return { data: AgentDto.from(agent) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Scopes('agents:write')
+  @ApiOperation({ summary: 'Deregister an agent' })
+  @ApiProblems(404)
+  async deregister(@Param('id', AgentIdPipe) id: string): Promise<void> {
+    await this.agents.deregister(id);
+  }
+
+  @Post(':id/heartbeat')
+  @HttpCode(200)
+  @Scopes('agents:write', 'tasks:work')
+  @ApiOperation({ summary: 'Report liveness: healthy | degraded | draining' })
+  @ApiData(HeartbeatResultDto)
+  @ApiProblems(400, 404)
+  async heartbeat(@Param('id', AgentIdPipe) id: string, @Body() body: HeartbeatDto) {
+    return { data: await this.agents.heartbeat(id, body) };
+  }
+
+  @Get(':id/card')
+  @Scopes('agents:read')
+  @ApiOperation({ summary: 'The agent as an A2A AgentCard' })
+  @ApiProblems(404)
+  async card(@Param('id', AgentIdPipe) id: string, @Req() request: FastifyRequest) {
+    const agent = AgentDto.from(await this.agents.get(id));
+    return cardFromAgent(agent, `${request.protocol}://${request.host}`);
+  }
+}
+
+function generatedId(name: string): string {
+  const base = name
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48);
+  return `${base || 'agent'}-${randomBytes(4).toString('hex')}`;
+}

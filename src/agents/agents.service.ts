@@ -1,0 +1,323 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
+import { currentTenantId, requestContext } from '../common/context/request-context';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { UnitOfWork } from '../database/unit-of-work';
+import {
+  AgentBadRequestError,
+  AgentConflictError,
+  AgentErrorCode,
+  AgentForbiddenError,
+  AgentNotFoundError,
+  AgentPreconditionError,
+} from './agents.errors';
+import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
+import { AgentSkill } from './entities/agent-skill.entity';
+import { Agent, AgentStatus } from './entities/agent.entity';
+
+export const DEFAULT_HEARTBEAT_SECONDS = 10;
+
+export interface AgentFilters {
+  skill?: string;
+  tag?: string;
+  status?: AgentStatus;
+  q?: string;
+}
+
+export type Registration = AgentRegistrationDto & { id: string };
+
+type SkillRow = Pick<
+  AgentSkill,
+  'skillId' | 'name' | 'nameKey' | 'description' | 'tags' | 'examples'
+>;
+
+@Injectable()
+export class AgentsService {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+  ) {}
+
+  /** POST /agents: 409 when the id is taken in this tenant. */
+  async register(input: Registration): Promise<Agent> {
+    const tenantId = currentTenantId();
+    this.assertActsAs(input.id);
+    const skills = normaliseSkills(input.skills);
+    return this.unitOfWork.run(async ({ manager }) => {
+      const inserted = await this.insertAgent(manager, tenantId, input);
+      if (!inserted)
+        throw new AgentConflictError(AgentErrorCode.Exists, `Agent "${input.id}" already exists.`);
+      await this.replaceSkills(manager, tenantId, input.id, skills);
+      return this.load(manager, tenantId, input.id);
+    });
+  }
+
+  /** PUT /agents/{id}: what an agent does on every boot. Counts as a heartbeat. */
+  async upsert(input: Registration, ifMatch?: string): Promise<{ agent: Agent; created: boolean }> {
+    const tenantId = currentTenantId();
+    this.assertActsAs(input.id);
+    const skills = normaliseSkills(input.skills);
+    return this.unitOfWork.run(async ({ manager }) => {
+      let current = await this.lock(manager, tenantId, input.id);
+      if (!current) {
+        if (ifMatch !== undefined && ifMatch !== '*') throw etagMismatch();
+        if (await this.insertAgent(manager, tenantId, input)) {
+          await this.replaceSkills(manager, tenantId, input.id, skills);
+          return { agent: await this.load(manager, tenantId, input.id), created: true };
+        }
+        // Another request created it since our read: update that one.
+        current = await this.lock(manager, tenantId, input.id);
+        if (!current) throw new AgentNotFoundError(input.id);
+      }
+      if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(current))
+        throw etagMismatch();
+      await manager.update(
+        Agent,
+        { tenantId, id: input.id },
+        {
+          ...registrationFields(input),
+          status: current.status === 'offline' ? 'online' : current.status,
+          lastHeartbeatAt: () => 'now()',
+          updatedAt: () => 'now()',
+          revision: () => 'revision + 1',
+        },
+      );
+      await this.replaceSkills(manager, tenantId, input.id, skills);
+      return { agent: await this.load(manager, tenantId, input.id), created: false };
+    });
+  }
+
+  async get(id: string): Promise<Agent> {
+    return this.load(this.dataSource.manager, currentTenantId(), id);
+  }
+
+  /** Keyset pages by id; `offset` serves the leaderboard, whose order is its rank. */
+  async list(
+    filters: AgentFilters,
+    limit: number,
+    cursor?: string,
+    offset = 0,
+  ): Promise<Page<Agent>> {
+    const tenantId = currentTenantId();
+    const after = decodeCursor(cursor, [AGENT_ID_PATTERN]);
+    const query = this.dataSource
+      .getRepository(Agent)
+      .createQueryBuilder('a')
+      .where('a.tenant_id = :tenantId', { tenantId })
+      .orderBy('a.id', 'ASC')
+      .skip(offset)
+      .take(limit + 1);
+    if (after) query.andWhere('a.id > :after', { after: after[0] });
+    if (filters.status) query.andWhere('a.status = :status', { status: filters.status });
+    if (filters.q) {
+      query.andWhere(`(a.name ILIKE :q ESCAPE '\\' OR a.description ILIKE :q ESCAPE '\\')`, {
+        q: `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      });
+    }
+    // Index-backed: agent_skills (tenant_id, skill_id) / (tenant_id, name_key) and GIN on tags.
+    if (filters.skill) {
+      query.andWhere(
+        `EXISTS (SELECT 1 FROM agent_skills s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id
+           AND (s.skill_id = :skill OR s.name_key = :skillKey))`,
+        { skill: filters.skill, skillKey: filters.skill.toLowerCase() },
+      );
+    }
+    if (filters.tag) {
+      query.andWhere(
+        `EXISTS (SELECT 1 FROM agent_skills s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id
+           AND s.tags @> ARRAY[:tag]::text[])`,
+        { tag: filters.tag },
+      );
+    }
+    const rows = await query.getMany();
+    await this.attachSkills(this.dataSource.manager, tenantId, rows);
+    return toPage(rows, limit, (agent) => [agent.id]);
+  }
+
+  /** DELETE /agents/{id}: the agent and its skills go; 404 when it is not there. */
+  async deregister(id: string): Promise<void> {
+    const tenantId = currentTenantId();
+    this.assertActsAs(id);
+    await this.unitOfWork.run(async ({ manager }) => {
+      const result = await manager.delete(Agent, { tenantId, id });
+      if (!result.affected) throw new AgentNotFoundError(id);
+    });
+  }
+
+  /**
+   * The hottest path: one statement, no transaction of ours, no audit entry per beat.
+   * `healthy` means online; an offline agent comes back with its next beat.
+   */
+  // (TypeORM answers an UPDATE ... RETURNING as [rows, rowCount].)
+  async heartbeat(
+    id: string,
+    beat: { status: 'healthy' | 'degraded' | 'draining'; inFlight?: number; load?: number },
+  ): Promise<{ status: AgentStatus; nextHeartbeatSeconds: number }> {
+    this.assertActsAs(id);
+    const status: AgentStatus = beat.status === 'healthy' ? 'online' : beat.status;
+    const [rows]: [Array<{ status: AgentStatus; heartbeat_interval_seconds: number }>] =
+      await this.dataSource.query(
+        `UPDATE agents SET status = $3, in_flight = $4, load = $5, last_heartbeat_at = now()
+        WHERE tenant_id = $1 AND id = $2
+        RETURNING status, heartbeat_interval_seconds`,
+        [currentTenantId(), id, status, beat.inFlight ?? null, beat.load ?? null],
+      );
+    if (rows.length === 0) throw new AgentNotFoundError(id);
+    return { status: rows[0].status, nextHeartbeatSeconds: rows[0].heartbeat_interval_seconds };
+  }
+
+  /**
+   * Marks agents silent for three intervals offline. One statement, safe on N replicas at once:
+   * a row already offline is not matched again.
+   */
+  async sweepSilentAgents(): Promise<Array<{ tenantId: string; id: string }>> {
+    const [rows]: [Array<{ tenant_id: string; id: string }>] = await this.dataSource.query(
+      `UPDATE agents SET status = 'offline', updated_at = now()
+        WHERE status <> 'offline'
+          AND last_heartbeat_at < now() - make_interval(secs => heartbeat_interval_seconds * 3)
+        RETURNING tenant_id, id`,
+    );
+    return rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
+  }
+
+  /** An agent key may only act as its own agent. */
+  private assertActsAs(id: string): void {
+    const agentId = requestContext.get()?.agentId;
+    if (agentId !== undefined && agentId !== id) {
+      throw new AgentForbiddenError(
+        AgentErrorCode.NotThisAgent,
+        `This key may only act as agent "${agentId}".`,
+      );
+    }
+  }
+
+  private async insertAgent(
+    manager: EntityManager,
+    tenantId: string,
+    input: Registration,
+  ): Promise<boolean> {
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(Agent)
+      .values({
+        tenantId,
+        id: input.id,
+        ...registrationFields(input),
+        status: 'online',
+        lastHeartbeatAt: () => 'now()',
+      })
+      .orIgnore()
+      .execute();
+    return (result.raw as unknown[]).length > 0;
+  }
+
+  private async replaceSkills(
+    manager: EntityManager,
+    tenantId: string,
+    agentId: string,
+    skills: SkillRow[],
+  ): Promise<void> {
+    await manager.delete(AgentSkill, { tenantId, agentId });
+    await manager.insert(
+      AgentSkill,
+      skills.map((skill) => ({ ...skill, tenantId, agentId })),
+    );
+  }
+
+  private lock(manager: EntityManager, tenantId: string, id: string): Promise<Agent | null> {
+    return manager.findOne(Agent, { where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  private async load(manager: EntityManager, tenantId: string, id: string): Promise<Agent> {
+    const agent = await manager.findOneBy(Agent, { tenantId, id });
+    if (!agent) throw new AgentNotFoundError(id);
+    await this.attachSkills(manager, tenantId, [agent]);
+    return agent;
+  }
+
+  private async attachSkills(
+    manager: EntityManager,
+    tenantId: string,
+    agents: Agent[],
+  ): Promise<void> {
+    if (agents.length === 0) return;
+    const skills = await manager.findBy(AgentSkill, {
+      tenantId,
+      agentId: In(agents.map((agent) => agent.id)),
+    });
+    for (const agent of agents) agent.skills = skills.filter((skill) => skill.agentId === agent.id);
+  }
+}
+
+export function etagOf(agent: Agent): string {
+  return `"${agent.revision}"`;
+}
+
+function etagMismatch(): AgentPreconditionError {
+  return new AgentPreconditionError(
+    AgentErrorCode.EtagMismatch,
+    'If-Match does not match the current ETag.',
+  );
+}
+
+function registrationFields(input: AgentRegistrationDto): QueryDeepPartialEntity<Agent> {
+  return {
+    name: input.name,
+    description: input.description ?? null,
+    endpoint: input.endpoint ?? null,
+    version: input.version ?? null,
+    labels: (input.labels ?? {}) as QueryDeepPartialEntity<Agent>['labels'],
+    heartbeatIntervalSeconds: input.heartbeatIntervalSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
+  };
+}
+
+/** A slug of a skill name: "Code Review!" → "code-review". */
+export function slugify(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-._]+|[-._]+$/g, '')
+    .slice(0, 64);
+}
+
+/** Skill ids default to a slug of the name; duplicate ids are refused, naming the entries. */
+export function normaliseSkills(skills: SkillDto[]): SkillRow[] {
+  const seen = new Map<string, number>();
+  return skills.map((skill, index) => {
+    const id = skill.id ?? slugify(skill.name);
+    if (!AGENT_ID_PATTERN.test(id)) {
+      throw new AgentBadRequestError(
+        AgentErrorCode.InvalidSkill,
+        'A skill name gives no usable id.',
+        [
+          {
+            field: `skills[${index}].name`,
+            message: 'give the skill an id: its name has no letters or digits',
+          },
+        ],
+      );
+    }
+    const first = seen.get(id);
+    if (first !== undefined) {
+      throw new AgentBadRequestError(
+        AgentErrorCode.DuplicateSkill,
+        `Skill "${id}" is listed twice.`,
+        [{ field: `skills[${index}]`, message: `duplicates skills[${first}] (id "${id}")` }],
+      );
+    }
+    seen.set(id, index);
+    return {
+      skillId: id,
+      name: skill.name,
+      nameKey: skill.name.toLowerCase(),
+      description: skill.description ?? null,
+      tags: [...new Set(skill.tags ?? [])],
+      examples: skill.examples ?? [],
+    };
+  });
+}

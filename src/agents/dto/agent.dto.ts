@@ -1,0 +1,60 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { AGENT_STATUSES } from '../entities/agent.entity';
+import type { Agent, AgentStatus } from '../entities/agent.entity';
+
+export class AgentSkillDto {
+  @ApiProperty() id: string;
+  @ApiProperty() name: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
+  @ApiProperty({ type: [String] }) tags: string[];
+  @ApiProperty({ type: [String] }) examples: string[];
+}
+
+export class AgentDto {
+  @ApiProperty({ example: 'agent-a' }) id: string;
+  @ApiProperty() name: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) description: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) endpoint: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) version: string | null;
+  @ApiProperty({ type: [AgentSkillDto] }) skills: AgentSkillDto[];
+  @ApiProperty({ type: 'object', additionalProperties: true }) labels: Record<string, unknown>;
+  @ApiProperty({ enum: AGENT_STATUSES }) status: AgentStatus;
+  @ApiProperty() heartbeatIntervalSeconds: number;
+  @ApiPropertyOptional({ nullable: true, type: Number }) inFlight: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) load: number | null;
+  @ApiProperty({ format: 'date-time' }) lastHeartbeatAt: string;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt: string;
+
+  static from(agent: Agent): AgentDto {
+    return {
+      id: agent.id,
+      name: agent.name,
+      description: agent.description,
+      endpoint: agent.endpoint,
+      version: agent.version,
+      skills: (agent.skills ?? [])
+        .map((skill) => ({
+          id: skill.skillId,
+          name: skill.name,
+          description: skill.description,
+          tags: skill.tags,
+          examples: skill.examples,
+        }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+      labels: agent.labels,
+      status: agent.status,
+      heartbeatIntervalSeconds: agent.heartbeatIntervalSeconds,
+      inFlight: agent.inFlight,
+      load: agent.load,
+      lastHeartbeatAt: agent.lastHeartbeatAt.toISOString(),
+      createdAt: agent.createdAt.toISOString(),
+      updatedAt: agent.updatedAt.toISOString(),
+    };
+  }
+}
+
+export class HeartbeatResultDto {
+  @ApiProperty({ enum: AGENT_STATUSES }) status: AgentStatus;
+  @ApiProperty() nextHeartbeatSeconds: number;
+}

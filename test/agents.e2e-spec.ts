@@ -1,0 +1,333 @@
+import { waitFor } from './utils/spawn-app';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+describe('agents', () => {
+  let test: TestApp;
+  let writer: { authorization: string };
+  let reader: { authorization: string };
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    writer = {
+      authorization: (await createKey(test, { scopes: ['agents:write', 'agents:read'] }))
+        .authorization,
+    };
+    reader = { authorization: (await createKey(test, { scopes: ['agents:read'] })).authorization };
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  const register = (body: Record<string, unknown>) =>
+    test.http.post('/api/v1/agents').set(writer).send(body);
+
+  it('seed flow: register, discover by skill, heartbeat, leaderboard', async () => {
+    const a = await register({
+      id: 'agent-a',
+      name: 'Agent A',
+      skills: [{ name: 'echo', description: 'Echoes' }],
+    });
+    expect(a.status).toBe(201);
+    expect(a.body.data).toMatchObject({
+      id: 'agent-a',
+      status: 'online',
+      skills: [{ id: 'echo', name: 'echo' }],
+    });
+    expect(a.headers.etag).toBe('"1"');
+    expect(
+      (await register({ id: 'agent-b', name: 'Agent B', skills: [{ name: 'ask' }] })).status,
+    ).toBe(201);
+
+    const found = await test.http.get('/api/v1/agents?skill=echo').set(reader);
+    expect(found.status).toBe(200);
+    expect(found.body.data.agents.map((agent: { id: string }) => agent.id)).toEqual(['agent-a']);
+    expect(found.body.meta).toEqual({ nextCursor: null });
+
+    const beat = await test.http
+      .post('/api/v1/agents/agent-a/heartbeat')
+      .set(writer)
+      .send({ status: 'healthy' });
+    expect(beat.status).toBe(200);
+    expect(beat.body).toEqual({ data: { status: 'online', nextHeartbeatSeconds: 10 } });
+
+    const board = await test.http.get('/api/v1/agents/leaderboard?skill=echo').set(reader);
+    expect(board.status).toBe(200);
+    expect(board.body.data.leaderboard).toEqual([
+      expect.objectContaining({ rank: 1, agentId: 'agent-a', total: 0, wilsonLowerBound: 0 }),
+    ]);
+  });
+
+  it('refuses a taken id with 409 and bad input with 400 naming the field', async () => {
+    await register({ id: 'dup', name: 'Dup', skills: [{ name: 'x' }] });
+    expect((await register({ id: 'dup', name: 'Dup', skills: [{ name: 'x' }] })).status).toBe(409);
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ id: 'Bad Id', name: 'x', skills: [{ name: 'x' }] }, 'id'],
+      [{ name: 'x', skills: [] }, 'skills'],
+      [{ name: 'x', skills: [{ name: 'Echo' }, { id: 'echo', name: 'other' }] }, 'skills[1]'],
+      [{ name: 'x', skills: [{ name: 'x', bogus: 1 }] }, 'skills[0].bogus'],
+      [{ name: 'x', skills: [{ name: 'x' }], endpoint: 'ftp://x' }, 'endpoint'],
+      [
+        { name: 'x', skills: [{ name: 'x' }], heartbeatIntervalSeconds: 0 },
+        'heartbeatIntervalSeconds',
+      ],
+      [{ name: 'x'.repeat(201), skills: [{ name: 'x' }] }, 'name'],
+      [{ name: 'x', skills: [{ name: '!!!' }] }, 'skills[0].name'],
+    ];
+    for (const [body, field] of cases) {
+      const response = await register(body);
+      expect([
+        response.status,
+        response.body.errors?.map((error: { field: string }) => error.field),
+      ]).toEqual([400, expect.arrayContaining([field])]);
+    }
+  });
+
+  it('generates an id when none is given', async () => {
+    const response = await register({ name: 'Nameless Helper', skills: [{ name: 'help' }] });
+    expect(response.status).toBe(201);
+    expect(response.body.data.id).toMatch(/^nameless-helper-[0-9a-f]{8}$/);
+  });
+
+  it('upserts with PUT: 201 then 200, with ETag and If-Match', async () => {
+    const body = { name: 'Booting', skills: [{ name: 'build' }] };
+    const created = await test.http.put('/api/v1/agents/boot-1').set(writer).send(body);
+    expect(created.status).toBe(201);
+    const updated = await test.http
+      .put('/api/v1/agents/boot-1')
+      .set(writer)
+      .set('if-match', created.headers.etag)
+      .send({ ...body, skills: [{ name: 'build' }, { name: 'test' }] });
+    expect(updated.status).toBe(200);
+    expect(updated.headers.etag).toBe('"2"');
+    expect(updated.body.data.skills.map((skill: { id: string }) => skill.id)).toEqual([
+      'build',
+      'test',
+    ]);
+    const stale = await test.http
+      .put('/api/v1/agents/boot-1')
+      .set(writer)
+      .set('if-match', '"1"')
+      .send(body);
+    expect(stale.status).toBe(412);
+  });
+
+  it('concurrent upserts of one id leave one agent', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, (_, i) =>
+        test.http
+          .put('/api/v1/agents/racer')
+          .set(writer)
+          .send({ name: `Racer ${i}`, skills: [{ name: 'run' }] }),
+      ),
+    );
+    const statuses = results.map((response) => response.status).sort();
+    expect(statuses.filter((status) => status === 201)).toHaveLength(1);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(9);
+    const read = await test.http.get('/api/v1/agents/racer').set(reader);
+    expect(read.body.data.skills).toHaveLength(1);
+    expect(read.headers.etag).toBe('"10"');
+  });
+
+  it('discovers by tag, status and text, in keyset pages', async () => {
+    for (let i = 0; i < 5; i += 1) {
+      await register({
+        id: `tagged-${i}`,
+        name: `Tagged ${i}`,
+        skills: [{ name: 'scan', tags: ['security', `n${i}`] }],
+      });
+    }
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const page: {
+        body: { data: { agents: Array<{ id: string }> }; meta: { nextCursor: string | null } };
+      } = await test.http
+        .get(`/api/v1/agents?tag=security&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+        .set(reader);
+      ids.push(...page.body.data.agents.map((agent) => agent.id));
+      cursor = page.body.meta.nextCursor;
+    } while (cursor);
+    expect(ids).toEqual(['tagged-0', 'tagged-1', 'tagged-2', 'tagged-3', 'tagged-4']);
+    const byText = await test.http.get('/api/v1/agents?q=tagged%203').set(reader);
+    expect(byText.body.data.agents.map((agent: { id: string }) => agent.id)).toEqual(['tagged-3']);
+    const wildcard = await test.http.get('/api/v1/agents?q=%25').set(reader);
+    expect(wildcard.body.data.agents).toEqual([]);
+    await test.http
+      .post('/api/v1/agents/tagged-4/heartbeat')
+      .set(writer)
+      .send({ status: 'draining' });
+    const draining = await test.http.get('/api/v1/agents?status=draining').set(reader);
+    expect(draining.body.data.agents.map((agent: { id: string }) => agent.id)).toEqual([
+      'tagged-4',
+    ]);
+    expect((await test.http.get('/api/v1/agents?status=sleepy').set(reader)).status).toBe(400);
+  });
+
+  it('heartbeats: statuses, bad input, unknown agent', async () => {
+    await register({
+      id: 'beater',
+      name: 'Beater',
+      skills: [{ name: 'x' }],
+      heartbeatIntervalSeconds: 4,
+    });
+    const degraded = await test.http
+      .post('/api/v1/agents/beater/heartbeat')
+      .set(writer)
+      .send({ status: 'degraded', inFlight: 3, load: 0.5 });
+    expect(degraded.body.data).toEqual({ status: 'degraded', nextHeartbeatSeconds: 4 });
+    expect(
+      (
+        await test.http
+          .post('/api/v1/agents/beater/heartbeat')
+          .set(writer)
+          .send({ status: 'zombie' })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await test.http
+          .post('/api/v1/agents/beater/heartbeat')
+          .set(writer)
+          .send({ status: 'healthy', load: 2 })
+      ).status,
+    ).toBe(400);
+    expect(
+      (
+        await test.http
+          .post('/api/v1/agents/ghost/heartbeat')
+          .set(writer)
+          .send({ status: 'healthy' })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('an agent key acts only as its agent', async () => {
+    await register({ id: 'bound', name: 'Bound', skills: [{ name: 'x' }] });
+    await register({ id: 'other', name: 'Other', skills: [{ name: 'x' }] });
+    const key = await createKey(test, { scopes: ['tasks:work', 'agents:read'], agentId: 'bound' });
+    const own = await test.http
+      .post('/api/v1/agents/bound/heartbeat')
+      .set({ authorization: key.authorization })
+      .send({ status: 'healthy' });
+    expect(own.status).toBe(200);
+    const foreign = await test.http
+      .post('/api/v1/agents/other/heartbeat')
+      .set({ authorization: key.authorization })
+      .send({ status: 'healthy' });
+    expect(foreign.status).toBe(403);
+  });
+
+  it('marks a silent agent offline after three intervals; a beat brings it back', async () => {
+    await register({
+      id: 'quiet',
+      name: 'Quiet',
+      skills: [{ name: 'x' }],
+      heartbeatIntervalSeconds: 1,
+    });
+    await waitFor(
+      async () => {
+        const response = await test.http.get('/api/v1/agents/quiet').set(reader);
+        return response.body.data.status === 'offline' ? true : undefined;
+      },
+      8_000,
+      'the sweeper to mark the agent offline',
+    );
+    const beat = await test.http
+      .post('/api/v1/agents/quiet/heartbeat')
+      .set(writer)
+      .send({ status: 'healthy' });
+    expect(beat.body.data.status).toBe('online');
+  });
+
+  it('imports an A2A AgentCard and renders one back, keeping unknown fields', async () => {
+    const card = {
+      protocolVersion: '0.3.0',
+      name: 'Card Agent',
+      description: 'Reads cards',
+      url: 'https://card.example/a2a',
+      version: '2.1.0',
+      capabilities: { streaming: true },
+      defaultInputModes: ['text/plain'],
+      defaultOutputModes: ['application/json'],
+      provider: { organization: 'Example', url: 'https://example.com' },
+      skills: [
+        {
+          id: 'read',
+          name: 'Read',
+          description: 'Reads',
+          tags: ['io'],
+          inputModes: ['text/plain'],
+        },
+      ],
+    };
+    const imported = await test.http.post('/api/v1/agents/import').set(writer).send({ card });
+    expect(imported.status).toBe(201);
+    expect(imported.body.data).toMatchObject({
+      id: 'card-agent',
+      endpoint: 'https://card.example/a2a',
+      version: '2.1.0',
+    });
+    const rendered = await test.http.get('/api/v1/agents/card-agent/card').set(reader);
+    expect(rendered.status).toBe(200);
+    expect(rendered.body).toEqual(card);
+    const invalid = await test.http
+      .post('/api/v1/agents/import')
+      .set(writer)
+      .send({ card: { name: 'x' } });
+    expect(invalid.status).toBe(400);
+  });
+
+  it('renders a card that satisfies the A2A required fields', async () => {
+    const card = (await test.http.get('/api/v1/agents/agent-a/card').set(reader)).body;
+    for (const field of [
+      'name',
+      'description',
+      'url',
+      'version',
+      'protocolVersion',
+      'capabilities',
+    ]) {
+      expect(card).toHaveProperty(field);
+    }
+    expect(card.defaultInputModes.length).toBeGreaterThan(0);
+    for (const skill of card.skills) {
+      expect(skill).toEqual(
+        expect.objectContaining({
+          id: expect.any(String),
+          name: expect.any(String),
+          description: expect.any(String),
+        }),
+      );
+      expect(Array.isArray(skill.tags)).toBe(true);
+    }
+  });
+
+  it('deregisters with 204, then 404; leaderboard is never an agent id', async () => {
+    await register({ id: 'leaving', name: 'Leaving', skills: [{ name: 'x' }] });
+    expect((await test.http.delete('/api/v1/agents/leaving').set(writer)).status).toBe(204);
+    expect((await test.http.get('/api/v1/agents/leaving').set(reader)).status).toBe(404);
+    expect((await test.http.delete('/api/v1/agents/leaving').set(writer)).status).toBe(404);
+    expect((await test.http.get('/api/v1/agents/leaderboard').set(reader)).status).toBe(200);
+    expect((await test.http.get('/api/v1/agents/NOT_A_SLUG').set(reader)).status).toBe(404);
+  });
+
+  it('keeps tenants apart: another tenant sees 404 and may reuse the id', async () => {
+    await test.http.post('/api/v1/tenants').set(test.admin).send({ id: 'other-co', name: 'Other' });
+    const foreign = await createKey(test, {
+      scopes: ['agents:read', 'agents:write'],
+      tenantId: 'other-co',
+    });
+    const as = { authorization: foreign.authorization };
+    expect((await test.http.get('/api/v1/agents/agent-a').set(as)).status).toBe(404);
+    expect((await test.http.get('/api/v1/agents?skill=echo').set(as)).body.data.agents).toEqual([]);
+    expect(
+      (
+        await test.http
+          .post('/api/v1/agents')
+          .set(as)
+          .send({ id: 'agent-a', name: 'Mine', skills: [{ name: 'y' }] })
+      ).status,
+    ).toBe(201);
+  });
+});

@@ -30,7 +30,14 @@ export async function load(
   scenario: string,
   url: string,
   headers: Record<string, string>,
-  options: { connections?: number; duration?: number; method?: string; body?: string } = {},
+  options: {
+    connections?: number;
+    duration?: number;
+    method?: string;
+    body?: string;
+    /** Per connection: its own request (e.g. each agent beating with its own key). */
+    perConnection?: (index: number) => { path: string; headers: Record<string, string> };
+  } = {},
 ): Promise<Row> {
   const duration = options.duration ?? Number(process.env.BENCH_DURATION ?? 10);
   const connections = options.connections ?? 50;
@@ -40,6 +47,7 @@ export async function load(
     connections,
     method: options.method ?? 'GET',
     ...(options.body !== undefined ? { body: options.body } : {}),
+    ...(options.perConnection ? { requests: [requestPicker(options.perConnection, options)] } : {}),
   };
   // A short warm-up so JIT and pools are hot before the measured run.
   await autocannon({ ...request, duration: 2 });
@@ -50,6 +58,22 @@ export async function load(
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/** Each request as one of `count` clients (e.g. agents beating with their own keys). */
+function requestPicker(
+  perConnection: (index: number) => { path: string; headers: Record<string, string> },
+  options: { method?: string; body?: string; connections?: number },
+): Record<string, unknown> {
+  const count = options.connections ?? 50;
+  let next = 0;
+  return {
+    method: options.method ?? 'GET',
+    setupRequest: (request: Record<string, unknown>) => {
+      const { path, headers } = perConnection(next++ % count);
+      return { ...request, method: options.method ?? 'GET', path, headers, body: options.body };
+    },
   };
 }
 

@@ -1,8 +1,13 @@
 import { join } from 'node:path';
+import { Client } from 'pg';
+import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-key.codec';
+import { uuidv7 } from '../src/common/ids';
 import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
+const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
+const CONNECTIONS = 50;
 
 /**
  * `npm run bench`: starts the built service on a fresh database, and beside it the same routes
@@ -13,60 +18,172 @@ async function main() {
   const db = await freshDatabase();
   const rows: Row[] = [];
   const servers: Server[] = [];
+  const started = (server: Server) => (servers.push(server), server);
   try {
-    const full = await startServer(
-      join(DIST, 'src', 'main.js'),
-      {
-        DATABASE_URL: db.url,
-        ADMIN_API_KEY: ADMIN_KEY,
-        RATE_LIMIT_PER_MINUTE: '10000000',
-        LOG_LEVEL: 'info',
-      },
-      '/health/ready',
+    const full = started(
+      await startServer(
+        join(DIST, 'src', 'main.js'),
+        {
+          DATABASE_URL: db.url,
+          ADMIN_API_KEY: ADMIN_KEY,
+          RATE_LIMIT_PER_MINUTE: '10000000',
+          LOG_LEVEL: 'info',
+        },
+        '/health/ready',
+      ),
     );
-    servers.push(full);
-    const auth = { authorization: `Bearer ${ADMIN_KEY}` };
-    // A page of realistic rows to read.
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     for (let i = 0; i < 20; i += 1) {
-      await fetch(`${full.base}/api/v1/api-keys`, {
-        method: 'POST',
-        headers: { ...auth, 'content-type': 'application/json' },
-        body: JSON.stringify({ name: `bench-${i}`, scopes: ['agents:read'] }),
+      await post(`${full.base}/api/v1/api-keys`, admin, {
+        name: `bench-${i}`,
+        scopes: ['agents:read'],
       });
     }
+    await seedAgents(db.url, AGENTS);
+    // One agent key per connection: each client beats as its own agent, as a fleet does.
+    // Inserted directly: key creation is rate limited to 30 a minute per key.
+    const agentKeys = await seedAgentKeys(db.url, CONNECTIONS);
+    const beat = JSON.stringify({ status: 'healthy' });
+    const perAgent = (withKey: boolean) => (index: number) => ({
+      path: `/api/v1/agents/agent-${index + 1}/heartbeat`,
+      headers: {
+        'content-type': 'application/json',
+        ...(withKey ? { authorization: `Bearer ${agentKeys[index]}` } : {}),
+      },
+    });
+
     rows.push(await load('GET /health/live (full stack)', `${full.base}/health/live`, {}));
     rows.push(
       await load(
         'GET /api/v1/api-keys (full stack, authenticated)',
         `${full.base}/api/v1/api-keys`,
-        auth,
+        admin,
+      ),
+    );
+    rows.push(
+      await load(
+        `GET /api/v1/agents?skill= (full stack, ${AGENTS} agents)`,
+        `${full.base}/api/v1/agents?skill=skill-7`,
+        admin,
+      ),
+    );
+    rows.push(
+      await load(
+        'POST heartbeat (full stack, agent keys)',
+        `${full.base}/`,
+        {},
+        {
+          method: 'POST',
+          body: beat,
+          perConnection: perAgent(true),
+        },
       ),
     );
     await full.stop();
 
-    const bare = await startServer(
-      join(DIST, 'bench', 'bare-server.js'),
-      { DATABASE_URL: db.url },
-      '/health/live',
+    const bare = started(
+      await startServer(
+        join(DIST, 'bench', 'bare-server.js'),
+        { DATABASE_URL: db.url },
+        '/health/live',
+      ),
     );
-    servers.push(bare);
     rows.push(await load('GET /health/live (stack off)', `${bare.base}/health/live`, {}));
     rows.push(await load('GET /api/v1/api-keys (stack off)', `${bare.base}/api/v1/api-keys`, {}));
     await bare.stop();
+
+    const bareBeat = started(
+      await startServer(
+        join(DIST, 'bench', 'bare-heartbeat-server.js'),
+        { DATABASE_URL: db.url },
+        '/health/live',
+      ),
+    );
+    rows.push(
+      await load(
+        'POST heartbeat (bare fastify + pg)',
+        `${bareBeat.base}/`,
+        {},
+        {
+          method: 'POST',
+          body: beat,
+          perConnection: perAgent(false),
+        },
+      ),
+    );
+    await bareBeat.stop();
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     await db.dispose();
   }
 
   printTable(rows);
-  const ratio = (a: Row, b: Row) => (a.reqPerSec / b.reqPerSec).toFixed(2);
+  const byName = (prefix: string) => rows.find((row) => row.scenario.startsWith(prefix))!;
+  const ratio = (full: string, off: string) =>
+    (byName(full).reqPerSec / byName(off).reqPerSec).toFixed(2);
   console.log('');
   console.log(
-    `overhead ratio, GET /health/live: full/off = ${ratio(rows[0], rows[2])}x (goal >= 0.5x)`,
+    `overhead ratio, GET /health/live: full/off = ${ratio('GET /health/live (full', 'GET /health/live (stack')}x (goal >= 0.5x)`,
   );
   console.log(
-    `overhead ratio, DB-reading GET:   full/off = ${ratio(rows[1], rows[3])}x (goal >= 0.5x)`,
+    `overhead ratio, DB-reading GET:   full/off = ${ratio('GET /api/v1/api-keys (full', 'GET /api/v1/api-keys (stack')}x (goal >= 0.5x)`,
   );
+  console.log(
+    `heartbeat ratio: full/bare = ${ratio('POST heartbeat (full', 'POST heartbeat (bare')}x (goal >= 0.6x)`,
+  );
+  console.log(
+    `discovery p99 at ${CONNECTIONS} connections, ${AGENTS} agents: ${byName('GET /api/v1/agents').p99} ms (goal < 20 ms)`,
+  );
+}
+
+async function post(url: string, headers: Record<string, string>, body: unknown): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
+  if (!response.ok)
+    throw new Error(`POST ${url} answered ${response.status}: ${await response.text()}`);
+  return response.json();
+}
+
+async function seedAgentKeys(url: string, count: number): Promise<string[]> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const keys: string[] = [];
+    for (let i = 1; i <= count; i += 1) {
+      const key = generateApiKey();
+      await client.query(
+        `INSERT INTO api_keys (id, tenant_id, name, prefix, key_hash, scopes, agent_id)
+         VALUES ($1, 'default', $2, $3, $4, '{tasks:work}', $2)`,
+        [uuidv7(), `agent-${i}`, displayPrefix(key), hashApiKey(key)],
+      );
+      keys.push(key);
+    }
+    return keys;
+  } finally {
+    await client.end();
+  }
+}
+
+/** Registers `count` agents with 100 distinct skills straight in SQL (the API is not what is measured here). */
+async function seedAgents(url: string, count: number): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(
+      `INSERT INTO agents (tenant_id, id, name, heartbeat_interval_seconds, status, last_heartbeat_at)
+       SELECT 'default', 'agent-' || g, 'Agent ' || g, 3600, 'online', now() FROM generate_series(1, $1) g`,
+      [count],
+    );
+    await client.query(
+      `INSERT INTO agent_skills (tenant_id, agent_id, skill_id, name, name_key, tags)
+       SELECT 'default', 'agent-' || g, 'skill-' || (g % 100), 'Skill ' || (g % 100), 'skill ' || (g % 100),
+              ARRAY['tag-' || (g % 10)]
+         FROM generate_series(1, $1) g`,
+      [count],
+    );
+    await client.query('ANALYZE agents; ANALYZE agent_skills');
+  } finally {
+    await client.end();
+  }
 }
 
 main().catch((error: unknown) => {

@@ -11,6 +11,7 @@ import { IpAllowlistGuard } from './common/net/ip-allowlist';
 import { FixedWindowStorage } from './common/throttling/fixed-window.storage';
 import { RateLimitGuard } from './common/throttling/rate-limit.guard';
 import { RedisBackedStorage } from './common/throttling/redis.storage';
+import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
@@ -32,6 +33,7 @@ export class AppModule {
         DatabaseModule,
         HealthModule,
         MetricsModule,
+        AuditModule,
         AuthModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],

@@ -1,0 +1,156 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource, QueryRunner } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
+
+/** Advisory-lock key of the sealer leader ("agas"); advisory keys are per database. */
+const SEALER_LOCK = 0x6167_6173;
+const INTERVAL_MS = 200;
+const BATCH = 500;
+
+/**
+ * Gives committed audit entries their gap-free `seq` and hash, one leader at a time.
+ *
+ * Why the xmin watermark: a bigserial or clock value is taken before commit, so a row with a
+ * smaller value can become visible after a larger one has been sealed, and would be skipped or
+ * sealed out of place. Instead each entry stores the id of the transaction that wrote it, and
+ * only entries whose transaction id is below the oldest still-running transaction
+ * (`pg_snapshot_xmin`) are sealed: those transactions have all finished, so no entry can later
+ * appear before the sealed ones. The business transaction itself takes no lock.
+ */
+@Injectable()
+export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(AuditSealer.name);
+  private runner: QueryRunner | undefined;
+  private leader = false;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.workers) return;
+    this.schedule();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    await this.releaseConnection();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick().finally(() => {
+        this.running = undefined;
+        this.schedule();
+      });
+    }, INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  private async tick(): Promise<void> {
+    try {
+      if (!(await this.ensureLeader())) return;
+      // Drain what is ready, batch by batch, before sleeping again.
+      while (!this.stopped && (await this.sealBatch()) === BATCH);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'Sealing audit entries failed; retrying');
+      // The connection may be broken: give leadership up so any replica can take over.
+      await this.releaseConnection();
+    }
+  }
+
+  /** Holds the session-level advisory lock on a connection of its own while leading. */
+  private async ensureLeader(): Promise<boolean> {
+    if (this.leader) return true;
+    this.runner ??= this.dataSource.createQueryRunner();
+    const [row] = (await this.runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
+      SEALER_LOCK,
+    ])) as Array<{ locked: boolean }>;
+    this.leader = row.locked;
+    return this.leader;
+  }
+
+  private async releaseConnection(): Promise<void> {
+    const runner = this.runner;
+    this.runner = undefined;
+    const wasLeader = this.leader;
+    this.leader = false;
+    if (!runner) return;
+    try {
+      if (wasLeader) await runner.query('SELECT pg_advisory_unlock($1)', [SEALER_LOCK]);
+    } catch {
+      // A dead connection has already dropped the lock with the session.
+    }
+    await runner.release();
+  }
+
+  /** Seals up to BATCH entries in one transaction; returns how many. */
+  async sealBatch(): Promise<number> {
+    const runner = this.runner;
+    if (!runner) return 0;
+    await runner.startTransaction();
+    try {
+      // Taken first, in its own statement: every transaction below this id has finished, and
+      // the next statement's snapshot sees all of those that committed.
+      const [{ xmin }] = (await runner.query(
+        'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
+      )) as Array<{ xmin: string }>;
+      const [head] = (await runner.query(
+        `SELECT c.seq::text AS seq, c.hash, e.txid::text AS txid
+           FROM audit_chain c LEFT JOIN audit_entries e ON e.id = c.entry_id
+          ORDER BY c.seq DESC LIMIT 1`,
+      )) as Array<{ seq: string; hash: string; txid: string | null }>;
+      const entries = (await runner.query(
+        `SELECT e.id, e.tenant_id AS "tenantId", e.occurred_at AS "occurredAt",
+                e.actor_type AS "actorType", e.actor_id AS "actorId", e.action,
+                e.resource_type AS "resourceType", e.resource_id AS "resourceId",
+                e.correlation_id AS "correlationId", e.ip, e.user_agent AS "userAgent",
+                e.before::text AS before, e.after::text AS after
+           FROM audit_entries e
+          WHERE e.txid < $1::bigint AND e.txid >= $2::bigint
+            AND NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)
+          ORDER BY e.txid, e.id
+          LIMIT $3`,
+        [xmin, head?.txid ?? '0', BATCH],
+      )) as Array<Omit<SealedFields, 'seq'>>;
+      if (entries.length === 0) {
+        await runner.commitTransaction();
+        return 0;
+      }
+      let seq = BigInt(head?.seq ?? '0');
+      let prevHash = head?.hash ?? GENESIS_HASH;
+      const seqs: string[] = [];
+      const ids: string[] = [];
+      const prevs: string[] = [];
+      const hashes: string[] = [];
+      for (const entry of entries) {
+        seq += 1n;
+        const hash = chainHash(prevHash, { ...entry, seq: seq.toString() });
+        seqs.push(seq.toString());
+        ids.push(entry.id);
+        prevs.push(prevHash);
+        hashes.push(hash);
+        prevHash = hash;
+      }
+      await runner.query(
+        `INSERT INTO audit_chain (seq, entry_id, prev_hash, hash)
+         SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::char(64)[], $4::char(64)[])`,
+        [seqs, ids, prevs, hashes],
+      );
+      await runner.commitTransaction();
+      return entries.length;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    }
+  }
+}

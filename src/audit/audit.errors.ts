@@ -1,0 +1,9 @@
+import { DomainError } from '../common/errors/domain-error';
+
+export enum AuditErrorCode {
+  InvalidRange = 'invalid_audit_range',
+}
+
+export class AuditBadRequestError extends DomainError {
+  readonly kind = 'bad_request' as const;
+}

@@ -1,0 +1,361 @@
+import { Client } from 'pg';
+import { chainHash } from '../src/audit/audit-hash';
+import { AuditService } from '../src/audit/audit.service';
+import { UnitOfWork } from '../src/database/unit-of-work';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+interface Verify {
+  valid: boolean;
+  checked: number;
+  firstInvalidSeq: number | null;
+  reason: string | null;
+  head: { seq: number; hash: string } | null;
+}
+
+describe('audit trail', () => {
+  let test: TestApp;
+  let db: Client;
+
+  beforeAll(async () => {
+    // Key creation is limited per key, tenant creation is not: the parallel test uses tenants.
+    test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' });
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  async function verify(query = ''): Promise<Verify> {
+    const response = await test.http.get(`/api/v1/audit/verify${query}`).set(test.admin);
+    expect(response.status).toBe(200);
+    return response.body.data as Verify;
+  }
+
+  /** Waits until the sealer has chained every committed entry. */
+  async function waitSealed(): Promise<Verify> {
+    for (let attempt = 0; attempt < 150; attempt += 1) {
+      const { rows } = await db.query<{ unsealed: string }>(
+        `SELECT count(*) AS unsealed FROM audit_entries e
+          WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)`,
+      );
+      if (rows[0].unsealed === '0') return verify();
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error('the sealer did not seal every entry in 15 s');
+  }
+
+  async function seqOf(resourceId: string): Promise<number> {
+    const { rows } = await db.query<{ seq: string }>(
+      `SELECT c.seq FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
+        WHERE e.resource_id = $1`,
+      [resourceId],
+    );
+    return Number(rows[0].seq);
+  }
+
+  it('records key creation with actor, correlation id and ip, never the key', async () => {
+    const response = await test.http
+      .post('/api/v1/api-keys')
+      .set({ ...test.admin, 'x-request-id': 'audit-e2e-create-1', 'user-agent': 'audit-e2e' })
+      .send({ name: 'audited', scopes: ['audit:read'] });
+    expect(response.status).toBe(201);
+    const { id, key } = response.body.data as { id: string; key: string };
+
+    await waitSealed();
+    const list = await test.http
+      .get(`/api/v1/audit?resourceType=api_key&resourceId=${id}`)
+      .set(test.admin);
+    expect(list.status).toBe(200);
+    const entries = list.body.data.entries as Array<Record<string, unknown>>;
+    expect(entries).toHaveLength(1);
+    const [{ rows: adminKey }] = [
+      await db.query<{ id: string }>(`SELECT id FROM api_keys WHERE name = 'admin'`),
+    ];
+    expect(entries[0]).toMatchObject({
+      action: 'api_key.create',
+      tenantId: 'default',
+      actor: { type: 'apiKey', id: adminKey[0].id },
+      resource: { type: 'api_key', id },
+      correlationId: 'audit-e2e-create-1',
+      ip: '127.0.0.1',
+      userAgent: 'audit-e2e',
+      after: { id, name: 'audited', scopes: ['audit:read'], tenantId: 'default' },
+      seq: expect.any(Number),
+      hash: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
+    expect(entries[0].occurredAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$/);
+    const { rows: stored } = await db.query<{ key_hash: string; prefix: string }>(
+      'SELECT key_hash, prefix FROM api_keys WHERE id = $1',
+      [id],
+    );
+    const raw = JSON.stringify(entries[0]);
+    expect(raw).not.toContain(key);
+    expect(raw).not.toContain(stored[0].key_hash);
+    expect(raw).not.toContain(stored[0].prefix);
+  });
+
+  it('records revoke and rotate, and filters by action and time', async () => {
+    const created = await createKey(test, { scopes: ['agents:read'] });
+    const rotated = await test.http
+      .post(`/api/v1/api-keys/${created.id}/rotate`)
+      .set(test.admin)
+      .send({ overlapSeconds: 0 });
+    expect(rotated.status).toBe(201);
+    const successor = (rotated.body.data as { id: string }).id;
+    expect((await test.http.delete(`/api/v1/api-keys/${successor}`).set(test.admin)).status).toBe(
+      204,
+    );
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const rotations = await test.http
+      .get(`/api/v1/audit?action=api_key.rotate&resourceId=${created.id}&from=${since}`)
+      .set(test.admin);
+    expect(rotations.body.data.entries).toEqual([
+      expect.objectContaining({
+        action: 'api_key.rotate',
+        after: expect.objectContaining({ rotatedTo: successor }),
+      }),
+    ]);
+    const revocations = await test.http
+      .get(`/api/v1/audit?action=api_key.revoke&resourceId=${successor}`)
+      .set(test.admin);
+    expect(revocations.body.data.entries).toEqual([
+      expect.objectContaining({
+        before: expect.objectContaining({ revokedAt: null }),
+        after: expect.objectContaining({ revokedAt: expect.any(String) }),
+      }),
+    ]);
+    const past = await test.http
+      .get(`/api/v1/audit?resourceId=${created.id}&to=2000-01-01T00:00:00Z`)
+      .set(test.admin);
+    expect(past.body.data.entries).toEqual([]);
+  });
+
+  it('pages with a cursor and shows a tenant only its own entries', async () => {
+    const first = await test.http.get('/api/v1/audit?limit=1').set(test.admin);
+    expect(first.body.data.entries).toHaveLength(1);
+    expect(first.body.meta.nextCursor).toEqual(expect.any(String));
+    const second = await test.http
+      .get(`/api/v1/audit?limit=1&cursor=${first.body.meta.nextCursor}`)
+      .set(test.admin);
+    expect(second.body.data.entries).toHaveLength(1);
+    expect(second.body.data.entries[0].id).not.toBe(first.body.data.entries[0].id);
+
+    expect(
+      (await test.http.post('/api/v1/tenants').set(test.admin).send({ id: 'other', name: 'O' }))
+        .status,
+    ).toBe(201);
+    const reader = await createKey(test, { scopes: ['audit:read'], tenantId: 'other' });
+    const own = await test.http.get('/api/v1/audit').set({ authorization: reader.authorization });
+    expect(own.status).toBe(200);
+    const tenants = (own.body.data.entries as Array<{ tenantId: string }>).map((e) => e.tenantId);
+    expect(tenants.length).toBeGreaterThan(0);
+    expect(new Set(tenants)).toEqual(new Set(['other']));
+  });
+
+  it('answers 400 problem+json to bad queries', async () => {
+    for (const query of [
+      '?from=yesterday',
+      '?limit=0',
+      '?cursor=garbage',
+      '/verify?fromSeq=0',
+      '/verify?fromSeq=abc',
+      '/verify?fromSeq=5&toSeq=2',
+    ]) {
+      const response = await test.http.get(`/api/v1/audit${query}`).set(test.admin);
+      expect([query, response.status, response.headers['content-type']]).toEqual([
+        query,
+        400,
+        expect.stringContaining('application/problem+json'),
+      ]);
+    }
+  });
+
+  it('leaves no entry for a change that rolled back', async () => {
+    const audit = test.app.get(AuditService);
+    const unitOfWork = test.app.get(UnitOfWork);
+    await expect(
+      unitOfWork.run(async (tx) => {
+        await audit.record(tx, {
+          action: 'test.rolled_back',
+          resource: { type: 'test', id: 'rolled-back-1' },
+        });
+        throw new Error('the change fails after its audit entry');
+      }),
+    ).rejects.toThrow('the change fails');
+    const { rows } = await db.query(`SELECT 1 FROM audit_entries WHERE resource_id = $1`, [
+      'rolled-back-1',
+    ]);
+    expect(rows).toHaveLength(0);
+
+    const duplicate = await test.http
+      .post('/api/v1/tenants')
+      .set(test.admin)
+      .send({ id: 'other', name: 'again' });
+    expect(duplicate.status).toBe(409);
+    const { rows: creations } = await db.query(
+      `SELECT 1 FROM audit_entries WHERE action = 'tenant.create' AND resource_id = 'other'`,
+    );
+    expect(creations).toHaveLength(1);
+  });
+
+  it('100 parallel audited writes leave a gap-free chain that verifies', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        test.http
+          .post('/api/v1/tenants')
+          .set(test.admin)
+          .send({ id: `parallel-${i}`, name: `Parallel ${i}` }),
+      ),
+    );
+    expect(responses.map((r) => r.status)).toEqual(Array(100).fill(201));
+    const result = await waitSealed();
+    const { rows } = await db.query<{ n: string; max: string; entries: string }>(
+      `SELECT count(*) AS n, max(seq) AS max, (SELECT count(*) FROM audit_entries) AS entries
+         FROM audit_chain`,
+    );
+    expect(rows[0].n).toBe(rows[0].max);
+    expect(rows[0].n).toBe(rows[0].entries);
+    expect(result).toEqual({
+      valid: true,
+      checked: Number(rows[0].n),
+      firstInvalidSeq: null,
+      reason: null,
+      head: { seq: Number(rows[0].max), hash: expect.stringMatching(/^[0-9a-f]{64}$/) },
+    });
+    const { rows: parallel } = await db.query(
+      `SELECT 1 FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
+        WHERE e.action = 'tenant.create' AND e.resource_id LIKE 'parallel-%'`,
+    );
+    expect(parallel).toHaveLength(100);
+    const range = await verify('?fromSeq=2&toSeq=50');
+    expect(range).toMatchObject({ valid: true, checked: 49 });
+  });
+
+  it('exports sealed entries as NDJSON whose hashes recompute', async () => {
+    const response = await test.http.get('/api/v1/audit/export').set(test.admin);
+    expect(response.status).toBe(200);
+    expect(response.headers['content-type']).toContain('application/x-ndjson');
+    const lines = response.text.trim().split('\n');
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) {
+      const row = JSON.parse(line) as Parameters<typeof chainHash>[1] & {
+        prevHash: string;
+        hash: string;
+        tenantId: string;
+      };
+      expect(row.tenantId).toBe('default');
+      expect(chainHash(row.prevHash, row)).toBe(row.hash);
+    }
+  });
+
+  it('refuses UPDATE, DELETE and TRUNCATE on both tables, even to a superuser', async () => {
+    for (const sql of [
+      `UPDATE audit_entries SET action = 'x'`,
+      `DELETE FROM audit_entries`,
+      `TRUNCATE audit_entries CASCADE`,
+      `UPDATE audit_chain SET hash = repeat('0', 64)`,
+      `DELETE FROM audit_chain`,
+      `TRUNCATE audit_chain`,
+    ]) {
+      await expect(db.query(sql)).rejects.toThrow(/append-only/);
+    }
+    expect((await verify()).valid).toBe(true);
+  });
+
+  describe('tampering as superuser with triggers off is detected', () => {
+    beforeAll(async () => {
+      await waitSealed();
+      await db.query('SET session_replication_role = replica');
+    });
+
+    afterAll(async () => {
+      await db.query('SET session_replication_role = origin');
+    });
+
+    it('a changed field', async () => {
+      const seq = await seqOf('parallel-10');
+      await db.query(
+        `UPDATE audit_entries SET after = '{"id":"parallel-10","name":"Evil"}' WHERE resource_id = 'parallel-10'`,
+      );
+      expect(await verify()).toMatchObject({
+        valid: false,
+        firstInvalidSeq: seq,
+        reason: 'hash_mismatch',
+        checked: seq - 1,
+      });
+      await db.query(
+        `UPDATE audit_entries SET after = '{"id":"parallel-10","name":"Parallel 10"}' WHERE resource_id = 'parallel-10'`,
+      );
+      expect((await verify()).valid).toBe(true);
+    });
+
+    it('a deleted middle row', async () => {
+      const seq = await seqOf('parallel-20');
+      const { rows } = await db.query<Record<string, string>>(
+        'DELETE FROM audit_chain WHERE seq = $1 RETURNING *',
+        [seq],
+      );
+      expect(await verify()).toMatchObject({
+        valid: false,
+        firstInvalidSeq: seq,
+        reason: 'missing_link',
+      });
+      await db.query(
+        'INSERT INTO audit_chain (seq, entry_id, prev_hash, hash) VALUES ($1, $2, $3, $4)',
+        [rows[0].seq, rows[0].entry_id, rows[0].prev_hash, rows[0].hash],
+      );
+      expect((await verify()).valid).toBe(true);
+    });
+
+    it('a forged row put in place of a real one, with a self-consistent hash', async () => {
+      const seq = await seqOf('parallel-30');
+      const { rows } = await db.query<Record<string, string>>(
+        'DELETE FROM audit_chain WHERE seq = $1 RETURNING *',
+        [seq],
+      );
+      const forged = {
+        seq: String(seq),
+        id: '00000000-0000-7000-8000-00000000f0f0',
+        tenantId: 'default',
+        occurredAt: '2026-01-01T00:00:00.000000Z',
+        actorType: 'system',
+        actorId: 'agentmesh',
+        action: 'tenant.create',
+        resourceType: 'tenant',
+        resourceId: 'forged',
+        correlationId: null,
+        ip: null,
+        userAgent: null,
+        before: null,
+        after: null,
+      };
+      await db.query(
+        `INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
+           resource_type, resource_id, txid) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1)`,
+        [
+          forged.id,
+          forged.tenantId,
+          forged.occurredAt,
+          forged.actorType,
+          forged.actorId,
+          forged.action,
+          forged.resourceType,
+          forged.resourceId,
+        ],
+      );
+      await db.query(
+        'INSERT INTO audit_chain (seq, entry_id, prev_hash, hash) VALUES ($1, $2, $3, $4)',
+        [seq, forged.id, rows[0].prev_hash, chainHash(rows[0].prev_hash, forged)],
+      );
+      // The forged link is consistent with its predecessor but not with its successor.
+      expect(await verify()).toMatchObject({
+        valid: false,
+        firstInvalidSeq: seq + 1,
+        reason: 'prev_hash_mismatch',
+      });
+    });
+  });
+});

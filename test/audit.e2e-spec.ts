@@ -251,6 +251,37 @@ describe('audit trail', () => {
     }
   });
 
+  it('two replicas on one database: one sealer leads, the chain stays gap-free', async () => {
+    const replica = await startTestApp({ RATE_LIMIT_PER_MINUTE: '100000' }, { db: test.db });
+    try {
+      const apps = [test, replica];
+      const responses = await Promise.all(
+        Array.from({ length: 40 }, (_, i) =>
+          apps[i % 2].http
+            .post('/api/v1/tenants')
+            .set(test.admin)
+            .send({ id: `replica-${i}`, name: `Replica ${i}` }),
+        ),
+      );
+      expect(responses.map((r) => r.status)).toEqual(Array(40).fill(201));
+      const { rows: leaders } = await db.query(
+        `SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            AND classid = 0 AND objid = $1 AND objsubid = 1`,
+        [0x6167_6173],
+      );
+      expect(leaders).toHaveLength(1);
+      const result = await waitSealed();
+      const { rows } = await db.query<{ n: string; max: string }>(
+        'SELECT count(*) AS n, max(seq) AS max FROM audit_chain',
+      );
+      expect(rows[0].n).toBe(rows[0].max);
+      expect(result).toMatchObject({ valid: true, checked: Number(rows[0].n) });
+    } finally {
+      await replica.close();
+    }
+  });
+
   it('refuses UPDATE, DELETE and TRUNCATE on both tables, even to a superuser', async () => {
     for (const sql of [
       `UPDATE audit_entries SET action = 'x'`,
@@ -357,5 +388,43 @@ describe('audit trail', () => {
         reason: 'prev_hash_mismatch',
       });
     });
+  });
+});
+
+describe('audit sealer with WORKERS=false', () => {
+  it('records entries but leaves sealing to the worker replicas', async () => {
+    const test = await startTestApp({ WORKERS: 'false' });
+    const db = new Client({ connectionString: test.db.url });
+    await db.connect();
+    try {
+      const created = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .send({ id: 'no-workers', name: 'No workers' });
+      expect(created.status).toBe(201);
+      await new Promise((done) => setTimeout(done, 800));
+      const { rows } = await db.query<{ entries: string; links: string }>(
+        `SELECT (SELECT count(*) FROM audit_entries) AS entries,
+                (SELECT count(*) FROM audit_chain) AS links`,
+      );
+      expect(rows[0]).toEqual({ entries: '1', links: '0' });
+      const listed = await test.http
+        .get('/api/v1/audit')
+        .set({ ...test.admin, 'x-tenant-id': 'no-workers' });
+      expect(listed.body.data.entries).toEqual([
+        expect.objectContaining({ action: 'tenant.create', seq: null, hash: null, prevHash: null }),
+      ]);
+      const verified = await test.http.get('/api/v1/audit/verify').set(test.admin);
+      expect(verified.body.data).toEqual({
+        valid: true,
+        checked: 0,
+        firstInvalidSeq: null,
+        reason: null,
+        head: null,
+      });
+    } finally {
+      await db.end();
+      await test.close();
+    }
   });
 });

@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { chainHash } from '../src/audit/audit-hash';
 import { AuditService } from '../src/audit/audit.service';
@@ -249,6 +253,39 @@ describe('audit trail', () => {
       expect(row.tenantId).toBe('default');
       expect(chainHash(row.prevHash, row)).toBe(row.hash);
     }
+  });
+
+  it('exports the whole chain to platform admins, verifiable offline with the CLI', async () => {
+    await waitSealed();
+    const whole = await test.http.get('/api/v1/audit/export?all=true').set(test.admin);
+    expect(whole.status).toBe(200);
+    const tenantOnly = await test.http
+      .get('/api/v1/audit/export')
+      .set({ ...test.admin, 'x-tenant-id': 'other' });
+    const dir = mkdtempSync(join(tmpdir(), 'audit-export-'));
+    writeFileSync(join(dir, 'all.ndjson'), whole.text);
+    writeFileSync(join(dir, 'tenant.ndjson'), tenantOnly.text);
+    // The built CLI, as `npm run audit:verify` runs it (`npm test` builds dist first).
+    const cli = (...args: string[]) =>
+      JSON.parse(
+        execFileSync('node', ['dist/src/audit/verify-export.cli.js', ...args], {
+          encoding: 'utf8',
+        }),
+      ) as { valid: boolean; checked: number; gaps: number };
+    const all = cli(join(dir, 'all.ndjson'), '--complete');
+    expect(all).toMatchObject({ valid: true, gaps: 0 });
+    expect(all.checked).toBe(whole.text.trim().split('\n').length);
+    // Tenant "other" has entries in the middle of the chain: valid alone, never complete.
+    expect(cli(join(dir, 'tenant.ndjson'))).toMatchObject({ valid: true, checked: 2, gaps: 1 });
+    expect(() => cli(join(dir, 'tenant.ndjson'), '--complete')).toThrow();
+
+    const reader = await createKey(test, { scopes: ['audit:read'] });
+    const refused = await test.http
+      .get('/api/v1/audit/export?all=true')
+      .set({ authorization: reader.authorization });
+    expect(refused.status).toBe(403);
+    const bad = await test.http.get('/api/v1/audit/export?all=yes').set(test.admin);
+    expect(bad.status).toBe(400);
   });
 
   it('two replicas on one database: one sealer leads, the chain stays gap-free', async () => {

@@ -1,19 +1,28 @@
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Scopes } from '../auth/scopes';
-import { currentTenantId } from '../common/context/request-context';
+import { ADMIN_SCOPE, Scopes } from '../auth/scopes';
+import { currentTenantId, requestContext } from '../common/context/request-context';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse } from '../common/pagination';
+import { AuditErrorCode, AuditPermissionError } from './audit.errors';
 import { AuditService } from './audit.service';
-import { AuditEntryDto, AuditQueryDto, VerifyQueryDto, VerifyResultDto } from './dto/audit.dto';
+import {
+  AuditEntryDto,
+  AuditQueryDto,
+  ExportQueryDto,
+  VerifyQueryDto,
+  VerifyResultDto,
+} from './dto/audit.dto';
 
 /**
  * Entries are tenant-scoped: a tenant lists and exports only its own. The hash chain, though, is
  * one global sequence over every tenant's entries (one order, one head to sign), so verify
  * always checks the whole chain (or a seq range of it); it returns only validity and hashes,
- * never another tenant's content.
+ * never another tenant's content. A tenant's export is verifiable offline entry by entry (and
+ * link by link where its seqs are adjacent); a platform admin's `?all=true` export is the
+ * whole chain, verifiable end to end with `npm run audit:verify -- file --complete`.
  */
 @ApiTags('audit')
 @Scopes('audit:read')
@@ -51,8 +60,20 @@ export class AuditController {
     summary: "Stream the tenant's sealed entries as NDJSON, with the exact hashed fields",
   })
   @ApiProduces('application/x-ndjson')
-  async export(): Promise<StreamableFile> {
-    const rows = this.audit.exportSealed(currentTenantId());
+  @ApiProblems(400)
+  async export(@Query() query: ExportQueryDto): Promise<StreamableFile> {
+    let tenantId: string | null = currentTenantId();
+    if (query.all === 'true') {
+      // The whole chain holds every tenant's entries: platform admins only.
+      if (!requestContext.require().scopes?.includes(ADMIN_SCOPE)) {
+        throw new AuditPermissionError(
+          AuditErrorCode.WholeChainForbidden,
+          'Only platform admins may export the whole chain.',
+        );
+      }
+      tenantId = null;
+    }
+    const rows = this.audit.exportSealed(tenantId);
     async function* lines() {
       for await (const row of rows) yield `${JSON.stringify(row)}\n`;
     }

@@ -122,14 +122,17 @@ export class AuditService {
     return toPage(rows, limit, (row) => [row.occurredAt, row.id]);
   }
 
-  /** Sealed entries of the tenant in chain order, in batches, for the NDJSON export. */
-  async *exportSealed(tenantId: string): AsyncGenerator<AuditRow> {
+  /**
+   * Sealed entries in chain order, in batches, for the NDJSON export: one tenant's, or with
+   * `tenantId` null the whole chain (platform admins only; the controller checks).
+   */
+  async *exportSealed(tenantId: string | null): AsyncGenerator<AuditRow> {
     let afterSeq = '0';
     for (;;) {
       const rows: AuditRow[] = await this.dataSource.query(
         `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
            FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
-          WHERE e.tenant_id = $1 AND c.seq > $2::bigint
+          WHERE ($1::varchar IS NULL OR e.tenant_id = $1) AND c.seq > $2::bigint
           ORDER BY c.seq LIMIT $3`,
         [tenantId, afterSeq, VERIFY_BATCH],
       );

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import type { AuditRow, VerifyResult } from '../audit.service';
 
@@ -61,6 +61,16 @@ export class VerifyQueryDto {
   @Min(1)
   @Max(MAX_SEQ)
   toSeq?: number;
+}
+
+export class ExportQueryDto {
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'Platform admins: the whole chain, every tenant (verifiable with --complete)',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'all must be true or false' })
+  all?: 'true' | 'false';
 }
 
 export class AuditActorDto {

@@ -3,7 +3,13 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { chainHash } from '../src/audit/audit-hash';
+import { chainHash, SealedFields } from '../src/audit/audit-hash';
+import {
+  checkpointSignatureValid,
+  parseSigningKey,
+  publicKeyBase64,
+  signCheckpoint,
+} from '../src/audit/audit-signing';
 import { AuditService } from '../src/audit/audit.service';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
@@ -319,7 +325,25 @@ describe('audit trail', () => {
     }
   });
 
-  it('refuses UPDATE, DELETE and TRUNCATE on both tables, even to a superuser', async () => {
+  it('refuses UPDATE, DELETE and TRUNCATE on the audit tables, even to a superuser', async () => {
+    // Row triggers fire only on rows: give the (unsigned, in this app) checkpoints table one.
+    const head = await waitSealed();
+    const checkpoint = signCheckpoint(parseSigningKey(Buffer.alloc(32, 9).toString('base64')), {
+      seq: String(head.head!.seq),
+      hash: head.head!.hash,
+      signedAt: '2026-11-22T05:00:00.000000Z',
+    });
+    await db.query(
+      `INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature)
+       VALUES ($1, $2, $3, $4, $5)`,
+      [
+        checkpoint.seq,
+        checkpoint.hash,
+        checkpoint.signedAt,
+        checkpoint.publicKey,
+        checkpoint.signature,
+      ],
+    );
     for (const sql of [
       `UPDATE audit_entries SET action = 'x'`,
       `DELETE FROM audit_entries`,
@@ -327,6 +351,9 @@ describe('audit trail', () => {
       `UPDATE audit_chain SET hash = repeat('0', 64)`,
       `DELETE FROM audit_chain`,
       `TRUNCATE audit_chain`,
+      `UPDATE audit_checkpoints SET hash = repeat('0', 64)`,
+      `DELETE FROM audit_checkpoints`,
+      `TRUNCATE audit_checkpoints`,
     ]) {
       await expect(db.query(sql)).rejects.toThrow(/append-only/);
     }
@@ -463,5 +490,110 @@ describe('audit sealer with WORKERS=false', () => {
       await db.end();
       await test.close();
     }
+  });
+});
+
+describe('audit checkpoints signed with AUDIT_SIGNING_KEY', () => {
+  const seed = Buffer.alloc(32, 42).toString('base64');
+  let test: TestApp;
+  let db: Client;
+
+  beforeAll(async () => {
+    test = await startTestApp({ AUDIT_SIGNING_KEY: seed });
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  async function sealedCount(): Promise<number> {
+    for (let attempt = 0; attempt < 150; attempt += 1) {
+      const { rows } = await db.query<{ unsealed: string; links: string }>(
+        `SELECT (SELECT count(*) FROM audit_entries e WHERE NOT EXISTS
+                   (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)) AS unsealed,
+                (SELECT count(*) FROM audit_chain) AS links`,
+      );
+      if (rows[0].unsealed === '0') return Number(rows[0].links);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error('the sealer did not seal every entry in 15 s');
+  }
+
+  it('signs the head after each batch with the configured key', async () => {
+    for (let i = 0; i < 3; i += 1) {
+      const created = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .send({ id: `signed-${i}`, name: `Signed ${i}` });
+      expect(created.status).toBe(201);
+      await sealedCount();
+    }
+    const head = await sealedCount();
+    const response = await test.http.get('/api/v1/audit/checkpoints').set(test.admin);
+    expect(response.status).toBe(200);
+    const checkpoints = response.body.data.checkpoints as Array<{
+      seq: number;
+      hash: string;
+      signedAt: string;
+      publicKey: string;
+      signature: string;
+    }>;
+    expect(checkpoints.length).toBeGreaterThanOrEqual(1);
+    expect(checkpoints[0].seq).toBe(head);
+    const trusted = publicKeyBase64(parseSigningKey(seed));
+    for (const checkpoint of checkpoints) {
+      expect(checkpoint.publicKey).toBe(trusted);
+      expect(checkpointSignatureValid({ ...checkpoint, seq: String(checkpoint.seq) })).toBe(true);
+    }
+    const verified = await test.http.get('/api/v1/audit/verify').set(test.admin);
+    expect(verified.body.data).toMatchObject({ valid: true, head: { hash: checkpoints[0].hash } });
+
+    const page = await test.http.get('/api/v1/audit/checkpoints?limit=1').set(test.admin);
+    expect(page.body.meta.nextCursor).toEqual(expect.any(String));
+    const bad = await test.http.get('/api/v1/audit/checkpoints?cursor=WzFd1').set(test.admin);
+    expect(bad.status).toBe(400);
+  });
+
+  it('detects a history rewritten with recomputed hashes through the signed head', async () => {
+    const head = await sealedCount();
+    const { rows: firstCheckpoint } = await db.query<{ seq: string }>(
+      'SELECT seq FROM audit_checkpoints ORDER BY seq LIMIT 1',
+    );
+    await db.query('SET session_replication_role = replica');
+    try {
+      await db.query(`UPDATE audit_entries SET resource_id = 'rewritten'
+                       WHERE id = (SELECT entry_id FROM audit_chain WHERE seq = 1)`);
+      // Recompute every hash from seq 1 on, as an attacker with the database would.
+      const { rows } = await db.query<SealedFields & { prevHash: string }>(
+        `SELECT c.seq::text AS seq, e.id, e.tenant_id AS "tenantId", e.occurred_at AS "occurredAt",
+                e.actor_type AS "actorType", e.actor_id AS "actorId", e.action,
+                e.resource_type AS "resourceType", e.resource_id AS "resourceId",
+                e.correlation_id AS "correlationId", e.ip, e.user_agent AS "userAgent",
+                e.before::text AS before, e.after::text AS after
+           FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id ORDER BY c.seq`,
+      );
+      let prevHash = '0'.repeat(64);
+      for (const row of rows) {
+        const hash = chainHash(prevHash, row);
+        await db.query('UPDATE audit_chain SET prev_hash = $1, hash = $2 WHERE seq = $3', [
+          prevHash,
+          hash,
+          row.seq,
+        ]);
+        prevHash = hash;
+      }
+    } finally {
+      await db.query('SET session_replication_role = origin');
+    }
+    const verified = await test.http.get('/api/v1/audit/verify').set(test.admin);
+    expect(verified.body.data).toMatchObject({
+      valid: false,
+      firstInvalidSeq: Number(firstCheckpoint[0].seq),
+      reason: 'checkpoint_mismatch',
+    });
+    expect(Number(firstCheckpoint[0].seq)).toBeLessThanOrEqual(head);
   });
 });

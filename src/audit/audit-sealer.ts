@@ -3,6 +3,7 @@ import { DataSource, QueryRunner } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
+import { signCheckpoint } from './audit-signing';
 
 /** Advisory-lock key of the sealer leader ("agas"); advisory keys are per database. */
 const SEALER_LOCK = 0x6167_6173;
@@ -146,6 +147,28 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
          SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::char(64)[], $4::char(64)[])`,
         [seqs, ids, prevs, hashes],
       );
+      if (this.config.auditSigningKey) {
+        // One signed checkpoint per batch, on its new head, in the same transaction.
+        const [{ now }] = (await runner.query(
+          `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS now`,
+        )) as Array<{ now: string }>;
+        const checkpoint = signCheckpoint(this.config.auditSigningKey, {
+          seq: seq.toString(),
+          hash: prevHash,
+          signedAt: now,
+        });
+        await runner.query(
+          `INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature)
+           VALUES ($1, $2, $3, $4, $5)`,
+          [
+            checkpoint.seq,
+            checkpoint.hash,
+            checkpoint.signedAt,
+            checkpoint.publicKey,
+            checkpoint.signature,
+          ],
+        );
+      }
       await runner.commitTransaction();
       return entries.length;
     } catch (error) {

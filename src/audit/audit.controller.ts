@@ -5,10 +5,11 @@ import { ADMIN_SCOPE, Scopes } from '../auth/scopes';
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
-import { DEFAULT_PAGE_SIZE, listResponse } from '../common/pagination';
+import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
 import { AuditErrorCode, AuditPermissionError } from './audit.errors';
 import { AuditService } from './audit.service';
 import {
+  CheckpointDto,
   AuditEntryDto,
   AuditQueryDto,
   ExportQueryDto,
@@ -53,6 +54,18 @@ export class AuditController {
   @ApiProblems(400)
   async verify(@Query() query: VerifyQueryDto): Promise<{ data: VerifyResultDto }> {
     return { data: await this.audit.verify(query.fromSeq, query.toSeq) };
+  }
+
+  @Get('checkpoints')
+  @ApiOperation({ summary: 'Ed25519-signed heads of the chain (all tenants), newest first' })
+  @ApiList('checkpoints', CheckpointDto)
+  @ApiProblems(400)
+  async checkpoints(@Query() query: PageQueryDto) {
+    const page = await this.audit.checkpoints(query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return listResponse('checkpoints', {
+      ...page,
+      items: page.items.map((checkpoint) => CheckpointDto.from(checkpoint)),
+    });
   }
 
   @Get('export')

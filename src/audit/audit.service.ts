@@ -3,8 +3,11 @@ import { DataSource } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { UUID_PATTERN, uuidv7 } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
 import { Transaction } from '../database/unit-of-work';
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
+import { Checkpoint, checkpointSignatureValid, publicKeyBase64 } from './audit-signing';
 import { AuditBadRequestError, AuditErrorCode } from './audit.errors';
 
 export interface AuditRecordInput {
@@ -53,7 +56,30 @@ const SELECT_FIELDS = `
 
 @Injectable()
 export class AuditService {
-  constructor(private readonly dataSource: DataSource) {}
+  /** The key checkpoints must be signed with, when one is configured. */
+  private readonly trustedPublicKey: string | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectConfig() config: AppConfig,
+  ) {
+    this.trustedPublicKey = config.auditSigningKey
+      ? publicKeyBase64(config.auditSigningKey)
+      : undefined;
+  }
+
+  /** Signed checkpoints, newest first, keyset-paginated on seq. */
+  async checkpoints(limit: number, cursor?: string): Promise<Page<Checkpoint>> {
+    const after = decodeCursor(cursor, [/^[1-9]\d{0,17}$/]);
+    const rows = await this.dataSource.query<Checkpoint[]>(
+      `SELECT seq::text AS seq, hash, signed_at AS "signedAt", public_key AS "publicKey", signature
+         FROM audit_checkpoints k
+        WHERE $1::bigint IS NULL OR k.seq < $1::bigint
+        ORDER BY k.seq DESC LIMIT $2`,
+      [after ? after[0] : null, limit + 1],
+    );
+    return toPage(rows, limit, (row) => [row.seq]);
+  }
 
   /**
    * Writes the entry in the caller's transaction, so it commits or rolls back with the change.
@@ -188,6 +214,16 @@ export class AuditService {
         [expected, last, VERIFY_BATCH],
       );
       if (rows.length === 0) return invalid(checked, expected, 'missing_link', head);
+      const signed = new Map(
+        (
+          await this.dataSource.query<Checkpoint[]>(
+            `SELECT seq::text AS seq, hash, signed_at AS "signedAt", public_key AS "publicKey",
+                    signature
+               FROM audit_checkpoints WHERE seq >= $1 AND seq <= $2`,
+            [expected, rows[rows.length - 1].seq],
+          )
+        ).map((checkpoint) => [Number(checkpoint.seq), checkpoint]),
+      );
       for (const row of rows) {
         if (Number(row.seq) !== expected) return invalid(checked, expected, 'missing_link', head);
         if (row.entryFound === null) return invalid(checked, expected, 'missing_entry', head);
@@ -196,6 +232,18 @@ export class AuditService {
         }
         if (chainHash(prevHash, { ...row, id: row.entryId }) !== row.storedHash) {
           return invalid(checked, expected, 'hash_mismatch', head);
+        }
+        // A rewritten history can be made self-consistent; it cannot match a signed head.
+        const checkpoint = signed.get(expected);
+        if (checkpoint) {
+          const trusted =
+            this.trustedPublicKey === undefined || checkpoint.publicKey === this.trustedPublicKey;
+          if (!trusted || !checkpointSignatureValid(checkpoint)) {
+            return invalid(checked, expected, 'bad_checkpoint_signature', head);
+          }
+          if (checkpoint.hash !== row.storedHash) {
+            return invalid(checked, expected, 'checkpoint_mismatch', head);
+          }
         }
         prevHash = row.storedHash;
         checked += 1;

@@ -1,7 +1,8 @@
 import { AuditChainLink } from '../audit/entities/audit-chain-link.entity';
+import { AuditCheckpoint } from '../audit/entities/audit-checkpoint.entity';
 import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { ApiKey } from '../auth/entities/api-key.entity';
 import { Tenant } from '../auth/entities/tenant.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
-export const ENTITIES = [Tenant, ApiKey, AuditEntry, AuditChainLink];
+export const ENTITIES = [Tenant, ApiKey, AuditEntry, AuditChainLink, AuditCheckpoint];

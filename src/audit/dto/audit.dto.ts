@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
+import type { Checkpoint } from '../audit-signing';
 import type { AuditRow, VerifyResult } from '../audit.service';
 
 /** Beyond this a seq cannot be a JS number without losing precision. */
@@ -173,10 +174,41 @@ export class VerifyResultDto implements VerifyResult {
   @ApiProperty({
     nullable: true,
     type: String,
-    enum: ['missing_link', 'missing_entry', 'prev_hash_mismatch', 'hash_mismatch'],
+    enum: [
+      'missing_link',
+      'missing_entry',
+      'prev_hash_mismatch',
+      'hash_mismatch',
+      'bad_checkpoint_signature',
+      'checkpoint_mismatch',
+    ],
   })
   reason: string | null;
 
   @ApiProperty({ nullable: true, type: ChainHeadDto })
   head: ChainHeadDto | null;
+}
+
+export class CheckpointDto {
+  @ApiProperty()
+  seq: number;
+
+  @ApiProperty({ description: 'Chain hash at seq' })
+  hash: string;
+
+  @ApiProperty({ example: '2026-11-22T05:00:00.123456Z' })
+  signedAt: string;
+
+  @ApiProperty({ description: 'Raw Ed25519 public key, base64: pin the one you trust' })
+  publicKey: string;
+
+  @ApiProperty({
+    description:
+      'Ed25519 signature (base64) of the RFC 8785 JSON of {seq (string), hash, signedAt, publicKey}',
+  })
+  signature: string;
+
+  static from(checkpoint: Checkpoint): CheckpointDto {
+    return { ...checkpoint, seq: Number(checkpoint.seq) };
+  }
 }

@@ -551,6 +551,26 @@ describe('audit checkpoints signed with AUDIT_SIGNING_KEY', () => {
     const verified = await test.http.get('/api/v1/audit/verify').set(test.admin);
     expect(verified.body.data).toMatchObject({ valid: true, head: { hash: checkpoints[0].hash } });
 
+    // Offline: the whole-chain export against the checkpoints and the pinned key.
+    const dir = mkdtempSync(join(tmpdir(), 'audit-signed-'));
+    const exported = await test.http.get('/api/v1/audit/export?all=true').set(test.admin);
+    writeFileSync(join(dir, 'all.ndjson'), exported.text);
+    writeFileSync(join(dir, 'checkpoints.json'), JSON.stringify(response.body));
+    const output = execFileSync(
+      'node',
+      [
+        'dist/src/audit/verify-export.cli.js',
+        join(dir, 'all.ndjson'),
+        '--complete',
+        '--checkpoints',
+        join(dir, 'checkpoints.json'),
+        '--public-key',
+        trusted,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(JSON.parse(output)).toMatchObject({ valid: true, head: { seq: head } });
+
     const page = await test.http.get('/api/v1/audit/checkpoints?limit=1').set(test.admin);
     expect(page.body.meta.nextCursor).toEqual(expect.any(String));
     const bad = await test.http.get('/api/v1/audit/checkpoints?cursor=WzFd1').set(test.admin);

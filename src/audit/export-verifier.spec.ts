@@ -1,4 +1,5 @@
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
+import { parseSigningKey, publicKeyBase64, signCheckpoint } from './audit-signing';
 import { verifyExport } from './export-verifier';
 
 function chain(count: number): Array<SealedFields & { prevHash: string; hash: string }> {
@@ -85,5 +86,39 @@ describe('verifyExport', () => {
       reason: 'out_of_order',
       firstInvalidSeq: 2,
     });
+  });
+
+  it('checks signed checkpoints against the pinned key', () => {
+    const key = parseSigningKey(Buffer.alloc(32, 3).toString('base64'));
+    const publicKey = publicKeyBase64(key);
+    const rows = chain(4);
+    const checkpoint = signCheckpoint(key, {
+      seq: '3',
+      hash: rows[2].hash,
+      signedAt: '2026-11-22T05:00:00.000000Z',
+    });
+    expect(verifyExport(lines(rows), true, { checkpoints: [checkpoint], publicKey })).toMatchObject(
+      { valid: true },
+    );
+
+    // The whole history rewritten, every hash recomputed: only the checkpoint notices.
+    const rewritten = chain(4).map((row) => ({ ...row }));
+    rewritten[0].resourceId = 'evil';
+    let prevHash = rewritten[0].prevHash;
+    for (const row of rewritten) {
+      row.prevHash = prevHash;
+      row.hash = chainHash(prevHash, row);
+      prevHash = row.hash;
+    }
+    expect(verifyExport(lines(rewritten), true)).toMatchObject({ valid: true });
+    expect(
+      verifyExport(lines(rewritten), true, { checkpoints: [checkpoint], publicKey }),
+    ).toMatchObject({ valid: false, firstInvalidSeq: 3, reason: 'checkpoint_mismatch' });
+
+    const other = parseSigningKey(Buffer.alloc(32, 4).toString('base64'));
+    const forged = signCheckpoint(other, { ...checkpoint, hash: rewritten[2].hash });
+    expect(
+      verifyExport(lines(rewritten), true, { checkpoints: [forged], publicKey }),
+    ).toMatchObject({ valid: false, firstInvalidSeq: 3, reason: 'bad_checkpoint_signature' });
   });
 });

@@ -1,4 +1,12 @@
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
+import { Checkpoint, checkpointSignatureValid } from './audit-signing';
+
+export interface CheckpointPolicy {
+  /** From `GET /audit/checkpoints`, kept apart from the database (e.g. fetched periodically). */
+  checkpoints: Checkpoint[];
+  /** The raw Ed25519 public key (base64) the verifier trusts; other keys' checkpoints fail. */
+  publicKey: string;
+}
 
 export interface ExportVerification {
   valid: boolean;
@@ -58,7 +66,12 @@ function parseRow(line: string): ExportedRow | null {
  * checked too. A tenant export skips other tenants' seqs, so gaps are counted, not failed;
  * with `complete` (a full-chain export) the file must start at seq 1 and have no gap.
  */
-export function verifyExport(lines: Iterable<string>, complete = false): ExportVerification {
+export function verifyExport(
+  lines: Iterable<string>,
+  complete = false,
+  policy?: CheckpointPolicy,
+): ExportVerification {
+  const signed = new Map(policy?.checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint]));
   let checked = 0;
   let gaps = 0;
   let lineNumber = 0;
@@ -88,6 +101,14 @@ export function verifyExport(lines: Iterable<string>, complete = false): ExportV
       if (row.prevHash !== prevHash) return fail(Number(seq), 'prev_hash_mismatch');
     }
     if (chainHash(row.prevHash, row) !== row.hash) return fail(Number(seq), 'hash_mismatch');
+    // A rewritten history can be made self-consistent; it cannot match a signed head.
+    const checkpoint = signed.get(row.seq);
+    if (checkpoint && policy) {
+      if (checkpoint.publicKey !== policy.publicKey || !checkpointSignatureValid(checkpoint)) {
+        return fail(Number(seq), 'bad_checkpoint_signature');
+      }
+      if (checkpoint.hash !== row.hash) return fail(Number(seq), 'checkpoint_mismatch');
+    }
     previous = { seq, hash: row.hash };
     checked += 1;
   }

@@ -320,6 +320,24 @@ describe('audit trail', () => {
       );
       expect(rows[0].n).toBe(rows[0].max);
       expect(result).toMatchObject({ valid: true, checked: Number(rows[0].n) });
+
+      // The leader's connection dies: the lock goes with it, and sealing carries on.
+      const { rows: killed } = await db.query<{ terminated: boolean }>(
+        `SELECT pg_terminate_backend(pid) AS terminated FROM pg_locks
+          WHERE locktype = 'advisory' AND granted AND classid = 0 AND objid = $1
+            AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        [0x6167_6173],
+      );
+      expect(killed).toEqual([{ terminated: true }]);
+      for (let i = 0; i < 5; i += 1) {
+        const created = await apps[i % 2].http
+          .post('/api/v1/tenants')
+          .set(test.admin)
+          .send({ id: `after-failover-${i}`, name: `After failover ${i}` });
+        expect(created.status).toBe(201);
+      }
+      const after = await waitSealed();
+      expect(after).toMatchObject({ valid: true, head: { seq: Number(rows[0].n) + 5 } });
     } finally {
       await replica.close();
     }

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
-import { DataSource, QueryRunner } from 'typeorm';
+import { Client } from 'pg';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
@@ -23,16 +23,14 @@ const BATCH = 500;
 @Injectable()
 export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AuditSealer.name);
-  private runner: QueryRunner | undefined;
+  /** Its own client, outside the pool: the session-level lock lives and dies with it. */
+  private client: Client | undefined;
   private leader = false;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
 
-  constructor(
-    private readonly dataSource: DataSource,
-    @InjectConfig() private readonly config: AppConfig,
-  ) {}
+  constructor(@InjectConfig() private readonly config: AppConfig) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
@@ -43,7 +41,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     await this.running;
-    await this.releaseConnection();
+    await this.closeConnection();
   }
 
   private schedule(): void {
@@ -64,53 +62,78 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
       while (!this.stopped && (await this.sealBatch()) === BATCH);
     } catch (error) {
       this.logger.warn({ err: error }, 'Sealing audit entries failed; retrying');
-      // The connection may be broken: give leadership up so any replica can take over.
-      await this.releaseConnection();
+      // The connection may be broken: close it, which drops the lock, so any replica can lead.
+      await this.closeConnection();
     }
   }
 
   /** Holds the session-level advisory lock on a connection of its own while leading. */
   private async ensureLeader(): Promise<boolean> {
-    if (this.leader) return true;
-    this.runner ??= this.dataSource.createQueryRunner();
-    const [row] = (await this.runner.query('SELECT pg_try_advisory_lock($1) AS locked', [
-      SEALER_LOCK,
-    ])) as Array<{ locked: boolean }>;
-    this.leader = row.locked;
+    if (this.leader && this.client) return true;
+    if (!this.client) {
+      const client = new Client({
+        connectionString: this.config.databaseUrl,
+        application_name: 'agentmesh-audit-sealer',
+        statement_timeout: this.config.dbStatementTimeoutMs,
+        connectionTimeoutMillis: this.config.dbConnectTimeoutMs,
+        keepAlive: true,
+      });
+      // A dropped connection emits 'error' between queries; the next tick reconnects.
+      client.on('error', (error) => {
+        this.logger.warn({ err: error }, 'The audit sealer lost its connection');
+        if (this.client === client) {
+          this.client = undefined;
+          this.leader = false;
+        }
+      });
+      try {
+        await client.connect();
+      } catch (error) {
+        await client.end().catch(() => undefined);
+        throw error;
+      }
+      this.client = client;
+    }
+    const { rows } = await this.client.query<{ locked: boolean }>(
+      'SELECT pg_try_advisory_lock($1) AS locked',
+      [SEALER_LOCK],
+    );
+    this.leader = rows[0].locked;
     return this.leader;
   }
 
-  private async releaseConnection(): Promise<void> {
-    const runner = this.runner;
-    this.runner = undefined;
-    const wasLeader = this.leader;
+  /** Ends the session: PostgreSQL releases its advisory lock with it. */
+  private async closeConnection(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
     this.leader = false;
-    if (!runner) return;
+    if (!client) return;
     try {
-      if (wasLeader) await runner.query('SELECT pg_advisory_unlock($1)', [SEALER_LOCK]);
+      await client.end();
     } catch {
-      // A dead connection has already dropped the lock with the session.
+      // Already gone: the lock went with the session.
     }
-    await runner.release();
   }
 
   /** Seals up to BATCH entries in one transaction; returns how many. */
   async sealBatch(): Promise<number> {
-    const runner = this.runner;
-    if (!runner) return 0;
-    await runner.startTransaction();
+    const client = this.client;
+    if (!client) return 0;
+    const query = async <T>(sql: string, params: unknown[] = []): Promise<T[]> =>
+      (await client.query(sql, params)).rows as T[];
+    await client.query('BEGIN');
     try {
       // Taken first, in its own statement: every transaction below this id has finished, and
       // the next statement's snapshot sees all of those that committed.
-      const [{ xmin }] = (await runner.query(
+      const [{ xmin }] = await query<{ xmin: string }>(
         'SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin',
-      )) as Array<{ xmin: string }>;
-      const [head] = (await runner.query(
+      );
+      const [head] = await query<{ seq: string; hash: string; txid: string | null }>(
         `SELECT c.seq::text AS seq, c.hash, e.txid::text AS txid
            FROM audit_chain c LEFT JOIN audit_entries e ON e.id = c.entry_id
           ORDER BY c.seq DESC LIMIT 1`,
-      )) as Array<{ seq: string; hash: string; txid: string | null }>;
-      const entries = (await runner.query(
+      );
+      const entries = await query<Omit<SealedFields, 'seq'>>(
         `SELECT e.id, e.tenant_id AS "tenantId", e.occurred_at AS "occurredAt",
                 e.actor_type AS "actorType", e.actor_id AS "actorId", e.action,
                 e.resource_type AS "resourceType", e.resource_id AS "resourceId",
@@ -122,9 +145,9 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
           ORDER BY e.txid, e.id
           LIMIT $3`,
         [xmin, head?.txid ?? '0', BATCH],
-      )) as Array<Omit<SealedFields, 'seq'>>;
+      );
       if (entries.length === 0) {
-        await runner.commitTransaction();
+        await client.query('COMMIT');
         return 0;
       }
       let seq = BigInt(head?.seq ?? '0');
@@ -142,22 +165,22 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         hashes.push(hash);
         prevHash = hash;
       }
-      await runner.query(
+      await client.query(
         `INSERT INTO audit_chain (seq, entry_id, prev_hash, hash)
          SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::char(64)[], $4::char(64)[])`,
         [seqs, ids, prevs, hashes],
       );
       if (this.config.auditSigningKey) {
         // One signed checkpoint per batch, on its new head, in the same transaction.
-        const [{ now }] = (await runner.query(
+        const [{ now }] = await query<{ now: string }>(
           `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS now`,
-        )) as Array<{ now: string }>;
+        );
         const checkpoint = signCheckpoint(this.config.auditSigningKey, {
           seq: seq.toString(),
           hash: prevHash,
           signedAt: now,
         });
-        await runner.query(
+        await client.query(
           `INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature)
            VALUES ($1, $2, $3, $4, $5)`,
           [
@@ -169,10 +192,11 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
           ],
         );
       }
-      await runner.commitTransaction();
+      await client.query('COMMIT');
       return entries.length;
     } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      // Best effort: on a broken connection tick() closes it, which rolls back anyway.
+      await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     }
   }

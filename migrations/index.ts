@@ -1,10 +1,14 @@
 import { CreateTenants1763800000000 } from './1763800000000-CreateTenants';
 import { CreateApiKeys1763800001000 } from './1763800001000-CreateApiKeys';
-import { CreateAgents1763800003000 } from './1763800003000-CreateAgents';
+import { CreateAudit1763800002000 } from './1763800002000-CreateAudit';
+import { CreateAuditCheckpoints1763800003000 } from './1763800003000-CreateAuditCheckpoints';
+import { CreateAgents1763800004000 } from './1763800004000-CreateAgents';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
   CreateTenants1763800000000,
   CreateApiKeys1763800001000,
-  CreateAgents1763800003000,
+  CreateAudit1763800002000,
+  CreateAuditCheckpoints1763800003000,
+  CreateAgents1763800004000,
 ];

@@ -12,6 +12,7 @@ import { FixedWindowStorage } from './common/throttling/fixed-window.storage';
 import { RateLimitGuard } from './common/throttling/rate-limit.guard';
 import { RedisBackedStorage } from './common/throttling/redis.storage';
 import { AgentsModule } from './agents/agents.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
@@ -33,6 +34,7 @@ export class AppModule {
         DatabaseModule,
         HealthModule,
         MetricsModule,
+        AuditModule,
         AuthModule,
         AgentsModule,
         ThrottlerModule.forRoot({

@@ -8,6 +8,7 @@ import { UUID_PATTERN, uuidv7 } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
+import { AuditService } from '../audit/audit.service';
 import { API_KEYS_CHANNEL, ApiKeyCache, Principal } from './api-key-cache';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key.codec';
 import {
@@ -49,6 +50,7 @@ export class ApiKeysService {
     private readonly cache: ApiKeyCache,
     private readonly notifications: PgNotifications,
     private readonly tenants: TenantsService,
+    private readonly audit: AuditService,
     @InjectConfig() config: AppConfig,
   ) {
     this.adminKeyHash = config.adminApiKey ? hashApiKey(config.adminApiKey) : undefined;
@@ -106,15 +108,22 @@ export class ApiKeysService {
         `Tenant "${tenantId}" does not exist.`,
       );
     }
-    return this.unitOfWork.run((tx) =>
-      this.insert(tx.manager, {
+    return this.unitOfWork.run(async (tx) => {
+      const issued = await this.insert(tx.manager, {
         tenantId,
         name: input.name,
         scopes: [...new Set(input.scopes)],
         agentId: input.agentId ?? null,
         expiresAt: input.expiresAt ?? null,
-      }),
-    );
+      });
+      await this.audit.record(tx, {
+        action: 'api_key.create',
+        resource: { type: 'api_key', id: issued.record.id },
+        after: auditView(issued.record),
+        tenantId,
+      });
+      return issued;
+    });
   }
 
   async list(limit: number, cursor?: string): Promise<Page<ApiKey>> {
@@ -143,6 +152,14 @@ export class ApiKeysService {
       this.refuseManaged(key);
       if (key.revokedAt) return;
       await tx.manager.update(ApiKey, { id }, { revokedAt: () => 'now()' });
+      const revoked = await tx.manager.findOneByOrFail(ApiKey, { id });
+      await this.audit.record(tx, {
+        action: 'api_key.revoke',
+        resource: { type: 'api_key', id },
+        before: auditView(key),
+        after: auditView(revoked),
+        tenantId: key.tenantId,
+      });
       await this.announce(tx, id);
     });
   }
@@ -168,6 +185,17 @@ export class ApiKeysService {
       const overlapEnds = new Date(Date.now() + overlapSeconds * 1000);
       const expiresAt = old.expiresAt && old.expiresAt < overlapEnds ? old.expiresAt : overlapEnds;
       await tx.manager.update(ApiKey, { id }, { expiresAt, rotatedTo: issued.record.id });
+      await this.audit.record(tx, {
+        action: 'api_key.rotate',
+        resource: { type: 'api_key', id },
+        before: auditView(old),
+        after: {
+          ...auditView(old),
+          expiresAt: expiresAt.toISOString(),
+          rotatedTo: issued.record.id,
+        },
+        tenantId: old.tenantId,
+      });
       await this.announce(tx, id);
       return issued;
     });
@@ -247,6 +275,20 @@ export class ApiKeysService {
     await this.notifications.notify(tx.manager, API_KEYS_CHANNEL, keyId);
     tx.afterCommit(() => this.cache.evictKey(keyId));
   }
+}
+
+/** What the audit trail keeps of a key: never the key, its hash or its prefix. */
+function auditView(key: ApiKey) {
+  return {
+    id: key.id,
+    tenantId: key.tenantId,
+    name: key.name,
+    scopes: key.scopes,
+    agentId: key.agentId,
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    revokedAt: key.revokedAt?.toISOString() ?? null,
+    rotatedTo: key.rotatedTo,
+  };
 }
 
 function adminKeyFields() {

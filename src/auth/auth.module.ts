@@ -1,5 +1,6 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AuditModule } from '../audit/audit.module';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { ApiKeyCache } from './api-key-cache';
@@ -12,7 +13,7 @@ import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([Tenant, ApiKey])],
+  imports: [TypeOrmModule.forFeature([Tenant, ApiKey]), AuditModule],
   controllers: [TenantsController, ApiKeysController],
   providers: [TenantsService, ApiKeysService, ApiKeyCache, AuthGuard],
   exports: [AuthGuard, TenantsService],

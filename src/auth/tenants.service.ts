@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, Repository } from 'typeorm';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { isUniqueViolation } from '../database/database-errors';
+import { AuditService } from '../audit/audit.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import { AuthConflictError, AuthErrorCode } from './auth.errors';
 import { Tenant } from './entities/tenant.entity';
@@ -17,14 +18,22 @@ export class TenantsService {
   constructor(
     @InjectRepository(Tenant) private readonly tenants: Repository<Tenant>,
     private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditService,
   ) {}
 
   async create(id: string, name: string): Promise<Tenant> {
     try {
-      return await this.unitOfWork.run(async ({ manager }) => {
-        const tenant = manager.create(Tenant, { id, name });
-        await manager.insert(Tenant, tenant);
-        return manager.findOneByOrFail(Tenant, { id });
+      return await this.unitOfWork.run(async (tx) => {
+        const tenant = tx.manager.create(Tenant, { id, name });
+        await tx.manager.insert(Tenant, tenant);
+        // The entry belongs to the new tenant, so its own auditors see how it came to be.
+        await this.audit.record(tx, {
+          action: 'tenant.create',
+          resource: { type: 'tenant', id },
+          after: { id, name },
+          tenantId: id,
+        });
+        return tx.manager.findOneByOrFail(Tenant, { id });
       });
     } catch (error) {
       if (isUniqueViolation(error)) {

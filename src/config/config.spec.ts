@@ -64,6 +64,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
   });
 
+  it('reads AUDIT_SIGNING_KEY and never echoes a bad one', () => {
+    const seed = Buffer.alloc(32, 1).toString('base64');
+    expect(loadConfig({ AUDIT_SIGNING_KEY: seed }).auditSigningKey?.asymmetricKeyType).toBe(
+      'ed25519',
+    );
+    expect(loadConfig({}).auditSigningKey).toBeUndefined();
+    expect(() => loadConfig({ AUDIT_SIGNING_KEY: 'c2VjcmV0LXNob3J0' })).toThrow(
+      expect.objectContaining({ message: expect.not.stringContaining('c2VjcmV0LXNob3J0') }),
+    );
+  });
+
   it('reads lists of secrets', () => {
     expect(loadConfig({ GITHUB_WEBHOOK_SECRETS: 'a, b,,c' }).githubWebhookSecrets).toEqual([
       'a',

@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+import { parseSigningKey } from '../audit/audit-signing';
 import { parseCidrList, CidrList } from '../common/net/cidr';
 
 /** Everything the process reads from its environment, parsed and checked once at start. */
@@ -28,6 +30,8 @@ export interface AppConfig {
   dbConnectTimeoutMs: number;
   dbPoolSize: number;
   corsOrigins: string[];
+  /** Ed25519 key that signs audit chain checkpoints; none configured, none are signed. */
+  auditSigningKey: KeyObject | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -66,13 +70,15 @@ type Env = Record<string, string | undefined>;
 /** Reads and validates the environment; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
-  const read = <T>(name: string, fallback: T, parse: (raw: string) => T): T => {
+  /** `secret`: the value is never echoed in the error (it would end up in logs). */
+  const read = <T>(name: string, fallback: T, parse: (raw: string) => T, secret = false): T => {
     const raw = env[name];
     if (raw === undefined || raw.trim() === '') return fallback;
     try {
       return parse(raw.trim());
     } catch (err) {
-      problems.push(`${name}: ${(err as Error).message} (got ${JSON.stringify(raw)})`);
+      const got = secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      problems.push(`${name}: ${(err as Error).message}${got}`);
       return fallback;
     }
   };
@@ -105,6 +111,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbConnectTimeoutMs: read('DB_CONNECT_TIMEOUT_MS', 2_000, int(100, 60_000)),
     dbPoolSize: read('DB_POOL_SIZE', 20, int(1, 1000)),
     corsOrigins: read('CORS_ORIGINS', [], list),
+    auditSigningKey: read<KeyObject | undefined>(
+      'AUDIT_SIGNING_KEY',
+      undefined,
+      parseSigningKey,
+      true,
+    ),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;

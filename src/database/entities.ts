@@ -1,7 +1,18 @@
 import { AgentSkill } from '../agents/entities/agent-skill.entity';
 import { Agent } from '../agents/entities/agent.entity';
+import { AuditChainLink } from '../audit/entities/audit-chain-link.entity';
+import { AuditCheckpoint } from '../audit/entities/audit-checkpoint.entity';
+import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { ApiKey } from '../auth/entities/api-key.entity';
 import { Tenant } from '../auth/entities/tenant.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
-export const ENTITIES = [Tenant, ApiKey, Agent, AgentSkill];
+export const ENTITIES = [
+  Tenant,
+  ApiKey,
+  AuditEntry,
+  AuditChainLink,
+  AuditCheckpoint,
+  Agent,
+  AgentSkill,
+];

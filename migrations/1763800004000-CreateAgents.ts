@@ -1,7 +1,7 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
-export class CreateAgents1763800003000 implements MigrationInterface {
-  name = 'CreateAgents1763800003000';
+export class CreateAgents1763800004000 implements MigrationInterface {
+  name = 'CreateAgents1763800004000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { Checkpoint } from './audit-signing';
+import { CheckpointPolicy, verifyExport } from './export-verifier';
+
+const USAGE =
+  'usage: audit:verify <export.ndjson|-> [--complete] [--checkpoints <file.json> --public-key <base64>]\n';
+
+/**
+ * `npm run audit:verify -- <export.ndjson> [--complete] [--checkpoints f --public-key k]`:
+ * verifies an export offline, with no database and no trust in the server. The checkpoints
+ * file is the JSON body of `GET /audit/checkpoints`; the public key is the one you pinned.
+ * Exit code 0 valid, 1 invalid, 64 usage error.
+ */
+function main(args: string[]): void {
+  const files: string[] = [];
+  let complete = false;
+  let checkpointsFile: string | undefined;
+  let publicKey: string | undefined;
+  for (let i = 0; i < args.length; i += 1) {
+    if (args[i] === '--complete') complete = true;
+    else if (args[i] === '--checkpoints') checkpointsFile = args[++i];
+    else if (args[i] === '--public-key') publicKey = args[++i];
+    else files.push(args[i]);
+  }
+  if (files.length !== 1 || (checkpointsFile === undefined) !== (publicKey === undefined)) {
+    process.stderr.write(USAGE);
+    process.exit(64);
+  }
+  let policy: CheckpointPolicy | undefined;
+  if (checkpointsFile !== undefined && publicKey !== undefined) {
+    const body = JSON.parse(readFileSync(checkpointsFile, 'utf8')) as {
+      data?: { checkpoints?: Array<Omit<Checkpoint, 'seq'> & { seq: number | string }> };
+    };
+    const checkpoints = body.data?.checkpoints;
+    if (!Array.isArray(checkpoints)) {
+      process.stderr.write('the checkpoints file is not a GET /audit/checkpoints body\n');
+      process.exit(64);
+    }
+    policy = {
+      publicKey,
+      checkpoints: checkpoints.map((checkpoint) => ({
+        ...checkpoint,
+        seq: String(checkpoint.seq),
+      })),
+    };
+  }
+  const text = readFileSync(files[0] === '-' ? 0 : files[0], 'utf8');
+  const result = verifyExport(text.split('\n'), complete, policy);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.exit(result.valid ? 0 : 1);
+}
+
+main(process.argv.slice(2));

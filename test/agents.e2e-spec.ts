@@ -312,6 +312,42 @@ describe('agents', () => {
     expect((await test.http.get('/api/v1/agents/NOT_A_SLUG').set(reader)).status).toBe(404);
   });
 
+  it('audits registration, update, deregistration and going offline, not beats', async () => {
+    const auditor = {
+      authorization: (await createKey(test, { scopes: ['audit:read'] })).authorization,
+    };
+    const actions = async (id: string) => {
+      const response = await test.http
+        .get(`/api/v1/audit?resourceType=agent&resourceId=${id}`)
+        .set(auditor);
+      expect(response.status).toBe(200);
+      return (response.body.data.entries as Array<{ action: string }>)
+        .map((entry) => entry.action)
+        .sort();
+    };
+    await test.http
+      .put('/api/v1/agents/audited')
+      .set(writer)
+      .send({ name: 'A', skills: [{ name: 'x' }] });
+    await test.http
+      .put('/api/v1/agents/audited')
+      .set(writer)
+      .send({ name: 'B', skills: [{ name: 'x' }] });
+    await test.http
+      .post('/api/v1/agents/audited/heartbeat')
+      .set(writer)
+      .send({ status: 'healthy' });
+    await test.http.delete('/api/v1/agents/audited').set(writer);
+    expect(await actions('audited')).toEqual([
+      'agent.deregister',
+      'agent.register',
+      'agent.update',
+    ]);
+    expect(await actions('quiet')).toEqual(
+      expect.arrayContaining(['agent.offline', 'agent.register']),
+    );
+  });
+
   it('keeps tenants apart: another tenant sees 404 and may reuse the id', async () => {
     await test.http.post('/api/v1/tenants').set(test.admin).send({ id: 'other-co', name: 'Other' });
     const foreign = await createKey(test, {

@@ -4,6 +4,7 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { AuditService } from '../audit/audit.service';
 import { UnitOfWork } from '../database/unit-of-work';
 import {
   AgentBadRequestError,
@@ -13,6 +14,7 @@ import {
   AgentNotFoundError,
   AgentPreconditionError,
 } from './agents.errors';
+import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
 import { AgentSkill } from './entities/agent-skill.entity';
 import { Agent, AgentStatus } from './entities/agent.entity';
@@ -38,6 +40,7 @@ export class AgentsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditService,
   ) {}
 
   /** POST /agents: 409 when the id is taken in this tenant. */
@@ -45,12 +48,20 @@ export class AgentsService {
     const tenantId = currentTenantId();
     this.assertActsAs(input.id);
     const skills = normaliseSkills(input.skills);
-    return this.unitOfWork.run(async ({ manager }) => {
+    return this.unitOfWork.run(async (tx) => {
+      const { manager } = tx;
       const inserted = await this.insertAgent(manager, tenantId, input);
-      if (!inserted)
+      if (!inserted) {
         throw new AgentConflictError(AgentErrorCode.Exists, `Agent "${input.id}" already exists.`);
+      }
       await this.replaceSkills(manager, tenantId, input.id, skills);
-      return this.load(manager, tenantId, input.id);
+      const agent = await this.load(manager, tenantId, input.id);
+      await this.audit.record(tx, {
+        action: 'agent.register',
+        resource: agentRef(input.id),
+        after: auditView(agent),
+      });
+      return agent;
     });
   }
 
@@ -59,13 +70,20 @@ export class AgentsService {
     const tenantId = currentTenantId();
     this.assertActsAs(input.id);
     const skills = normaliseSkills(input.skills);
-    return this.unitOfWork.run(async ({ manager }) => {
+    return this.unitOfWork.run(async (tx) => {
+      const { manager } = tx;
       let current = await this.lock(manager, tenantId, input.id);
       if (!current) {
         if (ifMatch !== undefined && ifMatch !== '*') throw etagMismatch();
         if (await this.insertAgent(manager, tenantId, input)) {
           await this.replaceSkills(manager, tenantId, input.id, skills);
-          return { agent: await this.load(manager, tenantId, input.id), created: true };
+          const agent = await this.load(manager, tenantId, input.id);
+          await this.audit.record(tx, {
+            action: 'agent.register',
+            resource: agentRef(input.id),
+            after: auditView(agent),
+          });
+          return { agent, created: true };
         }
         // Another request created it since our read: update that one.
         current = await this.lock(manager, tenantId, input.id);
@@ -84,8 +102,16 @@ export class AgentsService {
           revision: () => 'revision + 1',
         },
       );
+      const before = auditView(await this.load(manager, tenantId, input.id));
       await this.replaceSkills(manager, tenantId, input.id, skills);
-      return { agent: await this.load(manager, tenantId, input.id), created: false };
+      const agent = await this.load(manager, tenantId, input.id);
+      await this.audit.record(tx, {
+        action: 'agent.update',
+        resource: agentRef(input.id),
+        before,
+        after: auditView(agent),
+      });
+      return { agent, created: false };
     });
   }
 
@@ -140,9 +166,11 @@ export class AgentsService {
   async deregister(id: string): Promise<void> {
     const tenantId = currentTenantId();
     this.assertActsAs(id);
-    await this.unitOfWork.run(async ({ manager }) => {
-      const result = await manager.delete(Agent, { tenantId, id });
-      if (!result.affected) throw new AgentNotFoundError(id);
+    await this.unitOfWork.run(async (tx) => {
+      if (!(await this.lock(tx.manager, tenantId, id))) throw new AgentNotFoundError(id);
+      const before = auditView(await this.load(tx.manager, tenantId, id));
+      await tx.manager.delete(Agent, { tenantId, id });
+      await this.audit.record(tx, { action: 'agent.deregister', resource: agentRef(id), before });
     });
   }
 
@@ -173,13 +201,28 @@ export class AgentsService {
    * a row already offline is not matched again.
    */
   async sweepSilentAgents(): Promise<Array<{ tenantId: string; id: string }>> {
-    const [rows]: [Array<{ tenant_id: string; id: string }>] = await this.dataSource.query(
-      `UPDATE agents SET status = 'offline', updated_at = now()
-        WHERE status <> 'offline'
-          AND last_heartbeat_at < now() - make_interval(secs => heartbeat_interval_seconds * 3)
-        RETURNING tenant_id, id`,
-    );
-    return rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
+    return this.unitOfWork.run(async (tx) => {
+      const [rows]: [Array<{ tenant_id: string; id: string; before: AgentStatus }>] =
+        await tx.manager.query(
+          `UPDATE agents a SET status = 'offline', updated_at = now()
+           FROM (SELECT tenant_id, id, status FROM agents
+                  WHERE status <> 'offline'
+                    AND last_heartbeat_at < now() - make_interval(secs => heartbeat_interval_seconds * 3)
+                  ORDER BY tenant_id, id LIMIT 1000 FOR UPDATE SKIP LOCKED) silent
+          WHERE a.tenant_id = silent.tenant_id AND a.id = silent.id
+          RETURNING a.tenant_id, a.id, silent.status AS before`,
+        );
+      for (const row of rows) {
+        await this.audit.record(tx, {
+          action: 'agent.offline',
+          resource: agentRef(row.id),
+          before: { status: row.before },
+          after: { status: 'offline' },
+          tenantId: row.tenant_id,
+        });
+      }
+      return rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
+    });
   }
 
   /** An agent key may only act as its own agent. */
@@ -250,6 +293,26 @@ export class AgentsService {
     });
     for (const agent of agents) agent.skills = skills.filter((skill) => skill.agentId === agent.id);
   }
+}
+
+function agentRef(id: string) {
+  return { type: 'agent', id };
+}
+
+/** What the audit trail keeps of an agent: its registration, not its liveness counters. */
+function auditView(agent: Agent) {
+  const dto = AgentDto.from(agent);
+  return {
+    id: dto.id,
+    name: dto.name,
+    description: dto.description,
+    endpoint: dto.endpoint,
+    version: dto.version,
+    skills: dto.skills,
+    labels: dto.labels,
+    heartbeatIntervalSeconds: dto.heartbeatIntervalSeconds,
+    status: dto.status,
+  };
 }
 
 export function etagOf(agent: Agent): string {

@@ -55,6 +55,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('never echoes a secret in the error', () => {
+    expect(() => loadConfig({ ADMIN_API_KEY: 'short-secret' })).toThrow('ADMIN_API_KEY');
+    expect(() => loadConfig({ ADMIN_API_KEY: 'short-secret' })).not.toThrow('short-secret');
+    expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@db/x' })).not.toThrow('hunter2');
+  });
+
   it('parses TRUST_PROXY as hops or CIDRs', () => {
     expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy).toEqual([

@@ -85,9 +85,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
 
   const config: AppConfig = {
     port: read('PORT', 3000, int(0, 65535)),
-    databaseUrl: read('DATABASE_URL', undefined, postgresUrl),
-    redisUrl: read('REDIS_URL', undefined, redisUrl),
-    adminApiKey: read('ADMIN_API_KEY', undefined, adminKey),
+    databaseUrl: read('DATABASE_URL', undefined, postgresUrl, true),
+    redisUrl: read('REDIS_URL', undefined, redisUrl, true),
+    adminApiKey: read('ADMIN_API_KEY', undefined, adminKey, true),
     migrationsRun: read('MIGRATIONS_RUN', true, bool),
     workers: read('WORKERS', true, bool),
     logLevel: read('LOG_LEVEL', 'info', oneOf(LOG_LEVELS)),

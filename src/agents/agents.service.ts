@@ -5,7 +5,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { AuditService } from '../audit/audit.service';
-import { UnitOfWork } from '../database/unit-of-work';
+import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import {
   AgentBadRequestError,
   AgentConflictError,
@@ -49,18 +49,10 @@ export class AgentsService {
     this.assertActsAs(input.id);
     const skills = normaliseSkills(input.skills);
     return this.unitOfWork.run(async (tx) => {
-      const { manager } = tx;
-      const inserted = await this.insertAgent(manager, tenantId, input);
-      if (!inserted) {
+      const agent = await this.create(tx, tenantId, input, skills);
+      if (!agent) {
         throw new AgentConflictError(AgentErrorCode.Exists, `Agent "${input.id}" already exists.`);
       }
-      await this.replaceSkills(manager, tenantId, input.id, skills);
-      const agent = await this.load(manager, tenantId, input.id);
-      await this.audit.record(tx, {
-        action: 'agent.register',
-        resource: agentRef(input.id),
-        after: auditView(agent),
-      });
       return agent;
     });
   }
@@ -75,16 +67,8 @@ export class AgentsService {
       let current = await this.lock(manager, tenantId, input.id);
       if (!current) {
         if (ifMatch !== undefined && ifMatch !== '*') throw etagMismatch();
-        if (await this.insertAgent(manager, tenantId, input)) {
-          await this.replaceSkills(manager, tenantId, input.id, skills);
-          const agent = await this.load(manager, tenantId, input.id);
-          await this.audit.record(tx, {
-            action: 'agent.register',
-            resource: agentRef(input.id),
-            after: auditView(agent),
-          });
-          return { agent, created: true };
-        }
+        const agent = await this.create(tx, tenantId, input, skills);
+        if (agent) return { agent, created: true };
         // Another request created it since our read: update that one.
         current = await this.lock(manager, tenantId, input.id);
         if (!current) throw new AgentNotFoundError(input.id);
@@ -234,6 +218,24 @@ export class AgentsService {
         `This key may only act as agent "${agentId}".`,
       );
     }
+  }
+
+  /** Inserts the agent, its skills and its audit entry; undefined when the id is taken. */
+  private async create(
+    tx: Transaction,
+    tenantId: string,
+    input: Registration,
+    skills: SkillRow[],
+  ): Promise<Agent | undefined> {
+    if (!(await this.insertAgent(tx.manager, tenantId, input))) return undefined;
+    await this.replaceSkills(tx.manager, tenantId, input.id, skills);
+    const agent = await this.load(tx.manager, tenantId, input.id);
+    await this.audit.record(tx, {
+      action: 'agent.register',
+      resource: agentRef(input.id),
+      after: auditView(agent),
+    });
+    return agent;
   }
 
   private async insertAgent(

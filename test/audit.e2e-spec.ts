@@ -490,6 +490,11 @@ describe('audit sealer with WORKERS=false', () => {
                 (SELECT count(*) FROM audit_chain) AS links`,
       );
       expect(rows[0]).toEqual({ entries: '1', links: '0' });
+      // The seal lag shows on /metrics.
+      const metrics = await test.http.get('/metrics');
+      expect(metrics.text).toMatch(/^audit_unsealed_entries 1$/m);
+      const age = Number(/^audit_oldest_unsealed_age_seconds (\S+)$/m.exec(metrics.text)?.[1]);
+      expect(age).toBeGreaterThan(0.5);
       const listed = await test.http
         .get('/api/v1/audit')
         .set({ ...test.admin, 'x-tenant-id': 'no-workers' });

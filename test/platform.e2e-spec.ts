@@ -164,6 +164,8 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       );
       expect(response.text).toContain('http_request_duration_seconds_bucket');
       expect(response.text).not.toContain('00000000-0000-4000-8000-000000000000');
+      expect(response.text).toMatch(/^audit_unsealed_entries \d+$/m);
+      expect(response.text).toMatch(/^audit_oldest_unsealed_age_seconds [\d.e+-]+$/m);
     });
 
     it('counts refusals by reason', async () => {

@@ -40,5 +40,9 @@ describe('CidrList', () => {
   it('normalises mapped addresses', () => {
     expect(normaliseAddress('::ffff:127.0.0.1')).toBe('127.0.0.1');
     expect(normaliseAddress('2001:db8::1')).toBe('2001:db8::1');
+    expect(normaliseAddress('2001:0db8:0:0:0:0:0:1')).toBe('2001:db8::1');
+    expect(normaliseAddress('10.0.0.1')).toBe('10.0.0.1');
+    expect(normaliseAddress('::FFFF:10.0.0.1')).toBe('10.0.0.1');
+    expect(normaliseAddress('::ffff:999.0.0.1')).toBe('::ffff:999.0.0.1');
   });
 });

@@ -36,8 +36,13 @@ export function parseAddress(address: string | undefined): ipaddr.IPv4 | ipaddr.
 
 /** Normalised text form of an address (IPv4-mapped IPv6 becomes dotted IPv4). */
 export function normaliseAddress(address: string | undefined): string | undefined {
+  // Called for every request: plain IPv4 and its mapped form skip the parser.
+  if (address && DOTTED_IPV4.test(address)) return address;
+  if (address?.startsWith('::ffff:') && DOTTED_IPV4.test(address.slice(7))) return address.slice(7);
   return parseAddress(address)?.toString() ?? address;
 }
+
+const DOTTED_IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
 
 /** Accepts `10.0.0.0/8`, `2001:db8::/32` and bare addresses; throws naming the bad entry. */
 export function parseCidrList(entries: string[]): CidrList {

@@ -1,7 +1,8 @@
+import { BadRequestError } from '../common/errors/domain-error';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { flattenValidationErrors } from '../common/errors/validation';
-import { AgentBadRequestError, AgentErrorCode } from './agents.errors';
+import { AgentErrorCode } from './agents.errors';
 import { AgentDto } from './dto/agent.dto';
 import { RegisterAgentDto } from './dto/register-agent.dto';
 import { slugify } from './agents.service';
@@ -44,7 +45,7 @@ export function registrationFromCard(card: Record<string, unknown>, id?: string)
       field: `card.${error.field.replace(/^endpoint/, 'url')}`,
       message: error.message,
     }));
-    throw new AgentBadRequestError(
+    throw new BadRequestError(
       AgentErrorCode.InvalidSkill,
       'The AgentCard is not valid.',
       fieldErrors,

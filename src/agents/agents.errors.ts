@@ -1,4 +1,4 @@
-import { DomainError } from '../common/errors/domain-error';
+import { NotFoundError } from '../common/errors/domain-error';
 
 export enum AgentErrorCode {
   NotFound = 'agent_not_found',
@@ -9,25 +9,8 @@ export enum AgentErrorCode {
   NotThisAgent = 'not_this_agent',
 }
 
-export class AgentNotFoundError extends DomainError {
-  readonly kind = 'not_found' as const;
+export class AgentNotFoundError extends NotFoundError {
   constructor(id: string) {
     super(AgentErrorCode.NotFound, `Agent "${id}" was not found.`);
   }
-}
-
-export class AgentConflictError extends DomainError {
-  readonly kind = 'conflict' as const;
-}
-
-export class AgentBadRequestError extends DomainError {
-  readonly kind = 'bad_request' as const;
-}
-
-export class AgentPreconditionError extends DomainError {
-  readonly kind = 'precondition_failed' as const;
-}
-
-export class AgentForbiddenError extends DomainError {
-  readonly kind = 'forbidden' as const;
 }

@@ -1,3 +1,9 @@
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  PreconditionFailedError,
+} from '../common/errors/domain-error';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
@@ -6,14 +12,7 @@ import { currentTenantId, requestContext } from '../common/context/request-conte
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
-import {
-  AgentBadRequestError,
-  AgentConflictError,
-  AgentErrorCode,
-  AgentForbiddenError,
-  AgentNotFoundError,
-  AgentPreconditionError,
-} from './agents.errors';
+import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
 import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
 import { AgentSkill } from './entities/agent-skill.entity';
@@ -51,7 +50,7 @@ export class AgentsService {
     return this.unitOfWork.run(async (tx) => {
       const agent = await this.create(tx, tenantId, input, skills);
       if (!agent) {
-        throw new AgentConflictError(AgentErrorCode.Exists, `Agent "${input.id}" already exists.`);
+        throw new ConflictError(AgentErrorCode.Exists, `Agent "${input.id}" already exists.`);
       }
       return agent;
     });
@@ -213,7 +212,7 @@ export class AgentsService {
   private assertActsAs(id: string): void {
     const agentId = requestContext.get()?.agentId;
     if (agentId !== undefined && agentId !== id) {
-      throw new AgentForbiddenError(
+      throw new ForbiddenError(
         AgentErrorCode.NotThisAgent,
         `This key may only act as agent "${agentId}".`,
       );
@@ -321,8 +320,8 @@ export function etagOf(agent: Agent): string {
   return `"${agent.revision}"`;
 }
 
-function etagMismatch(): AgentPreconditionError {
-  return new AgentPreconditionError(
+function etagMismatch(): PreconditionFailedError {
+  return new PreconditionFailedError(
     AgentErrorCode.EtagMismatch,
     'If-Match does not match the current ETag.',
   );
@@ -356,24 +355,18 @@ export function normaliseSkills(skills: SkillDto[]): SkillRow[] {
   return skills.map((skill, index) => {
     const id = skill.id ?? slugify(skill.name);
     if (!AGENT_ID_PATTERN.test(id)) {
-      throw new AgentBadRequestError(
-        AgentErrorCode.InvalidSkill,
-        'A skill name gives no usable id.',
-        [
-          {
-            field: `skills[${index}].name`,
-            message: 'give the skill an id: its name has no letters or digits',
-          },
-        ],
-      );
+      throw new BadRequestError(AgentErrorCode.InvalidSkill, 'A skill name gives no usable id.', [
+        {
+          field: `skills[${index}].name`,
+          message: 'give the skill an id: its name has no letters or digits',
+        },
+      ]);
     }
     const first = seen.get(id);
     if (first !== undefined) {
-      throw new AgentBadRequestError(
-        AgentErrorCode.DuplicateSkill,
-        `Skill "${id}" is listed twice.`,
-        [{ field: `skills[${index}]`, message: `duplicates skills[${first}] (id "${id}")` }],
-      );
+      throw new BadRequestError(AgentErrorCode.DuplicateSkill, `Skill "${id}" is listed twice.`, [
+        { field: `skills[${index}]`, message: `duplicates skills[${first}] (id "${id}")` },
+      ]);
     }
     seen.set(id, index);
     return {

@@ -1,3 +1,4 @@
+import { ForbiddenError } from '../common/errors/domain-error';
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
@@ -6,7 +7,7 @@ import { currentTenantId, requestContext } from '../common/context/request-conte
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
-import { AuditErrorCode, AuditPermissionError } from './audit.errors';
+import { AuditErrorCode } from './audit.errors';
 import { AuditService } from './audit.service';
 import {
   CheckpointDto,
@@ -79,7 +80,7 @@ export class AuditController {
     if (query.all === 'true') {
       // The whole chain holds every tenant's entries: platform admins only.
       if (!requestContext.require().scopes?.includes(ADMIN_SCOPE)) {
-        throw new AuditPermissionError(
+        throw new ForbiddenError(
           AuditErrorCode.WholeChainForbidden,
           'Only platform admins may export the whole chain.',
         );

@@ -1,3 +1,4 @@
+import { BadRequestError } from '../common/errors/domain-error';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
@@ -8,7 +9,7 @@ import { InjectConfig } from '../config/config.module';
 import { Transaction } from '../database/unit-of-work';
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
 import { Checkpoint, checkpointSignatureValid, publicKeyBase64 } from './audit-signing';
-import { AuditBadRequestError, AuditErrorCode } from './audit.errors';
+import { AuditErrorCode } from './audit.errors';
 
 export interface AuditRecordInput {
   action: string;
@@ -174,7 +175,7 @@ export class AuditService {
    */
   async verify(fromSeq?: number, toSeq?: number): Promise<VerifyResult> {
     if (fromSeq !== undefined && toSeq !== undefined && fromSeq > toSeq) {
-      throw new AuditBadRequestError(AuditErrorCode.InvalidRange, 'fromSeq is after toSeq.', [
+      throw new BadRequestError(AuditErrorCode.InvalidRange, 'fromSeq is after toSeq.', [
         { field: 'fromSeq', message: 'fromSeq must not be greater than toSeq' },
       ]);
     }

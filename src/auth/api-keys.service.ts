@@ -1,3 +1,10 @@
+import {
+  BadRequestError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  UnauthorizedError,
+} from '../common/errors/domain-error';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
@@ -11,14 +18,8 @@ import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { AuditService } from '../audit/audit.service';
 import { API_KEYS_CHANNEL, ApiKeyCache, Principal } from './api-key-cache';
 import { displayPrefix, generateApiKey, hashApiKey } from './api-key.codec';
-import {
-  AuthBadRequestError,
-  AuthConflictError,
-  AuthenticationError,
-  AuthErrorCode,
-  AuthNotFoundError,
-  PermissionError,
-} from './auth.errors';
+import { AuthErrorCode } from './auth.errors';
+import { ApiKeyDto } from './dto/api-key.dto';
 import { ApiKey } from './entities/api-key.entity';
 import { ADMIN_SCOPE } from './scopes';
 import { DEFAULT_TENANT_ID, TenantsService } from './tenants.service';
@@ -86,27 +87,24 @@ export class ApiKeysService {
     const isPlatformAdmin = context.scopes?.includes(ADMIN_SCOPE) ?? false;
     const tenantId = input.tenantId ?? currentTenantId();
     if (input.tenantId !== undefined && input.tenantId !== context.tenantId && !isPlatformAdmin) {
-      throw new PermissionError(
+      throw new ForbiddenError(
         AuthErrorCode.TenantSwitchForbidden,
         'Only platform admins may create keys in another tenant.',
       );
     }
     if (input.scopes.includes(ADMIN_SCOPE) && !isPlatformAdmin) {
-      throw new PermissionError(
+      throw new ForbiddenError(
         AuthErrorCode.ScopeNotGrantable,
         'Only platform admins may grant "*".',
       );
     }
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-      throw new AuthBadRequestError(AuthErrorCode.InvalidKey, 'expiresAt must be in the future.', [
+      throw new BadRequestError(AuthErrorCode.InvalidKey, 'expiresAt must be in the future.', [
         { field: 'expiresAt', message: 'expiresAt must be in the future' },
       ]);
     }
     if (!(await this.tenants.exists(tenantId))) {
-      throw new AuthNotFoundError(
-        AuthErrorCode.TenantNotFound,
-        `Tenant "${tenantId}" does not exist.`,
-      );
+      throw new NotFoundError(AuthErrorCode.TenantNotFound, `Tenant "${tenantId}" does not exist.`);
     }
     return this.unitOfWork.run(async (tx) => {
       const issued = await this.insert(tx.manager, {
@@ -170,10 +168,7 @@ export class ApiKeysService {
       const old = await this.lockOwn(tx.manager, id);
       this.refuseManaged(old);
       if (old.revokedAt) {
-        throw new AuthConflictError(
-          AuthErrorCode.ApiKeyRevoked,
-          'A revoked key cannot be rotated.',
-        );
+        throw new ConflictError(AuthErrorCode.ApiKeyRevoked, 'A revoked key cannot be rotated.');
       }
       const issued = await this.insert(tx.manager, {
         tenantId: old.tenantId,
@@ -264,7 +259,7 @@ export class ApiKeysService {
 
   private refuseManaged(key: ApiKey): void {
     if (this.adminKeyHash && key.keyHash === this.adminKeyHash) {
-      throw new AuthConflictError(
+      throw new ConflictError(
         AuthErrorCode.ApiKeyManaged,
         'This key is set by ADMIN_API_KEY; change the variable instead.',
       );
@@ -279,16 +274,8 @@ export class ApiKeysService {
 
 /** What the audit trail keeps of a key: never the key, its hash or its prefix. */
 function auditView(key: ApiKey) {
-  return {
-    id: key.id,
-    tenantId: key.tenantId,
-    name: key.name,
-    scopes: key.scopes,
-    agentId: key.agentId,
-    expiresAt: key.expiresAt?.toISOString() ?? null,
-    revokedAt: key.revokedAt?.toISOString() ?? null,
-    rotatedTo: key.rotatedTo,
-  };
+  const { prefix: _prefix, createdAt: _createdAt, ...kept } = ApiKeyDto.from(key);
+  return kept;
 }
 
 function adminKeyFields() {
@@ -301,13 +288,13 @@ function adminKeyFields() {
   };
 }
 
-function invalidKey(): AuthenticationError {
-  return new AuthenticationError(
+function invalidKey(): UnauthorizedError {
+  return new UnauthorizedError(
     AuthErrorCode.InvalidKey,
     'The API key is unknown, expired or revoked.',
   );
 }
 
-function notFound(id: string): AuthNotFoundError {
-  return new AuthNotFoundError(AuthErrorCode.ApiKeyNotFound, `API key ${id} was not found.`);
+function notFound(id: string): NotFoundError {
+  return new NotFoundError(AuthErrorCode.ApiKeyNotFound, `API key ${id} was not found.`);
 }

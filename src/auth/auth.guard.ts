@@ -1,3 +1,4 @@
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors/domain-error';
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerException, ThrottlerStorage } from '@nestjs/throttler';
@@ -5,12 +6,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { requestContext } from '../common/context/request-context';
 import { ApiKeysService } from './api-keys.service';
-import {
-  AuthenticationError,
-  AuthErrorCode,
-  AuthNotFoundError,
-  PermissionError,
-} from './auth.errors';
+import { AuthErrorCode } from './auth.errors';
 import { ADMIN_SCOPE, hasScope, REQUIRED_SCOPES } from './scopes';
 import { TenantsService } from './tenants.service';
 
@@ -38,15 +34,14 @@ export class AuthGuard implements CanActivate {
     const key = presentedKey(request);
     if (!key) {
       void http.getResponse<FastifyReply>().header('www-authenticate', 'Bearer');
-      throw new AuthenticationError(
+      throw new UnauthorizedError(
         AuthErrorCode.MissingCredentials,
         'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".',
       );
     }
 
     const principal = await this.apiKeys.authenticate(key).catch(async (error: unknown) => {
-      if (error instanceof AuthenticationError)
-        await this.countFailure(request, http.getResponse());
+      if (error instanceof UnauthorizedError) await this.countFailure(request, http.getResponse());
       throw error;
     });
 
@@ -55,7 +50,7 @@ export class AuthGuard implements CanActivate {
       targets,
     ) ?? [ADMIN_SCOPE];
     if (!hasScope(principal.scopes, required)) {
-      throw new PermissionError(
+      throw new ForbiddenError(
         AuthErrorCode.InsufficientScope,
         `This operation needs the scope ${required.map((scope) => `"${scope}"`).join(' or ')}.`,
       );
@@ -82,16 +77,13 @@ export class AuthGuard implements CanActivate {
     const wanted = Array.isArray(header) ? header[0] : header;
     if (wanted === undefined || wanted === ownTenant) return ownTenant;
     if (!scopes.includes(ADMIN_SCOPE)) {
-      throw new PermissionError(
+      throw new ForbiddenError(
         AuthErrorCode.TenantSwitchForbidden,
         'Only platform admins may act in another tenant (X-Tenant-Id).',
       );
     }
     if (!(await this.tenants.exists(wanted))) {
-      throw new AuthNotFoundError(
-        AuthErrorCode.TenantNotFound,
-        `Tenant "${wanted}" does not exist.`,
-      );
+      throw new NotFoundError(AuthErrorCode.TenantNotFound, `Tenant "${wanted}" does not exist.`);
     }
     return wanted;
   }

@@ -1,3 +1,4 @@
+import { ConflictError } from '../common/errors/domain-error';
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { MoreThan, Repository } from 'typeorm';
@@ -5,7 +6,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { isUniqueViolation } from '../database/database-errors';
 import { AuditService } from '../audit/audit.service';
 import { UnitOfWork } from '../database/unit-of-work';
-import { AuthConflictError, AuthErrorCode } from './auth.errors';
+import { AuthErrorCode } from './auth.errors';
 import { Tenant } from './entities/tenant.entity';
 
 export const DEFAULT_TENANT_ID = 'default';
@@ -37,7 +38,7 @@ export class TenantsService {
       });
     } catch (error) {
       if (isUniqueViolation(error)) {
-        throw new AuthConflictError(AuthErrorCode.TenantExists, `Tenant "${id}" already exists.`);
+        throw new ConflictError(AuthErrorCode.TenantExists, `Tenant "${id}" already exists.`);
       }
       throw error;
     }

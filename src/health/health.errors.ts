@@ -1,12 +1,10 @@
-import { DomainError } from '../common/errors/domain-error';
+import { UnavailableError } from '../common/errors/domain-error';
 
 export enum HealthErrorCode {
   NotReady = 'not_ready',
 }
 
-export class HealthUnavailableError extends DomainError {
-  readonly kind = 'unavailable' as const;
-
+export class HealthUnavailableError extends UnavailableError {
   constructor(detail: string) {
     super(HealthErrorCode.NotReady, detail);
   }

@@ -37,6 +37,31 @@ export enum CommonErrorCode {
   InvalidQuery = 'invalid_query',
 }
 
+// One class per kind; modules throw them with codes from their own enums.
 export class BadRequestError extends DomainError {
   readonly kind = 'bad_request' as const;
+}
+
+export class UnauthorizedError extends DomainError {
+  readonly kind = 'unauthorized' as const;
+}
+
+export class ForbiddenError extends DomainError {
+  readonly kind = 'forbidden' as const;
+}
+
+export class NotFoundError extends DomainError {
+  readonly kind = 'not_found' as const;
+}
+
+export class ConflictError extends DomainError {
+  readonly kind = 'conflict' as const;
+}
+
+export class PreconditionFailedError extends DomainError {
+  readonly kind = 'precondition_failed' as const;
+}
+
+export class UnavailableError extends DomainError {
+  readonly kind = 'unavailable' as const;
 }

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
 import { InjectConfig } from '../../config/config.module';
-import { DomainError } from '../errors/domain-error';
+import { ForbiddenError } from '../errors/domain-error';
 import type { CidrList } from './cidr';
 
 export type AllowlistGroup = 'metrics' | 'admin' | 'github';
@@ -14,9 +14,7 @@ const ALLOWLIST = 'agentmesh:allowlist';
 export const IpAllowlist = (group: AllowlistGroup): MethodDecorator & ClassDecorator =>
   SetMetadata(ALLOWLIST, group);
 
-export class IpNotAllowedError extends DomainError {
-  readonly kind = 'forbidden' as const;
-
+export class IpNotAllowedError extends ForbiddenError {
   constructor() {
     super('ip_not_allowed', 'Your address is not allowed to call this endpoint.');
   }

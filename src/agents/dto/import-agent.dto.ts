@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsObject, IsOptional, IsString, Matches } from 'class-validator';
-import { AGENT_ID_PATTERN } from './register-agent.dto';
+import { IsObject, IsOptional } from 'class-validator';
+import { IsSlugId } from './register-agent.dto';
 
 export class ImportAgentDto {
   @ApiProperty({ type: 'object', additionalProperties: true, description: 'An A2A AgentCard' })
@@ -9,9 +9,6 @@ export class ImportAgentDto {
 
   @ApiPropertyOptional({ description: 'Defaults to a slug of the card name' })
   @IsOptional()
-  @IsString()
-  @Matches(AGENT_ID_PATTERN, {
-    message: 'id must be a slug: lowercase letters, digits, ".", "_" or "-"',
-  })
+  @IsSlugId()
   id?: string;
 }

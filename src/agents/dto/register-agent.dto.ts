@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -18,15 +19,21 @@ import {
 } from 'class-validator';
 
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+
+/** An agent or skill id: a slug of 1-64 characters. */
+export const IsSlugId = (): PropertyDecorator =>
+  applyDecorators(
+    IsString(),
+    Matches(AGENT_ID_PATTERN, {
+      message: 'id must be a slug: lowercase letters, digits, ".", "_" or "-"',
+    }),
+  );
 export const MAX_SKILLS = 64;
 
 export class SkillDto {
   @ApiPropertyOptional({ description: 'Defaults to a slug of name', example: 'echo' })
   @IsOptional()
-  @IsString()
-  @Matches(AGENT_ID_PATTERN, {
-    message: 'id must be a slug: lowercase letters, digits, ".", "_" or "-"',
-  })
+  @IsSlugId()
   id?: string;
 
   @ApiProperty({ example: 'Echo' })
@@ -106,9 +113,6 @@ export class AgentRegistrationDto {
 export class RegisterAgentDto extends AgentRegistrationDto {
   @ApiPropertyOptional({ description: 'Generated when absent', example: 'agent-a' })
   @IsOptional()
-  @IsString()
-  @Matches(AGENT_ID_PATTERN, {
-    message: 'id must be a slug: lowercase letters, digits, ".", "_" or "-"',
-  })
+  @IsSlugId()
   id?: string;
 }

@@ -3,6 +3,7 @@ import { CreateApiKeys1763800001000 } from './1763800001000-CreateApiKeys';
 import { CreateAudit1763800002000 } from './1763800002000-CreateAudit';
 import { CreateAuditCheckpoints1763800003000 } from './1763800003000-CreateAuditCheckpoints';
 import { CreateAgents1763800004000 } from './1763800004000-CreateAgents';
+import { CreateEvents1763800005000 } from './1763800005000-CreateEvents';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateAudit1763800002000,
   CreateAuditCheckpoints1763800003000,
   CreateAgents1763800004000,
+  CreateEvents1763800005000,
 ];

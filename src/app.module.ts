@@ -18,6 +18,7 @@ import { AuthModule } from './auth/auth.module';
 import { AppConfig } from './config/config';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 
@@ -35,6 +36,7 @@ export class AppModule {
         HealthModule,
         MetricsModule,
         AuditModule,
+        EventsModule,
         AuthModule,
         AgentsModule,
         ThrottlerModule.forRoot({

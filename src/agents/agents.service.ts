@@ -12,6 +12,7 @@ import { currentTenantId, requestContext } from '../common/context/request-conte
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
+import { EventsService } from '../events/events.service';
 import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
 import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
@@ -19,6 +20,15 @@ import { AgentSkill } from './entities/agent-skill.entity';
 import { Agent, AgentStatus } from './entities/agent.entity';
 
 export const DEFAULT_HEARTBEAT_SECONDS = 10;
+
+/** Domain event (`agent.<key>`) → audit action of the same change. */
+const AUDIT_ACTIONS = {
+  registered: 'agent.register',
+  updated: 'agent.update',
+  deregistered: 'agent.deregister',
+  offline: 'agent.offline',
+  status_changed: 'agent.status',
+} as const;
 
 export interface AgentFilters {
   skill?: string;
@@ -40,6 +50,7 @@ export class AgentsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
+    private readonly events: EventsService,
   ) {}
 
   /** POST /agents: 409 when the id is taken in this tenant. */
@@ -88,12 +99,7 @@ export class AgentsService {
       const before = auditView(await this.load(manager, tenantId, input.id));
       await this.replaceSkills(manager, tenantId, input.id, skills);
       const agent = await this.load(manager, tenantId, input.id);
-      await this.audit.record(tx, {
-        action: 'agent.update',
-        resource: agentRef(input.id),
-        before,
-        after: auditView(agent),
-      });
+      await this.changed(tx, 'updated', input.id, { before, after: auditView(agent) });
       return { agent, created: false };
     });
   }
@@ -153,13 +159,15 @@ export class AgentsService {
       if (!(await this.lock(tx.manager, tenantId, id))) throw new AgentNotFoundError(id);
       const before = auditView(await this.load(tx.manager, tenantId, id));
       await tx.manager.delete(Agent, { tenantId, id });
-      await this.audit.record(tx, { action: 'agent.deregister', resource: agentRef(id), before });
+      await this.changed(tx, 'deregistered', id, { before });
     });
   }
 
   /**
-   * The hottest path: one statement, no transaction of ours, no audit entry per beat.
-   * `healthy` means online; an offline agent comes back with its next beat.
+   * The hottest path: one statement, no transaction of ours, no audit entry, while the status
+   * stays what it was. A beat that changes the status (healthy → online, degraded, draining, or
+   * back from offline) is a change: it takes the row lock and writes its audit entry and
+   * `agent.status_changed` event with it.
    */
   // (TypeORM answers an UPDATE ... RETURNING as [rows, rowCount].)
   async heartbeat(
@@ -167,16 +175,38 @@ export class AgentsService {
     beat: { status: 'healthy' | 'degraded' | 'draining'; inFlight?: number; load?: number },
   ): Promise<{ status: AgentStatus; nextHeartbeatSeconds: number }> {
     this.assertActsAs(id);
+    const tenantId = currentTenantId();
     const status: AgentStatus = beat.status === 'healthy' ? 'online' : beat.status;
-    const [rows]: [Array<{ status: AgentStatus; heartbeat_interval_seconds: number }>] =
-      await this.dataSource.query(
-        `UPDATE agents SET status = $3, in_flight = $4, load = $5, last_heartbeat_at = now()
-        WHERE tenant_id = $1 AND id = $2
-        RETURNING status, heartbeat_interval_seconds`,
-        [currentTenantId(), id, status, beat.inFlight ?? null, beat.load ?? null],
-      );
-    if (rows.length === 0) throw new AgentNotFoundError(id);
-    return { status: rows[0].status, nextHeartbeatSeconds: rows[0].heartbeat_interval_seconds };
+    const params = [tenantId, id, status, beat.inFlight ?? null, beat.load ?? null];
+    const [rows]: [Array<{ heartbeat_interval_seconds: number }>] = await this.dataSource.query(
+      `UPDATE agents SET in_flight = $4, load = $5, last_heartbeat_at = now()
+        WHERE tenant_id = $1 AND id = $2 AND status = $3
+        RETURNING heartbeat_interval_seconds`,
+      params,
+    );
+    if (rows.length > 0)
+      return { status, nextHeartbeatSeconds: rows[0].heartbeat_interval_seconds };
+    return this.unitOfWork.run(async (tx) => {
+      const [changed]: [Array<{ before: AgentStatus; heartbeat_interval_seconds: number }>] =
+        await tx.manager.query(
+          `UPDATE agents a SET status = $3, in_flight = $4, load = $5, last_heartbeat_at = now(),
+                updated_at = now()
+           FROM (SELECT tenant_id, id, status FROM agents
+                  WHERE tenant_id = $1 AND id = $2 FOR UPDATE) old
+          WHERE a.tenant_id = old.tenant_id AND a.id = old.id
+          RETURNING old.status AS before, a.heartbeat_interval_seconds`,
+          params,
+        );
+      if (changed.length === 0) throw new AgentNotFoundError(id);
+      const { before, heartbeat_interval_seconds: interval } = changed[0];
+      if (before !== status) {
+        await this.changed(tx, 'status_changed', id, {
+          before: { status: before },
+          after: { status },
+        });
+      }
+      return { status, nextHeartbeatSeconds: interval };
+    });
   }
 
   /**
@@ -196,15 +226,36 @@ export class AgentsService {
           RETURNING a.tenant_id, a.id, silent.status AS before`,
         );
       for (const row of rows) {
-        await this.audit.record(tx, {
-          action: 'agent.offline',
-          resource: agentRef(row.id),
+        await this.changed(tx, 'offline', row.id, {
           before: { status: row.before },
           after: { status: 'offline' },
           tenantId: row.tenant_id,
         });
       }
       return rows.map((row) => ({ tenantId: row.tenant_id, id: row.id }));
+    });
+  }
+
+  /**
+   * The audit entry (an action: `agent.register`) and the domain event (what happened:
+   * `agent.registered`) of one change, in its transaction.
+   */
+  private async changed(
+    tx: Transaction,
+    change: keyof typeof AUDIT_ACTIONS,
+    id: string,
+    detail: { before?: unknown; after?: unknown; tenantId?: string },
+  ): Promise<void> {
+    await this.audit.record(tx, {
+      action: AUDIT_ACTIONS[change],
+      resource: agentRef(id),
+      ...detail,
+    });
+    await this.events.emit(tx, {
+      type: `agent.${change}`,
+      subject: agentRef(id),
+      data: { agentId: id, before: detail.before ?? null, after: detail.after ?? null },
+      tenantId: detail.tenantId,
     });
   }
 
@@ -229,11 +280,7 @@ export class AgentsService {
     if (!(await this.insertAgent(tx.manager, tenantId, input))) return undefined;
     await this.replaceSkills(tx.manager, tenantId, input.id, skills);
     const agent = await this.load(tx.manager, tenantId, input.id);
-    await this.audit.record(tx, {
-      action: 'agent.register',
-      resource: agentRef(input.id),
-      after: auditView(agent),
-    });
+    await this.changed(tx, 'registered', input.id, { after: auditView(agent) });
     return agent;
   }
 

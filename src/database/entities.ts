@@ -5,6 +5,7 @@ import { AuditCheckpoint } from '../audit/entities/audit-checkpoint.entity';
 import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { ApiKey } from '../auth/entities/api-key.entity';
 import { Tenant } from '../auth/entities/tenant.entity';
+import { DomainEventRow } from '../events/entities/domain-event.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
 export const ENTITIES = [
@@ -15,4 +16,5 @@ export const ENTITIES = [
   AuditCheckpoint,
   Agent,
   AgentSkill,
+  DomainEventRow,
 ];

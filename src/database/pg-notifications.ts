@@ -20,6 +20,7 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   private closed = false;
   private retryTimer: NodeJS.Timeout | undefined;
   private everConnected = false;
+  private listening: Promise<void> = Promise.resolve();
 
   constructor(@InjectConfig() private readonly config: AppConfig) {}
 
@@ -78,8 +79,15 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     if (isReconnect) for (const handler of this.reconnectHandlers) handler();
   }
 
-  private async listen(client: Client, channel: string): Promise<void> {
-    await client.query(`LISTEN ${client.escapeIdentifier(channel)}`).catch(() => undefined);
+  /** LISTENs one after another: pg warns about a query issued while another runs. */
+  private listen(client: Client, channel: string): Promise<void> {
+    this.listening = this.listening.then(() =>
+      client.query(`LISTEN ${client.escapeIdentifier(channel)}`).then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
+    return this.listening;
   }
 
   private drop(client: Client): void {

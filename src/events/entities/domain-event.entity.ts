@@ -1,0 +1,53 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Tenant } from '../../auth/entities/tenant.entity';
+
+/** One domain event in the outbox; the dispatcher hands it to every handler once. */
+@Entity('events')
+@Index('events_undispatched', ['position'], { where: '"dispatched_at" IS NULL' })
+@Index('events_subject', ['tenantId', 'subjectType', 'subjectId', 'position'])
+@Index('events_dispatched_at', ['dispatchedAt'], { where: '"dispatched_at" IS NOT NULL' })
+export class DomainEventRow {
+  /** Insert order: the order of a subject's history. */
+  @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
+  position: string;
+
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'events_pkey' })
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'varchar', length: 64, nullable: true })
+  tenantId: string | null;
+
+  @ManyToOne(() => Tenant, { onDelete: 'NO ACTION', createForeignKeyConstraints: true })
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'events_tenant_id_fkey' })
+  tenant?: Tenant;
+
+  @Column({ type: 'varchar', length: 128 })
+  type: string;
+
+  @Column({ name: 'occurred_at', type: 'timestamptz', default: () => 'clock_timestamp()' })
+  occurredAt: Date;
+
+  @Column({ name: 'subject_type', type: 'varchar', length: 64 })
+  subjectType: string;
+
+  @Column({ name: 'subject_id', type: 'varchar', length: 200 })
+  subjectId: string;
+
+  @Column({ type: 'jsonb' })
+  data: unknown;
+
+  @Column({ name: 'correlation_id', type: 'varchar', length: 200, nullable: true })
+  correlationId: string | null;
+
+  @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
+  dispatchedAt: Date | null;
+
+  @Column({ name: 'dispatch_attempts', type: 'integer', default: 0 })
+  dispatchAttempts: number;
+
+  @Column({ name: 'dispatch_error', type: 'varchar', length: 2000, nullable: true })
+  dispatchError: string | null;
+
+  @Column({ name: 'next_dispatch_at', type: 'timestamptz', nullable: true })
+  nextDispatchAt: Date | null;
+}

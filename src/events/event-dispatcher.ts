@@ -1,0 +1,249 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
+import { requestContext } from '../common/context/request-context';
+import { uuidv7 } from '../common/ids';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { PgNotifications } from '../database/pg-notifications';
+import { Transaction, UnitOfWork } from '../database/unit-of-work';
+import { ShutdownState } from '../health/shutdown-state';
+import { DomainEvent, eventTypeMatches } from './domain-event';
+import { EVENT_COLUMNS, EVENTS_CHANNEL, EventRow, toDomainEvent } from './events.service';
+
+/**
+ * A reaction to domain events (webhook fan-out, workflow triggers, leaderboard counts). It runs
+ * in the dispatcher's transaction: what it writes commits together with the event being marked
+ * dispatched, so an event is handled once, or again after a crash (handlers must tolerate that).
+ */
+export interface EventHandler {
+  /** Names the handler in logs. */
+  name: string;
+  /** Patterns as in `eventTypeMatches`. */
+  types: readonly string[];
+  handle(tx: Transaction, events: DomainEvent[]): Promise<void>;
+}
+
+const BATCH = 200;
+const POLL_EVERY_MS = 1_000;
+const MAX_ATTEMPTS = 10;
+
+function counter(name: string, help: string, labelNames: string[] = []): Counter {
+  return (
+    (register.getSingleMetric(name) as Counter | undefined) ??
+    new Counter({ name, help, labelNames })
+  );
+}
+
+/** Runs `work` as the system, carrying the event's tenant and correlation id (audit, logs). */
+export function inEventContext<T>(event: DomainEvent, work: () => T): T {
+  return requestContext.run(
+    {
+      correlationId: event.correlationId ?? event.id,
+      tenantId: event.tenantId ?? undefined,
+      actor: { type: 'system', id: 'agentmesh' },
+    },
+    work,
+  );
+}
+
+/**
+ * Hands committed events to the subscribed handlers. Every replica with WORKERS=on takes
+ * batches with FOR UPDATE SKIP LOCKED, so N replicas share the outbox without handing one event
+ * out twice. Woken by NOTIFY on commit; polls every second in case a notification was missed.
+ * An event whose handler keeps failing is retried with backoff, then set aside after
+ * MAX_ATTEMPTS with its error stored, so it cannot block the events behind it.
+ */
+@Injectable()
+export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(EventDispatcher.name);
+  private readonly handlers: EventHandler[] = [];
+  private readonly dispatched = counter(
+    'events_dispatched_total',
+    'Domain events handed to their handlers',
+  );
+  private readonly failures = counter(
+    'events_dispatch_failures_total',
+    'Domain event dispatch attempts that failed, by outcome (retry or abandoned)',
+    ['outcome'],
+  );
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private failing = false;
+
+  constructor(
+    private readonly unitOfWork: UnitOfWork,
+    private readonly notifications: PgNotifications,
+    private readonly shutdown: ShutdownState,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Called by modules in `onModuleInit`; every handler sees every matching event. */
+  subscribe(handler: EventHandler): void {
+    this.handlers.push(handler);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.workers) return;
+    this.notifications.subscribe(EVENTS_CHANNEL, () => this.wake());
+    this.notifications.onReconnect(() => this.wake());
+    this.timer = setInterval(() => this.wake(), POLL_EVERY_MS);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Starts a drain, or asks the running one to go round once more. */
+  wake(): void {
+    if (this.stopped || this.shutdown.isShuttingDown) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .then(
+        () => {
+          this.failing = false;
+        },
+        (error: Error) => {
+          // The database is away, most likely: the next poll tries again; say so once.
+          if (!this.failing) this.logger.warn(`Event dispatch failed: ${error.message}`);
+          this.failing = true;
+        },
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  /** Dispatches until the outbox is empty (or only holds events waiting for a retry). */
+  async drain(): Promise<void> {
+    do {
+      this.again = false;
+      let count: number;
+      try {
+        count = await this.dispatchBatch();
+      } catch (error) {
+        this.logger.warn(`Event batch failed (${(error as Error).message}); one at a time`);
+        count = await this.dispatchOneByOne();
+      }
+      if (count >= BATCH) this.again = true;
+    } while (this.again && !this.stopped);
+  }
+
+  private dispatchBatch(): Promise<number> {
+    return this.inDispatchContext(() =>
+      this.unitOfWork.run(async (tx) => {
+        const events = await this.take(tx, BATCH);
+        if (events.length === 0) return 0;
+        await this.handle(tx, events);
+        await this.markDispatched(tx, events);
+        return events.length;
+      }),
+    );
+  }
+
+  private async dispatchOneByOne(): Promise<number> {
+    let count = 0;
+    for (;;) {
+      if (this.stopped) return count;
+      let failed: { event: DomainEvent; error: Error } | undefined;
+      const taken = await this.inDispatchContext(() =>
+        this.unitOfWork
+          .run(async (tx) => {
+            const events = await this.take(tx, 1);
+            if (events.length === 0) return 0;
+            try {
+              await this.handle(tx, events);
+            } catch (error) {
+              failed = { event: events[0], error: error as Error };
+              throw error;
+            }
+            await this.markDispatched(tx, events);
+            return 1;
+          })
+          .catch((error: Error) => {
+            if (!failed) throw error;
+            return 1;
+          }),
+      );
+      if (taken === 0) return count;
+      count += 1;
+      if (failed) await this.recordFailure(failed.event, failed.error);
+    }
+  }
+
+  private async take(tx: Transaction, limit: number): Promise<DomainEvent[]> {
+    const rows = await tx.manager.query<EventRow[]>(
+      `SELECT ${EVENT_COLUMNS} FROM events e
+        WHERE e.dispatched_at IS NULL
+          AND (e.next_dispatch_at IS NULL OR e.next_dispatch_at <= now())
+        ORDER BY e.position
+        LIMIT $1
+        FOR UPDATE SKIP LOCKED`,
+      [limit],
+    );
+    return rows.map(toDomainEvent);
+  }
+
+  private async handle(tx: Transaction, events: DomainEvent[]): Promise<void> {
+    for (const handler of this.handlers) {
+      const matching = events.filter((event) =>
+        handler.types.some((pattern) => eventTypeMatches(pattern, event.type)),
+      );
+      if (matching.length === 0) continue;
+      try {
+        await handler.handle(tx, matching);
+      } catch (error) {
+        (error as Error).message = `${handler.name}: ${(error as Error).message}`;
+        throw error;
+      }
+    }
+  }
+
+  private async markDispatched(tx: Transaction, events: DomainEvent[]): Promise<void> {
+    await tx.manager.query(
+      `UPDATE events SET dispatched_at = now(), next_dispatch_at = NULL WHERE id = ANY($1::uuid[])`,
+      [events.map((event) => event.id)],
+    );
+    this.dispatched.inc(events.length);
+  }
+
+  /** Backs the event off (2^n seconds, at most 5 minutes), or sets it aside for good. */
+  private async recordFailure(event: DomainEvent, error: Error): Promise<void> {
+    const rows = await this.unitOfWork.run((tx) =>
+      tx.manager.query<Array<{ attempts: number }>>(
+        `UPDATE events
+            SET dispatch_attempts = dispatch_attempts + 1,
+                dispatch_error = left($2, 2000),
+                next_dispatch_at = now() + least(power(2, dispatch_attempts), 300) * interval '1 second',
+                dispatched_at = CASE WHEN dispatch_attempts + 1 >= $3 THEN now() END
+          WHERE id = $1
+          RETURNING dispatch_attempts AS attempts`,
+        [event.id, error.message, MAX_ATTEMPTS],
+      ),
+    );
+    const attempts = (rows as unknown as [Array<{ attempts: number }>])[0]?.[0]?.attempts ?? 0;
+    const abandoned = attempts >= MAX_ATTEMPTS;
+    this.failures.inc({ outcome: abandoned ? 'abandoned' : 'retry' });
+    this.logger[abandoned ? 'error' : 'warn'](
+      { eventId: event.id, type: event.type, attempts, err: error },
+      abandoned
+        ? 'Domain event abandoned after repeated handler failures'
+        : 'Domain event handler failed; will retry',
+    );
+  }
+
+  private inDispatchContext<T>(work: () => Promise<T>): Promise<T> {
+    return requestContext.run(
+      { correlationId: `dispatch-${uuidv7()}`, actor: { type: 'system', id: 'agentmesh' } },
+      work,
+    );
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+  }
+}

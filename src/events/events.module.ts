@@ -1,0 +1,11 @@
+import { Global, Module } from '@nestjs/common';
+import { EventDispatcher } from './event-dispatcher';
+import { EventsService } from './events.service';
+
+/** The outbox every module writes its domain events to, and the dispatcher that reads it. */
+@Global()
+@Module({
+  providers: [EventsService, EventDispatcher],
+  exports: [EventsService, EventDispatcher],
+})
+export class EventsModule {}

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { requestContext } from '../common/context/request-context';
+import { uuidv7 } from '../common/ids';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { PgNotifications } from '../database/pg-notifications';
+import { Transaction } from '../database/unit-of-work';
+import { DomainEvent, EmitInput } from './domain-event';
+
+/** NOTIFY channel the dispatcher listens on; one notification per committing transaction. */
+export const EVENTS_CHANNEL = 'agentmesh_events';
+
+export interface EventRow {
+  id: string;
+  position: string;
+  tenantId: string | null;
+  type: string;
+  occurredAt: Date;
+  subjectType: string;
+  subjectId: string;
+  data: Record<string, unknown>;
+  correlationId: string | null;
+}
+
+export const EVENT_COLUMNS = `e.id, e.position::text AS position, e.tenant_id AS "tenantId", e.type,
+  e.occurred_at AS "occurredAt", e.subject_type AS "subjectType", e.subject_id AS "subjectId",
+  e.data, e.correlation_id AS "correlationId"`;
+
+export function toDomainEvent(row: EventRow): DomainEvent {
+  return {
+    id: row.id,
+    position: row.position,
+    tenantId: row.tenantId,
+    type: row.type,
+    occurredAt: row.occurredAt,
+    subject: { type: row.subjectType, id: row.subjectId },
+    data: row.data,
+    correlationId: row.correlationId,
+  };
+}
+
+/**
+ * The outbox. `emit` writes the event in the caller's transaction, so an event exists exactly
+ * when its change committed; the dispatcher then hands it to every subscribed handler.
+ */
+@Injectable()
+export class EventsService {
+  /** Transactions that already queued their wake-up NOTIFY. */
+  private readonly notified = new WeakSet<Transaction>();
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly notifications: PgNotifications,
+  ) {}
+
+  async emit(tx: Transaction, input: EmitInput): Promise<DomainEvent> {
+    const context = requestContext.get();
+    const tenantId = input.tenantId === undefined ? (context?.tenantId ?? null) : input.tenantId;
+    const rows = await tx.manager.query<EventRow[]>(
+      `INSERT INTO events AS e (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
+       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
+       RETURNING ${EVENT_COLUMNS}`,
+      [
+        uuidv7(),
+        tenantId,
+        input.type,
+        input.subject.type,
+        input.subject.id,
+        JSON.stringify(input.data),
+        context?.correlationId ?? null,
+      ],
+    );
+    if (!this.notified.has(tx)) {
+      this.notified.add(tx);
+      await this.notifications.notify(tx.manager, EVENTS_CHANNEL, '');
+    }
+    return toDomainEvent(rows[0]);
+  }
+
+  /** A subject's history, oldest first, keyset-paginated on insert order. */
+  async history(
+    tenantId: string,
+    subject: { type: string; id: string },
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<DomainEvent>> {
+    const after = decodeCursor(cursor, [/^\d{1,19}$/]);
+    const rows = await this.dataSource.query<EventRow[]>(
+      `SELECT ${EVENT_COLUMNS} FROM events e
+        WHERE e.tenant_id = $1 AND e.subject_type = $2 AND e.subject_id = $3
+          AND ($4::bigint IS NULL OR e.position > $4::bigint)
+        ORDER BY e.position LIMIT $5`,
+      [tenantId, subject.type, subject.id, after ? after[0] : null, limit + 1],
+    );
+    return toPage(rows.map(toDomainEvent), limit, (event) => [event.position]);
+  }
+}

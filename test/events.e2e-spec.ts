@@ -1,0 +1,154 @@
+import { Client } from 'pg';
+import { DomainEvent } from '../src/events/domain-event';
+import { EventDispatcher } from '../src/events/event-dispatcher';
+import { EventsService } from '../src/events/events.service';
+import { UnitOfWork } from '../src/database/unit-of-work';
+import { requestContext } from '../src/common/context/request-context';
+import { waitFor } from './utils/spawn-app';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+describe('domain events (outbox)', () => {
+  let test: TestApp;
+  let writer: { authorization: string };
+  let db: Client;
+  const seen: DomainEvent[] = [];
+  let failuresLeft = 0;
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    // A real handler on the real dispatcher: it sees what every module's handlers see.
+    test.app.get(EventDispatcher).subscribe({
+      name: 'test-recorder',
+      types: ['agent.*', 'test.*'],
+      handle: async (_tx, events) => {
+        if (events.some((event) => event.type === 'test.flaky') && failuresLeft > 0) {
+          failuresLeft -= 1;
+          throw new Error('flaky handler');
+        }
+        seen.push(...events);
+      },
+    });
+    writer = {
+      authorization: (await createKey(test, { scopes: ['agents:write', 'agents:read'] }))
+        .authorization,
+    };
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  it('writes the event with the change, with the request correlation id, and dispatches it once', async () => {
+    const response = await test.http
+      .post('/api/v1/agents')
+      .set(writer)
+      .set('x-request-id', 'events-corr-1')
+      .send({ id: 'ev-agent', name: 'Ev', skills: [{ name: 'x' }] });
+    expect(response.status).toBe(201);
+    const { rows } = await db.query(
+      `SELECT type, tenant_id, subject_type, subject_id, correlation_id, data FROM events
+        WHERE subject_id = 'ev-agent'`,
+    );
+    expect(rows).toEqual([
+      expect.objectContaining({
+        type: 'agent.registered',
+        tenant_id: 'default',
+        subject_type: 'agent',
+        correlation_id: 'events-corr-1',
+        data: expect.objectContaining({ agentId: 'ev-agent' }),
+      }),
+    ]);
+    // The handler runs inside the dispatching transaction: wait for its commit.
+    await waitFor(
+      async () =>
+        (
+          await db.query(
+            `SELECT 1 FROM events WHERE subject_id = 'ev-agent' AND dispatched_at IS NOT NULL`,
+          )
+        ).rows[0],
+      5_000,
+      'dispatch',
+    );
+    expect(seen.filter((event) => event.subject.id === 'ev-agent')).toHaveLength(1);
+  });
+
+  it('a status change by heartbeat is an event; a beat that changes nothing is not', async () => {
+    await test.http
+      .post('/api/v1/agents')
+      .set(writer)
+      .send({ id: 'beater', name: 'B', skills: [{ name: 'x' }] });
+    for (const status of ['healthy', 'healthy', 'draining', 'draining', 'healthy']) {
+      const beat = await test.http
+        .post('/api/v1/agents/beater/heartbeat')
+        .set(writer)
+        .send({ status });
+      expect(beat.status).toBe(200);
+    }
+    const { rows } = await db.query(
+      `SELECT type, data FROM events WHERE subject_id = 'beater' ORDER BY position`,
+    );
+    expect(rows.map((row) => [row.type, row.data.after?.status ?? null])).toEqual([
+      ['agent.registered', 'online'],
+      ['agent.status_changed', 'draining'],
+      ['agent.status_changed', 'online'],
+    ]);
+    const missing = await test.http
+      .post('/api/v1/agents/nobody/heartbeat')
+      .set(writer)
+      .send({ status: 'degraded' });
+    expect(missing.status).toBe(404);
+  });
+
+  it('a rolled-back change leaves no event', async () => {
+    const events = test.app.get(EventsService);
+    await expect(
+      requestContext.run({ correlationId: 'rollback-1', tenantId: 'default' }, () =>
+        test.app.get(UnitOfWork).run(async (tx) => {
+          await events.emit(tx, {
+            type: 'test.rolled_back',
+            subject: { type: 'test', id: 'rb' },
+            data: {},
+          });
+          throw new Error('abort');
+        }),
+      ),
+    ).rejects.toThrow('abort');
+    const { rows } = await db.query(`SELECT 1 FROM events WHERE type = 'test.rolled_back'`);
+    expect(rows).toHaveLength(0);
+  });
+
+  it('a failing handler is retried with backoff without blocking the events behind it', async () => {
+    // Fails in its batch, then alone: then it is backed off and the next event goes first.
+    failuresLeft = 2;
+    const events = test.app.get(EventsService);
+    await requestContext.run({ correlationId: 'flaky-1', tenantId: 'default' }, () =>
+      test.app.get(UnitOfWork).run(async (tx) => {
+        await events.emit(tx, { type: 'test.flaky', subject: { type: 'test', id: 'f' }, data: {} });
+      }),
+    );
+    await requestContext.run({ correlationId: 'after-1', tenantId: 'default' }, () =>
+      test.app.get(UnitOfWork).run(async (tx) => {
+        await events.emit(tx, { type: 'test.after', subject: { type: 'test', id: 'a' }, data: {} });
+      }),
+    );
+    await waitFor(
+      async () => seen.some((event) => event.type === 'test.after') || undefined,
+      5_000,
+      'dispatch',
+    );
+    const { rows } = await db.query(
+      `SELECT dispatch_attempts, dispatch_error FROM events WHERE type = 'test.flaky'`,
+    );
+    expect(rows[0]).toMatchObject({ dispatch_attempts: 1 });
+    expect(rows[0].dispatch_error).toContain('flaky handler');
+    // Backoff of 1 s, then it goes through.
+    await waitFor(
+      async () => seen.some((event) => event.type === 'test.flaky') || undefined,
+      10_000,
+      'dispatch',
+    );
+  });
+});

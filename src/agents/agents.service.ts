@@ -104,6 +104,23 @@ export class AgentsService {
     });
   }
 
+  /**
+   * What task dispatch needs to know of an agent: its status and the ids of its skills. Checks
+   * that an agent key acts as this agent (403) and that the agent exists (404).
+   */
+  async claimProfile(id: string): Promise<{ status: AgentStatus; skills: string[] }> {
+    this.assertActsAs(id);
+    const rows = await this.dataSource.query<Array<{ status: AgentStatus; skills: string[] }>>(
+      `SELECT a.status, coalesce(array_agg(s.skill_id) FILTER (WHERE s.skill_id IS NOT NULL), '{}') AS skills
+         FROM agents a LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.id
+        WHERE a.tenant_id = $1 AND a.id = $2
+        GROUP BY a.status`,
+      [currentTenantId(), id],
+    );
+    if (rows.length === 0) throw new AgentNotFoundError(id);
+    return rows[0];
+  }
+
   async get(id: string): Promise<Agent> {
     return this.load(this.dataSource.manager, currentTenantId(), id);
   }

@@ -65,3 +65,11 @@ export class PreconditionFailedError extends DomainError {
 export class UnavailableError extends DomainError {
   readonly kind = 'unavailable' as const;
 }
+
+export class UnprocessableError extends DomainError {
+  readonly kind = 'unprocessable' as const;
+}
+
+export class TooLargeError extends DomainError {
+  readonly kind = 'too_large' as const;
+}

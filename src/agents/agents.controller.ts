@@ -20,18 +20,28 @@ import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, encodeCursor, decodeCursor, listResponse } from '../common/pagination';
 import { cardFromAgent, registrationFromCard } from './agent-card';
 import { AgentsService, etagOf } from './agents.service';
-import { AgentQueryDto, HeartbeatDto, LeaderboardQueryDto } from './dto/agent-query.dto';
-import { AgentDto, HeartbeatResultDto } from './dto/agent.dto';
+import {
+  AgentQueryDto,
+  HeartbeatDto,
+  LeaderboardQueryDto,
+  MAX_WINDOW_HOURS,
+  windowHours,
+} from './dto/agent-query.dto';
+import { AgentDto, HeartbeatResultDto, LeaderboardEntryDto } from './dto/agent.dto';
 import { ImportAgentDto } from './dto/import-agent.dto';
 import { AgentRegistrationDto, RegisterAgentDto } from './dto/register-agent.dto';
 import { AgentIdPipe } from './agent-id.pipe';
 import { randomBytes } from 'node:crypto';
-import { wilsonLowerBound } from './wilson';
+import { BadRequestError, CommonErrorCode } from '../common/errors/domain-error';
+import { LeaderboardService } from './leaderboard.service';
 
 @ApiTags('agents')
 @Controller('agents')
 export class AgentsController {
-  constructor(private readonly agents: AgentsService) {}
+  constructor(
+    private readonly agents: AgentsService,
+    private readonly leaderboardService: LeaderboardService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -74,30 +84,37 @@ export class AgentsController {
   @Get('leaderboard')
   @Scopes('agents:read')
   @ApiOperation({
-    summary: 'Agents ranked by the Wilson lower bound of their success rate, then latency',
+    summary: 'Agents ranked by the Wilson lower bound of their success rate, then mean latency',
     description:
-      'Counts come from task outcomes; until an agent has some it ranks with zero counts.',
+      'Counts come from task outcomes (succeeded; failed and timed out count as failures) ' +
+      'within the window; with `skill`, only agents having it, by their outcomes for it. ' +
+      'Agents without outcomes rank last with zero counts.',
   })
+  @ApiList('leaderboard', LeaderboardEntryDto)
   @ApiProblems(400)
   async leaderboard(@Query() query: LeaderboardQueryDto) {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const offset = Number(decodeCursor(query.cursor, ['number'])?.[0] ?? 0);
-    const page = await this.agents.list({ skill: query.skill }, limit, undefined, offset);
-    const entries = page.items.map((agent, index) => ({
+    const hours = windowHours(query.window);
+    if (hours === undefined) {
+      throw new BadRequestError(CommonErrorCode.InvalidQuery, 'The window is too long.', [
+        { field: 'window', message: `window must be at most ${MAX_WINDOW_HOURS / 24}d` },
+      ]);
+    }
+    const { rows, more } = await this.leaderboardService.rank(
+      { skill: query.skill, windowHours: hours },
+      limit,
+      offset,
+    );
+    const items = rows.map((row, index) => ({
       rank: offset + index + 1,
-      agentId: agent.id,
-      name: agent.name,
-      status: agent.status,
+      ...row,
       skill: query.skill ?? null,
-      successes: 0,
-      failures: 0,
-      total: 0,
-      successRate: null,
-      wilsonLowerBound: wilsonLowerBound(0, 0),
-      p50LatencyMs: null,
     }));
-    const nextCursor = page.nextCursor ? encodeCursor([offset + limit]) : null;
-    return listResponse('leaderboard', { items: entries, nextCursor });
+    return listResponse('leaderboard', {
+      items,
+      nextCursor: more ? encodeCursor([offset + limit]) : null,
+    });
   }
 
   @Get(':id')

@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
+import { LeaderboardService } from './leaderboard.service';
 import { LivenessSweeper } from './liveness.sweeper';
 
 @Module({
   imports: [AuditModule],
   controllers: [AgentsController],
-  providers: [AgentsService, LivenessSweeper],
+  providers: [AgentsService, LivenessSweeper, LeaderboardService],
   exports: [AgentsService],
 })
 export class AgentsModule {}

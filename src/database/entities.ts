@@ -1,4 +1,5 @@
 import { AgentSkill } from '../agents/entities/agent-skill.entity';
+import { AgentTaskStats } from '../agents/entities/agent-task-stats.entity';
 import { Agent } from '../agents/entities/agent.entity';
 import { AuditChainLink } from '../audit/entities/audit-chain-link.entity';
 import { AuditCheckpoint } from '../audit/entities/audit-checkpoint.entity';
@@ -16,5 +17,6 @@ export const ENTITIES = [
   AuditCheckpoint,
   Agent,
   AgentSkill,
+  AgentTaskStats,
   DomainEventRow,
 ];

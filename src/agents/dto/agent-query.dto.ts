@@ -1,6 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
-import { Type } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+} from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { AGENT_STATUSES } from '../entities/agent.entity';
 import type { AgentStatus } from '../entities/agent.entity';
@@ -59,11 +68,24 @@ export class LeaderboardQueryDto extends PageQueryDto {
   @Length(1, 200)
   skill?: string;
 
-  @ApiPropertyOptional({ description: 'Window in hours', default: 24 })
+  @ApiPropertyOptional({
+    description:
+      'How far back outcomes count: hours (`24h`, or a bare number of hours) or days (`7d`); at most 90 days',
+    default: '24h',
+    example: '7d',
+  })
   @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(24 * 90)
-  window?: number;
+  @IsString()
+  @Matches(/^[1-9]\d{0,3}[hd]?$/, { message: 'window must look like 24h, 7d or 24' })
+  window?: string;
+}
+
+export const MAX_WINDOW_HOURS = 90 * 24;
+
+/** `24h`, `7d` or `24` (hours) → hours; undefined when over 90 days. */
+export function windowHours(window: string | undefined): number | undefined {
+  if (window === undefined) return 24;
+  const amount = Number.parseInt(window, 10);
+  const hours = window.endsWith('d') ? amount * 24 : amount;
+  return hours <= MAX_WINDOW_HOURS ? hours : undefined;
 }

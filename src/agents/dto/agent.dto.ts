@@ -58,3 +58,20 @@ export class HeartbeatResultDto {
   @ApiProperty({ enum: AGENT_STATUSES }) status: AgentStatus;
   @ApiProperty() nextHeartbeatSeconds: number;
 }
+
+export class LeaderboardEntryDto {
+  @ApiProperty({ example: 1 }) rank: number;
+  @ApiProperty() agentId: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ enum: AGENT_STATUSES }) status: AgentStatus;
+  @ApiProperty({ type: String, nullable: true, description: 'The skill asked for, if any' })
+  skill: string | null;
+  @ApiProperty() successes: number;
+  @ApiProperty({ description: 'Failed and timed-out tasks' }) failures: number;
+  @ApiProperty() total: number;
+  @ApiProperty({ type: Number, nullable: true }) successRate: number | null;
+  @ApiProperty({ description: 'Lower bound of the 95% Wilson interval of the success rate' })
+  wilsonLowerBound: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Mean claim-to-finish time' })
+  meanLatencyMs: number | null;
+}

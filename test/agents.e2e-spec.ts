@@ -164,6 +164,47 @@ describe('agents', () => {
     expect((await test.http.get('/api/v1/agents?status=sleepy').set(reader)).status).toBe(400);
   });
 
+  it('discovers by skill id or name, combined with other filters, in keyset pages', async () => {
+    // Ids and names differ: `sum` is called "Summarise"; `summarise` is another skill's id.
+    for (let i = 0; i < 5; i += 1) {
+      await register({
+        id: `sk-${i}`,
+        name: `Skilled ${i}`,
+        skills: [{ id: i % 2 === 0 ? 'sum' : 'summarise', name: 'Summarise', tags: [`p${i % 2}`] }],
+      });
+    }
+    await register({ id: 'sk-other', name: 'Other', skills: [{ id: 'summarise-x', name: 'x' }] });
+    const walk = async (query: string) => {
+      const ids: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: {
+          status: number;
+          body: { data: { agents: Array<{ id: string }> }; meta: { nextCursor: string | null } };
+        } = await test.http
+          .get(`/api/v1/agents?${query}&limit=2${cursor ? `&cursor=${cursor}` : ''}`)
+          .set(reader);
+        expect(page.status).toBe(200);
+        ids.push(...page.body.data.agents.map((agent) => agent.id));
+        cursor = page.body.meta.nextCursor;
+      } while (cursor);
+      return ids;
+    };
+    expect(await walk('skill=sum')).toEqual(['sk-0', 'sk-2', 'sk-4']);
+    // By name: every agent with a skill called so, once each, whichever id it has.
+    expect(await walk('skill=summarise')).toEqual(['sk-0', 'sk-1', 'sk-2', 'sk-3', 'sk-4']);
+    expect(await walk('skill=SUMMARISE&tag=p1')).toEqual(['sk-1', 'sk-3']);
+    await test.http.post('/api/v1/agents/sk-2/heartbeat').set(writer).send({ status: 'degraded' });
+    expect(await walk('skill=Summarise&status=degraded')).toEqual(['sk-2']);
+    expect(await walk('skill=summarise&q=skilled%204')).toEqual(['sk-4']);
+    expect(await walk('skill=nothing-like-it')).toEqual([]);
+    const listed = await test.http.get('/api/v1/agents?skill=sum&limit=1').set(reader);
+    expect(listed.body.data.agents[0]).toMatchObject({
+      id: 'sk-0',
+      skills: [{ id: 'sum', name: 'Summarise', tags: ['p0'], examples: [] }],
+    });
+  });
+
   it('heartbeats: statuses, bad input, unknown agent', async () => {
     await register({
       id: 'beater',

@@ -39,6 +39,11 @@ export interface AgentFilters {
 
 export type Registration = AgentRegistrationDto & { id: string };
 
+/** A discovery row: the agent's columns and its skills, as `AgentDto.from` reads them. */
+type ListedAgent = Omit<Agent, 'tenant' | 'tenantId' | 'skills'> & {
+  skills: Array<Pick<AgentSkill, 'skillId' | 'name' | 'description' | 'tags' | 'examples'>>;
+};
+
 type SkillRow = Pick<
   AgentSkill,
   'skillId' | 'name' | 'nameKey' | 'description' | 'tags' | 'examples'
@@ -125,47 +130,58 @@ export class AgentsService {
     return this.load(this.dataSource.manager, currentTenantId(), id);
   }
 
-  /** Keyset pages by id; `offset` serves the leaderboard, whose order is its rank. */
-  async list(
-    filters: AgentFilters,
-    limit: number,
-    cursor?: string,
-    offset = 0,
-  ): Promise<Page<Agent>> {
-    const tenantId = currentTenantId();
+  /**
+   * Discovery: keyset pages by id, one statement. With `skill`, the page is driven from the
+   * skill indexes of agent_skills ((tenant, skill_id, agent_id) and (tenant, name_key,
+   * agent_id)), each read in id order and stopped at the page size, so the cost follows the page,
+   * not the number of agents. Skills come back with the agents (json_agg), no second query.
+   */
+  async list(filters: AgentFilters, limit: number, cursor?: string): Promise<Page<Agent>> {
     const after = decodeCursor(cursor, [AGENT_ID_PATTERN]);
-    const query = this.dataSource
-      .getRepository(Agent)
-      .createQueryBuilder('a')
-      .where('a.tenant_id = :tenantId', { tenantId })
-      .orderBy('a.id', 'ASC')
-      .skip(offset)
-      .take(limit + 1);
-    if (after) query.andWhere('a.id > :after', { after: after[0] });
-    if (filters.status) query.andWhere('a.status = :status', { status: filters.status });
+    const params: unknown[] = [currentTenantId(), limit + 1];
+    const param = (value: unknown) => `$${params.push(value)}`;
+    const agentFilters: string[] = [];
+    if (after) agentFilters.push(`a.id > ${param(after[0])}`);
+    if (filters.status) agentFilters.push(`a.status = ${param(filters.status)}`);
     if (filters.q) {
-      query.andWhere(`(a.name ILIKE :q ESCAPE '\\' OR a.description ILIKE :q ESCAPE '\\')`, {
-        q: `%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-      });
-    }
-    // Index-backed: agent_skills (tenant_id, skill_id) / (tenant_id, name_key) and GIN on tags.
-    if (filters.skill) {
-      query.andWhere(
-        `EXISTS (SELECT 1 FROM agent_skills s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id
-           AND (s.skill_id = :skill OR s.name_key = :skillKey))`,
-        { skill: filters.skill, skillKey: filters.skill.toLowerCase() },
-      );
+      const q = param(`%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+      agentFilters.push(`(a.name ILIKE ${q} ESCAPE '\\' OR a.description ILIKE ${q} ESCAPE '\\')`);
     }
     if (filters.tag) {
-      query.andWhere(
-        `EXISTS (SELECT 1 FROM agent_skills s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id
-           AND s.tags @> ARRAY[:tag]::text[])`,
-        { tag: filters.tag },
+      agentFilters.push(
+        `EXISTS (SELECT 1 FROM agent_skills t WHERE t.tenant_id = a.tenant_id AND t.agent_id = a.id
+            AND t.tags @> ARRAY[${param(filters.tag)}]::text[])`,
       );
     }
-    const rows = await query.getMany();
-    await this.attachSkills(this.dataSource.manager, tenantId, rows);
-    return toPage(rows, limit, (agent) => [agent.id]);
+    const and = agentFilters.map((filter) => ` AND ${filter}`).join('');
+    let page: string;
+    if (filters.skill) {
+      const bySkill = (column: string, value: string) => `
+        (SELECT a.id FROM agent_skills s
+           JOIN agents a ON a.tenant_id = s.tenant_id AND a.id = s.agent_id
+          WHERE s.tenant_id = $1 AND s.${column} = ${param(value)}${and}
+          ORDER BY s.agent_id LIMIT $2)`;
+      page = `SELECT id FROM (${bySkill('skill_id', filters.skill)} UNION
+                              ${bySkill('name_key', filters.skill.toLowerCase())}) m
+              ORDER BY id LIMIT $2`;
+    } else {
+      page = `SELECT a.id FROM agents a WHERE a.tenant_id = $1${and} ORDER BY a.id LIMIT $2`;
+    }
+    const rows = await this.dataSource.query<ListedAgent[]>(
+      `SELECT a.id, a.name, a.description, a.endpoint, a.version, a.labels, a.status,
+              a.heartbeat_interval_seconds AS "heartbeatIntervalSeconds", a.in_flight AS "inFlight",
+              a.load, a.last_heartbeat_at AS "lastHeartbeatAt", a.revision,
+              a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+              coalesce((SELECT json_agg(json_build_object('skillId', s.skill_id, 'name', s.name,
+                          'description', s.description, 'tags', s.tags, 'examples', s.examples))
+                          FROM agent_skills s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id),
+                       '[]') AS skills
+         FROM agents a
+        WHERE a.tenant_id = $1 AND a.id IN (${page})
+        ORDER BY a.id`,
+      params,
+    );
+    return toPage(rows as unknown as Agent[], limit, (agent) => [agent.id]);
   }
 
   /** DELETE /agents/{id}: the agent and its skills go; 404 when it is not there. */

@@ -5,6 +5,7 @@ import { CreateAuditCheckpoints1763800003000 } from './1763800003000-CreateAudit
 import { CreateAgents1763800004000 } from './1763800004000-CreateAgents';
 import { CreateEvents1763800005000 } from './1763800005000-CreateEvents';
 import { CreateAgentTaskStats1763800005500 } from './1763800005500-CreateAgentTaskStats';
+import { CreateAuditSigningKeys1763800005600 } from './1763800005600-CreateAuditSigningKeys';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   CreateAgents1763800004000,
   CreateEvents1763800005000,
   CreateAgentTaskStats1763800005500,
+  CreateAuditSigningKeys1763800005600,
 ];

@@ -8,7 +8,6 @@ import {
   checkpointSignatureValid,
   parseSigningKey,
   publicKeyBase64,
-  signCheckpoint,
 } from '../src/audit/audit-signing';
 import { AuditService } from '../src/audit/audit.service';
 import { UnitOfWork } from '../src/database/unit-of-work';
@@ -274,7 +273,7 @@ describe('audit trail', () => {
     // The built CLI, as `npm run audit:verify` runs it (`npm test` builds dist first).
     const cli = (...args: string[]) =>
       JSON.parse(
-        execFileSync('node', ['dist/src/audit/verify-export.cli.js', ...args], {
+        execFileSync('node', ['dist/src/audit/verify-export.cli.js', '--json', ...args], {
           encoding: 'utf8',
         }),
       ) as { valid: boolean; checked: number; gaps: number };
@@ -344,24 +343,17 @@ describe('audit trail', () => {
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE on the audit tables, even to a superuser', async () => {
-    // Row triggers fire only on rows: give the (unsigned, in this app) checkpoints table one.
-    const head = await waitSealed();
-    const checkpoint = signCheckpoint(parseSigningKey(Buffer.alloc(32, 9).toString('base64')), {
-      seq: String(head.head!.seq),
-      hash: head.head!.hash,
-      signedAt: '2026-11-22T05:00:00.000000Z',
-    });
-    await db.query(
-      `INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature)
-       VALUES ($1, $2, $3, $4, $5)`,
-      [
-        checkpoint.seq,
-        checkpoint.hash,
-        checkpoint.signedAt,
-        checkpoint.publicKey,
-        checkpoint.signature,
-      ],
-    );
+    // Row triggers fire only on rows: every table has some (checkpoints are always signed).
+    await waitSealed();
+    for (const table of [
+      'audit_entries',
+      'audit_chain',
+      'audit_checkpoints',
+      'audit_signing_keys',
+    ]) {
+      const { rows } = await db.query(`SELECT count(*)::int AS n FROM ${table}`);
+      expect(rows[0].n).toBeGreaterThan(0);
+    }
     for (const sql of [
       `UPDATE audit_entries SET action = 'x'`,
       `DELETE FROM audit_entries`,
@@ -372,6 +364,9 @@ describe('audit trail', () => {
       `UPDATE audit_checkpoints SET hash = repeat('0', 64)`,
       `DELETE FROM audit_checkpoints`,
       `TRUNCATE audit_checkpoints`,
+      `UPDATE audit_signing_keys SET key_id = 'x'`,
+      `DELETE FROM audit_signing_keys`,
+      `TRUNCATE audit_signing_keys`,
     ]) {
       await expect(db.query(sql)).rejects.toThrow(/append-only/);
     }
@@ -583,6 +578,7 @@ describe('audit checkpoints signed with AUDIT_SIGNING_KEY', () => {
       'node',
       [
         'dist/src/audit/verify-export.cli.js',
+        '--json',
         join(dir, 'all.ndjson'),
         '--complete',
         '--checkpoints',

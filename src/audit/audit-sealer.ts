@@ -3,7 +3,7 @@ import { Client } from 'pg';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
-import { signCheckpoint } from './audit-signing';
+import { AuditSigner } from './audit-signer';
 
 /** Advisory-lock key of the sealer leader ("agas"); advisory keys are per database. */
 const SEALER_LOCK = 0x6167_6173;
@@ -32,8 +32,15 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
+  /** The hash at seq 1: names this database's chain for the signer's anchor. */
+  private firstHash: string | undefined;
+  /** Whether this key is in audit_signing_keys (written once, with the first checkpoint). */
+  private keyRegistered = false;
 
-  constructor(@InjectConfig() private readonly config: AppConfig) {}
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly signer: AuditSigner,
+  ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
@@ -110,12 +117,20 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     const client = this.client;
     this.client = undefined;
     this.leader = false;
+    this.firstHash = undefined;
     if (!client) return;
     try {
       await client.end();
     } catch {
       // Already gone: the lock went with the session.
     }
+  }
+
+  private async readFirstHash(client: Client): Promise<string | undefined> {
+    const { rows } = await client.query<{ hash: string }>(
+      'SELECT hash FROM audit_chain WHERE seq = 1',
+    );
+    return rows[0]?.hash;
   }
 
   /** Seals up to BATCH entries in one transaction; returns how many. */
@@ -173,29 +188,35 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
          SELECT * FROM unnest($1::bigint[], $2::uuid[], $3::char(64)[], $4::char(64)[])`,
         [seqs, ids, prevs, hashes],
       );
-      if (this.config.auditSigningKey) {
-        // One signed checkpoint per batch, on its new head, in the same transaction.
-        const [{ now }] = await query<{ now: string }>(
-          `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS now`,
-        );
-        const checkpoint = signCheckpoint(this.config.auditSigningKey, {
-          seq: seq.toString(),
-          hash: prevHash,
-          signedAt: now,
-        });
+      // One signed checkpoint per batch, on its new head, in the same transaction.
+      const [{ now }] = await query<{ now: string }>(
+        `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS now`,
+      );
+      const checkpoint = this.signer.sign({ seq: seq.toString(), hash: prevHash, signedAt: now });
+      if (!this.keyRegistered) {
         await client.query(
-          `INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature)
-           VALUES ($1, $2, $3, $4, $5)`,
-          [
-            checkpoint.seq,
-            checkpoint.hash,
-            checkpoint.signedAt,
-            checkpoint.publicKey,
-            checkpoint.signature,
-          ],
+          `INSERT INTO audit_signing_keys (public_key, key_id) VALUES ($1, $2)
+           ON CONFLICT (public_key) DO NOTHING`,
+          [this.signer.publicKey, this.signer.keyId],
         );
       }
+      await client.query(
+        `INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature)
+         VALUES ($1, $2, $3, $4, $5)`,
+        [
+          checkpoint.seq,
+          checkpoint.hash,
+          checkpoint.signedAt,
+          checkpoint.publicKey,
+          checkpoint.signature,
+        ],
+      );
       await client.query('COMMIT');
+      this.keyRegistered = true;
+      this.firstHash ??= head ? await this.readFirstHash(client) : hashes[0];
+      if (this.firstHash) {
+        this.signer.recordAnchor(this.firstHash, { seq: checkpoint.seq, hash: checkpoint.hash });
+      }
       return entries.length;
     } catch (error) {
       // Best effort: on a broken connection tick() closes it, which rolls back anyway.

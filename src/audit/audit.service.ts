@@ -4,11 +4,10 @@ import { DataSource } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { UUID_PATTERN, uuidv7 } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
-import type { AppConfig } from '../config/config';
-import { InjectConfig } from '../config/config.module';
 import { Transaction } from '../database/unit-of-work';
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
-import { Checkpoint, checkpointSignatureValid, publicKeyBase64 } from './audit-signing';
+import { AuditSigner } from './audit-signer';
+import { Checkpoint, checkpointSignatureValid } from './audit-signing';
 import { AuditErrorCode } from './audit.errors';
 
 export interface AuditRecordInput {
@@ -57,17 +56,10 @@ const SELECT_FIELDS = `
 
 @Injectable()
 export class AuditService {
-  /** The key checkpoints must be signed with, when one is configured. */
-  private readonly trustedPublicKey: string | undefined;
-
   constructor(
     private readonly dataSource: DataSource,
-    @InjectConfig() config: AppConfig,
-  ) {
-    this.trustedPublicKey = config.auditSigningKey
-      ? publicKeyBase64(config.auditSigningKey)
-      : undefined;
-  }
+    private readonly signer: AuditSigner,
+  ) {}
 
   /** Signed checkpoints, newest first, keyset-paginated on seq. */
   async checkpoints(limit: number, cursor?: string): Promise<Page<Checkpoint>> {
@@ -195,6 +187,7 @@ export class AuditService {
       if (!previous) return invalid(0, first - 1, 'missing_link', head);
       prevHash = previous.hash;
     }
+    const registered = await this.registeredKeys();
     let checked = 0;
     let expected = first;
     while (expected <= last) {
@@ -237,9 +230,10 @@ export class AuditService {
         // A rewritten history can be made self-consistent; it cannot match a signed head.
         const checkpoint = signed.get(expected);
         if (checkpoint) {
-          const trusted =
-            this.trustedPublicKey === undefined || checkpoint.publicKey === this.trustedPublicKey;
-          if (!trusted || !checkpointSignatureValid(checkpoint)) {
+          if (
+            !this.signer.trusts(checkpoint.publicKey, registered) ||
+            !checkpointSignatureValid(checkpoint)
+          ) {
             return invalid(checked, expected, 'bad_checkpoint_signature', head);
           }
           if (checkpoint.hash !== row.storedHash) {
@@ -251,7 +245,53 @@ export class AuditService {
         expected += 1;
       }
     }
+    if (toSeq === undefined || toSeq >= (head?.seq ?? 0)) {
+      const truncated = await this.truncation(head, registered);
+      if (truncated) return invalid(checked, truncated.seq, truncated.reason, head);
+    }
     return { valid: true, checked, firstInvalidSeq: null, reason: null, head };
+  }
+
+  private async registeredKeys(): Promise<Set<string>> {
+    const rows = await this.dataSource.query<Array<{ publicKey: string }>>(
+      'SELECT public_key AS "publicKey" FROM audit_signing_keys',
+    );
+    return new Set(rows.map((row) => row.publicKey));
+  }
+
+  /**
+   * A chain cut short (its tail deleted, or the whole database restored from an older backup)
+   * is self-consistent; what gives it away is a signed head beyond it: the newest trusted
+   * checkpoint in the database, or the anchor the sealer keeps outside it.
+   */
+  private async truncation(
+    head: VerifyResult['head'],
+    registered: ReadonlySet<string>,
+  ): Promise<{ seq: number; reason: string } | undefined> {
+    const headSeq = head?.seq ?? 0;
+    const [latest] = await this.dataSource.query<Checkpoint[]>(
+      `SELECT seq::text AS seq, hash, signed_at AS "signedAt", public_key AS "publicKey", signature
+         FROM audit_checkpoints WHERE seq > $1 ORDER BY seq DESC LIMIT 1`,
+      [headSeq],
+    );
+    if (latest) {
+      if (!this.signer.trusts(latest.publicKey, registered) || !checkpointSignatureValid(latest)) {
+        return { seq: Number(latest.seq), reason: 'bad_checkpoint_signature' };
+      }
+      return { seq: headSeq + 1, reason: 'chain_truncated' };
+    }
+    const [first] = await this.dataSource.query<Array<{ hash: string }>>(
+      'SELECT hash FROM audit_chain WHERE seq = 1',
+    );
+    const anchor = first ? this.signer.anchor(first.hash) : undefined;
+    if (!anchor) return undefined;
+    if (Number(anchor.seq) > headSeq) return { seq: headSeq + 1, reason: 'chain_truncated' };
+    const [link] = await this.dataSource.query<Array<{ hash: string }>>(
+      'SELECT hash FROM audit_chain WHERE seq = $1',
+      [anchor.seq],
+    );
+    if (link?.hash !== anchor.hash) return { seq: Number(anchor.seq), reason: 'anchor_mismatch' };
+    return undefined;
   }
 }
 

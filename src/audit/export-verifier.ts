@@ -4,8 +4,15 @@ import { Checkpoint, checkpointSignatureValid } from './audit-signing';
 export interface CheckpointPolicy {
   /** From `GET /audit/checkpoints`, kept apart from the database (e.g. fetched periodically). */
   checkpoints: Checkpoint[];
-  /** The raw Ed25519 public key (base64) the verifier trusts; other keys' checkpoints fail. */
+  /**
+   * The raw Ed25519 public key (base64) the verifier trusts, or several separated by commas
+   * (replicas with keys of their own, or keys before a rotation); other keys' checkpoints fail.
+   */
   publicKey: string;
+}
+
+function trustedKeys(policy: CheckpointPolicy): Set<string> {
+  return new Set(policy.publicKey.split(',').map((key) => key.trim()));
 }
 
 export interface ExportVerification {
@@ -72,6 +79,7 @@ export function verifyExport(
   policy?: CheckpointPolicy,
 ): ExportVerification {
   const signed = new Map(policy?.checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint]));
+  const trusted = policy ? trustedKeys(policy) : new Set<string>();
   let checked = 0;
   let gaps = 0;
   let lineNumber = 0;
@@ -104,13 +112,24 @@ export function verifyExport(
     // A rewritten history can be made self-consistent; it cannot match a signed head.
     const checkpoint = signed.get(row.seq);
     if (checkpoint && policy) {
-      if (checkpoint.publicKey !== policy.publicKey || !checkpointSignatureValid(checkpoint)) {
+      if (!trusted.has(checkpoint.publicKey) || !checkpointSignatureValid(checkpoint)) {
         return fail(Number(seq), 'bad_checkpoint_signature');
       }
       if (checkpoint.hash !== row.hash) return fail(Number(seq), 'checkpoint_mismatch');
     }
     previous = { seq, hash: row.hash };
     checked += 1;
+  }
+  // A whole chain that ends before a signed head was cut short (tail deleted, old backup).
+  const headSeq = previous ? previous.seq : 0n;
+  if (complete && policy) {
+    const beyond = policy.checkpoints.find(
+      (checkpoint) =>
+        BigInt(checkpoint.seq) > headSeq &&
+        trusted.has(checkpoint.publicKey) &&
+        checkpointSignatureValid(checkpoint),
+    );
+    if (beyond) return fail(Number(headSeq + 1n), 'chain_truncated');
   }
   return {
     valid: true,
@@ -121,4 +140,23 @@ export function verifyExport(
     gaps,
     head: previous ? { seq: Number(previous.seq), hash: previous.hash } : null,
   };
+}
+
+/** The verification as people read it, in the style of `aws cloudtrail validate-logs`. */
+export function reportOf(result: ExportVerification, source: string): string {
+  const total = result.valid ? result.checked : result.checked + 1;
+  const lines = [
+    `Validating audit export ${source}`,
+    '',
+    `Results: ${result.checked}/${total} entries valid`,
+  ];
+  if (result.head) lines.push(`Chain head: seq ${result.head.seq}, hash ${result.head.hash}`);
+  if (result.gaps > 0) lines.push(`Gaps (other tenants' entries): ${result.gaps}`);
+  if (result.valid) lines.push('The export is VALID.');
+  else {
+    const where = result.firstInvalidSeq === null ? '' : ` at seq ${result.firstInvalidSeq}`;
+    const line = result.line === null ? '' : ` (line ${result.line})`;
+    lines.push(`First break${where}${line}: ${result.reason}`, 'The export is INVALID.');
+  }
+  return `${lines.join('\n')}\n`;
 }

@@ -1,25 +1,30 @@
 import { readFileSync } from 'node:fs';
 import { Checkpoint } from './audit-signing';
-import { CheckpointPolicy, verifyExport } from './export-verifier';
+import { CheckpointPolicy, reportOf, verifyExport } from './export-verifier';
 
 const USAGE =
-  'usage: audit:verify <export.ndjson|-> [--complete] [--checkpoints <file.json> --public-key <base64>]\n';
+  'usage: audit:verify [--file] <export.ndjson|-> [--complete] [--checkpoints <file.json> --public-key <base64>] [--json]\n';
 
 /**
- * `npm run audit:verify -- <export.ndjson> [--complete] [--checkpoints f --public-key k]`:
+ * `npm run audit:verify -- --file <export.ndjson> [--complete] [--checkpoints f --public-key k]`:
  * verifies an export offline, with no database and no trust in the server. The checkpoints
  * file is the JSON body of `GET /audit/checkpoints`; the public key is the one you pinned.
- * Exit code 0 valid, 1 invalid, 64 usage error.
+ * Prints a report (`N/N entries valid`, the first break and its reason), or the result as JSON
+ * with `--json`. A complete export that ends before a checkpoint's seq was cut short. Exit code
+ * 0 valid, 1 invalid, 64 usage error.
  */
 function main(args: string[]): void {
   const files: string[] = [];
   let complete = false;
   let checkpointsFile: string | undefined;
   let publicKey: string | undefined;
+  let json = false;
   for (let i = 0; i < args.length; i += 1) {
     if (args[i] === '--complete') complete = true;
     else if (args[i] === '--checkpoints') checkpointsFile = args[++i];
     else if (args[i] === '--public-key') publicKey = args[++i];
+    else if (args[i] === '--file') files.push(args[++i]);
+    else if (args[i] === '--json') json = true;
     else files.push(args[i]);
   }
   if (files.length !== 1 || (checkpointsFile === undefined) !== (publicKey === undefined)) {
@@ -46,7 +51,7 @@ function main(args: string[]): void {
   }
   const text = readFileSync(files[0] === '-' ? 0 : files[0], 'utf8');
   const result = verifyExport(text.split('\n'), complete, policy);
-  process.stdout.write(`${JSON.stringify(result)}\n`);
+  process.stdout.write(json ? `${JSON.stringify(result)}\n` : reportOf(result, files[0]));
   process.exit(result.valid ? 0 : 1);
 }
 

@@ -70,6 +70,17 @@ describe('loadConfig', () => {
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
   });
 
+  it('reads AUDIT_TRUSTED_KEYS as base64 Ed25519 public keys', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ AUDIT_TRUSTED_KEYS: `${key}, ${key}` }).auditTrustedKeys).toEqual([
+      key,
+      key,
+    ]);
+    expect(loadConfig({}).auditTrustedKeys).toEqual([]);
+    expect(loadConfig({}).auditKeyFile).toBe('.data/audit-signing-key.pem');
+    expect(() => loadConfig({ AUDIT_TRUSTED_KEYS: 'c2hvcnQ=' })).toThrow(/AUDIT_TRUSTED_KEYS/);
+  });
+
   it('reads AUDIT_SIGNING_KEY and never echoes a bad one', () => {
     const seed = Buffer.alloc(32, 1).toString('base64');
     expect(loadConfig({ AUDIT_SIGNING_KEY: seed }).auditSigningKey?.asymmetricKeyType).toBe(

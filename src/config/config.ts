@@ -30,8 +30,12 @@ export interface AppConfig {
   dbConnectTimeoutMs: number;
   dbPoolSize: number;
   corsOrigins: string[];
-  /** Ed25519 key that signs audit chain checkpoints; none configured, none are signed. */
+  /** Ed25519 key that signs audit chain checkpoints; unset: the key in `auditKeyFile`. */
   auditSigningKey: KeyObject | undefined;
+  /** Where the generated signing key (and the sealer's last signed head) are kept. */
+  auditKeyFile: string;
+  /** Public keys (raw Ed25519, base64) of earlier signing keys whose checkpoints still count. */
+  auditTrustedKeys: string[];
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -117,6 +121,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
       parseSigningKey,
       true,
     ),
+    auditKeyFile: read('AUDIT_KEY_FILE', '.data/audit-signing-key.pem', (raw) => raw),
+    auditTrustedKeys: read('AUDIT_TRUSTED_KEYS', [], publicKeys),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -176,6 +182,17 @@ function list(raw: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
+}
+
+/** Comma list of raw Ed25519 public keys, base64 (what GET /audit/checkpoints shows). */
+function publicKeys(raw: string): string[] {
+  const keys = list(raw);
+  for (const key of keys) {
+    if (Buffer.from(key, 'base64').length !== 32 || !/^[A-Za-z0-9+/]{43}=$/.test(key)) {
+      throw new Error('must be base64 Ed25519 public keys (32 bytes each), comma-separated');
+    }
+  }
+  return keys;
 }
 
 function cidrs(raw: string): CidrList {

@@ -4,6 +4,7 @@ import { Agent } from '../agents/entities/agent.entity';
 import { AuditChainLink } from '../audit/entities/audit-chain-link.entity';
 import { AuditCheckpoint } from '../audit/entities/audit-checkpoint.entity';
 import { AuditEntry } from '../audit/entities/audit-entry.entity';
+import { AuditSigningKey } from '../audit/entities/audit-signing-key.entity';
 import { ApiKey } from '../auth/entities/api-key.entity';
 import { Tenant } from '../auth/entities/tenant.entity';
 import { DomainEventRow } from '../events/entities/domain-event.entity';
@@ -15,6 +16,7 @@ export const ENTITIES = [
   AuditEntry,
   AuditChainLink,
   AuditCheckpoint,
+  AuditSigningKey,
   Agent,
   AgentSkill,
   AgentTaskStats,

@@ -1,4 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 export { freePort } from '../../src/common/net/free-port';
@@ -15,13 +17,26 @@ export interface SpawnedApp {
 export function spawnApp(env: Record<string, string>): SpawnedApp {
   let output = '';
   const child = spawn(process.execPath, [MAIN], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/tmp',
+      AUDIT_KEY_FILE: testKeyFile(),
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const exited = new Promise<number | null>((done) => child.once('exit', (code) => done(code)));
   return { child, output: () => output, exited };
+}
+
+/**
+ * A signing key file of the app's own: the key is generated there on first start, and the
+ * sealer's anchor beside it must not be shared by apps on other test databases.
+ */
+export function testKeyFile(): string {
+  return join(mkdtempSync(join(tmpdir(), 'agentmesh-test-key-')), 'audit-signing-key.pem');
 }
 
 export async function waitFor<T>(

@@ -4,6 +4,7 @@ import type TestAgent from 'supertest/lib/agent';
 import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { createTestDatabase, TestDatabase } from './databases';
+import { testKeyFile } from './spawn-app';
 
 export const ADMIN_KEY = 'amk_test-admin-key-0123456789abcdef';
 
@@ -29,6 +30,7 @@ export async function startTestApp(
   const config = loadConfig({
     LOG_LEVEL: 'silent',
     ADMIN_API_KEY: ADMIN_KEY,
+    AUDIT_KEY_FILE: testKeyFile(),
     ...env,
     DATABASE_URL: env.DATABASE_URL ?? db.url,
   });

@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import type { Checkpoint } from '../audit-signing';
+import { keyIdOf } from '../audit-signer';
 import type { AuditRow, VerifyResult } from '../audit.service';
 
 /** Beyond this a seq cannot be a JS number without losing precision. */
@@ -181,7 +182,12 @@ export class VerifyResultDto implements VerifyResult {
       'hash_mismatch',
       'bad_checkpoint_signature',
       'checkpoint_mismatch',
+      'chain_truncated',
+      'anchor_mismatch',
     ],
+    description:
+      'chain_truncated: a signed head (a checkpoint, or the anchor the sealer keeps outside the ' +
+      'database) lies beyond the chain, e.g. its tail was deleted or an older backup restored',
   })
   reason: string | null;
 
@@ -202,6 +208,9 @@ export class CheckpointDto {
   @ApiProperty({ description: 'Raw Ed25519 public key, base64: pin the one you trust' })
   publicKey: string;
 
+  @ApiProperty({ description: 'First 16 hex digits of the SHA-256 of the public key' })
+  keyId: string;
+
   @ApiProperty({
     description:
       'Ed25519 signature (base64) of the RFC 8785 JSON of {seq (string), hash, signedAt, publicKey}',
@@ -209,6 +218,6 @@ export class CheckpointDto {
   signature: string;
 
   static from(checkpoint: Checkpoint): CheckpointDto {
-    return { ...checkpoint, seq: Number(checkpoint.seq) };
+    return { ...checkpoint, seq: Number(checkpoint.seq), keyId: keyIdOf(checkpoint.publicKey) };
   }
 }

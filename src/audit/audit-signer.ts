@@ -1,0 +1,142 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { createHash, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { Checkpoint, parseSigningKey, publicKeyBase64, signCheckpoint } from './audit-signing';
+
+const MAX_ANCHORS = 16;
+
+/** The last head this replica signed, kept outside the database. */
+export interface Anchor {
+  seq: string;
+  hash: string;
+}
+
+/** Short, stable name of a public key: the first 16 hex digits of its SHA-256. */
+export function keyIdOf(publicKey: string): string {
+  return createHash('sha256').update(Buffer.from(publicKey, 'base64')).digest('hex').slice(0, 16);
+}
+
+/**
+ * The Ed25519 key that signs checkpoints: AUDIT_SIGNING_KEY when set, else the PEM in
+ * AUDIT_KEY_FILE, generated (mode 0600) on first start, so a chain is always signed. Trusted for
+ * verification: this key, AUDIT_TRUSTED_KEYS (earlier keys, after a rotation) and the keys other
+ * replicas' sealers registered in audit_signing_keys (replicas without a shared key each sign
+ * with their own). Only a key pinned outside the database (the offline verifier's
+ * `--public-key`) holds against someone who can write to the database.
+ *
+ * Beside the key it keeps an anchor: the last head this replica signed. A database restored from
+ * an older backup (chain, entries and checkpoints all rolled back together) still verifies on
+ * its own; against the anchor it shows as truncated. Offline, the same role is played by a
+ * checkpoints file fetched earlier and kept elsewhere.
+ */
+@Injectable()
+export class AuditSigner {
+  private readonly logger = new Logger(AuditSigner.name);
+  private readonly privateKey: KeyObject;
+  readonly publicKey: string;
+  readonly keyId: string;
+  private readonly trusted: Set<string>;
+  private readonly anchorFile: string;
+  private readonly anchors: Map<string, Anchor>;
+
+  constructor(@InjectConfig() config: AppConfig) {
+    this.privateKey = config.auditSigningKey ?? this.loadOrCreate(config.auditKeyFile);
+    this.publicKey = publicKeyBase64(this.privateKey);
+    this.keyId = keyIdOf(this.publicKey);
+    this.trusted = new Set([this.publicKey, ...config.auditTrustedKeys]);
+    this.anchorFile = join(dirname(config.auditKeyFile), 'audit-anchor.json');
+    this.anchors = this.readAnchors();
+  }
+
+  sign(fields: { seq: string; hash: string; signedAt: string }): Checkpoint {
+    return signCheckpoint(this.privateKey, fields);
+  }
+
+  /** This key and AUDIT_TRUSTED_KEYS, plus `registered` (the keys the sealers recorded). */
+  trusts(publicKey: string, registered: ReadonlySet<string> = new Set()): boolean {
+    return this.trusted.has(publicKey) || registered.has(publicKey);
+  }
+
+  /**
+   * The highest head this replica has signed for the chain that starts with `firstHash` (the
+   * hash at seq 1 names a chain: a fresh database is another chain, not a truncated one).
+   */
+  anchor(firstHash: string): Anchor | undefined {
+    return this.anchors.get(firstHash);
+  }
+
+  /** Records a newly signed head; best effort (a read-only disk only loses the anchor). */
+  recordAnchor(firstHash: string, anchor: Anchor): void {
+    const known = this.anchors.get(firstHash);
+    if (known && BigInt(known.seq) >= BigInt(anchor.seq)) return;
+    this.anchors.delete(firstHash);
+    this.anchors.set(firstHash, anchor);
+    // The chains most recently signed; one in practice, a few on a developer's machine.
+    while (this.anchors.size > MAX_ANCHORS) this.anchors.delete(this.anchors.keys().next().value!);
+    try {
+      const temporary = `${this.anchorFile}.${process.pid}.tmp`;
+      writeFileSync(temporary, JSON.stringify(Object.fromEntries(this.anchors)), { mode: 0o600 });
+      renameSync(temporary, this.anchorFile);
+    } catch (error) {
+      this.logger.warn(
+        `Cannot keep the audit anchor in ${this.anchorFile}: ${(error as Error).message}`,
+      );
+    }
+  }
+
+  private readAnchors(): Map<string, Anchor> {
+    const anchors = new Map<string, Anchor>();
+    try {
+      const parsed = JSON.parse(readFileSync(this.anchorFile, 'utf8')) as Record<string, unknown>;
+      for (const [firstHash, value] of Object.entries(parsed)) {
+        const anchor = value as Partial<Anchor> | null;
+        if (
+          typeof anchor?.seq === 'string' &&
+          /^\d+$/.test(anchor.seq) &&
+          typeof anchor.hash === 'string'
+        ) {
+          anchors.set(firstHash, { seq: anchor.seq, hash: anchor.hash });
+        }
+      }
+    } catch {
+      // No anchor yet, or an unreadable one: start afresh.
+    }
+    return anchors;
+  }
+
+  private loadOrCreate(file: string): KeyObject {
+    try {
+      return parseSigningKey(readFileSync(file, 'utf8'));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new Error(
+          `AUDIT_KEY_FILE ${file} is not a usable Ed25519 key: ${(error as Error).message}`,
+        );
+      }
+    }
+    const { privateKey } = generateKeyPairSync('ed25519');
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    try {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      // `wx`: two processes starting together on one disk keep the first key written.
+      writeFileSync(file, pem, { mode: 0o600, flag: 'wx' });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
+        return parseSigningKey(readFileSync(file, 'utf8'));
+      }
+      this.logger.warn(
+        `Cannot save the generated audit signing key to ${file} (${(error as Error).message}): ` +
+          'checkpoints are signed with a key that lasts until this process exits; set AUDIT_SIGNING_KEY',
+      );
+      return privateKey;
+    }
+    this.logger.log(
+      { keyId: keyIdOf(publicKeyBase64(privateKey)), publicKey: publicKeyBase64(privateKey), file },
+      'Generated the audit signing key; pin its public key to verify exports offline',
+    );
+    return privateKey;
+  }
+}

@@ -1,0 +1,317 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { parseSigningKey, publicKeyBase64 } from '../src/audit/audit-signing';
+import { testKeyFile } from './utils/spawn-app';
+import { startTestApp, TestApp } from './utils/test-app';
+
+interface Verify {
+  valid: boolean;
+  checked: number;
+  firstInvalidSeq: number | null;
+  reason: string | null;
+  head: { seq: number; hash: string } | null;
+}
+
+interface CliResult extends Verify {
+  line: number | null;
+}
+
+/**
+ * What an attacker with the database can do beyond editing a row: cut the tail, reorder,
+ * truncate, roll everything back to an older backup. Each is caught online (GET /audit/verify)
+ * and offline (the CLI on an export, with checkpoints fetched earlier and the pinned key).
+ */
+describe('audit tampering beyond single rows', () => {
+  const keyFile = testKeyFile();
+  let test: TestApp;
+  let db: Client;
+  let dir: string;
+  let publicKey: string;
+
+  beforeAll(async () => {
+    test = await startTestApp({ AUDIT_KEY_FILE: keyFile, RATE_LIMIT_PER_MINUTE: '100000' });
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+    dir = mkdtempSync(join(tmpdir(), 'audit-tamper-'));
+    // Several batches, so that there are several checkpoints.
+    for (let i = 0; i < 6; i += 1) {
+      const created = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .send({ id: `tamper-${i}`, name: `Tamper ${i}` });
+      expect(created.status).toBe(201);
+      await sealed();
+    }
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  async function sealed(): Promise<number> {
+    for (let attempt = 0; attempt < 150; attempt += 1) {
+      const { rows } = await db.query<{ unsealed: string; head: string | null }>(
+        `SELECT (SELECT count(*) FROM audit_entries e WHERE NOT EXISTS
+                   (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)) AS unsealed,
+                (SELECT max(seq) FROM audit_chain) AS head`,
+      );
+      if (rows[0].unsealed === '0') return Number(rows[0].head);
+      await new Promise((done) => setTimeout(done, 100));
+    }
+    throw new Error('the sealer did not seal every entry in 15 s');
+  }
+
+  async function verify(): Promise<Verify> {
+    const response = await test.http.get('/api/v1/audit/verify').set(test.admin);
+    expect(response.status).toBe(200);
+    return response.body.data as Verify;
+  }
+
+  /** Exports the whole chain now and verifies it with the built CLI. */
+  async function offline(checkpointsFile: string): Promise<CliResult> {
+    const exported = await test.http.get('/api/v1/audit/export?all=true').set(test.admin);
+    const file = join(dir, `export-${Date.now()}.ndjson`);
+    writeFileSync(file, exported.text);
+    try {
+      return JSON.parse(
+        execFileSync(
+          'node',
+          [
+            'dist/src/audit/verify-export.cli.js',
+            '--json',
+            '--file',
+            file,
+            '--complete',
+            '--checkpoints',
+            checkpointsFile,
+            '--public-key',
+            publicKey,
+          ],
+          { encoding: 'utf8' },
+        ),
+      ) as CliResult;
+    } catch (error) {
+      return JSON.parse((error as { stdout: string }).stdout) as CliResult;
+    }
+  }
+
+  /** Runs `work` as a superuser with the append-only triggers off, then puts them back. */
+  async function asAttacker(work: () => Promise<void>): Promise<void> {
+    await db.query('SET session_replication_role = replica');
+    try {
+      await work();
+    } finally {
+      await db.query('SET session_replication_role = origin');
+    }
+  }
+
+  /** Takes rows out and returns a function that puts them back exactly. */
+  async function cut(
+    table: string,
+    where: string,
+    params: unknown[],
+  ): Promise<() => Promise<void>> {
+    const { rows } = await db.query<{ row: unknown }>(
+      `DELETE FROM ${table} t WHERE ${where} RETURNING row_to_json(t) AS row`,
+      params,
+    );
+    return async () => {
+      for (const { row } of rows) {
+        await db.query(
+          `INSERT INTO ${table} SELECT * FROM json_populate_record(null::${table}, $1::json)`,
+          [JSON.stringify(row)],
+        );
+      }
+    };
+  }
+
+  it('signs with a key generated on first start, kept in AUDIT_KEY_FILE and reused', async () => {
+    expect(existsSync(keyFile)).toBe(true);
+    publicKey = publicKeyBase64(parseSigningKey(readFileSync(keyFile, 'utf8')));
+    const response = await test.http.get('/api/v1/audit/checkpoints?limit=200').set(test.admin);
+    const checkpoints = response.body.data.checkpoints as Array<{
+      publicKey: string;
+      keyId: string;
+    }>;
+    expect(checkpoints.length).toBeGreaterThanOrEqual(3);
+    for (const checkpoint of checkpoints) {
+      expect(checkpoint.publicKey).toBe(publicKey);
+      expect(checkpoint.keyId).toMatch(/^[0-9a-f]{16}$/);
+    }
+    writeFileSync(join(dir, 'checkpoints.json'), JSON.stringify(response.body));
+    expect(await verify()).toMatchObject({ valid: true });
+    expect(await offline(join(dir, 'checkpoints.json'))).toMatchObject({ valid: true });
+
+    // A second process on the same key file signs with the same key.
+    const again = await startTestApp({ AUDIT_KEY_FILE: keyFile }, { db: test.db });
+    try {
+      await again.http
+        .post('/api/v1/tenants')
+        .set(again.admin)
+        .send({ id: 'tamper-again', name: 'A' });
+      await sealed();
+      const latest = await again.http.get('/api/v1/audit/checkpoints?limit=1').set(again.admin);
+      expect(latest.body.data.checkpoints[0].publicKey).toBe(publicKey);
+    } finally {
+      await again.app.close();
+    }
+    const refreshed = await test.http.get('/api/v1/audit/checkpoints?limit=200').set(test.admin);
+    writeFileSync(join(dir, 'checkpoints.json'), JSON.stringify(refreshed.body));
+  });
+
+  it('reordered rows', async () => {
+    const head = await sealed();
+    /** Swaps which entries seq 2 and seq 3 point at, links otherwise untouched. */
+    const swap = async () => {
+      const { rows } = await db.query<{
+        seq: string;
+        entry_id: string;
+        prev_hash: string;
+        hash: string;
+      }>(
+        'DELETE FROM audit_chain WHERE seq IN (2, 3) RETURNING seq::text AS seq, entry_id, prev_hash, hash',
+      );
+      const [two, three] = rows.sort((a, b) => Number(a.seq) - Number(b.seq));
+      for (const [link, entryId] of [
+        [two, three.entry_id],
+        [three, two.entry_id],
+      ] as const) {
+        await db.query(
+          'INSERT INTO audit_chain (seq, entry_id, prev_hash, hash) VALUES ($1, $2, $3, $4)',
+          [link.seq, entryId, link.prev_hash, link.hash],
+        );
+      }
+    };
+    await asAttacker(swap);
+    expect(await verify()).toMatchObject({
+      valid: false,
+      firstInvalidSeq: 2,
+      reason: 'hash_mismatch',
+    });
+    expect(await offline(join(dir, 'checkpoints.json'))).toMatchObject({
+      valid: false,
+      firstInvalidSeq: 2,
+      reason: 'hash_mismatch',
+    });
+    await asAttacker(swap);
+    expect(await verify()).toMatchObject({ valid: true, head: { seq: head } });
+  });
+
+  it('a deleted tail (entries and links) is cut short of the signed head', async () => {
+    const head = await sealed();
+    let restore: Array<() => Promise<void>> = [];
+    await asAttacker(async () => {
+      restore = [
+        await cut('audit_entries', `id IN (SELECT entry_id FROM audit_chain WHERE seq > $1)`, [
+          head - 2,
+        ]),
+        await cut('audit_chain', 'seq > $1', [head - 2]),
+      ];
+    });
+    expect(await verify()).toMatchObject({
+      valid: false,
+      firstInvalidSeq: head - 1,
+      reason: 'chain_truncated',
+      head: { seq: head - 2 },
+    });
+    expect(await offline(join(dir, 'checkpoints.json'))).toMatchObject({
+      valid: false,
+      firstInvalidSeq: head - 1,
+      reason: 'chain_truncated',
+    });
+    await asAttacker(async () => {
+      for (const put of restore.reverse()) await put();
+    });
+    expect(await verify()).toMatchObject({ valid: true, head: { seq: head } });
+  });
+
+  it('a truncated chain table', async () => {
+    const head = await sealed();
+    let restore: () => Promise<void> = async () => undefined;
+    await asAttacker(async () => {
+      const { rows } = await db.query('SELECT row_to_json(c) AS row FROM audit_chain c');
+      await db.query('TRUNCATE audit_chain');
+      restore = async () => {
+        for (const { row } of rows) {
+          await db.query(
+            'INSERT INTO audit_chain SELECT * FROM json_populate_record(null::audit_chain, $1::json)',
+            [JSON.stringify(row)],
+          );
+        }
+      };
+    });
+    // The sealer cannot quietly re-chain the entries: the checkpoints at those seqs remain.
+    const online = await verify();
+    expect(online).toMatchObject({ valid: false, firstInvalidSeq: 1, reason: 'chain_truncated' });
+    await asAttacker(async () => {
+      await db.query('TRUNCATE audit_chain');
+      await restore();
+    });
+    expect(await verify()).toMatchObject({ valid: true, head: { seq: head } });
+  });
+
+  it('an older backup restored (entries, links and checkpoints all rolled back)', async () => {
+    const head = await sealed();
+    const { rows } = await db.query<{ seq: string }>(
+      'SELECT seq::text AS seq FROM audit_checkpoints ORDER BY seq DESC OFFSET 2 LIMIT 1',
+    );
+    const backupSeq = Number(rows[0].seq);
+    expect(backupSeq).toBeLessThan(head);
+    let restore: Array<() => Promise<void>> = [];
+    await asAttacker(async () => {
+      restore = [
+        await cut('audit_entries', `id IN (SELECT entry_id FROM audit_chain WHERE seq > $1)`, [
+          backupSeq,
+        ]),
+        await cut('audit_chain', 'seq > $1', [backupSeq]),
+        await cut('audit_checkpoints', 'seq > $1', [backupSeq]),
+      ];
+    });
+    // Self-consistent: the database alone cannot tell; the anchor outside it can.
+    expect(await verify()).toMatchObject({
+      valid: false,
+      firstInvalidSeq: backupSeq + 1,
+      reason: 'chain_truncated',
+      head: { seq: backupSeq },
+    });
+    // Offline, the checkpoints fetched before the restore do the same.
+    expect(await offline(join(dir, 'checkpoints.json'))).toMatchObject({
+      valid: false,
+      firstInvalidSeq: backupSeq + 1,
+      reason: 'chain_truncated',
+    });
+    await asAttacker(async () => {
+      for (const put of restore.reverse()) await put();
+    });
+    expect(await verify()).toMatchObject({ valid: true, head: { seq: head } });
+  });
+
+  it('prints a CloudTrail-style report', async () => {
+    const exported = await test.http.get('/api/v1/audit/export?all=true').set(test.admin);
+    const file = join(dir, 'report.ndjson');
+    writeFileSync(file, exported.text);
+    const report = execFileSync(
+      'node',
+      ['dist/src/audit/verify-export.cli.js', '--file', file, '--complete'],
+      { encoding: 'utf8' },
+    );
+    const lines = exported.text.trim().split('\n').length;
+    expect(report).toContain(`Results: ${lines}/${lines} entries valid`);
+    expect(report).toContain('The export is VALID.');
+    writeFileSync(file, exported.text.replace('"tamper-3"', '"tamper-X"'));
+    let failed = '';
+    try {
+      execFileSync('node', ['dist/src/audit/verify-export.cli.js', '--file', file], {
+        encoding: 'utf8',
+      });
+    } catch (error) {
+      failed = (error as { stdout: string }).stdout;
+    }
+    expect(failed).toMatch(/First break at seq \d+ \(line \d+\): hash_mismatch/);
+    expect(failed).toContain('The export is INVALID.');
+  });
+});

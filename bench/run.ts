@@ -2,19 +2,39 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-key.codec';
 import { uuidv7 } from '../src/common/ids';
+import { auditBench } from './audit';
 import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
 const CONNECTIONS = 50;
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 
 /**
  * `npm run bench`: starts the built service on a fresh database, and beside it the same routes
  * with the cross-cutting stack off, drives both with autocannon and prints one table and the
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
+/** `BENCH_ONLY=platform,audit` runs those scenario groups; unset, all of them. */
+const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+const wanted = (group: string) => !ONLY || ONLY.includes(group);
+
 async function main() {
+  if (wanted('platform')) await platform();
+  if (wanted('audit')) {
+    const db = await freshDatabase();
+    try {
+      const lines = await auditBench(db.url, DURATION);
+      console.log('');
+      for (const line of lines) console.log(line);
+    } finally {
+      await db.dispose();
+    }
+  }
+}
+
+async function platform() {
   const db = await freshDatabase();
   const rows: Row[] = [];
   const servers: Server[] = [];

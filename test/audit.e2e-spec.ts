@@ -10,6 +10,8 @@ import {
   publicKeyBase64,
 } from '../src/audit/audit-signing';
 import { AuditService } from '../src/audit/audit.service';
+import { verifyExport } from '../src/audit/export-verifier';
+import { requestContext } from '../src/common/context/request-context';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
@@ -208,6 +210,36 @@ describe('audit trail', () => {
       `SELECT 1 FROM audit_entries WHERE action = 'tenant.create' AND resource_id = 'other'`,
     );
     expect(creations).toHaveLength(1);
+  });
+
+  it('hashes hostile strings the same in the sealer, online verify (SQL) and offline (JS)', async () => {
+    const audit = test.app.get(AuditService);
+    const unitOfWork = test.app.get(UnitOfWork);
+    const hostile = [
+      'quote " backslash \\ slash /',
+      'controls \u0001\u0008\t\n\f\r\u001f del \u007f',
+      'unicode é ß 中文 😀 \u2028 \u2029 \ufeff',
+      '<script>&amp;</script>',
+    ];
+    await requestContext.run(
+      { correlationId: 'hostile "1"', tenantId: 'default', userAgent: hostile[1], ip: '::1' },
+      () =>
+        unitOfWork.run(async (tx) => {
+          for (const [index, text] of hostile.entries()) {
+            await audit.record(tx, {
+              action: 'test.hostile',
+              resource: { type: 'test', id: text.slice(0, 100) },
+              before: { text, index },
+              after: { nested: [text, null, 1.5e300, -0, true], '\u00e9': text },
+            });
+          }
+        }),
+    );
+    expect(await waitSealed()).toMatchObject({ valid: true });
+    const exported = await test.http.get('/api/v1/audit/export?all=true').set(test.admin);
+    const offline = verifyExport(exported.text.split('\n'), true);
+    expect(offline).toMatchObject({ valid: true });
+    expect(exported.text).toContain('test.hostile');
   });
 
   it('100 parallel audited writes leave a gap-free chain that verifies', async () => {
@@ -458,12 +490,14 @@ describe('audit trail', () => {
         'INSERT INTO audit_chain (seq, entry_id, prev_hash, hash) VALUES ($1, $2, $3, $4)',
         [seq, forged.id, rows[0].prev_hash, chainHash(rows[0].prev_hash, forged)],
       );
-      // The forged link is consistent with its predecessor but not with its successor.
-      expect(await verify()).toMatchObject({
-        valid: false,
-        firstInvalidSeq: seq + 1,
-        reason: 'prev_hash_mismatch',
-      });
+      // The forged link is consistent with its predecessor but not with its successor, nor
+      // with the signed checkpoint when its seq ended a sealed batch.
+      const result = await verify();
+      expect(result.valid).toBe(false);
+      expect([
+        [seq, 'checkpoint_mismatch'],
+        [seq + 1, 'prev_hash_mismatch'],
+      ]).toContainEqual([result.firstInvalidSeq, result.reason]);
     });
   });
 });

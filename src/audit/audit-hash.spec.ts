@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { canonicalEntry, chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
+import {
+  canonicalEntry,
+  canonicalEntryReference,
+  chainHash,
+  GENESIS_HASH,
+  SealedFields,
+} from './audit-hash';
 
 const entry: SealedFields = {
   seq: '1',
@@ -18,7 +24,52 @@ const entry: SealedFields = {
   after: '{"name": "x"}',
 };
 
+/** Strings that stress JSON escaping and key-order rules: controls, quotes, astral, lone surrogates. */
+function randomText(seed: number): string {
+  const pool = [
+    'a',
+    'Z',
+    '"',
+    '\\',
+    '\n',
+    '\u0000',
+    '\u001f',
+    '\u007f',
+    'é',
+    '€',
+    '😀',
+    '\ud800',
+    '\udfff',
+    ' ',
+    '<',
+    '\u2028',
+  ];
+  let text = '';
+  let state = seed;
+  for (let i = 0; i < 12; i += 1) {
+    state = (state * 1103515245 + 12345) % 2147483648;
+    text += pool[state % pool.length];
+  }
+  return text;
+}
+
 describe('audit hash', () => {
+  it('is byte for byte what the canonicalize package (RFC 8785) makes', () => {
+    for (let seed = 1; seed <= 2000; seed += 1) {
+      const fields: SealedFields = {
+        ...entry,
+        seq: String(seed),
+        actorId: randomText(seed),
+        resourceId: randomText(seed * 7),
+        userAgent: seed % 3 === 0 ? null : randomText(seed * 13),
+        before: seed % 2 === 0 ? null : `{"k": "${randomText(seed * 17)}"}`,
+        after: randomText(seed * 31),
+        tenantId: seed % 5 === 0 ? null : 'tenant-é',
+      };
+      expect(canonicalEntry(fields)).toBe(canonicalEntryReference(fields));
+    }
+  });
+
   it('canonicalizes with sorted keys and no whitespace (RFC 8785)', () => {
     const text = canonicalEntry(entry);
     expect(text.startsWith('{"action":"api_key.create","actorId":"k1","actorType":"apiKey"')).toBe(

@@ -60,14 +60,27 @@ export function signCheckpoint(
   return { ...unsigned, signature };
 }
 
-/** True when the signature is the checkpoint's, by the key it names. */
-export function checkpointSignatureValid(checkpoint: Checkpoint): boolean {
-  try {
-    const publicKey = createPublicKey({
-      key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(checkpoint.publicKey, 'base64')]),
+/** Parsed public keys by their base64: a chain has few keys and many checkpoints. */
+const publicKeys = new Map<string, KeyObject>();
+
+function publicKeyObject(base64: string): KeyObject {
+  let key = publicKeys.get(base64);
+  if (!key) {
+    key = createPublicKey({
+      key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(base64, 'base64')]),
       format: 'der',
       type: 'spki',
     });
+    if (publicKeys.size >= 64) publicKeys.clear();
+    publicKeys.set(base64, key);
+  }
+  return key;
+}
+
+/** True when the signature is the checkpoint's, by the key it names. */
+export function checkpointSignatureValid(checkpoint: Checkpoint): boolean {
+  try {
+    const publicKey = publicKeyObject(checkpoint.publicKey);
     return verify(
       null,
       checkpointMessage(checkpoint),

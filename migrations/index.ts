@@ -6,6 +6,7 @@ import { CreateAgents1763800004000 } from './1763800004000-CreateAgents';
 import { CreateEvents1763800005000 } from './1763800005000-CreateEvents';
 import { CreateAgentTaskStats1763800005500 } from './1763800005500-CreateAgentTaskStats';
 import { CreateAuditSigningKeys1763800005600 } from './1763800005600-CreateAuditSigningKeys';
+import { IndexAgentText1763800005700 } from './1763800005700-IndexAgentText';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   CreateEvents1763800005000,
   CreateAgentTaskStats1763800005500,
   CreateAuditSigningKeys1763800005600,
+  IndexAgentText1763800005700,
 ];

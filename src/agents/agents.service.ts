@@ -11,6 +11,7 @@ import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialE
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { AuditService } from '../audit/audit.service';
+import { preparedQuery } from '../database/prepared';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
@@ -167,7 +168,8 @@ export class AgentsService {
     } else {
       page = `SELECT a.id FROM agents a WHERE a.tenant_id = $1${and} ORDER BY a.id LIMIT $2`;
     }
-    const rows = await this.dataSource.query<ListedAgent[]>(
+    const rows = await preparedQuery<ListedAgent>(
+      this.dataSource,
       `SELECT a.id, a.name, a.description, a.endpoint, a.version, a.labels, a.status,
               a.heartbeat_interval_seconds AS "heartbeatIntervalSeconds", a.in_flight AS "inFlight",
               a.load, a.last_heartbeat_at AS "lastHeartbeatAt", a.revision,
@@ -211,7 +213,8 @@ export class AgentsService {
     const tenantId = currentTenantId();
     const status: AgentStatus = beat.status === 'healthy' ? 'online' : beat.status;
     const params = [tenantId, id, status, beat.inFlight ?? null, beat.load ?? null];
-    const [rows]: [Array<{ heartbeat_interval_seconds: number }>] = await this.dataSource.query(
+    const rows = await preparedQuery<{ heartbeat_interval_seconds: number }>(
+      this.dataSource,
       `UPDATE agents SET in_flight = $4, load = $5, last_heartbeat_at = now()
         WHERE tenant_id = $1 AND id = $2 AND status = $3
         RETURNING heartbeat_interval_seconds`,

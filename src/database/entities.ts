@@ -6,6 +6,8 @@ import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { ApiKey } from '../auth/entities/api-key.entity';
 import { Tenant } from '../auth/entities/tenant.entity';
 import { DomainEventRow } from '../events/entities/domain-event.entity';
+import { InboundWebhookSource } from '../webhooks/inbound/entities/inbound-webhook-source.entity';
+import { InboundWebhook } from '../webhooks/inbound/entities/inbound-webhook.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
 export const ENTITIES = [
@@ -17,4 +19,6 @@ export const ENTITIES = [
   Agent,
   AgentSkill,
   DomainEventRow,
+  InboundWebhookSource,
+  InboundWebhook,
 ];

@@ -1,0 +1,290 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import type { IncomingHttpHeaders } from 'node:http';
+import { DataSource } from 'typeorm';
+import { DEFAULT_TENANT_ID } from '../../auth/tenants.service';
+import { currentTenantId } from '../../common/context/request-context';
+import { uuidv7 } from '../../common/ids';
+import { normaliseAddress, parseCidrList } from '../../common/net/cidr';
+import { IpNotAllowedError } from '../../common/net/ip-allowlist';
+import { decodeCursor, Page, toPage } from '../../common/pagination';
+import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import { UnitOfWork } from '../../database/unit-of-work';
+import { EventsService } from '../../events/events.service';
+import { InboundEventDetailDto, InboundRow, inboundEventType } from './dto/inbound-event.dto';
+import { InboundStatus, InboundWebhook } from './entities/inbound-webhook.entity';
+import { InboundSourcesService } from './inbound-sources.service';
+import {
+  InboundNotFoundError,
+  InvalidDeliveryError,
+  MalformedPayloadError,
+  SignatureInvalidError,
+  SourceNotFoundError,
+  TimestampStaleError,
+} from './inbound-webhooks.errors';
+import { githubEventName, parsePayload, ParsedPayload, standardEventName } from './payload';
+import { githubSignatureValid, secretKey, verifyStandardWebhook } from './signatures';
+
+export const GITHUB_SOURCE = 'github';
+
+/** A delivery as the receiver saw it: the raw body, the headers, the client address. */
+export interface HookRequest {
+  body: Buffer;
+  headers: IncomingHttpHeaders;
+  /** Fastify's `request.ip`: X-Forwarded-For counts only through TRUST_PROXY. */
+  ip: string;
+}
+
+export interface HookReceipt {
+  id: string;
+  duplicate: boolean;
+}
+
+/** Thrown past the per-source budget; the controller answers 429 with Retry-After. */
+export class InboundRateLimitedError extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super('Too many deliveries from this source; retry later.');
+  }
+}
+
+const GITHUB_HEADERS = [
+  'content-type',
+  'user-agent',
+  'x-github-delivery',
+  'x-github-event',
+  'x-github-hook-id',
+  'x-github-hook-installation-target-id',
+  'x-github-hook-installation-target-type',
+  'x-hub-signature-256',
+];
+const STANDARD_HEADERS = [
+  'content-type',
+  'user-agent',
+  'webhook-id',
+  'webhook-timestamp',
+  'webhook-signature',
+];
+const DELIVERY_ID = /^[\x21-\x7e]{1,200}$/;
+
+const LIST_COLUMNS = `w.id, w.source, w.delivery_id AS "deliveryId", w.event, w.status, w.reason,
+  w.headers, w.source_ip AS "sourceIp", octet_length(w.body) AS "bodyBytes",
+  w.received_at AS "receivedAt"`;
+
+/**
+ * Receives signed deliveries: checks the sender (address, then signature over the raw body),
+ * the per-source rate limit, then stores the delivery and its domain event in one transaction.
+ * The answer goes out as soon as that commits; reactions (workflow triggers) run from the outbox.
+ */
+@Injectable()
+export class InboundDeliveriesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly events: EventsService,
+    private readonly sources: InboundSourcesService,
+    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** GitHub deliveries belong to the `default` tenant; no secret configured, no receiver. */
+  async receiveGithub(request: HookRequest): Promise<HookReceipt> {
+    const secrets = this.config.githubWebhookSecrets;
+    if (secrets.length === 0) throw new SourceNotFoundError(GITHUB_SOURCE);
+    if (!this.config.githubHookCidrs.contains(request.ip)) throw new IpNotAllowedError();
+    if (!githubSignatureValid(secrets, request.body, header(request, 'x-hub-signature-256'))) {
+      throw new SignatureInvalidError(
+        'X-Hub-Signature-256 is missing or matches no configured secret.',
+      );
+    }
+    const deliveryId = deliveryIdOf(header(request, 'x-github-delivery'), 'X-GitHub-Delivery');
+    const event = githubEventName(header(request, 'x-github-event'));
+    if (!event) throw new InvalidDeliveryError('X-GitHub-Event is missing or not an event name.');
+    await this.countDelivery(GITHUB_SOURCE);
+    return this.store(request, {
+      tenantId: DEFAULT_TENANT_ID,
+      source: GITHUB_SOURCE,
+      deliveryId,
+      headerNames: GITHUB_HEADERS,
+      eventOf: () => event,
+    });
+  }
+
+  /** A Standard Webhooks sender registered with POST /webhooks/sources. */
+  async receiveStandard(key: string, request: HookRequest): Promise<HookReceipt> {
+    const source = await this.sources.findForDelivery(key);
+    if (!source) throw new SourceNotFoundError(key.slice(0, 80));
+    if (source.allowedCidrs.length > 0 && !parseCidrList(source.allowedCidrs).contains(request.ip))
+      throw new IpNotAllowedError();
+    const keys = [secretKey(source.secret)];
+    if (source.previousSecret && (source.previousSecretExpiresAt?.getTime() ?? 0) > Date.now())
+      keys.push(secretKey(source.previousSecret));
+    const verdict = verifyStandardWebhook(
+      keys.filter((k): k is Buffer => k !== undefined),
+      {
+        id: header(request, 'webhook-id'),
+        timestamp: header(request, 'webhook-timestamp'),
+        signature: header(request, 'webhook-signature'),
+      },
+      request.body,
+      source.toleranceSeconds,
+    );
+    if (!verdict.ok) {
+      switch (verdict.reason) {
+        case 'missing_headers':
+          throw new SignatureInvalidError(
+            'webhook-id, webhook-timestamp and webhook-signature are all required.',
+          );
+        case 'bad_timestamp':
+          throw new SignatureInvalidError('webhook-timestamp must be unix seconds.');
+        case 'stale':
+          throw new TimestampStaleError(source.toleranceSeconds);
+        case 'bad_signature':
+          throw new SignatureInvalidError('webhook-signature has no v1 entry matching a secret.');
+      }
+    }
+    const deliveryId = deliveryIdOf(verdict.id, 'webhook-id');
+    await this.countDelivery(source.key);
+    return this.store(request, {
+      tenantId: source.tenantId,
+      source: source.key,
+      deliveryId,
+      headerNames: STANDARD_HEADERS,
+      eventOf: standardEventName,
+    });
+  }
+
+  /** The caller's tenant's deliveries, newest first. */
+  async list(
+    filters: { source?: string; deliveryId?: string; status?: InboundStatus },
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<InboundRow>> {
+    const after = decodeCursor(cursor, [/^[0-9a-f-]{36}$/]);
+    const rows = await this.dataSource.query<InboundRow[]>(
+      `SELECT ${LIST_COLUMNS} FROM inbound_webhooks w
+        WHERE w.tenant_id = $1
+          AND ($2::varchar IS NULL OR w.source = $2)
+          AND ($3::varchar IS NULL OR w.delivery_id = $3)
+          AND ($4::varchar IS NULL OR w.status = $4)
+          AND ($5::uuid IS NULL OR w.id < $5::uuid)
+        ORDER BY w.id DESC LIMIT $6`,
+      [
+        currentTenantId(),
+        filters.source ?? null,
+        filters.deliveryId ?? null,
+        filters.status ?? null,
+        after ? after[0] : null,
+        limit + 1,
+      ],
+    );
+    return toPage(rows, limit, (row) => [row.id]);
+  }
+
+  async get(id: string): Promise<InboundEventDetailDto> {
+    const row = await this.dataSource.manager.findOneBy(InboundWebhook, {
+      tenantId: currentTenantId(),
+      id,
+    });
+    if (!row) throw new InboundNotFoundError(id);
+    const parsed = row.status === 'accepted' ? parsePayload(row.body) : undefined;
+    return InboundEventDetailDto.detail(row, parsed?.ok ? parsed.value : null);
+  }
+
+  /** Counts verified deliveries only: forged ones cannot use up a sender's budget. */
+  private async countDelivery(source: string): Promise<void> {
+    const record = await this.storage.increment(
+      `inbound:${source}`,
+      60_000,
+      this.config.inboundRateLimitPerMinute,
+      0,
+      'inbound',
+    );
+    if (record.isBlocked) throw new InboundRateLimitedError(record.timeToBlockExpire);
+  }
+
+  /**
+   * Stores the delivery once per (tenant, source, delivery id): a repeat stores nothing and
+   * reports the first one. An accepted delivery emits `inbound.<source>.<event>` in the same
+   * transaction; a signed body that is not usable JSON is kept as rejected, answered 400.
+   */
+  private async store(
+    request: HookRequest,
+    delivery: {
+      tenantId: string;
+      source: string;
+      deliveryId: string;
+      headerNames: string[];
+      eventOf: (payload: unknown) => string;
+    },
+  ): Promise<HookReceipt> {
+    const { tenantId, source, deliveryId } = delivery;
+    const parsed: ParsedPayload = parsePayload(request.body);
+    const event = delivery.eventOf(parsed.ok ? parsed.value : undefined);
+    const status: InboundStatus = parsed.ok ? 'accepted' : 'rejected';
+    const outcome = await this.unitOfWork.run(async (tx) => {
+      const id = uuidv7();
+      const inserted = await tx.manager.query<Array<{ id: string }>>(
+        `INSERT INTO inbound_webhooks
+           (id, tenant_id, source, delivery_id, event, status, reason, headers, body, source_ip)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)
+         ON CONFLICT ON CONSTRAINT inbound_webhooks_delivery_unique DO NOTHING
+         RETURNING id`,
+        [
+          id,
+          tenantId,
+          source,
+          deliveryId,
+          event,
+          status,
+          parsed.ok ? null : parsed.reason,
+          JSON.stringify(pickHeaders(request.headers, delivery.headerNames)),
+          request.body,
+          normaliseAddress(request.ip) ?? null,
+        ],
+      );
+      if (inserted.length === 0) {
+        const [first] = await tx.manager.query<Array<{ id: string; reason: string | null }>>(
+          `SELECT id, reason FROM inbound_webhooks
+            WHERE tenant_id = $1 AND source = $2 AND delivery_id = $3`,
+          [tenantId, source, deliveryId],
+        );
+        return { id: first.id, duplicate: true, rejected: first.reason };
+      }
+      if (parsed.ok) {
+        await this.events.emit(tx, {
+          type: inboundEventType(source, event),
+          subject: { type: 'inbound_webhook', id },
+          data: { source, event, deliveryId, inboundEventId: id, payload: parsed.value },
+          tenantId,
+        });
+      }
+      return { id, duplicate: false, rejected: parsed.ok ? null : parsed.reason };
+    });
+    // A repeat of a refused delivery is refused again, still without storing anything.
+    if (outcome.rejected !== null) throw new MalformedPayloadError(outcome.rejected);
+    return { id: outcome.id, duplicate: outcome.duplicate };
+  }
+}
+
+function header(request: HookRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function deliveryIdOf(value: string | undefined, name: string): string {
+  if (value === undefined || !DELIVERY_ID.test(value)) {
+    throw new InvalidDeliveryError(`${name} must be 1-200 printable characters without spaces.`);
+  }
+  return value;
+}
+
+function pickHeaders(headers: IncomingHttpHeaders, names: string[]): Record<string, string> {
+  const picked: Record<string, string> = {};
+  for (const name of names) {
+    const value = headers[name];
+    if (value !== undefined)
+      picked[name] = (Array.isArray(value) ? value.join(', ') : value).slice(0, 2048);
+  }
+  return picked;
+}

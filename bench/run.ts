@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-key.codec';
 import { uuidv7 } from '../src/common/ids';
 import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
+import { benchInboundWebhooks, runInboundWebhooksAlone } from './webhooks-in';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -15,6 +16,7 @@ const CONNECTIONS = 50;
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 async function main() {
+  if (process.env.BENCH_ONLY === 'webhooks-in') return runInboundWebhooksAlone();
   const db = await freshDatabase();
   const rows: Row[] = [];
   const servers: Server[] = [];
@@ -112,6 +114,7 @@ async function main() {
       ),
     );
     await bareBeat.stop();
+    rows.push(...(await benchInboundWebhooks(db.url)));
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     await db.dispose();

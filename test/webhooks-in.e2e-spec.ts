@@ -215,7 +215,10 @@ describe('inbound webhooks', () => {
         'utf8',
       );
       const delivery = randomUUID();
-      const response = await github(body, { 'x-github-delivery': delivery });
+      const response = await github(body, {
+        'x-github-delivery': delivery,
+        'content-type': 'application/json; charset=utf-8',
+      });
       expect(response.status).toBe(202);
       const { rows } = await pg.query(`SELECT body FROM inbound_webhooks WHERE delivery_id = $1`, [
         delivery,
@@ -492,8 +495,13 @@ describe('inbound webhooks', () => {
       expect([await stored(), await inboundEvents()]).toEqual(before);
     });
 
-    it('unknown source: 404', async () => {
+    it('unknown source: 404; an unusable signed webhook-id: 400; nothing stored', async () => {
+      const before = await stored();
       expectProblem(await deliver('nobody', Buffer.from('{}')), 404, 'webhook-source-not-found');
+      expectProblem(await deliver('x'.repeat(90), Buffer.from('{}')), 404);
+      expectProblem(await deliver('Upper%20Case', Buffer.from('{}')), 404);
+      expectProblem(await deliver(sourceKey, Buffer.from('{}'), { id: 'm'.repeat(201) }), 400);
+      expect(await stored()).toBe(before);
     });
 
     it('stores a signed malformed body as rejected with its reason, 400, no event', async () => {

@@ -240,7 +240,7 @@ export class InboundDeliveriesService {
           parsed.ok ? null : parsed.reason,
           JSON.stringify(pickHeaders(request.headers, delivery.headerNames)),
           request.body,
-          normaliseAddress(request.ip) ?? null,
+          normaliseAddress(request.ip)?.slice(0, 64) ?? null,
         ],
       );
       if (inserted.length === 0) {

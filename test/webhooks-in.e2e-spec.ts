@@ -1,7 +1,10 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Response, Test } from 'supertest';
+import { DomainEvent } from '../src/events/domain-event';
+import { EventDispatcher } from '../src/events/event-dispatcher';
 import { createTestDatabase, TestDatabase } from './utils/databases';
+import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 /** GitHub's documented example secret; the second one plays the rotated-in secret. */
@@ -46,6 +49,8 @@ describe('inbound webhooks', () => {
   let test: TestApp;
   let pg: Client;
   let admin: { authorization: string };
+  /** What a subscriber to `inbound.*` (the workflow triggers) is handed by the dispatcher. */
+  const handed: DomainEvent[] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -61,6 +66,14 @@ describe('inbound webhooks', () => {
     pg = new Client({ connectionString: db.url });
     await pg.connect();
     admin = await createKey(test, { scopes: ['webhooks:admin'] });
+    test.app.get(EventDispatcher).subscribe({
+      name: 'test-inbound-recorder',
+      types: ['inbound.*'],
+      handle: (_tx, events) => {
+        handed.push(...events);
+        return Promise.resolve();
+      },
+    });
   });
 
   afterAll(async () => {
@@ -207,6 +220,38 @@ describe('inbound webhooks', () => {
       expect(one.status).toBe(200);
       expect(Buffer.from(one.body.data.bodyBase64 as string, 'base64')).toEqual(body);
       expect(one.body.data.payload).toEqual({ action: 'opened', issue: { number: 7 } });
+    });
+
+    it('hands a subscriber of inbound.* one event per delivery, however often it is delivered', async () => {
+      const body = Buffer.from('{"ref":"refs/heads/main"}');
+      const delivery = randomUUID();
+      const statuses = await Promise.all(
+        Array.from({ length: 5 }, () =>
+          github(body, { 'x-github-delivery': delivery, 'x-github-event': 'push' }),
+        ),
+      ).then((responses) => responses.map((response) => response.status).sort());
+      expect(statuses).toEqual([200, 200, 200, 200, 202]);
+      expect(await count('SELECT 1 FROM inbound_webhooks WHERE delivery_id = $1', [delivery])).toBe(
+        1,
+      );
+      await waitFor(
+        async () =>
+          (
+            await pg.query(
+              `SELECT 1 FROM events WHERE data->>'deliveryId' = $1 AND dispatched_at IS NOT NULL`,
+              [delivery],
+            )
+          ).rows[0],
+        5_000,
+        'dispatch of the inbound event',
+      );
+      const mine = handed.filter((event) => event.data.deliveryId === delivery);
+      expect(mine).toHaveLength(1);
+      expect(mine[0]).toMatchObject({
+        type: 'inbound.github.push',
+        tenantId: 'default',
+        data: { source: 'github', event: 'push', payload: { ref: 'refs/heads/main' } },
+      });
     });
 
     it('verifies the raw bytes: unicode and unusual whitespace, never re-serialised', async () => {

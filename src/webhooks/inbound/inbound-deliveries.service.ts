@@ -4,7 +4,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { DataSource } from 'typeorm';
 import { DEFAULT_TENANT_ID } from '../../auth/tenants.service';
 import { currentTenantId } from '../../common/context/request-context';
-import { uuidv7 } from '../../common/ids';
+import { UUID_PATTERN, uuidv7 } from '../../common/ids';
 import { normaliseAddress, parseCidrList } from '../../common/net/cidr';
 import { IpNotAllowedError } from '../../common/net/ip-allowlist';
 import { decodeCursor, Page, toPage } from '../../common/pagination';
@@ -160,7 +160,7 @@ export class InboundDeliveriesService {
     limit: number,
     cursor?: string,
   ): Promise<Page<InboundRow>> {
-    const after = decodeCursor(cursor, [/^[0-9a-f-]{36}$/]);
+    const after = decodeCursor(cursor, [UUID_PATTERN]);
     const rows = await this.dataSource.query<InboundRow[]>(
       `SELECT ${LIST_COLUMNS} FROM inbound_webhooks w
         WHERE w.tenant_id = $1

@@ -356,6 +356,13 @@ describe('inbound webhooks', () => {
         .set('x-hub-signature-256', githubSignature(GITHUB_SECRET, Buffer.from(body)))
         .send(body);
       expectProblem(response, 415);
+      // The sender is checked first: a foreign address is a 403 whatever it sends.
+      const foreign = await test.http
+        .post('/api/v1/hooks/github')
+        .set('content-type', 'text/plain')
+        .set('x-forwarded-for', OTHER_IP)
+        .send(body);
+      expectProblem(foreign, 403);
     });
   });
 

@@ -1,12 +1,4 @@
-import {
-  Controller,
-  HttpCode,
-  Param,
-  Post,
-  Req,
-  Res,
-  UnsupportedMediaTypeException,
-} from '@nestjs/common';
+import { Controller, HttpCode, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiHeader, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -108,9 +100,5 @@ async function receive(
 }
 
 function hookRequest(request: FastifyRequest): HookRequest {
-  const { body } = request;
-  if (body !== undefined && !Buffer.isBuffer(body)) {
-    throw new UnsupportedMediaTypeException('Deliveries must be sent as application/json.');
-  }
-  return { body: body ?? Buffer.alloc(0), headers: request.headers, ip: request.ip };
+  return { body: request.body, headers: request.headers, ip: request.ip };
 }

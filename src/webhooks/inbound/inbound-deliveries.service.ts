@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { IncomingHttpHeaders } from 'node:http';
 import { DataSource } from 'typeorm';
@@ -30,7 +30,8 @@ export const GITHUB_SOURCE = 'github';
 
 /** A delivery as the receiver saw it: the raw body, the headers, the client address. */
 export interface HookRequest {
-  body: Buffer;
+  /** A Buffer for application/json on the hooks routes; anything else is another media type. */
+  body: unknown;
   headers: IncomingHttpHeaders;
   /** Fastify's `request.ip`: X-Forwarded-For counts only through TRUST_PROXY. */
   ip: string;
@@ -92,7 +93,8 @@ export class InboundDeliveriesService {
     const secrets = this.config.githubWebhookSecrets;
     if (secrets.length === 0) throw new SourceNotFoundError(GITHUB_SOURCE);
     if (!this.config.githubHookCidrs.contains(request.ip)) throw new IpNotAllowedError();
-    if (!githubSignatureValid(secrets, request.body, header(request, 'x-hub-signature-256'))) {
+    const body = rawBody(request);
+    if (!githubSignatureValid(secrets, body, header(request, 'x-hub-signature-256'))) {
       throw new SignatureInvalidError(
         'X-Hub-Signature-256 is missing or matches no configured secret.',
       );
@@ -101,7 +103,7 @@ export class InboundDeliveriesService {
     const event = githubEventName(header(request, 'x-github-event'));
     if (!event) throw new InvalidDeliveryError('X-GitHub-Event is missing or not an event name.');
     await this.countDelivery(GITHUB_SOURCE);
-    return this.store(request, {
+    return this.store(request, body, {
       tenantId: DEFAULT_TENANT_ID,
       source: GITHUB_SOURCE,
       deliveryId,
@@ -116,6 +118,7 @@ export class InboundDeliveriesService {
     if (!source) throw new SourceNotFoundError(key.slice(0, 80));
     if (source.allowedCidrs.length > 0 && !parseCidrList(source.allowedCidrs).contains(request.ip))
       throw new IpNotAllowedError();
+    const body = rawBody(request);
     const keys = [secretKey(source.secret)];
     if (source.previousSecret && (source.previousSecretExpiresAt?.getTime() ?? 0) > Date.now())
       keys.push(secretKey(source.previousSecret));
@@ -126,7 +129,7 @@ export class InboundDeliveriesService {
         timestamp: header(request, 'webhook-timestamp'),
         signature: header(request, 'webhook-signature'),
       },
-      request.body,
+      body,
       source.toleranceSeconds,
     );
     if (!verdict.ok) {
@@ -145,7 +148,7 @@ export class InboundDeliveriesService {
     }
     const deliveryId = deliveryIdOf(verdict.id, 'webhook-id');
     await this.countDelivery(source.key);
-    return this.store(request, {
+    return this.store(request, body, {
       tenantId: source.tenantId,
       source: source.key,
       deliveryId,
@@ -210,6 +213,7 @@ export class InboundDeliveriesService {
    */
   private async store(
     request: HookRequest,
+    body: Buffer,
     delivery: {
       tenantId: string;
       source: string;
@@ -219,7 +223,7 @@ export class InboundDeliveriesService {
     },
   ): Promise<HookReceipt> {
     const { tenantId, source, deliveryId } = delivery;
-    const parsed: ParsedPayload = parsePayload(request.body);
+    const parsed: ParsedPayload = parsePayload(body);
     const event = delivery.eventOf(parsed.ok ? parsed.value : undefined);
     const status: InboundStatus = parsed.ok ? 'accepted' : 'rejected';
     const outcome = await this.unitOfWork.run(async (tx) => {
@@ -239,7 +243,7 @@ export class InboundDeliveriesService {
           status,
           parsed.ok ? null : parsed.reason,
           JSON.stringify(pickHeaders(request.headers, delivery.headerNames)),
-          request.body,
+          body,
           normaliseAddress(request.ip)?.slice(0, 64) ?? null,
         ],
       );
@@ -265,6 +269,13 @@ export class InboundDeliveriesService {
     if (outcome.rejected !== null) throw new MalformedPayloadError(outcome.rejected);
     return { id: outcome.id, duplicate: outcome.duplicate };
   }
+}
+
+/** The bytes as received; other media types were parsed (or refused) before reaching us. */
+function rawBody(request: HookRequest): Buffer {
+  if (request.body === undefined || request.body === null) return Buffer.alloc(0);
+  if (Buffer.isBuffer(request.body)) return request.body;
+  throw new UnsupportedMediaTypeException('Deliveries must be sent as application/json.');
 }
 
 function header(request: HookRequest, name: string): string | undefined {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, UnsupportedMediaTypeException } from '@nestjs/common';
 import { ThrottlerStorage } from '@nestjs/throttler';
 import type { IncomingHttpHeaders } from 'node:http';
-import { DataSource } from 'typeorm';
 import { DEFAULT_TENANT_ID } from '../../auth/tenants.service';
 import { currentTenantId } from '../../common/context/request-context';
 import { UUID_PATTERN, uuidv7 } from '../../common/ids';
@@ -13,8 +12,8 @@ import { InjectConfig } from '../../config/config.module';
 import { UnitOfWork } from '../../database/unit-of-work';
 import { EventsService } from '../../events/events.service';
 import { InboundEventDetailDto, InboundRow, inboundEventType } from './dto/inbound-event.dto';
-import { InboundStatus, InboundWebhook } from './entities/inbound-webhook.entity';
 import { InboundSourcesService } from './inbound-sources.service';
+import { InboundFilters, InboundWebhooksRepository } from './inbound-webhooks.repository';
 import {
   InboundNotFoundError,
   InvalidDeliveryError,
@@ -68,10 +67,6 @@ const STANDARD_HEADERS = [
 ];
 const DELIVERY_ID = /^[\x21-\x7e]{1,200}$/;
 
-const LIST_COLUMNS = `w.id, w.source, w.delivery_id AS "deliveryId", w.event, w.status, w.reason,
-  w.headers, w.source_ip AS "sourceIp", octet_length(w.body) AS "bodyBytes",
-  w.received_at AS "receivedAt"`;
-
 /**
  * Receives signed deliveries: checks the sender (address, then signature over the raw body),
  * the per-source rate limit, then stores the delivery and its domain event in one transaction.
@@ -80,7 +75,7 @@ const LIST_COLUMNS = `w.id, w.source, w.delivery_id AS "deliveryId", w.event, w.
 @Injectable()
 export class InboundDeliveriesService {
   constructor(
-    private readonly dataSource: DataSource,
+    private readonly repository: InboundWebhooksRepository,
     private readonly unitOfWork: UnitOfWork,
     private readonly events: EventsService,
     private readonly sources: InboundSourcesService,
@@ -158,37 +153,19 @@ export class InboundDeliveriesService {
   }
 
   /** The caller's tenant's deliveries, newest first. */
-  async list(
-    filters: { source?: string; deliveryId?: string; status?: InboundStatus },
-    limit: number,
-    cursor?: string,
-  ): Promise<Page<InboundRow>> {
+  async list(filters: InboundFilters, limit: number, cursor?: string): Promise<Page<InboundRow>> {
     const after = decodeCursor(cursor, [UUID_PATTERN]);
-    const rows = await this.dataSource.query<InboundRow[]>(
-      `SELECT ${LIST_COLUMNS} FROM inbound_webhooks w
-        WHERE w.tenant_id = $1
-          AND ($2::varchar IS NULL OR w.source = $2)
-          AND ($3::varchar IS NULL OR w.delivery_id = $3)
-          AND ($4::varchar IS NULL OR w.status = $4)
-          AND ($5::uuid IS NULL OR w.id < $5::uuid)
-        ORDER BY w.id DESC LIMIT $6`,
-      [
-        currentTenantId(),
-        filters.source ?? null,
-        filters.deliveryId ?? null,
-        filters.status ?? null,
-        after ? after[0] : null,
-        limit + 1,
-      ],
+    const rows = await this.repository.list(
+      currentTenantId(),
+      filters,
+      limit + 1,
+      after ? String(after[0]) : undefined,
     );
     return toPage(rows, limit, (row) => [row.id]);
   }
 
   async get(id: string): Promise<InboundEventDetailDto> {
-    const row = await this.dataSource.manager.findOneBy(InboundWebhook, {
-      tenantId: currentTenantId(),
-      id,
-    });
+    const row = await this.repository.findOne(currentTenantId(), id);
     if (!row) throw new InboundNotFoundError(id);
     const parsed = row.status === 'accepted' ? parsePayload(row.body) : undefined;
     return InboundEventDetailDto.detail(row, parsed?.ok ? parsed.value : null);
@@ -225,34 +202,22 @@ export class InboundDeliveriesService {
     const { tenantId, source, deliveryId } = delivery;
     const parsed: ParsedPayload = parsePayload(body);
     const event = delivery.eventOf(parsed.ok ? parsed.value : undefined);
-    const status: InboundStatus = parsed.ok ? 'accepted' : 'rejected';
     const outcome = await this.unitOfWork.run(async (tx) => {
       const id = uuidv7();
-      const inserted = await tx.manager.query<Array<{ id: string }>>(
-        `INSERT INTO inbound_webhooks
-           (id, tenant_id, source, delivery_id, event, status, reason, headers, body, source_ip)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8::jsonb, $9, $10)
-         ON CONFLICT ON CONSTRAINT inbound_webhooks_delivery_unique DO NOTHING
-         RETURNING id`,
-        [
-          id,
-          tenantId,
-          source,
-          deliveryId,
-          event,
-          status,
-          parsed.ok ? null : parsed.reason,
-          JSON.stringify(pickHeaders(request.headers, delivery.headerNames)),
-          body,
-          normaliseAddress(request.ip)?.slice(0, 64) ?? null,
-        ],
-      );
-      if (inserted.length === 0) {
-        const [first] = await tx.manager.query<Array<{ id: string; reason: string | null }>>(
-          `SELECT id, reason FROM inbound_webhooks
-            WHERE tenant_id = $1 AND source = $2 AND delivery_id = $3`,
-          [tenantId, source, deliveryId],
-        );
+      const inserted = await this.repository.insertOnce(tx.manager, {
+        id,
+        tenantId,
+        source,
+        deliveryId,
+        event,
+        status: parsed.ok ? 'accepted' : 'rejected',
+        reason: parsed.ok ? null : parsed.reason,
+        headers: pickHeaders(request.headers, delivery.headerNames),
+        body,
+        sourceIp: normaliseAddress(request.ip)?.slice(0, 64) ?? null,
+      });
+      if (!inserted) {
+        const first = await this.repository.findDelivery(tx.manager, delivery);
         return { id: first.id, duplicate: true, rejected: first.reason };
       }
       if (parsed.ok) {

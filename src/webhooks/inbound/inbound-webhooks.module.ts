@@ -4,6 +4,7 @@ import { HooksController } from './hooks.controller';
 import { InboundAdminController } from './inbound-admin.controller';
 import { InboundDeliveriesService } from './inbound-deliveries.service';
 import { InboundSourcesService } from './inbound-sources.service';
+import { InboundWebhooksRepository } from './inbound-webhooks.repository';
 
 /**
  * Inbound webhooks: GitHub and Standard Webhooks receivers, their senders, and the stream of
@@ -12,6 +13,6 @@ import { InboundSourcesService } from './inbound-sources.service';
 @Module({
   imports: [AuditModule],
   controllers: [HooksController, InboundAdminController],
-  providers: [InboundSourcesService, InboundDeliveriesService],
+  providers: [InboundSourcesService, InboundDeliveriesService, InboundWebhooksRepository],
 })
 export class InboundWebhooksModule {}

@@ -4,6 +4,7 @@ import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-key.c
 import { uuidv7 } from '../src/common/ids';
 import { auditBench } from './audit';
 import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
+import { runInboundWebhooksAlone } from './webhooks-in';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -22,6 +23,7 @@ const wanted = (group: string) => !ONLY || ONLY.includes(group);
 
 async function main() {
   if (wanted('platform')) await platform();
+  if (wanted('webhooks-in')) await runInboundWebhooksAlone();
   if (wanted('audit')) {
     const db = await freshDatabase();
     try {

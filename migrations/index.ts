@@ -7,6 +7,7 @@ import { CreateEvents1763800005000 } from './1763800005000-CreateEvents';
 import { CreateAgentTaskStats1763800005500 } from './1763800005500-CreateAgentTaskStats';
 import { CreateAuditSigningKeys1763800005600 } from './1763800005600-CreateAuditSigningKeys';
 import { IndexAgentText1763800005700 } from './1763800005700-IndexAgentText';
+import { CreateInboundWebhooks1763800008000 } from './1763800008000-CreateInboundWebhooks';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -19,4 +20,5 @@ export const MIGRATIONS = [
   CreateAgentTaskStats1763800005500,
   CreateAuditSigningKeys1763800005600,
   IndexAgentText1763800005700,
+  CreateInboundWebhooks1763800008000,
 ];

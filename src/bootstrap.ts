@@ -8,6 +8,7 @@ import { resolveCorrelationId } from './common/context/correlation-id';
 import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig } from './config/config';
 import { setupSwagger } from './swagger';
+import { keepRawJsonOnHooks, limitHookBodies } from './webhooks/inbound/raw-body';
 
 export const API_PREFIX = 'api/v1';
 const ROOT_ROUTES = ['health/live', 'health/ready', 'metrics'];
@@ -32,6 +33,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
+  limitHookBodies(adapter.getInstance(), config.inboundBodyLimitBytes);
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
     adapter,
@@ -48,6 +50,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   }
   setupSwagger(app);
   await app.init();
+  keepRawJsonOnHooks(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   await app.getHttpAdapter().getInstance().ready();
   return app;
 }

@@ -10,8 +10,14 @@ interface Operation {
   scopes: string[] | undefined;
 }
 
-const PUBLIC_PATHS = new Set(['/health/live', '/health/ready']);
 const SAMPLE_ID = '00000000-0000-4000-8000-000000000000';
+// The probes, and the inbound webhook receivers (authenticated by signature, not by key).
+const PUBLIC_PATHS = new Set([
+  '/health/live',
+  '/health/ready',
+  '/api/v1/hooks/github',
+  `/api/v1/hooks/${SAMPLE_ID}`,
+]);
 
 async function documentedOperations(test: TestApp): Promise<Operation[]> {
   const document = (await test.http.get('/docs-json')).body as {

@@ -12,6 +12,8 @@ describe('loadConfig', () => {
       trustProxy: false,
       rateLimitPerMinute: 1200,
       bodyLimitBytes: 1_048_576,
+      inboundBodyLimitBytes: 5_242_880,
+      inboundRateLimitPerMinute: 600,
       taskLeaseSeconds: 30,
       shutdownGraceMs: 10_000,
     });
@@ -50,6 +52,8 @@ describe('loadConfig', () => {
     ['ADMIN_API_KEY', 'short'],
     ['TRUST_PROXY', 'somewhere'],
     ['BODY_LIMIT_BYTES', '1.5'],
+    ['INBOUND_BODY_LIMIT_BYTES', '10'],
+    ['INBOUND_RATE_LIMIT_PER_MINUTE', '0'],
     ['TASK_LEASE_SECONDS', '0'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);

@@ -19,6 +19,10 @@ export interface AppConfig {
   adminAllowedCidrs: CidrList;
   githubWebhookSecrets: string[];
   githubHookCidrs: CidrList;
+  /** Body limit of the inbound webhook receivers (`/api/v1/hooks/*`); GitHub sends up to 25 MB. */
+  inboundBodyLimitBytes: number;
+  /** Verified deliveries accepted per inbound source (GitHub counts as one) and minute. */
+  inboundRateLimitPerMinute: number;
   webhookAllowedCidrs: CidrList;
   webhookRetryScheduleMs: number[];
   taskLeaseSeconds: number;
@@ -100,8 +104,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
     bodyLimitBytes: read('BODY_LIMIT_BYTES', 1_048_576, int(1024, 100 * 1024 * 1024)),
     metricsAllowedCidrs: read('METRICS_ALLOWED_CIDRS', parseCidrList(DEFAULT_PRIVATE_CIDRS), cidrs),
     adminAllowedCidrs: read('ADMIN_ALLOWED_CIDRS', parseCidrList(['0.0.0.0/0', '::/0']), cidrs),
-    githubWebhookSecrets: read('GITHUB_WEBHOOK_SECRETS', [], list),
+    githubWebhookSecrets: read('GITHUB_WEBHOOK_SECRETS', [], list, true),
     githubHookCidrs: read('GITHUB_HOOK_CIDRS', parseCidrList(GITHUB_HOOK_RANGES), cidrs),
+    inboundBodyLimitBytes: read(
+      'INBOUND_BODY_LIMIT_BYTES',
+      5 * 1024 * 1024,
+      int(1024, 100 * 1024 * 1024),
+    ),
+    inboundRateLimitPerMinute: read('INBOUND_RATE_LIMIT_PER_MINUTE', 600, int(1, 10_000_000)),
     webhookAllowedCidrs: read('WEBHOOK_ALLOWED_CIDRS', parseCidrList([]), cidrs),
     webhookRetryScheduleMs: read(
       'WEBHOOK_RETRY_SCHEDULE',

@@ -8,6 +8,8 @@ import { AuditSigningKey } from '../audit/entities/audit-signing-key.entity';
 import { ApiKey } from '../auth/entities/api-key.entity';
 import { Tenant } from '../auth/entities/tenant.entity';
 import { DomainEventRow } from '../events/entities/domain-event.entity';
+import { InboundWebhookSource } from '../webhooks/inbound/entities/inbound-webhook-source.entity';
+import { InboundWebhook } from '../webhooks/inbound/entities/inbound-webhook.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
 export const ENTITIES = [
@@ -21,4 +23,6 @@ export const ENTITIES = [
   AgentSkill,
   AgentTaskStats,
   DomainEventRow,
+  InboundWebhookSource,
+  InboundWebhook,
 ];

@@ -1,0 +1,67 @@
+/** Deepest nesting accepted; deeper JSON cannot be serialised back safely (recursion). */
+export const MAX_PAYLOAD_DEPTH = 256;
+
+export type ParsedPayload = { ok: true; value: unknown } | { ok: false; reason: string };
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as JSON, or why it cannot be used: not UTF-8, not JSON, nested too deep, or holding
+ * a NUL character (PostgreSQL's jsonb refuses `\u0000`). Never throws.
+ */
+export function parsePayload(body: Buffer): ParsedPayload {
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    return { ok: false, reason: 'the body is not valid UTF-8' };
+  }
+  if (text.trim() === '') return { ok: false, reason: 'the body is empty' };
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return { ok: false, reason: 'the body is not valid JSON' };
+  }
+  const problem = unstorable(value);
+  return problem ? { ok: false, reason: problem } : { ok: true, value };
+}
+
+/** Walks the value without recursion (a hostile body may nest deeply). */
+function unstorable(root: unknown): string | undefined {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (typeof value === 'string') {
+      if (value.includes('\u0000')) return 'the JSON holds a NUL character (\\u0000)';
+    } else if (value !== null && typeof value === 'object') {
+      if (depth > MAX_PAYLOAD_DEPTH)
+        return `the JSON nests deeper than ${MAX_PAYLOAD_DEPTH} levels`;
+      const entries = Array.isArray(value) ? value : Object.entries(value).flat();
+      for (const child of entries) stack.push([child, depth + 1]);
+    }
+  }
+  return undefined;
+}
+
+const EVENT_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
+/** `inbound.` + a 64-character source key + `.` leaves 55 characters of an event type (128). */
+export const MAX_EVENT_LENGTH = 55;
+
+/**
+ * The event name of a Standard Webhooks delivery: the body's `type`, lower-cased, when it is a
+ * dotted name of up to 55 characters; `received` otherwise.
+ */
+export function standardEventName(payload: unknown): string {
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) return 'received';
+  const type = (payload as { type?: unknown }).type;
+  if (typeof type !== 'string') return 'received';
+  const name = type.toLowerCase();
+  return name.length <= MAX_EVENT_LENGTH && EVENT_NAME.test(name) ? name : 'received';
+}
+
+/** The event name of a GitHub delivery: `X-GitHub-Event`, which must be a plain name. */
+export function githubEventName(header: string | undefined): string | undefined {
+  const name = header?.trim().toLowerCase();
+  return name && name.length <= MAX_EVENT_LENGTH && /^[a-z0-9_]+$/.test(name) ? name : undefined;
+}

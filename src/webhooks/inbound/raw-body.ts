@@ -1,0 +1,38 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+
+/** Routes under this prefix receive signed deliveries and verify the bytes as they arrived. */
+export const HOOKS_PATH_PREFIX = '/api/v1/hooks/';
+
+/** Routes registered from now on under the hooks prefix get their own body limit. */
+export function limitHookBodies(fastify: FastifyInstance, bodyLimit: number): void {
+  fastify.addHook('onRoute', (route) => {
+    if (route.url.startsWith(HOOKS_PATH_PREFIX)) route.bodyLimit = bodyLimit;
+  });
+}
+
+/**
+ * Replaces the JSON body parser (call after Nest registered its own, before the server starts):
+ * a hooks route gets the raw Buffer, never parsed and serialised again, because a signature
+ * covers the exact bytes; every other route parses JSON exactly as before (same proto and
+ * constructor poisoning rules, same errors for empty and malformed bodies).
+ */
+export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number): void {
+  const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
+  const parseJson = fastify.getDefaultJsonParser(
+    onProtoPoisoning ?? 'error',
+    onConstructorPoisoning ?? 'error',
+  );
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser(
+    'application/json',
+    { parseAs: 'buffer', bodyLimit },
+    (request: FastifyRequest, body: Buffer, done) => {
+      if (request.routeOptions.url?.startsWith(HOOKS_PATH_PREFIX)) {
+        done(null, body);
+        return;
+      }
+      // The default parser is synchronous: it calls done itself.
+      void parseJson(request, body as unknown as string, done);
+    },
+  );
+}

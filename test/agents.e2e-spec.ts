@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
@@ -279,6 +280,20 @@ describe('agents', () => {
       .set(writer)
       .send({ status: 'healthy' });
     expect(beat.body.data.status).toBe('online');
+    const db = new Client({ connectionString: test.db.url });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ type: string }>(
+        `SELECT type FROM events WHERE subject_type = 'agent' AND subject_id = 'quiet' ORDER BY position`,
+      );
+      expect(rows.map((row) => row.type)).toEqual([
+        'agent.registered',
+        'agent.offline',
+        'agent.online',
+      ]);
+    } finally {
+      await db.end();
+    }
   });
 
   it('imports an A2A AgentCard and renders one back, keeping unknown fields', async () => {

@@ -93,7 +93,7 @@ describe('domain events (outbox)', () => {
     expect(rows.map((row) => [row.type, row.data.after?.status ?? null])).toEqual([
       ['agent.registered', 'online'],
       ['agent.status_changed', 'draining'],
-      ['agent.status_changed', 'online'],
+      ['agent.online', 'online'],
     ]);
     const missing = await test.http
       .post('/api/v1/agents/nobody/heartbeat')

@@ -28,6 +28,7 @@ const AUDIT_ACTIONS = {
   updated: 'agent.update',
   deregistered: 'agent.deregister',
   offline: 'agent.offline',
+  online: 'agent.status',
   status_changed: 'agent.status',
 } as const;
 
@@ -106,6 +107,13 @@ export class AgentsService {
       await this.replaceSkills(manager, tenantId, input.id, skills);
       const agent = await this.load(manager, tenantId, input.id);
       await this.changed(tx, 'updated', input.id, { before, after: auditView(agent) });
+      // Registering counts as a beat: an offline agent is back.
+      if (current.status === 'offline') {
+        await this.changed(tx, 'online', input.id, {
+          before: { status: 'offline' },
+          after: { status: 'online' },
+        });
+      }
       return { agent, created: false };
     });
   }
@@ -202,7 +210,7 @@ export class AgentsService {
    * The hottest path: one statement, no transaction of ours, no audit entry, while the status
    * stays what it was. A beat that changes the status (healthy → online, degraded, draining, or
    * back from offline) is a change: it takes the row lock and writes its audit entry and
-   * `agent.status_changed` event with it.
+   * event with it: `agent.online` when it comes back online, else `agent.status_changed`.
    */
   // (TypeORM answers an UPDATE ... RETURNING as [rows, rowCount].)
   async heartbeat(
@@ -236,7 +244,7 @@ export class AgentsService {
       if (changed.length === 0) throw new AgentNotFoundError(id);
       const { before, heartbeat_interval_seconds: interval } = changed[0];
       if (before !== status) {
-        await this.changed(tx, 'status_changed', id, {
+        await this.changed(tx, status === 'online' ? 'online' : 'status_changed', id, {
           before: { status: before },
           after: { status },
         });

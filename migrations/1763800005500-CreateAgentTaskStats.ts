@@ -13,8 +13,7 @@ export class CreateAgentTaskStats1763800005500 implements MigrationInterface {
         "hour" timestamptz NOT NULL,
         "succeeded" integer NOT NULL DEFAULT 0,
         "failed" integer NOT NULL DEFAULT 0,
-        "duration_ms_total" bigint NOT NULL DEFAULT 0,
-        "duration_count" integer NOT NULL DEFAULT 0,
+        "latency_histogram" integer[] NOT NULL DEFAULT '{}',
         CONSTRAINT "agent_task_stats_pkey" PRIMARY KEY ("tenant_id", "hour", "skill_id", "agent_id")
       )`);
     await queryRunner.query(

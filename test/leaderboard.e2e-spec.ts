@@ -2,7 +2,11 @@ import { Client } from 'pg';
 import { requestContext } from '../src/common/context/request-context';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { EventsService } from '../src/events/events.service';
+import { bucketMiddleMs, bucketOf } from '../src/agents/latency-histogram';
 import { wilsonLowerBound } from '../src/agents/wilson';
+
+/** What the board shows for a median of `ms`: the middle of its √2-wide bucket, to 0.1 ms. */
+const p50 = (ms: number) => Math.round(bucketMiddleMs(bucketOf(ms)) * 10) / 10;
 import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
@@ -77,6 +81,7 @@ describe('agent leaderboard fed by task outcome events', () => {
     await outcomes('lb-a', 'code', { succeeded: 9, failed: 1 }, 100);
     await outcomes('lb-b', 'code', { succeeded: 95, failed: 3, timedOut: 2 }, 200);
     await outcomes('lb-c', 'code-review', { succeeded: 50 }, 50);
+    await outcomes('lb-c', 'code-review', { succeeded: 60 }, 5_000);
     await waitFor(
       async () =>
         (
@@ -101,7 +106,7 @@ describe('agent leaderboard fed by task outcome events', () => {
         total: 100,
         successRate: 0.95,
         wilsonLowerBound: expect.closeTo(wilsonLowerBound(95, 100), 10),
-        meanLatencyMs: 200,
+        p50LatencyMs: p50(200),
       },
       expect.objectContaining({
         rank: 2,
@@ -109,7 +114,7 @@ describe('agent leaderboard fed by task outcome events', () => {
         successes: 9,
         failures: 1,
         wilsonLowerBound: expect.closeTo(wilsonLowerBound(9, 10), 10),
-        meanLatencyMs: 100,
+        p50LatencyMs: p50(100),
       }),
       expect.objectContaining({ rank: 3, agentId: 'lb-idle', total: 0, wilsonLowerBound: 0 }),
     ]);
@@ -121,6 +126,8 @@ describe('agent leaderboard fed by task outcome events', () => {
     ]);
 
     const all = await board('');
+    // 60 of lb-c's 110 tasks took 5 s: its median is theirs.
+    expect(all.data.leaderboard[0]).toMatchObject({ agentId: 'lb-c', p50LatencyMs: p50(5_000) });
     expect(all.data.leaderboard.map((row) => row.agentId)).toEqual([
       'lb-c',
       'lb-b',
@@ -141,8 +148,8 @@ describe('agent leaderboard fed by task outcome events', () => {
 
   it('counts only outcomes inside the window', async () => {
     await db.query(
-      `INSERT INTO agent_task_stats (tenant_id, agent_id, skill_id, hour, succeeded, failed, duration_ms_total, duration_count)
-       VALUES ('default', 'lb-idle', 'code', date_trunc('hour', now() - interval '50 hours'), 500, 0, 0, 0)`,
+      `INSERT INTO agent_task_stats (tenant_id, agent_id, skill_id, hour, succeeded, failed)
+       VALUES ('default', 'lb-idle', 'code', date_trunc('hour', now() - interval '50 hours'), 500, 0)`,
     );
     const day = await board('?skill=code&window=24h');
     expect(day.data.leaderboard.find((row) => row.agentId === 'lb-idle')).toMatchObject({

@@ -84,7 +84,7 @@ export class AgentsController {
   @Get('leaderboard')
   @Scopes('agents:read')
   @ApiOperation({
-    summary: 'Agents ranked by the Wilson lower bound of their success rate, then mean latency',
+    summary: 'Agents ranked by the Wilson lower bound of their success rate, then p50 latency',
     description:
       'Counts come from task outcomes (succeeded; failed and timed out count as failures) ' +
       'within the window; with `skill`, only agents having it, by their outcomes for it. ' +

@@ -6,6 +6,7 @@ import { Transaction } from '../database/unit-of-work';
 import { DomainEvent } from '../events/domain-event';
 import { EventDispatcher } from '../events/event-dispatcher';
 import { AgentStatus } from './entities/agent.entity';
+import { bucketOf } from './latency-histogram';
 
 /** The task outcomes the leaderboard counts; `task.timed_out` counts as a failure. */
 export const OUTCOME_EVENTS = ['task.succeeded', 'task.failed', 'task.timed_out'] as const;
@@ -19,7 +20,7 @@ export interface LeaderboardRow {
   total: number;
   successRate: number | null;
   wilsonLowerBound: number;
-  meanLatencyMs: number | null;
+  p50LatencyMs: number | null;
 }
 
 interface Outcome {
@@ -29,15 +30,14 @@ interface Outcome {
   hour: string;
   succeeded: number;
   failed: number;
-  durationMs: number;
-  timed: number;
+  histogram: number[];
 }
 
 const Z = 1.96;
 
 /**
  * Ranks agents by the lower bound of the Wilson interval of their success rate (z = 1.96),
- * then by mean task latency. Outcomes arrive as domain events from the workflows module and are
+ * then by median task latency (from √2-wide duration buckets, see latency-histogram.ts). Outcomes arrive as domain events from the workflows module and are
  * added up per agent, skill and hour in the dispatcher's transaction, so each event counts once.
  */
 @Injectable()
@@ -66,44 +66,37 @@ export class LeaderboardService implements OnModuleInit {
       const outcome = totals.get(key) ?? {
         tenantId: event.tenantId,
         agentId,
-        skill,
+        skill: skill.slice(0, 64),
         hour: hour.toISOString(),
         succeeded: 0,
         failed: 0,
-        durationMs: 0,
-        timed: 0,
+        histogram: [],
       };
       if (event.type === 'task.succeeded') outcome.succeeded += 1;
       else outcome.failed += 1;
       if (typeof durationMs === 'number' && Number.isFinite(durationMs) && durationMs >= 0) {
-        outcome.durationMs += Math.round(durationMs);
-        outcome.timed += 1;
+        const bucket = bucketOf(durationMs);
+        while (outcome.histogram.length <= bucket) outcome.histogram.push(0);
+        outcome.histogram[bucket] += 1;
       }
       totals.set(key, outcome);
     }
-    if (totals.size === 0) return;
-    const rows = [...totals.values()];
-    await tx.manager.query(
-      `INSERT INTO agent_task_stats AS s
-         (tenant_id, agent_id, skill_id, hour, succeeded, failed, duration_ms_total, duration_count)
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[],
-                            $5::int[], $6::int[], $7::bigint[], $8::int[])
-       ON CONFLICT (tenant_id, hour, skill_id, agent_id) DO UPDATE SET
-         succeeded = s.succeeded + excluded.succeeded,
-         failed = s.failed + excluded.failed,
-         duration_ms_total = s.duration_ms_total + excluded.duration_ms_total,
-         duration_count = s.duration_count + excluded.duration_count`,
-      [
-        rows.map((row) => row.tenantId),
-        rows.map((row) => row.agentId),
-        rows.map((row) => row.skill.slice(0, 64)),
-        rows.map((row) => row.hour),
-        rows.map((row) => row.succeeded),
-        rows.map((row) => row.failed),
-        rows.map((row) => row.durationMs),
-        rows.map((row) => row.timed),
-      ],
-    );
+    // One row per agent, skill and hour: a handful per batch of events.
+    for (const row of totals.values()) {
+      await tx.manager.query(
+        `INSERT INTO agent_task_stats AS s
+           (tenant_id, agent_id, skill_id, hour, succeeded, failed, latency_histogram)
+         VALUES ($1, $2, $3, $4, $5, $6, $7::int[])
+         ON CONFLICT (tenant_id, hour, skill_id, agent_id) DO UPDATE SET
+           succeeded = s.succeeded + excluded.succeeded,
+           failed = s.failed + excluded.failed,
+           latency_histogram = ARRAY(
+             SELECT coalesce(a, 0) + coalesce(b, 0)
+               FROM unnest(s.latency_histogram, excluded.latency_histogram) WITH ORDINALITY AS h(a, b, i)
+              ORDER BY i)`,
+        [row.tenantId, row.agentId, row.skill, row.hour, row.succeeded, row.failed, row.histogram],
+      );
+    }
   }
 
   /**
@@ -126,27 +119,47 @@ export class LeaderboardService implements OnModuleInit {
         successes: number;
         failures: number;
         lower_bound: number;
-        mean_latency_ms: number | null;
+        p50_latency_ms: number | null;
       }>
     >(
       `WITH skills AS (
          SELECT DISTINCT skill_id FROM agent_skills
           WHERE tenant_id = $1 AND (skill_id = $2 OR name_key = lower($2))
        ),
-       totals AS (
-         SELECT agent_id, sum(succeeded)::int AS successes, sum(failed)::int AS failures,
-                sum(duration_ms_total)::float8 / nullif(sum(duration_count), 0) AS mean_latency_ms
-           FROM agent_task_stats
+       stats AS (
+         SELECT * FROM agent_task_stats
           WHERE tenant_id = $1
             AND hour >= date_trunc('hour', now() - make_interval(hours => $3))
             AND ($2::text IS NULL OR skill_id IN (SELECT skill_id FROM skills) OR skill_id = $2)
+       ),
+       totals AS (
+         SELECT agent_id, sum(succeeded)::int AS successes, sum(failed)::int AS failures
+           FROM stats GROUP BY agent_id
+       ),
+       histogram AS (
+         SELECT st.agent_id, h.i, sum(h.n) AS n
+           FROM stats st, unnest(st.latency_histogram) WITH ORDINALITY AS h(n, i)
+          GROUP BY st.agent_id, h.i
+       ),
+       median AS (
+         SELECT agent_id, min(i) - 1 AS bucket FROM (
+           SELECT agent_id, i,
+                  sum(n) OVER (PARTITION BY agent_id ORDER BY i) * 2
+                    >= sum(n) OVER (PARTITION BY agent_id) AS reached,
+                  sum(n) OVER (PARTITION BY agent_id) AS total
+             FROM histogram) cumulative
+          WHERE reached AND total > 0
           GROUP BY agent_id
        ),
        ranked AS (
          SELECT a.id AS agent_id, a.name, a.status,
                 coalesce(t.successes, 0) AS successes, coalesce(t.failures, 0) AS failures,
-                t.mean_latency_ms
-           FROM agents a LEFT JOIN totals t ON t.agent_id = a.id
+                CASE WHEN m.bucket IS NULL THEN NULL
+                     WHEN m.bucket = 0 THEN 0.5
+                     ELSE power(2, (m.bucket - 0.5) / 2.0) END AS p50_latency_ms
+           FROM agents a
+           LEFT JOIN totals t ON t.agent_id = a.id
+           LEFT JOIN median m ON m.agent_id = a.id
           WHERE a.tenant_id = $1
             AND ($2::text IS NULL OR EXISTS (
                   SELECT 1 FROM agent_skills s
@@ -160,7 +173,7 @@ export class LeaderboardService implements OnModuleInit {
          FROM ranked r,
               LATERAL (SELECT (r.successes + r.failures)::float8 AS n) total,
               LATERAL (SELECT r.successes / nullif(total.n, 0) AS p) rate
-        ORDER BY lower_bound DESC, r.mean_latency_ms ASC NULLS LAST, r.agent_id ASC
+        ORDER BY lower_bound DESC, r.p50_latency_ms ASC NULLS LAST, r.agent_id ASC
         LIMIT $4 OFFSET $5`,
       [tenantId, skill, filter.windowHours, limit + 1, offset, Z * Z, Z],
     );
@@ -175,7 +188,8 @@ export class LeaderboardService implements OnModuleInit {
         total,
         successRate: total === 0 ? null : row.successes / total,
         wilsonLowerBound: Number(row.lower_bound),
-        meanLatencyMs: row.mean_latency_ms === null ? null : Math.round(row.mean_latency_ms),
+        p50LatencyMs:
+          row.p50_latency_ms === null ? null : Math.round(Number(row.p50_latency_ms) * 10) / 10,
       };
     });
     return { rows, more: raw.length > limit };

@@ -72,6 +72,10 @@ export class LeaderboardEntryDto {
   @ApiProperty({ type: Number, nullable: true }) successRate: number | null;
   @ApiProperty({ description: 'Lower bound of the 95% Wilson interval of the success rate' })
   wilsonLowerBound: number;
-  @ApiProperty({ type: Number, nullable: true, description: 'Mean claim-to-finish time' })
-  meanLatencyMs: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'Median claim-to-finish time in the window (within ±19%: √2-wide buckets)',
+  })
+  p50LatencyMs: number | null;
 }

@@ -41,9 +41,7 @@ export class AgentTaskStats {
   @Column({ type: 'integer', default: 0 })
   failed: number;
 
-  @Column({ name: 'duration_ms_total', type: 'bigint', default: 0 })
-  durationMsTotal: string;
-
-  @Column({ name: 'duration_count', type: 'integer', default: 0 })
-  durationCount: number;
+  /** Task durations counted in buckets growing by √2 (see latency-histogram.ts), for the p50. */
+  @Column({ name: 'latency_histogram', type: 'integer', array: true, default: () => "'{}'" })
+  latencyHistogram: number[];
 }

@@ -4,6 +4,8 @@ import { CreateAudit1763800002000 } from './1763800002000-CreateAudit';
 import { CreateAuditCheckpoints1763800003000 } from './1763800003000-CreateAuditCheckpoints';
 import { CreateAgents1763800004000 } from './1763800004000-CreateAgents';
 import { CreateEvents1763800005000 } from './1763800005000-CreateEvents';
+import { CreateWorkflows1763800006000 } from './1763800006000-CreateWorkflows';
+import { CreateIdempotencyKeys1763800006100 } from './1763800006100-CreateIdempotencyKeys';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +15,6 @@ export const MIGRATIONS = [
   CreateAuditCheckpoints1763800003000,
   CreateAgents1763800004000,
   CreateEvents1763800005000,
+  CreateWorkflows1763800006000,
+  CreateIdempotencyKeys1763800006100,
 ];

@@ -73,3 +73,12 @@ describe('backoffSeconds', () => {
     expect([1, 2, 3, 4].map((n) => backoffSeconds(backoff, n))).toEqual([2, 6, 18, 30]);
   });
 });
+
+describe('retryBackoff defaults', () => {
+  it('keeps defaults for fields a DTO instance leaves undefined', () => {
+    const [step] = normaliseSteps([
+      { key: 'a', skill: 's', retryBackoff: { initialSeconds: 0, factor: undefined } },
+    ]);
+    expect(step.retryBackoff).toEqual({ initialSeconds: 0, factor: 2, maxSeconds: 300 });
+  });
+});

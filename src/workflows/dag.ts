@@ -85,8 +85,13 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
     dependsOn: step.dependsOn ?? [],
     timeoutSeconds: step.timeoutSeconds ?? null,
     maxAttempts: step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryBackoff: { ...DEFAULT_BACKOFF, ...step.retryBackoff },
+    retryBackoff: { ...DEFAULT_BACKOFF, ...defined(step.retryBackoff ?? {}) },
   }));
+}
+
+/** Drops undefined properties (DTO instances carry them), so defaults are not overwritten. */
+function defined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
 /** A cycle as step keys (first repeated at the end), or undefined. Depth-first, iterative. */

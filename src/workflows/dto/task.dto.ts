@@ -3,6 +3,7 @@ import { Type } from 'class-transformer';
 import {
   Allow,
   IsBoolean,
+  IsObject,
   IsInt,
   IsOptional,
   IsString,
@@ -61,6 +62,7 @@ export class TaskErrorDto {
 
 export class FailDto extends LeaseDto {
   @ApiProperty({ type: TaskErrorDto })
+  @IsObject()
   @ValidateNested()
   @Type(() => TaskErrorDto)
   error: TaskErrorDto;

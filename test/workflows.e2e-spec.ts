@@ -84,7 +84,10 @@ describe('workflows and tasks', () => {
   };
 
   beforeAll(async () => {
-    test = await startTestApp({ LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' });
+    test = await startTestApp({
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    });
     await test.app.listen({ port: 0, host: '127.0.0.1' });
     base = await test.app.getUrl();
     base = base.replace('[::1]', '127.0.0.1');
@@ -662,4 +665,71 @@ describe('workflows and tasks', () => {
     expect((await complete(mine, 'x', other)).status).toBe(404);
     expect((await complete(mine, 'x')).status).toBe(200);
   });
+
+  it('long-poll: a waiting agent is woken by the task being queued; an idle wait ends empty', async () => {
+    await registerAgent('poller', ['poll']);
+    const idleStart = Date.now();
+    const idle = await post('/agents/poller/tasks/claim', worker, { waitSeconds: 1 });
+    expect(idle.status).toBe(200);
+    expect(idle.body).toEqual({ data: { tasks: [] } });
+    expect(Date.now() - idleStart).toBeGreaterThanOrEqual(900);
+
+    const waiting = claim('poller', { waitSeconds: 20 });
+    await new Promise((done) => setTimeout(done, 300));
+    const queuedAt = Date.now();
+    const run = await startInline({ type: 'wake', steps: [{ key: 'a', skill: 'poll' }] });
+    const [task] = await waiting;
+    // Woken by NOTIFY on commit, not by a poll: well under the 20 s wait.
+    expect(Date.now() - queuedAt).toBeLessThan(2_000);
+    expect(task.workflowId).toBe(run.id);
+    await complete(task, null);
+  });
+
+  it('20 concurrent agents × 500 tasks: every task claimed and completed exactly once', async () => {
+    const agents = Array.from({ length: 20 }, (_, i) => `crowd-${i}`);
+    for (const agent of agents) await registerAgent(agent, ['crowd']);
+    const runIds: string[] = [];
+    for (let i = 0; i < 50; i += 1) {
+      const run = await startInline({
+        type: 'crowd',
+        steps: Array.from({ length: 10 }, (_, step) => ({ key: `s${step}`, skill: 'crowd' })),
+      });
+      runIds.push(run.id as string);
+    }
+    const claims = new Map<string, string[]>();
+    let completed = 0;
+    const failures: string[] = [];
+    await Promise.all(
+      agents.map(async (agent) => {
+        while (completed < 500) {
+          const tasks = await claim(agent, { max: 5, waitSeconds: 1 });
+          for (const task of tasks) {
+            claims.set(task.id, [...(claims.get(task.id) ?? []), agent]);
+            const done = await complete(task, { by: agent });
+            if (done.status !== 200) failures.push(`${task.id}: ${done.status}`);
+            completed += 1;
+          }
+        }
+      }),
+    );
+    expect(failures).toEqual([]);
+    expect(claims.size).toBe(500);
+    expect([...claims.values()].filter((holders) => holders.length !== 1)).toEqual([]);
+    const { rows } = await db.query(
+      `SELECT status, count(*)::int AS n FROM workflow_runs WHERE id = ANY($1::uuid[]) GROUP BY status`,
+      [runIds],
+    );
+    expect(rows).toEqual([{ status: 'succeeded', n: 50 }]);
+    const { rows: events } = await db.query(
+      `SELECT type, count(*)::int AS n FROM events
+        WHERE subject_type = 'workflow' AND subject_id = ANY($1::text[]) AND type LIKE 'task.%'
+        GROUP BY type ORDER BY type`,
+      [runIds],
+    );
+    expect(events).toEqual([
+      { type: 'task.claimed', n: 500 },
+      { type: 'task.queued', n: 500 },
+      { type: 'task.succeeded', n: 500 },
+    ]);
+  }, 60_000);
 });

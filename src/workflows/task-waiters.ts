@@ -5,8 +5,8 @@ import { TASKS_CHANNEL } from './workflow-rows';
 interface Waiter {
   tenantId: string;
   skills: ReadonlySet<string>;
-  woken: boolean;
-  wake(): void;
+  woken: WakeReason | undefined;
+  wake(reason: WakeReason): void;
 }
 
 /** What a waiting claim is told when it wakes. */
@@ -30,12 +30,12 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
     this.notifications.subscribe(TASKS_CHANNEL, (payload) => {
       const [tenantId, skill] = payload.split('\n');
       for (const waiter of this.waiters) {
-        if (waiter.tenantId === tenantId && waiter.skills.has(skill)) waiter.wake();
+        if (waiter.tenantId === tenantId && waiter.skills.has(skill)) waiter.wake('work');
       }
     });
     // Notifications may have been missed while the connection was down: everyone looks again.
     this.notifications.onReconnect(() => {
-      for (const waiter of this.waiters) waiter.wake();
+      for (const waiter of this.waiters) waiter.wake('work');
     });
   }
 
@@ -56,17 +56,17 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
     const waiter: Waiter = {
       tenantId,
       skills: new Set(skills),
-      woken: false,
-      wake: () => {
-        waiter.woken = true;
-        resolve?.('work');
+      woken: undefined,
+      wake: (reason) => {
+        waiter.woken ??= reason;
+        resolve?.(reason);
       },
     };
     this.waiters.add(waiter);
     const dispose = () => this.waiters.delete(waiter);
     const until = (deadline: number, signal?: AbortSignal): Promise<WakeReason> => {
       if (this.closed || signal?.aborted) return Promise.resolve('closed');
-      if (waiter.woken) return Promise.resolve('work');
+      if (waiter.woken) return Promise.resolve(waiter.woken);
       return new Promise<WakeReason>((done) => {
         const timer = setTimeout(() => finish('timeout'), Math.max(0, deadline - Date.now()));
         const onAbort = () => finish('closed');
@@ -86,6 +86,6 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
   /** Ends every wait (the claims answer an empty list) before the HTTP server drains. */
   onModuleDestroy(): void {
     this.closed = true;
-    for (const waiter of this.waiters) waiter.wake();
+    for (const waiter of this.waiters) waiter.wake('closed');
   }
 }

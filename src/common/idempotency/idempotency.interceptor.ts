@@ -16,6 +16,13 @@ export enum IdempotencyErrorCode {
   Reused = 'idempotency_key_reused',
 }
 
+/** What makes two requests "the same": method, path with query, and the body as canonical JSON. */
+export function requestHash(method: string, url: string, body: unknown): string {
+  return createHash('sha256')
+    .update(canonicalize({ method, url, body: body ?? null }) ?? '')
+    .digest('hex');
+}
+
 /**
  * `Idempotency-Key` on a write: the first response (2xx) is stored per tenant and key for 24 h;
  * a repeat with the same method, path and body gets it again with `Idempotent-Replayed: true`,
@@ -43,12 +50,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ]);
     }
     const tenantId = currentTenantId();
-    const hash = createHash('sha256')
-      .update(
-        canonicalize({ method: request.method, url: request.url, body: request.body ?? null }) ??
-          '',
-      )
-      .digest('hex');
+    const hash = requestHash(request.method, request.url, request.body);
     const reservation = await this.store.reserve(tenantId, key, hash);
     switch (reservation.kind) {
       case 'mismatch':

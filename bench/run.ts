@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-key.codec';
 import { uuidv7 } from '../src/common/ids';
 import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
+import { benchTasks } from './tasks';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -186,7 +187,10 @@ async function seedAgents(url: string, count: number): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});
+// BENCH_ONLY=tasks runs the task dispatch scenario alone.
+(process.env.BENCH_ONLY === 'tasks' ? benchTasks() : main().then(benchTasks)).catch(
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -108,6 +108,22 @@ export class WorkflowEngine {
     return rows[0];
   }
 
+  /** The run of a task, locked (one statement: the hot path of complete and fail). */
+  async lockRunOfTask(
+    tx: Transaction,
+    tenantId: string,
+    taskId: string,
+  ): Promise<RunRow | undefined> {
+    const rows = await tx.manager.query<RunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM workflow_runs r
+        WHERE r.tenant_id = $1
+          AND r.id = (SELECT run_id FROM workflow_tasks WHERE tenant_id = $1 AND id = $2)
+        FOR UPDATE`,
+      [tenantId, taskId],
+    );
+    return rows[0];
+  }
+
   /**
    * Takes up to `max` queued tasks of these skills (highest priority, then oldest), skipping
    * rows other claimers hold, and leases them to the agent with a fresh token each.

@@ -166,14 +166,9 @@ export class TasksService {
     const bound = this.boundAgent();
     return this.unitOfWork.run(async (tx) => {
       // Lock order: the run first, then the task (as every other writer does).
-      const [ref] = await tx.manager.query<Array<{ runId: string }>>(
-        `SELECT run_id AS "runId" FROM workflow_tasks WHERE tenant_id = $1 AND id = $2`,
-        [tenantId, taskId],
-      );
-      if (!ref) throw new TaskNotFoundError(taskId);
-      const run = await this.engine.lockRun(tx, tenantId, ref.runId);
+      const run = await this.engine.lockRunOfTask(tx, tenantId, taskId);
+      if (!run) throw new TaskNotFoundError(taskId);
       const task = await this.find(tx, tenantId, taskId);
-      if (!run || !task) throw new TaskNotFoundError(taskId);
       // An agent key acting for another agent holds no lease, whatever token it shows.
       if (bound !== null && task.agentId !== null && task.agentId !== bound) throw notHolder(task);
       return work(tx, run, task);

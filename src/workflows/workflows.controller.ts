@@ -5,7 +5,7 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
-import { CreateRunDto, RunDetailDto, RunDto, RunQueryDto } from './dto/run.dto';
+import { CreateRunDto, RunDetailDto, RunDto, RunQueryDto, WorkflowEventDto } from './dto/run.dto';
 import { RunsService } from './runs.service';
 import { runDetailView, runView } from './views';
 
@@ -52,6 +52,7 @@ export class WorkflowsController {
   @Get(':id/events')
   @Scopes('workflows:read')
   @ApiOperation({ summary: "The run's history (workflow.* and task.* events), oldest first" })
+  @ApiList('events', WorkflowEventDto)
   @ApiProblems(400, 404)
   async events(@Param('id') id: string, @Query() query: PageQueryDto) {
     const page = await this.runs.history(id, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);

@@ -118,3 +118,19 @@ export class RunDto {
 export class RunDetailDto extends RunDto {
   @ApiProperty({ type: [RunStepDto] }) steps: RunStepDto[];
 }
+
+/** One entry of a run's history. */
+export class WorkflowEventDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'task.succeeded', description: 'workflow.* or task.*' }) type: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'task.*: {taskId, workflowId, stepKey, skill, agentId, attempt, durationMs, error?}; ' +
+      'workflow.*: {workflowId, type, definitionVersion, status, output?, error?}',
+  })
+  data: Record<string, unknown>;
+  @ApiPropertyOptional({ nullable: true, type: String }) correlationId: string | null;
+}

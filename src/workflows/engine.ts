@@ -5,6 +5,7 @@ import { PgNotifications } from '../database/pg-notifications';
 import { Transaction } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { backoffSeconds, readySteps, StepSpec } from './dag';
+import { attemptsFinished, runsFinished } from './workflow-metrics';
 import { assertRunTransition, assertTaskTransition, RunStatus, TaskStatus } from './state-machine';
 import {
   DURATION_MS,
@@ -354,6 +355,7 @@ export class WorkflowEngine {
     );
     const before = run.status;
     Object.assign(run, finished);
+    tx.afterCommit(() => runsFinished.inc({ status }));
     await this.runChanged(tx, finished, status, before);
     return finished;
   }
@@ -399,6 +401,14 @@ export class WorkflowEngine {
     durationMs: number | null,
     error?: TaskError,
   ): Promise<void> {
+    if (
+      event === 'succeeded' ||
+      event === 'failed' ||
+      event === 'timed_out' ||
+      event === 'cancelled'
+    ) {
+      tx.afterCommit(() => attemptsFinished.inc({ status: event }));
+    }
     await this.audit.record(tx, {
       action: TASK_ACTIONS[event],
       resource: { type: 'task', id: task.id },

@@ -9,6 +9,7 @@ import { RunsService } from './runs.service';
 import { TaskWaiters } from './task-waiters';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
+import { WorkflowMetrics } from './workflow-metrics';
 import { WorkflowReactions } from './workflow-reactions';
 import { WorkflowsController } from './workflows.controller';
 
@@ -24,6 +25,7 @@ import { WorkflowsController } from './workflows.controller';
     TaskWaiters,
     LeaseReaper,
     WorkflowReactions,
+    WorkflowMetrics,
   ],
   exports: [RunsService],
 })

@@ -333,14 +333,8 @@ export class WorkflowEngine {
     error: unknown,
   ): Promise<RunRow> {
     assertRunTransition(run.status, status);
-    const cancelled = updatedRows<TaskRow>(
-      await tx.manager.query(
-        `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
-          WHERE t.run_id = $1 AND t.status IN ('queued', 'claimed')
-          RETURNING ${TASK_COLUMNS}`,
-        [run.id],
-      ),
-    );
+    // A run succeeds only when every task did: nothing is left to cancel then.
+    const cancelled = status === 'succeeded' ? [] : await this.cancelOpenTasks(tx, run.id);
     for (const task of cancelled) {
       assertTaskTransition(task.agentId ? 'claimed' : 'queued', 'cancelled');
       await this.taskChanged(tx, task, 'cancelled', task.agentId ? 'claimed' : 'queued', null);
@@ -358,6 +352,17 @@ export class WorkflowEngine {
     tx.afterCommit(() => runsFinished.inc({ status }));
     await this.runChanged(tx, finished, status, before);
     return finished;
+  }
+
+  private async cancelOpenTasks(tx: Transaction, runId: string): Promise<TaskRow[]> {
+    return updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
+          WHERE t.run_id = $1 AND t.status IN ('queued', 'claimed')
+          RETURNING ${TASK_COLUMNS}`,
+        [runId],
+      ),
+    );
   }
 
   private async signal(tx: Transaction, tenantId: string, skill: string): Promise<void> {

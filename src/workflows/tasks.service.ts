@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import { ConflictError } from '../common/errors/domain-error';
@@ -43,6 +44,7 @@ const hashOf = (value: unknown): string =>
 @Injectable()
 export class TasksService {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
     private readonly engine: WorkflowEngine,
     private readonly agents: AgentsService,
@@ -96,15 +98,14 @@ export class TasksService {
     leaseToken: string,
   ): Promise<{ id: string; leaseExpiresAt: string }> {
     const tenantId = currentTenantId();
-    const [rows]: [Array<{ leaseExpiresAt: Date }>] = await this.unitOfWork.run((tx) =>
-      tx.manager.query(
-        `UPDATE workflow_tasks
-            SET lease_expires_at = now() + make_interval(secs => $4)
-          WHERE tenant_id = $1 AND id = $2 AND status = 'claimed' AND lease_token = $3
-            AND ($5::varchar IS NULL OR agent_id = $5)
-          RETURNING lease_expires_at AS "leaseExpiresAt"`,
-        [tenantId, taskId, leaseToken, this.config.taskLeaseSeconds, this.boundAgent()],
-      ),
+    // One statement, no transaction of ours: heartbeats are frequent and change no state.
+    const [rows]: [Array<{ leaseExpiresAt: Date }>] = await this.dataSource.query(
+      `UPDATE workflow_tasks
+          SET lease_expires_at = now() + make_interval(secs => $4)
+        WHERE tenant_id = $1 AND id = $2 AND status = 'claimed' AND lease_token = $3
+          AND ($5::varchar IS NULL OR agent_id = $5)
+        RETURNING lease_expires_at AS "leaseExpiresAt"`,
+      [tenantId, taskId, leaseToken, this.config.taskLeaseSeconds, this.boundAgent()],
     );
     if (rows.length > 0) {
       return { id: taskId, leaseExpiresAt: new Date(rows[0].leaseExpiresAt).toISOString() };

@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
 import { from, lastValueFrom, Observable, of } from 'rxjs';
-import { currentTenantId } from '../context/request-context';
+import { requestContext } from '../context/request-context';
 import { BadRequestError, ConflictError, UnprocessableError } from '../errors/domain-error';
 import { IdempotencyStore } from './idempotency.store';
 
@@ -49,7 +49,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
         },
       ]);
     }
-    const tenantId = currentTenantId();
+    // Keys are per tenant: a route without one (public) is left alone.
+    const tenantId = requestContext.get()?.tenantId;
+    if (!tenantId) return next.handle();
     const hash = requestHash(request.method, request.url, request.body);
     const reservation = await this.store.reserve(tenantId, key, hash);
     switch (reservation.kind) {

@@ -116,8 +116,9 @@ describe('task leases', () => {
   it('heartbeats keep the lease past its length', async () => {
     await start([{ key: 'a', skill: 'job' }]);
     const [task] = await claim('slow');
-    for (let i = 0; i < 8; i += 1) {
-      await new Promise((done) => setTimeout(done, 300));
+    // 12 × 200 ms: well past the 1 s lease, each beat well within it.
+    for (let i = 0; i < 12; i += 1) {
+      await new Promise((done) => setTimeout(done, 200));
       expect(
         (await call(`/tasks/${task.id}/heartbeat`, worker, { leaseToken: task.leaseToken })).status,
       ).toBe(200);

@@ -5,6 +5,7 @@ import { uuidv7 } from '../src/common/ids';
 import { auditBench } from './audit';
 import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
 import { runInboundWebhooksAlone } from './webhooks-in';
+import { benchTasks } from './tasks';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -17,13 +18,17 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * with the cross-cutting stack off, drives both with autocannon and prints one table and the
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
-/** `BENCH_ONLY=platform,audit` runs those scenario groups; unset, all of them. */
+/**
+ * `BENCH_ONLY=platform,webhooks-in,tasks,audit` (any of them) runs those scenario groups;
+ * unset, all of them.
+ */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (group: string) => !ONLY || ONLY.includes(group);
 
 async function main() {
   if (wanted('platform')) await platform();
   if (wanted('webhooks-in')) await runInboundWebhooksAlone();
+  if (wanted('tasks')) await benchTasks();
   if (wanted('audit')) {
     const db = await freshDatabase();
     try {

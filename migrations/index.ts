@@ -7,6 +7,8 @@ import { CreateEvents1763800005000 } from './1763800005000-CreateEvents';
 import { CreateAgentTaskStats1763800005500 } from './1763800005500-CreateAgentTaskStats';
 import { CreateAuditSigningKeys1763800005600 } from './1763800005600-CreateAuditSigningKeys';
 import { IndexAgentText1763800005700 } from './1763800005700-IndexAgentText';
+import { CreateWorkflows1763800006000 } from './1763800006000-CreateWorkflows';
+import { CreateIdempotencyKeys1763800006100 } from './1763800006100-CreateIdempotencyKeys';
 import { CreateInboundWebhooks1763800008000 } from './1763800008000-CreateInboundWebhooks';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -20,5 +22,7 @@ export const MIGRATIONS = [
   CreateAgentTaskStats1763800005500,
   CreateAuditSigningKeys1763800005600,
   IndexAgentText1763800005700,
+  CreateWorkflows1763800006000,
+  CreateIdempotencyKeys1763800006100,
   CreateInboundWebhooks1763800008000,
 ];

@@ -12,6 +12,8 @@ import { FixedWindowStorage } from './common/throttling/fixed-window.storage';
 import { RateLimitGuard } from './common/throttling/rate-limit.guard';
 import { RedisBackedStorage } from './common/throttling/redis.storage';
 import { AgentsModule } from './agents/agents.module';
+import { IdempotencyModule } from './common/idempotency/idempotency.module';
+import { WorkflowsModule } from './workflows/workflows.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
@@ -41,6 +43,8 @@ export class AppModule {
         AuthModule,
         AgentsModule,
         InboundWebhooksModule,
+        IdempotencyModule,
+        WorkflowsModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
           storage: config.redisUrl

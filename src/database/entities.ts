@@ -7,9 +7,13 @@ import { AuditEntry } from '../audit/entities/audit-entry.entity';
 import { AuditSigningKey } from '../audit/entities/audit-signing-key.entity';
 import { ApiKey } from '../auth/entities/api-key.entity';
 import { Tenant } from '../auth/entities/tenant.entity';
+import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { DomainEventRow } from '../events/entities/domain-event.entity';
 import { InboundWebhookSource } from '../webhooks/inbound/entities/inbound-webhook-source.entity';
 import { InboundWebhook } from '../webhooks/inbound/entities/inbound-webhook.entity';
+import { WorkflowDefinition } from '../workflows/entities/workflow-definition.entity';
+import { WorkflowRun } from '../workflows/entities/workflow-run.entity';
+import { WorkflowTask } from '../workflows/entities/workflow-task.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
 export const ENTITIES = [
@@ -25,4 +29,8 @@ export const ENTITIES = [
   DomainEventRow,
   InboundWebhookSource,
   InboundWebhook,
+  WorkflowDefinition,
+  WorkflowRun,
+  WorkflowTask,
+  IdempotencyKey,
 ];

@@ -1,0 +1,93 @@
+import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import canonicalize from 'canonicalize';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createHash } from 'node:crypto';
+import { from, lastValueFrom, Observable, of } from 'rxjs';
+import { requestContext } from '../context/request-context';
+import { BadRequestError, ConflictError, UnprocessableError } from '../errors/domain-error';
+import { IdempotencyStore } from './idempotency.store';
+
+export const IDEMPOTENCY_HEADER = 'idempotency-key';
+export const REPLAYED_HEADER = 'Idempotent-Replayed';
+
+export enum IdempotencyErrorCode {
+  InvalidKey = 'invalid_idempotency_key',
+  InFlight = 'idempotency_key_in_flight',
+  Reused = 'idempotency_key_reused',
+}
+
+/** What makes two requests "the same": method, path with query, and the body as canonical JSON. */
+export function requestHash(method: string, url: string, body: unknown): string {
+  return createHash('sha256')
+    .update(canonicalize({ method, url, body: body ?? null }) ?? '')
+    .digest('hex');
+}
+
+/**
+ * `Idempotency-Key` on a write: the first response (2xx) is stored per tenant and key for 24 h;
+ * a repeat with the same method, path and body gets it again with `Idempotent-Replayed: true`,
+ * one with another body 422, one while the first is still running 409. A failed request
+ * (an error response) stores nothing, so the client may retry it with the same key.
+ * Use it with `@Idempotent()`.
+ */
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(private readonly store: IdempotencyStore) {}
+
+  async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
+    const http = context.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const raw = request.headers[IDEMPOTENCY_HEADER];
+    if (raw === undefined) return next.handle();
+    const key = Array.isArray(raw) ? raw[0] : raw;
+    if (Array.isArray(raw) || key.length < 1 || key.length > 255 || !/^[\x21-\x7e]+$/.test(key)) {
+      throw new BadRequestError(IdempotencyErrorCode.InvalidKey, 'Invalid Idempotency-Key.', [
+        {
+          field: 'Idempotency-Key',
+          message: 'must be 1-255 printable ASCII characters, sent once',
+        },
+      ]);
+    }
+    // Keys are per tenant: a route without one (public) is left alone.
+    const tenantId = requestContext.get()?.tenantId;
+    if (!tenantId) return next.handle();
+    const hash = requestHash(request.method, request.url, request.body);
+    const reservation = await this.store.reserve(tenantId, key, hash);
+    switch (reservation.kind) {
+      case 'mismatch':
+        throw new UnprocessableError(
+          IdempotencyErrorCode.Reused,
+          'This Idempotency-Key was used with a different request.',
+        );
+      case 'in_flight':
+        throw new ConflictError(
+          IdempotencyErrorCode.InFlight,
+          'A request with this Idempotency-Key is still being processed; retry later.',
+        );
+      case 'replay':
+        void reply.status(reservation.statusCode).header(REPLAYED_HEADER, 'true');
+        return of(reservation.body);
+      case 'reserved':
+        break;
+    }
+    return from(
+      (async () => {
+        try {
+          const body = await lastValueFrom<unknown, undefined>(
+            next.handle() as Observable<unknown>,
+            {
+              defaultValue: undefined,
+            },
+          );
+          // Nest set the route's status before the handler ran; the handler may have changed it.
+          await this.store.store(tenantId, key, reply.statusCode, body);
+          return body;
+        } catch (error) {
+          await this.store.release(tenantId, key).catch(() => undefined);
+          throw error;
+        }
+      })(),
+    );
+  }
+}

@@ -1,0 +1,84 @@
+import { BadRequestError } from '../common/errors/domain-error';
+import { backoffSeconds, normaliseSteps, readySteps, StepInput } from './dag';
+
+function errorsOf(steps: StepInput[]) {
+  try {
+    normaliseSteps(steps);
+  } catch (error) {
+    expect(error).toBeInstanceOf(BadRequestError);
+    return (error as BadRequestError).errors;
+  }
+  throw new Error('expected a BadRequestError');
+}
+
+describe('normaliseSteps', () => {
+  it('fills defaults', () => {
+    expect(normaliseSteps([{ key: 'a', skill: 's' }])).toEqual([
+      {
+        key: 'a',
+        skill: 's',
+        dependsOn: [],
+        timeoutSeconds: null,
+        maxAttempts: 3,
+        retryBackoff: { initialSeconds: 1, factor: 2, maxSeconds: 300 },
+      },
+    ]);
+  });
+
+  it('names duplicates, unknown and self dependencies', () => {
+    expect(
+      errorsOf([
+        { key: 'a', skill: 's' },
+        { key: 'a', skill: 's' },
+      ]),
+    ).toEqual([{ field: 'steps[1].key', message: 'duplicate step key "a"' }]);
+    expect(errorsOf([{ key: 'a', skill: 's', dependsOn: ['zz'] }])).toEqual([
+      { field: 'steps[0].dependsOn', message: 'unknown step "zz"' },
+    ]);
+    expect(errorsOf([{ key: 'a', skill: 's', dependsOn: ['a'] }])).toEqual([
+      { field: 'steps[0].dependsOn', message: 'step "a" depends on itself' },
+    ]);
+  });
+
+  it('finds cycles', () => {
+    const errors = errorsOf([
+      { key: 'a', skill: 's' },
+      { key: 'b', skill: 's', dependsOn: ['a', 'd'] },
+      { key: 'c', skill: 's', dependsOn: ['b'] },
+      { key: 'd', skill: 's', dependsOn: ['c'] },
+    ]);
+    expect(errors).toEqual([
+      { field: 'steps[1].dependsOn', message: 'dependency cycle: b → d → c → b' },
+    ]);
+  });
+
+  it('accepts a diamond', () => {
+    const steps = normaliseSteps([
+      { key: 'a', skill: 's' },
+      { key: 'b', skill: 's', dependsOn: ['a'] },
+      { key: 'c', skill: 's', dependsOn: ['a'] },
+      { key: 'd', skill: 's', dependsOn: ['b', 'c'] },
+    ]);
+    expect(readySteps(steps, new Set(), new Set()).map((s) => s.key)).toEqual(['a']);
+    expect(readySteps(steps, new Set(['a']), new Set(['a'])).map((s) => s.key)).toEqual(['b', 'c']);
+    expect(
+      readySteps(steps, new Set(['a', 'b']), new Set(['a', 'b', 'c'])).map((s) => s.key),
+    ).toEqual([]);
+  });
+});
+
+describe('backoffSeconds', () => {
+  it('grows by the factor and stops at the cap', () => {
+    const backoff = { initialSeconds: 2, factor: 3, maxSeconds: 30 };
+    expect([1, 2, 3, 4].map((n) => backoffSeconds(backoff, n))).toEqual([2, 6, 18, 30]);
+  });
+});
+
+describe('retryBackoff defaults', () => {
+  it('keeps defaults for fields a DTO instance leaves undefined', () => {
+    const [step] = normaliseSteps([
+      { key: 'a', skill: 's', retryBackoff: { initialSeconds: 0, factor: undefined } },
+    ]);
+    expect(step.retryBackoff).toEqual({ initialSeconds: 0, factor: 2, maxSeconds: 300 });
+  });
+});

@@ -1,0 +1,57 @@
+import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Scopes } from '../auth/scopes';
+import { Idempotent } from '../common/idempotency/idempotent.decorator';
+import { ApiData, ApiList } from '../common/openapi/envelope';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
+import { DefinitionsService } from './definitions.service';
+import { CreateDefinitionDto, DefinitionDto, DefinitionQueryDto } from './dto/definition.dto';
+
+@ApiTags('workflows')
+@Controller('workflow-definitions')
+export class DefinitionsController {
+  constructor(private readonly definitions: DefinitionsService) {}
+
+  @Post()
+  @Idempotent()
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: 'Create a definition, or the next version of its key',
+    description:
+      'The steps must form a DAG: unknown or repeated dependencies, duplicate keys and cycles ' +
+      'answer 400 naming the step. Sending the same content as the latest version again creates ' +
+      'no new version: 200 with that version. Otherwise 201 with the new version.',
+  })
+  @ApiData(DefinitionDto, 201)
+  @ApiData(DefinitionDto, 200)
+  @ApiProblems(400, 409, 422)
+  async create(@Body() body: CreateDefinitionDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { definition, created } = await this.definitions.create(body);
+    void reply.status(created ? 201 : 200);
+    return { data: DefinitionDto.from(definition) };
+  }
+
+  @Get()
+  @Scopes('workflows:read')
+  @ApiOperation({ summary: 'List definitions (latest version of each key)' })
+  @ApiList('definitions', DefinitionDto)
+  @ApiProblems(400)
+  async list(@Query() query: PageQueryDto) {
+    const page = await this.definitions.list(query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return listResponse('definitions', {
+      ...page,
+      items: page.items.map((d) => DefinitionDto.from(d)),
+    });
+  }
+
+  @Get(':key')
+  @Scopes('workflows:read')
+  @ApiOperation({ summary: 'Read a definition: the latest version, or ?version=' })
+  @ApiData(DefinitionDto)
+  @ApiProblems(400, 404)
+  async get(@Param('key') key: string, @Query() query: DefinitionQueryDto) {
+    return { data: DefinitionDto.from(await this.definitions.get(key, query.version)) };
+  }
+}

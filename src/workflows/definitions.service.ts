@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { currentTenantId } from '../common/context/request-context';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { UnitOfWork } from '../database/unit-of-work';
+import { EventsService } from '../events/events.service';
+import { normaliseSteps, TriggerSpec } from './dag';
+import { CreateDefinitionDto, SLUG_PATTERN } from './dto/definition.dto';
+import { WorkflowDefinition } from './entities/workflow-definition.entity';
+import { DefinitionNotFoundError } from './workflows.errors';
+
+/** Versioned, immutable workflow definitions. */
+@Injectable()
+export class DefinitionsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly events: EventsService,
+  ) {}
+
+  /**
+   * Stores the next version of `key`. The same content as the latest version again makes no
+   * new version: that version is answered (`created: false`), so a retried POST is harmless.
+   */
+  async create(
+    input: CreateDefinitionDto,
+  ): Promise<{ definition: WorkflowDefinition; created: boolean }> {
+    const tenantId = currentTenantId();
+    const steps = normaliseSteps(input.steps);
+    const triggers: TriggerSpec[] = (input.triggers ?? []).map(({ source, event }) => ({
+      source,
+      event,
+    }));
+    const name = input.name ?? null;
+    return this.unitOfWork.run(async (tx) => {
+      // Versions of one key are numbered one after another: serialise their creation.
+      await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+        `workflow_definition:${tenantId}:${input.key}`,
+      ]);
+      const latest = await this.latest(
+        tx.manager.getRepository(WorkflowDefinition),
+        tenantId,
+        input.key,
+      );
+      if (
+        latest &&
+        latest.name === name &&
+        isDeepStrictEqual(latest.steps, steps) &&
+        isDeepStrictEqual(latest.triggers, triggers)
+      ) {
+        return { definition: latest, created: false };
+      }
+      const definition = await tx.manager.getRepository(WorkflowDefinition).save({
+        tenantId,
+        key: input.key,
+        version: (latest?.version ?? 0) + 1,
+        name,
+        steps,
+        triggers,
+      });
+      const stored = (await this.latest(
+        tx.manager.getRepository(WorkflowDefinition),
+        tenantId,
+        input.key,
+      ))!;
+      const resource = {
+        type: 'workflow_definition',
+        id: `${definition.key}@${definition.version}`,
+      };
+      await this.audit.record(tx, {
+        action: 'workflow_definition.create',
+        resource,
+        after: { key: stored.key, version: stored.version, name, steps, triggers },
+      });
+      await this.events.emit(tx, {
+        type: 'workflow_definition.created',
+        subject: { type: 'workflow_definition', id: stored.key },
+        data: { key: stored.key, version: stored.version },
+      });
+      return { definition: stored, created: true };
+    });
+  }
+
+  /** The latest version, or the one asked for. */
+  async get(key: string, version?: number): Promise<WorkflowDefinition> {
+    const tenantId = currentTenantId();
+    if (!SLUG_PATTERN.test(key)) throw new DefinitionNotFoundError(key.slice(0, 80), version);
+    const repository = this.dataSource.getRepository(WorkflowDefinition);
+    const found =
+      version === undefined
+        ? await this.latest(repository, tenantId, key)
+        : await repository.findOneBy({ tenantId, key, version });
+    if (!found) throw new DefinitionNotFoundError(key, version);
+    return found;
+  }
+
+  /** The latest version of every key, by key. */
+  async list(limit: number, cursor?: string): Promise<Page<WorkflowDefinition>> {
+    const tenantId = currentTenantId();
+    const after = decodeCursor(cursor, [SLUG_PATTERN]);
+    const rows = await this.dataSource.query<WorkflowDefinition[]>(
+      `SELECT DISTINCT ON (d.key) d.tenant_id AS "tenantId", d.key, d.version, d.name, d.steps,
+              d.triggers, d.created_at AS "createdAt"
+         FROM workflow_definitions d
+        WHERE d.tenant_id = $1 AND ($2::varchar IS NULL OR d.key > $2)
+        ORDER BY d.key, d.version DESC
+        LIMIT $3`,
+      [tenantId, after ? after[0] : null, limit + 1],
+    );
+    return toPage(rows, limit, (definition) => [definition.key]);
+  }
+
+  /** Latest versions in a tenant with a trigger on this inbound source and event. */
+  async triggeredBy(
+    manager: EntityManager,
+    tenantId: string,
+    source: string,
+    event: string,
+  ): Promise<WorkflowDefinition[]> {
+    return manager.query<WorkflowDefinition[]>(
+      `SELECT * FROM (
+         SELECT DISTINCT ON (d.key) d.key, d.version, d.steps, d.triggers
+           FROM workflow_definitions d WHERE d.tenant_id = $1
+          ORDER BY d.key, d.version DESC) latest
+        WHERE latest.triggers @> $2::jsonb`,
+      [tenantId, JSON.stringify([{ source, event }])],
+    );
+  }
+
+  private latest(
+    repository: ReturnType<DataSource['getRepository']>,
+    tenantId: string,
+    key: string,
+  ): Promise<WorkflowDefinition | null> {
+    return repository.findOne({
+      where: { tenantId, key },
+      order: { version: 'DESC' },
+    }) as Promise<WorkflowDefinition | null>;
+  }
+}

@@ -1,0 +1,189 @@
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsInt,
+  IsNumber,
+  IsOptional,
+  IsString,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import type { WorkflowDefinition } from '../entities/workflow-definition.entity';
+
+export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export const MAX_STEPS = 200;
+
+/** Step keys, skills and definition keys: slugs of 1-64 characters. */
+export const IsSlug = (): PropertyDecorator =>
+  applyDecorators(
+    IsString(),
+    Matches(SLUG_PATTERN, { message: '$property must be a slug: a-z, 0-9, ".", "_" or "-"' }),
+  );
+
+export class RetryBackoffDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 86400,
+    default: 1,
+    description: 'Delay before the first retry',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(86_400)
+  initialSeconds?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10,
+    default: 2,
+    description: 'Each retry waits this many times longer',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(1)
+  @Max(10)
+  factor?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 86400,
+    default: 300,
+    description: 'Cap on any one delay',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(86_400)
+  maxSeconds?: number;
+}
+
+export class StepDto {
+  @ApiProperty({ example: 'scaffold' })
+  @IsSlug()
+  key: string;
+
+  @ApiProperty({ example: 'code.scaffold', description: 'An agent skill id' })
+  @IsSlug()
+  skill: string;
+
+  @ApiPropertyOptional({ type: [String], description: 'Keys of steps that must succeed first' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_STEPS)
+  @IsString({ each: true })
+  dependsOn?: string[];
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 86400,
+    description: 'An attempt running longer times out',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(86_400)
+  timeoutSeconds?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  maxAttempts?: number;
+
+  @ApiPropertyOptional({
+    type: RetryBackoffDto,
+    description: 'Delay before retry n: min(maxSeconds, initialSeconds × factor^(n-1))',
+  })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => RetryBackoffDto)
+  retryBackoff?: RetryBackoffDto;
+}
+
+export class TriggerDto {
+  @ApiProperty({ example: 'github', description: 'Inbound source key' })
+  @IsString()
+  @Length(1, 64)
+  source: string;
+
+  @ApiProperty({ example: 'issues', description: 'Event name as the source sends it' })
+  @IsString()
+  @Length(1, 128)
+  event: string;
+}
+
+export class CreateDefinitionDto {
+  @ApiProperty({ example: 'sdlc' })
+  @IsSlug()
+  key: string;
+
+  @ApiPropertyOptional({ example: 'Scaffold, validate, deploy' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiProperty({ type: [StepDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_STEPS)
+  @ValidateNested({ each: true })
+  @Type(() => StepDto)
+  steps: StepDto[];
+
+  @ApiPropertyOptional({ type: [TriggerDto], description: 'Inbound events that start a run' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(32)
+  @ValidateNested({ each: true })
+  @Type(() => TriggerDto)
+  triggers?: TriggerDto[];
+}
+
+export class DefinitionQueryDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'A version; the latest when absent' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  version?: number;
+}
+
+export class StepViewDto {
+  @ApiProperty() key: string;
+  @ApiProperty() skill: string;
+  @ApiProperty({ type: [String] }) dependsOn: string[];
+  @ApiPropertyOptional({ nullable: true, type: Number }) timeoutSeconds: number | null;
+  @ApiProperty() maxAttempts: number;
+  @ApiProperty({ type: RetryBackoffDto }) retryBackoff: RetryBackoffDto;
+}
+
+export class DefinitionDto {
+  @ApiProperty() key: string;
+  @ApiProperty() version: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) name: string | null;
+  @ApiProperty({ type: [StepViewDto] }) steps: StepViewDto[];
+  @ApiProperty({ type: [TriggerDto] }) triggers: TriggerDto[];
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+
+  static from(definition: WorkflowDefinition): DefinitionDto {
+    return {
+      key: definition.key,
+      version: definition.version,
+      name: definition.name,
+      steps: definition.steps,
+      triggers: definition.triggers,
+      createdAt: new Date(definition.createdAt).toISOString(),
+    };
+  }
+}

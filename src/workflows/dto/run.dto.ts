@@ -1,0 +1,136 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { PageQueryDto } from '../../common/pagination';
+import { RUN_STATUSES, TASK_STATUSES } from '../state-machine';
+import type { RunStatus, TaskStatus } from '../state-machine';
+import { IsSlug, MAX_STEPS, StepDto, StepViewDto } from './definition.dto';
+
+export class CreateRunDto {
+  @ApiPropertyOptional({ example: 'sdlc', description: 'Start from this definition…' })
+  @IsOptional()
+  @IsSlug()
+  definitionKey?: string;
+
+  @ApiPropertyOptional({ minimum: 1, description: '…at this version (latest when absent)' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
+  definitionVersion?: number;
+
+  @ApiPropertyOptional({ description: 'Inline run: its type (instead of definitionKey)' })
+  @IsOptional()
+  @IsSlug()
+  type?: string;
+
+  @ApiPropertyOptional({ type: [StepDto], description: 'Inline run: its steps' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(MAX_STEPS)
+  @ValidateNested({ each: true })
+  @Type(() => StepDto)
+  steps?: StepDto[];
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Run input' })
+  @IsOptional()
+  @IsObject()
+  input?: Record<string, unknown>;
+
+  @ApiPropertyOptional({ minimum: -1000, maximum: 1000, default: 0, description: 'Higher first' })
+  @IsOptional()
+  @IsInt()
+  @Min(-1000)
+  @Max(1000)
+  priority?: number;
+}
+
+export class RunQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: RUN_STATUSES })
+  @IsOptional()
+  @IsIn(RUN_STATUSES)
+  status?: RunStatus;
+
+  @ApiPropertyOptional({ description: 'Definition key or inline type' })
+  @IsOptional()
+  @IsSlug()
+  type?: string;
+}
+
+export class TaskViewDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: TASK_STATUSES }) status: TaskStatus;
+  @ApiProperty() attempt: number;
+  @ApiProperty() maxAttempts: number;
+  @ApiPropertyOptional({ nullable: true, type: String }) agentId: string | null;
+  @ApiProperty({ type: 'object', additionalProperties: true }) input: unknown;
+  @ApiPropertyOptional({ nullable: true }) output: unknown;
+  @ApiPropertyOptional({ nullable: true }) error: unknown;
+  @ApiProperty({ format: 'date-time' }) availableAt: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) leaseExpiresAt:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) claimedAt:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) finishedAt:
+    string | null;
+}
+
+export class RunStepDto extends StepViewDto {
+  @ApiProperty({
+    enum: ['pending', ...TASK_STATUSES],
+    description: 'pending: waiting for its dependencies; else its task status',
+  })
+  status: string;
+
+  @ApiPropertyOptional({ type: TaskViewDto, nullable: true }) task: TaskViewDto | null;
+}
+
+export class RunDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty() type: string;
+  @ApiPropertyOptional({ nullable: true, type: String }) definitionKey: string | null;
+  @ApiPropertyOptional({ nullable: true, type: Number }) definitionVersion: number | null;
+  @ApiProperty({ enum: RUN_STATUSES }) status: RunStatus;
+  @ApiProperty() priority: number;
+  @ApiPropertyOptional({ nullable: true }) input: unknown;
+  @ApiPropertyOptional({ nullable: true, description: 'Step key → output, once succeeded' })
+  output: unknown;
+  @ApiPropertyOptional({ nullable: true }) error: unknown;
+  @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) startedAt:
+    string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) finishedAt:
+    string | null;
+}
+
+export class RunDetailDto extends RunDto {
+  @ApiProperty({ type: [RunStepDto] }) steps: RunStepDto[];
+}
+
+/** One entry of a run's history. */
+export class WorkflowEventDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ example: 'task.succeeded', description: 'workflow.* or task.*' }) type: string;
+  @ApiProperty({ format: 'date-time' }) occurredAt: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'task.*: {taskId, workflowId, stepKey, skill, agentId, attempt, durationMs, error?}; ' +
+      'workflow.*: {workflowId, type, definitionVersion, status, output?, error?}',
+  })
+  data: Record<string, unknown>;
+  @ApiPropertyOptional({ nullable: true, type: String }) correlationId: string | null;
+}

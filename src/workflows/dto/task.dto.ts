@@ -1,0 +1,110 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  Allow,
+  IsBoolean,
+  IsObject,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+export class ClaimDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  max?: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: 30,
+    default: 0,
+    description: 'Long-poll: wait up to this long for work',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(30)
+  waitSeconds?: number;
+}
+
+export class LeaseDto {
+  @ApiProperty({ description: 'The leaseToken from the claim' })
+  @IsString()
+  @Length(1, 64)
+  leaseToken: string;
+}
+
+export class CompleteDto extends LeaseDto {
+  @ApiPropertyOptional({ description: 'Any JSON value; passed to dependent steps' })
+  @Allow()
+  output?: unknown;
+}
+
+export class TaskErrorDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 4000)
+  message: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  code?: string;
+}
+
+export class FailDto extends LeaseDto {
+  @ApiProperty({ type: TaskErrorDto })
+  @IsObject()
+  @ValidateNested()
+  @Type(() => TaskErrorDto)
+  error: TaskErrorDto;
+
+  @ApiPropertyOptional({ default: true, description: 'false: no retry, the run fails' })
+  @IsOptional()
+  @IsBoolean()
+  retryable?: boolean;
+}
+
+export class ClaimedTaskDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) workflowId: string;
+  @ApiProperty() stepKey: string;
+  @ApiProperty() skill: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: '{input: <run input>, dependencies: {<stepKey>: <output>}}',
+  })
+  input: unknown;
+  @ApiProperty() attempt: number;
+  @ApiProperty() leaseToken: string;
+  @ApiProperty({ format: 'date-time' }) leaseExpiresAt: string;
+}
+
+export class ClaimResultDto {
+  @ApiProperty({ type: [ClaimedTaskDto] }) tasks: ClaimedTaskDto[];
+}
+
+export class LeaseStateDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'date-time' }) leaseExpiresAt: string;
+}
+
+/** The outcome of the holder's attempt; a repeat with the same payload answers the same. */
+export class AttemptResultDto {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ format: 'uuid' }) workflowId: string;
+  @ApiProperty() stepKey: string;
+  @ApiProperty({ description: 'The attempt reported on' }) attempt: number;
+  @ApiProperty({ enum: ['succeeded', 'failed'] }) status: string;
+  @ApiProperty({ description: 'true: queued again for attempt + 1 after its backoff' })
+  willRetry: boolean;
+}

@@ -1,0 +1,443 @@
+import { Injectable } from '@nestjs/common';
+import { AuditService } from '../audit/audit.service';
+import { uuidv7 } from '../common/ids';
+import { PgNotifications } from '../database/pg-notifications';
+import { Transaction } from '../database/unit-of-work';
+import { EventsService } from '../events/events.service';
+import { backoffSeconds, readySteps, StepSpec } from './dag';
+import { attemptsFinished, runsFinished } from './workflow-metrics';
+import { assertRunTransition, assertTaskTransition, RunStatus, TaskStatus } from './state-machine';
+import {
+  DURATION_MS,
+  RUN_COLUMNS,
+  RunRow,
+  TASK_COLUMNS,
+  TASKS_CHANNEL,
+  TaskRow,
+  taskSignal,
+  updatedRows,
+} from './workflow-rows';
+
+export interface NewRun {
+  tenantId: string;
+  type: string;
+  definitionVersion: number | null;
+  steps: StepSpec[];
+  input: unknown;
+  priority: number;
+  triggerKey?: string;
+}
+
+export interface TaskError {
+  message: string;
+  code?: string;
+}
+
+type TaskEvent =
+  'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
+type RunEvent = 'created' | 'started' | 'succeeded' | 'failed' | 'cancelled';
+
+const RUN_ACTIONS: Record<RunEvent, string> = {
+  created: 'workflow.create',
+  started: 'workflow.start',
+  succeeded: 'workflow.succeed',
+  failed: 'workflow.fail',
+  cancelled: 'workflow.cancel',
+};
+
+const TASK_ACTIONS: Record<TaskEvent, string> = {
+  queued: 'task.queue',
+  claimed: 'task.claim',
+  succeeded: 'task.succeed',
+  failed: 'task.fail',
+  retried: 'task.retry',
+  timed_out: 'task.time_out',
+  cancelled: 'task.cancel',
+};
+
+/**
+ * The workflow engine: every run and task transition goes through here, checked against the
+ * transition table, with its audit entry and its domain event written in the caller's
+ * transaction. Lock order is always the run, then its tasks (claim never waits on a run lock),
+ * so concurrent completions, cancels and the reaper cannot deadlock.
+ */
+@Injectable()
+export class WorkflowEngine {
+  constructor(
+    private readonly audit: AuditService,
+    private readonly events: EventsService,
+    private readonly notifications: PgNotifications,
+  ) {}
+
+  /** Inserts a run and queues its first steps; undefined when its trigger key already ran. */
+  async startRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
+    const rows = await tx.manager.query<RunRow[]>(
+      `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $6::jsonb, $7::jsonb, $8)
+       ON CONFLICT DO NOTHING
+       RETURNING ${RUN_COLUMNS}`,
+      [
+        uuidv7(),
+        input.tenantId,
+        input.type,
+        input.definitionVersion,
+        input.priority,
+        input.input === undefined ? null : JSON.stringify(input.input),
+        JSON.stringify(input.steps),
+        input.triggerKey ?? null,
+      ],
+    );
+    const run = rows[0];
+    if (!run) return undefined;
+    await this.runChanged(tx, run, 'created', null);
+    await this.advance(tx, run);
+    return run;
+  }
+
+  /** The run row, locked; `skipLocked`: undefined when another transaction holds it. */
+  async lockRun(
+    tx: Transaction,
+    tenantId: string,
+    runId: string,
+    skipLocked = false,
+  ): Promise<RunRow | undefined> {
+    const rows = await tx.manager.query<RunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.tenant_id = $1 AND r.id = $2
+        FOR UPDATE${skipLocked ? ' SKIP LOCKED' : ''}`,
+      [tenantId, runId],
+    );
+    return rows[0];
+  }
+
+  /** The run of a task, locked (one statement: the hot path of complete and fail). */
+  async lockRunOfTask(
+    tx: Transaction,
+    tenantId: string,
+    taskId: string,
+  ): Promise<RunRow | undefined> {
+    const rows = await tx.manager.query<RunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM workflow_runs r
+        WHERE r.tenant_id = $1
+          AND r.id = (SELECT run_id FROM workflow_tasks WHERE tenant_id = $1 AND id = $2)
+        FOR UPDATE`,
+      [tenantId, taskId],
+    );
+    return rows[0];
+  }
+
+  /**
+   * Takes up to `max` queued tasks of these skills (highest priority, then oldest), skipping
+   * rows other claimers hold, and leases them to the agent with a fresh token each.
+   */
+  async claim(
+    tx: Transaction,
+    tenantId: string,
+    agentId: string,
+    skills: string[],
+    max: number,
+    leaseSeconds: number,
+  ): Promise<TaskRow[]> {
+    const claimed = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `WITH picked AS (
+           SELECT id FROM workflow_tasks
+            WHERE tenant_id = $1 AND status = 'queued' AND skill = ANY($2::varchar[])
+              AND available_at <= now()
+            ORDER BY priority DESC, available_at, id
+            LIMIT $3
+            FOR UPDATE SKIP LOCKED)
+         UPDATE workflow_tasks t
+            SET status = 'claimed', agent_id = $4,
+                lease_token = replace(gen_random_uuid()::text, '-', ''),
+                claimed_at = now(), lease_expires_at = now() + make_interval(secs => $5),
+                deadline_at = now() + make_interval(secs => t.timeout_seconds),
+                result_hash = NULL
+           FROM picked WHERE t.id = picked.id
+         RETURNING ${TASK_COLUMNS}`,
+        [tenantId, skills, max, agentId, leaseSeconds],
+      ),
+    );
+    if (claimed.length === 0) return [];
+    claimed.sort(
+      (a, b) =>
+        b.priority - a.priority ||
+        new Date(a.availableAt).getTime() - new Date(b.availableAt).getTime() ||
+        a.id.localeCompare(b.id),
+    );
+    // A run another transaction holds (a completion, a cancel) is skipped here: it turns
+    // running when its holder next touches it (`ensureRunning`).
+    const started = updatedRows<RunRow>(
+      await tx.manager.query(
+        `UPDATE workflow_runs r SET status = 'running', started_at = now()
+           FROM (SELECT id FROM workflow_runs WHERE id = ANY($1::uuid[]) AND status = 'pending'
+                  FOR UPDATE SKIP LOCKED) p
+          WHERE r.id = p.id
+          RETURNING ${RUN_COLUMNS}`,
+        [[...new Set(claimed.map((task) => task.runId))]],
+      ),
+    );
+    for (const run of started) await this.runChanged(tx, run, 'started', 'pending');
+    for (const task of claimed) await this.taskChanged(tx, task, 'claimed', 'queued', null);
+    return claimed;
+  }
+
+  /** The holder finished the task: record its output and move the run on. */
+  async succeed(
+    tx: Transaction,
+    run: RunRow,
+    task: TaskRow,
+    output: unknown,
+    resultHash: string,
+  ): Promise<void> {
+    assertTaskTransition(task.status, 'succeeded');
+    await this.ensureRunning(tx, run);
+    const [done] = updatedRows<TaskRow & { durationMs: number }>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = 'succeeded', output = $2::jsonb, finished_at = now(),
+                result_hash = $3
+          WHERE t.id = $1 RETURNING ${TASK_COLUMNS}, ${DURATION_MS}`,
+        [task.id, JSON.stringify(output ?? null), resultHash],
+      ),
+    );
+    await this.taskChanged(tx, done, 'succeeded', 'claimed', done.durationMs);
+    await this.advance(tx, run);
+  }
+
+  /**
+   * An attempt failed (`failed`) or ran out of time (`timed_out`): queued again after its
+   * backoff when attempts are left and it may be retried, else the run fails.
+   */
+  async failAttempt(
+    tx: Transaction,
+    run: RunRow,
+    task: TaskRow,
+    outcome: 'failed' | 'timed_out',
+    error: TaskError,
+    retryable: boolean,
+    resultHash: string | null,
+  ): Promise<{ willRetry: boolean }> {
+    assertTaskTransition(task.status, outcome);
+    await this.ensureRunning(tx, run);
+    const willRetry = retryable && task.attempt < task.maxAttempts;
+    const [failed] = updatedRows<TaskRow & { durationMs: number }>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = $2, error = $3::jsonb, result_hash = $4,
+                finished_at = now()
+          WHERE t.id = $1 RETURNING ${TASK_COLUMNS}, ${DURATION_MS}`,
+        [task.id, outcome, JSON.stringify(error), resultHash],
+      ),
+    );
+    await this.taskChanged(tx, failed, outcome, 'claimed', failed.durationMs, error);
+    if (!willRetry) {
+      await this.finishRun(tx, run, 'failed', null, {
+        stepKey: task.stepKey,
+        taskId: task.id,
+        attempt: task.attempt,
+        reason: outcome,
+        ...error,
+      });
+      return { willRetry };
+    }
+    assertTaskTransition(outcome, 'queued');
+    const delay = backoffSeconds(task.retryBackoff, task.attempt);
+    const [queued] = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t
+            SET status = 'queued', attempt = attempt + 1,
+                available_at = now() + make_interval(secs => $2),
+                prev_lease_token = lease_token, prev_result_hash = result_hash,
+                lease_token = NULL, result_hash = NULL, agent_id = NULL, lease_expires_at = NULL,
+                claimed_at = NULL, deadline_at = NULL, finished_at = NULL
+          WHERE t.id = $1 RETURNING ${TASK_COLUMNS}`,
+        [task.id, delay],
+      ),
+    );
+    await this.taskChanged(tx, { ...queued, agentId: task.agentId }, 'retried', outcome, null, {
+      ...error,
+    });
+    // Claimable now: wake waiting agents. Later: the reaper signals it once it is due.
+    if (delay === 0) await this.signal(tx, queued.tenantId, queued.skill);
+    return { willRetry };
+  }
+
+  /** Cancels a run that has not finished, and every task of it still queued or claimed. */
+  async cancel(tx: Transaction, run: RunRow): Promise<RunRow> {
+    assertRunTransition(run.status, 'cancelled');
+    return this.finishRun(tx, run, 'cancelled', null, null);
+  }
+
+  /** Queues steps whose dependencies all succeeded, or ends the run when every step did. */
+  private async advance(tx: Transaction, run: RunRow): Promise<void> {
+    const tasks = await tx.manager.query<Array<Pick<TaskRow, 'stepKey' | 'status' | 'output'>>>(
+      `SELECT step_key AS "stepKey", status, output FROM workflow_tasks WHERE run_id = $1`,
+      [run.id],
+    );
+    const outputs = new Map<string, unknown>();
+    for (const task of tasks)
+      if (task.status === 'succeeded') outputs.set(task.stepKey, task.output);
+    if (outputs.size === run.steps.length) {
+      await this.ensureRunning(tx, run);
+      await this.finishRun(tx, run, 'succeeded', Object.fromEntries(outputs), null);
+      return;
+    }
+    const ready = readySteps(
+      run.steps,
+      new Set(outputs.keys()),
+      new Set(tasks.map((task) => task.stepKey)),
+    );
+    for (const step of ready) {
+      const input = {
+        input: run.input ?? {},
+        dependencies: Object.fromEntries(step.dependsOn.map((dep) => [dep, outputs.get(dep)])),
+      };
+      const [task] = await tx.manager.query<TaskRow[]>(
+        `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
+           input, max_attempts, timeout_seconds, retry_backoff)
+         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7::jsonb, $8, $9, $10::jsonb)
+         RETURNING ${TASK_COLUMNS}`,
+        [
+          uuidv7(),
+          run.tenantId,
+          run.id,
+          step.key,
+          step.skill,
+          run.priority,
+          JSON.stringify(input),
+          step.maxAttempts,
+          step.timeoutSeconds,
+          JSON.stringify(step.retryBackoff),
+        ],
+      );
+      await this.taskChanged(tx, task, 'queued', null, null);
+      await this.signal(tx, run.tenantId, step.skill);
+    }
+  }
+
+  /** pending → running for a run whose task moves on before any claim could mark it. */
+  private async ensureRunning(tx: Transaction, run: RunRow): Promise<void> {
+    if (run.status !== 'pending') return;
+    assertRunTransition(run.status, 'running');
+    await tx.manager.query(
+      `UPDATE workflow_runs SET status = 'running', started_at = coalesce(started_at, now()) WHERE id = $1`,
+      [run.id],
+    );
+    run.status = 'running';
+    await this.runChanged(tx, run, 'started', 'pending');
+  }
+
+  private async finishRun(
+    tx: Transaction,
+    run: RunRow,
+    status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>,
+    output: unknown,
+    error: unknown,
+  ): Promise<RunRow> {
+    assertRunTransition(run.status, status);
+    // A run succeeds only when every task did: nothing is left to cancel then.
+    const cancelled = status === 'succeeded' ? [] : await this.cancelOpenTasks(tx, run.id);
+    for (const task of cancelled) {
+      assertTaskTransition(task.agentId ? 'claimed' : 'queued', 'cancelled');
+      await this.taskChanged(tx, task, 'cancelled', task.agentId ? 'claimed' : 'queued', null);
+    }
+    const [finished] = updatedRows<RunRow>(
+      await tx.manager.query(
+        `UPDATE workflow_runs r SET status = $2, output = $3::jsonb, error = $4::jsonb,
+                finished_at = now()
+          WHERE r.id = $1 RETURNING ${RUN_COLUMNS}`,
+        [run.id, status, JSON.stringify(output), JSON.stringify(error)],
+      ),
+    );
+    const before = run.status;
+    Object.assign(run, finished);
+    tx.afterCommit(() => runsFinished.inc({ status }));
+    await this.runChanged(tx, finished, status, before);
+    return finished;
+  }
+
+  private async cancelOpenTasks(tx: Transaction, runId: string): Promise<TaskRow[]> {
+    return updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
+          WHERE t.run_id = $1 AND t.status IN ('queued', 'claimed')
+          RETURNING ${TASK_COLUMNS}`,
+        [runId],
+      ),
+    );
+  }
+
+  private async signal(tx: Transaction, tenantId: string, skill: string): Promise<void> {
+    await this.notifications.notify(tx.manager, TASKS_CHANNEL, taskSignal(tenantId, skill));
+  }
+
+  private async runChanged(
+    tx: Transaction,
+    run: RunRow,
+    event: RunEvent,
+    before: RunStatus | null,
+  ): Promise<void> {
+    const subject = { type: 'workflow', id: run.id };
+    await this.audit.record(tx, {
+      action: RUN_ACTIONS[event],
+      resource: subject,
+      before: before === null ? undefined : { status: before },
+      after: { status: run.status, type: run.type },
+      tenantId: run.tenantId,
+    });
+    await this.events.emit(tx, {
+      type: `workflow.${event}`,
+      subject,
+      tenantId: run.tenantId,
+      data: {
+        workflowId: run.id,
+        type: run.type,
+        definitionVersion: run.definitionVersion,
+        status: run.status,
+        ...(event === 'succeeded' ? { output: run.output } : {}),
+        ...(event === 'failed' ? { error: run.error } : {}),
+      },
+    });
+  }
+
+  private async taskChanged(
+    tx: Transaction,
+    task: TaskRow,
+    event: TaskEvent,
+    before: TaskStatus | null,
+    durationMs: number | null,
+    error?: TaskError,
+  ): Promise<void> {
+    if (
+      event === 'succeeded' ||
+      event === 'failed' ||
+      event === 'timed_out' ||
+      event === 'cancelled'
+    ) {
+      tx.afterCommit(() => attemptsFinished.inc({ status: event }));
+    }
+    await this.audit.record(tx, {
+      action: TASK_ACTIONS[event],
+      resource: { type: 'task', id: task.id },
+      before: before === null ? undefined : { status: before },
+      after: { status: task.status, attempt: task.attempt, agentId: task.agentId },
+      tenantId: task.tenantId,
+    });
+    await this.events.emit(tx, {
+      type: `task.${event}`,
+      subject: { type: 'workflow', id: task.runId },
+      tenantId: task.tenantId,
+      data: {
+        taskId: task.id,
+        workflowId: task.runId,
+        stepKey: task.stepKey,
+        skill: task.skill,
+        agentId: task.agentId ?? null,
+        attempt: event === 'retried' ? task.attempt - 1 : task.attempt,
+        durationMs,
+        ...(error ? { error } : {}),
+        ...(event === 'retried'
+          ? { nextAttempt: task.attempt, availableAt: new Date(task.availableAt).toISOString() }
+          : {}),
+      },
+    });
+  }
+}

@@ -1,0 +1,44 @@
+import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Tenant } from '../../auth/entities/tenant.entity';
+import type { StepSpec, TriggerSpec } from '../dag';
+
+/** One immutable version of a workflow definition. */
+@Entity('workflow_definitions')
+export class WorkflowDefinition {
+  @PrimaryColumn({
+    name: 'tenant_id',
+    type: 'varchar',
+    length: 64,
+    primaryKeyConstraintName: 'workflow_definitions_pkey',
+  })
+  tenantId: string;
+
+  @PrimaryColumn({
+    type: 'varchar',
+    length: 64,
+    primaryKeyConstraintName: 'workflow_definitions_pkey',
+  })
+  key: string;
+
+  @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'workflow_definitions_pkey' })
+  version: number;
+
+  @ManyToOne(() => Tenant)
+  @JoinColumn({
+    name: 'tenant_id',
+    foreignKeyConstraintName: 'workflow_definitions_tenant_id_fkey',
+  })
+  tenant?: Tenant;
+
+  @Column({ type: 'varchar', length: 200, nullable: true })
+  name: string | null;
+
+  @Column({ type: 'jsonb' })
+  steps: StepSpec[];
+
+  @Column({ type: 'jsonb', default: () => `'[]'` })
+  triggers: TriggerSpec[];
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+}

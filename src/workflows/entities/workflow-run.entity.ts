@@ -1,0 +1,67 @@
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Tenant } from '../../auth/entities/tenant.entity';
+import type { StepSpec } from '../dag';
+import type { RunStatus } from '../state-machine';
+
+@Entity('workflow_runs')
+@Index('workflow_runs_tenant_id', ['tenantId', 'id'])
+@Index('workflow_runs_tenant_status', ['tenantId', 'status', 'id'])
+@Index('workflow_runs_tenant_type', ['tenantId', 'type', 'id'])
+@Index('workflow_runs_trigger', ['tenantId', 'type', 'triggerKey'], {
+  unique: true,
+  where: '"trigger_key" IS NOT NULL',
+})
+@Check(
+  'workflow_runs_status_check',
+  `"status" IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')`,
+)
+export class WorkflowRun {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workflow_runs_pkey' })
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'varchar', length: 64 })
+  tenantId: string;
+
+  @ManyToOne(() => Tenant)
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'workflow_runs_tenant_id_fkey' })
+  tenant?: Tenant;
+
+  /** The definition key, or the `type` of an inline run. */
+  @Column({ type: 'varchar', length: 64 })
+  type: string;
+
+  /** Null for an inline run. */
+  @Column({ name: 'definition_version', type: 'integer', nullable: true })
+  definitionVersion: number | null;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: RunStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  priority: number;
+
+  @Column({ type: 'jsonb', nullable: true })
+  input: unknown;
+
+  /** The steps as they were when the run started (definitions change; runs do not). */
+  @Column({ type: 'jsonb' })
+  steps: StepSpec[];
+
+  @Column({ type: 'jsonb', nullable: true })
+  output: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  error: unknown;
+
+  @Column({ name: 'trigger_key', type: 'varchar', length: 300, nullable: true })
+  triggerKey: string | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+
+  @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
+  startedAt: Date | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+}

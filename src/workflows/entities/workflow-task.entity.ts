@@ -1,0 +1,114 @@
+import {
+  Check,
+  Column,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryColumn,
+  Unique,
+} from 'typeorm';
+import { Tenant } from '../../auth/entities/tenant.entity';
+import type { RetryBackoff } from '../dag';
+import type { TaskStatus } from '../state-machine';
+import { WorkflowRun } from './workflow-run.entity';
+
+/** One step of a run once its dependencies succeeded; its attempts reuse the row. */
+@Entity('workflow_tasks')
+@Unique('workflow_tasks_run_step', ['runId', 'stepKey'])
+// priority DESC cannot be said in the decorator: the migration owns this one.
+@Index('workflow_tasks_queue', { synchronize: false })
+@Index('workflow_tasks_leases', ['leaseExpiresAt'], { where: `"status" = 'claimed'` })
+@Index('workflow_tasks_agent', ['tenantId', 'agentId'], { where: `"status" = 'claimed'` })
+@Check(
+  'workflow_tasks_status_check',
+  `"status" IN ('queued', 'claimed', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
+)
+export class WorkflowTask {
+  @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workflow_tasks_pkey' })
+  id: string;
+
+  @Column({ name: 'tenant_id', type: 'varchar', length: 64 })
+  tenantId: string;
+
+  @ManyToOne(() => Tenant)
+  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'workflow_tasks_tenant_id_fkey' })
+  tenant?: Tenant;
+
+  @Column({ name: 'run_id', type: 'uuid' })
+  runId: string;
+
+  @ManyToOne(() => WorkflowRun, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'run_id', foreignKeyConstraintName: 'workflow_tasks_run_id_fkey' })
+  run?: WorkflowRun;
+
+  @Column({ name: 'step_key', type: 'varchar', length: 64 })
+  stepKey: string;
+
+  @Column({ type: 'varchar', length: 64 })
+  skill: string;
+
+  @Column({ type: 'varchar', length: 16 })
+  status: TaskStatus;
+
+  @Column({ type: 'integer', default: 0 })
+  priority: number;
+
+  @Column({ type: 'jsonb' })
+  input: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  output: unknown;
+
+  @Column({ type: 'jsonb', nullable: true })
+  error: unknown;
+
+  @Column({ type: 'integer', default: 1 })
+  attempt: number;
+
+  @Column({ name: 'max_attempts', type: 'integer' })
+  maxAttempts: number;
+
+  @Column({ name: 'timeout_seconds', type: 'integer', nullable: true })
+  timeoutSeconds: number | null;
+
+  @Column({ name: 'retry_backoff', type: 'jsonb' })
+  retryBackoff: RetryBackoff;
+
+  /** When the task may be claimed (later than now while a retry waits its backoff). */
+  @Column({ name: 'available_at', type: 'timestamptz', default: () => 'now()' })
+  availableAt: Date;
+
+  @Column({ name: 'agent_id', type: 'varchar', length: 64, nullable: true })
+  agentId: string | null;
+
+  @Column({ name: 'lease_token', type: 'varchar', length: 64, nullable: true })
+  leaseToken: string | null;
+
+  @Column({ name: 'lease_expires_at', type: 'timestamptz', nullable: true })
+  leaseExpiresAt: Date | null;
+
+  @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
+  claimedAt: Date | null;
+
+  /** claimedAt + the step's timeoutSeconds: past it the attempt times out, heartbeats or not. */
+  @Column({ name: 'deadline_at', type: 'timestamptz', nullable: true })
+  deadlineAt: Date | null;
+
+  /** sha256 of the complete/fail payload of the current lease: a repeat is answered the same. */
+  @Column({ name: 'result_hash', type: 'varchar', length: 64, nullable: true })
+  resultHash: string | null;
+
+  /** The lease and payload of the previous attempt, so its holder's repeated `fail` is idempotent. */
+  @Column({ name: 'prev_lease_token', type: 'varchar', length: 64, nullable: true })
+  prevLeaseToken: string | null;
+
+  @Column({ name: 'prev_result_hash', type: 'varchar', length: 64, nullable: true })
+  prevResultHash: string | null;
+
+  @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
+  finishedAt: Date | null;
+
+  @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
+  createdAt: Date;
+}

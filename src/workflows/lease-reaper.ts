@@ -1,0 +1,171 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { PgNotifications } from '../database/pg-notifications';
+import { Transaction, UnitOfWork } from '../database/unit-of-work';
+import { ShutdownState } from '../health/shutdown-state';
+import { WorkflowEngine } from './engine';
+import { TASK_COLUMNS, TASKS_CHANNEL, TaskRow, taskSignal } from './workflow-rows';
+
+const REAP_EVERY_MS = 500;
+const BATCH = 100;
+
+type Release = 'lease_expired' | 'step_timeout' | 'agent_gone';
+
+/**
+ * Moves work on when its holder does not: claimed tasks whose lease expired or whose step
+ * timeout passed time out (and are queued again, or fail the run); and queued retries whose
+ * backoff just ended are announced to waiting agents. Every replica with WORKERS=on reaps: each
+ * task is taken under its run's row lock with SKIP LOCKED, so two reapers never take the same.
+ */
+@Injectable()
+export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(LeaseReaper.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+  private failing = false;
+  private lastDueCheck: Date | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly engine: WorkflowEngine,
+    private readonly notifications: PgNotifications,
+    private readonly shutdown: ShutdownState,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.workers) return;
+    this.timer = setInterval(() => void this.tick(), REAP_EVERY_MS);
+    this.timer.unref();
+  }
+
+  async tick(): Promise<void> {
+    if (this.running || this.shutdown.isShuttingDown) return;
+    this.running = true;
+    try {
+      await this.reapExpired();
+      await this.announceDueRetries();
+      this.failing = false;
+    } catch (error) {
+      if (!this.failing) this.logger.warn(`Lease reaping failed: ${(error as Error).message}`);
+      this.failing = true;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  /** Times out every claimed task past its lease or step deadline; returns how many. */
+  async reapExpired(): Promise<number> {
+    let reaped = 0;
+    for (;;) {
+      const due = await this.dataSource.query<
+        Array<{ id: string; tenantId: string; runId: string }>
+      >(
+        `SELECT id, tenant_id AS "tenantId", run_id AS "runId" FROM workflow_tasks
+          WHERE status = 'claimed' AND (lease_expires_at <= now() OR deadline_at <= now())
+          ORDER BY lease_expires_at LIMIT $1`,
+        [BATCH],
+      );
+      let progressed = 0;
+      for (const task of due) {
+        if (this.shutdown.isShuttingDown) return reaped;
+        const done = await this.unitOfWork.run((tx) =>
+          this.release(tx, task.tenantId, task.runId, task.id, undefined, true),
+        );
+        if (done) progressed += 1;
+      }
+      reaped += progressed;
+      if (due.length < BATCH || progressed === 0) return reaped;
+    }
+  }
+
+  /** The agent went offline or deregistered: its claimed tasks time out now, not at expiry. */
+  async releaseAgent(tx: Transaction, tenantId: string, agentId: string): Promise<number> {
+    const held = await tx.manager.query<Array<{ id: string; runId: string }>>(
+      `SELECT id, run_id AS "runId" FROM workflow_tasks
+        WHERE tenant_id = $1 AND agent_id = $2 AND status = 'claimed'`,
+      [tenantId, agentId],
+    );
+    let released = 0;
+    for (const task of held) {
+      if (await this.release(tx, tenantId, task.runId, task.id, agentId, false)) released += 1;
+    }
+    return released;
+  }
+
+  /**
+   * The one release path: lock the run, re-check the task under its lock, time the attempt out.
+   * `agentId` set: release whatever that agent holds; else only what is past its lease.
+   */
+  private async release(
+    tx: Transaction,
+    tenantId: string,
+    runId: string,
+    taskId: string,
+    agentId: string | undefined,
+    skipLocked: boolean,
+  ): Promise<boolean> {
+    const run = await this.engine.lockRun(tx, tenantId, runId, skipLocked);
+    if (!run) return false;
+    const [task] = await tx.manager.query<Array<TaskRow & { reason: Release }>>(
+      `SELECT ${TASK_COLUMNS},
+              CASE WHEN t.deadline_at <= now() THEN 'step_timeout' ELSE 'lease_expired' END AS reason
+         FROM workflow_tasks t
+        WHERE t.id = $1 AND t.status = 'claimed'
+          AND ($2::varchar IS NULL AND (t.lease_expires_at <= now() OR t.deadline_at <= now())
+               OR t.agent_id = $2)
+        FOR UPDATE`,
+      [taskId, agentId ?? null],
+    );
+    if (!task) return false;
+    const reason: Release = agentId ? 'agent_gone' : task.reason;
+    await this.engine.failAttempt(
+      tx,
+      run,
+      task,
+      'timed_out',
+      { message: MESSAGES[reason], code: reason },
+      true,
+      null,
+    );
+    return true;
+  }
+
+  /** Retries whose backoff ended since the last look: wake the agents waiting for them. */
+  private async announceDueRetries(): Promise<void> {
+    const [row] = await this.dataSource.query<
+      Array<{ now: Date; due: Array<{ tenantId: string; skill: string }> }>
+    >(
+      `SELECT now() AS now, coalesce((
+         SELECT json_agg(DISTINCT jsonb_build_object('tenantId', tenant_id, 'skill', skill))
+           FROM workflow_tasks
+          WHERE status = 'queued' AND available_at > $1::timestamptz AND available_at <= now()), '[]') AS due`,
+      [this.lastDueCheck],
+    );
+    // Database time throughout: available_at was computed by the database too.
+    this.lastDueCheck = new Date(row.now);
+    if (row.due.length === 0) return;
+    await this.unitOfWork.run(async (tx) => {
+      for (const due of row.due) {
+        await this.notifications.notify(
+          tx.manager,
+          TASKS_CHANNEL,
+          taskSignal(due.tenantId, due.skill),
+        );
+      }
+    });
+  }
+
+  onModuleDestroy(): void {
+    if (this.timer) clearInterval(this.timer);
+  }
+}
+
+const MESSAGES: Record<Release, string> = {
+  lease_expired: 'The lease expired without a heartbeat.',
+  step_timeout: 'The step ran past its timeoutSeconds.',
+  agent_gone: 'The agent holding the task went offline or deregistered.',
+};

@@ -1,0 +1,60 @@
+import { ConflictError } from '../common/errors/domain-error';
+import {
+  assertRunTransition,
+  assertTaskTransition,
+  RUN_STATUSES,
+  RunStatus,
+  TASK_STATUSES,
+  TaskStatus,
+} from './state-machine';
+
+const LEGAL_RUN = new Set([
+  'pending>running',
+  'pending>failed',
+  'pending>cancelled',
+  'running>succeeded',
+  'running>failed',
+  'running>cancelled',
+]);
+
+const LEGAL_TASK = new Set([
+  'queued>claimed',
+  'queued>cancelled',
+  'claimed>succeeded',
+  'claimed>failed',
+  'claimed>timed_out',
+  'claimed>cancelled',
+  'failed>queued',
+  'timed_out>queued',
+]);
+
+/** true when legal, false when it throws the 409 ConflictError; anything else propagates. */
+function allowed(attempt: () => void): boolean {
+  try {
+    attempt();
+    return true;
+  } catch (error) {
+    if (error instanceof ConflictError) return false;
+    throw error;
+  }
+}
+
+const pairs = <T extends string>(statuses: readonly T[]): Array<[T, T]> =>
+  statuses.flatMap((from) => statuses.map((to): [T, T] => [from, to]));
+
+describe('run transitions', () => {
+  it.each(pairs<RunStatus>(RUN_STATUSES))('%s → %s', (from, to) => {
+    expect(allowed(() => assertRunTransition(from, to))).toBe(LEGAL_RUN.has(`${from}>${to}`));
+  });
+});
+
+describe('task transitions', () => {
+  it.each(pairs<TaskStatus>(TASK_STATUSES))('%s → %s', (from, to) => {
+    expect(allowed(() => assertTaskTransition(from, to))).toBe(LEGAL_TASK.has(`${from}>${to}`));
+  });
+
+  it('lists every legal pair the table allows, no more', () => {
+    expect(LEGAL_TASK.size).toBe(8);
+    expect(LEGAL_RUN.size).toBe(6);
+  });
+});

@@ -1,0 +1,71 @@
+import { ConflictError } from '../common/errors/domain-error';
+import { WorkflowErrorCode } from './workflows.errors';
+
+export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const TASK_STATUSES = [
+  'queued',
+  'claimed',
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed_out',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/**
+ * Every legal transition, in one place. A run starts `pending`, turns `running` when its first
+ * task is claimed (or finishes), and ends in one of three terminal states. A task's failed or
+ * timed-out attempt with attempts left goes back to `queued` (its retry).
+ */
+export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  pending: ['running', 'failed', 'cancelled'],
+  running: ['succeeded', 'failed', 'cancelled'],
+  succeeded: [],
+  failed: [],
+  cancelled: [],
+};
+
+export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
+  queued: ['claimed', 'cancelled'],
+  claimed: ['succeeded', 'failed', 'timed_out', 'cancelled'],
+  succeeded: [],
+  failed: ['queued'],
+  timed_out: ['queued'],
+  cancelled: [],
+};
+
+export const TERMINAL_RUN_STATUSES: readonly RunStatus[] = ['succeeded', 'failed', 'cancelled'];
+
+export function canTransitionRun(from: RunStatus, to: RunStatus): boolean {
+  return RUN_TRANSITIONS[from].includes(to);
+}
+
+export function canTransitionTask(from: TaskStatus, to: TaskStatus): boolean {
+  return TASK_TRANSITIONS[from].includes(to);
+}
+
+/** Throws the 409 an illegal run transition answers. */
+export function assertRunTransition(from: RunStatus, to: RunStatus): void {
+  if (!canTransitionRun(from, to)) {
+    throw new ConflictError(
+      WorkflowErrorCode.IllegalTransition,
+      `A ${from} workflow run cannot become ${to}.`,
+    );
+  }
+}
+
+/** Throws the 409 an illegal task transition answers. */
+export function assertTaskTransition(from: TaskStatus, to: TaskStatus): void {
+  if (!canTransitionTask(from, to)) {
+    throw new ConflictError(
+      WorkflowErrorCode.IllegalTransition,
+      `A ${from} task cannot become ${to}.`,
+    );
+  }
+}
+
+export function isTerminalRun(status: RunStatus): boolean {
+  return TERMINAL_RUN_STATUSES.includes(status);
+}

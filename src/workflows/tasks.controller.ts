@@ -1,0 +1,110 @@
+import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Scopes } from '../auth/scopes';
+import { ApiData } from '../common/openapi/envelope';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import {
+  AttemptResultDto,
+  ClaimDto,
+  ClaimResultDto,
+  CompleteDto,
+  FailDto,
+  LeaseDto,
+  LeaseStateDto,
+} from './dto/task.dto';
+import { SLUG_PATTERN } from './dto/definition.dto';
+import { TasksService } from './tasks.service';
+import { TaskNotFoundError } from './workflows.errors';
+import { UUID_PATTERN } from '../common/ids';
+import { NotFoundError } from '../common/errors/domain-error';
+
+@ApiTags('tasks')
+@Controller()
+export class TasksController {
+  constructor(private readonly tasks: TasksService) {}
+
+  @Post('agents/:id/tasks/claim')
+  @HttpCode(200)
+  @Scopes('tasks:work')
+  @ApiOperation({
+    summary: 'Claim tasks for this agent; long-polls up to waitSeconds for work',
+    description:
+      'Only tasks whose skill the agent has, highest priority then oldest, each with a fresh ' +
+      'leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A draining or offline ' +
+      'agent gets an empty list at once; so does every waiting claim when the server shuts down.',
+  })
+  @ApiData(ClaimResultDto)
+  @ApiProblems(400, 404)
+  async claim(
+    @Param('id') agentId: string,
+    @Body() body: ClaimDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (!SLUG_PATTERN.test(agentId)) {
+      throw new NotFoundError('agent_not_found', `Agent "${agentId.slice(0, 80)}" was not found.`);
+    }
+    // The client hanging up ends the wait; anything claimed in that instant expires its lease.
+    const gone = new AbortController();
+    const onClose = () => {
+      if (!reply.raw.writableEnded) gone.abort();
+    };
+    reply.raw.once('close', onClose);
+    try {
+      const tasks = await this.tasks.claim(
+        agentId,
+        body.max ?? 1,
+        body.waitSeconds ?? 0,
+        gone.signal,
+      );
+      return { data: { tasks } };
+    } finally {
+      reply.raw.off('close', onClose);
+    }
+  }
+
+  @Post('tasks/:id/heartbeat')
+  @HttpCode(200)
+  @Scopes('tasks:work')
+  @ApiOperation({ summary: 'Extend the lease (holder only: 409 otherwise)' })
+  @ApiData(LeaseStateDto)
+  @ApiProblems(400, 404, 409)
+  async heartbeat(@Param('id') id: string, @Body() body: LeaseDto) {
+    return { data: await this.tasks.heartbeat(taskId(id), body.leaseToken) };
+  }
+
+  @Post('tasks/:id/complete')
+  @HttpCode(200)
+  @Scopes('tasks:work')
+  @ApiOperation({
+    summary: 'Report success (holder only); the same payload again answers the same',
+  })
+  @ApiData(AttemptResultDto)
+  @ApiProblems(400, 404, 409)
+  async complete(@Param('id') id: string, @Body() body: CompleteDto) {
+    return { data: await this.tasks.complete(taskId(id), body.leaseToken, body.output) };
+  }
+
+  @Post('tasks/:id/fail')
+  @HttpCode(200)
+  @Scopes('tasks:work')
+  @ApiOperation({
+    summary: 'Report failure (holder only); retried after its backoff while attempts are left',
+  })
+  @ApiData(AttemptResultDto)
+  @ApiProblems(400, 404, 409)
+  async fail(@Param('id') id: string, @Body() body: FailDto) {
+    const error = {
+      message: body.error.message,
+      ...(body.error.code ? { code: body.error.code } : {}),
+    };
+    return {
+      data: await this.tasks.fail(taskId(id), body.leaseToken, error, body.retryable ?? true),
+    };
+  }
+}
+
+function taskId(id: string): string {
+  if (!UUID_PATTERN.test(id)) throw new TaskNotFoundError(id.slice(0, 80));
+  return id;
+}

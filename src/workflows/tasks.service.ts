@@ -1,0 +1,241 @@
+import { Injectable } from '@nestjs/common';
+import canonicalize from 'canonicalize';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { AgentsService } from '../agents/agents.service';
+import { currentTenantId, requestContext } from '../common/context/request-context';
+import { ConflictError } from '../common/errors/domain-error';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { Transaction, UnitOfWork } from '../database/unit-of-work';
+import { ShutdownState } from '../health/shutdown-state';
+import { TaskError, WorkflowEngine } from './engine';
+import { TaskWaiters } from './task-waiters';
+import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
+import { TaskNotFoundError, WorkflowErrorCode } from './workflows.errors';
+
+export interface ClaimedTask {
+  id: string;
+  workflowId: string;
+  stepKey: string;
+  skill: string;
+  input: unknown;
+  attempt: number;
+  leaseToken: string;
+  leaseExpiresAt: string;
+}
+
+/** What complete and fail answer, the same on a repeat: the outcome of the holder's attempt. */
+export interface AttemptResult {
+  id: string;
+  workflowId: string;
+  stepKey: string;
+  attempt: number;
+  status: 'succeeded' | 'failed';
+  willRetry: boolean;
+}
+
+const hashOf = (value: unknown): string =>
+  createHash('sha256')
+    .update(canonicalize(value) ?? 'null')
+    .digest('hex');
+
+/** Agents' side of tasks: claim (with long-poll), heartbeat, complete, fail. */
+@Injectable()
+export class TasksService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly engine: WorkflowEngine,
+    private readonly agents: AgentsService,
+    private readonly waiters: TaskWaiters,
+    private readonly shutdown: ShutdownState,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Claims up to `max` tasks for the agent, waiting up to `waitSeconds` for some to be queued.
+   * Draining and offline agents get none, at once. `signal` aborts the wait when the client
+   * has gone; tasks claimed just before that are not lost: their lease expires.
+   */
+  async claim(
+    agentId: string,
+    max: number,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<ClaimedTask[]> {
+    const tenantId = currentTenantId();
+    const deadline = Date.now() + waitSeconds * 1000;
+    let profile = await this.agents.claimProfile(agentId);
+    for (let round = 0; ; round += 1) {
+      if (round > 0) profile = await this.agents.claimProfile(agentId);
+      if (!this.canWork(profile) || this.stopping || signal?.aborted) return [];
+      const waiter = this.waiters.register(tenantId, profile.skills);
+      try {
+        const tasks = await this.unitOfWork.run((tx) =>
+          this.engine.claim(
+            tx,
+            tenantId,
+            agentId,
+            profile.skills,
+            max,
+            this.config.taskLeaseSeconds,
+          ),
+        );
+        if (tasks.length > 0) return tasks.map(toClaimed);
+        if (Date.now() >= deadline) return [];
+        const reason = await waiter.until(deadline, signal);
+        if (reason !== 'work') return [];
+      } finally {
+        waiter.dispose();
+      }
+    }
+  }
+
+  /** Extends the lease of the current holder: one UPDATE, no audit entry (not a transition). */
+  async heartbeat(
+    taskId: string,
+    leaseToken: string,
+  ): Promise<{ id: string; leaseExpiresAt: string }> {
+    const tenantId = currentTenantId();
+    // One statement, no transaction of ours: heartbeats are frequent and change no state.
+    const [rows]: [Array<{ leaseExpiresAt: Date }>] = await this.dataSource.query(
+      `UPDATE workflow_tasks
+          SET lease_expires_at = now() + make_interval(secs => $4)
+        WHERE tenant_id = $1 AND id = $2 AND status = 'claimed' AND lease_token = $3
+          AND ($5::varchar IS NULL OR agent_id = $5)
+        RETURNING lease_expires_at AS "leaseExpiresAt"`,
+      [tenantId, taskId, leaseToken, this.config.taskLeaseSeconds, this.boundAgent()],
+    );
+    if (rows.length > 0) {
+      return { id: taskId, leaseExpiresAt: new Date(rows[0].leaseExpiresAt).toISOString() };
+    }
+    const task = await this.unitOfWork.run((tx) => this.find(tx, tenantId, taskId));
+    throw notHolder(task);
+  }
+
+  async complete(taskId: string, leaseToken: string, output: unknown): Promise<AttemptResult> {
+    const resultHash = hashOf({ output: output ?? null });
+    return this.asHolder(taskId, leaseToken, async (tx, run, task) => {
+      if (task.status === 'succeeded' && task.leaseToken === leaseToken) {
+        if (task.resultHash !== resultHash) throw mismatch();
+        return result(task, 'succeeded', task.attempt, false);
+      }
+      if (task.status !== 'claimed' || task.leaseToken !== leaseToken) throw notHolder(task);
+      await this.engine.succeed(tx, run, task, output, resultHash);
+      return result(task, 'succeeded', task.attempt, false);
+    });
+  }
+
+  async fail(
+    taskId: string,
+    leaseToken: string,
+    error: TaskError,
+    retryable: boolean,
+  ): Promise<AttemptResult> {
+    const resultHash = hashOf({ error, retryable });
+    return this.asHolder(taskId, leaseToken, async (tx, run, task) => {
+      // A repeat: this holder's attempt already failed (and may have been queued again since).
+      if (task.prevLeaseToken === leaseToken) {
+        if (task.prevResultHash !== resultHash) throw mismatch();
+        return result(task, 'failed', task.attempt - 1, true);
+      }
+      if (task.leaseToken === leaseToken && ['failed', 'timed_out'].includes(task.status)) {
+        if (task.resultHash !== resultHash) throw mismatch();
+        return result(task, 'failed', task.attempt, false);
+      }
+      if (task.status !== 'claimed' || task.leaseToken !== leaseToken) throw notHolder(task);
+      const { willRetry } = await this.engine.failAttempt(
+        tx,
+        run,
+        task,
+        'failed',
+        error,
+        retryable,
+        resultHash,
+      );
+      return result(task, 'failed', task.attempt, willRetry);
+    });
+  }
+
+  private async asHolder(
+    taskId: string,
+    leaseToken: string,
+    work: (tx: Transaction, run: RunRow, task: TaskRow) => Promise<AttemptResult>,
+  ): Promise<AttemptResult> {
+    const tenantId = currentTenantId();
+    const bound = this.boundAgent();
+    return this.unitOfWork.run(async (tx) => {
+      // Lock order: the run first, then the task (as every other writer does).
+      const run = await this.engine.lockRunOfTask(tx, tenantId, taskId);
+      if (!run) throw new TaskNotFoundError(taskId);
+      const task = await this.find(tx, tenantId, taskId);
+      // An agent key acting for another agent holds no lease, whatever token it shows.
+      if (bound !== null && task.agentId !== null && task.agentId !== bound) throw notHolder(task);
+      return work(tx, run, task);
+    });
+  }
+
+  private async find(tx: Transaction, tenantId: string, taskId: string): Promise<TaskRow> {
+    const [task] = await tx.manager.query<TaskRow[]>(
+      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.tenant_id = $1 AND t.id = $2 FOR UPDATE`,
+      [tenantId, taskId],
+    );
+    if (!task) throw new TaskNotFoundError(taskId);
+    return task;
+  }
+
+  private boundAgent(): string | null {
+    return requestContext.get()?.agentId ?? null;
+  }
+
+  private canWork(profile: { status: string; skills: string[] }): boolean {
+    return (
+      profile.status !== 'draining' && profile.status !== 'offline' && profile.skills.length > 0
+    );
+  }
+
+  private get stopping(): boolean {
+    return this.waiters.isClosed || this.shutdown.isShuttingDown;
+  }
+}
+
+function toClaimed(task: TaskRow): ClaimedTask {
+  return {
+    id: task.id,
+    workflowId: task.runId,
+    stepKey: task.stepKey,
+    skill: task.skill,
+    input: task.input,
+    attempt: task.attempt,
+    leaseToken: task.leaseToken!,
+    leaseExpiresAt: new Date(task.leaseExpiresAt!).toISOString(),
+  };
+}
+
+function result(
+  task: TaskRow,
+  status: AttemptResult['status'],
+  attempt: number,
+  willRetry: boolean,
+): AttemptResult {
+  return { id: task.id, workflowId: task.runId, stepKey: task.stepKey, attempt, status, willRetry };
+}
+
+function notHolder(task: TaskRow): ConflictError {
+  const why =
+    task.status === 'claimed'
+      ? 'the lease token is not the current one (the lease expired and the task moved on, or it was never yours)'
+      : `the task is ${task.status}`;
+  return new ConflictError(
+    WorkflowErrorCode.NotLeaseHolder,
+    `Not the holder of this task's lease: ${why}.`,
+  );
+}
+
+function mismatch(): ConflictError {
+  return new ConflictError(
+    WorkflowErrorCode.ResultMismatch,
+    'This attempt was already reported with a different payload.',
+  );
+}

@@ -1,0 +1,112 @@
+import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { Counter, Gauge, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+
+interface Snapshot {
+  runs: Record<string, number>;
+  tasks: Record<string, number>;
+  queueDepth: number;
+  oldestQueuedAgeSeconds: number;
+}
+
+const EMPTY: Snapshot = { runs: {}, tasks: {}, queueDepth: 0, oldestQueuedAgeSeconds: 0 };
+
+// prom-client's registry is process-wide: metrics are made once and read the application that
+// registered last (tests build several).
+let read: (() => Promise<Snapshot>) | undefined;
+let latest = EMPTY;
+let pending: Promise<Snapshot> | undefined;
+
+/** One round of queries per scrape, shared by every gauge. */
+function refreshed(): Promise<Snapshot> {
+  pending ??= (read ? read().catch(() => latest) : Promise.resolve(latest)).then((snapshot) => {
+    latest = snapshot;
+    pending = undefined;
+    return snapshot;
+  });
+  return pending;
+}
+
+function gauge(name: string, help: string, fill: (gauge: Gauge, snapshot: Snapshot) => void) {
+  if (register.getSingleMetric(name)) return;
+  new Gauge({
+    name,
+    help,
+    labelNames: ['status'],
+    async collect() {
+      fill(this, await refreshed());
+    },
+  });
+}
+
+function counter(name: string, help: string): Counter {
+  return (
+    (register.getSingleMetric(name) as Counter | undefined) ??
+    new Counter({ name, help, labelNames: ['status'] })
+  );
+}
+
+/** Finished runs and task attempts, counted by this replica as their transactions commit. */
+export const runsFinished = counter(
+  'workflow_runs_finished_total',
+  'Workflow runs finished, by status',
+);
+export const attemptsFinished = counter(
+  'task_attempts_finished_total',
+  'Task attempts finished, by outcome (succeeded, failed, timed_out, cancelled)',
+);
+
+/**
+ * Workflows and tasks on /metrics: live runs and tasks by status (terminal ones are counters:
+ * counting them from the table would scan it whole), queue depth and the oldest claimable age.
+ * Each query is served by a partial or status index.
+ */
+@Injectable()
+export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
+  constructor(private readonly dataSource: DataSource) {}
+
+  onModuleInit(): void {
+    gauge('workflow_runs_active', 'Workflow runs not finished, by status', (g, s) => {
+      for (const status of ['pending', 'running']) g.set({ status }, s.runs[status] ?? 0);
+    });
+    gauge('workflow_tasks_active', 'Tasks queued or claimed, by status', (g, s) => {
+      for (const status of ['queued', 'claimed']) g.set({ status }, s.tasks[status] ?? 0);
+    });
+    gauge('task_queue_depth', 'Queued tasks claimable now', (g, s) => g.set(s.queueDepth));
+    gauge('task_queue_oldest_age_seconds', 'Age of the oldest claimable queued task', (g, s) =>
+      g.set(s.oldestQueuedAgeSeconds),
+    );
+    read = () => this.snapshot();
+  }
+
+  onModuleDestroy(): void {
+    read = undefined;
+  }
+
+  private async snapshot(): Promise<Snapshot> {
+    const [runs, tasks, queue] = await Promise.all([
+      this.dataSource.query<Array<{ status: string; n: number }>>(
+        `SELECT status, count(*)::int AS n FROM workflow_runs
+          WHERE status IN ('pending', 'running') GROUP BY status`,
+      ),
+      this.dataSource.query<Array<{ status: string; n: number }>>(
+        `SELECT 'queued' AS status, count(*)::int AS n FROM workflow_tasks WHERE status = 'queued'
+         UNION ALL
+         SELECT 'claimed', count(*)::int FROM workflow_tasks WHERE status = 'claimed'`,
+      ),
+      this.dataSource.query<Array<{ depth: number; age: number | null }>>(
+        `SELECT count(*)::int AS depth,
+                extract(epoch FROM now() - min(available_at))::float8 AS age
+           FROM workflow_tasks WHERE status = 'queued' AND available_at <= now()`,
+      ),
+    ]);
+    const byStatus = (rows: Array<{ status: string; n: number }>) =>
+      Object.fromEntries(rows.map((row) => [row.status, row.n]));
+    return {
+      runs: byStatus(runs),
+      tasks: byStatus(tasks),
+      queueDepth: queue[0]?.depth ?? 0,
+      oldestQueuedAgeSeconds: Math.max(0, queue[0]?.age ?? 0),
+    };
+  }
+}

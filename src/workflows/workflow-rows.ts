@@ -1,0 +1,35 @@
+import type { WorkflowRun } from './entities/workflow-run.entity';
+import type { WorkflowTask } from './entities/workflow-task.entity';
+
+export type RunRow = Omit<WorkflowRun, 'tenant'>;
+export type TaskRow = Omit<WorkflowTask, 'tenant' | 'run'>;
+
+// Hot paths use plain SQL (claim, complete, the reaper): these are the column lists they read.
+export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
+  r.definition_version AS "definitionVersion", r.status, r.priority, r.input, r.steps, r.output,
+  r.error, r.trigger_key AS "triggerKey", r.created_at AS "createdAt",
+  r.started_at AS "startedAt", r.finished_at AS "finishedAt"`;
+
+export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId",
+  t.step_key AS "stepKey", t.skill, t.status, t.priority, t.input, t.output, t.error, t.attempt,
+  t.max_attempts AS "maxAttempts", t.timeout_seconds AS "timeoutSeconds",
+  t.retry_backoff AS "retryBackoff", t.available_at AS "availableAt", t.agent_id AS "agentId",
+  t.lease_token AS "leaseToken", t.lease_expires_at AS "leaseExpiresAt",
+  t.claimed_at AS "claimedAt", t.deadline_at AS "deadlineAt", t.result_hash AS "resultHash",
+  t.prev_lease_token AS "prevLeaseToken", t.prev_result_hash AS "prevResultHash",
+  t.finished_at AS "finishedAt", t.created_at AS "createdAt"`;
+
+/** Claim to now, in milliseconds, measured by the database clock. */
+export const DURATION_MS = `(extract(epoch FROM clock_timestamp() - t.claimed_at) * 1000)::int AS "durationMs"`;
+
+/** TypeORM answers UPDATE ... RETURNING as [rows, count]; INSERT/SELECT as rows. */
+export function updatedRows<T>(result: unknown): T[] {
+  return (result as [T[], number])[0];
+}
+
+/** Channel a committed transaction NOTIFYs when tasks become claimable: payload tenant + skill. */
+export const TASKS_CHANNEL = 'agentmesh_tasks';
+
+export function taskSignal(tenantId: string, skill: string): string {
+  return `${tenantId}\n${skill}`;
+}

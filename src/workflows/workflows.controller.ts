@@ -1,0 +1,83 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Scopes } from '../auth/scopes';
+import { Idempotent } from '../common/idempotency/idempotent.decorator';
+import { ApiData, ApiList } from '../common/openapi/envelope';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
+import { CreateRunDto, RunDetailDto, RunDto, RunQueryDto, WorkflowEventDto } from './dto/run.dto';
+import { RunsService } from './runs.service';
+import { runDetailView, runView } from './views';
+
+@ApiTags('workflows')
+@Controller('workflows')
+export class WorkflowsController {
+  constructor(private readonly runs: RunsService) {}
+
+  @Post()
+  @HttpCode(201)
+  @Idempotent()
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: 'Start a run from a definition or from inline steps',
+    description:
+      'Body: {definitionKey, definitionVersion?, input?, priority?} or inline {type, steps, input?, priority?}. ' +
+      'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}.',
+  })
+  @ApiData(RunDetailDto, 201)
+  @ApiProblems(400, 404, 409, 422)
+  async start(@Body() body: CreateRunDto) {
+    return { data: runDetailView(await this.runs.start(body)) };
+  }
+
+  @Get()
+  @Scopes('workflows:read')
+  @ApiOperation({ summary: 'List runs, newest first, by status and type' })
+  @ApiList('workflows', RunDto)
+  @ApiProblems(400)
+  async list(@Query() query: RunQueryDto) {
+    const page = await this.runs.list(query, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return listResponse('workflows', { ...page, items: page.items.map(runView) });
+  }
+
+  @Get(':id')
+  @Scopes('workflows:read')
+  @ApiOperation({ summary: 'A run with its steps and their tasks' })
+  @ApiData(RunDetailDto)
+  @ApiProblems(404)
+  async get(@Param('id') id: string) {
+    return { data: runDetailView(await this.runs.get(id)) };
+  }
+
+  @Get(':id/events')
+  @Scopes('workflows:read')
+  @ApiOperation({ summary: "The run's history (workflow.* and task.* events), oldest first" })
+  @ApiList('events', WorkflowEventDto)
+  @ApiProblems(400, 404)
+  async events(@Param('id') id: string, @Query() query: PageQueryDto) {
+    const page = await this.runs.history(id, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return listResponse('events', {
+      ...page,
+      items: page.items.map((event) => ({
+        id: event.id,
+        type: event.type,
+        occurredAt: new Date(event.occurredAt).toISOString(),
+        data: event.data,
+        correlationId: event.correlationId,
+      })),
+    });
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Idempotent()
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: 'Cancel a run: queued and claimed tasks are cancelled; their holders get 409 next',
+  })
+  @ApiData(RunDetailDto)
+  @ApiProblems(404, 409, 422)
+  async cancel(@Param('id') id: string) {
+    return { data: runDetailView(await this.runs.cancel(id)) };
+  }
+}

@@ -1,0 +1,131 @@
+import { Client } from 'pg';
+import { requestHash } from '../src/common/idempotency/idempotency.interceptor';
+import { IdempotencyPurger } from '../src/common/idempotency/idempotency.module';
+import { IdempotencyStore } from '../src/common/idempotency/idempotency.store';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('Idempotency-Key', () => {
+  let test: TestApp;
+  let writer: { authorization: string };
+  let db: Client;
+
+  const start = (key: string | undefined, body: Json, headers = writer) => {
+    const request = test.http.post('/api/v1/workflows').set(headers);
+    if (key !== undefined) void request.set('Idempotency-Key', key);
+    return request.send(body);
+  };
+  const runCount = async () =>
+    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM workflow_runs')).rows[0].n;
+  const inline = { type: 'idem', steps: [{ key: 'a', skill: 'x' }] };
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    writer = {
+      authorization: (await createKey(test, { scopes: ['workflows:write', 'workflows:read'] }))
+        .authorization,
+    };
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  it('a repeat with the same key and body answers the first response, once', async () => {
+    const first = await start('key-1', inline);
+    expect(first.status).toBe(201);
+    expect(first.headers['idempotent-replayed']).toBeUndefined();
+    const count = await runCount();
+    const again = await start('key-1', inline);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await runCount()).toBe(count);
+    // Without a key every POST is new.
+    expect((await start(undefined, inline)).body.data.id).not.toBe(first.body.data.id);
+  });
+
+  it('the same key with another body is 422; a malformed key 400', async () => {
+    await start('key-2', inline);
+    const other = await start('key-2', { ...inline, priority: 3 });
+    expect(other.status).toBe(422);
+    expect(other.body).toMatchObject({ status: 422 });
+    expect(other.headers['content-type']).toContain('application/problem+json');
+    expect((await start('x'.repeat(256), inline)).status).toBe(400);
+    expect((await start('', inline)).status).toBe(400);
+  });
+
+  it('a request still in flight with the key answers 409', async () => {
+    // The reservation a first request holds while it runs, made through the real store.
+    const store = test.app.get(IdempotencyStore);
+    const hash = requestHash('POST', '/api/v1/workflows', inline);
+    expect(await store.reserve('default', 'key-3', hash)).toEqual({ kind: 'reserved' });
+    const count = await runCount();
+    expect((await start('key-3', inline)).status).toBe(409);
+    expect(await runCount()).toBe(count);
+  });
+
+  it('a failed request keeps nothing: the key can be used again', async () => {
+    const bad = await start('key-4', { type: 'idem' });
+    expect(bad.status).toBe(400);
+    const good = await start('key-4', inline);
+    expect(good.status).toBe(201);
+  });
+
+  it('keys are per tenant', async () => {
+    await test.http
+      .post('/api/v1/tenants')
+      .set(test.admin)
+      .send({ id: 'idem-other', name: 'Other' });
+    const other = {
+      authorization: (
+        await createKey(test, { scopes: ['workflows:write'], tenantId: 'idem-other' })
+      ).authorization,
+    };
+    const mine = await start('shared-key', inline);
+    const theirs = await start('shared-key', inline, other);
+    expect(theirs.status).toBe(201);
+    expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+    expect(theirs.body.data.id).not.toBe(mine.body.data.id);
+  });
+
+  it('keys expire: an expired key runs the request anew, and the purge deletes it', async () => {
+    const first = await start('key-5', inline);
+    await db.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'key-5'`,
+    );
+    const second = await start('key-5', inline);
+    expect(second.status).toBe(201);
+    expect(second.headers['idempotent-replayed']).toBeUndefined();
+    expect(second.body.data.id).not.toBe(first.body.data.id);
+    await db.query(
+      `UPDATE idempotency_keys SET expires_at = now() - interval '1 second' WHERE key = 'key-5'`,
+    );
+    expect(await test.app.get(IdempotencyPurger).purge()).toBeGreaterThanOrEqual(1);
+    const { rows } = await db.query(`SELECT 1 FROM idempotency_keys WHERE key = 'key-5'`);
+    expect(rows).toEqual([]);
+  });
+
+  it('cancel replays too: the second call answers 200 like the first, not 409', async () => {
+    const run = await start(undefined, inline);
+    const path = `/api/v1/workflows/${run.body.data.id}/cancel`;
+    const first = await test.http
+      .post(path)
+      .set(writer)
+      .set('Idempotency-Key', 'cancel-1')
+      .send({});
+    expect(first.status).toBe(200);
+    const again = await test.http
+      .post(path)
+      .set(writer)
+      .set('Idempotency-Key', 'cancel-1')
+      .send({});
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect((await test.http.post(path).set(writer).send({})).status).toBe(409);
+  });
+});

@@ -72,7 +72,7 @@ export class EventsService {
     );
     if (!this.notified.has(tx)) {
       this.notified.add(tx);
-      await this.notifications.notify(tx.manager, EVENTS_CHANNEL, '');
+      this.notifications.notifyAfterCommit(tx, EVENTS_CHANNEL, '');
     }
     return toDomainEvent(rows[0]);
   }

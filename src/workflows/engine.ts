@@ -366,7 +366,7 @@ export class WorkflowEngine {
   }
 
   private async signal(tx: Transaction, tenantId: string, skill: string): Promise<void> {
-    await this.notifications.notify(tx.manager, TASKS_CHANNEL, taskSignal(tenantId, skill));
+    this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, taskSignal(tenantId, skill));
   }
 
   private async runChanged(

@@ -148,15 +148,10 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
     // Database time throughout: available_at was computed by the database too.
     this.lastDueCheck = new Date(row.now);
     if (row.due.length === 0) return;
-    await this.unitOfWork.run(async (tx) => {
-      for (const due of row.due) {
-        await this.notifications.notify(
-          tx.manager,
-          TASKS_CHANNEL,
-          taskSignal(due.tenantId, due.skill),
-        );
-      }
-    });
+    // Nothing to commit here: the tasks are already queued; only the waiters need telling.
+    for (const due of row.due) {
+      this.notifications.signal(TASKS_CHANNEL, taskSignal(due.tenantId, due.skill));
+    }
   }
 
   onModuleDestroy(): void {

@@ -1,0 +1,64 @@
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * Two replicas on one database. Wake-ups are sent after commit (one NOTIFY per event-loop
+ * turn, outside the business transaction): a claim long-polling on one replica must still be
+ * woken at once by a run started on the other, and the other's outbox dispatcher too.
+ */
+describe('two replicas', () => {
+  let a: TestApp;
+  let b: TestApp;
+  const urls: string[] = [];
+
+  beforeAll(async () => {
+    a = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
+    // B serves only the API: its claims must be woken by A's commits.
+    b = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000', WORKERS: 'off' }, { db: a.db });
+    for (const app of [a, b]) {
+      await app.app.listen({ port: 0, host: '127.0.0.1' });
+      urls.push((await app.app.getUrl()).replace('[::1]', '127.0.0.1'));
+    }
+  });
+
+  afterAll(async () => {
+    await b.app.close();
+    await a.close();
+  });
+
+  const post = async (base: string, path: string, headers: Json, body: unknown) => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+
+  it('a claim waiting on one replica is woken by a run started on the other', async () => {
+    const registered = await post(urls[0], '/agents', a.admin, {
+      id: 'replica-agent',
+      name: 'R',
+      skills: [{ id: 'relay', name: 'relay' }],
+    });
+    expect(registered.status).toBe(201);
+    const worker = await createKey(a, { scopes: ['tasks:work'], agentId: 'replica-agent' });
+    const headers = { authorization: worker.authorization };
+    const waited = Date.now();
+    const claim = post(urls[1], '/agents/replica-agent/tasks/claim', headers, {
+      waitSeconds: 20,
+    });
+    await new Promise((done) => setTimeout(done, 300));
+    const started = await post(urls[0], '/workflows', a.admin, {
+      type: 'relay',
+      steps: [{ key: 'one', skill: 'relay' }],
+    });
+    expect(started.status).toBe(201);
+    const claimed = await claim;
+    expect(claimed.status).toBe(200);
+    expect(claimed.body.data.tasks).toHaveLength(1);
+    // Woken, not timed out: far below the 20 s wait (no tight polling in between).
+    expect(Date.now() - waited).toBeLessThan(5_000);
+  });
+});

@@ -137,7 +137,7 @@ describe('GitHub → workflow → agent → leaderboard', () => {
     const verified = await waitFor(
       async () => {
         const read = await request('GET', '/api/v1/audit/verify', test.admin);
-        return read.body.data.valid ? read.body.data : undefined;
+        return read.body.data.valid && read.body.data.checked > 0 ? read.body.data : undefined;
       },
       5_000,
       'the audit chain to verify',

@@ -80,6 +80,9 @@ const SELECT_FIELDS = `
 
 @Injectable()
 export class AuditService {
+  /** Entries recorded in a transaction and not yet written (see `record`). */
+  private readonly pending = new WeakMap<Transaction, unknown[][]>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly signer: AuditSigner,
@@ -100,31 +103,54 @@ export class AuditService {
 
   /**
    * Writes the entry in the caller's transaction, so it commits or rolls back with the change.
-   * No lock is taken here: ordering and hashing are the sealer's job, after commit.
+   * No lock is taken here: ordering and hashing are the sealer's job, after commit. Entries are
+   * buffered (with the context of the moment) and written just before COMMIT, all of the
+   * transaction's in one INSERT.
    */
   async record(tx: Transaction, input: AuditRecordInput): Promise<void> {
     const context = requestContext.get();
     const actor = context?.actor ?? SYSTEM_ACTOR;
+    let pending = this.pending.get(tx);
+    if (!pending) {
+      pending = [];
+      this.pending.set(tx, pending);
+      tx.beforeCommit(() => this.flush(tx));
+    }
+    pending.push([
+      uuidv7(),
+      input.tenantId ?? context?.tenantId ?? null,
+      actor.type,
+      actor.id,
+      input.action,
+      input.resource.type,
+      input.resource.id,
+      context?.correlationId ?? null,
+      context?.ip ?? null,
+      context?.userAgent?.slice(0, 512) ?? null,
+      input.before === undefined ? null : JSON.stringify(input.before),
+      input.after === undefined ? null : JSON.stringify(input.after),
+    ]);
+  }
+
+  private async flush(tx: Transaction): Promise<void> {
+    const rows = this.pending.get(tx) ?? [];
+    this.pending.delete(tx);
+    if (rows.length === 0) return;
+    const column = (index: number) => rows.map((row) => row[index]);
     await tx.manager.query(
       `INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
          resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
-       VALUES ($1, $2, to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
-         $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12::jsonb,
-         pg_current_xact_id()::text::bigint)`,
-      [
-        uuidv7(),
-        input.tenantId ?? context?.tenantId ?? null,
-        actor.type,
-        actor.id,
-        input.action,
-        input.resource.type,
-        input.resource.id,
-        context?.correlationId ?? null,
-        context?.ip ?? null,
-        context?.userAgent?.slice(0, 512) ?? null,
-        input.before === undefined ? null : JSON.stringify(input.before),
-        input.after === undefined ? null : JSON.stringify(input.after),
-      ],
+       SELECT id, tenant_id,
+              to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+              actor_type, actor_id, action, resource_type, resource_id, correlation_id, ip,
+              user_agent, before::jsonb, after::jsonb, pg_current_xact_id()::text::bigint
+         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
+                     $6::varchar[], $7::varchar[], $8::varchar[], $9::varchar[], $10::varchar[],
+                     $11::text[], $12::text[]) WITH ORDINALITY
+              AS e(id, tenant_id, actor_type, actor_id, action, resource_type, resource_id,
+                   correlation_id, ip, user_agent, before, after, n)
+        ORDER BY n`,
+      Array.from({ length: 12 }, (_, index) => column(index)),
     );
   }
 

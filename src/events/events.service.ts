@@ -45,36 +45,53 @@ export function toDomainEvent(row: EventRow): DomainEvent {
  */
 @Injectable()
 export class EventsService {
-  /** Transactions that already queued their wake-up NOTIFY. */
-  private readonly notified = new WeakSet<Transaction>();
+  /** Events emitted in a transaction and not yet written (see `emit`). */
+  private readonly pending = new WeakMap<Transaction, unknown[][]>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifications: PgNotifications,
   ) {}
 
-  async emit(tx: Transaction, input: EmitInput): Promise<DomainEvent> {
+  /**
+   * Writes the event in the caller's transaction: buffered with the context of the moment and
+   * inserted just before COMMIT, all of the transaction's events in one statement, in order.
+   */
+  async emit(tx: Transaction, input: EmitInput): Promise<void> {
     const context = requestContext.get();
     const tenantId = input.tenantId === undefined ? (context?.tenantId ?? null) : input.tenantId;
-    const rows = await tx.manager.query<EventRow[]>(
-      `INSERT INTO events AS e (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
-       VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7)
-       RETURNING ${EVENT_COLUMNS}`,
-      [
-        uuidv7(),
-        tenantId,
-        input.type,
-        input.subject.type,
-        input.subject.id,
-        JSON.stringify(input.data),
-        context?.correlationId ?? null,
-      ],
-    );
-    if (!this.notified.has(tx)) {
-      this.notified.add(tx);
+    let pending = this.pending.get(tx);
+    if (!pending) {
+      pending = [];
+      this.pending.set(tx, pending);
+      tx.beforeCommit(() => this.flush(tx));
       this.notifications.notifyAfterCommit(tx, EVENTS_CHANNEL, '');
     }
-    return toDomainEvent(rows[0]);
+    pending.push([
+      uuidv7(),
+      tenantId,
+      input.type,
+      input.subject.type,
+      input.subject.id,
+      JSON.stringify(input.data),
+      context?.correlationId ?? null,
+    ]);
+  }
+
+  private async flush(tx: Transaction): Promise<void> {
+    const rows = this.pending.get(tx) ?? [];
+    this.pending.delete(tx);
+    if (rows.length === 0) return;
+    const column = (index: number) => rows.map((row) => row[index]);
+    await tx.manager.query(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
+       SELECT id, tenant_id, type, subject_type, subject_id, data::jsonb, correlation_id
+         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
+                     $6::text[], $7::varchar[]) WITH ORDINALITY
+              AS e(id, tenant_id, type, subject_type, subject_id, data, correlation_id, n)
+        ORDER BY n`,
+      Array.from({ length: 7 }, (_, index) => column(index)),
+    );
   }
 
   /** A subject's history, oldest first, keyset-paginated on insert order. */

@@ -7,13 +7,14 @@ import {
 } from '../common/errors/domain-error';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, LessThan, Repository } from 'typeorm';
+import { EntityManager, IsNull, Repository } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import { UUID_PATTERN, uuidv7 } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { PgNotifications } from '../database/pg-notifications';
+import { preparedQuery } from '../database/prepared';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { AuditService } from '../audit/audit.service';
 import { API_KEYS_CHANNEL, ApiKeyCache, Principal } from './api-key-cache';
@@ -124,16 +125,19 @@ export class ApiKeysService {
     });
   }
 
+  /** Newest first, keyset pages on id: one prepared statement (a hot admin read). */
   async list(limit: number, cursor?: string): Promise<Page<ApiKey>> {
     const after = decodeCursor(cursor, [UUID_PATTERN]);
-    const rows = await this.keys.find({
-      where: {
-        tenantId: currentTenantId(),
-        ...(after ? { id: LessThan(String(after[0])) } : {}),
-      },
-      order: { id: 'DESC' },
-      take: limit + 1,
-    });
+    const rows = await preparedQuery<ApiKey>(
+      this.keys.manager.connection,
+      `SELECT id, tenant_id AS "tenantId", name, prefix, key_hash AS "keyHash", scopes,
+              agent_id AS "agentId", expires_at AS "expiresAt", revoked_at AS "revokedAt",
+              rotated_to AS "rotatedTo", created_at AS "createdAt"
+         FROM api_keys
+        WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id < $2::uuid)
+        ORDER BY id DESC LIMIT $3`,
+      [currentTenantId(), after ? after[0] : null, limit + 1],
+    );
     return toPage(rows, limit, (key) => [key.id]);
   }
 

@@ -4,6 +4,7 @@ import { CreateAudit1763800002000 } from './1763800002000-CreateAudit';
 import { CreateAuditCheckpoints1763800003000 } from './1763800003000-CreateAuditCheckpoints';
 import { CreateAgents1763800004000 } from './1763800004000-CreateAgents';
 import { CreateEvents1763800005000 } from './1763800005000-CreateEvents';
+import { CreateWebhookEndpoints1763800007000 } from './1763800007000-CreateWebhookEndpoints';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   CreateAuditCheckpoints1763800003000,
   CreateAgents1763800004000,
   CreateEvents1763800005000,
+  CreateWebhookEndpoints1763800007000,
 ];

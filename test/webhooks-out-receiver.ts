@@ -23,7 +23,7 @@ export class WebhookReceiver {
   readonly received: Received[] = [];
   private readonly secrets = new Map<string, string>();
   private readonly scripts = new Map<string, Answer[]>();
-  private readonly holds = new Map<string, Array<() => void>>();
+  private readonly holds = new Map<string, Array<(answer: Answer) => void>>();
   private server!: Server;
   url = '';
 
@@ -43,14 +43,14 @@ export class WebhookReceiver {
           at: Date.now(),
         });
         const answer = receiver.next(path);
-        const respond = () => {
+        const respond = (given: Answer) => {
           if (response.destroyed) return;
-          response.writeHead(answer.status, answer.headers ?? {});
-          response.end(answer.body ?? '');
+          response.writeHead(given.status, given.headers ?? {});
+          response.end(given.body ?? '');
         };
         if (answer.status === 0)
           receiver.holds.set(path, [...(receiver.holds.get(path) ?? []), respond]);
-        else respond();
+        else respond(answer);
       });
     });
     await new Promise<void>((done) => receiver.server.listen(0, '127.0.0.1', done));
@@ -61,6 +61,13 @@ export class WebhookReceiver {
   /** Answers for a path, in order; the last one repeats. Status 0 holds the request open. */
   script(path: string, ...answers: Answer[]): void {
     this.scripts.set(path, answers);
+  }
+
+  /** Answers the requests held open on a path. */
+  release(path: string, answer: Answer): void {
+    const held = this.holds.get(path) ?? [];
+    this.holds.delete(path);
+    for (const respond of held) respond(answer);
   }
 
   trust(name: string, secret: string): void {

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-key.codec';
 import { uuidv7 } from '../src/common/ids';
 import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
+import { benchWebhooks } from './webhooks';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -15,6 +16,9 @@ const CONNECTIONS = 50;
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 async function main() {
+  const only = process.env.BENCH_ONLY;
+  if (!only || only === 'webhooks') await benchWebhooks();
+  if (only) return;
   const db = await freshDatabase();
   const rows: Row[] = [];
   const servers: Server[] = [];

@@ -112,7 +112,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       parseSchedule(DEFAULT_RETRY_SCHEDULE),
       parseSchedule,
     ),
-    webhookBreakerThreshold: read('WEBHOOK_BREAKER_THRESHOLD', 5, int(1, 1000)),
+    webhookBreakerThreshold: read('WEBHOOK_BREAKER_THRESHOLD', 5, int(1, 1_000_000)),
     webhookBreakerCooldownMs: read('WEBHOOK_BREAKER_COOLDOWN', 60_000, duration),
     webhookDisableAfterMs: read('WEBHOOK_DISABLE_AFTER', 5 * 86_400_000, duration),
     webhookRetentionMs: read('WEBHOOK_RETENTION', 30 * 86_400_000, duration),

@@ -114,7 +114,8 @@ export class DeliveryStore {
         messages.map((event) => event.occurredAt),
       ],
     );
-    const [inserted]: [unknown[]] = await tx.manager.query(
+    // (TypeORM answers an INSERT ... RETURNING with its rows, an UPDATE with [rows, count].)
+    const inserted: unknown[] = await tx.manager.query(
       `INSERT INTO webhook_deliveries
          (id, tenant_id, endpoint_id, message_id, event_type, max_attempts, next_attempt_at)
        SELECT r.id, r.tenant_id, r.endpoint_id, r.message_id, r.event_type, $6,

@@ -120,7 +120,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const lane = delivery.endpointId;
     this.inFlight.set(lane, (this.inFlight.get(lane) ?? 0) + 1);
     this.total += 1;
-    const send: Promise<void> = this.deliver(delivery)
+    // The lane is the endpoint's HTTP concurrency: freed when the answer is in, while the
+    // outcome waits for its batch write (the lease keeps the delivery from being claimed again).
+    const freeLane = () => {
+      const left = (this.inFlight.get(lane) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(lane);
+      else this.inFlight.set(lane, left);
+      this.total -= 1;
+      this.wake();
+    };
+    const send: Promise<void> = this.deliver(delivery, freeLane)
       .catch((error: Error) => {
         // The lease runs out and the delivery is sent again: at least once.
         this.logger.warn(
@@ -128,19 +137,17 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
           'Recording a webhook attempt failed',
         );
       })
-      .finally(() => {
-        const left = (this.inFlight.get(lane) ?? 1) - 1;
-        if (left === 0) this.inFlight.delete(lane);
-        else this.inFlight.set(lane, left);
-        this.total -= 1;
-        this.sends.delete(send);
-        this.wake();
-      });
+      .finally(() => this.sends.delete(send));
     this.sends.add(send);
   }
 
-  private async deliver(delivery: ClaimedDelivery): Promise<void> {
-    const result = await this.sender.send(delivery);
+  private async deliver(delivery: ClaimedDelivery, freeLane: () => void): Promise<void> {
+    let result;
+    try {
+      result = await this.sender.send(delivery);
+    } finally {
+      freeLane();
+    }
     const outcome = afterAttempt({
       statusCode: result.statusCode,
       retryAfter: result.retryAfter,

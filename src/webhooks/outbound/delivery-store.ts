@@ -158,6 +158,11 @@ export class DeliveryStore {
               FOR UPDATE OF d SKIP LOCKED) p
            WHERE e.enabled AND (e.breaker_open_until IS NULL OR e.breaker_open_until <= now())
              AND NOT (e.id = ANY($1::uuid[]))
+             -- Half-open: one probe at a time, none while one is out.
+             AND (e.consecutive_failures < $5 OR NOT EXISTS (
+                   SELECT 1 FROM webhook_deliveries l
+                    WHERE l.endpoint_id = e.id AND l.next_attempt_at IS NOT NULL
+                      AND l.leased_until > now()))
            LIMIT $3)
          UPDATE webhook_deliveries d SET leased_until = now() + $4 * interval '1 millisecond'
            FROM picked, webhook_endpoints e, webhook_messages m

@@ -83,6 +83,10 @@ export class CreateWebhookEndpoints1763800007000 implements MigrationInterface {
     await queryRunner.query(
       `CREATE INDEX "webhook_deliveries_message_id" ON "webhook_deliveries" ("message_id")`,
     );
+    // The dead-letter count on /metrics.
+    await queryRunner.query(
+      `CREATE INDEX "webhook_deliveries_dead" ON "webhook_deliveries" ("endpoint_id") WHERE "status" = 'dead'`,
+    );
     // Retention walks finished deliveries oldest first.
     await queryRunner.query(
       `CREATE INDEX "webhook_deliveries_finished" ON "webhook_deliveries" ("updated_at") WHERE "next_attempt_at" IS NULL`,

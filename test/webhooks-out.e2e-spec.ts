@@ -368,6 +368,11 @@ describe('outbound webhooks', () => {
     await registerAgent();
     const retry = await test.http.post(`/api/v1/webhooks/deliveries/${dead.id}/retry`).set(admin);
     expect(retry.status).toBe(409);
+    const recover = await test.http
+      .post(`/api/v1/webhooks/endpoints/${endpointId}/recover`)
+      .set(admin)
+      .send({ since: new Date(Date.now() - 60_000).toISOString() });
+    expect(recover.status).toBe(409);
     await new Promise((done) => setTimeout(done, 1_000));
     expect(receiver.on('/gone')).toHaveLength(1);
   });

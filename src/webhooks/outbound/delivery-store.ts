@@ -196,23 +196,11 @@ export class DeliveryStore {
     records: AttemptRecord[],
     breaker: { threshold: number; cooldownMs: number; disableAfterMs: number },
   ): Promise<Array<{ endpointId: string; reason: 'gone' | 'failing' }>> {
-    await tx.manager.query(
-      `INSERT INTO webhook_attempts
-         (id, delivery_id, attempted_at, status_code, duration_ms, response_body, error)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::varchar[])`,
-      [
-        records.map(() => uuidv7()),
-        records.map((r) => r.delivery.id),
-        records.map((r) => r.attemptedAt),
-        records.map((r) => r.statusCode),
-        records.map((r) => r.durationMs),
-        records.map((r) => r.responseBody),
-        records.map((r) => r.error),
-      ],
-    );
     const status = (outcome: AttemptOutcome) =>
       outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'failed' : 'dead';
-    await tx.manager.query(
+    // First the deliveries (row locks): one deleted meanwhile (its endpoint went) is skipped
+    // rather than failing the whole batch on the attempts' foreign key.
+    const [updated]: [Array<{ id: string }>] = await tx.manager.query(
       `UPDATE webhook_deliveries d
           SET attempts = d.attempts + 1, status = r.status, leased_until = NULL,
               next_attempt_at = CASE WHEN r.delay_ms IS NULL THEN NULL
@@ -221,7 +209,8 @@ export class DeliveryStore {
               succeeded_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE d.succeeded_at END
          FROM unnest($1::uuid[], $2::varchar[], $3::bigint[], $4::int[], $5::varchar[])
               AS r(id, status, delay_ms, code, error)
-        WHERE d.id = r.id`,
+        WHERE d.id = r.id
+        RETURNING d.id`,
       [
         records.map((r) => r.delivery.id),
         records.map((r) => status(r.outcome)),
@@ -230,6 +219,22 @@ export class DeliveryStore {
         records.map((r) =>
           r.outcome.kind === 'gone' ? 'Endpoint answered 410 Gone: disabled' : r.error,
         ),
+      ],
+    );
+    const kept = new Set(updated.map((row) => row.id));
+    const stored = records.filter((r) => kept.has(r.delivery.id));
+    await tx.manager.query(
+      `INSERT INTO webhook_attempts
+         (id, delivery_id, attempted_at, status_code, duration_ms, response_body, error)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::varchar[])`,
+      [
+        stored.map(() => uuidv7()),
+        stored.map((r) => r.delivery.id),
+        stored.map((r) => r.attemptedAt),
+        stored.map((r) => r.statusCode),
+        stored.map((r) => r.durationMs),
+        stored.map((r) => r.responseBody),
+        stored.map((r) => r.error),
       ],
     );
     const health = endpointHealth(records);

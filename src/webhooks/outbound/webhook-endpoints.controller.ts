@@ -94,7 +94,7 @@ export class WebhookEndpointsController {
   @HttpCode(200)
   @ApiOperation({ summary: 'Queue its failed and dead deliveries since a time for an attempt now' })
   @ApiData(RecoverResultDto)
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 409)
   async recover(
     @Param('id', ParseIdPipe) id: string,
     @Body() body: RecoverDto,

@@ -16,6 +16,7 @@ import { DisabledReason, WebhookEndpoint } from './entities/webhook-endpoint.ent
 import { generateSecret, secretProblem } from './signature';
 import { targetProblem } from './ssrf';
 import {
+  EndpointDisabledError,
   EndpointNotFoundError,
   InvalidSecretError,
   UrlNotAllowedError,
@@ -181,6 +182,7 @@ export class WebhookEndpointsService {
     }
     return this.unitOfWork.run(async (tx) => {
       const endpoint = await this.lock(tx.manager, tenantId, id);
+      if (!endpoint.enabled) throw new EndpointDisabledError(id);
       const [rows]: [Array<{ id: string }>] = await tx.manager.query(
         `UPDATE webhook_deliveries
             SET status = 'pending', next_attempt_at = now(), leased_until = NULL,

@@ -28,6 +28,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 @Index('webhook_deliveries_tenant_id', ['tenantId', 'id'])
 @Index('webhook_deliveries_tenant_endpoint', ['tenantId', 'endpointId', 'id'])
 @Index('webhook_deliveries_message_id', ['messageId'])
+@Index('webhook_deliveries_dead', ['endpointId'], { where: `"status" = 'dead'` })
 @Index('webhook_deliveries_finished', ['updatedAt'], { where: '"next_attempt_at" IS NULL' })
 export class WebhookDelivery {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'webhook_deliveries_pkey' })

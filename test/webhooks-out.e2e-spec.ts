@@ -316,6 +316,33 @@ describe('outbound webhooks', () => {
     ]);
   });
 
+  it('keeps the first 16 KiB of an answer, and does not follow redirects', async () => {
+    receiver.script('/big', { status: 200, body: 'a\u0000' + 'x'.repeat(40_000) });
+    receiver.script('/moved', { status: 302, headers: { location: `${receiver.url}/elsewhere` } });
+    const big = await endpoint('/big');
+    const moved = await endpoint('/moved');
+    const eventId = await eventIdOf(await registerAgent());
+    const done = await settled(big.id, eventId, 'succeeded');
+    expect(done.attempts[0].responseBody).toHaveLength(16 * 1024 - 1);
+    expect(done.attempts[0].responseBody!.startsWith('axxx')).toBe(true);
+    const redirected = await waitFor(
+      async () => {
+        const found = await delivery(moved.id, eventId);
+        return found && found.attemptCount > 0 ? found : undefined;
+      },
+      10_000,
+      'the redirected attempt',
+    );
+    expect(redirected.status).not.toBe('succeeded');
+    expect(redirected.attempts[0].statusCode).toBe(302);
+    expect(receiver.on('/elsewhere')).toHaveLength(0);
+    // No more attempts against it in this suite.
+    await test.http
+      .patch(`/api/v1/webhooks/endpoints/${moved.id}`)
+      .set(admin)
+      .send({ enabled: false });
+  });
+
   it('signs with both secrets during the rotation overlap', async () => {
     const { id: endpointId, secret: old } = await endpoint('/rotating');
     const rotated = await test.http

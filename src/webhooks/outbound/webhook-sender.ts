@@ -70,7 +70,7 @@ export class WebhookSender {
             timestamp,
             delivery.body,
           ),
-          'x-request-id': delivery.correlationId ?? delivery.messageId,
+          'x-request-id': requestId(delivery),
         },
       });
       const responseBody = await readLimited(response.body);
@@ -92,6 +92,12 @@ export class WebhookSender {
   async close(): Promise<void> {
     await this.agent.close().catch(() => undefined);
   }
+}
+
+/** The correlation id when it is a safe header value (it may come from any module). */
+function requestId(delivery: ClaimedDelivery): string {
+  const id = delivery.correlationId;
+  return id && /^[\x21-\x7e]{1,200}$/.test(id) ? id : delivery.messageId;
 }
 
 /** The first 16 KiB of a body as text (PostgreSQL text cannot hold NUL). */

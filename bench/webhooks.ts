@@ -108,7 +108,11 @@ export async function benchWebhooks(): Promise<void> {
       WEBHOOK_BREAKER_THRESHOLD: '1000000',
     },
     '/health/ready',
-  );
+  ).catch(async (error: unknown) => {
+    await sink.stop();
+    await db.dispose();
+    throw error;
+  });
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };

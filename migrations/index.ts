@@ -9,6 +9,7 @@ import { CreateAuditSigningKeys1763800005600 } from './1763800005600-CreateAudit
 import { IndexAgentText1763800005700 } from './1763800005700-IndexAgentText';
 import { CreateWorkflows1763800006000 } from './1763800006000-CreateWorkflows';
 import { CreateIdempotencyKeys1763800006100 } from './1763800006100-CreateIdempotencyKeys';
+import { CreateWebhookEndpoints1763800007000 } from './1763800007000-CreateWebhookEndpoints';
 import { CreateInboundWebhooks1763800008000 } from './1763800008000-CreateInboundWebhooks';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   IndexAgentText1763800005700,
   CreateWorkflows1763800006000,
   CreateIdempotencyKeys1763800006100,
+  CreateWebhookEndpoints1763800007000,
   CreateInboundWebhooks1763800008000,
 ];

@@ -24,6 +24,7 @@ import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { InboundWebhooksModule } from './webhooks/inbound/inbound-webhooks.module';
+import { OutboundWebhooksModule } from './webhooks/outbound/outbound-webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -45,6 +46,7 @@ export class AppModule {
         InboundWebhooksModule,
         IdempotencyModule,
         WorkflowsModule,
+        OutboundWebhooksModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
           storage: config.redisUrl

@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig, parseSchedule } from './config';
+import { ConfigError, duration, loadConfig, parseSchedule } from './config';
 
 describe('loadConfig', () => {
   it('applies the documented defaults', () => {
@@ -20,6 +20,12 @@ describe('loadConfig', () => {
     expect(config.webhookRetryScheduleMs).toEqual([
       0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
     ]);
+    expect(config).toMatchObject({
+      webhookBreakerThreshold: 5,
+      webhookBreakerCooldownMs: 60_000,
+      webhookDisableAfterMs: 5 * 86_400_000,
+      webhookRetentionMs: 30 * 86_400_000,
+    });
     expect(config.metricsAllowedCidrs.contains('10.1.2.3')).toBe(true);
     expect(config.metricsAllowedCidrs.contains('8.8.8.8')).toBe(false);
     expect(config.adminAllowedCidrs.contains('8.8.8.8')).toBe(true);
@@ -114,5 +120,20 @@ describe('parseSchedule', () => {
 
   it.each(['', '5x', '-1', '1.5s', 'soon'])('refuses %p', (raw) => {
     expect(() => parseSchedule(raw)).toThrow();
+  });
+});
+
+describe('duration', () => {
+  it('reads one delay', () => {
+    expect(duration('5d')).toBe(432_000_000);
+    expect(duration('30')).toBe(30_000);
+  });
+
+  it.each(['1s,2s', 'x', ''])('refuses %p', (raw) => {
+    expect(() => duration(raw)).toThrow();
+  });
+
+  it('names a bad webhook variable', () => {
+    expect(() => loadConfig({ WEBHOOK_RETENTION: '1s,2s' })).toThrow(/WEBHOOK_RETENTION/);
   });
 });

@@ -25,6 +25,14 @@ export interface AppConfig {
   inboundRateLimitPerMinute: number;
   webhookAllowedCidrs: CidrList;
   webhookRetryScheduleMs: number[];
+  /** Consecutive failed attempts that open an endpoint's circuit breaker. */
+  webhookBreakerThreshold: number;
+  /** How long an open breaker defers an endpoint's deliveries before one probe goes out. */
+  webhookBreakerCooldownMs: number;
+  /** An endpoint failing without a success for this long is disabled. */
+  webhookDisableAfterMs: number;
+  /** Finished deliveries, their attempts and dispatched events older than this are purged. */
+  webhookRetentionMs: number;
   taskLeaseSeconds: number;
   shutdownGraceMs: number;
   /** Time between readiness turning 503 and the listener closing, so load balancers notice. */
@@ -118,6 +126,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       parseSchedule(DEFAULT_RETRY_SCHEDULE),
       parseSchedule,
     ),
+    webhookBreakerThreshold: read('WEBHOOK_BREAKER_THRESHOLD', 5, int(1, 1_000_000)),
+    webhookBreakerCooldownMs: read('WEBHOOK_BREAKER_COOLDOWN', 60_000, duration),
+    webhookDisableAfterMs: read('WEBHOOK_DISABLE_AFTER', 5 * 86_400_000, duration),
+    webhookRetentionMs: read('WEBHOOK_RETENTION', 30 * 86_400_000, duration),
     taskLeaseSeconds: read('TASK_LEASE_SECONDS', 30, int(1, 86_400)),
     shutdownGraceMs: read('SHUTDOWN_GRACE_MS', 10_000, int(0, 600_000)),
     shutdownDelayMs: read('SHUTDOWN_DELAY_MS', 0, int(0, 600_000)),
@@ -219,6 +231,13 @@ function trustProxy(raw: string): false | number | string[] {
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** One delay like `30s`, `5m`, `5d` (a bare number means seconds), in milliseconds. */
+export function duration(raw: string): number {
+  const delays = parseSchedule(raw);
+  if (delays.length !== 1) throw new Error('must be one duration like 30s, 5m, 2h, 5d');
+  return delays[0];
+}
 
 /** `0,5s,5m,30m` → delays in milliseconds; a bare number means seconds. */
 export function parseSchedule(raw: string): number[] {

@@ -14,6 +14,10 @@ import { InboundWebhook } from '../webhooks/inbound/entities/inbound-webhook.ent
 import { WorkflowDefinition } from '../workflows/entities/workflow-definition.entity';
 import { WorkflowRun } from '../workflows/entities/workflow-run.entity';
 import { WorkflowTask } from '../workflows/entities/workflow-task.entity';
+import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
+import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
+import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
+import { WebhookMessage } from '../webhooks/outbound/entities/webhook-message.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
 export const ENTITIES = [
@@ -33,4 +37,8 @@ export const ENTITIES = [
   WorkflowRun,
   WorkflowTask,
   IdempotencyKey,
+  WebhookEndpoint,
+  WebhookMessage,
+  WebhookDelivery,
+  WebhookAttempt,
 ];

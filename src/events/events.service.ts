@@ -111,4 +111,18 @@ export class EventsService {
     );
     return toPage(rows.map(toDomainEvent), limit, (event) => [event.position]);
   }
+
+  /**
+   * Retention: deletes up to `batchSize` events dispatched before `olderThan`, oldest first,
+   * skipping rows another transaction holds. Returns how many went; call again until fewer.
+   */
+  async purgeDispatched(olderThan: Date, batchSize: number): Promise<number> {
+    const [, count]: [unknown, number] = await this.dataSource.query(
+      `DELETE FROM events WHERE id IN (
+         SELECT id FROM events WHERE dispatched_at < $1
+          ORDER BY dispatched_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      [olderThan, batchSize],
+    );
+    return count;
+  }
 }

@@ -1,0 +1,201 @@
+import { createServer, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { uuidv7 } from '../src/common/ids';
+import { EVENTS_CHANNEL } from '../src/events/events.service';
+import { freshDatabase, load, printTable, Row, startServer } from './harness';
+
+const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
+const MAIN = join(__dirname, '..', 'src', 'main.js');
+const THROUGHPUT_EVENTS = Number(process.env.BENCH_WEBHOOK_EVENTS ?? 20_000);
+const LATENCY_RATE = 500;
+const LATENCY_SECONDS = 10;
+
+/** A receiver answering 200 at once (or 500 on /dead), noting commit → arrival per event. */
+class Sink {
+  readonly latencies: number[] = [];
+  received = 0;
+  lastAt = 0;
+  private server!: Server;
+  url = '';
+
+  async start(): Promise<void> {
+    this.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        if (request.url === '/dead') {
+          response.writeHead(500).end('down');
+          return;
+        }
+        const now = Date.now();
+        const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { timestamp: string };
+        this.latencies.push(now - Date.parse(body.timestamp));
+        this.received += 1;
+        this.lastAt = now;
+        response.writeHead(200).end('ok');
+      });
+    });
+    this.server.keepAliveTimeout = 30_000;
+    await new Promise<void>((done) => this.server.listen(0, '127.0.0.1', done));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+
+  reset(): void {
+    this.latencies.length = 0;
+    this.received = 0;
+  }
+
+  stop(): Promise<void> {
+    this.server.closeAllConnections();
+    return new Promise((done) => this.server.close(() => done()));
+  }
+}
+
+/** Commits `count` events of the default tenant in one transaction, as EventsService does. */
+async function commitEvents(pg: Client, type: string, count: number): Promise<void> {
+  const ids = Array.from({ length: count }, () => uuidv7());
+  await pg.query('BEGIN');
+  await pg.query(
+    `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
+     SELECT id, 'default', $2, 'bench', id::text, '{"bench": true}'::jsonb, 'bench-' || id
+       FROM unnest($1::uuid[]) AS id`,
+    [ids, type],
+  );
+  await pg.query('SELECT pg_notify($1, $2)', [EVENTS_CHANNEL, '']);
+  await pg.query('COMMIT');
+}
+
+async function until(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`bench: timed out waiting for ${what}`);
+    await new Promise((done) => setTimeout(done, 20));
+  }
+}
+
+async function failedAttempts(pg: Client): Promise<number> {
+  const { rows } = await pg.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM webhook_attempts WHERE status_code = 500`,
+  );
+  return rows[0].n;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
+}
+
+/**
+ * Outbound webhooks: sustained deliveries per second to a local receiver, commit → receiver
+ * latency at a steady rate, and API throughput with and without a dead endpoint being retried
+ * hot in the background (breaker off, 1 s retries, thousands of deliveries due).
+ */
+export async function benchWebhooks(): Promise<void> {
+  const db = await freshDatabase();
+  const sink = new Sink();
+  await sink.start();
+  const server = await startServer(
+    MAIN,
+    {
+      DATABASE_URL: db.url,
+      ADMIN_API_KEY: ADMIN_KEY,
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      LOG_LEVEL: 'warn',
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+      WEBHOOK_RETRY_SCHEDULE: '0,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s',
+      WEBHOOK_BREAKER_THRESHOLD: '1000000',
+    },
+    '/health/ready',
+  ).catch(async (error: unknown) => {
+    await sink.stop();
+    await db.dispose();
+    throw error;
+  });
+  const pg = new Client({ connectionString: db.url });
+  await pg.connect();
+  const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+  const createEndpoint = async (path: string, eventTypes: string[]) => {
+    const response = await fetch(`${server.base}/api/v1/webhooks/endpoints`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ url: `${sink.url}${path}`, eventTypes }),
+    });
+    if (response.status !== 201) throw new Error(`endpoint: ${response.status}`);
+    return ((await response.json()) as { data: { id: string } }).data.id;
+  };
+  const rows: Row[] = [];
+  const lines: string[] = [];
+  try {
+    await createEndpoint('/sink', ['bench.*']);
+
+    // 1. Sustained: a backlog committed in batches of 1,000, drained to the receiver.
+    const started = Date.now();
+    for (let sent = 0; sent < THROUGHPUT_EVENTS; sent += 1_000) {
+      await commitEvents(pg, 'bench.throughput', Math.min(1_000, THROUGHPUT_EVENTS - sent));
+    }
+    await until(() => sink.received >= THROUGHPUT_EVENTS, 300_000, 'the throughput run');
+    const perSecond = Math.round(THROUGHPUT_EVENTS / ((sink.lastAt - started) / 1000));
+    lines.push(
+      `webhook deliveries: ${THROUGHPUT_EVENTS} in ${sink.lastAt - started} ms = ${perSecond}/s (goal >= 1000/s)`,
+    );
+
+    // 2. Latency at a steady rate: 10 events every 20 ms.
+    sink.reset();
+    const total = LATENCY_RATE * LATENCY_SECONDS;
+    const tick = 20;
+    const perTick = (LATENCY_RATE * tick) / 1000;
+    const begin = Date.now();
+    for (let sent = 0; sent < total; sent += perTick) {
+      await commitEvents(pg, 'bench.latency', perTick);
+      const wait = begin + ((sent + perTick) / perTick) * tick - Date.now();
+      if (wait > 0) await new Promise((done) => setTimeout(done, wait));
+    }
+    await until(() => sink.received >= total, 60_000, 'the latency run');
+    const [split] = (
+      await pg.query<{ fanout: number; claim: number }>(
+        `SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM d.created_at - m.occurred_at)) * 1000 AS fanout,
+                percentile_cont(0.5) WITHIN GROUP (ORDER BY EXTRACT(EPOCH FROM a.attempted_at - d.created_at)) * 1000 AS claim
+           FROM webhook_deliveries d JOIN webhook_messages m ON m.id = d.message_id
+           JOIN webhook_attempts a ON a.delivery_id = d.id
+          WHERE d.event_type = 'bench.latency'`,
+      )
+    ).rows;
+    lines.push(
+      `commit → receiver at ${LATENCY_RATE} events/s: p50 ${percentile(sink.latencies, 50)} ms, ` +
+        `p99 ${percentile(sink.latencies, 99)} ms (goal p99 < 250 ms); medians: event → delivery row ` +
+        `${Math.round(split.fanout)} ms, delivery row → attempt ${Math.round(split.claim)} ms`,
+    );
+
+    // 3. API throughput quiet, while a dead endpoint is retried, and quiet again (this machine
+    // is shared: the two quiet runs bracket the noise).
+    const api = `${server.base}/api/v1/webhooks/endpoints?limit=10`;
+    rows.push(await load('GET /webhooks/endpoints (quiet)', api, admin));
+    const deadId = await createEndpoint('/dead', ['dead.*']);
+    for (let i = 0; i < 5; i += 1) await commitEvents(pg, 'dead.tick', 1_000);
+    await new Promise((done) => setTimeout(done, 2_000));
+    const before = await failedAttempts(pg);
+    rows.push(await load('GET /webhooks/endpoints (dead endpoint retrying)', api, admin));
+    const during = (await failedAttempts(pg)) - before;
+    await fetch(`${server.base}/api/v1/webhooks/endpoints/${deadId}`, {
+      method: 'DELETE',
+      headers: { authorization: admin.authorization },
+    });
+    rows.push(await load('GET /webhooks/endpoints (quiet again)', api, admin));
+    const quiet = (rows[0].reqPerSec + rows[2].reqPerSec) / 2;
+    const drop = 1 - rows[1].reqPerSec / quiet;
+    lines.push(
+      `API throughput with a dead endpoint retrying (${during} failed attempts during the run): ` +
+        `${rows[1].reqPerSec} vs ${Math.round(quiet)} req/s quiet, drop ${(drop * 100).toFixed(1)}% (goal < 20%)`,
+    );
+  } finally {
+    await pg.end();
+    await server.stop();
+    await sink.stop();
+    await db.dispose();
+  }
+  printTable(rows);
+  console.log('');
+  for (const line of lines) console.log(line);
+}

@@ -1,0 +1,316 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { uuidv7 } from '../../common/ids';
+import { PgNotifications } from '../../database/pg-notifications';
+import { Transaction } from '../../database/unit-of-work';
+import { DomainEvent, eventTypeMatches } from '../../events/domain-event';
+import type { AttemptOutcome } from './retry-policy';
+
+/** NOTIFY channel: deliveries became due (created, retried, recovered, endpoint enabled). */
+export const DELIVERIES_CHANNEL = 'agentmesh_webhook_deliveries';
+
+/** A delivery taken by one sender, with what it needs to send it. */
+export interface ClaimedDelivery {
+  id: string;
+  tenantId: string;
+  endpointId: string;
+  url: string;
+  /** Current secret first, then the previous one while it is still valid. */
+  secrets: string[];
+  messageId: string;
+  eventType: string;
+  body: string;
+  correlationId: string | null;
+  occurredAt: Date;
+  attempts: number;
+  maxAttempts: number;
+}
+
+export interface AttemptRecord {
+  delivery: ClaimedDelivery;
+  attemptedAt: Date;
+  durationMs: number;
+  statusCode: number | null;
+  responseBody: string | null;
+  error: string | null;
+  outcome: AttemptOutcome;
+}
+
+export interface ClaimLimits {
+  /** Endpoints this replica has enough in flight for already. */
+  busyEndpoints: string[];
+  perEndpoint: number;
+  total: number;
+  leaseMs: number;
+  breakerThreshold: number;
+}
+
+interface EndpointHealth {
+  id: string;
+  failures: number;
+  /** A success came before the trailing failures: the count starts again from them. */
+  reset: boolean;
+  firstFailure: Date | null;
+}
+
+/**
+ * The delivery queue's SQL, in one place. Hot paths are plain parameterised SQL over arrays
+ * (unnest) so a batch of deliveries costs a few statements, not a few per delivery.
+ */
+@Injectable()
+export class DeliveryStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly notifications: PgNotifications,
+  ) {}
+
+  /**
+   * One delivery per (event, enabled endpoint of its tenant whose patterns match), written in
+   * the dispatcher's transaction. Idempotent: a redelivered event adds nothing.
+   */
+  async fanOut(
+    tx: Transaction,
+    events: DomainEvent[],
+    schedule: readonly number[],
+  ): Promise<number> {
+    const tenants = [...new Set(events.map((event) => event.tenantId).filter((id) => id !== null))];
+    if (tenants.length === 0) return 0;
+    const endpoints: Array<{ id: string; tenant_id: string; event_types: string[] }> =
+      await tx.manager.query(
+        `SELECT id, tenant_id, event_types FROM webhook_endpoints
+          WHERE tenant_id = ANY($1::varchar[]) AND enabled`,
+        [tenants],
+      );
+    if (endpoints.length === 0) return 0;
+    const messages: DomainEvent[] = [];
+    const pairs: Array<{ endpointId: string; event: DomainEvent }> = [];
+    for (const event of events) {
+      const matching = endpoints.filter(
+        (endpoint) =>
+          endpoint.tenant_id === event.tenantId &&
+          endpoint.event_types.some((pattern) => eventTypeMatches(pattern, event.type)),
+      );
+      if (matching.length === 0) continue;
+      messages.push(event);
+      for (const endpoint of matching) pairs.push({ endpointId: endpoint.id, event });
+    }
+    if (pairs.length === 0) return 0;
+    await tx.manager.query(
+      `INSERT INTO webhook_messages (id, tenant_id, event_type, body, correlation_id, occurred_at)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::timestamptz[])
+       ON CONFLICT (id) DO NOTHING`,
+      [
+        messages.map((event) => event.id),
+        messages.map((event) => event.tenantId),
+        messages.map((event) => event.type),
+        messages.map((event) =>
+          JSON.stringify({
+            type: event.type,
+            timestamp: event.occurredAt.toISOString(),
+            data: event.data,
+          }),
+        ),
+        messages.map((event) => event.correlationId),
+        messages.map((event) => event.occurredAt),
+      ],
+    );
+    // (TypeORM answers an INSERT ... RETURNING with its rows, an UPDATE with [rows, count].)
+    const inserted: unknown[] = await tx.manager.query(
+      `INSERT INTO webhook_deliveries
+         (id, tenant_id, endpoint_id, message_id, event_type, max_attempts, next_attempt_at)
+       SELECT r.id, r.tenant_id, r.endpoint_id, r.message_id, r.event_type, $6,
+              now() + $7 * interval '1 millisecond'
+         FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[])
+              AS r(id, tenant_id, endpoint_id, message_id, event_type)
+       ON CONFLICT ON CONSTRAINT webhook_deliveries_endpoint_message_key DO NOTHING
+       RETURNING 1`,
+      [
+        pairs.map(() => uuidv7()),
+        pairs.map(({ event }) => event.tenantId),
+        pairs.map(({ endpointId }) => endpointId),
+        pairs.map(({ event }) => event.id),
+        pairs.map(({ event }) => event.type),
+        schedule.length,
+        schedule[0],
+      ],
+    );
+    if (inserted.length > 0) this.notifications.notifyAfterCommit(tx, DELIVERIES_CHANNEL, '');
+    return inserted.length;
+  }
+
+  /**
+   * Takes due deliveries with a lease: per enabled endpoint whose breaker is not open, at most
+   * `perEndpoint` (one probe when the breaker is half-open), so one slow endpoint's backlog never
+   * fills a batch. SKIP LOCKED lets N replicas claim side by side; the lease makes a crashed
+   * sender's deliveries due again.
+   */
+  async claim(limits: ClaimLimits): Promise<ClaimedDelivery[]> {
+    const [rows]: [Array<ClaimedDelivery & { secret: string; previousSecret: string | null }>] =
+      await this.dataSource.query(
+        `WITH picked AS (
+           SELECT p.id FROM webhook_endpoints e
+           CROSS JOIN LATERAL (
+             SELECT d.id FROM webhook_deliveries d
+              WHERE d.endpoint_id = e.id AND d.next_attempt_at <= now()
+                AND (d.leased_until IS NULL OR d.leased_until <= now())
+              ORDER BY d.next_attempt_at
+              LIMIT CASE WHEN e.consecutive_failures >= $5 THEN 1 ELSE $2 END
+              FOR UPDATE OF d SKIP LOCKED) p
+           WHERE e.enabled AND (e.breaker_open_until IS NULL OR e.breaker_open_until <= now())
+             AND NOT (e.id = ANY($1::uuid[]))
+             -- Half-open: one probe at a time, none while one is out.
+             AND (e.consecutive_failures < $5 OR NOT EXISTS (
+                   SELECT 1 FROM webhook_deliveries l
+                    WHERE l.endpoint_id = e.id AND l.next_attempt_at IS NOT NULL
+                      AND l.leased_until > now()))
+           LIMIT $3)
+         UPDATE webhook_deliveries d SET leased_until = now() + $4 * interval '1 millisecond'
+           FROM picked, webhook_endpoints e, webhook_messages m
+          WHERE d.id = picked.id AND e.id = d.endpoint_id AND m.id = d.message_id
+         RETURNING d.id, d.tenant_id AS "tenantId", d.endpoint_id AS "endpointId", e.url,
+                   e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END
+                     AS "previousSecret",
+                   d.message_id AS "messageId", m.event_type AS "eventType", m.body,
+                   m.correlation_id AS "correlationId", m.occurred_at AS "occurredAt",
+                   d.attempts, d.max_attempts AS "maxAttempts"`,
+        [
+          limits.busyEndpoints,
+          limits.perEndpoint,
+          limits.total,
+          limits.leaseMs,
+          limits.breakerThreshold,
+        ],
+      );
+    return rows.map(({ secret, previousSecret, ...row }) => ({
+      ...row,
+      secrets: previousSecret ? [secret, previousSecret] : [secret],
+    }));
+  }
+
+  /**
+   * Stores a batch of attempts and their outcomes, and the endpoints' failure counts and
+   * breakers. Returns the endpoints to disable: answered 410, or failing past `disableAfterMs`.
+   */
+  async record(
+    tx: Transaction,
+    records: AttemptRecord[],
+    breaker: { threshold: number; cooldownMs: number; disableAfterMs: number },
+  ): Promise<Array<{ endpointId: string; reason: 'gone' | 'failing' }>> {
+    const status = (outcome: AttemptOutcome) =>
+      outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'failed' : 'dead';
+    // First the deliveries (row locks): one deleted meanwhile (its endpoint went) is skipped
+    // rather than failing the whole batch on the attempts' foreign key.
+    const [updated]: [Array<{ id: string }>] = await tx.manager.query(
+      `UPDATE webhook_deliveries d
+          SET attempts = d.attempts + 1, status = r.status, leased_until = NULL,
+              next_attempt_at = CASE WHEN r.delay_ms IS NULL THEN NULL
+                                     ELSE now() + r.delay_ms * interval '1 millisecond' END,
+              last_status_code = r.code, last_error = r.error, updated_at = now(),
+              succeeded_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE d.succeeded_at END
+         FROM unnest($1::uuid[], $2::varchar[], $3::bigint[], $4::int[], $5::varchar[])
+              AS r(id, status, delay_ms, code, error)
+        WHERE d.id = r.id
+        RETURNING d.id`,
+      [
+        records.map((r) => r.delivery.id),
+        records.map((r) => status(r.outcome)),
+        records.map((r) => (r.outcome.kind === 'retry' ? r.outcome.delayMs : null)),
+        records.map((r) => r.statusCode),
+        records.map((r) =>
+          r.outcome.kind === 'gone' ? 'Endpoint answered 410 Gone: disabled' : r.error,
+        ),
+      ],
+    );
+    const kept = new Set(updated.map((row) => row.id));
+    const stored = records.filter((r) => kept.has(r.delivery.id));
+    await tx.manager.query(
+      `INSERT INTO webhook_attempts
+         (id, delivery_id, attempted_at, status_code, duration_ms, response_body, error)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::varchar[])`,
+      [
+        stored.map(() => uuidv7()),
+        stored.map((r) => r.delivery.id),
+        stored.map((r) => r.attemptedAt),
+        stored.map((r) => r.statusCode),
+        stored.map((r) => r.durationMs),
+        stored.map((r) => r.responseBody),
+        stored.map((r) => r.error),
+      ],
+    );
+    const health = endpointHealth(records);
+    const healthy = health.filter((h) => h.reset && h.failures === 0).map((h) => h.id);
+    if (healthy.length > 0) {
+      await tx.manager.query(
+        `UPDATE webhook_endpoints
+            SET consecutive_failures = 0, failing_since = NULL, breaker_open_until = NULL,
+                updated_at = now()
+          WHERE id = ANY($1::uuid[])
+            AND (consecutive_failures > 0 OR failing_since IS NOT NULL OR breaker_open_until IS NOT NULL)`,
+        [healthy],
+      );
+    }
+    const failing = health.filter((h) => h.failures > 0).sort((a, b) => a.id.localeCompare(b.id));
+    const disable: Array<{ endpointId: string; reason: 'gone' | 'failing' }> = [];
+    if (failing.length > 0) {
+      const [rows]: [Array<{ id: string; expired: boolean }>] = await tx.manager.query(
+        `UPDATE webhook_endpoints e
+            SET consecutive_failures = n.count,
+                failing_since = n.since,
+                breaker_open_until = CASE WHEN n.count >= $5
+                                          THEN now() + $6 * interval '1 millisecond' END
+           FROM (SELECT r.id,
+                        CASE WHEN r.reset THEN r.failures ELSE x.consecutive_failures + r.failures END AS count,
+                        CASE WHEN r.reset THEN r.first_failure
+                             ELSE coalesce(x.failing_since, r.first_failure) END AS since
+                   FROM unnest($1::uuid[], $2::int[], $3::boolean[], $4::timestamptz[])
+                        AS r(id, failures, reset, first_failure)
+                   JOIN webhook_endpoints x ON x.id = r.id) n
+          WHERE e.id = n.id
+          RETURNING e.id, (e.enabled AND n.since <= now() - $7 * interval '1 millisecond') AS expired`,
+        [
+          failing.map((h) => h.id),
+          failing.map((h) => h.failures),
+          failing.map((h) => h.reset),
+          failing.map((h) => h.firstFailure),
+          breaker.threshold,
+          breaker.cooldownMs,
+          breaker.disableAfterMs,
+        ],
+      );
+      for (const row of rows)
+        if (row.expired) disable.push({ endpointId: row.id, reason: 'failing' });
+    }
+    for (const r of records) {
+      if (r.outcome.kind === 'gone' && !disable.some((d) => d.endpointId === r.delivery.endpointId))
+        disable.push({ endpointId: r.delivery.endpointId, reason: 'gone' });
+    }
+    return disable;
+  }
+
+  /** Frees leases without an attempt (shutdown before sending): due again at once. */
+  async release(ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.dataSource.query(
+      `UPDATE webhook_deliveries SET leased_until = NULL WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+}
+
+/** Per endpoint, in the order attempts finished: failures after the last success. */
+function endpointHealth(records: AttemptRecord[]): EndpointHealth[] {
+  const byEndpoint = new Map<string, EndpointHealth>();
+  const ordered = [...records].sort((a, b) => a.attemptedAt.getTime() - b.attemptedAt.getTime());
+  for (const record of ordered) {
+    const id = record.delivery.endpointId;
+    const health = byEndpoint.get(id) ?? { id, failures: 0, reset: false, firstFailure: null };
+    byEndpoint.set(id, health);
+    if (record.outcome.kind === 'succeeded') {
+      Object.assign(health, { failures: 0, reset: true, firstFailure: null });
+    } else if (record.outcome.kind !== 'gone') {
+      health.failures += 1;
+      health.firstFailure ??= record.attemptedAt;
+    }
+  }
+  return [...byEndpoint.values()];
+}

@@ -1,0 +1,219 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { requestContext } from '../../common/context/request-context';
+import { uuidv7 } from '../../common/ids';
+import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import { PgNotifications } from '../../database/pg-notifications';
+import { UnitOfWork } from '../../database/unit-of-work';
+import { ShutdownState } from '../../health/shutdown-state';
+import {
+  AttemptRecord,
+  ClaimedDelivery,
+  DELIVERIES_CHANNEL,
+  DeliveryStore,
+} from './delivery-store';
+import { afterAttempt } from './retry-policy';
+import { deliveryLatency, deliveryResults } from './webhook-metrics';
+import { WebhookEndpointsService } from './webhook-endpoints.service';
+import { SEND_TIMEOUT_MS, WebhookSender } from './webhook-sender';
+
+/** Deliveries one endpoint may have in flight in this replica (about; claims come in batches). */
+export const PER_ENDPOINT_IN_FLIGHT = 16;
+const MAX_IN_FLIGHT = 256;
+/** A claimed delivery is the sender's for this long; after a crash it is due again. */
+export const LEASE_MS = SEND_TIMEOUT_MS + 5_000;
+const POLL_EVERY_MS = 500;
+const RECORD_BATCH = 500;
+
+interface Pending {
+  record: AttemptRecord;
+  done: () => void;
+  fail: (error: Error) => void;
+}
+
+/**
+ * Sends due deliveries. Every replica with WORKERS=on claims with SKIP LOCKED and a lease, so
+ * N replicas share the queue and a crashed sender's deliveries go out again (at least once).
+ * Each endpoint has its own lane of at most PER_ENDPOINT_IN_FLIGHT sends: a dead endpoint
+ * occupies its own lane only. Woken by NOTIFY when deliveries become due, and every 500 ms for
+ * scheduled retries. Outcomes are written in batches (one transaction for many attempts).
+ */
+@Injectable()
+export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(DeliveryWorker.name);
+  private readonly sender: WebhookSender;
+  private readonly inFlight = new Map<string, number>();
+  private readonly sends = new Set<Promise<void>>();
+  private total = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private again = false;
+  private stopped = false;
+  private failing = false;
+  private readonly unrecorded: Pending[] = [];
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: DeliveryStore,
+    private readonly endpoints: WebhookEndpointsService,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly notifications: PgNotifications,
+    private readonly shutdown: ShutdownState,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {
+    this.sender = new WebhookSender(config.webhookAllowedCidrs);
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.config.workers) return;
+    this.notifications.subscribe(DELIVERIES_CHANNEL, () => this.wake());
+    this.notifications.onReconnect(() => this.wake());
+    this.timer = setInterval(() => this.wake(), POLL_EVERY_MS);
+    this.timer.unref();
+    this.wake();
+  }
+
+  /** Claims what is due, or asks the running claim loop to go round once more. */
+  wake(): void {
+    if (this.stopped || this.shutdown.isShuttingDown) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.fill()
+      .then(
+        () => {
+          this.failing = false;
+        },
+        (error: Error) => {
+          if (!this.failing)
+            this.logger.warn(`Claiming webhook deliveries failed: ${error.message}`);
+          this.failing = true;
+        },
+      )
+      .finally(() => {
+        this.running = undefined;
+      });
+  }
+
+  private async fill(): Promise<void> {
+    do {
+      this.again = false;
+      const room = MAX_IN_FLIGHT - this.total;
+      if (room <= 0) return;
+      const busy = [...this.inFlight]
+        .filter(([, count]) => count >= PER_ENDPOINT_IN_FLIGHT / 2)
+        .map(([endpointId]) => endpointId);
+      const claimed = await this.store.claim({
+        busyEndpoints: busy,
+        perEndpoint: PER_ENDPOINT_IN_FLIGHT,
+        total: room,
+        leaseMs: LEASE_MS,
+        breakerThreshold: this.config.webhookBreakerThreshold,
+      });
+      for (const delivery of claimed) this.start(delivery);
+      if (claimed.length > 0 && claimed.length >= room) this.again = true;
+    } while (this.again && !this.stopped && !this.shutdown.isShuttingDown);
+  }
+
+  private start(delivery: ClaimedDelivery): void {
+    const lane = delivery.endpointId;
+    this.inFlight.set(lane, (this.inFlight.get(lane) ?? 0) + 1);
+    this.total += 1;
+    // The lane is the endpoint's HTTP concurrency: freed when the answer is in, while the
+    // outcome waits for its batch write (the lease keeps the delivery from being claimed again).
+    const freeLane = () => {
+      const left = (this.inFlight.get(lane) ?? 1) - 1;
+      if (left === 0) this.inFlight.delete(lane);
+      else this.inFlight.set(lane, left);
+      this.total -= 1;
+      this.wake();
+    };
+    const send: Promise<void> = this.deliver(delivery, freeLane)
+      .catch((error: Error) => {
+        // The lease runs out and the delivery is sent again: at least once.
+        this.logger.warn(
+          { deliveryId: delivery.id, err: error },
+          'Recording a webhook attempt failed',
+        );
+      })
+      .finally(() => this.sends.delete(send));
+    this.sends.add(send);
+  }
+
+  private async deliver(delivery: ClaimedDelivery, freeLane: () => void): Promise<void> {
+    let result;
+    try {
+      result = await this.sender.send(delivery);
+    } finally {
+      freeLane();
+    }
+    const outcome = afterAttempt({
+      statusCode: result.statusCode,
+      retryAfter: result.retryAfter,
+      attemptsMade: delivery.attempts + 1,
+      maxAttempts: delivery.maxAttempts,
+      schedule: this.config.webhookRetryScheduleMs,
+    });
+    await this.record({ delivery, ...result, outcome });
+    deliveryResults.inc({ result: outcome.kind });
+    if (outcome.kind === 'succeeded') {
+      deliveryLatency.observe(Math.max(0, Date.now() - delivery.occurredAt.getTime()) / 1000);
+    }
+  }
+
+  /** Queues an outcome for the next batch write; resolves once it is committed. */
+  private record(record: AttemptRecord): Promise<void> {
+    return new Promise<void>((done, fail) => {
+      this.unrecorded.push({ record, done, fail });
+      this.flush();
+    });
+  }
+
+  private flush(): void {
+    if (this.flushing) return;
+    this.flushing = (async () => {
+      while (this.unrecorded.length > 0) {
+        const batch = this.unrecorded.splice(0, RECORD_BATCH);
+        try {
+          await this.writeBatch(batch.map((entry) => entry.record));
+          for (const entry of batch) entry.done();
+        } catch (error) {
+          for (const entry of batch) entry.fail(error as Error);
+        }
+      }
+    })().finally(() => {
+      this.flushing = undefined;
+    });
+  }
+
+  private writeBatch(records: AttemptRecord[]): Promise<void> {
+    const context = {
+      correlationId: `webhook-worker-${uuidv7()}`,
+      actor: { type: 'system' as const, id: 'agentmesh' },
+    };
+    return requestContext.run(context, () =>
+      this.unitOfWork.run(async (tx) => {
+        const disable = await this.store.record(tx, records, {
+          threshold: this.config.webhookBreakerThreshold,
+          cooldownMs: this.config.webhookBreakerCooldownMs,
+          disableAfterMs: this.config.webhookDisableAfterMs,
+        });
+        for (const { endpointId, reason } of disable) {
+          await this.endpoints.disableInTransaction(tx, endpointId, reason);
+          this.logger.warn({ endpointId, reason }, 'Webhook endpoint disabled');
+        }
+      }),
+    );
+  }
+
+  /** Stops claiming and lets what is in flight finish and be recorded. */
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+    await Promise.allSettled([...this.sends]);
+    await this.flushing?.catch(() => undefined);
+    await this.sender.close();
+  }
+}

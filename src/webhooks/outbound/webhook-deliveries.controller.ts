@@ -1,0 +1,48 @@
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Scopes } from '../../auth/scopes';
+import { ApiData, ApiList } from '../../common/openapi/envelope';
+import { ApiProblems } from '../../common/openapi/problem-responses';
+import { DEFAULT_PAGE_SIZE, listResponse } from '../../common/pagination';
+import { ParseIdPipe } from '../../common/pipes';
+import { DeliveryDetailDto, DeliveryDto, DeliveryQueryDto } from './dto/delivery.dto';
+import { DeliveryDetail, WebhookDeliveriesService } from './webhook-deliveries.service';
+
+@ApiTags('webhooks')
+@Scopes('webhooks:admin')
+@Controller('webhooks/deliveries')
+export class WebhookDeliveriesController {
+  constructor(private readonly deliveries: WebhookDeliveriesService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Deliveries, newest first; filter by endpoint, status, event type' })
+  @ApiList('deliveries', DeliveryDto)
+  @ApiProblems(400)
+  async list(@Query() query: DeliveryQueryDto) {
+    const page = await this.deliveries.list(query, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
+    return listResponse('deliveries', { ...page, items: page.items.map(DeliveryDto.from) });
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'A delivery with its payload and every attempt' })
+  @ApiData(DeliveryDetailDto)
+  @ApiProblems(404)
+  async get(@Param('id', ParseIdPipe) id: string): Promise<{ data: DeliveryDetailDto }> {
+    return { data: detail(await this.deliveries.get(id)) };
+  }
+
+  @Post(':id/retry')
+  @HttpCode(202)
+  @ApiOperation({
+    summary: 'Send it again now (one more attempt when it was dead or succeeded)',
+  })
+  @ApiData(DeliveryDetailDto, 202)
+  @ApiProblems(404, 409)
+  async retry(@Param('id', ParseIdPipe) id: string): Promise<{ data: DeliveryDetailDto }> {
+    return { data: detail(await this.deliveries.retry(id)) };
+  }
+}
+
+function detail(row: DeliveryDetail): DeliveryDetailDto {
+  return { ...DeliveryDto.from(row), payload: row.payload, attempts: row.attempts };
+}

@@ -1,0 +1,28 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import { EventDispatcher } from '../../events/event-dispatcher';
+import { DeliveryStore } from './delivery-store';
+
+/**
+ * Turns every committed domain event into deliveries for the matching endpoints, inside the
+ * dispatcher's transaction: the event is marked dispatched exactly when its deliveries exist.
+ */
+@Injectable()
+export class WebhookFanOut implements OnModuleInit {
+  constructor(
+    private readonly dispatcher: EventDispatcher,
+    private readonly store: DeliveryStore,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    this.dispatcher.subscribe({
+      name: 'webhooks',
+      types: ['*'],
+      handle: async (tx, events) => {
+        await this.store.fanOut(tx, events, this.config.webhookRetryScheduleMs);
+      },
+    });
+  }
+}

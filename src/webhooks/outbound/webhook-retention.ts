@@ -1,0 +1,80 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
+import { EventsService } from '../../events/events.service';
+import { ShutdownState } from '../../health/shutdown-state';
+
+const PURGE_EVERY_MS = 60_000;
+export const PURGE_BATCH = 1_000;
+
+/**
+ * Purges finished deliveries (succeeded or dead; their attempts go with them), messages no
+ * delivery needs any more, and dispatched events, once older than WEBHOOK_RETENTION. Small
+ * batches, each its own statement with SKIP LOCKED: no long locks, safe on N replicas.
+ */
+@Injectable()
+export class WebhookRetention implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(WebhookRetention.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly events: EventsService,
+    private readonly shutdown: ShutdownState,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.workers) return;
+    this.timer = setInterval(() => {
+      if (this.running || this.shutdown.isShuttingDown) return;
+      this.running = this.purge()
+        .catch((error: Error) => this.logger.warn(`Webhook retention failed: ${error.message}`))
+        .finally(() => (this.running = undefined));
+    }, PURGE_EVERY_MS);
+    this.timer.unref();
+  }
+
+  /** One pass; returns what it removed. */
+  async purge(): Promise<{ deliveries: number; messages: number; events: number }> {
+    const cutoff = new Date(Date.now() - this.config.webhookRetentionMs);
+    const deliveries = await this.inBatches(
+      `DELETE FROM webhook_deliveries WHERE id IN (
+         SELECT id FROM webhook_deliveries
+          WHERE next_attempt_at IS NULL AND updated_at < $1
+          ORDER BY updated_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      cutoff,
+    );
+    const messages = await this.inBatches(
+      `DELETE FROM webhook_messages WHERE id IN (
+         SELECT m.id FROM webhook_messages m
+          WHERE m.created_at < $1
+            AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.message_id = m.id)
+          ORDER BY m.created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      cutoff,
+    );
+    let events = 0;
+    for (;;) {
+      const removed = await this.events.purgeDispatched(cutoff, PURGE_BATCH);
+      events += removed;
+      if (removed < PURGE_BATCH || this.shutdown.isShuttingDown) break;
+    }
+    return { deliveries, messages, events };
+  }
+
+  private async inBatches(sql: string, cutoff: Date): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const [, count]: [unknown, number] = await this.dataSource.query(sql, [cutoff, PURGE_BATCH]);
+      total += count;
+      if (count < PURGE_BATCH || this.shutdown.isShuttingDown) return total;
+    }
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

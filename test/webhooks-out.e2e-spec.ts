@@ -1,0 +1,568 @@
+import { Client } from 'pg';
+import { requestContext } from '../src/common/context/request-context';
+import { UnitOfWork } from '../src/database/unit-of-work';
+import { EventsService } from '../src/events/events.service';
+import { WebhookRetention } from '../src/webhooks/outbound/webhook-retention';
+import { waitFor } from './utils/spawn-app';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { WebhookReceiver } from './webhooks-out-receiver';
+
+// Attempts at 0, 0.5 s, 1 s, 1 s: four attempts, then dead.
+const SCHEDULE = '0,500ms,1s,1s';
+
+describe('outbound webhooks', () => {
+  let test: TestApp;
+  let receiver: WebhookReceiver;
+  let db: Client;
+  let admin: { authorization: string };
+  let agents: { authorization: string };
+  let agentSeq = 0;
+  let allEndpointId = '';
+
+  beforeAll(async () => {
+    receiver = await WebhookReceiver.start();
+    test = await startTestApp({
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+      WEBHOOK_RETRY_SCHEDULE: SCHEDULE,
+      WEBHOOK_BREAKER_THRESHOLD: '100',
+      WEBHOOK_RETENTION: '1s',
+    });
+    admin = await createKey(test, { scopes: ['webhooks:admin'] });
+    agents = await createKey(test, { scopes: ['agents:write'] });
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+    await receiver.stop();
+  });
+
+  async function endpoint(path: string, extra: Record<string, unknown> = {}) {
+    const response = await test.http
+      .post('/api/v1/webhooks/endpoints')
+      .set(admin)
+      .send({ url: `${receiver.url}${path}`, eventTypes: ['agent.*'], ...extra });
+    expect(response.status).toBe(201);
+    const data = response.body.data as { id: string; secret: string };
+    receiver.trust(path, data.secret);
+    return data;
+  }
+
+  /** Registers an agent: one `agent.registered` event, in the request's transaction. */
+  async function registerAgent(requestId?: string): Promise<string> {
+    const id = `wh-agent-${++agentSeq}`;
+    const request = test.http.post('/api/v1/agents').set(agents);
+    if (requestId) request.set('x-request-id', requestId);
+    const response = await request.send({ id, name: id, skills: [{ name: 'x' }] });
+    expect(response.status).toBe(201);
+    return id;
+  }
+
+  async function eventIdOf(agentId: string): Promise<string> {
+    const { rows } = await db.query(
+      `SELECT id FROM events WHERE subject_id = $1 AND type = 'agent.registered'`,
+      [agentId],
+    );
+    return rows[0].id as string;
+  }
+
+  async function delivery(endpointId: string, eventId: string) {
+    const list = await test.http
+      .get(`/api/v1/webhooks/deliveries?endpointId=${endpointId}`)
+      .set(admin);
+    expect(list.status).toBe(200);
+    const found = (list.body.data.deliveries as Array<{ id: string; eventId: string }>).find(
+      (d) => d.eventId === eventId,
+    );
+    if (!found) return undefined;
+    const detail = await test.http.get(`/api/v1/webhooks/deliveries/${found.id}`).set(admin);
+    expect(detail.status).toBe(200);
+    return detail.body.data as {
+      id: string;
+      status: string;
+      attemptCount: number;
+      attempts: Array<{
+        statusCode: number | null;
+        responseBody: string | null;
+        error: string | null;
+        durationMs: number;
+      }>;
+      payload: { type: string; timestamp: string; data: Record<string, unknown> };
+    };
+  }
+
+  async function settled(endpointId: string, eventId: string, status: string, ms = 15_000) {
+    return waitFor(
+      async () => {
+        const found = await delivery(endpointId, eventId);
+        return found?.status === status ? found : undefined;
+      },
+      ms,
+      `delivery ${status}`,
+    );
+  }
+
+  it('manages endpoints: secret shown on create only, validated input, audited', async () => {
+    const created = await test.http
+      .post('/api/v1/webhooks/endpoints')
+      .set(admin)
+      .send({
+        url: `${receiver.url}/crud`,
+        eventTypes: ['workflow.*', 'agent.offline'],
+        description: 'd',
+      });
+    expect(created.status).toBe(201);
+    const { id, secret } = created.body.data;
+    expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]+=*$/);
+    const bytes = Buffer.from(secret.slice(6), 'base64').length;
+    expect(bytes).toBeGreaterThanOrEqual(24);
+    expect(bytes).toBeLessThanOrEqual(64);
+    expect(created.body.data).toMatchObject({
+      enabled: true,
+      eventTypes: ['workflow.*', 'agent.offline'],
+      breaker: { state: 'closed', consecutiveFailures: 0 },
+    });
+
+    const read = await test.http.get(`/api/v1/webhooks/endpoints/${id}`).set(admin);
+    expect(read.status).toBe(200);
+    expect(read.body.data.secret).toBeUndefined();
+    expect(JSON.stringify(read.body)).not.toContain(secret.slice(6));
+    const listed = await test.http.get('/api/v1/webhooks/endpoints?limit=200').set(admin);
+    expect(listed.body.data.endpoints.map((e: { id: string }) => e.id)).toContain(id);
+    expect(JSON.stringify(listed.body)).not.toContain(secret.slice(6));
+
+    const patched = await test.http
+      .patch(`/api/v1/webhooks/endpoints/${id}`)
+      .set(admin)
+      .send({ eventTypes: ['*'], description: null, enabled: false });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data).toMatchObject({
+      eventTypes: ['*'],
+      description: null,
+      enabled: false,
+      disabledReason: 'manual',
+    });
+
+    const given = 'whsec_' + Buffer.alloc(32, 7).toString('base64');
+    const chosen = await test.http
+      .post('/api/v1/webhooks/endpoints')
+      .set(admin)
+      .send({ url: `${receiver.url}/chosen`, eventTypes: ['*'], secret: given });
+    expect(chosen.status).toBe(201);
+    expect(chosen.body.data.secret).toBe(given);
+
+    const bad: Array<[Record<string, unknown>, string]> = [
+      [{ url: 'ftp://example.com/x', eventTypes: ['*'] }, 'url'],
+      [{ url: 'not a url', eventTypes: ['*'] }, 'url'],
+      [{ url: `${receiver.url}/x`, eventTypes: [] }, 'eventTypes'],
+      [{ url: `${receiver.url}/x`, eventTypes: ['Agent.*'] }, 'eventTypes'],
+      [{ url: `${receiver.url}/x`, eventTypes: ['agent.*.x'] }, 'eventTypes'],
+      [{ url: `${receiver.url}/x`, eventTypes: ['*'], secret: 'whsec_short' }, 'secret'],
+      [{ url: `${receiver.url}/x`, eventTypes: ['*'], secret: 'nope' }, 'secret'],
+      [{ url: `${receiver.url}/x`, eventTypes: ['*'], extra: 1 }, 'extra'],
+      [{ eventTypes: ['*'] }, 'url'],
+    ];
+    for (const [body, field] of bad) {
+      const response = await test.http.post('/api/v1/webhooks/endpoints').set(admin).send(body);
+      expect(response.status).toBe(400);
+      expect(response.headers['content-type']).toMatch(/problem\+json/);
+      expect(JSON.stringify(response.body.errors)).toContain(field);
+    }
+    expect(
+      (
+        await test.http
+          .patch(`/api/v1/webhooks/endpoints/${id}`)
+          .set(admin)
+          .send({ enabled: 'yes' })
+      ).status,
+    ).toBe(400);
+    expect((await test.http.get('/api/v1/webhooks/endpoints/nope').set(admin)).status).toBe(404);
+    expect(
+      (
+        await test.http
+          .get('/api/v1/webhooks/endpoints/018f0000-0000-7000-8000-000000000000')
+          .set(admin)
+      ).status,
+    ).toBe(404);
+    expect((await test.http.get('/api/v1/webhooks/deliveries?status=lost').set(admin)).status).toBe(
+      400,
+    );
+    expect(
+      (await test.http.get('/api/v1/webhooks/deliveries?endpointId=x').set(admin)).status,
+    ).toBe(400);
+    expect((await test.http.get('/api/v1/webhooks/deliveries?cursor=zzz').set(admin)).status).toBe(
+      400,
+    );
+    expect((await test.http.get('/api/v1/webhooks/endpoints').set(agents)).status).toBe(403);
+
+    expect((await test.http.delete(`/api/v1/webhooks/endpoints/${id}`).set(admin)).status).toBe(
+      204,
+    );
+    expect((await test.http.get(`/api/v1/webhooks/endpoints/${id}`).set(admin)).status).toBe(404);
+    const { rows } = await db.query(
+      `SELECT action FROM audit_entries WHERE resource_type = 'webhook_endpoint' AND resource_id = $1
+        ORDER BY occurred_at`,
+      [id],
+    );
+    expect(rows.map((row) => row.action)).toEqual([
+      'webhook_endpoint.create',
+      'webhook_endpoint.update',
+      'webhook_endpoint.delete',
+    ]);
+    const audited = await db.query(
+      `SELECT 1 FROM audit_entries WHERE resource_id = $1 AND (before::text LIKE $2 OR after::text LIKE $2)`,
+      [id, `%${secret.slice(6, 30)}%`],
+    );
+    expect(audited.rows).toHaveLength(0);
+  });
+
+  it('delivers a signed Standard Webhooks request carrying the event id and correlation id', async () => {
+    const { id: endpointId } = await endpoint('/ok');
+    const agentId = await registerAgent('wh-corr-1');
+    const eventId = await eventIdOf(agentId);
+    const request = await waitFor(
+      async () => receiver.on('/ok').find((r) => r.headers['webhook-id'] === eventId),
+      10_000,
+      'the webhook',
+    );
+    expect(request.verifiedBy).toEqual(['/ok']);
+    expect(request.headers['content-type']).toBe('application/json');
+    expect(request.headers['user-agent']).toMatch(/AgentMesh/);
+    expect(request.headers['x-request-id']).toBe('wh-corr-1');
+    const timestamp = Number(request.headers['webhook-timestamp']);
+    expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(30);
+    const body = JSON.parse(request.body);
+    expect(body).toEqual({
+      type: 'agent.registered',
+      timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      data: expect.objectContaining({ agentId }),
+    });
+    const done = await settled(endpointId, eventId, 'succeeded');
+    expect(done.attemptCount).toBe(1);
+    expect(done.attempts).toEqual([
+      expect.objectContaining({ statusCode: 200, responseBody: 'ok', error: null }),
+    ]);
+    expect(done.payload).toEqual(body);
+  });
+
+  it('retries a failure with the same webhook-id until it succeeds, storing every attempt', async () => {
+    receiver.script(
+      '/flaky',
+      { status: 500, body: 'boom' },
+      { status: 503, body: 'busy', headers: { 'retry-after': '1' } },
+      { status: 200, body: 'fine' },
+    );
+    const { id: endpointId } = await endpoint('/flaky');
+    const eventId = await eventIdOf(await registerAgent());
+    const done = await settled(endpointId, eventId, 'succeeded');
+    expect(done.attempts.map((a) => [a.statusCode, a.responseBody])).toEqual([
+      [500, 'boom'],
+      [503, 'busy'],
+      [200, 'fine'],
+    ]);
+    const requests = receiver.on('/flaky');
+    expect(requests.map((r) => r.headers['webhook-id'])).toEqual([eventId, eventId, eventId]);
+    expect(requests.every((r) => r.verifiedBy.includes('/flaky'))).toBe(true);
+    // Retry-After: 1 (s) on the 503 is longer than the scheduled 1 s ± 20% at most by jitter.
+    expect(requests[2].at - requests[1].at).toBeGreaterThanOrEqual(950);
+  });
+
+  it('gives up after the schedule (dead), then a manual retry and recover send it again', async () => {
+    receiver.script('/down', { status: 500, body: 'down' });
+    const { id: endpointId } = await endpoint('/down');
+    const first = await eventIdOf(await registerAgent());
+    const second = await eventIdOf(await registerAgent());
+    const dead = await settled(endpointId, first, 'dead');
+    expect(dead.attemptCount).toBe(4);
+    expect(dead.attempts).toHaveLength(4);
+    await settled(endpointId, second, 'dead');
+    expect(receiver.on('/down').filter((r) => r.headers['webhook-id'] === first)).toHaveLength(4);
+
+    receiver.script('/down', { status: 204 });
+    const retried = await test.http.post(`/api/v1/webhooks/deliveries/${dead.id}/retry`).set(admin);
+    expect(retried.status).toBe(202);
+    expect(retried.body.data.status).toBe('pending');
+    const back = await settled(endpointId, first, 'succeeded');
+    expect(back.attempts.map((a) => a.statusCode)).toEqual([500, 500, 500, 500, 204]);
+
+    const since = new Date(Date.now() - 60_000).toISOString();
+    const recovered = await test.http
+      .post(`/api/v1/webhooks/endpoints/${endpointId}/recover`)
+      .set(admin)
+      .send({ since });
+    expect(recovered.status).toBe(200);
+    expect(recovered.body.data).toEqual({ requeued: 1 });
+    await settled(endpointId, second, 'succeeded');
+
+    const future = await test.http
+      .post(`/api/v1/webhooks/endpoints/${endpointId}/recover`)
+      .set(admin)
+      .send({ since: new Date(Date.now() + 3_600_000).toISOString() });
+    expect(future.status).toBe(400);
+    const garbage = await test.http
+      .post(`/api/v1/webhooks/endpoints/${endpointId}/recover`)
+      .set(admin)
+      .send({ since: 'yesterday' });
+    expect(garbage.status).toBe(400);
+    const { rows } = await db.query(
+      `SELECT action FROM audit_entries WHERE action IN ('webhook_delivery.retry', 'webhook_endpoint.recover')
+        ORDER BY occurred_at`,
+    );
+    expect(rows.map((row) => row.action)).toEqual([
+      'webhook_delivery.retry',
+      'webhook_endpoint.recover',
+    ]);
+  });
+
+  it('keeps the first 16 KiB of an answer, and does not follow redirects', async () => {
+    receiver.script('/big', { status: 200, body: 'a\u0000' + 'x'.repeat(40_000) });
+    receiver.script('/moved', { status: 302, headers: { location: `${receiver.url}/elsewhere` } });
+    const big = await endpoint('/big');
+    const moved = await endpoint('/moved');
+    const eventId = await eventIdOf(await registerAgent());
+    const done = await settled(big.id, eventId, 'succeeded');
+    expect(done.attempts[0].responseBody).toHaveLength(16 * 1024 - 1);
+    expect(done.attempts[0].responseBody!.startsWith('axxx')).toBe(true);
+    const redirected = await waitFor(
+      async () => {
+        const found = await delivery(moved.id, eventId);
+        return found && found.attemptCount > 0 ? found : undefined;
+      },
+      10_000,
+      'the redirected attempt',
+    );
+    expect(redirected.status).not.toBe('succeeded');
+    expect(redirected.attempts[0].statusCode).toBe(302);
+    expect(receiver.on('/elsewhere')).toHaveLength(0);
+    // No more attempts against it in this suite.
+    await test.http
+      .patch(`/api/v1/webhooks/endpoints/${moved.id}`)
+      .set(admin)
+      .send({ enabled: false });
+  });
+
+  it('signs with both secrets during the rotation overlap', async () => {
+    const { id: endpointId, secret: old } = await endpoint('/rotating');
+    const rotated = await test.http
+      .post(`/api/v1/webhooks/endpoints/${endpointId}/rotate-secret`)
+      .set(admin)
+      .send({});
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body.data.secret as string;
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(old);
+    expect(Date.parse(rotated.body.data.previousSecretExpiresAt) - Date.now()).toBeGreaterThan(
+      23.9 * 3_600_000,
+    );
+    receiver.trust('/rotating', fresh);
+    receiver.trust('old', old);
+    const eventId = await eventIdOf(await registerAgent());
+    const request = await waitFor(
+      async () => receiver.on('/rotating').find((r) => r.headers['webhook-id'] === eventId),
+      10_000,
+      'the webhook',
+    );
+    expect(String(request.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(request.verifiedBy.sort()).toEqual(['/rotating', 'old'].sort());
+    const again = await test.http
+      .post(`/api/v1/webhooks/endpoints/${endpointId}/rotate-secret`)
+      .set(admin)
+      .send({ secret: 'whsec_tooshort' });
+    expect(again.status).toBe(400);
+  });
+
+  it('a 410 disables the endpoint with a webhook.endpoint.disabled event and an audit entry', async () => {
+    receiver.script('/gone', { status: 410, body: 'gone' });
+    const { id: endpointId } = await endpoint('/gone');
+    const eventId = await eventIdOf(await registerAgent());
+    const dead = await settled(endpointId, eventId, 'dead');
+    expect(dead.attemptCount).toBe(1);
+    const read = await test.http.get(`/api/v1/webhooks/endpoints/${endpointId}`).set(admin);
+    expect(read.body.data).toMatchObject({ enabled: false, disabledReason: 'gone' });
+    const events = await db.query(
+      `SELECT data FROM events WHERE type = 'webhook.endpoint.disabled' AND subject_id = $1`,
+      [endpointId],
+    );
+    expect(events.rows).toEqual([{ data: expect.objectContaining({ disabledReason: 'gone' }) }]);
+    const audit = await db.query(
+      `SELECT actor_type FROM audit_entries WHERE action = 'webhook_endpoint.disable' AND resource_id = $1`,
+      [endpointId],
+    );
+    expect(audit.rows).toEqual([{ actor_type: 'system' }]);
+    // Nothing more goes to a disabled endpoint, and a retry says why.
+    await registerAgent();
+    const retry = await test.http.post(`/api/v1/webhooks/deliveries/${dead.id}/retry`).set(admin);
+    expect(retry.status).toBe(409);
+    const recover = await test.http
+      .post(`/api/v1/webhooks/endpoints/${endpointId}/recover`)
+      .set(admin)
+      .send({ since: new Date(Date.now() - 60_000).toISOString() });
+    expect(recover.status).toBe(409);
+    await new Promise((done) => setTimeout(done, 1_000));
+    expect(receiver.on('/gone')).toHaveLength(1);
+  });
+
+  it.each([
+    'http://10.0.0.1/hook',
+    'http://167772161/hook',
+    'http://0xa.1/hook',
+    'http://192.168.0.10/',
+    'http://172.16.0.1/',
+    'http://169.254.169.254/latest/meta-data/',
+    'http://[fd00:ec2::254]/',
+    'http://100.64.0.1/',
+    'http://0.0.0.0/',
+    'http://224.0.0.1/',
+    'http://[::ffff:10.0.0.1]/',
+    'http://[fe80::1]/',
+    'http://[::]/',
+    'file:///etc/passwd',
+    'gopher://example.com/',
+  ])('refuses %s with 400 (SSRF)', async (url) => {
+    const response = await test.http
+      .post('/api/v1/webhooks/endpoints')
+      .set(admin)
+      .send({ url, eventTypes: ['*'] });
+    expect(response.status).toBe(400);
+    expect(response.body.errors).toEqual([expect.objectContaining({ field: 'url' })]);
+    const ok = await test.http.get('/api/v1/webhooks/endpoints?limit=200').set(admin);
+    expect(JSON.stringify(ok.body)).not.toContain(url);
+  });
+
+  it('refuses a private URL on PATCH too', async () => {
+    const { id } = await endpoint('/patched');
+    const response = await test.http
+      .patch(`/api/v1/webhooks/endpoints/${id}`)
+      .set(admin)
+      .send({ url: 'http://169.254.169.254/' });
+    expect(response.status).toBe(400);
+    const read = await test.http.get(`/api/v1/webhooks/endpoints/${id}`).set(admin);
+    expect(read.body.data.url).toBe(`${receiver.url}/patched`);
+  });
+
+  it('a rolled-back change sends nothing; events of other tenants and of no tenant match nothing', async () => {
+    allEndpointId = (await endpoint('/all', { eventTypes: ['*'] })).id;
+    const events = test.app.get(EventsService);
+    await expect(
+      requestContext.run({ correlationId: 'rb-1', tenantId: 'default' }, () =>
+        test.app.get(UnitOfWork).run(async (tx) => {
+          await events.emit(tx, {
+            type: 'test.rolled_back',
+            subject: { type: 't', id: '1' },
+            data: {},
+          });
+          throw new Error('abort');
+        }),
+      ),
+    ).rejects.toThrow('abort');
+    await requestContext.run({ correlationId: 'sys-1' }, () =>
+      test.app.get(UnitOfWork).run(async (tx) => {
+        await events.emit(tx, {
+          type: 'test.no_tenant',
+          subject: { type: 't', id: '2' },
+          data: {},
+          tenantId: null,
+        });
+      }),
+    );
+    await test.http.post('/api/v1/tenants').set(test.admin).send({ id: 'wh-other', name: 'Other' });
+    const other = await createKey(test, {
+      scopes: ['agents:write', 'webhooks:admin'],
+      tenantId: 'wh-other',
+    });
+    await test.http
+      .post('/api/v1/agents')
+      .set({ authorization: other.authorization })
+      .send({ id: 'other-agent', name: 'o', skills: [{ name: 'x' }] });
+    await requestContext.run({ correlationId: 'after-1', tenantId: 'default' }, () =>
+      test.app.get(UnitOfWork).run(async (tx) => {
+        await events.emit(tx, { type: 'test.after', subject: { type: 't', id: '3' }, data: {} });
+      }),
+    );
+    await waitFor(
+      async () => receiver.on('/all').find((r) => JSON.parse(r.body).type === 'test.after'),
+      10_000,
+      'the later event',
+    );
+    const types = receiver.on('/all').map((r) => JSON.parse(r.body).type as string);
+    expect(types).not.toContain('test.rolled_back');
+    expect(types).not.toContain('test.no_tenant');
+    expect(receiver.on('/all').some((r) => r.body.includes('other-agent'))).toBe(false);
+
+    // The other tenant sees none of ours.
+    const theirs = { authorization: other.authorization };
+    const ours = await test.http.get('/api/v1/webhooks/endpoints?limit=200').set(admin);
+    const someId = ours.body.data.endpoints[0].id as string;
+    expect((await test.http.get(`/api/v1/webhooks/endpoints/${someId}`).set(theirs)).status).toBe(
+      404,
+    );
+    expect(
+      (await test.http.delete(`/api/v1/webhooks/endpoints/${someId}`).set(theirs)).status,
+    ).toBe(404);
+    const listed = await test.http
+      .get(`/api/v1/webhooks/deliveries?endpointId=${someId}`)
+      .set(theirs);
+    expect(listed.body.data.deliveries).toEqual([]);
+    const ourDeliveries = await test.http.get('/api/v1/webhooks/deliveries').set(admin);
+    const deliveryId = ourDeliveries.body.data.deliveries[0].id as string;
+    expect(
+      (await test.http.get(`/api/v1/webhooks/deliveries/${deliveryId}`).set(theirs)).status,
+    ).toBe(404);
+    expect(
+      (await test.http.post(`/api/v1/webhooks/deliveries/${deliveryId}/retry`).set(theirs)).status,
+    ).toBe(404);
+  });
+
+  it('lists deliveries by status and event type, page by page', async () => {
+    const page1 = await test.http
+      .get('/api/v1/webhooks/deliveries?status=succeeded&limit=2')
+      .set(admin);
+    expect(page1.status).toBe(200);
+    expect(page1.body.data.deliveries).toHaveLength(2);
+    expect(
+      page1.body.data.deliveries.every((d: { status: string }) => d.status === 'succeeded'),
+    ).toBe(true);
+    const page2 = await test.http
+      .get(
+        `/api/v1/webhooks/deliveries?status=succeeded&limit=2&cursor=${page1.body.meta.nextCursor}`,
+      )
+      .set(admin);
+    expect(page2.body.data.deliveries[0].id < page1.body.data.deliveries[1].id).toBe(true);
+    const typed = await test.http
+      .get(`/api/v1/webhooks/deliveries?eventType=test.after&endpointId=${allEndpointId}`)
+      .set(admin);
+    expect(typed.body.data.deliveries.map((d: { eventType: string }) => d.eventType)).toEqual([
+      'test.after',
+    ]);
+  });
+
+  it('exposes delivery metrics', async () => {
+    const metrics = await test.http.get('/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toMatch(/webhook_deliveries_total\{result="succeeded"\} \d+/);
+    expect(metrics.text).toMatch(/webhook_delivery_latency_seconds_count \d+/);
+    expect(metrics.text).toMatch(/webhook_queue_depth \d+/);
+    expect(metrics.text).toMatch(/webhook_queue_oldest_age_seconds [\d.e+-]+/);
+    expect(metrics.text).toMatch(/webhook_deliveries_dead \d+/);
+    expect(metrics.text).toMatch(/webhook_endpoints\{state="disabled"\} [1-9]/);
+  });
+
+  it('purges finished deliveries, their attempts and dispatched events past the retention', async () => {
+    await new Promise((done) => setTimeout(done, 1_100));
+    const before = await db.query(
+      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE next_attempt_at IS NULL`,
+    );
+    expect(before.rows[0].n).toBeGreaterThan(0);
+    const purged = await test.app.get(WebhookRetention).purge();
+    expect(purged.deliveries).toBeGreaterThan(0);
+    expect(purged.events).toBeGreaterThan(0);
+    const left = await db.query(
+      `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE next_attempt_at IS NULL AND updated_at < now() - interval '1 second') AS d,
+              (SELECT count(*)::int FROM webhook_attempts a WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = a.delivery_id)) AS a,
+              (SELECT count(*)::int FROM events WHERE dispatched_at < now() - interval '1 second') AS e`,
+    );
+    expect(left.rows[0]).toEqual({ d: 0, a: 0, e: 0 });
+  });
+});

@@ -1,13 +1,14 @@
 import { NestFactory } from '@nestjs/core';
 import { LogController } from 'fastify';
 import type { IncomingMessage } from 'node:http';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { resolveCorrelationId } from './common/context/correlation-id';
 import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig } from './config/config';
 import { setupSwagger } from './swagger';
+import { LeanFastifyAdapter } from './common/lean-fastify-adapter';
 import { keepRawJsonOnHooks, limitHookBodies } from './webhooks/inbound/raw-body';
 
 export const API_PREFIX = 'api/v1';
@@ -19,7 +20,7 @@ const ROOT_ROUTES = ['health/live', 'health/ready', 'metrics'];
  */
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const logger = createRootLogger(config);
-  const adapter = new FastifyAdapter({
+  const adapter = new LeanFastifyAdapter({
     loggerInstance: logger,
     // Our onResponse hook writes the one line per request; Fastify's own lines are off.
     logController: new LogController({

@@ -5,6 +5,7 @@ import { ThrottlerException, ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { requestContext } from '../common/context/request-context';
+import { routeMetadata } from '../common/route-metadata';
 import { ApiKeysService } from './api-keys.service';
 import { AuthErrorCode } from './auth.errors';
 import { ADMIN_SCOPE, hasScope, REQUIRED_SCOPES } from './scopes';
@@ -27,8 +28,7 @@ export class AuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const targets = [context.getHandler(), context.getClass()];
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    if (routeMetadata<boolean>(this.reflector, context, IS_PUBLIC)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const key = presentedKey(request);
@@ -45,10 +45,9 @@ export class AuthGuard implements CanActivate {
       throw error;
     });
 
-    const required = this.reflector.getAllAndOverride<string[] | undefined>(
-      REQUIRED_SCOPES,
-      targets,
-    ) ?? [ADMIN_SCOPE];
+    const required = routeMetadata<string[]>(this.reflector, context, REQUIRED_SCOPES) ?? [
+      ADMIN_SCOPE,
+    ];
     if (!hasScope(principal.scopes, required)) {
       throw new ForbiddenError(
         AuthErrorCode.InsufficientScope,

@@ -4,6 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config/config';
 import { InjectConfig } from '../../config/config.module';
 import { ForbiddenError } from '../errors/domain-error';
+import { routeMetadata } from '../route-metadata';
 import type { CidrList } from './cidr';
 
 export type AllowlistGroup = 'metrics' | 'admin' | 'github';
@@ -40,10 +41,7 @@ export class IpAllowlistGuard implements CanActivate {
   }
 
   canActivate(context: ExecutionContext): boolean {
-    const group = this.reflector.getAllAndOverride<AllowlistGroup | undefined>(ALLOWLIST, [
-      context.getHandler(),
-      context.getClass(),
-    ]);
+    const group = routeMetadata<AllowlistGroup>(this.reflector, context, ALLOWLIST);
     if (!group) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest>();
     if (this.lists[group].contains(request.ip)) return true;

@@ -1,8 +1,10 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { requestContext } from '../context/request-context';
+import { routeMetadata } from '../route-metadata';
 
 const THROTTLER_LIMIT = 'THROTTLER:LIMIT';
+const THROTTLER_SKIP = 'THROTTLER:SKIP';
 
 /**
  * The global rate limit: per API key when authenticated, per client address otherwise, with
@@ -11,6 +13,15 @@ const THROTTLER_LIMIT = 'THROTTLER:LIMIT';
 @Injectable()
 export class RateLimitGuard extends ThrottlerGuard {
   protected override headerPrefix = 'RateLimit';
+
+  /** Routes marked @SkipThrottle() (probes, metrics) are let through on a cached lookup. */
+  override async canActivate(context: ExecutionContext): Promise<boolean> {
+    const skipped = this.throttlers.every((throttler) =>
+      routeMetadata<boolean>(this.reflector, context, THROTTLER_SKIP + throttler.name),
+    );
+    if (skipped) return true;
+    return super.canActivate(context);
+  }
 
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
     const keyId = requestContext.get()?.apiKeyId;

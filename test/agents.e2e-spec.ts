@@ -130,6 +130,33 @@ describe('agents', () => {
     expect(read.headers.etag).toBe('"10"');
   });
 
+  it('registration honours Idempotency-Key: a retry answers the first response', async () => {
+    const body = { name: 'Once Only', skills: [{ name: 'x' }] };
+    const first = await test.http
+      .post('/api/v1/agents')
+      .set(writer)
+      .set('idempotency-key', 'register-once-1')
+      .send(body);
+    expect(first.status).toBe(201);
+    const again = await test.http
+      .post('/api/v1/agents')
+      .set(writer)
+      .set('idempotency-key', 'register-once-1')
+      .send(body);
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    // The id was generated once: the retry did not register a second agent.
+    expect(again.body.data.id).toBe(first.body.data.id);
+    const other = await test.http
+      .post('/api/v1/agents')
+      .set(writer)
+      .set('idempotency-key', 'register-once-1')
+      .send({ ...body, name: 'Another' });
+    expect(other.status).toBe(422);
+    const listed = await test.http.get('/api/v1/agents?q=once%20only').set(reader);
+    expect(listed.body.data.agents).toHaveLength(1);
+  });
+
   it('discovers by tag, status and text, in keyset pages', async () => {
     for (let i = 0; i < 5; i += 1) {
       await register({

@@ -160,6 +160,16 @@ describe('agent leaderboard fed by task outcome events', () => {
     expect((await board('?skill=code&window=72')).data.leaderboard[0].agentId).toBe('lb-idle');
   });
 
+  it.each([
+    ['a negative offset', Buffer.from('[-1]').toString('base64url')],
+    ['a number instead of the issued string', Buffer.from('[2]').toString('base64url')],
+    ['a huge offset', Buffer.from('["99999999"]').toString('base64url')],
+  ])('rejects a forged cursor (%s) with a 400', async (_what, cursor) => {
+    const response = await test.http.get(`/api/v1/agents/leaderboard?cursor=${cursor}`).set(writer);
+    expect(response.status).toBe(400);
+    expect(response.body.errors[0].field).toBe('cursor');
+  });
+
   it.each(['0h', '7w', '-1', 'abc', '91d', '1.5h'])(
     'rejects window=%s with a 400',
     async (window) => {

@@ -1,3 +1,4 @@
+import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import {
   Body,
   Controller,
@@ -43,6 +44,7 @@ export class AgentsController {
     private readonly leaderboardService: LeaderboardService,
   ) {}
 
+  @Idempotent()
   @Post()
   @HttpCode(201)
   @Scopes('agents:write')
@@ -55,6 +57,7 @@ export class AgentsController {
     return { data: AgentDto.from(agent) };
   }
 
+  @Idempotent()
   @Post('import')
   @HttpCode(201)
   @Scopes('agents:write')
@@ -94,7 +97,7 @@ export class AgentsController {
   @ApiProblems(400)
   async leaderboard(@Query() query: LeaderboardQueryDto) {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
-    const offset = Number(decodeCursor(query.cursor, ['number'])?.[0] ?? 0);
+    const offset = Number(decodeCursor(query.cursor, [/^\d{1,6}$/])?.[0] ?? 0);
     const hours = windowHours(query.window);
     if (hours === undefined) {
       throw new BadRequestError(CommonErrorCode.InvalidQuery, 'The window is too long.', [
@@ -113,7 +116,7 @@ export class AgentsController {
     }));
     return listResponse('leaderboard', {
       items,
-      nextCursor: more ? encodeCursor([offset + limit]) : null,
+      nextCursor: more ? encodeCursor([String(offset + limit)]) : null,
     });
   }
 

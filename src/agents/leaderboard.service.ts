@@ -81,8 +81,10 @@ export class LeaderboardService implements OnModuleInit {
       }
       totals.set(key, outcome);
     }
-    // One row per agent, skill and hour: a handful per batch of events.
-    for (const row of totals.values()) {
+    // One row per agent, skill and hour: a handful per batch of events, upserted in key order
+    // so that two replicas counting at once cannot deadlock.
+    const rows = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const [, row] of rows) {
       await tx.manager.query(
         `INSERT INTO agent_task_stats AS s
            (tenant_id, agent_id, skill_id, hour, succeeded, failed, latency_histogram)

@@ -1,3 +1,4 @@
+import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { Body, Controller, Get, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { IpAllowlist } from '../common/net/ip-allowlist';
@@ -15,6 +16,7 @@ import { TenantsService } from './tenants.service';
 export class TenantsController {
   constructor(private readonly tenants: TenantsService) {}
 
+  @Idempotent()
   @Post()
   @HttpCode(201)
   @ApiOperation({ summary: 'Create a tenant (platform admins)' })

@@ -9,8 +9,19 @@ const UNAVAILABLE_NET_CODES = new Set([
   'EPIPE',
 ]);
 
-// SQLSTATE classes and codes that mean "the database cannot serve now", not "bad input".
-const UNAVAILABLE_SQLSTATES = new Set(['57P01', '57P02', '57P03', '53300', '57014', '55P03']);
+// SQLSTATE classes and codes that mean "the database cannot serve now", not "bad input":
+// shutdowns, too many connections, statement timeout, lock not available, and the two a retry
+// resolves (deadlock detected, serialization failure).
+const UNAVAILABLE_SQLSTATES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '57014',
+  '55P03',
+  '40P01',
+  '40001',
+]);
 
 const UNAVAILABLE_MESSAGES = [
   'Connection terminated',

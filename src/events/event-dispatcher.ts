@@ -4,6 +4,7 @@ import { requestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { isDatabaseUnavailable } from '../database/database-errors';
 import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
@@ -147,29 +148,29 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     let count = 0;
     for (;;) {
       if (this.stopped) return count;
-      let failed: { event: DomainEvent; error: Error } | undefined;
+      let current: DomainEvent | undefined;
+      let failure: Error | undefined;
       const taken = await this.inDispatchContext(() =>
         this.unitOfWork
           .run(async (tx) => {
             const events = await this.take(tx, 1);
             if (events.length === 0) return 0;
-            try {
-              await this.handle(tx, events);
-            } catch (error) {
-              failed = { event: events[0], error: error as Error };
-              throw error;
-            }
+            current = events[0];
+            await this.handle(tx, events);
             await this.markDispatched(tx, events);
             return 1;
           })
           .catch((error: Error) => {
-            if (!failed) throw error;
+            // The database being away is nobody's fault: stop here, the next poll retries.
+            // Anything else (a handler, or writing what the handlers buffered) is this event's.
+            if (!current || isDatabaseUnavailable(error)) throw error;
+            failure = error;
             return 1;
           }),
       );
       if (taken === 0) return count;
       count += 1;
-      if (failed) await this.recordFailure(failed.event, failed.error);
+      if (current && failure) await this.recordFailure(current, failure);
     }
   }
 

@@ -115,11 +115,12 @@ export class EventsService {
   /**
    * Retention: deletes up to `batchSize` events dispatched before `olderThan`, oldest first,
    * skipping rows another transaction holds. Returns how many went; call again until fewer.
+   * A workflow run's events are its history (`GET /workflows/{id}/events`): they stay.
    */
   async purgeDispatched(olderThan: Date, batchSize: number): Promise<number> {
     const [, count]: [unknown, number] = await this.dataSource.query(
       `DELETE FROM events WHERE id IN (
-         SELECT id FROM events WHERE dispatched_at < $1
+         SELECT id FROM events WHERE dispatched_at < $1 AND subject_type <> 'workflow'
           ORDER BY dispatched_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       [olderThan, batchSize],
     );

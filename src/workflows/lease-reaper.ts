@@ -83,15 +83,27 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /** The agent went offline or deregistered: its claimed tasks time out now, not at expiry. */
-  async releaseAgent(tx: Transaction, tenantId: string, agentId: string): Promise<number> {
+  /**
+   * Releases what the agent held when it went (`goneAt`): a task it claimed after that (it came
+   * back, or registered again under the same id) is its new work and stays. Runs are locked in
+   * id order, so two replicas releasing at once cannot deadlock.
+   */
+  async releaseAgent(
+    tx: Transaction,
+    tenantId: string,
+    agentId: string,
+    goneAt: Date,
+  ): Promise<number> {
     const held = await tx.manager.query<Array<{ id: string; runId: string }>>(
       `SELECT id, run_id AS "runId" FROM workflow_tasks
-        WHERE tenant_id = $1 AND agent_id = $2 AND status = 'claimed'`,
-      [tenantId, agentId],
+        WHERE tenant_id = $1 AND agent_id = $2 AND status = 'claimed' AND claimed_at <= $3
+        ORDER BY run_id, id`,
+      [tenantId, agentId, goneAt],
     );
     let released = 0;
     for (const task of held) {
-      if (await this.release(tx, tenantId, task.runId, task.id, agentId, false)) released += 1;
+      const gone = { agentId, goneAt };
+      if (await this.release(tx, tenantId, task.runId, task.id, gone, false)) released += 1;
     }
     return released;
   }
@@ -105,9 +117,10 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
     tenantId: string,
     runId: string,
     taskId: string,
-    agentId: string | undefined,
+    gone: { agentId: string; goneAt: Date } | undefined,
     skipLocked: boolean,
   ): Promise<boolean> {
+    const agentId = gone?.agentId;
     const run = await this.engine.lockRun(tx, tenantId, runId, skipLocked);
     if (!run) return false;
     const [task] = await tx.manager.query<Array<TaskRow & { reason: Release }>>(
@@ -116,9 +129,9 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
          FROM workflow_tasks t
         WHERE t.id = $1 AND t.status = 'claimed'
           AND ($2::varchar IS NULL AND (t.lease_expires_at <= now() OR t.deadline_at <= now())
-               OR t.agent_id = $2)
+               OR t.agent_id = $2 AND t.claimed_at <= $3)
         FOR UPDATE`,
-      [taskId, agentId ?? null],
+      [taskId, agentId ?? null, gone?.goneAt ?? null],
     );
     if (!task) return false;
     const reason: Release = agentId ? 'agent_gone' : task.reason;

@@ -28,7 +28,7 @@ export class WorkflowReactions implements OnModuleInit {
           const agentId = event.data.agentId;
           if (!event.tenantId || typeof agentId !== 'string') continue;
           const released = await inEventContext(event, () =>
-            this.reaper.releaseAgent(tx, event.tenantId!, agentId),
+            this.reaper.releaseAgent(tx, event.tenantId!, agentId, event.occurredAt),
           );
           if (released > 0) {
             this.logger.log(

@@ -1,3 +1,4 @@
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../auth/scopes';
@@ -24,6 +25,7 @@ export class InboundAdminController {
     private readonly deliveries: InboundDeliveriesService,
   ) {}
 
+  @Idempotent()
   @Post('sources')
   @HttpCode(201)
   @Scopes('webhooks:admin')

@@ -20,12 +20,29 @@ describe('parsePayload', () => {
     ],
     ['NUL in a key', Buffer.from('{"x\\u0000":1}'), 'the JSON holds a NUL character (\\u0000)'],
     [
+      'lone high surrogate',
+      Buffer.from('{"a":"x\\ud800"}'),
+      'the JSON holds a lone UTF-16 surrogate (\\ud800-\\udfff)',
+    ],
+    [
+      'lone low surrogate in a key',
+      Buffer.from('{"\\udc00":1}'),
+      'the JSON holds a lone UTF-16 surrogate (\\ud800-\\udfff)',
+    ],
+    [
       'too deep',
       Buffer.from('['.repeat(MAX_PAYLOAD_DEPTH + 1) + ']'.repeat(MAX_PAYLOAD_DEPTH + 1)),
       `the JSON nests deeper than ${MAX_PAYLOAD_DEPTH} levels`,
     ],
   ])('refuses a body %s', (_label, body, reason) => {
     expect(parsePayload(body)).toEqual({ ok: false, reason });
+  });
+
+  it('accepts a surrogate pair (an astral character) written as escapes', () => {
+    expect(parsePayload(Buffer.from('{"a":"\\ud83d\\ude00"}'))).toEqual({
+      ok: true,
+      value: { a: '😀' },
+    });
   });
 
   it('accepts an escaped backslash before u0000 (no NUL in the value)', () => {

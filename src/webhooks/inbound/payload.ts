@@ -27,6 +27,9 @@ export function parsePayload(body: Buffer): ParsedPayload {
   return problem ? { ok: false, reason: problem } : { ok: true, value };
 }
 
+/** PostgreSQL's jsonb refuses `\ud800`-style escapes that do not pair up. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 /** Walks the value without recursion (a hostile body may nest deeply). */
 function unstorable(root: unknown): string | undefined {
   const stack: Array<[unknown, number]> = [[root, 1]];
@@ -34,6 +37,8 @@ function unstorable(root: unknown): string | undefined {
     const [value, depth] = stack.pop()!;
     if (typeof value === 'string') {
       if (value.includes('\u0000')) return 'the JSON holds a NUL character (\\u0000)';
+      if (LONE_SURROGATE.test(value))
+        return 'the JSON holds a lone UTF-16 surrogate (\\ud800-\\udfff)';
     } else if (value !== null && typeof value === 'object') {
       if (depth > MAX_PAYLOAD_DEPTH)
         return `the JSON nests deeper than ${MAX_PAYLOAD_DEPTH} levels`;

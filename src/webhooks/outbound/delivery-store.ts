@@ -24,6 +24,11 @@ export interface ClaimedDelivery {
   occurredAt: Date;
   attempts: number;
   maxAttempts: number;
+  /**
+   * The lease this claim holds, as PostgreSQL prints it (microseconds kept: a Date would round
+   * them away and never match again): only its holder may record the attempt.
+   */
+  leasedUntil: string;
 }
 
 export interface AttemptRecord {
@@ -172,7 +177,7 @@ export class DeliveryStore {
                      AS "previousSecret",
                    d.message_id AS "messageId", m.event_type AS "eventType", m.body,
                    m.correlation_id AS "correlationId", m.occurred_at AS "occurredAt",
-                   d.attempts, d.max_attempts AS "maxAttempts"`,
+                   d.attempts, d.max_attempts AS "maxAttempts", d.leased_until::text AS "leasedUntil"`,
         [
           limits.busyEndpoints,
           limits.perEndpoint,
@@ -198,8 +203,15 @@ export class DeliveryStore {
   ): Promise<Array<{ endpointId: string; reason: 'gone' | 'failing' }>> {
     const status = (outcome: AttemptOutcome) =>
       outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'failed' : 'dead';
-    // First the deliveries (row locks): one deleted meanwhile (its endpoint went) is skipped
-    // rather than failing the whole batch on the attempts' foreign key.
+    // Lock order as everywhere else: the endpoints (by id), then their deliveries. (Recover and
+    // delete lock an endpoint and then its deliveries; the other order deadlocks with them.)
+    await tx.manager.query(
+      `SELECT id FROM webhook_endpoints WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
+      [[...new Set(records.map((r) => r.delivery.endpointId))]],
+    );
+    // Then the deliveries: one deleted meanwhile (its endpoint went) is skipped rather than
+    // failing the whole batch on the attempts' foreign key; one whose lease expired and was
+    // claimed again (or requeued) belongs to its new holder, and this late outcome is dropped.
     const [updated]: [Array<{ id: string }>] = await tx.manager.query(
       `UPDATE webhook_deliveries d
           SET attempts = d.attempts + 1, status = r.status, leased_until = NULL,
@@ -207,9 +219,10 @@ export class DeliveryStore {
                                      ELSE now() + r.delay_ms * interval '1 millisecond' END,
               last_status_code = r.code, last_error = r.error, updated_at = now(),
               succeeded_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE d.succeeded_at END
-         FROM unnest($1::uuid[], $2::varchar[], $3::bigint[], $4::int[], $5::varchar[])
-              AS r(id, status, delay_ms, code, error)
-        WHERE d.id = r.id
+         FROM unnest($1::uuid[], $2::varchar[], $3::bigint[], $4::int[], $5::varchar[],
+                     $6::timestamptz[])
+              AS r(id, status, delay_ms, code, error, leased_until)
+        WHERE d.id = r.id AND d.leased_until = r.leased_until
         RETURNING d.id`,
       [
         records.map((r) => r.delivery.id),
@@ -219,6 +232,7 @@ export class DeliveryStore {
         records.map((r) =>
           r.outcome.kind === 'gone' ? 'Endpoint answered 410 Gone: disabled' : r.error,
         ),
+        records.map((r) => r.delivery.leasedUntil),
       ],
     );
     const kept = new Set(updated.map((row) => row.id));
@@ -237,7 +251,7 @@ export class DeliveryStore {
         stored.map((r) => r.error),
       ],
     );
-    const health = endpointHealth(records);
+    const health = endpointHealth(stored);
     const healthy = health.filter((h) => h.reset && h.failures === 0).map((h) => h.id);
     if (healthy.length > 0) {
       await tx.manager.query(
@@ -280,7 +294,7 @@ export class DeliveryStore {
       for (const row of rows)
         if (row.expired) disable.push({ endpointId: row.id, reason: 'failing' });
     }
-    for (const r of records) {
+    for (const r of stored) {
       if (r.outcome.kind === 'gone' && !disable.some((d) => d.endpointId === r.delivery.endpointId))
         disable.push({ endpointId: r.delivery.endpointId, reason: 'gone' });
     }

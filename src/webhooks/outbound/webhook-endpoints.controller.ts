@@ -1,3 +1,4 @@
+import { Idempotent } from '../../common/idempotency/idempotent.decorator';
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../auth/scopes';
@@ -27,6 +28,7 @@ export class WebhookEndpointsController {
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
+  @Idempotent()
   @Post()
   @HttpCode(201)
   @ApiOperation({

@@ -189,6 +189,8 @@ export class WebhookEndpointsService {
                 max_attempts = CASE WHEN status = 'dead' THEN attempts + 1 ELSE max_attempts END,
                 updated_at = now()
           WHERE endpoint_id = $1 AND status IN ('failed', 'dead') AND created_at >= $2
+            -- One being sent right now keeps its lease: its outcome is about to be recorded.
+            AND (leased_until IS NULL OR leased_until <= now())
           RETURNING id`,
         [id, from],
       );

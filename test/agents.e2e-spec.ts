@@ -157,6 +157,39 @@ describe('agents', () => {
     expect(listed.body.data.agents).toHaveLength(1);
   });
 
+  it('discovery renders each agent exactly as GET /agents/{id} does', async () => {
+    await register({
+      id: 'rich-agent',
+      name: 'Rïch — agent ☃ "quoted" \\ back',
+      description: 'Line one\nline two\ttabbed',
+      endpoint: 'https://rich.example/a2a?x=1&y=2',
+      version: '1.2.3',
+      labels: { team: 'ünïcode', nested: { depth: [1, 2.5, null, true] }, empty: {} },
+      skills: [
+        { id: 'zeta', name: 'Zeta', tags: ['b', 'a'], examples: ['say "hi"'] },
+        { id: 'alpha-2', name: 'Alpha 2', description: 'Two' },
+        { id: 'alpha.1', name: 'Alpha 1' },
+        { id: 'alpha_3', name: 'Alpha 3' },
+      ],
+      heartbeatIntervalSeconds: 15,
+    });
+    await test.http
+      .post('/api/v1/agents/rich-agent/heartbeat')
+      .set(writer)
+      .send({ status: 'degraded', inFlight: 3, load: 0.125 });
+    const one = await test.http.get('/api/v1/agents/rich-agent').set(reader);
+    const listed = await test.http.get('/api/v1/agents?skill=zeta').set(reader);
+    expect(listed.status).toBe(200);
+    expect(listed.headers['content-type']).toMatch(/^application\/json/);
+    expect(listed.body).toEqual({ data: { agents: [one.body.data] }, meta: { nextCursor: null } });
+    expect(one.body.data.skills.map((skill: { id: string }) => skill.id)).toEqual([
+      'alpha-2',
+      'alpha.1',
+      'alpha_3',
+      'zeta',
+    ]);
+  });
+
   it('discovers by tag, status and text, in keyset pages', async () => {
     for (let i = 0; i < 5; i += 1) {
       await register({

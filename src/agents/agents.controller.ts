@@ -76,12 +76,11 @@ export class AgentsController {
   @ApiOperation({ summary: 'Discover agents by skill (id or name), tag, status or text' })
   @ApiList('agents', AgentDto)
   @ApiProblems(400)
-  async list(@Query() query: AgentQueryDto) {
+  async list(@Query() query: AgentQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const page = await this.agents.list(query, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
-    return listResponse('agents', {
-      ...page,
-      items: page.items.map((agent) => AgentDto.from(agent)),
-    });
+    // The agents arrive as JSON text from the database: the envelope is written around them.
+    void reply.type('application/json; charset=utf-8');
+    return `{"data":{"agents":[${page.items.join(',')}]},"meta":{"nextCursor":${JSON.stringify(page.nextCursor)}}}`;
   }
 
   @Get('leaderboard')

@@ -22,6 +22,24 @@ import { Agent, AgentStatus } from './entities/agent.entity';
 
 export const DEFAULT_HEARTBEAT_SECONDS = 10;
 
+const ISO_UTC = `'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'`;
+
+/** An agent of `agents a` as JSON in AgentDto's shape (skills in code-unit order of their ids). */
+const AGENT_JSON = `json_build_object(
+  'id', a.id, 'name', a.name, 'description', a.description, 'endpoint', a.endpoint,
+  'version', a.version,
+  'skills', coalesce((
+    SELECT json_agg(json_build_object('id', s.skill_id, 'name', s.name,
+                                      'description', s.description, 'tags', s.tags,
+                                      'examples', s.examples) ORDER BY s.skill_id COLLATE "C")
+      FROM agent_skills s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id), '[]'::json),
+  'labels', a.labels, 'status', a.status,
+  'heartbeatIntervalSeconds', a.heartbeat_interval_seconds,
+  'inFlight', a.in_flight, 'load', a.load,
+  'lastHeartbeatAt', to_char(a.last_heartbeat_at AT TIME ZONE 'UTC', ${ISO_UTC}),
+  'createdAt', to_char(a.created_at AT TIME ZONE 'UTC', ${ISO_UTC}),
+  'updatedAt', to_char(a.updated_at AT TIME ZONE 'UTC', ${ISO_UTC}))`;
+
 /** Domain event (`agent.<key>`) → audit action of the same change. */
 const AUDIT_ACTIONS = {
   registered: 'agent.register',
@@ -40,11 +58,6 @@ export interface AgentFilters {
 }
 
 export type Registration = AgentRegistrationDto & { id: string };
-
-/** A discovery row: the agent's columns and its skills, as `AgentDto.from` reads them. */
-type ListedAgent = Omit<Agent, 'tenant' | 'tenantId' | 'skills'> & {
-  skills: Array<Pick<AgentSkill, 'skillId' | 'name' | 'description' | 'tags' | 'examples'>>;
-};
 
 type SkillRow = Pick<
   AgentSkill,
@@ -143,9 +156,10 @@ export class AgentsService {
    * Discovery: keyset pages by id, one statement. With `skill`, the page is driven from the
    * skill indexes of agent_skills ((tenant, skill_id, agent_id) and (tenant, name_key,
    * agent_id)), each read in id order and stopped at the page size, so the cost follows the page,
-   * not the number of agents. Skills come back with the agents (json_agg), no second query.
+   * not the number of agents. PostgreSQL renders each agent as JSON (the shape of AgentDto,
+   * which a test holds equal to GET /agents/{id}), so no row is parsed and re-serialised here.
    */
-  async list(filters: AgentFilters, limit: number, cursor?: string): Promise<Page<Agent>> {
+  async list(filters: AgentFilters, limit: number, cursor?: string): Promise<Page<string>> {
     const after = decodeCursor(cursor, [AGENT_ID_PATTERN]);
     const params: unknown[] = [currentTenantId(), limit + 1];
     const param = (value: unknown) => `$${params.push(value)}`;
@@ -176,22 +190,16 @@ export class AgentsService {
     } else {
       page = `SELECT a.id FROM agents a WHERE a.tenant_id = $1${and} ORDER BY a.id LIMIT $2`;
     }
-    const rows = await preparedQuery<ListedAgent>(
+    const rows = await preparedQuery<{ id: string; json: string }>(
       this.dataSource,
-      `SELECT a.id, a.name, a.description, a.endpoint, a.version, a.labels, a.status,
-              a.heartbeat_interval_seconds AS "heartbeatIntervalSeconds", a.in_flight AS "inFlight",
-              a.load, a.last_heartbeat_at AS "lastHeartbeatAt", a.revision,
-              a.created_at AS "createdAt", a.updated_at AS "updatedAt",
-              coalesce((SELECT json_agg(json_build_object('skillId', s.skill_id, 'name', s.name,
-                          'description', s.description, 'tags', s.tags, 'examples', s.examples))
-                          FROM agent_skills s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id),
-                       '[]') AS skills
+      `SELECT a.id, ${AGENT_JSON}::text AS json
          FROM agents a
         WHERE a.tenant_id = $1 AND a.id IN (${page})
         ORDER BY a.id`,
       params,
     );
-    return toPage(rows as unknown as Agent[], limit, (agent) => [agent.id]);
+    const { items, nextCursor } = toPage(rows, limit, (row) => [row.id]);
+    return { items: items.map((row) => row.json), nextCursor };
   }
 
   /** DELETE /agents/{id}: the agent and its skills go; 404 when it is not there. */

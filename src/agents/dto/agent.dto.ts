@@ -41,7 +41,8 @@ export class AgentDto {
           tags: skill.tags,
           examples: skill.examples,
         }))
-        .sort((a, b) => a.id.localeCompare(b.id)),
+        // Code-unit order, as discovery's SQL sorts them (COLLATE "C").
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
       labels: agent.labels,
       status: agent.status,
       heartbeatIntervalSeconds: agent.heartbeatIntervalSeconds,

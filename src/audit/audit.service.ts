@@ -132,12 +132,13 @@ export class AuditService {
     ]);
   }
 
+  /** Hands the buffered rows to the unit of work, which writes them with the others. */
   private async flush(tx: Transaction): Promise<void> {
     const rows = this.pending.get(tx) ?? [];
     this.pending.delete(tx);
     if (rows.length === 0) return;
     const column = (index: number) => rows.map((row) => row[index]);
-    await tx.manager.query(
+    tx.writeBeforeCommit(
       `INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
          resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
        SELECT id, tenant_id,

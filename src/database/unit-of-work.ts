@@ -9,6 +9,12 @@ export interface Transaction {
    * multi-row INSERT each instead of a round trip per row.
    */
   beforeCommit(callback: () => Promise<void>): void;
+  /**
+   * A data-modifying statement (an INSERT) to run just before COMMIT, after the `beforeCommit`
+   * callbacks. All of a transaction's are sent as one statement (each in a CTE), so the audit
+   * entries and the events of a change cost one round trip together. Its result is not read.
+   */
+  writeBeforeCommit(sql: string, params: unknown[]): void;
   /** Runs after COMMIT (never after a rollback): wake-ups, cache invalidation. */
   afterCommit(callback: () => void | Promise<void>): void;
 }
@@ -27,13 +33,19 @@ export class UnitOfWork {
     const callbacks: Array<() => void | Promise<void>> = [];
     const result = await this.dataSource.transaction(async (manager) => {
       const beforeCommit: Array<() => Promise<void>> = [];
+      const writes: Array<{ sql: string; params: unknown[] }> = [];
       const value = await work({
         manager,
         beforeCommit: (callback) => beforeCommit.push(callback),
+        writeBeforeCommit: (sql, params) => writes.push({ sql, params }),
         afterCommit: (callback) => callbacks.push(callback),
       });
       // A callback may register another (a flush that buffers more): run until none is left.
       for (let index = 0; index < beforeCommit.length; index += 1) await beforeCommit[index]();
+      if (writes.length > 0) {
+        const combined = combineWrites(writes);
+        await manager.query(combined.sql, combined.params);
+      }
       return value;
     });
     for (const callback of callbacks) {
@@ -45,4 +57,23 @@ export class UnitOfWork {
     }
     return result;
   }
+}
+
+/**
+ * `WITH w0 AS (sql0), w1 AS (sql1) SELECT 1`, each statement's `$n` shifted past the
+ * parameters of those before it. PostgreSQL runs every data-modifying CTE exactly once.
+ */
+export function combineWrites(writes: Array<{ sql: string; params: unknown[] }>): {
+  sql: string;
+  params: unknown[];
+} {
+  if (writes.length === 1) return writes[0];
+  const params: unknown[] = [];
+  const parts = writes.map((write, index) => {
+    const offset = params.length;
+    params.push(...write.params);
+    const sql = write.sql.replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + offset}`);
+    return `w${index} AS (${sql})`;
+  });
+  return { sql: `WITH ${parts.join(', ')} SELECT 1`, params };
 }

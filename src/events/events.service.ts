@@ -78,12 +78,13 @@ export class EventsService {
     ]);
   }
 
+  /** Hands the buffered rows to the unit of work, which writes them with the others. */
   private async flush(tx: Transaction): Promise<void> {
     const rows = this.pending.get(tx) ?? [];
     this.pending.delete(tx);
     if (rows.length === 0) return;
     const column = (index: number) => rows.map((row) => row[index]);
-    await tx.manager.query(
+    tx.writeBeforeCommit(
       `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
        SELECT id, tenant_id, type, subject_type, subject_id, data::jsonb, correlation_id
          FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],

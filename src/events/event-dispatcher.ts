@@ -9,7 +9,7 @@ import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
 import { DomainEvent, eventTypeMatches } from './domain-event';
-import { EVENT_COLUMNS, EVENTS_CHANNEL, EventRow, toDomainEvent } from './events.service';
+import { EVENT_COLUMNS, EVENTS_CHANNEL, EventRow, eventFromRow } from './events.service';
 
 /**
  * A reaction to domain events (webhook fan-out, workflow triggers, leaderboard counts). It runs
@@ -184,7 +184,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
         FOR UPDATE SKIP LOCKED`,
       [limit],
     );
-    return rows.map(toDomainEvent);
+    return rows.map(eventFromRow);
   }
 
   private async handle(tx: Transaction, events: DomainEvent[]): Promise<void> {

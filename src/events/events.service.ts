@@ -26,7 +26,7 @@ export const EVENT_COLUMNS = `e.id, e.position::text AS position, e.tenant_id AS
   e.occurred_at AS "occurredAt", e.subject_type AS "subjectType", e.subject_id AS "subjectId",
   e.data, e.correlation_id AS "correlationId"`;
 
-export function toDomainEvent(row: EventRow): DomainEvent {
+export function eventFromRow(row: EventRow): DomainEvent {
   return {
     id: row.id,
     position: row.position,
@@ -110,7 +110,7 @@ export class EventsService {
         ORDER BY e.position LIMIT $5`,
       [tenantId, subject.type, subject.id, after ? after[0] : null, limit + 1],
     );
-    return toPage(rows.map(toDomainEvent), limit, (event) => [event.position]);
+    return toPage(rows.map(eventFromRow), limit, (event) => [event.position]);
   }
 
   /**

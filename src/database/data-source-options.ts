@@ -31,9 +31,6 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       idle_in_transaction_session_timeout: settings.statementTimeoutMs * 6,
       keepAlive: true,
       idleTimeoutMillis: 30_000,
-      // Only the named statements of `preparedQuery` are plans PostgreSQL keeps; planning them
-      // once (generic plans) is what naming them is for. TypeORM's unnamed ones are unaffected.
-      options: '-c plan_cache_mode=force_generic_plan',
     },
   };
 }

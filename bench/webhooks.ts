@@ -190,8 +190,48 @@ export async function benchWebhooks(): Promise<void> {
         `${rows[1].reqPerSec} vs ${Math.round(quiet)} req/s quiet, drop ${(drop * 100).toFixed(1)}% (goal < 20%)`,
     );
   } finally {
-    await pg.end();
     await server.stop();
+  }
+  try {
+    // 4. The same with the product's defaults: the breaker (5 failures, 60 s cool-down) stops
+    // hammering the dead endpoint and defers its deliveries without spending their attempts.
+    const guarded = await startServer(
+      MAIN,
+      {
+        DATABASE_URL: db.url,
+        ADMIN_API_KEY: ADMIN_KEY,
+        RATE_LIMIT_PER_MINUTE: '10000000',
+        LOG_LEVEL: 'warn',
+        WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+        WEBHOOK_RETRY_SCHEDULE: '0,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s,1s',
+      },
+      '/health/ready',
+    );
+    try {
+      const api = `${guarded.base}/api/v1/webhooks/endpoints?limit=10`;
+      const quietRow = await load('GET /webhooks/endpoints (quiet, breaker on)', api, admin);
+      const response = await fetch(`${guarded.base}/api/v1/webhooks/endpoints`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ url: `${sink.url}/dead`, eventTypes: ['dead.*'] }),
+      });
+      if (response.status !== 201) throw new Error(`endpoint: ${response.status}`);
+      for (let i = 0; i < 5; i += 1) await commitEvents(pg, 'dead.tick', 1_000);
+      await new Promise((done) => setTimeout(done, 2_000));
+      const before = await failedAttempts(pg);
+      const deadRow = await load('GET /webhooks/endpoints (dead endpoint, breaker on)', api, admin);
+      const during = (await failedAttempts(pg)) - before;
+      rows.push(quietRow, deadRow);
+      const drop = 1 - deadRow.reqPerSec / quietRow.reqPerSec;
+      lines.push(
+        `API throughput with a dead endpoint, default breaker (${during} failed attempts during the run): ` +
+          `${deadRow.reqPerSec} vs ${quietRow.reqPerSec} req/s quiet, drop ${(drop * 100).toFixed(1)}% (goal < 20%)`,
+      );
+    } finally {
+      await guarded.stop();
+    }
+  } finally {
+    await pg.end();
     await sink.stop();
     await db.dispose();
   }

@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import canonicalize from 'canonicalize';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
@@ -32,6 +32,8 @@ export function requestHash(method: string, url: string, body: unknown): string 
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
+  private readonly logger = new Logger(IdempotencyInterceptor.name);
+
   constructor(private readonly store: IdempotencyStore) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
@@ -73,20 +75,27 @@ export class IdempotencyInterceptor implements NestInterceptor {
     }
     return from(
       (async () => {
+        let body: unknown;
         try {
-          const body = await lastValueFrom<unknown, undefined>(
-            next.handle() as Observable<unknown>,
-            {
-              defaultValue: undefined,
-            },
-          );
-          // Nest set the route's status before the handler ran; the handler may have changed it.
-          await this.store.store(tenantId, key, reply.statusCode, body);
-          return body;
+          body = await lastValueFrom<unknown, undefined>(next.handle() as Observable<unknown>, {
+            defaultValue: undefined,
+          });
         } catch (error) {
+          // Nothing was done (the change rolled back): the client may retry with the same key.
           await this.store.release(tenantId, key).catch(() => undefined);
           throw error;
         }
+        // The change is committed. If its response cannot be stored, the key is not freed (a
+        // retry would do it again at once): it stays reserved, and repeats get 409 until the
+        // reservation goes stale (IN_FLIGHT_STALE_SECONDS), as after a crash at this point.
+        // Nest set the route's status before the handler ran; the handler may have changed it.
+        await this.store.store(tenantId, key, reply.statusCode, body).catch((error: Error) => {
+          this.logger.warn(
+            { err: error, tenantId },
+            'Storing an idempotent response failed; the key stays reserved',
+          );
+        });
+        return body;
       })(),
     );
   }

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { Counter, register } from 'prom-client';
 import { requestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
+import { WakeLoop } from '../common/workers/wake-loop';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { isDatabaseUnavailable } from '../database/database-errors';
@@ -68,10 +69,13 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     ['outcome'],
   );
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
   private stopped = false;
-  private failing = false;
+  private readonly loop = new WakeLoop({
+    round: () => this.round(),
+    canRun: () => !this.stopped && !this.shutdown.isShuttingDown,
+    // The database is away, most likely: the next poll tries again; say so once.
+    onFailure: (error) => this.logger.warn(`Event dispatch failed: ${error.message}`),
+  });
 
   constructor(
     private readonly unitOfWork: UnitOfWork,
@@ -96,40 +100,19 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
 
   /** Starts a drain, or asks the running one to go round once more. */
   wake(): void {
-    if (this.stopped || this.shutdown.isShuttingDown) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.drain()
-      .then(
-        () => {
-          this.failing = false;
-        },
-        (error: Error) => {
-          // The database is away, most likely: the next poll tries again; say so once.
-          if (!this.failing) this.logger.warn(`Event dispatch failed: ${error.message}`);
-          this.failing = true;
-        },
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.loop.wake();
   }
 
-  /** Dispatches until the outbox is empty (or only holds events waiting for a retry). */
-  async drain(): Promise<void> {
-    do {
-      this.again = false;
-      let count: number;
-      try {
-        count = await this.dispatchBatch();
-      } catch (error) {
-        this.logger.warn(`Event batch failed (${(error as Error).message}); one at a time`);
-        count = await this.dispatchOneByOne();
-      }
-      if (count >= BATCH) this.again = true;
-    } while (this.again && !this.stopped);
+  /** One batch (or, after a failed batch, the events one by one); true when more may wait. */
+  private async round(): Promise<boolean> {
+    let count: number;
+    try {
+      count = await this.dispatchBatch();
+    } catch (error) {
+      this.logger.warn(`Event batch failed (${(error as Error).message}); one at a time`);
+      count = await this.dispatchOneByOne();
+    }
+    return count >= BATCH;
   }
 
   private dispatchBatch(): Promise<number> {
@@ -245,6 +228,6 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.loop.idle();
   }
 }

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { requestContext } from '../../common/context/request-context';
 import { uuidv7 } from '../../common/ids';
+import { WakeLoop } from '../../common/workers/wake-loop';
 import type { AppConfig } from '../../config/config';
 import { InjectConfig } from '../../config/config.module';
 import { PgNotifications } from '../../database/pg-notifications';
@@ -46,10 +47,12 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly sends = new Set<Promise<void>>();
   private total = 0;
   private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private again = false;
   private stopped = false;
-  private failing = false;
+  private readonly loop = new WakeLoop({
+    round: () => this.fill(),
+    canRun: () => !this.stopped && !this.shutdown.isShuttingDown,
+    onFailure: (error) => this.logger.warn(`Claiming webhook deliveries failed: ${error.message}`),
+  });
   private readonly unrecorded: Pending[] = [];
   private flushing: Promise<void> | undefined;
 
@@ -75,45 +78,25 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Claims what is due, or asks the running claim loop to go round once more. */
   wake(): void {
-    if (this.stopped || this.shutdown.isShuttingDown) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.fill()
-      .then(
-        () => {
-          this.failing = false;
-        },
-        (error: Error) => {
-          if (!this.failing)
-            this.logger.warn(`Claiming webhook deliveries failed: ${error.message}`);
-          this.failing = true;
-        },
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.loop.wake();
   }
 
-  private async fill(): Promise<void> {
-    do {
-      this.again = false;
-      const room = MAX_IN_FLIGHT - this.total;
-      if (room <= 0) return;
-      const busy = [...this.inFlight]
-        .filter(([, count]) => count >= PER_ENDPOINT_IN_FLIGHT / 2)
-        .map(([endpointId]) => endpointId);
-      const claimed = await this.store.claim({
-        busyEndpoints: busy,
-        perEndpoint: PER_ENDPOINT_IN_FLIGHT,
-        total: room,
-        leaseMs: LEASE_MS,
-        breakerThreshold: this.config.webhookBreakerThreshold,
-      });
-      for (const delivery of claimed) this.start(delivery);
-      if (claimed.length > 0 && claimed.length >= room) this.again = true;
-    } while (this.again && !this.stopped && !this.shutdown.isShuttingDown);
+  /** One claim into the free room; true when it filled the room (more may be due). */
+  private async fill(): Promise<boolean> {
+    const room = MAX_IN_FLIGHT - this.total;
+    if (room <= 0) return false;
+    const busy = [...this.inFlight]
+      .filter(([, count]) => count >= PER_ENDPOINT_IN_FLIGHT / 2)
+      .map(([endpointId]) => endpointId);
+    const claimed = await this.store.claim({
+      busyEndpoints: busy,
+      perEndpoint: PER_ENDPOINT_IN_FLIGHT,
+      total: room,
+      leaseMs: LEASE_MS,
+      breakerThreshold: this.config.webhookBreakerThreshold,
+    });
+    for (const delivery of claimed) this.start(delivery);
+    return claimed.length > 0 && claimed.length >= room;
   }
 
   private start(delivery: ClaimedDelivery): void {
@@ -211,7 +194,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
-    await this.running?.catch(() => undefined);
+    await this.loop.idle();
     await Promise.allSettled([...this.sends]);
     await this.flushing?.catch(() => undefined);
     await this.sender.close();

@@ -383,6 +383,30 @@ describe('workflows and tasks', () => {
     for (const task of tasks) await complete(task, null);
   });
 
+  it('orders by priority, then age, across all the skills an agent has, and takes only max', async () => {
+    await registerAgent('polyglot', ['lint', 'docs', 'audit-deps']);
+    const queued: Json[] = [];
+    for (const [skill, priority] of [
+      ['lint', 1],
+      ['docs', 7],
+      ['lint', 7],
+      ['audit-deps', 3],
+      ['docs', 0],
+    ] as const) {
+      queued.push(await startInline({ type: 'poly', priority, steps: [{ key: 'x', skill }] }));
+    }
+    const first = await claim('polyglot', { max: 3 });
+    // docs/7 and lint/7 tie on priority: the older one first.
+    expect(first.map((task) => task.workflowId)).toEqual([
+      queued[1].id,
+      queued[2].id,
+      queued[3].id,
+    ]);
+    const rest = await claim('polyglot', { max: 10 });
+    expect(rest.map((task) => task.workflowId)).toEqual([queued[0].id, queued[4].id]);
+    for (const task of [...first, ...rest]) expect((await complete(task, null)).status).toBe(200);
+  });
+
   it('a step past its timeoutSeconds times out even while heartbeating', async () => {
     const run = await startInline({
       type: 'slow',

@@ -37,6 +37,9 @@ type TaskEvent =
   'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
 type RunEvent = 'created' | 'started' | 'succeeded' | 'failed' | 'cancelled';
 
+/** What moving a run on needs to know of each of its tasks. */
+type TaskProgress = Pick<TaskRow, 'stepKey' | 'status' | 'output'>;
+
 const RUN_ACTIONS: Record<RunEvent, string> = {
   created: 'workflow.create',
   started: 'workflow.start',
@@ -137,15 +140,24 @@ export class WorkflowEngine {
     max: number,
     leaseSeconds: number,
   ): Promise<TaskRow[]> {
+    // Per skill, the head of the queue index (tenant, skill, priority DESC, available_at, id),
+    // read in its order and stopped after `max`: `skill = ANY(...)` on one scan would make
+    // PostgreSQL read and sort every queued task of the tenant on each claim. An agent with k
+    // skills locks up to k × max rows for the moment of its claim; it keeps the best `max`.
     const claimed = updatedRows<TaskRow>(
       await tx.manager.query(
-        `WITH picked AS (
-           SELECT id FROM workflow_tasks
-            WHERE tenant_id = $1 AND status = 'queued' AND skill = ANY($2::varchar[])
-              AND available_at <= now()
-            ORDER BY priority DESC, available_at, id
-            LIMIT $3
-            FOR UPDATE SKIP LOCKED)
+        `WITH candidates AS (
+           SELECT q.id, q.priority, q.available_at
+             FROM unnest($2::varchar[]) AS s(skill)
+             CROSS JOIN LATERAL (
+               SELECT id, priority, available_at FROM workflow_tasks
+                WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
+                  AND available_at <= now()
+                ORDER BY priority DESC, available_at, id
+                LIMIT $3
+                FOR UPDATE SKIP LOCKED) q),
+         picked AS (
+           SELECT id FROM candidates ORDER BY priority DESC, available_at, id LIMIT $3)
          UPDATE workflow_tasks t
             SET status = 'claimed', agent_id = $4,
                 lease_token = replace(gen_random_uuid()::text, '-', ''),
@@ -181,26 +193,56 @@ export class WorkflowEngine {
     return claimed;
   }
 
-  /** The holder finished the task: record its output and move the run on. */
+  /**
+   * The holder finished its task: its output is recorded and the run moves on. One statement
+   * marks the task succeeded, if it is claimed under this lease (and by `agentId` when given),
+   * and reads the run's other tasks: the run is locked, so they are as their last writers
+   * committed them, which is what the next steps depend on. Sibling completions of a wide run
+   * queue on that lock, so what is done under it is kept to this statement, the inserts of
+   * newly ready steps and the audit and event write. Undefined (and nothing written) when the
+   * caller does not hold a claimed task's current lease: a repeat, or a conflict.
+   */
   async succeed(
     tx: Transaction,
     run: RunRow,
-    task: TaskRow,
+    holder: { taskId: string; leaseToken: string; agentId: string | null },
     output: unknown,
     resultHash: string,
-  ): Promise<void> {
-    assertTaskTransition(task.status, 'succeeded');
-    await this.ensureRunning(tx, run);
-    const [done] = updatedRows<TaskRow & { durationMs: number }>(
-      await tx.manager.query(
-        `UPDATE workflow_tasks t SET status = 'succeeded', output = $2::jsonb, finished_at = now(),
-                result_hash = $3
-          WHERE t.id = $1 RETURNING ${TASK_COLUMNS}, ${DURATION_MS}`,
-        [task.id, JSON.stringify(output ?? null), resultHash],
-      ),
+  ): Promise<TaskRow | undefined> {
+    assertTaskTransition('claimed', 'succeeded');
+    const [done] = await tx.manager.query<
+      Array<TaskRow & { durationMs: number; others: TaskProgress[] }>
+    >(
+      `WITH done AS (
+         UPDATE workflow_tasks t SET status = 'succeeded', output = $4::jsonb, finished_at = now(),
+                result_hash = $5
+          WHERE t.tenant_id = $1 AND t.id = $2 AND t.run_id = $7 AND t.status = 'claimed'
+            AND t.lease_token = $3 AND ($6::varchar IS NULL OR t.agent_id = $6)
+          RETURNING ${TASK_COLUMNS}, ${DURATION_MS})
+       SELECT done.*,
+              coalesce((SELECT json_agg(json_build_object('stepKey', s.step_key, 'status', s.status,
+                                                          'output', s.output))
+                          FROM workflow_tasks s WHERE s.run_id = $7 AND s.id <> $2), '[]') AS others
+         FROM done`,
+      [
+        run.tenantId,
+        holder.taskId,
+        holder.leaseToken,
+        JSON.stringify(output ?? null),
+        resultHash,
+        holder.agentId,
+        run.id,
+      ],
     );
-    await this.taskChanged(tx, done, 'succeeded', 'claimed', done.durationMs);
-    await this.advance(tx, run);
+    if (!done) return undefined;
+    const { others, durationMs, ...task } = done;
+    await this.ensureRunning(tx, run);
+    await this.taskChanged(tx, task, 'succeeded', 'claimed', durationMs);
+    await this.advance(tx, run, [
+      ...others,
+      { stepKey: task.stepKey, status: task.status, output: task.output },
+    ]);
+    return task;
   }
 
   /**
@@ -266,12 +308,17 @@ export class WorkflowEngine {
     return this.finishRun(tx, run, 'cancelled', null, null);
   }
 
-  /** Queues steps whose dependencies all succeeded, or ends the run when every step did. */
-  private async advance(tx: Transaction, run: RunRow): Promise<void> {
-    const tasks = await tx.manager.query<Array<Pick<TaskRow, 'stepKey' | 'status' | 'output'>>>(
-      `SELECT step_key AS "stepKey", status, output FROM workflow_tasks WHERE run_id = $1`,
-      [run.id],
-    );
+  /**
+   * Queues steps whose dependencies all succeeded (one INSERT for all of them), or ends the run
+   * when every step did. `progress`: the run's tasks when the caller has just read them.
+   */
+  private async advance(tx: Transaction, run: RunRow, progress?: TaskProgress[]): Promise<void> {
+    const tasks =
+      progress ??
+      (await tx.manager.query<TaskProgress[]>(
+        `SELECT step_key AS "stepKey", status, output FROM workflow_tasks WHERE run_id = $1`,
+        [run.id],
+      ));
     const outputs = new Map<string, unknown>();
     for (const task of tasks)
       if (task.status === 'succeeded') outputs.set(task.stepKey, task.output);
@@ -285,32 +332,40 @@ export class WorkflowEngine {
       new Set(outputs.keys()),
       new Set(tasks.map((task) => task.stepKey)),
     );
-    for (const step of ready) {
-      const input = {
-        input: run.input ?? {},
-        dependencies: Object.fromEntries(step.dependsOn.map((dep) => [dep, outputs.get(dep)])),
-      };
-      const [task] = await tx.manager.query<TaskRow[]>(
-        `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
-           input, max_attempts, timeout_seconds, retry_backoff)
-         VALUES ($1, $2, $3, $4, $5, 'queued', $6, $7::jsonb, $8, $9, $10::jsonb)
-         RETURNING ${TASK_COLUMNS}`,
-        [
-          uuidv7(),
-          run.tenantId,
-          run.id,
-          step.key,
-          step.skill,
-          run.priority,
-          JSON.stringify(input),
-          step.maxAttempts,
-          step.timeoutSeconds,
-          JSON.stringify(step.retryBackoff),
-        ],
-      );
-      await this.taskChanged(tx, task, 'queued', null, null);
-      await this.signal(tx, run.tenantId, step.skill);
-    }
+    if (ready.length === 0) return;
+    const inserted = await tx.manager.query<TaskRow[]>(
+      `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
+         input, max_attempts, timeout_seconds, retry_backoff)
+       SELECT s.id, $2, $3, s.step_key, s.skill, 'queued', $4, s.input, s.max_attempts,
+              s.timeout_seconds, s.retry_backoff
+         FROM unnest($1::uuid[], $5::varchar[], $6::varchar[], $7::jsonb[], $8::int[], $9::int[],
+                     $10::jsonb[])
+              AS s(id, step_key, skill, input, max_attempts, timeout_seconds, retry_backoff)
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        ready.map(() => uuidv7()),
+        run.tenantId,
+        run.id,
+        run.priority,
+        ready.map((step) => step.key),
+        ready.map((step) => step.skill),
+        ready.map((step) =>
+          JSON.stringify({
+            input: run.input ?? {},
+            dependencies: Object.fromEntries(step.dependsOn.map((dep) => [dep, outputs.get(dep)])),
+          }),
+        ),
+        ready.map((step) => step.maxAttempts),
+        ready.map((step) => step.timeoutSeconds),
+        ready.map((step) => JSON.stringify(step.retryBackoff)),
+      ],
+    );
+    // In step order, as the definition lists them (RETURNING promises no order).
+    const byStep = new Map(inserted.map((task) => [task.stepKey, task]));
+    for (const step of ready)
+      await this.taskChanged(tx, byStep.get(step.key)!, 'queued', null, null);
+    for (const skill of new Set(ready.map((step) => step.skill)))
+      await this.signal(tx, run.tenantId, skill);
   }
 
   /** pending → running for a run whose task moves on before any claim could mark it. */

@@ -116,13 +116,28 @@ export class TasksService {
 
   async complete(taskId: string, leaseToken: string, output: unknown): Promise<AttemptResult> {
     const resultHash = hashOf({ output: output ?? null });
-    return this.asHolder(taskId, leaseToken, async (tx, run, task) => {
-      if (task.status === 'succeeded' && task.leaseToken === leaseToken) {
-        if (task.resultHash !== resultHash) throw mismatch();
-        return result(task, 'succeeded', task.attempt, false);
-      }
-      if (task.status !== 'claimed' || task.leaseToken !== leaseToken) throw notHolder(task);
-      await this.engine.succeed(tx, run, task, output, resultHash);
+    const tenantId = currentTenantId();
+    const agentId = this.boundAgent();
+    return this.unitOfWork.run(async (tx) => {
+      // Lock order: the run first, then the task (as every other writer does).
+      const run = await this.engine.lockRunOfTask(tx, tenantId, taskId);
+      if (!run) throw new TaskNotFoundError(taskId);
+      const done = await this.engine.succeed(
+        tx,
+        run,
+        { taskId, leaseToken, agentId },
+        output,
+        resultHash,
+      );
+      if (done) return result(done, 'succeeded', done.attempt, false);
+      // Not the holder of a claimed task: this holder's completion again, or a conflict.
+      const task = await this.find(tx, tenantId, taskId);
+      const repeat =
+        task.status === 'succeeded' &&
+        task.leaseToken === leaseToken &&
+        (agentId === null || task.agentId === agentId);
+      if (!repeat) throw notHolder(task);
+      if (task.resultHash !== resultHash) throw mismatch();
       return result(task, 'succeeded', task.attempt, false);
     });
   }

@@ -36,6 +36,7 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
   /** Tells this replica's own after-commit notifications apart when they come back. */
   private readonly replica = randomBytes(6).toString('hex');
   private outgoing: Array<[channel: string, payload: string]> = [];
+  private readonly drainers = new Set<Handler>();
 
   constructor(
     @InjectConfig() private readonly config: AppConfig,
@@ -49,7 +50,13 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
-  subscribe(channel: string, handler: Handler): () => void {
+  /**
+   * `drains`: the handler is a worker that takes all the work signalled on the channel (the
+   * outbox dispatcher, the webhook sender). A signal sent from this replica then wakes it alone,
+   * with no NOTIFY to the others: their workers would find the work taken, and they poll for
+   * whatever is left.
+   */
+  subscribe(channel: string, handler: Handler, options: { drains?: boolean } = {}): () => void {
     let set = this.handlers.get(channel);
     if (!set) {
       set = new Set();
@@ -57,7 +64,11 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
       if (this.client) void this.listen(this.client, channel);
     }
     set.add(handler);
-    return () => set.delete(handler);
+    if (options.drains) this.drainers.add(handler);
+    return () => {
+      set.delete(handler);
+      this.drainers.delete(handler);
+    };
   }
 
   onReconnect(handler: () => void): void {
@@ -76,7 +87,7 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
 
   /** Signals this replica's subscribers now and the others' on the next turn (no transaction). */
   signal(channel: string, payload: string): void {
-    this.deliver(channel, payload);
+    if (this.deliver(channel, payload)) return;
     if (this.outgoing.length === 0) setImmediate(() => void this.flush());
     this.outgoing.push([channel, `${ORIGIN_MARK}${this.replica}${ORIGIN_MARK}${payload}`]);
   }
@@ -96,8 +107,14 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  private deliver(channel: string, payload: string): void {
-    for (const handler of this.handlers.get(channel) ?? []) handler(payload);
+  /** True when one of the handlers drains the channel (see `subscribe`). */
+  private deliver(channel: string, payload: string): boolean {
+    let drained = false;
+    for (const handler of this.handlers.get(channel) ?? []) {
+      handler(payload);
+      if (this.drainers.has(handler)) drained = true;
+    }
+    return drained;
   }
 
   private async connect(): Promise<void> {

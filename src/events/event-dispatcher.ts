@@ -91,7 +91,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
 
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
-    this.notifications.subscribe(EVENTS_CHANNEL, () => this.wake());
+    this.notifications.subscribe(EVENTS_CHANNEL, () => this.wake(), { drains: true });
     this.notifications.onReconnect(() => this.wake());
     this.timer = setInterval(() => this.wake(), POLL_EVERY_MS);
     this.timer.unref();

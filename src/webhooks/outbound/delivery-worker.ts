@@ -69,7 +69,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
-    this.notifications.subscribe(DELIVERIES_CHANNEL, () => this.wake());
+    this.notifications.subscribe(DELIVERIES_CHANNEL, () => this.wake(), { drains: true });
     this.notifications.onReconnect(() => this.wake());
     this.timer = setInterval(() => this.wake(), POLL_EVERY_MS);
     this.timer.unref();

@@ -137,7 +137,8 @@ export class AgentsService {
    */
   async claimProfile(id: string): Promise<{ status: AgentStatus; skills: string[] }> {
     this.assertActsAs(id);
-    const rows = await this.dataSource.query<Array<{ status: AgentStatus; skills: string[] }>>(
+    const rows = await preparedQuery<{ status: AgentStatus; skills: string[] }>(
+      this.dataSource,
       `SELECT a.status, coalesce(array_agg(s.skill_id) FILTER (WHERE s.skill_id IS NOT NULL), '{}') AS skills
          FROM agents a LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.id
         WHERE a.tenant_id = $1 AND a.id = $2

@@ -1,22 +1,29 @@
 import { createHash } from 'node:crypto';
-import type { Pool, QueryResultRow } from 'pg';
+import type { Pool, PoolClient, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
+import type { Transaction } from './unit-of-work';
 
 /**
- * Runs a hot read or single-statement write as a named prepared statement on the pool TypeORM
- * manages: PostgreSQL parses and plans it once per connection instead of on every request
- * (planning was as long as executing for discovery). The name is derived from the text, so
- * each distinct statement is prepared once per pooled connection. Outside any transaction.
+ * Runs a hot statement as a named prepared statement: PostgreSQL parses it once per connection
+ * and, once it has seen it run, may keep one plan for it instead of planning it again on
+ * every request (planning was as long as executing for discovery and the task claim). The
+ * name is derived from the text, so each distinct statement is prepared once per pooled
+ * connection. On a DataSource it runs outside any transaction, on the pool TypeORM manages;
+ * on a Transaction, inside it, on its connection. Answers the rows, whatever the command.
  */
 export async function preparedQuery<T extends QueryResultRow>(
-  dataSource: DataSource,
+  on: DataSource | Transaction,
   text: string,
   values: unknown[],
 ): Promise<T[]> {
-  const pool = (dataSource.driver as PostgresDriver).master as Pool;
   const name = statementNames.get(text) ?? nameOf(text);
-  const result = await pool.query<T>({ name, text, values });
+  const client: Pool | PoolClient =
+    on instanceof DataSource
+      ? ((on.driver as PostgresDriver).master as Pool)
+      : ((await (on.manager.queryRunner as PostgresQueryRunner).connect()) as PoolClient);
+  const result = await client.query<T>({ name, text, values });
   return result.rows;
 }
 

@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from './prepared';
 
 export interface Transaction {
   readonly manager: EntityManager;
@@ -34,17 +35,18 @@ export class UnitOfWork {
     const result = await this.dataSource.transaction(async (manager) => {
       const beforeCommit: Array<() => Promise<void>> = [];
       const writes: Array<{ sql: string; params: unknown[] }> = [];
-      const value = await work({
+      const tx: Transaction = {
         manager,
         beforeCommit: (callback) => beforeCommit.push(callback),
         writeBeforeCommit: (sql, params) => writes.push({ sql, params }),
         afterCommit: (callback) => callbacks.push(callback),
-      });
+      };
+      const value = await work(tx);
       // A callback may register another (a flush that buffers more): run until none is left.
       for (let index = 0; index < beforeCommit.length; index += 1) await beforeCommit[index]();
       if (writes.length > 0) {
         const combined = combineWrites(writes);
-        await manager.query(combined.sql, combined.params);
+        await preparedQuery(tx, combined.sql, combined.params);
       }
       return value;
     });

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
 import { uuidv7 } from '../common/ids';
 import { PgNotifications } from '../database/pg-notifications';
+import { preparedQuery } from '../database/prepared';
 import { Transaction } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { backoffSeconds, readySteps, StepSpec } from './dag';
@@ -118,7 +119,8 @@ export class WorkflowEngine {
     tenantId: string,
     taskId: string,
   ): Promise<RunRow | undefined> {
-    const rows = await tx.manager.query<RunRow[]>(
+    const rows = await preparedQuery<RunRow>(
+      tx,
       `SELECT ${RUN_COLUMNS} FROM workflow_runs r
         WHERE r.tenant_id = $1
           AND r.id = (SELECT run_id FROM workflow_tasks WHERE tenant_id = $1 AND id = $2)
@@ -144,9 +146,9 @@ export class WorkflowEngine {
     // read in its order and stopped after `max`: `skill = ANY(...)` on one scan would make
     // PostgreSQL read and sort every queued task of the tenant on each claim. An agent with k
     // skills locks up to k × max rows for the moment of its claim; it keeps the best `max`.
-    const claimed = updatedRows<TaskRow>(
-      await tx.manager.query(
-        `WITH candidates AS (
+    const claimed = await preparedQuery<TaskRow>(
+      tx,
+      `WITH candidates AS (
            SELECT q.id, q.priority, q.available_at
              FROM unnest($2::varchar[]) AS s(skill)
              CROSS JOIN LATERAL (
@@ -166,8 +168,7 @@ export class WorkflowEngine {
                 result_hash = NULL
            FROM picked WHERE t.id = picked.id
          RETURNING ${TASK_COLUMNS}`,
-        [tenantId, skills, max, agentId, leaseSeconds],
-      ),
+      [tenantId, skills, max, agentId, leaseSeconds],
     );
     if (claimed.length === 0) return [];
     claimed.sort(
@@ -178,15 +179,14 @@ export class WorkflowEngine {
     );
     // A run another transaction holds (a completion, a cancel) is skipped here: it turns
     // running when its holder next touches it (`ensureRunning`).
-    const started = updatedRows<RunRow>(
-      await tx.manager.query(
-        `UPDATE workflow_runs r SET status = 'running', started_at = now()
-           FROM (SELECT id FROM workflow_runs WHERE id = ANY($1::uuid[]) AND status = 'pending'
-                  FOR UPDATE SKIP LOCKED) p
-          WHERE r.id = p.id
-          RETURNING ${RUN_COLUMNS}`,
-        [[...new Set(claimed.map((task) => task.runId))]],
-      ),
+    const started = await preparedQuery<RunRow>(
+      tx,
+      `UPDATE workflow_runs r SET status = 'running', started_at = now()
+         FROM (SELECT id FROM workflow_runs WHERE id = ANY($1::uuid[]) AND status = 'pending'
+                FOR UPDATE SKIP LOCKED) p
+        WHERE r.id = p.id
+        RETURNING ${RUN_COLUMNS}`,
+      [[...new Set(claimed.map((task) => task.runId))]],
     );
     for (const run of started) await this.runChanged(tx, run, 'started', 'pending');
     for (const task of claimed) await this.taskChanged(tx, task, 'claimed', 'queued', null);
@@ -210,9 +210,8 @@ export class WorkflowEngine {
     resultHash: string,
   ): Promise<TaskRow | undefined> {
     assertTaskTransition('claimed', 'succeeded');
-    const [done] = await tx.manager.query<
-      Array<TaskRow & { durationMs: number; others: TaskProgress[] }>
-    >(
+    const [done] = await preparedQuery<TaskRow & { durationMs: number; others: TaskProgress[] }>(
+      tx,
       `WITH done AS (
          UPDATE workflow_tasks t SET status = 'succeeded', output = $4::jsonb, finished_at = now(),
                 result_hash = $5

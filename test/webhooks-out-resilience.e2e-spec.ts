@@ -77,6 +77,51 @@ describe('outbound webhooks: failing endpoints', () => {
     );
   });
 
+  it('sends to a failing endpoint one delivery at a time until one succeeds, then opens its lane', async () => {
+    // The first attempt fails; everything after it is held open until released.
+    receiver.script('/probed', { status: 500 }, { status: 0 });
+    const id = await endpoint('/probed', ['probe.*']);
+    await emit('probe.first', 1);
+    await waitFor(
+      async () => {
+        const read = await test.http.get(`/api/v1/webhooks/endpoints/${id}`).set(admin);
+        return read.body.data.breaker.consecutiveFailures === 1 ? true : undefined;
+      },
+      5_000,
+      'the first failure',
+    );
+    await emit('probe.more', 20);
+    await waitFor(
+      async () => (receiver.on('/probed').length >= 2 ? true : undefined),
+      5_000,
+      'the probe',
+    );
+    await sleep(1_000);
+    // Failing (below the breaker's threshold): one in flight, not a lane's worth.
+    expect(receiver.on('/probed').length).toBe(2);
+    receiver.release('/probed', { status: 200 });
+    // The success opens the lane: the next ones go out side by side (and are held again).
+    await waitFor(
+      async () => (receiver.on('/probed').length >= 2 + 8 ? true : undefined),
+      5_000,
+      'the lane to open',
+    );
+    receiver.script('/probed', { status: 200 });
+    receiver.release('/probed', { status: 200 });
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM webhook_deliveries
+            WHERE endpoint_id = $1 AND status = 'succeeded'`,
+          [id],
+        );
+        return rows[0].n === 21 ? true : undefined;
+      },
+      10_000,
+      'every delivery to succeed',
+    );
+  });
+
   it('opens the breaker after consecutive failures, defers without burning attempts, probes once, then disables', async () => {
     receiver.script('/failing', { status: 500, body: 'nope' });
     const id = await endpoint('/failing', ['breaker.*']);

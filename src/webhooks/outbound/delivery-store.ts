@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { uuidv7 } from '../../common/ids';
 import { PgNotifications } from '../../database/pg-notifications';
+import { preparedQuery } from '../../database/prepared';
 import { Transaction } from '../../database/unit-of-work';
 import { DomainEvent, eventTypeMatches } from '../../events/domain-event';
 import type { AttemptOutcome } from './retry-policy';
@@ -145,21 +146,23 @@ export class DeliveryStore {
 
   /**
    * Takes due deliveries with a lease: per enabled endpoint whose breaker is not open, at most
-   * `perEndpoint` (one probe when the breaker is half-open), so one slow endpoint's backlog never
-   * fills a batch. SKIP LOCKED lets N replicas claim side by side; the lease makes a crashed
+   * `perEndpoint`, so one slow endpoint's backlog never fills a batch; one for an endpoint whose
+   * last attempt failed (a probe), and none while a half-open breaker's probe is out. SKIP LOCKED lets N replicas claim side by side; the lease makes a crashed
    * sender's deliveries due again.
    */
   async claim(limits: ClaimLimits): Promise<ClaimedDelivery[]> {
-    const [rows]: [Array<ClaimedDelivery & { secret: string; previousSecret: string | null }>] =
-      await this.dataSource.query(
-        `WITH picked AS (
+    const rows = await preparedQuery<
+      ClaimedDelivery & { secret: string; previousSecret: string | null }
+    >(
+      this.dataSource,
+      `WITH picked AS (
            SELECT p.id FROM webhook_endpoints e
            CROSS JOIN LATERAL (
              SELECT d.id FROM webhook_deliveries d
               WHERE d.endpoint_id = e.id AND d.next_attempt_at <= now()
                 AND (d.leased_until IS NULL OR d.leased_until <= now())
               ORDER BY d.next_attempt_at
-              LIMIT CASE WHEN e.consecutive_failures >= $5 THEN 1 ELSE $2 END
+              LIMIT CASE WHEN e.consecutive_failures > 0 THEN 1 ELSE $2 END
               FOR UPDATE OF d SKIP LOCKED) p
            WHERE e.enabled AND (e.breaker_open_until IS NULL OR e.breaker_open_until <= now())
              AND NOT (e.id = ANY($1::uuid[]))
@@ -178,14 +181,14 @@ export class DeliveryStore {
                    d.message_id AS "messageId", m.event_type AS "eventType", m.body,
                    m.correlation_id AS "correlationId", m.occurred_at AS "occurredAt",
                    d.attempts, d.max_attempts AS "maxAttempts", d.leased_until::text AS "leasedUntil"`,
-        [
-          limits.busyEndpoints,
-          limits.perEndpoint,
-          limits.total,
-          limits.leaseMs,
-          limits.breakerThreshold,
-        ],
-      );
+      [
+        limits.busyEndpoints,
+        limits.perEndpoint,
+        limits.total,
+        limits.leaseMs,
+        limits.breakerThreshold,
+      ],
+    );
     return rows.map(({ secret, previousSecret, ...row }) => ({
       ...row,
       secrets: previousSecret ? [secret, previousSecret] : [secret],
@@ -194,7 +197,8 @@ export class DeliveryStore {
 
   /**
    * Stores a batch of attempts and their outcomes, and the endpoints' failure counts and
-   * breakers. Returns the endpoints to disable: answered 410, or failing past `disableAfterMs`.
+   * breakers, in two statements. Returns the endpoints to disable: answered 410, or failing
+   * past `disableAfterMs`.
    */
   async record(
     tx: Transaction,
@@ -203,27 +207,69 @@ export class DeliveryStore {
   ): Promise<Array<{ endpointId: string; reason: 'gone' | 'failing' }>> {
     const status = (outcome: AttemptOutcome) =>
       outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'failed' : 'dead';
-    // Lock order as everywhere else: the endpoints (by id), then their deliveries. (Recover and
-    // delete lock an endpoint and then its deliveries; the other order deadlocks with them.)
-    await tx.manager.query(
-      `SELECT id FROM webhook_endpoints WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE`,
-      [[...new Set(records.map((r) => r.delivery.endpointId))]],
+    // The endpoints first, locked by id: the order recover and delete use (an endpoint, then
+    // its deliveries; the other order deadlocks with them). The lock returns each row as last
+    // committed, which the new failure count builds on. Every attempt counts towards its
+    // endpoint's health, even one whose delivery has moved on (below): the endpoint did answer.
+    const health = endpointHealth(records).filter((h) => h.failures > 0 || h.reset);
+    const endpoints = await preparedQuery<{ id: string; expired: boolean }>(
+      tx,
+      `WITH locked AS (
+         SELECT id, consecutive_failures, failing_since, breaker_open_until FROM webhook_endpoints
+          WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+       next AS (
+         SELECT l.*,
+                CASE WHEN r.reset THEN r.failures ELSE l.consecutive_failures + r.failures END AS count,
+                CASE WHEN r.failures = 0 THEN NULL WHEN r.reset THEN r.first_failure
+                     ELSE coalesce(l.failing_since, r.first_failure) END AS since
+           FROM locked l
+           JOIN unnest($2::uuid[], $3::int[], $4::boolean[], $5::timestamptz[])
+                AS r(id, failures, reset, first_failure) ON r.id = l.id)
+       UPDATE webhook_endpoints e
+          SET consecutive_failures = n.count, failing_since = n.since,
+              breaker_open_until = CASE WHEN n.count >= $6
+                                        THEN now() + $7 * interval '1 millisecond' END,
+              updated_at = now()
+         FROM next n
+        WHERE e.id = n.id
+          AND (n.count > 0 OR n.consecutive_failures > 0 OR n.failing_since IS NOT NULL
+               OR n.breaker_open_until IS NOT NULL)
+        RETURNING e.id, (e.enabled AND n.since <= now() - $8 * interval '1 millisecond') AS expired`,
+      [
+        [...new Set(records.map((r) => r.delivery.endpointId))],
+        health.map((h) => h.id),
+        health.map((h) => h.failures),
+        health.map((h) => h.reset),
+        health.map((h) => h.firstFailure),
+        breaker.threshold,
+        breaker.cooldownMs,
+        breaker.disableAfterMs,
+      ],
     );
-    // Then the deliveries: one deleted meanwhile (its endpoint went) is skipped rather than
-    // failing the whole batch on the attempts' foreign key; one whose lease expired and was
-    // claimed again (or requeued) belongs to its new holder, and this late outcome is dropped.
-    const [updated]: [Array<{ id: string }>] = await tx.manager.query(
-      `UPDATE webhook_deliveries d
-          SET attempts = d.attempts + 1, status = r.status, leased_until = NULL,
-              next_attempt_at = CASE WHEN r.delay_ms IS NULL THEN NULL
-                                     ELSE now() + r.delay_ms * interval '1 millisecond' END,
-              last_status_code = r.code, last_error = r.error, updated_at = now(),
-              succeeded_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE d.succeeded_at END
-         FROM unnest($1::uuid[], $2::varchar[], $3::bigint[], $4::int[], $5::varchar[],
-                     $6::timestamptz[])
-              AS r(id, status, delay_ms, code, error, leased_until)
-        WHERE d.id = r.id AND d.leased_until = r.leased_until
-        RETURNING d.id`,
+    // Then the deliveries and their attempts: one deleted meanwhile (its endpoint went) is
+    // skipped rather than failing the whole batch on the attempts' foreign key; one whose lease
+    // expired and was claimed again (or requeued) belongs to its new holder, and this late
+    // outcome is dropped.
+    await preparedQuery(
+      tx,
+      `WITH kept AS (
+         UPDATE webhook_deliveries d
+            SET attempts = d.attempts + 1, status = r.status, leased_until = NULL,
+                next_attempt_at = CASE WHEN r.delay_ms IS NULL THEN NULL
+                                       ELSE now() + r.delay_ms * interval '1 millisecond' END,
+                last_status_code = r.code, last_error = r.error, updated_at = now(),
+                succeeded_at = CASE WHEN r.status = 'succeeded' THEN now() ELSE d.succeeded_at END
+           FROM unnest($1::uuid[], $2::varchar[], $3::bigint[], $4::int[], $5::varchar[],
+                       $6::timestamptz[])
+                AS r(id, status, delay_ms, code, error, leased_until)
+          WHERE d.id = r.id AND d.leased_until = r.leased_until
+          RETURNING d.id)
+       INSERT INTO webhook_attempts
+         (id, delivery_id, attempted_at, status_code, duration_ms, response_body, error)
+       SELECT a.* FROM unnest($7::uuid[], $1::uuid[], $8::timestamptz[], $4::int[], $9::int[],
+                              $10::text[], $11::varchar[])
+                  AS a(id, delivery_id, attempted_at, status_code, duration_ms, response_body, error)
+        WHERE a.delivery_id IN (SELECT id FROM kept)`,
       [
         records.map((r) => r.delivery.id),
         records.map((r) => status(r.outcome)),
@@ -233,68 +279,17 @@ export class DeliveryStore {
           r.outcome.kind === 'gone' ? 'Endpoint answered 410 Gone: disabled' : r.error,
         ),
         records.map((r) => r.delivery.leasedUntil),
+        records.map(() => uuidv7()),
+        records.map((r) => r.attemptedAt),
+        records.map((r) => r.durationMs),
+        records.map((r) => r.responseBody),
+        records.map((r) => r.error),
       ],
     );
-    const kept = new Set(updated.map((row) => row.id));
-    const stored = records.filter((r) => kept.has(r.delivery.id));
-    await tx.manager.query(
-      `INSERT INTO webhook_attempts
-         (id, delivery_id, attempted_at, status_code, duration_ms, response_body, error)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::timestamptz[], $4::int[], $5::int[], $6::text[], $7::varchar[])`,
-      [
-        stored.map(() => uuidv7()),
-        stored.map((r) => r.delivery.id),
-        stored.map((r) => r.attemptedAt),
-        stored.map((r) => r.statusCode),
-        stored.map((r) => r.durationMs),
-        stored.map((r) => r.responseBody),
-        stored.map((r) => r.error),
-      ],
-    );
-    const health = endpointHealth(stored);
-    const healthy = health.filter((h) => h.reset && h.failures === 0).map((h) => h.id);
-    if (healthy.length > 0) {
-      await tx.manager.query(
-        `UPDATE webhook_endpoints
-            SET consecutive_failures = 0, failing_since = NULL, breaker_open_until = NULL,
-                updated_at = now()
-          WHERE id = ANY($1::uuid[])
-            AND (consecutive_failures > 0 OR failing_since IS NOT NULL OR breaker_open_until IS NOT NULL)`,
-        [healthy],
-      );
-    }
-    const failing = health.filter((h) => h.failures > 0).sort((a, b) => a.id.localeCompare(b.id));
-    const disable: Array<{ endpointId: string; reason: 'gone' | 'failing' }> = [];
-    if (failing.length > 0) {
-      const [rows]: [Array<{ id: string; expired: boolean }>] = await tx.manager.query(
-        `UPDATE webhook_endpoints e
-            SET consecutive_failures = n.count,
-                failing_since = n.since,
-                breaker_open_until = CASE WHEN n.count >= $5
-                                          THEN now() + $6 * interval '1 millisecond' END
-           FROM (SELECT r.id,
-                        CASE WHEN r.reset THEN r.failures ELSE x.consecutive_failures + r.failures END AS count,
-                        CASE WHEN r.reset THEN r.first_failure
-                             ELSE coalesce(x.failing_since, r.first_failure) END AS since
-                   FROM unnest($1::uuid[], $2::int[], $3::boolean[], $4::timestamptz[])
-                        AS r(id, failures, reset, first_failure)
-                   JOIN webhook_endpoints x ON x.id = r.id) n
-          WHERE e.id = n.id
-          RETURNING e.id, (e.enabled AND n.since <= now() - $7 * interval '1 millisecond') AS expired`,
-        [
-          failing.map((h) => h.id),
-          failing.map((h) => h.failures),
-          failing.map((h) => h.reset),
-          failing.map((h) => h.firstFailure),
-          breaker.threshold,
-          breaker.cooldownMs,
-          breaker.disableAfterMs,
-        ],
-      );
-      for (const row of rows)
-        if (row.expired) disable.push({ endpointId: row.id, reason: 'failing' });
-    }
-    for (const r of stored) {
+    const disable: Array<{ endpointId: string; reason: 'gone' | 'failing' }> = endpoints
+      .filter((row) => row.expired)
+      .map((row) => ({ endpointId: row.id, reason: 'failing' }));
+    for (const r of records) {
       if (r.outcome.kind === 'gone' && !disable.some((d) => d.endpointId === r.delivery.endpointId))
         disable.push({ endpointId: r.delivery.endpointId, reason: 'gone' });
     }

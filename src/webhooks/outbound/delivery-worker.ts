@@ -13,13 +13,15 @@ import {
   DELIVERIES_CHANNEL,
   DeliveryStore,
 } from './delivery-store';
-import { afterAttempt } from './retry-policy';
+import { afterAttempt, isSuccess } from './retry-policy';
 import { deliveryLatency, deliveryResults } from './webhook-metrics';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { SEND_TIMEOUT_MS, WebhookSender } from './webhook-sender';
 
 /** Deliveries one endpoint may have in flight in this replica (about; claims come in batches). */
 export const PER_ENDPOINT_IN_FLIGHT = 16;
+/** An endpoint with this many in flight here is left out of claims until some answer. */
+const CLAIMABLE_BELOW = PER_ENDPOINT_IN_FLIGHT / 2;
 const MAX_IN_FLIGHT = 256;
 /** A claimed delivery is the sender's for this long; after a crash it is due again. */
 export const LEASE_MS = SEND_TIMEOUT_MS + 5_000;
@@ -36,7 +38,8 @@ interface Pending {
  * Sends due deliveries. Every replica with WORKERS=on claims with SKIP LOCKED and a lease, so
  * N replicas share the queue and a crashed sender's deliveries go out again (at least once).
  * Each endpoint has its own lane of at most PER_ENDPOINT_IN_FLIGHT sends: a dead endpoint
- * occupies its own lane only. Woken by NOTIFY when deliveries become due, and every 500 ms for
+ * occupies its own lane only, and while its attempts fail the lane narrows to one send at a
+ * time until one succeeds (the breaker, when it opens, defers even that). Woken by NOTIFY when deliveries become due, and every 500 ms for
  * scheduled retries. Outcomes are written in batches (one transaction for many attempts).
  */
 @Injectable()
@@ -44,6 +47,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeliveryWorker.name);
   private readonly sender: WebhookSender;
   private readonly inFlight = new Map<string, number>();
+  private readonly failing = new Set<string>();
   private readonly sends = new Set<Promise<void>>();
   private total = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -86,7 +90,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const room = MAX_IN_FLIGHT - this.total;
     if (room <= 0) return false;
     const busy = [...this.inFlight]
-      .filter(([, count]) => count >= PER_ENDPOINT_IN_FLIGHT / 2)
+      .filter(([endpointId, count]) => count >= this.claimableBelow(endpointId))
       .map(([endpointId]) => endpointId);
     const claimed = await this.store.claim({
       busyEndpoints: busy,
@@ -99,18 +103,37 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     return claimed.length > 0 && claimed.length >= room;
   }
 
+  /**
+   * An endpoint is claimed for again below this many in flight: half its lane, or none for one
+   * whose last attempt here failed, which is probed one delivery at a time until an attempt
+   * succeeds, so a dead receiver costs one request at a time, not a lane's worth. (Claims also
+   * take one delivery of an endpoint with failures on record, whichever replica saw them.)
+   */
+  private claimableBelow(endpointId: string): number {
+    return this.failing.has(endpointId) ? 1 : CLAIMABLE_BELOW;
+  }
+
   private start(delivery: ClaimedDelivery): void {
     const lane = delivery.endpointId;
     this.inFlight.set(lane, (this.inFlight.get(lane) ?? 0) + 1);
     this.total += 1;
     // The lane is the endpoint's HTTP concurrency: freed when the answer is in, while the
     // outcome waits for its batch write (the lease keeps the delivery from being claimed again).
-    const freeLane = () => {
+    // The next claim goes once the endpoint is claimable again (`claimableBelow`: a claim
+    // takes up to a lane's worth) or the replica's room opens again, not after every answer:
+    // claims are what a busy or failing endpoint costs the database. What becomes due
+    // otherwise is woken by NOTIFY or the poll.
+    const freeLane = (succeeded: boolean) => {
+      const before = this.claimableBelow(lane);
+      if (succeeded) this.failing.delete(lane);
+      else this.failing.add(lane);
       const left = (this.inFlight.get(lane) ?? 1) - 1;
       if (left === 0) this.inFlight.delete(lane);
       else this.inFlight.set(lane, left);
+      const wasFull = this.total === MAX_IN_FLIGHT;
       this.total -= 1;
-      this.wake();
+      const opened = left + 1 >= before && left < this.claimableBelow(lane);
+      if (opened || wasFull) this.wake();
     };
     const send: Promise<void> = this.deliver(delivery, freeLane)
       .catch((error: Error) => {
@@ -124,12 +147,15 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     this.sends.add(send);
   }
 
-  private async deliver(delivery: ClaimedDelivery, freeLane: () => void): Promise<void> {
+  private async deliver(
+    delivery: ClaimedDelivery,
+    freeLane: (succeeded: boolean) => void,
+  ): Promise<void> {
     let result;
     try {
       result = await this.sender.send(delivery);
     } finally {
-      freeLane();
+      freeLane(isSuccess(result?.statusCode));
     }
     const outcome = afterAttempt({
       statusCode: result.statusCode,

@@ -18,6 +18,11 @@ export function retryAfterMs(header: string | undefined, now = Date.now()): numb
 export type AttemptOutcome =
   { kind: 'succeeded' } | { kind: 'gone' } | { kind: 'retry'; delayMs: number } | { kind: 'dead' };
 
+/** A 2xx answer: the delivery succeeded. */
+export function isSuccess(statusCode: number | null | undefined): boolean {
+  return typeof statusCode === 'number' && statusCode >= 200 && statusCode < 300;
+}
+
 /**
  * What follows an attempt. `schedule[n]` is the delay before attempt n+1 (schedule[0] before the
  * first). 2xx succeeds; 410 disables the endpoint; anything else is retried after the next
@@ -34,7 +39,7 @@ export function afterAttempt(input: {
   now?: number;
 }): AttemptOutcome {
   const { statusCode } = input;
-  if (statusCode !== null && statusCode >= 200 && statusCode < 300) return { kind: 'succeeded' };
+  if (isSuccess(statusCode)) return { kind: 'succeeded' };
   if (statusCode === 410) return { kind: 'gone' };
   if (input.attemptsMade >= input.maxAttempts) return { kind: 'dead' };
   const scheduled = input.schedule[Math.min(input.attemptsMade, input.schedule.length - 1)];

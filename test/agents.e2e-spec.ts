@@ -188,6 +188,27 @@ describe('agents', () => {
       'alpha_3',
       'zeta',
     ]);
+    // An upsert that replaces the skills: discovery shows the new ones, still as GET does.
+    const replaced = await test.http
+      .put('/api/v1/agents/rich-agent')
+      .set(writer)
+      .send({
+        name: 'Rich again',
+        skills: [
+          { name: 'Omega Ω', tags: ['z'], examples: ['ω'] },
+          { id: 'beta', name: 'Beta' },
+        ],
+      });
+    expect(replaced.status).toBe(200);
+    const again = await test.http.get('/api/v1/agents/rich-agent').set(reader);
+    expect(again.body.data.skills.map((skill: { id: string }) => skill.id)).toEqual([
+      'beta',
+      'omega',
+    ]);
+    const byNew = await test.http.get('/api/v1/agents?skill=omega').set(reader);
+    expect(byNew.body).toEqual({ data: { agents: [again.body.data] }, meta: { nextCursor: null } });
+    const byOld = await test.http.get('/api/v1/agents?skill=zeta').set(reader);
+    expect(byOld.body.data.agents).toEqual([]);
   });
 
   it('discovers by tag, status and text, in keyset pages', async () => {

@@ -147,8 +147,9 @@ export class DeliveryStore {
   /**
    * Takes due deliveries with a lease: per enabled endpoint whose breaker is not open, at most
    * `perEndpoint`, so one slow endpoint's backlog never fills a batch; one for an endpoint whose
-   * last attempt failed (a probe), and none while a half-open breaker's probe is out. SKIP LOCKED lets N replicas claim side by side; the lease makes a crashed
-   * sender's deliveries due again.
+   * last attempt failed (a probe), and none while a half-open breaker's probe is out. SKIP
+   * LOCKED lets N replicas claim side by side; the lease makes a crashed sender's deliveries
+   * due again.
    */
   async claim(limits: ClaimLimits): Promise<ClaimedDelivery[]> {
     const rows = await preparedQuery<

@@ -23,6 +23,7 @@ export const PER_ENDPOINT_IN_FLIGHT = 16;
 /** An endpoint with this many in flight here is left out of claims until some answer. */
 const CLAIMABLE_BELOW = PER_ENDPOINT_IN_FLIGHT / 2;
 const MAX_IN_FLIGHT = 256;
+const MAX_FAILING_REMEMBERED = 10_000;
 /** A claimed delivery is the sender's for this long; after a crash it is due again. */
 export const LEASE_MS = SEND_TIMEOUT_MS + 5_000;
 const POLL_EVERY_MS = 500;
@@ -39,8 +40,9 @@ interface Pending {
  * N replicas share the queue and a crashed sender's deliveries go out again (at least once).
  * Each endpoint has its own lane of at most PER_ENDPOINT_IN_FLIGHT sends: a dead endpoint
  * occupies its own lane only, and while its attempts fail the lane narrows to one send at a
- * time until one succeeds (the breaker, when it opens, defers even that). Woken by NOTIFY when deliveries become due, and every 500 ms for
- * scheduled retries. Outcomes are written in batches (one transaction for many attempts).
+ * time until one succeeds (the breaker, when it opens, defers even that). Woken by NOTIFY when
+ * deliveries become due, and every 500 ms for scheduled retries. Outcomes are written in
+ * batches (one transaction for many attempts).
  */
 @Injectable()
 export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
@@ -126,7 +128,11 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     const freeLane = (succeeded: boolean) => {
       const before = this.claimableBelow(lane);
       if (succeeded) this.failing.delete(lane);
-      else this.failing.add(lane);
+      else {
+        // Endpoints deleted while failing never succeed here: keep the set bounded.
+        if (this.failing.size >= MAX_FAILING_REMEMBERED) this.failing.clear();
+        this.failing.add(lane);
+      }
       const left = (this.inFlight.get(lane) ?? 1) - 1;
       if (left === 0) this.inFlight.delete(lane);
       else this.inFlight.set(lane, left);

@@ -24,6 +24,8 @@ export const PER_ENDPOINT_IN_FLIGHT = 16;
 const CLAIMABLE_BELOW = PER_ENDPOINT_IN_FLIGHT / 2;
 const MAX_IN_FLIGHT = 256;
 const MAX_FAILING_REMEMBERED = 10_000;
+/** A failing endpoint's next probe waits this long after the last answer. */
+const FAILING_PROBE_GAP_MS = 100;
 /** A claimed delivery is the sender's for this long; after a crash it is due again. */
 export const LEASE_MS = SEND_TIMEOUT_MS + 5_000;
 const POLL_EVERY_MS = 500;
@@ -40,7 +42,7 @@ interface Pending {
  * N replicas share the queue and a crashed sender's deliveries go out again (at least once).
  * Each endpoint has its own lane of at most PER_ENDPOINT_IN_FLIGHT sends: a dead endpoint
  * occupies its own lane only, and while its attempts fail the lane narrows to one send at a
- * time until one succeeds (the breaker, when it opens, defers even that). Woken by NOTIFY when
+ * time, 100 ms apart, until one succeeds (the breaker, when it opens, defers even that). Woken by NOTIFY when
  * deliveries become due, and every 500 ms for scheduled retries. Outcomes are written in
  * batches (one transaction for many attempts).
  */
@@ -49,7 +51,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(DeliveryWorker.name);
   private readonly sender: WebhookSender;
   private readonly inFlight = new Map<string, number>();
-  private readonly failing = new Set<string>();
+  /** Endpoints whose last attempt here failed: when the next probe may start (epoch ms). */
+  private readonly failing = new Map<string, number>();
   private readonly sends = new Set<Promise<void>>();
   private total = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -91,9 +94,10 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private async fill(): Promise<boolean> {
     const room = MAX_IN_FLIGHT - this.total;
     if (room <= 0) return false;
-    const busy = [...this.inFlight]
-      .filter(([endpointId, count]) => count >= this.claimableBelow(endpointId))
-      .map(([endpointId]) => endpointId);
+    const endpoints = new Set([...this.inFlight.keys(), ...this.failing.keys()]);
+    const busy = [...endpoints].filter(
+      (endpointId) => (this.inFlight.get(endpointId) ?? 0) >= this.claimableBelow(endpointId),
+    );
     const claimed = await this.store.claim({
       busyEndpoints: busy,
       perEndpoint: PER_ENDPOINT_IN_FLIGHT,
@@ -106,13 +110,16 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   /**
-   * An endpoint is claimed for again below this many in flight: half its lane, or none for one
-   * whose last attempt here failed, which is probed one delivery at a time until an attempt
-   * succeeds, so a dead receiver costs one request at a time, not a lane's worth. (Claims also
-   * take one delivery of an endpoint with failures on record, whichever replica saw them.)
+   * An endpoint is claimed for again below this many in flight: half its lane. One whose last
+   * attempt here failed is probed one delivery at a time, FAILING_PROBE_GAP_MS after the last
+   * answer, until an attempt succeeds: a dead receiver costs at most a few requests a second,
+   * not a lane's worth. (Claims also take one delivery of an endpoint with failures on record,
+   * whichever replica saw them.)
    */
   private claimableBelow(endpointId: string): number {
-    return this.failing.has(endpointId) ? 1 : CLAIMABLE_BELOW;
+    const nextProbe = this.failing.get(endpointId);
+    if (nextProbe === undefined) return CLAIMABLE_BELOW;
+    return Date.now() >= nextProbe ? 1 : 0;
   }
 
   private start(delivery: ClaimedDelivery): void {
@@ -129,9 +136,9 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       const before = this.claimableBelow(lane);
       if (succeeded) this.failing.delete(lane);
       else {
-        // Endpoints deleted while failing never succeed here: keep the set bounded.
+        // Endpoints deleted while failing never succeed here: keep the map bounded.
         if (this.failing.size >= MAX_FAILING_REMEMBERED) this.failing.clear();
-        this.failing.add(lane);
+        this.failing.set(lane, Date.now() + FAILING_PROBE_GAP_MS);
       }
       const left = (this.inFlight.get(lane) ?? 1) - 1;
       if (left === 0) this.inFlight.delete(lane);
@@ -140,6 +147,8 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       this.total -= 1;
       const opened = left + 1 >= before && left < this.claimableBelow(lane);
       if (opened || wasFull) this.wake();
+      else if (!succeeded && left === 0)
+        setTimeout(() => this.wake(), FAILING_PROBE_GAP_MS).unref();
     };
     const send: Promise<void> = this.deliver(delivery, freeLane)
       .catch((error: Error) => {

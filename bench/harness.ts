@@ -1,4 +1,5 @@
 import { ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,8 @@ export async function load(
     body?: string;
     /** Per connection: its own request (e.g. each agent beating with its own key). */
     perConnection?: (index: number) => { path: string; headers: Record<string, string> };
+    /** Seconds of warm-up before the measured run (default 2). */
+    warmup?: number;
   } = {},
 ): Promise<Row> {
   const duration = options.duration ?? Number(process.env.BENCH_DURATION ?? 10);
@@ -50,7 +53,8 @@ export async function load(
     ...(options.perConnection ? { requests: [requestPicker(options.perConnection, options)] } : {}),
   };
   // A short warm-up so JIT and pools are hot before the measured run.
-  await autocannon({ ...request, duration: 2 });
+  const warmup = options.warmup ?? 2;
+  if (warmup > 0) await autocannon({ ...request, duration: warmup });
   const result = await autocannon({ ...request, duration });
   return {
     scenario,
@@ -131,8 +135,21 @@ export async function freshDatabase(): Promise<{ url: string; dispose(): Promise
 
 export interface Server {
   base: string;
+  pid: number;
   stop(): Promise<void>;
 }
+
+/** CPU seconds (user + system) a process has used, from /proc (Linux). */
+export function cpuSeconds(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat; [0] here is field 3 (state).
+    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  } catch {
+    return 0;
+  }
+}
+const CLOCK_TICKS = 100;
 
 /** Starts a node script as its own process and waits until `readyPath` answers 200. */
 export async function startServer(
@@ -158,6 +175,7 @@ export async function startServer(
   }
   return {
     base,
+    pid: child.pid!,
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null || child.signalCode !== null) return done();

@@ -6,7 +6,15 @@ import { Client } from 'pg';
 import { uuidv7 } from '../src/common/ids';
 import { freePort } from '../src/common/net/free-port';
 import { EVENTS_CHANNEL } from '../src/events/events.service';
-import { freshDatabase, load, printTable, Row, startServer } from './harness';
+import {
+  cpuSeconds,
+  freshDatabase,
+  load,
+  printTable,
+  Row,
+  Server as Service,
+  startServer,
+} from './harness';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const MAIN = join(__dirname, '..', 'src', 'main.js');
@@ -113,11 +121,13 @@ const RUN_SECONDS = 4;
 
 /**
  * Runs of the API route with the dead endpoint disabled (quiet) and enabled again (its
- * deliveries are due: retried hot), after a warm-up. Returns the rows (the mean of each kind)
- * and the ratio line.
+ * deliveries are due: retried hot), after a warm-up. Besides the throughput, each run notes
+ * the CPU the service and its database sessions used per API request: the host's speed swings
+ * from one second to the next, and that share is what the retries take from the API on a
+ * CPU-bound machine. Returns the rows (the mean of each kind) and the ratio line.
  */
 async function interleaved(
-  base: string,
+  server: Service,
   api: string,
   admin: Record<string, string>,
   deadId: string,
@@ -125,44 +135,56 @@ async function interleaved(
   label: string,
 ): Promise<{ rows: Row[]; line: string }> {
   const setEnabled = async (enabled: boolean) => {
-    const response = await fetch(`${base}/api/v1/webhooks/endpoints/${deadId}`, {
+    const response = await fetch(`${server.base}/api/v1/webhooks/endpoints/${deadId}`, {
       method: 'PATCH',
       headers: admin,
       body: JSON.stringify({ enabled }),
     });
     if (response.status !== 200) throw new Error(`PATCH endpoint: ${response.status}`);
   };
+  const cpu = async (): Promise<number> => {
+    const { rows } = await pg.query<{ pid: number }>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    return cpuSeconds(server.pid) + rows.reduce((sum, row) => sum + cpuSeconds(row.pid), 0);
+  };
   await setEnabled(false);
   await load('warm-up', api, admin, { duration: RUN_SECONDS });
-  const quiet: Row[] = [];
-  const dead: Row[] = [];
+  const runs = { Q: [] as Row[], D: [] as Row[] };
+  const cpuPerRequest = { Q: [] as number[], D: [] as number[] };
   let attempts = 0;
   for (const kind of ORDER) {
     await setEnabled(kind === 'D');
     await new Promise((done) => setTimeout(done, 1_000));
     const before = await failedAttempts(pg);
-    const row = await load(kind, api, admin, { duration: RUN_SECONDS });
-    (kind === 'D' ? dead : quiet).push(row);
+    const cpuBefore = await cpu();
+    const row = await load(kind, api, admin, { duration: RUN_SECONDS, warmup: 0 });
+    const used = (await cpu()) - cpuBefore;
+    cpuPerRequest[kind].push(used / (row.reqPerSec * RUN_SECONDS));
+    runs[kind].push(row);
     if (kind === 'D') attempts += (await failedAttempts(pg)) - before;
   }
   await setEnabled(false);
-  const mean = (runs: Row[], scenario: string): Row => ({
-    scenario: `GET /webhooks/endpoints, ${scenario}, mean of ${runs.length}`,
-    reqPerSec: Math.round(runs.reduce((sum, row) => sum + row.reqPerSec, 0) / runs.length),
-    p50: Math.max(...runs.map((row) => row.p50)),
-    p99: Math.max(...runs.map((row) => row.p99)),
-    non2xx: runs.reduce((sum, row) => sum + row.non2xx, 0),
+  const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+  const summary = (kind: 'Q' | 'D', scenario: string): Row => ({
+    scenario: `GET /webhooks/endpoints, ${scenario}, mean of ${runs[kind].length}`,
+    reqPerSec: Math.round(mean(runs[kind].map((row) => row.reqPerSec))),
+    p50: Math.max(...runs[kind].map((row) => row.p50)),
+    p99: Math.max(...runs[kind].map((row) => row.p99)),
+    non2xx: runs[kind].reduce((sum, row) => sum + row.non2xx, 0),
   });
-  const quietRow = mean(quiet, `quiet (${label})`);
-  const deadRow = mean(dead, `dead endpoint retrying (${label})`);
+  const quietRow = summary('Q', `quiet (${label})`);
+  const deadRow = summary('D', `dead endpoint retrying (${label})`);
   const drop = 1 - deadRow.reqPerSec / quietRow.reqPerSec;
-  // Attempts are counted over each dead run, its 2 s warm-up included.
-  const seconds = dead.length * (RUN_SECONDS + 2);
+  const cpuDrop = 1 - mean(cpuPerRequest.Q) / mean(cpuPerRequest.D);
+  const ms = (kind: 'Q' | 'D') => (mean(cpuPerRequest[kind]) * 1000).toFixed(3);
   const line =
     `API throughput with a dead endpoint retrying, ${label} (${attempts} failed attempts, ` +
-    `${Math.round(attempts / seconds)}/s): ${deadRow.reqPerSec} vs ${quietRow.reqPerSec} req/s ` +
-    `quiet, drop ${(drop * 100).toFixed(1)}% (goal < 20%); runs ${ORDER.join('')}: ` +
-    `quiet ${quiet.map((row) => row.reqPerSec).join('/')}, dead ${dead.map((row) => row.reqPerSec).join('/')}`;
+    `${Math.round(attempts / (runs.D.length * RUN_SECONDS))}/s): ${deadRow.reqPerSec} vs ` +
+    `${quietRow.reqPerSec} req/s quiet, drop ${(drop * 100).toFixed(1)}% (goal < 20%); ` +
+    `CPU per API request (service + database) ${ms('D')} vs ${ms('Q')} ms quiet: the retries ` +
+    `take ${(cpuDrop * 100).toFixed(1)}% of it; runs ${ORDER.join('')}: quiet ` +
+    `${runs.Q.map((row) => row.reqPerSec).join('/')}, dead ${runs.D.map((row) => row.reqPerSec).join('/')}`;
   return { rows: [quietRow, deadRow], line };
 }
 
@@ -255,7 +277,7 @@ export async function benchWebhooks(): Promise<void> {
     const deadId = await createEndpoint(dead.url, ['dead.*']);
     for (let i = 0; i < 5; i += 1) await commitEvents(pg, 'dead.tick', 1_000);
     await new Promise((done) => setTimeout(done, 2_000));
-    const worst = await interleaved(server.base, api, admin, deadId, pg, 'breaker off');
+    const worst = await interleaved(server, api, admin, deadId, pg, 'breaker off');
     rows.push(...worst.rows);
     lines.push(worst.line);
   } finally {
@@ -287,7 +309,7 @@ export async function benchWebhooks(): Promise<void> {
       const deadId = ((await response.json()) as { data: { id: string } }).data.id;
       for (let i = 0; i < 5; i += 1) await commitEvents(pg, 'dead.tick', 1_000);
       await new Promise((done) => setTimeout(done, 2_000));
-      const guardedRun = await interleaved(guarded.base, api, admin, deadId, pg, 'default breaker');
+      const guardedRun = await interleaved(guarded, api, admin, deadId, pg, 'default breaker');
       rows.push(...guardedRun.rows);
       lines.push(guardedRun.line);
     } finally {

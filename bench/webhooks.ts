@@ -218,8 +218,8 @@ export async function benchWebhooks(): Promise<void> {
   await pg.connect();
   const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
   const dead = await startDeadReceiver();
-  const createEndpoint = async (url: string, eventTypes: string[]) => {
-    const response = await fetch(`${server.base}/api/v1/webhooks/endpoints`, {
+  const createEndpoint = async (url: string, eventTypes: string[], base = server.base) => {
+    const response = await fetch(`${base}/api/v1/webhooks/endpoints`, {
       method: 'POST',
       headers: admin,
       body: JSON.stringify({ url, eventTypes }),
@@ -300,13 +300,7 @@ export async function benchWebhooks(): Promise<void> {
     );
     try {
       const api = `${guarded.base}/api/v1/webhooks/endpoints?limit=10`;
-      const response = await fetch(`${guarded.base}/api/v1/webhooks/endpoints`, {
-        method: 'POST',
-        headers: admin,
-        body: JSON.stringify({ url: dead.url, eventTypes: ['dead.*'] }),
-      });
-      if (response.status !== 201) throw new Error(`endpoint: ${response.status}`);
-      const deadId = ((await response.json()) as { data: { id: string } }).data.id;
+      const deadId = await createEndpoint(dead.url, ['dead.*'], guarded.base);
       for (let i = 0; i < 5; i += 1) await commitEvents(pg, 'dead.tick', 1_000);
       await new Promise((done) => setTimeout(done, 2_000));
       const guardedRun = await interleaved(guarded, api, admin, deadId, pg, 'default breaker');

@@ -362,6 +362,60 @@ describe('workflows and tasks', () => {
     });
   });
 
+  it('completions arriving together are each answered, audited and counted as if alone', async () => {
+    await registerAgent('wide-worker', ['wide']);
+    const keys = [
+      await createKey(test, { scopes: ['tasks:work'] }),
+      await createKey(test, { scopes: ['tasks:work'] }),
+    ];
+    const steps = Array.from({ length: 10 }, (_, i) => ({ key: `w${i}`, skill: 'wide' }));
+    const run = await startInline({
+      type: 'wide',
+      steps: [...steps, { key: 'join', skill: 'wide', dependsOn: steps.map((s) => s.key) }],
+    });
+    const tasks = await claim('wide-worker', { max: 10 });
+    expect(tasks).toHaveLength(10);
+    const by = (i: number) => ({ authorization: keys[i % 2].authorization });
+    const [answers, repeat, stale, unknown] = await Promise.all([
+      Promise.all(tasks.map((task, i) => complete(task, { i }, by(i)))),
+      complete(tasks[0], { i: 0 }, by(0)),
+      complete({ ...tasks[1], leaseToken: tasks[2].leaseToken }, { i: 1 }, by(1)),
+      complete({ ...tasks[3], id: '0190a000-0000-7000-8000-000000000000' }, { i: 3 }, by(3)),
+    ]);
+    tasks.forEach((task, i) => {
+      expect(answers[i]).toMatchObject({
+        status: 200,
+        body: {
+          data: { id: task.id, stepKey: task.stepKey, status: 'succeeded', willRetry: false },
+        },
+      });
+    });
+    expect(repeat.status).toBe(200);
+    expect(repeat.body).toEqual(answers[0].body);
+    expect(stale.status).toBe(409);
+    expect(unknown.status).toBe(404);
+
+    const [join] = await claim('wide-worker', { max: 10 });
+    expect(join.stepKey).toBe('join');
+    expect(join.input.dependencies).toEqual(
+      Object.fromEntries(tasks.map((task, i) => [task.stepKey, { i }])),
+    );
+    // Each completion's audit entry names the key and the request that made it.
+    const { rows } = await db.query<{ id: string; actor: string; correlation: string }>(
+      `SELECT resource_id AS id, actor_id AS actor, correlation_id AS correlation
+         FROM audit_entries WHERE action = 'task.succeed' AND resource_id = ANY($1::text[])`,
+      [tasks.map((task) => task.id)],
+    );
+    expect(Object.fromEntries(rows.map((row) => [row.id, row.actor]))).toEqual(
+      Object.fromEntries(tasks.map((task, i) => [task.id, keys[i % 2].id])),
+    );
+    expect(new Set(rows.map((row) => row.correlation)).size).toBe(10);
+    const succeeded = (await eventsOf(run.id as string)).filter(
+      (event) => event.type === 'task.succeeded',
+    );
+    expect(succeeded).toHaveLength(10);
+  });
+
   it('claims the highest priority first, then the oldest', async () => {
     const low = await startInline({
       type: 'prio',

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { AuditService } from '../audit/audit.service';
+import { RequestContext, requestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
 import { PgNotifications } from '../database/pg-notifications';
 import { preparedQuery } from '../database/prepared';
@@ -37,6 +38,19 @@ export interface TaskError {
 type TaskEvent =
   'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
 type RunEvent = 'created' | 'started' | 'succeeded' | 'failed' | 'cancelled';
+
+/** A completion: who reports the task done, under which lease, with what. */
+export interface Holder {
+  tenantId: string;
+  taskId: string;
+  leaseToken: string;
+  /** The agent an agent-bound key acts for: only its own lease counts. */
+  agentId: string | null;
+  output: unknown;
+  resultHash: string;
+  /** The request context the holder's audit entries and events are written in. */
+  context: RequestContext;
+}
 
 /** What moving a run on needs to know of each of its tasks. */
 type TaskProgress = Pick<TaskRow, 'stepKey' | 'status' | 'output'>;
@@ -194,54 +208,112 @@ export class WorkflowEngine {
   }
 
   /**
-   * The holder finished its task: its output is recorded and the run moves on. One statement
-   * marks the task succeeded, if it is claimed under this lease (and by `agentId` when given),
-   * and reads the run's other tasks: the run is locked, so they are as their last writers
-   * committed them, which is what the next steps depend on. Sibling completions of a wide run
-   * queue on that lock, so what is done under it is kept to this statement, the inserts of
-   * newly ready steps and the audit and event write. Undefined (and nothing written) when the
-   * caller does not hold a claimed task's current lease: a repeat, or a conflict.
+   * The runs of these tasks, locked in id order (a batch locks several: in one order, two
+   * batches cannot deadlock), by id. Tasks that do not exist have no run here.
    */
-  async succeed(
+  async lockRunsOfTasks(
     tx: Transaction,
-    run: RunRow,
-    holder: { taskId: string; leaseToken: string; agentId: string | null },
-    output: unknown,
-    resultHash: string,
-  ): Promise<TaskRow | undefined> {
+    tasks: Array<{ tenantId: string; taskId: string }>,
+  ): Promise<Map<string, RunRow>> {
+    const rows = await preparedQuery<RunRow>(
+      tx,
+      `SELECT ${RUN_COLUMNS} FROM workflow_runs r
+        WHERE (r.tenant_id, r.id) IN (
+                SELECT t.tenant_id, t.run_id
+                  FROM unnest($1::varchar[], $2::uuid[]) AS i(tenant_id, id)
+                  JOIN workflow_tasks t ON t.tenant_id = i.tenant_id AND t.id = i.id)
+        ORDER BY r.id
+        FOR UPDATE OF r`,
+      [tasks.map((task) => task.tenantId), tasks.map((task) => task.taskId)],
+    );
+    return new Map(rows.map((run) => [run.id, run]));
+  }
+
+  /**
+   * Holders finished their tasks (one or a batch of completions): each output is recorded and
+   * each run moves on. The runs are locked first, then one statement marks every task
+   * succeeded that is claimed under the holder's lease (and by its `agentId` when given) and
+   * reads the other tasks of those runs: the runs are locked, so these are as their last
+   * writers committed them, which is what the next steps depend on. Sibling completions queue
+   * on a run's lock, so what is done under it is kept to that statement, the inserts of newly
+   * ready steps and the audit and event write. Each holder's audit entries and events are
+   * written in its own request context. Answers, per holder, its task, or undefined (and
+   * nothing written for it) when it does not hold a claimed task's current lease (a repeat, a
+   * conflict, a task that does not exist) or names a task an earlier holder of the batch named.
+   */
+  async succeedAll(tx: Transaction, holders: Holder[]): Promise<Array<TaskRow | undefined>> {
     assertTaskTransition('claimed', 'succeeded');
-    const [done] = await preparedQuery<TaskRow & { durationMs: number; others: TaskProgress[] }>(
+    const first = new Map<string, Holder>();
+    for (const holder of holders) if (!first.has(holder.taskId)) first.set(holder.taskId, holder);
+    const batch = [...first.values()];
+    const runs = await this.lockRunsOfTasks(tx, batch);
+    if (runs.size === 0) return holders.map(() => undefined);
+    const rows = await preparedQuery<
+      TaskRow & { durationMs: number; others: TaskProgress[] | null }
+    >(
       tx,
       `WITH done AS (
-         UPDATE workflow_tasks t SET status = 'succeeded', output = $4::jsonb, finished_at = now(),
-                result_hash = $5
-          WHERE t.tenant_id = $1 AND t.id = $2 AND t.run_id = $7 AND t.status = 'claimed'
-            AND t.lease_token = $3 AND ($6::varchar IS NULL OR t.agent_id = $6)
+         UPDATE workflow_tasks t SET status = 'succeeded', output = i.output, finished_at = now(),
+                result_hash = i.result_hash
+           FROM unnest($1::varchar[], $2::uuid[], $3::varchar[], $4::jsonb[], $5::varchar[],
+                       $6::varchar[]) AS i(tenant_id, id, lease_token, output, result_hash, agent_id)
+          WHERE t.tenant_id = i.tenant_id AND t.id = i.id AND t.run_id = ANY($7::uuid[])
+            AND t.status = 'claimed' AND t.lease_token = i.lease_token
+            AND (i.agent_id IS NULL OR t.agent_id = i.agent_id)
           RETURNING ${TASK_COLUMNS}, ${DURATION_MS})
        SELECT done.*,
-              coalesce((SELECT json_agg(json_build_object('stepKey', s.step_key, 'status', s.status,
-                                                          'output', s.output))
-                          FROM workflow_tasks s WHERE s.run_id = $7 AND s.id <> $2), '[]') AS others
+              CASE WHEN row_number() OVER (PARTITION BY done."runId") = 1 THEN
+                coalesce((SELECT json_agg(json_build_object('stepKey', s.step_key,
+                                                            'status', s.status,
+                                                            'output', s.output))
+                            FROM workflow_tasks s
+                           WHERE s.run_id = done."runId" AND s.id NOT IN (SELECT id FROM done)),
+                         '[]')
+              END AS others
          FROM done`,
       [
-        run.tenantId,
-        holder.taskId,
-        holder.leaseToken,
-        JSON.stringify(output ?? null),
-        resultHash,
-        holder.agentId,
-        run.id,
+        batch.map((holder) => holder.tenantId),
+        batch.map((holder) => holder.taskId),
+        batch.map((holder) => holder.leaseToken),
+        batch.map((holder) => JSON.stringify(holder.output ?? null)),
+        batch.map((holder) => holder.resultHash),
+        batch.map((holder) => holder.agentId),
+        [...runs.keys()],
       ],
     );
-    if (!done) return undefined;
-    const { others, durationMs, ...task } = done;
-    await this.ensureRunning(tx, run);
-    await this.taskChanged(tx, task, 'succeeded', 'claimed', durationMs);
-    await this.advance(tx, run, [
-      ...others,
-      { stepKey: task.stepKey, status: task.status, output: task.output },
-    ]);
-    return task;
+    const done = new Map<string, TaskRow>();
+    const durations = new Map<TaskRow, number>();
+    const byRun = new Map<string, { others: TaskProgress[]; finished: TaskRow[] }>();
+    for (const { others, durationMs, ...task } of rows) {
+      done.set(task.id, task);
+      const progress = byRun.get(task.runId) ?? { others: [], finished: [] };
+      if (others) progress.others = others;
+      progress.finished.push(task);
+      byRun.set(task.runId, progress);
+      durations.set(task, durationMs);
+    }
+    // Run by run in lock order; each change in the context of the holder it is for.
+    const within = <T>(task: TaskRow, work: () => Promise<T>) =>
+      requestContext.run(first.get(task.id)!.context, work);
+    for (const [runId, run] of runs) {
+      const progress = byRun.get(runId);
+      if (!progress) continue;
+      const { finished, others } = progress;
+      await within(finished[0], () => this.ensureRunning(tx, run));
+      for (const task of finished) {
+        await within(task, () =>
+          this.taskChanged(tx, task, 'succeeded', 'claimed', durations.get(task) ?? null),
+        );
+      }
+      const all = [
+        ...others,
+        ...finished.map(({ stepKey, status, output }) => ({ stepKey, status, output })),
+      ];
+      await within(finished[finished.length - 1], () => this.advance(tx, run, all));
+    }
+    return holders.map((holder) =>
+      first.get(holder.taskId) === holder ? done.get(holder.taskId) : undefined,
+    );
   }
 
   /**

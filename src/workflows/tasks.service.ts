@@ -9,7 +9,8 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
-import { TaskError, WorkflowEngine } from './engine';
+import { Batcher, Settled, settled } from '../common/workers/batcher';
+import { Holder, TaskError, WorkflowEngine } from './engine';
 import { TaskWaiters } from './task-waiters';
 import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { TaskNotFoundError, WorkflowErrorCode } from './workflows.errors';
@@ -35,6 +36,10 @@ export interface AttemptResult {
   willRetry: boolean;
 }
 
+/** Completions written in one transaction at most, and transactions of them at once. */
+const COMPLETION_BATCH = 100;
+const COMPLETION_CONCURRENCY = 2;
+
 const hashOf = (value: unknown): string =>
   createHash('sha256')
     .update(canonicalize(value) ?? 'null')
@@ -43,6 +48,12 @@ const hashOf = (value: unknown): string =>
 /** Agents' side of tasks: claim (with long-poll), heartbeat, complete, fail. */
 @Injectable()
 export class TasksService {
+  private readonly completions = new Batcher<Holder, AttemptResult>({
+    run: (holders) => this.completeAll(holders),
+    maxBatch: COMPLETION_BATCH,
+    concurrency: COMPLETION_CONCURRENCY,
+  });
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
@@ -114,31 +125,20 @@ export class TasksService {
     throw notHolder(task);
   }
 
+  /**
+   * Completions arriving together share one transaction (see `completeAll`): under load a
+   * wide run's siblings, which queue on its lock anyway, cost one lock and one write.
+   */
   async complete(taskId: string, leaseToken: string, output: unknown): Promise<AttemptResult> {
-    const resultHash = hashOf({ output: output ?? null });
-    const tenantId = currentTenantId();
-    const agentId = this.boundAgent();
-    return this.unitOfWork.run(async (tx) => {
-      // Lock order: the run first, then the task (as every other writer does).
-      const run = await this.engine.lockRunOfTask(tx, tenantId, taskId);
-      if (!run) throw new TaskNotFoundError(taskId);
-      const done = await this.engine.succeed(
-        tx,
-        run,
-        { taskId, leaseToken, agentId },
-        output,
-        resultHash,
-      );
-      if (done) return result(done, 'succeeded', done.attempt, false);
-      // Not the holder of a claimed task: this holder's completion again, or a conflict.
-      const task = await this.find(tx, tenantId, taskId);
-      const repeat =
-        task.status === 'succeeded' &&
-        task.leaseToken === leaseToken &&
-        (agentId === null || task.agentId === agentId);
-      if (!repeat) throw notHolder(task);
-      if (task.resultHash !== resultHash) throw mismatch();
-      return result(task, 'succeeded', task.attempt, false);
+    const context = requestContext.require();
+    return this.completions.submit({
+      tenantId: currentTenantId(),
+      taskId,
+      leaseToken,
+      agentId: this.boundAgent(),
+      output: output ?? null,
+      resultHash: hashOf({ output: output ?? null }),
+      context,
     });
   }
 
@@ -171,6 +171,43 @@ export class TasksService {
       );
       return result(task, 'failed', task.attempt, willRetry);
     });
+  }
+
+  /**
+   * One transaction for a batch of completions. If it fails, each completion goes again on its
+   * own, so one that cannot be written does not fail the others. A completion that matched no
+   * claimed task under its lease is answered after the commit: a repeat of this holder's (the
+   * same answer, or 409 for another payload), or a conflict.
+   */
+  private async completeAll(holders: Holder[]): Promise<Array<Settled<AttemptResult>>> {
+    let done: Array<TaskRow | undefined>;
+    try {
+      done = await requestContext.run(holders[0].context, () =>
+        this.unitOfWork.run((tx) => this.engine.succeedAll(tx, holders)),
+      );
+    } catch (error) {
+      if (holders.length === 1) return [{ ok: false, error }];
+      return Promise.all(holders.map(async (holder) => (await this.completeAll([holder]))[0]));
+    }
+    return Promise.all(
+      holders.map((holder, index) => {
+        const task = done[index];
+        if (task) return settled(Promise.resolve(result(task, 'succeeded', task.attempt, false)));
+        return settled(requestContext.run(holder.context, () => this.completedBefore(holder)));
+      }),
+    );
+  }
+
+  /** The answer to a completion that changed nothing: a repeat of the holder's, or 409/404. */
+  private async completedBefore(holder: Holder): Promise<AttemptResult> {
+    const task = await this.unitOfWork.run((tx) => this.find(tx, holder.tenantId, holder.taskId));
+    const repeat =
+      task.status === 'succeeded' &&
+      task.leaseToken === holder.leaseToken &&
+      (holder.agentId === null || task.agentId === holder.agentId);
+    if (!repeat) throw notHolder(task);
+    if (task.resultHash !== holder.resultHash) throw mismatch();
+    return result(task, 'succeeded', task.attempt, false);
   }
 
   private async asHolder(

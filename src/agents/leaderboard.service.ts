@@ -81,24 +81,39 @@ export class LeaderboardService implements OnModuleInit {
       }
       totals.set(key, outcome);
     }
-    // One row per agent, skill and hour: a handful per batch of events, upserted in key order
-    // so that two replicas counting at once cannot deadlock.
-    const rows = [...totals.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const [, row] of rows) {
-      await tx.manager.query(
-        `INSERT INTO agent_task_stats AS s
-           (tenant_id, agent_id, skill_id, hour, succeeded, failed, latency_histogram)
-         VALUES ($1, $2, $3, $4, $5, $6, $7::int[])
-         ON CONFLICT (tenant_id, hour, skill_id, agent_id) DO UPDATE SET
-           succeeded = s.succeeded + excluded.succeeded,
-           failed = s.failed + excluded.failed,
-           latency_histogram = ARRAY(
-             SELECT coalesce(a, 0) + coalesce(b, 0)
-               FROM unnest(s.latency_histogram, excluded.latency_histogram) WITH ORDINALITY AS h(a, b, i)
-              ORDER BY i)`,
-        [row.tenantId, row.agentId, row.skill, row.hour, row.succeeded, row.failed, row.histogram],
-      );
-    }
+    // One row per agent, skill and hour: a handful per batch of events, upserted in one
+    // statement in key order, so that two replicas counting at once cannot deadlock.
+    const rows = [...totals.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, row]) => row);
+    if (rows.length === 0) return;
+    const column = <K extends keyof Outcome>(key: K) => rows.map((row) => row[key]);
+    await tx.manager.query(
+      `INSERT INTO agent_task_stats AS s
+         (tenant_id, agent_id, skill_id, hour, succeeded, failed, latency_histogram)
+       SELECT r.tenant_id, r.agent_id, r.skill_id, r.hour, r.succeeded, r.failed, r.histogram::int[]
+         FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::timestamptz[], $5::int[],
+                     $6::int[], $7::text[])
+              WITH ORDINALITY AS r(tenant_id, agent_id, skill_id, hour, succeeded, failed,
+                                   histogram, i)
+        ORDER BY r.i
+       ON CONFLICT (tenant_id, hour, skill_id, agent_id) DO UPDATE SET
+         succeeded = s.succeeded + excluded.succeeded,
+         failed = s.failed + excluded.failed,
+         latency_histogram = ARRAY(
+           SELECT coalesce(a, 0) + coalesce(b, 0)
+             FROM unnest(s.latency_histogram, excluded.latency_histogram) WITH ORDINALITY AS h(a, b, i)
+            ORDER BY i)`,
+      [
+        column('tenantId'),
+        column('agentId'),
+        column('skill'),
+        column('hour'),
+        column('succeeded'),
+        column('failed'),
+        rows.map((row) => `{${row.histogram.join(',')}}`),
+      ],
+    );
   }
 
   /**

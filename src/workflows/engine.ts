@@ -160,7 +160,10 @@ export class WorkflowEngine {
     // read in its order and stopped after `max`: `skill = ANY(...)` on one scan would make
     // PostgreSQL read and sort every queued task of the tenant on each claim. An agent with k
     // skills locks up to k × max rows for the moment of its claim; it keeps the best `max`.
-    const claimed = await preparedQuery<TaskRow>(
+    // The runs still pending turn running in the same statement; one another transaction
+    // holds (a completion, a cancel) is skipped: it turns running when its holder next
+    // touches it (`ensureRunning`).
+    const rows = await preparedQuery<TaskRow & { startedRuns: RunRow[] | null }>(
       tx,
       `WITH candidates AS (
            SELECT q.id, q.priority, q.available_at
@@ -173,34 +176,34 @@ export class WorkflowEngine {
                 LIMIT $3
                 FOR UPDATE SKIP LOCKED) q),
          picked AS (
-           SELECT id FROM candidates ORDER BY priority DESC, available_at, id LIMIT $3)
-         UPDATE workflow_tasks t
-            SET status = 'claimed', agent_id = $4,
-                lease_token = replace(gen_random_uuid()::text, '-', ''),
-                claimed_at = now(), lease_expires_at = now() + make_interval(secs => $5),
-                deadline_at = now() + make_interval(secs => t.timeout_seconds),
-                result_hash = NULL
-           FROM picked WHERE t.id = picked.id
-         RETURNING ${TASK_COLUMNS}`,
+           SELECT id FROM candidates ORDER BY priority DESC, available_at, id LIMIT $3),
+         claimed AS (
+           UPDATE workflow_tasks t
+              SET status = 'claimed', agent_id = $4,
+                  lease_token = replace(gen_random_uuid()::text, '-', ''),
+                  claimed_at = now(), lease_expires_at = now() + make_interval(secs => $5),
+                  deadline_at = now() + make_interval(secs => t.timeout_seconds),
+                  result_hash = NULL
+             FROM picked WHERE t.id = picked.id
+           RETURNING ${TASK_COLUMNS}),
+         started AS (
+           UPDATE workflow_runs r SET status = 'running', started_at = now()
+             FROM (SELECT id FROM workflow_runs
+                    WHERE id IN (SELECT "runId" FROM claimed) AND status = 'pending'
+                      FOR UPDATE SKIP LOCKED) p
+            WHERE r.id = p.id
+           RETURNING ${RUN_COLUMNS})
+       SELECT claimed.*, (SELECT json_agg(started) FROM started) AS "startedRuns" FROM claimed`,
       [tenantId, skills, max, agentId, leaseSeconds],
     );
-    if (claimed.length === 0) return [];
+    if (rows.length === 0) return [];
+    const started = rows[0].startedRuns ?? [];
+    const claimed: TaskRow[] = rows.map(({ startedRuns: _runs, ...task }) => task);
     claimed.sort(
       (a, b) =>
         b.priority - a.priority ||
         new Date(a.availableAt).getTime() - new Date(b.availableAt).getTime() ||
         a.id.localeCompare(b.id),
-    );
-    // A run another transaction holds (a completion, a cancel) is skipped here: it turns
-    // running when its holder next touches it (`ensureRunning`).
-    const started = await preparedQuery<RunRow>(
-      tx,
-      `UPDATE workflow_runs r SET status = 'running', started_at = now()
-         FROM (SELECT id FROM workflow_runs WHERE id = ANY($1::uuid[]) AND status = 'pending'
-                FOR UPDATE SKIP LOCKED) p
-        WHERE r.id = p.id
-        RETURNING ${RUN_COLUMNS}`,
-      [[...new Set(claimed.map((task) => task.runId))]],
     );
     for (const run of started) await this.runChanged(tx, run, 'started', 'pending');
     for (const task of claimed) await this.taskChanged(tx, task, 'claimed', 'queued', null);

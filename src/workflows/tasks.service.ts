@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
-import { currentTenantId, requestContext } from '../common/context/request-context';
+import { currentTenantId, RequestContext, requestContext } from '../common/context/request-context';
 import { ConflictError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -36,9 +36,22 @@ export interface AttemptResult {
   willRetry: boolean;
 }
 
-/** Completions written in one transaction at most, and transactions of them at once. */
+/**
+ * Claims and completions arriving together share a transaction (group commit): at most this
+ * many in one, and this many such transactions of each kind at once.
+ */
+const CLAIM_BATCH = 50;
 const COMPLETION_BATCH = 100;
-const COMPLETION_CONCURRENCY = 2;
+const BATCH_CONCURRENCY = 2;
+
+/** One agent's claim, as a batch of claims takes it. */
+interface ClaimRequest {
+  tenantId: string;
+  agentId: string;
+  skills: string[];
+  max: number;
+  context: RequestContext;
+}
 
 const hashOf = (value: unknown): string =>
   createHash('sha256')
@@ -51,7 +64,12 @@ export class TasksService {
   private readonly completions = new Batcher<Holder, AttemptResult>({
     run: (holders) => this.completeAll(holders),
     maxBatch: COMPLETION_BATCH,
-    concurrency: COMPLETION_CONCURRENCY,
+    concurrency: BATCH_CONCURRENCY,
+  });
+  private readonly claims = new Batcher<ClaimRequest, TaskRow[]>({
+    run: (requests) => this.claimAll(requests),
+    maxBatch: CLAIM_BATCH,
+    concurrency: BATCH_CONCURRENCY,
   });
 
   constructor(
@@ -83,16 +101,13 @@ export class TasksService {
       if (!this.canWork(profile) || this.stopping || signal?.aborted) return [];
       const waiter = this.waiters.register(tenantId, profile.skills);
       try {
-        const tasks = await this.unitOfWork.run((tx) =>
-          this.engine.claim(
-            tx,
-            tenantId,
-            agentId,
-            profile.skills,
-            max,
-            this.config.taskLeaseSeconds,
-          ),
-        );
+        const tasks = await this.claims.submit({
+          tenantId,
+          agentId,
+          skills: profile.skills,
+          max,
+          context: requestContext.require(),
+        });
         if (tasks.length > 0) return tasks.map(toClaimed);
         if (Date.now() >= deadline) return [];
         const reason = await waiter.until(deadline, signal);
@@ -171,6 +186,41 @@ export class TasksService {
       );
       return result(task, 'failed', task.attempt, willRetry);
     });
+  }
+
+  /**
+   * One transaction for a batch of claims, one claim statement each in its agent's context:
+   * a later one sees the tasks an earlier one took as claimed, so no task goes to two agents.
+   * Claims lock queued tasks with SKIP LOCKED only, so holding them to the batch's COMMIT makes
+   * nothing wait. If the transaction fails, each claim goes again on its own.
+   */
+  private async claimAll(requests: ClaimRequest[]): Promise<Array<Settled<TaskRow[]>>> {
+    try {
+      const claimed = await requestContext.run(requests[0].context, () =>
+        this.unitOfWork.run(async (tx) => {
+          const tasks: TaskRow[][] = [];
+          for (const request of requests) {
+            tasks.push(
+              await requestContext.run(request.context, () =>
+                this.engine.claim(
+                  tx,
+                  request.tenantId,
+                  request.agentId,
+                  request.skills,
+                  request.max,
+                  this.config.taskLeaseSeconds,
+                ),
+              ),
+            );
+          }
+          return tasks;
+        }),
+      );
+      return claimed.map((value) => ({ ok: true, value }));
+    } catch (error) {
+      if (requests.length === 1) return [{ ok: false, error }];
+      return Promise.all(requests.map(async (request) => (await this.claimAll([request]))[0]));
+    }
   }
 
   /**

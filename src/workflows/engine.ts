@@ -108,7 +108,8 @@ export class WorkflowEngine {
     const run = rows[0];
     if (!run) return undefined;
     await this.runChanged(tx, run, 'created', null);
-    await this.advance(tx, run);
+    // A new run has no tasks yet.
+    await this.advance(tx, run, []);
     return run;
   }
 

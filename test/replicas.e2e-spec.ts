@@ -1,3 +1,4 @@
+import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -13,9 +14,11 @@ describe('two replicas', () => {
   const urls: string[] = [];
 
   beforeAll(async () => {
-    a = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
+    // Discovery pages kept a minute: only a registry change seen through NOTIFY refreshes them.
+    const env = { RATE_LIMIT_PER_MINUTE: '1000000', DISCOVERY_CACHE: '60s' };
+    a = await startTestApp(env);
     // B serves only the API: its claims must be woken by A's commits.
-    b = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000', WORKERS: 'off' }, { db: a.db });
+    b = await startTestApp({ ...env, WORKERS: 'off' }, { db: a.db });
     for (const app of [a, b]) {
       await app.app.listen({ port: 0, host: '127.0.0.1' });
       urls.push((await app.app.getUrl()).replace('[::1]', '127.0.0.1'));
@@ -35,6 +38,55 @@ describe('two replicas', () => {
     });
     return { status: response.status, body: (await response.json()) as Json };
   };
+
+  const get = async (base: string, path: string, headers: Json) => {
+    const response = await fetch(`${base}/api/v1${path}`, { headers });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+
+  it('discovery on one replica follows registry changes made on the other at once', async () => {
+    const discover = async () => {
+      const response = await get(urls[1], '/agents?skill=cached', b.admin);
+      expect(response.status).toBe(200);
+      return (response.body.data.agents as Json[]).map((agent) => ({
+        id: agent.id as string,
+        status: agent.status as string,
+        inFlight: agent.inFlight as number | null,
+      }));
+    };
+    const register = (id: string) =>
+      post(urls[0], '/agents', a.admin, { id, name: id, skills: [{ id: 'cached', name: 'c' }] });
+    expect((await register('cache-a')).status).toBe(201);
+    expect(await discover()).toEqual([{ id: 'cache-a', status: 'online', inFlight: null }]);
+    // A beat that changes nothing but its figures is not a registry change: B's page stands.
+    const beat = (status: string, inFlight: number) =>
+      post(urls[0], '/agents/cache-a/heartbeat', a.admin, { status, inFlight });
+    expect((await beat('healthy', 3)).status).toBe(200);
+    expect(await discover()).toEqual([{ id: 'cache-a', status: 'online', inFlight: null }]);
+
+    const seen = (expected: Json[]) =>
+      waitFor(
+        async () => JSON.stringify(await discover()) === JSON.stringify(expected) || undefined,
+        5_000,
+        `discovery on B to show ${JSON.stringify(expected)}`,
+      );
+    expect((await register('cache-b')).status).toBe(201);
+    await seen([
+      { id: 'cache-a', status: 'online', inFlight: 3 },
+      { id: 'cache-b', status: 'online', inFlight: null },
+    ]);
+    expect((await beat('draining', 1)).status).toBe(200);
+    await seen([
+      { id: 'cache-a', status: 'draining', inFlight: 1 },
+      { id: 'cache-b', status: 'online', inFlight: null },
+    ]);
+    const gone = await fetch(`${urls[0]}/api/v1/agents/cache-b`, {
+      method: 'DELETE',
+      headers: a.admin,
+    });
+    expect(gone.status).toBe(204);
+    await seen([{ id: 'cache-a', status: 'draining', inFlight: 1 }]);
+  });
 
   it('a claim waiting on one replica is woken by a run started on the other', async () => {
     const registered = await post(urls[0], '/agents', a.admin, {

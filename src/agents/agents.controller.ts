@@ -73,7 +73,13 @@ export class AgentsController {
 
   @Get()
   @Scopes('agents:read')
-  @ApiOperation({ summary: 'Discover agents by skill (id or name), tag, status or text' })
+  @ApiOperation({
+    summary: 'Discover agents by skill (id or name), tag, status or text',
+    description:
+      'Pages are cached per tenant and query: registry changes (register, update, deregister, ' +
+      'status changes) show at once; heartbeat figures (lastHeartbeatAt, inFlight, load) may ' +
+      'be up to twice DISCOVERY_CACHE (1 s by default) old.',
+  })
   @ApiList('agents', AgentDto)
   @ApiProblems(400)
   async list(@Query() query: AgentQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {

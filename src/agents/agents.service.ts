@@ -13,7 +13,9 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { preparedQuery } from '../database/prepared';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
+import { PgNotifications } from '../database/pg-notifications';
 import { EventsService } from '../events/events.service';
+import { AGENTS_CHANNEL, DiscoveryCache } from './discovery-cache';
 import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
 import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
@@ -71,6 +73,8 @@ export class AgentsService {
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
     private readonly events: EventsService,
+    private readonly notifications: PgNotifications,
+    private readonly discoveryCache: DiscoveryCache,
   ) {}
 
   /** POST /agents: 409 when the id is taken in this tenant. */
@@ -161,11 +165,31 @@ export class AgentsService {
    * which a test holds equal to GET /agents/{id}), so no row is parsed and re-serialised here.
    */
   async list(filters: AgentFilters, limit: number, cursor?: string): Promise<Page<string>> {
-    const after = decodeCursor(cursor, [AGENT_ID_PATTERN]);
-    const params: unknown[] = [currentTenantId(), limit + 1];
+    const after = decodeCursor(cursor, [AGENT_ID_PATTERN])?.[0] as string | undefined;
+    const tenantId = currentTenantId();
+    const key = JSON.stringify([
+      filters.skill,
+      filters.tag,
+      filters.status,
+      filters.q,
+      limit,
+      after,
+    ]);
+    return this.discoveryCache.page(tenantId, key, () =>
+      this.discover(tenantId, filters, limit, after),
+    );
+  }
+
+  private async discover(
+    tenantId: string,
+    filters: AgentFilters,
+    limit: number,
+    after: string | undefined,
+  ): Promise<Page<string>> {
+    const params: unknown[] = [tenantId, limit + 1];
     const param = (value: unknown) => `$${params.push(value)}`;
     const agentFilters: string[] = [];
-    if (after) agentFilters.push(`a.id > ${param(after[0])}`);
+    if (after !== undefined) agentFilters.push(`a.id > ${param(after)}`);
     if (filters.status) agentFilters.push(`a.status = ${param(filters.status)}`);
     if (filters.q) {
       const q = param(`%${filters.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
@@ -312,6 +336,8 @@ export class AgentsService {
       data: { agentId: id, before: detail.before ?? null, after: detail.after ?? null },
       tenantId: detail.tenantId,
     });
+    // Discovery pages of the tenant go, on every replica, once this commits.
+    this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, detail.tenantId ?? currentTenantId());
   }
 
   /** An agent key may only act as its own agent. */

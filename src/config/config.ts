@@ -34,6 +34,8 @@ export interface AppConfig {
   /** Finished deliveries, their attempts and dispatched events older than this are purged. */
   webhookRetentionMs: number;
   taskLeaseSeconds: number;
+  /** How old a discovery page may be served (registry changes drop it at once); 0: off. */
+  discoveryCacheMs: number;
   shutdownGraceMs: number;
   /** Time between readiness turning 503 and the listener closing, so load balancers notice. */
   shutdownDelayMs: number;
@@ -131,6 +133,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookDisableAfterMs: read('WEBHOOK_DISABLE_AFTER', 5 * 86_400_000, duration),
     webhookRetentionMs: read('WEBHOOK_RETENTION', 30 * 86_400_000, duration),
     taskLeaseSeconds: read('TASK_LEASE_SECONDS', 30, int(1, 86_400)),
+    discoveryCacheMs: read('DISCOVERY_CACHE', 1_000, (raw) => {
+      const ms = duration(raw);
+      if (ms > 60_000) throw new Error('must be at most 60s');
+      return ms;
+    }),
     shutdownGraceMs: read('SHUTDOWN_GRACE_MS', 10_000, int(0, 600_000)),
     shutdownDelayMs: read('SHUTDOWN_DELAY_MS', 0, int(0, 600_000)),
     dbStatementTimeoutMs: read('DB_STATEMENT_TIMEOUT_MS', 5_000, int(100, 600_000)),

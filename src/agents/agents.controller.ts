@@ -18,7 +18,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Scopes } from '../auth/scopes';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
-import { DEFAULT_PAGE_SIZE, encodeCursor, decodeCursor, listResponse } from '../common/pagination';
+import {
+  DEFAULT_PAGE_SIZE,
+  encodeCursor,
+  decodeCursor,
+  listResponse,
+  Page,
+} from '../common/pagination';
 import { cardFromAgent, registrationFromCard } from './agent-card';
 import { AgentsService, etagOf } from './agents.service';
 import {
@@ -84,9 +90,8 @@ export class AgentsController {
   @ApiProblems(400)
   async list(@Query() query: AgentQueryDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const page = await this.agents.list(query, query.limit ?? DEFAULT_PAGE_SIZE, query.cursor);
-    // The agents arrive as JSON text from the database: the envelope is written around them.
     void reply.type('application/json; charset=utf-8');
-    return `{"data":{"agents":[${page.items.join(',')}]},"meta":{"nextCursor":${JSON.stringify(page.nextCursor)}}}`;
+    return discoveryBody(page);
   }
 
   @Get('leaderboard')
@@ -196,4 +201,19 @@ function generatedId(name: string): string {
     .replace(/^-+|-+$/g, '')
     .slice(0, 48);
   return `${base || 'agent'}-${randomBytes(4).toString('hex')}`;
+}
+
+/** Bodies of discovery pages, built once per page: a cached page is answered as it is. */
+const discoveryBodies = new WeakMap<Page<string>, Buffer>();
+
+/** The agents arrive as JSON text from the database: the envelope is written around them. */
+function discoveryBody(page: Page<string>): Buffer {
+  let body = discoveryBodies.get(page);
+  if (!body) {
+    body = Buffer.from(
+      `{"data":{"agents":[${page.items.join(',')}]},"meta":{"nextCursor":${JSON.stringify(page.nextCursor)}}}`,
+    );
+    discoveryBodies.set(page, body);
+  }
+  return body;
 }

@@ -42,6 +42,17 @@ const AGENT_JSON = `json_build_object(
   'createdAt', to_char(a.created_at AT TIME ZONE 'UTC', ${ISO_UTC}),
   'updatedAt', to_char(a.updated_at AT TIME ZONE 'UTC', ${ISO_UTC}))`;
 
+/**
+ * What task dispatch needs to know of agent $2 of tenant $1, as the body of a CTE: its status
+ * and the ids of its skills; no row when there is no such agent. The claim statement embeds it,
+ * so a claim reads the agent in its own round trip.
+ */
+export const DISPATCH_PROFILE_SQL = `
+  SELECT a.status, coalesce(array_agg(s.skill_id) FILTER (WHERE s.skill_id IS NOT NULL), '{}') AS skills
+    FROM agents a LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.id
+   WHERE a.tenant_id = $1 AND a.id = $2
+   GROUP BY a.status`;
+
 /** Domain event (`agent.<key>`) → audit action of the same change. */
 const AUDIT_ACTIONS = {
   registered: 'agent.register',
@@ -133,24 +144,6 @@ export class AgentsService {
       }
       return { agent, created: false };
     });
-  }
-
-  /**
-   * What task dispatch needs to know of an agent: its status and the ids of its skills. Checks
-   * that an agent key acts as this agent (403) and that the agent exists (404).
-   */
-  async claimProfile(id: string): Promise<{ status: AgentStatus; skills: string[] }> {
-    this.assertActsAs(id);
-    const rows = await preparedQuery<{ status: AgentStatus; skills: string[] }>(
-      this.dataSource,
-      `SELECT a.status, coalesce(array_agg(s.skill_id) FILTER (WHERE s.skill_id IS NOT NULL), '{}') AS skills
-         FROM agents a LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.id
-        WHERE a.tenant_id = $1 AND a.id = $2
-        GROUP BY a.status`,
-      [currentTenantId(), id],
-    );
-    if (rows.length === 0) throw new AgentNotFoundError(id);
-    return rows[0];
   }
 
   async get(id: string): Promise<Agent> {
@@ -340,8 +333,8 @@ export class AgentsService {
     this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, detail.tenantId ?? currentTenantId());
   }
 
-  /** An agent key may only act as its own agent. */
-  private assertActsAs(id: string): void {
+  /** An agent key may only act as its own agent (403). */
+  assertActsAs(id: string): void {
     const agentId = requestContext.get()?.agentId;
     if (agentId !== undefined && agentId !== id) {
       throw new ForbiddenError(

@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { DISPATCH_PROFILE_SQL } from '../agents/agents.service';
+import type { AgentStatus } from '../agents/entities/agent.entity';
 import { AuditService } from '../audit/audit.service';
 import { RequestContext, requestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
@@ -38,6 +40,12 @@ export interface TaskError {
 type TaskEvent =
   'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
 type RunEvent = 'created' | 'started' | 'succeeded' | 'failed' | 'cancelled';
+
+/** What dispatch knows of the claiming agent. */
+export interface DispatchProfile {
+  status: AgentStatus;
+  skills: string[];
+}
 
 /** A completion: who reports the task done, under which lease, with what. */
 export interface Holder {
@@ -146,43 +154,49 @@ export class WorkflowEngine {
   }
 
   /**
-   * Takes up to `max` queued tasks of these skills (highest priority, then oldest), skipping
-   * rows other claimers hold, and leases them to the agent with a fresh token each.
+   * Takes up to `max` queued tasks of the agent's skills (highest priority, then oldest),
+   * skipping rows other claimers hold, and leases them to the agent with a fresh token each;
+   * none while it is draining or offline. Reads the agent in the same statement: its profile is
+   * undefined when there is no such agent.
    */
   async claim(
     tx: Transaction,
     tenantId: string,
     agentId: string,
-    skills: string[],
     max: number,
     leaseSeconds: number,
-  ): Promise<TaskRow[]> {
+  ): Promise<{ profile: DispatchProfile | undefined; tasks: TaskRow[] }> {
     // Per skill, the head of the queue index (tenant, skill, priority DESC, available_at, id),
     // read in its order and stopped after `max`: `skill = ANY(...)` on one scan would make
     // PostgreSQL read and sort every queued task of the tenant on each claim. An agent with k
     // skills locks up to k × max rows for the moment of its claim; it keeps the best `max`.
     // The runs still pending turn running in the same statement; one another transaction
     // holds (a completion, a cancel) is skipped: it turns running when its holder next
-    // touches it (`ensureRunning`).
-    const rows = await preparedQuery<TaskRow & { startedRuns: RunRow[] | null }>(
+    // touches it (`ensureRunning`). Claimed tasks and started runs come back as JSON.
+    const [answer] = await preparedQuery<
+      DispatchProfile & { tasks: TaskRow[] | null; startedRuns: RunRow[] | null }
+    >(
       tx,
-      `WITH candidates AS (
+      `WITH profile AS (${DISPATCH_PROFILE_SQL}),
+         candidates AS (
            SELECT q.id, q.priority, q.available_at
-             FROM unnest($2::varchar[]) AS s(skill)
+             FROM profile p
+             CROSS JOIN unnest(p.skills) AS s(skill)
              CROSS JOIN LATERAL (
                SELECT id, priority, available_at FROM workflow_tasks
                 WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
                   AND available_at <= now()
                 ORDER BY priority DESC, available_at, id
                 LIMIT $3
-                FOR UPDATE SKIP LOCKED) q),
+                FOR UPDATE SKIP LOCKED) q
+            WHERE p.status NOT IN ('draining', 'offline')),
          picked AS (
            SELECT id FROM candidates ORDER BY priority DESC, available_at, id LIMIT $3),
          claimed AS (
            UPDATE workflow_tasks t
-              SET status = 'claimed', agent_id = $4,
+              SET status = 'claimed', agent_id = $2,
                   lease_token = replace(gen_random_uuid()::text, '-', ''),
-                  claimed_at = now(), lease_expires_at = now() + make_interval(secs => $5),
+                  claimed_at = now(), lease_expires_at = now() + make_interval(secs => $4),
                   deadline_at = now() + make_interval(secs => t.timeout_seconds),
                   result_hash = NULL
              FROM picked WHERE t.id = picked.id
@@ -194,12 +208,17 @@ export class WorkflowEngine {
                       FOR UPDATE SKIP LOCKED) p
             WHERE r.id = p.id
            RETURNING ${RUN_COLUMNS})
-       SELECT claimed.*, (SELECT json_agg(started) FROM started) AS "startedRuns" FROM claimed`,
-      [tenantId, skills, max, agentId, leaseSeconds],
+       SELECT p.status, p.skills,
+              (SELECT json_agg(claimed) FROM claimed) AS tasks,
+              (SELECT json_agg(started) FROM started) AS "startedRuns"
+         FROM profile p`,
+      [tenantId, agentId, max, leaseSeconds],
     );
-    if (rows.length === 0) return [];
-    const started = rows[0].startedRuns ?? [];
-    const claimed: TaskRow[] = rows.map(({ startedRuns: _runs, ...task }) => task);
+    if (!answer) return { profile: undefined, tasks: [] };
+    const profile = { status: answer.status, skills: answer.skills };
+    const claimed = answer.tasks ?? [];
+    if (claimed.length === 0) return { profile, tasks: [] };
+    const started = answer.startedRuns ?? [];
     claimed.sort(
       (a, b) =>
         b.priority - a.priority ||
@@ -208,7 +227,7 @@ export class WorkflowEngine {
     );
     for (const run of started) await this.runChanged(tx, run, 'started', 'pending');
     for (const task of claimed) await this.taskChanged(tx, task, 'claimed', 'queued', null);
-    return claimed;
+    return { profile, tasks: claimed };
   }
 
   /**

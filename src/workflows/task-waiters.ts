@@ -4,9 +4,12 @@ import { TASKS_CHANNEL } from './workflow-rows';
 
 interface Waiter {
   tenantId: string;
-  skills: ReadonlySet<string>;
+  /** null: any skill of the tenant. */
+  skills: ReadonlySet<string> | null;
   woken: WakeReason | undefined;
-  wake(reason: WakeReason): void;
+  /** The skills of the work signals heard so far; null once one said "everyone look". */
+  heard: Set<string> | null;
+  wake(reason: WakeReason, skill?: string): void;
 }
 
 /** What a waiting claim is told when it wakes. */
@@ -30,7 +33,8 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
     this.notifications.subscribe(TASKS_CHANNEL, (payload) => {
       const [tenantId, skill] = payload.split('\n');
       for (const waiter of this.waiters) {
-        if (waiter.tenantId === tenantId && waiter.skills.has(skill)) waiter.wake('work');
+        if (waiter.tenantId !== tenantId) continue;
+        if (waiter.skills === null || waiter.skills.has(skill)) waiter.wake('work', skill);
       }
     });
     // Notifications may have been missed while the connection was down: everyone looks again.
@@ -48,22 +52,36 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Registers interest now; `until(deadline)` then resolves on a matching notification (even
-   * one that arrived since registering), at the deadline, on abort, or on shutdown.
+   * Registers interest now, in these skills or (null) in any of the tenant's; `until(deadline)`
+   * then resolves on a matching notification (even one that arrived since registering), at the
+   * deadline, on abort, or on shutdown. `narrow(skills)` keeps only these skills, forgetting a
+   * wake-up heard meanwhile for none of them.
    */
-  register(tenantId: string, skills: readonly string[]) {
+  register(tenantId: string, skills: readonly string[] | null) {
     let resolve: ((reason: WakeReason) => void) | undefined;
     const waiter: Waiter = {
       tenantId,
-      skills: new Set(skills),
+      skills: skills && new Set(skills),
       woken: undefined,
-      wake: (reason) => {
+      heard: new Set(),
+      wake: (reason, skill) => {
+        if (skill === undefined) waiter.heard = null;
+        else waiter.heard?.add(skill);
         waiter.woken ??= reason;
         resolve?.(reason);
       },
     };
     this.waiters.add(waiter);
     const dispose = () => this.waiters.delete(waiter);
+    const narrow = (only: readonly string[]) => {
+      const kept = new Set(only);
+      waiter.skills = kept;
+      const heard = waiter.heard;
+      if (waiter.woken === 'work' && heard && ![...heard].some((skill) => kept.has(skill))) {
+        waiter.woken = undefined;
+        heard.clear();
+      }
+    };
     const until = (deadline: number, signal?: AbortSignal): Promise<WakeReason> => {
       if (this.closed || signal?.aborted) return Promise.resolve('closed');
       if (waiter.woken) return Promise.resolve(waiter.woken);
@@ -80,7 +98,7 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
         signal?.addEventListener('abort', onAbort, { once: true });
       });
     };
-    return { until, dispose };
+    return { until, dispose, narrow };
   }
 
   /** Ends every wait (the claims answer an empty list) before the HTTP server drains. */

@@ -14,6 +14,7 @@ import { Holder, TaskError, WorkflowEngine } from './engine';
 import { TaskWaiters } from './task-waiters';
 import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { TaskNotFoundError, WorkflowErrorCode } from './workflows.errors';
+import { AgentNotFoundError } from '../agents/agents.errors';
 
 export interface ClaimedTask {
   id: string;
@@ -48,10 +49,11 @@ const BATCH_CONCURRENCY = 2;
 interface ClaimRequest {
   tenantId: string;
   agentId: string;
-  skills: string[];
   max: number;
   context: RequestContext;
 }
+
+type ClaimAnswer = Awaited<ReturnType<WorkflowEngine['claim']>>;
 
 const hashOf = (value: unknown): string =>
   createHash('sha256')
@@ -66,7 +68,7 @@ export class TasksService {
     maxBatch: COMPLETION_BATCH,
     concurrency: BATCH_CONCURRENCY,
   });
-  private readonly claims = new Batcher<ClaimRequest, TaskRow[]>({
+  private readonly claims = new Batcher<ClaimRequest, ClaimAnswer>({
     run: (requests) => this.claimAll(requests),
     maxBatch: CLAIM_BATCH,
     concurrency: BATCH_CONCURRENCY,
@@ -93,23 +95,25 @@ export class TasksService {
     waitSeconds: number,
     signal?: AbortSignal,
   ): Promise<ClaimedTask[]> {
+    this.agents.assertActsAs(agentId);
     const tenantId = currentTenantId();
     const deadline = Date.now() + waitSeconds * 1000;
-    let profile = await this.agents.claimProfile(agentId);
-    for (let round = 0; ; round += 1) {
-      if (round > 0) profile = await this.agents.claimProfile(agentId);
-      if (!this.canWork(profile) || this.stopping || signal?.aborted) return [];
-      const waiter = this.waiters.register(tenantId, profile.skills);
+    for (;;) {
+      if (this.stopping || signal?.aborted) return [];
+      // Registered before the claim looks, so a task queued meanwhile is not missed: for any
+      // skill until the claim, which reads the agent, tells which are the agent's.
+      const waiter = this.waiters.register(tenantId, null);
       try {
-        const tasks = await this.claims.submit({
+        const { profile, tasks } = await this.claims.submit({
           tenantId,
           agentId,
-          skills: profile.skills,
           max,
           context: requestContext.require(),
         });
+        if (!profile) throw new AgentNotFoundError(agentId);
+        waiter.narrow(profile.skills);
         if (tasks.length > 0) return tasks.map(toClaimed);
-        if (Date.now() >= deadline) return [];
+        if (!this.canWork(profile) || Date.now() >= deadline) return [];
         const reason = await waiter.until(deadline, signal);
         if (reason !== 'work') return [];
       } finally {
@@ -194,26 +198,25 @@ export class TasksService {
    * Claims lock queued tasks with SKIP LOCKED only, so holding them to the batch's COMMIT makes
    * nothing wait. If the transaction fails, each claim goes again on its own.
    */
-  private async claimAll(requests: ClaimRequest[]): Promise<Array<Settled<TaskRow[]>>> {
+  private async claimAll(requests: ClaimRequest[]): Promise<Array<Settled<ClaimAnswer>>> {
     try {
       const claimed = await requestContext.run(requests[0].context, () =>
         this.unitOfWork.run(async (tx) => {
-          const tasks: TaskRow[][] = [];
+          const answers: ClaimAnswer[] = [];
           for (const request of requests) {
-            tasks.push(
+            answers.push(
               await requestContext.run(request.context, () =>
                 this.engine.claim(
                   tx,
                   request.tenantId,
                   request.agentId,
-                  request.skills,
                   request.max,
                   this.config.taskLeaseSeconds,
                 ),
               ),
             );
           }
-          return tasks;
+          return answers;
         }),
       );
       return claimed.map((value) => ({ ok: true, value }));

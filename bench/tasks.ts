@@ -87,13 +87,16 @@ export async function benchTasks(): Promise<void> {
     const total = RUNS * STEPS_PER_RUN;
 
     // CPU of the service, of its database sessions and of this load generator, per task.
-    const { rows: sessions } = await sql.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-    );
-    const databaseCpu = () => sessions.reduce((sum, row) => sum + cpuSeconds(row.pid), 0);
+    // Sessions opened during the run count from zero.
+    const sessionCpu = async () => {
+      const { rows } = await sql.query<{ pid: number }>(
+        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+      );
+      return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+    };
     const cpuBefore = {
       service: cpuSeconds(server.pid),
-      database: databaseCpu(),
+      database: await sessionCpu(),
       load: process.cpuUsage(),
     };
     let done = 0;
@@ -125,10 +128,13 @@ export async function benchTasks(): Promise<void> {
     );
     const seconds = (performance.now() - started) / 1000;
     const loadCpu = process.cpuUsage(cpuBefore.load);
+    let databaseCpu = 0;
+    for (const [pid, cpu] of await sessionCpu())
+      databaseCpu += cpu - (cpuBefore.database.get(pid) ?? 0);
     const perTask = (cpu: number) => ((1000 * cpu) / Math.max(done, 1)).toFixed(2);
     const cpuLine = [
       `service ${perTask(cpuSeconds(server.pid) - cpuBefore.service)} ms`,
-      `database sessions ${perTask(databaseCpu() - cpuBefore.database)} ms`,
+      `database sessions ${perTask(databaseCpu)} ms`,
       `load generator ${perTask((loadCpu.user + loadCpu.system) / 1e6)} ms`,
     ].join(', ');
     const { rows } = await sql.query<{ n: number }>(

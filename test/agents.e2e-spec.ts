@@ -246,6 +246,26 @@ describe('agents', () => {
     expect((await test.http.get('/api/v1/agents?status=sleepy').set(reader)).status).toBe(400);
   });
 
+  it('discovery pages are cached until the registry changes, counted on /metrics', async () => {
+    const discover = async () =>
+      (await test.http.get('/api/v1/agents?skill=metered').set(reader)).body.data.agents.map(
+        (agent: { id: string }) => agent.id,
+      );
+    expect(
+      (await register({ id: 'metered-a', name: 'A', skills: [{ name: 'metered' }] })).status,
+    ).toBe(201);
+    expect(await discover()).toEqual(['metered-a']);
+    expect(await discover()).toEqual(['metered-a']);
+    // A registration drops the cached page at once (well within its 1 s).
+    expect(
+      (await register({ id: 'metered-b', name: 'B', skills: [{ name: 'metered' }] })).status,
+    ).toBe(201);
+    expect(await discover()).toEqual(['metered-a', 'metered-b']);
+    const metrics = (await test.http.get('/metrics')).text;
+    expect(metrics).toMatch(/^discovery_cache_requests_total\{result="hit"\} [1-9]/m);
+    expect(metrics).toMatch(/^discovery_cache_requests_total\{result="miss"\} [1-9]/m);
+  });
+
   it('discovers by skill id or name, combined with other filters, in keyset pages', async () => {
     // Ids and names differ: `sum` is called "Summarise"; `summarise` is another skill's id.
     for (let i = 0; i < 5; i += 1) {

@@ -820,5 +820,7 @@ describe('workflows and tasks', () => {
     expect(metrics).toMatch(/^workflow_tasks_active\{status="queued"\} [1-9]/m);
     expect(metrics).toMatch(/^workflow_runs_finished_total\{status="succeeded"\} [1-9]/m);
     expect(metrics).toMatch(/^task_attempts_finished_total\{status="failed"\} [1-9]/m);
+    expect(metrics).toMatch(/^task_batch_size_count\{kind="claim"\} [1-9]/m);
+    expect(metrics).toMatch(/^task_batch_size_count\{kind="complete"\} [1-9]/m);
   });
 });

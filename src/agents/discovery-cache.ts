@@ -1,4 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Counter, register } from 'prom-client';
 import type { Page } from '../common/pagination';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -10,6 +11,15 @@ export const AGENTS_CHANNEL = 'agentmesh_agents';
 /** Bounds of what is kept: past either, everything is dropped and refilled on demand. */
 const MAX_ENTRIES = 10_000;
 const MAX_BYTES = 64 * 1024 * 1024;
+
+/** Discovery requests by how the cache answered: hit, stale (refreshing), miss, off. */
+const answered =
+  (register.getSingleMetric('discovery_cache_requests_total') as Counter | undefined) ??
+  new Counter({
+    name: 'discovery_cache_requests_total',
+    help: 'Discovery requests by how the page cache answered them (hit, stale, miss, off)',
+    labelNames: ['result'],
+  });
 
 interface Entry {
   page?: Page<string>;
@@ -54,16 +64,24 @@ export class DiscoveryCache implements OnModuleInit {
     load: () => Promise<Page<string>>,
   ): Promise<Page<string>> {
     const ttl = this.config.discoveryCacheMs;
-    if (ttl === 0) return load();
+    if (ttl === 0) {
+      answered.inc({ result: 'off' });
+      return load();
+    }
     const entry = this.tenants.get(tenantId)?.get(key);
     if (entry?.page) {
       const age = Date.now() - entry.loadedAt;
-      if (age < ttl) return entry.page;
+      if (age < ttl) {
+        answered.inc({ result: 'hit' });
+        return entry.page;
+      }
       if (age < 2 * ttl) {
+        answered.inc({ result: 'stale' });
         if (!entry.loading) this.load(tenantId, key, entry, load).catch(() => undefined);
         return entry.page;
       }
     }
+    answered.inc({ result: 'miss' });
     if (entry?.loading) return entry.loading;
     return this.load(tenantId, key, entry ?? this.add(tenantId, key), load);
   }

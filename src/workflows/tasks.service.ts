@@ -12,6 +12,7 @@ import { ShutdownState } from '../health/shutdown-state';
 import { Batcher, Settled, settled } from '../common/workers/batcher';
 import { Holder, TaskError, WorkflowEngine } from './engine';
 import { TaskWaiters } from './task-waiters';
+import { batchSizes } from './workflow-metrics';
 import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { TaskNotFoundError, WorkflowErrorCode } from './workflows.errors';
 import { AgentNotFoundError } from '../agents/agents.errors';
@@ -199,6 +200,7 @@ export class TasksService {
    * nothing wait. If the transaction fails, each claim goes again on its own.
    */
   private async claimAll(requests: ClaimRequest[]): Promise<Array<Settled<ClaimAnswer>>> {
+    batchSizes.observe({ kind: 'claim' }, requests.length);
     try {
       const claimed = await requestContext.run(requests[0].context, () =>
         this.unitOfWork.run(async (tx) => {
@@ -233,6 +235,7 @@ export class TasksService {
    * same answer, or 409 for another payload), or a conflict.
    */
   private async completeAll(holders: Holder[]): Promise<Array<Settled<AttemptResult>>> {
+    batchSizes.observe({ kind: 'complete' }, holders.length);
     let done: Array<TaskRow | undefined>;
     try {
       done = await requestContext.run(holders[0].context, () =>

@@ -1,5 +1,5 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Counter, Gauge, register } from 'prom-client';
+import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 
 interface Snapshot {
@@ -55,6 +55,16 @@ export const attemptsFinished = counter(
   'task_attempts_finished_total',
   'Task attempts finished, by outcome (succeeded, failed, timed_out, cancelled)',
 );
+
+/** Claims and completions per shared transaction (see TasksService): how much group commit saves. */
+export const batchSizes =
+  (register.getSingleMetric('task_batch_size') as Histogram | undefined) ??
+  new Histogram({
+    name: 'task_batch_size',
+    help: 'Claims or completions written together in one transaction, by kind (claim, complete)',
+    labelNames: ['kind'],
+    buckets: [1, 2, 4, 8, 16, 32, 64, 100],
+  });
 
 /**
  * Workflows and tasks on /metrics: live runs and tasks by status (terminal ones are counters:

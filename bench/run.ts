@@ -48,8 +48,9 @@ async function platform() {
   const rows: Row[] = [];
   const servers: Server[] = [];
   const started = (server: Server) => (servers.push(server), server);
-  try {
-    const full = started(
+  /** The service as it runs in production (logging at info), with `env` on top. */
+  const service = async (env: Record<string, string> = {}) =>
+    started(
       await startServer(
         join(DIST, 'src', 'main.js'),
         {
@@ -57,10 +58,13 @@ async function platform() {
           ADMIN_API_KEY: ADMIN_KEY,
           RATE_LIMIT_PER_MINUTE: '10000000',
           LOG_LEVEL: 'info',
+          ...env,
         },
         '/health/ready',
       ),
     );
+  try {
+    const full = await service();
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     for (let i = 0; i < 20; i += 1) {
       await post(`${full.base}/api/v1/api-keys`, admin, {
@@ -111,19 +115,7 @@ async function platform() {
     await full.stop();
 
     // Discovery again with its cache off: what each query costs PostgreSQL.
-    const uncached = started(
-      await startServer(
-        join(DIST, 'src', 'main.js'),
-        {
-          DATABASE_URL: db.url,
-          ADMIN_API_KEY: ADMIN_KEY,
-          RATE_LIMIT_PER_MINUTE: '10000000',
-          LOG_LEVEL: 'info',
-          DISCOVERY_CACHE: '0',
-        },
-        '/health/ready',
-      ),
-    );
+    const uncached = await service({ DISCOVERY_CACHE: '0' });
     rows.push(
       await load(
         `GET /api/v1/agents?skill= (cache off, ${AGENTS} agents)`,

@@ -376,12 +376,17 @@ describe('workflows and tasks', () => {
     const tasks = await claim('wide-worker', { max: 10 });
     expect(tasks).toHaveLength(10);
     const by = (i: number) => ({ authorization: keys[i % 2].authorization });
-    const [answers, repeat, stale, unknown] = await Promise.all([
-      Promise.all(tasks.map((task, i) => complete(task, { i }, by(i)))),
+    // The last one's output cannot be stored (jsonb refuses NUL): it alone gets 400.
+    const last = tasks.length - 1;
+    const [answers, repeat, stale, unknown, unstorable] = await Promise.all([
+      Promise.all(tasks.slice(0, last).map((task, i) => complete(task, { i }, by(i)))),
       complete(tasks[0], { i: 0 }, by(0)),
       complete({ ...tasks[1], leaseToken: tasks[2].leaseToken }, { i: 1 }, by(1)),
       complete({ ...tasks[3], id: '0190a000-0000-7000-8000-000000000000' }, { i: 3 }, by(3)),
+      complete(tasks[last], { text: 'a\u0000b' }, by(last)),
     ]);
+    expect(unstorable.status).toBe(400);
+    answers.push(await complete(tasks[last], { i: last }, by(last)));
     tasks.forEach((task, i) => {
       expect(answers[i]).toMatchObject({
         status: 200,

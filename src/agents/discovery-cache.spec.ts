@@ -6,9 +6,10 @@ import { AGENTS_CHANNEL, DiscoveryCache } from './discovery-cache';
 const TTL = 1_000;
 
 /** A cache on a fake clock, with the notification hub reduced to the one channel it hears. */
-function setup(ttl = TTL) {
+function setup(ttl = TTL, random = 1) {
   let now = 1_000_000;
   jest.spyOn(Date, 'now').mockImplementation(() => now);
+  jest.spyOn(Math, 'random').mockReturnValue(random);
   const handlers = new Map<string, (payload: string) => void>();
   const notifications = {
     subscribe: (channel: string, handler: (payload: string) => void) =>
@@ -60,6 +61,19 @@ describe('DiscoveryCache', () => {
     expect(loads).toHaveLength(1); // one refresh in the background
     await settle();
     expect(await items(cache.page('t', 'k', load))).toBe('v2');
+  });
+
+  it('keeps a page fresh for the period less up to a quarter, at random', async () => {
+    const { cache, load, loads, settle, advance } = setup(TTL, 0);
+    const first = cache.page('t', 'k', load);
+    await settle();
+    await first;
+    advance(0.75 * TTL - 1);
+    expect(await items(cache.page('t', 'k', load))).toBe('v1');
+    expect(loads).toHaveLength(0);
+    advance(1);
+    expect(await items(cache.page('t', 'k', load))).toBe('v1');
+    expect(loads).toHaveLength(1); // stale at three quarters: refreshing
   });
 
   it('never serves a page twice its period old: the request waits for a fresh one', async () => {

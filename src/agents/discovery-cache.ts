@@ -26,6 +26,8 @@ interface Entry {
   bytes: number;
   /** When the query that produced `page` started. */
   loadedAt: number;
+  /** How long `page` is fresh: the period less up to a quarter, at random (see `load`). */
+  freshFor: number;
   loading?: Promise<Page<string>>;
 }
 
@@ -71,7 +73,7 @@ export class DiscoveryCache implements OnModuleInit {
     const entry = this.tenants.get(tenantId)?.get(key);
     if (entry?.page) {
       const age = Date.now() - entry.loadedAt;
-      if (age < ttl) {
+      if (age < entry.freshFor) {
         answered.inc({ result: 'hit' });
         return entry.page;
       }
@@ -102,7 +104,7 @@ export class DiscoveryCache implements OnModuleInit {
       pages = new Map();
       this.tenants.set(tenantId, pages);
     }
-    const entry: Entry = { bytes: 0, loadedAt: 0 };
+    const entry: Entry = { bytes: 0, loadedAt: 0, freshFor: 0 };
     pages.set(key, entry);
     this.entries += 1;
     return entry;
@@ -124,7 +126,11 @@ export class DiscoveryCache implements OnModuleInit {
         if (current) {
           const bytes = page.items.reduce((sum, item) => sum + item.length, 0);
           this.bytes += bytes - entry.bytes;
-          Object.assign(entry, { page, bytes, loadedAt: startedAt, loading: undefined });
+          // Pages loaded together (after a start, a change) would all go stale in the same
+          // instant and refresh in one burst of queries every period: a random share keeps
+          // their refreshes apart.
+          const freshFor = this.config.discoveryCacheMs * (0.75 + Math.random() * 0.25);
+          Object.assign(entry, { page, bytes, loadedAt: startedAt, freshFor, loading: undefined });
         }
         return page;
       },

@@ -31,6 +31,16 @@ export function createRootLogger(config: AppConfig): Logger {
 }
 
 /**
+ * The logger of the request-completed lines, a child of the root. Those lines are built here
+ * from known fields only (no headers, no bodies, no payloads), so they skip the wildcard paths
+ * (`*.token`, ...), which cost about 5 µs a line, four times the line itself, on every request.
+ */
+export function requestLogger(root: Logger): Logger {
+  const exact = REDACTED_PATHS.filter((path) => !path.startsWith('*'));
+  return root.child({}, { redact: { paths: exact, censor: '[redacted]' } });
+}
+
+/**
  * nestjs-pino provides Nest's Logger on our root logger. Its per-request binding is done by
  * `openRequestContext` in a Fastify hook, so its own middleware is mounted on no route.
  */

@@ -5,11 +5,11 @@ import type { RawRequestWithContext } from '../context/request-context.hook';
 const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 
 /**
- * One JSON line per request, written when the response is finished: correlation id (bound by
- * Fastify), method, route template, status, duration, client address, tenant and actor.
+ * One JSON line per request, written when the response is finished (on `requestLogger`):
+ * correlation id, method, route template, status, duration, client address, tenant and actor.
  * Probes and scrapes log at debug so they do not drown the rest.
  */
-export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
+export function logRequest(request: FastifyRequest, reply: FastifyReply, log: Logger): void {
   const route = request.routeOptions.url;
   const status = reply.statusCode;
   const level =
@@ -20,11 +20,11 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply): void {
         : status >= 400
           ? 'warn'
           : 'info';
-  const log = request.log as Logger;
   if (!log.isLevelEnabled(level)) return;
   const context = (request.raw as RawRequestWithContext).context;
   log[level](
     {
+      correlationId: request.id,
       method: request.method,
       route: route ?? 'unmatched',
       url: request.url,

@@ -77,6 +77,11 @@ async function platform() {
     // Inserted directly: key creation is rate limited to 30 a minute per key.
     const agentKeys = await seedAgentKeys(db.url, CONNECTIONS);
     const beat = JSON.stringify({ status: 'healthy' });
+    // Discovery as a fleet asks it: each client after one of 50 skills (~1,000 agents each).
+    const discoveryBySkill = (index: number) => ({
+      path: `/api/v1/agents?skill=skill-${index}`,
+      headers: admin,
+    });
     const perAgent = (withKey: boolean) => (index: number) => ({
       path: `/api/v1/agents/agent-${index + 1}/heartbeat`,
       headers: {
@@ -96,8 +101,9 @@ async function platform() {
     rows.push(
       await load(
         `GET /api/v1/agents?skill= (full stack, ${AGENTS} agents)`,
-        `${full.base}/api/v1/agents?skill=skill-7`,
-        admin,
+        `${full.base}/`,
+        {},
+        { perConnection: discoveryBySkill },
       ),
     );
     rows.push(
@@ -119,8 +125,9 @@ async function platform() {
     rows.push(
       await load(
         `GET /api/v1/agents?skill= (cache off, ${AGENTS} agents)`,
-        `${uncached.base}/api/v1/agents?skill=skill-7`,
-        admin,
+        `${uncached.base}/`,
+        {},
+        { perConnection: discoveryBySkill },
       ),
     );
     await uncached.stop();

@@ -151,6 +151,14 @@ export function cpuSeconds(pid: number): number {
 }
 const CLOCK_TICKS = 100;
 
+/** CPU seconds of each session of `pg`'s database (but `pg`'s own), by backend pid. */
+export async function sessionCpu(pg: Client): Promise<Map<number, number>> {
+  const { rows } = await pg.query<{ pid: number }>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+  );
+  return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
+}
+
 /** Starts a node script as its own process and waits until `readyPath` answers 200. */
 export async function startServer(
   script: string,

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { Agent, request } from 'undici';
 import { uuidv7 } from '../src/common/ids';
-import { cpuSeconds, freshDatabase, startServer } from './harness';
+import { cpuSeconds, freshDatabase, sessionCpu, startServer } from './harness';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -88,15 +88,9 @@ export async function benchTasks(): Promise<void> {
 
     // CPU of the service, of its database sessions and of this load generator, per task.
     // Sessions opened during the run count from zero.
-    const sessionCpu = async () => {
-      const { rows } = await sql.query<{ pid: number }>(
-        `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-      );
-      return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
-    };
     const cpuBefore = {
       service: cpuSeconds(server.pid),
-      database: await sessionCpu(),
+      database: await sessionCpu(sql),
       load: process.cpuUsage(),
     };
     let done = 0;
@@ -129,7 +123,7 @@ export async function benchTasks(): Promise<void> {
     const seconds = (performance.now() - started) / 1000;
     const loadCpu = process.cpuUsage(cpuBefore.load);
     let databaseCpu = 0;
-    for (const [pid, cpu] of await sessionCpu())
+    for (const [pid, cpu] of await sessionCpu(sql))
       databaseCpu += cpu - (cpuBefore.database.get(pid) ?? 0);
     const perTask = (cpu: number) => ((1000 * cpu) / Math.max(done, 1)).toFixed(2);
     const cpuLine = [

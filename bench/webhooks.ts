@@ -8,6 +8,7 @@ import { freePort } from '../src/common/net/free-port';
 import { EVENTS_CHANNEL } from '../src/events/events.service';
 import {
   cpuSeconds,
+  sessionCpu,
   freshDatabase,
   load,
   printTable,
@@ -143,10 +144,9 @@ async function interleaved(
     if (response.status !== 200) throw new Error(`PATCH endpoint: ${response.status}`);
   };
   const cpu = async (): Promise<number> => {
-    const { rows } = await pg.query<{ pid: number }>(
-      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
-    );
-    return cpuSeconds(server.pid) + rows.reduce((sum, row) => sum + cpuSeconds(row.pid), 0);
+    let total = cpuSeconds(server.pid);
+    for (const seconds of (await sessionCpu(pg)).values()) total += seconds;
+    return total;
   };
   await setEnabled(false);
   await load('warm-up', api, admin, { duration: RUN_SECONDS });

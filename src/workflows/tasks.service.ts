@@ -68,11 +68,13 @@ export class TasksService {
     run: (holders) => this.completeAll(holders),
     maxBatch: COMPLETION_BATCH,
     concurrency: BATCH_CONCURRENCY,
+    retryAlone: true,
   });
   private readonly claims = new Batcher<ClaimRequest, ClaimAnswer>({
     run: (requests) => this.claimAll(requests),
     maxBatch: CLAIM_BATCH,
     concurrency: BATCH_CONCURRENCY,
+    retryAlone: true,
   });
 
   constructor(
@@ -201,31 +203,26 @@ export class TasksService {
    */
   private async claimAll(requests: ClaimRequest[]): Promise<Array<Settled<ClaimAnswer>>> {
     batchSizes.observe({ kind: 'claim' }, requests.length);
-    try {
-      const claimed = await requestContext.run(requests[0].context, () =>
-        this.unitOfWork.run(async (tx) => {
-          const answers: ClaimAnswer[] = [];
-          for (const request of requests) {
-            answers.push(
-              await requestContext.run(request.context, () =>
-                this.engine.claim(
-                  tx,
-                  request.tenantId,
-                  request.agentId,
-                  request.max,
-                  this.config.taskLeaseSeconds,
-                ),
+    const answers = await requestContext.run(requests[0].context, () =>
+      this.unitOfWork.run(async (tx) => {
+        const claimed: ClaimAnswer[] = [];
+        for (const request of requests) {
+          claimed.push(
+            await requestContext.run(request.context, () =>
+              this.engine.claim(
+                tx,
+                request.tenantId,
+                request.agentId,
+                request.max,
+                this.config.taskLeaseSeconds,
               ),
-            );
-          }
-          return answers;
-        }),
-      );
-      return claimed.map((value) => ({ ok: true, value }));
-    } catch (error) {
-      if (requests.length === 1) return [{ ok: false, error }];
-      return Promise.all(requests.map(async (request) => (await this.claimAll([request]))[0]));
-    }
+            ),
+          );
+        }
+        return claimed;
+      }),
+    );
+    return answers.map((value) => ({ ok: true, value }));
   }
 
   /**
@@ -236,15 +233,9 @@ export class TasksService {
    */
   private async completeAll(holders: Holder[]): Promise<Array<Settled<AttemptResult>>> {
     batchSizes.observe({ kind: 'complete' }, holders.length);
-    let done: Array<TaskRow | undefined>;
-    try {
-      done = await requestContext.run(holders[0].context, () =>
-        this.unitOfWork.run((tx) => this.engine.succeedAll(tx, holders)),
-      );
-    } catch (error) {
-      if (holders.length === 1) return [{ ok: false, error }];
-      return Promise.all(holders.map(async (holder) => (await this.completeAll([holder]))[0]));
-    }
+    const done = await requestContext.run(holders[0].context, () =>
+      this.unitOfWork.run((tx) => this.engine.succeedAll(tx, holders)),
+    );
     return Promise.all(
       holders.map((holder, index) => {
         const task = done[index];

@@ -68,6 +68,28 @@ describe('Batcher', () => {
     expect(await batcher.submit(4)).toBe(4);
   });
 
+  it('retryAlone: after a failed batch, each item goes again on its own', async () => {
+    const runs: number[][] = [];
+    const batcher = new Batcher<number, number>({
+      maxBatch: 10,
+      concurrency: 1,
+      retryAlone: true,
+      run: async (items) => {
+        runs.push(items);
+        if (items.includes(3)) throw new Error(`cannot do ${items.join(',')}`);
+        return items.map((item) => ({ ok: true, value: item * 10 }));
+      },
+    });
+    const answers = [1, 2, 3, 4].map((item) => batcher.submit(item));
+    expect(await Promise.allSettled(answers)).toEqual([
+      { status: 'fulfilled', value: 10 },
+      { status: 'fulfilled', value: 20 },
+      { status: 'rejected', reason: new Error('cannot do 3') },
+      { status: 'fulfilled', value: 40 },
+    ]);
+    expect(runs).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
+  });
+
   it('settled: a value or the error, never a rejection', async () => {
     expect(await settled(Promise.resolve(1))).toEqual({ ok: true, value: 1 });
     const error = new Error('no');

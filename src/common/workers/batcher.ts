@@ -6,7 +6,9 @@ export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
  * wait and go together in the next one, up to `maxBatch`; an item submitted when a slot is
  * free goes at once, alone. Nothing waits on a timer: under light load each item is its own
  * batch, under heavy load one round trip serves many. `run` answers one outcome per item, in
- * order; if it throws, every item of the batch fails with that error.
+ * order; if it throws, every item of the batch fails with that error, or, with `retryAlone`,
+ * each item of a larger batch goes again in a batch of its own (one that cannot be done does
+ * not fail the others).
  */
 export class Batcher<I, R> {
   private readonly queue: Array<{
@@ -21,6 +23,7 @@ export class Batcher<I, R> {
       run: (items: I[]) => Promise<Array<Settled<R>>>;
       maxBatch: number;
       concurrency: number;
+      retryAlone?: boolean;
     },
   ) {}
 
@@ -52,6 +55,10 @@ export class Batcher<I, R> {
     try {
       outcomes = await this.options.run(batch.map((entry) => entry.item));
     } catch (error) {
+      if (this.options.retryAlone && batch.length > 1) {
+        await Promise.all(batch.map((entry) => this.settle([entry])));
+        return;
+      }
       for (const entry of batch) entry.reject(error);
       return;
     }

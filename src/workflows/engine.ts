@@ -136,21 +136,14 @@ export class WorkflowEngine {
     return rows[0];
   }
 
-  /** The run of a task, locked (one statement: the hot path of complete and fail). */
+  /** The run of a task, locked (one statement: the path of fail). */
   async lockRunOfTask(
     tx: Transaction,
     tenantId: string,
     taskId: string,
   ): Promise<RunRow | undefined> {
-    const rows = await preparedQuery<RunRow>(
-      tx,
-      `SELECT ${RUN_COLUMNS} FROM workflow_runs r
-        WHERE r.tenant_id = $1
-          AND r.id = (SELECT run_id FROM workflow_tasks WHERE tenant_id = $1 AND id = $2)
-        FOR UPDATE`,
-      [tenantId, taskId],
-    );
-    return rows[0];
+    const [run] = await this.lockRunsOfTasks(tx, [{ tenantId, taskId }]);
+    return run;
   }
 
   /**
@@ -232,13 +225,13 @@ export class WorkflowEngine {
 
   /**
    * The runs of these tasks, locked in id order (a batch locks several: in one order, two
-   * batches cannot deadlock), by id. Tasks that do not exist have no run here.
+   * batches cannot deadlock). Tasks that do not exist have no run here.
    */
   async lockRunsOfTasks(
     tx: Transaction,
     tasks: Array<{ tenantId: string; taskId: string }>,
-  ): Promise<Map<string, RunRow>> {
-    const rows = await preparedQuery<RunRow>(
+  ): Promise<RunRow[]> {
+    return preparedQuery<RunRow>(
       tx,
       `SELECT ${RUN_COLUMNS} FROM workflow_runs r
         WHERE (r.tenant_id, r.id) IN (
@@ -249,7 +242,6 @@ export class WorkflowEngine {
         FOR UPDATE OF r`,
       [tasks.map((task) => task.tenantId), tasks.map((task) => task.taskId)],
     );
-    return new Map(rows.map((run) => [run.id, run]));
   }
 
   /**
@@ -269,7 +261,7 @@ export class WorkflowEngine {
     const first = new Map<string, Holder>();
     for (const holder of holders) if (!first.has(holder.taskId)) first.set(holder.taskId, holder);
     const batch = [...first.values()];
-    const runs = await this.lockRunsOfTasks(tx, batch);
+    const runs = new Map((await this.lockRunsOfTasks(tx, batch)).map((run) => [run.id, run]));
     if (runs.size === 0) return holders.map(() => undefined);
     const rows = await preparedQuery<
       TaskRow & { durationMs: number; others: TaskProgress[] | null }

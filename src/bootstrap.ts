@@ -5,6 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { resolveCorrelationId } from './common/context/correlation-id';
+import { sendClientError, sendFrameworkError } from './common/errors/framework-errors';
 import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig } from './config/config';
 import { setupSwagger } from './swagger';
@@ -33,6 +34,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     genReqId: (request: IncomingMessage) => resolveCorrelationId(request.headers['x-request-id']),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    frameworkErrors: sendFrameworkError,
+    clientErrorHandler: sendClientError,
   });
   limitHookBodies(adapter.getInstance(), config.inboundBodyLimitBytes);
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -1,11 +1,20 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { openRequestContext } from './context/request-context.hook';
 import type { Logger } from 'pino';
 import { requestLogger } from './logging/logging.options';
 import { logRequest } from './logging/request-log';
 import { securityHeaders } from './security-headers';
+import { UnauthorizedError } from './errors/domain-error';
+
+/**
+ * Bodies larger than this are not read for a request that carries no credentials. Smaller ones
+ * are parsed as usual (cheap; the guards then answer, and count, the anonymous caller).
+ */
+export const ANONYMOUS_BODY_LIMIT_BYTES = 16 * 1024;
+/** The only routes that take a body without an API key: signature-authenticated receivers. */
+const SIGNED_ROUTES_PREFIX = '/api/v1/hooks/';
 
 /**
  * Per-request work that must see every request, routed or not: security headers, the
@@ -24,9 +33,33 @@ export class FastifyHooks implements OnModuleInit {
       void reply.header('x-request-id', request.id);
       openRequestContext(request, reply, done);
     });
+    // Authentication needs the parsed route, which Fastify only knows once the body is read;
+    // what it can know before: whether credentials were sent at all.
+    fastify.addHook('preParsing', (request, reply, payload, done) => {
+      if (anonymousLargeBody(request)) {
+        void reply.header('www-authenticate', 'Bearer');
+        done(
+          new UnauthorizedError(
+            'missing_credentials',
+            'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".',
+          ),
+        );
+        return;
+      }
+      done(null, payload);
+    });
     fastify.addHook('onResponse', (request, reply, done) => {
       logRequest(request, reply, log);
       done();
     });
   }
+}
+
+function anonymousLargeBody(request: FastifyRequest): boolean {
+  const { headers } = request;
+  if (headers.authorization !== undefined || headers['x-api-key'] !== undefined) return false;
+  const url = request.routeOptions.url;
+  if (url === undefined || url.startsWith(SIGNED_ROUTES_PREFIX)) return false;
+  const length = Number(headers['content-length']);
+  return headers['transfer-encoding'] !== undefined || length > ANONYMOUS_BODY_LIMIT_BYTES;
 }

@@ -1,4 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { BadRequestError } from '../../common/errors/domain-error';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../common/http/json-depth';
 
 /** Routes under this prefix receive signed deliveries and verify the bytes as they arrived. */
 export const HOOKS_PATH_PREFIX = '/api/v1/hooks/';
@@ -13,8 +15,9 @@ export function limitHookBodies(fastify: FastifyInstance, bodyLimit: number): vo
 /**
  * Replaces the JSON body parser (call after Nest registered its own, before the server starts):
  * a hooks route gets the raw Buffer, never parsed and serialised again, because a signature
- * covers the exact bytes; every other route parses JSON exactly as before (same proto and
- * constructor poisoning rules, same errors for empty and malformed bodies).
+ * covers the exact bytes; every other route parses JSON as before (same proto and constructor
+ * poisoning rules, same errors for empty and malformed bodies), once the bytes are known not to
+ * nest deeper than MAX_JSON_DEPTH (the hooks routes check their payloads' depth themselves).
  */
 export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number): void {
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
@@ -29,6 +32,16 @@ export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number):
     (request: FastifyRequest, body: Buffer, done) => {
       if (request.routeOptions.url?.startsWith(HOOKS_PATH_PREFIX)) {
         done(null, body);
+        return;
+      }
+      if (jsonNestsDeeperThan(body, MAX_JSON_DEPTH)) {
+        done(
+          new BadRequestError(
+            'json_too_deep',
+            `The JSON body nests deeper than ${MAX_JSON_DEPTH} levels.`,
+          ),
+          undefined,
+        );
         return;
       }
       // The default parser is synchronous: it calls done itself.

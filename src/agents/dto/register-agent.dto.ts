@@ -17,6 +17,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { AsSent } from '../../common/validation/as-sent';
 
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 
@@ -100,6 +101,7 @@ export class AgentRegistrationDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true })
   @IsOptional()
   @IsObject()
+  @AsSent()
   labels?: Record<string, unknown>;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 3600, default: 10 })

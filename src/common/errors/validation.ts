@@ -1,4 +1,10 @@
-import { BadRequestException, ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  ArgumentMetadata,
+  BadRequestException,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
+import { asSentFields, standIn } from '../validation/as-sent';
 import { FieldError } from './domain-error';
 
 /** Flattens class-validator's tree into `[{field: 'skills[0].name', message}]`. */
@@ -21,8 +27,30 @@ function joinPath(parent: string, property: string): string {
   return parent ? `${parent}.${property}` : property;
 }
 
+/**
+ * The ValidationPipe, except that fields marked @AsSent() are validated as a stand-in of the
+ * same kind and then handed over exactly as parsed (see `AsSent`).
+ */
+class FreeFormAwareValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const fields = metadata.type === 'body' ? asSentFields(metadata.metatype) : [];
+    if (fields.length === 0 || value === null || typeof value !== 'object' || Array.isArray(value))
+      return super.transform(value, metadata);
+    const body = { ...(value as Record<string, unknown>) };
+    const kept = new Map<string, unknown>();
+    for (const field of fields) {
+      if (!Object.hasOwn(body, field)) continue;
+      kept.set(field, body[field]);
+      body[field] = standIn(body[field]);
+    }
+    const result = (await super.transform(body, metadata)) as Record<string, unknown>;
+    for (const [field, original] of kept) result[field] = original;
+    return result;
+  }
+}
+
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new FreeFormAwareValidationPipe({
     transform: true,
     whitelist: true,
     forbidNonWhitelisted: true,

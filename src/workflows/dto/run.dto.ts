@@ -16,6 +16,7 @@ import { PageQueryDto } from '../../common/pagination';
 import { RUN_STATUSES, TASK_STATUSES } from '../state-machine';
 import type { RunStatus, TaskStatus } from '../state-machine';
 import { IsSlug, MAX_STEPS, StepDto, StepViewDto } from './definition.dto';
+import { AsSent } from '../../common/validation/as-sent';
 
 export class CreateRunDto {
   @ApiPropertyOptional({ example: 'sdlc', description: 'Start from this definition…' })
@@ -47,6 +48,7 @@ export class CreateRunDto {
   @ApiPropertyOptional({ type: 'object', additionalProperties: true, description: 'Run input' })
   @IsOptional()
   @IsObject()
+  @AsSent()
   input?: Record<string, unknown>;
 
   @ApiPropertyOptional({ minimum: -1000, maximum: 1000, default: 0, description: 'Higher first' })

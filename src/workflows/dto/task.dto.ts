@@ -12,6 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { AsSent } from '../../common/validation/as-sent';
 
 export class ClaimDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1 })
@@ -44,6 +45,7 @@ export class LeaseDto {
 export class CompleteDto extends LeaseDto {
   @ApiPropertyOptional({ description: 'Any JSON value; passed to dependent steps' })
   @Allow()
+  @AsSent()
   output?: unknown;
 }
 

@@ -1,0 +1,348 @@
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { ADMIN_KEY, createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Answer {
+  status: number;
+  type: string;
+  body: Json | undefined;
+  text: string;
+}
+
+/**
+ * The service's edges as a hostile or careless client meets them: bodies nested to exhaust a
+ * recursive walker, paths Fastify refuses before routing, bytes Node refuses before HTTP, and
+ * every operation of the OpenAPI document fed malformed input. Whatever comes back is never a
+ * 500, and every error is application/problem+json with a correlation id.
+ */
+describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
+  let test: TestApp;
+  let port: number;
+  const admin = { authorization: `Bearer ${ADMIN_KEY}` };
+
+  const send = (
+    method: string,
+    path: string,
+    options: { headers?: Record<string, string>; body?: string | Buffer } = {},
+  ): Promise<Answer> =>
+    new Promise((resolve, reject) => {
+      const body = options.body;
+      const outgoing = httpRequest(
+        {
+          host: '127.0.0.1',
+          port,
+          method,
+          path,
+          headers: {
+            ...(body === undefined
+              ? {}
+              : { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }),
+            ...options.headers,
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => chunks.push(chunk));
+          response.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            let parsed: Json | undefined;
+            try {
+              parsed = text ? (JSON.parse(text) as Json) : undefined;
+            } catch {
+              parsed = undefined;
+            }
+            resolve({
+              status: response.statusCode ?? 0,
+              type: String(response.headers['content-type'] ?? ''),
+              body: parsed,
+              text,
+            });
+          });
+        },
+      );
+      outgoing.on('error', reject);
+      outgoing.end(body);
+    });
+
+  /** Bytes written on a socket as they are, for requests Node's own client refuses to send. */
+  const sendRaw = (bytes: string): Promise<string> =>
+    new Promise((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1');
+      const chunks: Buffer[] = [];
+      socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+      socket.on('error', reject);
+      socket.on('close', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      socket.write(bytes);
+    });
+
+  const expectProblem = (answer: Answer, status?: number) => {
+    if (status !== undefined) expect(answer.status).toBe(status);
+    expect(answer.status).toBeGreaterThanOrEqual(400);
+    expect(answer.status).toBeLessThan(500);
+    expect(answer.type).toMatch(/^application\/problem\+json/);
+    expect(answer.body?.correlationId).toEqual(expect.any(String));
+    expect(answer.body?.type).toMatch(/^urn:agentmesh:problem:/);
+  };
+
+  const nested = (depth: number, leaf = '1') => '{"a":'.repeat(depth) + leaf + '}'.repeat(depth);
+
+  beforeAll(async () => {
+    test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
+    await test.app.listen({ port: 0, host: '127.0.0.1' });
+    port = (test.app.getHttpServer().address() as { port: number }).port;
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  describe('deeply nested JSON', () => {
+    it('is refused with 400 on every free-form field, before validation walks it', async () => {
+      const worker = await createKey(test, { scopes: ['tasks:work'] });
+      for (const depth of [2_000, 100_000]) {
+        const labels = await send('POST', '/api/v1/agents', {
+          headers: admin,
+          body: `{"name":"deep","skills":[{"name":"s"}],"labels":${nested(depth)}}`,
+        });
+        expectProblem(labels, 400);
+        expect(labels.body?.type).toBe('urn:agentmesh:problem:json-too-deep');
+
+        const input = await send('POST', '/api/v1/workflows', {
+          headers: admin,
+          body: `{"type":"deep","steps":[{"key":"a","skill":"s"}],"input":${nested(depth)}}`,
+        });
+        expectProblem(input, 400);
+
+        const output = await send('POST', `/api/v1/tasks/${crypto.randomUUID()}/complete`, {
+          headers: { authorization: worker.authorization },
+          body: `{"leaseToken":"t","output":${nested(depth)}}`,
+        });
+        expectProblem(output, 400);
+      }
+    });
+
+    it('is refused the same way without credentials, and the service stays up', async () => {
+      const body = nested(170_000);
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => send('POST', '/api/v1/agents', { body })),
+      );
+      for (const answer of answers) expectProblem(answer);
+      const live = await send('GET', '/health/live');
+      expect(live.status).toBe(200);
+    });
+
+    it('answers a large anonymous body with 401 before reading it', async () => {
+      // 900 KB announced, 10 bytes sent: the answer must not wait for (or parse) the rest.
+      const answer = await new Promise<{ status: number; type: string; early: boolean }>(
+        (resolve, reject) => {
+          let finished = false;
+          const outgoing = httpRequest(
+            {
+              host: '127.0.0.1',
+              port,
+              method: 'POST',
+              path: '/api/v1/agents',
+              headers: { 'content-type': 'application/json', 'content-length': 900_000 },
+            },
+            (response) => {
+              resolve({
+                status: response.statusCode ?? 0,
+                type: String(response.headers['content-type']),
+                early: !finished,
+              });
+              response.resume();
+              outgoing.destroy();
+            },
+          );
+          outgoing.on('error', (error) => (finished ? undefined : reject(error)));
+          outgoing.write('{"name":"x');
+          setTimeout(() => {
+            finished = true;
+            outgoing.destroy();
+            resolve({ status: 0, type: '', early: false });
+          }, 5_000);
+        },
+      );
+      expect(answer).toEqual({
+        status: 401,
+        type: expect.stringMatching(/^application\/problem\+json/),
+        early: true,
+      });
+    });
+
+    it('keeps a value nested up to the limit exactly as sent', async () => {
+      const labels = JSON.parse(nested(200, '"leaf"')) as Json;
+      const created = await send('POST', '/api/v1/agents', {
+        headers: admin,
+        body: JSON.stringify({ id: 'nested-ok', name: 'n', skills: [{ name: 's' }], labels }),
+      });
+      expect(created.status).toBe(201);
+      const read = await send('GET', '/api/v1/agents/nested-ok', { headers: admin });
+      expect(read.body?.data.labels).toEqual(labels);
+    });
+  });
+
+  describe('free-form JSON keeps every key', () => {
+    const reserved = {
+      toString: 'a',
+      hasOwnProperty: 1,
+      constructor: 'c',
+      valueOf: true,
+      isPrototypeOf: null,
+      nested: { toString: ['x'], propertyIsEnumerable: 2 },
+    };
+
+    it('stores labels named like Object.prototype members as sent', async () => {
+      const created = await send('POST', '/api/v1/agents', {
+        headers: admin,
+        body: JSON.stringify({
+          id: 'proto-labels',
+          name: 'p',
+          skills: [{ name: 'p' }],
+          labels: reserved,
+        }),
+      });
+      expect(created.status).toBe(201);
+      expect(created.body?.data.labels).toEqual(reserved);
+      const read = await send('GET', '/api/v1/agents/proto-labels', { headers: admin });
+      expect(read.body?.data.labels).toEqual(reserved);
+    });
+
+    it('refuses prototype pollution with 400 instead of dropping it', async () => {
+      for (const labels of ['{"__proto__":{"x":1}}', '{"constructor":{"prototype":{"x":1}}}']) {
+        const answer = await send('PUT', '/api/v1/agents/proto-labels', {
+          headers: admin,
+          body: `{"name":"p","skills":[{"name":"p"}],"labels":${labels}}`,
+        });
+        expectProblem(answer, 400);
+      }
+      const read = await send('GET', '/api/v1/agents/proto-labels', { headers: admin });
+      expect(read.body?.data.labels).toEqual(reserved);
+    });
+
+    it('keeps them in run input and task output', async () => {
+      const worker = await createKey(test, { scopes: ['tasks:work'] });
+      const registered = await send('PUT', '/api/v1/agents/proto-worker', {
+        headers: admin,
+        body: JSON.stringify({ name: 'w', skills: [{ name: 'proto-skill' }] }),
+      });
+      expect(registered.status).toBeLessThan(300);
+      const started = await send('POST', '/api/v1/workflows', {
+        headers: admin,
+        body: JSON.stringify({
+          type: 'proto',
+          steps: [{ key: 'a', skill: 'proto-skill' }],
+          input: reserved,
+        }),
+      });
+      expect(started.status).toBe(201);
+      expect(started.body?.data.input).toEqual(reserved);
+      const claimed = await send('POST', '/api/v1/agents/proto-worker/tasks/claim', {
+        headers: { authorization: worker.authorization },
+        body: '{}',
+      });
+      const [task] = claimed.body?.data.tasks as Json[];
+      expect(task.input.input).toEqual(reserved);
+      const done = await send('POST', `/api/v1/tasks/${task.id}/complete`, {
+        headers: { authorization: worker.authorization },
+        body: JSON.stringify({ leaseToken: task.leaseToken, output: reserved }),
+      });
+      expect(done.status).toBe(200);
+      const run = await send('GET', `/api/v1/workflows/${task.workflowId}`, { headers: admin });
+      expect(run.body?.data.output).toEqual({ a: reserved });
+    });
+  });
+
+  describe('errors raised before routing', () => {
+    it('a path that is not valid percent-encoding', async () => {
+      const answer = await send('GET', '/api/v1/agents/%E0%A4%A', { headers: admin });
+      expectProblem(answer, 400);
+      expect(answer.body?.type).toBe('urn:agentmesh:problem:malformed-url');
+    });
+
+    it('a path parameter over the router limit', async () => {
+      const answer = await send('GET', `/api/v1/agents/${'a'.repeat(5_000)}`, { headers: admin });
+      expectProblem(answer, 414);
+      expect(answer.text.length).toBeLessThan(2_000);
+    });
+
+    it('headers larger than Node accepts', async () => {
+      const raw = await sendRaw(
+        `GET /health/live HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(40_000)}\r\n\r\n`,
+      );
+      expect(raw).toMatch(/^HTTP\/1\.1 431 /);
+      expect(raw).toMatch(/content-type: application\/problem\+json/i);
+      expect(raw).toMatch(/"correlationId":"[0-9a-f-]{36}"/);
+    });
+
+    it('bytes that are not HTTP', async () => {
+      const raw = await sendRaw('GET / HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n');
+      expect(raw).toMatch(/^HTTP\/1\.1 400 /);
+      expect(raw).toMatch(/content-type: application\/problem\+json/i);
+      expect(raw).toMatch(/"type":"urn:agentmesh:problem:malformed-request"/);
+    });
+  });
+
+  describe('every operation of the OpenAPI document, fed malformed input', () => {
+    const badParams = ['%E0%A4%A', 'a'.repeat(3_000), '%00', '..%2F..%2Fetc', '%F0%9F%98%80x'];
+    const badBodies = [
+      '[]',
+      '"text"',
+      'null',
+      '{"__proto__":{"admin":true}}',
+      '{"constructor":{"prototype":{}}}',
+      nested(300),
+      '{',
+      '{"a":"\\ud800"}',
+      JSON.stringify({ key: 'x'.repeat(10_000), name: 1, scopes: 'x', steps: {}, url: 'x' }),
+    ];
+    const badQueries = [
+      '?limit=abc',
+      '?limit=-1',
+      '?limit=1e9',
+      '?cursor=%FF%FE',
+      '?cursor=eyJhIjoxfQ',
+      '?status=%00&type[]=x',
+      `?from=${'9'.repeat(40)}&to=x&since=yesterday`,
+    ];
+
+    it('answers every case below 500, errors as problem+json', async () => {
+      const document = await send('GET', '/docs-json');
+      expect(document.status).toBe(200);
+      const paths = document.body?.paths as Record<string, Record<string, Json>>;
+      const failures: string[] = [];
+      let cases = 0;
+      const check = async (method: string, path: string, body?: string) => {
+        cases += 1;
+        const answer = await send(method, path, { headers: admin, body });
+        const problem =
+          answer.status >= 400 &&
+          (!/^application\/problem\+json/.test(answer.type) || !answer.body?.correlationId);
+        if (answer.status >= 500 || problem) {
+          failures.push(
+            `${method} ${path.slice(0, 120)} ${body?.slice(0, 60) ?? ''} → ${answer.status} ${answer.type}`,
+          );
+        }
+      };
+      for (const [template, operations] of Object.entries(paths)) {
+        for (const method of Object.keys(operations)) {
+          const verb = method.toUpperCase();
+          const hasParams = template.includes('{');
+          for (const bad of hasParams ? badParams : []) {
+            await check(verb, template.replace(/\{[^}]+\}/g, bad));
+          }
+          const concrete = template.replace(/\{[^}]+\}/g, () => crypto.randomUUID());
+          if (verb === 'GET') {
+            for (const query of badQueries) await check(verb, concrete + query);
+          } else {
+            for (const body of badBodies) await check(verb, concrete, body);
+          }
+        }
+      }
+      expect(cases).toBeGreaterThan(300);
+      expect(failures).toEqual([]);
+    });
+  });
+});

@@ -11,6 +11,7 @@ import { CreateWorkflows1763800006000 } from './1763800006000-CreateWorkflows';
 import { CreateIdempotencyKeys1763800006100 } from './1763800006100-CreateIdempotencyKeys';
 import { CreateWebhookEndpoints1763800007000 } from './1763800007000-CreateWebhookEndpoints';
 import { CreateInboundWebhooks1763800008000 } from './1763800008000-CreateInboundWebhooks';
+import { IdempotencyKeysCommitted1763800009100 } from './1763800009100-IdempotencyKeysCommitted';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -27,4 +28,5 @@ export const MIGRATIONS = [
   CreateIdempotencyKeys1763800006100,
   CreateWebhookEndpoints1763800007000,
   CreateInboundWebhooks1763800008000,
+  IdempotencyKeysCommitted1763800009100,
 ];

@@ -2,6 +2,8 @@ import { Client } from 'pg';
 import { requestHash } from '../src/common/idempotency/idempotency.interceptor';
 import { IdempotencyPurger } from '../src/common/idempotency/idempotency.module';
 import { IdempotencyStore } from '../src/common/idempotency/idempotency.store';
+import { createTestDatabase } from './utils/databases';
+import { TcpProxy } from './utils/tcp-proxy';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -127,5 +129,101 @@ describe('Idempotency-Key', () => {
     expect(again.status).toBe(200);
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect((await test.http.post(path).set(writer).send({})).status).toBe(409);
+  });
+
+  describe('when the database goes away right after the change commits', () => {
+    let proxied: TestApp;
+    let proxy: TcpProxy;
+
+    beforeAll(async () => {
+      const database = await createTestDatabase();
+      const target = new URL(database.url);
+      proxy = await TcpProxy.start({ host: target.hostname, port: Number(target.port || 5432) });
+      proxied = await startTestApp(
+        { DATABASE_URL: proxy.rewrite(database.url), WORKERS: 'off' },
+        { db: database },
+      );
+    });
+
+    afterAll(async () => {
+      await proxied.close();
+      await proxy.stop();
+      await proxied.db.drop();
+    });
+
+    it('a retry with the same key never starts a second run', async () => {
+      const headers = proxied.admin;
+      const body = { type: 'cut', steps: [{ key: 'a', skill: 'x' }] };
+      const runs = new Client({ connectionString: proxied.db.url });
+      await runs.connect();
+      try {
+        // A blip: the database is unreachable from just after the COMMIT for 300 ms.
+        const blip = proxy
+          .cutAfterCommit()
+          .then(() => new Promise((done) => setTimeout(done, 300)))
+          .then(() => proxy.restore());
+        const first = await proxied.http
+          .post('/api/v1/workflows')
+          .set(headers)
+          .set('Idempotency-Key', 'cut-1')
+          .send(body);
+        await blip;
+        const count = async () =>
+          (await runs.query<{ n: number }>(`SELECT count(*)::int AS n FROM workflow_runs`)).rows[0]
+            .n;
+        expect(await count()).toBe(1);
+        // The client retries, after the in-flight window has passed.
+        await runs.query(
+          `UPDATE idempotency_keys SET locked_at = now() - interval '10 minutes' WHERE key = 'cut-1'`,
+        );
+        const retry = await proxied.http
+          .post('/api/v1/workflows')
+          .set(headers)
+          .set('Idempotency-Key', 'cut-1')
+          .send(body);
+        expect(await count()).toBe(1);
+        // The answer was built before COMMIT, and stored once the blip was over: replayed.
+        expect(first.status).toBe(201);
+        expect(retry.status).toBe(201);
+        expect(retry.headers['idempotent-replayed']).toBe('true');
+        expect(retry.body).toEqual(first.body);
+      } finally {
+        await runs.end();
+      }
+    });
+
+    it('an answer that could not be stored is never replaced by a second change', async () => {
+      const body = { type: 'cut-long', steps: [{ key: 'a', skill: 'x' }] };
+      const runs = new Client({ connectionString: proxied.db.url });
+      await runs.connect();
+      try {
+        const cut = proxy.cutAfterCommit();
+        // Unreachable from the COMMIT until the answer is out: the response is never stored.
+        const first = await proxied.http
+          .post('/api/v1/workflows')
+          .set(proxied.admin)
+          .set('Idempotency-Key', 'cut-2')
+          .send(body);
+        await cut;
+        await proxy.restore();
+        expect(first.status).toBe(201);
+        await runs.query(
+          `UPDATE idempotency_keys SET locked_at = now() - interval '10 minutes' WHERE key = 'cut-2'`,
+        );
+        const retry = await proxied.http
+          .post('/api/v1/workflows')
+          .set(proxied.admin)
+          .set('Idempotency-Key', 'cut-2')
+          .send(body);
+        expect(retry.status).toBe(409);
+        expect(retry.body.type).toBe('urn:agentmesh:problem:idempotency-key-committed');
+        const { rows } = await runs.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM workflow_runs WHERE type = 'cut-long'`,
+        );
+        expect(rows[0].n).toBe(1);
+      } finally {
+        await runs.end();
+      }
+    });
   });
 });

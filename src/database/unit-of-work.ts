@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { requestContext } from '../common/context/request-context';
+import { MARK_COMMITTED_SQL } from '../common/idempotency/idempotency.store';
 import { preparedQuery } from './prepared';
 
 export interface Transaction {
@@ -32,6 +34,10 @@ export class UnitOfWork {
 
   async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const callbacks: Array<() => void | Promise<void>> = [];
+    // A request holding an Idempotency-Key marks it in the change's own transaction (no extra
+    // round trip: it joins the audit and event writes), so the key outlives any later failure.
+    const idempotency = requestContext.get()?.idempotency;
+    const markKey = idempotency !== undefined && !idempotency.committed;
     const result = await this.dataSource.transaction(async (manager) => {
       const beforeCommit: Array<() => Promise<void>> = [];
       const writes: Array<{ sql: string; params: unknown[] }> = [];
@@ -42,6 +48,8 @@ export class UnitOfWork {
         afterCommit: (callback) => callbacks.push(callback),
       };
       const value = await work(tx);
+      if (markKey)
+        writes.push({ sql: MARK_COMMITTED_SQL, params: [idempotency.tenantId, idempotency.key] });
       // A callback may register another (a flush that buffers more): run until none is left.
       for (let index = 0; index < beforeCommit.length; index += 1) await beforeCommit[index]();
       if (writes.length > 0) {
@@ -50,6 +58,7 @@ export class UnitOfWork {
       }
       return value;
     });
+    if (markKey) idempotency.committed = true;
     for (const callback of callbacks) {
       try {
         await callback();

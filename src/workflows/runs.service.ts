@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { currentTenantId } from '../common/context/request-context';
 import { BadRequestError, ConflictError, FieldError } from '../common/errors/domain-error';
 import { UUID_PATTERN } from '../common/ids';
@@ -43,18 +43,19 @@ export class RunsService {
   async start(input: CreateRunDto): Promise<RunDetail> {
     const tenantId = currentTenantId();
     const { type, version, steps } = await this.resolve(input);
-    const run = await this.unitOfWork.run(
-      async (tx) =>
-        (await this.engine.startRun(tx, {
-          tenantId,
-          type,
-          definitionVersion: version,
-          steps,
-          input: input.input ?? null,
-          priority: input.priority ?? 0,
-        }))!,
-    );
-    return this.get(run.id);
+    // The answer is read inside the transaction: once it commits nothing is left to fail, so
+    // a client (and its Idempotency-Key) never sees an error for a run that was started.
+    return this.unitOfWork.run(async (tx) => {
+      const run = (await this.engine.startRun(tx, {
+        tenantId,
+        type,
+        definitionVersion: version,
+        steps,
+        input: input.input ?? null,
+        priority: input.priority ?? 0,
+      }))!;
+      return this.detail(tx.manager, tenantId, run.id);
+    });
   }
 
   /**
@@ -112,12 +113,16 @@ export class RunsService {
   async get(id: string): Promise<RunDetail> {
     const tenantId = currentTenantId();
     if (!UUID_PATTERN.test(id)) throw new RunNotFoundError(id.slice(0, 80));
-    const [run] = await this.dataSource.query<RunRow[]>(
+    return this.detail(this.dataSource.manager, tenantId, id);
+  }
+
+  private async detail(manager: EntityManager, tenantId: string, id: string): Promise<RunDetail> {
+    const [run] = await manager.query<RunRow[]>(
       `SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.tenant_id = $1 AND r.id = $2`,
       [tenantId, id],
     );
     if (!run) throw new RunNotFoundError(id);
-    const tasks = await this.dataSource.query<TaskRow[]>(
+    const tasks = await manager.query<TaskRow[]>(
       `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1`,
       [id],
     );
@@ -128,7 +133,7 @@ export class RunsService {
   async cancel(id: string): Promise<RunDetail> {
     const tenantId = currentTenantId();
     if (!UUID_PATTERN.test(id)) throw new RunNotFoundError(id.slice(0, 80));
-    await this.unitOfWork.run(async (tx) => {
+    return this.unitOfWork.run(async (tx) => {
       const run = await this.engine.lockRun(tx, tenantId, id);
       if (!run) throw new RunNotFoundError(id);
       if (isTerminalRun(run.status)) {
@@ -138,8 +143,8 @@ export class RunsService {
         );
       }
       await this.engine.cancel(tx, run);
+      return this.detail(tx.manager, tenantId, id);
     });
-    return this.get(id);
   }
 
   /** The run's history: its events and its tasks' events, oldest first. */

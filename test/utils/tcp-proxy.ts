@@ -4,6 +4,7 @@ import { createConnection, createServer, Server, Socket } from 'node:net';
 export class TcpProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
+  private afterCommit: (() => void) | undefined;
 
   private constructor(
     private readonly target: { host: string; port: number },
@@ -33,6 +34,19 @@ export class TcpProxy {
     await new Promise<void>((done) => (server ? server.close(() => done()) : done()));
   }
 
+  /**
+   * Cuts (as `cut`) right after the next COMMIT's answer reaches the client: the transaction is
+   * committed and the client knows it, and whatever it sends next fails. Resolves once cut.
+   */
+  cutAfterCommit(): Promise<void> {
+    return new Promise((done) => {
+      this.afterCommit = () => {
+        this.afterCommit = undefined;
+        void this.cut().then(done);
+      };
+    });
+  }
+
   async restore(): Promise<void> {
     if (!this.server) await this.listen();
   }
@@ -53,7 +67,13 @@ export class TcpProxy {
       };
       client.on('error', close).on('close', close);
       upstream.on('error', close).on('close', close);
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      const replies = new CommitWatcher();
+      upstream.on('data', (chunk: Buffer) => {
+        const commit = replies.sawCommit(chunk);
+        // Cut once the COMMIT answer is flushed, before the client can act on it.
+        client.write(chunk, () => (commit ? this.afterCommit?.() : undefined));
+      });
     });
     return new Promise((done, fail) => {
       server.once('error', fail);
@@ -64,5 +84,27 @@ export class TcpProxy {
         done();
       });
     });
+  }
+}
+
+/**
+ * Follows the server's side of the PostgreSQL protocol (a type byte and an int32 length per
+ * message) to spot CommandComplete (`C`) messages tagged COMMIT, across chunk boundaries.
+ */
+class CommitWatcher {
+  private pending = Buffer.alloc(0);
+
+  sawCommit(chunk: Buffer): boolean {
+    this.pending = Buffer.concat([this.pending, chunk]);
+    let seen = false;
+    while (this.pending.length >= 5) {
+      const length = this.pending.readInt32BE(1);
+      if (this.pending.length < 1 + length) break;
+      const type = String.fromCharCode(this.pending[0]);
+      if (type === 'C' && this.pending.subarray(5, 1 + length).toString('latin1') === 'COMMIT\0')
+        seen = true;
+      this.pending = this.pending.subarray(1 + length);
+    }
+    return seen;
   }
 }

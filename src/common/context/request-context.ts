@@ -19,6 +19,8 @@ export interface RequestContext {
   /** Set when the key is bound to one agent. */
   agentId?: string;
   apiKeyId?: string;
+  /** The Idempotency-Key this request holds; `committed` once a change of it committed. */
+  idempotency?: { tenantId: string; key: string; committed: boolean };
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();

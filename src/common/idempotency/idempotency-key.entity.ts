@@ -36,6 +36,10 @@ export class IdempotencyKey {
   @Column({ name: 'locked_at', type: 'timestamptz', default: () => 'now()' })
   lockedAt: Date;
 
+  /** Set in the transaction of the change the request made: the key is kept from then on. */
+  @Column({ name: 'committed_at', type: 'timestamptz', nullable: true })
+  committedAt: Date | null;
+
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;
 }

@@ -14,7 +14,11 @@ export enum IdempotencyErrorCode {
   InvalidKey = 'invalid_idempotency_key',
   InFlight = 'idempotency_key_in_flight',
   Reused = 'idempotency_key_reused',
+  Committed = 'idempotency_key_committed',
 }
+
+/** Pauses between attempts to store a response once the change committed. */
+const STORE_RETRY_DELAYS_MS = [100, 500, 2_000];
 
 /** What makes two requests "the same": method, path with query, and the body as canonical JSON. */
 export function requestHash(method: string, url: string, body: unknown): string {
@@ -26,8 +30,11 @@ export function requestHash(method: string, url: string, body: unknown): string 
 /**
  * `Idempotency-Key` on a write: the first response (2xx) is stored per tenant and key for 24 h;
  * a repeat with the same method, path and body gets it again with `Idempotent-Replayed: true`,
- * one with another body 422, one while the first is still running 409. A failed request
- * (an error response) stores nothing, so the client may retry it with the same key.
+ * one with another body 422, one while the first is still running 409. A request that failed
+ * before any change committed stores nothing, so the client may retry it with the same key. One
+ * whose change committed keeps the key whatever happens next (the mark is written in the
+ * change's own transaction, see UnitOfWork): a repeat replays the stored response or, if it
+ * could not be stored, gets 409 `idempotency-key-committed`; the change is never made twice.
  * Use it with `@Idempotent()`.
  */
 @Injectable()
@@ -62,6 +69,12 @@ export class IdempotencyInterceptor implements NestInterceptor {
           IdempotencyErrorCode.Reused,
           'This Idempotency-Key was used with a different request.',
         );
+      case 'committed':
+        throw new ConflictError(
+          IdempotencyErrorCode.Committed,
+          'The request with this Idempotency-Key made its change, but its response was not kept; ' +
+            'read the resource instead of repeating the request.',
+        );
       case 'in_flight':
         throw new ConflictError(
           IdempotencyErrorCode.InFlight,
@@ -73,6 +86,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'reserved':
         break;
     }
+    const held = { tenantId, key, committed: false };
+    const store = requestContext.get();
+    if (store) store.idempotency = held;
     return from(
       (async () => {
         let body: unknown;
@@ -81,22 +97,49 @@ export class IdempotencyInterceptor implements NestInterceptor {
             defaultValue: undefined,
           });
         } catch (error) {
-          // Nothing was done (the change rolled back): the client may retry with the same key.
-          await this.store.release(tenantId, key).catch(() => undefined);
+          if (held.committed) {
+            // Failed after its change committed: the key stays, marked, so no retry redoes it.
+            this.logger.warn(
+              { err: error, tenantId },
+              'An idempotent request failed after its change committed; the key is kept',
+            );
+          } else {
+            // Nothing was done (the change rolled back): the client may retry with the same key.
+            await this.store.release(tenantId, key).catch(() => undefined);
+          }
           throw error;
         }
-        // The change is committed. If its response cannot be stored, the key is not freed (a
-        // retry would do it again at once): it stays reserved, and repeats get 409 until the
-        // reservation goes stale (IN_FLIGHT_STALE_SECONDS), as after a crash at this point.
         // Nest set the route's status before the handler ran; the handler may have changed it.
-        await this.store.store(tenantId, key, reply.statusCode, body).catch((error: Error) => {
-          this.logger.warn(
-            { err: error, tenantId },
-            'Storing an idempotent response failed; the key stays reserved',
-          );
-        });
+        await this.storeResponse(tenantId, key, reply.statusCode, body);
         return body;
       })(),
     );
+  }
+
+  /**
+   * The change is committed: its response is stored, retried a few times. If it still cannot
+   * be, the key stays (marked committed), and a repeat is told so rather than redoing it.
+   */
+  private async storeResponse(
+    tenantId: string,
+    key: string,
+    statusCode: number,
+    body: unknown,
+  ): Promise<void> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.store.store(tenantId, key, statusCode, body);
+        return;
+      } catch (error) {
+        if (attempt >= STORE_RETRY_DELAYS_MS.length) {
+          this.logger.warn(
+            { err: error, tenantId },
+            'Storing an idempotent response failed; the key is kept without it',
+          );
+          return;
+        }
+        await new Promise((done) => setTimeout(done, STORE_RETRY_DELAYS_MS[attempt]));
+      }
+    }
   }
 }

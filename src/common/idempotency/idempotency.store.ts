@@ -10,7 +10,16 @@ export type Reservation =
   | { kind: 'reserved' }
   | { kind: 'replay'; statusCode: number; body: unknown }
   | { kind: 'in_flight' }
+  /** The first request's change committed, but its response was never stored. */
+  | { kind: 'committed' }
   | { kind: 'mismatch' };
+
+/**
+ * Marks the key's change as made; joins the transaction of the change itself (see UnitOfWork),
+ * so the mark and the change commit together or not at all.
+ */
+export const MARK_COMMITTED_SQL = `UPDATE idempotency_keys SET committed_at = now()
+  WHERE tenant_id = $1 AND key = $2 AND committed_at IS NULL`;
 
 /**
  * The idempotency_keys table. Each call is its own short statement, outside the business
@@ -31,6 +40,7 @@ export class IdempotencyStore {
               locked_at = now(), expires_at = EXCLUDED.expires_at
         WHERE idempotency_keys.expires_at <= now()
            OR (idempotency_keys.status_code IS NULL
+               AND idempotency_keys.committed_at IS NULL
                AND idempotency_keys.locked_at <= now() - make_interval(secs => $5)
                AND idempotency_keys.request_hash = EXCLUDED.request_hash)
        RETURNING 1`,
@@ -39,16 +49,18 @@ export class IdempotencyStore {
       .then((rows: unknown[]) => [rows]);
     if (claimed.length > 0) return { kind: 'reserved' };
     const [row] = await this.dataSource.query<
-      Array<{ requestHash: string; statusCode: number | null; body: unknown }>
+      Array<{ requestHash: string; statusCode: number | null; body: unknown; committed: boolean }>
     >(
-      `SELECT request_hash AS "requestHash", status_code AS "statusCode", response_body AS body
+      `SELECT request_hash AS "requestHash", status_code AS "statusCode", response_body AS body,
+              committed_at IS NOT NULL AS committed
          FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
       [tenantId, key],
     );
     // Purged in between: try once more from the start.
     if (!row) return this.reserve(tenantId, key, requestHash);
     if (row.requestHash !== requestHash) return { kind: 'mismatch' };
-    if (row.statusCode === null) return { kind: 'in_flight' };
+    if (row.statusCode === null)
+      return row.committed ? { kind: 'committed' } : { kind: 'in_flight' };
     return { kind: 'replay', statusCode: row.statusCode, body: row.body };
   }
 
@@ -60,10 +72,11 @@ export class IdempotencyStore {
     );
   }
 
-  /** The request failed: forget the key so the client may retry with it. */
+  /** The request failed and changed nothing: forget the key so the client may retry with it. */
   async release(tenantId: string, key: string): Promise<void> {
     await this.dataSource.query(
-      `DELETE FROM idempotency_keys WHERE tenant_id = $1 AND key = $2 AND status_code IS NULL`,
+      `DELETE FROM idempotency_keys
+        WHERE tenant_id = $1 AND key = $2 AND status_code IS NULL AND committed_at IS NULL`,
       [tenantId, key],
     );
   }

@@ -54,7 +54,7 @@ export class AuditController {
   @ApiData(VerifyResultDto)
   @ApiProblems(400)
   async verify(@Query() query: VerifyQueryDto): Promise<{ data: VerifyResultDto }> {
-    return { data: await this.audit.verify(query.fromSeq, query.toSeq) };
+    return { data: await this.audit.verify({ fromSeq: query.fromSeq, toSeq: query.toSeq }) };
   }
 
   @Get('checkpoints')

@@ -54,7 +54,10 @@ export function registrationFromCard(card: Record<string, unknown>, id?: string)
   return dto;
 }
 
-/** Renders an agent as an A2A AgentCard. */
+/**
+ * Renders an agent as an A2A AgentCard. `baseUrl` is the service's configured public URL: an
+ * agent without an endpoint is reached through it, and a request's Host header is the caller's.
+ */
 export function cardFromAgent(agent: AgentDto, baseUrl: string): Record<string, unknown> {
   const extra = (agent.labels[CARD_LABEL] ?? {}) as Record<string, unknown> & {
     skills?: Record<string, Record<string, unknown>>;

@@ -10,11 +10,10 @@ import {
   Post,
   Put,
   Query,
-  Req,
   Res,
 } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
@@ -41,6 +40,8 @@ import { AgentIdPipe } from './agent-id.pipe';
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, CommonErrorCode } from '../common/errors/domain-error';
 import { LeaderboardService } from './leaderboard.service';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
 
 @ApiTags('agents')
 @Controller('agents')
@@ -48,6 +49,7 @@ export class AgentsController {
   constructor(
     private readonly agents: AgentsService,
     private readonly leaderboardService: LeaderboardService,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   @Idempotent()
@@ -186,11 +188,16 @@ export class AgentsController {
 
   @Get(':id/card')
   @Scopes('agents:read')
-  @ApiOperation({ summary: 'The agent as an A2A AgentCard' })
+  @ApiOperation({
+    summary: 'The agent as an A2A AgentCard',
+    description:
+      "Without an endpoint of its own, the card's url is the agent's resource under PUBLIC_URL " +
+      '(default: the listen address), whatever Host header the request carries.',
+  })
   @ApiProblems(404)
-  async card(@Param('id', AgentIdPipe) id: string, @Req() request: FastifyRequest) {
+  async card(@Param('id', AgentIdPipe) id: string) {
     const agent = AgentDto.from(await this.agents.get(id));
-    return cardFromAgent(agent, `${request.protocol}://${request.host}`);
+    return cardFromAgent(agent, this.config.publicUrl);
   }
 }
 

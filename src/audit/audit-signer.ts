@@ -61,11 +61,13 @@ export class AuditSigner {
   }
 
   /**
-   * The highest head this replica has signed for the chain that starts with `firstHash` (the
-   * hash at seq 1 names a chain: a fresh database is another chain, not a truncated one).
+   * The highest head this replica has signed for each chain, keyed by the hash at seq 1 (which
+   * names a chain: a fresh database is another chain, not a truncated one). A copy: a verify
+   * takes it before its database snapshot, so that each anchor is a head committed in what it
+   * reads.
    */
-  anchor(firstHash: string): Anchor | undefined {
-    return this.anchors.get(firstHash);
+  anchorsNow(): ReadonlyMap<string, Anchor> {
+    return new Map(this.anchors);
   }
 
   /** Records a newly signed head; best effort (a read-only disk only loses the anchor). */

@@ -17,14 +17,17 @@ import {
   VerifyQueryDto,
   VerifyResultDto,
 } from './dto/audit.dto';
+import { TENANT_VERIFY_MAX_LINKS } from './verify-range';
 
 /**
  * Entries are tenant-scoped: a tenant lists and exports only its own. The hash chain, though, is
  * one global sequence over every tenant's entries (one order, one head to sign), so verify
- * always checks the whole chain (or a seq range of it); it returns only validity and hashes,
- * never another tenant's content. A tenant's export is verifiable offline entry by entry (and
- * link by link where its seqs are adjacent); a platform admin's `?all=true` export is the
- * whole chain, verifiable end to end with `npm run audit:verify -- file --complete`.
+ * checks the chain itself (a seq range of it: the whole chain for platform admins, at most
+ * TENANT_VERIFY_MAX_LINKS links per call for anyone else, since re-hashing is not free); it
+ * returns only validity and hashes, never another tenant's content. A tenant's export is
+ * verifiable offline entry by entry (and link by link where its seqs are adjacent); a platform
+ * admin's `?all=true` export is the whole chain, verifiable end to end with
+ * `npm run audit:verify -- file --complete`.
  */
 @ApiTags('audit')
 @Scopes('audit:read')
@@ -50,11 +53,21 @@ export class AuditController {
   }
 
   @Get('verify')
-  @ApiOperation({ summary: 'Recompute the hash chain (all tenants) over a seq range' })
+  @ApiOperation({
+    summary: 'Recompute the hash chain (all tenants) over a seq range',
+    description:
+      'Platform admins verify the whole chain by default. Other keys verify at most ' +
+      `${TENANT_VERIFY_MAX_LINKS} links per call: without bounds the newest ones; with one ` +
+      'bound, that many from it; a wider fromSeq..toSeq range is 400.',
+  })
   @ApiData(VerifyResultDto)
   @ApiProblems(400)
   async verify(@Query() query: VerifyQueryDto): Promise<{ data: VerifyResultDto }> {
-    return { data: await this.audit.verify(query.fromSeq, query.toSeq) };
+    const platformAdmin = requestContext.require().scopes?.includes(ADMIN_SCOPE) ?? false;
+    const maxLinks = platformAdmin ? undefined : TENANT_VERIFY_MAX_LINKS;
+    return {
+      data: await this.audit.verify({ fromSeq: query.fromSeq, toSeq: query.toSeq, maxLinks }),
+    };
   }
 
   @Get('checkpoints')

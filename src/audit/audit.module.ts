@@ -2,12 +2,13 @@ import { Module } from '@nestjs/common';
 import { AuditMetrics } from './audit-metrics';
 import { AuditSealer } from './audit-sealer';
 import { AuditSigner } from './audit-signer';
+import { AuditVerifier } from './audit-verifier';
 import { AuditController } from './audit.controller';
 import { AuditService } from './audit.service';
 
 @Module({
   controllers: [AuditController],
-  providers: [AuditService, AuditSealer, AuditMetrics, AuditSigner],
+  providers: [AuditService, AuditVerifier, AuditSealer, AuditMetrics, AuditSigner],
   exports: [AuditService],
 })
 export class AuditModule {}

@@ -1,14 +1,15 @@
-import { BadRequestError } from '../common/errors/domain-error';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { UUID_PATTERN, uuidv7 } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { Transaction } from '../database/unit-of-work';
-import { GENESIS_HASH, SealedFields } from './audit-hash';
-import { AuditSigner } from './audit-signer';
-import { Checkpoint, checkpointSignatureValid } from './audit-signing';
-import { AuditErrorCode } from './audit.errors';
+import { SealedFields } from './audit-hash';
+import { Checkpoint } from './audit-signing';
+import { AuditVerifier, VerifyResult } from './audit-verifier';
+import { VerifyBounds } from './verify-range';
+
+export type { VerifyResult } from './audit-verifier';
 
 export interface AuditRecordInput {
   action: string;
@@ -35,40 +36,8 @@ export interface AuditRow extends Omit<SealedFields, 'seq'> {
   hash: string | null;
 }
 
-export interface VerifyResult {
-  valid: boolean;
-  checked: number;
-  firstInvalidSeq: number | null;
-  reason: string | null;
-  head: { seq: number; hash: string } | null;
-}
-
 const SYSTEM_ACTOR = { type: 'system', id: 'agentmesh' } as const;
-const VERIFY_BATCH = 2_000;
-const VERIFY_READ_AHEAD = 3;
-
-/**
- * `canonicalEntry` in SQL over audit_chain c and audit_entries e: the keys in UTF-16 order,
- * each value `to_json(text)` or null.
- */
-const CANONICAL_SQL = `('{' || ${[
-  ['action', 'e.action'],
-  ['actorId', 'e.actor_id'],
-  ['actorType', 'e.actor_type'],
-  ['after', 'e.after::text'],
-  ['before', 'e.before::text'],
-  ['correlationId', 'e.correlation_id'],
-  ['id', 'e.id::text'],
-  ['ip', 'e.ip'],
-  ['occurredAt', 'e.occurred_at'],
-  ['resourceId', 'e.resource_id'],
-  ['resourceType', 'e.resource_type'],
-  ['seq', 'c.seq::text'],
-  ['tenantId', 'e.tenant_id'],
-  ['userAgent', 'e.user_agent'],
-]
-  .map(([key, column]) => `'"${key}":' || coalesce(to_json((${column})::text)::text, 'null')`)
-  .join(` || ',' || `)} || '}')`;
+const EXPORT_BATCH = 2_000;
 
 /** The stored columns, as text, in the shape the hash function takes. */
 const SELECT_FIELDS = `
@@ -85,7 +54,7 @@ export class AuditService {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly signer: AuditSigner,
+    private readonly verifier: AuditVerifier,
   ) {}
 
   /** Signed checkpoints, newest first, keyset-paginated on seq. */
@@ -204,7 +173,7 @@ export class AuditService {
            FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
           WHERE ($1::varchar IS NULL OR e.tenant_id = $1) AND c.seq > $2::bigint
           ORDER BY c.seq LIMIT $3`,
-        [tenantId, afterSeq, VERIFY_BATCH],
+        [tenantId, afterSeq, EXPORT_BATCH],
       );
       if (rows.length === 0) return;
       yield* rows;
@@ -212,171 +181,10 @@ export class AuditService {
     }
   }
 
-  /**
-   * Recomputes every hash in [fromSeq, toSeq] from the stored entry bytes. Any change to an
-   * entry, a missing or extra link, or a broken prev_hash stops at the first bad seq.
-   */
-  async verify(fromSeq?: number, toSeq?: number): Promise<VerifyResult> {
-    if (fromSeq !== undefined && toSeq !== undefined && fromSeq > toSeq) {
-      throw new BadRequestError(AuditErrorCode.InvalidRange, 'fromSeq is after toSeq.', [
-        { field: 'fromSeq', message: 'fromSeq must not be greater than toSeq' },
-      ]);
-    }
-    const [headRow] = await this.dataSource.query<Array<{ seq: string; hash: string }>>(
-      // Ordered by the bigint column: the text alias would sort '99' after '106'.
-      `SELECT c.seq::text AS seq, c.hash FROM audit_chain c ORDER BY c.seq DESC LIMIT 1`,
-    );
-    const head = headRow ? { seq: Number(headRow.seq), hash: headRow.hash } : null;
-    const first = fromSeq ?? 1;
-    const last = Math.min(toSeq ?? head?.seq ?? 0, head?.seq ?? 0);
-    let prevHash = GENESIS_HASH;
-    if (first > 1) {
-      const [previous] = await this.dataSource.query<Array<{ hash: string }>>(
-        `SELECT hash FROM audit_chain WHERE seq = $1`,
-        [first - 1],
-      );
-      if (!previous) return invalid(0, first - 1, 'missing_link', head);
-      prevHash = previous.hash;
-    }
-    const registered = await this.registeredKeys();
-    let checked = 0;
-    let expected = first;
-    // Batches ahead are read while this one is hashed: the database and the CPU overlap.
-    const ahead: Array<ReturnType<AuditService['verifyBatch']>> = [];
-    let nextFrom = first;
-    const readAhead = () => {
-      while (ahead.length < VERIFY_READ_AHEAD && nextFrom <= last) {
-        const batch = this.verifyBatch(nextFrom, Math.min(last, nextFrom + VERIFY_BATCH - 1));
-        // An early return leaves reads running; their failure must not go unhandled.
-        batch.catch(() => undefined);
-        ahead.push(batch);
-        nextFrom += VERIFY_BATCH;
-      }
-    };
-    readAhead();
-    while (ahead.length > 0) {
-      const { rows, signed } = await ahead.shift()!;
-      readAhead();
-      if (rows.length === 0) return invalid(checked, expected, 'missing_link', head);
-      for (const row of rows) {
-        if (Number(row.seq) !== expected) return invalid(checked, expected, 'missing_link', head);
-        if (row.computed === null) return invalid(checked, expected, 'missing_entry', head);
-        if (row.prevHash !== prevHash) {
-          return invalid(checked, expected, 'prev_hash_mismatch', head);
-        }
-        if (row.computed !== row.storedHash) {
-          return invalid(checked, expected, 'hash_mismatch', head);
-        }
-        // A rewritten history can be made self-consistent; it cannot match a signed head.
-        const checkpoint = signed.get(expected);
-        if (checkpoint) {
-          if (
-            !this.signer.trusts(checkpoint.publicKey, registered) ||
-            !checkpointSignatureValid(checkpoint)
-          ) {
-            return invalid(checked, expected, 'bad_checkpoint_signature', head);
-          }
-          if (checkpoint.hash !== row.storedHash) {
-            return invalid(checked, expected, 'checkpoint_mismatch', head);
-          }
-        }
-        prevHash = row.storedHash;
-        checked += 1;
-        expected += 1;
-      }
-    }
-    if (toSeq === undefined || toSeq >= (head?.seq ?? 0)) {
-      const truncated = await this.truncation(head, registered);
-      if (truncated) return invalid(checked, truncated.seq, truncated.reason, head);
-    }
-    return { valid: true, checked, firstInvalidSeq: null, reason: null, head };
+  /** Recomputes the chain's hashes over a seq range; see AuditVerifier. */
+  verify(bounds: VerifyBounds = {}): Promise<VerifyResult> {
+    return this.verifier.verify(bounds);
   }
-
-  /**
-   * The links in [from, to], each with the hash PostgreSQL recomputes from the stored entry, and
-   * the checkpoints signed among them. The canonical form is built in SQL: every field is text
-   * (or null), and `to_json(text)` escapes exactly as ECMAScript's JSON.stringify, which RFC 8785
-   * adopts, so the bytes are those of `canonicalEntry` (the offline verifier's JavaScript path;
-   * a test holds the two equal on hostile strings). It spares the transfer and parsing of every
-   * field: verification runs at the speed of the database's sha256.
-   */
-  private async verifyBatch(from: number, to: number) {
-    const rows = await this.dataSource.query<
-      Array<{ seq: string; prevHash: string; storedHash: string; computed: string | null }>
-    >(
-      `SELECT c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash AS "storedHash",
-              CASE WHEN e.id IS NOT NULL THEN
-                encode(sha256(convert_to(c.prev_hash || ${CANONICAL_SQL}, 'UTF8')), 'hex')
-              END AS computed
-         FROM audit_chain c LEFT JOIN audit_entries e ON e.id = c.entry_id
-        WHERE c.seq >= $1 AND c.seq <= $2 ORDER BY c.seq`,
-      [from, to],
-    );
-    const checkpoints =
-      rows.length === 0
-        ? []
-        : await this.dataSource.query<Checkpoint[]>(
-            `SELECT seq::text AS seq, hash, signed_at AS "signedAt", public_key AS "publicKey",
-                    signature
-               FROM audit_checkpoints WHERE seq >= $1 AND seq <= $2`,
-            [from, to],
-          );
-    return {
-      rows,
-      signed: new Map(checkpoints.map((checkpoint) => [Number(checkpoint.seq), checkpoint])),
-    };
-  }
-
-  private async registeredKeys(): Promise<Set<string>> {
-    const rows = await this.dataSource.query<Array<{ publicKey: string }>>(
-      'SELECT public_key AS "publicKey" FROM audit_signing_keys',
-    );
-    return new Set(rows.map((row) => row.publicKey));
-  }
-
-  /**
-   * A chain cut short (its tail deleted, or the whole database restored from an older backup)
-   * is self-consistent; what gives it away is a signed head beyond it: the newest trusted
-   * checkpoint in the database, or the anchor the sealer keeps outside it.
-   */
-  private async truncation(
-    head: VerifyResult['head'],
-    registered: ReadonlySet<string>,
-  ): Promise<{ seq: number; reason: string } | undefined> {
-    const headSeq = head?.seq ?? 0;
-    const [latest] = await this.dataSource.query<Checkpoint[]>(
-      `SELECT seq::text AS seq, hash, signed_at AS "signedAt", public_key AS "publicKey", signature
-         FROM audit_checkpoints WHERE seq > $1 ORDER BY seq DESC LIMIT 1`,
-      [headSeq],
-    );
-    if (latest) {
-      if (!this.signer.trusts(latest.publicKey, registered) || !checkpointSignatureValid(latest)) {
-        return { seq: Number(latest.seq), reason: 'bad_checkpoint_signature' };
-      }
-      return { seq: headSeq + 1, reason: 'chain_truncated' };
-    }
-    const [first] = await this.dataSource.query<Array<{ hash: string }>>(
-      'SELECT hash FROM audit_chain WHERE seq = 1',
-    );
-    const anchor = first ? this.signer.anchor(first.hash) : undefined;
-    if (!anchor) return undefined;
-    if (Number(anchor.seq) > headSeq) return { seq: headSeq + 1, reason: 'chain_truncated' };
-    const [link] = await this.dataSource.query<Array<{ hash: string }>>(
-      'SELECT hash FROM audit_chain WHERE seq = $1',
-      [anchor.seq],
-    );
-    if (link?.hash !== anchor.hash) return { seq: Number(anchor.seq), reason: 'anchor_mismatch' };
-    return undefined;
-  }
-}
-
-function invalid(
-  checked: number,
-  seq: number,
-  reason: string,
-  head: VerifyResult['head'],
-): VerifyResult {
-  return { valid: false, checked, firstInvalidSeq: seq, reason, head };
 }
 
 /** A Date in the stored format (`…SS.ffffffZ`), comparable as a string. */

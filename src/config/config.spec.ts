@@ -102,6 +102,30 @@ describe('loadConfig', () => {
     );
   });
 
+  it('reads PUBLIC_URL, falling back to the listen address', () => {
+    expect(loadConfig({}).publicUrl).toBe('http://127.0.0.1:3000');
+    expect(loadConfig({ PORT: '8080' }).publicUrl).toBe('http://127.0.0.1:8080');
+    expect(loadConfig({ PUBLIC_URL: 'https://mesh.example.com/' }).publicUrl).toBe(
+      'https://mesh.example.com',
+    );
+    expect(loadConfig({ PUBLIC_URL: 'http://Mesh.Example.com:8080/api//' }).publicUrl).toBe(
+      'http://mesh.example.com:8080/api',
+    );
+  });
+
+  it.each([
+    'mesh.example.com',
+    '/agentmesh',
+    'ftp://mesh.example.com',
+    'javascript:alert(1)',
+    'https://mesh.example.com/?x=1',
+    'https://mesh.example.com/?',
+    'https://mesh.example.com/#top',
+    'https://user:pass@mesh.example.com',
+  ])('refuses PUBLIC_URL=%s, naming it', (value) => {
+    expect(() => loadConfig({ PUBLIC_URL: value })).toThrow(/PUBLIC_URL/);
+  });
+
   it('reads lists of secrets', () => {
     expect(loadConfig({ GITHUB_WEBHOOK_SECRETS: 'a, b,,c' }).githubWebhookSecrets).toEqual([
       'a',

@@ -5,6 +5,8 @@ import { parseCidrList, CidrList } from '../common/net/cidr';
 /** Everything the process reads from its environment, parsed and checked once at start. */
 export interface AppConfig {
   port: number;
+  /** Base URL clients reach the service at (no trailing slash): links are built on it. */
+  publicUrl: string;
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   adminApiKey: string | undefined;
@@ -101,8 +103,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     }
   };
 
+  const port = read('PORT', 3000, int(0, 65535));
   const config: AppConfig = {
-    port: read('PORT', 3000, int(0, 65535)),
+    port,
+    // Never a request's Host header, which any caller writes.
+    publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port}`, publicUrl),
     databaseUrl: read('DATABASE_URL', undefined, postgresUrl, true),
     redisUrl: read('REDIS_URL', undefined, redisUrl, true),
     adminApiKey: read('ADMIN_API_KEY', undefined, adminKey, true),
@@ -195,6 +200,14 @@ function url(protocols: string[]) {
     }
     return raw;
   };
+}
+
+/** An absolute http(s) URL without query, fragment or credentials; the trailing slash trimmed. */
+function publicUrl(raw: string): string {
+  const parsed = new URL(url(['http:', 'https:'])(raw));
+  if (raw.includes('?') || raw.includes('#')) throw new Error('must not have a query or fragment');
+  if (parsed.username || parsed.password) throw new Error('must not contain credentials');
+  return parsed.href.replace(/\/+$/, '');
 }
 
 const postgresUrl = url(['postgres:', 'postgresql:']);

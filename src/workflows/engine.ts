@@ -253,29 +253,37 @@ export class WorkflowEngine {
    * on a run's lock, so what is done under it is kept to that statement, the inserts of newly
    * ready steps and the audit and event write. Each holder's audit entries and events are
    * written in its own request context. Answers, per holder, its task, or undefined (and
-   * nothing written for it) when it does not hold a claimed task's current lease (a repeat, a
-   * conflict, a task that does not exist) or names a task an earlier holder of the batch named.
+   * nothing written for it) when it does not hold a claimed task's current lease: a
+   * repeat, a conflict, a task that does not exist. Each holder is judged on its own: requests
+   * naming the same task with other tokens (or from another tenant) never displace the one
+   * whose lease it is; of identical requests, the first is done and the others are repeats.
    */
   async succeedAll(tx: Transaction, holders: Holder[]): Promise<Array<TaskRow | undefined>> {
     assertTaskTransition('claimed', 'succeeded');
-    const first = new Map<string, Holder>();
-    for (const holder of holders) if (!first.has(holder.taskId)) first.set(holder.taskId, holder);
-    const batch = [...first.values()];
+    const unique = new Map<string, Holder>();
+    for (const holder of holders) {
+      const key = [holder.tenantId, holder.taskId, holder.leaseToken, holder.agentId].join('\n');
+      if (!unique.has(key)) unique.set(key, holder);
+    }
+    const batch = [...unique.values()];
     const runs = new Map((await this.lockRunsOfTasks(tx, batch)).map((run) => [run.id, run]));
     if (runs.size === 0) return holders.map(() => undefined);
+    // `holder`: which request of the batch a row was done for. Only the current lease
+    // matches, so at most one request per task does.
     const rows = await preparedQuery<
-      TaskRow & { durationMs: number; others: TaskProgress[] | null }
+      TaskRow & { durationMs: number; others: TaskProgress[] | null; holder: number }
     >(
       tx,
       `WITH done AS (
          UPDATE workflow_tasks t SET status = 'succeeded', output = i.output, finished_at = now(),
                 result_hash = i.result_hash
            FROM unnest($1::varchar[], $2::uuid[], $3::varchar[], $4::jsonb[], $5::varchar[],
-                       $6::varchar[]) AS i(tenant_id, id, lease_token, output, result_hash, agent_id)
+                       $6::varchar[]) WITH ORDINALITY
+                AS i(tenant_id, id, lease_token, output, result_hash, agent_id, holder)
           WHERE t.tenant_id = i.tenant_id AND t.id = i.id AND t.run_id = ANY($7::uuid[])
             AND t.status = 'claimed' AND t.lease_token = i.lease_token
             AND (i.agent_id IS NULL OR t.agent_id = i.agent_id)
-          RETURNING ${TASK_COLUMNS}, ${DURATION_MS})
+          RETURNING ${TASK_COLUMNS}, ${DURATION_MS}, (i.holder - 1)::int AS holder)
        SELECT done.*,
               CASE WHEN row_number() OVER (PARTITION BY done."runId") = 1 THEN
                 coalesce((SELECT json_agg(json_build_object('stepKey', s.step_key,
@@ -296,11 +304,13 @@ export class WorkflowEngine {
         [...runs.keys()],
       ],
     );
-    const done = new Map<string, TaskRow>();
+    const done = new Map<Holder, TaskRow>();
+    const holderOf = new Map<string, Holder>();
     const durations = new Map<TaskRow, number>();
     const byRun = new Map<string, { others: TaskProgress[]; finished: TaskRow[] }>();
-    for (const { others, durationMs, ...task } of rows) {
-      done.set(task.id, task);
+    for (const { others, durationMs, holder, ...task } of rows) {
+      done.set(batch[holder], task);
+      holderOf.set(task.id, batch[holder]);
       const progress = byRun.get(task.runId) ?? { others: [], finished: [] };
       if (others) progress.others = others;
       progress.finished.push(task);
@@ -309,7 +319,7 @@ export class WorkflowEngine {
     }
     // Run by run in lock order; each change in the context of the holder it is for.
     const within = <T>(task: TaskRow, work: () => Promise<T>) =>
-      requestContext.run(first.get(task.id)!.context, work);
+      requestContext.run(holderOf.get(task.id)!.context, work);
     for (const [runId, run] of runs) {
       const progress = byRun.get(runId);
       if (!progress) continue;
@@ -326,9 +336,7 @@ export class WorkflowEngine {
       ];
       await within(finished[finished.length - 1], () => this.advance(tx, run, all));
     }
-    return holders.map((holder) =>
-      first.get(holder.taskId) === holder ? done.get(holder.taskId) : undefined,
-    );
+    return holders.map((holder) => done.get(holder));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Headers = { authorization: string };
@@ -54,6 +55,22 @@ describe('workflows under concurrency', () => {
     expect(response.status).toBe(201);
     return response.body.data as Json;
   };
+  /** Until a statement of the app like `pattern` waits for a lock: its transaction is stalled. */
+  const stalled = (pattern: string, what: string) =>
+    waitFor(
+      async () => {
+        const { rows } = await probe.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock' AND query ILIKE $1`,
+          [pattern],
+        );
+        return rows[0].n > 0 ? true : undefined;
+      },
+      10_000,
+      what,
+    );
+  const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
+
   beforeAll(async () => {
     test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
     await test.app.listen({ port: 0, host: '127.0.0.1' });
@@ -112,6 +129,33 @@ describe('workflows under concurrency', () => {
         task.id,
       ]);
       expect(rows[0]).toEqual({ status: 'succeeded', output: { trial } });
+    }
+  });
+
+  it('a long-poll is woken for a task a concurrent claim looked at but did not take', async () => {
+    await registerAgent('all-rounder', ['left', 'right']);
+    await registerAgent('righty', ['right']);
+    const first = await start([{ key: 'l', skill: 'left' }]);
+    const second = await start([{ key: 'r', skill: 'right' }]);
+    // Keep the all-rounder's claim from committing: its audit entries cannot be written yet.
+    await db.query('BEGIN');
+    await db.query('LOCK TABLE audit_entries IN SHARE MODE');
+    try {
+      const allRounder = claim('all-rounder', { max: 1 });
+      await stalled(
+        '%INSERT INTO audit_entries%',
+        'the claim of the all-rounder to wait for its commit',
+      );
+      // Meanwhile the "right" task is locked by the all-rounder's claim, which takes "left" only.
+      const righty = claim('righty', { waitSeconds: 8 });
+      await pause(1_000);
+      await db.query('COMMIT');
+      const [left] = await allRounder;
+      expect(left.workflowId).toBe(first.id);
+      const [right] = await righty;
+      expect(right?.workflowId).toBe(second.id);
+    } finally {
+      await db.query('ROLLBACK').catch(() => undefined);
     }
   });
 });

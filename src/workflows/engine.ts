@@ -162,17 +162,23 @@ export class WorkflowEngine {
     // Per skill, the head of the queue index (tenant, skill, priority DESC, available_at, id),
     // read in its order and stopped after `max`: `skill = ANY(...)` on one scan would make
     // PostgreSQL read and sort every queued task of the tenant on each claim. An agent with k
-    // skills locks up to k × max rows for the moment of its claim; it keeps the best `max`.
+    // skills locks up to k × max rows until its batch commits and keeps the best `max`; a claim
+    // meanwhile skips the others and may find nothing, so their skills are signalled after the
+    // commit (`leftSkills`): a waiting claim looks again instead of sleeping on free work.
     // The runs still pending turn running in the same statement; one another transaction
     // holds (a completion, a cancel) is skipped: it turns running when its holder next
     // touches it (`ensureRunning`). Claimed tasks and started runs come back as JSON.
     const [answer] = await preparedQuery<
-      DispatchProfile & { tasks: TaskRow[] | null; startedRuns: RunRow[] | null }
+      DispatchProfile & {
+        tasks: TaskRow[] | null;
+        startedRuns: RunRow[] | null;
+        leftSkills: string[] | null;
+      }
     >(
       tx,
       `WITH profile AS (${DISPATCH_PROFILE_SQL}),
          candidates AS (
-           SELECT q.id, q.priority, q.available_at
+           SELECT q.id, q.priority, q.available_at, s.skill
              FROM profile p
              CROSS JOIN unnest(p.skills) AS s(skill)
              CROSS JOIN LATERAL (
@@ -203,12 +209,15 @@ export class WorkflowEngine {
            RETURNING ${RUN_COLUMNS})
        SELECT p.status, p.skills,
               (SELECT json_agg(claimed) FROM claimed) AS tasks,
-              (SELECT json_agg(started) FROM started) AS "startedRuns"
+              (SELECT json_agg(started) FROM started) AS "startedRuns",
+              (SELECT array_agg(DISTINCT c.skill) FROM candidates c
+                WHERE c.id NOT IN (SELECT id FROM picked)) AS "leftSkills"
          FROM profile p`,
       [tenantId, agentId, max, leaseSeconds],
     );
     if (!answer) return { profile: undefined, tasks: [] };
     const profile = { status: answer.status, skills: answer.skills };
+    for (const skill of answer.leftSkills ?? []) this.signal(tx, tenantId, skill);
     const claimed = answer.tasks ?? [];
     if (claimed.length === 0) return { profile, tasks: [] };
     const started = answer.startedRuns ?? [];
@@ -392,7 +401,7 @@ export class WorkflowEngine {
       ...error,
     });
     // Claimable now: wake waiting agents. Later: the reaper signals it once it is due.
-    if (delay === 0) await this.signal(tx, queued.tenantId, queued.skill);
+    if (delay === 0) this.signal(tx, queued.tenantId, queued.skill);
     return { willRetry };
   }
 
@@ -459,7 +468,7 @@ export class WorkflowEngine {
     for (const step of ready)
       await this.taskChanged(tx, byStep.get(step.key)!, 'queued', null, null);
     for (const skill of new Set(ready.map((step) => step.skill)))
-      await this.signal(tx, run.tenantId, skill);
+      this.signal(tx, run.tenantId, skill);
   }
 
   /** pending → running for a run whose task moves on before any claim could mark it. */
@@ -514,7 +523,7 @@ export class WorkflowEngine {
     );
   }
 
-  private async signal(tx: Transaction, tenantId: string, skill: string): Promise<void> {
+  private signal(tx: Transaction, tenantId: string, skill: string): void {
     this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, taskSignal(tenantId, skill));
   }
 

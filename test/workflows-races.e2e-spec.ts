@@ -158,4 +158,33 @@ describe('workflows under concurrency', () => {
       await db.query('ROLLBACK').catch(() => undefined);
     }
   });
+
+  it('a retry whose failure commits after its backoff ended still wakes a waiting agent', async () => {
+    await registerAgent('flaky', ['retry']);
+    await registerAgent('steady', ['retry']);
+    const run = await start([
+      { key: 'a', skill: 'retry', retryBackoff: { initialSeconds: 1, factor: 1 } },
+    ]);
+    const [first] = await claim('flaky');
+    const waiting = claim('steady', { waitSeconds: 8 });
+    // The failure's transaction waits on the run's lock for longer than the backoff.
+    await db.query('BEGIN');
+    await db.query('SELECT id FROM workflow_runs WHERE id = $1 FOR UPDATE', [run.id]);
+    let failing: Promise<{ status: number; body: Json }>;
+    try {
+      failing = post(`/tasks/${first.id}/fail`, worker, {
+        leaseToken: first.leaseToken,
+        error: { message: 'flaked' },
+      });
+      await stalled('%FROM workflow_runs%FOR UPDATE%', 'the failure to wait for the run lock');
+      await pause(2_000);
+    } finally {
+      await db.query('COMMIT');
+    }
+    const failed = await failing;
+    expect(failed.status).toBe(200);
+    expect(failed.body.data.willRetry).toBe(true);
+    const [again] = await waiting;
+    expect(again).toMatchObject({ id: first.id, attempt: 2 });
+  });
 });

@@ -9,6 +9,7 @@ import { preparedQuery } from '../database/prepared';
 import { Transaction } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { backoffSeconds, readySteps, StepSpec } from './dag';
+import { RetryAnnouncer } from './retry-announcer';
 import { attemptsFinished, runsFinished } from './workflow-metrics';
 import { assertRunTransition, assertTaskTransition, RunStatus, TaskStatus } from './state-machine';
 import {
@@ -93,6 +94,7 @@ export class WorkflowEngine {
     private readonly audit: AuditService,
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
+    private readonly retries: RetryAnnouncer,
   ) {}
 
   /** Inserts a run and queues its first steps; undefined when its trigger key already ran. */
@@ -400,8 +402,8 @@ export class WorkflowEngine {
     await this.taskChanged(tx, { ...queued, agentId: task.agentId }, 'retried', outcome, null, {
       ...error,
     });
-    // Claimable now: wake waiting agents. Later: the reaper signals it once it is due.
-    if (delay === 0) this.signal(tx, queued.tenantId, queued.skill);
+    // Claimable now or after its backoff: waiting agents hear it then, whenever this commits.
+    this.retries.announce(tx, queued.tenantId, queued.skill, delay);
     return { willRetry };
   }
 

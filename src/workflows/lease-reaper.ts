@@ -16,7 +16,8 @@ type Release = 'lease_expired' | 'step_timeout' | 'agent_gone';
 /**
  * Moves work on when its holder does not: claimed tasks whose lease expired or whose step
  * timeout passed time out (and are queued again, or fail the run); and queued retries whose
- * backoff just ended are announced to waiting agents. Every replica with WORKERS=on reaps: each
+ * backoff just ended are announced to waiting agents (a backstop: each retry is announced from
+ * its own commit, see `RetryAnnouncer`). Every replica with WORKERS=on reaps: each
  * task is taken under its run's row lock with SKIP LOCKED, so two reapers never take the same.
  */
 @Injectable()

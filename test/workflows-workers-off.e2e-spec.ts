@@ -88,6 +88,61 @@ describe('workflows on a replica without workers', () => {
     await test.close();
   });
 
+  it('an expired lease is refused by heartbeat, complete and fail, with no reaper running', async () => {
+    await registerAgent('late', ['slow']);
+    await start([{ key: 'a', skill: 'slow' }]);
+    await start([{ key: 'a', skill: 'slow' }]);
+    const held = await claim('late', { max: 2 });
+    expect(held).toHaveLength(2);
+    const [one, two] = held;
+    // Past both leases, by the database's clock.
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ expired: boolean }>(
+          `SELECT bool_and(lease_expires_at < now() - interval '100 milliseconds') AS expired
+             FROM workflow_tasks WHERE id = ANY($1::uuid[])`,
+          [[one.id, two.id]],
+        );
+        return rows[0].expired ? true : undefined;
+      },
+      10_000,
+      'the leases to expire',
+    );
+    const beat = await post(`/tasks/${one.id}/heartbeat`, worker, { leaseToken: one.leaseToken });
+    expect({ status: beat.status, type: beat.body.type }).toEqual({
+      status: 409,
+      type: 'urn:agentmesh:problem:not-lease-holder',
+    });
+    expect(beat.body.detail).toMatch(/expired/);
+    const done = await post(`/tasks/${one.id}/complete`, worker, {
+      leaseToken: one.leaseToken,
+      output: 'late',
+    });
+    expect({ status: done.status, type: done.body.type }).toEqual({
+      status: 409,
+      type: 'urn:agentmesh:problem:not-lease-holder',
+    });
+    const failed = await post(`/tasks/${two.id}/fail`, worker, {
+      leaseToken: two.leaseToken,
+      error: { message: 'late' },
+    });
+    expect({ status: failed.status, type: failed.body.type }).toEqual({
+      status: 409,
+      type: 'urn:agentmesh:problem:not-lease-holder',
+    });
+    // Nothing was recorded: both wait, claimed, for a reaper to time them out.
+    expect(await taskRow(one.id)).toEqual({
+      status: 'claimed',
+      attempt: 1,
+      leaseToken: one.leaseToken,
+    });
+    expect(await taskRow(two.id)).toEqual({
+      status: 'claimed',
+      attempt: 1,
+      leaseToken: two.leaseToken,
+    });
+  });
+
   it('releasing several gone agents locks their runs in one global order', async () => {
     await registerAgent('gone-a', ['skill-a']);
     await registerAgent('gone-b', ['skill-b']);

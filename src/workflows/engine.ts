@@ -264,7 +264,7 @@ export class WorkflowEngine {
    * on a run's lock, so what is done under it is kept to that statement, the inserts of newly
    * ready steps and the audit and event write. Each holder's audit entries and events are
    * written in its own request context. Answers, per holder, its task, or undefined (and
-   * nothing written for it) when it does not hold a claimed task's current lease: a
+   * nothing written for it) when it does not hold a claimed task's current, unexpired lease: a
    * repeat, a conflict, a task that does not exist. Each holder is judged on its own: requests
    * naming the same task with other tokens (or from another tenant) never displace the one
    * whose lease it is; of identical requests, the first is done and the others are repeats.
@@ -293,7 +293,7 @@ export class WorkflowEngine {
                 AS i(tenant_id, id, lease_token, output, result_hash, agent_id, holder)
           WHERE t.tenant_id = i.tenant_id AND t.id = i.id AND t.run_id = ANY($7::uuid[])
             AND t.status = 'claimed' AND t.lease_token = i.lease_token
-            AND (i.agent_id IS NULL OR t.agent_id = i.agent_id)
+            AND t.lease_expires_at > now() AND (i.agent_id IS NULL OR t.agent_id = i.agent_id)
           RETURNING ${TASK_COLUMNS}, ${DURATION_MS}, (i.holder - 1)::int AS holder)
        SELECT done.*,
               CASE WHEN row_number() OVER (PARTITION BY done."runId") = 1 THEN

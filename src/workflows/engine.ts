@@ -9,6 +9,7 @@ import { preparedQuery } from '../database/prepared';
 import { Transaction } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { backoffSeconds, readySteps, StepSpec } from './dag';
+import { RetryAnnouncer } from './retry-announcer';
 import { attemptsFinished, runsFinished } from './workflow-metrics';
 import { assertRunTransition, assertTaskTransition, RunStatus, TaskStatus } from './state-machine';
 import {
@@ -93,6 +94,7 @@ export class WorkflowEngine {
     private readonly audit: AuditService,
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
+    private readonly retries: RetryAnnouncer,
   ) {}
 
   /** Inserts a run and queues its first steps; undefined when its trigger key already ran. */
@@ -162,17 +164,23 @@ export class WorkflowEngine {
     // Per skill, the head of the queue index (tenant, skill, priority DESC, available_at, id),
     // read in its order and stopped after `max`: `skill = ANY(...)` on one scan would make
     // PostgreSQL read and sort every queued task of the tenant on each claim. An agent with k
-    // skills locks up to k × max rows for the moment of its claim; it keeps the best `max`.
+    // skills locks up to k × max rows until its batch commits and keeps the best `max`; a claim
+    // meanwhile skips the others and may find nothing, so their skills are signalled after the
+    // commit (`leftSkills`): a waiting claim looks again instead of sleeping on free work.
     // The runs still pending turn running in the same statement; one another transaction
     // holds (a completion, a cancel) is skipped: it turns running when its holder next
     // touches it (`ensureRunning`). Claimed tasks and started runs come back as JSON.
     const [answer] = await preparedQuery<
-      DispatchProfile & { tasks: TaskRow[] | null; startedRuns: RunRow[] | null }
+      DispatchProfile & {
+        tasks: TaskRow[] | null;
+        startedRuns: RunRow[] | null;
+        leftSkills: string[] | null;
+      }
     >(
       tx,
       `WITH profile AS (${DISPATCH_PROFILE_SQL}),
          candidates AS (
-           SELECT q.id, q.priority, q.available_at
+           SELECT q.id, q.priority, q.available_at, s.skill
              FROM profile p
              CROSS JOIN unnest(p.skills) AS s(skill)
              CROSS JOIN LATERAL (
@@ -203,12 +211,15 @@ export class WorkflowEngine {
            RETURNING ${RUN_COLUMNS})
        SELECT p.status, p.skills,
               (SELECT json_agg(claimed) FROM claimed) AS tasks,
-              (SELECT json_agg(started) FROM started) AS "startedRuns"
+              (SELECT json_agg(started) FROM started) AS "startedRuns",
+              (SELECT array_agg(DISTINCT c.skill) FROM candidates c
+                WHERE c.id NOT IN (SELECT id FROM picked)) AS "leftSkills"
          FROM profile p`,
       [tenantId, agentId, max, leaseSeconds],
     );
     if (!answer) return { profile: undefined, tasks: [] };
     const profile = { status: answer.status, skills: answer.skills };
+    for (const skill of answer.leftSkills ?? []) this.signal(tx, tenantId, skill);
     const claimed = answer.tasks ?? [];
     if (claimed.length === 0) return { profile, tasks: [] };
     const started = answer.startedRuns ?? [];
@@ -253,29 +264,37 @@ export class WorkflowEngine {
    * on a run's lock, so what is done under it is kept to that statement, the inserts of newly
    * ready steps and the audit and event write. Each holder's audit entries and events are
    * written in its own request context. Answers, per holder, its task, or undefined (and
-   * nothing written for it) when it does not hold a claimed task's current lease (a repeat, a
-   * conflict, a task that does not exist) or names a task an earlier holder of the batch named.
+   * nothing written for it) when it does not hold a claimed task's current, unexpired lease: a
+   * repeat, a conflict, a task that does not exist. Each holder is judged on its own: requests
+   * naming the same task with other tokens (or from another tenant) never displace the one
+   * whose lease it is; of identical requests, the first is done and the others are repeats.
    */
   async succeedAll(tx: Transaction, holders: Holder[]): Promise<Array<TaskRow | undefined>> {
     assertTaskTransition('claimed', 'succeeded');
-    const first = new Map<string, Holder>();
-    for (const holder of holders) if (!first.has(holder.taskId)) first.set(holder.taskId, holder);
-    const batch = [...first.values()];
+    const unique = new Map<string, Holder>();
+    for (const holder of holders) {
+      const key = [holder.tenantId, holder.taskId, holder.leaseToken, holder.agentId].join('\n');
+      if (!unique.has(key)) unique.set(key, holder);
+    }
+    const batch = [...unique.values()];
     const runs = new Map((await this.lockRunsOfTasks(tx, batch)).map((run) => [run.id, run]));
     if (runs.size === 0) return holders.map(() => undefined);
+    // `holder`: which request of the batch a row was done for. Only the current lease
+    // matches, so at most one request per task does.
     const rows = await preparedQuery<
-      TaskRow & { durationMs: number; others: TaskProgress[] | null }
+      TaskRow & { durationMs: number; others: TaskProgress[] | null; holder: number }
     >(
       tx,
       `WITH done AS (
          UPDATE workflow_tasks t SET status = 'succeeded', output = i.output, finished_at = now(),
                 result_hash = i.result_hash
            FROM unnest($1::varchar[], $2::uuid[], $3::varchar[], $4::jsonb[], $5::varchar[],
-                       $6::varchar[]) AS i(tenant_id, id, lease_token, output, result_hash, agent_id)
+                       $6::varchar[]) WITH ORDINALITY
+                AS i(tenant_id, id, lease_token, output, result_hash, agent_id, holder)
           WHERE t.tenant_id = i.tenant_id AND t.id = i.id AND t.run_id = ANY($7::uuid[])
             AND t.status = 'claimed' AND t.lease_token = i.lease_token
-            AND (i.agent_id IS NULL OR t.agent_id = i.agent_id)
-          RETURNING ${TASK_COLUMNS}, ${DURATION_MS})
+            AND t.lease_expires_at > now() AND (i.agent_id IS NULL OR t.agent_id = i.agent_id)
+          RETURNING ${TASK_COLUMNS}, ${DURATION_MS}, (i.holder - 1)::int AS holder)
        SELECT done.*,
               CASE WHEN row_number() OVER (PARTITION BY done."runId") = 1 THEN
                 coalesce((SELECT json_agg(json_build_object('stepKey', s.step_key,
@@ -296,11 +315,13 @@ export class WorkflowEngine {
         [...runs.keys()],
       ],
     );
-    const done = new Map<string, TaskRow>();
+    const done = new Map<Holder, TaskRow>();
+    const holderOf = new Map<string, Holder>();
     const durations = new Map<TaskRow, number>();
     const byRun = new Map<string, { others: TaskProgress[]; finished: TaskRow[] }>();
-    for (const { others, durationMs, ...task } of rows) {
-      done.set(task.id, task);
+    for (const { others, durationMs, holder, ...task } of rows) {
+      done.set(batch[holder], task);
+      holderOf.set(task.id, batch[holder]);
       const progress = byRun.get(task.runId) ?? { others: [], finished: [] };
       if (others) progress.others = others;
       progress.finished.push(task);
@@ -309,7 +330,7 @@ export class WorkflowEngine {
     }
     // Run by run in lock order; each change in the context of the holder it is for.
     const within = <T>(task: TaskRow, work: () => Promise<T>) =>
-      requestContext.run(first.get(task.id)!.context, work);
+      requestContext.run(holderOf.get(task.id)!.context, work);
     for (const [runId, run] of runs) {
       const progress = byRun.get(runId);
       if (!progress) continue;
@@ -326,9 +347,7 @@ export class WorkflowEngine {
       ];
       await within(finished[finished.length - 1], () => this.advance(tx, run, all));
     }
-    return holders.map((holder) =>
-      first.get(holder.taskId) === holder ? done.get(holder.taskId) : undefined,
-    );
+    return holders.map((holder) => done.get(holder));
   }
 
   /**
@@ -383,8 +402,8 @@ export class WorkflowEngine {
     await this.taskChanged(tx, { ...queued, agentId: task.agentId }, 'retried', outcome, null, {
       ...error,
     });
-    // Claimable now: wake waiting agents. Later: the reaper signals it once it is due.
-    if (delay === 0) await this.signal(tx, queued.tenantId, queued.skill);
+    // Claimable now or after its backoff: waiting agents hear it then, whenever this commits.
+    this.retries.announce(tx, queued.tenantId, queued.skill, delay);
     return { willRetry };
   }
 
@@ -451,7 +470,7 @@ export class WorkflowEngine {
     for (const step of ready)
       await this.taskChanged(tx, byStep.get(step.key)!, 'queued', null, null);
     for (const skill of new Set(ready.map((step) => step.skill)))
-      await this.signal(tx, run.tenantId, skill);
+      this.signal(tx, run.tenantId, skill);
   }
 
   /** pending → running for a run whose task moves on before any claim could mark it. */
@@ -506,7 +525,7 @@ export class WorkflowEngine {
     );
   }
 
-  private async signal(tx: Transaction, tenantId: string, skill: string): Promise<void> {
+  private signal(tx: Transaction, tenantId: string, skill: string): void {
     this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, taskSignal(tenantId, skill));
   }
 

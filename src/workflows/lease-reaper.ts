@@ -13,10 +13,19 @@ const BATCH = 100;
 
 type Release = 'lease_expired' | 'step_timeout' | 'agent_gone';
 
+/** An agent that went offline or deregistered at `goneAt`, and the context to release in. */
+export interface GoneAgent {
+  tenantId: string;
+  agentId: string;
+  goneAt: Date;
+  within<T>(work: () => Promise<T>): Promise<T>;
+}
+
 /**
  * Moves work on when its holder does not: claimed tasks whose lease expired or whose step
  * timeout passed time out (and are queued again, or fail the run); and queued retries whose
- * backoff just ended are announced to waiting agents. Every replica with WORKERS=on reaps: each
+ * backoff just ended are announced to waiting agents (a backstop: each retry is announced from
+ * its own commit, see `RetryAnnouncer`). Every replica with WORKERS=on reaps: each
  * task is taken under its run's row lock with SKIP LOCKED, so two reapers never take the same.
  */
 @Injectable()
@@ -82,28 +91,36 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  /** The agent went offline or deregistered: its claimed tasks time out now, not at expiry. */
   /**
-   * Releases what the agent held when it went (`goneAt`): a task it claimed after that (it came
-   * back, or registered again under the same id) is its new work and stays. Runs are locked in
-   * id order, so two replicas releasing at once cannot deadlock.
+   * Agents went offline or deregistered: their claimed tasks time out now, not at expiry. Each
+   * agent's tasks are those it held when it went (`goneAt`): a task it claimed after that (it
+   * came back, or registered again under the same id) is its new work and stays. The tasks of
+   * all the agents are released in one pass in run id order, the order every writer locks runs
+   * in (a completion batch, another replica releasing), so none of them can deadlock with it.
+   * Each release is written `within` its agent's context (the event that told of it). Answers
+   * how many tasks each agent had released, in the order given.
    */
-  async releaseAgent(
-    tx: Transaction,
-    tenantId: string,
-    agentId: string,
-    goneAt: Date,
-  ): Promise<number> {
-    const held = await tx.manager.query<Array<{ id: string; runId: string }>>(
-      `SELECT id, run_id AS "runId" FROM workflow_tasks
-        WHERE tenant_id = $1 AND agent_id = $2 AND status = 'claimed' AND claimed_at <= $3
-        ORDER BY run_id, id`,
-      [tenantId, agentId, goneAt],
+  async releaseAgents(tx: Transaction, agents: GoneAgent[]): Promise<number[]> {
+    const held = await tx.manager.query<Array<{ id: string; runId: string; agent: number }>>(
+      `SELECT t.id, t.run_id AS "runId", (g.agent - 1)::int AS agent
+         FROM unnest($1::varchar[], $2::varchar[], $3::timestamptz[]) WITH ORDINALITY
+              AS g(tenant_id, agent_id, gone_at, agent)
+         JOIN workflow_tasks t ON t.tenant_id = g.tenant_id AND t.agent_id = g.agent_id
+        WHERE t.status = 'claimed' AND t.claimed_at <= g.gone_at
+        ORDER BY t.run_id, t.id`,
+      [
+        agents.map((agent) => agent.tenantId),
+        agents.map((agent) => agent.agentId),
+        agents.map((agent) => agent.goneAt),
+      ],
     );
-    let released = 0;
+    const released = agents.map(() => 0);
     for (const task of held) {
+      const { tenantId, agentId, goneAt, within } = agents[task.agent];
       const gone = { agentId, goneAt };
-      if (await this.release(tx, tenantId, task.runId, task.id, gone, false)) released += 1;
+      if (await within(() => this.release(tx, tenantId, task.runId, task.id, gone, false))) {
+        released[task.agent] += 1;
+      }
     }
     return released;
   }

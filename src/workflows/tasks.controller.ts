@@ -66,7 +66,9 @@ export class TasksController {
   @Post('tasks/:id/heartbeat')
   @HttpCode(200)
   @Scopes('tasks:work')
-  @ApiOperation({ summary: 'Extend the lease (holder only: 409 otherwise)' })
+  @ApiOperation({
+    summary: 'Extend the lease (holder only: 409 otherwise, and once the lease has expired)',
+  })
   @ApiData(LeaseStateDto)
   @ApiProblems(400, 404, 409)
   async heartbeat(@Param('id') id: string, @Body() body: LeaseDto) {

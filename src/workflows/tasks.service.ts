@@ -56,6 +56,9 @@ interface ClaimRequest {
 
 type ClaimAnswer = Awaited<ReturnType<WorkflowEngine['claim']>>;
 
+/** A task read under its row lock by a holder's call. */
+type LockedTask = TaskRow & { leaseLive: boolean };
+
 const hashOf = (value: unknown): string =>
   createHash('sha256')
     .update(canonicalize(value) ?? 'null')
@@ -125,7 +128,10 @@ export class TasksService {
     }
   }
 
-  /** Extends the lease of the current holder: one UPDATE, no audit entry (not a transition). */
+  /**
+   * Extends the lease of the current holder: one UPDATE, no audit entry (not a transition). An
+   * expired lease is not revived, even before the reaper has timed the task out.
+   */
   async heartbeat(
     taskId: string,
     leaseToken: string,
@@ -136,7 +142,7 @@ export class TasksService {
       `UPDATE workflow_tasks
           SET lease_expires_at = now() + make_interval(secs => $4)
         WHERE tenant_id = $1 AND id = $2 AND status = 'claimed' AND lease_token = $3
-          AND ($5::varchar IS NULL OR agent_id = $5)
+          AND lease_expires_at > now() AND ($5::varchar IS NULL OR agent_id = $5)
         RETURNING lease_expires_at AS "leaseExpiresAt"`,
       [tenantId, taskId, leaseToken, this.config.taskLeaseSeconds, this.boundAgent()],
     );
@@ -144,7 +150,7 @@ export class TasksService {
       return { id: taskId, leaseExpiresAt: new Date(rows[0].leaseExpiresAt).toISOString() };
     }
     const task = await this.unitOfWork.run((tx) => this.find(tx, tenantId, taskId));
-    throw notHolder(task);
+    throw notHolder(task, leaseToken);
   }
 
   /**
@@ -181,7 +187,9 @@ export class TasksService {
         if (task.resultHash !== resultHash) throw mismatch();
         return result(task, 'failed', task.attempt, false);
       }
-      if (task.status !== 'claimed' || task.leaseToken !== leaseToken) throw notHolder(task);
+      if (task.status !== 'claimed' || task.leaseToken !== leaseToken || !task.leaseLive) {
+        throw notHolder(task, leaseToken);
+      }
       const { willRetry } = await this.engine.failAttempt(
         tx,
         run,
@@ -252,7 +260,7 @@ export class TasksService {
       task.status === 'succeeded' &&
       task.leaseToken === holder.leaseToken &&
       (holder.agentId === null || task.agentId === holder.agentId);
-    if (!repeat) throw notHolder(task);
+    if (!repeat) throw notHolder(task, holder.leaseToken);
     if (task.resultHash !== holder.resultHash) throw mismatch();
     return result(task, 'succeeded', task.attempt, false);
   }
@@ -260,7 +268,7 @@ export class TasksService {
   private async asHolder(
     taskId: string,
     leaseToken: string,
-    work: (tx: Transaction, run: RunRow, task: TaskRow) => Promise<AttemptResult>,
+    work: (tx: Transaction, run: RunRow, task: LockedTask) => Promise<AttemptResult>,
   ): Promise<AttemptResult> {
     const tenantId = currentTenantId();
     const bound = this.boundAgent();
@@ -270,14 +278,18 @@ export class TasksService {
       if (!run) throw new TaskNotFoundError(taskId);
       const task = await this.find(tx, tenantId, taskId);
       // An agent key acting for another agent holds no lease, whatever token it shows.
-      if (bound !== null && task.agentId !== null && task.agentId !== bound) throw notHolder(task);
+      if (bound !== null && task.agentId !== null && task.agentId !== bound) {
+        throw notHolder(task, null);
+      }
       return work(tx, run, task);
     });
   }
 
-  private async find(tx: Transaction, tenantId: string, taskId: string): Promise<TaskRow> {
-    const [task] = await tx.manager.query<TaskRow[]>(
-      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.tenant_id = $1 AND t.id = $2 FOR UPDATE`,
+  /** The task, locked; `leaseLive`: its lease has not expired, by the database's clock. */
+  private async find(tx: Transaction, tenantId: string, taskId: string): Promise<LockedTask> {
+    const [task] = await tx.manager.query<LockedTask[]>(
+      `SELECT ${TASK_COLUMNS}, coalesce(t.lease_expires_at > now(), false) AS "leaseLive"
+         FROM workflow_tasks t WHERE t.tenant_id = $1 AND t.id = $2 FOR UPDATE`,
       [tenantId, taskId],
     );
     if (!task) throw new TaskNotFoundError(taskId);
@@ -321,11 +333,14 @@ function result(
   return { id: task.id, workflowId: task.runId, stepKey: task.stepKey, attempt, status, willRetry };
 }
 
-function notHolder(task: TaskRow): ConflictError {
+/** `leaseToken`: the one presented, when it may be told apart (not for another agent's key). */
+function notHolder(task: LockedTask, leaseToken: string | null): ConflictError {
   const why =
-    task.status === 'claimed'
-      ? 'the lease token is not the current one (the lease expired and the task moved on, or it was never yours)'
-      : `the task is ${task.status}`;
+    task.status !== 'claimed'
+      ? `the task is ${task.status}`
+      : leaseToken !== null && task.leaseToken === leaseToken && !task.leaseLive
+        ? 'the lease expired (heartbeat within TASK_LEASE_SECONDS to keep it); the task will be retried'
+        : 'the lease token is not the current one (the lease expired and the task moved on, or it was never yours)';
   return new ConflictError(
     WorkflowErrorCode.NotLeaseHolder,
     `Not the holder of this task's lease: ${why}.`,

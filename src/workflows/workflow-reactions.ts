@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { EventDispatcher, inEventContext } from '../events/event-dispatcher';
-import { LeaseReaper } from './lease-reaper';
+import { GoneAgent, LeaseReaper } from './lease-reaper';
 import { RunsService } from './runs.service';
 
 /**
@@ -24,19 +24,29 @@ export class WorkflowReactions implements OnModuleInit {
       name: 'workflows.release-agent-tasks',
       types: ['agent.offline', 'agent.deregistered'],
       handle: async (tx, events) => {
-        for (const event of events) {
+        const gone = events.flatMap((event): GoneAgent[] => {
           const agentId = event.data.agentId;
-          if (!event.tenantId || typeof agentId !== 'string') continue;
-          const released = await inEventContext(event, () =>
-            this.reaper.releaseAgent(tx, event.tenantId!, agentId, event.occurredAt),
-          );
-          if (released > 0) {
+          if (!event.tenantId || typeof agentId !== 'string') return [];
+          return [
+            {
+              tenantId: event.tenantId,
+              agentId,
+              goneAt: event.occurredAt,
+              within: (work) => inEventContext(event, work),
+            },
+          ];
+        });
+        if (gone.length === 0) return;
+        // One pass over every gone agent's tasks, in the order runs are locked in everywhere.
+        const released = await this.reaper.releaseAgents(tx, gone);
+        gone.forEach(({ tenantId, agentId }, index) => {
+          if (released[index] > 0) {
             this.logger.log(
-              { tenantId: event.tenantId, agentId, released },
+              { tenantId, agentId, released: released[index] },
               'Released the tasks of a gone agent',
             );
           }
-        }
+        });
       },
     });
     this.dispatcher.subscribe({

@@ -5,6 +5,7 @@ import { DefinitionsController } from './definitions.controller';
 import { DefinitionsService } from './definitions.service';
 import { WorkflowEngine } from './engine';
 import { LeaseReaper } from './lease-reaper';
+import { RetryAnnouncer } from './retry-announcer';
 import { RunsService } from './runs.service';
 import { TaskWaiters } from './task-waiters';
 import { TasksController } from './tasks.controller';
@@ -21,6 +22,7 @@ import { WorkflowsController } from './workflows.controller';
     DefinitionsService,
     RunsService,
     WorkflowEngine,
+    RetryAnnouncer,
     TasksService,
     TaskWaiters,
     LeaseReaper,

@@ -90,6 +90,36 @@ describe('Batcher', () => {
     expect(runs).toEqual([[1], [2, 3, 4], [2], [3], [4]]);
   });
 
+  it('retryAlone: the retries of a failed batch stay within the concurrency limit', async () => {
+    let active = 0;
+    let peak = 0;
+    const runs: number[][] = [];
+    const batcher = new Batcher<number, number>({
+      maxBatch: 100,
+      concurrency: 2,
+      retryAlone: true,
+      run: async (items) => {
+        active += 1;
+        peak = Math.max(peak, active);
+        runs.push(items);
+        try {
+          await tick();
+          if (items.length > 1) throw new Error('the batch failed');
+          return items.map((item) => ({ ok: true, value: item * 10 }));
+        } finally {
+          active -= 1;
+        }
+      },
+    });
+    const items = Array.from({ length: 12 }, (_, index) => index + 1);
+    const answers = items.map((item) => batcher.submit(item));
+    expect(await Promise.all(answers)).toEqual(items.map((item) => item * 10));
+    expect(peak).toBe(2);
+    // Two alone at once, then the ten that queued meanwhile together, then each of them again.
+    expect(runs).toEqual([[1], [2], items.slice(2), ...items.slice(2).map((item) => [item])]);
+    expect(batcher.inFlight).toBe(0);
+  });
+
   it('settled: a value or the error, never a rejection', async () => {
     expect(await settled(Promise.resolve(1))).toEqual({ ok: true, value: 1 });
     const error = new Error('no');

@@ -8,14 +8,19 @@ export type Settled<R> = { ok: true; value: R } | { ok: false; error: unknown };
  * batch, under heavy load one round trip serves many. `run` answers one outcome per item, in
  * order; if it throws, every item of the batch fails with that error, or, with `retryAlone`,
  * each item of a larger batch goes again in a batch of its own (one that cannot be done does
- * not fail the others).
+ * not fail the others). Those retries take their turns like any batch, ahead of newer items:
+ * a failed batch of 100 never becomes 100 transactions at once.
  */
+interface Entry<I, R> {
+  item: I;
+  resolve: (value: R) => void;
+  reject: (error: unknown) => void;
+}
+
 export class Batcher<I, R> {
-  private readonly queue: Array<{
-    item: I;
-    resolve: (value: R) => void;
-    reject: (error: unknown) => void;
-  }> = [];
+  private readonly queue: Array<Entry<I, R>> = [];
+  /** Items of failed batches, each to go again alone, before anything queued later. */
+  private readonly retries: Array<Entry<I, R>> = [];
   private running = 0;
 
   constructor(
@@ -40,8 +45,14 @@ export class Batcher<I, R> {
   }
 
   private next(): void {
-    while (this.running < this.options.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+    while (
+      this.running < this.options.concurrency &&
+      (this.retries.length > 0 || this.queue.length > 0)
+    ) {
+      const batch =
+        this.retries.length > 0
+          ? this.retries.splice(0, 1)
+          : this.queue.splice(0, this.options.maxBatch);
       this.running += 1;
       void this.settle(batch).finally(() => {
         this.running -= 1;
@@ -50,13 +61,14 @@ export class Batcher<I, R> {
     }
   }
 
-  private async settle(batch: typeof this.queue): Promise<void> {
+  private async settle(batch: Array<Entry<I, R>>): Promise<void> {
     let outcomes: Array<Settled<R>>;
     try {
       outcomes = await this.options.run(batch.map((entry) => entry.item));
     } catch (error) {
       if (this.options.retryAlone && batch.length > 1) {
-        await Promise.all(batch.map((entry) => this.settle([entry])));
+        // Taken by `next` once this batch has given its slot back.
+        this.retries.push(...batch);
         return;
       }
       for (const entry of batch) entry.reject(error);

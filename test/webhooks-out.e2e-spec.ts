@@ -444,6 +444,11 @@ describe('outbound webhooks', () => {
     'http://[::ffff:10.0.0.1]/',
     'http://[fe80::1]/',
     'http://[::]/',
+    // IPv4-compatible: not the IPv4 loopback WEBHOOK_ALLOWED_CIDRS allows here.
+    'http://[::127.0.0.1]/',
+    'http://[64:ff9b::10.0.0.1]/',
+    'http://[2001:db8::1]/',
+    'http://198.18.0.1/',
     'file:///etc/passwd',
     'gopher://example.com/',
   ])('refuses %s with 400 (SSRF)', async (url) => {

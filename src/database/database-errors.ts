@@ -67,3 +67,12 @@ export function sqlState(error: unknown): string | undefined {
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === '23505';
 }
+
+/**
+ * Deadlock detected (40P01) or serialization failure (40001): PostgreSQL rolled the transaction
+ * back, and running the whole unit of work again may well succeed.
+ */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '40P01' || state === '40001';
+}

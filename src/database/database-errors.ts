@@ -76,3 +76,13 @@ export function isRetryableTransactionError(error: unknown): boolean {
   const state = sqlState(error);
   return state === '40P01' || state === '40001';
 }
+
+/**
+ * PostgreSQL answered but gave the transaction up: statement timeout (57014), lock not available
+ * (55P03), deadlock (40P01), serialization failure (40001). The database is there; this unit of
+ * work met contention or was too slow, and may go through later.
+ */
+export function isTransactionGivenUp(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '57014' || state === '55P03' || isRetryableTransactionError(error);
+}

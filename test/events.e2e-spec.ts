@@ -151,4 +151,64 @@ describe('domain events (outbox)', () => {
       'dispatch',
     );
   });
+
+  it('an event whose handler hits a statement timeout is backed off, not retried first forever', async () => {
+    let stuck = true;
+    let stuckRuns = 0;
+    const handled: string[] = [];
+    test.app.get(EventDispatcher).subscribe({
+      name: 'test-stuck',
+      types: ['stuck.*'],
+      handle: async (tx, events) => {
+        if (stuck && events.some((event) => event.type === 'stuck.slow')) {
+          stuckRuns += 1;
+          // A real statement timeout (57014), as a handler's heavy query would hit.
+          await tx.manager.query(`SET LOCAL statement_timeout = '10ms'`);
+          await tx.manager.query('SELECT pg_sleep(1)');
+        }
+        handled.push(...events.map((event) => event.type));
+      },
+    });
+    const events = test.app.get(EventsService);
+    const emit = (type: string) =>
+      requestContext.run({ correlationId: `stuck-${type}`, tenantId: 'default' }, () =>
+        test.app.get(UnitOfWork).run(async (tx) => {
+          await events.emit(tx, { type, subject: { type: 'test', id: type }, data: {} });
+        }),
+      );
+    await emit('stuck.slow');
+    for (let i = 0; i < 3; i += 1) await emit('stuck.behind');
+    await waitFor(
+      async () => handled.filter((type) => type === 'stuck.behind').length === 3 || undefined,
+      8_000,
+      'the events behind the stuck one',
+    );
+    // Backed off and tried again, never set aside: a timeout is not the event's fault.
+    await waitFor(async () => stuckRuns >= 3 || undefined, 15_000, 'the stuck event again');
+    // Deferred to a later time (a backoff), its attempts untouched.
+    const deferred = await waitFor(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT dispatch_attempts, dispatch_error, dispatched_at FROM events
+            WHERE type = 'stuck.slow' AND next_dispatch_at > now()`,
+        );
+        return rows[0] as Record<string, unknown> | undefined;
+      },
+      5_000,
+      'the stuck event to be deferred',
+    );
+    expect(deferred).toMatchObject({ dispatch_attempts: 0, dispatched_at: null });
+    expect(deferred.dispatch_error).toMatch(/statement timeout/);
+    stuck = false;
+    await waitFor(
+      async () => handled.includes('stuck.slow') || undefined,
+      20_000,
+      'the stuck event once the database answers in time',
+    );
+    const after = await db.query(
+      `SELECT dispatch_attempts, dispatched_at FROM events WHERE type = 'stuck.slow'`,
+    );
+    expect(after.rows[0].dispatch_attempts).toBe(0);
+    expect(after.rows[0].dispatched_at).not.toBeNull();
+  });
 });

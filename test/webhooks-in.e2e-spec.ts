@@ -607,6 +607,29 @@ describe('inbound webhooks', () => {
       expect(audit).toBe(2);
     });
 
+    it('answers that carry a secret are never cached: create, rotate and their replays', async () => {
+      const create = () =>
+        test.http
+          .post('/api/v1/webhooks/sources')
+          .set(admin)
+          .set('idempotency-key', 'no-store-source')
+          .send({ key: 'no-store' });
+      const created = await create();
+      expect(created.status).toBe(201);
+      expect(created.headers['cache-control']).toBe('no-store');
+      const replayed = await create();
+      expect(replayed.headers['idempotent-replayed']).toBe('true');
+      expect(replayed.body.data.secret).toBe(created.body.data.secret);
+      expect(replayed.headers['cache-control']).toBe('no-store');
+      const rotated = await test.http
+        .post('/api/v1/webhooks/sources/no-store/rotate-secret')
+        .set(admin)
+        .send({});
+      expect(rotated.status).toBe(200);
+      expect(rotated.headers['cache-control']).toBe('no-store');
+      await test.http.delete('/api/v1/webhooks/sources/no-store').set(admin).expect(204);
+    });
+
     it("checks the source's allowed addresses", async () => {
       const body = Buffer.from('{}');
       const created = await test.http

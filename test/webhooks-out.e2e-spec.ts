@@ -373,6 +373,32 @@ describe('outbound webhooks', () => {
     expect(again.status).toBe(400);
   });
 
+  it('answers that carry a secret are never cached: create, rotate and their replays', async () => {
+    const created = await test.http
+      .post('/api/v1/webhooks/endpoints')
+      .set(admin)
+      .set('idempotency-key', 'no-store-create')
+      .send({ url: `${receiver.url}/no-store`, eventTypes: ['agent.*'] });
+    expect(created.status).toBe(201);
+    expect(created.headers['cache-control']).toBe('no-store');
+    const replayed = await test.http
+      .post('/api/v1/webhooks/endpoints')
+      .set(admin)
+      .set('idempotency-key', 'no-store-create')
+      .send({ url: `${receiver.url}/no-store`, eventTypes: ['agent.*'] });
+    expect(replayed.headers['idempotent-replayed']).toBe('true');
+    expect(replayed.body.data.secret).toBe(created.body.data.secret);
+    expect(replayed.headers['cache-control']).toBe('no-store');
+    const id = created.body.data.id as string;
+    const rotated = await test.http
+      .post(`/api/v1/webhooks/endpoints/${id}/rotate-secret`)
+      .set(admin)
+      .send({});
+    expect(rotated.status).toBe(200);
+    expect(rotated.headers['cache-control']).toBe('no-store');
+    await test.http.delete(`/api/v1/webhooks/endpoints/${id}`).set(admin).expect(204);
+  });
+
   it('a 410 disables the endpoint with a webhook.endpoint.disabled event and an audit entry', async () => {
     receiver.script('/gone', { status: 410, body: 'gone' });
     const { id: endpointId } = await endpoint('/gone');
@@ -418,6 +444,11 @@ describe('outbound webhooks', () => {
     'http://[::ffff:10.0.0.1]/',
     'http://[fe80::1]/',
     'http://[::]/',
+    // IPv4-compatible: not the IPv4 loopback WEBHOOK_ALLOWED_CIDRS allows here.
+    'http://[::127.0.0.1]/',
+    'http://[64:ff9b::10.0.0.1]/',
+    'http://[2001:db8::1]/',
+    'http://198.18.0.1/',
     'file:///etc/passwd',
     'gopher://example.com/',
   ])('refuses %s with 400 (SSRF)', async (url) => {

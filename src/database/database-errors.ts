@@ -67,3 +67,22 @@ export function sqlState(error: unknown): string | undefined {
 export function isUniqueViolation(error: unknown): boolean {
   return sqlState(error) === '23505';
 }
+
+/**
+ * Deadlock detected (40P01) or serialization failure (40001): PostgreSQL rolled the transaction
+ * back, and running the whole unit of work again may well succeed.
+ */
+export function isRetryableTransactionError(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '40P01' || state === '40001';
+}
+
+/**
+ * PostgreSQL answered but gave the transaction up: statement timeout (57014), lock not available
+ * (55P03), deadlock (40P01), serialization failure (40001). The database is there; this unit of
+ * work met contention or was too slow, and may go through later.
+ */
+export function isTransactionGivenUp(error: unknown): boolean {
+  const state = sqlState(error);
+  return state === '57014' || state === '55P03' || isRetryableTransactionError(error);
+}

@@ -5,7 +5,7 @@ import { uuidv7 } from '../common/ids';
 import { WakeLoop } from '../common/workers/wake-loop';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
-import { isDatabaseUnavailable } from '../database/database-errors';
+import { isDatabaseUnavailable, isTransactionGivenUp } from '../database/database-errors';
 import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
@@ -28,6 +28,8 @@ export interface EventHandler {
 const BATCH = 200;
 const POLL_EVERY_MS = 1_000;
 const MAX_ATTEMPTS = 10;
+const MAX_DEFERRAL_SECONDS = 300;
+const MAX_DEFERRALS_REMEMBERED = 10_000;
 
 function counter(name: string, help: string, labelNames: string[] = []): Counter {
   return (
@@ -53,7 +55,8 @@ export function inEventContext<T>(event: DomainEvent, work: () => T): T {
  * batches with FOR UPDATE SKIP LOCKED, so N replicas share the outbox without handing one event
  * out twice. Woken by NOTIFY on commit; polls every second in case a notification was missed.
  * An event whose handler keeps failing is retried with backoff, then set aside after
- * MAX_ATTEMPTS with its error stored, so it cannot block the events behind it.
+ * MAX_ATTEMPTS with its error stored, so it cannot block the events behind it; one the database
+ * gives up on (timeout, lock wait, deadlock) is backed off the same way without using attempts.
  */
 @Injectable()
 export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -65,9 +68,11 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   );
   private readonly failures = counter(
     'events_dispatch_failures_total',
-    'Domain event dispatch attempts that failed, by outcome (retry or abandoned)',
+    'Domain event dispatch attempts that failed, by outcome (retry, abandoned, or deferred)',
     ['outcome'],
   );
+  /** Events this replica deferred, and how often: the exponent of their backoff. */
+  private readonly deferrals = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private readonly loop = new WakeLoop({
@@ -132,7 +137,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     for (;;) {
       if (this.stopped) return count;
       let current: DomainEvent | undefined;
-      let failure: Error | undefined;
+      let failure: { error: Error; deferred: boolean } | undefined;
       const taken = await this.inDispatchContext(() =>
         this.unitOfWork
           .run(async (tx) => {
@@ -145,15 +150,22 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
           })
           .catch((error: Error) => {
             // The database being away is nobody's fault: stop here, the next poll retries.
-            // Anything else (a handler, or writing what the handlers buffered) is this event's.
-            if (!current || isDatabaseUnavailable(error)) throw error;
-            failure = error;
+            // A timeout, lock wait or deadlock is not the event's fault either, but it may
+            // come back every time for this event: it is deferred, its attempts untouched, so
+            // the events behind it go on. Anything else (a handler, or writing what the
+            // handlers buffered) is this event's.
+            const givenUp = isTransactionGivenUp(error);
+            if (!current || (isDatabaseUnavailable(error) && !givenUp)) throw error;
+            failure = { error, deferred: givenUp };
             return 1;
           }),
       );
       if (taken === 0) return count;
       count += 1;
-      if (current && failure) await this.recordFailure(current, failure);
+      if (current && failure) {
+        if (failure.deferred) await this.defer(current, failure.error);
+        else await this.recordFailure(current, failure.error);
+      }
     }
   }
 
@@ -191,6 +203,37 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
       [events.map((event) => event.id)],
     );
     this.dispatched.inc(events.length);
+    if (this.deferrals.size > 0) {
+      tx.afterCommit(() => events.forEach((event) => this.deferrals.delete(event.id)));
+    }
+  }
+
+  /**
+   * Backs the event off (2^n seconds, ±20%, at most 5 minutes) without counting an attempt: its
+   * handlers did not fail, the database gave up on them. Every replica skips it until then. The
+   * exponent is this replica's count of deferrals (the table keeps attempts only), so it grows
+   * more slowly when replicas take turns; the cap bounds it either way.
+   */
+  private async defer(event: DomainEvent, error: Error): Promise<void> {
+    const deferrals = (this.deferrals.get(event.id) ?? 0) + 1;
+    if (this.deferrals.size >= MAX_DEFERRALS_REMEMBERED) this.deferrals.clear();
+    this.deferrals.set(event.id, deferrals);
+    const seconds = Math.min(2 ** (deferrals - 1), MAX_DEFERRAL_SECONDS);
+    const delayMs = Math.round(seconds * 1000 * (0.8 + 0.4 * Math.random()));
+    await this.unitOfWork.run((tx) =>
+      tx.manager.query(
+        `UPDATE events
+            SET next_dispatch_at = now() + $2 * interval '1 millisecond',
+                dispatch_error = left($3, 2000)
+          WHERE id = $1 AND dispatched_at IS NULL`,
+        [event.id, delayMs, error.message],
+      ),
+    );
+    this.failures.inc({ outcome: 'deferred' });
+    this.logger.warn(
+      { eventId: event.id, type: event.type, deferrals, delayMs, err: error },
+      "The database gave up on a domain event's handlers; deferred without counting an attempt",
+    );
   }
 
   /** Backs the event off (2^n seconds, at most 5 minutes), or sets it aside for good. */

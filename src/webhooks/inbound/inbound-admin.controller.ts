@@ -1,5 +1,15 @@
 import { Idempotent } from '../../common/idempotency/idempotent.decorator';
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../auth/scopes';
 import { ApiData, ApiList } from '../../common/openapi/envelope';
@@ -28,12 +38,14 @@ export class InboundAdminController {
   @Idempotent()
   @Post('sources')
   @HttpCode(201)
+  @Header('Cache-Control', 'no-store')
   @Scopes('webhooks:admin')
   @ApiOperation({
     summary: 'Register a Standard Webhooks sender; the answer shows its secret',
     description:
       'The sender delivers to `POST /api/v1/hooks/{key}`. Keys are unique across ALL tenants ' +
-      '(the receiving route carries no tenant): 409 when any tenant holds the key.',
+      '(the receiving route carries no tenant): 409 when any tenant holds the key. ' +
+      'The answer carries the secret: Cache-Control: no-store.',
   })
   @ApiData(SourceWithSecretDto, 201)
   @ApiProblems(400, 409)
@@ -73,9 +85,11 @@ export class InboundAdminController {
 
   @Post('sources/:key/rotate-secret')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   @Scopes('webhooks:admin')
   @ApiOperation({
     summary: 'New secret (given or generated); the old one still verifies for overlapSeconds',
+    description: 'The answer carries the secret: Cache-Control: no-store.',
   })
   @ApiData(SourceWithSecretDto)
   @ApiProblems(400, 404)

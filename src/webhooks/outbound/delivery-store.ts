@@ -210,14 +210,17 @@ export class DeliveryStore {
       outcome.kind === 'succeeded' ? 'succeeded' : outcome.kind === 'retry' ? 'failed' : 'dead';
     // The endpoints first, locked by id: the order recover and delete use (an endpoint, then
     // its deliveries; the other order deadlocks with them). The lock returns each row as last
-    // committed, which the new failure count builds on. Every attempt counts towards its
-    // endpoint's health, even one whose delivery has moved on (below): the endpoint did answer.
+    // committed, which the new failure count builds on. FOR NO KEY UPDATE, not FOR UPDATE: the
+    // fan-out's INSERT into deliveries takes FOR KEY SHARE on the same endpoints (the foreign
+    // key) in its own order, which FOR UPDATE conflicts with (a deadlock) and this does not.
+    // Every attempt counts towards its endpoint's health, even one whose delivery has moved on
+    // (below): the endpoint did answer.
     const health = endpointHealth(records).filter((h) => h.failures > 0 || h.reset);
     const endpoints = await preparedQuery<{ id: string; expired: boolean }>(
       tx,
       `WITH locked AS (
          SELECT id, consecutive_failures, failing_since, breaker_open_until FROM webhook_endpoints
-          WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE),
+          WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE),
        next AS (
          SELECT l.*,
                 CASE WHEN r.reset THEN r.failures ELSE l.consecutive_failures + r.failures END AS count,

@@ -14,6 +14,7 @@ import {
   DeliveryStore,
 } from './delivery-store';
 import { afterAttempt, isSuccess } from './retry-policy';
+import { retryTransaction } from './retry-transaction';
 import { deliveryLatency, deliveryResults } from './webhook-metrics';
 import { WebhookEndpointsService } from './webhook-endpoints.service';
 import { SEND_TIMEOUT_MS, WebhookSender } from './webhook-sender';
@@ -30,6 +31,9 @@ const FAILING_PROBE_GAP_MS = 100;
 export const LEASE_MS = SEND_TIMEOUT_MS + 5_000;
 const POLL_EVERY_MS = 500;
 const RECORD_BATCH = 500;
+/** Writes of one batch of outcomes rolled back by a deadlock or serialization failure. */
+const RECORD_ATTEMPTS = 5;
+const RECORD_RETRY_DELAY_MS = 20;
 
 interface Pending {
   record: AttemptRecord;
@@ -216,18 +220,33 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
       correlationId: `webhook-worker-${uuidv7()}`,
       actor: { type: 'system' as const, id: 'agentmesh' },
     };
+    // A batch that loses a deadlock (or a serialization failure) is written again: dropped, its
+    // deliveries would be sent again once their leases ran out and their endpoints' failure
+    // counts would never be stored.
     return requestContext.run(context, () =>
-      this.unitOfWork.run(async (tx) => {
-        const disable = await this.store.record(tx, records, {
-          threshold: this.config.webhookBreakerThreshold,
-          cooldownMs: this.config.webhookBreakerCooldownMs,
-          disableAfterMs: this.config.webhookDisableAfterMs,
-        });
-        for (const { endpointId, reason } of disable) {
-          await this.endpoints.disableInTransaction(tx, endpointId, reason);
-          this.logger.warn({ endpointId, reason }, 'Webhook endpoint disabled');
-        }
-      }),
+      retryTransaction(
+        () =>
+          this.unitOfWork.run(async (tx) => {
+            const disable = await this.store.record(tx, records, {
+              threshold: this.config.webhookBreakerThreshold,
+              cooldownMs: this.config.webhookBreakerCooldownMs,
+              disableAfterMs: this.config.webhookDisableAfterMs,
+            });
+            for (const { endpointId, reason } of disable) {
+              await this.endpoints.disableInTransaction(tx, endpointId, reason);
+              this.logger.warn({ endpointId, reason }, 'Webhook endpoint disabled');
+            }
+          }),
+        {
+          attempts: RECORD_ATTEMPTS,
+          baseDelayMs: RECORD_RETRY_DELAY_MS,
+          onRetry: (error, attempt) =>
+            this.logger.warn(
+              { err: error, attempt, outcomes: records.length },
+              'Recording webhook attempts was rolled back; writing the batch again',
+            ),
+        },
+      ),
     );
   }
 

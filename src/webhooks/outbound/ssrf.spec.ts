@@ -32,6 +32,117 @@ describe('SSRF guard', () => {
     await expect(targetProblem(url, none)).resolves.toMatch(/address/);
   });
 
+  // Every block of the IANA IPv4 and IPv6 Special-Purpose Address Registries (and multicast,
+  // and IPv6 outside the global unicast 2000::/3), at its edges where a neighbour is public.
+  it.each([
+    ['0.1.2.3', /this-network/],
+    ['10.255.255.255', /private/],
+    ['100.64.0.0', /carrier-grade NAT/],
+    ['100.127.255.255', /carrier-grade NAT/],
+    ['127.255.255.254', /loopback/],
+    ['169.254.0.1', /link-local/],
+    ['172.31.255.255', /private/],
+    ['192.0.0.9', /IETF protocol/],
+    ['192.0.0.170', /IETF protocol/],
+    ['192.0.2.1', /documentation/],
+    ['192.31.196.1', /AS112/],
+    ['192.52.193.1', /AMT/],
+    ['192.88.99.1', /6to4 relay/],
+    ['192.175.48.1', /AS112/],
+    ['198.18.0.1', /benchmarking/],
+    ['198.19.255.255', /benchmarking/],
+    ['198.51.100.7', /documentation/],
+    ['203.0.113.9', /documentation/],
+    ['239.255.255.250', /multicast/],
+    ['240.0.0.1', /reserved/],
+    ['255.255.255.254', /reserved/],
+    ['255.255.255.255', /broadcast/],
+    ['::', /unspecified/],
+    ['::1', /loopback/],
+    ['::127.0.0.1', /IPv4-compatible/],
+    ['::8.8.8.8', /IPv4-compatible/],
+    ['::ffff:0:7f00:1', /IPv4-translated/],
+    ['64:ff9b:1::808:808', /local-use NAT64/],
+    ['100::1', /discard-only/],
+    ['100:0:0:1::1', /dummy/],
+    ['2001::1', /Teredo/],
+    ['2001:0:4136:e378:8000:63bf:3fff:fdd2', /Teredo/],
+    ['2001:1::1', /IETF protocol/],
+    ['2001:2::1', /benchmarking/],
+    ['2001:3::1', /AMT/],
+    ['2001:4:112::1', /AS112/],
+    ['2001:10::1', /IETF protocol/],
+    ['2001:1ff:ffff::1', /IETF protocol/],
+    ['2001:db8::1', /documentation/],
+    ['2002:7f00:1::1', /6to4/],
+    ['2002:808:808::1', /6to4/],
+    ['2620:4f:8000::1', /AS112/],
+    ['3fff::1', /documentation/],
+    ['5f00::1', /SRv6/],
+    ['fc00::1', /unique-local/],
+    ['fdff:ffff::1', /unique-local/],
+    ['fe80::1', /link-local/],
+    ['febf::1', /link-local/],
+    ['fec0::1', /site-local/],
+    ['ff02::1', /multicast/],
+    ['ff0e::1', /multicast/],
+    ['1::1', /outside the global unicast/],
+    ['4000::1', /outside the global unicast/],
+    ['e000::1', /outside the global unicast/],
+  ])('refuses %s, a special-purpose address', (address, kind) => {
+    expect(addressProblem(address, none)).toMatch(kind);
+  });
+
+  it.each([
+    ['http://[::127.0.0.1]/', /IPv4-compatible/],
+    ['http://[::7f00:1]/', /IPv4-compatible/],
+    ['http://[::169.254.169.254]/', /IPv4-compatible/],
+    ['http://[64:ff9b::127.0.0.1]/', /embeds 127\.0\.0\.1, a loopback/],
+    ['http://[64:ff9b::10.0.0.1]/', /embeds 10\.0\.0\.1, a private/],
+    ['http://[64:ff9b::a9fe:a9fe]/', /embeds 169\.254\.169\.254, a link-local/],
+    ['http://[2002:a9fe:a9fe::]/', /6to4/],
+  ])('refuses %s, an IPv6 form of a forbidden IPv4 address', async (url, kind) => {
+    await expect(targetProblem(url, none)).resolves.toMatch(kind);
+  });
+
+  it('IPv6 forms do not borrow an IPv4 allowance, except NAT64 which stands for its address', () => {
+    const local = parseCidrList(['127.0.0.0/8']);
+    expect(addressProblem('::127.0.0.1', local)).toMatch(/IPv4-compatible/);
+    expect(addressProblem('2002:7f00:1::', local)).toMatch(/6to4/);
+    expect(addressProblem('64:ff9b::127.0.0.1', local)).toBeUndefined();
+    expect(addressProblem('64:ff9b::10.0.0.1', local)).toMatch(/private/);
+    const listed = parseCidrList(['fd00::/8', '2001:db8::/32']);
+    expect(addressProblem('fd12::1', listed)).toBeUndefined();
+    expect(addressProblem('2001:db8::5', listed)).toBeUndefined();
+  });
+
+  it.each([
+    '1.1.1.1',
+    '11.0.0.1',
+    '100.63.255.255',
+    '100.128.0.0',
+    '172.15.255.255',
+    '172.32.0.0',
+    '192.0.1.255',
+    '192.0.3.0',
+    '192.88.98.255',
+    '192.169.0.0',
+    '198.17.255.255',
+    '198.20.0.0',
+    '223.255.255.255',
+    '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8',
+    '2001:200::1',
+    '2001:4860:4860::8888',
+    '2001:db9::1',
+    '2003::1',
+    '2606:4700::1111',
+    '2a00:1450:4001::1',
+    '3ffe:ffff::1',
+  ])('accepts %s, a globally routable address', (address) => {
+    expect(addressProblem(address, none)).toBeUndefined();
+  });
+
   it.each(['ftp://example.com/', 'file:///etc/passwd', 'gopher://x/', 'not a url'])(
     'refuses %s (scheme)',
     async (url) => {
@@ -65,7 +176,7 @@ describe('SSRF guard', () => {
     await expect(
       targetProblem('https://hooks.example.com/', none, resolve(['8.8.8.8'])),
     ).resolves.toBeUndefined();
-    expect(addressProblem('169.254.169.254', none)).toMatch(/linkLocal/);
+    expect(addressProblem('169.254.169.254', none)).toMatch(/link-local/);
   });
 
   it('the socket lookup refuses a name that rebinds to a private address at send time', async () => {

@@ -1,21 +1,28 @@
 import { lookup as dnsLookup, LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { CidrList, parseAddress } from '../../common/net/cidr';
+import { parseIpLiteral, specialPurpose } from './special-addresses';
 
 /**
  * Server-side request forgery guard. Only globally routable unicast addresses may be reached:
- * loopback, private, link-local (the cloud metadata address 169.254.169.254 among them), CGNAT,
- * multicast, unspecified, unique-local (fd00:ec2::254), reserved ranges and IPv6 forms that
- * embed an IPv4 address (mapped, 6to4, Teredo, NAT64) are refused unless WEBHOOK_ALLOWED_CIDRS
- * lists them. The WHATWG URL parser already turns `2130706433` and `0x7f.1` into 127.0.0.1.
+ * every block of the IANA special-purpose registries (loopback, private, link-local with the
+ * cloud metadata address 169.254.169.254, CGNAT, documentation, benchmarking, unique-local such
+ * as fd00:ec2::254, ...), multicast, reserved space and the IPv6 forms that embed an IPv4 address
+ * (IPv4-compatible, 6to4, Teredo) are refused unless WEBHOOK_ALLOWED_CIDRS lists them (see
+ * special-addresses.ts). An IPv4-mapped or NAT64 (64:ff9b::/96) address is judged as the IPv4
+ * address it stands for. The WHATWG URL parser already turns `2130706433` and `0x7f.1` into
+ * 127.0.0.1.
  */
 export function addressProblem(address: string, allowed: CidrList): string | undefined {
-  const parsed = parseAddress(address);
+  const parsed = parseIpLiteral(address);
   if (!parsed) return `"${address}" is not an IP address`;
   if (allowed.contains(parsed.toString())) return undefined;
-  const range = parsed.range();
-  if (range === 'unicast') return undefined;
-  return `${parsed.toString()} is a ${range} address`;
+  const special = specialPurpose(parsed);
+  if (!special) return undefined;
+  if ('phrase' in special) return `${parsed.toString()} is ${special.phrase} address`;
+  const embedded = addressProblem(special.nat64.toString(), allowed);
+  if (!embedded) return undefined;
+  return `${parsed.toString()} (NAT64) embeds ${embedded.replace(' is ', ', ')}`;
 }
 
 /** The URL as it will be called, or why it may not be: http(s), no credentials, a host. */

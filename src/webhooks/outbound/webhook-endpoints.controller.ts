@@ -1,5 +1,16 @@
 import { Idempotent } from '../../common/idempotency/idempotent.decorator';
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../auth/scopes';
 import { ApiData, ApiList } from '../../common/openapi/envelope';
@@ -31,10 +42,12 @@ export class WebhookEndpointsController {
   @Idempotent()
   @Post()
   @HttpCode(201)
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'Register an endpoint; the signing secret is in this response only',
     description:
-      'The URL must be http(s) and reach a public address (WEBHOOK_ALLOWED_CIDRS excepted).',
+      'The URL must be http(s) and reach a public address (WEBHOOK_ALLOWED_CIDRS excepted). ' +
+      'The answer carries the secret: Cache-Control: no-store.',
   })
   @ApiData(EndpointWithSecretDto, 201)
   @ApiProblems(400)
@@ -80,8 +93,10 @@ export class WebhookEndpointsController {
 
   @Post(':id/rotate-secret')
   @HttpCode(200)
+  @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'New signing secret; the old one keeps signing (a second signature) for 24 h',
+    description: 'The answer carries the secret: Cache-Control: no-store.',
   })
   @ApiData(EndpointWithSecretDto)
   @ApiProblems(400, 404)

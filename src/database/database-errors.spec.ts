@@ -1,0 +1,37 @@
+import {
+  isDatabaseUnavailable,
+  isRetryableTransactionError,
+  isTransactionGivenUp,
+} from './database-errors';
+
+const pgError = (code: string) => Object.assign(new Error(code), { code });
+// TypeORM's QueryFailedError carries the driver's error.
+const wrapped = (code: string) => Object.assign(new Error(code), { driverError: pgError(code) });
+
+describe('database errors', () => {
+  it.each(['40P01', '40001'])('%s rolls the transaction back: run it again', (code) => {
+    expect(isRetryableTransactionError(pgError(code))).toBe(true);
+    expect(isRetryableTransactionError(wrapped(code))).toBe(true);
+    expect(isTransactionGivenUp(wrapped(code))).toBe(true);
+  });
+
+  it.each(['57014', '55P03'])('%s gave up on the transaction, not the database', (code) => {
+    expect(isTransactionGivenUp(wrapped(code))).toBe(true);
+    expect(isRetryableTransactionError(wrapped(code))).toBe(false);
+  });
+
+  it('the database being away, or bad input, is neither', () => {
+    for (const error of [
+      pgError('57P01'),
+      pgError('08006'),
+      Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
+      new Error('Connection terminated unexpectedly'),
+    ]) {
+      expect(isDatabaseUnavailable(error)).toBe(true);
+      expect(isTransactionGivenUp(error)).toBe(false);
+      expect(isRetryableTransactionError(error)).toBe(false);
+    }
+    expect(isTransactionGivenUp(wrapped('23505'))).toBe(false);
+    expect(isRetryableTransactionError(new Error('boom'))).toBe(false);
+  });
+});

@@ -47,6 +47,16 @@ async function open(dataSource: DataSource, runners: QueryRunner[]): Promise<Que
   return runner;
 }
 
+/**
+ * One statement at a time per connection: reads queued for a connection (more batches read
+ * ahead than there are connections) wait here, not in pg's client, whose internal queue is
+ * deprecated and goes in pg 9.
+ */
 function queryOn(runner: QueryRunner): SnapshotQuery {
-  return <T>(sql: string, params?: unknown[]) => runner.query(sql, params) as Promise<T[]>;
+  let tail: Promise<unknown> = Promise.resolve();
+  return <T>(sql: string, params?: unknown[]) => {
+    const result = tail.then(() => runner.query(sql, params) as Promise<T[]>);
+    tail = result.catch(() => undefined);
+    return result;
+  };
 }

@@ -10,6 +10,7 @@ import { assertTestDatabase } from './utils/databases';
 const state = globalThis as {
   __AGENTMESH_EMBEDDED__?: EmbeddedDatabase;
   __AGENTMESH_TEST_DIR__?: string;
+  __AGENTMESH_TEST_KEYS_DIR__?: string;
 };
 
 /**
@@ -17,6 +18,10 @@ const state = globalThis as {
  * when set (CI), else an embedded PostgreSQL in a temporary folder.
  */
 export default async function globalSetup(): Promise<void> {
+  // Every app of the run keeps its audit signing key under this one private folder.
+  const keys = await mkdtemp(join(tmpdir(), 'agentmesh-test-keys-'));
+  state.__AGENTMESH_TEST_KEYS_DIR__ = keys;
+  process.env.AGENTMESH_TEST_KEYS_DIR = keys;
   let url = process.env.DATABASE_URL;
   if (!url) {
     const dir = await mkdtemp(join(tmpdir(), 'agentmesh-test-'));

@@ -36,7 +36,10 @@ export function spawnApp(env: Record<string, string>): SpawnedApp {
  * sealer's anchor beside it must not be shared by apps on other test databases.
  */
 export function testKeyFile(): string {
-  return join(mkdtempSync(join(tmpdir(), 'agentmesh-test-key-')), 'audit-signing-key.pem');
+  // Inside the run's own folder (global setup makes it, global teardown removes it), so no
+  // private key outlives the run.
+  const parent = process.env.AGENTMESH_TEST_KEYS_DIR ?? tmpdir();
+  return join(mkdtempSync(join(parent, 'agentmesh-test-key-')), 'audit-signing-key.pem');
 }
 
 export async function waitFor<T>(

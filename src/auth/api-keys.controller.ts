@@ -24,7 +24,10 @@ export class ApiKeysController {
   @Post()
   @HttpCode(201)
   @Throttle(ISSUE_LIMIT)
-  @ApiOperation({ summary: 'Create an API key; the key is in this response only' })
+  @ApiOperation({
+    summary: 'Create an API key; the key is in this response only',
+    description: 'Only scopes the calling key holds may be granted; "*" by platform admins only.',
+  })
   @ApiData(IssuedApiKeyDto, 201)
   @ApiProblems(400, 404)
   async create(@Body() body: CreateApiKeyDto): Promise<{ data: IssuedApiKeyDto }> {
@@ -53,7 +56,10 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke an API key, at once on every replica' })
+  @ApiOperation({
+    summary: 'Revoke an API key, at once on every replica',
+    description: 'Only a key holding every scope of the revoked key (403 otherwise).',
+  })
   @ApiProblems(404, 409)
   async revoke(@Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.apiKeys.revoke(id);
@@ -62,7 +68,10 @@ export class ApiKeysController {
   @Post(':id/rotate')
   @HttpCode(201)
   @Throttle(ISSUE_LIMIT)
-  @ApiOperation({ summary: 'Issue a successor key; the old one stays valid for overlapSeconds' })
+  @ApiOperation({
+    summary: 'Issue a successor key; the old one stays valid for overlapSeconds',
+    description: 'Only a key holding every scope of the rotated key (403 otherwise).',
+  })
   @ApiData(IssuedApiKeyDto, 201)
   @ApiProblems(400, 404, 409)
   async rotate(

@@ -22,6 +22,7 @@ import { displayPrefix, generateApiKey, hashApiKey } from './api-key.codec';
 import { AuthErrorCode } from './auth.errors';
 import { ApiKeyDto } from './dto/api-key.dto';
 import { ApiKey } from './entities/api-key.entity';
+import { Grants, GRANT_VIOLATION_MESSAGES, grantViolation } from './key-grants';
 import { ADMIN_SCOPE } from './scopes';
 import { DEFAULT_TENANT_ID, TenantsService } from './tenants.service';
 
@@ -93,12 +94,7 @@ export class ApiKeysService {
         'Only platform admins may create keys in another tenant.',
       );
     }
-    if (input.scopes.includes(ADMIN_SCOPE) && !isPlatformAdmin) {
-      throw new ForbiddenError(
-        AuthErrorCode.ScopeNotGrantable,
-        'Only platform admins may grant "*".',
-      );
-    }
+    refuseOutranking({ scopes: input.scopes, agentId: input.agentId ?? null }, 'create');
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw new BadRequestError(AuthErrorCode.InvalidKey, 'expiresAt must be in the future.', [
         { field: 'expiresAt', message: 'expiresAt must be in the future' },
@@ -152,6 +148,7 @@ export class ApiKeysService {
     await this.unitOfWork.run(async (tx) => {
       const key = await this.lockOwn(tx.manager, id);
       this.refuseManaged(key);
+      refuseOutranking(key, 'manage');
       if (key.revokedAt) return;
       await tx.manager.update(ApiKey, { id }, { revokedAt: () => 'now()' });
       const revoked = await tx.manager.findOneByOrFail(ApiKey, { id });
@@ -171,6 +168,7 @@ export class ApiKeysService {
     return this.unitOfWork.run(async (tx) => {
       const old = await this.lockOwn(tx.manager, id);
       this.refuseManaged(old);
+      refuseOutranking(old, 'manage');
       if (old.revokedAt) {
         throw new ConflictError(AuthErrorCode.ApiKeyRevoked, 'A revoked key cannot be rotated.');
       }
@@ -280,6 +278,14 @@ export class ApiKeysService {
 function auditView(key: ApiKey) {
   const { prefix: _prefix, createdAt: _createdAt, ...kept } = ApiKeyDto.from(key);
   return kept;
+}
+
+/** The calling key may only create, rotate or revoke keys that grant no more than it holds. */
+function refuseOutranking(target: Grants, action: 'create' | 'manage'): void {
+  const context = requestContext.require();
+  const caller = { scopes: context.scopes ?? [], agentId: context.agentId ?? null };
+  const violation = grantViolation(caller, target, action);
+  if (violation) throw new ForbiddenError(violation, GRANT_VIOLATION_MESSAGES[violation]);
 }
 
 function adminKeyFields() {

@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import { IpAllowlist } from '../common/net/ip-allowlist';
@@ -13,6 +23,8 @@ import { Scopes } from './scopes';
 /** Key creation and rotation mint credentials: a much tighter limit than the global one. */
 const ISSUE_LIMIT = { default: { limit: 30, ttl: 60_000 } };
 const DEFAULT_OVERLAP_SECONDS = 86_400;
+/** Responses carrying a key are never kept by a browser or proxy cache. */
+const NO_STORE = 'no-store';
 
 @ApiTags('api-keys')
 @IpAllowlist('admin')
@@ -23,6 +35,7 @@ export class ApiKeysController {
 
   @Post()
   @HttpCode(201)
+  @Header('Cache-Control', NO_STORE)
   @Throttle(ISSUE_LIMIT)
   @ApiOperation({
     summary: 'Create an API key; the key is in this response only',
@@ -67,6 +80,7 @@ export class ApiKeysController {
 
   @Post(':id/rotate')
   @HttpCode(201)
+  @Header('Cache-Control', NO_STORE)
   @Throttle(ISSUE_LIMIT)
   @ApiOperation({
     summary: 'Issue a successor key; the old one stays valid for overlapSeconds',

@@ -62,11 +62,7 @@ export class ApiKeysService {
   /** Resolves a presented key to its principal, from the cache when possible. */
   async authenticate(key: string): Promise<Principal> {
     const hash = hashApiKey(key);
-    let principal = this.cache.get(hash);
-    if (principal === undefined) {
-      principal = await this.load(hash);
-      this.cache.set(hash, principal);
-    }
+    const principal = await this.cache.resolve(hash, () => this.load(hash));
     if (!principal) throw invalidKey();
     if (principal.expiresAt !== null && principal.expiresAt <= Date.now()) throw invalidKey();
     return principal;

@@ -63,9 +63,14 @@ export class ApiKeysService {
   async authenticate(key: string): Promise<Principal> {
     const hash = hashApiKey(key);
     const principal = await this.cache.resolve(hash, () => this.load(hash));
-    if (!principal) throw invalidKey();
-    if (principal.expiresAt !== null && principal.expiresAt <= Date.now()) throw invalidKey();
+    if (!isUsable(principal)) throw invalidKey();
     return principal;
+  }
+
+  /** The principal of a key already in the cache and still valid; never reads the database. */
+  authenticateCached(key: string): Principal | undefined {
+    const principal = this.cache.get(hashApiKey(key));
+    return isUsable(principal) ? principal : undefined;
   }
 
   private async load(hash: string): Promise<Principal | null> {
@@ -292,6 +297,10 @@ function adminKeyFields() {
     agentId: null,
     expiresAt: null,
   };
+}
+
+function isUsable(principal: Principal | null | undefined): principal is Principal {
+  return !!principal && (principal.expiresAt === null || principal.expiresAt > Date.now());
 }
 
 function invalidKey(): UnauthorizedError {

@@ -64,6 +64,18 @@ describe('PrincipalCache', () => {
     expect([cache.get('h1'), cache.get('h2')]).toEqual([undefined, undefined]);
   });
 
+  it('still refuses a stale load after pruning many evictions of other keys', async () => {
+    const read = pendingRead<Principal | null>();
+    const resolving = cache.resolve('h1', read.load);
+    cache.evictKey('k1');
+    for (let i = 0; i < 10_050; i += 1) cache.evictKey(`other-${i}`);
+    read.finish(principal('k1'));
+    await resolving;
+    expect(cache.get('h1')).toBeUndefined();
+    await cache.resolve('h1', () => Promise.resolve(principal('k1')));
+    expect(cache.get('h1')).toEqual(principal('k1'));
+  });
+
   it('judges each of several overlapping loads by its own start', async () => {
     const early = pendingRead<Principal | null>();
     const resolvingEarly = cache.resolve('h1', early.load);

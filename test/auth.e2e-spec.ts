@@ -132,6 +132,7 @@ describe('auth: keys', () => {
     const key = created.body.data.key as string;
     expect(key).toMatch(/^amk_[A-Za-z0-9_-]{43}$/);
     expect(created.body.data.prefix).toBe(key.slice(0, 12));
+    expect(created.headers['cache-control']).toBe('no-store');
 
     const listed = await test.http.get('/api/v1/api-keys').set(test.admin);
     expect(listed.status).toBe(200);
@@ -184,6 +185,7 @@ describe('auth: keys', () => {
     expect(rotated.status).toBe(201);
     const fresh = `Bearer ${rotated.body.data.key as string}`;
     expect(rotated.body.data.scopes).toEqual(['keys:admin']);
+    expect(rotated.headers['cache-control']).toBe('no-store');
     expect((await test.http.get('/api/v1/api-keys').set({ authorization })).status).toBe(200);
     expect((await test.http.get('/api/v1/api-keys').set({ authorization: fresh })).status).toBe(
       200,

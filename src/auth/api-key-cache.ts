@@ -14,6 +14,8 @@ export const API_KEYS_CHANNEL = 'agentmesh_api_keys';
 const POSITIVE_TTL_MS = 60_000;
 const NEGATIVE_TTL_MS = 10_000;
 const MAX_ENTRIES = 50_000;
+/** Evictions remembered while loads are in flight, past which the oldest ones are pruned. */
+const MAX_REMEMBERED_EVICTIONS = 10_000;
 
 interface Entry {
   principal: Principal | null;
@@ -21,20 +23,20 @@ interface Entry {
 }
 
 /**
- * Key hash → principal, so authenticating a request costs no database round trip. A revoked
- * or rotated key is dropped here at once on its own replica and, through NOTIFY, on every
- * other; the TTL bounds staleness should a notification ever be missed.
+ * Key hash → principal, with a generation counter so that a load can never store what it read
+ * before an eviction of the same key. Without it a revoke committing between a cache miss's
+ * database read and its cache write would be undone by that write, and the revoked key would
+ * work for the whole TTL. Every eviction takes a new generation; a load remembers the
+ * generation it began at and stores its result only if its key was not evicted since.
  */
-@Injectable()
-export class ApiKeyCache implements OnModuleInit {
+export class PrincipalCache {
   private readonly entries = new Map<string, Entry>();
-
-  constructor(private readonly notifications: PgNotifications) {}
-
-  onModuleInit(): void {
-    this.notifications.subscribe(API_KEYS_CHANNEL, (keyId) => this.evictKey(keyId));
-    this.notifications.onReconnect(() => this.entries.clear());
-  }
+  private generation = 0;
+  /** Key id → generation of its last eviction, kept only while some load may predate it. */
+  private readonly evictedAt = new Map<string, number>();
+  private clearedAt = 0;
+  /** Start generation → loads in flight that began at it. */
+  private readonly loading = new Map<number, number>();
 
   get(hash: string): Principal | null | undefined {
     const entry = this.entries.get(hash);
@@ -46,15 +48,82 @@ export class ApiKeyCache implements OnModuleInit {
     return entry.principal;
   }
 
-  set(hash: string, principal: Principal | null): void {
+  /**
+   * The cached principal, or what `load` reads (null: no such valid key). The caller gets the
+   * load's answer even when it is not stored: it was true when the read began.
+   */
+  async resolve(hash: string, load: () => Promise<Principal | null>): Promise<Principal | null> {
+    const cached = this.get(hash);
+    if (cached !== undefined) return cached;
+    const started = this.generation;
+    this.loading.set(started, (this.loading.get(started) ?? 0) + 1);
+    try {
+      const principal = await load();
+      if (!this.evictedSince(started, principal)) this.store(hash, principal);
+      return principal;
+    } finally {
+      this.loadEnded(started);
+    }
+  }
+
+  evictKey(keyId: string): void {
+    this.generation += 1;
+    if (this.loading.size > 0) {
+      this.evictedAt.set(keyId, this.generation);
+      if (this.evictedAt.size > MAX_REMEMBERED_EVICTIONS) this.pruneEvictions();
+    }
+    for (const [hash, entry] of this.entries) {
+      if (entry.principal?.keyId === keyId) this.entries.delete(hash);
+    }
+  }
+
+  /** Forgets everything, including what loads in flight have read. */
+  clear(): void {
+    this.generation += 1;
+    this.clearedAt = this.generation;
+    this.entries.clear();
+  }
+
+  private evictedSince(started: number, principal: Principal | null): boolean {
+    if (this.clearedAt > started) return true;
+    return principal !== null && (this.evictedAt.get(principal.keyId) ?? 0) > started;
+  }
+
+  private store(hash: string, principal: Principal | null): void {
     if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
     const ttl = principal ? POSITIVE_TTL_MS : NEGATIVE_TTL_MS;
     this.entries.set(hash, { principal, until: Date.now() + ttl });
   }
 
-  evictKey(keyId: string): void {
-    for (const [hash, entry] of this.entries) {
-      if (entry.principal?.keyId === keyId) this.entries.delete(hash);
+  private loadEnded(started: number): void {
+    const remaining = (this.loading.get(started) ?? 1) - 1;
+    if (remaining > 0) this.loading.set(started, remaining);
+    else this.loading.delete(started);
+    if (this.loading.size === 0) this.evictedAt.clear();
+  }
+
+  /** Drops evictions no load in flight began before: they can refuse nothing any more. */
+  private pruneEvictions(): void {
+    const oldest = Math.min(...this.loading.keys());
+    for (const [keyId, generation] of this.evictedAt) {
+      if (generation <= oldest) this.evictedAt.delete(keyId);
     }
+  }
+}
+
+/**
+ * The process's cache of authenticated keys. A revoked or rotated key is dropped here at once on
+ * its own replica and, through NOTIFY, on every other; the TTL bounds staleness should a
+ * notification ever be missed, and a lost LISTEN connection clears everything.
+ */
+@Injectable()
+export class ApiKeyCache extends PrincipalCache implements OnModuleInit {
+  constructor(private readonly notifications: PgNotifications) {
+    super();
+  }
+
+  onModuleInit(): void {
+    this.notifications.subscribe(API_KEYS_CHANNEL, (keyId) => this.evictKey(keyId));
+    this.notifications.onReconnect(() => this.clear());
   }
 }

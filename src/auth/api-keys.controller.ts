@@ -1,4 +1,14 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  Header,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+} from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import { IpAllowlist } from '../common/net/ip-allowlist';
@@ -13,6 +23,8 @@ import { Scopes } from './scopes';
 /** Key creation and rotation mint credentials: a much tighter limit than the global one. */
 const ISSUE_LIMIT = { default: { limit: 30, ttl: 60_000 } };
 const DEFAULT_OVERLAP_SECONDS = 86_400;
+/** Responses carrying a key are never kept by a browser or proxy cache. */
+const NO_STORE = 'no-store';
 
 @ApiTags('api-keys')
 @IpAllowlist('admin')
@@ -23,8 +35,12 @@ export class ApiKeysController {
 
   @Post()
   @HttpCode(201)
+  @Header('Cache-Control', NO_STORE)
   @Throttle(ISSUE_LIMIT)
-  @ApiOperation({ summary: 'Create an API key; the key is in this response only' })
+  @ApiOperation({
+    summary: 'Create an API key; the key is in this response only',
+    description: 'Only scopes the calling key holds may be granted; "*" by platform admins only.',
+  })
   @ApiData(IssuedApiKeyDto, 201)
   @ApiProblems(400, 404)
   async create(@Body() body: CreateApiKeyDto): Promise<{ data: IssuedApiKeyDto }> {
@@ -53,7 +69,10 @@ export class ApiKeysController {
 
   @Delete(':id')
   @HttpCode(204)
-  @ApiOperation({ summary: 'Revoke an API key, at once on every replica' })
+  @ApiOperation({
+    summary: 'Revoke an API key, at once on every replica',
+    description: 'Only a key holding every scope of the revoked key (403 otherwise).',
+  })
   @ApiProblems(404, 409)
   async revoke(@Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.apiKeys.revoke(id);
@@ -61,8 +80,12 @@ export class ApiKeysController {
 
   @Post(':id/rotate')
   @HttpCode(201)
+  @Header('Cache-Control', NO_STORE)
   @Throttle(ISSUE_LIMIT)
-  @ApiOperation({ summary: 'Issue a successor key; the old one stays valid for overlapSeconds' })
+  @ApiOperation({
+    summary: 'Issue a successor key; the old one stays valid for overlapSeconds',
+    description: 'Only a key holding every scope of the rotated key (403 otherwise).',
+  })
   @ApiData(IssuedApiKeyDto, 201)
   @ApiProblems(400, 404, 409)
   async rotate(

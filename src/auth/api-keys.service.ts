@@ -7,7 +7,7 @@ import {
 } from '../common/errors/domain-error';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, IsNull, Repository } from 'typeorm';
+import { EntityManager, IsNull, Not, Repository } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { currentTenantId, requestContext } from '../common/context/request-context';
@@ -22,6 +22,7 @@ import { displayPrefix, generateApiKey, hashApiKey } from './api-key.codec';
 import { AuthErrorCode } from './auth.errors';
 import { ApiKeyDto } from './dto/api-key.dto';
 import { ApiKey } from './entities/api-key.entity';
+import { Grants, GRANT_VIOLATION_MESSAGES, grantViolation } from './key-grants';
 import { ADMIN_SCOPE } from './scopes';
 import { DEFAULT_TENANT_ID, TenantsService } from './tenants.service';
 
@@ -61,14 +62,15 @@ export class ApiKeysService {
   /** Resolves a presented key to its principal, from the cache when possible. */
   async authenticate(key: string): Promise<Principal> {
     const hash = hashApiKey(key);
-    let principal = this.cache.get(hash);
-    if (principal === undefined) {
-      principal = await this.load(hash);
-      this.cache.set(hash, principal);
-    }
-    if (!principal) throw invalidKey();
-    if (principal.expiresAt !== null && principal.expiresAt <= Date.now()) throw invalidKey();
+    const principal = await this.cache.resolve(hash, () => this.load(hash));
+    if (!isUsable(principal)) throw invalidKey();
     return principal;
+  }
+
+  /** The principal of a key already in the cache and still valid; never reads the database. */
+  authenticateCached(key: string): Principal | undefined {
+    const principal = this.cache.get(hashApiKey(key));
+    return isUsable(principal) ? principal : undefined;
   }
 
   private async load(hash: string): Promise<Principal | null> {
@@ -93,12 +95,7 @@ export class ApiKeysService {
         'Only platform admins may create keys in another tenant.',
       );
     }
-    if (input.scopes.includes(ADMIN_SCOPE) && !isPlatformAdmin) {
-      throw new ForbiddenError(
-        AuthErrorCode.ScopeNotGrantable,
-        'Only platform admins may grant "*".',
-      );
-    }
+    refuseOutranking({ scopes: input.scopes, agentId: input.agentId ?? null }, 'create');
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw new BadRequestError(AuthErrorCode.InvalidKey, 'expiresAt must be in the future.', [
         { field: 'expiresAt', message: 'expiresAt must be in the future' },
@@ -152,6 +149,7 @@ export class ApiKeysService {
     await this.unitOfWork.run(async (tx) => {
       const key = await this.lockOwn(tx.manager, id);
       this.refuseManaged(key);
+      refuseOutranking(key, 'manage');
       if (key.revokedAt) return;
       await tx.manager.update(ApiKey, { id }, { revokedAt: () => 'now()' });
       const revoked = await tx.manager.findOneByOrFail(ApiKey, { id });
@@ -171,6 +169,7 @@ export class ApiKeysService {
     return this.unitOfWork.run(async (tx) => {
       const old = await this.lockOwn(tx.manager, id);
       this.refuseManaged(old);
+      refuseOutranking(old, 'manage');
       if (old.revokedAt) {
         throw new ConflictError(AuthErrorCode.ApiKeyRevoked, 'A revoked key cannot be rotated.');
       }
@@ -208,26 +207,83 @@ export class ApiKeysService {
     await this.unitOfWork.run(async (tx) => {
       await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_BOOTSTRAP_LOCK]);
       if (configuredKey) {
-        const hash = hashApiKey(configuredKey);
-        const existing = await tx.manager.findOneBy(ApiKey, { keyHash: hash });
-        if (!existing) {
-          await this.insertWithKey(tx.manager, configuredKey, adminKeyFields());
-        } else {
-          await tx.manager.update(
-            ApiKey,
-            { id: existing.id },
-            { ...adminKeyFields(), revokedAt: null },
-          );
-        }
+        await this.installManagedKey(tx, configuredKey);
         return;
       }
       const anyKey = await tx.manager.exists(ApiKey);
-      if (anyKey) return;
-      const issued = await this.insert(tx.manager, adminKeyFields());
-      this.logger.warn(
-        `No API key existed: generated an admin key for the default tenant. It is shown once: ${issued.key}`,
-      );
+      if (!anyKey) {
+        const issued = await this.insert(tx.manager, adminKeyFields());
+        this.logger.warn(
+          `No API key existed: generated an admin key for the default tenant. It is shown once: ${issued.key}`,
+        );
+      } else if (await tx.manager.existsBy(ApiKey, managedKeyWhere())) {
+        this.logger.warn(
+          'ADMIN_API_KEY is unset: the key it set before stays valid until revoked (DELETE /api-keys/{id}).',
+        );
+      }
     });
+  }
+
+  /**
+   * Makes the configured key the one valid env-managed key: created or restored, and any key an
+   * earlier value of ADMIN_API_KEY set is revoked. Each change is audited (except the first key
+   * of a new installation); a restart with the same value changes nothing. Env-managed keys are told apart by their shown prefix, which is
+   * the variable's name instead of the key's first characters (a short key would be guessable).
+   */
+  private async installManagedKey(tx: Transaction, configuredKey: string): Promise<void> {
+    const wanted = { ...adminKeyFields(), prefix: MANAGED_KEY_PREFIX, revokedAt: null };
+    const existing = await tx.manager.findOneBy(ApiKey, { keyHash: hashApiKey(configuredKey) });
+    let currentId: string;
+    if (!existing) {
+      // The first key of a new installation is not audited, like a generated one.
+      const installing = !(await tx.manager.exists(ApiKey));
+      const { record } = await this.insertWithKey(tx.manager, configuredKey, wanted);
+      currentId = record.id;
+      if (!installing) {
+        await this.audit.record(tx, {
+          action: 'api_key.create',
+          resource: { type: 'api_key', id: record.id },
+          after: auditView(record),
+          tenantId: record.tenantId,
+        });
+      }
+    } else {
+      currentId = existing.id;
+      if (!sameManagedKey(existing)) {
+        await tx.manager.update(ApiKey, { id: existing.id }, wanted);
+        // A key set before prefixes were hidden only changes its label: nothing to audit.
+        if (!sameManagedKey({ ...existing, prefix: MANAGED_KEY_PREFIX })) {
+          const restored = await tx.manager.findOneByOrFail(ApiKey, { id: existing.id });
+          await this.audit.record(tx, {
+            action: 'api_key.restore',
+            resource: { type: 'api_key', id: existing.id },
+            before: auditView(existing),
+            after: auditView(restored),
+            tenantId: restored.tenantId,
+          });
+          await this.announce(tx, existing.id);
+        }
+      }
+    }
+    const previous = await tx.manager.find(ApiKey, {
+      where: { ...managedKeyWhere(), id: Not(currentId) },
+      lock: { mode: 'pessimistic_write' },
+    });
+    for (const key of previous) {
+      await tx.manager.update(ApiKey, { id: key.id }, { revokedAt: () => 'now()' });
+      const revoked = await tx.manager.findOneByOrFail(ApiKey, { id: key.id });
+      await this.audit.record(tx, {
+        action: 'api_key.revoke',
+        resource: { type: 'api_key', id: key.id },
+        before: auditView(key),
+        after: auditView(revoked),
+        tenantId: key.tenantId,
+      });
+      await this.announce(tx, key.id);
+    }
+    if (previous.length > 0) {
+      this.logger.warn('ADMIN_API_KEY changed: revoked the key it set before.');
+    }
   }
 
   private async insert(
@@ -240,12 +296,13 @@ export class ApiKeysService {
   private async insertWithKey(
     manager: EntityManager,
     key: string,
-    fields: Pick<ApiKey, 'tenantId' | 'name' | 'scopes' | 'agentId' | 'expiresAt'>,
+    fields: Pick<ApiKey, 'tenantId' | 'name' | 'scopes' | 'agentId' | 'expiresAt'> &
+      Partial<Pick<ApiKey, 'prefix'>>,
   ): Promise<IssuedApiKey> {
     const record = manager.create(ApiKey, {
+      prefix: displayPrefix(key),
       ...fields,
       id: uuidv7(),
-      prefix: displayPrefix(key),
       keyHash: hashApiKey(key),
     });
     await manager.insert(ApiKey, record);
@@ -282,6 +339,35 @@ function auditView(key: ApiKey) {
   return kept;
 }
 
+/** The calling key may only create, rotate or revoke keys that grant no more than it holds. */
+function refuseOutranking(target: Grants, action: 'create' | 'manage'): void {
+  const context = requestContext.require();
+  const caller = { scopes: context.scopes ?? [], agentId: context.agentId ?? null };
+  const violation = grantViolation(caller, target, action);
+  if (violation) throw new ForbiddenError(violation, GRANT_VIOLATION_MESSAGES[violation]);
+}
+
+/** Shown instead of the first characters of a key that ADMIN_API_KEY set (and marks it). */
+const MANAGED_KEY_PREFIX = 'ADMIN_API_KEY';
+
+function managedKeyWhere() {
+  return { prefix: MANAGED_KEY_PREFIX, revokedAt: IsNull() };
+}
+
+function sameManagedKey(key: ApiKey): boolean {
+  const wanted = adminKeyFields();
+  return (
+    key.prefix === MANAGED_KEY_PREFIX &&
+    key.revokedAt === null &&
+    key.tenantId === wanted.tenantId &&
+    key.name === wanted.name &&
+    key.agentId === null &&
+    key.expiresAt === null &&
+    key.scopes.length === 1 &&
+    key.scopes[0] === ADMIN_SCOPE
+  );
+}
+
 function adminKeyFields() {
   return {
     tenantId: DEFAULT_TENANT_ID,
@@ -290,6 +376,10 @@ function adminKeyFields() {
     agentId: null,
     expiresAt: null,
   };
+}
+
+function isUsable(principal: Principal | null | undefined): principal is Principal {
+  return !!principal && (principal.expiresAt === null || principal.expiresAt > Date.now());
 }
 
 function invalidKey(): UnauthorizedError {

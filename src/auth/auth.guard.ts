@@ -1,18 +1,18 @@
 import { ForbiddenError, NotFoundError, UnauthorizedError } from '../common/errors/domain-error';
-import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { ThrottlerException, ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { IS_PUBLIC } from '../common/auth/public.decorator';
 import { requestContext } from '../common/context/request-context';
+import { normaliseAddress } from '../common/net/cidr';
 import { routeMetadata } from '../common/route-metadata';
+import type { Principal } from './api-key-cache';
 import { ApiKeysService } from './api-keys.service';
+import { AuthAttempts } from './auth-attempts';
 import { AuthErrorCode } from './auth.errors';
 import { ADMIN_SCOPE, hasScope, REQUIRED_SCOPES } from './scopes';
 import { TenantsService } from './tenants.service';
-
-/** Failed authentications allowed per client address and minute before 429. */
-const AUTH_FAILURES_PER_MINUTE = 30;
 
 /**
  * Every route needs a key with the route's scope unless it is @Public(). Puts the tenant and
@@ -24,26 +24,27 @@ export class AuthGuard implements CanActivate {
     private readonly reflector: Reflector,
     private readonly apiKeys: ApiKeysService,
     private readonly tenants: TenantsService,
-    @Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage,
+    private readonly attempts: AuthAttempts,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     if (routeMetadata<boolean>(this.reflector, context, IS_PUBLIC)) return true;
     const http = context.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const address = normaliseAddress(request.ip) ?? 'unknown';
     const key = presentedKey(request);
     if (!key) {
-      void http.getResponse<FastifyReply>().header('www-authenticate', 'Bearer');
+      const wait = await this.attempts.anonymous(address);
+      if (wait > 0) throw tooMany(reply, wait, 'Too many requests without an API key; slow down.');
+      void reply.header('www-authenticate', 'Bearer');
       throw new UnauthorizedError(
         AuthErrorCode.MissingCredentials,
         'Send an API key as "Authorization: Bearer <key>" or "X-API-Key: <key>".',
       );
     }
 
-    const principal = await this.apiKeys.authenticate(key).catch(async (error: unknown) => {
-      if (error instanceof UnauthorizedError) await this.countFailure(request, http.getResponse());
-      throw error;
-    });
+    const principal = await this.authenticate(key, address, reply);
 
     const required = routeMetadata<string[]>(this.reflector, context, REQUIRED_SCOPES) ?? [
       ADMIN_SCOPE,
@@ -87,20 +88,39 @@ export class AuthGuard implements CanActivate {
     return wanted;
   }
 
-  /** Guessing keys is rate limited per address even though each guess is a 401. */
-  private async countFailure(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-    const record = await this.storage.increment(
-      `auth-failures:${request.ip}`,
-      60_000,
-      AUTH_FAILURES_PER_MINUTE,
-      60_000,
-      'auth-failures',
-    );
-    if (record.isBlocked) {
-      void reply.header('retry-after', String(record.timeToBlockExpire));
-      throw new ThrottlerException('Too many failed authentications; slow down.');
+  /**
+   * Guessing keys is limited per address. While an address is blocked only keys already in the
+   * key cache (clients working normally behind the same address) pass; anything else is refused
+   * before any database lookup, so a blocked guesser costs nothing.
+   */
+  private async authenticate(
+    key: string,
+    address: string,
+    reply: FastifyReply,
+  ): Promise<Principal> {
+    const blocked = this.attempts.blockedFor(address);
+    if (blocked > 0) {
+      const principal = this.apiKeys.authenticateCached(key);
+      if (principal) return principal;
+      throw tooMany(reply, blocked, TOO_MANY_FAILURES);
+    }
+    try {
+      return await this.apiKeys.authenticate(key);
+    } catch (error) {
+      if (error instanceof UnauthorizedError) {
+        const wait = await this.attempts.failed(address);
+        if (wait > 0) throw tooMany(reply, wait, TOO_MANY_FAILURES);
+      }
+      throw error;
     }
   }
+}
+
+const TOO_MANY_FAILURES = 'Too many failed authentications from your address; retry later.';
+
+function tooMany(reply: FastifyReply, seconds: number, message: string): ThrottlerException {
+  void reply.header('retry-after', String(seconds));
+  return new ThrottlerException(message);
 }
 
 function presentedKey(request: FastifyRequest): string | undefined {

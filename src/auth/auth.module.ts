@@ -6,6 +6,7 @@ import { InjectConfig } from '../config/config.module';
 import { ApiKeyCache } from './api-key-cache';
 import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
+import { AuthAttempts } from './auth-attempts';
 import { AuthGuard } from './auth.guard';
 import { ApiKey } from './entities/api-key.entity';
 import { Tenant } from './entities/tenant.entity';
@@ -15,7 +16,7 @@ import { TenantsService } from './tenants.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, ApiKey]), AuditModule],
   controllers: [TenantsController, ApiKeysController],
-  providers: [TenantsService, ApiKeysService, ApiKeyCache, AuthGuard],
+  providers: [TenantsService, ApiKeysService, ApiKeyCache, AuthAttempts, AuthGuard],
   exports: [AuthGuard, TenantsService],
 })
 export class AuthModule implements OnApplicationBootstrap {

@@ -76,7 +76,10 @@ export class ApiKeyDto {
   @ApiProperty({ nullable: true, type: String })
   agentId: string | null;
 
-  @ApiProperty({ example: 'amk_3fQ9xk2B' })
+  @ApiProperty({
+    example: 'amk_3fQ9xk2B',
+    description: 'The first characters of the key; "ADMIN_API_KEY" for the key that variable sets',
+  })
   prefix: string;
 
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })

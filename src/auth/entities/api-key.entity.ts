@@ -17,7 +17,10 @@ export class ApiKey {
   @Column({ type: 'varchar', length: 200 })
   name: string;
 
-  /** The first characters of the key, shown so people can tell keys apart. */
+  /**
+   * The first characters of the key, shown so people can tell keys apart; `ADMIN_API_KEY` for
+   * the key that variable sets (its characters would help guess a short key).
+   */
   @Column({ type: 'varchar', length: 16 })
   prefix: string;
 

@@ -1,10 +1,25 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 import { requestContext } from '../context/request-context';
+import { normaliseAddress } from '../net/cidr';
 import { routeMetadata } from '../route-metadata';
 
 const THROTTLER_LIMIT = 'THROTTLER:LIMIT';
 const THROTTLER_SKIP = 'THROTTLER:SKIP';
+const DEFAULT_THROTTLER = 'default';
+
+/**
+ * The counter of a client address's requests without an API key under the global limit,
+ * shared by public routes (counted here) and refused anonymous requests (counted by the auth
+ * guard, which answers before this guard runs).
+ */
+export function anonymousLimitKey(address: string): string {
+  return `${DEFAULT_THROTTLER}:${addressTracker(address)}`;
+}
+
+function addressTracker(address: string | undefined): string {
+  return `ip:${normaliseAddress(address) ?? 'unknown'}`;
+}
 
 /**
  * The global rate limit: per API key when authenticated, per client address otherwise, with
@@ -25,7 +40,9 @@ export class RateLimitGuard extends ThrottlerGuard {
 
   protected override getTracker(request: Record<string, unknown>): Promise<string> {
     const keyId = requestContext.get()?.apiKeyId;
-    return Promise.resolve(keyId ? `key:${keyId}` : `ip:${String(request.ip)}`);
+    return Promise.resolve(
+      keyId ? `key:${keyId}` : addressTracker(request.ip as string | undefined),
+    );
   }
 
   protected override generateKey(context: ExecutionContext, tracker: string, name: string): string {

@@ -1,0 +1,223 @@
+/** One setting as an operator reads about it. */
+export interface Setting {
+  name: string;
+  /** What applies when the variable is unset (or empty). */
+  default: string;
+  meaning: string;
+}
+
+/** Every setting the service reads, as operators see it: docs/configuration.md is rendered from this. */
+export const SETTINGS: readonly Setting[] = [
+  {
+    name: 'PORT',
+    default: '3000',
+    meaning: 'HTTP port',
+  },
+  {
+    name: 'PUBLIC_URL',
+    default: 'unset: `http://127.0.0.1:$PORT`',
+    meaning:
+      "base URL clients reach the service at (absolute http(s), no query or fragment; a trailing slash is dropped): A2A card links, never the request's `Host`",
+  },
+  {
+    name: 'DATABASE_URL',
+    default: 'unset: embedded',
+    meaning: 'PostgreSQL connection string',
+  },
+  {
+    name: 'REDIS_URL',
+    default: 'unset: in memory',
+    meaning: 'rate-limit counters shared by replicas (falls back to memory while Redis is down)',
+  },
+  {
+    name: 'ADMIN_API_KEY',
+    default: 'unset: generated once',
+    meaning: 'platform admin key of the `default` tenant (16+ printable characters)',
+  },
+  {
+    name: 'MIGRATIONS_RUN',
+    default: 'true',
+    meaning: 'run pending migrations at start',
+  },
+  {
+    name: 'WORKERS',
+    default: 'on',
+    meaning: 'run background workers in this replica',
+  },
+  {
+    name: 'LOG_LEVEL',
+    default: 'info',
+    meaning: 'pino level (`fatal` \u2026 `trace`, `silent`)',
+  },
+  {
+    name: 'TRUST_PROXY',
+    default: 'unset',
+    meaning: 'hop count or CIDRs whose `X-Forwarded-For` is believed',
+  },
+  {
+    name: 'RATE_LIMIT_PER_MINUTE',
+    default: '1200',
+    meaning: 'per API key (per address when anonymous)',
+  },
+  {
+    name: 'BODY_LIMIT_BYTES',
+    default: '1048576',
+    meaning: 'larger bodies get 413',
+  },
+  {
+    name: 'METRICS_ALLOWED_CIDRS',
+    default: 'loopback and private ranges',
+    meaning: 'who may read `/metrics`',
+  },
+  {
+    name: 'ADMIN_ALLOWED_CIDRS',
+    default: 'any',
+    meaning: 'who may call key and tenant administration',
+  },
+  {
+    name: 'GITHUB_WEBHOOK_SECRETS',
+    default: 'unset',
+    meaning: 'comma-separated; any may sign',
+  },
+  {
+    name: 'GITHUB_HOOK_CIDRS',
+    default: "GitHub's hook ranges",
+    meaning: 'source addresses allowed on `/hooks/github`',
+  },
+  {
+    name: 'INBOUND_BODY_LIMIT_BYTES',
+    default: '5242880',
+    meaning:
+      'body limit of the receivers `/api/v1/hooks/*` (GitHub sends up to 25 MB); larger bodies get 413',
+  },
+  {
+    name: 'INBOUND_RATE_LIMIT_PER_MINUTE',
+    default: '600',
+    meaning:
+      'verified deliveries per inbound source (GitHub is one) and minute; then 429 with `Retry-After`',
+  },
+  {
+    name: 'WEBHOOK_ALLOWED_CIDRS',
+    default: 'none',
+    meaning: 'private ranges outbound webhooks may reach anyway',
+  },
+  {
+    name: 'WEBHOOK_RETRY_SCHEDULE',
+    default: '`0,5s,5m,30m,2h,5h,10h,10h`',
+    meaning: 'delays between delivery attempts',
+  },
+  {
+    name: 'WEBHOOK_BREAKER_THRESHOLD',
+    default: '5',
+    meaning:
+      "consecutive failed attempts that open an endpoint's circuit breaker (before that, a failing endpoint gets one delivery at a time, 100 ms apart, until one succeeds)",
+  },
+  {
+    name: 'WEBHOOK_BREAKER_COOLDOWN',
+    default: '60s',
+    meaning: "an open breaker defers the endpoint's deliveries this long, then one probe goes",
+  },
+  {
+    name: 'WEBHOOK_DISABLE_AFTER',
+    default: '5d',
+    meaning:
+      'an endpoint failing without a success this long is disabled (`webhook.endpoint.disabled`)',
+  },
+  {
+    name: 'WEBHOOK_RETENTION',
+    default: '30d',
+    meaning:
+      "finished deliveries, their attempts and dispatched events (not a run's history) older than this are purged",
+  },
+  {
+    name: 'TASK_LEASE_SECONDS',
+    default: '30',
+    meaning: 'lease of a claimed task',
+  },
+  {
+    name: 'DISCOVERY_CACHE',
+    default: '1s',
+    meaning:
+      "how old a discovery page (`GET /agents`) may be served; registry changes drop it at once on every replica; a beat's figures may show up to twice this late; `0` off",
+  },
+  {
+    name: 'SHUTDOWN_GRACE_MS',
+    default: '10000',
+    meaning: 'drain time after SIGTERM',
+  },
+  {
+    name: 'SHUTDOWN_DELAY_MS',
+    default: '0',
+    meaning:
+      'after SIGTERM, readiness is 503 for this long before the listener closes (set ~5000 behind a load balancer)',
+  },
+  {
+    name: 'DB_STATEMENT_TIMEOUT_MS',
+    default: '5000',
+    meaning: 'per statement; a stuck database answers 503, never hangs',
+  },
+  {
+    name: 'DB_CONNECT_TIMEOUT_MS',
+    default: '2000',
+    meaning: 'per connection attempt',
+  },
+  {
+    name: 'DB_POOL_SIZE',
+    default: '20',
+    meaning: 'connections per replica',
+  },
+  {
+    name: 'CORS_ORIGINS',
+    default: 'unset: CORS off',
+    meaning: 'comma-separated allowed origins',
+  },
+  {
+    name: 'AUDIT_SIGNING_KEY',
+    default: 'unset: the key in `AUDIT_KEY_FILE`',
+    meaning:
+      'Ed25519 key (PKCS#8 PEM, or base64 of a 32-byte seed) signing audit chain checkpoints',
+  },
+  {
+    name: 'AUDIT_KEY_FILE',
+    default: '`.data/audit-signing-key.pem`',
+    meaning:
+      'Where the signing key is generated (mode 0600) on first start when `AUDIT_SIGNING_KEY` is unset; the sealer keeps its last signed head (`audit-anchor.json`) beside it',
+  },
+  {
+    name: 'AUDIT_TRUSTED_KEYS',
+    default: 'none',
+    meaning:
+      'Public keys (base64, as `GET /audit/checkpoints` shows) of earlier signing keys whose checkpoints still verify after a rotation',
+  },
+];
+
+export const CONFIGURATION_DOC = 'docs/configuration.md';
+
+/** docs/configuration.md: rendered from SETTINGS by `npm run docs:config`; a test fails on drift. */
+export function renderConfigurationDoc(): string {
+  const lines = [
+    '# Configuration',
+    '',
+    '<!-- Rendered from src/config/settings.ts by `npm run docs:config`; do not edit by hand. -->',
+    '',
+    'Every variable is read once at start and validated; a bad value stops the process with a',
+    'message naming it (exit code 78). Unset or empty means the default.',
+    '',
+  ];
+  for (const setting of SETTINGS) {
+    lines.push(
+      `## \`${setting.name}\``,
+      '',
+      `Default: ${setting.default}.`,
+      '',
+      `${capitalise(setting.meaning)}.`,
+      '',
+    );
+  }
+  return `${lines.join('\n').trimEnd()}\n`;
+}
+
+function capitalise(text: string): string {
+  const sentence = text.charAt(0).toUpperCase() + text.slice(1);
+  return sentence.endsWith('.') ? sentence.slice(0, -1) : sentence;
+}

@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 import { DataSource, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { dataSourceOptions } from '../src/database/data-source-options';
@@ -67,6 +69,30 @@ describe('migrations', () => {
       expect(rows).toHaveLength(MIGRATIONS.length);
     } finally {
       await Promise.all([first.destroy(), second.destroy()]);
+      await fresh.drop();
+    }
+  });
+
+  it('the deploy-step CLI (the migration Job) applies and reverts them', async () => {
+    const fresh = await createTestDatabase({ empty: true });
+    const cli = (command: string) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(
+          process.execPath,
+          [join(__dirname, '..', 'dist', 'src', 'database', 'migrate.cli.js'), command],
+          { env: { ...process.env, DATABASE_URL: fresh.url }, stdio: ['ignore', 'pipe', 'pipe'] },
+        );
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+    try {
+      const run = await cli('run');
+      expect(run).toEqual({ code: 0, output: expect.stringMatching(/^Applied: /) });
+      expect(await cli('run')).toEqual({ code: 0, output: 'No pending migrations\n' });
+      expect(await cli('revert')).toEqual({ code: 0, output: 'Reverted the last migration\n' });
+    } finally {
       await fresh.drop();
     }
   });

@@ -10,6 +10,8 @@ export interface DatabaseSettings {
   applicationName?: string;
 }
 
+const MAX_TIMEOUT_MS = 0x7fffffff;
+
 /** The one description of our database, shared by the app, the migration CLI and the tests. */
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
   return {
@@ -27,8 +29,12 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       // Fail fast when the database is gone instead of hanging requests.
       connectionTimeoutMillis: settings.connectTimeoutMs,
       statement_timeout: settings.statementTimeoutMs,
-      query_timeout: settings.statementTimeoutMs + 1_000,
-      idle_in_transaction_session_timeout: settings.statementTimeoutMs * 6,
+      // Timeouts stop at 2^31-1 ms, PostgreSQL's and Node's timers' limit (the migration CLI's).
+      query_timeout: Math.min(settings.statementTimeoutMs + 1_000, MAX_TIMEOUT_MS),
+      idle_in_transaction_session_timeout: Math.min(
+        settings.statementTimeoutMs * 6,
+        MAX_TIMEOUT_MS,
+      ),
       keepAlive: true,
       idleTimeoutMillis: 30_000,
     },

@@ -9,7 +9,9 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY bench ./bench
-RUN npx nest build && npm prune --omit=dev --no-audit --no-fund
+# The runtime needs neither dev tools nor the embedded PostgreSQL (an optional dependency for
+# development: a container always gets DATABASE_URL).
+RUN npx nest build && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000

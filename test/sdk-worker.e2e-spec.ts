@@ -5,11 +5,18 @@ import {
   type TaskContext,
   type WorkerEvent,
 } from '../packages/sdk/src';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { FetchLike } from '../packages/sdk/src';
 import { waitFor } from './utils/spawn-app';
 import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
 
 const LEASE_SECONDS = 3;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+// The SDK's connections in a pool of the test's own, closed before the app so its close never
+// waits on a keep-alive connection.
+const dispatcher = new Agent();
+const fetchVia: FetchLike = (url, init) =>
+  undiciFetch(url, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]);
 
 /** SDK workers in this process against the real app listening on a port. */
 describe('SDK Worker', () => {
@@ -22,12 +29,15 @@ describe('SDK Worker', () => {
     test = await startTestApp({ TASK_LEASE_SECONDS: String(LEASE_SECONDS) });
     await test.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
-    client = new AgentMeshClient({ baseUrl, apiKey: ADMIN_KEY });
+    client = new AgentMeshClient({ baseUrl, apiKey: ADMIN_KEY, fetch: fetchVia });
   });
   afterEach(async () => {
     await Promise.all(workers.splice(0).map((worker) => worker.stop({ graceMs: 1_000 })));
   });
-  afterAll(() => test?.close());
+  afterAll(async () => {
+    await dispatcher.destroy();
+    await test?.close();
+  });
 
   const worker = (
     id: string,
@@ -41,6 +51,7 @@ describe('SDK Worker', () => {
       handlers,
       pollSeconds: 2,
       logger: quiet,
+      fetch: fetchVia,
       ...extra,
     });
     workers.push(created);
@@ -195,5 +206,26 @@ describe('SDK Worker', () => {
     const secondRun = await client.workflows.get(second.id);
     expect(secondRun.steps[0].status).toBe('queued');
     expect(secondRun.steps[0].task?.agentId ?? null).toBeNull();
+  });
+
+  it('fails the task without a retry when its output is not JSON the service takes', async () => {
+    await worker('bad-output', {
+      circular: async () => {
+        const output: Record<string, unknown> = {};
+        output.self = output;
+        return output;
+      },
+      polluting: async () => JSON.parse('{"__proto__": {"admin": true}}') as unknown,
+    }).start();
+    const runs = await Promise.all(
+      ['circular', 'polluting'].map((skill) =>
+        client.workflows.start({ type: skill, steps: [{ key: 'out', skill, maxAttempts: 3 }] }),
+      ),
+    );
+    for (const run of runs) {
+      const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 15_000 });
+      expect(done.status).toBe('failed');
+      expect(done.steps[0].task).toMatchObject({ attempt: 1, error: { code: 'invalid-output' } });
+    }
   });
 });

@@ -68,6 +68,7 @@ export class TaskRun {
   private readonly renewEveryMs: number;
   private released = false;
   private renewing = true;
+  private invalidReason = '';
 
   constructor(
     readonly task: ClaimedTask,
@@ -129,7 +130,7 @@ export class TaskRun {
       if (completed === 'invalid') {
         outcome = {
           ok: false,
-          error: new NonRetryableError('the service refused the output', {
+          error: new NonRetryableError(`the output could not be sent: ${this.invalidReason}`, {
             code: 'invalid-output',
           }),
         };
@@ -156,7 +157,8 @@ export class TaskRun {
 
   /**
    * Sends a completion or failure until the service answers: a service that is down or
-   * restarting is waited out with backoff. A 409 means the lease is gone (abandoned).
+   * restarting is waited out with backoff. A 409 means the lease is gone (abandoned); a 400, or
+   * an output that cannot be sent as JSON at all, is `invalid`.
    */
   private async settle(send: () => Promise<unknown>): Promise<'done' | 'lost' | 'invalid'> {
     for (let attempt = 1; ; attempt += 1) {
@@ -165,18 +167,26 @@ export class TaskRun {
         return 'done';
       } catch (error) {
         if (error instanceof AgentMeshError && !isRetryableStatus(error.status)) {
-          if (error.status === 400) return 'invalid';
+          if (error.status === 400) return this.invalid(error.detail ?? error.title);
           this.deps.emit({ kind: 'abandoned', task: this.task, reason: error.message });
           return 'lost';
         }
+        if (!(error instanceof AgentMeshError || error instanceof AgentMeshConnectionError)) {
+          return this.invalid((error as Error).message); // e.g. a circular or BigInt output
+        }
         if (this.deps.forced.aborted) return 'lost';
-        const asked = error instanceof AgentMeshError ? error.retryAfterMs : undefined;
         this.deps.warn(`could not report task ${this.task.id}; retrying`, error);
+        const asked = error instanceof AgentMeshError ? error.retryAfterMs : undefined;
         await sleep(asked ?? backoffDelay(attempt, { maxDelayMs: 5_000 }), this.deps.forced).catch(
           () => undefined,
         );
       }
     }
+  }
+
+  private invalid(reason: string): 'invalid' {
+    this.invalidReason = reason;
+    return 'invalid';
   }
 
   private context(): TaskContext {

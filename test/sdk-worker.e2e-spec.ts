@@ -228,4 +228,31 @@ describe('SDK Worker', () => {
       expect(done.steps[0].task).toMatchObject({ attempt: 1, error: { code: 'invalid-output' } });
     }
   });
+
+  it('an agent the service sees as draining beats itself back instead of claiming in a loop', async () => {
+    let claims = 0;
+    const counted = worker(
+      'comeback',
+      { back: async () => 'back' },
+      {
+        fetch: (url, init) => {
+          if (url.endsWith('/tasks/claim')) claims += 1;
+          return fetchVia(url, init);
+        },
+      },
+    );
+    await counted.start();
+    // Someone (an operator, a stale process) marks the agent draining: claims answer [] at once.
+    await client.agents.heartbeat('comeback', { status: 'draining' });
+    claims = 0;
+    const run = await client.workflows.start({
+      type: 'back',
+      steps: [{ key: 'b', skill: 'back' }],
+    });
+    const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 20_000 });
+    expect(done.status).toBe('succeeded');
+    expect((await client.agents.get('comeback')).status).toBe('online');
+    // A busy loop makes hundreds of claims before the next scheduled beat; a beat at once, one or two.
+    expect(claims).toBeLessThanOrEqual(5);
+  });
 });

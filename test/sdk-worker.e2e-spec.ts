@@ -255,4 +255,30 @@ describe('SDK Worker', () => {
     // A busy loop makes hundreds of claims before the next scheduled beat; a beat at once, one or two.
     expect(claims).toBeLessThanOrEqual(5);
   });
+
+  it('start() rejects a refused key or a skill without a handler, and leaves no signal handler', async () => {
+    const listeners = process.listenerCount('SIGTERM');
+    const refused = worker(
+      'refused',
+      { any: async () => null },
+      {
+        apiKey: 'amk_not-a-key-0123456789',
+        handleSignals: true,
+      },
+    );
+    await expect(refused.start()).rejects.toMatchObject({ status: 401 });
+    expect(refused.state).toBe('stopped');
+
+    const partial = worker(
+      'partial',
+      { known: async () => null },
+      {
+        agent: { id: 'partial', name: 'Partial', skills: [{ name: 'known' }, { name: 'unknown' }] },
+        handleSignals: true,
+      },
+    );
+    await expect(partial.start()).rejects.toThrow('no handler for skill(s) unknown');
+    expect(partial.state).toBe('stopped');
+    expect(process.listenerCount('SIGTERM')).toBe(listeners);
+  });
 });

@@ -152,8 +152,7 @@ export class Worker {
     }
     if (this.beatTimer) clearTimeout(this.beatTimer);
     this.beatTimer = undefined;
-    process.off('SIGTERM', this.onSignal);
-    process.off('SIGINT', this.onSignal);
+    this.releaseSignals();
     this.setState('stopped');
   }
 
@@ -273,6 +272,7 @@ export class Worker {
           error instanceof AgentMeshConnectionError ||
           (error instanceof AgentMeshError && [429, 502, 503, 504].includes(error.status));
         if (!transient) {
+          this.releaseSignals();
           this.setState('stopped');
           throw error;
         }
@@ -283,6 +283,11 @@ export class Worker {
         if (this.lifecycle.signal.aborted) return undefined;
       }
     }
+  }
+
+  private releaseSignals(): void {
+    process.off('SIGTERM', this.onSignal);
+    process.off('SIGINT', this.onSignal);
   }
 
   private pause(ms: number): Promise<void> {

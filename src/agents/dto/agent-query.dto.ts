@@ -1,4 +1,4 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   IsIn,
   IsInt,
@@ -42,7 +42,7 @@ export class AgentQueryDto extends PageQueryDto {
 export const HEARTBEAT_STATUSES = ['healthy', 'degraded', 'draining'] as const;
 
 export class HeartbeatDto {
-  @ApiPropertyOptional({ enum: HEARTBEAT_STATUSES })
+  @ApiProperty({ enum: HEARTBEAT_STATUSES })
   @IsIn(HEARTBEAT_STATUSES)
   status: (typeof HEARTBEAT_STATUSES)[number];
 

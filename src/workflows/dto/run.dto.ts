@@ -16,7 +16,9 @@ import { PageQueryDto } from '../../common/pagination';
 import { RUN_STATUSES, TASK_STATUSES } from '../state-machine';
 import type { RunStatus, TaskStatus } from '../state-machine';
 import { IsSlug, MAX_STEPS, StepDto, StepViewDto } from './definition.dto';
+import { ANY_JSON } from '../../common/openapi/any-json';
 import { AsSent } from '../../common/validation/as-sent';
+import { TaskErrorDto } from './task.dto';
 
 export class CreateRunDto {
   @ApiPropertyOptional({ example: 'sdlc', description: 'Start from this definition…' })
@@ -71,6 +73,16 @@ export class RunQueryDto extends PageQueryDto {
   type?: string;
 }
 
+/** Why a run failed: the step whose last attempt failed, and that attempt's error. */
+export class RunErrorDto {
+  @ApiProperty() stepKey: string;
+  @ApiProperty({ format: 'uuid' }) taskId: string;
+  @ApiProperty() attempt: number;
+  @ApiProperty({ enum: ['failed', 'timed_out'] }) reason: string;
+  @ApiProperty() message: string;
+  @ApiPropertyOptional() code?: string;
+}
+
 export class TaskViewDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: TASK_STATUSES }) status: TaskStatus;
@@ -78,8 +90,8 @@ export class TaskViewDto {
   @ApiProperty() maxAttempts: number;
   @ApiPropertyOptional({ nullable: true, type: String }) agentId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) input: unknown;
-  @ApiPropertyOptional({ nullable: true }) output: unknown;
-  @ApiPropertyOptional({ nullable: true }) error: unknown;
+  @ApiPropertyOptional({ nullable: true, ...ANY_JSON }) output: unknown;
+  @ApiPropertyOptional({ nullable: true, type: TaskErrorDto }) error: unknown;
   @ApiProperty({ format: 'date-time' }) availableAt: string;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) leaseExpiresAt:
     string | null;
@@ -106,10 +118,16 @@ export class RunDto {
   @ApiPropertyOptional({ nullable: true, type: Number }) definitionVersion: number | null;
   @ApiProperty({ enum: RUN_STATUSES }) status: RunStatus;
   @ApiProperty() priority: number;
-  @ApiPropertyOptional({ nullable: true }) input: unknown;
-  @ApiPropertyOptional({ nullable: true, description: 'Step key → output, once succeeded' })
+  @ApiPropertyOptional({ nullable: true, type: 'object', additionalProperties: true })
+  input: unknown;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description: 'Step key → output, once succeeded',
+  })
   output: unknown;
-  @ApiPropertyOptional({ nullable: true }) error: unknown;
+  @ApiPropertyOptional({ nullable: true, type: RunErrorDto }) error: unknown;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) startedAt:
     string | null;

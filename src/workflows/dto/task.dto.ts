@@ -12,6 +12,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { ANY_JSON } from '../../common/openapi/any-json';
 import { AsSent } from '../../common/validation/as-sent';
 
 export class ClaimDto {
@@ -43,7 +44,7 @@ export class LeaseDto {
 }
 
 export class CompleteDto extends LeaseDto {
-  @ApiPropertyOptional({ description: 'Any JSON value; passed to dependent steps' })
+  @ApiPropertyOptional({ description: 'Any JSON value; passed to dependent steps', ...ANY_JSON })
   @Allow()
   @AsSent()
   output?: unknown;

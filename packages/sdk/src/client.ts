@@ -1,0 +1,38 @@
+import { Transport, type TransportOptions } from './http';
+import { AgentsResource } from './resources/agents';
+import { ApiKeysResource, AuditResource, TenantsResource } from './resources/admin';
+import { TasksResource } from './resources/tasks';
+import { WebhooksResource } from './resources/webhooks';
+import { DefinitionsResource, WorkflowsResource } from './resources/workflows';
+
+export type ClientOptions = TransportOptions;
+
+/**
+ * The AgentMesh API, typed from the service's OpenAPI document. Methods resolve to the `data`
+ * of the answer (lists to `{items, nextCursor}`) and reject with `AgentMeshError` for a
+ * problem+json answer or `AgentMeshConnectionError` when the service cannot be reached.
+ */
+export class AgentMeshClient {
+  readonly agents: AgentsResource;
+  readonly definitions: DefinitionsResource;
+  readonly workflows: WorkflowsResource;
+  readonly tasks: TasksResource;
+  readonly webhooks: WebhooksResource;
+  readonly audit: AuditResource;
+  readonly apiKeys: ApiKeysResource;
+  readonly tenants: TenantsResource;
+  /** The HTTP layer: for routes newer than this SDK. */
+  readonly http: Transport;
+
+  constructor(options: ClientOptions) {
+    this.http = new Transport(options);
+    this.agents = new AgentsResource(this.http);
+    this.definitions = new DefinitionsResource(this.http);
+    this.workflows = new WorkflowsResource(this.http);
+    this.tasks = new TasksResource(this.http);
+    this.webhooks = new WebhooksResource(this.http);
+    this.audit = new AuditResource(this.http);
+    this.apiKeys = new ApiKeysResource(this.http);
+    this.tenants = new TenantsResource(this.http);
+  }
+}

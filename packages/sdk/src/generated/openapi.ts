@@ -1,0 +1,5846 @@
+// Generated from the service's /docs-json by packages/sdk/scripts/generate-types.mjs
+// (npm run sdk:types). Do not edit: a test fails when this file and the API drift apart.
+
+export interface paths {
+  '/health/live': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Liveness: the process answers (never touches the database) */
+    get: operations['HealthController_live'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/health/ready': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Readiness: database reachable, migrations applied, not shutting down */
+    get: operations['HealthController_ready'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the tenant's audit entries, newest first */
+    get: operations['AuditController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit/verify': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Recompute the hash chain (all tenants) over a seq range
+     * @description Platform admins verify the whole chain by default. Other keys verify at most 10000 links per call: without bounds the newest ones; with one bound, that many from it; a wider fromSeq..toSeq range is 400.
+     */
+    get: operations['AuditController_verify'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit/checkpoints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Ed25519-signed heads of the chain (all tenants), newest first */
+    get: operations['AuditController_checkpoints'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/audit/export': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Stream the tenant's sealed entries as NDJSON, with the exact hashed fields */
+    get: operations['AuditController_export'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tenants': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List tenants (platform admins) */
+    get: operations['TenantsController_list'];
+    put?: never;
+    /** Create a tenant (platform admins) */
+    post: operations['TenantsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/api-keys': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the tenant's API keys (never a key or its hash) */
+    get: operations['ApiKeysController_list'];
+    put?: never;
+    /**
+     * Create an API key; the key is in this response only
+     * @description Only scopes the calling key holds may be granted; "*" by platform admins only.
+     */
+    post: operations['ApiKeysController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/api-keys/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read one API key */
+    get: operations['ApiKeysController_get'];
+    put?: never;
+    post?: never;
+    /**
+     * Revoke an API key, at once on every replica
+     * @description Only a key holding every scope of the revoked key (403 otherwise).
+     */
+    delete: operations['ApiKeysController_revoke'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/api-keys/{id}/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Issue a successor key; the old one stays valid for overlapSeconds
+     * @description Only a key holding every scope of the rotated key (403 otherwise).
+     */
+    post: operations['ApiKeysController_rotate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Discover agents by skill (id or name), tag, status or text
+     * @description Pages are cached per tenant and query: registry changes (register, update, deregister, status changes) show at once; heartbeat figures (lastHeartbeatAt, inFlight, load) may be up to twice DISCOVERY_CACHE (1 s by default) old.
+     */
+    get: operations['AgentsController_list'];
+    put?: never;
+    /** Register an agent; 409 if the id exists in this tenant */
+    post: operations['AgentsController_register'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents/import': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Register an agent from an A2A AgentCard */
+    post: operations['AgentsController_import'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents/leaderboard': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Agents ranked by the Wilson lower bound of their success rate, then p50 latency
+     * @description Counts come from task outcomes (succeeded; failed and timed out count as failures) within the window; with `skill`, only agents having it, by their outcomes for it. Agents without outcomes rank last with zero counts.
+     */
+    get: operations['AgentsController_leaderboard'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read an agent */
+    get: operations['AgentsController_get'];
+    /** Create or update an agent (201 created, 200 updated); counts as a heartbeat */
+    put: operations['AgentsController_upsert'];
+    post?: never;
+    /** Deregister an agent */
+    delete: operations['AgentsController_deregister'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents/{id}/heartbeat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Report liveness: healthy | degraded | draining */
+    post: operations['AgentsController_heartbeat'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents/{id}/card': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The agent as an A2A AgentCard
+     * @description Without an endpoint of its own, the card's url is the agent's resource under PUBLIC_URL (default: the listen address), whatever Host header the request carries.
+     */
+    get: operations['AgentsController_card'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/hooks/github': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Receive a GitHub webhook delivery (public: authenticated by X-Hub-Signature-256)
+     * @description Configure the GitHub webhook with content type `application/json`. The signature is checked against every secret of GITHUB_WEBHOOK_SECRETS (rotation); the client address against GITHUB_HOOK_CIDRS (X-Forwarded-For only through TRUST_PROXY). Deliveries belong to the `default` tenant and become `inbound.github.<X-GitHub-Event>` events. 404 when no secret is configured. 202 `{data: {id, duplicate: false}}` when stored for the first time; 200 `{data: {id, duplicate: true}}` for a delivery id received before (nothing new stored).
+     */
+    post: operations['HooksController_github'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/hooks/{sourceKey}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Receive a Standard Webhooks delivery (public: authenticated by webhook-signature)
+     * @description For a source registered with POST /webhooks/sources; source keys are unique across tenants, so the key alone names the tenant. `webhook-timestamp` must be within the source's tolerance (default 300 s) either way; any `v1,<base64>` entry of `webhook-signature` signed with the secret (or the previous one during a rotation overlap) is accepted. Deliveries become `inbound.<sourceKey>.<type>` events, `type` being the body's "type" (lower case; `received` when absent). 202 `{data: {id, duplicate: false}}` when stored for the first time; 200 `{data: {id, duplicate: true}}` for a delivery id received before (nothing new stored).
+     */
+    post: operations['HooksController_standard'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/sources': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's Standard Webhooks senders (never their secrets) */
+    get: operations['InboundAdminController_list'];
+    put?: never;
+    /**
+     * Register a Standard Webhooks sender; the answer shows its secret
+     * @description The sender delivers to `POST /api/v1/hooks/{key}`. Keys are unique across ALL tenants (the receiving route carries no tenant): 409 when any tenant holds the key. The answer carries the secret: Cache-Control: no-store.
+     */
+    post: operations['InboundAdminController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/sources/{key}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a sender (never its secret) */
+    get: operations['InboundAdminController_get'];
+    put?: never;
+    post?: never;
+    /** Remove a sender; its deliveries stay, further ones get 404 */
+    delete: operations['InboundAdminController_remove'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/sources/{key}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * New secret (given or generated); the old one still verifies for overlapSeconds
+     * @description The answer carries the secret: Cache-Control: no-store.
+     */
+    post: operations['InboundAdminController_rotate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/inbound': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Deliveries received for this tenant, newest first (GitHub ones: default tenant) */
+    get: operations['InboundAdminController_inbound'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/inbound/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One delivery with its body exactly as received (base64) */
+    get: operations['InboundAdminController_inboundOne'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflow-definitions': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List definitions (latest version of each key) */
+    get: operations['DefinitionsController_list'];
+    put?: never;
+    /**
+     * Create a definition, or the next version of its key
+     * @description The steps must form a DAG: unknown or repeated dependencies, duplicate keys and cycles answer 400 naming the step. Sending the same content as the latest version again creates no new version: 200 with that version. Otherwise 201 with the new version.
+     */
+    post: operations['DefinitionsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflow-definitions/{key}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read a definition: the latest version, or ?version= */
+    get: operations['DefinitionsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List runs, newest first, by status and type */
+    get: operations['WorkflowsController_list'];
+    put?: never;
+    /**
+     * Start a run from a definition or from inline steps
+     * @description Body: {definitionKey, definitionVersion?, input?, priority?} or inline {type, steps, input?, priority?}. Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}.
+     */
+    post: operations['WorkflowsController_start'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A run with its steps and their tasks */
+    get: operations['WorkflowsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/events': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The run's history (workflow.* and task.* events), oldest first */
+    get: operations['WorkflowsController_events'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Cancel a run: queued and claimed tasks are cancelled; their holders get 409 next */
+    post: operations['WorkflowsController_cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/agents/{id}/tasks/claim': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Claim tasks for this agent; long-polls up to waitSeconds for work
+     * @description Only tasks whose skill the agent has, highest priority then oldest, each with a fresh leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A draining or offline agent gets an empty list at once; so does every waiting claim when the server shuts down.
+     */
+    post: operations['TasksController_claim'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tasks/{id}/heartbeat': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Extend the lease (holder only: 409 otherwise, and once the lease has expired) */
+    post: operations['TasksController_heartbeat'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tasks/{id}/complete': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Report success (holder only); the same payload again answers the same */
+    post: operations['TasksController_complete'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tasks/{id}/fail': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Report failure (holder only); retried after its backoff while attempts are left */
+    post: operations['TasksController_fail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/endpoints': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List the tenant's endpoints (never a secret) */
+    get: operations['WebhookEndpointsController_list'];
+    put?: never;
+    /**
+     * Register an endpoint; the signing secret is in this response only
+     * @description The URL must be http(s) and reach a public address (WEBHOOK_ALLOWED_CIDRS excepted). The answer carries the secret: Cache-Control: no-store.
+     */
+    post: operations['WebhookEndpointsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/endpoints/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Read an endpoint with its breaker state */
+    get: operations['WebhookEndpointsController_get'];
+    put?: never;
+    post?: never;
+    /** Delete an endpoint and its deliveries */
+    delete: operations['WebhookEndpointsController_delete'];
+    options?: never;
+    head?: never;
+    /** Change url, event types, description or enabled */
+    patch: operations['WebhookEndpointsController_update'];
+    trace?: never;
+  };
+  '/api/v1/webhooks/endpoints/{id}/rotate-secret': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * New signing secret; the old one keeps signing (a second signature) for 24 h
+     * @description The answer carries the secret: Cache-Control: no-store.
+     */
+    post: operations['WebhookEndpointsController_rotate'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/endpoints/{id}/recover': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Queue its failed and dead deliveries since a time for an attempt now */
+    post: operations['WebhookEndpointsController_recover'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/deliveries': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Deliveries, newest first; filter by endpoint, status, event type */
+    get: operations['WebhookDeliveriesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/deliveries/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A delivery with its payload and every attempt */
+    get: operations['WebhookDeliveriesController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/deliveries/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send it again now (one more attempt when it was dead or succeeded) */
+    post: operations['WebhookDeliveriesController_retry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+}
+export type webhooks = Record<string, never>;
+export interface components {
+  schemas: {
+    FieldErrorDto: {
+      /** @example skills[0].name */
+      field: string;
+      /** @example name should not be empty */
+      message: string;
+    };
+    ProblemDto: {
+      /** @example urn:agentmesh:problem:validation */
+      type: string;
+      /** @example Validation failed */
+      title: string;
+      /** @example 400 */
+      status: number;
+      /** @example The request body has 1 invalid field. */
+      detail: string;
+      /** @example /api/v1/agents */
+      instance: string;
+      /** @example 2b0c7f1e-3f0b-4c1e-9a55-5c3f7a1d2e90 */
+      correlationId: string;
+      errors?: components['schemas']['FieldErrorDto'][];
+    };
+    AuditActorDto: {
+      /** @enum {string} */
+      type: 'apiKey' | 'agent' | 'system';
+      id: string;
+    };
+    AuditResourceDto: {
+      type: string;
+      id: string;
+    };
+    AuditEntryDto: {
+      /** @description null until the sealer reaches it */
+      seq: number | null;
+      /** Format: uuid */
+      id: string;
+      /** @example 2026-11-22T05:00:00.123456Z */
+      occurredAt: string;
+      tenantId: string | null;
+      actor: components['schemas']['AuditActorDto'];
+      action: string;
+      resource: components['schemas']['AuditResourceDto'];
+      correlationId: string | null;
+      ip: string | null;
+      userAgent: string | null;
+      before?: Record<string, never>;
+      after?: Record<string, never>;
+      prevHash: string | null;
+      hash: string | null;
+    };
+    ChainHeadDto: {
+      seq: number;
+      hash: string;
+    };
+    VerifyResultDto: {
+      valid: boolean;
+      /** @description Links checked and found valid */
+      checked: number;
+      firstInvalidSeq: number | null;
+      /**
+       * @description chain_truncated: a signed head (a checkpoint, or the anchor the sealer keeps outside the database) lies beyond the chain, e.g. its tail was deleted or an older backup restored
+       * @enum {string|null}
+       */
+      reason:
+        | 'missing_link'
+        | 'missing_entry'
+        | 'prev_hash_mismatch'
+        | 'hash_mismatch'
+        | 'bad_checkpoint_signature'
+        | 'checkpoint_mismatch'
+        | 'chain_truncated'
+        | 'anchor_mismatch'
+        | null;
+      head: components['schemas']['ChainHeadDto'] | null;
+    };
+    CheckpointDto: {
+      seq: number;
+      /** @description Chain hash at seq */
+      hash: string;
+      /** @example 2026-11-22T05:00:00.123456Z */
+      signedAt: string;
+      /** @description Raw Ed25519 public key, base64: pin the one you trust */
+      publicKey: string;
+      /** @description First 16 hex digits of the SHA-256 of the public key */
+      keyId: string;
+      /** @description Ed25519 signature (base64) of the RFC 8785 JSON of {seq (string), hash, signedAt, publicKey} */
+      signature: string;
+    };
+    TenantDto: {
+      /** @example acme */
+      id: string;
+      /** @example Acme Corp */
+      name: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    CreateTenantDto: {
+      /** @example acme */
+      id: string;
+      /** @example Acme Corp */
+      name: string;
+    };
+    IssuedApiKeyDto: {
+      /** Format: uuid */
+      id: string;
+      tenantId: string;
+      name: string;
+      scopes: string[];
+      agentId: string | null;
+      /**
+       * @description The first characters of the key; "ADMIN_API_KEY" for the key that variable sets
+       * @example amk_3fQ9xk2B
+       */
+      prefix: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: uuid */
+      rotatedTo: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** @description The key itself. Shown only in this response: store it now. */
+      key: string;
+    };
+    CreateApiKeyDto: {
+      /** @example ci deployer */
+      name: string;
+      /**
+       * @example [
+       *       "agents:read",
+       *       "agents:write"
+       *     ]
+       */
+      scopes: (
+        | 'agents:read'
+        | 'agents:write'
+        | 'workflows:read'
+        | 'workflows:write'
+        | 'tasks:work'
+        | 'webhooks:admin'
+        | 'audit:read'
+        | 'keys:admin'
+        | '*'
+      )[];
+      /** @description Bind the key to one agent: it may only act as it */
+      agentId?: string;
+      /** Format: date-time */
+      expiresAt?: string;
+      /** @description Platform admins only: create the key in this tenant */
+      tenantId?: string;
+    };
+    ApiKeyDto: {
+      /** Format: uuid */
+      id: string;
+      tenantId: string;
+      name: string;
+      scopes: string[];
+      agentId: string | null;
+      /**
+       * @description The first characters of the key; "ADMIN_API_KEY" for the key that variable sets
+       * @example amk_3fQ9xk2B
+       */
+      prefix: string;
+      /** Format: date-time */
+      expiresAt: string | null;
+      /** Format: date-time */
+      revokedAt: string | null;
+      /** Format: uuid */
+      rotatedTo: string | null;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    RotateApiKeyDto: {
+      /** @default 86400 */
+      overlapSeconds?: number;
+    };
+    AgentSkillDto: {
+      id: string;
+      name: string;
+      description?: string | null;
+      tags: string[];
+      examples: string[];
+    };
+    AgentDto: {
+      /** @example agent-a */
+      id: string;
+      name: string;
+      description?: string | null;
+      endpoint?: string | null;
+      version?: string | null;
+      skills: components['schemas']['AgentSkillDto'][];
+      labels: {
+        [key: string]: unknown;
+      };
+      /** @enum {string} */
+      status: 'online' | 'degraded' | 'draining' | 'offline';
+      heartbeatIntervalSeconds: number;
+      inFlight?: number | null;
+      load?: number | null;
+      /** Format: date-time */
+      lastHeartbeatAt: string;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    SkillDto: {
+      /**
+       * @description Defaults to a slug of name
+       * @example echo
+       */
+      id?: string;
+      /** @example Echo */
+      name: string;
+      description?: string;
+      tags?: string[];
+      examples?: string[];
+    };
+    RegisterAgentDto: {
+      /** @example Agent A */
+      name: string;
+      description?: string;
+      /** @example https://agent-a.internal/a2a */
+      endpoint?: string;
+      /** @example 1.2.0 */
+      version?: string;
+      skills: components['schemas']['SkillDto'][];
+      labels?: {
+        [key: string]: unknown;
+      };
+      /** @default 10 */
+      heartbeatIntervalSeconds?: number;
+      /**
+       * @description Generated when absent
+       * @example agent-a
+       */
+      id?: string;
+    };
+    ImportAgentDto: {
+      /** @description An A2A AgentCard */
+      card: {
+        [key: string]: unknown;
+      };
+      /** @description Defaults to a slug of the card name */
+      id?: string;
+    };
+    LeaderboardEntryDto: {
+      /** @example 1 */
+      rank: number;
+      agentId: string;
+      name: string;
+      /** @enum {string} */
+      status: 'online' | 'degraded' | 'draining' | 'offline';
+      /** @description The skill asked for, if any */
+      skill: string | null;
+      successes: number;
+      /** @description Failed and timed-out tasks */
+      failures: number;
+      total: number;
+      successRate: number | null;
+      /** @description Lower bound of the 95% Wilson interval of the success rate */
+      wilsonLowerBound: number;
+      /** @description Median claim-to-finish time in the window (within ±19%: √2-wide buckets) */
+      p50LatencyMs: number | null;
+    };
+    AgentRegistrationDto: {
+      /** @example Agent A */
+      name: string;
+      description?: string;
+      /** @example https://agent-a.internal/a2a */
+      endpoint?: string;
+      /** @example 1.2.0 */
+      version?: string;
+      skills: components['schemas']['SkillDto'][];
+      labels?: {
+        [key: string]: unknown;
+      };
+      /** @default 10 */
+      heartbeatIntervalSeconds?: number;
+    };
+    HeartbeatResultDto: {
+      /** @enum {string} */
+      status: 'online' | 'degraded' | 'draining' | 'offline';
+      nextHeartbeatSeconds: number;
+    };
+    HeartbeatDto: {
+      /** @enum {string} */
+      status: 'healthy' | 'degraded' | 'draining';
+      inFlight?: number;
+      load?: number;
+    };
+    HookReceiptDto: {
+      /**
+       * Format: uuid
+       * @description The stored delivery (GET /webhooks/inbound)
+       */
+      id: string;
+      /** @description true: this delivery id was received before; nothing new stored */
+      duplicate: boolean;
+    };
+    SourceWithSecretDto: {
+      /** @example billing */
+      key: string;
+      /**
+       * @description Where the sender delivers
+       * @example /api/v1/hooks/billing
+       */
+      hookPath: string;
+      description: string | null;
+      /** @description Empty: any address */
+      allowedCidrs: string[];
+      /** @example 300 */
+      toleranceSeconds: number;
+      /**
+       * Format: date-time
+       * @description Until when the secret before the last rotation is still accepted
+       */
+      previousSecretExpiresAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw */
+      secret: string;
+    };
+    CreateSourceDto: {
+      /**
+       * @description Names the receiver `POST /api/v1/hooks/{key}`. Unique across ALL tenants (the route carries no tenant): a key another tenant holds is a 409. `github` is reserved.
+       * @example billing
+       */
+      key: string;
+      /** @description `whsec_` + base64 of 24-64 bytes (the Standard Webhooks format); omitted: generated */
+      secret?: string;
+      /**
+       * @description Addresses the sender delivers from; omitted or empty: any
+       * @example [
+       *       "203.0.113.0/24",
+       *       "2001:db8::/32"
+       *     ]
+       */
+      allowedCidrs?: string[];
+      /**
+       * @description How far webhook-timestamp may be from now, either way
+       * @default 300
+       */
+      toleranceSeconds?: number;
+      description?: string;
+    };
+    SourceDto: {
+      /** @example billing */
+      key: string;
+      /**
+       * @description Where the sender delivers
+       * @example /api/v1/hooks/billing
+       */
+      hookPath: string;
+      description: string | null;
+      /** @description Empty: any address */
+      allowedCidrs: string[];
+      /** @example 300 */
+      toleranceSeconds: number;
+      /**
+       * Format: date-time
+       * @description Until when the secret before the last rotation is still accepted
+       */
+      previousSecretExpiresAt: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    RotateSourceSecretDto: {
+      /** @description `whsec_` + base64 of 24-64 bytes (the Standard Webhooks format); omitted: generated */
+      secret?: string;
+      /**
+       * @description How long the current secret stays valid beside the new one (0: not at all)
+       * @default 86400
+       */
+      overlapSeconds?: number;
+    };
+    InboundEventDto: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @description `github` or a source key
+       * @example github
+       */
+      source: string;
+      /** @example 72d3162e-cc78-11e3-81ab-4c9367dc0958 */
+      deliveryId: string;
+      /**
+       * @description X-GitHub-Event, or the body's "type"
+       * @example issues
+       */
+      event: string;
+      /**
+       * @description The domain event emitted (accepted deliveries only)
+       * @example inbound.github.issues
+       */
+      eventType: string | null;
+      /** @enum {string} */
+      status: 'accepted' | 'rejected';
+      /** @description Why a signed delivery was refused */
+      reason: string | null;
+      /** @description The headers that matter, as received */
+      headers: {
+        [key: string]: string;
+      };
+      /** @example 140.82.115.1 */
+      sourceIp: string | null;
+      /** @description Size of the body in bytes */
+      bodyBytes: number;
+      /** Format: date-time */
+      receivedAt: string;
+    };
+    InboundEventDetailDto: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @description `github` or a source key
+       * @example github
+       */
+      source: string;
+      /** @example 72d3162e-cc78-11e3-81ab-4c9367dc0958 */
+      deliveryId: string;
+      /**
+       * @description X-GitHub-Event, or the body's "type"
+       * @example issues
+       */
+      event: string;
+      /**
+       * @description The domain event emitted (accepted deliveries only)
+       * @example inbound.github.issues
+       */
+      eventType: string | null;
+      /** @enum {string} */
+      status: 'accepted' | 'rejected';
+      /** @description Why a signed delivery was refused */
+      reason: string | null;
+      /** @description The headers that matter, as received */
+      headers: {
+        [key: string]: string;
+      };
+      /** @example 140.82.115.1 */
+      sourceIp: string | null;
+      /** @description Size of the body in bytes */
+      bodyBytes: number;
+      /** Format: date-time */
+      receivedAt: string;
+      /** @description The body exactly as received, base64 */
+      bodyBase64: string;
+      /** @description The body as JSON (null when it was refused) */
+      payload?: Record<string, never>;
+    };
+    RetryBackoffDto: {
+      /**
+       * @description Delay before the first retry
+       * @default 1
+       */
+      initialSeconds?: number;
+      /**
+       * @description Each retry waits this many times longer
+       * @default 2
+       */
+      factor?: number;
+      /**
+       * @description Cap on any one delay
+       * @default 300
+       */
+      maxSeconds?: number;
+    };
+    StepViewDto: {
+      key: string;
+      skill: string;
+      dependsOn: string[];
+      timeoutSeconds?: number | null;
+      maxAttempts: number;
+      retryBackoff: components['schemas']['RetryBackoffDto'];
+    };
+    TriggerDto: {
+      /**
+       * @description Inbound source key
+       * @example github
+       */
+      source: string;
+      /**
+       * @description Event name as the source sends it
+       * @example issues
+       */
+      event: string;
+    };
+    DefinitionDto: {
+      key: string;
+      version: number;
+      name?: string | null;
+      steps: components['schemas']['StepViewDto'][];
+      triggers: components['schemas']['TriggerDto'][];
+      /** Format: date-time */
+      createdAt: string;
+    };
+    StepDto: {
+      /** @example scaffold */
+      key: string;
+      /**
+       * @description An agent skill id
+       * @example code.scaffold
+       */
+      skill: string;
+      /** @description Keys of steps that must succeed first */
+      dependsOn?: string[];
+      /** @description An attempt running longer times out */
+      timeoutSeconds?: number;
+      /** @default 3 */
+      maxAttempts?: number;
+      /** @description Delay before retry n: min(maxSeconds, initialSeconds × factor^(n-1)) */
+      retryBackoff?: components['schemas']['RetryBackoffDto'];
+    };
+    CreateDefinitionDto: {
+      /** @example sdlc */
+      key: string;
+      /** @example Scaffold, validate, deploy */
+      name?: string;
+      steps: components['schemas']['StepDto'][];
+      /** @description Inbound events that start a run */
+      triggers?: components['schemas']['TriggerDto'][];
+    };
+    RunErrorDto: {
+      stepKey: string;
+      /** Format: uuid */
+      taskId: string;
+      attempt: number;
+      /** @enum {string} */
+      reason: 'failed' | 'timed_out';
+      message: string;
+      code?: string;
+    };
+    TaskErrorDto: {
+      message: string;
+      code?: string;
+    };
+    TaskViewDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'claimed' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      attempt: number;
+      maxAttempts: number;
+      agentId?: string | null;
+      input: {
+        [key: string]: unknown;
+      };
+      output?:
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
+      error?: components['schemas']['TaskErrorDto'] | null;
+      /** Format: date-time */
+      availableAt: string;
+      /** Format: date-time */
+      leaseExpiresAt?: string | null;
+      /** Format: date-time */
+      claimedAt?: string | null;
+      /** Format: date-time */
+      finishedAt?: string | null;
+    };
+    RunStepDto: {
+      key: string;
+      skill: string;
+      dependsOn: string[];
+      timeoutSeconds?: number | null;
+      maxAttempts: number;
+      retryBackoff: components['schemas']['RetryBackoffDto'];
+      /**
+       * @description pending: waiting for its dependencies; else its task status
+       * @enum {string}
+       */
+      status: 'pending' | 'queued' | 'claimed' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      task?: components['schemas']['TaskViewDto'] | null;
+    };
+    RunDetailDto: {
+      /** Format: uuid */
+      id: string;
+      type: string;
+      definitionKey?: string | null;
+      definitionVersion?: number | null;
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      priority: number;
+      input?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description Step key → output, once succeeded */
+      output?: {
+        [key: string]: unknown;
+      } | null;
+      error?: components['schemas']['RunErrorDto'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt?: string | null;
+      /** Format: date-time */
+      finishedAt?: string | null;
+      steps: components['schemas']['RunStepDto'][];
+    };
+    CreateRunDto: {
+      /**
+       * @description Start from this definition…
+       * @example sdlc
+       */
+      definitionKey?: string;
+      /** @description …at this version (latest when absent) */
+      definitionVersion?: number;
+      /** @description Inline run: its type (instead of definitionKey) */
+      type?: string;
+      /** @description Inline run: its steps */
+      steps?: components['schemas']['StepDto'][];
+      /** @description Run input */
+      input?: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description Higher first
+       * @default 0
+       */
+      priority?: number;
+    };
+    RunDto: {
+      /** Format: uuid */
+      id: string;
+      type: string;
+      definitionKey?: string | null;
+      definitionVersion?: number | null;
+      /** @enum {string} */
+      status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      priority: number;
+      input?: {
+        [key: string]: unknown;
+      } | null;
+      /** @description Step key → output, once succeeded */
+      output?: {
+        [key: string]: unknown;
+      } | null;
+      error?: components['schemas']['RunErrorDto'] | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt?: string | null;
+      /** Format: date-time */
+      finishedAt?: string | null;
+    };
+    WorkflowEventDto: {
+      /** Format: uuid */
+      id: string;
+      /**
+       * @description workflow.* or task.*
+       * @example task.succeeded
+       */
+      type: string;
+      /** Format: date-time */
+      occurredAt: string;
+      /** @description task.*: {taskId, workflowId, stepKey, skill, agentId, attempt, durationMs, error?}; workflow.*: {workflowId, type, definitionVersion, status, output?, error?} */
+      data: {
+        [key: string]: unknown;
+      };
+      correlationId?: string | null;
+    };
+    ClaimedTaskDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      workflowId: string;
+      stepKey: string;
+      skill: string;
+      /** @description {input: <run input>, dependencies: {<stepKey>: <output>}} */
+      input: {
+        [key: string]: unknown;
+      };
+      attempt: number;
+      leaseToken: string;
+      /** Format: date-time */
+      leaseExpiresAt: string;
+    };
+    ClaimResultDto: {
+      tasks: components['schemas']['ClaimedTaskDto'][];
+    };
+    ClaimDto: {
+      /** @default 1 */
+      max?: number;
+      /**
+       * @description Long-poll: wait up to this long for work
+       * @default 0
+       */
+      waitSeconds?: number;
+    };
+    LeaseStateDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      leaseExpiresAt: string;
+    };
+    LeaseDto: {
+      /** @description The leaseToken from the claim */
+      leaseToken: string;
+    };
+    AttemptResultDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      workflowId: string;
+      stepKey: string;
+      /** @description The attempt reported on */
+      attempt: number;
+      /** @enum {string} */
+      status: 'succeeded' | 'failed';
+      /** @description true: queued again for attempt + 1 after its backoff */
+      willRetry: boolean;
+    };
+    CompleteDto: {
+      /** @description The leaseToken from the claim */
+      leaseToken: string;
+      /** @description Any JSON value; passed to dependent steps */
+      output?:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
+    };
+    FailDto: {
+      /** @description The leaseToken from the claim */
+      leaseToken: string;
+      error: components['schemas']['TaskErrorDto'];
+      /**
+       * @description false: no retry, the run fails
+       * @default true
+       */
+      retryable?: boolean;
+    };
+    BreakerDto: {
+      /** @enum {string} */
+      state: 'closed' | 'open' | 'half_open';
+      consecutiveFailures: number;
+      /** Format: date-time */
+      failingSince?: string | null;
+      /** Format: date-time */
+      openUntil?: string | null;
+    };
+    EndpointWithSecretDto: {
+      /** Format: uuid */
+      id: string;
+      url: string;
+      description?: string | null;
+      eventTypes: string[];
+      enabled: boolean;
+      /** @enum {string|null} */
+      disabledReason?: 'manual' | 'gone' | 'failing' | null;
+      /**
+       * Format: date-time
+       * @description Until then the secret before the last rotation still signs
+       */
+      previousSecretExpiresAt?: string | null;
+      breaker: components['schemas']['BreakerDto'];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /**
+       * @description Shown on create and rotate only
+       * @example whsec_…
+       */
+      secret: string;
+    };
+    CreateEndpointDto: {
+      /** @example https://example.com/hooks/agentmesh */
+      url: string;
+      /**
+       * @description Event types to receive: exact, `prefix.*`, or `*` for all (1-100 patterns)
+       * @example [
+       *       "workflow.*",
+       *       "agent.offline"
+       *     ]
+       */
+      eventTypes: string[];
+      description?: string;
+      /**
+       * @description `whsec_` + base64 of 24-64 bytes; generated when absent
+       * @example whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw
+       */
+      secret?: string;
+      /** @default true */
+      enabled?: boolean;
+    };
+    EndpointDto: {
+      /** Format: uuid */
+      id: string;
+      url: string;
+      description?: string | null;
+      eventTypes: string[];
+      enabled: boolean;
+      /** @enum {string|null} */
+      disabledReason?: 'manual' | 'gone' | 'failing' | null;
+      /**
+       * Format: date-time
+       * @description Until then the secret before the last rotation still signs
+       */
+      previousSecretExpiresAt?: string | null;
+      breaker: components['schemas']['BreakerDto'];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    UpdateEndpointDto: {
+      url?: string;
+      /**
+       * @description Event types to receive: exact, `prefix.*`, or `*` for all (1-100 patterns)
+       * @example [
+       *       "workflow.*",
+       *       "agent.offline"
+       *     ]
+       */
+      eventTypes?: string[];
+      description?: string | null;
+      /** @description Enabling clears the failure count and the breaker */
+      enabled?: boolean;
+    };
+    RotateSecretDto: {
+      /** @description The new secret; generated when absent */
+      secret?: string;
+    };
+    RecoverResultDto: {
+      /** @description Deliveries queued again */
+      requeued: number;
+    };
+    RecoverDto: {
+      /**
+       * Format: date-time
+       * @description Requeue failed and dead deliveries since
+       */
+      since: string;
+    };
+    DeliveryDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      endpointId: string;
+      /**
+       * Format: uuid
+       * @description Also the `webhook-id` header
+       */
+      eventId: string;
+      eventType: string;
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed' | 'dead';
+      attemptCount: number;
+      /** Format: date-time */
+      nextAttemptAt?: string | null;
+      lastStatusCode?: number | null;
+      lastError?: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** Format: date-time */
+      succeededAt?: string | null;
+    };
+    AttemptDto: {
+      /** Format: date-time */
+      attemptedAt: string;
+      statusCode?: number | null;
+      durationMs: number;
+      /** @description First 16 KiB of the response body */
+      responseBody?: string | null;
+      error?: string | null;
+    };
+    DeliveryDetailDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: uuid */
+      endpointId: string;
+      /**
+       * Format: uuid
+       * @description Also the `webhook-id` header
+       */
+      eventId: string;
+      eventType: string;
+      /** @enum {string} */
+      status: 'pending' | 'succeeded' | 'failed' | 'dead';
+      attemptCount: number;
+      /** Format: date-time */
+      nextAttemptAt?: string | null;
+      lastStatusCode?: number | null;
+      lastError?: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** Format: date-time */
+      succeededAt?: string | null;
+      /** @description The body sent: {type, timestamp, data} */
+      payload: {
+        [key: string]: unknown;
+      };
+      /** @description Every attempt, oldest first */
+      attempts: components['schemas']['AttemptDto'][];
+    };
+  };
+  responses: never;
+  parameters: never;
+  requestBodies: never;
+  headers: never;
+  pathItems: never;
+}
+export type $defs = Record<string, never>;
+export interface operations {
+  HealthController_live: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+        };
+      };
+    };
+  };
+  HealthController_ready: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': unknown;
+        };
+      };
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AuditController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        resourceType?: string;
+        resourceId?: string;
+        actorId?: string;
+        action?: string;
+        /** @description Inclusive lower bound */
+        from?: string;
+        /** @description Exclusive upper bound */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              entries?: components['schemas']['AuditEntryDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AuditController_verify: {
+    parameters: {
+      query?: {
+        fromSeq?: number;
+        /** @description Defaults to the head of the chain */
+        toSeq?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['VerifyResultDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AuditController_checkpoints: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              checkpoints?: components['schemas']['CheckpointDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AuditController_export: {
+    parameters: {
+      query?: {
+        /** @description Platform admins: the whole chain, every tenant (verifiable with --complete) */
+        all?: 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TenantsController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              tenants?: components['schemas']['TenantDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TenantsController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateTenantDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['TenantDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              apiKeys?: components['schemas']['ApiKeyDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateApiKeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['IssuedApiKeyDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ApiKeyDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_revoke: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ApiKeysController_rotate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RotateApiKeyDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['IssuedApiKeyDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        /** @description Skill id or name */
+        skill?: string;
+        tag?: string;
+        status?: 'online' | 'degraded' | 'draining' | 'offline';
+        /** @description Text in name or description */
+        q?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              agents?: components['schemas']['AgentDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_register: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RegisterAgentDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AgentDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_import: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ImportAgentDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AgentDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_leaderboard: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        skill?: string;
+        /** @description How far back outcomes count: hours (`24h`, or a bare number of hours) or days (`7d`); at most 90 days */
+        window?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              leaderboard?: components['schemas']['LeaderboardEntryDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AgentDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_upsert: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description ETag from a previous read: 412 if changed */
+        'If-Match'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AgentRegistrationDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AgentDto'];
+          };
+        };
+      };
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AgentDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description If-Match does not match the current ETag */
+      412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_deregister: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_heartbeat: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HeartbeatDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['HeartbeatResultDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_card: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  HooksController_github: {
+    parameters: {
+      query?: never;
+      header: {
+        'X-GitHub-Event': string;
+        /** @description deduplication key */
+        'X-GitHub-Delivery': string;
+        /** @description sha256=<hex HMAC> */
+        'X-Hub-Signature-256': string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description A repeat of a delivery already received */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['HookReceiptDto'];
+          };
+        };
+      };
+      /** @description Stored */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['HookReceiptDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  HooksController_standard: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description v1,<base64> ... */
+        'webhook-signature': string;
+        /** @description unix seconds */
+        'webhook-timestamp': string;
+        /** @description deduplication key */
+        'webhook-id': string;
+      };
+      path: {
+        sourceKey: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': {
+          [key: string]: unknown;
+        };
+      };
+    };
+    responses: {
+      /** @description A repeat of a delivery already received */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['HookReceiptDto'];
+          };
+        };
+      };
+      /** @description Stored */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['HookReceiptDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Error */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundAdminController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              sources?: components['schemas']['SourceDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundAdminController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateSourceDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['SourceWithSecretDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundAdminController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['SourceDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundAdminController_remove: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundAdminController_rotate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RotateSourceSecretDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['SourceWithSecretDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundAdminController_inbound: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        /** @description `github` or a source key */
+        source?: string;
+        /** @description X-GitHub-Delivery or webhook-id */
+        deliveryId?: string;
+        status?: 'accepted' | 'rejected';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              events?: components['schemas']['InboundEventDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  InboundAdminController_inboundOne: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['InboundEventDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  DefinitionsController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              definitions?: components['schemas']['DefinitionDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  DefinitionsController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateDefinitionDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['DefinitionDto'];
+          };
+        };
+      };
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['DefinitionDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  DefinitionsController_get: {
+    parameters: {
+      query?: {
+        /** @description A version; the latest when absent */
+        version?: number;
+      };
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['DefinitionDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WorkflowsController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        status?: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+        /** @description Definition key or inline type */
+        type?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              workflows?: components['schemas']['RunDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WorkflowsController_start: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateRunDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RunDetailDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WorkflowsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RunDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WorkflowsController_events: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              events?: components['schemas']['WorkflowEventDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WorkflowsController_cancel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RunDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TasksController_claim: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ClaimDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ClaimResultDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TasksController_heartbeat: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['LeaseDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['LeaseStateDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TasksController_complete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CompleteDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AttemptResultDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TasksController_fail: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['FailDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AttemptResultDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookEndpointsController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              endpoints?: components['schemas']['EndpointDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookEndpointsController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateEndpointDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['EndpointWithSecretDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookEndpointsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['EndpointDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookEndpointsController_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookEndpointsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateEndpointDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['EndpointDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookEndpointsController_rotate: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RotateSecretDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['EndpointWithSecretDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookEndpointsController_recover: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RecoverDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RecoverResultDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookDeliveriesController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        endpointId?: string;
+        status?: 'pending' | 'succeeded' | 'failed' | 'dead';
+        /** @description Exact event type */
+        eventType?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              deliveries?: components['schemas']['DeliveryDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookDeliveriesController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['DeliveryDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookDeliveriesController_retry: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['DeliveryDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+}

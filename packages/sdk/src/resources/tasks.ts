@@ -1,0 +1,53 @@
+import { segment, type CallOptions, type Transport } from '../http';
+import type { AttemptResult, Claim, ClaimedTask, Fail, Json, LeaseState } from '../types';
+
+type Signal = Pick<CallOptions, 'signal'>;
+
+/** The task protocol an agent speaks; `Worker` drives it for you. */
+export class TasksResource {
+  constructor(private readonly http: Transport) {}
+
+  /**
+   * Leases up to `max` tasks of the agent's skills, waiting up to `waitSeconds` for work. Not
+   * retried: a lost answer would strand leased tasks until their lease expires.
+   */
+  async claim(agentId: string, body: Claim = {}, options: Signal = {}): Promise<ClaimedTask[]> {
+    const data = await this.http.data<{ tasks: ClaimedTask[] }>(
+      'POST',
+      `/agents/${segment(agentId)}/tasks/claim`,
+      { body, retry: false, ...options },
+    );
+    return data.tasks;
+  }
+
+  /** Extends the lease (409 once it is lost: cancelled, timed out, taken by another agent). */
+  heartbeat(id: string, leaseToken: string, options: Signal = {}): Promise<LeaseState> {
+    return this.http.data('POST', `/tasks/${segment(id)}/heartbeat`, {
+      body: { leaseToken },
+      retry: true,
+      ...options,
+    });
+  }
+
+  /** Completes the attempt; a repeat with the same payload answers the same, so it is retried. */
+  complete(
+    id: string,
+    body: { leaseToken: string; output?: Json },
+    options: Signal = {},
+  ): Promise<AttemptResult> {
+    return this.http.data('POST', `/tasks/${segment(id)}/complete`, {
+      body,
+      retry: true,
+      ...options,
+    });
+  }
+
+  /** Fails the attempt: retried after its backoff unless `retryable: false` or none are left. */
+  fail(id: string, body: Fail, options: Signal = {}): Promise<AttemptResult> {
+    return this.http.data('POST', `/tasks/${segment(id)}/fail`, {
+      body,
+      retry: true,
+      ...options,
+    });
+  }
+}

@@ -1,0 +1,114 @@
+import { WaitTimeoutError } from '../errors';
+import { segment, type CallOptions, type Transport } from '../http';
+import { sleep } from '../retry';
+import type {
+  CreateDefinition,
+  CreateRun,
+  Definition,
+  Page,
+  QueryOf,
+  Run,
+  RunDetail,
+  WorkflowEvent,
+} from '../types';
+import { listAll, listPage } from './list';
+
+type Signal = Pick<CallOptions, 'signal'>;
+
+const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+
+/** Workflow definitions: versioned DAGs of steps. */
+export class DefinitionsResource {
+  constructor(private readonly http: Transport) {}
+
+  /** Creates the definition, or its next version when the key exists. */
+  create(body: CreateDefinition, options: Signal = {}): Promise<Definition> {
+    return this.http.data('POST', '/workflow-definitions', {
+      body,
+      idempotencyKey: true,
+      ...options,
+    });
+  }
+
+  /** The latest version, or `version`. */
+  get(key: string, query: { version?: number } = {}, options: Signal = {}): Promise<Definition> {
+    return this.http.data('GET', `/workflow-definitions/${segment(key)}`, { query, ...options });
+  }
+
+  list(
+    query: QueryOf<'DefinitionsController_list'> = {},
+    options: Signal = {},
+  ): Promise<Page<Definition>> {
+    return listPage(this.http, '/workflow-definitions', 'definitions', query, options);
+  }
+}
+
+export interface WaitOptions {
+  /** Give up (WaitTimeoutError) after this long; default 5 minutes. */
+  timeoutMs?: number;
+  /** Poll interval: starts at 200 ms and grows to this (default 2 s). */
+  maxIntervalMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Workflow runs: start, read, follow, cancel. */
+export class WorkflowsResource {
+  constructor(private readonly http: Transport) {}
+
+  /** Starts a run from a definition (`definitionKey`) or inline steps; resolves to the run. */
+  start(body: CreateRun, options: Signal = {}): Promise<RunDetail> {
+    return this.http.data('POST', '/workflows', { body, idempotencyKey: true, ...options });
+  }
+
+  /** The run with its steps and their tasks. */
+  get(id: string, options: Signal = {}): Promise<RunDetail> {
+    return this.http.data('GET', `/workflows/${segment(id)}`, options);
+  }
+
+  list(query: QueryOf<'WorkflowsController_list'> = {}, options: Signal = {}): Promise<Page<Run>> {
+    return listPage(this.http, '/workflows', 'workflows', query, options);
+  }
+
+  iterate(query: QueryOf<'WorkflowsController_list'> = {}): AsyncGenerator<Run> {
+    return listAll(this.http, '/workflows', 'workflows', query);
+  }
+
+  /** One page of the run's history, oldest first. */
+  events(
+    id: string,
+    query: QueryOf<'WorkflowsController_events'> = {},
+    options: Signal = {},
+  ): Promise<Page<WorkflowEvent>> {
+    return listPage(this.http, `/workflows/${segment(id)}/events`, 'events', query, options);
+  }
+
+  /** The run's whole history, oldest first. */
+  allEvents(id: string): AsyncGenerator<WorkflowEvent> {
+    return listAll(this.http, `/workflows/${segment(id)}/events`, 'events', { limit: 200 });
+  }
+
+  /** Cancels the run (409 once it has finished). */
+  cancel(id: string, options: Signal = {}): Promise<RunDetail> {
+    return this.http.data('POST', `/workflows/${segment(id)}/cancel`, {
+      idempotencyKey: true,
+      ...options,
+    });
+  }
+
+  /** Resolves to the run once it has finished (succeeded, failed or cancelled). */
+  async waitForCompletion(id: string, options: WaitOptions = {}): Promise<RunDetail> {
+    const deadline = Date.now() + (options.timeoutMs ?? 300_000);
+    const maxInterval = options.maxIntervalMs ?? 2_000;
+    for (let interval = 200; ; interval = Math.min(maxInterval, interval * 1.5)) {
+      const run = await this.get(id, { signal: options.signal });
+      if (FINISHED.has(run.status)) return run;
+      const left = deadline - Date.now();
+      if (left <= 0) {
+        throw new WaitTimeoutError(
+          `run ${id} is still ${run.status} after ${options.timeoutMs ?? 300_000} ms`,
+        );
+      }
+      await sleep(Math.min(interval, left), options.signal);
+    }
+  }
+}

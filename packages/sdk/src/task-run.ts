@@ -1,0 +1,248 @@
+import {
+  AgentMeshConnectionError,
+  AgentMeshError,
+  NonRetryableError,
+  TaskAbortedError,
+} from './errors';
+import { backoffDelay, isRetryableStatus, sleep } from './retry';
+import type { AgentMeshClient } from './client';
+import type { ClaimedTask, Json } from './types';
+
+export interface Logger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+/** What a handler gets besides the task. */
+export interface TaskContext {
+  task: ClaimedTask;
+  taskId: string;
+  workflowId: string;
+  stepKey: string;
+  skill: string;
+  attempt: number;
+  /** The run's input (`task.input.input`). */
+  input: Json;
+  /** The outputs of the step's dependencies by step key (`task.input.dependencies`). */
+  dependencies: Record<string, Json>;
+  /** Aborts when the lease is lost (run cancelled, task timed out) or the worker gives up. */
+  signal: AbortSignal;
+  /** Extends the lease now (the worker also does it at a third of the lease). */
+  heartbeat(): Promise<void>;
+  log: Logger;
+}
+
+export type TaskHandler = (task: ClaimedTask, ctx: TaskContext) => unknown;
+
+export type TaskEvent =
+  | { kind: 'started'; task: ClaimedTask }
+  | { kind: 'completed'; task: ClaimedTask; durationMs: number }
+  | { kind: 'failed'; task: ClaimedTask; durationMs: number; error: Error; retryable: boolean }
+  | { kind: 'abandoned'; task: ClaimedTask; reason: string };
+
+interface Deps {
+  client: AgentMeshClient;
+  handler: TaskHandler | undefined;
+  log: Logger;
+  emit: (event: TaskEvent) => void;
+  /** A call failed and will be tried again (logged, and a `warning` event). */
+  warn: (message: string, error: unknown) => void;
+  /** Aborted when the worker stops for good: retry loops end there. */
+  forced: AbortSignal;
+}
+
+const child = (log: Logger, fields: Record<string, unknown>): Logger => ({
+  debug: (m, f) => log.debug(m, { ...fields, ...f }),
+  info: (m, f) => log.info(m, { ...fields, ...f }),
+  warn: (m, f) => log.warn(m, { ...fields, ...f }),
+  error: (m, f) => log.error(m, { ...fields, ...f }),
+});
+
+/** One claimed task: its handler, its lease renewal, and its completion or failure. */
+export class TaskRun {
+  readonly controller = new AbortController();
+  readonly done: Promise<void>;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly renewEveryMs: number;
+  private released = false;
+  private renewing = true;
+  private invalidReason = '';
+
+  constructor(
+    readonly task: ClaimedTask,
+    private readonly deps: Deps,
+  ) {
+    const leaseMs = Date.parse(task.leaseExpiresAt) - Date.now();
+    this.renewEveryMs = Math.max(
+      300,
+      Math.floor((Number.isFinite(leaseMs) ? leaseMs : 30_000) / 3),
+    );
+    this.done = this.execute();
+  }
+
+  /** The worker's grace period ended: tell the handler. */
+  abort(reason: TaskAbortedError): void {
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  /** The handler ignored its signal: give the task back so another agent takes it now. */
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    this.stopRenewal();
+    await this.settle(() =>
+      this.deps.client.tasks.fail(this.task.id, {
+        leaseToken: this.task.leaseToken,
+        error: { message: 'the worker stopped before the task finished', code: 'worker-shutdown' },
+        retryable: true,
+      }),
+    ).catch(() => undefined);
+  }
+
+  private async execute(): Promise<void> {
+    const { task, deps } = this;
+    const started = Date.now();
+    this.scheduleRenewal();
+    deps.emit({ kind: 'started', task });
+    let outcome: { ok: true; output: unknown } | { ok: false; error: Error };
+    try {
+      if (!deps.handler)
+        throw new NonRetryableError(`no handler for skill "${task.skill}"`, { code: 'no-handler' });
+      outcome = { ok: true, output: await deps.handler(task, this.context()) };
+    } catch (error) {
+      outcome = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+    }
+    this.stopRenewal();
+    if (this.released) return;
+    const reason = this.controller.signal.reason as TaskAbortedError | undefined;
+    if (reason?.reason === 'lease-lost') {
+      deps.emit({ kind: 'abandoned', task, reason: reason.message });
+      return;
+    }
+    const durationMs = Date.now() - started;
+    if (outcome.ok) {
+      const output = outcome.output as Json;
+      const completed = await this.settle(() =>
+        deps.client.tasks.complete(task.id, { leaseToken: task.leaseToken, output }),
+      );
+      if (completed === 'invalid') {
+        outcome = {
+          ok: false,
+          error: new NonRetryableError(`the output could not be sent: ${this.invalidReason}`, {
+            code: 'invalid-output',
+          }),
+        };
+      } else {
+        if (completed === 'done') deps.emit({ kind: 'completed', task, durationMs });
+        return;
+      }
+    }
+    const error = outcome.error;
+    const retryable = !(error instanceof NonRetryableError) && reason?.reason !== 'shutdown';
+    const code = (error as { code?: unknown }).code;
+    const failed = await this.settle(() =>
+      deps.client.tasks.fail(task.id, {
+        leaseToken: task.leaseToken,
+        error: {
+          message: (error.message || error.name || 'handler failed').slice(0, 4000),
+          ...(typeof code === 'string' && code ? { code: code.slice(0, 128) } : {}),
+        },
+        retryable: reason?.reason === 'shutdown' ? true : retryable,
+      }),
+    );
+    if (failed === 'done') deps.emit({ kind: 'failed', task, durationMs, error, retryable });
+  }
+
+  /**
+   * Sends a completion or failure until the service answers: a service that is down or
+   * restarting is waited out with backoff. A 409 means the lease is gone (abandoned); a 400, or
+   * an output that cannot be sent as JSON at all, is `invalid`.
+   */
+  private async settle(send: () => Promise<unknown>): Promise<'done' | 'lost' | 'invalid'> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await send();
+        return 'done';
+      } catch (error) {
+        if (error instanceof AgentMeshError && !isRetryableStatus(error.status)) {
+          if (error.status === 400) return this.invalid(error.detail ?? error.title);
+          this.deps.emit({ kind: 'abandoned', task: this.task, reason: error.message });
+          return 'lost';
+        }
+        if (!(error instanceof AgentMeshError || error instanceof AgentMeshConnectionError)) {
+          return this.invalid((error as Error).message); // e.g. a circular or BigInt output
+        }
+        if (this.deps.forced.aborted) return 'lost';
+        this.deps.warn(`could not report task ${this.task.id}; retrying`, error);
+        const asked = error instanceof AgentMeshError ? error.retryAfterMs : undefined;
+        await sleep(asked ?? backoffDelay(attempt, { maxDelayMs: 5_000 }), this.deps.forced).catch(
+          () => undefined,
+        );
+      }
+    }
+  }
+
+  private invalid(reason: string): 'invalid' {
+    this.invalidReason = reason;
+    return 'invalid';
+  }
+
+  private context(): TaskContext {
+    const { task } = this;
+    const input = (task.input ?? {}) as { input?: Json; dependencies?: Record<string, Json> };
+    return {
+      task,
+      taskId: task.id,
+      workflowId: task.workflowId,
+      stepKey: task.stepKey,
+      skill: task.skill,
+      attempt: task.attempt,
+      input: input.input ?? null,
+      dependencies: input.dependencies ?? {},
+      signal: this.controller.signal,
+      heartbeat: () => this.renew(),
+      log: child(this.deps.log, { taskId: task.id, stepKey: task.stepKey, attempt: task.attempt }),
+    };
+  }
+
+  private scheduleRenewal(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.renew().catch(() => undefined);
+    }, this.renewEveryMs);
+  }
+
+  /** For good: the handler has returned, or the lease is lost. */
+  private stopRenewal(): void {
+    this.renewing = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  private async renew(): Promise<void> {
+    const lost = this.controller.signal.reason as TaskAbortedError | undefined;
+    if (lost?.reason === 'lease-lost') throw lost;
+    try {
+      await this.deps.client.tasks.heartbeat(this.task.id, this.task.leaseToken);
+    } catch (error) {
+      if (error instanceof AgentMeshError && (error.status === 409 || error.status === 404)) {
+        const reason = new TaskAbortedError(
+          'lease-lost',
+          `the lease of task ${this.task.id} is lost: ${error.detail ?? error.title}`,
+          { cause: error },
+        );
+        this.stopRenewal();
+        this.abort(reason);
+        throw reason;
+      }
+      if (!(error instanceof AgentMeshConnectionError || error instanceof AgentMeshError))
+        throw error;
+      // Unreachable or busy: the next renewal, a third of a lease later, may get through.
+      this.deps.warn(`lease renewal of task ${this.task.id} failed; retrying`, error);
+    } finally {
+      if (this.renewing) this.scheduleRenewal();
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import type { components, operations } from './generated/openapi';
+
+/** Every schema of the service's OpenAPI document, by name. */
+export type Schemas = components['schemas'];
+/** The query parameters of an operation (by its operationId). */
+export type QueryOf<K extends keyof operations> = NonNullable<operations[K]['parameters']['query']>;
+
+/** Any JSON value: what a task returns and a run takes. */
+export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
+
+/** One page of a list: its items and the cursor of the next page (null on the last). */
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export type Problem = Schemas['ProblemDto'];
+export type Agent = Schemas['AgentDto'];
+export type RegisterAgent = Schemas['RegisterAgentDto'];
+export type AgentRegistration = Schemas['AgentRegistrationDto'];
+export type ImportAgent = Schemas['ImportAgentDto'];
+export type Heartbeat = Schemas['HeartbeatDto'];
+export type HeartbeatResult = Schemas['HeartbeatResultDto'];
+export type LeaderboardEntry = Schemas['LeaderboardEntryDto'];
+export type Definition = Schemas['DefinitionDto'];
+export type CreateDefinition = Schemas['CreateDefinitionDto'];
+export type Step = Schemas['StepDto'];
+export type Run = Schemas['RunDto'];
+export type RunDetail = Schemas['RunDetailDto'];
+export type RunError = Schemas['RunErrorDto'];
+export type CreateRun = Schemas['CreateRunDto'];
+export type WorkflowEvent = Schemas['WorkflowEventDto'];
+export type ClaimedTask = Schemas['ClaimedTaskDto'];
+export type Claim = Schemas['ClaimDto'];
+export type LeaseState = Schemas['LeaseStateDto'];
+export type AttemptResult = Schemas['AttemptResultDto'];
+export type TaskError = Schemas['TaskErrorDto'];
+export type Fail = Schemas['FailDto'];
+export type Endpoint = Schemas['EndpointDto'];
+export type EndpointWithSecret = Schemas['EndpointWithSecretDto'];
+export type CreateEndpoint = Schemas['CreateEndpointDto'];
+export type UpdateEndpoint = Schemas['UpdateEndpointDto'];
+export type Delivery = Schemas['DeliveryDto'];
+export type DeliveryDetail = Schemas['DeliveryDetailDto'];
+export type Source = Schemas['SourceDto'];
+export type SourceWithSecret = Schemas['SourceWithSecretDto'];
+export type CreateSource = Schemas['CreateSourceDto'];
+export type InboundEvent = Schemas['InboundEventDto'];
+export type InboundEventDetail = Schemas['InboundEventDetailDto'];
+export type AuditEntry = Schemas['AuditEntryDto'];
+export type VerifyResult = Schemas['VerifyResultDto'];
+export type Checkpoint = Schemas['CheckpointDto'];
+export type ApiKey = Schemas['ApiKeyDto'];
+export type IssuedApiKey = Schemas['IssuedApiKeyDto'];
+export type CreateApiKey = Schemas['CreateApiKeyDto'];
+export type Tenant = Schemas['TenantDto'];
+export type CreateTenant = Schemas['CreateTenantDto'];

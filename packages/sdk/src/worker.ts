@@ -1,0 +1,326 @@
+import { AgentMeshClient } from './client';
+import { AgentMeshConnectionError, AgentMeshError, TaskAbortedError } from './errors';
+import type { FetchLike, RetryInfo } from './http';
+import { backoffDelay, sleep, type RetryOptions } from './retry';
+import { TaskRun, type Logger, type TaskEvent, type TaskHandler } from './task-run';
+import type { Agent, AgentRegistration, ClaimedTask } from './types';
+
+export type WorkerState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped';
+
+export interface WorkerOptions {
+  baseUrl: string;
+  /** An agent-bound key with `tasks:work` and `agents:write`. */
+  apiKey: string;
+  /** The agent this worker is; skills default to one per handler. */
+  agent: { id: string; name?: string } & Partial<AgentRegistration>;
+  /** One function per skill id: its return value completes the task. */
+  handlers: Record<string, TaskHandler>;
+  /** Tasks run at once (default 1). */
+  concurrency?: number;
+  /** Long-poll wait of a claim, 0-30 s (default 20). */
+  pollSeconds?: number;
+  /** How long `stop()` lets in-flight handlers finish (default 30 s). */
+  shutdownGraceMs?: number;
+  /** Drain and exit 0 on SIGTERM and SIGINT (default false). */
+  handleSignals?: boolean;
+  logger?: Logger;
+  retry?: RetryOptions | false;
+  fetch?: FetchLike;
+}
+
+export type WorkerEvent =
+  | TaskEvent
+  | { kind: 'state'; state: WorkerState }
+  | { kind: 'retry'; info: RetryInfo }
+  | { kind: 'warning'; message: string; error?: unknown };
+
+const consoleLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: (message, fields) => console.warn(`[agentmesh] ${message}`, fields ?? ''),
+  error: (message, fields) => console.error(`[agentmesh] ${message}`, fields ?? ''),
+};
+
+/**
+ * Runs an agent: upserts it, beats on its interval, long-polls claims for free slots, renews
+ * leases, completes or fails tasks from the handlers' results; `stop()` drains.
+ * starting → running → draining → stopped; the timers live here and are cleared in `stop()`.
+ */
+export class Worker {
+  readonly client: AgentMeshClient;
+  private stateValue: WorkerState = 'idle';
+  private readonly concurrency: number;
+  private readonly pollSeconds: number;
+  private readonly log: Logger;
+  private readonly listeners = new Set<(event: WorkerEvent) => void>();
+  private readonly running = new Map<string, TaskRun>();
+  /** Aborted by stop(): ends the startup wait, the claim long-poll and the pauses. */
+  private readonly lifecycle = new AbortController();
+  /** Aborted when stop() gives up on in-flight work. */
+  private readonly forced = new AbortController();
+  private claimAbort: AbortController | undefined;
+  private claimLoop: Promise<void> | undefined;
+  private beatTimer: NodeJS.Timeout | undefined;
+  private beatIntervalMs = 10_000;
+  private slotWaiters: Array<() => void> = [];
+  private stopping: Promise<void> | undefined;
+  private readonly onSignal = () => {
+    void this.stop().then(() => process.exit(0));
+  };
+
+  constructor(private readonly options: WorkerOptions) {
+    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    this.pollSeconds = Math.min(30, Math.max(0, Math.floor(options.pollSeconds ?? 20)));
+    this.log = options.logger ?? consoleLogger;
+    this.client = new AgentMeshClient({
+      baseUrl: options.baseUrl,
+      apiKey: options.apiKey,
+      retry: options.retry,
+      fetch: options.fetch,
+      onRetry: (info) => this.emit({ kind: 'retry', info }),
+    });
+  }
+
+  get state(): WorkerState {
+    return this.stateValue;
+  }
+
+  get inFlight(): number {
+    return this.running.size;
+  }
+
+  /** Listens to task, state, retry and warning events (logs, metrics); returns an unsubscribe. */
+  on(listener: (event: WorkerEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Registers the agent (waiting out a service that is down) and starts working. */
+  async start(): Promise<void> {
+    if (this.stateValue !== 'idle') throw new Error(`the worker is ${this.stateValue}`);
+    this.setState('starting');
+    if (this.options.handleSignals) {
+      process.once('SIGTERM', this.onSignal);
+      process.once('SIGINT', this.onSignal);
+    }
+    const agent = await this.untilReachable(() => this.register());
+    if (!agent) return; // stopped while starting
+    const missing = agent.skills
+      .map((skill) => skill.id)
+      .filter((id) => !this.options.handlers[id]);
+    if (missing.length > 0) {
+      await this.stop();
+      throw new Error(`no handler for skill(s) ${missing.join(', ')} of agent ${agent.id}`);
+    }
+    this.beatIntervalMs = agent.heartbeatIntervalSeconds * 1000;
+    this.setState('running');
+    this.scheduleBeat();
+    this.claimLoop = this.runClaims();
+  }
+
+  /**
+   * Drains: beats `draining`, stops claiming, lets in-flight handlers finish within the grace
+   * period, then aborts their signals and gives their tasks back.
+   */
+  stop(options: { graceMs?: number } = {}): Promise<void> {
+    this.stopping ??= this.drain(options.graceMs ?? this.options.shutdownGraceMs ?? 30_000);
+    return this.stopping;
+  }
+
+  private async drain(graceMs: number): Promise<void> {
+    const registered = this.stateValue === 'running';
+    if (this.stateValue !== 'stopped') this.setState('draining');
+    this.lifecycle.abort();
+    this.claimAbort?.abort();
+    this.wakeSlots();
+    if (registered) await this.beat().catch(() => undefined);
+    await this.claimLoop;
+    const settled = () => Promise.all([...this.running.values()].map((run) => run.done));
+    const finished = await Promise.race([settled().then(() => true), delay(graceMs, false)]);
+    if (!finished) {
+      for (const run of this.running.values()) {
+        run.abort(new TaskAbortedError('shutdown', 'the worker is stopping'));
+      }
+      const after = await Promise.race([
+        settled().then(() => true),
+        delay(Math.min(graceMs, 2_000), false),
+      ]);
+      if (!after) {
+        this.forced.abort();
+        await Promise.all([...this.running.values()].map((run) => run.release()));
+      }
+    }
+    if (this.beatTimer) clearTimeout(this.beatTimer);
+    this.beatTimer = undefined;
+    this.releaseSignals();
+    this.setState('stopped');
+  }
+
+  private register(): Promise<Agent> {
+    const { id, name, skills, ...rest } = this.options.agent;
+    return this.client.agents.upsert(id, {
+      ...rest,
+      name: name ?? id,
+      skills:
+        skills ?? Object.keys(this.options.handlers).map((skill) => ({ id: skill, name: skill })),
+    });
+  }
+
+  private async beat(): Promise<void> {
+    const inFlight = this.running.size;
+    try {
+      const result = await this.client.agents.heartbeat(this.options.agent.id, {
+        status:
+          this.stateValue === 'draining' || this.stateValue === 'stopped' ? 'draining' : 'healthy',
+        inFlight,
+        load: Math.min(1, inFlight / this.concurrency),
+      });
+      this.beatIntervalMs = result.nextHeartbeatSeconds * 1000;
+    } catch (error) {
+      if (
+        error instanceof AgentMeshError &&
+        error.status === 404 &&
+        this.stateValue === 'running'
+      ) {
+        await this.register(); // deregistered meanwhile: come back
+        return;
+      }
+      this.warn('agent heartbeat failed', error);
+    }
+  }
+
+  private scheduleBeat(): void {
+    this.beatTimer = setTimeout(() => {
+      void this.beat().finally(() => {
+        if (this.stateValue === 'running') this.scheduleBeat();
+      });
+    }, this.beatIntervalMs);
+  }
+
+  private async runClaims(): Promise<void> {
+    let failures = 0;
+    let quickEmpty = 0;
+    while (this.stateValue === 'running') {
+      if (this.running.size >= this.concurrency) {
+        await new Promise<void>((wake) => this.slotWaiters.push(wake));
+        continue;
+      }
+      this.claimAbort = new AbortController();
+      const startedAt = Date.now();
+      let tasks: ClaimedTask[];
+      try {
+        tasks = await this.client.tasks.claim(
+          this.options.agent.id,
+          {
+            max: Math.min(10, this.concurrency - this.running.size),
+            waitSeconds: this.pollSeconds,
+          },
+          { signal: this.claimAbort.signal },
+        );
+        failures = 0;
+      } catch (error) {
+        if (this.stateValue !== 'running') break;
+        failures += 1;
+        this.warn('claim failed', error);
+        if (error instanceof AgentMeshError && error.status === 404) {
+          await this.register().catch(() => undefined);
+        } else if (error instanceof AgentMeshError && error.status === 409) {
+          await this.beat(); // the service thinks we are draining: we are not
+        }
+        const asked = error instanceof AgentMeshError ? error.retryAfterMs : undefined;
+        await this.pause(asked ?? backoffDelay(failures, { maxDelayMs: 10_000 }));
+        continue;
+      }
+      for (const task of tasks) this.runTask(task);
+      // An empty answer long before the wait ended: the service sees this agent as draining or
+      // offline. Beat to come back, and back off so this never becomes a busy loop.
+      if (
+        tasks.length === 0 &&
+        this.pollSeconds > 0 &&
+        Date.now() - startedAt < this.pollSeconds * 500
+      ) {
+        quickEmpty += 1;
+        await this.beat();
+        await this.pause(backoffDelay(quickEmpty, { maxDelayMs: 5_000 }));
+      } else quickEmpty = 0;
+    }
+  }
+
+  private runTask(task: ClaimedTask): void {
+    const run = new TaskRun(task, {
+      client: this.client,
+      handler: this.options.handlers[task.skill],
+      log: this.log,
+      emit: (event) => this.emit(event),
+      warn: (message, error) => this.warn(message, error),
+      forced: this.forced.signal,
+    });
+    this.running.set(task.id, run);
+    void run.done.finally(() => {
+      this.running.delete(task.id);
+      this.wakeSlots();
+    });
+  }
+
+  /** Calls `fn` until the service answers (backoff on network errors, 429 and 503). */
+  private async untilReachable<T>(fn: () => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await fn();
+      } catch (error) {
+        const transient =
+          error instanceof AgentMeshConnectionError ||
+          (error instanceof AgentMeshError && [429, 502, 503, 504].includes(error.status));
+        if (!transient) {
+          this.releaseSignals();
+          this.setState('stopped');
+          throw error;
+        }
+        if (this.lifecycle.signal.aborted) return undefined;
+        this.warn('the service is not reachable yet; waiting', error);
+        const asked = error instanceof AgentMeshError ? error.retryAfterMs : undefined;
+        await this.pause(asked ?? backoffDelay(attempt, { maxDelayMs: 10_000 }));
+        if (this.lifecycle.signal.aborted) return undefined;
+      }
+    }
+  }
+
+  private releaseSignals(): void {
+    process.off('SIGTERM', this.onSignal);
+    process.off('SIGINT', this.onSignal);
+  }
+
+  private pause(ms: number): Promise<void> {
+    return sleep(ms, this.lifecycle.signal).catch(() => undefined);
+  }
+
+  private wakeSlots(): void {
+    const waiters = this.slotWaiters;
+    this.slotWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
+  private setState(state: WorkerState): void {
+    this.stateValue = state;
+    this.emit({ kind: 'state', state });
+  }
+
+  private warn(message: string, error: unknown): void {
+    this.log.warn(message, { error: error instanceof Error ? error.message : String(error) });
+    this.emit({ kind: 'warning', message, error });
+  }
+
+  private emit(event: WorkerEvent): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        this.log.error('a worker event listener threw', { error: (error as Error).message });
+      }
+    }
+  }
+}
+
+function delay<T>(ms: number, value: T): Promise<T> {
+  return new Promise((resolve) => setTimeout(() => resolve(value), ms).unref());
+}

@@ -1,0 +1,284 @@
+import {
+  AgentMeshClient,
+  TaskAbortedError,
+  Worker,
+  type TaskContext,
+  type WorkerEvent,
+} from '../packages/sdk/src';
+import { Agent, fetch as undiciFetch } from 'undici';
+import type { FetchLike } from '../packages/sdk/src';
+import { waitFor } from './utils/spawn-app';
+import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
+
+const LEASE_SECONDS = 3;
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+// The SDK's connections in a pool of the test's own, closed before the app so its close never
+// waits on a keep-alive connection.
+const dispatcher = new Agent();
+const fetchVia: FetchLike = (url, init) =>
+  undiciFetch(url, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]);
+
+/** SDK workers in this process against the real app listening on a port. */
+describe('SDK Worker', () => {
+  let test: TestApp;
+  let baseUrl: string;
+  let client: AgentMeshClient;
+  const workers: Worker[] = [];
+
+  beforeAll(async () => {
+    test = await startTestApp({ TASK_LEASE_SECONDS: String(LEASE_SECONDS) });
+    await test.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    client = new AgentMeshClient({ baseUrl, apiKey: ADMIN_KEY, fetch: fetchVia });
+  });
+  afterEach(async () => {
+    await Promise.all(workers.splice(0).map((worker) => worker.stop({ graceMs: 1_000 })));
+  });
+  afterAll(async () => {
+    await dispatcher.destroy();
+    await test?.close();
+  });
+
+  const worker = (
+    id: string,
+    handlers: ConstructorParameters<typeof Worker>[0]['handlers'],
+    extra: Partial<ConstructorParameters<typeof Worker>[0]> = {},
+  ) => {
+    const created = new Worker({
+      baseUrl,
+      apiKey: ADMIN_KEY,
+      agent: { id, name: id },
+      handlers,
+      pollSeconds: 2,
+      logger: quiet,
+      fetch: fetchVia,
+      ...extra,
+    });
+    workers.push(created);
+    return created;
+  };
+
+  it('runs a fan-out/fan-in DAG through three workers', async () => {
+    const seen: Array<{ step: string; input: unknown; dependencies: unknown }> = [];
+    const record = (ctx: TaskContext) =>
+      seen.push({ step: ctx.stepKey, input: ctx.input, dependencies: ctx.dependencies });
+    await worker('planner', {
+      plan: async (_task, ctx) => {
+        record(ctx);
+        return { outline: ['intro', 'body'] };
+      },
+    }).start();
+    await worker(
+      'writer',
+      {
+        write: async (_task, ctx) => {
+          record(ctx);
+          const plan = ctx.dependencies.plan as { outline: string[] };
+          return `${ctx.stepKey}: ${plan.outline.join('+')}`;
+        },
+      },
+      { concurrency: 2 },
+    ).start();
+    await worker('reviewer', {
+      review: async (_task, ctx) => {
+        record(ctx);
+        return { approved: true, drafts: Object.keys(ctx.dependencies).sort() };
+      },
+    }).start();
+
+    await client.definitions.create({
+      key: 'article',
+      steps: [
+        { key: 'plan', skill: 'plan' },
+        { key: 'draft-a', skill: 'write', dependsOn: ['plan'] },
+        { key: 'draft-b', skill: 'write', dependsOn: ['plan'] },
+        { key: 'review', skill: 'review', dependsOn: ['draft-a', 'draft-b'] },
+      ],
+    });
+    const run = await client.workflows.start({ definitionKey: 'article', input: { topic: 'x' } });
+    const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 25_000 });
+
+    expect(done.status).toBe('succeeded');
+    expect(done.output).toEqual({
+      plan: { outline: ['intro', 'body'] },
+      'draft-a': 'draft-a: intro+body',
+      'draft-b': 'draft-b: intro+body',
+      review: { approved: true, drafts: ['draft-a', 'draft-b'] },
+    });
+    expect(seen.map((entry) => entry.step).sort()).toEqual([
+      'draft-a',
+      'draft-b',
+      'plan',
+      'review',
+    ]);
+    expect(seen.every((entry) => JSON.stringify(entry.input) === '{"topic":"x"}')).toBe(true);
+    const agents = new Map(done.steps.map((step) => [step.key, step.task?.agentId]));
+    expect(agents.get('plan')).toBe('planner');
+    expect(agents.get('draft-a')).toBe('writer');
+    expect(agents.get('review')).toBe('reviewer');
+  });
+
+  it('aborts the handler signal when the run is cancelled', async () => {
+    let started = false;
+    let abortReason: unknown;
+    await worker('patient', {
+      hold: (_task, ctx) =>
+        new Promise((_resolve, reject) => {
+          started = true;
+          ctx.signal.addEventListener('abort', () => {
+            abortReason = ctx.signal.reason;
+            reject(ctx.signal.reason as Error);
+          });
+        }),
+    }).start();
+    const run = await client.workflows.start({
+      type: 'holding',
+      steps: [{ key: 'hold', skill: 'hold' }],
+    });
+    await waitFor(async () => (started ? true : undefined), 15_000, 'the handler to start');
+    await client.workflows.cancel(run.id);
+    await waitFor(async () => (abortReason ? true : undefined), 15_000, 'the signal to abort');
+    expect(abortReason).toBeInstanceOf(TaskAbortedError);
+    expect((abortReason as TaskAbortedError).reason).toBe('lease-lost');
+    expect((await client.workflows.get(run.id)).status).toBe('cancelled');
+  });
+
+  it('keeps the lease of a handler running three lease lengths', async () => {
+    const events: WorkerEvent[] = [];
+    const slow = worker('slow', {
+      slow: async (_task, ctx) => {
+        await new Promise((resolve) => setTimeout(resolve, LEASE_SECONDS * 3 * 1000 + 500));
+        return { aborted: ctx.signal.aborted };
+      },
+    });
+    slow.on((event) => events.push(event));
+    await slow.start();
+    const run = await client.workflows.start({
+      type: 'slow',
+      steps: [{ key: 'slow', skill: 'slow', maxAttempts: 1 }],
+    });
+    const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 25_000 });
+    expect(done.status).toBe('succeeded');
+    expect(done.output).toEqual({ slow: { aborted: false } });
+    expect(done.steps[0].task?.attempt).toBe(1);
+    expect(events.filter((event) => event.kind === 'abandoned')).toEqual([]);
+  });
+
+  it('stop() drains: beats draining, finishes the in-flight handler, claims nothing new', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const drainer = worker('drainer', {
+      gated: async () => {
+        calls += 1;
+        await gate;
+        return 'finished';
+      },
+    });
+    await drainer.start();
+    const first = await client.workflows.start({
+      type: 'gated',
+      steps: [{ key: 'g', skill: 'gated' }],
+    });
+    await waitFor(async () => (calls === 1 ? true : undefined), 15_000, 'the first task to start');
+
+    const stopped = drainer.stop({ graceMs: 20_000 });
+    await waitFor(
+      async () => ((await client.agents.get('drainer')).status === 'draining' ? true : undefined),
+      5_000,
+      'the agent to be draining',
+    );
+    const second = await client.workflows.start({
+      type: 'gated',
+      steps: [{ key: 'g', skill: 'gated' }],
+    });
+    // Longer than a poll: a worker still claiming would have taken it by now.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(drainer.state).toBe('draining');
+    release();
+    await stopped;
+
+    expect(drainer.state).toBe('stopped');
+    expect(calls).toBe(1);
+    const firstRun = await client.workflows.get(first.id);
+    expect(firstRun.status).toBe('succeeded');
+    expect(firstRun.output).toEqual({ g: 'finished' });
+    const secondRun = await client.workflows.get(second.id);
+    expect(secondRun.steps[0].status).toBe('queued');
+    expect(secondRun.steps[0].task?.agentId ?? null).toBeNull();
+  });
+
+  it('fails the task without a retry when its output is not JSON the service takes', async () => {
+    await worker('bad-output', {
+      circular: async () => {
+        const output: Record<string, unknown> = {};
+        output.self = output;
+        return output;
+      },
+      polluting: async () => JSON.parse('{"__proto__": {"admin": true}}') as unknown,
+    }).start();
+    const runs = await Promise.all(
+      ['circular', 'polluting'].map((skill) =>
+        client.workflows.start({ type: skill, steps: [{ key: 'out', skill, maxAttempts: 3 }] }),
+      ),
+    );
+    for (const run of runs) {
+      const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 15_000 });
+      expect(done.status).toBe('failed');
+      expect(done.steps[0].task).toMatchObject({ attempt: 1, error: { code: 'invalid-output' } });
+    }
+  });
+
+  it('an agent the service sees as draining beats itself back instead of claiming in a loop', async () => {
+    let claims = 0;
+    const counted = worker(
+      'comeback',
+      { back: async () => 'back' },
+      {
+        fetch: (url, init) => {
+          if (url.endsWith('/tasks/claim')) claims += 1;
+          return fetchVia(url, init);
+        },
+      },
+    );
+    await counted.start();
+    // Someone (an operator, a stale process) marks the agent draining: claims answer [] at once.
+    await client.agents.heartbeat('comeback', { status: 'draining' });
+    claims = 0;
+    const run = await client.workflows.start({
+      type: 'back',
+      steps: [{ key: 'b', skill: 'back' }],
+    });
+    const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 20_000 });
+    expect(done.status).toBe('succeeded');
+    expect((await client.agents.get('comeback')).status).toBe('online');
+    // A busy loop makes hundreds of claims before the next scheduled beat; a beat at once, one or two.
+    expect(claims).toBeLessThanOrEqual(5);
+  });
+
+  it('start() rejects a refused key or a skill without a handler, and leaves no signal handler', async () => {
+    const listeners = process.listenerCount('SIGTERM');
+    const refused = worker(
+      'refused',
+      { any: async () => null },
+      {
+        apiKey: 'amk_not-a-key-0123456789',
+        handleSignals: true,
+      },
+    );
+    await expect(refused.start()).rejects.toMatchObject({ status: 401 });
+    expect(refused.state).toBe('stopped');
+
+    const partial = worker(
+      'partial',
+      { known: async () => null },
+      {
+        agent: { id: 'partial', name: 'Partial', skills: [{ name: 'known' }, { name: 'unknown' }] },
+        handleSignals: true,
+      },
+    );
+    await expect(partial.start()).rejects.toThrow('no handler for skill(s) unknown');
+    expect(partial.state).toBe('stopped');
+    expect(process.listenerCount('SIGTERM')).toBe(listeners);
+  });
+});

@@ -116,12 +116,7 @@ export class TasksService {
       // skill until the claim, which reads the agent, tells which are the agent's.
       const waiter = this.waiters.register(tenantId, null);
       try {
-        const { profile, tasks } = await this.claims.submit({
-          tenantId,
-          agentId,
-          max,
-          context: requestContext.require(),
-        });
+        const { profile, tasks } = await this.claimOnce(tenantId, agentId, max);
         if (!profile) throw new AgentNotFoundError(agentId);
         waiter.narrow(profile.skills);
         if (tasks.length > 0) return tasks.map(toClaimed);
@@ -132,6 +127,20 @@ export class TasksService {
         waiter.dispose();
       }
     }
+  }
+
+  /**
+   * One look at the queue: one statement with its audit entries and events (see
+   * claim-statement.ts). A request holding an Idempotency-Key goes through a shared
+   * transaction instead, where the key is marked committed with the change.
+   */
+  private claimOnce(tenantId: string, agentId: string, max: number): Promise<ClaimAnswer> {
+    const context = requestContext.require();
+    if (context.idempotency && !context.idempotency.committed) {
+      return this.claims.submit({ tenantId, agentId, max, context });
+    }
+    batchSizes.observe({ kind: 'claim' }, 1);
+    return this.engine.claimAlone(tenantId, agentId, max, this.config.taskLeaseSeconds);
   }
 
   /**

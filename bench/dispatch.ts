@@ -109,7 +109,10 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
         }
       }),
     );
-    // The queueing's own events are dispatched before the clock starts.
+    // Statistics, as a database in service has them: a fresh one has none until autovacuum's
+    // first pass, a minute in, and a plan PostgreSQL caches without them is a poor one (until
+    // that ANALYZE replaces it). The queueing's own events are dispatched before the clock starts.
+    await sql.query('ANALYZE');
     for (;;) {
       const { rows } = await sql.query<{ n: number }>(
         'SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL',

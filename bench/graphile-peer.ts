@@ -33,6 +33,7 @@ export async function graphilePeer(tasks: number, workers: number): Promise<Peer
     } finally {
       await utils.release();
     }
+    await sql.query('ANALYZE');
     let done = 0;
     let finish: () => void = () => undefined;
     const allDone = new Promise<void>((resolve) => (finish = resolve));

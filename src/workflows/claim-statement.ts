@@ -112,7 +112,9 @@ export function claimParameters(
   leaseSeconds: number,
   context: RequestContext | undefined,
 ): unknown[] {
-  const ids = (count: number) => Array.from({ length: count }, () => uuidv7());
+  // Ascending, so the sealer, which chains a transaction's entries in id order, chains them in
+  // the order the statement writes them (UUIDv7s of one millisecond are otherwise unordered).
+  const ids = (count: number) => Array.from({ length: count }, () => uuidv7()).sort();
   return [
     tenantId,
     agentId,

@@ -6,6 +6,7 @@ import { auditBench } from './audit';
 import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
 import { runInboundWebhooksAlone } from './webhooks-in';
 import { benchTasks } from './tasks';
+import { benchDispatch } from './dispatch';
 import { benchWebhooks } from './webhooks';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
@@ -20,7 +21,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 /**
- * `BENCH_ONLY=platform,webhooks-in,tasks,webhooks,audit` (any of them) runs those scenario groups;
+ * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit` (any of them) runs those scenario groups;
  * unset, all of them.
  */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
@@ -30,6 +31,7 @@ async function main() {
   if (wanted('platform')) await platform();
   if (wanted('webhooks-in')) await runInboundWebhooksAlone();
   if (wanted('tasks')) await benchTasks();
+  if (wanted('dispatch')) await benchDispatch();
   if (wanted('webhooks')) await benchWebhooks();
   if (wanted('audit')) {
     const db = await freshDatabase();

@@ -137,15 +137,14 @@ describe('workflows under concurrency', () => {
     await registerAgent('righty', ['right']);
     const first = await start([{ key: 'l', skill: 'left' }]);
     const second = await start([{ key: 'r', skill: 'right' }]);
-    // Keep the all-rounder's claim from committing: its audit entries cannot be written yet.
+    // Keep the all-rounder's claim from committing once it holds its tasks: the events it writes
+    // check their tenant's row, which is locked here (the claim's statement, or the write just
+    // before its COMMIT, waits on it with the tasks it locked still held).
     await db.query('BEGIN');
-    await db.query('LOCK TABLE audit_entries IN SHARE MODE');
+    await db.query(`SELECT id FROM tenants WHERE id = 'default' FOR UPDATE`);
     try {
       const allRounder = claim('all-rounder', { max: 1 });
-      await stalled(
-        '%INSERT INTO audit_entries%',
-        'the claim of the all-rounder to wait for its commit',
-      );
+      await stalled('%', 'the claim of the all-rounder to wait for its commit');
       // Meanwhile the "right" task is locked by the all-rounder's claim, which takes "left" only.
       const righty = claim('righty', { waitSeconds: 8 });
       await pause(1_000);

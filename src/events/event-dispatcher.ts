@@ -30,6 +30,11 @@ const POLL_EVERY_MS = 1_000;
 const MAX_ATTEMPTS = 10;
 const MAX_DEFERRAL_SECONDS = 300;
 const MAX_DEFERRALS_REMEMBERED = 10_000;
+/**
+ * While events keep coming, rounds start at least this far apart, so a busy service pays one
+ * dispatch transaction per gap, not one per commit; an event after a quiet spell goes at once.
+ */
+export const DISPATCH_ROUND_GAP_MS = 30;
 
 function counter(name: string, help: string, labelNames: string[] = []): Counter {
   return (
@@ -75,6 +80,8 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   private readonly deferrals = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** When the last round that found events began (performance.now()). */
+  private lastBatchAt = Number.NEGATIVE_INFINITY;
   private readonly loop = new WakeLoop({
     round: () => this.round(),
     canRun: () => !this.stopped && !this.shutdown.isShuttingDown,
@@ -108,8 +115,17 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     this.loop.wake();
   }
 
-  /** One batch (or, after a failed batch, the events one by one); true when more may wait. */
+  /**
+   * One batch (or, after a failed batch, the events one by one); true when more may wait. Paced:
+   * a round follows one that found events no sooner than DISPATCH_ROUND_GAP_MS after it began
+   * (what commits meanwhile joins the next batch); after a round that found none, at once.
+   */
   private async round(): Promise<boolean> {
+    const wait = this.lastBatchAt + DISPATCH_ROUND_GAP_MS - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+    if (this.stopped) return false;
+    const startedAt = performance.now();
+    this.lastBatchAt = Number.NEGATIVE_INFINITY;
     let count: number;
     try {
       count = await this.dispatchBatch();
@@ -117,6 +133,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
       this.logger.warn(`Event batch failed (${(error as Error).message}); one at a time`);
       count = await this.dispatchOneByOne();
     }
+    if (count > 0) this.lastBatchAt = startedAt;
     return count >= BATCH;
   }
 
@@ -169,16 +186,15 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  private async take(tx: Transaction, limit: number): Promise<DomainEvent[]> {
-    const rows = await tx.manager.query<EventRow[]>(
-      `SELECT ${EVENT_COLUMNS} FROM events e
+  static readonly TAKE_SQL = `SELECT ${EVENT_COLUMNS} FROM events e
         WHERE e.dispatched_at IS NULL
           AND (e.next_dispatch_at IS NULL OR e.next_dispatch_at <= now())
         ORDER BY e.position
         LIMIT $1
-        FOR UPDATE SKIP LOCKED`,
-      [limit],
-    );
+        FOR UPDATE SKIP LOCKED`;
+
+  private async take(tx: Transaction, limit: number): Promise<DomainEvent[]> {
+    const rows = await tx.manager.query<EventRow[]>(EventDispatcher.TAKE_SQL, [limit]);
     return rows.map(eventFromRow);
   }
 

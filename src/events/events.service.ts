@@ -78,6 +78,14 @@ export class EventsService {
     ]);
   }
 
+  /**
+   * Wakes the dispatcher for events a single statement wrote and committed on its own, outside
+   * any unit of work (the one-statement task claim).
+   */
+  committedAlone(): void {
+    this.notifications.signal(EVENTS_CHANNEL, '');
+  }
+
   /** Hands the buffered rows to the unit of work, which writes them with the others. */
   private async flush(tx: Transaction): Promise<void> {
     const rows = this.pending.get(tx) ?? [];

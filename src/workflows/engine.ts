@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { DISPATCH_PROFILE_SQL } from '../agents/agents.service';
 import type { AgentStatus } from '../agents/entities/agent.entity';
 import { AuditService } from '../audit/audit.service';
@@ -8,6 +9,7 @@ import { PgNotifications } from '../database/pg-notifications';
 import { preparedQuery } from '../database/prepared';
 import { Transaction } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
+import { claimParameters, claimStatement } from './claim-statement';
 import { backoffSeconds, readySteps, StepSpec } from './dag';
 import { RetryAnnouncer } from './retry-announcer';
 import { attemptsFinished, runsFinished } from './workflow-metrics';
@@ -91,6 +93,7 @@ const TASK_ACTIONS: Record<TaskEvent, string> = {
 @Injectable()
 export class WorkflowEngine {
   constructor(
+    private readonly dataSource: DataSource,
     private readonly audit: AuditService,
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
@@ -232,6 +235,32 @@ export class WorkflowEngine {
     for (const run of started) await this.runChanged(tx, run, 'started', 'pending');
     for (const task of claimed) await this.taskChanged(tx, task, 'claimed', 'queued', null);
     return { profile, tasks: claimed };
+  }
+
+  /**
+   * `claim` as one statement on its own (see claim-statement.ts): the tasks, the runs started,
+   * their audit entries and events commit together, with no transaction of ours around them.
+   * Wakes the outbox when it claimed something, and the claims of skills whose rows it left.
+   */
+  async claimAlone(
+    tenantId: string,
+    agentId: string,
+    max: number,
+    leaseSeconds: number,
+  ): Promise<{ profile: DispatchProfile | undefined; tasks: TaskRow[] }> {
+    const [answer] = await preparedQuery<
+      DispatchProfile & { tasks: TaskRow[] | null; leftSkills: string[] | null }
+    >(
+      this.dataSource,
+      claimStatement(max),
+      claimParameters(tenantId, agentId, max, leaseSeconds, requestContext.get()),
+    );
+    if (!answer) return { profile: undefined, tasks: [] };
+    for (const skill of answer.leftSkills ?? [])
+      this.notifications.signal(TASKS_CHANNEL, taskSignal(tenantId, skill));
+    const tasks = answer.tasks ?? [];
+    if (tasks.length > 0) this.events.committedAlone();
+    return { profile: { status: answer.status, skills: answer.skills }, tasks };
   }
 
   /**

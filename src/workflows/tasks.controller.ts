@@ -1,5 +1,11 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
 import { ApiData } from '../common/openapi/envelope';
@@ -8,6 +14,7 @@ import {
   AttemptResultDto,
   ClaimDto,
   ClaimResultDto,
+  CompleteAndClaimResultDto,
   CompleteDto,
   FailDto,
   LeaseDto,
@@ -44,20 +51,24 @@ export class TasksController {
     if (!SLUG_PATTERN.test(agentId)) {
       throw new NotFoundError('agent_not_found', `Agent "${agentId.slice(0, 80)}" was not found.`);
     }
-    // The client hanging up ends the wait; anything claimed in that instant expires its lease.
+    const tasks = await this.whileConnected(reply, (signal) =>
+      this.tasks.claim(agentId, body.max ?? 1, body.waitSeconds ?? 0, signal),
+    );
+    return { data: { tasks } };
+  }
+
+  /** The client hanging up ends a wait; anything claimed in that instant expires its lease. */
+  private async whileConnected<T>(
+    reply: FastifyReply,
+    work: (signal: AbortSignal) => Promise<T>,
+  ): Promise<T> {
     const gone = new AbortController();
     const onClose = () => {
       if (!reply.raw.writableEnded) gone.abort();
     };
     reply.raw.once('close', onClose);
     try {
-      const tasks = await this.tasks.claim(
-        agentId,
-        body.max ?? 1,
-        body.waitSeconds ?? 0,
-        gone.signal,
-      );
-      return { data: { tasks } };
+      return await work(gone.signal);
     } finally {
       reply.raw.off('close', onClose);
     }
@@ -80,11 +91,47 @@ export class TasksController {
   @Scopes('tasks:work')
   @ApiOperation({
     summary: 'Report success (holder only); the same payload again answers the same',
+    description:
+      'With claimNext, the next tasks are leased to the agent that held this one once the ' +
+      'completion has committed, long-polling up to claimNext.waitSeconds, and the answer is ' +
+      '{task: <attempt result>, next: {tasks}}; without it, the attempt result alone.',
   })
-  @ApiData(AttemptResultDto)
+  @ApiExtraModels(AttemptResultDto, CompleteAndClaimResultDto)
+  @ApiOkResponse({
+    schema: {
+      type: 'object',
+      required: ['data'],
+      properties: {
+        data: {
+          oneOf: [
+            { $ref: getSchemaPath(AttemptResultDto) },
+            { $ref: getSchemaPath(CompleteAndClaimResultDto) },
+          ],
+        },
+      },
+    },
+  })
   @ApiProblems(400, 404, 409)
-  async complete(@Param('id') id: string, @Body() body: CompleteDto) {
-    return { data: await this.tasks.complete(taskId(id), body.leaseToken, body.output) };
+  async complete(
+    @Param('id') id: string,
+    @Body() body: CompleteDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    if (!body.claimNext) {
+      return { data: await this.tasks.complete(taskId(id), body.leaseToken, body.output) };
+    }
+    const { max, waitSeconds } = body.claimNext;
+    return {
+      data: await this.whileConnected(reply, (signal) =>
+        this.tasks.completeAndClaimNext(
+          taskId(id),
+          body.leaseToken,
+          body.output,
+          { max: max ?? 1, waitSeconds: waitSeconds ?? 0 },
+          signal,
+        ),
+      ),
+    };
   }
 
   @Post('tasks/:id/fail')

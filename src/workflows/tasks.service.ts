@@ -56,6 +56,12 @@ interface ClaimRequest {
 
 type ClaimAnswer = Awaited<ReturnType<WorkflowEngine['claim']>>;
 
+/** A completion's answer, and the agent that held the task (who claims next). */
+interface Completed {
+  result: AttemptResult;
+  agentId: string | null;
+}
+
 /** A task read under its row lock by a holder's call. */
 type LockedTask = TaskRow & { leaseLive: boolean };
 
@@ -67,7 +73,7 @@ const hashOf = (value: unknown): string =>
 /** Agents' side of tasks: claim (with long-poll), heartbeat, complete, fail. */
 @Injectable()
 export class TasksService {
-  private readonly completions = new Batcher<Holder, AttemptResult>({
+  private readonly completions = new Batcher<Holder, Completed>({
     run: (holders) => this.completeAll(holders),
     maxBatch: COMPLETION_BATCH,
     concurrency: BATCH_CONCURRENCY,
@@ -110,12 +116,7 @@ export class TasksService {
       // skill until the claim, which reads the agent, tells which are the agent's.
       const waiter = this.waiters.register(tenantId, null);
       try {
-        const { profile, tasks } = await this.claims.submit({
-          tenantId,
-          agentId,
-          max,
-          context: requestContext.require(),
-        });
+        const { profile, tasks } = await this.claimOnce(tenantId, agentId, max);
         if (!profile) throw new AgentNotFoundError(agentId);
         waiter.narrow(profile.skills);
         if (tasks.length > 0) return tasks.map(toClaimed);
@@ -126,6 +127,20 @@ export class TasksService {
         waiter.dispose();
       }
     }
+  }
+
+  /**
+   * One look at the queue: one statement with its audit entries and events (see
+   * claim-statement.ts). A request holding an Idempotency-Key goes through a shared
+   * transaction instead, where the key is marked committed with the change.
+   */
+  private claimOnce(tenantId: string, agentId: string, max: number): Promise<ClaimAnswer> {
+    const context = requestContext.require();
+    if (context.idempotency && !context.idempotency.committed) {
+      return this.claims.submit({ tenantId, agentId, max, context });
+    }
+    batchSizes.observe({ kind: 'claim' }, 1);
+    return this.engine.claimAlone(tenantId, agentId, max, this.config.taskLeaseSeconds);
   }
 
   /**
@@ -158,6 +173,28 @@ export class TasksService {
    * wide run's siblings, which queue on its lock anyway, cost one lock and one write.
    */
   async complete(taskId: string, leaseToken: string, output: unknown): Promise<AttemptResult> {
+    return (await this.submitCompletion(taskId, leaseToken, output)).result;
+  }
+
+  /**
+   * Completes the task, then, once that has committed, claims the next tasks for the agent that
+   * held it (as `claim` does, long-poll included): an agent's steady state is one request per
+   * task. A refused completion claims nothing.
+   */
+  async completeAndClaimNext(
+    taskId: string,
+    leaseToken: string,
+    output: unknown,
+    next: { max: number; waitSeconds: number },
+    signal?: AbortSignal,
+  ): Promise<{ task: AttemptResult; next: { tasks: ClaimedTask[] } }> {
+    const { result, agentId } = await this.submitCompletion(taskId, leaseToken, output);
+    const tasks =
+      agentId === null ? [] : await this.claim(agentId, next.max, next.waitSeconds, signal);
+    return { task: result, next: { tasks } };
+  }
+
+  private submitCompletion(taskId: string, leaseToken: string, output: unknown) {
     const context = requestContext.require();
     return this.completions.submit({
       tenantId: currentTenantId(),
@@ -239,7 +276,7 @@ export class TasksService {
    * claimed task under its lease is answered after the commit: a repeat of this holder's (the
    * same answer, or 409 for another payload), or a conflict.
    */
-  private async completeAll(holders: Holder[]): Promise<Array<Settled<AttemptResult>>> {
+  private async completeAll(holders: Holder[]): Promise<Array<Settled<Completed>>> {
     batchSizes.observe({ kind: 'complete' }, holders.length);
     const done = await requestContext.run(holders[0].context, () =>
       this.unitOfWork.run((tx) => this.engine.succeedAll(tx, holders)),
@@ -247,14 +284,21 @@ export class TasksService {
     return Promise.all(
       holders.map((holder, index) => {
         const task = done[index];
-        if (task) return settled(Promise.resolve(result(task, 'succeeded', task.attempt, false)));
+        if (task) {
+          return settled(
+            Promise.resolve({
+              result: result(task, 'succeeded', task.attempt, false),
+              agentId: task.agentId,
+            }),
+          );
+        }
         return settled(requestContext.run(holder.context, () => this.completedBefore(holder)));
       }),
     );
   }
 
   /** The answer to a completion that changed nothing: a repeat of the holder's, or 409/404. */
-  private async completedBefore(holder: Holder): Promise<AttemptResult> {
+  private async completedBefore(holder: Holder): Promise<Completed> {
     const task = await this.unitOfWork.run((tx) => this.find(tx, holder.tenantId, holder.taskId));
     const repeat =
       task.status === 'succeeded' &&
@@ -262,7 +306,7 @@ export class TasksService {
       (holder.agentId === null || task.agentId === holder.agentId);
     if (!repeat) throw notHolder(task, holder.leaseToken);
     if (task.resultHash !== holder.resultHash) throw mismatch();
-    return result(task, 'succeeded', task.attempt, false);
+    return { result: result(task, 'succeeded', task.attempt, false), agentId: task.agentId };
   }
 
   private async asHolder(

@@ -43,11 +43,27 @@ export class LeaseDto {
   leaseToken: string;
 }
 
+/** The next tasks to lease with a completion, as a claim would (`POST .../tasks/claim`). */
+export class ClaimNextDto extends ClaimDto {}
+
 export class CompleteDto extends LeaseDto {
   @ApiPropertyOptional({ description: 'Any JSON value; passed to dependent steps', ...ANY_JSON })
   @Allow()
   @AsSent()
   output?: unknown;
+
+  @ApiPropertyOptional({
+    type: ClaimNextDto,
+    description:
+      'Also claim the next tasks for the agent that held this one, once the completion has ' +
+      'committed: the answer is then {task, next: {tasks}}, one request per task in steady ' +
+      'state. Long-polls up to waitSeconds when none is queued.',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ClaimNextDto)
+  claimNext?: ClaimNextDto;
 }
 
 export class TaskErrorDto {
@@ -110,4 +126,10 @@ export class AttemptResultDto {
   @ApiProperty({ enum: ['succeeded', 'failed'] }) status: string;
   @ApiProperty({ description: 'true: queued again for attempt + 1 after its backoff' })
   willRetry: boolean;
+}
+
+/** A completion with `claimNext`: its outcome and the tasks leased next. */
+export class CompleteAndClaimResultDto {
+  @ApiProperty({ type: AttemptResultDto }) task: AttemptResultDto;
+  @ApiProperty({ type: ClaimResultDto }) next: ClaimResultDto;
 }

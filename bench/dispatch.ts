@@ -1,0 +1,213 @@
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { Agent, request } from 'undici';
+import { cpuSeconds, freshDatabase, Server, sessionCpu, startServer } from './harness';
+import { graphilePeer, PeerFigures } from './graphile-peer';
+import type { QueryCounts } from './query-counter';
+
+const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
+const DIST = join(__dirname, '..');
+const AGENTS = 10;
+const TASKS = Number(process.env.BENCH_DISPATCH_TASKS ?? 3000);
+
+interface Figures extends PeerFigures {
+  errors: number;
+}
+
+/**
+ * One task per claim, the way agents that call LLMs work: AGENTS agents over HTTP (undici's
+ * `request`), each claiming `max: 1` and completing it, TASKS single-step runs queued beforehand
+ * through the API (audited, with their events dispatched before the clock starts), the whole
+ * stack. Beside it, in the same run and on the same PostgreSQL server, graphile-worker with
+ * as many workers and no batching. Two loops of ours: the plain one (claim, then complete: two
+ * requests per task) and the `claimNext` one (the completion asks for the next task).
+ */
+export async function benchDispatch(): Promise<void> {
+  const plain = await agentMesh('plain');
+  const peer = await graphilePeer(TASKS, AGENTS);
+  const chained = await agentMesh('claimNext').catch((error: Error) => error);
+
+  const line = (name: string, f: Figures | PeerFigures) =>
+    `  ${name}: ${f.done} in ${f.seconds.toFixed(2)} s = ${Math.round(f.done / f.seconds)} tasks/s; ` +
+    `CPU per task: ${f.cpu}; round trips per task ${(f.queries / f.done).toFixed(2)}, ` +
+    `transactions per task ${(f.transactions / f.done).toFixed(2)}` +
+    ('errors' in f ? `; errors ${f.errors}` : '');
+  console.log('');
+  console.log(
+    `dispatch, one task per claim (${AGENTS} agents over HTTP, ${TASKS} single-step runs queued, audited):`,
+  );
+  console.log(line('plain loop (claim max 1, complete)', plain));
+  console.log(line(`graphile-worker 0.17.3 (${AGENTS} workers, no batching)`, peer));
+  const rate = (f: PeerFigures) => f.done / f.seconds;
+  if (chained instanceof Error) console.log(`  claimNext loop: failed (${chained.message})`);
+  else console.log(line('claimNext loop (complete answers the next task)', chained));
+  console.log(
+    `  ratio plain/graphile-worker = ${(rate(plain) / rate(peer)).toFixed(2)}x (goal >= 1.0x)` +
+      (chained instanceof Error
+        ? ''
+        : `; claimNext/graphile-worker = ${(rate(chained) / rate(peer)).toFixed(2)}x`),
+  );
+}
+
+async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
+  const db = await freshDatabase();
+  const countFile = join(tmpdir(), `agentmesh-bench-queries-${process.pid}.json`);
+  let server: Server | undefined;
+  const sql = new Client({ connectionString: db.url });
+  const client = new Agent({ connections: AGENTS + 8 });
+  try {
+    server = await startServer(
+      join(DIST, 'src', 'main.js'),
+      {
+        DATABASE_URL: db.url,
+        ADMIN_API_KEY: ADMIN_KEY,
+        RATE_LIMIT_PER_MINUTE: '10000000',
+        LOG_LEVEL: 'warn',
+        QUERY_COUNT_FILE: countFile,
+        NODE_OPTIONS: `--require ${join(__dirname, 'query-counter.js')}`,
+      },
+      '/health/ready',
+    );
+    const service = server;
+    await sql.connect();
+    const api = async <T = unknown>(path: string, body: unknown, key = ADMIN_KEY) => {
+      const response = await request(`${service.base}/api/v1${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        dispatcher: client,
+      });
+      const json = (await response.body.json()) as T;
+      if (response.statusCode >= 300) {
+        throw new Error(`POST ${path}: ${response.statusCode} ${JSON.stringify(json)}`);
+      }
+      return json;
+    };
+    const worker = (
+      await api<{ data: { key: string } }>('/api-keys', {
+        name: 'bench-worker',
+        scopes: ['tasks:work'],
+      })
+    ).data.key;
+    const agents = Array.from({ length: AGENTS }, (_, i) => `dispatch-agent-${i}`);
+    for (const id of agents) {
+      await api('/agents', {
+        id,
+        name: id,
+        heartbeatIntervalSeconds: 3600,
+        skills: [{ id: 'bench', name: 'bench' }],
+      });
+    }
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < TASKS) {
+          next += 1;
+          await api('/workflows', { type: 'bench', steps: [{ key: 'a', skill: 'bench' }] });
+        }
+      }),
+    );
+    // Statistics, as a database in service has them: a fresh one has none until autovacuum's
+    // first pass, a minute in, and a plan PostgreSQL caches without them is a poor one (until
+    // that ANALYZE replaces it). The queueing's own events are dispatched before the clock starts.
+    await sql.query('ANALYZE');
+    for (;;) {
+      const { rows } = await sql.query<{ n: number }>(
+        'SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL',
+      );
+      if (rows[0].n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    type Task = { id: string; leaseToken: string };
+    type Claimed = { data: { tasks: Task[] } };
+    type Completed = { data: { next?: { tasks: Task[] } } };
+    const queriesBefore = await serviceCounts(service, countFile);
+    const cpuBefore = {
+      service: cpuSeconds(service.pid),
+      database: await sessionCpu(sql),
+      load: process.cpuUsage(),
+    };
+    let done = 0;
+    let errors = 0;
+    let finished = 0;
+    const started = performance.now();
+    await Promise.all(
+      agents.map(async (agent) => {
+        let tasks: Task[] = [];
+        while (done < TASKS) {
+          if (tasks.length === 0) {
+            tasks = (
+              await api<Claimed>(`/agents/${agent}/tasks/claim`, { max: 1, waitSeconds: 1 }, worker)
+            ).data.tasks;
+            continue;
+          }
+          const task = tasks.shift()!;
+          const body = {
+            leaseToken: task.leaseToken,
+            output: { ok: true },
+            ...(loop === 'claimNext' ? { claimNext: { max: 1, waitSeconds: 1 } } : {}),
+          };
+          try {
+            const answer = await api<Completed>(`/tasks/${task.id}/complete`, body, worker);
+            done += 1;
+            if (done === TASKS) finished = performance.now();
+            tasks = answer.data.next?.tasks ?? [];
+          } catch (error) {
+            errors += 1;
+            if (errors === 1) console.error(`  ${loop}: ${(error as Error).message}`);
+            if (errors > 10) throw error;
+          }
+        }
+      }),
+    );
+    const seconds = ((finished || performance.now()) - started) / 1000;
+    const loadCpu = process.cpuUsage(cpuBefore.load);
+    let databaseCpu = 0;
+    for (const [pid, cpu] of await sessionCpu(sql))
+      databaseCpu += cpu - (cpuBefore.database.get(pid) ?? 0);
+    const queriesAfter = await serviceCounts(service, countFile);
+    const perTask = (cpu: number) => ((1000 * cpu) / Math.max(done, 1)).toFixed(2);
+    const { rows } = await sql.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM audit_entries WHERE action IN ('task.claim', 'task.succeed')`,
+    );
+    if (rows[0].n < 2 * done) throw new Error(`${loop}: ${rows[0].n} audit entries for ${done}`);
+    return {
+      done,
+      errors,
+      seconds,
+      cpu: [
+        `service ${perTask(cpuSeconds(service.pid) - cpuBefore.service)} ms`,
+        `database sessions ${perTask(databaseCpu)} ms`,
+        `load generator ${perTask((loadCpu.user + loadCpu.system) / 1e6)} ms`,
+      ].join(', '),
+      queries: queriesAfter.queries - queriesBefore.queries,
+      transactions: queriesAfter.transactions - queriesBefore.transactions,
+    };
+  } finally {
+    await sql.end().catch(() => undefined);
+    await client.close();
+    await server?.stop();
+    await db.dispose();
+    rmSync(countFile, { force: true });
+  }
+}
+
+/** The service's counts so far (see query-counter.ts): SIGUSR2 makes it write them. */
+async function serviceCounts(server: Server, file: string): Promise<QueryCounts> {
+  rmSync(file, { force: true });
+  process.kill(server.pid, 'SIGUSR2');
+  for (let i = 0; i < 200; i += 1) {
+    if (existsSync(file)) {
+      try {
+        return JSON.parse(readFileSync(file, 'utf8')) as QueryCounts;
+      } catch {
+        // Caught mid-write: read again.
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error('the service did not report its query counts');
+}

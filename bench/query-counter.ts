@@ -1,0 +1,36 @@
+import { writeFileSync } from 'node:fs';
+import { Client } from 'pg';
+
+/**
+ * Counts what a process sends PostgreSQL through `pg`: every `Client.query` is one round trip
+ * (a named prepared statement too, after its first parse), and BEGIN / START TRANSACTION opens
+ * an explicit transaction. Loaded into the service with `node --require` (QUERY_COUNT_FILE set:
+ * SIGUSR2 writes the counts there as JSON) or imported by the bench for an in-process peer.
+ */
+export interface QueryCounts {
+  queries: number;
+  transactions: number;
+}
+
+export const queryCounts: QueryCounts = { queries: 0, transactions: 0 };
+
+const BEGINS = /^\s*(BEGIN|START TRANSACTION)\b/i;
+
+type QueryFn = (this: Client, ...args: unknown[]) => unknown;
+const proto = Client.prototype as unknown as { query: QueryFn; __counted?: boolean };
+if (!proto.__counted) {
+  proto.__counted = true;
+  const original = proto.query;
+  proto.query = function (this: Client, ...args: unknown[]) {
+    queryCounts.queries += 1;
+    const first = args[0];
+    const text = typeof first === 'string' ? first : (first as { text?: unknown } | null)?.text;
+    if (typeof text === 'string' && BEGINS.test(text)) queryCounts.transactions += 1;
+    return original.apply(this, args);
+  };
+}
+
+const file = process.env.QUERY_COUNT_FILE;
+if (file) {
+  process.on('SIGUSR2', () => writeFileSync(file, JSON.stringify(queryCounts)));
+}

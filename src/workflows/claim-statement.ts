@@ -1,0 +1,130 @@
+import { DISPATCH_PROFILE_SQL } from '../agents/agents.service';
+import type { RequestContext } from '../common/context/request-context';
+import { uuidv7 } from '../common/ids';
+import { TASK_COLUMNS } from './workflow-rows';
+
+/**
+ * The claim as one statement, in its own implicit transaction: the tasks leased, the runs still
+ * pending started, and the audit entry and domain event of each of those changes, written
+ * together (data-modifying CTEs commit or roll back as one), so a claim costs one round trip.
+ *
+ * Per skill, the head of the queue index (tenant, skill, priority DESC, available_at, id), read
+ * in its order and stopped after `max`: `skill = ANY(...)` on one scan would make PostgreSQL
+ * read and sort every queued task of the tenant on each claim. An agent with k skills locks up
+ * to k × max rows and keeps the best `max`; the skills of the rows it left are answered
+ * (`leftSkills`) so a waiting claim is woken to look again. A run another transaction holds (a
+ * completion, a cancel) is not started here: it turns running when its holder next touches it.
+ *
+ * `max` (1-10) is written into the text, one prepared statement per value: with `LIMIT $n`
+ * PostgreSQL cannot tell a claim of one from a claim of thousands, found the generic plan
+ * dearer than a custom one and planned every call again (planning cost more than executing).
+ * Every other parameter is compared by equality, so the generic plan is as good as a custom
+ * one, and is kept. Ids of the audit entries and events come from the caller (UUIDv7, as
+ * everywhere else): `2 × max` of each covers every change a claim can make.
+ */
+export function claimStatement(max: number): string {
+  if (!Number.isInteger(max) || max < 1 || max > 10) throw new RangeError(`claim max ${max}`);
+  const cached = statements.get(max);
+  if (cached) return cached;
+  const text = `WITH profile AS (${DISPATCH_PROFILE_SQL}),
+   candidates AS (
+     SELECT q.id, q.priority, q.available_at, s.skill
+       FROM profile p
+       CROSS JOIN unnest(p.skills) AS s(skill)
+       CROSS JOIN LATERAL (
+         SELECT id, priority, available_at FROM workflow_tasks
+          WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
+            AND available_at <= now()
+          ORDER BY priority DESC, available_at, id
+          LIMIT ${max}
+          FOR UPDATE SKIP LOCKED) q
+      WHERE p.status NOT IN ('draining', 'offline')),
+   picked AS (
+     SELECT id FROM candidates ORDER BY priority DESC, available_at, id LIMIT ${max}),
+   claimed AS (
+     UPDATE workflow_tasks t
+        SET status = 'claimed', agent_id = $2,
+            lease_token = replace(gen_random_uuid()::text, '-', ''),
+            claimed_at = now(), lease_expires_at = now() + make_interval(secs => $3),
+            deadline_at = now() + make_interval(secs => t.timeout_seconds),
+            result_hash = NULL
+       FROM picked WHERE t.id = picked.id
+     RETURNING ${TASK_COLUMNS}),
+   started AS (
+     UPDATE workflow_runs r SET status = 'running', started_at = now()
+       FROM (SELECT id FROM workflow_runs
+              WHERE tenant_id = $1 AND id IN (SELECT "runId" FROM claimed) AND status = 'pending'
+                FOR UPDATE SKIP LOCKED) p
+      WHERE r.id = p.id
+     RETURNING r.id, r.type, r.definition_version),
+   changes AS (
+     SELECT row_number() OVER (ORDER BY c.kind, c.priority DESC, c.available_at, c.id) AS n, c.*
+       FROM (SELECT 1 AS kind, 0 AS priority, now() AS available_at, s.id,
+                    'workflow.start' AS action, 'workflow' AS resource_type, s.id::text AS resource_id,
+                    jsonb_build_object('status', 'pending') AS before,
+                    jsonb_build_object('status', 'running', 'type', s.type) AS after,
+                    'workflow.started' AS event_type, s.id::text AS subject_id,
+                    jsonb_build_object('workflowId', s.id, 'type', s.type,
+                                       'definitionVersion', s.definition_version,
+                                       'status', 'running') AS data
+               FROM started s
+             UNION ALL
+             SELECT 2, c.priority, c."availableAt", c.id,
+                    'task.claim', 'task', c.id::text,
+                    jsonb_build_object('status', 'queued'),
+                    jsonb_build_object('status', 'claimed', 'attempt', c.attempt,
+                                       'agentId', c."agentId"),
+                    'task.claimed', c."runId"::text,
+                    jsonb_build_object('taskId', c.id, 'workflowId', c."runId",
+                                       'stepKey', c."stepKey", 'skill', c.skill,
+                                       'agentId', c."agentId", 'attempt', c.attempt,
+                                       'durationMs', NULL::int)
+               FROM claimed c) c),
+   audited AS (
+     INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
+       resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
+     SELECT ($4::uuid[])[n], $1,
+            to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            $6, $7, action, resource_type, resource_id, $8, $9, $10, before, after,
+            pg_current_xact_id()::text::bigint
+       FROM changes ORDER BY n),
+   emitted AS (
+     INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
+     SELECT ($5::uuid[])[n], $1, event_type, 'workflow', subject_id, data, $8
+       FROM changes ORDER BY n)
+ SELECT p.status, p.skills,
+        (SELECT json_agg(claimed ORDER BY claimed.priority DESC, claimed."availableAt", claimed.id)
+           FROM claimed) AS tasks,
+        (SELECT array_agg(DISTINCT c.skill) FROM candidates c
+          WHERE c.id NOT IN (SELECT id FROM picked)) AS "leftSkills"
+   FROM profile p`;
+  statements.set(max, text);
+  return text;
+}
+
+const statements = new Map<number, string>();
+
+/** The parameters of `claimStatement(max)`, in the request context whose entries they write. */
+export function claimParameters(
+  tenantId: string,
+  agentId: string,
+  max: number,
+  leaseSeconds: number,
+  context: RequestContext | undefined,
+): unknown[] {
+  // Ascending, so the sealer, which chains a transaction's entries in id order, chains them in
+  // the order the statement writes them (UUIDv7s of one millisecond are otherwise unordered).
+  const ids = (count: number) => Array.from({ length: count }, () => uuidv7()).sort();
+  return [
+    tenantId,
+    agentId,
+    leaseSeconds,
+    ids(2 * max),
+    ids(2 * max),
+    context?.actor?.type ?? 'system',
+    context?.actor?.id ?? 'agentmesh',
+    context?.correlationId ?? null,
+    context?.ip ?? null,
+    context?.userAgent?.slice(0, 512) ?? null,
+  ];
+}

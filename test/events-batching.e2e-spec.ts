@@ -1,0 +1,86 @@
+import { Client } from 'pg';
+import { requestContext } from '../src/common/context/request-context';
+import { UnitOfWork } from '../src/database/unit-of-work';
+import { DISPATCH_ROUND_GAP_MS, EventDispatcher } from '../src/events/event-dispatcher';
+import { EventsService } from '../src/events/events.service';
+import { waitFor } from './utils/spawn-app';
+import { startTestApp, TestApp } from './utils/test-app';
+
+describe('outbox dispatcher batching', () => {
+  let test: TestApp;
+  let db: Client;
+  /** When each batch reached the handler, and how many events it held. */
+  const batches: Array<{ at: number; size: number }> = [];
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    test.app.get(EventDispatcher).subscribe({
+      name: 'test-batches',
+      types: ['burst.*'],
+      handle: async (_tx, events) => {
+        batches.push({ at: performance.now(), size: events.length });
+      },
+    });
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  const emitAlone = (type: string) =>
+    requestContext.run(
+      { correlationId: `burst-${type}`, tenantId: 'default', actor: { type: 'system', id: 't' } },
+      () =>
+        test.app.get(UnitOfWork).run(async (tx) => {
+          await test.app.get(EventsService).emit(tx, {
+            type,
+            subject: { type: 'test', id: type },
+            data: {},
+          });
+        }),
+    );
+
+  it('events committed one transaction at a time, a few ms apart, are taken in batches, not a round per commit', async () => {
+    // Requests committing one after another, as agents' claims and completions do: the
+    // dispatcher used to go round after almost every commit.
+    const total = 80;
+    for (let i = 0; i < total; i += 1) {
+      await emitAlone('burst.paced');
+      await new Promise((resolve) => setTimeout(resolve, 8));
+    }
+    await waitFor(
+      async () => batches.reduce((sum, batch) => sum + batch.size, 0) >= total || undefined,
+      10_000,
+      'every event dispatched',
+    );
+    expect(batches.reduce((sum, batch) => sum + batch.size, 0)).toBe(total);
+    // While events keep coming, rounds start at least DISPATCH_ROUND_GAP_MS apart: however
+    // slow or fast the machine, never more rounds than the span of the commits allows.
+    const span = batches[batches.length - 1].at - batches[0].at;
+    expect(batches.length).toBeLessThanOrEqual(Math.floor(span / DISPATCH_ROUND_GAP_MS) + 2);
+  });
+
+  it('the take reads only the index of undispatched events, however many were dispatched', async () => {
+    // Many dispatched events and a few pending ones, as a busy outbox holds them.
+    await db.query(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
+       SELECT gen_random_uuid(), 'default', 'old.event', 'test', 'old', '{}', now()
+         FROM generate_series(1, 20000)`,
+    );
+    await db.query('ANALYZE events');
+    // The plan PostgreSQL keeps for the prepared statement (GENERIC_PLAN is PostgreSQL 16+).
+    await db.query(`PREPARE take_events(int) AS ${EventDispatcher.TAKE_SQL}`);
+    await db.query(`SET plan_cache_mode = force_generic_plan`);
+    const plan = (
+      await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE take_events(200)`)
+    ).rows[0]['QUERY PLAN'];
+    await db.query(`DEALLOCATE take_events; RESET plan_cache_mode`);
+    const nodes = JSON.stringify(plan);
+    expect(nodes).toContain('"Index Name":"events_undispatched"');
+    expect(nodes).not.toContain('Seq Scan');
+    expect(nodes).not.toContain('"Node Type":"Sort"');
+  });
+});

@@ -23,8 +23,9 @@ const MAX_FLUSH = 500;
  * Every beat of a flush in one statement. A row is written only while the agent still has the
  * status the beat reports: a beat that would change it (or an agent gone, or taken offline by
  * the sweeper meanwhile) is not matched, and its caller goes through the audited transaction.
- * Lock order is the order of the (sorted) input, so two flushes never wait on each other in a
- * cycle. Plain SQL on a prepared statement: the hottest write of the service.
+ * The input is sorted by agent so that flushes of two replicas take their row locks in one order
+ * (by key when PostgreSQL walks the input, by position when it scans the table); a deadlock
+ * reported all the same sends the statement again once. Plain SQL, prepared: the hottest write.
  */
 const FLUSH_SQL = `
   UPDATE agents a

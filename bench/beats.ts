@@ -380,3 +380,10 @@ async function seedKeys(pg: Client, agents: Array<string | null>): Promise<strin
   }
   return keys;
 }
+
+if (require.main === module) {
+  benchBeats().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
+}

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { resolveCorrelationId } from './common/context/correlation-id';
 import { sendClientError, sendFrameworkError } from './common/errors/framework-errors';
+import { lazyChildLoggerFactory } from './common/logging/lazy-child-logger';
 import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig } from './config/config';
 import { setupSwagger } from './swagger';
@@ -28,6 +29,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       disableRequestLogging: true,
       requestIdLogLabel: 'correlationId',
     }),
+    // Each request's logger is made only if something writes to it.
+    childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
     requestIdHeader: false,

@@ -12,7 +12,7 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
 import { ApiData, ApiList } from '../common/openapi/envelope';
@@ -37,6 +37,8 @@ import { AgentDto, HeartbeatResultDto, LeaderboardEntryDto } from './dto/agent.d
 import { ImportAgentDto } from './dto/import-agent.dto';
 import { AgentRegistrationDto, RegisterAgentDto } from './dto/register-agent.dto';
 import { AgentIdPipe } from './agent-id.pipe';
+import { HeartbeatBodyPipe } from './heartbeat-body.pipe';
+import type { HeartbeatBody } from './heartbeat-body.pipe';
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, CommonErrorCode } from '../common/errors/domain-error';
 import { LeaderboardService } from './leaderboard.service';
@@ -179,10 +181,20 @@ export class AgentsController {
   @Post(':id/heartbeat')
   @HttpCode(200)
   @Scopes('agents:write', 'tasks:work')
-  @ApiOperation({ summary: 'Report liveness: healthy | degraded | draining' })
+  @ApiOperation({
+    summary: 'Report liveness: healthy | degraded | draining',
+    description:
+      'Answered once the beat is written. Beats arriving while one write runs are written ' +
+      'together in the next (one statement): a 200 always means the beat is stored, an error ' +
+      'that it may not be. A beat that changes the status is written and audited on its own.',
+  })
+  @ApiBody({ type: HeartbeatDto })
   @ApiData(HeartbeatResultDto)
   @ApiProblems(400, 404)
-  async heartbeat(@Param('id', AgentIdPipe) id: string, @Body() body: HeartbeatDto) {
+  async heartbeat(
+    @Param('id', AgentIdPipe) id: string,
+    @Body(HeartbeatBodyPipe) body: HeartbeatBody,
+  ) {
     return { data: await this.agents.heartbeat(id, body) };
   }
 

@@ -3,13 +3,14 @@ import { AuditModule } from '../audit/audit.module';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { DiscoveryCache } from './discovery-cache';
+import { HeartbeatWriter } from './heartbeat-writer';
 import { LeaderboardService } from './leaderboard.service';
 import { LivenessSweeper } from './liveness.sweeper';
 
 @Module({
   imports: [AuditModule],
   controllers: [AgentsController],
-  providers: [AgentsService, DiscoveryCache, LivenessSweeper, LeaderboardService],
+  providers: [AgentsService, DiscoveryCache, HeartbeatWriter, LivenessSweeper, LeaderboardService],
   exports: [AgentsService],
 })
 export class AgentsModule {}

@@ -20,6 +20,7 @@ import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
 import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
 import { AgentSkill } from './entities/agent-skill.entity';
+import { HeartbeatWriter } from './heartbeat-writer';
 import { Agent, AgentStatus } from './entities/agent.entity';
 
 export const DEFAULT_HEARTBEAT_SECONDS = 10;
@@ -86,6 +87,7 @@ export class AgentsService {
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
     private readonly discoveryCache: DiscoveryCache,
+    private readonly beats: HeartbeatWriter,
   ) {}
 
   /** POST /agents: 409 when the id is taken in this tenant. */
@@ -233,10 +235,12 @@ export class AgentsService {
   }
 
   /**
-   * The hottest path: one statement, no transaction of ours, no audit entry, while the status
-   * stays what it was. A beat that changes the status (healthy → online, degraded, draining, or
-   * back from offline) is a change: it takes the row lock and writes its audit entry and
-   * event with it: `agent.online` when it comes back online, else `agent.status_changed`.
+   * The hottest path. A beat that keeps the status joins the others of the next flush (see
+   * HeartbeatWriter): no transaction of ours, no audit entry, answered once written. A beat
+   * the flush did not write changes the status (healthy → online, degraded, draining, or back
+   * from offline) or names no agent: it takes the row lock in its own transaction, at once,
+   * and writes its audit entry and event with it: `agent.online` when it comes back online,
+   * else `agent.status_changed`.
    */
   // (TypeORM answers an UPDATE ... RETURNING as [rows, rowCount].)
   async heartbeat(
@@ -246,16 +250,11 @@ export class AgentsService {
     this.assertActsAs(id);
     const tenantId = currentTenantId();
     const status: AgentStatus = beat.status === 'healthy' ? 'online' : beat.status;
-    const params = [tenantId, id, status, beat.inFlight ?? null, beat.load ?? null];
-    const rows = await preparedQuery<{ heartbeat_interval_seconds: number }>(
-      this.dataSource,
-      `UPDATE agents SET in_flight = $4, load = $5, last_heartbeat_at = now()
-        WHERE tenant_id = $1 AND id = $2 AND status = $3
-        RETURNING heartbeat_interval_seconds`,
-      params,
-    );
-    if (rows.length > 0)
-      return { status, nextHeartbeatSeconds: rows[0].heartbeat_interval_seconds };
+    const inFlight = beat.inFlight ?? null;
+    const load = beat.load ?? null;
+    const interval = await this.beats.write({ tenantId, id, status, inFlight, load });
+    if (interval !== undefined) return { status, nextHeartbeatSeconds: interval };
+    const params = [tenantId, id, status, inFlight, load];
     return this.unitOfWork.run(async (tx) => {
       const [changed]: [Array<{ before: AgentStatus; heartbeat_interval_seconds: number }>] =
         await tx.manager.query(

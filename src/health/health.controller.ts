@@ -32,7 +32,12 @@ export class HealthController {
 
   @Get('live')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Liveness: the process answers (never touches the database)' })
+  @ApiOperation({
+    summary: 'Liveness: the process answers (never touches the database)',
+    description:
+      'Answered by the HTTP layer before guards and handlers run (see LiveProbe); it has the ' +
+      'security headers, correlation id, log line and metrics of any request.',
+  })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live(): { status: 'ok' } {
     return { status: 'ok' };

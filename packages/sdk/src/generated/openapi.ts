@@ -9,7 +9,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Liveness: the process answers (never touches the database) */
+    /**
+     * Liveness: the process answers (never touches the database)
+     * @description Answered by the HTTP layer before guards and handlers run (see LiveProbe); it has the security headers, correlation id, log line and metrics of any request.
+     */
     get: operations['HealthController_live'];
     put?: never;
     post?: never;
@@ -273,7 +276,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Report liveness: healthy | degraded | draining */
+    /**
+     * Report liveness: healthy | degraded | draining
+     * @description Answered once the beat is written. Beats arriving while one write runs are written together in the next (one statement): a 200 always means the beat is stored, an error that it may not be. A beat that changes the status is written and audited on its own.
+     */
     post: operations['AgentsController_heartbeat'];
     delete?: never;
     options?: never;
@@ -590,7 +596,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Report success (holder only); the same payload again answers the same */
+    /**
+     * Report success (holder only); the same payload again answers the same
+     * @description With claimNext, the next tasks are leased to the agent that held this one once the completion has committed, long-polling up to claimNext.waitSeconds, and the answer is {task: <attempt result>, next: {tasks}}; without it, the attempt result alone.
+     */
     post: operations['TasksController_complete'];
     delete?: never;
     options?: never;
@@ -1471,6 +1480,19 @@ export interface components {
       /** @description true: queued again for attempt + 1 after its backoff */
       willRetry: boolean;
     };
+    CompleteAndClaimResultDto: {
+      task: components['schemas']['AttemptResultDto'];
+      next: components['schemas']['ClaimResultDto'];
+    };
+    ClaimNextDto: {
+      /** @default 1 */
+      max?: number;
+      /**
+       * @description Long-poll: wait up to this long for work
+       * @default 0
+       */
+      waitSeconds?: number;
+    };
     CompleteDto: {
       /** @description The leaseToken from the claim */
       leaseToken: string;
@@ -1483,6 +1505,8 @@ export interface components {
         | string
         | number
         | boolean;
+      /** @description Also claim the next tasks for the agent that held this one, once the completion has committed: the answer is then {task, next: {tasks}}, one request per task in steady state. Long-polls up to waitSeconds when none is queued. */
+      claimNext?: components['schemas']['ClaimNextDto'];
     };
     FailDto: {
       /** @description The leaseToken from the claim */
@@ -4916,7 +4940,9 @@ export interface operations {
         };
         content: {
           'application/json': {
-            data: components['schemas']['AttemptResultDto'];
+            data:
+              | components['schemas']['AttemptResultDto']
+              | components['schemas']['CompleteAndClaimResultDto'];
           };
         };
       };

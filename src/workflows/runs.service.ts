@@ -20,7 +20,7 @@ export interface RunDetail {
   tasks: TaskRow[];
 }
 
-/** Inbound event data (issue 8's receivers): what a trigger starts a run with. */
+/** Inbound event data (from the signed receivers): what a trigger starts a run with. */
 export interface InboundEventData {
   source: string;
   event: string;

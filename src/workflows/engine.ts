@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { DISPATCH_PROFILE_SQL } from '../agents/agents.service';
 import type { AgentStatus } from '../agents/entities/agent.entity';
 import { AuditService } from '../audit/audit.service';
 import { RequestContext, requestContext } from '../common/context/request-context';
@@ -154,92 +153,9 @@ export class WorkflowEngine {
   /**
    * Takes up to `max` queued tasks of the agent's skills (highest priority, then oldest),
    * skipping rows other claimers hold, and leases them to the agent with a fresh token each;
-   * none while it is draining or offline. Reads the agent in the same statement: its profile is
-   * undefined when there is no such agent.
-   */
-  async claim(
-    tx: Transaction,
-    tenantId: string,
-    agentId: string,
-    max: number,
-    leaseSeconds: number,
-  ): Promise<{ profile: DispatchProfile | undefined; tasks: TaskRow[] }> {
-    // Per skill, the head of the queue index (tenant, skill, priority DESC, available_at, id),
-    // read in its order and stopped after `max`: `skill = ANY(...)` on one scan would make
-    // PostgreSQL read and sort every queued task of the tenant on each claim. An agent with k
-    // skills locks up to k × max rows until its batch commits and keeps the best `max`; a claim
-    // meanwhile skips the others and may find nothing, so their skills are signalled after the
-    // commit (`leftSkills`): a waiting claim looks again instead of sleeping on free work.
-    // The runs still pending turn running in the same statement; one another transaction
-    // holds (a completion, a cancel) is skipped: it turns running when its holder next
-    // touches it (`ensureRunning`). Claimed tasks and started runs come back as JSON.
-    const [answer] = await preparedQuery<
-      DispatchProfile & {
-        tasks: TaskRow[] | null;
-        startedRuns: RunRow[] | null;
-        leftSkills: string[] | null;
-      }
-    >(
-      tx,
-      `WITH profile AS (${DISPATCH_PROFILE_SQL}),
-         candidates AS (
-           SELECT q.id, q.priority, q.available_at, s.skill
-             FROM profile p
-             CROSS JOIN unnest(p.skills) AS s(skill)
-             CROSS JOIN LATERAL (
-               SELECT id, priority, available_at FROM workflow_tasks
-                WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
-                  AND available_at <= now()
-                ORDER BY priority DESC, available_at, id
-                LIMIT $3
-                FOR UPDATE SKIP LOCKED) q
-            WHERE p.status NOT IN ('draining', 'offline')),
-         picked AS (
-           SELECT id FROM candidates ORDER BY priority DESC, available_at, id LIMIT $3),
-         claimed AS (
-           UPDATE workflow_tasks t
-              SET status = 'claimed', agent_id = $2,
-                  lease_token = replace(gen_random_uuid()::text, '-', ''),
-                  claimed_at = now(), lease_expires_at = now() + make_interval(secs => $4),
-                  deadline_at = now() + make_interval(secs => t.timeout_seconds),
-                  result_hash = NULL
-             FROM picked WHERE t.id = picked.id
-           RETURNING ${TASK_COLUMNS}),
-         started AS (
-           UPDATE workflow_runs r SET status = 'running', started_at = now()
-             FROM (SELECT id FROM workflow_runs
-                    WHERE id IN (SELECT "runId" FROM claimed) AND status = 'pending'
-                      FOR UPDATE SKIP LOCKED) p
-            WHERE r.id = p.id
-           RETURNING ${RUN_COLUMNS})
-       SELECT p.status, p.skills,
-              (SELECT json_agg(claimed) FROM claimed) AS tasks,
-              (SELECT json_agg(started) FROM started) AS "startedRuns",
-              (SELECT array_agg(DISTINCT c.skill) FROM candidates c
-                WHERE c.id NOT IN (SELECT id FROM picked)) AS "leftSkills"
-         FROM profile p`,
-      [tenantId, agentId, max, leaseSeconds],
-    );
-    if (!answer) return { profile: undefined, tasks: [] };
-    const profile = { status: answer.status, skills: answer.skills };
-    for (const skill of answer.leftSkills ?? []) this.signal(tx, tenantId, skill);
-    const claimed = answer.tasks ?? [];
-    if (claimed.length === 0) return { profile, tasks: [] };
-    const started = answer.startedRuns ?? [];
-    claimed.sort(
-      (a, b) =>
-        b.priority - a.priority ||
-        new Date(a.availableAt).getTime() - new Date(b.availableAt).getTime() ||
-        a.id.localeCompare(b.id),
-    );
-    for (const run of started) await this.runChanged(tx, run, 'started', 'pending');
-    for (const task of claimed) await this.taskChanged(tx, task, 'claimed', 'queued', null);
-    return { profile, tasks: claimed };
-  }
-
-  /**
-   * `claim` as one statement on its own (see claim-statement.ts): the tasks, the runs started,
-   * their audit entries and events commit together, with no transaction of ours around them.
+   * none while it is draining or offline; the profile is undefined when there is no such agent.
+   * One statement on its own (see claim-statement.ts): the tasks, the runs started, their audit
+   * entries and events commit together, with no transaction of ours around them.
    * Wakes the outbox when it claimed something, and the claims of skills whose rows it left.
    */
   async claimAlone(

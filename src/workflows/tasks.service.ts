@@ -3,7 +3,7 @@ import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
-import { currentTenantId, RequestContext, requestContext } from '../common/context/request-context';
+import { currentTenantId, requestContext } from '../common/context/request-context';
 import { ConflictError } from '../common/errors/domain-error';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -42,19 +42,10 @@ export interface AttemptResult {
  * Claims and completions arriving together share a transaction (group commit): at most this
  * many in one, and this many such transactions of each kind at once.
  */
-const CLAIM_BATCH = 50;
 const COMPLETION_BATCH = 100;
 const BATCH_CONCURRENCY = 2;
 
-/** One agent's claim, as a batch of claims takes it. */
-interface ClaimRequest {
-  tenantId: string;
-  agentId: string;
-  max: number;
-  context: RequestContext;
-}
-
-type ClaimAnswer = Awaited<ReturnType<WorkflowEngine['claim']>>;
+type ClaimAnswer = Awaited<ReturnType<WorkflowEngine['claimAlone']>>;
 
 /** A completion's answer, and the agent that held the task (who claims next). */
 interface Completed {
@@ -76,12 +67,6 @@ export class TasksService {
   private readonly completions = new Batcher<Holder, Completed>({
     run: (holders) => this.completeAll(holders),
     maxBatch: COMPLETION_BATCH,
-    concurrency: BATCH_CONCURRENCY,
-    retryAlone: true,
-  });
-  private readonly claims = new Batcher<ClaimRequest, ClaimAnswer>({
-    run: (requests) => this.claimAll(requests),
-    maxBatch: CLAIM_BATCH,
     concurrency: BATCH_CONCURRENCY,
     retryAlone: true,
   });
@@ -131,14 +116,10 @@ export class TasksService {
 
   /**
    * One look at the queue: one statement with its audit entries and events (see
-   * claim-statement.ts). A request holding an Idempotency-Key goes through a shared
-   * transaction instead, where the key is marked committed with the change.
+   * claim-statement.ts). Claims take no Idempotency-Key (a lease is not a repeatable answer),
+   * so no key has to be marked in a transaction of ours.
    */
   private claimOnce(tenantId: string, agentId: string, max: number): Promise<ClaimAnswer> {
-    const context = requestContext.require();
-    if (context.idempotency && !context.idempotency.committed) {
-      return this.claims.submit({ tenantId, agentId, max, context });
-    }
     batchSizes.observe({ kind: 'claim' }, 1);
     return this.engine.claimAlone(tenantId, agentId, max, this.config.taskLeaseSeconds);
   }
@@ -238,36 +219,6 @@ export class TasksService {
       );
       return result(task, 'failed', task.attempt, willRetry);
     });
-  }
-
-  /**
-   * One transaction for a batch of claims, one claim statement each in its agent's context:
-   * a later one sees the tasks an earlier one took as claimed, so no task goes to two agents.
-   * Claims lock queued tasks with SKIP LOCKED only, so holding them to the batch's COMMIT makes
-   * nothing wait. If the transaction fails, each claim goes again on its own.
-   */
-  private async claimAll(requests: ClaimRequest[]): Promise<Array<Settled<ClaimAnswer>>> {
-    batchSizes.observe({ kind: 'claim' }, requests.length);
-    const answers = await requestContext.run(requests[0].context, () =>
-      this.unitOfWork.run(async (tx) => {
-        const claimed: ClaimAnswer[] = [];
-        for (const request of requests) {
-          claimed.push(
-            await requestContext.run(request.context, () =>
-              this.engine.claim(
-                tx,
-                request.tenantId,
-                request.agentId,
-                request.max,
-                this.config.taskLeaseSeconds,
-              ),
-            ),
-          );
-        }
-        return claimed;
-      }),
-    );
-    return answers.map((value) => ({ ok: true, value }));
   }
 
   /**

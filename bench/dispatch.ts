@@ -2,8 +2,16 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { Agent, request } from 'undici';
-import { cpuSeconds, freshDatabase, Server, sessionCpu, startServer } from './harness';
+import { Agent } from 'undici';
+import {
+  benchApi,
+  benchWorkers,
+  cpuSeconds,
+  freshDatabase,
+  Server,
+  sessionCpu,
+  startServer,
+} from './harness';
 import { graphilePeer, PeerFigures } from './graphile-peer';
 import type { QueryCounts } from './query-counter';
 
@@ -72,34 +80,8 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
     );
     const service = server;
     await sql.connect();
-    const api = async <T = unknown>(path: string, body: unknown, key = ADMIN_KEY) => {
-      const response = await request(`${service.base}/api/v1${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        dispatcher: client,
-      });
-      const json = (await response.body.json()) as T;
-      if (response.statusCode >= 300) {
-        throw new Error(`POST ${path}: ${response.statusCode} ${JSON.stringify(json)}`);
-      }
-      return json;
-    };
-    const worker = (
-      await api<{ data: { key: string } }>('/api-keys', {
-        name: 'bench-worker',
-        scopes: ['tasks:work'],
-      })
-    ).data.key;
-    const agents = Array.from({ length: AGENTS }, (_, i) => `dispatch-agent-${i}`);
-    for (const id of agents) {
-      await api('/agents', {
-        id,
-        name: id,
-        heartbeatIntervalSeconds: 3600,
-        skills: [{ id: 'bench', name: 'bench' }],
-      });
-    }
+    const api = benchApi(service.base, ADMIN_KEY, client);
+    const { worker, agents } = await benchWorkers(api, 'dispatch-agent', AGENTS);
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {

@@ -4,6 +4,7 @@ import { mkdtemp, chmod } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { Agent, request } from 'undici';
 import { freePort } from '../src/common/net/free-port';
 import { EmbeddedDatabase } from '../src/database/embedded-postgres';
 
@@ -191,4 +192,47 @@ export async function startServer(
         child.kill('SIGTERM');
       }),
   };
+}
+
+export type BenchApi = <T = unknown>(path: string, body: unknown, key?: string) => Promise<T>;
+
+/** POSTs JSON to the service's API with `adminKey` unless told otherwise; throws on a non-2xx. */
+export function benchApi(base: string, adminKey: string, dispatcher: Agent): BenchApi {
+  return async <T = unknown>(path: string, body: unknown, key = adminKey): Promise<T> => {
+    const response = await request(`${base}/api/v1${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      dispatcher,
+    });
+    const json = (await response.body.json()) as T;
+    if (response.statusCode >= 300) {
+      throw new Error(`POST ${path}: ${response.statusCode} ${JSON.stringify(json)}`);
+    }
+    return json;
+  };
+}
+
+/** A `tasks:work` key and `count` agents named `<prefix>-<i>` with the one skill `bench`. */
+export async function benchWorkers(
+  api: BenchApi,
+  prefix: string,
+  count: number,
+): Promise<{ worker: string; agents: string[] }> {
+  const worker = (
+    await api<{ data: { key: string } }>('/api-keys', {
+      name: 'bench-worker',
+      scopes: ['tasks:work'],
+    })
+  ).data.key;
+  const agents = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  for (const id of agents) {
+    await api('/agents', {
+      id,
+      name: id,
+      heartbeatIntervalSeconds: 3600,
+      skills: [{ id: 'bench', name: 'bench' }],
+    });
+  }
+  return { worker, agents };
 }

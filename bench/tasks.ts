@@ -1,8 +1,15 @@
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { Agent, request } from 'undici';
+import { Agent } from 'undici';
 import { uuidv7 } from '../src/common/ids';
-import { cpuSeconds, freshDatabase, sessionCpu, startServer } from './harness';
+import {
+  benchApi,
+  benchWorkers,
+  cpuSeconds,
+  freshDatabase,
+  sessionCpu,
+  startServer,
+} from './harness';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -37,34 +44,8 @@ export async function benchTasks(): Promise<void> {
   const client = new Agent({ connections: AGENTS * CLAIM_MAX + 8 });
   try {
     await sql.connect();
-    const api = async <T = unknown>(path: string, body: unknown, key = ADMIN_KEY): Promise<T> => {
-      const response = await request(`${server.base}/api/v1${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        dispatcher: client,
-      });
-      const json = (await response.body.json()) as T;
-      if (response.statusCode >= 300) {
-        throw new Error(`POST ${path}: ${response.statusCode} ${JSON.stringify(json)}`);
-      }
-      return json;
-    };
-    const worker = (
-      await api<{ data: { key: string } }>('/api-keys', {
-        name: 'bench-worker',
-        scopes: ['tasks:work'],
-      })
-    ).data.key;
-    const agents = Array.from({ length: AGENTS }, (_, i) => `bench-agent-${i}`);
-    for (const id of agents) {
-      await api('/agents', {
-        id,
-        name: id,
-        heartbeatIntervalSeconds: 3600,
-        skills: [{ id: 'bench', name: 'bench' }],
-      });
-    }
+    const api = benchApi(server.base, ADMIN_KEY, client);
+    const { worker, agents } = await benchWorkers(api, 'bench-agent', AGENTS);
 
     // Seed the queue over HTTP too (8 at a time): the creation rate is printed as a by-product.
     const seedStart = performance.now();

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditMetrics } from './audit-metrics';
+import { AuditSelfVerify } from './audit-self-verify';
 import { AuditSealer } from './audit-sealer';
 import { AuditSigner } from './audit-signer';
 import { AuditVerifier } from './audit-verifier';
@@ -8,7 +9,7 @@ import { AuditService } from './audit.service';
 
 @Module({
   controllers: [AuditController],
-  providers: [AuditService, AuditVerifier, AuditSealer, AuditMetrics, AuditSigner],
+  providers: [AuditService, AuditVerifier, AuditSealer, AuditMetrics, AuditSigner, AuditSelfVerify],
   exports: [AuditService],
 })
 export class AuditModule {}

@@ -1,6 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { parseSigningKey } from '../audit/audit-signing';
 import { parseCidrList, CidrList } from '../common/net/cidr';
+import { readTracingSettings, TracingSettings } from './tracing-settings';
 
 /** Everything the process reads from its environment, parsed and checked once at start. */
 export interface AppConfig {
@@ -45,6 +46,10 @@ export interface AppConfig {
   dbStatementTimeoutMs: number;
   dbConnectTimeoutMs: number;
   dbPoolSize: number;
+  /** Statements running at least this long are logged with their route and correlation id. */
+  dbSlowQueryMs: number;
+  /** OpenTelemetry export (the standard OTEL_* variables); off without an endpoint. */
+  tracing: TracingSettings;
   corsOrigins: string[];
   /** Ed25519 key that signs audit chain checkpoints; unset: the key in `auditKeyFile`. */
   auditSigningKey: KeyObject | undefined;
@@ -148,6 +153,15 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbStatementTimeoutMs: read('DB_STATEMENT_TIMEOUT_MS', 5_000, int(100, 600_000)),
     dbConnectTimeoutMs: read('DB_CONNECT_TIMEOUT_MS', 2_000, int(100, 60_000)),
     dbPoolSize: read('DB_POOL_SIZE', 20, int(1, 1000)),
+    dbSlowQueryMs: read('DB_SLOW_QUERY_MS', 200, int(1, 600_000)),
+    tracing: (() => {
+      try {
+        return readTracingSettings(env);
+      } catch (error) {
+        problems.push((error as Error).message);
+        return readTracingSettings({});
+      }
+    })(),
     corsOrigins: read('CORS_ORIGINS', [], list),
     auditSigningKey: read<KeyObject | undefined>(
       'AUDIT_SIGNING_KEY',

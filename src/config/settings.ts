@@ -167,6 +167,64 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'connections per replica',
   },
   {
+    name: 'DB_SLOW_QUERY_MS',
+    default: '200',
+    meaning:
+      'statements running this long or longer are logged (warn) with their statement name, route and correlation id',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: 'unset: tracing off (no SDK, no patches)',
+    meaning: 'OpenTelemetry collector base URL (OTLP/HTTP); spans go to `<endpoint>/v1/traces`',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT',
+    default: 'unset: derived from `OTEL_EXPORTER_OTLP_ENDPOINT`',
+    meaning: 'full traces URL (used as is); setting it alone turns tracing on',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_PROTOCOL',
+    default: '`http/json`',
+    meaning: '`http/json` or `http/protobuf` (grpc is not supported)',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_PROTOCOL',
+    default: '`OTEL_EXPORTER_OTLP_PROTOCOL`',
+    meaning: 'the same, for traces only',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_HEADERS',
+    default: 'none',
+    meaning: 'headers sent with every export, `key=value,key=value` (percent-encoded values)',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_TRACES_HEADERS',
+    default: 'none',
+    meaning: 'the same, for traces only (added to `OTEL_EXPORTER_OTLP_HEADERS`)',
+  },
+  {
+    name: 'OTEL_SERVICE_NAME',
+    default: '`service.name` of `OTEL_RESOURCE_ATTRIBUTES`, else `agentmesh`',
+    meaning: 'the `service.name` resource attribute of every span',
+  },
+  {
+    name: 'OTEL_RESOURCE_ATTRIBUTES',
+    default: 'none',
+    meaning:
+      'resource attributes, `key=value,key=value` (e.g. `deployment.environment.name=prod,service.version=1.4.0`)',
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLER',
+    default: '`parentbased_always_on`',
+    meaning:
+      '`always_on`, `always_off`, `traceidratio`, `parentbased_always_on`, `parentbased_always_off` or `parentbased_traceidratio`',
+  },
+  {
+    name: 'OTEL_TRACES_SAMPLER_ARG',
+    default: '`1`',
+    meaning: 'the ratio (0..1) of the `traceidratio` samplers',
+  },
+  {
     name: 'CORS_ORIGINS',
     default: 'unset: CORS off',
     meaning: 'comma-separated allowed origins',

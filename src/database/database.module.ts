@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
+import { DbMetrics } from './db-metrics';
 import { MigrationState } from './migration-state';
 import { PgNotifications } from './pg-notifications';
 import { migrateWithLock } from './migrations';
@@ -27,6 +28,7 @@ import { UnitOfWork } from './unit-of-work';
   ],
   providers: [
     UnitOfWork,
+    DbMetrics,
     MigrationState,
     PgNotifications,
     {

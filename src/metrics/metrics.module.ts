@@ -5,6 +5,7 @@ import {
   PrometheusModule,
 } from '@willsoto/nestjs-prometheus';
 import { collectDefaultMetrics, register } from 'prom-client';
+import { BacklogMetrics } from './backlog-metrics';
 import { HTTP_REQUEST_DURATION, HTTP_REQUESTS_TOTAL, HttpMetrics } from './http-metrics';
 import { MetricsController } from './metrics.controller';
 
@@ -41,7 +42,7 @@ const SHARED_METRICS = [
       defaultMetrics: { enabled: false },
     }),
   ],
-  providers: [HttpMetrics, ...SHARED_METRICS],
+  providers: [HttpMetrics, BacklogMetrics, ...SHARED_METRICS],
   exports: [PrometheusModule, ...SHARED_METRICS],
 })
 export class MetricsModule {

@@ -24,6 +24,7 @@ export function openRequestContext(
   const userAgent = request.headers['user-agent'];
   const context: RequestContext = {
     correlationId: request.id,
+    route: request.routeOptions.url,
     ip: normaliseAddress(request.ip),
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined,
   };

@@ -10,6 +10,8 @@ export interface Actor {
 /** What one request (or one background job) knows about itself; read by logs, audit, errors. */
 export interface RequestContext {
   correlationId: string;
+  /** The route template (`/api/v1/tasks/:id`), for the slow-statement log. */
+  route?: string;
   ip?: string;
   userAgent?: string;
   tenantId?: string;

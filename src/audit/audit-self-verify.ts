@@ -1,0 +1,132 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Gauge, register } from 'prom-client';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { BadRequestError } from '../common/errors/domain-error';
+import { AuditVerifier, VerifyResult } from './audit-verifier';
+
+export const SELF_VERIFY_INTERVAL_MS = 30_000;
+/** Links one round re-hashes at most (a few tens of ms of database time). */
+export const SELF_VERIFY_MAX_LINKS = 20_000;
+
+interface State {
+  verifiedSeq: number;
+  valid: boolean;
+}
+
+// prom-client's registry is process-wide: the gauges read the verifier that started last.
+let current: State | undefined;
+
+function gauge(name: string, help: string, value: (state: State) => number): void {
+  if (register.getSingleMetric(name)) return;
+  new Gauge({
+    name,
+    help,
+    collect() {
+      if (current) this.set(value(current));
+    },
+  });
+}
+
+/**
+ * Re-verifies the audit chain in the background on worker replicas, incrementally: each round
+ * re-hashes the links sealed since the last verified seq (the whole chain on the first rounds)
+ * and checks the head against the signed checkpoints and the sealer's anchor, so a rewritten or
+ * truncated history turns `audit_chain_valid` to 0. A failure stays 0 (it is re-checked from
+ * the same seq every round) until the chain verifies again.
+ */
+@Injectable()
+export class AuditSelfVerify implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger(AuditSelfVerify.name);
+  private readonly state: State = { verifiedSeq: 0, valid: true };
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = false;
+  private last: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    @InjectConfig() private readonly config: AppConfig,
+    private readonly verifier: AuditVerifier,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.workers) return;
+    gauge(
+      'audit_chain_verified_seq',
+      'Highest audit chain seq the background self-verify has re-hashed',
+      (s) => s.verifiedSeq,
+    );
+    gauge(
+      'audit_chain_valid',
+      'Whether the background self-verify found the audit chain intact: 1, else 0',
+      (s) => (s.valid ? 1 : 0),
+    );
+    current = this.state;
+    this.schedule(1_000);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    if (current === this.state) current = undefined;
+  }
+
+  /** One round; answers the verification result. Rounds never overlap. */
+  verifyOnce(): Promise<VerifyResult> {
+    const round = this.last.then(() => this.round());
+    this.last = round.catch(() => undefined);
+    return round;
+  }
+
+  private async round(): Promise<VerifyResult> {
+    const fromSeq = this.state.verifiedSeq + 1;
+    const result = await this.verifier
+      .verify({ fromSeq, maxLinks: SELF_VERIFY_MAX_LINKS })
+      .catch((error: unknown): VerifyResult => {
+        // The head is now below what was verified: the chain lost its tail.
+        if (!(error instanceof BadRequestError)) throw error;
+        return {
+          valid: false,
+          checked: 0,
+          firstInvalidSeq: fromSeq - 1,
+          reason: 'chain_truncated',
+          head: null,
+        };
+      });
+    if (result.valid) {
+      this.state.verifiedSeq = fromSeq - 1 + result.checked;
+      if (!this.state.valid) this.logger.log('Audit chain verifies again');
+      this.state.valid = true;
+    } else {
+      if (this.state.valid) {
+        this.logger.error(
+          { firstInvalidSeq: result.firstInvalidSeq, reason: result.reason },
+          'Audit chain self-verify failed: the chain was altered',
+        );
+      }
+      this.state.valid = false;
+    }
+    return result;
+  }
+
+  get status(): Readonly<State> {
+    return this.state;
+  }
+
+  private schedule(delayMs = SELF_VERIFY_INTERVAL_MS): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.verifyOnce()
+        .then(
+          () => undefined,
+          (error: unknown) => this.logger.warn({ err: error }, 'Audit self-verify did not run'),
+        )
+        .finally(() => {
+          this.running = undefined;
+          this.schedule();
+        });
+    }, delayMs);
+    this.timer.unref();
+  }
+}

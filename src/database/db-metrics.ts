@@ -1,0 +1,172 @@
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool, PoolClient } from 'pg';
+import { Gauge, Histogram, register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { requestContext } from '../common/context/request-context';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+
+/** Distinct statement labels kept; the rest are counted as `other` (a bounded label set). */
+export const MAX_STATEMENT_LABELS = 200;
+const MAX_CACHED_TEXTS = 5_000;
+
+function metric<T>(name: string, make: () => T): T {
+  return (register.getSingleMetric(name) as T | undefined) ?? make();
+}
+
+export const statementDuration = metric(
+  'db_statement_duration_seconds',
+  () =>
+    new Histogram({
+      name: 'db_statement_duration_seconds',
+      help: 'Database statement duration in seconds, by statement name (verb and first table)',
+      labelNames: ['statement'],
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    }),
+);
+
+// prom-client's registry is process-wide: the pool gauges read the pool registered last.
+let pools: { pool: Pool; max: number } | undefined;
+
+function poolGauge(name: string, help: string, read: (pool: Pool, max: number) => number): void {
+  if (register.getSingleMetric(name)) return;
+  new Gauge({
+    name,
+    help,
+    collect() {
+      if (pools) this.set(read(pools.pool, pools.max));
+    },
+  });
+}
+
+const labels = new Map<string, string>();
+const known = new Set<string>();
+
+/**
+ * A bounded name for a statement: its verb and the first table it names (`select workflow_tasks`,
+ * `insert events`, `with claimed`, `begin`). Never the values, never the whole text.
+ */
+export function statementName(text: string): string {
+  const cached = labels.get(text);
+  if (cached) return cached;
+  const name = deriveName(text);
+  const bounded = known.has(name) || known.size < MAX_STATEMENT_LABELS ? name : 'other';
+  known.add(bounded);
+  if (labels.size < MAX_CACHED_TEXTS) labels.set(text, bounded);
+  return bounded;
+}
+
+const IDENT = String.raw`"?([A-Za-z_][A-Za-z0-9_$]*)"?`;
+const PATTERNS: Array<[RegExp, string]> = [
+  [new RegExp(String.raw`^select\b[\s\S]*?\bfrom\s+(?:only\s+)?${IDENT}`, 'i'), 'select'],
+  [new RegExp(String.raw`^insert\s+into\s+${IDENT}`, 'i'), 'insert'],
+  [new RegExp(String.raw`^update\s+(?:only\s+)?${IDENT}`, 'i'), 'update'],
+  [new RegExp(String.raw`^delete\s+from\s+(?:only\s+)?${IDENT}`, 'i'), 'delete'],
+  [new RegExp(String.raw`^with\s+(?:recursive\s+)?${IDENT}`, 'i'), 'with'],
+  [new RegExp(String.raw`^lock\s+(?:table\s+)?${IDENT}`, 'i'), 'lock'],
+];
+
+function deriveName(text: string): string {
+  const body = text
+    .replace(/--[^\n]*/g, ' ')
+    .replace(/\/\*[\s\S]*?\*\//g, ' ')
+    .trimStart()
+    .replace(/^\(+/, '');
+  for (const [pattern, verb] of PATTERNS) {
+    const match = pattern.exec(body.slice(0, 2_000));
+    if (match) return `${verb} ${match[1].toLowerCase()}`;
+  }
+  const verb = /^[A-Za-z]+/.exec(body)?.[0];
+  return verb ? verb.toLowerCase() : 'other';
+}
+
+const INSTRUMENTED = Symbol('agentmesh.db-metrics');
+
+interface QueryConfigLike {
+  text?: string;
+  name?: string;
+  submit?: unknown;
+}
+
+type QueryFn = (...args: unknown[]) => unknown;
+
+/**
+ * Times every statement of a pooled client: the duration histogram by statement name, and a
+ * warning for those over `slowMs` with the route and correlation id of the request (or job)
+ * that ran it. Wraps the client's own `query` once, on its first checkout.
+ */
+export function instrumentClient(client: PoolClient, slowMs: number, log: Logger): void {
+  const target = client as PoolClient & { [INSTRUMENTED]?: true };
+  if (target[INSTRUMENTED]) return;
+  target[INSTRUMENTED] = true;
+  const original = client.query.bind(client) as QueryFn;
+  const wrapped: QueryFn = (...args) => {
+    const first = args[0] as string | QueryConfigLike;
+    const text = typeof first === 'string' ? first : first?.text;
+    // Streams (cursors) and calls without text are not timed.
+    if (typeof text !== 'string' || (typeof first === 'object' && first.submit)) {
+      return original(...args);
+    }
+    const started = process.hrtime.bigint();
+    const done = () => {
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const statement = statementName(text);
+      statementDuration.observe({ statement }, seconds);
+      if (seconds * 1000 >= slowMs) {
+        const context = requestContext.get();
+        log.warn({
+          msg: 'slow database statement',
+          statement,
+          durationMs: Math.round(seconds * 100_000) / 100,
+          route: context?.route,
+          correlationId: context?.correlationId,
+        });
+      }
+    };
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') {
+      const callback = args[last] as (...results: unknown[]) => void;
+      args[last] = (...results: unknown[]) => {
+        done();
+        callback(...results);
+      };
+      return original(...args);
+    }
+    const result = original(...args);
+    if (result instanceof Promise) {
+      result.then(done, done);
+    }
+    return result;
+  };
+  (client as unknown as { query: QueryFn }).query = wrapped;
+}
+
+/** Statement durations, slow statements and the pool's gauges, for the service's pool. */
+@Injectable()
+export class DbMetrics implements OnModuleInit {
+  private readonly logger = new Logger('Database');
+
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
+    const slowMs = this.config.dbSlowQueryMs;
+    pool.on('acquire', (client) => instrumentClient(client, slowMs, this.logger));
+    pools = { pool, max: this.config.dbPoolSize };
+    poolGauge('db_pool_connections', 'Connections the pool holds (idle and in use)', (p) => {
+      return p.totalCount;
+    });
+    poolGauge('db_pool_idle_connections', 'Pooled connections idle', (p) => p.idleCount);
+    poolGauge(
+      'db_pool_waiting_clients',
+      'Callers waiting for a pooled connection (the pool is exhausted)',
+      (p) => p.waitingCount,
+    );
+    poolGauge('db_pool_max_connections', 'The pool size (DB_POOL_SIZE)', (_p, max) => max);
+  }
+}

@@ -1,3 +1,5 @@
+// First: OpenTelemetry must patch http and pg before anything loads them (a no-op when off).
+import './tracing';
 import 'reflect-metadata';
 import { createApp } from './bootstrap';
 import { createRootLogger } from './common/logging/logging.options';

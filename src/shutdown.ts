@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config/config';
 import type { EmbeddedDatabase } from './database/embedded-postgres';
 import { ShutdownState } from './health/shutdown-state';
+import { stopTracing } from './tracing';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -44,6 +45,8 @@ export function installShutdown(
       log.error({ err: error }, 'Error while closing the application');
     }
     await embedded?.stop();
+    // The spans of the drain are exported too.
+    await stopTracing();
     log.info(`Stopped after ${Date.now() - started} ms`);
     process.exit(0);
   };

@@ -7,6 +7,8 @@ import { requestLogger } from './logging/logging.options';
 import { logRequest } from './logging/request-log';
 import { securityHeaders } from './security-headers';
 import { UnauthorizedError } from './errors/domain-error';
+import { nameServerSpan } from './tracing/http-span';
+import { tracingState } from './tracing/trace-context';
 
 /**
  * Bodies larger than this are not read for a request that carries no credentials. Smaller ones
@@ -28,6 +30,7 @@ export class FastifyHooks implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const headers = securityHeaders();
     const log = requestLogger(fastify.log as Logger);
+    if (tracingState.enabled) fastify.addHook('onRequest', nameServerSpan);
     fastify.addHook('onRequest', (request, reply, done) => {
       void reply.headers(headers);
       void reply.header('x-request-id', request.id);

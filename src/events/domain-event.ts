@@ -9,6 +9,8 @@ export interface DomainEvent {
   subject: { type: string; id: string };
   data: Record<string, unknown>;
   correlationId: string | null;
+  /** W3C traceparent of the span that emitted it (tracing on): dispatch and deliveries link to it. */
+  traceContext?: string | null;
 }
 
 export interface EmitInput {

@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import { requestContext } from '../common/context/request-context';
+import { SpanKind } from '@opentelemetry/api';
 import { uuidv7 } from '../common/ids';
+import { linksTo, tracingState, withSpan } from '../common/tracing/trace-context';
 import { WakeLoop } from '../common/workers/wake-loop';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -142,8 +144,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
       this.unitOfWork.run(async (tx) => {
         const events = await this.take(tx, BATCH);
         if (events.length === 0) return 0;
-        await this.handle(tx, events);
-        await this.markDispatched(tx, events);
+        await this.dispatchTaken(tx, events);
         return events.length;
       }),
     );
@@ -161,8 +162,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
             const events = await this.take(tx, 1);
             if (events.length === 0) return 0;
             current = events[0];
-            await this.handle(tx, events);
-            await this.markDispatched(tx, events);
+            await this.dispatchTaken(tx, events);
             return 1;
           })
           .catch((error: Error) => {
@@ -196,6 +196,30 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   private async take(tx: Transaction, limit: number): Promise<DomainEvent[]> {
     const rows = await tx.manager.query<EventRow[]>(EventDispatcher.TAKE_SQL, [limit]);
     return rows.map(eventFromRow);
+  }
+
+  /**
+   * Hands taken events to their handlers and marks them dispatched, in an `outbox.dispatch`
+   * span linked to the spans that emitted them (a run's trace, a request's).
+   */
+  private dispatchTaken(tx: Transaction, events: DomainEvent[]): Promise<void> {
+    return withSpan(
+      'outbox.dispatch',
+      {
+        kind: SpanKind.CONSUMER,
+        parent: null,
+        links: tracingState.enabled ? linksTo(events.map((event) => event.traceContext)) : [],
+        attributes: {
+          'messaging.system': 'agentmesh.outbox',
+          'messaging.operation.type': 'process',
+          'messaging.batch.message_count': events.length,
+        },
+      },
+      async () => {
+        await this.handle(tx, events);
+        await this.markDispatched(tx, events);
+      },
+    );
   }
 
   private async handle(tx: Transaction, events: DomainEvent[]): Promise<void> {

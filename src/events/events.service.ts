@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
+import { currentTraceparent } from '../common/tracing/trace-context';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { PgNotifications } from '../database/pg-notifications';
 import { Transaction } from '../database/unit-of-work';
@@ -20,11 +21,12 @@ export interface EventRow {
   subjectId: string;
   data: Record<string, unknown>;
   correlationId: string | null;
+  traceContext?: string | null;
 }
 
 export const EVENT_COLUMNS = `e.id, e.position::text AS position, e.tenant_id AS "tenantId", e.type,
   e.occurred_at AS "occurredAt", e.subject_type AS "subjectType", e.subject_id AS "subjectId",
-  e.data, e.correlation_id AS "correlationId"`;
+  e.data, e.correlation_id AS "correlationId", e.trace_context AS "traceContext"`;
 
 export function eventFromRow(row: EventRow): DomainEvent {
   return {
@@ -36,6 +38,7 @@ export function eventFromRow(row: EventRow): DomainEvent {
     subject: { type: row.subjectType, id: row.subjectId },
     data: row.data,
     correlationId: row.correlationId,
+    traceContext: row.traceContext ?? null,
   };
 }
 
@@ -75,6 +78,7 @@ export class EventsService {
       input.subject.id,
       JSON.stringify(input.data),
       context?.correlationId ?? null,
+      currentTraceparent(),
     ]);
   }
 
@@ -93,13 +97,16 @@ export class EventsService {
     if (rows.length === 0) return;
     const column = (index: number) => rows.map((row) => row[index]);
     tx.writeBeforeCommit(
-      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
-       SELECT id, tenant_id, type, subject_type, subject_id, data::jsonb, correlation_id
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id,
+                           trace_context)
+       SELECT id, tenant_id, type, subject_type, subject_id, data::jsonb, correlation_id,
+              trace_context
          FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-                     $6::text[], $7::varchar[]) WITH ORDINALITY
-              AS e(id, tenant_id, type, subject_type, subject_id, data, correlation_id, n)
+                     $6::text[], $7::varchar[], $8::varchar[]) WITH ORDINALITY
+              AS e(id, tenant_id, type, subject_type, subject_id, data, correlation_id,
+                   trace_context, n)
         ORDER BY n`,
-      Array.from({ length: 7 }, (_, index) => column(index)),
+      Array.from({ length: 8 }, (_, index) => column(index)),
     );
   }
 

@@ -1,16 +1,19 @@
 import { Injectable } from '@nestjs/common';
+import { SpanKind } from '@opentelemetry/api';
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import { ConflictError } from '../common/errors/domain-error';
+import { currentTraceparent, linksTo, markSpan, withSpan } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
 import { Batcher, Settled, settled } from '../common/workers/batcher';
 import { Holder, TaskError, WorkflowEngine } from './engine';
+import { RunTraces } from './run-traces';
 import { TaskWaiters } from './task-waiters';
 import { batchSizes } from './workflow-metrics';
 import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
@@ -26,6 +29,8 @@ export interface ClaimedTask {
   attempt: number;
   leaseToken: string;
   leaseExpiresAt: string;
+  /** The attempt's `invoke_agent` span, for the agent to continue (tracing on). */
+  traceparent?: string;
 }
 
 /** What complete and fail answer, the same on a repeat: the outcome of the holder's attempt. */
@@ -79,6 +84,7 @@ export class TasksService {
     private readonly waiters: TaskWaiters,
     private readonly shutdown: ShutdownState,
     @InjectConfig() private readonly config: AppConfig,
+    private readonly runTraces: RunTraces,
   ) {}
 
   /**
@@ -86,7 +92,52 @@ export class TasksService {
    * Draining and offline agents get none, at once. `signal` aborts the wait when the client
    * has gone; tasks claimed just before that are not lost: their lease expires.
    */
-  async claim(
+  claim(
+    agentId: string,
+    max: number,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<ClaimedTask[]> {
+    return withSpan(
+      'task.claim',
+      { attributes: { 'gen_ai.agent.id': agentId, 'agentmesh.claim.max': max } },
+      async (span) => {
+        const tasks = await this.claimWaiting(agentId, max, waitSeconds, signal);
+        span?.setAttribute('agentmesh.claim.count', tasks.length);
+        return span && tasks.length > 0 ? this.handOff(agentId, tasks) : tasks;
+      },
+    );
+  }
+
+  /**
+   * GenAI semantic conventions: each claimed attempt is an `invoke_agent` span in the trace of
+   * its run (linked to this claim), and the agent gets its traceparent to continue.
+   */
+  private async handOff(agentId: string, tasks: ClaimedTask[]): Promise<ClaimedTask[]> {
+    const runs = await this.runTraces.of(
+      currentTenantId(),
+      tasks.map((task) => task.workflowId),
+    );
+    const claim = currentTraceparent();
+    return tasks.map((task) => {
+      const traceparent = markSpan(`invoke_agent ${task.skill}`, {
+        kind: SpanKind.CLIENT,
+        parent: runs.get(task.workflowId) ?? undefined,
+        links: linksTo([claim]),
+        attributes: {
+          'gen_ai.operation.name': 'invoke_agent',
+          'gen_ai.agent.id': agentId,
+          'agentmesh.task.id': task.id,
+          'agentmesh.task.skill': task.skill,
+          'agentmesh.task.attempt': task.attempt,
+          'agentmesh.workflow.run_id': task.workflowId,
+        },
+      });
+      return traceparent ? { ...task, traceparent } : task;
+    });
+  }
+
+  private async claimWaiting(
     agentId: string,
     max: number,
     waitSeconds: number,
@@ -154,7 +205,31 @@ export class TasksService {
    * wide run's siblings, which queue on its lock anyway, cost one lock and one write.
    */
   async complete(taskId: string, leaseToken: string, output: unknown): Promise<AttemptResult> {
-    return (await this.submitCompletion(taskId, leaseToken, output)).result;
+    return (await this.completeTraced(taskId, leaseToken, output)).result;
+  }
+
+  /** `task.complete`, linked to the run's trace when the agent did not continue it. */
+  private completeTraced(taskId: string, leaseToken: string, output: unknown) {
+    return withSpan(
+      'task.complete',
+      { attributes: { 'agentmesh.task.id': taskId } },
+      async (span) => {
+        const completed = await this.submitCompletion(taskId, leaseToken, output);
+        if (span) {
+          const { result } = completed;
+          span.setAttribute('agentmesh.task.attempt', result.attempt);
+          span.setAttribute('agentmesh.workflow.run_id', result.workflowId);
+          span.addLinks(
+            await this.runTraces.linkTo(
+              currentTenantId(),
+              result.workflowId,
+              span.spanContext().traceId,
+            ),
+          );
+        }
+        return completed;
+      },
+    );
   }
 
   /**
@@ -169,7 +244,7 @@ export class TasksService {
     next: { max: number; waitSeconds: number },
     signal?: AbortSignal,
   ): Promise<{ task: AttemptResult; next: { tasks: ClaimedTask[] } }> {
-    const { result, agentId } = await this.submitCompletion(taskId, leaseToken, output);
+    const { result, agentId } = await this.completeTraced(taskId, leaseToken, output);
     const tasks =
       agentId === null ? [] : await this.claim(agentId, next.max, next.waitSeconds, signal);
     return { task: result, next: { tasks } };

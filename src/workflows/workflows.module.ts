@@ -6,6 +6,7 @@ import { DefinitionsService } from './definitions.service';
 import { WorkflowEngine } from './engine';
 import { LeaseReaper } from './lease-reaper';
 import { RetryAnnouncer } from './retry-announcer';
+import { RunTraces } from './run-traces';
 import { RunsService } from './runs.service';
 import { TaskWaiters } from './task-waiters';
 import { TasksController } from './tasks.controller';
@@ -24,6 +25,7 @@ import { WorkflowsController } from './workflows.controller';
     WorkflowEngine,
     RetryAnnouncer,
     TasksService,
+    RunTraces,
     TaskWaiters,
     LeaseReaper,
     WorkflowReactions,

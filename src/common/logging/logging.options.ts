@@ -1,6 +1,8 @@
 import type { Params } from 'nestjs-pino';
 import pino, { Logger } from 'pino';
 import type { AppConfig } from '../../config/config';
+import { tracingState } from '../tracing/trace-context';
+import { traceFields } from '../tracing/log-fields';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -27,6 +29,8 @@ export function createRootLogger(config: AppConfig): Logger {
     base: { service: 'agentmesh' },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
+    // With tracing on, each line carries the active span's trace_id and span_id.
+    ...(tracingState.enabled ? { mixin: traceFields } : {}),
   });
 }
 

@@ -39,6 +39,10 @@ export class DomainEventRow {
   @Column({ name: 'correlation_id', type: 'varchar', length: 200, nullable: true })
   correlationId: string | null;
 
+  /** W3C traceparent of the span that emitted the event (tracing on); null otherwise. */
+  @Column({ name: 'trace_context', type: 'varchar', length: 128, nullable: true })
+  traceContext?: string | null;
+
   @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
   dispatchedAt: Date | null;
 

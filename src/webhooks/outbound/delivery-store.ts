@@ -22,6 +22,8 @@ export interface ClaimedDelivery {
   eventType: string;
   body: string;
   correlationId: string | null;
+  /** The traceparent of the span that emitted the event (tracing on): attempts continue it. */
+  traceContext: string | null;
   occurredAt: Date;
   attempts: number;
   maxAttempts: number;
@@ -102,8 +104,10 @@ export class DeliveryStore {
     }
     if (pairs.length === 0) return 0;
     await tx.manager.query(
-      `INSERT INTO webhook_messages (id, tenant_id, event_type, body, correlation_id, occurred_at)
-       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[], $6::timestamptz[])
+      `INSERT INTO webhook_messages (id, tenant_id, event_type, body, correlation_id, occurred_at,
+                                     trace_context)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[],
+                            $6::timestamptz[], $7::varchar[])
        ON CONFLICT (id) DO NOTHING`,
       [
         messages.map((event) => event.id),
@@ -118,6 +122,7 @@ export class DeliveryStore {
         ),
         messages.map((event) => event.correlationId),
         messages.map((event) => event.occurredAt),
+        messages.map((event) => event.traceContext ?? null),
       ],
     );
     // (TypeORM answers an INSERT ... RETURNING with its rows, an UPDATE with [rows, count].)
@@ -180,7 +185,8 @@ export class DeliveryStore {
                    e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END
                      AS "previousSecret",
                    d.message_id AS "messageId", m.event_type AS "eventType", m.body,
-                   m.correlation_id AS "correlationId", m.occurred_at AS "occurredAt",
+                   m.correlation_id AS "correlationId", m.trace_context AS "traceContext",
+                   m.occurred_at AS "occurredAt",
                    d.attempts, d.max_attempts AS "maxAttempts", d.leased_until::text AS "leasedUntil"`,
       [
         limits.busyEndpoints,

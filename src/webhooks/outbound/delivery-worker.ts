@@ -1,6 +1,8 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { requestContext } from '../../common/context/request-context';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import { uuidv7 } from '../../common/ids';
+import { withSpan } from '../../common/tracing/trace-context';
 import { WakeLoop } from '../../common/workers/wake-loop';
 import type { AppConfig } from '../../config/config';
 import { InjectConfig } from '../../config/config.module';
@@ -172,7 +174,7 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
   ): Promise<void> {
     let result;
     try {
-      result = await this.sender.send(delivery);
+      result = await this.sendTraced(delivery);
     } finally {
       freeLane(isSuccess(result?.statusCode));
     }
@@ -188,6 +190,39 @@ export class DeliveryWorker implements OnApplicationBootstrap, OnModuleDestroy {
     if (outcome.kind === 'succeeded') {
       deliveryLatency.observe(Math.max(0, Date.now() - delivery.occurredAt.getTime()) / 1000);
     }
+  }
+
+  /**
+   * One attempt in a `webhook.deliver` span, continuing the trace of the span that emitted the
+   * event (a run's); the POST carries its `traceparent` (the undici instrumentation's).
+   */
+  private sendTraced(delivery: ClaimedDelivery) {
+    return withSpan(
+      'webhook.deliver',
+      {
+        kind: SpanKind.PRODUCER,
+        parent: delivery.traceContext,
+        attributes: {
+          'agentmesh.webhook.delivery_id': delivery.id,
+          'agentmesh.webhook.endpoint_id': delivery.endpointId,
+          'agentmesh.webhook.message_id': delivery.messageId,
+          'agentmesh.webhook.event_type': delivery.eventType,
+          'agentmesh.webhook.attempt': delivery.attempts + 1,
+        },
+      },
+      async (span) => {
+        const result = await this.sender.send(delivery);
+        if (span) {
+          if (result.statusCode !== null) {
+            span.setAttribute('http.response.status_code', result.statusCode);
+          }
+          if (!isSuccess(result.statusCode)) {
+            span.setStatus({ code: SpanStatusCode.ERROR, message: result.error ?? 'not 2xx' });
+          }
+        }
+        return result;
+      },
+    );
   }
 
   /** Queues an outcome for the next batch write; resolves once it is committed. */

@@ -106,6 +106,12 @@ export class ClaimedTaskDto {
   @ApiProperty() attempt: number;
   @ApiProperty() leaseToken: string;
   @ApiProperty({ format: 'date-time' }) leaseExpiresAt: string;
+  @ApiPropertyOptional({
+    description:
+      "W3C traceparent of this attempt's `invoke_agent` span, in the trace of the run that queued the task. Present when the service exports traces: send it as the `traceparent` header of the task's heartbeat, complete and fail calls, and continue it in the agent's own spans.",
+    example: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
+  })
+  traceparent?: string;
 }
 
 export class ClaimResultDto {

@@ -53,6 +53,10 @@ export class WorkflowRun {
   @Column({ type: 'jsonb', nullable: true })
   error: unknown;
 
+  /** W3C traceparent of the span that started the run (`invoke_workflow`) (tracing on); null otherwise. */
+  @Column({ name: 'trace_context', type: 'varchar', length: 128, nullable: true })
+  traceContext?: string | null;
+
   @Column({ name: 'trigger_key', type: 'varchar', length: 300, nullable: true })
   triggerKey: string | null;
 

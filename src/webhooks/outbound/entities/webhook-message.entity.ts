@@ -24,6 +24,10 @@ export class WebhookMessage {
   @Column({ name: 'correlation_id', type: 'varchar', length: 200, nullable: true })
   correlationId: string | null;
 
+  /** W3C traceparent of the span that the event was emitted in (tracing on); null otherwise. */
+  @Column({ name: 'trace_context', type: 'varchar', length: 128, nullable: true })
+  traceContext?: string | null;
+
   @Column({ name: 'occurred_at', type: 'timestamptz' })
   occurredAt: Date;
 

@@ -1,0 +1,135 @@
+/* eslint-disable @typescript-eslint/no-require-imports */
+import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
+import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { tracingState } from './common/tracing/trace-context';
+import { readTracingSettings, TracingSettings } from './config/tracing-settings';
+
+/** Routes whose requests make no span: probes and scrapes would drown the rest. */
+const UNTRACED_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
+
+let provider: NodeTracerProvider | undefined;
+
+/**
+ * Starts OpenTelemetry tracing when an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT` or
+ * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`): the tracer provider, W3C trace-context propagation,
+ * and the http, pg and undici instrumentations. It must run before anything loads `pg`,
+ * `undici` or Nest (it is the first import of main.ts) so that their patches apply. Without
+ * an endpoint nothing is loaded or patched. A bad OTEL_* value is left to the config loader,
+ * which names it and stops the process.
+ */
+export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
+  let settings: TracingSettings;
+  try {
+    settings = readTracingSettings(env);
+  } catch {
+    return false;
+  }
+  if (!settings.tracesUrl || provider) return false;
+
+  const { NodeTracerProvider: Provider } =
+    require('@opentelemetry/sdk-trace-node') as typeof import('@opentelemetry/sdk-trace-node');
+  const { BatchSpanProcessor } =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const { resourceFromAttributes } =
+    require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
+  const { registerInstrumentations } =
+    require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
+  const { HttpInstrumentation } =
+    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
+  const { PgInstrumentation } =
+    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
+  const { UndiciInstrumentation } =
+    require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
+
+  provider = new Provider({
+    resource: resourceFromAttributes({
+      ...settings.resourceAttributes,
+      'service.name': settings.serviceName,
+    }),
+    sampler: sampler(settings),
+    // Batches exported in the background; OTEL_BSP_* tune it (the SDK reads them).
+    spanProcessors: [new BatchSpanProcessor(exporter(settings))],
+  });
+  // Registers the AsyncLocalStorage context manager and the W3C traceparent/tracestate (and
+  // baggage) propagator.
+  provider.register();
+  registerInstrumentations({
+    tracerProvider: provider,
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) =>
+          UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
+        // The exporter's own requests, and anything else outgoing over node:http, are not ours
+        // to trace (webhooks go through undici).
+        ignoreOutgoingRequestHook: () => true,
+      }),
+      // Statements only inside a span of ours (a request, a dispatch, a delivery): background
+      // polls would otherwise make a trace each.
+      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      new UndiciInstrumentation(),
+    ],
+  });
+  tracingState.enabled = true;
+  return true;
+}
+
+/** Exports what is buffered and stops; called once the application has closed. */
+export async function stopTracing(): Promise<void> {
+  const current = provider;
+  provider = undefined;
+  tracingState.enabled = false;
+  await current?.shutdown().catch(() => undefined);
+}
+
+function sampler(settings: TracingSettings): Sampler {
+  const base =
+    require('@opentelemetry/sdk-trace-base') as typeof import('@opentelemetry/sdk-trace-base');
+  const ratio = new base.TraceIdRatioBasedSampler(settings.samplerRatio);
+  switch (settings.sampler) {
+    case 'always_on':
+      return new base.AlwaysOnSampler();
+    case 'always_off':
+      return new base.AlwaysOffSampler();
+    case 'traceidratio':
+      return ratio;
+    case 'parentbased_always_off':
+      return new base.ParentBasedSampler({ root: new base.AlwaysOffSampler() });
+    case 'parentbased_traceidratio':
+      return new base.ParentBasedSampler({ root: ratio });
+    case 'parentbased_always_on':
+      return new base.ParentBasedSampler({ root: new base.AlwaysOnSampler() });
+  }
+}
+
+/**
+ * OTLP over HTTP: `http/json` is the exporter package's own; `http/protobuf` is the same
+ * delegate with the protobuf serializer of `@opentelemetry/otlp-transformer` (what the
+ * `exporter-trace-otlp-proto` package does), both dependencies of the JSON exporter.
+ */
+function exporter(settings: TracingSettings): SpanExporter {
+  const options = { url: settings.tracesUrl, headers: settings.headers };
+  if (settings.protocol === 'http/json') {
+    const { OTLPTraceExporter } =
+      require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+    return new OTLPTraceExporter(options);
+  }
+  const { OTLPExporterBase } =
+    require('@opentelemetry/otlp-exporter-base') as typeof import('@opentelemetry/otlp-exporter-base');
+  const { createOtlpHttpExportDelegate, convertLegacyHttpOptions } =
+    require('@opentelemetry/otlp-exporter-base/node-http') as typeof import('@opentelemetry/otlp-exporter-base/node-http');
+  const { ProtobufTraceSerializer, TraceExporterMetricsHelper } =
+    require('@opentelemetry/otlp-transformer') as typeof import('@opentelemetry/otlp-transformer');
+  return new OTLPExporterBase(
+    createOtlpHttpExportDelegate(
+      convertLegacyHttpOptions(options, 'TRACES', 'v1/traces', {
+        'Content-Type': 'application/x-protobuf',
+      }),
+      ProtobufTraceSerializer,
+      'otlp_http_span_exporter',
+      TraceExporterMetricsHelper,
+      undefined,
+    ),
+  );
+}
+
+startTracing();

@@ -1,0 +1,372 @@
+import { existsSync } from 'node:fs';
+import { createServer, IncomingHttpHeaders, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ADMIN_KEY } from './utils/test-app';
+import { createTestDatabase, TestDatabase } from './utils/databases';
+import { freePort, MAIN, spawnApp, SpawnedApp, waitFor } from './utils/spawn-app';
+import { WebhookReceiver } from './webhooks-out-receiver';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface ExportedSpan {
+  traceId: string;
+  spanId: string;
+  parentSpanId: string;
+  name: string;
+  kind: number;
+  links: Array<{ traceId: string; spanId: string }>;
+  attributes: Record<string, unknown>;
+}
+
+/** OTLP/JSON ids are hex (the spec); tolerate base64 (protobuf-JSON mapping) as well. */
+function hexId(value: string | undefined): string {
+  if (!value) return '';
+  return /^[0-9a-f]+$/i.test(value)
+    ? value.toLowerCase()
+    : Buffer.from(value, 'base64').toString('hex');
+}
+
+/** A plain OTLP/HTTP collector: keeps what each POST /v1/traces carried. */
+class OtlpReceiver {
+  readonly spans: ExportedSpan[] = [];
+  readonly requests: Array<{ path: string; headers: IncomingHttpHeaders; body: Buffer }> = [];
+  private server!: Server;
+  url = '';
+
+  static async start(): Promise<OtlpReceiver> {
+    const receiver = new OtlpReceiver();
+    receiver.server = createServer((request, response) => {
+      const chunks: Buffer[] = [];
+      request.on('data', (chunk: Buffer) => chunks.push(chunk));
+      request.on('end', () => {
+        const body = Buffer.concat(chunks);
+        receiver.requests.push({ path: request.url ?? '', headers: request.headers, body });
+        if (String(request.headers['content-type']).startsWith('application/json')) {
+          receiver.collect(JSON.parse(body.toString('utf8')) as Json);
+        }
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end('{}');
+      });
+    });
+    await new Promise<void>((done) => receiver.server.listen(0, '127.0.0.1', done));
+    receiver.url = `http://127.0.0.1:${(receiver.server.address() as AddressInfo).port}`;
+    return receiver;
+  }
+
+  private collect(body: Json): void {
+    for (const resource of body.resourceSpans ?? []) {
+      const service = (resource.resource?.attributes ?? []).find(
+        (a: Json) => a.key === 'service.name',
+      )?.value?.stringValue;
+      for (const scope of resource.scopeSpans ?? []) {
+        for (const span of scope.spans ?? []) {
+          const attributes: Record<string, unknown> = { 'service.name': service };
+          for (const a of span.attributes ?? []) {
+            const v = a.value ?? {};
+            attributes[a.key] = v.stringValue ?? v.intValue ?? v.boolValue ?? v.doubleValue;
+          }
+          this.spans.push({
+            traceId: hexId(span.traceId),
+            spanId: hexId(span.spanId),
+            parentSpanId: hexId(span.parentSpanId),
+            name: span.name,
+            kind: span.kind,
+            links: (span.links ?? []).map((l: Json) => ({
+              traceId: hexId(l.traceId),
+              spanId: hexId(l.spanId),
+            })),
+            attributes,
+          });
+        }
+      }
+    }
+  }
+
+  async stop(): Promise<void> {
+    await new Promise((done) => this.server.close(done));
+  }
+}
+
+const built = existsSync(MAIN);
+const describeBuilt = built ? describe : describe.skip;
+
+/**
+ * The built service, as its own process with OTEL_* set, so the http/pg/undici patches apply as
+ * in production: one request starts a run, an agent works its tasks over HTTP, a webhook goes
+ * out, and the collector ends up with one trace that holds (or links to) all of it.
+ */
+describeBuilt('OpenTelemetry traces', () => {
+  let db: TestDatabase;
+  let otlp: OtlpReceiver;
+  let hooks: WebhookReceiver;
+  let app: SpawnedApp;
+  const spawned: SpawnedApp[] = [];
+  let base: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    otlp = await OtlpReceiver.start();
+    hooks = await WebhookReceiver.start();
+  });
+
+  afterAll(async () => {
+    for (const one of spawned) {
+      if (one.child.exitCode === null && one.child.signalCode === null) {
+        one.child.kill('SIGTERM');
+        await one.exited;
+      }
+    }
+    await hooks.stop();
+    await otlp.stop();
+    await db.drop();
+  });
+
+  async function start(env: Record<string, string>): Promise<SpawnedApp> {
+    const port = await freePort();
+    base = `http://127.0.0.1:${port}`;
+    const child = spawnApp({
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      ADMIN_API_KEY: ADMIN_KEY,
+      LOG_LEVEL: 'info',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+      OTEL_SERVICE_NAME: 'agentmesh-test',
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+      ...env,
+    });
+    spawned.push(child);
+    await waitFor(
+      async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
+      30_000,
+      `the service to be ready:\n${child.output()}`,
+    );
+    return child;
+  }
+
+  async function stop(spawned: SpawnedApp): Promise<void> {
+    spawned.child.kill('SIGTERM');
+    expect(await spawned.exited).toBe(0);
+  }
+
+  const call = async (
+    method: string,
+    path: string,
+    authorization: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: {
+        authorization,
+        ...headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
+  };
+
+  it('follows one run from its request through every task to its webhook, in one trace', async () => {
+    app = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+    const admin = `Bearer ${ADMIN_KEY}`;
+    const key = await call('POST', '/api-keys', admin, {
+      name: 'traced',
+      scopes: ['workflows:write', 'workflows:read', 'agents:write', 'tasks:work', 'webhooks:admin'],
+    });
+    expect(key.status).toBe(201);
+    const auth = `Bearer ${key.body.data.key as string}`;
+    expect(
+      (
+        await call('POST', '/agents', auth, {
+          id: 'tracer',
+          name: 'tracer',
+          skills: [
+            { id: 'plan', name: 'plan' },
+            { id: 'build', name: 'build' },
+          ],
+        })
+      ).status,
+    ).toBe(201);
+    const endpoint = await call('POST', '/webhooks/endpoints', auth, {
+      url: `${hooks.url}/traced`,
+      eventTypes: ['workflow.succeeded'],
+    });
+    expect(endpoint.status).toBe(201);
+    expect(
+      (
+        await call('POST', '/workflow-definitions', auth, {
+          key: 'traced',
+          name: 'Traced',
+          steps: [
+            { key: 'plan', skill: 'plan' },
+            { key: 'build', skill: 'build', dependsOn: ['plan'] },
+          ],
+        })
+      ).status,
+    ).toBe(201);
+
+    // The caller's own trace: the W3C traceparent it sends is continued.
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    const started = await call(
+      'POST',
+      '/workflows',
+      auth,
+      { definitionKey: 'traced', input: {} },
+      { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    );
+    expect(started.status).toBe(201);
+    const runId = started.body.data.id as string;
+
+    // The agent: claims, and completes each task continuing the traceparent it was given.
+    const worked: Json[] = [];
+    while (worked.length < 2) {
+      const claimed = await call('POST', '/agents/tracer/tasks/claim', auth, {
+        max: 1,
+        waitSeconds: 5,
+      });
+      expect(claimed.status).toBe(200);
+      for (const task of claimed.body.data.tasks as Json[]) {
+        expect(task.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+        const done = await call(
+          'POST',
+          `/tasks/${task.id as string}/complete`,
+          auth,
+          { leaseToken: task.leaseToken, output: { ok: true } },
+          { traceparent: task.traceparent as string },
+        );
+        expect(done.status).toBe(200);
+        worked.push(task);
+      }
+    }
+    const delivered = await waitFor(
+      async () => hooks.received.find((r) => r.path === '/traced'),
+      20_000,
+      'the workflow.succeeded webhook',
+    );
+    expect(JSON.parse(delivered.body)).toMatchObject({
+      type: 'workflow.succeeded',
+      data: expect.objectContaining({ workflowId: runId }),
+    });
+    // The webhook carries the trace on.
+    expect(delivered.headers.traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+
+    const inTrace = () => otlp.spans.filter((span) => span.traceId === traceId);
+    await waitFor(
+      async () => (inTrace().some((s) => s.name === 'webhook.deliver') ? true : undefined),
+      15_000,
+      'the webhook.deliver span',
+    );
+    const spans = inTrace();
+    const names = spans.map((span) => span.name);
+    expect(spans.every((s) => s.attributes['service.name'] === 'agentmesh-test')).toBe(true);
+    // The request that started the run, named by its route, and the run it started.
+    const request = spans.find((s) => s.name === 'POST /api/v1/workflows');
+    expect(request).toMatchObject({ parentSpanId: '00f067aa0ba902b7' });
+    const invokeWorkflow = spans.find((s) => s.name === 'invoke_workflow traced');
+    expect(invokeWorkflow).toMatchObject({
+      parentSpanId: request!.spanId,
+      attributes: expect.objectContaining({
+        'gen_ai.operation.name': 'invoke_workflow',
+        'agentmesh.workflow.run_id': runId,
+      }),
+    });
+    // Database statements are spans of the request.
+    expect(
+      spans.some(
+        (s) =>
+          s.attributes['db.system.name'] === 'postgresql' ||
+          s.attributes['db.system'] === 'postgresql',
+      ),
+    ).toBe(true);
+    // Each attempt: an invoke_agent span under the run, linked to the claim that took it.
+    const agents = spans.filter((s) => s.name.startsWith('invoke_agent '));
+    expect(agents.map((s) => s.name).sort()).toEqual(['invoke_agent build', 'invoke_agent plan']);
+    for (const span of agents) {
+      expect(span.parentSpanId).toBe(invokeWorkflow!.spanId);
+      expect(span.links).toHaveLength(1);
+      const claim = otlp.spans.find((s) => s.spanId === span.links[0].spanId);
+      expect(claim?.name).toBe('task.claim');
+      expect(worked.map((t) => t.traceparent)).toContain(`00-${traceId}-${span.spanId}-01`);
+    }
+    // Each completion, continued by the agent: under its invoke_agent span.
+    const completions = spans.filter((s) => s.name === 'task.complete');
+    expect(completions).toHaveLength(2);
+    const agentIds = new Set(agents.map((s) => s.spanId));
+    for (const completion of completions) {
+      const server = spans.find((s) => s.spanId === completion.parentSpanId);
+      expect(server?.name).toBe('POST /api/v1/tasks/:id/complete');
+      expect(agentIds.has(server!.parentSpanId)).toBe(true);
+    }
+    // The outbox dispatch links to the spans that emitted its events (in this trace).
+    const dispatches = otlp.spans.filter(
+      (s) => s.name === 'outbox.dispatch' && s.links.some((l) => l.traceId === traceId),
+    );
+    expect(dispatches.length).toBeGreaterThan(0);
+    // The delivery continues the trace, and the POST is its child (whose traceparent went out).
+    const deliver = spans.find((s) => s.name === 'webhook.deliver')!;
+    expect(deliver.attributes).toMatchObject({ 'http.response.status_code': 200 });
+    const post = spans.find((s) => s.parentSpanId === deliver.spanId);
+    expect(post).toBeDefined();
+    expect(delivered.headers.traceparent).toBe(`00-${traceId}-${post!.spanId}-01`);
+    expect(names).toEqual(expect.arrayContaining(['task.complete', 'webhook.deliver']));
+
+    // Log lines of the request carry its trace.
+    const lines = app
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Json);
+    expect(
+      lines.some(
+        (line) =>
+          line.msg === 'request completed' &&
+          line.route === '/api/v1/workflows' &&
+          line.trace_id === traceId,
+      ),
+    ).toBe(true);
+    await stop(app);
+  });
+
+  it('exports http/protobuf when asked to', async () => {
+    const before = otlp.requests.length;
+    app = await start({
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlp.url}/custom/traces`,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+    });
+    const traceId = '0af7651916cd43dd8448eb211c80319c';
+    const response = await fetch(`${base}/api/v1/agents`, {
+      headers: {
+        authorization: `Bearer ${ADMIN_KEY}`,
+        traceparent: `00-${traceId}-b7ad6b7169203331-01`,
+      },
+    });
+    expect(response.status).toBe(200);
+    const exported = await waitFor(
+      async () =>
+        otlp.requests.slice(before).find((r) => r.body.includes(Buffer.from(traceId, 'hex'))),
+      15_000,
+      'a protobuf export holding the trace',
+    );
+    expect(exported.path).toBe('/custom/traces');
+    expect(exported.headers['content-type']).toBe('application/x-protobuf');
+    expect(exported.body.includes(Buffer.from('GET /api/v1/agents'))).toBe(true);
+    await stop(app);
+  });
+
+  it('refuses to start on an unsupported protocol, naming the variable', async () => {
+    const refused = spawnApp({
+      DATABASE_URL: db.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+    });
+    expect(await refused.exited).toBe(78);
+    expect(refused.output()).toContain('OTEL_EXPORTER_OTLP_PROTOCOL');
+  });
+});
+
+if (!built) {
+  console.warn(`Skipping tracing tests: ${MAIN} is missing (run npm run build)`);
+}

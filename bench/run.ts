@@ -8,6 +8,7 @@ import { freshDatabase, load, printTable, Row, Server, startServer } from './har
 import { runInboundWebhooksAlone } from './webhooks-in';
 import { benchTasks } from './tasks';
 import { benchDispatch } from './dispatch';
+import { benchTracing } from './tracing';
 import { benchWebhooks } from './webhooks';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
@@ -22,8 +23,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 /**
- * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit` (any of them) runs those scenario groups;
- * unset, all of them.
+ * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit,tracing` (any of them) runs those scenario
+ * groups; unset, all of them.
  */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (group: string) => !ONLY || ONLY.includes(group);
@@ -34,6 +35,7 @@ async function main() {
   if (wanted('tasks')) await benchTasks();
   if (wanted('dispatch')) await benchDispatch();
   if (wanted('webhooks')) await benchWebhooks();
+  if (wanted('tracing')) await benchTracing();
   if (wanted('audit')) {
     const db = await freshDatabase();
     try {

@@ -110,8 +110,11 @@ export async function benchTracing(): Promise<void> {
           results.set(server, row);
           rows.push(row);
         }
-        const ratio = results.get(on)!.reqPerSec / results.get(off)!.reqPerSec;
-        ratios.set(scenario.name, [...(ratios.get(scenario.name) ?? []), ratio]);
+        const [onRate, offRate] = [results.get(on)!.reqPerSec, results.get(off)!.reqPerSec];
+        // A round where either answered nothing (the machine starved it) says nothing.
+        if (onRate > 0 && offRate > 0) {
+          ratios.set(scenario.name, [...(ratios.get(scenario.name) ?? []), onRate / offRate]);
+        }
       }
     }
     printTable(rows);

@@ -59,13 +59,17 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) =>
           UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
-        // The exporter's own requests, and anything else outgoing over node:http, are not ours
-        // to trace (webhooks go through undici).
-        ignoreOutgoingRequestHook: () => true,
+        // Outgoing node:http is the exporter's own traffic (webhooks go through undici).
+        disableOutgoingRequestInstrumentation: true,
       }),
       // Statements only inside a span of ours (a request, a dispatch, a delivery): background
       // polls would otherwise make a trace each.
-      new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
+      new PgInstrumentation({
+        requireParentSpan: true,
+        enhancedDatabaseReporting: false,
+        // A span per statement; checking a connection out of the pool is not one.
+        ignoreConnectSpans: true,
+      }),
       new UndiciInstrumentation(),
     ],
   });

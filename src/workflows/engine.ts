@@ -100,46 +100,52 @@ export class WorkflowEngine {
     private readonly retries: RetryAnnouncer,
   ) {}
 
-  /** Inserts a run and queues its first steps; undefined when its trigger key already ran. */
-  async startRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
-    // GenAI semantic conventions: a run is an `invoke_workflow`; its span's context is stored
-    // with the run, and the run's task attempts, events and deliveries continue or link to it.
-    const id = uuidv7();
+  /**
+   * Inserts a run and queues its first steps; undefined when its trigger key already ran.
+   * GenAI semantic conventions: a run is an `invoke_workflow`; its span's context is stored with
+   * the run, and the run's task attempts, events and deliveries continue or link to it.
+   */
+  startRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
     return withSpan(
       `invoke_workflow ${input.type}`,
       {
         attributes: {
           'gen_ai.operation.name': 'invoke_workflow',
           'gen_ai.workflow.name': input.type,
-          'agentmesh.workflow.run_id': id,
         },
       },
-      async () => {
-        const rows = await tx.manager.query<RunRow[]>(
-          `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context)
-           VALUES ($1, $2, $3, $4, 'pending', $5, $6::jsonb, $7::jsonb, $8, $9)
-           ON CONFLICT DO NOTHING
-           RETURNING ${RUN_COLUMNS}`,
-          [
-            id,
-            input.tenantId,
-            input.type,
-            input.definitionVersion,
-            input.priority,
-            input.input === undefined ? null : JSON.stringify(input.input),
-            JSON.stringify(input.steps),
-            input.triggerKey ?? null,
-            currentTraceparent(),
-          ],
-        );
-        const run = rows[0];
-        if (!run) return undefined;
-        await this.runChanged(tx, run, 'created', null);
-        // A new run has no tasks yet.
-        await this.advance(tx, run, []);
+      async (span) => {
+        const run = await this.insertRun(tx, input);
+        span?.setAttribute('agentmesh.workflow.run_id', run?.id ?? '');
         return run;
       },
     );
+  }
+
+  private async insertRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
+    const rows = await tx.manager.query<RunRow[]>(
+      `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context)
+       VALUES ($1, $2, $3, $4, 'pending', $5, $6::jsonb, $7::jsonb, $8, $9)
+       ON CONFLICT DO NOTHING
+       RETURNING ${RUN_COLUMNS}`,
+      [
+        uuidv7(),
+        input.tenantId,
+        input.type,
+        input.definitionVersion,
+        input.priority,
+        input.input === undefined ? null : JSON.stringify(input.input),
+        JSON.stringify(input.steps),
+        input.triggerKey ?? null,
+        currentTraceparent(),
+      ],
+    );
+    const run = rows[0];
+    if (!run) return undefined;
+    await this.runChanged(tx, run, 'created', null);
+    // A new run has no tasks yet.
+    await this.advance(tx, run, []);
+    return run;
   }
 
   /** The run row, locked; `skipLocked`: undefined when another transaction holds it. */

@@ -279,6 +279,29 @@ export class AgentsService {
   }
 
   /**
+   * A claim counts as a beat for an agent marked offline: it is online again, audited as a
+   * beat that brings it back would be. False when it was not offline (another claim or beat
+   * already brought it back, or it is draining).
+   */
+  async comeBackOnline(id: string): Promise<boolean> {
+    const tenantId = currentTenantId();
+    return this.unitOfWork.run(async (tx) => {
+      const [rows]: [Array<{ id: string }>] = await tx.manager.query(
+        `UPDATE agents SET status = 'online', last_heartbeat_at = now(), updated_at = now()
+          WHERE tenant_id = $1 AND id = $2 AND status = 'offline'
+          RETURNING id`,
+        [tenantId, id],
+      );
+      if (rows.length === 0) return false;
+      await this.changed(tx, 'online', id, {
+        before: { status: 'offline' },
+        after: { status: 'online' },
+      });
+      return true;
+    });
+  }
+
+  /**
    * Marks agents silent for three intervals offline. One statement, safe on N replicas at once:
    * a row already offline is not matched again. It reads every agent that is not offline (a
    * heartbeat's column is not indexed, so beats stay HOT updates): in table order, not key

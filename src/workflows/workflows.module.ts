@@ -7,6 +7,7 @@ import { WorkflowEngine } from './engine';
 import { LeaseReaper } from './lease-reaper';
 import { RetryAnnouncer } from './retry-announcer';
 import { RunsService } from './runs.service';
+import { TaskReader } from './task-reader';
 import { TaskWaiters } from './task-waiters';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
@@ -24,6 +25,7 @@ import { WorkflowsController } from './workflows.controller';
     WorkflowEngine,
     RetryAnnouncer,
     TasksService,
+    TaskReader,
     TaskWaiters,
     LeaseReaper,
     WorkflowReactions,

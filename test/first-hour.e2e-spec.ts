@@ -200,6 +200,135 @@ describe('first-hour answers', () => {
     });
   });
 
+  describe('event types', () => {
+    it('GET /event-types lists every type with a description and the JSON Schema of its data', async () => {
+      const response = await call('GET', '/event-types');
+      expect(response.status).toBe(200);
+      const types = response.body.data.eventTypes as Json[];
+      expect(response.body.meta).toEqual({ nextCursor: null });
+      for (const entry of types) {
+        expect(entry).toEqual(
+          expect.objectContaining({
+            type: expect.any(String),
+            description: expect.any(String),
+            schema: expect.any(Object),
+          }),
+        );
+      }
+      const byType = new Map(types.map((entry) => [entry.type, entry]));
+      for (const type of ['agent.offline', 'workflow.succeeded', 'task.failed', 'inbound.*']) {
+        expect(byType.has(type)).toBe(true);
+      }
+      expect(byType.get('task.failed')!.schema).toMatchObject({
+        type: 'object',
+        required: expect.arrayContaining(['taskId', 'workflowId', 'attempt']),
+      });
+      expect(byType.get('inbound.*')!.family).toBe(true);
+    });
+
+    it('refuses endpoint patterns that match no known type, naming them; accepts known ones', async () => {
+      const refused = await call('POST', '/webhooks/endpoints', {
+        url: 'https://example.com/hook',
+        eventTypes: ['workflows.*', 'agent.offline', 'agent.gone'],
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([
+        { field: 'eventTypes', message: expect.stringContaining('"workflows.*", "agent.gone"') },
+      ]);
+      for (const eventTypes of [
+        ['*'],
+        ['workflow.*', 'agent.offline'],
+        ['inbound.github.*', 'inbound.mysource.push'],
+        ['webhook.*'],
+      ]) {
+        const accepted = await call('POST', '/webhooks/endpoints', {
+          url: 'https://example.com/hook',
+          eventTypes,
+        });
+        expect([accepted.status, eventTypes]).toEqual([201, eventTypes]);
+        const patched = await call('PATCH', `/webhooks/endpoints/${accepted.body.data.id}`, {
+          eventTypes: ['task.nothing'],
+        });
+        expect(patched.status).toBe(400);
+        expect(patched.body.errors[0].message).toContain('"task.nothing"');
+      }
+    });
+  });
+
+  describe('skills', () => {
+    it('GET /skills: agents online/total, queued tasks and the oldest wait of each skill', async () => {
+      await agent('fh-sk-1', 'fh-sk');
+      await agent('fh-sk-2', 'fh-sk');
+      await db.query(`UPDATE agents SET status = 'offline' WHERE id = 'fh-sk-2'`);
+      await run('fh-sk');
+      const orphan = await call('POST', '/workflows', {
+        type: 'first-hour',
+        steps: [{ key: 'a', skill: 'fh-sk-nobody' }],
+      });
+      expect(orphan.status).toBe(201);
+      await db.query(
+        `UPDATE workflow_tasks SET available_at = now() - interval '90 seconds' WHERE skill = 'fh-sk-nobody'`,
+      );
+
+      const response = await call('GET', '/skills');
+      expect(response.status).toBe(200);
+      const bySkill = new Map(
+        (response.body.data.skills as Json[]).map((entry) => [entry.skill, entry]),
+      );
+      expect(bySkill.get('fh-sk')).toMatchObject({
+        agentsOnline: 1,
+        agentsTotal: 2,
+        queuedTasks: 1,
+      });
+      expect(bySkill.get('fh-sk-nobody')).toMatchObject({
+        agentsOnline: 0,
+        agentsTotal: 0,
+        queuedTasks: 1,
+      });
+      expect(bySkill.get('fh-sk-nobody')!.oldestQueuedAgeSeconds).toBeGreaterThanOrEqual(89);
+    });
+
+    it('accepts a definition or run naming a never-registered skill, with a warning naming it', async () => {
+      await agent('fh-warn', 'fh-known');
+      const definition = await call('POST', '/workflow-definitions', {
+        key: 'fh-warned',
+        steps: [
+          { key: 'a', skill: 'fh-known' },
+          { key: 'b', skill: 'fh-typo', dependsOn: ['a'] },
+        ],
+      });
+      expect(definition.status).toBe(201);
+      expect(definition.body.warnings).toEqual([
+        { field: 'steps[1].skill', message: expect.stringContaining('"fh-typo"') },
+      ]);
+      const started = await call('POST', '/workflows', { definitionKey: 'fh-warned' });
+      expect(started.status).toBe(201);
+      expect(started.body.warnings).toEqual([
+        { field: 'steps[1].skill', message: expect.stringContaining('"fh-typo"') },
+      ]);
+      const clean = await call('POST', '/workflows', {
+        type: 'fh-clean',
+        steps: [{ key: 'a', skill: 'fh-known' }],
+      });
+      expect(clean.status).toBe(201);
+      expect(clean.body).not.toHaveProperty('warnings');
+    });
+
+    it('exports queue gauges by skill and agents by status', async () => {
+      await agent('fh-metrics', 'fh-metric-skill');
+      await run('fh-metric-skill');
+      const response = await fetch(`${base}/metrics`);
+      expect(response.status).toBe(200);
+      const text = await response.text();
+      expect(text).toMatch(/^task_queue_depth\{skill="fh-metric-skill"\} 1$/m);
+      expect(text).toMatch(/^task_queue_oldest_age_seconds\{skill="fh-metric-skill"\} [\d.e+-]+$/m);
+      expect(text).toMatch(/^task_queue_depth\{skill="other"\} 0$/m);
+      const online = /^agents\{status="online"\} (\d+)$/m.exec(text);
+      expect(Number(online?.[1])).toBeGreaterThanOrEqual(1);
+      expect(text).toMatch(/^agents\{status="draining"\} \d+$/m);
+    });
+  });
+
   it('names WEBHOOK_ALLOWED_CIDRS when a webhook target is loopback or private', async () => {
     for (const url of ['http://127.0.0.1:9/hook', 'http://10.1.2.3/hook']) {
       const response = await call('POST', '/webhooks/endpoints', {

@@ -114,6 +114,9 @@ export class Worker {
     }
     this.beatIntervalMs = agent.heartbeatIntervalSeconds * 1000;
     this.setState('running');
+    // A previous process with this agent id may have left it draining (an upsert keeps the
+    // status): this one is healthy, and says so before its first claim.
+    if (agent.status === 'draining') await this.beat();
     this.scheduleBeat();
     this.claimLoop = this.runClaims();
   }

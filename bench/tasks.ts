@@ -10,6 +10,7 @@ import {
   sessionCpu,
   startServer,
 } from './harness';
+import { sdkRound } from './tasks-sdk';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -18,11 +19,15 @@ const RUNS = Number(process.env.BENCH_TASK_RUNS ?? 1000);
 const STEPS_PER_RUN = Number(process.env.BENCH_TASK_STEPS ?? 10);
 const CLAIM_MAX = 5;
 const WAKE_SAMPLES = Number(process.env.BENCH_WAKE_SAMPLES ?? 300);
+/** Rounds of raw loop then SDK Workers, alternating, for the SDK's ratio. */
+const SDK_ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 2);
 
 /**
  * Task dispatch end to end over HTTP, against the built service on a fresh database:
  *  1. throughput: AGENTS agents loop claim (max 5) + complete over HTTP until RUNS runs of 10
  *     parallel steps are done; every claim and completion writes its audit entry and event.
+ *     Then the same with SDK Workers (one per agent, concurrency 5, claimNext), alternating
+ *     with raw rounds: the ratio SDK / raw says what the SDK costs.
  *  2. wake-up latency: an agent long-polls; a task is committed (INSERT + NOTIFY, straight in
  *     SQL so the clock starts at COMMIT); the time until the agent has it in its HTTP response.
  */
@@ -48,25 +53,60 @@ export async function benchTasks(): Promise<void> {
     const { worker, agents } = await benchWorkers(api, 'bench-agent', AGENTS);
 
     // Seed the queue over HTTP too (8 at a time): the creation rate is printed as a by-product.
-    const seedStart = performance.now();
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 8 }, async () => {
-        while (next < RUNS) {
-          next += 1;
-          await api('/workflows', {
-            type: 'bench',
-            steps: Array.from({ length: STEPS_PER_RUN }, (_, s) => ({
-              key: `s${s}`,
-              skill: 'bench',
-            })),
-          });
-        }
-      }),
-    );
-    const seedSeconds = (performance.now() - seedStart) / 1000;
+    const seed = async () => {
+      const seedStart = performance.now();
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 8 }, async () => {
+          while (next < RUNS) {
+            next += 1;
+            await api('/workflows', {
+              type: 'bench',
+              steps: Array.from({ length: STEPS_PER_RUN }, (_, s) => ({
+                key: `s${s}`,
+                skill: 'bench',
+              })),
+            });
+          }
+        }),
+      );
+      return (performance.now() - seedStart) / 1000;
+    };
     const total = RUNS * STEPS_PER_RUN;
 
+    /** The hand-written loop: claim (max 5), complete each, until the queue is drained. */
+    const rawRound = async () => {
+      let done = 0;
+      let errors = 0;
+      const started = performance.now();
+      await Promise.all(
+        agents.map(async (agent) => {
+          while (done < total) {
+            const claimed = await api<{
+              data: { tasks: Array<{ id: string; leaseToken: string }> };
+            }>(`/agents/${agent}/tasks/claim`, { max: CLAIM_MAX, waitSeconds: 1 }, worker);
+            const tasks = claimed.data.tasks;
+            await Promise.all(
+              tasks.map((task) =>
+                api(
+                  `/tasks/${task.id}/complete`,
+                  { leaseToken: task.leaseToken, output: { ok: true } },
+                  worker,
+                ).then(
+                  () => (done += 1),
+                  () => (errors += 1),
+                ),
+              ),
+            );
+          }
+        }),
+      );
+      return { seconds: (performance.now() - started) / 1000, done, errors };
+    };
+
+    // The first raw round is measured for CPU as before; the SDK rounds alternate with raw ones
+    // (the machine is shared: a neighbour's burst then hurts both sides alike).
+    const seedSeconds = await seed();
     // CPU of the service, of its database sessions and of this load generator, per task.
     // Sessions opened during the run count from zero.
     const cpuBefore = {
@@ -74,34 +114,8 @@ export async function benchTasks(): Promise<void> {
       database: await sessionCpu(sql),
       load: process.cpuUsage(),
     };
-    let done = 0;
-    let errors = 0;
-    const started = performance.now();
-    await Promise.all(
-      agents.map(async (agent) => {
-        while (done < total) {
-          const claimed = await api<{ data: { tasks: Array<{ id: string; leaseToken: string }> } }>(
-            `/agents/${agent}/tasks/claim`,
-            { max: CLAIM_MAX, waitSeconds: 1 },
-            worker,
-          );
-          const tasks = claimed.data.tasks;
-          await Promise.all(
-            tasks.map((task) =>
-              api(
-                `/tasks/${task.id}/complete`,
-                { leaseToken: task.leaseToken, output: { ok: true } },
-                worker,
-              ).then(
-                () => (done += 1),
-                () => (errors += 1),
-              ),
-            ),
-          );
-        }
-      }),
-    );
-    const seconds = (performance.now() - started) / 1000;
+    const first = await rawRound();
+    const { done, errors, seconds } = first;
     const loadCpu = process.cpuUsage(cpuBefore.load);
     let databaseCpu = 0;
     for (const [pid, cpu] of await sessionCpu(sql))
@@ -112,6 +126,30 @@ export async function benchTasks(): Promise<void> {
       `database sessions ${perTask(databaseCpu)} ms`,
       `load generator ${perTask((loadCpu.user + loadCpu.system) / 1e6)} ms`,
     ].join(', ');
+
+    const rounds: Array<{ raw: number; sdk: number; sdkErrors: number; sdkLoadMs: number }> = [];
+    const sdkAgents = agents.map((agent) => agent.replace('bench-agent', 'bench-sdk'));
+    for (let round = 0; round < SDK_ROUNDS; round += 1) {
+      const raw = round === 0 ? first : (await seed(), await rawRound());
+      await seed();
+      const sdkCpu = process.cpuUsage();
+      const sdk = await sdkRound({
+        base: server.base,
+        apiKey: ADMIN_KEY,
+        agents: sdkAgents,
+        concurrency: CLAIM_MAX,
+        total,
+        dispatcher: client,
+      });
+      const sdkLoad = process.cpuUsage(sdkCpu);
+      rounds.push({
+        raw: raw.done / raw.seconds,
+        sdk: sdk.done / sdk.seconds,
+        sdkErrors: sdk.errors,
+        sdkLoadMs: (sdkLoad.user + sdkLoad.system) / 1e3 / Math.max(sdk.done, 1),
+      });
+    }
+
     const { rows } = await sql.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM audit_entries WHERE action IN ('task.claim', 'task.succeed')`,
     );
@@ -155,7 +193,18 @@ export async function benchTasks(): Promise<void> {
       `  tasks claimed + completed: ${done} in ${seconds.toFixed(1)} s = ${Math.round(done / seconds)} tasks/s (goal >= 1000/s); errors ${errors}`,
     );
     console.log(`  CPU per task: ${cpuLine}`);
-    console.log(`  audit entries for claims and completions: ${rows[0].n} (expected ${2 * total})`);
+    const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+    for (const [index, round] of rounds.entries()) {
+      console.log(
+        `  round ${index + 1}: raw HTTP loop ${Math.round(round.raw)} tasks/s, SDK Workers ${Math.round(round.sdk)} tasks/s (ratio ${(round.sdk / round.raw).toFixed(2)}); SDK errors ${round.sdkErrors}; SDK load generator CPU ${round.sdkLoadMs.toFixed(2)} ms per task`,
+      );
+    }
+    console.log(
+      `  SDK Workers / raw HTTP loop over ${rounds.length} alternating rounds: ${(sum(rounds.map((r) => r.sdk)) / sum(rounds.map((r) => r.raw))).toFixed(2)} (goal >= 0.9)`,
+    );
+    console.log(
+      `  audit entries for claims and completions: ${rows[0].n} (expected ${2 * total * 2 * rounds.length})`,
+    );
     console.log(
       `  wake-up latency, COMMIT → waiting agent's response (${latencies.length} samples): p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms (goal p50 < 10 ms, p99 < 50 ms)`,
     );

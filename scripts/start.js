@@ -19,16 +19,34 @@ function newestMtime(dir) {
 
 const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'migrations')));
 if (!existsSync(main) || statSync(main).mtimeMs < sources) {
+  const why = existsSync(main) ? 'the sources changed since the last build' : 'first start';
+  process.stderr.write(`Building AgentMesh (${why}); this takes about 30 seconds...\n`);
+  const started = Date.now();
   const build = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], {
     cwd: root,
     stdio: 'inherit',
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
+  process.stderr.write(`Built in ${Math.round((Date.now() - started) / 1000)} s; starting.\n`);
 }
 
-// Ctrl-C reaches the whole process group, the service included: do not send it twice.
-// SIGTERM is usually sent to this process alone: pass it on to the service's graceful shutdown.
-const child = spawn(process.execPath, [main], { cwd: root, stdio: 'inherit' });
-process.on('SIGINT', () => undefined);
-process.on('SIGTERM', () => child.kill('SIGTERM'));
+// The service runs in a process group of its own (and its embedded PostgreSQL with it), so the
+// terminal's Ctrl-C reaches only this process: it is passed on once, the service drains, then
+// stops PostgreSQL itself. Had PostgreSQL received the SIGINT too, it would stop at once under
+// the draining service ("LISTEN connection lost", a failing audit sealer). SIGTERM, to this
+// process alone or to npm (which passes it here), is passed on the same way.
+const child = spawn(process.execPath, [main], { cwd: root, stdio: 'inherit', detached: true });
+const passed = new Set();
+const passOn = (signal) => {
+  if (passed.has(signal)) return; // npm passes the terminal's signal on too: once is enough
+  passed.add(signal);
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+};
+process.on('SIGINT', () => passOn('SIGINT'));
+process.on('SIGTERM', () => passOn('SIGTERM'));
+process.on('SIGHUP', () => passOn('SIGTERM'));
+// If this process goes without a signal (killed hard), the service must not outlive it.
+process.on('exit', () => {
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+});
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { resolveCorrelationId } from './common/context/correlation-id';
 import { sendClientError, sendFrameworkError } from './common/errors/framework-errors';
+import { withBootDetailAtDebug } from './common/logging/boot-detail';
 import { lazyChildLoggerFactory } from './common/logging/lazy-child-logger';
 import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig } from './config/config';
@@ -49,7 +50,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       abortOnError: false,
     },
   );
-  app.useLogger(app.get(Logger));
+  app.useLogger(withBootDetailAtDebug(app.get(Logger)));
   app.flushLogs();
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });
   if (config.corsOrigins.length > 0) {

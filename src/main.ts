@@ -6,6 +6,8 @@ import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
 import { EmbeddedDatabase, EmbeddedPostgresMissingError } from './database/embedded-postgres';
 import { installShutdown } from './shutdown';
+import { ApiKeysService } from './auth/api-keys.service';
+import { firstStartBanner } from './first-start-banner';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -41,6 +43,8 @@ async function main(): Promise<void> {
     installShutdown(app, config, log, embedded);
     await app.listen({ port: config.port, host: '0.0.0.0' });
     log.info(`AgentMesh listening on port ${config.port}; API docs at /docs`);
+    const generated = app.get(ApiKeysService).takeGeneratedAdminKey();
+    if (generated) process.stderr.write(firstStartBanner(generated, config.port));
   } catch (error) {
     log.fatal({ err: error }, 'AgentMesh failed to start');
     await embedded?.stop();

@@ -229,6 +229,43 @@ describe('SDK Worker', () => {
     }
   });
 
+  it('fills the slot a completion frees in the same request (claimNext)', async () => {
+    let claims = 0;
+    let withNext = 0;
+    const batch = worker(
+      'chain',
+      { chain: async (_task, ctx) => ({ step: ctx.stepKey }) },
+      {
+        fetch: (url, init) => {
+          if (url.endsWith('/tasks/claim')) claims += 1;
+          if (
+            url.endsWith('/complete') &&
+            typeof init?.body === 'string' &&
+            init.body.includes('"claimNext"')
+          ) {
+            withNext += 1;
+          }
+          return fetchVia(url, init);
+        },
+      },
+    );
+    // Queued before the worker starts: the first claim takes one, each completion the next.
+    const runs = [];
+    for (let i = 0; i < 6; i += 1) {
+      runs.push(
+        await client.workflows.start({ type: 'chain', steps: [{ key: `c${i}`, skill: 'chain' }] }),
+      );
+    }
+    await batch.start();
+    for (const run of runs) {
+      const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 15_000 });
+      expect(done.status).toBe('succeeded');
+    }
+    expect(withNext).toBe(6);
+    // One claim to begin, and the long-poll that waits once the queue is empty.
+    expect(claims).toBeLessThanOrEqual(3);
+  });
+
   it('an agent the service sees as draining beats itself back instead of claiming in a loop', async () => {
     let claims = 0;
     const counted = worker(

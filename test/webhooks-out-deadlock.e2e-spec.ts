@@ -75,16 +75,19 @@ describe('outbound webhooks: recording outcomes beside the outbox fan-out', () =
   }
 
   it('a batch of outcomes and a fan-out touching the same endpoints in opposite orders both commit', async () => {
-    const ids = [await endpoint(['dl.both', 'dl.one']), await endpoint(['dl.both', 'dl.two'])];
+    const ids = [
+      await endpoint(['inbound.dl.both', 'inbound.dl.one']),
+      await endpoint(['inbound.dl.both', 'inbound.dl.two']),
+    ];
     // Outcomes lock endpoints in id order; the fan-out below references them the other way.
     const [first, second] = [...ids].sort();
-    const onlyFirst = first === ids[0] ? 'dl.one' : 'dl.two';
-    const onlySecond = first === ids[0] ? 'dl.two' : 'dl.one';
+    const onlyFirst = first === ids[0] ? 'inbound.dl.one' : 'inbound.dl.two';
+    const onlySecond = first === ids[0] ? 'inbound.dl.two' : 'inbound.dl.one';
     const store = test.app.get(DeliveryStore);
     const unitOfWork = test.app.get(UnitOfWork);
     const schedule = [0, 60_000];
 
-    await unitOfWork.run((tx) => store.fanOut(tx, [event('dl.both')], schedule));
+    await unitOfWork.run((tx) => store.fanOut(tx, [event('inbound.dl.both')], schedule));
     const claimed = await store.claim({
       busyEndpoints: [],
       perEndpoint: 16,

@@ -57,9 +57,9 @@ describe('outbound webhooks: failing endpoints', () => {
 
   it('a hanging endpoint holds only its own lane: a healthy one gets everything at once', async () => {
     receiver.script('/hang', { status: 0 });
-    await endpoint('/hang', ['lane.*']);
-    await endpoint('/healthy', ['lane.*']);
-    await emit('lane.tick', 60);
+    await endpoint('/hang', ['inbound.lane.*']);
+    await endpoint('/healthy', ['inbound.lane.*']);
+    await emit('inbound.lane.tick', 60);
     await waitFor(
       async () => (receiver.on('/healthy').length >= 60 ? true : undefined),
       10_000,
@@ -80,8 +80,8 @@ describe('outbound webhooks: failing endpoints', () => {
   it('sends to a failing endpoint one delivery at a time until one succeeds, then opens its lane', async () => {
     // The first attempt fails; everything after it is held open until released.
     receiver.script('/probed', { status: 500 }, { status: 0 });
-    const id = await endpoint('/probed', ['probe.*']);
-    await emit('probe.first', 1);
+    const id = await endpoint('/probed', ['inbound.probe.*']);
+    await emit('inbound.probe.first', 1);
     await waitFor(
       async () => {
         const read = await test.http.get(`/api/v1/webhooks/endpoints/${id}`).set(admin);
@@ -90,7 +90,7 @@ describe('outbound webhooks: failing endpoints', () => {
       5_000,
       'the first failure',
     );
-    await emit('probe.more', 20);
+    await emit('inbound.probe.more', 20);
     await waitFor(
       async () => (receiver.on('/probed').length >= 2 ? true : undefined),
       5_000,
@@ -124,8 +124,8 @@ describe('outbound webhooks: failing endpoints', () => {
 
   it('opens the breaker after consecutive failures, defers without burning attempts, probes once, then disables', async () => {
     receiver.script('/failing', { status: 500, body: 'nope' });
-    const id = await endpoint('/failing', ['breaker.*']);
-    await emit('breaker.tick', 5);
+    const id = await endpoint('/failing', ['inbound.breaker.*']);
+    await emit('inbound.breaker.tick', 5);
     await waitFor(
       async () => (receiver.on('/failing').length >= 5 ? true : undefined),
       5_000,

@@ -694,7 +694,9 @@ describe('workflows and tasks', () => {
     const beat = await post('/agents/validator/heartbeat', writer, { status: 'draining' });
     expect(beat.status).toBe(200);
     const started = Date.now();
-    expect(await claim('validator', { waitSeconds: 5 }, ownKey)).toEqual([]);
+    const refused = await post('/agents/validator/tasks/claim', ownKey, { waitSeconds: 5 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.type).toBe('urn:agentmesh:problem:agent-draining');
     expect(Date.now() - started).toBeLessThan(2_000);
     await post('/agents/validator/heartbeat', writer, { status: 'healthy' });
     const [task] = await claim('validator', {}, ownKey);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
+import { AgentMetrics } from './agent-metrics';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { DiscoveryCache } from './discovery-cache';
@@ -10,7 +11,14 @@ import { LivenessSweeper } from './liveness.sweeper';
 @Module({
   imports: [AuditModule],
   controllers: [AgentsController],
-  providers: [AgentsService, DiscoveryCache, HeartbeatWriter, LivenessSweeper, LeaderboardService],
+  providers: [
+    AgentsService,
+    DiscoveryCache,
+    HeartbeatWriter,
+    LivenessSweeper,
+    LeaderboardService,
+    AgentMetrics,
+  ],
   exports: [AgentsService],
 })
 export class AgentsModule {}

@@ -279,6 +279,62 @@ export class AgentsService {
   }
 
   /**
+   * Agents per skill of the current tenant: how many there are, and how many can claim now
+   * (online or degraded).
+   */
+  async agentsBySkill(): Promise<Map<string, { online: number; total: number }>> {
+    const rows = await this.dataSource.query<
+      Array<{ skill: string; online: number; total: number }>
+    >(
+      `SELECT s.skill_id AS skill, count(*)::int AS total,
+              count(*) FILTER (WHERE a.status IN ('online', 'degraded'))::int AS online
+         FROM agent_skills s JOIN agents a ON a.tenant_id = s.tenant_id AND a.id = s.agent_id
+        WHERE s.tenant_id = $1
+        GROUP BY s.skill_id`,
+      [currentTenantId()],
+    );
+    return new Map(rows.map((row) => [row.skill, { online: row.online, total: row.total }]));
+  }
+
+  /**
+   * Of these skill ids, those an agent of the current tenant has registered: one that has it
+   * now, or one that has run tasks of it (its outcomes are kept after it deregistered).
+   */
+  async registeredSkills(skills: string[]): Promise<Set<string>> {
+    if (skills.length === 0) return new Set();
+    const rows = await this.dataSource.query<Array<{ skill: string }>>(
+      `SELECT skill_id AS skill FROM agent_skills WHERE tenant_id = $1 AND skill_id = ANY($2)
+       UNION
+       SELECT DISTINCT skill_id FROM agent_task_stats WHERE tenant_id = $1 AND skill_id = ANY($2)`,
+      [currentTenantId(), skills],
+    );
+    return new Set(rows.map((row) => row.skill));
+  }
+
+  /**
+   * A claim counts as a beat for an agent marked offline: it is online again, audited as a
+   * beat that brings it back would be. False when it was not offline (another claim or beat
+   * already brought it back, or it is draining).
+   */
+  async comeBackOnline(id: string): Promise<boolean> {
+    const tenantId = currentTenantId();
+    return this.unitOfWork.run(async (tx) => {
+      const [rows]: [Array<{ id: string }>] = await tx.manager.query(
+        `UPDATE agents SET status = 'online', last_heartbeat_at = now(), updated_at = now()
+          WHERE tenant_id = $1 AND id = $2 AND status = 'offline'
+          RETURNING id`,
+        [tenantId, id],
+      );
+      if (rows.length === 0) return false;
+      await this.changed(tx, 'online', id, {
+        before: { status: 'offline' },
+        after: { status: 'online' },
+      });
+      return true;
+    });
+  }
+
+  /**
    * Marks agents silent for three intervals offline. One statement, safe on N replicas at once:
    * a row already offline is not matched again. It reads every agent that is not offline (a
    * heartbeat's column is not indexed, so beats stay HOT updates): in table order, not key

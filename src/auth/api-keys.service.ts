@@ -45,6 +45,8 @@ const ADMIN_BOOTSTRAP_LOCK = 0x6167_6d66;
 @Injectable()
 export class ApiKeysService {
   private readonly logger = new Logger(ApiKeysService.name);
+  /** The admin key this start generated, if it did: the first-start banner shows it. */
+  private generatedAdminKey: string | undefined;
   private readonly adminKeyHash: string | undefined;
 
   constructor(
@@ -199,11 +201,19 @@ export class ApiKeysService {
     });
   }
 
+  /** The admin key generated at this start (once: later calls answer undefined). */
+  takeGeneratedAdminKey(): string | undefined {
+    const key = this.generatedAdminKey;
+    this.generatedAdminKey = undefined;
+    return key;
+  }
+
   /**
    * At start: ADMIN_API_KEY is always a valid platform admin of the default tenant; with none
    * set and no key in the database, one is generated and printed once.
    */
   async ensureAdminKey(configuredKey: string | undefined): Promise<void> {
+    this.generatedAdminKey = undefined;
     await this.unitOfWork.run(async (tx) => {
       await tx.manager.query('SELECT pg_advisory_xact_lock($1)', [ADMIN_BOOTSTRAP_LOCK]);
       if (configuredKey) {
@@ -213,6 +223,7 @@ export class ApiKeysService {
       const anyKey = await tx.manager.exists(ApiKey);
       if (!anyKey) {
         const issued = await this.insert(tx.manager, adminKeyFields());
+        this.generatedAdminKey = issued.key;
         this.logger.warn(
           `No API key existed: generated an admin key for the default tenant. It is shown once: ${issued.key}`,
         );

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { requestLogger } from './logging/logging.options';
 import { logRequest } from './logging/request-log';
 import { securityHeaders } from './security-headers';
-import { UnauthorizedError } from './errors/domain-error';
+import { UnauthorizedError, UnsupportedMediaTypeError } from './errors/domain-error';
 import { nameServerSpan } from './tracing/http-span';
 import { tracingState } from './tracing/trace-context';
 
@@ -49,6 +49,15 @@ export class FastifyHooks implements OnModuleInit {
         );
         return;
       }
+      if (notJsonBody(request)) {
+        done(
+          new UnsupportedMediaTypeError(
+            'unsupported_media_type',
+            'This route takes a JSON body: send it with "Content-Type: application/json".',
+          ),
+        );
+        return;
+      }
       done(null, payload);
     });
     fastify.addHook('onResponse', (request, reply, done) => {
@@ -65,4 +74,20 @@ function anonymousLargeBody(request: FastifyRequest): boolean {
   if (url === undefined || url.startsWith(SIGNED_ROUTES_PREFIX)) return false;
   const length = Number(headers['content-length']);
   return headers['transfer-encoding'] !== undefined || length > ANONYMOUS_BODY_LIMIT_BYTES;
+}
+
+/**
+ * A body sent to a JSON route as anything else (a form, text, no type at all): without this it
+ * would be parsed as one string and reported as an unknown field. Signed receivers check their
+ * own bodies.
+ */
+function notJsonBody(request: FastifyRequest): boolean {
+  const { headers } = request;
+  const url = request.routeOptions.url;
+  if (url === undefined || url.startsWith(SIGNED_ROUTES_PREFIX)) return false;
+  const hasBody =
+    headers['transfer-encoding'] !== undefined || Number(headers['content-length'] ?? 0) > 0;
+  if (!hasBody) return false;
+  const mediaType = (headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return mediaType !== 'application/json';
 }

@@ -128,6 +128,18 @@ export class EventsService {
     return toPage(rows.map(eventFromRow), limit, (event) => [event.position]);
   }
 
+  /** The `task.*` events of one task of a run, oldest first (a task's few attempts). */
+  async ofTask(tenantId: string, runId: string, taskId: string): Promise<DomainEvent[]> {
+    const rows = await this.dataSource.query<EventRow[]>(
+      `SELECT ${EVENT_COLUMNS} FROM events e
+        WHERE e.tenant_id = $1 AND e.subject_type = 'workflow' AND e.subject_id = $2
+          AND e.type LIKE 'task.%' AND e.data->>'taskId' = $3
+        ORDER BY e.position`,
+      [tenantId, runId, taskId],
+    );
+    return rows.map(eventFromRow);
+  }
+
   /**
    * Retention: deletes up to `batchSize` events dispatched before `olderThan`, oldest first,
    * skipping rows another transaction holds. Returns how many went; call again until fewer.

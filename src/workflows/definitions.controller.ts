@@ -7,12 +7,17 @@ import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
 import { DefinitionsService } from './definitions.service';
+import { SkillsService } from './skills.service';
+import { ApiDataWithWarnings, withWarnings } from './warnings';
 import { CreateDefinitionDto, DefinitionDto, DefinitionQueryDto } from './dto/definition.dto';
 
 @ApiTags('workflows')
 @Controller('workflow-definitions')
 export class DefinitionsController {
-  constructor(private readonly definitions: DefinitionsService) {}
+  constructor(
+    private readonly definitions: DefinitionsService,
+    private readonly skills: SkillsService,
+  ) {}
 
   @Post()
   @Idempotent()
@@ -22,15 +27,17 @@ export class DefinitionsController {
     description:
       'The steps must form a DAG: unknown or repeated dependencies, duplicate keys and cycles ' +
       'answer 400 naming the step. Sending the same content as the latest version again creates ' +
-      'no new version: 200 with that version. Otherwise 201 with the new version.',
+      'no new version: 200 with that version. Otherwise 201 with the new version. A step whose ' +
+      'skill no agent has ever registered is accepted with a `warnings` entry naming it.',
   })
-  @ApiData(DefinitionDto, 201)
-  @ApiData(DefinitionDto, 200)
+  @ApiDataWithWarnings(DefinitionDto, 201)
+  @ApiDataWithWarnings(DefinitionDto, 200)
   @ApiProblems(400, 409, 422)
   async create(@Body() body: CreateDefinitionDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { definition, created } = await this.definitions.create(body);
     void reply.status(created ? 201 : 200);
-    return { data: DefinitionDto.from(definition) };
+    const warnings = await this.skills.unknownSkillWarnings(definition.steps);
+    return withWarnings(DefinitionDto.from(definition), warnings);
   }
 
   @Get()

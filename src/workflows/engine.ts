@@ -255,7 +255,7 @@ export class WorkflowEngine {
       tx,
       `WITH done AS (
          UPDATE workflow_tasks t SET status = 'succeeded', output = i.output, finished_at = now(),
-                result_hash = i.result_hash
+                result_hash = i.result_hash, error = NULL
            FROM unnest($1::varchar[], $2::uuid[], $3::varchar[], $4::jsonb[], $5::varchar[],
                        $6::varchar[]) WITH ORDINALITY
                 AS i(tenant_id, id, lease_token, output, result_hash, agent_id, holder)

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiOkResponse,
@@ -22,6 +22,8 @@ import {
 } from './dto/task.dto';
 import { SLUG_PATTERN } from './dto/definition.dto';
 import { TasksService } from './tasks.service';
+import { TaskReader } from './task-reader';
+import { TaskDetailDto } from './dto/task-detail.dto';
 import { TaskNotFoundError } from './workflows.errors';
 import { UUID_PATTERN } from '../common/ids';
 import { NotFoundError } from '../common/errors/domain-error';
@@ -29,7 +31,19 @@ import { NotFoundError } from '../common/errors/domain-error';
 @ApiTags('tasks')
 @Controller()
 export class TasksController {
-  constructor(private readonly tasks: TasksService) {}
+  constructor(
+    private readonly tasks: TasksService,
+    private readonly reader: TaskReader,
+  ) {}
+
+  @Get('tasks/:id')
+  @Scopes('workflows:read')
+  @ApiOperation({ summary: 'One task with its attempts (who ran each, how it ended)' })
+  @ApiData(TaskDetailDto)
+  @ApiProblems(404)
+  async get(@Param('id') id: string) {
+    return { data: await this.reader.get(id) };
+  }
 
   @Post('agents/:id/tasks/claim')
   @HttpCode(200)
@@ -38,11 +52,12 @@ export class TasksController {
     summary: 'Claim tasks for this agent; long-polls up to waitSeconds for work',
     description:
       'Only tasks whose skill the agent has, highest priority then oldest, each with a fresh ' +
-      'leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A draining or offline ' +
-      'agent gets an empty list at once; so does every waiting claim when the server shuts down.',
+      'leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A claim from an agent ' +
+      'marked offline counts as a beat and brings it back online; a draining agent gets 409 ' +
+      'agent-draining at once; every waiting claim gets an empty list when the server shuts down.',
   })
   @ApiData(ClaimResultDto)
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 409)
   async claim(
     @Param('id') agentId: string,
     @Body() body: ClaimDto,

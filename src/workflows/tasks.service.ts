@@ -17,7 +17,7 @@ import { RunTraces } from './run-traces';
 import { TaskWaiters } from './task-waiters';
 import { batchSizes } from './workflow-metrics';
 import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
-import { TaskNotFoundError, WorkflowErrorCode } from './workflows.errors';
+import { AgentDrainingError, TaskNotFoundError, WorkflowErrorCode } from './workflows.errors';
 import { AgentNotFoundError } from '../agents/agents.errors';
 
 export interface ClaimedTask {
@@ -89,8 +89,10 @@ export class TasksService {
 
   /**
    * Claims up to `max` tasks for the agent, waiting up to `waitSeconds` for some to be queued.
-   * Draining and offline agents get none, at once. `signal` aborts the wait when the client
-   * has gone; tasks claimed just before that are not lost: their lease expires.
+   * A claim from an agent marked offline brings it back online (a beat); a draining agent's
+   * claim is refused at once (409 agent-draining), so its worker knows to stop claiming.
+   * `signal` aborts the wait when the client has gone; tasks claimed just before that are not
+   * lost: their lease expires.
    */
   claim(
     agentId: string,
@@ -154,6 +156,8 @@ export class TasksService {
       try {
         const { profile, tasks } = await this.claimOnce(tenantId, agentId, max);
         if (!profile) throw new AgentNotFoundError(agentId);
+        if (profile.status === 'draining') throw new AgentDrainingError(agentId);
+        if (profile.status === 'offline' && (await this.agents.comeBackOnline(agentId))) continue;
         waiter.narrow(profile.skills);
         if (tasks.length > 0) return tasks.map(toClaimed);
         if (!this.canWork(profile) || Date.now() >= deadline) return [];
@@ -245,9 +249,22 @@ export class TasksService {
     signal?: AbortSignal,
   ): Promise<{ task: AttemptResult; next: { tasks: ClaimedTask[] } }> {
     const { result, agentId } = await this.completeTraced(taskId, leaseToken, output);
-    const tasks =
-      agentId === null ? [] : await this.claim(agentId, next.max, next.waitSeconds, signal);
+    const tasks = agentId === null ? [] : await this.claimAfterCompletion(agentId, next, signal);
     return { task: result, next: { tasks } };
+  }
+
+  /** The completion has committed: a draining agent is answered it, with nothing next. */
+  private async claimAfterCompletion(
+    agentId: string,
+    next: { max: number; waitSeconds: number },
+    signal?: AbortSignal,
+  ): Promise<ClaimedTask[]> {
+    try {
+      return await this.claim(agentId, next.max, next.waitSeconds, signal);
+    } catch (error) {
+      if (error instanceof AgentDrainingError) return [];
+      throw error;
+    }
   }
 
   private submitCompletion(taskId: string, leaseToken: string, output: unknown) {

@@ -2,14 +2,27 @@ import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 
+interface SkillQueue {
+  skill: string;
+  depth: number;
+  oldestAgeSeconds: number;
+}
+
 interface Snapshot {
   runs: Record<string, number>;
   tasks: Record<string, number>;
-  queueDepth: number;
-  oldestQueuedAgeSeconds: number;
+  /** By skill: the deepest SKILL_LABELS_MAX queues by name, the rest summed as `other`. */
+  queues: SkillQueue[];
 }
 
-const EMPTY: Snapshot = { runs: {}, tasks: {}, queueDepth: 0, oldestQueuedAgeSeconds: 0 };
+const EMPTY: Snapshot = { runs: {}, tasks: {}, queues: [] };
+
+/**
+ * Skills get a label of their own up to this many (the deepest queues); the rest are summed
+ * under `skill="other"`, so a tenant inventing skill names cannot blow up the series count.
+ */
+export const SKILL_LABELS_MAX = 20;
+const OTHER = 'other';
 
 // prom-client's registry is process-wide: metrics are made once and read the application that
 // registered last (tests build several).
@@ -27,14 +40,21 @@ function refreshed(): Promise<Snapshot> {
   return pending;
 }
 
-function gauge(name: string, help: string, fill: (gauge: Gauge, snapshot: Snapshot) => void) {
+function gauge(
+  name: string,
+  help: string,
+  fill: (gauge: Gauge, snapshot: Snapshot) => void,
+  labelNames: string[] = ['status'],
+) {
   if (register.getSingleMetric(name)) return;
   new Gauge({
     name,
     help,
-    labelNames: ['status'],
+    labelNames,
     async collect() {
-      fill(this, await refreshed());
+      const snapshot = await refreshed();
+      this.reset(); // a skill whose queue emptied is gone, not stuck at its last value
+      fill(this, snapshot);
     },
   });
 }
@@ -82,9 +102,21 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
     gauge('workflow_tasks_active', 'Tasks queued or claimed, by status', (g, s) => {
       for (const status of ['queued', 'claimed']) g.set({ status }, s.tasks[status] ?? 0);
     });
-    gauge('task_queue_depth', 'Queued tasks claimable now', (g, s) => g.set(s.queueDepth));
-    gauge('task_queue_oldest_age_seconds', 'Age of the oldest claimable queued task', (g, s) =>
-      g.set(s.oldestQueuedAgeSeconds),
+    gauge(
+      'task_queue_depth',
+      `Queued tasks claimable now, by skill (the ${SKILL_LABELS_MAX} deepest; the rest as "other")`,
+      (g, s) => {
+        for (const queue of s.queues) g.set({ skill: queue.skill }, queue.depth);
+      },
+      ['skill'],
+    );
+    gauge(
+      'task_queue_oldest_age_seconds',
+      'Age of the oldest claimable queued task, by skill (as task_queue_depth)',
+      (g, s) => {
+        for (const queue of s.queues) g.set({ skill: queue.skill }, queue.oldestAgeSeconds);
+      },
+      ['skill'],
     );
     read = () => this.snapshot();
   }
@@ -104,10 +136,11 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
          UNION ALL
          SELECT 'claimed', count(*)::int FROM workflow_tasks WHERE status = 'claimed'`,
       ),
-      this.dataSource.query<Array<{ depth: number; age: number | null }>>(
-        `SELECT count(*)::int AS depth,
+      this.dataSource.query<Array<{ skill: string; depth: number; age: number | null }>>(
+        `SELECT skill, count(*)::int AS depth,
                 extract(epoch FROM now() - min(available_at))::float8 AS age
-           FROM workflow_tasks WHERE status = 'queued' AND available_at <= now()`,
+           FROM workflow_tasks WHERE status = 'queued' AND available_at <= now()
+          GROUP BY skill`,
       ),
     ]);
     const byStatus = (rows: Array<{ status: string; n: number }>) =>
@@ -115,8 +148,28 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
     return {
       runs: byStatus(runs),
       tasks: byStatus(tasks),
-      queueDepth: queue[0]?.depth ?? 0,
-      oldestQueuedAgeSeconds: Math.max(0, queue[0]?.age ?? 0),
+      queues: boundedBySkill(queue),
     };
   }
+}
+
+/**
+ * The deepest SKILL_LABELS_MAX queues by their skill, the others summed (depth) and maxed (age)
+ * as `other`, which is always there (0 when nothing is queued), so the series never vanish.
+ */
+export function boundedBySkill(
+  rows: Array<{ skill: string; depth: number; age: number | null }>,
+): SkillQueue[] {
+  const sorted = [...rows].sort((a, b) => b.depth - a.depth || a.skill.localeCompare(b.skill));
+  const own = sorted.slice(0, SKILL_LABELS_MAX).filter((row) => row.skill !== OTHER);
+  const rest = sorted.filter((row) => !own.includes(row));
+  const age = (row: { age: number | null }) => Math.max(0, row.age ?? 0);
+  return [
+    ...own.map((row) => ({ skill: row.skill, depth: row.depth, oldestAgeSeconds: age(row) })),
+    {
+      skill: OTHER,
+      depth: rest.reduce((sum, row) => sum + row.depth, 0),
+      oldestAgeSeconds: rest.reduce((max, row) => Math.max(max, age(row)), 0),
+    },
+  ];
 }

@@ -7,12 +7,17 @@ import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
 import { CreateRunDto, RunDetailDto, RunDto, RunQueryDto, WorkflowEventDto } from './dto/run.dto';
 import { RunsService } from './runs.service';
+import { SkillsService } from './skills.service';
+import { ApiDataWithWarnings, withWarnings } from './warnings';
 import { runDetailView, runView } from './views';
 
 @ApiTags('workflows')
 @Controller('workflows')
 export class WorkflowsController {
-  constructor(private readonly runs: RunsService) {}
+  constructor(
+    private readonly runs: RunsService,
+    private readonly skills: SkillsService,
+  ) {}
 
   @Post()
   @HttpCode(201)
@@ -22,12 +27,15 @@ export class WorkflowsController {
     summary: 'Start a run from a definition or from inline steps',
     description:
       'Body: {definitionKey, definitionVersion?, input?, priority?} or inline {type, steps, input?, priority?}. ' +
-      'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}.',
+      'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}. A step ' +
+      'whose skill no agent has ever registered is accepted with a `warnings` entry naming it.',
   })
-  @ApiData(RunDetailDto, 201)
+  @ApiDataWithWarnings(RunDetailDto, 201)
   @ApiProblems(400, 404, 409, 422)
   async start(@Body() body: CreateRunDto) {
-    return { data: runDetailView(await this.runs.start(body)) };
+    const detail = await this.runs.start(body);
+    const warnings = await this.skills.unknownSkillWarnings(detail.run.steps);
+    return withWarnings(runDetailView(detail), warnings);
   }
 
   @Get()

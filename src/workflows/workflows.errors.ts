@@ -1,4 +1,4 @@
-import { NotFoundError } from '../common/errors/domain-error';
+import { ConflictError, NotFoundError } from '../common/errors/domain-error';
 
 export enum WorkflowErrorCode {
   InvalidDefinition = 'invalid_workflow_definition',
@@ -10,6 +10,7 @@ export enum WorkflowErrorCode {
   NotLeaseHolder = 'not_lease_holder',
   ResultMismatch = 'task_result_mismatch',
   InvalidRun = 'invalid_workflow_run',
+  AgentDraining = 'agent_draining',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {
@@ -32,5 +33,15 @@ export class RunNotFoundError extends NotFoundError {
 export class TaskNotFoundError extends NotFoundError {
   constructor(id: string) {
     super(WorkflowErrorCode.TaskNotFound, `Task "${id}" was not found.`);
+  }
+}
+
+/** A draining agent claims nothing: it is finishing what it holds before it stops. */
+export class AgentDrainingError extends ConflictError {
+  constructor(id: string) {
+    super(
+      WorkflowErrorCode.AgentDraining,
+      `Agent "${id}" is draining and may not claim tasks; a heartbeat with status "healthy" makes it claim again.`,
+    );
   }
 }

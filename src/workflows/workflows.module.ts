@@ -8,6 +8,9 @@ import { LeaseReaper } from './lease-reaper';
 import { RetryAnnouncer } from './retry-announcer';
 import { RunTraces } from './run-traces';
 import { RunsService } from './runs.service';
+import { SkillsController } from './skills.controller';
+import { SkillsService } from './skills.service';
+import { TaskReader } from './task-reader';
 import { TaskWaiters } from './task-waiters';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
@@ -18,7 +21,7 @@ import { WorkflowsController } from './workflows.controller';
 /** Definitions, runs, the engine, task dispatch to agents (claim, lease, long-poll), the reaper. */
 @Module({
   imports: [AuditModule, AgentsModule],
-  controllers: [DefinitionsController, WorkflowsController, TasksController],
+  controllers: [DefinitionsController, WorkflowsController, TasksController, SkillsController],
   providers: [
     DefinitionsService,
     RunsService,
@@ -26,6 +29,8 @@ import { WorkflowsController } from './workflows.controller';
     RetryAnnouncer,
     TasksService,
     RunTraces,
+    TaskReader,
+    SkillsService,
     TaskWaiters,
     LeaseReaper,
     WorkflowReactions,

@@ -5,6 +5,8 @@ import { createApp } from '../../src/bootstrap';
 import { AppConfig, loadConfig } from '../../src/config/config';
 import { createTestDatabase, TestDatabase } from './databases';
 import { testKeyFile } from './spawn-app';
+import { isCatalogued } from '../../src/events/event-catalogue';
+import { Client } from 'pg';
 
 export const ADMIN_KEY = 'amk_test-admin-key-0123456789abcdef';
 
@@ -43,7 +45,11 @@ export async function startTestApp(
     admin: { authorization: `Bearer ${ADMIN_KEY}` },
     close: async () => {
       await app.close();
-      if (!options.db) await db.drop();
+      try {
+        await assertEventsCatalogued(db.url);
+      } finally {
+        if (!options.db) await db.drop();
+      }
     },
   };
 }
@@ -63,4 +69,26 @@ export async function createKey(
   }
   const { id, key } = response.body.data as { id: string; key: string };
   return { id, key, authorization: `Bearer ${key}` };
+}
+
+/**
+ * Every event type the app emitted (on a real subject: tests that exercise the outbox itself
+ * emit made-up types on `test` subjects) is in the catalogue that `GET /event-types` answers.
+ */
+async function assertEventsCatalogued(url: string): Promise<void> {
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ type: string }>(
+      `SELECT DISTINCT type FROM events WHERE subject_type NOT IN ('test', 't')`,
+    );
+    const missing = rows.map((row) => row.type).filter((type) => !isCatalogued(type));
+    if (missing.length > 0) {
+      throw new Error(
+        `Event types emitted but missing from src/events/event-catalogue.ts: ${missing.join(', ')}`,
+      );
+    }
+  } finally {
+    await client.end();
+  }
 }

@@ -51,6 +51,12 @@ interface Deps {
   warn: (message: string, error: unknown) => void;
   /** Aborted when the worker stops for good: retry loops end there. */
   forced: AbortSignal;
+  /**
+   * Whether the slot this task frees should be filled in the completion's own request
+   * (`claimNext`); the tasks it leased are handed to `onNext` before this run is done.
+   */
+  claimNext?: () => boolean;
+  onNext?: (tasks: ClaimedTask[]) => void;
 }
 
 const child = (log: Logger, fields: Record<string, unknown>): Logger => ({
@@ -124,9 +130,23 @@ export class TaskRun {
     const durationMs = Date.now() - started;
     if (outcome.ok) {
       const output = outcome.output as Json;
-      const completed = await this.settle(() =>
-        deps.client.tasks.complete(task.id, { leaseToken: task.leaseToken, output }),
-      );
+      // The first send may lease the next task too; a send again (its answer was lost) does
+      // not, so a lost answer strands no lease but its own.
+      let first = true;
+      const completed = await this.settle(async () => {
+        const withNext = first && deps.claimNext?.() === true;
+        first = false;
+        if (!withNext) {
+          await deps.client.tasks.complete(task.id, { leaseToken: task.leaseToken, output });
+          return;
+        }
+        const answer = await deps.client.tasks.completeAndClaimNext(task.id, {
+          leaseToken: task.leaseToken,
+          output,
+          claimNext: { max: 1, waitSeconds: 0 },
+        });
+        if (answer.next.tasks.length > 0) deps.onNext?.(answer.next.tasks);
+      });
       if (completed === 'invalid') {
         outcome = {
           ok: false,

@@ -34,6 +34,7 @@ export type ClaimedTask = Schemas['ClaimedTaskDto'];
 export type Claim = Schemas['ClaimDto'];
 export type LeaseState = Schemas['LeaseStateDto'];
 export type AttemptResult = Schemas['AttemptResultDto'];
+export type CompleteAndClaimResult = Schemas['CompleteAndClaimResultDto'];
 export type TaskError = Schemas['TaskErrorDto'];
 export type Fail = Schemas['FailDto'];
 export type Endpoint = Schemas['EndpointDto'];

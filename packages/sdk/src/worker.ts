@@ -114,6 +114,9 @@ export class Worker {
     }
     this.beatIntervalMs = agent.heartbeatIntervalSeconds * 1000;
     this.setState('running');
+    // A previous process with this agent id may have left it draining (an upsert keeps the
+    // status): this one is healthy, and says so before its first claim.
+    if (agent.status === 'draining') await this.beat();
     this.scheduleBeat();
     this.claimLoop = this.runClaims();
   }
@@ -135,7 +138,12 @@ export class Worker {
     this.wakeSlots();
     if (registered) await this.beat().catch(() => undefined);
     await this.claimLoop;
-    const settled = () => Promise.all([...this.running.values()].map((run) => run.done));
+    // Until none is left: a completion may have leased a next task meanwhile (claimNext).
+    const settled = async () => {
+      while (this.running.size > 0) {
+        await Promise.all([...this.running.values()].map((run) => run.done));
+      }
+    };
     const finished = await Promise.race([settled().then(() => true), delay(graceMs, false)]);
     if (!finished) {
       for (const run of this.running.values()) {
@@ -224,8 +232,10 @@ export class Worker {
         this.warn('claim failed', error);
         if (error instanceof AgentMeshError && error.status === 404) {
           await this.register().catch(() => undefined);
-        } else if (error instanceof AgentMeshError && error.status === 409) {
-          await this.beat(); // the service thinks we are draining: we are not
+        } else if (error instanceof AgentMeshError && error.code === 'agent-draining') {
+          // The service has this agent draining (a beat of another process with its id, or an
+          // operator): we are running, so say so, and back off before claiming again.
+          await this.beat();
         }
         const asked = error instanceof AgentMeshError ? error.retryAfterMs : undefined;
         await this.pause(asked ?? backoffDelay(failures, { maxDelayMs: 10_000 }));
@@ -254,6 +264,12 @@ export class Worker {
       emit: (event) => this.emit(event),
       warn: (message, error) => this.warn(message, error),
       forced: this.forced.signal,
+      // Only the completion's own slot is refilled (max 1, no wait): a claim of the loop may be
+      // out for the other free slots, and together they never lease more than `concurrency`.
+      claimNext: () => this.stateValue === 'running',
+      onNext: (next) => {
+        for (const claimed of next) this.runTask(claimed);
+      },
     });
     this.running.set(task.id, run);
     void run.done.finally(() => {

@@ -8,6 +8,7 @@ export type ErrorKind =
   | 'precondition_failed'
   | 'unprocessable'
   | 'too_large'
+  | 'unsupported_media_type'
   | 'unavailable';
 
 export interface FieldError {
@@ -72,4 +73,8 @@ export class UnprocessableError extends DomainError {
 
 export class TooLargeError extends DomainError {
   readonly kind = 'too_large' as const;
+}
+
+export class UnsupportedMediaTypeError extends DomainError {
+  readonly kind = 'unsupported_media_type' as const;
 }

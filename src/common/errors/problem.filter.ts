@@ -17,6 +17,7 @@ const KIND_STATUS: Record<ErrorKind, number> = {
   conflict: 409,
   precondition_failed: 412,
   too_large: 413,
+  unsupported_media_type: 415,
   unprocessable: 422,
   unavailable: 503,
 };

@@ -7,19 +7,27 @@ import {
 import { asSentFields, standIn } from '../validation/as-sent';
 import { FieldError } from './domain-error';
 
-/** Flattens class-validator's tree into `[{field: 'skills[0].name', message}]`. */
+/**
+ * Flattens class-validator's tree into `[{field: 'skills[0].name', message}]`, one message per
+ * field: a missing array would otherwise be reported by each of its 3-7 constraints.
+ */
 export function flattenValidationErrors(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = joinPath(parent, error.property);
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
-      field,
-      message:
-        error.constraints?.whitelistValidation === message
-          ? `${field} is not a known field`
-          : message,
-    }));
+    const message = fieldMessage(field, error);
+    const own = message === undefined ? [] : [{ field, message }];
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+/** The one message that tells what to do: unknown, missing, or the first rule it breaks. */
+function fieldMessage(field: string, error: ValidationError): string | undefined {
+  const constraints = error.constraints ?? {};
+  const messages = Object.values(constraints);
+  if (messages.length === 0) return undefined;
+  if (constraints.whitelistValidation !== undefined) return `${field} is not a known field`;
+  if (error.value === undefined || error.value === null) return `${field} is required`;
+  return messages[0];
 }
 
 function joinPath(parent: string, property: string): string {

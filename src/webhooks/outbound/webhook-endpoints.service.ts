@@ -14,7 +14,7 @@ import { DELIVERIES_CHANNEL } from './delivery-store';
 import { CreateEndpointDto, UpdateEndpointDto } from './dto/endpoint.dto';
 import { DisabledReason, WebhookEndpoint } from './entities/webhook-endpoint.entity';
 import { generateSecret, secretProblem } from './signature';
-import { targetProblem } from './ssrf';
+import { targetProblem, urlProblem } from './ssrf';
 import {
   EndpointDisabledError,
   EndpointNotFoundError,
@@ -248,7 +248,13 @@ export class WebhookEndpointsService {
 
   private async assertTargetAllowed(url: string): Promise<void> {
     const problem = await targetProblem(url, this.config.webhookAllowedCidrs);
-    if (problem) throw new UrlNotAllowedError(problem);
+    if (!problem) return;
+    // A well-formed URL refused for where it leads: say how an operator allows it.
+    throw new UrlNotAllowedError(
+      urlProblem(url)
+        ? problem
+        : `${problem} (list its range in WEBHOOK_ALLOWED_CIDRS to allow it)`,
+    );
   }
 
   private async load(manager: EntityManager, tenantId: string, id: string) {

@@ -1,5 +1,13 @@
 import { segment, type CallOptions, type Transport } from '../http';
-import type { AttemptResult, Claim, ClaimedTask, Fail, Json, LeaseState } from '../types';
+import type {
+  AttemptResult,
+  Claim,
+  ClaimedTask,
+  CompleteAndClaimResult,
+  Fail,
+  Json,
+  LeaseState,
+} from '../types';
 
 type Signal = Pick<CallOptions, 'signal'>;
 
@@ -38,6 +46,23 @@ export class TasksResource {
     return this.http.data('POST', `/tasks/${segment(id)}/complete`, {
       body,
       retry: true,
+      ...options,
+    });
+  }
+
+  /**
+   * Completes the attempt and, once that has committed, leases the agent's next tasks in the
+   * same request (one request per task in steady state). Not retried, as a claim is not: send
+   * a plain `complete` again if the answer is lost.
+   */
+  completeAndClaimNext(
+    id: string,
+    body: { leaseToken: string; output?: Json; claimNext: { max?: number; waitSeconds?: number } },
+    options: Signal = {},
+  ): Promise<CompleteAndClaimResult> {
+    return this.http.data('POST', `/tasks/${segment(id)}/complete`, {
+      body,
+      retry: false,
       ...options,
     });
   }

@@ -12,6 +12,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
+import { MatchesKnownEventTypes } from './known-event-types';
 import { DISABLED_REASONS } from '../entities/webhook-endpoint.entity';
 import type { DisabledReason, WebhookEndpoint } from '../entities/webhook-endpoint.entity';
 
@@ -21,7 +22,9 @@ export const EVENT_TYPE_PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;
 const EVENT_TYPES_DOC: ApiPropertyOptions = {
   type: [String],
   example: ['workflow.*', 'agent.offline'],
-  description: 'Event types to receive: exact, `prefix.*`, or `*` for all (1-100 patterns)',
+  description:
+    'Event types to receive: exact, `prefix.*`, or `*` for all (1-100 patterns); each must ' +
+    'match at least one type of GET /event-types',
 };
 
 export class CreateEndpointDto {
@@ -32,6 +35,7 @@ export class CreateEndpointDto {
   url: string;
 
   @ApiProperty(EVENT_TYPES_DOC)
+  @MatchesKnownEventTypes(EVENT_TYPE_PATTERN)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)
@@ -74,6 +78,7 @@ export class UpdateEndpointDto {
 
   @ApiPropertyOptional(EVENT_TYPES_DOC)
   @IsOptional()
+  @MatchesKnownEventTypes(EVENT_TYPE_PATTERN)
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(100)

@@ -1,0 +1,56 @@
+import { fetch as undiciFetch, type Agent } from 'undici';
+import { Worker, type FetchLike } from '../packages/sdk/src';
+
+const quiet = { debug() {}, info() {}, warn() {}, error() {} };
+
+/**
+ * The tasks scenario driven by SDK Workers instead of a hand-written loop: `agents` workers,
+ * each `concurrency` tasks at once (as the raw loop claims max 5), a handler that returns at
+ * once, until `total` tasks are completed. Their HTTP goes through `dispatcher` (undici's fetch
+ * on kept-alive connections, as the raw loop's requests do). Answers the seconds it took from
+ * the workers' start to the last completion, and the errors the workers reported.
+ */
+export async function sdkRound(options: {
+  base: string;
+  apiKey: string;
+  agents: string[];
+  concurrency: number;
+  total: number;
+  dispatcher: Agent;
+}): Promise<{ seconds: number; done: number; errors: number }> {
+  const fetchVia: FetchLike = (url, init) =>
+    undiciFetch(url, { ...init, dispatcher: options.dispatcher } as Parameters<
+      typeof undiciFetch
+    >[1]);
+  let done = 0;
+  let errors = 0;
+  let finish!: () => void;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const workers = options.agents.map(
+    (id) =>
+      new Worker({
+        baseUrl: options.base,
+        apiKey: options.apiKey,
+        agent: { id, name: id, heartbeatIntervalSeconds: 3600 },
+        handlers: { bench: () => ({ ok: true }) },
+        concurrency: options.concurrency,
+        pollSeconds: 1,
+        logger: quiet,
+        fetch: fetchVia,
+      }),
+  );
+  for (const worker of workers) {
+    worker.on((event) => {
+      if (event.kind === 'completed') {
+        done += 1;
+        if (done >= options.total) finish();
+      } else if (event.kind === 'failed' || event.kind === 'abandoned') errors += 1;
+    });
+  }
+  const started = performance.now();
+  await Promise.all(workers.map((worker) => worker.start()));
+  await finished;
+  const seconds = (performance.now() - started) / 1000;
+  await Promise.all(workers.map((worker) => worker.stop({ graceMs: 2_000 })));
+  return { seconds, done, errors };
+}

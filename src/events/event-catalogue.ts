@@ -1,0 +1,258 @@
+/**
+ * Every domain event type the service emits: its description and the JSON Schema of its
+ * `data`. The one registry of them: `GET /event-types` answers it and webhook endpoints'
+ * `eventTypes` are checked against it. Every e2e test file checks, as it closes, that each type
+ * its app emitted is listed here (test/utils/test-app.ts), so a new event's tests fail until it
+ * is added. To add an event, add one entry.
+ *
+ * A `family` entry (`inbound.*`) stands for types whose last segments are chosen at run time
+ * (a sender's event names): any type under its prefix is known.
+ */
+export interface EventTypeEntry {
+  type: string;
+  description: string;
+  /** JSON Schema (2020-12) of the event's `data`. */
+  schema: JsonSchema;
+  family?: true;
+}
+
+export type JsonSchema = { [key: string]: unknown };
+
+const str = { type: 'string' };
+const nullableStr = { type: ['string', 'null'] };
+const int = { type: 'integer' };
+const anyJson = {};
+
+const object = (properties: Record<string, unknown>, required = Object.keys(properties)) => ({
+  type: 'object',
+  properties,
+  required,
+  additionalProperties: true,
+});
+
+const AGENT_CHANGE = object({
+  agentId: str,
+  before: { type: ['object', 'null'] },
+  after: { type: ['object', 'null'] },
+});
+
+const RUN = object(
+  {
+    workflowId: { type: 'string', format: 'uuid' },
+    type: str,
+    definitionVersion: { type: ['integer', 'null'] },
+    status: str,
+    output: anyJson,
+    error: { type: ['object', 'null'] },
+  },
+  ['workflowId', 'type', 'status'],
+);
+
+const TASK_ERROR = object({ message: str, code: str }, ['message']);
+
+const TASK = (extra: Record<string, unknown> = {}, required: string[] = []) =>
+  object(
+    {
+      taskId: { type: 'string', format: 'uuid' },
+      workflowId: { type: 'string', format: 'uuid' },
+      stepKey: str,
+      skill: str,
+      agentId: nullableStr,
+      attempt: int,
+      durationMs: { type: ['integer', 'null'] },
+      ...extra,
+    },
+    ['taskId', 'workflowId', 'stepKey', 'skill', 'attempt', ...required],
+  );
+
+const ENDPOINT = object(
+  {
+    endpointId: { type: 'string', format: 'uuid' },
+    url: str,
+    eventTypes: { type: 'array', items: str },
+    enabled: { type: 'boolean' },
+    disabledReason: nullableStr,
+  },
+  ['endpointId'],
+);
+
+const SOURCE = object(
+  { before: { type: ['object', 'null'] }, after: { type: ['object', 'null'] } },
+  [],
+);
+
+/** Events announced by work in progress elsewhere; their data is described by their emitter. */
+const OPEN = object({ workflowId: { type: 'string', format: 'uuid' } }, []);
+
+export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
+  { type: 'agent.registered', description: 'An agent was registered.', schema: AGENT_CHANGE },
+  {
+    type: 'agent.updated',
+    description: 'An agent was updated (upsert, re-registration).',
+    schema: AGENT_CHANGE,
+  },
+  { type: 'agent.deregistered', description: 'An agent was deregistered.', schema: AGENT_CHANGE },
+  {
+    type: 'agent.online',
+    description: 'An agent is online again (a healthy beat, a registration or a claim).',
+    schema: AGENT_CHANGE,
+  },
+  {
+    type: 'agent.status_changed',
+    description: 'An agent reported another status (degraded, draining).',
+    schema: AGENT_CHANGE,
+  },
+  {
+    type: 'agent.offline',
+    description: 'An agent was silent for three heartbeat intervals; its tasks are released.',
+    schema: AGENT_CHANGE,
+  },
+  {
+    type: 'workflow_definition.created',
+    description: 'A workflow definition (or a new version of one) was stored.',
+    schema: object({ key: str, version: int }, []),
+  },
+  { type: 'workflow.created', description: 'A workflow run was created.', schema: RUN },
+  {
+    type: 'workflow.started',
+    description: 'A run started: its first task was claimed.',
+    schema: RUN,
+  },
+  { type: 'workflow.succeeded', description: 'A run succeeded; `output` by step.', schema: RUN },
+  { type: 'workflow.failed', description: 'A run failed; `error` says why.', schema: RUN },
+  { type: 'workflow.cancelled', description: 'A run was cancelled.', schema: RUN },
+  {
+    type: 'workflow.step.waiting',
+    description: 'A step waits for a signal, an event, an approval or a time.',
+    schema: OPEN,
+  },
+  {
+    type: 'workflow.approval.requested',
+    description: 'An approval step asks for a decision.',
+    schema: OPEN,
+  },
+  {
+    type: 'workflow.approval.decided',
+    description: 'An approval step was approved or rejected.',
+    schema: OPEN,
+  },
+  {
+    type: 'workflow.signal.received',
+    description: 'A signal was sent to a run.',
+    schema: OPEN,
+  },
+  { type: 'task.queued', description: 'A step became ready: its task is queued.', schema: TASK() },
+  {
+    type: 'task.claimed',
+    description: 'An agent claimed a task (an attempt started).',
+    schema: TASK(),
+  },
+  { type: 'task.succeeded', description: 'An attempt succeeded.', schema: TASK() },
+  {
+    type: 'task.failed',
+    description: 'An attempt failed; retried after its backoff while attempts are left.',
+    schema: TASK({ error: TASK_ERROR }),
+  },
+  {
+    type: 'task.retried',
+    description: 'A failed or timed-out attempt is queued again for the next attempt.',
+    schema: TASK({ error: TASK_ERROR, nextAttempt: int, availableAt: str }, ['nextAttempt']),
+  },
+  {
+    type: 'task.timed_out',
+    description: 'An attempt ran out of time (lease or step timeout).',
+    schema: TASK({ error: TASK_ERROR }),
+  },
+  { type: 'task.cancelled', description: 'A task was cancelled with its run.', schema: TASK() },
+  { type: 'task.progress', description: 'A task reported progress.', schema: OPEN },
+  {
+    type: 'schedule.fired',
+    description: 'A schedule started a run.',
+    schema: OPEN,
+  },
+  {
+    type: 'webhook.endpoint.created',
+    description: 'A webhook endpoint was created.',
+    schema: ENDPOINT,
+  },
+  {
+    type: 'webhook.endpoint.updated',
+    description: 'A webhook endpoint was changed.',
+    schema: ENDPOINT,
+  },
+  {
+    type: 'webhook.endpoint.enabled',
+    description: 'A webhook endpoint was enabled.',
+    schema: ENDPOINT,
+  },
+  {
+    type: 'webhook.endpoint.disabled',
+    description: 'A webhook endpoint was disabled (by hand, 410, or failing for days).',
+    schema: ENDPOINT,
+  },
+  {
+    type: 'webhook.endpoint.deleted',
+    description: 'A webhook endpoint was deleted.',
+    schema: ENDPOINT,
+  },
+  {
+    type: 'webhook.endpoint.secret_rotated',
+    description: "A webhook endpoint's secret was rotated.",
+    schema: ENDPOINT,
+  },
+  {
+    type: 'webhook.endpoint.recovered',
+    description: "A webhook endpoint's failed deliveries were queued again.",
+    schema: ENDPOINT,
+  },
+  {
+    type: 'webhook.delivery.retried',
+    description: 'A delivery was sent again by hand.',
+    schema: object({ deliveryId: str, endpointId: str, previousStatus: str }),
+  },
+  {
+    type: 'webhook_source.created',
+    description: 'An inbound webhook source was registered.',
+    schema: SOURCE,
+  },
+  {
+    type: 'webhook_source.deleted',
+    description: 'An inbound webhook source was deleted.',
+    schema: SOURCE,
+  },
+  {
+    type: 'webhook_source.secret_rotated',
+    description: "An inbound webhook source's secret was rotated.",
+    schema: SOURCE,
+  },
+  {
+    type: 'inbound.*',
+    family: true,
+    description:
+      'A delivery accepted from an inbound webhook sender: `inbound.<source>.<event>` ' +
+      '(`inbound.github.issues`, `inbound.<sourceKey>.<type>`); `data` is its payload.',
+    schema: anyJson,
+  },
+];
+
+const EXACT = new Set(EVENT_CATALOGUE.filter((e) => !e.family).map((e) => e.type));
+const FAMILIES = EVENT_CATALOGUE.filter((e) => e.family).map((e) => e.type.slice(0, -1));
+
+/** Whether the service may emit this type: listed, or under a family's prefix. */
+export function isCatalogued(type: string): boolean {
+  return EXACT.has(type) || FAMILIES.some((prefix) => type.startsWith(prefix));
+}
+
+/**
+ * Whether an endpoint's pattern (`*`, `a.b`, `a.*`) can ever match an event: it matches a
+ * listed type, or it lies within a family, or a family lies within it.
+ */
+export function patternMatchesKnown(pattern: string): boolean {
+  if (pattern === '*') return true;
+  if (pattern.endsWith('.*')) {
+    const prefix = pattern.slice(0, -1);
+    if ([...EXACT].some((type) => type.startsWith(prefix))) return true;
+    return FAMILIES.some((family) => family.startsWith(prefix) || prefix.startsWith(family));
+  }
+  return isCatalogued(pattern);
+}

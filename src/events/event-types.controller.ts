@@ -1,0 +1,45 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { Scopes } from '../auth/scopes';
+import { ApiList } from '../common/openapi/envelope';
+import { listResponse } from '../common/pagination';
+import { EVENT_CATALOGUE } from './event-catalogue';
+
+export class EventTypeDto {
+  @ApiProperty({ example: 'workflow.succeeded' }) type: string;
+  @ApiProperty() description: string;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description: 'JSON Schema (2020-12) of the event’s `data`',
+  })
+  schema: Record<string, unknown>;
+  @ApiPropertyOptional({
+    description: 'true: a family (`inbound.*`) whose last segments are chosen at run time',
+  })
+  family?: boolean;
+}
+
+/** The catalogue of domain event types: what webhooks and streams may carry. */
+@ApiTags('events')
+@Controller('event-types')
+export class EventTypesController {
+  @Get()
+  @Scopes('webhooks:admin', 'workflows:read', 'agents:read')
+  @ApiOperation({
+    summary: 'Every event type with a description and the JSON Schema of its data',
+    description:
+      'Webhook endpoints subscribe with patterns (`*`, `a.b`, `a.*`) that must match at least ' +
+      'one of these. One page: the list is short and fixed by the service version.',
+  })
+  @ApiList('eventTypes', EventTypeDto)
+  list() {
+    const eventTypes: EventTypeDto[] = EVENT_CATALOGUE.map((entry) => ({
+      type: entry.type,
+      description: entry.description,
+      schema: entry.schema,
+      ...(entry.family ? { family: true } : {}),
+    }));
+    return listResponse('eventTypes', { items: eventTypes, nextCursor: null });
+  }
+}

@@ -9,10 +9,19 @@ import { preparedQuery } from '../database/prepared';
 import { Transaction } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { claimParameters, claimStatement } from './claim-statement';
-import { backoffSeconds, readySteps, StepSpec } from './dag';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { backoffSeconds, DEFAULT_BACKOFF, readySteps, StepSpec, stepKind } from './dag';
 import { RetryAnnouncer } from './retry-announcer';
 import { attemptsFinished, runsFinished } from './workflow-metrics';
-import { assertRunTransition, assertTaskTransition, RunStatus, TaskStatus } from './state-machine';
+import {
+  assertRunTransition,
+  assertTaskTransition,
+  isTerminalRun,
+  RunStatus,
+  TaskStatus,
+} from './state-machine';
+import { planWait, WaitPlan } from './wait-steps';
 import {
   DURATION_MS,
   RUN_COLUMNS,
@@ -42,6 +51,16 @@ export interface TaskError {
 type TaskEvent =
   'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
 type RunEvent = 'created' | 'started' | 'succeeded' | 'failed' | 'cancelled';
+/** What happens to a step that is not a task: it starts waiting, then ends once. */
+type StepEvent = 'waiting' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+
+/** How a waiting step ends: its output when it succeeds, its error when it does not. */
+export interface WaitOutcome {
+  task: TaskRow;
+  status: 'succeeded' | 'failed' | 'timed_out';
+  output?: unknown;
+  error?: TaskError;
+}
 
 /** What dispatch knows of the claiming agent. */
 export interface DispatchProfile {
@@ -73,6 +92,14 @@ const RUN_ACTIONS: Record<RunEvent, string> = {
   cancelled: 'workflow.cancel',
 };
 
+const STEP_ACTIONS: Record<StepEvent, string> = {
+  waiting: 'step.wait',
+  succeeded: 'step.succeed',
+  failed: 'step.fail',
+  timed_out: 'step.time_out',
+  cancelled: 'step.cancel',
+};
+
 const TASK_ACTIONS: Record<TaskEvent, string> = {
   queued: 'task.queue',
   claimed: 'task.claim',
@@ -97,6 +124,7 @@ export class WorkflowEngine {
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
     private readonly retries: RetryAnnouncer,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /** Inserts a run and queues its first steps; undefined when its trigger key already ran. */
@@ -383,6 +411,22 @@ export class WorkflowEngine {
       new Set(tasks.map((task) => task.stepKey)),
     );
     if (ready.length === 0) return;
+    const taskSteps = ready.filter((step) => stepKind(step) === 'task');
+    const waitSteps = ready.filter((step) => stepKind(step) !== 'task');
+    const inputOf = (step: StepSpec) => ({
+      input: run.input ?? {},
+      dependencies: Object.fromEntries(step.dependsOn.map((dep) => [dep, outputs.get(dep)])),
+    });
+    if (taskSteps.length > 0) await this.queueTasks(tx, run, taskSteps, inputOf);
+    if (waitSteps.length > 0) await this.startWaiting(tx, run, waitSteps, inputOf);
+  }
+
+  private async queueTasks(
+    tx: Transaction,
+    run: RunRow,
+    ready: StepSpec[],
+    inputOf: (step: StepSpec) => unknown,
+  ): Promise<void> {
     const inserted = await tx.manager.query<TaskRow[]>(
       `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
          input, max_attempts, timeout_seconds, retry_backoff)
@@ -399,12 +443,7 @@ export class WorkflowEngine {
         run.priority,
         ready.map((step) => step.key),
         ready.map((step) => step.skill),
-        ready.map((step) =>
-          JSON.stringify({
-            input: run.input ?? {},
-            dependencies: Object.fromEntries(step.dependsOn.map((dep) => [dep, outputs.get(dep)])),
-          }),
-        ),
+        ready.map((step) => JSON.stringify(inputOf(step))),
         ready.map((step) => step.maxAttempts),
         ready.map((step) => step.timeoutSeconds),
         ready.map((step) => JSON.stringify(step.retryBackoff)),
@@ -416,6 +455,172 @@ export class WorkflowEngine {
       await this.taskChanged(tx, byStep.get(step.key)!, 'queued', null, null);
     for (const skill of new Set(ready.map((step) => step.skill)))
       this.signal(tx, run.tenantId, skill);
+  }
+
+  /**
+   * Steps that are not tasks start waiting (never queued: no agent can claim them): one INSERT
+   * for all, then per kind: an event wait is indexed by its type and match key; an approval is
+   * requested; a wait for a signal consumes the oldest one the run was sent and kept, if any.
+   * Always under the run's lock (as a signal is received), so a signal and the step starting to
+   * wait for it cannot miss each other. Steps that end at once (a kept signal, a bad `until`)
+   * end through `finishWaiting`, so the run moves on as with any step.
+   */
+  private async startWaiting(
+    tx: Transaction,
+    run: RunRow,
+    ready: StepSpec[],
+    inputOf: (step: StepSpec) => unknown,
+  ): Promise<void> {
+    await this.ensureRunning(tx, run);
+    const now = Date.now();
+    const plans = new Map<string, WaitPlan>(
+      ready.map((step) => [step.key, planWait(step, inputOf(step), now)]),
+    );
+    const inserted = await tx.manager.query<TaskRow[]>(
+      `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, kind, skill, status,
+         priority, input, max_attempts, timeout_seconds, retry_backoff, wait_for, wake_at)
+       SELECT s.id, $2, $3, s.step_key, s.kind, '', 'waiting', $4, s.input, 1, s.timeout_seconds,
+              $5::jsonb, s.wait_for,
+              coalesce(s.wake_at, now() + make_interval(secs => s.wake_in))
+         FROM unnest($1::uuid[], $6::varchar[], $7::varchar[], $8::jsonb[], $9::int[], $10::jsonb[],
+                     $11::timestamptz[], $12::float8[])
+              AS s(id, step_key, kind, input, timeout_seconds, wait_for, wake_at, wake_in)
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        ready.map(() => uuidv7()),
+        run.tenantId,
+        run.id,
+        run.priority,
+        JSON.stringify(DEFAULT_BACKOFF),
+        ready.map((step) => step.key),
+        ready.map((step) => stepKind(step)),
+        ready.map((step) => JSON.stringify(inputOf(step))),
+        ready.map((step) => step.timeoutSeconds),
+        ready.map((step) => JSON.stringify(plans.get(step.key)!.waitFor)),
+        ready.map((step) => plans.get(step.key)!.wakeAt),
+        ready.map((step) => plans.get(step.key)!.wakeInSeconds),
+      ],
+    );
+    const byStep = new Map(inserted.map((task) => [task.stepKey, task]));
+    const ended: WaitOutcome[] = [];
+    const bySignal = new Map<string, TaskRow[]>();
+    for (const step of ready) {
+      const task = byStep.get(step.key)!;
+      const plan = plans.get(step.key)!;
+      await this.stepChanged(tx, task, 'waiting', null);
+      if (plan.error) {
+        ended.push({ task, status: 'failed', error: plan.error });
+        continue;
+      }
+      if (step.kind === 'approval') await this.approvalRequested(tx, run, task, step);
+      if (plan.event) {
+        await tx.manager.query(
+          `INSERT INTO workflow_event_wait_shapes (tenant_id, event_type, paths)
+           VALUES ($1, $2, $3::text[]) ON CONFLICT DO NOTHING`,
+          [run.tenantId, plan.event.type, plan.event.paths],
+        );
+        await tx.manager.query(
+          `INSERT INTO workflow_event_waits (task_id, tenant_id, run_id, event_type, match_key)
+           VALUES ($1, $2, $3, $4, $5)`,
+          [task.id, run.tenantId, run.id, plan.event.type, plan.event.key],
+        );
+      }
+      if (step.signal !== undefined) {
+        bySignal.set(step.signal, [...(bySignal.get(step.signal) ?? []), task]);
+      }
+    }
+    for (const [name, waiting] of bySignal) {
+      const [kept] = updatedRows<{ payload: unknown }>(
+        await tx.manager.query(
+          `UPDATE workflow_signals s SET consumed_at = now(), consumed_by = $3::varchar[]
+            WHERE s.id = (SELECT k.id FROM workflow_signals k
+                           WHERE k.run_id = $1 AND k.name = $2 AND k.consumed_at IS NULL
+                           ORDER BY k.created_at, k.id LIMIT 1)
+            RETURNING s.payload`,
+          [run.id, name, waiting.map((task) => task.stepKey)],
+        ),
+      );
+      if (kept) {
+        for (const task of waiting)
+          ended.push({ task, status: 'succeeded', output: kept.payload ?? null });
+      }
+    }
+    if (ended.length > 0) await this.finishWaiting(tx, run, ended);
+  }
+
+  /**
+   * Waiting steps of a locked run end: each is re-checked under the lock (a step that already
+   * ended is left alone and not answered); a success moves the run on, as a task's does; a
+   * failure or timeout fails the run (waits are never retried). Answers the steps it ended.
+   */
+  async finishWaiting(tx: Transaction, run: RunRow, outcomes: WaitOutcome[]): Promise<TaskRow[]> {
+    if (isTerminalRun(run.status) || outcomes.length === 0) return [];
+    await this.ensureRunning(tx, run);
+    const done: Array<{ row: TaskRow; error?: TaskError }> = [];
+    for (const outcome of outcomes) {
+      assertTaskTransition('waiting', outcome.status);
+      const [row] = updatedRows<TaskRow>(
+        await tx.manager.query(
+          `UPDATE workflow_tasks t SET status = $2, output = $3::jsonb, error = $4::jsonb,
+                  finished_at = now()
+            WHERE t.id = $1 AND t.run_id = $5 AND t.status = 'waiting'
+            RETURNING ${TASK_COLUMNS}`,
+          [
+            outcome.task.id,
+            outcome.status,
+            outcome.status === 'succeeded' ? JSON.stringify(outcome.output ?? null) : null,
+            outcome.error ? JSON.stringify(outcome.error) : null,
+            run.id,
+          ],
+        ),
+      );
+      if (!row) continue;
+      await this.stepChanged(tx, row, outcome.status, 'waiting', outcome.error);
+      done.push({ row, error: outcome.error });
+    }
+    if (done.length === 0) return [];
+    await tx.manager.query(`DELETE FROM workflow_event_waits WHERE task_id = ANY($1::uuid[])`, [
+      done.map(({ row }) => row.id),
+    ]);
+    const failed = done.find(({ row }) => row.status !== 'succeeded');
+    if (failed) {
+      await this.finishRun(tx, run, 'failed', null, {
+        stepKey: failed.row.stepKey,
+        taskId: failed.row.id,
+        attempt: failed.row.attempt,
+        reason: failed.row.status,
+        ...(failed.error ?? { message: 'The step failed.' }),
+      });
+    } else {
+      await this.advance(tx, run);
+    }
+    return done.map(({ row }) => row);
+  }
+
+  /** `workflow.approval.requested`: who may decide, and where (webhook-able). */
+  private async approvalRequested(
+    tx: Transaction,
+    run: RunRow,
+    task: TaskRow,
+    step: StepSpec,
+  ): Promise<void> {
+    const base = `${this.config.publicUrl}/api/v1/workflows/${run.id}/steps/${encodeURIComponent(step.key)}`;
+    await this.events.emit(tx, {
+      type: 'workflow.approval.requested',
+      subject: { type: 'workflow', id: run.id },
+      tenantId: run.tenantId,
+      data: {
+        workflowId: run.id,
+        type: run.type,
+        stepKey: step.key,
+        taskId: task.id,
+        description: step.description ?? null,
+        approvers: step.approvers ?? [],
+        deadline: task.wakeAt ? new Date(task.wakeAt).toISOString() : null,
+        approveUrl: `${base}/approve`,
+        rejectUrl: `${base}/reject`,
+      },
+    });
   }
 
   /** pending → running for a run whose task moves on before any claim could mark it. */
@@ -441,8 +646,16 @@ export class WorkflowEngine {
     // A run succeeds only when every task did: nothing is left to cancel then.
     const cancelled = status === 'succeeded' ? [] : await this.cancelOpenTasks(tx, run.id);
     for (const task of cancelled) {
+      if (task.kind !== 'task') {
+        assertTaskTransition('waiting', 'cancelled');
+        await this.stepChanged(tx, task, 'cancelled', 'waiting');
+        continue;
+      }
       assertTaskTransition(task.agentId ? 'claimed' : 'queued', 'cancelled');
       await this.taskChanged(tx, task, 'cancelled', task.agentId ? 'claimed' : 'queued', null);
+    }
+    if (cancelled.some((task) => task.kind !== 'task')) {
+      await tx.manager.query(`DELETE FROM workflow_event_waits WHERE run_id = $1`, [run.id]);
     }
     const [finished] = updatedRows<RunRow>(
       await tx.manager.query(
@@ -463,7 +676,7 @@ export class WorkflowEngine {
     return updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
-          WHERE t.run_id = $1 AND t.status IN ('queued', 'claimed')
+          WHERE t.run_id = $1 AND t.status IN ('queued', 'claimed', 'waiting')
           RETURNING ${TASK_COLUMNS}`,
         [runId],
       ),
@@ -499,6 +712,42 @@ export class WorkflowEngine {
         status: run.status,
         ...(event === 'succeeded' ? { output: run.output } : {}),
         ...(event === 'failed' ? { error: run.error } : {}),
+      },
+    });
+  }
+
+  /** A step that is not a task changed: audit entry and `workflow.step.*` event. */
+  private async stepChanged(
+    tx: Transaction,
+    task: TaskRow,
+    event: StepEvent,
+    before: TaskStatus | null,
+    error?: TaskError,
+  ): Promise<void> {
+    await this.audit.record(tx, {
+      action: STEP_ACTIONS[event],
+      resource: { type: 'task', id: task.id },
+      before: before === null ? undefined : { status: before },
+      after: { status: task.status, kind: task.kind },
+      tenantId: task.tenantId,
+    });
+    await this.events.emit(tx, {
+      type: `workflow.step.${event}`,
+      subject: { type: 'workflow', id: task.runId },
+      tenantId: task.tenantId,
+      data: {
+        taskId: task.id,
+        workflowId: task.runId,
+        stepKey: task.stepKey,
+        kind: task.kind,
+        status: task.status,
+        ...(event === 'waiting'
+          ? {
+              waitingFor: task.waitFor,
+              deadline: task.wakeAt ? new Date(task.wakeAt).toISOString() : null,
+            }
+          : {}),
+        ...(error ? { error } : {}),
       },
     });
   }

@@ -10,6 +10,9 @@ export enum WorkflowErrorCode {
   NotLeaseHolder = 'not_lease_holder',
   ResultMismatch = 'task_result_mismatch',
   InvalidRun = 'invalid_workflow_run',
+  SignalIdReused = 'signal_id_reused',
+  ApprovalNotFound = 'approval_not_found',
+  ApprovalNotWaiting = 'approval_not_waiting',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

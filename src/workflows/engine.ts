@@ -579,9 +579,12 @@ export class WorkflowEngine {
       done.push({ row, error: outcome.error });
     }
     if (done.length === 0) return [];
-    await tx.manager.query(`DELETE FROM workflow_event_waits WHERE task_id = ANY($1::uuid[])`, [
-      done.map(({ row }) => row.id),
-    ]);
+    const indexed = done.filter(({ row }) => row.kind === 'wait' && row.waitFor?.event);
+    if (indexed.length > 0) {
+      await tx.manager.query(`DELETE FROM workflow_event_waits WHERE task_id = ANY($1::uuid[])`, [
+        indexed.map(({ row }) => row.id),
+      ]);
+    }
     const failed = done.find(({ row }) => row.status !== 'succeeded');
     if (failed) {
       await this.finishRun(tx, run, 'failed', null, {

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { hasScope } from '../auth/scopes';
@@ -16,10 +16,12 @@ import { WaitOutcome, WorkflowEngine } from './engine';
 import { RunDetail, RunsService } from './runs.service';
 import { isTerminalRun } from './state-machine';
 import { matchKey, patternsMatching, valueAt } from './wait-steps';
-import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
+import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
 
-const WAKE_BATCH = 500;
+/** Runs per wake-up transaction, and how many such transactions run at once. */
+const WAKE_BATCH = 250;
+const WAKE_LANES = 4;
 
 interface Shape {
   eventType: string;
@@ -59,6 +61,8 @@ interface SignalRow {
  */
 @Injectable()
 export class WaitsService implements OnModuleInit {
+  private readonly logger = new Logger(WaitsService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
@@ -275,44 +279,86 @@ export class WaitsService implements OnModuleInit {
 
   /**
    * The timer: waiting steps whose time came (a sleep's end, a wait's or an approval's timeout),
-   * oldest first, by the partial index on wake_at. Each run in its own transaction, taken with
-   * SKIP LOCKED (another replica or a signal has it: it is looked at again next tick). Answers
-   * how many steps ended.
+   * oldest first, by the partial index on wake_at. Their runs are split into WAKE_LANES batches
+   * ended in parallel, each in one transaction (its audit entries and events written in one
+   * statement each at commit) that takes its runs with SKIP LOCKED in id order (another
+   * replica, or a signal, holds one: it is looked at again next tick). A batch that fails is
+   * done again run by run, so one bad run cannot hold the others back. Answers how many steps
+   * ended.
    */
   async wakeDue(shouldStop: () => boolean): Promise<number> {
     let woken = 0;
     for (;;) {
-      const due = await this.dataSource.query<Array<{ tenantId: string; runId: string }>>(
-        `SELECT DISTINCT tenant_id AS "tenantId", run_id AS "runId" FROM (
-           SELECT tenant_id, run_id FROM workflow_tasks
+      if (shouldStop()) return woken;
+      const due = await this.dataSource.query<Array<{ runId: string }>>(
+        `SELECT DISTINCT run_id AS "runId" FROM (
+           SELECT run_id FROM workflow_tasks
             WHERE status = 'waiting' AND wake_at <= now()
             ORDER BY wake_at LIMIT $1) d`,
-        [WAKE_BATCH],
+        [WAKE_BATCH * WAKE_LANES],
       );
-      let progressed = 0;
-      for (const { tenantId, runId } of due) {
-        if (shouldStop()) return woken;
-        progressed += await requestContext.run(
-          { correlationId: uuidv7(), tenantId, actor: { type: 'system', id: 'agentmesh' } },
-          () => this.unitOfWork.run((tx) => this.wakeRun(tx, tenantId, runId)),
-        );
-      }
+      if (due.length === 0) return woken;
+      const ids = due.map((row) => row.runId).sort();
+      const lanes = Array.from({ length: WAKE_LANES }, (_, lane) =>
+        ids.filter((_, index) => index % WAKE_LANES === lane),
+      ).filter((lane) => lane.length > 0);
+      const ended = await Promise.all(lanes.map((lane) => this.wakeLane(lane)));
+      const progressed = ended.reduce((sum, count) => sum + count, 0);
       woken += progressed;
-      if (due.length < WAKE_BATCH || progressed === 0) return woken;
+      if (due.length < WAKE_BATCH * WAKE_LANES || progressed === 0) return woken;
     }
   }
 
-  private async wakeRun(tx: Transaction, tenantId: string, runId: string): Promise<number> {
-    const run = await this.engine.lockRun(tx, tenantId, runId, true);
-    if (!run) return 0;
+  private async wakeLane(runIds: string[]): Promise<number> {
+    const system = () => ({
+      correlationId: uuidv7(),
+      actor: { type: 'system' as const, id: 'agentmesh' },
+    });
+    try {
+      return await requestContext.run(system(), () =>
+        this.unitOfWork.run((tx) => this.wakeRuns(tx, runIds)),
+      );
+    } catch {
+      let ended = 0;
+      for (const runId of runIds) {
+        ended += await requestContext
+          .run(system(), () => this.unitOfWork.run((tx) => this.wakeRuns(tx, [runId])))
+          .catch((error: Error) => {
+            this.logger.warn({ runId, err: error.message }, 'Waking a waiting step failed');
+            return 0;
+          });
+      }
+      return ended;
+    }
+  }
+
+  private async wakeRuns(tx: Transaction, runIds: string[]): Promise<number> {
+    const runs = await tx.manager.query<RunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.id = ANY($1::uuid[])
+        ORDER BY r.id FOR UPDATE SKIP LOCKED`,
+      [runIds],
+    );
+    if (runs.length === 0) return 0;
     const rows = await tx.manager.query<TaskRow[]>(
       `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
-        WHERE t.run_id = $1 AND t.status = 'waiting' AND t.wake_at <= now()
-        ORDER BY t.wake_at, t.id FOR UPDATE`,
-      [run.id],
+        WHERE t.run_id = ANY($1::uuid[]) AND t.status = 'waiting' AND t.wake_at <= now()
+        ORDER BY t.run_id, t.wake_at, t.id FOR UPDATE`,
+      [runs.map((run) => run.id)],
     );
-    const done = await this.engine.finishWaiting(tx, run, rows.map(timedOut));
-    return done.length;
+    const byRun = new Map<string, TaskRow[]>();
+    for (const row of rows) byRun.set(row.runId, [...(byRun.get(row.runId) ?? []), row]);
+    let ended = 0;
+    for (const run of runs) {
+      const due = byRun.get(run.id);
+      if (!due) continue;
+      // Each run's changes in its tenant's name (the audit entries and events carry it).
+      const context = { ...requestContext.require(), tenantId: run.tenantId };
+      const done = await requestContext.run(context, () =>
+        this.engine.finishWaiting(tx, run, due.map(timedOut)),
+      );
+      ended += done.length;
+    }
+    return ended;
   }
 
   /** The wait shapes of a batch's tenants and event types, by tenant: one query per batch. */

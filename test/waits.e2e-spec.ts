@@ -71,15 +71,29 @@ describe('work that waits', () => {
     expect(response.status).toBe(200);
     return response.body.data.tasks as Claimed[];
   };
-  const claimStep = async (runId: string, stepKey: string): Promise<Claimed> =>
-    waitFor(
+  /** One agent per skill, registered on first use: each test's skills are its own. */
+  const agents = new Set<string>();
+  const claimStep = async (runId: string, stepKey: string): Promise<Claimed> => {
+    const skill = ((await run(runId)).steps as Json[]).find((step) => step.key === stepKey)!
+      .skill as string;
+    if (!agents.has(skill)) {
+      const response = await post('/agents', writer, {
+        id: `agent-${skill}`,
+        name: skill,
+        skills: [{ id: skill, name: skill }],
+      });
+      expect(response.status).toBe(201);
+      agents.add(skill);
+    }
+    return waitFor(
       async () =>
-        (await claim('worker')).find(
+        (await claim(`agent-${skill}`)).find(
           (task) => task.workflowId === runId && task.stepKey === stepKey,
         ),
-      10_000,
+      20_000,
       `a claim of ${stepKey}`,
     );
+  };
   const complete = (task: Claimed, output: unknown) =>
     post(`/tasks/${task.id}/complete`, worker, { leaseToken: task.leaseToken, output });
   const untilStatus = (id: string, status: string, timeoutMs = 15_000) =>
@@ -103,14 +117,13 @@ describe('work that waits', () => {
     reader = await createKey(test, { scopes: ['workflows:read'] });
     worker = await createKey(test, { scopes: ['tasks:work'] });
     approver = await createKey(test, { name: 'release-manager', scopes: ['workflows:approve'] });
-    for (const id of ['worker']) {
-      const response = await post('/agents', writer, {
-        id,
-        name: id,
-        skills: ['build', 'deploy', 'review', 'notes'].map((skill) => ({ id: skill, name: skill })),
-      });
-      expect(response.status).toBe(201);
-    }
+    // An agent with every skill the signal tests use: it must never be handed a waiting step.
+    const registered = await post('/agents', writer, {
+      id: 'worker',
+      name: 'worker',
+      skills: ['build', 'deploy'].map((skill) => ({ id: skill, name: skill })),
+    });
+    expect(registered.status).toBe(201);
     pg = new Client({ connectionString: db.url });
     await pg.connect();
   });
@@ -320,12 +333,15 @@ describe('work that waits', () => {
 
     it('the step starting to wait and the signal arriving, raced, never miss each other', async () => {
       const runs = await Promise.all(Array.from({ length: 12 }, () => start(flow)));
-      const builds = await waitFor(
+      const ids = new Set(runs.map((started) => started.id as string));
+      const builds: Claimed[] = [];
+      await waitFor(
         async () => {
           const claimed = await claim('worker', 10);
-          const more = await claim('worker', 10);
-          const all = [...claimed, ...more].filter((task) => task.stepKey === 'build');
-          return all.length >= runs.length ? all : undefined;
+          builds.push(
+            ...claimed.filter((task) => ids.has(task.workflowId) && task.stepKey === 'build'),
+          );
+          return builds.length >= runs.length ? true : undefined;
         },
         10_000,
         'the builds',
@@ -386,7 +402,7 @@ describe('work that waits', () => {
     it('a sleep spans a service restart: the row, not a timer, wakes it', async () => {
       const started = await start([
         { key: 'nap', kind: 'sleep', seconds: 3 },
-        { key: 'after', skill: 'notes', dependsOn: ['nap'] },
+        { key: 'after', skill: 'r-notes', dependsOn: ['nap'] },
       ]);
       await test.app.close();
       await new Promise((resolve) => setTimeout(resolve, 3500));
@@ -409,9 +425,9 @@ describe('work that waits', () => {
 
   describe('approvals', () => {
     const flow = (extra: Json = {}) => [
-      { key: 'build', skill: 'build' },
+      { key: 'build', skill: 'a-build' },
       { key: 'ship', kind: 'approval', description: 'Ship it?', dependsOn: ['build'], ...extra },
-      { key: 'deploy', skill: 'deploy', dependsOn: ['ship'] },
+      { key: 'deploy', skill: 'a-deploy', dependsOn: ['ship'] },
     ];
     const toApproval = async (extra: Json = {}) => {
       const started = await start(flow(extra));
@@ -595,6 +611,33 @@ describe('work that waits', () => {
       expect(left.rows[0].n).toBe(0);
     });
 
+    it('cancelling a run cancels its waiting steps and drops their index entries', async () => {
+      const started = await start([
+        {
+          key: 'merged',
+          kind: 'wait',
+          timeoutSeconds: 600,
+          event: {
+            type: 'inbound.github.pull_request',
+            match: { 'payload.pull_request.number': 7 },
+          },
+        },
+      ]);
+      const indexed = () =>
+        pg
+          .query('SELECT count(*)::int AS n FROM workflow_event_waits WHERE run_id = $1', [
+            started.id,
+          ])
+          .then(({ rows }) => rows[0].n as number);
+      expect(await indexed()).toBe(1);
+      const cancelled = await post(`/workflows/${started.id}/cancel`, writer);
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.data.steps[0]).toMatchObject({ status: 'cancelled', waitingFor: null });
+      expect(await indexed()).toBe(0);
+      const types = (await eventsOf(started.id)).map((event) => event.type);
+      expect(types.slice(-2)).toEqual(['workflow.step.cancelled', 'workflow.cancelled']);
+    });
+
     it('matching is by index: waits of other keys are not read', async () => {
       await pg.query('SET enable_seqscan = off');
       const forced = JSON.stringify(
@@ -619,7 +662,7 @@ describe('work that waits', () => {
       ]);
       const watched = await post('/workflows', writer, {
         type: 'watched',
-        steps: [{ key: 'only', skill: 'notes' }],
+        steps: [{ key: 'only', skill: 's-notes' }],
       });
       const only = await claimStep(watched.body.data.id, 'only');
       await complete(only, 1);
@@ -639,7 +682,7 @@ describe('work that waits', () => {
         const otherBase = (await other.app.getUrl()).replace('[::1]', '127.0.0.1');
         const started = await start([
           { key: 'gate', kind: 'wait', signal: 'go', timeoutSeconds: 600 },
-          { key: 'after', skill: 'notes', dependsOn: ['gate'] },
+          { key: 'after', skill: 'x-notes', dependsOn: ['gate'] },
         ]);
         const onB = async () =>
           (

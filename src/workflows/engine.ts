@@ -81,6 +81,13 @@ export interface Holder {
   context: RequestContext;
 }
 
+/** A task step ready to be queued, with its input. */
+interface QueuedStep {
+  run: RunRow;
+  step: StepSpec;
+  input: unknown;
+}
+
 /** What moving a run on needs to know of each of its tasks. */
 type TaskProgress = Pick<TaskRow, 'stepKey' | 'status' | 'output'>;
 
@@ -390,7 +397,12 @@ export class WorkflowEngine {
    * Queues steps whose dependencies all succeeded (one INSERT for all of them), or ends the run
    * when every step did. `progress`: the run's tasks when the caller has just read them.
    */
-  private async advance(tx: Transaction, run: RunRow, progress?: TaskProgress[]): Promise<void> {
+  private async advance(
+    tx: Transaction,
+    run: RunRow,
+    progress?: TaskProgress[],
+    deferred?: QueuedStep[],
+  ): Promise<void> {
     const tasks =
       progress ??
       (await tx.manager.query<TaskProgress[]>(
@@ -417,7 +429,7 @@ export class WorkflowEngine {
       input: run.input ?? {},
       dependencies: Object.fromEntries(step.dependsOn.map((dep) => [dep, outputs.get(dep)])),
     });
-    if (taskSteps.length > 0) await this.queueTasks(tx, run, taskSteps, inputOf);
+    if (taskSteps.length > 0) await this.queueTasks(tx, run, taskSteps, inputOf, deferred);
     if (waitSteps.length > 0) await this.startWaiting(tx, run, waitSteps, inputOf);
   }
 
@@ -426,35 +438,46 @@ export class WorkflowEngine {
     run: RunRow,
     ready: StepSpec[],
     inputOf: (step: StepSpec) => unknown,
+    deferred?: QueuedStep[],
   ): Promise<void> {
+    const steps = ready.map((step) => ({ run, step, input: inputOf(step) }));
+    if (deferred) deferred.push(...steps);
+    else await this.insertQueued(tx, steps);
+  }
+
+  /** Inserts ready task steps (of one run or several) as queued tasks: one INSERT for all. */
+  private async insertQueued(tx: Transaction, ready: QueuedStep[]): Promise<void> {
+    if (ready.length === 0) return;
     const inserted = await tx.manager.query<TaskRow[]>(
       `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
          input, max_attempts, timeout_seconds, retry_backoff)
-       SELECT s.id, $2, $3, s.step_key, s.skill, 'queued', $4, s.input, s.max_attempts,
-              s.timeout_seconds, s.retry_backoff
-         FROM unnest($1::uuid[], $5::varchar[], $6::varchar[], $7::jsonb[], $8::int[], $9::int[],
-                     $10::jsonb[])
-              AS s(id, step_key, skill, input, max_attempts, timeout_seconds, retry_backoff)
+       SELECT s.id, s.tenant_id, s.run_id, s.step_key, s.skill, 'queued', s.priority, s.input,
+              s.max_attempts, s.timeout_seconds, s.retry_backoff
+         FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::varchar[],
+                     $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[])
+              AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
+                   timeout_seconds, retry_backoff)
        RETURNING ${TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
-        run.tenantId,
-        run.id,
-        run.priority,
-        ready.map((step) => step.key),
-        ready.map((step) => step.skill),
-        ready.map((step) => JSON.stringify(inputOf(step))),
-        ready.map((step) => step.maxAttempts),
-        ready.map((step) => step.timeoutSeconds),
-        ready.map((step) => JSON.stringify(step.retryBackoff)),
+        ready.map(({ run }) => run.tenantId),
+        ready.map(({ run }) => run.id),
+        ready.map(({ run }) => run.priority),
+        ready.map(({ step }) => step.key),
+        ready.map(({ step }) => step.skill),
+        ready.map(({ input }) => JSON.stringify(input)),
+        ready.map(({ step }) => step.maxAttempts),
+        ready.map(({ step }) => step.timeoutSeconds),
+        ready.map(({ step }) => JSON.stringify(step.retryBackoff)),
       ],
     );
-    // In step order, as the definition lists them (RETURNING promises no order).
-    const byStep = new Map(inserted.map((task) => [task.stepKey, task]));
-    for (const step of ready)
-      await this.taskChanged(tx, byStep.get(step.key)!, 'queued', null, null);
-    for (const skill of new Set(ready.map((step) => step.skill)))
-      this.signal(tx, run.tenantId, skill);
+    // In step order, as the definitions list them (RETURNING promises no order).
+    const byStep = new Map(inserted.map((task) => [`${task.runId}\n${task.stepKey}`, task]));
+    for (const { run, step } of ready)
+      await this.taskChanged(tx, byStep.get(`${run.id}\n${step.key}`)!, 'queued', null, null);
+    // Claims waiting for these skills hear it once this commits.
+    const signals = new Set(ready.map(({ run, step }) => taskSignal(run.tenantId, step.skill)));
+    for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
   }
 
   /**
@@ -554,39 +577,69 @@ export class WorkflowEngine {
    * failure or timeout fails the run (waits are never retried). Answers the steps it ended.
    */
   async finishWaiting(tx: Transaction, run: RunRow, outcomes: WaitOutcome[]): Promise<TaskRow[]> {
-    if (isTerminalRun(run.status) || outcomes.length === 0) return [];
-    await this.ensureRunning(tx, run);
-    const done: Array<{ row: TaskRow; error?: TaskError }> = [];
-    for (const outcome of outcomes) {
-      assertTaskTransition('waiting', outcome.status);
-      const [row] = updatedRows<TaskRow>(
-        await tx.manager.query(
-          `UPDATE workflow_tasks t SET status = $2, output = $3::jsonb, error = $4::jsonb,
-                  finished_at = now()
-            WHERE t.id = $1 AND t.run_id = $5 AND t.status = 'waiting'
-            RETURNING ${TASK_COLUMNS}`,
-          [
-            outcome.task.id,
-            outcome.status,
+    return this.finishWaitingOf(tx, [{ run, outcomes }]);
+  }
+
+  /**
+   * `finishWaiting` for several locked runs at once (the timer's batches): one UPDATE for every
+   * step, one read of the runs' steps, then each run moves on (or fails) as on its own.
+   */
+  async finishWaitingOf(
+    tx: Transaction,
+    batch: Array<{ run: RunRow; outcomes: WaitOutcome[] }>,
+  ): Promise<TaskRow[]> {
+    const live = batch.filter(
+      ({ run, outcomes }) => !isTerminalRun(run.status) && outcomes.length > 0,
+    );
+    if (live.length === 0) return [];
+    const outcomes = live.flatMap(({ run, outcomes }) =>
+      outcomes.map((outcome) => ({ run, outcome })),
+    );
+    for (const { outcome } of outcomes) assertTaskTransition('waiting', outcome.status);
+    for (const { run } of live) await this.ensureRunning(tx, run);
+    const rows = updatedRows<TaskRow & { n: number }>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = o.status, output = o.output, error = o.error,
+                finished_at = now()
+           FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::jsonb[], $5::jsonb[])
+                WITH ORDINALITY AS o(id, run_id, status, output, error, n)
+          WHERE t.id = o.id AND t.run_id = o.run_id AND t.status = 'waiting'
+          RETURNING ${TASK_COLUMNS}, o.n::int AS n`,
+        [
+          outcomes.map(({ outcome }) => outcome.task.id),
+          outcomes.map(({ run }) => run.id),
+          outcomes.map(({ outcome }) => outcome.status),
+          outcomes.map(({ outcome }) =>
             outcome.status === 'succeeded' ? JSON.stringify(outcome.output ?? null) : null,
-            outcome.error ? JSON.stringify(outcome.error) : null,
-            run.id,
-          ],
-        ),
-      );
-      if (!row) continue;
-      await this.stepChanged(tx, row, outcome.status, 'waiting', outcome.error);
-      done.push({ row, error: outcome.error });
-    }
-    if (done.length === 0) return [];
+          ),
+          outcomes.map(({ outcome }) => (outcome.error ? JSON.stringify(outcome.error) : null)),
+        ],
+      ),
+    );
+    if (rows.length === 0) return [];
+    // In the order asked (RETURNING promises none).
+    rows.sort((x, y) => x.n - y.n);
+    const done = rows.map(({ n, ...row }) => ({
+      row: row,
+      error: outcomes[n - 1].outcome.error,
+    }));
+    for (const { row, error } of done)
+      await this.stepChanged(tx, row, row.status as StepEvent, 'waiting', error);
     const indexed = done.filter(({ row }) => row.kind === 'wait' && row.waitFor?.event);
     if (indexed.length > 0) {
       await tx.manager.query(`DELETE FROM workflow_event_waits WHERE task_id = ANY($1::uuid[])`, [
         indexed.map(({ row }) => row.id),
       ]);
     }
-    const failed = done.find(({ row }) => row.status !== 'succeeded');
-    if (failed) {
+    const moving: RunRow[] = [];
+    for (const { run } of live) {
+      const mine = done.filter(({ row }) => row.runId === run.id);
+      if (mine.length === 0) continue;
+      const failed = mine.find(({ row }) => row.status !== 'succeeded');
+      if (!failed) {
+        moving.push(run);
+        continue;
+      }
       await this.finishRun(tx, run, 'failed', null, {
         stepKey: failed.row.stepKey,
         taskId: failed.row.id,
@@ -594,8 +647,19 @@ export class WorkflowEngine {
         reason: failed.row.status,
         ...(failed.error ?? { message: 'The step failed.' }),
       });
-    } else {
-      await this.advance(tx, run);
+    }
+    if (moving.length > 0) {
+      const progress = await tx.manager.query<Array<TaskProgress & { runId: string }>>(
+        `SELECT run_id AS "runId", step_key AS "stepKey", status, output FROM workflow_tasks
+          WHERE run_id = ANY($1::uuid[])`,
+        [moving.map((run) => run.id)],
+      );
+      const byRun = new Map<string, TaskProgress[]>(moving.map((run) => [run.id, []]));
+      for (const { runId, ...task } of progress) byRun.get(runId)!.push(task);
+      // Their next tasks are inserted together, after every run has been moved on.
+      const deferred: QueuedStep[] = [];
+      for (const run of moving) await this.advance(tx, run, byRun.get(run.id), deferred);
+      await this.insertQueued(tx, deferred);
     }
     return done.map(({ row }) => row);
   }
@@ -684,10 +748,6 @@ export class WorkflowEngine {
         [runId],
       ),
     );
-  }
-
-  private signal(tx: Transaction, tenantId: string, skill: string): void {
-    this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, taskSignal(tenantId, skill));
   }
 
   private async runChanged(

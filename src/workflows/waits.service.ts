@@ -347,17 +347,11 @@ export class WaitsService implements OnModuleInit {
     );
     const byRun = new Map<string, TaskRow[]>();
     for (const row of rows) byRun.set(row.runId, [...(byRun.get(row.runId) ?? []), row]);
-    let ended = 0;
-    for (const run of runs) {
+    const batch = runs.flatMap((run) => {
       const due = byRun.get(run.id);
-      if (!due) continue;
-      // Each run's changes in its tenant's name (the audit entries and events carry it).
-      const context = { ...requestContext.require(), tenantId: run.tenantId };
-      const done = await requestContext.run(context, () =>
-        this.engine.finishWaiting(tx, run, due.map(timedOut)),
-      );
-      ended += done.length;
-    }
+      return due ? [{ run, outcomes: due.map(timedOut) }] : [];
+    });
+    const ended = (await this.engine.finishWaitingOf(tx, batch)).length;
     return ended;
   }
 

@@ -10,6 +10,7 @@ import { benchTasks } from './tasks';
 import { benchDispatch } from './dispatch';
 import { benchTracing } from './tracing';
 import { benchWebhooks } from './webhooks';
+import { benchSleeps } from './sleeps';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -23,8 +24,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 /**
- * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit,tracing` (any of them) runs those scenario
- * groups; unset, all of them.
+ * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit,tracing,sleeps` (any of them) runs those
+ * scenario groups; unset, all of them.
  */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (group: string) => !ONLY || ONLY.includes(group);
@@ -36,6 +37,10 @@ async function main() {
   if (wanted('dispatch')) await benchDispatch();
   if (wanted('webhooks')) await benchWebhooks();
   if (wanted('tracing')) await benchTracing();
+  if (wanted('sleeps')) {
+    console.log('');
+    for (const line of await benchSleeps()) console.log(line);
+  }
   if (wanted('audit')) {
     const db = await freshDatabase();
     try {

@@ -12,6 +12,7 @@ import { CreateIdempotencyKeys1763800006100 } from './1763800006100-CreateIdempo
 import { CreateWebhookEndpoints1763800007000 } from './1763800007000-CreateWebhookEndpoints';
 import { CreateInboundWebhooks1763800008000 } from './1763800008000-CreateInboundWebhooks';
 import { IdempotencyKeysCommitted1763800009100 } from './1763800009100-IdempotencyKeysCommitted';
+import { CreateWaits1763800010000 } from './1763800010000-CreateWaits';
 import { TraceContext1763800013000 } from './1763800013000-TraceContext';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -30,5 +31,6 @@ export const MIGRATIONS = [
   CreateWebhookEndpoints1763800007000,
   CreateInboundWebhooks1763800008000,
   IdempotencyKeysCommitted1763800009100,
+  CreateWaits1763800010000,
   TraceContext1763800013000,
 ];

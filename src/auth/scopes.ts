@@ -7,6 +7,7 @@ export const SCOPES = [
   'agents:write',
   'workflows:read',
   'workflows:write',
+  'workflows:approve',
   'tasks:work',
   'webhooks:admin',
   'audit:read',

@@ -14,6 +14,11 @@ import { InboundWebhook } from '../webhooks/inbound/entities/inbound-webhook.ent
 import { WorkflowDefinition } from '../workflows/entities/workflow-definition.entity';
 import { WorkflowRun } from '../workflows/entities/workflow-run.entity';
 import { WorkflowTask } from '../workflows/entities/workflow-task.entity';
+import { WorkflowSignal } from '../workflows/entities/workflow-signal.entity';
+import {
+  WorkflowEventWait,
+  WorkflowEventWaitShape,
+} from '../workflows/entities/workflow-event-wait.entity';
 import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
@@ -36,6 +41,9 @@ export const ENTITIES = [
   WorkflowDefinition,
   WorkflowRun,
   WorkflowTask,
+  WorkflowSignal,
+  WorkflowEventWait,
+  WorkflowEventWaitShape,
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,

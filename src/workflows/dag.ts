@@ -8,13 +8,50 @@ export interface RetryBackoff {
   maxSeconds: number;
 }
 
+export const STEP_KINDS = ['task', 'wait', 'approval', 'sleep'] as const;
+export type StepKind = (typeof STEP_KINDS)[number];
+
+/** What a `wait` step waits for when it waits for an event. */
+export interface WaitEventSpec {
+  /** An event type, `prefix.*` or `*`, as for webhook endpoints. */
+  type: string;
+  /** Dot path into the event's data → a constant, or `$.input...` of the run. */
+  match?: Record<string, unknown>;
+}
+
+/**
+ * A step as a run keeps it. `kind` absent: a task (runs and definitions stored before kinds).
+ * The kind's own fields are present only on its kind; `skill` is '' on steps that are not tasks.
+ */
 export interface StepSpec {
   key: string;
+  kind?: StepKind;
   skill: string;
   dependsOn: string[];
   timeoutSeconds: number | null;
   maxAttempts: number;
   retryBackoff: RetryBackoff;
+  signal?: string;
+  event?: WaitEventSpec;
+  onTimeout?: 'fail' | 'succeed';
+  approvers?: string[];
+  description?: string;
+  seconds?: number;
+  until?: string;
+}
+
+/** The longest a wait, approval or sleep may last: 30 days. */
+export const MAX_WAIT_SECONDS = 30 * 86_400;
+/** A task attempt's longest timeout. */
+export const MAX_TASK_TIMEOUT_SECONDS = 86_400;
+/** `*`, an exact type (`agent.offline`) or a prefix wildcard (`workflow.*`). */
+export const EVENT_PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;
+/** A dot path into JSON (an optional `$.` first): `payload.pull_request.number`. */
+export const DOT_PATH = /^(\$\.)?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,15}$/;
+const MAX_MATCH_ENTRIES = 8;
+
+export function stepKind(step: Pick<StepSpec, 'kind'>): StepKind {
+  return step.kind ?? 'task';
 }
 
 export interface TriggerSpec {
@@ -28,7 +65,15 @@ export const DEFAULT_BACKOFF: RetryBackoff = { initialSeconds: 1, factor: 2, max
 /** What a client sends for a step (validated for shape by the DTO first). */
 export interface StepInput {
   key: string;
-  skill: string;
+  kind?: StepKind;
+  skill?: string;
+  signal?: string;
+  event?: { type: string; match?: Record<string, unknown> };
+  onTimeout?: 'fail' | 'succeed';
+  approvers?: string[];
+  description?: string;
+  seconds?: number;
+  until?: string;
   dependsOn?: string[];
   timeoutSeconds?: number;
   maxAttempts?: number;
@@ -47,6 +92,7 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
       errors.push({ field: `${field}[${i}].key`, message: `duplicate step key "${step.key}"` });
     } else index.set(step.key, i);
   });
+  steps.forEach((step, i) => errors.push(...kindErrors(step, `${field}[${i}]`)));
   steps.forEach((step, i) => {
     const seen = new Set<string>();
     for (const dep of step.dependsOn ?? []) {
@@ -79,14 +125,137 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
       errors,
     );
   }
-  return steps.map((step) => ({
-    key: step.key,
-    skill: step.skill,
-    dependsOn: step.dependsOn ?? [],
-    timeoutSeconds: step.timeoutSeconds ?? null,
-    maxAttempts: step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
-    retryBackoff: { ...DEFAULT_BACKOFF, ...defined(step.retryBackoff ?? {}) },
-  }));
+  return steps.map((step): StepSpec => {
+    const kind = step.kind ?? 'task';
+    const base = {
+      key: step.key,
+      dependsOn: step.dependsOn ?? [],
+      timeoutSeconds: step.timeoutSeconds ?? null,
+    };
+    if (kind === 'task') {
+      return {
+        ...base,
+        skill: step.skill!,
+        maxAttempts: step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+        retryBackoff: { ...DEFAULT_BACKOFF, ...defined(step.retryBackoff ?? {}) },
+      };
+    }
+    // Not tasks: one attempt, no backoff; only the kind's own fields are kept.
+    return {
+      ...base,
+      kind,
+      skill: '',
+      maxAttempts: 1,
+      retryBackoff: DEFAULT_BACKOFF,
+      ...defined({
+        signal: step.signal,
+        event:
+          step.event === undefined
+            ? undefined
+            : {
+                type: step.event.type,
+                ...(step.event.match === undefined ? {} : { match: { ...step.event.match } }),
+              },
+        onTimeout: kind === 'wait' ? (step.onTimeout ?? 'fail') : undefined,
+        approvers: step.approvers,
+        description: step.description,
+        seconds: step.seconds,
+        until: step.until,
+      }),
+    };
+  });
+}
+
+const KIND_FIELDS: Record<StepKind, ReadonlyArray<keyof StepInput>> = {
+  task: ['skill', 'timeoutSeconds', 'maxAttempts', 'retryBackoff'],
+  wait: ['signal', 'event', 'timeoutSeconds', 'onTimeout'],
+  approval: ['timeoutSeconds', 'approvers', 'description'],
+  sleep: ['seconds', 'until'],
+};
+const KIND_ONLY_FIELDS: ReadonlyArray<keyof StepInput> = [
+  'skill',
+  'timeoutSeconds',
+  'maxAttempts',
+  'retryBackoff',
+  'signal',
+  'event',
+  'onTimeout',
+  'approvers',
+  'description',
+  'seconds',
+  'until',
+];
+
+/** What a step of its kind must have and must not have; errors name `steps[i].field`. */
+function kindErrors(step: StepInput, at: string): FieldError[] {
+  const kind = step.kind ?? 'task';
+  const errors: FieldError[] = [];
+  const error = (name: string, message: string) => errors.push({ field: `${at}.${name}`, message });
+  for (const name of KIND_ONLY_FIELDS) {
+    if (step[name] !== undefined && !KIND_FIELDS[kind].includes(name))
+      error(name, `a ${kind} step has no ${name}`);
+  }
+  const timeout = step.timeoutSeconds;
+  switch (kind) {
+    case 'task':
+      if (step.skill === undefined) error('skill', 'a task step needs a skill');
+      if (timeout !== undefined && timeout > MAX_TASK_TIMEOUT_SECONDS)
+        error('timeoutSeconds', `must not be greater than ${MAX_TASK_TIMEOUT_SECONDS}`);
+      break;
+    case 'wait':
+      if (step.signal === undefined && step.event === undefined)
+        error('signal', 'a wait step needs a signal or an event');
+      if (timeout === undefined) error('timeoutSeconds', 'a wait step needs a timeoutSeconds');
+      if (step.event !== undefined) errors.push(...eventErrors(step.event, `${at}.event`));
+      break;
+    case 'sleep':
+      if ((step.seconds === undefined) === (step.until === undefined))
+        error('seconds', 'a sleep step needs seconds or until (one of them)');
+      if (step.until !== undefined && !DOT_PATH.test(step.until) && !isIsoTime(step.until))
+        error('until', 'must be an ISO 8601 time or a JSON path such as $.input.wakeAt');
+      if (step.until !== undefined && DOT_PATH.test(step.until) && !step.until.startsWith('$.'))
+        error('until', 'a JSON path starts with $. (e.g. $.input.wakeAt)');
+      break;
+    case 'approval':
+      break;
+  }
+  if (kind !== 'task' && timeout !== undefined && timeout > MAX_WAIT_SECONDS)
+    error('timeoutSeconds', `must not be greater than ${MAX_WAIT_SECONDS} (30 days)`);
+  return errors;
+}
+
+function eventErrors(event: { type: string; match?: Record<string, unknown> }, at: string) {
+  const errors: FieldError[] = [];
+  if (!EVENT_PATTERN.test(event.type) || event.type.length > 128) {
+    errors.push({
+      field: `${at}.type`,
+      message: 'must be `*`, `a.b` or `a.*` (lower case, up to 128 characters)',
+    });
+  }
+  const entries = Object.entries(event.match ?? {});
+  if (entries.length > MAX_MATCH_ENTRIES)
+    errors.push({ field: `${at}.match`, message: `at most ${MAX_MATCH_ENTRIES} paths` });
+  for (const [path, value] of entries) {
+    if (!DOT_PATH.test(path))
+      errors.push({ field: `${at}.match`, message: `"${path.slice(0, 80)}" is not a dot path` });
+    if (
+      typeof value === 'string' &&
+      value.startsWith('$.') &&
+      !/^\$\.input(\.[A-Za-z0-9_-]+){0,15}$/.test(value)
+    )
+      errors.push({
+        field: `${at}.match`,
+        message: `"${value.slice(0, 80)}": a reference must be $.input or a path in it`,
+      });
+  }
+  return errors;
+}
+
+function isIsoTime(value: string): boolean {
+  return (
+    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
+    !Number.isNaN(Date.parse(value))
+  );
 }
 
 /** Drops undefined properties (DTO instances carry them), so defaults are not overwritten. */
@@ -126,7 +295,7 @@ function findCycle(steps: StepInput[]): string[] | undefined {
   return undefined;
 }
 
-/** Steps with no task yet whose dependencies all succeeded. */
+/** Steps with no row yet whose dependencies all succeeded. */
 export function readySteps(
   steps: StepSpec[],
   succeeded: Set<string>,

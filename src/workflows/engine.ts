@@ -10,10 +10,19 @@ import { preparedQuery } from '../database/prepared';
 import { Transaction } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { claimParameters, claimStatement } from './claim-statement';
-import { backoffSeconds, readySteps, StepSpec } from './dag';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { backoffSeconds, DEFAULT_BACKOFF, readySteps, StepSpec, stepKind } from './dag';
 import { RetryAnnouncer } from './retry-announcer';
 import { attemptsFinished, runsFinished } from './workflow-metrics';
-import { assertRunTransition, assertTaskTransition, RunStatus, TaskStatus } from './state-machine';
+import {
+  assertRunTransition,
+  assertTaskTransition,
+  isTerminalRun,
+  RunStatus,
+  TaskStatus,
+} from './state-machine';
+import { planWait, WaitPlan } from './wait-steps';
 import {
   DURATION_MS,
   RUN_COLUMNS,
@@ -43,6 +52,16 @@ export interface TaskError {
 type TaskEvent =
   'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
 type RunEvent = 'created' | 'started' | 'succeeded' | 'failed' | 'cancelled';
+/** What happens to a step that is not a task: it starts waiting, then ends once. */
+type StepEvent = 'waiting' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+
+/** How a waiting step ends: its output when it succeeds, its error when it does not. */
+export interface WaitOutcome {
+  task: TaskRow;
+  status: 'succeeded' | 'failed' | 'timed_out';
+  output?: unknown;
+  error?: TaskError;
+}
 
 /** What dispatch knows of the claiming agent. */
 export interface DispatchProfile {
@@ -63,6 +82,13 @@ export interface Holder {
   context: RequestContext;
 }
 
+/** A task step ready to be queued, with its input. */
+interface QueuedStep {
+  run: RunRow;
+  step: StepSpec;
+  input: unknown;
+}
+
 /** What moving a run on needs to know of each of its tasks. */
 type TaskProgress = Pick<TaskRow, 'stepKey' | 'status' | 'output'>;
 
@@ -72,6 +98,14 @@ const RUN_ACTIONS: Record<RunEvent, string> = {
   succeeded: 'workflow.succeed',
   failed: 'workflow.fail',
   cancelled: 'workflow.cancel',
+};
+
+const STEP_ACTIONS: Record<StepEvent, string> = {
+  waiting: 'step.wait',
+  succeeded: 'step.succeed',
+  failed: 'step.fail',
+  timed_out: 'step.time_out',
+  cancelled: 'step.cancel',
 };
 
 const TASK_ACTIONS: Record<TaskEvent, string> = {
@@ -98,6 +132,7 @@ export class WorkflowEngine {
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
     private readonly retries: RetryAnnouncer,
+    @InjectConfig() private readonly config: AppConfig,
   ) {}
 
   /**
@@ -385,7 +420,12 @@ export class WorkflowEngine {
    * Queues steps whose dependencies all succeeded (one INSERT for all of them), or ends the run
    * when every step did. `progress`: the run's tasks when the caller has just read them.
    */
-  private async advance(tx: Transaction, run: RunRow, progress?: TaskProgress[]): Promise<void> {
+  private async advance(
+    tx: Transaction,
+    run: RunRow,
+    progress?: TaskProgress[],
+    deferred?: QueuedStep[],
+  ): Promise<void> {
     const tasks =
       progress ??
       (await tx.manager.query<TaskProgress[]>(
@@ -406,39 +446,271 @@ export class WorkflowEngine {
       new Set(tasks.map((task) => task.stepKey)),
     );
     if (ready.length === 0) return;
+    const taskSteps = ready.filter((step) => stepKind(step) === 'task');
+    const waitSteps = ready.filter((step) => stepKind(step) !== 'task');
+    const inputOf = (step: StepSpec) => ({
+      input: run.input ?? {},
+      dependencies: Object.fromEntries(step.dependsOn.map((dep) => [dep, outputs.get(dep)])),
+    });
+    if (taskSteps.length > 0) await this.queueTasks(tx, run, taskSteps, inputOf, deferred);
+    if (waitSteps.length > 0) await this.startWaiting(tx, run, waitSteps, inputOf);
+  }
+
+  private async queueTasks(
+    tx: Transaction,
+    run: RunRow,
+    ready: StepSpec[],
+    inputOf: (step: StepSpec) => unknown,
+    deferred?: QueuedStep[],
+  ): Promise<void> {
+    const steps = ready.map((step) => ({ run, step, input: inputOf(step) }));
+    if (deferred) deferred.push(...steps);
+    else await this.insertQueued(tx, steps);
+  }
+
+  /** Inserts ready task steps (of one run or several) as queued tasks: one INSERT for all. */
+  private async insertQueued(tx: Transaction, ready: QueuedStep[]): Promise<void> {
+    if (ready.length === 0) return;
     const inserted = await tx.manager.query<TaskRow[]>(
       `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
          input, max_attempts, timeout_seconds, retry_backoff)
-       SELECT s.id, $2, $3, s.step_key, s.skill, 'queued', $4, s.input, s.max_attempts,
-              s.timeout_seconds, s.retry_backoff
-         FROM unnest($1::uuid[], $5::varchar[], $6::varchar[], $7::jsonb[], $8::int[], $9::int[],
-                     $10::jsonb[])
-              AS s(id, step_key, skill, input, max_attempts, timeout_seconds, retry_backoff)
+       SELECT s.id, s.tenant_id, s.run_id, s.step_key, s.skill, 'queued', s.priority, s.input,
+              s.max_attempts, s.timeout_seconds, s.retry_backoff
+         FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::varchar[],
+                     $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[])
+              AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
+                   timeout_seconds, retry_backoff)
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        ready.map(() => uuidv7()),
+        ready.map(({ run }) => run.tenantId),
+        ready.map(({ run }) => run.id),
+        ready.map(({ run }) => run.priority),
+        ready.map(({ step }) => step.key),
+        ready.map(({ step }) => step.skill),
+        ready.map(({ input }) => JSON.stringify(input)),
+        ready.map(({ step }) => step.maxAttempts),
+        ready.map(({ step }) => step.timeoutSeconds),
+        ready.map(({ step }) => JSON.stringify(step.retryBackoff)),
+      ],
+    );
+    // In step order, as the definitions list them (RETURNING promises no order).
+    const byStep = new Map(inserted.map((task) => [`${task.runId}\n${task.stepKey}`, task]));
+    for (const { run, step } of ready)
+      await this.taskChanged(tx, byStep.get(`${run.id}\n${step.key}`)!, 'queued', null, null);
+    // Claims waiting for these skills hear it once this commits.
+    const signals = new Set(ready.map(({ run, step }) => taskSignal(run.tenantId, step.skill)));
+    for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
+  }
+
+  /**
+   * Steps that are not tasks start waiting (never queued: no agent can claim them): one INSERT
+   * for all, then per kind: an event wait is indexed by its type and match key; an approval is
+   * requested; a wait for a signal consumes the oldest one the run was sent and kept, if any.
+   * Always under the run's lock (as a signal is received), so a signal and the step starting to
+   * wait for it cannot miss each other. Steps that end at once (a kept signal, a bad `until`)
+   * end through `finishWaiting`, so the run moves on as with any step.
+   */
+  private async startWaiting(
+    tx: Transaction,
+    run: RunRow,
+    ready: StepSpec[],
+    inputOf: (step: StepSpec) => unknown,
+  ): Promise<void> {
+    await this.ensureRunning(tx, run);
+    const now = Date.now();
+    const plans = new Map<string, WaitPlan>(
+      ready.map((step) => [step.key, planWait(step, inputOf(step), now)]),
+    );
+    const inserted = await tx.manager.query<TaskRow[]>(
+      `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, kind, skill, status,
+         priority, input, max_attempts, timeout_seconds, retry_backoff, wait_for, wake_at)
+       SELECT s.id, $2, $3, s.step_key, s.kind, '', 'waiting', $4, s.input, 1, s.timeout_seconds,
+              $5::jsonb, s.wait_for,
+              coalesce(s.wake_at, now() + make_interval(secs => s.wake_in))
+         FROM unnest($1::uuid[], $6::varchar[], $7::varchar[], $8::jsonb[], $9::int[], $10::jsonb[],
+                     $11::timestamptz[], $12::float8[])
+              AS s(id, step_key, kind, input, timeout_seconds, wait_for, wake_at, wake_in)
        RETURNING ${TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
         run.tenantId,
         run.id,
         run.priority,
+        JSON.stringify(DEFAULT_BACKOFF),
         ready.map((step) => step.key),
-        ready.map((step) => step.skill),
-        ready.map((step) =>
-          JSON.stringify({
-            input: run.input ?? {},
-            dependencies: Object.fromEntries(step.dependsOn.map((dep) => [dep, outputs.get(dep)])),
-          }),
-        ),
-        ready.map((step) => step.maxAttempts),
+        ready.map((step) => stepKind(step)),
+        ready.map((step) => JSON.stringify(inputOf(step))),
         ready.map((step) => step.timeoutSeconds),
-        ready.map((step) => JSON.stringify(step.retryBackoff)),
+        ready.map((step) => JSON.stringify(plans.get(step.key)!.waitFor)),
+        ready.map((step) => plans.get(step.key)!.wakeAt),
+        ready.map((step) => plans.get(step.key)!.wakeInSeconds),
       ],
     );
-    // In step order, as the definition lists them (RETURNING promises no order).
     const byStep = new Map(inserted.map((task) => [task.stepKey, task]));
-    for (const step of ready)
-      await this.taskChanged(tx, byStep.get(step.key)!, 'queued', null, null);
-    for (const skill of new Set(ready.map((step) => step.skill)))
-      this.signal(tx, run.tenantId, skill);
+    const ended: WaitOutcome[] = [];
+    const bySignal = new Map<string, TaskRow[]>();
+    for (const step of ready) {
+      const task = byStep.get(step.key)!;
+      const plan = plans.get(step.key)!;
+      await this.stepChanged(tx, task, 'waiting', null);
+      if (plan.error) {
+        ended.push({ task, status: 'failed', error: plan.error });
+        continue;
+      }
+      if (step.kind === 'approval') await this.approvalRequested(tx, run, task, step);
+      if (plan.event) {
+        await tx.manager.query(
+          `INSERT INTO workflow_event_wait_shapes (tenant_id, event_type, paths)
+           VALUES ($1, $2, $3::text[]) ON CONFLICT DO NOTHING`,
+          [run.tenantId, plan.event.type, plan.event.paths],
+        );
+        await tx.manager.query(
+          `INSERT INTO workflow_event_waits (task_id, tenant_id, run_id, event_type, match_key)
+           VALUES ($1, $2, $3, $4, $5)`,
+          [task.id, run.tenantId, run.id, plan.event.type, plan.event.key],
+        );
+      }
+      if (step.signal !== undefined) {
+        bySignal.set(step.signal, [...(bySignal.get(step.signal) ?? []), task]);
+      }
+    }
+    for (const [name, waiting] of bySignal) {
+      const [kept] = updatedRows<{ payload: unknown }>(
+        await tx.manager.query(
+          `UPDATE workflow_signals s SET consumed_at = now(), consumed_by = $3::varchar[]
+            WHERE s.id = (SELECT k.id FROM workflow_signals k
+                           WHERE k.run_id = $1 AND k.name = $2 AND k.consumed_at IS NULL
+                           ORDER BY k.created_at, k.id LIMIT 1)
+            RETURNING s.payload`,
+          [run.id, name, waiting.map((task) => task.stepKey)],
+        ),
+      );
+      if (kept) {
+        for (const task of waiting)
+          ended.push({ task, status: 'succeeded', output: kept.payload ?? null });
+      }
+    }
+    if (ended.length > 0) await this.finishWaiting(tx, run, ended);
+  }
+
+  /**
+   * Waiting steps of a locked run end: each is re-checked under the lock (a step that already
+   * ended is left alone and not answered); a success moves the run on, as a task's does; a
+   * failure or timeout fails the run (waits are never retried). Answers the steps it ended.
+   */
+  async finishWaiting(tx: Transaction, run: RunRow, outcomes: WaitOutcome[]): Promise<TaskRow[]> {
+    return this.finishWaitingOf(tx, [{ run, outcomes }]);
+  }
+
+  /**
+   * `finishWaiting` for several locked runs at once (the timer's batches): one UPDATE for every
+   * step, one read of the runs' steps, then each run moves on (or fails) as on its own.
+   */
+  async finishWaitingOf(
+    tx: Transaction,
+    batch: Array<{ run: RunRow; outcomes: WaitOutcome[] }>,
+  ): Promise<TaskRow[]> {
+    const live = batch.filter(
+      ({ run, outcomes }) => !isTerminalRun(run.status) && outcomes.length > 0,
+    );
+    if (live.length === 0) return [];
+    const outcomes = live.flatMap(({ run, outcomes }) =>
+      outcomes.map((outcome) => ({ run, outcome })),
+    );
+    for (const { outcome } of outcomes) assertTaskTransition('waiting', outcome.status);
+    for (const { run } of live) await this.ensureRunning(tx, run);
+    const rows = updatedRows<TaskRow & { n: number }>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = o.status, output = o.output, error = o.error,
+                finished_at = now()
+           FROM unnest($1::uuid[], $2::uuid[], $3::varchar[], $4::jsonb[], $5::jsonb[])
+                WITH ORDINALITY AS o(id, run_id, status, output, error, n)
+          WHERE t.id = o.id AND t.run_id = o.run_id AND t.status = 'waiting'
+          RETURNING ${TASK_COLUMNS}, o.n::int AS n`,
+        [
+          outcomes.map(({ outcome }) => outcome.task.id),
+          outcomes.map(({ run }) => run.id),
+          outcomes.map(({ outcome }) => outcome.status),
+          outcomes.map(({ outcome }) =>
+            outcome.status === 'succeeded' ? JSON.stringify(outcome.output ?? null) : null,
+          ),
+          outcomes.map(({ outcome }) => (outcome.error ? JSON.stringify(outcome.error) : null)),
+        ],
+      ),
+    );
+    if (rows.length === 0) return [];
+    // In the order asked (RETURNING promises none).
+    rows.sort((x, y) => x.n - y.n);
+    const done = rows.map(({ n, ...row }) => ({
+      row: row,
+      error: outcomes[n - 1].outcome.error,
+    }));
+    for (const { row, error } of done)
+      await this.stepChanged(tx, row, row.status as StepEvent, 'waiting', error);
+    const indexed = done.filter(({ row }) => row.kind === 'wait' && row.waitFor?.event);
+    if (indexed.length > 0) {
+      await tx.manager.query(`DELETE FROM workflow_event_waits WHERE task_id = ANY($1::uuid[])`, [
+        indexed.map(({ row }) => row.id),
+      ]);
+    }
+    const moving: RunRow[] = [];
+    for (const { run } of live) {
+      const mine = done.filter(({ row }) => row.runId === run.id);
+      if (mine.length === 0) continue;
+      const failed = mine.find(({ row }) => row.status !== 'succeeded');
+      if (!failed) {
+        moving.push(run);
+        continue;
+      }
+      await this.finishRun(tx, run, 'failed', null, {
+        stepKey: failed.row.stepKey,
+        taskId: failed.row.id,
+        attempt: failed.row.attempt,
+        reason: failed.row.status,
+        ...(failed.error ?? { message: 'The step failed.' }),
+      });
+    }
+    if (moving.length > 0) {
+      const progress = await tx.manager.query<Array<TaskProgress & { runId: string }>>(
+        `SELECT run_id AS "runId", step_key AS "stepKey", status, output FROM workflow_tasks
+          WHERE run_id = ANY($1::uuid[])`,
+        [moving.map((run) => run.id)],
+      );
+      const byRun = new Map<string, TaskProgress[]>(moving.map((run) => [run.id, []]));
+      for (const { runId, ...task } of progress) byRun.get(runId)!.push(task);
+      // Their next tasks are inserted together, after every run has been moved on.
+      const deferred: QueuedStep[] = [];
+      for (const run of moving) await this.advance(tx, run, byRun.get(run.id), deferred);
+      await this.insertQueued(tx, deferred);
+    }
+    return done.map(({ row }) => row);
+  }
+
+  /** `workflow.approval.requested`: who may decide, and where (webhook-able). */
+  private async approvalRequested(
+    tx: Transaction,
+    run: RunRow,
+    task: TaskRow,
+    step: StepSpec,
+  ): Promise<void> {
+    const base = `${this.config.publicUrl}/api/v1/workflows/${run.id}/steps/${encodeURIComponent(step.key)}`;
+    await this.events.emit(tx, {
+      type: 'workflow.approval.requested',
+      subject: { type: 'workflow', id: run.id },
+      tenantId: run.tenantId,
+      data: {
+        workflowId: run.id,
+        type: run.type,
+        stepKey: step.key,
+        taskId: task.id,
+        description: step.description ?? null,
+        approvers: step.approvers ?? [],
+        deadline: task.wakeAt ? new Date(task.wakeAt).toISOString() : null,
+        approveUrl: `${base}/approve`,
+        rejectUrl: `${base}/reject`,
+      },
+    });
   }
 
   /** pending → running for a run whose task moves on before any claim could mark it. */
@@ -464,8 +736,16 @@ export class WorkflowEngine {
     // A run succeeds only when every task did: nothing is left to cancel then.
     const cancelled = status === 'succeeded' ? [] : await this.cancelOpenTasks(tx, run.id);
     for (const task of cancelled) {
+      if (task.kind !== 'task') {
+        assertTaskTransition('waiting', 'cancelled');
+        await this.stepChanged(tx, task, 'cancelled', 'waiting');
+        continue;
+      }
       assertTaskTransition(task.agentId ? 'claimed' : 'queued', 'cancelled');
       await this.taskChanged(tx, task, 'cancelled', task.agentId ? 'claimed' : 'queued', null);
+    }
+    if (cancelled.some((task) => task.kind !== 'task')) {
+      await tx.manager.query(`DELETE FROM workflow_event_waits WHERE run_id = $1`, [run.id]);
     }
     const [finished] = updatedRows<RunRow>(
       await tx.manager.query(
@@ -486,15 +766,11 @@ export class WorkflowEngine {
     return updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
-          WHERE t.run_id = $1 AND t.status IN ('queued', 'claimed')
+          WHERE t.run_id = $1 AND t.status IN ('queued', 'claimed', 'waiting')
           RETURNING ${TASK_COLUMNS}`,
         [runId],
       ),
     );
-  }
-
-  private signal(tx: Transaction, tenantId: string, skill: string): void {
-    this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, taskSignal(tenantId, skill));
   }
 
   private async runChanged(
@@ -522,6 +798,42 @@ export class WorkflowEngine {
         status: run.status,
         ...(event === 'succeeded' ? { output: run.output } : {}),
         ...(event === 'failed' ? { error: run.error } : {}),
+      },
+    });
+  }
+
+  /** A step that is not a task changed: audit entry and `workflow.step.*` event. */
+  private async stepChanged(
+    tx: Transaction,
+    task: TaskRow,
+    event: StepEvent,
+    before: TaskStatus | null,
+    error?: TaskError,
+  ): Promise<void> {
+    await this.audit.record(tx, {
+      action: STEP_ACTIONS[event],
+      resource: { type: 'task', id: task.id },
+      before: before === null ? undefined : { status: before },
+      after: { status: task.status, kind: task.kind },
+      tenantId: task.tenantId,
+    });
+    await this.events.emit(tx, {
+      type: `workflow.step.${event}`,
+      subject: { type: 'workflow', id: task.runId },
+      tenantId: task.tenantId,
+      data: {
+        taskId: task.id,
+        workflowId: task.runId,
+        stepKey: task.stepKey,
+        kind: task.kind,
+        status: task.status,
+        ...(event === 'waiting'
+          ? {
+              waitingFor: task.waitFor,
+              deadline: task.wakeAt ? new Date(task.wakeAt).toISOString() : null,
+            }
+          : {}),
+        ...(error ? { error } : {}),
       },
     });
   }

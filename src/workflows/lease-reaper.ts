@@ -6,6 +6,7 @@ import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
 import { WorkflowEngine } from './engine';
+import { WaitsService } from './waits.service';
 import { TASK_COLUMNS, TASKS_CHANNEL, TaskRow, taskSignal } from './workflow-rows';
 
 const REAP_EVERY_MS = 500;
@@ -41,6 +42,7 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly unitOfWork: UnitOfWork,
     private readonly engine: WorkflowEngine,
     private readonly notifications: PgNotifications,
+    private readonly waits: WaitsService,
     private readonly shutdown: ShutdownState,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -57,6 +59,8 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
     try {
       await this.reapExpired();
       await this.announceDueRetries();
+      // Sleeps that ended, waits and approvals that timed out (durable rows, one loop for all).
+      await this.waits.wakeDue(() => this.shutdown.isShuttingDown);
       this.failing = false;
     } catch (error) {
       if (!this.failing) this.logger.warn(`Lease reaping failed: ${(error as Error).message}`);

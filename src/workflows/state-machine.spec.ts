@@ -24,6 +24,10 @@ const LEGAL_TASK = new Set([
   'claimed>failed',
   'claimed>timed_out',
   'claimed>cancelled',
+  'waiting>succeeded',
+  'waiting>failed',
+  'waiting>timed_out',
+  'waiting>cancelled',
   'failed>queued',
   'timed_out>queued',
 ]);
@@ -54,7 +58,7 @@ describe('task transitions', () => {
   });
 
   it('lists every legal pair the table allows, no more', () => {
-    expect(LEGAL_TASK.size).toBe(8);
+    expect(LEGAL_TASK.size).toBe(12);
     expect(LEGAL_RUN.size).toBe(6);
   });
 });

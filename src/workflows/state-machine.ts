@@ -7,6 +7,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 export const TASK_STATUSES = [
   'queued',
   'claimed',
+  'waiting',
   'succeeded',
   'failed',
   'cancelled',
@@ -17,7 +18,9 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /**
  * Every legal transition, in one place. A run starts `pending`, turns `running` when its first
  * task is claimed (or finishes), and ends in one of three terminal states. A task's failed or
- * timed-out attempt with attempts left goes back to `queued` (its retry).
+ * timed-out attempt with attempts left goes back to `queued` (its retry). A step that is not a
+ * task (a wait, an approval, a sleep) starts `waiting` and ends once: it is never queued, so
+ * no agent can claim it, and it is never retried.
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   pending: ['running', 'failed', 'cancelled'],
@@ -30,6 +33,7 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   queued: ['claimed', 'cancelled'],
   claimed: ['succeeded', 'failed', 'timed_out', 'cancelled'],
+  waiting: ['succeeded', 'failed', 'timed_out', 'cancelled'],
   succeeded: [],
   failed: ['queued'],
   timed_out: ['queued'],

@@ -1,4 +1,5 @@
 import { RunDetailDto, RunDto, RunStepDto, TaskViewDto } from './dto/run.dto';
+import { stepKind } from './dag';
 import { isTerminalRun } from './state-machine';
 import type { RunDetail } from './runs.service';
 import type { RunRow, TaskRow } from './workflow-rows';
@@ -45,9 +46,13 @@ export function runDetailView({ run, tasks }: RunDetail): RunDetailDto {
   const byStep = new Map(tasks.map((task) => [task.stepKey, task]));
   const steps: RunStepDto[] = run.steps.map((step) => {
     const task = byStep.get(step.key);
+    const waiting = task?.status === 'waiting';
     return {
       ...step,
+      kind: stepKind(step),
       status: task ? task.status : isTerminalRun(run.status) ? 'cancelled' : 'pending',
+      waitingFor: waiting ? task.waitFor : null,
+      deadline: waiting ? iso(task.wakeAt) : null,
       task: task ? taskView(task) : null,
     };
   });

@@ -11,6 +11,9 @@ export enum WorkflowErrorCode {
   ResultMismatch = 'task_result_mismatch',
   InvalidRun = 'invalid_workflow_run',
   AgentDraining = 'agent_draining',
+  SignalIdReused = 'signal_id_reused',
+  ApprovalNotFound = 'approval_not_found',
+  ApprovalNotWaiting = 'approval_not_waiting',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

@@ -16,12 +16,20 @@ import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
 import { WorkflowMetrics } from './workflow-metrics';
 import { WorkflowReactions } from './workflow-reactions';
+import { WaitsController } from './waits.controller';
+import { WaitsService } from './waits.service';
 import { WorkflowsController } from './workflows.controller';
 
 /** Definitions, runs, the engine, task dispatch to agents (claim, lease, long-poll), the reaper. */
 @Module({
   imports: [AuditModule, AgentsModule],
-  controllers: [DefinitionsController, WorkflowsController, TasksController, SkillsController],
+  controllers: [
+    DefinitionsController,
+    WorkflowsController,
+    WaitsController,
+    TasksController,
+    SkillsController,
+  ],
   providers: [
     DefinitionsService,
     RunsService,
@@ -35,6 +43,7 @@ import { WorkflowsController } from './workflows.controller';
     LeaseReaper,
     WorkflowReactions,
     WorkflowMetrics,
+    WaitsService,
   ],
   exports: [RunsService],
 })

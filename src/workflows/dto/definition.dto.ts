@@ -5,7 +5,9 @@ import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
+  IsIn,
   IsInt,
+  IsObject,
   IsNumber,
   IsOptional,
   IsString,
@@ -15,6 +17,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { STEP_KINDS } from '../dag';
+import type { StepKind } from '../dag';
 import type { WorkflowDefinition } from '../entities/workflow-definition.entity';
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -65,14 +69,105 @@ export class RetryBackoffDto {
   maxSeconds?: number;
 }
 
+export class WaitEventDto {
+  @ApiProperty({
+    example: 'inbound.github.pull_request',
+    description: 'The event type: exact, `prefix.*`, or `*` (as for webhook endpoints)',
+  })
+  @IsString()
+  @Length(1, 128)
+  type: string;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    example: { 'payload.action': 'closed', 'payload.pull_request.number': '$.input.pr' },
+    description:
+      "Dot paths into the event's data → the value each must equal: a constant, or " +
+      '`$.input...` (a path into the run input, read when the step starts waiting)',
+  })
+  @IsOptional()
+  @IsObject()
+  match?: Record<string, unknown>;
+}
+
 export class StepDto {
   @ApiProperty({ example: 'scaffold' })
   @IsSlug()
   key: string;
 
-  @ApiProperty({ example: 'code.scaffold', description: 'An agent skill id' })
+  @ApiPropertyOptional({
+    enum: STEP_KINDS,
+    default: 'task',
+    description:
+      'task: an agent does it; wait: a signal or an event; approval: a person (or key) ' +
+      'decides; sleep: time passes. Only task steps occupy an agent.',
+  })
+  @IsOptional()
+  @IsIn(STEP_KINDS)
+  kind?: StepKind;
+
+  @ApiPropertyOptional({ example: 'code.scaffold', description: 'task: an agent skill id' })
+  @IsOptional()
   @IsSlug()
-  skill: string;
+  skill?: string;
+
+  @ApiPropertyOptional({ example: 'deploy-approved', description: 'wait: the signal name' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  signal?: string;
+
+  @ApiPropertyOptional({ type: WaitEventDto, description: 'wait: the domain event it waits for' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => WaitEventDto)
+  event?: WaitEventDto;
+
+  @ApiPropertyOptional({
+    enum: ['fail', 'succeed'],
+    default: 'fail',
+    description: 'wait: what its timeout does to the step',
+  })
+  @IsOptional()
+  @IsIn(['fail', 'succeed'])
+  onTimeout?: 'fail' | 'succeed';
+
+  @ApiPropertyOptional({
+    type: [String],
+    description:
+      'approval: scopes or API key names that may decide, besides keys with workflows:approve',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(32)
+  @IsString({ each: true })
+  @Length(1, 200, { each: true })
+  approvers?: string[];
+
+  @ApiPropertyOptional({ description: 'approval: what is to be approved', maxLength: 2000 })
+  @IsOptional()
+  @IsString()
+  @Length(1, 2000)
+  description?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 2592000, description: 'sleep: for this long' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(2_592_000)
+  seconds?: number;
+
+  @ApiPropertyOptional({
+    example: '$.input.wakeAt',
+    description:
+      'sleep: until this ISO 8601 time, or the time at a JSON path ($.input..., $.dependencies...)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  until?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'Keys of steps that must succeed first' })
   @IsOptional()
@@ -83,13 +178,15 @@ export class StepDto {
 
   @ApiPropertyOptional({
     minimum: 1,
-    maximum: 86400,
-    description: 'An attempt running longer times out',
+    maximum: 2592000,
+    description:
+      'task: an attempt running longer times out (at most 86400); wait (required), approval: ' +
+      'the step times out after this long (at most 30 days)',
   })
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(86_400)
+  @Max(2_592_000)
   timeoutSeconds?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 3 })
@@ -161,7 +258,15 @@ export class DefinitionQueryDto {
 
 export class StepViewDto {
   @ApiProperty() key: string;
-  @ApiProperty() skill: string;
+  @ApiPropertyOptional({ enum: STEP_KINDS, description: 'Absent: task' }) kind?: StepKind;
+  @ApiProperty({ description: "The task's skill; '' for steps of other kinds" }) skill: string;
+  @ApiPropertyOptional() signal?: string;
+  @ApiPropertyOptional({ type: WaitEventDto }) event?: WaitEventDto;
+  @ApiPropertyOptional({ enum: ['fail', 'succeed'] }) onTimeout?: string;
+  @ApiPropertyOptional({ type: [String] }) approvers?: string[];
+  @ApiPropertyOptional() description?: string;
+  @ApiPropertyOptional() seconds?: number;
+  @ApiPropertyOptional() until?: string;
   @ApiProperty({ type: [String] }) dependsOn: string[];
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutSeconds: number | null;
   @ApiProperty() maxAttempts: number;

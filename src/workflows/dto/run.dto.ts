@@ -16,6 +16,8 @@ import { PageQueryDto } from '../../common/pagination';
 import { RUN_STATUSES, TASK_STATUSES } from '../state-machine';
 import type { RunStatus, TaskStatus } from '../state-machine';
 import { IsSlug, MAX_STEPS, StepDto, StepViewDto } from './definition.dto';
+import { STEP_KINDS } from '../dag';
+import type { StepKind } from '../dag';
 import { ANY_JSON } from '../../common/openapi/any-json';
 import { AsSent } from '../../common/validation/as-sent';
 import { TaskErrorDto } from './task.dto';
@@ -102,11 +104,33 @@ export class TaskViewDto {
 }
 
 export class RunStepDto extends StepViewDto {
+  @ApiProperty({ enum: STEP_KINDS }) declare kind: StepKind;
+
   @ApiProperty({
     enum: ['pending', ...TASK_STATUSES],
-    description: 'pending: waiting for its dependencies; else its task status',
+    description:
+      'pending: waiting for its dependencies; waiting: a wait, approval or sleep under way; ' +
+      'else its task status',
   })
   status: string;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: 'object',
+    additionalProperties: true,
+    description:
+      'While waiting: {signal?, event?: {type, match}, onTimeout} (wait), {approval, approvers, ' +
+      'description?} (approval) or {sleep: {seconds} | {until}} (sleep); else null',
+  })
+  waitingFor: unknown;
+
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'While waiting: when it times out or its sleep ends (null: no deadline)',
+  })
+  deadline: string | null;
 
   @ApiPropertyOptional({ type: TaskViewDto, nullable: true }) task: TaskViewDto | null;
 }

@@ -9,7 +9,7 @@ import {
   Unique,
 } from 'typeorm';
 import { Tenant } from '../../auth/entities/tenant.entity';
-import type { RetryBackoff } from '../dag';
+import type { RetryBackoff, StepKind } from '../dag';
 import type { TaskStatus } from '../state-machine';
 import { WorkflowRun } from './workflow-run.entity';
 
@@ -20,9 +20,16 @@ import { WorkflowRun } from './workflow-run.entity';
 @Index('workflow_tasks_queue', { synchronize: false })
 @Index('workflow_tasks_leases', ['leaseExpiresAt'], { where: `"status" = 'claimed'` })
 @Index('workflow_tasks_agent', ['tenantId', 'agentId'], { where: `"status" = 'claimed'` })
+@Index('workflow_tasks_wake', ['wakeAt'], { where: `"status" = 'waiting'` })
 @Check(
   'workflow_tasks_status_check',
-  `"status" IN ('queued', 'claimed', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
+  `"status" IN ('queued', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
+)
+@Check(
+  'workflow_tasks_kind_check',
+  `"kind" IN ('task', 'wait', 'approval', 'sleep')
+   AND ("kind" = 'task' OR "status" NOT IN ('queued', 'claimed'))
+   AND ("kind" <> 'task' OR "status" <> 'waiting')`,
 )
 export class WorkflowTask {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workflow_tasks_pkey' })
@@ -50,6 +57,18 @@ export class WorkflowTask {
 
   @Column({ type: 'varchar', length: 16 })
   status: TaskStatus;
+
+  /** `task` (an agent's work) or a step that waits without one: `wait`, `approval`, `sleep`. */
+  @Column({ type: 'varchar', length: 16, default: 'task' })
+  kind: StepKind;
+
+  /** What a waiting step waits for (signal, event, approvers, sleep end), as the run view shows it. */
+  @Column({ name: 'wait_for', type: 'jsonb', nullable: true })
+  waitFor: Record<string, unknown> | null;
+
+  /** When a waiting step wakes: its timeout, or the end of its sleep; null: no deadline. */
+  @Column({ name: 'wake_at', type: 'timestamptz', nullable: true })
+  wakeAt: Date | null;
 
   @Column({ type: 'integer', default: 0 })
   priority: number;

@@ -1,0 +1,703 @@
+import { createHmac, randomUUID } from 'node:crypto';
+import { Client } from 'pg';
+import { createTestDatabase, TestDatabase } from './utils/databases';
+import { waitFor } from './utils/spawn-app';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Headers = { authorization: string };
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+const GITHUB_SECRET = "It's a Secret to Everybody";
+/** An address in GitHub's published hook ranges (sent through a trusted proxy header). */
+const GITHUB_IP = '140.82.115.1';
+
+interface Claimed {
+  id: string;
+  workflowId: string;
+  stepKey: string;
+  input: Json;
+  leaseToken: string;
+}
+
+/**
+ * Steps that wait without an agent, end to end over real HTTP and a real PostgreSQL: signals
+ * (before and after the step waits, raced), event waits fed by signed GitHub deliveries,
+ * approvals, timeouts, durable sleeps across a restart, and two replicas on one database.
+ */
+describe('work that waits', () => {
+  let db: TestDatabase;
+  let test: TestApp;
+  let base: string;
+  let writer: Headers;
+  let reader: Headers;
+  let worker: Headers;
+  let approver: Headers;
+  let pg: Client;
+
+  const env = {
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    GITHUB_WEBHOOK_SECRETS: GITHUB_SECRET,
+    TRUST_PROXY: '127.0.0.0/8,::1',
+  };
+
+  const call = async (method: string, path: string, headers: Json, body?: unknown, at = base) => {
+    const response = await fetch(`${at}/api/v1${path}`, {
+      method,
+      headers: {
+        ...headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
+  };
+  const post = (path: string, headers: Headers, body: unknown = {}) =>
+    call('POST', path, headers, body);
+  const get = (path: string, headers: Headers = reader) => call('GET', path, headers);
+  const run = async (id: string) => (await get(`/workflows/${id}`)).body.data as Json;
+  const stepOf = async (id: string, key: string) =>
+    ((await run(id)).steps as Json[]).find((step) => step.key === key)!;
+  const eventsOf = async (id: string): Promise<Json[]> =>
+    (await get(`/workflows/${id}/events?limit=200`)).body.data.events as Json[];
+  const start = async (steps: Json[], input: Json = {}) => {
+    const response = await post('/workflows', writer, { type: 'waits', steps, input });
+    expect(response.status).toBe(201);
+    return response.body.data as Json;
+  };
+  const claim = async (agentId: string, max = 10): Promise<Claimed[]> => {
+    const response = await post(`/agents/${agentId}/tasks/claim`, worker, { max });
+    expect(response.status).toBe(200);
+    return response.body.data.tasks as Claimed[];
+  };
+  /** One agent per skill, registered on first use: each test's skills are its own. */
+  const agents = new Set<string>();
+  const claimStep = async (runId: string, stepKey: string): Promise<Claimed> => {
+    const skill = ((await run(runId)).steps as Json[]).find((step) => step.key === stepKey)!
+      .skill as string;
+    if (!agents.has(skill)) {
+      const response = await post('/agents', writer, {
+        id: `agent-${skill}`,
+        name: skill,
+        skills: [{ id: skill, name: skill }],
+      });
+      expect(response.status).toBe(201);
+      agents.add(skill);
+    }
+    return waitFor(
+      async () =>
+        (await claim(`agent-${skill}`)).find(
+          (task) => task.workflowId === runId && task.stepKey === stepKey,
+        ),
+      20_000,
+      `a claim of ${stepKey}`,
+    );
+  };
+  const complete = (task: Claimed, output: unknown) =>
+    post(`/tasks/${task.id}/complete`, worker, { leaseToken: task.leaseToken, output });
+  const untilStatus = (id: string, status: string, timeoutMs = 15_000) =>
+    waitFor(
+      async () => {
+        const current = await run(id);
+        return current.status === status ? current : undefined;
+      },
+      timeoutMs,
+      `run ${id} ${status}`,
+    );
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    test = await startTestApp(env, { db });
+    await test.app.listen({ port: 0, host: '127.0.0.1' });
+    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    writer = await createKey(test, {
+      scopes: ['workflows:write', 'workflows:read', 'agents:write'],
+    });
+    reader = await createKey(test, { scopes: ['workflows:read'] });
+    worker = await createKey(test, { scopes: ['tasks:work'] });
+    approver = await createKey(test, { name: 'release-manager', scopes: ['workflows:approve'] });
+    // An agent with every skill the signal tests use: it must never be handed a waiting step.
+    const registered = await post('/agents', writer, {
+      id: 'worker',
+      name: 'worker',
+      skills: ['build', 'deploy'].map((skill) => ({ id: skill, name: skill })),
+    });
+    expect(registered.status).toBe(201);
+    pg = new Client({ connectionString: db.url });
+    await pg.connect();
+  });
+
+  afterAll(async () => {
+    await pg.end();
+    await test.close();
+    await db.drop();
+  });
+
+  describe('definitions', () => {
+    it.each([
+      [{ key: 'w', kind: 'wait', timeoutSeconds: 60 }, 'steps[1].signal'],
+      [{ key: 'w', kind: 'wait', signal: 'go' }, 'steps[1].timeoutSeconds'],
+      [
+        { key: 'w', kind: 'wait', signal: 'go', timeoutSeconds: 60, skill: 'build' },
+        'steps[1].skill',
+      ],
+      [{ key: 'w', signal: 'go', skill: 'build' }, 'steps[1].signal'],
+      [{ key: 'w', kind: 'sleep', seconds: 5, until: '2030-01-01T00:00:00Z' }, 'steps[1].seconds'],
+      [{ key: 'w', kind: 'sleep', until: 'tomorrow' }, 'steps[1].until'],
+      [{ key: 'w', kind: 'sleep', seconds: 2_592_001 }, 'steps[1].seconds'],
+      [{ key: 'w', kind: 'approval', approvers: ['x'], signal: 'go' }, 'steps[1].signal'],
+      [
+        { key: 'w', kind: 'wait', timeoutSeconds: 60, event: { type: 'inbound.GitHub' } },
+        'steps[1].event.type',
+      ],
+      [
+        {
+          key: 'w',
+          kind: 'wait',
+          timeoutSeconds: 60,
+          event: { type: 'inbound.*', match: { 'payload.number': '$.run.x' } },
+        },
+        'steps[1].event.match',
+      ],
+      [{ key: 'w', kind: 'nap', seconds: 5 }, 'steps[1].kind'],
+      [{ key: 'w', skill: 'build', timeoutSeconds: 90_000 }, 'steps[1].timeoutSeconds'],
+    ])('%j is refused with a 400 naming %s', async (step, field) => {
+      const before = await pg.query('SELECT count(*)::int AS n FROM workflow_definitions');
+      const response = await post('/workflow-definitions', writer, {
+        key: 'bad',
+        steps: [{ key: 'a', skill: 'build' }, step],
+      });
+      expect(response.status).toBe(400);
+      expect(response.body.errors.map((error: Json) => error.field)).toContain(field);
+      const after = await pg.query('SELECT count(*)::int AS n FROM workflow_definitions');
+      expect(after.rows[0].n).toBe(before.rows[0].n);
+    });
+
+    it('keeps each kind with its fields; today’s task steps are unchanged', async () => {
+      const response = await post('/workflow-definitions', writer, {
+        key: 'kinds',
+        steps: [
+          { key: 'a', skill: 'build' },
+          { key: 'w', kind: 'wait', signal: 'go', timeoutSeconds: 60, dependsOn: ['a'] },
+          {
+            key: 'p',
+            kind: 'approval',
+            approvers: ['ops'],
+            description: 'Ship?',
+            dependsOn: ['w'],
+          },
+          { key: 's', kind: 'sleep', seconds: 5, dependsOn: ['p'] },
+        ],
+      });
+      expect(response.status).toBe(201);
+      expect(response.body.data.steps).toEqual([
+        expect.objectContaining({ key: 'a', skill: 'build', maxAttempts: 3 }),
+        expect.objectContaining({ key: 'w', kind: 'wait', signal: 'go', onTimeout: 'fail' }),
+        expect.objectContaining({ key: 'p', kind: 'approval', approvers: ['ops'] }),
+        expect.objectContaining({ key: 's', kind: 'sleep', seconds: 5 }),
+      ]);
+      expect(response.body.data.steps[0]).not.toHaveProperty('kind');
+    });
+  });
+
+  describe('signals', () => {
+    const flow = [
+      { key: 'build', skill: 'build' },
+      { key: 'gate', kind: 'wait', signal: 'go', timeoutSeconds: 600, dependsOn: ['build'] },
+      { key: 'deploy', skill: 'deploy', dependsOn: ['gate'] },
+    ];
+
+    it('a signal sent before the step waits is kept, then consumed when it starts', async () => {
+      const started = await start(flow);
+      const sent = await post(`/workflows/${started.id}/signals`, writer, {
+        name: 'go',
+        payload: { by: 'ci' },
+        signalId: 'ci-1',
+      });
+      expect(sent.status).toBe(200);
+      expect(sent.body.data).toMatchObject({ signalId: 'ci-1', consumedBy: [], duplicate: false });
+      // The same signalId again: the first answer, nothing new.
+      const again = await post(`/workflows/${started.id}/signals`, writer, {
+        name: 'go',
+        payload: { by: 'ci' },
+        signalId: 'ci-1',
+      });
+      expect(again.body.data).toMatchObject({ signalId: 'ci-1', duplicate: true });
+      const other = await post(`/workflows/${started.id}/signals`, writer, {
+        name: 'go',
+        payload: { by: 'someone else' },
+        signalId: 'ci-1',
+      });
+      expect(other.status).toBe(409);
+      const stored = await pg.query(
+        'SELECT count(*)::int AS n FROM workflow_signals WHERE run_id = $1',
+        [started.id],
+      );
+      expect(stored.rows[0].n).toBe(1);
+      expect((await stepOf(started.id, 'gate')).status).toBe('pending');
+
+      const build = await claimStep(started.id, 'build');
+      expect((await complete(build, 'built')).status).toBe(200);
+      const gate = await stepOf(started.id, 'gate');
+      expect(gate).toMatchObject({
+        kind: 'wait',
+        status: 'succeeded',
+        task: { output: { by: 'ci' } },
+      });
+      const deploy = await claimStep(started.id, 'deploy');
+      expect(deploy.input.dependencies).toEqual({ gate: { by: 'ci' } });
+      expect((await complete(deploy, 'ok')).status).toBe(200);
+      const done = await untilStatus(started.id, 'succeeded');
+      expect(done.output).toEqual({ build: 'built', gate: { by: 'ci' }, deploy: 'ok' });
+      const types = (await eventsOf(started.id)).map((event) => event.type);
+      expect(types).toEqual(
+        expect.arrayContaining([
+          'workflow.signal.received',
+          'workflow.step.waiting',
+          'workflow.step.succeeded',
+        ]),
+      );
+      expect(types.indexOf('workflow.step.waiting')).toBeLessThan(
+        types.indexOf('workflow.step.succeeded'),
+      );
+    });
+
+    it('a waiting step shows what it waits for and its deadline, and the signal completes it', async () => {
+      const started = await start(flow);
+      const build = await claimStep(started.id, 'build');
+      await complete(build, 'built');
+      const gate = await stepOf(started.id, 'gate');
+      expect(gate).toMatchObject({
+        kind: 'wait',
+        status: 'waiting',
+        waitingFor: { signal: 'go', onTimeout: 'fail' },
+        task: { status: 'waiting', agentId: null },
+      });
+      const deadline = Date.parse(gate.deadline);
+      expect(deadline).toBeGreaterThan(Date.now() + 590_000);
+      expect(deadline).toBeLessThan(Date.now() + 610_000);
+      // No agent can claim it, whatever skills it has.
+      expect((await claim('worker')).filter((task) => task.workflowId === started.id)).toEqual([]);
+      await expect(
+        pg.query(
+          `UPDATE workflow_tasks SET status = 'queued' WHERE run_id = $1 AND step_key = 'gate'`,
+          [started.id],
+        ),
+      ).rejects.toThrow(/workflow_tasks_kind_check/);
+
+      const wrong = await post(`/workflows/${started.id}/signals`, writer, { name: 'stop' });
+      expect(wrong.body.data.consumedBy).toEqual([]);
+      expect((await stepOf(started.id, 'gate')).status).toBe('waiting');
+      const sent = await post(`/workflows/${started.id}/signals`, writer, {
+        name: 'go',
+        payload: 7,
+      });
+      expect(sent.body.data.consumedBy).toEqual(['gate']);
+      expect(await stepOf(started.id, 'gate')).toMatchObject({
+        status: 'succeeded',
+        waitingFor: null,
+        task: { output: 7 },
+      });
+    });
+
+    it('refuses bad signals with a 4xx that changes nothing', async () => {
+      const started = await start(flow);
+      expect((await post(`/workflows/${started.id}/signals`, writer, {})).status).toBe(400);
+      expect(
+        (await post(`/workflows/${started.id}/signals`, writer, { name: 'go', extra: 1 })).status,
+      ).toBe(400);
+      expect(
+        (await post(`/workflows/${started.id}/signals`, writer, { name: 'go', signalId: 'a b' }))
+          .status,
+      ).toBe(400);
+      expect(
+        (await post(`/workflows/${randomUUID()}/signals`, writer, { name: 'go' })).status,
+      ).toBe(404);
+      expect((await post(`/workflows/not-a-uuid/signals`, writer, { name: 'go' })).status).toBe(
+        404,
+      );
+      expect((await post(`/workflows/${started.id}/signals`, reader, { name: 'go' })).status).toBe(
+        403,
+      );
+      const stored = await pg.query(
+        'SELECT count(*)::int AS n FROM workflow_signals WHERE run_id = $1',
+        [started.id],
+      );
+      expect(stored.rows[0].n).toBe(0);
+      expect((await post(`/workflows/${started.id}/cancel`, writer)).status).toBe(200);
+      expect((await post(`/workflows/${started.id}/signals`, writer, { name: 'go' })).status).toBe(
+        409,
+      );
+    });
+
+    it('the step starting to wait and the signal arriving, raced, never miss each other', async () => {
+      const runs = await Promise.all(Array.from({ length: 12 }, () => start(flow)));
+      const ids = new Set(runs.map((started) => started.id as string));
+      const builds: Claimed[] = [];
+      await waitFor(
+        async () => {
+          const claimed = await claim('worker', 10);
+          builds.push(
+            ...claimed.filter((task) => ids.has(task.workflowId) && task.stepKey === 'build'),
+          );
+          return builds.length >= runs.length ? true : undefined;
+        },
+        10_000,
+        'the builds',
+      );
+      await Promise.all(
+        builds.map((build, i) =>
+          Promise.all([
+            complete(build, i),
+            post(`/workflows/${build.workflowId}/signals`, writer, { name: 'go', payload: i }),
+          ]),
+        ),
+      );
+      for (const build of builds) {
+        const gate = await stepOf(build.workflowId, 'gate');
+        expect(gate.status).toBe('succeeded');
+      }
+      const kept = await pg.query(
+        `SELECT count(*)::int AS n FROM workflow_signals WHERE run_id = ANY($1::uuid[]) AND consumed_at IS NULL`,
+        [builds.map((build) => build.workflowId)],
+      );
+      expect(kept.rows[0].n).toBe(0);
+    });
+  });
+
+  describe('timeouts and sleeps', () => {
+    it('a wait times out: fail fails the run, succeed moves it on', async () => {
+      const failing = await start([
+        { key: 'gate', kind: 'wait', signal: 'never', timeoutSeconds: 1 },
+      ]);
+      const passing = await start([
+        { key: 'gate', kind: 'wait', signal: 'never', timeoutSeconds: 1, onTimeout: 'succeed' },
+      ]);
+      expect(failing.status).toBe('running');
+      const failed = await untilStatus(failing.id, 'failed');
+      expect(failed.error).toMatchObject({
+        stepKey: 'gate',
+        reason: 'timed_out',
+        code: 'wait_timeout',
+      });
+      expect(failed.steps[0].status).toBe('timed_out');
+      const passed = await untilStatus(passing.id, 'succeeded');
+      expect(passed.output).toEqual({ gate: { timedOut: true } });
+    });
+
+    it('a sleep until a time read from the input ends then', async () => {
+      const wakeAt = new Date(Date.now() + 1500).toISOString();
+      const started = await start([{ key: 'nap', kind: 'sleep', until: '$.input.wakeAt' }], {
+        wakeAt,
+      });
+      expect(started.steps[0]).toMatchObject({ status: 'waiting', deadline: wakeAt });
+      const done = await untilStatus(started.id, 'succeeded');
+      expect(Date.parse(done.finishedAt)).toBeGreaterThanOrEqual(Date.parse(wakeAt));
+      expect(done.output).toEqual({ nap: { sleptUntil: wakeAt } });
+      const bad = await start([{ key: 'nap', kind: 'sleep', until: '$.input.missing' }]);
+      expect((await untilStatus(bad.id, 'failed')).error).toMatchObject({ code: 'invalid_until' });
+    });
+
+    it('a sleep spans a service restart: the row, not a timer, wakes it', async () => {
+      const started = await start([
+        { key: 'nap', kind: 'sleep', seconds: 3 },
+        { key: 'after', skill: 'r-notes', dependsOn: ['nap'] },
+      ]);
+      await test.app.close();
+      await new Promise((resolve) => setTimeout(resolve, 3500));
+      const row = await pg.query(
+        `SELECT status FROM workflow_tasks WHERE run_id = $1 AND step_key = 'nap'`,
+        [started.id],
+      );
+      expect(row.rows[0].status).toBe('waiting');
+      test = await startTestApp(env, { db });
+      await test.app.listen({ port: 0, host: '127.0.0.1' });
+      base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+      await waitFor(
+        async () => ((await stepOf(started.id, 'nap')).status === 'succeeded' ? true : undefined),
+        10_000,
+        'the sleep to end',
+      );
+      expect((await stepOf(started.id, 'after')).status).toBe('queued');
+    });
+  });
+
+  describe('approvals', () => {
+    const flow = (extra: Json = {}) => [
+      { key: 'build', skill: 'a-build' },
+      { key: 'ship', kind: 'approval', description: 'Ship it?', dependsOn: ['build'], ...extra },
+      { key: 'deploy', skill: 'a-deploy', dependsOn: ['ship'] },
+    ];
+    const toApproval = async (extra: Json = {}) => {
+      const started = await start(flow(extra));
+      const build = await claimStep(started.id, 'build');
+      await complete(build, 'built');
+      return started.id as string;
+    };
+
+    it('approve: requested with its URLs, decided by a workflows:approve key, audited', async () => {
+      const id = await toApproval({ timeoutSeconds: 3600 });
+      const step = await stepOf(id, 'ship');
+      expect(step).toMatchObject({
+        kind: 'approval',
+        status: 'waiting',
+        waitingFor: { approvers: [] },
+      });
+      const requested = (await eventsOf(id)).find(
+        (event) => event.type === 'workflow.approval.requested',
+      )!;
+      expect(requested.data).toMatchObject({
+        workflowId: id,
+        stepKey: 'ship',
+        description: 'Ship it?',
+        approveUrl: expect.stringMatching(
+          new RegExp(`/api/v1/workflows/${id}/steps/ship/approve$`),
+        ),
+        rejectUrl: expect.stringMatching(new RegExp(`/api/v1/workflows/${id}/steps/ship/reject$`)),
+      });
+      // A writer is no approver; neither is a step that is not an approval.
+      expect((await post(`/workflows/${id}/steps/ship/approve`, writer, {})).status).toBe(403);
+      expect((await post(`/workflows/${id}/steps/build/approve`, approver, {})).status).toBe(404);
+      expect(
+        (await post(`/workflows/${id}/steps/ship/approve`, approver, { comment: 5 })).status,
+      ).toBe(400);
+      const approved = await post(`/workflows/${id}/steps/ship/approve`, approver, {
+        comment: 'LGTM',
+      });
+      expect(approved.status).toBe(200);
+      const ship = approved.body.data.steps.find((s: Json) => s.key === 'ship');
+      expect(ship).toMatchObject({
+        status: 'succeeded',
+        task: { output: { approvedBy: 'release-manager', comment: 'LGTM' } },
+      });
+      expect((await post(`/workflows/${id}/steps/ship/approve`, approver, {})).status).toBe(409);
+      const decided = (await eventsOf(id)).find(
+        (event) => event.type === 'workflow.approval.decided',
+      )!;
+      expect(decided.data).toMatchObject({
+        decision: 'approved',
+        comment: 'LGTM',
+        decidedBy: { name: 'release-manager' },
+      });
+      const audit = await pg.query(
+        `SELECT action, actor_id, after FROM audit_entries WHERE action LIKE 'workflow.approval.%' AND after->>'stepKey' = 'ship'
+          AND resource_id = $1`,
+        [ship.task.id],
+      );
+      expect(audit.rows).toEqual([
+        expect.objectContaining({
+          action: 'workflow.approval.approve',
+          after: expect.objectContaining({ decision: 'approved', comment: 'LGTM' }),
+        }),
+      ]);
+      await claimStep(id, 'deploy');
+    });
+
+    it('an approver named by key name or scope may decide; reject fails the step and the run', async () => {
+      const id = await toApproval({ approvers: ['ops-bot', 'agents:read'] });
+      const opsBot = await createKey(test, { name: 'ops-bot', scopes: ['agents:read'] });
+      const other = await createKey(test, { name: 'someone', scopes: ['agents:write'] });
+      expect(
+        (await post(`/workflows/${id}/steps/ship/reject`, other, { comment: 'no' })).status,
+      ).toBe(403);
+      expect((await post(`/workflows/${id}/steps/ship/reject`, opsBot, {})).status).toBe(400);
+      const rejected = await post(`/workflows/${id}/steps/ship/reject`, opsBot, {
+        comment: 'Not today',
+      });
+      expect(rejected.status).toBe(200);
+      expect(rejected.body.data).toMatchObject({
+        status: 'failed',
+        error: { stepKey: 'ship', reason: 'failed', message: 'Not today', code: 'rejected' },
+      });
+      expect(rejected.body.data.steps.map((s: Json) => s.status)).toEqual([
+        'succeeded',
+        'failed',
+        'cancelled',
+      ]);
+      const decided = (await eventsOf(id)).find(
+        (event) => event.type === 'workflow.approval.decided',
+      )!;
+      expect(decided.data).toMatchObject({ decision: 'rejected', comment: 'Not today' });
+    });
+
+    it('an approval that times out fails the run', async () => {
+      const started = await start([{ key: 'ship', kind: 'approval', timeoutSeconds: 1 }]);
+      const failed = await untilStatus(started.id, 'failed');
+      expect(failed.error).toMatchObject({
+        stepKey: 'ship',
+        reason: 'timed_out',
+        code: 'approval_timeout',
+      });
+      expect((await post(`/workflows/${started.id}/steps/ship/approve`, approver, {})).status).toBe(
+        409,
+      );
+    });
+  });
+
+  describe('event waits', () => {
+    const delivery = (action: string, number: number) => {
+      const body = Buffer.from(
+        JSON.stringify({ action, pull_request: { number, merged: action === 'closed' } }),
+      );
+      return fetch(`${base}/api/v1/hooks/github`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-github-event': 'pull_request',
+          'x-github-delivery': randomUUID(),
+          'x-hub-signature-256': `sha256=${createHmac('sha256', GITHUB_SECRET).update(body).digest('hex')}`,
+          'x-forwarded-for': GITHUB_IP,
+        },
+        body,
+      });
+    };
+
+    it('review flow: task → wait for the PR of the run to close (signed delivery) → task', async () => {
+      const started = await start(
+        [
+          { key: 'review', skill: 'review' },
+          {
+            key: 'merged',
+            kind: 'wait',
+            timeoutSeconds: 600,
+            dependsOn: ['review'],
+            event: {
+              type: 'inbound.github.pull_request',
+              match: { 'payload.pull_request.number': '$.input.pr', 'payload.action': 'closed' },
+            },
+          },
+          { key: 'notes', skill: 'notes', dependsOn: ['merged'] },
+        ],
+        { pr: 42 },
+      );
+      const review = await claimStep(started.id, 'review');
+      await complete(review, { verdict: 'approve' });
+      expect(await stepOf(started.id, 'merged')).toMatchObject({
+        status: 'waiting',
+        waitingFor: {
+          event: {
+            type: 'inbound.github.pull_request',
+            match: { 'payload.pull_request.number': 42, 'payload.action': 'closed' },
+          },
+        },
+      });
+      // Another PR, and this PR's other actions: no match.
+      expect((await delivery('closed', 41)).status).toBeLessThan(300);
+      expect((await delivery('synchronize', 42)).status).toBeLessThan(300);
+      await waitFor(
+        async () => {
+          const { rows } = await pg.query(
+            `SELECT count(*)::int AS n FROM events WHERE type = 'inbound.github.pull_request' AND dispatched_at IS NOT NULL`,
+          );
+          return rows[0].n >= 2 ? true : undefined;
+        },
+        10_000,
+        'the deliveries to be dispatched',
+      );
+      expect((await stepOf(started.id, 'merged')).status).toBe('waiting');
+
+      expect((await delivery('closed', 42)).status).toBeLessThan(300);
+      const notes = await claimStep(started.id, 'notes');
+      expect(notes.input.dependencies.merged).toMatchObject({
+        source: 'github',
+        event: 'pull_request',
+        payload: { action: 'closed', pull_request: { number: 42 } },
+      });
+      const left = await pg.query(
+        'SELECT count(*)::int AS n FROM workflow_event_waits WHERE run_id = $1',
+        [started.id],
+      );
+      expect(left.rows[0].n).toBe(0);
+    });
+
+    it('cancelling a run cancels its waiting steps and drops their index entries', async () => {
+      const started = await start([
+        {
+          key: 'merged',
+          kind: 'wait',
+          timeoutSeconds: 600,
+          event: {
+            type: 'inbound.github.pull_request',
+            match: { 'payload.pull_request.number': 7 },
+          },
+        },
+      ]);
+      const indexed = () =>
+        pg
+          .query('SELECT count(*)::int AS n FROM workflow_event_waits WHERE run_id = $1', [
+            started.id,
+          ])
+          .then(({ rows }) => rows[0].n as number);
+      expect(await indexed()).toBe(1);
+      const cancelled = await post(`/workflows/${started.id}/cancel`, writer);
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.data.steps[0]).toMatchObject({ status: 'cancelled', waitingFor: null });
+      expect(await indexed()).toBe(0);
+      const types = (await eventsOf(started.id)).map((event) => event.type);
+      expect(types.slice(-2)).toEqual(['workflow.step.cancelled', 'workflow.cancelled']);
+    });
+
+    it('matching is by index: waits of other keys are not read', async () => {
+      await pg.query('SET enable_seqscan = off');
+      const forced = JSON.stringify(
+        (
+          await pg.query(`EXPLAIN (FORMAT JSON)
+        SELECT w.task_id FROM workflow_event_waits w
+         WHERE w.tenant_id = 'default' AND w.event_type = 'inbound.github.pull_request' AND w.match_key = 'x'`)
+        ).rows[0],
+      );
+      await pg.query('RESET enable_seqscan');
+      expect(forced).toContain('workflow_event_waits_lookup');
+    });
+
+    it("waits for other runs' events with a * pattern", async () => {
+      const watcher = await start([
+        {
+          key: 'other-done',
+          kind: 'wait',
+          timeoutSeconds: 600,
+          event: { type: 'workflow.*', match: { type: 'watched', status: 'succeeded' } },
+        },
+      ]);
+      const watched = await post('/workflows', writer, {
+        type: 'watched',
+        steps: [{ key: 'only', skill: 's-notes' }],
+      });
+      const only = await claimStep(watched.body.data.id, 'only');
+      await complete(only, 1);
+      const done = await untilStatus(watcher.id, 'succeeded');
+      expect(done.output['other-done']).toMatchObject({
+        workflowId: watched.body.data.id,
+        status: 'succeeded',
+      });
+    });
+  });
+
+  describe('replicas', () => {
+    it('a signal on replica A completes a wait observed on replica B', async () => {
+      const other = await startTestApp({ ...env, WORKERS: 'off' }, { db });
+      try {
+        await other.app.listen({ port: 0, host: '127.0.0.1' });
+        const otherBase = (await other.app.getUrl()).replace('[::1]', '127.0.0.1');
+        const started = await start([
+          { key: 'gate', kind: 'wait', signal: 'go', timeoutSeconds: 600 },
+          { key: 'after', skill: 'x-notes', dependsOn: ['gate'] },
+        ]);
+        const onB = async () =>
+          (
+            (await call('GET', `/workflows/${started.id}`, reader, undefined, otherBase)).body.data
+              .steps as Json[]
+          )[0];
+        expect((await onB()).status).toBe('waiting');
+        expect(
+          (await post(`/workflows/${started.id}/signals`, writer, { name: 'go', payload: 'A' }))
+            .status,
+        ).toBe(200);
+        expect(await onB()).toMatchObject({ status: 'succeeded', task: { output: 'A' } });
+      } finally {
+        await other.close();
+      }
+    });
+  });
+});

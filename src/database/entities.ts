@@ -14,6 +14,9 @@ import { InboundWebhook } from '../webhooks/inbound/entities/inbound-webhook.ent
 import { WorkflowDefinition } from '../workflows/entities/workflow-definition.entity';
 import { WorkflowRun } from '../workflows/entities/workflow-run.entity';
 import { WorkflowTask } from '../workflows/entities/workflow-task.entity';
+import { Schedule } from '../schedules/entities/schedule.entity';
+import { ScheduleTick } from '../schedules/entities/schedule-tick.entity';
+import { DefinitionPause } from '../workflows/entities/definition-pause.entity';
 import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
@@ -36,6 +39,9 @@ export const ENTITIES = [
   WorkflowDefinition,
   WorkflowRun,
   WorkflowTask,
+  DefinitionPause,
+  Schedule,
+  ScheduleTick,
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,

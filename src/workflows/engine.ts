@@ -32,6 +32,8 @@ export interface NewRun {
   input: unknown;
   priority: number;
   triggerKey?: string;
+  /** A delayed start: the run waits `scheduled`, with no tasks, until the schedule runner starts it. */
+  startAt?: Date;
 }
 
 export interface TaskError {
@@ -41,7 +43,8 @@ export interface TaskError {
 
 type TaskEvent =
   'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
-type RunEvent = 'created' | 'started' | 'succeeded' | 'failed' | 'cancelled';
+type RunEvent =
+  'created' | 'activated' | 'started' | 'succeeded' | 'failed' | 'cancelled' | 'retried';
 
 /** What dispatch knows of the claiming agent. */
 export interface DispatchProfile {
@@ -67,10 +70,12 @@ type TaskProgress = Pick<TaskRow, 'stepKey' | 'status' | 'output'>;
 
 const RUN_ACTIONS: Record<RunEvent, string> = {
   created: 'workflow.create',
+  activated: 'workflow.activate',
   started: 'workflow.start',
   succeeded: 'workflow.succeed',
   failed: 'workflow.fail',
   cancelled: 'workflow.cancel',
+  retried: 'workflow.retry',
 };
 
 const TASK_ACTIONS: Record<TaskEvent, string> = {
@@ -102,8 +107,9 @@ export class WorkflowEngine {
   /** Inserts a run and queues its first steps; undefined when its trigger key already ran. */
   async startRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
     const rows = await tx.manager.query<RunRow[]>(
-      `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key)
-       VALUES ($1, $2, $3, $4, 'pending', $5, $6::jsonb, $7::jsonb, $8)
+      `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, start_at)
+       VALUES ($1, $2, $3, $4, CASE WHEN $9::timestamptz IS NULL THEN 'pending' ELSE 'scheduled' END,
+               $5, $6::jsonb, $7::jsonb, $8, $9)
        ON CONFLICT DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [
@@ -115,14 +121,50 @@ export class WorkflowEngine {
         input.input === undefined ? null : JSON.stringify(input.input),
         JSON.stringify(input.steps),
         input.triggerKey ?? null,
+        input.startAt ?? null,
       ],
     );
     const run = rows[0];
     if (!run) return undefined;
     await this.runChanged(tx, run, 'created', null);
-    // A new run has no tasks yet.
-    await this.advance(tx, run, []);
+    // A new run has no tasks yet; a delayed one gets them when it is activated.
+    if (run.status === 'pending') await this.advance(tx, run, []);
     return run;
+  }
+
+  /** scheduled → pending, its start time come (the caller holds its lock): first steps queued. */
+  async activate(tx: Transaction, run: RunRow): Promise<void> {
+    assertRunTransition(run.status, 'pending');
+    await tx.manager.query(`UPDATE workflow_runs SET status = 'pending' WHERE id = $1`, [run.id]);
+    run.status = 'pending';
+    await this.runChanged(tx, run, 'activated', 'scheduled');
+    await this.advance(tx, run, []);
+  }
+
+  /**
+   * failed → running (the caller holds its lock): the steps that did not succeed (the failed
+   * one, and those cancelled because of it) lose their tasks and are queued again, from
+   * attempt 1, as their dependencies allow; succeeded steps keep their outputs.
+   */
+  async retry(tx: Transaction, run: RunRow): Promise<string[]> {
+    assertRunTransition(run.status, 'running');
+    const dropped = await tx.manager.query<Array<{ stepKey: string }>>(
+      `DELETE FROM workflow_tasks WHERE run_id = $1 AND status <> 'succeeded'
+       RETURNING step_key AS "stepKey"`,
+      [run.id],
+    );
+    const [retried] = updatedRows<RunRow>(
+      await tx.manager.query(
+        `UPDATE workflow_runs r SET status = 'running', output = NULL, error = NULL,
+                finished_at = NULL, started_at = coalesce(started_at, now())
+          WHERE r.id = $1 RETURNING ${RUN_COLUMNS}`,
+        [run.id],
+      ),
+    );
+    Object.assign(run, retried);
+    await this.runChanged(tx, run, 'retried', 'failed');
+    await this.advance(tx, run);
+    return dropped.map((task) => task.stepKey).sort();
   }
 
   /** The run row, locked; `skipLocked`: undefined when another transaction holds it. */
@@ -497,6 +539,9 @@ export class WorkflowEngine {
         type: run.type,
         definitionVersion: run.definitionVersion,
         status: run.status,
+        ...(run.startAt && event === 'created'
+          ? { startAt: new Date(run.startAt).toISOString() }
+          : {}),
         ...(event === 'succeeded' ? { output: run.output } : {}),
         ...(event === 'failed' ? { error: run.error } : {}),
       },

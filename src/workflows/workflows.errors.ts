@@ -10,6 +10,7 @@ export enum WorkflowErrorCode {
   NotLeaseHolder = 'not_lease_holder',
   ResultMismatch = 'task_result_mismatch',
   InvalidRun = 'invalid_workflow_run',
+  RunNotFailed = 'workflow_not_failed',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

@@ -10,6 +10,7 @@ import { RunsService } from './runs.service';
 import { TaskWaiters } from './task-waiters';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
+import { WaitingMetrics } from './waiting-metrics';
 import { WorkflowMetrics } from './workflow-metrics';
 import { WorkflowReactions } from './workflow-reactions';
 import { WorkflowsController } from './workflows.controller';
@@ -28,7 +29,8 @@ import { WorkflowsController } from './workflows.controller';
     LeaseReaper,
     WorkflowReactions,
     WorkflowMetrics,
+    WaitingMetrics,
   ],
-  exports: [RunsService],
+  exports: [RunsService, DefinitionsService],
 })
 export class WorkflowsModule {}

@@ -401,6 +401,46 @@ export class WorkflowEngine {
   }
 
   /**
+   * Cancels many unfinished runs the caller holds locked (a bulk cancel's batch): what `cancel`
+   * does for each, with the same audit entries and events, in two statements for all of them.
+   */
+  async cancelAll(tx: Transaction, runs: RunRow[]): Promise<void> {
+    if (runs.length === 0) return;
+    for (const run of runs) assertRunTransition(run.status, 'cancelled');
+    const ids = runs.map((run) => run.id);
+    const tasks = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
+          WHERE t.run_id = ANY($1::uuid[]) AND t.status IN ('queued', 'claimed')
+          RETURNING ${TASK_COLUMNS}`,
+        [ids],
+      ),
+    );
+    const finished = new Map(
+      updatedRows<RunRow>(
+        await tx.manager.query(
+          `UPDATE workflow_runs r SET status = 'cancelled', output = 'null'::jsonb,
+                  error = 'null'::jsonb, finished_at = now()
+            WHERE r.id = ANY($1::uuid[]) RETURNING ${RUN_COLUMNS}`,
+          [ids],
+        ),
+      ).map((run) => [run.id, run]),
+    );
+    const tasksOf = new Map<string, TaskRow[]>();
+    for (const task of tasks) tasksOf.set(task.runId, [...(tasksOf.get(task.runId) ?? []), task]);
+    for (const run of runs) {
+      for (const task of tasksOf.get(run.id) ?? []) {
+        const before = task.agentId ? 'claimed' : 'queued';
+        await this.taskChanged(tx, task, 'cancelled', before, null);
+      }
+      const before = run.status;
+      Object.assign(run, finished.get(run.id));
+      await this.runChanged(tx, run, 'cancelled', before);
+    }
+    tx.afterCommit(() => runsFinished.inc({ status: 'cancelled' }, runs.length));
+  }
+
+  /**
    * Queues steps whose dependencies all succeeded (one INSERT for all of them), or ends the run
    * when every step did. `progress`: the run's tasks when the caller has just read them.
    */

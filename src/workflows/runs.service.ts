@@ -226,8 +226,8 @@ export class RunsService {
 
   /**
    * Cancels every unfinished run matching the filter, in batches of CANCEL_BATCH, each its own
-   * transaction through the engine's cancel (audit entries and events per run, as a single
-   * cancel writes them). Runs are taken in id order (the order every writer locks runs in),
+   * transaction through the engine's `cancelAll` (audit entries and events per run and task,
+   * as a single cancel writes them). Runs are taken in id order (the order every writer locks runs in),
    * after the last id of the batch before, so a run is never taken twice and the walk ends.
    */
   async cancelMatching(filter: CancelFilter): Promise<number> {
@@ -264,14 +264,10 @@ export class RunsService {
                 FOR UPDATE`,
             [tenantId, after, statuses, filter.definitionKey ?? null, createdBefore, CANCEL_BATCH],
           );
-          let count = 0;
-          for (const run of runs) {
-            // Re-read under the lock: a run that finished meanwhile is left as it is.
-            if (isTerminalRun(run.status)) continue;
-            await this.engine.cancel(tx, run);
-            count += 1;
-          }
-          return { count, last: runs.at(-1)?.id };
+          // Re-read under the lock: a run that finished meanwhile is left as it is.
+          const live = runs.filter((run) => !isTerminalRun(run.status));
+          await this.engine.cancelAll(tx, live);
+          return { count: live.length, last: runs.at(-1)?.id };
         },
       );
       cancelled += batch.count;

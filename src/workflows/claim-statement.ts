@@ -22,8 +22,10 @@ import { TASK_COLUMNS } from './workflow-rows';
  * one, and is kept.
  *
  * Paused definitions (`workflow_definition_pauses`): read once per claim by primary key; only
- * while the tenant has one does each candidate cost a look-up of its run's type (the OR stops
- * at `z.keys IS NULL` otherwise), so dispatch without pauses pays one index probe. Ids of the audit entries and events come from the caller (UUIDv7, as
+ * while the tenant has one does each candidate cost a look-up of its run's type by primary key
+ * (the OR stops at `z.keys IS NULL` otherwise), so dispatch without pauses pays one index probe.
+ * A scalar sub-select, not NOT EXISTS / NOT IN: those PostgreSQL may run as a hashed subplan
+ * that reads every run of the paused types on each claim. Ids of the audit entries and events come from the caller (UUIDv7, as
  * everywhere else): `2 × max` of each covers every change a claim can make.
  */
 export function claimStatement(max: number): string {
@@ -42,8 +44,8 @@ export function claimStatement(max: number): string {
          SELECT id, priority, available_at FROM workflow_tasks w
           WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
             AND available_at <= now()
-            AND (z.keys IS NULL OR NOT EXISTS (
-                   SELECT 1 FROM workflow_runs pr WHERE pr.id = w.run_id AND pr.type = ANY(z.keys)))
+            AND (z.keys IS NULL
+                 OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
           ORDER BY priority DESC, available_at, id
           LIMIT ${max}
           FOR UPDATE SKIP LOCKED) q

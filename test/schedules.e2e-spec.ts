@@ -44,7 +44,7 @@ describe('schedules and delayed starts', () => {
   const firedEvents = async (key: string) =>
     (
       await db.query<{ data: Json }>(
-        `SELECT data FROM events WHERE type = 'schedule.fired' AND subject_id = $1 ORDER BY position`,
+        `SELECT data FROM events WHERE type = 'schedule.fired' AND data->>'key' = $1 ORDER BY position`,
         [key],
       )
     ).rows.map((row) => row.data);
@@ -231,6 +231,14 @@ describe('schedules and delayed starts', () => {
       });
       const run = await call('GET', `/workflows/${runs[0].id}`, reader);
       expect(run.body.data).toMatchObject({ status: 'pending', definitionKey: 'nightly' });
+      // The tick is in the run's history.
+      const history = (await call('GET', `/workflows/${runs[0].id}/events`, reader)).body.data
+        .events as Json[];
+      expect(history.map((event) => event.type)).toEqual([
+        'workflow.created',
+        'task.queued',
+        'schedule.fired',
+      ]);
     } finally {
       await b.app.close();
     }

@@ -131,9 +131,13 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
       after: data,
       tenantId: schedule.tenantId,
     });
+    // A tick that started a run is part of that run's history; a skipped one, the schedule's.
     await this.events.emit(tx, {
       type: 'schedule.fired',
-      subject: { type: 'schedule', id: schedule.key },
+      subject:
+        result.outcome === 'started'
+          ? { type: 'workflow', id: result.runId }
+          : { type: 'schedule', id: schedule.key },
       tenantId: schedule.tenantId,
       data,
     });

@@ -203,7 +203,11 @@ export class RunDetailDto extends RunDto {
 /** One entry of a run's history. */
 export class WorkflowEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ example: 'task.succeeded', description: 'workflow.* or task.*' }) type: string;
+  @ApiProperty({
+    example: 'task.succeeded',
+    description: 'workflow.*, task.*, or schedule.fired (the schedule tick that started the run)',
+  })
+  type: string;
   @ApiProperty({ format: 'date-time' }) occurredAt: string;
   @ApiProperty({
     type: 'object',
@@ -211,7 +215,8 @@ export class WorkflowEventDto {
     description:
       'task.*: {taskId, workflowId, stepKey, skill, agentId, attempt, durationMs, error?}; ' +
       'workflow.*: {workflowId, type, definitionVersion, status, startAt?, output?, error?} ' +
-      '(workflow.activated: a delayed start came; workflow.retried: a failed run runs again)',
+      '(workflow.activated: a delayed start came; workflow.retried: a failed run runs again); ' +
+      'schedule.fired: {key, definitionKey, tickAt, firedAt, outcome, workflowId, nextFireAt}',
   })
   data: Record<string, unknown>;
   @ApiPropertyOptional({ nullable: true, type: String }) correlationId: string | null;

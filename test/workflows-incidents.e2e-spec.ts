@@ -249,6 +249,60 @@ describe('pause, bulk cancel and retry', () => {
     expect((await call('GET', `/workflows/${newer.id}`, reader)).body.data.status).toBe('pending');
   });
 
+  it('two replicas bulk-cancelling and retrying at once: each run cancelled once, each retry once', async () => {
+    const other = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' }, { db: test.db });
+    try {
+      await define('racy', [{ key: 'only', skill: 'hold', maxAttempts: 1 }]);
+      const runs: Json[] = [];
+      for (let i = 0; i < 30; i += 1) runs.push(await start('racy'));
+      // Two cancellers on two replicas over the same runs, while claims take some of them.
+      const cancel = (app: TestApp) =>
+        app.http
+          .post('/api/v1/workflows/cancel')
+          .set(writer)
+          .send({ definitionKey: 'racy' })
+          .then((response) => {
+            expect(response.status).toBe(200);
+            return response.body.data.cancelled as number;
+          });
+      const [first, second] = await Promise.all([
+        cancel(test),
+        cancel(other),
+        claim('pauser', { max: 10 }),
+      ]);
+      expect(first + second).toBe(30);
+      const audited = await db.query(
+        `SELECT resource_id, count(*)::int AS n FROM audit_entries
+          WHERE action = 'workflow.cancel' AND resource_id = ANY($1) GROUP BY resource_id`,
+        [runs.map((run) => run.id)],
+      );
+      expect(audited.rows).toHaveLength(30);
+      expect(audited.rows.every((row) => row.n === 1)).toBe(true);
+
+      // A failed run retried on both replicas at once: one retry, the other a 409.
+      const run = await start('racy');
+      const [task] = (await claim('pauser', { max: 10 })).filter((t) => t.workflowId === run.id);
+      await call('POST', `/tasks/${task.id}/fail`, worker, {
+        leaseToken: task.leaseToken,
+        error: { message: 'no' },
+      });
+      const statuses = await Promise.all(
+        [test, other].map((app) =>
+          app.http
+            .post(`/api/v1/workflows/${run.id}/retry`)
+            .set(writer)
+            .then((response) => response.status),
+        ),
+      );
+      expect(statuses.sort()).toEqual([200, 409]);
+      expect(await auditCount('workflow.retry', run.id)).toBe(1);
+      const tasks = await db.query(`SELECT status FROM workflow_tasks WHERE run_id = $1`, [run.id]);
+      expect(tasks.rows).toEqual([{ status: 'queued' }]);
+    } finally {
+      await other.app.close();
+    }
+  });
+
   it('bulk cancel of 10,000 runs: each cancelled, audited and announced as a single cancel is', async () => {
     await define('flood', [{ key: 'only', skill: 'flood' }]);
     const definition = (await call('GET', '/workflow-definitions/flood', reader)).body.data as Json;

@@ -70,9 +70,10 @@ export class CreateSchedules1763800012000 implements MigrationInterface {
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`DROP TABLE "workflow_definition_pauses"`);
     await queryRunner.query(`DROP INDEX "workflow_runs_start_at"`);
-    // Runs still waiting for their start cannot be kept: they start now.
+    // Runs still waiting for their start cannot be kept (nothing would ever start them).
     await queryRunner.query(
-      `UPDATE "workflow_runs" SET "status" = 'pending' WHERE "status" = 'scheduled'`,
+      `UPDATE "workflow_runs" SET "status" = 'cancelled', "finished_at" = now()
+        WHERE "status" = 'scheduled'`,
     );
     await queryRunner.query(
       `ALTER TABLE "workflow_runs" DROP CONSTRAINT "workflow_runs_status_check"`,

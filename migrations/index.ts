@@ -13,6 +13,7 @@ import { CreateWebhookEndpoints1763800007000 } from './1763800007000-CreateWebho
 import { CreateInboundWebhooks1763800008000 } from './1763800008000-CreateInboundWebhooks';
 import { IdempotencyKeysCommitted1763800009100 } from './1763800009100-IdempotencyKeysCommitted';
 import { CreateWaits1763800010000 } from './1763800010000-CreateWaits';
+import { CreateSchedules1763800012000 } from './1763800012000-CreateSchedules';
 import { TraceContext1763800013000 } from './1763800013000-TraceContext';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -32,5 +33,6 @@ export const MIGRATIONS = [
   CreateInboundWebhooks1763800008000,
   IdempotencyKeysCommitted1763800009100,
   CreateWaits1763800010000,
+  CreateSchedules1763800012000,
   TraceContext1763800013000,
 ];

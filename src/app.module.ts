@@ -14,6 +14,7 @@ import { RedisBackedStorage } from './common/throttling/redis.storage';
 import { AgentsModule } from './agents/agents.module';
 import { IdempotencyModule } from './common/idempotency/idempotency.module';
 import { WorkflowsModule } from './workflows/workflows.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthGuard } from './auth/auth.guard';
 import { AuthModule } from './auth/auth.module';
@@ -46,6 +47,7 @@ export class AppModule {
         InboundWebhooksModule,
         IdempotencyModule,
         WorkflowsModule,
+        SchedulesModule,
         OutboundWebhooksModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],

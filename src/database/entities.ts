@@ -19,6 +19,9 @@ import {
   WorkflowEventWait,
   WorkflowEventWaitShape,
 } from '../workflows/entities/workflow-event-wait.entity';
+import { Schedule } from '../schedules/entities/schedule.entity';
+import { ScheduleTick } from '../schedules/entities/schedule-tick.entity';
+import { DefinitionPause } from '../workflows/entities/definition-pause.entity';
 import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
@@ -44,6 +47,9 @@ export const ENTITIES = [
   WorkflowSignal,
   WorkflowEventWait,
   WorkflowEventWaitShape,
+  DefinitionPause,
+  Schedule,
+  ScheduleTick,
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,

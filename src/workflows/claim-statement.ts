@@ -19,7 +19,13 @@ import { TASK_COLUMNS } from './workflow-rows';
  * PostgreSQL cannot tell a claim of one from a claim of thousands, found the generic plan
  * dearer than a custom one and planned every call again (planning cost more than executing).
  * Every other parameter is compared by equality, so the generic plan is as good as a custom
- * one, and is kept. Ids of the audit entries and events come from the caller (UUIDv7, as
+ * one, and is kept.
+ *
+ * Paused definitions (`workflow_definition_pauses`): read once per claim by primary key; only
+ * while the tenant has one does each candidate cost a look-up of its run's type by primary key
+ * (the OR stops at `z.keys IS NULL` otherwise), so dispatch without pauses pays one index probe.
+ * A scalar sub-select, not NOT EXISTS / NOT IN: those PostgreSQL may run as a hashed subplan
+ * that reads every run of the paused types on each claim. Ids of the audit entries and events come from the caller (UUIDv7, as
  * everywhere else): `2 × max` of each covers every change a claim can make.
  */
 export function claimStatement(max: number): string {
@@ -27,14 +33,19 @@ export function claimStatement(max: number): string {
   const cached = statements.get(max);
   if (cached) return cached;
   const text = `WITH profile AS (${DISPATCH_PROFILE_SQL}),
+   paused AS (
+     SELECT array_agg(definition_key) AS keys FROM workflow_definition_pauses WHERE tenant_id = $1),
    candidates AS (
      SELECT q.id, q.priority, q.available_at, s.skill
        FROM profile p
+       CROSS JOIN paused z
        CROSS JOIN unnest(p.skills) AS s(skill)
        CROSS JOIN LATERAL (
-         SELECT id, priority, available_at FROM workflow_tasks
+         SELECT id, priority, available_at FROM workflow_tasks w
           WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
             AND available_at <= now()
+            AND (z.keys IS NULL
+                 OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
           ORDER BY priority DESC, available_at, id
           LIMIT ${max}
           FOR UPDATE SKIP LOCKED) q

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
@@ -6,10 +6,21 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
-import { DefinitionsService } from './definitions.service';
+import { DefinitionsService, DispatchState } from './definitions.service';
 import { SkillsService } from './skills.service';
 import { ApiDataWithWarnings, withWarnings } from './warnings';
-import { CreateDefinitionDto, DefinitionDto, DefinitionQueryDto } from './dto/definition.dto';
+import {
+  CreateDefinitionDto,
+  DefinitionDto,
+  DefinitionQueryDto,
+  DispatchStateDto,
+} from './dto/definition.dto';
+
+const dispatchView = (state: DispatchState): DispatchStateDto => ({
+  key: state.key,
+  paused: state.paused,
+  pausedAt: state.pausedAt === null ? null : new Date(state.pausedAt).toISOString(),
+});
 
 @ApiTags('workflows')
 @Controller('workflow-definitions')
@@ -60,5 +71,32 @@ export class DefinitionsController {
   @ApiProblems(400, 404)
   async get(@Param('key') key: string, @Query() query: DefinitionQueryDto) {
     return { data: DefinitionDto.from(await this.definitions.get(key, query.version)) };
+  }
+
+  @Post(':key/pause')
+  @HttpCode(200)
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: "Pause a definition's dispatch: queued tasks of its runs stay queued, none is claimed",
+    description:
+      'Every version, and inline runs of that type. Claimed tasks finish; runs still start and ' +
+      'queue their first steps. Pausing a paused key changes nothing.',
+  })
+  @ApiData(DispatchStateDto)
+  @ApiProblems(404)
+  async pause(@Param('key') key: string) {
+    return { data: dispatchView(await this.definitions.pause(key)) };
+  }
+
+  @Post(':key/resume')
+  @HttpCode(200)
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: "Resume a paused definition's dispatch: waiting agents are woken",
+  })
+  @ApiData(DispatchStateDto)
+  @ApiProblems(404)
+  async resume(@Param('key') key: string) {
+    return { data: dispatchView(await this.definitions.resume(key)) };
   }
 }

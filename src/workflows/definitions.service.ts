@@ -4,12 +4,21 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { currentTenantId } from '../common/context/request-context';
 import { decodeCursor, Page, toPage } from '../common/pagination';
-import { UnitOfWork } from '../database/unit-of-work';
+import { PgNotifications } from '../database/pg-notifications';
+import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { normaliseSteps, TriggerSpec } from './dag';
 import { CreateDefinitionDto, SLUG_PATTERN } from './dto/definition.dto';
 import { WorkflowDefinition } from './entities/workflow-definition.entity';
+import { TASKS_CHANNEL, taskSignal, updatedRows } from './workflow-rows';
 import { DefinitionNotFoundError } from './workflows.errors';
+
+/** A definition key's dispatch: paused since when, or running (`pausedAt` null). */
+export interface DispatchState {
+  key: string;
+  paused: boolean;
+  pausedAt: Date | null;
+}
 
 /** Versioned, immutable workflow definitions. */
 @Injectable()
@@ -19,6 +28,7 @@ export class DefinitionsService {
     private readonly unitOfWork: UnitOfWork,
     private readonly audit: AuditService,
     private readonly events: EventsService,
+    private readonly notifications: PgNotifications,
   ) {}
 
   /**
@@ -128,6 +138,93 @@ export class DefinitionsService {
         WHERE latest.triggers @> $2::jsonb`,
       [tenantId, JSON.stringify([{ source, event }])],
     );
+  }
+
+  /** The latest version of `key` in `tenantId`, read in the caller's transaction. */
+  async latestOf(
+    manager: EntityManager,
+    tenantId: string,
+    key: string,
+  ): Promise<WorkflowDefinition | null> {
+    return this.latest(manager.getRepository(WorkflowDefinition), tenantId, key);
+  }
+
+  /** When the dispatch of `key` was paused; null while it is not. */
+  async pausedAt(manager: EntityManager, tenantId: string, key: string): Promise<Date | null> {
+    const [row] = await manager.query<Array<{ pausedAt: Date }>>(
+      `SELECT paused_at AS "pausedAt" FROM workflow_definition_pauses
+        WHERE tenant_id = $1 AND definition_key = $2`,
+      [tenantId, key],
+    );
+    return row?.pausedAt ?? null;
+  }
+
+  /**
+   * Pauses the dispatch of a definition's runs (every version, and inline runs of that type):
+   * their queued tasks stay queued and are not claimed; claimed ones finish. Pausing a paused
+   * key changes nothing (and writes nothing).
+   */
+  async pause(key: string): Promise<DispatchState> {
+    const tenantId = currentTenantId();
+    await this.get(key);
+    return this.unitOfWork.run(async (tx) => {
+      const [row] = await tx.manager.query<Array<{ pausedAt: Date }>>(
+        `INSERT INTO workflow_definition_pauses (tenant_id, definition_key) VALUES ($1, $2)
+         ON CONFLICT DO NOTHING RETURNING paused_at AS "pausedAt"`,
+        [tenantId, key],
+      );
+      if (!row) {
+        return { key, paused: true, pausedAt: await this.pausedAt(tx.manager, tenantId, key) };
+      }
+      await this.dispatchChanged(tx, key, 'pause', row.pausedAt);
+      return { key, paused: true, pausedAt: row.pausedAt };
+    });
+  }
+
+  /** Resumes a paused key: agents waiting for its skills are woken. Idempotent. */
+  async resume(key: string): Promise<DispatchState> {
+    const tenantId = currentTenantId();
+    await this.get(key);
+    return this.unitOfWork.run(async (tx) => {
+      const [deleted] = updatedRows<{ pausedAt: Date }>(
+        await tx.manager.query(
+          `DELETE FROM workflow_definition_pauses WHERE tenant_id = $1 AND definition_key = $2
+           RETURNING paused_at AS "pausedAt"`,
+          [tenantId, key],
+        ),
+      );
+      if (!deleted) return { key, paused: false, pausedAt: null };
+      await this.dispatchChanged(tx, key, 'resume', deleted.pausedAt);
+      const skills = await tx.manager.query<Array<{ skill: string }>>(
+        `SELECT DISTINCT t.skill FROM workflow_runs r
+           JOIN workflow_tasks t ON t.run_id = r.id AND t.status = 'queued'
+          WHERE r.tenant_id = $1 AND r.type = $2 AND r.status IN ('pending', 'running')`,
+        [tenantId, key],
+      );
+      for (const { skill } of skills)
+        this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, taskSignal(tenantId, skill));
+      return { key, paused: false, pausedAt: null };
+    });
+  }
+
+  private async dispatchChanged(
+    tx: Transaction,
+    key: string,
+    change: 'pause' | 'resume',
+    pausedAt: Date,
+  ): Promise<void> {
+    const paused = change === 'pause';
+    await this.audit.record(tx, {
+      action: `workflow_definition.${change}`,
+      resource: { type: 'workflow_definition', id: key },
+      before: { paused: !paused },
+      after: { paused },
+    });
+    await this.events.emit(tx, {
+      type: paused ? 'workflow_definition.paused' : 'workflow_definition.resumed',
+      subject: { type: 'workflow_definition', id: key },
+      data: { key, pausedAt: new Date(pausedAt).toISOString() },
+    });
   }
 
   private latest(

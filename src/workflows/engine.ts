@@ -42,6 +42,8 @@ export interface NewRun {
   input: unknown;
   priority: number;
   triggerKey?: string;
+  /** A delayed start: the run waits `scheduled`, with no tasks, until the schedule runner starts it. */
+  startAt?: Date;
 }
 
 export interface TaskError {
@@ -51,7 +53,8 @@ export interface TaskError {
 
 type TaskEvent =
   'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
-type RunEvent = 'created' | 'started' | 'succeeded' | 'failed' | 'cancelled';
+type RunEvent =
+  'created' | 'activated' | 'started' | 'succeeded' | 'failed' | 'cancelled' | 'retried';
 /** What happens to a step that is not a task: it starts waiting, then ends once. */
 type StepEvent = 'waiting' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
 
@@ -94,10 +97,12 @@ type TaskProgress = Pick<TaskRow, 'stepKey' | 'status' | 'output'>;
 
 const RUN_ACTIONS: Record<RunEvent, string> = {
   created: 'workflow.create',
+  activated: 'workflow.activate',
   started: 'workflow.start',
   succeeded: 'workflow.succeed',
   failed: 'workflow.fail',
   cancelled: 'workflow.cancel',
+  retried: 'workflow.retry',
 };
 
 const STEP_ACTIONS: Record<StepEvent, string> = {
@@ -159,8 +164,9 @@ export class WorkflowEngine {
 
   private async insertRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
     const rows = await tx.manager.query<RunRow[]>(
-      `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context)
-       VALUES ($1, $2, $3, $4, 'pending', $5, $6::jsonb, $7::jsonb, $8, $9)
+      `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context, start_at)
+       VALUES ($1, $2, $3, $4, CASE WHEN $10::timestamptz IS NULL THEN 'pending' ELSE 'scheduled' END,
+               $5, $6::jsonb, $7::jsonb, $8, $9, $10)
        ON CONFLICT DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [
@@ -173,14 +179,50 @@ export class WorkflowEngine {
         JSON.stringify(input.steps),
         input.triggerKey ?? null,
         currentTraceparent(),
+        input.startAt ?? null,
       ],
     );
     const run = rows[0];
     if (!run) return undefined;
     await this.runChanged(tx, run, 'created', null);
-    // A new run has no tasks yet.
-    await this.advance(tx, run, []);
+    // A new run has no tasks yet; a delayed one gets them when it is activated.
+    if (run.status === 'pending') await this.advance(tx, run, []);
     return run;
+  }
+
+  /** scheduled → pending, its start time come (the caller holds its lock): first steps queued. */
+  async activate(tx: Transaction, run: RunRow): Promise<void> {
+    assertRunTransition(run.status, 'pending');
+    await tx.manager.query(`UPDATE workflow_runs SET status = 'pending' WHERE id = $1`, [run.id]);
+    run.status = 'pending';
+    await this.runChanged(tx, run, 'activated', 'scheduled');
+    await this.advance(tx, run, []);
+  }
+
+  /**
+   * failed → running (the caller holds its lock): the steps that did not succeed (the failed
+   * one, and those cancelled because of it) lose their tasks and are queued again, from
+   * attempt 1, as their dependencies allow; succeeded steps keep their outputs.
+   */
+  async retry(tx: Transaction, run: RunRow): Promise<string[]> {
+    assertRunTransition(run.status, 'running');
+    const dropped = await tx.manager.query<Array<{ stepKey: string }>>(
+      `DELETE FROM workflow_tasks WHERE run_id = $1 AND status <> 'succeeded'
+       RETURNING step_key AS "stepKey"`,
+      [run.id],
+    );
+    const [retried] = updatedRows<RunRow>(
+      await tx.manager.query(
+        `UPDATE workflow_runs r SET status = 'running', output = NULL, error = NULL,
+                finished_at = NULL, started_at = coalesce(started_at, now())
+          WHERE r.id = $1 RETURNING ${RUN_COLUMNS}`,
+        [run.id],
+      ),
+    );
+    Object.assign(run, retried);
+    await this.runChanged(tx, run, 'retried', 'failed');
+    await this.advance(tx, run);
+    return dropped.map((task) => task.stepKey).sort();
   }
 
   /** The run row, locked; `skipLocked`: undefined when another transaction holds it. */
@@ -414,6 +456,46 @@ export class WorkflowEngine {
   async cancel(tx: Transaction, run: RunRow): Promise<RunRow> {
     assertRunTransition(run.status, 'cancelled');
     return this.finishRun(tx, run, 'cancelled', null, null);
+  }
+
+  /**
+   * Cancels many unfinished runs the caller holds locked (a bulk cancel's batch): what `cancel`
+   * does for each, with the same audit entries and events, in two statements for all of them.
+   */
+  async cancelAll(tx: Transaction, runs: RunRow[]): Promise<void> {
+    if (runs.length === 0) return;
+    for (const run of runs) assertRunTransition(run.status, 'cancelled');
+    const ids = runs.map((run) => run.id);
+    const tasks = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
+          WHERE t.run_id = ANY($1::uuid[]) AND t.status IN ('queued', 'claimed')
+          RETURNING ${TASK_COLUMNS}`,
+        [ids],
+      ),
+    );
+    const finished = new Map(
+      updatedRows<RunRow>(
+        await tx.manager.query(
+          `UPDATE workflow_runs r SET status = 'cancelled', output = 'null'::jsonb,
+                  error = 'null'::jsonb, finished_at = now()
+            WHERE r.id = ANY($1::uuid[]) RETURNING ${RUN_COLUMNS}`,
+          [ids],
+        ),
+      ).map((run) => [run.id, run]),
+    );
+    const tasksOf = new Map<string, TaskRow[]>();
+    for (const task of tasks) tasksOf.set(task.runId, [...(tasksOf.get(task.runId) ?? []), task]);
+    for (const run of runs) {
+      for (const task of tasksOf.get(run.id) ?? []) {
+        const before = task.agentId ? 'claimed' : 'queued';
+        await this.taskChanged(tx, task, 'cancelled', before, null);
+      }
+      const before = run.status;
+      Object.assign(run, finished.get(run.id));
+      await this.runChanged(tx, run, 'cancelled', before);
+    }
+    tx.afterCommit(() => runsFinished.inc({ status: 'cancelled' }, runs.length));
   }
 
   /**
@@ -796,6 +878,9 @@ export class WorkflowEngine {
         type: run.type,
         definitionVersion: run.definitionVersion,
         status: run.status,
+        ...(run.startAt && event === 'created'
+          ? { startAt: new Date(run.startAt).toISOString() }
+          : {}),
         ...(event === 'succeeded' ? { output: run.output } : {}),
         ...(event === 'failed' ? { error: run.error } : {}),
       },

@@ -11,14 +11,29 @@ import { normaliseSteps, StepSpec } from './dag';
 import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
-import { isTerminalRun, RunStatus } from './state-machine';
+import { isTerminalRun, RUN_STATUSES, RunStatus } from './state-machine';
 import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
+
+/** Why a run that has not finished is not moving: its delayed start, or its paused definition. */
+export type RunWaiting =
+  { reason: 'schedule'; until: Date } | { reason: 'paused'; since: Date } | null;
 
 export interface RunDetail {
   run: RunRow;
   tasks: TaskRow[];
+  waiting: RunWaiting;
 }
+
+/** Which runs a bulk cancel takes: at least one filter is given. */
+export interface CancelFilter {
+  definitionKey?: string;
+  status?: RunStatus;
+  createdBefore?: string;
+}
+
+/** Runs cancelled per transaction by a bulk cancel: each batch commits (or fails) on its own. */
+export const CANCEL_BATCH = 500;
 
 /** Inbound event data (from the signed receivers): what a trigger starts a run with. */
 export interface InboundEventData {
@@ -43,6 +58,7 @@ export class RunsService {
   async start(input: CreateRunDto): Promise<RunDetail> {
     const tenantId = currentTenantId();
     const { type, version, steps } = await this.resolve(input);
+    const startAt = this.startAt(input.startAt);
     // The answer is read inside the transaction: once it commits nothing is left to fail, so
     // a client (and its Idempotency-Key) never sees an error for a run that was started.
     return this.unitOfWork.run(async (tx) => {
@@ -53,6 +69,7 @@ export class RunsService {
         steps,
         input: input.input ?? null,
         priority: input.priority ?? 0,
+        startAt,
       }))!;
       return this.detail(tx.manager, tenantId, run.id);
     });
@@ -92,6 +109,64 @@ export class RunsService {
     return started;
   }
 
+  /**
+   * A schedule's tick starts a run of the latest version of `definitionKey` (in the runner's
+   * transaction). The trigger key names the tick: a tick started twice starts one run.
+   * Undefined when the definition no longer exists.
+   */
+  async startScheduled(
+    tx: Transaction,
+    tick: { tenantId: string; definitionKey: string; input: unknown; triggerKey: string },
+  ): Promise<RunRow | undefined> {
+    const definition = await this.definitions.latestOf(
+      tx.manager,
+      tick.tenantId,
+      tick.definitionKey,
+    );
+    if (!definition) return undefined;
+    return this.engine.startRun(tx, {
+      tenantId: tick.tenantId,
+      type: definition.key,
+      definitionVersion: definition.version,
+      steps: definition.steps,
+      input: tick.input ?? null,
+      priority: 0,
+      triggerKey: tick.triggerKey,
+    });
+  }
+
+  /** Whether the run has not finished (read under its lock, so a finishing one is seen so). */
+  async isLive(tx: Transaction, tenantId: string, runId: string): Promise<boolean> {
+    const run = await this.engine.lockRun(tx, tenantId, runId);
+    return run !== undefined && !isTerminalRun(run.status);
+  }
+
+  /** Cancels the run unless it has finished; whether it did. */
+  async cancelIfLive(tx: Transaction, tenantId: string, runId: string): Promise<boolean> {
+    const run = await this.engine.lockRun(tx, tenantId, runId);
+    if (!run || isTerminalRun(run.status)) return false;
+    await this.engine.cancel(tx, run);
+    return true;
+  }
+
+  /**
+   * Starts up to `limit` runs whose delayed start came, oldest start first, skipping those
+   * another replica holds: their first steps are queued. Answers how many it started.
+   */
+  async activateDue(limit: number): Promise<number> {
+    return this.unitOfWork.run(async (tx) => {
+      const due = await tx.manager.query<RunRow[]>(
+        `SELECT ${RUN_COLUMNS} FROM workflow_runs r
+          WHERE r.status = 'scheduled' AND r.start_at <= now()
+          ORDER BY r.start_at LIMIT $1
+            FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      for (const run of due) await this.engine.activate(tx, run);
+      return due.length;
+    });
+  }
+
   async list(
     filters: { status?: RunStatus; type?: string },
     limit: number,
@@ -126,7 +201,97 @@ export class RunsService {
       `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1`,
       [id],
     );
-    return { run, tasks };
+    return { run, tasks, waiting: await this.waiting(manager, run) };
+  }
+
+  private async waiting(manager: EntityManager, run: RunRow): Promise<RunWaiting> {
+    if (run.status === 'scheduled' && run.startAt)
+      return { reason: 'schedule', until: run.startAt };
+    if (isTerminalRun(run.status)) return null;
+    const pausedAt = await this.definitions.pausedAt(manager, run.tenantId, run.type);
+    return pausedAt ? { reason: 'paused', since: pausedAt } : null;
+  }
+
+  /** A start time to come, or undefined to start now (a time already past starts now). */
+  private startAt(value: string | undefined): Date | undefined {
+    if (value === undefined) return undefined;
+    const at = new Date(value);
+    if (Number.isNaN(at.getTime()) || at.getUTCFullYear() > 9999) {
+      throw new BadRequestError(WorkflowErrorCode.InvalidRun, 'The run request is invalid.', [
+        { field: 'startAt', message: 'startAt must be an ISO 8601 date-time' },
+      ]);
+    }
+    return at.getTime() > Date.now() ? at : undefined;
+  }
+
+  /**
+   * Cancels every unfinished run matching the filter, in batches of CANCEL_BATCH, each its own
+   * transaction through the engine's `cancelAll` (audit entries and events per run and task,
+   * as a single cancel writes them). Runs are taken in id order (the order every writer locks runs in),
+   * after the last id of the batch before, so a run is never taken twice and the walk ends.
+   */
+  async cancelMatching(filter: CancelFilter): Promise<number> {
+    const tenantId = currentTenantId();
+    if (!filter.definitionKey && !filter.status && !filter.createdBefore) {
+      throw new BadRequestError(WorkflowErrorCode.InvalidRun, 'The cancel request is invalid.', [
+        {
+          field: 'definitionKey',
+          message: 'give at least one of definitionKey, status, createdBefore',
+        },
+      ]);
+    }
+    const createdBefore =
+      filter.createdBefore === undefined ? null : new Date(filter.createdBefore);
+    if (createdBefore && Number.isNaN(createdBefore.getTime())) {
+      throw new BadRequestError(WorkflowErrorCode.InvalidRun, 'The cancel request is invalid.', [
+        { field: 'createdBefore', message: 'createdBefore must be an ISO 8601 date-time' },
+      ]);
+    }
+    const statuses = filter.status
+      ? [filter.status]
+      : RUN_STATUSES.filter((status) => !isTerminalRun(status));
+    let after: string | null = null;
+    let cancelled = 0;
+    for (;;) {
+      const batch: { count: number; last: string | undefined } = await this.unitOfWork.run(
+        async (tx) => {
+          const runs = await tx.manager.query<RunRow[]>(
+            `SELECT ${RUN_COLUMNS} FROM workflow_runs r
+              WHERE r.tenant_id = $1 AND ($2::uuid IS NULL OR r.id > $2)
+                AND r.status = ANY($3::varchar[]) AND ($4::varchar IS NULL OR r.type = $4)
+                AND ($5::timestamptz IS NULL OR r.created_at < $5)
+              ORDER BY r.id LIMIT $6
+                FOR UPDATE`,
+            [tenantId, after, statuses, filter.definitionKey ?? null, createdBefore, CANCEL_BATCH],
+          );
+          // Re-read under the lock: a run that finished meanwhile is left as it is.
+          const live = runs.filter((run) => !isTerminalRun(run.status));
+          await this.engine.cancelAll(tx, live);
+          return { count: live.length, last: runs.at(-1)?.id };
+        },
+      );
+      cancelled += batch.count;
+      if (!batch.last) return cancelled;
+      after = batch.last;
+    }
+  }
+
+  /** A failed run's steps that did not succeed run again; 409 unless the run failed. */
+  async retry(id: string): Promise<RunDetail> {
+    const tenantId = currentTenantId();
+    if (!UUID_PATTERN.test(id)) throw new RunNotFoundError(id.slice(0, 80));
+    return this.unitOfWork.run(async (tx) => {
+      const run = await this.engine.lockRun(tx, tenantId, id);
+      if (!run) throw new RunNotFoundError(id);
+      if (run.status !== 'failed') {
+        throw new ConflictError(
+          WorkflowErrorCode.RunNotFailed,
+          `Only a failed workflow run can be retried; this one is ${run.status}.`,
+        );
+      }
+      await this.engine.retry(tx, run);
+      return this.detail(tx.manager, tenantId, id);
+    });
   }
 
   /** 409 once the run has finished. */

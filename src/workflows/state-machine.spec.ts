@@ -9,12 +9,15 @@ import {
 } from './state-machine';
 
 const LEGAL_RUN = new Set([
+  'scheduled>pending',
+  'scheduled>cancelled',
   'pending>running',
   'pending>failed',
   'pending>cancelled',
   'running>succeeded',
   'running>failed',
   'running>cancelled',
+  'failed>running',
 ]);
 
 const LEGAL_TASK = new Set([
@@ -59,6 +62,6 @@ describe('task transitions', () => {
 
   it('lists every legal pair the table allows, no more', () => {
     expect(LEGAL_TASK.size).toBe(12);
-    expect(LEGAL_RUN.size).toBe(6);
+    expect(LEGAL_RUN.size).toBe(9);
   });
 });

@@ -1,7 +1,14 @@
 import { ConflictError } from '../common/errors/domain-error';
 import { WorkflowErrorCode } from './workflows.errors';
 
-export const RUN_STATUSES = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const;
+export const RUN_STATUSES = [
+  'scheduled',
+  'pending',
+  'running',
+  'succeeded',
+  'failed',
+  'cancelled',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const TASK_STATUSES = [
@@ -16,17 +23,19 @@ export const TASK_STATUSES = [
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
- * Every legal transition, in one place. A run starts `pending`, turns `running` when its first
- * task is claimed (or finishes), and ends in one of three terminal states. A task's failed or
+ * Every legal transition, in one place. A run starts `pending` (or `scheduled` until its delayed
+ * start comes), turns `running` when its first task is claimed (or finishes), and ends in one of
+ * three terminal states; a failed run may be retried (back to `running`). A task's failed or
  * timed-out attempt with attempts left goes back to `queued` (its retry). A step that is not a
  * task (a wait, an approval, a sleep) starts `waiting` and ends once: it is never queued, so
- * no agent can claim it, and it is never retried.
+ * no agent can claim it, and it is never retried by the engine.
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
+  scheduled: ['pending', 'cancelled'],
   pending: ['running', 'failed', 'cancelled'],
   running: ['succeeded', 'failed', 'cancelled'],
   succeeded: [],
-  failed: [],
+  failed: ['running'],
   cancelled: [],
 };
 

@@ -19,6 +19,7 @@ export function runView(run: RunRow): RunDto {
     output: run.output,
     error: run.error,
     createdAt: iso(run.createdAt)!,
+    startAt: iso(run.startAt),
     startedAt: iso(run.startedAt),
     finishedAt: iso(run.finishedAt),
   };
@@ -42,7 +43,7 @@ export function taskView(task: TaskRow): TaskViewDto {
 }
 
 /** The run with each step and its task; a step never reached shows pending (or cancelled). */
-export function runDetailView({ run, tasks }: RunDetail): RunDetailDto {
+export function runDetailView({ run, tasks, waiting }: RunDetail): RunDetailDto {
   const byStep = new Map(tasks.map((task) => [task.stepKey, task]));
   const steps: RunStepDto[] = run.steps.map((step) => {
     const task = byStep.get(step.key);
@@ -56,5 +57,14 @@ export function runDetailView({ run, tasks }: RunDetail): RunDetailDto {
       task: task ? taskView(task) : null,
     };
   });
-  return { ...runView(run), steps };
+  return {
+    ...runView(run),
+    steps,
+    waiting:
+      waiting === null
+        ? null
+        : waiting.reason === 'schedule'
+          ? { reason: 'schedule', until: iso(waiting.until)! }
+          : { reason: 'paused', since: iso(waiting.since)! },
+  };
 }

@@ -5,7 +5,15 @@ import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
-import { CreateRunDto, RunDetailDto, RunDto, RunQueryDto, WorkflowEventDto } from './dto/run.dto';
+import {
+  CancelledRunsDto,
+  CancelRunsDto,
+  CreateRunDto,
+  RunDetailDto,
+  RunDto,
+  RunQueryDto,
+  WorkflowEventDto,
+} from './dto/run.dto';
 import { RunsService } from './runs.service';
 import { SkillsService } from './skills.service';
 import { ApiDataWithWarnings, withWarnings } from './warnings';
@@ -26,9 +34,10 @@ export class WorkflowsController {
   @ApiOperation({
     summary: 'Start a run from a definition or from inline steps',
     description:
-      'Body: {definitionKey, definitionVersion?, input?, priority?} or inline {type, steps, input?, priority?}. ' +
+      'Body: {definitionKey, definitionVersion?, input?, priority?, startAt?} or inline {type, steps, input?, priority?, startAt?}. ' +
       'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}. A step ' +
-      'whose skill no agent has ever registered is accepted with a `warnings` entry naming it.',
+      'whose skill no agent has ever registered is accepted with a `warnings` entry naming it. ' +
+      'With startAt in the future the run waits `scheduled` (no task claimable) until then.',
   })
   @ApiDataWithWarnings(RunDetailDto, 201)
   @ApiProblems(400, 404, 409, 422)
@@ -36,6 +45,22 @@ export class WorkflowsController {
     const detail = await this.runs.start(body);
     const warnings = await this.skills.unknownSkillWarnings(detail.run.steps);
     return withWarnings(runDetailView(detail), warnings);
+  }
+
+  @Post('cancel')
+  @HttpCode(200)
+  @Idempotent()
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: 'Cancel every unfinished run matching the filters (at least one), in batches',
+    description:
+      'Each batch of runs is cancelled in its own transaction, each run as a single cancel ' +
+      'would be (its audit entries and events). Answers how many runs were cancelled.',
+  })
+  @ApiData(CancelledRunsDto)
+  @ApiProblems(400, 422)
+  async cancelMatching(@Body() body: CancelRunsDto) {
+    return { data: { cancelled: await this.runs.cancelMatching(body) } };
   }
 
   @Get()
@@ -87,5 +112,22 @@ export class WorkflowsController {
   @ApiProblems(404, 409, 422)
   async cancel(@Param('id') id: string) {
     return { data: runDetailView(await this.runs.cancel(id)) };
+  }
+
+  @Post(':id/retry')
+  @HttpCode(200)
+  @Idempotent()
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: 'Retry a failed run: its steps that did not succeed run again; outputs are kept',
+    description:
+      'The failed step and the steps cancelled because of it are queued again from attempt 1 ' +
+      '(as their dependencies allow); succeeded steps keep their outputs. The run is running ' +
+      'again. 409 when the run did not fail.',
+  })
+  @ApiData(RunDetailDto)
+  @ApiProblems(404, 409, 422)
+  async retry(@Param('id') id: string) {
+    return { data: runDetailView(await this.runs.retry(id)) };
   }
 }

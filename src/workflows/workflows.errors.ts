@@ -14,6 +14,7 @@ export enum WorkflowErrorCode {
   SignalIdReused = 'signal_id_reused',
   ApprovalNotFound = 'approval_not_found',
   ApprovalNotWaiting = 'approval_not_waiting',
+  RunNotFailed = 'workflow_not_failed',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

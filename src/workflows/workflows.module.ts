@@ -14,6 +14,7 @@ import { TaskReader } from './task-reader';
 import { TaskWaiters } from './task-waiters';
 import { TasksController } from './tasks.controller';
 import { TasksService } from './tasks.service';
+import { WaitingMetrics } from './waiting-metrics';
 import { WorkflowMetrics } from './workflow-metrics';
 import { WorkflowReactions } from './workflow-reactions';
 import { WaitsController } from './waits.controller';
@@ -44,7 +45,8 @@ import { WorkflowsController } from './workflows.controller';
     WorkflowReactions,
     WorkflowMetrics,
     WaitsService,
+    WaitingMetrics,
   ],
-  exports: [RunsService],
+  exports: [RunsService, DefinitionsService],
 })
 export class WorkflowsModule {}

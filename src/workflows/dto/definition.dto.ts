@@ -292,3 +292,11 @@ export class DefinitionDto {
     };
   }
 }
+
+/** A definition key's dispatch state. */
+export class DispatchStateDto {
+  @ApiProperty() key: string;
+  @ApiProperty({ description: 'true: queued tasks of its runs are not claimed' }) paused: boolean;
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) pausedAt:
+    string | null;
+}

@@ -6,6 +6,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsISO8601,
   IsObject,
   IsOptional,
   Max,
@@ -61,6 +62,53 @@ export class CreateRunDto {
   @Min(-1000)
   @Max(1000)
   priority?: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description:
+      'Delayed start: the run waits `scheduled` (no task claimable) until then; a time past starts now',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  startAt?: string;
+}
+
+/** The unfinished statuses a bulk cancel may filter on. */
+export const LIVE_RUN_STATUSES = ['scheduled', 'pending', 'running'] as const;
+
+export class CancelRunsDto {
+  @ApiPropertyOptional({ description: 'Runs of this definition key (or inline type)' })
+  @IsOptional()
+  @IsSlug()
+  definitionKey?: string;
+
+  @ApiPropertyOptional({
+    enum: LIVE_RUN_STATUSES,
+    description: 'Runs in this status (else any unfinished)',
+  })
+  @IsOptional()
+  @IsIn(LIVE_RUN_STATUSES)
+  status?: (typeof LIVE_RUN_STATUSES)[number];
+
+  @ApiPropertyOptional({ format: 'date-time', description: 'Runs created before this time' })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  createdBefore?: string;
+}
+
+export class CancelledRunsDto {
+  @ApiProperty({ description: 'How many runs were cancelled' }) cancelled: number;
+}
+
+/** Why a run that has not finished does not move. */
+export class RunWaitingDto {
+  @ApiProperty({
+    enum: ['schedule', 'paused'],
+    description: 'schedule: a delayed start (until); paused: its definition is paused (since)',
+  })
+  reason: 'schedule' | 'paused';
+  @ApiPropertyOptional({ format: 'date-time' }) until?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) since?: string;
 }
 
 export class RunQueryDto extends PageQueryDto {
@@ -153,6 +201,13 @@ export class RunDto {
   output: unknown;
   @ApiPropertyOptional({ nullable: true, type: RunErrorDto }) error: unknown;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'The delayed start asked for, if any',
+  })
+  startAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) startedAt:
     string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) finishedAt:
@@ -161,19 +216,31 @@ export class RunDto {
 
 export class RunDetailDto extends RunDto {
   @ApiProperty({ type: [RunStepDto] }) steps: RunStepDto[];
+  @ApiPropertyOptional({
+    nullable: true,
+    type: RunWaitingDto,
+    description: 'Why the run waits (null when it does not)',
+  })
+  waiting: RunWaitingDto | null;
 }
 
 /** One entry of a run's history. */
 export class WorkflowEventDto {
   @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty({ example: 'task.succeeded', description: 'workflow.* or task.*' }) type: string;
+  @ApiProperty({
+    example: 'task.succeeded',
+    description: 'workflow.*, task.*, or schedule.fired (the schedule tick that started the run)',
+  })
+  type: string;
   @ApiProperty({ format: 'date-time' }) occurredAt: string;
   @ApiProperty({
     type: 'object',
     additionalProperties: true,
     description:
       'task.*: {taskId, workflowId, stepKey, skill, agentId, attempt, durationMs, error?}; ' +
-      'workflow.*: {workflowId, type, definitionVersion, status, output?, error?}',
+      'workflow.*: {workflowId, type, definitionVersion, status, startAt?, output?, error?} ' +
+      '(workflow.activated: a delayed start came; workflow.retried: a failed run runs again); ' +
+      'schedule.fired: {key, definitionKey, tickAt, firedAt, outcome, workflowId, nextFireAt}',
   })
   data: Record<string, unknown>;
   @ApiPropertyOptional({ nullable: true, type: String }) correlationId: string | null;

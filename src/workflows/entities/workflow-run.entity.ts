@@ -11,9 +11,10 @@ import type { RunStatus } from '../state-machine';
   unique: true,
   where: '"trigger_key" IS NOT NULL',
 })
+@Index('workflow_runs_start_at', ['startAt'], { where: `"status" = 'scheduled'` })
 @Check(
   'workflow_runs_status_check',
-  `"status" IN ('pending', 'running', 'succeeded', 'failed', 'cancelled')`,
+  `"status" IN ('scheduled', 'pending', 'running', 'succeeded', 'failed', 'cancelled')`,
 )
 export class WorkflowRun {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workflow_runs_pkey' })
@@ -62,6 +63,10 @@ export class WorkflowRun {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
+
+  /** A delayed start: the run waits `scheduled` until then. */
+  @Column({ name: 'start_at', type: 'timestamptz', nullable: true })
+  startAt: Date | null;
 
   @Column({ name: 'started_at', type: 'timestamptz', nullable: true })
   startedAt: Date | null;

@@ -1,0 +1,54 @@
+import { cronProblem, fireTimes, nextFireTime } from './cron';
+
+const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
+
+describe('cron fire times', () => {
+  it('a daily time in a zone, in UTC', () => {
+    expect(
+      iso(fireTimes('0 9 * * *', 'Europe/Paris', new Date('2026-01-05T12:00:00Z'), 2)),
+    ).toEqual(['2026-01-06T08:00:00.000Z', '2026-01-07T08:00:00.000Z']);
+  });
+
+  it('spring forward: 02:30 does not exist on that day and fires at 03:00 local, then 02:30 again', () => {
+    // America/New_York: 2026-03-08 02:00 EST becomes 03:00 EDT.
+    expect(
+      iso(fireTimes('30 2 * * *', 'America/New_York', new Date('2026-03-07T12:00:00Z'), 3)),
+    ).toEqual([
+      '2026-03-08T07:00:00.000Z', // 03:00 EDT, the first time after the gap
+      '2026-03-09T06:30:00.000Z', // 02:30 EDT
+      '2026-03-10T06:30:00.000Z',
+    ]);
+  });
+
+  it('fall back: 01:30 happens twice on that day and fires once', () => {
+    // America/New_York: 2026-11-01 02:00 EDT becomes 01:00 EST.
+    expect(
+      iso(fireTimes('30 1 * * *', 'America/New_York', new Date('2026-10-31T12:00:00Z'), 3)),
+    ).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z', '2026-11-03T06:30:00.000Z']);
+  });
+
+  it('an interval keeps its spacing in real time across a fall back', () => {
+    // Europe/Berlin: 2026-10-25 03:00 CEST becomes 02:00 CET (01:00 UTC).
+    expect(
+      iso(fireTimes('*/30 * * * *', 'Europe/Berlin', new Date('2026-10-25T00:00:00Z'), 4)),
+    ).toEqual([
+      '2026-10-25T00:30:00.000Z',
+      '2026-10-25T01:00:00.000Z',
+      '2026-10-25T01:30:00.000Z',
+      '2026-10-25T02:00:00.000Z',
+    ]);
+  });
+
+  it('strictly after `from`, with seconds when six fields are given', () => {
+    expect(nextFireTime('*/10 * * * * *', 'UTC', new Date('2026-01-01T00:00:10Z'))).toEqual(
+      new Date('2026-01-01T00:00:20Z'),
+    );
+  });
+
+  it('names what is wrong', () => {
+    expect(cronProblem('0 9 * * *', 'UTC')).toBeUndefined();
+    expect(cronProblem('not cron', 'UTC')?.field).toBe('cron');
+    expect(cronProblem('61 * * * *', 'UTC')?.field).toBe('cron');
+    expect(cronProblem('0 9 * * *', 'Mars/Olympus')?.field).toBe('timezone');
+  });
+});

@@ -1,0 +1,25 @@
+import { BadRequestError, ConflictError, NotFoundError } from '../common/errors/domain-error';
+
+export enum ScheduleErrorCode {
+  NotFound = 'schedule_not_found',
+  Exists = 'schedule_exists',
+  Invalid = 'invalid_schedule',
+}
+
+export class ScheduleNotFoundError extends NotFoundError {
+  constructor(key: string) {
+    super(ScheduleErrorCode.NotFound, `Schedule "${key}" was not found.`);
+  }
+}
+
+export class ScheduleExistsError extends ConflictError {
+  constructor(key: string) {
+    super(ScheduleErrorCode.Exists, `A schedule "${key}" already exists.`);
+  }
+}
+
+export class InvalidScheduleError extends BadRequestError {
+  constructor(field: string, message: string) {
+    super(ScheduleErrorCode.Invalid, 'The schedule is invalid.', [{ field, message }]);
+  }
+}

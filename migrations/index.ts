@@ -12,6 +12,7 @@ import { CreateIdempotencyKeys1763800006100 } from './1763800006100-CreateIdempo
 import { CreateWebhookEndpoints1763800007000 } from './1763800007000-CreateWebhookEndpoints';
 import { CreateInboundWebhooks1763800008000 } from './1763800008000-CreateInboundWebhooks';
 import { IdempotencyKeysCommitted1763800009100 } from './1763800009100-IdempotencyKeysCommitted';
+import { StreamsAndProgress1763800011000 } from './1763800011000-StreamsAndProgress';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -29,4 +30,5 @@ export const MIGRATIONS = [
   CreateWebhookEndpoints1763800007000,
   CreateInboundWebhooks1763800008000,
   IdempotencyKeysCommitted1763800009100,
+  StreamsAndProgress1763800011000,
 ];

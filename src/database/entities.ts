@@ -14,6 +14,7 @@ import { InboundWebhook } from '../webhooks/inbound/entities/inbound-webhook.ent
 import { WorkflowDefinition } from '../workflows/entities/workflow-definition.entity';
 import { WorkflowRun } from '../workflows/entities/workflow-run.entity';
 import { WorkflowTask } from '../workflows/entities/workflow-task.entity';
+import { TaskProgress } from '../workflows/entities/task-progress.entity';
 import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
@@ -36,6 +37,7 @@ export const ENTITIES = [
   WorkflowDefinition,
   WorkflowRun,
   WorkflowTask,
+  TaskProgress,
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,

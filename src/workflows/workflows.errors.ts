@@ -10,6 +10,7 @@ export enum WorkflowErrorCode {
   NotLeaseHolder = 'not_lease_holder',
   ResultMismatch = 'task_result_mismatch',
   InvalidRun = 'invalid_workflow_run',
+  ProgressTooLarge = 'progress_too_large',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

@@ -5,6 +5,8 @@ import { DefinitionsController } from './definitions.controller';
 import { DefinitionsService } from './definitions.service';
 import { WorkflowEngine } from './engine';
 import { LeaseReaper } from './lease-reaper';
+import { ProgressService } from './progress.service';
+import { ProgressWriter } from './progress-writer';
 import { RetryAnnouncer } from './retry-announcer';
 import { RunsService } from './runs.service';
 import { TaskWaiters } from './task-waiters';
@@ -24,6 +26,8 @@ import { WorkflowsController } from './workflows.controller';
     WorkflowEngine,
     RetryAnnouncer,
     TasksService,
+    ProgressWriter,
+    ProgressService,
     TaskWaiters,
     LeaseReaper,
     WorkflowReactions,

@@ -9,6 +9,7 @@ import { runInboundWebhooksAlone } from './webhooks-in';
 import { benchTasks } from './tasks';
 import { benchDispatch } from './dispatch';
 import { benchWebhooks } from './webhooks';
+import { benchStreams } from './streams';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -22,7 +23,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 /**
- * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit` (any of them) runs those scenario groups;
+ * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit,streams` (any of them) runs those scenario groups;
  * unset, all of them.
  */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
@@ -34,6 +35,7 @@ async function main() {
   if (wanted('tasks')) await benchTasks();
   if (wanted('dispatch')) await benchDispatch();
   if (wanted('webhooks')) await benchWebhooks();
+  if (wanted('streams')) await benchStreams();
   if (wanted('audit')) {
     const db = await freshDatabase();
     try {

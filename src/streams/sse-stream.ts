@@ -1,8 +1,20 @@
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { DomainEvent } from '../events/domain-event';
 
+/** Frames already made: the feed hands the same event object to every stream. */
+const frames = new WeakMap<DomainEvent, string>();
+
 /** How one event is framed: `id:` its position, `event:` its type, `data:` one JSON line. */
 export function sseFrame(event: DomainEvent): string {
+  let frame = frames.get(event);
+  if (frame === undefined) {
+    frame = frameOf(event);
+    frames.set(event, frame);
+  }
+  return frame;
+}
+
+function frameOf(event: DomainEvent): string {
   const data = JSON.stringify({
     id: event.id,
     position: event.position,
@@ -61,7 +73,11 @@ export class SseStream {
 
   /** Live: writes at once; a client that lets more than `bufferBytes` pile up is dropped. */
   send(events: DomainEvent[]): void {
+    if (events.length === 0) return;
+    // One write to the socket for the batch.
+    this.res.cork();
     for (const event of events) this.write(sseFrame(event));
+    process.nextTick(() => this.res.uncork());
   }
 
   /** Catch-up: writes, then waits until the client has read most of it (or has gone). */

@@ -39,6 +39,8 @@ export class EventFeed implements OnApplicationBootstrap, OnApplicationShutdown 
   private poll: NodeJS.Timeout | undefined;
   private recheck: NodeJS.Timeout | undefined;
   private stopped = false;
+  /** Shared reads of the outbox so far (for tests and metrics). */
+  reads = 0;
   private readonly loop = new WakeLoop({
     round: () => this.round(),
     canRun: () => !this.stopped && this.users > 0,
@@ -153,6 +155,7 @@ export class EventFeed implements OnApplicationBootstrap, OnApplicationShutdown 
       }
       this.release();
     }
+    this.reads += 1;
     const [row] = await this.dataSource.query<
       Array<{ xmin: string; xmax: string; events: EventRow[] }>
     >(FEED_READ_SQL, [horizon.position.toString(), BATCH]);

@@ -386,6 +386,23 @@ describe('live streams and task progress', () => {
     } finally {
       await small.app.close();
     }
+    // A client that stops reading during the catch-up (its run's history) is dropped as well,
+    // after two keepalive intervals without reading (300 ms each here).
+    const runId = await idle();
+    const blob = 'y'.repeat(50_000);
+    for (let index = 0; index < 100; index += 1) {
+      await insertEvent(db, runId, 'test.bulk', { blob, index });
+    }
+    const streams = test.app.get(StreamsService);
+    const stalled = await SseClient.open(`${base}/api/v1/workflows/${runId}/stream`, reader);
+    clients.push(stalled);
+    stalled.response.pause();
+    expect(streams.openCount).toBeGreaterThanOrEqual(1);
+    await waitFor(
+      async () => (streams.openCount === 0 ? true : undefined),
+      10_000,
+      'the stalled catch-up to be dropped',
+    );
   });
 
   it('an event committed on one replica reaches streams on the other; shutdown ends them cleanly', async () => {

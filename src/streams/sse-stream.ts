@@ -88,10 +88,19 @@ export class SseStream {
     }
   }
 
+  /**
+   * Waits until the client has read what was written. One that reads nothing for two
+   * keepalive intervals is dropped as too slow, so a stalled catch-up holds nothing for long.
+   */
   private async drained(): Promise<void> {
     if (!this.isOpen || !this.res.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
+      const stalled = setTimeout(() => {
+        this.res.destroy();
+        this.close('slow');
+      }, this.options.keepaliveMs * 2);
       const resume = () => {
+        clearTimeout(stalled);
         this.res.off('drain', resume);
         resolve();
       };

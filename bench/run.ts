@@ -11,6 +11,7 @@ import { benchDispatch } from './dispatch';
 import { benchTracing } from './tracing';
 import { benchWebhooks } from './webhooks';
 import { benchSleeps } from './sleeps';
+import { benchStreams } from './streams';
 
 const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
@@ -24,8 +25,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 /**
- * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit,tracing,sleeps` (any of them) runs those
- * scenario groups; unset, all of them.
+ * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit,tracing,sleeps,streams` (any of them) runs
+ * those scenario groups; unset, all of them.
  */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (group: string) => !ONLY || ONLY.includes(group);
@@ -41,6 +42,7 @@ async function main() {
     console.log('');
     for (const line of await benchSleeps()) console.log(line);
   }
+  if (wanted('streams')) await benchStreams();
   if (wanted('audit')) {
     const db = await freshDatabase();
     try {

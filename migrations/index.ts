@@ -13,6 +13,7 @@ import { CreateWebhookEndpoints1763800007000 } from './1763800007000-CreateWebho
 import { CreateInboundWebhooks1763800008000 } from './1763800008000-CreateInboundWebhooks';
 import { IdempotencyKeysCommitted1763800009100 } from './1763800009100-IdempotencyKeysCommitted';
 import { CreateWaits1763800010000 } from './1763800010000-CreateWaits';
+import { StreamsAndProgress1763800011000 } from './1763800011000-StreamsAndProgress';
 import { CreateSchedules1763800012000 } from './1763800012000-CreateSchedules';
 import { TraceContext1763800013000 } from './1763800013000-TraceContext';
 
@@ -33,6 +34,7 @@ export const MIGRATIONS = [
   CreateInboundWebhooks1763800008000,
   IdempotencyKeysCommitted1763800009100,
   CreateWaits1763800010000,
+  StreamsAndProgress1763800011000,
   CreateSchedules1763800012000,
   TraceContext1763800013000,
 ];

@@ -26,6 +26,7 @@ import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { InboundWebhooksModule } from './webhooks/inbound/inbound-webhooks.module';
 import { OutboundWebhooksModule } from './webhooks/outbound/outbound-webhooks.module';
+import { StreamsModule } from './streams/streams.module';
 
 @Module({})
 export class AppModule {
@@ -49,6 +50,7 @@ export class AppModule {
         WorkflowsModule,
         SchedulesModule,
         OutboundWebhooksModule,
+        StreamsModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
           storage: config.redisUrl

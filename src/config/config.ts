@@ -37,6 +37,14 @@ export interface AppConfig {
   /** Finished deliveries, their attempts and dispatched events older than this are purged. */
   webhookRetentionMs: number;
   taskLeaseSeconds: number;
+  /** At most one stored `task.progress` event per task per this many ms (the latest always). */
+  progressIntervalMs: number;
+  /** A comment line on every idle live stream this often, so proxies keep it open. */
+  streamKeepaliveMs: number;
+  /** A live stream whose unsent output grows past this is dropped (its client is too slow). */
+  streamBufferBytes: number;
+  /** While streams are open, the shared outbox read also runs this often without a wake-up. */
+  streamPollMs: number;
   /** How old a discovery page may be served (registry changes drop it at once); 0: off. */
   discoveryCacheMs: number;
   shutdownGraceMs: number;
@@ -143,6 +151,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookDisableAfterMs: read('WEBHOOK_DISABLE_AFTER', 5 * 86_400_000, duration),
     webhookRetentionMs: read('WEBHOOK_RETENTION', 30 * 86_400_000, duration),
     taskLeaseSeconds: read('TASK_LEASE_SECONDS', 30, int(1, 86_400)),
+    progressIntervalMs: read('PROGRESS_INTERVAL_MS', 250, int(0, 60_000)),
+    streamKeepaliveMs: read('STREAM_KEEPALIVE_MS', 15_000, int(100, 600_000)),
+    streamBufferBytes: read('STREAM_BUFFER_BYTES', 1_048_576, int(4096, 256 * 1024 * 1024)),
+    streamPollMs: read('STREAM_POLL_MS', 500, int(10, 60_000)),
     discoveryCacheMs: read('DISCOVERY_CACHE', 1_000, (raw) => {
       const ms = duration(raw);
       if (ms > 60_000) throw new Error('must be at most 60s');

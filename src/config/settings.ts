@@ -135,6 +135,29 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'lease of a claimed task',
   },
   {
+    name: 'PROGRESS_INTERVAL_MS',
+    default: '250',
+    meaning:
+      "a task's progress reports are coalesced: at most one `task.progress` event per task per interval is stored, and the latest report always (a trailing write, or before the completion); `0` stores every report",
+  },
+  {
+    name: 'STREAM_KEEPALIVE_MS',
+    default: '15000',
+    meaning: 'a `: keepalive` comment goes to every live stream (SSE) this often',
+  },
+  {
+    name: 'STREAM_BUFFER_BYTES',
+    default: '1048576',
+    meaning:
+      'a live stream whose client reads slower than events come, with more than this unsent, is closed (the client resumes with `Last-Event-ID`)',
+  },
+  {
+    name: 'STREAM_POLL_MS',
+    default: '500',
+    meaning:
+      "while streams are open, the replica's one shared outbox read also runs this often: the bound on how late an event committed on another replica (whose workers took its wake-up) reaches them",
+  },
+  {
     name: 'DISCOVERY_CACHE',
     default: '1s',
     meaning:

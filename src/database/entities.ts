@@ -22,6 +22,7 @@ import {
 import { Schedule } from '../schedules/entities/schedule.entity';
 import { ScheduleTick } from '../schedules/entities/schedule-tick.entity';
 import { DefinitionPause } from '../workflows/entities/definition-pause.entity';
+import { TaskProgress } from '../workflows/entities/task-progress.entity';
 import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
@@ -50,6 +51,7 @@ export const ENTITIES = [
   DefinitionPause,
   Schedule,
   ScheduleTick,
+  TaskProgress,
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,

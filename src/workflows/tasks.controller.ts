@@ -19,7 +19,10 @@ import {
   FailDto,
   LeaseDto,
   LeaseStateDto,
+  ProgressDto,
+  ProgressStateDto,
 } from './dto/task.dto';
+import { ProgressService } from './progress.service';
 import { SLUG_PATTERN } from './dto/definition.dto';
 import { TasksService } from './tasks.service';
 import { TaskReader } from './task-reader';
@@ -34,6 +37,7 @@ export class TasksController {
   constructor(
     private readonly tasks: TasksService,
     private readonly reader: TaskReader,
+    private readonly progressReports: ProgressService,
   ) {}
 
   @Get('tasks/:id')
@@ -99,6 +103,23 @@ export class TasksController {
   @ApiProblems(400, 404, 409)
   async heartbeat(@Param('id') id: string, @Body() body: LeaseDto) {
     return { data: await this.tasks.heartbeat(taskId(id), body.leaseToken) };
+  }
+
+  @Post('tasks/:id/progress')
+  @HttpCode(200)
+  @Scopes('tasks:work')
+  @ApiOperation({
+    summary: 'Report progress (holder only): extends the lease; task.progress in the history',
+    description:
+      'Coalesced per task: at most one task.progress event per PROGRESS_INTERVAL_MS is ' +
+      'written, and the latest report always (at the end of the interval, or before the ' +
+      'completion). 409 when not the lease holder, as for heartbeat.',
+  })
+  @ApiData(ProgressStateDto)
+  @ApiProblems(400, 404, 409)
+  async progress(@Param('id') id: string, @Body() body: ProgressDto) {
+    const { leaseToken, ...report } = body;
+    return { data: await this.progressReports.report(taskId(id), leaseToken, report) };
   }
 
   @Post('tasks/:id/complete')

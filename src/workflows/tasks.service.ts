@@ -14,6 +14,7 @@ import { ShutdownState } from '../health/shutdown-state';
 import { Batcher, Settled, settled } from '../common/workers/batcher';
 import { Holder, TaskError, WorkflowEngine } from './engine';
 import { RunTraces } from './run-traces';
+import { ProgressWriter } from './progress-writer';
 import { TaskWaiters } from './task-waiters';
 import { batchSizes } from './workflow-metrics';
 import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
@@ -82,6 +83,7 @@ export class TasksService {
     private readonly engine: WorkflowEngine,
     private readonly agents: AgentsService,
     private readonly waiters: TaskWaiters,
+    private readonly progress: ProgressWriter,
     private readonly shutdown: ShutdownState,
     @InjectConfig() private readonly config: AppConfig,
     private readonly runTraces: RunTraces,
@@ -322,7 +324,15 @@ export class TasksService {
   private async completeAll(holders: Holder[]): Promise<Array<Settled<Completed>>> {
     batchSizes.observe({ kind: 'complete' }, holders.length);
     const done = await requestContext.run(holders[0].context, () =>
-      this.unitOfWork.run((tx) => this.engine.succeedAll(tx, holders)),
+      this.unitOfWork.run(async (tx) => {
+        const markProgress = await this.progress.beforeCompletion(
+          tx,
+          holders.map((holder) => holder.taskId),
+        );
+        const succeeded = await this.engine.succeedAll(tx, holders);
+        await markProgress();
+        return succeeded;
+      }),
     );
     return Promise.all(
       holders.map((holder, index) => {

@@ -15,6 +15,7 @@ export enum WorkflowErrorCode {
   ApprovalNotFound = 'approval_not_found',
   ApprovalNotWaiting = 'approval_not_waiting',
   RunNotFailed = 'workflow_not_failed',
+  ProgressTooLarge = 'progress_too_large',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

@@ -5,6 +5,8 @@ import { DefinitionsController } from './definitions.controller';
 import { DefinitionsService } from './definitions.service';
 import { WorkflowEngine } from './engine';
 import { LeaseReaper } from './lease-reaper';
+import { ProgressService } from './progress.service';
+import { ProgressWriter } from './progress-writer';
 import { RetryAnnouncer } from './retry-announcer';
 import { RunTraces } from './run-traces';
 import { RunsService } from './runs.service';
@@ -40,6 +42,8 @@ import { WorkflowsController } from './workflows.controller';
     RunTraces,
     TaskReader,
     SkillsService,
+    ProgressWriter,
+    ProgressService,
     TaskWaiters,
     LeaseReaper,
     WorkflowReactions,

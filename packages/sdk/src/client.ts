@@ -3,7 +3,7 @@ import { AgentsResource } from './resources/agents';
 import { ApiKeysResource, AuditResource, TenantsResource } from './resources/admin';
 import { TasksResource } from './resources/tasks';
 import { WebhooksResource } from './resources/webhooks';
-import { DefinitionsResource, WorkflowsResource } from './resources/workflows';
+import { DefinitionsResource, EventsResource, WorkflowsResource } from './resources/workflows';
 
 export type ClientOptions = TransportOptions;
 
@@ -17,6 +17,7 @@ export class AgentMeshClient {
   readonly definitions: DefinitionsResource;
   readonly workflows: WorkflowsResource;
   readonly tasks: TasksResource;
+  readonly events: EventsResource;
   readonly webhooks: WebhooksResource;
   readonly audit: AuditResource;
   readonly apiKeys: ApiKeysResource;
@@ -30,6 +31,7 @@ export class AgentMeshClient {
     this.definitions = new DefinitionsResource(this.http);
     this.workflows = new WorkflowsResource(this.http);
     this.tasks = new TasksResource(this.http);
+    this.events = new EventsResource(this.http);
     this.webhooks = new WebhooksResource(this.http);
     this.audit = new AuditResource(this.http);
     this.apiKeys = new ApiKeysResource(this.http);

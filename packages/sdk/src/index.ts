@@ -13,6 +13,7 @@ export { Transport } from './http';
 export { backoffDelay, parseRetryAfter, type RetryOptions } from './retry';
 export type { Logger, TaskContext, TaskEvent, TaskHandler } from './task-run';
 export { Worker, type WorkerEvent, type WorkerOptions, type WorkerState } from './worker';
-export type { WaitOptions } from './resources/workflows';
+export type { EventStreamQuery, WaitOptions } from './resources/workflows';
+export { parseEventStream, type StreamEvent, type StreamOptions } from './sse';
 export type * from './types';
 export type { components, operations, paths } from './generated/openapi';

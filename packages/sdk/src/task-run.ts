@@ -6,7 +6,7 @@ import {
 } from './errors';
 import { backoffDelay, isRetryableStatus, sleep } from './retry';
 import type { AgentMeshClient } from './client';
-import type { ClaimedTask, Json } from './types';
+import type { ClaimedTask, Json, ProgressReport } from './types';
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -31,6 +31,12 @@ export interface TaskContext {
   signal: AbortSignal;
   /** Extends the lease now (the worker also does it at a third of the lease). */
   heartbeat(): Promise<void>;
+  /**
+   * Reports progress: `task.progress` in the run's history (live in its stream), coalesced by
+   * the service to a few per second, the latest always. Extends the lease like `heartbeat`;
+   * rejects with TaskAbortedError once the lease is lost.
+   */
+  progress(report: ProgressReport): Promise<void>;
   log: Logger;
 }
 
@@ -223,6 +229,7 @@ export class TaskRun {
       dependencies: input.dependencies ?? {},
       signal: this.controller.signal,
       heartbeat: () => this.renew(),
+      progress: (report) => this.renew(report),
       log: child(this.deps.log, { taskId: task.id, stepKey: task.stepKey, attempt: task.attempt }),
     };
   }
@@ -241,11 +248,19 @@ export class TaskRun {
     this.timer = undefined;
   }
 
-  private async renew(): Promise<void> {
+  /** A heartbeat, or a progress report (which extends the lease the same way). */
+  private async renew(report?: ProgressReport): Promise<void> {
     const lost = this.controller.signal.reason as TaskAbortedError | undefined;
     if (lost?.reason === 'lease-lost') throw lost;
     try {
-      await this.deps.client.tasks.heartbeat(this.task.id, this.task.leaseToken);
+      if (report) {
+        await this.deps.client.tasks.progress(this.task.id, {
+          ...report,
+          leaseToken: this.task.leaseToken,
+        });
+      } else {
+        await this.deps.client.tasks.heartbeat(this.task.id, this.task.leaseToken);
+      }
     } catch (error) {
       if (error instanceof AgentMeshError && (error.status === 409 || error.status === 404)) {
         const reason = new TaskAbortedError(

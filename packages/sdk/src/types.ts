@@ -56,3 +56,12 @@ export type IssuedApiKey = Schemas['IssuedApiKeyDto'];
 export type CreateApiKey = Schemas['CreateApiKeyDto'];
 export type Tenant = Schemas['TenantDto'];
 export type CreateTenant = Schemas['CreateTenantDto'];
+
+/** What `POST /tasks/{id}/progress` takes besides the lease token (`ctx.progress`). */
+export interface ProgressReport {
+  message?: string;
+  /** 0 to 100. */
+  percent?: number;
+  /** Any JSON object, at most 16 KiB serialised. */
+  data?: Record<string, Json>;
+}

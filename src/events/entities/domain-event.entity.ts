@@ -5,6 +5,7 @@ import { Tenant } from '../../auth/entities/tenant.entity';
 @Entity('events')
 @Index('events_undispatched', ['position'], { where: '"dispatched_at" IS NULL' })
 @Index('events_subject', ['tenantId', 'subjectType', 'subjectId', 'position'])
+@Index('events_position', ['position'])
 @Index('events_dispatched_at', ['dispatchedAt'], { where: '"dispatched_at" IS NOT NULL' })
 export class DomainEventRow {
   /** Insert order: the order of a subject's history. */

@@ -5,6 +5,8 @@ import {
   IsBoolean,
   IsObject,
   IsInt,
+  IsNumber,
+  MaxLength,
   IsOptional,
   IsString,
   Length,
@@ -138,4 +140,38 @@ export class AttemptResultDto {
 export class CompleteAndClaimResultDto {
   @ApiProperty({ type: AttemptResultDto }) task: AttemptResultDto;
   @ApiProperty({ type: ClaimResultDto }) next: ClaimResultDto;
+}
+
+export class ProgressDto extends LeaseDto {
+  @ApiPropertyOptional({ maxLength: 2000, example: 'Summarising chapter 3 of 12' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(2000)
+  message?: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: 100, example: 25 })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0)
+  @Max(100)
+  percent?: number;
+
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'Any JSON object (at most 16 KiB serialised): partial output, counters',
+  })
+  @IsOptional()
+  @IsObject()
+  @AsSent()
+  data?: Record<string, unknown>;
+}
+
+export class ProgressStateDto extends LeaseStateDto {
+  @ApiProperty({
+    description:
+      'true: written to the history now; false: kept as the latest report, written within ' +
+      'PROGRESS_INTERVAL_MS (reports are coalesced per task)',
+  })
+  emitted: boolean;
 }

@@ -7,6 +7,7 @@ import type {
   Fail,
   Json,
   LeaseState,
+  ProgressReport,
 } from '../types';
 
 type Signal = Pick<CallOptions, 'signal'>;
@@ -35,6 +36,18 @@ export class TasksResource {
       retry: true,
       ...options,
     });
+  }
+
+  /**
+   * Reports progress (holder only) and extends the lease as a heartbeat does. Reports are
+   * coalesced by the service: `emitted: false` means kept as the latest, written shortly.
+   */
+  progress(id: string, body: ProgressReport & { leaseToken: string }, options: Signal = {}) {
+    return this.http.data<LeaseState & { emitted: boolean }>(
+      'POST',
+      `/tasks/${segment(id)}/progress`,
+      { body, retry: true, ...options },
+    );
   }
 
   /** Completes the attempt; a repeat with the same payload answers the same, so it is retried. */

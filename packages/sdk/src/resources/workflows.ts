@@ -12,10 +12,12 @@ import type {
   WorkflowEvent,
 } from '../types';
 import { listAll, listPage } from './list';
+import { follow, type StreamEvent, type StreamOptions } from '../sse';
 
 type Signal = Pick<CallOptions, 'signal'>;
 
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
+const TERMINAL_EVENTS = new Set(['workflow.succeeded', 'workflow.failed', 'workflow.cancelled']);
 
 /** Workflow definitions: versioned DAGs of steps. */
 export class DefinitionsResource {
@@ -95,6 +97,26 @@ export class WorkflowsResource {
     });
   }
 
+  /**
+   * Follows the run live: its history (after `lastEventId`), then each event as it commits,
+   * until its terminal event (`workflow.succeeded`, `.failed`, `.cancelled`). Reconnects with
+   * Last-Event-ID on network errors, so each event comes once, in order.
+   *
+   * ```ts
+   * for await (const event of client.workflows.stream(run.id)) console.log(event.type, event.data);
+   * ```
+   */
+  stream(id: string, options: StreamOptions = {}): AsyncGenerator<StreamEvent> {
+    return follow(
+      this.http,
+      `/workflows/${segment(id)}/stream`,
+      { lastEventId: undefined },
+      options,
+      (event) => TERMINAL_EVENTS.has(event.type),
+      async () => FINISHED.has((await this.get(id, { signal: options.signal })).status),
+    );
+  }
+
   /** Resolves to the run once it has finished (succeeded, failed or cancelled). */
   async waitForCompletion(id: string, options: WaitOptions = {}): Promise<RunDetail> {
     const deadline = Date.now() + (options.timeoutMs ?? 300_000);
@@ -110,5 +132,30 @@ export class WorkflowsResource {
       }
       await sleep(Math.min(interval, left), options.signal);
     }
+  }
+}
+
+export interface EventStreamQuery {
+  /** Event type patterns as for webhooks: `*`, `a.b`, `a.*`. */
+  types?: string[];
+  workflowId?: string;
+}
+
+/** The tenant's domain events, live (dashboards, consoles). */
+export class EventsResource {
+  constructor(private readonly http: Transport) {}
+
+  /**
+   * Every event of the tenant as it commits (after `lastEventId` first, when given), filtered
+   * by type patterns and run; runs until `signal` aborts. Reconnects as `workflows.stream`.
+   */
+  stream(query: EventStreamQuery = {}, options: StreamOptions = {}): AsyncGenerator<StreamEvent> {
+    return follow(
+      this.http,
+      '/events/stream',
+      { types: query.types?.join(','), workflowId: query.workflowId },
+      options,
+      () => false,
+    );
   }
 }

@@ -1,0 +1,111 @@
+import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
+import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
+import { Scopes } from '../auth/scopes';
+import { currentTenantId } from '../common/context/request-context';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import { RunsService } from '../workflows/runs.service';
+import { EventStreamQueryDto, POSITION_PATTERN, ResumeQueryDto } from './dto/stream-query.dto';
+import { SseStream } from './sse-stream';
+import { StreamsService, tenantFilter } from './streams.service';
+import { InvalidLastEventIdError } from './streams.errors';
+
+const FINISHED = ['succeeded', 'failed', 'cancelled'];
+
+const SSE_RESPONSE = {
+  description:
+    'text/event-stream: one event per committed domain event (`id:` its position, `event:` ' +
+    'its type, `data:` JSON {id, position, type, occurredAt, subject, data, correlationId}), ' +
+    'in position order; `: keepalive` comments while idle. Resume after a dropped connection ' +
+    'with the Last-Event-ID header: nothing is lost or repeated.',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+};
+
+const LAST_EVENT_ID = ApiHeader({
+  name: 'Last-Event-ID',
+  required: false,
+  description: 'Resume after this event (the `id:` of the last event received)',
+});
+
+@ApiTags('streams')
+@Controller()
+export class StreamsController {
+  constructor(
+    private readonly streams: StreamsService,
+    private readonly runs: RunsService,
+  ) {}
+
+  @Get('workflows/:id/stream')
+  @Scopes('workflows:read')
+  @ApiOperation({
+    summary: 'Live stream (SSE) of a run: its history, then its events as they commit',
+    description: "Ends after the run's terminal event (at once if the client has seen it).",
+  })
+  @ApiProduces('text/event-stream')
+  @LAST_EVENT_ID
+  @ApiOkResponse(SSE_RESPONSE)
+  @ApiProblems(400, 404)
+  async runStream(
+    @Param('id') id: string,
+    @Query() query: ResumeQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const after = position(lastEventId ?? query.lastEventId) ?? 0n;
+    const { run } = await this.runs.get(id);
+    const stream = this.open(reply);
+    await this.streams.serveRun(
+      stream,
+      currentTenantId(),
+      run.id,
+      after,
+      FINISHED.includes(run.status),
+    );
+  }
+
+  @Get('events/stream')
+  @Scopes('workflows:read')
+  @ApiOperation({
+    summary: "Live stream (SSE) of the tenant's domain events as they commit",
+    description:
+      'Without Last-Event-ID, from now on; with it, everything after that event first. ' +
+      'Filtered by type patterns and by run.',
+  })
+  @ApiProduces('text/event-stream')
+  @LAST_EVENT_ID
+  @ApiOkResponse(SSE_RESPONSE)
+  @ApiProblems(400)
+  async tenantStream(
+    @Query() query: EventStreamQueryDto,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const after = position(lastEventId ?? query.lastEventId);
+    const types = query.types ? query.types.split(',') : [];
+    const accepts = tenantFilter(types, query.workflowId?.toLowerCase());
+    const stream = this.open(reply);
+    await this.streams.serve(stream, {
+      tenantId: currentTenantId(),
+      after,
+      accepts,
+      isLast: () => false,
+    });
+  }
+
+  /** Takes the response over from Fastify, keeping the headers its hooks set (CORS, security). */
+  private open(reply: FastifyReply): SseStream {
+    void reply.hijack();
+    const headers: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) headers[name] = typeof value === 'number' ? String(value) : value;
+    }
+    return new SseStream(reply.raw, headers, this.streams.streamOptions);
+  }
+}
+
+function position(header: string | undefined): bigint | undefined {
+  if (header === undefined || header.trim() === '') return undefined;
+  if (!POSITION_PATTERN.test(header.trim())) throw new InvalidLastEventIdError();
+  return BigInt(header.trim());
+}

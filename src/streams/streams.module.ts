@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { WorkflowsModule } from '../workflows/workflows.module';
+import { EventFeed } from './event-feed';
+import { StreamsController } from './streams.controller';
+import { StreamsService } from './streams.service';
+
+/** Live streams (Server-Sent Events) of runs and of a tenant's events, fed by one shared read. */
+@Module({
+  imports: [WorkflowsModule],
+  controllers: [StreamsController],
+  providers: [EventFeed, StreamsService],
+})
+export class StreamsModule {}

@@ -1,0 +1,170 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { Gauge, register } from 'prom-client';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { DomainEvent, eventTypeMatches } from '../events/domain-event';
+import { EventFeed } from './event-feed';
+import { SseStream } from './sse-stream';
+
+/** A run's history ends with one of these. */
+export const TERMINAL_RUN_EVENTS = ['workflow.succeeded', 'workflow.failed', 'workflow.cancelled'];
+
+const PAGE = 500;
+
+export interface StreamSpec {
+  tenantId: string;
+  /** Events after this position; undefined: from the settled horizon on (live only). */
+  after: bigint | undefined;
+  /** A run's history: read by its index while catching up. */
+  subject?: { type: string; id: string };
+  accepts(event: DomainEvent): boolean;
+  /** The stream ends once it has sent this event. */
+  isLast(event: DomainEvent): boolean;
+}
+
+const openStreams =
+  (register.getSingleMetric('streams_open') as Gauge | undefined) ??
+  new Gauge({ name: 'streams_open', help: 'Live event streams (SSE) open on this replica' });
+
+/** Tenant stream filters: event type patterns (as for webhooks) and a run. */
+export function tenantFilter(types: string[], workflowId: string | undefined) {
+  return (event: DomainEvent): boolean =>
+    (types.length === 0 || types.some((pattern) => eventTypeMatches(pattern, event.type))) &&
+    (workflowId === undefined ||
+      (event.subject.type === 'workflow' && event.subject.id === workflowId));
+}
+
+/**
+ * Serves live streams: each catches up from the outbox by its own reads (paced by its client),
+ * then, at the feed's horizon, joins the feed's shared reads. Positions are handed on in order
+ * and only once settled, so a stream's last `id:` is a correct place to resume from.
+ */
+@Injectable()
+export class StreamsService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger(StreamsService.name);
+  private readonly streams = new Set<SseStream>();
+
+  constructor(
+    private readonly feed: EventFeed,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
+
+  /** Streams open on this replica. */
+  get openCount(): number {
+    return this.streams.size;
+  }
+
+  get streamOptions(): { keepaliveMs: number; bufferBytes: number } {
+    return {
+      keepaliveMs: this.config.streamKeepaliveMs,
+      bufferBytes: this.config.streamBufferBytes,
+    };
+  }
+
+  /** Serves `stream` until it ends (the last event, the client, too slow, or shutdown). */
+  async serve(stream: SseStream, spec: StreamSpec): Promise<void> {
+    this.streams.add(stream);
+    openStreams.inc();
+    const leave = this.feed.open();
+    let unlisten: () => unknown = () => undefined;
+    try {
+      const cursor = await this.catchUp(stream, spec);
+      if (cursor === undefined) return;
+      let last = cursor;
+      // Synchronously after the catch-up saw the horizon at `cursor`: nothing falls between.
+      unlisten = this.feed.listen({
+        tenantId: spec.tenantId,
+        deliver: (events) => {
+          if (!stream.isOpen) return;
+          const batch: DomainEvent[] = [];
+          for (const event of events) {
+            if (BigInt(event.position) <= last || !spec.accepts(event)) continue;
+            batch.push(event);
+            if (spec.isLast(event)) break;
+          }
+          const newest = BigInt(events[events.length - 1].position);
+          if (newest > last) last = newest;
+          stream.send(batch);
+          if (batch.length > 0 && spec.isLast(batch[batch.length - 1])) stream.end('done');
+        },
+      });
+      const why = await stream.done;
+      if (why === 'slow') this.logger.warn('A live stream was dropped: its client read too slowly');
+    } catch (error) {
+      if (stream.isOpen) {
+        this.logger.warn(`A live stream failed: ${(error as Error).message}`);
+        stream.end('shutdown');
+      }
+    } finally {
+      unlisten();
+      leave();
+      this.streams.delete(stream);
+      openStreams.dec();
+    }
+  }
+
+  /**
+   * Sends the events after `spec.after` up to the feed's horizon, page by page, until the
+   * horizon stands still; returns where it stopped, or undefined once the stream has ended.
+   */
+  private async catchUp(stream: SseStream, spec: StreamSpec): Promise<bigint | undefined> {
+    let cursor = spec.after ?? (await this.feed.settled());
+    for (;;) {
+      const upTo = await this.feed.settled();
+      while (cursor < upTo) {
+        const page = await this.feed.read(spec.tenantId, cursor, upTo, PAGE, spec.subject);
+        const wanted: DomainEvent[] = [];
+        let last = false;
+        for (const event of page) {
+          if (!spec.accepts(event)) continue;
+          wanted.push(event);
+          if (spec.isLast(event)) {
+            last = true;
+            break;
+          }
+        }
+        await stream.sendPaced(wanted);
+        if (last) stream.end('done');
+        if (!stream.isOpen) return undefined;
+        cursor = page.length < PAGE ? upTo : BigInt(page[page.length - 1].position);
+      }
+      if (!stream.isOpen) return undefined;
+      // At (or, for a position another replica's feed handed out, behind) the horizon: the
+      // live part skips what is not after the cursor.
+      if (this.feed.position !== undefined && this.feed.position <= cursor) return cursor;
+    }
+  }
+
+  /**
+   * A run's stream: its history after `after`, then its events as they commit, until its
+   * terminal event. A finished run whose terminal event the client has seen ends at once.
+   */
+  async serveRun(
+    stream: SseStream,
+    tenantId: string,
+    runId: string,
+    after: bigint,
+    finished: boolean,
+  ): Promise<void> {
+    const subject = { type: 'workflow', id: runId };
+    if (finished) {
+      const terminal = await this.feed.lastPosition(tenantId, subject, TERMINAL_RUN_EVENTS);
+      if (terminal !== undefined && terminal <= after) {
+        stream.end('done');
+        return;
+      }
+    }
+    await this.serve(stream, {
+      tenantId,
+      after,
+      subject,
+      accepts: (event) => event.subject.type === 'workflow' && event.subject.id === runId,
+      isLast: (event) => TERMINAL_RUN_EVENTS.includes(event.type),
+    });
+  }
+
+  /** Shutdown: every stream ends cleanly before the listener closes (and waits for them). */
+  beforeApplicationShutdown(): void {
+    for (const stream of this.streams) stream.end('shutdown');
+  }
+}

@@ -1,0 +1,444 @@
+import { Client } from 'pg';
+import { EventFeed } from '../src/streams/event-feed';
+import { StreamsService } from '../src/streams/streams.service';
+import { SseClient } from './utils/sse-client';
+import { waitFor } from './utils/spawn-app';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Headers = { authorization: string };
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+interface Claimed {
+  id: string;
+  workflowId: string;
+  leaseToken: string;
+  leaseExpiresAt: string;
+}
+
+/**
+ * Live streams (SSE) and task progress, on the real app over real sockets: history then live
+ * events in position order, resume with Last-Event-ID, commits out of position order, slow
+ * clients, keepalives, 200 streams at once, shutdown, and a second replica.
+ */
+describe('live streams and task progress', () => {
+  let test: TestApp;
+  let base: string;
+  let admin: Headers;
+  let worker: Headers;
+  let reader: Headers;
+  let db: Client;
+  const clients: SseClient[] = [];
+
+  const call = async (path: string, headers: Headers, body: unknown = {}) => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+  /** A run whose step no agent here works on stays as it is unless a test claims it. */
+  const idle = () => start([{ key: 'a', skill: 'idle' }]);
+  const start = async (steps: Json[] = [{ key: 'a', skill: 'stream' }]) => {
+    const response = await call('/workflows', admin, { type: 'streamed', steps });
+    expect(response.status).toBe(201);
+    return response.body.data.id as string;
+  };
+  const claim = async (): Promise<Claimed> => {
+    const response = await call('/agents/streamer/tasks/claim', worker, { waitSeconds: 5 });
+    expect(response.status).toBe(200);
+    expect(response.body.data.tasks).toHaveLength(1);
+    return response.body.data.tasks[0] as Claimed;
+  };
+  const complete = async (task: Claimed) =>
+    expect(
+      (await call(`/tasks/${task.id}/complete`, worker, { leaseToken: task.leaseToken })).status,
+    ).toBe(200);
+  const history = async (runId: string) => {
+    const { rows } = await db.query<{ position: string; type: string }>(
+      `SELECT e.position::text AS position, e.type FROM events e
+        WHERE e.subject_type = 'workflow' AND e.subject_id = $1 ORDER BY e.position`,
+      [runId],
+    );
+    return rows;
+  };
+  const open = async (path: string, headers: Record<string, string> = reader) => {
+    const client = await SseClient.open(`${base}/api/v1${path}`, headers);
+    clients.push(client);
+    return client;
+  };
+  const insertEvent = (client: Client, runId: string, type = 'test.marker', data: Json = {}) =>
+    client.query(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data)
+       VALUES (gen_random_uuid(), 'default', $2, 'workflow', $1, $3) RETURNING position::text`,
+      [runId, type, JSON.stringify(data)],
+    );
+
+  beforeAll(async () => {
+    test = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      STREAM_KEEPALIVE_MS: '300',
+      PROGRESS_INTERVAL_MS: '400',
+    });
+    await test.app.listen({ port: 0, host: '127.0.0.1' });
+    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    admin = test.admin;
+    worker = { authorization: (await createKey(test, { scopes: ['tasks:work'] })).authorization };
+    reader = {
+      authorization: (await createKey(test, { scopes: ['workflows:read'] })).authorization,
+    };
+    const agent = await call('/agents', admin, {
+      id: 'streamer',
+      name: 'streamer',
+      skills: [{ id: 'stream', name: 'stream' }],
+    });
+    expect(agent.status).toBe(201);
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterEach(() => {
+    for (const client of clients.splice(0)) client.close();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  it('sends the history, then each event as it commits, and ends after the terminal one', async () => {
+    const runId = await start([
+      { key: 'a', skill: 'stream' },
+      { key: 'b', skill: 'stream', dependsOn: ['a'] },
+    ]);
+    const first = await claim();
+    const stream = await open(`/workflows/${runId}/stream`);
+    expect(stream.status).toBe(200);
+    expect(stream.response.headers['content-type']).toMatch(/^text\/event-stream/);
+    expect(stream.response.headers['x-request-id']).toBeDefined();
+    await stream.until((s) => s.messages.length >= 3, 5_000, 'the history');
+    await complete(first);
+    await complete(await claim());
+    expect(await stream.ended).toBe('end');
+    const stored = await history(runId);
+    expect(stream.messages.map((m) => [m.id, m.event])).toEqual(
+      stored.map((row) => [row.position, row.type]),
+    );
+    expect(stored[stored.length - 1].type).toBe('workflow.succeeded');
+    const [event] = stream.events;
+    expect(event.data).toMatchObject({
+      position: event.id,
+      type: 'workflow.created',
+      subject: { type: 'workflow', id: runId },
+      data: expect.objectContaining({ workflowId: runId }),
+    });
+  });
+
+  it('a stream resumed with Last-Event-ID loses nothing and repeats nothing', async () => {
+    const runId = await start([
+      { key: 'a', skill: 'stream' },
+      { key: 'b', skill: 'stream', dependsOn: ['a'] },
+    ]);
+    const first = await open(`/workflows/${runId}/stream`);
+    await first.until((s) => s.messages.length >= 1, 5_000, 'the first event');
+    const task = await claim();
+    await first.until((s) => s.messages.some((m) => m.event === 'task.claimed'));
+    first.close();
+    const seen = first.messages.map((m) => m.id!);
+    // Events commit while no client listens.
+    await complete(task);
+    const resumed = await open(`/workflows/${runId}/stream`, {
+      ...reader,
+      'last-event-id': seen[seen.length - 1],
+    });
+    await resumed.until((s) => s.messages.some((m) => m.event === 'task.succeeded'));
+    await complete(await claim());
+    expect(await resumed.ended).toBe('end');
+    const ids = [...seen, ...resumed.messages.map((m) => m.id!)];
+    expect(ids).toEqual((await history(runId)).map((row) => row.position));
+    // Resuming after the terminal event: nothing to send, the stream ends at once.
+    const after = await open(`/workflows/${runId}/stream`, {
+      ...reader,
+      'last-event-id': ids[ids.length - 1],
+    });
+    expect(await after.ended).toBe('end');
+    expect(after.messages).toEqual([]);
+  });
+
+  it('holds back an event committed before an earlier position, then sends both in order', async () => {
+    const runId = await start();
+    const stream = await open(`/workflows/${runId}/stream`);
+    await stream.until((s) => s.messages.length >= 2, 5_000, 'the history');
+    const slow = new Client({ connectionString: test.db.url });
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      // Position taken now, committed last: the earlier position commits later.
+      const held = (await insertEvent(slow, runId, 'test.early')).rows[0].position as string;
+      const later = (await insertEvent(db, runId, 'test.late')).rows[0].position as string;
+      expect(BigInt(later)).toBeGreaterThan(BigInt(held));
+      // Wake the feed (one commit through the app) and give it several reads.
+      await complete(await claim());
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(stream.messages.map((m) => m.event)).not.toContain('test.late');
+      await slow.query('COMMIT');
+      await stream.until((s) => s.messages.some((m) => m.event === 'test.late'), 5_000, 'late');
+      const ids = stream.messages.map((m) => BigInt(m.id!));
+      expect(ids).toEqual([...ids].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+      expect(stream.messages.map((m) => m.event)).toEqual(
+        expect.arrayContaining(['test.early', 'test.late']),
+      );
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('skips a position whose transaction rolled back, once it is final', async () => {
+    const runId = await idle();
+    const stream = await open(`/workflows/${runId}/stream`);
+    await stream.until((s) => s.messages.length >= 2, 5_000, 'the history');
+    const slow = new Client({ connectionString: test.db.url });
+    await slow.connect();
+    try {
+      await slow.query('BEGIN');
+      await insertEvent(slow, runId, 'test.rolled_back');
+      await insertEvent(db, runId, 'test.after_gap');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(stream.messages.map((m) => m.event)).not.toContain('test.after_gap');
+      await slow.query('ROLLBACK');
+      await stream.until(
+        (s) => s.messages.some((m) => m.event === 'test.after_gap'),
+        5_000,
+        'the event after the gap',
+      );
+      expect(stream.messages.map((m) => m.event)).not.toContain('test.rolled_back');
+    } finally {
+      await slow.end();
+    }
+  });
+
+  it('progress: holder only, extends the lease, coalesced, the latest always in the stream', async () => {
+    const runId = await start();
+    const task = await claim();
+    const stream = await open(`/workflows/${runId}/stream`);
+    const bad = await call(`/tasks/${task.id}/progress`, worker, { leaseToken: 'nope' });
+    expect(bad.status).toBe(409);
+    const invalid = await call(`/tasks/${task.id}/progress`, worker, {
+      leaseToken: task.leaseToken,
+      percent: 150,
+    });
+    expect(invalid.status).toBe(400);
+    const huge = await call(`/tasks/${task.id}/progress`, worker, {
+      leaseToken: task.leaseToken,
+      data: { blob: 'x'.repeat(20_000) },
+    });
+    expect(huge.status).toBe(400);
+    expect(huge.body.type).toBe('urn:agentmesh:problem:progress-too-large');
+    const answers: Json[] = [];
+    for (let step = 1; step <= 20; step += 1) {
+      const response = await call(`/tasks/${task.id}/progress`, worker, {
+        leaseToken: task.leaseToken,
+        message: `step ${step}`,
+        percent: step * 5,
+        data: { step },
+      });
+      expect(response.status).toBe(200);
+      answers.push(response.body.data as Json);
+    }
+    expect(answers[0].emitted).toBe(true);
+    expect(answers.some((answer) => answer.emitted === false)).toBe(true);
+    expect(new Date(answers[19].leaseExpiresAt).getTime()).toBeGreaterThan(
+      new Date(task.leaseExpiresAt).getTime(),
+    );
+    // The trailing write: the last report reaches the stream though no report follows it.
+    await stream.until(
+      (s) => s.events.some((e) => e.event === 'task.progress' && e.data.data.message === 'step 20'),
+      5_000,
+      'the latest progress',
+    );
+    const progress = stream.events.filter((e) => e.event === 'task.progress');
+    expect(progress.length).toBeLessThan(20);
+    expect(progress[progress.length - 1].data.data).toMatchObject({
+      taskId: task.id,
+      workflowId: runId,
+      stepKey: 'a',
+      attempt: 1,
+      message: 'step 20',
+      percent: 100,
+      data: { step: 20 },
+    });
+    // A report owed at completion is written before the completion.
+    for (const message of ['last-1', 'last-2']) {
+      await call(`/tasks/${task.id}/progress`, worker, { leaseToken: task.leaseToken, message });
+    }
+    await complete(task);
+    expect(await stream.ended).toBe('end');
+    const types = stream.events.map((e) => e.event);
+    const lastProgress = stream.events.filter((e) => e.event === 'task.progress').pop()!;
+    expect(lastProgress.data.data.message).toBe('last-2');
+    expect(types.lastIndexOf('task.progress')).toBeLessThan(types.indexOf('task.succeeded'));
+    // After the completion, progress is refused.
+    const late = await call(`/tasks/${task.id}/progress`, worker, {
+      leaseToken: task.leaseToken,
+      message: 'too late',
+    });
+    expect(late.status).toBe(409);
+    // Nothing owed is left: no trailing write repeats the last report after the completion.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const { rows } = await db.query(
+      `SELECT count(*)::int AS n FROM events WHERE subject_id = $1 AND type = 'task.progress'
+          AND position > (SELECT position FROM events WHERE subject_id = $1 AND type = 'task.succeeded')`,
+      [runId],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
+  it('the tenant stream filters by type patterns and run; keepalives while idle', async () => {
+    const runA = await idle();
+    const runB = await idle();
+    const all = await open('/events/stream');
+    const onlyA = await open(`/events/stream?types=task.*,test.*&workflowId=${runA}`);
+    for (const client of [all, onlyA]) expect(client.status).toBe(200);
+    await onlyA.until((s) => s.comments.includes('keepalive'), 3_000, 'a keepalive');
+    await insertEvent(db, runB, 'test.b');
+    await insertEvent(db, runA, 'test.a');
+    await all.until((s) => s.messages.some((m) => m.event === 'test.a'), 5_000, 'test.a');
+    await onlyA.until((s) => s.messages.some((m) => m.event === 'test.a'), 5_000, 'test.a');
+    expect(all.messages.map((m) => m.event)).toEqual(['test.b', 'test.a']);
+    expect(onlyA.messages.map((m) => m.event)).toEqual(['test.a']);
+    // Resume from the first: everything after it, filtered the same way.
+    const resumed = await open('/events/stream?types=test.*', {
+      ...reader,
+      'last-event-id': all.messages[0].id!,
+    });
+    await resumed.until((s) => s.messages.length >= 1, 5_000, 'the catch-up');
+    expect(resumed.messages.map((m) => m.event)).toEqual(['test.a']);
+  });
+
+  it('refuses bad input and missing scopes before streaming anything', async () => {
+    const runId = await idle();
+    const get = (path: string, headers: Record<string, string>) =>
+      fetch(`${base}/api/v1${path}`, { headers });
+    expect((await get(`/workflows/${runId}/stream`, {})).status).toBe(401);
+    const noRead = (await createKey(test, { scopes: ['tasks:work'] })).authorization;
+    expect((await get(`/workflows/${runId}/stream`, { authorization: noRead })).status).toBe(403);
+    const unknown = await get('/workflows/00000000-0000-4000-8000-000000000000/stream', reader);
+    expect(unknown.status).toBe(404);
+    expect(unknown.headers.get('content-type')).toMatch(/problem\+json/);
+    const badId = await get(`/workflows/${runId}/stream`, { ...reader, 'last-event-id': 'abc' });
+    expect(badId.status).toBe(400);
+    expect(((await badId.json()) as Json).type).toBe('urn:agentmesh:problem:invalid-last-event-id');
+    expect((await get('/events/stream?types=Bad Type', reader)).status).toBe(400);
+    expect((await get('/events/stream?workflowId=nope', reader)).status).toBe(400);
+  });
+
+  it('200 concurrent streams on one replica each get every event, from one shared read', async () => {
+    const runId = await idle();
+    const many = await Promise.all(
+      Array.from({ length: 200 }, () => open(`/events/stream?workflowId=${runId}`)),
+    );
+    expect(many.every((client) => client.status === 200)).toBe(true);
+    // Every stream has reached the live part before the events commit.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const feed = test.app.get(EventFeed);
+    const readsBefore = feed.reads;
+    const started = Date.now();
+    for (let index = 0; index < 5; index += 1) await insertEvent(db, runId, 'test.fanout');
+    await Promise.all(
+      many.map((client) =>
+        client.until((s) => s.messages.length === 5, 10_000, 'five events on every stream'),
+      ),
+    );
+    // One shared read per wake-up or poll for all 200, not one per stream.
+    const polls = Math.ceil((Date.now() - started) / 500) + 1;
+    expect(feed.reads - readsBefore).toBeLessThanOrEqual(polls + 10);
+    const positions = many[0].messages.map((m) => m.id);
+    expect(
+      many.every((client) => client.messages.map((m) => m.id).join() === positions.join()),
+    ).toBe(true);
+  });
+
+  it('drops a client that does not read, instead of buffering for it', async () => {
+    const small = await startTestApp(
+      { STREAM_BUFFER_BYTES: '65536', RATE_LIMIT_PER_MINUTE: '1000000' },
+      { db: test.db },
+    );
+    try {
+      await small.app.listen({ port: 0, host: '127.0.0.1' });
+      const url = (await small.app.getUrl()).replace('[::1]', '127.0.0.1');
+      const runId = await idle();
+      const stalled = await SseClient.open(
+        `${url}/api/v1/events/stream?workflowId=${runId}`,
+        reader,
+      );
+      clients.push(stalled);
+      stalled.response.pause();
+      const blob = 'x'.repeat(50_000);
+      // Far more than the socket buffers and the bound together.
+      for (let index = 0; index < 200; index += 1) {
+        await insertEvent(db, runId, 'test.bulk', { blob, index });
+      }
+      await waitFor(
+        async () => (small.app.get(StreamsService).openCount === 0 ? true : undefined),
+        10_000,
+        'the slow stream to be dropped',
+      );
+    } finally {
+      await small.app.close();
+    }
+    // A client that stops reading during the catch-up (its run's history) is dropped as well,
+    // after two keepalive intervals without reading (300 ms each here).
+    const runId = await idle();
+    const blob = 'y'.repeat(50_000);
+    for (let index = 0; index < 100; index += 1) {
+      await insertEvent(db, runId, 'test.bulk', { blob, index });
+    }
+    const streams = test.app.get(StreamsService);
+    const stalled = await SseClient.open(`${base}/api/v1/workflows/${runId}/stream`, reader);
+    clients.push(stalled);
+    stalled.response.pause();
+    expect(streams.openCount).toBeGreaterThanOrEqual(1);
+    await waitFor(
+      async () => (streams.openCount === 0 ? true : undefined),
+      10_000,
+      'the stalled catch-up to be dropped',
+    );
+  });
+
+  it('an event committed on one replica reaches streams on the other; shutdown ends them cleanly', async () => {
+    // B serves the API only; A's workers take its own wake-ups (no NOTIFY to B for them).
+    const b = await startTestApp({ WORKERS: 'off', STREAM_POLL_MS: '200' }, { db: test.db });
+    let closed = false;
+    try {
+      await b.app.listen({ port: 0, host: '127.0.0.1' });
+      const baseB = (await b.app.getUrl()).replace('[::1]', '127.0.0.1');
+      const onB = await SseClient.open(
+        `${baseB}/api/v1/events/stream?types=workflow.created`,
+        reader,
+      );
+      const onA = await open('/events/stream?types=workflow.created');
+      clients.push(onB);
+      expect(onB.status).toBe(200);
+      const viaA = await idle();
+      await onB.until((s) => s.events.some((e) => e.data.subject.id === viaA), 5_000, 'A on B');
+      const viaB = await fetch(`${baseB}/api/v1/workflows`, {
+        method: 'POST',
+        headers: { ...admin, 'content-type': 'application/json' },
+        body: JSON.stringify({ type: 'streamed', steps: [{ key: 'a', skill: 'idle' }] }),
+      });
+      expect(viaB.status).toBe(201);
+      const idB = ((await viaB.json()) as Json).data.id as string;
+      await onA.until((s) => s.events.some((e) => e.data.subject.id === idB), 5_000, 'B on A');
+      await onB.until((s) => s.events.some((e) => e.data.subject.id === idB), 5_000, 'B on B');
+      // Shutdown: the stream ends (not cut off), and the app closes without waiting for it.
+      const started = Date.now();
+      await b.app.close();
+      closed = true;
+      expect(await onB.ended).toBe('end');
+      expect(onB.comments.some((comment) => comment.includes('stopping'))).toBe(true);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    } finally {
+      if (!closed) await b.app.close();
+    }
+  });
+});

@@ -81,8 +81,38 @@ const SOURCE = object(
   [],
 );
 
-/** Events announced by work in progress elsewhere; their data is described by their emitter. */
-const OPEN = object({ workflowId: { type: 'string', format: 'uuid' } }, []);
+const uuid = { type: 'string', format: 'uuid' };
+const time = { type: 'string', format: 'date-time' };
+const nullableTime = { type: ['string', 'null'], format: 'date-time' };
+
+/** A step that is not a task (wait, approval, sleep) changing state. */
+const STEP = (extra: Record<string, unknown> = {}, required: string[] = []) =>
+  object(
+    {
+      taskId: uuid,
+      workflowId: uuid,
+      stepKey: str,
+      kind: { enum: ['wait', 'approval', 'sleep'] },
+      status: str,
+      error: TASK_ERROR,
+      ...extra,
+    },
+    ['taskId', 'workflowId', 'stepKey', 'kind', 'status', ...required],
+  );
+
+const SCHEDULE = object(
+  {
+    key: str,
+    definitionKey: str,
+    cron: str,
+    timezone: str,
+    overlap: { enum: ['skip', 'allow', 'cancel-previous'] },
+    enabled: { type: 'boolean' },
+  },
+  ['key'],
+);
+
+const DEFINITION_DISPATCH = object({ key: str, pausedAt: time });
 
 export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   { type: 'agent.registered', description: 'An agent was registered.', schema: AGENT_CHANGE },
@@ -122,24 +152,96 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   { type: 'workflow.failed', description: 'A run failed; `error` says why.', schema: RUN },
   { type: 'workflow.cancelled', description: 'A run was cancelled.', schema: RUN },
   {
+    type: 'workflow.activated',
+    description:
+      'A run with a delayed start (`startAt`) reached its time: its first steps are queued.',
+    schema: RUN,
+  },
+  {
+    type: 'workflow.retried',
+    description: 'A failed run runs again: its steps that did not succeed are queued anew.',
+    schema: RUN,
+  },
+  {
     type: 'workflow.step.waiting',
-    description: 'A step waits for a signal, an event, an approval or a time.',
-    schema: OPEN,
+    description:
+      'A step waits without an agent: for a signal, an event, an approval or a time (`waitingFor`, `deadline`).',
+    schema: STEP({ waitingFor: anyJson, deadline: nullableTime }, ['waitingFor']),
+  },
+  {
+    type: 'workflow.step.succeeded',
+    description: 'A waiting step ended well: its signal or event came, it was approved, it slept.',
+    schema: STEP(),
+  },
+  {
+    type: 'workflow.step.failed',
+    description: 'A waiting step failed (an approval rejected); its run fails.',
+    schema: STEP({}, ['error']),
+  },
+  {
+    type: 'workflow.step.timed_out',
+    description: 'A waiting step reached its deadline with `onTimeout: fail`; its run fails.',
+    schema: STEP({}, ['error']),
+  },
+  {
+    type: 'workflow.step.cancelled',
+    description: 'A waiting step was cancelled with its run.',
+    schema: STEP(),
   },
   {
     type: 'workflow.approval.requested',
-    description: 'An approval step asks for a decision.',
-    schema: OPEN,
+    description: 'An approval step asks for a decision; carries the approve and reject URLs.',
+    schema: object(
+      {
+        workflowId: uuid,
+        type: str,
+        stepKey: str,
+        taskId: uuid,
+        description: nullableStr,
+        approvers: { type: 'array', items: str },
+        deadline: nullableTime,
+        approveUrl: str,
+        rejectUrl: str,
+      },
+      ['workflowId', 'stepKey', 'taskId', 'approveUrl', 'rejectUrl'],
+    ),
   },
   {
     type: 'workflow.approval.decided',
-    description: 'An approval step was approved or rejected.',
-    schema: OPEN,
+    description: 'An approval step was approved or rejected: by whom, with which comment.',
+    schema: object({
+      workflowId: uuid,
+      stepKey: str,
+      taskId: uuid,
+      decision: { enum: ['approved', 'rejected'] },
+      decidedBy: str,
+      comment: nullableStr,
+    }),
   },
   {
     type: 'workflow.signal.received',
-    description: 'A signal was sent to a run.',
-    schema: OPEN,
+    description: 'A signal was sent to a run; `consumedBy` lists the waiting steps it completed.',
+    schema: object(
+      {
+        workflowId: uuid,
+        name: str,
+        signalId: nullableStr,
+        payload: anyJson,
+        consumedBy: { type: 'array', items: str },
+      },
+      ['workflowId', 'name'],
+    ),
+  },
+  {
+    type: 'workflow_definition.paused',
+    description:
+      "A definition's dispatch was paused: its queued tasks stay queued, none is claimed.",
+    schema: DEFINITION_DISPATCH,
+  },
+  {
+    type: 'workflow_definition.resumed',
+    description: "A definition's dispatch was resumed.",
+    schema: DEFINITION_DISPATCH,
   },
   { type: 'task.queued', description: 'A step became ready: its task is queued.', schema: TASK() },
   {
@@ -164,12 +266,48 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     schema: TASK({ error: TASK_ERROR }),
   },
   { type: 'task.cancelled', description: 'A task was cancelled with its run.', schema: TASK() },
-  { type: 'task.progress', description: 'A task reported progress.', schema: OPEN },
+  {
+    type: 'task.progress',
+    description:
+      'The holder of a task reported progress (coalesced per task; the latest report always).',
+    schema: object(
+      {
+        taskId: uuid,
+        workflowId: uuid,
+        stepKey: str,
+        agentId: nullableStr,
+        attempt: int,
+        message: str,
+        percent: { type: 'number', minimum: 0, maximum: 100 },
+        data: { type: 'object' },
+        at: time,
+      },
+      ['taskId', 'workflowId', 'stepKey', 'attempt', 'at'],
+    ),
+  },
   {
     type: 'schedule.fired',
-    description: 'A schedule started a run.',
-    schema: OPEN,
+    description:
+      'A schedule reached a tick: `outcome` started (a run, `workflowId`) or skipped (its overlap policy).',
+    schema: object(
+      {
+        key: str,
+        definitionKey: str,
+        tickAt: time,
+        firedAt: time,
+        outcome: { enum: ['started', 'skipped'] },
+        workflowId: { type: ['string', 'null'], format: 'uuid' },
+        reason: str,
+        nextFireAt: nullableTime,
+      },
+      ['key', 'definitionKey', 'tickAt', 'outcome'],
+    ),
   },
+  { type: 'schedule.created', description: 'A schedule was created.', schema: SCHEDULE },
+  { type: 'schedule.updated', description: 'A schedule was changed.', schema: SCHEDULE },
+  { type: 'schedule.deleted', description: 'A schedule was deleted.', schema: SCHEDULE },
+  { type: 'schedule.paused', description: 'A schedule was paused.', schema: SCHEDULE },
+  { type: 'schedule.resumed', description: 'A schedule was resumed.', schema: SCHEDULE },
   {
     type: 'webhook.endpoint.created',
     description: 'A webhook endpoint was created.',

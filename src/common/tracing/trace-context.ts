@@ -120,11 +120,13 @@ export function withSpan<T>(
  */
 export function markSpan(name: string, spec: SpanSpec): string | null {
   if (!tracingState.enabled) return null;
-  const span = trace.getTracer(TRACER_NAME).startSpan(
-    name,
-    { kind: spec.kind ?? SpanKind.INTERNAL, attributes: spec.attributes, links: spec.links },
-    parentContext(spec.parent),
-  );
+  const span = trace
+    .getTracer(TRACER_NAME)
+    .startSpan(
+      name,
+      { kind: spec.kind ?? SpanKind.INTERNAL, attributes: spec.attributes, links: spec.links },
+      parentContext(spec.parent),
+    );
   span.end();
   return formatTraceparent(span.spanContext());
 }

@@ -76,6 +76,8 @@ describe('schedules and delayed starts', () => {
           id: 'reporter',
           name: 'reporter',
           skills: [{ id: 'report', name: 'report' }],
+          // Silent for the whole file: not to be swept offline on a slow machine.
+          heartbeatIntervalSeconds: 3600,
         })
       ).status,
     ).toBe(201);
@@ -241,6 +243,8 @@ describe('schedules and delayed starts', () => {
       ]);
     } finally {
       await b.app.close();
+      // Its next tick must not start runs during the tests after this one.
+      expect((await call('DELETE', '/schedules/hourly', writer)).status).toBe(204);
     }
   });
 

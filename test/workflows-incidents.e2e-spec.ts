@@ -60,6 +60,8 @@ describe('pause, bulk cancel and retry', () => {
         id,
         name: id,
         skills: skills.map((skill) => ({ id: skill, name: skill })),
+        // Silent for the whole file: not to be swept offline on a slow machine.
+        heartbeatIntervalSeconds: 3600,
       });
       expect(registered.status).toBe(201);
     }

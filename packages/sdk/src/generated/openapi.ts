@@ -110,6 +110,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/event-types': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Every event type with a description and the JSON Schema of its data
+     * @description Webhook endpoints subscribe with patterns (`*`, `a.b`, `a.*`) that must match at least one of these. One page: the list is short and fixed by the service version.
+     */
+    get: operations['EventTypesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/tenants': {
     parameters: {
       query?: never;
@@ -452,7 +472,7 @@ export interface paths {
     put?: never;
     /**
      * Create a definition, or the next version of its key
-     * @description The steps must form a DAG: unknown or repeated dependencies, duplicate keys and cycles answer 400 naming the step. Sending the same content as the latest version again creates no new version: 200 with that version. Otherwise 201 with the new version.
+     * @description The steps must form a DAG: unknown or repeated dependencies, duplicate keys and cycles answer 400 naming the step. Sending the same content as the latest version again creates no new version: 200 with that version. Otherwise 201 with the new version. A step whose skill no agent has ever registered is accepted with a `warnings` entry naming it.
      */
     post: operations['DefinitionsController_create'];
     delete?: never;
@@ -478,6 +498,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/workflow-definitions/{key}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Pause a definition's dispatch: queued tasks of its runs stay queued, none is claimed
+     * @description Every version, and inline runs of that type. Claimed tasks finish; runs still start and queue their first steps. Pausing a paused key changes nothing.
+     */
+    post: operations['DefinitionsController_pause'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflow-definitions/{key}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume a paused definition's dispatch: waiting agents are woken */
+    post: operations['DefinitionsController_resume'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/workflows': {
     parameters: {
       query?: never;
@@ -490,9 +547,29 @@ export interface paths {
     put?: never;
     /**
      * Start a run from a definition or from inline steps
-     * @description Body: {definitionKey, definitionVersion?, input?, priority?} or inline {type, steps, input?, priority?}. Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}.
+     * @description Body: {definitionKey, definitionVersion?, input?, priority?, startAt?} or inline {type, steps, input?, priority?, startAt?}. Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}. A step whose skill no agent has ever registered is accepted with a `warnings` entry naming it. With startAt in the future the run waits `scheduled` (no task claimable) until then.
      */
     post: operations['WorkflowsController_start'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/cancel': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel every unfinished run matching the filters (at least one), in batches
+     * @description Each batch of runs is cancelled in its own transaction, each run as a single cancel would be (its audit entries and events). Answers how many runs were cancelled.
+     */
+    post: operations['WorkflowsController_cancelMatching'];
     delete?: never;
     options?: never;
     head?: never;
@@ -550,6 +627,103 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/workflows/{id}/retry': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Retry a failed run: its steps that did not succeed run again; outputs are kept
+     * @description The failed step and the steps cancelled because of it are queued again from attempt 1 (as their dependencies allow); succeeded steps keep their outputs. The run is running again. 409 when the run did not fail.
+     */
+    post: operations['WorkflowsController_retry'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/signals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Send a signal to a run
+     * @description Completes every step of the run waiting for a signal of this name, the payload as their output; with none waiting it is kept, and the next step to wait for it takes it at once. A repeated signalId answers the first reception (409 if its name or payload differ). 409 once the run has finished.
+     */
+    post: operations['WaitsController_signal'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/steps/{stepKey}/approve': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Approve a waiting approval step
+     * @description Needs the scope workflows:approve (a platform admin has it), or a key the step lists in its approvers (by one of its scopes or its name); others get 403. The step succeeds with {approvedBy, keyId, comment}. 409 when the step is not waiting.
+     */
+    post: operations['WaitsController_approve'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/steps/{stepKey}/reject': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Reject a waiting approval step: it fails (no retry), and so does the run
+     * @description Same permissions as approve. The comment is the step’s error message.
+     */
+    post: operations['WaitsController_reject'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tasks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One task with its attempts (who ran each, how it ended) */
+    get: operations['TasksController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents/{id}/tasks/claim': {
     parameters: {
       query?: never;
@@ -561,7 +735,7 @@ export interface paths {
     put?: never;
     /**
      * Claim tasks for this agent; long-polls up to waitSeconds for work
-     * @description Only tasks whose skill the agent has, highest priority then oldest, each with a fresh leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A draining or offline agent gets an empty list at once; so does every waiting claim when the server shuts down.
+     * @description Only tasks whose skill the agent has, highest priority then oldest, each with a fresh leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A claim from an agent marked offline counts as a beat and brings it back online; a draining agent gets 409 agent-draining at once; every waiting claim gets an empty list when the server shuts down.
      */
     post: operations['TasksController_claim'];
     delete?: never;
@@ -581,6 +755,26 @@ export interface paths {
     put?: never;
     /** Extend the lease (holder only: 409 otherwise, and once the lease has expired) */
     post: operations['TasksController_heartbeat'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/tasks/{id}/progress': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Report progress (holder only): extends the lease; task.progress in the history
+     * @description Coalesced per task: at most one task.progress event per PROGRESS_INTERVAL_MS is written, and the latest report always (at the end of the interval, or before the completion). 409 when not the lease holder, as for heartbeat.
+     */
+    post: operations['TasksController_progress'];
     delete?: never;
     options?: never;
     head?: never;
@@ -618,6 +812,103 @@ export interface paths {
     put?: never;
     /** Report failure (holder only); retried after its backoff while attempts are left */
     post: operations['TasksController_fail'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/skills': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Each skill with its agents (online/total), queued tasks and the oldest wait
+     * @description Every skill an agent of the tenant has or a queued task needs, by name, in one page. A skill with queued tasks and no agent online is work nobody will do.
+     */
+    get: operations['SkillsController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/schedules': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List schedules by key */
+    get: operations['SchedulesController_list'];
+    put?: never;
+    /**
+     * Create a cron schedule that starts runs of a definition's latest version
+     * @description One run per tick across any number of replicas; ticks missed while every replica was down fire once on recovery. Each tick emits schedule.fired.
+     */
+    post: operations['SchedulesController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/schedules/{key}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A schedule with its next five fire times */
+    get: operations['SchedulesController_get'];
+    put?: never;
+    post?: never;
+    /** Delete a schedule (its runs stay) */
+    delete: operations['SchedulesController_delete'];
+    options?: never;
+    head?: never;
+    /**
+     * Change a schedule
+     * @description A new cron or timezone, or enabling it, sets its next tick from now.
+     */
+    patch: operations['SchedulesController_update'];
+    trace?: never;
+  };
+  '/api/v1/schedules/{key}/pause': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Pause a schedule: no tick fires until it is resumed */
+    post: operations['SchedulesController_pause'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/schedules/{key}/resume': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Resume a schedule from its next tick after now */
+    post: operations['SchedulesController_resume'];
     delete?: never;
     options?: never;
     head?: never;
@@ -752,6 +1043,46 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/workflows/{id}/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live stream (SSE) of a run: its history, then its events as they commit
+     * @description Ends after the run's terminal event (at once if the client has seen it).
+     */
+    get: operations['StreamsController_runStream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/events/stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Live stream (SSE) of the tenant's domain events as they commit
+     * @description Without Last-Event-ID, from now on; with it, everything after that event first. Filtered by type patterns and by run.
+     */
+    get: operations['StreamsController_tenantStream'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -843,6 +1174,17 @@ export interface components {
       /** @description Ed25519 signature (base64) of the RFC 8785 JSON of {seq (string), hash, signedAt, publicKey} */
       signature: string;
     };
+    EventTypeDto: {
+      /** @example workflow.succeeded */
+      type: string;
+      description: string;
+      /** @description JSON Schema (2020-12) of the event’s `data` */
+      schema: {
+        [key: string]: unknown;
+      };
+      /** @description true: a family (`inbound.*`) whose last segments are chosen at run time */
+      family?: boolean;
+    };
     TenantDto: {
       /** @example acme */
       id: string;
@@ -894,6 +1236,7 @@ export interface components {
         | 'agents:write'
         | 'workflows:read'
         | 'workflows:write'
+        | 'workflows:approve'
         | 'tasks:work'
         | 'webhooks:admin'
         | 'audit:read'
@@ -1210,6 +1553,23 @@ export interface components {
       /** @description The body as JSON (null when it was refused) */
       payload?: Record<string, never>;
     };
+    WaitEventDto: {
+      /**
+       * @description The event type: exact, `prefix.*`, or `*` (as for webhook endpoints)
+       * @example inbound.github.pull_request
+       */
+      type: string;
+      /**
+       * @description Dot paths into the event's data → the value each must equal: a constant, or `$.input...` (a path into the run input, read when the step starts waiting)
+       * @example {
+       *       "payload.action": "closed",
+       *       "payload.pull_request.number": "$.input.pr"
+       *     }
+       */
+      match?: {
+        [key: string]: unknown;
+      };
+    };
     RetryBackoffDto: {
       /**
        * @description Delay before the first retry
@@ -1229,7 +1589,21 @@ export interface components {
     };
     StepViewDto: {
       key: string;
+      /**
+       * @description Absent: task
+       * @enum {string}
+       */
+      kind?: 'task' | 'wait' | 'approval' | 'sleep';
+      /** @description The task's skill; '' for steps of other kinds */
       skill: string;
+      signal?: string;
+      event?: components['schemas']['WaitEventDto'];
+      /** @enum {string} */
+      onTimeout?: 'fail' | 'succeed';
+      approvers?: string[];
+      description?: string;
+      seconds?: number;
+      until?: string;
       dependsOn: string[];
       timeoutSeconds?: number | null;
       maxAttempts: number;
@@ -1256,17 +1630,53 @@ export interface components {
       /** Format: date-time */
       createdAt: string;
     };
+    WarningDto: {
+      /** @example steps[1].skill */
+      field: string;
+      /** @example no agent has registered skill "reveiw": its tasks wait until one does */
+      message: string;
+    };
     StepDto: {
       /** @example scaffold */
       key: string;
       /**
-       * @description An agent skill id
+       * @description task: an agent does it; wait: a signal or an event; approval: a person (or key) decides; sleep: time passes. Only task steps occupy an agent.
+       * @default task
+       * @enum {string}
+       */
+      kind?: 'task' | 'wait' | 'approval' | 'sleep';
+      /**
+       * @description task: an agent skill id
        * @example code.scaffold
        */
-      skill: string;
+      skill?: string;
+      /**
+       * @description wait: the signal name
+       * @example deploy-approved
+       */
+      signal?: string;
+      /** @description wait: the domain event it waits for */
+      event?: components['schemas']['WaitEventDto'];
+      /**
+       * @description wait: what its timeout does to the step
+       * @default fail
+       * @enum {string}
+       */
+      onTimeout?: 'fail' | 'succeed';
+      /** @description approval: scopes or API key names that may decide, besides keys with workflows:approve */
+      approvers?: string[];
+      /** @description approval: what is to be approved */
+      description?: string;
+      /** @description sleep: for this long */
+      seconds?: number;
+      /**
+       * @description sleep: until this ISO 8601 time, or the time at a JSON path ($.input..., $.dependencies...)
+       * @example $.input.wakeAt
+       */
+      until?: string;
       /** @description Keys of steps that must succeed first */
       dependsOn?: string[];
-      /** @description An attempt running longer times out */
+      /** @description task: an attempt running longer times out (at most 86400); wait (required), approval: the step times out after this long (at most 30 days) */
       timeoutSeconds?: number;
       /** @default 3 */
       maxAttempts?: number;
@@ -1281,6 +1691,13 @@ export interface components {
       steps: components['schemas']['StepDto'][];
       /** @description Inbound events that start a run */
       triggers?: components['schemas']['TriggerDto'][];
+    };
+    DispatchStateDto: {
+      key: string;
+      /** @description true: queued tasks of its runs are not claimed */
+      paused: boolean;
+      /** Format: date-time */
+      pausedAt?: string | null;
     };
     RunErrorDto: {
       stepKey: string;
@@ -1300,7 +1717,7 @@ export interface components {
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      status: 'queued' | 'claimed' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      status: 'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
       attempt: number;
       maxAttempts: number;
       agentId?: string | null;
@@ -1330,17 +1747,59 @@ export interface components {
     };
     RunStepDto: {
       key: string;
+      /**
+       * @description Absent: task
+       * @enum {string}
+       */
+      kind?: 'task' | 'wait' | 'approval' | 'sleep';
+      /** @description The task's skill; '' for steps of other kinds */
       skill: string;
+      signal?: string;
+      event?: components['schemas']['WaitEventDto'];
+      /** @enum {string} */
+      onTimeout?: 'fail' | 'succeed';
+      approvers?: string[];
+      description?: string;
+      seconds?: number;
+      until?: string;
       dependsOn: string[];
       timeoutSeconds?: number | null;
       maxAttempts: number;
       retryBackoff: components['schemas']['RetryBackoffDto'];
       /**
-       * @description pending: waiting for its dependencies; else its task status
+       * @description pending: waiting for its dependencies; waiting: a wait, approval or sleep under way; else its task status
        * @enum {string}
        */
-      status: 'pending' | 'queued' | 'claimed' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      status:
+        | 'pending'
+        | 'queued'
+        | 'claimed'
+        | 'waiting'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled'
+        | 'timed_out';
+      /** @description While waiting: {signal?, event?: {type, match}, onTimeout} (wait), {approval, approvers, description?} (approval) or {sleep: {seconds} | {until}} (sleep); else null */
+      waitingFor?: {
+        [key: string]: unknown;
+      } | null;
+      /**
+       * Format: date-time
+       * @description While waiting: when it times out or its sleep ends (null: no deadline)
+       */
+      deadline?: string | null;
       task?: components['schemas']['TaskViewDto'] | null;
+    };
+    RunWaitingDto: {
+      /**
+       * @description schedule: a delayed start (until); paused: its definition is paused (since)
+       * @enum {string}
+       */
+      reason: 'schedule' | 'paused';
+      /** Format: date-time */
+      until?: string;
+      /** Format: date-time */
+      since?: string;
     };
     RunDetailDto: {
       /** Format: uuid */
@@ -1349,7 +1808,7 @@ export interface components {
       definitionKey?: string | null;
       definitionVersion?: number | null;
       /** @enum {string} */
-      status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status: 'scheduled' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
       priority: number;
       input?: {
         [key: string]: unknown;
@@ -1361,11 +1820,18 @@ export interface components {
       error?: components['schemas']['RunErrorDto'] | null;
       /** Format: date-time */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @description The delayed start asked for, if any
+       */
+      startAt?: string | null;
       /** Format: date-time */
       startedAt?: string | null;
       /** Format: date-time */
       finishedAt?: string | null;
       steps: components['schemas']['RunStepDto'][];
+      /** @description Why the run waits (null when it does not) */
+      waiting?: components['schemas']['RunWaitingDto'] | null;
     };
     CreateRunDto: {
       /**
@@ -1388,6 +1854,29 @@ export interface components {
        * @default 0
        */
       priority?: number;
+      /**
+       * Format: date-time
+       * @description Delayed start: the run waits `scheduled` (no task claimable) until then; a time past starts now
+       */
+      startAt?: string;
+    };
+    CancelledRunsDto: {
+      /** @description How many runs were cancelled */
+      cancelled: number;
+    };
+    CancelRunsDto: {
+      /** @description Runs of this definition key (or inline type) */
+      definitionKey?: string;
+      /**
+       * @description Runs in this status (else any unfinished)
+       * @enum {string}
+       */
+      status?: 'scheduled' | 'pending' | 'running';
+      /**
+       * Format: date-time
+       * @description Runs created before this time
+       */
+      createdBefore?: string;
     };
     RunDto: {
       /** Format: uuid */
@@ -1396,7 +1885,7 @@ export interface components {
       definitionKey?: string | null;
       definitionVersion?: number | null;
       /** @enum {string} */
-      status: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status: 'scheduled' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
       priority: number;
       input?: {
         [key: string]: unknown;
@@ -1408,6 +1897,11 @@ export interface components {
       error?: components['schemas']['RunErrorDto'] | null;
       /** Format: date-time */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @description The delayed start asked for, if any
+       */
+      startAt?: string | null;
       /** Format: date-time */
       startedAt?: string | null;
       /** Format: date-time */
@@ -1417,17 +1911,111 @@ export interface components {
       /** Format: uuid */
       id: string;
       /**
-       * @description workflow.* or task.*
+       * @description workflow.*, task.*, or schedule.fired (the schedule tick that started the run)
        * @example task.succeeded
        */
       type: string;
       /** Format: date-time */
       occurredAt: string;
-      /** @description task.*: {taskId, workflowId, stepKey, skill, agentId, attempt, durationMs, error?}; workflow.*: {workflowId, type, definitionVersion, status, output?, error?} */
+      /** @description task.*: {taskId, workflowId, stepKey, skill, agentId, attempt, durationMs, error?}; workflow.*: {workflowId, type, definitionVersion, status, startAt?, output?, error?} (workflow.activated: a delayed start came; workflow.retried: a failed run runs again); schedule.fired: {key, definitionKey, tickAt, firedAt, outcome, workflowId, nextFireAt} */
       data: {
         [key: string]: unknown;
       };
       correlationId?: string | null;
+    };
+    SignalResultDto: {
+      /** Format: uuid */
+      workflowId: string;
+      signalId: string;
+      name: string;
+      /** @description Step keys it completed; empty: kept until a step starts waiting for it */
+      consumedBy: string[];
+      /** @description true: a repeat of a signalId already received; nothing changed */
+      duplicate: boolean;
+      /** Format: date-time */
+      receivedAt: string;
+    };
+    SignalDto: {
+      /**
+       * @description Completes the steps waiting for it
+       * @example deploy-approved
+       */
+      name: string;
+      /** @description Any JSON value: the waiting steps' output */
+      payload?:
+        | {
+            [key: string]: unknown;
+          }
+        | unknown[]
+        | string
+        | number
+        | boolean;
+      /**
+       * @description Your id for this signal: a repeat is answered as the first (generated if absent)
+       * @example build-4711-done
+       */
+      signalId?: string;
+    };
+    ApproveDto: {
+      comment?: string;
+    };
+    RejectDto: {
+      /** @description Why: the step’s error message */
+      comment: string;
+    };
+    TaskAttemptDto: {
+      /** @example 1 */
+      attempt: number;
+      /**
+       * @description claimed while it runs; else how it ended
+       * @enum {string}
+       */
+      status: 'claimed' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+      agentId?: string | null;
+      /** Format: date-time */
+      claimedAt?: string | null;
+      /** Format: date-time */
+      finishedAt?: string | null;
+      durationMs?: number | null;
+      error?: components['schemas']['TaskErrorDto'] | null;
+    };
+    TaskDetailDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      attempt: number;
+      maxAttempts: number;
+      agentId?: string | null;
+      input: {
+        [key: string]: unknown;
+      };
+      output?:
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
+      error?: components['schemas']['TaskErrorDto'] | null;
+      /** Format: date-time */
+      availableAt: string;
+      /** Format: date-time */
+      leaseExpiresAt?: string | null;
+      /** Format: date-time */
+      claimedAt?: string | null;
+      /** Format: date-time */
+      finishedAt?: string | null;
+      /** Format: uuid */
+      workflowId: string;
+      stepKey: string;
+      skill: string;
+      /** @description Oldest first */
+      attempts: components['schemas']['TaskAttemptDto'][];
     };
     ClaimedTaskDto: {
       /** Format: uuid */
@@ -1444,6 +2032,11 @@ export interface components {
       leaseToken: string;
       /** Format: date-time */
       leaseExpiresAt: string;
+      /**
+       * @description W3C traceparent of this attempt's `invoke_agent` span, in the trace of the run that queued the task. Present when the service exports traces: send it as the `traceparent` header of the task's heartbeat, complete and fail calls, and continue it in the agent's own spans.
+       * @example 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
+       */
+      traceparent?: string;
     };
     ClaimResultDto: {
       tasks: components['schemas']['ClaimedTaskDto'][];
@@ -1466,6 +2059,26 @@ export interface components {
     LeaseDto: {
       /** @description The leaseToken from the claim */
       leaseToken: string;
+    };
+    ProgressStateDto: {
+      /** Format: uuid */
+      id: string;
+      /** Format: date-time */
+      leaseExpiresAt: string;
+      /** @description true: written to the history now; false: kept as the latest report, written within PROGRESS_INTERVAL_MS (reports are coalesced per task) */
+      emitted: boolean;
+    };
+    ProgressDto: {
+      /** @description The leaseToken from the claim */
+      leaseToken: string;
+      /** @example Summarising chapter 3 of 12 */
+      message?: string;
+      /** @example 25 */
+      percent?: number;
+      /** @description Any JSON object (at most 16 KiB serialised): partial output, counters */
+      data?: {
+        [key: string]: unknown;
+      };
     };
     AttemptResultDto: {
       /** Format: uuid */
@@ -1518,6 +2131,127 @@ export interface components {
        */
       retryable?: boolean;
     };
+    SkillSummaryDto: {
+      /** @example write */
+      skill: string;
+      /** @description Agents with this skill that can claim now (online or degraded) */
+      agentsOnline: number;
+      /** @description Agents registered with this skill, whatever their status */
+      agentsTotal: number;
+      /** @description Queued tasks of this skill (claimable now or after a backoff) */
+      queuedTasks: number;
+      /** @description Seconds the oldest claimable queued task has waited; null when none is */
+      oldestQueuedAgeSeconds?: number | null;
+    };
+    ScheduleDetailDto: {
+      key: string;
+      definitionKey: string;
+      cron: string;
+      timezone: string;
+      input?: {
+        [key: string]: unknown;
+      } | null;
+      /** @enum {string} */
+      overlap: 'skip' | 'allow' | 'cancel-previous';
+      /** @description false: paused, no tick fires */
+      enabled: boolean;
+      /**
+       * Format: date-time
+       * @description The next tick (null while paused)
+       */
+      nextFireAt?: string | null;
+      /** Format: date-time */
+      lastFiredAt?: string | null;
+      /** Format: uuid */
+      lastRunId?: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+      /** @description The next five fire times (empty while paused) */
+      nextFireTimes: string[];
+    };
+    CreateScheduleDto: {
+      /** @example nightly-report */
+      key: string;
+      /**
+       * @description Definition whose latest version each tick starts
+       * @example sdlc
+       */
+      definitionKey: string;
+      /**
+       * @description Five fields (minute hour day-of-month month day-of-week) or six (seconds first), read in `timezone`; DST-correct
+       * @example 0 9 * * 1-5
+       */
+      cron: string;
+      /**
+       * @description IANA time zone
+       * @default UTC
+       * @example Europe/Paris
+       */
+      timezone?: string;
+      /** @description Run input */
+      input?: {
+        [key: string]: unknown;
+      };
+      /**
+       * @description When the schedule's previous run has not finished at a tick: skip the tick, allow another run, or cancel the previous run and start
+       * @default skip
+       * @enum {string}
+       */
+      overlap?: 'skip' | 'allow' | 'cancel-previous';
+      /**
+       * @description false: created paused
+       * @default true
+       */
+      enabled?: boolean;
+    };
+    ScheduleDto: {
+      key: string;
+      definitionKey: string;
+      cron: string;
+      timezone: string;
+      input?: {
+        [key: string]: unknown;
+      } | null;
+      /** @enum {string} */
+      overlap: 'skip' | 'allow' | 'cancel-previous';
+      /** @description false: paused, no tick fires */
+      enabled: boolean;
+      /**
+       * Format: date-time
+       * @description The next tick (null while paused)
+       */
+      nextFireAt?: string | null;
+      /** Format: date-time */
+      lastFiredAt?: string | null;
+      /** Format: uuid */
+      lastRunId?: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    UpdateScheduleDto: {
+      /** @example sdlc */
+      definitionKey?: string;
+      /**
+       * @description Five fields (minute hour day-of-month month day-of-week) or six (seconds first), read in `timezone`; DST-correct
+       * @example 0 9 * * 1-5
+       */
+      cron?: string;
+      /** @example Europe/Paris */
+      timezone?: string;
+      input?: {
+        [key: string]: unknown;
+      } | null;
+      /**
+       * @description When the schedule's previous run has not finished at a tick: skip the tick, allow another run, or cancel the previous run and start
+       * @enum {string}
+       */
+      overlap?: 'skip' | 'allow' | 'cancel-previous';
+      enabled?: boolean;
+    };
     BreakerDto: {
       /** @enum {string} */
       state: 'closed' | 'open' | 'half_open';
@@ -1556,7 +2290,7 @@ export interface components {
       /** @example https://example.com/hooks/agentmesh */
       url: string;
       /**
-       * @description Event types to receive: exact, `prefix.*`, or `*` for all (1-100 patterns)
+       * @description Event types to receive: exact, `prefix.*`, or `*` for all (1-100 patterns); each must match at least one type of GET /event-types
        * @example [
        *       "workflow.*",
        *       "agent.offline"
@@ -1595,7 +2329,7 @@ export interface components {
     UpdateEndpointDto: {
       url?: string;
       /**
-       * @description Event types to receive: exact, `prefix.*`, or `*` for all (1-100 patterns)
+       * @description Event types to receive: exact, `prefix.*`, or `*` for all (1-100 patterns); each must match at least one type of GET /event-types
        * @example [
        *       "workflow.*",
        *       "agent.offline"
@@ -1988,6 +2722,68 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  EventTypesController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              eventTypes?: components['schemas']['EventTypeDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
         };
       };
       /** @description Missing, unknown, expired or revoked API key */
@@ -4145,6 +4941,8 @@ export interface operations {
         content: {
           'application/json': {
             data: components['schemas']['DefinitionDto'];
+            /** @description Present when something was accepted that will probably not run as meant */
+            warnings?: components['schemas']['WarningDto'][];
           };
         };
       };
@@ -4155,6 +4953,8 @@ export interface operations {
         content: {
           'application/json': {
             data: components['schemas']['DefinitionDto'];
+            /** @description Present when something was accepted that will probably not run as meant */
+            warnings?: components['schemas']['WarningDto'][];
           };
         };
       };
@@ -4311,13 +5111,149 @@ export interface operations {
       };
     };
   };
+  DefinitionsController_pause: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['DispatchStateDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  DefinitionsController_resume: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['DispatchStateDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   WorkflowsController_list: {
     parameters: {
       query?: {
         limit?: number;
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
-        status?: 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+        status?: 'scheduled' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
         /** @description Definition key or inline type */
         type?: string;
       };
@@ -4412,6 +5348,8 @@ export interface operations {
         content: {
           'application/json': {
             data: components['schemas']['RunDetailDto'];
+            /** @description Present when something was accepted that will probably not run as meant */
+            warnings?: components['schemas']['WarningDto'][];
           };
         };
       };
@@ -4456,6 +5394,101 @@ export interface operations {
        *
        *     Conflicts with the current state
        */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WorkflowsController_cancelMatching: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CancelRunsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['CancelledRunsDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
       409: {
         headers: {
           [name: string]: unknown;
@@ -4748,6 +5781,511 @@ export interface operations {
       };
     };
   };
+  WorkflowsController_retry: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RunDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WaitsController_signal: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignalDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['SignalResultDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WaitsController_approve: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        stepKey: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ApproveDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RunDetailDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description The key lacks the scope, or the address is not allowed
+       *
+       *     The key lacks the scope, or the address is not allowed
+       */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WaitsController_reject: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+        stepKey: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RejectDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RunDetailDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description The key lacks the scope, or the address is not allowed
+       *
+       *     The key lacks the scope, or the address is not allowed
+       */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TasksController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['TaskDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   TasksController_claim: {
     parameters: {
       query?: never;
@@ -4809,6 +6347,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -4851,6 +6398,96 @@ export interface operations {
         content: {
           'application/json': {
             data: components['schemas']['LeaseStateDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TasksController_progress: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ProgressDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ProgressStateDto'];
           };
         };
       };
@@ -5074,6 +6711,594 @@ export interface operations {
       };
       /** @description Conflicts with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SkillsController_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              skills?: components['schemas']['SkillSummaryDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SchedulesController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              schedules?: components['schemas']['ScheduleDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SchedulesController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateScheduleDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ScheduleDetailDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SchedulesController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ScheduleDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SchedulesController_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SchedulesController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateScheduleDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ScheduleDetailDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SchedulesController_pause: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ScheduleDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  SchedulesController_resume: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ScheduleDetailDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -5842,6 +8067,163 @@ export interface operations {
       };
       /** @description Conflicts with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  StreamsController_runStream: {
+    parameters: {
+      query?: {
+        /** @description Resume after this position (for clients that cannot send the Last-Event-ID header; the header wins when both are given) */
+        lastEventId?: string;
+      };
+      header?: {
+        /** @description Resume after this event (the `id:` of the last event received) */
+        'Last-Event-ID'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream: one event per committed domain event (`id:` its position, `event:` its type, `data:` JSON {id, position, type, occurredAt, subject, data, correlationId}), in position order; `: keepalive` comments while idle. Resume after a dropped connection with the Last-Event-ID header: nothing is lost or repeated. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  StreamsController_tenantStream: {
+    parameters: {
+      query?: {
+        /** @description Resume after this position (for clients that cannot send the Last-Event-ID header; the header wins when both are given) */
+        lastEventId?: string;
+        /** @description Comma-separated event type patterns: `*`, `a.b` or `a.*` (as for webhooks); all when unset */
+        types?: string;
+        /** @description Only this run's events */
+        workflowId?: string;
+      };
+      header?: {
+        /** @description Resume after this event (the `id:` of the last event received) */
+        'Last-Event-ID'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description text/event-stream: one event per committed domain event (`id:` its position, `event:` its type, `data:` JSON {id, position, type, occurredAt, subject, data, correlationId}), in position order; `: keepalive` comments while idle. Resume after a dropped connection with the Last-Event-ID header: nothing is lost or repeated. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
         headers: {
           [name: string]: unknown;
         };

@@ -72,15 +72,17 @@ export async function createKey(
 }
 
 /**
- * Every event type the app emitted (on a real subject: tests that exercise the outbox itself
- * emit made-up types on `test` subjects) is in the catalogue that `GET /event-types` answers.
+ * Every event type the app emitted is in the catalogue that `GET /event-types` answers. Tests
+ * that exercise the outbox or the streams themselves write made-up events: on `test` subjects,
+ * or typed `test.*` (on a run's subject, to be streamed with it); those are left out.
  */
 async function assertEventsCatalogued(url: string): Promise<void> {
   const client = new Client({ connectionString: url });
   await client.connect();
   try {
     const { rows } = await client.query<{ type: string }>(
-      `SELECT DISTINCT type FROM events WHERE subject_type NOT IN ('test', 't')`,
+      `SELECT DISTINCT type FROM events
+        WHERE subject_type NOT IN ('test', 't') AND type NOT LIKE 'test.%'`,
     );
     const missing = rows.map((row) => row.type).filter((type) => !isCatalogued(type));
     if (missing.length > 0) {

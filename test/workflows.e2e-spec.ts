@@ -821,8 +821,8 @@ describe('workflows and tasks', () => {
   it('/metrics: live runs and tasks, queue depth and age, finished runs and attempts', async () => {
     await startInline({ type: 'metered', steps: [{ key: 'a', skill: 'nobody-has-this' }] });
     const metrics = await (await fetch(`${base}/metrics`)).text();
-    expect(metrics).toMatch(/^task_queue_depth [1-9]\d*$/m);
-    expect(metrics).toMatch(/^task_queue_oldest_age_seconds \d/m);
+    expect(metrics).toMatch(/^task_queue_depth\{skill="nobody-has-this"\} [1-9]\d*$/m);
+    expect(metrics).toMatch(/^task_queue_oldest_age_seconds\{skill="nobody-has-this"\} \d/m);
     expect(metrics).toMatch(/^workflow_runs_active\{status="pending"\} [1-9]/m);
     expect(metrics).toMatch(/^workflow_tasks_active\{status="queued"\} [1-9]/m);
     expect(metrics).toMatch(/^workflow_runs_finished_total\{status="succeeded"\} [1-9]/m);

@@ -1,41 +1,15 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { ScrapeSnapshot } from '../metrics/scrape-snapshot';
 
 interface Backlog {
   count: number;
   oldestAgeSeconds: number;
 }
 
-// prom-client's registry is process-wide: the gauges are made once and read the backlog of
-// the application that registered last.
-let readBacklog: (() => Promise<Backlog>) | undefined;
-let latest: Backlog = { count: 0, oldestAgeSeconds: 0 };
-let pending: Promise<Backlog> | undefined;
-
 /** One query per scrape: prom-client collects all gauges at once, so they share it. */
-function refreshed(): Promise<Backlog> {
-  pending ??= (readBacklog ? readBacklog().catch(() => latest) : Promise.resolve(latest)).then(
-    (backlog) => {
-      latest = backlog;
-      pending = undefined;
-      return backlog;
-    },
-  );
-  return pending;
-}
-
-function gauge(name: string, help: string, value: (backlog: Backlog) => number): void {
-  if (register.getSingleMetric(name)) return;
-  new Gauge({
-    name,
-    help,
-    async collect() {
-      this.set(value(await refreshed()));
-    },
-  });
-}
+const backlog = new ScrapeSnapshot<Backlog>({ count: 0, oldestAgeSeconds: 0 });
 
 /** Seal lag on /metrics: entries written but not yet in the chain, and the oldest one's age. */
 @Injectable()
@@ -45,17 +19,23 @@ export class AuditMetrics implements OnModuleInit, OnModuleDestroy {
   constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
-    gauge('audit_unsealed_entries', 'Audit entries not yet sealed into the chain', (b) => b.count);
-    gauge(
+    backlog.gauge(
+      'audit_unsealed_entries',
+      'Audit entries not yet sealed into the chain',
+      [],
+      (g, b) => g.set(b.count),
+    );
+    backlog.gauge(
       'audit_oldest_unsealed_age_seconds',
       'Age of the oldest unsealed audit entry',
-      (b) => b.oldestAgeSeconds,
+      [],
+      (g, b) => g.set(b.oldestAgeSeconds),
     );
-    readBacklog = () => this.backlog();
+    backlog.readFrom(() => this.backlog());
   }
 
   onModuleDestroy(): void {
-    readBacklog = undefined;
+    backlog.stopReading();
   }
 
   private async backlog(): Promise<Backlog> {

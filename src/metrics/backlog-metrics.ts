@@ -2,6 +2,7 @@ import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/commo
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { ScrapeSnapshot } from './scrape-snapshot';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 
@@ -17,44 +18,11 @@ interface Backlogs {
   endpoints: Array<{ endpoint: string; backlog: number; dead: number }>;
 }
 
-const EMPTY: Backlogs = { outboxPending: 0, outboxOldestAgeSeconds: 0, endpoints: [] };
-
-// prom-client's registry is process-wide: the gauges read the application registered last.
-let read: (() => Promise<Backlogs>) | undefined;
-let latest = EMPTY;
-let readAt = 0;
-let pending: Promise<Backlogs> | undefined;
+const backlogs = new ScrapeSnapshot<Backlogs>(
+  { outboxPending: 0, outboxOldestAgeSeconds: 0, endpoints: [] },
+  CACHE_MS,
+);
 let workers = false;
-
-function refreshed(): Promise<Backlogs> {
-  if (Date.now() - readAt < CACHE_MS) return Promise.resolve(latest);
-  pending ??= (read ? read().catch(() => latest) : Promise.resolve(latest)).then((state) => {
-    latest = state;
-    readAt = Date.now();
-    pending = undefined;
-    return state;
-  });
-  return pending;
-}
-
-function gauge(
-  name: string,
-  help: string,
-  labelNames: string[],
-  fill: (gauge: Gauge, state: Backlogs) => void,
-): void {
-  if (register.getSingleMetric(name)) return;
-  new Gauge({
-    name,
-    help,
-    labelNames,
-    async collect() {
-      const state = await refreshed();
-      this.reset();
-      fill(this, state);
-    },
-  });
-}
 
 /**
  * Backlogs an on-call watches, computed on scrape (cached for 5 s), never per request: the
@@ -72,16 +40,16 @@ export class BacklogMetrics implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    gauge('events_outbox_pending', 'Domain events not yet dispatched', [], (g, s) =>
+    backlogs.gauge('events_outbox_pending', 'Domain events not yet dispatched', [], (g, s) =>
       g.set(s.outboxPending),
     );
-    gauge(
+    backlogs.gauge(
       'events_outbox_oldest_age_seconds',
       'Outbox lag: age of the oldest undispatched domain event',
       [],
       (g, s) => g.set(s.outboxOldestAgeSeconds),
     );
-    gauge(
+    backlogs.gauge(
       'webhook_endpoint_backlog',
       `Webhook deliveries waiting for an attempt, per endpoint (top ${TOP_ENDPOINTS}, the rest as "other")`,
       ['endpoint'],
@@ -89,7 +57,7 @@ export class BacklogMetrics implements OnModuleInit, OnModuleDestroy {
         for (const row of s.endpoints) g.set({ endpoint: row.endpoint }, row.backlog);
       },
     );
-    gauge(
+    backlogs.gauge(
       'webhook_endpoint_dead',
       `Dead webhook deliveries, per endpoint (top ${TOP_ENDPOINTS}, the rest as "other")`,
       ['endpoint'],
@@ -107,12 +75,11 @@ export class BacklogMetrics implements OnModuleInit, OnModuleDestroy {
       });
     }
     workers = this.config.workers;
-    read = () => this.read();
-    readAt = 0;
+    backlogs.readFrom(() => this.read());
   }
 
   onModuleDestroy(): void {
-    read = undefined;
+    backlogs.stopReading();
   }
 
   private async read(): Promise<Backlogs> {

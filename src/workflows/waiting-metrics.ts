@@ -1,12 +1,8 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Gauge, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { ScrapeSnapshot } from '../metrics/scrape-snapshot';
 
-const NAME = 'workflow_runs_waiting';
-
-// prom-client's registry is process-wide (tests build several apps): the gauge is made once
-// and reads through the application that registered last.
-let read: (() => Promise<Record<string, number>>) | undefined;
+const counts = new ScrapeSnapshot<Record<string, number>>({});
 
 /**
  * `workflow_runs_waiting{reason}`: unfinished runs held back, by why. `schedule`: a delayed
@@ -18,25 +14,22 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
   constructor(private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
-    read = () => this.counts();
-    if (register.getSingleMetric(NAME)) return;
-    new Gauge({
-      name: NAME,
-      help: 'Unfinished workflow runs waiting, by reason (schedule, paused)',
-      labelNames: ['reason'],
-      async collect() {
-        const counts = read ? await read().catch(() => ({})) : {};
-        for (const reason of ['schedule', 'paused'])
-          this.set({ reason }, (counts as Record<string, number>)[reason] ?? 0);
+    counts.gauge(
+      'workflow_runs_waiting',
+      'Unfinished workflow runs waiting, by reason (schedule, paused)',
+      ['reason'],
+      (g, byReason) => {
+        for (const reason of ['schedule', 'paused']) g.set({ reason }, byReason[reason] ?? 0);
       },
-    });
+    );
+    counts.readFrom(() => this.read());
   }
 
   onModuleDestroy(): void {
-    read = undefined;
+    counts.stopReading();
   }
 
-  private async counts(): Promise<Record<string, number>> {
+  private async read(): Promise<Record<string, number>> {
     const [row] = await this.dataSource.query<Array<{ schedule: number; paused: number }>>(
       `SELECT (SELECT count(*)::int FROM workflow_runs WHERE status = 'scheduled') AS schedule,
               (SELECT count(*)::int FROM workflow_definition_pauses p

@@ -1,6 +1,7 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
-import { Counter, Gauge, Histogram, register } from 'prom-client';
+import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { ScrapeSnapshot } from '../metrics/scrape-snapshot';
 
 interface SkillQueue {
   skill: string;
@@ -24,40 +25,8 @@ const EMPTY: Snapshot = { runs: {}, tasks: {}, queues: [] };
 export const SKILL_LABELS_MAX = 20;
 const OTHER = 'other';
 
-// prom-client's registry is process-wide: metrics are made once and read the application that
-// registered last (tests build several).
-let read: (() => Promise<Snapshot>) | undefined;
-let latest = EMPTY;
-let pending: Promise<Snapshot> | undefined;
-
 /** One round of queries per scrape, shared by every gauge. */
-function refreshed(): Promise<Snapshot> {
-  pending ??= (read ? read().catch(() => latest) : Promise.resolve(latest)).then((snapshot) => {
-    latest = snapshot;
-    pending = undefined;
-    return snapshot;
-  });
-  return pending;
-}
-
-function gauge(
-  name: string,
-  help: string,
-  fill: (gauge: Gauge, snapshot: Snapshot) => void,
-  labelNames: string[] = ['status'],
-) {
-  if (register.getSingleMetric(name)) return;
-  new Gauge({
-    name,
-    help,
-    labelNames,
-    async collect() {
-      const snapshot = await refreshed();
-      this.reset(); // a skill whose queue emptied is gone, not stuck at its last value
-      fill(this, snapshot);
-    },
-  });
-}
+const scrape = new ScrapeSnapshot<Snapshot>(EMPTY);
 
 function counter(name: string, help: string): Counter {
   return (
@@ -96,33 +65,43 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
   constructor(private readonly dataSource: DataSource) {}
 
   onModuleInit(): void {
-    gauge('workflow_runs_active', 'Workflow runs not finished, by status', (g, s) => {
-      for (const status of ['pending', 'running']) g.set({ status }, s.runs[status] ?? 0);
-    });
-    gauge('workflow_tasks_active', 'Tasks queued or claimed, by status', (g, s) => {
-      for (const status of ['queued', 'claimed']) g.set({ status }, s.tasks[status] ?? 0);
-    });
-    gauge(
+    scrape.gauge(
+      'workflow_runs_active',
+      'Workflow runs not finished, by status',
+      ['status'],
+      (g, s) => {
+        for (const status of ['pending', 'running']) g.set({ status }, s.runs[status] ?? 0);
+      },
+    );
+    scrape.gauge(
+      'workflow_tasks_active',
+      'Tasks queued or claimed, by status',
+      ['status'],
+      (g, s) => {
+        for (const status of ['queued', 'claimed']) g.set({ status }, s.tasks[status] ?? 0);
+      },
+    );
+    scrape.gauge(
       'task_queue_depth',
       `Queued tasks claimable now, by skill (the ${SKILL_LABELS_MAX} deepest; the rest as "other")`,
+      ['skill'],
       (g, s) => {
         for (const queue of s.queues) g.set({ skill: queue.skill }, queue.depth);
       },
-      ['skill'],
     );
-    gauge(
+    scrape.gauge(
       'task_queue_oldest_age_seconds',
       'Age of the oldest claimable queued task, by skill (as task_queue_depth)',
+      ['skill'],
       (g, s) => {
         for (const queue of s.queues) g.set({ skill: queue.skill }, queue.oldestAgeSeconds);
       },
-      ['skill'],
     );
-    read = () => this.snapshot();
+    scrape.readFrom(() => this.snapshot());
   }
 
   onModuleDestroy(): void {
-    read = undefined;
+    scrape.stopReading();
   }
 
   private async snapshot(): Promise<Snapshot> {

@@ -4,9 +4,21 @@ import { AgentsService } from '../agents/agents.service';
 import { currentTenantId } from '../common/context/request-context';
 import type { SkillSummaryDto, WarningDto } from './dto/skill.dto';
 
+/** How long a skill found registered is taken as known without asking again. */
+const KNOWN_FOR_MS = 60_000;
+/** Cached (tenant, skill) pairs at most; past that the cache starts over. */
+const KNOWN_MAX = 10_000;
+
 /** Skills as work sees them: who can do it, what waits for it; and steps no agent can do. */
 @Injectable()
 export class SkillsService {
+  /**
+   * `tenant skill` → until when it is taken as registered. Run starts name the same few skills
+   * again and again: the steady state asks the database nothing. Only positive answers are
+   * kept, so a skill registered a moment ago never keeps its warning.
+   */
+  private readonly known = new Map<string, number>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly agents: AgentsService,
@@ -44,13 +56,27 @@ export class SkillsService {
     const named = steps
       .map((step, index) => ({ index, skill: step.skill }))
       .filter((step): step is { index: number; skill: string } => typeof step.skill === 'string');
-    const known = await this.agents.registeredSkills([...new Set(named.map((s) => s.skill))]);
+    const known = await this.registered([...new Set(named.map((s) => s.skill))]);
     return named
       .filter((step) => !known.has(step.skill))
       .map((step) => ({
         field: `steps[${step.index}].skill`,
         message: `no agent has registered skill "${step.skill}": its tasks wait until one does`,
       }));
+  }
+
+  private async registered(skills: string[]): Promise<Set<string>> {
+    const tenantId = currentTenantId();
+    const now = Date.now();
+    const isKnown = (skill: string) => (this.known.get(`${tenantId} ${skill}`) ?? 0) > now;
+    const unsure = skills.filter((skill) => !isKnown(skill));
+    if (unsure.length > 0) {
+      if (this.known.size >= KNOWN_MAX) this.known.clear();
+      for (const skill of await this.agents.registeredSkills(unsure)) {
+        this.known.set(`${tenantId} ${skill}`, now + KNOWN_FOR_MS);
+      }
+    }
+    return new Set(skills.filter(isKnown));
   }
 
   private async queues(): Promise<Map<string, { queued: number; age: number | null }>> {

@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-key.codec';
 import { uuidv7 } from '../src/common/ids';
 import {
+  ADMIN_KEY,
   CannonResult,
   cpuSeconds,
   freshDatabase,
@@ -19,7 +20,6 @@ const autocannon = require('autocannon') as (
   options: Record<string, unknown>,
 ) => Promise<CannonResult & { requests: { average: number; total: number } }>;
 
-const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
 const CONNECTIONS = 50;
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);

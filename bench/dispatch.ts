@@ -4,19 +4,18 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { Agent } from 'undici';
 import {
+  ADMIN_KEY,
   benchApi,
   benchWorkers,
   cpuSeconds,
   freshDatabase,
   Server,
   sessionCpu,
-  startServer,
+  startService,
 } from './harness';
 import { graphilePeer, PeerFigures } from './graphile-peer';
 import type { QueryCounts } from './query-counter';
 
-const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
-const DIST = join(__dirname, '..');
 const AGENTS = 10;
 const TASKS = Number(process.env.BENCH_DISPATCH_TASKS ?? 3000);
 
@@ -66,18 +65,10 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
   const sql = new Client({ connectionString: db.url });
   const client = new Agent({ connections: AGENTS + 8 });
   try {
-    server = await startServer(
-      join(DIST, 'src', 'main.js'),
-      {
-        DATABASE_URL: db.url,
-        ADMIN_API_KEY: ADMIN_KEY,
-        RATE_LIMIT_PER_MINUTE: '10000000',
-        LOG_LEVEL: 'warn',
-        QUERY_COUNT_FILE: countFile,
-        NODE_OPTIONS: `--require ${join(__dirname, 'query-counter.js')}`,
-      },
-      '/health/ready',
-    );
+    server = await startService(db.url, {
+      QUERY_COUNT_FILE: countFile,
+      NODE_OPTIONS: `--require ${join(__dirname, 'query-counter.js')}`,
+    });
     const service = server;
     await sql.connect();
     const api = benchApi(service.base, ADMIN_KEY, client);

@@ -160,6 +160,32 @@ export async function sessionCpu(pg: Client): Promise<Map<number, number>> {
   return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
 }
 
+/** The platform admin key every bench service is started with. */
+export const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
+/** The built service. */
+export const SERVICE_MAIN = join(__dirname, '..', 'src', 'main.js');
+
+/**
+ * The built service on `databaseUrl`, as every scenario runs it: the bench's admin key, no
+ * request rate limit, warnings only in its log; `env` adds or overrides. Resolves once ready.
+ */
+export function startService(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<Server> {
+  return startServer(
+    SERVICE_MAIN,
+    {
+      DATABASE_URL: databaseUrl,
+      ADMIN_API_KEY: ADMIN_KEY,
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      LOG_LEVEL: 'warn',
+      ...env,
+    },
+    '/health/ready',
+  );
+}
+
 /** Starts a node script as its own process and waits until `readyPath` answers 200. */
 export async function startServer(
   script: string,

@@ -4,7 +4,16 @@ import { displayPrefix, generateApiKey, hashApiKey } from '../src/auth/api-key.c
 import { uuidv7 } from '../src/common/ids';
 import { auditBench } from './audit';
 import { benchBeats } from './beats';
-import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
+import {
+  ADMIN_KEY,
+  freshDatabase,
+  load,
+  printTable,
+  Row,
+  Server,
+  startServer,
+  startService,
+} from './harness';
 import { runInboundWebhooksAlone } from './webhooks-in';
 import { benchTasks } from './tasks';
 import { benchDispatch } from './dispatch';
@@ -13,7 +22,6 @@ import { benchWebhooks } from './webhooks';
 import { benchSleeps } from './sleeps';
 import { benchStreams } from './streams';
 
-const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 const DIST = join(__dirname, '..');
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
 const CONNECTIONS = 50;
@@ -62,19 +70,7 @@ async function platform() {
   const started = (server: Server) => (servers.push(server), server);
   /** The service as it runs in production (logging at info), with `env` on top. */
   const service = async (env: Record<string, string> = {}) =>
-    started(
-      await startServer(
-        join(DIST, 'src', 'main.js'),
-        {
-          DATABASE_URL: db.url,
-          ADMIN_API_KEY: ADMIN_KEY,
-          RATE_LIMIT_PER_MINUTE: '10000000',
-          LOG_LEVEL: 'info',
-          ...env,
-        },
-        '/health/ready',
-      ),
-    );
+    started(await startService(db.url, { LOG_LEVEL: 'info', ...env }));
   try {
     const full = await service();
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };

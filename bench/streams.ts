@@ -1,10 +1,7 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
-import { join } from 'node:path';
 import { Client } from 'pg';
-import { freshDatabase, startServer } from './harness';
+import { ADMIN_KEY, freshDatabase, startService } from './harness';
 
-const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
-const DIST = join(__dirname, '..');
 const STREAMS = Number(process.env.BENCH_STREAMS ?? 200);
 const COMMITS_PER_SECOND = 20;
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
@@ -49,16 +46,7 @@ function openStream(url: string, onEvent: (data: { data: { seq: number } }) => v
  */
 export async function benchStreams(): Promise<void> {
   const db = await freshDatabase();
-  const server = await startServer(
-    join(DIST, 'src', 'main.js'),
-    {
-      DATABASE_URL: db.url,
-      ADMIN_API_KEY: ADMIN_KEY,
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      LOG_LEVEL: 'warn',
-    },
-    '/health/ready',
-  );
+  const server = await startService(db.url);
   const pg = new Client({ connectionString: db.url });
   await pg.connect();
   const committedAt = new Map<number, number>();

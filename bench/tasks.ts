@@ -1,19 +1,17 @@
-import { join } from 'node:path';
 import { Client } from 'pg';
 import { Agent } from 'undici';
 import { uuidv7 } from '../src/common/ids';
 import {
+  ADMIN_KEY,
   benchApi,
   benchWorkers,
   cpuSeconds,
   freshDatabase,
   sessionCpu,
-  startServer,
+  startService,
 } from './harness';
 import { sdkRound } from './tasks-sdk';
 
-const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
-const DIST = join(__dirname, '..');
 const AGENTS = Number(process.env.BENCH_TASK_AGENTS ?? 32);
 const RUNS = Number(process.env.BENCH_TASK_RUNS ?? 1000);
 const STEPS_PER_RUN = Number(process.env.BENCH_TASK_STEPS ?? 10);
@@ -33,16 +31,7 @@ const SDK_ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 2);
  */
 export async function benchTasks(): Promise<void> {
   const db = await freshDatabase();
-  const server = await startServer(
-    join(DIST, 'src', 'main.js'),
-    {
-      DATABASE_URL: db.url,
-      ADMIN_API_KEY: ADMIN_KEY,
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      LOG_LEVEL: 'warn',
-    },
-    '/health/ready',
-  );
+  const server = await startService(db.url);
   const sql = new Client({ connectionString: db.url });
   // undici's own request API, kept alive: fetch cost this load generator, on the same two cores
   // as the service, about four times the CPU (0.41 against 0.11 ms per task).

@@ -1,10 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
-import { freshDatabase, load, printTable, Row, Server, startServer } from './harness';
+import { ADMIN_KEY, freshDatabase, load, printTable, Row, Server, startService } from './harness';
 
-const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
-const DIST = join(__dirname, '..');
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
 
 /** An OTLP/HTTP collector in the bench process: counts what it is sent, answers 200. */
@@ -43,19 +40,12 @@ export async function benchTracing(): Promise<void> {
   const otlp = await collector();
   const servers: Server[] = [];
   const service = async (env: Record<string, string>) => {
-    const server = await startServer(
-      join(DIST, 'src', 'main.js'),
-      {
-        DATABASE_URL: db.url,
-        ADMIN_API_KEY: ADMIN_KEY,
-        RATE_LIMIT_PER_MINUTE: '10000000',
-        LOG_LEVEL: 'info',
-        OTEL_EXPORTER_OTLP_ENDPOINT: '',
-        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
-        ...env,
-      },
-      '/health/ready',
-    );
+    const server = await startService(db.url, {
+      LOG_LEVEL: 'info',
+      OTEL_EXPORTER_OTLP_ENDPOINT: '',
+      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+      ...env,
+    });
     servers.push(server);
     return server;
   };

@@ -1,9 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
-import { freshDatabase, load, printTable, Row, startServer } from './harness';
+import { freshDatabase, load, printTable, Row, startService } from './harness';
 
 const SECRET = 'bench-github-secret';
-const DIST = join(__dirname, '..');
 
 /**
  * Inbound GitHub deliveries through the full stack: every request a new delivery id (signature
@@ -11,19 +9,11 @@ const DIST = join(__dirname, '..');
  * again and again (the duplicate path: signature check, one conflicting insert, one read).
  */
 export async function benchInboundWebhooks(databaseUrl: string): Promise<Row[]> {
-  const server = await startServer(
-    join(DIST, 'src', 'main.js'),
-    {
-      DATABASE_URL: databaseUrl,
-      ADMIN_API_KEY: 'amk_bench-admin-key-0123456789abcdef',
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      INBOUND_RATE_LIMIT_PER_MINUTE: '10000000',
-      GITHUB_WEBHOOK_SECRETS: SECRET,
-      GITHUB_HOOK_CIDRS: '127.0.0.0/8,::1',
-      LOG_LEVEL: 'warn',
-    },
-    '/health/ready',
-  );
+  const server = await startService(databaseUrl, {
+    INBOUND_RATE_LIMIT_PER_MINUTE: '10000000',
+    GITHUB_WEBHOOK_SECRETS: SECRET,
+    GITHUB_HOOK_CIDRS: '127.0.0.0/8,::1',
+  });
   try {
     // A typical "issues" payload is a few KiB.
     const body = JSON.stringify({

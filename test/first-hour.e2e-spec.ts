@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { startTestApp, TestApp } from './utils/test-app';
+import { startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -55,8 +55,7 @@ describe('first-hour answers', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await listenOnLoopback(test);
     db = new Client({ connectionString: test.db.url });
     await db.connect();
   });

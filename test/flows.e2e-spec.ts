@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { waitFor } from './utils/spawn-app';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -22,8 +22,7 @@ describe('GitHub → workflow → agent → leaderboard', () => {
       GITHUB_HOOK_CIDRS: '127.0.0.0/8,::1/128',
       RATE_LIMIT_PER_MINUTE: '1000000',
     });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await listenOnLoopback(test);
     worker = {
       authorization: (await createKey(test, { scopes: ['tasks:work'], agentId: 'triager' }))
         .authorization,

@@ -1,5 +1,5 @@
 import { waitFor } from './utils/spawn-app';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -20,8 +20,7 @@ describe('two replicas', () => {
     // B serves only the API: its claims must be woken by A's commits.
     b = await startTestApp({ ...env, WORKERS: 'off' }, { db: a.db });
     for (const app of [a, b]) {
-      await app.app.listen({ port: 0, host: '127.0.0.1' });
-      urls.push((await app.app.getUrl()).replace('[::1]', '127.0.0.1'));
+      urls.push(await listenOnLoopback(app));
     }
   });
 

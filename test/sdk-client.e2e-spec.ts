@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AgentMeshClient, AgentMeshError, type RetryInfo } from '../packages/sdk/src';
-import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
+import { ADMIN_KEY, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 interface Arrival {
   method: string;
@@ -79,8 +79,7 @@ describe('SDK AgentMeshClient', () => {
 
   beforeAll(async () => {
     test = await startTestApp();
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    baseUrl = await listenOnLoopback(test);
     client = new AgentMeshClient({ baseUrl, apiKey: ADMIN_KEY });
   });
   afterAll(() => test?.close());

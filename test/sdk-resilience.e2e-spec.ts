@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AgentMeshClient, Worker, type WorkerEvent } from '../packages/sdk/src';
 import { createTestDatabase, type TestDatabase } from './utils/databases';
 import { freePort, spawnApp, waitFor, type SpawnedApp } from './utils/spawn-app';
-import { ADMIN_KEY, startTestApp } from './utils/test-app';
+import { ADMIN_KEY, startTestApp, listenOnLoopback } from './utils/test-app';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -54,8 +54,7 @@ describe('SDK worker resilience', () => {
   it('SIGTERM to a worker process drains: draining, in-flight finishes, no new claims, exit 0', async () => {
     const test = await startTestApp();
     try {
-      await test.app.listen({ port: 0, host: '127.0.0.1' });
-      const baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+      const baseUrl = await listenOnLoopback(test);
       const client = new AgentMeshClient({ baseUrl, apiKey: ADMIN_KEY });
       let output = '';
       const child = spawn(process.execPath, [join(sdkDir, 'worker-process.js')], {

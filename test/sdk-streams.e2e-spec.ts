@@ -2,7 +2,7 @@ import { Agent, fetch as undiciFetch } from 'undici';
 import { AgentMeshClient, Worker, type FetchLike, type StreamEvent } from '../packages/sdk/src';
 import { TcpProxy } from './utils/tcp-proxy';
 import { waitFor } from './utils/spawn-app';
-import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
+import { ADMIN_KEY, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
 const dispatcher = new Agent();
@@ -18,8 +18,7 @@ describe('SDK streams and progress', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ PROGRESS_INTERVAL_MS: '200', RATE_LIMIT_PER_MINUTE: '1000000' });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    baseUrl = await listenOnLoopback(test);
     client = new AgentMeshClient({ baseUrl, apiKey: ADMIN_KEY, fetch: fetchVia });
   });
   afterEach(async () => {

@@ -8,7 +8,7 @@ import {
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { FetchLike } from '../packages/sdk/src';
 import { waitFor } from './utils/spawn-app';
-import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
+import { ADMIN_KEY, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 const LEASE_SECONDS = 3;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -27,8 +27,7 @@ describe('SDK Worker', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ TASK_LEASE_SECONDS: String(LEASE_SECONDS) });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    baseUrl = await listenOnLoopback(test);
     client = new AgentMeshClient({ baseUrl, apiKey: ADMIN_KEY, fetch: fetchVia });
   });
   afterEach(async () => {

@@ -3,7 +3,7 @@ import { EventFeed } from '../src/streams/event-feed';
 import { StreamsService } from '../src/streams/streams.service';
 import { SseClient } from './utils/sse-client';
 import { waitFor } from './utils/spawn-app';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 type Headers = { authorization: string };
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -80,8 +80,7 @@ describe('live streams and task progress', () => {
       STREAM_KEEPALIVE_MS: '300',
       PROGRESS_INTERVAL_MS: '400',
     });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await listenOnLoopback(test);
     admin = test.admin;
     worker = { authorization: (await createKey(test, { scopes: ['tasks:work'] })).authorization };
     reader = {
@@ -364,8 +363,7 @@ describe('live streams and task progress', () => {
       { db: test.db },
     );
     try {
-      await small.app.listen({ port: 0, host: '127.0.0.1' });
-      const url = (await small.app.getUrl()).replace('[::1]', '127.0.0.1');
+      const url = await listenOnLoopback(small);
       const runId = await idle();
       const stalled = await SseClient.open(
         `${url}/api/v1/events/stream?workflowId=${runId}`,
@@ -410,8 +408,7 @@ describe('live streams and task progress', () => {
     const b = await startTestApp({ WORKERS: 'off', STREAM_POLL_MS: '200' }, { db: test.db });
     let closed = false;
     try {
-      await b.app.listen({ port: 0, host: '127.0.0.1' });
-      const baseB = (await b.app.getUrl()).replace('[::1]', '127.0.0.1');
+      const baseB = await listenOnLoopback(b);
       const onB = await SseClient.open(
         `${baseB}/api/v1/events/stream?types=workflow.created`,
         reader,

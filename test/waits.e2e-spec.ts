@@ -2,7 +2,7 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { waitFor } from './utils/spawn-app';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 type Headers = { authorization: string };
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -109,8 +109,7 @@ describe('work that waits', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     test = await startTestApp(env, { db });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await listenOnLoopback(test);
     writer = await createKey(test, {
       scopes: ['workflows:write', 'workflows:read', 'agents:write'],
     });
@@ -412,8 +411,7 @@ describe('work that waits', () => {
       );
       expect(row.rows[0].status).toBe('waiting');
       test = await startTestApp(env, { db });
-      await test.app.listen({ port: 0, host: '127.0.0.1' });
-      base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+      base = await listenOnLoopback(test);
       await waitFor(
         async () => ((await stepOf(started.id, 'nap')).status === 'succeeded' ? true : undefined),
         10_000,
@@ -678,8 +676,7 @@ describe('work that waits', () => {
     it('a signal on replica A completes a wait observed on replica B', async () => {
       const other = await startTestApp({ ...env, WORKERS: 'off' }, { db });
       try {
-        await other.app.listen({ port: 0, host: '127.0.0.1' });
-        const otherBase = (await other.app.getUrl()).replace('[::1]', '127.0.0.1');
+        const otherBase = await listenOnLoopback(other);
         const started = await start([
           { key: 'gate', kind: 'wait', signal: 'go', timeoutSeconds: 600 },
           { key: 'after', skill: 'x-notes', dependsOn: ['gate'] },

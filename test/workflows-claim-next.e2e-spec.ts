@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 type Headers = { authorization: string };
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -56,8 +56,7 @@ describe('complete with claimNext', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await listenOnLoopback(test);
     admin = test.admin;
     worker = { authorization: (await createKey(test, { scopes: ['tasks:work'] })).authorization };
     db = new Client({ connectionString: test.db.url });

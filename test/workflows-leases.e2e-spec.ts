@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 import { waitFor } from './utils/spawn-app';
 
 type Headers = { authorization: string };
@@ -50,8 +50,7 @@ describe('task leases', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ TASK_LEASE_SECONDS: '1', RATE_LIMIT_PER_MINUTE: '1000000' });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await listenOnLoopback(test);
     admin = test.admin;
     worker = { authorization: (await createKey(test, { scopes: ['tasks:work'] })).authorization };
     for (const id of ['slow', 'fast']) {

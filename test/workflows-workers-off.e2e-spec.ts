@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { EventDispatcher } from '../src/events/event-dispatcher';
 import { waitFor } from './utils/spawn-app';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 type Headers = { authorization: string };
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -67,8 +67,7 @@ describe('workflows on a replica without workers', () => {
       TASK_LEASE_SECONDS: '1',
       RATE_LIMIT_PER_MINUTE: '1000000',
     });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    base = (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+    base = await listenOnLoopback(test);
     writer = {
       authorization: (
         await createKey(test, { scopes: ['workflows:write', 'workflows:read', 'agents:write'] })

@@ -2,7 +2,7 @@ import { Client } from 'pg';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { EventsService } from '../src/events/events.service';
 import { waitFor } from './utils/spawn-app';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 type Headers = { authorization: string };
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -88,9 +88,7 @@ describe('workflows and tasks', () => {
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
       RATE_LIMIT_PER_MINUTE: '1000000',
     });
-    await test.app.listen({ port: 0, host: '127.0.0.1' });
-    base = await test.app.getUrl();
-    base = base.replace('[::1]', '127.0.0.1');
+    base = await listenOnLoopback(test);
     writer = {
       authorization: (
         await createKey(test, {

@@ -54,6 +54,15 @@ export async function startTestApp(
   };
 }
 
+/**
+ * Makes the app listen on a free loopback port, for clients that need a real socket (the SDK,
+ * SSE, agents over undici); answers its base URL.
+ */
+export async function listenOnLoopback(test: TestApp): Promise<string> {
+  await test.app.listen({ port: 0, host: '127.0.0.1' });
+  return (await test.app.getUrl()).replace('[::1]', '127.0.0.1');
+}
+
 /** Creates a key through the API and returns its Authorization header. */
 export async function createKey(
   test: TestApp,

@@ -160,6 +160,10 @@ describe('work that waits', () => {
         'steps[1].event.match',
       ],
       [{ key: 'w', kind: 'nap', seconds: 5 }, 'steps[1].kind'],
+      // Approvers are scopes or key ids: key names are not unique, and anyone who may create keys chooses them.
+      [{ key: 'w', kind: 'approval', approvers: ['ops-bot'] }, 'steps[1].approvers'],
+      [{ key: 'w', kind: 'approval', approvers: ['key:not-a-uuid'] }, 'steps[1].approvers'],
+      [{ key: 'w', kind: 'approval', approvers: ['workflows:fly'] }, 'steps[1].approvers'],
       [{ key: 'w', skill: 'build', timeoutSeconds: 90_000 }, 'steps[1].timeoutSeconds'],
     ])('%j is refused with a 400 naming %s', async (step, field) => {
       const before = await pg.query('SELECT count(*)::int AS n FROM workflow_definitions');
@@ -182,7 +186,7 @@ describe('work that waits', () => {
           {
             key: 'p',
             kind: 'approval',
-            approvers: ['ops'],
+            approvers: ['key:0b7c2a59-3f0e-4c8e-9f43-5a1d2b3c4d5e', 'workflows:read'],
             description: 'Ship?',
             dependsOn: ['w'],
           },
@@ -193,7 +197,11 @@ describe('work that waits', () => {
       expect(response.body.data.steps).toEqual([
         expect.objectContaining({ key: 'a', skill: 'build', maxAttempts: 3 }),
         expect.objectContaining({ key: 'w', kind: 'wait', signal: 'go', onTimeout: 'fail' }),
-        expect.objectContaining({ key: 'p', kind: 'approval', approvers: ['ops'] }),
+        expect.objectContaining({
+          key: 'p',
+          kind: 'approval',
+          approvers: ['key:0b7c2a59-3f0e-4c8e-9f43-5a1d2b3c4d5e', 'workflows:read'],
+        }),
         expect.objectContaining({ key: 's', kind: 'sleep', seconds: 5 }),
       ]);
       expect(response.body.data.steps[0]).not.toHaveProperty('kind');
@@ -492,9 +500,9 @@ describe('work that waits', () => {
       await claimStep(id, 'deploy');
     });
 
-    it('an approver named by key name or scope may decide; reject fails the step and the run', async () => {
-      const id = await toApproval({ approvers: ['ops-bot', 'agents:read'] });
+    it('an approver named by key id or scope may decide; reject fails the step and the run', async () => {
       const opsBot = await createKey(test, { name: 'ops-bot', scopes: ['agents:read'] });
+      const id = await toApproval({ approvers: [`key:${opsBot.id}`, 'agents:read'] });
       const other = await createKey(test, { name: 'someone', scopes: ['agents:write'] });
       expect(
         (await post(`/workflows/${id}/steps/ship/reject`, other, { comment: 'no' })).status,
@@ -517,6 +525,31 @@ describe('work that waits', () => {
         (event) => event.type === 'workflow.approval.decided',
       )!;
       expect(decided.data).toMatchObject({ decision: 'rejected', comment: 'Not today' });
+    });
+
+    it('a key named like a listed approver cannot decide: approvers are key ids, never names', async () => {
+      const deployer = await createKey(test, { name: 'deployer', scopes: ['workflows:read'] });
+      const id = await toApproval({ approvers: [`key:${deployer.id}`] });
+      // A key admin without workflows:approve mints a key with the same name and the scopes it holds.
+      const keyAdmin = await createKey(test, {
+        name: 'key admin',
+        scopes: ['keys:admin', 'workflows:read'],
+      });
+      const impostor = await createKey(
+        test,
+        { name: 'deployer', scopes: ['workflows:read'] },
+        { authorization: keyAdmin.authorization },
+      );
+      const forbidden = await post(`/workflows/${id}/steps/ship/approve`, impostor, {});
+      expect(forbidden.status).toBe(403);
+      expect(forbidden.body.type).toMatch(/approval-forbidden/);
+      expect((await stepOf(id, 'ship')).status).toBe('waiting');
+      const approved = await post(`/workflows/${id}/steps/ship/approve`, deployer, {});
+      expect(approved.status).toBe(200);
+      expect((await stepOf(id, 'ship')).task.output).toMatchObject({
+        approvedBy: 'deployer',
+        keyId: deployer.id,
+      });
     });
 
     it('an approval that times out fails the run', async () => {

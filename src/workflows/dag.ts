@@ -1,3 +1,4 @@
+import { SCOPES } from '../auth/scopes';
 import { BadRequestError, FieldError } from '../common/errors/domain-error';
 import { WorkflowErrorCode } from './workflows.errors';
 
@@ -217,6 +218,13 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
         error('until', 'a JSON path starts with $. (e.g. $.input.wakeAt)');
       break;
     case 'approval':
+      for (const approver of step.approvers ?? []) {
+        if (!isApprover(approver))
+          error(
+            'approvers',
+            `"${approver.slice(0, 80)}" is neither a scope nor key:<id> (key names are not unique and are chosen by whoever creates a key, so they cannot name an approver)`,
+          );
+      }
       break;
   }
   if (kind !== 'task' && timeout !== undefined && timeout > MAX_WAIT_SECONDS)
@@ -249,6 +257,26 @@ function eventErrors(event: { type: string; match?: Record<string, unknown> }, a
       });
   }
   return errors;
+}
+
+const KEY_APPROVER = /^key:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** An approval's approver: a scope its key holds, or one key by its id (`key:<uuid>`). */
+export function isApprover(value: string): boolean {
+  return KEY_APPROVER.test(value) || (SCOPES as readonly string[]).includes(value);
+}
+
+/** Whether the key `keyId` holding `scopes` is one of `approvers`. */
+export function isListedApprover(
+  approvers: readonly string[],
+  keyId: string | undefined,
+  scopes: readonly string[],
+): boolean {
+  return approvers.some((approver) =>
+    KEY_APPROVER.test(approver)
+      ? keyId !== undefined && approver.slice(4).toLowerCase() === keyId.toLowerCase()
+      : (SCOPES as readonly string[]).includes(approver) && scopes.includes(approver),
+  );
 }
 
 function isIsoTime(value: string): boolean {

@@ -40,7 +40,7 @@ export class WaitsController {
     summary: 'Approve a waiting approval step',
     description:
       'Needs the scope workflows:approve (a platform admin has it), or a key the step lists in ' +
-      'its approvers (by one of its scopes or its name); others get 403. The step succeeds with ' +
+      'its approvers (as key:<id>, or by a scope it holds); others get 403. The step succeeds with ' +
       '{approvedBy, keyId, comment}. 409 when the step is not waiting.',
   })
   @ApiData(RunDetailDto)

@@ -10,7 +10,7 @@ import { DomainEvent } from '../events/domain-event';
 import { EventDispatcher, inEventContext } from '../events/event-dispatcher';
 import { AuditService } from '../audit/audit.service';
 import { EventsService } from '../events/events.service';
-import { stepKind } from './dag';
+import { isListedApprover, stepKind } from './dag';
 import { SLUG_PATTERN } from './dto/definition.dto';
 import { WaitOutcome, WorkflowEngine } from './engine';
 import { RunDetail, RunsService } from './runs.service';
@@ -180,7 +180,7 @@ export class WaitsService implements OnModuleInit {
 
   /**
    * Approve or reject a waiting approval step. Allowed: keys with `workflows:approve` (`*` has
-   * it), or a key whose name or one of whose scopes the step lists in `approvers`. The decision,
+   * it), or a key the step lists in `approvers` by its id (`key:<id>`) or a scope it holds. The decision,
    * who made it and the comment go into the audit trail and the run's events.
    */
   async decide(
@@ -250,7 +250,10 @@ export class WaitsService implements OnModuleInit {
     return this.runs.get(runId);
   }
 
-  /** Who decides: answered when the caller may, else 403. */
+  /**
+   * Who decides: answered when the caller may, else 403. A listed approver is a scope or a key
+   * id, never a key name: names are not unique, and anyone who may create keys picks them.
+   */
   private async decider(
     tx: Transaction,
     approvers: string[],
@@ -258,23 +261,22 @@ export class WaitsService implements OnModuleInit {
     const context = requestContext.require();
     const scopes = context.scopes ?? [];
     const actor = context.actor ?? { type: 'system', id: 'agentmesh' };
+    const allowed =
+      hasScope(scopes, ['workflows:approve']) ||
+      isListedApprover(approvers, context.apiKeyId, scopes);
+    if (!allowed) {
+      throw new ForbiddenError(
+        'approval_forbidden',
+        'Deciding this approval needs the scope "workflows:approve", or a key the step lists in approvers (by a scope it holds or as key:<id>).',
+      );
+    }
     const [key] = context.apiKeyId
       ? await tx.manager.query<Array<{ name: string }>>(
           `SELECT name FROM api_keys WHERE id::text = $1`,
           [context.apiKeyId],
         )
       : [];
-    const name = key?.name ?? actor.id;
-    const allowed =
-      hasScope(scopes, ['workflows:approve']) ||
-      approvers.some((approver) => scopes.includes(approver) || approver === name);
-    if (!allowed) {
-      throw new ForbiddenError(
-        'approval_forbidden',
-        'Deciding this approval needs the scope "workflows:approve" or to be one of its approvers.',
-      );
-    }
-    return { type: actor.type, id: actor.id, name };
+    return { type: actor.type, id: actor.id, name: key?.name ?? actor.id };
   }
 
   /**

@@ -137,7 +137,8 @@ export class StepDto {
   @ApiPropertyOptional({
     type: [String],
     description:
-      'approval: scopes or API key names that may decide, besides keys with workflows:approve',
+      'approval: who may decide besides keys with workflows:approve: scopes (a key holding one) ' +
+      'or single keys as key:<id>. Key names are refused: they are not unique.',
   })
   @IsOptional()
   @IsArray()

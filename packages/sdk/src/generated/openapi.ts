@@ -678,7 +678,7 @@ export interface paths {
     put?: never;
     /**
      * Approve a waiting approval step
-     * @description Needs the scope workflows:approve (a platform admin has it), or a key the step lists in its approvers (by one of its scopes or its name); others get 403. The step succeeds with {approvedBy, keyId, comment}. 409 when the step is not waiting.
+     * @description Needs the scope workflows:approve (a platform admin has it), or a key the step lists in its approvers (as key:<id>, or by a scope it holds); others get 403. The step succeeds with {approvedBy, keyId, comment}. 409 when the step is not waiting.
      */
     post: operations['WaitsController_approve'];
     delete?: never;
@@ -1663,7 +1663,7 @@ export interface components {
        * @enum {string}
        */
       onTimeout?: 'fail' | 'succeed';
-      /** @description approval: scopes or API key names that may decide, besides keys with workflows:approve */
+      /** @description approval: who may decide besides keys with workflows:approve: scopes (a key holding one) or single keys as key:<id>. Key names are refused: they are not unique. */
       approvers?: string[];
       /** @description approval: what is to be approved */
       description?: string;

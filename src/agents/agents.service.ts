@@ -12,10 +12,11 @@ import { currentTenantId, requestContext } from '../common/context/request-conte
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { AuditService } from '../audit/audit.service';
 import { preparedQuery } from '../database/prepared';
+import { ReadRouter } from '../database/read-router';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { PgNotifications } from '../database/pg-notifications';
 import { EventsService } from '../events/events.service';
-import { AGENTS_CHANNEL, DiscoveryCache } from './discovery-cache';
+import { AGENTS_CHANNEL, DiscoveryCache, discoveryScope } from './discovery-cache';
 import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
 import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
@@ -88,6 +89,7 @@ export class AgentsService {
     private readonly notifications: PgNotifications,
     private readonly discoveryCache: DiscoveryCache,
     private readonly beats: HeartbeatWriter,
+    private readonly reads: ReadRouter,
   ) {}
 
   /** POST /agents: 409 when the id is taken in this tenant. */
@@ -210,13 +212,17 @@ export class AgentsService {
     } else {
       page = `SELECT a.id FROM agents a WHERE a.tenant_id = $1${and} ORDER BY a.id LIMIT $2`;
     }
-    const rows = await preparedQuery<{ id: string; json: string }>(
-      this.dataSource,
-      `SELECT a.id, ${AGENT_JSON}::text AS json
-         FROM agents a
-        WHERE a.tenant_id = $1 AND a.id IN (${page})
-        ORDER BY a.id`,
-      params,
+    const rows = await this.reads.read(
+      (source) =>
+        preparedQuery<{ id: string; json: string }>(
+          source,
+          `SELECT a.id, ${AGENT_JSON}::text AS json
+             FROM agents a
+            WHERE a.tenant_id = $1 AND a.id IN (${page})
+            ORDER BY a.id`,
+          params,
+        ),
+      discoveryScope(tenantId),
     );
     const { items, nextCursor } = toPage(rows, limit, (row) => [row.id]);
     return { items: items.map((row) => row.json), nextCursor };

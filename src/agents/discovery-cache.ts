@@ -1,9 +1,10 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit, Optional } from '@nestjs/common';
 import { Counter, register } from 'prom-client';
 import type { Page } from '../common/pagination';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { PgNotifications } from '../database/pg-notifications';
+import { ReadRouter } from '../database/read-router';
 
 /** NOTIFY channel of registry changes; the payload is the tenant. */
 export const AGENTS_CHANNEL = 'agentmesh_agents';
@@ -42,6 +43,11 @@ interface Entry {
  * second period at most), and past twice that it is not served at all. Concurrent misses of one
  * page share one query. `DISCOVERY_CACHE=0` turns it off.
  */
+/** The read-your-writes scope of a tenant's agent registry (see ReadRouter). */
+export function discoveryScope(tenantId: string): string {
+  return `agents:${tenantId}`;
+}
+
 @Injectable()
 export class DiscoveryCache implements OnModuleInit {
   private readonly tenants = new Map<string, Map<string, Entry>>();
@@ -53,6 +59,7 @@ export class DiscoveryCache implements OnModuleInit {
   constructor(
     private readonly notifications: PgNotifications,
     @InjectConfig() private readonly config: AppConfig,
+    @Optional() private readonly reads?: ReadRouter,
   ) {}
 
   onModuleInit(): void {
@@ -90,6 +97,8 @@ export class DiscoveryCache implements OnModuleInit {
 
   /** A change of the tenant's registry: its pages go, here at once. */
   invalidate(tenantId: string): void {
+    // Pages filled from a read replica in the next moments could predate the change.
+    this.reads?.noteWrite(discoveryScope(tenantId));
     this.generations.set(tenantId, (this.generations.get(tenantId) ?? 0) + 1);
     const pages = this.tenants.get(tenantId);
     if (!pages) return;

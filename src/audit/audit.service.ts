@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { UUID_PATTERN, uuidv7 } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { ReadRouter } from '../database/read-router';
 import { Transaction } from '../database/unit-of-work';
 import { SealedFields } from './audit-hash';
 import { Checkpoint } from './audit-signing';
@@ -55,6 +56,7 @@ export class AuditService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly verifier: AuditVerifier,
+    private readonly reads: ReadRouter,
   ) {}
 
   /** Signed checkpoints, newest first, keyset-paginated on seq. */
@@ -150,13 +152,15 @@ export class AuditService {
       where.push(`(e.occurred_at, e.id) < ($${params.length - 1}, $${params.length}::uuid)`);
     }
     params.push(limit + 1);
-    const rows: AuditRow[] = await this.dataSource.query(
-      `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
-         FROM audit_entries e LEFT JOIN audit_chain c ON c.entry_id = e.id
-        WHERE ${where.join(' AND ')}
-        ORDER BY e.occurred_at DESC, e.id DESC
-        LIMIT $${params.length}`,
-      params,
+    const rows = await this.reads.read((source) =>
+      source.query<AuditRow[]>(
+        `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
+           FROM audit_entries e LEFT JOIN audit_chain c ON c.entry_id = e.id
+          WHERE ${where.join(' AND ')}
+          ORDER BY e.occurred_at DESC, e.id DESC
+          LIMIT $${params.length}`,
+        params,
+      ),
     );
     return toPage(rows, limit, (row) => [row.occurredAt, row.id]);
   }
@@ -168,12 +172,16 @@ export class AuditService {
   async *exportSealed(tenantId: string | null): AsyncGenerator<AuditRow> {
     let afterSeq = '0';
     for (;;) {
-      const rows: AuditRow[] = await this.dataSource.query(
-        `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
-           FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
-          WHERE ($1::varchar IS NULL OR e.tenant_id = $1) AND c.seq > $2::bigint
-          ORDER BY c.seq LIMIT $3`,
-        [tenantId, afterSeq, EXPORT_BATCH],
+      // Each batch from the replica when it is current: an export reads the chain in seq
+      // order, and a batch from a lagging replica only ends the export a few entries early.
+      const rows = await this.reads.read((source) =>
+        source.query<AuditRow[]>(
+          `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
+             FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
+            WHERE ($1::varchar IS NULL OR e.tenant_id = $1) AND c.seq > $2::bigint
+            ORDER BY c.seq LIMIT $3`,
+          [tenantId, afterSeq, EXPORT_BATCH],
+        ),
       );
       if (rows.length === 0) return;
       yield* rows;

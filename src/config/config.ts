@@ -9,6 +9,10 @@ export interface AppConfig {
   /** Base URL clients reach the service at (no trailing slash): links are built on it. */
   publicUrl: string;
   databaseUrl: string | undefined;
+  /** A streaming replica for read-only routes; unset: every read goes to the primary. */
+  databaseReadUrl: string | undefined;
+  /** Reads go to the primary while the replica lags more than this. */
+  databaseReadMaxLagMs: number;
   redisUrl: string | undefined;
   adminApiKey: string | undefined;
   migrationsRun: boolean;
@@ -122,6 +126,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // Never a request's Host header, which any caller writes.
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port}`, publicUrl),
     databaseUrl: read('DATABASE_URL', undefined, postgresUrl, true),
+    databaseReadUrl: read('DATABASE_READ_URL', undefined, postgresUrl, true),
+    databaseReadMaxLagMs: read('DATABASE_READ_MAX_LAG_MS', 1_000, int(0, 600_000)),
     redisUrl: read('REDIS_URL', undefined, redisUrl, true),
     adminApiKey: read('ADMIN_API_KEY', undefined, adminKey, true),
     migrationsRun: read('MIGRATIONS_RUN', true, bool),

@@ -25,6 +25,18 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'PostgreSQL connection string',
   },
   {
+    name: 'DATABASE_READ_URL',
+    default: 'unset: reads on the primary',
+    meaning:
+      'a streaming replica for read-only routes (agent discovery, run lists, audit queries and exports); reads fall back to the primary while it lags or is down, and a key that wrote recently reads its own writes from the primary',
+  },
+  {
+    name: 'DATABASE_READ_MAX_LAG_MS',
+    default: '1000',
+    meaning:
+      'replica lag past which reads go to the primary; also how long after its last write a key reads from the primary',
+  },
+  {
     name: 'REDIS_URL',
     default: 'unset: in memory',
     meaning: 'rate-limit counters shared by replicas (falls back to memory while Redis is down)',

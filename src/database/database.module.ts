@@ -1,4 +1,5 @@
 import { Global, Logger, Module } from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
@@ -7,6 +8,7 @@ import { dataSourceOptions } from './data-source-options';
 import { DbMetrics } from './db-metrics';
 import { MigrationState } from './migration-state';
 import { PgNotifications } from './pg-notifications';
+import { ReadRouter, WriteTracker } from './read-router';
 import { migrateWithLock } from './migrations';
 import { UnitOfWork } from './unit-of-work';
 
@@ -31,6 +33,8 @@ import { UnitOfWork } from './unit-of-work';
     DbMetrics,
     MigrationState,
     PgNotifications,
+    ReadRouter,
+    { provide: APP_INTERCEPTOR, useClass: WriteTracker },
     {
       provide: 'MIGRATIONS_AT_START',
       inject: [APP_CONFIG, DataSource],
@@ -42,6 +46,6 @@ import { UnitOfWork } from './unit-of-work';
       },
     },
   ],
-  exports: [UnitOfWork, MigrationState, PgNotifications],
+  exports: [UnitOfWork, MigrationState, PgNotifications, ReadRouter],
 })
 export class DatabaseModule {}

@@ -4,6 +4,7 @@ import { currentTenantId } from '../common/context/request-context';
 import { BadRequestError, ConflictError, FieldError } from '../common/errors/domain-error';
 import { UUID_PATTERN } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { ReadRouter } from '../database/read-router';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent } from '../events/domain-event';
 import { EventsService } from '../events/events.service';
@@ -52,6 +53,7 @@ export class RunsService {
     private readonly engine: WorkflowEngine,
     private readonly definitions: DefinitionsService,
     private readonly events: EventsService,
+    private readonly reads: ReadRouter,
   ) {}
 
   /** POST /workflows: from a definition (latest or a version) or inline steps. */
@@ -175,12 +177,20 @@ export class RunsService {
     const tenantId = currentTenantId();
     const after = decodeCursor(cursor, [UUID_PATTERN]);
     // Newest first: ids are UUIDv7, so id order is creation order.
-    const rows = await this.dataSource.query<RunRow[]>(
-      `SELECT ${RUN_COLUMNS} FROM workflow_runs r
-        WHERE r.tenant_id = $1 AND ($2::uuid IS NULL OR r.id < $2)
-          AND ($3::varchar IS NULL OR r.status = $3) AND ($4::varchar IS NULL OR r.type = $4)
-        ORDER BY r.id DESC LIMIT $5`,
-      [tenantId, after ? after[0] : null, filters.status ?? null, filters.type ?? null, limit + 1],
+    const rows = await this.reads.read((source) =>
+      source.query<RunRow[]>(
+        `SELECT ${RUN_COLUMNS} FROM workflow_runs r
+          WHERE r.tenant_id = $1 AND ($2::uuid IS NULL OR r.id < $2)
+            AND ($3::varchar IS NULL OR r.status = $3) AND ($4::varchar IS NULL OR r.type = $4)
+          ORDER BY r.id DESC LIMIT $5`,
+        [
+          tenantId,
+          after ? after[0] : null,
+          filters.status ?? null,
+          filters.type ?? null,
+          limit + 1,
+        ],
+      ),
     );
     return toPage(rows, limit, (run) => [run.id]);
   }

@@ -21,6 +21,7 @@ import { benchTracing } from './tracing';
 import { benchWebhooks } from './webhooks';
 import { benchSleeps } from './sleeps';
 import { benchStreams } from './streams';
+import { benchScale } from './scale';
 
 const DIST = join(__dirname, '..');
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
@@ -34,7 +35,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  */
 /**
  * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit,tracing,sleeps,streams` (any of them) runs
- * those scenario groups; unset, all of them.
+ * those scenario groups; unset, all of them. `BENCH_ONLY=scale` (only when named: it seeds
+ * 11 million rows) runs the same operations at today's sizes and at ten times them.
  */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (group: string) => !ONLY || ONLY.includes(group);
@@ -51,6 +53,10 @@ async function main() {
     for (const line of await benchSleeps()) console.log(line);
   }
   if (wanted('streams')) await benchStreams();
+  if (ONLY?.includes('scale')) {
+    console.log('');
+    for (const line of await benchScale()) console.log(line);
+  }
   if (wanted('audit')) {
     const db = await freshDatabase();
     try {

@@ -100,12 +100,13 @@ async function seed(pg: Client, from: Sizes, to: Sizes): Promise<number> {
                 to_char((now() - make_interval(secs => ($2::int - i)::float8 / 100))
                         AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
                 'apiKey', 'scale-key', 'task.claim', 'task', 'resource-' || (i % 100000),
-                'scale', '{"n":1}'::jsonb, 1
+                'scale', '{"n":1}'::jsonb, i - $4::bigint
            FROM generate_series($1::int, $2::int) i
          RETURNING id)
        INSERT INTO audit_chain (seq, entry_id, prev_hash, hash)
        SELECT $3::bigint + row_number() OVER (), id, repeat('0', 64), repeat('0', 64) FROM entries`,
-      [at + 1, upto, base + at - from.audit],
+      // Seeded entries' txids rise and stay below the service's own (positive) ones.
+      [at + 1, upto, base + at - from.audit, LEVELS[LEVELS.length - 1].sizes.audit + 1],
     );
   }
   await pg.query('ANALYZE');

@@ -11,7 +11,7 @@ import { normaliseSteps, StepSpec } from './dag';
 import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
-import { isTerminalRun, RUN_STATUSES, RunStatus } from './state-machine';
+import { isTerminalRun, RUN_STATUSES, RunStatus, TaskStatus } from './state-machine';
 import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
 
@@ -21,9 +21,23 @@ export type RunWaiting =
 
 export interface RunDetail {
   run: RunRow;
+  /** Each step's own row (a fan-out's elements are in `elements`). */
   tasks: TaskRow[];
   waiting: RunWaiting;
+  /** Per fan-out step: its elements counted by status, and the few of them the view shows. */
+  elements: Map<string, FanOutElements>;
 }
+
+export interface FanOutElements {
+  counts: Partial<Record<TaskStatus, number>>;
+  shown: TaskRow[];
+}
+
+/**
+ * Element tasks a run view shows per fan-out step: those that failed first, then those running,
+ * then queued, cancelled, succeeded, each by index; the counts cover all of them.
+ */
+export const ELEMENTS_SHOWN = 20;
 
 /** Which runs a bulk cancel takes: at least one filter is given. */
 export interface CancelFilter {
@@ -198,10 +212,47 @@ export class RunsService {
     );
     if (!run) throw new RunNotFoundError(id);
     const tasks = await manager.query<TaskRow[]>(
-      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1`,
+      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1 AND t.element_index IS NULL`,
       [id],
     );
-    return { run, tasks, waiting: await this.waiting(manager, run) };
+    const elements = tasks.some((task) => task.kind === 'fanout')
+      ? await this.elements(manager, id)
+      : new Map<string, FanOutElements>();
+    return { run, tasks, waiting: await this.waiting(manager, run), elements };
+  }
+
+  /** A run's fan-out elements: counts by status, and up to ELEMENTS_SHOWN tasks per step. */
+  private async elements(
+    manager: EntityManager,
+    runId: string,
+  ): Promise<Map<string, FanOutElements>> {
+    const counts = await manager.query<Array<{ stepKey: string; status: TaskStatus; n: number }>>(
+      `SELECT step_key AS "stepKey", status, count(*)::int AS n FROM workflow_tasks
+        WHERE run_id = $1 AND element_index IS NOT NULL GROUP BY step_key, status`,
+      [runId],
+    );
+    const shown = await manager.query<TaskRow[]>(
+      `SELECT * FROM (
+         SELECT ${TASK_COLUMNS},
+                row_number() OVER (
+                  PARTITION BY t.step_key
+                  ORDER BY CASE t.status WHEN 'failed' THEN 0 WHEN 'timed_out' THEN 0
+                                         WHEN 'claimed' THEN 1 WHEN 'queued' THEN 2
+                                         WHEN 'cancelled' THEN 3 ELSE 4 END,
+                           t.element_index) AS "rank"
+           FROM workflow_tasks t WHERE t.run_id = $1 AND t.element_index IS NOT NULL) e
+        WHERE e."rank" <= $2 ORDER BY e."stepKey", e."rank"`,
+      [runId, ELEMENTS_SHOWN],
+    );
+    const byStep = new Map<string, FanOutElements>();
+    const of = (stepKey: string) => {
+      let found = byStep.get(stepKey);
+      if (!found) byStep.set(stepKey, (found = { counts: {}, shown: [] }));
+      return found;
+    };
+    for (const { stepKey, status, n } of counts) of(stepKey).counts[status] = n;
+    for (const task of shown) of(task.stepKey).shown.push(task);
+    return byStep;
   }
 
   private async waiting(manager: EntityManager, run: RunRow): Promise<RunWaiting> {

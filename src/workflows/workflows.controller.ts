@@ -35,7 +35,9 @@ export class WorkflowsController {
     summary: 'Start a run from a definition or from inline steps',
     description:
       'Body: {definitionKey, definitionVersion?, input?, priority?, startAt?} or inline {type, steps, input?, priority?, startAt?}. ' +
-      'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}. A step ' +
+      'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}; a ' +
+      'forEach step runs one task per element (at most 1000), whose input adds {item, index}, ' +
+      'and its output is the array of their outputs in element order. A step ' +
       'whose skill no agent has ever registered is accepted with a `warnings` entry naming it. ' +
       'With startAt in the future the run waits `scheduled` (no task claimable) until then.',
   })
@@ -122,8 +124,9 @@ export class WorkflowsController {
     summary: 'Retry a failed run: its steps that did not succeed run again; outputs are kept',
     description:
       'The failed step and the steps cancelled because of it are queued again from attempt 1 ' +
-      '(as their dependencies allow); succeeded steps keep their outputs. The run is running ' +
-      'again. 409 when the run did not fail.',
+      '(as their dependencies allow); succeeded steps keep their outputs. A fan-out step runs ' +
+      'again only its elements that did not succeed (same element and index). The run is ' +
+      'running again. 409 when the run did not fail.',
   })
   @ApiData(RunDetailDto)
   @ApiProblems(404, 409, 422)

@@ -264,6 +264,49 @@ describe('fan-out steps (forEach)', () => {
     });
     expect(step(done, 'fan').task.output).toEqual(done.output.fan);
 
+    // Every element, a page at a time, in index order.
+    const paged: Json[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await call(
+        'GET',
+        `/workflows/${run.id}/steps/fan/elements?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        writer,
+      );
+      expect(page.status).toBe(200);
+      paged.push(...page.body.data.elements);
+      cursor = page.body.meta.nextCursor;
+    } while (cursor);
+    expect(paged.map((task) => task.index)).toEqual(items.map(({ n }) => n));
+    expect(paged.map((task) => task.output)).toEqual(done.output.fan);
+    expect(paged.map((task) => task.attempt)).toEqual(items.map(({ n }) => (n % 7 === 0 ? 2 : 1)));
+    expect(paged[7].input).toEqual({ item: { n: 7 }, index: 7 });
+    const whole = await call('GET', `/tasks/${paged[7].id}`, writer);
+    expect(whole.body.data).toMatchObject({
+      stepKey: 'fan',
+      input: { input: { n: 500 }, item: { n: 7 }, index: 7 },
+    });
+    expect(whole.body.data.attempts.map((a: Json) => a.status)).toEqual(['failed', 'succeeded']);
+    const none = await call('GET', `/workflows/${run.id}/steps/fan/elements?status=failed`, writer);
+    expect(none.body).toEqual({ data: { elements: [] }, meta: { nextCursor: null } });
+    for (const [path, status] of [
+      [`/workflows/${run.id}/steps/plan/elements`, 404],
+      [`/workflows/${run.id}/steps/nope/elements`, 404],
+      [`/workflows/00000000-0000-7000-8000-000000000000/steps/fan/elements`, 404],
+      [`/workflows/${run.id}/steps/fan/elements?cursor=bogus`, 400],
+      [`/workflows/${run.id}/steps/fan/elements?status=lost`, 400],
+      [`/workflows/${run.id}/steps/fan/elements?limit=201`, 400],
+    ] as const) {
+      const answer = await call('GET', path, writer);
+      expect([path, answer.status]).toEqual([path, status]);
+    }
+    const notFanOut = await call('GET', `/workflows/${run.id}/steps/plan/elements`, writer);
+    expect(notFanOut.body).toMatchObject({
+      status: 404,
+      type: 'urn:agentmesh:problem:fan-out-step-not-found',
+      detail: 'The run has no forEach step "plan".',
+    });
+
     const events = await history(run.id);
     const fannedOut = events.filter((event) => event.type === 'workflow.step.fanned_out');
     expect(fannedOut).toHaveLength(1);
@@ -342,6 +385,21 @@ describe('fan-out steps (forEach)', () => {
       [1, 'succeeded'],
     ]);
     expect(step(failed, 'after').status).toBe('cancelled');
+    const cancelledElements = await call(
+      'GET',
+      `/workflows/${run.id}/steps/fan/elements?status=cancelled&limit=2`,
+      writer,
+    );
+    expect(cancelledElements.body.data.elements.map((t: Json) => t.index)).toEqual([2, 3]);
+    const rest = await call(
+      'GET',
+      `/workflows/${run.id}/steps/fan/elements?status=cancelled&limit=2&cursor=${cancelledElements.body.meta.nextCursor}`,
+      writer,
+    );
+    expect(rest.body).toMatchObject({
+      data: { elements: [{ index: 5 }] },
+      meta: { nextCursor: null },
+    });
     // The held elements' holders learn it: their lease is gone.
     expect((await complete(byIndex.get(2)!, { upper: 'C' })).status).toBe(409);
     const events = await history(run.id);

@@ -13,7 +13,7 @@ import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
 import { isTerminalRun, RUN_STATUSES, RunStatus, TaskStatus } from './state-machine';
 import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
-import { RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
+import { FanOutStepNotFoundError, RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
 
 /** Why a run that has not finished is not moving: its delayed start, or its paused definition. */
 export type RunWaiting =
@@ -361,6 +361,37 @@ export class RunsService {
       await this.engine.cancel(tx, run);
       return this.detail(tx.manager, tenantId, id);
     });
+  }
+
+  /**
+   * A fan-out step's element tasks in index order, a page at a time (optionally of one status);
+   * none before the step became ready. 404 unless the run has a forEach step of that key.
+   */
+  async elementsOf(
+    id: string,
+    stepKey: string,
+    status: TaskStatus | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<TaskRow>> {
+    const tenantId = currentTenantId();
+    if (!UUID_PATTERN.test(id)) throw new RunNotFoundError(id.slice(0, 80));
+    const after = decodeCursor(cursor, ['number']);
+    const [run] = await this.dataSource.query<Array<Pick<RunRow, 'steps'>>>(
+      `SELECT r.steps FROM workflow_runs r WHERE r.tenant_id = $1 AND r.id = $2`,
+      [tenantId, id],
+    );
+    if (!run) throw new RunNotFoundError(id);
+    if (!run.steps.some((step) => step.key === stepKey && step.forEach !== undefined))
+      throw new FanOutStepNotFoundError(stepKey.slice(0, 80));
+    const rows = await this.dataSource.query<TaskRow[]>(
+      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
+        WHERE t.run_id = $1 AND t.step_key = $2 AND t.element_index IS NOT NULL
+          AND ($3::int IS NULL OR t.element_index > $3) AND ($4::varchar IS NULL OR t.status = $4)
+        ORDER BY t.element_index LIMIT $5`,
+      [id, stepKey, after ? after[0] : null, status ?? null, limit + 1],
+    );
+    return toPage(rows, limit, (task) => [task.elementIndex!]);
   }
 
   /** The run's history: its events and its tasks' events, oldest first. */

@@ -1,4 +1,11 @@
-import { FanOutViewDto, RunDetailDto, RunDto, RunStepDto, TaskViewDto } from './dto/run.dto';
+import {
+  FanOutTaskViewDto,
+  FanOutViewDto,
+  RunDetailDto,
+  RunDto,
+  RunStepDto,
+  TaskViewDto,
+} from './dto/run.dto';
 import { stepKind } from './dag';
 import { isTerminalRun, TaskStatus } from './state-machine';
 import type { FanOutElements, RunDetail } from './runs.service';
@@ -58,12 +65,16 @@ export function fanOutView(
     succeeded: count('succeeded'),
     failed: count('failed', 'timed_out'),
     cancelled: count('cancelled'),
-    // An element's own part of its input: the rest is its step's (on the step's task).
-    tasks: (elements?.shown ?? []).map((task) => ({
-      ...taskView(task),
-      input: { item: (task.input as { item: unknown }).item, index: task.elementIndex },
-      index: task.elementIndex!,
-    })),
+    tasks: (elements?.shown ?? []).map(elementView),
+  };
+}
+
+/** A fan-out element's task, with its own part of its input (the rest is its step's). */
+export function elementView(task: TaskRow): FanOutTaskViewDto {
+  return {
+    ...taskView(task),
+    input: { item: (task.input as { item: unknown }).item, index: task.elementIndex },
+    index: task.elementIndex!,
   };
 }
 

@@ -7,6 +7,8 @@ import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
 import {
   CancelledRunsDto,
+  ElementQueryDto,
+  FanOutTaskViewDto,
   CancelRunsDto,
   CreateRunDto,
   RunDetailDto,
@@ -17,7 +19,7 @@ import {
 import { RunsService } from './runs.service';
 import { SkillsService } from './skills.service';
 import { ApiDataWithWarnings, withWarnings } from './warnings';
-import { runDetailView, runView } from './views';
+import { elementView, runDetailView, runView } from './views';
 
 @ApiTags('workflows')
 @Controller('workflows')
@@ -101,6 +103,31 @@ export class WorkflowsController {
         correlationId: event.correlationId,
       })),
     });
+  }
+
+  @Get(':id/steps/:stepKey/elements')
+  @Scopes('workflows:read')
+  @ApiOperation({
+    summary: "A fan-out step's element tasks, by index",
+    description:
+      'Every element task of a forEach step (the run view shows at most 20), in index order, ' +
+      'optionally of one status. 404 when the run has no forEach step of that key.',
+  })
+  @ApiList('elements', FanOutTaskViewDto)
+  @ApiProblems(400, 404)
+  async elements(
+    @Param('id') id: string,
+    @Param('stepKey') stepKey: string,
+    @Query() query: ElementQueryDto,
+  ) {
+    const page = await this.runs.elementsOf(
+      id,
+      stepKey,
+      query.status,
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      query.cursor,
+    );
+    return listResponse('elements', { ...page, items: page.items.map(elementView) });
   }
 
   @Post(':id/cancel')

@@ -111,6 +111,13 @@ export class RunWaitingDto {
   @ApiPropertyOptional({ format: 'date-time' }) since?: string;
 }
 
+export class ElementQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TASK_STATUSES, description: 'Only elements in this status' })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: TaskStatus;
+}
+
 export class RunQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: RUN_STATUSES })
   @IsOptional()
@@ -155,6 +162,14 @@ export class TaskViewDto {
 
 export class FanOutTaskViewDto extends TaskViewDto {
   @ApiProperty({ description: "The element's index in the forEach array" }) index: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      "{item, index}: the element's own part of its input (the rest is its step's input, on " +
+      "the step's task; GET /tasks/{id} shows it whole)",
+  })
+  declare input: unknown;
 }
 
 /** A fan-out step's elements: how many, how they stand, and a few of their tasks. */
@@ -176,7 +191,8 @@ export class FanOutViewDto {
   @ApiProperty({
     type: [FanOutTaskViewDto],
     description:
-      'At most 20 element tasks: failed first, then running, queued, cancelled, succeeded, each by index',
+      'At most 20 element tasks: failed first, then running, queued, cancelled, succeeded, ' +
+      'each by index; GET /workflows/{id}/steps/{stepKey}/elements pages through all of them',
   })
   tasks: FanOutTaskViewDto[];
 }

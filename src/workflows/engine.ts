@@ -674,7 +674,7 @@ export class WorkflowEngine {
     inputOf: (step: StepSpec) => unknown,
     outputs: ReadonlyMap<string, unknown>,
   ): Promise<TaskRow[]> {
-    await this.ensureRunning(tx, run);
+    // The run stays pending until an agent claims an element, as with any task step.
     const plans = steps.map((step) => ({ step, plan: planFanOut(step, run.input, outputs) }));
     const rows = await this.insertFanOuts(
       tx,

@@ -60,6 +60,7 @@ const TASK = (extra: Record<string, unknown> = {}, required: string[] = []) =>
       agentId: nullableStr,
       attempt: int,
       durationMs: { type: ['integer', 'null'] },
+      elementIndex: int,
       ...extra,
     },
     ['taskId', 'workflowId', 'stepKey', 'skill', 'attempt', ...required],
@@ -85,14 +86,14 @@ const uuid = { type: 'string', format: 'uuid' };
 const time = { type: 'string', format: 'date-time' };
 const nullableTime = { type: ['string', 'null'], format: 'date-time' };
 
-/** A step that is not a task (wait, approval, sleep) changing state. */
+/** A step that is not a task (wait, approval, sleep) or a fan-out's own row changing state. */
 const STEP = (extra: Record<string, unknown> = {}, required: string[] = []) =>
   object(
     {
       taskId: uuid,
       workflowId: uuid,
       stepKey: str,
-      kind: { enum: ['wait', 'approval', 'sleep'] },
+      kind: { enum: ['wait', 'approval', 'sleep', 'fanout'] },
       status: str,
       error: TASK_ERROR,
       ...extra,
@@ -169,13 +170,21 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     schema: STEP({ waitingFor: anyJson, deadline: nullableTime }, ['waitingFor']),
   },
   {
+    type: 'workflow.step.fanned_out',
+    description:
+      'A forEach step became ready: `elements` tasks are queued, one per element of the array at `forEach` (null: it did not resolve to an array of at most 1000, and the step fails).',
+    schema: STEP({ forEach: str, elements: { type: ['integer', 'null'] } }, ['forEach']),
+  },
+  {
     type: 'workflow.step.succeeded',
-    description: 'A waiting step ended well: its signal or event came, it was approved, it slept.',
+    description:
+      'A waiting step ended well: its signal or event came, it was approved, it slept; or every element of a fan-out succeeded.',
     schema: STEP(),
   },
   {
     type: 'workflow.step.failed',
-    description: 'A waiting step failed (an approval rejected); its run fails.',
+    description:
+      'A waiting step failed (an approval rejected), or a fan-out failed (its forEach did not resolve to an array of at most 1000, or an element ran out of attempts); its run fails.',
     schema: STEP({}, ['error']),
   },
   {
@@ -243,7 +252,12 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     description: "A definition's dispatch was resumed.",
     schema: DEFINITION_DISPATCH,
   },
-  { type: 'task.queued', description: 'A step became ready: its task is queued.', schema: TASK() },
+  {
+    type: 'task.queued',
+    description:
+      'A step became ready: its task is queued (a fan-out: one per element, with `elementIndex`).',
+    schema: TASK(),
+  },
   {
     type: 'task.claimed',
     description: 'An agent claimed a task (an attempt started).',

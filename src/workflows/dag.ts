@@ -11,6 +11,8 @@ export interface RetryBackoff {
 
 export const STEP_KINDS = ['task', 'wait', 'approval', 'sleep'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
+/** What a task row is: a step of its kind, or `fanout`, the own row of a task step with forEach. */
+export type TaskKind = StepKind | 'fanout';
 
 /** What a `wait` step waits for when it waits for an event. */
 export interface WaitEventSpec {
@@ -39,6 +41,8 @@ export interface StepSpec {
   description?: string;
   seconds?: number;
   until?: string;
+  /** A task step that fans out: one task per element of the array at this path. */
+  forEach?: string;
 }
 
 /** The longest a wait, approval or sleep may last: 30 days. */
@@ -75,6 +79,7 @@ export interface StepInput {
   description?: string;
   seconds?: number;
   until?: string;
+  forEach?: string;
   dependsOn?: string[];
   timeoutSeconds?: number;
   maxAttempts?: number;
@@ -139,6 +144,7 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
         skill: step.skill!,
         maxAttempts: step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         retryBackoff: { ...DEFAULT_BACKOFF, ...defined(step.retryBackoff ?? {}) },
+        ...(step.forEach === undefined ? {} : { forEach: step.forEach }),
       };
     }
     // Not tasks: one attempt, no backoff; only the kind's own fields are kept.
@@ -168,7 +174,7 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
 }
 
 const KIND_FIELDS: Record<StepKind, ReadonlyArray<keyof StepInput>> = {
-  task: ['skill', 'timeoutSeconds', 'maxAttempts', 'retryBackoff'],
+  task: ['skill', 'timeoutSeconds', 'maxAttempts', 'retryBackoff', 'forEach'],
   wait: ['signal', 'event', 'timeoutSeconds', 'onTimeout'],
   approval: ['timeoutSeconds', 'approvers', 'description'],
   sleep: ['seconds', 'until'],
@@ -185,6 +191,7 @@ const KIND_ONLY_FIELDS: ReadonlyArray<keyof StepInput> = [
   'description',
   'seconds',
   'until',
+  'forEach',
 ];
 
 /** What a step of its kind must have and must not have; errors name `steps[i].field`. */
@@ -202,6 +209,10 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
       if (step.skill === undefined) error('skill', 'a task step needs a skill');
       if (timeout !== undefined && timeout > MAX_TASK_TIMEOUT_SECONDS)
         error('timeoutSeconds', `must not be greater than ${MAX_TASK_TIMEOUT_SECONDS}`);
+      if (step.forEach !== undefined) {
+        const message = forEachError(step.forEach, step.dependsOn ?? []);
+        if (message) error('forEach', message);
+      }
       break;
     case 'wait':
       if (step.signal === undefined && step.event === undefined)
@@ -230,6 +241,46 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
   if (kind !== 'task' && timeout !== undefined && timeout > MAX_WAIT_SECONDS)
     error('timeoutSeconds', `must not be greater than ${MAX_WAIT_SECONDS} (30 days)`);
   return errors;
+}
+
+/** What follows the source of a forEach path: up to 16 keys (or array indexes), dot-separated. */
+const PATH_TAIL = /^(\.[A-Za-z0-9_-]+){0,16}$/;
+
+/** Where a forEach path reads: the run input, or a dependency's output; and the path within. */
+export interface ForEachSource {
+  /** `input`, or the key of the step whose output is read. */
+  step: string | null;
+  /** Dot path within it ('' for the whole value). */
+  path: string;
+}
+
+/**
+ * Splits `$.input[.path]` or `$.steps.<dependency>.output[.path]`; undefined when the path is
+ * neither (a step key may contain dots: the dependencies are matched as whole prefixes).
+ */
+export function forEachSource(path: string, dependsOn: string[]): ForEachSource | undefined {
+  if (path.length > 256) return undefined;
+  const within = (prefix: string, step: string | null): ForEachSource | undefined => {
+    if (!path.startsWith(prefix)) return undefined;
+    const tail = path.slice(prefix.length);
+    return PATH_TAIL.test(tail) ? { step, path: tail.slice(1) } : undefined;
+  };
+  const fromInput = within('$.input', null);
+  if (fromInput) return fromInput;
+  for (const dep of [...dependsOn].sort((a, b) => b.length - a.length)) {
+    const found = within(`$.steps.${dep}.output`, dep);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Why a forEach path is not allowed (undefined: it is). */
+function forEachError(path: string, dependsOn: string[]): string | undefined {
+  if (forEachSource(path, dependsOn)) return undefined;
+  const named = /^\$\.steps\.([^.]+)\./.exec(path);
+  if (named && !dependsOn.some((dep) => path.startsWith(`$.steps.${dep}.`)))
+    return `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a fan-out reads only the run input or its dependencies' outputs`;
+  return "must be a JSON path into the run input ($.input...) or a dependency's output ($.steps.<key>.output...)";
 }
 
 function eventErrors(event: { type: string; match?: Record<string, unknown> }, at: string) {

@@ -13,6 +13,7 @@ import { claimParameters, claimStatement } from './claim-statement';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { backoffSeconds, DEFAULT_BACKOFF, readySteps, StepSpec, stepKind } from './dag';
+import { elementInput, FanOutError, planFanOut } from './fan-out';
 import { RetryAnnouncer } from './retry-announcer';
 import { attemptsFinished, runsFinished } from './workflow-metrics';
 import {
@@ -55,8 +56,11 @@ type TaskEvent =
   'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
 type RunEvent =
   'created' | 'activated' | 'started' | 'succeeded' | 'failed' | 'cancelled' | 'retried';
-/** What happens to a step that is not a task: it starts waiting, then ends once. */
-type StepEvent = 'waiting' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
+/**
+ * What happens to a step that is not a task: it starts waiting (a fan-out: its elements are
+ * queued), then ends once.
+ */
+type StepEvent = 'waiting' | 'fanned_out' | 'succeeded' | 'failed' | 'timed_out' | 'cancelled';
 
 /** How a waiting step ends: its output when it succeeds, its error when it does not. */
 export interface WaitOutcome {
@@ -85,15 +89,30 @@ export interface Holder {
   context: RequestContext;
 }
 
-/** A task step ready to be queued, with its input. */
+/** A task step ready to be queued, with its input; a fan-out's element says which it is. */
 interface QueuedStep {
   run: RunRow;
   step: StepSpec;
   input: unknown;
+  elementIndex?: number;
 }
 
-/** What moving a run on needs to know of each of its tasks. */
-type TaskProgress = Pick<TaskRow, 'stepKey' | 'status' | 'output'>;
+/**
+ * What moving a run on needs to know of each of its tasks. A fan-out element's output is not
+ * needed (null where it is not read): its step's own row carries the array once all succeeded.
+ */
+type TaskProgress = Pick<
+  TaskRow,
+  'stepKey' | 'status' | 'output' | 'kind' | 'elementIndex' | 'elementCount'
+>;
+
+/** The columns of TaskProgress, as `advance` reads them. */
+const PROGRESS_COLUMNS = `step_key AS "stepKey", status, kind, element_index AS "elementIndex",
+  element_count AS "elementCount", CASE WHEN element_index IS NULL THEN output END AS output`;
+
+function isElement(task: Pick<TaskRow, 'elementIndex'>): boolean {
+  return typeof task.elementIndex === 'number';
+}
 
 const RUN_ACTIONS: Record<RunEvent, string> = {
   created: 'workflow.create',
@@ -107,6 +126,7 @@ const RUN_ACTIONS: Record<RunEvent, string> = {
 
 const STEP_ACTIONS: Record<StepEvent, string> = {
   waiting: 'step.wait',
+  fanned_out: 'step.fan_out',
   succeeded: 'step.succeed',
   failed: 'step.fail',
   timed_out: 'step.time_out',
@@ -202,14 +222,37 @@ export class WorkflowEngine {
   /**
    * failed → running (the caller holds its lock): the steps that did not succeed (the failed
    * one, and those cancelled because of it) lose their tasks and are queued again, from
-   * attempt 1, as their dependencies allow; succeeded steps keep their outputs.
+   * attempt 1, as their dependencies allow; succeeded steps keep their outputs. A fan-out step
+   * whose elements were queued keeps its elements that succeeded (and their outputs): only the
+   * others are queued again, with the same element and index; its forEach is not read again.
+   * A fan-out that failed before it had elements (its forEach did not resolve) starts afresh.
    */
   async retry(tx: Transaction, run: RunRow): Promise<string[]> {
     assertRunTransition(run.status, 'running');
-    const dropped = await tx.manager.query<Array<{ stepKey: string }>>(
-      `DELETE FROM workflow_tasks WHERE run_id = $1 AND status <> 'succeeded'
-       RETURNING step_key AS "stepKey"`,
-      [run.id],
+    // Elements first: what they answer reads their step's own row.
+    const elements = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `DELETE FROM workflow_tasks t WHERE t.run_id = $1 AND t.element_index IS NOT NULL
+            AND t.status <> 'succeeded'
+         RETURNING ${TASK_COLUMNS}`,
+        [run.id],
+      ),
+    );
+    const fanOuts = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `DELETE FROM workflow_tasks t WHERE t.run_id = $1 AND t.kind = 'fanout'
+            AND t.status <> 'succeeded' AND t.element_count > 0
+         RETURNING ${TASK_COLUMNS}`,
+        [run.id],
+      ),
+    );
+    // DELETE ... RETURNING answers [rows, count], as UPDATE does.
+    const dropped = updatedRows<{ stepKey: string }>(
+      await tx.manager.query(
+        `DELETE FROM workflow_tasks WHERE run_id = $1 AND status <> 'succeeded'
+         RETURNING step_key AS "stepKey"`,
+        [run.id],
+      ),
     );
     const [retried] = updatedRows<RunRow>(
       await tx.manager.query(
@@ -221,8 +264,39 @@ export class WorkflowEngine {
     );
     Object.assign(run, retried);
     await this.runChanged(tx, run, 'retried', 'failed');
+    if (fanOuts.length > 0) await this.resumeFanOuts(tx, run, fanOuts, elements);
     await this.advance(tx, run);
-    return dropped.map((task) => task.stepKey).sort();
+    const steps = [...fanOuts, ...dropped].map((task) => task.stepKey);
+    return [...new Set(steps)].sort();
+  }
+
+  /** A retried run's fan-outs wait again for their elements that had not succeeded, queued anew. */
+  private async resumeFanOuts(
+    tx: Transaction,
+    run: RunRow,
+    fanOuts: TaskRow[],
+    elements: TaskRow[],
+  ): Promise<void> {
+    const steps = new Map(run.steps.map((step) => [step.key, step]));
+    await this.insertFanOuts(
+      tx,
+      run,
+      fanOuts.map((row) => ({
+        step: steps.get(row.stepKey)!,
+        input: row.input,
+        waitFor: row.waitFor ?? {},
+        elementCount: row.elementCount,
+      })),
+    );
+    const queued = elements
+      .sort((a, b) => a.elementIndex! - b.elementIndex!)
+      .map((row) => ({
+        run,
+        step: steps.get(row.stepKey)!,
+        input: elementInput((row.input as { item: unknown }).item, row.elementIndex!),
+        elementIndex: row.elementIndex!,
+      }));
+    await this.insertQueued(tx, queued);
   }
 
   /** The run row, locked; `skipLocked`: undefined when another transaction holds it. */
@@ -344,7 +418,11 @@ export class WorkflowEngine {
               CASE WHEN row_number() OVER (PARTITION BY done."runId") = 1 THEN
                 coalesce((SELECT json_agg(json_build_object('stepKey', s.step_key,
                                                             'status', s.status,
-                                                            'output', s.output))
+                                                            'kind', s.kind,
+                                                            'elementIndex', s.element_index,
+                                                            'elementCount', s.element_count,
+                                                            'output', CASE WHEN s.element_index
+                                                                      IS NULL THEN s.output END))
                             FROM workflow_tasks s
                            WHERE s.run_id = done."runId" AND s.id NOT IN (SELECT id FROM done)),
                          '[]')
@@ -386,9 +464,16 @@ export class WorkflowEngine {
           this.taskChanged(tx, task, 'succeeded', 'claimed', durations.get(task) ?? null),
         );
       }
-      const all = [
+      const all: TaskProgress[] = [
         ...others,
-        ...finished.map(({ stepKey, status, output }) => ({ stepKey, status, output })),
+        ...finished.map(({ stepKey, status, output, kind, elementIndex, elementCount }) => ({
+          stepKey,
+          status,
+          output,
+          kind,
+          elementIndex,
+          elementCount,
+        })),
       ];
       await within(finished[finished.length - 1], () => this.advance(tx, run, all));
     }
@@ -421,12 +506,25 @@ export class WorkflowEngine {
     );
     await this.taskChanged(tx, failed, outcome, 'claimed', failed.durationMs, error);
     if (!willRetry) {
+      // A fan-out element out of attempts fails its step; the run then cancels the others.
+      if (isElement(task)) {
+        await this.endFanOut(tx, task.runId, task.stepKey, {
+          status: 'failed',
+          error: {
+            message: `Element ${task.elementIndex} failed on its last attempt (${task.attempt}): ${error.message}`,
+            code: 'element_failed',
+            elementIndex: task.elementIndex,
+            taskId: task.id,
+          },
+        });
+      }
       await this.finishRun(tx, run, 'failed', null, {
         stepKey: task.stepKey,
         taskId: task.id,
         attempt: task.attempt,
         reason: outcome,
         ...error,
+        ...(isElement(task) ? { elementIndex: task.elementIndex } : {}),
       });
       return { willRetry };
     }
@@ -469,7 +567,8 @@ export class WorkflowEngine {
     const tasks = updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
-          WHERE t.run_id = ANY($1::uuid[]) AND t.status IN ('queued', 'claimed')
+          WHERE t.run_id = ANY($1::uuid[])
+            AND (t.status IN ('queued', 'claimed') OR (t.kind = 'fanout' AND t.status = 'waiting'))
           RETURNING ${TASK_COLUMNS}`,
         [ids],
       ),
@@ -488,6 +587,10 @@ export class WorkflowEngine {
     for (const task of tasks) tasksOf.set(task.runId, [...(tasksOf.get(task.runId) ?? []), task]);
     for (const run of runs) {
       for (const task of tasksOf.get(run.id) ?? []) {
+        if (task.kind === 'fanout') {
+          await this.stepChanged(tx, task, 'cancelled', 'waiting');
+          continue;
+        }
         const before = task.agentId ? 'claimed' : 'queued';
         await this.taskChanged(tx, task, 'cancelled', before, null);
       }
@@ -511,12 +614,13 @@ export class WorkflowEngine {
     const tasks =
       progress ??
       (await tx.manager.query<TaskProgress[]>(
-        `SELECT step_key AS "stepKey", status, output FROM workflow_tasks WHERE run_id = $1`,
+        `SELECT ${PROGRESS_COLUMNS} FROM workflow_tasks WHERE run_id = $1`,
         [run.id],
       ));
+    await this.finishFanOuts(tx, run, tasks);
     const outputs = new Map<string, unknown>();
     for (const task of tasks)
-      if (task.status === 'succeeded') outputs.set(task.stepKey, task.output);
+      if (task.status === 'succeeded' && !isElement(task)) outputs.set(task.stepKey, task.output);
     if (outputs.size === run.steps.length) {
       await this.ensureRunning(tx, run);
       await this.finishRun(tx, run, 'succeeded', Object.fromEntries(outputs), null);
@@ -528,7 +632,10 @@ export class WorkflowEngine {
       new Set(tasks.map((task) => task.stepKey)),
     );
     if (ready.length === 0) return;
-    const taskSteps = ready.filter((step) => stepKind(step) === 'task');
+    const fanOuts = ready.filter((step) => step.forEach !== undefined);
+    const taskSteps = ready.filter(
+      (step) => stepKind(step) === 'task' && step.forEach === undefined,
+    );
     const waitSteps = ready.filter((step) => stepKind(step) !== 'task');
     const inputOf = (step: StepSpec) => ({
       input: run.input ?? {},
@@ -536,6 +643,206 @@ export class WorkflowEngine {
     });
     if (taskSteps.length > 0) await this.queueTasks(tx, run, taskSteps, inputOf, deferred);
     if (waitSteps.length > 0) await this.startWaiting(tx, run, waitSteps, inputOf);
+    if (fanOuts.length === 0 || isTerminalRun(run.status)) return;
+    const started = await this.startFanOuts(tx, run, fanOuts, inputOf, outputs);
+    // An empty fan-out succeeded at once: its dependents may be ready now. What was just
+    // started is passed on as such (its rows may still be in `deferred`), so it is not again.
+    if (!isTerminalRun(run.status) && started.some((task) => task.status === 'succeeded')) {
+      const placeholders = [...taskSteps, ...waitSteps].map((step): TaskProgress => ({
+        stepKey: step.key,
+        status: 'queued',
+        output: null,
+        kind: stepKind(step),
+        elementIndex: null,
+        elementCount: null,
+      }));
+      await this.advance(tx, run, [...tasks, ...placeholders, ...started], deferred);
+    }
+  }
+
+  /**
+   * Fan-out steps that become ready: each resolves its forEach and gets its own row (kind
+   * `fanout`, waiting) and one queued task per element, input `{...stepInput, item, index}`. A
+   * forEach that does not resolve to an array of at most MAX_FAN_OUT elements fails the step
+   * (and the run); an empty array succeeds it at once with `[]`. Answers the steps' rows as
+   * they are after that.
+   */
+  private async startFanOuts(
+    tx: Transaction,
+    run: RunRow,
+    steps: StepSpec[],
+    inputOf: (step: StepSpec) => unknown,
+    outputs: ReadonlyMap<string, unknown>,
+  ): Promise<TaskRow[]> {
+    // The run stays pending until an agent claims an element, as with any task step.
+    const plans = steps.map((step) => ({ step, plan: planFanOut(step, run.input, outputs) }));
+    const rows = await this.insertFanOuts(
+      tx,
+      run,
+      plans.map(({ step, plan }) => ({
+        step,
+        input: inputOf(step),
+        waitFor: { forEach: step.forEach, elements: plan.error ? null : plan.items.length },
+        elementCount: plan.error ? null : plan.items.length,
+      })),
+    );
+    const failed = plans.find(({ plan }) => plan.error);
+    if (failed?.plan.error) {
+      const row = rows.find((task) => task.stepKey === failed.step.key)!;
+      const ended = await this.endFanOut(tx, run.id, row.stepKey, {
+        status: 'failed',
+        error: failed.plan.error,
+      });
+      await this.finishRun(tx, run, 'failed', null, {
+        stepKey: row.stepKey,
+        taskId: row.id,
+        attempt: 1,
+        reason: 'failed',
+        ...failed.plan.error,
+      });
+      return rows.map((task) => (task.id === ended?.id ? ended : task));
+    }
+    const queued: QueuedStep[] = [];
+    const answer: TaskRow[] = [];
+    for (const { step, plan } of plans) {
+      const row = rows.find((task) => task.stepKey === step.key)!;
+      if (plan.error) continue;
+      if (plan.items.length === 0) {
+        answer.push(
+          (await this.endFanOut(tx, run.id, step.key, { status: 'succeeded', output: [] })) ?? row,
+        );
+        continue;
+      }
+      answer.push(row);
+      plan.items.forEach((item, index) =>
+        queued.push({ run, step, input: elementInput(item, index), elementIndex: index }),
+      );
+    }
+    await this.insertQueued(tx, queued);
+    return answer;
+  }
+
+  /** Fan-out steps' own rows, waiting for their elements: one INSERT, `fanned_out` for each. */
+  private async insertFanOuts(
+    tx: Transaction,
+    run: RunRow,
+    fanOuts: Array<{
+      step: StepSpec;
+      input: unknown;
+      waitFor: Record<string, unknown>;
+      elementCount: number | null;
+    }>,
+  ): Promise<TaskRow[]> {
+    const rows = await tx.manager.query<TaskRow[]>(
+      `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, kind, skill, status,
+         priority, input, max_attempts, timeout_seconds, retry_backoff, wait_for, element_count)
+       SELECT s.id, $2, $3, s.step_key, 'fanout', s.skill, 'waiting', $4, s.input, s.max_attempts,
+              s.timeout_seconds, s.retry_backoff, s.wait_for, s.element_count
+         FROM unnest($1::uuid[], $5::varchar[], $6::varchar[], $7::jsonb[], $8::int[], $9::int[],
+                     $10::jsonb[], $11::jsonb[], $12::int[])
+              AS s(id, step_key, skill, input, max_attempts, timeout_seconds, retry_backoff,
+                   wait_for, element_count)
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        fanOuts.map(() => uuidv7()),
+        run.tenantId,
+        run.id,
+        run.priority,
+        fanOuts.map(({ step }) => step.key),
+        fanOuts.map(({ step }) => step.skill),
+        fanOuts.map(({ input }) => JSON.stringify(input)),
+        fanOuts.map(({ step }) => step.maxAttempts),
+        fanOuts.map(({ step }) => step.timeoutSeconds),
+        fanOuts.map(({ step }) => JSON.stringify(step.retryBackoff)),
+        fanOuts.map(({ waitFor }) => JSON.stringify(waitFor)),
+        fanOuts.map(({ elementCount }) => elementCount),
+      ],
+    );
+    const byStep = new Map(rows.map((row) => [row.stepKey, row]));
+    const ordered = fanOuts.map(({ step }) => byStep.get(step.key)!);
+    for (const row of ordered) await this.stepChanged(tx, row, 'fanned_out', null);
+    return ordered;
+  }
+
+  /**
+   * A fan-out step still waiting ends: succeeded (its output, the array) or failed (its error).
+   * Undefined when it was not waiting.
+   */
+  private async endFanOut(
+    tx: Transaction,
+    runId: string,
+    stepKey: string,
+    outcome:
+      | { status: 'succeeded'; output: unknown }
+      | { status: 'failed'; error: FanOutError | (TaskError & Record<string, unknown>) },
+  ): Promise<TaskRow | undefined> {
+    assertTaskTransition('waiting', outcome.status);
+    const [row] = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = $3, output = $4::jsonb, error = $5::jsonb,
+                finished_at = now()
+          WHERE t.run_id = $1 AND t.step_key = $2 AND t.kind = 'fanout' AND t.status = 'waiting'
+          RETURNING ${TASK_COLUMNS}`,
+        [
+          runId,
+          stepKey,
+          outcome.status,
+          outcome.status === 'succeeded' ? JSON.stringify(outcome.output) : null,
+          outcome.status === 'failed' ? JSON.stringify(outcome.error) : null,
+        ],
+      ),
+    );
+    if (row) {
+      await this.stepChanged(
+        tx,
+        row,
+        outcome.status,
+        'waiting',
+        outcome.status === 'failed' ? outcome.error : undefined,
+      );
+    }
+    return row;
+  }
+
+  /**
+   * Fan-out steps whose every element succeeded end (under the run's lock, so once): their
+   * output is the array of the elements' outputs in element order. `tasks` is updated to match.
+   */
+  private async finishFanOuts(tx: Transaction, run: RunRow, tasks: TaskProgress[]): Promise<void> {
+    const waiting = tasks.filter((task) => task.kind === 'fanout' && task.status === 'waiting');
+    if (waiting.length === 0) return;
+    const done = waiting.filter((fanOut) => {
+      const elements = tasks.filter((task) => isElement(task) && task.stepKey === fanOut.stepKey);
+      return (
+        elements.length === fanOut.elementCount &&
+        elements.every((task) => task.status === 'succeeded')
+      );
+    });
+    if (done.length === 0) return;
+    const rows = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = 'succeeded', finished_at = now(),
+                output = (SELECT coalesce(jsonb_agg(e.output ORDER BY e.element_index), '[]')
+                            FROM workflow_tasks e
+                           WHERE e.run_id = t.run_id AND e.step_key = t.step_key
+                             AND e.element_index IS NOT NULL)
+          WHERE t.run_id = $1 AND t.step_key = ANY($2::varchar[]) AND t.kind = 'fanout'
+            AND t.status = 'waiting'
+          RETURNING ${TASK_COLUMNS}`,
+        [run.id, done.map((task) => task.stepKey)],
+      ),
+    );
+    assertTaskTransition('waiting', 'succeeded');
+    for (const row of rows) {
+      await this.stepChanged(tx, row, 'succeeded', 'waiting');
+      Object.assign(
+        done.find((task) => task.stepKey === row.stepKey)!,
+        {
+          status: row.status,
+          output: row.output,
+        },
+      );
+    }
   }
 
   private async queueTasks(
@@ -555,13 +862,13 @@ export class WorkflowEngine {
     if (ready.length === 0) return;
     const inserted = await tx.manager.query<TaskRow[]>(
       `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
-         input, max_attempts, timeout_seconds, retry_backoff)
+         input, max_attempts, timeout_seconds, retry_backoff, element_index)
        SELECT s.id, s.tenant_id, s.run_id, s.step_key, s.skill, 'queued', s.priority, s.input,
-              s.max_attempts, s.timeout_seconds, s.retry_backoff
+              s.max_attempts, s.timeout_seconds, s.retry_backoff, s.element_index
          FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::varchar[],
-                     $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[])
+                     $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[], $11::int[])
               AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
-                   timeout_seconds, retry_backoff)
+                   timeout_seconds, retry_backoff, element_index)
        RETURNING ${TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
@@ -574,12 +881,19 @@ export class WorkflowEngine {
         ready.map(({ step }) => step.maxAttempts),
         ready.map(({ step }) => step.timeoutSeconds),
         ready.map(({ step }) => JSON.stringify(step.retryBackoff)),
+        ready.map(({ elementIndex }) => elementIndex ?? null),
       ],
     );
-    // In step order, as the definitions list them (RETURNING promises no order).
-    const byStep = new Map(inserted.map((task) => [`${task.runId}\n${task.stepKey}`, task]));
-    for (const { run, step } of ready)
-      await this.taskChanged(tx, byStep.get(`${run.id}\n${step.key}`)!, 'queued', null, null);
+    // In step (and element) order, as the definitions list them (RETURNING promises no order).
+    const keyOf = (runId: string, stepKey: string, index: number | null | undefined) =>
+      `${runId}\n${stepKey}\n${index ?? ''}`;
+    const byStep = new Map(
+      inserted.map((task) => [keyOf(task.runId, task.stepKey, task.elementIndex), task]),
+    );
+    for (const { run, step, elementIndex } of ready) {
+      const task = byStep.get(keyOf(run.id, step.key, elementIndex))!;
+      await this.taskChanged(tx, task, 'queued', null, null);
+    }
     // Claims waiting for these skills hear it once this commits.
     const signals = new Set(ready.map(({ run, step }) => taskSignal(run.tenantId, step.skill)));
     for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
@@ -755,7 +1069,7 @@ export class WorkflowEngine {
     }
     if (moving.length > 0) {
       const progress = await tx.manager.query<Array<TaskProgress & { runId: string }>>(
-        `SELECT run_id AS "runId", step_key AS "stepKey", status, output FROM workflow_tasks
+        `SELECT run_id AS "runId", ${PROGRESS_COLUMNS} FROM workflow_tasks
           WHERE run_id = ANY($1::uuid[])`,
         [moving.map((run) => run.id)],
       );
@@ -918,6 +1232,9 @@ export class WorkflowEngine {
               deadline: task.wakeAt ? new Date(task.wakeAt).toISOString() : null,
             }
           : {}),
+        ...(task.kind === 'fanout'
+          ? { forEach: task.waitFor?.forEach ?? null, elements: task.elementCount }
+          : {}),
         ...(error ? { error } : {}),
       },
     });
@@ -958,6 +1275,7 @@ export class WorkflowEngine {
         agentId: task.agentId ?? null,
         attempt: event === 'retried' ? task.attempt - 1 : task.attempt,
         durationMs,
+        ...(isElement(task) ? { elementIndex: task.elementIndex } : {}),
         ...(error ? { error } : {}),
         ...(event === 'retried'
           ? { nextAttempt: task.attempt, availableAt: new Date(task.availableAt).toISOString() }

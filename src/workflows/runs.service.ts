@@ -12,9 +12,9 @@ import { normaliseSteps, StepSpec } from './dag';
 import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
-import { isTerminalRun, RUN_STATUSES, RunStatus } from './state-machine';
+import { isTerminalRun, RUN_STATUSES, RunStatus, TaskStatus } from './state-machine';
 import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
-import { RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
+import { FanOutStepNotFoundError, RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
 
 /** Why a run that has not finished is not moving: its delayed start, or its paused definition. */
 export type RunWaiting =
@@ -22,9 +22,23 @@ export type RunWaiting =
 
 export interface RunDetail {
   run: RunRow;
+  /** Each step's own row (a fan-out's elements are in `elements`). */
   tasks: TaskRow[];
   waiting: RunWaiting;
+  /** Per fan-out step: its elements counted by status, and the few of them the view shows. */
+  elements: Map<string, FanOutElements>;
 }
+
+export interface FanOutElements {
+  counts: Partial<Record<TaskStatus, number>>;
+  shown: TaskRow[];
+}
+
+/**
+ * Element tasks a run view shows per fan-out step: those that failed first, then those running,
+ * then queued, cancelled, succeeded, each by index; the counts cover all of them.
+ */
+export const ELEMENTS_SHOWN = 20;
 
 /** Which runs a bulk cancel takes: at least one filter is given. */
 export interface CancelFilter {
@@ -208,10 +222,47 @@ export class RunsService {
     );
     if (!run) throw new RunNotFoundError(id);
     const tasks = await manager.query<TaskRow[]>(
-      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1`,
+      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1 AND t.element_index IS NULL`,
       [id],
     );
-    return { run, tasks, waiting: await this.waiting(manager, run) };
+    const elements = tasks.some((task) => task.kind === 'fanout')
+      ? await this.elements(manager, id)
+      : new Map<string, FanOutElements>();
+    return { run, tasks, waiting: await this.waiting(manager, run), elements };
+  }
+
+  /** A run's fan-out elements: counts by status, and up to ELEMENTS_SHOWN tasks per step. */
+  private async elements(
+    manager: EntityManager,
+    runId: string,
+  ): Promise<Map<string, FanOutElements>> {
+    const counts = await manager.query<Array<{ stepKey: string; status: TaskStatus; n: number }>>(
+      `SELECT step_key AS "stepKey", status, count(*)::int AS n FROM workflow_tasks
+        WHERE run_id = $1 AND element_index IS NOT NULL GROUP BY step_key, status`,
+      [runId],
+    );
+    const shown = await manager.query<TaskRow[]>(
+      `SELECT * FROM (
+         SELECT ${TASK_COLUMNS},
+                row_number() OVER (
+                  PARTITION BY t.step_key
+                  ORDER BY CASE t.status WHEN 'failed' THEN 0 WHEN 'timed_out' THEN 0
+                                         WHEN 'claimed' THEN 1 WHEN 'queued' THEN 2
+                                         WHEN 'cancelled' THEN 3 ELSE 4 END,
+                           t.element_index) AS "rank"
+           FROM workflow_tasks t WHERE t.run_id = $1 AND t.element_index IS NOT NULL) e
+        WHERE e."rank" <= $2 ORDER BY e."stepKey", e."rank"`,
+      [runId, ELEMENTS_SHOWN],
+    );
+    const byStep = new Map<string, FanOutElements>();
+    const of = (stepKey: string) => {
+      let found = byStep.get(stepKey);
+      if (!found) byStep.set(stepKey, (found = { counts: {}, shown: [] }));
+      return found;
+    };
+    for (const { stepKey, status, n } of counts) of(stepKey).counts[status] = n;
+    for (const task of shown) of(task.stepKey).shown.push(task);
+    return byStep;
   }
 
   private async waiting(manager: EntityManager, run: RunRow): Promise<RunWaiting> {
@@ -320,6 +371,37 @@ export class RunsService {
       await this.engine.cancel(tx, run);
       return this.detail(tx.manager, tenantId, id);
     });
+  }
+
+  /**
+   * A fan-out step's element tasks in index order, a page at a time (optionally of one status);
+   * none before the step became ready. 404 unless the run has a forEach step of that key.
+   */
+  async elementsOf(
+    id: string,
+    stepKey: string,
+    status: TaskStatus | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<TaskRow>> {
+    const tenantId = currentTenantId();
+    if (!UUID_PATTERN.test(id)) throw new RunNotFoundError(id.slice(0, 80));
+    const after = decodeCursor(cursor, ['number']);
+    const [run] = await this.dataSource.query<Array<Pick<RunRow, 'steps'>>>(
+      `SELECT r.steps FROM workflow_runs r WHERE r.tenant_id = $1 AND r.id = $2`,
+      [tenantId, id],
+    );
+    if (!run) throw new RunNotFoundError(id);
+    if (!run.steps.some((step) => step.key === stepKey && step.forEach !== undefined))
+      throw new FanOutStepNotFoundError(stepKey.slice(0, 80));
+    const rows = await this.dataSource.query<TaskRow[]>(
+      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
+        WHERE t.run_id = $1 AND t.step_key = $2 AND t.element_index IS NOT NULL
+          AND ($3::int IS NULL OR t.element_index > $3) AND ($4::varchar IS NULL OR t.status = $4)
+        ORDER BY t.element_index LIMIT $5`,
+      [id, stepKey, after ? after[0] : null, status ?? null, limit + 1],
+    );
+    return toPage(rows, limit, (task) => [task.elementIndex!]);
   }
 
   /** The run's history: its events and its tasks' events, oldest first. */

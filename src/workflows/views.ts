@@ -1,7 +1,14 @@
-import { RunDetailDto, RunDto, RunStepDto, TaskViewDto } from './dto/run.dto';
+import {
+  FanOutTaskViewDto,
+  FanOutViewDto,
+  RunDetailDto,
+  RunDto,
+  RunStepDto,
+  TaskViewDto,
+} from './dto/run.dto';
 import { stepKind } from './dag';
-import { isTerminalRun } from './state-machine';
-import type { RunDetail } from './runs.service';
+import { isTerminalRun, TaskStatus } from './state-machine';
+import type { FanOutElements, RunDetail } from './runs.service';
 import type { RunRow, TaskRow } from './workflow-rows';
 
 const iso = (value: Date | string | null): string | null =>
@@ -42,8 +49,37 @@ export function taskView(task: TaskRow): TaskViewDto {
   };
 }
 
+/** A fan-out step's elements as the run view shows them. */
+export function fanOutView(
+  forEach: string,
+  own: TaskRow,
+  elements: FanOutElements | undefined,
+): FanOutViewDto {
+  const count = (...statuses: TaskStatus[]) =>
+    statuses.reduce((sum, status) => sum + (elements?.counts[status] ?? 0), 0);
+  return {
+    forEach,
+    elements: own.elementCount,
+    queued: count('queued'),
+    running: count('claimed'),
+    succeeded: count('succeeded'),
+    failed: count('failed', 'timed_out'),
+    cancelled: count('cancelled'),
+    tasks: (elements?.shown ?? []).map(elementView),
+  };
+}
+
+/** A fan-out element's task, with its own part of its input (the rest is its step's). */
+export function elementView(task: TaskRow): FanOutTaskViewDto {
+  return {
+    ...taskView(task),
+    input: { item: (task.input as { item: unknown }).item, index: task.elementIndex },
+    index: task.elementIndex!,
+  };
+}
+
 /** The run with each step and its task; a step never reached shows pending (or cancelled). */
-export function runDetailView({ run, tasks, waiting }: RunDetail): RunDetailDto {
+export function runDetailView({ run, tasks, waiting, elements }: RunDetail): RunDetailDto {
   const byStep = new Map(tasks.map((task) => [task.stepKey, task]));
   const steps: RunStepDto[] = run.steps.map((step) => {
     const task = byStep.get(step.key);
@@ -55,6 +91,10 @@ export function runDetailView({ run, tasks, waiting }: RunDetail): RunDetailDto 
       waitingFor: waiting ? task.waitFor : null,
       deadline: waiting ? iso(task.wakeAt) : null,
       task: task ? taskView(task) : null,
+      fanOut:
+        task?.kind === 'fanout'
+          ? fanOutView(step.forEach ?? '', task, elements.get(step.key))
+          : null,
     };
   });
   return {

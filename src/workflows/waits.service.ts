@@ -458,6 +458,7 @@ function timedOut(task: TaskRow): WaitOutcome {
           };
     case 'approval':
     case 'task':
+    case 'fanout':
       return {
         task,
         status: 'timed_out',

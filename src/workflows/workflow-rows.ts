@@ -4,6 +4,17 @@ import type { WorkflowTask } from './entities/workflow-task.entity';
 export type RunRow = Omit<WorkflowRun, 'tenant'>;
 export type TaskRow = Omit<WorkflowTask, 'tenant' | 'run'>;
 
+/**
+ * A task's input as agents and readers see it. A fan-out element stores only `{item, index}`:
+ * the rest (the run input, the dependencies' outputs) is its step's input, stored once on the
+ * step's own row and merged in here (one probe of the unique (run, step) index), so 1,000
+ * elements do not store 1,000 copies of what may be the very array they came from.
+ */
+const TASK_INPUT = `CASE WHEN t.element_index IS NULL THEN t.input
+  ELSE (SELECT fan_step.input FROM workflow_tasks fan_step
+         WHERE fan_step.run_id = t.run_id AND fan_step.step_key = t.step_key
+           AND fan_step.element_index IS NULL) || t.input END AS input`;
+
 // Hot paths use plain SQL (claim, complete, the reaper): these are the column lists they read.
 export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.definition_version AS "definitionVersion", r.status, r.priority, r.input, r.steps, r.output,
@@ -11,14 +22,15 @@ export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.start_at AS "startAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt"`;
 
 export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId",
-  t.step_key AS "stepKey", t.skill, t.status, t.priority, t.input, t.output, t.error, t.attempt,
+  t.step_key AS "stepKey", t.skill, t.status, t.priority, ${TASK_INPUT}, t.output, t.error,
+  t.attempt,
   t.max_attempts AS "maxAttempts", t.timeout_seconds AS "timeoutSeconds",
   t.retry_backoff AS "retryBackoff", t.available_at AS "availableAt", t.agent_id AS "agentId",
   t.lease_token AS "leaseToken", t.lease_expires_at AS "leaseExpiresAt",
   t.claimed_at AS "claimedAt", t.deadline_at AS "deadlineAt", t.result_hash AS "resultHash",
   t.prev_lease_token AS "prevLeaseToken", t.prev_result_hash AS "prevResultHash",
   t.finished_at AS "finishedAt", t.created_at AS "createdAt", t.kind, t.wait_for AS "waitFor",
-  t.wake_at AS "wakeAt"`;
+  t.wake_at AS "wakeAt", t.element_index AS "elementIndex", t.element_count AS "elementCount"`;
 
 /** Claim to now, in milliseconds, measured by the database clock. */
 export const DURATION_MS = `(extract(epoch FROM clock_timestamp() - t.claimed_at) * 1000)::int AS "durationMs"`;

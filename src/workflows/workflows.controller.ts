@@ -7,6 +7,8 @@ import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
 import {
   CancelledRunsDto,
+  ElementQueryDto,
+  FanOutTaskViewDto,
   CancelRunsDto,
   CreateRunDto,
   RunDetailDto,
@@ -17,7 +19,7 @@ import {
 import { RunsService } from './runs.service';
 import { SkillsService } from './skills.service';
 import { ApiDataWithWarnings, withWarnings } from './warnings';
-import { runDetailView, runView } from './views';
+import { elementView, runDetailView, runView } from './views';
 
 @ApiTags('workflows')
 @Controller('workflows')
@@ -35,7 +37,9 @@ export class WorkflowsController {
     summary: 'Start a run from a definition or from inline steps',
     description:
       'Body: {definitionKey, definitionVersion?, input?, priority?, startAt?} or inline {type, steps, input?, priority?, startAt?}. ' +
-      'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}. A step ' +
+      'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}; a ' +
+      'forEach step runs one task per element (at most 1000), whose input adds {item, index}, ' +
+      'and its output is the array of their outputs in element order. A step ' +
       'whose skill no agent has ever registered is accepted with a `warnings` entry naming it. ' +
       'With startAt in the future the run waits `scheduled` (no task claimable) until then.',
   })
@@ -101,6 +105,31 @@ export class WorkflowsController {
     });
   }
 
+  @Get(':id/steps/:stepKey/elements')
+  @Scopes('workflows:read')
+  @ApiOperation({
+    summary: "A fan-out step's element tasks, by index",
+    description:
+      'Every element task of a forEach step (the run view shows at most 20), in index order, ' +
+      'optionally of one status. 404 when the run has no forEach step of that key.',
+  })
+  @ApiList('elements', FanOutTaskViewDto)
+  @ApiProblems(400, 404)
+  async elements(
+    @Param('id') id: string,
+    @Param('stepKey') stepKey: string,
+    @Query() query: ElementQueryDto,
+  ) {
+    const page = await this.runs.elementsOf(
+      id,
+      stepKey,
+      query.status,
+      query.limit ?? DEFAULT_PAGE_SIZE,
+      query.cursor,
+    );
+    return listResponse('elements', { ...page, items: page.items.map(elementView) });
+  }
+
   @Post(':id/cancel')
   @HttpCode(200)
   @Idempotent()
@@ -122,8 +151,9 @@ export class WorkflowsController {
     summary: 'Retry a failed run: its steps that did not succeed run again; outputs are kept',
     description:
       'The failed step and the steps cancelled because of it are queued again from attempt 1 ' +
-      '(as their dependencies allow); succeeded steps keep their outputs. The run is running ' +
-      'again. 409 when the run did not fail.',
+      '(as their dependencies allow); succeeded steps keep their outputs. A fan-out step runs ' +
+      'again only its elements that did not succeed (same element and index). The run is ' +
+      'running again. 409 when the run did not fail.',
   })
   @ApiData(RunDetailDto)
   @ApiProblems(404, 409, 422)

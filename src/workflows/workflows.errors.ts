@@ -16,6 +16,7 @@ export enum WorkflowErrorCode {
   ApprovalNotWaiting = 'approval_not_waiting',
   RunNotFailed = 'workflow_not_failed',
   ProgressTooLarge = 'progress_too_large',
+  FanOutStepNotFound = 'fan_out_step_not_found',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {
@@ -32,6 +33,12 @@ export class DefinitionNotFoundError extends NotFoundError {
 export class RunNotFoundError extends NotFoundError {
   constructor(id: string) {
     super(WorkflowErrorCode.RunNotFound, `Workflow run "${id}" was not found.`);
+  }
+}
+
+export class FanOutStepNotFoundError extends NotFoundError {
+  constructor(stepKey: string) {
+    super(WorkflowErrorCode.FanOutStepNotFound, `The run has no forEach step "${stepKey}".`);
   }
 }
 

@@ -170,6 +170,18 @@ export class StepDto {
   @Length(1, 200)
   until?: string;
 
+  @ApiPropertyOptional({
+    example: '$.steps.plan.output.items',
+    description:
+      'task: fan out: one task per element (at most 1000) of the array at this JSON path, read ' +
+      'when the step becomes ready: $.input... or $.steps.<dependency>.output...; each task ' +
+      "gets {input, dependencies, item, index}; the step's output is the array of their outputs",
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 256)
+  forEach?: string;
+
   @ApiPropertyOptional({ type: [String], description: 'Keys of steps that must succeed first' })
   @IsOptional()
   @IsArray()
@@ -268,6 +280,7 @@ export class StepViewDto {
   @ApiPropertyOptional() description?: string;
   @ApiPropertyOptional() seconds?: number;
   @ApiPropertyOptional() until?: string;
+  @ApiPropertyOptional({ description: 'task: the array it fans out over' }) forEach?: string;
   @ApiProperty({ type: [String] }) dependsOn: string[];
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutSeconds: number | null;
   @ApiProperty() maxAttempts: number;

@@ -111,6 +111,13 @@ export class RunWaitingDto {
   @ApiPropertyOptional({ format: 'date-time' }) since?: string;
 }
 
+export class ElementQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TASK_STATUSES, description: 'Only elements in this status' })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: TaskStatus;
+}
+
 export class RunQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: RUN_STATUSES })
   @IsOptional()
@@ -131,6 +138,8 @@ export class RunErrorDto {
   @ApiProperty({ enum: ['failed', 'timed_out'] }) reason: string;
   @ApiProperty() message: string;
   @ApiPropertyOptional() code?: string;
+  @ApiPropertyOptional({ description: 'A fan-out step: the element that ran out of attempts' })
+  elementIndex?: number;
 }
 
 export class TaskViewDto {
@@ -151,14 +160,51 @@ export class TaskViewDto {
     string | null;
 }
 
+export class FanOutTaskViewDto extends TaskViewDto {
+  @ApiProperty({ description: "The element's index in the forEach array" }) index: number;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    description:
+      "{item, index}: the element's own part of its input (the rest is its step's input, on " +
+      "the step's task; GET /tasks/{id} shows it whole)",
+  })
+  declare input: unknown;
+}
+
+/** A fan-out step's elements: how many, how they stand, and a few of their tasks. */
+export class FanOutViewDto {
+  @ApiProperty({ example: '$.steps.plan.output.items' }) forEach: string;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Number,
+    description: 'How many elements the forEach resolved to (null: it did not resolve to an array)',
+  })
+  elements: number | null;
+  @ApiProperty({ description: 'Elements waiting to be claimed (or for their retry backoff)' })
+  queued: number;
+  @ApiProperty({ description: 'Elements an agent holds now' }) running: number;
+  @ApiProperty() succeeded: number;
+  @ApiProperty({ description: 'Elements that ran out of attempts (failed or timed out)' })
+  failed: number;
+  @ApiProperty() cancelled: number;
+  @ApiProperty({
+    type: [FanOutTaskViewDto],
+    description:
+      'At most 20 element tasks: failed first, then running, queued, cancelled, succeeded, ' +
+      'each by index; GET /workflows/{id}/steps/{stepKey}/elements pages through all of them',
+  })
+  tasks: FanOutTaskViewDto[];
+}
+
 export class RunStepDto extends StepViewDto {
   @ApiProperty({ enum: STEP_KINDS }) declare kind: StepKind;
 
   @ApiProperty({
     enum: ['pending', ...TASK_STATUSES],
     description:
-      'pending: waiting for its dependencies; waiting: a wait, approval or sleep under way; ' +
-      'else its task status',
+      'pending: waiting for its dependencies; waiting: a wait, approval or sleep under way, or ' +
+      "a fan-out's elements running; else its task status",
   })
   status: string;
 
@@ -180,7 +226,19 @@ export class RunStepDto extends StepViewDto {
   })
   deadline: string | null;
 
-  @ApiPropertyOptional({ type: TaskViewDto, nullable: true }) task: TaskViewDto | null;
+  @ApiPropertyOptional({
+    type: TaskViewDto,
+    nullable: true,
+    description: "The step's task (a fan-out: its own row, whose output is the array)",
+  })
+  task: TaskViewDto | null;
+
+  @ApiPropertyOptional({
+    type: FanOutViewDto,
+    nullable: true,
+    description: 'A forEach step once ready: its elements; else null',
+  })
+  fanOut: FanOutViewDto | null;
 }
 
 export class RunDto {

@@ -1,21 +1,22 @@
-import {
-  Check,
-  Column,
-  Entity,
-  Index,
-  JoinColumn,
-  ManyToOne,
-  PrimaryColumn,
-  Unique,
-} from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Tenant } from '../../auth/entities/tenant.entity';
-import type { RetryBackoff, StepKind } from '../dag';
+import type { RetryBackoff, TaskKind } from '../dag';
 import type { TaskStatus } from '../state-machine';
 import { WorkflowRun } from './workflow-run.entity';
 
-/** One step of a run once its dependencies succeeded; its attempts reuse the row. */
+/**
+ * One step of a run once its dependencies succeeded; its attempts reuse the row. A fan-out step
+ * (`forEach`) has its own row (kind `fanout`) and one task row per element (`elementIndex`).
+ */
 @Entity('workflow_tasks')
-@Unique('workflow_tasks_run_step', ['runId', 'stepKey'])
+@Index('workflow_tasks_run_step', ['runId', 'stepKey'], {
+  unique: true,
+  where: `"element_index" IS NULL`,
+})
+@Index('workflow_tasks_run_step_element', ['runId', 'stepKey', 'elementIndex'], {
+  unique: true,
+  where: `"element_index" IS NOT NULL`,
+})
 // priority DESC cannot be said in the decorator: the migration owns this one.
 @Index('workflow_tasks_queue', { synchronize: false })
 @Index('workflow_tasks_leases', ['leaseExpiresAt'], { where: `"status" = 'claimed'` })
@@ -27,9 +28,14 @@ import { WorkflowRun } from './workflow-run.entity';
 )
 @Check(
   'workflow_tasks_kind_check',
-  `"kind" IN ('task', 'wait', 'approval', 'sleep')
+  `"kind" IN ('task', 'wait', 'approval', 'sleep', 'fanout')
    AND ("kind" = 'task' OR "status" NOT IN ('queued', 'claimed'))
    AND ("kind" <> 'task' OR "status" <> 'waiting')`,
+)
+@Check(
+  'workflow_tasks_element_check',
+  `("element_index" IS NULL OR ("kind" = 'task' AND "element_index" BETWEEN 0 AND 999))
+   AND ("element_count" IS NULL OR ("kind" = 'fanout' AND "element_count" BETWEEN 0 AND 1000))`,
 )
 export class WorkflowTask {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workflow_tasks_pkey' })
@@ -58,9 +64,20 @@ export class WorkflowTask {
   @Column({ type: 'varchar', length: 16 })
   status: TaskStatus;
 
-  /** `task` (an agent's work) or a step that waits without one: `wait`, `approval`, `sleep`. */
+  /**
+   * `task` (an agent's work), a step that waits without one (`wait`, `approval`, `sleep`), or
+   * `fanout`: a forEach step's own row, waiting while its element tasks run.
+   */
   @Column({ type: 'varchar', length: 16, default: 'task' })
-  kind: StepKind;
+  kind: TaskKind;
+
+  /** A fan-out element's position in its step's array (its task input's `index`); else null. */
+  @Column({ name: 'element_index', type: 'integer', nullable: true })
+  elementIndex: number | null;
+
+  /** On a fan-out step's own row: how many elements its forEach resolved to; else null. */
+  @Column({ name: 'element_count', type: 'integer', nullable: true })
+  elementCount: number | null;
 
   /** What a waiting step waits for (signal, event, approvers, sleep end), as the run view shows it. */
   @Column({ name: 'wait_for', type: 'jsonb', nullable: true })

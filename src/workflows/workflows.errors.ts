@@ -16,6 +16,7 @@ export enum WorkflowErrorCode {
   ApprovalNotWaiting = 'approval_not_waiting',
   RunNotFailed = 'workflow_not_failed',
   ProgressTooLarge = 'progress_too_large',
+  ConcurrencyKeyFull = 'concurrency_key_full',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

@@ -348,6 +348,49 @@ describe('concurrency keys', () => {
     await eventually(() => hasTask(r2.id), 'the second null-key run to start');
   });
 
+  it('a run whose promotion was lost (a crash after the holder finished) is started by the sweep', async () => {
+    await register('lost');
+    await define('lost', { key: '$.input.repo', limit: 1 });
+    const holder = await start('lost', { repo: 'x' });
+    const waiting = await start('lost', { repo: 'x' });
+    // The holder ends behind the engine's back: no promotion follows its commit.
+    await db.query(
+      `UPDATE workflow_runs SET status = 'cancelled', finished_at = now() WHERE id = $1`,
+      [holder.id],
+    );
+    await db.query(
+      `UPDATE workflow_tasks SET status = 'cancelled', finished_at = now() WHERE run_id = $1`,
+      [holder.id],
+    );
+    expect((await get(waiting.id)).waiting).toMatchObject({ reason: 'concurrency' });
+    await eventually(() => hasTask(waiting.id), 'the sweep to start the waiting run');
+    const [task] = await claim('lost');
+    expect(task.workflowId).toBe(waiting.id);
+    expect(await complete(task)).toBe(200);
+  });
+
+  it('a delayed start arrives at its start time: it waits for a slot then', async () => {
+    await register('later');
+    await define('later', { key: '$.input.repo', limit: 1 });
+    const holder = await start('later', { repo: 'y' });
+    const response = await call('POST', '/workflows', writer, {
+      definitionKey: 'later',
+      input: { repo: 'y' },
+      startAt: new Date(Date.now() + 1_000).toISOString(),
+    });
+    expect(response.status).toBe(201);
+    const delayed = response.body.data as Json;
+    expect(delayed.waiting).toMatchObject({ reason: 'schedule' });
+    await eventually(
+      async () => (await get(delayed.id)).waiting?.reason === 'concurrency',
+      'the delayed run to be activated and queued',
+    );
+    const [task] = await claim('later');
+    expect(task.workflowId).toBe(holder.id);
+    expect(await complete(task)).toBe(200);
+    await eventually(() => hasTask(delayed.id), 'the delayed run to start');
+  });
+
   it('retry of a failed run waits pending for a slot while its key value is full', async () => {
     await register('again');
     await define('again', { key: '$.input.repo', limit: 1 });

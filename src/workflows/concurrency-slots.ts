@@ -7,11 +7,13 @@ import { RUN_COLUMNS, RunRow, updatedRows } from './workflow-rows';
  * The SQL of concurrency keys, in one place. A key value's group is (tenant, definition key,
  * key value); its unfinished runs are in the partial index `workflow_runs_concurrency`.
  *
- * Lock order: the group's advisory lock, then run rows. Whoever changes the slots of a group
- * (a run arriving, a promotion) holds its advisory lock until commit, so N replicas and
- * concurrent starts see each other's decisions. A finishing run frees its slot without that
- * lock (its terminal status is the release): the promotion that follows runs in a transaction
- * of its own after the commit, so a completion holding a run lock never waits for a group.
+ * Lock order: the group's advisory lock, then run rows. A slot is only ever given under the
+ * group's advisory lock, held until commit (a run arriving, a promotion, a retry), so N
+ * replicas and concurrent starts see each other's decisions and never exceed the limit. A run
+ * may join the queue without the lock (a queued arrival that finds it taken), since waiting
+ * takes no slot. A finishing run frees its slot without the lock (its terminal status is the
+ * release): the promotion that follows runs in a transaction of its own after the commit, so
+ * a completion holding a run lock never waits for a group.
  */
 export interface KeyGroup {
   tenantId: string;
@@ -31,6 +33,18 @@ export async function lockGroup(tx: Transaction, group: KeyGroup): Promise<void>
   await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
     groupLockName(group.tenantId, group.type, group.key),
   ]);
+}
+
+/**
+ * The group's lock if no other transaction holds it: a queued arrival under contention does not
+ * wait for it (it only joins the queue; the promotion after its commit decides).
+ */
+export async function tryLockGroup(tx: Transaction, group: KeyGroup): Promise<boolean> {
+  const [row] = await tx.manager.query<Array<{ locked: boolean }>>(
+    `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
+    [groupLockName(group.tenantId, group.type, group.key)],
+  );
+  return row.locked;
 }
 
 /** Several groups' locks in one order (a batch of delayed starts), so two batches cannot deadlock. */
@@ -67,17 +81,22 @@ export async function waitingAhead(manager: EntityManager, run: RunRow): Promise
   return row.ahead;
 }
 
-/** The run waits for a slot, or holds one, from now (clock time: the queue's order). */
+/**
+ * The run waits for a slot, or holds one, from now (clock time: the queue's order); a promoted
+ * run keeps its time of arrival (`restamp` false), so the oldest holder is the oldest arrival.
+ */
 export async function takeSlot(
   tx: Transaction,
   run: RunRow,
   state: ConcurrencyState,
+  restamp = true,
 ): Promise<void> {
   const [row] = updatedRows<{ since: Date }>(
     await tx.manager.query(
-      `UPDATE workflow_runs SET concurrency_state = $2, concurrency_since = clock_timestamp()
+      `UPDATE workflow_runs SET concurrency_state = $2,
+              concurrency_since = CASE WHEN $3 THEN clock_timestamp() ELSE concurrency_since END
         WHERE id = $1 RETURNING concurrency_since AS since`,
-      [run.id, state],
+      [run.id, state, restamp],
     ),
   );
   run.concurrencyState = state;
@@ -116,6 +135,25 @@ export async function lockHolders(tx: Transaction, group: KeyGroup): Promise<Run
       ORDER BY r.id FOR UPDATE`,
     [group.tenantId, group.type, group.key],
   );
+}
+
+/**
+ * Whether the group's first waiting run would fit (read without the lock). Every change that
+ * can make a promotion possible (a slot freed, a run queued) asks this after its own commit,
+ * so the last of them sees the state that needs it; only then is the lock taken.
+ */
+export async function promotionDue(manager: EntityManager, group: KeyGroup): Promise<boolean> {
+  const [row] = await manager.query<Array<{ due: boolean }>>(
+    `SELECT coalesce((
+       SELECT (SELECT count(*) FROM workflow_runs r
+                WHERE ${IN_GROUP} AND r.concurrency_state = 'holding') < w.concurrency_limit
+         FROM workflow_runs w
+        WHERE w.tenant_id = $1 AND w.type = $2 AND w.concurrency_key = $3
+          AND w.concurrency_state = 'waiting' AND w.status IN ('pending', 'running')
+        ORDER BY w.concurrency_since, w.id LIMIT 1), false) AS due`,
+    [group.tenantId, group.type, group.key],
+  );
+  return row.due;
 }
 
 /**

@@ -20,8 +20,11 @@ import {
   lockFirstWaiting,
   lockGroup,
   lockHolders,
+  promotionDue,
   slotCounts,
   takeSlot,
+  tryLockGroup,
+  waitingAhead,
 } from './concurrency-slots';
 import { RetryAnnouncer } from './retry-announcer';
 import { ConflictError } from '../common/errors/domain-error';
@@ -189,10 +192,6 @@ export class WorkflowEngine {
   private async insertRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
     const concurrency = input.concurrency ?? null;
     const key = concurrency ? concurrencyKeyOf(input.input, concurrency.key) : null;
-    // The group is locked before the run exists: it arrives now (a delayed one, when activated).
-    if (key !== null && !input.startAt) {
-      await lockGroup(tx, { tenantId: input.tenantId, type: input.type, key });
-    }
     const rows = await tx.manager.query<RunRow[]>(
       `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context, start_at,
          concurrency_key, concurrency_limit, concurrency_strategy)
@@ -235,7 +234,18 @@ export class WorkflowEngine {
       return;
     }
     const group = groupOf(run);
-    await lockGroup(tx, group);
+    if (run.concurrencyStrategy === 'queue') {
+      if (!(await tryLockGroup(tx, group))) {
+        // Another start or promotion of this key value holds its lock: join the queue without
+        // waiting for it (a burst of starts would queue on it); the promotion after this
+        // commit starts the run if a slot is free by then.
+        await takeSlot(tx, run, 'waiting');
+        const ahead = await waitingAhead(tx.manager, run);
+        await this.concurrencyChanged(tx, run, 'queued', { ahead });
+        this.promoteAfterCommit(tx, group);
+        return;
+      }
+    } else await lockGroup(tx, group);
     const slots = await slotCounts(tx.manager, group, run.id);
     const decision = arrive(
       run.concurrencyStrategy!,
@@ -314,7 +324,7 @@ export class WorkflowEngine {
       const { holding } = await slotCounts(tx.manager, group);
       if (holding >= run.concurrencyLimit!) return started;
       const waitedMs = Date.now() - new Date(run.concurrencySince!).getTime();
-      await takeSlot(tx, run, 'holding');
+      await takeSlot(tx, run, 'holding', false);
       await this.concurrencyChanged(tx, run, 'started', { waitedMs: Math.max(0, waitedMs) });
       await this.advance(tx, run);
       started += 1;
@@ -339,7 +349,9 @@ export class WorkflowEngine {
     const name = JSON.stringify([group.tenantId, group.type, group.key]);
     if (groups.has(name)) return;
     groups.add(name);
-    tx.afterCommit(() => this.promoteAlone(group).then(() => undefined));
+    tx.afterCommit(async () => {
+      if (await promotionDue(this.dataSource.manager, group)) await this.promoteAlone(group);
+    });
   }
 
   private readonly releasing = new WeakMap<Transaction, Set<string>>();

@@ -75,8 +75,9 @@ export async function waitingAhead(manager: EntityManager, run: RunRow): Promise
   const [row] = await manager.query<Array<{ ahead: number }>>(
     `SELECT count(*)::int AS ahead FROM workflow_runs r
       WHERE ${IN_GROUP} AND r.concurrency_state = 'waiting'
-        AND (r.concurrency_since, r.id) < ($4::timestamptz, $5::uuid)`,
-    [run.tenantId, run.type, run.concurrencyKey, run.concurrencySince, run.id],
+        AND (r.concurrency_since, r.id) < (SELECT m.concurrency_since, m.id
+                                              FROM workflow_runs m WHERE m.id = $4)`,
+    [run.tenantId, run.type, run.concurrencyKey, run.id],
   );
   return row.ahead;
 }

@@ -8,7 +8,8 @@ const counts = new ScrapeSnapshot<Record<string, number>>({});
  * `workflow_runs_waiting{reason}`: unfinished runs held back, by why. `schedule`: a delayed
  * start not yet come (the partial index on start_at counts them); `concurrency`: runs queued
  * for a slot of their concurrency key (the partial index of unfinished keyed runs); `paused`:
- * runs of a paused definition (a pause is rare: joined from the few paused keys).
+ * runs of a paused definition (a pause is rare: joined from the few paused keys), but for
+ * those queued for a concurrency slot (counted there, as the run view shows them).
  */
 @Injectable()
 export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
@@ -41,7 +42,8 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
                   AND status IN ('pending', 'running')) AS concurrency,
               (SELECT count(*)::int FROM workflow_definition_pauses p
                  JOIN workflow_runs r ON r.tenant_id = p.tenant_id AND r.type = p.definition_key
-                WHERE r.status IN ('pending', 'running')) AS paused`,
+                WHERE r.status IN ('pending', 'running')
+                  AND r.concurrency_state IS DISTINCT FROM 'waiting') AS paused`,
     );
     return {
       schedule: row?.schedule ?? 0,

@@ -16,6 +16,7 @@ import { CreateWaits1763800010000 } from './1763800010000-CreateWaits';
 import { StreamsAndProgress1763800011000 } from './1763800011000-StreamsAndProgress';
 import { CreateSchedules1763800012000 } from './1763800012000-CreateSchedules';
 import { TraceContext1763800013000 } from './1763800013000-TraceContext';
+import { ConcurrencyKeys1763800014000 } from './1763800014000-ConcurrencyKeys';
 import { FanOut1763800016000 } from './1763800016000-FanOut';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -38,5 +39,6 @@ export const MIGRATIONS = [
   StreamsAndProgress1763800011000,
   CreateSchedules1763800012000,
   TraceContext1763800013000,
+  ConcurrencyKeys1763800014000,
   FanOut1763800016000,
 ];

@@ -115,6 +115,20 @@ const SCHEDULE = object(
 
 const DEFINITION_DISPATCH = object({ key: str, pausedAt: time });
 
+/** A run's concurrency key: its value (any JSON; null when the input lacks it). */
+const CONCURRENCY = (extra: Record<string, unknown>, required: string[] = []) =>
+  object(
+    {
+      workflowId: uuid,
+      type: str,
+      key: anyJson,
+      limit: int,
+      strategy: { enum: ['queue', 'cancel-newest', 'cancel-in-progress'] },
+      ...extra,
+    },
+    ['workflowId', 'type', 'key', 'limit', 'strategy', ...required],
+  );
+
 export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   { type: 'agent.registered', description: 'An agent was registered.', schema: AGENT_CHANGE },
   {
@@ -162,6 +176,24 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     type: 'workflow.retried',
     description: 'A failed run runs again: its steps that did not succeed are queued anew.',
     schema: RUN,
+  },
+  {
+    type: 'workflow.concurrency.queued',
+    description:
+      'A run waits (pending, no tasks yet) for a slot of its concurrency key; `ahead`: runs queued before it.',
+    schema: CONCURRENCY({ ahead: int }, ['ahead']),
+  },
+  {
+    type: 'workflow.concurrency.started',
+    description:
+      'A run that waited for its concurrency key got a slot: its first steps are queued (`waitedMs`).',
+    schema: CONCURRENCY({ waitedMs: int }, ['waitedMs']),
+  },
+  {
+    type: 'workflow.concurrency.cancelled',
+    description:
+      'Its concurrency key cancelled a run: on arrival (`by: arrival`, cancel-newest) or for a newer run (`by: newer_run`, `cancelledBy`, cancel-in-progress).',
+    schema: CONCURRENCY({ by: { enum: ['arrival', 'newer_run'] }, cancelledBy: uuid }, ['by']),
   },
   {
     type: 'workflow.step.waiting',

@@ -7,6 +7,7 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
+import { normaliseConcurrency } from './concurrency';
 import { normaliseSteps, TriggerSpec } from './dag';
 import { CreateDefinitionDto, SLUG_PATTERN } from './dto/definition.dto';
 import { WorkflowDefinition } from './entities/workflow-definition.entity';
@@ -45,6 +46,7 @@ export class DefinitionsService {
       event,
     }));
     const name = input.name ?? null;
+    const concurrency = input.concurrency ? normaliseConcurrency(input.concurrency) : null;
     return this.unitOfWork.run(async (tx) => {
       // Versions of one key are numbered one after another: serialise their creation.
       await tx.manager.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
@@ -59,7 +61,8 @@ export class DefinitionsService {
         latest &&
         latest.name === name &&
         isDeepStrictEqual(latest.steps, steps) &&
-        isDeepStrictEqual(latest.triggers, triggers)
+        isDeepStrictEqual(latest.triggers, triggers) &&
+        isDeepStrictEqual(latest.concurrency, concurrency)
       ) {
         return { definition: latest, created: false };
       }
@@ -70,6 +73,7 @@ export class DefinitionsService {
         name,
         steps,
         triggers,
+        concurrency,
       });
       const stored = (await this.latest(
         tx.manager.getRepository(WorkflowDefinition),
@@ -83,7 +87,7 @@ export class DefinitionsService {
       await this.audit.record(tx, {
         action: 'workflow_definition.create',
         resource,
-        after: { key: stored.key, version: stored.version, name, steps, triggers },
+        after: { key: stored.key, version: stored.version, name, steps, triggers, concurrency },
       });
       await this.events.emit(tx, {
         type: 'workflow_definition.created',
@@ -113,7 +117,7 @@ export class DefinitionsService {
     const after = decodeCursor(cursor, [SLUG_PATTERN]);
     const rows = await this.dataSource.query<WorkflowDefinition[]>(
       `SELECT DISTINCT ON (d.key) d.tenant_id AS "tenantId", d.key, d.version, d.name, d.steps,
-              d.triggers, d.created_at AS "createdAt"
+              d.triggers, d.concurrency, d.created_at AS "createdAt"
          FROM workflow_definitions d
         WHERE d.tenant_id = $1 AND ($2::varchar IS NULL OR d.key > $2)
         ORDER BY d.key, d.version DESC
@@ -132,7 +136,7 @@ export class DefinitionsService {
   ): Promise<WorkflowDefinition[]> {
     return manager.query<WorkflowDefinition[]>(
       `SELECT * FROM (
-         SELECT DISTINCT ON (d.key) d.key, d.version, d.steps, d.triggers
+         SELECT DISTINCT ON (d.key) d.key, d.version, d.steps, d.triggers, d.concurrency
            FROM workflow_definitions d WHERE d.tenant_id = $1
           ORDER BY d.key, d.version DESC) latest
         WHERE latest.triggers @> $2::jsonb`,

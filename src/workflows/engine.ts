@@ -7,14 +7,29 @@ import { uuidv7 } from '../common/ids';
 import { currentTraceparent, withSpan } from '../common/tracing/trace-context';
 import { PgNotifications } from '../database/pg-notifications';
 import { preparedQuery } from '../database/prepared';
-import { Transaction } from '../database/unit-of-work';
+import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { claimParameters, claimStatement } from './claim-statement';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { backoffSeconds, DEFAULT_BACKOFF, readySteps, StepSpec, stepKind } from './dag';
 import { elementInput, FanOutError, planFanOut } from './fan-out';
+import { Arrival, arrive, ConcurrencySpec, concurrencyKeyOf, keyValue } from './concurrency';
+import {
+  groupOf,
+  KeyGroup,
+  lockFirstWaiting,
+  lockGroup,
+  lockHolders,
+  promotionDue,
+  slotCounts,
+  takeSlot,
+  tryLockGroup,
+  waitingAhead,
+} from './concurrency-slots';
 import { RetryAnnouncer } from './retry-announcer';
+import { ConflictError } from '../common/errors/domain-error';
+import { WorkflowErrorCode } from './workflows.errors';
 import { attemptsFinished, runsFinished } from './workflow-metrics';
 import {
   assertRunTransition,
@@ -45,7 +60,18 @@ export interface NewRun {
   triggerKey?: string;
   /** A delayed start: the run waits `scheduled`, with no tasks, until the schedule runner starts it. */
   startAt?: Date;
+  /** Its definition's concurrency key: the run waits for a slot of its key value. */
+  concurrency?: ConcurrencySpec | null;
 }
+
+/** What happens to a run because of its concurrency key. */
+type ConcurrencyEvent = 'queued' | 'started' | 'cancelled';
+
+const CONCURRENCY_ACTIONS: Record<ConcurrencyEvent, string> = {
+  queued: 'workflow.concurrency_queue',
+  started: 'workflow.concurrency_start',
+  cancelled: 'workflow.concurrency_cancel',
+};
 
 export interface TaskError {
   message: string;
@@ -157,6 +183,7 @@ export class WorkflowEngine {
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
     private readonly retries: RetryAnnouncer,
+    private readonly unitOfWork: UnitOfWork,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -183,10 +210,13 @@ export class WorkflowEngine {
   }
 
   private async insertRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
+    const concurrency = input.concurrency ?? null;
+    const key = concurrency ? concurrencyKeyOf(input.input, concurrency.key) : null;
     const rows = await tx.manager.query<RunRow[]>(
-      `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context, start_at)
+      `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context, start_at,
+         concurrency_key, concurrency_limit, concurrency_strategy)
        VALUES ($1, $2, $3, $4, CASE WHEN $10::timestamptz IS NULL THEN 'pending' ELSE 'scheduled' END,
-               $5, $6::jsonb, $7::jsonb, $8, $9, $10)
+               $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13)
        ON CONFLICT DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [
@@ -200,14 +230,180 @@ export class WorkflowEngine {
         input.triggerKey ?? null,
         currentTraceparent(),
         input.startAt ?? null,
+        key,
+        concurrency?.limit ?? null,
+        concurrency?.strategy ?? null,
       ],
     );
     const run = rows[0];
     if (!run) return undefined;
     await this.runChanged(tx, run, 'created', null);
     // A new run has no tasks yet; a delayed one gets them when it is activated.
-    if (run.status === 'pending') await this.advance(tx, run, []);
+    if (run.status === 'pending') await this.arrive(tx, run);
     return run;
+  }
+
+  /**
+   * A pending run with no tasks arrives: with a concurrency key, it starts only when a slot of
+   * its key value is free (else it waits, is cancelled, or evicts the oldest holders, as its
+   * strategy says), under the group's lock; without one, its first steps are queued.
+   */
+  private async arrive(tx: Transaction, run: RunRow): Promise<void> {
+    if (run.concurrencyKey === null) {
+      await this.advance(tx, run, []);
+      return;
+    }
+    const group = groupOf(run);
+    if (run.concurrencyStrategy === 'queue') {
+      if (!(await tryLockGroup(tx, group))) {
+        // Another start or promotion of this key value holds its lock: join the queue without
+        // waiting for it (a burst of starts would queue on it); the promotion after this
+        // commit starts the run if a slot is free by then.
+        await takeSlot(tx, run, 'waiting');
+        const ahead = await waitingAhead(tx.manager, run);
+        await this.concurrencyChanged(tx, run, 'queued', { ahead });
+        this.promoteAfterCommit(tx, group);
+        return;
+      }
+    } else await lockGroup(tx, group);
+    const slots = await slotCounts(tx.manager, group, run.id);
+    const decision = arrive(
+      run.concurrencyStrategy!,
+      run.concurrencyLimit!,
+      slots.holding,
+      slots.waiting,
+    );
+    switch (decision.action) {
+      case 'start':
+        await takeSlot(tx, run, 'holding');
+        await this.advance(tx, run, []);
+        return;
+      case 'evict':
+        await this.evict(tx, run, group);
+        await takeSlot(tx, run, 'holding');
+        await this.advance(tx, run, []);
+        return;
+      case 'wait':
+        await takeSlot(tx, run, 'waiting');
+        await this.concurrencyChanged(tx, run, 'queued', { ahead: slots.waiting });
+        // A slot is free but others wait first: their promotion is due (a finisher's, or this).
+        if (slots.holding < run.concurrencyLimit!) this.promoteAfterCommit(tx, group);
+        return;
+      case 'cancel':
+        await this.concurrencyChanged(tx, run, 'cancelled', { by: 'arrival' });
+        await this.finishRun(tx, run, 'cancelled', null, {
+          reason: 'concurrency',
+          message:
+            `Cancelled on arrival: its concurrency key already has ${slots.holding} of ` +
+            `${run.concurrencyLimit} runs running (strategy cancel-newest).`,
+          key: keyValue(run.concurrencyKey),
+          strategy: run.concurrencyStrategy,
+        });
+        return;
+    }
+  }
+
+  /**
+   * cancel-in-progress: the oldest runs holding slots of the group are cancelled (their tasks
+   * cancelled, their leases void, as a cancel does) until one slot is free for `run`.
+   */
+  private async evict(tx: Transaction, run: RunRow, group: KeyGroup): Promise<void> {
+    const holders = (await lockHolders(tx, group)).filter((held) => !isTerminalRun(held.status));
+    holders.sort(
+      (a, b) =>
+        new Date(a.concurrencySince!).getTime() - new Date(b.concurrencySince!).getTime() ||
+        (a.id < b.id ? -1 : 1),
+    );
+    const excess = holders.length - run.concurrencyLimit! + 1;
+    for (const held of holders.slice(0, Math.max(0, excess))) {
+      await this.concurrencyChanged(tx, held, 'cancelled', {
+        by: 'newer_run',
+        cancelledBy: run.id,
+      });
+      await this.finishRun(tx, held, 'cancelled', null, {
+        reason: 'concurrency',
+        message:
+          'Cancelled by a newer run of the same concurrency key (strategy cancel-in-progress).',
+        key: keyValue(held.concurrencyKey!),
+        strategy: held.concurrencyStrategy,
+        cancelledBy: run.id,
+      });
+    }
+  }
+
+  /**
+   * Starts the runs first in the group's queue while slots are free, in order (under the
+   * group's lock, in the caller's transaction). Answers how many started.
+   */
+  async promote(tx: Transaction, group: KeyGroup): Promise<number> {
+    await lockGroup(tx, group);
+    let started = 0;
+    for (;;) {
+      const run = await lockFirstWaiting(tx, group);
+      if (!run) return started;
+      const { holding } = await slotCounts(tx.manager, group);
+      if (holding >= run.concurrencyLimit!) return started;
+      const waitedMs = Date.now() - new Date(run.concurrencySince!).getTime();
+      await takeSlot(tx, run, 'holding', false);
+      await this.concurrencyChanged(tx, run, 'started', { waitedMs: Math.max(0, waitedMs) });
+      await this.advance(tx, run);
+      started += 1;
+    }
+  }
+
+  /** `promote` in a transaction of its own. */
+  async promoteAlone(group: KeyGroup): Promise<number> {
+    return this.unitOfWork.run((tx) => this.promote(tx, group));
+  }
+
+  /**
+   * Once `tx` commits, the group's queue moves on (once per group and transaction). A crash
+   * before then leaves it to the sweep (ConcurrencySweeper).
+   */
+  private promoteAfterCommit(tx: Transaction, group: KeyGroup): void {
+    let groups = this.releasing.get(tx);
+    if (!groups) {
+      groups = new Set();
+      this.releasing.set(tx, groups);
+    }
+    const name = JSON.stringify([group.tenantId, group.type, group.key]);
+    if (groups.has(name)) return;
+    groups.add(name);
+    tx.afterCommit(async () => {
+      if (await promotionDue(this.dataSource.manager, group)) await this.promoteAlone(group);
+    });
+  }
+
+  private readonly releasing = new WeakMap<Transaction, Set<string>>();
+
+  /** Audit entry and `workflow.concurrency.*` event of a run's concurrency key. */
+  private async concurrencyChanged(
+    tx: Transaction,
+    run: RunRow,
+    event: ConcurrencyEvent,
+    extra: Record<string, unknown>,
+  ): Promise<void> {
+    const subject = { type: 'workflow', id: run.id };
+    const key = keyValue(run.concurrencyKey!);
+    await this.audit.record(tx, {
+      action: CONCURRENCY_ACTIONS[event],
+      resource: subject,
+      after: { key, limit: run.concurrencyLimit, strategy: run.concurrencyStrategy, ...extra },
+      tenantId: run.tenantId,
+    });
+    await this.events.emit(tx, {
+      type: `workflow.concurrency.${event}`,
+      subject,
+      tenantId: run.tenantId,
+      data: {
+        workflowId: run.id,
+        type: run.type,
+        key,
+        limit: run.concurrencyLimit,
+        strategy: run.concurrencyStrategy,
+        ...extra,
+      },
+    });
   }
 
   /** scheduled → pending, its start time come (the caller holds its lock): first steps queued. */
@@ -216,7 +412,7 @@ export class WorkflowEngine {
     await tx.manager.query(`UPDATE workflow_runs SET status = 'pending' WHERE id = $1`, [run.id]);
     run.status = 'pending';
     await this.runChanged(tx, run, 'activated', 'scheduled');
-    await this.advance(tx, run, []);
+    await this.arrive(tx, run);
   }
 
   /**
@@ -229,6 +425,24 @@ export class WorkflowEngine {
    */
   async retry(tx: Transaction, run: RunRow): Promise<string[]> {
     assertRunTransition(run.status, 'running');
+    // With a concurrency key the run arrives again: it may have to wait (pending) for a slot.
+    let decision: Arrival = { action: 'start' };
+    let ahead = 0;
+    if (run.concurrencyKey !== null) {
+      await lockGroup(tx, groupOf(run));
+      const slots = await slotCounts(tx.manager, groupOf(run), run.id);
+      ahead = slots.waiting;
+      decision = arrive(run.concurrencyStrategy!, run.concurrencyLimit!, slots.holding, ahead);
+      if (decision.action === 'cancel') {
+        throw new ConflictError(
+          WorkflowErrorCode.ConcurrencyKeyFull,
+          `Its concurrency key has ${slots.holding} of ${run.concurrencyLimit} runs running ` +
+            'and its strategy is cancel-newest: retry it once one finishes.',
+        );
+      }
+    }
+    const status = decision.action === 'wait' ? 'pending' : 'running';
+    assertRunTransition(run.status, status);
     // Elements first: what they answer reads their step's own row.
     const elements = updatedRows<TaskRow>(
       await tx.manager.query(
@@ -256,14 +470,33 @@ export class WorkflowEngine {
     );
     const [retried] = updatedRows<RunRow>(
       await tx.manager.query(
-        `UPDATE workflow_runs r SET status = 'running', output = NULL, error = NULL,
-                finished_at = NULL, started_at = coalesce(started_at, now())
+        `UPDATE workflow_runs r SET status = $2::varchar, output = NULL, error = NULL,
+                finished_at = NULL,
+                started_at = CASE WHEN $2::varchar = 'running' THEN coalesce(started_at, now())
+                                  ELSE started_at END
           WHERE r.id = $1 RETURNING ${RUN_COLUMNS}`,
-        [run.id],
+        [run.id, status],
       ),
     );
     Object.assign(run, retried);
     await this.runChanged(tx, run, 'retried', 'failed');
+    if (decision.action === 'wait') {
+      // A retry that waits for a slot plans its fan-outs afresh when it starts: the elements
+      // of theirs that had succeeded go too, so nothing of the step is claimable meanwhile.
+      if (fanOuts.length > 0) {
+        await tx.manager.query(
+          `DELETE FROM workflow_tasks WHERE run_id = $1 AND element_index IS NOT NULL
+              AND step_key = ANY($2::varchar[])`,
+          [run.id, fanOuts.map((task) => task.stepKey)],
+        );
+      }
+      await takeSlot(tx, run, 'waiting');
+      await this.concurrencyChanged(tx, run, 'queued', { ahead });
+      this.promoteAfterCommit(tx, groupOf(run));
+      return [...new Set([...fanOuts, ...dropped].map((task) => task.stepKey))].sort();
+    }
+    if (decision.action === 'evict') await this.evict(tx, run, groupOf(run));
+    if (run.concurrencyKey !== null) await takeSlot(tx, run, 'holding');
     if (fanOuts.length > 0) await this.resumeFanOuts(tx, run, fanOuts, elements);
     await this.advance(tx, run);
     const steps = [...fanOuts, ...dropped].map((task) => task.stepKey);
@@ -597,6 +830,7 @@ export class WorkflowEngine {
       const before = run.status;
       Object.assign(run, finished.get(run.id));
       await this.runChanged(tx, run, 'cancelled', before);
+      if (run.concurrencyState !== null) this.promoteAfterCommit(tx, groupOf(run));
     }
     tx.afterCommit(() => runsFinished.inc({ status: 'cancelled' }, runs.length));
   }
@@ -1154,6 +1388,8 @@ export class WorkflowEngine {
     const before = run.status;
     Object.assign(run, finished);
     tx.afterCommit(() => runsFinished.inc({ status }));
+    // Its slot (or its place in the queue) is free once this commits: the queue moves on.
+    if (run.concurrencyState !== null) this.promoteAfterCommit(tx, groupOf(run));
     await this.runChanged(tx, finished, status, before);
     return finished;
   }

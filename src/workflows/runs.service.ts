@@ -8,6 +8,8 @@ import { ReadRouter } from '../database/read-router';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent } from '../events/domain-event';
 import { EventsService } from '../events/events.service';
+import { ConcurrencySpec, keyValue } from './concurrency';
+import { groupOf, lockGroups, waitingAhead } from './concurrency-slots';
 import { normaliseSteps, StepSpec } from './dag';
 import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
@@ -16,9 +18,15 @@ import { isTerminalRun, RUN_STATUSES, RunStatus, TaskStatus } from './state-mach
 import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { FanOutStepNotFoundError, RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
 
-/** Why a run that has not finished is not moving: its delayed start, or its paused definition. */
+/**
+ * Why a run that has not finished is not moving: its delayed start, a slot of its concurrency
+ * key (with how many runs wait before it), or its paused definition.
+ */
 export type RunWaiting =
-  { reason: 'schedule'; until: Date } | { reason: 'paused'; since: Date } | null;
+  | { reason: 'schedule'; until: Date }
+  | { reason: 'concurrency'; key: unknown; limit: number; ahead: number; since: Date }
+  | { reason: 'paused'; since: Date }
+  | null;
 
 export interface RunDetail {
   run: RunRow;
@@ -73,7 +81,7 @@ export class RunsService {
   /** POST /workflows: from a definition (latest or a version) or inline steps. */
   async start(input: CreateRunDto): Promise<RunDetail> {
     const tenantId = currentTenantId();
-    const { type, version, steps } = await this.resolve(input);
+    const { type, version, steps, concurrency } = await this.resolve(input);
     const startAt = this.startAt(input.startAt);
     // The answer is read inside the transaction: once it commits nothing is left to fail, so
     // a client (and its Idempotency-Key) never sees an error for a run that was started.
@@ -86,6 +94,7 @@ export class RunsService {
         input: input.input ?? null,
         priority: input.priority ?? 0,
         startAt,
+        concurrency,
       }))!;
       return this.detail(tx.manager, tenantId, run.id);
     });
@@ -119,6 +128,7 @@ export class RunsService {
         },
         priority: 0,
         triggerKey: `${data.source}:${data.deliveryId}`.slice(0, 300),
+        concurrency: definition.concurrency,
       });
       if (run) started += 1;
     }
@@ -148,6 +158,7 @@ export class RunsService {
       input: tick.input ?? null,
       priority: 0,
       triggerKey: tick.triggerKey,
+      concurrency: definition.concurrency,
     });
   }
 
@@ -177,6 +188,11 @@ export class RunsService {
           ORDER BY r.start_at LIMIT $1
             FOR UPDATE SKIP LOCKED`,
         [limit],
+      );
+      // Their concurrency keys' locks first, all in one order: two batches cannot deadlock.
+      await lockGroups(
+        tx,
+        due.filter((run) => run.concurrencyKey !== null).map((run) => groupOf(run)),
       );
       for (const run of due) await this.engine.activate(tx, run);
       return due.length;
@@ -269,6 +285,15 @@ export class RunsService {
     if (run.status === 'scheduled' && run.startAt)
       return { reason: 'schedule', until: run.startAt };
     if (isTerminalRun(run.status)) return null;
+    if (run.concurrencyState === 'waiting') {
+      return {
+        reason: 'concurrency',
+        key: keyValue(run.concurrencyKey!),
+        limit: run.concurrencyLimit!,
+        ahead: await waitingAhead(manager, run),
+        since: run.concurrencySince!,
+      };
+    }
     const pausedAt = await this.definitions.pausedAt(manager, run.tenantId, run.type);
     return pausedAt ? { reason: 'paused', since: pausedAt } : null;
   }
@@ -411,9 +436,12 @@ export class RunsService {
     return this.events.history(tenantId, { type: 'workflow', id }, limit, cursor);
   }
 
-  private async resolve(
-    input: CreateRunDto,
-  ): Promise<{ type: string; version: number | null; steps: StepSpec[] }> {
+  private async resolve(input: CreateRunDto): Promise<{
+    type: string;
+    version: number | null;
+    steps: StepSpec[];
+    concurrency: ConcurrencySpec | null;
+  }> {
     const errors: FieldError[] = [];
     const inline = input.type !== undefined || input.steps !== undefined;
     if (input.definitionKey !== undefined && inline) {
@@ -444,8 +472,18 @@ export class RunsService {
     }
     if (input.definitionKey !== undefined) {
       const definition = await this.definitions.get(input.definitionKey, input.definitionVersion);
-      return { type: definition.key, version: definition.version, steps: definition.steps };
+      return {
+        type: definition.key,
+        version: definition.version,
+        steps: definition.steps,
+        concurrency: definition.concurrency,
+      };
     }
-    return { type: input.type!, version: null, steps: normaliseSteps(input.steps!) };
+    return {
+      type: input.type!,
+      version: null,
+      steps: normaliseSteps(input.steps!),
+      concurrency: null,
+    };
   }
 }

@@ -25,7 +25,8 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 /**
  * Every legal transition, in one place. A run starts `pending` (or `scheduled` until its delayed
  * start comes), turns `running` when its first task is claimed (or finishes), and ends in one of
- * three terminal states; a failed run may be retried (back to `running`). A task's failed or
+ * three terminal states; a failed run may be retried (back to `running`, or `pending` while its
+ * concurrency key has no free slot). A task's failed or
  * timed-out attempt with attempts left goes back to `queued` (its retry). A step that is not a
  * task (a wait, an approval, a sleep) starts `waiting` and ends once: it is never queued, so
  * no agent can claim it, and it is never retried by the engine.
@@ -35,7 +36,7 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
   pending: ['running', 'failed', 'cancelled'],
   running: ['succeeded', 'failed', 'cancelled'],
   succeeded: [],
-  failed: ['running'],
+  failed: ['running', 'pending'],
   cancelled: [],
 };
 

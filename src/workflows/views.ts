@@ -4,6 +4,7 @@ import {
   RunDetailDto,
   RunDto,
   RunStepDto,
+  RunWaitingDto,
   TaskViewDto,
 } from './dto/run.dto';
 import { stepKind } from './dag';
@@ -100,11 +101,24 @@ export function runDetailView({ run, tasks, waiting, elements }: RunDetail): Run
   return {
     ...runView(run),
     steps,
-    waiting:
-      waiting === null
-        ? null
-        : waiting.reason === 'schedule'
-          ? { reason: 'schedule', until: iso(waiting.until)! }
-          : { reason: 'paused', since: iso(waiting.since)! },
+    waiting: waitingView(waiting),
   };
+}
+
+function waitingView(waiting: RunDetail['waiting']): RunWaitingDto | null {
+  if (waiting === null) return null;
+  switch (waiting.reason) {
+    case 'schedule':
+      return { reason: 'schedule', until: iso(waiting.until)! };
+    case 'concurrency':
+      return {
+        reason: 'concurrency',
+        key: waiting.key,
+        limit: waiting.limit,
+        ahead: waiting.ahead,
+        since: iso(waiting.since)!,
+      };
+    case 'paused':
+      return { reason: 'paused', since: iso(waiting.since)! };
+  }
 }

@@ -19,7 +19,10 @@ const TASK_INPUT = `CASE WHEN t.element_index IS NULL THEN t.input
 export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.definition_version AS "definitionVersion", r.status, r.priority, r.input, r.steps, r.output,
   r.error, r.trigger_key AS "triggerKey", r.created_at AS "createdAt",
-  r.start_at AS "startAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt"`;
+  r.start_at AS "startAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt",
+  r.concurrency_key AS "concurrencyKey", r.concurrency_limit AS "concurrencyLimit",
+  r.concurrency_strategy AS "concurrencyStrategy", r.concurrency_state AS "concurrencyState",
+  r.concurrency_since AS "concurrencySince"`;
 
 export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId",
   t.step_key AS "stepKey", t.skill, t.status, t.priority, ${TASK_INPUT}, t.output, t.error,

@@ -17,6 +17,7 @@ export enum WorkflowErrorCode {
   RunNotFailed = 'workflow_not_failed',
   ProgressTooLarge = 'progress_too_large',
   FanOutStepNotFound = 'fan_out_step_not_found',
+  ConcurrencyKeyFull = 'concurrency_key_full',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
+import { ConcurrencySweeper } from './concurrency-sweeper';
 import { DefinitionsController } from './definitions.controller';
 import { DefinitionsService } from './definitions.service';
 import { WorkflowEngine } from './engine';
@@ -50,6 +51,7 @@ import { WorkflowsController } from './workflows.controller';
     WorkflowMetrics,
     WaitsService,
     WaitingMetrics,
+    ConcurrencySweeper,
   ],
   exports: [RunsService, DefinitionsService],
 })

@@ -17,6 +17,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { CONCURRENCY_STRATEGIES, INPUT_PATH, MAX_CONCURRENCY_LIMIT } from '../concurrency';
+import type { ConcurrencySpec, ConcurrencyStrategy } from '../concurrency';
 import { STEP_KINDS } from '../dag';
 import type { StepKind } from '../dag';
 import type { WorkflowDefinition } from '../entities/workflow-definition.entity';
@@ -231,6 +233,37 @@ export class TriggerDto {
   event: string;
 }
 
+/** At most `limit` runs of the definition per value of `key` run at once. */
+export class ConcurrencyDto {
+  @ApiProperty({
+    example: '$.input.repo',
+    description:
+      "A JSON path into the run's input (`$.input` or a dot path in it). Runs whose input lacks " +
+      'it (or holds null there) share the key value null.',
+  })
+  @IsString()
+  @Matches(INPUT_PATH, { message: 'key must be $.input or a dot path in it, such as $.input.repo' })
+  key: string;
+
+  @ApiProperty({ minimum: 1, maximum: MAX_CONCURRENCY_LIMIT, example: 1 })
+  @IsInt()
+  @Min(1)
+  @Max(MAX_CONCURRENCY_LIMIT)
+  limit: number;
+
+  @ApiPropertyOptional({
+    enum: CONCURRENCY_STRATEGIES,
+    default: 'queue',
+    description:
+      'When the key value has `limit` runs running: queue (the run waits pending, in arrival ' +
+      'order), cancel-newest (the arriving run is cancelled), cancel-in-progress (the oldest ' +
+      'running one is cancelled and the arriving run starts)',
+  })
+  @IsOptional()
+  @IsIn(CONCURRENCY_STRATEGIES)
+  strategy?: ConcurrencyStrategy;
+}
+
 export class CreateDefinitionDto {
   @ApiProperty({ example: 'sdlc' })
   @IsSlug()
@@ -257,6 +290,16 @@ export class CreateDefinitionDto {
   @ValidateNested({ each: true })
   @Type(() => TriggerDto)
   triggers?: TriggerDto[];
+
+  @ApiPropertyOptional({
+    type: ConcurrencyDto,
+    description: 'A concurrency key: at most `limit` runs per key value at once',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ConcurrencyDto)
+  concurrency?: ConcurrencyDto;
 }
 
 export class DefinitionQueryDto {
@@ -293,6 +336,8 @@ export class DefinitionDto {
   @ApiPropertyOptional({ nullable: true, type: String }) name: string | null;
   @ApiProperty({ type: [StepViewDto] }) steps: StepViewDto[];
   @ApiProperty({ type: [TriggerDto] }) triggers: TriggerDto[];
+  @ApiPropertyOptional({ nullable: true, type: ConcurrencyDto, description: 'null: no limit' })
+  concurrency: ConcurrencySpec | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 
   static from(definition: WorkflowDefinition): DefinitionDto {
@@ -302,6 +347,7 @@ export class DefinitionDto {
       name: definition.name,
       steps: definition.steps,
       triggers: definition.triggers,
+      concurrency: definition.concurrency ?? null,
       createdAt: new Date(definition.createdAt).toISOString(),
     };
   }

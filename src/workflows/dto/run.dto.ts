@@ -103,12 +103,26 @@ export class CancelledRunsDto {
 /** Why a run that has not finished does not move. */
 export class RunWaitingDto {
   @ApiProperty({
-    enum: ['schedule', 'paused'],
-    description: 'schedule: a delayed start (until); paused: its definition is paused (since)',
+    enum: ['schedule', 'concurrency', 'paused'],
+    description:
+      'schedule: a delayed start (until); concurrency: a slot of its concurrency key (key, ' +
+      'limit, ahead, since); paused: its definition is paused (since)',
   })
-  reason: 'schedule' | 'paused';
+  reason: 'schedule' | 'concurrency' | 'paused';
   @ApiPropertyOptional({ format: 'date-time' }) until?: string;
-  @ApiPropertyOptional({ format: 'date-time' }) since?: string;
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'paused: since the pause; concurrency: since it joined the queue',
+  })
+  since?: string;
+  @ApiPropertyOptional({
+    description: 'concurrency: the key value the run waits for (any JSON value; null: absent)',
+  })
+  key?: unknown;
+  @ApiPropertyOptional({ description: 'concurrency: runs of that key value allowed at once' })
+  limit?: number;
+  @ApiPropertyOptional({ description: 'concurrency: runs of that key value queued before it' })
+  ahead?: number;
 }
 
 export class ElementQueryDto extends PageQueryDto {
@@ -130,16 +144,26 @@ export class RunQueryDto extends PageQueryDto {
   type?: string;
 }
 
-/** Why a run failed: the step whose last attempt failed, and that attempt's error. */
+/**
+ * Why a run failed: the step whose last attempt failed, and that attempt's error; or why its
+ * concurrency key cancelled it (reason `concurrency`: key, strategy, cancelledBy).
+ */
 export class RunErrorDto {
-  @ApiProperty() stepKey: string;
-  @ApiProperty({ format: 'uuid' }) taskId: string;
-  @ApiProperty() attempt: number;
-  @ApiProperty({ enum: ['failed', 'timed_out'] }) reason: string;
+  @ApiPropertyOptional({ description: 'failed, timed_out' }) stepKey?: string;
+  @ApiPropertyOptional({ format: 'uuid', description: 'failed, timed_out' }) taskId?: string;
+  @ApiPropertyOptional({ description: 'failed, timed_out' }) attempt?: number;
+  @ApiProperty({ enum: ['failed', 'timed_out', 'concurrency'] }) reason: string;
   @ApiProperty() message: string;
   @ApiPropertyOptional() code?: string;
   @ApiPropertyOptional({ description: 'A fan-out step: the element that ran out of attempts' })
   elementIndex?: number;
+  @ApiPropertyOptional({ description: 'concurrency: the key value' }) key?: unknown;
+  @ApiPropertyOptional({ enum: ['cancel-newest', 'cancel-in-progress'] }) strategy?: string;
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description: 'concurrency (cancel-in-progress): the newer run that took its slot',
+  })
+  cancelledBy?: string;
 }
 
 export class TaskViewDto {

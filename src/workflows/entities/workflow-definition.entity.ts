@@ -1,5 +1,6 @@
 import { Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Tenant } from '../../auth/entities/tenant.entity';
+import type { ConcurrencySpec } from '../concurrency';
 import type { StepSpec, TriggerSpec } from '../dag';
 
 /** One immutable version of a workflow definition. */
@@ -38,6 +39,10 @@ export class WorkflowDefinition {
 
   @Column({ type: 'jsonb', default: () => `'[]'` })
   triggers: TriggerSpec[];
+
+  /** At most `limit` runs per value of `key` at once; null: no limit. */
+  @Column({ type: 'jsonb', nullable: true })
+  concurrency: ConcurrencySpec | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

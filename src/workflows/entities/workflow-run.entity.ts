@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Tenant } from '../../auth/entities/tenant.entity';
+import type { ConcurrencyState, ConcurrencyStrategy } from '../concurrency';
 import type { StepSpec } from '../dag';
 import type { RunStatus } from '../state-machine';
 
@@ -12,6 +13,12 @@ import type { RunStatus } from '../state-machine';
   where: '"trigger_key" IS NOT NULL',
 })
 @Index('workflow_runs_start_at', ['startAt'], { where: `"status" = 'scheduled'` })
+@Index(
+  'workflow_runs_concurrency',
+  ['tenantId', 'type', 'concurrencyKey', 'concurrencyState', 'concurrencySince', 'id'],
+  { where: `"concurrency_state" IS NOT NULL AND "status" IN ('pending', 'running')` },
+)
+@Check('workflow_runs_concurrency_state_check', `"concurrency_state" IN ('waiting', 'holding')`)
 @Check(
   'workflow_runs_status_check',
   `"status" IN ('scheduled', 'pending', 'running', 'succeeded', 'failed', 'cancelled')`,
@@ -73,4 +80,22 @@ export class WorkflowRun {
 
   @Column({ name: 'finished_at', type: 'timestamptz', nullable: true })
   finishedAt: Date | null;
+
+  /** The value of its definition's concurrency key (canonical JSON); null: no key. */
+  @Column({ name: 'concurrency_key', type: 'text', nullable: true })
+  concurrencyKey: string | null;
+
+  @Column({ name: 'concurrency_limit', type: 'integer', nullable: true })
+  concurrencyLimit: number | null;
+
+  @Column({ name: 'concurrency_strategy', type: 'varchar', length: 24, nullable: true })
+  concurrencyStrategy: ConcurrencyStrategy | null;
+
+  /** Waiting for a slot of its key, or holding one; null before it arrives (or with no key). */
+  @Column({ name: 'concurrency_state', type: 'varchar', length: 8, nullable: true })
+  concurrencyState: ConcurrencyState | null;
+
+  /** When it took its place in the key's queue (the queue's order) or its slot. */
+  @Column({ name: 'concurrency_since', type: 'timestamptz', nullable: true })
+  concurrencySince: Date | null;
 }

@@ -41,6 +41,7 @@ if (!existsSync(consoleIndex) || statSync(consoleIndex).mtimeMs < consoleSources
   const build = spawnSync(process.execPath, [vite, 'build', 'console', '--logLevel', 'warn'], {
     cwd: root,
     stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' }, // React's production build, whatever is set
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }

@@ -9,9 +9,12 @@ COPY tsconfig.json tsconfig.build.json nest-cli.json ./
 COPY src ./src
 COPY migrations ./migrations
 COPY bench ./bench
+# The operator console (React, built with Vite into dist/console and served at /console).
+COPY console/index.html console/vite.config.mts console/tsconfig.json ./console/
+COPY console/src ./console/src
 # The runtime needs neither dev tools nor the embedded PostgreSQL (an optional dependency for
 # development: a container always gets DATABASE_URL).
-RUN npx nest build && npm prune --omit=dev --omit=optional --no-audit --no-fund
+RUN npx nest build && npx vite build console && npm prune --omit=dev --omit=optional --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000

@@ -11,6 +11,7 @@ const main = join(root, 'dist', 'src', 'main.js');
 function newestMtime(dir) {
   let newest = 0;
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (entry.name === 'node_modules') continue; // Vite's cache under console/
     const path = join(dir, entry.name);
     newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
   }
@@ -28,6 +29,21 @@ if (!existsSync(main) || statSync(main).mtimeMs < sources) {
   });
   if (build.status !== 0) process.exit(build.status ?? 1);
   process.stderr.write(`Built in ${Math.round((Date.now() - started) / 1000)} s; starting.\n`);
+}
+
+// The console (console/, built with Vite into dist/console) the same way: when it is missing or
+// its sources are newer.
+const consoleIndex = join(root, 'dist', 'console', 'index.html');
+const consoleSources = newestMtime(join(root, 'console'));
+if (!existsSync(consoleIndex) || statSync(consoleIndex).mtimeMs < consoleSources) {
+  process.stderr.write('Building the console (console/ -> dist/console)...\n');
+  const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
+  const build = spawnSync(process.execPath, [vite, 'build', 'console', '--logLevel', 'warn'], {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' }, // React's production build, whatever is set
+  });
+  if (build.status !== 0) process.exit(build.status ?? 1);
 }
 
 // The service runs in a process group of its own (and its embedded PostgreSQL with it), so the

@@ -11,6 +11,7 @@ import { lazyChildLoggerFactory } from './common/logging/lazy-child-logger';
 import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig } from './config/config';
 import { setupSwagger } from './swagger';
+import { serveConsole } from './console/console-static';
 import { LeanFastifyAdapter } from './common/lean-fastify-adapter';
 import { keepRawJsonOnHooks, limitHookBodies } from './webhooks/inbound/raw-body';
 
@@ -57,6 +58,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     app.enableCors({ origin: config.corsOrigins, exposedHeaders: ['x-request-id', 'retry-after'] });
   }
   setupSwagger(app);
+  serveConsole(app.getHttpAdapter().getInstance());
   await app.init();
   keepRawJsonOnHooks(app.getHttpAdapter().getInstance(), config.bodyLimitBytes);
   await app.getHttpAdapter().getInstance().ready();

@@ -5,6 +5,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { EmbeddedDatabase } from '../src/database/embedded-postgres';
 import { migrateWithLock } from '../src/database/migrations';
+import { buildConsoleIfStale } from './utils/console-build';
 import { assertTestDatabase } from './utils/databases';
 
 const state = globalThis as {
@@ -14,10 +15,12 @@ const state = globalThis as {
 };
 
 /**
- * Migrates one template database; every test file clones it. The server is DATABASE_URL's
+ * Builds the console when stale (the browser tests serve it), and migrates one template
+ * database; every test file clones it. The server is DATABASE_URL's
  * when set (CI), else an embedded PostgreSQL in a temporary folder.
  */
 export default async function globalSetup(): Promise<void> {
+  buildConsoleIfStale();
   // Every app of the run keeps its audit signing key under this one private folder.
   const keys = await mkdtemp(join(tmpdir(), 'agentmesh-test-keys-'));
   state.__AGENTMESH_TEST_KEYS_DIR__ = keys;

@@ -59,6 +59,7 @@ export class AuthGuard implements CanActivate {
     const tenantId = await this.resolveTenant(request, principal.tenantId, principal.scopes);
     const store = requestContext.require();
     store.tenantId = tenantId;
+    store.keyTenantId = principal.tenantId;
     store.scopes = principal.scopes;
     store.apiKeyId = principal.keyId;
     store.agentId = principal.agentId ?? undefined;

@@ -12,10 +12,11 @@ import { ApiKey } from './entities/api-key.entity';
 import { Tenant } from './entities/tenant.entity';
 import { TenantsController } from './tenants.controller';
 import { TenantsService } from './tenants.service';
+import { WhoAmIController } from './whoami.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, ApiKey]), AuditModule],
-  controllers: [TenantsController, ApiKeysController],
+  controllers: [TenantsController, ApiKeysController, WhoAmIController],
   providers: [TenantsService, ApiKeysService, ApiKeyCache, AuthAttempts, AuthGuard],
   exports: [AuthGuard, TenantsService],
 })

@@ -15,6 +15,8 @@ export interface RequestContext {
   ip?: string;
   userAgent?: string;
   tenantId?: string;
+  /** The tenant the key belongs to (differs from tenantId when an admin sent X-Tenant-Id). */
+  keyTenantId?: string;
   actor?: Actor;
   /** Scopes of the authenticated key; `*` is a platform admin. */
   scopes?: readonly string[];

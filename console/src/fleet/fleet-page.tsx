@@ -1,0 +1,90 @@
+import { useState } from 'react';
+import { useQuery } from '../api/hooks';
+import { withQuery } from '../api/client';
+import type { Agent, Page } from '../api/types';
+import { Link } from '../components/router';
+import { Loading, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
+
+const AGENT_STATUSES = ['online', 'degraded', 'draining', 'offline'];
+
+export function FleetPage() {
+  const [filters, setFilters] = useState({ skill: '', tag: '', status: '', q: '' });
+  const [cursors, setCursors] = useState<string[]>([]);
+  const query = { ...filters, limit: 50, cursor: cursors.at(-1) };
+  const agents = useQuery(withQuery('/agents', query), (api) =>
+    api.get<Page<'agents', Agent>>('/agents', query),
+  );
+  const set = (name: keyof typeof filters) => (value: string) => {
+    setFilters({ ...filters, [name]: value });
+    setCursors([]);
+  };
+  return (
+    <>
+      <h1>Fleet</h1>
+      <form className="filters" onSubmit={(event) => event.preventDefault()}>
+        <label>
+          Search
+          <input type="search" value={filters.q} onChange={(e) => set('q')(e.target.value)} />
+        </label>
+        <label>
+          Skill
+          <input value={filters.skill} onChange={(e) => set('skill')(e.target.value)} />
+        </label>
+        <label>
+          Tag
+          <input value={filters.tag} onChange={(e) => set('tag')(e.target.value)} />
+        </label>
+        <label>
+          Status
+          <select value={filters.status} onChange={(e) => set('status')(e.target.value)}>
+            <option value="">any</option>
+            {AGENT_STATUSES.map((status) => (
+              <option key={status}>{status}</option>
+            ))}
+          </select>
+        </label>
+      </form>
+      <ProblemView error={agents.error} />
+      <Loading when={agents.loading && !agents.data} />
+      {agents.data && (
+        <>
+          <TableBox label="Agents">
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Agent</th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Skills</th>
+                  <th scope="col">Last beat</th>
+                  <th scope="col">In flight</th>
+                  <th scope="col">Load</th>
+                </tr>
+              </thead>
+              <tbody>
+                {agents.data.data.agents.map((agent) => (
+                  <tr key={agent.id}>
+                    <td>
+                      <Link to={`/fleet/${agent.id}`}>{agent.name}</Link>
+                      <div className="muted">{agent.id}</div>
+                    </td>
+                    <td>
+                      <Status value={agent.status} />
+                    </td>
+                    <td>{agent.skills.map((skill) => skill.name).join(', ')}</td>
+                    <td>
+                      <Time value={agent.lastHeartbeatAt} />
+                    </td>
+                    <td>{agent.inFlight ?? '—'}</td>
+                    <td>{agent.load != null ? `${Math.round(agent.load * 100)}%` : '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableBox>
+          {agents.data.data.agents.length === 0 && <p>No agents match.</p>}
+          <Pager cursors={cursors} next={agents.data.meta.nextCursor} onChange={setCursors} />
+        </>
+      )}
+    </>
+  );
+}

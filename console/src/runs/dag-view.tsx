@@ -1,0 +1,89 @@
+import { useMemo, type KeyboardEvent } from 'react';
+import { layoutDag, type DagStep } from './dag-layout';
+
+/**
+ * A step graph as SVG: one box per step coloured by its status, its key and status as SVG
+ * text, arrows from dependencies. Each box is a button (Enter or Space selects it) named by
+ * its visible text: "build succeeded · compile".
+ */
+export function DagView({
+  steps,
+  label,
+  selected,
+  onSelect,
+}: {
+  steps: DagStep[];
+  label: string;
+  selected?: string;
+  onSelect?: (key: string) => void;
+}) {
+  const graph = useMemo(() => layoutDag(steps), [steps]);
+  const onKey = (key: string) => (event: KeyboardEvent) => {
+    if (event.key === 'Enter' || event.key === ' ') {
+      event.preventDefault();
+      onSelect?.(key);
+    }
+  };
+  return (
+    <div className="dag" role="region" aria-label={`${label} (scrolls)`} tabIndex={0}>
+      <svg
+        width={graph.width}
+        height={graph.height}
+        viewBox={`0 0 ${graph.width} ${graph.height}`}
+        role="group"
+        aria-label={label}
+      >
+        <defs>
+          <marker
+            id="arrow"
+            viewBox="0 0 10 10"
+            refX="9"
+            refY="5"
+            markerWidth="7"
+            markerHeight="7"
+            orient="auto-start-reverse"
+          >
+            <path d="M 0 0 L 10 5 L 0 10 z" className="edge-head" />
+          </marker>
+        </defs>
+        {graph.edges.map((edge) => (
+          <polyline
+            key={`${edge.from}->${edge.to}`}
+            className="edge"
+            points={edge.points.map((point) => `${point.x},${point.y}`).join(' ')}
+            markerEnd="url(#arrow)"
+          />
+        ))}
+        {graph.nodes.map((node) => (
+          <g
+            key={node.key}
+            className={`node node-${node.status}${selected === node.key ? ' node-selected' : ''}`}
+            data-status={node.status}
+            transform={`translate(${node.x - node.width / 2} ${node.y - node.height / 2})`}
+            role={onSelect ? 'button' : 'img'}
+            tabIndex={onSelect ? 0 : undefined}
+            aria-label={onSelect ? undefined : `${node.key} ${secondLine(node)}`}
+            aria-pressed={onSelect ? selected === node.key : undefined}
+            onClick={onSelect ? () => onSelect(node.key) : undefined}
+            onKeyDown={onSelect ? onKey(node.key) : undefined}
+          >
+            <rect width={node.width} height={node.height} rx="8" />
+            {/* One text, two lines: its content is the box's accessible name. */}
+            <text>
+              <tspan x="12" y="21" className="node-key">
+                {node.key}
+              </tspan>{' '}
+              <tspan x="12" y="40" className="node-status">
+                {secondLine(node)}
+              </tspan>
+            </text>
+          </g>
+        ))}
+      </svg>
+    </div>
+  );
+}
+
+function secondLine(step: DagStep): string {
+  return step.detail ? `${step.status} · ${step.detail}` : step.status;
+}

@@ -1,0 +1,411 @@
+/**
+ * The operator console in a real browser: Debian's Chromium driven by playwright-core against
+ * the production app (built console served at /console) on a real PostgreSQL. HTTP test agents
+ * and a real webhook receiver play the fleet; the test acts the way an operator does (roles
+ * and visible text) and runs axe-core on every page at desktop and phone sizes.
+ */
+import axe from 'axe-core';
+import { mkdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { join } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { buildConsoleIfStale } from './utils/console-build';
+import { createKey, listenOnLoopback, startTestApp, type TestApp } from './utils/test-app';
+import { waitFor } from './utils/spawn-app';
+import { WebhookReceiver } from './webhooks-out-receiver';
+
+jest.setTimeout(180_000);
+
+const ROOT = join(__dirname, '..');
+const ARTIFACTS = join(ROOT, 'test-artifacts', 'console');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const DESKTOP = { width: 1280, height: 800 };
+const PHONE = { width: 390, height: 844 };
+const UI_WAIT = 30_000;
+
+/** What the functions run in the page use of it (the server's tsconfig has no DOM types). */
+interface PageGlobals {
+  localStorage: { length: number };
+  document: { documentElement: { scrollWidth: number; clientWidth: number } };
+  getComputedStyle(element: unknown): { fill: string };
+  axe: typeof axe;
+}
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('operator console (Chromium)', () => {
+  let test: TestApp;
+  let base = '';
+  let browser: Browser;
+  let receiver: WebhookReceiver;
+  let worker: { authorization: string };
+  let desktop: BrowserContext;
+  let page: Page;
+  const cspViolations: string[] = [];
+  let runId = '';
+
+  const api = async (method: string, path: string, body?: unknown, headers = test.admin) => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      method,
+      headers: {
+        ...headers,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as Json };
+  };
+
+  /** An HTTP agent: claims the one task of its skill and completes it. */
+  const completeOne = async (agentId: string, output: Json) => {
+    const task = await waitFor(
+      async () => {
+        const claimed = await api('POST', `/agents/${agentId}/tasks/claim`, { max: 1 }, worker);
+        expect(claimed.status).toBe(200);
+        return (claimed.body.data.tasks as Json[])[0];
+      },
+      UI_WAIT,
+      `a task for ${agentId}`,
+    );
+    const done = await api(
+      'POST',
+      `/tasks/${task.id}/complete`,
+      { leaseToken: task.leaseToken, output },
+      worker,
+    );
+    expect(done.status).toBe(200);
+  };
+
+  const newPage = async (viewport: { width: number; height: number }) => {
+    const context = await browser.newContext({ viewport });
+    const opened = await context.newPage();
+    opened.on('console', (message) => {
+      if (/Content Security Policy/i.test(message.text())) cspViolations.push(message.text());
+    });
+    return { context, page: opened };
+  };
+
+  const signIn = async (target: Page, key: string) => {
+    await target.goto(`${base}/console`);
+    await target.getByLabel('API key').fill(key);
+    await target.getByRole('button', { name: 'Sign in' }).click();
+    await target.getByRole('navigation', { name: 'Console' }).waitFor({ timeout: UI_WAIT });
+  };
+
+  const nav = async (target: Page, name: string) => {
+    await target.getByRole('navigation', { name: 'Console' }).getByRole('link', { name }).click();
+    await target.getByRole('heading', { level: 1, name }).waitFor({ timeout: UI_WAIT });
+  };
+
+  /** axe-core in the page (evaluated, not injected as a script: the CSP forbids inline ones). */
+  const expectAccessible = async (target: Page, what: string) => {
+    await target.evaluate(axe.source);
+    const violations = await target.evaluate(async () => {
+      const page = globalThis as unknown as PageGlobals & { document: axe.ElementContext };
+      const result = await page.axe.run(page.document);
+      return result.violations
+        .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+        .map((violation) => ({
+          id: violation.id,
+          impact: violation.impact,
+          nodes: violation.nodes.slice(0, 3).map((node) => node.html),
+        }));
+    });
+    expect({ page: what, violations }).toEqual({ page: what, violations: [] });
+  };
+
+  const shot = async (target: Page, name: string) => {
+    await target.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  };
+
+  beforeAll(async () => {
+    // Global setup built it; a run of this file alone against a stale build rebuilds it here.
+    buildConsoleIfStale();
+    mkdirSync(ARTIFACTS, { recursive: true });
+    receiver = await WebhookReceiver.start();
+    test = await startTestApp({
+      WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
+      WEBHOOK_RETRY_SCHEDULE: '0,500ms',
+    });
+    base = await listenOnLoopback(test);
+    worker = await createKey(test, { scopes: ['tasks:work', 'agents:write'] });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    ({ context: desktop, page } = await newPage(DESKTOP));
+
+    for (const [id, name, skill] of [
+      ['builder-1', 'Builder One', 'build'],
+      ['shipper-1', 'Shipper One', 'ship'],
+    ]) {
+      const registered = await api('PUT', `/agents/${id}`, {
+        name,
+        skills: [{ id: skill, name: skill, tags: ['ci'] }],
+        labels: { region: 'eu' },
+      });
+      expect(registered.status).toBe(201);
+    }
+    const definition = await api('POST', '/workflow-definitions', {
+      key: 'release',
+      steps: [
+        { key: 'build', skill: 'build' },
+        { key: 'review', kind: 'approval', dependsOn: ['build'], description: 'Ship it?' },
+        { key: 'ship', skill: 'ship', dependsOn: ['review'] },
+      ],
+    });
+    expect(definition.status).toBe(201);
+    receiver.script('/hook', { status: 500, body: 'receiver down' });
+    const endpoint = await api('POST', '/webhooks/endpoints', {
+      url: `${receiver.url}/hook`,
+      eventTypes: ['workflow.started'],
+    });
+    expect(endpoint.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await receiver?.stop();
+    await test?.close();
+  });
+
+  it('serves the console at /console with a strict CSP and immutable hashed assets', async () => {
+    const index = await test.http.get('/console/runs/some-deep-link');
+    expect(index.status).toBe(200);
+    expect(index.headers['content-type']).toMatch(/^text\/html/);
+    expect(index.headers['cache-control']).toBe('no-cache');
+    const csp = index.headers['content-security-policy'];
+    for (const directive of [
+      "script-src 'self'",
+      "connect-src 'self'",
+      "object-src 'none'",
+      "frame-ancestors 'none'",
+    ]) {
+      expect(csp).toContain(directive);
+    }
+    expect(csp).not.toContain('unsafe-inline');
+    expect(index.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(index.text)?.[1];
+    expect(script).toBeDefined();
+    const asset = await test.http.get(script!);
+    expect(asset.status).toBe(200);
+    expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(asset.headers['content-type']).toMatch(/javascript/);
+    // The whole script the console loads, gzipped, stays under its 300 KB budget.
+    expect(gzipSync(Buffer.from(asset.text)).length).toBeLessThan(300 * 1024);
+    const missing = await test.http.get('/console/assets/nothing-here.js');
+    expect(missing.status).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/problem\+json/);
+  });
+
+  it('signs in with an API key, refusing a wrong one with the problem and its correlation id', async () => {
+    await page.goto(`${base}/console`);
+    await expectAccessible(page, 'sign-in');
+    await page.getByLabel('API key').fill('amk_not-a-real-key-000000000000');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const alert = page.getByRole('alert');
+    await alert.waitFor({ timeout: UI_WAIT });
+    expect(await alert.textContent()).toMatch(/Correlation id/);
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.length),
+    ).toBe(0);
+
+    await signIn(page, test.admin.authorization.replace('Bearer ', ''));
+    const links = page.getByRole('navigation', { name: 'Console' }).getByRole('link');
+    expect(await links.allTextContents()).toEqual([
+      'Overview',
+      'Fleet',
+      'Runs',
+      'Definitions',
+      'Webhooks',
+      'Audit',
+      'Keys',
+    ]);
+    expect(await page.getByText('Tenant').first().isVisible()).toBe(true);
+    expect(page.url()).not.toContain('amk_');
+    expect(
+      await page.evaluate(() => (globalThis as unknown as PageGlobals).localStorage.length),
+    ).toBe(0);
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor();
+    await page.getByRole('region', { name: 'Agents by status' }).waitFor();
+    await expectAccessible(page, 'overview');
+  });
+
+  it('Fleet shows the agents a client registered, and an agent page with its A2A card', async () => {
+    await nav(page, 'Fleet');
+    await page.getByRole('link', { name: 'Builder One' }).waitFor({ timeout: UI_WAIT });
+    await page.getByLabel('Skill').fill('ship');
+    await page.getByRole('link', { name: 'Shipper One' }).waitFor({ timeout: UI_WAIT });
+    expect(await page.getByRole('link', { name: 'Builder One' }).count()).toBe(0);
+    await page.getByLabel('Skill').fill('');
+    await page.getByRole('link', { name: 'Builder One' }).waitFor({ timeout: UI_WAIT });
+    await expectAccessible(page, 'fleet');
+    await shot(page, 'fleet');
+
+    await page.getByRole('link', { name: 'Builder One' }).click();
+    await page.getByRole('heading', { name: 'A2A card' }).waitFor({ timeout: UI_WAIT });
+    await page.getByLabel('A2A agent card').waitFor({ timeout: UI_WAIT });
+    expect(await page.getByLabel('A2A agent card').textContent()).toContain('Builder One');
+    await expectAccessible(page, 'agent');
+  });
+
+  it('starts a run and watches its steps turn green live, approving the waiting step', async () => {
+    let navigations = 0;
+    await nav(page, 'Runs');
+    const form = page.getByRole('form', { name: 'Start a run' });
+    await form.getByLabel('Definition').selectOption('release');
+    await form.getByLabel('Input (JSON)').fill('{"version": "1.2.0"}');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    await page.waitForURL(/\/console\/runs\/[^/]+$/, { timeout: UI_WAIT });
+    runId = page.url().split('/').pop()!;
+    const step = (key: string, status: string) =>
+      page.getByRole('button', { name: new RegExp(`^${key} ${status}`) });
+    await step('build', 'queued').waitFor({ timeout: UI_WAIT });
+    page.on('framenavigated', (frame) => {
+      if (frame === page.mainFrame()) navigations++;
+    });
+    await page.getByText('live').first().waitFor({ timeout: UI_WAIT });
+
+    await completeOne('builder-1', { artifact: 'app-1.2.0.tgz' });
+    await step('build', 'succeeded').waitFor({ timeout: UI_WAIT });
+    await step('review', 'waiting').waitFor({ timeout: UI_WAIT });
+    const fill = await step('build', 'succeeded')
+      .locator('rect')
+      .evaluate((rect) => (globalThis as unknown as PageGlobals).getComputedStyle(rect).fill);
+    expect(fill).toBe('rgb(201, 240, 210)');
+
+    await step('review', 'waiting').click();
+    await page
+      .getByRole('form', { name: 'Decide the approval' })
+      .getByLabel('Comment')
+      .fill('lgtm');
+    await page.getByRole('button', { name: 'Approve' }).click();
+    await step('review', 'succeeded').waitFor({ timeout: UI_WAIT });
+    await step('ship', 'queued').waitFor({ timeout: UI_WAIT });
+
+    await completeOne('shipper-1', { url: 'https://example.test/1.2.0' });
+    await step('ship', 'succeeded').waitFor({ timeout: UI_WAIT });
+    await page.getByText('finished: no further updates').waitFor({ timeout: UI_WAIT });
+    expect(navigations).toBe(0);
+
+    await step('build', 'succeeded').click();
+    const attempts = page.getByRole('region', { name: 'Attempts of build' });
+    await attempts.waitFor({ timeout: UI_WAIT });
+    expect(await attempts.textContent()).toContain('builder-1');
+    await expectAccessible(page, 'run');
+    await shot(page, 'run');
+
+    // The run's address is a deep link that survives a reload.
+    await page.reload();
+    await step('ship', 'succeeded').waitFor({ timeout: UI_WAIT });
+    const run = await api('GET', `/workflows/${runId}`);
+    expect(run.body.data.status).toBe('succeeded');
+  });
+
+  it('retries a dead webhook delivery', async () => {
+    const dead = await waitFor(
+      async () => {
+        const list = await api('GET', '/webhooks/deliveries?status=dead');
+        return (list.body.data.deliveries as Json[])[0];
+      },
+      UI_WAIT,
+      'a dead delivery',
+    );
+    receiver.script('/hook', { status: 200, body: 'ok' });
+    await nav(page, 'Webhooks');
+    await page.getByLabel('Delivery status').selectOption('dead');
+    const show = page.getByRole('button', { name: `Show delivery ${dead.eventType}` }).first();
+    await show.click();
+    const panel = page.getByRole('region', { name: `Delivery ${dead.id}` });
+    await panel.getByRole('button', { name: 'Retry delivery' }).click();
+    await panel.getByText('Queued to be sent again.').waitFor({ timeout: UI_WAIT });
+    const delivered = await waitFor(
+      async () => {
+        const one = await api('GET', `/webhooks/deliveries/${dead.id}`);
+        return one.body.data.status === 'succeeded' ? one.body.data : undefined;
+      },
+      UI_WAIT,
+      'the retried delivery to succeed',
+    );
+    expect(delivered.attempts.length).toBeGreaterThanOrEqual(3);
+    await expectAccessible(page, 'webhooks');
+  });
+
+  it('verifies the audit chain', async () => {
+    await nav(page, 'Audit');
+    await page.getByRole('button', { name: 'Verify chain' }).click();
+    const result = page.getByText(/^Chain intact: \d+ entries checked/);
+    await result.waitFor({ timeout: UI_WAIT });
+    expect(await result.isVisible()).toBe(true);
+    // The entries (header row plus at least one entry).
+    await page
+      .getByRole('region', { name: 'Audit entries' })
+      .getByRole('row')
+      .nth(1)
+      .waitFor({ timeout: UI_WAIT });
+    await expectAccessible(page, 'audit');
+  });
+
+  it('creates a key whose secret is shown once, and shows the definitions graph', async () => {
+    await nav(page, 'Keys');
+    const form = page.getByRole('form', { name: 'Create a key' });
+    await form.getByLabel('Name').fill('reader');
+    await form.getByLabel('agents:read').check();
+    await form.getByRole('button', { name: 'Create key' }).click();
+    const secret = page.getByRole('region', { name: 'New key' });
+    await secret.waitFor({ timeout: UI_WAIT });
+    expect(await secret.locator('code').textContent()).toMatch(/^amk_/);
+    await secret.getByRole('button', { name: 'Copy key' }).waitFor();
+    await expectAccessible(page, 'keys');
+    await secret.getByRole('button', { name: 'Done' }).click();
+    expect(await page.getByRole('region', { name: 'New key' }).count()).toBe(0);
+    await page.getByRole('button', { name: 'Revoke reader' }).waitFor({ timeout: UI_WAIT });
+
+    await nav(page, 'Definitions');
+    await page.getByRole('button', { name: 'Show release' }).click();
+    await page.getByRole('img', { name: /^review approval/ }).waitFor({ timeout: UI_WAIT });
+    await expectAccessible(page, 'definitions');
+    expect(cspViolations).toEqual([]);
+  });
+
+  it('explains a 403 to a key without the scope, with the correlation id', async () => {
+    const reader = await createKey(test, { scopes: ['agents:read'] });
+    const { context, page: readerPage } = await newPage(DESKTOP);
+    try {
+      await signIn(readerPage, reader.key);
+      await readerPage.goto(`${base}/console/runs/${runId}`);
+      const alert = readerPage.getByRole('alert');
+      await alert.waitFor({ timeout: UI_WAIT });
+      const text = await alert.textContent();
+      expect(text).toMatch(/Forbidden/);
+      expect(text).toMatch(/lacks the scope/);
+      expect(text).toMatch(/Correlation id/);
+      await nav(readerPage, 'Keys');
+      await readerPage.getByText(/needs the scope keys:admin/).waitFor();
+      await expectAccessible(readerPage, 'forbidden');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('is usable on a 390-pixel-wide phone', async () => {
+    const { context, page: phone } = await newPage(PHONE);
+    try {
+      await signIn(phone, test.admin.authorization.replace('Bearer ', ''));
+      for (const name of ['Fleet', 'Runs', 'Webhooks']) {
+        await nav(phone, name);
+        await expectAccessible(phone, `${name} (phone)`);
+      }
+      await phone.goto(`${base}/console/runs/${runId}`);
+      await phone.getByRole('button', { name: /^ship succeeded/ }).waitFor({ timeout: UI_WAIT });
+      await expectAccessible(phone, 'run (phone)');
+      const overflow = await phone.evaluate(() => {
+        const { documentElement } = (globalThis as unknown as PageGlobals).document;
+        return documentElement.scrollWidth - documentElement.clientWidth;
+      });
+      expect(overflow).toBeLessThanOrEqual(0);
+      await shot(phone, 'run-phone');
+    } finally {
+      await context.close();
+    }
+    await desktop.close();
+  });
+});

@@ -18,6 +18,7 @@ import { CreateSchedules1763800012000 } from './1763800012000-CreateSchedules';
 import { TraceContext1763800013000 } from './1763800013000-TraceContext';
 import { ConcurrencyKeys1763800014000 } from './1763800014000-ConcurrencyKeys';
 import { FanOut1763800016000 } from './1763800016000-FanOut';
+import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -41,4 +42,5 @@ export const MIGRATIONS = [
   TraceContext1763800013000,
   ConcurrencyKeys1763800014000,
   FanOut1763800016000,
+  AuditResourceIndex1763800020000,
 ];

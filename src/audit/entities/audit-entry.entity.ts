@@ -4,6 +4,13 @@ import { Column, Entity, Index, PrimaryColumn } from 'typeorm';
 @Entity('audit_entries')
 @Index('audit_entries_txid_id', ['txid', 'id'])
 @Index('audit_entries_tenant_occurred', ['tenantId', 'occurredAt', 'id'])
+@Index('audit_entries_tenant_resource', [
+  'tenantId',
+  'resourceType',
+  'resourceId',
+  'occurredAt',
+  'id',
+])
 export class AuditEntry {
   @PrimaryColumn({ type: 'uuid' })
   id: string;

@@ -38,7 +38,20 @@ export interface StepSpec {
   description?: string;
   seconds?: number;
   until?: string;
+  /** task: the shared rate limit its claims take tokens from (see rate-limits.service.ts). */
+  rateLimit?: RateLimitRef;
 }
+
+/** A step's rate limit: its key, and the JSON path of the units a task takes (default 1). */
+export interface RateLimitRef {
+  key: string;
+  units?: string;
+}
+
+/** Rate limit keys: slugs, as definition keys are. */
+export const RATE_LIMIT_KEY = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** A units path: `$.input...` or `$.dependencies.<step>...` of the task's input. */
+export const UNITS_PATH = /^\$\.(input|dependencies)(\.[A-Za-z0-9_-]+){1,15}$/;
 
 /** The longest a wait, approval or sleep may last: 30 days. */
 export const MAX_WAIT_SECONDS = 30 * 86_400;
@@ -78,6 +91,7 @@ export interface StepInput {
   timeoutSeconds?: number;
   maxAttempts?: number;
   retryBackoff?: Partial<RetryBackoff>;
+  rateLimit?: string | { key?: unknown; units?: unknown };
 }
 
 /**
@@ -133,11 +147,13 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
       timeoutSeconds: step.timeoutSeconds ?? null,
     };
     if (kind === 'task') {
+      const rateLimit = rateLimitRef(step.rateLimit);
       return {
         ...base,
         skill: step.skill!,
         maxAttempts: step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         retryBackoff: { ...DEFAULT_BACKOFF, ...defined(step.retryBackoff ?? {}) },
+        ...(rateLimit ? { rateLimit } : {}),
       };
     }
     // Not tasks: one attempt, no backoff; only the kind's own fields are kept.
@@ -167,7 +183,7 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
 }
 
 const KIND_FIELDS: Record<StepKind, ReadonlyArray<keyof StepInput>> = {
-  task: ['skill', 'timeoutSeconds', 'maxAttempts', 'retryBackoff'],
+  task: ['skill', 'timeoutSeconds', 'maxAttempts', 'retryBackoff', 'rateLimit'],
   wait: ['signal', 'event', 'timeoutSeconds', 'onTimeout'],
   approval: ['timeoutSeconds', 'approvers', 'description'],
   sleep: ['seconds', 'until'],
@@ -177,6 +193,7 @@ const KIND_ONLY_FIELDS: ReadonlyArray<keyof StepInput> = [
   'timeoutSeconds',
   'maxAttempts',
   'retryBackoff',
+  'rateLimit',
   'signal',
   'event',
   'onTimeout',
@@ -201,6 +218,7 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
       if (step.skill === undefined) error('skill', 'a task step needs a skill');
       if (timeout !== undefined && timeout > MAX_TASK_TIMEOUT_SECONDS)
         error('timeoutSeconds', `must not be greater than ${MAX_TASK_TIMEOUT_SECONDS}`);
+      if (step.rateLimit !== undefined) errors.push(...rateLimitErrors(step.rateLimit, at));
       break;
     case 'wait':
       if (step.signal === undefined && step.event === undefined)
@@ -249,6 +267,39 @@ function eventErrors(event: { type: string; match?: Record<string, unknown> }, a
       });
   }
   return errors;
+}
+
+/** `rateLimit: "openai"` or `{key: "openai", units: "$.input.tokens"}`, nothing else. */
+function rateLimitErrors(value: unknown, at: string): FieldError[] {
+  const field = `${at}.rateLimit`;
+  const keyMessage = 'a rate limit key is a slug: a-z, 0-9, ".", "_" or "-" (up to 64)';
+  if (typeof value === 'string')
+    return RATE_LIMIT_KEY.test(value) ? [] : [{ field, message: keyMessage }];
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return [{ field, message: 'must be a rate limit key or {key, units?}' }];
+  const errors: FieldError[] = [];
+  const ref = value as Record<string, unknown>;
+  for (const name of Object.keys(ref)) {
+    if (name !== 'key' && name !== 'units')
+      errors.push({ field: `${field}.${name.slice(0, 64)}`, message: 'unknown field' });
+  }
+  if (typeof ref.key !== 'string' || !RATE_LIMIT_KEY.test(ref.key))
+    errors.push({ field: `${field}.key`, message: keyMessage });
+  if (ref.units !== undefined && (typeof ref.units !== 'string' || !UNITS_PATH.test(ref.units)))
+    errors.push({
+      field: `${field}.units`,
+      message:
+        'must be a JSON path into the task input: $.input.<path> or $.dependencies.<step>.<path>',
+    });
+  return errors;
+}
+
+/** The validated reference as runs keep it: always an object. */
+function rateLimitRef(value: StepInput['rateLimit']): RateLimitRef | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return { key: value };
+  const units = value.units as string | undefined;
+  return units === undefined ? { key: value.key as string } : { key: value.key as string, units };
 }
 
 function isIsoTime(value: string): boolean {

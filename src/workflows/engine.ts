@@ -13,8 +13,9 @@ import { claimParameters, claimStatement } from './claim-statement';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { backoffSeconds, DEFAULT_BACKOFF, readySteps, StepSpec, stepKind } from './dag';
+import { rateUnits } from './rate-limit-units';
 import { RetryAnnouncer } from './retry-announcer';
-import { attemptsFinished, runsFinished } from './workflow-metrics';
+import { attemptsFinished, rateLimitedClaims, runsFinished } from './workflow-metrics';
 import {
   assertRunTransition,
   assertTaskTransition,
@@ -263,20 +264,35 @@ export class WorkflowEngine {
     agentId: string,
     max: number,
     leaseSeconds: number,
-  ): Promise<{ profile: DispatchProfile | undefined; tasks: TaskRow[] }> {
+  ): Promise<{
+    profile: DispatchProfile | undefined;
+    tasks: TaskRow[];
+    tokensInMs: number | null;
+  }> {
     const [answer] = await preparedQuery<
-      DispatchProfile & { tasks: TaskRow[] | null; leftSkills: string[] | null }
+      DispatchProfile & {
+        tasks: TaskRow[] | null;
+        leftSkills: string[] | null;
+        heldBack: Array<{ key: string; waitMs: number }> | null;
+      }
     >(
       this.dataSource,
       claimStatement(max),
       claimParameters(tenantId, agentId, max, leaseSeconds, requestContext.get()),
     );
-    if (!answer) return { profile: undefined, tasks: [] };
+    if (!answer) return { profile: undefined, tasks: [], tokensInMs: null };
     for (const skill of answer.leftSkills ?? [])
       this.notifications.signal(TASKS_CHANNEL, taskSignal(tenantId, skill));
     const tasks = answer.tasks ?? [];
     if (tasks.length > 0) this.events.committedAlone();
-    return { profile: { status: answer.status, skills: answer.skills }, tasks };
+    const held = answer.heldBack ?? [];
+    for (const { key } of held) rateLimitedClaims.inc({ key });
+    return {
+      profile: { status: answer.status, skills: answer.skills },
+      tasks,
+      // When the first rate limit holding a task back has its units again.
+      tokensInMs: held.length === 0 ? null : Math.min(...held.map((h) => h.waitMs)),
+    };
   }
 
   /**
@@ -555,13 +571,14 @@ export class WorkflowEngine {
     if (ready.length === 0) return;
     const inserted = await tx.manager.query<TaskRow[]>(
       `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
-         input, max_attempts, timeout_seconds, retry_backoff)
+         input, max_attempts, timeout_seconds, retry_backoff, rate_limit_key, rate_units)
        SELECT s.id, s.tenant_id, s.run_id, s.step_key, s.skill, 'queued', s.priority, s.input,
-              s.max_attempts, s.timeout_seconds, s.retry_backoff
+              s.max_attempts, s.timeout_seconds, s.retry_backoff, s.rate_limit_key, s.rate_units
          FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::varchar[],
-                     $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[])
+                     $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[],
+                     $11::varchar[], $12::float8[])
               AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
-                   timeout_seconds, retry_backoff)
+                   timeout_seconds, retry_backoff, rate_limit_key, rate_units)
        RETURNING ${TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
@@ -574,6 +591,8 @@ export class WorkflowEngine {
         ready.map(({ step }) => step.maxAttempts),
         ready.map(({ step }) => step.timeoutSeconds),
         ready.map(({ step }) => JSON.stringify(step.retryBackoff)),
+        ready.map(({ step }) => step.rateLimit?.key ?? null),
+        ready.map(({ step, input }) => (step.rateLimit ? rateUnits(step.rateLimit, input) : null)),
       ],
     );
     // In step order, as the definitions list them (RETURNING promises no order).

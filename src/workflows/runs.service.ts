@@ -8,6 +8,7 @@ import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent } from '../events/domain-event';
 import { EventsService } from '../events/events.service';
 import { normaliseSteps, StepSpec } from './dag';
+import { Bucket, tokensReturnAt } from './rate-limit-units';
 import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
@@ -17,7 +18,19 @@ import { RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
 
 /** Why a run that has not finished is not moving: its delayed start, or its paused definition. */
 export type RunWaiting =
-  { reason: 'schedule'; until: Date } | { reason: 'paused'; since: Date } | null;
+  { reason: 'schedule'; until: Date } | { reason: 'paused'; since: Date } | RateLimitWait | null;
+
+/**
+ * A ready task held back by its step's rate limit: until when its units are back (a claim may
+ * take them first), or null when no rate limit of that key exists (it waits for one).
+ */
+export interface RateLimitWait {
+  reason: 'rate_limit';
+  rateLimit: string;
+  stepKey: string;
+  units: number;
+  until: Date | null;
+}
 
 export interface RunDetail {
   run: RunRow;
@@ -201,15 +214,56 @@ export class RunsService {
       `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1`,
       [id],
     );
-    return { run, tasks, waiting: await this.waiting(manager, run) };
+    return { run, tasks, waiting: await this.waiting(manager, run, tasks) };
   }
 
-  private async waiting(manager: EntityManager, run: RunRow): Promise<RunWaiting> {
+  private async waiting(
+    manager: EntityManager,
+    run: RunRow,
+    tasks: TaskRow[],
+  ): Promise<RunWaiting> {
     if (run.status === 'scheduled' && run.startAt)
       return { reason: 'schedule', until: run.startAt };
     if (isTerminalRun(run.status)) return null;
     const pausedAt = await this.definitions.pausedAt(manager, run.tenantId, run.type);
-    return pausedAt ? { reason: 'paused', since: pausedAt } : null;
+    if (pausedAt) return { reason: 'paused', since: pausedAt };
+    return this.rateLimited(manager, run.tenantId, tasks);
+  }
+
+  /** The first ready task (in step order) whose rate limit lacks its units, or is missing. */
+  private async rateLimited(
+    manager: EntityManager,
+    tenantId: string,
+    tasks: TaskRow[],
+  ): Promise<RateLimitWait | null> {
+    const now = Date.now();
+    const ready = tasks.filter(
+      (task) =>
+        task.status === 'queued' &&
+        task.rateLimitKey !== null &&
+        new Date(task.availableAt).getTime() <= now,
+    );
+    if (ready.length === 0) return null;
+    const keys = [...new Set(ready.map((task) => task.rateLimitKey!))];
+    const buckets = await manager.query<Array<Bucket & { key: string }>>(
+      `SELECT key, per_minute AS "perMinute", burst, tokens, refilled_at AS "refilledAt"
+         FROM rate_limits WHERE tenant_id = $1 AND key = ANY($2::varchar[])`,
+      [tenantId, keys],
+    );
+    const byKey = new Map(buckets.map((bucket) => [bucket.key, bucket]));
+    for (const task of ready) {
+      const bucket = byKey.get(task.rateLimitKey!);
+      const wait = {
+        reason: 'rate_limit' as const,
+        rateLimit: task.rateLimitKey!,
+        stepKey: task.stepKey,
+        units: task.rateUnits!,
+      };
+      if (!bucket) return { ...wait, until: null };
+      const at = tokensReturnAt(bucket, task.rateUnits!, now);
+      if (at > now) return { ...wait, until: new Date(at) };
+    }
+    return null;
   }
 
   /** A start time to come, or undefined to start now (a time already past starts now). */

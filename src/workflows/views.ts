@@ -1,4 +1,4 @@
-import { RunDetailDto, RunDto, RunStepDto, TaskViewDto } from './dto/run.dto';
+import { RunDetailDto, RunDto, RunStepDto, RunWaitingDto, TaskViewDto } from './dto/run.dto';
 import { stepKind } from './dag';
 import { isTerminalRun } from './state-machine';
 import type { RunDetail } from './runs.service';
@@ -60,11 +60,25 @@ export function runDetailView({ run, tasks, waiting }: RunDetail): RunDetailDto 
   return {
     ...runView(run),
     steps,
-    waiting:
-      waiting === null
-        ? null
-        : waiting.reason === 'schedule'
-          ? { reason: 'schedule', until: iso(waiting.until)! }
-          : { reason: 'paused', since: iso(waiting.since)! },
+    waiting: waitingView(waiting),
   };
+}
+
+function waitingView(waiting: RunDetail['waiting']): RunWaitingDto | null {
+  if (waiting === null) return null;
+  switch (waiting.reason) {
+    case 'schedule':
+      return { reason: 'schedule', until: iso(waiting.until)! };
+    case 'paused':
+      return { reason: 'paused', since: iso(waiting.since)! };
+    case 'rate_limit':
+      return {
+        reason: 'rate_limit',
+        rateLimit: waiting.rateLimit,
+        stepKey: waiting.stepKey,
+        units: waiting.units,
+        defined: waiting.until !== null,
+        ...(waiting.until === null ? {} : { until: iso(waiting.until)! }),
+      };
+  }
 }

@@ -7,7 +7,9 @@ const counts = new ScrapeSnapshot<Record<string, number>>({});
 /**
  * `workflow_runs_waiting{reason}`: unfinished runs held back, by why. `schedule`: a delayed
  * start not yet come (the partial index on start_at counts them); `paused`: runs of a paused
- * definition (a pause is rare: joined from the few paused keys).
+ * definition (a pause is rare: joined from the few paused keys); `rate_limit`: runs with a
+ * ready task whose rate limit lacks its units now, or does not exist (read from the partial
+ * index of queued tasks naming a rate limit).
  */
 @Injectable()
 export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
@@ -16,10 +18,11 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     counts.gauge(
       'workflow_runs_waiting',
-      'Unfinished workflow runs waiting, by reason (schedule, paused)',
+      'Unfinished workflow runs waiting, by reason (schedule, paused, rate_limit)',
       ['reason'],
       (g, byReason) => {
-        for (const reason of ['schedule', 'paused']) g.set({ reason }, byReason[reason] ?? 0);
+        for (const reason of ['schedule', 'paused', 'rate_limit'])
+          g.set({ reason }, byReason[reason] ?? 0);
       },
     );
     counts.readFrom(() => this.read());
@@ -30,12 +33,25 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   private async read(): Promise<Record<string, number>> {
-    const [row] = await this.dataSource.query<Array<{ schedule: number; paused: number }>>(
+    const [row] = await this.dataSource.query<
+      Array<{ schedule: number; paused: number; rateLimit: number }>
+    >(
       `SELECT (SELECT count(*)::int FROM workflow_runs WHERE status = 'scheduled') AS schedule,
               (SELECT count(*)::int FROM workflow_definition_pauses p
                  JOIN workflow_runs r ON r.tenant_id = p.tenant_id AND r.type = p.definition_key
-                WHERE r.status IN ('pending', 'running')) AS paused`,
+                WHERE r.status IN ('pending', 'running')) AS paused,
+              (SELECT count(DISTINCT t.run_id)::int FROM workflow_tasks t
+                 LEFT JOIN rate_limits l ON l.tenant_id = t.tenant_id AND l.key = t.rate_limit_key
+                WHERE t.status = 'queued' AND t.rate_limit_key IS NOT NULL
+                  AND t.available_at <= now()
+                  AND (l.key IS NULL OR least(t.rate_units, l.burst) > least(l.burst, l.tokens
+                       + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60)))
+                AS "rateLimit"`,
     );
-    return { schedule: row?.schedule ?? 0, paused: row?.paused ?? 0 };
+    return {
+      schedule: row?.schedule ?? 0,
+      paused: row?.paused ?? 0,
+      rate_limit: row?.rateLimit ?? 0,
+    };
   }
 }

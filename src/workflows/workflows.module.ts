@@ -7,6 +7,8 @@ import { WorkflowEngine } from './engine';
 import { LeaseReaper } from './lease-reaper';
 import { ProgressService } from './progress.service';
 import { ProgressWriter } from './progress-writer';
+import { RateLimitsController } from './rate-limits.controller';
+import { RateLimitsService } from './rate-limits.service';
 import { RetryAnnouncer } from './retry-announcer';
 import { RunTraces } from './run-traces';
 import { RunsService } from './runs.service';
@@ -32,6 +34,7 @@ import { WorkflowsController } from './workflows.controller';
     WaitsController,
     TasksController,
     SkillsController,
+    RateLimitsController,
   ],
   providers: [
     DefinitionsService,
@@ -50,6 +53,7 @@ import { WorkflowsController } from './workflows.controller';
     WorkflowMetrics,
     WaitsService,
     WaitingMetrics,
+    RateLimitsService,
   ],
   exports: [RunsService, DefinitionsService],
 })

@@ -185,9 +185,9 @@ describe('rate limits', () => {
 
   it('let a task go only while its units remain, show the wait, and wake a claim at refill', async () => {
     await register('tok-agent', ['tok']);
-    // One unit a second; three in the bucket.
+    // One unit every five seconds (slow enough for a loaded machine); three in the bucket.
     expect(
-      (await call('POST', '/rate-limits', writer, { key: 'tok', perMinute: 60, burst: 3 })).status,
+      (await call('POST', '/rate-limits', writer, { key: 'tok', perMinute: 12, burst: 3 })).status,
     ).toBe(201);
     await define('tok-flow', [
       { key: 'ask', skill: 'tok', rateLimit: { key: 'tok', units: '$.input.tokens' } },

@@ -89,19 +89,24 @@ export function claimStatement(max: number): string {
       WHERE l.tenant_id = $1 AND l.key = b.key
      RETURNING l.key, l.tokens),
    held AS (
-     SELECT l.key,
-            min((h.units - coalesce(t.tokens, l.available)) * 60000 / l.per_minute) AS wait_ms
+     SELECT l.key, bool_or(h.units > coalesce(t.tokens, b.available, l.available)) AS short,
+            min(greatest(0, h.units - coalesce(t.tokens, b.available, l.available))
+                * 60000 / l.per_minute) AS wait_ms
        FROM limits l
+       CROSS JOIN paused z
        CROSS JOIN profile p
        CROSS JOIN unnest(p.skills) AS s(skill)
        CROSS JOIN LATERAL (
          SELECT least(w.rate_units, l.burst) AS units FROM workflow_tasks w
           WHERE w.tenant_id = $1 AND w.status = 'queued' AND w.skill = s.skill
             AND coalesce(w.rate_limit_key, '') = l.key AND w.available_at <= now()
+            AND w.id NOT IN (SELECT id FROM picked)
+            AND (z.keys IS NULL
+                 OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
           ORDER BY w.priority DESC, w.available_at, w.id
           LIMIT 1) h
+       LEFT JOIN buckets b ON b.key = l.key
        LEFT JOIN taken t ON t.key = l.key
-      WHERE h.units > coalesce(t.tokens, l.available)
       GROUP BY l.key),
    claimed AS (
      UPDATE workflow_tasks t
@@ -160,7 +165,8 @@ export function claimStatement(max: number): string {
         (SELECT array_agg(DISTINCT a.skill) FROM admitted a
           WHERE a.id NOT IN (SELECT id FROM picked)) AS "leftSkills",
         CASE WHEN (SELECT count(*) FROM picked) < ${max}
-             THEN (SELECT json_agg(json_build_object('key', key, 'waitMs', ceil(wait_ms)))
+             THEN (SELECT json_agg(json_build_object('key', key, 'short', short,
+                                                     'waitMs', ceil(wait_ms)))
                      FROM held) END AS "heldBack"
    FROM profile p`;
   statements.set(max, text);

@@ -130,6 +130,9 @@ const TASK_ACTIONS: Record<TaskEvent, string> = {
  * transaction. Lock order is always the run, then its tasks (claim never waits on a run lock),
  * so concurrent completions, cancels and the reaper cannot deadlock.
  */
+/** The soonest a claim held back by a rate limit looks again. */
+const RECHECK_MS = 100;
+
 @Injectable()
 export class WorkflowEngine {
   constructor(
@@ -273,7 +276,7 @@ export class WorkflowEngine {
       DispatchProfile & {
         tasks: TaskRow[] | null;
         leftSkills: string[] | null;
-        heldBack: Array<{ key: string; waitMs: number }> | null;
+        heldBack: Array<{ key: string; short: boolean; waitMs: number }> | null;
       }
     >(
       this.dataSource,
@@ -286,12 +289,17 @@ export class WorkflowEngine {
     const tasks = answer.tasks ?? [];
     if (tasks.length > 0) this.events.committedAlone();
     const held = answer.heldBack ?? [];
-    for (const { key } of held) rateLimitedClaims.inc({ key });
+    for (const { key, short } of held) if (short) rateLimitedClaims.inc({ key });
     return {
       profile: { status: answer.status, skills: answer.skills },
       tasks,
-      // When the first rate limit holding a task back has its units again.
-      tokensInMs: held.length === 0 ? null : Math.min(...held.map((h) => h.waitMs)),
+      // When the first rate limit holding a task back has its units again; a ready task of a
+      // limit with tokens that this claim did not get (another claim held it) is looked at
+      // again shortly, since nothing else will announce it.
+      tokensInMs:
+        held.length === 0
+          ? null
+          : Math.max(RECHECK_MS, Math.min(...held.map((entry) => entry.waitMs))),
     };
   }
 

@@ -17,6 +17,7 @@ import {
 import { runInboundWebhooksAlone } from './webhooks-in';
 import { benchTasks } from './tasks';
 import { benchDispatch } from './dispatch';
+import { benchDispatchControl } from './dispatch-control';
 import { benchTracing } from './tracing';
 import { benchWebhooks } from './webhooks';
 import { benchSleeps } from './sleeps';
@@ -34,7 +35,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 /**
- * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,webhooks,audit,tracing,sleeps,streams` (any of them) runs
+ * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,dispatch-control,webhooks,audit,tracing,sleeps,streams` (any of them) runs
  * those scenario groups; unset, all of them. `BENCH_ONLY=scale` (only when named: it seeds
  * 11 million rows) runs the same operations at today's sizes and at ten times them.
  */
@@ -46,6 +47,7 @@ async function main() {
   if (wanted('webhooks-in')) await runInboundWebhooksAlone();
   if (wanted('tasks')) await benchTasks();
   if (wanted('dispatch')) await benchDispatch();
+  if (wanted('dispatch-control')) await benchDispatchControl();
   if (wanted('webhooks')) await benchWebhooks();
   if (wanted('tracing')) await benchTracing();
   if (wanted('sleeps')) {

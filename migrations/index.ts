@@ -17,6 +17,7 @@ import { StreamsAndProgress1763800011000 } from './1763800011000-StreamsAndProgr
 import { CreateSchedules1763800012000 } from './1763800012000-CreateSchedules';
 import { TraceContext1763800013000 } from './1763800013000-TraceContext';
 import { ConcurrencyKeys1763800014000 } from './1763800014000-ConcurrencyKeys';
+import { CreateRateLimits1763800015000 } from './1763800015000-CreateRateLimits';
 import { FanOut1763800016000 } from './1763800016000-FanOut';
 import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
 
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   CreateSchedules1763800012000,
   TraceContext1763800013000,
   ConcurrencyKeys1763800014000,
+  CreateRateLimits1763800015000,
   FanOut1763800016000,
   AuditResourceIndex1763800020000,
 ];

@@ -22,6 +22,7 @@ import {
 import { Schedule } from '../schedules/entities/schedule.entity';
 import { ScheduleTick } from '../schedules/entities/schedule-tick.entity';
 import { DefinitionPause } from '../workflows/entities/definition-pause.entity';
+import { RateLimit } from '../workflows/entities/rate-limit.entity';
 import { TaskProgress } from '../workflows/entities/task-progress.entity';
 import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
@@ -49,6 +50,7 @@ export const ENTITIES = [
   WorkflowEventWait,
   WorkflowEventWaitShape,
   DefinitionPause,
+  RateLimit,
   Schedule,
   ScheduleTick,
   TaskProgress,

@@ -101,6 +101,8 @@ const STEP = (extra: Record<string, unknown> = {}, required: string[] = []) =>
     ['taskId', 'workflowId', 'stepKey', 'kind', 'status', ...required],
   );
 
+const RATE_LIMIT = object({ key: str, perMinute: { type: 'number' }, burst: { type: 'number' } });
+
 const SCHEDULE = object(
   {
     key: str,
@@ -349,6 +351,9 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
       ['key', 'definitionKey', 'tickAt', 'outcome'],
     ),
   },
+  { type: 'rate_limit.created', description: 'A rate limit was created.', schema: RATE_LIMIT },
+  { type: 'rate_limit.updated', description: 'A rate limit was changed.', schema: RATE_LIMIT },
+  { type: 'rate_limit.deleted', description: 'A rate limit was deleted.', schema: RATE_LIMIT },
   { type: 'schedule.created', description: 'A schedule was created.', schema: SCHEDULE },
   { type: 'schedule.updated', description: 'A schedule was changed.', schema: SCHEDULE },
   { type: 'schedule.deleted', description: 'A schedule was deleted.', schema: SCHEDULE },

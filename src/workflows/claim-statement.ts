@@ -28,6 +28,10 @@ import { TASK_COLUMNS } from './workflow-rows';
  * that reads every run of the paused types on each claim. Ids of the audit entries and events come from the caller (UUIDv7, as
  * everywhere else): `2 × max` of each covers every change a claim can make.
  */
+/** A bucket's content now: its tokens at refilled_at plus what the time since earned. */
+const AVAILABLE = `least(l.burst, l.tokens
+  + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60)`;
+
 export function claimStatement(max: number): string {
   if (!Number.isInteger(max) || max < 1 || max > 10) throw new RangeError(`claim max ${max}`);
   const cached = statements.get(max);
@@ -35,14 +39,25 @@ export function claimStatement(max: number): string {
   const text = `WITH profile AS (${DISPATCH_PROFILE_SQL}),
    paused AS (
      SELECT array_agg(definition_key) AS keys FROM workflow_definition_pauses WHERE tenant_id = $1),
+   limits AS (
+     SELECT l.key, l.burst, l.per_minute, ${AVAILABLE} AS available
+       FROM rate_limits l WHERE l.tenant_id = $1),
+   lanes AS (
+     SELECT '' AS lane, NULL::float8 AS burst, NULL::float8 AS available
+     UNION ALL
+     SELECT key, burst, available FROM limits WHERE available > 0),
    candidates AS (
-     SELECT q.id, q.priority, q.available_at, s.skill
+     SELECT q.id, q.priority, q.available_at, q.units, s.skill, n.lane
        FROM profile p
        CROSS JOIN paused z
        CROSS JOIN unnest(p.skills) AS s(skill)
+       CROSS JOIN lanes n
        CROSS JOIN LATERAL (
-         SELECT id, priority, available_at FROM workflow_tasks w
+         SELECT id, priority, available_at, least(w.rate_units, n.burst) AS units
+           FROM workflow_tasks w
           WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
+            AND coalesce(rate_limit_key, '') = n.lane
+            AND (n.available IS NULL OR least(w.rate_units, n.burst) <= n.available)
             AND available_at <= now()
             AND (z.keys IS NULL
                  OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
@@ -50,8 +65,49 @@ export function claimStatement(max: number): string {
           LIMIT ${max}
           FOR UPDATE SKIP LOCKED) q
       WHERE p.status NOT IN ('draining', 'offline')),
+   buckets AS (
+     SELECT l.key, ${AVAILABLE} AS available
+       FROM rate_limits l
+      WHERE l.tenant_id = $1 AND l.key IN (SELECT lane FROM candidates WHERE lane <> '')
+      ORDER BY l.key
+        FOR UPDATE),
+   admitted AS (
+     SELECT c.id, c.priority, c.available_at, c.skill, c.lane, c.units
+       FROM (SELECT c.*, sum(c.units) OVER (PARTITION BY c.lane
+                                            ORDER BY c.priority DESC, c.available_at, c.id) AS needed
+               FROM candidates c) c
+       LEFT JOIN buckets b ON b.key = c.lane
+      WHERE c.lane = '' OR c.needed <= b.available),
    picked AS (
-     SELECT id FROM candidates ORDER BY priority DESC, available_at, id LIMIT ${max}),
+     SELECT id, lane, units FROM admitted ORDER BY priority DESC, available_at, id LIMIT ${max}),
+   taken AS (
+     UPDATE rate_limits l
+        SET tokens = greatest(0, b.available - u.units), refilled_at = greatest(l.refilled_at, now())
+       FROM buckets b
+       JOIN (SELECT lane, sum(units) AS units FROM picked WHERE lane <> '' GROUP BY lane) u
+         ON u.lane = b.key
+      WHERE l.tenant_id = $1 AND l.key = b.key
+     RETURNING l.key, l.tokens),
+   held AS (
+     SELECT l.key, bool_or(h.units > coalesce(t.tokens, b.available, l.available)) AS short,
+            min(greatest(0, h.units - coalesce(t.tokens, b.available, l.available))
+                * 60000 / l.per_minute) AS wait_ms
+       FROM limits l
+       CROSS JOIN paused z
+       CROSS JOIN profile p
+       CROSS JOIN unnest(p.skills) AS s(skill)
+       CROSS JOIN LATERAL (
+         SELECT least(w.rate_units, l.burst) AS units FROM workflow_tasks w
+          WHERE w.tenant_id = $1 AND w.status = 'queued' AND w.skill = s.skill
+            AND coalesce(w.rate_limit_key, '') = l.key AND w.available_at <= now()
+            AND w.id NOT IN (SELECT id FROM picked)
+            AND (z.keys IS NULL
+                 OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
+          ORDER BY w.priority DESC, w.available_at, w.id
+          LIMIT 1) h
+       LEFT JOIN buckets b ON b.key = l.key
+       LEFT JOIN taken t ON t.key = l.key
+      GROUP BY l.key),
    claimed AS (
      UPDATE workflow_tasks t
         SET status = 'claimed', agent_id = $2,
@@ -106,8 +162,12 @@ export function claimStatement(max: number): string {
  SELECT p.status, p.skills,
         (SELECT json_agg(claimed ORDER BY claimed.priority DESC, claimed."availableAt", claimed.id)
            FROM claimed) AS tasks,
-        (SELECT array_agg(DISTINCT c.skill) FROM candidates c
-          WHERE c.id NOT IN (SELECT id FROM picked)) AS "leftSkills"
+        (SELECT array_agg(DISTINCT a.skill) FROM admitted a
+          WHERE a.id NOT IN (SELECT id FROM picked)) AS "leftSkills",
+        CASE WHEN (SELECT count(*) FROM picked) < ${max}
+             THEN (SELECT json_agg(json_build_object('key', key, 'short', short,
+                                                     'waitMs', ceil(wait_ms)))
+                     FROM held) END AS "heldBack"
    FROM profile p`;
   statements.set(max, text);
   return text;

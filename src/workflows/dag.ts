@@ -43,7 +43,20 @@ export interface StepSpec {
   until?: string;
   /** A task step that fans out: one task per element of the array at this path. */
   forEach?: string;
+  /** task: the shared rate limit its claims take tokens from (see rate-limits.service.ts). */
+  rateLimit?: RateLimitRef;
 }
+
+/** A step's rate limit: its key, and the JSON path of the units a task takes (default 1). */
+export interface RateLimitRef {
+  key: string;
+  units?: string;
+}
+
+/** Rate limit keys: slugs, as definition keys are. */
+export const RATE_LIMIT_KEY = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** A units path: `$.input...` or `$.dependencies.<step>...` of the task's input. */
+export const UNITS_PATH = /^\$\.(input|dependencies)(\.[A-Za-z0-9_-]+){1,15}$/;
 
 /** The longest a wait, approval or sleep may last: 30 days. */
 export const MAX_WAIT_SECONDS = 30 * 86_400;
@@ -84,6 +97,7 @@ export interface StepInput {
   timeoutSeconds?: number;
   maxAttempts?: number;
   retryBackoff?: Partial<RetryBackoff>;
+  rateLimit?: string | { key?: unknown; units?: unknown };
 }
 
 /**
@@ -139,12 +153,14 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
       timeoutSeconds: step.timeoutSeconds ?? null,
     };
     if (kind === 'task') {
+      const rateLimit = rateLimitRef(step.rateLimit);
       return {
         ...base,
         skill: step.skill!,
         maxAttempts: step.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
         retryBackoff: { ...DEFAULT_BACKOFF, ...defined(step.retryBackoff ?? {}) },
         ...(step.forEach === undefined ? {} : { forEach: step.forEach }),
+        ...(rateLimit ? { rateLimit } : {}),
       };
     }
     // Not tasks: one attempt, no backoff; only the kind's own fields are kept.
@@ -174,7 +190,7 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
 }
 
 const KIND_FIELDS: Record<StepKind, ReadonlyArray<keyof StepInput>> = {
-  task: ['skill', 'timeoutSeconds', 'maxAttempts', 'retryBackoff', 'forEach'],
+  task: ['skill', 'timeoutSeconds', 'maxAttempts', 'retryBackoff', 'forEach', 'rateLimit'],
   wait: ['signal', 'event', 'timeoutSeconds', 'onTimeout'],
   approval: ['timeoutSeconds', 'approvers', 'description'],
   sleep: ['seconds', 'until'],
@@ -184,6 +200,7 @@ const KIND_ONLY_FIELDS: ReadonlyArray<keyof StepInput> = [
   'timeoutSeconds',
   'maxAttempts',
   'retryBackoff',
+  'rateLimit',
   'signal',
   'event',
   'onTimeout',
@@ -213,6 +230,7 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
         const message = forEachError(step.forEach, step.dependsOn ?? []);
         if (message) error('forEach', message);
       }
+      if (step.rateLimit !== undefined) errors.push(...rateLimitErrors(step.rateLimit, at));
       break;
     case 'wait':
       if (step.signal === undefined && step.event === undefined)
@@ -328,6 +346,39 @@ export function isListedApprover(
       ? keyId !== undefined && approver.slice(4).toLowerCase() === keyId.toLowerCase()
       : (SCOPES as readonly string[]).includes(approver) && scopes.includes(approver),
   );
+}
+
+/** `rateLimit: "openai"` or `{key: "openai", units: "$.input.tokens"}`, nothing else. */
+function rateLimitErrors(value: unknown, at: string): FieldError[] {
+  const field = `${at}.rateLimit`;
+  const keyMessage = 'a rate limit key is a slug: a-z, 0-9, ".", "_" or "-" (up to 64)';
+  if (typeof value === 'string')
+    return RATE_LIMIT_KEY.test(value) ? [] : [{ field, message: keyMessage }];
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    return [{ field, message: 'must be a rate limit key or {key, units?}' }];
+  const errors: FieldError[] = [];
+  const ref = value as Record<string, unknown>;
+  for (const name of Object.keys(ref)) {
+    if (name !== 'key' && name !== 'units')
+      errors.push({ field: `${field}.${name.slice(0, 64)}`, message: 'unknown field' });
+  }
+  if (typeof ref.key !== 'string' || !RATE_LIMIT_KEY.test(ref.key))
+    errors.push({ field: `${field}.key`, message: keyMessage });
+  if (ref.units !== undefined && (typeof ref.units !== 'string' || !UNITS_PATH.test(ref.units)))
+    errors.push({
+      field: `${field}.units`,
+      message:
+        'must be a JSON path into the task input: $.input.<path> or $.dependencies.<step>.<path>',
+    });
+  return errors;
+}
+
+/** The validated reference as runs keep it: always an object. */
+function rateLimitRef(value: StepInput['rateLimit']): RateLimitRef | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'string') return { key: value };
+  const units = value.units as string | undefined;
+  return units === undefined ? { key: value.key as string } : { key: value.key as string, units };
 }
 
 function isIsoTime(value: string): boolean {

@@ -27,10 +27,11 @@ import {
   tryLockGroup,
   waitingAhead,
 } from './concurrency-slots';
+import { rateUnits } from './rate-limit-units';
 import { RetryAnnouncer } from './retry-announcer';
 import { ConflictError } from '../common/errors/domain-error';
 import { WorkflowErrorCode } from './workflows.errors';
-import { attemptsFinished, runsFinished } from './workflow-metrics';
+import { attemptsFinished, rateLimitedClaims, runsFinished } from './workflow-metrics';
 import {
   assertRunTransition,
   assertTaskTransition,
@@ -175,6 +176,9 @@ const TASK_ACTIONS: Record<TaskEvent, string> = {
  * transaction. Lock order is always the run, then its tasks (claim never waits on a run lock),
  * so concurrent completions, cancels and the reaper cannot deadlock.
  */
+/** The soonest a claim held back by a rate limit looks again. */
+const RECHECK_MS = 100;
+
 @Injectable()
 export class WorkflowEngine {
   constructor(
@@ -570,20 +574,40 @@ export class WorkflowEngine {
     agentId: string,
     max: number,
     leaseSeconds: number,
-  ): Promise<{ profile: DispatchProfile | undefined; tasks: TaskRow[] }> {
+  ): Promise<{
+    profile: DispatchProfile | undefined;
+    tasks: TaskRow[];
+    tokensInMs: number | null;
+  }> {
     const [answer] = await preparedQuery<
-      DispatchProfile & { tasks: TaskRow[] | null; leftSkills: string[] | null }
+      DispatchProfile & {
+        tasks: TaskRow[] | null;
+        leftSkills: string[] | null;
+        heldBack: Array<{ key: string; short: boolean; waitMs: number }> | null;
+      }
     >(
       this.dataSource,
       claimStatement(max),
       claimParameters(tenantId, agentId, max, leaseSeconds, requestContext.get()),
     );
-    if (!answer) return { profile: undefined, tasks: [] };
+    if (!answer) return { profile: undefined, tasks: [], tokensInMs: null };
     for (const skill of answer.leftSkills ?? [])
       this.notifications.signal(TASKS_CHANNEL, taskSignal(tenantId, skill));
     const tasks = answer.tasks ?? [];
     if (tasks.length > 0) this.events.committedAlone();
-    return { profile: { status: answer.status, skills: answer.skills }, tasks };
+    const held = answer.heldBack ?? [];
+    for (const { key, short } of held) if (short) rateLimitedClaims.inc({ key });
+    return {
+      profile: { status: answer.status, skills: answer.skills },
+      tasks,
+      // When the first rate limit holding a task back has its units again; a ready task of a
+      // limit with tokens that this claim did not get (another claim held it) is looked at
+      // again shortly, since nothing else will announce it.
+      tokensInMs:
+        held.length === 0
+          ? null
+          : Math.max(RECHECK_MS, Math.min(...held.map((entry) => entry.waitMs))),
+    };
   }
 
   /**
@@ -1096,13 +1120,16 @@ export class WorkflowEngine {
     if (ready.length === 0) return;
     const inserted = await tx.manager.query<TaskRow[]>(
       `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
-         input, max_attempts, timeout_seconds, retry_backoff, element_index)
+         input, max_attempts, timeout_seconds, retry_backoff, element_index, rate_limit_key,
+         rate_units)
        SELECT s.id, s.tenant_id, s.run_id, s.step_key, s.skill, 'queued', s.priority, s.input,
-              s.max_attempts, s.timeout_seconds, s.retry_backoff, s.element_index
+              s.max_attempts, s.timeout_seconds, s.retry_backoff, s.element_index,
+              s.rate_limit_key, s.rate_units
          FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::varchar[],
-                     $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[], $11::int[])
+                     $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[], $11::int[],
+                     $12::varchar[], $13::float8[])
               AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
-                   timeout_seconds, retry_backoff, element_index)
+                   timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units)
        RETURNING ${TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
@@ -1116,6 +1143,8 @@ export class WorkflowEngine {
         ready.map(({ step }) => step.timeoutSeconds),
         ready.map(({ step }) => JSON.stringify(step.retryBackoff)),
         ready.map(({ elementIndex }) => elementIndex ?? null),
+        ready.map(({ step }) => step.rateLimit?.key ?? null),
+        ready.map(({ step, input }) => (step.rateLimit ? rateUnits(step.rateLimit, input) : null)),
       ],
     );
     // In step (and element) order, as the definitions list them (RETURNING promises no order).

@@ -11,6 +11,7 @@ import { EventsService } from '../events/events.service';
 import { ConcurrencySpec, keyValue } from './concurrency';
 import { groupOf, lockGroups, waitingAhead } from './concurrency-slots';
 import { normaliseSteps, StepSpec } from './dag';
+import { Bucket, tokensReturnAt } from './rate-limit-units';
 import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
@@ -26,7 +27,20 @@ export type RunWaiting =
   | { reason: 'schedule'; until: Date }
   | { reason: 'concurrency'; key: unknown; limit: number; ahead: number; since: Date }
   | { reason: 'paused'; since: Date }
+  | RateLimitWait
   | null;
+
+/**
+ * A ready task held back by its step's rate limit: until when its units are back (a claim may
+ * take them first), or null when no rate limit of that key exists (it waits for one).
+ */
+export interface RateLimitWait {
+  reason: 'rate_limit';
+  rateLimit: string;
+  stepKey: string;
+  units: number;
+  until: Date | null;
+}
 
 export interface RunDetail {
   run: RunRow;
@@ -244,7 +258,7 @@ export class RunsService {
     const elements = tasks.some((task) => task.kind === 'fanout')
       ? await this.elements(manager, id)
       : new Map<string, FanOutElements>();
-    return { run, tasks, waiting: await this.waiting(manager, run), elements };
+    return { run, tasks, waiting: await this.waiting(manager, run, tasks), elements };
   }
 
   /** A run's fan-out elements: counts by status, and up to ELEMENTS_SHOWN tasks per step. */
@@ -281,7 +295,11 @@ export class RunsService {
     return byStep;
   }
 
-  private async waiting(manager: EntityManager, run: RunRow): Promise<RunWaiting> {
+  private async waiting(
+    manager: EntityManager,
+    run: RunRow,
+    tasks: TaskRow[],
+  ): Promise<RunWaiting> {
     if (run.status === 'scheduled' && run.startAt)
       return { reason: 'schedule', until: run.startAt };
     if (isTerminalRun(run.status)) return null;
@@ -295,7 +313,44 @@ export class RunsService {
       };
     }
     const pausedAt = await this.definitions.pausedAt(manager, run.tenantId, run.type);
-    return pausedAt ? { reason: 'paused', since: pausedAt } : null;
+    if (pausedAt) return { reason: 'paused', since: pausedAt };
+    return this.rateLimited(manager, run.tenantId, tasks);
+  }
+
+  /** The first ready task (in step order) whose rate limit lacks its units, or is missing. */
+  private async rateLimited(
+    manager: EntityManager,
+    tenantId: string,
+    tasks: TaskRow[],
+  ): Promise<RateLimitWait | null> {
+    const now = Date.now();
+    const ready = tasks.filter(
+      (task) =>
+        task.status === 'queued' &&
+        task.rateLimitKey !== null &&
+        new Date(task.availableAt).getTime() <= now,
+    );
+    if (ready.length === 0) return null;
+    const keys = [...new Set(ready.map((task) => task.rateLimitKey!))];
+    const buckets = await manager.query<Array<Bucket & { key: string }>>(
+      `SELECT key, per_minute AS "perMinute", burst, tokens, refilled_at AS "refilledAt"
+         FROM rate_limits WHERE tenant_id = $1 AND key = ANY($2::varchar[])`,
+      [tenantId, keys],
+    );
+    const byKey = new Map(buckets.map((bucket) => [bucket.key, bucket]));
+    for (const task of ready) {
+      const bucket = byKey.get(task.rateLimitKey!);
+      const wait = {
+        reason: 'rate_limit' as const,
+        rateLimit: task.rateLimitKey!,
+        stepKey: task.stepKey,
+        units: task.rateUnits!,
+      };
+      if (!bucket) return { ...wait, until: null };
+      const at = tokensReturnAt(bucket, task.rateUnits!, now);
+      if (at > now) return { ...wait, until: new Date(at) };
+    }
+    return null;
   }
 
   /** A start time to come, or undefined to start now (a time already past starts now). */

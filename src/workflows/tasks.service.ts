@@ -51,6 +51,9 @@ export interface AttemptResult {
 const COMPLETION_BATCH = 100;
 const BATCH_CONCURRENCY = 2;
 
+/** A claim woken for a refill looks this long after the tokens are due (clocks, rounding). */
+const REFILL_MARGIN_MS = 25;
+
 type ClaimAnswer = Awaited<ReturnType<WorkflowEngine['claimAlone']>>;
 
 /** A completion's answer, and the agent that held the task (who claims next). */
@@ -156,14 +159,18 @@ export class TasksService {
       // skill until the claim, which reads the agent, tells which are the agent's.
       const waiter = this.waiters.register(tenantId, null);
       try {
-        const { profile, tasks } = await this.claimOnce(tenantId, agentId, max);
+        const { profile, tasks, tokensInMs } = await this.claimOnce(tenantId, agentId, max);
         if (!profile) throw new AgentNotFoundError(agentId);
         if (profile.status === 'draining') throw new AgentDrainingError(agentId);
         if (profile.status === 'offline' && (await this.agents.comeBackOnline(agentId))) continue;
         waiter.narrow(profile.skills);
         if (tasks.length > 0) return tasks.map(toClaimed);
         if (!this.canWork(profile) || Date.now() >= deadline) return [];
-        const reason = await waiter.until(deadline, signal);
+        // A rate limit holding a task back: look again when its tokens return (no commit
+        // announces a refill), or earlier if work is announced.
+        const refill = tokensInMs === null ? Infinity : Date.now() + tokensInMs + REFILL_MARGIN_MS;
+        const reason = await waiter.until(Math.min(deadline, refill), signal);
+        if (reason === 'timeout' && refill < deadline) continue;
         if (reason !== 'work') return [];
       } finally {
         waiter.dispose();

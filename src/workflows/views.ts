@@ -120,5 +120,14 @@ function waitingView(waiting: RunDetail['waiting']): RunWaitingDto | null {
       };
     case 'paused':
       return { reason: 'paused', since: iso(waiting.since)! };
+    case 'rate_limit':
+      return {
+        reason: 'rate_limit',
+        rateLimit: waiting.rateLimit,
+        stepKey: waiting.stepKey,
+        units: waiting.units,
+        defined: waiting.until !== null,
+        ...(waiting.until === null ? {} : { until: iso(waiting.until)! }),
+      };
   }
 }

@@ -45,6 +45,19 @@ export const attemptsFinished = counter(
   'Task attempts finished, by outcome (succeeded, failed, timed_out, cancelled)',
 );
 
+/**
+ * `task_rate_limited_total{key}`: claims (by this replica) that had room for more tasks and
+ * found a ready task of the rate limit `key`, for the agent's skills, held back for lack of
+ * tokens. A long-poll claim counts each look (the first, and one after each refill it waited for).
+ */
+export const rateLimitedClaims =
+  (register.getSingleMetric('task_rate_limited_total') as Counter | undefined) ??
+  new Counter({
+    name: 'task_rate_limited_total',
+    help: 'Claims that found a ready task held back by this rate limit (no tokens for it), by key',
+    labelNames: ['key'],
+  });
+
 /** Claims and completions per shared transaction (see TasksService): how much group commit saves. */
 export const batchSizes =
   (register.getSingleMetric('task_batch_size') as Histogram | undefined) ??

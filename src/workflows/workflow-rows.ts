@@ -33,7 +33,8 @@ export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId
   t.claimed_at AS "claimedAt", t.deadline_at AS "deadlineAt", t.result_hash AS "resultHash",
   t.prev_lease_token AS "prevLeaseToken", t.prev_result_hash AS "prevResultHash",
   t.finished_at AS "finishedAt", t.created_at AS "createdAt", t.kind, t.wait_for AS "waitFor",
-  t.wake_at AS "wakeAt", t.element_index AS "elementIndex", t.element_count AS "elementCount"`;
+  t.wake_at AS "wakeAt", t.element_index AS "elementIndex", t.element_count AS "elementCount",
+  t.rate_limit_key AS "rateLimitKey", t.rate_units AS "rateUnits"`;
 
 /** Claim to now, in milliseconds, measured by the database clock. */
 export const DURATION_MS = `(extract(epoch FROM clock_timestamp() - t.claimed_at) * 1000)::int AS "durationMs"`;

@@ -18,6 +18,8 @@ export enum WorkflowErrorCode {
   ProgressTooLarge = 'progress_too_large',
   FanOutStepNotFound = 'fan_out_step_not_found',
   ConcurrencyKeyFull = 'concurrency_key_full',
+  RateLimitNotFound = 'rate_limit_not_found',
+  RateLimitExists = 'rate_limit_exists',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {
@@ -56,5 +58,17 @@ export class AgentDrainingError extends ConflictError {
       WorkflowErrorCode.AgentDraining,
       `Agent "${id}" is draining and may not claim tasks; a heartbeat with status "healthy" makes it claim again.`,
     );
+  }
+}
+
+export class RateLimitNotFoundError extends NotFoundError {
+  constructor(key: string) {
+    super(WorkflowErrorCode.RateLimitNotFound, `Rate limit "${key}" was not found.`);
+  }
+}
+
+export class RateLimitExistsError extends ConflictError {
+  constructor(key: string) {
+    super(WorkflowErrorCode.RateLimitExists, `A rate limit "${key}" already exists.`);
   }
 }

@@ -8,6 +8,8 @@ import { WorkflowEngine } from './engine';
 import { LeaseReaper } from './lease-reaper';
 import { ProgressService } from './progress.service';
 import { ProgressWriter } from './progress-writer';
+import { RateLimitsController } from './rate-limits.controller';
+import { RateLimitsService } from './rate-limits.service';
 import { RetryAnnouncer } from './retry-announcer';
 import { RunTraces } from './run-traces';
 import { RunsService } from './runs.service';
@@ -33,6 +35,7 @@ import { WorkflowsController } from './workflows.controller';
     WaitsController,
     TasksController,
     SkillsController,
+    RateLimitsController,
   ],
   providers: [
     DefinitionsService,
@@ -52,6 +55,7 @@ import { WorkflowsController } from './workflows.controller';
     WaitsService,
     WaitingMetrics,
     ConcurrencySweeper,
+    RateLimitsService,
   ],
   exports: [RunsService, DefinitionsService],
 })

@@ -1,7 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import type { ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
+  Allow,
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
@@ -25,6 +27,21 @@ import type { WorkflowDefinition } from '../entities/workflow-definition.entity'
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const MAX_STEPS = 200;
+
+const RATE_LIMIT_REF_SCHEMA: ApiPropertyOptions = {
+  oneOf: [
+    { type: 'string', example: 'openai' },
+    {
+      type: 'object',
+      required: ['key'],
+      additionalProperties: false,
+      properties: {
+        key: { type: 'string', example: 'openai' },
+        units: { type: 'string', example: '$.input.tokens' },
+      },
+    },
+  ],
+};
 
 /** Step keys, skills and definition keys: slugs of 1-64 characters. */
 export const IsSlug = (): PropertyDecorator =>
@@ -219,6 +236,18 @@ export class StepDto {
   @ValidateNested()
   @Type(() => RetryBackoffDto)
   retryBackoff?: RetryBackoffDto;
+
+  @ApiPropertyOptional({
+    ...RATE_LIMIT_REF_SCHEMA,
+    description:
+      'task: a shared rate limit (POST /rate-limits) its tasks take tokens from when claimed: ' +
+      'its key, or {key, units} with units a JSON path to a positive number in the task input ' +
+      '(default 1 unit). Its tasks wait queued while the bucket lacks the units, or while no ' +
+      'rate limit of that key exists.',
+  })
+  // Checked with the rest of the step in normaliseSteps (a key, or {key, units?}).
+  @Allow()
+  rateLimit?: string | { key: string; units?: string };
 }
 
 export class TriggerDto {
@@ -328,6 +357,13 @@ export class StepViewDto {
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutSeconds: number | null;
   @ApiProperty() maxAttempts: number;
   @ApiProperty({ type: RetryBackoffDto }) retryBackoff: RetryBackoffDto;
+  @ApiPropertyOptional({
+    type: 'object',
+    required: ['key'],
+    properties: { key: { type: 'string' }, units: { type: 'string' } },
+    description: 'task: the shared rate limit its claims take tokens from',
+  })
+  rateLimit?: { key: string; units?: string };
 }
 
 export class DefinitionDto {

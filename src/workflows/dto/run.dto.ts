@@ -103,12 +103,14 @@ export class CancelledRunsDto {
 /** Why a run that has not finished does not move. */
 export class RunWaitingDto {
   @ApiProperty({
-    enum: ['schedule', 'concurrency', 'paused'],
+    enum: ['schedule', 'concurrency', 'paused', 'rate_limit'],
     description:
       'schedule: a delayed start (until); concurrency: a slot of its concurrency key (key, ' +
-      'limit, ahead, since); paused: its definition is paused (since)',
+      'limit, ahead, since); paused: its definition is paused (since); rate_limit: a ready ' +
+      'task (stepKey) waits for units of a rate limit (until they are back, a claim may take ' +
+      'them first; defined false: no rate limit of that key exists)',
   })
-  reason: 'schedule' | 'concurrency' | 'paused';
+  reason: 'schedule' | 'concurrency' | 'paused' | 'rate_limit';
   @ApiPropertyOptional({ format: 'date-time' }) until?: string;
   @ApiPropertyOptional({
     format: 'date-time',
@@ -123,6 +125,11 @@ export class RunWaitingDto {
   limit?: number;
   @ApiPropertyOptional({ description: 'concurrency: runs of that key value queued before it' })
   ahead?: number;
+  @ApiPropertyOptional({ description: 'rate_limit: its key' }) rateLimit?: string;
+  @ApiPropertyOptional({ description: 'rate_limit: the step whose task waits' }) stepKey?: string;
+  @ApiPropertyOptional({ description: 'rate_limit: the units the task takes' }) units?: number;
+  @ApiPropertyOptional({ description: 'rate_limit: false when no rate limit of that key exists' })
+  defined?: boolean;
 }
 
 export class ElementQueryDto extends PageQueryDto {

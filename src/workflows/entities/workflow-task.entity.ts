@@ -22,6 +22,11 @@ import { WorkflowRun } from './workflow-run.entity';
 @Index('workflow_tasks_leases', ['leaseExpiresAt'], { where: `"status" = 'claimed'` })
 @Index('workflow_tasks_agent', ['tenantId', 'agentId'], { where: `"status" = 'claimed'` })
 @Index('workflow_tasks_wake', ['wakeAt'], { where: `"status" = 'waiting'` })
+@Index('workflow_tasks_rate_limited', { synchronize: false })
+@Check(
+  'workflow_tasks_rate_units_check',
+  `("rate_limit_key" IS NULL) = ("rate_units" IS NULL) AND "rate_units" > 0`,
+)
 @Check(
   'workflow_tasks_status_check',
   `"status" IN ('queued', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
@@ -147,4 +152,12 @@ export class WorkflowTask {
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
+
+  /** The shared rate limit its step names (see RateLimit): claimed only while it has tokens. */
+  @Column({ name: 'rate_limit_key', type: 'varchar', length: 64, nullable: true })
+  rateLimitKey: string | null;
+
+  /** The tokens a claim of it takes from that rate limit (resolved when it was queued). */
+  @Column({ name: 'rate_units', type: 'double precision', nullable: true })
+  rateUnits: number | null;
 }

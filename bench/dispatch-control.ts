@@ -1,0 +1,331 @@
+import { Client } from 'pg';
+import { Agent } from 'undici';
+import { claimParameters, claimStatement } from '../src/workflows/claim-statement';
+import { ADMIN_KEY, benchApi, BenchApi, freshDatabase, Server, startService } from './harness';
+
+const AGENTS = 10;
+const TASKS = Number(process.env.BENCH_DISPATCH_TASKS ?? 3000);
+const FLOOD = Number(process.env.BENCH_FLOOD_TASKS ?? 20_000);
+const SMALL_RUNS = 60;
+const STATEMENT_CLAIMS = Number(process.env.BENCH_STATEMENT_CLAIMS ?? 1000);
+
+type Task = { id: string; leaseToken: string };
+type Claimed = { data: { tasks: Task[] } };
+
+/**
+ * Dispatch control (issue 18): what a rate limit costs the one-task-per-claim loop when it does
+ * not bind (the dispatch scenario's load, once plain and once with every step naming a limit
+ * of a billion a minute, in the same run), and the small tenant's claim wait while a large
+ * tenant floods its own queue and its agents drain it.
+ */
+export async function benchDispatchControl(): Promise<void> {
+  const statement = await claimStatementAlone();
+  console.log('');
+  console.log('dispatch control: what a rate limit that does not bind costs a claim');
+  console.log(
+    `  the claim statement alone, on one connection, ${STATEMENT_CLAIMS} claims each, interleaved ` +
+      `(so the machine's load falls on both alike): plain median ${statement.plain.toFixed(2)} ms, ` +
+      `rate-limited median ${statement.limited.toFixed(2)} ms; ratio plain/limited = ` +
+      `${(statement.plain / statement.limited).toFixed(2)}`,
+  );
+
+  const fair = await floodedTenants();
+  const waits = (w: Waits) =>
+    `p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms, max ${w.max.toFixed(1)} ms`;
+  console.log('');
+  console.log(
+    `small tenant's claim wait, queued to claimed (${SMALL_RUNS} runs, one every 200 ms, 2 agents):`,
+  );
+  console.log(`  alone: ${waits(fair.alone)}`);
+  console.log(
+    `  while a large tenant floods (${FLOOD} tasks queued before, ${AGENTS} of its agents draining ` +
+      `${fair.largeRate.toFixed(0)} tasks/s): ${waits(fair.flooded)}`,
+  );
+  console.log(
+    `  one global FIFO would have put the small tenant's first task behind ${FLOOD} others: ` +
+      `~${(FLOOD / Math.max(fair.largeRate, 1)).toFixed(0)} s at that rate (computed, not measured)`,
+  );
+
+  const plain = await oneTaskPerClaim(false);
+  const limited = await oneTaskPerClaim(true);
+  const plainAgain = await oneTaskPerClaim(false);
+  const base = (plain + plainAgain) / 2;
+  console.log('');
+  console.log(
+    `dispatch control, one task per claim (${AGENTS} agents over HTTP, ${TASKS} single-step runs, claim then complete):`,
+  );
+  console.log(`  plain: ${plain.toFixed(0)} tasks/s, then again ${plainAgain.toFixed(0)} tasks/s`);
+  console.log(`  rate limit configured, not binding: ${limited.toFixed(0)} tasks/s`);
+  console.log(
+    `  ratio limited/plain (mean of both) = ${(limited / base).toFixed(2)} (goal >= 0.9)`,
+  );
+}
+
+async function oneTaskPerClaim(limited: boolean): Promise<number> {
+  const db = await freshDatabase();
+  let server: Server | undefined;
+  const sql = new Client({ connectionString: db.url });
+  const client = new Agent({ connections: AGENTS + 8 });
+  try {
+    server = await startService(db.url, {});
+    await sql.connect();
+    const api = benchApi(server.base, ADMIN_KEY, client);
+    const { worker, agents } = await workers(api, 'ctl', AGENTS);
+    if (limited) await api('/rate-limits', { key: 'provider', perMinute: 1e9, burst: 1e9 });
+    const step = { key: 'a', skill: 'bench', ...(limited ? { rateLimit: 'provider' } : {}) };
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < TASKS) {
+          next += 1;
+          await api('/workflows', { type: 'bench', steps: [step] });
+        }
+      }),
+    );
+    await settle(sql);
+    let done = 0;
+    let finished = 0;
+    const started = performance.now();
+    await Promise.all(
+      agents.map(async (agent) => {
+        while (done < TASKS) {
+          const [task] = (
+            await api<Claimed>(`/agents/${agent}/tasks/claim`, { max: 1, waitSeconds: 1 }, worker)
+          ).data.tasks;
+          if (!task) continue;
+          await api(`/tasks/${task.id}/complete`, { leaseToken: task.leaseToken }, worker);
+          done += 1;
+          if (done === TASKS) finished = performance.now();
+        }
+      }),
+    );
+    return TASKS / (((finished || performance.now()) - started) / 1000);
+  } finally {
+    await sql.end().catch(() => undefined);
+    await client.close();
+    await server?.stop();
+    await db.dispose();
+  }
+}
+
+/**
+ * The claim statement as the service sends it (prepared, max 1), for an agent whose skill's
+ * tasks name no rate limit and for one whose tasks all name a limit that does not bind,
+ * alternating, each in its own implicit transaction: its time in the database and the wire.
+ */
+async function claimStatementAlone(): Promise<{ plain: number; limited: number }> {
+  const db = await freshDatabase();
+  let server: Server | undefined;
+  const sql = new Client({ connectionString: db.url });
+  const client = new Agent({ connections: 16 });
+  try {
+    server = await startService(db.url, { WORKERS: 'off' });
+    await sql.connect();
+    const api = benchApi(server.base, ADMIN_KEY, client);
+    for (const skill of ['plain', 'limited']) {
+      await api('/agents', {
+        id: `${skill}-agent`,
+        name: skill,
+        heartbeatIntervalSeconds: 3600,
+        skills: [{ id: skill, name: skill }],
+      });
+    }
+    await api('/rate-limits', { key: 'provider', perMinute: 1e9, burst: 1e9 });
+    // The queued tasks, written directly (the statement is what is measured, not queueing).
+    for (const [skill, limit] of [
+      ['plain', null],
+      ['limited', 'provider'],
+    ] as const) {
+      await sql.query(
+        `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
+         SELECT gen_random_uuid(), 'default', $1::varchar, 'pending', '[]'
+           FROM generate_series(1, $2::int)`,
+        [skill, STATEMENT_CLAIMS],
+      );
+      await sql.query(
+        `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input,
+                max_attempts, retry_backoff, rate_limit_key, rate_units)
+         SELECT gen_random_uuid(), 'default', r.id, 'a', $1::varchar, 'queued', '{}', 3, '{}',
+                $2::varchar, CASE WHEN $2::varchar IS NULL THEN NULL ELSE 1 END
+           FROM workflow_runs r WHERE r.type = $1::varchar`,
+        [skill, limit],
+      );
+    }
+    await sql.query('ANALYZE');
+    const text = claimStatement(1);
+    const times: Record<string, number[]> = { plain: [], limited: [] };
+    for (let i = 0; i < STATEMENT_CLAIMS; i++) {
+      for (const skill of i % 2 === 0 ? ['plain', 'limited'] : ['limited', 'plain']) {
+        const values = claimParameters('default', `${skill}-agent`, 1, 30, undefined);
+        const started = performance.now();
+        const result = await sql.query({ name: `claim_${skill}`, text, values });
+        times[skill].push(performance.now() - started);
+        const tasks = (result.rows[0] as { tasks: unknown[] | null }).tasks;
+        if (!tasks || tasks.length !== 1) throw new Error(`${skill}: claim ${i} got no task`);
+      }
+    }
+    const median = (values: number[]) =>
+      [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+    return { plain: median(times.plain), limited: median(times.limited) };
+  } finally {
+    await sql.end().catch(() => undefined);
+    await client.close();
+    await server?.stop();
+    await db.dispose();
+  }
+}
+
+interface Waits {
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/**
+ * The small tenant (two agents) gets a run every 200 ms, SMALL_RUNS of them, twice: alone,
+ * then while the large tenant has FLOOD tasks queued (older than all of the small one's) and
+ * its AGENTS agents drain them. Its wait is queued → claimed, from the database's clock.
+ */
+async function floodedTenants(): Promise<{
+  alone: Waits;
+  flooded: Waits;
+  largeRate: number;
+}> {
+  const db = await freshDatabase();
+  let server: Server | undefined;
+  const sql = new Client({ connectionString: db.url });
+  const client = new Agent({ connections: AGENTS + 16 });
+  try {
+    server = await startService(db.url, {});
+    await sql.connect();
+    const admin = benchApi(server.base, ADMIN_KEY, client);
+    const keys: Record<string, string> = {};
+    for (const tenant of ['large', 'small']) {
+      await admin('/tenants', { id: tenant, name: tenant });
+      keys[tenant] = (
+        await admin<{ data: { key: string } }>('/api-keys', {
+          name: `${tenant}-bench`,
+          tenantId: tenant,
+          scopes: ['agents:write', 'workflows:write', 'workflows:read', 'tasks:work'],
+        })
+      ).data.key;
+    }
+    const as = (tenant: string): BenchApi => {
+      const api = benchApi(server!.base, keys[tenant], client);
+      return (path, body) => api(path, body);
+    };
+    const large = await workers(as('large'), 'large', AGENTS, false);
+    const small = await workers(as('small'), 'small', 2, false);
+    for (const tenant of ['large', 'small'])
+      await as(tenant)('/workflow-definitions', {
+        key: 'job',
+        steps: [{ key: 'do', skill: 'bench' }],
+      });
+    let stop = false;
+    let largeDone = 0;
+    const drain = (api: BenchApi, agent: string, count?: () => void) =>
+      (async () => {
+        while (!stop) {
+          const [task] = (
+            await api<Claimed>(`/agents/${agent}/tasks/claim`, { max: 1, waitSeconds: 1 })
+          ).data.tasks;
+          if (!task) continue;
+          await api(`/tasks/${task.id}/complete`, { leaseToken: task.leaseToken });
+          count?.();
+        }
+      })();
+    const loops = small.agents.map((agent) => drain(as('small'), agent));
+    const smallRuns = async (): Promise<Waits> => {
+      const ids: string[] = [];
+      for (let i = 0; i < SMALL_RUNS; i++) {
+        ids.push(
+          (await as('small')<{ data: { id: string } }>('/workflows', { definitionKey: 'job' })).data
+            .id,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+      for (;;) {
+        const { rows } = await sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM workflow_tasks
+            WHERE run_id = ANY($1::uuid[]) AND claimed_at IS NULL`,
+          [ids],
+        );
+        if (rows[0].n === 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const { rows } = await sql.query<{ ms: number }>(
+        `SELECT extract(epoch FROM claimed_at - created_at) * 1000 AS ms
+           FROM workflow_tasks WHERE run_id = ANY($1::uuid[]) ORDER BY 1`,
+        [ids],
+      );
+      const waits = rows.map((row) => Number(row.ms));
+      const at = (q: number) => waits[Math.min(waits.length - 1, Math.ceil(q * waits.length) - 1)];
+      return { p50: at(0.5), p99: at(0.99), max: waits[waits.length - 1] };
+    };
+    const alone = await smallRuns();
+
+    // The flood, queued in one statement (an hour old: older than everything the small tenant queues).
+    await sql.query(
+      `INSERT INTO workflow_runs (id, tenant_id, type, definition_version, status, priority, input, steps)
+       SELECT gen_random_uuid(), 'large', 'job', 1, 'pending', 0, '{}', d.steps
+         FROM generate_series(1, $1::int)
+        CROSS JOIN (SELECT steps FROM workflow_definitions WHERE tenant_id = 'large') d`,
+      [FLOOD],
+    );
+    await sql.query(
+      `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input,
+              max_attempts, retry_backoff, available_at)
+       SELECT gen_random_uuid(), 'large', r.id, 'do', 'bench', 'queued', '{}', 3,
+              '{"initialSeconds":1,"factor":2,"maxSeconds":300}', now() - interval '1 hour'
+         FROM workflow_runs r WHERE r.tenant_id = 'large'`,
+    );
+    await sql.query('ANALYZE');
+    const started = performance.now();
+    loops.push(...large.agents.map((agent) => drain(as('large'), agent, () => (largeDone += 1))));
+    const flooded = await smallRuns();
+    const largeRate = largeDone / ((performance.now() - started) / 1000);
+    stop = true;
+    await Promise.all(loops);
+    return { alone, flooded, largeRate };
+  } finally {
+    await sql.end().catch(() => undefined);
+    await client.close();
+    await server?.stop();
+    await db.dispose();
+  }
+}
+
+/** Agents with the one skill `bench`, and the key they work with. */
+async function workers(
+  api: BenchApi,
+  prefix: string,
+  count: number,
+  workerKey = true,
+): Promise<{ worker: string | undefined; agents: string[] }> {
+  const worker = workerKey
+    ? (await api<{ data: { key: string } }>('/api-keys', { name: 'w', scopes: ['tasks:work'] }))
+        .data.key
+    : undefined;
+  const agents = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  for (const id of agents) {
+    await api('/agents', {
+      id,
+      name: id,
+      heartbeatIntervalSeconds: 3600,
+      skills: [{ id: 'bench', name: 'bench' }],
+    });
+  }
+  return { worker, agents };
+}
+
+/** Statistics as a database in service has them, and the queueing's events dispatched. */
+async function settle(sql: Client): Promise<void> {
+  await sql.query('ANALYZE');
+  for (;;) {
+    const { rows } = await sql.query<{ n: number }>(
+      'SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL',
+    );
+    if (rows[0].n === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

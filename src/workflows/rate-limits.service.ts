@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, EntityManager } from 'typeorm';
+import { AuditService } from '../audit/audit.service';
+import { currentTenantId } from '../common/context/request-context';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { PgNotifications } from '../database/pg-notifications';
+import { Transaction, UnitOfWork } from '../database/unit-of-work';
+import { EventsService } from '../events/events.service';
+import { RATE_LIMIT_KEY } from './dag';
+import { CreateRateLimitDto, UpdateRateLimitDto } from './dto/rate-limit.dto';
+import { TASKS_CHANNEL, taskSignal } from './workflow-rows';
+import { RateLimitExistsError, RateLimitNotFoundError } from './workflows.errors';
+
+/** A rate limit as read: its bucket now, and how many ready tasks name it. */
+export interface RateLimitRow {
+  key: string;
+  perMinute: number;
+  burst: number;
+  tokens: number;
+  queued: number;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+type RateLimitChange = 'create' | 'update' | 'delete';
+
+/** Its content now: the stored tokens plus what the time since the last refill earned. */
+const TOKENS_NOW = `least(l.burst, l.tokens
+  + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60)`;
+
+const COLUMNS = `l.key, l.per_minute AS "perMinute", l.burst, ${TOKENS_NOW} AS tokens,
+  (SELECT count(*)::int FROM workflow_tasks w
+    WHERE w.tenant_id = l.tenant_id AND w.status = 'queued' AND w.rate_limit_key = l.key
+      AND w.available_at <= now()) AS queued,
+  l.created_at AS "createdAt", l.updated_at AS "updatedAt"`;
+
+/**
+ * Rate limits shared by a tenant's fleet: token buckets that the claim statement refills and
+ * takes from (claim-statement.ts). Every change is audited and emitted; a change that may let
+ * held-back tasks go (a new limit, a higher rate or burst) wakes the claims waiting for them.
+ * Deleting a limit its steps still name leaves their tasks waiting until one of that key exists
+ * again (a missing limit never means an unlimited one).
+ */
+@Injectable()
+export class RateLimitsService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly unitOfWork: UnitOfWork,
+    private readonly audit: AuditService,
+    private readonly events: EventsService,
+    private readonly notifications: PgNotifications,
+  ) {}
+
+  async create(input: CreateRateLimitDto): Promise<RateLimitRow> {
+    const tenantId = currentTenantId();
+    const burst = input.burst ?? Math.max(1, input.perMinute);
+    return this.unitOfWork.run(async (tx) => {
+      const [created] = await tx.manager.query<Array<{ key: string }>>(
+        `INSERT INTO rate_limits (tenant_id, key, per_minute, burst, tokens)
+         VALUES ($1, $2, $3, $4, $4)
+         ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key`,
+        [tenantId, input.key, input.perMinute, burst],
+      );
+      if (!created) throw new RateLimitExistsError(input.key);
+      const after = await this.read(tx.manager, tenantId, input.key);
+      await this.changed(tx, 'create', null, after!);
+      await this.wakeWaiting(tx, tenantId, input.key);
+      return after!;
+    });
+  }
+
+  async list(limit: number, cursor?: string): Promise<Page<RateLimitRow>> {
+    const tenantId = currentTenantId();
+    const after = decodeCursor(cursor, [RATE_LIMIT_KEY]);
+    const rows = await this.dataSource.query<RateLimitRow[]>(
+      `SELECT ${COLUMNS} FROM rate_limits l
+        WHERE l.tenant_id = $1 AND ($2::varchar IS NULL OR l.key > $2)
+        ORDER BY l.key LIMIT $3`,
+      [tenantId, after ? after[0] : null, limit + 1],
+    );
+    return toPage(rows, limit, (row) => [row.key]);
+  }
+
+  async get(key: string): Promise<RateLimitRow> {
+    if (!RATE_LIMIT_KEY.test(key)) throw new RateLimitNotFoundError(key.slice(0, 80));
+    const row = await this.read(this.dataSource.manager, currentTenantId(), key);
+    if (!row) throw new RateLimitNotFoundError(key);
+    return row;
+  }
+
+  /**
+   * A new rate or burst applies from now: the bucket is first refilled to now at the old rate,
+   * then capped at the new burst (a smaller burst drops the excess; a larger one fills over time).
+   */
+  async update(key: string, input: UpdateRateLimitDto): Promise<RateLimitRow> {
+    return this.locked(key, async (tx, tenantId, before) => {
+      await tx.manager.query(
+        `UPDATE rate_limits l
+            SET tokens = least($3::float8, ${TOKENS_NOW}), refilled_at = greatest(l.refilled_at, now()),
+                burst = $3, per_minute = $4, updated_at = now()
+          WHERE l.tenant_id = $1 AND l.key = $2`,
+        [tenantId, key, input.burst ?? before.burst, input.perMinute ?? before.perMinute],
+      );
+      const after = (await this.read(tx.manager, tenantId, key))!;
+      await this.changed(tx, 'update', before, after);
+      if (after.perMinute > before.perMinute || after.burst > before.burst)
+        await this.wakeWaiting(tx, tenantId, key);
+      return after;
+    });
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.locked(key, async (tx, tenantId, before) => {
+      await tx.manager.query(`DELETE FROM rate_limits WHERE tenant_id = $1 AND key = $2`, [
+        tenantId,
+        key,
+      ]);
+      await this.changed(tx, 'delete', before, null);
+    });
+  }
+
+  private async read(
+    manager: EntityManager,
+    tenantId: string,
+    key: string,
+  ): Promise<RateLimitRow | undefined> {
+    const [row] = await manager.query<RateLimitRow[]>(
+      `SELECT ${COLUMNS} FROM rate_limits l WHERE l.tenant_id = $1 AND l.key = $2`,
+      [tenantId, key],
+    );
+    return row;
+  }
+
+  /** The limit locked: claims taking from it wait for this change, or are waited for. */
+  private async locked<T>(
+    key: string,
+    work: (tx: Transaction, tenantId: string, before: RateLimitRow) => Promise<T>,
+  ): Promise<T> {
+    if (!RATE_LIMIT_KEY.test(key)) throw new RateLimitNotFoundError(key.slice(0, 80));
+    const tenantId = currentTenantId();
+    return this.unitOfWork.run(async (tx) => {
+      const [row] = await tx.manager.query<RateLimitRow[]>(
+        `SELECT ${COLUMNS} FROM rate_limits l WHERE l.tenant_id = $1 AND l.key = $2
+            FOR UPDATE OF l`,
+        [tenantId, key],
+      );
+      if (!row) throw new RateLimitNotFoundError(key);
+      return work(tx, tenantId, row);
+    });
+  }
+
+  /** Claims waiting for the skills of the tasks this limit holds back look again. */
+  private async wakeWaiting(tx: Transaction, tenantId: string, key: string): Promise<void> {
+    const skills = await tx.manager.query<Array<{ skill: string }>>(
+      `SELECT DISTINCT skill FROM workflow_tasks
+        WHERE tenant_id = $1 AND status = 'queued' AND rate_limit_key = $2`,
+      [tenantId, key],
+    );
+    for (const { skill } of skills)
+      this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, taskSignal(tenantId, skill));
+  }
+
+  private async changed(
+    tx: Transaction,
+    change: RateLimitChange,
+    before: RateLimitRow | null,
+    after: RateLimitRow | null,
+  ): Promise<void> {
+    const subject = (after ?? before)!;
+    const state = (row: RateLimitRow | null) =>
+      row === null ? undefined : { perMinute: row.perMinute, burst: row.burst };
+    await this.audit.record(tx, {
+      action: `rate_limit.${change}`,
+      resource: { type: 'rate_limit', id: subject.key },
+      before: state(before),
+      after: state(after),
+    });
+    await this.events.emit(tx, {
+      type: `rate_limit.${change === 'create' ? 'created' : change === 'update' ? 'updated' : 'deleted'}`,
+      subject: { type: 'rate_limit', id: subject.key },
+      data: { key: subject.key, ...state(after ?? before) },
+    });
+  }
+}

@@ -1,0 +1,260 @@
+import { Client } from 'pg';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Headers = Record<string, string>;
+
+/** Shared rate limits: the API, steps naming them, the bucket in the claim, waits and metrics. */
+describe('rate limits', () => {
+  let test: TestApp;
+  let db: Client;
+  let writer: Headers;
+  let reader: Headers;
+
+  const call = async (method: string, path: string, headers: Headers, body?: unknown) => {
+    const request = test.http[method.toLowerCase() as 'get'](`/api/v1${path}`).set(headers);
+    const response = body === undefined ? await request : await request.send(body as object);
+    return { status: response.status, body: response.body as Json };
+  };
+  const claim = async (agentId: string, body: Json = {}) => {
+    const response = await call('POST', `/agents/${agentId}/tasks/claim`, writer, body);
+    expect(response.status).toBe(200);
+    return response.body.data.tasks as Json[];
+  };
+  const define = async (key: string, steps: Json[]) => {
+    const response = await call('POST', '/workflow-definitions', writer, { key, steps });
+    expect(response.status).toBe(201);
+    return response.body.data as Json;
+  };
+  const start = async (definitionKey: string, input: Json = {}) => {
+    const response = await call('POST', '/workflows', writer, { definitionKey, input });
+    expect(response.status).toBe(201);
+    return response.body.data as Json;
+  };
+  const register = async (id: string, skills: string[]) => {
+    const response = await call('POST', '/agents', writer, {
+      id,
+      name: id,
+      skills: skills.map((skill) => ({ id: skill, name: skill })),
+      heartbeatIntervalSeconds: 3600,
+    });
+    expect(response.status).toBe(201);
+  };
+  const metric = async (pattern: RegExp): Promise<number> => {
+    const text = (await test.http.get('/metrics')).text;
+    const match = pattern.exec(text);
+    return match ? Number(match[1]) : 0;
+  };
+
+  beforeAll(async () => {
+    test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
+    writer = {
+      authorization: (
+        await createKey(test, {
+          scopes: [
+            'workflows:write',
+            'workflows:read',
+            'agents:write',
+            'agents:read',
+            'tasks:work',
+          ],
+        })
+      ).authorization,
+    };
+    reader = {
+      authorization: (await createKey(test, { scopes: ['workflows:read'] })).authorization,
+    };
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await test?.close();
+  });
+
+  it('are created, read, changed and deleted, audited, with problems for bad input', async () => {
+    const created = await call('POST', '/rate-limits', writer, { key: 'openai', perMinute: 90 });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ key: 'openai', perMinute: 90, burst: 90, queued: 0 });
+    expect(created.body.data.tokens).toBeCloseTo(90, 0);
+
+    const again = await call('POST', '/rate-limits', writer, { key: 'openai', perMinute: 5 });
+    expect(again.status).toBe(409);
+    expect(again.body.type).toMatch(/rate_limit_exists|rate-limit-exists/);
+
+    for (const body of [
+      { key: 'zero', perMinute: 0 },
+      { key: 'negative', perMinute: -1 },
+      { key: 'small-burst', perMinute: 10, burst: 0.5 },
+      { key: 'Not A Slug', perMinute: 10 },
+      { key: 'nan', perMinute: 'ten' },
+      { key: 'extra', perMinute: 10, window: 60 },
+      { perMinute: 10 },
+    ]) {
+      const bad = await call('POST', '/rate-limits', writer, body);
+      expect({ body, status: bad.status }).toEqual({ body, status: 400 });
+      expect(bad.body.errors.length).toBeGreaterThan(0);
+    }
+    const [{ count }] = (await db.query(`SELECT count(*)::int FROM rate_limits`)).rows;
+    expect(count).toBe(1);
+
+    // Reads take the workflows read scope; writes take workflows:write.
+    expect((await call('GET', '/rate-limits/openai', reader)).status).toBe(200);
+    expect((await call('POST', '/rate-limits', reader, { key: 'r', perMinute: 1 })).status).toBe(
+      403,
+    );
+    expect((await call('PATCH', '/rate-limits/openai', reader, { perMinute: 1 })).status).toBe(403);
+    expect((await call('DELETE', '/rate-limits/openai', reader)).status).toBe(403);
+
+    expect((await call('POST', '/rate-limits', writer, { key: 'b', perMinute: 1 })).status).toBe(
+      201,
+    );
+    const page = await call('GET', '/rate-limits?limit=1', reader);
+    expect(page.status).toBe(200);
+    expect(page.body.data.rateLimits.map((l: Json) => l.key)).toEqual(['b']);
+    const next = await call('GET', `/rate-limits?cursor=${page.body.meta.nextCursor}`, reader);
+    expect(next.body.data.rateLimits.map((l: Json) => l.key)).toEqual(['openai']);
+
+    const patched = await call('PATCH', '/rate-limits/openai', writer, { burst: 10 });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data).toMatchObject({ perMinute: 90, burst: 10 });
+    expect(patched.body.data.tokens).toBeLessThanOrEqual(10);
+    expect((await call('PATCH', '/rate-limits/openai', writer, { perMinute: 0 })).status).toBe(400);
+    expect((await call('PATCH', '/rate-limits/nope', writer, { perMinute: 1 })).status).toBe(404);
+    expect((await call('GET', '/rate-limits/nope', reader)).status).toBe(404);
+    expect((await call('GET', '/rate-limits/%20bad', reader)).status).toBe(404);
+
+    expect((await call('DELETE', '/rate-limits/b', writer)).status).toBe(204);
+    expect((await call('DELETE', '/rate-limits/b', writer)).status).toBe(404);
+
+    const audit = await db.query(
+      `SELECT action FROM audit_entries WHERE resource_type = 'rate_limit' ORDER BY occurred_at`,
+    );
+    expect(audit.rows.map((row) => row.action)).toEqual([
+      'rate_limit.create',
+      'rate_limit.create',
+      'rate_limit.update',
+      'rate_limit.delete',
+    ]);
+    const events = await db.query(
+      `SELECT type FROM events WHERE subject_type = 'rate_limit' ORDER BY id`,
+    );
+    expect(events.rows.map((row) => row.type)).toEqual([
+      'rate_limit.created',
+      'rate_limit.created',
+      'rate_limit.updated',
+      'rate_limit.deleted',
+    ]);
+  });
+
+  it('are named by task steps as a key or {key, units}, checked in definitions', async () => {
+    const bad = async (step: Json) => {
+      const response = await call('POST', '/workflow-definitions', writer, {
+        key: 'bad-limit',
+        steps: [step],
+      });
+      expect(response.status).toBe(400);
+      return (response.body.errors as Json[]).map((error) => error.field as string);
+    };
+    expect(await bad({ key: 'a', skill: 's', rateLimit: 'Not Slug' })).toEqual([
+      'steps[0].rateLimit',
+    ]);
+    expect(await bad({ key: 'a', skill: 's', rateLimit: { key: 'ok', units: 'tokens' } })).toEqual([
+      'steps[0].rateLimit.units',
+    ]);
+    expect(await bad({ key: 'a', skill: 's', rateLimit: { units: '$.input.n' } })).toEqual([
+      'steps[0].rateLimit.key',
+    ]);
+    expect(await bad({ key: 'a', skill: 's', rateLimit: { key: 'ok', every: 1 } })).toEqual([
+      'steps[0].rateLimit.every',
+    ]);
+    expect(await bad({ key: 'a', skill: 's', rateLimit: 7 })).toEqual(['steps[0].rateLimit']);
+    expect(await bad({ key: 'a', kind: 'sleep', seconds: 5, rateLimit: 'ok' })).toEqual([
+      'steps[0].rateLimit',
+    ]);
+    const definition = await define('limited', [
+      { key: 'plain', skill: 's', rateLimit: 'openai' },
+      { key: 'sized', skill: 's', rateLimit: { key: 'openai', units: '$.input.tokens' } },
+    ]);
+    expect(definition.steps.map((step: Json) => step.rateLimit)).toEqual([
+      { key: 'openai' },
+      { key: 'openai', units: '$.input.tokens' },
+    ]);
+  });
+
+  it('let a task go only while its units remain, show the wait, and wake a claim at refill', async () => {
+    await register('tok-agent', ['tok']);
+    // One unit every five seconds (slow enough for a loaded machine); three in the bucket.
+    expect(
+      (await call('POST', '/rate-limits', writer, { key: 'tok', perMinute: 12, burst: 3 })).status,
+    ).toBe(201);
+    await define('tok-flow', [
+      { key: 'ask', skill: 'tok', rateLimit: { key: 'tok', units: '$.input.tokens' } },
+    ]);
+    const big = await start('tok-flow', { tokens: 3 });
+    const [first] = await claim('tok-agent');
+    expect(first.workflowId).toBe(big.id);
+
+    // Two units needed, the bucket is (nearly) empty: held back, and the run view says why.
+    const held = await start('tok-flow', { tokens: 2 });
+    expect(await claim('tok-agent')).toEqual([]);
+    const view = await call('GET', `/workflows/${held.id}`, reader);
+    expect(view.body.data.waiting).toMatchObject({
+      reason: 'rate_limit',
+      rateLimit: 'tok',
+      stepKey: 'ask',
+      units: 2,
+      defined: true,
+    });
+    expect(Date.parse(view.body.data.waiting.until)).toBeGreaterThan(Date.now() - 1000);
+    expect(view.body.data.steps[0].rateLimit).toEqual({ key: 'tok', units: '$.input.tokens' });
+    expect(await metric(/task_rate_limited_total\{key="tok"\} (\d+)/)).toBeGreaterThanOrEqual(1);
+    expect(await metric(/workflow_runs_waiting\{reason="rate_limit"\} (\d+)/)).toBe(1);
+    const limit = await call('GET', '/rate-limits/tok', reader);
+    expect(limit.body.data.queued).toBe(1);
+
+    // A long-poll claim: nothing announces a refill, so it must wake itself when tokens return.
+    const [woken] = await claim('tok-agent', { waitSeconds: 25 });
+    expect(woken?.workflowId).toBe(held.id);
+    const taken = await db.query(
+      `SELECT tokens FROM rate_limits WHERE key = 'tok' AND tenant_id = 'default'`,
+    );
+    expect(taken.rows[0].tokens).toBeLessThan(1);
+  });
+
+  it('hold back tasks of a missing rate limit until it is created, and not the work behind them', async () => {
+    await register('gap-agent', ['gap']);
+    await define('gap-flow', [{ key: 'call', skill: 'gap', rateLimit: 'later' }]);
+    await define('gap-plain', [{ key: 'call', skill: 'gap' }]);
+    const waiting = [await start('gap-flow'), await start('gap-flow'), await start('gap-flow')];
+    const plain = await start('gap-plain');
+    // The rate-limited tasks are older, but the plain one behind them goes.
+    const [got] = await claim('gap-agent');
+    expect(got.workflowId).toBe(plain.id);
+    expect(await claim('gap-agent')).toEqual([]);
+    const view = await call('GET', `/workflows/${waiting[0].id}`, reader);
+    expect(view.body.data.waiting).toEqual({
+      reason: 'rate_limit',
+      rateLimit: 'later',
+      stepKey: 'call',
+      units: 1,
+      defined: false,
+    });
+
+    // Creating the limit wakes the waiting claim (a burst of 2: two of the three go).
+    const pending = claim('gap-agent', { max: 3, waitSeconds: 25 });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const created = await call('POST', '/rate-limits', writer, {
+      key: 'later',
+      perMinute: 0.01,
+      burst: 2,
+    });
+    expect(created.status).toBe(201);
+    const claimed = await pending;
+    expect(claimed.map((task) => task.workflowId).sort()).toEqual(
+      [waiting[0].id, waiting[1].id].sort(),
+    );
+    expect(await claim('gap-agent')).toEqual([]);
+  });
+});

@@ -16,6 +16,7 @@ import { CreateWaits1763800010000 } from './1763800010000-CreateWaits';
 import { StreamsAndProgress1763800011000 } from './1763800011000-StreamsAndProgress';
 import { CreateSchedules1763800012000 } from './1763800012000-CreateSchedules';
 import { TraceContext1763800013000 } from './1763800013000-TraceContext';
+import { GithubSteps1763800018000 } from './1763800018000-GithubSteps';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -37,4 +38,5 @@ export const MIGRATIONS = [
   StreamsAndProgress1763800011000,
   CreateSchedules1763800012000,
   TraceContext1763800013000,
+  GithubSteps1763800018000,
 ];

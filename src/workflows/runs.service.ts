@@ -8,6 +8,7 @@ import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent } from '../events/domain-event';
 import { EventsService } from '../events/events.service';
 import { normaliseSteps, StepSpec } from './dag';
+import { GithubCredentials } from '../github/github-credentials';
 import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
@@ -52,12 +53,13 @@ export class RunsService {
     private readonly engine: WorkflowEngine,
     private readonly definitions: DefinitionsService,
     private readonly events: EventsService,
+    private readonly github: GithubCredentials,
   ) {}
 
   /** POST /workflows: from a definition (latest or a version) or inline steps. */
   async start(input: CreateRunDto): Promise<RunDetail> {
     const tenantId = currentTenantId();
-    const { type, version, steps } = await this.resolve(input);
+    const { type, version, steps, onFinish } = await this.resolve(input);
     const startAt = this.startAt(input.startAt);
     // The answer is read inside the transaction: once it commits nothing is left to fail, so
     // a client (and its Idempotency-Key) never sees an error for a run that was started.
@@ -67,6 +69,7 @@ export class RunsService {
         type,
         definitionVersion: version,
         steps,
+        onFinish,
         input: input.input ?? null,
         priority: input.priority ?? 0,
         startAt,
@@ -97,6 +100,7 @@ export class RunsService {
         type: definition.key,
         definitionVersion: definition.version,
         steps: definition.steps,
+        onFinish: definition.onFinish ?? null,
         input: {
           trigger: { source: data.source, event: data.event, deliveryId: data.deliveryId },
           payload: data.payload ?? null,
@@ -129,6 +133,7 @@ export class RunsService {
       type: definition.key,
       definitionVersion: definition.version,
       steps: definition.steps,
+      onFinish: definition.onFinish ?? null,
       input: tick.input ?? null,
       priority: 0,
       triggerKey: tick.triggerKey,
@@ -319,9 +324,12 @@ export class RunsService {
     return this.events.history(tenantId, { type: 'workflow', id }, limit, cursor);
   }
 
-  private async resolve(
-    input: CreateRunDto,
-  ): Promise<{ type: string; version: number | null; steps: StepSpec[] }> {
+  private async resolve(input: CreateRunDto): Promise<{
+    type: string;
+    version: number | null;
+    steps: StepSpec[];
+    onFinish: StepSpec | null;
+  }> {
     const errors: FieldError[] = [];
     const inline = input.type !== undefined || input.steps !== undefined;
     if (input.definitionKey !== undefined && inline) {
@@ -352,8 +360,15 @@ export class RunsService {
     }
     if (input.definitionKey !== undefined) {
       const definition = await this.definitions.get(input.definitionKey, input.definitionVersion);
-      return { type: definition.key, version: definition.version, steps: definition.steps };
+      return {
+        type: definition.key,
+        version: definition.version,
+        steps: definition.steps,
+        onFinish: definition.onFinish ?? null,
+      };
     }
-    return { type: input.type!, version: null, steps: normaliseSteps(input.steps!) };
+    const steps = normaliseSteps(input.steps!);
+    this.github.assertConfiguredFor(steps);
+    return { type: input.type!, version: null, steps, onFinish: null };
   }
 }

@@ -7,7 +7,7 @@ export type TaskRow = Omit<WorkflowTask, 'tenant' | 'run'>;
 // Hot paths use plain SQL (claim, complete, the reaper): these are the column lists they read.
 export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.definition_version AS "definitionVersion", r.status, r.priority, r.input, r.steps, r.output,
-  r.error, r.trigger_key AS "triggerKey", r.created_at AS "createdAt",
+  r.error, r.on_finish AS "onFinish", r.trigger_key AS "triggerKey", r.created_at AS "createdAt",
   r.start_at AS "startAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt"`;
 
 export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId",

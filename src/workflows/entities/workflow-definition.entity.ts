@@ -39,6 +39,10 @@ export class WorkflowDefinition {
   @Column({ type: 'jsonb', default: () => `'[]'` })
   triggers: TriggerSpec[];
 
+  /** A github step run once a run has finished (its key `onFinish`); null: none. */
+  @Column({ name: 'on_finish', type: 'jsonb', nullable: true })
+  onFinish: StepSpec | null;
+
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;
 }

@@ -21,13 +21,16 @@ import { WorkflowRun } from './workflow-run.entity';
 @Index('workflow_tasks_leases', ['leaseExpiresAt'], { where: `"status" = 'claimed'` })
 @Index('workflow_tasks_agent', ['tenantId', 'agentId'], { where: `"status" = 'claimed'` })
 @Index('workflow_tasks_wake', ['wakeAt'], { where: `"status" = 'waiting'` })
+@Index('workflow_tasks_github_due', ['wakeAt'], {
+  where: `"status" = 'waiting' AND "kind" = 'github'`,
+})
 @Check(
   'workflow_tasks_status_check',
   `"status" IN ('queued', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
 )
 @Check(
   'workflow_tasks_kind_check',
-  `"kind" IN ('task', 'wait', 'approval', 'sleep')
+  `"kind" IN ('task', 'wait', 'approval', 'sleep', 'github')
    AND ("kind" = 'task' OR "status" NOT IN ('queued', 'claimed'))
    AND ("kind" <> 'task' OR "status" <> 'waiting')`,
 )
@@ -58,7 +61,7 @@ export class WorkflowTask {
   @Column({ type: 'varchar', length: 16 })
   status: TaskStatus;
 
-  /** `task` (an agent's work) or a step that waits without one: `wait`, `approval`, `sleep`. */
+  /** `task` (an agent's work) or a step run without one: `wait`, `approval`, `sleep`, `github`. */
   @Column({ type: 'varchar', length: 16, default: 'task' })
   kind: StepKind;
 

@@ -378,8 +378,18 @@ describe('GitHub round trip', () => {
       description: 'Run succeeded',
     });
     expect(await reported(sha('2'))).toMatchObject({ state: 'failure', description: 'Run failed' });
-    // The run itself is as it ended; the report is in its history.
-    expect((await get(`/workflows/${ok}`)).body.data.status).toBe('succeeded');
+    // The run itself is as it ended; the report is its onFinish step, and in its history.
+    const detail = await waitFor(
+      async () => {
+        const run = (await get(`/workflows/${ok}`)).body.data as Json;
+        return run.onFinish?.status === 'succeeded' ? run : undefined;
+      },
+      10_000,
+      'the onFinish step to succeed',
+    );
+    expect(detail.status).toBe('succeeded');
+    expect(detail.onFinish).toMatchObject({ key: 'onFinish', kind: 'github', action: 'status' });
+    expect(detail.onFinish.task.output).toMatchObject({ state: 'success' });
     await waitFor(
       async () =>
         (await eventsOf(bad)).some((e) => e.type === 'github.status.set') ? true : undefined,

@@ -1,5 +1,5 @@
 import { RunDetailDto, RunDto, RunStepDto, TaskViewDto } from './dto/run.dto';
-import { stepKind } from './dag';
+import { StepSpec, stepKind } from './dag';
 import { isTerminalRun } from './state-machine';
 import type { RunDetail } from './runs.service';
 import type { RunRow, TaskRow } from './workflow-rows';
@@ -45,21 +45,23 @@ export function taskView(task: TaskRow): TaskViewDto {
 /** The run with each step and its task; a step never reached shows pending (or cancelled). */
 export function runDetailView({ run, tasks, waiting }: RunDetail): RunDetailDto {
   const byStep = new Map(tasks.map((task) => [task.stepKey, task]));
-  const steps: RunStepDto[] = run.steps.map((step) => {
+  const stepView = (step: StepSpec, reached: boolean): RunStepDto => {
     const task = byStep.get(step.key);
     const waiting = task?.status === 'waiting';
     return {
       ...step,
       kind: stepKind(step),
-      status: task ? task.status : isTerminalRun(run.status) ? 'cancelled' : 'pending',
+      status: task ? task.status : reached ? 'cancelled' : 'pending',
       waitingFor: waiting ? task.waitFor : null,
       deadline: waiting ? iso(task.wakeAt) : null,
       task: task ? taskView(task) : null,
     };
-  });
+  };
+  const steps = run.steps.map((step) => stepView(step, isTerminalRun(run.status)));
   return {
     ...runView(run),
     steps,
+    onFinish: run.onFinish ? stepView(run.onFinish, false) : null,
     waiting:
       waiting === null
         ? null

@@ -309,10 +309,14 @@ describe('GitHub round trip', () => {
       expect(double.commentsOn('acme/widgets', 52)).toHaveLength(1);
       const [retrying] = (await eventsOf(runId)).filter((e) => e.type === 'workflow.step.retrying');
       expect(retrying.data.error.code).toBe('github_rate_limited');
-      // The next attempt was put at GitHub's Retry-After, not at the 0.2 s backoff.
-      expect(
-        Date.parse(retrying.data.availableAt) - Date.parse(retrying.occurredAt),
-      ).toBeGreaterThanOrEqual(1_900);
+      // The next attempt was put at GitHub's Retry-After (2 s after the 403), not at the 0.2 s
+      // backoff, and the post came no earlier.
+      const posts = double.requests.filter(
+        (r) => r.method === 'POST' && r.path.endsWith('/52/comments'),
+      );
+      expect(posts).toHaveLength(2);
+      expect(Date.parse(retrying.data.availableAt)).toBeGreaterThanOrEqual(posts[0].at + 1_990);
+      expect(posts[1].at).toBeGreaterThanOrEqual(posts[0].at + 1_990);
     }, 60_000);
 
     it('fails the step with GitHub’s message on a 404, without retrying', async () => {
@@ -449,6 +453,35 @@ describe('GitHub round trip', () => {
     );
     expect(() => bare.assertConfiguredFor([{ key: 'x' }])).not.toThrow();
   });
+
+  it('with two replicas working, each step posts exactly once', async () => {
+    const replica = await startTestApp(
+      {
+        GITHUB_APP_ID: APP_ID,
+        GITHUB_APP_PRIVATE_KEY: privateKey,
+        GITHUB_API_URL: double.url,
+      },
+      { db: test.db },
+    );
+    try {
+      await define({
+        key: 'comment-replicas',
+        steps: [{ key: 'say', kind: 'github', action: 'comment', body: 'Done: {{run.id}}' }],
+      });
+      const issues = [60, 61, 62, 63];
+      const runs = await Promise.all(
+        issues.map((issue) => start('comment-replicas', eventInput({ issue: { number: issue } }))),
+      );
+      for (const runId of runs) expect((await untilFinished(runId)).status).toBe('succeeded');
+      for (const issue of issues) expect(double.commentsOn('acme/widgets', issue)).toHaveLength(1);
+      for (const runId of runs) {
+        const types = (await eventsOf(runId)).map((event) => event.type as string);
+        expect(types.filter((type) => type === 'github.comment.posted')).toHaveLength(1);
+      }
+    } finally {
+      await replica.app.close();
+    }
+  }, 90_000);
 
   it('counts the calls in /metrics', async () => {
     const metrics = await test.http.get('/metrics');

@@ -25,6 +25,8 @@ const CONCURRENCY = 8;
  * that stops mid-attempt leaves it due again after this; the next attempt looks for its marker.
  */
 const ATTEMPT_LEASE_SECONDS = 300;
+/** Comments are looked for from this long before the step started (GitHub's clock may differ). */
+const MARKER_CLOCK_MARGIN_MS = 10 * 60_000;
 
 interface Claimed extends TaskRow {
   /** The attempt was claimed before and never finished (its worker stopped). */
@@ -161,7 +163,9 @@ export class GithubStepRunner implements OnApplicationBootstrap, OnModuleDestroy
       });
       if (call.action === 'comment') {
         const lookFirst =
-          task.attempt > 1 || task.takenOver ? { since: new Date(task.createdAt) } : undefined;
+          task.attempt > 1 || task.takenOver
+            ? { since: new Date(new Date(task.createdAt).getTime() - MARKER_CLOCK_MARGIN_MS) }
+            : undefined;
         const posted = await this.github.comment(
           call.target,
           call.issue,

@@ -42,8 +42,12 @@ export class GithubDouble {
   readonly comments = new Map<string, Comment[]>();
   readonly statuses: Status[] = [];
   readonly tokenRequests: number[] = [];
-  readonly requests: Array<{ method: string; path: string; authorization: string | undefined }> =
-    [];
+  readonly requests: Array<{
+    method: string;
+    path: string;
+    authorization: string | undefined;
+    at: number;
+  }> = [];
   readonly rejectedAuth: string[] = [];
   private readonly tokens = new Map<string, number>();
   private readonly rules: Rule[] = [];
@@ -85,7 +89,7 @@ export class GithubDouble {
     const url = new URL(req.url ?? '/', 'http://github.test');
     const method = req.method ?? 'GET';
     const authorization = req.headers.authorization;
-    this.requests.push({ method, path: url.pathname, authorization });
+    this.requests.push({ method, path: url.pathname, authorization, at: Date.now() });
     const send = (status: number, data: unknown, headers: Record<string, string> = {}) => {
       res.writeHead(status, { 'content-type': 'application/json', ...headers });
       res.end(JSON.stringify(data));

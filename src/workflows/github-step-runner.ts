@@ -16,7 +16,7 @@ import { TaskError, WaitOutcome, WorkflowEngine } from './engine';
 import { GithubCall, planGithubCall } from './github-steps';
 import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow, updatedRows } from './workflow-rows';
 
-const POLL_MS = 250;
+const POLL_MS = 500;
 /** Calls in flight per replica. */
 const CONCURRENCY = 8;
 /**

@@ -19,6 +19,7 @@ import { TraceContext1763800013000 } from './1763800013000-TraceContext';
 import { ConcurrencyKeys1763800014000 } from './1763800014000-ConcurrencyKeys';
 import { CreateRateLimits1763800015000 } from './1763800015000-CreateRateLimits';
 import { FanOut1763800016000 } from './1763800016000-FanOut';
+import { GithubSteps1763800018000 } from './1763800018000-GithubSteps';
 import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -44,5 +45,6 @@ export const MIGRATIONS = [
   ConcurrencyKeys1763800014000,
   CreateRateLimits1763800015000,
   FanOut1763800016000,
+  GithubSteps1763800018000,
   AuditResourceIndex1763800020000,
 ];

@@ -1,4 +1,4 @@
-import type { KeyObject } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { parseSigningKey } from '../audit/audit-signing';
 import { parseCidrList, CidrList } from '../common/net/cidr';
 import { readTracingSettings, TracingSettings } from './tracing-settings';
@@ -26,6 +26,8 @@ export interface AppConfig {
   adminAllowedCidrs: CidrList;
   githubWebhookSecrets: string[];
   githubHookCidrs: CidrList;
+  /** Credentials and API of the GitHub steps (comments, commit statuses); never logged. */
+  github: GithubSettings;
   /** Body limit of the inbound webhook receivers (`/api/v1/hooks/*`); GitHub sends up to 25 MB. */
   inboundBodyLimitBytes: number;
   /** Verified deliveries accepted per inbound source (GitHub counts as one) and minute. */
@@ -69,6 +71,15 @@ export interface AppConfig {
   auditKeyFile: string;
   /** Public keys (raw Ed25519, base64) of earlier signing keys whose checkpoints still count. */
   auditTrustedKeys: string[];
+}
+
+/** How github steps reach GitHub: a GitHub App (preferred), a token, or neither (steps refused). */
+export interface GithubSettings {
+  apiUrl: string;
+  appId: string | undefined;
+  /** The App's private key (PEM). */
+  appPrivateKey: string | undefined;
+  token: string | undefined;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -140,6 +151,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     adminAllowedCidrs: read('ADMIN_ALLOWED_CIDRS', parseCidrList(['0.0.0.0/0', '::/0']), cidrs),
     githubWebhookSecrets: read('GITHUB_WEBHOOK_SECRETS', [], list, true),
     githubHookCidrs: read('GITHUB_HOOK_CIDRS', parseCidrList(GITHUB_HOOK_RANGES), cidrs),
+    github: {
+      apiUrl: read('GITHUB_API_URL', 'https://api.github.com', githubApiUrl),
+      appId: read('GITHUB_APP_ID', undefined, (raw) => String(int(1, 2 ** 53 - 1)(raw))),
+      appPrivateKey: read('GITHUB_APP_PRIVATE_KEY', undefined, privateKeyPem, true),
+      token: read('GITHUB_TOKEN', undefined, githubToken, true),
+    },
     inboundBodyLimitBytes: read(
       'INBOUND_BODY_LIMIT_BYTES',
       5 * 1024 * 1024,
@@ -190,6 +207,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     auditKeyFile: read('AUDIT_KEY_FILE', '.data/audit-signing-key.pem', (raw) => raw),
     auditTrustedKeys: read('AUDIT_TRUSTED_KEYS', [], publicKeys),
   };
+  if ((config.github.appId === undefined) !== (config.github.appPrivateKey === undefined))
+    problems.push('GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: set both (a GitHub App) or neither');
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }
@@ -240,6 +259,30 @@ function publicUrl(raw: string): string {
   if (raw.includes('?') || raw.includes('#')) throw new Error('must not have a query or fragment');
   if (parsed.username || parsed.password) throw new Error('must not contain credentials');
   return parsed.href.replace(/\/+$/, '');
+}
+
+/** GitHub's REST API root (GitHub Enterprise Server: `https://host/api/v3`); no trailing slash. */
+function githubApiUrl(raw: string): string {
+  const parsed = new URL(url(['http:', 'https:'])(raw));
+  if (parsed.username || parsed.password) throw new Error('must not contain credentials');
+  if (parsed.search || parsed.hash) throw new Error('must not have a query or fragment');
+  return parsed.href.replace(/\/+$/, '');
+}
+
+/** A PEM private key; `\n` escapes (one-line environment values) become newlines. */
+function privateKeyPem(raw: string): string {
+  const pem = raw.includes('\\n') ? raw.replace(/\\n/g, '\n') : raw;
+  try {
+    createPrivateKey(pem);
+  } catch {
+    throw new Error('must be a PEM private key (the .pem file GitHub generates for the App)');
+  }
+  return pem;
+}
+
+function githubToken(raw: string): string {
+  if (!/^[\x21-\x7e]{8,512}$/.test(raw)) throw new Error('must be a token of printable characters');
+  return raw;
 }
 
 const postgresUrl = url(['postgres:', 'postgresql:']);

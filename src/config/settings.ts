@@ -97,6 +97,28 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'source addresses allowed on `/hooks/github`',
   },
   {
+    name: 'GITHUB_APP_ID',
+    default: 'unset',
+    meaning:
+      'GitHub App id for github steps (with `GITHUB_APP_PRIVATE_KEY`): each call uses an installation token for the `installation.id` of the event that started the run',
+  },
+  {
+    name: 'GITHUB_APP_PRIVATE_KEY',
+    default: 'unset',
+    meaning: "the App's private key, PEM (`\\n` escapes allowed); never logged",
+  },
+  {
+    name: 'GITHUB_TOKEN',
+    default: 'unset',
+    meaning:
+      'a token for github steps when no App is set (or the event carries no installation); never logged. Neither set: definitions with github steps get 422',
+  },
+  {
+    name: 'GITHUB_API_URL',
+    default: '`https://api.github.com`',
+    meaning: 'GitHub REST API root; GitHub Enterprise Server: `https://HOST/api/v3`',
+  },
+  {
     name: 'INBOUND_BODY_LIMIT_BYTES',
     default: '5242880',
     meaning:

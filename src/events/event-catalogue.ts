@@ -93,7 +93,7 @@ const STEP = (extra: Record<string, unknown> = {}, required: string[] = []) =>
       taskId: uuid,
       workflowId: uuid,
       stepKey: str,
-      kind: { enum: ['wait', 'approval', 'sleep', 'fanout'] },
+      kind: { enum: ['wait', 'approval', 'sleep', 'fanout', 'github'] },
       status: str,
       error: TASK_ERROR,
       ...extra,
@@ -225,6 +225,61 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     type: 'workflow.step.timed_out',
     description: 'A waiting step reached its deadline with `onTimeout: fail`; its run fails.',
     schema: STEP({}, ['error']),
+  },
+  {
+    type: 'workflow.step.retrying',
+    description:
+      'A github step attempt failed in a way worth retrying (5xx, network, rate limit): the next attempt is at `availableAt`.',
+    schema: object(
+      {
+        taskId: uuid,
+        workflowId: uuid,
+        stepKey: str,
+        kind: str,
+        attempt: int,
+        nextAttempt: int,
+        availableAt: time,
+        error: TASK_ERROR,
+      },
+      ['taskId', 'workflowId', 'stepKey', 'attempt', 'nextAttempt', 'availableAt', 'error'],
+    ),
+  },
+  {
+    type: 'github.comment.posted',
+    description:
+      'A github comment step posted (or, after a lost response, found) its comment: repo, issue, commentId, url.',
+    schema: object(
+      {
+        workflowId: uuid,
+        stepKey: str,
+        taskId: uuid,
+        attempt: int,
+        repo: str,
+        issue: int,
+        commentId: int,
+        url: str,
+      },
+      ['workflowId', 'stepKey', 'taskId', 'repo', 'issue', 'commentId', 'url'],
+    ),
+  },
+  {
+    type: 'github.status.set',
+    description: 'A github status step set a commit status: repo, sha, state, context.',
+    schema: object(
+      {
+        workflowId: uuid,
+        stepKey: str,
+        taskId: uuid,
+        attempt: int,
+        repo: str,
+        sha: str,
+        state: { enum: ['error', 'failure', 'pending', 'success'] },
+        context: str,
+        statusId: int,
+        url: str,
+      },
+      ['workflowId', 'stepKey', 'taskId', 'repo', 'sha', 'state', 'context'],
+    ),
   },
   {
     type: 'workflow.step.cancelled',

@@ -82,3 +82,39 @@ describe('retryBackoff defaults', () => {
     expect(step.retryBackoff).toEqual({ initialSeconds: 0, factor: 2, maxSeconds: 300 });
   });
 });
+
+describe('github steps in a definition', () => {
+  it('refuse fields of other kinds and other actions', () => {
+    expect(
+      errorsOf([
+        { key: 'a', kind: 'github', action: 'comment', body: 'x', timeoutSeconds: 5 },
+        { key: 'b', kind: 'github', action: 'comment', body: 'x', context: 'c' },
+        { key: 'c', kind: 'github', action: 'status', context: 'c', body: 'x' },
+        { key: 'd', kind: 'github', action: 'comment', body: 'x', repo: 'not a repo' },
+      ]),
+    ).toEqual([
+      { field: 'steps[0].timeoutSeconds', message: 'a github step has no timeoutSeconds' },
+      { field: 'steps[1].context', message: 'a github comment step has no context' },
+      { field: 'steps[2].body', message: 'a github status step has no body' },
+      {
+        field: 'steps[3].repo',
+        message: 'must be owner/name or a JSON path such as $.input.payload.repository.full_name',
+      },
+    ]);
+  });
+
+  it('let a template read only the steps it depends on, through others too', () => {
+    const steps = normaliseSteps([
+      { key: 'a', skill: 's' },
+      { key: 'b', skill: 's', dependsOn: ['a'] },
+      {
+        key: 'say',
+        kind: 'github',
+        action: 'comment',
+        body: '{{steps.a.output.x}}',
+        dependsOn: ['b'],
+      },
+    ]);
+    expect(steps[2]).toMatchObject({ kind: 'github', maxAttempts: 5, skill: '' });
+  });
+});

@@ -1,5 +1,6 @@
 import { SCOPES } from '../auth/scopes';
 import { BadRequestError, FieldError } from '../common/errors/domain-error';
+import { GITHUB_FIELDS, githubStepErrors, GithubFields } from './github-spec';
 import { WorkflowErrorCode } from './workflows.errors';
 
 /** Delay before retry n (n = the attempt that failed, from 1): initial × factor^(n-1), capped. */
@@ -9,7 +10,7 @@ export interface RetryBackoff {
   maxSeconds: number;
 }
 
-export const STEP_KINDS = ['task', 'wait', 'approval', 'sleep'] as const;
+export const STEP_KINDS = ['task', 'wait', 'approval', 'sleep', 'github'] as const;
 export type StepKind = (typeof STEP_KINDS)[number];
 /** What a task row is: a step of its kind, or `fanout`, the own row of a task step with forEach. */
 export type TaskKind = StepKind | 'fanout';
@@ -26,7 +27,7 @@ export interface WaitEventSpec {
  * A step as a run keeps it. `kind` absent: a task (runs and definitions stored before kinds).
  * The kind's own fields are present only on its kind; `skill` is '' on steps that are not tasks.
  */
-export interface StepSpec {
+export interface StepSpec extends GithubFields {
   key: string;
   kind?: StepKind;
   skill: string;
@@ -81,7 +82,7 @@ export const DEFAULT_MAX_ATTEMPTS = 3;
 export const DEFAULT_BACKOFF: RetryBackoff = { initialSeconds: 1, factor: 2, maxSeconds: 300 };
 
 /** What a client sends for a step (validated for shape by the DTO first). */
-export interface StepInput {
+export interface StepInput extends GithubFields {
   key: string;
   kind?: StepKind;
   skill?: string;
@@ -138,6 +139,13 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
       });
     }
   }
+  if (errors.length === 0) {
+    const ancestors = ancestorsOf(steps);
+    steps.forEach((step, i) => {
+      if (step.kind === 'github')
+        errors.push(...githubReferenceErrors(step, `${field}[${i}]`, ancestors.get(step.key)!));
+    });
+  }
   if (errors.length > 0) {
     throw new BadRequestError(
       WorkflowErrorCode.InvalidDefinition,
@@ -152,6 +160,7 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
       dependsOn: step.dependsOn ?? [],
       timeoutSeconds: step.timeoutSeconds ?? null,
     };
+    if (kind === 'github') return githubStep(step, base);
     if (kind === 'task') {
       const rateLimit = rateLimitRef(step.rateLimit);
       return {
@@ -194,6 +203,7 @@ const KIND_FIELDS: Record<StepKind, ReadonlyArray<keyof StepInput>> = {
   wait: ['signal', 'event', 'timeoutSeconds', 'onTimeout'],
   approval: ['timeoutSeconds', 'approvers', 'description'],
   sleep: ['seconds', 'until'],
+  github: ['maxAttempts', 'retryBackoff', 'description', ...GITHUB_FIELDS],
 };
 const KIND_ONLY_FIELDS: ReadonlyArray<keyof StepInput> = [
   'skill',
@@ -209,6 +219,7 @@ const KIND_ONLY_FIELDS: ReadonlyArray<keyof StepInput> = [
   'seconds',
   'until',
   'forEach',
+  ...GITHUB_FIELDS,
 ];
 
 /** What a step of its kind must have and must not have; errors name `steps[i].field`. */
@@ -254,6 +265,9 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
             `"${approver.slice(0, 80)}" is neither a scope nor key:<id> (key names are not unique and are chosen by whoever creates a key, so they cannot name an approver)`,
           );
       }
+      break;
+    case 'github':
+      errors.push(...githubStepErrors(step, at));
       break;
   }
   if (kind !== 'task' && timeout !== undefined && timeout > MAX_WAIT_SECONDS)
@@ -386,6 +400,117 @@ function isIsoTime(value: string): boolean {
     /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
     !Number.isNaN(Date.parse(value))
   );
+}
+
+/** The default attempts of a GitHub call: 5xx, network errors and rate limits are retried. */
+export const GITHUB_DEFAULT_MAX_ATTEMPTS = 5;
+
+/** A github step as stored: its own fields only, with its attempts and backoff. */
+function githubStep(
+  step: StepInput,
+  base: { key: string; dependsOn: string[]; timeoutSeconds: number | null },
+): StepSpec {
+  return {
+    ...base,
+    kind: 'github',
+    skill: '',
+    maxAttempts: step.maxAttempts ?? GITHUB_DEFAULT_MAX_ATTEMPTS,
+    retryBackoff: { ...DEFAULT_BACKOFF, ...defined(step.retryBackoff ?? {}) },
+    ...defined({
+      action: step.action,
+      body: step.body,
+      repo: step.repo,
+      issue: step.issue,
+      state: step.state,
+      context: step.context,
+      description: step.description,
+      sha: step.sha,
+      targetUrl: step.targetUrl,
+    }),
+  };
+}
+
+/** The key a definition's `onFinish` step runs under: not a slug, so no step can have it. */
+export const ON_FINISH_KEY = 'onFinish';
+
+/**
+ * A definition's `onFinish`: a github step run once the run has finished (succeeded, failed or
+ * cancelled). Validated as a step of the definition (its templates may name any step).
+ */
+export function normaliseOnFinish(
+  onFinish: Omit<StepInput, 'key'> | undefined,
+  steps: StepSpec[],
+  field = 'onFinish',
+): StepSpec | null {
+  if (onFinish === undefined) return null;
+  const errors: FieldError[] = [];
+  if (onFinish.kind !== 'github')
+    errors.push({ field: `${field}.kind`, message: 'onFinish must be a github step' });
+  if (onFinish.dependsOn !== undefined)
+    errors.push({ field: `${field}.dependsOn`, message: 'onFinish runs after every step' });
+  if (errors.length === 0) {
+    const step = { ...onFinish, key: ON_FINISH_KEY };
+    errors.push(
+      ...kindErrors(step, field),
+      ...githubReferenceErrors(step, field, new Set(steps.map((s) => s.key))),
+    );
+  }
+  if (errors.length > 0) {
+    throw new BadRequestError(
+      WorkflowErrorCode.InvalidDefinition,
+      'The onFinish step is invalid.',
+      errors,
+    );
+  }
+  return githubStep(
+    { ...onFinish, key: ON_FINISH_KEY },
+    {
+      key: ON_FINISH_KEY,
+      dependsOn: [],
+      timeoutSeconds: null,
+    },
+  );
+}
+
+/** `{{steps.<key>...}}` of a github step must name a step it (transitively) depends on. */
+function githubReferenceErrors(step: StepInput, at: string, known: Set<string>): FieldError[] {
+  const errors: FieldError[] = [];
+  for (const name of ['body', 'description'] as const) {
+    const template = step[name];
+    if (typeof template !== 'string') continue;
+    for (const key of stepReferences(template)) {
+      if (!known.has(key))
+        errors.push({
+          field: `${at}.${name}`,
+          message: `{{steps.${key}...}}: the step must depend on "${key}" (directly or through others)`,
+        });
+    }
+  }
+  return errors;
+}
+
+/** Step keys a template's `{{steps.<key>...}}` placeholders name. */
+function stepReferences(template: string): string[] {
+  return [...template.matchAll(/\{\{\s*steps\.([^.\s}]+)/g)].map((match) => match[1]);
+}
+
+/** The keys every step depends on, directly or through others (the graph has no cycle). */
+function ancestorsOf(steps: StepInput[]): Map<string, Set<string>> {
+  const deps = new Map(steps.map((step) => [step.key, step.dependsOn ?? []]));
+  const memo = new Map<string, Set<string>>();
+  const visit = (key: string): Set<string> => {
+    const known = memo.get(key);
+    if (known) return known;
+    const all = new Set<string>();
+    memo.set(key, all);
+    for (const dep of deps.get(key) ?? []) {
+      all.add(dep);
+      for (const further of visit(dep)) all.add(further);
+    }
+    return all;
+  };
+  for (const key of deps.keys()) visit(key);
+  return memo;
 }
 
 /** Drops undefined properties (DTO instances carry them), so defaults are not overwritten. */

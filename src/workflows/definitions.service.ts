@@ -8,7 +8,8 @@ import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { normaliseConcurrency } from './concurrency';
-import { normaliseSteps, TriggerSpec } from './dag';
+import { normaliseOnFinish, normaliseSteps, TriggerSpec } from './dag';
+import { GithubCredentials } from '../github/github-credentials';
 import { CreateDefinitionDto, SLUG_PATTERN } from './dto/definition.dto';
 import { WorkflowDefinition } from './entities/workflow-definition.entity';
 import { TASKS_CHANNEL, taskSignal, updatedRows } from './workflow-rows';
@@ -30,6 +31,7 @@ export class DefinitionsService {
     private readonly audit: AuditService,
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
+    private readonly github: GithubCredentials,
   ) {}
 
   /**
@@ -41,6 +43,8 @@ export class DefinitionsService {
   ): Promise<{ definition: WorkflowDefinition; created: boolean }> {
     const tenantId = currentTenantId();
     const steps = normaliseSteps(input.steps);
+    const onFinish = normaliseOnFinish(input.onFinish, steps);
+    this.github.assertConfiguredFor([...steps, ...(onFinish ? [onFinish] : [])]);
     const triggers: TriggerSpec[] = (input.triggers ?? []).map(({ source, event }) => ({
       source,
       event,
@@ -62,7 +66,8 @@ export class DefinitionsService {
         latest.name === name &&
         isDeepStrictEqual(latest.steps, steps) &&
         isDeepStrictEqual(latest.triggers, triggers) &&
-        isDeepStrictEqual(latest.concurrency, concurrency)
+        isDeepStrictEqual(latest.concurrency, concurrency) &&
+        isDeepStrictEqual(latest.onFinish ?? null, onFinish)
       ) {
         return { definition: latest, created: false };
       }
@@ -74,6 +79,7 @@ export class DefinitionsService {
         steps,
         triggers,
         concurrency,
+        onFinish,
       });
       const stored = (await this.latest(
         tx.manager.getRepository(WorkflowDefinition),
@@ -87,7 +93,15 @@ export class DefinitionsService {
       await this.audit.record(tx, {
         action: 'workflow_definition.create',
         resource,
-        after: { key: stored.key, version: stored.version, name, steps, triggers, concurrency },
+        after: {
+          key: stored.key,
+          version: stored.version,
+          name,
+          steps,
+          triggers,
+          concurrency,
+          onFinish,
+        },
       });
       await this.events.emit(tx, {
         type: 'workflow_definition.created',
@@ -117,7 +131,7 @@ export class DefinitionsService {
     const after = decodeCursor(cursor, [SLUG_PATTERN]);
     const rows = await this.dataSource.query<WorkflowDefinition[]>(
       `SELECT DISTINCT ON (d.key) d.tenant_id AS "tenantId", d.key, d.version, d.name, d.steps,
-              d.triggers, d.concurrency, d.created_at AS "createdAt"
+              d.triggers, d.concurrency, d.on_finish AS "onFinish", d.created_at AS "createdAt"
          FROM workflow_definitions d
         WHERE d.tenant_id = $1 AND ($2::varchar IS NULL OR d.key > $2)
         ORDER BY d.key, d.version DESC
@@ -136,7 +150,8 @@ export class DefinitionsService {
   ): Promise<WorkflowDefinition[]> {
     return manager.query<WorkflowDefinition[]>(
       `SELECT * FROM (
-         SELECT DISTINCT ON (d.key) d.key, d.version, d.steps, d.triggers, d.concurrency
+         SELECT DISTINCT ON (d.key) d.key, d.version, d.steps, d.triggers, d.concurrency,
+                d.on_finish AS "onFinish"
            FROM workflow_definitions d WHERE d.tenant_id = $1
           ORDER BY d.key, d.version DESC) latest
         WHERE latest.triggers @> $2::jsonb`,

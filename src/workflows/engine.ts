@@ -12,7 +12,14 @@ import { EventsService } from '../events/events.service';
 import { claimParameters, claimStatement } from './claim-statement';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
-import { backoffSeconds, DEFAULT_BACKOFF, readySteps, StepSpec, stepKind } from './dag';
+import {
+  backoffSeconds,
+  DEFAULT_BACKOFF,
+  ON_FINISH_KEY,
+  readySteps,
+  StepSpec,
+  stepKind,
+} from './dag';
 import { elementInput, FanOutError, planFanOut } from './fan-out';
 import { Arrival, arrive, ConcurrencySpec, concurrencyKeyOf, keyValue } from './concurrency';
 import {
@@ -56,6 +63,8 @@ export interface NewRun {
   type: string;
   definitionVersion: number | null;
   steps: StepSpec[];
+  /** A github step run once the run has finished, whatever its outcome. */
+  onFinish?: StepSpec | null;
   input: unknown;
   priority: number;
   triggerKey?: string;
@@ -218,9 +227,9 @@ export class WorkflowEngine {
     const key = concurrency ? concurrencyKeyOf(input.input, concurrency.key) : null;
     const rows = await tx.manager.query<RunRow[]>(
       `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context, start_at,
-         concurrency_key, concurrency_limit, concurrency_strategy)
+         concurrency_key, concurrency_limit, concurrency_strategy, on_finish)
        VALUES ($1, $2, $3, $4, CASE WHEN $10::timestamptz IS NULL THEN 'pending' ELSE 'scheduled' END,
-               $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13)
+               $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14::jsonb)
        ON CONFLICT DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [
@@ -237,6 +246,7 @@ export class WorkflowEngine {
         key,
         concurrency?.limit ?? null,
         concurrency?.strategy ?? null,
+        input.onFinish ? JSON.stringify(input.onFinish) : null,
       ],
     );
     const run = rows[0];
@@ -464,12 +474,13 @@ export class WorkflowEngine {
         [run.id],
       ),
     );
-    // DELETE ... RETURNING answers [rows, count], as UPDATE does.
+    // DELETE ... RETURNING answers [rows, count], as UPDATE does. The onFinish step goes too:
+    // the retried run reports again when it finishes again.
     const dropped = updatedRows<{ stepKey: string }>(
       await tx.manager.query(
-        `DELETE FROM workflow_tasks WHERE run_id = $1 AND status <> 'succeeded'
+        `DELETE FROM workflow_tasks WHERE run_id = $1 AND (status <> 'succeeded' OR step_key = $2)
          RETURNING step_key AS "stepKey"`,
-        [run.id],
+        [run.id, ON_FINISH_KEY],
       ),
     );
     const [retried] = updatedRows<RunRow>(
@@ -497,13 +508,18 @@ export class WorkflowEngine {
       await takeSlot(tx, run, 'waiting');
       await this.concurrencyChanged(tx, run, 'queued', { ahead });
       this.promoteAfterCommit(tx, groupOf(run));
-      return [...new Set([...fanOuts, ...dropped].map((task) => task.stepKey))].sort();
+      const waiting = [...fanOuts, ...dropped]
+        .map((task) => task.stepKey)
+        .filter((key) => key !== ON_FINISH_KEY);
+      return [...new Set(waiting)].sort();
     }
     if (decision.action === 'evict') await this.evict(tx, run, groupOf(run));
     if (run.concurrencyKey !== null) await takeSlot(tx, run, 'holding');
     if (fanOuts.length > 0) await this.resumeFanOuts(tx, run, fanOuts, elements);
     await this.advance(tx, run);
-    const steps = [...fanOuts, ...dropped].map((task) => task.stepKey);
+    const steps = [...fanOuts, ...dropped]
+      .map((task) => task.stepKey)
+      .filter((key) => key !== ON_FINISH_KEY);
     return [...new Set(steps)].sort();
   }
 
@@ -856,6 +872,7 @@ export class WorkflowEngine {
       await this.runChanged(tx, run, 'cancelled', before);
       if (run.concurrencyState !== null) this.promoteAfterCommit(tx, groupOf(run));
     }
+    await this.startOnFinish(tx, runs);
     tx.afterCommit(() => runsFinished.inc({ status: 'cancelled' }, runs.length));
   }
 
@@ -878,7 +895,8 @@ export class WorkflowEngine {
     await this.finishFanOuts(tx, run, tasks);
     const outputs = new Map<string, unknown>();
     for (const task of tasks)
-      if (task.status === 'succeeded' && !isElement(task)) outputs.set(task.stepKey, task.output);
+      if (task.status === 'succeeded' && !isElement(task) && task.stepKey !== ON_FINISH_KEY)
+        outputs.set(task.stepKey, task.output);
     if (outputs.size === run.steps.length) {
       await this.ensureRunning(tx, run);
       await this.finishRun(tx, run, 'succeeded', Object.fromEntries(outputs), null);
@@ -1184,19 +1202,20 @@ export class WorkflowEngine {
     const inserted = await tx.manager.query<TaskRow[]>(
       `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, kind, skill, status,
          priority, input, max_attempts, timeout_seconds, retry_backoff, wait_for, wake_at)
-       SELECT s.id, $2, $3, s.step_key, s.kind, '', 'waiting', $4, s.input, 1, s.timeout_seconds,
-              $5::jsonb, s.wait_for,
+       SELECT s.id, $2, $3, s.step_key, s.kind, '', 'waiting', $4, s.input, s.max_attempts,
+              s.timeout_seconds, s.retry_backoff, s.wait_for,
               coalesce(s.wake_at, now() + make_interval(secs => s.wake_in))
          FROM unnest($1::uuid[], $6::varchar[], $7::varchar[], $8::jsonb[], $9::int[], $10::jsonb[],
-                     $11::timestamptz[], $12::float8[])
-              AS s(id, step_key, kind, input, timeout_seconds, wait_for, wake_at, wake_in)
+                     $11::timestamptz[], $12::float8[], $13::int[], $5::jsonb[])
+              AS s(id, step_key, kind, input, timeout_seconds, wait_for, wake_at, wake_in,
+                   max_attempts, retry_backoff)
        RETURNING ${TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
         run.tenantId,
         run.id,
         run.priority,
-        JSON.stringify(DEFAULT_BACKOFF),
+        ready.map((step) => JSON.stringify(step.retryBackoff ?? DEFAULT_BACKOFF)),
         ready.map((step) => step.key),
         ready.map((step) => stepKind(step)),
         ready.map((step) => JSON.stringify(inputOf(step))),
@@ -1204,6 +1223,7 @@ export class WorkflowEngine {
         ready.map((step) => JSON.stringify(plans.get(step.key)!.waitFor)),
         ready.map((step) => plans.get(step.key)!.wakeAt),
         ready.map((step) => plans.get(step.key)!.wakeInSeconds),
+        ready.map((step) => (stepKind(step) === 'github' ? step.maxAttempts : 1)),
       ],
     );
     const byStep = new Map(inserted.map((task) => [task.stepKey, task]));
@@ -1420,7 +1440,65 @@ export class WorkflowEngine {
     // Its slot (or its place in the queue) is free once this commits: the queue moves on.
     if (run.concurrencyState !== null) this.promoteAfterCommit(tx, groupOf(run));
     await this.runChanged(tx, finished, status, before);
+    await this.startOnFinish(tx, [finished]);
     return finished;
+  }
+
+  /**
+   * Finished runs with an `onFinish` step: it starts now (due at once for the GitHub workers),
+   * with the run's input and the outputs of its succeeded steps. A run retried and finished
+   * again reports again: the step's row starts over.
+   */
+  private async startOnFinish(tx: Transaction, runs: RunRow[]): Promise<void> {
+    const reporting = runs.filter((run) => run.onFinish);
+    if (reporting.length === 0) return;
+    const started = await tx.manager.query<TaskRow[]>(
+      `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, kind, skill, status,
+         priority, input, max_attempts, retry_backoff, wait_for, wake_at)
+       SELECT s.id, s.tenant_id, s.run_id, $4, 'github', '', 'waiting', 0,
+              jsonb_build_object('input', coalesce(r.input, '{}'::jsonb),
+                                 'dependencies', coalesce(r.output, '{}'::jsonb)),
+              (r.on_finish->>'maxAttempts')::int, r.on_finish->'retryBackoff',
+              jsonb_build_object('github', jsonb_build_object('action', r.on_finish->>'action')),
+              now()
+         FROM unnest($1::uuid[], $2::varchar[], $3::uuid[]) AS s(id, tenant_id, run_id)
+         JOIN workflow_runs r ON r.id = s.run_id
+       ON CONFLICT ON CONSTRAINT workflow_tasks_run_step DO UPDATE
+          SET status = 'waiting', attempt = 1, input = EXCLUDED.input, output = NULL,
+              error = NULL, wake_at = now(), lease_token = NULL, finished_at = NULL,
+              created_at = now()
+       RETURNING ${TASK_COLUMNS}`,
+      [
+        reporting.map(() => uuidv7()),
+        reporting.map((run) => run.tenantId),
+        reporting.map((run) => run.id),
+        ON_FINISH_KEY,
+      ],
+    );
+    for (const task of started) await this.stepChanged(tx, task, 'waiting', null);
+  }
+
+  /**
+   * A step of a run that has already finished (its `onFinish`) ends: its row only; the run
+   * stays as it finished. Answers the row, or undefined when it was no longer waiting.
+   */
+  async finishAfterRun(tx: Transaction, outcome: WaitOutcome): Promise<TaskRow | undefined> {
+    assertTaskTransition('waiting', outcome.status);
+    const [row] = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = $2, output = $3::jsonb, error = $4::jsonb,
+                finished_at = now()
+          WHERE t.id = $1 AND t.status = 'waiting' RETURNING ${TASK_COLUMNS}`,
+        [
+          outcome.task.id,
+          outcome.status,
+          outcome.status === 'succeeded' ? JSON.stringify(outcome.output ?? null) : null,
+          outcome.error ? JSON.stringify(outcome.error) : null,
+        ],
+      ),
+    );
+    if (row) await this.stepChanged(tx, row, outcome.status, 'waiting', outcome.error);
+    return row;
   }
 
   private async cancelOpenTasks(tx: Transaction, runId: string): Promise<TaskRow[]> {

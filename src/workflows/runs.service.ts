@@ -12,6 +12,7 @@ import { ConcurrencySpec, keyValue } from './concurrency';
 import { groupOf, lockGroups, waitingAhead } from './concurrency-slots';
 import { normaliseSteps, StepSpec } from './dag';
 import { Bucket, tokensReturnAt } from './rate-limit-units';
+import { GithubCredentials } from '../github/github-credentials';
 import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
@@ -90,12 +91,13 @@ export class RunsService {
     private readonly definitions: DefinitionsService,
     private readonly events: EventsService,
     private readonly reads: ReadRouter,
+    private readonly github: GithubCredentials,
   ) {}
 
   /** POST /workflows: from a definition (latest or a version) or inline steps. */
   async start(input: CreateRunDto): Promise<RunDetail> {
     const tenantId = currentTenantId();
-    const { type, version, steps, concurrency } = await this.resolve(input);
+    const { type, version, steps, concurrency, onFinish } = await this.resolve(input);
     const startAt = this.startAt(input.startAt);
     // The answer is read inside the transaction: once it commits nothing is left to fail, so
     // a client (and its Idempotency-Key) never sees an error for a run that was started.
@@ -105,6 +107,7 @@ export class RunsService {
         type,
         definitionVersion: version,
         steps,
+        onFinish,
         input: input.input ?? null,
         priority: input.priority ?? 0,
         startAt,
@@ -136,6 +139,7 @@ export class RunsService {
         type: definition.key,
         definitionVersion: definition.version,
         steps: definition.steps,
+        onFinish: definition.onFinish ?? null,
         input: {
           trigger: { source: data.source, event: data.event, deliveryId: data.deliveryId },
           payload: data.payload ?? null,
@@ -169,6 +173,7 @@ export class RunsService {
       type: definition.key,
       definitionVersion: definition.version,
       steps: definition.steps,
+      onFinish: definition.onFinish ?? null,
       input: tick.input ?? null,
       priority: 0,
       triggerKey: tick.triggerKey,
@@ -496,6 +501,7 @@ export class RunsService {
     version: number | null;
     steps: StepSpec[];
     concurrency: ConcurrencySpec | null;
+    onFinish: StepSpec | null;
   }> {
     const errors: FieldError[] = [];
     const inline = input.type !== undefined || input.steps !== undefined;
@@ -532,13 +538,11 @@ export class RunsService {
         version: definition.version,
         steps: definition.steps,
         concurrency: definition.concurrency,
+        onFinish: definition.onFinish ?? null,
       };
     }
-    return {
-      type: input.type!,
-      version: null,
-      steps: normaliseSteps(input.steps!),
-      concurrency: null,
-    };
+    const steps = normaliseSteps(input.steps!);
+    this.github.assertConfiguredFor(steps);
+    return { type: input.type!, version: null, steps, concurrency: null, onFinish: null };
   }
 }

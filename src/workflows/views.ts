@@ -7,7 +7,7 @@ import {
   RunWaitingDto,
   TaskViewDto,
 } from './dto/run.dto';
-import { stepKind } from './dag';
+import { StepSpec, stepKind } from './dag';
 import { isTerminalRun, TaskStatus } from './state-machine';
 import type { FanOutElements, RunDetail } from './runs.service';
 import type { RunRow, TaskRow } from './workflow-rows';
@@ -82,13 +82,13 @@ export function elementView(task: TaskRow): FanOutTaskViewDto {
 /** The run with each step and its task; a step never reached shows pending (or cancelled). */
 export function runDetailView({ run, tasks, waiting, elements }: RunDetail): RunDetailDto {
   const byStep = new Map(tasks.map((task) => [task.stepKey, task]));
-  const steps: RunStepDto[] = run.steps.map((step) => {
+  const stepView = (step: StepSpec, reached: boolean): RunStepDto => {
     const task = byStep.get(step.key);
     const waiting = task?.status === 'waiting';
     return {
       ...step,
       kind: stepKind(step),
-      status: task ? task.status : isTerminalRun(run.status) ? 'cancelled' : 'pending',
+      status: task ? task.status : reached ? 'cancelled' : 'pending',
       waitingFor: waiting ? task.waitFor : null,
       deadline: waiting ? iso(task.wakeAt) : null,
       task: task ? taskView(task) : null,
@@ -97,10 +97,12 @@ export function runDetailView({ run, tasks, waiting, elements }: RunDetail): Run
           ? fanOutView(step.forEach ?? '', task, elements.get(step.key))
           : null,
     };
-  });
+  };
+  const steps = run.steps.map((step) => stepView(step, isTerminalRun(run.status)));
   return {
     ...runView(run),
     steps,
+    onFinish: run.onFinish ? stepView(run.onFinish, false) : null,
     waiting: waitingView(waiting),
   };
 }

@@ -143,6 +143,9 @@ export function planWait(step: StepSpec, taskInput: unknown, now: number): WaitP
       const iso = new Date(at).toISOString();
       return { waitFor: { sleep: { until: iso } }, wakeInSeconds: null, wakeAt: iso };
     }
+    case 'github':
+      // Due at once: a GitHub worker claims it (see GithubStepRunner); never timed out.
+      return { waitFor: { github: { action: step.action } }, wakeInSeconds: 0, wakeAt: null };
     case 'task':
     case undefined:
       throw new Error('planWait: a task step does not wait');

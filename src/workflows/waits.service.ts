@@ -295,7 +295,7 @@ export class WaitsService implements OnModuleInit {
       const due = await this.dataSource.query<Array<{ runId: string }>>(
         `SELECT DISTINCT run_id AS "runId" FROM (
            SELECT run_id FROM workflow_tasks
-            WHERE status = 'waiting' AND wake_at <= now()
+            WHERE status = 'waiting' AND wake_at <= now() AND kind <> 'github'
             ORDER BY wake_at LIMIT $1) d`,
         [WAKE_BATCH * WAKE_LANES],
       );
@@ -344,6 +344,7 @@ export class WaitsService implements OnModuleInit {
     const rows = await tx.manager.query<TaskRow[]>(
       `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
         WHERE t.run_id = ANY($1::uuid[]) AND t.status = 'waiting' AND t.wake_at <= now()
+          AND t.kind <> 'github'
         ORDER BY t.run_id, t.wake_at, t.id FOR UPDATE`,
       [runs.map((run) => run.id)],
     );
@@ -457,6 +458,7 @@ function timedOut(task: TaskRow): WaitOutcome {
             },
           };
     case 'approval':
+    case 'github':
     case 'task':
     case 'fanout':
       return {

@@ -18,7 +18,7 @@ const TASK_INPUT = `CASE WHEN t.element_index IS NULL THEN t.input
 // Hot paths use plain SQL (claim, complete, the reaper): these are the column lists they read.
 export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.definition_version AS "definitionVersion", r.status, r.priority, r.input, r.steps, r.output,
-  r.error, r.trigger_key AS "triggerKey", r.created_at AS "createdAt",
+  r.error, r.on_finish AS "onFinish", r.trigger_key AS "triggerKey", r.created_at AS "createdAt",
   r.start_at AS "startAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt",
   r.concurrency_key AS "concurrencyKey", r.concurrency_limit AS "concurrencyLimit",
   r.concurrency_strategy AS "concurrencyStrategy", r.concurrency_state AS "concurrencyState",

@@ -2,9 +2,11 @@ import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
 import { ConcurrencySweeper } from './concurrency-sweeper';
+import { GithubModule } from '../github/github.module';
 import { DefinitionsController } from './definitions.controller';
 import { DefinitionsService } from './definitions.service';
 import { WorkflowEngine } from './engine';
+import { GithubStepRunner } from './github-step-runner';
 import { LeaseReaper } from './lease-reaper';
 import { ProgressService } from './progress.service';
 import { ProgressWriter } from './progress-writer';
@@ -28,7 +30,7 @@ import { WorkflowsController } from './workflows.controller';
 
 /** Definitions, runs, the engine, task dispatch to agents (claim, lease, long-poll), the reaper. */
 @Module({
-  imports: [AuditModule, AgentsModule],
+  imports: [AuditModule, AgentsModule, GithubModule],
   controllers: [
     DefinitionsController,
     WorkflowsController,
@@ -56,6 +58,7 @@ import { WorkflowsController } from './workflows.controller';
     WaitingMetrics,
     ConcurrencySweeper,
     RateLimitsService,
+    GithubStepRunner,
   ],
   exports: [RunsService, DefinitionsService],
 })

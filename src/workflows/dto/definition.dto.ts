@@ -1,5 +1,5 @@
 import { applyDecorators } from '@nestjs/common';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import type { ApiPropertyOptions } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -23,6 +23,8 @@ import { CONCURRENCY_STRATEGIES, INPUT_PATH, MAX_CONCURRENCY_LIMIT } from '../co
 import type { ConcurrencySpec, ConcurrencyStrategy } from '../concurrency';
 import { STEP_KINDS } from '../dag';
 import type { StepKind } from '../dag';
+import { COMMIT_STATES, GITHUB_ACTIONS } from '../github-spec';
+import type { CommitState, GithubAction } from '../github-spec';
 import type { WorkflowDefinition } from '../entities/workflow-definition.entity';
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
@@ -120,7 +122,8 @@ export class StepDto {
     default: 'task',
     description:
       'task: an agent does it; wait: a signal or an event; approval: a person (or key) ' +
-      'decides; sleep: time passes. Only task steps occupy an agent.',
+      'decides; sleep: time passes; github: the service comments or sets a commit status. ' +
+      'Only task steps occupy an agent.',
   })
   @IsOptional()
   @IsIn(STEP_KINDS)
@@ -166,7 +169,77 @@ export class StepDto {
   @Length(1, 200, { each: true })
   approvers?: string[];
 
-  @ApiPropertyOptional({ description: 'approval: what is to be approved', maxLength: 2000 })
+  @ApiPropertyOptional({
+    enum: GITHUB_ACTIONS,
+    description: 'github: `comment` on an issue or pull request, or a commit `status`',
+  })
+  @IsOptional()
+  @IsIn(GITHUB_ACTIONS)
+  action?: GithubAction;
+
+  @ApiPropertyOptional({
+    example: '{{steps.review.output.text}}',
+    maxLength: 65536,
+    description:
+      'github comment: the body, a template: {{run.id}}, {{run.status}}, {{input.<path>}}, ' +
+      '{{steps.<key>.output.<path>}} (input values Markdown-escaped); capped at 65,536 characters',
+  })
+  @IsOptional()
+  @IsString()
+  body?: string;
+
+  @ApiPropertyOptional({
+    example: '$.input.payload.repository.full_name',
+    description:
+      'github: `owner/name` or a JSON path; default: the repository of the event that started the run',
+  })
+  @IsOptional()
+  @IsString()
+  repo?: string;
+
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'integer', minimum: 1 }, { type: 'string' }],
+    example: '$.input.payload.issue.number',
+    description:
+      'github comment: an issue or pull request number or a JSON path; default: `issue.number` or `pull_request.number` of the event',
+  })
+  @IsOptional()
+  issue?: number | string;
+
+  @ApiPropertyOptional({
+    enum: COMMIT_STATES,
+    description: 'github status: the state; default `pending` in a run, the outcome in `onFinish`',
+  })
+  @IsOptional()
+  @IsIn(COMMIT_STATES)
+  state?: CommitState;
+
+  @ApiPropertyOptional({ example: 'agentmesh/review', description: 'github status: its context' })
+  @IsOptional()
+  @IsString()
+  context?: string;
+
+  @ApiPropertyOptional({
+    example: '$.input.payload.pull_request.head.sha',
+    description:
+      'github status: a commit sha or a JSON path; default: the pull request head of the event',
+  })
+  @IsOptional()
+  @IsString()
+  sha?: string;
+
+  @ApiPropertyOptional({
+    description: 'github status: the link shown with it; default: the run in the console',
+  })
+  @IsOptional()
+  @IsString()
+  targetUrl?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'approval: what is to be approved; github status: the description template (rendered text capped at 140 characters)',
+    maxLength: 2000,
+  })
   @IsOptional()
   @IsString()
   @Length(1, 2000)
@@ -221,7 +294,12 @@ export class StepDto {
   @Max(2_592_000)
   timeoutSeconds?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 3 })
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 100,
+    default: 3,
+    description: 'task (3), github (5)',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -249,6 +327,20 @@ export class StepDto {
   @Allow()
   rateLimit?: string | { key: string; units?: string };
 }
+
+/** A definition's `onFinish`: a github step run once a run has finished, whatever its outcome. */
+export class OnFinishDto extends OmitType(StepDto, [
+  'key',
+  'skill',
+  'signal',
+  'event',
+  'onTimeout',
+  'approvers',
+  'seconds',
+  'until',
+  'dependsOn',
+  'timeoutSeconds',
+] as const) {}
 
 export class TriggerDto {
   @ApiProperty({ example: 'github', description: 'Inbound source key' })
@@ -312,6 +404,18 @@ export class CreateDefinitionDto {
   @Type(() => StepDto)
   steps: StepDto[];
 
+  @ApiPropertyOptional({
+    type: OnFinishDto,
+    example: { kind: 'github', action: 'status', context: 'agentmesh/review' },
+    description:
+      'A github step run when a run finishes (succeeded, failed or cancelled), so it always reports',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => OnFinishDto)
+  onFinish?: OnFinishDto;
+
   @ApiPropertyOptional({ type: [TriggerDto], description: 'Inbound events that start a run' })
   @IsOptional()
   @IsArray()
@@ -353,6 +457,15 @@ export class StepViewDto {
   @ApiPropertyOptional() seconds?: number;
   @ApiPropertyOptional() until?: string;
   @ApiPropertyOptional({ description: 'task: the array it fans out over' }) forEach?: string;
+  @ApiPropertyOptional({ enum: GITHUB_ACTIONS }) action?: string;
+  @ApiPropertyOptional() body?: string;
+  @ApiPropertyOptional() repo?: string;
+  @ApiPropertyOptional({ oneOf: [{ type: 'integer' }, { type: 'string' }] }) issue?:
+    number | string;
+  @ApiPropertyOptional({ enum: COMMIT_STATES }) state?: string;
+  @ApiPropertyOptional() context?: string;
+  @ApiPropertyOptional() sha?: string;
+  @ApiPropertyOptional() targetUrl?: string;
   @ApiProperty({ type: [String] }) dependsOn: string[];
   @ApiPropertyOptional({ nullable: true, type: Number }) timeoutSeconds: number | null;
   @ApiProperty() maxAttempts: number;
@@ -374,6 +487,12 @@ export class DefinitionDto {
   @ApiProperty({ type: [TriggerDto] }) triggers: TriggerDto[];
   @ApiPropertyOptional({ nullable: true, type: ConcurrencyDto, description: 'null: no limit' })
   concurrency: ConcurrencySpec | null;
+  @ApiPropertyOptional({
+    type: StepViewDto,
+    nullable: true,
+    description: 'The github step run when a run finishes (key `onFinish`)',
+  })
+  onFinish: StepViewDto | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
 
   static from(definition: WorkflowDefinition): DefinitionDto {
@@ -384,6 +503,7 @@ export class DefinitionDto {
       steps: definition.steps,
       triggers: definition.triggers,
       concurrency: definition.concurrency ?? null,
+      onFinish: definition.onFinish ?? null,
       createdAt: new Date(definition.createdAt).toISOString(),
     };
   }

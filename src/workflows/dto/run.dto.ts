@@ -311,6 +311,13 @@ export class RunDetailDto extends RunDto {
     description: 'Why the run waits (null when it does not)',
   })
   waiting: RunWaitingDto | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: RunStepDto,
+    description:
+      "The definition's onFinish github step (key `onFinish`): pending until the run finishes; null when there is none",
+  })
+  onFinish: RunStepDto | null;
 }
 
 /** One entry of a run's history. */

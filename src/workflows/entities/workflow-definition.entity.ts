@@ -43,6 +43,9 @@ export class WorkflowDefinition {
   /** At most `limit` runs per value of `key` at once; null: no limit. */
   @Column({ type: 'jsonb', nullable: true })
   concurrency: ConcurrencySpec | null;
+  /** A github step run once a run has finished (its key `onFinish`); null: none. */
+  @Column({ name: 'on_finish', type: 'jsonb', nullable: true })
+  onFinish: StepSpec | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -55,6 +55,10 @@ export class WorkflowRun {
   @Column({ type: 'jsonb' })
   steps: StepSpec[];
 
+  /** The definition's `onFinish` step as it was when the run started; null: none. */
+  @Column({ name: 'on_finish', type: 'jsonb', nullable: true })
+  onFinish: StepSpec | null;
+
   @Column({ type: 'jsonb', nullable: true })
   output: unknown;
 

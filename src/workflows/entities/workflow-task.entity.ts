@@ -27,13 +27,16 @@ import { WorkflowRun } from './workflow-run.entity';
   'workflow_tasks_rate_units_check',
   `("rate_limit_key" IS NULL) = ("rate_units" IS NULL) AND "rate_units" > 0`,
 )
+@Index('workflow_tasks_github_due', ['wakeAt'], {
+  where: `"status" = 'waiting' AND "kind" = 'github'`,
+})
 @Check(
   'workflow_tasks_status_check',
   `"status" IN ('queued', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
 )
 @Check(
   'workflow_tasks_kind_check',
-  `"kind" IN ('task', 'wait', 'approval', 'sleep', 'fanout')
+  `"kind" IN ('task', 'wait', 'approval', 'sleep', 'fanout', 'github')
    AND ("kind" = 'task' OR "status" NOT IN ('queued', 'claimed'))
    AND ("kind" <> 'task' OR "status" <> 'waiting')`,
 )
@@ -70,8 +73,8 @@ export class WorkflowTask {
   status: TaskStatus;
 
   /**
-   * `task` (an agent's work), a step that waits without one (`wait`, `approval`, `sleep`), or
-   * `fanout`: a forEach step's own row, waiting while its element tasks run.
+   * `task` (an agent's work), a step run without one (`wait`, `approval`, `sleep`, `github`),
+   * or `fanout`: a forEach step's own row, waiting while its element tasks run.
    */
   @Column({ type: 'varchar', length: 16, default: 'task' })
   kind: TaskKind;

@@ -447,6 +447,21 @@ describe('A2A 1.0', () => {
       }
       const version = await test.http.get('/api/v1/agents/summarizer/card?version=2.0').set(reader);
       expect(version.status).toBe(400);
+
+      // Labels are writable: a kept card that is not one is ignored or refused, never a 500.
+      for (const [label, status] of [
+        ['junk', 200],
+        [{ supportedInterfaces: [{ url: 5 }] }, 400],
+      ] as const) {
+        const put = await test.http
+          .put('/api/v1/agents/labelled')
+          .set(writer)
+          .send({ name: 'Labelled', skills: [{ name: 'x' }], labels: { 'a2a.card': label } });
+        expect(put.status).toBeLessThan(300);
+        const card = await test.http.get('/api/v1/agents/labelled/card').set(reader);
+        expect([label, card.status]).toEqual([label, status]);
+        if (status === 200) expect(violations(card.body, 'AgentCard')).toEqual([]);
+      }
     });
   });
 });

@@ -111,15 +111,23 @@ export function cardFromAgent(
   baseUrl: string,
   version: CardVersion = '1.0',
 ): Record<string, unknown> {
-  const extra = (agent.labels[CARD_LABEL] ?? {}) as Record<string, unknown>;
+  const extra = cardLabel(agent);
   const native: CardVersion = Object.keys(extra).length === 0 ? '1.0' : cardVersionOf(extra);
   const card = native === '1.0' ? cardV1(agent, baseUrl) : cardV03(agent, baseUrl);
   if (native === version) return card;
   return version === '1.0' ? upgradeCard(card) : downgradeCard(card);
 }
 
+/** The kept card fields; labels are writable, so anything but an object counts as none. */
+function cardLabel(agent: AgentDto): Record<string, unknown> {
+  const label = agent.labels[CARD_LABEL];
+  return typeof label === 'object' && label !== null && !Array.isArray(label)
+    ? (label as Record<string, unknown>)
+    : {};
+}
+
 function cardParts(agent: AgentDto) {
-  const extra = (agent.labels[CARD_LABEL] ?? {}) as Record<string, unknown> & {
+  const extra = cardLabel(agent) as Record<string, unknown> & {
     skills?: Record<string, Record<string, unknown>>;
   };
   const { skills: skillExtras, ...cardExtra } = extra;

@@ -27,6 +27,7 @@ import { MetricsModule } from './metrics/metrics.module';
 import { InboundWebhooksModule } from './webhooks/inbound/inbound-webhooks.module';
 import { OutboundWebhooksModule } from './webhooks/outbound/outbound-webhooks.module';
 import { StreamsModule } from './streams/streams.module';
+import { A2aModule } from './a2a/a2a.module';
 
 @Module({})
 export class AppModule {
@@ -51,6 +52,7 @@ export class AppModule {
         SchedulesModule,
         OutboundWebhooksModule,
         StreamsModule,
+        A2aModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
           storage: config.redisUrl

@@ -16,7 +16,14 @@ import { LeanFastifyAdapter } from './common/lean-fastify-adapter';
 import { keepRawJsonOnHooks, limitHookBodies } from './webhooks/inbound/raw-body';
 
 export const API_PREFIX = 'api/v1';
-const ROOT_ROUTES = ['health/live', 'health/ready', 'metrics'];
+// The probes, metrics, and the A2A surface where A2A clients look for it (outside /api/v1).
+const ROOT_ROUTES = [
+  'health/live',
+  'health/ready',
+  'metrics',
+  '.well-known/agent-card.json',
+  'a2a/v1/{*path}',
+];
 
 /**
  * Builds the application exactly as production runs it; the e2e tests call this too, so what

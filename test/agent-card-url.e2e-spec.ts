@@ -1,7 +1,7 @@
 import { startTestApp, TestApp } from './utils/test-app';
 
 /**
- * An agent without an endpoint of its own is reached through AgentMesh: its card's `url` must
+ * An agent without an endpoint of its own is reached through AgentMesh: its card's interface url must
  * be the service's configured address, never what a caller wrote in the Host header.
  */
 describe('A2A card url', () => {
@@ -31,7 +31,8 @@ describe('A2A card url', () => {
     if (host) call = call.set('host', host).set('x-forwarded-host', host);
     const response = await call;
     expect(response.status).toBe(200);
-    return (response.body as { url: string }).url;
+    return (response.body as { supportedInterfaces: Array<{ url: string }> }).supportedInterfaces[0]
+      .url;
   }
 
   it('ignores the Host header and falls back to the listen address', async () => {

@@ -425,7 +425,8 @@ describe('agents', () => {
       endpoint: 'https://card.example/a2a',
       version: '2.1.0',
     });
-    const rendered = await test.http.get('/api/v1/agents/card-agent/card').set(reader);
+    // The card came in as 0.3: asked for in 0.3 it comes back as it was (1.0 is the default).
+    const rendered = await test.http.get('/api/v1/agents/card-agent/card?version=0.3').set(reader);
     expect(rendered.status).toBe(200);
     expect(rendered.body).toEqual(card);
     const invalid = await test.http
@@ -435,16 +436,15 @@ describe('agents', () => {
     expect(invalid.status).toBe(400);
   });
 
-  it('renders a card that satisfies the A2A required fields', async () => {
+  it('renders a card that satisfies the A2A 1.0 required fields', async () => {
+    // Export is A2A 1.0 by default: `supportedInterfaces` replaced 0.3's `url`/`protocolVersion`.
     const card = (await test.http.get('/api/v1/agents/agent-a/card').set(reader)).body;
-    for (const field of [
-      'name',
-      'description',
-      'url',
-      'version',
-      'protocolVersion',
-      'capabilities',
-    ]) {
+    expect(card.supportedInterfaces[0]).toEqual({
+      url: expect.any(String),
+      protocolBinding: 'JSONRPC',
+      protocolVersion: '1.0',
+    });
+    for (const field of ['name', 'description', 'supportedInterfaces', 'version', 'capabilities']) {
       expect(card).toHaveProperty(field);
     }
     expect(card.defaultInputModes.length).toBeGreaterThan(0);

@@ -34,7 +34,7 @@ import {
   windowHours,
 } from './dto/agent-query.dto';
 import { AgentDto, HeartbeatResultDto, LeaderboardEntryDto } from './dto/agent.dto';
-import { ImportAgentDto } from './dto/import-agent.dto';
+import { CardQueryDto, ImportAgentDto } from './dto/import-agent.dto';
 import { AgentRegistrationDto, RegisterAgentDto } from './dto/register-agent.dto';
 import { AgentIdPipe } from './agent-id.pipe';
 import { HeartbeatBodyPipe } from './heartbeat-body.pipe';
@@ -201,15 +201,16 @@ export class AgentsController {
   @Get(':id/card')
   @Scopes('agents:read')
   @ApiOperation({
-    summary: 'The agent as an A2A AgentCard',
+    summary: 'The agent as an A2A AgentCard (1.0 unless ?version=0.3)',
     description:
-      "Without an endpoint of its own, the card's url is the agent's resource under PUBLIC_URL " +
-      '(default: the listen address), whatever Host header the request carries.',
+      "Without an endpoint of its own, the card's interface url is the agent's resource under " +
+      'PUBLIC_URL (default: the listen address), whatever Host header the request carries. ' +
+      'Fields of an imported card that AgentMesh does not model come back unchanged.',
   })
-  @ApiProblems(404)
-  async card(@Param('id', AgentIdPipe) id: string) {
+  @ApiProblems(400, 404)
+  async card(@Param('id', AgentIdPipe) id: string, @Query() query: CardQueryDto) {
     const agent = AgentDto.from(await this.agents.get(id));
-    return cardFromAgent(agent, this.config.publicUrl);
+    return cardFromAgent(agent, this.config.publicUrl, query.version);
   }
 }
 

@@ -3,7 +3,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { IS_PUBLIC } from '../common/auth/public.decorator';
+import { IS_PUBLIC, KEY_OPTIONAL } from '../common/auth/public.decorator';
 import { requestContext } from '../common/context/request-context';
 import { normaliseAddress } from '../common/net/cidr';
 import { routeMetadata } from '../common/route-metadata';
@@ -37,6 +37,7 @@ export class AuthGuard implements CanActivate {
     if (!key) {
       const wait = await this.attempts.anonymous(address);
       if (wait > 0) throw tooMany(reply, wait, 'Too many requests without an API key; slow down.');
+      if (routeMetadata<boolean>(this.reflector, context, KEY_OPTIONAL)) return true;
       void reply.header('www-authenticate', 'Bearer');
       throw new UnauthorizedError(
         AuthErrorCode.MissingCredentials,

@@ -54,6 +54,10 @@ export class TenantsService {
     return toPage(rows, limit, (tenant) => [tenant.id]);
   }
 
+  async find(id: string): Promise<Tenant | null> {
+    return this.tenants.findOneBy({ id });
+  }
+
   async exists(id: string): Promise<boolean> {
     if (this.known.has(id)) return true;
     const found = await this.tenants.existsBy({ id });

@@ -8,6 +8,8 @@ export interface AppConfig {
   port: number;
   /** Base URL clients reach the service at (no trailing slash): links are built on it. */
   publicUrl: string;
+  /** Anonymous callers get the default tenant's A2A AgentCard at /.well-known/agent-card.json. */
+  a2aPublicCard: boolean;
   databaseUrl: string | undefined;
   /** A streaming replica for read-only routes; unset: every read goes to the primary. */
   databaseReadUrl: string | undefined;
@@ -136,6 +138,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     port,
     // Never a request's Host header, which any caller writes.
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port}`, publicUrl),
+    a2aPublicCard: read('A2A_PUBLIC_CARD', false, bool),
     databaseUrl: read('DATABASE_URL', undefined, postgresUrl, true),
     databaseReadUrl: read('DATABASE_READ_URL', undefined, postgresUrl, true),
     databaseReadMaxLagMs: read('DATABASE_READ_MAX_LAG_MS', 1_000, int(0, 600_000)),

@@ -20,6 +20,12 @@ export const SETTINGS: readonly Setting[] = [
       "base URL clients reach the service at (absolute http(s), no query or fragment; a trailing slash is dropped): A2A card links, never the request's `Host`",
   },
   {
+    name: 'A2A_PUBLIC_CARD',
+    default: 'off',
+    meaning:
+      "anonymous callers of `/.well-known/agent-card.json` get the `default` tenant's A2A AgentCard (off: 401 without a key)",
+  },
+  {
     name: 'DATABASE_URL',
     default: 'unset: embedded',
     meaning: 'PostgreSQL connection string',

@@ -22,6 +22,8 @@ export interface FieldError {
  */
 export abstract class DomainError extends Error {
   abstract readonly kind: ErrorKind;
+  /** The problem's title when a protocol names the error (A2A's `TaskNotFoundError`). */
+  readonly title?: string;
 
   constructor(
     readonly code: string,

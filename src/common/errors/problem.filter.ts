@@ -94,6 +94,7 @@ export class ProblemFilter implements ExceptionFilter {
       return {
         status: KIND_STATUS[exception.kind],
         slug: exception.code.replace(/_/g, '-'),
+        title: exception.title,
         detail: exception.message,
         errors: exception.errors,
       };

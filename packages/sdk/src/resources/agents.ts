@@ -60,7 +60,7 @@ export class AgentsResource {
     });
   }
 
-  /** The agent as an A2A AgentCard. */
+  /** The agent as an A2A 1.0 AgentCard (the server's default since cards speak 1.0). */
   card(id: string, options: Signal = {}): Promise<Record<string, unknown>> {
     return this.http.json('GET', `/agents/${segment(id)}/card`, options);
   }

@@ -1,0 +1,114 @@
+import { stepKind } from '../workflows/dag';
+import type { RunDetail } from '../workflows/runs.service';
+import type { RunStatus } from '../workflows/state-machine';
+
+/** lf.a2a.v1 TaskState names, as ProtoJSON writes them. */
+export type TaskState =
+  | 'TASK_STATE_SUBMITTED'
+  | 'TASK_STATE_WORKING'
+  | 'TASK_STATE_INPUT_REQUIRED'
+  | 'TASK_STATE_COMPLETED'
+  | 'TASK_STATE_FAILED'
+  | 'TASK_STATE_CANCELED';
+
+export interface A2aPart {
+  text?: string;
+  data?: unknown;
+  mediaType?: string;
+}
+
+export interface A2aMessage {
+  messageId: string;
+  contextId?: string;
+  taskId?: string;
+  role: 'ROLE_USER' | 'ROLE_AGENT';
+  parts: A2aPart[];
+}
+
+export interface A2aTask {
+  id: string;
+  contextId: string;
+  status: { state: TaskState; timestamp: string; message?: A2aMessage };
+  artifacts?: Array<{ artifactId: string; name: string; parts: A2aPart[] }>;
+  metadata: Record<string, unknown>;
+}
+
+/** Steps that wait for a person or an outside event: the A2A client may be the one to act. */
+const INPUT_KINDS = new Set(['approval', 'wait']);
+
+function stateOf(status: RunStatus, waitsForInput: boolean): TaskState {
+  switch (status) {
+    case 'scheduled':
+    case 'pending':
+      return 'TASK_STATE_SUBMITTED';
+    case 'running':
+      return waitsForInput ? 'TASK_STATE_INPUT_REQUIRED' : 'TASK_STATE_WORKING';
+    case 'succeeded':
+      return 'TASK_STATE_COMPLETED';
+    case 'failed':
+      return 'TASK_STATE_FAILED';
+    case 'cancelled':
+      return 'TASK_STATE_CANCELED';
+  }
+}
+
+const iso = (value: Date | string | null | undefined): string | undefined =>
+  value === null || value === undefined ? undefined : new Date(value).toISOString();
+
+/**
+ * A run as an A2A Task: the task id and context id are the run id; a completed run's output is
+ * one artifact holding it as a data part; a run waiting on an approval or a wait step is
+ * input-required, with a status message naming the steps.
+ */
+export function taskFromRun({ run, tasks }: RunDetail): A2aTask {
+  const kinds = new Map(run.steps.map((step) => [step.key, stepKind(step)]));
+  const waiting = tasks.filter(
+    (task) => task.status === 'waiting' && INPUT_KINDS.has(kinds.get(task.stepKey) ?? 'task'),
+  );
+  const state = stateOf(run.status, waiting.length > 0);
+  const latest = [run.finishedAt, run.startedAt, run.createdAt, ...waiting.map((t) => t.claimedAt)]
+    .map((value) => (value === null || value === undefined ? 0 : new Date(value).getTime()))
+    .reduce((a, b) => Math.max(a, b), 0);
+  const note = (text: string): A2aMessage => ({
+    messageId: `${run.id}:${state}`,
+    contextId: run.id,
+    taskId: run.id,
+    role: 'ROLE_AGENT',
+    parts: [{ text }],
+  });
+  let message: A2aMessage | undefined;
+  if (state === 'TASK_STATE_INPUT_REQUIRED') {
+    message = note(
+      `Waiting on ${waiting.map((task) => `${kinds.get(task.stepKey)} step "${task.stepKey}"`).join(', ')}.`,
+    );
+  } else if (state === 'TASK_STATE_FAILED') {
+    const error = run.error as { message?: unknown } | null;
+    message = note(typeof error?.message === 'string' ? error.message : 'The run failed.');
+  }
+  return {
+    id: run.id,
+    contextId: run.id,
+    status: {
+      state,
+      timestamp: iso(latest === 0 ? run.createdAt : new Date(latest))!,
+      ...(message ? { message } : {}),
+    },
+    ...(state === 'TASK_STATE_COMPLETED'
+      ? {
+          artifacts: [
+            {
+              artifactId: `${run.id}:output`,
+              name: 'output',
+              parts: [{ data: run.output ?? {}, mediaType: 'application/json' }],
+            },
+          ],
+        }
+      : {}),
+    metadata: {
+      workflowId: run.id,
+      definitionKey: run.definitionVersion === null ? null : run.type,
+      definitionVersion: run.definitionVersion,
+      status: run.status,
+    },
+  };
+}

@@ -1,0 +1,467 @@
+import { violations } from './a2a/a2a-schema';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Headers = Record<string, string>;
+
+/**
+ * The A2A 1.0 surface: the well-known card, tasks over runs, and 0.3/1.0 card import and
+ * export, each checked against a schema written from the specification's protobuf.
+ */
+describe('A2A 1.0', () => {
+  let test: TestApp;
+  let publicCard: TestApp;
+  let writer: Headers;
+  let reader: Headers;
+  let worker: Headers;
+
+  const send = (body: unknown, headers: Headers = writer) =>
+    test.http
+      .post('/a2a/v1/message:send')
+      .set(headers)
+      .send(body as object);
+  const message = (skillId: string, parts: Json[], extra: Json = {}) => ({
+    message: {
+      messageId: `m-${Math.random().toString(36).slice(2)}`,
+      role: 'ROLE_USER',
+      parts,
+      metadata: { skillId },
+      ...extra,
+    },
+  });
+  const taskOf = async (id: string): Promise<Json> => {
+    const response = await test.http.get(`/a2a/v1/tasks/${id}`).set(reader);
+    expect(response.status).toBe(200);
+    expect(violations(response.body, 'Task')).toEqual([]);
+    return response.body as Json;
+  };
+  const started = async (skillId: string, input: Json = {}): Promise<Json> => {
+    const response = await send(message(skillId, [{ data: input, mediaType: 'application/json' }]));
+    expect(response.status).toBe(200);
+    expect(violations(response.body.task, 'Task')).toEqual([]);
+    return response.body.task as Json;
+  };
+  const claimOne = async (agentId: string): Promise<Json> => {
+    const response = await test.http
+      .post(`/api/v1/agents/${agentId}/tasks/claim`)
+      .set(worker)
+      .send({});
+    expect(response.status).toBe(200);
+    expect(response.body.data.tasks).toHaveLength(1);
+    return response.body.data.tasks[0] as Json;
+  };
+  const define = async (key: string, steps: Json[], name?: string) => {
+    const response = await test.http
+      .post('/api/v1/workflow-definitions')
+      .set(writer)
+      .send({ key, name, steps });
+    expect(response.status).toBe(201);
+  };
+
+  beforeAll(async () => {
+    test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
+    publicCard = await startTestApp({ A2A_PUBLIC_CARD: 'true' }, { db: test.db });
+    const key = async (scopes: string[]) => ({
+      authorization: (await createKey(test, { scopes })).authorization,
+    });
+    writer = await key(['workflows:write', 'workflows:read', 'agents:write', 'agents:read']);
+    reader = await key(['workflows:read', 'agents:read']);
+    worker = await key(['tasks:work']);
+    const registered = await test.http
+      .post('/api/v1/agents')
+      .set(writer)
+      .send({
+        id: 'summarizer',
+        name: 'Summarizer',
+        skills: [{ id: 'summarize', name: 'Summarize' }],
+      });
+    expect(registered.status).toBe(201);
+    await define('summary', [{ key: 'sum', skill: 'summarize' }], 'Summarize a text');
+    await define('reviewed', [
+      { key: 'draft', skill: 'summarize' },
+      { key: 'ship', kind: 'approval', dependsOn: ['draft'] },
+    ]);
+  });
+
+  afterAll(async () => {
+    await publicCard.close();
+    await test.close();
+  });
+
+  it('the schema checker refuses what the specification does not allow', () => {
+    const task = {
+      id: 't',
+      status: { state: 'TASK_STATE_WORKING', timestamp: '2026-01-01T00:00:00.000Z' },
+    };
+    expect(violations(task, 'Task')).toEqual([]);
+    expect(violations({ ...task, status: { state: 'working' } }, 'Task')).toEqual([
+      '$.status.state: not one of the enum',
+    ]);
+    expect(violations({ id: 't' }, 'Task')).toEqual(['$.status: required']);
+    expect(
+      violations(
+        { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'a', data: {} }] },
+        'Message',
+      ),
+    ).toEqual(['$.parts[0]: exactly one of text|raw|url|data']);
+    expect(violations({ name: 'x', url: 'https://x' }, 'AgentCard')).toContain(
+      '$.url: unknown field',
+    );
+  });
+
+  describe('GET /.well-known/agent-card.json', () => {
+    it("is the key's tenant as one agent with a skill per definition, current as they change", async () => {
+      const response = await test.http.get('/.well-known/agent-card.json').set(worker);
+      expect(response.status).toBe(200);
+      const card = response.body as Json;
+      expect(violations(card, 'AgentCard')).toEqual([]);
+      expect(card.supportedInterfaces).toEqual([
+        {
+          url: `${test.config.publicUrl}/a2a/v1`,
+          protocolBinding: 'HTTP+JSON',
+          protocolVersion: '1.0',
+        },
+      ]);
+      expect(card.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(Object.keys(card.securitySchemes as Json).sort()).toEqual(['apiKey', 'bearer']);
+      expect(card.securitySchemes.apiKey.apiKeySecurityScheme).toMatchObject({
+        location: 'header',
+        name: 'X-API-Key',
+      });
+      expect(card.skills.map((skill: Json) => skill.id)).toEqual(
+        expect.arrayContaining(['summary', 'reviewed']),
+      );
+      expect(card.skills.find((skill: Json) => skill.id === 'summary')).toMatchObject({
+        name: 'Summarize a text',
+        tags: expect.arrayContaining(['workflow', 'summarize']),
+      });
+
+      await define('later', [{ key: 'x', skill: 'summarize' }]);
+      const after = await test.http.get('/.well-known/agent-card.json').set(reader);
+      expect(after.body.skills.map((skill: Json) => skill.id)).toContain('later');
+    });
+
+    it('anonymous: 401 problem+json unless A2A_PUBLIC_CARD, then the default tenant', async () => {
+      const refused = await test.http.get('/.well-known/agent-card.json');
+      expect(refused.status).toBe(401);
+      expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+      expect(refused.body.type).toBe('urn:agentmesh:problem:missing-credentials');
+
+      const open = await publicCard.http.get('/.well-known/agent-card.json');
+      expect(open.status).toBe(200);
+      expect(violations(open.body, 'AgentCard')).toEqual([]);
+      expect(open.body.skills.map((skill: Json) => skill.id)).toContain('summary');
+
+      // A key that is presented is still checked.
+      const bogus = await publicCard.http
+        .get('/.well-known/agent-card.json')
+        .set('authorization', 'Bearer amk_not-a-real-key');
+      expect(bogus.status).toBe(401);
+    });
+
+    it('a platform admin reads another tenant’s card with X-Tenant-Id', async () => {
+      const tenant = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .send({ id: 'acme', name: 'Acme Corp' });
+      expect(tenant.status).toBe(201);
+      const response = await test.http
+        .get('/.well-known/agent-card.json')
+        .set(test.admin)
+        .set('x-tenant-id', 'acme');
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ name: 'Acme Corp', skills: [] });
+      expect(violations(response.body, 'AgentCard')).toEqual([]);
+    });
+  });
+
+  describe('tasks over runs', () => {
+    it('submitted → working → completed with the output as a data artifact', async () => {
+      const task = await started('summary', { text: 'long' });
+      expect(task.status.state).toBe('TASK_STATE_SUBMITTED');
+      expect(task.contextId).toBe(task.id);
+
+      const claimed = await claimOne('summarizer');
+      expect(claimed.input).toMatchObject({ input: { text: 'long' } });
+      expect((await taskOf(task.id as string)).status.state).toBe('TASK_STATE_WORKING');
+
+      const done = await test.http
+        .post(`/api/v1/tasks/${claimed.id}/complete`)
+        .set(worker)
+        .send({ leaseToken: claimed.leaseToken, output: { summary: 'short' } });
+      expect(done.status).toBe(200);
+      const completed = await taskOf(task.id as string);
+      expect(completed.status.state).toBe('TASK_STATE_COMPLETED');
+      expect(completed.artifacts).toEqual([
+        expect.objectContaining({
+          parts: [{ data: { sum: { summary: 'short' } }, mediaType: 'application/json' }],
+        }),
+      ]);
+    });
+
+    it('failed, with the error as the status message', async () => {
+      const task = await send(message('summary', [{ text: 'hello' }]));
+      expect(task.status).toBe(200);
+      const claimed = await claimOne('summarizer');
+      expect(claimed.input).toMatchObject({ input: { text: 'hello' } });
+      const failed = await test.http
+        .post(`/api/v1/tasks/${claimed.id}/fail`)
+        .set(worker)
+        .send({ leaseToken: claimed.leaseToken, error: { message: 'no words' }, retryable: false });
+      expect(failed.status).toBe(200);
+      const view = await taskOf(task.body.task.id as string);
+      expect(view.status.state).toBe('TASK_STATE_FAILED');
+      expect(view.status.message).toMatchObject({
+        role: 'ROLE_AGENT',
+        parts: [{ text: 'no words' }],
+      });
+    });
+
+    it('input-required while an approval waits', async () => {
+      const task = await started('reviewed');
+      const claimed = await claimOne('summarizer');
+      await test.http
+        .post(`/api/v1/tasks/${claimed.id}/complete`)
+        .set(worker)
+        .send({ leaseToken: claimed.leaseToken, output: 'draft' })
+        .expect(200);
+      const view = await taskOf(task.id as string);
+      expect(view.status.state).toBe('TASK_STATE_INPUT_REQUIRED');
+      expect(view.status.message.parts[0].text).toContain('approval step "ship"');
+    });
+
+    it('canceled, and a finished task is not cancelable (409 TaskNotCancelableError)', async () => {
+      const task = await started('summary');
+      const canceled = await test.http.post(`/a2a/v1/tasks/${task.id}:cancel`).set(writer).send({});
+      expect(canceled.status).toBe(200);
+      expect(violations(canceled.body, 'Task')).toEqual([]);
+      expect(canceled.body.status.state).toBe('TASK_STATE_CANCELED');
+      expect((await taskOf(task.id as string)).status.state).toBe('TASK_STATE_CANCELED');
+
+      const again = await test.http.post(`/a2a/v1/tasks/${task.id}:cancel`).set(writer).send({});
+      expect(again.status).toBe(409);
+      expect(again.body).toMatchObject({
+        title: 'TaskNotCancelableError',
+        type: 'urn:agentmesh:problem:a2a-task-not-cancelable',
+      });
+    });
+
+    it('bad input is a 4xx problem+json naming the A2A error, and starts nothing', async () => {
+      const before = await test.http.get('/api/v1/workflows?limit=100').set(reader);
+      const cases: Array<[unknown, number, string]> = [
+        [{}, 400, 'Bad Request'],
+        [{ message: 'hi' }, 400, 'Bad Request'],
+        [message('', [{ text: 'x' }]), 400, 'InvalidParamsError'],
+        [
+          { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'x' }] } },
+          400,
+          'InvalidParamsError',
+        ],
+        [message('summary', []), 400, 'InvalidParamsError'],
+        [message('summary', [{ text: 'x' }], { role: 'ROLE_AGENT' }), 400, 'InvalidParamsError'],
+        [message('summary', [{ data: [1, 2] }]), 400, 'InvalidParamsError'],
+        [message('nope', [{ text: 'x' }]), 400, 'InvalidParamsError'],
+        [message('../../etc', [{ text: 'x' }]), 400, 'InvalidParamsError'],
+        [message('summary', [{ url: 'https://x/y.pdf' }]), 400, 'ContentTypeNotSupportedError'],
+        [message('summary', [{ text: 'x' }], { taskId: 'abc' }), 400, 'UnsupportedOperationError'],
+      ];
+      for (const [body, status, title] of cases) {
+        const response = await send(body);
+        expect([JSON.stringify(body), response.status, response.body.title]).toEqual([
+          JSON.stringify(body),
+          status,
+          title,
+        ]);
+        expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
+      }
+      const after = await test.http.get('/api/v1/workflows?limit=100').set(reader);
+      expect(after.body.data.workflows).toHaveLength(before.body.data.workflows.length);
+
+      for (const path of [
+        '/a2a/v1/tasks/not-a-uuid',
+        '/a2a/v1/tasks/0190a000-0000-7000-8000-000000000000',
+      ]) {
+        const missing = await test.http.get(path).set(reader);
+        expect(missing.status).toBe(404);
+        expect(missing.body.title).toBe('TaskNotFoundError');
+      }
+      const verb = await test.http
+        .post('/a2a/v1/tasks/0190a000-0000-7000-8000-000000000000:frobnicate')
+        .set(writer)
+        .send({});
+      expect(verb.status).toBe(404);
+      expect((await send(message('summary', [{ text: 'x' }]), reader)).status).toBe(403);
+      expect((await test.http.get('/a2a/v1/tasks/x').set(worker)).status).toBe(403);
+    });
+  });
+
+  describe('AgentCard import and export', () => {
+    const cardV1 = {
+      name: 'Translator',
+      description: 'Translates',
+      supportedInterfaces: [
+        { url: 'https://t.example/grpc', protocolBinding: 'GRPC', protocolVersion: '1.0' },
+        {
+          url: 'https://t.example/a2a',
+          protocolBinding: 'HTTP+JSON',
+          protocolVersion: '1.0',
+          tenant: 't1',
+        },
+      ],
+      provider: { organization: 'Example', url: 'https://example.com' },
+      version: '3.0.0',
+      documentationUrl: 'https://t.example/docs',
+      capabilities: {
+        streaming: true,
+        extendedAgentCard: true,
+        extensions: [{ uri: 'urn:x', required: false }],
+      },
+      securitySchemes: {
+        oauth: {
+          oauth2SecurityScheme: {
+            flows: {
+              clientCredentials: {
+                tokenUrl: 'https://t.example/token',
+                scopes: { t: 'translate' },
+              },
+            },
+          },
+        },
+      },
+      securityRequirements: [{ schemes: { oauth: { list: ['t'] } } }],
+      defaultInputModes: ['text/plain'],
+      defaultOutputModes: ['text/plain'],
+      skills: [
+        {
+          id: 'translate',
+          name: 'Translate',
+          description: 'Any to any',
+          tags: ['language'],
+          examples: ['Translate "hi" to French'],
+          inputModes: ['text/plain'],
+          securityRequirements: [{ schemes: { oauth: { list: ['t'] } } }],
+        },
+      ],
+      signatures: [{ protected: 'eyJhbGciOiJFUzI1NiJ9', signature: 'c2ln', header: { kid: 'k1' } }],
+      iconUrl: 'https://t.example/icon.png',
+    };
+
+    it('a 1.0 card round-trips; its endpoint is the first JSON-RPC or HTTP+JSON interface', async () => {
+      expect(violations(cardV1, 'AgentCard')).toEqual([]);
+      const imported = await test.http
+        .post('/api/v1/agents/import')
+        .set(writer)
+        .send({ card: cardV1 });
+      expect(imported.status).toBe(201);
+      expect(imported.body.data).toMatchObject({
+        id: 'translator',
+        endpoint: 'https://t.example/a2a',
+        version: '3.0.0',
+        skills: [
+          expect.objectContaining({
+            id: 'translate',
+            tags: ['language'],
+            examples: cardV1.skills[0].examples,
+          }),
+        ],
+      });
+      const exported = await test.http.get('/api/v1/agents/translator/card').set(reader);
+      expect(exported.status).toBe(200);
+      expect(exported.body).toEqual(cardV1);
+
+      // In 0.3 terms: the preferred interface is the url, every interface an additional one.
+      const old = await test.http.get('/api/v1/agents/translator/card?version=0.3').set(reader);
+      expect(old.body).toMatchObject({
+        protocolVersion: '0.3.0',
+        url: 'https://t.example/grpc',
+        preferredTransport: 'GRPC',
+        supportsAuthenticatedExtendedCard: true,
+        security: [{ oauth: ['t'] }],
+        securitySchemes: {
+          oauth: { type: 'oauth2', flows: cardV1.securitySchemes.oauth.oauth2SecurityScheme.flows },
+        },
+      });
+      expect(old.body.additionalInterfaces).toHaveLength(2);
+      expect(old.body).not.toHaveProperty('supportedInterfaces');
+    });
+
+    it('a 0.3 card round-trips as 0.3 and exports as a valid 1.0 card by default', async () => {
+      const card = {
+        protocolVersion: '0.3.0',
+        name: 'Old Agent',
+        description: 'Speaks 0.3',
+        url: 'https://old.example/rpc',
+        preferredTransport: 'JSONRPC',
+        version: '1.0.0',
+        capabilities: { pushNotifications: true },
+        securitySchemes: { key: { type: 'apiKey', in: 'header', name: 'X-Key' } },
+        security: [{ key: [] }],
+        defaultInputModes: ['text/plain'],
+        defaultOutputModes: ['text/plain'],
+        skills: [
+          { id: 'echo', name: 'Echo', description: 'Echoes', tags: ['io'], examples: ['echo hi'] },
+        ],
+      };
+      const imported = await test.http.post('/api/v1/agents/import').set(writer).send({ card });
+      expect(imported.status).toBe(201);
+      expect(imported.body.data.endpoint).toBe('https://old.example/rpc');
+      const old = await test.http.get('/api/v1/agents/old-agent/card?version=0.3').set(reader);
+      expect(old.body).toEqual(card);
+      const current = await test.http.get('/api/v1/agents/old-agent/card').set(reader);
+      expect(violations(current.body, 'AgentCard')).toEqual([]);
+      expect(current.body).toMatchObject({
+        supportedInterfaces: [
+          { url: 'https://old.example/rpc', protocolBinding: 'JSONRPC', protocolVersion: '0.3' },
+        ],
+        capabilities: { pushNotifications: true },
+        securitySchemes: { key: { apiKeySecurityScheme: { location: 'header', name: 'X-Key' } } },
+        securityRequirements: [{ schemes: { key: { list: [] } } }],
+        skills: [
+          { id: 'echo', name: 'Echo', description: 'Echoes', tags: ['io'], examples: ['echo hi'] },
+        ],
+      });
+    });
+
+    it('a registered agent exports as a valid 1.0 card', async () => {
+      const card = await test.http.get('/api/v1/agents/summarizer/card').set(reader);
+      expect(card.status).toBe(200);
+      expect(violations(card.body, 'AgentCard')).toEqual([]);
+    });
+
+    it('bad cards and versions are 400, never 500', async () => {
+      for (const card of [
+        { ...cardV1, supportedInterfaces: [] },
+        { ...cardV1, supportedInterfaces: 'https://x' },
+        { ...cardV1, supportedInterfaces: [{ protocolBinding: 'GRPC' }] },
+        { ...cardV1, supportedInterfaces: [{ url: 'not a url', protocolBinding: 'JSONRPC' }] },
+        { ...cardV1, name: 'Bad skills', skills: 'none' },
+      ]) {
+        const response = await test.http
+          .post('/api/v1/agents/import')
+          .set(writer)
+          .send({ card, id: 'bad-card' });
+        expect([JSON.stringify(card.supportedInterfaces), response.status]).toEqual([
+          JSON.stringify(card.supportedInterfaces),
+          400,
+        ]);
+      }
+      const version = await test.http.get('/api/v1/agents/summarizer/card?version=2.0').set(reader);
+      expect(version.status).toBe(400);
+
+      // Labels are writable: a kept card that is not one is ignored or refused, never a 500.
+      for (const [label, status] of [
+        ['junk', 200],
+        [{ supportedInterfaces: [{ url: 5 }] }, 400],
+      ] as const) {
+        const put = await test.http
+          .put('/api/v1/agents/labelled')
+          .set(writer)
+          .send({ name: 'Labelled', skills: [{ name: 'x' }], labels: { 'a2a.card': label } });
+        expect(put.status).toBeLessThan(300);
+        const card = await test.http.get('/api/v1/agents/labelled/card').set(reader);
+        expect([label, card.status]).toEqual([label, status]);
+        expect(status === 200 ? violations(card.body, 'AgentCard') : []).toEqual([]);
+      }
+    });
+  });
+});

@@ -210,6 +210,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/whoami': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The presented key: its tenant, scopes and agent binding */
+    get: operations['WhoAmIController_whoami'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents': {
     parameters: {
       query?: never;
@@ -315,8 +332,8 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * The agent as an A2A AgentCard
-     * @description Without an endpoint of its own, the card's url is the agent's resource under PUBLIC_URL (default: the listen address), whatever Host header the request carries.
+     * The agent as an A2A AgentCard (1.0 unless ?version=0.3)
+     * @description Without an endpoint of its own, the card's interface url is the agent's resource under PUBLIC_URL (default: the listen address), whatever Host header the request carries. Fields of an imported card that AgentMesh does not model come back unchanged.
      */
     get: operations['AgentsController_card'];
     put?: never;
@@ -547,7 +564,7 @@ export interface paths {
     put?: never;
     /**
      * Start a run from a definition or from inline steps
-     * @description Body: {definitionKey, definitionVersion?, input?, priority?, startAt?} or inline {type, steps, input?, priority?, startAt?}. Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}. A step whose skill no agent has ever registered is accepted with a `warnings` entry naming it. With startAt in the future the run waits `scheduled` (no task claimable) until then.
+     * @description Body: {definitionKey, definitionVersion?, input?, priority?, startAt?} or inline {type, steps, input?, priority?, startAt?}. Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}; a forEach step runs one task per element (at most 1000), whose input adds {item, index}, and its output is the array of their outputs in element order. A step whose skill no agent has ever registered is accepted with a `warnings` entry naming it. With startAt in the future the run waits `scheduled` (no task claimable) until then.
      */
     post: operations['WorkflowsController_start'];
     delete?: never;
@@ -610,6 +627,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/workflows/{id}/steps/{stepKey}/elements': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A fan-out step's element tasks, by index
+     * @description Every element task of a forEach step (the run view shows at most 20), in index order, optionally of one status. 404 when the run has no forEach step of that key.
+     */
+    get: operations['WorkflowsController_elements'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/workflows/{id}/cancel': {
     parameters: {
       query?: never;
@@ -638,7 +675,7 @@ export interface paths {
     put?: never;
     /**
      * Retry a failed run: its steps that did not succeed run again; outputs are kept
-     * @description The failed step and the steps cancelled because of it are queued again from attempt 1 (as their dependencies allow); succeeded steps keep their outputs. The run is running again. 409 when the run did not fail.
+     * @description The failed step and the steps cancelled because of it are queued again from attempt 1 (as their dependencies allow); succeeded steps keep their outputs. A fan-out step runs again only its elements that did not succeed (same element and index). The run is running again. 409 when the run did not fail.
      */
     post: operations['WorkflowsController_retry'];
     delete?: never;
@@ -836,6 +873,52 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/v1/rate-limits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** List rate limits by key */
+    get: operations['RateLimitsController_list'];
+    put?: never;
+    /**
+     * Create a rate limit shared by the fleet (a token bucket)
+     * @description Tasks of steps naming it (`rateLimit`) are claimed only while it holds their units; the bucket starts full and refills at perMinute, up to burst, across every replica.
+     */
+    post: operations['RateLimitsController_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/rate-limits/{key}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A rate limit with the tokens it holds now */
+    get: operations['RateLimitsController_get'];
+    put?: never;
+    post?: never;
+    /**
+     * Delete a rate limit
+     * @description Tasks of steps still naming it wait queued until a rate limit of that key exists again.
+     */
+    delete: operations['RateLimitsController_delete'];
+    options?: never;
+    head?: never;
+    /**
+     * Change the rate or burst of a rate limit (from now on)
+     * @description A smaller burst drops the tokens above it; a higher rate refills faster from now.
+     */
+    patch: operations['RateLimitsController_update'];
     trace?: never;
   };
   '/api/v1/schedules': {
@@ -1083,6 +1166,80 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/a2a/v1/message:send': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * A2A SendMessage: start a run of the skill (definition key) as a task
+     * @description Answers {task} at once, in TASK_STATE_SUBMITTED; follow it with GET tasks/{id} or the signed workflow.* webhooks. message.metadata.skillId names the workflow definition; the first data part’s data is the run input (text parts become {text}).
+     */
+    post: operations['A2aController_send'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/a2a/v1/tasks/{id}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A2A GetTask: the run as a Task */
+    get: operations['A2aController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/a2a/v1/tasks/{idAndVerb}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A2A CancelTask: POST tasks/{id}:cancel cancels the run and answers the Task */
+    post: operations['A2aController_cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/.well-known/agent-card.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The A2A 1.0 AgentCard of the key's tenant: one skill per workflow definition
+     * @description Any valid key gets its tenant's card. Without a key: the default tenant's card when A2A_PUBLIC_CARD=true, else 401.
+     */
+    get: operations['WellKnownController_card'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1275,6 +1432,31 @@ export interface components {
       /** @default 86400 */
       overlapSeconds?: number;
     };
+    WhoAmIDto: {
+      /**
+       * @description Tenant the request acts in (X-Tenant-Id)
+       * @example default
+       */
+      tenantId: string;
+      /**
+       * @description Tenant the key belongs to
+       * @example default
+       */
+      keyTenantId: string;
+      /**
+       * @example [
+       *       "workflows:read",
+       *       "agents:read"
+       *     ]
+       */
+      scopes: string[];
+      /** @example key_01J... */
+      keyId: string;
+      /** @example null */
+      agentId: string | null;
+      /** @description Holds "*": may act in every tenant */
+      platformAdmin: boolean;
+    };
     AgentSkillDto: {
       id: string;
       name: string;
@@ -1338,7 +1520,7 @@ export interface components {
       id?: string;
     };
     ImportAgentDto: {
-      /** @description An A2A AgentCard */
+      /** @description An A2A AgentCard, 0.3 (url) or 1.0 (supportedInterfaces) */
       card: {
         [key: string]: unknown;
       };
@@ -1593,7 +1775,7 @@ export interface components {
        * @description Absent: task
        * @enum {string}
        */
-      kind?: 'task' | 'wait' | 'approval' | 'sleep';
+      kind?: 'task' | 'wait' | 'approval' | 'sleep' | 'github';
       /** @description The task's skill; '' for steps of other kinds */
       skill: string;
       signal?: string;
@@ -1604,10 +1786,27 @@ export interface components {
       description?: string;
       seconds?: number;
       until?: string;
+      /** @description task: the array it fans out over */
+      forEach?: string;
+      /** @enum {string} */
+      action?: 'comment' | 'status';
+      body?: string;
+      repo?: string;
+      issue?: number | string;
+      /** @enum {string} */
+      state?: 'error' | 'failure' | 'pending' | 'success';
+      context?: string;
+      sha?: string;
+      targetUrl?: string;
       dependsOn: string[];
       timeoutSeconds?: number | null;
       maxAttempts: number;
       retryBackoff: components['schemas']['RetryBackoffDto'];
+      /** @description task: the shared rate limit its claims take tokens from */
+      rateLimit?: {
+        key?: string;
+        units?: string;
+      };
     };
     TriggerDto: {
       /**
@@ -1621,12 +1820,31 @@ export interface components {
        */
       event: string;
     };
+    ConcurrencyDto: {
+      /**
+       * @description A JSON path into the run's input (`$.input` or a dot path in it). Runs whose input lacks it (or holds null there) share the key value null.
+       * @example $.input.repo
+       */
+      key: string;
+      /** @example 1 */
+      limit: number;
+      /**
+       * @description When the key value has `limit` runs running: queue (the run waits pending, in arrival order), cancel-newest (the arriving run is cancelled), cancel-in-progress (the oldest running one is cancelled and the arriving run starts)
+       * @default queue
+       * @enum {string}
+       */
+      strategy?: 'queue' | 'cancel-newest' | 'cancel-in-progress';
+    };
     DefinitionDto: {
       key: string;
       version: number;
       name?: string | null;
       steps: components['schemas']['StepViewDto'][];
       triggers: components['schemas']['TriggerDto'][];
+      /** @description null: no limit */
+      concurrency?: components['schemas']['ConcurrencyDto'] | null;
+      /** @description The github step run when a run finishes (key `onFinish`) */
+      onFinish?: components['schemas']['StepViewDto'] | null;
       /** Format: date-time */
       createdAt: string;
     };
@@ -1640,11 +1858,11 @@ export interface components {
       /** @example scaffold */
       key: string;
       /**
-       * @description task: an agent does it; wait: a signal or an event; approval: a person (or key) decides; sleep: time passes. Only task steps occupy an agent.
+       * @description task: an agent does it; wait: a signal or an event; approval: a person (or key) decides; sleep: time passes; github: the service comments or sets a commit status. Only task steps occupy an agent.
        * @default task
        * @enum {string}
        */
-      kind?: 'task' | 'wait' | 'approval' | 'sleep';
+      kind?: 'task' | 'wait' | 'approval' | 'sleep' | 'github';
       /**
        * @description task: an agent skill id
        * @example code.scaffold
@@ -1665,7 +1883,44 @@ export interface components {
       onTimeout?: 'fail' | 'succeed';
       /** @description approval: who may decide besides keys with workflows:approve: scopes (a key holding one) or single keys as key:<id>. Key names are refused: they are not unique. */
       approvers?: string[];
-      /** @description approval: what is to be approved */
+      /**
+       * @description github: `comment` on an issue or pull request, or a commit `status`
+       * @enum {string}
+       */
+      action?: 'comment' | 'status';
+      /**
+       * @description github comment: the body, a template: {{run.id}}, {{run.status}}, {{input.<path>}}, {{steps.<key>.output.<path>}} (input values Markdown-escaped); capped at 65,536 characters
+       * @example {{steps.review.output.text}}
+       */
+      body?: string;
+      /**
+       * @description github: `owner/name` or a JSON path; default: the repository of the event that started the run
+       * @example $.input.payload.repository.full_name
+       */
+      repo?: string;
+      /**
+       * @description github comment: an issue or pull request number or a JSON path; default: `issue.number` or `pull_request.number` of the event
+       * @example $.input.payload.issue.number
+       */
+      issue?: number | string;
+      /**
+       * @description github status: the state; default `pending` in a run, the outcome in `onFinish`
+       * @enum {string}
+       */
+      state?: 'error' | 'failure' | 'pending' | 'success';
+      /**
+       * @description github status: its context
+       * @example agentmesh/review
+       */
+      context?: string;
+      /**
+       * @description github status: a commit sha or a JSON path; default: the pull request head of the event
+       * @example $.input.payload.pull_request.head.sha
+       */
+      sha?: string;
+      /** @description github status: the link shown with it; default: the run in the console */
+      targetUrl?: string;
+      /** @description approval: what is to be approved; github status: the description template (rendered text capped at 140 characters) */
       description?: string;
       /** @description sleep: for this long */
       seconds?: number;
@@ -1674,14 +1929,99 @@ export interface components {
        * @example $.input.wakeAt
        */
       until?: string;
+      /**
+       * @description task: fan out: one task per element (at most 1000) of the array at this JSON path, read when the step becomes ready: $.input... or $.steps.<dependency>.output...; each task gets {input, dependencies, item, index}; the step's output is the array of their outputs
+       * @example $.steps.plan.output.items
+       */
+      forEach?: string;
       /** @description Keys of steps that must succeed first */
       dependsOn?: string[];
       /** @description task: an attempt running longer times out (at most 86400); wait (required), approval: the step times out after this long (at most 30 days) */
       timeoutSeconds?: number;
-      /** @default 3 */
+      /**
+       * @description task (3), github (5)
+       * @default 3
+       */
       maxAttempts?: number;
       /** @description Delay before retry n: min(maxSeconds, initialSeconds × factor^(n-1)) */
       retryBackoff?: components['schemas']['RetryBackoffDto'];
+      /** @description task: a shared rate limit (POST /rate-limits) its tasks take tokens from when claimed: its key, or {key, units} with units a JSON path to a positive number in the task input (default 1 unit). Its tasks wait queued while the bucket lacks the units, or while no rate limit of that key exists. */
+      rateLimit?:
+        | string
+        | {
+            /** @example openai */
+            key: string;
+            /** @example $.input.tokens */
+            units?: string;
+          };
+    };
+    OnFinishDto: {
+      /**
+       * @description task: an agent does it; wait: a signal or an event; approval: a person (or key) decides; sleep: time passes; github: the service comments or sets a commit status. Only task steps occupy an agent.
+       * @default task
+       * @enum {string}
+       */
+      kind?: 'task' | 'wait' | 'approval' | 'sleep' | 'github';
+      /**
+       * @description github: `comment` on an issue or pull request, or a commit `status`
+       * @enum {string}
+       */
+      action?: 'comment' | 'status';
+      /**
+       * @description github comment: the body, a template: {{run.id}}, {{run.status}}, {{input.<path>}}, {{steps.<key>.output.<path>}} (input values Markdown-escaped); capped at 65,536 characters
+       * @example {{steps.review.output.text}}
+       */
+      body?: string;
+      /**
+       * @description github: `owner/name` or a JSON path; default: the repository of the event that started the run
+       * @example $.input.payload.repository.full_name
+       */
+      repo?: string;
+      /**
+       * @description github comment: an issue or pull request number or a JSON path; default: `issue.number` or `pull_request.number` of the event
+       * @example $.input.payload.issue.number
+       */
+      issue?: number | string;
+      /**
+       * @description github status: the state; default `pending` in a run, the outcome in `onFinish`
+       * @enum {string}
+       */
+      state?: 'error' | 'failure' | 'pending' | 'success';
+      /**
+       * @description github status: its context
+       * @example agentmesh/review
+       */
+      context?: string;
+      /**
+       * @description github status: a commit sha or a JSON path; default: the pull request head of the event
+       * @example $.input.payload.pull_request.head.sha
+       */
+      sha?: string;
+      /** @description github status: the link shown with it; default: the run in the console */
+      targetUrl?: string;
+      /** @description approval: what is to be approved; github status: the description template (rendered text capped at 140 characters) */
+      description?: string;
+      /**
+       * @description task: fan out: one task per element (at most 1000) of the array at this JSON path, read when the step becomes ready: $.input... or $.steps.<dependency>.output...; each task gets {input, dependencies, item, index}; the step's output is the array of their outputs
+       * @example $.steps.plan.output.items
+       */
+      forEach?: string;
+      /**
+       * @description task (3), github (5)
+       * @default 3
+       */
+      maxAttempts?: number;
+      /** @description Delay before retry n: min(maxSeconds, initialSeconds × factor^(n-1)) */
+      retryBackoff?: components['schemas']['RetryBackoffDto'];
+      /** @description task: a shared rate limit (POST /rate-limits) its tasks take tokens from when claimed: its key, or {key, units} with units a JSON path to a positive number in the task input (default 1 unit). Its tasks wait queued while the bucket lacks the units, or while no rate limit of that key exists. */
+      rateLimit?:
+        | string
+        | {
+            /** @example openai */
+            key: string;
+            /** @example $.input.tokens */
+            units?: string;
+          };
     };
     CreateDefinitionDto: {
       /** @example sdlc */
@@ -1689,8 +2029,19 @@ export interface components {
       /** @example Scaffold, validate, deploy */
       name?: string;
       steps: components['schemas']['StepDto'][];
+      /**
+       * @description A github step run when a run finishes (succeeded, failed or cancelled), so it always reports
+       * @example {
+       *       "kind": "github",
+       *       "action": "status",
+       *       "context": "agentmesh/review"
+       *     }
+       */
+      onFinish?: components['schemas']['OnFinishDto'];
       /** @description Inbound events that start a run */
       triggers?: components['schemas']['TriggerDto'][];
+      /** @description A concurrency key: at most `limit` runs per key value at once */
+      concurrency?: components['schemas']['ConcurrencyDto'];
     };
     DispatchStateDto: {
       key: string;
@@ -1700,14 +2051,30 @@ export interface components {
       pausedAt?: string | null;
     };
     RunErrorDto: {
-      stepKey: string;
-      /** Format: uuid */
-      taskId: string;
-      attempt: number;
+      /** @description failed, timed_out */
+      stepKey?: string;
+      /**
+       * Format: uuid
+       * @description failed, timed_out
+       */
+      taskId?: string;
+      /** @description failed, timed_out */
+      attempt?: number;
       /** @enum {string} */
-      reason: 'failed' | 'timed_out';
+      reason: 'failed' | 'timed_out' | 'concurrency';
       message: string;
       code?: string;
+      /** @description A fan-out step: the element that ran out of attempts */
+      elementIndex?: number;
+      /** @description concurrency: the key value */
+      key?: Record<string, never>;
+      /** @enum {string} */
+      strategy?: 'cancel-newest' | 'cancel-in-progress';
+      /**
+       * Format: uuid
+       * @description concurrency (cancel-in-progress): the newer run that took its slot
+       */
+      cancelledBy?: string;
     };
     TaskErrorDto: {
       message: string;
@@ -1745,13 +2112,64 @@ export interface components {
       /** Format: date-time */
       finishedAt?: string | null;
     };
+    FanOutTaskViewDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      attempt: number;
+      maxAttempts: number;
+      agentId?: string | null;
+      /** @description {item, index}: the element's own part of its input (the rest is its step's input, on the step's task; GET /tasks/{id} shows it whole) */
+      input: {
+        [key: string]: unknown;
+      };
+      output?:
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
+      error?: components['schemas']['TaskErrorDto'] | null;
+      /** Format: date-time */
+      availableAt: string;
+      /** Format: date-time */
+      leaseExpiresAt?: string | null;
+      /** Format: date-time */
+      claimedAt?: string | null;
+      /** Format: date-time */
+      finishedAt?: string | null;
+      /** @description The element's index in the forEach array */
+      index: number;
+    };
+    FanOutViewDto: {
+      /** @example $.steps.plan.output.items */
+      forEach: string;
+      /** @description How many elements the forEach resolved to (null: it did not resolve to an array) */
+      elements?: number | null;
+      /** @description Elements waiting to be claimed (or for their retry backoff) */
+      queued: number;
+      /** @description Elements an agent holds now */
+      running: number;
+      succeeded: number;
+      /** @description Elements that ran out of attempts (failed or timed out) */
+      failed: number;
+      cancelled: number;
+      /** @description At most 20 element tasks: failed first, then running, queued, cancelled, succeeded, each by index; GET /workflows/{id}/steps/{stepKey}/elements pages through all of them */
+      tasks: components['schemas']['FanOutTaskViewDto'][];
+    };
     RunStepDto: {
       key: string;
       /**
        * @description Absent: task
        * @enum {string}
        */
-      kind?: 'task' | 'wait' | 'approval' | 'sleep';
+      kind?: 'task' | 'wait' | 'approval' | 'sleep' | 'github';
       /** @description The task's skill; '' for steps of other kinds */
       skill: string;
       signal?: string;
@@ -1762,12 +2180,29 @@ export interface components {
       description?: string;
       seconds?: number;
       until?: string;
+      /** @description task: the array it fans out over */
+      forEach?: string;
+      /** @enum {string} */
+      action?: 'comment' | 'status';
+      body?: string;
+      repo?: string;
+      issue?: number | string;
+      /** @enum {string} */
+      state?: 'error' | 'failure' | 'pending' | 'success';
+      context?: string;
+      sha?: string;
+      targetUrl?: string;
       dependsOn: string[];
       timeoutSeconds?: number | null;
       maxAttempts: number;
       retryBackoff: components['schemas']['RetryBackoffDto'];
+      /** @description task: the shared rate limit its claims take tokens from */
+      rateLimit?: {
+        key?: string;
+        units?: string;
+      };
       /**
-       * @description pending: waiting for its dependencies; waiting: a wait, approval or sleep under way; else its task status
+       * @description pending: waiting for its dependencies; waiting: a wait, approval or sleep under way, or a fan-out's elements running; else its task status
        * @enum {string}
        */
       status:
@@ -1788,18 +2223,38 @@ export interface components {
        * @description While waiting: when it times out or its sleep ends (null: no deadline)
        */
       deadline?: string | null;
+      /** @description The step's task (a fan-out: its own row, whose output is the array) */
       task?: components['schemas']['TaskViewDto'] | null;
+      /** @description A forEach step once ready: its elements; else null */
+      fanOut?: components['schemas']['FanOutViewDto'] | null;
     };
     RunWaitingDto: {
       /**
-       * @description schedule: a delayed start (until); paused: its definition is paused (since)
+       * @description schedule: a delayed start (until); concurrency: a slot of its concurrency key (key, limit, ahead, since); paused: its definition is paused (since); rate_limit: a ready task (stepKey) waits for units of a rate limit (until they are back, a claim may take them first; defined false: no rate limit of that key exists)
        * @enum {string}
        */
-      reason: 'schedule' | 'paused';
+      reason: 'schedule' | 'concurrency' | 'paused' | 'rate_limit';
       /** Format: date-time */
       until?: string;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description paused: since the pause; concurrency: since it joined the queue
+       */
       since?: string;
+      /** @description concurrency: the key value the run waits for (any JSON value; null: absent) */
+      key?: Record<string, never>;
+      /** @description concurrency: runs of that key value allowed at once */
+      limit?: number;
+      /** @description concurrency: runs of that key value queued before it */
+      ahead?: number;
+      /** @description rate_limit: its key */
+      rateLimit?: string;
+      /** @description rate_limit: the step whose task waits */
+      stepKey?: string;
+      /** @description rate_limit: the units the task takes */
+      units?: number;
+      /** @description rate_limit: false when no rate limit of that key exists */
+      defined?: boolean;
     };
     RunDetailDto: {
       /** Format: uuid */
@@ -1832,6 +2287,8 @@ export interface components {
       steps: components['schemas']['RunStepDto'][];
       /** @description Why the run waits (null when it does not) */
       waiting?: components['schemas']['RunWaitingDto'] | null;
+      /** @description The definition's onFinish github step (key `onFinish`): pending until the run finishes; null when there is none */
+      onFinish?: components['schemas']['RunStepDto'] | null;
     };
     CreateRunDto: {
       /**
@@ -2143,6 +2600,42 @@ export interface components {
       /** @description Seconds the oldest claimable queued task has waited; null when none is */
       oldestQueuedAgeSeconds?: number | null;
     };
+    RateLimitDto: {
+      key: string;
+      perMinute: number;
+      burst: number;
+      /** @description Units in the bucket now (claims take them; time refills them) */
+      tokens: number;
+      /** @description Ready queued tasks of steps naming it (held back while it lacks their units) */
+      queued: number;
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    CreateRateLimitDto: {
+      /**
+       * @description Named by steps as `rateLimit`
+       * @example openai
+       */
+      key: string;
+      /**
+       * @description Units refilled per minute, spread evenly (60: one a second)
+       * @example 60
+       */
+      perMinute: number;
+      /** @description Bucket size: the most units claimable at once after an idle spell; default perMinute */
+      burst?: number;
+    };
+    UpdateRateLimitDto: {
+      /**
+       * @description Units refilled per minute, spread evenly (60: one a second)
+       * @example 60
+       */
+      perMinute?: number;
+      /** @description Bucket size: the most units claimable at once after an idle spell */
+      burst?: number;
+    };
     ScheduleDetailDto: {
       key: string;
       definitionKey: string;
@@ -2419,6 +2912,22 @@ export interface components {
       };
       /** @description Every attempt, oldest first */
       attempts: components['schemas']['AttemptDto'][];
+    };
+    SendMessageRequestDto: {
+      /** @description Ignored: the tenant is the API key’s */
+      tenant?: string;
+      /** @description A2A Message {messageId, role: "ROLE_USER", parts, metadata: {skillId}}: skillId is the workflow definition key; the input is the first data part’s data (an object), else the text parts as {text}. */
+      message: {
+        [key: string]: unknown;
+      };
+      /** @description SendMessageConfiguration; the task is always answered at once (submitted) */
+      configuration?: {
+        [key: string]: unknown;
+      };
+      /** @description Request metadata; skillId here when the message does not carry it */
+      metadata?: {
+        [key: string]: unknown;
+      };
     };
   };
   responses: never;
@@ -3373,6 +3882,63 @@ export interface operations {
       };
     };
   };
+  WhoAmIController_whoami: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['WhoAmIDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   AgentsController_list: {
     parameters: {
       query?: {
@@ -4025,7 +4591,10 @@ export interface operations {
   };
   AgentsController_card: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description A2A version of the card: 1.0 (supportedInterfaces) or 0.3 (url, protocolVersion) */
+        version?: '1.0' | '0.3';
+      };
       header?: never;
       path: {
         id: string;
@@ -4034,6 +4603,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -5684,6 +6262,96 @@ export interface operations {
       };
     };
   };
+  WorkflowsController_elements: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        /** @description Only elements in this status */
+        status?:
+          'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      };
+      header?: never;
+      path: {
+        id: string;
+        stepKey: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              elements?: components['schemas']['FanOutTaskViewDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   WorkflowsController_cancel: {
     parameters: {
       query?: never;
@@ -6773,6 +7441,387 @@ export interface operations {
       };
       /** @description The key lacks the scope, or the address is not allowed */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RateLimitsController_list: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              rateLimits?: components['schemas']['RateLimitDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RateLimitsController_create: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CreateRateLimitDto'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RateLimitDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RateLimitsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RateLimitDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RateLimitsController_delete: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RateLimitsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateRateLimitDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RateLimitDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -8213,6 +9262,277 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  A2aController_send: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SendMessageRequestDto'];
+      };
+    };
+    responses: {
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  A2aController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The task id (the run id) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  A2aController_cancel: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        /** @description {id}:cancel */
+        idAndVerb: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WellKnownController_card: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {

@@ -1463,7 +1463,7 @@ export class WorkflowEngine {
               now()
          FROM unnest($1::uuid[], $2::varchar[], $3::uuid[]) AS s(id, tenant_id, run_id)
          JOIN workflow_runs r ON r.id = s.run_id
-       ON CONFLICT ON CONSTRAINT workflow_tasks_run_step DO UPDATE
+       ON CONFLICT (run_id, step_key) WHERE element_index IS NULL DO UPDATE
           SET status = 'waiting', attempt = 1, input = EXCLUDED.input, output = NULL,
               error = NULL, wake_at = now(), lease_token = NULL, finished_at = NULL,
               created_at = now()

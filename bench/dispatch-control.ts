@@ -1,7 +1,16 @@
 import { Client } from 'pg';
 import { Agent } from 'undici';
 import { claimParameters, claimStatement } from '../src/workflows/claim-statement';
-import { ADMIN_KEY, benchApi, BenchApi, freshDatabase, Server, startService } from './harness';
+import {
+  ADMIN_KEY,
+  benchAgents,
+  benchApi,
+  BenchApi,
+  benchWorkers,
+  freshDatabase,
+  Server,
+  startService,
+} from './harness';
 
 const AGENTS = 10;
 const TASKS = Number(process.env.BENCH_DISPATCH_TASKS ?? 3000);
@@ -70,7 +79,7 @@ async function oneTaskPerClaim(limited: boolean): Promise<number> {
     server = await startService(db.url, {});
     await sql.connect();
     const api = benchApi(server.base, ADMIN_KEY, client);
-    const { worker, agents } = await workers(api, 'ctl', AGENTS);
+    const { worker, agents } = await benchWorkers(api, 'ctl', AGENTS);
     if (limited) await api('/rate-limits', { key: 'provider', perMinute: 1e9, burst: 1e9 });
     const step = { key: 'a', skill: 'bench', ...(limited ? { rateLimit: 'provider' } : {}) };
     let next = 0;
@@ -214,8 +223,8 @@ async function floodedTenants(): Promise<{
       const api = benchApi(server!.base, keys[tenant], client);
       return (path, body) => api(path, body);
     };
-    const large = await workers(as('large'), 'large', AGENTS, false);
-    const small = await workers(as('small'), 'small', 2, false);
+    const large = { agents: await benchAgents(as('large'), 'large', AGENTS) };
+    const small = { agents: await benchAgents(as('small'), 'small', 2) };
     for (const tenant of ['large', 'small'])
       await as(tenant)('/workflow-definitions', {
         key: 'job',
@@ -293,29 +302,6 @@ async function floodedTenants(): Promise<{
     await server?.stop();
     await db.dispose();
   }
-}
-
-/** Agents with the one skill `bench`, and the key they work with. */
-async function workers(
-  api: BenchApi,
-  prefix: string,
-  count: number,
-  workerKey = true,
-): Promise<{ worker: string | undefined; agents: string[] }> {
-  const worker = workerKey
-    ? (await api<{ data: { key: string } }>('/api-keys', { name: 'w', scopes: ['tasks:work'] }))
-        .data.key
-    : undefined;
-  const agents = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-  for (const id of agents) {
-    await api('/agents', {
-      id,
-      name: id,
-      heartbeatIntervalSeconds: 3600,
-      skills: [{ id: 'bench', name: 'bench' }],
-    });
-  }
-  return { worker, agents };
 }
 
 /** Statistics as a database in service has them, and the queueing's events dispatched. */

@@ -239,6 +239,20 @@ export function benchApi(base: string, adminKey: string, dispatcher: Agent): Ben
   };
 }
 
+/** `count` agents named `<prefix>-<i>` with the one skill `bench`, registered through `api`. */
+export async function benchAgents(api: BenchApi, prefix: string, count: number): Promise<string[]> {
+  const agents = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
+  for (const id of agents) {
+    await api('/agents', {
+      id,
+      name: id,
+      heartbeatIntervalSeconds: 3600,
+      skills: [{ id: 'bench', name: 'bench' }],
+    });
+  }
+  return agents;
+}
+
 /** A `tasks:work` key and `count` agents named `<prefix>-<i>` with the one skill `bench`. */
 export async function benchWorkers(
   api: BenchApi,
@@ -251,14 +265,5 @@ export async function benchWorkers(
       scopes: ['tasks:work'],
     })
   ).data.key;
-  const agents = Array.from({ length: count }, (_, i) => `${prefix}-${i}`);
-  for (const id of agents) {
-    await api('/agents', {
-      id,
-      name: id,
-      heartbeatIntervalSeconds: 3600,
-      skills: [{ id: 'bench', name: 'bench' }],
-    });
-  }
-  return { worker, agents };
+  return { worker, agents: await benchAgents(api, prefix, count) };
 }

@@ -21,6 +21,7 @@ import { CreateRateLimits1763800015000 } from './1763800015000-CreateRateLimits'
 import { FanOut1763800016000 } from './1763800016000-FanOut';
 import { GithubSteps1763800018000 } from './1763800018000-GithubSteps';
 import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
+import { AgentRecentTasks1763800021000 } from './1763800021000-AgentRecentTasks';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -47,4 +48,5 @@ export const MIGRATIONS = [
   FanOut1763800016000,
   GithubSteps1763800018000,
   AuditResourceIndex1763800020000,
+  AgentRecentTasks1763800021000,
 ];

@@ -300,6 +300,19 @@ describe('operator console (Chromium)', () => {
     expect(run.body.data.status).toBe('succeeded');
   });
 
+  it("an agent's page lists its recent tasks, each linked to its run", async () => {
+    await nav(page, 'Fleet');
+    await page.getByRole('link', { name: 'Builder One' }).click();
+    const recent = page.getByRole('region', { name: 'Recent tasks' });
+    await recent.waitFor({ timeout: UI_WAIT });
+    const toRun = recent.getByRole('link', { name: runId.slice(0, 8) });
+    await toRun.waitFor({ timeout: UI_WAIT });
+    expect(await recent.textContent()).toContain('succeeded');
+    await toRun.click();
+    await page.waitForURL(new RegExp(`/console/runs/${runId}$`), { timeout: UI_WAIT });
+    await expectAccessible(page, 'agent-tasks');
+  });
+
   it('retries a dead webhook delivery', async () => {
     const dead = await waitFor(
       async () => {

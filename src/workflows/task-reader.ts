@@ -4,10 +4,17 @@ import { currentTenantId } from '../common/context/request-context';
 import { UUID_PATTERN } from '../common/ids';
 import type { DomainEvent } from '../events/domain-event';
 import { EventsService } from '../events/events.service';
-import type { TaskAttemptDto, TaskDetailDto } from './dto/task-detail.dto';
+import { NotFoundError } from '../common/errors/domain-error';
+import { decodeCursor, Page, toPage } from '../common/pagination';
+import { SLUG_PATTERN } from './dto/definition.dto';
+import type { AgentTaskDto, TaskAttemptDto, TaskDetailDto } from './dto/task-detail.dto';
+import type { TaskStatus } from './state-machine';
 import { taskView } from './views';
 import { TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { TaskNotFoundError } from './workflows.errors';
+
+/** A claim time as PostgreSQL writes timestamptz as text (microseconds kept), in a cursor. */
+const CLAIM_KEY = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/;
 
 /** How an attempt ended, by the event that says so. */
 const ENDINGS: Record<string, string> = {
@@ -24,6 +31,47 @@ export class TaskReader {
     private readonly dataSource: DataSource,
     private readonly events: EventsService,
   ) {}
+
+  /**
+   * An agent's tasks, latest claim first: those it holds and those whose last attempt it ran
+   * (a task retried by another agent since is that agent's). Keyset pages on (claimed_at, id),
+   * served by the partial index of tasks with an agent.
+   */
+  async ofAgent(
+    agentId: string,
+    status: TaskStatus | undefined,
+    limit: number,
+    cursor?: string,
+  ): Promise<Page<AgentTaskDto>> {
+    const tenantId = currentTenantId();
+    const notFound = () =>
+      new NotFoundError('agent_not_found', `Agent "${agentId.slice(0, 80)}" was not found.`);
+    if (!SLUG_PATTERN.test(agentId)) throw notFound();
+    const after = decodeCursor(cursor, [CLAIM_KEY, UUID_PATTERN]);
+    const [agent] = await this.dataSource.query<Array<{ id: string }>>(
+      `SELECT id FROM agents WHERE tenant_id = $1 AND id = $2`,
+      [tenantId, agentId],
+    );
+    if (!agent) throw notFound();
+    const rows = await this.dataSource.query<Array<TaskRow & { claimKey: string }>>(
+      `SELECT ${TASK_COLUMNS}, t.claimed_at::text AS "claimKey" FROM workflow_tasks t
+        WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.claimed_at IS NOT NULL
+          AND ($3::varchar IS NULL OR t.status = $3)
+          AND ($4::timestamptz IS NULL OR (t.claimed_at, t.id) < ($4::timestamptz, $5::uuid))
+        ORDER BY t.claimed_at DESC, t.id DESC LIMIT $6`,
+      [tenantId, agentId, status ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    );
+    const page = toPage(rows, limit, (row) => [row.claimKey, row.id]);
+    return {
+      items: page.items.map((task) => ({
+        ...taskView(task),
+        workflowId: task.runId,
+        stepKey: task.stepKey,
+        skill: task.skill,
+      })),
+      nextCursor: page.nextCursor,
+    };
+  }
 
   async get(id: string): Promise<TaskDetailDto> {
     if (!UUID_PATTERN.test(id)) throw new TaskNotFoundError(id.slice(0, 80));

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiExtraModels,
   ApiOkResponse,
@@ -8,7 +8,8 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
-import { ApiData } from '../common/openapi/envelope';
+import { ApiData, ApiList } from '../common/openapi/envelope';
+import { DEFAULT_PAGE_SIZE, listResponse } from '../common/pagination';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import {
   AttemptResultDto,
@@ -26,7 +27,8 @@ import { ProgressService } from './progress.service';
 import { SLUG_PATTERN } from './dto/definition.dto';
 import { TasksService } from './tasks.service';
 import { TaskReader } from './task-reader';
-import { TaskDetailDto } from './dto/task-detail.dto';
+import { AgentTaskDto, TaskDetailDto } from './dto/task-detail.dto';
+import { AgentTaskQueryDto } from './dto/run.dto';
 import { TaskNotFoundError } from './workflows.errors';
 import { UUID_PATTERN } from '../common/ids';
 import { NotFoundError } from '../common/errors/domain-error';
@@ -47,6 +49,29 @@ export class TasksController {
   @ApiProblems(404)
   async get(@Param('id') id: string) {
     return { data: await this.reader.get(id) };
+  }
+
+  @Get('agents/:id/tasks')
+  @Scopes('workflows:read')
+  @ApiOperation({
+    summary: "An agent's recent tasks, latest claim first",
+    description:
+      'The tasks this agent holds or whose last attempt it ran (a task retried since by ' +
+      'another agent is listed there), optionally of one status; keyset pages. 404 when there ' +
+      'is no such agent.',
+  })
+  @ApiList('tasks', AgentTaskDto)
+  @ApiProblems(400, 404)
+  async ofAgent(@Param('id') agentId: string, @Query() query: AgentTaskQueryDto) {
+    return listResponse(
+      'tasks',
+      await this.reader.ofAgent(
+        agentId,
+        query.status,
+        query.limit ?? DEFAULT_PAGE_SIZE,
+        query.cursor,
+      ),
+    );
   }
 
   @Post('agents/:id/tasks/claim')

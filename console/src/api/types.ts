@@ -10,6 +10,7 @@ export type Run = Schemas['RunDto'];
 export type RunDetail = Schemas['RunDetailDto'];
 export type RunStep = Schemas['RunStepDto'];
 export type TaskDetail = Schemas['TaskDetailDto'];
+export type AgentTask = Schemas['AgentTaskDto'];
 export type WorkflowEvent = Schemas['WorkflowEventDto'];
 export type Definition = Schemas['DefinitionDto'];
 export type Endpoint = Schemas['EndpointDto'];

@@ -1,12 +1,17 @@
 import { useQuery } from '../api/hooks';
-import type { Agent, Envelope, LeaderboardEntry, Page } from '../api/types';
+import type { Agent, AgentTask, Envelope, LeaderboardEntry, Page } from '../api/types';
+import { useCan } from '../auth/session';
+import { Link } from '../components/router';
 import { Json, Loading, ProblemView, Status, TableBox, Time } from '../components/ui';
+
+const RECENT_TASKS = 20;
 
 export function AgentPage({ id }: { id: string }) {
   const path = `/agents/${encodeURIComponent(id)}`;
   const agent = useQuery(path, (api) => api.get<Envelope<Agent>>(path));
   const card = useQuery(`${path}/card`, (api) => api.get<unknown>(`${path}/card`));
   const data = agent.data?.data;
+  const can = useCan();
   return (
     <>
       <h1>Agent {data?.name ?? id}</h1>
@@ -60,6 +65,7 @@ export function AgentPage({ id }: { id: string }) {
               </tbody>
             </table>
           </TableBox>
+          {can('workflows:read') && <RecentTasks agentId={data.id} />}
           <h2>A2A card</h2>
           <ProblemView error={card.error} />
           <Json value={card.data} label="A2A agent card" />
@@ -94,5 +100,62 @@ function SkillRow({
       <td>{entry ? `${entry.successes} / ${entry.total}` : '—'}</td>
       <td>{entry ? entry.wilsonLowerBound.toFixed(3) : '—'}</td>
     </tr>
+  );
+}
+
+/** The agent's latest tasks (GET /agents/{id}/tasks), each linked to its run. */
+function RecentTasks({ agentId }: { agentId: string }) {
+  const path = `/agents/${encodeURIComponent(agentId)}/tasks`;
+  const tasks = useQuery(`${path}?limit=${RECENT_TASKS}`, (api) =>
+    api.get<Page<'tasks', AgentTask>>(path, { limit: String(RECENT_TASKS) }),
+  );
+  const rows = tasks.data?.data.tasks ?? [];
+  return (
+    <>
+      <h2>Recent tasks</h2>
+      <ProblemView error={tasks.error} />
+      <Loading when={tasks.loading && !tasks.data} />
+      {tasks.data && rows.length === 0 && <p>No task claimed yet.</p>}
+      {rows.length > 0 && (
+        <TableBox label="Recent tasks">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Run</th>
+                <th scope="col">Step</th>
+                <th scope="col">Skill</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempt</th>
+                <th scope="col">Claimed</th>
+                <th scope="col">Finished</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((task) => (
+                <tr key={task.id}>
+                  <td>
+                    <Link to={`/runs/${task.workflowId}`}>{task.workflowId.slice(0, 8)}</Link>
+                  </td>
+                  <td>{task.stepKey}</td>
+                  <td>{task.skill}</td>
+                  <td>
+                    <Status value={task.status} />
+                  </td>
+                  <td>
+                    {task.attempt} of {task.maxAttempts}
+                  </td>
+                  <td>
+                    <Time value={task.claimedAt ?? null} />
+                  </td>
+                  <td>
+                    <Time value={task.finishedAt ?? null} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableBox>
+      )}
+    </>
   );
 }

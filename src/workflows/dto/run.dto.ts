@@ -139,6 +139,13 @@ export class ElementQueryDto extends PageQueryDto {
   status?: TaskStatus;
 }
 
+export class AgentTaskQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: TASK_STATUSES, description: 'Only tasks in this status' })
+  @IsOptional()
+  @IsIn(TASK_STATUSES)
+  status?: TaskStatus;
+}
+
 export class RunQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: RUN_STATUSES })
   @IsOptional()

@@ -26,3 +26,10 @@ export class TaskDetailDto extends TaskViewDto {
   @ApiProperty({ type: [TaskAttemptDto], description: 'Oldest first' })
   attempts: TaskAttemptDto[];
 }
+
+/** A task as an agent's page lists it: where it belongs and how its latest attempt went. */
+export class AgentTaskDto extends TaskViewDto {
+  @ApiProperty({ format: 'uuid' }) workflowId: string;
+  @ApiProperty() stepKey: string;
+  @ApiProperty() skill: string;
+}

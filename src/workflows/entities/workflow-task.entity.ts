@@ -21,6 +21,9 @@ import { WorkflowRun } from './workflow-run.entity';
 @Index('workflow_tasks_queue', { synchronize: false })
 @Index('workflow_tasks_leases', ['leaseExpiresAt'], { where: `"status" = 'claimed'` })
 @Index('workflow_tasks_agent', ['tenantId', 'agentId'], { where: `"status" = 'claimed'` })
+@Index('workflow_tasks_agent_recent', ['tenantId', 'agentId', 'claimedAt', 'id'], {
+  where: `"agent_id" IS NOT NULL`,
+})
 @Index('workflow_tasks_wake', ['wakeAt'], { where: `"status" = 'waiting'` })
 @Index('workflow_tasks_rate_limited', { synchronize: false })
 @Check(

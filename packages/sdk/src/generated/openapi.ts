@@ -761,6 +761,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/agents/{id}/tasks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * An agent's recent tasks, latest claim first
+     * @description The tasks this agent holds or whose last attempt it ran (a task retried since by another agent is listed there), optionally of one status; keyset pages. 404 when there is no such agent.
+     */
+    get: operations['TasksController_ofAgent'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents/{id}/tasks/claim': {
     parameters: {
       query?: never;
@@ -2473,6 +2493,42 @@ export interface components {
       skill: string;
       /** @description Oldest first */
       attempts: components['schemas']['TaskAttemptDto'][];
+    };
+    AgentTaskDto: {
+      /** Format: uuid */
+      id: string;
+      /** @enum {string} */
+      status: 'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      attempt: number;
+      maxAttempts: number;
+      agentId?: string | null;
+      input: {
+        [key: string]: unknown;
+      };
+      output?:
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
+      error?: components['schemas']['TaskErrorDto'] | null;
+      /** Format: date-time */
+      availableAt: string;
+      /** Format: date-time */
+      leaseExpiresAt?: string | null;
+      /** Format: date-time */
+      claimedAt?: string | null;
+      /** Format: date-time */
+      finishedAt?: string | null;
+      /** Format: uuid */
+      workflowId: string;
+      stepKey: string;
+      skill: string;
     };
     ClaimedTaskDto: {
       /** Format: uuid */
@@ -6905,6 +6961,95 @@ export interface operations {
           'application/json': {
             data: components['schemas']['TaskDetailDto'];
           };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  TasksController_ofAgent: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        /** @description Only tasks in this status */
+        status?:
+          'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      };
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              tasks?: components['schemas']['AgentTaskDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Missing, unknown, expired or revoked API key */

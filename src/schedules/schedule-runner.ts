@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
+import { WakeLoop } from '../common/workers/wake-loop';
 import { ShutdownState } from '../health/shutdown-state';
 import { RunsService } from '../workflows/runs.service';
 import { nextFireTime } from './cron';
@@ -27,8 +28,16 @@ type Outcome = { outcome: 'started'; runId: string } | { outcome: 'skipped'; rea
 export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ScheduleRunner.name);
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private failing = false;
+  /** One round at a time, none while shutting down; a failure is logged once until a round succeeds. */
+  private readonly loop = new WakeLoop({
+    round: async () => {
+      await this.fireDue();
+      while ((await this.runs.activateDue(BATCH)) === BATCH && !this.shutdown.isShuttingDown);
+      return false;
+    },
+    canRun: () => !this.shutdown.isShuttingDown,
+    onFailure: (error) => this.logger.warn(`Schedules failed: ${error.message}`),
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -42,27 +51,13 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
-    this.timer = setInterval(() => void this.tick(), TICK_EVERY_MS);
+    this.timer = setInterval(() => this.loop.wake(), TICK_EVERY_MS);
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-  }
-
-  async tick(): Promise<void> {
-    if (this.running || this.shutdown.isShuttingDown) return;
-    this.running = true;
-    try {
-      await this.fireDue();
-      while ((await this.runs.activateDue(BATCH)) === BATCH && !this.shutdown.isShuttingDown);
-      this.failing = false;
-    } catch (error) {
-      if (!this.failing) this.logger.warn(`Schedules failed: ${(error as Error).message}`);
-      this.failing = true;
-    } finally {
-      this.running = false;
-    }
+    await this.loop.idle();
   }
 
   /** Fires every due schedule, each in its own transaction; returns how many ticks fired. */

@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { WakeLoop } from '../common/workers/wake-loop';
 import { ShutdownState } from '../health/shutdown-state';
 import { stalledGroups } from './concurrency-slots';
 import { WorkflowEngine } from './engine';
@@ -21,8 +22,12 @@ const BATCH = 100;
 export class ConcurrencySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ConcurrencySweeper.name);
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private failing = false;
+  /** One sweep at a time, none while shutting down; a failure is logged once until one succeeds. */
+  private readonly loop = new WakeLoop({
+    round: async () => (await this.sweep(), false),
+    canRun: () => !this.shutdown.isShuttingDown,
+    onFailure: (error) => this.logger.warn(`Concurrency sweep failed: ${error.message}`),
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -33,26 +38,13 @@ export class ConcurrencySweeper implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
-    this.timer = setInterval(() => void this.tick(), SWEEP_EVERY_MS);
+    this.timer = setInterval(() => this.loop.wake(), SWEEP_EVERY_MS);
     this.timer.unref();
   }
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-  }
-
-  async tick(): Promise<void> {
-    if (this.running || this.shutdown.isShuttingDown) return;
-    this.running = true;
-    try {
-      await this.sweep();
-      this.failing = false;
-    } catch (error) {
-      if (!this.failing) this.logger.warn(`Concurrency sweep failed: ${(error as Error).message}`);
-      this.failing = true;
-    } finally {
-      this.running = false;
-    }
+    await this.loop.idle();
   }
 
   /** Promotes the queues of stalled groups; answers how many runs started. */

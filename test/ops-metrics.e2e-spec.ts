@@ -158,6 +158,9 @@ describe('on-call metrics', () => {
       head = Number(rows[0].head ?? 0);
     }
     expect(head).toBeGreaterThanOrEqual(4);
+    // The worker's own first round runs 1 s after start, the next 30 s later: wait it out, so no
+    // background round verifies the link this test rewrites below before the test's round does.
+    await new Promise((done) => setTimeout(done, 1_500));
     await verifier.verifyOnce();
     expect(verifier.status).toEqual({ verifiedSeq: expect.any(Number), valid: true });
     const verified = verifier.status.verifiedSeq;

@@ -33,6 +33,8 @@ export interface GoneAgent {
 export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(LeaseReaper.name);
   private timer: NodeJS.Timeout | undefined;
+  /** Set for the next waiting step due before the next tick, so a sleep ends on time. */
+  private dueTimer: NodeJS.Timeout | undefined;
   private running = false;
   private failing = false;
   private lastDueCheck: Date | null = null;
@@ -61,6 +63,7 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
       await this.announceDueRetries();
       // Sleeps that ended, waits and approvals that timed out (durable rows, one loop for all).
       await this.waits.wakeDue(() => this.shutdown.isShuttingDown);
+      await this.armForNextDue();
       this.failing = false;
     } catch (error) {
       if (!this.failing) this.logger.warn(`Lease reaping failed: ${(error as Error).message}`);
@@ -68,6 +71,29 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       this.running = false;
     }
+  }
+
+  /**
+   * Ticks come every REAP_EVERY_MS; a sleep or timeout due in between would wait for the next
+   * one (250 ms late on average). When the next waiting step falls due before that tick, a
+   * one-off timer runs the tick at its time instead (read with the database's clock, as
+   * `wake_at` is compared with it; the partial index on wake_at answers it from its first row).
+   */
+  private async armForNextDue(): Promise<void> {
+    const [next] = await this.dataSource.query<Array<{ ms: number | null }>>(
+      `SELECT extract(epoch FROM min(wake_at) - now()) * 1000 AS ms FROM workflow_tasks
+        WHERE status = 'waiting' AND kind <> 'github'`,
+    );
+    if (next?.ms === null || next?.ms === undefined || this.shutdown.isShuttingDown) return;
+    // Already due and still there after wakeDue: another replica holds it; the tick retries.
+    const ms = Math.ceil(Number(next.ms));
+    if (ms <= 0 || ms >= REAP_EVERY_MS) return;
+    if (this.dueTimer) clearTimeout(this.dueTimer);
+    this.dueTimer = setTimeout(() => {
+      this.dueTimer = undefined;
+      void this.tick();
+    }, ms);
+    this.dueTimer.unref();
   }
 
   /** Times out every claimed task past its lease or step deadline; returns how many. */
@@ -190,6 +216,7 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
 
   onModuleDestroy(): void {
     if (this.timer) clearInterval(this.timer);
+    if (this.dueTimer) clearTimeout(this.dueTimer);
   }
 }
 

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { AgentMeshConnectionError, AgentMeshError, type FieldError } from './errors';
 import {
   backoffDelay,
@@ -80,7 +79,9 @@ export class Transport {
   /** The successful response itself (streams, NDJSON). */
   async send(method: string, path: string, options: CallOptions = {}): Promise<Response> {
     const key =
-      options.idempotencyKey === true ? randomUUID() : options.idempotencyKey || undefined;
+      options.idempotencyKey === true
+        ? globalThis.crypto.randomUUID()
+        : options.idempotencyKey || undefined;
     const safe = options.retry ?? (SAFE_METHODS.has(method) || key !== undefined);
     const policy = safe ? this.retryOptions : false;
     const url = this.url(path, options.query);

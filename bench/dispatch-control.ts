@@ -22,10 +22,11 @@ type Task = { id: string; leaseToken: string };
 type Claimed = { data: { tasks: Task[] } };
 
 /**
- * Dispatch control (issue 18): what a rate limit costs the one-task-per-claim loop when it does
- * not bind (the dispatch scenario's load, once plain and once with every step naming a limit
- * of a billion a minute, in the same run), and the small tenant's claim wait while a large
- * tenant floods its own queue and its agents drain it.
+ * Dispatch control (issue 18): what a rate limit and a concurrency key cost the
+ * one-task-per-claim loop when they do not bind (the dispatch scenario's load, plain, with every
+ * step naming a limit of a billion a minute, and with that limit plus a definition whose
+ * concurrency key gives every run its own value, in the same run), and the small tenant's claim
+ * wait while a large tenant floods its own queue and its agents drain it.
  */
 export async function benchDispatchControl(): Promise<void> {
   const statement = await claimStatementAlone();
@@ -55,9 +56,10 @@ export async function benchDispatchControl(): Promise<void> {
       `~${(FLOOD / Math.max(fair.largeRate, 1)).toFixed(0)} s at that rate (computed, not measured)`,
   );
 
-  const plain = await oneTaskPerClaim(false);
-  const limited = await oneTaskPerClaim(true);
-  const plainAgain = await oneTaskPerClaim(false);
+  const plain = await oneTaskPerClaim('plain');
+  const limited = await oneTaskPerClaim('rate-limit');
+  const keyed = await oneTaskPerClaim('rate-limit+concurrency');
+  const plainAgain = await oneTaskPerClaim('plain');
   const base = (plain + plainAgain) / 2;
   console.log('');
   console.log(
@@ -66,11 +68,18 @@ export async function benchDispatchControl(): Promise<void> {
   console.log(`  plain: ${plain.toFixed(0)} tasks/s, then again ${plainAgain.toFixed(0)} tasks/s`);
   console.log(`  rate limit configured, not binding: ${limited.toFixed(0)} tasks/s`);
   console.log(
-    `  ratio limited/plain (mean of both) = ${(limited / base).toFixed(2)} (goal >= 0.9)`,
+    `  rate limit and a concurrency key (a value per run, limit 1000), neither binding: ` +
+      `${keyed.toFixed(0)} tasks/s`,
+  );
+  console.log(
+    `  ratio limited/plain (mean of both plain runs) = ${(limited / base).toFixed(2)}, ` +
+      `limited+keyed/plain = ${(keyed / base).toFixed(2)} (goal >= 0.9)`,
   );
 }
 
-async function oneTaskPerClaim(limited: boolean): Promise<number> {
+type Control = 'plain' | 'rate-limit' | 'rate-limit+concurrency';
+
+async function oneTaskPerClaim(control: Control): Promise<number> {
   const db = await freshDatabase();
   let server: Server | undefined;
   const sql = new Client({ connectionString: db.url });
@@ -80,14 +89,27 @@ async function oneTaskPerClaim(limited: boolean): Promise<number> {
     await sql.connect();
     const api = benchApi(server.base, ADMIN_KEY, client);
     const { worker, agents } = await benchWorkers(api, 'ctl', AGENTS);
+    const limited = control !== 'plain';
     if (limited) await api('/rate-limits', { key: 'provider', perMinute: 1e9, burst: 1e9 });
     const step = { key: 'a', skill: 'bench', ...(limited ? { rateLimit: 'provider' } : {}) };
+    if (control === 'rate-limit+concurrency') {
+      await api('/workflow-definitions', {
+        key: 'bench',
+        steps: [step],
+        concurrency: { key: '$.input.k', limit: 1000, strategy: 'queue' },
+      });
+    }
     let next = 0;
     await Promise.all(
       Array.from({ length: 8 }, async () => {
         while (next < TASKS) {
           next += 1;
-          await api('/workflows', { type: 'bench', steps: [step] });
+          await api(
+            '/workflows',
+            control === 'rate-limit+concurrency'
+              ? { definitionKey: 'bench', input: { k: next } }
+              : { type: 'bench', steps: [step] },
+          );
         }
       }),
     );

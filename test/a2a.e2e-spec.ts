@@ -20,7 +20,8 @@ describe('A2A 1.0', () => {
       .post('/a2a/v1/message:send')
       .set(headers)
       .send(body as object);
-  const message = (skillId: string, parts: Json[], extra: Json = {}) => ({
+  /** A SendMessageRequest answered at once (returnImmediately) unless `blocking`. */
+  const message = (skillId: string, parts: Json[], extra: Json = {}, blocking = false) => ({
     message: {
       messageId: `m-${Math.random().toString(36).slice(2)}`,
       role: 'ROLE_USER',
@@ -28,6 +29,7 @@ describe('A2A 1.0', () => {
       metadata: { skillId },
       ...extra,
     },
+    ...(blocking ? {} : { configuration: { returnImmediately: true } }),
   });
   const taskOf = async (id: string): Promise<Json> => {
     const response = await test.http.get(`/a2a/v1/tasks/${id}`).set(reader);
@@ -60,7 +62,10 @@ describe('A2A 1.0', () => {
 
   beforeAll(async () => {
     test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
-    publicCard = await startTestApp({ A2A_PUBLIC_CARD: 'true' }, { db: test.db });
+    publicCard = await startTestApp(
+      { A2A_PUBLIC_CARD: 'true', A2A_SEND_WAIT_SECONDS: '1' },
+      { db: test.db },
+    );
     const key = async (scopes: string[]) => ({
       authorization: (await createKey(test, { scopes })).authorization,
     });
@@ -292,6 +297,173 @@ describe('A2A 1.0', () => {
       expect(verb.status).toBe(404);
       expect((await send(message('summary', [{ text: 'x' }]), reader)).status).toBe(403);
       expect((await test.http.get('/a2a/v1/tasks/x').set(worker)).status).toBe(403);
+    });
+  });
+
+  describe('blocking send, ListTasks and streams', () => {
+    /** The frames of a finished SSE response, each a StreamResponse. */
+    const framesOf = (text: string): Json[] =>
+      text
+        .split('\n\n')
+        .map((frame) => frame.split('\n').find((line) => line.startsWith('data: ')))
+        .filter((line): line is string => line !== undefined)
+        .map((line) => JSON.parse(line.slice('data: '.length)) as Json);
+    const completeNext = async (output: Json) => {
+      const claimed = await test.http
+        .post('/api/v1/agents/summarizer/tasks/claim')
+        .set(worker)
+        .send({ max: 1, waitSeconds: 10 });
+      expect(claimed.status).toBe(200);
+      expect(claimed.body.data.tasks).toHaveLength(1);
+      const [task] = claimed.body.data.tasks as Json[];
+      await test.http
+        .post(`/api/v1/tasks/${task.id}/complete`)
+        .set(worker)
+        .send({ leaseToken: task.leaseToken, output })
+        .expect(200);
+    };
+
+    it('a blocking send answers once the task completes, or needs input', async () => {
+      const [completed] = await Promise.all([
+        send(message('summary', [{ text: 'wait for me' }], {}, true)),
+        completeNext({ summary: 'done' }),
+      ]);
+      expect(completed.status).toBe(200);
+      expect(violations(completed.body.task, 'Task')).toEqual([]);
+      expect(completed.body.task.status.state).toBe('TASK_STATE_COMPLETED');
+      expect(completed.body.task.artifacts[0].parts[0].data).toEqual({
+        sum: { summary: 'done' },
+      });
+
+      const [interrupted] = await Promise.all([
+        send(message('reviewed', [{ text: 'ship it' }], {}, true)),
+        completeNext({ draft: 'v1' }),
+      ]);
+      expect(interrupted.status).toBe(200);
+      expect(interrupted.body.task.status.state).toBe('TASK_STATE_INPUT_REQUIRED');
+    });
+
+    it('a blocking send answers the task as it is after A2A_SEND_WAIT_SECONDS', async () => {
+      const response = await publicCard.http
+        .post('/a2a/v1/message:send')
+        .set(writer)
+        .send(message('summary', [{ text: 'nobody works on this' }], {}, true));
+      expect(response.status).toBe(200);
+      expect(response.body.task.status.state).toBe('TASK_STATE_SUBMITTED');
+      // Nobody is left to hold the queue up for the tests after this one.
+      await test.http.post(`/a2a/v1/tasks/${response.body.task.id}:cancel`).set(writer).send({});
+    });
+
+    it('ListTasks pages newest first, filters by state and context, counts the total', async () => {
+      const open = await started('summary', { text: 'listed' });
+      const all = await test.http.get('/a2a/v1/tasks?pageSize=2').set(reader);
+      expect(all.status).toBe(200);
+      expect(violations(all.body, 'ListTasksResponse')).toEqual([]);
+      expect(all.body.pageSize).toBe(2);
+      expect(all.body.tasks).toHaveLength(2);
+      expect(all.body.tasks[0].id).toBe(open.id);
+      expect(all.body.totalSize).toBeGreaterThan(2);
+      expect(all.body.tasks.every((task: Json) => task.artifacts === undefined)).toBe(true);
+
+      const seen = new Set<string>();
+      let token = '';
+      let pages = 0;
+      do {
+        const page = await test.http
+          .get(`/a2a/v1/tasks?pageSize=3${token ? `&pageToken=${token}` : ''}`)
+          .set(reader);
+        expect(page.status).toBe(200);
+        for (const task of page.body.tasks as Json[]) seen.add(task.id as string);
+        token = page.body.nextPageToken as string;
+        pages += 1;
+      } while (token && pages < 100);
+      expect(seen.size).toBe(all.body.totalSize);
+
+      const byState = async (state: string) => {
+        const response = await test.http
+          .get(`/a2a/v1/tasks?status=${state}&pageSize=100&includeArtifacts=true`)
+          .set(reader);
+        expect(response.status).toBe(200);
+        expect(violations(response.body, 'ListTasksResponse')).toEqual([]);
+        for (const task of response.body.tasks as Json[]) expect(task.status.state).toBe(state);
+        return response.body as Json;
+      };
+      const completed = await byState('TASK_STATE_COMPLETED');
+      expect(completed.totalSize).toBeGreaterThan(0);
+      expect(completed.tasks[0].artifacts).toHaveLength(1);
+      expect((await byState('TASK_STATE_INPUT_REQUIRED')).totalSize).toBeGreaterThan(0);
+      expect((await byState('TASK_STATE_SUBMITTED')).tasks.map((t: Json) => t.id)).toContain(
+        open.id,
+      );
+      expect((await byState('TASK_STATE_REJECTED')).totalSize).toBe(0);
+
+      const context = await test.http.get(`/a2a/v1/tasks?contextId=${open.id}`).set(reader);
+      expect(context.body.tasks.map((task: Json) => task.id)).toEqual([open.id]);
+      expect(context.body.totalSize).toBe(1);
+      expect((await test.http.get('/a2a/v1/tasks?contextId=nope').set(reader)).body.totalSize).toBe(
+        0,
+      );
+
+      for (const query of ['pageSize=0', 'pageSize=101', 'status=done', 'pageToken=zzz']) {
+        const bad = await test.http.get(`/a2a/v1/tasks?${query}`).set(reader);
+        expect([query, bad.status]).toEqual([query, 400]);
+      }
+      expect((await test.http.get('/a2a/v1/tasks').set(worker)).status).toBe(403);
+      await test.http.post(`/a2a/v1/tasks/${open.id}:cancel`).set(writer).send({});
+    });
+
+    it('message:stream streams the task, its output and its completion, then ends', async () => {
+      const [streamed] = await Promise.all([
+        test.http
+          .post('/a2a/v1/message:stream')
+          .set(writer)
+          .send(message('summary', [{ text: 'stream me' }], {}, true)),
+        completeNext({ summary: 'streamed' }),
+      ]);
+      expect(streamed.status).toBe(200);
+      expect(streamed.headers['content-type']).toMatch(/^text\/event-stream/);
+      const frames = framesOf(streamed.text);
+      for (const frame of frames) expect(violations(frame, 'StreamResponse')).toEqual([]);
+      expect(frames[0].task.status.state).toBe('TASK_STATE_SUBMITTED');
+      const id = frames[0].task.id as string;
+      const [artifact, last] = frames.slice(-2);
+      expect(artifact.artifactUpdate).toMatchObject({
+        taskId: id,
+        artifact: { parts: [{ data: { sum: { summary: 'streamed' } } }] },
+      });
+      expect(last.statusUpdate).toMatchObject({
+        taskId: id,
+        contextId: id,
+        status: { state: 'TASK_STATE_COMPLETED' },
+      });
+      const states = frames.flatMap((frame) =>
+        frame.statusUpdate ? [frame.statusUpdate.status.state as string] : [],
+      );
+      expect(new Set(states).size).toBe(states.length); // one update per change
+    });
+
+    it('tasks/{id}:subscribe follows a task to its end; a finished task is refused', async () => {
+      const task = await started('summary', { text: 'subscribe' });
+      const [subscribed] = await Promise.all([
+        test.http.get(`/a2a/v1/tasks/${task.id}:subscribe`).set(reader),
+        completeNext({ summary: 'followed' }),
+      ]);
+      expect(subscribed.status).toBe(200);
+      const frames = framesOf(subscribed.text);
+      for (const frame of frames) expect(violations(frame, 'StreamResponse')).toEqual([]);
+      expect(frames[0].task.id).toBe(task.id);
+      expect(frames[frames.length - 1].statusUpdate.status.state).toBe('TASK_STATE_COMPLETED');
+
+      const again = await test.http.get(`/a2a/v1/tasks/${task.id}:subscribe`).set(reader);
+      expect(again.status).toBe(400);
+      expect(again.body.title).toBe('UnsupportedOperationError');
+      const missing = await test.http
+        .get('/a2a/v1/tasks/0190a000-0000-7000-8000-000000000000:subscribe')
+        .set(reader);
+      expect(missing.status).toBe(404);
+      expect((await test.http.get(`/a2a/v1/tasks/${task.id}:subscribe`).set(worker)).status).toBe(
+        403,
+      );
     });
   });
 

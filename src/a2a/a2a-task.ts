@@ -1,6 +1,6 @@
 import { stepKind } from '../workflows/dag';
-import type { RunDetail } from '../workflows/runs.service';
 import type { RunStatus } from '../workflows/state-machine';
+import type { RunRow, TaskRow } from '../workflows/workflow-rows';
 
 /** lf.a2a.v1 TaskState names, as ProtoJSON writes them. */
 export type TaskState =
@@ -34,7 +34,27 @@ export interface A2aTask {
 }
 
 /** Steps that wait for a person or an outside event: the A2A client may be the one to act. */
-const INPUT_KINDS = new Set(['approval', 'wait']);
+export const INPUT_KINDS = ['approval', 'wait'];
+
+/** States a task does not leave. */
+export const TERMINAL_STATES: readonly TaskState[] = [
+  'TASK_STATE_COMPLETED',
+  'TASK_STATE_FAILED',
+  'TASK_STATE_CANCELED',
+];
+
+/** Where a blocking SendMessage answers: a terminal state, or one that waits for the client. */
+export function isSettled(task: A2aTask): boolean {
+  return (
+    TERMINAL_STATES.includes(task.status.state) || task.status.state === 'TASK_STATE_INPUT_REQUIRED'
+  );
+}
+
+/** What the mapping reads of a run: the run, and its steps' rows (only waiting ones matter). */
+export interface RunView {
+  run: RunRow;
+  tasks: Array<Pick<TaskRow, 'stepKey' | 'status' | 'claimedAt'>>;
+}
 
 function stateOf(status: RunStatus, waitsForInput: boolean): TaskState {
   switch (status) {
@@ -60,10 +80,10 @@ const iso = (value: Date | string | null | undefined): string | undefined =>
  * one artifact holding it as a data part; a run waiting on an approval or a wait step is
  * input-required, with a status message naming the steps.
  */
-export function taskFromRun({ run, tasks }: RunDetail): A2aTask {
+export function taskFromRun({ run, tasks }: RunView): A2aTask {
   const kinds = new Map(run.steps.map((step) => [step.key, stepKind(step)]));
   const waiting = tasks.filter(
-    (task) => task.status === 'waiting' && INPUT_KINDS.has(kinds.get(task.stepKey) ?? 'task'),
+    (task) => task.status === 'waiting' && INPUT_KINDS.includes(kinds.get(task.stepKey) ?? 'task'),
   );
   const state = stateOf(run.status, waiting.length > 0);
   const latest = [run.finishedAt, run.startedAt, run.createdAt, ...waiting.map((t) => t.claimedAt)]

@@ -1,14 +1,38 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiBody, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  ApiBody,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { Scopes } from '../auth/scopes';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
+import { currentTenantId } from '../common/context/request-context';
 import { ApiProblems } from '../common/openapi/problem-responses';
-import { A2aTaskNotFoundError } from './a2a.errors';
+import { StreamsService } from '../streams/streams.service';
+import { A2aTaskNotFoundError, A2aUnsupportedOperationError } from './a2a.errors';
 import { A2aService } from './a2a.service';
+import { A2aTask, TERMINAL_STATES } from './a2a-task';
+import { A2aTaskStream } from './a2a-task-stream';
+import { ListTasksQueryDto } from './dto/list-tasks.dto';
 import { SendMessageRequestDto } from './dto/send-message.dto';
 import { A2A_BASE_PATH } from './service-card';
 
 const CANCEL_SUFFIX = ':cancel';
+const SUBSCRIBE_SUFFIX = ':subscribe';
+
+const STREAM_RESPONSE = {
+  description:
+    'text/event-stream of A2A StreamResponse objects (`data:` one JSON line each): the Task ' +
+    'first, then a statusUpdate (TaskStatusUpdateEvent) at each change of state or status ' +
+    'message, an artifactUpdate with the output before the completed status, and the end of ' +
+    'the stream at a terminal state; `: keepalive` comments while idle.',
+  content: { 'text/event-stream': { schema: { type: 'string' } } },
+};
 
 /**
  * The A2A 1.0 HTTP+JSON binding (lf.a2a.v1 A2AService) over runs: a task is a run of the
@@ -17,7 +41,10 @@ const CANCEL_SUFFIX = ':cancel';
 @ApiTags('a2a')
 @Controller(A2A_BASE_PATH)
 export class A2aController {
-  constructor(private readonly a2a: A2aService) {}
+  constructor(
+    private readonly a2a: A2aService,
+    private readonly streams: StreamsService,
+  ) {}
 
   @Post('message::send')
   @HttpCode(200)
@@ -26,9 +53,10 @@ export class A2aController {
   @ApiOperation({
     summary: 'A2A SendMessage: start a run of the skill (definition key) as a task',
     description:
-      'Answers {task} at once, in TASK_STATE_SUBMITTED; follow it with GET tasks/{id} or the ' +
-      'signed workflow.* webhooks. message.metadata.skillId names the workflow definition; the ' +
-      'first data part’s data is the run input (text parts become {text}).',
+      'message.metadata.skillId names the workflow definition; the first data part’s data is ' +
+      'the run input (text parts become {text}). Answers {task} once the task is terminal or ' +
+      'input-required (at most A2A_SEND_WAIT_SECONDS, then as it is), or at once, submitted, ' +
+      'with configuration.returnImmediately.',
   })
   @ApiBody({ type: SendMessageRequestDto })
   @ApiProblems(400)
@@ -36,13 +64,57 @@ export class A2aController {
     return this.a2a.send(body);
   }
 
+  @Post('message::stream')
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: 'A2A SendStreamingMessage: start a run as a task and stream its updates (SSE)',
+  })
+  @ApiBody({ type: SendMessageRequestDto })
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse(STREAM_RESPONSE)
+  @ApiProblems(400)
+  async stream(@Body() body: SendMessageRequestDto, @Res() reply: FastifyReply): Promise<void> {
+    const { task } = await this.a2a.start(body);
+    await this.serve(reply, task);
+  }
+
+  @Get('tasks')
+  @Scopes('workflows:read')
+  @ApiOperation({
+    summary: 'A2A ListTasks: the tenant’s runs as tasks, newest first',
+    description:
+      'Answers {tasks, nextPageToken, pageSize, totalSize}; artifacts only with ' +
+      'includeArtifacts=true.',
+  })
+  @ApiProblems(400)
+  async list(@Query() query: ListTasksQueryDto) {
+    return this.a2a.list(query);
+  }
+
   @Get('tasks/:id')
   @Scopes('workflows:read')
-  @ApiOperation({ summary: 'A2A GetTask: the run as a Task' })
-  @ApiParam({ name: 'id', description: 'The task id (the run id)' })
-  @ApiProblems(404)
-  async get(@Param('id') id: string) {
-    return this.a2a.get(id);
+  @ApiOperation({
+    summary: 'A2A GetTask: the run as a Task; tasks/{id}:subscribe streams it (SSE)',
+    description:
+      'GET tasks/{id}:subscribe (SubscribeToTask) answers text/event-stream as message:stream ' +
+      'does, from the task as it is now; a task in a terminal state is refused ' +
+      '(UnsupportedOperationError).',
+  })
+  @ApiParam({ name: 'id', description: 'The task id (the run id), or {id}:subscribe' })
+  @ApiProblems(400, 404)
+  async get(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+    // Custom methods share the path segment with the id (AIP-136); the router sees one param.
+    if (!id.endsWith(SUBSCRIBE_SUFFIX)) {
+      await reply.send(await this.a2a.get(id));
+      return;
+    }
+    const task = await this.a2a.get(id.slice(0, -SUBSCRIBE_SUFFIX.length));
+    if (TERMINAL_STATES.includes(task.status.state)) {
+      throw new A2aUnsupportedOperationError(
+        `Task "${task.id}" is ${task.status.state}: a terminal task has no updates to stream.`,
+      );
+    }
+    await this.serve(reply, task);
   }
 
   @Post('tasks/:idAndVerb')
@@ -55,8 +127,23 @@ export class A2aController {
   @ApiParam({ name: 'idAndVerb', description: '{id}:cancel' })
   @ApiProblems(404, 409)
   async cancel(@Param('idAndVerb') idAndVerb: string) {
-    // Custom methods share the path segment with the id (AIP-136); the router sees one param.
     if (!idAndVerb.endsWith(CANCEL_SUFFIX)) throw new A2aTaskNotFoundError(idAndVerb);
     return this.a2a.cancel(idAndVerb.slice(0, -CANCEL_SUFFIX.length));
+  }
+
+  /** Takes the response over (keeping the headers Fastify's hooks set) and streams the task. */
+  private async serve(reply: FastifyReply, task: A2aTask): Promise<void> {
+    const tenantId = currentTenantId();
+    void reply.hijack();
+    const headers: OutgoingHttpHeaders = {};
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (value !== undefined) headers[name] = typeof value === 'number' ? String(value) : value;
+    }
+    const stream = new A2aTaskStream(reply.raw, headers, this.streams.streamOptions, task, () =>
+      this.a2a.get(task.id),
+    );
+    if (!stream.isOpen) return;
+    // The run's whole history: a change between the first read and going live is not missed.
+    await this.streams.serveRun(stream, tenantId, task.id, 0n, false);
   }
 }

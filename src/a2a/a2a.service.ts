@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
 import { TenantsService } from '../auth/tenants.service';
 import { ConflictError } from '../common/errors/domain-error';
 import { currentTenantId } from '../common/context/request-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { ReadRouter } from '../database/read-router';
+import { EventFeed } from '../streams/event-feed';
+import { UUID_PATTERN } from '../common/ids';
+import { BadRequestError } from '../common/errors/domain-error';
+import { decodeCursor, encodeCursor } from '../common/pagination';
 import { DefinitionsService } from '../workflows/definitions.service';
 import type { WorkflowDefinition } from '../workflows/entities/workflow-definition.entity';
 import { RunsService } from '../workflows/runs.service';
@@ -17,12 +23,34 @@ import {
   A2aTaskNotCancelableError,
   A2aTaskNotFoundError,
 } from './a2a.errors';
-import { A2aTask, taskFromRun } from './a2a-task';
+import { A2aTask, INPUT_KINDS, isSettled, taskFromRun, TaskState } from './a2a-task';
 import { runRequestOf } from './send-message';
 import { serviceCard } from './service-card';
 import type { SendMessageRequestDto } from './dto/send-message.dto';
+import type { ListTasksQueryDto } from './dto/list-tasks.dto';
+import type { RunRow } from '../workflows/workflow-rows';
+import { RUN_COLUMNS } from '../workflows/workflow-rows';
 
 const DEFINITIONS_PAGE = 200;
+/** A blocking SendMessage with nothing to wake it looks at its run again this often. */
+const SETTLE_POLL_MS = 2_000;
+
+/** The run statuses behind each task state (input-required and working split `running`). */
+const STATUSES_OF: Record<TaskState, string[]> = {
+  TASK_STATE_SUBMITTED: ['scheduled', 'pending'],
+  TASK_STATE_WORKING: ['running'],
+  TASK_STATE_INPUT_REQUIRED: ['running'],
+  TASK_STATE_COMPLETED: ['succeeded'],
+  TASK_STATE_FAILED: ['failed'],
+  TASK_STATE_CANCELED: ['cancelled'],
+};
+
+export interface ListTasksResponse {
+  tasks: A2aTask[];
+  nextPageToken: string;
+  pageSize: number;
+  totalSize: number;
+}
 
 /** The A2A 1.0 surface over runs: the tenant's card, and tasks that are runs. */
 @Injectable()
@@ -31,6 +59,9 @@ export class A2aService {
     private readonly runs: RunsService,
     private readonly definitions: DefinitionsService,
     private readonly tenants: TenantsService,
+    private readonly feed: EventFeed,
+    private readonly dataSource: DataSource,
+    private readonly reads: ReadRouter,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -48,7 +79,18 @@ export class A2aService {
     return serviceCard(tenant, definitions, this.config.publicUrl);
   }
 
+  /**
+   * SendMessage: starts the run; unless `configuration.returnImmediately`, answers once the task
+   * is terminal or input-required, or after A2A_SEND_WAIT_SECONDS with the task as it is then.
+   */
   async send(body: SendMessageRequestDto): Promise<{ task: A2aTask }> {
+    const { task } = await this.start(body);
+    if (body.configuration?.returnImmediately === true || isSettled(task)) return { task };
+    return { task: await this.settle(task.id, this.config.a2aSendWaitSeconds * 1000) };
+  }
+
+  /** Starts the run the message asks for; answers its task as submitted. */
+  async start(body: SendMessageRequestDto): Promise<{ task: A2aTask }> {
     const request = runRequestOf(body.message, body.metadata);
     try {
       const detail = await this.runs.start({
@@ -67,6 +109,112 @@ export class A2aService {
       }
       throw error;
     }
+  }
+
+  /**
+   * The task once settled (see `isSettled`) or at the deadline. Woken by the run's events on the
+   * shared feed, listened to before each read so none falls between; a slow poll besides.
+   */
+  private async settle(id: string, waitMs: number): Promise<A2aTask> {
+    const tenantId = currentTenantId();
+    const deadline = Date.now() + waitMs;
+    let wake: (() => void) | undefined;
+    let changed = false;
+    const leave = this.feed.open();
+    const unlisten = this.feed.listen({
+      tenantId,
+      deliver: (events) => {
+        if (!events.some((event) => event.subject.type === 'workflow' && event.subject.id === id))
+          return;
+        changed = true;
+        wake?.();
+      },
+    });
+    try {
+      for (;;) {
+        changed = false;
+        const task = await this.get(id);
+        const left = deadline - Date.now();
+        if (isSettled(task) || left <= 0) return task;
+        if (changed) continue;
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, Math.min(left, SETTLE_POLL_MS));
+          wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        wake = undefined;
+      }
+    } finally {
+      unlisten();
+      leave();
+    }
+  }
+
+  /**
+   * ListTasks: the tenant's runs as tasks, newest first, in keyset pages (the page token is the
+   * last run's id). `contextId` is a run id (each task is its own context); a state filter maps
+   * to run statuses, `running` split by whether an approval or wait step waits.
+   */
+  async list(query: ListTasksQueryDto): Promise<ListTasksResponse> {
+    const tenantId = currentTenantId();
+    const pageSize = query.pageSize ?? 50;
+    const after = pageTokenOf(query.pageToken);
+    const state = query.status && query.status !== 'TASK_STATE_UNSPECIFIED' ? query.status : null;
+    const statuses = state ? (STATUSES_OF[state as TaskState] ?? []) : null;
+    const input =
+      state === 'TASK_STATE_INPUT_REQUIRED' ? true : state === 'TASK_STATE_WORKING' ? false : null;
+    const contextId =
+      query.contextId === undefined
+        ? null
+        : UUID_PATTERN.test(query.contextId)
+          ? query.contextId
+          : '';
+    const since = query.statusTimestampAfter ? new Date(query.statusTimestampAfter) : null;
+    const where = `r.tenant_id = $1
+        AND ($2::varchar[] IS NULL OR r.status = ANY($2::varchar[]))
+        AND ($3::text IS NULL OR r.id::text = $3)
+        AND ($4::timestamptz IS NULL OR coalesce(r.finished_at, r.started_at, r.created_at) >= $4)
+        AND ($5::boolean IS NULL OR $5 = EXISTS (
+              SELECT 1 FROM workflow_tasks w
+               WHERE w.run_id = r.id AND w.status = 'waiting' AND w.kind = ANY($6::varchar[])))`;
+    const filters = [tenantId, statuses, contextId, since, input, INPUT_KINDS];
+    const { rows, total } = await this.reads.read(async (source) => {
+      const rows = await source.query<RunRow[]>(
+        `SELECT ${RUN_COLUMNS} FROM workflow_runs r
+          WHERE ${where} AND ($7::uuid IS NULL OR r.id < $7::uuid)
+          ORDER BY r.id DESC LIMIT $8`,
+        [...filters, after ? after[0] : null, pageSize + 1],
+      );
+      const [count] = await source.query<Array<{ n: number }>>(
+        `SELECT count(*)::int AS n FROM workflow_runs r WHERE ${where}`,
+        filters,
+      );
+      return { rows, total: count.n };
+    });
+    const page = rows.slice(0, pageSize);
+    const waiting = page.length
+      ? await this.dataSource.query<
+          Array<{ runId: string; stepKey: string; status: 'waiting'; claimedAt: Date | null }>
+        >(
+          `SELECT run_id AS "runId", step_key AS "stepKey", status, claimed_at AS "claimedAt"
+             FROM workflow_tasks
+            WHERE run_id = ANY($1::uuid[]) AND status = 'waiting' AND kind = ANY($2::varchar[])`,
+          [page.map((run) => run.id), INPUT_KINDS],
+        )
+      : [];
+    const tasks = page.map((run) => {
+      const task = taskFromRun({ run, tasks: waiting.filter((row) => row.runId === run.id) });
+      if (query.includeArtifacts !== 'true') delete task.artifacts;
+      return task;
+    });
+    return {
+      tasks,
+      nextPageToken: rows.length > pageSize ? encodeCursor([page[page.length - 1].id]) : '',
+      pageSize,
+      totalSize: total,
+    };
   }
 
   async get(id: string): Promise<A2aTask> {
@@ -91,5 +239,17 @@ export class A2aService {
       }
       throw error;
     }
+  }
+}
+
+function pageTokenOf(token: string | undefined) {
+  if (!token) return undefined;
+  try {
+    return decodeCursor(token, [UUID_PATTERN]);
+  } catch (error) {
+    if (!(error instanceof BadRequestError)) throw error;
+    throw new A2aInvalidParamsError('The ListTasksRequest is not valid.', [
+      { field: 'pageToken', message: 'pageToken is not one this agent issued' },
+    ]);
   }
 }

@@ -58,7 +58,7 @@ export function serviceCard(
     provider: { organization: 'AgentMesh', url: publicUrl },
     version: SERVICE_VERSION,
     documentationUrl: `${publicUrl}/docs`,
-    capabilities: { streaming: false, pushNotifications: false, extendedAgentCard: false },
+    capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: false },
     securitySchemes: {
       bearer: {
         httpAuthSecurityScheme: {

@@ -10,6 +10,7 @@ export interface AppConfig {
   publicUrl: string;
   /** Anonymous callers get the default tenant's A2A AgentCard at /.well-known/agent-card.json. */
   a2aPublicCard: boolean;
+  a2aSendWaitSeconds: number;
   databaseUrl: string | undefined;
   /** A streaming replica for read-only routes; unset: every read goes to the primary. */
   databaseReadUrl: string | undefined;
@@ -139,6 +140,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // Never a request's Host header, which any caller writes.
     publicUrl: read('PUBLIC_URL', `http://127.0.0.1:${port}`, publicUrl),
     a2aPublicCard: read('A2A_PUBLIC_CARD', false, bool),
+    a2aSendWaitSeconds: read('A2A_SEND_WAIT_SECONDS', 30, int(0, 300)),
     databaseUrl: read('DATABASE_URL', undefined, postgresUrl, true),
     databaseReadUrl: read('DATABASE_READ_URL', undefined, postgresUrl, true),
     databaseReadMaxLagMs: read('DATABASE_READ_MAX_LAG_MS', 1_000, int(0, 600_000)),

@@ -26,6 +26,12 @@ export const SETTINGS: readonly Setting[] = [
       "anonymous callers of `/.well-known/agent-card.json` get the `default` tenant's A2A AgentCard (off: 401 without a key)",
   },
   {
+    name: 'A2A_SEND_WAIT_SECONDS',
+    default: '30',
+    meaning:
+      'longest a blocking A2A `message:send` (no `configuration.returnImmediately`) waits for its task to finish or need input before answering it as it is (0-300)',
+  },
+  {
     name: 'DATABASE_URL',
     default: 'unset: embedded',
     meaning: 'PostgreSQL connection string',

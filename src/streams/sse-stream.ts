@@ -119,7 +119,7 @@ export class SseStream {
   }
 
   /** One frame; however large, it goes when nothing waits before it. */
-  private write(chunk: string): void {
+  protected write(chunk: string): void {
     if (!this.isOpen) return;
     const waiting = this.res.writableLength;
     if (waiting > 0 && waiting + Buffer.byteLength(chunk) > this.options.bufferBytes) {

@@ -9,5 +9,6 @@ import { StreamsService } from './streams.service';
   imports: [WorkflowsModule],
   controllers: [StreamsController],
   providers: [EventFeed, StreamsService],
+  exports: [EventFeed, StreamsService],
 })
 export class StreamsModule {}

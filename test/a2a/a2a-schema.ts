@@ -206,6 +206,52 @@ export const DEFINITIONS: Record<string, Schema> = {
       },
     },
   },
+  ListTasksResponse: {
+    type: 'object',
+    required: ['tasks', 'nextPageToken', 'pageSize', 'totalSize'],
+    additionalProperties: false,
+    properties: {
+      tasks: { type: 'array', items: { $ref: 'Task' } },
+      nextPageToken: str,
+      pageSize: { type: 'integer' },
+      totalSize: { type: 'integer' },
+    },
+  },
+  StreamResponse: {
+    type: 'object',
+    additionalProperties: false,
+    oneOf: ['task', 'message', 'statusUpdate', 'artifactUpdate'],
+    properties: {
+      task: { $ref: 'Task' },
+      message: { $ref: 'Message' },
+      statusUpdate: { $ref: 'TaskStatusUpdateEvent' },
+      artifactUpdate: { $ref: 'TaskArtifactUpdateEvent' },
+    },
+  },
+  TaskStatusUpdateEvent: {
+    type: 'object',
+    required: ['taskId', 'contextId', 'status'],
+    additionalProperties: false,
+    properties: {
+      taskId: str,
+      contextId: str,
+      status: { $ref: 'TaskStatus' },
+      metadata: struct,
+    },
+  },
+  TaskArtifactUpdateEvent: {
+    type: 'object',
+    required: ['taskId', 'contextId', 'artifact'],
+    additionalProperties: false,
+    properties: {
+      taskId: str,
+      contextId: str,
+      artifact: { $ref: 'Artifact' },
+      append: { type: 'boolean' },
+      lastChunk: { type: 'boolean' },
+      metadata: struct,
+    },
+  },
   Task: {
     type: 'object',
     required: ['id', 'status'],

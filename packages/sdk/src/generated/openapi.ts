@@ -1197,9 +1197,46 @@ export interface paths {
     put?: never;
     /**
      * A2A SendMessage: start a run of the skill (definition key) as a task
-     * @description Answers {task} at once, in TASK_STATE_SUBMITTED; follow it with GET tasks/{id} or the signed workflow.* webhooks. message.metadata.skillId names the workflow definition; the first data part’s data is the run input (text parts become {text}).
+     * @description message.metadata.skillId names the workflow definition; the first data part’s data is the run input (text parts become {text}). Answers {task} once the task is terminal or input-required (at most A2A_SEND_WAIT_SECONDS, then as it is), or at once, submitted, with configuration.returnImmediately.
      */
     post: operations['A2aController_send'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/a2a/v1/message:stream': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A2A SendStreamingMessage: start a run as a task and stream its updates (SSE) */
+    post: operations['A2aController_stream'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/a2a/v1/tasks': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A2A ListTasks: the tenant’s runs as tasks, newest first
+     * @description Answers {tasks, nextPageToken, pageSize, totalSize}; artifacts only with includeArtifacts=true.
+     */
+    get: operations['A2aController_list'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1213,7 +1250,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** A2A GetTask: the run as a Task */
+    /**
+     * A2A GetTask: the run as a Task; tasks/{id}:subscribe streams it (SSE)
+     * @description GET tasks/{id}:subscribe (SubscribeToTask) answers text/event-stream as message:stream does, from the task as it is now; a task in a terminal state is refused (UnsupportedOperationError).
+     */
     get: operations['A2aController_get'];
     put?: never;
     post?: never;
@@ -9526,18 +9566,175 @@ export interface operations {
       };
     };
   };
+  A2aController_stream: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SendMessageRequestDto'];
+      };
+    };
+    responses: {
+      /** @description text/event-stream of A2A StreamResponse objects (`data:` one JSON line each): the Task first, then a statusUpdate (TaskStatusUpdateEvent) at each change of state or status message, an artifactUpdate with the output before the completed status, and the end of the stream at a terminal state; `: keepalive` comments while idle. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'text/event-stream': string;
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  A2aController_list: {
+    parameters: {
+      query?: {
+        /** @description A run id: each task is its own context */
+        contextId?: string;
+        /** @description Only tasks in this state */
+        status?:
+          | 'TASK_STATE_UNSPECIFIED'
+          | 'TASK_STATE_SUBMITTED'
+          | 'TASK_STATE_WORKING'
+          | 'TASK_STATE_COMPLETED'
+          | 'TASK_STATE_FAILED'
+          | 'TASK_STATE_CANCELED'
+          | 'TASK_STATE_INPUT_REQUIRED'
+          | 'TASK_STATE_REJECTED'
+          | 'TASK_STATE_AUTH_REQUIRED';
+        pageSize?: number;
+        /** @description nextPageToken of the previous page */
+        pageToken?: string;
+        /** @description Accepted; tasks carry no message history, so none is returned */
+        historyLength?: number;
+        /** @description Only tasks whose status timestamp is at or after this time */
+        statusTimestampAfter?: string;
+        /** @description Include artifacts (default false) */
+        includeArtifacts?: 'true' | 'false';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   A2aController_get: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description The task id (the run id) */
+        /** @description The task id (the run id), or {id}:subscribe */
         id: string;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {

@@ -1,0 +1,70 @@
+import { ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+
+/** lf.a2a.v1 TaskState names a ListTasks `status` filter may carry. */
+export const TASK_STATE_FILTERS = [
+  'TASK_STATE_UNSPECIFIED',
+  'TASK_STATE_SUBMITTED',
+  'TASK_STATE_WORKING',
+  'TASK_STATE_COMPLETED',
+  'TASK_STATE_FAILED',
+  'TASK_STATE_CANCELED',
+  'TASK_STATE_INPUT_REQUIRED',
+  'TASK_STATE_REJECTED',
+  'TASK_STATE_AUTH_REQUIRED',
+] as const;
+
+/** lf.a2a.v1 ListTasksRequest as query parameters (HTTP+JSON binding). */
+export class ListTasksQueryDto {
+  @ApiPropertyOptional({ description: 'A run id: each task is its own context' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  contextId?: string;
+
+  @ApiPropertyOptional({ enum: TASK_STATE_FILTERS, description: 'Only tasks in this state' })
+  @IsOptional()
+  @IsIn(TASK_STATE_FILTERS)
+  status?: (typeof TASK_STATE_FILTERS)[number];
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize?: number;
+
+  @ApiPropertyOptional({ description: 'nextPageToken of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(512)
+  pageToken?: string;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    description: 'Accepted; tasks carry no message history, so none is returned',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  historyLength?: number;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Only tasks whose status timestamp is at or after this time',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true })
+  statusTimestampAfter?: string;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'Include artifacts (default false)',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'includeArtifacts must be true or false' })
+  includeArtifacts?: 'true' | 'false';
+}

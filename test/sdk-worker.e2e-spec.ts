@@ -265,6 +265,52 @@ describe('SDK Worker', () => {
     expect(claims).toBeLessThanOrEqual(3);
   });
 
+  it('tasks that finish together are refilled by one claimNext, never past concurrency', async () => {
+    const asked: number[] = [];
+    let inFlight = 0;
+    let most = 0;
+    const batch = worker(
+      'together',
+      {
+        together: async () => {
+          inFlight += 1;
+          most = Math.max(most, inFlight);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          inFlight -= 1;
+          return { ok: true };
+        },
+      },
+      {
+        concurrency: 5,
+        fetch: (url, init) => {
+          if (url.endsWith('/complete') && typeof init?.body === 'string') {
+            const body = JSON.parse(init.body) as { claimNext?: { max: number } };
+            if (body.claimNext) asked.push(body.claimNext.max);
+          }
+          return fetchVia(url, init);
+        },
+      },
+    );
+    const runs = [];
+    for (let i = 0; i < 15; i += 1) {
+      runs.push(
+        await client.workflows.start({
+          type: 'together',
+          steps: [{ key: 't', skill: 'together' }],
+        }),
+      );
+    }
+    await batch.start();
+    for (const run of runs) {
+      const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 15_000 });
+      expect(done.status).toBe('succeeded');
+    }
+    expect(most).toBeLessThanOrEqual(5);
+    // Five that finish in the same tick ask once for five; one claimNext per task would be 15.
+    expect(Math.max(...asked)).toBeGreaterThan(1);
+    expect(asked.length).toBeLessThan(10);
+  });
+
   it('an agent the service sees as draining beats itself back instead of claiming in a loop', async () => {
     let claims = 0;
     const counted = worker(

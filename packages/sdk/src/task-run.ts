@@ -58,11 +58,18 @@ interface Deps {
   /** Aborted when the worker stops for good: retry loops end there. */
   forced: AbortSignal;
   /**
-   * Whether the slot this task frees should be filled in the completion's own request
-   * (`claimNext`); the tasks it leased are handed to `onNext` before this run is done.
+   * How many tasks the completion's own request should lease (`claimNext`): 0 for none. The
+   * grant is held until `done()`, which the run calls once the answer's tasks are handed to
+   * `onNext` (before this run is done) or the send failed.
    */
-  claimNext?: () => boolean;
+  claimNext?: () => Promise<NextGrant>;
   onNext?: (tasks: ClaimedTask[]) => void;
+}
+
+/** Slots a completion may fill with its `claimNext`, reserved until `done()`. */
+export interface NextGrant {
+  max: number;
+  done(): void;
 }
 
 const child = (log: Logger, fields: Record<string, unknown>): Logger => ({
@@ -140,18 +147,23 @@ export class TaskRun {
       // not, so a lost answer strands no lease but its own.
       let first = true;
       const completed = await this.settle(async () => {
-        const withNext = first && deps.claimNext?.() === true;
+        const grant = first ? await deps.claimNext?.() : undefined;
         first = false;
-        if (!withNext) {
+        if (!grant || grant.max === 0) {
+          grant?.done();
           await deps.client.tasks.complete(task.id, { leaseToken: task.leaseToken, output });
           return;
         }
-        const answer = await deps.client.tasks.completeAndClaimNext(task.id, {
-          leaseToken: task.leaseToken,
-          output,
-          claimNext: { max: 1, waitSeconds: 0 },
-        });
-        if (answer.next.tasks.length > 0) deps.onNext?.(answer.next.tasks);
+        try {
+          const answer = await deps.client.tasks.completeAndClaimNext(task.id, {
+            leaseToken: task.leaseToken,
+            output,
+            claimNext: { max: grant.max, waitSeconds: 0 },
+          });
+          if (answer.next.tasks.length > 0) deps.onNext?.(answer.next.tasks);
+        } finally {
+          grant.done();
+        }
       });
       if (completed === 'invalid') {
         outcome = {

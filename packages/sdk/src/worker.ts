@@ -2,7 +2,7 @@ import { AgentMeshClient } from './client';
 import { AgentMeshConnectionError, AgentMeshError, TaskAbortedError } from './errors';
 import type { FetchLike, RetryInfo } from './http';
 import { backoffDelay, sleep, type RetryOptions } from './retry';
-import { TaskRun, type Logger, type TaskEvent, type TaskHandler } from './task-run';
+import { TaskRun, type Logger, type NextGrant, type TaskEvent, type TaskHandler } from './task-run';
 import type { Agent, AgentRegistration, ClaimedTask } from './types';
 
 export type WorkerState = 'idle' | 'starting' | 'running' | 'draining' | 'stopped';
@@ -63,6 +63,10 @@ export class Worker {
   private beatTimer: NodeJS.Timeout | undefined;
   private beatIntervalMs = 10_000;
   private slotWaiters: Array<() => void> = [];
+  /** Slots a completion's claimNext is filling: the claim loop leaves them alone. */
+  private reserved = 0;
+  /** Completions of this tick waiting to learn how many tasks they lease (see `grantNext`). */
+  private nextAsks: Array<(grant: NextGrant) => void> = [];
   private stopping: Promise<void> | undefined;
   private readonly onSignal = () => {
     void this.stop().then(() => process.exit(0));
@@ -209,7 +213,7 @@ export class Worker {
     let failures = 0;
     let quickEmpty = 0;
     while (this.stateValue === 'running') {
-      if (this.running.size >= this.concurrency) {
+      if (this.running.size + this.reserved >= this.concurrency) {
         await new Promise<void>((wake) => this.slotWaiters.push(wake));
         continue;
       }
@@ -220,7 +224,7 @@ export class Worker {
         tasks = await this.client.tasks.claim(
           this.options.agent.id,
           {
-            max: Math.min(10, this.concurrency - this.running.size),
+            max: Math.min(10, this.concurrency - this.running.size - this.reserved),
             waitSeconds: this.pollSeconds,
           },
           { signal: this.claimAbort.signal },
@@ -264,9 +268,7 @@ export class Worker {
       emit: (event) => this.emit(event),
       warn: (message, error) => this.warn(message, error),
       forced: this.forced.signal,
-      // Only the completion's own slot is refilled (max 1, no wait): a claim of the loop may be
-      // out for the other free slots, and together they never lease more than `concurrency`.
-      claimNext: () => this.stateValue === 'running',
+      claimNext: () => this.askNext(),
       onNext: (next) => {
         for (const claimed of next) this.runTask(claimed);
       },
@@ -276,6 +278,39 @@ export class Worker {
       this.running.delete(task.id);
       this.wakeSlots();
     });
+  }
+
+  /**
+   * A completing task asks how many tasks its completion should lease. The asks of one tick
+   * (handlers that finished together) are answered together, on the next turn of the event
+   * loop: the last of them leases one task per slot they all free (at most 10), the others
+   * none, so k tasks that finish together cost one claim, not k. Only the asking tasks' own
+   * slots are granted (a claim of the loop may be out for the others), and they stay reserved
+   * until the answer's tasks are running: together they never lease more than `concurrency`.
+   */
+  private askNext(): Promise<NextGrant> {
+    if (this.stateValue !== 'running') return Promise.resolve({ max: 0, done: () => undefined });
+    return new Promise((resolve) => {
+      this.nextAsks.push(resolve);
+      if (this.nextAsks.length === 1) setImmediate(() => this.grantNext());
+    });
+  }
+
+  private grantNext(): void {
+    const asks = this.nextAsks;
+    this.nextAsks = [];
+    const max = this.stateValue === 'running' ? Math.min(10, asks.length) : 0;
+    this.reserved += max;
+    let released = false;
+    const done = () => {
+      if (released) return;
+      released = true;
+      this.reserved -= max;
+      this.wakeSlots();
+    };
+    asks.forEach((resolve, index) =>
+      resolve(index === asks.length - 1 ? { max, done } : { max: 0, done: () => undefined }),
+    );
   }
 
   /** Calls `fn` until the service answers (backoff on network errors, 429 and 503). */

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { requestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
+import { WakeLoop } from '../common/workers/wake-loop';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
@@ -48,9 +49,12 @@ type Result = { output: Record<string, unknown>; call: GithubCall } | { failure:
 export class GithubStepRunner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(GithubStepRunner.name);
   private timer: NodeJS.Timeout | undefined;
-  private polling = false;
-  private failing = false;
   private readonly inFlight = new Set<Promise<void>>();
+  private readonly loop = new WakeLoop({
+    round: () => this.claimRoom(),
+    canRun: () => this.timer !== undefined && !this.shutdown.isShuttingDown,
+    onFailure: (error) => this.logger.warn(`Claiming github steps failed: ${error.message}`),
+  });
 
   constructor(
     private readonly dataSource: DataSource,
@@ -65,34 +69,30 @@ export class GithubStepRunner implements OnApplicationBootstrap, OnModuleDestroy
 
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
-    this.timer = setInterval(() => void this.poll(), POLL_MS);
+    this.timer = setInterval(() => this.poll(), POLL_MS);
     this.timer.unref();
   }
 
   async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
+    await this.loop.idle();
     await Promise.allSettled([...this.inFlight]);
   }
 
-  async poll(): Promise<void> {
-    if (this.polling || this.shutdown.isShuttingDown || !this.timer) return;
+  /** A tick: claims as many due steps as there is room for. */
+  poll(): void {
+    this.loop.wake();
+  }
+
+  private async claimRoom(): Promise<boolean> {
     const room = CONCURRENCY - this.inFlight.size;
-    if (room <= 0) return;
-    this.polling = true;
-    try {
-      for (const task of await this.claim(room)) {
-        const attempt = this.attempt(task).finally(() => this.inFlight.delete(attempt));
-        this.inFlight.add(attempt);
-      }
-      this.failing = false;
-    } catch (error) {
-      if (!this.failing)
-        this.logger.warn(`Claiming github steps failed: ${(error as Error).message}`);
-      this.failing = true;
-    } finally {
-      this.polling = false;
+    if (room <= 0) return false;
+    for (const task of await this.claim(room)) {
+      const attempt = this.attempt(task).finally(() => this.inFlight.delete(attempt));
+      this.inFlight.add(attempt);
     }
+    return false;
   }
 
   /** Due github steps (of live runs; an `onFinish` after its run ended), leased to us. */

@@ -29,7 +29,14 @@ interface PageGlobals {
   document: { documentElement: { scrollWidth: number; clientWidth: number } };
   getComputedStyle(element: unknown): { fill: string };
   axe: typeof axe;
+  navigator: {
+    clipboard?: { readText(): Promise<string>; writeText(text: string): Promise<void> };
+  };
 }
+
+/** A time as the console's `datetime-local` inputs show it (this machine's zone, as Chromium's). */
+const localInput = (at: number) =>
+  new Date(at - new Date(at).getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -132,6 +139,8 @@ describe('operator console (Chromium)', () => {
     worker = await createKey(test, { scopes: ['tasks:work', 'agents:write'] });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     ({ context: desktop, page } = await newPage(DESKTOP));
+    // The copy buttons are tested by reading the clipboard back.
+    await desktop.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: base });
 
     for (const [id, name, skill] of [
       ['builder-1', 'Builder One', 'build'],
@@ -300,6 +309,37 @@ describe('operator console (Chromium)', () => {
     expect(run.body.data.status).toBe('succeeded');
   });
 
+  it('Overview counts every run of the last hour, past the 200 a page holds', async () => {
+    const idle = await api('POST', '/workflow-definitions', {
+      key: 'idle',
+      steps: [{ key: 'wait', skill: 'nobody-has-it' }],
+    });
+    expect(idle.status).toBe(201);
+    for (let i = 0; i < 205; i++) {
+      expect((await api('POST', '/workflows', { definitionKey: 'idle' })).status).toBe(201);
+    }
+    const cancelled = await api('POST', '/workflows/cancel', { definitionKey: 'idle' });
+    expect(cancelled.body.data.cancelled).toBe(205);
+    const since = new Date(Date.now() - 3_600_000).toISOString();
+    const summary = await api('GET', `/workflows/summary?since=${encodeURIComponent(since)}`);
+    expect(summary.status).toBe(200);
+    const { created, finishedByStatus } = summary.body.data as Json;
+    expect(created).toBe(206);
+
+    await nav(page, 'Overview');
+    const runs = page.getByRole('region', { name: 'Runs in the last hour' });
+    await runs
+      .getByRole('img', {
+        name:
+          `Runs in the last hour: started ${created}, ` +
+          `succeeded ${finishedByStatus.succeeded}, failed ${finishedByStatus.failed}`,
+      })
+      .waitFor({ timeout: UI_WAIT });
+    expect(await runs.textContent()).not.toMatch(/latest|approximate/i);
+    await expectAccessible(page, 'overview (counts)');
+    await shot(page, 'overview');
+  });
+
   it("an agent's page lists its recent tasks, each linked to its run", async () => {
     await nav(page, 'Fleet');
     await page.getByRole('link', { name: 'Builder One' }).click();
@@ -340,6 +380,94 @@ describe('operator console (Chromium)', () => {
     );
     expect(delivered.attempts.length).toBeGreaterThanOrEqual(3);
     await expectAccessible(page, 'webhooks');
+
+    // The Overview's delivery figures are the server's counts of the last 24 hours.
+    const since = new Date(Date.now() - 86_400_000).toISOString();
+    const summary = await api(
+      'GET',
+      `/webhooks/deliveries/summary?since=${encodeURIComponent(since)}`,
+    );
+    const counts = summary.body.data.byStatus as Record<string, number>;
+    expect(counts.succeeded).toBeGreaterThanOrEqual(1);
+    await nav(page, 'Overview');
+    const deliveriesPanel = page.getByRole('region', {
+      name: 'Webhook deliveries in the last 24 hours',
+    });
+    await deliveriesPanel
+      .getByRole('img', {
+        name:
+          `Deliveries by status: pending ${counts.pending}, succeeded ${counts.succeeded}, ` +
+          `failed ${counts.failed}, dead ${counts.dead}`,
+      })
+      .waitFor({ timeout: UI_WAIT });
+    const rate = Math.round((counts.succeeded / (counts.succeeded + counts.dead)) * 100);
+    expect(await deliveriesPanel.getByText(/^\d+%$/).textContent()).toBe(`${rate}%`);
+  });
+
+  it("recovers an endpoint's failed deliveries of a chosen window, checked before asking", async () => {
+    receiver.script('/window', { status: 500, body: 'down' });
+    const endpoint = await api('POST', '/webhooks/endpoints', {
+      url: `${receiver.url}/window`,
+      eventTypes: ['agent.registered'],
+    });
+    expect(endpoint.status).toBe(201);
+    const endpointId = endpoint.body.data.id as string;
+    expect(
+      (await api('PUT', '/agents/window-1', { name: 'Window One', skills: [{ name: 'w' }] }))
+        .status,
+    ).toBe(201);
+    const dead = await waitFor(
+      async () => {
+        const list = await api('GET', `/webhooks/deliveries?endpointId=${endpointId}&status=dead`);
+        return (list.body.data.deliveries as Json[])[0];
+      },
+      UI_WAIT,
+      'a dead delivery to /window',
+    );
+    receiver.script('/window', { status: 200, body: 'ok' });
+
+    // The endpoint was added behind the console's back: a reload lists it.
+    await nav(page, 'Webhooks');
+    await page.reload();
+    const form = page.getByRole('form', { name: 'Recover window' });
+    const from = form.getByLabel('Recover from');
+    const until = form.getByLabel('Recover until');
+    // The default window is the last 24 hours.
+    const defaultFrom = Date.parse(await from.inputValue());
+    expect(Math.abs(Date.now() - 86_400_000 - defaultFrom)).toBeLessThan(120_000);
+    expect(Date.parse(await until.inputValue())).toBeGreaterThan(Date.now() - 60_000);
+
+    const row = page.getByRole('row', { name: new RegExp(`${receiver.url}/window`) });
+    const recover = row.getByRole('button', { name: 'Recover' });
+    await until.fill(await from.inputValue());
+    await page.getByText('The window must end after it starts.').waitFor({ timeout: UI_WAIT });
+    expect(await recover.isDisabled()).toBe(true);
+    await from.fill(localInput(Date.now() + 3_600_000));
+    await until.fill(localInput(Date.now() + 7_200_000));
+    await page.getByText('The window cannot start in the future.').waitFor({ timeout: UI_WAIT });
+    expect(await recover.isDisabled()).toBe(true);
+
+    // Yesterday's window holds nothing of today's failure: nothing is sent again.
+    await from.fill(localInput(Date.now() - 2 * 86_400_000));
+    await until.fill(localInput(Date.now() - 86_400_000));
+    await recover.click();
+    await page.getByText('0 deliveries queued again.').waitFor({ timeout: UI_WAIT });
+    expect((await api('GET', `/webhooks/deliveries/${dead.id}`)).body.data.status).toBe('dead');
+
+    // The last hour holds it.
+    await from.fill(localInput(Date.now() - 3_600_000));
+    await until.fill(localInput(Date.now() + 120_000));
+    await recover.click();
+    await page.getByText('1 delivery queued again.').waitFor({ timeout: UI_WAIT });
+    await waitFor(
+      async () => {
+        const one = await api('GET', `/webhooks/deliveries/${dead.id}`);
+        return one.body.data.status === 'succeeded' ? one.body.data : undefined;
+      },
+      UI_WAIT,
+      'the recovered delivery to succeed',
+    );
+    await expectAccessible(page, 'webhooks (recover window)');
   });
 
   it('verifies the audit chain', async () => {
@@ -365,9 +493,49 @@ describe('operator console (Chromium)', () => {
     await form.getByRole('button', { name: 'Create key' }).click();
     const secret = page.getByRole('region', { name: 'New key' });
     await secret.waitFor({ timeout: UI_WAIT });
-    expect(await secret.locator('code').textContent()).toMatch(/^amk_/);
-    await secret.getByRole('button', { name: 'Copy key' }).waitFor();
+    const key = await secret.getByLabel('Secret of the new key').inputValue();
+    expect(key).toMatch(/^amk_/);
     await expectAccessible(page, 'keys');
+
+    // The button puts the key on the clipboard (whatever was there before) and says so.
+    const clipboard = (target: Page) =>
+      target.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard!.readText());
+    await page.evaluate(() =>
+      (globalThis as unknown as PageGlobals).navigator.clipboard!.writeText('something else'),
+    );
+    expect(await clipboard(page)).toBe('something else');
+    await secret.getByRole('button', { name: 'Copy key' }).click();
+    await secret.getByText('Copied.').waitFor({ timeout: UI_WAIT });
+    expect(await clipboard(page)).toBe(key);
+
+    // Without the Clipboard API (a console served over plain HTTP has none) the button copies
+    // the selected field instead.
+    const plain = await desktop.newPage();
+    try {
+      await plain.addInitScript(() => {
+        const { navigator } = globalThis as unknown as PageGlobals;
+        Object.defineProperty(Object.getPrototypeOf(navigator), 'clipboard', {
+          get: () => undefined,
+        });
+      });
+      await signIn(plain, test.admin.authorization.replace('Bearer ', ''));
+      await nav(plain, 'Keys');
+      const plainForm = plain.getByRole('form', { name: 'Create a key' });
+      await plainForm.getByLabel('Name').fill('plain reader');
+      await plainForm.getByLabel('agents:read').check();
+      await plainForm.getByRole('button', { name: 'Create key' }).click();
+      const plainSecret = plain.getByRole('region', { name: 'New key' });
+      const plainKey = await plainSecret.getByLabel('Secret of the new key').inputValue();
+      expect(plainKey).not.toBe(key);
+      expect(
+        await plain.evaluate(() => (globalThis as unknown as PageGlobals).navigator.clipboard),
+      ).toBeUndefined();
+      await plainSecret.getByRole('button', { name: 'Copy key' }).click();
+      await plainSecret.getByText('Copied.').waitFor({ timeout: UI_WAIT });
+      expect(await clipboard(page)).toBe(plainKey);
+    } finally {
+      await plain.close();
+    }
     await secret.getByRole('button', { name: 'Done' }).click();
     expect(await page.getByRole('region', { name: 'New key' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Revoke reader' }).waitFor({ timeout: UI_WAIT });
@@ -403,18 +571,20 @@ describe('operator console (Chromium)', () => {
     const { context, page: phone } = await newPage(PHONE);
     try {
       await signIn(phone, test.admin.authorization.replace('Bearer ', ''));
-      for (const name of ['Fleet', 'Runs', 'Webhooks']) {
+      const overflow = () =>
+        phone.evaluate(() => {
+          const { documentElement } = (globalThis as unknown as PageGlobals).document;
+          return documentElement.scrollWidth - documentElement.clientWidth;
+        });
+      for (const name of ['Overview', 'Fleet', 'Runs', 'Webhooks']) {
         await nav(phone, name);
         await expectAccessible(phone, `${name} (phone)`);
+        expect({ page: name, overflow: await overflow() }).toEqual({ page: name, overflow: 0 });
       }
       await phone.goto(`${base}/console/runs/${runId}`);
       await phone.getByRole('button', { name: /^ship succeeded/ }).waitFor({ timeout: UI_WAIT });
       await expectAccessible(phone, 'run (phone)');
-      const overflow = await phone.evaluate(() => {
-        const { documentElement } = (globalThis as unknown as PageGlobals).document;
-        return documentElement.scrollWidth - documentElement.clientWidth;
-      });
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(await overflow()).toBeLessThanOrEqual(0);
       await shot(phone, 'run-phone');
     } finally {
       await context.close();

@@ -74,7 +74,7 @@ describeWithReplica('reads from a streaming replica (DATABASE_READ_URL)', () => 
     );
     reader = await createKey(test, {
       name: 'reader',
-      scopes: ['workflows:read', 'agents:read', 'audit:read'],
+      scopes: ['workflows:read', 'agents:read', 'audit:read', 'webhooks:admin'],
     });
     writer = await createKey(test, {
       name: 'writer',
@@ -98,6 +98,22 @@ describeWithReplica('reads from a streaming replica (DATABASE_READ_URL)', () => 
     expect(await runIds(test, reader)).toContain(id);
     expect((await test.http.get('/api/v1/agents').set(reader)).status).toBe(200);
     expect((await test.http.get('/api/v1/audit?limit=5').set(reader)).status).toBe(200);
+    expect(await replicaReads(test)).toBeGreaterThanOrEqual(before + 3);
+  });
+
+  it('counts runs and deliveries on the replica when it is current', async () => {
+    const id = await startRun();
+    await pair.caughtUp();
+    const since = encodeURIComponent(new Date(Date.now() - 3_600_000).toISOString());
+    const before = await replicaReads(test);
+    const runs = await test.http.get(`/api/v1/workflows/summary?since=${since}`).set(reader);
+    expect(runs.status).toBe(200);
+    expect(runs.body.data.created).toBeGreaterThanOrEqual(1);
+    expect(await runIds(test, reader)).toContain(id);
+    const deliveries = await test.http
+      .get(`/api/v1/webhooks/deliveries/summary?since=${since}`)
+      .set(reader);
+    expect(deliveries.status).toBe(200);
     expect(await replicaReads(test)).toBeGreaterThanOrEqual(before + 3);
   });
 

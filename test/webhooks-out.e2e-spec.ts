@@ -316,6 +316,36 @@ describe('outbound webhooks', () => {
     ]);
   });
 
+  it('recovers only the deliveries of a from/until window, refusing one the wrong way round', async () => {
+    receiver.script('/window', { status: 500, body: 'down' });
+    const { id: endpointId } = await endpoint('/window');
+    const since = new Date(Date.now() - 1_000).toISOString();
+    const early = await eventIdOf(await registerAgent());
+    await settled(endpointId, early, 'dead');
+    const until = new Date().toISOString();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const late = await eventIdOf(await registerAgent());
+    await settled(endpointId, late, 'dead');
+
+    const recover = (body: Record<string, string>) =>
+      test.http.post(`/api/v1/webhooks/endpoints/${endpointId}/recover`).set(admin).send(body);
+    for (const wrong of [until, new Date(Date.parse(since) - 60_000).toISOString()]) {
+      const refused = await recover({ since: until, until: wrong });
+      expect(refused.status).toBe(400);
+      expect(refused.headers['content-type']).toMatch(/problem\+json/);
+      expect(refused.body.errors).toEqual([{ field: 'until', message: 'must be after since' }]);
+    }
+    expect((await recover({ since, until: 'tomorrow' })).status).toBe(400);
+    expect((await delivery(endpointId, early))?.status).toBe('dead');
+
+    receiver.script('/window', { status: 204 });
+    const recovered = await recover({ since, until });
+    expect(recovered.status).toBe(200);
+    expect(recovered.body.data).toEqual({ requeued: 1 });
+    await settled(endpointId, early, 'succeeded');
+    expect((await delivery(endpointId, late))?.status).toBe('dead');
+  });
+
   it('keeps the first 16 KiB of an answer, and does not follow redirects', async () => {
     receiver.script('/big', { status: 200, body: 'a\u0000' + 'x'.repeat(40_000) });
     receiver.script('/moved', { status: 302, headers: { location: `${receiver.url}/elsewhere` } });

@@ -14,6 +14,7 @@ import { RateLimitsController } from './rate-limits.controller';
 import { RateLimitsService } from './rate-limits.service';
 import { RetryAnnouncer } from './retry-announcer';
 import { RunTraces } from './run-traces';
+import { RunSummaryService } from './run-summary.service';
 import { RunsService } from './runs.service';
 import { SkillsController } from './skills.controller';
 import { SkillsService } from './skills.service';
@@ -42,6 +43,7 @@ import { WorkflowsController } from './workflows.controller';
   providers: [
     DefinitionsService,
     RunsService,
+    RunSummaryService,
     WorkflowEngine,
     RetryAnnouncer,
     TasksService,

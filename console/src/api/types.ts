@@ -44,3 +44,24 @@ export interface WhoAmI {
   agentId: string | null;
   platformAdmin: boolean;
 }
+
+/**
+ * GET /workflows/summary (RunSummaryDto on the server), typed here by hand: the SDK's generated
+ * types do not have it yet. Counts of the tenant's runs in the window from `since` to `asOf`.
+ */
+export interface RunSummary {
+  since: string;
+  asOf: string;
+  created: number;
+  createdByStatus: Record<string, number>;
+  finished: number;
+  finishedByStatus: Record<'succeeded' | 'failed' | 'cancelled', number>;
+}
+
+/** GET /webhooks/deliveries/summary (DeliverySummaryDto on the server), typed by hand likewise. */
+export interface DeliverySummary {
+  since: string;
+  asOf: string;
+  total: number;
+  byStatus: Record<'pending' | 'succeeded' | 'failed' | 'dead', number>;
+}

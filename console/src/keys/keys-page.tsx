@@ -1,7 +1,8 @@
-import { useState, type FormEvent } from 'react';
+import { useRef, useState, type FormEvent } from 'react';
 import { useAction, useQuery } from '../api/hooks';
 import type { ApiKey, Envelope, IssuedApiKey, Page } from '../api/types';
 import { hasScope, useCan, useSession } from '../auth/session';
+import { copyText } from '../components/clipboard';
 import { Pager, ProblemView, TableBox, Time } from '../components/ui';
 
 const SCOPES = [
@@ -157,17 +158,23 @@ function CreateKey({ onIssued }: { onIssued(issued: IssuedApiKey): void }) {
 
 /** The secret is in this response only: shown once, with a copy button. */
 function Secret({ issued, onDone }: { issued: IssuedApiKey; onDone(): void }) {
-  const [copied, setCopied] = useState(false);
-  const copy = () =>
-    void navigator.clipboard.writeText(issued.key).then(
-      () => setCopied(true),
-      () => setCopied(false),
-    );
+  const field = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<boolean>();
+  const copy = () => void copyText(issued.key, field.current).then(setCopied);
   return (
     <section className="card secret" aria-label="New key">
       <h2>Key {issued.name}</h2>
       <p>Copy it now: it is shown only once.</p>
-      <code className="secret-value">{issued.key}</code>
+      <label>
+        Secret of the new key
+        <input
+          ref={field}
+          className="secret-value"
+          readOnly
+          value={issued.key}
+          onFocus={(e) => e.target.select()}
+        />
+      </label>
       <div className="row-actions">
         <button type="button" onClick={copy}>
           Copy key
@@ -176,7 +183,10 @@ function Secret({ issued, onDone }: { issued: IssuedApiKey; onDone(): void }) {
           Done
         </button>
       </div>
-      {copied && <p role="status">Copied.</p>}
+      {copied === true && <p role="status">Copied.</p>}
+      {copied === false && (
+        <p role="status">The browser did not copy it: the key is selected, copy it by hand.</p>
+      )}
     </section>
   );
 }

@@ -1,18 +1,20 @@
+import { useEffect } from 'react';
 import { useQuery } from '../api/hooks';
 import type {
   Agent,
-  Delivery,
+  DeliverySummary,
   Envelope,
   Page,
-  Run,
+  RunSummary,
   SkillSummary,
   VerifyResult,
 } from '../api/types';
-import { useCan } from '../auth/session';
+import { useCan, useSession } from '../auth/session';
 import { Bars, Loading, ProblemView, TableBox } from '../components/ui';
 import { Link } from '../components/router';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
 const SAMPLE = 200;
 
 /** The fleet at a glance; each panel only when the key may read what it shows. */
@@ -57,61 +59,71 @@ function AgentsPanel() {
   );
 }
 
+/**
+ * A summary over the window ending now: one cache key per route, the window computed when it
+ * loads, and loaded again each time the Overview opens (a count of "the last hour" must not
+ * come from a visit an hour ago).
+ */
+function useSummary<T>(path: string, windowMs: number) {
+  const { session } = useSession();
+  useEffect(() => session.cache.invalidate(path), [session, path]);
+  return useQuery(path, (api) =>
+    api.get<Envelope<T>>(path, { since: new Date(Date.now() - windowMs).toISOString() }),
+  );
+}
+
 function RunsPanel() {
-  const runs = useQuery('/workflows?limit=200', (api) =>
-    api.get<Page<'workflows', Run>>('/workflows', { limit: SAMPLE }),
-  );
-  const since = Date.now() - HOUR_MS;
-  const recent = (runs.data?.data.workflows ?? []).filter(
-    (run) => Date.parse(run.createdAt) >= since,
-  );
-  const finishedRecently = (status: string) =>
-    (runs.data?.data.workflows ?? []).filter(
-      (run) => run.status === status && run.finishedAt && Date.parse(run.finishedAt) >= since,
-    ).length;
+  const summary = useSummary<RunSummary>('/workflows/summary', HOUR_MS);
+  const data = summary.data?.data;
   return (
     <section className="card" aria-label="Runs in the last hour">
       <h2>
         <Link to="/runs">Runs</Link> in the last hour
       </h2>
-      <ProblemView error={runs.error} />
-      <Bars
-        title="Runs in the last hour"
-        items={[
-          { label: 'started', value: recent.length },
-          { label: 'succeeded', value: finishedRecently('succeeded'), tone: 'online' },
-          { label: 'failed', value: finishedRecently('failed'), tone: 'offline' },
-        ]}
-      />
-      <p className="muted">From the latest {SAMPLE} runs.</p>
+      <ProblemView error={summary.error} />
+      <Loading when={summary.loading && !data} />
+      {data && (
+        <Bars
+          title="Runs in the last hour"
+          items={[
+            { label: 'started', value: data.created },
+            { label: 'succeeded', value: data.finishedByStatus.succeeded, tone: 'online' },
+            { label: 'failed', value: data.finishedByStatus.failed, tone: 'offline' },
+          ]}
+        />
+      )}
     </section>
   );
 }
 
 function DeliveriesPanel() {
-  const deliveries = useQuery('/webhooks/deliveries?limit=200', (api) =>
-    api.get<Page<'deliveries', Delivery>>('/webhooks/deliveries', { limit: SAMPLE }),
-  );
-  const list = deliveries.data?.data.deliveries ?? [];
-  const done = list.filter((d) => d.status === 'succeeded' || d.status === 'dead');
-  const succeeded = done.filter((d) => d.status === 'succeeded').length;
-  const rate = done.length > 0 ? Math.round((succeeded / done.length) * 100) : undefined;
+  const summary = useSummary<DeliverySummary>('/webhooks/deliveries/summary', DAY_MS);
+  const counts = summary.data?.data.byStatus;
+  const finished = counts ? counts.succeeded + counts.dead : 0;
+  const rate = counts && finished > 0 ? Math.round((counts.succeeded / finished) * 100) : undefined;
   return (
-    <section className="card" aria-label="Webhook deliveries">
+    <section className="card" aria-label="Webhook deliveries in the last 24 hours">
       <h2>
-        <Link to="/webhooks">Deliveries</Link>
+        <Link to="/webhooks">Deliveries</Link> in the last 24 hours
       </h2>
-      <ProblemView error={deliveries.error} />
-      <p className="big">{rate === undefined ? '—' : `${rate}%`}</p>
-      <p className="muted">delivered of the latest {done.length} finished deliveries</p>
-      <Bars
-        title="Deliveries by status"
-        items={['pending', 'succeeded', 'failed', 'dead'].map((status) => ({
-          label: status,
-          value: list.filter((d) => d.status === status).length,
-          tone: status === 'succeeded' ? 'online' : status === 'dead' ? 'offline' : undefined,
-        }))}
-      />
+      <ProblemView error={summary.error} />
+      <Loading when={summary.loading && !counts} />
+      {counts && (
+        <>
+          <p className="big">{rate === undefined ? '—' : `${rate}%`}</p>
+          <p className="muted">
+            delivered of {finished} finished {finished === 1 ? 'delivery' : 'deliveries'}
+          </p>
+          <Bars
+            title="Deliveries by status"
+            items={(['pending', 'succeeded', 'failed', 'dead'] as const).map((status) => ({
+              label: status,
+              value: counts[status],
+              tone: status === 'succeeded' ? 'online' : status === 'dead' ? 'offline' : undefined,
+            }))}
+          />
+        </>
+      )}
     </section>
   );
 }

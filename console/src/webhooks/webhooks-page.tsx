@@ -11,8 +11,7 @@ import type {
 } from '../api/types';
 import { useCan } from '../auth/session';
 import { Json, Loading, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
-
-const DAY_MS = 86_400_000;
+import { defaultWindow, recoverBody, type RecoverBody } from './recover-window';
 
 export function WebhooksPage() {
   const can = useCan();
@@ -38,20 +37,53 @@ function Endpoints() {
   const endpoints = useQuery('/webhooks/endpoints', (api) =>
     api.get<Page<'endpoints', Endpoint>>('/webhooks/endpoints', { limit: 200 }),
   );
+  const [span, setSpan] = useState(defaultWindow);
+  const checked = recoverBody(span.from, span.until);
   const recover = useAction(
-    (api, id: string) =>
+    (api, id: string, body: RecoverBody) =>
       api.post<Envelope<{ requeued: number }>>(
         `/webhooks/endpoints/${encodeURIComponent(id)}/recover`,
-        { since: new Date(Date.now() - DAY_MS).toISOString() },
+        body,
       ),
     ['/webhooks/'],
   );
+  const requeued = recover.result?.data.requeued;
   return (
     <section aria-label="Endpoints">
       <h2>Endpoints</h2>
+      <form
+        className="filters"
+        aria-label="Recover window"
+        onSubmit={(event) => event.preventDefault()}
+      >
+        <label>
+          Recover from
+          <input
+            type="datetime-local"
+            value={span.from}
+            required
+            onChange={(e) => setSpan({ ...span, from: e.target.value })}
+          />
+        </label>
+        <label>
+          Recover until
+          <input
+            type="datetime-local"
+            value={span.until}
+            onChange={(e) => setSpan({ ...span, until: e.target.value })}
+          />
+        </label>
+      </form>
+      {'problem' in checked && (
+        <p className="problem" role="alert">
+          {checked.problem}
+        </p>
+      )}
       <ProblemView error={endpoints.error ?? recover.error} />
-      {recover.result && (
-        <p role="status">{recover.result.data.requeued} deliveries queued again.</p>
+      {requeued !== undefined && (
+        <p role="status">
+          {requeued} {requeued === 1 ? 'delivery' : 'deliveries'} queued again.
+        </p>
       )}
       <TableBox label="Endpoints">
         <table>
@@ -78,10 +110,10 @@ function Endpoints() {
                 <td>
                   <button
                     type="button"
-                    onClick={() => void recover.run(endpoint.id)}
-                    disabled={recover.pending}
+                    onClick={() => 'body' in checked && void recover.run(endpoint.id, checked.body)}
+                    disabled={recover.pending || !('body' in checked)}
                   >
-                    Recover last 24 h
+                    Recover
                   </button>
                 </td>
               </tr>

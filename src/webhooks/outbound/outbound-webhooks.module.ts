@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../../audit/audit.module';
 import { DeliveryStore } from './delivery-store';
+import { DeliverySummaryService } from './delivery-summary.service';
 import { DeliveryWorker } from './delivery-worker';
 import { WebhookDeliveriesController } from './webhook-deliveries.controller';
 import { WebhookDeliveriesService } from './webhook-deliveries.service';
@@ -19,6 +20,7 @@ import { WebhookRetention } from './webhook-retention';
   controllers: [WebhookEndpointsController, WebhookDeliveriesController],
   providers: [
     DeliveryStore,
+    DeliverySummaryService,
     DeliveryWorker,
     WebhookEndpointsService,
     WebhookDeliveriesService,

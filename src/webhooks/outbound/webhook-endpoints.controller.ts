@@ -109,14 +109,19 @@ export class WebhookEndpointsController {
 
   @Post(':id/recover')
   @HttpCode(200)
-  @ApiOperation({ summary: 'Queue its failed and dead deliveries since a time for an attempt now' })
+  @ApiOperation({
+    summary: 'Queue its failed and dead deliveries of a time window for an attempt now',
+    description:
+      'The deliveries created from `since` (not in the future) up to `until` (after `since`; ' +
+      'absent: now). A window the wrong way round is a 400 and requeues nothing.',
+  })
   @ApiData(RecoverResultDto)
   @ApiProblems(400, 404, 409)
   async recover(
     @Param('id', ParseIdPipe) id: string,
     @Body() body: RecoverDto,
   ): Promise<{ data: RecoverResultDto }> {
-    return { data: { requeued: await this.endpoints.recover(id, body.since) } };
+    return { data: { requeued: await this.endpoints.recover(id, body.since, body.until) } };
   }
 
   private dto(endpoint: Parameters<typeof EndpointDto.from>[0]): EndpointDto {

@@ -167,10 +167,11 @@ export class WebhookEndpointsService {
   }
 
   /**
-   * Queues the endpoint's failed and dead deliveries created since `since` for an attempt now.
-   * A dead one gets one more attempt; a failed one keeps the rest of its schedule.
+   * Queues the endpoint's failed and dead deliveries created from `since` up to `until` (or
+   * now) for an attempt now. A dead one gets one more attempt; a failed one keeps the rest of
+   * its schedule.
    */
-  async recover(id: string, since: string): Promise<number> {
+  async recover(id: string, since: string, until?: string): Promise<number> {
     const tenantId = currentTenantId();
     const from = new Date(since);
     if (Number.isNaN(from.getTime()) || from.getTime() > Date.now()) {
@@ -179,6 +180,12 @@ export class WebhookEndpointsService {
         '`since` must not be in the future.',
         [{ field: 'since', message: 'must be a past date-time' }],
       );
+    }
+    const to = until === undefined ? null : new Date(until);
+    if (to && !(to.getTime() > from.getTime())) {
+      throw new BadRequestError(WebhookErrorCode.InvalidSince, '`until` must be after `since`.', [
+        { field: 'until', message: 'must be after since' },
+      ]);
     }
     return this.unitOfWork.run(async (tx) => {
       const endpoint = await this.lock(tx.manager, tenantId, id);
@@ -189,13 +196,18 @@ export class WebhookEndpointsService {
                 max_attempts = CASE WHEN status = 'dead' THEN attempts + 1 ELSE max_attempts END,
                 updated_at = now()
           WHERE endpoint_id = $1 AND status IN ('failed', 'dead') AND created_at >= $2
+            AND ($3::timestamptz IS NULL OR created_at < $3)
             -- One being sent right now keeps its lease: its outcome is about to be recorded.
             AND (leased_until IS NULL OR leased_until <= now())
           RETURNING id`,
-        [id, from],
+        [id, from, to],
       );
       await this.changed(tx, 'recover', 'recovered', endpoint, {
-        after: { since: from.toISOString(), requeued: rows.length },
+        after: {
+          since: from.toISOString(),
+          until: to?.toISOString() ?? null,
+          requeued: rows.length,
+        },
       });
       this.notifications.notifyAfterCommit(tx, DELIVERIES_CHANNEL, '');
       return rows.length;

@@ -12,6 +12,10 @@ import type { RunStatus } from '../state-machine';
   unique: true,
   where: '"trigger_key" IS NOT NULL',
 })
+@Index('workflow_runs_tenant_created', ['tenantId', 'createdAt', 'status'])
+@Index('workflow_runs_tenant_finished', ['tenantId', 'finishedAt', 'status'], {
+  where: '"finished_at" IS NOT NULL',
+})
 @Index('workflow_runs_start_at', ['startAt'], { where: `"status" = 'scheduled'` })
 @Index(
   'workflow_runs_concurrency',

@@ -112,9 +112,21 @@ export class RotateSecretDto {
 }
 
 export class RecoverDto {
-  @ApiProperty({ format: 'date-time', description: 'Requeue failed and dead deliveries since' })
+  @ApiProperty({
+    format: 'date-time',
+    description:
+      'Requeue failed and dead deliveries created at or after this time (not in the future)',
+  })
   @IsISO8601({ strict: true, strictSeparator: true })
   since: string;
+
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'And created before this time (after `since`); absent: up to now',
+  })
+  @IsOptional()
+  @IsISO8601({ strict: true, strictSeparator: true })
+  until?: string;
 }
 
 export class RecoverResultDto {

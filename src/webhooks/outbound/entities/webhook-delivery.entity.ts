@@ -26,6 +26,7 @@ export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
   where: '"next_attempt_at" IS NOT NULL',
 })
 @Index('webhook_deliveries_tenant_id', ['tenantId', 'id'])
+@Index('webhook_deliveries_tenant_created', ['tenantId', 'createdAt', 'status'])
 @Index('webhook_deliveries_tenant_endpoint', ['tenantId', 'endpointId', 'id'])
 @Index('webhook_deliveries_message_id', ['messageId'])
 @Index('webhook_deliveries_dead', ['endpointId'], { where: `"status" = 'dead'` })

@@ -3,9 +3,12 @@ import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { uuidv7 } from '../src/common/ids';
 import { dataSourceOptions } from '../src/database/data-source-options';
+import { HistoryPartitions, HistoryTable } from '../src/database/partitions/history-partitions';
+import { WebhookRetention } from '../src/webhooks/outbound/webhook-retention';
 import { EventDispatcher } from '../src/events/event-dispatcher';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { indexAndPartitions, planNodes } from './utils/plans';
+import { startTestApp, TestApp } from './utils/test-app';
 
 const DAY = 86_400_000;
 const HISTORY = ['events', 'webhook_attempts'];
@@ -286,5 +289,180 @@ describe('partitioned history: the migration on a filled database', () => {
     );
     const delivery = await indexAndPartitions(pg, 'webhook_attempts_delivery');
     await expectOnIndex(attempts, delivery, 'webhook_attempts');
+  });
+});
+
+describe('partitioned history: retention', () => {
+  let test: TestApp;
+  let pg: Client;
+  let partitions: HistoryPartitions;
+  let retention: WebhookRetention;
+  const now = Date.now();
+  let endpoint = '';
+
+  beforeAll(async () => {
+    test = await startTestApp({ WORKERS: 'off', WEBHOOK_RETENTION: '30d' });
+    pg = new Client({ connectionString: test.db.url });
+    await pg.connect();
+    partitions = test.app.get(HistoryPartitions);
+    retention = test.app.get(WebhookRetention);
+    endpoint = uuidv7();
+    await pg.query(
+      `INSERT INTO webhook_endpoints (id, tenant_id, url, event_types, secret)
+       VALUES ($1, 'default', 'https://example.com/hook', '{agent.offline}', 'whsec_x')`,
+      [endpoint],
+    );
+  });
+
+  afterAll(async () => {
+    await pg.end();
+    await test.close();
+  });
+
+  /** The partition of `table` holding the ids made at `ms`. */
+  async function partitionAt(table: HistoryTable, ms: number): Promise<string> {
+    const found = (await partitions.list(table)).find(
+      (p) => p.period && p.period.from <= ms && ms < p.period.to,
+    );
+    if (!found) throw new Error(`no partition of ${table} at ${new Date(ms).toISOString()}`);
+    return found.name;
+  }
+
+  async function event(
+    ms: number,
+    subject: string,
+    dispatchedAt: number | null,
+    type = 'agent.offline',
+  ) {
+    await pg.query(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
+       VALUES ($1, 'default', $2, $3, $4, '{}', $5)`,
+      [
+        uuidv7(ms),
+        type,
+        type.startsWith('workflow.') ? 'workflow' : 'agent',
+        subject,
+        dispatchedAt === null ? null : new Date(dispatchedAt),
+      ],
+    );
+  }
+
+  async function delivery(ms: number, pending: boolean, attempts: number): Promise<string> {
+    const message = uuidv7(ms);
+    const id = uuidv7(ms + 1);
+    await pg.query(
+      `INSERT INTO webhook_messages (id, tenant_id, event_type, body, occurred_at, created_at)
+       VALUES ($1, 'default', 'agent.offline', '{}', $2, $2)`,
+      [message, new Date(ms)],
+    );
+    await pg.query(
+      `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, message_id, event_type,
+                                       max_attempts, status, next_attempt_at, updated_at)
+       VALUES ($1, 'default', $2, $3, 'agent.offline', 8, $4, $5, $6)`,
+      [
+        id,
+        endpoint,
+        message,
+        pending ? 'pending' : 'succeeded',
+        pending ? new Date() : null,
+        new Date(ms + 60_000),
+      ],
+    );
+    for (let i = 0; i < attempts; i += 1) {
+      await pg.query(
+        `INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms)
+         VALUES ($1, $2, $3, 200, 5)`,
+        [uuidv7(ms + 1_000 * (i + 1)), id, new Date(ms + 1_000 * (i + 1))],
+      );
+    }
+    return id;
+  }
+
+  const count = async (sql: string, params: unknown[] = []) =>
+    (await pg.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${sql}`, params)).rows[0].n;
+
+  it('creates partitions ahead once, however many replicas ask at the same time', async () => {
+    // The template was migrated this month: the current month and two ahead are there.
+    expect(await retention.ensurePartitions()).toEqual([]);
+    await expect(partitionAt('events', now)).resolves.toMatch(/^events_p\d{8}$/);
+    await expect(partitionAt('webhook_attempts', now + 40 * DAY)).resolves.toMatch(
+      /^webhook_attempts_p\d{8}$/,
+    );
+    const before = (await partitions.list('events')).length;
+    const past = now - 200 * DAY;
+    const [first, second] = await Promise.all([
+      partitions.ensureAhead('events', past),
+      partitions.ensureAhead('events', past),
+    ]);
+    expect([...first, ...second].sort()).toEqual([...new Set([...first, ...second])].sort());
+    expect(first.length + second.length).toBe(3);
+    expect((await partitions.list('events')).length).toBe(before + 3);
+    expect(await partitions.ensureAhead('events', past)).toEqual([]);
+    await partitions.ensureAhead('webhook_attempts', past);
+  });
+
+  it('leaves time whose rows already went to the default partition to it', async () => {
+    const stray = now - 300 * DAY;
+    await event(stray, 'stray', stray);
+    const created = await partitions.ensureAhead('events', stray);
+    expect(created.length).toBeLessThan(3);
+    await expect(partitionAt('events', stray)).rejects.toThrow(/no partition/);
+    expect(await count(`events_default WHERE subject_id = 'stray'`)).toBe(1);
+  });
+
+  it('drops whole the partitions past the retention that hold nothing kept, and deletes the rest one by one', async () => {
+    const [t1, t2, t3] = [200, 170, 140].map((days) => now - days * DAY);
+    const p = {
+      e1: await partitionAt('events', t1),
+      e2: await partitionAt('events', t2),
+      e3: await partitionAt('events', t3),
+      a1: await partitionAt('webhook_attempts', t1),
+      a2: await partitionAt('webhook_attempts', t2),
+    };
+    expect(new Set(Object.values(p)).size).toBe(5);
+    // e1: only dispatched events. e2: a run's history too. e3: one not dispatched yet.
+    for (let i = 0; i < 3; i += 1) await event(t1 + i, 'e1', t1 + 1_000);
+    await event(t2, 'e2', t2 + 1_000);
+    await event(t2 + 1, 'e2-run', t2 + 1_000, 'workflow.started');
+    await event(t3, 'e3', t3 + 1_000);
+    await event(t3 + 1, 'e3-pending', null);
+    // Dispatched long ago but made this month: its partition is not past the retention.
+    await event(now - DAY, 'recent', now - 40 * DAY);
+    // a1: attempts of a finished delivery. a2: attempts of one still pending.
+    const finished = await delivery(t1, false, 3);
+    const pending = await delivery(t2, true, 2);
+
+    const purged = await retention.purge();
+
+    expect(purged.partitions.sort()).toEqual(expect.arrayContaining([p.e1, p.a1]));
+    expect(purged.partitions).not.toContain(p.e2);
+    expect(purged.partitions).not.toContain(p.e3);
+    expect(purged.partitions).not.toContain(p.a2);
+    const left = (await partitions.list('events')).map((x) => x.name);
+    expect(left).not.toContain(p.e1);
+    expect(left).toEqual(expect.arrayContaining([p.e2, p.e3]));
+    // Kept partitions lose their purgeable rows one by one; the run's history and the
+    // undispatched event stay, and so does everything of partitions not yet past the retention.
+    const subjects = async (like: string) =>
+      (
+        await pg.query<{ subject_id: string }>(
+          `SELECT subject_id FROM events WHERE subject_id LIKE $1 ORDER BY 1`,
+          [like],
+        )
+      ).rows.map((row) => row.subject_id);
+    expect(await subjects('e%')).toEqual(['e2-run', 'e3-pending']);
+    expect(await subjects('recent')).toEqual(['recent']);
+    expect(await subjects('stray')).toEqual([]); // in the default partition, below them all
+    expect(purged.events).toBe(3);
+    // The finished delivery went with its attempts' partition; the pending one and its
+    // attempts stay.
+    expect(await count(`webhook_deliveries WHERE id = $1`, [finished])).toBe(0);
+    expect(await count(`webhook_deliveries WHERE id = $1`, [pending])).toBe(1);
+    expect(await count(`webhook_attempts WHERE delivery_id = $1`, [pending])).toBe(2);
+    expect(purged.deliveries).toBe(1);
+
+    // A second pass finds nothing more to do.
+    const again = await retention.purge();
+    expect(again).toEqual({ partitions: [], deliveries: 0, messages: 0, events: 0 });
   });
 });

@@ -34,6 +34,8 @@ const dropped =
 
 /** DDL on a history table waits this long for its lock, then gives up until the next round. */
 const LOCK_TIMEOUT = '2s';
+/** The check that an expired partition holds nothing kept may read it all. */
+const CHECK_TIMEOUT = '10min';
 
 /**
  * Creates the partitions of the history tables ahead of time and drops those wholly older
@@ -126,11 +128,16 @@ export class HistoryPartitions {
     const gone: string[] = [];
     for (const partition of await this.list(table)) {
       if (!partition.period || partition.period.to > cutoff.getTime()) continue;
-      const [live] = await this.dataSource.query<Array<{ found: boolean }>>(
-        `SELECT EXISTS (SELECT 1 FROM "${partition.name}" x WHERE ${kept}) AS found`,
-        [cutoff],
-      );
-      if (live.found) continue;
+      // Proving that nothing is kept reads the whole partition: longer than a request may.
+      const live = await this.dataSource.transaction(async (manager) => {
+        await manager.query(`SET LOCAL statement_timeout = '${CHECK_TIMEOUT}'`);
+        const [row] = await manager.query<Array<{ found: boolean }>>(
+          `SELECT EXISTS (SELECT 1 FROM "${partition.name}" x WHERE ${kept}) AS found`,
+          [cutoff],
+        );
+        return row.found;
+      });
+      if (live) continue;
       await this.dataSource.transaction(async (manager) => {
         await manager.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
         await manager.query(`DROP TABLE IF EXISTS "${partition.name}"`);

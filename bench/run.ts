@@ -23,6 +23,10 @@ import { benchWebhooks } from './webhooks';
 import { benchSleeps } from './sleeps';
 import { benchStreams } from './streams';
 import { benchScale } from './scale';
+import { benchRetention } from './retention';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../src/database/data-source-options';
+import { migrateWithLock } from '../src/database/migrations';
 
 const DIST = join(__dirname, '..');
 const AGENTS = Number(process.env.BENCH_AGENTS ?? 100_000);
@@ -38,6 +42,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,dispatch-control,webhooks,audit,tracing,sleeps,streams` (any of them) runs
  * those scenario groups; unset, all of them. `BENCH_ONLY=scale` (only when named: it seeds
  * 11 million rows) runs the same operations at today's sizes and at ten times them.
+ * `BENCH_ONLY=retention` (only when named) times retention of a million events row by row and
+ * by dropping their partition.
  */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (group: string) => !ONLY || ONLY.includes(group);
@@ -58,6 +64,25 @@ async function main() {
   if (ONLY?.includes('scale')) {
     console.log('');
     for (const line of await benchScale()) console.log(line);
+  }
+  if (ONLY?.includes('retention')) {
+    const db = await freshDatabase();
+    try {
+      const source = await new DataSource(
+        dataSourceOptions({
+          url: db.url,
+          poolSize: 2,
+          statementTimeoutMs: 600_000,
+          connectTimeoutMs: 5_000,
+        }),
+      ).initialize();
+      await migrateWithLock(source);
+      await source.destroy();
+      console.log('');
+      for (const line of await benchRetention(db.url)) console.log(line);
+    } finally {
+      await db.dispose();
+    }
   }
   if (wanted('audit')) {
     const db = await freshDatabase();

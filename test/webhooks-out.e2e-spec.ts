@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { requestContext } from '../src/common/context/request-context';
+import { uuidv7 } from '../src/common/ids';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { EventsService } from '../src/events/events.service';
 import { WebhookRetention } from '../src/webhooks/outbound/webhook-retention';
@@ -610,20 +611,61 @@ describe('outbound webhooks', () => {
     expect(metrics.text).toMatch(/webhook_endpoints\{state="disabled"\} [1-9]/);
   });
 
-  it('purges finished deliveries, their attempts and dispatched events past the retention', async () => {
+  it('purges finished deliveries, their attempts and dispatched events a partition at a time past the retention', async () => {
     await new Promise((done) => setTimeout(done, 1_100));
-    const before = await db.query(
-      `SELECT count(*)::int AS n FROM webhook_deliveries WHERE next_attempt_at IS NULL`,
+    // What this file made is older than the retention (1 s) but its partitions (this month)
+    // are not over yet: it stays until they are.
+    const count = async () =>
+      (
+        await db.query<{ d: number; a: number; e: number }>(
+          `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE next_attempt_at IS NULL AND updated_at < now() - interval '1 second') AS d,
+                  (SELECT count(*)::int FROM webhook_attempts) AS a,
+                  (SELECT count(*)::int FROM events WHERE dispatched_at < now() - interval '1 second') AS e`,
+        )
+      ).rows[0];
+    const recent = await count();
+    expect(recent.d).toBeGreaterThan(0);
+    expect(recent.a).toBeGreaterThan(0);
+    expect(recent.e).toBeGreaterThan(0);
+    // The same made last year: a finished delivery with its attempts and its event.
+    const lastYear = Date.now() - 365 * 86_400_000;
+    const [eventId, deliveryId] = [uuidv7(lastYear), uuidv7(lastYear + 1)];
+    await db.query(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
+       VALUES ($1, 'default', 'agent.offline', 'agent', 'old', '{}', $2)`,
+      [eventId, new Date(lastYear)],
     );
-    expect(before.rows[0].n).toBeGreaterThan(0);
+    await db.query(
+      `INSERT INTO webhook_messages (id, tenant_id, event_type, body, occurred_at, created_at)
+       VALUES ($1, 'default', 'agent.offline', '{}', $2, $2)`,
+      [eventId, new Date(lastYear)],
+    );
+    await db.query(
+      `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, message_id, event_type,
+                                       max_attempts, status, updated_at)
+       VALUES ($1, 'default', $2, $3, 'agent.offline', 8, 'succeeded', $4)`,
+      [deliveryId, allEndpointId, eventId, new Date(lastYear)],
+    );
+    await db.query(
+      `INSERT INTO webhook_attempts (id, delivery_id, attempted_at, status_code, duration_ms)
+       VALUES ($1, $2, $3, 200, 3), ($4, $2, $3, 200, 3)`,
+      [uuidv7(lastYear + 2), deliveryId, new Date(lastYear), uuidv7(lastYear + 3)],
+    );
+
     const purged = await test.app.get(WebhookRetention).purge();
-    expect(purged.deliveries).toBeGreaterThan(0);
-    expect(purged.events).toBeGreaterThan(0);
-    const left = await db.query(
-      `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE next_attempt_at IS NULL AND updated_at < now() - interval '1 second') AS d,
-              (SELECT count(*)::int FROM webhook_attempts a WHERE NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.id = a.delivery_id)) AS a,
-              (SELECT count(*)::int FROM events WHERE dispatched_at < now() - interval '1 second') AS e`,
+    expect(purged).toMatchObject({ deliveries: 1, messages: 1, events: 1 });
+    const gone = await db.query(
+      `SELECT (SELECT count(*)::int FROM events WHERE id = $1) AS e,
+              (SELECT count(*)::int FROM webhook_messages WHERE id = $1) AS m,
+              (SELECT count(*)::int FROM webhook_deliveries WHERE id = $2) AS d,
+              (SELECT count(*)::int FROM webhook_attempts WHERE delivery_id = $2) AS a`,
+      [eventId, deliveryId],
     );
-    expect(left.rows[0]).toEqual({ d: 0, a: 0, e: 0 });
+    expect(gone.rows[0]).toEqual({ e: 0, m: 0, d: 0, a: 0 });
+    // Nothing recent went (deliveries still running may have finished since: more, never fewer).
+    const after = await count();
+    expect(after.d).toBeGreaterThanOrEqual(recent.d);
+    expect(after.a).toBeGreaterThanOrEqual(recent.a);
+    expect(after.e).toBeGreaterThanOrEqual(recent.e);
   });
 });

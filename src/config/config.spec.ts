@@ -160,4 +160,18 @@ describe('duration', () => {
   it('names a bad webhook variable', () => {
     expect(() => loadConfig({ WEBHOOK_RETENTION: '1s,2s' })).toThrow(/WEBHOOK_RETENTION/);
   });
+
+  it('reads the history partitions: monthly, two ahead, unless told otherwise', () => {
+    expect(loadConfig({})).toMatchObject({
+      historyPartitionInterval: 'month',
+      historyPartitionsAhead: 2,
+    });
+    expect(
+      loadConfig({ HISTORY_PARTITION_INTERVAL: 'day', HISTORY_PARTITIONS_AHEAD: '7' }),
+    ).toMatchObject({ historyPartitionInterval: 'day', historyPartitionsAhead: 7 });
+    expect(() => loadConfig({ HISTORY_PARTITION_INTERVAL: 'hour' })).toThrow(
+      /HISTORY_PARTITION_INTERVAL/,
+    );
+    expect(() => loadConfig({ HISTORY_PARTITIONS_AHEAD: '0' })).toThrow(/HISTORY_PARTITIONS_AHEAD/);
+  });
 });

@@ -1,6 +1,7 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { parseSigningKey } from '../audit/audit-signing';
 import { parseCidrList, CidrList } from '../common/net/cidr';
+import { PARTITION_INTERVALS, PartitionInterval } from '../database/partitions/partition-periods';
 import { readTracingSettings, TracingSettings } from './tracing-settings';
 
 /** Everything the process reads from its environment, parsed and checked once at start. */
@@ -45,6 +46,10 @@ export interface AppConfig {
   webhookDisableAfterMs: number;
   /** Finished deliveries, their attempts and dispatched events older than this are purged. */
   webhookRetentionMs: number;
+  /** Period of each new partition of the history tables (events, webhook attempts). */
+  historyPartitionInterval: PartitionInterval;
+  /** Partitions kept created ahead of the current period. */
+  historyPartitionsAhead: number;
   taskLeaseSeconds: number;
   /** At most one stored `task.progress` event per task per this many ms (the latest always). */
   progressIntervalMs: number;
@@ -178,6 +183,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookBreakerCooldownMs: read('WEBHOOK_BREAKER_COOLDOWN', 60_000, duration),
     webhookDisableAfterMs: read('WEBHOOK_DISABLE_AFTER', 5 * 86_400_000, duration),
     webhookRetentionMs: read('WEBHOOK_RETENTION', 30 * 86_400_000, duration),
+    historyPartitionInterval: read(
+      'HISTORY_PARTITION_INTERVAL',
+      'month',
+      oneOf(PARTITION_INTERVALS),
+    ),
+    historyPartitionsAhead: read('HISTORY_PARTITIONS_AHEAD', 2, int(1, 60)),
     taskLeaseSeconds: read('TASK_LEASE_SECONDS', 30, int(1, 86_400)),
     progressIntervalMs: read('PROGRESS_INTERVAL_MS', 250, int(0, 60_000)),
     streamKeepaliveMs: read('STREAM_KEEPALIVE_MS', 15_000, int(100, 600_000)),

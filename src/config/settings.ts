@@ -173,7 +173,18 @@ export const SETTINGS: readonly Setting[] = [
     name: 'WEBHOOK_RETENTION',
     default: '30d',
     meaning:
-      "finished deliveries, their attempts and dispatched events (not a run's history) older than this are purged",
+      "finished deliveries, their attempts and dispatched events (not a run's history) older than this are purged, a whole partition at a time (`HISTORY_PARTITION_INTERVAL`)",
+  },
+  {
+    name: 'HISTORY_PARTITION_INTERVAL',
+    default: 'month',
+    meaning:
+      '`day`, `week` or `month` (UTC): the period of each new partition of the history tables (`events`, `webhook_attempts`); retention drops a partition once all of it is older than `WEBHOOK_RETENTION`',
+  },
+  {
+    name: 'HISTORY_PARTITIONS_AHEAD',
+    default: '2',
+    meaning: 'partitions the retention worker keeps created ahead of the current period (1-60)',
   },
   {
     name: 'TASK_LEASE_SECONDS',

@@ -6,6 +6,7 @@ import { AppConfig } from '../config/config';
 import { APP_CONFIG } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
 import { DbMetrics } from './db-metrics';
+import { HistoryPartitions } from './partitions/history-partitions';
 import { MigrationState } from './migration-state';
 import { PgNotifications } from './pg-notifications';
 import { ReadRouter, WriteTracker } from './read-router';
@@ -31,6 +32,7 @@ import { UnitOfWork } from './unit-of-work';
   providers: [
     UnitOfWork,
     DbMetrics,
+    HistoryPartitions,
     MigrationState,
     PgNotifications,
     ReadRouter,
@@ -46,6 +48,6 @@ import { UnitOfWork } from './unit-of-work';
       },
     },
   ],
-  exports: [UnitOfWork, MigrationState, PgNotifications, ReadRouter],
+  exports: [UnitOfWork, MigrationState, PgNotifications, ReadRouter, HistoryPartitions],
 })
 export class DatabaseModule {}

@@ -4,6 +4,7 @@ import { requestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
 import { currentTraceparent } from '../common/tracing/trace-context';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { HistoryPartitions } from '../database/partitions/history-partitions';
 import { PgNotifications } from '../database/pg-notifications';
 import { Transaction } from '../database/unit-of-work';
 import { DomainEvent, EmitInput } from './domain-event';
@@ -54,6 +55,7 @@ export class EventsService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly notifications: PgNotifications,
+    private readonly partitions: HistoryPartitions,
   ) {}
 
   /**
@@ -141,16 +143,33 @@ export class EventsService {
   }
 
   /**
-   * Retention: deletes up to `batchSize` events dispatched before `olderThan`, oldest first,
-   * skipping rows another transaction holds. Returns how many went; call again until fewer.
+   * Retention, first step: drops the partitions wholly older than `olderThan` that hold no
+   * event still kept (undispatched, dispatched since, or a run's history). Returns their names.
+   */
+  dropExpiredPartitions(olderThan: Date): Promise<string[]> {
+    return this.partitions.dropExpired(
+      'events',
+      olderThan,
+      `x.dispatched_at IS NULL OR x.dispatched_at >= $1 OR x.subject_type = 'workflow'`,
+    );
+  }
+
+  /**
+   * Retention, second step: deletes up to `batchSize` events dispatched before `olderThan`,
+   * oldest first, skipping rows another transaction holds, among the partitions wholly past
+   * it that could not be dropped (and the default one); the others wait to be dropped whole.
+   * Returns how many went; call again until fewer.
    * A workflow run's events are its history (`GET /workflows/{id}/events`): they stay.
    */
   async purgeDispatched(olderThan: Date, batchSize: number): Promise<number> {
+    const below = await this.partitions.expiredBelow('events', olderThan);
+    if (!below) return 0;
     const [, count]: [unknown, number] = await this.dataSource.query(
       `DELETE FROM events WHERE id IN (
-         SELECT id FROM events WHERE dispatched_at < $1 AND subject_type <> 'workflow'
+         SELECT id FROM events
+          WHERE dispatched_at < $1 AND subject_type <> 'workflow' AND id < $3::uuid
           ORDER BY dispatched_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-      [olderThan, batchSize],
+      [olderThan, batchSize, below],
     );
     return count;
   }

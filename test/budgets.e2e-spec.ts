@@ -128,6 +128,35 @@ describe('usage and budgets', () => {
     expect(await metrics()).toMatch(/agent_cost_usd_total\{skill="summing"\} 0\.012/);
   });
 
+  it("sums a fan-out's element usage on its step", async () => {
+    await register('fan-usage', ['fan-usage']);
+    const started = await start('fan-usage', [
+      { key: 'plan', skill: 'fan-usage' },
+      {
+        key: 'each',
+        skill: 'fan-usage',
+        dependsOn: ['plan'],
+        forEach: '$.steps.plan.output.items',
+      },
+    ]);
+    const [plan] = await claim('fan-usage');
+    expect((await complete(plan, undefined, { items: [1, 2, 3] })).status).toBe(200);
+    const elements = await claim('fan-usage', 5);
+    expect(elements).toHaveLength(3);
+    for (const element of elements)
+      expect((await complete(element, { inputTokens: 3, outputTokens: 1 })).status).toBe(200);
+    const detail = await run(started.id);
+    expect(detail.status).toBe('succeeded');
+    expect(stepOf(detail, 'each').task.usage).toEqual({
+      inputTokens: 9,
+      outputTokens: 3,
+      costUsd: 0,
+      reports: 3,
+    });
+    expect(stepOf(detail, 'each').fanOut.tasks[0].usage).toMatchObject({ inputTokens: 3 });
+    expect(detail.usage).toMatchObject({ inputTokens: 9, reports: 3 });
+  });
+
   it('adds usage sent with progress reports, and answers a repeat completion without counting it again', async () => {
     await register('progress-agent', ['progressing']);
     const started = await start('progressing', [{ key: 'only', skill: 'progressing' }]);

@@ -33,7 +33,8 @@ const addTo = (total: string) => `jsonb_build_object(
 
 /**
  * One statement: a ledger row per report (attributed to the task's run, definition, step, skill
- * and agent as they are now), then the totals of each task and each run. The caller holds the
+ * and agent as they are now), then the totals of each task (a fan-out element's also on its
+ * step's own row, so the step shows what all its elements used) and each run. The caller holds the
  * runs' locks, so concurrent reports of one run's tasks add up one after the other; nothing is
  * lost. Answers the runs' new totals, and per skill what was added (for the metrics).
  */
@@ -49,10 +50,18 @@ const RECORD_SQL = `WITH i AS (
            i.source, i.model, i.input_tokens, i.output_tokens, i.cost_usd
       FROM i JOIN workflow_tasks t ON t.id = i.task_id JOIN workflow_runs r ON r.id = t.run_id
     RETURNING task_id, run_id, skill, input_tokens, output_tokens, coalesce(cost_usd, 0) AS cost_usd),
+  credited AS (
+    SELECT task_id, input_tokens, output_tokens, cost_usd FROM rec
+    UNION ALL
+    SELECT s.id, rec.input_tokens, rec.output_tokens, rec.cost_usd
+      FROM rec
+      JOIN workflow_tasks e ON e.id = rec.task_id AND e.element_index IS NOT NULL
+      JOIN workflow_tasks s ON s.run_id = e.run_id AND s.step_key = e.step_key
+                           AND s.element_index IS NULL),
   by_task AS (
     SELECT task_id, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
            sum(cost_usd) AS cost_usd, count(*) AS reports
-      FROM rec GROUP BY task_id),
+      FROM credited GROUP BY task_id),
   tasks AS (
     UPDATE workflow_tasks t SET usage = ${addTo('t.usage')}
       FROM by_task p WHERE t.id = p.task_id),

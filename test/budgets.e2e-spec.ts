@@ -306,6 +306,39 @@ describe('usage and budgets', () => {
     );
   });
 
+  it('holds the retry of an attempt that fails while its run is budget_exceeded', async () => {
+    await register('retry-budget', ['retry-budget']);
+    const started = await start(
+      'retry-budget',
+      [
+        { key: 'a', skill: 'retry-budget' },
+        { key: 'b', skill: 'retry-budget', maxAttempts: 2, retryBackoff: { initialSeconds: 0 } },
+      ],
+      { tokens: 10 },
+    );
+    const claimed = await claim('retry-budget', 2);
+    const a = claimed.find((task) => task.stepKey === 'a')!;
+    const b = claimed.find((task) => task.stepKey === 'b')!;
+    expect((await complete(a, { inputTokens: 20, outputTokens: 0 })).status).toBe(200);
+    const failed = await call('POST', `/tasks/${b.id}/fail`, writer, {
+      leaseToken: b.leaseToken,
+      error: { message: 'model overloaded' },
+    });
+    expect(failed.status).toBe(200);
+    expect(failed.body.data).toMatchObject({ status: 'failed', willRetry: true });
+    expect(stepOf(await run(started.id), 'b').task).toMatchObject({ status: 'held', attempt: 2 });
+    expect(await claim('retry-budget')).toEqual([]);
+    const raised = await call('POST', `/workflows/${started.id}/budget`, writer, { tokens: 100 });
+    expect(raised.status).toBe(200);
+    const response = await call('POST', '/agents/retry-budget/tasks/claim', writer, {
+      waitSeconds: 10,
+    });
+    const [retried] = response.body.data.tasks as Json[];
+    expect(retried).toMatchObject({ stepKey: 'b', attempt: 2 });
+    expect((await complete(retried)).status).toBe(200);
+    expect((await run(started.id)).status).toBe('succeeded');
+  });
+
   it('cancels a budget_exceeded run, its held tasks with it', async () => {
     await register('cancel-budget', ['cancel-budget']);
     const started = await start(

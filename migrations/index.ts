@@ -22,6 +22,7 @@ import { FanOut1763800016000 } from './1763800016000-FanOut';
 import { GithubSteps1763800018000 } from './1763800018000-GithubSteps';
 import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
 import { AgentRecentTasks1763800021000 } from './1763800021000-AgentRecentTasks';
+import { UsageAndBudgets1763800040000 } from './1763800040000-UsageAndBudgets';
 import { SummaryIndexes1763800060000 } from './1763800060000-SummaryIndexes';
 import { PartitionHistory1763800070000 } from './1763800070000-PartitionHistory';
 
@@ -51,6 +52,7 @@ export const MIGRATIONS = [
   GithubSteps1763800018000,
   AuditResourceIndex1763800020000,
   AgentRecentTasks1763800021000,
+  UsageAndBudgets1763800040000,
   SummaryIndexes1763800060000,
   PartitionHistory1763800070000,
 ];

@@ -63,6 +63,9 @@ function stateOf(status: RunStatus, waitsForInput: boolean): TaskState {
       return 'TASK_STATE_SUBMITTED';
     case 'running':
       return waitsForInput ? 'TASK_STATE_INPUT_REQUIRED' : 'TASK_STATE_WORKING';
+    // Someone has to raise its budget (or cancel it) before it moves again.
+    case 'budget_exceeded':
+      return 'TASK_STATE_INPUT_REQUIRED';
     case 'succeeded':
       return 'TASK_STATE_COMPLETED';
     case 'failed':

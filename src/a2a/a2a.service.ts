@@ -35,11 +35,14 @@ const DEFINITIONS_PAGE = 200;
 /** A blocking SendMessage with nothing to wake it looks at its run again this often. */
 const SETTLE_POLL_MS = 2_000;
 
-/** The run statuses behind each task state (input-required and working split `running`). */
+/**
+ * The run statuses behind each task state: `running` is split by whether an approval or wait
+ * step waits (input-required) or not (working); a run stopped at its budget is input-required.
+ */
 const STATUSES_OF: Record<TaskState, string[]> = {
   TASK_STATE_SUBMITTED: ['scheduled', 'pending'],
   TASK_STATE_WORKING: ['running'],
-  TASK_STATE_INPUT_REQUIRED: ['running'],
+  TASK_STATE_INPUT_REQUIRED: ['running', 'budget_exceeded'],
   TASK_STATE_COMPLETED: ['succeeded'],
   TASK_STATE_FAILED: ['failed'],
   TASK_STATE_CANCELED: ['cancelled'],
@@ -176,7 +179,7 @@ export class A2aService {
         AND ($2::varchar[] IS NULL OR r.status = ANY($2::varchar[]))
         AND ($3::text IS NULL OR r.id::text = $3)
         AND ($4::timestamptz IS NULL OR coalesce(r.finished_at, r.started_at, r.created_at) >= $4)
-        AND ($5::boolean IS NULL OR $5 = EXISTS (
+        AND ($5::boolean IS NULL OR r.status <> 'running' OR $5 = EXISTS (
               SELECT 1 FROM workflow_tasks w
                WHERE w.run_id = r.id AND w.status = 'waiting' AND w.kind = ANY($6::varchar[])))`;
     const filters = [tenantId, statuses, contextId, since, input, INPUT_KINDS];

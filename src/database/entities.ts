@@ -24,6 +24,7 @@ import { ScheduleTick } from '../schedules/entities/schedule-tick.entity';
 import { DefinitionPause } from '../workflows/entities/definition-pause.entity';
 import { RateLimit } from '../workflows/entities/rate-limit.entity';
 import { TaskProgress } from '../workflows/entities/task-progress.entity';
+import { UsageRecord } from '../workflows/usage/usage-record.entity';
 import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
@@ -54,6 +55,7 @@ export const ENTITIES = [
   Schedule,
   ScheduleTick,
   TaskProgress,
+  UsageRecord,
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,

@@ -48,6 +48,30 @@ const RUN = object(
   ['workflowId', 'type', 'status'],
 );
 
+const USAGE = {
+  type: ['object', 'null'],
+  properties: {
+    inputTokens: int,
+    outputTokens: int,
+    costUsd: { type: 'number' },
+    reports: int,
+  },
+};
+
+const BUDGET = (extra: Record<string, unknown>, required: string[]) =>
+  object(
+    {
+      workflowId: { type: 'string', format: 'uuid' },
+      type: str,
+      definitionVersion: { type: ['integer', 'null'] },
+      status: str,
+      budget: { type: ['object', 'null'] },
+      usage: USAGE,
+      ...extra,
+    },
+    ['workflowId', 'type', 'status', 'budget', 'usage', ...required],
+  );
+
 const TASK_ERROR = object({ message: str, code: str }, ['message']);
 
 const TASK = (extra: Record<string, unknown> = {}, required: string[] = []) =>
@@ -178,6 +202,23 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     type: 'workflow.retried',
     description: 'A failed run runs again: its steps that did not succeed are queued anew.',
     schema: RUN,
+  },
+  {
+    type: 'workflow.budget.exceeded',
+    description:
+      "A run's usage passed its budget (`exceeded`: tokens, costUsd, wallSeconds): it is budget_exceeded, its queued tasks are held (`heldTasks`) and no new task is dispatched until the budget is raised (POST /workflows/{id}/budget) or the run is cancelled.",
+    schema: BUDGET({ exceeded: { type: 'array', items: str }, heldTasks: int }, [
+      'exceeded',
+      'heldTasks',
+    ]),
+  },
+  {
+    type: 'workflow.budget.changed',
+    description:
+      "A run's budget was set (POST /workflows/{id}/budget): a budget_exceeded run runs again and its held tasks are queued (`resumedTasks`).",
+    schema: BUDGET({ previousBudget: { type: ['object', 'null'] }, resumedTasks: int }, [
+      'resumedTasks',
+    ]),
   },
   {
     type: 'workflow.concurrency.queued',
@@ -344,7 +385,13 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   {
     type: 'task.queued',
     description:
-      'A step became ready: its task is queued (a fan-out: one per element, with `elementIndex`).',
+      "A step became ready: its task is queued (a fan-out: one per element, with `elementIndex`); also a held task queued again once its run's budget is raised.",
+    schema: TASK(),
+  },
+  {
+    type: 'task.held',
+    description:
+      "A task is held, not queued: its run's budget is spent (budget_exceeded). It is queued again (task.queued) when the budget is raised.",
     schema: TASK(),
   },
   {

@@ -26,7 +26,7 @@ export function groupOf(run: Pick<RunRow, 'tenantId' | 'type' | 'concurrencyKey'
 }
 
 const IN_GROUP = `r.tenant_id = $1 AND r.type = $2 AND r.concurrency_key = $3
-  AND r.concurrency_state IS NOT NULL AND r.status IN ('pending', 'running')`;
+  AND r.concurrency_state IS NOT NULL AND r.status IN ('pending', 'running', 'budget_exceeded')`;
 
 /** Serialises the slots of one key value until the transaction ends (re-entrant). */
 export async function lockGroup(tx: Transaction, group: KeyGroup): Promise<void> {
@@ -150,7 +150,7 @@ export async function promotionDue(manager: EntityManager, group: KeyGroup): Pro
                 WHERE ${IN_GROUP} AND r.concurrency_state = 'holding') < w.concurrency_limit
          FROM workflow_runs w
         WHERE w.tenant_id = $1 AND w.type = $2 AND w.concurrency_key = $3
-          AND w.concurrency_state = 'waiting' AND w.status IN ('pending', 'running')
+          AND w.concurrency_state = 'waiting' AND w.status IN ('pending', 'running', 'budget_exceeded')
         ORDER BY w.concurrency_since, w.id LIMIT 1), false) AS due`,
     [group.tenantId, group.type, group.key],
   );
@@ -167,12 +167,12 @@ export async function stalledGroups(manager: EntityManager, limit: number): Prom
        FROM (SELECT DISTINCT ON (r.tenant_id, r.type, r.concurrency_key)
                     r.tenant_id, r.type, r.concurrency_key, r.concurrency_limit
                FROM workflow_runs r
-              WHERE r.concurrency_state = 'waiting' AND r.status IN ('pending', 'running')
+              WHERE r.concurrency_state = 'waiting' AND r.status IN ('pending', 'running', 'budget_exceeded')
               ORDER BY r.tenant_id, r.type, r.concurrency_key, r.concurrency_since, r.id) w
       WHERE (SELECT count(*) FROM workflow_runs h
               WHERE h.tenant_id = w.tenant_id AND h.type = w.type
                 AND h.concurrency_key = w.concurrency_key AND h.concurrency_state = 'holding'
-                AND h.status IN ('pending', 'running')) < w.concurrency_limit
+                AND h.status IN ('pending', 'running', 'budget_exceeded')) < w.concurrency_limit
       LIMIT $1`,
     [limit],
   );

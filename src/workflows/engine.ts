@@ -47,6 +47,7 @@ import {
   TaskStatus,
 } from './state-machine';
 import { planWait, WaitPlan } from './wait-steps';
+import type { Budget, BudgetLimit, UsageReport } from './usage/usage';
 import {
   DURATION_MS,
   RUN_COLUMNS,
@@ -72,6 +73,8 @@ export interface NewRun {
   startAt?: Date;
   /** Its definition's concurrency key: the run waits for a slot of its key value. */
   concurrency?: ConcurrencySpec | null;
+  /** Limits on its reported usage and its running time. */
+  budget?: Budget | null;
 }
 
 /** What happens to a run because of its concurrency key. */
@@ -89,7 +92,7 @@ export interface TaskError {
 }
 
 type TaskEvent =
-  'queued' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
+  'queued' | 'held' | 'claimed' | 'succeeded' | 'failed' | 'retried' | 'timed_out' | 'cancelled';
 type RunEvent =
   'created' | 'activated' | 'started' | 'succeeded' | 'failed' | 'cancelled' | 'retried';
 /**
@@ -123,6 +126,8 @@ export interface Holder {
   resultHash: string;
   /** The request context the holder's audit entries and events are written in. */
   context: RequestContext;
+  /** What the attempt used, when the holder reported it. */
+  usage?: UsageReport;
 }
 
 /** A task step ready to be queued, with its input; a fan-out's element says which it is. */
@@ -150,6 +155,16 @@ function isElement(task: Pick<TaskRow, 'elementIndex'>): boolean {
   return typeof task.elementIndex === 'number';
 }
 
+/**
+ * What an agent's task being cancelled was (read before the run's own status changes): claimed
+ * when it has an agent, else held in a run whose budget is spent (such a run has no queued
+ * task), else queued.
+ */
+function openStatus(run: RunRow, task: TaskRow): TaskStatus {
+  if (task.agentId) return 'claimed';
+  return run.status === 'budget_exceeded' ? 'held' : 'queued';
+}
+
 const RUN_ACTIONS: Record<RunEvent, string> = {
   created: 'workflow.create',
   activated: 'workflow.activate',
@@ -171,6 +186,7 @@ const STEP_ACTIONS: Record<StepEvent, string> = {
 
 const TASK_ACTIONS: Record<TaskEvent, string> = {
   queued: 'task.queue',
+  held: 'task.hold',
   claimed: 'task.claim',
   succeeded: 'task.succeed',
   failed: 'task.fail',
@@ -227,9 +243,9 @@ export class WorkflowEngine {
     const key = concurrency ? concurrencyKeyOf(input.input, concurrency.key) : null;
     const rows = await tx.manager.query<RunRow[]>(
       `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context, start_at,
-         concurrency_key, concurrency_limit, concurrency_strategy, on_finish)
+         concurrency_key, concurrency_limit, concurrency_strategy, on_finish, budget)
        VALUES ($1, $2, $3, $4, CASE WHEN $10::timestamptz IS NULL THEN 'pending' ELSE 'scheduled' END,
-               $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14::jsonb)
+               $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12, $13, $14::jsonb, $15::jsonb)
        ON CONFLICT DO NOTHING
        RETURNING ${RUN_COLUMNS}`,
       [
@@ -247,6 +263,7 @@ export class WorkflowEngine {
         concurrency?.limit ?? null,
         concurrency?.strategy ?? null,
         input.onFinish ? JSON.stringify(input.onFinish) : null,
+        input.budget ? JSON.stringify(input.budget) : null,
       ],
     );
     const run = rows[0];
@@ -801,25 +818,27 @@ export class WorkflowEngine {
       });
       return { willRetry };
     }
-    assertTaskTransition(outcome, 'queued');
+    // A run whose budget is spent holds the retry until the budget is raised.
+    const held = run.status === 'budget_exceeded';
+    assertTaskTransition(outcome, held ? 'held' : 'queued');
     const delay = backoffSeconds(task.retryBackoff, task.attempt);
     const [queued] = updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t
-            SET status = 'queued', attempt = attempt + 1,
+            SET status = $3, attempt = attempt + 1,
                 available_at = now() + make_interval(secs => $2),
                 prev_lease_token = lease_token, prev_result_hash = result_hash,
                 lease_token = NULL, result_hash = NULL, agent_id = NULL, lease_expires_at = NULL,
                 claimed_at = NULL, deadline_at = NULL, finished_at = NULL
           WHERE t.id = $1 RETURNING ${TASK_COLUMNS}`,
-        [task.id, delay],
+        [task.id, delay, held ? 'held' : 'queued'],
       ),
     );
     await this.taskChanged(tx, { ...queued, agentId: task.agentId }, 'retried', outcome, null, {
       ...error,
     });
     // Claimable now or after its backoff: waiting agents hear it then, whenever this commits.
-    this.retries.announce(tx, queued.tenantId, queued.skill, delay);
+    if (!held) this.retries.announce(tx, queued.tenantId, queued.skill, delay);
     return { willRetry };
   }
 
@@ -841,7 +860,8 @@ export class WorkflowEngine {
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
           WHERE t.run_id = ANY($1::uuid[])
-            AND (t.status IN ('queued', 'claimed') OR (t.kind = 'fanout' AND t.status = 'waiting'))
+            AND (t.status IN ('queued', 'held', 'claimed')
+                 OR (t.kind = 'fanout' AND t.status = 'waiting'))
           RETURNING ${TASK_COLUMNS}`,
         [ids],
       ),
@@ -864,8 +884,7 @@ export class WorkflowEngine {
           await this.stepChanged(tx, task, 'cancelled', 'waiting');
           continue;
         }
-        const before = task.agentId ? 'claimed' : 'queued';
-        await this.taskChanged(tx, task, 'cancelled', before, null);
+        await this.taskChanged(tx, task, 'cancelled', openStatus(run, task), null);
       }
       const before = run.status;
       Object.assign(run, finished.get(run.id));
@@ -874,6 +893,94 @@ export class WorkflowEngine {
     }
     await this.startOnFinish(tx, runs);
     tx.afterCommit(() => runsFinished.inc({ status: 'cancelled' }, runs.length));
+  }
+
+  /**
+   * running → budget_exceeded (the caller holds the run's lock): its queued tasks are held, so
+   * no claim takes them; its claimed ones may finish (their usage still counts), and steps that
+   * become ready meanwhile are created held. `workflow.budget.exceeded` names the limits passed.
+   */
+  async exceedBudget(tx: Transaction, run: RunRow, exceeded: BudgetLimit[]): Promise<void> {
+    assertRunTransition(run.status, 'budget_exceeded');
+    await tx.manager.query(`UPDATE workflow_runs SET status = 'budget_exceeded' WHERE id = $1`, [
+      run.id,
+    ]);
+    const held = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = 'held'
+          WHERE t.run_id = $1 AND t.status = 'queued' RETURNING ${TASK_COLUMNS}`,
+        [run.id],
+      ),
+    );
+    const before = run.status;
+    run.status = 'budget_exceeded';
+    await this.budgetChanged(tx, run, 'exceeded', before, { exceeded, heldTasks: held.length });
+    for (const task of held) await this.taskChanged(tx, task, 'held', 'queued', null);
+  }
+
+  /**
+   * A new budget for an unfinished run (the caller holds its lock and has checked its usage is
+   * within it): a budget_exceeded run runs again and its held tasks are queued, in the order
+   * they would have been (their priority and available_at are kept).
+   */
+  async changeBudget(tx: Transaction, run: RunRow, budget: Budget): Promise<void> {
+    const resumes = run.status === 'budget_exceeded';
+    if (resumes) assertRunTransition(run.status, 'running');
+    const previous = run.budget;
+    await tx.manager.query(
+      `UPDATE workflow_runs SET budget = $2::jsonb, status = $3 WHERE id = $1`,
+      [run.id, JSON.stringify(budget), resumes ? 'running' : run.status],
+    );
+    const before = run.status;
+    run.budget = budget;
+    if (resumes) run.status = 'running';
+    const queued = resumes
+      ? updatedRows<TaskRow>(
+          await tx.manager.query(
+            `UPDATE workflow_tasks t SET status = 'queued'
+              WHERE t.run_id = $1 AND t.status = 'held' RETURNING ${TASK_COLUMNS}`,
+            [run.id],
+          ),
+        )
+      : [];
+    await this.budgetChanged(tx, run, 'changed', before, {
+      previousBudget: previous,
+      resumedTasks: queued.length,
+    });
+    for (const task of queued) await this.taskChanged(tx, task, 'queued', 'held', null);
+    const signals = new Set(queued.map((task) => taskSignal(task.tenantId, task.skill)));
+    for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
+  }
+
+  /** A run's budget was passed or changed: audit entry and `workflow.budget.*` event. */
+  private async budgetChanged(
+    tx: Transaction,
+    run: RunRow,
+    event: 'exceeded' | 'changed',
+    before: RunStatus,
+    details: Record<string, unknown>,
+  ): Promise<void> {
+    const subject = { type: 'workflow', id: run.id };
+    const state = { status: run.status, budget: run.budget, usage: run.usage };
+    await this.audit.record(tx, {
+      action: event === 'exceeded' ? 'workflow.budget_exceed' : 'workflow.budget_change',
+      resource: subject,
+      before: { status: before },
+      after: { ...state, ...details },
+      tenantId: run.tenantId,
+    });
+    await this.events.emit(tx, {
+      type: `workflow.budget.${event}`,
+      subject,
+      tenantId: run.tenantId,
+      data: {
+        workflowId: run.id,
+        type: run.type,
+        definitionVersion: run.definitionVersion,
+        ...state,
+        ...details,
+      },
+    });
   }
 
   /**
@@ -1133,21 +1240,25 @@ export class WorkflowEngine {
     else await this.insertQueued(tx, steps);
   }
 
-  /** Inserts ready task steps (of one run or several) as queued tasks: one INSERT for all. */
+  /**
+   * Inserts ready task steps (of one run or several) as queued tasks (held, in a run whose
+   * budget is spent): one INSERT for all.
+   */
   private async insertQueued(tx: Transaction, ready: QueuedStep[]): Promise<void> {
     if (ready.length === 0) return;
     const inserted = await tx.manager.query<TaskRow[]>(
       `INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
          input, max_attempts, timeout_seconds, retry_backoff, element_index, rate_limit_key,
          rate_units)
-       SELECT s.id, s.tenant_id, s.run_id, s.step_key, s.skill, 'queued', s.priority, s.input,
+       SELECT s.id, s.tenant_id, s.run_id, s.step_key, s.skill, s.status, s.priority, s.input,
               s.max_attempts, s.timeout_seconds, s.retry_backoff, s.element_index,
               s.rate_limit_key, s.rate_units
          FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::varchar[],
                      $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[], $11::int[],
-                     $12::varchar[], $13::float8[])
+                     $12::varchar[], $13::float8[], $14::varchar[])
               AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
-                   timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units)
+                   timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units,
+                   status)
        RETURNING ${TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
@@ -1163,6 +1274,7 @@ export class WorkflowEngine {
         ready.map(({ elementIndex }) => elementIndex ?? null),
         ready.map(({ step }) => step.rateLimit?.key ?? null),
         ready.map(({ step, input }) => (step.rateLimit ? rateUnits(step.rateLimit, input) : null)),
+        ready.map(({ run }) => (run.status === 'budget_exceeded' ? 'held' : 'queued')),
       ],
     );
     // In step (and element) order, as the definitions list them (RETURNING promises no order).
@@ -1173,10 +1285,14 @@ export class WorkflowEngine {
     );
     for (const { run, step, elementIndex } of ready) {
       const task = byStep.get(keyOf(run.id, step.key, elementIndex))!;
-      await this.taskChanged(tx, task, 'queued', null, null);
+      await this.taskChanged(tx, task, task.status === 'held' ? 'held' : 'queued', null, null);
     }
     // Claims waiting for these skills hear it once this commits.
-    const signals = new Set(ready.map(({ run, step }) => taskSignal(run.tenantId, step.skill)));
+    const signals = new Set(
+      ready
+        .filter(({ run }) => run.status !== 'budget_exceeded')
+        .map(({ run, step }) => taskSignal(run.tenantId, step.skill)),
+    );
     for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
   }
 
@@ -1420,8 +1536,9 @@ export class WorkflowEngine {
         await this.stepChanged(tx, task, 'cancelled', 'waiting');
         continue;
       }
-      assertTaskTransition(task.agentId ? 'claimed' : 'queued', 'cancelled');
-      await this.taskChanged(tx, task, 'cancelled', task.agentId ? 'claimed' : 'queued', null);
+      const open = openStatus(run, task);
+      assertTaskTransition(open, 'cancelled');
+      await this.taskChanged(tx, task, 'cancelled', open, null);
     }
     if (cancelled.some((task) => task.kind !== 'task')) {
       await tx.manager.query(`DELETE FROM workflow_event_waits WHERE run_id = $1`, [run.id]);
@@ -1505,7 +1622,7 @@ export class WorkflowEngine {
     return updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
-          WHERE t.run_id = $1 AND t.status IN ('queued', 'claimed', 'waiting')
+          WHERE t.run_id = $1 AND t.status IN ('queued', 'held', 'claimed', 'waiting')
           RETURNING ${TASK_COLUMNS}`,
         [runId],
       ),

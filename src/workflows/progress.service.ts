@@ -7,11 +7,16 @@ import { ProgressData, ProgressWriter } from './progress-writer';
 import { TasksService } from './tasks.service';
 import { WorkflowErrorCode } from './workflows.errors';
 import { BadRequestError } from '../common/errors/domain-error';
+import { WorkflowEngine } from './engine';
+import { BudgetsService } from './usage/budgets.service';
+import type { UsageReport } from './usage/usage';
 
 export interface ProgressReport {
   message?: string;
   percent?: number;
   data?: Record<string, unknown>;
+  /** What was used since the holder's last report: counted at once. */
+  usage?: UsageReport;
 }
 
 export interface ProgressAnswer {
@@ -64,6 +69,8 @@ export class ProgressService implements OnApplicationShutdown {
     private readonly unitOfWork: UnitOfWork,
     private readonly writer: ProgressWriter,
     private readonly tasks: TasksService,
+    private readonly engine: WorkflowEngine,
+    private readonly budgets: BudgetsService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -87,6 +94,8 @@ export class ProgressService implements OnApplicationShutdown {
       at: new Date().toISOString(),
     };
     const row = await this.unitOfWork.run(async (tx) => {
+      // Usage adds to the run's totals: its lock first, as every writer of a run and its tasks.
+      if (report.usage) await this.engine.lockRunOfTask(tx, tenantId, taskId);
       // An INSERT answers its rows (an UPDATE would answer [rows, count]).
       const rows = await tx.manager.query<
         Array<{ tenantId: string; progress: ProgressData; pending: boolean; leaseExpiresAt: Date }>
@@ -101,6 +110,11 @@ export class ProgressService implements OnApplicationShutdown {
       ]);
       const [stored] = rows;
       if (stored && !stored.pending) await this.writer.emit(tx, stored.tenantId, stored.progress);
+      if (stored && report.usage) {
+        await this.budgets.record(tx, [
+          { taskId, runId: stored.progress.workflowId, usage: report.usage, source: 'progress' },
+        ]);
+      }
       return stored;
     });
     // Not the holder: the heartbeat's own answer says why (409, or 404).

@@ -5,6 +5,7 @@ import { BadRequestError, ConflictError, FieldError } from '../common/errors/dom
 import { UUID_PATTERN } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { ReadRouter } from '../database/read-router';
+import { Budget, BUDGET_LIMITS, BudgetLimit, exceededLimits } from './usage/usage';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent } from '../events/domain-event';
 import { EventsService } from '../events/events.service';
@@ -28,6 +29,7 @@ export type RunWaiting =
   | { reason: 'schedule'; until: Date }
   | { reason: 'concurrency'; key: unknown; limit: number; ahead: number; since: Date }
   | { reason: 'paused'; since: Date }
+  | { reason: 'budget'; exceeded: BudgetLimit[] }
   | RateLimitWait
   | null;
 
@@ -112,6 +114,7 @@ export class RunsService {
         priority: input.priority ?? 0,
         startAt,
         concurrency,
+        budget: budgetOf(input),
       }))!;
       return this.detail(tx.manager, tenantId, run.id);
     });
@@ -308,6 +311,14 @@ export class RunsService {
     if (run.status === 'scheduled' && run.startAt)
       return { reason: 'schedule', until: run.startAt };
     if (isTerminalRun(run.status)) return null;
+    if (run.status === 'budget_exceeded') {
+      const [{ seconds }] = await manager.query<Array<{ seconds: number | null }>>(
+        `SELECT extract(epoch FROM now() - started_at)::float8 AS seconds
+           FROM workflow_runs WHERE id = $1`,
+        [run.id],
+      );
+      return { reason: 'budget', exceeded: exceededLimits(run.budget, run.usage, seconds) };
+    }
     if (run.concurrencyState === 'waiting') {
       return {
         reason: 'concurrency',
@@ -545,4 +556,13 @@ export class RunsService {
     this.github.assertConfiguredFor(steps);
     return { type: input.type!, version: null, steps, concurrency: null, onFinish: null };
   }
+}
+
+/** The budget a start asked for (only the limits given); null: none. */
+function budgetOf(input: CreateRunDto): Budget | null {
+  const given = input.budget;
+  if (!given) return null;
+  const budget: Budget = {};
+  for (const limit of BUDGET_LIMITS) if (given[limit] !== undefined) budget[limit] = given[limit];
+  return Object.keys(budget).length > 0 ? budget : null;
 }

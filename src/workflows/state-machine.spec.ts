@@ -17,6 +17,11 @@ const LEGAL_RUN = new Set([
   'running>succeeded',
   'running>failed',
   'running>cancelled',
+  'running>budget_exceeded',
+  'budget_exceeded>running',
+  'budget_exceeded>succeeded',
+  'budget_exceeded>failed',
+  'budget_exceeded>cancelled',
   'failed>running',
   'failed>pending',
 ]);
@@ -24,6 +29,9 @@ const LEGAL_RUN = new Set([
 const LEGAL_TASK = new Set([
   'queued>claimed',
   'queued>cancelled',
+  'queued>held',
+  'held>queued',
+  'held>cancelled',
   'claimed>succeeded',
   'claimed>failed',
   'claimed>timed_out',
@@ -33,7 +41,9 @@ const LEGAL_TASK = new Set([
   'waiting>timed_out',
   'waiting>cancelled',
   'failed>queued',
+  'failed>held',
   'timed_out>queued',
+  'timed_out>held',
 ]);
 
 /** true when legal, false when it throws the 409 ConflictError; anything else propagates. */
@@ -62,7 +72,7 @@ describe('task transitions', () => {
   });
 
   it('lists every legal pair the table allows, no more', () => {
-    expect(LEGAL_TASK.size).toBe(12);
-    expect(LEGAL_RUN.size).toBe(10);
+    expect(LEGAL_TASK.size).toBe(17);
+    expect(LEGAL_RUN.size).toBe(15);
   });
 });

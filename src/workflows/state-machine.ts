@@ -5,6 +5,7 @@ export const RUN_STATUSES = [
   'scheduled',
   'pending',
   'running',
+  'budget_exceeded',
   'succeeded',
   'failed',
   'cancelled',
@@ -13,6 +14,7 @@ export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export const TASK_STATUSES = [
   'queued',
+  'held',
   'claimed',
   'waiting',
   'succeeded',
@@ -29,24 +31,28 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
  * concurrency key has no free slot). A task's failed or
  * timed-out attempt with attempts left goes back to `queued` (its retry). A step that is not a
  * task (a wait, an approval, a sleep) starts `waiting` and ends once: it is never queued, so
- * no agent can claim it, and it is never retried by the engine.
+ * no agent can claim it, and it is never retried by the engine. A running run whose usage passed
+ * its budget is `budget_exceeded` until the budget is raised: its tasks that would be queued are
+ * `held` instead (claimed ones may finish), and queued again when it runs again.
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   scheduled: ['pending', 'cancelled'],
   pending: ['running', 'failed', 'cancelled'],
-  running: ['succeeded', 'failed', 'cancelled'],
+  running: ['budget_exceeded', 'succeeded', 'failed', 'cancelled'],
+  budget_exceeded: ['running', 'succeeded', 'failed', 'cancelled'],
   succeeded: [],
   failed: ['running', 'pending'],
   cancelled: [],
 };
 
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
-  queued: ['claimed', 'cancelled'],
+  queued: ['claimed', 'held', 'cancelled'],
+  held: ['queued', 'cancelled'],
   claimed: ['succeeded', 'failed', 'timed_out', 'cancelled'],
   waiting: ['succeeded', 'failed', 'timed_out', 'cancelled'],
   succeeded: [],
-  failed: ['queued'],
-  timed_out: ['queued'],
+  failed: ['queued', 'held'],
+  timed_out: ['queued', 'held'],
   cancelled: [],
 };
 

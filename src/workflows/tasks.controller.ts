@@ -138,7 +138,8 @@ export class TasksController {
     description:
       'Coalesced per task: at most one task.progress event per PROGRESS_INTERVAL_MS is ' +
       'written, and the latest report always (at the end of the interval, or before the ' +
-      'completion). 409 when not the lease holder, as for heartbeat.',
+      'completion). 409 when not the lease holder, as for heartbeat. `usage` (what was used ' +
+      "since the last report) is counted at once, into the run's budget too.",
   })
   @ApiData(ProgressStateDto)
   @ApiProblems(400, 404, 409)
@@ -155,7 +156,9 @@ export class TasksController {
     description:
       'With claimNext, the next tasks are leased to the agent that held this one once the ' +
       'completion has committed, long-polling up to claimNext.waitSeconds, and the answer is ' +
-      '{task: <attempt result>, next: {tasks}}; without it, the attempt result alone.',
+      '{task: <attempt result>, next: {tasks}}; without it, the attempt result alone. `usage` ' +
+      "is summed into the task's, the run's and the tenant's usage; a run it takes over its " +
+      'budget turns budget_exceeded (this task stays succeeded).',
   })
   @ApiExtraModels(AttemptResultDto, CompleteAndClaimResultDto)
   @ApiOkResponse({
@@ -179,7 +182,9 @@ export class TasksController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     if (!body.claimNext) {
-      return { data: await this.tasks.complete(taskId(id), body.leaseToken, body.output) };
+      return {
+        data: await this.tasks.complete(taskId(id), body.leaseToken, body.output, body.usage),
+      };
     }
     const { max, waitSeconds } = body.claimNext;
     return {
@@ -190,6 +195,7 @@ export class TasksController {
           body.output,
           { max: max ?? 1, waitSeconds: waitSeconds ?? 0 },
           signal,
+          body.usage,
         ),
       ),
     };

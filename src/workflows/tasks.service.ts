@@ -4,7 +4,7 @@ import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
-import { currentTenantId, requestContext } from '../common/context/request-context';
+import { currentTenantId, RequestContext, requestContext } from '../common/context/request-context';
 import { ConflictError } from '../common/errors/domain-error';
 import { currentTraceparent, linksTo, markSpan, withSpan } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
@@ -20,6 +20,9 @@ import { batchSizes } from './workflow-metrics';
 import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { AgentDrainingError, TaskNotFoundError, WorkflowErrorCode } from './workflows.errors';
 import { AgentNotFoundError } from '../agents/agents.errors';
+import { BudgetsService } from './usage/budgets.service';
+import type { UsageReport } from './usage/usage';
+import type { UsageEntry } from './usage/usage-ledger';
 
 export interface ClaimedTask {
   id: string;
@@ -90,6 +93,7 @@ export class TasksService {
     private readonly shutdown: ShutdownState,
     @InjectConfig() private readonly config: AppConfig,
     private readonly runTraces: RunTraces,
+    private readonly budgets: BudgetsService,
   ) {}
 
   /**
@@ -217,17 +221,27 @@ export class TasksService {
    * Completions arriving together share one transaction (see `completeAll`): under load a
    * wide run's siblings, which queue on its lock anyway, cost one lock and one write.
    */
-  async complete(taskId: string, leaseToken: string, output: unknown): Promise<AttemptResult> {
-    return (await this.completeTraced(taskId, leaseToken, output)).result;
+  async complete(
+    taskId: string,
+    leaseToken: string,
+    output: unknown,
+    usage?: UsageReport,
+  ): Promise<AttemptResult> {
+    return (await this.completeTraced(taskId, leaseToken, output, usage)).result;
   }
 
   /** `task.complete`, linked to the run's trace when the agent did not continue it. */
-  private completeTraced(taskId: string, leaseToken: string, output: unknown) {
+  private completeTraced(
+    taskId: string,
+    leaseToken: string,
+    output: unknown,
+    usage: UsageReport | undefined,
+  ) {
     return withSpan(
       'task.complete',
       { attributes: { 'agentmesh.task.id': taskId } },
       async (span) => {
-        const completed = await this.submitCompletion(taskId, leaseToken, output);
+        const completed = await this.submitCompletion(taskId, leaseToken, output, usage);
         if (span) {
           const { result } = completed;
           span.setAttribute('agentmesh.task.attempt', result.attempt);
@@ -256,8 +270,9 @@ export class TasksService {
     output: unknown,
     next: { max: number; waitSeconds: number },
     signal?: AbortSignal,
+    usage?: UsageReport,
   ): Promise<{ task: AttemptResult; next: { tasks: ClaimedTask[] } }> {
-    const { result, agentId } = await this.completeTraced(taskId, leaseToken, output);
+    const { result, agentId } = await this.completeTraced(taskId, leaseToken, output, usage);
     const tasks = agentId === null ? [] : await this.claimAfterCompletion(agentId, next, signal);
     return { task: result, next: { tasks } };
   }
@@ -276,7 +291,12 @@ export class TasksService {
     }
   }
 
-  private submitCompletion(taskId: string, leaseToken: string, output: unknown) {
+  private submitCompletion(
+    taskId: string,
+    leaseToken: string,
+    output: unknown,
+    usage: UsageReport | undefined,
+  ) {
     const context = requestContext.require();
     return this.completions.submit({
       tenantId: currentTenantId(),
@@ -284,8 +304,10 @@ export class TasksService {
       leaseToken,
       agentId: this.boundAgent(),
       output: output ?? null,
-      resultHash: hashOf({ output: output ?? null }),
+      // A repeat must send the same usage; without usage the hash is what it always was.
+      resultHash: hashOf(usage ? { output: output ?? null, usage } : { output: output ?? null }),
       context,
+      ...(usage ? { usage } : {}),
     });
   }
 
@@ -338,6 +360,7 @@ export class TasksService {
         );
         const succeeded = await this.engine.succeedAll(tx, holders);
         await markProgress();
+        await this.recordUsage(tx, holders, succeeded);
         return succeeded;
       }),
     );
@@ -355,6 +378,27 @@ export class TasksService {
         return settled(requestContext.run(holder.context, () => this.completedBefore(holder)));
       }),
     );
+  }
+
+  /**
+   * The usage reported with the completions just done (a repeat or a refused one counts
+   * nothing), under the runs' locks `succeedAll` took: a completion without usage costs nothing
+   * more.
+   */
+  private async recordUsage(
+    tx: Transaction,
+    holders: Holder[],
+    succeeded: Array<TaskRow | undefined>,
+  ): Promise<void> {
+    const entries: UsageEntry[] = [];
+    const contexts = new Map<string, RequestContext>();
+    holders.forEach((holder, index) => {
+      const task = succeeded[index];
+      if (!task || !holder.usage) return;
+      entries.push({ taskId: task.id, runId: task.runId, usage: holder.usage, source: 'complete' });
+      contexts.set(task.id, holder.context);
+    });
+    if (entries.length > 0) await this.budgets.record(tx, entries, (id) => contexts.get(id));
   }
 
   /** The answer to a completion that changed nothing: a repeat of the holder's, or 409/404. */

@@ -30,6 +30,8 @@ export function runView(run: RunRow): RunDto {
     startAt: iso(run.startAt),
     startedAt: iso(run.startedAt),
     finishedAt: iso(run.finishedAt),
+    usage: run.usage ?? null,
+    budget: run.budget ?? null,
   };
 }
 
@@ -47,6 +49,7 @@ export function taskView(task: TaskRow): TaskViewDto {
     leaseExpiresAt: task.status === 'claimed' ? iso(task.leaseExpiresAt) : null,
     claimedAt: iso(task.claimedAt),
     finishedAt: iso(task.finishedAt),
+    usage: task.usage ?? null,
   };
 }
 
@@ -122,6 +125,8 @@ function waitingView(waiting: RunDetail['waiting']): RunWaitingDto | null {
       };
     case 'paused':
       return { reason: 'paused', since: iso(waiting.since)! };
+    case 'budget':
+      return { reason: 'budget', exceeded: waiting.exceeded };
     case 'rate_limit':
       return {
         reason: 'rate_limit',

@@ -11,7 +11,8 @@ const counts = new ScrapeSnapshot<Record<string, number>>({});
  * runs of a paused definition (a pause is rare: joined from the few paused keys), but for
  * those queued for a concurrency slot (counted there, as the run view shows them);
  * `rate_limit`: runs with a ready task whose rate limit lacks its units now, or does not exist
- * (read from the partial index of queued tasks naming a rate limit).
+ * (read from the partial index of queued tasks naming a rate limit); `budget`: runs whose usage
+ * passed their budget (budget_exceeded), until it is raised.
  */
 @Injectable()
 export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
@@ -20,10 +21,10 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
   onModuleInit(): void {
     counts.gauge(
       'workflow_runs_waiting',
-      'Unfinished workflow runs waiting, by reason (schedule, concurrency, paused, rate_limit)',
+      'Unfinished workflow runs waiting, by reason (schedule, concurrency, paused, rate_limit, budget)',
       ['reason'],
       (g, byReason) => {
-        for (const reason of ['schedule', 'concurrency', 'paused', 'rate_limit'])
+        for (const reason of ['schedule', 'concurrency', 'paused', 'rate_limit', 'budget'])
           g.set({ reason }, byReason[reason] ?? 0);
       },
     );
@@ -36,7 +37,13 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
 
   private async read(): Promise<Record<string, number>> {
     const [row] = await this.dataSource.query<
-      Array<{ schedule: number; concurrency: number; paused: number; rateLimit: number }>
+      Array<{
+        schedule: number;
+        concurrency: number;
+        paused: number;
+        rateLimit: number;
+        budget: number;
+      }>
     >(
       `SELECT (SELECT count(*)::int FROM workflow_runs WHERE status = 'scheduled') AS schedule,
               (SELECT count(*)::int FROM workflow_runs
@@ -52,13 +59,15 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
                   AND t.available_at <= now()
                   AND (l.key IS NULL OR least(t.rate_units, l.burst) > least(l.burst, l.tokens
                        + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60)))
-                AS "rateLimit"`,
+                AS "rateLimit",
+              (SELECT count(*)::int FROM workflow_runs WHERE status = 'budget_exceeded') AS budget`,
     );
     return {
       schedule: row?.schedule ?? 0,
       concurrency: row?.concurrency ?? 0,
       paused: row?.paused ?? 0,
       rate_limit: row?.rateLimit ?? 0,
+      budget: row?.budget ?? 0,
     };
   }
 }

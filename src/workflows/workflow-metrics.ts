@@ -83,7 +83,8 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
       'Workflow runs not finished, by status',
       ['status'],
       (g, s) => {
-        for (const status of ['pending', 'running']) g.set({ status }, s.runs[status] ?? 0);
+        for (const status of ['pending', 'running', 'budget_exceeded'])
+          g.set({ status }, s.runs[status] ?? 0);
       },
     );
     scrape.gauge(
@@ -121,7 +122,7 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
     const [runs, tasks, queue] = await Promise.all([
       this.dataSource.query<Array<{ status: string; n: number }>>(
         `SELECT status, count(*)::int AS n FROM workflow_runs
-          WHERE status IN ('pending', 'running') GROUP BY status`,
+          WHERE status IN ('pending', 'running', 'budget_exceeded') GROUP BY status`,
       ),
       this.dataSource.query<Array<{ status: string; n: number }>>(
         `SELECT 'queued' AS status, count(*)::int AS n FROM workflow_tasks WHERE status = 'queued'

@@ -22,7 +22,7 @@ export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.start_at AS "startAt", r.started_at AS "startedAt", r.finished_at AS "finishedAt",
   r.concurrency_key AS "concurrencyKey", r.concurrency_limit AS "concurrencyLimit",
   r.concurrency_strategy AS "concurrencyStrategy", r.concurrency_state AS "concurrencyState",
-  r.concurrency_since AS "concurrencySince"`;
+  r.concurrency_since AS "concurrencySince", r.usage, r.budget`;
 
 export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId",
   t.step_key AS "stepKey", t.skill, t.status, t.priority, ${TASK_INPUT}, t.output, t.error,
@@ -34,7 +34,7 @@ export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId
   t.prev_lease_token AS "prevLeaseToken", t.prev_result_hash AS "prevResultHash",
   t.finished_at AS "finishedAt", t.created_at AS "createdAt", t.kind, t.wait_for AS "waitFor",
   t.wake_at AS "wakeAt", t.element_index AS "elementIndex", t.element_count AS "elementCount",
-  t.rate_limit_key AS "rateLimitKey", t.rate_units AS "rateUnits"`;
+  t.rate_limit_key AS "rateLimitKey", t.rate_units AS "rateUnits", t.usage`;
 
 /** Claim to now, in milliseconds, measured by the database clock. */
 export const DURATION_MS = `(extract(epoch FROM clock_timestamp() - t.claimed_at) * 1000)::int AS "durationMs"`;

@@ -23,6 +23,11 @@ import { RunsService } from './runs.service';
 import { SkillsService } from './skills.service';
 import { ApiDataWithWarnings, withWarnings } from './warnings';
 import { elementView, runDetailView, runView } from './views';
+import { BadRequestError } from '../common/errors/domain-error';
+import { BudgetDto } from './dto/usage.dto';
+import { BudgetsService } from './usage/budgets.service';
+import { BUDGET_LIMITS } from './usage/usage';
+import { WorkflowErrorCode } from './workflows.errors';
 
 @ApiTags('workflows')
 @Controller('workflows')
@@ -31,6 +36,7 @@ export class WorkflowsController {
     private readonly runs: RunsService,
     private readonly skills: SkillsService,
     private readonly summaries: RunSummaryService,
+    private readonly budgets: BudgetsService,
   ) {}
 
   @Post()
@@ -40,12 +46,15 @@ export class WorkflowsController {
   @ApiOperation({
     summary: 'Start a run from a definition or from inline steps',
     description:
-      'Body: {definitionKey, definitionVersion?, input?, priority?, startAt?} or inline {type, steps, input?, priority?, startAt?}. ' +
+      'Body: {definitionKey, definitionVersion?, input?, priority?, startAt?, budget?} or inline {type, steps, input?, priority?, startAt?, budget?}. ' +
       'Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}; a ' +
       'forEach step runs one task per element (at most 1000), whose input adds {item, index}, ' +
       'and its output is the array of their outputs in element order. A step ' +
       'whose skill no agent has ever registered is accepted with a `warnings` entry naming it. ' +
-      'With startAt in the future the run waits `scheduled` (no task claimable) until then.',
+      'With startAt in the future the run waits `scheduled` (no task claimable) until then. ' +
+      'With budget {tokens?, costUsd?, wallSeconds?} the run turns budget_exceeded once the ' +
+      'usage its agents report (or its running time) passes it: no new task is dispatched ' +
+      'until POST /workflows/{id}/budget raises it.',
   })
   @ApiDataWithWarnings(RunDetailDto, 201)
   @ApiProblems(400, 404, 409, 422)
@@ -161,6 +170,35 @@ export class WorkflowsController {
   @ApiProblems(404, 409, 422)
   async cancel(@Param('id') id: string) {
     return { data: runDetailView(await this.runs.cancel(id)) };
+  }
+
+  @Post(':id/budget')
+  @HttpCode(200)
+  @Idempotent()
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: "Set a run's budget; a budget_exceeded run runs again",
+    description:
+      'Body {tokens?, costUsd?, wallSeconds?}, at least one: the limits given replace the ' +
+      "run's, the others are kept. A budget_exceeded run turns running and its held tasks are " +
+      'queued again. 409 budget-below-usage (nothing changes) when the run has already used ' +
+      'more than the new budget allows (tokens: input + output; wallSeconds: seconds since it ' +
+      'started running), 409 when the run has finished. Audited; workflow.budget.changed.',
+  })
+  @ApiData(RunDetailDto)
+  @ApiProblems(400, 404, 409, 422)
+  async budget(@Param('id') id: string, @Body() body: BudgetDto) {
+    if (BUDGET_LIMITS.every((limit) => body[limit] === undefined)) {
+      throw new BadRequestError(WorkflowErrorCode.InvalidRun, 'The budget is empty.', [
+        { field: 'tokens', message: 'give at least one of tokens, costUsd, wallSeconds' },
+      ]);
+    }
+    await this.budgets.setBudget(id, {
+      ...(body.tokens !== undefined ? { tokens: body.tokens } : {}),
+      ...(body.costUsd !== undefined ? { costUsd: body.costUsd } : {}),
+      ...(body.wallSeconds !== undefined ? { wallSeconds: body.wallSeconds } : {}),
+    });
+    return { data: runDetailView(await this.runs.get(id)) };
   }
 
   @Post(':id/retry')

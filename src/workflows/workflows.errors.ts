@@ -20,6 +20,8 @@ export enum WorkflowErrorCode {
   ConcurrencyKeyFull = 'concurrency_key_full',
   RateLimitNotFound = 'rate_limit_not_found',
   RateLimitExists = 'rate_limit_exists',
+  BudgetBelowUsage = 'budget_below_usage',
+  InvalidUsageQuery = 'invalid_usage_query',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {

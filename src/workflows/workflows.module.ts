@@ -28,6 +28,11 @@ import { WorkflowReactions } from './workflow-reactions';
 import { WaitsController } from './waits.controller';
 import { WaitsService } from './waits.service';
 import { WorkflowsController } from './workflows.controller';
+import { BudgetSweeper } from './usage/budget-sweeper';
+import { BudgetsService } from './usage/budgets.service';
+import { UsageController } from './usage/usage.controller';
+import { UsageLedger } from './usage/usage-ledger';
+import { UsageReportService } from './usage/usage-report.service';
 
 /** Definitions, runs, the engine, task dispatch to agents (claim, lease, long-poll), the reaper. */
 @Module({
@@ -39,6 +44,7 @@ import { WorkflowsController } from './workflows.controller';
     TasksController,
     SkillsController,
     RateLimitsController,
+    UsageController,
   ],
   providers: [
     DefinitionsService,
@@ -61,6 +67,10 @@ import { WorkflowsController } from './workflows.controller';
     ConcurrencySweeper,
     RateLimitsService,
     GithubStepRunner,
+    UsageLedger,
+    BudgetsService,
+    BudgetSweeper,
+    UsageReportService,
   ],
   exports: [RunsService, DefinitionsService],
 })

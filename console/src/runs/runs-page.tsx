@@ -6,7 +6,15 @@ import { useCan } from '../auth/session';
 import { Link, useRouter } from '../components/router';
 import { Loading, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
 
-const RUN_STATUSES = ['scheduled', 'pending', 'running', 'succeeded', 'failed', 'cancelled'];
+const RUN_STATUSES = [
+  'scheduled',
+  'pending',
+  'running',
+  'budget_exceeded',
+  'succeeded',
+  'failed',
+  'cancelled',
+];
 const PAGE = 25;
 
 export function RunsPage() {

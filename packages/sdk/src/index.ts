@@ -12,6 +12,7 @@ export type { FetchLike, RetryInfo, TransportOptions } from './http';
 export { Transport } from './http';
 export { backoffDelay, parseRetryAfter, type RetryOptions } from './retry';
 export type { Logger, TaskContext, TaskEvent, TaskHandler } from './task-run';
+export { TaskResult, withUsage } from './task-run';
 export { Worker, type WorkerEvent, type WorkerOptions, type WorkerState } from './worker';
 export type { EventStreamQuery, WaitOptions } from './resources/workflows';
 export { parseEventStream, type StreamEvent, type StreamOptions } from './sse';

@@ -6,7 +6,39 @@ import {
 } from './errors';
 import { backoffDelay, isRetryableStatus, sleep } from './retry';
 import type { AgentMeshClient } from './client';
-import type { ClaimedTask, Json, ProgressReport } from './types';
+import type { ClaimedTask, Json, ProgressReport, Usage } from './types';
+
+/**
+ * A handler's result with what the attempt used: `return withUsage(output, usage)`. The usage
+ * is sent with the completion (added to anything `ctx.reportUsage` collected). A plain return
+ * value is the output, as always, whatever its fields.
+ */
+export class TaskResult {
+  constructor(
+    readonly output: unknown,
+    readonly usage?: Usage,
+  ) {}
+}
+
+export function withUsage(output: unknown, usage: Usage): TaskResult {
+  return new TaskResult(output, usage);
+}
+
+/** Adds two reports: tokens and dollars summed, the later model kept. */
+function addUsage(total: Usage | undefined, more: Usage): Usage {
+  if (!total) return { ...more };
+  const costUsd =
+    total.costUsd === undefined && more.costUsd === undefined
+      ? undefined
+      : (total.costUsd ?? 0) + (more.costUsd ?? 0);
+  const model = more.model ?? total.model;
+  return {
+    inputTokens: total.inputTokens + more.inputTokens,
+    outputTokens: total.outputTokens + more.outputTokens,
+    ...(costUsd === undefined ? {} : { costUsd }),
+    ...(model === undefined ? {} : { model }),
+  };
+}
 
 export interface Logger {
   debug(message: string, fields?: Record<string, unknown>): void;
@@ -37,6 +69,12 @@ export interface TaskContext {
    * rejects with TaskAbortedError once the lease is lost.
    */
   progress(report: ProgressReport): Promise<void>;
+  /**
+   * Adds what a model call used to this attempt's usage, sent with its completion (summed into
+   * the run's usage and checked against its budget). Call it once per model call; to count it
+   * at once instead (a long task), send it with `progress({usage})`.
+   */
+  reportUsage(usage: Usage): void;
   log: Logger;
 }
 
@@ -88,6 +126,8 @@ export class TaskRun {
   private released = false;
   private renewing = true;
   private invalidReason = '';
+  /** What the handler reported with `ctx.reportUsage`, not yet sent. */
+  private usage: Usage | undefined;
 
   constructor(
     readonly task: ClaimedTask,
@@ -142,7 +182,12 @@ export class TaskRun {
     }
     const durationMs = Date.now() - started;
     if (outcome.ok) {
-      const output = outcome.output as Json;
+      const result = outcome.output;
+      const output = (result instanceof TaskResult ? result.output : result) as Json;
+      const usage =
+        result instanceof TaskResult && result.usage
+          ? addUsage(this.usage, result.usage)
+          : this.usage;
       // The first send may lease the next task too; a send again (its answer was lost) does
       // not, so a lost answer strands no lease but its own.
       let first = true;
@@ -151,13 +196,18 @@ export class TaskRun {
         first = false;
         if (!grant || grant.max === 0) {
           grant?.done();
-          await deps.client.tasks.complete(task.id, { leaseToken: task.leaseToken, output });
+          await deps.client.tasks.complete(task.id, {
+            leaseToken: task.leaseToken,
+            output,
+            ...(usage ? { usage } : {}),
+          });
           return;
         }
         try {
           const answer = await deps.client.tasks.completeAndClaimNext(task.id, {
             leaseToken: task.leaseToken,
             output,
+            ...(usage ? { usage } : {}),
             claimNext: { max: grant.max, waitSeconds: 0 },
           });
           if (answer.next.tasks.length > 0) deps.onNext?.(answer.next.tasks);
@@ -242,6 +292,9 @@ export class TaskRun {
       signal: this.controller.signal,
       heartbeat: () => this.renew(),
       progress: (report) => this.renew(report),
+      reportUsage: (usage) => {
+        this.usage = addUsage(this.usage, usage);
+      },
       log: child(this.deps.log, { taskId: task.id, stepKey: task.stepKey, attempt: task.attempt }),
     };
   }

@@ -64,4 +64,17 @@ export interface ProgressReport {
   percent?: number;
   /** Any JSON object, at most 16 KiB serialised. */
   data?: Record<string, Json>;
+  /** What was used since the last report (added to the run's usage, and to its budget). */
+  usage?: Usage;
+}
+
+/** What an attempt used, reported with a completion or a progress report. */
+export interface Usage {
+  /** Integers, 0 or more. */
+  inputTokens: number;
+  outputTokens: number;
+  /** US dollars, 0 or more. */
+  costUsd?: number;
+  /** At most 128 characters. */
+  model?: string;
 }

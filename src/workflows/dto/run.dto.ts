@@ -22,6 +22,7 @@ import type { StepKind } from '../dag';
 import { ANY_JSON } from '../../common/openapi/any-json';
 import { AsSent } from '../../common/validation/as-sent';
 import { TaskErrorDto } from './task.dto';
+import { BudgetDto, UsageTotalsDto } from './usage.dto';
 
 export class CreateRunDto {
   @ApiPropertyOptional({ example: 'sdlc', description: 'Start from this definition…' })
@@ -71,10 +72,22 @@ export class CreateRunDto {
   @IsOptional()
   @IsISO8601({ strict: true })
   startAt?: string;
+
+  @ApiPropertyOptional({
+    type: BudgetDto,
+    description:
+      'Limits on the usage agents report for the run and on its running time: once passed, ' +
+      'the run is budget_exceeded and no new task is dispatched until the budget is raised',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => BudgetDto)
+  budget?: BudgetDto;
 }
 
 /** The unfinished statuses a bulk cancel may filter on. */
-export const LIVE_RUN_STATUSES = ['scheduled', 'pending', 'running'] as const;
+export const LIVE_RUN_STATUSES = ['scheduled', 'pending', 'running', 'budget_exceeded'] as const;
 
 export class CancelRunsDto {
   @ApiPropertyOptional({ description: 'Runs of this definition key (or inline type)' })
@@ -103,14 +116,22 @@ export class CancelledRunsDto {
 /** Why a run that has not finished does not move. */
 export class RunWaitingDto {
   @ApiProperty({
-    enum: ['schedule', 'concurrency', 'paused', 'rate_limit'],
+    enum: ['schedule', 'concurrency', 'paused', 'rate_limit', 'budget'],
     description:
+      'budget: its usage passed its budget (exceeded: the limits passed; POST ' +
+      '/workflows/{id}/budget raises it); ' +
       'schedule: a delayed start (until); concurrency: a slot of its concurrency key (key, ' +
       'limit, ahead, since); paused: its definition is paused (since); rate_limit: a ready ' +
       'task (stepKey) waits for units of a rate limit (until they are back, a claim may take ' +
       'them first; defined false: no rate limit of that key exists)',
   })
-  reason: 'schedule' | 'concurrency' | 'paused' | 'rate_limit';
+  reason: 'schedule' | 'concurrency' | 'paused' | 'rate_limit' | 'budget';
+  @ApiPropertyOptional({
+    type: [String],
+    enum: ['tokens', 'costUsd', 'wallSeconds'],
+    description: 'budget: the limits its usage passed',
+  })
+  exceeded?: string[];
   @ApiPropertyOptional({ format: 'date-time' }) until?: string;
   @ApiPropertyOptional({
     format: 'date-time',
@@ -196,6 +217,12 @@ export class TaskViewDto {
     string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) finishedAt:
     string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: UsageTotalsDto,
+    description: 'What its holders reported, summed over its attempts; null: nothing reported',
+  })
+  usage: UsageTotalsDto | null;
 }
 
 export class FanOutTaskViewDto extends TaskViewDto {
@@ -308,6 +335,18 @@ export class RunDto {
     string | null;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) finishedAt:
     string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: UsageTotalsDto,
+    description: 'What its agents reported, summed over its tasks; null: nothing reported',
+  })
+  usage: UsageTotalsDto | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: BudgetDto,
+    description: 'Its limits (null: none); budget_exceeded once its usage passes one',
+  })
+  budget: BudgetDto | null;
 }
 
 export class RunDetailDto extends RunDto {

@@ -16,6 +16,7 @@ import {
 } from 'class-validator';
 import { ANY_JSON } from '../../common/openapi/any-json';
 import { AsSent } from '../../common/validation/as-sent';
+import { UsageDto } from './usage.dto';
 
 export class ClaimDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1 })
@@ -66,6 +67,17 @@ export class CompleteDto extends LeaseDto {
   @ValidateNested()
   @Type(() => ClaimNextDto)
   claimNext?: ClaimNextDto;
+
+  @ApiPropertyOptional({
+    type: UsageDto,
+    description:
+      "What this attempt used (or its part since its last progress report): summed into the task's, the run's and the tenant's usage; may stop the run when it passes its budget",
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UsageDto)
+  usage?: UsageDto;
 }
 
 export class TaskErrorDto {
@@ -165,6 +177,17 @@ export class ProgressDto extends LeaseDto {
   @IsObject()
   @AsSent()
   data?: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: UsageDto,
+    description:
+      'Usage since the last report (each report is added, not a running total): counted at once, for the budget too',
+  })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => UsageDto)
+  usage?: UsageDto;
 }
 
 export class ProgressStateDto extends LeaseStateDto {

@@ -3,6 +3,7 @@ import { Tenant } from '../../auth/entities/tenant.entity';
 import type { ConcurrencyState, ConcurrencyStrategy } from '../concurrency';
 import type { StepSpec } from '../dag';
 import type { RunStatus } from '../state-machine';
+import type { Budget, UsageTotals } from '../usage/usage';
 
 @Entity('workflow_runs')
 @Index('workflow_runs_tenant_id', ['tenantId', 'id'])
@@ -20,12 +21,17 @@ import type { RunStatus } from '../state-machine';
 @Index(
   'workflow_runs_concurrency',
   ['tenantId', 'type', 'concurrencyKey', 'concurrencyState', 'concurrencySince', 'id'],
-  { where: `"concurrency_state" IS NOT NULL AND "status" IN ('pending', 'running')` },
+  {
+    where: `"concurrency_state" IS NOT NULL AND "status" IN ('pending', 'running', 'budget_exceeded')`,
+  },
 )
+@Index('workflow_runs_budgeted', ['startedAt'], {
+  where: `"budget" IS NOT NULL AND "status" = 'running'`,
+})
 @Check('workflow_runs_concurrency_state_check', `"concurrency_state" IN ('waiting', 'holding')`)
 @Check(
   'workflow_runs_status_check',
-  `"status" IN ('scheduled', 'pending', 'running', 'succeeded', 'failed', 'cancelled')`,
+  `"status" IN ('scheduled', 'pending', 'running', 'budget_exceeded', 'succeeded', 'failed', 'cancelled')`,
 )
 export class WorkflowRun {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workflow_runs_pkey' })
@@ -106,4 +112,12 @@ export class WorkflowRun {
   /** When it took its place in the key's queue (the queue's order) or its slot. */
   @Column({ name: 'concurrency_since', type: 'timestamptz', nullable: true })
   concurrencySince: Date | null;
+
+  /** What its tasks' holders reported, summed; null until the first report. */
+  @Column({ type: 'jsonb', nullable: true })
+  usage: UsageTotals | null;
+
+  /** Limits on that usage and on its wall-clock time; null: none. */
+  @Column({ type: 'jsonb', nullable: true })
+  budget: Budget | null;
 }

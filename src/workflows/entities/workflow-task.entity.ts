@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Tenant } from '../../auth/entities/tenant.entity';
+import type { UsageTotals } from '../usage/usage';
 import type { RetryBackoff, TaskKind } from '../dag';
 import type { TaskStatus } from '../state-machine';
 import { WorkflowRun } from './workflow-run.entity';
@@ -35,12 +36,12 @@ import { WorkflowRun } from './workflow-run.entity';
 })
 @Check(
   'workflow_tasks_status_check',
-  `"status" IN ('queued', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
+  `"status" IN ('queued', 'held', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
 )
 @Check(
   'workflow_tasks_kind_check',
   `"kind" IN ('task', 'wait', 'approval', 'sleep', 'fanout', 'github')
-   AND ("kind" = 'task' OR "status" NOT IN ('queued', 'claimed'))
+   AND ("kind" = 'task' OR "status" NOT IN ('queued', 'held', 'claimed'))
    AND ("kind" <> 'task' OR "status" <> 'waiting')`,
 )
 @Check(
@@ -166,4 +167,8 @@ export class WorkflowTask {
   /** The tokens a claim of it takes from that rate limit (resolved when it was queued). */
   @Column({ name: 'rate_units', type: 'double precision', nullable: true })
   rateUnits: number | null;
+
+  /** What its holders reported on completion and progress, summed over its attempts. */
+  @Column({ type: 'jsonb', nullable: true })
+  usage: UsageTotals | null;
 }

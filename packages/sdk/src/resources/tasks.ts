@@ -8,6 +8,7 @@ import type {
   Json,
   LeaseState,
   ProgressReport,
+  Usage,
 } from '../types';
 
 type Signal = Pick<CallOptions, 'signal'>;
@@ -53,7 +54,7 @@ export class TasksResource {
   /** Completes the attempt; a repeat with the same payload answers the same, so it is retried. */
   complete(
     id: string,
-    body: { leaseToken: string; output?: Json },
+    body: { leaseToken: string; output?: Json; usage?: Usage },
     options: Signal = {},
   ): Promise<AttemptResult> {
     return this.http.data('POST', `/tasks/${segment(id)}/complete`, {
@@ -70,7 +71,12 @@ export class TasksResource {
    */
   completeAndClaimNext(
     id: string,
-    body: { leaseToken: string; output?: Json; claimNext: { max?: number; waitSeconds?: number } },
+    body: {
+      leaseToken: string;
+      output?: Json;
+      usage?: Usage;
+      claimNext: { max?: number; waitSeconds?: number };
+    },
     options: Signal = {},
   ): Promise<CompleteAndClaimResult> {
     return this.http.data('POST', `/tasks/${segment(id)}/complete`, {

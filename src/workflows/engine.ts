@@ -36,6 +36,7 @@ import {
 } from './concurrency-slots';
 import { rateUnits } from './rate-limit-units';
 import { RetryAnnouncer } from './retry-announcer';
+import { OutcomeRouter } from './outcome-routing';
 import { ConflictError } from '../common/errors/domain-error';
 import { WorkflowErrorCode } from './workflows.errors';
 import { attemptsFinished, rateLimitedClaims, runsFinished } from './workflow-metrics';
@@ -109,7 +110,9 @@ export interface WaitOutcome {
 /** What dispatch knows of the claiming agent. */
 export interface DispatchProfile {
   status: AgentStatus;
+  /** The skills it may be given tasks of now: its own, less those it is quarantined from. */
   skills: string[];
+  quarantined: number;
 }
 
 /** A completion: who reports the task done, under which lease, with what. */
@@ -196,6 +199,7 @@ export class WorkflowEngine {
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
     private readonly retries: RetryAnnouncer,
+    private readonly router: OutcomeRouter,
     private readonly unitOfWork: UnitOfWork,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -614,7 +618,7 @@ export class WorkflowEngine {
     const held = answer.heldBack ?? [];
     for (const { key, short } of held) if (short) rateLimitedClaims.inc({ key });
     return {
-      profile: { status: answer.status, skills: answer.skills },
+      profile: { status: answer.status, skills: answer.skills, quarantined: answer.quarantined },
       tasks,
       // When the first rate limit holding a task back has its units again; a ready task of a
       // limit with tokens that this claim did not get (another claim held it) is looked at
@@ -1171,13 +1175,22 @@ export class WorkflowEngine {
     const byStep = new Map(
       inserted.map((task) => [keyOf(task.runId, task.stepKey, task.elementIndex), task]),
     );
+    const routed = new Map<string, TaskRow[]>();
     for (const { run, step, elementIndex } of ready) {
       const task = byStep.get(keyOf(run.id, step.key, elementIndex))!;
       await this.taskChanged(tx, task, 'queued', null, null);
+      if (step.routing === 'outcome')
+        routed.set(run.tenantId, [...(routed.get(run.tenantId) ?? []), task]);
     }
-    // Claims waiting for these skills hear it once this commits.
-    const signals = new Set(ready.map(({ run, step }) => taskSignal(run.tenantId, step.skill)));
+    // Claims waiting for these skills hear it once this commits; outcome-routed tasks are
+    // announced by the router, to the agent each was drawn for.
+    const signals = new Set(
+      ready
+        .filter(({ step }) => step.routing !== 'outcome')
+        .map(({ run, step }) => taskSignal(run.tenantId, step.skill)),
+    );
     for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
+    for (const [tenantId, tasks] of routed) await this.router.reserve(tx, tenantId, tasks);
   }
 
   /**

@@ -13,6 +13,8 @@ import { ProgressWriter } from './progress-writer';
 import { RateLimitsController } from './rate-limits.controller';
 import { RateLimitsService } from './rate-limits.service';
 import { RetryAnnouncer } from './retry-announcer';
+import { OutcomeRouter } from './outcome-routing';
+import { ClaimWaits } from './claim-waits';
 import { RunTraces } from './run-traces';
 import { RunsService } from './runs.service';
 import { SkillsController } from './skills.controller';
@@ -44,6 +46,8 @@ import { WorkflowsController } from './workflows.controller';
     RunsService,
     WorkflowEngine,
     RetryAnnouncer,
+    OutcomeRouter,
+    ClaimWaits,
     TasksService,
     RunTraces,
     TaskReader,

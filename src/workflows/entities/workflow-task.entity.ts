@@ -33,6 +33,7 @@ import { WorkflowRun } from './workflow-run.entity';
 @Index('workflow_tasks_github_due', ['wakeAt'], {
   where: `"status" = 'waiting' AND "kind" = 'github'`,
 })
+@Check('workflow_tasks_reserved_check', `("reserved_for" IS NULL) = ("reserved_until" IS NULL)`)
 @Check(
   'workflow_tasks_status_check',
   `"status" IN ('queued', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
@@ -166,4 +167,11 @@ export class WorkflowTask {
   /** The tokens a claim of it takes from that rate limit (resolved when it was queued). */
   @Column({ name: 'rate_units', type: 'double precision', nullable: true })
   rateUnits: number | null;
+
+  /** routing "outcome": the agent it was drawn for, which alone may claim it until then. */
+  @Column({ name: 'reserved_for', type: 'varchar', length: 64, nullable: true })
+  reservedFor: string | null;
+
+  @Column({ name: 'reserved_until', type: 'timestamptz', nullable: true })
+  reservedUntil: Date | null;
 }

@@ -22,7 +22,7 @@ import { TASK_COLUMNS } from './workflow-rows';
  * one, and is kept.
  *
  * Outcome routing (outcome-routing.ts): a task reserved for another agent, until its reservation
- * ends, is passed over by one more predicate on the rows already read; the claim clears it.
+ * ends, is passed over by one more predicate on the rows already read.
  *
  * Paused definitions (`workflow_definition_pauses`): read once per claim by primary key; only
  * while the tenant has one does each candidate cost a look-up of its run's type by primary key
@@ -119,7 +119,7 @@ export function claimStatement(max: number): string {
             lease_token = replace(gen_random_uuid()::text, '-', ''),
             claimed_at = now(), lease_expires_at = now() + make_interval(secs => $3),
             deadline_at = now() + make_interval(secs => t.timeout_seconds),
-            result_hash = NULL, reserved_for = NULL, reserved_until = NULL
+            result_hash = NULL
        FROM picked WHERE t.id = picked.id
      RETURNING ${TASK_COLUMNS}),
    started AS (

@@ -4,9 +4,9 @@ import { Transaction } from '../database/unit-of-work';
 
 /**
  * Which agents' claims are waiting for work, in the database (`agent_claim_waits`), so that
- * every replica sees the same candidates for an outcome-routed task. Written only when a claim
- * found nothing and is about to wait, and removed when that wait ends: a claim that finds work
- * pays nothing here.
+ * every replica sees the same candidates for an outcome-routed task. Written each time a claim
+ * found nothing and is about to wait, removed when an agent is offered a task or its claim
+ * ends: a claim that finds work pays nothing here.
  */
 @Injectable()
 export class ClaimWaits {
@@ -31,12 +31,24 @@ export class ClaimWaits {
     );
   }
 
-  /** The agents of the tenant waiting now. */
+  /**
+   * The agents of the tenant waiting now, locked: a transaction drawing among them at the same
+   * time skips them, so two tasks queued at once are not both offered to one agent.
+   */
   async waiting(tx: Transaction, tenantId: string): Promise<string[]> {
     const rows = await tx.manager.query<Array<{ agent_id: string }>>(
-      `SELECT agent_id FROM agent_claim_waits WHERE tenant_id = $1 AND until > now()`,
+      `SELECT agent_id FROM agent_claim_waits WHERE tenant_id = $1 AND until > now()
+        ORDER BY agent_id FOR UPDATE SKIP LOCKED`,
       [tenantId],
     );
     return rows.map((row) => row.agent_id);
+  }
+
+  /** These agents were offered a task: no longer candidates until they wait again. */
+  async offered(tx: Transaction, tenantId: string, agentIds: string[]): Promise<void> {
+    await tx.manager.query(
+      `DELETE FROM agent_claim_waits WHERE tenant_id = $1 AND agent_id = ANY($2::varchar[])`,
+      [tenantId, agentIds],
+    );
   }
 }

@@ -18,7 +18,9 @@ const EXPIRY_MARGIN_MS = 25;
  * reservation ends, every waiting claim of the skill is woken, so work is never stuck behind an
  * agent that went away. With no agent waiting, the task is queued as fifo would.
  *
- * Waiting agents come from `agent_claim_waits`, so every replica draws among the same ones. The
+ * Waiting agents come from `agent_claim_waits`, so every replica draws among the same ones; a
+ * winner is no longer a candidate until it waits again. `reserved_for` stays on the task after
+ * it is claimed, as the record of the draw. The
  * wake-up at the reservation's end is a timer of the replica that reserved: if it dies, the
  * other agents see the task at their next claim (their long-poll ends by then at the latest).
  * A task queued again for a retry is not drawn again: whoever claims first after its backoff.
@@ -52,6 +54,11 @@ export class OutcomeRouter {
     for (const skill of open)
       this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, taskSignal(tenantId, skill));
     if (reserved.length === 0) return;
+    await this.waits.offered(
+      tx,
+      tenantId,
+      reserved.map(({ agentId }) => agentId),
+    );
     const ms = await this.quarantines.reservationMs(tx, tenantId);
     await tx.manager.query(
       `UPDATE workflow_tasks t

@@ -160,7 +160,7 @@ export class TasksService {
       for (;;) {
         if (this.stopping || signal?.aborted) return [];
         const tasks = await this.claimOrWait(tenantId, agentId, max, deadline, signal, async () => {
-          waitingSince ??= await this.claimWaits.begin(tenantId, agentId, deadline);
+          waitingSince = await this.claimWaits.begin(tenantId, agentId, deadline);
         });
         if (tasks !== 'again') return tasks;
       }
@@ -172,7 +172,7 @@ export class TasksService {
   /**
    * One claim, and the wait after it when it found nothing: the tasks claimed, [] when the
    * wait ends without work, or 'again' to look again. `waiting` records the agent as waiting
-   * (outcome routing draws among waiting agents) before it first waits.
+   * (outcome routing draws among waiting agents, and takes a winner off) each time it waits.
    */
   private async claimOrWait(
     tenantId: string,

@@ -18,12 +18,13 @@ export interface RoutingPolicy {
 }
 
 /**
- * The policy of a tenant that never set one. A threshold of 0.25 with 20 outcomes quarantines
- * an agent succeeding 6 times in 20 (lower bound 0.15) but not one succeeding half the time
- * (0.30); the cool-down is a quarter of an hour; a drawn agent has a second to take its task.
+ * The policy of a tenant that never set one. Quarantine takes agents out of service, so it is
+ * off until a tenant sets a threshold (0.25 with 20 outcomes quarantines an agent succeeding 6
+ * times in 20, lower bound 0.15, but not one succeeding half the time, 0.30); outcomes are
+ * kept either way, for outcome routing. A drawn agent has a second to take its task.
  */
 export const DEFAULT_ROUTING_POLICY: RoutingPolicy = {
-  quarantineThreshold: 0.25,
+  quarantineThreshold: 0,
   quarantineMinSamples: 20,
   outcomeWindow: 50,
   quarantineCooldownSeconds: 900,

@@ -291,7 +291,7 @@ describe('outcome routing and quarantine', () => {
       quarantineThreshold: 0.5,
       quarantineMinSamples: 10,
       outcomeWindow: 20,
-      quarantineCooldownSeconds: 3,
+      quarantineCooldownSeconds: 8,
       reservationMs: 200,
     });
     await register('shaky', 'review');
@@ -348,7 +348,7 @@ describe('outcome routing and quarantine', () => {
         const list = await events('agent.released', 'shaky');
         return list.length > 0 ? list : undefined;
       },
-      15_000,
+      30_000,
       'the release after the cool-down',
     );
     expect(released).toEqual([{ agentId: 'shaky', skill: 'review', reason: 'cooldown' }]);
@@ -366,7 +366,9 @@ describe('outcome routing and quarantine', () => {
       10_000,
       'a fresh window holding the one outcome since the release',
     );
-    // Quarantined again on fresh failures; this time an operator releases it.
+    // Quarantined again on fresh failures; this time an operator releases it (a cool-down long
+    // enough that only the operator can end it).
+    await settle({ quarantineCooldownSeconds: 600 });
     await failMany();
     await quarantined();
     expect((await call('POST', '/agents/nobody/release', operator, {})).status).toBe(404);

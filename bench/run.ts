@@ -18,6 +18,7 @@ import { runInboundWebhooksAlone } from './webhooks-in';
 import { benchTasks } from './tasks';
 import { benchDispatch } from './dispatch';
 import { benchDispatchControl } from './dispatch-control';
+import { benchRouting } from './routing';
 import { benchTracing } from './tracing';
 import { benchWebhooks } from './webhooks';
 import { benchSleeps } from './sleeps';
@@ -39,7 +40,7 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * ratios the issues ask for. Duration per scenario: BENCH_DURATION seconds (default 10).
  */
 /**
- * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,dispatch-control,webhooks,audit,tracing,sleeps,streams` (any of them) runs
+ * `BENCH_ONLY=platform,webhooks-in,tasks,dispatch,dispatch-control,routing,webhooks,audit,tracing,sleeps,streams` (any of them) runs
  * those scenario groups; unset, all of them. `BENCH_ONLY=scale` (only when named: it seeds
  * 11 million rows) runs the same operations at today's sizes and at ten times them.
  * `BENCH_ONLY=retention` (only when named) times retention of a million events row by row and
@@ -54,6 +55,7 @@ async function main() {
   if (wanted('tasks')) await benchTasks();
   if (wanted('dispatch')) await benchDispatch();
   if (wanted('dispatch-control')) await benchDispatchControl();
+  if (wanted('routing')) await benchRouting();
   if (wanted('webhooks')) await benchWebhooks();
   if (wanted('tracing')) await benchTracing();
   if (wanted('sleeps')) {

@@ -23,6 +23,7 @@ import { GithubSteps1763800018000 } from './1763800018000-GithubSteps';
 import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
 import { AgentRecentTasks1763800021000 } from './1763800021000-AgentRecentTasks';
 import { UsageAndBudgets1763800040000 } from './1763800040000-UsageAndBudgets';
+import { OutcomeRouting1763800050000 } from './1763800050000-OutcomeRouting';
 import { SummaryIndexes1763800060000 } from './1763800060000-SummaryIndexes';
 import { PartitionHistory1763800070000 } from './1763800070000-PartitionHistory';
 
@@ -53,6 +54,7 @@ export const MIGRATIONS = [
   AuditResourceIndex1763800020000,
   AgentRecentTasks1763800021000,
   UsageAndBudgets1763800040000,
+  OutcomeRouting1763800050000,
   SummaryIndexes1763800060000,
   PartitionHistory1763800070000,
 ];

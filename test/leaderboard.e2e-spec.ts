@@ -107,6 +107,7 @@ describe('agent leaderboard fed by task outcome events', () => {
         successRate: 0.95,
         wilsonLowerBound: expect.closeTo(wilsonLowerBound(95, 100), 10),
         p50LatencyMs: p50(200),
+        quarantined: [],
       },
       expect.objectContaining({
         rank: 2,
@@ -115,6 +116,7 @@ describe('agent leaderboard fed by task outcome events', () => {
         failures: 1,
         wilsonLowerBound: expect.closeTo(wilsonLowerBound(9, 10), 10),
         p50LatencyMs: p50(100),
+        quarantined: [],
       }),
       expect.objectContaining({ rank: 3, agentId: 'lb-idle', total: 0, wilsonLowerBound: 0 }),
     ]);

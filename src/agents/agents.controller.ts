@@ -42,6 +42,8 @@ import type { HeartbeatBody } from './heartbeat-body.pipe';
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, CommonErrorCode } from '../common/errors/domain-error';
 import { LeaderboardService } from './leaderboard.service';
+import { QuarantineService } from './quarantine.service';
+import { ReleaseAgentDto, ReleasedDto } from './dto/routing-settings.dto';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 
@@ -51,6 +53,7 @@ export class AgentsController {
   constructor(
     private readonly agents: AgentsService,
     private readonly leaderboardService: LeaderboardService,
+    private readonly quarantines: QuarantineService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -196,6 +199,24 @@ export class AgentsController {
     @Body(HeartbeatBodyPipe) body: HeartbeatBody,
   ) {
     return { data: await this.agents.heartbeat(id, body) };
+  }
+
+  @Idempotent()
+  @Post(':id/release')
+  @HttpCode(200)
+  @Scopes('agents:write')
+  @ApiOperation({
+    summary: "End an agent's quarantine, for one skill or all of them",
+    description:
+      'The agent gets tasks of the skill again and starts a fresh window of outcomes for it. ' +
+      'Each skill released is audited (agent.release) and emits agent.released (reason ' +
+      "operator). Releasing an agent that holds no quarantine answers an empty list. An agent's " +
+      'own key may not release it (403).',
+  })
+  @ApiData(ReleasedDto)
+  @ApiProblems(400, 403, 404)
+  async release(@Param('id', AgentIdPipe) id: string, @Body() body: ReleaseAgentDto) {
+    return { data: { agentId: id, released: await this.quarantines.release(id, body.skill) } };
   }
 
   @Get(':id/card')

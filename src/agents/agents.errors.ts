@@ -7,6 +7,8 @@ export enum AgentErrorCode {
   InvalidSkill = 'invalid_skill',
   EtagMismatch = 'etag_mismatch',
   NotThisAgent = 'not_this_agent',
+  InvalidRoutingSettings = 'invalid_routing_settings',
+  OperatorOnly = 'operator_only',
 }
 
 export class AgentNotFoundError extends NotFoundError {

@@ -7,10 +7,14 @@ import { DiscoveryCache } from './discovery-cache';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { LeaderboardService } from './leaderboard.service';
 import { LivenessSweeper } from './liveness.sweeper';
+import { QuarantineService } from './quarantine.service';
+import { QuarantineSweeper } from './quarantine.sweeper';
+import { RoutingSettingsController } from './routing-settings.controller';
+import { RoutingSettingsService } from './routing-settings.service';
 
 @Module({
   imports: [AuditModule],
-  controllers: [AgentsController],
+  controllers: [AgentsController, RoutingSettingsController],
   providers: [
     AgentsService,
     DiscoveryCache,
@@ -18,7 +22,10 @@ import { LivenessSweeper } from './liveness.sweeper';
     LivenessSweeper,
     LeaderboardService,
     AgentMetrics,
+    RoutingSettingsService,
+    QuarantineService,
+    QuarantineSweeper,
   ],
-  exports: [AgentsService],
+  exports: [AgentsService, QuarantineService],
 })
 export class AgentsModule {}

@@ -22,7 +22,7 @@ import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
 import { AgentSkill } from './entities/agent-skill.entity';
 import { HeartbeatWriter } from './heartbeat-writer';
-import { Agent, AgentStatus } from './entities/agent.entity';
+import { Agent, AgentQuarantineView, AgentStatus } from './entities/agent.entity';
 
 export const DEFAULT_HEARTBEAT_SECONDS = 10;
 
@@ -38,6 +38,14 @@ const AGENT_JSON = `json_build_object(
                                       'examples', s.examples) ORDER BY s.skill_id COLLATE "C")
       FROM agent_skills s WHERE s.tenant_id = a.tenant_id AND s.agent_id = a.id), '[]'::json),
   'labels', a.labels, 'status', a.status,
+  'quarantines', coalesce((
+    SELECT json_agg(json_build_object('skill', q.skill_id,
+                                      'since', to_char(q.since AT TIME ZONE 'UTC', ${ISO_UTC}),
+                                      'until', to_char(q.until AT TIME ZONE 'UTC', ${ISO_UTC}),
+                                      'lowerBound', q.lower_bound, 'successes', q.successes,
+                                      'samples', q.samples) ORDER BY q.skill_id COLLATE "C")
+      FROM agent_quarantines q
+     WHERE q.tenant_id = a.tenant_id AND q.agent_id = a.id AND q.until > now()), '[]'::json),
   'heartbeatIntervalSeconds', a.heartbeat_interval_seconds,
   'inFlight', a.in_flight, 'load', a.load,
   'lastHeartbeatAt', to_char(a.last_heartbeat_at AT TIME ZONE 'UTC', ${ISO_UTC}),
@@ -45,13 +53,19 @@ const AGENT_JSON = `json_build_object(
   'updatedAt', to_char(a.updated_at AT TIME ZONE 'UTC', ${ISO_UTC}))`;
 
 /**
- * What task dispatch needs to know of agent $2 of tenant $1, as the body of a CTE: its status
- * and the ids of its skills; no row when there is no such agent. The claim statement embeds it,
- * so a claim reads the agent in its own round trip.
+ * What task dispatch needs to know of agent $2 of tenant $1, as the body of a CTE: its status,
+ * the ids of the skills it may be given work of, and how many it is quarantined from (see
+ * quarantine.service.ts: one primary-key probe per skill); no row when there is no such agent.
+ * The claim statement embeds it, so a claim reads the agent in its own round trip.
  */
 export const DISPATCH_PROFILE_SQL = `
-  SELECT a.status, coalesce(array_agg(s.skill_id) FILTER (WHERE s.skill_id IS NOT NULL), '{}') AS skills
+  SELECT a.status,
+         coalesce(array_agg(s.skill_id) FILTER (WHERE s.skill_id IS NOT NULL AND q.skill_id IS NULL),
+                  '{}') AS skills,
+         count(q.skill_id)::int AS quarantined
     FROM agents a LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.id
+    LEFT JOIN agent_quarantines q ON q.tenant_id = s.tenant_id AND q.agent_id = s.agent_id
+                                 AND q.skill_id = s.skill_id AND q.until > now()
    WHERE a.tenant_id = $1 AND a.id = $2
    GROUP BY a.status`;
 
@@ -475,6 +489,19 @@ export class AgentsService {
       agentId: In(agents.map((agent) => agent.id)),
     });
     for (const agent of agents) agent.skills = skills.filter((skill) => skill.agentId === agent.id);
+    const quarantines = await manager.query<Array<AgentQuarantineView & { agentId: string }>>(
+      `SELECT agent_id AS "agentId", skill_id AS skill, since, until, lower_bound AS "lowerBound",
+              successes, samples
+         FROM agent_quarantines
+        WHERE tenant_id = $1 AND agent_id = ANY($2::varchar[]) AND until > now()
+        ORDER BY skill_id COLLATE "C"`,
+      [tenantId, agents.map((agent) => agent.id)],
+    );
+    for (const agent of agents) {
+      agent.quarantines = quarantines
+        .filter((row) => row.agentId === agent.id)
+        .map(({ agentId: _agentId, ...view }) => view);
+    }
   }
 }
 

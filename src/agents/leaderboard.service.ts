@@ -21,6 +21,8 @@ export interface LeaderboardRow {
   successRate: number | null;
   wilsonLowerBound: number;
   p50LatencyMs: number | null;
+  /** The skills (of those ranked) it is quarantined from now. */
+  quarantined: string[];
 }
 
 interface Outcome {
@@ -136,6 +138,7 @@ export class LeaderboardService implements OnModuleInit {
         successes: number;
         failures: number;
         lower_bound: number;
+        quarantined: string[];
         p50_latency_ms: number | null;
       }>
     >(
@@ -186,7 +189,14 @@ export class LeaderboardService implements OnModuleInit {
        SELECT r.*,
               CASE WHEN r.successes + r.failures = 0 THEN 0 ELSE greatest(0, (
                 p + $6 / (2 * n) - $7 * sqrt((p * (1 - p) + $6 / (4 * n)) / n)
-              ) / (1 + $6 / n)) END AS lower_bound
+              ) / (1 + $6 / n)) END AS lower_bound,
+              ARRAY(SELECT q.skill_id FROM agent_quarantines q
+                     WHERE q.tenant_id = $1 AND q.agent_id = r.agent_id AND q.until > now()
+                       AND ($2::text IS NULL OR q.skill_id = $2
+                            OR q.skill_id IN (SELECT s.skill_id FROM agent_skills s
+                                               WHERE s.tenant_id = $1 AND s.agent_id = r.agent_id
+                                                 AND s.name_key = lower($2)))
+                     ORDER BY q.skill_id COLLATE "C") AS quarantined
          FROM ranked r,
               LATERAL (SELECT (r.successes + r.failures)::float8 AS n) total,
               LATERAL (SELECT r.successes / nullif(total.n, 0) AS p) rate
@@ -207,6 +217,7 @@ export class LeaderboardService implements OnModuleInit {
         wilsonLowerBound: Number(row.lower_bound),
         p50LatencyMs:
           row.p50_latency_ms === null ? null : Math.round(Number(row.p50_latency_ms) * 10) / 10,
+        quarantined: row.quarantined,
       };
     });
     return { rows, more: raw.length > limit };

@@ -1,6 +1,10 @@
 import { AgentSkill } from '../agents/entities/agent-skill.entity';
 import { AgentTaskStats } from '../agents/entities/agent-task-stats.entity';
 import { Agent } from '../agents/entities/agent.entity';
+import { AgentQuarantine } from '../agents/entities/agent-quarantine.entity';
+import { AgentSkillOutcomes } from '../agents/entities/agent-skill-outcomes.entity';
+import { RoutingSettings } from '../agents/entities/routing-settings.entity';
+import { ClaimWait } from '../workflows/entities/claim-wait.entity';
 import { AuditChainLink } from '../audit/entities/audit-chain-link.entity';
 import { AuditCheckpoint } from '../audit/entities/audit-checkpoint.entity';
 import { AuditEntry } from '../audit/entities/audit-entry.entity';
@@ -41,6 +45,10 @@ export const ENTITIES = [
   Agent,
   AgentSkill,
   AgentTaskStats,
+  AgentSkillOutcomes,
+  AgentQuarantine,
+  RoutingSettings,
+  ClaimWait,
   DomainEventRow,
   InboundWebhookSource,
   InboundWebhook,

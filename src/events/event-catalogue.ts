@@ -179,6 +179,28 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     schema: AGENT_CHANGE,
   },
   {
+    type: 'agent.quarantined',
+    description:
+      "An agent's Wilson lower bound for a skill fell under its tenant's quarantineThreshold: " +
+      "it gets none of that skill's tasks until `until` (or an operator releases it).",
+    schema: object({
+      agentId: str,
+      skill: str,
+      until: { type: 'string', format: 'date-time' },
+      lowerBound: { type: 'number' },
+      successes: int,
+      samples: int,
+      threshold: { type: 'number' },
+    }),
+  },
+  {
+    type: 'agent.released',
+    description:
+      "An agent's quarantine for a skill ended: its cool-down passed (reason cooldown) or an " +
+      'operator released it (reason operator). Its outcomes for the skill start afresh.',
+    schema: object({ agentId: str, skill: str, reason: { enum: ['cooldown', 'operator'] } }),
+  },
+  {
     type: 'workflow_definition.created',
     description: 'A workflow definition (or a new version of one) was stored.',
     schema: object({ key: str, version: int }, []),

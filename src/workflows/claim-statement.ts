@@ -21,6 +21,9 @@ import { TASK_COLUMNS } from './workflow-rows';
  * Every other parameter is compared by equality, so the generic plan is as good as a custom
  * one, and is kept.
  *
+ * Outcome routing (outcome-routing.ts): a task reserved for another agent, until its reservation
+ * ends, is passed over by one more predicate on the rows already read.
+ *
  * Paused definitions (`workflow_definition_pauses`): read once per claim by primary key; only
  * while the tenant has one does each candidate cost a look-up of its run's type by primary key
  * (the OR stops at `z.keys IS NULL` otherwise), so dispatch without pauses pays one index probe.
@@ -59,6 +62,7 @@ export function claimStatement(max: number): string {
             AND coalesce(rate_limit_key, '') = n.lane
             AND (n.available IS NULL OR least(w.rate_units, n.burst) <= n.available)
             AND available_at <= now()
+            AND (reserved_until IS NULL OR reserved_until <= now() OR reserved_for = $2)
             AND (z.keys IS NULL
                  OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
           ORDER BY priority DESC, available_at, id
@@ -100,6 +104,7 @@ export function claimStatement(max: number): string {
          SELECT least(w.rate_units, l.burst) AS units FROM workflow_tasks w
           WHERE w.tenant_id = $1 AND w.status = 'queued' AND w.skill = s.skill
             AND coalesce(w.rate_limit_key, '') = l.key AND w.available_at <= now()
+            AND (w.reserved_until IS NULL OR w.reserved_until <= now() OR w.reserved_for = $2)
             AND w.id NOT IN (SELECT id FROM picked)
             AND (z.keys IS NULL
                  OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
@@ -159,7 +164,7 @@ export function claimStatement(max: number): string {
      INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
      SELECT ($5::uuid[])[n], $1, event_type, 'workflow', subject_id, data, $8
        FROM changes ORDER BY n)
- SELECT p.status, p.skills,
+ SELECT p.status, p.skills, p.quarantined,
         (SELECT json_agg(claimed ORDER BY claimed.priority DESC, claimed."availableAt", claimed.id)
            FROM claimed) AS tasks,
         (SELECT array_agg(DISTINCT a.skill) FROM admitted a

@@ -46,7 +46,13 @@ export interface StepSpec extends GithubFields {
   forEach?: string;
   /** task: the shared rate limit its claims take tokens from (see rate-limits.service.ts). */
   rateLimit?: RateLimitRef;
+  /** task: "outcome" routing (see outcome-routing.ts); absent: fifo, whoever claims first. */
+  routing?: 'outcome';
 }
+
+/** How a step's tasks reach agents: whoever claims first, or drawn by recent outcomes. */
+export const ROUTING_MODES = ['fifo', 'outcome'] as const;
+export type RoutingMode = (typeof ROUTING_MODES)[number];
 
 /** A step's rate limit: its key, and the JSON path of the units a task takes (default 1). */
 export interface RateLimitRef {
@@ -99,13 +105,18 @@ export interface StepInput extends GithubFields {
   maxAttempts?: number;
   retryBackoff?: Partial<RetryBackoff>;
   rateLimit?: string | { key?: unknown; units?: unknown };
+  routing?: unknown;
 }
 
 /**
  * Checks the graph (duplicate keys, unknown or self dependencies, cycles) and fills defaults.
  * Errors name the offending step: `steps[2].dependsOn`.
  */
-export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] {
+export function normaliseSteps(
+  steps: StepInput[],
+  field = 'steps',
+  routing: RoutingMode = 'fifo',
+): StepSpec[] {
   const errors: FieldError[] = [];
   const index = new Map<string, number>();
   steps.forEach((step, i) => {
@@ -170,6 +181,7 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
         retryBackoff: { ...DEFAULT_BACKOFF, ...defined(step.retryBackoff ?? {}) },
         ...(step.forEach === undefined ? {} : { forEach: step.forEach }),
         ...(rateLimit ? { rateLimit } : {}),
+        ...((step.routing ?? routing) === 'outcome' ? { routing: 'outcome' as const } : {}),
       };
     }
     // Not tasks: one attempt, no backoff; only the kind's own fields are kept.
@@ -199,7 +211,15 @@ export function normaliseSteps(steps: StepInput[], field = 'steps'): StepSpec[] 
 }
 
 const KIND_FIELDS: Record<StepKind, ReadonlyArray<keyof StepInput>> = {
-  task: ['skill', 'timeoutSeconds', 'maxAttempts', 'retryBackoff', 'forEach', 'rateLimit'],
+  task: [
+    'skill',
+    'timeoutSeconds',
+    'maxAttempts',
+    'retryBackoff',
+    'forEach',
+    'rateLimit',
+    'routing',
+  ],
   wait: ['signal', 'event', 'timeoutSeconds', 'onTimeout'],
   approval: ['timeoutSeconds', 'approvers', 'description'],
   sleep: ['seconds', 'until'],
@@ -211,6 +231,7 @@ const KIND_ONLY_FIELDS: ReadonlyArray<keyof StepInput> = [
   'maxAttempts',
   'retryBackoff',
   'rateLimit',
+  'routing',
   'signal',
   'event',
   'onTimeout',
@@ -242,6 +263,8 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
         if (message) error('forEach', message);
       }
       if (step.rateLimit !== undefined) errors.push(...rateLimitErrors(step.rateLimit, at));
+      if (step.routing !== undefined && !ROUTING_MODES.includes(step.routing as RoutingMode))
+        error('routing', `must be one of ${ROUTING_MODES.map((m) => `"${m}"`).join(', ')}`);
       break;
     case 'wait':
       if (step.signal === undefined && step.event === undefined)

@@ -42,7 +42,7 @@ export class DefinitionsService {
     input: CreateDefinitionDto,
   ): Promise<{ definition: WorkflowDefinition; created: boolean }> {
     const tenantId = currentTenantId();
-    const steps = normaliseSteps(input.steps);
+    const steps = normaliseSteps(input.steps, 'steps', input.routing);
     const onFinish = normaliseOnFinish(input.onFinish, steps);
     this.github.assertConfiguredFor([...steps, ...(onFinish ? [onFinish] : [])]);
     const triggers: TriggerSpec[] = (input.triggers ?? []).map(({ source, event }) => ({

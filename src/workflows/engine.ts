@@ -36,6 +36,7 @@ import {
 } from './concurrency-slots';
 import { rateUnits } from './rate-limit-units';
 import { RetryAnnouncer } from './retry-announcer';
+import { OutcomeRouter } from './outcome-routing';
 import { ConflictError } from '../common/errors/domain-error';
 import { WorkflowErrorCode } from './workflows.errors';
 import { attemptsFinished, rateLimitedClaims, runsFinished } from './workflow-metrics';
@@ -112,7 +113,9 @@ export interface WaitOutcome {
 /** What dispatch knows of the claiming agent. */
 export interface DispatchProfile {
   status: AgentStatus;
+  /** The skills it may be given tasks of now: its own, less those it is quarantined from. */
   skills: string[];
+  quarantined: number;
 }
 
 /** A completion: who reports the task done, under which lease, with what. */
@@ -212,6 +215,7 @@ export class WorkflowEngine {
     private readonly events: EventsService,
     private readonly notifications: PgNotifications,
     private readonly retries: RetryAnnouncer,
+    private readonly router: OutcomeRouter,
     private readonly unitOfWork: UnitOfWork,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
@@ -631,7 +635,7 @@ export class WorkflowEngine {
     const held = answer.heldBack ?? [];
     for (const { key, short } of held) if (short) rateLimitedClaims.inc({ key });
     return {
-      profile: { status: answer.status, skills: answer.skills },
+      profile: { status: answer.status, skills: answer.skills, quarantined: answer.quarantined },
       tasks,
       // When the first rate limit holding a task back has its units again; a ready task of a
       // limit with tokens that this claim did not get (another claim held it) is looked at
@@ -1283,17 +1287,24 @@ export class WorkflowEngine {
     const byStep = new Map(
       inserted.map((task) => [keyOf(task.runId, task.stepKey, task.elementIndex), task]),
     );
+    const routed = new Map<string, TaskRow[]>();
     for (const { run, step, elementIndex } of ready) {
       const task = byStep.get(keyOf(run.id, step.key, elementIndex))!;
       await this.taskChanged(tx, task, task.status === 'held' ? 'held' : 'queued', null, null);
+      if (step.routing === 'outcome' && task.status !== 'held')
+        routed.set(run.tenantId, [...(routed.get(run.tenantId) ?? []), task]);
     }
-    // Claims waiting for these skills hear it once this commits.
+    // Claims waiting for these skills hear it once this commits (a run over its budget holds
+    // its tasks); outcome-routed tasks are announced by the router, to the agent each was drawn
+    // for.
     const signals = new Set(
       ready
         .filter(({ run }) => run.status !== 'budget_exceeded')
+        .filter(({ step }) => step.routing !== 'outcome')
         .map(({ run, step }) => taskSignal(run.tenantId, step.skill)),
     );
     for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
+    for (const [tenantId, tasks] of routed) await this.router.reserve(tx, tenantId, tasks);
   }
 
   /**

@@ -4,6 +4,8 @@ import { TASKS_CHANNEL } from './workflow-rows';
 
 interface Waiter {
   tenantId: string;
+  /** The agent claiming, when known: a signal for one agent (outcome routing) wakes only it. */
+  agentId: string | null;
   /** null: any skill of the tenant. */
   skills: ReadonlySet<string> | null;
   woken: WakeReason | undefined;
@@ -17,7 +19,7 @@ export type WakeReason = 'work' | 'timeout' | 'closed';
 
 /**
  * Long-poll claims waiting for work. A committed transaction that queues a task NOTIFYs
- * `tenant\nskill`; the one LISTEN connection of this replica wakes the waiters of that tenant
+ * `tenant\nskill` (`tenant\nskill\nagent`: a task reserved for that agent); the one LISTEN connection of this replica wakes the waiters of that tenant
  * with that skill, which then try to claim again (one of them wins each task; the others wait
  * on). A waiter registers before it looks for work, so a notification between its empty claim
  * and its wait is not lost. On shutdown every waiter ends at once.
@@ -31,9 +33,10 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
 
   onModuleInit(): void {
     this.notifications.subscribe(TASKS_CHANNEL, (payload) => {
-      const [tenantId, skill] = payload.split('\n');
+      const [tenantId, skill, agentId] = payload.split('\n');
       for (const waiter of this.waiters) {
         if (waiter.tenantId !== tenantId) continue;
+        if (agentId !== undefined && waiter.agentId !== agentId) continue;
         if (waiter.skills === null || waiter.skills.has(skill)) waiter.wake('work', skill);
       }
     });
@@ -57,10 +60,11 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
    * deadline, on abort, or on shutdown. `narrow(skills)` keeps only these skills, forgetting a
    * wake-up heard meanwhile for none of them.
    */
-  register(tenantId: string, skills: readonly string[] | null) {
+  register(tenantId: string, skills: readonly string[] | null, agentId: string | null = null) {
     let resolve: ((reason: WakeReason) => void) | undefined;
     const waiter: Waiter = {
       tenantId,
+      agentId,
       skills: skills && new Set(skills),
       woken: undefined,
       heard: new Set(),

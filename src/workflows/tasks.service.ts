@@ -16,6 +16,7 @@ import { Holder, TaskError, WorkflowEngine } from './engine';
 import { RunTraces } from './run-traces';
 import { ProgressWriter } from './progress-writer';
 import { TaskWaiters } from './task-waiters';
+import { ClaimWaits } from './claim-waits';
 import { batchSizes } from './workflow-metrics';
 import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { AgentDrainingError, TaskNotFoundError, WorkflowErrorCode } from './workflows.errors';
@@ -94,6 +95,7 @@ export class TasksService {
     @InjectConfig() private readonly config: AppConfig,
     private readonly runTraces: RunTraces,
     private readonly budgets: BudgetsService,
+    private readonly claimWaits: ClaimWaits,
   ) {}
 
   /**
@@ -157,28 +159,55 @@ export class TasksService {
     this.agents.assertActsAs(agentId);
     const tenantId = currentTenantId();
     const deadline = Date.now() + waitSeconds * 1000;
-    for (;;) {
-      if (this.stopping || signal?.aborted) return [];
-      // Registered before the claim looks, so a task queued meanwhile is not missed: for any
-      // skill until the claim, which reads the agent, tells which are the agent's.
-      const waiter = this.waiters.register(tenantId, null);
-      try {
-        const { profile, tasks, tokensInMs } = await this.claimOnce(tenantId, agentId, max);
-        if (!profile) throw new AgentNotFoundError(agentId);
-        if (profile.status === 'draining') throw new AgentDrainingError(agentId);
-        if (profile.status === 'offline' && (await this.agents.comeBackOnline(agentId))) continue;
-        waiter.narrow(profile.skills);
-        if (tasks.length > 0) return tasks.map(toClaimed);
-        if (!this.canWork(profile) || Date.now() >= deadline) return [];
-        // A rate limit holding a task back: look again when its tokens return (no commit
-        // announces a refill), or earlier if work is announced.
-        const refill = tokensInMs === null ? Infinity : Date.now() + tokensInMs + REFILL_MARGIN_MS;
-        const reason = await waiter.until(Math.min(deadline, refill), signal);
-        if (reason === 'timeout' && refill < deadline) continue;
-        if (reason !== 'work') return [];
-      } finally {
-        waiter.dispose();
+    let waitingSince: Date | undefined;
+    try {
+      for (;;) {
+        if (this.stopping || signal?.aborted) return [];
+        const tasks = await this.claimOrWait(tenantId, agentId, max, deadline, signal, async () => {
+          waitingSince = await this.claimWaits.begin(tenantId, agentId, deadline);
+        });
+        if (tasks !== 'again') return tasks;
       }
+    } finally {
+      if (waitingSince) await this.claimWaits.end(tenantId, agentId, waitingSince);
+    }
+  }
+
+  /**
+   * One claim, and the wait after it when it found nothing: the tasks claimed, [] when the
+   * wait ends without work, or 'again' to look again. `waiting` records the agent as waiting
+   * (outcome routing draws among waiting agents, and takes a winner off) each time it waits.
+   */
+  private async claimOrWait(
+    tenantId: string,
+    agentId: string,
+    max: number,
+    deadline: number,
+    signal: AbortSignal | undefined,
+    waiting: () => Promise<void>,
+  ): Promise<ClaimedTask[] | 'again'> {
+    // Registered before the claim looks, so a task queued meanwhile is not missed: for any
+    // skill until the claim, which reads the agent, tells which are the agent's.
+    const waiter = this.waiters.register(tenantId, null, agentId);
+    try {
+      const { profile, tasks, tokensInMs } = await this.claimOnce(tenantId, agentId, max);
+      if (!profile) throw new AgentNotFoundError(agentId);
+      if (profile.status === 'draining') throw new AgentDrainingError(agentId);
+      if (profile.status === 'offline' && (await this.agents.comeBackOnline(agentId)))
+        return 'again';
+      waiter.narrow(profile.skills);
+      if (tasks.length > 0) return tasks.map(toClaimed);
+      if (!this.canWork(profile) || Date.now() >= deadline) return [];
+      await waiting();
+      // A rate limit holding a task back: look again when its tokens return (no commit
+      // announces a refill), or earlier if work is announced.
+      const refill = tokensInMs === null ? Infinity : Date.now() + tokensInMs + REFILL_MARGIN_MS;
+      const reason = await waiter.until(Math.min(deadline, refill), signal);
+      if (reason === 'timeout' && refill < deadline) return 'again';
+      if (reason !== 'work') return [];
+      return 'again';
+    } finally {
+      waiter.dispose();
     }
   }
 
@@ -448,9 +477,12 @@ export class TasksService {
     return requestContext.get()?.agentId ?? null;
   }
 
-  private canWork(profile: { status: string; skills: string[] }): boolean {
+  /** A quarantined agent still waits (its long-poll), rather than being answered at once. */
+  private canWork(profile: { status: string; skills: string[]; quarantined: number }): boolean {
     return (
-      profile.status !== 'draining' && profile.status !== 'offline' && profile.skills.length > 0
+      profile.status !== 'draining' &&
+      profile.status !== 'offline' &&
+      (profile.skills.length > 0 || profile.quarantined > 0)
     );
   }
 

@@ -13,6 +13,8 @@ import { ProgressWriter } from './progress-writer';
 import { RateLimitsController } from './rate-limits.controller';
 import { RateLimitsService } from './rate-limits.service';
 import { RetryAnnouncer } from './retry-announcer';
+import { OutcomeRouter } from './outcome-routing';
+import { ClaimWaits } from './claim-waits';
 import { RunTraces } from './run-traces';
 import { RunSummaryService } from './run-summary.service';
 import { RunsService } from './runs.service';
@@ -52,6 +54,8 @@ import { UsageReportService } from './usage/usage-report.service';
     RunSummaryService,
     WorkflowEngine,
     RetryAnnouncer,
+    OutcomeRouter,
+    ClaimWaits,
     TasksService,
     RunTraces,
     TaskReader,

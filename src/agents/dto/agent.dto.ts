@@ -10,6 +10,16 @@ export class AgentSkillDto {
   @ApiProperty({ type: [String] }) examples: string[];
 }
 
+export class AgentQuarantineDto {
+  @ApiProperty({ description: 'The skill (id) it gets no tasks of' }) skill: string;
+  @ApiProperty({ format: 'date-time' }) since: string;
+  @ApiProperty({ format: 'date-time', description: 'When its cool-down ends' }) until: string;
+  @ApiProperty({ description: 'Its Wilson lower bound for the skill when quarantined' })
+  lowerBound: number;
+  @ApiProperty() successes: number;
+  @ApiProperty({ description: 'The outcomes it was judged on' }) samples: number;
+}
+
 export class AgentDto {
   @ApiProperty({ example: 'agent-a' }) id: string;
   @ApiProperty() name: string;
@@ -19,6 +29,11 @@ export class AgentDto {
   @ApiProperty({ type: [AgentSkillDto] }) skills: AgentSkillDto[];
   @ApiProperty({ type: 'object', additionalProperties: true }) labels: Record<string, unknown>;
   @ApiProperty({ enum: AGENT_STATUSES }) status: AgentStatus;
+  @ApiProperty({
+    type: [AgentQuarantineDto],
+    description: 'Skills it is quarantined from now (POST /agents/{id}/release ends one)',
+  })
+  quarantines: AgentQuarantineDto[];
   @ApiProperty() heartbeatIntervalSeconds: number;
   @ApiPropertyOptional({ nullable: true, type: Number }) inFlight: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) load: number | null;
@@ -45,6 +60,14 @@ export class AgentDto {
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
       labels: agent.labels,
       status: agent.status,
+      quarantines: (agent.quarantines ?? []).map((q) => ({
+        skill: q.skill,
+        since: new Date(q.since).toISOString(),
+        until: new Date(q.until).toISOString(),
+        lowerBound: q.lowerBound,
+        successes: q.successes,
+        samples: q.samples,
+      })),
       heartbeatIntervalSeconds: agent.heartbeatIntervalSeconds,
       inFlight: agent.inFlight,
       load: agent.load,
@@ -79,4 +102,9 @@ export class LeaderboardEntryDto {
     description: 'Median claim-to-finish time in the window (within ±19%: √2-wide buckets)',
   })
   p50LatencyMs: number | null;
+  @ApiProperty({
+    type: [String],
+    description: 'Skills (the one asked for, or any) it is quarantined from now',
+  })
+  quarantined: string[];
 }

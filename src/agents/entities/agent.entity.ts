@@ -12,6 +12,16 @@ import { Tenant } from '../../auth/entities/tenant.entity';
 import { AgentSkill } from './agent-skill.entity';
 
 export const AGENT_STATUSES = ['online', 'degraded', 'draining', 'offline'] as const;
+/** A live quarantine of an agent for one skill, as discovery shows it. */
+export interface AgentQuarantineView {
+  skill: string;
+  since: Date;
+  until: Date;
+  lowerBound: number;
+  successes: number;
+  samples: number;
+}
+
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 @Entity('agents')
@@ -78,4 +88,7 @@ export class Agent {
 
   @OneToMany(() => AgentSkill, (skill) => skill.agent)
   skills?: AgentSkill[];
+
+  /** Its live quarantines (agent_quarantines), loaded with it; not a column. */
+  quarantines?: AgentQuarantineView[];
 }

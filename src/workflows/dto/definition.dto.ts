@@ -21,8 +21,8 @@ import {
 } from 'class-validator';
 import { CONCURRENCY_STRATEGIES, INPUT_PATH, MAX_CONCURRENCY_LIMIT } from '../concurrency';
 import type { ConcurrencySpec, ConcurrencyStrategy } from '../concurrency';
-import { STEP_KINDS } from '../dag';
-import type { StepKind } from '../dag';
+import { ROUTING_MODES, STEP_KINDS } from '../dag';
+import type { RoutingMode, StepKind } from '../dag';
 import { COMMIT_STATES, GITHUB_ACTIONS } from '../github-spec';
 import type { CommitState, GithubAction } from '../github-spec';
 import type { WorkflowDefinition } from '../entities/workflow-definition.entity';
@@ -326,11 +326,24 @@ export class StepDto {
   // Checked with the rest of the step in normaliseSteps (a key, or {key, units?}).
   @Allow()
   rateLimit?: string | { key: string; units?: string };
+
+  @ApiPropertyOptional({
+    enum: ROUTING_MODES,
+    description:
+      'task: how its tasks reach agents. fifo: whoever claims first. outcome: when agents ' +
+      "with the skill are waiting, one drawn by Thompson sampling over each one's recent " +
+      "outcomes for the skill is offered the task first, for the tenant's reservationMs. " +
+      "Absent: the definition's routing (default fifo).",
+  })
+  // Checked with the rest of the step in normaliseSteps, so the error names the step.
+  @Allow()
+  routing?: RoutingMode;
 }
 
 /** A definition's `onFinish`: a github step run once a run has finished, whatever its outcome. */
 export class OnFinishDto extends OmitType(StepDto, [
   'key',
+  'routing',
   'skill',
   'signal',
   'event',
@@ -405,6 +418,17 @@ export class CreateDefinitionDto {
   steps: StepDto[];
 
   @ApiPropertyOptional({
+    enum: ROUTING_MODES,
+    default: 'fifo',
+    description:
+      'The routing of its task steps that do not name one (stored on each step: `outcome` ' +
+      'appears on the steps it applies to)',
+  })
+  @IsOptional()
+  @IsIn(ROUTING_MODES)
+  routing?: RoutingMode;
+
+  @ApiPropertyOptional({
     type: OnFinishDto,
     example: { kind: 'github', action: 'status', context: 'agentmesh/review' },
     description:
@@ -477,6 +501,8 @@ export class StepViewDto {
     description: 'task: the shared rate limit its claims take tokens from',
   })
   rateLimit?: { key: string; units?: string };
+  @ApiPropertyOptional({ enum: ['outcome'], description: 'task: absent for fifo routing' })
+  routing?: 'outcome';
 }
 
 export class DefinitionDto {

@@ -34,6 +34,7 @@ import { WorkflowRun } from './workflow-run.entity';
 @Index('workflow_tasks_github_due', ['wakeAt'], {
   where: `"status" = 'waiting' AND "kind" = 'github'`,
 })
+@Check('workflow_tasks_reserved_check', `("reserved_for" IS NULL) = ("reserved_until" IS NULL)`)
 @Check(
   'workflow_tasks_status_check',
   `"status" IN ('queued', 'held', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
@@ -171,4 +172,10 @@ export class WorkflowTask {
   /** What its holders reported on completion and progress, summed over its attempts. */
   @Column({ type: 'jsonb', nullable: true })
   usage: UsageTotals | null;
+  /** routing "outcome": the agent it was drawn for, which alone may claim it until then. */
+  @Column({ name: 'reserved_for', type: 'varchar', length: 64, nullable: true })
+  reservedFor: string | null;
+
+  @Column({ name: 'reserved_until', type: 'timestamptz', nullable: true })
+  reservedUntil: Date | null;
 }

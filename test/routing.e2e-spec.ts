@@ -1,0 +1,396 @@
+import { Client } from 'pg';
+import { waitFor } from './utils/spawn-app';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Headers = Record<string, string>;
+
+/**
+ * Outcome-aware routing and quarantine, with simulated agents of known success rates: each
+ * succeeds or fails its tasks by a fixed pattern (9 in 10, 3 in 10), over the real API.
+ */
+describe('outcome routing and quarantine', () => {
+  let test: TestApp;
+  let db: Client;
+  let operator: Headers;
+
+  const call = async (method: string, path: string, headers: Headers, body?: unknown) => {
+    const request = test.http[method.toLowerCase() as 'get'](`/api/v1${path}`).set(headers);
+    const response = body === undefined ? await request : await request.send(body as object);
+    return { status: response.status, body: response.body as Json };
+  };
+
+  const register = async (id: string, skill: string) => {
+    const response = await call('POST', '/agents', operator, {
+      id,
+      name: id,
+      skills: [{ id: skill, name: skill }],
+      heartbeatIntervalSeconds: 3600,
+    });
+    expect(response.status).toBe(201);
+  };
+
+  const define = async (body: Json) => {
+    const response = await call('POST', '/workflow-definitions', operator, body);
+    expect(response.status).toBe(201);
+  };
+
+  const start = async (definitionKey: string): Promise<string> => {
+    const response = await call('POST', '/workflows', operator, { definitionKey });
+    expect(response.status).toBe(201);
+    return response.body.data.id as string;
+  };
+
+  const claim = async (agentId: string, waitSeconds: number): Promise<Json[]> => {
+    const response = await call('POST', `/agents/${agentId}/tasks/claim`, operator, {
+      waitSeconds,
+    });
+    expect(response.status).toBe(200);
+    return response.body.data.tasks as Json[];
+  };
+
+  /** Succeeds when `pattern[n % 10]` is true for its n-th task, else fails without retry. */
+  const finish = async (task: Json, succeed: boolean) => {
+    const response = succeed
+      ? await call('POST', `/tasks/${task.id}/complete`, operator, {
+          leaseToken: task.leaseToken,
+          output: {},
+        })
+      : await call('POST', `/tasks/${task.id}/fail`, operator, {
+          leaseToken: task.leaseToken,
+          error: { message: 'simulated failure' },
+          retryable: false,
+        });
+    expect(response.status).toBe(200);
+  };
+
+  const settle = async (patch: Json) => {
+    const response = await call('PATCH', '/routing/settings', operator, patch);
+    expect(response.status).toBe(200);
+    return response.body.data as Json;
+  };
+
+  const runFinished = (id: string) =>
+    waitFor(
+      async () => {
+        const run = await call('GET', `/workflows/${id}`, operator);
+        return ['succeeded', 'failed'].includes(run.body.data.status as string) ? true : undefined;
+      },
+      20_000,
+      `run ${id} to finish`,
+    );
+
+  const waiting = async (agentIds: string[]) =>
+    waitFor(
+      async () => {
+        const { rows } = await db.query<{ agent_id: string }>(
+          `SELECT agent_id FROM agent_claim_waits WHERE until > now() AND agent_id = ANY($1)`,
+          [agentIds],
+        );
+        return rows.length === agentIds.length ? true : undefined;
+      },
+      10_000,
+      `${agentIds.join(', ')} to wait for work`,
+    );
+
+  const events = async (type: string, agentId: string) => {
+    const { rows } = await db.query<{ data: Json }>(
+      `SELECT data FROM events WHERE type = $1 AND subject_id = $2 ORDER BY id`,
+      [type, agentId],
+    );
+    return rows.map((row) => row.data);
+  };
+
+  beforeAll(async () => {
+    test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '10000000', LOG_LEVEL: 'error' });
+    operator = {
+      authorization: (
+        await createKey(test, {
+          scopes: [
+            'workflows:write',
+            'workflows:read',
+            'agents:write',
+            'agents:read',
+            'tasks:work',
+            'audit:read',
+          ],
+        })
+      ).authorization,
+    };
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db?.end();
+    await test?.close();
+  });
+
+  it('answers the default settings, and refuses bad ones naming the field', async () => {
+    const settings = await call('GET', '/routing/settings', operator);
+    expect(settings.body.data).toEqual({
+      quarantineThreshold: 0,
+      quarantineMinSamples: 20,
+      outcomeWindow: 50,
+      quarantineCooldownSeconds: 900,
+      reservationMs: 1000,
+      updatedAt: null,
+    });
+    for (const [patch, field] of [
+      [{ quarantineThreshold: 1 }, 'quarantineThreshold'],
+      [{ quarantineMinSamples: 0 }, 'quarantineMinSamples'],
+      [{ reservationMs: 10 }, 'reservationMs'],
+      [{ outcomeWindow: 10 }, 'outcomeWindow'],
+      [{ cooldown: 5 }, 'cooldown'],
+    ] as const) {
+      const refused = await call('PATCH', '/routing/settings', operator, patch);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors.map((e: Json) => e.field)).toContain(field);
+    }
+    expect((await call('GET', '/routing/settings', operator)).body.data.updatedAt).toBeNull();
+    await register('agent-self', 'self');
+    const own = {
+      authorization: (
+        await createKey(test, { scopes: ['agents:write', 'agents:read'], agentId: 'agent-self' })
+      ).authorization,
+    };
+    expect((await call('PATCH', '/routing/settings', own, { reservationMs: 100 })).status).toBe(
+      403,
+    );
+    expect((await call('POST', '/agents/agent-self/release', own, {})).status).toBe(403);
+  });
+
+  it('refuses an unknown routing value, naming the step', async () => {
+    const bad = await call('POST', '/workflow-definitions', operator, {
+      key: 'bad-routing',
+      steps: [
+        { key: 'a', skill: 'x' },
+        { key: 'b', skill: 'x', routing: 'random' },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.errors).toEqual([
+      { field: 'steps[1].routing', message: 'must be one of "fifo", "outcome"' },
+    ]);
+    const onWait = await call('POST', '/workflow-definitions', operator, {
+      key: 'bad-routing',
+      steps: [{ key: 'a', kind: 'sleep', seconds: 1, routing: 'outcome' }],
+    });
+    expect(onWait.status).toBe(400);
+    expect(onWait.body.errors[0].field).toBe('steps[0].routing');
+    const definitionLevel = await call('POST', '/workflow-definitions', operator, {
+      key: 'bad-routing',
+      routing: 'best',
+      steps: [{ key: 'a', skill: 'x' }],
+    });
+    expect(definitionLevel.status).toBe(400);
+    expect(definitionLevel.body.errors.map((e: Json) => e.field)).toContain('routing');
+    expect((await call('GET', '/workflow-definitions/bad-routing', operator)).status).toBe(404);
+  });
+
+  it('a definition routing "outcome" stores it on its task steps; fifo ones carry nothing', async () => {
+    await define({
+      key: 'routed-steps',
+      routing: 'outcome',
+      steps: [
+        { key: 'a', skill: 'x' },
+        { key: 'b', skill: 'x', routing: 'fifo', dependsOn: ['a'] },
+      ],
+    });
+    const stored = await call('GET', '/workflow-definitions/routed-steps', operator);
+    expect(stored.body.data.steps.map((s: Json) => s.routing)).toEqual(['outcome', undefined]);
+  });
+
+  it('gives most of the work to the better agent (Thompson sampling over outcomes)', async () => {
+    await settle({ quarantineThreshold: 0, reservationMs: 2000 });
+    await register('good', 'summarise');
+    await register('poor', 'summarise');
+    await define({ key: 'summary', routing: 'outcome', steps: [{ key: 's', skill: 'summarise' }] });
+    const patterns: Record<string, boolean[]> = {
+      good: [true, true, true, true, false, true, true, true, true, true],
+      poor: [true, false, false, true, false, false, true, false, false, false],
+    };
+    const done: Record<string, number> = { good: 0, poor: 0 };
+    let stop = false;
+    const work = async (agentId: string) => {
+      while (!stop) {
+        for (const task of await claim(agentId, 2)) {
+          await finish(task, patterns[agentId][done[agentId] % 10]);
+          done[agentId] += 1;
+        }
+      }
+    };
+    const workers = [work('good'), work('poor')];
+    try {
+      for (let i = 0; i < 60; i++) {
+        await waiting(['good', 'poor']);
+        await runFinished(await start('summary'));
+      }
+    } finally {
+      stop = true;
+      await Promise.all(workers);
+    }
+    expect(done.good + done.poor).toBe(60);
+    // Thompson sampling keeps exploring, so the poor agent gets some; far fewer than half.
+    expect(done.good).toBeGreaterThan(40);
+    // Every outcome lands in the agents' windows (from the outbox, so shortly after), each
+    // keeping its latest outcomeWindow (50).
+    const expected = [
+      { agent_id: 'good', n: Math.min(done.good, 50) },
+      { agent_id: 'poor', n: Math.min(done.poor, 50) },
+    ].filter((row) => row.n > 0);
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ agent_id: string; n: number }>(
+          `SELECT agent_id, cardinality(recent) AS n FROM agent_skill_outcomes
+            WHERE skill_id = 'summarise' ORDER BY agent_id`,
+        );
+        return JSON.stringify(rows) === JSON.stringify(expected) ? true : undefined;
+      },
+      10_000,
+      'the outcomes to be recorded',
+    );
+  }, 180_000);
+
+  it('holds a reserved task for its agent, then lets anyone have it', async () => {
+    await settle({ reservationMs: 1500 });
+    await register('absent', 'translate');
+    await register('present', 'translate');
+    await define({
+      key: 'translation',
+      steps: [{ key: 't', skill: 'translate', routing: 'outcome' }],
+    });
+    // An agent waiting on a replica that has since gone: the draw can only pick it.
+    await db.query(
+      `INSERT INTO agent_claim_waits (tenant_id, agent_id, until)
+       VALUES ('default', 'absent', now() + interval '1 minute')`,
+    );
+    const run = await start('translation');
+    const { rows } = await db.query<{ reserved_for: string | null }>(
+      `SELECT reserved_for FROM workflow_tasks WHERE run_id = $1`,
+      [run],
+    );
+    expect(rows).toEqual([{ reserved_for: 'absent' }]);
+    expect(await claim('present', 0)).toEqual([]);
+    const [task] = await claim('present', 10);
+    expect(task).toMatchObject({ workflowId: run, skill: 'translate' });
+    await finish(task, true);
+    await db.query(`DELETE FROM agent_claim_waits WHERE agent_id = 'absent'`);
+    // No agent waiting: the task is not reserved; whoever claims first has it.
+    const open = await start('translation');
+    expect(
+      (await db.query(`SELECT reserved_for FROM workflow_tasks WHERE run_id = $1`, [open])).rows,
+    ).toEqual([{ reserved_for: null }]);
+    const [next] = await claim('absent', 0);
+    expect(next).toMatchObject({ workflowId: open });
+    await finish(next, true);
+  });
+
+  it('quarantines an agent whose lower bound falls under the threshold, then releases it', async () => {
+    await settle({
+      quarantineThreshold: 0.5,
+      quarantineMinSamples: 10,
+      outcomeWindow: 20,
+      quarantineCooldownSeconds: 8,
+      reservationMs: 200,
+    });
+    await register('shaky', 'review');
+    await define({ key: 'review', steps: [{ key: 'r', skill: 'review' }] });
+    const pattern = [true, false, false, true, false, false, true, false, false, false];
+    /** Works through the pattern; stops early when its claim finds nothing (quarantined). */
+    const failMany = async () => {
+      for (const succeed of pattern) {
+        await start('review');
+        const [task] = await claim('shaky', 5);
+        if (!task) return;
+        await finish(task, succeed);
+      }
+    };
+    const quarantined = () =>
+      waitFor(
+        async () => {
+          const agent = await call('GET', '/agents/shaky', operator);
+          const list = agent.body.data.quarantines as Json[];
+          return list.length > 0 ? list : undefined;
+        },
+        15_000,
+        'the quarantine',
+      );
+    await failMany();
+    const [quarantine] = await quarantined();
+    expect(quarantine).toMatchObject({ skill: 'review', successes: 3, samples: 10 });
+    expect(quarantine.lowerBound).toBeCloseTo(0.1078, 3);
+    const [event] = await events('agent.quarantined', 'shaky');
+    expect(event).toMatchObject({
+      agentId: 'shaky',
+      skill: 'review',
+      successes: 3,
+      samples: 10,
+      threshold: 0.5,
+      until: quarantine.until,
+    });
+    const audit = await call('GET', '/audit?resourceType=agent&resourceId=shaky', operator);
+    expect(audit.body.data.entries.map((e: Json) => e.action)).toContain('agent.quarantine');
+    // Discovery and the leaderboard show it.
+    const listed = await call('GET', '/agents?skill=review', operator);
+    expect(listed.body.data.agents[0].quarantines).toEqual([quarantine]);
+    const board = await call('GET', '/agents/leaderboard?skill=review', operator);
+    expect(board.body.data.leaderboard[0]).toMatchObject({
+      agentId: 'shaky',
+      quarantined: ['review'],
+    });
+    // No task of the skill for it while quarantined, even one queued and waiting.
+    const held = await start('review');
+    expect(await claim('shaky', 0)).toEqual([]);
+    // The cool-down passes: released (cooldown), the task is its again, its window is fresh.
+    const released = await waitFor(
+      async () => {
+        const list = await events('agent.released', 'shaky');
+        return list.length > 0 ? list : undefined;
+      },
+      30_000,
+      'the release after the cool-down',
+    );
+    expect(released).toEqual([{ agentId: 'shaky', skill: 'review', reason: 'cooldown' }]);
+    expect((await call('GET', '/agents/shaky', operator)).body.data.quarantines).toEqual([]);
+    const [again] = await claim('shaky', 5);
+    expect(again).toMatchObject({ workflowId: held });
+    await finish(again, true);
+    await waitFor(
+      async () => {
+        const { rows } = await db.query<{ recent: boolean[] }>(
+          `SELECT recent FROM agent_skill_outcomes WHERE agent_id = 'shaky'`,
+        );
+        return JSON.stringify(rows) === JSON.stringify([{ recent: [true] }]) ? true : undefined;
+      },
+      10_000,
+      'a fresh window holding the one outcome since the release',
+    );
+    // Quarantined again on fresh failures; this time an operator releases it (a cool-down long
+    // enough that only the operator can end it).
+    await settle({ quarantineCooldownSeconds: 600 });
+    await failMany();
+    await quarantined();
+    expect((await call('POST', '/agents/nobody/release', operator, {})).status).toBe(404);
+    expect(
+      (await call('POST', '/agents/shaky/release', operator, { skill: 'review', extra: 1 })).status,
+    ).toBe(400);
+    const byOperator = await call('POST', '/agents/shaky/release', operator, { skill: 'review' });
+    expect(byOperator).toEqual({
+      status: 200,
+      body: { data: { agentId: 'shaky', released: ['review'] } },
+    });
+    expect((await events('agent.released', 'shaky')).at(-1)).toEqual({
+      agentId: 'shaky',
+      skill: 'review',
+      reason: 'operator',
+    });
+    expect((await call('GET', '/agents/shaky', operator)).body.data.quarantines).toEqual([]);
+    const again2 = await call('POST', '/agents/shaky/release', operator, {});
+    expect(again2.body.data.released).toEqual([]);
+    const actions = (
+      await call('GET', '/audit?resourceType=agent&resourceId=shaky&action=agent.release', operator)
+    ).body.data.entries.map((e: Json) => e.after.reason);
+    expect(actions.sort()).toEqual(['cooldown', 'operator']);
+  }, 120_000);
+});

@@ -26,6 +26,7 @@ import { UsageAndBudgets1763800040000 } from './1763800040000-UsageAndBudgets';
 import { OutcomeRouting1763800050000 } from './1763800050000-OutcomeRouting';
 import { SummaryIndexes1763800060000 } from './1763800060000-SummaryIndexes';
 import { PartitionHistory1763800070000 } from './1763800070000-PartitionHistory';
+import { TaskRunIndex1763800080000 } from './1763800080000-TaskRunIndex';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -57,4 +58,5 @@ export const MIGRATIONS = [
   OutcomeRouting1763800050000,
   SummaryIndexes1763800060000,
   PartitionHistory1763800070000,
+  TaskRunIndex1763800080000,
 ];

@@ -25,6 +25,7 @@ import { WorkflowRun } from './workflow-run.entity';
 @Index('workflow_tasks_agent_recent', ['tenantId', 'agentId', 'claimedAt', 'id'], {
   where: `"agent_id" IS NOT NULL`,
 })
+@Index('workflow_tasks_run', ['runId'])
 @Index('workflow_tasks_wake', ['wakeAt'], { where: `"status" = 'waiting'` })
 @Index('workflow_tasks_rate_limited', { synchronize: false })
 @Check(

@@ -22,6 +22,7 @@ import { FanOut1763800016000 } from './1763800016000-FanOut';
 import { GithubSteps1763800018000 } from './1763800018000-GithubSteps';
 import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
 import { AgentRecentTasks1763800021000 } from './1763800021000-AgentRecentTasks';
+import { CreateWorkflowReceipts1763800030000 } from './1763800030000-CreateWorkflowReceipts';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -49,4 +50,5 @@ export const MIGRATIONS = [
   GithubSteps1763800018000,
   AuditResourceIndex1763800020000,
   AgentRecentTasks1763800021000,
+  CreateWorkflowReceipts1763800030000,
 ];

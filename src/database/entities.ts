@@ -28,6 +28,10 @@ import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.en
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
 import { WebhookMessage } from '../webhooks/outbound/entities/webhook-message.entity';
+import {
+  WorkflowReceipt,
+  WorkflowReceiptQueueItem,
+} from '../workflows/entities/workflow-receipt.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
 export const ENTITIES = [
@@ -57,6 +61,8 @@ export const ENTITIES = [
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,
+  WorkflowReceipt,
+  WorkflowReceiptQueueItem,
   WebhookDelivery,
   WebhookAttempt,
 ];

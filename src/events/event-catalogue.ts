@@ -169,6 +169,19 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   { type: 'workflow.failed', description: 'A run failed; `error` says why.', schema: RUN },
   { type: 'workflow.cancelled', description: 'A run was cancelled.', schema: RUN },
   {
+    type: 'workflow.receipt.issued',
+    description:
+      "A finished run's signed receipt was issued (`GET /workflows/{id}/receipt`); " +
+      '`finishedEventId`: the id of the event that finished the run.',
+    schema: object({
+      workflowId: uuid,
+      status: str,
+      receiptHash: str,
+      keyId: str,
+      finishedEventId: uuid,
+    }),
+  },
+  {
     type: 'workflow.activated',
     description:
       'A run with a delayed start (`startAt`) reached its time: its first steps are queued.',

@@ -20,6 +20,7 @@ export enum WorkflowErrorCode {
   ConcurrencyKeyFull = 'concurrency_key_full',
   RateLimitNotFound = 'rate_limit_not_found',
   RateLimitExists = 'rate_limit_exists',
+  ReceiptNotIssued = 'receipt_not_issued',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {
@@ -70,5 +71,14 @@ export class RateLimitNotFoundError extends NotFoundError {
 export class RateLimitExistsError extends ConflictError {
   constructor(key: string) {
     super(WorkflowErrorCode.RateLimitExists, `A rate limit "${key}" already exists.`);
+  }
+}
+
+export class ReceiptNotIssuedError extends NotFoundError {
+  constructor(id: string) {
+    super(
+      WorkflowErrorCode.ReceiptNotIssued,
+      `Workflow run "${id}" has no receipt yet: receipts are issued within seconds of a run's end.`,
+    );
   }
 }

@@ -10,6 +10,9 @@ import { GithubStepRunner } from './github-step-runner';
 import { LeaseReaper } from './lease-reaper';
 import { ProgressService } from './progress.service';
 import { ProgressWriter } from './progress-writer';
+import { ReceiptIssuer } from './receipts/receipt-issuer';
+import { ReceiptsController } from './receipts/receipts.controller';
+import { ReceiptsService } from './receipts/receipts.service';
 import { RateLimitsController } from './rate-limits.controller';
 import { RateLimitsService } from './rate-limits.service';
 import { RetryAnnouncer } from './retry-announcer';
@@ -38,6 +41,7 @@ import { WorkflowsController } from './workflows.controller';
     TasksController,
     SkillsController,
     RateLimitsController,
+    ReceiptsController,
   ],
   providers: [
     DefinitionsService,
@@ -59,6 +63,8 @@ import { WorkflowsController } from './workflows.controller';
     ConcurrencySweeper,
     RateLimitsService,
     GithubStepRunner,
+    ReceiptsService,
+    ReceiptIssuer,
   ],
   exports: [RunsService, DefinitionsService],
 })

@@ -23,6 +23,7 @@ import { GithubSteps1763800018000 } from './1763800018000-GithubSteps';
 import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
 import { AgentRecentTasks1763800021000 } from './1763800021000-AgentRecentTasks';
 import { CreateWorkflowReceipts1763800030000 } from './1763800030000-CreateWorkflowReceipts';
+import { CreateWebhookReceiptHashes1763800031000 } from './1763800031000-CreateWebhookReceiptHashes';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -51,4 +52,5 @@ export const MIGRATIONS = [
   AuditResourceIndex1763800020000,
   AgentRecentTasks1763800021000,
   CreateWorkflowReceipts1763800030000,
+  CreateWebhookReceiptHashes1763800031000,
 ];

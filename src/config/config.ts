@@ -44,6 +44,8 @@ export interface AppConfig {
   webhookDisableAfterMs: number;
   /** Finished deliveries, their attempts and dispatched events older than this are purged. */
   webhookRetentionMs: number;
+  /** A run's end deliveries wait at most this long for its receipt's hash. */
+  webhookReceiptWaitMs: number;
   taskLeaseSeconds: number;
   /** At most one stored `task.progress` event per task per this many ms (the latest always). */
   progressIntervalMs: number;
@@ -176,6 +178,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     webhookBreakerCooldownMs: read('WEBHOOK_BREAKER_COOLDOWN', 60_000, duration),
     webhookDisableAfterMs: read('WEBHOOK_DISABLE_AFTER', 5 * 86_400_000, duration),
     webhookRetentionMs: read('WEBHOOK_RETENTION', 30 * 86_400_000, duration),
+    webhookReceiptWaitMs: read('WEBHOOK_RECEIPT_WAIT', 30_000, (raw) => {
+      const ms = duration(raw);
+      if (ms > 3_600_000) throw new Error('must be at most 1h');
+      return ms;
+    }),
     taskLeaseSeconds: read('TASK_LEASE_SECONDS', 30, int(1, 86_400)),
     progressIntervalMs: read('PROGRESS_INTERVAL_MS', 250, int(0, 60_000)),
     streamKeepaliveMs: read('STREAM_KEEPALIVE_MS', 15_000, int(100, 600_000)),

@@ -28,6 +28,7 @@ import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.en
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
 import { WebhookMessage } from '../webhooks/outbound/entities/webhook-message.entity';
+import { WebhookReceiptHash } from '../webhooks/outbound/entities/webhook-receipt-hash.entity';
 import {
   WorkflowReceipt,
   WorkflowReceiptQueueItem,
@@ -61,6 +62,7 @@ export const ENTITIES = [
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,
+  WebhookReceiptHash,
   WorkflowReceipt,
   WorkflowReceiptQueueItem,
   WebhookDelivery,

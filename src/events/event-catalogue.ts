@@ -48,6 +48,16 @@ const RUN = object(
   ['workflowId', 'type', 'status'],
 );
 
+/** A run's end: webhook deliveries add the hash of its receipt (see RECEIPT_HASH_NOTE). */
+const RUN_END = {
+  ...RUN,
+  properties: { ...RUN.properties, receiptHash: nullableStr },
+};
+
+const RECEIPT_HASH_NOTE =
+  ' Webhook deliveries carry `receiptHash`, the sha256 of the run receipt, or null when the' +
+  ' receipt was not issued within WEBHOOK_RECEIPT_WAIT.';
+
 const TASK_ERROR = object({ message: str, code: str }, ['message']);
 
 const TASK = (extra: Record<string, unknown> = {}, required: string[] = []) =>
@@ -165,9 +175,21 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     description: 'A run started: its first task was claimed.',
     schema: RUN,
   },
-  { type: 'workflow.succeeded', description: 'A run succeeded; `output` by step.', schema: RUN },
-  { type: 'workflow.failed', description: 'A run failed; `error` says why.', schema: RUN },
-  { type: 'workflow.cancelled', description: 'A run was cancelled.', schema: RUN },
+  {
+    type: 'workflow.succeeded',
+    description: `A run succeeded; \`output\` by step.${RECEIPT_HASH_NOTE}`,
+    schema: RUN_END,
+  },
+  {
+    type: 'workflow.failed',
+    description: `A run failed; \`error\` says why.${RECEIPT_HASH_NOTE}`,
+    schema: RUN_END,
+  },
+  {
+    type: 'workflow.cancelled',
+    description: `A run was cancelled.${RECEIPT_HASH_NOTE}`,
+    schema: RUN_END,
+  },
   {
     type: 'workflow.receipt.issued',
     description:

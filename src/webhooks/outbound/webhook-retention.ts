@@ -10,7 +10,8 @@ export const PURGE_BATCH = 1_000;
 
 /**
  * Purges finished deliveries (succeeded or dead; their attempts go with them), messages no
- * delivery needs any more, and dispatched events, once older than WEBHOOK_RETENTION. Small
+ * delivery needs any more, receipt hashes and dispatched events, once older than
+ * WEBHOOK_RETENTION. Small
  * batches, each its own statement with SKIP LOCKED: no long locks, safe on N replicas.
  */
 @Injectable()
@@ -53,6 +54,13 @@ export class WebhookRetention implements OnApplicationBootstrap, OnModuleDestroy
           WHERE m.created_at < $1
             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.message_id = m.id)
           ORDER BY m.created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      cutoff,
+    );
+    // Receipt hashes outlive their run's end deliveries by far (those wait seconds for them).
+    await this.inBatches(
+      `DELETE FROM webhook_receipt_hashes WHERE event_id IN (
+         SELECT event_id FROM webhook_receipt_hashes WHERE created_at < $1
+          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       cutoff,
     );
     let events = 0;

@@ -268,9 +268,14 @@ describe('signed run receipts', () => {
       const { request, body } = await delivered(run.id, 'workflow.succeeded');
       expect(body.data.receiptHash).toBe(signed.receiptHash);
       expect(request.verifiedBy).toEqual(['endpoint']);
-      const events = (await call('GET', `/workflows/${run.id}/events?limit=200`, writer)).body.data
+      // Not in the run's history, which ends with its terminal event.
+      const history = (await call('GET', `/workflows/${run.id}/events?limit=200`, writer)).body.data
         .events as Json[];
-      const issued = events.filter((event) => event.type === 'workflow.receipt.issued');
+      expect(history[history.length - 1].type).toBe('workflow.succeeded');
+      const { rows: issued } = await db.query<{ data: Json }>(
+        `SELECT data FROM events WHERE type = 'workflow.receipt.issued' AND subject_id = $1`,
+        [run.id],
+      );
       expect(issued).toHaveLength(1);
       expect(issued[0].data).toMatchObject({
         workflowId: run.id,

@@ -216,7 +216,8 @@ export class ReceiptIssuer implements OnModuleInit, OnApplicationBootstrap, OnMo
       ],
     );
     if (inserted.length === 0) return 'issued';
-    const subject = { type: 'workflow', id: run.id };
+    // A subject of its own: a run's history (and its stream) ends with its terminal event.
+    const subject = { type: 'workflow_receipt', id: run.id };
     await this.audit.record(tx, {
       action: 'workflow_receipt.issue',
       resource: { type: 'workflow_receipt', id: run.id },

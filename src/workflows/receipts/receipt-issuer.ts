@@ -44,9 +44,11 @@ type Outcome = 'issued' | 'unsealed' | 'not_finished';
 export class ReceiptIssuer implements OnModuleInit, OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(ReceiptIssuer.name);
   private timer: NodeJS.Timeout | undefined;
+  /** Set when the module stops: a backlog of finished runs must not hold the shutdown up. */
+  private stopped = false;
   private readonly loop = new WakeLoop({
     round: async () => (await this.issueDue()) === BATCH,
-    canRun: () => !this.shutdown.isShuttingDown,
+    canRun: () => !this.stopped && !this.shutdown.isShuttingDown,
     onFailure: (error) => this.logger.warn(`Issuing run receipts failed: ${error.message}`),
   });
 
@@ -86,6 +88,7 @@ export class ReceiptIssuer implements OnModuleInit, OnApplicationBootstrap, OnMo
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     await this.loop.idle();
   }
@@ -93,7 +96,7 @@ export class ReceiptIssuer implements OnModuleInit, OnApplicationBootstrap, OnMo
   /** Takes up to BATCH due runs, each in its own transaction; returns how many it looked at. */
   async issueDue(): Promise<number> {
     let looked = 0;
-    while (looked < BATCH && !this.shutdown.isShuttingDown) {
+    while (looked < BATCH && !this.stopped && !this.shutdown.isShuttingDown) {
       const taken = await this.issueNext();
       if (!taken) break;
       looked += 1;

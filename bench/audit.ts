@@ -7,6 +7,7 @@ import { createApp } from '../src/bootstrap';
 import { requestContext } from '../src/common/context/request-context';
 import { loadConfig } from '../src/config/config';
 import { UnitOfWork } from '../src/database/unit-of-work';
+import { receiptBench } from './receipts';
 
 const WRITERS = Number(process.env.BENCH_AUDIT_WRITERS ?? 100);
 
@@ -19,7 +20,8 @@ function percentile(sorted: number[], p: number): number {
  * Audited writes: WRITERS concurrent loops, each committing transactions that hold one audit
  * entry (the cost every audited change pays), in the service process itself with its sealer
  * running. Meanwhile the oldest unsealed entry's age is sampled every 100 ms (seal lag). Then
- * the whole chain is verified as GET /audit/verify does it.
+ * the whole chain is verified as GET /audit/verify does it. Last, what signing a run receipt
+ * costs per run (bench/receipts.ts).
  */
 export async function auditBench(databaseUrl: string, seconds: number): Promise<string[]> {
   const config = loadConfig({
@@ -91,6 +93,7 @@ export async function auditBench(databaseUrl: string, seconds: number): Promise<
       `audited writes, ${WRITERS} writers: ${Math.round(written / elapsed)}/s (goal >= 3000/s)`,
       `seal lag (oldest unsealed entry, sampled every 100 ms): p50 ${Math.round(percentile(sorted, 50))} ms, p99 ${Math.round(percentile(sorted, 99))} ms (goal p99 < 1000 ms)`,
       `verify: ${verified.checked} entries in ${verifySeconds.toFixed(2)} s = ${Math.round(verified.checked / verifySeconds)} entries/s, valid=${verified.valid} (goal >= 200000/s)`,
+      ...receiptBench(audit),
     ];
   } finally {
     stop = true;

@@ -22,6 +22,8 @@ import { FanOut1763800016000 } from './1763800016000-FanOut';
 import { GithubSteps1763800018000 } from './1763800018000-GithubSteps';
 import { AuditResourceIndex1763800020000 } from './1763800020000-AuditResourceIndex';
 import { AgentRecentTasks1763800021000 } from './1763800021000-AgentRecentTasks';
+import { CreateWorkflowReceipts1763800030000 } from './1763800030000-CreateWorkflowReceipts';
+import { CreateWebhookReceiptHashes1763800031000 } from './1763800031000-CreateWebhookReceiptHashes';
 import { UsageAndBudgets1763800040000 } from './1763800040000-UsageAndBudgets';
 import { OutcomeRouting1763800050000 } from './1763800050000-OutcomeRouting';
 import { SummaryIndexes1763800060000 } from './1763800060000-SummaryIndexes';
@@ -54,6 +56,8 @@ export const MIGRATIONS = [
   GithubSteps1763800018000,
   AuditResourceIndex1763800020000,
   AgentRecentTasks1763800021000,
+  CreateWorkflowReceipts1763800030000,
+  CreateWebhookReceiptHashes1763800031000,
   UsageAndBudgets1763800040000,
   OutcomeRouting1763800050000,
   SummaryIndexes1763800060000,

@@ -1,10 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { createHash, generateKeyPairSync, KeyObject } from 'node:crypto';
+import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
-import { Checkpoint, parseSigningKey, publicKeyBase64, signCheckpoint } from './audit-signing';
+import {
+  Checkpoint,
+  keyIdOf,
+  parseSigningKey,
+  publicKeyBase64,
+  signCheckpoint,
+} from './audit-signing';
 
 const MAX_ANCHORS = 16;
 
@@ -14,10 +20,7 @@ export interface Anchor {
   hash: string;
 }
 
-/** Short, stable name of a public key: the first 16 hex digits of its SHA-256. */
-export function keyIdOf(publicKey: string): string {
-  return createHash('sha256').update(Buffer.from(publicKey, 'base64')).digest('hex').slice(0, 16);
-}
+export { keyIdOf } from './audit-signing';
 
 /**
  * The Ed25519 key that signs checkpoints: AUDIT_SIGNING_KEY when set, else the PEM in
@@ -53,6 +56,11 @@ export class AuditSigner {
 
   sign(fields: { seq: string; hash: string; signedAt: string }): Checkpoint {
     return signCheckpoint(this.privateKey, fields);
+  }
+
+  /** Ed25519 over `message` with the checkpoint key (run receipts), base64. */
+  signBytes(message: Buffer): string {
+    return sign(null, message, this.privateKey).toString('base64');
   }
 
   /** This key and AUDIT_TRUSTED_KEYS, plus `registered` (the keys the sealers recorded). */

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, KeyObject, sign, verify } from 'node:crypto';
+import {
+  createHash,
+  createPrivateKey,
+  createPublicKey,
+  KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** PKCS#8 DER header of an Ed25519 private key; the 32-byte seed follows it. */
@@ -28,6 +35,11 @@ function seedToKey(seed: Buffer): KeyObject {
 export function publicKeyBase64(privateKey: KeyObject): string {
   const der = createPublicKey(privateKey).export({ format: 'der', type: 'spki' });
   return der.subarray(ED25519_SPKI_PREFIX.length).toString('base64');
+}
+
+/** Short, stable name of a public key: the first 16 hex digits of its SHA-256. */
+export function keyIdOf(publicKey: string): string {
+  return createHash('sha256').update(Buffer.from(publicKey, 'base64')).digest('hex').slice(0, 16);
 }
 
 export interface Checkpoint {

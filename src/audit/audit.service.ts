@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { UUID_PATTERN, uuidv7 } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { ReadRouter } from '../database/read-router';
 import { Transaction } from '../database/unit-of-work';
 import { SealedFields } from './audit-hash';
+import { AuditSigner } from './audit-signer';
 import { Checkpoint } from './audit-signing';
+import { ReceiptEntry } from './run-receipt';
 import { AuditVerifier, VerifyResult } from './audit-verifier';
 import { VerifyBounds } from './verify-range';
 
@@ -57,7 +59,50 @@ export class AuditService {
     private readonly dataSource: DataSource,
     private readonly verifier: AuditVerifier,
     private readonly reads: ReadRouter,
+    private readonly signer: AuditSigner,
   ) {}
+
+  /**
+   * A run's entries (its own and its tasks') in seq order, with their chain position; null
+   * while any of them is not sealed yet. Served by the (tenant, resource type, resource id)
+   * index.
+   */
+  async runEntries(
+    manager: EntityManager,
+    tenantId: string,
+    runId: string,
+    taskIds: string[],
+  ): Promise<ReceiptEntry[] | null> {
+    const rows = await manager.query<
+      Array<
+        Omit<ReceiptEntry, 'seq' | 'hash'> & {
+          seq: string | null;
+          hash: string | null;
+        }
+      >
+    >(
+      `SELECT c.seq::text AS seq, c.hash, e.occurred_at AS "occurredAt", e.tenant_id AS "tenantId",
+              e.action, e.resource_type AS "resourceType", e.resource_id AS "resourceId",
+              e.after::text AS after
+         FROM audit_entries e LEFT JOIN audit_chain c ON c.entry_id = e.id
+        WHERE e.tenant_id = $1
+          AND ((e.resource_type = 'workflow' AND e.resource_id = $2)
+               OR (e.resource_type = 'task' AND e.resource_id = ANY($3::varchar[])))
+        ORDER BY c.seq NULLS LAST`,
+      [tenantId, runId, taskIds],
+    );
+    if (rows.some((row) => row.seq === null || row.hash === null)) return null;
+    return rows as ReceiptEntry[];
+  }
+
+  /** Signs `message` with the audit signing key (Ed25519): run receipts. */
+  signWithAuditKey(message: Buffer): { signature: string; keyId: string; publicKey: string } {
+    return {
+      signature: this.signer.signBytes(message),
+      keyId: this.signer.keyId,
+      publicKey: this.signer.publicKey,
+    };
+  }
 
   /** Signed checkpoints, newest first, keyset-paginated on seq. */
   async checkpoints(limit: number, cursor?: string): Promise<Page<Checkpoint>> {

@@ -50,6 +50,8 @@ export interface AppConfig {
   historyPartitionInterval: PartitionInterval;
   /** Partitions kept created ahead of the current period. */
   historyPartitionsAhead: number;
+  /** A run's end deliveries wait at most this long for its receipt's hash. */
+  webhookReceiptWaitMs: number;
   taskLeaseSeconds: number;
   /** At most one stored `task.progress` event per task per this many ms (the latest always). */
   progressIntervalMs: number;
@@ -189,6 +191,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       oneOf(PARTITION_INTERVALS),
     ),
     historyPartitionsAhead: read('HISTORY_PARTITIONS_AHEAD', 2, int(1, 60)),
+    webhookReceiptWaitMs: read('WEBHOOK_RECEIPT_WAIT', 30_000, (raw) => {
+      const ms = duration(raw);
+      if (ms > 3_600_000) throw new Error('must be at most 1h');
+      return ms;
+    }),
     taskLeaseSeconds: read('TASK_LEASE_SECONDS', 30, int(1, 86_400)),
     progressIntervalMs: read('PROGRESS_INTERVAL_MS', 250, int(0, 60_000)),
     streamKeepaliveMs: read('STREAM_KEEPALIVE_MS', 15_000, int(100, 600_000)),

@@ -187,6 +187,12 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'partitions the retention worker keeps created ahead of the current period (1-60)',
   },
   {
+    name: 'WEBHOOK_RECEIPT_WAIT',
+    default: '30s',
+    meaning:
+      "how long a run's `workflow.succeeded|failed|cancelled` deliveries wait for its signed receipt, whose hash they carry (`receiptHash`); after that they go out with `receiptHash: null`",
+  },
+  {
     name: 'TASK_LEASE_SECONDS',
     default: '30',
     meaning: 'lease of a claimed task',

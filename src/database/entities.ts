@@ -33,6 +33,11 @@ import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.en
 import { WebhookDelivery } from '../webhooks/outbound/entities/webhook-delivery.entity';
 import { WebhookEndpoint } from '../webhooks/outbound/entities/webhook-endpoint.entity';
 import { WebhookMessage } from '../webhooks/outbound/entities/webhook-message.entity';
+import { WebhookReceiptHash } from '../webhooks/outbound/entities/webhook-receipt-hash.entity';
+import {
+  WorkflowReceipt,
+  WorkflowReceiptQueueItem,
+} from '../workflows/entities/workflow-receipt.entity';
 
 /** Every entity of every module; each module still owns (and alone queries) its tables. */
 export const ENTITIES = [
@@ -67,6 +72,9 @@ export const ENTITIES = [
   IdempotencyKey,
   WebhookEndpoint,
   WebhookMessage,
+  WebhookReceiptHash,
+  WorkflowReceipt,
+  WorkflowReceiptQueueItem,
   WebhookDelivery,
   WebhookAttempt,
 ];

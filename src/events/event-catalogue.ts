@@ -71,6 +71,15 @@ const BUDGET = (extra: Record<string, unknown>, required: string[]) =>
     },
     ['workflowId', 'type', 'status', 'budget', 'usage', ...required],
   );
+/** A run's end: webhook deliveries add the hash of its receipt (see RECEIPT_HASH_NOTE). */
+const RUN_END = {
+  ...RUN,
+  properties: { ...RUN.properties, receiptHash: nullableStr },
+};
+
+const RECEIPT_HASH_NOTE =
+  ' Webhook deliveries carry `receiptHash`, the sha256 of the run receipt, or null when the' +
+  ' receipt was not issued within WEBHOOK_RECEIPT_WAIT.';
 
 const TASK_ERROR = object({ message: str, code: str }, ['message']);
 
@@ -211,9 +220,34 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     description: 'A run started: its first task was claimed.',
     schema: RUN,
   },
-  { type: 'workflow.succeeded', description: 'A run succeeded; `output` by step.', schema: RUN },
-  { type: 'workflow.failed', description: 'A run failed; `error` says why.', schema: RUN },
-  { type: 'workflow.cancelled', description: 'A run was cancelled.', schema: RUN },
+  {
+    type: 'workflow.succeeded',
+    description: `A run succeeded; \`output\` by step.${RECEIPT_HASH_NOTE}`,
+    schema: RUN_END,
+  },
+  {
+    type: 'workflow.failed',
+    description: `A run failed; \`error\` says why.${RECEIPT_HASH_NOTE}`,
+    schema: RUN_END,
+  },
+  {
+    type: 'workflow.cancelled',
+    description: `A run was cancelled.${RECEIPT_HASH_NOTE}`,
+    schema: RUN_END,
+  },
+  {
+    type: 'workflow.receipt.issued',
+    description:
+      "A finished run's signed receipt was issued (`GET /workflows/{id}/receipt`); " +
+      '`finishedEventId`: the id of the event that finished the run.',
+    schema: object({
+      workflowId: uuid,
+      status: str,
+      receiptHash: str,
+      keyId: str,
+      finishedEventId: uuid,
+    }),
+  },
   {
     type: 'workflow.activated',
     description:

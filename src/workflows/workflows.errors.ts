@@ -22,6 +22,7 @@ export enum WorkflowErrorCode {
   RateLimitExists = 'rate_limit_exists',
   BudgetBelowUsage = 'budget_below_usage',
   InvalidUsageQuery = 'invalid_usage_query',
+  ReceiptNotIssued = 'receipt_not_issued',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {
@@ -72,5 +73,14 @@ export class RateLimitNotFoundError extends NotFoundError {
 export class RateLimitExistsError extends ConflictError {
   constructor(key: string) {
     super(WorkflowErrorCode.RateLimitExists, `A rate limit "${key}" already exists.`);
+  }
+}
+
+export class ReceiptNotIssuedError extends NotFoundError {
+  constructor(id: string) {
+    super(
+      WorkflowErrorCode.ReceiptNotIssued,
+      `Workflow run "${id}" has no receipt yet: receipts are issued within seconds of a run's end.`,
+    );
   }
 }

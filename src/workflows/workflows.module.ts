@@ -10,6 +10,9 @@ import { GithubStepRunner } from './github-step-runner';
 import { LeaseReaper } from './lease-reaper';
 import { ProgressService } from './progress.service';
 import { ProgressWriter } from './progress-writer';
+import { ReceiptIssuer } from './receipts/receipt-issuer';
+import { ReceiptsController } from './receipts/receipts.controller';
+import { ReceiptsService } from './receipts/receipts.service';
 import { RateLimitsController } from './rate-limits.controller';
 import { RateLimitsService } from './rate-limits.service';
 import { RetryAnnouncer } from './retry-announcer';
@@ -47,6 +50,7 @@ import { UsageReportService } from './usage/usage-report.service';
     SkillsController,
     RateLimitsController,
     UsageController,
+    ReceiptsController,
   ],
   providers: [
     DefinitionsService,
@@ -75,6 +79,8 @@ import { UsageReportService } from './usage/usage-report.service';
     BudgetsService,
     BudgetSweeper,
     UsageReportService,
+    ReceiptsService,
+    ReceiptIssuer,
   ],
   exports: [RunsService, DefinitionsService],
 })

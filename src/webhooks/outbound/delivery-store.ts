@@ -10,6 +10,18 @@ import type { AttemptOutcome } from './retry-policy';
 /** NOTIFY channel: deliveries became due (created, retried, recovered, endpoint enabled). */
 export const DELIVERIES_CHANNEL = 'agentmesh_webhook_deliveries';
 
+/** Events that end a run: their deliveries carry the hash of the run's receipt. */
+export const RUN_END_EVENT_TYPES = ['workflow.succeeded', 'workflow.failed', 'workflow.cancelled'];
+/** Advisory-lock space ("rcpt") of a run-end event's receipt hash, with hashtext(event id). */
+const RECEIPT_LOCK_SPACE = 0x72637074;
+
+/** A receipt issued for the run that an event (`eventId`) finished. */
+export interface IssuedReceipt {
+  eventId: string;
+  tenantId: string;
+  receiptHash: string;
+}
+
 /** A delivery taken by one sender, with what it needs to send it. */
 export interface ClaimedDelivery {
   id: string;
@@ -80,6 +92,7 @@ export class DeliveryStore {
     tx: Transaction,
     events: DomainEvent[],
     schedule: readonly number[],
+    receiptWaitMs = 0,
   ): Promise<number> {
     const tenants = [...new Set(events.map((event) => event.tenantId).filter((id) => id !== null))];
     if (tenants.length === 0) return 0;
@@ -103,6 +116,17 @@ export class DeliveryStore {
       for (const endpoint of matching) pairs.push({ endpointId: endpoint.id, event });
     }
     if (pairs.length === 0) return 0;
+    const receiptHashes = await this.knownReceiptHashes(
+      tx,
+      messages.filter((event) => RUN_END_EVENT_TYPES.includes(event.type)).map((event) => event.id),
+    );
+    // A run's end waits for its receipt (stampReceipts sends it early), at most receiptWaitMs.
+    const held = (event: DomainEvent) =>
+      RUN_END_EVENT_TYPES.includes(event.type) && !receiptHashes.has(event.id);
+    const dataOf = (event: DomainEvent) =>
+      RUN_END_EVENT_TYPES.includes(event.type)
+        ? { ...event.data, receiptHash: receiptHashes.get(event.id) ?? null }
+        : event.data;
     await tx.manager.query(
       `INSERT INTO webhook_messages (id, tenant_id, event_type, body, correlation_id, occurred_at,
                                      trace_context)
@@ -117,7 +141,7 @@ export class DeliveryStore {
           JSON.stringify({
             type: event.type,
             timestamp: event.occurredAt.toISOString(),
-            data: event.data,
+            data: dataOf(event),
           }),
         ),
         messages.map((event) => event.correlationId),
@@ -130,9 +154,9 @@ export class DeliveryStore {
       `INSERT INTO webhook_deliveries
          (id, tenant_id, endpoint_id, message_id, event_type, max_attempts, next_attempt_at)
        SELECT r.id, r.tenant_id, r.endpoint_id, r.message_id, r.event_type, $6,
-              now() + $7 * interval '1 millisecond'
-         FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[])
-              AS r(id, tenant_id, endpoint_id, message_id, event_type)
+              now() + r.delay_ms * interval '1 millisecond'
+         FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[], $7::bigint[])
+              AS r(id, tenant_id, endpoint_id, message_id, event_type, delay_ms)
        ON CONFLICT ON CONSTRAINT webhook_deliveries_endpoint_message_key DO NOTHING
        RETURNING 1`,
       [
@@ -142,11 +166,89 @@ export class DeliveryStore {
         pairs.map(({ event }) => event.id),
         pairs.map(({ event }) => event.type),
         schedule.length,
-        schedule[0],
+        pairs.map(({ event }) => schedule[0] + (held(event) ? receiptWaitMs : 0)),
       ],
     );
     if (inserted.length > 0) this.notifications.notifyAfterCommit(tx, DELIVERIES_CHANNEL, '');
     return inserted.length;
+  }
+
+  /**
+   * Takes the receipt lock of each run-end event (sorted: no deadlock with stampReceipts) and
+   * reads the receipt hashes already known for them. Under the lock, whichever of the fan-out
+   * and the stamping commits second sees what the first wrote: a delivery is never left waiting
+   * for a receipt that has come.
+   */
+  private async knownReceiptHashes(
+    tx: Transaction,
+    eventIds: string[],
+  ): Promise<Map<string, string>> {
+    if (eventIds.length === 0) return new Map();
+    await this.lockReceipts(tx, eventIds);
+    const rows: Array<{ eventId: string; receiptHash: string }> = await tx.manager.query(
+      `SELECT event_id AS "eventId", receipt_hash AS "receiptHash" FROM webhook_receipt_hashes
+        WHERE event_id = ANY($1::uuid[])`,
+      [eventIds],
+    );
+    return new Map(rows.map((row) => [row.eventId, row.receiptHash]));
+  }
+
+  private async lockReceipts(tx: Transaction, eventIds: string[]): Promise<void> {
+    await tx.manager.query(
+      `SELECT count(pg_advisory_xact_lock($1, hashtext(l.id::text)))
+         FROM (SELECT DISTINCT id FROM unnest($2::uuid[]) AS u(id) ORDER BY id) l`,
+      [RECEIPT_LOCK_SPACE, eventIds],
+    );
+  }
+
+  /**
+   * Records receipts issued for the runs that events finished, and stamps `receiptHash` into
+   * those events' messages and sends them now, unless one of their deliveries was already
+   * attempted or is being sent (the wait ran out: a message's body stays as first sent). The
+   * deliveries are locked first, so a claim (SKIP LOCKED) cannot take one meanwhile.
+   */
+  async stampReceipts(tx: Transaction, receipts: IssuedReceipt[]): Promise<number> {
+    if (receipts.length === 0) return 0;
+    const eventIds = receipts.map((receipt) => receipt.eventId);
+    await this.lockReceipts(tx, eventIds);
+    await tx.manager.query(
+      `INSERT INTO webhook_receipt_hashes (event_id, tenant_id, receipt_hash)
+       SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::char(64)[])
+       ON CONFLICT (event_id) DO NOTHING`,
+      [eventIds, receipts.map((r) => r.tenantId), receipts.map((r) => r.receiptHash)],
+    );
+    const unsent: Array<{ id: string; body: string }> = await tx.manager.query(
+      `SELECT m.id, m.body FROM webhook_messages m
+         JOIN (SELECT d.message_id,
+                      bool_and(d.attempts = 0 AND (d.leased_until IS NULL OR d.leased_until <= now()))
+                        AS fresh
+                 FROM (SELECT message_id, attempts, leased_until FROM webhook_deliveries
+                        WHERE message_id = ANY($1::uuid[]) ORDER BY id FOR UPDATE) d
+                GROUP BY d.message_id) s ON s.message_id = m.id
+        WHERE s.fresh`,
+      [eventIds],
+    );
+    const hashes = new Map(receipts.map((r) => [r.eventId, r.receiptHash]));
+    const stamped = unsent.flatMap((message) => {
+      const body = JSON.parse(message.body) as { data?: Record<string, unknown> };
+      const receiptHash = hashes.get(message.id);
+      if (!body.data || !receiptHash || body.data.receiptHash === receiptHash) return [];
+      body.data = { ...body.data, receiptHash };
+      return [{ id: message.id, body: JSON.stringify(body) }];
+    });
+    if (stamped.length === 0) return 0;
+    await tx.manager.query(
+      `UPDATE webhook_messages m SET body = s.body
+         FROM unnest($1::uuid[], $2::text[]) AS s(id, body) WHERE m.id = s.id`,
+      [stamped.map((m) => m.id), stamped.map((m) => m.body)],
+    );
+    await tx.manager.query(
+      `UPDATE webhook_deliveries SET next_attempt_at = now()
+        WHERE message_id = ANY($1::uuid[]) AND attempts = 0 AND next_attempt_at > now()`,
+      [stamped.map((m) => m.id)],
+    );
+    this.notifications.notifyAfterCommit(tx, DELIVERIES_CHANNEL, '');
+    return stamped.length;
   }
 
   /**

@@ -17,8 +17,8 @@ const HISTORY_TABLES: readonly HistoryTable[] = ['events', 'webhook_attempts'];
  * dropped whole unless they hold something still kept (an undispatched event, a run's history,
  * an attempt of a delivery still pending or recently finished); then, below those partitions,
  * finished deliveries (succeeded or dead; their other attempts go with them), messages no
- * delivery needs any more, and dispatched events are deleted in small batches, each its own
- * statement with SKIP LOCKED: no long locks, safe on N replicas.
+ * delivery needs any more, receipt hashes and dispatched events are deleted in small batches,
+ * each its own statement with SKIP LOCKED: no long locks, safe on N replicas.
  */
 @Injectable()
 export class WebhookRetention implements OnApplicationBootstrap, OnModuleDestroy {
@@ -92,6 +92,13 @@ export class WebhookRetention implements OnApplicationBootstrap, OnModuleDestroy
           WHERE m.created_at < $1
             AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.message_id = m.id)
           ORDER BY m.created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
+      cutoff,
+    );
+    // Receipt hashes outlive their run's end deliveries by far (those wait seconds for them).
+    await this.inBatches(
+      `DELETE FROM webhook_receipt_hashes WHERE event_id IN (
+         SELECT event_id FROM webhook_receipt_hashes WHERE created_at < $1
+          ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
       cutoff,
     );
     let events = 0;

@@ -324,6 +324,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/agents/{id}/release': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * End an agent's quarantine, for one skill or all of them
+     * @description The agent gets tasks of the skill again and starts a fresh window of outcomes for it. Each skill released is audited (agent.release) and emits agent.released (reason operator). Releasing an agent that holds no quarantine answers an empty list. An agent's own key may not release it (403).
+     */
+    post: operations['AgentsController_release'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents/{id}/card': {
     parameters: {
       query?: never;
@@ -342,6 +362,27 @@ export interface paths {
     options?: never;
     head?: never;
     patch?: never;
+    trace?: never;
+  };
+  '/api/v1/routing/settings': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The tenant's quarantine and outcome-routing settings */
+    get: operations['RoutingSettingsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /**
+     * Change the tenant's quarantine and outcome-routing settings
+     * @description The fields given replace the current ones; outcomeWindow must stay at least quarantineMinSamples. Audited (routing.settings.update). An agent's own key may not change them (403).
+     */
+    patch: operations['RoutingSettingsController_update'];
     trace?: never;
   };
   '/api/v1/hooks/github': {
@@ -564,7 +605,7 @@ export interface paths {
     put?: never;
     /**
      * Start a run from a definition or from inline steps
-     * @description Body: {definitionKey, definitionVersion?, input?, priority?, startAt?} or inline {type, steps, input?, priority?, startAt?}. Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}; a forEach step runs one task per element (at most 1000), whose input adds {item, index}, and its output is the array of their outputs in element order. A step whose skill no agent has ever registered is accepted with a `warnings` entry naming it. With startAt in the future the run waits `scheduled` (no task claimable) until then.
+     * @description Body: {definitionKey, definitionVersion?, input?, priority?, startAt?, budget?} or inline {type, steps, input?, priority?, startAt?, budget?}. Each task gets as input {input: <run input>, dependencies: {<stepKey>: <output>}}; a forEach step runs one task per element (at most 1000), whose input adds {item, index}, and its output is the array of their outputs in element order. A step whose skill no agent has ever registered is accepted with a `warnings` entry naming it. With startAt in the future the run waits `scheduled` (no task claimable) until then. With budget {tokens?, costUsd?, wallSeconds?} the run turns budget_exceeded once the usage its agents report (or its running time) passes it: no new task is dispatched until POST /workflows/{id}/budget raises it.
      */
     post: operations['WorkflowsController_start'];
     delete?: never;
@@ -587,6 +628,26 @@ export interface paths {
      * @description Each batch of runs is cancelled in its own transaction, each run as a single cancel would be (its audit entries and events). Answers how many runs were cancelled.
      */
     post: operations['WorkflowsController_cancelMatching'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Exact counts of runs created and finished since a time, by status
+     * @description Counts every run of the tenant, not a page of them: runs created since `since` by their status now, and runs that finished since `since` by outcome. `since` is required, ISO 8601 with a zone, not in the future and at most 31 days ago (else 400). Served by indexes on the creation and finish times, and by the read replica when one is current.
+     */
+    get: operations['WorkflowsController_summary'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -658,6 +719,26 @@ export interface paths {
     put?: never;
     /** Cancel a run: queued and claimed tasks are cancelled; their holders get 409 next */
     post: operations['WorkflowsController_cancel'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/budget': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Set a run's budget; a budget_exceeded run runs again
+     * @description Body {tokens?, costUsd?, wallSeconds?}, at least one: the limits given replace the run's, the others are kept. A budget_exceeded run turns running and its held tasks are queued again. 409 budget-below-usage (nothing changes) when the run has already used more than the new budget allows (tokens: input + output; wallSeconds: seconds since it started running), 409 when the run has finished. Audited; workflow.budget.changed.
+     */
+    post: operations['WorkflowsController_budget'];
     delete?: never;
     options?: never;
     head?: never;
@@ -829,7 +910,7 @@ export interface paths {
     put?: never;
     /**
      * Report progress (holder only): extends the lease; task.progress in the history
-     * @description Coalesced per task: at most one task.progress event per PROGRESS_INTERVAL_MS is written, and the latest report always (at the end of the interval, or before the completion). 409 when not the lease holder, as for heartbeat.
+     * @description Coalesced per task: at most one task.progress event per PROGRESS_INTERVAL_MS is written, and the latest report always (at the end of the interval, or before the completion). 409 when not the lease holder, as for heartbeat. `usage` (what was used since the last report) is counted at once, into the run's budget too.
      */
     post: operations['TasksController_progress'];
     delete?: never;
@@ -849,7 +930,7 @@ export interface paths {
     put?: never;
     /**
      * Report success (holder only); the same payload again answers the same
-     * @description With claimNext, the next tasks are leased to the agent that held this one once the completion has committed, long-polling up to claimNext.waitSeconds, and the answer is {task: <attempt result>, next: {tasks}}; without it, the attempt result alone.
+     * @description With claimNext, the next tasks are leased to the agent that held this one once the completion has committed, long-polling up to claimNext.waitSeconds, and the answer is {task: <attempt result>, next: {tasks}}; without it, the attempt result alone. `usage` is summed into the task's, the run's and the tenant's usage; a run it takes over its budget turns budget_exceeded (this task stays succeeded).
      */
     post: operations['TasksController_complete'];
     delete?: never;
@@ -939,6 +1020,46 @@ export interface paths {
      * @description A smaller burst drops the tokens above it; a higher rate refills faster from now.
      */
     patch: operations['RateLimitsController_update'];
+    trace?: never;
+  };
+  '/api/v1/usage': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The tenant's usage (tokens, dollars) over a period, summed per group
+     * @description Sums what agents reported with completions and progress, from `from` (inclusive, default 30 days before `to`) until `to` (exclusive, default now), at most 366 days, grouped by `groupBy`: day (UTC date, the default), definition, agent, skill or model; `workflowId` narrows it to one run. Groups come in key order, a page at a time.
+     */
+    get: operations['UsageController_report'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/workflows/{id}/receipt': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A finished run's signed receipt
+     * @description Issued for every finished run (succeeded, failed or cancelled) within seconds of its end, once its audit entries are sealed: the definition (key, version, content hash), input and output hashes, each step's agents, attempts and timing, and the seq range of the run's audit entries with the chain hash at its end, signed (Ed25519) with the audit signing key over the canonical JSON of `receipt`. 404 `receipt_not_issued` until then (and while a retried run runs again). Verify offline with `npm run audit:verify -- --receipt r.json --file export.ndjson`.
+     */
+    get: operations['ReceiptsController_get'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/v1/schedules': {
@@ -1087,7 +1208,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Queue its failed and dead deliveries since a time for an attempt now */
+    /**
+     * Queue its failed and dead deliveries of a time window for an attempt now
+     * @description The deliveries created from `since` (not in the future) up to `until` (after `since`; absent: now). A window the wrong way round is a 400 and requeues nothing.
+     */
     post: operations['WebhookEndpointsController_recover'];
     delete?: never;
     options?: never;
@@ -1104,6 +1228,26 @@ export interface paths {
     };
     /** Deliveries, newest first; filter by endpoint, status, event type */
     get: operations['WebhookDeliveriesController_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/v1/webhooks/deliveries/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Exact counts of deliveries created since a time, by status
+     * @description Counts every delivery of the tenant created since `since`, by its status now. `since` is required, ISO 8601 with a zone, not in the future and at most 31 days ago (else 400). Served by an index on the creation time, and by the read replica when one is current.
+     */
+    get: operations['WebhookDeliveriesController_summary'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1524,6 +1668,22 @@ export interface components {
       tags: string[];
       examples: string[];
     };
+    AgentQuarantineDto: {
+      /** @description The skill (id) it gets no tasks of */
+      skill: string;
+      /** Format: date-time */
+      since: string;
+      /**
+       * Format: date-time
+       * @description When its cool-down ends
+       */
+      until: string;
+      /** @description Its Wilson lower bound for the skill when quarantined */
+      lowerBound: number;
+      successes: number;
+      /** @description The outcomes it was judged on */
+      samples: number;
+    };
     AgentDto: {
       /** @example agent-a */
       id: string;
@@ -1537,6 +1697,8 @@ export interface components {
       };
       /** @enum {string} */
       status: 'online' | 'degraded' | 'draining' | 'offline';
+      /** @description Skills it is quarantined from now (POST /agents/{id}/release ends one) */
+      quarantines: components['schemas']['AgentQuarantineDto'][];
       heartbeatIntervalSeconds: number;
       inFlight?: number | null;
       load?: number | null;
@@ -1605,6 +1767,8 @@ export interface components {
       wilsonLowerBound: number;
       /** @description Median claim-to-finish time in the window (within ±19%: √2-wide buckets) */
       p50LatencyMs: number | null;
+      /** @description Skills (the one asked for, or any) it is quarantined from now */
+      quarantined: string[];
     };
     AgentRegistrationDto: {
       /** @example Agent A */
@@ -1631,6 +1795,59 @@ export interface components {
       status: 'healthy' | 'degraded' | 'draining';
       inFlight?: number;
       load?: number;
+    };
+    ReleasedDto: {
+      agentId: string;
+      /** @description The skills released (empty: none was held) */
+      released: string[];
+    };
+    ReleaseAgentDto: {
+      /**
+       * @description The skill (id) to release; absent: every skill the agent is quarantined from
+       * @example code-review
+       */
+      skill?: string;
+    };
+    RoutingSettingsDto: {
+      /**
+       * @description An agent whose Wilson lower bound (95%) of its success rate for a skill, over its latest outcomes for it, falls under this is quarantined from that skill
+       * @example 0.25
+       */
+      quarantineThreshold: number;
+      /**
+       * @description Outcomes needed before an agent can be quarantined
+       * @example 20
+       */
+      quarantineMinSamples: number;
+      /**
+       * @description How many of an agent's latest outcomes for a skill are kept: what quarantine and outcome routing judge it by (at least quarantineMinSamples)
+       * @example 50
+       */
+      outcomeWindow: number;
+      /**
+       * @description How long a quarantine lasts
+       * @example 900
+       */
+      quarantineCooldownSeconds: number;
+      /**
+       * @description How long an outcome-routed task waits for the agent it was drawn for before any agent with the skill may claim it
+       * @example 1000
+       */
+      reservationMs: number;
+      /**
+       * Format: date-time
+       * @description null: never changed (the defaults)
+       */
+      updatedAt?: string | null;
+    };
+    UpdateRoutingSettingsDto: {
+      /** @description 0 turns quarantine off */
+      quarantineThreshold?: number;
+      quarantineMinSamples?: number;
+      outcomeWindow?: number;
+      /** @description At most 30 days */
+      quarantineCooldownSeconds?: number;
+      reservationMs?: number;
     };
     HookReceiptDto: {
       /**
@@ -1867,6 +2084,11 @@ export interface components {
         key?: string;
         units?: string;
       };
+      /**
+       * @description task: absent for fifo routing
+       * @enum {string}
+       */
+      routing?: 'outcome';
     };
     TriggerDto: {
       /**
@@ -2014,6 +2236,11 @@ export interface components {
             /** @example $.input.tokens */
             units?: string;
           };
+      /**
+       * @description task: how its tasks reach agents. fifo: whoever claims first. outcome: when agents with the skill are waiting, one drawn by Thompson sampling over each one's recent outcomes for the skill is offered the task first, for the tenant's reservationMs. Absent: the definition's routing (default fifo).
+       * @enum {string}
+       */
+      routing?: 'fifo' | 'outcome';
     };
     OnFinishDto: {
       /**
@@ -2090,6 +2317,12 @@ export interface components {
       name?: string;
       steps: components['schemas']['StepDto'][];
       /**
+       * @description The routing of its task steps that do not name one (stored on each step: `outcome` appears on the steps it applies to)
+       * @default fifo
+       * @enum {string}
+       */
+      routing?: 'fifo' | 'outcome';
+      /**
        * @description A github step run when a run finishes (succeeded, failed or cancelled), so it always reports
        * @example {
        *       "kind": "github",
@@ -2136,6 +2369,22 @@ export interface components {
        */
       cancelledBy?: string;
     };
+    UsageTotalsDto: {
+      inputTokens: number;
+      outputTokens: number;
+      /** @description US dollars (0 when no report gave a cost) */
+      costUsd: number;
+      /** @description How many reports were summed */
+      reports: number;
+    };
+    BudgetDto: {
+      /** @description Input + output tokens the run may use */
+      tokens?: number;
+      /** @description US dollars the run may cost */
+      costUsd?: number;
+      /** @description Seconds the run may be running (from its first claim), checked every second */
+      wallSeconds?: number;
+    };
     TaskErrorDto: {
       message: string;
       code?: string;
@@ -2144,7 +2393,15 @@ export interface components {
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      status: 'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      status:
+        | 'queued'
+        | 'held'
+        | 'claimed'
+        | 'waiting'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled'
+        | 'timed_out';
       attempt: number;
       maxAttempts: number;
       agentId?: string | null;
@@ -2171,12 +2428,22 @@ export interface components {
       claimedAt?: string | null;
       /** Format: date-time */
       finishedAt?: string | null;
+      /** @description What its holders reported, summed over its attempts; null: nothing reported */
+      usage?: components['schemas']['UsageTotalsDto'] | null;
     };
     FanOutTaskViewDto: {
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      status: 'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      status:
+        | 'queued'
+        | 'held'
+        | 'claimed'
+        | 'waiting'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled'
+        | 'timed_out';
       attempt: number;
       maxAttempts: number;
       agentId?: string | null;
@@ -2204,6 +2471,8 @@ export interface components {
       claimedAt?: string | null;
       /** Format: date-time */
       finishedAt?: string | null;
+      /** @description What its holders reported, summed over its attempts; null: nothing reported */
+      usage?: components['schemas']['UsageTotalsDto'] | null;
       /** @description The element's index in the forEach array */
       index: number;
     };
@@ -2262,12 +2531,18 @@ export interface components {
         units?: string;
       };
       /**
+       * @description task: absent for fifo routing
+       * @enum {string}
+       */
+      routing?: 'outcome';
+      /**
        * @description pending: waiting for its dependencies; waiting: a wait, approval or sleep under way, or a fan-out's elements running; else its task status
        * @enum {string}
        */
       status:
         | 'pending'
         | 'queued'
+        | 'held'
         | 'claimed'
         | 'waiting'
         | 'succeeded'
@@ -2290,10 +2565,12 @@ export interface components {
     };
     RunWaitingDto: {
       /**
-       * @description schedule: a delayed start (until); concurrency: a slot of its concurrency key (key, limit, ahead, since); paused: its definition is paused (since); rate_limit: a ready task (stepKey) waits for units of a rate limit (until they are back, a claim may take them first; defined false: no rate limit of that key exists)
+       * @description budget: its usage passed its budget (exceeded: the limits passed; POST /workflows/{id}/budget raises it); schedule: a delayed start (until); concurrency: a slot of its concurrency key (key, limit, ahead, since); paused: its definition is paused (since); rate_limit: a ready task (stepKey) waits for units of a rate limit (until they are back, a claim may take them first; defined false: no rate limit of that key exists)
        * @enum {string}
        */
-      reason: 'schedule' | 'concurrency' | 'paused' | 'rate_limit';
+      reason: 'schedule' | 'concurrency' | 'paused' | 'rate_limit' | 'budget';
+      /** @description budget: the limits its usage passed */
+      exceeded?: ('tokens' | 'costUsd' | 'wallSeconds')[];
       /** Format: date-time */
       until?: string;
       /**
@@ -2323,7 +2600,14 @@ export interface components {
       definitionKey?: string | null;
       definitionVersion?: number | null;
       /** @enum {string} */
-      status: 'scheduled' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status:
+        | 'scheduled'
+        | 'pending'
+        | 'running'
+        | 'budget_exceeded'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled';
       priority: number;
       input?: {
         [key: string]: unknown;
@@ -2344,6 +2628,10 @@ export interface components {
       startedAt?: string | null;
       /** Format: date-time */
       finishedAt?: string | null;
+      /** @description What its agents reported, summed over its tasks; null: nothing reported */
+      usage?: components['schemas']['UsageTotalsDto'] | null;
+      /** @description Its limits (null: none); budget_exceeded once its usage passes one */
+      budget?: components['schemas']['BudgetDto'] | null;
       steps: components['schemas']['RunStepDto'][];
       /** @description Why the run waits (null when it does not) */
       waiting?: components['schemas']['RunWaitingDto'] | null;
@@ -2376,6 +2664,8 @@ export interface components {
        * @description Delayed start: the run waits `scheduled` (no task claimable) until then; a time past starts now
        */
       startAt?: string;
+      /** @description Limits on the usage agents report for the run and on its running time: once passed, the run is budget_exceeded and no new task is dispatched until the budget is raised */
+      budget?: components['schemas']['BudgetDto'];
     };
     CancelledRunsDto: {
       /** @description How many runs were cancelled */
@@ -2388,7 +2678,7 @@ export interface components {
        * @description Runs in this status (else any unfinished)
        * @enum {string}
        */
-      status?: 'scheduled' | 'pending' | 'running';
+      status?: 'scheduled' | 'pending' | 'running' | 'budget_exceeded';
       /**
        * Format: date-time
        * @description Runs created before this time
@@ -2402,7 +2692,14 @@ export interface components {
       definitionKey?: string | null;
       definitionVersion?: number | null;
       /** @enum {string} */
-      status: 'scheduled' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+      status:
+        | 'scheduled'
+        | 'pending'
+        | 'running'
+        | 'budget_exceeded'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled';
       priority: number;
       input?: {
         [key: string]: unknown;
@@ -2423,6 +2720,42 @@ export interface components {
       startedAt?: string | null;
       /** Format: date-time */
       finishedAt?: string | null;
+      /** @description What its agents reported, summed over its tasks; null: nothing reported */
+      usage?: components['schemas']['UsageTotalsDto'] | null;
+      /** @description Its limits (null: none); budget_exceeded once its usage passes one */
+      budget?: components['schemas']['BudgetDto'] | null;
+    };
+    RunSummaryDto: {
+      /**
+       * Format: date-time
+       * @description Start of the window (in UTC)
+       */
+      since: string;
+      /**
+       * Format: date-time
+       * @description End of the window: when it was counted
+       */
+      asOf: string;
+      /** @description Runs created in the window */
+      created: number;
+      /** @description Runs created in the window, by their status now (every status, 0 included) */
+      createdByStatus?: {
+        scheduled: number;
+        pending: number;
+        running: number;
+        budget_exceeded: number;
+        succeeded: number;
+        failed: number;
+        cancelled: number;
+      };
+      /** @description Runs that finished in the window (whenever they were created) */
+      finished: number;
+      /** @description Runs that finished in the window, by outcome */
+      finishedByStatus?: {
+        succeeded: number;
+        failed: number;
+        cancelled: number;
+      };
     };
     WorkflowEventDto: {
       /** Format: uuid */
@@ -2500,7 +2833,15 @@ export interface components {
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      status: 'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      status:
+        | 'queued'
+        | 'held'
+        | 'claimed'
+        | 'waiting'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled'
+        | 'timed_out';
       attempt: number;
       maxAttempts: number;
       agentId?: string | null;
@@ -2527,6 +2868,8 @@ export interface components {
       claimedAt?: string | null;
       /** Format: date-time */
       finishedAt?: string | null;
+      /** @description What its holders reported, summed over its attempts; null: nothing reported */
+      usage?: components['schemas']['UsageTotalsDto'] | null;
       /** Format: uuid */
       workflowId: string;
       stepKey: string;
@@ -2538,7 +2881,15 @@ export interface components {
       /** Format: uuid */
       id: string;
       /** @enum {string} */
-      status: 'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+      status:
+        | 'queued'
+        | 'held'
+        | 'claimed'
+        | 'waiting'
+        | 'succeeded'
+        | 'failed'
+        | 'cancelled'
+        | 'timed_out';
       attempt: number;
       maxAttempts: number;
       agentId?: string | null;
@@ -2565,6 +2916,8 @@ export interface components {
       claimedAt?: string | null;
       /** Format: date-time */
       finishedAt?: string | null;
+      /** @description What its holders reported, summed over its attempts; null: nothing reported */
+      usage?: components['schemas']['UsageTotalsDto'] | null;
       /** Format: uuid */
       workflowId: string;
       stepKey: string;
@@ -2621,6 +2974,25 @@ export interface components {
       /** @description true: written to the history now; false: kept as the latest report, written within PROGRESS_INTERVAL_MS (reports are coalesced per task) */
       emitted: boolean;
     };
+    UsageDto: {
+      /**
+       * @description Prompt tokens (an integer)
+       * @example 1200
+       */
+      inputTokens: number;
+      /**
+       * @description Completion tokens (an integer)
+       * @example 350
+       */
+      outputTokens: number;
+      /**
+       * @description Cost in US dollars
+       * @example 0.0042
+       */
+      costUsd?: number;
+      /** @example gpt-4.1-mini */
+      model?: string;
+    };
     ProgressDto: {
       /** @description The leaseToken from the claim */
       leaseToken: string;
@@ -2632,6 +3004,8 @@ export interface components {
       data?: {
         [key: string]: unknown;
       };
+      /** @description Usage since the last report (each report is added, not a running total): counted at once, for the budget too */
+      usage?: components['schemas']['UsageDto'];
     };
     AttemptResultDto: {
       /** Format: uuid */
@@ -2673,6 +3047,8 @@ export interface components {
         | boolean;
       /** @description Also claim the next tasks for the agent that held this one, once the completion has committed: the answer is then {task, next: {tasks}}, one request per task in steady state. Long-polls up to waitSeconds when none is queued. */
       claimNext?: components['schemas']['ClaimNextDto'];
+      /** @description What this attempt used (or its part since its last progress report): summed into the task's, the run's and the tenant's usage; may stop the run when it passes its budget */
+      usage?: components['schemas']['UsageDto'];
     };
     FailDto: {
       /** @description The leaseToken from the claim */
@@ -2731,6 +3107,96 @@ export interface components {
       perMinute?: number;
       /** @description Bucket size: the most units claimable at once after an idle spell */
       burst?: number;
+    };
+    UsageGroupDto: {
+      inputTokens: number;
+      outputTokens: number;
+      /** @description US dollars (0 when no report gave a cost) */
+      costUsd: number;
+      /** @description How many reports were summed */
+      reports: number;
+      /** @description The group: a UTC date (YYYY-MM-DD), a definition key, an agent id, a skill or a model; null: reports that named no model (groupBy=model) */
+      key?: string | null;
+      /** @description inputTokens + outputTokens */
+      tokens: number;
+    };
+    ReceiptDefinitionDto: {
+      key: string;
+      /** @description null for an inline run */
+      version: number | null;
+      /** @description sha256 (hex) of the canonical JSON of the stored definition version (an inline run: {key, steps}) */
+      contentHash: string;
+    };
+    ReceiptStepDto: {
+      key: string;
+      /** @example task */
+      kind: string;
+      /** @description The step's status at the run's end; `not_started` without a task */
+      status: string;
+      /** @description Its task's id (and its fan-out elements') */
+      taskIds: string[];
+      /** @description Agents whose claims the audit recorded, sorted */
+      agentIds: string[];
+      /** @description Claims recorded: one per attempt an agent took */
+      attempts: number;
+      /** @description Its first audit entry's time */
+      startedAt: string | null;
+      /** @description Its last audit entry's time */
+      finishedAt: string | null;
+    };
+    ReceiptAuditDto: {
+      /** @description Seq of the run's first sealed entry (its own or its tasks') */
+      fromSeq: string;
+      /** @description Seq of the run's last sealed entry */
+      toSeq: string;
+      /** @description How many of the run's entries lie in fromSeq..toSeq */
+      entries: number;
+      /** @description The chain position the receipt covers (its toSeq) */
+      headSeq: string;
+      /** @description The chain hash at headSeq: it commits to every entry before it */
+      headHash: string;
+    };
+    RunReceiptDto: {
+      /** @example 1 */
+      receiptVersion: number;
+      tenantId: string;
+      /** Format: uuid */
+      workflowId: string;
+      /** @enum {string} */
+      status: 'succeeded' | 'failed' | 'cancelled';
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      startedAt: string | null;
+      /** Format: date-time */
+      finishedAt: string;
+      definition: components['schemas']['ReceiptDefinitionDto'];
+      /** @description sha256 (hex) of the canonical JSON of the run input (null: of null) */
+      inputHash: string;
+      /** @description sha256 (hex) of the canonical JSON of the run output (null: of null) */
+      outputHash: string;
+      /** @description What the run's agents reported using, summed (null: nothing was reported) */
+      usage: {
+        inputTokens?: number;
+        outputTokens?: number;
+        costUsd?: number;
+        reports?: number;
+      } | null;
+      steps: components['schemas']['ReceiptStepDto'][];
+      audit: components['schemas']['ReceiptAuditDto'];
+      /** Format: date-time */
+      issuedAt: string;
+    };
+    SignedReceiptDto: {
+      receipt: components['schemas']['RunReceiptDto'];
+      /** @description Ed25519 over the RFC 8785 canonical JSON of `receipt`, base64 */
+      signature: string;
+      /** @description First 16 hex digits of the SHA-256 of the public key */
+      keyId: string;
+      /** @description The raw Ed25519 public key, base64 (pin it to verify offline) */
+      publicKey: string;
+      /** @description sha256 (hex) of the canonical JSON of `receipt`; webhooks carry it */
+      receiptHash: string;
     };
     ScheduleDetailDto: {
       key: string;
@@ -2940,9 +3406,14 @@ export interface components {
     RecoverDto: {
       /**
        * Format: date-time
-       * @description Requeue failed and dead deliveries since
+       * @description Requeue failed and dead deliveries created at or after this time (not in the future)
        */
       since: string;
+      /**
+       * Format: date-time
+       * @description And created before this time (after `since`); absent: up to now
+       */
+      until?: string;
     };
     DeliveryDto: {
       /** Format: uuid */
@@ -2968,6 +3439,27 @@ export interface components {
       updatedAt: string;
       /** Format: date-time */
       succeededAt?: string | null;
+    };
+    DeliverySummaryDto: {
+      /**
+       * Format: date-time
+       * @description Start of the window (in UTC)
+       */
+      since: string;
+      /**
+       * Format: date-time
+       * @description End of the window: when it was counted
+       */
+      asOf: string;
+      /** @description Deliveries created in the window */
+      total: number;
+      /** @description Deliveries created in the window, by their status now: succeeded (delivered), failed (an attempt failed, more are scheduled), dead (out of attempts), pending (not yet sent) */
+      byStatus?: {
+        pending: number;
+        succeeded: number;
+        failed: number;
+        dead: number;
+      };
     };
     AttemptDto: {
       /** Format: date-time */
@@ -4685,6 +5177,112 @@ export interface operations {
       };
     };
   };
+  AgentsController_release: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ReleaseAgentDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['ReleasedDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description The key lacks the scope, or the address is not allowed
+       *
+       *     The key lacks the scope, or the address is not allowed
+       */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   AgentsController_card: {
     parameters: {
       query?: {
@@ -4728,6 +5326,137 @@ export interface operations {
       };
       /** @description Not found (or belongs to another tenant) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RoutingSettingsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RoutingSettingsDto'];
+          };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  RoutingSettingsController_update: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['UpdateRoutingSettingsDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RoutingSettingsDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description The key lacks the scope, or the address is not allowed
+       *
+       *     The key lacks the scope, or the address is not allowed
+       */
+      403: {
         headers: {
           [name: string]: unknown;
         };
@@ -5927,7 +6656,14 @@ export interface operations {
         limit?: number;
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
-        status?: 'scheduled' | 'pending' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+        status?:
+          | 'scheduled'
+          | 'pending'
+          | 'running'
+          | 'budget_exceeded'
+          | 'succeeded'
+          | 'failed'
+          | 'cancelled';
         /** @description Definition key or inline type */
         type?: string;
       };
@@ -6204,6 +6940,75 @@ export interface operations {
       };
     };
   };
+  WorkflowsController_summary: {
+    parameters: {
+      query: {
+        /** @description Start of the window (ISO 8601 with Z or an offset; not in the future, at most 31 days ago). The window ends now. */
+        since: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RunSummaryDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
   WorkflowsController_get: {
     parameters: {
       query?: never;
@@ -6366,7 +7171,14 @@ export interface operations {
         cursor?: string;
         /** @description Only elements in this status */
         status?:
-          'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+          | 'queued'
+          | 'held'
+          | 'claimed'
+          | 'waiting'
+          | 'succeeded'
+          | 'failed'
+          | 'cancelled'
+          | 'timed_out';
       };
       header?: never;
       path: {
@@ -6470,6 +7282,116 @@ export interface operations {
           'application/json': {
             data: components['schemas']['RunDetailDto'];
           };
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /**
+       * @description Idempotency-Key reused with a different body
+       *
+       *     Idempotency-Key reused with a different body
+       */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WorkflowsController_budget: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['BudgetDto'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['RunDetailDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Missing, unknown, expired or revoked API key */
@@ -7058,7 +7980,14 @@ export interface operations {
         cursor?: string;
         /** @description Only tasks in this status */
         status?:
-          'queued' | 'claimed' | 'waiting' | 'succeeded' | 'failed' | 'cancelled' | 'timed_out';
+          | 'queued'
+          | 'held'
+          | 'claimed'
+          | 'waiting'
+          | 'succeeded'
+          | 'failed'
+          | 'cancelled'
+          | 'timed_out';
       };
       header?: never;
       path: {
@@ -7985,6 +8914,157 @@ export interface operations {
         };
         content: {
           'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  UsageController_report: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        /** @description From this time (inclusive); default: 30 days before `to` */
+        from?: string;
+        /** @description Until this time (exclusive); default: now */
+        to?: string;
+        /** @description day (UTC date), definition (key or inline type), agent, skill or model */
+        groupBy?: 'day' | 'definition' | 'agent' | 'skill' | 'model';
+        /** @description Only the usage of this run */
+        workflowId?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              usage?: components['schemas']['UsageGroupDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  ReceiptsController_get: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['SignedReceiptDto'];
+          };
         };
       };
       /** @description Missing, unknown, expired or revoked API key */
@@ -9133,6 +10213,75 @@ export interface operations {
             meta: {
               nextCursor?: string | null;
             };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  WebhookDeliveriesController_summary: {
+    parameters: {
+      query: {
+        /** @description Start of the window (ISO 8601 with Z or an offset; not in the future, at most 31 days ago). The window ends now. */
+        since: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['DeliverySummaryDto'];
           };
         };
       };

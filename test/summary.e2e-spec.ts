@@ -117,7 +117,7 @@ describe('summaries', () => {
     const statuses = await Promise.all(
       runningIds.map(async (id) => (await get(`/workflows/${id}`)).body.data.status as string),
     );
-    const unfinished = { scheduled: 0, pending: 0, running: 0 };
+    const unfinished = { scheduled: 0, pending: 0, running: 0, budget_exceeded: 0 };
     for (const status of statuses) unfinished[status as keyof typeof unfinished] += 1;
 
     const all = await get(`/workflows/summary?since=${encodeURIComponent(start)}`);

@@ -1,6 +1,12 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AgentMeshClient, AgentMeshError, type RetryInfo } from '../packages/sdk/src';
+import {
+  AgentMeshClient,
+  AgentMeshError,
+  type RetryInfo,
+  type SignedReceipt,
+} from '../packages/sdk/src';
+import { waitFor } from './utils/spawn-app';
 import { ADMIN_KEY, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 interface Arrival {
@@ -177,5 +183,270 @@ describe('SDK AgentMeshClient', () => {
     } finally {
       await proxy.close();
     }
+  });
+  describe('resources of every route', () => {
+    const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
+    const statusOf = (error: unknown) => (error as AgentMeshError).status;
+
+    beforeAll(async () => {
+      await client.agents.register({
+        id: 'sdk-worker',
+        name: 'SDK worker',
+        skills: [{ name: 'sdk-plan' }, { name: 'sdk-square' }],
+        heartbeatIntervalSeconds: 3600,
+      });
+      await client.definitions.create({
+        key: 'sdk-gate',
+        steps: [
+          { key: 'w', kind: 'wait', signal: 'go', timeoutSeconds: 300 },
+          { key: 'ok', kind: 'approval', approvers: ['workflows:read'], dependsOn: ['w'] },
+        ],
+      });
+    });
+
+    it('signals a wait step, approves, rejects and retries an approval, and reads the receipt', async () => {
+      const approved = await client.workflows.start({ definitionKey: 'sdk-gate', input: {} });
+      const signal = await client.workflows.signal(approved.id, {
+        name: 'go',
+        payload: { ship: true },
+        signalId: 'sdk-go-1',
+      });
+      expect(signal).toMatchObject({
+        workflowId: approved.id,
+        signalId: 'sdk-go-1',
+        name: 'go',
+        duplicate: false,
+      });
+      expect(signal.consumedBy).toHaveLength(1);
+      const again = await client.workflows.signal(approved.id, {
+        name: 'go',
+        payload: { ship: true },
+        signalId: 'sdk-go-1',
+      });
+      expect(again.duplicate).toBe(true);
+      const waited = await client.workflows.get(approved.id);
+      expect(waited.steps.find((step) => step.key === 'w')?.status).toBe('succeeded');
+
+      await client.workflows.approve(approved.id, 'ok', { comment: 'ship it' });
+      expect(
+        (await client.workflows.waitForCompletion(approved.id, { timeoutMs: 30_000 })).status,
+      ).toBe('succeeded');
+      const signed = await waitFor<SignedReceipt>(
+        () => client.workflows.receipt(approved.id).catch(() => undefined),
+        30_000,
+        'the receipt',
+      );
+      expect(signed).toMatchObject({ signature: expect.any(String), keyId: expect.any(String) });
+      expect(signed.receipt).toMatchObject({ workflowId: approved.id });
+
+      const rejected = await client.workflows.start({ definitionKey: 'sdk-gate', input: {} });
+      await client.workflows.signal(rejected.id, { name: 'go' });
+      await client.workflows.reject(rejected.id, 'ok', { comment: 'not today' });
+      const failed = await client.workflows.waitForCompletion(rejected.id, { timeoutMs: 30_000 });
+      expect(failed.status).toBe('failed');
+      expect(failed.steps.find((step) => step.key === 'ok')?.status).toBe('failed');
+      const retried = await client.workflows.retry(rejected.id);
+      expect(retried.status).not.toBe('failed');
+      await client.workflows.approve(rejected.id, 'ok');
+      expect(
+        (await client.workflows.waitForCompletion(rejected.id, { timeoutMs: 30_000 })).status,
+      ).toBe('succeeded');
+      await expect(
+        client.workflows.reject(rejected.id, 'ok', { comment: 'late' }),
+      ).rejects.toMatchObject({ status: 409 });
+    });
+
+    it('sets a budget, lists fan-out elements, agent tasks and usage, and releases an agent', async () => {
+      await client.definitions.create({
+        key: 'sdk-fan',
+        steps: [
+          { key: 'plan', skill: 'sdk-plan' },
+          {
+            key: 'fan',
+            skill: 'sdk-square',
+            forEach: '$.steps.plan.output.items',
+            dependsOn: ['plan'],
+          },
+        ],
+      });
+      const run = await client.workflows.start({ definitionKey: 'sdk-fan', input: {} });
+      const budgeted = await client.workflows.setBudget(run.id, { tokens: 10_000, costUsd: 5 });
+      expect(budgeted.budget).toMatchObject({ tokens: 10_000, costUsd: 5 });
+
+      const usage = { inputTokens: 10, outputTokens: 5, costUsd: 0.01 };
+      const [plan] = await client.tasks.claim('sdk-worker', { max: 1, waitSeconds: 0 });
+      expect(plan.stepKey).toBe('plan');
+      await client.tasks.complete(plan.id, {
+        leaseToken: plan.leaseToken,
+        output: { items: [1, 2, 3] },
+        usage,
+      });
+      const firstPage = await client.workflows.elements(run.id, 'fan', { limit: 2 });
+      expect(firstPage.items).toHaveLength(2);
+      expect(firstPage.nextCursor).toEqual(expect.any(String));
+      const elements = [];
+      for await (const element of client.workflows.iterateElements(run.id, 'fan', { limit: 2 }))
+        elements.push(element);
+      expect(elements).toHaveLength(3);
+
+      const squares = await client.tasks.claim('sdk-worker', { max: 3, waitSeconds: 0 });
+      expect(squares).toHaveLength(3);
+      for (const task of squares)
+        await client.tasks.complete(task.id, { leaseToken: task.leaseToken, output: 1, usage });
+      expect((await client.workflows.waitForCompletion(run.id, { timeoutMs: 30_000 })).status).toBe(
+        'succeeded',
+      );
+      expect(await client.tasks.get(plan.id)).toMatchObject({
+        id: plan.id,
+        status: 'succeeded',
+        output: { items: [1, 2, 3] },
+      });
+      const done = await client.workflows.elements(run.id, 'fan', { status: 'succeeded' });
+      expect(done.items).toHaveLength(3);
+
+      const page = await client.agents.tasks('sdk-worker', { status: 'succeeded', limit: 2 });
+      expect(page.items).toHaveLength(2);
+      expect(page.items[0]).toMatchObject({ status: 'succeeded', workflowId: run.id });
+      const tasks = [];
+      for await (const task of client.agents.iterateTasks('sdk-worker', { limit: 2 }))
+        tasks.push(task.id);
+      expect(tasks.sort()).toEqual([plan.id, ...squares.map((task) => task.id)].sort());
+      await expect(client.agents.tasks('sdk-nobody')).rejects.toMatchObject({ status: 404 });
+
+      const byAgent = await client.usage.report({ workflowId: run.id, groupBy: 'agent' });
+      expect(byAgent.items).toEqual([
+        expect.objectContaining({
+          key: 'sdk-worker',
+          inputTokens: 40,
+          outputTokens: 20,
+          reports: 4,
+        }),
+      ]);
+      const days = [];
+      for await (const group of client.usage.iterate({ from: hourAgo(), limit: 1 }))
+        days.push(group);
+      expect(days.reduce((sum, group) => sum + group.tokens, 0)).toBeGreaterThanOrEqual(60);
+
+      expect(await client.agents.release('sdk-worker', { skill: 'sdk-plan' })).toEqual({
+        agentId: 'sdk-worker',
+        released: [],
+      });
+      expect(await client.agents.release('sdk-worker')).toEqual({
+        agentId: 'sdk-worker',
+        released: [],
+      });
+    });
+
+    it('round-trips schedules, rate limits and routing settings', async () => {
+      const schedule = await client.schedules.create({
+        key: 'sdk-nightly',
+        definitionKey: 'sdk-gate',
+        cron: '0 3 * * *',
+        timezone: 'UTC',
+      });
+      expect(schedule).toMatchObject({ key: 'sdk-nightly', enabled: true });
+      expect(schedule.nextFireTimes).toHaveLength(5);
+      expect((await client.schedules.list()).items.map((s) => s.key)).toContain('sdk-nightly');
+      const schedules = [];
+      for await (const item of client.schedules.iterate({ limit: 1 })) schedules.push(item.key);
+      expect(schedules).toContain('sdk-nightly');
+      const updated = await client.schedules.update('sdk-nightly', { cron: '30 4 * * *' });
+      expect(updated.cron).toBe('30 4 * * *');
+      expect((await client.schedules.pause('sdk-nightly')).enabled).toBe(false);
+      expect((await client.schedules.get('sdk-nightly')).enabled).toBe(false);
+      expect((await client.schedules.resume('sdk-nightly')).enabled).toBe(true);
+      await client.schedules.delete('sdk-nightly');
+      expect(statusOf(await client.schedules.get('sdk-nightly').catch((e: unknown) => e))).toBe(
+        404,
+      );
+
+      const limit = await client.rateLimits.create({ key: 'sdk-llm', perMinute: 60, burst: 10 });
+      expect(limit).toMatchObject({ key: 'sdk-llm', perMinute: 60, burst: 10 });
+      expect((await client.rateLimits.get('sdk-llm')).perMinute).toBe(60);
+      expect((await client.rateLimits.list()).items.map((l) => l.key)).toContain('sdk-llm');
+      const limits = [];
+      for await (const item of client.rateLimits.iterate()) limits.push(item.key);
+      expect(limits).toContain('sdk-llm');
+      expect(await client.rateLimits.update('sdk-llm', { perMinute: 120 })).toMatchObject({
+        perMinute: 120,
+        burst: 10,
+      });
+      await client.rateLimits.delete('sdk-llm');
+      expect(statusOf(await client.rateLimits.get('sdk-llm').catch((e: unknown) => e))).toBe(404);
+
+      const settings = await client.routing.settings();
+      const changed = await client.routing.updateSettings({
+        quarantineMinSamples: settings.quarantineMinSamples + 1,
+        outcomeWindow: Math.max(settings.outcomeWindow, settings.quarantineMinSamples + 1),
+      });
+      expect(changed.quarantineMinSamples).toBe(settings.quarantineMinSamples + 1);
+      expect((await client.routing.settings()).quarantineMinSamples).toBe(
+        settings.quarantineMinSamples + 1,
+      );
+      const invalid = await client.routing
+        .updateSettings({ quarantineThreshold: 1 })
+        .catch((e: unknown) => e);
+      expect(statusOf(invalid)).toBe(400);
+      await client.routing.updateSettings({
+        quarantineMinSamples: settings.quarantineMinSamples,
+        outcomeWindow: settings.outcomeWindow,
+      });
+    });
+
+    it('answers skills, summaries, dispatch pauses and bulk cancels', async () => {
+      expect((await client.apiKeys.whoami()).scopes.length).toBeGreaterThan(0);
+      const types = await client.events.types();
+      expect(types.items.map((t) => t.type)).toContain('workflow.succeeded');
+      const skills = await client.skills.list();
+      expect(skills.items).toContainEqual(
+        expect.objectContaining({ skill: 'sdk-square', agentsOnline: 1, agentsTotal: 1 }),
+      );
+
+      const since = hourAgo();
+      const before = await client.workflows.summary({ since });
+      await client.definitions.create({
+        key: 'sdk-bulk',
+        steps: [{ key: 'x', skill: 'sdk-none' }],
+      });
+      expect(await client.definitions.pause('sdk-bulk')).toMatchObject({
+        key: 'sdk-bulk',
+        paused: true,
+      });
+      expect(await client.definitions.resume('sdk-bulk')).toMatchObject({ paused: false });
+      await client.workflows.start({ definitionKey: 'sdk-bulk', input: {} });
+      await client.workflows.start({ definitionKey: 'sdk-bulk', input: {} });
+      expect(await client.workflows.bulkCancel({ definitionKey: 'sdk-bulk' })).toEqual({
+        cancelled: 2,
+      });
+      expect(
+        (await client.workflows.list({ status: 'cancelled' })).items.length,
+      ).toBeGreaterThanOrEqual(2);
+      const invalid = await client.workflows.bulkCancel({}).catch((e: unknown) => e);
+      expect(statusOf(invalid)).toBe(400);
+
+      const runs = await client.workflows.summary({ since });
+      expect(runs).toMatchObject({ since: expect.any(String), asOf: expect.any(String) });
+      expect(runs.created).toBe(before.created + 2);
+      expect(runs.finishedByStatus?.cancelled).toBe((before.finishedByStatus?.cancelled ?? 0) + 2);
+      const deliveries = await client.webhooks.deliveriesSummary({ since });
+      expect(deliveries).toMatchObject({ total: 0 });
+      expect(await client.webhooks.deliveries.summary({ since })).toMatchObject({ total: 0 });
+      const endpoint = await client.webhooks.endpoints.create({
+        url: 'https://hooks.example.com/agentmesh',
+        eventTypes: ['schedule.fired'],
+      });
+      const until = new Date().toISOString();
+      expect(await client.webhooks.endpoints.recover(endpoint.id, { since, until })).toEqual({
+        requeued: 0,
+      });
+      const backwards = await client.webhooks.endpoints
+        .recover(endpoint.id, { since: until, until: since })
+        .catch((e: unknown) => e);
+      expect(statusOf(backwards)).toBe(400);
+      const future = await client.workflows
+        .summary({ since: new Date(Date.now() + 3_600_000).toISOString() })
+        .catch((e: unknown) => e);
+      expect(statusOf(future)).toBe(400);
+    });
   });
 });

@@ -1,7 +1,11 @@
 import { Transport, type TransportOptions } from './http';
 import { AgentsResource } from './resources/agents';
 import { ApiKeysResource, AuditResource, TenantsResource } from './resources/admin';
+import { RateLimitsResource } from './resources/rate-limits';
+import { RoutingResource, SkillsResource } from './resources/routing';
+import { SchedulesResource } from './resources/schedules';
 import { TasksResource } from './resources/tasks';
+import { UsageResource } from './resources/usage';
 import { WebhooksResource } from './resources/webhooks';
 import { DefinitionsResource, EventsResource, WorkflowsResource } from './resources/workflows';
 
@@ -18,6 +22,11 @@ export class AgentMeshClient {
   readonly workflows: WorkflowsResource;
   readonly tasks: TasksResource;
   readonly events: EventsResource;
+  readonly schedules: SchedulesResource;
+  readonly rateLimits: RateLimitsResource;
+  readonly usage: UsageResource;
+  readonly routing: RoutingResource;
+  readonly skills: SkillsResource;
   readonly webhooks: WebhooksResource;
   readonly audit: AuditResource;
   readonly apiKeys: ApiKeysResource;
@@ -32,6 +41,11 @@ export class AgentMeshClient {
     this.workflows = new WorkflowsResource(this.http);
     this.tasks = new TasksResource(this.http);
     this.events = new EventsResource(this.http);
+    this.schedules = new SchedulesResource(this.http);
+    this.rateLimits = new RateLimitsResource(this.http);
+    this.usage = new UsageResource(this.http);
+    this.routing = new RoutingResource(this.http);
+    this.skills = new SkillsResource(this.http);
     this.webhooks = new WebhooksResource(this.http);
     this.audit = new AuditResource(this.http);
     this.apiKeys = new ApiKeysResource(this.http);

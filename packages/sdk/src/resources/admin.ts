@@ -11,6 +11,7 @@ import type {
   Schemas,
   Tenant,
   VerifyResult,
+  WhoAmI,
 } from '../types';
 import { listPage } from './list';
 
@@ -69,6 +70,11 @@ export class ApiKeysResource {
 
   async revoke(id: string, options: Signal = {}): Promise<void> {
     await this.http.json('DELETE', `/api-keys/${segment(id)}`, options);
+  }
+
+  /** The presented key: its tenant, scopes and agent binding. */
+  whoami(options: Signal = {}): Promise<WhoAmI> {
+    return this.http.data('GET', '/whoami', options);
   }
 
   /** A successor key; the old one stays valid for `overlapSeconds` (default 24 h). */

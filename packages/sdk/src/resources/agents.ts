@@ -2,6 +2,7 @@ import { segment, type CallOptions, type Transport } from '../http';
 import type {
   Agent,
   AgentRegistration,
+  AgentTask,
   Heartbeat,
   HeartbeatResult,
   ImportAgent,
@@ -9,6 +10,8 @@ import type {
   Page,
   QueryOf,
   RegisterAgent,
+  ReleaseAgent,
+  Released,
 } from '../types';
 import { listAll, listPage } from './list';
 
@@ -58,6 +61,32 @@ export class AgentsResource {
       retry: true,
       ...options,
     });
+  }
+
+  /** Ends the agent's quarantine for `skill`, or for all its skills; resolves to those released. */
+  release(id: string, body: ReleaseAgent = {}, options: Signal = {}): Promise<Released> {
+    return this.http.data('POST', `/agents/${segment(id)}/release`, {
+      body,
+      idempotencyKey: true,
+      ...options,
+    });
+  }
+
+  /** One page of the agent's recent tasks (held or last run by it), latest claim first. */
+  tasks(
+    id: string,
+    query: QueryOf<'TasksController_ofAgent'> = {},
+    options: Signal = {},
+  ): Promise<Page<AgentTask>> {
+    return listPage(this.http, `/agents/${segment(id)}/tasks`, 'tasks', query, options);
+  }
+
+  /** Every task of the agent, page after page. */
+  iterateTasks(
+    id: string,
+    query: QueryOf<'TasksController_ofAgent'> = {},
+  ): AsyncGenerator<AgentTask> {
+    return listAll(this.http, `/agents/${segment(id)}/tasks`, 'tasks', query);
   }
 
   /** The agent as an A2A 1.0 AgentCard (the server's default since cards speak 1.0). */

@@ -8,6 +8,7 @@ import type {
   Json,
   LeaseState,
   ProgressReport,
+  TaskDetail,
   Usage,
 } from '../types';
 
@@ -16,6 +17,11 @@ type Signal = Pick<CallOptions, 'signal'>;
 /** The task protocol an agent speaks; `Worker` drives it for you. */
 export class TasksResource {
   constructor(private readonly http: Transport) {}
+
+  /** One task: status, attempt, lease, output or error, and usage. */
+  get(id: string, options: Signal = {}): Promise<TaskDetail> {
+    return this.http.data('GET', `/tasks/${segment(id)}`, options);
+  }
 
   /**
    * Leases up to `max` tasks of the agent's skills, waiting up to `waitSeconds` for work. Not

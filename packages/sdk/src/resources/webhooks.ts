@@ -4,12 +4,15 @@ import type {
   CreateSource,
   Delivery,
   DeliveryDetail,
+  DeliverySummary,
   Endpoint,
   EndpointWithSecret,
   InboundEvent,
   InboundEventDetail,
   Page,
   QueryOf,
+  Recover,
+  RecoverResult,
   Schemas,
   Source,
   SourceWithSecret,
@@ -63,12 +66,8 @@ export class EndpointsResource {
     });
   }
 
-  /** Sends its failed and dead deliveries since `since` again. */
-  recover(
-    id: string,
-    body: Schemas['RecoverDto'],
-    options: Signal = {},
-  ): Promise<Schemas['RecoverResultDto']> {
+  /** Sends its failed and dead deliveries since `since` (until `until`, default now) again. */
+  recover(id: string, body: Recover, options: Signal = {}): Promise<RecoverResult> {
     return this.http.data('POST', `/webhooks/endpoints/${segment(id)}/recover`, {
       body,
       ...options,
@@ -85,6 +84,14 @@ export class DeliveriesResource {
     options: Signal = {},
   ): Promise<Page<Delivery>> {
     return listPage(this.http, '/webhooks/deliveries', 'deliveries', query, options);
+  }
+
+  /** Counts of deliveries created since `since` (at most 31 days ago), by status now. */
+  summary(
+    query: QueryOf<'WebhookDeliveriesController_summary'>,
+    options: Signal = {},
+  ): Promise<DeliverySummary> {
+    return this.http.data('GET', '/webhooks/deliveries/summary', { query, ...options });
   }
 
   get(id: string, options: Signal = {}): Promise<DeliveryDetail> {
@@ -155,5 +162,13 @@ export class WebhooksResource {
     this.endpoints = new EndpointsResource(http);
     this.deliveries = new DeliveriesResource(http);
     this.sources = new SourcesResource(http);
+  }
+
+  /** The same as `deliveries.summary`. */
+  deliveriesSummary(
+    query: QueryOf<'WebhookDeliveriesController_summary'>,
+    options: Signal = {},
+  ): Promise<DeliverySummary> {
+    return this.deliveries.summary(query, options);
   }
 }

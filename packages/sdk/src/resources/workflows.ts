@@ -2,13 +2,25 @@ import { WaitTimeoutError } from '../errors';
 import { segment, type CallOptions, type Transport } from '../http';
 import { sleep } from '../retry';
 import type {
+  Approve,
+  Budget,
+  CancelledRuns,
+  CancelRuns,
   CreateDefinition,
   CreateRun,
   Definition,
+  DispatchState,
+  EventType,
+  FanOutElement,
   Page,
   QueryOf,
+  Reject,
   Run,
   RunDetail,
+  RunSummary,
+  SignalBody,
+  SignalResult,
+  SignedReceipt,
   WorkflowEvent,
 } from '../types';
 import { listAll, listPage } from './list';
@@ -42,6 +54,16 @@ export class DefinitionsResource {
     options: Signal = {},
   ): Promise<Page<Definition>> {
     return listPage(this.http, '/workflow-definitions', 'definitions', query, options);
+  }
+
+  /** Pauses dispatch of the definition's runs (every version): none of their tasks is claimed. */
+  pause(key: string, options: Signal = {}): Promise<DispatchState> {
+    return this.http.data('POST', `/workflow-definitions/${segment(key)}/pause`, options);
+  }
+
+  /** Resumes a paused definition's dispatch. */
+  resume(key: string, options: Signal = {}): Promise<DispatchState> {
+    return this.http.data('POST', `/workflow-definitions/${segment(key)}/resume`, options);
   }
 }
 
@@ -97,6 +119,94 @@ export class WorkflowsResource {
     });
   }
 
+  /** Cancels every unfinished run that matches (at least one filter); resolves to the count. */
+  bulkCancel(body: CancelRuns, options: Signal = {}): Promise<CancelledRuns> {
+    return this.http.data('POST', '/workflows/cancel', { body, idempotencyKey: true, ...options });
+  }
+
+  /** Runs created and finished since `since` (at most 31 days ago), by status. */
+  summary(
+    query: QueryOf<'WorkflowsController_summary'>,
+    options: Signal = {},
+  ): Promise<RunSummary> {
+    return this.http.data('GET', '/workflows/summary', { query, ...options });
+  }
+
+  /** One page of a fan-out step's elements, in index order. */
+  elements(
+    id: string,
+    stepKey: string,
+    query: QueryOf<'WorkflowsController_elements'> = {},
+    options: Signal = {},
+  ): Promise<Page<FanOutElement>> {
+    const path = `/workflows/${segment(id)}/steps/${segment(stepKey)}/elements`;
+    return listPage(this.http, path, 'elements', query, options);
+  }
+
+  /** Every element of a fan-out step, page after page. */
+  iterateElements(
+    id: string,
+    stepKey: string,
+    query: QueryOf<'WorkflowsController_elements'> = {},
+  ): AsyncGenerator<FanOutElement> {
+    const path = `/workflows/${segment(id)}/steps/${segment(stepKey)}/elements`;
+    return listAll(this.http, path, 'elements', query);
+  }
+
+  /** Sets the run's budget; a `budget_exceeded` run runs again. */
+  setBudget(id: string, body: Budget, options: Signal = {}): Promise<RunDetail> {
+    return this.http.data('POST', `/workflows/${segment(id)}/budget`, {
+      body,
+      idempotencyKey: true,
+      ...options,
+    });
+  }
+
+  /** Retries a failed run: its steps that did not succeed run again; outputs are kept. */
+  retry(id: string, options: Signal = {}): Promise<RunDetail> {
+    return this.http.data('POST', `/workflows/${segment(id)}/retry`, {
+      idempotencyKey: true,
+      ...options,
+    });
+  }
+
+  /** Completes the run's steps waiting for this signal name, or keeps it for the next. */
+  signal(id: string, body: SignalBody, options: Signal = {}): Promise<SignalResult> {
+    return this.http.data('POST', `/workflows/${segment(id)}/signals`, {
+      body,
+      idempotencyKey: true,
+      ...options,
+    });
+  }
+
+  /** Approves the run's waiting approval step. */
+  approve(
+    id: string,
+    stepKey: string,
+    body: Approve = {},
+    options: Signal = {},
+  ): Promise<RunDetail> {
+    return this.http.data('POST', `/workflows/${segment(id)}/steps/${segment(stepKey)}/approve`, {
+      body,
+      idempotencyKey: true,
+      ...options,
+    });
+  }
+
+  /** Rejects the run's waiting approval step; the comment is the step's error. */
+  reject(id: string, stepKey: string, body: Reject, options: Signal = {}): Promise<RunDetail> {
+    return this.http.data('POST', `/workflows/${segment(id)}/steps/${segment(stepKey)}/reject`, {
+      body,
+      idempotencyKey: true,
+      ...options,
+    });
+  }
+
+  /** The finished run's signed receipt (404 until it is issued, seconds after the end). */
+  receipt(id: string, options: Signal = {}): Promise<SignedReceipt> {
+    return this.http.data('GET', `/workflows/${segment(id)}/receipt`, options);
+  }
+
   /**
    * Follows the run live: its history (after `lastEventId`), then each event as it commits,
    * until its terminal event (`workflow.succeeded`, `.failed`, `.cancelled`). Reconnects with
@@ -144,6 +254,11 @@ export interface EventStreamQuery {
 /** The tenant's domain events, live (dashboards, consoles). */
 export class EventsResource {
   constructor(private readonly http: Transport) {}
+
+  /** Every event type with a description and the JSON Schema of its data, in one page. */
+  types(options: Signal = {}): Promise<Page<EventType>> {
+    return listPage(this.http, '/event-types', 'eventTypes', {}, options);
+  }
 
   /**
    * Every event of the tenant as it commits (after `lastEventId` first, when given), filtered

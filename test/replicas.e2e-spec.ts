@@ -57,10 +57,17 @@ describe('two replicas', () => {
       post(urls[0], '/agents', a.admin, { id, name: id, skills: [{ id: 'cached', name: 'c' }] });
     expect((await register('cache-a')).status).toBe(201);
     expect(await discover()).toEqual([{ id: 'cache-a', status: 'online', inFlight: null }]);
-    // A beat that changes nothing but its figures is not a registry change: B's page stands.
+    // The registration's notification may reach B after that first read and refill its page:
+    // let it land, and read once more, so the page that follows is the one B keeps.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 500));
+    await settle();
+    expect(await discover()).toEqual([{ id: 'cache-a', status: 'online', inFlight: null }]);
+    // A beat that changes nothing but its figures is not a registry change: B's page stands
+    // (given the time a notification would take to reach B, were it one).
     const beat = (status: string, inFlight: number) =>
       post(urls[0], '/agents/cache-a/heartbeat', a.admin, { status, inFlight });
     expect((await beat('healthy', 3)).status).toBe(200);
+    await settle();
     expect(await discover()).toEqual([{ id: 'cache-a', status: 'online', inFlight: null }]);
 
     const seen = (expected: Json[]) =>

@@ -8,11 +8,11 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { OutgoingHttpHeaders } from 'node:http';
 import { Scopes } from '../auth/scopes';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { currentTenantId } from '../common/context/request-context';
 import { ApiProblems } from '../common/openapi/problem-responses';
+import { hijackForStream } from '../streams/sse-stream';
 import { StreamsService } from '../streams/streams.service';
 import { A2aTaskNotFoundError, A2aUnsupportedOperationError } from './a2a.errors';
 import { A2aService } from './a2a.service';
@@ -131,16 +131,15 @@ export class A2aController {
     return this.a2a.cancel(idAndVerb.slice(0, -CANCEL_SUFFIX.length));
   }
 
-  /** Takes the response over (keeping the headers Fastify's hooks set) and streams the task. */
+  /** Takes the response over from Fastify and streams the task. */
   private async serve(reply: FastifyReply, task: A2aTask): Promise<void> {
     const tenantId = currentTenantId();
-    void reply.hijack();
-    const headers: OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined) headers[name] = typeof value === 'number' ? String(value) : value;
-    }
-    const stream = new A2aTaskStream(reply.raw, headers, this.streams.streamOptions, task, () =>
-      this.a2a.get(task.id),
+    const stream = new A2aTaskStream(
+      reply.raw,
+      hijackForStream(reply),
+      this.streams.streamOptions,
+      task,
+      () => this.a2a.get(task.id),
     );
     if (!stream.isOpen) return;
     // The run's whole history: a change between the first read and going live is not missed.

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { WakeLoop } from '../common/workers/wake-loop';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { ShutdownState } from '../health/shutdown-state';
@@ -15,8 +16,11 @@ const SWEEP_EVERY_MS = 1_000;
 export class QuarantineSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(QuarantineSweeper.name);
   private timer: NodeJS.Timeout | undefined;
-  private running = false;
-  private failing = false;
+  private readonly loop = new WakeLoop({
+    round: async () => (await this.quarantines.releaseExpired(), false),
+    canRun: () => !this.shutdown.isShuttingDown,
+    onFailure: (error) => this.logger.warn(`Quarantine sweep failed: ${error.message}`),
+  });
 
   constructor(
     private readonly quarantines: QuarantineService,
@@ -26,25 +30,12 @@ export class QuarantineSweeper implements OnApplicationBootstrap, OnModuleDestro
 
   onApplicationBootstrap(): void {
     if (!this.config.workers) return;
-    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    this.timer = setInterval(() => this.loop.wake(), SWEEP_EVERY_MS);
     this.timer.unref();
   }
 
-  async sweep(): Promise<void> {
-    if (this.running || this.shutdown.isShuttingDown) return;
-    this.running = true;
-    try {
-      await this.quarantines.releaseExpired();
-      this.failing = false;
-    } catch (error) {
-      if (!this.failing) this.logger.warn(`Quarantine sweep failed: ${(error as Error).message}`);
-      this.failing = true;
-    } finally {
-      this.running = false;
-    }
-  }
-
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    await this.loop.idle();
   }
 }

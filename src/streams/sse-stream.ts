@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { DomainEvent } from '../events/domain-event';
 
@@ -26,6 +27,19 @@ function frameOf(event: DomainEvent): string {
   });
   // JSON.stringify escapes line breaks inside strings, so the data is one line.
   return `id: ${event.position}\nevent: ${event.type}\ndata: ${data}\n\n`;
+}
+
+/**
+ * Takes a response over from Fastify for a stream (the route answers it on the raw socket),
+ * keeping the headers Fastify's hooks set on it (CORS, security headers).
+ */
+export function hijackForStream(reply: FastifyReply): OutgoingHttpHeaders {
+  void reply.hijack();
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) headers[name] = typeof value === 'number' ? String(value) : value;
+  }
+  return headers;
 }
 
 export type StreamEnd = 'done' | 'client' | 'slow' | 'shutdown';

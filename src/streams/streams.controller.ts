@@ -1,13 +1,12 @@
 import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { OutgoingHttpHeaders } from 'node:http';
 import { Scopes } from '../auth/scopes';
 import { currentTenantId } from '../common/context/request-context';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { RunsService } from '../workflows/runs.service';
 import { EventStreamQueryDto, POSITION_PATTERN, ResumeQueryDto } from './dto/stream-query.dto';
-import { SseStream } from './sse-stream';
+import { hijackForStream, SseStream } from './sse-stream';
 import { StreamsService, tenantFilter } from './streams.service';
 import { InvalidLastEventIdError } from './streams.errors';
 
@@ -93,14 +92,9 @@ export class StreamsController {
     });
   }
 
-  /** Takes the response over from Fastify, keeping the headers its hooks set (CORS, security). */
+  /** A live stream on the response, which the route takes over from Fastify. */
   private open(reply: FastifyReply): SseStream {
-    void reply.hijack();
-    const headers: OutgoingHttpHeaders = {};
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (value !== undefined) headers[name] = typeof value === 'number' ? String(value) : value;
-    }
-    return new SseStream(reply.raw, headers, this.streams.streamOptions);
+    return new SseStream(reply.raw, hijackForStream(reply), this.streams.streamOptions);
   }
 }
 

@@ -190,4 +190,103 @@ describe('dispatch control across replicas', () => {
     ).rows;
     expect(queued).toBe(5000);
   }, 120_000);
+
+  it('claims alternate between the values of a concurrency key, elements of a fan-out too', async () => {
+    const [app] = replicas;
+    const as = { ...app.admin, 'x-tenant-id': 'fair' };
+    expect(
+      (await call(app, 'POST', '/tenants', app.admin, { id: 'fair', name: 'fair' })).status,
+    ).toBe(201);
+    expect(
+      (
+        await call(app, 'POST', '/agents', as, {
+          id: 'editor',
+          name: 'editor',
+          skills: [{ id: 'edit', name: 'edit' }],
+          heartbeatIntervalSeconds: 3600,
+        })
+      ).status,
+    ).toBe(201);
+    for (const definition of [
+      { key: 'per-repo', steps: [{ key: 'do', skill: 'edit' }] },
+      { key: 'fan-per-repo', steps: [{ key: 'do', skill: 'edit', forEach: '$.input.files' }] },
+      { key: 'unkeyed', steps: [{ key: 'do', skill: 'edit' }] },
+    ]) {
+      const created = await call(app, 'POST', '/workflow-definitions', as, {
+        ...definition,
+        ...(definition.key === 'unkeyed'
+          ? {}
+          : { concurrency: { key: '$.input.repo', limit: 100 } }),
+      });
+      expect(created.status).toBe(201);
+    }
+    const repoOf = new Map<string, string>();
+    const start = async (definitionKey: string, input: Json) => {
+      const run = await call(app, 'POST', '/workflows', as, { definitionKey, input });
+      expect(run.status).toBe(201);
+      repoOf.set(run.body.data.id as string, (input.repo as string | undefined) ?? 'none');
+    };
+    const claimAll = async (count: number) => {
+      const got: string[] = [];
+      for (let i = 0; i < count; i++) {
+        const replica = replicas[i % replicas.length];
+        const response = await call(replica, 'POST', '/agents/editor/tasks/claim', as, {});
+        expect(response.status).toBe(200);
+        expect(response.body.data.tasks).toHaveLength(1);
+        const [task] = response.body.data.tasks as Json[];
+        got.push(repoOf.get(task.workflowId as string)!);
+        const done = await call(replica, 'POST', `/tasks/${task.id}/complete`, as, {
+          leaseToken: task.leaseToken,
+          output: {},
+        });
+        expect(done.status).toBe(200);
+      }
+      return got;
+    };
+
+    // One repository floods first; another's five runs arrive after all thirty. FIFO would
+    // give the first thirty claims to the flood; the round gives every other one to the five.
+    for (let i = 0; i < 30; i++) await start('per-repo', { repo: 'big' });
+    for (let i = 0; i < 5; i++) await start('per-repo', { repo: 'small' });
+    const order = await claimAll(35);
+    expect(order.slice(0, 10)).toEqual([
+      'big',
+      'small',
+      'big',
+      'small',
+      'big',
+      'small',
+      'big',
+      'small',
+      'big',
+      'small',
+    ]);
+    expect(order.slice(10)).toEqual(Array.from({ length: 25 }, () => 'big'));
+
+    // A fan-out's elements are one flow of their key: forty files of one repository queued in
+    // one statement, then three of another, then a run without a key: the three alternate
+    // with the forty, and the run without a key ranks at its own time, a moment after the
+    // round's head and before the next turn (a second later).
+    await start('fan-per-repo', { repo: 'wide', files: Array.from({ length: 40 }, (_, i) => i) });
+    await start('fan-per-repo', { repo: 'narrow', files: [1, 2, 3] });
+    await start('unkeyed', {});
+    const fanned = await claimAll(44);
+    expect(fanned.slice(0, 8)).toEqual([
+      'wide',
+      'narrow',
+      'none',
+      'wide',
+      'narrow',
+      'wide',
+      'narrow',
+      'wide',
+    ]);
+    expect(fanned.slice(8)).toEqual(Array.from({ length: 36 }, () => 'wide'));
+    const [{ queued }] = (
+      await db.query(
+        `SELECT count(*)::int AS queued FROM workflow_tasks WHERE tenant_id = 'fair' AND status = 'queued'`,
+      )
+    ).rows;
+    expect(queued).toBe(0);
+  }, 180_000);
 });

@@ -8,7 +8,7 @@ import { TASK_COLUMNS } from './workflow-rows';
  * pending started, and the audit entry and domain event of each of those changes, written
  * together (data-modifying CTEs commit or roll back as one), so a claim costs one round trip.
  *
- * Per skill, the head of the queue index (tenant, skill, priority DESC, available_at, id), read
+ * Per skill, the head of the queue index (tenant, skill, lane, priority DESC, fair_at, id), read
  * in its order and stopped after `max`: `skill = ANY(...)` on one scan would make PostgreSQL
  * read and sort every queued task of the tenant on each claim. An agent with k skills locks up
  * to k × max rows and keeps the best `max`; the skills of the rows it left are answered
@@ -20,6 +20,10 @@ import { TASK_COLUMNS } from './workflow-rows';
  * dearer than a custom one and planned every call again (planning cost more than executing).
  * Every other parameter is compared by equality, so the generic plan is as good as a custom
  * one, and is kept.
+ *
+ * `fair_at` is the task's rank (the FairQueue migration's trigger gives it): the time it became
+ * claimable for runs without a concurrency key, and for keyed runs a place in a round between
+ * the key's values, so one value's backlog does not stand in front of another's few tasks.
  *
  * Outcome routing (outcome-routing.ts): a task reserved for another agent, until its reservation
  * ends, is passed over by one more predicate on the rows already read.
@@ -50,13 +54,13 @@ export function claimStatement(max: number): string {
      UNION ALL
      SELECT key, burst, available FROM limits WHERE available > 0),
    candidates AS (
-     SELECT q.id, q.priority, q.available_at, q.units, s.skill, n.lane
+     SELECT q.id, q.priority, q.fair_at, q.units, s.skill, n.lane
        FROM profile p
        CROSS JOIN paused z
        CROSS JOIN unnest(p.skills) AS s(skill)
        CROSS JOIN lanes n
        CROSS JOIN LATERAL (
-         SELECT id, priority, available_at, least(w.rate_units, n.burst) AS units
+         SELECT id, priority, fair_at, least(w.rate_units, n.burst) AS units
            FROM workflow_tasks w
           WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
             AND coalesce(rate_limit_key, '') = n.lane
@@ -65,7 +69,7 @@ export function claimStatement(max: number): string {
             AND (reserved_until IS NULL OR reserved_until <= now() OR reserved_for = $2)
             AND (z.keys IS NULL
                  OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
-          ORDER BY priority DESC, available_at, id
+          ORDER BY priority DESC, fair_at, id
           LIMIT ${max}
           FOR UPDATE SKIP LOCKED) q
       WHERE p.status NOT IN ('draining', 'offline')),
@@ -76,14 +80,14 @@ export function claimStatement(max: number): string {
       ORDER BY l.key
         FOR UPDATE),
    admitted AS (
-     SELECT c.id, c.priority, c.available_at, c.skill, c.lane, c.units
+     SELECT c.id, c.priority, c.fair_at, c.skill, c.lane, c.units
        FROM (SELECT c.*, sum(c.units) OVER (PARTITION BY c.lane
-                                            ORDER BY c.priority DESC, c.available_at, c.id) AS needed
+                                            ORDER BY c.priority DESC, c.fair_at, c.id) AS needed
                FROM candidates c) c
        LEFT JOIN buckets b ON b.key = c.lane
       WHERE c.lane = '' OR c.needed <= b.available),
    picked AS (
-     SELECT id, lane, units FROM admitted ORDER BY priority DESC, available_at, id LIMIT ${max}),
+     SELECT id, lane, units FROM admitted ORDER BY priority DESC, fair_at, id LIMIT ${max}),
    taken AS (
      UPDATE rate_limits l
         SET tokens = greatest(0, b.available - u.units), refilled_at = greatest(l.refilled_at, now())
@@ -108,7 +112,7 @@ export function claimStatement(max: number): string {
             AND w.id NOT IN (SELECT id FROM picked)
             AND (z.keys IS NULL
                  OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
-          ORDER BY w.priority DESC, w.available_at, w.id
+          ORDER BY w.priority DESC, w.fair_at, w.id
           LIMIT 1) h
        LEFT JOIN buckets b ON b.key = l.key
        LEFT JOIN taken t ON t.key = l.key

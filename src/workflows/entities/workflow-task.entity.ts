@@ -28,6 +28,12 @@ import { WorkflowRun } from './workflow-run.entity';
 @Index('workflow_tasks_run', ['runId'])
 @Index('workflow_tasks_wake', ['wakeAt'], { where: `"status" = 'waiting'` })
 @Index('workflow_tasks_rate_limited', { synchronize: false })
+@Index('workflow_tasks_fair_flow', ['tenantId', 'fairFlow', 'fairAt'], {
+  where: `"status" = 'queued' AND "fair_flow" IS NOT NULL`,
+})
+@Index('workflow_tasks_fair_head', ['tenantId', 'skill', 'fairAt'], {
+  where: `"status" = 'queued' AND "fair_flow" IS NOT NULL`,
+})
 @Check(
   'workflow_tasks_rate_units_check',
   `("rate_limit_key" IS NULL) = ("rate_units" IS NULL) AND "rate_units" > 0`,
@@ -169,6 +175,17 @@ export class WorkflowTask {
   /** The tokens a claim of it takes from that rate limit (resolved when it was queued). */
   @Column({ name: 'rate_units', type: 'double precision', nullable: true })
   rateUnits: number | null;
+
+  /**
+   * Its run's fair-queuing flow (definition and concurrency-key value; null: the run has no
+   * key) and its rank in the queue's order, given by a trigger whenever it is queued (see the
+   * FairQueue migration): the claim reads queued tasks by (priority, fair_at).
+   */
+  @Column({ name: 'fair_flow', type: 'text', nullable: true })
+  fairFlow: string | null;
+
+  @Column({ name: 'fair_at', type: 'timestamptz', nullable: true })
+  fairAt: Date | null;
 
   /** What its holders reported on completion and progress, summed over its attempts. */
   @Column({ type: 'jsonb', nullable: true })

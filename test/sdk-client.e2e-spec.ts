@@ -401,6 +401,20 @@ describe('SDK AgentMeshClient', () => {
       expect(skills.items).toContainEqual(
         expect.objectContaining({ skill: 'sdk-square', agentsOnline: 1, agentsTotal: 1 }),
       );
+      const agents = await client.agents.summary();
+      expect(Object.values(agents.byStatus ?? {}).reduce((sum, n) => sum + n, 0)).toBe(
+        agents.total,
+      );
+      expect(agents.bySkill).toContainEqual({
+        skill: 'sdk-square',
+        total: 1,
+        healthy: 1,
+        unhealthy: 0,
+        quarantined: 0,
+      });
+      expect((await client.agents.summary({ skills: 1 })).bySkill).toHaveLength(1);
+      const tooMany = await client.agents.summary({ skills: 0 }).catch((e: unknown) => e);
+      expect(statusOf(tooMany)).toBe(400);
 
       const since = hourAgo();
       const before = await client.workflows.summary({ since });

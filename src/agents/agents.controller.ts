@@ -42,6 +42,12 @@ import type { HeartbeatBody } from './heartbeat-body.pipe';
 import { randomBytes } from 'node:crypto';
 import { BadRequestError, CommonErrorCode } from '../common/errors/domain-error';
 import { LeaderboardService } from './leaderboard.service';
+import { AgentSummaryService } from './agent-summary.service';
+import {
+  AgentSummaryDto,
+  AgentSummaryQueryDto,
+  DEFAULT_SUMMARY_SKILLS,
+} from './dto/agent-summary.dto';
 import { QuarantineService } from './quarantine.service';
 import { ReleaseAgentDto, ReleasedDto } from './dto/routing-settings.dto';
 import type { AppConfig } from '../config/config';
@@ -54,6 +60,7 @@ export class AgentsController {
     private readonly agents: AgentsService,
     private readonly leaderboardService: LeaderboardService,
     private readonly quarantines: QuarantineService,
+    private readonly summaries: AgentSummaryService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -135,6 +142,23 @@ export class AgentsController {
       items,
       nextCursor: more ? encodeCursor([String(offset + limit)]) : null,
     });
+  }
+
+  @Get('summary')
+  @Scopes('agents:read')
+  @ApiOperation({
+    summary: "Exact counts of the tenant's agents by status, and by skill",
+    description:
+      'Counts every agent of the tenant, not a page of them: by status, how many are ' +
+      'quarantined from at least one skill, and per skill (the most widely held first, at most ' +
+      '`skills` of them; `skillCount` counts them all) how many are healthy (online, not ' +
+      'quarantined from it), unhealthy (degraded, draining or offline) and quarantined from it. ' +
+      'Served by index-only scans, and by the read replica when one is current.',
+  })
+  @ApiData(AgentSummaryDto)
+  @ApiProblems(400)
+  async summary(@Query() query: AgentSummaryQueryDto) {
+    return { data: await this.summaries.summary(query.skills ?? DEFAULT_SUMMARY_SKILLS) };
   }
 
   @Get(':id')

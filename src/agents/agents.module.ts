@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuditModule } from '../audit/audit.module';
 import { AgentMetrics } from './agent-metrics';
+import { AgentSummaryService } from './agent-summary.service';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { DiscoveryCache } from './discovery-cache';
@@ -22,6 +23,7 @@ import { RoutingSettingsService } from './routing-settings.service';
     LivenessSweeper,
     LeaderboardService,
     AgentMetrics,
+    AgentSummaryService,
     RoutingSettingsService,
     QuarantineService,
     QuarantineSweeper,

@@ -4,6 +4,8 @@ import type { components } from '../../../packages/sdk/src/generated/openapi';
 type Schemas = components['schemas'];
 export type Problem = Schemas['ProblemDto'];
 export type Agent = Schemas['AgentDto'];
+export type AgentQuarantine = Schemas['AgentQuarantineDto'];
+export type AgentSummary = Schemas['AgentSummaryDto'];
 export type LeaderboardEntry = Schemas['LeaderboardEntryDto'];
 export type SkillSummary = Schemas['SkillSummaryDto'];
 export type Run = Schemas['RunDto'];

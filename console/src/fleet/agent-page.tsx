@@ -1,5 +1,12 @@
-import { useQuery } from '../api/hooks';
-import type { Agent, AgentTask, Envelope, LeaderboardEntry, Page } from '../api/types';
+import { useAction, useQuery } from '../api/hooks';
+import type {
+  Agent,
+  AgentQuarantine,
+  AgentTask,
+  Envelope,
+  LeaderboardEntry,
+  Page,
+} from '../api/types';
 import { useCan } from '../auth/session';
 import { Link } from '../components/router';
 import { Json, Loading, ProblemView, Status, TableBox, Time } from '../components/ui';
@@ -30,6 +37,12 @@ export function AgentPage({ id }: { id: string }) {
             <dd>
               <Time value={data.lastHeartbeatAt} />
             </dd>
+            <dt>Quarantined</dt>
+            <dd>
+              {data.quarantines.length === 0
+                ? 'no'
+                : data.quarantines.map((quarantine) => quarantine.skill).join(', ')}
+            </dd>
             <dt>In flight</dt>
             <dd>{data.inFlight ?? '—'}</dd>
             <dt>Version</dt>
@@ -38,6 +51,7 @@ export function AgentPage({ id }: { id: string }) {
             <dd>{data.endpoint ?? '—'}</dd>
           </dl>
           {data.description && <p>{data.description}</p>}
+          {data.quarantines.length > 0 && <Quarantines agentId={data.id} list={data.quarantines} />}
           <h2>Labels</h2>
           <Json value={data.labels} label="Labels" />
           <h2>Skills and standing</h2>
@@ -48,6 +62,7 @@ export function AgentPage({ id }: { id: string }) {
                   <th scope="col">Skill</th>
                   <th scope="col">Tags</th>
                   <th scope="col">Rank</th>
+                  <th scope="col">Routing</th>
                   <th scope="col">Succeeded / total</th>
                   <th scope="col">Wilson lower bound</th>
                 </tr>
@@ -60,6 +75,7 @@ export function AgentPage({ id }: { id: string }) {
                     skill={skill.id}
                     name={skill.name}
                     tags={skill.tags}
+                    quarantine={data.quarantines.find((q) => q.skill === skill.id)}
                   />
                 ))}
               </tbody>
@@ -80,11 +96,13 @@ function SkillRow({
   skill,
   name,
   tags,
+  quarantine,
 }: {
   agentId: string;
   skill: string;
   name: string;
   tags: string[];
+  quarantine: AgentQuarantine | undefined;
 }) {
   const key = `/agents/leaderboard?skill=${encodeURIComponent(skill)}`;
   const board = useQuery(key, (api) =>
@@ -97,9 +115,90 @@ function SkillRow({
       <td>{name}</td>
       <td>{tags.join(', ')}</td>
       <td>{entry ? `${entry.rank} of ${of}` : '—'}</td>
+      <td>
+        {quarantine || entry?.quarantined.includes(skill) ? (
+          <>
+            <span className="status status-quarantined">quarantined</span>
+            {quarantine && (
+              <>
+                {' '}
+                until <Time value={quarantine.until} />
+              </>
+            )}
+          </>
+        ) : (
+          'gets tasks'
+        )}
+      </td>
       <td>{entry ? `${entry.successes} / ${entry.total}` : '—'}</td>
       <td>{entry ? entry.wilsonLowerBound.toFixed(3) : '—'}</td>
     </tr>
+  );
+}
+
+/**
+ * The skills the agent gets no tasks of now, why (its success rate's lower bound over the
+ * outcomes it was judged on) and until when; "Release" ends one (POST /agents/{id}/release).
+ */
+function Quarantines({ agentId, list }: { agentId: string; list: AgentQuarantine[] }) {
+  const can = useCan();
+  const release = useAction(
+    (api, skill: string) =>
+      api.post<Envelope<{ released: string[] }>>(`/agents/${encodeURIComponent(agentId)}/release`, {
+        skill,
+      }),
+    ['/agents'],
+  );
+  return (
+    <section aria-label="Quarantines">
+      <h2>Quarantines</h2>
+      <TableBox label="Quarantined skills">
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">Skill</th>
+              <th scope="col">Why</th>
+              <th scope="col">Since</th>
+              <th scope="col">Until</th>
+              {can('agents:write') && <th scope="col">Action</th>}
+            </tr>
+          </thead>
+          <tbody>
+            {list.map((quarantine) => (
+              <tr key={quarantine.skill}>
+                <td>{quarantine.skill}</td>
+                <td>
+                  {quarantine.successes} of {quarantine.samples} succeeded (lower bound{' '}
+                  {quarantine.lowerBound.toFixed(3)})
+                </td>
+                <td>
+                  <Time value={quarantine.since} />
+                </td>
+                <td>
+                  <Time value={quarantine.until} />
+                </td>
+                {can('agents:write') && (
+                  <td>
+                    <button
+                      type="button"
+                      onClick={() => void release.run(quarantine.skill)}
+                      disabled={release.pending}
+                      aria-label={`Release from ${quarantine.skill}`}
+                    >
+                      Release
+                    </button>
+                  </td>
+                )}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableBox>
+      {!can('agents:write') && (
+        <p className="muted">Releasing a quarantine needs the scope agents:write.</p>
+      )}
+      <ProblemView error={release.error} />
+    </section>
   );
 }
 

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useQuery } from '../api/hooks';
 import { withQuery } from '../api/client';
-import type { Agent, Page } from '../api/types';
+import type { Agent, AgentQuarantine, Page } from '../api/types';
 import { Link } from '../components/router';
 import { Loading, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
 
@@ -55,6 +55,7 @@ export function FleetPage() {
                   <th scope="col">Agent</th>
                   <th scope="col">Status</th>
                   <th scope="col">Skills</th>
+                  <th scope="col">Quarantined</th>
                   <th scope="col">Last beat</th>
                   <th scope="col">In flight</th>
                   <th scope="col">Load</th>
@@ -72,6 +73,9 @@ export function FleetPage() {
                     </td>
                     <td>{agent.skills.map((skill) => skill.name).join(', ')}</td>
                     <td>
+                      <Quarantines list={agent.quarantines} />
+                    </td>
+                    <td>
                       <Time value={agent.lastHeartbeatAt} />
                     </td>
                     <td>{agent.inFlight ?? '—'}</td>
@@ -86,5 +90,20 @@ export function FleetPage() {
         </>
       )}
     </>
+  );
+}
+
+/** The skills an agent gets no tasks of now, each with the end of its cool-down. */
+function Quarantines({ list }: { list: AgentQuarantine[] }) {
+  if (list.length === 0) return <span className="muted">—</span>;
+  return (
+    <ul className="plain">
+      {list.map((quarantine) => (
+        <li key={quarantine.skill}>
+          <span className="status status-quarantined">{quarantine.skill}</span> until{' '}
+          <Time value={quarantine.until} />
+        </li>
+      ))}
+    </ul>
   );
 }

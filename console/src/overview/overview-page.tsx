@@ -1,7 +1,7 @@
 import { useEffect } from 'react';
 import { useQuery } from '../api/hooks';
 import type {
-  Agent,
+  AgentSummary,
   DeliverySummary,
   Envelope,
   Page,
@@ -15,7 +15,7 @@ import { Link } from '../components/router';
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
-const SAMPLE = 200;
+const AGENT_STATUSES = ['online', 'degraded', 'draining', 'offline'] as const;
 
 /** The fleet at a glance; each panel only when the key may read what it shows. */
 export function OverviewPage() {
@@ -34,27 +34,37 @@ export function OverviewPage() {
   );
 }
 
+/** Every agent of the tenant, counted by the server (GET /agents/summary), not a page of them. */
 function AgentsPanel() {
-  const agents = useQuery('/agents?limit=200', (api) =>
-    api.get<Page<'agents', Agent>>('/agents', { limit: SAMPLE }),
+  const { session } = useSession();
+  useEffect(() => session.cache.invalidate('/agents/summary'), [session]);
+  const summary = useQuery('/agents/summary', (api) =>
+    api.get<Envelope<AgentSummary>>('/agents/summary'),
   );
-  const list = agents.data?.data.agents ?? [];
-  const count = (status: string) => list.filter((agent) => agent.status === status).length;
+  const data = summary.data?.data;
   return (
     <section className="card" aria-label="Agents by status">
       <h2>
         <Link to="/fleet">Agents</Link>
       </h2>
-      <ProblemView error={agents.error} />
-      <Loading when={agents.loading && !agents.data} />
-      <Bars
-        title="Agents by status"
-        items={['online', 'degraded', 'draining', 'offline'].map((status) => ({
-          label: status,
-          value: count(status),
-          tone: status,
-        }))}
-      />
+      <ProblemView error={summary.error} />
+      <Loading when={summary.loading && !data} />
+      {data && (
+        <>
+          <p className="big">{data.total}</p>
+          <p className="muted">
+            {data.total === 1 ? 'agent' : 'agents'}; {data.quarantined} quarantined from a skill
+          </p>
+          <Bars
+            title="Agents by status"
+            items={AGENT_STATUSES.map((status) => ({
+              label: status,
+              value: data.byStatus?.[status] ?? 0,
+              tone: status,
+            }))}
+          />
+        </>
+      )}
     </section>
   );
 }

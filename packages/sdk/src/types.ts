@@ -70,6 +70,7 @@ export type SignedReceipt = Schemas['SignedReceiptDto'];
 export type RunReceipt = Schemas['RunReceiptDto'];
 export type ReleaseAgent = Schemas['ReleaseAgentDto'];
 export type Released = Schemas['ReleasedDto'];
+export type AgentSummary = Schemas['AgentSummaryDto'];
 export type AgentTask = Schemas['AgentTaskDto'];
 export type SkillSummary = Schemas['SkillSummaryDto'];
 export type RoutingSettings = Schemas['RoutingSettingsDto'];

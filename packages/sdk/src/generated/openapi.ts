@@ -285,6 +285,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/v1/agents/summary': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Exact counts of the tenant's agents by status, and by skill
+     * @description Counts every agent of the tenant, not a page of them: by status, how many are quarantined from at least one skill, and per skill (the most widely held first, at most `skills` of them; `skillCount` counts them all) how many are healthy (online, not quarantined from it), unhealthy (degraded, draining or offline) and quarantined from it. Served by index-only scans, and by the read replica when one is current.
+     */
+    get: operations['AgentsController_summary'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/v1/agents/{id}': {
     parameters: {
       query?: never;
@@ -1769,6 +1789,40 @@ export interface components {
       p50LatencyMs: number | null;
       /** @description Skills (the one asked for, or any) it is quarantined from now */
       quarantined: string[];
+    };
+    AgentSkillCountsDto: {
+      /** @description The skill id */
+      skill: string;
+      /** @description Agents that have the skill */
+      total: number;
+      /** @description Of them, online and not quarantined from the skill */
+      healthy: number;
+      /** @description Of them, degraded, draining or offline, not quarantined */
+      unhealthy: number;
+      /** @description Of them, quarantined from the skill now (whatever their status) */
+      quarantined: number;
+    };
+    AgentSummaryDto: {
+      /**
+       * Format: date-time
+       * @description When it was counted
+       */
+      asOf: string;
+      /** @description The tenant's agents */
+      total: number;
+      /** @description Agents by status (every status, 0 included) */
+      byStatus?: {
+        online: number;
+        degraded: number;
+        draining: number;
+        offline: number;
+      };
+      /** @description Agents quarantined now from at least one of their skills */
+      quarantined: number;
+      /** @description Distinct skills the agents have (bySkill may list fewer) */
+      skillCount: number;
+      /** @description Per skill, the most widely held first (then by id), at most `skills` of them */
+      bySkill: components['schemas']['AgentSkillCountsDto'][];
     };
     AgentRegistrationDto: {
       /** @example Agent A */
@@ -4826,6 +4880,75 @@ export interface operations {
             meta: {
               nextCursor?: string | null;
             };
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  AgentsController_summary: {
+    parameters: {
+      query?: {
+        /** @description Skills listed at most, those the most agents have first (skillCount counts all) */
+        skills?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: components['schemas']['AgentSummaryDto'];
           };
         };
       };

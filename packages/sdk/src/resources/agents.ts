@@ -2,6 +2,7 @@ import { segment, type CallOptions, type Transport } from '../http';
 import type {
   Agent,
   AgentRegistration,
+  AgentSummary,
   AgentTask,
   Heartbeat,
   HeartbeatResult,
@@ -48,6 +49,17 @@ export class AgentsResource {
   /** Every matching agent, page after page. */
   iterate(query: QueryOf<'AgentsController_list'> = {}): AsyncGenerator<Agent> {
     return listAll(this.http, '/agents', 'agents', query);
+  }
+
+  /**
+   * Exact counts of the tenant's agents: by status, quarantined, and per skill (healthy,
+   * unhealthy, quarantined; the `skills` most widely held, 50 unless asked).
+   */
+  summary(
+    query: QueryOf<'AgentsController_summary'> = {},
+    options: Signal = {},
+  ): Promise<AgentSummary> {
+    return this.http.data('GET', '/agents/summary', { query, ...options });
   }
 
   /** Removes the agent; its claimed tasks are released. */

@@ -129,7 +129,7 @@ describe('outcome routing and quarantine', () => {
   it('answers the default settings, and refuses bad ones naming the field', async () => {
     const settings = await call('GET', '/routing/settings', operator);
     expect(settings.body.data).toEqual({
-      quarantineThreshold: 0,
+      quarantineThreshold: 0.2,
       quarantineMinSamples: 20,
       outcomeWindow: 50,
       quarantineCooldownSeconds: 900,

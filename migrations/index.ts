@@ -29,6 +29,7 @@ import { OutcomeRouting1763800050000 } from './1763800050000-OutcomeRouting';
 import { SummaryIndexes1763800060000 } from './1763800060000-SummaryIndexes';
 import { PartitionHistory1763800070000 } from './1763800070000-PartitionHistory';
 import { TaskRunIndex1763800080000 } from './1763800080000-TaskRunIndex';
+import { QuarantineDeferrals1763800110000 } from './1763800110000-QuarantineDeferrals';
 import { FairQueue1763800160000 } from './1763800160000-FairQueue';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -64,5 +65,6 @@ export const MIGRATIONS = [
   SummaryIndexes1763800060000,
   PartitionHistory1763800070000,
   TaskRunIndex1763800080000,
+  QuarantineDeferrals1763800110000,
   FairQueue1763800160000,
 ];

@@ -108,6 +108,7 @@ describe('agent leaderboard fed by task outcome events', () => {
         wilsonLowerBound: expect.closeTo(wilsonLowerBound(95, 100), 10),
         p50LatencyMs: p50(200),
         quarantined: [],
+        quarantineDeferred: [],
       },
       expect.objectContaining({
         rank: 2,
@@ -117,6 +118,7 @@ describe('agent leaderboard fed by task outcome events', () => {
         wilsonLowerBound: expect.closeTo(wilsonLowerBound(9, 10), 10),
         p50LatencyMs: p50(100),
         quarantined: [],
+        quarantineDeferred: [],
       }),
       expect.objectContaining({ rank: 3, agentId: 'lb-idle', total: 0, wilsonLowerBound: 0 }),
     ]);

@@ -129,7 +129,7 @@ describe('outcome routing and quarantine', () => {
   it('answers the default settings, and refuses bad ones naming the field', async () => {
     const settings = await call('GET', '/routing/settings', operator);
     expect(settings.body.data).toEqual({
-      quarantineThreshold: 0,
+      quarantineThreshold: 0.2,
       quarantineMinSamples: 20,
       outcomeWindow: 50,
       quarantineCooldownSeconds: 900,
@@ -295,6 +295,8 @@ describe('outcome routing and quarantine', () => {
       reservationMs: 200,
     });
     await register('shaky', 'review');
+    // Another agent that can review (it never claims here): shaky is not the last one.
+    await register('steady', 'review');
     await define({ key: 'review', steps: [{ key: 'r', skill: 'review' }] });
     const pattern = [true, false, false, true, false, false, true, false, false, false];
     /** Works through the pattern; stops early when its claim finds nothing (quarantined). */
@@ -333,12 +335,13 @@ describe('outcome routing and quarantine', () => {
     expect(audit.body.data.entries.map((e: Json) => e.action)).toContain('agent.quarantine');
     // Discovery and the leaderboard show it.
     const listed = await call('GET', '/agents?skill=review', operator);
-    expect(listed.body.data.agents[0].quarantines).toEqual([quarantine]);
+    const shaky = (listed.body.data.agents as Json[]).find((a) => a.id === 'shaky')!;
+    expect(shaky.quarantines).toEqual([quarantine]);
+    expect(shaky.quarantineDeferrals).toEqual([]);
     const board = await call('GET', '/agents/leaderboard?skill=review', operator);
-    expect(board.body.data.leaderboard[0]).toMatchObject({
-      agentId: 'shaky',
-      quarantined: ['review'],
-    });
+    expect(board.body.data.leaderboard).toContainEqual(
+      expect.objectContaining({ agentId: 'shaky', quarantined: ['review'] }),
+    );
     // No task of the skill for it while quarantined, even one queued and waiting.
     const held = await start('review');
     expect(await claim('shaky', 0)).toEqual([]);
@@ -392,5 +395,114 @@ describe('outcome routing and quarantine', () => {
       await call('GET', '/audit?resourceType=agent&resourceId=shaky&action=agent.release', operator)
     ).body.data.entries.map((e: Json) => e.after.reason);
     expect(actions.sort()).toEqual(['cooldown', 'operator']);
+  }, 120_000);
+  it('never quarantines the last agent that can take a skill: defers it, then quarantines it once another can', async () => {
+    await settle({
+      quarantineThreshold: 0.5,
+      quarantineMinSamples: 10,
+      outcomeWindow: 20,
+      quarantineCooldownSeconds: 600,
+      reservationMs: 200,
+    });
+    await register('lone', 'proofread');
+    await define({ key: 'proofread', steps: [{ key: 'p', skill: 'proofread' }] });
+    const pattern = [true, false, false, true, false, false, true, false, false, false];
+    /** Every task of the pattern is claimed: the agent is never kept from the skill. */
+    const work = async (agentId: string, outcomes: boolean[]) => {
+      for (const succeed of outcomes) {
+        await start('proofread');
+        const [task] = await claim(agentId, 5);
+        expect(task).toMatchObject({ skill: 'proofread' });
+        await finish(task, succeed);
+      }
+    };
+    const agent = async (id: string) => (await call('GET', `/agents/${id}`, operator)).body.data;
+    const until = (what: string, check: (agent: Json) => boolean, id: string) =>
+      waitFor(async () => ((a) => (check(a) ? a : undefined))(await agent(id)), 15_000, what);
+    const endings = async (agentId: string) =>
+      (await events('agent.quarantine.deferral_ended', agentId)).map((e) => e.reason as string);
+
+    // 3 in 10 with no other agent for proofread: deferred, not quarantined.
+    await work('lone', pattern);
+    let lone = await until('the deferral', (a) => a.quarantineDeferrals.length > 0, 'lone');
+    expect(lone.quarantines).toEqual([]);
+    expect(lone.quarantineDeferrals).toEqual([
+      {
+        skill: 'proofread',
+        since: expect.any(String),
+        lowerBound: expect.closeTo(0.1078, 3),
+        successes: 3,
+        samples: 10,
+        reason: 'last_healthy_agent',
+      },
+    ]);
+    expect(await events('agent.quarantine.deferred', 'lone')).toEqual([
+      {
+        agentId: 'lone',
+        skill: 'proofread',
+        lowerBound: expect.closeTo(0.1078, 3),
+        successes: 3,
+        samples: 10,
+        threshold: 0.5,
+        reason: 'last_healthy_agent',
+      },
+    ]);
+    expect(await events('agent.quarantined', 'lone')).toEqual([]);
+    const board = await call('GET', '/agents/leaderboard?skill=proofread', operator);
+    expect(board.body.data.leaderboard).toEqual([
+      expect.objectContaining({
+        agentId: 'lone',
+        quarantined: [],
+        quarantineDeferred: ['proofread'],
+      }),
+    ]);
+    const audit = await call('GET', '/audit?resourceType=agent&resourceId=lone', operator);
+    expect(audit.body.data.entries.map((e: Json) => e.action)).toContain('agent.quarantine.defer');
+
+    // It keeps working the skill; another failure updates the deferral, without a new event.
+    await work('lone', [false]);
+    lone = await until(
+      'the deferral to count 11',
+      (a) => a.quarantineDeferrals[0]?.samples === 11,
+      'lone',
+    );
+    expect(lone.quarantineDeferrals[0]).toMatchObject({ successes: 3, samples: 11 });
+    expect(await events('agent.quarantine.deferred', 'lone')).toHaveLength(1);
+
+    // Another agent can take proofread now: the sweeper quarantines lone, ending the deferral.
+    await register('backup', 'proofread');
+    lone = await until('the quarantine', (a) => a.quarantines.length > 0, 'lone');
+    expect(lone.quarantines).toEqual([
+      expect.objectContaining({ skill: 'proofread', successes: 3, samples: 11 }),
+    ]);
+    expect(lone.quarantineDeferrals).toEqual([]);
+    expect(await endings('lone')).toEqual(['quarantined']);
+    expect(await events('agent.quarantined', 'lone')).toHaveLength(1);
+
+    // backup fails alike: the last agent that can take proofread now, so it is deferred.
+    await work('backup', pattern);
+    await until('the deferral of backup', (a) => a.quarantineDeferrals.length > 0, 'backup');
+    expect((await agent('backup')).quarantines).toEqual([]);
+
+    // Quarantine turned off: the deferral is no longer warranted, and ends.
+    await settle({ quarantineThreshold: 0 });
+    await until('the deferral to end', (a) => a.quarantineDeferrals.length === 0, 'backup');
+    expect(await endings('backup')).toEqual(['not_warranted']);
+
+    // On again, one more failure defers it again; an operator then vouches for it: the deferral
+    // ends and its outcomes start afresh.
+    await settle({ quarantineThreshold: 0.5 });
+    await work('backup', [false]);
+    await until('the deferral again', (a) => a.quarantineDeferrals.length > 0, 'backup');
+    expect(await events('agent.quarantine.deferred', 'backup')).toHaveLength(2);
+    const released = await call('POST', '/agents/backup/release', operator, {});
+    expect(released.body).toEqual({ data: { agentId: 'backup', released: ['proofread'] } });
+    expect(await endings('backup')).toEqual(['not_warranted', 'operator']);
+    expect((await agent('backup')).quarantineDeferrals).toEqual([]);
+    const { rows } = await db.query<{ recent: boolean[] }>(
+      `SELECT recent FROM agent_skill_outcomes WHERE agent_id = 'backup'`,
+    );
+    expect(rows).toEqual([{ recent: [] }]);
+    expect(await events('agent.quarantined', 'backup')).toEqual([]);
   }, 120_000);
 });

@@ -234,8 +234,10 @@ export class AgentsController {
     description:
       'The agent gets tasks of the skill again and starts a fresh window of outcomes for it. ' +
       'Each skill released is audited (agent.release) and emits agent.released (reason ' +
-      "operator). Releasing an agent that holds no quarantine answers an empty list. An agent's " +
-      'own key may not release it (403).',
+      'operator). A deferred quarantine (quarantineDeferrals) is dropped alike, its window ' +
+      'emptied (agent.quarantine.deferral_ended, reason operator), and listed too. Releasing an ' +
+      "agent that holds neither answers an empty list. An agent's own key may not release it " +
+      '(403).',
   })
   @ApiData(ReleasedDto)
   @ApiProblems(400, 403, 404)

@@ -22,7 +22,12 @@ import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
 import { AgentSkill } from './entities/agent-skill.entity';
 import { HeartbeatWriter } from './heartbeat-writer';
-import { Agent, AgentQuarantineView, AgentStatus } from './entities/agent.entity';
+import {
+  Agent,
+  AgentQuarantineDeferralView,
+  AgentQuarantineView,
+  AgentStatus,
+} from './entities/agent.entity';
 
 export const DEFAULT_HEARTBEAT_SECONDS = 10;
 
@@ -46,6 +51,14 @@ const AGENT_JSON = `json_build_object(
                                       'samples', q.samples) ORDER BY q.skill_id COLLATE "C")
       FROM agent_quarantines q
      WHERE q.tenant_id = a.tenant_id AND q.agent_id = a.id AND q.until > now()), '[]'::json),
+  'quarantineDeferrals', coalesce((
+    SELECT json_agg(json_build_object('skill', d.skill_id,
+                                      'since', to_char(d.since AT TIME ZONE 'UTC', ${ISO_UTC}),
+                                      'lowerBound', d.lower_bound, 'successes', d.successes,
+                                      'samples', d.samples, 'reason', 'last_healthy_agent')
+                    ORDER BY d.skill_id COLLATE "C")
+      FROM agent_quarantine_deferrals d
+     WHERE d.tenant_id = a.tenant_id AND d.agent_id = a.id), '[]'::json),
   'heartbeatIntervalSeconds', a.heartbeat_interval_seconds,
   'inFlight', a.in_flight, 'load', a.load,
   'lastHeartbeatAt', to_char(a.last_heartbeat_at AT TIME ZONE 'UTC', ${ISO_UTC}),
@@ -497,8 +510,19 @@ export class AgentsService {
         ORDER BY skill_id COLLATE "C"`,
       [tenantId, agents.map((agent) => agent.id)],
     );
+    const deferrals = await manager.query<Array<AgentQuarantineDeferralView & { agentId: string }>>(
+      `SELECT agent_id AS "agentId", skill_id AS skill, since, lower_bound AS "lowerBound",
+              successes, samples
+         FROM agent_quarantine_deferrals
+        WHERE tenant_id = $1 AND agent_id = ANY($2::varchar[])
+        ORDER BY skill_id COLLATE "C"`,
+      [tenantId, agents.map((agent) => agent.id)],
+    );
     for (const agent of agents) {
       agent.quarantines = quarantines
+        .filter((row) => row.agentId === agent.id)
+        .map(({ agentId: _agentId, ...view }) => view);
+      agent.quarantineDeferrals = deferrals
         .filter((row) => row.agentId === agent.id)
         .map(({ agentId: _agentId, ...view }) => view);
     }

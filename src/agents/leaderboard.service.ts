@@ -23,6 +23,8 @@ export interface LeaderboardRow {
   p50LatencyMs: number | null;
   /** The skills (of those ranked) it is quarantined from now. */
   quarantined: string[];
+  /** The skills (of those ranked) whose quarantine it is spared, as their last healthy agent. */
+  quarantineDeferred: string[];
 }
 
 interface Outcome {
@@ -139,6 +141,7 @@ export class LeaderboardService implements OnModuleInit {
         failures: number;
         lower_bound: number;
         quarantined: string[];
+        quarantine_deferred: string[];
         p50_latency_ms: number | null;
       }>
     >(
@@ -196,7 +199,14 @@ export class LeaderboardService implements OnModuleInit {
                             OR q.skill_id IN (SELECT s.skill_id FROM agent_skills s
                                                WHERE s.tenant_id = $1 AND s.agent_id = r.agent_id
                                                  AND s.name_key = lower($2)))
-                     ORDER BY q.skill_id COLLATE "C") AS quarantined
+                     ORDER BY q.skill_id COLLATE "C") AS quarantined,
+              ARRAY(SELECT d.skill_id FROM agent_quarantine_deferrals d
+                     WHERE d.tenant_id = $1 AND d.agent_id = r.agent_id
+                       AND ($2::text IS NULL OR d.skill_id = $2
+                            OR d.skill_id IN (SELECT s.skill_id FROM agent_skills s
+                                               WHERE s.tenant_id = $1 AND s.agent_id = r.agent_id
+                                                 AND s.name_key = lower($2)))
+                     ORDER BY d.skill_id COLLATE "C") AS quarantine_deferred
          FROM ranked r,
               LATERAL (SELECT (r.successes + r.failures)::float8 AS n) total,
               LATERAL (SELECT r.successes / nullif(total.n, 0) AS p) rate
@@ -218,6 +228,7 @@ export class LeaderboardService implements OnModuleInit {
         p50LatencyMs:
           row.p50_latency_ms === null ? null : Math.round(Number(row.p50_latency_ms) * 10) / 10,
         quarantined: row.quarantined,
+        quarantineDeferred: row.quarantine_deferred,
       };
     });
     return { rows, more: raw.length > limit };

@@ -12,7 +12,11 @@ import { EventsService } from '../events/events.service';
 import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
 import { AGENTS_CHANNEL } from './discovery-cache';
 import { OUTCOME_EVENTS } from './leaderboard.service';
-import { RoutingPolicy, RoutingSettingsService } from './routing-settings.service';
+import {
+  DEFAULT_ROUTING_POLICY,
+  RoutingPolicy,
+  RoutingSettingsService,
+} from './routing-settings.service';
 import { wilsonLowerBound } from './wilson';
 
 /** A waiting agent's record for a skill, for outcome routing to draw among. */
@@ -28,7 +32,45 @@ interface Ended {
   skill_id: string;
 }
 
+type Thresholds = Pick<RoutingPolicy, 'quarantineThreshold' | 'quarantineMinSamples'>;
+
+const keyOf = (row: Ended) => [row.tenant_id, row.agent_id, row.skill_id];
+
+interface Figures {
+  lowerBound: number;
+  successes: number;
+  samples: number;
+}
+
+/** Why a deferred quarantine ended (`agent.quarantine.deferral_ended`). */
+export type DeferralEnd = 'quarantined' | 'not_warranted' | 'operator' | 'skill_gone';
+
 const RELEASE_BATCH = 500;
+const REVIEW_BATCH = 1_000;
+
+/**
+ * Whether an agent other than `$agent` of tenant `$tenant` can take `$skill`'s tasks: online
+ * (not degraded, draining or offline), having the skill, not quarantined from it. An agent whose
+ * quarantine is deferred counts: it still works the skill.
+ */
+const COVERED = (tenant: string, agent: string, skill: string) => `EXISTS (
+  SELECT 1 FROM agent_skills cs
+    JOIN agents ca ON ca.tenant_id = cs.tenant_id AND ca.id = cs.agent_id
+   WHERE cs.tenant_id = ${tenant} AND cs.skill_id = ${skill} AND cs.agent_id <> ${agent}
+     AND ca.status = 'online'
+     AND NOT EXISTS (SELECT 1 FROM agent_quarantines cq
+                      WHERE cq.tenant_id = cs.tenant_id AND cq.agent_id = cs.agent_id
+                        AND cq.skill_id = cs.skill_id AND cq.until > now()))`;
+
+/** The figures of a window of outcomes, and whether they warrant a quarantine under `policy`. */
+function judged(recent: boolean[], policy: Thresholds) {
+  const samples = recent.length;
+  const successes = recent.filter(Boolean).length;
+  const lowerBound = wilsonLowerBound(successes, samples);
+  const warranted =
+    samples >= policy.quarantineMinSamples && lowerBound < policy.quarantineThreshold;
+  return { figures: { lowerBound, successes, samples }, warranted };
+}
 
 /**
  * Quarantine: an agent whose Wilson lower bound for a skill, over its latest outcomes for it
@@ -39,6 +81,14 @@ const RELEASE_BATCH = 500;
  * transaction, so the completion path itself pays nothing. Either way a release empties the
  * agent's outcomes for the skill: it starts a fresh window instead of being judged again, at
  * once, on the outcomes that quarantined it.
+ *
+ * Never the last healthy agent of a skill: when no other agent of the tenant can take the
+ * skill's tasks (see COVERED), the quarantine is deferred instead (`agent_quarantine_deferrals`,
+ * `agent.quarantine.deferred`) and reviewed every second by the sweeper: quarantined once
+ * another agent covers the skill, dropped once its outcomes no longer warrant it. Every decision
+ * for a (tenant, skill) takes that pair's transaction-scoped advisory lock first, so two
+ * replicas judging two agents of one skill at once decide one after the other, each seeing what
+ * the other committed: they never both quarantine.
  */
 @Injectable()
 export class QuarantineService implements OnModuleInit {
@@ -106,18 +156,207 @@ export class QuarantineService implements OnModuleInit {
       ],
     );
     const failed = new Set(rows.filter((w) => w.failed).map((w) => JSON.stringify(w.key)));
-    for (const row of updated) {
+    const due = updated
+      .map((row) => ({ row, ...judged(row.recent, policies.get(row.tenant_id)!) }))
       // Only a failure can lower the bound (a success entering cannot).
-      if (!failed.has(JSON.stringify([row.tenant_id, row.agent_id, row.skill_id]))) continue;
-      await this.judge(tx, row, row.recent, policies.get(row.tenant_id)!);
+      .filter(({ row, warranted }) => warranted && failed.has(JSON.stringify(keyOf(row))));
+    if (due.length === 0) return;
+    await this.lockSkills(
+      tx,
+      due.map(({ row }) => row),
+    );
+    for (const { row, figures } of due) {
+      await this.decide(tx, row, figures, policies.get(row.tenant_id)!);
     }
   }
 
-  private async judge(tx: Transaction, who: Ended, recent: boolean[], policy: RoutingPolicy) {
-    const samples = recent.length;
-    const successes = recent.filter(Boolean).length;
-    const lowerBound = wilsonLowerBound(successes, samples);
-    if (samples < policy.quarantineMinSamples || !(lowerBound < policy.quarantineThreshold)) return;
+  /**
+   * Takes the advisory lock of each (tenant, skill) pair, in one order (of the locks' keys), so
+   * two transactions taking several cannot deadlock on them. Held until the transaction ends.
+   */
+  private async lockSkills(tx: Transaction, pairs: Array<Pick<Ended, 'tenant_id' | 'skill_id'>>) {
+    await tx.manager.query(
+      `SELECT pg_advisory_xact_lock(k)
+         FROM (SELECT DISTINCT hashtextextended(json_build_array('agent_quarantine', t, s)::text, 0) AS k
+                 FROM unnest($1::varchar[], $2::varchar[]) AS p(t, s)
+                ORDER BY k) keys`,
+      [pairs.map((p) => p.tenant_id), pairs.map((p) => p.skill_id)],
+    );
+  }
+
+  /**
+   * An agent whose outcomes warrant a quarantine for a skill, under that skill's lock: left
+   * alone when already quarantined; quarantined when another agent covers the skill (ending a
+   * deferral it had); else deferred (recorded once, its figures kept up to date).
+   */
+  private async decide(
+    tx: Transaction,
+    who: Ended,
+    figures: Figures,
+    policy: RoutingPolicy,
+  ): Promise<'quarantined' | 'deferred'> {
+    const [state] = await tx.manager.query<Array<{ quarantined: boolean; covered: boolean }>>(
+      `SELECT EXISTS (SELECT 1 FROM agent_quarantines q
+                       WHERE q.tenant_id = $1 AND q.agent_id = $2 AND q.skill_id = $3
+                         AND q.until > now()) AS quarantined,
+              ${COVERED('$1', '$2', '$3')} AS covered`,
+      [who.tenant_id, who.agent_id, who.skill_id],
+    );
+    if (state.quarantined || state.covered) {
+      if (!state.quarantined) await this.quarantine(tx, who, figures, policy);
+      await this.endDeferrals(tx, [who], 'quarantined');
+      return 'quarantined';
+    }
+    const [deferral] = await tx.manager.query<Array<{ inserted: boolean }>>(
+      `INSERT INTO agent_quarantine_deferrals AS d (tenant_id, agent_id, skill_id, since,
+         lower_bound, successes, samples)
+       VALUES ($1, $2, $3, date_trunc('milliseconds', now()), $4, $5, $6)
+       ON CONFLICT (tenant_id, agent_id, skill_id) DO UPDATE SET
+         lower_bound = excluded.lower_bound, successes = excluded.successes,
+         samples = excluded.samples
+       RETURNING (xmax = 0) AS inserted`,
+      [
+        who.tenant_id,
+        who.agent_id,
+        who.skill_id,
+        figures.lowerBound,
+        figures.successes,
+        figures.samples,
+      ],
+    );
+    if (!deferral.inserted) return 'deferred';
+    const data = {
+      agentId: who.agent_id,
+      skill: who.skill_id,
+      ...figures,
+      threshold: policy.quarantineThreshold,
+      reason: 'last_healthy_agent',
+    };
+    await this.audit.record(tx, {
+      action: 'agent.quarantine.defer',
+      resource: { type: 'agent', id: who.agent_id },
+      after: data,
+      tenantId: who.tenant_id,
+    });
+    await this.events.emit(tx, {
+      type: 'agent.quarantine.deferred',
+      subject: { type: 'agent', id: who.agent_id },
+      data,
+      tenantId: who.tenant_id,
+    });
+    this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, who.tenant_id);
+    return 'deferred';
+  }
+
+  /** Drops these agents' deferrals (those that exist): audited, `agent.quarantine.deferral_ended`. */
+  private async endDeferrals(tx: Transaction, who: Ended[], reason: DeferralEnd): Promise<Ended[]> {
+    if (who.length === 0) return [];
+    const [ended] = await tx.manager.query<[Ended[], number]>(
+      `DELETE FROM agent_quarantine_deferrals d
+         USING unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS e(tenant_id, agent_id, skill_id)
+        WHERE d.tenant_id = e.tenant_id AND d.agent_id = e.agent_id AND d.skill_id = e.skill_id
+       RETURNING d.tenant_id, d.agent_id, d.skill_id`,
+      [who.map((e) => e.tenant_id), who.map((e) => e.agent_id), who.map((e) => e.skill_id)],
+    );
+    await this.deferralsEnded(tx, ended, reason);
+    return ended;
+  }
+
+  private async deferralsEnded(tx: Transaction, ended: Ended[], reason: DeferralEnd) {
+    for (const row of ended) {
+      const data = { agentId: row.agent_id, skill: row.skill_id, reason };
+      await this.audit.record(tx, {
+        action: 'agent.quarantine.deferral_end',
+        resource: { type: 'agent', id: row.agent_id },
+        before: { deferred: row.skill_id },
+        after: data,
+        tenantId: row.tenant_id,
+      });
+      await this.events.emit(tx, {
+        type: 'agent.quarantine.deferral_ended',
+        subject: { type: 'agent', id: row.agent_id },
+        data,
+        tenantId: row.tenant_id,
+      });
+    }
+    for (const tenantId of new Set(ended.map((e) => e.tenant_id)))
+      this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, tenantId);
+  }
+
+  /**
+   * Reviews deferred quarantines (any tenant; the sweeper, every second, on every worker
+   * replica): one read of them all, then, for each (tenant, skill) where something changed (the
+   * skill is covered now, the agent's outcomes no longer warrant a quarantine, the agent lost
+   * the skill), a transaction under that skill's lock that decides again on what it reads then.
+   * How many deferrals it ended.
+   */
+  async reviewDeferrals(): Promise<number> {
+    const rows = await this.dataSource.query<
+      Array<Ended & { recent: boolean[] | null; has_skill: boolean; covered: boolean } & Thresholds>
+    >(
+      `SELECT d.tenant_id, d.agent_id, d.skill_id, o.recent,
+              EXISTS (SELECT 1 FROM agent_skills s
+                       WHERE s.tenant_id = d.tenant_id AND s.agent_id = d.agent_id
+                         AND s.skill_id = d.skill_id) AS has_skill,
+              ${COVERED('d.tenant_id', 'd.agent_id', 'd.skill_id')} AS covered,
+              coalesce(r.quarantine_threshold, $1) AS "quarantineThreshold",
+              coalesce(r.quarantine_min_samples, $2) AS "quarantineMinSamples"
+         FROM agent_quarantine_deferrals d
+         LEFT JOIN agent_skill_outcomes o ON o.tenant_id = d.tenant_id
+              AND o.agent_id = d.agent_id AND o.skill_id = d.skill_id
+         LEFT JOIN routing_settings r ON r.tenant_id = d.tenant_id
+        ORDER BY d.tenant_id, d.skill_id, d.agent_id
+        LIMIT ${REVIEW_BATCH}`,
+      [DEFAULT_ROUTING_POLICY.quarantineThreshold, DEFAULT_ROUTING_POLICY.quarantineMinSamples],
+    );
+    const due = new Map<string, Pick<Ended, 'tenant_id' | 'skill_id'>>();
+    for (const row of rows) {
+      if (row.has_skill && !row.covered && judged(row.recent ?? [], row).warranted) continue;
+      due.set(JSON.stringify([row.tenant_id, row.skill_id]), row);
+    }
+    let ended = 0;
+    for (const pair of due.values()) {
+      ended += await this.unitOfWork.run((tx) => this.reviewSkill(tx, pair));
+    }
+    return ended;
+  }
+
+  /** The deferrals of one (tenant, skill), decided again under its lock. */
+  private async reviewSkill(tx: Transaction, pair: Pick<Ended, 'tenant_id' | 'skill_id'>) {
+    await this.lockSkills(tx, [pair]);
+    const policy = await this.settings.of(pair.tenant_id, tx.manager);
+    const rows = await tx.manager.query<
+      Array<Ended & { recent: boolean[] | null; has_skill: boolean }>
+    >(
+      `SELECT d.tenant_id, d.agent_id, d.skill_id, o.recent,
+              EXISTS (SELECT 1 FROM agent_skills s
+                       WHERE s.tenant_id = d.tenant_id AND s.agent_id = d.agent_id
+                         AND s.skill_id = d.skill_id) AS has_skill
+         FROM agent_quarantine_deferrals d
+         LEFT JOIN agent_skill_outcomes o ON o.tenant_id = d.tenant_id
+              AND o.agent_id = d.agent_id AND o.skill_id = d.skill_id
+        WHERE d.tenant_id = $1 AND d.skill_id = $2
+        ORDER BY d.agent_id`,
+      [pair.tenant_id, pair.skill_id],
+    );
+    let ended = 0;
+    for (const row of rows) {
+      const { figures, warranted } = judged(row.recent ?? [], policy);
+      const who = { tenant_id: row.tenant_id, agent_id: row.agent_id, skill_id: row.skill_id };
+      if (!row.has_skill) {
+        ended += (await this.endDeferrals(tx, [who], 'skill_gone')).length;
+      } else if (!warranted) {
+        ended += (await this.endDeferrals(tx, [who], 'not_warranted')).length;
+      } else if ((await this.decide(tx, who, figures, policy)) === 'quarantined') {
+        ended += 1;
+      }
+    }
+    return ended;
+  }
+
+  /** Quarantines the agent from the skill (under the skill's lock; see decide). */
+  private async quarantine(tx: Transaction, who: Ended, figures: Figures, policy: RoutingPolicy) {
+    const { lowerBound, successes, samples } = figures;
     // A live quarantine is left alone; one past its cool-down (not yet released) starts again.
     const [row] = await tx.manager.query<Array<{ until: Date }>>(
       `INSERT INTO agent_quarantines AS q (tenant_id, agent_id, skill_id, since, until,
@@ -190,7 +429,17 @@ export class QuarantineService implements OnModuleInit {
         [tenantId, agentId, skill ?? null],
       );
       await this.released(tx, ended, 'operator');
-      return ended.map((row) => row.skill_id).sort();
+      // A deferred quarantine is dropped too, its outcomes emptied alike: the operator vouches
+      // for the agent, which must not be quarantined later on the outcomes they dismissed.
+      const [dropped] = await tx.manager.query<[Ended[], number]>(
+        `DELETE FROM agent_quarantine_deferrals
+          WHERE tenant_id = $1 AND agent_id = $2 AND ($3::varchar IS NULL OR skill_id = $3)
+        RETURNING tenant_id, agent_id, skill_id`,
+        [tenantId, agentId, skill ?? null],
+      );
+      await this.emptyWindows(tx, dropped);
+      await this.deferralsEnded(tx, dropped, 'operator');
+      return [...new Set([...ended, ...dropped].map((row) => row.skill_id))].sort();
     });
   }
 
@@ -213,12 +462,7 @@ export class QuarantineService implements OnModuleInit {
 
   private async released(tx: Transaction, ended: Ended[], reason: 'cooldown' | 'operator') {
     if (ended.length === 0) return;
-    await tx.manager.query(
-      `UPDATE agent_skill_outcomes o SET recent = '{}'
-         FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS e(tenant_id, agent_id, skill_id)
-        WHERE o.tenant_id = e.tenant_id AND o.agent_id = e.agent_id AND o.skill_id = e.skill_id`,
-      [ended.map((e) => e.tenant_id), ended.map((e) => e.agent_id), ended.map((e) => e.skill_id)],
-    );
+    await this.emptyWindows(tx, ended);
     for (const row of ended) {
       const data = { agentId: row.agent_id, skill: row.skill_id, reason };
       await this.audit.record(tx, {
@@ -237,6 +481,17 @@ export class QuarantineService implements OnModuleInit {
     }
     for (const tenantId of new Set(ended.map((e) => e.tenant_id)))
       this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, tenantId);
+  }
+
+  /** Empties these agents' outcomes for these skills: each starts a fresh window. */
+  private async emptyWindows(tx: Transaction, who: Ended[]) {
+    if (who.length === 0) return;
+    await tx.manager.query(
+      `UPDATE agent_skill_outcomes o SET recent = '{}'
+         FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS e(tenant_id, agent_id, skill_id)
+        WHERE o.tenant_id = e.tenant_id AND o.agent_id = e.agent_id AND o.skill_id = e.skill_id`,
+      [who.map((e) => e.tenant_id), who.map((e) => e.agent_id), who.map((e) => e.skill_id)],
+    );
   }
 
   /**

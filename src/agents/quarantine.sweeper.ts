@@ -8,16 +8,22 @@ import { QuarantineService } from './quarantine.service';
 const SWEEP_EVERY_MS = 1_000;
 
 /**
- * Releases quarantines whose cool-down has passed (`agent.released`, reason cooldown). Every
- * replica with WORKERS=on sweeps; rows are taken with SKIP LOCKED and deleted, so each is
- * released once. Dispatch does not wait for it: a quarantine past its `until` no longer holds.
+ * Releases quarantines whose cool-down has passed (`agent.released`, reason cooldown), then
+ * reviews deferred quarantines (quarantined once another agent covers the skill, dropped once
+ * no longer warranted). Every replica with WORKERS=on sweeps; rows are taken with SKIP LOCKED
+ * and deleted, so each is released once, and each skill's deferrals are decided under its
+ * advisory lock. Dispatch does not wait for it: a quarantine past its `until` no longer holds.
  */
 @Injectable()
 export class QuarantineSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(QuarantineSweeper.name);
   private timer: NodeJS.Timeout | undefined;
   private readonly loop = new WakeLoop({
-    round: async () => (await this.quarantines.releaseExpired(), false),
+    round: async () => {
+      await this.quarantines.releaseExpired();
+      await this.quarantines.reviewDeferrals();
+      return false;
+    },
     canRun: () => !this.shutdown.isShuttingDown,
     onFailure: (error) => this.logger.warn(`Quarantine sweep failed: ${error.message}`),
   });

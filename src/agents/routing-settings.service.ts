@@ -18,13 +18,16 @@ export interface RoutingPolicy {
 }
 
 /**
- * The policy of a tenant that never set one. Quarantine takes agents out of service, so it is
- * off until a tenant sets a threshold (0.25 with 20 outcomes quarantines an agent succeeding 6
- * times in 20, lower bound 0.15, but not one succeeding half the time, 0.30); outcomes are
- * kept either way, for outcome routing. A drawn agent has a second to take its task.
+ * The policy of a tenant that never set one (docs/routing.md gives the reasoning). Quarantine is
+ * on: an agent is quarantined from a skill when, over at least 20 of its latest outcomes for it,
+ * the Wilson lower bound of its success rate is under 0.2 (at most 7 successes in 20, 15 in 50):
+ * a broken agent goes at its 20th failure, one succeeding 80% of the time has under a 1
+ * chance in 50,000 per 20 outcomes; for 15 minutes, then it starts afresh. Never the last agent that can
+ * take a skill's tasks (it is deferred instead). Outcomes are kept for outcome routing either
+ * way. A drawn agent has a second to take its task.
  */
 export const DEFAULT_ROUTING_POLICY: RoutingPolicy = {
-  quarantineThreshold: 0,
+  quarantineThreshold: 0.2,
   quarantineMinSamples: 20,
   outcomeWindow: 50,
   quarantineCooldownSeconds: 900,

@@ -2,6 +2,7 @@ import { AgentSkill } from '../agents/entities/agent-skill.entity';
 import { AgentTaskStats } from '../agents/entities/agent-task-stats.entity';
 import { Agent } from '../agents/entities/agent.entity';
 import { AgentQuarantine } from '../agents/entities/agent-quarantine.entity';
+import { AgentQuarantineDeferral } from '../agents/entities/agent-quarantine-deferral.entity';
 import { AgentSkillOutcomes } from '../agents/entities/agent-skill-outcomes.entity';
 import { RoutingSettings } from '../agents/entities/routing-settings.entity';
 import { ClaimWait } from '../workflows/entities/claim-wait.entity';
@@ -52,6 +53,7 @@ export const ENTITIES = [
   AgentTaskStats,
   AgentSkillOutcomes,
   AgentQuarantine,
+  AgentQuarantineDeferral,
   RoutingSettings,
   ClaimWait,
   DomainEventRow,

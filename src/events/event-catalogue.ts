@@ -210,6 +210,37 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
     schema: object({ agentId: str, skill: str, reason: { enum: ['cooldown', 'operator'] } }),
   },
   {
+    type: 'agent.quarantine.deferred',
+    description:
+      "An agent's outcomes for a skill warrant a quarantine, but no other agent of the tenant " +
+      'can take its tasks (online, having the skill, not quarantined from it), so it is not ' +
+      'quarantined (reason last_healthy_agent): it keeps working the skill, and is quarantined ' +
+      'once another agent can (agent.quarantine.deferral_ended, reason quarantined). Emitted ' +
+      'once per deferral.',
+    schema: object({
+      agentId: str,
+      skill: str,
+      lowerBound: { type: 'number' },
+      successes: int,
+      samples: int,
+      threshold: { type: 'number' },
+      reason: { enum: ['last_healthy_agent'] },
+    }),
+  },
+  {
+    type: 'agent.quarantine.deferral_ended',
+    description:
+      'A deferred quarantine ended: the agent was quarantined now that another agent covers ' +
+      'the skill (reason quarantined; agent.quarantined follows), its outcomes under the ' +
+      "tenant's settings no longer warrant one (not_warranted), an operator released it " +
+      '(operator; its outcomes start afresh) or it no longer has the skill (skill_gone).',
+    schema: object({
+      agentId: str,
+      skill: str,
+      reason: { enum: ['quarantined', 'not_warranted', 'operator', 'skill_gone'] },
+    }),
+  },
+  {
     type: 'workflow_definition.created',
     description: 'A workflow definition (or a new version of one) was stored.',
     schema: object({ key: str, version: int }, []),

@@ -20,6 +20,20 @@ export class AgentQuarantineDto {
   @ApiProperty({ description: 'The outcomes it was judged on' }) samples: number;
 }
 
+export class AgentQuarantineDeferralDto {
+  @ApiProperty({ description: 'The skill (id) it would be quarantined from' }) skill: string;
+  @ApiProperty({ format: 'date-time', description: 'Since when it is held back' }) since: string;
+  @ApiProperty({ description: 'Its Wilson lower bound for the skill, last judged' })
+  lowerBound: number;
+  @ApiProperty() successes: number;
+  @ApiProperty({ description: 'The outcomes it was judged on' }) samples: number;
+  @ApiProperty({
+    enum: ['last_healthy_agent'],
+    description: "Why: no other agent of the tenant can take the skill's tasks",
+  })
+  reason: 'last_healthy_agent';
+}
+
 export class AgentDto {
   @ApiProperty({ example: 'agent-a' }) id: string;
   @ApiProperty() name: string;
@@ -34,6 +48,13 @@ export class AgentDto {
     description: 'Skills it is quarantined from now (POST /agents/{id}/release ends one)',
   })
   quarantines: AgentQuarantineDto[];
+  @ApiProperty({
+    type: [AgentQuarantineDeferralDto],
+    description:
+      'Skills whose outcomes warrant a quarantine it is spared, being the last agent that can ' +
+      'take their tasks; quarantined once another agent can',
+  })
+  quarantineDeferrals: AgentQuarantineDeferralDto[];
   @ApiProperty() heartbeatIntervalSeconds: number;
   @ApiPropertyOptional({ nullable: true, type: Number }) inFlight: number | null;
   @ApiPropertyOptional({ nullable: true, type: Number }) load: number | null;
@@ -67,6 +88,14 @@ export class AgentDto {
         lowerBound: q.lowerBound,
         successes: q.successes,
         samples: q.samples,
+      })),
+      quarantineDeferrals: (agent.quarantineDeferrals ?? []).map((d) => ({
+        skill: d.skill,
+        since: new Date(d.since).toISOString(),
+        lowerBound: d.lowerBound,
+        successes: d.successes,
+        samples: d.samples,
+        reason: 'last_healthy_agent' as const,
       })),
       heartbeatIntervalSeconds: agent.heartbeatIntervalSeconds,
       inFlight: agent.inFlight,
@@ -107,4 +136,11 @@ export class LeaderboardEntryDto {
     description: 'Skills (the one asked for, or any) it is quarantined from now',
   })
   quarantined: string[];
+  @ApiProperty({
+    type: [String],
+    description:
+      'Skills (the one asked for, or any) whose quarantine it is spared, being the last agent ' +
+      'that can take their tasks',
+  })
+  quarantineDeferred: string[];
 }

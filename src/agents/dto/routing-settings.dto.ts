@@ -4,10 +4,11 @@ import { IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-v
 /** A tenant's quarantine and outcome-routing policy (GET, PATCH /routing/settings). */
 export class RoutingSettingsDto {
   @ApiProperty({
-    example: 0.25,
+    example: 0.2,
     description:
       'An agent whose Wilson lower bound (95%) of its success rate for a skill, over its ' +
-      'latest outcomes for it, falls under this is quarantined from that skill',
+      'latest outcomes for it, falls under this is quarantined from that skill (deferred ' +
+      'while no other agent can take the skill); 0: quarantine off. Default 0.2',
   })
   quarantineThreshold: number;
 
@@ -92,6 +93,9 @@ export class ReleaseAgentDto {
 
 export class ReleasedDto {
   @ApiProperty() agentId: string;
-  @ApiProperty({ type: [String], description: 'The skills released (empty: none was held)' })
+  @ApiProperty({
+    type: [String],
+    description: 'The skills whose quarantine or deferred quarantine ended (empty: none was held)',
+  })
   released: string[];
 }

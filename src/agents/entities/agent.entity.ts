@@ -22,6 +22,15 @@ export interface AgentQuarantineView {
   samples: number;
 }
 
+/** A quarantine held back because no other agent could take the skill, as discovery shows it. */
+export interface AgentQuarantineDeferralView {
+  skill: string;
+  since: Date;
+  lowerBound: number;
+  successes: number;
+  samples: number;
+}
+
 export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 @Entity('agents')
@@ -91,4 +100,7 @@ export class Agent {
 
   /** Its live quarantines (agent_quarantines), loaded with it; not a column. */
   quarantines?: AgentQuarantineView[];
+
+  /** Its deferred quarantines (agent_quarantine_deferrals), loaded with it; not a column. */
+  quarantineDeferrals?: AgentQuarantineDeferralView[];
 }

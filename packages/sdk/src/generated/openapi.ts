@@ -355,7 +355,7 @@ export interface paths {
     put?: never;
     /**
      * End an agent's quarantine, for one skill or all of them
-     * @description The agent gets tasks of the skill again and starts a fresh window of outcomes for it. Each skill released is audited (agent.release) and emits agent.released (reason operator). Releasing an agent that holds no quarantine answers an empty list. An agent's own key may not release it (403).
+     * @description The agent gets tasks of the skill again and starts a fresh window of outcomes for it. Each skill released is audited (agent.release) and emits agent.released (reason operator). A deferred quarantine (quarantineDeferrals) is dropped alike, its window emptied (agent.quarantine.deferral_ended, reason operator), and listed too. Releasing an agent that holds neither answers an empty list. An agent's own key may not release it (403).
      */
     post: operations['AgentsController_release'];
     delete?: never;
@@ -1704,6 +1704,25 @@ export interface components {
       /** @description The outcomes it was judged on */
       samples: number;
     };
+    AgentQuarantineDeferralDto: {
+      /** @description The skill (id) it would be quarantined from */
+      skill: string;
+      /**
+       * Format: date-time
+       * @description Since when it is held back
+       */
+      since: string;
+      /** @description Its Wilson lower bound for the skill, last judged */
+      lowerBound: number;
+      successes: number;
+      /** @description The outcomes it was judged on */
+      samples: number;
+      /**
+       * @description Why: no other agent of the tenant can take the skill's tasks
+       * @enum {string}
+       */
+      reason: 'last_healthy_agent';
+    };
     AgentDto: {
       /** @example agent-a */
       id: string;
@@ -1719,6 +1738,8 @@ export interface components {
       status: 'online' | 'degraded' | 'draining' | 'offline';
       /** @description Skills it is quarantined from now (POST /agents/{id}/release ends one) */
       quarantines: components['schemas']['AgentQuarantineDto'][];
+      /** @description Skills whose outcomes warrant a quarantine it is spared, being the last agent that can take their tasks; quarantined once another agent can */
+      quarantineDeferrals: components['schemas']['AgentQuarantineDeferralDto'][];
       heartbeatIntervalSeconds: number;
       inFlight?: number | null;
       load?: number | null;
@@ -1789,6 +1810,8 @@ export interface components {
       p50LatencyMs: number | null;
       /** @description Skills (the one asked for, or any) it is quarantined from now */
       quarantined: string[];
+      /** @description Skills (the one asked for, or any) whose quarantine it is spared, being the last agent that can take their tasks */
+      quarantineDeferred: string[];
     };
     AgentSkillCountsDto: {
       /** @description The skill id */
@@ -1852,7 +1875,7 @@ export interface components {
     };
     ReleasedDto: {
       agentId: string;
-      /** @description The skills released (empty: none was held) */
+      /** @description The skills whose quarantine or deferred quarantine ended (empty: none was held) */
       released: string[];
     };
     ReleaseAgentDto: {
@@ -1864,8 +1887,8 @@ export interface components {
     };
     RoutingSettingsDto: {
       /**
-       * @description An agent whose Wilson lower bound (95%) of its success rate for a skill, over its latest outcomes for it, falls under this is quarantined from that skill
-       * @example 0.25
+       * @description An agent whose Wilson lower bound (95%) of its success rate for a skill, over its latest outcomes for it, falls under this is quarantined from that skill (deferred while no other agent can take the skill); 0: quarantine off. Default 0.2
+       * @example 0.2
        */
       quarantineThreshold: number;
       /**

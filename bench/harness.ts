@@ -26,6 +26,8 @@ export interface Row {
   p50: number;
   p99: number;
   non2xx: number;
+  /** CPU milliseconds the service (`pid` of `load`'s options) spent per answered request. */
+  cpuMsPerRequest?: number;
 }
 
 export async function load(
@@ -41,6 +43,8 @@ export async function load(
     perConnection?: (index: number) => { path: string; headers: Record<string, string> };
     /** Seconds of warm-up before the measured run (default 2). */
     warmup?: number;
+    /** The service's process: its CPU time over the measured run is divided by the requests. */
+    pid?: number;
   } = {},
 ): Promise<Row> {
   const duration = options.duration ?? Number(process.env.BENCH_DURATION ?? 10);
@@ -56,13 +60,18 @@ export async function load(
   // A short warm-up so JIT and pools are hot before the measured run.
   const warmup = options.warmup ?? 2;
   if (warmup > 0) await autocannon({ ...request, duration: warmup });
+  const cpuBefore = options.pid === undefined ? 0 : cpuSeconds(options.pid);
   const result = await autocannon({ ...request, duration });
+  const cpu = options.pid === undefined ? 0 : cpuSeconds(options.pid) - cpuBefore;
   return {
     scenario,
     reqPerSec: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
     non2xx: result.non2xx + result.errors + result.timeouts,
+    ...(options.pid !== undefined && result.requests.total > 0
+      ? { cpuMsPerRequest: (cpu * 1000) / result.requests.total }
+      : {}),
   };
 }
 
@@ -105,7 +114,8 @@ export function printTable(rows: Row[]): void {
 
 /** A fresh database: on DATABASE_URL's server when set, else on an embedded PostgreSQL. */
 export async function freshDatabase(): Promise<{ url: string; dispose(): Promise<void> }> {
-  const name = `agentmesh_bench_${Date.now()}`;
+  // BENCH_DATABASE_PREFIX: on a shared server, a name of one's own.
+  const name = `${process.env.BENCH_DATABASE_PREFIX ?? 'agentmesh_bench'}_${Date.now()}`;
   let embedded: EmbeddedDatabase | undefined;
   let serverUrl = process.env.DATABASE_URL;
   if (!serverUrl) {

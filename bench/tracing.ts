@@ -1,4 +1,5 @@
 import { createServer } from 'node:http';
+import { cpus, loadavg } from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_KEY, freshDatabase, load, printTable, Row, Server, startService } from './harness';
 
@@ -28,12 +29,15 @@ const median = (values: number[]) => {
   return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
 };
 
+const load1 = () => loadavg()[0].toFixed(2);
+
 /**
  * `BENCH_ONLY=tracing npm run bench`: the platform scenarios against the service with tracing
  * on (every request sampled, exported over OTLP/HTTP JSON to a collector in this process) and
  * off, both running on one database, loaded in alternated rounds (the machine is shared: the
  * ratio within a round, and its median over BENCH_REPEATS rounds, mean more than any absolute
- * figure). Goal: on/off >= 0.9 req/s.
+ * figure). Goal: on/off >= 0.9 req/s. The second figure, steadier on a loaded machine: the
+ * service's CPU time per answered request (user + system, from /proc), on against off.
  */
 export async function benchTracing(): Promise<void> {
   const db = await freshDatabase();
@@ -89,6 +93,8 @@ export async function benchTracing(): Promise<void> {
     ];
     const rows: Row[] = [];
     const ratios = new Map<string, number[]>();
+    const cpu = new Map<string, { on: number[]; off: number[]; ratio: number[] }>();
+    const loadBefore = load1();
     for (let round = 0; round < REPEATS; round += 1) {
       for (const scenario of scenarios) {
         // Alternate which goes first, so neither always meets the other's leftovers.
@@ -96,7 +102,10 @@ export async function benchTracing(): Promise<void> {
         const results = new Map<Server, Row>();
         for (const server of order) {
           const label = `${scenario.name} tracing ${server === on ? 'on ' : 'off'} #${round + 1}`;
-          const row = await load(label, `${server.base}${scenario.path}`, admin, scenario.options);
+          const row = await load(label, `${server.base}${scenario.path}`, admin, {
+            ...scenario.options,
+            pid: server.pid,
+          });
           results.set(server, row);
           rows.push(row);
         }
@@ -105,13 +114,32 @@ export async function benchTracing(): Promise<void> {
         if (onRate > 0 && offRate > 0) {
           ratios.set(scenario.name, [...(ratios.get(scenario.name) ?? []), onRate / offRate]);
         }
+        const [onCpu, offCpu] = [
+          results.get(on)!.cpuMsPerRequest,
+          results.get(off)!.cpuMsPerRequest,
+        ];
+        if (onCpu !== undefined && offCpu !== undefined && offCpu > 0) {
+          const entry = cpu.get(scenario.name) ?? { on: [], off: [], ratio: [] };
+          entry.on.push(onCpu);
+          entry.off.push(offCpu);
+          entry.ratio.push(onCpu / offCpu);
+          cpu.set(scenario.name, entry);
+        }
       }
     }
     printTable(rows);
     console.log('');
+    console.log(
+      `load average (1 min) on ${cpus().length} cores: ${loadBefore} before, ${load1()} after`,
+    );
     for (const [name, values] of ratios) {
       console.log(
         `tracing on/off, ${name}: median ${median(values).toFixed(2)}x over ${values.length} rounds (${values.map((v) => v.toFixed(2)).join(', ')}; goal >= 0.9x)`,
+      );
+    }
+    for (const [name, entry] of cpu) {
+      console.log(
+        `CPU per request, ${name}: tracing on ${median(entry.on).toFixed(3)} ms, off ${median(entry.off).toFixed(3)} ms; on/off median ${median(entry.ratio).toFixed(2)}x (${entry.ratio.map((v) => v.toFixed(2)).join(', ')})`,
       );
     }
     console.log(`OTLP bytes received: ${otlp.bytes()}`);

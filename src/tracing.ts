@@ -4,18 +4,22 @@ import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { tracingState } from './common/tracing/trace-context';
 import { readTracingSettings, TracingSettings } from './config/tracing-settings';
 
-/** Routes whose requests make no span: probes and scrapes would drown the rest. */
-const UNTRACED_PATHS = new Set(['/health/live', '/health/ready', '/metrics']);
-
 let provider: NodeTracerProvider | undefined;
 
 /**
  * Starts OpenTelemetry tracing when an OTLP endpoint is set (`OTEL_EXPORTER_OTLP_ENDPOINT` or
  * `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`): the tracer provider, W3C trace-context propagation,
- * and the http, pg and undici instrumentations. It must run before anything loads `pg`,
- * `undici` or Nest (it is the first import of main.ts) so that their patches apply. Without
- * an endpoint nothing is loaded or patched. A bad OTEL_* value is left to the config loader,
+ * and the undici instrumentation (outgoing webhooks). It must run before anything loads
+ * `undici` or Nest (it is the first import of main.ts) so that its patch applies, and so that
+ * `tracingState.enabled` is set before the Fastify hooks and the pool are set up. Without an
+ * endpoint nothing is loaded or patched. A bad OTEL_* value is left to the config loader,
  * which names it and stops the process.
+ *
+ * Server spans and statement spans are ours, not the generic http and pg instrumentations':
+ * a Fastify hook makes the request's span (`common/tracing/http-span.ts`; probes and scrapes
+ * pay nothing) and the pool's statement wrapper a span per statement under a recorded span
+ * (`database/db-metrics.ts`). The generic ones cost a quarter to a third of the throughput of
+ * every route, untraced ones included (`BENCH_ONLY=tracing npm run bench`).
  */
 export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
   let settings: TracingSettings;
@@ -34,10 +38,6 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
     require('@opentelemetry/resources') as typeof import('@opentelemetry/resources');
   const { registerInstrumentations } =
     require('@opentelemetry/instrumentation') as typeof import('@opentelemetry/instrumentation');
-  const { HttpInstrumentation } =
-    require('@opentelemetry/instrumentation-http') as typeof import('@opentelemetry/instrumentation-http');
-  const { PgInstrumentation } =
-    require('@opentelemetry/instrumentation-pg') as typeof import('@opentelemetry/instrumentation-pg');
   const { UndiciInstrumentation } =
     require('@opentelemetry/instrumentation-undici') as typeof import('@opentelemetry/instrumentation-undici');
 
@@ -55,23 +55,7 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
   provider.register();
   registerInstrumentations({
     tracerProvider: provider,
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) =>
-          UNTRACED_PATHS.has((request.url ?? '').split('?')[0]),
-        // Outgoing node:http is the exporter's own traffic (webhooks go through undici).
-        disableOutgoingRequestInstrumentation: true,
-      }),
-      // Statements only inside a span of ours (a request, a dispatch, a delivery): background
-      // polls would otherwise make a trace each.
-      new PgInstrumentation({
-        requireParentSpan: true,
-        enhancedDatabaseReporting: false,
-        // A span per statement; checking a connection out of the pool is not one.
-        ignoreConnectSpans: true,
-      }),
-      new UndiciInstrumentation(),
-    ],
+    instrumentations: [new UndiciInstrumentation()],
   });
   tracingState.enabled = true;
   return true;

@@ -91,6 +91,27 @@ describe('dashboard and alert expressions', () => {
     expect(unknown).toEqual([]);
   });
 
+  it('charts usage, budgets, receipts and retention', () => {
+    const dashboard = JSON.parse(
+      readFileSync(join(ROOT, 'deploy', 'grafana', 'agentmesh.json'), 'utf8'),
+    ) as Json;
+    const exprs = (dashboard.panels as Json[])
+      .filter((panel) => panel.type !== 'row')
+      .flatMap((panel) => (panel.targets as Json[]).map((target) => target.expr as string));
+    const charted = new Set(exprs.flatMap(metricNames));
+    const wanted = [
+      'agent_tokens_total',
+      'agent_cost_usd_total',
+      'workflow_receipts_issued_total',
+      'workflow_receipt_signing_seconds_bucket',
+      'history_partitions_dropped_total',
+    ];
+    expect(wanted.filter((name) => !charted.has(name))).toEqual([]);
+    expect(exprs.some((expr) => /workflow_runs_waiting\{reason="budget"\}/.test(expr))).toBe(true);
+    const usage = (dashboard.panels as Json[]).find((panel) => panel.title === 'Usage and budgets');
+    expect(usage?.type).toBe('row');
+  });
+
   it('every alert rule reads metrics the service exports', () => {
     const rules = parse(
       readFileSync(join(ROOT, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'),

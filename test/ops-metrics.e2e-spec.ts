@@ -84,7 +84,7 @@ describe('on-call metrics', () => {
   it('logs slow statements with their route and correlation id', async () => {
     const pool = new Pool({ connectionString: db.url, max: 1 });
     const log = new CollectingLogger();
-    pool.on('acquire', (client) => instrumentClient(client, 30, log));
+    pool.on('acquire', (client) => instrumentClient(client, { slowMs: 30, log, metrics: true }));
     try {
       await requestContext.run({ correlationId: 'corr-slow', route: '/api/v1/x' }, () =>
         pool.query('SELECT pg_sleep(0.06)'),

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ADMIN_KEY } from './utils/test-app';
-import { createTestDatabase, TestDatabase } from './utils/databases';
+import { createTestDatabase, databaseName, TestDatabase } from './utils/databases';
 import { freePort, MAIN, spawnApp, SpawnedApp, waitFor } from './utils/spawn-app';
 import { WebhookReceiver } from './webhooks-out-receiver';
 
@@ -87,6 +87,9 @@ class OtlpReceiver {
   }
 }
 
+// Each test starts the built service as its own process: slow to start on a loaded machine.
+jest.setTimeout(240_000);
+
 const built = existsSync(MAIN);
 const describeBuilt = built ? describe : describe.skip;
 
@@ -138,7 +141,8 @@ describeBuilt('OpenTelemetry traces', () => {
     spawned.push(child);
     await waitFor(
       async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
-      30_000,
+      // Generous: a shared, loaded machine can take a minute to start the service.
+      120_000,
       `the service to be ready:\n${child.output()}`,
     );
     return child;
@@ -178,6 +182,23 @@ describeBuilt('OpenTelemetry traces', () => {
     });
     expect(key.status).toBe(201);
     const auth = `Bearer ${key.body.data.key as string}`;
+
+    // Probes and scrapes make no span, even when a caller sends a trace.
+    const probed = '7d1e0b3c5a6f4e2d8c9b0a1f2e3d4c5b';
+    for (const path of ['/health/live', '/health/ready', '/metrics']) {
+      const response = await fetch(`${base}${path}`, {
+        headers: { traceparent: `00-${probed}-1111111111111111-01` },
+      });
+      expect(response.status).toBe(200);
+    }
+    // A caller's unsampled trace is honoured: nothing of it is exported (no request span, no
+    // statement spans), yet the request's log line names it.
+    const unsampled = '5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b';
+    const listed = await call('GET', '/agents', admin, undefined, {
+      traceparent: `00-${unsampled}-2222222222222222-00`,
+    });
+    expect(listed.status).toBe(200);
+
     expect(
       (
         await call('POST', '/agents', auth, {
@@ -264,7 +285,16 @@ describeBuilt('OpenTelemetry traces', () => {
     expect(spans.every((s) => s.attributes['service.name'] === 'agentmesh-test')).toBe(true);
     // The request that started the run, named by its route, and the run it started.
     const request = spans.find((s) => s.name === 'POST /api/v1/workflows');
-    expect(request).toMatchObject({ parentSpanId: '00f067aa0ba902b7' });
+    expect(request).toMatchObject({
+      parentSpanId: '00f067aa0ba902b7',
+      kind: 2, // SERVER
+      attributes: expect.objectContaining({
+        'http.request.method': 'POST',
+        'http.route': '/api/v1/workflows',
+        'url.path': '/api/v1/workflows',
+        'http.response.status_code': 201,
+      }),
+    });
     const invokeWorkflow = spans.find((s) => s.name === 'invoke_workflow traced');
     expect(invokeWorkflow).toMatchObject({
       parentSpanId: request!.spanId,
@@ -273,7 +303,7 @@ describeBuilt('OpenTelemetry traces', () => {
         'agentmesh.workflow.run_id': runId,
       }),
     });
-    // Database statements are spans of the request.
+    // Database statements are spans of the request, named by verb and table.
     expect(
       spans.some(
         (s) =>
@@ -281,6 +311,18 @@ describeBuilt('OpenTelemetry traces', () => {
           s.attributes['db.system'] === 'postgresql',
       ),
     ).toBe(true);
+    const insertRun = spans.find((s) => s.name === 'insert workflow_runs');
+    expect(insertRun).toMatchObject({
+      kind: 3, // CLIENT
+      attributes: expect.objectContaining({
+        'db.system.name': 'postgresql',
+        'db.operation.name': 'INSERT',
+        'db.collection.name': 'workflow_runs',
+        'db.namespace': databaseName(db.url),
+      }),
+    });
+    expect([request!.spanId, invokeWorkflow!.spanId]).toContain(insertRun!.parentSpanId);
+    expect(String(insertRun!.attributes['db.query.text'])).toMatch(/^INSERT INTO workflow_runs/);
     // Each attempt: an invoke_agent span under the run, linked to the claim that took it.
     const agents = spans.filter((s) => s.name.startsWith('invoke_agent '));
     expect(agents.map((s) => s.name).sort()).toEqual(['invoke_agent build', 'invoke_agent plan']);
@@ -312,6 +354,8 @@ describeBuilt('OpenTelemetry traces', () => {
     expect(post).toBeDefined();
     expect(delivered.headers.traceparent).toBe(`00-${traceId}-${post!.spanId}-01`);
     expect(names).toEqual(expect.arrayContaining(['task.complete', 'webhook.deliver']));
+    // Exported in order: by now the probes' and the unsampled request's would have been.
+    expect(otlp.spans.filter((s) => s.traceId === probed || s.traceId === unsampled)).toEqual([]);
 
     // Log lines of the request carry its trace.
     const lines = app
@@ -325,6 +369,15 @@ describeBuilt('OpenTelemetry traces', () => {
           line.msg === 'request completed' &&
           line.route === '/api/v1/workflows' &&
           line.trace_id === traceId,
+      ),
+    ).toBe(true);
+    expect(
+      lines.some(
+        (line) =>
+          line.msg === 'request completed' &&
+          line.route === '/api/v1/agents' &&
+          line.trace_id === unsampled &&
+          line.trace_flags === '00',
       ),
     ).toBe(true);
     await stop(app);
@@ -346,13 +399,19 @@ describeBuilt('OpenTelemetry traces', () => {
     expect(response.status).toBe(200);
     const exported = await waitFor(
       async () =>
-        otlp.requests.slice(before).find((r) => r.body.includes(Buffer.from(traceId, 'hex'))),
+        // The request's span: its statements' spans may have left in an earlier batch.
+        otlp.requests
+          .slice(before)
+          .find(
+            (r) =>
+              r.body.includes(Buffer.from(traceId, 'hex')) &&
+              r.body.includes(Buffer.from('GET /api/v1/agents')),
+          ),
       15_000,
       'a protobuf export holding the trace',
     );
     expect(exported.path).toBe('/custom/traces');
     expect(exported.headers['content-type']).toBe('application/x-protobuf');
-    expect(exported.body.includes(Buffer.from('GET /api/v1/agents'))).toBe(true);
     await stop(app);
   });
 

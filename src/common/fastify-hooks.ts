@@ -7,7 +7,7 @@ import { requestLogger } from './logging/logging.options';
 import { logRequest } from './logging/request-log';
 import { securityHeaders } from './security-headers';
 import { UnauthorizedError, UnsupportedMediaTypeError } from './errors/domain-error';
-import { nameServerSpan } from './tracing/http-span';
+import { abortServerSpan, endServerSpan, inServerSpan, startServerSpan } from './tracing/http-span';
 import { tracingState } from './tracing/trace-context';
 
 /**
@@ -20,7 +20,7 @@ const SIGNED_ROUTES_PREFIX = '/api/v1/hooks/';
 
 /**
  * Per-request work that must see every request, routed or not: security headers, the
- * correlation id echo, the log line.
+ * correlation id echo, the log line, and with tracing on the request's server span.
  */
 @Injectable()
 export class FastifyHooks implements OnModuleInit {
@@ -30,7 +30,9 @@ export class FastifyHooks implements OnModuleInit {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const headers = securityHeaders();
     const log = requestLogger(fastify.log as Logger);
-    if (tracingState.enabled) fastify.addHook('onRequest', nameServerSpan);
+    const tracing = tracingState.enabled;
+    // First, so that every later hook, guard and handler runs in the request's span.
+    if (tracing) fastify.addHook('onRequest', startServerSpan);
     fastify.addHook('onRequest', (request, reply, done) => {
       void reply.headers(headers);
       void reply.header('x-request-id', request.id);
@@ -61,9 +63,20 @@ export class FastifyHooks implements OnModuleInit {
       done(null, payload);
     });
     fastify.addHook('onResponse', (request, reply, done) => {
-      logRequest(request, reply, log);
+      if (tracing) {
+        inServerSpan(request, () => logRequest(request, reply, log));
+        endServerSpan(request, reply);
+      } else {
+        logRequest(request, reply, log);
+      }
       done();
     });
+    if (tracing) {
+      fastify.addHook('onRequestAbort', (request, done) => {
+        abortServerSpan(request);
+        done();
+      });
+    }
   }
 }
 

@@ -5,6 +5,11 @@ import { Gauge, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { requestContext } from '../common/context/request-context';
+import {
+  endStatementSpan,
+  startStatementSpan,
+  tracingState,
+} from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 
@@ -92,15 +97,30 @@ interface QueryConfigLike {
 
 type QueryFn = (...args: unknown[]) => unknown;
 
+export interface InstrumentOptions {
+  /** Statements at least this slow are logged. */
+  slowMs: number;
+  log: Logger;
+  /**
+   * Whether statements are counted in `db_statement_duration_seconds` (the primary's pool);
+   * false times nothing, only traces (the read replica's pool).
+   */
+  metrics: boolean;
+}
+
 /**
  * Times every statement of a pooled client: the duration histogram by statement name, and a
  * warning for those over `slowMs` with the route and correlation id of the request (or job)
- * that ran it. Wraps the client's own `query` once, on its first checkout.
+ * that ran it; with tracing on, a span per statement run inside a recorded span (see
+ * `startStatementSpan`). Wraps the client's own `query` once, on its first checkout.
  */
-export function instrumentClient(client: PoolClient, slowMs: number, log: Logger): void {
+export function instrumentClient(client: PoolClient, options: InstrumentOptions): void {
   const target = client as PoolClient & { [INSTRUMENTED]?: true };
   if (target[INSTRUMENTED]) return;
   target[INSTRUMENTED] = true;
+  const { slowMs, log, metrics } = options;
+  const where = client as unknown as { database?: string; host?: string; port?: number };
+  const statementTarget = { database: where.database, host: where.host, port: where.port };
   const original = client.query.bind(client) as QueryFn;
   const wrapped: QueryFn = (...args) => {
     const first = args[0] as string | QueryConfigLike;
@@ -109,8 +129,14 @@ export function instrumentClient(client: PoolClient, slowMs: number, log: Logger
     if (typeof text !== 'string' || (typeof first === 'object' && first.submit)) {
       return original(...args);
     }
+    const span = tracingState.enabled
+      ? startStatementSpan(statementName(text), text, statementTarget)
+      : undefined;
+    if (!metrics && !span) return original(...args);
     const started = process.hrtime.bigint();
-    const done = () => {
+    const done = (error: unknown) => {
+      if (span) endStatementSpan(span, error);
+      if (!metrics) return;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
       const statement = statementName(text);
       statementDuration.observe({ statement }, seconds);
@@ -129,14 +155,17 @@ export function instrumentClient(client: PoolClient, slowMs: number, log: Logger
     if (typeof args[last] === 'function') {
       const callback = args[last] as (...results: unknown[]) => void;
       args[last] = (...results: unknown[]) => {
-        done();
+        done(results[0]);
         callback(...results);
       };
       return original(...args);
     }
     const result = original(...args);
     if (result instanceof Promise) {
-      result.then(done, done);
+      result.then(
+        () => done(undefined),
+        (error: unknown) => done(error ?? new Error('the statement failed')),
+      );
     }
     return result;
   };
@@ -156,7 +185,9 @@ export class DbMetrics implements OnModuleInit {
   onModuleInit(): void {
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     const slowMs = this.config.dbSlowQueryMs;
-    pool.on('acquire', (client) => instrumentClient(client, slowMs, this.logger));
+    pool.on('acquire', (client) =>
+      instrumentClient(client, { slowMs, log: this.logger, metrics: true }),
+    );
     pools = { pool, max: this.config.dbPoolSize };
     poolGauge('db_pool_connections', 'Connections the pool holds (idle and in use)', (p) => {
       return p.totalCount;

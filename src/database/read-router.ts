@@ -11,10 +11,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Counter, Gauge, register } from 'prom-client';
 import { finalize, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
+import type { Pool, PoolClient } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { requestContext } from '../common/context/request-context';
+import { tracingState } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
+import { instrumentClient } from './db-metrics';
 import { isDatabaseUnavailable, sqlState } from './database-errors';
 
 /** How often the replica's position is compared with the primary's. */
@@ -136,6 +140,15 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
         'The read replica is not reachable: reads use the primary',
       );
     });
+    if (tracingState.enabled && this.replica.isInitialized) {
+      // Statements on the replica are spans too (its durations are not in the primary's metric).
+      const log = this.logger;
+      const slowMs = this.config.dbSlowQueryMs;
+      const pool = (this.replica.driver as PostgresDriver).master as Pool;
+      pool.on('acquire', (client: PoolClient) =>
+        instrumentClient(client, { slowMs, log, metrics: false }),
+      );
+    }
     await this.probe();
     this.probing = setInterval(() => void this.probe(), REPLICA_PROBE_MS);
     this.probing.unref();

@@ -130,3 +130,56 @@ export function markSpan(name: string, spec: SpanSpec): string | null {
   span.end();
   return formatTraceparent(span.spanContext());
 }
+
+/** What a statement span says of where it ran. */
+export interface StatementTarget {
+  database?: string;
+  host?: string;
+  port?: number;
+}
+
+/**
+ * A client span for one database statement, named by its bounded name (`select workflow_tasks`),
+ * or undefined: with tracing off, outside any span (background polls), or under a span that is
+ * not recorded (not sampled), where it would cost and show nothing. `text` is the statement as
+ * sent: placeholders, never the values.
+ */
+export function startStatementSpan(
+  name: string,
+  text: string,
+  target: StatementTarget,
+): Span | undefined {
+  if (!tracingState.enabled) return undefined;
+  const parent = trace.getActiveSpan();
+  if (!parent?.isRecording()) return undefined;
+  const space = name.indexOf(' ');
+  const verb = space === -1 ? name : name.slice(0, space);
+  return trace.getTracer(TRACER_NAME).startSpan(name, {
+    kind: SpanKind.CLIENT,
+    attributes: {
+      'db.system.name': 'postgresql',
+      'db.operation.name': verb.toUpperCase(),
+      // The first table named; a `with` statement's first name is its CTE's, not a table.
+      'db.collection.name': space === -1 || verb === 'with' ? undefined : name.slice(space + 1),
+      'db.query.summary': name,
+      'db.query.text': text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text,
+      'db.namespace': target.database,
+      'server.address': target.host,
+      'server.port': target.port,
+    },
+  });
+}
+
+/** Ends a statement span; a failed statement records its SQLSTATE and message. */
+export function endStatementSpan(span: Span, error: unknown): void {
+  if (error) {
+    const failure = error as { code?: unknown; message?: unknown };
+    if (typeof failure.code === 'string')
+      span.setAttribute('db.response.status_code', failure.code);
+    span.setStatus({
+      code: SpanStatusCode.ERROR,
+      message: typeof failure.message === 'string' ? failure.message : undefined,
+    });
+  }
+  span.end();
+}

@@ -729,5 +729,103 @@ describe('work that waits', () => {
         await other.close();
       }
     });
+
+    it('sleeps due in the same second, three replicas waking them: each resumes once, audited', async () => {
+      const replicas = [await startTestApp(env, { db }), await startTestApp(env, { db })];
+      try {
+        const until = new Date(Date.now() + 6000).toISOString();
+        const runs: string[] = [];
+        for (let index = 0; index < 120; index += 1) {
+          const started = await start(
+            [
+              { key: 'nap', kind: 'sleep', until: '$.input.until' },
+              { key: 'after', skill: 'z-notes', dependsOn: ['nap'] },
+            ],
+            { until },
+          );
+          runs.push(started.id as string);
+        }
+        const counted = async () => {
+          const { rows } = await pg.query<{ slept: number; queued: number }>(
+            `SELECT count(*) FILTER (WHERE step_key = 'nap' AND status = 'succeeded')::int AS slept,
+                    count(*) FILTER (WHERE step_key = 'after' AND status = 'queued')::int AS queued
+               FROM workflow_tasks WHERE run_id = ANY($1::uuid[])`,
+            [runs],
+          );
+          return rows[0].slept === runs.length && rows[0].queued === runs.length ? true : undefined;
+        };
+        await waitFor(counted, 30_000, 'every sleep to end and its next task to be queued');
+        // One step event and one task event per run, one audit entry per change: never twice.
+        const { rows: events } = await pg.query<{ type: string; runs: number; max: number }>(
+          `SELECT type, count(DISTINCT subject_id)::int AS runs,
+                  max(n)::int AS max
+             FROM (SELECT type, subject_id, count(*) OVER (PARTITION BY type, subject_id) AS n
+                     FROM events WHERE subject_id = ANY($1::varchar[])
+                      AND type IN ('workflow.step.succeeded', 'task.queued')) e
+            GROUP BY type ORDER BY type`,
+          [runs],
+        );
+        expect(events).toEqual([
+          { type: 'task.queued', runs: runs.length, max: 1 },
+          { type: 'workflow.step.succeeded', runs: runs.length, max: 1 },
+        ]);
+        const { rows: audited } = await pg.query<{ action: string; tasks: number; max: number }>(
+          `SELECT a.action, count(DISTINCT a.resource_id)::int AS tasks, max(a.n)::int AS max
+             FROM (SELECT e.action, e.resource_id,
+                          count(*) OVER (PARTITION BY e.action, e.resource_id) AS n
+                     FROM audit_entries e JOIN workflow_tasks t ON t.id::text = e.resource_id
+                    WHERE t.run_id = ANY($1::uuid[]) AND e.action IN ('step.succeed', 'task.queue')) a
+            GROUP BY a.action ORDER BY a.action`,
+          [runs],
+        );
+        expect(audited).toEqual([
+          { action: 'step.succeed', tasks: runs.length, max: 1 },
+          { action: 'task.queue', tasks: runs.length, max: 1 },
+        ]);
+        // What a woken sleep says of itself, in its run, its event and its audit entry.
+        const nap = await stepOf(runs[0], 'nap');
+        expect(nap).toMatchObject({ status: 'succeeded', task: { output: { sleptUntil: until } } });
+        const napEvent = (await eventsOf(runs[0])).find(
+          (event) => event.type === 'workflow.step.succeeded',
+        )!;
+        expect(napEvent.data).toEqual({
+          taskId: nap.task.id,
+          workflowId: runs[0],
+          stepKey: 'nap',
+          kind: 'sleep',
+          status: 'succeeded',
+        });
+        const { rows: entries } = await pg.query(
+          `SELECT actor_type, actor_id, before, after FROM audit_entries
+            WHERE resource_type = 'task' AND resource_id = $1 AND action = 'step.succeed'`,
+          [nap.task.id],
+        );
+        expect(entries).toEqual([
+          {
+            actor_type: 'system',
+            actor_id: 'agentmesh',
+            before: { status: 'waiting' },
+            after: { status: 'succeeded', kind: 'sleep' },
+          },
+        ]);
+        // The chain holds: every entry sealed, and verified.
+        await waitFor(
+          async () => {
+            const { rows } = await pg.query<{ unsealed: number }>(
+              `SELECT count(*)::int AS unsealed FROM audit_entries e
+                WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)`,
+            );
+            return rows[0].unsealed === 0 ? true : undefined;
+          },
+          20_000,
+          'every audit entry to be sealed',
+        );
+        const verified = await fetch(`${base}/api/v1/audit/verify`, { headers: test.admin });
+        expect(verified.status).toBe(200);
+        expect(((await verified.json()) as Json).data).toMatchObject({ valid: true });
+      } finally {
+        for (const replica of replicas) await replica.close();
+      }
+    });
   });
 });

@@ -12,9 +12,13 @@ import { RUN_COLUMNS } from './workflow-rows';
  * started meanwhile is found by the next look.
  */
 export const LOCK_DUE_RUNS = `SELECT ${RUN_COLUMNS},
-         ARRAY(SELECT t.id FROM workflow_tasks t
-                WHERE t.run_id = r.id AND t.status = 'waiting' AND t.wake_at <= now()
-                  AND t.kind <> 'github'
+         -- The run's tasks by the run index, then filtered (OFFSET 0 keeps the filter out of
+         -- the scan: with it, a table not analyzed yet is read through the wake index, every
+         -- due step of every run for each run).
+         ARRAY(SELECT t.id
+                 FROM (SELECT id, status, kind, wake_at FROM workflow_tasks
+                        WHERE run_id = r.id OFFSET 0) t
+                WHERE t.status = 'waiting' AND t.wake_at <= now() AND t.kind <> 'github'
                 ORDER BY t.wake_at, t.id) AS due
     FROM workflow_runs r WHERE r.id = ANY($1::uuid[])
    ORDER BY r.id FOR UPDATE SKIP LOCKED`;

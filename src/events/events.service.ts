@@ -92,6 +92,14 @@ export class EventsService {
     this.notifications.signal(EVENTS_CHANNEL, '');
   }
 
+  /**
+   * Wakes the dispatcher once `tx` commits, for events a statement of the caller's own wrote in
+   * it (the timer's one-statement wake) rather than `emit`.
+   */
+  writtenIn(tx: Transaction): void {
+    this.notifications.notifyAfterCommit(tx, EVENTS_CHANNEL, '');
+  }
+
   /** Hands the buffered rows to the unit of work, which writes them with the others. */
   private async flush(tx: Transaction): Promise<void> {
     const rows = this.pending.get(tx) ?? [];

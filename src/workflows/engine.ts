@@ -145,7 +145,7 @@ interface QueuedStep {
  * What moving a run on needs to know of each of its tasks. A fan-out element's output is not
  * needed (null where it is not read): its step's own row carries the array once all succeeded.
  */
-type TaskProgress = Pick<
+export type TaskProgress = Pick<
   TaskRow,
   'stepKey' | 'status' | 'output' | 'kind' | 'elementIndex' | 'elementCount'
 >;
@@ -1460,10 +1460,37 @@ export class WorkflowEngine {
         indexed.map(({ row }) => row.id),
       ]);
     }
+    await this.moveOnAfterWaiting(
+      tx,
+      live.map(({ run }) => run),
+      done,
+    );
+    return done.map(({ row }) => row);
+  }
+
+  /**
+   * The second half of `finishWaitingOf`, for callers that ended the steps themselves (the
+   * timer's one-statement wake): `ended` in the order the steps ended. A failure or timeout
+   * fails its run; the runs whose ended steps all succeeded move on, their next tasks inserted
+   * together. `progress`: the runs' tasks as they are now (ended steps included), when the
+   * caller read them with the change; else they are read here.
+   */
+  async moveOnAfterWaiting(
+    tx: Transaction,
+    runs: RunRow[],
+    ended: Array<{
+      row: Pick<TaskRow, 'id' | 'runId' | 'stepKey' | 'attempt' | 'status'>;
+      error?: TaskError;
+    }>,
+    progress?: Map<string, TaskProgress[]>,
+  ): Promise<void> {
+    const byRun = new Map<string, typeof ended>();
+    for (const step of ended)
+      byRun.set(step.row.runId, [...(byRun.get(step.row.runId) ?? []), step]);
     const moving: RunRow[] = [];
-    for (const { run } of live) {
-      const mine = done.filter(({ row }) => row.runId === run.id);
-      if (mine.length === 0) continue;
+    for (const run of runs) {
+      const mine = byRun.get(run.id);
+      if (!mine) continue;
       const failed = mine.find(({ row }) => row.status !== 'succeeded');
       if (!failed) {
         moving.push(run);
@@ -1477,20 +1504,21 @@ export class WorkflowEngine {
         ...(failed.error ?? { message: 'The step failed.' }),
       });
     }
-    if (moving.length > 0) {
-      const progress = await tx.manager.query<Array<TaskProgress & { runId: string }>>(
+    if (moving.length === 0) return;
+    let tasksOf = progress;
+    if (!tasksOf) {
+      const rows = await tx.manager.query<Array<TaskProgress & { runId: string }>>(
         `SELECT run_id AS "runId", ${PROGRESS_COLUMNS} FROM workflow_tasks
           WHERE run_id = ANY($1::uuid[])`,
         [moving.map((run) => run.id)],
       );
-      const byRun = new Map<string, TaskProgress[]>(moving.map((run) => [run.id, []]));
-      for (const { runId, ...task } of progress) byRun.get(runId)!.push(task);
-      // Their next tasks are inserted together, after every run has been moved on.
-      const deferred: QueuedStep[] = [];
-      for (const run of moving) await this.advance(tx, run, byRun.get(run.id), deferred);
-      await this.insertQueued(tx, deferred);
+      tasksOf = new Map<string, TaskProgress[]>(moving.map((run) => [run.id, []]));
+      for (const { runId, ...task } of rows) tasksOf.get(runId)!.push(task);
     }
-    return done.map(({ row }) => row);
+    // Their next tasks are inserted together, after every run has been moved on.
+    const deferred: QueuedStep[] = [];
+    for (const run of moving) await this.advance(tx, run, tasksOf.get(run.id) ?? [], deferred);
+    await this.insertQueued(tx, deferred);
   }
 
   /** `workflow.approval.requested`: who may decide, and where (webhook-able). */

@@ -12,11 +12,12 @@ import { AuditService } from '../audit/audit.service';
 import { EventsService } from '../events/events.service';
 import { isListedApprover, stepKind } from './dag';
 import { SLUG_PATTERN } from './dto/definition.dto';
-import { WaitOutcome, WorkflowEngine } from './engine';
+import { TaskError, TaskProgress, WaitOutcome, WorkflowEngine } from './engine';
+import { END_DUE_STEPS, endDueParameters, LOCK_DUE_RUNS } from './wake-statement';
 import { RunDetail, RunsService } from './runs.service';
 import { isTerminalRun } from './state-machine';
 import { matchKey, patternsMatching, valueAt } from './wait-steps';
-import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
+import { RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
 
 /** Runs per wake-up transaction, and how many such transactions run at once. */
@@ -282,11 +283,11 @@ export class WaitsService implements OnModuleInit {
   /**
    * The timer: waiting steps whose time came (a sleep's end, a wait's or an approval's timeout),
    * oldest first, by the partial index on wake_at. Their runs are split into WAKE_LANES batches
-   * ended in parallel, each in one transaction (its audit entries and events written in one
-   * statement each at commit) that takes its runs with SKIP LOCKED in id order (another
-   * replica, or a signal, holds one: it is looked at again next tick). A batch that fails is
-   * done again run by run, so one bad run cannot hold the others back. Answers how many steps
-   * ended.
+   * ended in parallel, each in one transaction that takes its runs with SKIP LOCKED in id order
+   * (another replica, or a signal, holds one: it is looked at again next tick) and ends all
+   * their due steps in one statement with their audit entries and events (`wakeRuns`). A batch
+   * that fails is done again run by run, so one bad run cannot hold the others back. Answers
+   * how many steps ended.
    */
   async wakeDue(shouldStop: () => boolean): Promise<number> {
     let woken = 0;
@@ -334,28 +335,82 @@ export class WaitsService implements OnModuleInit {
     }
   }
 
+  /**
+   * One batch of the timer, in one transaction: its runs locked (SKIP LOCKED) with their due
+   * steps' ids; then, for the runs already started, one statement ends every due step and
+   * writes their audit entries and events (see `END_DUE_STEPS`), and the engine moves the runs
+   * on from what it answers. A run not started yet (pending) ends its steps through
+   * `finishWaitingOf`, which starts it first; a finished run's steps are left alone.
+   */
   private async wakeRuns(tx: Transaction, runIds: string[]): Promise<number> {
-    const runs = await tx.manager.query<RunRow[]>(
-      `SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.id = ANY($1::uuid[])
-        ORDER BY r.id FOR UPDATE SKIP LOCKED`,
-      [runIds],
-    );
+    const locked = await tx.manager.query<Array<RunRow & { due: string[] }>>(LOCK_DUE_RUNS, [
+      runIds,
+    ]);
+    const runs = locked.filter((run) => run.due.length > 0 && !isTerminalRun(run.status));
     if (runs.length === 0) return 0;
-    const rows = await tx.manager.query<TaskRow[]>(
-      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
-        WHERE t.run_id = ANY($1::uuid[]) AND t.status = 'waiting' AND t.wake_at <= now()
-          AND t.kind <> 'github'
-        ORDER BY t.run_id, t.wake_at, t.id FOR UPDATE`,
-      [runs.map((run) => run.id)],
-    );
-    const byRun = new Map<string, TaskRow[]>();
-    for (const row of rows) byRun.set(row.runId, [...(byRun.get(row.runId) ?? []), row]);
-    const batch = runs.flatMap((run) => {
-      const due = byRun.get(run.id);
-      return due ? [{ run, outcomes: due.map(timedOut) }] : [];
-    });
-    const ended = (await this.engine.finishWaitingOf(tx, batch)).length;
+    let ended = 0;
+    const started = runs.filter((run) => run.status !== 'pending');
+    if (started.length > 0) ended += await this.endDue(tx, started);
+    const pending = runs.filter((run) => run.status === 'pending');
+    if (pending.length > 0) {
+      const rows = await tx.manager.query<TaskRow[]>(
+        `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.id = ANY($1::uuid[])
+          ORDER BY t.run_id, t.wake_at, t.id FOR UPDATE`,
+        [pending.flatMap((run) => run.due)],
+      );
+      const byRun = new Map<string, TaskRow[]>();
+      for (const row of rows) byRun.set(row.runId, [...(byRun.get(row.runId) ?? []), row]);
+      const batch = pending.flatMap((run) => {
+        const due = byRun.get(run.id)?.filter((task) => task.status === 'waiting');
+        return due?.length ? [{ run, outcomes: due.map(timedOut) }] : [];
+      });
+      ended += (await this.engine.finishWaitingOf(tx, batch)).length;
+    }
     return ended;
+  }
+
+  /** The due steps of locked, started runs end in one statement; the runs then move on. */
+  private async endDue(tx: Transaction, runs: Array<RunRow & { due: string[] }>): Promise<number> {
+    const due = runs.flatMap((run) => run.due);
+    const rows = await tx.manager.query<
+      Array<
+        TaskProgress & {
+          runId: string;
+          id: string;
+          n: number | null;
+          error: TaskError | null;
+          attempt: number;
+        }
+      >
+    >(
+      END_DUE_STEPS,
+      endDueParameters(
+        due,
+        runs.map((run) => run.id),
+        requestContext.get(),
+      ),
+    );
+    const progress = new Map<string, TaskProgress[]>(runs.map((run) => [run.id, []]));
+    const ended: Array<{ n: number; row: TaskRow; error?: TaskError }> = [];
+    const endedIds = new Set<string>();
+    for (const { runId, id, n, error, attempt, ...task } of rows) {
+      if (n === null) {
+        if (!endedIds.has(id)) progress.get(runId)!.push(task);
+        continue;
+      }
+      // Ended steps come first: each as it is now, in place of its row from before.
+      endedIds.add(id);
+      progress.get(runId)!.push(task);
+      const row = { id, runId, attempt, stepKey: task.stepKey, status: task.status } as TaskRow;
+      ended.push({ n, row, error: error ?? undefined });
+    }
+    if (ended.length === 0) return 0;
+    ended.sort((x, y) => x.n - y.n);
+    // The statement's events and audit entries are the transaction's first: the engine's (the
+    // next tasks queued, the runs failed) are written after them, at commit.
+    this.events.writtenIn(tx);
+    await this.engine.moveOnAfterWaiting(tx, runs, ended, progress);
+    return ended.length;
   }
 
   /** The wait shapes of a batch's tenants and event types, by tenant: one query per batch. */

@@ -1,0 +1,122 @@
+import type { RequestContext } from '../common/context/request-context';
+import { uuidv7 } from '../common/ids';
+import { currentTraceparent } from '../common/tracing/trace-context';
+import { RUN_COLUMNS } from './workflow-rows';
+
+/**
+ * The timer's batch wake, first statement: the runs, each locked with SKIP LOCKED in id order
+ * (another replica, or a signal, holds one: it is left for the next look), with the ids of
+ * their waiting steps whose time came, in the order they end (wake_at, id). The ids are read
+ * with the statement's snapshot, before the lock: one that ended meanwhile is skipped by the
+ * second statement, which re-checks `status = 'waiting'` on the row it updates; one that
+ * started meanwhile is found by the next look.
+ */
+export const LOCK_DUE_RUNS = `SELECT ${RUN_COLUMNS},
+         -- The run's tasks by the run index, then filtered (OFFSET 0 keeps the filter out of
+         -- the scan: with it, a table not analyzed yet is read through the wake index, every
+         -- due step of every run for each run).
+         ARRAY(SELECT t.id
+                 FROM (SELECT id, status, kind, wake_at FROM workflow_tasks
+                        WHERE run_id = r.id OFFSET 0) t
+                WHERE t.status = 'waiting' AND t.wake_at <= now() AND t.kind <> 'github'
+                ORDER BY t.wake_at, t.id) AS due
+    FROM workflow_runs r WHERE r.id = ANY($1::uuid[])
+   ORDER BY r.id FOR UPDATE SKIP LOCKED`;
+
+/**
+ * Second statement, under the runs' locks: ends the due steps ($1, in order) as their time
+ * says, the way `timedOut` in waits.service.ts does (a sleep succeeds with `sleptUntil`; a wait
+ * succeeds with `timedOut` when its `onTimeout` is `succeed`, else times out; an approval times
+ * out), un-indexes the event waits among them, and writes each one's audit entry and
+ * `workflow.step.*` event in the same statement (data-modifying CTEs, as the claim statement
+ * writes its own): what `WorkflowEngine.stepChanged` would buffer, row for row. Answers each
+ * ended step (with its position `n`, what the engine needs of it), then every task of the runs
+ * ($2) as it was before the statement (`n` null; an ended step's row there is its old one).
+ */
+export const END_DUE_STEPS = `
+  WITH ended AS (
+    UPDATE workflow_tasks t
+       SET status = CASE WHEN t.kind = 'sleep' OR t.wait_for->>'onTimeout' = 'succeed' AND t.kind = 'wait'
+                         THEN 'succeeded' ELSE 'timed_out' END,
+           output = CASE WHEN t.kind = 'sleep'
+                           THEN jsonb_build_object('sleptUntil',
+                                  to_char(t.wake_at AT TIME ZONE 'UTC',
+                                          'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'))
+                         WHEN t.kind = 'wait' AND t.wait_for->>'onTimeout' = 'succeed'
+                           THEN jsonb_build_object('timedOut', true) END,
+           error = CASE WHEN t.kind = 'sleep' THEN NULL
+                        WHEN t.kind = 'wait' AND t.wait_for->>'onTimeout' = 'succeed' THEN NULL
+                        WHEN t.kind = 'wait'
+                          THEN jsonb_build_object(
+                                 'message', 'The wait timed out before its signal or event came.',
+                                 'code', 'wait_timeout')
+                        ELSE jsonb_build_object(
+                               'message', 'No decision came before the approval timed out.',
+                               'code', 'approval_timeout') END,
+           finished_at = now()
+     WHERE t.id = ANY($1::uuid[]) AND t.status = 'waiting'
+    RETURNING t.id, t.tenant_id, t.run_id, t.step_key, t.kind, t.status, t.output, t.error,
+              t.attempt, t.wait_for, array_position($1::uuid[], t.id) AS n),
+  numbered AS (
+    SELECT row_number() OVER (ORDER BY e.n) AS k, e.* FROM ended e),
+  unindexed AS (
+    DELETE FROM workflow_event_waits w
+     WHERE w.task_id IN (SELECT id FROM numbered WHERE kind = 'wait' AND wait_for ? 'event')),
+  audited AS (
+    INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
+      resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
+    SELECT ($3::uuid[])[k], e.tenant_id,
+           to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           $5, $6, CASE e.status WHEN 'succeeded' THEN 'step.succeed' ELSE 'step.time_out' END,
+           'task', e.id::text, $7, $8, $9, jsonb_build_object('status', 'waiting'),
+           jsonb_build_object('status', e.status, 'kind', e.kind),
+           pg_current_xact_id()::text::bigint
+      FROM numbered e ORDER BY k),
+  emitted AS (
+    INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id,
+                        trace_context)
+    SELECT ($4::uuid[])[k], e.tenant_id, 'workflow.step.' || e.status, 'workflow',
+           e.run_id::text,
+           jsonb_build_object('taskId', e.id, 'workflowId', e.run_id, 'stepKey', e.step_key,
+                              'kind', e.kind, 'status', e.status)
+             || CASE WHEN e.error IS NULL THEN '{}'::jsonb
+                     ELSE jsonb_build_object('error', e.error) END,
+           $7, $10
+      FROM numbered e ORDER BY k)
+  SELECT e.run_id AS "runId", e.id, e.step_key AS "stepKey", e.status, e.kind,
+         NULL::int AS "elementIndex", NULL::int AS "elementCount", e.output, e.k::int AS n,
+         e.error, e.attempt
+    FROM numbered e
+  UNION ALL
+  SELECT t.run_id, t.id, t.step_key, t.status, t.kind, t.element_index, t.element_count,
+         CASE WHEN t.element_index IS NULL THEN t.output END, NULL, NULL, t.attempt
+    FROM unnest($2::uuid[]) AS r(id)
+         -- A run's tasks by the run index, run by run (OFFSET 0 keeps the planner from
+         -- turning this into one scan of the table for a batch). Read before the UPDATE
+         -- above: an ended step is answered twice, first as it is now.
+         CROSS JOIN LATERAL (SELECT * FROM workflow_tasks WHERE run_id = r.id OFFSET 0) t`;
+
+/**
+ * The parameters of `END_DUE_STEPS` for `due` step ids (in order) of `runIds`, in the request
+ * context whose entries they write. Ids ascending, so the sealer (which chains a transaction's
+ * entries in id order) chains them in the order the statement writes them.
+ */
+export function endDueParameters(
+  due: string[],
+  runIds: string[],
+  context: RequestContext | undefined,
+): unknown[] {
+  const ids = () => Array.from({ length: due.length }, () => uuidv7()).sort();
+  return [
+    due,
+    runIds,
+    ids(),
+    ids(),
+    context?.actor?.type ?? 'system',
+    context?.actor?.id ?? 'agentmesh',
+    context?.correlationId ?? null,
+    context?.ip ?? null,
+    context?.userAgent?.slice(0, 512) ?? null,
+    currentTraceparent(),
+  ];
+}

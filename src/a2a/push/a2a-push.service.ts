@@ -297,26 +297,27 @@ export class A2aPushService implements OnModuleInit {
    */
   async sweep(limit = 100): Promise<number> {
     return this.unitOfWork.run(async (tx) => {
-      const done = await tx.manager.query<
-        Array<{
-          endpointId: string;
-          tenantId: string;
-          taskId: string;
-          configId: string;
-          url: string;
-        }>
+      const ended = await tx.manager.query<
+        Array<{ endpointId: string; tenantId: string; taskId: string; configId: string }>
       >(
-        `SELECT c.endpoint_id AS "endpointId", c.tenant_id AS "tenantId", c.task_id AS "taskId",
-                c.config_id AS "configId", e.url
-           FROM a2a_push_configs c JOIN webhook_endpoints e ON e.id = c.endpoint_id
-          WHERE c.pushed_terminal
-            AND (NOT e.enabled OR NOT EXISTS (
-                  SELECT 1 FROM webhook_deliveries d
-                   WHERE d.endpoint_id = c.endpoint_id AND d.next_attempt_at IS NOT NULL))
-          ORDER BY c.endpoint_id LIMIT $1
-          FOR UPDATE OF c SKIP LOCKED`,
+        `SELECT endpoint_id AS "endpointId", tenant_id AS "tenantId", task_id AS "taskId",
+                config_id AS "configId"
+           FROM a2a_push_configs WHERE pushed_terminal
+          ORDER BY endpoint_id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [limit],
       );
+      const settled = new Map(
+        (
+          await this.deliveries.settledEndpoints(
+            tx,
+            ended.map((row) => row.endpointId),
+          )
+        ).map((endpoint) => [endpoint.id, endpoint.url]),
+      );
+      const done = ended.flatMap((row) => {
+        const url = settled.get(row.endpointId);
+        return url === undefined ? [] : [{ ...row, url }];
+      });
       if (done.length === 0) return 0;
       await this.endpoints.deletePushEndpoints(
         tx,

@@ -241,6 +241,25 @@ export class DeliveryStore {
   }
 
   /**
+   * Of these endpoints, those nothing more will be sent to now: disabled, or with every
+   * delivery finished (succeeded or dead).
+   */
+  async settledEndpoints(
+    tx: Transaction,
+    endpointIds: string[],
+  ): Promise<Array<{ id: string; url: string }>> {
+    if (endpointIds.length === 0) return [];
+    return tx.manager.query(
+      `SELECT e.id, e.url FROM webhook_endpoints e
+        WHERE e.id = ANY($1::uuid[])
+          AND (NOT e.enabled OR NOT EXISTS (
+                SELECT 1 FROM webhook_deliveries d
+                 WHERE d.endpoint_id = e.id AND d.next_attempt_at IS NOT NULL))`,
+      [endpointIds],
+    );
+  }
+
+  /**
    * Takes the receipt lock of each run-end event (sorted: no deadlock with stampReceipts) and
    * reads the receipt hashes already known for them. Under the lock, whichever of the fan-out
    * and the stamping commits second sees what the first wrote: a delivery is never left waiting

@@ -312,9 +312,10 @@ describe('A2A 1.0 push notifications', () => {
     expect(removed.rowCount).toBe(1);
   });
 
-  it('a failed notification is retried before the next one goes: the order holds', async () => {
+  it('an update waits while the one before it is out or failing: the order holds', async () => {
     const path = '/push/retry';
-    receiver.script(path, { status: 503 }, { status: 200, body: 'ok' });
+    // The first request is held open, then answered 503; the rest are answered 200.
+    receiver.script(path, { status: 0 }, { status: 200, body: 'ok' });
     const taskId = await started();
     const created = await test.http
       .post(configs(taskId))
@@ -323,9 +324,25 @@ describe('A2A 1.0 push notifications', () => {
     expect(created.status).toBe(200);
     receiver.trust('retry', created.headers['webhook-secret']);
     const claimed = await claimOne();
-    // The working update's first attempt fails; the task completes meanwhile.
     await receivedOn(path, (got) => got.length >= 1);
+    // The task completes while its working update is out: the next two are queued...
     await complete(claimed);
+    const deadline = Date.now() + 30_000;
+    for (;;) {
+      const { rows } = await db.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM webhook_deliveries d
+           JOIN a2a_push_configs c ON c.endpoint_id = d.endpoint_id WHERE c.task_id = $1`,
+        [taskId],
+      );
+      if (rows[0].n === 3) break;
+      if (Date.now() > deadline) throw new Error('the completed updates were not queued');
+      await new Promise((done) => setTimeout(done, 50));
+    }
+    // ...and not sent while it is out.
+    await new Promise((done) => setTimeout(done, 1_000));
+    expect(receiver.on(path)).toHaveLength(1);
+    // It fails: it is sent again before the next ones go.
+    receiver.release(path, { status: 503 });
     const got = await receivedOn(path, isTerminal);
     expect(got.map(stateOf)).toEqual([
       'TASK_STATE_WORKING',

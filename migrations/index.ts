@@ -30,6 +30,7 @@ import { SummaryIndexes1763800060000 } from './1763800060000-SummaryIndexes';
 import { PartitionHistory1763800070000 } from './1763800070000-PartitionHistory';
 import { TaskRunIndex1763800080000 } from './1763800080000-TaskRunIndex';
 import { QuarantineDeferrals1763800110000 } from './1763800110000-QuarantineDeferrals';
+import { A2aPushConfigs1763800120000 } from './1763800120000-A2aPushConfigs';
 import { FairQueue1763800160000 } from './1763800160000-FairQueue';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -66,5 +67,6 @@ export const MIGRATIONS = [
   PartitionHistory1763800070000,
   TaskRunIndex1763800080000,
   QuarantineDeferrals1763800110000,
+  A2aPushConfigs1763800120000,
   FairQueue1763800160000,
 ];

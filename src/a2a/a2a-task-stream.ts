@@ -5,7 +5,7 @@ import { SseStream } from '../streams/sse-stream';
 import { A2aTask, TERMINAL_STATES } from './a2a-task';
 
 /** One A2A StreamResponse (ProtoJSON): exactly one of its payloads. */
-type StreamResponse =
+export type StreamResponse =
   | { task: A2aTask }
   | {
       statusUpdate: {
@@ -23,6 +23,31 @@ type StreamResponse =
         lastChunk: true;
       };
     };
+
+/**
+ * What a change of a task's status sends, on a stream as in push notifications: its artifacts
+ * (a completed task's output) as TaskArtifactUpdateEvents, then the TaskStatusUpdateEvent.
+ */
+export function taskUpdates(task: A2aTask): StreamResponse[] {
+  return [
+    ...(task.artifacts ?? []).map((artifact): StreamResponse => ({
+      artifactUpdate: { taskId: task.id, contextId: task.contextId, artifact, lastChunk: true },
+    })),
+    {
+      statusUpdate: {
+        taskId: task.id,
+        contextId: task.contextId,
+        status: task.status,
+        metadata: task.metadata,
+      },
+    },
+  ];
+}
+
+/** What an update is measured against: the state and the status message. */
+export function statusKey(task: A2aTask): string {
+  return JSON.stringify({ state: task.status.state, message: task.status.message ?? null });
+}
 
 /**
  * An A2A stream (SendStreamingMessage, SubscribeToTask) over a run's event stream: the Task
@@ -79,27 +104,9 @@ export class A2aTaskStream extends SseStream {
       super.end('shutdown');
       return;
     }
-    const before = this.last.status;
-    if (
-      task.status.state === before.state &&
-      JSON.stringify(task.status.message ?? null) === JSON.stringify(before.message ?? null)
-    ) {
-      return;
-    }
+    if (statusKey(task) === statusKey(this.last)) return;
     this.last = task;
-    for (const artifact of task.artifacts ?? []) {
-      this.frame({
-        artifactUpdate: { taskId: task.id, contextId: task.contextId, artifact, lastChunk: true },
-      });
-    }
-    this.frame({
-      statusUpdate: {
-        taskId: task.id,
-        contextId: task.contextId,
-        status: task.status,
-        metadata: task.metadata,
-      },
-    });
+    for (const update of taskUpdates(task)) this.frame(update);
     if (TERMINAL_STATES.includes(task.status.state)) super.end('done');
   }
 

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBody,
   ApiOkResponse,
@@ -19,6 +19,9 @@ import { A2aService } from './a2a.service';
 import { A2aTask, TERMINAL_STATES } from './a2a-task';
 import { A2aTaskStream } from './a2a-task-stream';
 import { ListTasksQueryDto } from './dto/list-tasks.dto';
+import { ListPushConfigsQueryDto, TaskPushNotificationConfigDto } from './dto/push-config.dto';
+import { A2aPushService } from './push/a2a-push.service';
+import { PUSH_SECRET_HEADER } from './push/push-config';
 import { SendMessageRequestDto } from './dto/send-message.dto';
 import { A2A_BASE_PATH } from './service-card';
 
@@ -44,6 +47,7 @@ export class A2aController {
   constructor(
     private readonly a2a: A2aService,
     private readonly streams: StreamsService,
+    private readonly push: A2aPushService,
   ) {}
 
   @Post('message::send')
@@ -60,8 +64,10 @@ export class A2aController {
   })
   @ApiBody({ type: SendMessageRequestDto })
   @ApiProblems(400)
-  async send(@Body() body: SendMessageRequestDto) {
-    return this.a2a.send(body);
+  async send(@Body() body: SendMessageRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {
+    const { task, pushSecret } = await this.a2a.send(body);
+    if (pushSecret) void reply.header(PUSH_SECRET_HEADER, pushSecret);
+    return { task };
   }
 
   @Post('message::stream')
@@ -74,7 +80,8 @@ export class A2aController {
   @ApiOkResponse(STREAM_RESPONSE)
   @ApiProblems(400)
   async stream(@Body() body: SendMessageRequestDto, @Res() reply: FastifyReply): Promise<void> {
-    const { task } = await this.a2a.start(body);
+    const { task, pushSecret } = await this.a2a.start(body);
+    if (pushSecret) void reply.header(PUSH_SECRET_HEADER, pushSecret);
     await this.serve(reply, task);
   }
 
@@ -129,6 +136,68 @@ export class A2aController {
   async cancel(@Param('idAndVerb') idAndVerb: string) {
     if (!idAndVerb.endsWith(CANCEL_SUFFIX)) throw new A2aTaskNotFoundError(idAndVerb);
     return this.a2a.cancel(idAndVerb.slice(0, -CANCEL_SUFFIX.length));
+  }
+
+  @Post('tasks/:id/pushNotificationConfigs')
+  @HttpCode(200)
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: 'A2A CreateTaskPushNotificationConfig: POST the task’s updates to a URL',
+    description:
+      'Answers the TaskPushNotificationConfig (never its credentials). From now on, each change ' +
+      'of the task’s status is POSTed to the URL as the StreamResponse objects message:stream ' +
+      'sends (artifactUpdate, then statusUpdate), one at a time in order, signed as webhooks ' +
+      'are (webhook-id, webhook-timestamp, webhook-signature) with the secret in the ' +
+      'Webhook-Secret response header, with the token in X-A2A-Notification-Token and ' +
+      'authentication as Authorization. The config goes once the terminal update is delivered.',
+  })
+  @ApiParam({ name: 'id', description: 'The task id (the run id)' })
+  @ApiBody({ type: TaskPushNotificationConfigDto })
+  @ApiProblems(400, 404)
+  async createPushConfig(
+    @Param('id') id: string,
+    @Body() body: TaskPushNotificationConfigDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const { config, secret } = await this.push.create(id, body);
+    void reply.header(PUSH_SECRET_HEADER, secret);
+    return config;
+  }
+
+  @Get('tasks/:id/pushNotificationConfigs')
+  @Scopes('workflows:read')
+  @ApiOperation({
+    summary: 'A2A ListTaskPushNotificationConfigs: {configs, nextPageToken}, oldest first',
+  })
+  @ApiParam({ name: 'id', description: 'The task id (the run id)' })
+  @ApiProblems(400, 404)
+  async listPushConfigs(@Param('id') id: string, @Query() query: ListPushConfigsQueryDto) {
+    return this.push.list(id, query.pageSize ?? 50, query.pageToken);
+  }
+
+  @Get('tasks/:id/pushNotificationConfigs/:configId')
+  @Scopes('workflows:read')
+  @ApiOperation({ summary: 'A2A GetTaskPushNotificationConfig' })
+  @ApiParam({ name: 'id', description: 'The task id (the run id)' })
+  @ApiParam({ name: 'configId', description: 'The config id' })
+  @ApiProblems(404)
+  async getPushConfig(@Param('id') id: string, @Param('configId') configId: string) {
+    return this.push.get(id, configId);
+  }
+
+  @Delete('tasks/:id/pushNotificationConfigs/:configId')
+  @HttpCode(200)
+  @Scopes('workflows:write')
+  @ApiOperation({
+    summary: 'A2A DeleteTaskPushNotificationConfig: answers {} (google.protobuf.Empty)',
+    description: 'Updates not yet delivered to the config are dropped with it.',
+  })
+  @ApiParam({ name: 'id', description: 'The task id (the run id)' })
+  @ApiParam({ name: 'configId', description: 'The config id' })
+  @ApiProblems(404)
+  async deletePushConfig(@Param('id') id: string, @Param('configId') configId: string) {
+    await this.push.delete(id, configId);
+    return {};
   }
 
   /** Takes the response over from Fastify and streams the task. */

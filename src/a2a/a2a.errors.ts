@@ -12,6 +12,7 @@ export enum A2aErrorCode {
   InvalidParams = 'a2a_invalid_params',
   UnsupportedOperation = 'a2a_unsupported_operation',
   ContentTypeNotSupported = 'a2a_content_type_not_supported',
+  PushConfigNotFound = 'a2a_push_config_not_found',
 }
 
 export class A2aTaskNotFoundError extends NotFoundError {
@@ -46,5 +47,14 @@ export class A2aContentTypeNotSupportedError extends BadRequestError {
   override readonly title = 'ContentTypeNotSupportedError';
   constructor(message: string) {
     super(A2aErrorCode.ContentTypeNotSupported, message);
+  }
+}
+
+export class A2aPushConfigNotFoundError extends NotFoundError {
+  constructor(taskId: string, configId: string) {
+    super(
+      A2aErrorCode.PushConfigNotFound,
+      `Task "${taskId.slice(0, 80)}" has no push notification config "${configId.slice(0, 80)}".`,
+    );
   }
 }

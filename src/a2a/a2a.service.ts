@@ -25,6 +25,8 @@ import {
 } from './a2a.errors';
 import { A2aTask, INPUT_KINDS, isSettled, taskFromRun, TaskState } from './a2a-task';
 import { runRequestOf } from './send-message';
+import { A2aPushService } from './push/a2a-push.service';
+import type { PushConfigRequest } from './push/push-config';
 import { serviceCard } from './service-card';
 import type { SendMessageRequestDto } from './dto/send-message.dto';
 import type { ListTasksQueryDto } from './dto/list-tasks.dto';
@@ -65,6 +67,7 @@ export class A2aService {
     private readonly feed: EventFeed,
     private readonly dataSource: DataSource,
     private readonly reads: ReadRouter,
+    private readonly push: A2aPushService,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -86,21 +89,28 @@ export class A2aService {
    * SendMessage: starts the run; unless `configuration.returnImmediately`, answers once the task
    * is terminal or input-required, or after A2A_SEND_WAIT_SECONDS with the task as it is then.
    */
-  async send(body: SendMessageRequestDto): Promise<{ task: A2aTask }> {
-    const { task } = await this.start(body);
-    if (body.configuration?.returnImmediately === true || isSettled(task)) return { task };
-    return { task: await this.settle(task.id, this.config.a2aSendWaitSeconds * 1000) };
+  async send(body: SendMessageRequestDto): Promise<{ task: A2aTask; pushSecret?: string }> {
+    const { task, pushSecret } = await this.start(body);
+    const answer = (settled: A2aTask) => ({ task: settled, ...(pushSecret ? { pushSecret } : {}) });
+    if (body.configuration?.returnImmediately === true || isSettled(task)) return answer(task);
+    return answer(await this.settle(task.id, this.config.a2aSendWaitSeconds * 1000));
   }
 
-  /** Starts the run the message asks for; answers its task as submitted. */
-  async start(body: SendMessageRequestDto): Promise<{ task: A2aTask }> {
+  /**
+   * Starts the run the message asks for; answers its task as submitted. A push notification
+   * config in the configuration is checked first and registered for the new task; its signing
+   * secret comes back as `pushSecret`.
+   */
+  async start(body: SendMessageRequestDto): Promise<{ task: A2aTask; pushSecret?: string }> {
     const request = runRequestOf(body.message, body.metadata);
+    const push = await this.pushRequestOf(body.configuration);
+    let task: A2aTask;
     try {
       const detail = await this.runs.start({
         definitionKey: request.skillId,
         input: request.input,
       });
-      return { task: taskFromRun(detail) };
+      task = taskFromRun(detail);
     } catch (error) {
       if (error instanceof DefinitionNotFoundError) {
         throw new A2aInvalidParamsError('The SendMessageRequest is not valid.', [
@@ -112,6 +122,34 @@ export class A2aService {
       }
       throw error;
     }
+    if (!push) return { task };
+    const { secret } = await this.push.create(task.id, undefined, {
+      request: push,
+      baseline: task,
+    });
+    return { task, pushSecret: secret };
+  }
+
+  /**
+   * SendMessageConfiguration's push config: `taskPushNotificationConfig` (lf.a2a.v1), or
+   * `pushNotificationConfig` as earlier 1.0 drafts named it; one of them.
+   */
+  private async pushRequestOf(
+    configuration: Record<string, unknown> | undefined,
+  ): Promise<PushConfigRequest | undefined> {
+    const names = ['taskPushNotificationConfig', 'pushNotificationConfig'].filter(
+      (name) => configuration?.[name] !== undefined && configuration?.[name] !== null,
+    );
+    if (names.length === 0) return undefined;
+    if (names.length > 1) {
+      throw new A2aInvalidParamsError('The SendMessageRequest is not valid.', [
+        {
+          field: 'configuration.pushNotificationConfig',
+          message: 'send taskPushNotificationConfig or pushNotificationConfig, not both',
+        },
+      ]);
+    }
+    return this.push.check(configuration![names[0]], `configuration.${names[0]}`);
   }
 
   /**

@@ -58,7 +58,7 @@ export function serviceCard(
     provider: { organization: 'AgentMesh', url: publicUrl },
     version: SERVICE_VERSION,
     documentationUrl: `${publicUrl}/docs`,
-    capabilities: { streaming: true, pushNotifications: false, extendedAgentCard: false },
+    capabilities: { streaming: true, pushNotifications: true, extendedAgentCard: false },
     securitySchemes: {
       bearer: {
         httpAuthSecurityScheme: {

@@ -1,3 +1,4 @@
+import { A2aPushConfig } from '../a2a/push/a2a-push-config.entity';
 import { AgentSkill } from '../agents/entities/agent-skill.entity';
 import { AgentTaskStats } from '../agents/entities/agent-task-stats.entity';
 import { Agent } from '../agents/entities/agent.entity';
@@ -75,6 +76,7 @@ export const ENTITIES = [
   WebhookEndpoint,
   WebhookMessage,
   WebhookReceiptHash,
+  A2aPushConfig,
   WorkflowReceipt,
   WorkflowReceiptQueueItem,
   WebhookDelivery,

@@ -110,6 +110,17 @@ const ENDPOINT = object(
   ['endpointId'],
 );
 
+const PUSH_CONFIG = object(
+  {
+    taskId: { type: 'string', format: 'uuid' },
+    configId: str,
+    endpointId: { type: 'string', format: 'uuid' },
+    url: str,
+    reason: { enum: ['task_ended'] },
+  },
+  ['taskId', 'configId', 'endpointId', 'url'],
+);
+
 const SOURCE = object(
   { before: { type: ['object', 'null'] }, after: { type: ['object', 'null'] } },
   [],
@@ -165,6 +176,23 @@ const CONCURRENCY = (extra: Record<string, unknown>, required: string[] = []) =>
   );
 
 export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
+  {
+    type: 'a2a.push_config.created',
+    description: 'An A2A client registered a push notification config for a task.',
+    schema: PUSH_CONFIG,
+  },
+  {
+    type: 'a2a.push_config.updated',
+    description: 'An A2A push notification config was given again: new URL, token or auth.',
+    schema: PUSH_CONFIG,
+  },
+  {
+    type: 'a2a.push_config.deleted',
+    description:
+      'An A2A push notification config was deleted, or removed once its task ended and its ' +
+      'last update was delivered (reason task_ended).',
+    schema: PUSH_CONFIG,
+  },
   { type: 'agent.registered', description: 'An agent was registered.', schema: AGENT_CHANGE },
   {
     type: 'agent.updated',

@@ -206,6 +206,33 @@ export const DEFINITIONS: Record<string, Schema> = {
       },
     },
   },
+  TaskPushNotificationConfig: {
+    type: 'object',
+    required: ['url'],
+    additionalProperties: false,
+    properties: {
+      tenant: str,
+      id: str,
+      taskId: str,
+      url: str,
+      token: str,
+      authentication: { $ref: 'AuthenticationInfo' },
+    },
+  },
+  AuthenticationInfo: {
+    type: 'object',
+    required: ['scheme'],
+    additionalProperties: false,
+    properties: { scheme: str, credentials: str },
+  },
+  ListTaskPushNotificationConfigsResponse: {
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      configs: { type: 'array', items: { $ref: 'TaskPushNotificationConfig' } },
+      nextPageToken: str,
+    },
+  },
   ListTasksResponse: {
     type: 'object',
     required: ['tasks', 'nextPageToken', 'pageSize', 'totalSize'],

@@ -36,6 +36,8 @@ export interface ClaimedDelivery {
   correlationId: string | null;
   /** The traceparent of the span that emitted the event (tracing on): attempts continue it. */
   traceContext: string | null;
+  /** Request headers the endpoint asks for besides ours (an A2A config's token). */
+  headers: Record<string, string> | null;
   occurredAt: Date;
   attempts: number;
   maxAttempts: number;
@@ -99,7 +101,7 @@ export class DeliveryStore {
     const endpoints: Array<{ id: string; tenant_id: string; event_types: string[] }> =
       await tx.manager.query(
         `SELECT id, tenant_id, event_types FROM webhook_endpoints
-          WHERE tenant_id = ANY($1::varchar[]) AND enabled`,
+          WHERE tenant_id = ANY($1::varchar[]) AND enabled AND kind = 'webhook'`,
         [tenants],
       );
     if (endpoints.length === 0) return 0;
@@ -171,6 +173,90 @@ export class DeliveryStore {
     );
     if (inserted.length > 0) this.notifications.notifyAfterCommit(tx, DELIVERIES_CHANNEL, '');
     return inserted.length;
+  }
+
+  /**
+   * Queues messages the caller wrote itself (not domain events: an A2A task's updates) for
+   * endpoints, in the caller's transaction: each message to each of its endpoints, in the
+   * order given. The deliveries carry ascending sequence numbers, so an ordered endpoint gets
+   * them in that order, after whatever was queued for it before.
+   */
+  async enqueue(
+    tx: Transaction,
+    messages: Array<{
+      tenantId: string;
+      eventType: string;
+      body: string;
+      correlationId: string | null;
+      endpointIds: string[];
+    }>,
+    schedule: readonly number[],
+  ): Promise<number> {
+    const rows = messages.map((message) => ({ ...message, id: uuidv7() }));
+    const pairs = rows.flatMap((message) =>
+      message.endpointIds.map((endpointId) => ({ endpointId, message })),
+    );
+    if (pairs.length === 0) return 0;
+    await tx.manager.query(
+      `INSERT INTO webhook_messages (id, tenant_id, event_type, body, correlation_id, occurred_at)
+       SELECT id, tenant_id, event_type, body, correlation_id, now()
+         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::text[], $5::varchar[])
+              AS m(id, tenant_id, event_type, body, correlation_id)`,
+      [
+        rows.map((m) => m.id),
+        rows.map((m) => m.tenantId),
+        rows.map((m) => m.eventType),
+        rows.map((m) => m.body),
+        rows.map((m) => m.correlationId),
+      ],
+    );
+    // Sequence values rise across transactions; in this one, sorted, they follow `pairs`.
+    const numbers: Array<{ n: string }> = await tx.manager.query(
+      `SELECT nextval('webhook_deliveries_sequence_seq')::text AS n
+         FROM generate_series(1, $1::int)`,
+      [pairs.length],
+    );
+    const sequences = numbers.map((row) => BigInt(row.n)).sort((a, b) => (a < b ? -1 : 1));
+    await tx.manager.query(
+      `INSERT INTO webhook_deliveries
+         (id, tenant_id, endpoint_id, message_id, event_type, max_attempts, next_attempt_at,
+          sequence)
+       SELECT r.id, r.tenant_id, r.endpoint_id, r.message_id, r.event_type, $6,
+              now() + $7 * interval '1 millisecond', r.sequence
+         FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::uuid[], $5::varchar[],
+                     $8::bigint[]) AS r(id, tenant_id, endpoint_id, message_id, event_type, sequence)`,
+      [
+        pairs.map(() => uuidv7()),
+        pairs.map(({ message }) => message.tenantId),
+        pairs.map(({ endpointId }) => endpointId),
+        pairs.map(({ message }) => message.id),
+        pairs.map(({ message }) => message.eventType),
+        schedule.length,
+        schedule[0],
+        sequences.map(String),
+      ],
+    );
+    this.notifications.notifyAfterCommit(tx, DELIVERIES_CHANNEL, '');
+    return pairs.length;
+  }
+
+  /**
+   * Of these endpoints, those nothing more will be sent to now: disabled, or with every
+   * delivery finished (succeeded or dead).
+   */
+  async settledEndpoints(
+    tx: Transaction,
+    endpointIds: string[],
+  ): Promise<Array<{ id: string; url: string }>> {
+    if (endpointIds.length === 0) return [];
+    return tx.manager.query(
+      `SELECT e.id, e.url FROM webhook_endpoints e
+        WHERE e.id = ANY($1::uuid[])
+          AND (NOT e.enabled OR NOT EXISTS (
+                SELECT 1 FROM webhook_deliveries d
+                 WHERE d.endpoint_id = e.id AND d.next_attempt_at IS NOT NULL))`,
+      [endpointIds],
+    );
   }
 
   /**
@@ -269,8 +355,14 @@ export class DeliveryStore {
              SELECT d.id FROM webhook_deliveries d
               WHERE d.endpoint_id = e.id AND d.next_attempt_at <= now()
                 AND (d.leased_until IS NULL OR d.leased_until <= now())
+                -- An ordered endpoint's deliveries go one at a time, lowest sequence first:
+                -- none while an earlier one is unfinished (due, retrying or being sent).
+                AND (d.sequence IS NULL OR NOT EXISTS (
+                      SELECT 1 FROM webhook_deliveries o
+                       WHERE o.endpoint_id = e.id AND o.next_attempt_at IS NOT NULL
+                         AND o.sequence < d.sequence))
               ORDER BY d.next_attempt_at
-              LIMIT CASE WHEN e.consecutive_failures > 0 THEN 1 ELSE $2 END
+              LIMIT CASE WHEN e.consecutive_failures > 0 OR e.kind = 'a2a_push' THEN 1 ELSE $2 END
               FOR UPDATE OF d SKIP LOCKED) p
            WHERE e.enabled AND (e.breaker_open_until IS NULL OR e.breaker_open_until <= now())
              AND NOT (e.id = ANY($1::uuid[]))
@@ -288,6 +380,7 @@ export class DeliveryStore {
                      AS "previousSecret",
                    d.message_id AS "messageId", m.event_type AS "eventType", m.body,
                    m.correlation_id AS "correlationId", m.trace_context AS "traceContext",
+                   e.headers,
                    m.occurred_at AS "occurredAt",
                    d.attempts, d.max_attempts AS "maxAttempts", d.leased_until::text AS "leasedUntil"`,
       [

@@ -28,5 +28,7 @@ import { WebhookRetention } from './webhook-retention';
     WebhookMetrics,
     WebhookRetention,
   ],
+  // The A2A module's push notifications ride this pipeline.
+  exports: [DeliveryStore, WebhookEndpointsService],
 })
 export class OutboundWebhooksModule {}

@@ -87,7 +87,7 @@ export class WebhookEndpointsService {
     const query = this.dataSource
       .getRepository(WebhookEndpoint)
       .createQueryBuilder('e')
-      .where('e.tenant_id = :tenantId', { tenantId: currentTenantId() })
+      .where("e.tenant_id = :tenantId AND e.kind = 'webhook'", { tenantId: currentTenantId() })
       .orderBy('e.id', 'ASC')
       .take(limit + 1);
     if (after) query.andWhere('e.id > :after', { after: after[0] });
@@ -258,7 +258,71 @@ export class WebhookEndpointsService {
     });
   }
 
-  private async assertTargetAllowed(url: string): Promise<void> {
+  /**
+   * An A2A push config's receiver: an endpoint of kind `a2a_push` with a generated secret and
+   * the headers the config asks for, written in the caller's transaction (which audits the
+   * config). It matches no domain event and the webhooks API does not show it.
+   */
+  async createPushEndpoint(
+    tx: Transaction,
+    tenantId: string,
+    input: { url: string; description: string; headers: Record<string, string> },
+  ): Promise<IssuedEndpoint> {
+    const id = uuidv7();
+    const secret = generateSecret();
+    await tx.manager.insert(WebhookEndpoint, {
+      id,
+      tenantId,
+      kind: 'a2a_push',
+      url: input.url,
+      description: input.description.slice(0, 500),
+      eventTypes: [],
+      headers: input.headers,
+      enabled: true,
+      secret,
+    });
+    return { endpoint: await tx.manager.findOneByOrFail(WebhookEndpoint, { id }), secret };
+  }
+
+  /**
+   * A push receiver's new URL and headers; it starts afresh (enabled, breaker closed), and its
+   * deliveries not yet made go to the new URL.
+   */
+  async updatePushEndpoint(
+    tx: Transaction,
+    id: string,
+    input: { url: string; headers: Record<string, string> },
+  ): Promise<IssuedEndpoint> {
+    const endpoint = await tx.manager.findOneByOrFail(WebhookEndpoint, { id, kind: 'a2a_push' });
+    await tx.manager.update(
+      WebhookEndpoint,
+      { id },
+      {
+        url: input.url,
+        headers: input.headers,
+        enabled: true,
+        disabledReason: null,
+        consecutiveFailures: 0,
+        failingSince: null,
+        breakerOpenUntil: null,
+        updatedAt: () => 'now()',
+      },
+    );
+    this.notifications.notifyAfterCommit(tx, DELIVERIES_CHANNEL, '');
+    return { endpoint, secret: endpoint.secret };
+  }
+
+  /** Removes push receivers with their deliveries (the configs go with them: cascade). */
+  async deletePushEndpoints(tx: Transaction, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await tx.manager.query(
+      `DELETE FROM webhook_endpoints WHERE id = ANY($1::uuid[]) AND kind = 'a2a_push'`,
+      [ids],
+    );
+  }
+
+  /** Refuses a URL the SSRF guard would not let a delivery reach (WEBHOOK_ALLOWED_CIDRS). */
+  async assertTargetAllowed(url: string): Promise<void> {
     const problem = await targetProblem(url, this.config.webhookAllowedCidrs);
     if (!problem) return;
     // A well-formed URL refused for where it leads: say how an operator allows it.
@@ -270,7 +334,7 @@ export class WebhookEndpointsService {
   }
 
   private async load(manager: EntityManager, tenantId: string, id: string) {
-    const endpoint = await manager.findOneBy(WebhookEndpoint, { tenantId, id });
+    const endpoint = await manager.findOneBy(WebhookEndpoint, { tenantId, id, kind: 'webhook' });
     if (!endpoint) throw new EndpointNotFoundError(id);
     return endpoint;
   }
@@ -280,7 +344,7 @@ export class WebhookEndpointsService {
       .getRepository(WebhookEndpoint)
       .createQueryBuilder('e')
       .setLock('pessimistic_write')
-      .where('e.tenant_id = :tenantId AND e.id = :id', { tenantId, id })
+      .where("e.tenant_id = :tenantId AND e.id = :id AND e.kind = 'webhook'", { tenantId, id })
       .getOne();
     if (!endpoint) throw new EndpointNotFoundError(id);
     return endpoint;

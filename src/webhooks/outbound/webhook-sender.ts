@@ -60,6 +60,8 @@ export class WebhookSender {
         signal,
         body: delivery.body,
         headers: {
+          // The endpoint's own first: ours below always win.
+          ...(delivery.headers ?? {}),
           'content-type': 'application/json',
           'user-agent': USER_AGENT,
           'webhook-id': delivery.messageId,

@@ -1444,6 +1444,48 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/a2a/v1/tasks/{id}/pushNotificationConfigs': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A2A ListTaskPushNotificationConfigs: {configs, nextPageToken}, oldest first */
+    get: operations['A2aController_listPushConfigs'];
+    put?: never;
+    /**
+     * A2A CreateTaskPushNotificationConfig: POST the task’s updates to a URL
+     * @description Answers the TaskPushNotificationConfig (never its credentials). From now on, each change of the task’s status is POSTed to the URL as the StreamResponse objects message:stream sends (artifactUpdate, then statusUpdate), one at a time in order, signed as webhooks are (webhook-id, webhook-timestamp, webhook-signature) with the secret in the Webhook-Secret response header, with the token in X-A2A-Notification-Token and authentication as Authorization. The config goes once the terminal update is delivered.
+     */
+    post: operations['A2aController_createPushConfig'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/a2a/v1/tasks/{id}/pushNotificationConfigs/{configId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** A2A GetTaskPushNotificationConfig */
+    get: operations['A2aController_getPushConfig'];
+    put?: never;
+    post?: never;
+    /**
+     * A2A DeleteTaskPushNotificationConfig: answers {} (google.protobuf.Empty)
+     * @description Updates not yet delivered to the config are dropped with it.
+     */
+    delete: operations['A2aController_deletePushConfig'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/.well-known/agent-card.json': {
     parameters: {
       query?: never;
@@ -3593,6 +3635,25 @@ export interface components {
       metadata?: {
         [key: string]: unknown;
       };
+    };
+    AuthenticationInfoDto: {
+      /** @description HTTP authentication scheme, e.g. "Bearer" */
+      scheme: string;
+      /** @description Sent as "Authorization: <scheme> <credentials>"; never answered back */
+      credentials?: string;
+    };
+    TaskPushNotificationConfigDto: {
+      /** @description Ignored: the tenant is the API key’s */
+      tenant?: string;
+      /** @description The config id (1-64 of A-Z a-z 0-9 . _ ~ -); generated when absent. A config id the task already has replaces that config’s URL, token and authentication. */
+      id?: string;
+      /** @description Empty, or the task of the path */
+      taskId?: string;
+      /** @description Where the task’s updates are POSTed: http(s), checked as webhook endpoint URLs are (SSRF guard, WEBHOOK_ALLOWED_CIDRS) */
+      url: string;
+      /** @description Sent in the X-A2A-Notification-Token header of every notification */
+      token?: string;
+      authentication?: components['schemas']['AuthenticationInfoDto'];
     };
   };
   responses: never;
@@ -11134,6 +11195,272 @@ export interface operations {
       };
       /** @description Idempotency-Key reused with a different body */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  A2aController_listPushConfigs: {
+    parameters: {
+      query?: {
+        pageSize?: number;
+        /** @description nextPageToken of the previous page */
+        pageToken?: string;
+      };
+      header?: never;
+      path: {
+        /** @description The task id (the run id) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  A2aController_createPushConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The task id (the run id) */
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['TaskPushNotificationConfigDto'];
+      };
+    };
+    responses: {
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  A2aController_getPushConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The task id (the run id) */
+        id: string;
+        /** @description The config id */
+        configId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  A2aController_deletePushConfig: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The task id (the run id) */
+        id: string;
+        /** @description The config id */
+        configId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

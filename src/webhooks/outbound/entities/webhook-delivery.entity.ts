@@ -93,6 +93,13 @@ export class WebhookDelivery {
   @Column({ name: 'updated_at', type: 'timestamptz', default: () => 'now()' })
   updatedAt: Date;
 
+  /**
+   * Order within an ordered (`a2a_push`) endpoint: its deliveries go one at a time, lowest
+   * sequence first. Null for webhook endpoints, whose deliveries go side by side.
+   */
+  @Column({ type: 'bigint', nullable: true })
+  sequence: string | null;
+
   @Column({ name: 'succeeded_at', type: 'timestamptz', nullable: true })
   succeededAt: Date | null;
 }

@@ -1,13 +1,22 @@
-import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Tenant } from '../../../auth/entities/tenant.entity';
 
 /** Why an endpoint is off: by a user, by a 410 answer, or after failing for too long. */
 export const DISABLED_REASONS = ['manual', 'gone', 'failing'] as const;
 export type DisabledReason = (typeof DISABLED_REASONS)[number];
 
+/**
+ * `webhook`: receives the domain events its patterns match (the webhooks API). `a2a_push`: an
+ * A2A push notification config's receiver: gets only what the A2A module queues for it, one at
+ * a time in order, and is managed through the A2A routes, never the webhooks API.
+ */
+export const ENDPOINT_KINDS = ['webhook', 'a2a_push'] as const;
+export type EndpointKind = (typeof ENDPOINT_KINDS)[number];
+
 /** A receiver of signed webhooks, with its secrets and its circuit-breaker state. */
 @Entity('webhook_endpoints')
 @Index('webhook_endpoints_tenant_id', ['tenantId', 'id'])
+@Check('webhook_endpoints_kind_check', `"kind" IN ('webhook', 'a2a_push')`)
 export class WebhookEndpoint {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'webhook_endpoints_pkey' })
   id: string;
@@ -53,6 +62,13 @@ export class WebhookEndpoint {
 
   @Column({ name: 'breaker_open_until', type: 'timestamptz', nullable: true })
   breakerOpenUntil: Date | null;
+
+  @Column({ type: 'varchar', length: 16, default: 'webhook' })
+  kind: EndpointKind;
+
+  /** Request headers sent besides ours (an A2A config's token and Authorization); never ours. */
+  @Column({ type: 'jsonb', nullable: true })
+  headers: Record<string, string> | null;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -29,6 +29,7 @@ import { OutcomeRouting1763800050000 } from './1763800050000-OutcomeRouting';
 import { SummaryIndexes1763800060000 } from './1763800060000-SummaryIndexes';
 import { PartitionHistory1763800070000 } from './1763800070000-PartitionHistory';
 import { TaskRunIndex1763800080000 } from './1763800080000-TaskRunIndex';
+import { MetricIndexes1763800150000 } from './1763800150000-MetricIndexes';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -63,4 +64,5 @@ export const MIGRATIONS = [
   SummaryIndexes1763800060000,
   PartitionHistory1763800070000,
   TaskRunIndex1763800080000,
+  MetricIndexes1763800150000,
 ];

@@ -1,3 +1,4 @@
+import { availableParallelism, loadavg } from 'node:os';
 import { Client } from 'pg';
 import { Agent, request } from 'undici';
 import { ADMIN_KEY, freshDatabase, Server, startService } from './harness';
@@ -9,8 +10,9 @@ import { ADMIN_KEY, freshDatabase, Server, startService } from './harness';
  * 100,000 and 10,000,000. Rows are seeded with SQL in the shapes the service writes (agents with
  * one of 100 skills, one single-step run per queued task, sealed audit entries with chain rows),
  * then ANALYZEd. The service runs with its workers off (no sealer or self-verification over the
- * seeded chain) and the discovery cache off, so each request reaches the database. Each
- * operation is timed SAMPLES times one request after the other (p50, p99 in ms).
+ * seeded chain) and the discovery and metrics caches off, so each request reaches the database.
+ * Each operation is timed SAMPLES times one request after the other (p50, p99 in ms); the load
+ * average is printed after each level, since the machine may be shared.
  */
 const SCALE = Number(process.env.BENCH_SCALE ?? 1);
 const SAMPLES = Number(process.env.BENCH_SCALE_SAMPLES ?? 200);
@@ -125,7 +127,11 @@ export async function benchScale(): Promise<string[]> {
   const pg = new Client({ connectionString: db.url });
   const lines: string[] = [];
   try {
-    server = await startService(db.url, { WORKERS: 'off', DISCOVERY_CACHE: '0' });
+    server = await startService(db.url, {
+      WORKERS: 'off',
+      DISCOVERY_CACHE: '0',
+      METRICS_CACHE: '0',
+    });
     await pg.connect();
     const base = `${server.base}/api/v1`;
     const headers = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
@@ -244,6 +250,12 @@ export async function benchScale(): Promise<string[]> {
         cells.push(`${at(0.5).toFixed(2)} / ${at(0.99).toFixed(2)}`);
         results.set(operation.name, cells);
       }
+      // The machine is shared: say how busy it was while this level was timed.
+      lines.push(
+        `measured ${level.name}: load average ${loadavg()
+          .map((load) => load.toFixed(1))
+          .join(', ')} (1, 5, 15 min) on ${availableParallelism()} cores`,
+      );
     }
     const width = Math.max(...operations.map((operation) => operation.name.length));
     lines.push('');

@@ -31,6 +31,7 @@ import { PartitionHistory1763800070000 } from './1763800070000-PartitionHistory'
 import { TaskRunIndex1763800080000 } from './1763800080000-TaskRunIndex';
 import { QuarantineDeferrals1763800110000 } from './1763800110000-QuarantineDeferrals';
 import { A2aPushConfigs1763800120000 } from './1763800120000-A2aPushConfigs';
+import { MetricIndexes1763800150000 } from './1763800150000-MetricIndexes';
 import { FairQueue1763800160000 } from './1763800160000-FairQueue';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
@@ -68,5 +69,6 @@ export const MIGRATIONS = [
   TaskRunIndex1763800080000,
   QuarantineDeferrals1763800110000,
   A2aPushConfigs1763800120000,
+  MetricIndexes1763800150000,
   FairQueue1763800160000,
 ];

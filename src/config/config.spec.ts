@@ -174,4 +174,12 @@ describe('duration', () => {
     );
     expect(() => loadConfig({ HISTORY_PARTITIONS_AHEAD: '0' })).toThrow(/HISTORY_PARTITIONS_AHEAD/);
   });
+
+  it('reads how long a scrape reuses its database reads: 5 s, at most a minute, 0 off', () => {
+    expect(loadConfig({}).metricsCacheMs).toBe(5_000);
+    expect(loadConfig({ METRICS_CACHE: '0' }).metricsCacheMs).toBe(0);
+    expect(loadConfig({ METRICS_CACHE: '15s' }).metricsCacheMs).toBe(15_000);
+    expect(() => loadConfig({ METRICS_CACHE: '2m' })).toThrow(/METRICS_CACHE/);
+    expect(() => loadConfig({ METRICS_CACHE: 'soon' })).toThrow(/METRICS_CACHE/);
+  });
 });

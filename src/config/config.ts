@@ -27,6 +27,8 @@ export interface AppConfig {
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   metricsAllowedCidrs: CidrList;
+  /** How long a scrape's database reads are reused (0: every scrape reads). */
+  metricsCacheMs: number;
   adminAllowedCidrs: CidrList;
   githubWebhookSecrets: string[];
   githubHookCidrs: CidrList;
@@ -160,6 +162,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     rateLimitPerMinute: read('RATE_LIMIT_PER_MINUTE', 1200, int(1, 10_000_000)),
     bodyLimitBytes: read('BODY_LIMIT_BYTES', 1_048_576, int(1024, 100 * 1024 * 1024)),
     metricsAllowedCidrs: read('METRICS_ALLOWED_CIDRS', parseCidrList(DEFAULT_PRIVATE_CIDRS), cidrs),
+    metricsCacheMs: read('METRICS_CACHE', 5_000, (raw) => {
+      const ms = duration(raw);
+      if (ms > 60_000) throw new Error('must be at most 60s');
+      return ms;
+    }),
     adminAllowedCidrs: read('ADMIN_ALLOWED_CIDRS', parseCidrList(['0.0.0.0/0', '::/0']), cidrs),
     githubWebhookSecrets: read('GITHUB_WEBHOOK_SECRETS', [], list, true),
     githubHookCidrs: read('GITHUB_HOOK_CIDRS', parseCidrList(GITHUB_HOOK_RANGES), cidrs),

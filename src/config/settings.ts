@@ -94,6 +94,12 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'who may read `/metrics`',
   },
   {
+    name: 'METRICS_CACHE',
+    default: '5s',
+    meaning:
+      'how long the database reads behind the `/metrics` gauges are reused: several Prometheus servers, or a short interval, share one round of queries; at most 60s; `0` off',
+  },
+  {
     name: 'ADMIN_ALLOWED_CIDRS',
     default: 'any',
     meaning: 'who may call key and tenant administration',

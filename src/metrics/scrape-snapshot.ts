@@ -2,24 +2,24 @@ import { Gauge, register } from 'prom-client';
 
 /**
  * What a group of gauges reads at a scrape: one round of queries shared by every gauge of the
- * group (prom-client collects them together), reused for `cacheMs` when set (several Prometheus
- * servers, or a fast interval). prom-client's registry is process-wide: each gauge is made once
- * and reads the source of the application that registered last (tests build several); with no
- * source, or when it fails, the last value.
+ * group (prom-client collects them together), reused for `cacheMs` when set (`METRICS_CACHE`:
+ * several Prometheus servers, or a fast interval, share one round). prom-client's registry is
+ * process-wide: each gauge is made once and reads the source of the application that registered
+ * last (tests build several); with no source, or when it fails, the last value.
  */
 export class ScrapeSnapshot<T> {
   private source: (() => Promise<T>) | undefined;
   private readAt = 0;
   private pending: Promise<T> | undefined;
 
-  constructor(
-    private latest: T,
-    private readonly cacheMs = 0,
-  ) {}
+  private cacheMs = 0;
 
-  /** The application's reader; the next scrape reads through it. */
-  readFrom(source: () => Promise<T>): void {
+  constructor(private latest: T) {}
+
+  /** The application's reader, its reads reused for `cacheMs`; the next scrape reads through it. */
+  readFrom(source: () => Promise<T>, cacheMs = 0): void {
     this.source = source;
+    this.cacheMs = cacheMs;
     this.readAt = 0;
   }
 

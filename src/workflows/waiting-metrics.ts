@@ -1,5 +1,8 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { boundedCount, ESTIMATE_NOTE, EXACT_UP_TO, plannedRows } from '../metrics/bounded-count';
 import { ScrapeSnapshot } from '../metrics/scrape-snapshot';
 
 const counts = new ScrapeSnapshot<Record<string, number>>({});
@@ -16,19 +19,22 @@ const counts = new ScrapeSnapshot<Record<string, number>>({});
  */
 @Injectable()
 export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
 
   onModuleInit(): void {
     counts.gauge(
       'workflow_runs_waiting',
-      'Unfinished workflow runs waiting, by reason (schedule, concurrency, paused, rate_limit, budget)',
+      `Unfinished workflow runs waiting, by reason (schedule, concurrency, paused, rate_limit, budget); ${ESTIMATE_NOTE}`,
       ['reason'],
       (g, byReason) => {
         for (const reason of ['schedule', 'concurrency', 'paused', 'rate_limit', 'budget'])
           g.set({ reason }, byReason[reason] ?? 0);
       },
     );
-    counts.readFrom(() => this.read());
+    counts.readFrom(() => this.read(), this.config.metricsCacheMs);
   }
 
   onModuleDestroy(): void {
@@ -36,38 +42,45 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   private async read(): Promise<Record<string, number>> {
-    const [row] = await this.dataSource.query<
-      Array<{
-        schedule: number;
-        concurrency: number;
-        paused: number;
-        rateLimit: number;
-        budget: number;
-      }>
-    >(
-      `SELECT (SELECT count(*)::int FROM workflow_runs WHERE status = 'scheduled') AS schedule,
-              (SELECT count(*)::int FROM workflow_runs
-                WHERE concurrency_state = 'waiting'
-                  AND status IN ('pending', 'running')) AS concurrency,
-              (SELECT count(*)::int FROM workflow_definition_pauses p
-                 JOIN workflow_runs r ON r.tenant_id = p.tenant_id AND r.type = p.definition_key
-                WHERE r.status IN ('pending', 'running')
-                  AND r.concurrency_state IS DISTINCT FROM 'waiting') AS paused,
-              (SELECT count(DISTINCT t.run_id)::int FROM workflow_tasks t
-                 LEFT JOIN rate_limits l ON l.tenant_id = t.tenant_id AND l.key = t.rate_limit_key
-                WHERE t.status = 'queued' AND t.rate_limit_key IS NOT NULL
-                  AND t.available_at <= now()
-                  AND (l.key IS NULL OR least(t.rate_units, l.burst) > least(l.burst, l.tokens
-                       + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60)))
-                AS "rateLimit",
-              (SELECT count(*)::int FROM workflow_runs WHERE status = 'budget_exceeded') AS budget`,
+    const count = (select: string) => boundedCount(this.dataSource, select);
+    const [schedule, concurrency, paused, rateLimit, budget] = await Promise.all([
+      count(`SELECT 1 FROM workflow_runs WHERE status = 'scheduled'`),
+      count(
+        `SELECT 1 FROM workflow_runs
+          WHERE concurrency_state = 'waiting' AND status IN ('pending', 'running')`,
+      ),
+      count(
+        `SELECT 1 FROM workflow_definition_pauses p
+           JOIN workflow_runs r ON r.tenant_id = p.tenant_id AND r.type = p.definition_key
+          WHERE r.status IN ('pending', 'running')
+            AND r.concurrency_state IS DISTINCT FROM 'waiting'`,
+      ),
+      this.rateLimited(),
+      count(`SELECT 1 FROM workflow_runs WHERE status = 'budget_exceeded'`),
+    ]);
+    return { schedule, concurrency, paused, rate_limit: rateLimit, budget };
+  }
+
+  /**
+   * Runs with a ready task held back by its rate limit: the distinct runs of the first
+   * EXACT_UP_TO + 1 such tasks, exact while there are no more than EXACT_UP_TO of them (then
+   * every one was read); past that, the planner's estimate of the distinct runs.
+   */
+  private async rateLimited(): Promise<number> {
+    const held = `SELECT t.run_id FROM workflow_tasks t
+        LEFT JOIN rate_limits l ON l.tenant_id = t.tenant_id AND l.key = t.rate_limit_key
+       WHERE t.status = 'queued' AND t.rate_limit_key IS NOT NULL
+         AND t.available_at <= now()
+         AND (l.key IS NULL OR least(t.rate_units, l.burst) > least(l.burst, l.tokens
+              + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60))`;
+    const [row] = await this.dataSource.query<Array<{ tasks: number; runs: number }>>(
+      `SELECT count(*)::int AS tasks, count(DISTINCT run_id)::int AS runs
+         FROM (${held} LIMIT ${EXACT_UP_TO + 1}) bounded`,
     );
-    return {
-      schedule: row?.schedule ?? 0,
-      concurrency: row?.concurrency ?? 0,
-      paused: row?.paused ?? 0,
-      rate_limit: row?.rateLimit ?? 0,
-      budget: row?.budget ?? 0,
-    };
+    if (row.tasks <= EXACT_UP_TO) return row.runs;
+    return Math.max(
+      row.runs,
+      await plannedRows(this.dataSource, `SELECT DISTINCT run_id FROM (${held}) held`),
+    );
   }
 }

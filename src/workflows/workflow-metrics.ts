@@ -1,6 +1,9 @@
 import { Injectable, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import type { AppConfig } from '../config/config';
+import { InjectConfig } from '../config/config.module';
+import { boundedCount, ESTIMATE_NOTE, plannedRows } from '../metrics/bounded-count';
 import { ScrapeSnapshot } from '../metrics/scrape-snapshot';
 
 interface SkillQueue {
@@ -75,12 +78,15 @@ export const batchSizes =
  */
 @Injectable()
 export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
 
   onModuleInit(): void {
     scrape.gauge(
       'workflow_runs_active',
-      'Workflow runs not finished, by status',
+      `Workflow runs not finished, by status; ${ESTIMATE_NOTE}`,
       ['status'],
       (g, s) => {
         for (const status of ['pending', 'running', 'budget_exceeded'])
@@ -89,7 +95,7 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
     );
     scrape.gauge(
       'workflow_tasks_active',
-      'Tasks queued or claimed, by status',
+      `Tasks queued or claimed, by status; ${ESTIMATE_NOTE}`,
       ['status'],
       (g, s) => {
         for (const status of ['queued', 'claimed']) g.set({ status }, s.tasks[status] ?? 0);
@@ -97,7 +103,7 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
     );
     scrape.gauge(
       'task_queue_depth',
-      `Queued tasks claimable now, by skill (the ${SKILL_LABELS_MAX} deepest; the rest as "other")`,
+      `Queued tasks claimable now, by skill (the ${SKILL_LABELS_MAX} deepest; the rest as "other"); per tenant and skill exact up to ${QUEUE_EXACT_UP_TO.toLocaleString('en')}, above the planner's estimate`,
       ['skill'],
       (g, s) => {
         for (const queue of s.queues) g.set({ skill: queue.skill }, queue.depth);
@@ -111,7 +117,7 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
         for (const queue of s.queues) g.set({ skill: queue.skill }, queue.oldestAgeSeconds);
       },
     );
-    scrape.readFrom(() => this.snapshot());
+    scrape.readFrom(() => this.snapshot(), this.config.metricsCacheMs);
   }
 
   onModuleDestroy(): void {
@@ -119,31 +125,98 @@ export class WorkflowMetrics implements OnModuleInit, OnModuleDestroy {
   }
 
   private async snapshot(): Promise<Snapshot> {
-    const [runs, tasks, queue] = await Promise.all([
-      this.dataSource.query<Array<{ status: string; n: number }>>(
-        `SELECT status, count(*)::int AS n FROM workflow_runs
-          WHERE status IN ('pending', 'running', 'budget_exceeded') GROUP BY status`,
-      ),
-      this.dataSource.query<Array<{ status: string; n: number }>>(
-        `SELECT 'queued' AS status, count(*)::int AS n FROM workflow_tasks WHERE status = 'queued'
-         UNION ALL
-         SELECT 'claimed', count(*)::int FROM workflow_tasks WHERE status = 'claimed'`,
-      ),
-      this.dataSource.query<Array<{ skill: string; depth: number; age: number | null }>>(
-        `SELECT skill, count(*)::int AS depth,
-                extract(epoch FROM now() - min(available_at))::float8 AS age
-           FROM workflow_tasks WHERE status = 'queued' AND available_at <= now()
-          GROUP BY skill`,
-      ),
+    const count = (select: string) => boundedCount(this.dataSource, select);
+    const [pending, running, budgetExceeded, queued, claimed, queues] = await Promise.all([
+      // `workflow_runs_unfinished` (status first) serves each; `workflow_tasks_queue` and
+      // `workflow_tasks_leases` (partial: queued, claimed) the tasks.
+      count(`SELECT 1 FROM workflow_runs WHERE status = 'pending'`),
+      count(`SELECT 1 FROM workflow_runs WHERE status = 'running'`),
+      count(`SELECT 1 FROM workflow_runs WHERE status = 'budget_exceeded'`),
+      count(`SELECT 1 FROM workflow_tasks WHERE status = 'queued'`),
+      count(`SELECT 1 FROM workflow_tasks WHERE status = 'claimed'`),
+      readQueues(this.dataSource),
     ]);
-    const byStatus = (rows: Array<{ status: string; n: number }>) =>
-      Object.fromEntries(rows.map((row) => [row.status, row.n]));
     return {
-      runs: byStatus(runs),
-      tasks: byStatus(tasks),
-      queues: boundedBySkill(queue),
+      runs: { pending, running, budget_exceeded: budgetExceeded },
+      tasks: { queued, claimed },
+      queues: boundedBySkill(queues),
     };
   }
+}
+
+/** Queues (tenant and skill pairs) read at most per scrape; the rest are left out. */
+export const QUEUES_READ_MAX = 1_000;
+/** Claimable tasks counted exactly per queue; past it, the planner's estimate. */
+export const QUEUE_EXACT_UP_TO = 1_000;
+
+const QUEUE_ORDER = `tenant_id, skill, COALESCE(rate_limit_key, ''), priority DESC, available_at, id`;
+const HEAD = `SELECT tenant_id, skill, COALESCE(rate_limit_key, '') AS rlk, priority, available_at
+                FROM workflow_tasks t WHERE t.status = 'queued'`;
+
+/**
+ * Each skill's claimable depth and oldest claimable age, without reading every queued task.
+ * The queue index `workflow_tasks_queue` is ordered (tenant, skill, rate-limit key, priority
+ * desc, available_at, id): a skip scan (a recursive query hopping from group to group) reads the
+ * first entry of each (tenant, skill, key, priority) group, which is the group's oldest
+ * `available_at`; a group whose head is not due yet has nothing claimable. So the oldest
+ * claimable age of a queue is the oldest due head of its groups, exact, in one index descent per
+ * group. The depth of each queue with a due head is counted up to QUEUE_EXACT_UP_TO entries of
+ * the same index, and past that estimated by the planner.
+ */
+async function readQueues(
+  db: DataSource,
+): Promise<Array<{ skill: string; depth: number; age: number | null }>> {
+  const pairs = await db.query<
+    Array<{ tenantId: string; skill: string; age: number; depth: number }>
+  >(
+    `WITH RECURSIVE heads AS (
+       (${HEAD} ORDER BY ${QUEUE_ORDER} LIMIT 1)
+       UNION ALL
+       SELECT n.* FROM heads h CROSS JOIN LATERAL (
+         (${HEAD} AND t.tenant_id = h.tenant_id AND t.skill = h.skill
+              AND COALESCE(t.rate_limit_key, '') = h.rlk AND t.priority < h.priority
+           ORDER BY ${QUEUE_ORDER} LIMIT 1)
+         UNION ALL
+         (${HEAD} AND (t.tenant_id, t.skill, COALESCE(t.rate_limit_key, ''))
+                      > (h.tenant_id, h.skill, h.rlk)
+           ORDER BY ${QUEUE_ORDER} LIMIT 1)
+         LIMIT 1) n
+     ),
+     due AS (
+       SELECT tenant_id, skill, min(available_at) AS oldest
+         FROM (SELECT * FROM heads LIMIT ${QUEUES_READ_MAX * 4}) groups
+        WHERE available_at <= now()
+        GROUP BY tenant_id, skill
+        LIMIT ${QUEUES_READ_MAX})
+     SELECT tenant_id AS "tenantId", skill,
+            extract(epoch FROM now() - oldest)::float8 AS age,
+            (SELECT count(*)::int FROM (
+               SELECT 1 FROM workflow_tasks t
+                WHERE t.status = 'queued' AND t.tenant_id = due.tenant_id AND t.skill = due.skill
+                  AND t.available_at <= now()
+                LIMIT ${QUEUE_EXACT_UP_TO + 1}) bounded) AS depth
+       FROM due`,
+  );
+  const bySkill = new Map<string, { skill: string; depth: number; age: number | null }>();
+  for (const pair of pairs) {
+    const depth =
+      pair.depth <= QUEUE_EXACT_UP_TO
+        ? pair.depth
+        : Math.max(
+            QUEUE_EXACT_UP_TO + 1,
+            await plannedRows(
+              db,
+              `SELECT 1 FROM workflow_tasks WHERE status = 'queued' AND tenant_id = $1
+                  AND skill = $2 AND available_at <= now()`,
+              [pair.tenantId, pair.skill],
+            ),
+          );
+    const row = bySkill.get(pair.skill) ?? { skill: pair.skill, depth: 0, age: null };
+    row.depth += depth;
+    row.age = Math.max(row.age ?? 0, pair.age);
+    bySkill.set(pair.skill, row);
+  }
+  return [...bySkill.values()];
 }
 
 /**

@@ -21,6 +21,8 @@ export function spawnApp(env: Record<string, string>): SpawnedApp {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
       AUDIT_KEY_FILE: testKeyFile(),
+      // Tests scrape right after a change: every scrape reads (production reuses reads for 5 s).
+      METRICS_CACHE: '0',
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -33,6 +33,8 @@ export async function startTestApp(
     LOG_LEVEL: 'silent',
     ADMIN_API_KEY: ADMIN_KEY,
     AUDIT_KEY_FILE: testKeyFile(),
+    // Tests scrape right after a change: every scrape reads (production reuses reads for 5 s).
+    METRICS_CACHE: '0',
     ...env,
     DATABASE_URL: env.DATABASE_URL ?? db.url,
   });

@@ -1,6 +1,10 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Counter, Gauge, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
+import { boundedCount, ESTIMATE_NOTE } from '../../metrics/bounded-count';
+import { ScrapeSnapshot } from '../../metrics/scrape-snapshot';
+import type { AppConfig } from '../../config/config';
+import { InjectConfig } from '../../config/config.module';
 
 interface QueueState {
   depth: number;
@@ -18,20 +22,11 @@ const EMPTY: QueueState = {
 
 // prom-client's registry is process-wide: metrics are made once and read the state of the
 // application that registered last (tests build several apps in one process).
-let readState: (() => Promise<QueueState>) | undefined;
-let latest = EMPTY;
-let pending: Promise<QueueState> | undefined;
+const state = new ScrapeSnapshot<QueueState>(EMPTY);
 
-/** One query per scrape, shared by the gauges collected together. */
+/** One round of queries per scrape (or per METRICS_CACHE), shared by the gauges. */
 function refreshed(): Promise<QueueState> {
-  pending ??= (readState ? readState().catch(() => latest) : Promise.resolve(latest)).then(
-    (state) => {
-      latest = state;
-      pending = undefined;
-      return state;
-    },
-  );
-  return pending;
+  return state.get();
 }
 
 function metric<T>(name: string, make: () => T): T {
@@ -75,16 +70,27 @@ function gauge(name: string, help: string, read: (state: QueueState) => void | n
 export class WebhookMetrics implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(WebhookMetrics.name);
 
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    @InjectConfig() private readonly config: AppConfig,
+  ) {}
 
   onModuleInit(): void {
-    gauge('webhook_queue_depth', 'Webhook deliveries waiting for an attempt', (s) => s.depth);
+    gauge(
+      'webhook_queue_depth',
+      `Webhook deliveries waiting for an attempt; ${ESTIMATE_NOTE}`,
+      (s) => s.depth,
+    );
     gauge(
       'webhook_queue_oldest_age_seconds',
       'How long the most overdue webhook delivery has been due',
       (s) => s.oldestAgeSeconds,
     );
-    gauge('webhook_deliveries_dead', 'Webhook deliveries that gave up (dead)', (s) => s.dead);
+    gauge(
+      'webhook_deliveries_dead',
+      `Webhook deliveries that gave up (dead); ${ESTIMATE_NOTE}`,
+      (s) => s.dead,
+    );
     if (!register.getSingleMetric('webhook_endpoints')) {
       new Gauge({
         name: 'webhook_endpoints',
@@ -96,23 +102,33 @@ export class WebhookMetrics implements OnModuleInit, OnModuleDestroy {
         },
       });
     }
-    readState = () => this.read();
+    state.readFrom(() => this.read(), this.config.metricsCacheMs);
   }
 
   onModuleDestroy(): void {
-    readState = undefined;
+    state.stopReading();
   }
 
   private async read(): Promise<QueueState> {
     try {
-      const [queue]: Array<{ depth: number; age: number; dead: number }> =
-        await this.dataSource.query(
-          `SELECT count(*) FILTER (WHERE next_attempt_at IS NOT NULL)::int AS depth,
-                  COALESCE(EXTRACT(EPOCH FROM now() - min(next_attempt_at)
-                                     FILTER (WHERE next_attempt_at <= now())), 0)::float8 AS age,
-                  (SELECT count(*) FROM webhook_deliveries WHERE status = 'dead')::int AS dead
-             FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL`,
-        );
+      // Each from a partial index, read up to EXACT_UP_TO entries (then estimated); the most
+      // overdue delivery is the oldest of the endpoints' heads of `webhook_deliveries_due`
+      // (keyed endpoint, next_attempt_at): one index descent per endpoint.
+      const [depth, dead, [overdue]] = await Promise.all([
+        boundedCount(
+          this.dataSource,
+          'SELECT 1 FROM webhook_deliveries WHERE next_attempt_at IS NOT NULL',
+        ),
+        boundedCount(this.dataSource, `SELECT 1 FROM webhook_deliveries WHERE status = 'dead'`),
+        this.dataSource.query<Array<{ age: number }>>(
+          `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(h.next_attempt_at)), 0)::float8 AS age
+             FROM webhook_endpoints e
+             CROSS JOIN LATERAL (SELECT d.next_attempt_at FROM webhook_deliveries d
+                                  WHERE d.endpoint_id = e.id AND d.next_attempt_at IS NOT NULL
+                                  ORDER BY d.next_attempt_at LIMIT 1) h
+            WHERE h.next_attempt_at <= now()`,
+        ),
+      ]);
       const endpoints: Array<{ state: keyof QueueState['breakers']; count: number }> =
         await this.dataSource.query(
           `SELECT CASE WHEN NOT enabled THEN 'disabled'
@@ -123,7 +139,7 @@ export class WebhookMetrics implements OnModuleInit, OnModuleDestroy {
         );
       const breakers = { ...EMPTY.breakers };
       for (const row of endpoints) breakers[row.state] = row.count;
-      return { depth: queue.depth, oldestAgeSeconds: queue.age, dead: queue.dead, breakers };
+      return { depth, oldestAgeSeconds: Math.max(0, overdue?.age ?? 0), dead, breakers };
     } catch (error) {
       this.logger.debug(`Webhook queue state unavailable: ${(error as Error).message}`);
       throw error;

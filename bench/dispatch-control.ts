@@ -26,7 +26,8 @@ type Claimed = { data: { tasks: Task[] } };
  * one-task-per-claim loop when they do not bind (the dispatch scenario's load, plain, with every
  * step naming a limit of a billion a minute, and with that limit plus a definition whose
  * concurrency key gives every run its own value, in the same run), and the small tenant's claim
- * wait while a large tenant floods its own queue and its agents drain it.
+ * wait while a large tenant floods its own queue and its agents drain it, then a small key
+ * value's while another value of the same key floods the same queue.
  */
 export async function benchDispatchControl(): Promise<void> {
   const statement = await claimStatementAlone();
@@ -39,22 +40,32 @@ export async function benchDispatchControl(): Promise<void> {
       `${(statement.plain / statement.limited).toFixed(2)}`,
   );
 
-  const fair = await floodedTenants();
   const waits = (w: Waits) =>
     `p50 ${w.p50.toFixed(1)} ms, p99 ${w.p99.toFixed(1)} ms, max ${w.max.toFixed(1)} ms`;
-  console.log('');
-  console.log(
-    `small tenant's claim wait, queued to claimed (${SMALL_RUNS} runs, one every 200 ms, 2 agents):`,
-  );
-  console.log(`  alone: ${waits(fair.alone)}`);
-  console.log(
-    `  while a large tenant floods (${FLOOD} tasks queued before, ${AGENTS} of its agents draining ` +
-      `${fair.largeRate.toFixed(0)} tasks/s): ${waits(fair.flooded)}`,
-  );
-  console.log(
-    `  one global FIFO would have put the small tenant's first task behind ${FLOOD} others: ` +
-      `~${(FLOOD / Math.max(fair.largeRate, 1)).toFixed(0)} s at that rate (computed, not measured)`,
-  );
+  for (const between of ['tenants', 'key values'] as const) {
+    const fair = await flooded(between);
+    const [smallOne, largeOne] =
+      between === 'tenants'
+        ? ['small tenant', 'a large tenant floods its own queue']
+        : [
+            "small key value's",
+            'one value of the same concurrency key floods the same tenant and skill',
+          ];
+    console.log('');
+    console.log(
+      `${smallOne} claim wait, queued to claimed (${SMALL_RUNS} runs, one every 200 ms, ` +
+        `${between === 'tenants' ? '2 agents' : `${AGENTS + 2} agents shared`}):`,
+    );
+    console.log(`  alone: ${waits(fair.alone)}`);
+    console.log(
+      `  while ${largeOne} (${FLOOD} tasks queued before, ${AGENTS} agents draining ` +
+        `${fair.largeRate.toFixed(0)} tasks/s): ${waits(fair.flooded)}`,
+    );
+    console.log(
+      `  one global FIFO would have put the first of them behind ${FLOOD} others: ` +
+        `~${(FLOOD / Math.max(fair.largeRate, 1)).toFixed(0)} s at that rate (computed, not measured)`,
+    );
+  }
 
   const plain = await oneTaskPerClaim('plain');
   const limited = await oneTaskPerClaim('rate-limit');
@@ -216,8 +227,11 @@ interface Waits {
  * The small tenant (two agents) gets a run every 200 ms, SMALL_RUNS of them, twice: alone,
  * then while the large tenant has FLOOD tasks queued (older than all of the small one's) and
  * its AGENTS agents drain them. Its wait is queued → claimed, from the database's clock.
+ * Between key values, the same in one tenant: the small one is a repository's runs of a
+ * definition with a concurrency key, the flood another repository's, and all the agents
+ * claim from the one queue.
  */
-async function floodedTenants(): Promise<{
+async function flooded(between: 'tenants' | 'key values'): Promise<{
   alone: Waits;
   flooded: Waits;
   largeRate: number;
@@ -241,16 +255,19 @@ async function floodedTenants(): Promise<{
         })
       ).data.key;
     }
+    // Between key values, both are one tenant's: the small one is a repository's few runs.
+    const tenantOf = (tenant: string) => (between === 'tenants' ? tenant : 'large');
     const as = (tenant: string): BenchApi => {
-      const api = benchApi(server!.base, keys[tenant], client);
+      const api = benchApi(server!.base, keys[tenantOf(tenant)], client);
       return (path, body) => api(path, body);
     };
     const large = { agents: await benchAgents(as('large'), 'large', AGENTS) };
     const small = { agents: await benchAgents(as('small'), 'small', 2) };
-    for (const tenant of ['large', 'small'])
+    for (const tenant of between === 'tenants' ? ['large', 'small'] : ['large'])
       await as(tenant)('/workflow-definitions', {
         key: 'job',
         steps: [{ key: 'do', skill: 'bench' }],
+        ...(between === 'tenants' ? {} : { concurrency: { key: '$.input.repo', limit: 1000 } }),
       });
     let stop = false;
     let largeDone = 0;
@@ -270,8 +287,12 @@ async function floodedTenants(): Promise<{
       const ids: string[] = [];
       for (let i = 0; i < SMALL_RUNS; i++) {
         ids.push(
-          (await as('small')<{ data: { id: string } }>('/workflows', { definitionKey: 'job' })).data
-            .id,
+          (
+            await as('small')<{ data: { id: string } }>('/workflows', {
+              definitionKey: 'job',
+              input: { repo: 'small' },
+            })
+          ).data.id,
         );
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
@@ -296,19 +317,28 @@ async function floodedTenants(): Promise<{
     const alone = await smallRuns();
 
     // The flood, queued in one statement (an hour old: older than everything the small tenant queues).
+    // Between key values: one repository's runs, each holding a slot of its key (a flood that
+    // a limit of 1000 would have queued as pending runs; here their tasks are all queued).
     await sql.query(
-      `INSERT INTO workflow_runs (id, tenant_id, type, definition_version, status, priority, input, steps)
-       SELECT gen_random_uuid(), 'large', 'job', 1, 'pending', 0, '{}', d.steps
+      `INSERT INTO workflow_runs (id, tenant_id, type, definition_version, status, priority, input,
+              steps, concurrency_key, concurrency_limit, concurrency_strategy, concurrency_state,
+              concurrency_since)
+       SELECT gen_random_uuid(), 'large', 'job', 1, 'pending', 0, '{"repo":"large"}', d.steps,
+              k.key, k.lim, k.strategy, k.state, CASE WHEN k.key IS NOT NULL THEN now() END
          FROM generate_series(1, $1::int)
-        CROSS JOIN (SELECT steps FROM workflow_definitions WHERE tenant_id = 'large') d`,
-      [FLOOD],
+        CROSS JOIN (SELECT steps FROM workflow_definitions WHERE tenant_id = 'large') d
+        CROSS JOIN (SELECT CASE WHEN $2 THEN '"large"' END AS key,
+                           CASE WHEN $2 THEN 100000 END AS lim,
+                           CASE WHEN $2 THEN 'queue' END AS strategy,
+                           CASE WHEN $2 THEN 'holding' END AS state) k`,
+      [FLOOD, between === 'key values'],
     );
     await sql.query(
       `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input,
               max_attempts, retry_backoff, available_at)
        SELECT gen_random_uuid(), 'large', r.id, 'do', 'bench', 'queued', '{}', 3,
               '{"initialSeconds":1,"factor":2,"maxSeconds":300}', now() - interval '1 hour'
-         FROM workflow_runs r WHERE r.tenant_id = 'large'`,
+         FROM workflow_runs r WHERE r.tenant_id = 'large' AND r.input->>'repo' = 'large'`,
     );
     await sql.query('ANALYZE');
     const started = performance.now();

@@ -149,18 +149,20 @@ export const QUEUES_READ_MAX = 1_000;
 /** Claimable tasks counted exactly per queue; past it, the planner's estimate. */
 export const QUEUE_EXACT_UP_TO = 1_000;
 
-const QUEUE_ORDER = `tenant_id, skill, COALESCE(rate_limit_key, ''), priority DESC, available_at, id`;
+const QUEUE_ORDER = `tenant_id, skill, COALESCE(rate_limit_key, ''), priority DESC, fair_at, id`;
 const HEAD = `SELECT tenant_id, skill, COALESCE(rate_limit_key, '') AS rlk, priority, available_at
                 FROM workflow_tasks t WHERE t.status = 'queued'`;
 
 /**
  * Each skill's claimable depth and oldest claimable age, without reading every queued task.
  * The queue index `workflow_tasks_queue` is ordered (tenant, skill, rate-limit key, priority
- * desc, available_at, id): a skip scan (a recursive query hopping from group to group) reads the
- * first entry of each (tenant, skill, key, priority) group, which is the group's oldest
- * `available_at`; a group whose head is not due yet has nothing claimable. So the oldest
- * claimable age of a queue is the oldest due head of its groups, exact, in one index descent per
- * group. The depth of each queue with a due head is counted up to QUEUE_EXACT_UP_TO entries of
+ * desc, fair_at, id): a skip scan (a recursive query hopping from group to group) reads the
+ * first entry of each (tenant, skill, key, priority) group, the next task it dispatches. For
+ * runs without a concurrency key the rank is `available_at`, so that head is the group's oldest
+ * and a head not due yet means nothing is claimable: the oldest claimable age of a queue is the
+ * oldest due head of its groups, exact, in one index descent per group. Where keyed runs take
+ * turns (FairQueue), the head is the task next in turn, and its age is how long the queue's next
+ * task has waited. The depth of each queue with a due head is counted up to QUEUE_EXACT_UP_TO entries of
  * the same index, and past that estimated by the planner.
  */
 async function readQueues(

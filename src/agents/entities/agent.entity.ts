@@ -35,6 +35,8 @@ export type AgentStatus = (typeof AGENT_STATUSES)[number];
 
 @Entity('agents')
 @Index('agents_tenant_status_id', ['tenantId', 'status', 'id'])
+// /metrics counts agents by status across tenants (migration MetricIndexes).
+@Index('agents_status', ['status'])
 // Trigram GIN indexes for ?q=; TypeORM cannot describe them, so they are declared and left alone.
 @Index('agents_name_trgm', { synchronize: false })
 @Index('agents_description_trgm', { synchronize: false })

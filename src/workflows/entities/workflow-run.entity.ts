@@ -14,6 +14,10 @@ import type { Budget, UsageTotals } from '../usage/usage';
   where: '"trigger_key" IS NOT NULL',
 })
 @Index('workflow_runs_tenant_created', ['tenantId', 'createdAt', 'status'])
+// /metrics counts unfinished runs by status (migration MetricIndexes).
+@Index('workflow_runs_unfinished', ['status', 'tenantId', 'type'], {
+  where: `status IN ('scheduled', 'pending', 'running', 'budget_exceeded')`,
+})
 @Index('workflow_runs_tenant_finished', ['tenantId', 'finishedAt', 'status'], {
   where: '"finished_at" IS NOT NULL',
 })

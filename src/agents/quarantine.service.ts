@@ -232,19 +232,9 @@ export class QuarantineService implements OnModuleInit {
       threshold: policy.quarantineThreshold,
       reason: 'last_healthy_agent',
     };
-    await this.audit.record(tx, {
-      action: 'agent.quarantine.defer',
-      resource: { type: 'agent', id: who.agent_id },
-      after: data,
-      tenantId: who.tenant_id,
-    });
-    await this.events.emit(tx, {
-      type: 'agent.quarantine.deferred',
-      subject: { type: 'agent', id: who.agent_id },
-      data,
-      tenantId: who.tenant_id,
-    });
-    this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, who.tenant_id);
+    await this.announce(tx, 'agent.quarantine.defer', 'agent.quarantine.deferred', [
+      { tenantId: who.tenant_id, agentId: who.agent_id, data },
+    ]);
     return 'deferred';
   }
 
@@ -263,23 +253,43 @@ export class QuarantineService implements OnModuleInit {
   }
 
   private async deferralsEnded(tx: Transaction, ended: Ended[], reason: DeferralEnd) {
-    for (const row of ended) {
-      const data = { agentId: row.agent_id, skill: row.skill_id, reason };
-      await this.audit.record(tx, {
-        action: 'agent.quarantine.deferral_end',
-        resource: { type: 'agent', id: row.agent_id },
+    await this.announce(
+      tx,
+      'agent.quarantine.deferral_end',
+      'agent.quarantine.deferral_ended',
+      ended.map((row) => ({
+        tenantId: row.tenant_id,
+        agentId: row.agent_id,
         before: { deferred: row.skill_id },
+        data: { agentId: row.agent_id, skill: row.skill_id, reason },
+      })),
+    );
+  }
+
+  /** Each change audited and emitted as an event of its agent; discovery told after commit. */
+  private async announce(
+    tx: Transaction,
+    action: string,
+    eventType: string,
+    changes: Array<{
+      tenantId: string;
+      agentId: string;
+      before?: Record<string, unknown>;
+      data: Record<string, unknown>;
+    }>,
+  ) {
+    for (const { tenantId, agentId, before, data } of changes) {
+      const resource = { type: 'agent', id: agentId };
+      await this.audit.record(tx, {
+        action,
+        resource,
+        ...(before ? { before } : {}),
         after: data,
-        tenantId: row.tenant_id,
+        tenantId,
       });
-      await this.events.emit(tx, {
-        type: 'agent.quarantine.deferral_ended',
-        subject: { type: 'agent', id: row.agent_id },
-        data,
-        tenantId: row.tenant_id,
-      });
+      await this.events.emit(tx, { type: eventType, subject: resource, data, tenantId });
     }
-    for (const tenantId of new Set(ended.map((e) => e.tenant_id)))
+    for (const tenantId of new Set(changes.map((change) => change.tenantId)))
       this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, tenantId);
   }
 
@@ -388,19 +398,9 @@ export class QuarantineService implements OnModuleInit {
       samples,
       threshold: policy.quarantineThreshold,
     };
-    await this.audit.record(tx, {
-      action: 'agent.quarantine',
-      resource: { type: 'agent', id: who.agent_id },
-      after: data,
-      tenantId: who.tenant_id,
-    });
-    await this.events.emit(tx, {
-      type: 'agent.quarantined',
-      subject: { type: 'agent', id: who.agent_id },
-      data,
-      tenantId: who.tenant_id,
-    });
-    this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, who.tenant_id);
+    await this.announce(tx, 'agent.quarantine', 'agent.quarantined', [
+      { tenantId: who.tenant_id, agentId: who.agent_id, data },
+    ]);
   }
 
   /**
@@ -463,24 +463,17 @@ export class QuarantineService implements OnModuleInit {
   private async released(tx: Transaction, ended: Ended[], reason: 'cooldown' | 'operator') {
     if (ended.length === 0) return;
     await this.emptyWindows(tx, ended);
-    for (const row of ended) {
-      const data = { agentId: row.agent_id, skill: row.skill_id, reason };
-      await this.audit.record(tx, {
-        action: 'agent.release',
-        resource: { type: 'agent', id: row.agent_id },
+    await this.announce(
+      tx,
+      'agent.release',
+      'agent.released',
+      ended.map((row) => ({
+        tenantId: row.tenant_id,
+        agentId: row.agent_id,
         before: { quarantined: row.skill_id },
-        after: data,
-        tenantId: row.tenant_id,
-      });
-      await this.events.emit(tx, {
-        type: 'agent.released',
-        subject: { type: 'agent', id: row.agent_id },
-        data,
-        tenantId: row.tenant_id,
-      });
-    }
-    for (const tenantId of new Set(ended.map((e) => e.tenant_id)))
-      this.notifications.notifyAfterCommit(tx, AGENTS_CHANNEL, tenantId);
+        data: { agentId: row.agent_id, skill: row.skill_id, reason },
+      })),
+    );
   }
 
   /** Empties these agents' outcomes for these skills: each starts a fresh window. */

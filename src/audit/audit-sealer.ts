@@ -1,3 +1,4 @@
+import { AUDIT_NOW_SQL } from './audit-time';
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { Client } from 'pg';
 import type { AppConfig } from '../config/config';
@@ -189,9 +190,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         [seqs, ids, prevs, hashes],
       );
       // One signed checkpoint per batch, on its new head, in the same transaction.
-      const [{ now }] = await query<{ now: string }>(
-        `SELECT to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS now`,
-      );
+      const [{ now }] = await query<{ now: string }>(`SELECT ${AUDIT_NOW_SQL} AS now`);
       const checkpoint = this.signer.sign({ seq: seq.toString(), hash: prevHash, signedAt: now });
       if (!this.keyRegistered) {
         await client.query(

@@ -1,3 +1,4 @@
+import { AUDIT_NOW_SQL } from './audit-time';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
@@ -158,7 +159,7 @@ export class AuditService {
       `INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
          resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
        SELECT id, tenant_id,
-              to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+              ${AUDIT_NOW_SQL},
               actor_type, actor_id, action, resource_type, resource_id, correlation_id, ip,
               user_agent, before::jsonb, after::jsonb, pg_current_xact_id()::text::bigint
          FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],

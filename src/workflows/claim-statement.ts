@@ -1,3 +1,4 @@
+import { AUDIT_NOW_SQL } from '../audit/audit-time';
 import { DISPATCH_PROFILE_SQL } from '../agents/agents.service';
 import type { RequestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
@@ -160,7 +161,7 @@ export function claimStatement(max: number): string {
      INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
        resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
      SELECT ($4::uuid[])[n], $1,
-            to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+            ${AUDIT_NOW_SQL},
             $6, $7, action, resource_type, resource_id, $8, $9, $10, before, after,
             pg_current_xact_id()::text::bigint
        FROM changes ORDER BY n),

@@ -1,3 +1,4 @@
+import { AUDIT_NOW_SQL } from '../audit/audit-time';
 import type { RequestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
 import { currentTraceparent } from '../common/tracing/trace-context';
@@ -66,7 +67,7 @@ export const END_DUE_STEPS = `
     INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
       resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
     SELECT ($3::uuid[])[k], e.tenant_id,
-           to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+           ${AUDIT_NOW_SQL},
            $5, $6, CASE e.status WHEN 'succeeded' THEN 'step.succeed' ELSE 'step.time_out' END,
            'task', e.id::text, $7, $8, $9, jsonb_build_object('status', 'waiting'),
            jsonb_build_object('status', e.status, 'kind', e.kind),

@@ -21,6 +21,8 @@ const TASKS = Number(process.env.BENCH_DISPATCH_TASKS ?? 3000);
 
 interface Figures extends PeerFigures {
   errors: number;
+  /** The statements most sent per task, with their round trips per task. */
+  statements: Array<[string, number]>;
 }
 
 /**
@@ -50,6 +52,9 @@ export async function benchDispatch(): Promise<void> {
   const rate = (f: PeerFigures) => f.done / f.seconds;
   if (chained instanceof Error) console.log(`  claimNext loop: failed (${chained.message})`);
   else console.log(line('claimNext loop (complete answers the next task)', chained));
+  console.log('  round trips per task of the plain loop, by statement:');
+  for (const [name, perTask] of plain.statements)
+    console.log(`    ${perTask.toFixed(2)}  ${name}`);
   console.log(
     `  ratio plain/graphile-worker = ${(rate(plain) / rate(peer)).toFixed(2)}x (goal >= 1.0x)` +
       (chained instanceof Error
@@ -158,6 +163,14 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
       ].join(', '),
       queries: queriesAfter.queries - queriesBefore.queries,
       transactions: queriesAfter.transactions - queriesBefore.transactions,
+      statements: Object.entries(queriesAfter.byStatement ?? {})
+        .map(([name, count]): [string, number] => [
+          name,
+          (count - (queriesBefore.byStatement?.[name] ?? 0)) / Math.max(done, 1),
+        ])
+        .filter(([, perTask]) => perTask >= 0.01)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 20),
     };
   } finally {
     await sql.end().catch(() => undefined);

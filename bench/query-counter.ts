@@ -10,9 +10,20 @@ import { Client } from 'pg';
 export interface QueryCounts {
   queries: number;
   transactions: number;
+  /** Round trips by statement: its first words, whitespace folded (see `statementName`). */
+  byStatement?: Record<string, number>;
 }
 
-export const queryCounts: QueryCounts = { queries: 0, transactions: 0 };
+export const queryCounts: QueryCounts & { byStatement: Record<string, number> } = {
+  queries: 0,
+  transactions: 0,
+  byStatement: {},
+};
+
+/** A statement's first 80 characters, whitespace folded: enough to tell statements apart. */
+export function statementName(text: string): string {
+  return text.replace(/\s+/g, ' ').trim().slice(0, 80);
+}
 
 const BEGINS = /^\s*(BEGIN|START TRANSACTION)\b/i;
 
@@ -25,7 +36,11 @@ if (!proto.__counted) {
     queryCounts.queries += 1;
     const first = args[0];
     const text = typeof first === 'string' ? first : (first as { text?: unknown } | null)?.text;
-    if (typeof text === 'string' && BEGINS.test(text)) queryCounts.transactions += 1;
+    if (typeof text === 'string') {
+      if (BEGINS.test(text)) queryCounts.transactions += 1;
+      const name = statementName(text);
+      queryCounts.byStatement[name] = (queryCounts.byStatement[name] ?? 0) + 1;
+    }
     return original.apply(this, args);
   };
 }

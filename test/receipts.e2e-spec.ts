@@ -606,4 +606,83 @@ describe('signed run receipts', () => {
       await second.close();
     }
   });
+
+  it('a run whose receipt cannot be written is set aside; the others of its batch are issued', async () => {
+    // Receipts are issued a batch at a time: one that fails must not take the others with it.
+    // First every receipt is refused, so the three runs wait set aside; then all three fall due
+    // at once (one batch) and only the poisoned one is refused.
+    await db.query(`CREATE TABLE receipt_refusal (mode text NOT NULL)`);
+    await db.query(`INSERT INTO receipt_refusal VALUES ('all')`);
+    await db.query(`CREATE FUNCTION refuse_receipt() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT mode FROM receipt_refusal) = 'all'
+           OR (SELECT input->>'poison' FROM workflow_runs WHERE id = NEW.run_id) = 'yes' THEN
+          RAISE EXCEPTION 'receipt refused';
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(`CREATE TRIGGER refuse_receipt BEFORE INSERT ON workflow_receipts
+      FOR EACH ROW EXECUTE FUNCTION refuse_receipt()`);
+    const issuer = test.app.get(ReceiptIssuer);
+    const queued = (ids: string[]) =>
+      db.query<{ runId: string; attempts: number; error: string | null }>(
+        `SELECT run_id::text AS "runId", attempts, last_error AS error
+           FROM workflow_receipt_queue WHERE run_id = ANY($1::uuid[]) ORDER BY run_id`,
+        [ids],
+      );
+    try {
+      const ids: string[] = [];
+      for (const input of [{ n: 1 }, { n: 2, poison: 'yes' }, { n: 3 }]) {
+        const run = await start('one-shot', input);
+        await complete(await claim('reviewer-1'), { ok: true });
+        ids.push(run.id as string);
+      }
+      const [good1, poisoned, good2] = ids;
+      await waitFor(
+        async () => {
+          await issuer.issueDue();
+          const { rows } = await queued(ids);
+          return rows.length === 3 && rows.every((row) => row.error !== null) ? true : undefined;
+        },
+        20_000,
+        'all three receipts refused and set aside',
+      );
+      await db.query(`UPDATE receipt_refusal SET mode = 'poisoned'`);
+      await db.query(
+        `UPDATE workflow_receipt_queue SET next_try_at = now(), last_error = NULL
+          WHERE run_id = ANY($1::uuid[])`,
+        [ids],
+      );
+      await issuer.issueDue();
+      await waitFor(
+        async () => {
+          const { rows } = await queued(ids);
+          return rows.length === 1 && rows[0].error !== null ? rows : undefined;
+        },
+        20_000,
+        'the poisoned run set aside again',
+      ).then((rows) => {
+        expect(rows[0]).toMatchObject({
+          runId: poisoned,
+          error: expect.stringContaining('refused'),
+        });
+      });
+      const { rows } = await db.query<{ runId: string }>(
+        `SELECT run_id::text AS "runId" FROM workflow_receipts WHERE run_id = ANY($1::uuid[])`,
+        [ids],
+      );
+      expect(rows.map((row) => row.runId).sort()).toEqual([good1, good2].sort());
+      // Set aside, not lost: once it can be written, it is.
+      await db.query('DROP TRIGGER refuse_receipt ON workflow_receipts');
+      await db.query(`UPDATE workflow_receipt_queue SET next_try_at = now() WHERE run_id = $1`, [
+        poisoned,
+      ]);
+      await issuer.issueDue();
+      expect((await receiptOf(poisoned)).receipt.workflowId).toBe(poisoned);
+    } finally {
+      await db.query('DROP TRIGGER IF EXISTS refuse_receipt ON workflow_receipts');
+      await db.query('DROP FUNCTION refuse_receipt()');
+      await db.query('DROP TABLE receipt_refusal');
+    }
+  });
 });

@@ -64,36 +64,51 @@ export class AuditService {
   ) {}
 
   /**
-   * A run's entries (its own and its tasks') in seq order, with their chain position; null
-   * while any of them is not sealed yet. Served by the (tenant, resource type, resource id)
-   * index.
+   * Each run's entries (its own and its tasks') in seq order, with their chain position; null
+   * for a run while any of them is not sealed yet. One statement for the whole batch, each
+   * (tenant, resource type, resource id) served by the index of that name.
    */
-  async runEntries(
+  async runsEntries(
     manager: EntityManager,
-    tenantId: string,
-    runId: string,
-    taskIds: string[],
-  ): Promise<ReceiptEntry[] | null> {
-    const rows = await manager.query<
-      Array<
-        Omit<ReceiptEntry, 'seq' | 'hash'> & {
-          seq: string | null;
-          hash: string | null;
-        }
-      >
-    >(
-      `SELECT c.seq::text AS seq, c.hash, e.occurred_at AS "occurredAt", e.tenant_id AS "tenantId",
-              e.action, e.resource_type AS "resourceType", e.resource_id AS "resourceId",
-              e.after::text AS after
-         FROM audit_entries e LEFT JOIN audit_chain c ON c.entry_id = e.id
-        WHERE e.tenant_id = $1
-          AND ((e.resource_type = 'workflow' AND e.resource_id = $2)
-               OR (e.resource_type = 'task' AND e.resource_id = ANY($3::varchar[])))
-        ORDER BY c.seq NULLS LAST`,
-      [tenantId, runId, taskIds],
-    );
-    if (rows.some((row) => row.seq === null || row.hash === null)) return null;
-    return rows as ReceiptEntry[];
+    runs: Array<{ tenantId: string; runId: string; taskIds: string[] }>,
+  ): Promise<Map<string, ReceiptEntry[] | null>> {
+    const keys = runs.flatMap((run) => [
+      [run.tenantId, 'workflow', run.runId, run.runId],
+      ...run.taskIds.map((taskId) => [run.tenantId, 'task', taskId, run.runId]),
+    ]);
+    const column = (i: number) => keys.map((key) => key[i]);
+    const rows =
+      keys.length === 0
+        ? []
+        : await manager.query<
+            Array<
+              Omit<ReceiptEntry, 'seq' | 'hash'> & {
+                runId: string;
+                seq: string | null;
+                hash: string | null;
+              }
+            >
+          >(
+            `SELECT k.run_id AS "runId", c.seq::text AS seq, c.hash,
+                    e.occurred_at AS "occurredAt", e.tenant_id AS "tenantId", e.action,
+                    e.resource_type AS "resourceType", e.resource_id AS "resourceId",
+                    e.after::text AS after
+               FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[])
+                    AS k(tenant_id, resource_type, resource_id, run_id)
+               JOIN audit_entries e ON e.tenant_id = k.tenant_id
+                AND e.resource_type = k.resource_type AND e.resource_id = k.resource_id
+               LEFT JOIN audit_chain c ON c.entry_id = e.id
+              ORDER BY k.run_id, c.seq NULLS LAST`,
+            [column(0), column(1), column(2), column(3)],
+          );
+    const entries = new Map<string, ReceiptEntry[] | null>(runs.map((run) => [run.runId, []]));
+    for (const { runId, ...row } of rows) {
+      const list = entries.get(runId);
+      if (!list) continue;
+      if (row.seq === null || row.hash === null) entries.set(runId, null);
+      else list.push(row as ReceiptEntry);
+    }
+    return entries;
   }
 
   /** Signs `message` with the audit signing key (Ed25519): run receipts. */

@@ -141,6 +141,14 @@ interface QueuedStep {
   elementIndex?: number;
 }
 
+/** A run whose every step succeeded, to be finished with others in one statement. */
+interface SucceededRun {
+  run: RunRow;
+  output: Record<string, unknown>;
+  /** The context its finish is written in: the request that completed its last step. */
+  context: RequestContext | undefined;
+}
+
 /**
  * What moving a run on needs to know of each of its tasks. A fan-out element's output is not
  * needed (null where it is not read): its step's own row carries the array once all succeeded.
@@ -748,6 +756,7 @@ export class WorkflowEngine {
     // Run by run in lock order; each change in the context of the holder it is for.
     const within = <T>(task: TaskRow, work: () => Promise<T>) =>
       requestContext.run(holderOf.get(task.id)!.context, work);
+    const succeeded: SucceededRun[] = [];
     for (const [runId, run] of runs) {
       const progress = byRun.get(runId);
       if (!progress) continue;
@@ -769,8 +778,11 @@ export class WorkflowEngine {
           elementCount,
         })),
       ];
-      await within(finished[finished.length - 1], () => this.advance(tx, run, all));
+      await within(finished[finished.length - 1], () =>
+        this.advance(tx, run, all, undefined, succeeded),
+      );
     }
+    await this.finishSucceeded(tx, succeeded);
     return holders.map((holder) => done.get(holder));
   }
 
@@ -996,6 +1008,7 @@ export class WorkflowEngine {
     run: RunRow,
     progress?: TaskProgress[],
     deferred?: QueuedStep[],
+    succeeded?: SucceededRun[],
   ): Promise<void> {
     const tasks =
       progress ??
@@ -1010,7 +1023,9 @@ export class WorkflowEngine {
         outputs.set(task.stepKey, task.output);
     if (outputs.size === run.steps.length) {
       await this.ensureRunning(tx, run);
-      await this.finishRun(tx, run, 'succeeded', Object.fromEntries(outputs), null);
+      const output = Object.fromEntries(outputs);
+      if (succeeded) succeeded.push({ run, output, context: requestContext.get() });
+      else await this.finishRun(tx, run, 'succeeded', output, null);
       return;
     }
     const ready = readySteps(
@@ -1043,7 +1058,7 @@ export class WorkflowEngine {
         elementIndex: null,
         elementCount: null,
       }));
-      await this.advance(tx, run, [...tasks, ...placeholders, ...started], deferred);
+      await this.advance(tx, run, [...tasks, ...placeholders, ...started], deferred, succeeded);
     }
   }
 
@@ -1598,6 +1613,39 @@ export class WorkflowEngine {
     await this.runChanged(tx, finished, status, before);
     await this.startOnFinish(tx, [finished]);
     return finished;
+  }
+
+  /**
+   * Runs whose every step succeeded finish together: one UPDATE for all, then, run by run in
+   * the order they were moved on, what `finishRun` does after its UPDATE, each in the context
+   * of the request that completed its last step.
+   */
+  private async finishSucceeded(tx: Transaction, succeeded: SucceededRun[]): Promise<void> {
+    if (succeeded.length === 0) return;
+    for (const { run } of succeeded) assertRunTransition(run.status, 'succeeded');
+    const rows = updatedRows<RunRow>(
+      await tx.manager.query(
+        `UPDATE workflow_runs r SET status = 'succeeded', output = f.run_output,
+              error = 'null'::jsonb, finished_at = now()
+         FROM unnest($1::uuid[], $2::jsonb[]) AS f(run_id, run_output)
+        WHERE r.id = f.run_id RETURNING ${RUN_COLUMNS}`,
+        [succeeded.map(({ run }) => run.id), succeeded.map(({ output }) => JSON.stringify(output))],
+      ),
+    );
+    const finishedRows = new Map(rows.map((row) => [row.id, row]));
+    for (const { run, context } of succeeded) {
+      const finished = finishedRows.get(run.id)!;
+      const work = async () => {
+        const before = run.status;
+        Object.assign(run, finished);
+        tx.afterCommit(() => runsFinished.inc({ status: 'succeeded' }));
+        // Its slot (or its place in the queue) is free once this commits: the queue moves on.
+        if (run.concurrencyState !== null) this.promoteAfterCommit(tx, groupOf(run));
+        await this.runChanged(tx, finished, 'succeeded', before);
+        await this.startOnFinish(tx, [finished]);
+      };
+      await (context ? requestContext.run(context, work) : work());
+    }
   }
 
   /**

@@ -55,9 +55,19 @@ export const END_DUE_STEPS = `
                                'message', 'No decision came before the approval timed out.',
                                'code', 'approval_timeout') END,
            finished_at = now()
-     WHERE t.id = ANY($1::uuid[]) AND t.status = 'waiting'
+      -- Each step read by its primary key, then checked (OFFSET 0 keeps the check out of the
+      -- read: with it, the planner reads every waiting step through the wake index, the whole
+      -- backlog and its dead entries, for each batch). The check is final: under the run's
+      -- lock, no one else ends its steps, and this statement sees every change committed
+      -- before the lock was granted.
+      FROM (SELECT d.n, w.id
+              FROM unnest($1::uuid[]) WITH ORDINALITY AS d(id, n)
+                   CROSS JOIN LATERAL (SELECT id, status FROM workflow_tasks
+                                        WHERE id = d.id OFFSET 0) w
+             WHERE w.status = 'waiting') d
+     WHERE t.id = d.id
     RETURNING t.id, t.tenant_id, t.run_id, t.step_key, t.kind, t.status, t.output, t.error,
-              t.attempt, t.wait_for, array_position($1::uuid[], t.id) AS n),
+              t.attempt, t.wait_for, d.n),
   numbered AS (
     SELECT row_number() OVER (ORDER BY e.n) AS k, e.* FROM ended e),
   unindexed AS (
@@ -111,6 +121,109 @@ export function endDueParameters(
   return [
     due,
     runIds,
+    ids(),
+    ids(),
+    context?.actor?.type ?? 'system',
+    context?.actor?.id ?? 'agentmesh',
+    context?.correlationId ?? null,
+    context?.ip ?? null,
+    context?.userAgent?.slice(0, 512) ?? null,
+    currentTraceparent(),
+  ];
+}
+
+/**
+ * The timer's batch wake, last statement: the runs' next tasks inserted queued (held, in a
+ * run over its budget), each with its audit entry (`task.queue` or `task.hold`) and its
+ * `task.queued` or `task.held` event written in the same statement (data-modifying CTEs):
+ * what the engine's `insertQueued` and `taskChanged` write, row for row, without reading the
+ * rows back into the service and writing their entries and events in another statement.
+ * Written in the order given (`n`), entries and events with ids ascending. Parameters: see
+ * `queueWokenParameters`.
+ */
+export const QUEUE_WOKEN_TASKS = `
+  WITH s AS (
+    SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::varchar[],
+                         $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[],
+                         $11::int[], $12::varchar[], $13::float8[], $14::varchar[], $15::uuid[],
+                         $16::uuid[]) WITH ORDINALITY
+      AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
+           timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units, status,
+           audit_id, event_id, n)),
+  inserted AS (
+    INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
+       input, max_attempts, timeout_seconds, retry_backoff, element_index, rate_limit_key,
+       rate_units)
+    SELECT id, tenant_id, run_id, step_key, skill, status, priority, input, max_attempts,
+           timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units
+      FROM s ORDER BY n
+    RETURNING t.id, t.status, t.attempt, t.agent_id),
+  written AS (
+    SELECT s.n, s.id, s.tenant_id, s.run_id, s.step_key, s.skill, s.element_index, s.audit_id,
+           s.event_id, i.status, i.attempt, i.agent_id
+      FROM s JOIN inserted i ON i.id = s.id),
+  audited AS (
+    INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
+      resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
+    SELECT w.audit_id, w.tenant_id,
+           ${AUDIT_NOW_SQL},
+           $17, $18, CASE w.status WHEN 'held' THEN 'task.hold' ELSE 'task.queue' END,
+           'task', w.id::text, $19, $20, $21, NULL,
+           jsonb_build_object('status', w.status, 'attempt', w.attempt, 'agentId', w.agent_id),
+           pg_current_xact_id()::text::bigint
+      FROM written w ORDER BY w.n),
+  emitted AS (
+    INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id,
+                        trace_context)
+    SELECT w.event_id, w.tenant_id, 'task.' || w.status, 'workflow', w.run_id::text,
+           jsonb_build_object('taskId', w.id, 'workflowId', w.run_id, 'stepKey', w.step_key,
+                              'skill', w.skill, 'agentId', w.agent_id, 'attempt', w.attempt,
+                              'durationMs', NULL)
+             || CASE WHEN w.element_index IS NULL THEN '{}'::jsonb
+                     ELSE jsonb_build_object('elementIndex', w.element_index) END,
+           $19, $22
+      FROM written w ORDER BY w.n)
+  SELECT count(*)::int AS queued FROM written`;
+
+/** A task `QUEUE_WOKEN_TASKS` inserts: its row's values, in the statement's column order. */
+export interface WokenTask {
+  tenantId: string;
+  runId: string;
+  priority: number;
+  stepKey: string;
+  skill: string;
+  input: unknown;
+  maxAttempts: number;
+  timeoutSeconds: number | null;
+  retryBackoff: unknown;
+  elementIndex: number | null;
+  rateLimitKey: string | null;
+  rateUnits: number | null;
+  status: 'queued' | 'held';
+}
+
+/** The parameters of `QUEUE_WOKEN_TASKS`, in the request context whose entries they write. */
+export function queueWokenParameters(
+  tasks: WokenTask[],
+  context: RequestContext | undefined,
+): unknown[] {
+  const ids = () => Array.from({ length: tasks.length }, () => uuidv7()).sort();
+  const column = <T>(pick: (task: WokenTask) => T) => tasks.map(pick);
+  return [
+    column(() => uuidv7()),
+    column((task) => task.tenantId),
+    column((task) => task.runId),
+    column((task) => task.priority),
+    column((task) => task.stepKey),
+    column((task) => task.skill),
+    column((task) => JSON.stringify(task.input)),
+    column((task) => task.maxAttempts),
+    column((task) => task.timeoutSeconds),
+    column((task) => JSON.stringify(task.retryBackoff)),
+    column((task) => task.elementIndex),
+    column((task) => task.rateLimitKey),
+    column((task) => task.rateUnits),
+    column((task) => task.status),
     ids(),
     ids(),
     context?.actor?.type ?? 'system',

@@ -143,13 +143,11 @@ export function endDueParameters(
  */
 export const QUEUE_WOKEN_TASKS = `
   WITH s AS (
-    SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::uuid[], $4::int[], $5::varchar[],
-                         $6::varchar[], $7::jsonb[], $8::int[], $9::int[], $10::jsonb[],
-                         $11::int[], $12::varchar[], $13::float8[], $14::varchar[], $15::uuid[],
-                         $16::uuid[]) WITH ORDINALITY
-      AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
-           timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units, status,
-           audit_id, event_id, n)),
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS s(n int, id uuid, tenant_id varchar, run_id uuid, priority int, step_key varchar,
+           skill varchar, input jsonb, max_attempts int, timeout_seconds int,
+           retry_backoff jsonb, element_index int, rate_limit_key varchar, rate_units float8,
+           status varchar, audit_id uuid, event_id uuid)),
   inserted AS (
     INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
        input, max_attempts, timeout_seconds, retry_backoff, element_index, rate_limit_key,
@@ -167,8 +165,8 @@ export const QUEUE_WOKEN_TASKS = `
       resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
     SELECT w.audit_id, w.tenant_id,
            ${AUDIT_NOW_SQL},
-           $17, $18, CASE w.status WHEN 'held' THEN 'task.hold' ELSE 'task.queue' END,
-           'task', w.id::text, $19, $20, $21, NULL,
+           $2, $3, CASE w.status WHEN 'held' THEN 'task.hold' ELSE 'task.queue' END,
+           'task', w.id::text, $4, $5, $6, NULL,
            jsonb_build_object('status', w.status, 'attempt', w.attempt, 'agentId', w.agent_id),
            pg_current_xact_id()::text::bigint
       FROM written w ORDER BY w.n),
@@ -181,11 +179,11 @@ export const QUEUE_WOKEN_TASKS = `
                               'durationMs', NULL)
              || CASE WHEN w.element_index IS NULL THEN '{}'::jsonb
                      ELSE jsonb_build_object('elementIndex', w.element_index) END,
-           $19, $22
+           $4, $7
       FROM written w ORDER BY w.n)
   SELECT count(*)::int AS queued FROM written`;
 
-/** A task `QUEUE_WOKEN_TASKS` inserts: its row's values, in the statement's column order. */
+/** A task `QUEUE_WOKEN_TASKS` inserts: the values of its row. */
 export interface WokenTask {
   tenantId: string;
   runId: string;
@@ -202,30 +200,38 @@ export interface WokenTask {
   status: 'queued' | 'held';
 }
 
-/** The parameters of `QUEUE_WOKEN_TASKS`, in the request context whose entries they write. */
+/**
+ * The parameters of `QUEUE_WOKEN_TASKS`, in the request context whose entries they write. The
+ * tasks go as one JSON array (one `JSON.stringify`, not an array literal per column).
+ */
 export function queueWokenParameters(
   tasks: WokenTask[],
   context: RequestContext | undefined,
 ): unknown[] {
   const ids = () => Array.from({ length: tasks.length }, () => uuidv7()).sort();
-  const column = <T>(pick: (task: WokenTask) => T) => tasks.map(pick);
+  const auditIds = ids();
+  const eventIds = ids();
+  const rows = tasks.map((task, index) => ({
+    n: index + 1,
+    id: uuidv7(),
+    tenant_id: task.tenantId,
+    run_id: task.runId,
+    priority: task.priority,
+    step_key: task.stepKey,
+    skill: task.skill,
+    input: task.input ?? null,
+    max_attempts: task.maxAttempts,
+    timeout_seconds: task.timeoutSeconds,
+    retry_backoff: task.retryBackoff,
+    element_index: task.elementIndex,
+    rate_limit_key: task.rateLimitKey,
+    rate_units: task.rateUnits,
+    status: task.status,
+    audit_id: auditIds[index],
+    event_id: eventIds[index],
+  }));
   return [
-    column(() => uuidv7()),
-    column((task) => task.tenantId),
-    column((task) => task.runId),
-    column((task) => task.priority),
-    column((task) => task.stepKey),
-    column((task) => task.skill),
-    column((task) => JSON.stringify(task.input)),
-    column((task) => task.maxAttempts),
-    column((task) => task.timeoutSeconds),
-    column((task) => JSON.stringify(task.retryBackoff)),
-    column((task) => task.elementIndex),
-    column((task) => task.rateLimitKey),
-    column((task) => task.rateUnits),
-    column((task) => task.status),
-    ids(),
-    ids(),
+    JSON.stringify(rows),
     context?.actor?.type ?? 'system',
     context?.actor?.id ?? 'agentmesh',
     context?.correlationId ?? null,

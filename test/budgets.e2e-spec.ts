@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { AgentMeshClient, Worker, withUsage, type FetchLike } from '../packages/sdk/src';
 import { waitFor } from './utils/spawn-app';
@@ -225,6 +226,66 @@ describe('usage and budgets', () => {
     const wall = await call('POST', `/workflows/${started.id}/budget`, writer, { wallSeconds: 0 });
     expect(wall.status).toBe(400);
     expect((await run(started.id)).budget).toBeNull();
+  });
+
+  it('holds the task a sleep releases when it ends in a run over its budget, audited as held', async () => {
+    await register('budget-nap', ['budget-napping']);
+    const started = await start(
+      'budget-napping',
+      [
+        { key: 'x', skill: 'budget-napping' },
+        { key: 'nap', kind: 'sleep', seconds: 2 },
+        { key: 'z', skill: 'budget-napping', dependsOn: ['nap'] },
+      ],
+      { tokens: 100 },
+    );
+    const [first] = await claim('budget-nap');
+    expect(first.stepKey).toBe('x');
+    expect((await complete(first, { inputTokens: 120, outputTokens: 30 })).status).toBe(200);
+    expect((await run(started.id)).status).toBe('budget_exceeded');
+    // The timer ends the sleep; z is ready, and held (not queued) in a run over its budget.
+    const held = await waitFor(
+      async () => {
+        const z = stepOf(await run(started.id), 'z');
+        return z?.status === 'held' ? z : undefined;
+      },
+      20_000,
+      'the sleep to end and z to be held',
+    );
+    expect(stepOf(await run(started.id), 'nap').status).toBe('succeeded');
+    expect(await claim('budget-nap', 5)).toEqual([]);
+    const events = (await history(started.id)).filter(
+      (event) => event.data.stepKey === 'z' && event.type.startsWith('task.'),
+    );
+    expect(events.map((event) => ({ type: event.type, data: event.data }))).toEqual([
+      {
+        type: 'task.held',
+        data: {
+          taskId: held.task.id,
+          workflowId: started.id,
+          stepKey: 'z',
+          skill: 'budget-napping',
+          agentId: null,
+          attempt: 1,
+          durationMs: null,
+        },
+      },
+    ]);
+    const entries = await test.app.get(DataSource).query(
+      `SELECT action, actor_type, before, after FROM audit_entries
+          WHERE resource_type = 'task' AND resource_id = $1 ORDER BY id`,
+      [held.task.id],
+    );
+    expect(entries).toEqual([
+      {
+        action: 'task.hold',
+        actor_type: 'system',
+        before: null,
+        after: { status: 'held', attempt: 1, agentId: null },
+      },
+    ]);
+    // Not left waiting for budget: the next test counts the runs that are.
+    expect((await call('POST', `/workflows/${started.id}/cancel`, writer)).status).toBe(200);
   });
 
   it('stops dispatch once a run passes its token budget, lets claimed tasks finish, and resumes when raised', async () => {

@@ -141,6 +141,35 @@ describe('sleeps woken by several replicas', () => {
           after: { status: 'succeeded', kind: 'sleep' },
         },
       ]);
+      // And of the task it queued: what the engine writes for any task it queues.
+      const after = await stepOf(runs[0], 'after');
+      const queuedEvents = (await eventsOf(runs[0])).filter(
+        (event) => event.type === 'task.queued',
+      );
+      expect(queuedEvents.map((event) => event.data)).toEqual([
+        {
+          taskId: after.task.id,
+          workflowId: runs[0],
+          stepKey: 'after',
+          skill: 'z-notes',
+          agentId: null,
+          attempt: 1,
+          durationMs: null,
+        },
+      ]);
+      const { rows: queuedEntries } = await pg.query(
+        `SELECT actor_type, actor_id, before, after FROM audit_entries
+            WHERE resource_type = 'task' AND resource_id = $1 AND action = 'task.queue'`,
+        [after.task.id],
+      );
+      expect(queuedEntries).toEqual([
+        {
+          actor_type: 'system',
+          actor_id: 'agentmesh',
+          before: null,
+          after: { status: 'queued', attempt: 1, agentId: null },
+        },
+      ]);
       // The chain holds: every entry sealed, and verified.
       await waitFor(
         async () => {

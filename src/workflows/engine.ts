@@ -40,6 +40,7 @@ import { OutcomeRouter } from './outcome-routing';
 import { ConflictError } from '../common/errors/domain-error';
 import { WorkflowErrorCode } from './workflows.errors';
 import { attemptsFinished, rateLimitedClaims, runsFinished } from './workflow-metrics';
+import { QUEUE_WOKEN_TASKS, queueWokenParameters } from './wake-statement';
 import {
   assertRunTransition,
   assertTaskTransition,
@@ -1533,7 +1534,52 @@ export class WorkflowEngine {
     // Their next tasks are inserted together, after every run has been moved on.
     const deferred: QueuedStep[] = [];
     for (const run of moving) await this.advance(tx, run, tasksOf.get(run.id) ?? [], deferred);
-    await this.insertQueued(tx, deferred);
+    await this.queueWoken(tx, deferred);
+  }
+
+  /**
+   * `insertQueued` for `moveOnAfterWaiting`: the tasks, their audit entries and their events
+   * in one statement (`QUEUE_WOKEN_TASKS`), nothing read back. Outcome-routed steps still go
+   * through `insertQueued`: the router reserves each one for an agent from its row.
+   */
+  private async queueWoken(tx: Transaction, ready: QueuedStep[]): Promise<void> {
+    const plain = ready.filter(({ step }) => step.routing !== 'outcome');
+    if (plain.length > 0) {
+      await preparedQuery(
+        tx,
+        QUEUE_WOKEN_TASKS,
+        queueWokenParameters(
+          plain.map(({ run, step, input, elementIndex }) => ({
+            tenantId: run.tenantId,
+            runId: run.id,
+            priority: run.priority,
+            stepKey: step.key,
+            skill: step.skill,
+            input,
+            maxAttempts: step.maxAttempts,
+            timeoutSeconds: step.timeoutSeconds,
+            retryBackoff: step.retryBackoff,
+            elementIndex: elementIndex ?? null,
+            rateLimitKey: step.rateLimit?.key ?? null,
+            rateUnits: step.rateLimit ? rateUnits(step.rateLimit, input) : null,
+            status: run.status === 'budget_exceeded' ? 'held' : 'queued',
+          })),
+          requestContext.get(),
+        ),
+      );
+      this.events.writtenIn(tx);
+      // Claims waiting for these skills hear it once this commits (not a run over its budget).
+      const signals = new Set(
+        plain
+          .filter(({ run }) => run.status !== 'budget_exceeded')
+          .map(({ run, step }) => taskSignal(run.tenantId, step.skill)),
+      );
+      for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
+    }
+    await this.insertQueued(
+      tx,
+      ready.filter(({ step }) => step.routing === 'outcome'),
+    );
   }
 
   /** `workflow.approval.requested`: who may decide, and where (webhook-able). */

@@ -5,6 +5,7 @@ import { hasScope } from '../auth/scopes';
 import { requestContext } from '../common/context/request-context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-error';
 import { uuidv7, UUID_PATTERN } from '../common/ids';
+import { preparedQuery } from '../database/prepared';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent } from '../events/domain-event';
 import { EventDispatcher, inEventContext } from '../events/event-dispatcher';
@@ -343,9 +344,11 @@ export class WaitsService implements OnModuleInit {
    * `finishWaitingOf`, which starts it first; a finished run's steps are left alone.
    */
   private async wakeRuns(tx: Transaction, runIds: string[]): Promise<number> {
-    const locked = await tx.manager.query<Array<RunRow & { due: string[] }>>(LOCK_DUE_RUNS, [
-      runIds,
-    ]);
+    // The batch's statements are prepared (named) on the connection; one plan each, kept for
+    // the next batches on it instead of planned again for each (they take arrays, so one plan
+    // fits every batch).
+    await tx.manager.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
+    const locked = await preparedQuery<RunRow & { due: string[] }>(tx, LOCK_DUE_RUNS, [runIds]);
     const runs = locked.filter((run) => run.due.length > 0 && !isTerminalRun(run.status));
     if (runs.length === 0) return 0;
     let ended = 0;
@@ -372,17 +375,16 @@ export class WaitsService implements OnModuleInit {
   /** The due steps of locked, started runs end in one statement; the runs then move on. */
   private async endDue(tx: Transaction, runs: Array<RunRow & { due: string[] }>): Promise<number> {
     const due = runs.flatMap((run) => run.due);
-    const rows = await tx.manager.query<
-      Array<
-        TaskProgress & {
-          runId: string;
-          id: string;
-          n: number | null;
-          error: TaskError | null;
-          attempt: number;
-        }
-      >
+    const rows = await preparedQuery<
+      TaskProgress & {
+        runId: string;
+        id: string;
+        n: number | null;
+        error: TaskError | null;
+        attempt: number;
+      }
     >(
+      tx,
       END_DUE_STEPS,
       endDueParameters(
         due,

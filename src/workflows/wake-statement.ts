@@ -55,9 +55,19 @@ export const END_DUE_STEPS = `
                                'message', 'No decision came before the approval timed out.',
                                'code', 'approval_timeout') END,
            finished_at = now()
-     WHERE t.id = ANY($1::uuid[]) AND t.status = 'waiting'
+      -- Each step read by its primary key, then checked (OFFSET 0 keeps the check out of the
+      -- read: with it, the planner reads every waiting step through the wake index, the whole
+      -- backlog and its dead entries, for each batch). The check is final: under the run's
+      -- lock, no one else ends its steps, and this statement sees every change committed
+      -- before the lock was granted.
+      FROM (SELECT d.n, w.id
+              FROM unnest($1::uuid[]) WITH ORDINALITY AS d(id, n)
+                   CROSS JOIN LATERAL (SELECT id, status FROM workflow_tasks
+                                        WHERE id = d.id OFFSET 0) w
+             WHERE w.status = 'waiting') d
+     WHERE t.id = d.id
     RETURNING t.id, t.tenant_id, t.run_id, t.step_key, t.kind, t.status, t.output, t.error,
-              t.attempt, t.wait_for, array_position($1::uuid[], t.id) AS n),
+              t.attempt, t.wait_for, d.n),
   numbered AS (
     SELECT row_number() OVER (ORDER BY e.n) AS k, e.* FROM ended e),
   unindexed AS (
@@ -113,6 +123,115 @@ export function endDueParameters(
     runIds,
     ids(),
     ids(),
+    context?.actor?.type ?? 'system',
+    context?.actor?.id ?? 'agentmesh',
+    context?.correlationId ?? null,
+    context?.ip ?? null,
+    context?.userAgent?.slice(0, 512) ?? null,
+    currentTraceparent(),
+  ];
+}
+
+/**
+ * The timer's batch wake, last statement: the runs' next tasks inserted queued (held, in a
+ * run over its budget), each with its audit entry (`task.queue` or `task.hold`) and its
+ * `task.queued` or `task.held` event written in the same statement (data-modifying CTEs):
+ * what the engine's `insertQueued` and `taskChanged` write, row for row, without reading the
+ * rows back into the service and writing their entries and events in another statement.
+ * Written in the order given (`n`), entries and events with ids ascending. Parameters: see
+ * `queueWokenParameters`.
+ */
+export const QUEUE_WOKEN_TASKS = `
+  WITH s AS (
+    SELECT * FROM jsonb_to_recordset($1::jsonb)
+      AS s(n int, id uuid, tenant_id varchar, run_id uuid, priority int, step_key varchar,
+           skill varchar, input jsonb, max_attempts int, timeout_seconds int,
+           retry_backoff jsonb, element_index int, rate_limit_key varchar, rate_units float8,
+           status varchar, audit_id uuid, event_id uuid)),
+  inserted AS (
+    INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
+       input, max_attempts, timeout_seconds, retry_backoff, element_index, rate_limit_key,
+       rate_units)
+    SELECT id, tenant_id, run_id, step_key, skill, status, priority, input, max_attempts,
+           timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units
+      FROM s ORDER BY n
+    RETURNING t.id, t.status, t.attempt, t.agent_id),
+  written AS (
+    SELECT s.n, s.id, s.tenant_id, s.run_id, s.step_key, s.skill, s.element_index, s.audit_id,
+           s.event_id, i.status, i.attempt, i.agent_id
+      FROM s JOIN inserted i ON i.id = s.id),
+  audited AS (
+    INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
+      resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)
+    SELECT w.audit_id, w.tenant_id,
+           ${AUDIT_NOW_SQL},
+           $2, $3, CASE w.status WHEN 'held' THEN 'task.hold' ELSE 'task.queue' END,
+           'task', w.id::text, $4, $5, $6, NULL,
+           jsonb_build_object('status', w.status, 'attempt', w.attempt, 'agentId', w.agent_id),
+           pg_current_xact_id()::text::bigint
+      FROM written w ORDER BY w.n),
+  emitted AS (
+    INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id,
+                        trace_context)
+    SELECT w.event_id, w.tenant_id, 'task.' || w.status, 'workflow', w.run_id::text,
+           jsonb_build_object('taskId', w.id, 'workflowId', w.run_id, 'stepKey', w.step_key,
+                              'skill', w.skill, 'agentId', w.agent_id, 'attempt', w.attempt,
+                              'durationMs', NULL)
+             || CASE WHEN w.element_index IS NULL THEN '{}'::jsonb
+                     ELSE jsonb_build_object('elementIndex', w.element_index) END,
+           $4, $7
+      FROM written w ORDER BY w.n)
+  SELECT count(*)::int AS queued FROM written`;
+
+/** A task `QUEUE_WOKEN_TASKS` inserts: the values of its row. */
+export interface WokenTask {
+  tenantId: string;
+  runId: string;
+  priority: number;
+  stepKey: string;
+  skill: string;
+  input: unknown;
+  maxAttempts: number;
+  timeoutSeconds: number | null;
+  retryBackoff: unknown;
+  elementIndex: number | null;
+  rateLimitKey: string | null;
+  rateUnits: number | null;
+  status: 'queued' | 'held';
+}
+
+/**
+ * The parameters of `QUEUE_WOKEN_TASKS`, in the request context whose entries they write. The
+ * tasks go as one JSON array (one `JSON.stringify`, not an array literal per column).
+ */
+export function queueWokenParameters(
+  tasks: WokenTask[],
+  context: RequestContext | undefined,
+): unknown[] {
+  const ids = () => Array.from({ length: tasks.length }, () => uuidv7()).sort();
+  const auditIds = ids();
+  const eventIds = ids();
+  const rows = tasks.map((task, index) => ({
+    n: index + 1,
+    id: uuidv7(),
+    tenant_id: task.tenantId,
+    run_id: task.runId,
+    priority: task.priority,
+    step_key: task.stepKey,
+    skill: task.skill,
+    input: task.input ?? null,
+    max_attempts: task.maxAttempts,
+    timeout_seconds: task.timeoutSeconds,
+    retry_backoff: task.retryBackoff,
+    element_index: task.elementIndex,
+    rate_limit_key: task.rateLimitKey,
+    rate_units: task.rateUnits,
+    status: task.status,
+    audit_id: auditIds[index],
+    event_id: eventIds[index],
+  }));
+  return [
+    JSON.stringify(rows),
     context?.actor?.type ?? 'system',
     context?.actor?.id ?? 'agentmesh',
     context?.correlationId ?? null,

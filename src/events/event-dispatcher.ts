@@ -36,7 +36,7 @@ const MAX_DEFERRALS_REMEMBERED = 10_000;
  * While events keep coming, rounds start at least this far apart, so a busy service pays one
  * dispatch transaction per gap, not one per commit; an event after a quiet spell goes at once.
  */
-export const DISPATCH_ROUND_GAP_MS = 30;
+export const DISPATCH_ROUND_GAP_MS = 100;
 
 function counter(name: string, help: string, labelNames: string[] = []): Counter {
   return (

@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
-import { tracingState } from './common/tracing/trace-context';
+import { TRACER_NAME, tracingState } from './common/tracing/trace-context';
 import { readTracingSettings, TracingSettings } from './config/tracing-settings';
 
 let provider: NodeTracerProvider | undefined;
@@ -57,6 +57,8 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
     tracerProvider: provider,
     instrumentations: [new UndiciInstrumentation()],
   });
+  tracingState.tracer = provider.getTracer(TRACER_NAME);
+  tracingState.statementSpansMax = settings.statementSpansMax;
   tracingState.enabled = true;
   return true;
 }
@@ -66,6 +68,7 @@ export async function stopTracing(): Promise<void> {
   const current = provider;
   provider = undefined;
   tracingState.enabled = false;
+  tracingState.tracer = undefined;
   await current?.shutdown().catch(() => undefined);
 }
 

@@ -37,6 +37,33 @@ function exported(metricsText: string): Set<string> {
   return names;
 }
 
+/** The gauges among them. */
+function gaugeNames(metricsText: string): Set<string> {
+  return new Set([...metricsText.matchAll(/^# TYPE (\S+) gauge$/gm)].map((match) => match[1]));
+}
+
+/**
+ * Gauges each replica reports about itself: summed across replicas, they add up. Every other
+ * gauge is read from the database, so that every replica reports the same value: it is
+ * aggregated with max (or min), since a sum counts it once per replica.
+ */
+const PER_REPLICA = /^(agentmesh_workers|db_pool_.*|process_.*|nodejs_.*)$/;
+
+/** `sum(g)` or `sum by (labels) (g)` of a gauge straight, not split by instance. */
+function summedAcrossReplicas(expr: string, gauges: Set<string>): string[] {
+  const found: string[] = [];
+  const pattern =
+    /\bsum\s*(?:by\s*\(([^)]*)\)\s*)?\(\s*([A-Za-z_:][A-Za-z0-9_:]*)\s*(?:\{[^}]*\})?\s*\)/g;
+  for (const match of expr.matchAll(pattern)) {
+    const labels = (match[1] ?? '').split(',').map((label) => label.trim());
+    const name = match[2];
+    if (gauges.has(name) && !PER_REPLICA.test(name) && !labels.includes('instance')) {
+      found.push(name);
+    }
+  }
+  return found;
+}
+
 /**
  * The Grafana dashboard and the alert rules only read metrics this service exports: a renamed
  * metric fails here rather than as an empty panel or an alert that can never fire.
@@ -44,12 +71,14 @@ function exported(metricsText: string): Set<string> {
 describe('dashboard and alert expressions', () => {
   let test: TestApp;
   let names: Set<string>;
+  let gauges: Set<string>;
 
   beforeAll(async () => {
     test = await startTestApp();
     const response = await test.http.get('/metrics');
     expect(response.status).toBe(200);
     names = exported(response.text);
+    gauges = gaugeNames(response.text);
   });
 
   afterAll(async () => {
@@ -121,6 +150,52 @@ describe('dashboard and alert expressions', () => {
       .flatMap((rule) => metricNames(rule.expr as string).map((name) => `${rule.alert}: ${name}`))
       .filter((entry) => !names.has(entry.split(': ')[1]));
     expect(unknown).toEqual([]);
+  });
+
+  it('never sums a gauge every replica reads from the database', () => {
+    const dashboard = JSON.parse(
+      readFileSync(join(ROOT, 'deploy', 'grafana', 'agentmesh.json'), 'utf8'),
+    ) as Json;
+    const rules = parse(
+      readFileSync(join(ROOT, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'),
+    ) as Json;
+    expect(gauges.has('task_queue_depth')).toBe(true);
+    expect(gauges.has('agentmesh_workers')).toBe(true);
+    const summed = [
+      ...(dashboard.panels as Json[])
+        .filter((panel) => panel.type !== 'row')
+        .flatMap((panel) =>
+          (panel.targets as Json[]).flatMap((target) =>
+            summedAcrossReplicas(target.expr as string, gauges).map(
+              (name) => `${panel.title as string}: ${name}`,
+            ),
+          ),
+        ),
+      ...(rules.groups as Json[])
+        .flatMap((group) => group.rules as Json[])
+        .flatMap((rule) =>
+          summedAcrossReplicas(rule.expr as string, gauges).map((name) => `${rule.alert}: ${name}`),
+        ),
+    ];
+    expect(summed).toEqual([]);
+  });
+
+  it('a gauge summed across replicas is caught, a per-replica one or one by instance is not', () => {
+    const some = new Set([
+      'task_queue_depth',
+      'workflow_runs_waiting',
+      'agentmesh_workers',
+      'db_pool_connections',
+    ]);
+    expect(summedAcrossReplicas('sum(task_queue_depth)', some)).toEqual(['task_queue_depth']);
+    expect(
+      summedAcrossReplicas('sum by (reason) (workflow_runs_waiting{reason="budget"})', some),
+    ).toEqual(['workflow_runs_waiting']);
+    expect(summedAcrossReplicas('sum(max by (skill) (task_queue_depth))', some)).toEqual([]);
+    expect(summedAcrossReplicas('max by (reason) (workflow_runs_waiting)', some)).toEqual([]);
+    expect(summedAcrossReplicas('sum(agentmesh_workers) < 1', some)).toEqual([]);
+    expect(summedAcrossReplicas('sum by (instance) (db_pool_connections)', some)).toEqual([]);
+    expect(summedAcrossReplicas('sum(rate(http_requests_total[5m]))', some)).toEqual([]);
   });
 
   it('a panel naming a metric that does not exist is caught', () => {

@@ -323,6 +323,12 @@ describeBuilt('OpenTelemetry traces', () => {
     });
     expect([request!.spanId, invokeWorkflow!.spanId]).toContain(insertRun!.parentSpanId);
     expect(String(insertRun!.attributes['db.query.text'])).toMatch(/^INSERT INTO workflow_runs/);
+    // Transaction control makes no span but its outcome: BEGIN and SAVEPOINT say nothing.
+    const statements = spans.filter((s) => s.attributes['db.system.name'] === 'postgresql');
+    expect(statements.map((s) => s.name)).toContain('commit');
+    expect(
+      statements.filter((s) => ['begin', 'start', 'savepoint', 'release'].includes(s.name)),
+    ).toEqual([]);
     // Each attempt: an invoke_agent span under the run, linked to the claim that took it.
     const agents = spans.filter((s) => s.name.startsWith('invoke_agent '));
     expect(agents.map((s) => s.name).sort()).toEqual(['invoke_agent build', 'invoke_agent plan']);
@@ -415,6 +421,45 @@ describeBuilt('OpenTelemetry traces', () => {
     await stop(app);
   });
 
+  it('caps the statement spans of one request at TRACING_STATEMENT_SPANS_MAX', async () => {
+    app = await start({
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      TRACING_STATEMENT_SPANS_MAX: '2',
+    });
+    // A run start runs more than two statements (the first test's definition).
+    const traceId = '1c2d3e4f5a6b7c8d9e0f1a2b3c4d5e6f';
+    const started = await call(
+      'POST',
+      '/workflows',
+      `Bearer ${ADMIN_KEY}`,
+      { definitionKey: 'traced', input: {} },
+      { traceparent: `00-${traceId}-3333333333333333-01` },
+    );
+    expect(started.status).toBe(201);
+    // The request's span ends last: once it is exported, so are its statements' spans.
+    await waitFor(
+      async () =>
+        otlp.spans.some((s) => s.traceId === traceId && s.name === 'POST /api/v1/workflows')
+          ? true
+          : undefined,
+      15_000,
+      'the run start request span',
+    );
+    const spans = otlp.spans.filter((s) => s.traceId === traceId);
+    const statements = spans.filter((s) => s.attributes['db.system.name'] === 'postgresql');
+    expect(statements).toHaveLength(2);
+    // The spans the left-out statements ran in count them.
+    const untraced = spans
+      .map((s) => Number(s.attributes['agentmesh.db.statements_untraced'] ?? 0))
+      .reduce((sum, count) => sum + count, 0);
+    expect(untraced).toBeGreaterThan(0);
+    // The request's and the run's spans are all there.
+    expect(spans.map((s) => s.name)).toEqual(
+      expect.arrayContaining(['POST /api/v1/workflows', 'invoke_workflow traced']),
+    );
+    await stop(app);
+  });
+
   it('refuses to start on an unsupported protocol, naming the variable', async () => {
     const refused = spawnApp({
       DATABASE_URL: db.url,
@@ -423,6 +468,13 @@ describeBuilt('OpenTelemetry traces', () => {
     });
     expect(await refused.exited).toBe(78);
     expect(refused.output()).toContain('OTEL_EXPORTER_OTLP_PROTOCOL');
+    const capless = spawnApp({
+      DATABASE_URL: db.url,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      TRACING_STATEMENT_SPANS_MAX: 'many',
+    });
+    expect(await capless.exited).toBe(78);
+    expect(capless.output()).toContain('TRACING_STATEMENT_SPANS_MAX');
   });
 });
 

@@ -317,6 +317,12 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'the ratio (0..1) of the `traceidratio` samplers',
   },
   {
+    name: 'TRACING_STATEMENT_SPANS_MAX',
+    default: '`100`',
+    meaning:
+      'database statement spans one request (or background job) makes at most; past it its statements run untraced and the span they ran in counts them (`agentmesh.db.statements_untraced`); `0` makes none, `unlimited` lifts the cap',
+  },
+  {
     name: 'CORS_ORIGINS',
     default: 'unset: CORS off',
     meaning: 'comma-separated allowed origins',

@@ -11,7 +11,19 @@ describe('tracing settings', () => {
       sampler: 'parentbased_always_on',
       samplerRatio: 1,
       headers: {},
+      statementSpansMax: 100,
     });
+  });
+
+  it('reads the statement span cap: a whole number, or unlimited', () => {
+    const cap = (value: string) =>
+      readTracingSettings({ TRACING_STATEMENT_SPANS_MAX: value }).statementSpansMax;
+    expect(cap('0')).toBe(0);
+    expect(cap('250')).toBe(250);
+    expect(cap('unlimited')).toBe(Infinity);
+    for (const bad of ['-1', '1.5', 'many', '1000001']) {
+      expect(() => cap(bad)).toThrow(/TRACING_STATEMENT_SPANS_MAX/);
+    }
   });
 
   it('derives the traces URL from the base endpoint; the traces endpoint wins as is', () => {

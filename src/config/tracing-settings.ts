@@ -11,7 +11,12 @@ export interface TracingSettings {
   samplerRatio: number;
   /** `OTEL_EXPORTER_OTLP_HEADERS` (and `..._TRACES_HEADERS`), decoded. */
   headers: Record<string, string>;
+  /** `TRACING_STATEMENT_SPANS_MAX`: statement spans per request or job (Infinity: no cap). */
+  statementSpansMax: number;
 }
+
+/** The default cap on statement spans per request or job. */
+export const STATEMENT_SPANS_MAX = 100;
 
 export const OTLP_PROTOCOLS = ['http/json', 'http/protobuf'] as const;
 export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
@@ -47,6 +52,7 @@ export function readTracingSettings(env: Env): TracingSettings {
   const samplerRaw = get('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on';
   const samplerArg = get('OTEL_TRACES_SAMPLER_ARG');
   const headersRaw = [get('OTEL_EXPORTER_OTLP_HEADERS'), get('OTEL_EXPORTER_OTLP_TRACES_HEADERS')];
+  const statementSpansRaw = get('TRACING_STATEMENT_SPANS_MAX');
 
   let tracesUrl: string | undefined;
   try {
@@ -89,6 +95,17 @@ export function readTracingSettings(env: Env): TracingSettings {
       problems.push('OTEL_EXPORTER_OTLP_HEADERS: must be comma-separated key=value pairs');
     }
   }
+  let statementSpansMax = STATEMENT_SPANS_MAX;
+  if (statementSpansRaw !== undefined) {
+    const value = Number(statementSpansRaw);
+    if (statementSpansRaw === 'unlimited') statementSpansMax = Infinity;
+    else if (/^\d+$/.test(statementSpansRaw) && value <= 1_000_000) statementSpansMax = value;
+    else {
+      problems.push(
+        'TRACING_STATEMENT_SPANS_MAX: must be a whole number from 0 to 1000000, or unlimited',
+      );
+    }
+  }
   if (problems.length > 0) throw new Error(problems.join('\n  '));
   return {
     tracesUrl,
@@ -98,6 +115,7 @@ export function readTracingSettings(env: Env): TracingSettings {
     sampler,
     samplerRatio,
     headers,
+    statementSpansMax,
   };
 }
 

@@ -8,6 +8,7 @@ import { requestContext } from '../common/context/request-context';
 import {
   endStatementSpan,
   startStatementSpan,
+  statementTarget,
   tracingState,
 } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
@@ -120,7 +121,11 @@ export function instrumentClient(client: PoolClient, options: InstrumentOptions)
   target[INSTRUMENTED] = true;
   const { slowMs, log, metrics } = options;
   const where = client as unknown as { database?: string; host?: string; port?: number };
-  const statementTarget = { database: where.database, host: where.host, port: where.port };
+  const spanTarget = statementTarget({
+    database: where.database,
+    host: where.host,
+    port: where.port,
+  });
   const original = client.query.bind(client) as QueryFn;
   const wrapped: QueryFn = (...args) => {
     const first = args[0] as string | QueryConfigLike;
@@ -129,16 +134,16 @@ export function instrumentClient(client: PoolClient, options: InstrumentOptions)
     if (typeof text !== 'string' || (typeof first === 'object' && first.submit)) {
       return original(...args);
     }
-    const span = tracingState.enabled
-      ? startStatementSpan(statementName(text), text, statementTarget)
-      : undefined;
+    if (!metrics && !tracingState.enabled) return original(...args);
+    const name = statementName(text);
+    const span = tracingState.enabled ? startStatementSpan(name, text, spanTarget) : undefined;
     if (!metrics && !span) return original(...args);
     const started = process.hrtime.bigint();
     const done = (error: unknown) => {
       if (span) endStatementSpan(span, error);
       if (!metrics) return;
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const statement = statementName(text);
+      const statement = name;
       statementDuration.observe({ statement }, seconds);
       if (seconds * 1000 >= slowMs) {
         const context = requestContext.get();

@@ -8,7 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
-import { TRACER_NAME } from './trace-context';
+import { tracer, withStatementBudget } from './trace-context';
 
 /** Routes whose requests make no span: probes and scrapes would drown the rest. */
 export const UNTRACED_ROUTES: ReadonlySet<string> = new Set([
@@ -45,9 +45,11 @@ export function startServerSpan(
   }
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
   const method = request.method;
-  const span = trace
-    .getTracer(TRACER_NAME)
-    .startSpan(route ? `${method} ${route}` : method, { kind: SpanKind.SERVER }, parent);
+  const span = tracer().startSpan(
+    route ? `${method} ${route}` : method,
+    { kind: SpanKind.SERVER },
+    parent,
+  );
   if (span.isRecording()) {
     const query = request.url.indexOf('?');
     span.setAttributes({
@@ -61,7 +63,7 @@ export function startServerSpan(
     if (typeof userAgent === 'string') span.setAttribute('user_agent.original', userAgent);
   }
   (request as WithServerSpan)[SERVER_SPAN] = span;
-  context.with(trace.setSpan(parent, span), done);
+  context.with(withStatementBudget(trace.setSpan(parent, span)), done);
 }
 
 /**

@@ -1,6 +1,8 @@
 import {
+  Attributes,
   Context,
   context,
+  createContextKey,
   isSpanContextValid,
   Link,
   ROOT_CONTEXT,
@@ -10,6 +12,7 @@ import {
   SpanStatusCode,
   trace,
   TraceFlags,
+  Tracer,
 } from '@opentelemetry/api';
 
 /**
@@ -17,9 +20,20 @@ import {
  * in tests that build the app in process), every helper here returns at once: no span, no
  * context lookup, no string built.
  */
-export const tracingState = { enabled: false };
+export const tracingState = {
+  enabled: false,
+  /** Statement spans one request (or job) makes at most (`TRACING_STATEMENT_SPANS_MAX`). */
+  statementSpansMax: Infinity,
+  /** The started provider's tracer (looked up once, not per span). */
+  tracer: undefined as Tracer | undefined,
+};
 
 export const TRACER_NAME = 'agentmesh';
+
+/** The service's tracer. */
+export function tracer(): Tracer {
+  return tracingState.tracer ?? trace.getTracer(TRACER_NAME);
+}
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
@@ -90,8 +104,7 @@ export function withSpan<T>(
   work: (span: Span | undefined) => Promise<T>,
 ): Promise<T> {
   if (!tracingState.enabled) return work(undefined);
-  const tracer = trace.getTracer(TRACER_NAME);
-  return tracer.startActiveSpan(
+  return tracer().startActiveSpan(
     name,
     {
       kind: spec.kind ?? SpanKind.INTERNAL,
@@ -99,7 +112,8 @@ export function withSpan<T>(
       links: spec.links,
       startTime: spec.startTime,
     },
-    parentContext(spec.parent),
+    // A span with a parent of its own (a job's root) has its own statement-span budget.
+    spec.parent === undefined ? context.active() : withStatementBudget(parentContext(spec.parent)),
     async (span) => {
       try {
         return await work(span);
@@ -120,13 +134,11 @@ export function withSpan<T>(
  */
 export function markSpan(name: string, spec: SpanSpec): string | null {
   if (!tracingState.enabled) return null;
-  const span = trace
-    .getTracer(TRACER_NAME)
-    .startSpan(
-      name,
-      { kind: spec.kind ?? SpanKind.INTERNAL, attributes: spec.attributes, links: spec.links },
-      parentContext(spec.parent),
-    );
+  const span = tracer().startSpan(
+    name,
+    { kind: spec.kind ?? SpanKind.INTERNAL, attributes: spec.attributes, links: spec.links },
+    parentContext(spec.parent),
+  );
   span.end();
   return formatTraceparent(span.spanContext());
 }
@@ -139,10 +151,106 @@ export interface StatementTarget {
 }
 
 /**
+ * Statements that make no span: transaction control that says nothing a trace shows (its
+ * statements' spans sit in the request's span either way). COMMIT and ROLLBACK keep theirs: a
+ * commit waits for the WAL flush, a rollback says something failed.
+ */
+const UNTRACED_STATEMENTS: ReadonlySet<string> = new Set([
+  'begin',
+  'start',
+  'savepoint',
+  'release',
+]);
+
+/** One shared target per database, host and port, each with its attributes cache. */
+const targets = new Map<string, StatementTarget>();
+/** Per target, statement text → its span's attributes, built once. */
+const attributeCaches = new WeakMap<StatementTarget, Map<string, Attributes>>();
+const MAX_CACHED_STATEMENTS = 5_000;
+
+/** The shared target of this database, host and port (what pooled clients name). */
+export function statementTarget(where: StatementTarget): StatementTarget {
+  const key = `${where.database ?? ''}|${where.host ?? ''}|${where.port ?? ''}`;
+  let target = targets.get(key);
+  if (!target) {
+    target = { database: where.database, host: where.host, port: where.port };
+    targets.set(key, target);
+    attributeCaches.set(target, new Map());
+  }
+  return target;
+}
+
+function statementAttributes(name: string, text: string, target: StatementTarget): Attributes {
+  const cache = attributeCaches.get(target);
+  const cached = cache?.get(text);
+  if (cached) return cached;
+  const space = name.indexOf(' ');
+  const verb = space === -1 ? name : name.slice(0, space);
+  const attributes: Attributes = {
+    'db.system.name': 'postgresql',
+    'db.operation.name': verb.toUpperCase(),
+    'db.query.summary': name,
+    'db.query.text': text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text,
+  };
+  // The first table named; a `with` statement's first name is its CTE's, not a table.
+  if (space !== -1 && verb !== 'with') attributes['db.collection.name'] = name.slice(space + 1);
+  if (target.database !== undefined) attributes['db.namespace'] = target.database;
+  if (target.host !== undefined) attributes['server.address'] = target.host;
+  if (target.port !== undefined) attributes['server.port'] = target.port;
+  if (cache && cache.size < MAX_CACHED_STATEMENTS) cache.set(text, attributes);
+  return attributes;
+}
+
+/** Statement spans made so far under one request's (or job's) root span. */
+interface StatementBudget {
+  made: number;
+}
+const STATEMENT_BUDGET = createContextKey('agentmesh.statement-budget');
+/** Budgets of spans started without one in their context (kept per parent span). */
+const spanBudgets = new WeakMap<Span, StatementBudget>();
+const refused = new WeakMap<Span, number>();
+
+/**
+ * `context` with a fresh statement-span budget: what runs in it (and in its child spans)
+ * shares one `TRACING_STATEMENT_SPANS_MAX`. Given to a request's server span and to each job's
+ * root span.
+ */
+export function withStatementBudget(context: Context): Context {
+  const budget: StatementBudget = { made: 0 };
+  return context.setValue(STATEMENT_BUDGET, budget);
+}
+
+/**
+ * Whether one more statement span fits the cap of the request (or job) it runs in; past it,
+ * the parent span counts the statements left out (`agentmesh.db.statements_untraced`).
+ */
+function withinBudget(parent: Span): boolean {
+  const max = tracingState.statementSpansMax;
+  if (max === Infinity) return true;
+  let budget = context.active().getValue(STATEMENT_BUDGET) as StatementBudget | undefined;
+  if (!budget) {
+    budget = spanBudgets.get(parent);
+    if (!budget) {
+      budget = { made: 0 };
+      spanBudgets.set(parent, budget);
+    }
+  }
+  if (budget.made < max) {
+    budget.made += 1;
+    return true;
+  }
+  const count = (refused.get(parent) ?? 0) + 1;
+  refused.set(parent, count);
+  parent.setAttribute('agentmesh.db.statements_untraced', count);
+  return false;
+}
+
+/**
  * A client span for one database statement, named by its bounded name (`select workflow_tasks`),
- * or undefined: with tracing off, outside any span (background polls), or under a span that is
- * not recorded (not sampled), where it would cost and show nothing. `text` is the statement as
- * sent: placeholders, never the values.
+ * or undefined: with tracing off, outside any span (background polls), under a span that is
+ * not recorded (not sampled), where it would cost and show nothing, for transaction control
+ * (BEGIN, SAVEPOINT, RELEASE) and past the request's cap. `text` is the statement as sent:
+ * placeholders, never the values. Its attributes are built once per statement text.
  */
 export function startStatementSpan(
   name: string,
@@ -151,22 +259,12 @@ export function startStatementSpan(
 ): Span | undefined {
   if (!tracingState.enabled) return undefined;
   const parent = trace.getActiveSpan();
-  if (!parent?.isRecording()) return undefined;
-  const space = name.indexOf(' ');
-  const verb = space === -1 ? name : name.slice(0, space);
-  return trace.getTracer(TRACER_NAME).startSpan(name, {
+  if (!parent?.isRecording() || UNTRACED_STATEMENTS.has(name) || !withinBudget(parent)) {
+    return undefined;
+  }
+  return tracer().startSpan(name, {
     kind: SpanKind.CLIENT,
-    attributes: {
-      'db.system.name': 'postgresql',
-      'db.operation.name': verb.toUpperCase(),
-      // The first table named; a `with` statement's first name is its CTE's, not a table.
-      'db.collection.name': space === -1 || verb === 'with' ? undefined : name.slice(space + 1),
-      'db.query.summary': name,
-      'db.query.text': text.length > 2_000 ? `${text.slice(0, 2_000)}…` : text,
-      'db.namespace': target.database,
-      'server.address': target.host,
-      'server.port': target.port,
-    },
+    attributes: statementAttributes(name, text, target),
   });
 }
 

@@ -27,6 +27,18 @@ import { TASK_COLUMNS } from './workflow-rows';
  * claimable for runs without a concurrency key, and for keyed runs a place in a round between
  * the key's values, so one value's backlog does not stand in front of another's few tasks.
  *
+ * Rate limits (rate-limit-shards.ts): a limit's tokens are in its sub-buckets, and a claim
+ * locks as few of them as it can, so that claims under one limit do not queue on one row until
+ * each commits. Per limit with candidates, its demand (the units of its first `max`
+ * candidates): `first` locks one sub-bucket no other claim holds (SKIP LOCKED), at random among
+ * those that hold the demand; only a claim of one limit that found every sub-bucket held waits
+ * (`waited`) for one, and it holds none then. When the one it got holds less than the demand,
+ * `gathered` adds every other sub-bucket no other claim holds (SKIP LOCKED), and the claim takes
+ * from their sum, spreading the rest evenly over them. A claim therefore only ever waits for a
+ * sub-bucket while holding none (no two claims can wait for each other); a claim that met them
+ * all held by others may take less than the limit would allow, and is told to look again
+ * shortly (`heldBack`, not short). What is taken never exceeds what the locked sub-buckets hold.
+ *
  * Outcome routing (outcome-routing.ts): a task reserved for another agent, until its reservation
  * ends, is passed over by one more predicate on the rows already read.
  *

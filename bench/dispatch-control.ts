@@ -17,6 +17,8 @@ const TASKS = Number(process.env.BENCH_DISPATCH_TASKS ?? 3000);
 const FLOOD = Number(process.env.BENCH_FLOOD_TASKS ?? 20_000);
 const SMALL_RUNS = 60;
 const STATEMENT_CLAIMS = Number(process.env.BENCH_STATEMENT_CLAIMS ?? 1000);
+/** Claims each connection makes in a round of the claim statement under contention. */
+const CONTENDED_CLAIMS = Number(process.env.BENCH_CONTENDED_CLAIMS ?? 50);
 
 type Task = { id: string; leaseToken: string };
 type Claimed = { data: { tasks: Task[] } };
@@ -38,6 +40,15 @@ export async function benchDispatchControl(): Promise<void> {
       `(so the machine's load falls on both alike): plain median ${statement.plain.toFixed(2)} ms, ` +
       `rate-limited median ${statement.limited.toFixed(2)} ms; ratio plain/limited = ` +
       `${(statement.plain / statement.limited).toFixed(2)}`,
+  );
+  const rates = (values: number[]) => values.map((value) => value.toFixed(0)).join(' and ');
+  const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
+  console.log(
+    `  the claim statement under contention, ${AGENTS} connections claiming at once ` +
+      `(${CONTENDED_CLAIMS} claims each a round, two rounds each, interleaved): plain ` +
+      `${rates(statement.contended.plain)} claims/s, rate-limited ` +
+      `${rates(statement.contended.limited)} claims/s; ratio limited/plain = ` +
+      `${(mean(statement.contended.limited) / mean(statement.contended.plain)).toFixed(2)}`,
   );
 
   const waits = (w: Waits) =>
@@ -154,8 +165,14 @@ async function oneTaskPerClaim(control: Control): Promise<number> {
  * The claim statement as the service sends it (prepared, max 1), for an agent whose skill's
  * tasks name no rate limit and for one whose tasks all name a limit that does not bind,
  * alternating, each in its own implicit transaction: its time in the database and the wire.
+ * Then under contention: AGENTS connections, one agent each, claiming at once (plain, limited,
+ * limited, plain), the claims a second: what claims under one limit cost each other.
  */
-async function claimStatementAlone(): Promise<{ plain: number; limited: number }> {
+async function claimStatementAlone(): Promise<{
+  plain: number;
+  limited: number;
+  contended: { plain: number[]; limited: number[] };
+}> {
   const db = await freshDatabase();
   let server: Server | undefined;
   const sql = new Client({ connectionString: db.url });
@@ -165,12 +182,16 @@ async function claimStatementAlone(): Promise<{ plain: number; limited: number }
     await sql.connect();
     const api = benchApi(server.base, ADMIN_KEY, client);
     for (const skill of ['plain', 'limited']) {
-      await api('/agents', {
-        id: `${skill}-agent`,
-        name: skill,
-        heartbeatIntervalSeconds: 3600,
-        skills: [{ id: skill, name: skill }],
-      });
+      for (const id of [
+        `${skill}-agent`,
+        ...Array.from({ length: AGENTS }, (_, i) => `${skill}-${i}`),
+      ])
+        await api('/agents', {
+          id,
+          name: skill,
+          heartbeatIntervalSeconds: 3600,
+          skills: [{ id: skill, name: skill }],
+        });
     }
     await api('/rate-limits', { key: 'provider', perMinute: 1e9, burst: 1e9 });
     // The queued tasks, written directly (the statement is what is measured, not queueing).
@@ -182,7 +203,7 @@ async function claimStatementAlone(): Promise<{ plain: number; limited: number }
         `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
          SELECT gen_random_uuid(), 'default', $1::varchar, 'pending', '[]'
            FROM generate_series(1, $2::int)`,
-        [skill, STATEMENT_CLAIMS],
+        [skill, STATEMENT_CLAIMS + 2 * AGENTS * CONTENDED_CLAIMS],
       );
       await sql.query(
         `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input,
@@ -208,7 +229,39 @@ async function claimStatementAlone(): Promise<{ plain: number; limited: number }
     }
     const median = (values: number[]) =>
       [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-    return { plain: median(times.plain), limited: median(times.limited) };
+
+    const connections = await Promise.all(
+      Array.from({ length: AGENTS }, async () => {
+        const connection = new Client({ connectionString: db.url });
+        await connection.connect();
+        return connection;
+      }),
+    );
+    const contended: Record<string, number[]> = { plain: [], limited: [] };
+    try {
+      for (const skill of ['plain', 'limited', 'limited', 'plain']) {
+        const started = performance.now();
+        await Promise.all(
+          connections.map(async (connection, i) => {
+            for (let k = 0; k < CONTENDED_CLAIMS; k++) {
+              const values = claimParameters('default', `${skill}-${i}`, 1, 30, undefined);
+              const result = await connection.query({ name: `claim_${skill}`, text, values });
+              const tasks = (result.rows[0] as { tasks: unknown[] | null }).tasks;
+              if (!tasks || tasks.length !== 1)
+                throw new Error(`${skill}: a contended claim got no task`);
+            }
+          }),
+        );
+        contended[skill].push((AGENTS * CONTENDED_CLAIMS) / ((performance.now() - started) / 1000));
+      }
+    } finally {
+      await Promise.all(connections.map((connection) => connection.end()));
+    }
+    return {
+      plain: median(times.plain),
+      limited: median(times.limited),
+      contended: { plain: contended.plain, limited: contended.limited },
+    };
   } finally {
     await sql.end().catch(() => undefined);
     await client.close();

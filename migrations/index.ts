@@ -33,6 +33,7 @@ import { QuarantineDeferrals1763800110000 } from './1763800110000-QuarantineDefe
 import { A2aPushConfigs1763800120000 } from './1763800120000-A2aPushConfigs';
 import { MetricIndexes1763800150000 } from './1763800150000-MetricIndexes';
 import { FairQueue1763800160000 } from './1763800160000-FairQueue';
+import { RateLimitShards1763800170000 } from './1763800170000-RateLimitShards';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -71,4 +72,5 @@ export const MIGRATIONS = [
   A2aPushConfigs1763800120000,
   MetricIndexes1763800150000,
   FairQueue1763800160000,
+  RateLimitShards1763800170000,
 ];

@@ -217,10 +217,8 @@ describe('rate limits', () => {
     // A long-poll claim: nothing announces a refill, so it must wake itself when tokens return.
     const [woken] = await claim('tok-agent', { waitSeconds: 25 });
     expect(woken?.workflowId).toBe(held.id);
-    const taken = await db.query(
-      `SELECT tokens FROM rate_limits WHERE key = 'tok' AND tenant_id = 'default'`,
-    );
-    expect(taken.rows[0].tokens).toBeLessThan(1);
+    const taken = await call('GET', '/rate-limits/tok', reader);
+    expect(taken.body.data.tokens).toBeLessThan(1);
   });
 
   it('hold back tasks of a missing rate limit until it is created, and not the work behind them', async () => {
@@ -256,5 +254,115 @@ describe('rate limits', () => {
       [waiting[0].id, waiting[1].id].sort(),
     );
     expect(await claim('gap-agent')).toEqual([]);
+  });
+  it('take exactly the bucket under concurrent claims, its sub-buckets laid out again by PATCH', async () => {
+    const agents = Array.from({ length: 10 }, (_, i) => `shard-${i}`);
+    for (const id of agents) await register(id, ['shard']);
+    // Practically no refill: what the claims take is what the bucket held.
+    expect(
+      (await call('POST', '/rate-limits', writer, { key: 'shard', perMinute: 0.001, burst: 8 }))
+        .status,
+    ).toBe(201);
+    const layout = async () =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS shards, sum(per_minute) AS "perMinute", sum(burst) AS burst
+             FROM rate_limit_shards WHERE tenant_id = 'default' AND key = 'shard'`,
+        )
+      ).rows[0] as { shards: number; perMinute: number; burst: number };
+    let shards = await layout();
+    expect(shards.shards).toBe(8);
+    expect(shards.perMinute).toBeCloseTo(0.001, 9);
+    expect(shards.burst).toBeCloseTo(8, 9);
+
+    // A smaller burst drops the excess: three units left, in three sub-buckets.
+    const smaller = await call('PATCH', '/rate-limits/shard', writer, { burst: 3 });
+    expect(smaller.status).toBe(200);
+    expect(smaller.body.data.tokens).toBeCloseTo(3, 3);
+    shards = await layout();
+    expect(shards.shards).toBe(3);
+    expect(shards.perMinute).toBeCloseTo(0.001, 9);
+    expect(shards.burst).toBeCloseTo(3, 9);
+
+    await define('shard-flow', [{ key: 'call', skill: 'shard', rateLimit: 'shard' }]);
+    for (let i = 0; i < 40; i++) await start('shard-flow');
+    const claimed = async () =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM workflow_tasks
+            WHERE skill = 'shard' AND status = 'claimed'`,
+        )
+      ).rows[0].n as number;
+    // Every agent claims at once, three times over, until a round gets nothing; then one agent
+    // alone until it gets nothing (a claim that met every sub-bucket locked took none of them).
+    const drain = async () => {
+      for (let before = -1; before !== (await claimed());) {
+        before = await claimed();
+        await Promise.all(
+          agents.map(async (id) => {
+            for (let i = 0; i < 3; i++) await claim(id);
+          }),
+        );
+      }
+      while ((await claim(agents[0])).length > 0);
+    };
+    await drain();
+    expect(await claimed()).toBe(3);
+
+    // A larger burst fills over time, not at once; a faster rate fills it, and the rate set
+    // back then holds what was filled: twenty units, claimed by the wave and no more.
+    const larger = await call('PATCH', '/rate-limits/shard', writer, { burst: 20 });
+    expect(larger.body.data.tokens).toBeLessThan(0.01);
+    shards = await layout();
+    expect(shards.shards).toBe(8);
+    expect(shards.burst).toBeCloseTo(20, 9);
+    expect(
+      (await call('PATCH', '/rate-limits/shard', writer, { perMinute: 6_000_000 })).status,
+    ).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const slow = await call('PATCH', '/rate-limits/shard', writer, { perMinute: 0.001 });
+    expect(slow.body.data.tokens).toBeCloseTo(20, 3);
+    shards = await layout();
+    expect(shards.perMinute).toBeCloseTo(0.001, 9);
+    await drain();
+    expect(await claimed()).toBe(23);
+    expect((await call('GET', '/rate-limits/shard', reader)).body.data.tokens).toBeLessThan(0.01);
+  });
+
+  it('serve claims under two limits at once, each exact, with no claim failing', async () => {
+    const agents = Array.from({ length: 8 }, (_, i) => `two-${i}`);
+    for (const id of agents) await register(id, ['two-a', 'two-b']);
+    for (const key of ['two-a', 'two-b'])
+      expect(
+        (await call('POST', '/rate-limits', writer, { key, perMinute: 0.001, burst: 12 })).status,
+      ).toBe(201);
+    await define('two-flow', [
+      { key: 'a', skill: 'two-a', rateLimit: 'two-a' },
+      { key: 'b', skill: 'two-b', rateLimit: 'two-b' },
+    ]);
+    for (let i = 0; i < 20; i++) await start('two-flow');
+    // Claims of several tasks that each look at both limits' queues, all at once, until a round
+    // gets nothing; then one agent alone until it gets nothing.
+    const claimed = async () =>
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM workflow_tasks
+            WHERE rate_limit_key IN ('two-a', 'two-b') AND status = 'claimed'`,
+        )
+      ).rows[0].n as number;
+    for (let before = -1, round = 0; before !== (await claimed()); round++) {
+      before = await claimed();
+      await Promise.all(agents.map((id, i) => claim(id, { max: 1 + ((i + round) % 3) })));
+    }
+    while ((await claim(agents[0], { max: 3 })).length > 0);
+    const counts = await db.query(
+      `SELECT rate_limit_key AS key, count(*)::int AS n FROM workflow_tasks
+        WHERE rate_limit_key IN ('two-a', 'two-b') AND status = 'claimed'
+        GROUP BY rate_limit_key ORDER BY 1`,
+    );
+    expect(counts.rows).toEqual([
+      { key: 'two-a', n: 12 },
+      { key: 'two-b', n: 12 },
+    ]);
   });
 });

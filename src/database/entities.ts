@@ -29,6 +29,7 @@ import { Schedule } from '../schedules/entities/schedule.entity';
 import { ScheduleTick } from '../schedules/entities/schedule-tick.entity';
 import { DefinitionPause } from '../workflows/entities/definition-pause.entity';
 import { RateLimit } from '../workflows/entities/rate-limit.entity';
+import { RateLimitShard } from '../workflows/entities/rate-limit-shard.entity';
 import { TaskProgress } from '../workflows/entities/task-progress.entity';
 import { UsageRecord } from '../workflows/usage/usage-record.entity';
 import { WebhookAttempt } from '../webhooks/outbound/entities/webhook-attempt.entity';
@@ -68,6 +69,7 @@ export const ENTITIES = [
   WorkflowEventWaitShape,
   DefinitionPause,
   RateLimit,
+  RateLimitShard,
   Schedule,
   ScheduleTick,
   TaskProgress,

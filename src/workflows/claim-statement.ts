@@ -2,6 +2,7 @@ import { AUDIT_NOW_SQL } from '../audit/audit-time';
 import { DISPATCH_PROFILE_SQL } from '../agents/agents.service';
 import type { RequestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
+import { SHARD_TOKENS_SQL } from './rate-limit-shards';
 import { TASK_COLUMNS } from './workflow-rows';
 
 /**
@@ -26,6 +27,18 @@ import { TASK_COLUMNS } from './workflow-rows';
  * claimable for runs without a concurrency key, and for keyed runs a place in a round between
  * the key's values, so one value's backlog does not stand in front of another's few tasks.
  *
+ * Rate limits (rate-limit-shards.ts): a limit's tokens are in its sub-buckets, and a claim
+ * locks as few of them as it can, so that claims under one limit do not queue on one row until
+ * each commits. Per limit with candidates, its demand (the units of its first `max`
+ * candidates): `first` locks one sub-bucket no other claim holds (SKIP LOCKED), at random among
+ * those that hold the demand; only a claim of one limit that found every sub-bucket held waits
+ * (`waited`) for one, and it holds none then. When the one it got holds less than the demand,
+ * `gathered` adds every other sub-bucket no other claim holds (SKIP LOCKED), and the claim takes
+ * from their sum, spreading the rest evenly over them. A claim therefore only ever waits for a
+ * sub-bucket while holding none (no two claims can wait for each other); a claim that met them
+ * all held by others may take less than the limit would allow, and is told to look again
+ * shortly (`heldBack`, not short). What is taken never exceeds what the locked sub-buckets hold.
+ *
  * Outcome routing (outcome-routing.ts): a task reserved for another agent, until its reservation
  * ends, is passed over by one more predicate on the rows already read.
  *
@@ -36,10 +49,6 @@ import { TASK_COLUMNS } from './workflow-rows';
  * that reads every run of the paused types on each claim. Ids of the audit entries and events come from the caller (UUIDv7, as
  * everywhere else): `2 × max` of each covers every change a claim can make.
  */
-/** A bucket's content now: its tokens at refilled_at plus what the time since earned. */
-const AVAILABLE = `least(l.burst, l.tokens
-  + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60)`;
-
 export function claimStatement(max: number): string {
   if (!Number.isInteger(max) || max < 1 || max > 10) throw new RangeError(`claim max ${max}`);
   const cached = statements.get(max);
@@ -48,8 +57,11 @@ export function claimStatement(max: number): string {
    paused AS (
      SELECT array_agg(definition_key) AS keys FROM workflow_definition_pauses WHERE tenant_id = $1),
    limits AS (
-     SELECT l.key, l.burst, l.per_minute, ${AVAILABLE} AS available
-       FROM rate_limits l WHERE l.tenant_id = $1),
+     SELECT l.key, l.burst, l.per_minute, coalesce(sum(${SHARD_TOKENS_SQL}), 0) AS available
+       FROM rate_limits l
+       LEFT JOIN rate_limit_shards s ON s.tenant_id = l.tenant_id AND s.key = l.key
+      WHERE l.tenant_id = $1
+      GROUP BY l.key, l.burst, l.per_minute),
    lanes AS (
      SELECT '' AS lane, NULL::float8 AS burst, NULL::float8 AS available
      UNION ALL
@@ -74,12 +86,56 @@ export function claimStatement(max: number): string {
           LIMIT ${max}
           FOR UPDATE SKIP LOCKED) q
       WHERE p.status NOT IN ('draining', 'offline')),
+   demand AS (
+     SELECT lane, sum(units) AS units
+       FROM (SELECT lane, units, row_number() OVER (PARTITION BY lane
+                                                    ORDER BY priority DESC, fair_at, id) AS n
+               FROM candidates WHERE lane <> '') c
+      WHERE n <= ${max}
+      GROUP BY lane),
+   first AS MATERIALIZED (
+     SELECT d.lane, f.shard, f.available
+       FROM demand d
+       CROSS JOIN LATERAL (
+         SELECT s.shard, ${SHARD_TOKENS_SQL} AS available
+           FROM rate_limit_shards s
+          WHERE s.tenant_id = $1 AND s.key = d.lane
+          ORDER BY ${SHARD_TOKENS_SQL} >= d.units DESC, random()
+          LIMIT 1
+            FOR UPDATE SKIP LOCKED) f),
+   waited AS MATERIALIZED (
+     SELECT d.lane, w.shard, w.available
+       FROM demand d
+       CROSS JOIN LATERAL (
+         SELECT s.shard, ${SHARD_TOKENS_SQL} AS available
+           FROM rate_limit_shards s
+          WHERE s.tenant_id = $1 AND s.key = d.lane
+            AND (SELECT count(*) FROM demand) = 1 AND NOT EXISTS (SELECT FROM first)
+          ORDER BY ${SHARD_TOKENS_SQL} >= d.units DESC, random()
+          LIMIT 1
+            FOR UPDATE) w),
+   one AS MATERIALIZED (
+     SELECT lane, shard, available FROM first
+     UNION ALL
+     SELECT lane, shard, available FROM waited),
+   gathered AS MATERIALIZED (
+     SELECT s.key AS lane, s.shard, ${SHARD_TOKENS_SQL} AS available
+       FROM rate_limit_shards s
+      WHERE s.tenant_id = $1
+        AND (SELECT count(*) FROM one) >= 0
+        AND s.key IN (SELECT d.lane FROM demand d
+                       WHERE NOT EXISTS (SELECT FROM one o
+                                          WHERE o.lane = d.lane AND o.available >= d.units))
+      ORDER BY s.key, s.shard
+        FOR UPDATE OF s SKIP LOCKED),
+   holding AS (
+     SELECT o.lane, o.shard, o.available FROM one o
+      WHERE NOT EXISTS (SELECT FROM gathered g WHERE g.lane = o.lane)
+     UNION ALL
+     SELECT lane, shard, available FROM gathered),
    buckets AS (
-     SELECT l.key, ${AVAILABLE} AS available
-       FROM rate_limits l
-      WHERE l.tenant_id = $1 AND l.key IN (SELECT lane FROM candidates WHERE lane <> '')
-      ORDER BY l.key
-        FOR UPDATE),
+     SELECT lane AS key, sum(available) AS available, count(*) AS shards
+       FROM holding GROUP BY lane),
    admitted AS (
      SELECT c.id, c.priority, c.fair_at, c.skill, c.lane, c.units
        FROM (SELECT c.*, sum(c.units) OVER (PARTITION BY c.lane
@@ -89,17 +145,19 @@ export function claimStatement(max: number): string {
       WHERE c.lane = '' OR c.needed <= b.available),
    picked AS (
      SELECT id, lane, units FROM admitted ORDER BY priority DESC, fair_at, id LIMIT ${max}),
+   used AS (
+     SELECT lane, sum(units) AS units FROM picked WHERE lane <> '' GROUP BY lane),
    taken AS (
-     UPDATE rate_limits l
-        SET tokens = greatest(0, b.available - u.units), refilled_at = greatest(l.refilled_at, now())
-       FROM buckets b
-       JOIN (SELECT lane, sum(units) AS units FROM picked WHERE lane <> '' GROUP BY lane) u
-         ON u.lane = b.key
-      WHERE l.tenant_id = $1 AND l.key = b.key
-     RETURNING l.key, l.tokens),
+     UPDATE rate_limit_shards s
+        SET tokens = greatest(0, least(s.burst, (b.available - u.units) / b.shards)),
+            refilled_at = greatest(s.refilled_at, now())
+       FROM holding h
+       JOIN buckets b ON b.key = h.lane
+       JOIN used u ON u.lane = h.lane
+      WHERE s.tenant_id = $1 AND s.key = h.lane AND s.shard = h.shard),
    held AS (
-     SELECT l.key, bool_or(h.units > coalesce(t.tokens, b.available, l.available)) AS short,
-            min(greatest(0, h.units - coalesce(t.tokens, b.available, l.available))
+     SELECT l.key, bool_or(h.units > l.available - coalesce(u.units, 0)) AS short,
+            min(greatest(0, h.units - (l.available - coalesce(u.units, 0)))
                 * 60000 / l.per_minute) AS wait_ms
        FROM limits l
        CROSS JOIN paused z
@@ -115,8 +173,7 @@ export function claimStatement(max: number): string {
                  OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
           ORDER BY w.priority DESC, w.fair_at, w.id
           LIMIT 1) h
-       LEFT JOIN buckets b ON b.key = l.key
-       LEFT JOIN taken t ON t.key = l.key
+       LEFT JOIN used u ON u.lane = l.key
       GROUP BY l.key),
    claimed AS (
      UPDATE workflow_tasks t

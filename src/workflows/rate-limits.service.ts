@@ -8,6 +8,7 @@ import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { RATE_LIMIT_KEY } from './dag';
 import { CreateRateLimitDto, UpdateRateLimitDto } from './dto/rate-limit.dto';
+import { LIMIT_TOKENS_SQL, SHARD_TOKENS_SQL, shardsFor } from './rate-limit-shards';
 import { TASKS_CHANNEL, taskSignal } from './workflow-rows';
 import { RateLimitExistsError, RateLimitNotFoundError } from './workflows.errors';
 
@@ -24,19 +25,15 @@ export interface RateLimitRow {
 
 type RateLimitChange = 'create' | 'update' | 'delete';
 
-/** Its content now: the stored tokens plus what the time since the last refill earned. */
-const TOKENS_NOW = `least(l.burst, l.tokens
-  + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60)`;
-
-const COLUMNS = `l.key, l.per_minute AS "perMinute", l.burst, ${TOKENS_NOW} AS tokens,
+const COLUMNS = `l.key, l.per_minute AS "perMinute", l.burst, ${LIMIT_TOKENS_SQL} AS tokens,
   (SELECT count(*)::int FROM workflow_tasks w
     WHERE w.tenant_id = l.tenant_id AND w.status = 'queued' AND w.rate_limit_key = l.key
       AND w.available_at <= now()) AS queued,
   l.created_at AS "createdAt", l.updated_at AS "updatedAt"`;
 
 /**
- * Rate limits shared by a tenant's fleet: token buckets that the claim statement refills and
- * takes from (claim-statement.ts). Every change is audited and emitted; a change that may let
+ * Rate limits shared by a tenant's fleet: token buckets, each split into sub-buckets
+ * (rate-limit-shards.ts) that the claim statement refills and takes from (claim-statement.ts). Every change is audited and emitted; a change that may let
  * held-back tasks go (a new limit, a higher rate or burst) wakes the claims waiting for them.
  * Deleting a limit its steps still name leaves their tasks waiting until one of that key exists
  * again (a missing limit never means an unlimited one).
@@ -56,12 +53,14 @@ export class RateLimitsService {
     const burst = input.burst ?? Math.max(1, input.perMinute);
     return this.unitOfWork.run(async (tx) => {
       const [created] = await tx.manager.query<Array<{ key: string }>>(
-        `INSERT INTO rate_limits (tenant_id, key, per_minute, burst, tokens)
-         VALUES ($1, $2, $3, $4, $4)
+        `INSERT INTO rate_limits (tenant_id, key, per_minute, burst)
+         VALUES ($1, $2, $3, $4)
          ON CONFLICT (tenant_id, key) DO NOTHING RETURNING key`,
         [tenantId, input.key, input.perMinute, burst],
       );
       if (!created) throw new RateLimitExistsError(input.key);
+      // A new bucket starts full.
+      await this.reshard(tx, tenantId, input.key, { perMinute: input.perMinute, burst }, burst);
       const after = await this.read(tx.manager, tenantId, input.key);
       await this.changed(tx, 'create', null, after!);
       await this.wakeWaiting(tx, tenantId, input.key);
@@ -90,17 +89,33 @@ export class RateLimitsService {
 
   /**
    * A new rate or burst applies from now: the bucket is first refilled to now at the old rate,
-   * then capped at the new burst (a smaller burst drops the excess; a larger one fills over time).
+   * then capped at the new burst (a smaller burst drops the excess; a larger one fills over
+   * time). Its sub-buckets are locked (claims taking from them wait for this change, or are
+   * waited for), counted, and laid out again for the new burst and rate, the content split
+   * evenly between them.
    */
   async update(key: string, input: UpdateRateLimitDto): Promise<RateLimitRow> {
     return this.locked(key, async (tx, tenantId, before) => {
-      await tx.manager.query(
-        `UPDATE rate_limits l
-            SET tokens = least($3::float8, ${TOKENS_NOW}), refilled_at = greatest(l.refilled_at, now()),
-                burst = $3, per_minute = $4, updated_at = now()
-          WHERE l.tenant_id = $1 AND l.key = $2`,
-        [tenantId, key, input.burst ?? before.burst, input.perMinute ?? before.perMinute],
+      const burst = input.burst ?? before.burst;
+      const perMinute = input.perMinute ?? before.perMinute;
+      // The content now; a sub-bucket a claim refilled later than this transaction began
+      // counts as of then, and every sub-bucket restarts from the latest of those times (never
+      // earning an interval twice).
+      const [{ tokens, at }] = await tx.manager.query<Array<{ tokens: number; at: Date }>>(
+        `SELECT coalesce(sum(available), 0) AS tokens, max(at) AS at
+           FROM (SELECT ${SHARD_TOKENS_SQL} AS available, greatest(s.refilled_at, now()) AS at
+                   FROM rate_limit_shards s
+                  WHERE s.tenant_id = $1 AND s.key = $2
+                  ORDER BY s.shard
+                    FOR UPDATE) s`,
+        [tenantId, key],
       );
+      await tx.manager.query(
+        `UPDATE rate_limits SET burst = $3, per_minute = $4, updated_at = now()
+          WHERE tenant_id = $1 AND key = $2`,
+        [tenantId, key, burst, perMinute],
+      );
+      await this.reshard(tx, tenantId, key, { perMinute, burst }, Math.min(burst, tokens), at);
       const after = (await this.read(tx.manager, tenantId, key))!;
       await this.changed(tx, 'update', before, after);
       if (after.perMinute > before.perMinute || after.burst > before.burst)
@@ -131,7 +146,37 @@ export class RateLimitsService {
     return row;
   }
 
-  /** The limit locked: claims taking from it wait for this change, or are waited for. */
+  /**
+   * The limit's sub-buckets for this burst and rate, holding `tokens` between them in equal
+   * parts as of `at` (now when absent): those past the new count go, those missing are added,
+   * the others are rewritten in place (so a claim waiting for one of them reads the new content).
+   */
+  private async reshard(
+    tx: Transaction,
+    tenantId: string,
+    key: string,
+    { perMinute, burst }: { perMinute: number; burst: number },
+    tokens: number,
+    at: Date | null = null,
+  ): Promise<void> {
+    const count = shardsFor(burst);
+    await tx.manager.query(
+      `DELETE FROM rate_limit_shards WHERE tenant_id = $1 AND key = $2 AND shard >= $3`,
+      [tenantId, key, count],
+    );
+    await tx.manager.query(
+      `INSERT INTO rate_limit_shards (tenant_id, key, shard, per_minute, burst, tokens, refilled_at)
+       SELECT $1, $2, shard, $4::float8 / $3, $5::float8 / $3,
+              least($5::float8 / $3, greatest(0, $6::float8) / $3), coalesce($7, now())
+         FROM generate_series(0, $3::int - 1) AS shard
+       ON CONFLICT (tenant_id, key, shard) DO UPDATE
+          SET per_minute = excluded.per_minute, burst = excluded.burst, tokens = excluded.tokens,
+              refilled_at = excluded.refilled_at`,
+      [tenantId, key, count, perMinute, burst, tokens, at],
+    );
+  }
+
+  /** The limit locked, against other changes (claims never lock it, only its sub-buckets). */
   private async locked<T>(
     key: string,
     work: (tx: Transaction, tenantId: string, before: RateLimitRow) => Promise<T>,

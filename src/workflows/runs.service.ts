@@ -12,6 +12,7 @@ import { EventsService } from '../events/events.service';
 import { ConcurrencySpec, keyValue } from './concurrency';
 import { groupOf, lockGroups, waitingAhead } from './concurrency-slots';
 import { normaliseSteps, StepSpec } from './dag';
+import { LIMIT_TOKENS_SQL } from './rate-limit-shards';
 import { Bucket, tokensReturnAt } from './rate-limit-units';
 import { GithubCredentials } from '../github/github-credentials';
 import { DefinitionsService } from './definitions.service';
@@ -349,8 +350,9 @@ export class RunsService {
     if (ready.length === 0) return null;
     const keys = [...new Set(ready.map((task) => task.rateLimitKey!))];
     const buckets = await manager.query<Array<Bucket & { key: string }>>(
-      `SELECT key, per_minute AS "perMinute", burst, tokens, refilled_at AS "refilledAt"
-         FROM rate_limits WHERE tenant_id = $1 AND key = ANY($2::varchar[])`,
+      `SELECT l.key, l.per_minute AS "perMinute", l.burst, ${LIMIT_TOKENS_SQL} AS tokens,
+              now() AS "refilledAt"
+         FROM rate_limits l WHERE l.tenant_id = $1 AND l.key = ANY($2::varchar[])`,
       [tenantId, keys],
     );
     const byKey = new Map(buckets.map((bucket) => [bucket.key, bucket]));

@@ -4,6 +4,7 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { boundedCount, ESTIMATE_NOTE, EXACT_UP_TO, plannedRows } from '../metrics/bounded-count';
 import { ScrapeSnapshot } from '../metrics/scrape-snapshot';
+import { LIMIT_TOKENS_SQL } from './rate-limit-shards';
 
 const counts = new ScrapeSnapshot<Record<string, number>>({});
 
@@ -71,8 +72,7 @@ export class WaitingMetrics implements OnModuleInit, OnModuleDestroy {
         LEFT JOIN rate_limits l ON l.tenant_id = t.tenant_id AND l.key = t.rate_limit_key
        WHERE t.status = 'queued' AND t.rate_limit_key IS NOT NULL
          AND t.available_at <= now()
-         AND (l.key IS NULL OR least(t.rate_units, l.burst) > least(l.burst, l.tokens
-              + greatest(0, extract(epoch FROM now() - l.refilled_at)) * l.per_minute / 60))`;
+         AND (l.key IS NULL OR least(t.rate_units, l.burst) > ${LIMIT_TOKENS_SQL})`;
     const [row] = await this.dataSource.query<Array<{ tasks: number; runs: number }>>(
       `SELECT count(*)::int AS tasks, count(DISTINCT run_id)::int AS runs
          FROM (${held} LIMIT ${EXACT_UP_TO + 1}) bounded`,

@@ -2,15 +2,12 @@ import { Check, Column, Entity, JoinColumn, ManyToOne, PrimaryColumn } from 'typ
 import { Tenant } from '../../auth/entities/tenant.entity';
 
 /**
- * A rate limit shared by the fleet: a token bucket of `burst` tokens refilled at `perMinute`.
- * `tokens` is the content at `refilledAt`; the claim statement adds what the time since earned
- * (never above `burst`) and takes the units of the tasks it leases, under this row's lock.
+ * A rate limit shared by the fleet: a token bucket of `burst` tokens refilled at `perMinute`, as
+ * configured. Its content lives in its sub-buckets (RateLimitShard), which the claim statement
+ * refills and takes from.
  */
 @Entity('rate_limits')
-@Check(
-  'rate_limits_values_check',
-  `"per_minute" > 0 AND "burst" >= 1 AND "tokens" >= 0 AND "tokens" <= "burst"`,
-)
+@Check('rate_limits_values_check', `"per_minute" > 0 AND "burst" >= 1`)
 export class RateLimit {
   @PrimaryColumn({
     name: 'tenant_id',
@@ -32,12 +29,6 @@ export class RateLimit {
 
   @Column({ type: 'double precision' })
   burst: number;
-
-  @Column({ type: 'double precision' })
-  tokens: number;
-
-  @Column({ name: 'refilled_at', type: 'timestamptz', default: () => 'now()' })
-  refilledAt: Date;
 
   @Column({ name: 'created_at', type: 'timestamptz', default: () => 'now()' })
   createdAt: Date;

@@ -1,7 +1,6 @@
-import { AUDIT_NOW_SQL } from '../audit/audit-time';
+import { ascendingIds, AUDIT_NOW_SQL, auditContextParameters } from '../audit/audit-time';
 import { DISPATCH_PROFILE_SQL } from '../agents/agents.service';
 import type { RequestContext } from '../common/context/request-context';
-import { uuidv7 } from '../common/ids';
 import { SHARD_TOKENS_SQL } from './rate-limit-shards';
 import { TASK_COLUMNS } from './workflow-rows';
 
@@ -250,19 +249,12 @@ export function claimParameters(
   leaseSeconds: number,
   context: RequestContext | undefined,
 ): unknown[] {
-  // Ascending, so the sealer, which chains a transaction's entries in id order, chains them in
-  // the order the statement writes them (UUIDv7s of one millisecond are otherwise unordered).
-  const ids = (count: number) => Array.from({ length: count }, () => uuidv7()).sort();
   return [
     tenantId,
     agentId,
     leaseSeconds,
-    ids(2 * max),
-    ids(2 * max),
-    context?.actor?.type ?? 'system',
-    context?.actor?.id ?? 'agentmesh',
-    context?.correlationId ?? null,
-    context?.ip ?? null,
-    context?.userAgent?.slice(0, 512) ?? null,
+    ascendingIds(2 * max),
+    ascendingIds(2 * max),
+    ...auditContextParameters(context),
   ];
 }

@@ -1,4 +1,4 @@
-import { AUDIT_NOW_SQL } from '../audit/audit-time';
+import { ascendingIds, AUDIT_NOW_SQL, auditContextParameters } from '../audit/audit-time';
 import type { RequestContext } from '../common/context/request-context';
 import { uuidv7 } from '../common/ids';
 import { currentTraceparent } from '../common/tracing/trace-context';
@@ -117,17 +117,12 @@ export function endDueParameters(
   runIds: string[],
   context: RequestContext | undefined,
 ): unknown[] {
-  const ids = () => Array.from({ length: due.length }, () => uuidv7()).sort();
   return [
     due,
     runIds,
-    ids(),
-    ids(),
-    context?.actor?.type ?? 'system',
-    context?.actor?.id ?? 'agentmesh',
-    context?.correlationId ?? null,
-    context?.ip ?? null,
-    context?.userAgent?.slice(0, 512) ?? null,
+    ascendingIds(due.length),
+    ascendingIds(due.length),
+    ...auditContextParameters(context),
     currentTraceparent(),
   ];
 }
@@ -208,9 +203,8 @@ export function queueWokenParameters(
   tasks: WokenTask[],
   context: RequestContext | undefined,
 ): unknown[] {
-  const ids = () => Array.from({ length: tasks.length }, () => uuidv7()).sort();
-  const auditIds = ids();
-  const eventIds = ids();
+  const auditIds = ascendingIds(tasks.length);
+  const eventIds = ascendingIds(tasks.length);
   const rows = tasks.map((task, index) => ({
     n: index + 1,
     id: uuidv7(),
@@ -230,13 +224,5 @@ export function queueWokenParameters(
     audit_id: auditIds[index],
     event_id: eventIds[index],
   }));
-  return [
-    JSON.stringify(rows),
-    context?.actor?.type ?? 'system',
-    context?.actor?.id ?? 'agentmesh',
-    context?.correlationId ?? null,
-    context?.ip ?? null,
-    context?.userAgent?.slice(0, 512) ?? null,
-    currentTraceparent(),
-  ];
+  return [JSON.stringify(rows), ...auditContextParameters(context), currentTraceparent()];
 }

@@ -53,8 +53,7 @@ export async function benchDispatch(): Promise<void> {
   if (chained instanceof Error) console.log(`  claimNext loop: failed (${chained.message})`);
   else console.log(line('claimNext loop (complete answers the next task)', chained));
   console.log('  round trips per task of the plain loop, by statement:');
-  for (const [name, perTask] of plain.statements)
-    console.log(`    ${perTask.toFixed(2)}  ${name}`);
+  for (const [name, perTask] of plain.statements) console.log(`    ${perTask.toFixed(2)}  ${name}`);
   console.log(
     `  ratio plain/graphile-worker = ${(rate(plain) / rate(peer)).toFixed(2)}x (goal >= 1.0x)` +
       (chained instanceof Error

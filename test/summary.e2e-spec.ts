@@ -3,6 +3,7 @@
  * runs and deliveries since a time, well past the 200 rows a page holds, against a real
  * PostgreSQL and a real webhook receiver.
  */
+import { Client } from 'pg';
 import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 import { WebhookReceiver } from './webhooks-out-receiver';
@@ -103,6 +104,24 @@ describe('summaries', () => {
       elsewhere,
     );
     await post('/workflows', { type: 'other', steps: [{ key: 'a', skill: 'idle' }] }, elsewhere);
+    // A delivery is created when its event is dispatched, which under load is up to a dispatch
+    // round after the change commits: `end` is taken once every event of the setup is.
+    const db = new Client({ connectionString: test.db.url });
+    await db.connect();
+    try {
+      await waitFor(
+        async () => {
+          const { rows } = await db.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL',
+          );
+          return rows[0].n === 0 ? true : undefined;
+        },
+        30_000,
+        'every event of the setup to be dispatched',
+      );
+    } finally {
+      await db.end();
+    }
     await pause();
     end = new Date().toISOString();
   });

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { claimParameters, claimStatement } from '../src/workflows/claim-statement';
+import { ddlBesideWriters } from './utils/ddl';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -151,8 +152,11 @@ describe('the one-statement claim', () => {
   it('when its event cannot be written, nothing of the claim is: no task leased, no audit entry', async () => {
     await db.query(`CREATE FUNCTION refuse_claimed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN IF NEW.type = 'task.claimed' THEN RAISE EXCEPTION 'refused'; END IF; RETURN NEW; END $$`);
-    await db.query(`CREATE TRIGGER refuse_claimed BEFORE INSERT ON events
-      FOR EACH ROW EXECUTE FUNCTION refuse_claimed()`);
+    await ddlBesideWriters(
+      db,
+      `CREATE TRIGGER refuse_claimed BEFORE INSERT ON events
+        FOR EACH ROW EXECUTE FUNCTION refuse_claimed()`,
+    );
     const before = await db.query<{ claimed: number; audited: number }>(
       `SELECT (SELECT count(*)::int FROM workflow_tasks WHERE status = 'claimed') AS claimed,
               (SELECT count(*)::int FROM audit_entries WHERE action = 'task.claim') AS audited`,
@@ -161,7 +165,9 @@ describe('the one-statement claim', () => {
       const response = await post('/agents/stmt-agent/tasks/claim', worker, { max: 2 });
       expect(response.status).toBeGreaterThanOrEqual(500);
     } finally {
-      await db.query('DROP TRIGGER refuse_claimed ON events; DROP FUNCTION refuse_claimed()');
+      // events is partitioned: the drop locks each partition while the service writes to them.
+      await ddlBesideWriters(db, 'DROP TRIGGER refuse_claimed ON events');
+      await db.query('DROP FUNCTION refuse_claimed()');
     }
     const after = await db.query(
       `SELECT (SELECT count(*)::int FROM workflow_tasks WHERE status = 'claimed') AS claimed,

@@ -245,6 +245,31 @@ describe('concurrency keys', () => {
     expect((await get(h3.id)).status).toBe('cancelled');
   });
 
+  it('one transaction that frees the slots of several key values starts the next run of each', async () => {
+    await register('many');
+    await define('many', { key: '$.input.k', limit: 1 });
+    const holders = [];
+    const waiters = [];
+    for (const k of ['x', 'y', 'z']) holders.push(await start('many', { k }));
+    for (const k of ['x', 'y', 'z']) waiters.push(await start('many', { k }));
+    for (const waiter of waiters) expect(waiter.waiting).toMatchObject({ reason: 'concurrency' });
+    expect((await claim('many')).map((task) => task.workflowId).sort()).toEqual(
+      holders.map((run) => run.id).sort(),
+    );
+    // The three holders are running, their waiters pending: one bulk cancel, one transaction.
+    const bulk = await call('POST', '/workflows/cancel', writer, {
+      definitionKey: 'many',
+      status: 'running',
+    });
+    expect(bulk.status).toBe(200);
+    expect(bulk.body.data.cancelled).toBe(3);
+    // The cancel answers once its commit's promotions ran: no waiting for the 2 s sweep.
+    for (const waiter of waiters) expect(await hasTask(waiter.id)).toBe(true);
+    expect((await claim('many')).map((task) => task.workflowId).sort()).toEqual(
+      waiters.map((run) => run.id).sort(),
+    );
+  });
+
   it('limit 2: two runs of a key value at once, the third waits for either', async () => {
     await register('pair');
     await define('pair', { key: '$.input.k', limit: 2 });

@@ -1,4 +1,5 @@
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared';
 import type { Transaction } from '../database/unit-of-work';
 import { ConcurrencyState, groupLockName } from './concurrency';
 import { RUN_COLUMNS, RunRow, updatedRows } from './workflow-rows';
@@ -139,23 +140,34 @@ export async function lockHolders(tx: Transaction, group: KeyGroup): Promise<Run
 }
 
 /**
- * Whether the group's first waiting run would fit (read without the lock). Every change that
- * can make a promotion possible (a slot freed, a run queued) asks this after its own commit,
- * so the last of them sees the state that needs it; only then is the lock taken.
+ * The groups, of those given, whose first waiting run would fit (read without the lock).
+ * Every change that can make a promotion possible (a slot freed, a run queued) asks this after
+ * its own commit, so the last of them sees the state that needs it; only then is the lock
+ * taken. One prepared statement for all the groups a transaction touched: a batch of
+ * completions finishing keyed runs asks once, not once per run.
  */
-export async function promotionDue(manager: EntityManager, group: KeyGroup): Promise<boolean> {
-  const [row] = await manager.query<Array<{ due: boolean }>>(
-    `SELECT coalesce((
-       SELECT (SELECT count(*) FROM workflow_runs r
-                WHERE ${IN_GROUP} AND r.concurrency_state = 'holding') < w.concurrency_limit
-         FROM workflow_runs w
-        WHERE w.tenant_id = $1 AND w.type = $2 AND w.concurrency_key = $3
-          AND w.concurrency_state = 'waiting' AND w.status IN ('pending', 'running', 'budget_exceeded')
-        ORDER BY w.concurrency_since, w.id LIMIT 1), false) AS due`,
-    [group.tenantId, group.type, group.key],
-  );
-  return row.due;
+export async function promotionsDue(on: DataSource, groups: KeyGroup[]): Promise<KeyGroup[]> {
+  if (groups.length === 0) return [];
+  return preparedQuery<KeyGroup>(on, PROMOTIONS_DUE, [
+    groups.map((group) => group.tenantId),
+    groups.map((group) => group.type),
+    groups.map((group) => group.key),
+  ]);
 }
+
+const UNFINISHED = `('pending', 'running', 'budget_exceeded')`;
+
+const PROMOTIONS_DUE = `SELECT g.tenant_id AS "tenantId", g.type, g.key
+   FROM unnest($1::text[], $2::text[], $3::text[]) AS g(tenant_id, type, key)
+  WHERE coalesce((
+          SELECT (SELECT count(*) FROM workflow_runs r
+                   WHERE r.tenant_id = g.tenant_id AND r.type = g.type
+                     AND r.concurrency_key = g.key AND r.concurrency_state = 'holding'
+                     AND r.status IN ${UNFINISHED}) < w.concurrency_limit
+            FROM workflow_runs w
+           WHERE w.tenant_id = g.tenant_id AND w.type = g.type AND w.concurrency_key = g.key
+             AND w.concurrency_state = 'waiting' AND w.status IN ${UNFINISHED}
+           ORDER BY w.concurrency_since, w.id LIMIT 1), false)`;
 
 /**
  * Groups with a run waiting while a slot looks free (the first waiting run's limit): those a

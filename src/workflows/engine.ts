@@ -28,7 +28,7 @@ import {
   lockFirstWaiting,
   lockGroup,
   lockHolders,
-  promotionDue,
+  promotionsDue,
   slotCounts,
   takeSlot,
   tryLockGroup,
@@ -407,18 +407,23 @@ export class WorkflowEngine {
   private promoteAfterCommit(tx: Transaction, group: KeyGroup): void {
     let groups = this.releasing.get(tx);
     if (!groups) {
-      groups = new Set();
-      this.releasing.set(tx, groups);
+      const touched = new Map<string, KeyGroup>();
+      groups = touched;
+      this.releasing.set(tx, touched);
+      // One look for every group the transaction touched, once it has committed; a group
+      // whose promotion fails does not hold up the others (the sweep retries it).
+      tx.afterCommit(async () => {
+        const failures: unknown[] = [];
+        for (const due of await promotionsDue(this.dataSource, [...touched.values()])) {
+          await this.promoteAlone(due).catch((error: unknown) => failures.push(error));
+        }
+        if (failures.length > 0) throw failures[0];
+      });
     }
-    const name = JSON.stringify([group.tenantId, group.type, group.key]);
-    if (groups.has(name)) return;
-    groups.add(name);
-    tx.afterCommit(async () => {
-      if (await promotionDue(this.dataSource.manager, group)) await this.promoteAlone(group);
-    });
+    groups.set(JSON.stringify([group.tenantId, group.type, group.key]), group);
   }
 
-  private readonly releasing = new WeakMap<Transaction, Set<string>>();
+  private readonly releasing = new WeakMap<Transaction, Map<string, KeyGroup>>();
 
   /** Audit entry and `workflow.concurrency.*` event of a run's concurrency key. */
   private async concurrencyChanged(

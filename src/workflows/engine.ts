@@ -49,6 +49,7 @@ import {
   TaskStatus,
 } from './state-machine';
 import { planWait, WaitPlan } from './wait-steps';
+import { OWED_PROGRESS_SQL, OwedProgress } from './progress-writer';
 import type { Budget, BudgetLimit, UsageReport } from './usage/usage';
 import {
   DURATION_MS,
@@ -669,17 +670,10 @@ export class WorkflowEngine {
     tx: Transaction,
     tasks: Array<{ tenantId: string; taskId: string }>,
   ): Promise<RunRow[]> {
-    return preparedQuery<RunRow>(
-      tx,
-      `SELECT ${RUN_COLUMNS} FROM workflow_runs r
-        WHERE (r.tenant_id, r.id) IN (
-                SELECT t.tenant_id, t.run_id
-                  FROM unnest($1::varchar[], $2::uuid[]) AS i(tenant_id, id)
-                  JOIN workflow_tasks t ON t.tenant_id = i.tenant_id AND t.id = i.id)
-        ORDER BY r.id
-        FOR UPDATE OF r`,
-      [tasks.map((task) => task.tenantId), tasks.map((task) => task.taskId)],
-    );
+    return preparedQuery<RunRow>(tx, lockRunsOfTasksSql(''), [
+      tasks.map((task) => task.tenantId),
+      tasks.map((task) => task.taskId),
+    ]);
   }
 
   /**
@@ -696,7 +690,11 @@ export class WorkflowEngine {
    * naming the same task with other tokens (or from another tenant) never displace the one
    * whose lease it is; of identical requests, the first is done and the others are repeats.
    */
-  async succeedAll(tx: Transaction, holders: Holder[]): Promise<Array<TaskRow | undefined>> {
+  async succeedAll(
+    tx: Transaction,
+    holders: Holder[],
+    owed?: (rows: OwedProgress[]) => Promise<void>,
+  ): Promise<Array<TaskRow | undefined>> {
     assertTaskTransition('claimed', 'succeeded');
     const unique = new Map<string, Holder>();
     for (const holder of holders) {
@@ -704,8 +702,15 @@ export class WorkflowEngine {
       if (!unique.has(key)) unique.set(key, holder);
     }
     const batch = [...unique.values()];
-    const runs = new Map((await this.lockRunsOfTasks(tx, batch)).map((run) => [run.id, run]));
+    // The runs' locks and, in the same statement, the progress the tasks still owe.
+    const locked = await preparedQuery<RunRow & { owed: OwedProgress[] | null }>(
+      tx,
+      lockRunsOfTasksSql(owed ? `, ${OWED_PROGRESS_SQL} AS owed` : ''),
+      [batch.map((holder) => holder.tenantId), batch.map((holder) => holder.taskId)],
+    );
+    const runs = new Map(locked.map(({ owed: _owed, ...run }) => [run.id, run]));
     if (runs.size === 0) return holders.map(() => undefined);
+    if (owed) await owed(locked[0].owed ?? []);
     // `holder`: which request of the batch a row was done for. Only the current lease
     // matches, so at most one request per task does.
     const rows = await preparedQuery<
@@ -1881,4 +1886,15 @@ export class WorkflowEngine {
       },
     });
   }
+}
+
+/** The runs of the tasks `$1`/`$2` (tenant ids, task ids), locked in id order; `extra` columns. */
+function lockRunsOfTasksSql(extra: string): string {
+  return `SELECT ${RUN_COLUMNS}${extra} FROM workflow_runs r
+     WHERE (r.tenant_id, r.id) IN (
+             SELECT t.tenant_id, t.run_id
+               FROM unnest($1::varchar[], $2::uuid[]) AS i(tenant_id, id)
+               JOIN workflow_tasks t ON t.tenant_id = i.tenant_id AND t.id = i.id)
+     ORDER BY r.id
+     FOR UPDATE OF r`;
 }

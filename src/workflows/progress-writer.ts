@@ -15,7 +15,7 @@ export interface ProgressData {
   at: string;
 }
 
-interface PendingRow {
+export interface OwedProgress {
   taskId: string;
   tenantId: string;
   runId: string;
@@ -26,6 +26,16 @@ interface PendingRow {
 
 const PENDING_COLUMNS = `task_id AS "taskId", tenant_id AS "tenantId", run_id AS "runId",
   progress, updated_at::text AS "updatedAt"`;
+
+/**
+ * The owed progress of the tasks whose ids are `$2` (uuid[]), as a JSON array of
+ * `OwedProgress` (null when none): a scalar sub-select for the statement a completion sends
+ * anyway, so a completion with nothing owed pays no round trip for asking.
+ */
+export const OWED_PROGRESS_SQL = `(SELECT json_agg(json_build_object(
+    'taskId', o.task_id, 'tenantId', o.tenant_id, 'runId', o.run_id, 'progress', o.progress,
+    'updatedAt', o.updated_at::text))
+   FROM task_progress o WHERE o.task_id = ANY($2::uuid[]) AND o.pending)`;
 
 /**
  * Writes `task.progress` events: the one of a report, and the trailing one a coalesced report
@@ -50,7 +60,7 @@ export class ProgressWriter {
   /** The trailing write: the latest report of the task, if no event carries it yet. */
   async flush(taskId: string): Promise<void> {
     await this.unitOfWork.run(async (tx) => {
-      const [rows] = await tx.manager.query<[PendingRow[], number]>(
+      const [rows] = await tx.manager.query<[OwedProgress[], number]>(
         `UPDATE task_progress SET pending = false, emitted_at = clock_timestamp()
           WHERE task_id = $1 AND pending RETURNING ${PENDING_COLUMNS}`,
         [taskId],
@@ -61,24 +71,19 @@ export class ProgressWriter {
 
   /**
    * Completing tasks: their owed progress goes into the history before the completion (its
-   * events are written in order). Read without a lock, marked after the completion has locked
-   * its tasks (the order of every other writer: task, then progress); a report that slipped in
-   * between keeps its own trailing write.
+   * events are written in order). `rows` were read without a lock (`OWED_PROGRESS_SQL`, in the
+   * statement that locks the runs); they are marked at commit, after the completion has locked
+   * its tasks (the order of every other writer: task, then progress). A report that slipped in
+   * between keeps its own trailing write (the mark matches the version read).
    */
-  async beforeCompletion(tx: Transaction, taskIds: string[]): Promise<() => Promise<void>> {
-    const rows = await tx.manager.query<PendingRow[]>(
-      `SELECT ${PENDING_COLUMNS} FROM task_progress WHERE task_id = ANY($1::uuid[]) AND pending`,
-      [taskIds],
-    );
-    if (rows.length === 0) return async () => undefined;
+  async emitOwed(tx: Transaction, rows: OwedProgress[]): Promise<void> {
+    if (rows.length === 0) return;
     for (const row of rows) await this.emit(tx, row.tenantId, row.progress);
-    return async () => {
-      await tx.manager.query(
-        `UPDATE task_progress p SET pending = false, emitted_at = clock_timestamp()
-           FROM unnest($1::uuid[], $2::timestamptz[]) AS seen(task_id, updated_at)
-          WHERE p.task_id = seen.task_id AND p.updated_at = seen.updated_at AND p.pending`,
-        [rows.map((row) => row.taskId), rows.map((row) => row.updatedAt)],
-      );
-    };
+    tx.writeBeforeCommit(
+      `UPDATE task_progress p SET pending = false, emitted_at = clock_timestamp()
+         FROM unnest($1::uuid[], $2::timestamptz[]) AS seen(task_id, updated_at)
+        WHERE p.task_id = seen.task_id AND p.updated_at = seen.updated_at AND p.pending`,
+      [rows.map((row) => row.taskId), rows.map((row) => row.updatedAt)],
+    );
   }
 }

@@ -383,12 +383,9 @@ export class TasksService {
     batchSizes.observe({ kind: 'complete' }, holders.length);
     const done = await requestContext.run(holders[0].context, () =>
       this.unitOfWork.run(async (tx) => {
-        const markProgress = await this.progress.beforeCompletion(
-          tx,
-          holders.map((holder) => holder.taskId),
+        const succeeded = await this.engine.succeedAll(tx, holders, (owed) =>
+          this.progress.emitOwed(tx, owed),
         );
-        const succeeded = await this.engine.succeedAll(tx, holders);
-        await markProgress();
         await this.recordUsage(tx, holders, succeeded);
         return succeeded;
       }),

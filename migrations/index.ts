@@ -34,6 +34,7 @@ import { A2aPushConfigs1763800120000 } from './1763800120000-A2aPushConfigs';
 import { MetricIndexes1763800150000 } from './1763800150000-MetricIndexes';
 import { FairQueue1763800160000 } from './1763800160000-FairQueue';
 import { RateLimitShards1763800170000 } from './1763800170000-RateLimitShards';
+import { FairRankGiven1763800220000 } from './1763800220000-FairRankGiven';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -73,4 +74,5 @@ export const MIGRATIONS = [
   MetricIndexes1763800150000,
   FairQueue1763800160000,
   RateLimitShards1763800170000,
+  FairRankGiven1763800220000,
 ];

@@ -189,4 +189,122 @@ describe('sleeps woken by several replicas', () => {
       for (const replica of replicas) await replica.close();
     }
   });
+  it('more due runs than the lanes take at once, three replicas sweeping: each resumes once, audited', async () => {
+    // Seeded as the engine writes them (a running run per sleeper, its sleep step waiting
+    // until the same instant), more than WAKE_LANES batches of WAKE_BATCH runs: each sweep
+    // reads the due runs several times while its lanes' batches are in flight.
+    const count = 1_300;
+    const steps = JSON.stringify([
+      {
+        key: 'nap',
+        kind: 'sleep',
+        skill: '',
+        seconds: 60,
+        dependsOn: [],
+        timeoutSeconds: null,
+        maxAttempts: 1,
+        retryBackoff: { initialSeconds: 1, factor: 2, maxSeconds: 300 },
+      },
+      {
+        key: 'after',
+        skill: 'z-many',
+        dependsOn: ['nap'],
+        timeoutSeconds: null,
+        maxAttempts: 3,
+        retryBackoff: { initialSeconds: 1, factor: 2, maxSeconds: 300 },
+      },
+    ]);
+    const replicas = [await startTestApp(env, { db }), await startTestApp(env, { db })];
+    try {
+      await pg.query('BEGIN');
+      const { rows: seeded } = await pg.query<{ id: string }>(
+        `INSERT INTO workflow_runs (id, tenant_id, type, status, priority, input, steps, started_at)
+         SELECT gen_random_uuid(), 'default', 'many-sleepers', 'running', 0, '{}'::jsonb,
+                $1::jsonb, now()
+           FROM generate_series(1, $2)
+         RETURNING id`,
+        [steps, count],
+      );
+      const runs = seeded.map((row) => row.id);
+      const { rows: due } = await pg.query<{ at: Date }>(
+        `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, kind, skill, status, input,
+           max_attempts, retry_backoff, wait_for, wake_at)
+         SELECT gen_random_uuid(), 'default', r.id, 'nap', 'sleep', '', 'waiting',
+                '{"input": {}, "dependencies": {}}'::jsonb, 1,
+                '{"initialSeconds": 1, "factor": 2, "maxSeconds": 300}'::jsonb,
+                '{"sleep": {"seconds": 60}}'::jsonb, now() + interval '3 seconds'
+           FROM unnest($1::uuid[]) AS r(id)
+         RETURNING wake_at AS at`,
+        [runs],
+      );
+      await pg.query('COMMIT');
+      const counted = async () => {
+        const { rows } = await pg.query<{ slept: number; queued: number }>(
+          `SELECT count(*) FILTER (WHERE step_key = 'nap' AND status = 'succeeded')::int AS slept,
+                  count(*) FILTER (WHERE step_key = 'after' AND status = 'queued')::int AS queued
+             FROM workflow_tasks WHERE run_id = ANY($1::uuid[])`,
+          [runs],
+        );
+        return rows[0].slept === count && rows[0].queued === count ? true : undefined;
+      };
+      await waitFor(counted, 60_000, 'every sleep to end and its next task to be queued');
+      // Each sleep ended as its time said, each run's next task queued once.
+      const { rows: naps } = await pg.query<{ runs: number; tasks: number; outputs: Json[] }>(
+        `SELECT count(DISTINCT run_id)::int AS runs, count(*)::int AS tasks,
+                array_agg(DISTINCT output) AS outputs
+           FROM workflow_tasks WHERE run_id = ANY($1::uuid[]) AND step_key = 'nap'`,
+        [runs],
+      );
+      expect(naps).toEqual([
+        { runs: count, tasks: count, outputs: [{ sleptUntil: due[0].at.toISOString() }] },
+      ]);
+      const { rows: afters } = await pg.query<{ runs: number; tasks: number }>(
+        `SELECT count(DISTINCT run_id)::int AS runs, count(*)::int AS tasks
+           FROM workflow_tasks WHERE run_id = ANY($1::uuid[]) AND step_key = 'after'`,
+        [runs],
+      );
+      expect(afters).toEqual([{ runs: count, tasks: count }]);
+      // One step event and one task event per run, one audit entry per change: never twice.
+      const { rows: events } = await pg.query<{ type: string; runs: number; max: number }>(
+        `SELECT type, count(DISTINCT subject_id)::int AS runs, max(n)::int AS max
+           FROM (SELECT type, subject_id, count(*) OVER (PARTITION BY type, subject_id) AS n
+                   FROM events WHERE subject_id = ANY($1::varchar[])) e
+          GROUP BY type ORDER BY type`,
+        [runs],
+      );
+      expect(events).toEqual([
+        { type: 'task.queued', runs: count, max: 1 },
+        { type: 'workflow.step.succeeded', runs: count, max: 1 },
+      ]);
+      const { rows: audited } = await pg.query<{ action: string; tasks: number; max: number }>(
+        `SELECT a.action, count(DISTINCT a.resource_id)::int AS tasks, max(a.n)::int AS max
+           FROM (SELECT e.action, e.resource_id,
+                        count(*) OVER (PARTITION BY e.action, e.resource_id) AS n
+                   FROM audit_entries e JOIN workflow_tasks t ON t.id::text = e.resource_id
+                  WHERE t.run_id = ANY($1::uuid[])) a
+          GROUP BY a.action ORDER BY a.action`,
+        [runs],
+      );
+      expect(audited).toEqual([
+        { action: 'step.succeed', tasks: count, max: 1 },
+        { action: 'task.queue', tasks: count, max: 1 },
+      ]);
+      await waitFor(
+        async () => {
+          const { rows } = await pg.query<{ unsealed: number }>(
+            `SELECT count(*)::int AS unsealed FROM audit_entries e
+              WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)`,
+          );
+          return rows[0].unsealed === 0 ? true : undefined;
+        },
+        30_000,
+        'every audit entry to be sealed',
+      );
+      const verified = await fetch(`${base}/api/v1/audit/verify`, { headers: test.admin });
+      expect(verified.status).toBe(200);
+      expect(((await verified.json()) as Json).data).toMatchObject({ valid: true });
+    } finally {
+      for (const replica of replicas) await replica.close();
+    }
+  });
 });

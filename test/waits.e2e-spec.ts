@@ -427,6 +427,69 @@ describe('work that waits', () => {
       );
       expect((await stepOf(started.id, 'after')).status).toBe('queued');
     });
+
+    it('woken tasks rank as the fair queue ranks any: by flow when keyed, at their time when not', async () => {
+      const steps = [
+        { key: 'nap', kind: 'sleep', until: '$.input.until' },
+        { key: 'after', skill: 'r-fair', dependsOn: ['nap'] },
+      ];
+      for (const definition of [
+        { key: 'sleepy-keyed', steps, concurrency: { key: '$.input.repo', limit: 100 } },
+        { key: 'sleepy-plain', steps },
+      ]) {
+        expect((await post('/workflow-definitions', writer, definition)).status).toBe(201);
+      }
+      // Due together, so woken by one sweep: two runs of one flow, one of another, one unkeyed.
+      const until = new Date(Date.now() + 2000).toISOString();
+      const runs: string[] = [];
+      for (const [definitionKey, repo] of [
+        ['sleepy-keyed', 'a'],
+        ['sleepy-keyed', 'a'],
+        ['sleepy-keyed', 'b'],
+        ['sleepy-plain', undefined],
+      ]) {
+        const response = await post('/workflows', writer, {
+          definitionKey,
+          input: { until, ...(repo ? { repo } : {}) },
+        });
+        expect(response.status).toBe(201);
+        runs.push(response.body.data.id as string);
+      }
+      const queued = async () => {
+        const { rows } = await pg.query<{
+          runId: string;
+          flow: string | null;
+          runFlow: string | null;
+          fairAt: Date;
+          availableAt: Date;
+        }>(
+          `SELECT t.run_id AS "runId", t.fair_flow AS flow, t.fair_at AS "fairAt",
+                  t.available_at AS "availableAt",
+                  CASE WHEN r.concurrency_key IS NOT NULL
+                       THEN r.type || E'\n' || r.concurrency_key END AS "runFlow"
+             FROM workflow_tasks t JOIN workflow_runs r ON r.id = t.run_id
+            WHERE t.run_id = ANY($1::uuid[]) AND t.step_key = 'after' AND t.status = 'queued'`,
+          [runs],
+        );
+        return rows.length === runs.length ? rows : undefined;
+      };
+      const rows = await waitFor(queued, 15_000, 'every run to wake and queue its task');
+      const of = (index: number) => rows.find((row) => row.runId === runs[index])!;
+      // Keyed: each task in its run's flow; the flow's second task a turn (1 s) after its first.
+      for (const index of [0, 1, 2]) {
+        expect(of(index).flow).not.toBeNull();
+        expect(of(index).flow).toBe(of(index).runFlow);
+      }
+      expect(of(0).flow).toBe(of(1).flow);
+      expect(of(2).flow).not.toBe(of(0).flow);
+      const [first, second] = [of(0), of(1)].sort(
+        (x, y) => x.fairAt.getTime() - y.fairAt.getTime(),
+      );
+      expect(second.fairAt.getTime() - first.fairAt.getTime()).toBe(1000);
+      // Unkeyed: no flow, ranked at its own time.
+      expect(of(3)).toMatchObject({ flow: null, runFlow: null });
+      expect(of(3).fairAt).toEqual(of(3).availableAt);
+    });
   });
 
   describe('approvals', () => {

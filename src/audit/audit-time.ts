@@ -1,5 +1,5 @@
 import type { RequestContext } from '../common/context/request-context';
-import { uuidv7 } from '../common/ids';
+import { uuidv7Run } from '../common/ids';
 
 /**
  * An audit entry's `occurred_at` as SQL: the database's clock, as the ISO text the hash chain
@@ -11,10 +11,10 @@ export const AUDIT_NOW_SQL = `to_char(clock_timestamp() AT TIME ZONE 'UTC', 'YYY
 /**
  * Ids for the audit entries (or events) one statement writes, ascending: the sealer chains a
  * transaction's entries in id order, so it chains them in the order the statement writes them
- * (UUIDv7s of one millisecond are otherwise unordered).
+ * (UUIDv7s of one millisecond are otherwise unordered): a monotonic run of UUIDv7s.
  */
 export function ascendingIds(count: number): string[] {
-  return Array.from({ length: count }, () => uuidv7()).sort();
+  return uuidv7Run(count);
 }
 
 /**

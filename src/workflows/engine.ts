@@ -1573,6 +1573,7 @@ export class WorkflowEngine {
             rateLimitKey: step.rateLimit?.key ?? null,
             rateUnits: step.rateLimit ? rateUnits(step.rateLimit, input) : null,
             status: run.status === 'budget_exceeded' ? 'held' : 'queued',
+            keyed: run.concurrencyKey !== null,
           })),
           requestContext.get(),
         ),

@@ -15,6 +15,7 @@ import { isListedApprover, stepKind } from './dag';
 import { SLUG_PATTERN } from './dto/definition.dto';
 import { TaskError, TaskProgress, WaitOutcome, WorkflowEngine } from './engine';
 import { END_DUE_STEPS, endDueParameters, LOCK_DUE_RUNS } from './wake-statement';
+import { WakeSweep } from './wake-sweep';
 import { RunDetail, RunsService } from './runs.service';
 import { isTerminalRun } from './state-machine';
 import { matchKey, patternsMatching, valueAt } from './wait-steps';
@@ -283,37 +284,49 @@ export class WaitsService implements OnModuleInit {
 
   /**
    * The timer: waiting steps whose time came (a sleep's end, a wait's or an approval's timeout),
-   * oldest first, by the partial index on wake_at. Their runs are split into WAKE_LANES batches
-   * ended in parallel, each in one transaction that takes its runs with SKIP LOCKED in id order
-   * (another replica, or a signal, holds one: it is looked at again next tick) and ends all
-   * their due steps in one statement with their audit entries and events (`wakeRuns`). A batch
-   * that fails is done again run by run, so one bad run cannot hold the others back. Answers
-   * how many steps ended.
+   * oldest first, by the partial index on wake_at. WAKE_LANES lanes end them at once, each lane
+   * a batch of up to WAKE_BATCH runs at a time in one transaction that takes its runs with SKIP
+   * LOCKED in id order (another replica, or a signal, holds one: it is looked at again next
+   * tick) and ends all their due steps in one statement with their audit entries and events
+   * (`wakeRuns`). A lane that finishes its batch takes the next one at once, without waiting
+   * for the other lanes (`WakeSweep` hands out the runs, each once per sweep). A batch that
+   * fails is done again run by run, so one bad run cannot hold the others back. Answers how
+   * many steps ended.
    */
   async wakeDue(shouldStop: () => boolean): Promise<number> {
+    const sweep = new WakeSweep(
+      async (limit) =>
+        (
+          await this.dataSource.query<Array<{ runId: string }>>(
+            `SELECT run_id AS "runId" FROM workflow_tasks
+              WHERE status = 'waiting' AND wake_at <= now() AND kind <> 'github'
+              ORDER BY wake_at LIMIT $1`,
+            [limit],
+          )
+        ).map((row) => row.runId),
+      WAKE_BATCH,
+      WAKE_LANES,
+    );
     let woken = 0;
-    for (;;) {
-      if (shouldStop()) return woken;
-      const due = await this.dataSource.query<Array<{ runId: string }>>(
-        `SELECT DISTINCT run_id AS "runId" FROM (
-           SELECT run_id FROM workflow_tasks
-            WHERE status = 'waiting' AND wake_at <= now() AND kind <> 'github'
-            ORDER BY wake_at LIMIT $1) d`,
-        [WAKE_BATCH * WAKE_LANES],
-      );
-      if (due.length === 0) return woken;
-      const ids = due.map((row) => row.runId).sort();
-      const lanes = Array.from({ length: WAKE_LANES }, (_, lane) =>
-        ids.filter((_, index) => index % WAKE_LANES === lane),
-      ).filter((lane) => lane.length > 0);
-      const ended = await Promise.all(lanes.map((lane) => this.wakeLane(lane)));
-      const progressed = ended.reduce((sum, count) => sum + count, 0);
-      woken += progressed;
-      if (due.length < WAKE_BATCH * WAKE_LANES || progressed === 0) return woken;
-    }
+    const lane = async (): Promise<void> => {
+      for (;;) {
+        if (shouldStop()) return;
+        const batch = await sweep.next();
+        if (!batch) return;
+        const { ended, skipped } = await this.wakeLane(batch);
+        sweep.done(batch, skipped);
+        woken += ended;
+      }
+    };
+    // Every lane ends before the sweep does (a failed read ends them all at their next batch).
+    const lanes = await Promise.allSettled(Array.from({ length: WAKE_LANES }, lane));
+    const failed = lanes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    return woken;
   }
 
-  private async wakeLane(runIds: string[]): Promise<number> {
+  /** One batch in its own transaction (or run by run, when it fails as a whole). */
+  private async wakeLane(runIds: string[]): Promise<{ ended: number; skipped: number }> {
     const system = () => ({
       correlationId: uuidv7(),
       actor: { type: 'system' as const, id: 'agentmesh' },
@@ -324,15 +337,18 @@ export class WaitsService implements OnModuleInit {
       );
     } catch {
       let ended = 0;
+      let skipped = 0;
       for (const runId of runIds) {
-        ended += await requestContext
+        const one = await requestContext
           .run(system(), () => this.unitOfWork.run((tx) => this.wakeRuns(tx, [runId])))
           .catch((error: Error) => {
             this.logger.warn({ runId, err: error.message }, 'Waking a waiting step failed');
-            return 0;
+            return { ended: 0, skipped: 0 };
           });
+        ended += one.ended;
+        skipped += one.skipped;
       }
-      return ended;
+      return { ended, skipped };
     }
   }
 
@@ -343,14 +359,19 @@ export class WaitsService implements OnModuleInit {
    * on from what it answers. A run not started yet (pending) ends its steps through
    * `finishWaitingOf`, which starts it first; a finished run's steps are left alone.
    */
-  private async wakeRuns(tx: Transaction, runIds: string[]): Promise<number> {
+  private async wakeRuns(
+    tx: Transaction,
+    runIds: string[],
+  ): Promise<{ ended: number; skipped: number }> {
     // The batch's statements are prepared (named) on the connection; one plan each, kept for
     // the next batches on it instead of planned again for each (they take arrays, so one plan
     // fits every batch).
     await tx.manager.query(`SET LOCAL plan_cache_mode = force_generic_plan`);
     const locked = await preparedQuery<RunRow & { due: string[] }>(tx, LOCK_DUE_RUNS, [runIds]);
+    // Held elsewhere (another replica, a signal): still due, left for the next look.
+    const skipped = runIds.length - locked.length;
     const runs = locked.filter((run) => run.due.length > 0 && !isTerminalRun(run.status));
-    if (runs.length === 0) return 0;
+    if (runs.length === 0) return { ended: 0, skipped };
     let ended = 0;
     const started = runs.filter((run) => run.status !== 'pending');
     if (started.length > 0) ended += await this.endDue(tx, started);
@@ -369,7 +390,7 @@ export class WaitsService implements OnModuleInit {
       });
       ended += (await this.engine.finishWaitingOf(tx, batch)).length;
     }
-    return ended;
+    return { ended, skipped };
   }
 
   /** The due steps of locked, started runs end in one statement; the runs then move on. */

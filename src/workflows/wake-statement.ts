@@ -142,13 +142,17 @@ export const QUEUE_WOKEN_TASKS = `
       AS s(n int, id uuid, tenant_id varchar, run_id uuid, priority int, step_key varchar,
            skill varchar, input jsonb, max_attempts int, timeout_seconds int,
            retry_backoff jsonb, element_index int, rate_limit_key varchar, rate_units float8,
-           status varchar, audit_id uuid, event_id uuid)),
+           status varchar, keyed boolean, audit_id uuid, event_id uuid)),
   inserted AS (
+    -- A queued task of a run without a concurrency key gets its rank here, what the fair-rank
+    -- trigger gives it (its available_at, now()), and the trigger is not called for it; a
+    -- keyed run's task is ranked by the trigger among its flow's (FairRankGiven migration).
     INSERT INTO workflow_tasks AS t (id, tenant_id, run_id, step_key, skill, status, priority,
        input, max_attempts, timeout_seconds, retry_backoff, element_index, rate_limit_key,
-       rate_units)
+       rate_units, fair_at)
     SELECT id, tenant_id, run_id, step_key, skill, status, priority, input, max_attempts,
-           timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units
+           timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units,
+           CASE WHEN status = 'queued' AND NOT keyed THEN now() END
       FROM s ORDER BY n
     RETURNING t.id, t.status, t.attempt, t.agent_id),
   written AS (
@@ -193,6 +197,8 @@ export interface WokenTask {
   rateLimitKey: string | null;
   rateUnits: number | null;
   status: 'queued' | 'held';
+  /** Its run has a concurrency key: its rank is its flow's turn, given by the trigger. */
+  keyed: boolean;
 }
 
 /**
@@ -221,6 +227,7 @@ export function queueWokenParameters(
     rate_limit_key: task.rateLimitKey,
     rate_units: task.rateUnits,
     status: task.status,
+    keyed: task.keyed,
     audit_id: auditIds[index],
     event_id: eventIds[index],
   }));

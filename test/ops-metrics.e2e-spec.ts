@@ -30,6 +30,7 @@ describe('statement names', () => {
     ['WITH claimed AS (UPDATE workflow_tasks SET x = 1) SELECT 1', 'with claimed'],
     ['START TRANSACTION', 'start'],
     ['SELECT 1', 'select'],
+    ['SET LOCAL enable_sort = off; SELECT e.id FROM events e; RESET enable_sort', 'select events'],
   ])('%p is %p', (text, name) => {
     expect(statementName(text)).toBe(name);
   });

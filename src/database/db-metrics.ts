@@ -79,6 +79,8 @@ function deriveName(text: string): string {
     .replace(/--[^\n]*/g, ' ')
     .replace(/\/\*[\s\S]*?\*\//g, ' ')
     .trimStart()
+    // A statement sent with its planner settings (`SET LOCAL …; SELECT …`) is named by itself.
+    .replace(/^(?:set\s+local\s+[^;]*;\s*)+/i, '')
     .replace(/^\(+/, '');
   for (const [pattern, verb] of PATTERNS) {
     const match = pattern.exec(body.slice(0, 2_000));

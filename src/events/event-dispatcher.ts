@@ -1,5 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { PoolClient, QueryResult } from 'pg';
 import { Counter, register } from 'prom-client';
+import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { requestContext } from '../common/context/request-context';
 import { SpanKind } from '@opentelemetry/api';
 import { uuidv7 } from '../common/ids';
@@ -186,6 +188,15 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
+  /**
+   * The take reads `events_undispatched` of each partition in position order and stops after
+   * `limit` rows. PostgreSQL estimates how many events wait from statistics taken while few did
+   * (a busy outbox keeps up), so in a burst it would rather read every waiting event and sort
+   * them, on every round: 20,000 rows read for 200 taken. Sorting is ruled out for the take
+   * alone (`SET LOCAL`, reset after it), which leaves the ordered index scans.
+   */
+  static readonly TAKE_PLANNER_SETTING = `SET LOCAL enable_sort = off`;
+
   static readonly TAKE_SQL = `SELECT ${EVENT_COLUMNS} FROM events e
         WHERE e.dispatched_at IS NULL
           AND (e.next_dispatch_at IS NULL OR e.next_dispatch_at <= now())
@@ -193,9 +204,15 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
         LIMIT $1
         FOR UPDATE SKIP LOCKED`;
 
+  /** The setting, the take and the reset, as one simple-protocol round trip. */
   private async take(tx: Transaction, limit: number): Promise<DomainEvent[]> {
-    const rows = await tx.manager.query<EventRow[]>(EventDispatcher.TAKE_SQL, [limit]);
-    return rows.map(eventFromRow);
+    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`take limit ${limit}`);
+    const client = (await (tx.manager.queryRunner as PostgresQueryRunner).connect()) as PoolClient;
+    const results = (await client.query(
+      `${EventDispatcher.TAKE_PLANNER_SETTING}; ` +
+        `${EventDispatcher.TAKE_SQL.replace('$1', String(limit))}; RESET enable_sort`,
+    )) as unknown as Array<QueryResult<EventRow>>;
+    return results[1].rows.map(eventFromRow);
   }
 
   /**

@@ -9,10 +9,12 @@ import {
   parseSigningKey,
   publicKeyBase64,
 } from '../src/audit/audit-signing';
+import { AuditSealer } from '../src/audit/audit-sealer';
 import { AuditService } from '../src/audit/audit.service';
 import { verifyExport } from '../src/audit/export-verifier';
 import { requestContext } from '../src/common/context/request-context';
 import { UnitOfWork } from '../src/database/unit-of-work';
+import { planNodes } from './utils/plans';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 interface Verify {
@@ -668,5 +670,45 @@ describe('audit checkpoints signed with AUDIT_SIGNING_KEY', () => {
       reason: 'checkpoint_mismatch',
     });
     expect(Number(firstCheckpoint[0].seq)).toBeLessThanOrEqual(head);
+  });
+  it('in a burst, the sealer reads the head of the unsealed entries, not all of them, whatever the statistics say', async () => {
+    await db.query('BEGIN');
+    try {
+      // The statistics of a sealer that keeps up: every entry sealed when ANALYZE looked
+      // (inside this transaction, so they go with its rollback).
+      await db.query(
+        `INSERT INTO audit_entries (id, occurred_at, actor_type, actor_id, action, resource_type,
+           resource_id, txid)
+         SELECT gen_random_uuid(), 'x', 'system', 'a', 'test.old', 'r', 'r', 9000000000 + g / 10
+           FROM generate_series(1, 5000) g`,
+      );
+      await db.query(
+        `INSERT INTO audit_chain (seq, entry_id, prev_hash, hash)
+         SELECT 9000000000 + row_number() OVER (), id, repeat('0', 64), repeat('0', 64)
+           FROM audit_entries WHERE action = 'test.old'`,
+      );
+      await db.query('ANALYZE audit_entries; ANALYZE audit_chain');
+      // Then a burst: 20,000 entries wait to be sealed.
+      await db.query(
+        `INSERT INTO audit_entries (id, occurred_at, actor_type, actor_id, action, resource_type,
+           resource_id, txid)
+         SELECT gen_random_uuid(), 'x', 'system', 'a', 'test.burst', 'r', 'r', 9100000000 + g / 10
+           FROM generate_series(1, 20000) g`,
+      );
+      await db.query(AuditSealer.PLANNER_SETTING);
+      const plan = (
+        await db.query<{ 'QUERY PLAN': unknown }>(
+          `EXPLAIN (ANALYZE, FORMAT JSON) ${AuditSealer.UNSEALED_SQL}`,
+          ['9200000000', '9000000500', 500],
+        )
+      ).rows[0]['QUERY PLAN'];
+      const entries = planNodes(plan).filter((node) => node['Relation Name'] === 'audit_entries');
+      const read = entries.reduce((sum, node) => sum + Number(node['Actual Rows']), 0);
+      // 500 taken, and none of the 19,500 behind them read (a sort of all of them was).
+      expect(read).toBeGreaterThanOrEqual(500);
+      expect(read).toBeLessThan(1_000);
+    } finally {
+      await db.query('ROLLBACK');
+    }
   });
 });

@@ -66,9 +66,6 @@ export const asyncFrames = {
   run<A extends unknown[], R>(frame: AsyncFrame, fn: (...args: A) => R, ...args: A): R {
     return storage.run(frame, fn, ...args);
   },
-  enterWith(frame: AsyncFrame): void {
-    storage.enterWith(frame);
-  },
 };
 
 /** The tenant of the current request; every repository query is filtered by it. */

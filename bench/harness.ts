@@ -177,14 +177,16 @@ export const SERVICE_MAIN = join(__dirname, '..', 'src', 'main.js');
 
 /**
  * The built service on `databaseUrl`, as every scenario runs it: the bench's admin key, no
- * request rate limit, warnings only in its log; `env` adds or overrides. Resolves once ready.
+ * request rate limit, warnings only in its log; `env` adds or overrides; `main` another build's
+ * (BENCH_BEFORE). Resolves once ready.
  */
 export function startService(
   databaseUrl: string,
   env: Record<string, string> = {},
+  main = SERVICE_MAIN,
 ): Promise<Server> {
   return startServer(
-    SERVICE_MAIN,
+    main,
     {
       DATABASE_URL: databaseUrl,
       ADMIN_API_KEY: ADMIN_KEY,

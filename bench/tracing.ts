@@ -1,25 +1,30 @@
-import { createServer } from 'node:http';
+import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
-import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { ADMIN_KEY, freshDatabase, load, printTable, Row, Server, startService } from './harness';
 
-const REPEATS = Number(process.env.BENCH_REPEATS ?? 3);
+/** Alternated rounds per scenario: single rounds swing with the machine's other work. */
+const REPEATS = Number(process.env.BENCH_REPEATS ?? 16);
+/** Seconds each service is loaded in a round (the first round after a warm-up). */
+const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 2);
 
-/** An OTLP/HTTP collector in the bench process: counts what it is sent, answers 200. */
-async function collector(): Promise<{ url: string; bytes: () => number; close(): Promise<void> }> {
-  let bytes = 0;
-  const server = createServer((request, response) => {
-    request.on('data', (chunk: Buffer) => (bytes += chunk.length));
-    request.on('end', () => {
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end('{}');
-    });
+/** The OTLP/HTTP collector (`bench/otlp-collector.ts`), in a process of its own. */
+async function collector(): Promise<{ url: string; bytes(): Promise<number>; close(): void }> {
+  const child = fork(join(__dirname, 'otlp-collector.js'), [], {
+    stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
   });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const port = await new Promise<number>((done, fail) => {
+    child.once('message', (message: { port: number }) => done(message.port));
+    child.once('exit', () => fail(new Error('the OTLP collector exited')));
+  });
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    bytes: () => bytes,
-    close: () => new Promise<void>((done) => server.close(() => done())),
+    url: `http://127.0.0.1:${port}`,
+    bytes: () =>
+      new Promise<number>((done) => {
+        child.once('message', (message: { bytes: number }) => done(message.bytes));
+        child.send('bytes');
+      }),
+    close: () => child.disconnect(),
   };
 }
 
@@ -33,29 +38,42 @@ const load1 = () => loadavg()[0].toFixed(2);
 
 /**
  * `BENCH_ONLY=tracing npm run bench`: the platform scenarios against the service with tracing
- * on (every request sampled, exported over OTLP/HTTP JSON to a collector in this process) and
- * off, both running on one database, loaded in alternated rounds (the machine is shared: the
- * ratio within a round, and its median over BENCH_REPEATS rounds, mean more than any absolute
- * figure). Goal: on/off >= 0.9 req/s. The second figure, steadier on a loaded machine: the
- * service's CPU time per answered request (user + system, from /proc), on against off.
+ * on (every request sampled, exported over OTLP/HTTP, JSON unless OTEL_EXPORTER_OTLP_PROTOCOL
+ * says otherwise, to a collector in a process of its own) and off, both running on one
+ * database, loaded in alternated rounds: BENCH_REPEATS (16) rounds of BENCH_ROUND_SECONDS (2)
+ * per service and scenario, scenarios interleaved. The machine is shared and single rounds
+ * swing with its other work: short rounds keep the two of a round close in time, and many
+ * make the median of the per-round ratios settle. Goal: on/off >= 0.9 req/s. The second
+ * figure, steadier on a loaded machine: the service's CPU time per answered request (user +
+ * system, from /proc), on against off.
  */
 export async function benchTracing(): Promise<void> {
   const db = await freshDatabase();
   const otlp = await collector();
   const servers: Server[] = [];
-  const service = async (env: Record<string, string>) => {
-    const server = await startService(db.url, {
-      LOG_LEVEL: 'info',
-      OTEL_EXPORTER_OTLP_ENDPOINT: '',
-      OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
-      ...env,
-    });
+  const service = async (env: Record<string, string>, main?: string) => {
+    const server = await startService(
+      db.url,
+      {
+        LOG_LEVEL: 'info',
+        OTEL_EXPORTER_OTLP_ENDPOINT: '',
+        OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: '',
+        ...env,
+      },
+      main,
+    );
     servers.push(server);
     return server;
   };
   try {
     const off = await service({});
     const on = await service({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+    const before = process.env.BENCH_BEFORE
+      ? await service(
+          { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
+          join(process.env.BENCH_BEFORE, 'src', 'main.js'),
+        )
+      : undefined;
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     const post = async (path: string, body: unknown) => {
       const response = await fetch(`${off.base}/api/v1${path}`, {
@@ -91,61 +109,74 @@ export async function benchTracing(): Promise<void> {
         },
       },
     ];
+    // BENCH_BEFORE=<another build's dist>: that build with tracing on too, in the same rounds.
+    const variants: Array<{ label: string; server: Server }> = [
+      { label: 'on', server: on },
+      ...(before ? [{ label: 'on (BENCH_BEFORE)', server: before }] : []),
+    ];
     const rows: Row[] = [];
     const ratios = new Map<string, number[]>();
     const cpu = new Map<string, { on: number[]; off: number[]; ratio: number[] }>();
     const loadBefore = load1();
+    const loads: string[] = [];
     for (let round = 0; round < REPEATS; round += 1) {
       for (const scenario of scenarios) {
-        // Alternate which goes first, so neither always meets the other's leftovers.
-        const order = round % 2 === 0 ? ([off, on] as const) : ([on, off] as const);
+        // Each round in the other order (ABBA...), so that none always meets another's leftovers
+        // or always runs first after a change of route.
+        const all = [off, ...variants.map((variant) => variant.server)];
+        const order = round % 2 === 0 ? all : [...all].reverse();
         const results = new Map<Server, Row>();
         for (const server of order) {
-          const label = `${scenario.name} tracing ${server === on ? 'on ' : 'off'} #${round + 1}`;
+          const label = `${scenario.name} tracing ${variants.find((v) => v.server === server)?.label ?? 'off'} #${round + 1}`;
           const row = await load(label, `${server.base}${scenario.path}`, admin, {
             ...scenario.options,
+            duration: ROUND_SECONDS,
+            // Warm once; later rounds follow each other at once, to keep a round's pair close.
+            warmup: round === 0 ? 2 : 0,
             pid: server.pid,
           });
           results.set(server, row);
           rows.push(row);
         }
-        const [onRate, offRate] = [results.get(on)!.reqPerSec, results.get(off)!.reqPerSec];
-        // A round where either answered nothing (the machine starved it) says nothing.
-        if (onRate > 0 && offRate > 0) {
-          ratios.set(scenario.name, [...(ratios.get(scenario.name) ?? []), onRate / offRate]);
-        }
-        const [onCpu, offCpu] = [
-          results.get(on)!.cpuMsPerRequest,
-          results.get(off)!.cpuMsPerRequest,
-        ];
-        if (onCpu !== undefined && offCpu !== undefined && offCpu > 0) {
-          const entry = cpu.get(scenario.name) ?? { on: [], off: [], ratio: [] };
-          entry.on.push(onCpu);
-          entry.off.push(offCpu);
-          entry.ratio.push(onCpu / offCpu);
-          cpu.set(scenario.name, entry);
+        const offRow = results.get(off)!;
+        for (const variant of variants) {
+          const key = `${variant.label}/off, ${scenario.name}`;
+          const row = results.get(variant.server)!;
+          // A round where either answered nothing (the machine starved it) says nothing.
+          if (row.reqPerSec > 0 && offRow.reqPerSec > 0) {
+            ratios.set(key, [...(ratios.get(key) ?? []), row.reqPerSec / offRow.reqPerSec]);
+          }
+          const [onCpu, offCpu] = [row.cpuMsPerRequest, offRow.cpuMsPerRequest];
+          if (onCpu !== undefined && offCpu !== undefined && offCpu > 0) {
+            const entry = cpu.get(key) ?? { on: [], off: [], ratio: [] };
+            entry.on.push(onCpu);
+            entry.off.push(offCpu);
+            entry.ratio.push(onCpu / offCpu);
+            cpu.set(key, entry);
+          }
         }
       }
+      loads.push(load1());
     }
     printTable(rows);
     console.log('');
     console.log(
-      `load average (1 min) on ${cpus().length} cores: ${loadBefore} before, ${load1()} after`,
+      `load average (1 min) on ${cpus().length} cores: ${loadBefore} before, after each round ${loads.join(', ')}`,
     );
     for (const [name, values] of ratios) {
       console.log(
-        `tracing on/off, ${name}: median ${median(values).toFixed(2)}x over ${values.length} rounds (${values.map((v) => v.toFixed(2)).join(', ')}; goal >= 0.9x)`,
+        `tracing ${name}: req/s median ${median(values).toFixed(2)}x over ${values.length} rounds of ${ROUND_SECONDS} s (${values.map((v) => v.toFixed(2)).join(', ')}; goal >= 0.9x)`,
       );
     }
     for (const [name, entry] of cpu) {
       console.log(
-        `CPU per request, ${name}: tracing on ${median(entry.on).toFixed(3)} ms, off ${median(entry.off).toFixed(3)} ms; on/off median ${median(entry.ratio).toFixed(2)}x (${entry.ratio.map((v) => v.toFixed(2)).join(', ')})`,
+        `CPU per request, tracing ${name}: ${median(entry.on).toFixed(3)} ms against ${median(entry.off).toFixed(3)} ms; median ${median(entry.ratio).toFixed(2)}x (${entry.ratio.map((v) => v.toFixed(2)).join(', ')})`,
       );
     }
-    console.log(`OTLP bytes received: ${otlp.bytes()}`);
+    console.log(`OTLP bytes received: ${await otlp.bytes()}`);
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
-    await otlp.close();
+    otlp.close();
     await db.dispose();
   }
 }

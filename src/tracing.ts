@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/no-require-imports */
 import type { Sampler, SpanExporter } from '@opentelemetry/sdk-trace-base';
 import type { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
+import { FrameContextManager } from './common/tracing/context-manager';
 import { TRACER_NAME, tracingState } from './common/tracing/trace-context';
 import { readTracingSettings, TracingSettings } from './config/tracing-settings';
 
@@ -50,9 +51,9 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
     // Batches exported in the background; OTEL_BSP_* tune it (the SDK reads them).
     spanProcessors: [new BatchSpanProcessor(exporter(settings))],
   });
-  // Registers the AsyncLocalStorage context manager and the W3C traceparent/tracestate (and
-  // baggage) propagator.
-  provider.register();
+  // Registers the context manager (the active context in the request context's store, see
+  // FrameContextManager) and the W3C traceparent/tracestate (and baggage) propagator.
+  provider.register({ contextManager: new FrameContextManager() });
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [new UndiciInstrumentation()],

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { createServer, IncomingHttpHeaders, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { AddressInfo, connect } from 'node:net';
 import { ADMIN_KEY } from './utils/test-app';
 import { createTestDatabase, databaseName, TestDatabase } from './utils/databases';
 import { freePort, MAIN, spawnApp, SpawnedApp, waitFor } from './utils/spawn-app';
@@ -16,6 +16,7 @@ interface ExportedSpan {
   kind: number;
   links: Array<{ traceId: string; spanId: string }>;
   attributes: Record<string, unknown>;
+  status: { code?: number; message?: string };
 }
 
 /** OTLP/JSON ids are hex (the spec); tolerate base64 (protobuf-JSON mapping) as well. */
@@ -76,6 +77,7 @@ class OtlpReceiver {
               spanId: hexId(l.spanId),
             })),
             attributes,
+            status: span.status ?? {},
           });
         }
       }
@@ -458,6 +460,96 @@ describeBuilt('OpenTelemetry traces', () => {
       expect.arrayContaining(['POST /api/v1/workflows', 'invoke_workflow traced']),
     );
     await stop(app);
+  });
+
+  it('runs probes outside any trace, and writes each log line outside a span with its own fields only', async () => {
+    app = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url, LOG_LEVEL: 'debug' });
+    const admin = `Bearer ${ADMIN_KEY}`;
+    // A probe sent with a trace and a request id of its own.
+    const probed = '6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d';
+    const probe = await fetch(`${base}/health/live`, {
+      headers: {
+        traceparent: `00-${probed}-4444444444444444-01`,
+        'x-request-id': 'probe-3f9c2a',
+      },
+    });
+    expect(probe.status).toBe(200);
+    expect(probe.headers.get('x-request-id')).toBe('probe-3f9c2a');
+    // A traced request after it.
+    const traced = '2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e';
+    expect(
+      (
+        await call('GET', '/agents', admin, undefined, {
+          traceparent: `00-${traced}-5555555555555555-01`,
+        })
+      ).status,
+    ).toBe(200);
+    // A client that gives up before its body is sent.
+    const abandoned = '3c4d5e6f7a8b9c0d1e2f3a4b5c6d7e8f';
+    const socket = connect(Number(new URL(base).port), '127.0.0.1');
+    await new Promise((done) => socket.once('connect', done));
+    socket.write(
+      [
+        'POST /api/v1/agents HTTP/1.1',
+        'Host: 127.0.0.1',
+        `Authorization: ${admin}`,
+        'Content-Type: application/json',
+        'Content-Length: 100',
+        `traceparent: 00-${abandoned}-6666666666666666-01`,
+        '',
+        '{"id":',
+      ].join('\r\n'),
+    );
+    await new Promise((done) => setTimeout(done, 500));
+    socket.destroy();
+    const aborted = await waitFor(
+      async () =>
+        otlp.spans.find((s) => s.traceId === abandoned && s.name === 'POST /api/v1/agents'),
+      15_000,
+      'the abandoned request span',
+    );
+    expect(aborted.status).toMatchObject({
+      code: 2, // ERROR
+      message: 'the client closed the connection',
+    });
+    await waitFor(
+      async () =>
+        otlp.spans.some((s) => s.traceId === traced && s.name === 'GET /api/v1/agents')
+          ? true
+          : undefined,
+      15_000,
+      'the traced request span',
+    );
+    await stop(app);
+
+    expect(otlp.spans.filter((s) => s.traceId === probed)).toEqual([]);
+    const lines = app
+      .output()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as Json);
+    // The probe's line: no span, no trace context, so no trace fields.
+    const probeLines = lines.filter((line) => line.correlationId === 'probe-3f9c2a');
+    expect(probeLines).toEqual([
+      expect.objectContaining({ msg: 'request completed', route: '/health/live' }),
+    ]);
+    expect(probeLines[0]).not.toHaveProperty('trace_id');
+    // The traced request's line names its trace.
+    expect(
+      lines.some(
+        (line) =>
+          line.msg === 'request completed' &&
+          line.route === '/api/v1/agents' &&
+          line.trace_id === traced,
+      ),
+    ).toBe(true);
+    // No later line outside a span (the shutdown's) carries another line's fields.
+    const shutdown = lines.filter((line) => /SIGTERM|Stopped after/.test(String(line.msg)));
+    expect(shutdown.length).toBeGreaterThan(0);
+    for (const line of shutdown) {
+      expect(line).not.toHaveProperty('route');
+      expect(line).not.toHaveProperty('statusCode');
+    }
   });
 
   it('refuses to start on an unsupported protocol, naming the variable', async () => {

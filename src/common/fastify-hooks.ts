@@ -7,7 +7,7 @@ import { requestLogger } from './logging/logging.options';
 import { logRequest } from './logging/request-log';
 import { securityHeaders } from './security-headers';
 import { UnauthorizedError, UnsupportedMediaTypeError } from './errors/domain-error';
-import { abortServerSpan, endServerSpan, inServerSpan, startServerSpan } from './tracing/http-span';
+import { endServerSpan, serverSpanLogFields, startServerSpan } from './tracing/http-span';
 import { tracingState } from './tracing/trace-context';
 
 /**
@@ -31,13 +31,22 @@ export class FastifyHooks implements OnModuleInit {
     const headers = securityHeaders();
     const log = requestLogger(fastify.log as Logger);
     const tracing = tracingState.enabled;
-    // First, so that every later hook, guard and handler runs in the request's span.
-    if (tracing) fastify.addHook('onRequest', startServerSpan);
-    fastify.addHook('onRequest', (request, reply, done) => {
-      void reply.headers(headers);
-      void reply.header('x-request-id', request.id);
-      openRequestContext(request, reply, done);
-    });
+    // First, so that every later hook, guard and handler runs in the request's context and,
+    // with tracing on, its span (both entered at once).
+    fastify.addHook(
+      'onRequest',
+      tracing
+        ? (request, reply, done) => {
+            void reply.headers(headers);
+            void reply.header('x-request-id', request.id);
+            openRequestContext(request, reply, done, startServerSpan(request));
+          }
+        : (request, reply, done) => {
+            void reply.headers(headers);
+            void reply.header('x-request-id', request.id);
+            openRequestContext(request, reply, done);
+          },
+    );
     // Authentication needs the parsed route, which Fastify only knows once the body is read;
     // what it can know before: whether credentials were sent at all.
     fastify.addHook('preParsing', (request, reply, payload, done) => {
@@ -64,19 +73,13 @@ export class FastifyHooks implements OnModuleInit {
     });
     fastify.addHook('onResponse', (request, reply, done) => {
       if (tracing) {
-        inServerSpan(request, () => logRequest(request, reply, log));
+        logRequest(request, reply, log, serverSpanLogFields);
         endServerSpan(request, reply);
       } else {
         logRequest(request, reply, log);
       }
       done();
     });
-    if (tracing) {
-      fastify.addHook('onRequestAbort', (request, done) => {
-        abortServerSpan(request);
-        done();
-      });
-    }
   }
 }
 

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fast
 import { Store, storage as loggerStorage } from 'nestjs-pino/storage';
 import type { Logger } from 'pino';
 import { normaliseAddress } from '../net/cidr';
-import { RequestContext, requestContext } from './request-context';
+import { asyncFrames, RequestContext } from './request-context';
 
 /** The raw request carries its context too, for code that sees only the Node request. */
 export interface RawRequestWithContext {
@@ -15,11 +15,14 @@ export interface RawRequestWithContext {
  * X-Request-Id by `resolveCorrelationId`. nestjs-pino's logger store is bound here as well,
  * so Nest's Logger writes through the request's child logger (which carries the id).
  * A Fastify hook rather than Nest middleware: middie's matching cost more than all of this.
+ * With tracing on, `trace` is the request's span context (`startServerSpan`), entered in the
+ * same step: one async-local frame holds both.
  */
 export function openRequestContext(
   request: FastifyRequest,
   _reply: FastifyReply,
   done: HookHandlerDoneFunction,
+  trace?: unknown,
 ): void {
   const userAgent = request.headers['user-agent'];
   const context: RequestContext = {
@@ -29,5 +32,7 @@ export function openRequestContext(
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined,
   };
   (request.raw as RawRequestWithContext).context = context;
-  requestContext.run(context, () => loggerStorage.run(new Store(request.log as Logger), done));
+  asyncFrames.run({ request: context, trace }, () =>
+    loggerStorage.run(new Store(request.log as Logger), done),
+  );
 }

@@ -27,20 +27,44 @@ export interface RequestContext {
   idempotency?: { tenantId: string; key: string; committed: boolean };
 }
 
-const storage = new AsyncLocalStorage<RequestContext>();
+/**
+ * What the process's one async-local store holds: the request (or job) context and, with
+ * tracing on, the active OpenTelemetry context (`common/tracing/context-manager.ts` keeps it
+ * here rather than in an AsyncLocalStorage of its own). Node 20's AsyncLocalStorage copies
+ * each enabled store onto every promise and callback the process creates, so every store
+ * costs every request; one store for both halves what tracing added.
+ */
+export interface AsyncFrame {
+  readonly request: RequestContext | undefined;
+  /** An OpenTelemetry `Context` (typed loosely: this module does not load the API). */
+  readonly trace: unknown;
+}
+
+const storage = new AsyncLocalStorage<AsyncFrame>();
 
 export const requestContext = {
+  /** Runs `fn` in `context`; the active trace context (if any) stays active. */
   run<T>(context: RequestContext, fn: () => T): T {
-    return storage.run(context, fn);
+    return storage.run({ request: context, trace: storage.getStore()?.trace }, fn);
   },
   get(): RequestContext | undefined {
-    return storage.getStore();
+    return storage.getStore()?.request;
   },
   /** The current context; throws when called outside a request or job (a programming error). */
   require(): RequestContext {
-    const context = storage.getStore();
+    const context = storage.getStore()?.request;
     if (!context) throw new Error('No request context: call inside a request or a job');
     return context;
+  },
+};
+
+/** The async-local store itself, for the tracing context manager and the request hook only. */
+export const asyncFrames = {
+  current(): AsyncFrame | undefined {
+    return storage.getStore();
+  },
+  run<A extends unknown[], R>(frame: AsyncFrame, fn: (...args: A) => R, ...args: A): R {
+    return storage.run(frame, fn, ...args);
   },
 };
 

@@ -7,9 +7,15 @@ const QUIET_ROUTES = new Set(['/health/live', '/health/ready', '/metrics']);
 /**
  * One JSON line per request, written when the response is finished (on `requestLogger`):
  * correlation id, method, route template, status, duration, client address, tenant and actor.
- * Probes and scrapes log at debug so they do not drown the rest.
+ * Probes and scrapes log at debug so they do not drown the rest. `traceFields` (with tracing
+ * on) gives the trace fields of the request's span, read only when the line is written.
  */
-export function logRequest(request: FastifyRequest, reply: FastifyReply, log: Logger): void {
+export function logRequest(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  log: Logger,
+  traceFields?: (request: FastifyRequest) => Record<string, string> | undefined,
+): void {
   const route = request.routeOptions.url;
   const status = reply.statusCode;
   const level =
@@ -33,6 +39,7 @@ export function logRequest(request: FastifyRequest, reply: FastifyReply, log: Lo
       ip: context?.ip ?? request.ip,
       tenantId: context?.tenantId,
       actor: context?.actor,
+      ...traceFields?.(request),
     },
     'request completed',
   );

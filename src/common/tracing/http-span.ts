@@ -1,5 +1,5 @@
 import {
-  context,
+  Context,
   propagation,
   ROOT_CONTEXT,
   Span,
@@ -7,7 +7,8 @@ import {
   SpanStatusCode,
   trace,
 } from '@opentelemetry/api';
-import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { spanLogFields } from './log-fields';
 import { tracer, withStatementBudget } from './trace-context';
 
 /** Routes whose requests make no span: probes and scrapes would drown the rest. */
@@ -23,56 +24,72 @@ interface WithServerSpan {
   [SERVER_SPAN]?: Span;
 }
 
-/**
- * The request's server span, from Fastify's first onRequest hook (registered only with tracing
- * on): it continues an incoming W3C `traceparent`/`tracestate` (the registered propagator), is
- * named after the route template (`POST /api/v1/workflows/:type/runs`; raw URLs would make a
- * name per id) and is the active span for everything the request runs, hooks, body parsing,
- * guards and handler (Fastify keeps the async context across them, as it does for the request
- * context). Probes and `/metrics` get none and pay nothing. This replaces the generic
- * node:http instrumentation, which wrapped every request of the process (probes included) and
- * rebound the request and response emitters.
- */
-export function startServerSpan(
-  request: FastifyRequest,
-  _reply: FastifyReply,
-  done: HookHandlerDoneFunction,
-): void {
-  const route = request.routeOptions.url;
-  if (route !== undefined && UNTRACED_ROUTES.has(route)) {
-    done();
-    return;
+/** Span names by route template and method (`POST /api/v1/workflows`), built once. */
+const spanNames = new Map<string, Map<string, string>>();
+
+function spanName(method: string, route: string | undefined): string {
+  if (route === undefined) return method;
+  let byMethod = spanNames.get(route);
+  if (!byMethod) {
+    byMethod = new Map();
+    spanNames.set(route, byMethod);
   }
+  let name = byMethod.get(method);
+  if (name === undefined) {
+    name = `${method} ${route}`;
+    byMethod.set(method, name);
+  }
+  return name;
+}
+
+/**
+ * Starts the request's server span (with tracing on, from the request context's onRequest
+ * hook, Fastify's first) and answers the context to run the request in: it continues an
+ * incoming W3C `traceparent`/`tracestate` (the registered propagator), is named after the
+ * route template (`POST /api/v1/workflows/:type/runs`; raw URLs would make a name per id) and
+ * is the active span for everything the request runs, hooks, body parsing, guards and handler
+ * (Fastify keeps the async context across them). The hook enters it together with the
+ * request context, in one step. Probes and `/metrics` get undefined: no span, no trace
+ * context, nothing extracted, no listener. A request that is not sampled still gets its (non-recording)
+ * span's context: its log lines, stored runs and outgoing calls name its trace. This replaces
+ * the generic node:http instrumentation, which wrapped every request of the process (probes
+ * included) and rebound the request and response emitters.
+ */
+export function startServerSpan(request: FastifyRequest): Context | undefined {
+  const route = request.routeOptions.url;
+  if (route !== undefined && UNTRACED_ROUTES.has(route)) return undefined;
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
   const method = request.method;
-  const span = tracer().startSpan(
-    route ? `${method} ${route}` : method,
-    { kind: SpanKind.SERVER },
-    parent,
-  );
+  const span = tracer().startSpan(spanName(method, route), { kind: SpanKind.SERVER }, parent);
   if (span.isRecording()) {
-    const query = request.url.indexOf('?');
-    span.setAttributes({
-      'http.request.method': method,
-      'url.scheme': request.protocol,
-      'url.path': query === -1 ? request.url : request.url.slice(0, query),
-      'client.address': request.ip,
-      ...(route ? { 'http.route': route } : {}),
-    });
+    const url = request.url;
+    const query = url.indexOf('?');
+    span.setAttribute('http.request.method', method);
+    span.setAttribute('url.scheme', request.protocol);
+    span.setAttribute('url.path', query === -1 ? url : url.slice(0, query));
+    span.setAttribute('client.address', request.ip);
+    if (route) span.setAttribute('http.route', route);
     const userAgent = request.headers['user-agent'];
     if (typeof userAgent === 'string') span.setAttribute('user_agent.original', userAgent);
   }
   (request as WithServerSpan)[SERVER_SPAN] = span;
-  context.with(withStatementBudget(trace.setSpan(parent, span)), done);
+  // A client that gives up before the response: its span ends as such. What Fastify's
+  // onRequestAbort hook does, for traced requests only (that hook would watch probes too).
+  const raw = request.raw;
+  raw.on('close', () => {
+    if (raw.aborted) abortServerSpan(request);
+  });
+  return withStatementBudget(trace.setSpan(parent, span));
 }
 
 /**
- * Runs `work` (the request's log line) with the request's server span active, so that the
- * log's trace fields name it whatever async context Fastify's response hooks run in.
+ * The trace fields of the request's log line (those of its server span), given explicitly:
+ * Fastify's response hooks run in no defined async context. Undefined for a request without
+ * a span (a probe, a scrape).
  */
-export function inServerSpan<T>(request: FastifyRequest, work: () => T): T {
+export function serverSpanLogFields(request: FastifyRequest): Record<string, string> | undefined {
   const span = (request as WithServerSpan)[SERVER_SPAN];
-  return span ? context.with(trace.setSpan(context.active(), span), work) : work();
+  return span ? spanLogFields(span) : undefined;
 }
 
 /** Ends the request's server span with the response status (5xx: an error); once. */

@@ -5,6 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { resolveCorrelationId } from './common/context/correlation-id';
+import { closeConnectionsAsTheyIdle } from './common/http-shutdown';
 import { sendClientError, sendFrameworkError } from './common/errors/framework-errors';
 import { withBootDetailAtDebug } from './common/logging/boot-detail';
 import { lazyChildLoggerFactory } from './common/logging/lazy-child-logger';
@@ -50,6 +51,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     clientErrorHandler: sendClientError,
   });
   limitHookBodies(adapter.getInstance(), config.inboundBodyLimitBytes);
+  closeConnectionsAsTheyIdle(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
     adapter,

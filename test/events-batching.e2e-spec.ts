@@ -32,6 +32,15 @@ describe('outbox dispatcher batching', () => {
     await test.close();
   });
 
+  /** `count` events of `type` written straight in SQL, already dispatched or waiting. */
+  const insertEvents = (count: number, type: string, dispatched: boolean) =>
+    db.query(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
+       SELECT id, 'default', $2, 'test', $2, '{}', CASE WHEN $3 THEN now() END
+         FROM unnest($1::uuid[]) id`,
+      [Array.from({ length: count }, () => uuidv7()), type, dispatched],
+    );
+
   const emitAlone = (type: string) =>
     requestContext.run(
       { correlationId: `burst-${type}`, tenantId: 'default', actor: { type: 'system', id: 't' } },
@@ -67,11 +76,7 @@ describe('outbox dispatcher batching', () => {
 
   it('the take reads only the index of undispatched events, however many were dispatched', async () => {
     // Many dispatched events and a few pending ones, as a busy outbox holds them.
-    await db.query(
-      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
-       SELECT id, 'default', 'old.event', 'test', 'old', '{}', now() FROM unnest($1::uuid[]) id`,
-      [Array.from({ length: 20_000 }, () => uuidv7())],
-    );
+    await insertEvents(20_000, 'old.event', true);
     await db.query('ANALYZE events');
     // The plan PostgreSQL keeps for the prepared statement (GENERIC_PLAN is PostgreSQL 16+).
     await db.query(`PREPARE take_events(int) AS ${EventDispatcher.TAKE_SQL}`);
@@ -97,22 +102,15 @@ describe('outbox dispatcher batching', () => {
       expect(undispatched).toContain(node['Index Name']);
     }
   });
+
   it('in a burst, the take reads the head of the backlog, not all of it, whatever the statistics say', async () => {
     // The statistics a busy outbox has: everything dispatched, as when ANALYZE last looked.
-    await db.query(
-      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
-       SELECT id, 'default', 'old.event', 'test', 'old', '{}', now() FROM unnest($1::uuid[]) id`,
-      [Array.from({ length: 5_000 }, () => uuidv7())],
-    );
+    await insertEvents(5_000, 'old.event', true);
     await db.query('ANALYZE events');
     await db.query('BEGIN');
     try {
       // Then a burst: 20,000 events wait (PostgreSQL still estimates a handful).
-      await db.query(
-        `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data)
-         SELECT id, 'default', 'burst.wave', 'test', 'wave', '{}' FROM unnest($1::uuid[]) id`,
-        [Array.from({ length: 20_000 }, () => uuidv7())],
-      );
+      await insertEvents(20_000, 'burst.wave', false);
       await db.query(EventDispatcher.TAKE_PLANNER_SETTING);
       const plan = (
         await db.query<{ 'QUERY PLAN': unknown }>(

@@ -42,6 +42,24 @@ describe('sleeps woken by several replicas', () => {
   const eventsOf = async (id: string): Promise<Json[]> =>
     (await get(`/workflows/${id}/events?limit=200`)).body.data.events as Json[];
 
+  /** The chain holds: every entry sealed (within `timeoutMs`), and verified. */
+  const expectChainSealedAndValid = async (timeoutMs: number) => {
+    await waitFor(
+      async () => {
+        const { rows } = await pg.query<{ unsealed: number }>(
+          `SELECT count(*)::int AS unsealed FROM audit_entries e
+            WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)`,
+        );
+        return rows[0].unsealed === 0 ? true : undefined;
+      },
+      timeoutMs,
+      'every audit entry to be sealed',
+    );
+    const verified = await fetch(`${base}/api/v1/audit/verify`, { headers: test.admin });
+    expect(verified.status).toBe(200);
+    expect(((await verified.json()) as Json).data).toMatchObject({ valid: true });
+  };
+
   beforeAll(async () => {
     db = await createTestDatabase();
     test = await startTestApp(env, { db });
@@ -171,20 +189,7 @@ describe('sleeps woken by several replicas', () => {
         },
       ]);
       // The chain holds: every entry sealed, and verified.
-      await waitFor(
-        async () => {
-          const { rows } = await pg.query<{ unsealed: number }>(
-            `SELECT count(*)::int AS unsealed FROM audit_entries e
-                WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)`,
-          );
-          return rows[0].unsealed === 0 ? true : undefined;
-        },
-        20_000,
-        'every audit entry to be sealed',
-      );
-      const verified = await fetch(`${base}/api/v1/audit/verify`, { headers: test.admin });
-      expect(verified.status).toBe(200);
-      expect(((await verified.json()) as Json).data).toMatchObject({ valid: true });
+      await expectChainSealedAndValid(20_000);
     } finally {
       for (const replica of replicas) await replica.close();
     }
@@ -289,20 +294,7 @@ describe('sleeps woken by several replicas', () => {
         { action: 'step.succeed', tasks: count, max: 1 },
         { action: 'task.queue', tasks: count, max: 1 },
       ]);
-      await waitFor(
-        async () => {
-          const { rows } = await pg.query<{ unsealed: number }>(
-            `SELECT count(*)::int AS unsealed FROM audit_entries e
-              WHERE NOT EXISTS (SELECT 1 FROM audit_chain c WHERE c.entry_id = e.id)`,
-          );
-          return rows[0].unsealed === 0 ? true : undefined;
-        },
-        30_000,
-        'every audit entry to be sealed',
-      );
-      const verified = await fetch(`${base}/api/v1/audit/verify`, { headers: test.admin });
-      expect(verified.status).toBe(200);
-      expect(((await verified.json()) as Json).data).toMatchObject({ valid: true });
+      await expectChainSealedAndValid(30_000);
     } finally {
       for (const replica of replicas) await replica.close();
     }

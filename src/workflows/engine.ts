@@ -670,7 +670,7 @@ export class WorkflowEngine {
     tx: Transaction,
     tasks: Array<{ tenantId: string; taskId: string }>,
   ): Promise<RunRow[]> {
-    return preparedQuery<RunRow>(tx, lockRunsOfTasksSql(''), [
+    return preparedQuery<RunRow>(tx, LOCK_RUNS_OF_TASKS, [
       tasks.map((task) => task.tenantId),
       tasks.map((task) => task.taskId),
     ]);
@@ -705,7 +705,7 @@ export class WorkflowEngine {
     // The runs' locks and, in the same statement, the progress the tasks still owe.
     const locked = await preparedQuery<RunRow & { owed: OwedProgress[] | null }>(
       tx,
-      lockRunsOfTasksSql(owed ? `, ${OWED_PROGRESS_SQL} AS owed` : ''),
+      owed ? LOCK_RUNS_OF_TASKS_OWING : LOCK_RUNS_OF_TASKS,
       [batch.map((holder) => holder.tenantId), batch.map((holder) => holder.taskId)],
     );
     const runs = new Map(locked.map(({ owed: _owed, ...run }) => [run.id, run]));
@@ -1899,3 +1899,7 @@ function lockRunsOfTasksSql(extra: string): string {
      ORDER BY r.id
      FOR UPDATE OF r`;
 }
+
+const LOCK_RUNS_OF_TASKS = lockRunsOfTasksSql('');
+/** The same, with the progress the tasks still owe (`OwedProgress[]` or null) as `owed`. */
+const LOCK_RUNS_OF_TASKS_OWING = lockRunsOfTasksSql(`, ${OWED_PROGRESS_SQL} AS owed`);

@@ -158,9 +158,12 @@ export async function startReplicaPair(bindir: string, database: string): Promis
     stopReplica: async () => void (await stopServer(replicaDir)),
     startReplica: async () => void (await start(replicaDir, replicaPort)),
     caughtUp: async (timeoutMs = 30_000) => {
+      // The insert position, not the write position (pg_current_wal_lsn): the primary commits
+      // asynchronously (synchronous_commit = off), so a commit just answered may still be in the
+      // WAL buffers, past the write position, and a replica at that position lacks it.
       const [{ lsn }] = await query<{ lsn: string }>(
         primaryPort,
-        'SELECT pg_current_wal_lsn()::text AS lsn',
+        'SELECT pg_current_wal_insert_lsn()::text AS lsn',
       );
       const deadline = Date.now() + timeoutMs;
       for (;;) {

@@ -286,6 +286,41 @@ describe('outcome routing and quarantine', () => {
     await finish(next, true);
   });
 
+  it('answers a woken claim without waiting for its wait to be taken off the list', async () => {
+    await register('prompt', 'summarise');
+    await define({ key: 'summary', steps: [{ key: 's', skill: 'summarise' }] });
+    const claiming = claim('prompt', 20);
+    await waiting(['prompt']);
+    // Another transaction holds the agent's wait row: whatever removes it has to wait for that.
+    const holder = new Client({ connectionString: test.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM agent_claim_waits WHERE agent_id = 'prompt' FOR UPDATE`);
+      const run = await start('summary');
+      const answered = await Promise.race([
+        claiming,
+        new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 8_000)),
+      ]);
+      expect(answered).toEqual([expect.objectContaining({ workflowId: run })]);
+      await holder.query('ROLLBACK');
+      if (answered !== 'no answer') await finish(answered[0], true);
+    } finally {
+      await holder.end();
+    }
+    // The wait is still taken off the list, once the row is free.
+    await waitFor(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT 1 FROM agent_claim_waits WHERE agent_id = 'prompt'`,
+        );
+        return rows.length === 0 ? true : undefined;
+      },
+      10_000,
+      "prompt's wait to be removed",
+    );
+  });
+
   it('quarantines an agent whose lower bound falls under the threshold, then releases it', async () => {
     await settle({
       quarantineThreshold: 0.5,

@@ -169,7 +169,7 @@ export class TasksService {
         if (tasks !== 'again') return tasks;
       }
     } finally {
-      if (waitingSince) await this.claimWaits.end(tenantId, agentId, waitingSince);
+      if (waitingSince) this.claimWaits.end(tenantId, agentId, waitingSince);
     }
   }
 

@@ -17,6 +17,8 @@ const TASKS = Number(process.env.BENCH_DISPATCH_TASKS ?? 3000);
 const FLOOD = Number(process.env.BENCH_FLOOD_TASKS ?? 20_000);
 const SMALL_RUNS = 60;
 const STATEMENT_CLAIMS = Number(process.env.BENCH_STATEMENT_CLAIMS ?? 1000);
+/** Times the one-task-per-claim lines run A B C C B A (each line twice a time). */
+const LINE_ROUNDS = Number(process.env.BENCH_DISPATCH_CONTROL_ROUNDS ?? 2);
 /** Claims each connection makes in a round of the claim statement under contention. */
 const CONTENDED_CLAIMS = Number(process.env.BENCH_CONTENDED_CLAIMS ?? 50);
 
@@ -78,16 +80,20 @@ export async function benchDispatchControl(): Promise<void> {
     );
   }
 
-  // A B C C B A: a drift of the machine's speed over the runs (warm-up, other load) falls on
-  // each line alike, where one run of each in a row would hand it to whichever ran last.
+  // A B C C B A, LINE_ROUNDS times: a drift of the machine's speed over the runs (warm-up,
+  // other load) falls on each line alike, where one run of each in a row would hand it to
+  // whichever ran last; single runs of one line differ by 10 % and more, so each line runs
+  // 2 × LINE_ROUNDS times and the ratio is of the means.
   const order: Control[] = ['plain', 'rate-limit', 'rate-limit+concurrency'];
   const perLine: Record<Control, number[]> = {
     plain: [],
     'rate-limit': [],
     'rate-limit+concurrency': [],
   };
-  for (const control of [...order, ...[...order].reverse()]) {
-    perLine[control].push(await oneTaskPerClaim(control));
+  for (let round = 0; round < LINE_ROUNDS; round += 1) {
+    for (const control of [...order, ...[...order].reverse()]) {
+      perLine[control].push(await oneTaskPerClaim(control));
+    }
   }
   const base = mean(perLine.plain);
   const limited = mean(perLine['rate-limit']);
@@ -96,7 +102,8 @@ export async function benchDispatchControl(): Promise<void> {
   console.log('');
   console.log(
     `dispatch control, one task per claim (${AGENTS} agents over HTTP, ${TASKS} single-step runs, ` +
-      'claim then complete; each line run twice, in the order A B C C B A):',
+      `claim then complete; each line run ${2 * LINE_ROUNDS} times, in the order A B C C B A` +
+      `${LINE_ROUNDS > 1 ? ` ${LINE_ROUNDS} times over` : ''}):`,
   );
   console.log(`  plain: ${runs(perLine.plain)} tasks/s`);
   console.log(`  rate limit configured, not binding: ${runs(perLine['rate-limit'])} tasks/s`);
@@ -105,7 +112,7 @@ export async function benchDispatchControl(): Promise<void> {
       `${runs(perLine['rate-limit+concurrency'])} tasks/s`,
   );
   console.log(
-    `  ratio limited/plain (means of both runs) = ${(limited / base).toFixed(2)}, ` +
+    `  ratio limited/plain (means of the runs) = ${(limited / base).toFixed(2)}, ` +
       `limited+keyed/plain = ${(keyed / base).toFixed(2)} (goal >= 0.9)`,
   );
 }

@@ -415,15 +415,10 @@ export class WaitsService implements OnModuleInit {
     );
     const progress = new Map<string, TaskProgress[]>(runs.map((run) => [run.id, []]));
     const ended: Array<{ n: number; row: TaskRow; error?: TaskError }> = [];
-    const endedIds = new Set<string>();
     for (const { runId, id, n, error, attempt, ...task } of rows) {
-      if (n === null) {
-        if (!endedIds.has(id)) progress.get(runId)!.push(task);
-        continue;
-      }
-      // Ended steps come first: each as it is now, in place of its row from before.
-      endedIds.add(id);
+      // Each task of the runs once: an ended step as it is now, with its position `n`.
       progress.get(runId)!.push(task);
+      if (n === null) continue;
       const row = { id, runId, attempt, stepKey: task.stepKey, status: task.status } as TaskRow;
       ended.push({ n, row, error: error ?? undefined });
     }

@@ -31,8 +31,8 @@ export const LOCK_DUE_RUNS = `SELECT ${RUN_COLUMNS},
  * out), un-indexes the event waits among them, and writes each one's audit entry and
  * `workflow.step.*` event in the same statement (data-modifying CTEs, as the claim statement
  * writes its own): what `WorkflowEngine.stepChanged` would buffer, row for row. Answers each
- * ended step (with its position `n`, what the engine needs of it), then every task of the runs
- * ($2) as it was before the statement (`n` null; an ended step's row there is its old one).
+ * ended step (with its position `n`, what the engine needs of it), then every other task of
+ * the runs ($2) as it is (`n` null).
  */
 export const END_DUE_STEPS = `
   WITH ended AS (
@@ -104,8 +104,11 @@ export const END_DUE_STEPS = `
     FROM unnest($2::uuid[]) AS r(id)
          -- A run's tasks by the run index, run by run (OFFSET 0 keeps the planner from
          -- turning this into one scan of the table for a batch). Read before the UPDATE
-         -- above: an ended step is answered twice, first as it is now.
-         CROSS JOIN LATERAL (SELECT * FROM workflow_tasks WHERE run_id = r.id OFFSET 0) t`;
+         -- above, so an ended step is left out here: it is answered once, as it is now (NOT
+         -- IN: one hashed look-up per task; NOT EXISTS was planned as a rescan of the ended
+         -- steps for each task).
+         CROSS JOIN LATERAL (SELECT * FROM workflow_tasks WHERE run_id = r.id OFFSET 0) t
+   WHERE t.id NOT IN (SELECT id FROM numbered)`;
 
 /**
  * The parameters of `END_DUE_STEPS` for `due` step ids (in order) of `runIds`, in the request

@@ -126,6 +126,37 @@ describe('the one-statement claim', () => {
     }
   });
 
+  it("its generic plan starts the claimed task's run by its primary key, also before the runs have statistics", async () => {
+    // Many runs waiting to start, and no statistics on the table, as on a new database before
+    // its first ANALYZE: PostgreSQL then read every pending run to find the claimed one's.
+    await db.query(
+      `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
+       SELECT gen_random_uuid(), 'default', 'not-started', 'pending', '[]'
+         FROM generate_series(1, 3000)`,
+    );
+    await db.query(`DELETE FROM pg_statistic WHERE starelid = 'workflow_runs'::regclass`);
+    await db.query(`UPDATE pg_class SET reltuples = -1 WHERE oid = 'workflow_runs'::regclass`);
+    await db.query(`PREPARE claim_unanalysed AS ${claimStatement(1)}`);
+    await db.query('SET plan_cache_mode = force_generic_plan');
+    try {
+      const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(
+        `EXPLAIN (FORMAT JSON) EXECUTE claim_unanalysed(${literals(1)})`,
+      );
+      const onRuns = planNodes(rows[0]['QUERY PLAN']).filter(
+        (node) => node['Relation Name'] === 'workflow_runs' && node['Node Type'] !== 'ModifyTable',
+      );
+      expect(onRuns.length).toBeGreaterThan(0);
+      expect(onRuns.map((node) => [node['Node Type'], node['Index Name']])).toEqual(
+        onRuns.map(() => ['Index Scan', 'workflow_runs_pkey']),
+      );
+    } finally {
+      await db.query('RESET plan_cache_mode');
+      await db.query('DEALLOCATE claim_unanalysed');
+      await db.query(`DELETE FROM workflow_runs WHERE type = 'not-started'`);
+      await db.query('ANALYZE workflow_runs');
+    }
+  });
+
   it('the task, the run start, their audit entries and events commit together, in one transaction', async () => {
     const response = await post('/agents/stmt-agent/tasks/claim', worker, { max: 1 });
     expect(response.status).toBe(200);

@@ -184,10 +184,18 @@ export function claimStatement(max: number): string {
        FROM picked WHERE t.id = picked.id
      RETURNING ${TASK_COLUMNS}),
    started AS (
+     -- Each claimed task's run read by its primary key, then checked and locked (OFFSET 0
+     -- keeps the check out of the read): a table without statistics yet was read from the
+     -- runs' side, every pending run of the tenant on every claim.
      UPDATE workflow_runs r SET status = 'running', started_at = now()
-       FROM (SELECT id FROM workflow_runs
-              WHERE tenant_id = $1 AND id IN (SELECT "runId" FROM claimed) AND status = 'pending'
-                FOR UPDATE SKIP LOCKED) p
+       FROM (SELECT w.id
+               FROM (SELECT DISTINCT "runId" FROM claimed) c
+               CROSS JOIN LATERAL (
+                 SELECT x.id
+                   FROM (SELECT id, tenant_id, status FROM workflow_runs
+                          WHERE id = c."runId" OFFSET 0) x
+                  WHERE x.tenant_id = $1 AND x.status = 'pending'
+                    FOR UPDATE OF x SKIP LOCKED) w) p
       WHERE r.id = p.id
      RETURNING r.id, r.type, r.definition_version),
    changes AS (

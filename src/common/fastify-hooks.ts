@@ -39,7 +39,9 @@ export class FastifyHooks implements OnModuleInit {
         ? (request, reply, done) => {
             void reply.headers(headers);
             void reply.header('x-request-id', request.id);
-            openRequestContext(request, reply, done, startServerSpan(request));
+            // Read once for both: Fastify builds the route options anew on each read.
+            const route = request.routeOptions.url;
+            openRequestContext(request, reply, done, startServerSpan(request, route), route);
           }
         : (request, reply, done) => {
             void reply.headers(headers);

@@ -16,18 +16,20 @@ export interface RawRequestWithContext {
  * so Nest's Logger writes through the request's child logger (which carries the id).
  * A Fastify hook rather than Nest middleware: middie's matching cost more than all of this.
  * With tracing on, `trace` is the request's span context (`startServerSpan`), entered in the
- * same step: one async-local frame holds both.
+ * same step: one async-local frame holds both. `route` is the route template, when the caller
+ * has read it already (Fastify builds `routeOptions` anew on each read).
  */
 export function openRequestContext(
   request: FastifyRequest,
   _reply: FastifyReply,
   done: HookHandlerDoneFunction,
   trace?: unknown,
+  route: string | undefined = request.routeOptions.url,
 ): void {
   const userAgent = request.headers['user-agent'];
   const context: RequestContext = {
     correlationId: request.id,
-    route: request.routeOptions.url,
+    route,
     ip: normaliseAddress(request.ip),
     userAgent: typeof userAgent === 'string' ? userAgent.slice(0, 512) : undefined,
   };

@@ -53,10 +53,13 @@ function spanName(method: string, route: string | undefined): string {
  * context, nothing extracted, no listener. A request that is not sampled still gets its (non-recording)
  * span's context: its log lines, stored runs and outgoing calls name its trace. This replaces
  * the generic node:http instrumentation, which wrapped every request of the process (probes
- * included) and rebound the request and response emitters.
+ * included) and rebound the request and response emitters. `route` is the request's route
+ * template, when the caller has read it (Fastify builds `routeOptions` anew on each read).
  */
-export function startServerSpan(request: FastifyRequest): Context | undefined {
-  const route = request.routeOptions.url;
+export function startServerSpan(
+  request: FastifyRequest,
+  route: string | undefined = request.routeOptions.url,
+): Context | undefined {
   if (route !== undefined && UNTRACED_ROUTES.has(route)) return undefined;
   const parent = propagation.extract(ROOT_CONTEXT, request.headers);
   const method = request.method;

@@ -224,10 +224,10 @@ export function withStatementBudget(context: Context): Context {
  * Whether one more statement span fits the cap of the request (or job) it runs in; past it,
  * the parent span counts the statements left out (`agentmesh.db.statements_untraced`).
  */
-function withinBudget(parent: Span): boolean {
+function withinBudget(active: Context, parent: Span): boolean {
   const max = tracingState.statementSpansMax;
   if (max === Infinity) return true;
-  let budget = context.active().getValue(STATEMENT_BUDGET) as StatementBudget | undefined;
+  let budget = active.getValue(STATEMENT_BUDGET) as StatementBudget | undefined;
   if (!budget) {
     budget = spanBudgets.get(parent);
     if (!budget) {
@@ -258,14 +258,15 @@ export function startStatementSpan(
   target: StatementTarget,
 ): Span | undefined {
   if (!tracingState.enabled) return undefined;
-  const parent = trace.getActiveSpan();
-  if (!parent?.isRecording() || UNTRACED_STATEMENTS.has(name) || !withinBudget(parent)) {
+  const active = context.active();
+  const parent = trace.getSpan(active);
+  if (!parent?.isRecording() || UNTRACED_STATEMENTS.has(name) || !withinBudget(active, parent)) {
     return undefined;
   }
-  return tracer().startSpan(name, {
-    kind: SpanKind.CLIENT,
-    attributes: statementAttributes(name, text, target),
-  });
+  // The attributes are set on the started span rather than given to startSpan, which copies
+  // and checks them twice for the sampler; the samplers of OTEL_TRACES_SAMPLER do not read them.
+  const span = tracer().startSpan(name, { kind: SpanKind.CLIENT }, active);
+  return span.setAttributes(statementAttributes(name, text, target));
 }
 
 /** Ends a statement span; a failed statement records its SQLSTATE and message. */

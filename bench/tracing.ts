@@ -39,8 +39,9 @@ const load1 = () => loadavg()[0].toFixed(2);
 /**
  * `BENCH_ONLY=tracing npm run bench`: the platform scenarios against the service with tracing
  * on (every request sampled, exported over OTLP/HTTP, JSON unless OTEL_EXPORTER_OTLP_PROTOCOL
- * says otherwise, to a collector in a process of its own) and off, both running on one
- * database, loaded in alternated rounds: BENCH_REPEATS (16) rounds of BENCH_ROUND_SECONDS (2)
+ * says otherwise, to a collector in a process of its own) and off, each on a database of its
+ * own (a run start leaves work behind, outbox and audit seal, that a service sharing the
+ * database with the others might do for them all), loaded in alternated rounds: BENCH_REPEATS (16) rounds of BENCH_ROUND_SECONDS (2)
  * per service and scenario, scenarios interleaved. The machine is shared and single rounds
  * swing with its other work: short rounds keep the two of a round close in time, and many
  * make the median of the per-round ratios settle. Goal: on/off >= 0.9 req/s. The second
@@ -48,10 +49,12 @@ const load1 = () => loadavg()[0].toFixed(2);
  * system, from /proc), on against off.
  */
 export async function benchTracing(): Promise<void> {
-  const db = await freshDatabase();
   const otlp = await collector();
   const servers: Server[] = [];
+  const databases: Array<Awaited<ReturnType<typeof freshDatabase>>> = [];
   const service = async (env: Record<string, string>, main?: string) => {
+    const db = await freshDatabase();
+    databases.push(db);
     const server = await startService(
       db.url,
       {
@@ -75,8 +78,8 @@ export async function benchTracing(): Promise<void> {
         )
       : undefined;
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
-    const post = async (path: string, body: unknown) => {
-      const response = await fetch(`${off.base}/api/v1${path}`, {
+    const post = async (server: Server, path: string, body: unknown) => {
+      const response = await fetch(`${server.base}/api/v1${path}`, {
         method: 'POST',
         headers: admin,
         body: JSON.stringify(body),
@@ -85,14 +88,17 @@ export async function benchTracing(): Promise<void> {
         throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
       return response.json() as Promise<{ data: Record<string, unknown> }>;
     };
-    for (let i = 0; i < 20; i += 1) {
-      await post('/api-keys', { name: `bench-${i}`, scopes: ['agents:read'] });
+    // The same data in each service's database.
+    for (const server of servers) {
+      for (let i = 0; i < 20; i += 1) {
+        await post(server, '/api-keys', { name: `bench-${i}`, scopes: ['agents:read'] });
+      }
+      await post(server, '/workflow-definitions', {
+        key: 'bench-traced',
+        name: 'Bench traced',
+        steps: [{ key: 'one', skill: 'bench-traced' }],
+      });
     }
-    await post('/workflow-definitions', {
-      key: 'bench-traced',
-      name: 'Bench traced',
-      steps: [{ key: 'one', skill: 'bench-traced' }],
-    });
     const scenarios: Array<{
       name: string;
       path: string;
@@ -177,6 +183,6 @@ export async function benchTracing(): Promise<void> {
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
     otlp.close();
-    await db.dispose();
+    for (const db of databases) await db.dispose();
   }
 }

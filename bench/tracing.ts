@@ -41,8 +41,9 @@ const load1 = () => loadavg()[0].toFixed(2);
  * on (every request sampled, exported over OTLP/HTTP, JSON unless OTEL_EXPORTER_OTLP_PROTOCOL
  * says otherwise, to a collector in a process of its own) and off, each on a database of its
  * own (a run start leaves work behind, outbox and audit seal, that a service sharing the
- * database with the others might do for them all), loaded in alternated rounds: BENCH_REPEATS (16) rounds of BENCH_ROUND_SECONDS (2)
- * per service and scenario, scenarios interleaved. The machine is shared and single rounds
+ * database with the others might do for them all), loaded in alternated rounds:
+ * BENCH_REPEATS (16) rounds of BENCH_ROUND_SECONDS (2) per service and scenario, scenarios
+ * interleaved. The machine is shared and single rounds
  * swing with its other work: short rounds keep the two of a round close in time, and many
  * make the median of the per-round ratios settle. Goal: on/off >= 0.9 req/s. The second
  * figure, steadier on a loaded machine: the service's CPU time per answered request (user +

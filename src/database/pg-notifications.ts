@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { preparedQuery } from './prepared';
 import type { Transaction } from './unit-of-work';
 
 type Handler = (payload: string) => void;
@@ -98,7 +99,8 @@ export class PgNotifications implements OnModuleInit, OnApplicationShutdown {
     if (batch.length === 0 || this.closed) return;
     const unique = [...new Map(batch.map((item) => [item.join('\u0000'), item])).values()];
     try {
-      await this.dataSource.query(
+      await preparedQuery(
+        this.dataSource,
         'SELECT pg_notify(c, p) FROM unnest($1::text[], $2::text[]) AS t(c, p)',
         [unique.map(([channel]) => channel), unique.map(([, payload]) => payload)],
       );

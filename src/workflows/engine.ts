@@ -255,7 +255,8 @@ export class WorkflowEngine {
   private async insertRun(tx: Transaction, input: NewRun): Promise<RunRow | undefined> {
     const concurrency = input.concurrency ?? null;
     const key = concurrency ? concurrencyKeyOf(input.input, concurrency.key) : null;
-    const rows = await tx.manager.query<RunRow[]>(
+    const rows = await preparedQuery<RunRow>(
+      tx,
       `INSERT INTO workflow_runs AS r (id, tenant_id, type, definition_version, status, priority, input, steps, trigger_key, trace_context, start_at,
          concurrency_key, concurrency_limit, concurrency_strategy, on_finish, budget)
        VALUES ($1, $2, $3, $4, CASE WHEN $10::timestamptz IS NULL THEN 'pending' ELSE 'scheduled' END,

@@ -255,6 +255,61 @@ describe('rate limits', () => {
     );
     expect(await claim('gap-agent')).toEqual([]);
   });
+  it("a tenant's first rate limit: the next claim takes the task under it, though the tenant's claims had found no limit", async () => {
+    // A tenant of its own: the tenant's claims so far knew of no limit (and left that part out).
+    const made = await test.http
+      .post('/api/v1/tenants')
+      .set(test.admin)
+      .send({ id: 'first-limit-co', name: 'First limit' });
+    expect(made.status).toBe(201);
+    const own = {
+      authorization: (
+        await createKey(test, {
+          scopes: ['workflows:write', 'agents:write', 'tasks:work'],
+          tenantId: 'first-limit-co',
+        })
+      ).authorization,
+    };
+    const as = async (method: string, path: string, body: Json) => {
+      const response = await call(method, path, own, body);
+      expect(response.status).toBeLessThan(300);
+      return response.body.data as Json;
+    };
+    await as('POST', '/agents', {
+      id: 'first-agent',
+      name: 'first',
+      skills: [{ id: 'first', name: 'first' }],
+      heartbeatIntervalSeconds: 3600,
+    });
+    const take = async () =>
+      (await as('POST', '/agents/first-agent/tasks/claim', { max: 2 })).tasks as Json[];
+    const plain = await as('POST', '/workflows', {
+      type: 'plain',
+      steps: [{ key: 'a', skill: 'first' }],
+    });
+    expect((await take()).map((task) => task.workflowId)).toEqual([plain.id]);
+    expect(await take()).toEqual([]);
+
+    await as('POST', '/rate-limits', { key: 'first', perMinute: 600, burst: 5 });
+    const limited = await as('POST', '/workflows', {
+      type: 'limited',
+      steps: [{ key: 'a', skill: 'first', rateLimit: 'first' }],
+    });
+    const other = await as('POST', '/workflows', {
+      type: 'plain',
+      steps: [{ key: 'a', skill: 'first' }],
+    });
+    // Both at once: the plain one found first, the one under the limit by looking again.
+    expect((await take()).map((task) => task.workflowId).sort()).toEqual(
+      [limited.id, other.id].sort(),
+    );
+    const again = await as('POST', '/workflows', {
+      type: 'limited',
+      steps: [{ key: 'a', skill: 'first', rateLimit: 'first' }],
+    });
+    expect((await take()).map((task) => task.workflowId)).toEqual([again.id]);
+  });
+
   it('take exactly the bucket under concurrent claims, its sub-buckets laid out again by PATCH', async () => {
     const agents = Array.from({ length: 10 }, (_, i) => `shard-${i}`);
     for (const id of agents) await register(id, ['shard']);

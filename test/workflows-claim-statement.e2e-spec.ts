@@ -83,14 +83,19 @@ describe('the one-statement claim', () => {
       .join(', ');
 
   it('PostgreSQL keeps one generic plan for it instead of planning every call', async () => {
-    for (const max of [1, 5]) {
+    for (const [max, limits] of [
+      [1, 'limits'],
+      [5, 'limits'],
+      [1, 'no limits'],
+      [5, 'no limits'],
+    ] as const) {
       // Prepared as the service prepares it (a named statement of the extended protocol).
-      const name = `claim_plans_${max}`;
+      const name = `claim_plans_${max}_${limits.replace(' ', '_')}`;
       // In a transaction rolled back at the end: the claims take real rows, then give them back.
       await db.query('BEGIN');
       try {
         for (let i = 0; i < 10; i += 1) {
-          await db.query({ name, text: claimStatement(max), values: values(max) });
+          await db.query({ name, text: claimStatement(max, limits), values: values(max) });
         }
         const { rows } = await db.query<{ generic: string; custom: string }>(
           `SELECT generic_plans AS generic, custom_plans AS custom FROM pg_prepared_statements
@@ -98,8 +103,14 @@ describe('the one-statement claim', () => {
           [name],
         );
         // PostgreSQL tries five custom plans, then keeps the generic one when it is as good.
-        expect({ max, generic: Number(rows[0].generic), custom: Number(rows[0].custom) }).toEqual({
+        expect({
           max,
+          limits,
+          generic: Number(rows[0].generic),
+          custom: Number(rows[0].custom),
+        }).toEqual({
+          max,
+          limits,
           generic: 5,
           custom: 5,
         });
@@ -109,53 +120,63 @@ describe('the one-statement claim', () => {
     }
   });
 
-  it('its generic plan reads the queue index, not the table', async () => {
-    await db.query(`PREPARE claim_generic AS ${claimStatement(1)}`);
-    await db.query('SET plan_cache_mode = force_generic_plan');
-    try {
-      const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(
-        `EXPLAIN (FORMAT JSON) EXECUTE claim_generic(${literals(1)})`,
-      );
-      const nodes = planNodes(rows[0]['QUERY PLAN']);
-      const onTasks = nodes.filter((node) => node['Relation Name'] === 'workflow_tasks');
-      expect(onTasks.map((node) => node['Node Type'])).not.toContain('Seq Scan');
-      expect(onTasks.map((node) => node['Index Name'])).toContain('workflow_tasks_queue');
-    } finally {
-      await db.query('RESET plan_cache_mode');
-      await db.query('DEALLOCATE claim_generic');
-    }
-  });
+  it.each(['limits', 'no limits'] as const)(
+    'its generic plan reads the queue index, not the table (statement with %s)',
+    async (limits) => {
+      await db.query(`PREPARE claim_generic AS ${claimStatement(1, limits)}`);
+      await db.query('SET plan_cache_mode = force_generic_plan');
+      try {
+        const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(
+          `EXPLAIN (FORMAT JSON) EXECUTE claim_generic(${literals(1)})`,
+        );
+        const nodes = planNodes(rows[0]['QUERY PLAN']);
+        const onTasks = nodes.filter((node) => node['Relation Name'] === 'workflow_tasks');
+        expect(onTasks.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+        expect(onTasks.map((node) => node['Index Name'])).toContain('workflow_tasks_queue');
+        // The statement for a tenant without limits has none of the limits' part.
+        const onShards = nodes.filter((node) => node['Relation Name'] === 'rate_limit_shards');
+        expect(onShards.length > 0).toBe(limits === 'limits');
+      } finally {
+        await db.query('RESET plan_cache_mode');
+        await db.query('DEALLOCATE claim_generic');
+      }
+    },
+  );
 
-  it("its generic plan starts the claimed task's run by its primary key, also before the runs have statistics", async () => {
-    // Many runs waiting to start, and no statistics on the table, as on a new database before
-    // its first ANALYZE: PostgreSQL then read every pending run to find the claimed one's.
-    await db.query(
-      `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
+  it.each(['limits', 'no limits'] as const)(
+    "its generic plan starts the claimed task's run by its primary key, also before the runs have statistics (statement with %s)",
+    async (limits) => {
+      // Many runs waiting to start, and no statistics on the table, as on a new database before
+      // its first ANALYZE: PostgreSQL then read every pending run to find the claimed one's.
+      await db.query(
+        `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
        SELECT gen_random_uuid(), 'default', 'not-started', 'pending', '[]'
          FROM generate_series(1, 3000)`,
-    );
-    await db.query(`DELETE FROM pg_statistic WHERE starelid = 'workflow_runs'::regclass`);
-    await db.query(`UPDATE pg_class SET reltuples = -1 WHERE oid = 'workflow_runs'::regclass`);
-    await db.query(`PREPARE claim_unanalysed AS ${claimStatement(1)}`);
-    await db.query('SET plan_cache_mode = force_generic_plan');
-    try {
-      const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(
-        `EXPLAIN (FORMAT JSON) EXECUTE claim_unanalysed(${literals(1)})`,
       );
-      const onRuns = planNodes(rows[0]['QUERY PLAN']).filter(
-        (node) => node['Relation Name'] === 'workflow_runs' && node['Node Type'] !== 'ModifyTable',
-      );
-      expect(onRuns.length).toBeGreaterThan(0);
-      expect(onRuns.map((node) => [node['Node Type'], node['Index Name']])).toEqual(
-        onRuns.map(() => ['Index Scan', 'workflow_runs_pkey']),
-      );
-    } finally {
-      await db.query('RESET plan_cache_mode');
-      await db.query('DEALLOCATE claim_unanalysed');
-      await db.query(`DELETE FROM workflow_runs WHERE type = 'not-started'`);
-      await db.query('ANALYZE workflow_runs');
-    }
-  });
+      await db.query(`DELETE FROM pg_statistic WHERE starelid = 'workflow_runs'::regclass`);
+      await db.query(`UPDATE pg_class SET reltuples = -1 WHERE oid = 'workflow_runs'::regclass`);
+      await db.query(`PREPARE claim_unanalysed AS ${claimStatement(1, limits)}`);
+      await db.query('SET plan_cache_mode = force_generic_plan');
+      try {
+        const { rows } = await db.query<{ 'QUERY PLAN': unknown }>(
+          `EXPLAIN (FORMAT JSON) EXECUTE claim_unanalysed(${literals(1)})`,
+        );
+        const onRuns = planNodes(rows[0]['QUERY PLAN']).filter(
+          (node) =>
+            node['Relation Name'] === 'workflow_runs' && node['Node Type'] !== 'ModifyTable',
+        );
+        expect(onRuns.length).toBeGreaterThan(0);
+        expect(onRuns.map((node) => [node['Node Type'], node['Index Name']])).toEqual(
+          onRuns.map(() => ['Index Scan', 'workflow_runs_pkey']),
+        );
+      } finally {
+        await db.query('RESET plan_cache_mode');
+        await db.query('DEALLOCATE claim_unanalysed');
+        await db.query(`DELETE FROM workflow_runs WHERE type = 'not-started'`);
+        await db.query('ANALYZE workflow_runs');
+      }
+    },
+  );
 
   it('the task, the run start, their audit entries and events commit together, in one transaction', async () => {
     const response = await post('/agents/stmt-agent/tasks/claim', worker, { max: 1 });

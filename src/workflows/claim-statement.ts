@@ -26,6 +26,11 @@ import { TASK_COLUMNS } from './workflow-rows';
  * claimable for runs without a concurrency key, and for keyed runs a place in a round between
  * the key's values, so one value's backlog does not stand in front of another's few tasks.
  *
+ * Two statements: with rate limits, and without them for a tenant that has none (the lane of
+ * tasks naming no limit alone: a statement sets up every node of its plan, run or not, and the
+ * limits' part was nearly a third of the claim's time in the database). Both answer `limited`,
+ * whether the tenant has a limit now, so the caller knows which to send next.
+ *
  * Rate limits (rate-limit-shards.ts): a limit's tokens are in its sub-buckets, and a claim
  * locks as few of them as it can, so that claims under one limit do not queue on one row until
  * each commits. Per limit with candidates, its demand (the units of its first `max`
@@ -48,13 +53,19 @@ import { TASK_COLUMNS } from './workflow-rows';
  * that reads every run of the paused types on each claim. Ids of the audit entries and events come from the caller (UUIDv7, as
  * everywhere else): `2 × max` of each covers every change a claim can make.
  */
-export function claimStatement(max: number): string {
+export function claimStatement(max: number, limits: 'limits' | 'no limits' = 'limits'): string {
   if (!Number.isInteger(max) || max < 1 || max > 10) throw new RangeError(`claim max ${max}`);
-  const cached = statements.get(max);
+  const cached = statements.get(`${max} ${limits}`);
   if (cached) return cached;
-  const text = `WITH profile AS (${DISPATCH_PROFILE_SQL}),
-   paused AS (
-     SELECT array_agg(definition_key) AS keys FROM workflow_definition_pauses WHERE tenant_id = $1),
+  const text = limits === 'limits' ? withLimits(max) : withoutLimits(max);
+  statements.set(`${max} ${limits}`, text);
+  return text;
+}
+
+const statements = new Map<string, string>();
+
+function withLimits(max: number): string {
+  return `WITH ${profileAndPauses()},
    limits AS (
      SELECT l.key, l.burst, l.per_minute, coalesce(sum(${SHARD_TOKENS_SQL}), 0) AS available
        FROM rate_limits l
@@ -65,26 +76,7 @@ export function claimStatement(max: number): string {
      SELECT '' AS lane, NULL::float8 AS burst, NULL::float8 AS available
      UNION ALL
      SELECT key, burst, available FROM limits WHERE available > 0),
-   candidates AS (
-     SELECT q.id, q.priority, q.fair_at, q.units, s.skill, n.lane
-       FROM profile p
-       CROSS JOIN paused z
-       CROSS JOIN unnest(p.skills) AS s(skill)
-       CROSS JOIN lanes n
-       CROSS JOIN LATERAL (
-         SELECT id, priority, fair_at, least(w.rate_units, n.burst) AS units
-           FROM workflow_tasks w
-          WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
-            AND coalesce(rate_limit_key, '') = n.lane
-            AND (n.available IS NULL OR least(w.rate_units, n.burst) <= n.available)
-            AND available_at <= now()
-            AND (reserved_until IS NULL OR reserved_until <= now() OR reserved_for = $2)
-            AND (z.keys IS NULL
-                 OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
-          ORDER BY priority DESC, fair_at, id
-          LIMIT ${max}
-          FOR UPDATE SKIP LOCKED) q
-      WHERE p.status NOT IN ('draining', 'offline')),
+   ${candidates(max)},
    demand AS (
      SELECT lane, sum(units) AS units
        FROM (SELECT lane, units, row_number() OVER (PARTITION BY lane
@@ -174,7 +166,70 @@ export function claimStatement(max: number): string {
           LIMIT 1) h
        LEFT JOIN used u ON u.lane = l.key
       GROUP BY l.key),
-   claimed AS (
+   ${claimedAndRecorded()}
+ SELECT p.status, p.skills, p.quarantined, ${tasksAndLeftSkills()},
+        CASE WHEN (SELECT count(*) FROM picked) < ${max}
+             THEN (SELECT json_agg(json_build_object('key', key, 'short', short,
+                                                     'waitMs', ceil(wait_ms)))
+                     FROM held) END AS "heldBack",
+        EXISTS (SELECT FROM limits) AS limited
+   FROM profile p`;
+}
+
+/**
+ * A tenant without rate limits: the '' lane alone, and none of the limits' CTEs (a statement
+ * sets up every node of its plan, run or not: they were a third of the claim's time in the
+ * database). `limited` says whether the tenant has a limit by now (made since the caller last
+ * looked): the tasks under it are claimed by the statement with limits.
+ */
+function withoutLimits(max: number): string {
+  return `WITH ${profileAndPauses()},
+   lanes AS (SELECT '' AS lane, NULL::float8 AS burst, NULL::float8 AS available),
+   ${candidates(max)},
+   admitted AS (SELECT id, priority, fair_at, skill, lane, units FROM candidates),
+   picked AS (
+     SELECT id, lane, units FROM admitted ORDER BY priority DESC, fair_at, id LIMIT ${max}),
+   ${claimedAndRecorded()}
+ SELECT p.status, p.skills, p.quarantined, ${tasksAndLeftSkills()},
+        NULL::json AS "heldBack",
+        EXISTS (SELECT FROM rate_limits WHERE tenant_id = $1) AS limited
+   FROM profile p`;
+}
+
+/** The agent's dispatch profile, and the definitions of the tenant that are paused. */
+function profileAndPauses(): string {
+  return `profile AS (${DISPATCH_PROFILE_SQL}),
+   paused AS (
+     SELECT array_agg(definition_key) AS keys FROM workflow_definition_pauses WHERE tenant_id = $1)`;
+}
+
+/** Per skill and lane (`lanes`: '' and the limits with tokens), the head of the queue. */
+function candidates(max: number): string {
+  return `candidates AS (
+     SELECT q.id, q.priority, q.fair_at, q.units, s.skill, n.lane
+       FROM profile p
+       CROSS JOIN paused z
+       CROSS JOIN unnest(p.skills) AS s(skill)
+       CROSS JOIN lanes n
+       CROSS JOIN LATERAL (
+         SELECT id, priority, fair_at, least(w.rate_units, n.burst) AS units
+           FROM workflow_tasks w
+          WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
+            AND coalesce(rate_limit_key, '') = n.lane
+            AND (n.available IS NULL OR least(w.rate_units, n.burst) <= n.available)
+            AND available_at <= now()
+            AND (reserved_until IS NULL OR reserved_until <= now() OR reserved_for = $2)
+            AND (z.keys IS NULL
+                 OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
+          ORDER BY priority DESC, fair_at, id
+          LIMIT ${max}
+          FOR UPDATE SKIP LOCKED) q
+      WHERE p.status NOT IN ('draining', 'offline'))`;
+}
+
+/** The picked tasks leased, their runs started, and the audit entries and events of both. */
+function claimedAndRecorded(): string {
+  return `claimed AS (
      UPDATE workflow_tasks t
         SET status = 'claimed', agent_id = $2,
             lease_token = replace(gen_random_uuid()::text, '-', ''),
@@ -232,22 +287,16 @@ export function claimStatement(max: number): string {
    emitted AS (
      INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
      SELECT ($5::uuid[])[n], $1, event_type, 'workflow', subject_id, data, $8
-       FROM changes ORDER BY n)
- SELECT p.status, p.skills, p.quarantined,
-        (SELECT json_agg(claimed ORDER BY claimed.priority DESC, claimed."availableAt", claimed.id)
-           FROM claimed) AS tasks,
-        (SELECT array_agg(DISTINCT a.skill) FROM admitted a
-          WHERE a.id NOT IN (SELECT id FROM picked)) AS "leftSkills",
-        CASE WHEN (SELECT count(*) FROM picked) < ${max}
-             THEN (SELECT json_agg(json_build_object('key', key, 'short', short,
-                                                     'waitMs', ceil(wait_ms)))
-                     FROM held) END AS "heldBack"
-   FROM profile p`;
-  statements.set(max, text);
-  return text;
+       FROM changes ORDER BY n)`;
 }
 
-const statements = new Map<number, string>();
+/** The tasks leased, as answered, and the skills of the candidates passed over. */
+function tasksAndLeftSkills(): string {
+  return `(SELECT json_agg(claimed ORDER BY claimed.priority DESC, claimed."availableAt", claimed.id)
+           FROM claimed) AS tasks,
+        (SELECT array_agg(DISTINCT a.skill) FROM admitted a
+          WHERE a.id NOT IN (SELECT id FROM picked)) AS "leftSkills"`;
+}
 
 /** The parameters of `claimStatement(max)`, in the request context whose entries they write. */
 export function claimParameters(

@@ -208,17 +208,32 @@ const TASK_ACTIONS: Record<TaskEvent, string> = {
   cancelled: 'task.cancel',
 };
 
+/** The soonest a claim held back by a rate limit looks again. */
+const RECHECK_MS = 100;
+
+/** A row of the claim statement's answer (claim-statement.ts). */
+type ClaimAnswer = DispatchProfile & {
+  tasks: TaskRow[] | null;
+  leftSkills: string[] | null;
+  heldBack: Array<{ key: string; short: boolean; waitMs: number }> | null;
+  /** The tenant has a rate limit. */
+  limited: boolean;
+};
+
 /**
  * The workflow engine: every run and task transition goes through here, checked against the
  * transition table, with its audit entry and its domain event written in the caller's
  * transaction. Lock order is always the run, then its tasks (claim never waits on a run lock),
  * so concurrent completions, cancels and the reaper cannot deadlock.
  */
-/** The soonest a claim held back by a rate limit looks again. */
-const RECHECK_MS = 100;
-
 @Injectable()
 export class WorkflowEngine {
+  /**
+   * Tenants whose last claim here found no rate limit: their next claim is the statement
+   * without the limits' part, which answers whether one has been made since.
+   */
+  private readonly tenantsWithoutLimits = new Set<string>();
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly audit: AuditService,
@@ -632,19 +647,30 @@ export class WorkflowEngine {
     tasks: TaskRow[];
     tokensInMs: number | null;
   }> {
-    const [answer] = await preparedQuery<
-      DispatchProfile & {
-        tasks: TaskRow[] | null;
-        leftSkills: string[] | null;
-        heldBack: Array<{ key: string; short: boolean; waitMs: number }> | null;
-      }
-    >(
-      this.dataSource,
-      claimStatement(max),
-      claimParameters(tenantId, agentId, max, leaseSeconds, requestContext.get()),
-    );
+    const claim = (count: number, limits: 'limits' | 'no limits') =>
+      preparedQuery<ClaimAnswer>(
+        this.dataSource,
+        claimStatement(count, limits),
+        claimParameters(tenantId, agentId, count, leaseSeconds, requestContext.get()),
+      );
+    const unlimited = this.tenantsWithoutLimits.has(tenantId);
+    let [answer] = await claim(max, unlimited ? 'no limits' : 'limits');
     if (!answer) return { profile: undefined, tasks: [], tokensInMs: null };
-    for (const skill of answer.leftSkills ?? [])
+    if (answer.limited) this.tenantsWithoutLimits.delete(tenantId);
+    else this.tenantsWithoutLimits.add(tenantId);
+    const found = answer.tasks?.length ?? 0;
+    if (unlimited && answer.limited && found < max) {
+      // A limit made since: its tasks may be waiting, and this claim did not look at them.
+      const [more] = await claim(max - found, 'limits');
+      if (more) {
+        answer = {
+          ...more,
+          tasks: [...(answer.tasks ?? []), ...(more.tasks ?? [])],
+          leftSkills: [...(answer.leftSkills ?? []), ...(more.leftSkills ?? [])],
+        };
+      }
+    }
+    for (const skill of new Set(answer.leftSkills ?? []))
       this.notifications.signal(TASKS_CHANNEL, taskSignal(tenantId, skill));
     const tasks = answer.tasks ?? [];
     if (tasks.length > 0) this.events.committedAlone();

@@ -35,6 +35,7 @@ import { MetricIndexes1763800150000 } from './1763800150000-MetricIndexes';
 import { FairQueue1763800160000 } from './1763800160000-FairQueue';
 import { RateLimitShards1763800170000 } from './1763800170000-RateLimitShards';
 import { FairRankGiven1763800220000 } from './1763800220000-FairRankGiven';
+import { TenantKeyChecksOffHotInserts1763800230000 } from './1763800230000-TenantKeyChecksOffHotInserts';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -75,4 +76,5 @@ export const MIGRATIONS = [
   FairQueue1763800160000,
   RateLimitShards1763800170000,
   FairRankGiven1763800220000,
+  TenantKeyChecksOffHotInserts1763800230000,
 ];

@@ -18,8 +18,9 @@ export class DomainEventRow {
   @Column({ name: 'tenant_id', type: 'varchar', length: 64, nullable: true })
   tenantId: string | null;
 
-  @ManyToOne(() => Tenant, { onDelete: 'NO ACTION', createForeignKeyConstraints: true })
-  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'events_tenant_id_fkey' })
+  /** Not checked against `tenants` on insert (TenantKeyChecksOffHotInserts migration). */
+  @ManyToOne(() => Tenant, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'tenant_id' })
   tenant?: Tenant;
 
   @Column({ type: 'varchar', length: 128 })

@@ -64,8 +64,9 @@ export class WorkflowTask {
   @Column({ name: 'tenant_id', type: 'varchar', length: 64 })
   tenantId: string;
 
-  @ManyToOne(() => Tenant)
-  @JoinColumn({ name: 'tenant_id', foreignKeyConstraintName: 'workflow_tasks_tenant_id_fkey' })
+  /** Not checked against `tenants` on insert: its run's is (TenantKeyChecksOffHotInserts). */
+  @ManyToOne(() => Tenant, { createForeignKeyConstraints: false })
+  @JoinColumn({ name: 'tenant_id' })
   tenant?: Tenant;
 
   @Column({ name: 'run_id', type: 'uuid' })

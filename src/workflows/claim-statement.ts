@@ -178,9 +178,9 @@ function withLimits(max: number): string {
 
 /**
  * A tenant without rate limits: the '' lane alone, and none of the limits' CTEs (a statement
- * sets up every node of its plan, run or not: they were a third of the claim's time in the
- * database). `limited` says whether the tenant has a limit by now (made since the caller last
- * looked): the tasks under it are claimed by the statement with limits.
+ * sets up every node of its plan, run or not: they were nearly a third of the claim's time in
+ * the database). `limited` says whether the tenant has a limit by now (made since the caller
+ * last looked): the tasks under it are claimed by the statement with limits.
  */
 function withoutLimits(max: number): string {
   return `WITH ${profileAndPauses()},

@@ -255,6 +255,7 @@ describe('rate limits', () => {
     );
     expect(await claim('gap-agent')).toEqual([]);
   });
+
   it("a tenant's first rate limit: the next claim takes the task under it, though the tenant's claims had found no limit", async () => {
     // A tenant of its own: the tenant's claims so far knew of no limit (and left that part out).
     const made = await test.http

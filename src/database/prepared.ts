@@ -16,9 +16,10 @@ import type { Transaction } from './unit-of-work';
  * connection's sixth run) from the tables as they are then, and kept until the next ANALYZE:
  * made while a table is new and small, it can read far more than it needs once the table grows
  * (a run start's read-back of its run by primary key, prepared, took 1.1 ms instead of 0.24 ms
- * once 3,000 runs were queued). Safe: an INSERT; a statement PostgreSQL keeps planning afresh
- * (its custom plans are cheaper, as with arrays of ids); one written so that every plan reads
- * by index (the claim, whose test checks its generic plan on a table without statistics).
+ * once 3,000 runs were queued). Safe: an INSERT that reads no table (not even in RETURNING:
+ * the task insert's answer reads a fan-out step's input); a statement PostgreSQL keeps planning
+ * afresh (its custom plans are cheaper, as with arrays of ids); one written so that every plan
+ * reads by index (the claim, whose test checks its generic plan on a table without statistics).
  *
  * On a DataSource it runs outside any transaction, on the pool TypeORM manages; on a
  * Transaction, inside it, on its connection. Answers the rows, whatever the command.

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
+import { ddlBesideWriters } from './utils/ddl';
 import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
@@ -136,11 +137,21 @@ describe('workflows under concurrency', () => {
     await registerAgent('righty', ['right']);
     const first = await start([{ key: 'l', skill: 'left' }]);
     const second = await start([{ key: 'r', skill: 'right' }]);
-    // Keep the all-rounder's claim from committing once it holds its tasks: the events it writes
-    // check their tenant's row, which is locked here (the claim's statement, or the write just
-    // before its COMMIT, waits on it with the tasks it locked still held).
+    // Keep the all-rounder's claim from committing once it holds its tasks: writing its
+    // `task.claimed` event waits for an advisory lock held here (the claim's statement waits
+    // with the tasks it locked still held).
+    await db.query(`CREATE FUNCTION hold_claimed() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.type = 'task.claimed' THEN PERFORM pg_advisory_xact_lock_shared(4242); END IF;
+        RETURN NEW;
+      END $$`);
+    await ddlBesideWriters(
+      db,
+      `CREATE TRIGGER hold_claimed BEFORE INSERT ON events
+        FOR EACH ROW EXECUTE FUNCTION hold_claimed()`,
+    );
     await db.query('BEGIN');
-    await db.query(`SELECT id FROM tenants WHERE id = 'default' FOR UPDATE`);
+    await db.query('SELECT pg_advisory_xact_lock(4242)');
     try {
       const allRounder = claim('all-rounder', { max: 1 });
       await stalled('%', 'the claim of the all-rounder to wait for its commit');
@@ -154,6 +165,8 @@ describe('workflows under concurrency', () => {
       expect(right?.workflowId).toBe(second.id);
     } finally {
       await db.query('ROLLBACK').catch(() => undefined);
+      await ddlBesideWriters(db, 'DROP TRIGGER hold_claimed ON events');
+      await db.query('DROP FUNCTION hold_claimed()');
     }
   });
 

@@ -36,6 +36,7 @@ import { FairQueue1763800160000 } from './1763800160000-FairQueue';
 import { RateLimitShards1763800170000 } from './1763800170000-RateLimitShards';
 import { FairRankGiven1763800220000 } from './1763800220000-FairRankGiven';
 import { TenantKeyChecksOffHotInserts1763800230000 } from './1763800230000-TenantKeyChecksOffHotInserts';
+import { PromotionsDueFunction1763800240000 } from './1763800240000-PromotionsDueFunction';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -77,4 +78,5 @@ export const MIGRATIONS = [
   RateLimitShards1763800170000,
   FairRankGiven1763800220000,
   TenantKeyChecksOffHotInserts1763800230000,
+  PromotionsDueFunction1763800240000,
 ];

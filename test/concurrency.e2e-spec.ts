@@ -137,6 +137,63 @@ describe('concurrency keys', () => {
     expect((await define('shown', { key: '$.input.repo', limit: 3 })).version).toBe(2);
   });
 
+  it('the after-commit look-up of promotions due answers the groups whose first waiting run fits, by the concurrency index, also with statistics of an empty table', async () => {
+    // Keyed runs as the engine writes them: group k1 has a holder and a run waiting (limit 2:
+    // a slot is free), k2 a holder and a run waiting at its limit (1), k3 10,000 waiting.
+    const keyed = (key: string, limit: number, state: string, count: number, offset = 0) =>
+      db.query(
+        `INSERT INTO workflow_runs (id, tenant_id, type, status, steps, concurrency_key,
+           concurrency_limit, concurrency_strategy, concurrency_state, concurrency_since)
+         SELECT gen_random_uuid(), 'default', 'promo', 'pending', '[]', $1, $2, 'queue', $3,
+                now() + (g + $5) * interval '1 millisecond'
+           FROM generate_series(1, $4::int) g`,
+        [key, limit, state, count, offset],
+      );
+    // Statistics that say the table is empty, and a plan made while it is.
+    expect((await db.query('SELECT 1 FROM workflow_runs LIMIT 1')).rowCount).toBe(0);
+    await db.query('ANALYZE workflow_runs');
+    const connection = new Client({ connectionString: test.db.url });
+    await connection.connect();
+    try {
+      const due = async () =>
+        (
+          await connection.query<{ key: string }>(
+            `SELECT key FROM workflow_promotions_due($1::text[], $2::text[], $3::text[])`,
+            [
+              ['default', 'default', 'default'],
+              ['promo', 'promo', 'promo'],
+              ['k1', 'k2', 'k3'],
+            ],
+          )
+        ).rows.map((row) => row.key);
+      expect(await due()).toEqual([]);
+      // The table fills without new statistics: the connection's plan still reads the index.
+      await keyed('k1', 2, 'holding', 1);
+      await keyed('k1', 2, 'waiting', 1, 1);
+      await keyed('k2', 1, 'holding', 1);
+      await keyed('k2', 1, 'waiting', 1, 1);
+      await keyed('k3', 1, 'holding', 1);
+      await keyed('k3', 1, 'waiting', 10_000, 1);
+      await connection.query(`LOAD 'auto_explain'`);
+      await connection.query(
+        `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
+         SET auto_explain.log_level = 'notice'; SET auto_explain.log_format = 'json'`,
+      );
+      const plans: string[] = [];
+      connection.on('notice', (notice) => plans.push(notice.message ?? ''));
+      expect(await due()).toEqual(['k1']);
+      const nested = plans.filter((plan) => plan.includes('workflow_runs'));
+      expect(nested.length).toBeGreaterThan(0);
+      for (const plan of nested) {
+        expect(plan).toContain('workflow_runs_concurrency');
+        expect(plan).not.toContain('Seq Scan');
+      }
+    } finally {
+      await connection.end();
+      await db.query(`DELETE FROM workflow_runs WHERE type = 'promo'`);
+    }
+  });
+
   it('queue: one run per key value at a time, the others wait pending in order; other values run in parallel', async () => {
     await register('edit');
     await define('edit', { key: '$.input.repo', limit: 1, strategy: 'queue' });

@@ -143,8 +143,10 @@ export async function lockHolders(tx: Transaction, group: KeyGroup): Promise<Run
  * The groups, of those given, whose first waiting run would fit (read without the lock).
  * Every change that can make a promotion possible (a slot freed, a run queued) asks this after
  * its own commit, so the last of them sees the state that needs it; only then is the lock
- * taken. One prepared statement for all the groups a transaction touched: a batch of
- * completions finishing keyed runs asks once, not once per run.
+ * taken. One call for all the groups a transaction touched: a batch of completions finishing
+ * keyed runs asks once, not once per run. The query is the function
+ * `workflow_promotions_due` (PromotionsDueFunction migration): planned once per connection,
+ * by the concurrency index, where a prepared statement was planned again on every call.
  */
 export async function promotionsDue(on: DataSource, groups: KeyGroup[]): Promise<KeyGroup[]> {
   if (groups.length === 0) return [];
@@ -155,19 +157,8 @@ export async function promotionsDue(on: DataSource, groups: KeyGroup[]): Promise
   ]);
 }
 
-const UNFINISHED = `('pending', 'running', 'budget_exceeded')`;
-
-const PROMOTIONS_DUE = `SELECT g.tenant_id AS "tenantId", g.type, g.key
-   FROM unnest($1::text[], $2::text[], $3::text[]) AS g(tenant_id, type, key)
-  WHERE coalesce((
-          SELECT (SELECT count(*) FROM workflow_runs r
-                   WHERE r.tenant_id = g.tenant_id AND r.type = g.type
-                     AND r.concurrency_key = g.key AND r.concurrency_state = 'holding'
-                     AND r.status IN ${UNFINISHED}) < w.concurrency_limit
-            FROM workflow_runs w
-           WHERE w.tenant_id = g.tenant_id AND w.type = g.type AND w.concurrency_key = g.key
-             AND w.concurrency_state = 'waiting' AND w.status IN ${UNFINISHED}
-           ORDER BY w.concurrency_since, w.id LIMIT 1), false)`;
+const PROMOTIONS_DUE = `SELECT "tenantId", type, key
+   FROM workflow_promotions_due($1::text[], $2::text[], $3::text[])`;
 
 /**
  * Groups with a run waiting while a slot looks free (the first waiting run's limit): those a

@@ -37,6 +37,7 @@ import { RateLimitShards1763800170000 } from './1763800170000-RateLimitShards';
 import { FairRankGiven1763800220000 } from './1763800220000-FairRankGiven';
 import { TenantKeyChecksOffHotInserts1763800230000 } from './1763800230000-TenantKeyChecksOffHotInserts';
 import { PromotionsDueFunction1763800240000 } from './1763800240000-PromotionsDueFunction';
+import { RunLockFunction1763800250000 } from './1763800250000-RunLockFunction';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -79,4 +80,5 @@ export const MIGRATIONS = [
   FairRankGiven1763800220000,
   TenantKeyChecksOffHotInserts1763800230000,
   PromotionsDueFunction1763800240000,
+  RunLockFunction1763800250000,
 ];

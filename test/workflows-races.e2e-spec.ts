@@ -187,7 +187,7 @@ describe('workflows under concurrency', () => {
         leaseToken: first.leaseToken,
         error: { message: 'flaked' },
       });
-      await stalled('%FROM workflow_runs%FOR UPDATE%', 'the failure to wait for the run lock');
+      await stalled('%workflow_lock_runs_of_tasks%', 'the failure to wait for the run lock');
       await pause(2_000);
     } finally {
       await db.query('COMMIT');

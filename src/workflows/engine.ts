@@ -1916,15 +1916,14 @@ export class WorkflowEngine {
   }
 }
 
-/** The runs of the tasks `$1`/`$2` (tenant ids, task ids), locked in id order; `extra` columns. */
+/**
+ * The runs of the tasks `$1`/`$2` (tenant ids, task ids), locked in id order; `extra` columns.
+ * The lock is the function `workflow_lock_runs_of_tasks` (RunLockFunction migration), which
+ * keeps a plan for its read of the tasks, where this statement was planned on every call.
+ */
 function lockRunsOfTasksSql(extra: string): string {
-  return `SELECT ${RUN_COLUMNS}${extra} FROM workflow_runs r
-     WHERE (r.tenant_id, r.id) IN (
-             SELECT t.tenant_id, t.run_id
-               FROM unnest($1::varchar[], $2::uuid[]) AS i(tenant_id, id)
-               JOIN workflow_tasks t ON t.tenant_id = i.tenant_id AND t.id = i.id)
-     ORDER BY r.id
-     FOR UPDATE OF r`;
+  return `SELECT ${RUN_COLUMNS}${extra}
+     FROM workflow_lock_runs_of_tasks($1::varchar[], $2::uuid[]) r`;
 }
 
 const LOCK_RUNS_OF_TASKS = lockRunsOfTasksSql('');

@@ -1,0 +1,100 @@
+import { Client } from 'pg';
+import { startTestApp, TestApp } from './utils/test-app';
+
+/**
+ * The lock every completion, failure and heartbeat batch takes first: the runs of its tasks
+ * (`workflow_lock_runs_of_tasks`), its read of the tasks planned once per connection.
+ */
+describe('the run lock of a batch of tasks', () => {
+  let test: TestApp;
+  let db: Client;
+
+  beforeAll(async () => {
+    test = await startTestApp();
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  it('locks the runs of the given tasks of their tenants, in id order, by primary keys, also when planned while the tables were empty', async () => {
+    // Statistics that say both tables are empty, and the connection's plan made while they are.
+    expect((await db.query('SELECT 1 FROM workflow_runs LIMIT 1')).rowCount).toBe(0);
+    await db.query('ANALYZE workflow_runs, workflow_tasks');
+    const connection = new Client({ connectionString: test.db.url });
+    await connection.connect();
+    const lock = (tenants: string[], tasks: string[]) =>
+      connection.query<{ id: string }>(
+        `SELECT id FROM workflow_lock_runs_of_tasks($1::varchar[], $2::uuid[])`,
+        [tenants, tasks],
+      );
+    const insertRuns = async (count: number) => {
+      await db.query(
+        `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
+         SELECT gen_random_uuid(), 'default', 'locked', 'running', '[]'
+           FROM generate_series(1, $1::int)`,
+        [count],
+      );
+      // Two tasks each, for the runs without.
+      await db.query(
+        `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input,
+           max_attempts, retry_backoff)
+         SELECT gen_random_uuid(), 'default', r.id, s, 'locked', 'claimed', '{}', 1, '{}'
+           FROM workflow_runs r CROSS JOIN (VALUES ('a'), ('b')) AS s(s)
+          WHERE r.type = 'locked'
+            AND NOT EXISTS (SELECT 1 FROM workflow_tasks t WHERE t.run_id = r.id)`,
+      );
+    };
+    try {
+      // A completion naming a task that does not exist: the plan is made now.
+      await connection.query('BEGIN');
+      expect((await lock(['default'], ['0190a8a8-0000-7000-8000-000000000000'])).rows).toEqual([]);
+      await connection.query('COMMIT');
+      // The tables fill without new statistics: 5,000 runs of two tasks each.
+      await insertRuns(5_000);
+      const { rows: picked } = await db.query<{ task: string; run: string }>(
+        `SELECT t.id AS task, t.run_id AS run FROM workflow_tasks t
+          WHERE t.run_id IN (SELECT id FROM workflow_runs WHERE type = 'locked'
+                              ORDER BY id DESC LIMIT 3)
+          ORDER BY t.run_id DESC, t.step_key`,
+      );
+      const runs = [...new Set(picked.map((row) => row.run))].sort();
+      expect(runs).toHaveLength(3);
+
+      await connection.query(`LOAD 'auto_explain'`);
+      await connection.query(
+        `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
+         SET auto_explain.log_level = 'notice'; SET auto_explain.log_format = 'json'`,
+      );
+      const plans: string[] = [];
+      connection.on('notice', (notice) => plans.push(notice.message ?? ''));
+      await connection.query('BEGIN');
+      // Six tasks of three runs, highest run id first; one more named with another tenant.
+      const locked = await lock(
+        [...picked.map(() => 'default'), 'elsewhere'],
+        [...picked.map((row) => row.task), picked[0].task],
+      );
+      expect(locked.rows.map((row) => row.id)).toEqual(runs);
+      // Held until the transaction ends.
+      await expect(
+        db.query('SELECT id FROM workflow_runs WHERE id = $1 FOR UPDATE NOWAIT', [runs[1]]),
+      ).rejects.toMatchObject({ code: '55P03' });
+      await connection.query('COMMIT');
+      await db.query('SELECT id FROM workflow_runs WHERE id = $1 FOR UPDATE NOWAIT', [runs[1]]);
+
+      // The tasks' read (its kept plan) and the runs' lock (planned at the call).
+      const tasksRead = plans.filter((plan) => plan.includes('"workflow_tasks"'));
+      const runsLocked = plans.filter((plan) => plan.includes('"workflow_runs"'));
+      expect(tasksRead).toHaveLength(1);
+      expect(runsLocked).toHaveLength(1);
+      expect(tasksRead[0]).toContain('"workflow_tasks_pkey"');
+      expect(runsLocked[0]).toContain('"workflow_runs_pkey"');
+      for (const plan of plans) expect(plan).not.toContain('Seq Scan');
+    } finally {
+      await connection.end();
+    }
+  });
+});

@@ -1,0 +1,45 @@
+import {
+  CallHandler,
+  ExecutionContext,
+  Injectable,
+  NestInterceptor,
+  OnApplicationShutdown,
+} from '@nestjs/common';
+import { finalize, Observable } from 'rxjs';
+
+/**
+ * Counts the route handlers running, and holds the application's shutdown until they are
+ * done. The HTTP server's close waits for connections, not for handlers: a request whose
+ * client went away (a load balancer's timeout, a killed client) keeps running its handler, and
+ * without this the pool closed under its transaction (its connection handed, mid-transaction,
+ * to whichever statement waited for one). Registered in the root module, whose shutdown hook
+ * runs after the HTTP server has closed (no request starts any more) and before the other
+ * modules' (the pool closes last). Long-lived handlers end on their own at shutdown: streams and
+ * waiting claims are ended before the server closes. The whole shutdown is bounded by
+ * `SHUTDOWN_GRACE_MS` (src/shutdown.ts).
+ */
+@Injectable()
+export class InFlightHandlers implements NestInterceptor, OnApplicationShutdown {
+  private running = 0;
+  private waiters: Array<() => void> = [];
+
+  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    this.running += 1;
+    return next.handle().pipe(finalize(() => this.done()));
+  }
+
+  /** Resolves once no handler runs. */
+  idle(): Promise<void> {
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.idle();
+  }
+
+  private done(): void {
+    this.running -= 1;
+    if (this.running === 0) for (const resolve of this.waiters.splice(0)) resolve();
+  }
+}

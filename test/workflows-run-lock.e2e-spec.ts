@@ -63,6 +63,11 @@ describe('the run lock of a batch of tasks', () => {
       );
       const runs = [...new Set(picked.map((row) => row.run))].sort();
       expect(runs).toHaveLength(3);
+      const { rows: other } = await db.query<{ task: string; run: string }>(
+        `SELECT t.id AS task, t.run_id AS run FROM workflow_tasks t
+          WHERE t.run_id <> ALL($1::uuid[]) LIMIT 1`,
+        [runs],
+      );
 
       await connection.query(`LOAD 'auto_explain'`);
       await connection.query(
@@ -72,16 +77,22 @@ describe('the run lock of a batch of tasks', () => {
       const plans: string[] = [];
       connection.on('notice', (notice) => plans.push(notice.message ?? ''));
       await connection.query('BEGIN');
-      // Six tasks of three runs, highest run id first; one more named with another tenant.
+      // Six tasks of three runs, highest run id first; one task of a fourth run named with
+      // another tenant: not its tenant's, so its run is neither answered nor locked.
       const locked = await lock(
         [...picked.map(() => 'default'), 'elsewhere'],
-        [...picked.map((row) => row.task), picked[0].task],
+        [...picked.map((row) => row.task), other[0].task],
       );
       expect(locked.rows.map((row) => row.id)).toEqual(runs);
       // Held until the transaction ends.
       await expect(
         db.query('SELECT id FROM workflow_runs WHERE id = $1 FOR UPDATE NOWAIT', [runs[1]]),
       ).rejects.toMatchObject({ code: '55P03' });
+      await db.query('BEGIN');
+      await db.query('SELECT id FROM workflow_runs WHERE id = $1 FOR UPDATE NOWAIT', [
+        other[0].run,
+      ]);
+      await db.query('ROLLBACK');
       await connection.query('COMMIT');
       await db.query('SELECT id FROM workflow_runs WHERE id = $1 FOR UPDATE NOWAIT', [runs[1]]);
 

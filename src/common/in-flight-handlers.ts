@@ -13,10 +13,10 @@ import { finalize, Observable } from 'rxjs';
  * client went away (a load balancer's timeout, a killed client) keeps running its handler, and
  * without this the pool closed under its transaction (its connection handed, mid-transaction,
  * to whichever statement waited for one). Registered in the root module, whose shutdown hook
- * runs after the HTTP server has closed (no request starts any more) and before the other
- * modules' (the pool closes last). Long-lived handlers end on their own at shutdown: streams and
- * waiting claims are ended before the server closes. The whole shutdown is bounded by
- * `SHUTDOWN_GRACE_MS` (src/shutdown.ts).
+ * Nest runs after the HTTP server has closed (no request starts any more) and before the
+ * TypeORM module's, which closes the pool (test/shutdown-in-flight.e2e-spec.ts checks it).
+ * Long-lived handlers end on their own at shutdown: streams and waiting claims are ended before
+ * the server closes. The whole shutdown is bounded by `SHUTDOWN_GRACE_MS` (src/shutdown.ts).
  */
 @Injectable()
 export class InFlightHandlers implements NestInterceptor, OnApplicationShutdown {

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { collectPlans } from './utils/plans';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -174,13 +175,7 @@ describe('concurrency keys', () => {
       await keyed('k2', 1, 'waiting', 1, 1);
       await keyed('k3', 1, 'holding', 1);
       await keyed('k3', 1, 'waiting', 10_000, 1);
-      await connection.query(`LOAD 'auto_explain'`);
-      await connection.query(
-        `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
-         SET auto_explain.log_level = 'notice'; SET auto_explain.log_format = 'json'`,
-      );
-      const plans: string[] = [];
-      connection.on('notice', (notice) => plans.push(notice.message ?? ''));
+      const plans = await collectPlans(connection);
       expect(await due()).toEqual(['k1']);
       const nested = plans.filter((plan) => plan.includes('workflow_runs'));
       expect(nested.length).toBeGreaterThan(0);

@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { collectPlans } from './utils/plans';
 import { startTestApp, TestApp } from './utils/test-app';
 
 /**
@@ -69,13 +70,7 @@ describe('the run lock of a batch of tasks', () => {
         [runs],
       );
 
-      await connection.query(`LOAD 'auto_explain'`);
-      await connection.query(
-        `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
-         SET auto_explain.log_level = 'notice'; SET auto_explain.log_format = 'json'`,
-      );
-      const plans: string[] = [];
-      connection.on('notice', (notice) => plans.push(notice.message ?? ''));
+      const plans = await collectPlans(connection);
       await connection.query('BEGIN');
       // Six tasks of three runs, highest run id first; one task of a fourth run named with
       // another tenant: not its tenant's, so its run is neither answered nor locked.

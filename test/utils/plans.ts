@@ -24,3 +24,19 @@ export async function indexAndPartitions(db: Client, index: string): Promise<str
   );
   return [index, ...rows.map((row) => row.name)];
 }
+
+/**
+ * From now on, the plans `connection` runs, nested ones included (a function's statements), as
+ * `auto_explain` reports them (JSON, one notice each): the plan a connection keeps is the one
+ * shown, which `EXPLAIN` of the statement in another session would not be.
+ */
+export async function collectPlans(connection: Client): Promise<string[]> {
+  await connection.query(`LOAD 'auto_explain'`);
+  await connection.query(
+    `SET auto_explain.log_min_duration = 0; SET auto_explain.log_nested_statements = on;
+     SET auto_explain.log_level = 'notice'; SET auto_explain.log_format = 'json'`,
+  );
+  const plans: string[] = [];
+  connection.on('notice', (notice) => plans.push(notice.message ?? ''));
+  return plans;
+}

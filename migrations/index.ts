@@ -38,6 +38,7 @@ import { FairRankGiven1763800220000 } from './1763800220000-FairRankGiven';
 import { TenantKeyChecksOffHotInserts1763800230000 } from './1763800230000-TenantKeyChecksOffHotInserts';
 import { PromotionsDueFunction1763800240000 } from './1763800240000-PromotionsDueFunction';
 import { RunLockFunction1763800250000 } from './1763800250000-RunLockFunction';
+import { FinishRunsFunction1763800260000 } from './1763800260000-FinishRunsFunction';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -81,4 +82,5 @@ export const MIGRATIONS = [
   TenantKeyChecksOffHotInserts1763800230000,
   PromotionsDueFunction1763800240000,
   RunLockFunction1763800250000,
+  FinishRunsFunction1763800260000,
 ];

@@ -1707,14 +1707,10 @@ export class WorkflowEngine {
   private async finishSucceeded(tx: Transaction, succeeded: SucceededRun[]): Promise<void> {
     if (succeeded.length === 0) return;
     for (const { run } of succeeded) assertRunTransition(run.status, 'succeeded');
-    const rows = updatedRows<RunRow>(
-      await tx.manager.query(
-        `UPDATE workflow_runs r SET status = 'succeeded', output = f.run_output,
-              error = 'null'::jsonb, finished_at = now()
-         FROM unnest($1::uuid[], $2::jsonb[]) AS f(run_id, run_output)
-        WHERE r.id = f.run_id RETURNING ${RUN_COLUMNS}`,
-        [succeeded.map(({ run }) => run.id), succeeded.map(({ output }) => JSON.stringify(output))],
-      ),
+    // A function, so that its plan is kept (migration FinishRunsFunction).
+    const rows = await tx.manager.query<RunRow[]>(
+      `SELECT ${RUN_COLUMNS} FROM workflow_finish_succeeded_runs($1::uuid[], $2::jsonb[]) r`,
+      [succeeded.map(({ run }) => run.id), succeeded.map(({ output }) => JSON.stringify(output))],
     );
     const finishedRows = new Map(rows.map((row) => [row.id, row]));
     for (const { run, context } of succeeded) {

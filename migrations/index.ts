@@ -39,6 +39,7 @@ import { TenantKeyChecksOffHotInserts1763800230000 } from './1763800230000-Tenan
 import { PromotionsDueFunction1763800240000 } from './1763800240000-PromotionsDueFunction';
 import { RunLockFunction1763800250000 } from './1763800250000-RunLockFunction';
 import { FinishRunsFunction1763800260000 } from './1763800260000-FinishRunsFunction';
+import { ClaimWaitsUnlogged1763800270000 } from './1763800270000-ClaimWaitsUnlogged';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -83,4 +84,5 @@ export const MIGRATIONS = [
   PromotionsDueFunction1763800240000,
   RunLockFunction1763800250000,
   FinishRunsFunction1763800260000,
+  ClaimWaitsUnlogged1763800270000,
 ];

@@ -321,6 +321,31 @@ describe('outcome routing and quarantine', () => {
     );
   });
 
+  it('keeps the waiting agents out of the write-ahead log; losing them in a crash costs the draw, not the task', async () => {
+    // Unlogged: a long-poll's wait and its removal commit without waiting for the disk.
+    const { rows: table } = await db.query<{ relpersistence: string }>(
+      `SELECT relpersistence FROM pg_class WHERE oid = 'agent_claim_waits'::regclass`,
+    );
+    expect(table).toEqual([{ relpersistence: 'u' }]);
+    await register('forgotten', 'annotate');
+    await define({
+      key: 'annotation',
+      steps: [{ key: 'a', skill: 'annotate', routing: 'outcome' }],
+    });
+    const claiming = claim('forgotten', 20);
+    await waiting(['forgotten']);
+    // What crash recovery does to an unlogged table; the claim itself is still waiting.
+    await db.query('TRUNCATE agent_claim_waits');
+    const run = await start('annotation');
+    // Nobody to draw: not reserved, and the waiting claim is woken by the queue all the same.
+    expect(
+      (await db.query(`SELECT reserved_for FROM workflow_tasks WHERE run_id = $1`, [run])).rows,
+    ).toEqual([{ reserved_for: null }]);
+    const [task] = await claiming;
+    expect(task).toMatchObject({ workflowId: run, skill: 'annotate' });
+    await finish(task, true);
+  });
+
   it('quarantines an agent whose lower bound falls under the threshold, then releases it', async () => {
     await settle({
       quarantineThreshold: 0.5,

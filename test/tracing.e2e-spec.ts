@@ -218,6 +218,12 @@ describeBuilt('OpenTelemetry traces', () => {
       eventTypes: ['workflow.succeeded'],
     });
     expect(endpoint.status).toBe(201);
+    // The claims' own events (written by the claim statement) are traced as the others are.
+    const claimedHook = await call('POST', '/webhooks/endpoints', auth, {
+      url: `${hooks.url}/claimed`,
+      eventTypes: ['task.claimed'],
+    });
+    expect(claimedHook.status).toBe(201);
     expect(
       (
         await call('POST', '/workflow-definitions', auth, {
@@ -362,6 +368,31 @@ describeBuilt('OpenTelemetry traces', () => {
     expect(post).toBeDefined();
     expect(delivered.headers.traceparent).toBe(`00-${traceId}-${post!.spanId}-01`);
     expect(names).toEqual(expect.arrayContaining(['task.complete', 'webhook.deliver']));
+    // A task.claimed event carries the trace of the claim that wrote it, and its webhook
+    // continues that trace (the claim's span links on to the run's).
+    const claimedDeliveries = await waitFor(
+      async () => {
+        const received = hooks.received.filter((r) => r.path === '/claimed');
+        return received.length >= 2 ? received : undefined;
+      },
+      20_000,
+      'the task.claimed webhooks',
+    );
+    const claimTraces = await waitFor(
+      async () => {
+        const traces = otlp.spans.filter((s) => s.name === 'task.claim').map((s) => s.traceId);
+        return claimedDeliveries.every((d) =>
+          traces.includes(String(d.headers.traceparent).split('-')[1]),
+        )
+          ? traces
+          : undefined;
+      },
+      15_000,
+      "the claims' spans",
+    ).catch(() => otlp.spans.filter((s) => s.name === 'task.claim').map((s) => s.traceId));
+    for (const delivery of claimedDeliveries) {
+      expect(claimTraces).toContain(String(delivery.headers.traceparent).split('-')[1]);
+    }
     // Exported in order: by now the probes' and the unsampled request's would have been.
     expect(otlp.spans.filter((s) => s.traceId === probed || s.traceId === unsampled)).toEqual([]);
 

@@ -1,6 +1,7 @@
 import { ascendingIds, AUDIT_NOW_SQL, auditContextParameters } from '../audit/audit-time';
 import { DISPATCH_PROFILE_SQL } from '../agents/agents.service';
 import type { RequestContext } from '../common/context/request-context';
+import { currentTraceparent } from '../common/tracing/trace-context';
 import { SHARD_TOKENS_SQL } from './rate-limit-shards';
 import { TASK_COLUMNS } from './workflow-rows';
 
@@ -285,8 +286,9 @@ function claimedAndRecorded(): string {
             pg_current_xact_id()::text::bigint
        FROM changes ORDER BY n),
    emitted AS (
-     INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id)
-     SELECT ($5::uuid[])[n], $1, event_type, 'workflow', subject_id, data, $8
+     INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id,
+                         trace_context)
+     SELECT ($5::uuid[])[n], $1, event_type, 'workflow', subject_id, data, $8, $11
        FROM changes ORDER BY n)`;
 }
 
@@ -313,5 +315,7 @@ export function claimParameters(
     ascendingIds(2 * max),
     ascendingIds(2 * max),
     ...auditContextParameters(context),
+    // The events' trace context, as every emitted event's: the claim's span, when traced.
+    currentTraceparent(),
   ];
 }

@@ -396,6 +396,48 @@ describeBuilt('OpenTelemetry traces', () => {
     // Exported in order: by now the probes' and the unsampled request's would have been.
     expect(otlp.spans.filter((s) => s.traceId === probed || s.traceId === unsampled)).toEqual([]);
 
+    // A failed attempt is traced as a completion is: task.fail under the agent's call.
+    expect(
+      (
+        await call('POST', '/workflow-definitions', auth, {
+          key: 'traced-failure',
+          steps: [{ key: 'plan', skill: 'plan' }],
+        })
+      ).status,
+    ).toBe(201);
+    const failing = await call('POST', '/workflows', auth, { definitionKey: 'traced-failure' });
+    expect(failing.status).toBe(201);
+    const [doomed] = (
+      await call('POST', '/agents/tracer/tasks/claim', auth, { max: 1, waitSeconds: 5 })
+    ).body.data.tasks as Json[];
+    expect(doomed.workflowId).toBe(failing.body.data.id);
+    const failed = await call(
+      'POST',
+      `/tasks/${doomed.id as string}/fail`,
+      auth,
+      { leaseToken: doomed.leaseToken, error: { message: 'no plan' }, retryable: false },
+      { traceparent: doomed.traceparent as string },
+    );
+    expect(failed.status).toBe(200);
+    const failSpan = await waitFor(
+      async () => otlp.spans.find((s) => s.name === 'task.fail'),
+      15_000,
+      'the task.fail span',
+    );
+    const failTrace = String(doomed.traceparent).split('-')[1];
+    expect(failSpan).toMatchObject({
+      traceId: failTrace,
+      attributes: expect.objectContaining({
+        'agentmesh.task.id': doomed.id,
+        'agentmesh.task.retryable': false,
+        'agentmesh.task.will_retry': false,
+        'agentmesh.workflow.run_id': failing.body.data.id,
+      }),
+    });
+    const failServer = otlp.spans.find((s) => s.spanId === failSpan.parentSpanId);
+    expect(failServer?.name).toBe('POST /api/v1/tasks/:id/fail');
+    expect(failServer?.parentSpanId).toBe(String(doomed.traceparent).split('-')[2]);
+
     // Log lines of the request carry its trace.
     const lines = app
       .output()

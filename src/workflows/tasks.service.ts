@@ -340,7 +340,36 @@ export class TasksService {
     });
   }
 
-  async fail(
+  /** `task.fail`, linked to the run's trace when the agent did not continue it. */
+  fail(
+    taskId: string,
+    leaseToken: string,
+    error: TaskError,
+    retryable: boolean,
+  ): Promise<AttemptResult> {
+    return withSpan(
+      'task.fail',
+      { attributes: { 'agentmesh.task.id': taskId, 'agentmesh.task.retryable': retryable } },
+      async (span) => {
+        const failed = await this.failAsHolder(taskId, leaseToken, error, retryable);
+        if (span) {
+          span.setAttribute('agentmesh.task.attempt', failed.attempt);
+          span.setAttribute('agentmesh.task.will_retry', failed.willRetry);
+          span.setAttribute('agentmesh.workflow.run_id', failed.workflowId);
+          span.addLinks(
+            await this.runTraces.linkTo(
+              currentTenantId(),
+              failed.workflowId,
+              span.spanContext().traceId,
+            ),
+          );
+        }
+        return failed;
+      },
+    );
+  }
+
+  private failAsHolder(
     taskId: string,
     leaseToken: string,
     error: TaskError,

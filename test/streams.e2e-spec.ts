@@ -331,6 +331,95 @@ describe('live streams and task progress', () => {
     expect((await get('/events/stream?workflowId=nope', reader)).status).toBe(400);
   });
 
+  it('ends a stream whose key is revoked, rotated or expires: nothing after that is sent', async () => {
+    const runId = await idle();
+    const keyed = async (body: Json = {}) => {
+      const response = await test.http
+        .post('/api/v1/api-keys')
+        .set(admin)
+        .send({ name: 'stream key', scopes: ['workflows:read'], ...body });
+      expect(response.status).toBe(201);
+      return response.body.data as { id: string; key: string };
+    };
+    const live = async (key: string) => {
+      const stream = await open(`/events/stream?types=test.*&workflowId=${runId}`, {
+        authorization: `Bearer ${key}`,
+      });
+      expect(stream.status).toBe(200);
+      const { rows } = await insertEvent(db, runId);
+      await stream.until(
+        (s) => s.messages.some((m) => m.id === rows[0].position),
+        5_000,
+        'the stream to be live',
+      );
+      return stream;
+    };
+    const endsUnsent = async (stream: SseClient) => {
+      expect(await stream.ended).toBe('end');
+      expect(stream.comments.join(' ')).toMatch(/key/);
+      const sent = stream.messages.length;
+      await insertEvent(db, runId);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(stream.messages).toHaveLength(sent);
+    };
+
+    const revoked = await keyed();
+    const revokedStream = await live(revoked.key);
+    const untouched = await live((await keyed()).key);
+    const gone = await test.http.delete(`/api/v1/api-keys/${revoked.id}`).set(admin);
+    expect(gone.status).toBe(204);
+    await endsUnsent(revokedStream);
+
+    const rotated = await keyed();
+    const rotatedStream = await live(rotated.key);
+    expect((await test.http.post(`/api/v1/api-keys/${rotated.id}/rotate`).set(admin)).status).toBe(
+      201,
+    );
+    await endsUnsent(rotatedStream);
+
+    const expiring = await keyed({ expiresAt: new Date(Date.now() + 2_500).toISOString() });
+    await endsUnsent(await live(expiring.key));
+
+    // Streams of other keys go on.
+    const { rows } = await insertEvent(db, runId);
+    await untouched.until(
+      (s) => s.messages.some((m) => m.id === rows[0].position),
+      5_000,
+      'the other key to go on',
+    );
+  });
+
+  it('refuses a Last-Event-ID past every event, and an unknown run on the tenant stream', async () => {
+    const runId = await idle();
+    const get = (path: string, headers: Record<string, string>) =>
+      fetch(`${base}/api/v1${path}`, { headers });
+    const { rows } = await db.query<{ newest: string }>(
+      'SELECT max(position)::text AS newest FROM events',
+    );
+    const beyond = (BigInt(rows[0].newest) + 1_000n).toString();
+    for (const path of [`/workflows/${runId}/stream`, '/events/stream']) {
+      const refused = await get(path, { ...reader, 'last-event-id': beyond });
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as Json).type).toBe(
+        'urn:agentmesh:problem:invalid-last-event-id',
+      );
+      const query = await get(`${path}?lastEventId=${beyond}`, reader);
+      expect(query.status).toBe(400);
+    }
+    // The newest event itself is a fine place to resume from.
+    const newest = await open(`/workflows/${runId}/stream`, {
+      ...reader,
+      'last-event-id': rows[0].newest,
+    });
+    expect(newest.status).toBe(200);
+    // A run the tenant does not have: 404 before streaming, as on the run's own route.
+    for (const id of ['00000000-0000-4000-8000-000000000000']) {
+      const unknown = await get(`/events/stream?workflowId=${id}`, reader);
+      expect(unknown.status).toBe(404);
+      expect(unknown.headers.get('content-type')).toMatch(/problem\+json/);
+    }
+  });
+
   it('200 concurrent streams on one replica each get every event, from one shared read', async () => {
     const runId = await idle();
     const many = await Promise.all(

@@ -63,6 +63,7 @@ export class AuthGuard implements CanActivate {
     store.keyTenantId = principal.tenantId;
     store.scopes = principal.scopes;
     store.apiKeyId = principal.keyId;
+    store.apiKeyExpiresAt = principal.expiresAt ?? undefined;
     store.agentId = principal.agentId ?? undefined;
     store.actor = principal.agentId
       ? { type: 'agent', id: principal.agentId }

@@ -127,6 +127,14 @@ export class EventFeed implements OnApplicationBootstrap, OnApplicationShutdown 
     return rows.map(eventFromRow);
   }
 
+  /** The position of the newest event committed, of any tenant (0 when there is none). */
+  async newestPosition(): Promise<bigint> {
+    const [row] = await this.dataSource.query<Array<{ position: string | null }>>(
+      `SELECT max(position)::text AS position FROM events`,
+    );
+    return row?.position ? BigInt(row.position) : 0n;
+  }
+
   /** The position of a subject's last event of these types, if any. */
   async lastPosition(
     tenantId: string,

@@ -42,7 +42,7 @@ export function hijackForStream(reply: FastifyReply): OutgoingHttpHeaders {
   return headers;
 }
 
-export type StreamEnd = 'done' | 'client' | 'slow' | 'shutdown';
+export type StreamEnd = 'done' | 'client' | 'slow' | 'shutdown' | 'key';
 
 /**
  * One Server-Sent Events response on the raw socket (the route hijacks Fastify's reply). What
@@ -123,11 +123,20 @@ export class SseStream {
     });
   }
 
-  /** Ends the response normally (after the run's terminal event, or on shutdown). */
-  end(why: 'done' | 'shutdown'): void {
+  /**
+   * Ends the response normally: after the run's terminal event, on shutdown, or when the key
+   * it was opened with is revoked, rotated, changed or expires (the client authenticates
+   * again to go on).
+   */
+  end(why: 'done' | 'shutdown' | 'key'): void {
     if (!this.isOpen) return;
     if (why === 'shutdown')
       this.res.write(': the server is stopping; resume with Last-Event-ID\n\n');
+    if (why === 'key')
+      this.res.write(
+        ': the API key of this stream was revoked, rotated or changed, or has expired (or its ' +
+          'changes could not be followed); reconnect with a valid key and Last-Event-ID to go on\n\n',
+      );
     this.res.end();
     this.close(why);
   }

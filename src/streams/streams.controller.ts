@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
-import { currentTenantId } from '../common/context/request-context';
+import { currentTenantId, requestContext } from '../common/context/request-context';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { RunsService } from '../workflows/runs.service';
 import { EventStreamQueryDto, POSITION_PATTERN, ResumeQueryDto } from './dto/stream-query.dto';
@@ -51,7 +51,7 @@ export class StreamsController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const after = position(lastEventId ?? query.lastEventId) ?? 0n;
+    const after = (await this.resumeAfter(lastEventId ?? query.lastEventId)) ?? 0n;
     const { run } = await this.runs.get(id);
     const stream = this.open(reply);
     await this.streams.serveRun(
@@ -60,6 +60,7 @@ export class StreamsController {
       run.id,
       after,
       FINISHED.includes(run.status),
+      streamKey(),
     );
   }
 
@@ -80,22 +81,45 @@ export class StreamsController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const after = position(lastEventId ?? query.lastEventId);
+    const after = await this.resumeAfter(lastEventId ?? query.lastEventId);
     const types = query.types ? query.types.split(',') : [];
-    const accepts = tenantFilter(types, query.workflowId?.toLowerCase());
+    const workflowId = query.workflowId?.toLowerCase();
+    // A run the tenant does not have is a 404, as on the run's own stream.
+    if (workflowId !== undefined) await this.runs.get(workflowId);
+    const accepts = tenantFilter(types, workflowId);
     const stream = this.open(reply);
     await this.streams.serve(stream, {
       tenantId: currentTenantId(),
       after,
       accepts,
       isLast: () => false,
+      key: streamKey(),
     });
+  }
+
+  /**
+   * Where a stream resumes: after the event its client saw last. An id past every event there
+   * is cannot be one this service sent (positions only grow, and only committed events are
+   * sent): a 400, instead of a stream that would wait for an event it can never recognise.
+   */
+  private async resumeAfter(header: string | undefined): Promise<bigint | undefined> {
+    const after = position(header);
+    if (after !== undefined && after > (await this.streams.newestPosition()))
+      throw new InvalidLastEventIdError();
+    return after;
   }
 
   /** A live stream on the response, which the route takes over from Fastify. */
   private open(reply: FastifyReply): SseStream {
     return new SseStream(reply.raw, hijackForStream(reply), this.streams.streamOptions);
   }
+}
+
+/** The key the stream is opened with: it ends when the key changes or expires. */
+function streamKey(): { id: string; expiresAt?: number } | undefined {
+  const context = requestContext.get();
+  if (!context?.apiKeyId) return undefined;
+  return { id: context.apiKeyId, expiresAt: context.apiKeyExpiresAt };
 }
 
 function position(header: string | undefined): bigint | undefined {

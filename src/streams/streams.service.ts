@@ -1,7 +1,9 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { Gauge, register } from 'prom-client';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { API_KEYS_CHANNEL } from '../auth/api-key-cache';
+import { PgNotifications } from '../database/pg-notifications';
 import { DomainEvent, eventTypeMatches } from '../events/domain-event';
 import { EventFeed } from './event-feed';
 import { SseStream } from './sse-stream';
@@ -20,7 +22,12 @@ export interface StreamSpec {
   accepts(event: DomainEvent): boolean;
   /** The stream ends once it has sent this event. */
   isLast(event: DomainEvent): boolean;
+  /** The API key the stream was opened with: the stream ends when it changes or expires. */
+  key?: { id: string; expiresAt?: number };
 }
+
+/** setTimeout's longest delay: a later expiry is waited for in steps. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 const openStreams =
   (register.getSingleMetric('streams_open') as Gauge | undefined) ??
@@ -40,14 +47,38 @@ export function tenantFilter(types: string[], workflowId: string | undefined) {
  * and only once settled, so a stream's last `id:` is a correct place to resume from.
  */
 @Injectable()
-export class StreamsService implements BeforeApplicationShutdown {
+export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(StreamsService.name);
   private readonly streams = new Set<SseStream>();
+  /** Open streams by the id of the key they were opened with. */
+  private readonly byKey = new Map<string, Set<SseStream>>();
 
   constructor(
     private readonly feed: EventFeed,
+    private readonly notifications: PgNotifications,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
+
+  /**
+   * A stream is authorised once, when it opens; it ends when its key is revoked, rotated or
+   * changed (every replica hears of it, as the key cache does) or when the key expires, so it
+   * never outlives what a request with the same key would be allowed. Should notifications
+   * have been missed (the listening connection was lost), every stream ends: each client
+   * authenticates again and resumes with Last-Event-ID, losing nothing.
+   */
+  onModuleInit(): void {
+    this.notifications.subscribe(API_KEYS_CHANNEL, (keyId) => {
+      for (const stream of this.byKey.get(keyId) ?? []) stream.end('key');
+    });
+    this.notifications.onReconnect(() => {
+      for (const stream of this.streams) stream.end('key');
+    });
+  }
+
+  /** The position of the newest event committed (0 when there is none). */
+  newestPosition(): Promise<bigint> {
+    return this.feed.newestPosition();
+  }
 
   /** Streams open on this replica. */
   get openCount(): number {
@@ -65,6 +96,7 @@ export class StreamsService implements BeforeApplicationShutdown {
   async serve(stream: SseStream, spec: StreamSpec): Promise<void> {
     this.streams.add(stream);
     openStreams.inc();
+    const forget = spec.key ? this.watchKey(stream, spec.key) : () => undefined;
     const leave = this.feed.open();
     let unlisten: () => unknown = () => undefined;
     try {
@@ -98,9 +130,33 @@ export class StreamsService implements BeforeApplicationShutdown {
     } finally {
       unlisten();
       leave();
+      forget();
       this.streams.delete(stream);
       openStreams.dec();
     }
+  }
+
+  /** Ends `stream` when its key changes (see onModuleInit) or expires; returns the undo. */
+  private watchKey(stream: SseStream, key: { id: string; expiresAt?: number }): () => void {
+    let streams = this.byKey.get(key.id);
+    if (!streams) {
+      streams = new Set();
+      this.byKey.set(key.id, streams);
+    }
+    streams.add(stream);
+    let timer: NodeJS.Timeout | undefined;
+    const arm = (expiresAt: number) => {
+      const wait = expiresAt - Date.now();
+      if (wait <= 0) return stream.end('key');
+      timer = setTimeout(() => arm(expiresAt), Math.min(wait, MAX_TIMER_MS));
+      timer.unref();
+    };
+    if (key.expiresAt !== undefined) arm(key.expiresAt);
+    return () => {
+      clearTimeout(timer);
+      streams.delete(stream);
+      if (streams.size === 0) this.byKey.delete(key.id);
+    };
   }
 
   /**
@@ -145,6 +201,7 @@ export class StreamsService implements BeforeApplicationShutdown {
     runId: string,
     after: bigint,
     finished: boolean,
+    key?: StreamSpec['key'],
   ): Promise<void> {
     const subject = { type: 'workflow', id: runId };
     if (finished) {
@@ -160,6 +217,7 @@ export class StreamsService implements BeforeApplicationShutdown {
       subject,
       accepts: (event) => event.subject.type === 'workflow' && event.subject.id === runId,
       isLast: (event) => TERMINAL_RUN_EVENTS.includes(event.type),
+      key,
     });
   }
 

@@ -23,6 +23,8 @@ export interface RequestContext {
   /** Set when the key is bound to one agent. */
   agentId?: string;
   apiKeyId?: string;
+  /** When the key expires (epoch ms), if it does: a live stream ends then. */
+  apiKeyExpiresAt?: number;
   /** The Idempotency-Key this request holds; `committed` once a change of it committed. */
   idempotency?: { tenantId: string; key: string; committed: boolean };
 }

@@ -144,6 +144,14 @@ describe('work that waits', () => {
       [{ key: 'w', signal: 'go', skill: 'build' }, 'steps[1].signal'],
       [{ key: 'w', kind: 'sleep', seconds: 5, until: '2030-01-01T00:00:00Z' }, 'steps[1].seconds'],
       [{ key: 'w', kind: 'sleep', until: 'tomorrow' }, 'steps[1].until'],
+      // A path reads the run input or a dependency's output, nothing else.
+      [{ key: 'w', kind: 'sleep', until: '$.foo.bar' }, 'steps[1].until'],
+      [{ key: 'w', kind: 'sleep', until: '$.dependencies.nope.at' }, 'steps[1].until'],
+      [{ key: 'w', kind: 'sleep', until: '$.input' }, 'steps[1].until'],
+      // A time that does not exist, and one further than a sleep may last.
+      [{ key: 'w', kind: 'sleep', until: '2030-02-30T00:00:00Z' }, 'steps[1].until'],
+      [{ key: 'w', kind: 'sleep', until: '2030-01-01T24:00:00Z' }, 'steps[1].until'],
+      [{ key: 'w', kind: 'sleep', until: '2099-01-01T00:00:00Z' }, 'steps[1].until'],
       [{ key: 'w', kind: 'sleep', seconds: 2_592_001 }, 'steps[1].seconds'],
       [{ key: 'w', kind: 'approval', approvers: ['x'], signal: 'go' }, 'steps[1].signal'],
       [
@@ -404,6 +412,26 @@ describe('work that waits', () => {
       expect(done.output).toEqual({ nap: { sleptUntil: wakeAt } });
       const bad = await start([{ key: 'nap', kind: 'sleep', until: '$.input.missing' }]);
       expect((await untilStatus(bad.id, 'failed')).error).toMatchObject({ code: 'invalid_until' });
+      // A value that is not an ISO 8601 time, or names a day that does not exist, is not one.
+      for (const value of ['Dec 1 2030', '2030-02-30T00:00:00Z']) {
+        const lax = await start([{ key: 'nap', kind: 'sleep', until: '$.input.at' }], {
+          at: value,
+        });
+        expect((await untilStatus(lax.id, 'failed')).error).toMatchObject({
+          code: 'invalid_until',
+        });
+      }
+      // A sleep until a dependency's output names the dependency.
+      const after = await start([
+        { key: 'first', kind: 'sleep', seconds: 1 },
+        {
+          key: 'nap',
+          kind: 'sleep',
+          until: '$.dependencies.first.sleptUntil',
+          dependsOn: ['first'],
+        },
+      ]);
+      await untilStatus(after.id, 'succeeded');
     });
 
     it('a sleep spans a service restart: the row, not a timer, wakes it', async () => {

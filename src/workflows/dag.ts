@@ -250,7 +250,7 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
   const error = (name: string, message: string) => errors.push({ field: `${at}.${name}`, message });
   for (const name of KIND_ONLY_FIELDS) {
     if (step[name] !== undefined && !KIND_FIELDS[kind].includes(name))
-      error(name, `a ${kind} step has no ${name}`);
+      error(name, `${/^[aeiou]/.test(kind) ? 'an' : 'a'} ${kind} step has no ${name}`);
   }
   const timeout = step.timeoutSeconds;
   switch (kind) {
@@ -275,10 +275,10 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
     case 'sleep':
       if ((step.seconds === undefined) === (step.until === undefined))
         error('seconds', 'a sleep step needs seconds or until (one of them)');
-      if (step.until !== undefined && !DOT_PATH.test(step.until) && !isIsoTime(step.until))
-        error('until', 'must be an ISO 8601 time or a JSON path such as $.input.wakeAt');
-      if (step.until !== undefined && DOT_PATH.test(step.until) && !step.until.startsWith('$.'))
-        error('until', 'a JSON path starts with $. (e.g. $.input.wakeAt)');
+      if (step.until !== undefined) {
+        const message = untilError(step.until, step.dependsOn ?? [], Date.now());
+        if (message) error('until', message);
+      }
       break;
     case 'approval':
       for (const approver of step.approvers ?? []) {
@@ -418,11 +418,53 @@ function rateLimitRef(value: StepInput['rateLimit']): RateLimitRef | undefined {
   return units === undefined ? { key: value.key as string } : { key: value.key as string, units };
 }
 
-function isIsoTime(value: string): boolean {
-  return (
-    /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(value) &&
-    !Number.isNaN(Date.parse(value))
-  );
+/** `2030-01-02T03:04[:05[.678]]` and `Z` or an offset: RFC 3339's date-time, the seconds optional. */
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+
+/**
+ * The instant an ISO 8601 date-time names (epoch ms), or undefined when it is not one or names
+ * a time that does not exist (February 30th, 24:00): `Date.parse` would roll those over into
+ * the next month or day, and accepts other formats ("Dec 1 2030") besides.
+ */
+export function parseIsoTime(value: string): number | undefined {
+  const parts = ISO_TIME.exec(value);
+  if (!parts) return undefined;
+  // Parts the pattern left out (seconds, an offset) count as 0.
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = parts
+    .slice(1)
+    .map((part) => Number(part ?? 0));
+  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (month < 1 || month > 12 || day < 1 || day > days) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59)
+    return undefined;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/** A sleep's `until` path: into the run input, or into a dependency's output. */
+const UNTIL_TAIL = /^(\.[A-Za-z0-9_-]+){1,15}$/;
+
+/** Why a sleep's `until` is not allowed (undefined: it is); `now` in epoch ms. */
+function untilError(until: string, dependsOn: string[], now: number): string | undefined {
+  if (until.startsWith('$.')) {
+    const reads = (prefix: string) =>
+      until.startsWith(prefix) && UNTIL_TAIL.test(until.slice(prefix.length));
+    if (
+      until.length <= 256 &&
+      (reads('$.input') || dependsOn.some((dep) => reads(`$.dependencies.${dep}`)))
+    )
+      return undefined;
+    const named = /^\$\.dependencies\.([^.]+)/.exec(until);
+    if (named && !dependsOn.some((dep) => until.startsWith(`$.dependencies.${dep}.`)))
+      return `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a sleep reads only the run input or its dependencies' outputs`;
+    return "must be a JSON path into the run input ($.input.<path>) or a dependency's output ($.dependencies.<step>.<path>)";
+  }
+  const at = parseIsoTime(until);
+  if (at === undefined)
+    return 'must be an ISO 8601 time that exists (2030-01-02T03:04:05Z) or a JSON path such as $.input.wakeAt';
+  if (at - now > MAX_WAIT_SECONDS * 1000) return 'a sleep may last at most 30 days from now';
+  return undefined;
 }
 
 /** The default attempts of a GitHub call: 5xx, network errors and rate limits are retried. */

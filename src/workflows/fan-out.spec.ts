@@ -83,7 +83,7 @@ describe('forEach in a definition', () => {
       ]),
     ).toEqual([
       { field: 'steps[0].forEach', message: 'a wait step has no forEach' },
-      { field: 'steps[1].forEach', message: 'a approval step has no forEach' },
+      { field: 'steps[1].forEach', message: 'an approval step has no forEach' },
       { field: 'steps[2].forEach', message: 'a sleep step has no forEach' },
     ]);
   });

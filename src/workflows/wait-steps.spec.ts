@@ -98,6 +98,19 @@ describe('wait steps', () => {
       wakeAt: '2030-01-01T00:00:00.000Z',
     });
     expect(until('$.input.bad').error).toMatchObject({ code: 'invalid_until' });
+    for (const bad of [
+      'Jan 2 2030',
+      '2030-02-30T00:00:00Z',
+      '2030-01-02T25:00:00Z',
+      '2030-01-02',
+    ]) {
+      const planned = planWait(
+        step({ kind: 'sleep', until: '$.input.at' }),
+        { input: { at: bad } },
+        now,
+      );
+      expect(planned.error).toMatchObject({ code: 'invalid_until' });
+    }
     expect(until('$.dependencies.d.at').error).toMatchObject({ code: 'sleep_too_long' });
     expect(planWait(step({ kind: 'sleep', seconds: 5 }), {}, now)).toMatchObject({
       wakeInSeconds: 5,

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { MAX_WAIT_SECONDS, StepSpec } from './dag';
+import { MAX_WAIT_SECONDS, parseIsoTime, StepSpec } from './dag';
 
 /** The value at a dot path (`a.b.0.c`, an optional `$.` first), or undefined. */
 export function valueAt(root: unknown, path: string): unknown {
@@ -122,9 +122,9 @@ export function planWait(step: StepSpec, taskInput: unknown, now: number): WaitP
         };
       }
       const raw = step.until!.startsWith('$.') ? valueAt(taskInput, step.until!) : step.until;
-      const at = typeof raw === 'string' ? Date.parse(raw) : Number.NaN;
+      const at = typeof raw === 'string' ? parseIsoTime(raw) : undefined;
       const waitFor = { sleep: { until: step.until } };
-      if (Number.isNaN(at)) {
+      if (at === undefined) {
         return {
           waitFor,
           wakeInSeconds: 0,

@@ -185,6 +185,22 @@ describe('work that waits', () => {
       expect(after.rows[0].n).toBe(before.rows[0].n);
     });
 
+    it('warns of no skill for steps that need no agent', async () => {
+      const response = await post('/workflow-definitions', writer, {
+        key: 'agentless',
+        steps: [
+          { key: 'nap', kind: 'sleep', seconds: 5 },
+          { key: 'gate', kind: 'approval', dependsOn: ['nap'] },
+          { key: 'hold', kind: 'wait', signal: 'go', timeoutSeconds: 60, dependsOn: ['gate'] },
+          { key: 'typo', skill: 'bulid', dependsOn: ['hold'] },
+        ],
+      });
+      expect(response.status).toBe(201);
+      expect(response.body.warnings).toEqual([
+        { field: 'steps[3].skill', message: expect.stringContaining('"bulid"') },
+      ]);
+    });
+
     it('keeps each kind with its fields; today’s task steps are unchanged', async () => {
       const response = await post('/workflow-definitions', writer, {
         key: 'kinds',

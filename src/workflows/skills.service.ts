@@ -42,7 +42,9 @@ export class SkillsService {
    * agent may come later), but a typo would otherwise wait silently forever. Steps that run
    * without an agent have no skill and are skipped.
    */
-  async unknownSkillWarnings(steps: ReadonlyArray<{ skill?: unknown }>): Promise<WarningDto[]> {
+  async unknownSkillWarnings(
+    steps: ReadonlyArray<{ skill?: unknown; kind?: unknown }>,
+  ): Promise<WarningDto[]> {
     try {
       return await this.warningsFor(steps);
     } catch {
@@ -52,10 +54,16 @@ export class SkillsService {
     }
   }
 
-  private async warningsFor(steps: ReadonlyArray<{ skill?: unknown }>): Promise<WarningDto[]> {
+  private async warningsFor(
+    steps: ReadonlyArray<{ skill?: unknown; kind?: unknown }>,
+  ): Promise<WarningDto[]> {
+    // Steps of other kinds are stored with an empty skill: no agent works them.
     const named = steps
-      .map((step, index) => ({ index, skill: step.skill }))
-      .filter((step): step is { index: number; skill: string } => typeof step.skill === 'string');
+      .map((step, index) => ({ index, skill: step.skill, kind: step.kind ?? 'task' }))
+      .filter(
+        (step): step is { index: number; skill: string; kind: string } =>
+          step.kind === 'task' && typeof step.skill === 'string' && step.skill !== '',
+      );
     const known = await this.registered([...new Set(named.map((s) => s.skill))]);
     return named
       .filter((step) => !known.has(step.skill))

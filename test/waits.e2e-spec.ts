@@ -185,6 +185,26 @@ describe('work that waits', () => {
       expect(after.rows[0].n).toBe(before.rows[0].n);
     });
 
+    it('says what type a field wants when a number or a name comes as something else', async () => {
+      const refused = async (step: Json) => {
+        const response = await post('/workflow-definitions', writer, {
+          key: 'typed',
+          steps: [step],
+        });
+        expect(response.status).toBe(400);
+        return response.body.errors as Json[];
+      };
+      expect(await refused({ key: 'nap', kind: 'sleep', seconds: '10' })).toEqual([
+        { field: 'steps[0].seconds', message: expect.stringMatching(/integer/) },
+      ]);
+      expect(await refused({ key: 'w', kind: 'wait', signal: 'go', timeoutSeconds: '60' })).toEqual(
+        [{ field: 'steps[0].timeoutSeconds', message: expect.stringMatching(/integer/) }],
+      );
+      expect(await refused({ key: 'w', kind: 'wait', signal: 123, timeoutSeconds: 60 })).toEqual([
+        { field: 'steps[0].signal', message: expect.stringMatching(/string/) },
+      ]);
+    });
+
     it('warns of no skill for steps that need no agent', async () => {
       const response = await post('/workflow-definitions', writer, {
         key: 'agentless',

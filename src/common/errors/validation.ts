@@ -20,14 +20,24 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
   });
 }
 
-/** The one message that tells what to do: unknown, missing, or the first rule it breaks. */
+/**
+ * Rules of a value's type: when one is broken, its message is the one to give ("must be an
+ * integer", not "must not be greater than 2592000" for "10").
+ */
+const TYPE_RULES = ['isInt', 'isNumber', 'isString', 'isBoolean', 'isArray', 'isObject'];
+
+/**
+ * The one message that tells what to do: unknown, missing, of the wrong type, or the first
+ * rule it breaks.
+ */
 function fieldMessage(field: string, error: ValidationError): string | undefined {
   const constraints = error.constraints ?? {};
   const messages = Object.values(constraints);
   if (messages.length === 0) return undefined;
   if (constraints.whitelistValidation !== undefined) return `${field} is not a known field`;
   if (error.value === undefined || error.value === null) return `${field} is required`;
-  return messages[0];
+  const typeRule = TYPE_RULES.find((rule) => constraints[rule] !== undefined);
+  return typeRule === undefined ? messages[0] : constraints[typeRule];
 }
 
 function joinPath(parent: string, property: string): string {

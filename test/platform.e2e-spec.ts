@@ -93,6 +93,34 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       expect(expectProblem(response, 400).type).toBe('urn:agentmesh:problem:malformed-body');
     });
 
+    it('a "__proto__" key: 400 saying so, not that the JSON is malformed', async () => {
+      const response = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .set('content-type', 'application/json')
+        .send('{"id": "proto", "name": "p", "__proto__": {"admin": true}}');
+      const body = expectProblem(response, 400);
+      expect(body.type).toBe('urn:agentmesh:problem:malformed-body');
+      expect(body.detail).toMatch(/__proto__/);
+      expect(body.detail).not.toMatch(/not valid JSON/);
+      expect((await test.http.get('/api/v1/tenants/proto').set(test.admin)).status).toBe(404);
+    });
+
+    it('an empty JSON body is answered as no body at all', async () => {
+      const empty = await test.http
+        .post('/api/v1/tenants')
+        .set(test.admin)
+        .set('content-type', 'application/json')
+        .send('');
+      const none = await test.http.post('/api/v1/tenants').set(test.admin);
+      expect(empty.status).toBe(none.status);
+      expect(empty.body).toEqual({
+        ...none.body,
+        instance: empty.body.instance,
+        correlationId: empty.body.correlationId,
+      });
+    });
+
     it('body over BODY_LIMIT_BYTES: 413', async () => {
       const response = await test.http
         .post('/api/v1/tenants')

@@ -44,8 +44,32 @@ export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number):
         );
         return;
       }
+      // An empty body is no body, as when no Content-Type came: an optional body is absent,
+      // a required one is reported field by field.
+      if (body.length === 0) {
+        done(null, undefined);
+        return;
+      }
       // The default parser is synchronous: it calls done itself.
-      void parseJson(request, body as unknown as string, done);
+      void parseJson(request, body as unknown as string, (error, parsed) =>
+        done(error ? poisoningOr(error, body) : null, parsed),
+      );
     },
+  );
+}
+
+/**
+ * The parser refuses a `__proto__` key (and `constructor.prototype`) with the same error as
+ * malformed JSON; when the body is well-formed JSON, that is what it refused, and it says so.
+ */
+function poisoningOr(error: Error, body: Buffer): Error {
+  try {
+    JSON.parse(body.toString('utf8'));
+  } catch {
+    return error;
+  }
+  return new BadRequestError(
+    'malformed_body',
+    'The JSON body holds a "__proto__" key, or a "constructor" with a "prototype": both are refused.',
   );
 }

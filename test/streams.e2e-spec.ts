@@ -342,9 +342,14 @@ describe('live streams and task progress', () => {
       return response.body.data as { id: string; key: string };
     };
     const live = async (key: string) => {
-      const stream = await open(`/events/stream?types=test.*&workflowId=${runId}`, {
-        authorization: `Bearer ${key}`,
-      });
+      // From a known position: "from now on" is wherever the stream found the horizon.
+      const { rows: newest } = await db.query<{ position: string }>(
+        'SELECT max(position)::text AS position FROM events',
+      );
+      const stream = await open(
+        `/events/stream?types=test.*&workflowId=${runId}&lastEventId=${newest[0].position}`,
+        { authorization: `Bearer ${key}` },
+      );
       expect(stream.status).toBe(200);
       const { rows } = await insertEvent(db, runId);
       await stream.until(

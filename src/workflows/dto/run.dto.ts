@@ -208,7 +208,7 @@ export class TaskViewDto {
   @ApiProperty() maxAttempts: number;
   @ApiPropertyOptional({ nullable: true, type: String }) agentId: string | null;
   @ApiProperty({ type: 'object', additionalProperties: true }) input: unknown;
-  @ApiPropertyOptional({ nullable: true, ...ANY_JSON }) output: unknown;
+  @ApiPropertyOptional({ ...ANY_JSON }) output: unknown;
   @ApiPropertyOptional({ nullable: true, type: TaskErrorDto }) error: unknown;
   @ApiProperty({ format: 'date-time' }) availableAt: string;
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date-time' }) leaseExpiresAt:

@@ -2912,13 +2912,16 @@ export interface components {
       name: string;
       /** @description Any JSON value: the waiting steps' output */
       payload?:
-        | {
-            [key: string]: unknown;
-          }
-        | unknown[]
-        | string
-        | number
-        | boolean;
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
       /**
        * @description Your id for this signal: a repeat is answered as the first (generated if absent)
        * @example build-4711-done
@@ -3157,13 +3160,16 @@ export interface components {
       leaseToken: string;
       /** @description Any JSON value; passed to dependent steps */
       output?:
-        | {
-            [key: string]: unknown;
-          }
-        | unknown[]
-        | string
-        | number
-        | boolean;
+        | (
+            | {
+                [key: string]: unknown;
+              }
+            | unknown[]
+            | string
+            | number
+            | boolean
+          )
+        | null;
       /** @description Also claim the next tasks for the agent that held this one, once the completion has committed: the answer is then {task, next: {tasks}}, one request per task in steady state. Long-polls up to waitSeconds when none is queued. */
       claimNext?: components['schemas']['ClaimNextDto'];
       /** @description What this attempt used (or its part since its last progress report): summed into the task's, the run's and the tenant's usage; may stop the run when it passes its budget */

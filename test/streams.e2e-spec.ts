@@ -394,6 +394,43 @@ describe('live streams and task progress', () => {
     );
   });
 
+  it('a tenant stream opened without Last-Event-ID sends every event committed after its answer', async () => {
+    const runId = await idle();
+    // The feed's first read waits for this lock: the stream's start is not known meanwhile.
+    const holder = new Client({ connectionString: test.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
+      let answered = false;
+      const opening = open(`/events/stream?types=test.*&workflowId=${runId}`).then((stream) => {
+        answered = true;
+        return stream;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      let position: string;
+      if (answered) {
+        // The client has its answer: an event committed now is after it.
+        position = (await insertEvent(holder, runId)).rows[0].position as string;
+        await holder.query('COMMIT');
+      } else {
+        await holder.query('COMMIT');
+        await opening;
+        position = (await insertEvent(db, runId)).rows[0].position as string;
+      }
+      const stream = await opening;
+      expect(stream.status).toBe(200);
+      await stream.until(
+        (s) => s.messages.some((m) => m.id === position),
+        5_000,
+        'the event committed after the answer',
+      );
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+  });
+
   it('refuses a Last-Event-ID past every event, and an unknown run on the tenant stream', async () => {
     const runId = await idle();
     const get = (path: string, headers: Record<string, string>) =>

@@ -212,6 +212,6 @@ export class A2aController {
     );
     if (!stream.isOpen) return;
     // The run's whole history: a change between the first read and going live is not missed.
-    await this.streams.serveRun(stream, tenantId, task.id, 0n, false);
+    await this.streams.serveRun(() => stream, tenantId, task.id, 0n, false);
   }
 }

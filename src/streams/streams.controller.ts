@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Param, Query, Res } from '@nestjs/common';
 import { ApiHeader, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
-import { currentTenantId, requestContext } from '../common/context/request-context';
+import { currentTenantId } from '../common/context/request-context';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import { RunsService } from '../workflows/runs.service';
 import { EventStreamQueryDto, POSITION_PATTERN, ResumeQueryDto } from './dto/stream-query.dto';
@@ -53,14 +53,12 @@ export class StreamsController {
   ): Promise<void> {
     const after = (await this.resumeAfter(lastEventId ?? query.lastEventId)) ?? 0n;
     const { run } = await this.runs.get(id);
-    const stream = this.open(reply);
     await this.streams.serveRun(
-      stream,
+      () => this.open(reply),
       currentTenantId(),
       run.id,
       after,
       FINISHED.includes(run.status),
-      streamKey(),
     );
   }
 
@@ -87,13 +85,11 @@ export class StreamsController {
     // A run the tenant does not have is a 404, as on the run's own stream.
     if (workflowId !== undefined) await this.runs.get(workflowId);
     const accepts = tenantFilter(types, workflowId);
-    const stream = this.open(reply);
-    await this.streams.serve(stream, {
+    await this.streams.serve(() => this.open(reply), {
       tenantId: currentTenantId(),
       after,
       accepts,
       isLast: () => false,
-      key: streamKey(),
     });
   }
 
@@ -113,13 +109,6 @@ export class StreamsController {
   private open(reply: FastifyReply): SseStream {
     return new SseStream(reply.raw, hijackForStream(reply), this.streams.streamOptions);
   }
-}
-
-/** The key the stream is opened with: it ends when the key changes or expires. */
-function streamKey(): { id: string; expiresAt?: number } | undefined {
-  const context = requestContext.get();
-  if (!context?.apiKeyId) return undefined;
-  return { id: context.apiKeyId, expiresAt: context.apiKeyExpiresAt };
 }
 
 function position(header: string | undefined): bigint | undefined {

@@ -4,6 +4,8 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { API_KEYS_CHANNEL } from '../auth/api-key-cache';
 import { PgNotifications } from '../database/pg-notifications';
+import { UnavailableError } from '../common/errors/domain-error';
+import { requestContext } from '../common/context/request-context';
 import { DomainEvent, eventTypeMatches } from '../events/domain-event';
 import { EventFeed } from './event-feed';
 import { SseStream } from './sse-stream';
@@ -22,7 +24,10 @@ export interface StreamSpec {
   accepts(event: DomainEvent): boolean;
   /** The stream ends once it has sent this event. */
   isLast(event: DomainEvent): boolean;
-  /** The API key the stream was opened with: the stream ends when it changes or expires. */
+  /**
+   * The API key the stream was opened with (by default the opening request's): the stream
+   * ends when it changes or expires.
+   */
   key?: { id: string; expiresAt?: number };
 }
 
@@ -92,15 +97,31 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
     };
   }
 
-  /** Serves `stream` until it ends (the last event, the client, too slow, or shutdown). */
-  async serve(stream: SseStream, spec: StreamSpec): Promise<void> {
+  /**
+   * Opens the stream `open` makes (its answer goes out then) and serves it until it ends (the
+   * last event, the client, too slow, its key, or shutdown). A stream "from now on" (no
+   * `after`) starts at the feed's settled horizon, found before the answer goes out: every
+   * event that commits once the client has its answer is after it, and is sent. Failing before
+   * that (the service stopping), it throws: the caller answers a problem.
+   */
+  async serve(open: () => SseStream, spec: StreamSpec): Promise<void> {
+    const leave = this.feed.open();
+    let stream: SseStream;
+    let start: bigint;
+    try {
+      start = spec.after ?? (await this.startPosition());
+      stream = open();
+    } catch (error) {
+      leave();
+      throw error;
+    }
     this.streams.add(stream);
     openStreams.inc();
-    const forget = spec.key ? this.watchKey(stream, spec.key) : () => undefined;
-    const leave = this.feed.open();
+    const key = spec.key ?? keyOfRequest();
+    const forget = key ? this.watchKey(stream, key) : () => undefined;
     let unlisten: () => unknown = () => undefined;
     try {
-      const cursor = await this.catchUp(stream, spec);
+      const cursor = await this.catchUp(stream, spec, start);
       if (cursor === undefined) return;
       let last = cursor;
       // Synchronously after the catch-up saw the horizon at `cursor`: nothing falls between.
@@ -136,6 +157,18 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
+  /** Where a stream from now on starts: the settled horizon (503 while the service stops). */
+  private async startPosition(): Promise<bigint> {
+    try {
+      return await this.feed.settled();
+    } catch {
+      throw new UnavailableError(
+        'service_stopping',
+        'The service is stopping: open the stream again (another replica answers).',
+      );
+    }
+  }
+
   /** Ends `stream` when its key changes (see onModuleInit) or expires; returns the undo. */
   private watchKey(stream: SseStream, key: { id: string; expiresAt?: number }): () => void {
     let streams = this.byKey.get(key.id);
@@ -163,8 +196,12 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
    * Sends the events after `spec.after` up to the feed's horizon, page by page, until the
    * horizon stands still; returns where it stopped, or undefined once the stream has ended.
    */
-  private async catchUp(stream: SseStream, spec: StreamSpec): Promise<bigint | undefined> {
-    let cursor = spec.after ?? (await this.feed.settled());
+  private async catchUp(
+    stream: SseStream,
+    spec: StreamSpec,
+    start: bigint,
+  ): Promise<bigint | undefined> {
+    let cursor = start;
     for (;;) {
       const upTo = await this.feed.settled();
       while (cursor < upTo) {
@@ -196,28 +233,26 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
    * terminal event. A finished run whose terminal event the client has seen ends at once.
    */
   async serveRun(
-    stream: SseStream,
+    open: () => SseStream,
     tenantId: string,
     runId: string,
     after: bigint,
     finished: boolean,
-    key?: StreamSpec['key'],
   ): Promise<void> {
     const subject = { type: 'workflow', id: runId };
     if (finished) {
       const terminal = await this.feed.lastPosition(tenantId, subject, TERMINAL_RUN_EVENTS);
       if (terminal !== undefined && terminal <= after) {
-        stream.end('done');
+        open().end('done');
         return;
       }
     }
-    await this.serve(stream, {
+    await this.serve(open, {
       tenantId,
       after,
       subject,
       accepts: (event) => event.subject.type === 'workflow' && event.subject.id === runId,
       isLast: (event) => TERMINAL_RUN_EVENTS.includes(event.type),
-      key,
     });
   }
 
@@ -225,4 +260,11 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
   beforeApplicationShutdown(): void {
     for (const stream of this.streams) stream.end('shutdown');
   }
+}
+
+/** The key of the request opening a stream, from its context. */
+function keyOfRequest(): { id: string; expiresAt?: number } | undefined {
+  const context = requestContext.get();
+  if (!context?.apiKeyId) return undefined;
+  return { id: context.apiKeyId, expiresAt: context.apiKeyExpiresAt };
 }

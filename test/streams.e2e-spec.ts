@@ -1,5 +1,6 @@
 import { Client } from 'pg';
 import { EventFeed } from '../src/streams/event-feed';
+import { FEED_READ_SQL } from '../src/streams/horizon';
 import { StreamsService } from '../src/streams/streams.service';
 import { SseClient } from './utils/sse-client';
 import { waitFor } from './utils/spawn-app';
@@ -189,6 +190,50 @@ describe('live streams and task progress', () => {
       );
     } finally {
       await slow.end();
+    }
+  });
+
+  it('holds back a position whose transaction took its id after the one that committed', async () => {
+    const runId = await idle();
+    const stream = await open(`/workflows/${runId}/stream`);
+    await stream.until((s) => s.messages.length >= 2, 5_000, 'the history');
+    const first = new Client({ connectionString: test.db.url });
+    const second = new Client({ connectionString: test.db.url });
+    await first.connect();
+    await second.connect();
+    try {
+      // `first` takes its transaction id before `second`; `second` takes the earlier position
+      // and commits last. A snapshot's xmax counts only ids up to the last one completed, so
+      // after `first` commits, `second` (running, with a higher id) is not below it.
+      await first.query('BEGIN');
+      await first.query('SELECT pg_current_xact_id()');
+      await second.query('BEGIN');
+      await second.query('SELECT pg_current_xact_id()');
+      const early = (await insertEvent(second, runId, 'test.early')).rows[0].position as string;
+      const late = (await insertEvent(first, runId, 'test.late')).rows[0].position as string;
+      expect(BigInt(late)).toBeGreaterThan(BigInt(early));
+      await first.query('COMMIT');
+      // What the feed reads now must count `second` as running: its bound is past its id.
+      const [{ xmax }] = (await db.query(FEED_READ_SQL, ['0', 1])).rows as Array<{ xmax: string }>;
+      const { rows: own } = await second.query<{ xid: string }>(
+        'SELECT pg_current_xact_id()::text AS xid',
+      );
+      expect(BigInt(xmax)).toBeGreaterThan(BigInt(own[0].xid));
+      // Several reads of the feed while `second` is still open.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(stream.messages.map((m) => m.event)).not.toContain('test.late');
+      await second.query('COMMIT');
+      await stream.until(
+        (s) =>
+          ['test.early', 'test.late'].every((type) => s.messages.some((m) => m.event === type)),
+        5_000,
+        'both events',
+      );
+      const ids = stream.messages.map((m) => BigInt(m.id!));
+      expect(ids).toEqual([...ids].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
+    } finally {
+      await first.end();
+      await second.end();
     }
   });
 
@@ -424,6 +469,36 @@ describe('live streams and task progress', () => {
         (s) => s.messages.some((m) => m.id === position),
         5_000,
         'the event committed after the answer',
+      );
+    } finally {
+      await holder.query('ROLLBACK').catch(() => undefined);
+      await holder.end();
+    }
+  });
+
+  it('a tenant stream answers while a long writing transaction holds its start back', async () => {
+    const runId = await idle();
+    // A session with a transaction id, open: the feed cannot settle its start until it ends.
+    const holder = new Client({ connectionString: test.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query('SELECT pg_current_xact_id()');
+      const opened = await Promise.race([
+        open(`/events/stream?types=test.*&workflowId=${runId}`),
+        new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 8_000)),
+      ]);
+      expect(opened).not.toBe('no answer');
+      const stream = opened as SseClient;
+      expect(stream.status).toBe(200);
+      await holder.query('COMMIT');
+      // Once the transaction has ended, the stream goes on as any other.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const { rows } = await insertEvent(db, runId);
+      await stream.until(
+        (s) => s.messages.some((m) => m.id === rows[0].position),
+        5_000,
+        'the event after the transaction ended',
       );
     } finally {
       await holder.query('ROLLBACK').catch(() => undefined);

@@ -1,12 +1,24 @@
 import { EVENT_COLUMNS } from '../events/events.service';
 
-/** The highest position at start, and the snapshot it was read in. */
+/**
+ * The next transaction id not yet assigned, read after the snapshot `s` was taken: every
+ * transaction running when it was taken has a smaller id. Not `pg_snapshot_xmax`: that is one
+ * past the last transaction *completed*, and a transaction that took its id after that one and
+ * is still running is not below it (nor in the snapshot's list). `age(x)` is the distance from
+ * `x` to the next id (read once per transaction, the statement's here); `x` is the low 32 bits
+ * of the snapshot's xmin (at least 3, the first normal id), so the sum keeps xmin's epoch.
+ */
+const NEXT_XID_SQL = `(pg_snapshot_xmin(s)::text::bigint / 4294967296 * 4294967296
+      + greatest(pg_snapshot_xmin(s)::text::bigint % 4294967296, 3)
+      + age(greatest(pg_snapshot_xmin(s)::text::bigint % 4294967296, 3)::text::xid))::text`;
+
+/** The highest position at start, and the snapshot it was read in (`xmax`: its id bound). */
 export const FEED_START_SQL = `SELECT coalesce((SELECT max(position) FROM events), 0)::text AS max,
-    pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax
+    pg_snapshot_xmin(s)::text AS xmin, ${NEXT_XID_SQL} AS xmax
   FROM pg_current_snapshot() s`;
 
 /** The events after a position, and the snapshot (one statement, one snapshot) they came from. */
-export const FEED_READ_SQL = `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snapshot_xmax(s)::text AS xmax,
+export const FEED_READ_SQL = `SELECT pg_snapshot_xmin(s)::text AS xmin, ${NEXT_XID_SQL} AS xmax,
     (SELECT coalesce(json_agg(x ORDER BY x.position::bigint), '[]'::json)
        FROM (SELECT ${EVENT_COLUMNS} FROM events e
               WHERE e.position > $1::bigint ORDER BY e.position LIMIT $2) x) AS events
@@ -15,7 +27,7 @@ export const FEED_READ_SQL = `SELECT pg_snapshot_xmin(s)::text AS xmin, pg_snaps
 /** What the feed sees of a snapshot's gap: positions up to `upTo` were taken before it. */
 interface Observation {
   upTo: bigint;
-  /** pg_snapshot_xmax of that snapshot: every transaction running then has a smaller xid. */
+  /** The id bound of that snapshot: every transaction running then has a smaller id. */
   xmax: bigint;
   round: number;
 }
@@ -28,7 +40,8 @@ const MAX_OBSERVATIONS = 64;
  * before COMMIT, so commits can land out of position order, and a rolled-back insert leaves a
  * gap for good. A gap below a visible event was taken by a transaction that was running when
  * that event became visible; once every transaction of that snapshot has ended (a later
- * snapshot's xmin has passed its xmax) the gap is final: filled (and read) or empty forever.
+ * snapshot's xmin has passed its id bound, the next id unassigned when it was read: see
+ * NEXT_XID_SQL) the gap is final: filled (and read) or empty forever.
  * The same watermark the audit sealer uses, applied to positions.
  *
  * The one case it cannot see: a transaction whose first write is the event insert takes its

@@ -31,6 +31,9 @@ export interface StreamSpec {
   key?: { id: string; expiresAt?: number };
 }
 
+/** The longest a stream from now on waits for its start before it answers. */
+const START_WAIT_MS = 2_000;
+
 /** setTimeout's longest delay: a later expiry is waited for in steps. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
 
@@ -107,7 +110,7 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
   async serve(open: () => SseStream, spec: StreamSpec): Promise<void> {
     const leave = this.feed.open();
     let stream: SseStream;
-    let start: bigint;
+    let start: bigint | undefined;
     try {
       start = spec.after ?? (await this.startPosition());
       stream = open();
@@ -121,7 +124,7 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
     const forget = key ? this.watchKey(stream, key) : () => undefined;
     let unlisten: () => unknown = () => undefined;
     try {
-      const cursor = await this.catchUp(stream, spec, start);
+      const cursor = await this.catchUp(stream, spec, start ?? (await this.feed.settled()));
       if (cursor === undefined) return;
       let last = cursor;
       // Synchronously after the catch-up saw the horizon at `cursor`: nothing falls between.
@@ -157,15 +160,29 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  /** Where a stream from now on starts: the settled horizon (503 while the service stops). */
-  private async startPosition(): Promise<bigint> {
+  /**
+   * Where a stream from now on starts: the settled horizon (503 while the service stops). The
+   * horizon is known once every transaction that was writing when the feed looked has ended,
+   * milliseconds as a rule; should one run long (a stuck session), the stream answers after
+   * START_WAIT_MS anyway and starts where the horizon then settles (undefined here), so its
+   * client gets keepalives instead of waiting for headers.
+   */
+  private async startPosition(): Promise<bigint | undefined> {
+    let timer: NodeJS.Timeout | undefined;
     try {
-      return await this.feed.settled();
+      return await Promise.race([
+        this.feed.settled(),
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), START_WAIT_MS);
+        }),
+      ]);
     } catch {
       throw new UnavailableError(
         'service_stopping',
         'The service is stopping: open the stream again (another replica answers).',
       );
+    } finally {
+      clearTimeout(timer);
     }
   }
 

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { SpanKind } from '@opentelemetry/api';
+import { Span, SpanKind } from '@opentelemetry/api';
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -271,20 +271,18 @@ export class TasksService {
       { attributes: { 'agentmesh.task.id': taskId } },
       async (span) => {
         const completed = await this.submitCompletion(taskId, leaseToken, output, usage);
-        if (span) {
-          const { result } = completed;
-          span.setAttribute('agentmesh.task.attempt', result.attempt);
-          span.setAttribute('agentmesh.workflow.run_id', result.workflowId);
-          span.addLinks(
-            await this.runTraces.linkTo(
-              currentTenantId(),
-              result.workflowId,
-              span.spanContext().traceId,
-            ),
-          );
-        }
+        if (span) await this.traceAttempt(span, completed.result);
         return completed;
       },
+    );
+  }
+
+  /** An attempt's span: its attempt and run, linked to the run's trace unless already in it. */
+  private async traceAttempt(span: Span, result: AttemptResult): Promise<void> {
+    span.setAttribute('agentmesh.task.attempt', result.attempt);
+    span.setAttribute('agentmesh.workflow.run_id', result.workflowId);
+    span.addLinks(
+      await this.runTraces.linkTo(currentTenantId(), result.workflowId, span.spanContext().traceId),
     );
   }
 
@@ -353,16 +351,8 @@ export class TasksService {
       async (span) => {
         const failed = await this.failAsHolder(taskId, leaseToken, error, retryable);
         if (span) {
-          span.setAttribute('agentmesh.task.attempt', failed.attempt);
           span.setAttribute('agentmesh.task.will_retry', failed.willRetry);
-          span.setAttribute('agentmesh.workflow.run_id', failed.workflowId);
-          span.addLinks(
-            await this.runTraces.linkTo(
-              currentTenantId(),
-              failed.workflowId,
-              span.spanContext().traceId,
-            ),
-          );
+          await this.traceAttempt(span, failed);
         }
         return failed;
       },

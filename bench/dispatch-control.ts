@@ -431,9 +431,7 @@ async function flooded(between: 'tenants' | 'key values'): Promise<{
 async function settle(sql: Client): Promise<void> {
   await sql.query('ANALYZE');
   for (;;) {
-    const { rows } = await sql.query<{ n: number }>(
-      'SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL',
-    );
+    const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM event_outbox');
     if (rows[0].n === 0) break;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -92,7 +92,7 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
     await sql.query('ANALYZE');
     for (;;) {
       const { rows } = await sql.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL',
+        'SELECT count(*)::int AS n FROM event_outbox',
       );
       if (rows[0].n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));

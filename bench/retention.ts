@@ -4,7 +4,7 @@ const DAY = 86_400_000;
 
 /** `events` ids made in one old month: UUIDv7-shaped, millisecond `from + n`. */
 function seedSql(table: string, from: number, rows: number): string {
-  return `INSERT INTO ${table} (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
+  return `INSERT INTO ${table} (id, tenant_id, type, subject_type, subject_id, data, occurred_at)
     SELECT (lpad(to_hex(${from}::bigint + g), 12, '0') || '7000' || '8000'
             || lpad(to_hex(g), 12, '0'))::uuid,
            'default', 'agent.offline', 'agent', 'a' || (g % 1000), '{"n": 1}',
@@ -42,18 +42,22 @@ export async function benchRetention(url: string): Promise<string[]> {
         `CREATE TABLE ${partition} PARTITION OF events FOR VALUES FROM ('${bound(from)}') TO ('${bound(to)}')`,
       );
       await db.query(seedSql('events', from, rows));
+      // Dispatched: out of the outbox.
+      await db.query(`DELETE FROM event_outbox o USING ${partition} x WHERE x.id = o.event_id`);
       await db.query(`VACUUM ANALYZE ${partition}`);
+      await db.query(`VACUUM event_outbox`);
     };
     const seeded = await timed(make);
-    const cutoff = new Date(to + DAY);
     let deleted = 0;
     const deleting = await timed(async () => {
       for (;;) {
         const result = await db.query(
           `DELETE FROM events WHERE id IN (
-             SELECT id FROM events WHERE dispatched_at < $1 AND subject_type <> 'workflow'
-              ORDER BY dispatched_at LIMIT 1000 FOR UPDATE SKIP LOCKED)`,
-          [cutoff],
+             SELECT e.id FROM events e
+              WHERE e.id < $1::uuid AND e.subject_type <> 'workflow'
+                AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)
+              ORDER BY e.id LIMIT 1000 FOR UPDATE SKIP LOCKED)`,
+          [bound(to)],
         );
         deleted += result.rowCount ?? 0;
         if ((result.rowCount ?? 0) < 1000) break;
@@ -64,9 +68,8 @@ export async function benchRetention(url: string): Promise<string[]> {
     await make();
     const checking = await timed(() =>
       db.query(
-        `SELECT EXISTS (SELECT 1 FROM ${partition} x WHERE x.dispatched_at IS NULL
-            OR x.dispatched_at >= $1 OR x.subject_type = 'workflow') AS found`,
-        [cutoff],
+        `SELECT EXISTS (SELECT 1 FROM ${partition} x WHERE x.subject_type = 'workflow'
+            OR x.id IN (SELECT o.event_id FROM event_outbox o)) AS found`,
       ),
     );
     const dropping = await timed(() => db.query(`DROP TABLE ${partition}`));

@@ -40,6 +40,7 @@ import { PromotionsDueFunction1763800240000 } from './1763800240000-PromotionsDu
 import { RunLockFunction1763800250000 } from './1763800250000-RunLockFunction';
 import { FinishRunsFunction1763800260000 } from './1763800260000-FinishRunsFunction';
 import { ClaimWaitsUnlogged1763800270000 } from './1763800270000-ClaimWaitsUnlogged';
+import { EventOutbox1763800280000 } from './1763800280000-EventOutbox';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -85,4 +86,5 @@ export const MIGRATIONS = [
   RunLockFunction1763800250000,
   FinishRunsFunction1763800260000,
   ClaimWaitsUnlogged1763800270000,
+  EventOutbox1763800280000,
 ];

@@ -32,14 +32,23 @@ describe('outbox dispatcher batching', () => {
     await test.close();
   });
 
-  /** `count` events of `type` written straight in SQL, already dispatched or waiting. */
-  const insertEvents = (count: number, type: string, dispatched: boolean) =>
-    db.query(
-      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
-       SELECT id, 'default', $2, 'test', $2, '{}', CASE WHEN $3 THEN now() END
-         FROM unnest($1::uuid[]) id`,
-      [Array.from({ length: count }, () => uuidv7()), type, dispatched],
+  /**
+   * `count` events of `type` written straight in SQL, waiting in the outbox; or, `dispatched`,
+   * taken out of it in the same transaction (the caller's, when it is in one).
+   */
+  const insertEvents = async (count: number, type: string, dispatched: boolean) => {
+    const ids = Array.from({ length: count }, () => uuidv7());
+    if (dispatched) await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data)
+       SELECT id, 'default', $2, 'test', $2, '{}' FROM unnest($1::uuid[]) id`,
+      [ids, type],
     );
+    if (dispatched) {
+      await db.query('DELETE FROM event_outbox WHERE event_id = ANY($1::uuid[])', [ids]);
+      await db.query('COMMIT');
+    }
+  };
 
   const emitAlone = (type: string) =>
     requestContext.run(
@@ -74,10 +83,10 @@ describe('outbox dispatcher batching', () => {
     expect(batches.length).toBeLessThanOrEqual(Math.floor(span / DISPATCH_ROUND_GAP_MS) + 2);
   });
 
-  it('the take reads only the index of undispatched events, however many were dispatched', async () => {
-    // Many dispatched events and a few pending ones, as a busy outbox holds them.
+  it('the take reads the head of the outbox, and each taken event by its id, however many were dispatched', async () => {
+    // Many dispatched events, as a busy outbox leaves them.
     await insertEvents(20_000, 'old.event', true);
-    await db.query('ANALYZE events');
+    await db.query('ANALYZE events; ANALYZE event_outbox');
     // The plan PostgreSQL keeps for the prepared statement (GENERIC_PLAN is PostgreSQL 16+).
     await db.query(`PREPARE take_events(int) AS ${EventDispatcher.TAKE_SQL}`);
     await db.query(`SET plan_cache_mode = force_generic_plan`);
@@ -85,28 +94,34 @@ describe('outbox dispatcher batching', () => {
       await db.query<{ 'QUERY PLAN': unknown }>(`EXPLAIN (FORMAT JSON) EXECUTE take_events(200)`)
     ).rows[0]['QUERY PLAN'];
     await db.query(`DEALLOCATE take_events; RESET plan_cache_mode`);
-    // events is partitioned: the take scans events_undispatched in each partition holding rows.
-    // A partition made ahead and still empty may be read whole (nothing to read), and the few
-    // undispatched rows the indexes return may be sorted: neither grows with dispatched ones.
+    const nodes = planNodes(plan);
+    // The outbox by its primary key, in position order (no sort of what waits) ...
+    const outbox = nodes.filter((node) => node['Relation Name'] === 'event_outbox');
+    expect(outbox).toHaveLength(1);
+    expect(outbox[0]['Node Type']).toBe('Index Scan');
+    expect(outbox[0]['Index Name']).toBe('event_outbox_pkey');
+    expect(nodes.some((node) => node['Node Type'] === 'Sort')).toBe(false);
+    // ... and each partition of events holding rows only by its primary key, row by row (a
+    // partition made ahead and still empty may be read whole: there is nothing to read).
     const { rows: filled } = await db.query<{ name: string }>(
       `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
         WHERE i.inhparent = 'events'::regclass AND c.reltuples > 0`,
     );
-    const scanned = planNodes(plan).filter((node) =>
+    const pkeys = await indexAndPartitions(db, 'events_pkey');
+    const events = nodes.filter((node) =>
       filled.some((partition) => partition.name === node['Relation Name']),
     );
-    expect(scanned.length).toBeGreaterThan(0);
-    const undispatched = await indexAndPartitions(db, 'events_undispatched');
-    for (const node of scanned) {
+    expect(events.length).toBeGreaterThan(0);
+    for (const node of events) {
       expect(node['Node Type']).toMatch(/^Index (Only )?Scan$/);
-      expect(undispatched).toContain(node['Index Name']);
+      expect(pkeys).toContain(node['Index Name']);
     }
   });
 
   it('in a burst, the take reads the head of the backlog, not all of it, whatever the statistics say', async () => {
     // The statistics a busy outbox has: everything dispatched, as when ANALYZE last looked.
     await insertEvents(5_000, 'old.event', true);
-    await db.query('ANALYZE events');
+    await db.query('ANALYZE events; ANALYZE event_outbox');
     await db.query('BEGIN');
     try {
       // Then a burst: 20,000 events wait (PostgreSQL still estimates a handful).

@@ -4,6 +4,7 @@ import { EventDispatcher } from '../src/events/event-dispatcher';
 import { EventsService } from '../src/events/events.service';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import { requestContext } from '../src/common/context/request-context';
+import { uuidv7 } from '../src/common/ids';
 import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
@@ -66,7 +67,8 @@ describe('domain events (outbox)', () => {
       async () =>
         (
           await db.query(
-            `SELECT 1 FROM events WHERE subject_id = 'ev-agent' AND dispatched_at IS NOT NULL`,
+            `SELECT 1 FROM events e WHERE e.subject_id = 'ev-agent'
+                AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)`,
           )
         ).rows[0],
       5_000,
@@ -189,15 +191,16 @@ describe('domain events (outbox)', () => {
     const deferred = await waitFor(
       async () => {
         const { rows } = await db.query(
-          `SELECT dispatch_attempts, dispatch_error, dispatched_at FROM events
-            WHERE type = 'stuck.slow' AND next_dispatch_at > now()`,
+          `SELECT e.dispatch_attempts, e.dispatch_error FROM events e
+             JOIN event_outbox o ON o.event_id = e.id
+            WHERE e.type = 'stuck.slow' AND o.next_dispatch_at > now()`,
         );
         return rows[0] as Record<string, unknown> | undefined;
       },
       5_000,
       'the stuck event to be deferred',
     );
-    expect(deferred).toMatchObject({ dispatch_attempts: 0, dispatched_at: null });
+    expect(deferred).toMatchObject({ dispatch_attempts: 0 });
     expect(deferred.dispatch_error).toMatch(/statement timeout/);
     stuck = false;
     await waitFor(
@@ -210,13 +213,62 @@ describe('domain events (outbox)', () => {
       async () =>
         (
           await db.query(
-            `SELECT dispatch_attempts, dispatched_at FROM events
-              WHERE type = 'stuck.slow' AND dispatched_at IS NOT NULL`,
+            `SELECT e.dispatch_attempts FROM events e
+              WHERE e.type = 'stuck.slow'
+                AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)`,
           )
         ).rows[0] as Record<string, unknown> | undefined,
       5_000,
       'the stuck event to be marked dispatched',
     );
     expect(after.dispatch_attempts).toBe(0);
+  });
+
+  it('an event whose handler fails its last attempt is set aside: out of the outbox, its attempts and error kept', async () => {
+    const handled: string[] = [];
+    test.app.get(EventDispatcher).subscribe({
+      name: 'test-doomed',
+      types: ['doomed.*'],
+      handle: async (_tx, events) => {
+        if (events.some((event) => event.type === 'doomed.always')) throw new Error('never works');
+        handled.push(...events.map((event) => event.type));
+      },
+    });
+    // Nine failures already behind it (the tenth is its last attempt), and one event after it.
+    const [doomed, behind] = [uuidv7(), uuidv7()];
+    await db.query(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatch_attempts)
+       VALUES ($1, 'default', 'doomed.always', 'test', 'd', '{}', 9),
+              ($2, 'default', 'doomed.behind', 'test', 'd', '{}', 0)`,
+      [doomed, behind],
+    );
+    await waitFor(async () => handled.includes('doomed.behind') || undefined, 8_000, 'behind');
+    const row = await waitFor(
+      async () =>
+        (
+          await db.query<{ dispatch_attempts: number; dispatch_error: string; waiting: boolean }>(
+            `SELECT e.dispatch_attempts, e.dispatch_error,
+                    EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id) AS waiting
+               FROM events e WHERE e.id = $1 AND e.dispatch_attempts = 10`,
+            [doomed],
+          )
+        ).rows[0],
+      8_000,
+      'the doomed event set aside',
+    );
+    expect(row).toMatchObject({ dispatch_attempts: 10, waiting: false });
+    expect(row.dispatch_error).toContain('never works');
+    expect(handled).not.toContain('doomed.always');
+  });
+
+  it('an outbox entry whose event was deleted by hand is taken out, not kept waiting', async () => {
+    await db.query(`INSERT INTO event_outbox (position, event_id) VALUES (-42, $1)`, [uuidv7()]);
+    await waitFor(
+      async () =>
+        (await db.query(`SELECT 1 FROM event_outbox WHERE position = -42`)).rowCount === 0 ||
+        undefined,
+      5_000,
+      'the orphan entry taken out',
+    );
   });
 });

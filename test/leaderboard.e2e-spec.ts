@@ -86,7 +86,8 @@ describe('agent leaderboard fed by task outcome events', () => {
       async () =>
         (
           await db.query(
-            `SELECT 1 FROM events WHERE subject_id LIKE 'run-lb-%' HAVING count(*) FILTER (WHERE dispatched_at IS NULL) = 0`,
+            `SELECT 1 FROM events e WHERE e.subject_id LIKE 'run-lb-%'
+              HAVING count(*) FILTER (WHERE e.id IN (SELECT event_id FROM event_outbox)) = 0`,
           )
         ).rows[0],
       10_000,

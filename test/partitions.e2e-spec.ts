@@ -5,7 +5,6 @@ import { uuidv7 } from '../src/common/ids';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { HistoryPartitions, HistoryTable } from '../src/database/partitions/history-partitions';
 import { WebhookRetention } from '../src/webhooks/outbound/webhook-retention';
-import { EventDispatcher } from '../src/events/event-dispatcher';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { indexAndPartitions, planNodes } from './utils/plans';
 import { startTestApp, TestApp } from './utils/test-app';
@@ -256,26 +255,24 @@ describe('partitioned history: the migration on a filled database', () => {
     await pg.query('ANALYZE events; ANALYZE webhook_attempts');
     const months = (await partitionsOf(pg, 'events')).length;
 
-    // By id (mark dispatched, defer, a delivery's attempts by id): one partition, by its key.
-    const byId = await plan(pg, `UPDATE events SET dispatched_at = now() WHERE id = $1`, [
-      eventIds[10],
-    ]);
+    // By id (a failed dispatch, a delivery's attempts by id): one partition, by its key.
+    const byId = await plan(
+      pg,
+      `UPDATE events SET dispatch_attempts = dispatch_attempts + 1 WHERE id = $1`,
+      [eventIds[10]],
+    );
     const read = byId.filter((node) => node['Relation Name']);
     expect(read).toHaveLength(2); // the UPDATE's target and the one partition it scans
     const pkeys = await indexAndPartitions(pg, 'events_pkey');
     expect(pkeys).toContain(read[1]['Index Name']);
 
-    // A batch by id (markDispatched): only the partitions holding those ids.
+    // A batch by id (the outbox take's reads): only the partitions holding those ids.
     const batch = await plan(pg, `SELECT id FROM events WHERE id = ANY($1::uuid[])`, [
       [eventIds[0], eventIds[1]],
     ]);
     const scannedBatch = batch.filter((node) => node['Relation Name']);
     expect(scannedBatch.length).toBeLessThan(months);
     for (const node of scannedBatch) expect(node['Node Type']).not.toBe('Seq Scan');
-
-    // The outbox take: the undispatched index of every partition holding rows.
-    const take = await plan(pg, EventDispatcher.TAKE_SQL.replace('$1', '100'));
-    await expectOnIndex(take, await indexAndPartitions(pg, 'events_undispatched'), 'events');
 
     // A run's history: the subject index in each partition.
     const history = await plan(
@@ -332,23 +329,17 @@ describe('partitioned history: retention', () => {
     return found.name;
   }
 
-  async function event(
-    ms: number,
-    subject: string,
-    dispatchedAt: number | null,
-    type = 'agent.offline',
-  ) {
+  /** An event made at `ms`; dispatched (out of the outbox) unless `dispatched` is false. */
+  async function event(ms: number, subject: string, dispatched: boolean, type = 'agent.offline') {
+    const id = uuidv7(ms);
+    await pg.query('BEGIN');
     await pg.query(
-      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, occurred_at)
        VALUES ($1, 'default', $2, $3, $4, '{}', $5)`,
-      [
-        uuidv7(ms),
-        type,
-        type.startsWith('workflow.') ? 'workflow' : 'agent',
-        subject,
-        dispatchedAt === null ? null : new Date(dispatchedAt),
-      ],
+      [id, type, type.startsWith('workflow.') ? 'workflow' : 'agent', subject, new Date(ms)],
     );
+    if (dispatched) await pg.query('DELETE FROM event_outbox WHERE event_id = $1', [id]);
+    await pg.query('COMMIT');
   }
 
   async function delivery(ms: number, pending: boolean, attempts: number): Promise<string> {
@@ -407,7 +398,7 @@ describe('partitioned history: retention', () => {
 
   it('leaves time whose rows already went to the default partition to it', async () => {
     const stray = now - 300 * DAY;
-    await event(stray, 'stray', stray);
+    await event(stray, 'stray', true);
     const created = await partitions.ensureAhead('events', stray);
     expect(created.length).toBeLessThan(3);
     await expect(partitionAt('events', stray)).rejects.toThrow(/no partition/);
@@ -425,13 +416,13 @@ describe('partitioned history: retention', () => {
     };
     expect(new Set(Object.values(p)).size).toBe(5);
     // e1: only dispatched events. e2: a run's history too. e3: one not dispatched yet.
-    for (let i = 0; i < 3; i += 1) await event(t1 + i, 'e1', t1 + 1_000);
-    await event(t2, 'e2', t2 + 1_000);
-    await event(t2 + 1, 'e2-run', t2 + 1_000, 'workflow.started');
-    await event(t3, 'e3', t3 + 1_000);
-    await event(t3 + 1, 'e3-pending', null);
-    // Dispatched long ago but made this month: its partition is not past the retention.
-    await event(now - DAY, 'recent', now - 40 * DAY);
+    for (let i = 0; i < 3; i += 1) await event(t1 + i, 'e1', true);
+    await event(t2, 'e2', true);
+    await event(t2 + 1, 'e2-run', true, 'workflow.started');
+    await event(t3, 'e3', true);
+    await event(t3 + 1, 'e3-pending', false);
+    // Dispatched but made within the month: its partition is not past the retention.
+    await event(now - DAY, 'recent', true);
     // a1: attempts of a finished delivery. a2: attempts of one still pending.
     const finished = await delivery(t1, false, 3);
     const pending = await delivery(t2, true, 2);

@@ -112,7 +112,7 @@ describe('summaries', () => {
       await waitFor(
         async () => {
           const { rows } = await db.query<{ n: number }>(
-            'SELECT count(*)::int AS n FROM events WHERE dispatched_at IS NULL',
+            'SELECT count(*)::int AS n FROM event_outbox',
           );
           return rows[0].n === 0 ? true : undefined;
         },

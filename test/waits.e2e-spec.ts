@@ -746,7 +746,8 @@ describe('work that waits', () => {
       await waitFor(
         async () => {
           const { rows } = await pg.query(
-            `SELECT count(*)::int AS n FROM events WHERE type = 'inbound.github.pull_request' AND dispatched_at IS NOT NULL`,
+            `SELECT count(*)::int AS n FROM events e WHERE e.type = 'inbound.github.pull_request'
+                AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)`,
           );
           return rows[0].n >= 2 ? true : undefined;
         },

@@ -238,7 +238,8 @@ describe('inbound webhooks', () => {
         async () =>
           (
             await pg.query(
-              `SELECT 1 FROM events WHERE data->>'deliveryId' = $1 AND dispatched_at IS NOT NULL`,
+              `SELECT 1 FROM events e WHERE e.data->>'deliveryId' = $1
+                  AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)`,
               [delivery],
             )
           ).rows[0],

@@ -620,7 +620,8 @@ describe('outbound webhooks', () => {
         await db.query<{ d: number; a: number; e: number }>(
           `SELECT (SELECT count(*)::int FROM webhook_deliveries WHERE next_attempt_at IS NULL AND updated_at < now() - interval '1 second') AS d,
                   (SELECT count(*)::int FROM webhook_attempts) AS a,
-                  (SELECT count(*)::int FROM events WHERE dispatched_at < now() - interval '1 second') AS e`,
+                  (SELECT count(*)::int FROM events e WHERE e.occurred_at < now() - interval '1 second'
+                      AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)) AS e`,
         )
       ).rows[0];
     const recent = await count();
@@ -630,11 +631,15 @@ describe('outbound webhooks', () => {
     // The same made last year: a finished delivery with its attempts and its event.
     const lastYear = Date.now() - 365 * 86_400_000;
     const [eventId, deliveryId] = [uuidv7(lastYear), uuidv7(lastYear + 1)];
+    // Dispatched: out of the outbox as it commits.
+    await db.query('BEGIN');
     await db.query(
-      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, dispatched_at)
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, occurred_at)
        VALUES ($1, 'default', 'agent.offline', 'agent', 'old', '{}', $2)`,
       [eventId, new Date(lastYear)],
     );
+    await db.query('DELETE FROM event_outbox WHERE event_id = $1', [eventId]);
+    await db.query('COMMIT');
     await db.query(
       `INSERT INTO webhook_messages (id, tenant_id, event_type, body, occurred_at, created_at)
        VALUES ($1, 'default', 'agent.offline', '{}', $2, $2)`,

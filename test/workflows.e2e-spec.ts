@@ -541,7 +541,8 @@ describe('workflows and tasks', () => {
     const runs = await waitFor(
       async () => {
         const { rows } = await db.query(
-          `SELECT count(*)::int AS n FROM events WHERE type LIKE 'inbound.%' AND dispatched_at IS NULL`,
+          `SELECT count(*)::int AS n FROM event_outbox o JOIN events e ON e.id = o.event_id
+            WHERE e.type LIKE 'inbound.%'`,
         );
         if (rows[0].n > 0) return undefined;
         return (await get('/workflows?type=triage')).body.data.workflows as Json[];

@@ -15,6 +15,7 @@ import { ApiKey } from '../auth/entities/api-key.entity';
 import { Tenant } from '../auth/entities/tenant.entity';
 import { IdempotencyKey } from '../common/idempotency/idempotency-key.entity';
 import { DomainEventRow } from '../events/entities/domain-event.entity';
+import { EventOutboxRow } from '../events/entities/event-outbox.entity';
 import { InboundWebhookSource } from '../webhooks/inbound/entities/inbound-webhook-source.entity';
 import { InboundWebhook } from '../webhooks/inbound/entities/inbound-webhook.entity';
 import { WorkflowDefinition } from '../workflows/entities/workflow-definition.entity';
@@ -59,6 +60,7 @@ export const ENTITIES = [
   RoutingSettings,
   ClaimWait,
   DomainEventRow,
+  EventOutboxRow,
   InboundWebhookSource,
   InboundWebhook,
   WorkflowDefinition,

@@ -189,20 +189,22 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   }
 
   /**
-   * The take reads `events_undispatched` of each partition in position order and stops after
-   * `limit` rows. PostgreSQL estimates how many events wait from statistics taken while few did
-   * (a busy outbox keeps up), so in a burst it would rather read every waiting event and sort
-   * them, on every round: 20,000 rows read for 200 taken. Sorting is ruled out for the take
-   * alone (`SET LOCAL`, reset after it), which leaves the ordered index scans.
+   * The take reads the outbox's primary key in position order, stops after `limit` rows, and
+   * reads each taken event by its id. PostgreSQL estimates how many events wait from
+   * statistics taken while few did (a busy outbox keeps up), so in a burst it would rather read
+   * every waiting event and sort them, on every round. Sorting is ruled out for the take alone
+   * (`SET LOCAL`, reset after it), which leaves the ordered index scan. An entry whose event
+   * is gone (deleted by hand: retention never deletes one in the outbox) is taken out.
    */
   static readonly TAKE_PLANNER_SETTING = `SET LOCAL enable_sort = off`;
 
-  static readonly TAKE_SQL = `SELECT ${EVENT_COLUMNS} FROM events e
-        WHERE e.dispatched_at IS NULL
-          AND (e.next_dispatch_at IS NULL OR e.next_dispatch_at <= now())
-        ORDER BY e.position
+  static readonly TAKE_SQL = `SELECT o.position::text AS "outboxPosition", ${EVENT_COLUMNS}
+          FROM event_outbox o
+          LEFT JOIN events e ON e.id = o.event_id
+        WHERE o.next_dispatch_at IS NULL OR o.next_dispatch_at <= now()
+        ORDER BY o.position
         LIMIT $1
-        FOR UPDATE SKIP LOCKED`;
+        FOR UPDATE OF o SKIP LOCKED`;
 
   /** The setting, the take and the reset, as one simple-protocol round trip. */
   private async take(tx: Transaction, limit: number): Promise<DomainEvent[]> {
@@ -211,8 +213,13 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     const results = (await client.query(
       `${EventDispatcher.TAKE_PLANNER_SETTING}; ` +
         `${EventDispatcher.TAKE_SQL.replace('$1', String(limit))}; RESET enable_sort`,
-    )) as unknown as Array<QueryResult<EventRow>>;
-    return results[1].rows.map(eventFromRow);
+    )) as unknown as Array<QueryResult<EventRow & { outboxPosition: string }>>;
+    const rows = results[1].rows;
+    const gone = rows.filter((row) => row.id === null).map((row) => row.outboxPosition);
+    if (gone.length > 0) {
+      await tx.manager.query(`DELETE FROM event_outbox WHERE position = ANY($1::bigint[])`, [gone]);
+    }
+    return rows.filter((row) => row.id !== null).map(eventFromRow);
   }
 
   /**
@@ -255,10 +262,9 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   }
 
   private async markDispatched(tx: Transaction, events: DomainEvent[]): Promise<void> {
-    await tx.manager.query(
-      `UPDATE events SET dispatched_at = now(), next_dispatch_at = NULL WHERE id = ANY($1::uuid[])`,
-      [events.map((event) => event.id)],
-    );
+    await tx.manager.query(`DELETE FROM event_outbox WHERE position = ANY($1::bigint[])`, [
+      events.map((event) => event.position),
+    ]);
     this.dispatched.inc(events.length);
     if (this.deferrals.size > 0) {
       tx.afterCommit(() => events.forEach((event) => this.deferrals.delete(event.id)));
@@ -279,11 +285,13 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     const delayMs = Math.round(seconds * 1000 * (0.8 + 0.4 * Math.random()));
     await this.unitOfWork.run((tx) =>
       tx.manager.query(
-        `UPDATE events
-            SET next_dispatch_at = now() + $2 * interval '1 millisecond',
-                dispatch_error = left($3, 2000)
-          WHERE id = $1 AND dispatched_at IS NULL`,
-        [event.id, delayMs, error.message],
+        `WITH deferred AS (
+           UPDATE event_outbox SET next_dispatch_at = now() + $3 * interval '1 millisecond'
+            WHERE position = $2
+           RETURNING event_id)
+         UPDATE events SET dispatch_error = left($4, 2000)
+          WHERE id = $1 AND id IN (SELECT event_id FROM deferred)`,
+        [event.id, event.position, delayMs, error.message],
       ),
     );
     this.failures.inc({ outcome: 'deferred' });
@@ -293,21 +301,32 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     );
   }
 
-  /** Backs the event off (2^n seconds, at most 5 minutes), or sets it aside for good. */
+  /**
+   * Counts the failure and keeps its message on the event, and backs the event off (2^n
+   * seconds, at most 5 minutes) or, after MAX_ATTEMPTS, sets it aside for good: out of the
+   * outbox, its attempts and last error kept on its row.
+   */
   private async recordFailure(event: DomainEvent, error: Error): Promise<void> {
     const rows = await this.unitOfWork.run((tx) =>
       tx.manager.query<Array<{ attempts: number }>>(
-        `UPDATE events
-            SET dispatch_attempts = dispatch_attempts + 1,
-                dispatch_error = left($2, 2000),
-                next_dispatch_at = now() + least(power(2, dispatch_attempts), 300) * interval '1 second',
-                dispatched_at = CASE WHEN dispatch_attempts + 1 >= $3 THEN now() END
-          WHERE id = $1
-          RETURNING dispatch_attempts AS attempts`,
-        [event.id, error.message, MAX_ATTEMPTS],
+        `WITH failed AS (
+           UPDATE events
+              SET dispatch_attempts = dispatch_attempts + 1, dispatch_error = left($3, 2000)
+            WHERE id = $1 AND id IN (SELECT event_id FROM event_outbox WHERE position = $2)
+           RETURNING dispatch_attempts AS attempts),
+         backed_off AS (
+           UPDATE event_outbox
+              SET next_dispatch_at =
+                    now() + least(power(2, f.attempts - 1), 300) * interval '1 second'
+             FROM failed f
+            WHERE position = $2 AND f.attempts < $4),
+         set_aside AS (
+           DELETE FROM event_outbox USING failed f WHERE position = $2 AND f.attempts >= $4)
+         SELECT attempts FROM failed`,
+        [event.id, event.position, error.message, MAX_ATTEMPTS],
       ),
     );
-    const attempts = (rows as unknown as [Array<{ attempts: number }>])[0]?.[0]?.attempts ?? 0;
+    const attempts = rows[0]?.attempts ?? 0;
     const abandoned = attempts >= MAX_ATTEMPTS;
     this.failures.inc({ outcome: abandoned ? 'abandoned' : 'retry' });
     this.logger[abandoned ? 'error' : 'warn'](

@@ -152,21 +152,21 @@ export class EventsService {
 
   /**
    * Retention, first step: drops the partitions wholly older than `olderThan` that hold no
-   * event still kept (undispatched, dispatched since, or a run's history). Returns their names.
+   * event still kept (in the outbox, or a run's history). Returns their names.
    */
   dropExpiredPartitions(olderThan: Date): Promise<string[]> {
     return this.partitions.dropExpired(
       'events',
       olderThan,
-      `x.dispatched_at IS NULL OR x.dispatched_at >= $1 OR x.subject_type = 'workflow'`,
+      `x.subject_type = 'workflow' OR x.id IN (SELECT o.event_id FROM event_outbox o)`,
     );
   }
 
   /**
-   * Retention, second step: deletes up to `batchSize` events dispatched before `olderThan`,
-   * oldest first, skipping rows another transaction holds, among the partitions wholly past
-   * it that could not be dropped (and the default one); the others wait to be dropped whole.
-   * Returns how many went; call again until fewer.
+   * Retention, second step: deletes up to `batchSize` events older than `olderThan` that are
+   * dispatched (out of the outbox), oldest first, skipping rows another transaction holds,
+   * among the partitions wholly past it that could not be dropped (and the default one); the
+   * others wait to be dropped whole. Returns how many went; call again until fewer.
    * A workflow run's events are its history (`GET /workflows/{id}/events`): they stay.
    */
   async purgeDispatched(olderThan: Date, batchSize: number): Promise<number> {
@@ -174,10 +174,11 @@ export class EventsService {
     if (!below) return 0;
     const [, count]: [unknown, number] = await this.dataSource.query(
       `DELETE FROM events WHERE id IN (
-         SELECT id FROM events
-          WHERE dispatched_at < $1 AND subject_type <> 'workflow' AND id < $3::uuid
-          ORDER BY dispatched_at LIMIT $2 FOR UPDATE SKIP LOCKED)`,
-      [olderThan, batchSize, below],
+         SELECT e.id FROM events e
+          WHERE e.id < $2::uuid AND e.subject_type <> 'workflow'
+            AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)
+          ORDER BY e.id LIMIT $1 FOR UPDATE SKIP LOCKED)`,
+      [batchSize, below],
     );
     return count;
   }

@@ -88,12 +88,13 @@ export class BacklogMetrics implements OnModuleInit, OnModuleDestroy {
   private async read(): Promise<Backlogs> {
     try {
       const [pending, [head]] = await Promise.all([
-        // The partial index on undispatched events, read up to EXACT_UP_TO entries.
-        boundedCount(this.dataSource, 'SELECT 1 FROM events WHERE dispatched_at IS NULL'),
+        // The outbox, read up to EXACT_UP_TO entries.
+        boundedCount(this.dataSource, 'SELECT 1 FROM event_outbox'),
         // Its head: the dispatcher takes events in position order, so the first waits longest.
         this.dataSource.query<Array<{ age: number }>>(
-          `SELECT EXTRACT(EPOCH FROM now() - occurred_at)::float8 AS age
-             FROM events WHERE dispatched_at IS NULL ORDER BY "position" LIMIT 1`,
+          `SELECT EXTRACT(EPOCH FROM now() - e.occurred_at)::float8 AS age
+             FROM event_outbox o JOIN events e ON e.id = o.event_id
+            ORDER BY o.position LIMIT 1`,
         ),
       ]);
       return {

@@ -21,7 +21,10 @@ export interface Partition {
   period: Period | null;
 }
 
-/** What of an expired partition must stay: a condition on its rows (alias `x`), `$1` the cutoff. */
+/**
+ * What of an expired partition must stay: a condition on its rows (alias `x`), where `$1`, if
+ * it appears, is the cutoff.
+ */
 export type KeptRows = string;
 
 const dropped =
@@ -133,7 +136,7 @@ export class HistoryPartitions {
         await manager.query(`SET LOCAL statement_timeout = '${CHECK_TIMEOUT}'`);
         const [row] = await manager.query<Array<{ found: boolean }>>(
           `SELECT EXISTS (SELECT 1 FROM "${partition.name}" x WHERE ${kept}) AS found`,
-          [cutoff],
+          kept.includes('$1') ? [cutoff] : [],
         );
         return row.found;
       });

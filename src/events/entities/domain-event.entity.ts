@@ -1,12 +1,13 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Tenant } from '../../auth/entities/tenant.entity';
 
-/** One domain event in the outbox; the dispatcher hands it to every handler once. */
+/**
+ * One domain event; the dispatcher hands it to every handler once, while it is in the outbox
+ * (`event_outbox`). Written once: dispatching it does not change its row.
+ */
 @Entity('events')
-@Index('events_undispatched', ['position'], { where: '"dispatched_at" IS NULL' })
 @Index('events_subject', ['tenantId', 'subjectType', 'subjectId', 'position'])
 @Index('events_position', ['position'])
-@Index('events_dispatched_at', ['dispatchedAt'], { where: '"dispatched_at" IS NOT NULL' })
 export class DomainEventRow {
   /** Insert order: the order of a subject's history. */
   @Column({ type: 'bigint', generated: 'identity', generatedIdentity: 'ALWAYS' })
@@ -45,15 +46,11 @@ export class DomainEventRow {
   @Column({ name: 'trace_context', type: 'varchar', length: 128, nullable: true })
   traceContext?: string | null;
 
-  @Column({ name: 'dispatched_at', type: 'timestamptz', nullable: true })
-  dispatchedAt: Date | null;
-
+  /** Handler failures so far (MAX_ATTEMPTS of them set the event aside). */
   @Column({ name: 'dispatch_attempts', type: 'integer', default: 0 })
   dispatchAttempts: number;
 
+  /** The last failure's message. */
   @Column({ name: 'dispatch_error', type: 'varchar', length: 2000, nullable: true })
   dispatchError: string | null;
-
-  @Column({ name: 'next_dispatch_at', type: 'timestamptz', nullable: true })
-  nextDispatchAt: Date | null;
 }

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { LoggerModule } from 'nestjs-pino';
 import type { Logger } from 'pino';
@@ -69,9 +69,9 @@ export class AppModule {
         { provide: APP_GUARD, useClass: IpAllowlistGuard },
         { provide: APP_GUARD, useExisting: AuthGuard },
         { provide: APP_GUARD, useClass: RateLimitGuard },
-        // Counts running handlers: the shutdown waits for them before the pool closes.
+        // Counts running handlers (createApp wraps the routes): the shutdown waits for them
+        // before the pool closes.
         InFlightHandlers,
-        { provide: APP_INTERCEPTOR, useExisting: InFlightHandlers },
       ],
     };
   }

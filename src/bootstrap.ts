@@ -13,6 +13,8 @@ import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig } from './config/config';
 import { setupSwagger } from './swagger';
 import { serveConsole } from './console/console-static';
+import { InFlightHandlers } from './common/in-flight-handlers';
+import { ReadRouter } from './database/read-router';
 import { LeanFastifyAdapter } from './common/lean-fastify-adapter';
 import { keepRawJsonOnHooks, limitHookBodies } from './webhooks/inbound/raw-body';
 
@@ -60,6 +62,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
       abortOnError: false,
     },
   );
+  // Before any route is registered: every handler is counted, and with a replica the writing
+  // ones keep their key's reads on the primary.
+  app.get(InFlightHandlers).countRoutesOf(app.getHttpAdapter().getInstance());
+  app.get(ReadRouter).trackWritesOf(app.getHttpAdapter().getInstance());
   app.useLogger(withBootDetailAtDebug(app.get(Logger)));
   app.flushLogs();
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });

@@ -1,11 +1,6 @@
-import {
-  CallHandler,
-  ExecutionContext,
-  Injectable,
-  NestInterceptor,
-  OnApplicationShutdown,
-} from '@nestjs/common';
-import { finalize, Observable } from 'rxjs';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { FastifyInstance } from 'fastify';
+import { aroundRouteHandlers } from './route-handlers';
 
 /**
  * Counts the route handlers running, and holds the application's shutdown until they are
@@ -17,15 +12,19 @@ import { finalize, Observable } from 'rxjs';
  * TypeORM module's, which closes the pool (test/shutdown-in-flight.e2e-spec.ts checks it).
  * Long-lived handlers end on their own at shutdown: streams and waiting claims are ended before
  * the server closes. The whole shutdown is bounded by `SHUTDOWN_GRACE_MS` (src/shutdown.ts).
+ * The count wraps each route's handler (`aroundRouteHandlers`), not a Nest interceptor.
  */
 @Injectable()
-export class InFlightHandlers implements NestInterceptor, OnApplicationShutdown {
+export class InFlightHandlers implements OnApplicationShutdown {
   private running = 0;
   private waiters: Array<() => void> = [];
 
-  intercept(_context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    this.running += 1;
-    return next.handle().pipe(finalize(() => this.done()));
+  /** Counts the handlers of the routes `fastify` registers from now on (before `app.init()`). */
+  countRoutesOf(fastify: FastifyInstance): void {
+    aroundRouteHandlers(fastify, () => {
+      this.running += 1;
+      return () => this.done();
+    });
   }
 
   /** Resolves once no handler runs. */

@@ -1,5 +1,4 @@
 import { Global, Logger, Module } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/config';
@@ -9,7 +8,7 @@ import { DbMetrics } from './db-metrics';
 import { HistoryPartitions } from './partitions/history-partitions';
 import { MigrationState } from './migration-state';
 import { PgNotifications } from './pg-notifications';
-import { ReadRouter, WriteTracker } from './read-router';
+import { ReadRouter } from './read-router';
 import { migrateWithLock } from './migrations';
 import { UnitOfWork } from './unit-of-work';
 
@@ -36,7 +35,6 @@ import { UnitOfWork } from './unit-of-work';
     MigrationState,
     PgNotifications,
     ReadRouter,
-    { provide: APP_INTERCEPTOR, useClass: WriteTracker },
     {
       provide: 'MIGRATIONS_AT_START',
       inject: [APP_CONFIG, DataSource],

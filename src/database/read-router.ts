@@ -1,25 +1,22 @@
-import {
-  CallHandler,
-  ExecutionContext,
-  Injectable,
-  Logger,
-  NestInterceptor,
-  OnModuleDestroy,
-  OnModuleInit,
-} from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, register } from 'prom-client';
-import { finalize, Observable } from 'rxjs';
 import { DataSource } from 'typeorm';
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { requestContext } from '../common/context/request-context';
+import { RequestContext, requestContext } from '../common/context/request-context';
+import type { RawRequestWithContext } from '../common/context/request-context.hook';
+import { aroundRouteHandlers } from '../common/route-handlers';
 import { tracingState } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
 import { instrumentClient } from './db-metrics';
 import { isDatabaseUnavailable, sqlState } from './database-errors';
+
+/** Methods whose requests do not write: they do not keep their key's reads on the primary. */
+const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** How often the replica's position is compared with the primary's. */
 export const REPLICA_PROBE_MS = 200;
@@ -107,6 +104,8 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
   private replicaLagMs = Infinity;
   private probing: NodeJS.Timeout | undefined;
   private readonly writes = new Map<string, number>();
+  /** The contexts of the requests that may write (see `trackWritesOf`) while they run. */
+  private readonly writing = new Set<RequestContext>();
   private downLogged = false;
   private probingNow = false;
   private unregisterLag: (() => void) | undefined;
@@ -165,6 +164,29 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
     return this.replica ? this.replicaLagMs : undefined;
   }
 
+  /**
+   * With a replica: the requests that may write (any method but GET, HEAD and OPTIONS) keep
+   * their key's reads on the primary from when they start (`choose` looks at the ones running)
+   * until the replica has had time to catch up with their end (`noteKeyWrite`). Wraps the
+   * handlers of the routes `fastify` registers from now on; before `app.init()`.
+   */
+  trackWritesOf(fastify: FastifyInstance): void {
+    if (!this.config.databaseReadUrl) return;
+    aroundRouteHandlers(
+      fastify,
+      (request) => {
+        const context = (request.raw as RawRequestWithContext).context;
+        if (!context) return () => undefined;
+        this.writing.add(context);
+        return () => {
+          this.writing.delete(context);
+          if (context.apiKeyId) this.noteKeyWrite(context.apiKeyId);
+        };
+      },
+      (route) => [route.method].flat().some((method) => !READ_ONLY_METHODS.has(method)),
+    );
+  }
+
   /** A write by the key `keyId`: its reads stay on the primary a while. */
   noteKeyWrite(keyId: string): void {
     this.noteWrite(`key:${keyId}`);
@@ -208,6 +230,11 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
     const window = bound + 2 * REPLICA_PROBE_MS;
     const now = Date.now();
     const keyId = requestContext.get()?.apiKeyId;
+    if (keyId) {
+      for (const writer of this.writing) {
+        if (writer.apiKeyId === keyId) return { source: this.primary, reason: 'read_your_writes' };
+      }
+    }
     for (const scope of keyId ? [`key:${keyId}`, ...scopes] : scopes) {
       const wrote = this.writes.get(scope);
       if (wrote !== undefined && now - wrote < window)
@@ -258,20 +285,5 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
   private forgetOld(now: number): void {
     const window = this.config.databaseReadMaxLagMs + 2 * REPLICA_PROBE_MS;
     for (const [scope, at] of this.writes) if (now - at >= window) this.writes.delete(scope);
-  }
-}
-
-/** Marks every non-GET request's key as a writer, when it starts and when it ends. */
-@Injectable()
-export class WriteTracker implements NestInterceptor {
-  constructor(private readonly router: ReadRouter) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const method = context.switchToHttp().getRequest<{ method?: string }>()?.method;
-    const keyId = requestContext.get()?.apiKeyId;
-    if (!keyId || method === undefined || ['GET', 'HEAD', 'OPTIONS'].includes(method))
-      return next.handle();
-    this.router.noteKeyWrite(keyId);
-    return next.handle().pipe(finalize(() => this.router.noteKeyWrite(keyId)));
   }
 }

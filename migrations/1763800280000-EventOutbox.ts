@@ -13,9 +13,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * `events.dispatched_at` and `next_dispatch_at` go (an event is dispatched when it is not in
  * the outbox); `dispatch_attempts` and `dispatch_error` stay on the event, where an operator
  * looks for why one was set aside. The trigger, not the statements that write events, fills
- * the outbox: every way an event is written (and a restore or a hand-written INSERT) is
- * dispatched. A statement trigger with a transition table runs once per statement, whatever
- * the number of rows; the partitioned table's trigger sees the rows of every partition.
+ * the outbox: every way an event is written (a hand-written INSERT too) is dispatched. A dump
+ * restores the outbox as it was: its data is loaded before the trigger is made. A statement
+ * trigger with a transition table runs once per statement, whatever the number of rows; the
+ * partitioned table's trigger sees the rows of every partition.
  */
 export class EventOutbox1763800280000 implements MigrationInterface {
   name = 'EventOutbox1763800280000';

@@ -216,9 +216,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     )) as unknown as Array<QueryResult<EventRow & { outboxPosition: string }>>;
     const rows = results[1].rows;
     const gone = rows.filter((row) => row.id === null).map((row) => row.outboxPosition);
-    if (gone.length > 0) {
-      await tx.manager.query(`DELETE FROM event_outbox WHERE position = ANY($1::bigint[])`, [gone]);
-    }
+    if (gone.length > 0) await this.leaveOutbox(tx, gone);
     return rows.filter((row) => row.id !== null).map(eventFromRow);
   }
 
@@ -261,10 +259,18 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  private async markDispatched(tx: Transaction, events: DomainEvent[]): Promise<void> {
+  /** Takes the entries at these positions out of the outbox. */
+  private async leaveOutbox(tx: Transaction, positions: string[]): Promise<void> {
     await tx.manager.query(`DELETE FROM event_outbox WHERE position = ANY($1::bigint[])`, [
-      events.map((event) => event.position),
+      positions,
     ]);
+  }
+
+  private async markDispatched(tx: Transaction, events: DomainEvent[]): Promise<void> {
+    await this.leaveOutbox(
+      tx,
+      events.map((event) => event.position),
+    );
     this.dispatched.inc(events.length);
     if (this.deferrals.size > 0) {
       tx.afterCommit(() => events.forEach((event) => this.deferrals.delete(event.id)));

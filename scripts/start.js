@@ -50,7 +50,9 @@ if (!existsSync(consoleIndex) || statSync(consoleIndex).mtimeMs < consoleSources
 // terminal's Ctrl-C reaches only this process: it is passed on once, the service drains, then
 // stops PostgreSQL itself. Had PostgreSQL received the SIGINT too, it would stop at once under
 // the draining service ("LISTEN connection lost", a failing audit sealer). SIGTERM, to this
-// process alone or to npm (which passes it here), is passed on the same way.
+// process alone or to npm (which passes it here: the script is `exec node scripts/start.js`, so
+// npm's `sh -c` is replaced by this process instead of waiting for it, and dash, Debian's sh,
+// does not pass signals on), is passed on the same way.
 const child = spawn(process.execPath, [main], { cwd: root, stdio: 'inherit', detached: true });
 const passed = new Set();
 const passOn = (signal) => {

@@ -15,14 +15,18 @@ interface Started {
 }
 
 /**
- * `npm start` as a new user runs it: no DATABASE_URL (the embedded PostgreSQL), no
+ * `npm start` as a new user runs it (`node scripts/start.js`, or npm itself with `via`): no
+ * DATABASE_URL (the embedded PostgreSQL), no
  * ADMIN_API_KEY, in a process group of its own as a terminal would make it, so a "Ctrl-C"
  * here is SIGINT to the whole group.
  */
-async function start(dataDir: string): Promise<Started> {
+async function start(dataDir: string, via: 'node' | 'npm' = 'node'): Promise<Started> {
   const port = await freePort();
   let output = '';
-  const child = spawn(process.execPath, [START], {
+  const [command, args] =
+    via === 'npm' ? ['npm', ['start', '--silent']] : [process.execPath, [START]];
+  const child = spawn(command, args, {
+    cwd: join(__dirname, '..'),
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/tmp',
@@ -119,5 +123,26 @@ describe('first start with npm start', () => {
     expect(troubles(started.output())).toEqual([]);
     expect(started.output()).toMatch(/SIGTERM received: draining/);
     await waitFor(async () => (alive(pid!) ? undefined : true), 10_000, 'PostgreSQL to stop');
+  }, 150_000);
+
+  it('SIGTERM to npm alone stops everything (npm runs the script through sh, which does not pass signals on)', async () => {
+    const started = await start(dataDir, 'npm');
+    const pid = postgresPid(dataDir);
+    expect(pid).toBeDefined();
+
+    started.child.kill('SIGTERM'); // to npm only, as a supervisor running `npm start` would
+    await started.exited;
+    await waitFor(
+      async () =>
+        /SIGTERM received: draining/.test(started.output()) && !alive(pid!) ? true : undefined,
+      20_000,
+      'the service to drain and PostgreSQL to stop',
+    );
+    const stillAnswering = await fetch(`http://127.0.0.1:${started.port}/health/live`).then(
+      () => true,
+      () => false,
+    );
+    expect(stillAnswering).toBe(false);
+    expect(troubles(started.output())).toEqual([]);
   }, 150_000);
 });

@@ -208,6 +208,44 @@ describe('auth: keys', () => {
     );
   });
 
+  it('a key already rotated, or expired, is not rotated again: its successor is, and the chain stays whole', async () => {
+    const { id } = await createKey(test, { scopes: ['keys:admin'] });
+    const rotate = (keyId: string, body: object = {}) =>
+      test.http.post(`/api/v1/api-keys/${keyId}/rotate`).set(test.admin).send(body);
+    const first = await rotate(id, { overlapSeconds: 0 });
+    expect(first.status).toBe(201);
+    const successor = first.body.data.id as string;
+
+    for (const overlapSeconds of [0, 3600]) {
+      const again = await rotate(id, { overlapSeconds });
+      expect(again.status).toBe(409);
+      expect(again.body.type).toMatch(/api-key-rotated$/);
+      expect(again.body.detail).toContain(successor);
+    }
+    const old = (await test.http.get(`/api/v1/api-keys/${id}`).set(test.admin)).body.data as {
+      rotatedTo: string | null;
+    };
+    expect(old.rotatedTo).toBe(successor);
+
+    // The successor rotates as any key does.
+    const next = await rotate(successor);
+    expect(next.status).toBe(201);
+    const works = await test.http
+      .get('/api/v1/api-keys')
+      .set({ authorization: `Bearer ${next.body.data.key as string}` });
+    expect(works.status).toBe(200);
+
+    // A key past its expiry is not rotated either: its successor would be born expired.
+    const brief = await createKey(test, {
+      scopes: ['keys:admin'],
+      expiresAt: new Date(Date.now() + 500).toISOString(),
+    });
+    await new Promise((done) => setTimeout(done, 700));
+    const expired = await rotate(brief.id);
+    expect(expired.status).toBe(409);
+    expect(expired.body.type).toMatch(/api-key-expired$/);
+  });
+
   it('expired keys get 401; a past expiresAt is refused', async () => {
     const past = await test.http
       .post('/api/v1/api-keys')

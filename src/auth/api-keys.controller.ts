@@ -84,7 +84,9 @@ export class ApiKeysController {
   @Throttle(ISSUE_LIMIT)
   @ApiOperation({
     summary: 'Issue a successor key; the old one stays valid for overlapSeconds',
-    description: 'Only a key holding every scope of the rotated key (403 otherwise).',
+    description:
+      'Only a key holding every scope of the rotated key (403 otherwise). A revoked, expired or ' +
+      'already rotated key is not rotated (409): rotate its successor.',
   })
   @ApiData(IssuedApiKeyDto, 201)
   @ApiProblems(400, 404, 409)

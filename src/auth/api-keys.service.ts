@@ -166,7 +166,10 @@ export class ApiKeysService {
     });
   }
 
-  /** Issues a successor with the same grants; the old key stays valid for `overlapSeconds`. */
+  /**
+   * Issues a successor with the same grants; the old key stays valid for `overlapSeconds`. A
+   * revoked, expired or already rotated key is refused (409).
+   */
   async rotate(id: string, overlapSeconds: number): Promise<IssuedApiKey> {
     return this.unitOfWork.run(async (tx) => {
       const old = await this.lockOwn(tx.manager, id);
@@ -174,6 +177,21 @@ export class ApiKeysService {
       refuseOutranking(old, 'manage');
       if (old.revokedAt) {
         throw new ConflictError(AuthErrorCode.ApiKeyRevoked, 'A revoked key cannot be rotated.');
+      }
+      // Rotated once, the key has a successor and lapses at the overlap's end: rotating it again
+      // would issue a second successor with that end as its expiry and drop the first from the
+      // chain. Its successor is the key to rotate.
+      if (old.rotatedTo) {
+        throw new ConflictError(
+          AuthErrorCode.ApiKeyRotated,
+          `This key was already rotated to ${old.rotatedTo}: rotate that key instead.`,
+        );
+      }
+      if (old.expiresAt && old.expiresAt.getTime() <= Date.now()) {
+        throw new ConflictError(
+          AuthErrorCode.ApiKeyExpired,
+          'An expired key cannot be rotated (its successor would be expired too): create a new key.',
+        );
       }
       const issued = await this.insert(tx.manager, {
         tenantId: old.tenantId,

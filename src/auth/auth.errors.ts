@@ -12,4 +12,6 @@ export enum AuthErrorCode {
   AgentBindingRequired = 'agent_binding_required',
   ApiKeyManaged = 'api_key_managed',
   ApiKeyRevoked = 'api_key_revoked',
+  ApiKeyRotated = 'api_key_rotated',
+  ApiKeyExpired = 'api_key_expired',
 }

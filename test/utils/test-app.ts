@@ -68,7 +68,13 @@ export async function listenOnLoopback(test: TestApp): Promise<string> {
 /** Creates a key through the API and returns its Authorization header. */
 export async function createKey(
   test: TestApp,
-  body: { name?: string; scopes: string[]; agentId?: string; tenantId?: string },
+  body: {
+    name?: string;
+    scopes: string[];
+    agentId?: string;
+    tenantId?: string;
+    expiresAt?: string;
+  },
   headers: Record<string, string> = test.admin,
 ): Promise<{ id: string; key: string; authorization: string }> {
   const response = await test.http

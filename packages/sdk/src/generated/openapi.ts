@@ -201,7 +201,7 @@ export interface paths {
     put?: never;
     /**
      * Issue a successor key; the old one stays valid for overlapSeconds
-     * @description Only a key holding every scope of the rotated key (403 otherwise).
+     * @description Only a key holding every scope of the rotated key (403 otherwise). A revoked, expired or already rotated key is not rotated (409): rotate its successor.
      */
     post: operations['ApiKeysController_rotate'];
     delete?: never;

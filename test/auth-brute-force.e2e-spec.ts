@@ -55,5 +55,19 @@ describe('auth: anonymous load and key guessing', () => {
     expect((await from(shared, { authorization: working.authorization })).status).toBe(200);
     // And the unused key works from an address that is not blocked.
     expect((await from('198.51.100.21', { authorization: unused.authorization })).status).toBe(200);
+
+    // A key in use whose cache entry has gone (its entry lapsed; here: rotated meanwhile, which
+    // evicts it, with an hour's overlap) is looked up again, not locked out.
+    const rotated = await test.http
+      .post(`/api/v1/api-keys/${working.id}/rotate`)
+      .set(test.admin)
+      .send({ overlapSeconds: 3600 });
+    expect(rotated.status).toBe(201);
+    expect((await from(shared, { authorization: working.authorization })).status).toBe(200);
+    // Its successor has never been used from anywhere: refused while the block lasts.
+    const successor = await from(shared, {
+      authorization: `Bearer ${rotated.body.data.key as string}`,
+    });
+    expect(successor.status).toBe(429);
   });
 });

@@ -87,4 +87,30 @@ describe('PrincipalCache', () => {
     await Promise.all([resolvingEarly, resolvingLate]);
     expect([cache.get('h1'), cache.get('h2')]).toEqual([undefined, principal('k1')]);
   });
+
+  describe('keys in use (what a blocked address may still present)', () => {
+    afterEach(() => jest.useRealTimers());
+
+    it('remembers a key by its last successful use, past the entry it was cached in', async () => {
+      jest.useFakeTimers({ now: 1_000_000 });
+      await cache.resolve('h1', () => Promise.resolve(principal('k1')));
+      // In steady use: 50 s later still served from the entry it was loaded into.
+      jest.advanceTimersByTime(50_000);
+      expect(cache.get('h1')).toEqual(principal('k1'));
+      // Past the entry's 60 s it is read again, but it was used 20 s ago: in use.
+      jest.advanceTimersByTime(20_000);
+      expect(cache.get('h1')).toBeUndefined();
+      expect(cache.inUse('h1')).toBe(true);
+      // Long unused, it is not.
+      jest.advanceTimersByTime(11 * 60_000);
+      expect(cache.inUse('h1')).toBe(false);
+    });
+
+    it('never counts a key no load found', async () => {
+      await cache.resolve('h2', () => Promise.resolve(null));
+      expect(cache.get('h2')).toBeNull();
+      expect(cache.inUse('h2')).toBe(false);
+      expect(cache.inUse('never-seen')).toBe(false);
+    });
+  });
 });

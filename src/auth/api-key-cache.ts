@@ -14,6 +14,12 @@ export const API_KEYS_CHANNEL = 'agentmesh_api_keys';
 const POSITIVE_TTL_MS = 60_000;
 const NEGATIVE_TTL_MS = 10_000;
 const MAX_ENTRIES = 50_000;
+/**
+ * How long after its last successful use a key counts as in use on this replica: while its
+ * address is blocked for failed authentications, such a key is still looked up (see
+ * AuthGuard), where its cache entry (loaded up to POSITIVE_TTL_MS ago) may have lapsed.
+ */
+const IN_USE_MS = 10 * 60_000;
 /** Evictions remembered while loads are in flight, past which the oldest ones are pruned. */
 const MAX_REMEMBERED_EVICTIONS = 10_000;
 
@@ -38,14 +44,37 @@ export class PrincipalCache {
   /** Start generation → loads in flight that began at it. */
   private readonly loading = new Map<number, number>();
 
+  /** Key hash → when a found key was last served (its use, not its load, slides this). */
+  private readonly used = new Map<string, number>();
+
   get(hash: string): Principal | null | undefined {
     const entry = this.entries.get(hash);
     if (!entry) return undefined;
-    if (entry.until <= Date.now()) {
+    const now = Date.now();
+    if (entry.until <= now) {
       this.entries.delete(hash);
       return undefined;
     }
+    if (entry.principal) this.markUsed(hash, now);
     return entry.principal;
+  }
+
+  /**
+   * Whether a key that a load found was served within IN_USE_MS: only a key that exists (or
+   * existed) can be, so a guesser never gets here. It grants a lookup, not access: a key
+   * revoked since is refused by that lookup.
+   */
+  inUse(hash: string): boolean {
+    const last = this.used.get(hash);
+    return last !== undefined && Date.now() - last < IN_USE_MS;
+  }
+
+  private markUsed(hash: string, now: number): void {
+    if (this.used.size >= MAX_ENTRIES && !this.used.has(hash)) {
+      for (const [key, last] of this.used) if (now - last >= IN_USE_MS) this.used.delete(key);
+      if (this.used.size >= MAX_ENTRIES) this.used.clear();
+    }
+    this.used.set(hash, now);
   }
 
   /**
@@ -60,6 +89,7 @@ export class PrincipalCache {
     try {
       const principal = await load();
       if (!this.evictedSince(started, principal)) this.store(hash, principal);
+      if (principal) this.markUsed(hash, Date.now());
       return principal;
     } finally {
       this.loadEnded(started);

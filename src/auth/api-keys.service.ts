@@ -69,6 +69,11 @@ export class ApiKeysService {
     return principal;
   }
 
+  /** Whether this key was served recently on this replica (see PrincipalCache.inUse). */
+  inUse(key: string): boolean {
+    return this.cache.inUse(hashApiKey(key));
+  }
+
   /** The principal of a key already in the cache and still valid; never reads the database. */
   authenticateCached(key: string): Principal | undefined {
     const principal = this.cache.get(hashApiKey(key));

@@ -92,9 +92,10 @@ export class AuthGuard implements CanActivate {
   }
 
   /**
-   * Guessing keys is limited per address. While an address is blocked only keys already in the
-   * key cache (clients working normally behind the same address) pass; anything else is refused
-   * before any database lookup, so a blocked guesser costs nothing.
+   * Guessing keys is limited per address. While an address is blocked only keys in use on this
+   * replica (clients working normally behind the same address) pass: from the key cache, or
+   * looked up again when their cache entry lapsed but they were served within the last minutes;
+   * anything else is refused before any database lookup, so a blocked guesser costs nothing.
    */
   private async authenticate(
     key: string,
@@ -105,6 +106,7 @@ export class AuthGuard implements CanActivate {
     if (blocked > 0) {
       const principal = this.apiKeys.authenticateCached(key);
       if (principal) return principal;
+      if (this.apiKeys.inUse(key)) return this.apiKeys.authenticate(key);
       throw tooMany(reply, blocked, TOO_MANY_FAILURES);
     }
     try {

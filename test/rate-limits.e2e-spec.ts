@@ -121,6 +121,15 @@ describe('rate limits', () => {
     expect(patched.body.data).toMatchObject({ perMinute: 90, burst: 10 });
     expect(patched.body.data.tokens).toBeLessThanOrEqual(10);
     expect((await call('PATCH', '/rate-limits/openai', writer, { perMinute: 0 })).status).toBe(400);
+    // A change of nothing is refused, and changes nothing (no audit entry, no new updatedAt).
+    const empty = await call('PATCH', '/rate-limits/openai', writer, {});
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors).toEqual([
+      { field: 'perMinute', message: 'give at least one of perMinute, burst' },
+    ]);
+    expect((await call('GET', '/rate-limits/openai', reader)).body.data.updatedAt).toBe(
+      patched.body.data.updatedAt,
+    );
     expect((await call('PATCH', '/rate-limits/nope', writer, { perMinute: 1 })).status).toBe(404);
     expect((await call('GET', '/rate-limits/nope', reader)).status).toBe(404);
     expect((await call('GET', '/rate-limits/%20bad', reader)).status).toBe(404);

@@ -1,5 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { BadRequestError } from '../common/errors/domain-error';
 import { Scopes } from '../auth/scopes';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiData, ApiList } from '../common/openapi/envelope';
@@ -7,6 +8,7 @@ import { ApiProblems } from '../common/openapi/problem-responses';
 import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
 import { CreateRateLimitDto, RateLimitDto, UpdateRateLimitDto } from './dto/rate-limit.dto';
 import { RateLimitRow, RateLimitsService } from './rate-limits.service';
+import { WorkflowErrorCode } from './workflows.errors';
 
 function rateLimitView(row: RateLimitRow): RateLimitDto {
   return {
@@ -66,11 +68,17 @@ export class RateLimitsController {
   @ApiOperation({
     summary: 'Change the rate or burst of a rate limit (from now on)',
     description:
-      'A smaller burst drops the tokens above it; a higher rate refills faster from now.',
+      'Body {perMinute?, burst?}, at least one (400 otherwise). A smaller burst drops the ' +
+      'tokens above it; a higher rate refills faster from now.',
   })
   @ApiData(RateLimitDto)
   @ApiProblems(400, 404)
   async update(@Param('key') key: string, @Body() body: UpdateRateLimitDto) {
+    if (body.perMinute === undefined && body.burst === undefined) {
+      throw new BadRequestError(WorkflowErrorCode.InvalidRateLimit, 'The change is empty.', [
+        { field: 'perMinute', message: 'give at least one of perMinute, burst' },
+      ]);
+    }
     return { data: rateLimitView(await this.rateLimits.update(key, body)) };
   }
 

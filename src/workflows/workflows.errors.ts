@@ -20,6 +20,7 @@ export enum WorkflowErrorCode {
   ConcurrencyKeyFull = 'concurrency_key_full',
   RateLimitNotFound = 'rate_limit_not_found',
   RateLimitExists = 'rate_limit_exists',
+  InvalidRateLimit = 'invalid_rate_limit',
   BudgetBelowUsage = 'budget_below_usage',
   InvalidUsageQuery = 'invalid_usage_query',
   ReceiptNotIssued = 'receipt_not_issued',

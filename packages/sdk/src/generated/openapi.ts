@@ -1037,7 +1037,7 @@ export interface paths {
     head?: never;
     /**
      * Change the rate or burst of a rate limit (from now on)
-     * @description A smaller burst drops the tokens above it; a higher rate refills faster from now.
+     * @description Body {perMinute?, burst?}, at least one (400 otherwise). A smaller burst drops the tokens above it; a higher rate refills faster from now.
      */
     patch: operations['RateLimitsController_update'];
     trace?: never;

@@ -255,6 +255,48 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
     });
   });
 
+  describe('the NUL character, which PostgreSQL cannot store in text', () => {
+    it('is refused field by field, before anything is written', async () => {
+      const before = await send('GET', '/api/v1/workflows?type=nul-input', { headers: admin });
+      const cases: Array<[string, string, string]> = [
+        [
+          'POST',
+          '/api/v1/workflows',
+          '{"type":"nul-input","steps":[{"key":"a","skill":"s"}],"input":{"t":{"deep":["ok","a\\u0000b"]}}}',
+        ],
+        [
+          'PUT',
+          '/api/v1/agents/nul-labels',
+          '{"name":"n","skills":[{"name":"n"}],"labels":{"k\\u0000":"v"}}',
+        ],
+      ];
+      const fields: string[] = [];
+      for (const [method, path, body] of cases) {
+        const answer = await send(method, path, { headers: admin, body });
+        expectProblem(answer, 400);
+        expect(answer.body?.type).toMatch(/invalid-value$/);
+        fields.push(...(answer.body?.errors as Array<{ field: string }>).map((e) => e.field));
+      }
+      expect(fields).toEqual(['input.t.deep[1]', 'labels']);
+      // Escaped in the JSON text, it is an ordinary backslash and "u0000": kept as sent.
+      const literal = await send('PUT', '/api/v1/agents/nul-literal', {
+        headers: admin,
+        body: '{"name":"n","skills":[{"name":"n"}],"labels":{"k":"\\\\u0000"}}',
+      });
+      expect(literal.status).toBe(201);
+      expect(literal.body?.data.labels).toEqual({ k: '\\u0000' });
+      expect((await send('GET', '/api/v1/agents/nul-labels', { headers: admin })).status).toBe(404);
+      const after = await send('GET', '/api/v1/workflows?type=nul-input', { headers: admin });
+      expect(after.body?.data).toEqual(before.body?.data);
+    });
+
+    it('in a query filter, is a 400 that says so', async () => {
+      const answer = await send('GET', '/api/v1/agents?q=a%00b', { headers: admin });
+      expectProblem(answer, 400);
+      expect(answer.body?.detail).toContain('NUL');
+    });
+  });
+
   describe('errors raised before routing', () => {
     it('a path that is not valid percent-encoding', async () => {
       const answer = await send('GET', '/api/v1/agents/%E0%A4%A', { headers: admin });

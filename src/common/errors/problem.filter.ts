@@ -27,6 +27,8 @@ const DENIED_STATUSES = new Set([401, 403, 429]);
 // invalid_text_representation, string_data_right_truncation, numeric_value_out_of_range,
 // invalid_datetime_format, datetime_field_overflow, untranslatable_character, character_not_in_repertoire
 const INPUT_SQLSTATES = new Set(['22P02', '22001', '22003', '22007', '22008', '22P05', '22021']);
+/** Of those, text PostgreSQL cannot store: a NUL in jsonb (22P05), in text (22021). */
+const UNSTORABLE_TEXT = new Set(['22P05', '22021']);
 
 interface Problem {
   status: number;
@@ -114,7 +116,9 @@ export class ProblemFilter implements ExceptionFilter {
       return {
         status: 400,
         slug: 'invalid-value',
-        detail: 'A value is out of range or malformed.',
+        detail: UNSTORABLE_TEXT.has(state)
+          ? 'A value holds a character that cannot be stored (such as NUL, \\u0000).'
+          : 'A value is out of range or malformed.',
       };
     }
     const fastifyProblem = fromFastifyError(exception);

@@ -51,9 +51,24 @@ export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number):
         return;
       }
       // The default parser is synchronous: it calls done itself.
-      void parseJson(request, body as unknown as string, (error, parsed) =>
-        done(error ? poisoningOr(error, body) : null, parsed),
-      );
+      void parseJson(request, body as unknown as string, (error, parsed) => {
+        if (error) return done(poisoningOr(error, body), undefined);
+        const nul = body.includes(ESCAPED_NUL) ? nulFields(parsed) : [];
+        if (nul.length > 0) {
+          return done(
+            new BadRequestError(
+              'invalid_value',
+              'Text in the body holds the NUL character (\\u0000), which cannot be stored.',
+              nul.map((field) => ({
+                field,
+                message: 'must not contain the NUL character (\\u0000)',
+              })),
+            ),
+            undefined,
+          );
+        }
+        done(null, parsed);
+      });
     },
   );
 }
@@ -72,4 +87,25 @@ function poisoningOr(error: Error, body: Buffer): Error {
     'malformed_body',
     'The JSON body holds a "__proto__" key, or a "constructor" with a "prototype": both are refused.',
   );
+}
+
+/** `\u0000` as it appears in JSON text: the only way a NUL can be in a parsed string. */
+const ESCAPED_NUL = Buffer.from('\\u0000');
+
+/**
+ * The fields of a parsed body whose text holds a NUL (PostgreSQL's text and jsonb cannot store
+ * it, and would refuse the statement with no field named): a string value by its path, a key
+ * by the object holding it. Only walked when the bytes hold an escaped NUL (an escaped
+ * backslash followed by `u0000` is such bytes too, and then nothing is found).
+ */
+function nulFields(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path || '(body)'] : [];
+  if (Array.isArray(value)) return value.flatMap((item, i) => nulFields(item, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  const found: string[] = [];
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    if (key.includes('\u0000')) found.push(path || '(body)');
+    found.push(...nulFields(item, path ? `${path}.${key}` : key));
+  }
+  return [...new Set(found)];
 }

@@ -82,6 +82,19 @@ describe('agents', () => {
         response.body.errors?.map((error: { field: string }) => error.field),
       ]).toEqual([400, expect.arrayContaining([field])]);
     }
+    // Too long is said as such; PUT, which creates the agent it names, says the same of its path.
+    const long = await register({ id: 'a'.repeat(65), name: 'x', skills: [{ name: 'x' }] });
+    expect(long.body.errors).toEqual([{ field: 'id', message: expect.stringContaining('1-64') }]);
+    for (const id of ['BAD%20ID', 'a'.repeat(65)]) {
+      const put = await test.http
+        .put(`/api/v1/agents/${id}`)
+        .set(writer)
+        .send({ name: 'x', skills: [{ name: 'x' }] });
+      expect([put.status, put.body.errors]).toEqual([
+        400,
+        [{ field: 'id', message: expect.stringContaining('1-64') }],
+      ]);
+    }
   });
 
   it('generates an id when none is given', async () => {

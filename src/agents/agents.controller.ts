@@ -36,7 +36,7 @@ import {
 import { AgentDto, HeartbeatResultDto, LeaderboardEntryDto } from './dto/agent.dto';
 import { CardQueryDto, ImportAgentDto } from './dto/import-agent.dto';
 import { AgentRegistrationDto, RegisterAgentDto } from './dto/register-agent.dto';
-import { AgentIdPipe } from './agent-id.pipe';
+import { AgentIdPipe, NewAgentIdPipe } from './agent-id.pipe';
 import { HeartbeatBodyPipe } from './heartbeat-body.pipe';
 import type { HeartbeatBody } from './heartbeat-body.pipe';
 import { randomBytes } from 'node:crypto';
@@ -186,7 +186,7 @@ export class AgentsController {
   @ApiData(AgentDto, 201)
   @ApiProblems(400, 412)
   async upsert(
-    @Param('id', AgentIdPipe) id: string,
+    @Param('id', NewAgentIdPipe) id: string,
     @Body() body: AgentRegistrationDto,
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,

@@ -2,6 +2,7 @@ import { NotFoundError } from '../common/errors/domain-error';
 
 export enum AgentErrorCode {
   NotFound = 'agent_not_found',
+  InvalidAgentId = 'invalid_agent_id',
   Exists = 'agent_exists',
   DuplicateSkill = 'duplicate_skill',
   InvalidSkill = 'invalid_skill',

@@ -20,13 +20,17 @@ import {
 import { AsSent } from '../../common/validation/as-sent';
 
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+/** What AGENT_ID_PATTERN asks, as a field error says it. */
+export const AGENT_ID_RULE =
+  'id must be a slug of 1-64 characters: lowercase letters, digits, ".", "_" or "-", ' +
+  'starting with a letter or digit';
 
 /** An agent or skill id: a slug of 1-64 characters. */
 export const IsSlugId = (): PropertyDecorator =>
   applyDecorators(
     IsString(),
     Matches(AGENT_ID_PATTERN, {
-      message: 'id must be a slug: lowercase letters, digits, ".", "_" or "-"',
+      message: AGENT_ID_RULE,
     }),
   );
 export const MAX_SKILLS = 64;

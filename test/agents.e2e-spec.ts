@@ -126,6 +126,29 @@ describe('agents', () => {
     expect(stale.status).toBe(412);
   });
 
+  it('a PUT that changes nothing is a beat: same ETag, no audit entry; a change is audited from what it was', async () => {
+    const body = { name: 'Steady', skills: [{ name: 'build' }], labels: { b: 1, a: 2 } };
+    const put = (sent: object) => test.http.put('/api/v1/agents/steady-1').set(writer).send(sent);
+    const created = await put(body);
+    expect(created.status).toBe(201);
+    const updates = async () =>
+      (
+        await test.http
+          .get('/api/v1/audit?resourceType=agent&resourceId=steady-1&action=agent.update')
+          .set(test.admin)
+      ).body.data.entries as Array<{ before: { name: string }; after: { name: string } }>;
+    for (let i = 0; i < 2; i += 1) {
+      const again = await put({ ...body, labels: { a: 2, b: 1 } });
+      expect([again.status, again.headers.etag]).toEqual([200, created.headers.etag]);
+    }
+    expect(await updates()).toEqual([]);
+
+    const renamed = await put({ ...body, name: 'Steadier' });
+    expect(renamed.headers.etag).not.toBe(created.headers.etag);
+    const [entry] = await updates();
+    expect([entry.before.name, entry.after.name]).toEqual(['Steady', 'Steadier']);
+  });
+
   it('concurrent upserts of one id leave one agent', async () => {
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import {
   BadRequestError,
   ConflictError,
@@ -151,6 +152,7 @@ export class AgentsService {
       }
       if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(current))
         throw etagMismatch();
+      const before = auditView(await this.load(manager, tenantId, input.id));
       await manager.update(
         Agent,
         { tenantId, id: input.id },
@@ -158,14 +160,21 @@ export class AgentsService {
           ...registrationFields(input),
           status: current.status === 'offline' ? 'online' : current.status,
           lastHeartbeatAt: () => 'now()',
-          updatedAt: () => 'now()',
-          revision: () => 'revision + 1',
         },
       );
-      const before = auditView(await this.load(manager, tenantId, input.id));
       await this.replaceSkills(manager, tenantId, input.id, skills);
-      const agent = await this.load(manager, tenantId, input.id);
-      await this.changed(tx, 'updated', input.id, { before, after: auditView(agent) });
+      let agent = await this.load(manager, tenantId, input.id);
+      // The same registration again is a beat, not a change: no new revision (ETag), no entry.
+      const after = auditView(agent);
+      if (!isDeepStrictEqual({ ...before, status: null }, { ...after, status: null })) {
+        await manager.update(
+          Agent,
+          { tenantId, id: input.id },
+          { updatedAt: () => 'now()', revision: () => 'revision + 1' },
+        );
+        agent = await this.load(manager, tenantId, input.id);
+        await this.changed(tx, 'updated', input.id, { before, after: auditView(agent) });
+      }
       // Registering counts as a beat: an offline agent is back.
       if (current.status === 'offline') {
         await this.changed(tx, 'online', input.id, {

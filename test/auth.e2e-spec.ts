@@ -252,6 +252,9 @@ describe('auth: keys', () => {
       .set(test.admin)
       .send({ name: 'old', scopes: ['keys:admin'], expiresAt: '2001-01-01T00:00:00Z' });
     expect(past.status).toBe(400);
+    // Its own problem type: invalid-key is the 401 of a key that does not authenticate.
+    expect(past.body.type).toMatch(/invalid-expiry$/);
+    expect(past.body.errors).toEqual([{ field: 'expiresAt', message: expect.any(String) }]);
     const soon = new Date(Date.now() + 1_000).toISOString();
     const created = await test.http
       .post('/api/v1/api-keys')

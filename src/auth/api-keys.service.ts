@@ -104,7 +104,7 @@ export class ApiKeysService {
     }
     refuseOutranking({ scopes: input.scopes, agentId: input.agentId ?? null }, 'create');
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
-      throw new BadRequestError(AuthErrorCode.InvalidKey, 'expiresAt must be in the future.', [
+      throw new BadRequestError(AuthErrorCode.InvalidExpiry, 'expiresAt must be in the future.', [
         { field: 'expiresAt', message: 'expiresAt must be in the future' },
       ]);
     }

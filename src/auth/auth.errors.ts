@@ -1,6 +1,7 @@
 export enum AuthErrorCode {
   MissingCredentials = 'missing_credentials',
   InvalidKey = 'invalid_key',
+  InvalidExpiry = 'invalid_expiry',
   InsufficientScope = 'insufficient_scope',
   ForeignAgent = 'foreign_agent',
   TenantSwitchForbidden = 'tenant_switch_forbidden',

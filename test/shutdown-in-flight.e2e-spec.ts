@@ -41,8 +41,14 @@ describe('shutdown with a request still in its transaction', () => {
       headers,
       payload: { type: 'in-flight', steps: [{ key: 'a', skill: 'later' }] },
     });
+    // An answer before the table is let go means the start never waited: say what it was.
+    let answeredEarly: string | undefined;
+    void started.then((response) => {
+      if (!closing) answeredEarly = `${response.statusCode} ${response.body.slice(0, 500)}`;
+    });
     await waitFor(
       async () => {
+        if (answeredEarly !== undefined) return true;
         const { rows } = await sql.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event_type = 'Lock'
@@ -50,9 +56,10 @@ describe('shutdown with a request still in its transaction', () => {
         );
         return rows[0].n > 0 ? true : undefined;
       },
-      10_000,
+      30_000,
       'the run start to wait for the table',
     );
+    expect(answeredEarly).toBeUndefined();
     let closed = false;
     closing = test.app.close().then(() => {
       closed = true;

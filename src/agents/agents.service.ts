@@ -163,17 +163,17 @@ export class AgentsService {
         },
       );
       await this.replaceSkills(manager, tenantId, input.id, skills);
-      let agent = await this.load(manager, tenantId, input.id);
+      const agent = await this.load(manager, tenantId, input.id);
       // The same registration again is a beat, not a change: no new revision (ETag), no entry.
       const after = auditView(agent);
       if (!isDeepStrictEqual({ ...before, status: null }, { ...after, status: null })) {
-        await manager.update(
-          Agent,
-          { tenantId, id: input.id },
-          { updatedAt: () => 'now()', revision: () => 'revision + 1' },
+        const [[bumped]] = await manager.query<[Array<Pick<Agent, 'revision' | 'updatedAt'>>]>(
+          `UPDATE agents SET revision = revision + 1, updated_at = now()
+            WHERE tenant_id = $1 AND id = $2 RETURNING revision, updated_at AS "updatedAt"`,
+          [tenantId, input.id],
         );
-        agent = await this.load(manager, tenantId, input.id);
-        await this.changed(tx, 'updated', input.id, { before, after: auditView(agent) });
+        Object.assign(agent, bumped);
+        await this.changed(tx, 'updated', input.id, { before, after });
       }
       // Registering counts as a beat: an offline agent is back.
       if (current.status === 'offline') {

@@ -21,6 +21,9 @@ const STATEMENT_CLAIMS = Number(process.env.BENCH_STATEMENT_CLAIMS ?? 1000);
 const LINE_ROUNDS = Number(process.env.BENCH_DISPATCH_CONTROL_ROUNDS ?? 2);
 /** Claims each connection makes in a round of the claim statement under contention. */
 const CONTENDED_CLAIMS = Number(process.env.BENCH_CONTENDED_CLAIMS ?? 50);
+/** Tasks that each take a large share of a limit that does not bind (an LLM call's tokens). */
+const LARGE_UNITS = 15_000;
+const LARGE_BURST = 320_000;
 
 type Task = { id: string; leaseToken: string };
 type Claimed = { data: { tasks: Task[] } };
@@ -51,6 +54,12 @@ export async function benchDispatchControl(): Promise<void> {
       `${rates(statement.contended.plain)} claims/s, rate-limited ` +
       `${rates(statement.contended.limited)} claims/s; ratio limited/plain = ` +
       `${(mean(statement.contended.limited) / mean(statement.contended.plain)).toFixed(2)}`,
+  );
+  console.log(
+    `  the same, each task taking ${LARGE_UNITS} units of a limit whose burst is ${LARGE_BURST} ` +
+      `(more than one sub-bucket holds: a claim gathers several): ` +
+      `${rates(statement.contended.large)} claims/s, ` +
+      `${statement.contended.largeEmpty} of ${2 * AGENTS * CONTENDED_CLAIMS} claims held back`,
   );
 
   const waits = (w: Waits) =>
@@ -189,7 +198,7 @@ async function oneTaskPerClaim(control: Control): Promise<number> {
 async function claimStatementAlone(): Promise<{
   plain: number;
   limited: number;
-  contended: { plain: number[]; limited: number[] };
+  contended: { plain: number[]; limited: number[]; large: number[]; largeEmpty: number };
 }> {
   const db = await freshDatabase();
   let server: Server | undefined;
@@ -199,7 +208,7 @@ async function claimStatementAlone(): Promise<{
     server = await startService(db.url, { WORKERS: 'off' });
     await sql.connect();
     const api = benchApi(server.base, ADMIN_KEY, client);
-    for (const skill of ['plain', 'limited']) {
+    for (const skill of ['plain', 'limited', 'large']) {
       for (const id of [
         `${skill}-agent`,
         ...Array.from({ length: AGENTS }, (_, i) => `${skill}-${i}`),
@@ -212,10 +221,12 @@ async function claimStatementAlone(): Promise<{
         });
     }
     await api('/rate-limits', { key: 'provider', perMinute: 1e9, burst: 1e9 });
+    await api('/rate-limits', { key: 'tokens', perMinute: 1e9, burst: LARGE_BURST });
     // The queued tasks, written directly (the statement is what is measured, not queueing).
-    for (const [skill, limit] of [
-      ['plain', null],
-      ['limited', 'provider'],
+    for (const [skill, limit, units] of [
+      ['plain', null, null],
+      ['limited', 'provider', 1],
+      ['large', 'tokens', LARGE_UNITS],
     ] as const) {
       await sql.query(
         `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
@@ -227,9 +238,9 @@ async function claimStatementAlone(): Promise<{
         `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input,
                 max_attempts, retry_backoff, rate_limit_key, rate_units)
          SELECT gen_random_uuid(), 'default', r.id, 'a', $1::varchar, 'queued', '{}', 3, '{}',
-                $2::varchar, CASE WHEN $2::varchar IS NULL THEN NULL ELSE 1 END
+                $2::varchar, $3::float8
            FROM workflow_runs r WHERE r.type = $1::varchar`,
-        [skill, limit],
+        [skill, limit, units],
       );
     }
     await sql.query('ANALYZE');
@@ -255,9 +266,15 @@ async function claimStatementAlone(): Promise<{
         return connection;
       }),
     );
-    const contended: Record<string, number[]> = { plain: [], limited: [] };
+    const contended: Record<'plain' | 'limited' | 'large', number[]> = {
+      plain: [],
+      limited: [],
+      large: [],
+    };
+    let largeEmpty = 0;
     try {
-      for (const skill of ['plain', 'limited', 'limited', 'plain']) {
+      for (const skill of ['plain', 'limited', 'large', 'large', 'limited', 'plain'] as const) {
+        let claimed = 0;
         const started = performance.now();
         await Promise.all(
           connections.map(async (connection, i) => {
@@ -265,12 +282,15 @@ async function claimStatementAlone(): Promise<{
               const values = claimParameters('default', `${skill}-${i}`, 1, 30, undefined);
               const result = await connection.query({ name: `claim_${skill}`, text, values });
               const tasks = (result.rows[0] as { tasks: unknown[] | null }).tasks;
-              if (!tasks || tasks.length !== 1)
-                throw new Error(`${skill}: a contended claim got no task`);
+              if (tasks?.length === 1) claimed += 1;
+              // Each sub-bucket holds less than a large task: a claim that found every other
+              // one held takes nothing, and is told to look again.
+              else if (skill === 'large') largeEmpty += 1;
+              else throw new Error(`${skill}: a contended claim got no task`);
             }
           }),
         );
-        contended[skill].push((AGENTS * CONTENDED_CLAIMS) / ((performance.now() - started) / 1000));
+        contended[skill].push(claimed / ((performance.now() - started) / 1000));
       }
     } finally {
       await Promise.all(connections.map((connection) => connection.end()));
@@ -278,7 +298,7 @@ async function claimStatementAlone(): Promise<{
     return {
       plain: median(times.plain),
       limited: median(times.limited),
-      contended: { plain: contended.plain, limited: contended.limited },
+      contended: { ...contended, largeEmpty },
     };
   } finally {
     await sql.end().catch(() => undefined);

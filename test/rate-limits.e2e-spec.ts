@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { claimParameters, claimStatement } from '../src/workflows/claim-statement';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -379,7 +380,7 @@ describe('rate limits', () => {
     const larger = await call('PATCH', '/rate-limits/shard', writer, { burst: 20 });
     expect(larger.body.data.tokens).toBeLessThan(0.01);
     shards = await layout();
-    expect(shards.shards).toBe(8);
+    expect(shards.shards).toBe(20);
     expect(shards.burst).toBeCloseTo(20, 9);
     expect(
       (await call('PATCH', '/rate-limits/shard', writer, { perMinute: 6_000_000 })).status,
@@ -392,6 +393,52 @@ describe('rate limits', () => {
     await drain();
     expect(await claimed()).toBe(23);
     expect((await call('GET', '/rate-limits/shard', reader)).body.data.tokens).toBeLessThan(0.01);
+  });
+
+  it('a claim whose task needs several sub-buckets locks as many as it needs, not every free one', async () => {
+    for (const id of ['wide-a', 'wide-b']) await register(id, ['wide']);
+    // 32 sub-buckets (the most a limit has) of 10 units; each task takes 15: two sub-buckets.
+    expect(
+      (await call('POST', '/rate-limits', writer, { key: 'wide', perMinute: 0.001, burst: 320 }))
+        .status,
+    ).toBe(201);
+    expect(
+      (
+        await db.query(
+          `SELECT count(*)::int AS n FROM rate_limit_shards WHERE tenant_id = 'default' AND key = 'wide'`,
+        )
+      ).rows[0].n,
+    ).toBe(32);
+    await define('wide-flow', [
+      { key: 'ask', skill: 'wide', rateLimit: { key: 'wide', units: '$.input.tokens' } },
+    ]);
+    for (let i = 0; i < 4; i++) await start('wide-flow', { tokens: 15 });
+
+    // One agent's claim, in a transaction left open: it holds the sub-buckets it locked.
+    const open = new Client({ connectionString: test.db.url });
+    await open.connect();
+    try {
+      await open.query('BEGIN');
+      const first = await open.query(
+        claimStatement(1),
+        claimParameters('default', 'wide-a', 1, 30, undefined),
+      );
+      expect((first.rows[0] as { tasks: unknown[] }).tasks).toHaveLength(1);
+      // Another agent's claim meanwhile finds the other thirty free, and is not kept waiting.
+      let timer: NodeJS.Timeout | undefined;
+      const second = await Promise.race([
+        claim('wide-b'),
+        new Promise<'waiting'>((resolve) => (timer = setTimeout(() => resolve('waiting'), 5000))),
+      ]);
+      clearTimeout(timer);
+      expect(second === 'waiting' ? second : second.length).toBe(1);
+      await open.query('COMMIT');
+    } finally {
+      await open.query('ROLLBACK').catch(() => undefined);
+      await open.end();
+    }
+    const left = await call('GET', '/rate-limits/wide', reader);
+    expect(left.body.data.tokens).toBeCloseTo(290, 3);
   });
 
   it('serve claims under two limits at once, each exact, with no claim failing', async () => {

@@ -38,11 +38,14 @@ import { TASK_COLUMNS } from './workflow-rows';
  * candidates): `first` locks one sub-bucket no other claim holds (SKIP LOCKED), at random among
  * those that hold the demand; only a claim of one limit that found every sub-bucket held waits
  * (`waited`) for one, and it holds none then. When the one it got holds less than the demand,
- * `gathered` adds every other sub-bucket no other claim holds (SKIP LOCKED), and the claim takes
- * from their sum, spreading the rest evenly over them. A claim therefore only ever waits for a
- * sub-bucket while holding none (no two claims can wait for each other); a claim that met them
- * all held by others may take less than the limit would allow, and is told to look again
- * shortly (`heldBack`, not short). What is taken never exceeds what the locked sub-buckets hold.
+ * `gathered` adds as many of the others as the demand needs, the richest first (counted from
+ * the statement's snapshot, locked with SKIP LOCKED: one held by another claim is passed for the
+ * next), and the claim takes from their sum, spreading the rest evenly over them. (Gathering
+ * every free one instead starved the other claims of a limit whose tasks each need several.) A
+ * claim therefore only ever waits for a sub-bucket while holding none (no two claims can wait
+ * for each other); a claim that met them held by others, or found one drained since its
+ * snapshot, may take less than the limit would allow, and is told to look again shortly
+ * (`heldBack`, not short). What is taken never exceeds what the locked sub-buckets hold.
  *
  * Outcome routing (outcome-routing.ts): a task reserved for another agent, until its reservation
  * ends, is passed over by one more predicate on the rows already read.
@@ -110,19 +113,29 @@ function withLimits(max: number): string {
      SELECT lane, shard, available FROM first
      UNION ALL
      SELECT lane, shard, available FROM waited),
+   short AS (
+     SELECT d.lane, d.units - coalesce(o.available, 0) AS missing, o.shard
+       FROM demand d
+       LEFT JOIN one o ON o.lane = d.lane
+      WHERE coalesce(o.available, 0) < d.units),
    gathered AS MATERIALIZED (
-     SELECT s.key AS lane, s.shard, ${SHARD_TOKENS_SQL} AS available
-       FROM rate_limit_shards s
-      WHERE s.tenant_id = $1
-        AND (SELECT count(*) FROM one) >= 0
-        AND s.key IN (SELECT d.lane FROM demand d
-                       WHERE NOT EXISTS (SELECT FROM one o
-                                          WHERE o.lane = d.lane AND o.available >= d.units))
-      ORDER BY s.key, s.shard
-        FOR UPDATE OF s SKIP LOCKED),
+     SELECT x.lane, g.shard, g.available
+       FROM short x
+       CROSS JOIN LATERAL (
+         SELECT s.shard, ${SHARD_TOKENS_SQL} AS available
+           FROM rate_limit_shards s
+          WHERE s.tenant_id = $1 AND s.key = x.lane AND s.shard IS DISTINCT FROM x.shard
+          ORDER BY ${SHARD_TOKENS_SQL} DESC, s.shard
+          LIMIT (SELECT count(*)
+                   FROM (SELECT sum(${SHARD_TOKENS_SQL}) OVER (ORDER BY ${SHARD_TOKENS_SQL} DESC, s.shard)
+                                - ${SHARD_TOKENS_SQL} AS before
+                           FROM rate_limit_shards s
+                          WHERE s.tenant_id = $1 AND s.key = x.lane
+                            AND s.shard IS DISTINCT FROM x.shard) r
+                  WHERE r.before < x.missing)
+            FOR UPDATE SKIP LOCKED) g),
    holding AS (
-     SELECT o.lane, o.shard, o.available FROM one o
-      WHERE NOT EXISTS (SELECT FROM gathered g WHERE g.lane = o.lane)
+     SELECT lane, shard, available FROM one
      UNION ALL
      SELECT lane, shard, available FROM gathered),
    buckets AS (

@@ -68,6 +68,19 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       expectProblem(await test.http.delete('/no/such/route'), 404);
     });
 
+    it('a path that exists, asked with a method it does not answer: 405 naming the ones it does', async () => {
+      const response = await test.http.delete('/api/v1/tenants').set(test.admin);
+      const body = expectProblem(response, 405);
+      expect(body.type).toBe('urn:agentmesh:problem:method-not-allowed');
+      expect(response.headers.allow).toBe('GET, HEAD, POST');
+      expect(body.detail).toBe('This path answers GET, HEAD, POST, not DELETE.');
+      // With a path parameter and a query string alike; an unknown path stays 404.
+      const agent = await test.http.post('/api/v1/agents/some-agent?x=1').set(test.admin);
+      expectProblem(agent, 405);
+      expect(agent.headers.allow).toContain('PUT');
+      expectProblem(await test.http.put('/api/v1/no-such-things/1').set(test.admin), 404);
+    });
+
     it('no key: 401 with WWW-Authenticate', async () => {
       const response = await test.http.get('/api/v1/tenants');
       expectProblem(response, 401);
@@ -82,6 +95,29 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       const body = expectProblem(response, 400);
       const fields = (body.errors as Array<{ field: string }>).map((error) => error.field).sort();
       expect(fields).toEqual(['extra', 'id', 'name']);
+    });
+
+    it('validation: a value of the wrong kind is named as such, not by what is inside it', async () => {
+      const errors = async (path: string, body: unknown) => {
+        const response = await test.http
+          .post(`/api/v1${path}`)
+          .set(test.admin)
+          .send(body as object);
+        return expectProblem(response, 400).errors as Array<{ field: string; message: string }>;
+      };
+      // An object where the list of steps belongs: one error, not its keys as unknown fields.
+      expect(await errors('/workflow-definitions', { key: 'kinds', steps: { a: 1 } })).toEqual([
+        { field: 'steps', message: 'steps must be an array' },
+      ]);
+      // A string where a skill object belongs.
+      expect(await errors('/agents', { id: 'kinds', name: 'k', skills: ['a'] })).toEqual([
+        { field: 'skills[0]', message: 'skills[0] must be an object' },
+      ]);
+      // A list where the body's object belongs.
+      expect(await errors('/tenants', [{ id: 'kinds', name: 'k' }])).toEqual([
+        { field: 'body', message: 'body must be a JSON object, not an array' },
+      ]);
+      expect((await test.http.get('/api/v1/tenants/kinds').set(test.admin)).status).toBe(404);
     });
 
     it('malformed JSON: 400', async () => {

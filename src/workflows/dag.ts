@@ -160,7 +160,7 @@ export function normaliseSteps(
   if (errors.length > 0) {
     throw new BadRequestError(
       WorkflowErrorCode.InvalidDefinition,
-      'The steps do not form a valid graph.',
+      'The steps do not make a valid workflow.',
       errors,
     );
   }

@@ -50,7 +50,8 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const problem = this.describe(exception);
+    const described = this.describe(exception);
+    const problem = methodNotAllowed(described, request) ?? described;
 
     if (problem.status >= 500 && problem.status !== 503) {
       this.logger.error({ err: exception }, 'Unhandled error');
@@ -127,6 +128,29 @@ export class ProblemFilter implements ExceptionFilter {
   }
 }
 
+const NO_ROUTE = 'No route matches this path.';
+const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const;
+
+/**
+ * A path that has routes, asked with a method none of them answers: 405 with `Allow` listing the
+ * methods that would (RFC 9110 §15.5.6), instead of the 404 an unknown path gets.
+ */
+function methodNotAllowed(problem: Problem, request: FastifyRequest): Problem | undefined {
+  if (problem.status !== 404 || problem.detail !== NO_ROUTE || !request?.server) return undefined;
+  const url = request.url.split('?', 1)[0];
+  const allowed = METHODS.filter(
+    (method) => method !== request.method && request.server.findRoute({ method, url }) !== null,
+  );
+  if (allowed.length === 0) return undefined;
+  const allow = allowed.join(', ');
+  return {
+    status: 405,
+    slug: 'method-not-allowed',
+    detail: `This path answers ${allow}, not ${request.method}.`,
+    headers: { allow },
+  };
+}
+
 function fromHttpException(exception: HttpException): Problem {
   const status = exception.getStatus();
   const response = exception.getResponse();
@@ -137,7 +161,7 @@ function fromHttpException(exception: HttpException): Problem {
     if (Array.isArray(body.errors)) errors = body.errors;
     if (typeof body.message === 'string') detail = body.message;
   }
-  if (status === 404 && /^Cannot [A-Z]+ /.test(detail)) detail = 'No route matches this path.';
+  if (status === 404 && /^Cannot [A-Z]+ /.test(detail)) detail = NO_ROUTE;
   // Fastify's body parser errors arrive here, mapped to HttpException by Nest.
   if (status === 400 && /^Body (is not valid JSON|cannot be empty)/.test(detail)) {
     return { status, slug: 'malformed-body', detail };

@@ -16,8 +16,16 @@ export function flattenValidationErrors(errors: ValidationError[], parent = ''):
     const field = joinPath(parent, error.property);
     const message = fieldMessage(field, error);
     const own = message === undefined ? [] : [{ field, message }];
+    // A value of the wrong kind (an object where a list belongs): what is wrong inside it is
+    // beside the point, and would list a nested item's every field as unknown or missing.
+    if (wrongKind(error)) return own;
     return [...own, ...flattenValidationErrors(error.children ?? [], field)];
   });
+}
+
+function wrongKind(error: ValidationError): boolean {
+  const constraints = error.constraints ?? {};
+  return constraints.isArray !== undefined || constraints.isObject !== undefined;
 }
 
 /**
@@ -35,7 +43,14 @@ function fieldMessage(field: string, error: ValidationError): string | undefined
   const messages = Object.values(constraints);
   if (messages.length === 0) return undefined;
   if (constraints.whitelistValidation !== undefined) return `${field} is not a known field`;
-  if (error.value === undefined || error.value === null) return `${field} is required`;
+  // The pipe strips the value of an error that has children (it would repeat them): no value
+  // there is not a missing one.
+  const parent = (error.children ?? []).length > 0;
+  if (!parent && (error.value === undefined || error.value === null)) return `${field} is required`;
+  // class-validator's own words for a scalar where a nested object belongs are
+  // "nested property 0 must be either object or array".
+  if (constraints.nestedValidation !== undefined && Object.keys(constraints).length === 1)
+    return `${field} must be an object`;
   const typeRule = TYPE_RULES.find((rule) => constraints[rule] !== undefined);
   return typeRule === undefined ? messages[0] : constraints[typeRule];
 }
@@ -51,6 +66,19 @@ function joinPath(parent: string, property: string): string {
  */
 class FreeFormAwareValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    if (
+      metadata.type === 'body' &&
+      isDto(metadata.metatype) &&
+      value != null &&
+      !isJsonObject(value)
+    ) {
+      // A list, a string or a number where the body's object belongs: said as such, not as
+      // "[0] is not a known field".
+      throw new BadRequestException({
+        message: 'The request has 1 invalid field.',
+        errors: [{ field: 'body', message: `body must be a JSON object, not ${kindOf(value)}` }],
+      });
+    }
     const fields = metadata.type === 'body' ? asSentFields(metadata.metatype) : [];
     if (fields.length === 0 || value === null || typeof value !== 'object' || Array.isArray(value))
       return super.transform(value, metadata);
@@ -65,6 +93,22 @@ class FreeFormAwareValidationPipe extends ValidationPipe {
     for (const [field, original] of kept) result[field] = original;
     return result;
   }
+}
+
+/** A class the pipe validates against (a DTO), not a primitive's or a collection's type. */
+function isDto(metatype: ArgumentMetadata['metatype']): boolean {
+  return (
+    typeof metatype === 'function' &&
+    ![Object, String, Number, Boolean, Array].includes(metatype as never)
+  );
+}
+
+function isJsonObject(value: unknown): boolean {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function kindOf(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : `a ${typeof value}`;
 }
 
 export function createValidationPipe(): ValidationPipe {

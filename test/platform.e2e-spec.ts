@@ -79,6 +79,12 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       expectProblem(agent, 405);
       expect(agent.headers.allow).toContain('PUT');
       expectProblem(await test.http.put('/api/v1/no-such-things/1').set(test.admin), 404);
+      // A route that answers the method and finds nothing (the docs' static files) stays 404.
+      for (const method of ['get', 'head'] as const) {
+        const missing = await test.http[method]('/docs/no-such-file');
+        expect(missing.status).toBe(404);
+        expect(missing.headers.allow).toBeUndefined();
+      }
     });
 
     it('no key: 401 with WWW-Authenticate', async () => {

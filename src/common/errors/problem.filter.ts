@@ -138,9 +138,10 @@ const METHODS = ['DELETE', 'GET', 'HEAD', 'PATCH', 'POST', 'PUT'] as const;
 function methodNotAllowed(problem: Problem, request: FastifyRequest): Problem | undefined {
   if (problem.status !== 404 || problem.detail !== NO_ROUTE || !request?.server) return undefined;
   const url = request.url.split('?', 1)[0];
-  const allowed = METHODS.filter(
-    (method) => method !== request.method && request.server.findRoute({ method, url }) !== null,
-  );
+  const answers = (method: string) => request.server.findRoute({ method, url }) !== null;
+  // A route of this method that found nothing (a wildcard, such as the docs' static files).
+  if (answers(request.method)) return undefined;
+  const allowed = METHODS.filter(answers);
   if (allowed.length === 0) return undefined;
   const allow = allowed.join(', ');
   return {

@@ -205,6 +205,27 @@ describe('work that waits', () => {
       ]);
     });
 
+    it("gives a step's timeout limit once, the one of its kind, whatever the value", async () => {
+      const refused = async (step: Json) => {
+        const response = await post('/workflow-definitions', writer, {
+          key: 'limits',
+          steps: [step],
+        });
+        expect(response.status).toBe(400);
+        return response.body.errors as Json[];
+      };
+      // A task's attempt may run a day; a wait or an approval may wait 30 days.
+      for (const timeoutSeconds of [100_000, 3_000_000])
+        expect(await refused({ key: 't', skill: 'build', timeoutSeconds })).toEqual([
+          { field: 'steps[0].timeoutSeconds', message: 'must not be greater than 86400 (a day)' },
+        ]);
+      expect(
+        await refused({ key: 'w', kind: 'wait', signal: 'go', timeoutSeconds: 3_000_000 }),
+      ).toEqual([
+        { field: 'steps[0].timeoutSeconds', message: 'must not be greater than 2592000 (30 days)' },
+      ]);
+    });
+
     it('warns of no skill for steps that need no agent', async () => {
       const response = await post('/workflow-definitions', writer, {
         key: 'agentless',

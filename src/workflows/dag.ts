@@ -257,7 +257,7 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
     case 'task':
       if (step.skill === undefined) error('skill', 'a task step needs a skill');
       if (timeout !== undefined && timeout > MAX_TASK_TIMEOUT_SECONDS)
-        error('timeoutSeconds', `must not be greater than ${MAX_TASK_TIMEOUT_SECONDS}`);
+        error('timeoutSeconds', `must not be greater than ${MAX_TASK_TIMEOUT_SECONDS} (a day)`);
       if (step.forEach !== undefined) {
         const message = forEachError(step.forEach, step.dependsOn ?? []);
         if (message) error('forEach', message);

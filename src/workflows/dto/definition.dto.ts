@@ -288,10 +288,11 @@ export class StepDto {
       'task: an attempt running longer times out (at most 86400); wait (required), approval: ' +
       'the step times out after this long (at most 30 days)',
   })
+  // Its most is the step kind's (a task's 86400, a wait's 30 days), checked with the kind
+  // (dag.ts), so a value is refused once, with the limit that applies.
   @IsOptional()
   @IsInt()
   @Min(1)
-  @Max(2_592_000)
   timeoutSeconds?: number;
 
   @ApiPropertyOptional({

@@ -122,6 +122,14 @@ describe('rate limits', () => {
     expect(patched.body.data).toMatchObject({ perMinute: 90, burst: 10 });
     expect(patched.body.data.tokens).toBeLessThanOrEqual(10);
     expect((await call('PATCH', '/rate-limits/openai', writer, { perMinute: 0 })).status).toBe(400);
+    const nulled = await call('PATCH', '/rate-limits/openai', writer, {
+      perMinute: null,
+      burst: 5,
+    });
+    expect(nulled.status).toBe(400);
+    expect(nulled.body.errors).toEqual([
+      { field: 'perMinute', message: 'perMinute cannot be null' },
+    ]);
     // A change of nothing is refused, and changes nothing (no audit entry, no new updatedAt).
     const empty = await call('PATCH', '/rate-limits/openai', writer, {});
     expect(empty.status).toBe(400);

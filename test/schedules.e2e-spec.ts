@@ -138,6 +138,12 @@ describe('schedules and delayed starts', () => {
     expect(patched.status).toBe(200);
     expect(patched.body.data.nextFireAt).toMatch(/T09:00:00\.000Z$/);
     expect(patched.body.data.overlap).toBe('allow');
+    // null is not a value these fields can have: refused, not taken for "unchanged".
+    for (const field of ['cron', 'timezone', 'definitionKey', 'overlap', 'enabled']) {
+      const cleared = await call('PATCH', '/schedules/morning', writer, { [field]: null });
+      expect(cleared.status).toBe(400);
+      expect(cleared.body.errors).toEqual([{ field, message: `${field} cannot be null` }]);
+    }
 
     const paused = await call('POST', '/schedules/morning/pause', writer);
     expect(paused.body.data).toMatchObject({ enabled: false, nextFireAt: null, nextFireTimes: [] });

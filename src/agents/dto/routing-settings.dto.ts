@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNumber, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import { MayOmit } from '../../common/validation/may-omit';
 
 /** A tenant's quarantine and outcome-routing policy (GET, PATCH /routing/settings). */
 export class RoutingSettingsDto {
@@ -45,35 +46,35 @@ export class RoutingSettingsDto {
 
 export class UpdateRoutingSettingsDto {
   @ApiPropertyOptional({ minimum: 0, maximum: 0.999, description: '0 turns quarantine off' })
-  @IsOptional()
+  @MayOmit()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(0.999)
   quarantineThreshold?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000 })
-  @IsOptional()
+  @MayOmit()
   @IsInt()
   @Min(1)
   @Max(1000)
   quarantineMinSamples?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 1000 })
-  @IsOptional()
+  @MayOmit()
   @IsInt()
   @Min(1)
   @Max(1000)
   outcomeWindow?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 2_592_000, description: 'At most 30 days' })
-  @IsOptional()
+  @MayOmit()
   @IsInt()
   @Min(1)
   @Max(2_592_000)
   quarantineCooldownSeconds?: number;
 
   @ApiPropertyOptional({ minimum: 50, maximum: 60_000 })
-  @IsOptional()
+  @MayOmit()
   @IsInt()
   @Min(50)
   @Max(60_000)

@@ -43,6 +43,7 @@ function fieldMessage(field: string, error: ValidationError): string | undefined
   const messages = Object.values(constraints);
   if (messages.length === 0) return undefined;
   if (constraints.whitelistValidation !== undefined) return `${field} is not a known field`;
+  if (constraints.notNull !== undefined) return `${field} cannot be null`;
   // The pipe strips the value of an error that has children (it would repeat them): no value
   // there is not a missing one.
   const parent = (error.children ?? []).length > 0;

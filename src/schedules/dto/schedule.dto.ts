@@ -12,6 +12,7 @@ import { AsSent } from '../../common/validation/as-sent';
 import { IsSlug } from '../../workflows/dto/definition.dto';
 import { OVERLAP_POLICIES } from '../entities/schedule.entity';
 import type { OverlapPolicy } from '../entities/schedule.entity';
+import { MayOmit } from '../../common/validation/may-omit';
 
 const CRON_DOC = {
   example: '0 9 * * 1-5',
@@ -67,19 +68,19 @@ export class CreateScheduleDto {
 
 export class UpdateScheduleDto {
   @ApiPropertyOptional({ example: 'sdlc' })
-  @IsOptional()
+  @MayOmit()
   @IsSlug()
   definitionKey?: string;
 
   @ApiPropertyOptional(CRON_DOC)
-  @IsOptional()
+  @MayOmit()
   @IsString()
   @IsNotEmpty()
   @MaxLength(120)
   cron?: string;
 
   @ApiPropertyOptional({ example: 'Europe/Paris' })
-  @IsOptional()
+  @MayOmit()
   @IsString()
   @MaxLength(64)
   timezone?: string;
@@ -91,12 +92,12 @@ export class UpdateScheduleDto {
   input?: Record<string, unknown>;
 
   @ApiPropertyOptional(OVERLAP_DOC)
-  @IsOptional()
+  @MayOmit()
   @IsIn(OVERLAP_POLICIES)
   overlap?: OverlapPolicy;
 
   @ApiPropertyOptional()
-  @IsOptional()
+  @MayOmit()
   @IsBoolean()
   enabled?: boolean;
 }

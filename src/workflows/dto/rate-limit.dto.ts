@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import type { ApiPropertyOptions } from '@nestjs/swagger';
 import { IsNumber, IsOptional, IsPositive, Max, Min } from 'class-validator';
 import { IsSlug } from './definition.dto';
+import { MayOmit } from '../../common/validation/may-omit';
 
 /** The largest rate a limit may have: a billion units a minute. */
 export const MAX_PER_MINUTE = 1_000_000_000;
@@ -42,14 +43,14 @@ export class CreateRateLimitDto {
 
 export class UpdateRateLimitDto {
   @ApiPropertyOptional(PER_MINUTE_DOC)
-  @IsOptional()
+  @MayOmit()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @IsPositive()
   @Max(MAX_PER_MINUTE)
   perMinute?: number;
 
   @ApiPropertyOptional(BURST_DOC)
-  @IsOptional()
+  @MayOmit()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(1)
   @Max(MAX_PER_MINUTE)

@@ -15,6 +15,7 @@ import {
 import { MatchesKnownEventTypes } from './known-event-types';
 import { DISABLED_REASONS } from '../entities/webhook-endpoint.entity';
 import type { DisabledReason, WebhookEndpoint } from '../entities/webhook-endpoint.entity';
+import { MayOmit } from '../../../common/validation/may-omit';
 
 /** `*`, an exact type (`agent.offline`) or a prefix wildcard (`workflow.*`). */
 export const EVENT_TYPE_PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;
@@ -70,14 +71,14 @@ export class CreateEndpointDto {
 
 export class UpdateEndpointDto {
   @ApiPropertyOptional({ maxLength: 2048 })
-  @IsOptional()
+  @MayOmit()
   @IsString()
   @IsNotEmpty()
   @MaxLength(2048)
   url?: string;
 
   @ApiPropertyOptional(EVENT_TYPES_DOC)
-  @IsOptional()
+  @MayOmit()
   @MatchesKnownEventTypes(EVENT_TYPE_PATTERN)
   @IsArray()
   @ArrayMinSize(1)
@@ -98,7 +99,7 @@ export class UpdateEndpointDto {
   description?: string | null;
 
   @ApiPropertyOptional({ description: 'Enabling clears the failure count and the breaker' })
-  @IsOptional()
+  @MayOmit()
   @IsBoolean()
   enabled?: boolean;
 }

@@ -117,6 +117,51 @@ describe('SDK Worker', () => {
     expect(agents.get('review')).toBe('reviewer');
   });
 
+  it("gives a fan-out element's handler its item and index; other steps have neither", async () => {
+    const seen: Array<{ step: string; item: unknown; index: unknown; input: unknown }> = [];
+    await worker('fan-planner', {
+      'fan-plan': async (_task, ctx) => {
+        seen.push({ step: ctx.stepKey, item: ctx.item, index: ctx.index, input: ctx.input });
+        return { items: ['a', 'b', 'c'] };
+      },
+      'fan-each': async (_task, ctx) => {
+        seen.push({ step: ctx.stepKey, item: ctx.item, index: ctx.index, input: ctx.input });
+        return `${ctx.item as string}${String(ctx.index)}`;
+      },
+    }).start();
+    await client.definitions.create({
+      key: 'fan-ctx',
+      steps: [
+        { key: 'plan', skill: 'fan-plan' },
+        {
+          key: 'each',
+          skill: 'fan-each',
+          forEach: '$.steps.plan.output.items',
+          dependsOn: ['plan'],
+        },
+      ],
+    });
+    const run = await client.workflows.start({ definitionKey: 'fan-ctx', input: { n: 1 } });
+    const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 25_000 });
+    expect(done.status).toBe('succeeded');
+    expect(done.output).toMatchObject({ each: ['a0', 'b1', 'c2'] });
+    expect(seen.find((entry) => entry.step === 'plan')).toEqual({
+      step: 'plan',
+      item: undefined,
+      index: undefined,
+      input: { n: 1 },
+    });
+    expect(
+      seen
+        .filter((entry) => entry.step === 'each')
+        .sort((a, b) => Number(a.index) - Number(b.index)),
+    ).toEqual([
+      { step: 'each', item: 'a', index: 0, input: { n: 1 } },
+      { step: 'each', item: 'b', index: 1, input: { n: 1 } },
+      { step: 'each', item: 'c', index: 2, input: { n: 1 } },
+    ]);
+  });
+
   it('aborts the handler signal when the run is cancelled', async () => {
     let started = false;
     let abortReason: unknown;

@@ -59,6 +59,10 @@ export interface TaskContext {
   input: Json;
   /** The outputs of the step's dependencies by step key (`task.input.dependencies`). */
   dependencies: Record<string, Json>;
+  /** For an element of a fan-out step (`forEach`): its element (`task.input.item`). */
+  item?: Json;
+  /** For an element of a fan-out step: its place in the array, from 0 (`task.input.index`). */
+  index?: number;
   /** Aborts when the lease is lost (run cancelled, task timed out) or the worker gives up. */
   signal: AbortSignal;
   /** Extends the lease now (the worker also does it at a third of the lease). */
@@ -279,7 +283,13 @@ export class TaskRun {
 
   private context(): TaskContext {
     const { task } = this;
-    const input = (task.input ?? {}) as { input?: Json; dependencies?: Record<string, Json> };
+    const input = (task.input ?? {}) as {
+      input?: Json;
+      dependencies?: Record<string, Json>;
+      item?: Json;
+      index?: number;
+    };
+    const element = typeof input.index === 'number' ? { item: input.item, index: input.index } : {};
     return {
       task,
       taskId: task.id,
@@ -289,6 +299,7 @@ export class TaskRun {
       attempt: task.attempt,
       input: input.input ?? null,
       dependencies: input.dependencies ?? {},
+      ...element,
       signal: this.controller.signal,
       heartbeat: () => this.renew(),
       progress: (report) => this.renew(report),

@@ -347,6 +347,15 @@ describe('schedules and delayed starts', () => {
       // Clear the queue left by the tests before.
       await db.query(`UPDATE workflow_tasks SET status = 'cancelled' WHERE status = 'queued'`);
       const startAt = new Date(Date.now() + 2_500).toISOString();
+      // A time without a zone would be read in the server's: refused, nothing started.
+      const local = await call('POST', '/workflows', writer, {
+        definitionKey: 'nightly',
+        startAt: startAt.replace(/\.\d+Z$/, ''),
+      });
+      expect(local.status).toBe(400);
+      expect(local.body.errors).toEqual([
+        { field: 'startAt', message: 'startAt must carry a time zone (Z or an offset)' },
+      ]);
       const started = await call('POST', '/workflows', writer, {
         definitionKey: 'nightly',
         input: { day: 1 },

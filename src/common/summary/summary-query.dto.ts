@@ -1,12 +1,10 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, registerDecorator } from 'class-validator';
+import { HAS_ZONE } from '../validation/has-time-zone';
 
 /** How far back a summary may look: counting further would scan most of a large table. */
 export const SUMMARY_MAX_DAYS = 31;
 const DAY_MS = 86_400_000;
-
-/** An offset or `Z` at the end: a time without a zone would be read in the server's zone. */
-const HAS_ZONE = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 
 /** Why `since` is not a usable start of a summary window, or undefined when it is. */
 export function sinceProblem(value: unknown, now = Date.now()): string | undefined {

@@ -23,6 +23,7 @@ import { ANY_JSON } from '../../common/openapi/any-json';
 import { AsSent } from '../../common/validation/as-sent';
 import { TaskErrorDto } from './task.dto';
 import { BudgetDto, UsageTotalsDto } from './usage.dto';
+import { HasTimeZone } from '../../common/validation/has-time-zone';
 
 export class CreateRunDto {
   @ApiPropertyOptional({ example: 'sdlc', description: 'Start from this definition…' })
@@ -70,6 +71,7 @@ export class CreateRunDto {
       'Delayed start: the run waits `scheduled` (no task claimable) until then; a time past starts now',
   })
   @IsOptional()
+  @HasTimeZone()
   @IsISO8601({ strict: true })
   startAt?: string;
 
@@ -105,6 +107,7 @@ export class CancelRunsDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Runs created before this time' })
   @IsOptional()
+  @HasTimeZone()
   @IsISO8601({ strict: true })
   createdBefore?: string;
 }

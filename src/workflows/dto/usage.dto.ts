@@ -12,6 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
+import { HasTimeZone } from '../../common/validation/has-time-zone';
 
 /** Far above any real report, well within what sums of them can hold exactly. */
 const MAX_TOKENS = 1_000_000_000_000;
@@ -91,6 +92,7 @@ export class UsageQueryDto extends PageQueryDto {
     description: 'From this time (inclusive); default: 30 days before `to`',
   })
   @IsOptional()
+  @HasTimeZone()
   @IsISO8601({ strict: true })
   from?: string;
 
@@ -99,6 +101,7 @@ export class UsageQueryDto extends PageQueryDto {
     description: 'Until this time (exclusive); default: now',
   })
   @IsOptional()
+  @HasTimeZone()
   @IsISO8601({ strict: true })
   to?: string;
 

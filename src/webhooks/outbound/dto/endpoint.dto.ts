@@ -16,6 +16,7 @@ import { MatchesKnownEventTypes } from './known-event-types';
 import { DISABLED_REASONS } from '../entities/webhook-endpoint.entity';
 import type { DisabledReason, WebhookEndpoint } from '../entities/webhook-endpoint.entity';
 import { MayOmit } from '../../../common/validation/may-omit';
+import { HasTimeZone } from '../../../common/validation/has-time-zone';
 
 /** `*`, an exact type (`agent.offline`) or a prefix wildcard (`workflow.*`). */
 export const EVENT_TYPE_PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;
@@ -118,6 +119,7 @@ export class RecoverDto {
     description:
       'Requeue failed and dead deliveries created at or after this time (not in the future)',
   })
+  @HasTimeZone()
   @IsISO8601({ strict: true, strictSeparator: true })
   since: string;
 
@@ -126,6 +128,7 @@ export class RecoverDto {
     description: 'And created before this time (after `since`); absent: up to now',
   })
   @IsOptional()
+  @HasTimeZone()
   @IsISO8601({ strict: true, strictSeparator: true })
   until?: string;
 }

@@ -300,6 +300,20 @@ describe('fan-out steps (forEach)', () => {
       const answer = await call('GET', path, writer);
       expect([path, answer.status]).toEqual([path, status]);
     }
+    // A cursor crafted to hold no element index is the cursor's problem, not a malformed value.
+    for (const position of [[1.5], [99999999999999999999999], [-1]]) {
+      const cursor = Buffer.from(JSON.stringify(position)).toString('base64url');
+      const crafted = await call(
+        'GET',
+        `/workflows/${run.id}/steps/fan/elements?cursor=${cursor}`,
+        writer,
+      );
+      expect([position, crafted.status, crafted.body.type]).toEqual([
+        position,
+        400,
+        'urn:agentmesh:problem:invalid-cursor',
+      ]);
+    }
     const notFanOut = await call('GET', `/workflows/${run.id}/steps/plan/elements`, writer);
     expect(notFanOut.body).toMatchObject({
       status: 404,

@@ -4,7 +4,7 @@ import { BadRequestError } from './errors/domain-error';
 describe('cursors', () => {
   it('round-trip', () => {
     const cursor = encodeCursor(['2026-01-01', 42]);
-    expect(decodeCursor(cursor, ['string', 'number'])).toEqual(['2026-01-01', 42]);
+    expect(decodeCursor(cursor, ['string', 'position'])).toEqual(['2026-01-01', 42]);
   });
 
   it.each([
@@ -12,8 +12,11 @@ describe('cursors', () => {
     ['wrong arity', encodeCursor(['a'])],
     ['wrong type', encodeCursor([1, 2])],
     ['not an array', Buffer.from('{"a":1}').toString('base64url')],
+    ['a fraction for a position', encodeCursor(['a', 1.5])],
+    ['a negative position', encodeCursor(['a', -1])],
+    ['a position past an integer column', encodeCursor(['a', 2 ** 31])],
   ])('refuses a cursor that is %s', (_label, cursor) => {
-    expect(() => decodeCursor(cursor, ['string', 'number'])).toThrow(BadRequestError);
+    expect(() => decodeCursor(cursor, ['string', 'position'])).toThrow(BadRequestError);
   });
 
   it('checks patterns', () => {

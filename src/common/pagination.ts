@@ -35,8 +35,11 @@ export function encodeCursor(position: CursorPosition): string {
   return Buffer.from(JSON.stringify(position), 'utf8').toString('base64url');
 }
 
-/** What each key of a cursor must look like: a JS type, or a pattern its string matches. */
-export type CursorShape = Array<'string' | 'number' | RegExp>;
+/**
+ * What each key of a cursor must look like: a string, a position (an integer from 0 that
+ * PostgreSQL's integer holds), or a pattern its string matches.
+ */
+export type CursorShape = Array<'string' | 'position' | RegExp>;
 
 /** Decodes a cursor made by `encodeCursor` for this shape of sort keys; anything else is a 400. */
 export function decodeCursor(
@@ -61,9 +64,11 @@ export function decodeCursor(
   ]);
 }
 
-function fits(value: unknown, expected: 'string' | 'number' | RegExp): boolean {
+function fits(value: unknown, expected: CursorShape[number]): boolean {
   if (expected instanceof RegExp) return typeof value === 'string' && expected.test(value);
-  return typeof value === expected && (expected !== 'number' || Number.isFinite(value));
+  if (expected === 'position')
+    return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 2 ** 31 - 1;
+  return typeof value === expected;
 }
 
 /**

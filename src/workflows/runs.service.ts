@@ -484,7 +484,7 @@ export class RunsService {
   ): Promise<Page<TaskRow>> {
     const tenantId = currentTenantId();
     if (!UUID_PATTERN.test(id)) throw new RunNotFoundError(id.slice(0, 80));
-    const after = decodeCursor(cursor, ['number']);
+    const after = decodeCursor(cursor, ['position']);
     const [run] = await this.dataSource.query<Array<Pick<RunRow, 'steps'>>>(
       `SELECT r.steps FROM workflow_runs r WHERE r.tenant_id = $1 AND r.id = $2`,
       [tenantId, id],

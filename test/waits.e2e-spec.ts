@@ -158,6 +158,15 @@ describe('work that waits', () => {
         { key: 'w', kind: 'wait', timeoutSeconds: 60, event: { type: 'inbound.GitHub' } },
         'steps[1].event.type',
       ],
+      // A type no event has (a typo): the run would wait until its timeout.
+      [
+        { key: 'w', kind: 'wait', timeoutSeconds: 60, event: { type: 'workflow.finsihed' } },
+        'steps[1].event.type',
+      ],
+      [
+        { key: 'w', kind: 'wait', timeoutSeconds: 60, event: { type: 'workflows.*' } },
+        'steps[1].event.type',
+      ],
       [
         {
           key: 'w',

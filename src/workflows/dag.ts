@@ -2,6 +2,7 @@ import { SCOPES } from '../auth/scopes';
 import { BadRequestError, FieldError } from '../common/errors/domain-error';
 import { GITHUB_FIELDS, githubStepErrors, GithubFields } from './github-spec';
 import { WorkflowErrorCode } from './workflows.errors';
+import { patternMatchesKnown } from '../events/event-catalogue';
 
 /** Delay before retry n (n = the attempt that failed, from 1): initial × factor^(n-1), capped. */
 export interface RetryBackoff {
@@ -344,6 +345,12 @@ function eventErrors(event: { type: string; match?: Record<string, unknown> }, a
     errors.push({
       field: `${at}.type`,
       message: 'must be `*`, `a.b` or `a.*` (lower case, up to 128 characters)',
+    });
+  } else if (!patternMatchesKnown(event.type)) {
+    // A typo would otherwise wait, unmatched, until the step times out.
+    errors.push({
+      field: `${at}.type`,
+      message: `"${event.type}" matches no known event type (GET /api/v1/event-types lists them)`,
     });
   }
   const entries = Object.entries(event.match ?? {});

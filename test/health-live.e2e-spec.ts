@@ -49,12 +49,13 @@ describe('GET /health/live', () => {
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('answers HEAD without a body, and other methods as before', async () => {
+  it('answers HEAD without a body, and other methods with 405 naming GET and HEAD', async () => {
     const head = await test.http.head('/health/live');
     expect(head.status).toBe(200);
     expect(head.text ?? '').toBe('');
     const post = await test.http.post('/health/live').send({});
-    expect(post.status).toBe(404);
+    expect(post.status).toBe(405);
+    expect(post.headers.allow).toBe('GET, HEAD');
     expect(post.headers['content-type']).toMatch(/^application\/problem\+json/);
   });
 

@@ -194,15 +194,14 @@ describe('work that waits', () => {
       expect(after.rows[0].n).toBe(before.rows[0].n);
     });
 
+    /** The field errors of a definition of this one step, refused with a 400. */
+    const refused = async (step: Json) => {
+      const response = await post('/workflow-definitions', writer, { key: 'one', steps: [step] });
+      expect(response.status).toBe(400);
+      return response.body.errors as Json[];
+    };
+
     it('says what type a field wants when a number or a name comes as something else', async () => {
-      const refused = async (step: Json) => {
-        const response = await post('/workflow-definitions', writer, {
-          key: 'typed',
-          steps: [step],
-        });
-        expect(response.status).toBe(400);
-        return response.body.errors as Json[];
-      };
       expect(await refused({ key: 'nap', kind: 'sleep', seconds: '10' })).toEqual([
         { field: 'steps[0].seconds', message: expect.stringMatching(/integer/) },
       ]);
@@ -215,14 +214,6 @@ describe('work that waits', () => {
     });
 
     it("gives a step's timeout limit once, the one of its kind, whatever the value", async () => {
-      const refused = async (step: Json) => {
-        const response = await post('/workflow-definitions', writer, {
-          key: 'limits',
-          steps: [step],
-        });
-        expect(response.status).toBe(400);
-        return response.body.errors as Json[];
-      };
       // A task's attempt may run a day; a wait or an approval may wait 30 days.
       for (const timeoutSeconds of [100_000, 3_000_000])
         expect(await refused({ key: 't', skill: 'build', timeoutSeconds })).toEqual([

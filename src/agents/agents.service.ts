@@ -152,7 +152,9 @@ export class AgentsService {
       }
       if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(current))
         throw etagMismatch();
-      const before = auditView(await this.load(manager, tenantId, input.id));
+      // What it was: the row just locked, with its skills.
+      await this.attachSkills(manager, tenantId, [current]);
+      const before = auditView(current);
       await manager.update(
         Agent,
         { tenantId, id: input.id },

@@ -69,7 +69,7 @@ class FreeFormAwareValidationPipe extends ValidationPipe {
   override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     if (
       metadata.type === 'body' &&
-      isDto(metadata.metatype) &&
+      this.toValidate(metadata) &&
       value != null &&
       !isJsonObject(value)
     ) {
@@ -81,8 +81,7 @@ class FreeFormAwareValidationPipe extends ValidationPipe {
       });
     }
     const fields = metadata.type === 'body' ? asSentFields(metadata.metatype) : [];
-    if (fields.length === 0 || value === null || typeof value !== 'object' || Array.isArray(value))
-      return super.transform(value, metadata);
+    if (fields.length === 0 || !isJsonObject(value)) return super.transform(value, metadata);
     const body = { ...(value as Record<string, unknown>) };
     const kept = new Map<string, unknown>();
     for (const field of fields) {
@@ -94,14 +93,6 @@ class FreeFormAwareValidationPipe extends ValidationPipe {
     for (const [field, original] of kept) result[field] = original;
     return result;
   }
-}
-
-/** A class the pipe validates against (a DTO), not a primitive's or a collection's type. */
-function isDto(metatype: ArgumentMetadata['metatype']): boolean {
-  return (
-    typeof metatype === 'function' &&
-    ![Object, String, Number, Boolean, Array].includes(metatype as never)
-  );
 }
 
 function isJsonObject(value: unknown): boolean {

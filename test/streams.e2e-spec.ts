@@ -68,7 +68,12 @@ describe('live streams and task progress', () => {
     clients.push(client);
     return client;
   };
-  const insertEvent = (client: Client, runId: string, type = 'test.marker', data: Json = {}) =>
+  const insertEvent = (
+    client: Client,
+    runId: string,
+    type = 'inbound.test.marker',
+    data: Json = {},
+  ) =>
     client.query(
       `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data)
        VALUES (gen_random_uuid(), 'default', $2, 'workflow', $1, $3) RETURNING position::text`,
@@ -174,19 +179,24 @@ describe('live streams and task progress', () => {
     try {
       await slow.query('BEGIN');
       // Position taken now, committed last: the earlier position commits later.
-      const held = (await insertEvent(slow, runId, 'test.early')).rows[0].position as string;
-      const later = (await insertEvent(db, runId, 'test.late')).rows[0].position as string;
+      const held = (await insertEvent(slow, runId, 'inbound.test.early')).rows[0]
+        .position as string;
+      const later = (await insertEvent(db, runId, 'inbound.test.late')).rows[0].position as string;
       expect(BigInt(later)).toBeGreaterThan(BigInt(held));
       // Wake the feed (one commit through the app) and give it several reads.
       await complete(await claim());
       await new Promise((resolve) => setTimeout(resolve, 300));
-      expect(stream.messages.map((m) => m.event)).not.toContain('test.late');
+      expect(stream.messages.map((m) => m.event)).not.toContain('inbound.test.late');
       await slow.query('COMMIT');
-      await stream.until((s) => s.messages.some((m) => m.event === 'test.late'), 5_000, 'late');
+      await stream.until(
+        (s) => s.messages.some((m) => m.event === 'inbound.test.late'),
+        5_000,
+        'late',
+      );
       const ids = stream.messages.map((m) => BigInt(m.id!));
       expect(ids).toEqual([...ids].sort((x, y) => (x < y ? -1 : x > y ? 1 : 0)));
       expect(stream.messages.map((m) => m.event)).toEqual(
-        expect.arrayContaining(['test.early', 'test.late']),
+        expect.arrayContaining(['inbound.test.early', 'inbound.test.late']),
       );
     } finally {
       await slow.end();
@@ -209,8 +219,10 @@ describe('live streams and task progress', () => {
       await first.query('SELECT pg_current_xact_id()');
       await second.query('BEGIN');
       await second.query('SELECT pg_current_xact_id()');
-      const early = (await insertEvent(second, runId, 'test.early')).rows[0].position as string;
-      const late = (await insertEvent(first, runId, 'test.late')).rows[0].position as string;
+      const early = (await insertEvent(second, runId, 'inbound.test.early')).rows[0]
+        .position as string;
+      const late = (await insertEvent(first, runId, 'inbound.test.late')).rows[0]
+        .position as string;
       expect(BigInt(late)).toBeGreaterThan(BigInt(early));
       await first.query('COMMIT');
       // What the feed reads now must count `second` as running: its bound is past its id.
@@ -221,11 +233,13 @@ describe('live streams and task progress', () => {
       expect(BigInt(xmax)).toBeGreaterThan(BigInt(own[0].xid));
       // Several reads of the feed while `second` is still open.
       await new Promise((resolve) => setTimeout(resolve, 1_500));
-      expect(stream.messages.map((m) => m.event)).not.toContain('test.late');
+      expect(stream.messages.map((m) => m.event)).not.toContain('inbound.test.late');
       await second.query('COMMIT');
       await stream.until(
         (s) =>
-          ['test.early', 'test.late'].every((type) => s.messages.some((m) => m.event === type)),
+          ['inbound.test.early', 'inbound.test.late'].every((type) =>
+            s.messages.some((m) => m.event === type),
+          ),
         5_000,
         'both events',
       );
@@ -245,17 +259,17 @@ describe('live streams and task progress', () => {
     await slow.connect();
     try {
       await slow.query('BEGIN');
-      await insertEvent(slow, runId, 'test.rolled_back');
-      await insertEvent(db, runId, 'test.after_gap');
+      await insertEvent(slow, runId, 'inbound.test.rolled_back');
+      await insertEvent(db, runId, 'inbound.test.after_gap');
       await new Promise((resolve) => setTimeout(resolve, 200));
-      expect(stream.messages.map((m) => m.event)).not.toContain('test.after_gap');
+      expect(stream.messages.map((m) => m.event)).not.toContain('inbound.test.after_gap');
       await slow.query('ROLLBACK');
       await stream.until(
-        (s) => s.messages.some((m) => m.event === 'test.after_gap'),
+        (s) => s.messages.some((m) => m.event === 'inbound.test.after_gap'),
         5_000,
         'the event after the gap',
       );
-      expect(stream.messages.map((m) => m.event)).not.toContain('test.rolled_back');
+      expect(stream.messages.map((m) => m.event)).not.toContain('inbound.test.rolled_back');
     } finally {
       await slow.end();
     }
@@ -341,22 +355,30 @@ describe('live streams and task progress', () => {
     const runA = await idle();
     const runB = await idle();
     const all = await open('/events/stream');
-    const onlyA = await open(`/events/stream?types=task.*,test.*&workflowId=${runA}`);
+    const onlyA = await open(`/events/stream?types=task.*,inbound.test.*&workflowId=${runA}`);
     for (const client of [all, onlyA]) expect(client.status).toBe(200);
     await onlyA.until((s) => s.comments.includes('keepalive'), 3_000, 'a keepalive');
-    await insertEvent(db, runB, 'test.b');
-    await insertEvent(db, runA, 'test.a');
-    await all.until((s) => s.messages.some((m) => m.event === 'test.a'), 5_000, 'test.a');
-    await onlyA.until((s) => s.messages.some((m) => m.event === 'test.a'), 5_000, 'test.a');
-    expect(all.messages.map((m) => m.event)).toEqual(['test.b', 'test.a']);
-    expect(onlyA.messages.map((m) => m.event)).toEqual(['test.a']);
+    await insertEvent(db, runB, 'inbound.test.b');
+    await insertEvent(db, runA, 'inbound.test.a');
+    await all.until(
+      (s) => s.messages.some((m) => m.event === 'inbound.test.a'),
+      5_000,
+      'inbound.test.a',
+    );
+    await onlyA.until(
+      (s) => s.messages.some((m) => m.event === 'inbound.test.a'),
+      5_000,
+      'inbound.test.a',
+    );
+    expect(all.messages.map((m) => m.event)).toEqual(['inbound.test.b', 'inbound.test.a']);
+    expect(onlyA.messages.map((m) => m.event)).toEqual(['inbound.test.a']);
     // Resume from the first: everything after it, filtered the same way.
-    const resumed = await open('/events/stream?types=test.*', {
+    const resumed = await open('/events/stream?types=inbound.test.*', {
       ...reader,
       'last-event-id': all.messages[0].id!,
     });
     await resumed.until((s) => s.messages.length >= 1, 5_000, 'the catch-up');
-    expect(resumed.messages.map((m) => m.event)).toEqual(['test.a']);
+    expect(resumed.messages.map((m) => m.event)).toEqual(['inbound.test.a']);
   });
 
   it('refuses bad input and missing scopes before streaming anything', async () => {
@@ -373,6 +395,15 @@ describe('live streams and task progress', () => {
     expect(badId.status).toBe(400);
     expect(((await badId.json()) as Json).type).toBe('urn:agentmesh:problem:invalid-last-event-id');
     expect((await get('/events/stream?types=Bad Type', reader)).status).toBe(400);
+    // A well-formed pattern that no event type matches would stream keepalives forever.
+    const typo = await get('/events/stream?types=task.*,workflows.*', reader);
+    expect(typo.status).toBe(400);
+    expect(((await typo.json()) as Json).errors).toEqual([
+      {
+        field: 'types',
+        message: '"workflows.*" matches no known event type (GET /api/v1/event-types lists them)',
+      },
+    ]);
     expect((await get('/events/stream?workflowId=nope', reader)).status).toBe(400);
   });
 
@@ -392,7 +423,7 @@ describe('live streams and task progress', () => {
         'SELECT max(position)::text AS position FROM events',
       );
       const stream = await open(
-        `/events/stream?types=test.*&workflowId=${runId}&lastEventId=${newest[0].position}`,
+        `/events/stream?types=inbound.test.*&workflowId=${runId}&lastEventId=${newest[0].position}`,
         { authorization: `Bearer ${key}` },
       );
       expect(stream.status).toBe(200);
@@ -448,10 +479,12 @@ describe('live streams and task progress', () => {
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE events IN ACCESS EXCLUSIVE MODE');
       let answered = false;
-      const opening = open(`/events/stream?types=test.*&workflowId=${runId}`).then((stream) => {
-        answered = true;
-        return stream;
-      });
+      const opening = open(`/events/stream?types=inbound.test.*&workflowId=${runId}`).then(
+        (stream) => {
+          answered = true;
+          return stream;
+        },
+      );
       await new Promise((resolve) => setTimeout(resolve, 300));
       let position: string;
       if (answered) {
@@ -485,7 +518,7 @@ describe('live streams and task progress', () => {
       await holder.query('BEGIN');
       await holder.query('SELECT pg_current_xact_id()');
       const opened = await Promise.race([
-        open(`/events/stream?types=test.*&workflowId=${runId}`),
+        open(`/events/stream?types=inbound.test.*&workflowId=${runId}`),
         new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 8_000)),
       ]);
       expect(opened).not.toBe('no answer');
@@ -548,11 +581,11 @@ describe('live streams and task progress', () => {
     const feed = test.app.get(EventFeed);
     const readsBefore = feed.reads;
     const started = Date.now();
-    for (let index = 0; index < 5; index += 1) await insertEvent(db, runId, 'test.fanout');
+    for (let index = 0; index < 5; index += 1) await insertEvent(db, runId, 'inbound.test.fanout');
     // Counted by type: the run's own later events (its start's reactions, dispatched in the
     // background, late on a loaded machine) may reach the streams too.
     const fanout = (client: SseClient) =>
-      client.messages.filter((message) => message.event === 'test.fanout');
+      client.messages.filter((message) => message.event === 'inbound.test.fanout');
     await Promise.all(
       many.map((client) =>
         client.until((c) => fanout(c).length === 5, 10_000, 'five events on every stream'),
@@ -589,7 +622,7 @@ describe('live streams and task progress', () => {
       const blob = 'x'.repeat(50_000);
       // Far more than the socket buffers and the bound together.
       for (let index = 0; index < 200; index += 1) {
-        await insertEvent(db, runId, 'test.bulk', { blob, index });
+        await insertEvent(db, runId, 'inbound.test.bulk', { blob, index });
       }
       await waitFor(
         async () => (small.app.get(StreamsService).openCount === 0 ? true : undefined),
@@ -604,7 +637,7 @@ describe('live streams and task progress', () => {
     const runId = await idle();
     const blob = 'y'.repeat(50_000);
     for (let index = 0; index < 100; index += 1) {
-      await insertEvent(db, runId, 'test.bulk', { blob, index });
+      await insertEvent(db, runId, 'inbound.test.bulk', { blob, index });
     }
     const streams = test.app.get(StreamsService);
     const stalled = await SseClient.open(`${base}/api/v1/workflows/${runId}/stream`, reader);

@@ -1,10 +1,12 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { UUID_PATTERN } from '../../common/ids';
+import { MatchesKnownEventTypes } from '../../events/known-event-types';
 
 const PATTERN = String.raw`(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)`;
 /** Comma-separated event type patterns, as webhook endpoints take them. */
 export const TYPES_PATTERN = new RegExp(`^${PATTERN}(,${PATTERN})*$`);
+const ONE_PATTERN = new RegExp(`^${PATTERN}$`);
 export const POSITION_PATTERN = /^\d{1,18}$/;
 
 export class ResumeQueryDto {
@@ -32,6 +34,7 @@ export class EventStreamQueryDto extends ResumeQueryDto {
   @Matches(TYPES_PATTERN, {
     message: 'types must be comma-separated patterns `*`, `a.b` or `a.*` (lower case)',
   })
+  @MatchesKnownEventTypes(ONE_PATTERN)
   types?: string;
 
   @ApiPropertyOptional({ format: 'uuid', description: "Only this run's events" })

@@ -12,7 +12,7 @@ import {
   MaxLength,
   ValidateIf,
 } from 'class-validator';
-import { MatchesKnownEventTypes } from './known-event-types';
+import { MatchesKnownEventTypes } from '../../../events/known-event-types';
 import { DISABLED_REASONS } from '../entities/webhook-endpoint.entity';
 import type { DisabledReason, WebhookEndpoint } from '../entities/webhook-endpoint.entity';
 import { MayOmit } from '../../../common/validation/may-omit';

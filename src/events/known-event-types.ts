@@ -1,10 +1,14 @@
 import { registerDecorator, ValidationArguments } from 'class-validator';
-import { patternMatchesKnown } from '../../../events/event-catalogue';
+import { patternMatchesKnown } from './event-catalogue';
 
-/** The patterns of the list that are well formed (others are reported by their own rule) and match no known event type. */
+/**
+ * The patterns of the value (an array, or a comma-separated string) that are well formed
+ * (others are reported by their own rule) and match no known event type.
+ */
 function unknownPatterns(value: unknown, wellFormed: RegExp): string[] {
-  if (!Array.isArray(value)) return [];
-  return value.filter(
+  const patterns = typeof value === 'string' ? value.split(',') : value;
+  if (!Array.isArray(patterns)) return [];
+  return patterns.filter(
     (pattern): pattern is string =>
       typeof pattern === 'string' && wellFormed.test(pattern) && !patternMatchesKnown(pattern),
   );
@@ -12,7 +16,8 @@ function unknownPatterns(value: unknown, wellFormed: RegExp): string[] {
 
 /**
  * Every pattern must match at least one event type of the catalogue (`GET /event-types`): a
- * subscription to `workflows.*` would be accepted and never fire.
+ * webhook subscription to `workflows.*` would be accepted and never fire, a stream filtered by
+ * it would send keepalives only. `wellFormed` is the rule for one pattern.
  */
 export function MatchesKnownEventTypes(wellFormed: RegExp): PropertyDecorator {
   return (target, propertyName) => {

@@ -171,6 +171,12 @@ describe('audit trail', () => {
   it('answers 400 problem+json to bad queries', async () => {
     for (const query of [
       '?from=yesterday',
+      // An empty page for a period that ends before it starts would read as "nothing happened".
+      '?from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z',
+      '?from=2026-12-01T00:00:00Z&to=2026-12-01T00:00:00Z',
+      // Read in the server's own zone: another instant on a server elsewhere.
+      '?from=2026-12-01T00:00:00',
+      '?to=12/01/2026',
       '?limit=0',
       '?cursor=garbage',
       '/verify?fromSeq=0',

@@ -42,7 +42,11 @@ export class AuditController {
   async list(@Query() query: AuditQueryDto) {
     const page = await this.audit.list(
       currentTenantId(),
-      query,
+      {
+        ...query,
+        from: query.from === undefined ? undefined : new Date(query.from),
+        to: query.to === undefined ? undefined : new Date(query.to),
+      },
       query.limit ?? DEFAULT_PAGE_SIZE,
       query.cursor,
     );

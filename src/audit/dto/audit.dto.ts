@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
+import { HasTimeZone } from '../../common/validation/has-time-zone';
+import { IsBefore } from '../../common/validation/is-before';
 import type { Checkpoint } from '../audit-signing';
 import { keyIdOf } from '../audit-signer';
 import type { AuditRow, VerifyResult } from '../audit.service';
@@ -34,17 +36,24 @@ export class AuditQueryDto extends PageQueryDto {
   @MaxLength(64)
   action?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Inclusive lower bound' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Inclusive lower bound, with its zone (`Z` or an offset); before `to`',
+  })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'from must be an ISO 8601 date-time' })
-  from?: Date;
+  @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
+  @HasTimeZone()
+  @IsBefore('to')
+  from?: string;
 
-  @ApiPropertyOptional({ format: 'date-time', description: 'Exclusive upper bound' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'Exclusive upper bound, with its zone (`Z` or an offset)',
+  })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'to must be an ISO 8601 date-time' })
-  to?: Date;
+  @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
+  @HasTimeZone()
+  to?: string;
 }
 
 export class VerifyQueryDto {

@@ -3726,9 +3726,9 @@ export interface operations {
         resourceId?: string;
         actorId?: string;
         action?: string;
-        /** @description Inclusive lower bound */
+        /** @description Inclusive lower bound, with its zone (`Z` or an offset); before `to` */
         from?: string;
-        /** @description Exclusive upper bound */
+        /** @description Exclusive upper bound, with its zone (`Z` or an offset) */
         to?: string;
       };
       header?: never;

@@ -209,6 +209,12 @@ describe('schedules and delayed starts', () => {
         WHERE key = 'hourly' RETURNING next_fire_at AS missed`,
     );
     const missed = rows[0].missed;
+    // Until a runner fires it, the tick that is due is the next one, in both fields.
+    const due = (await call('GET', '/schedules/hourly', writer)).body.data;
+    expect(due.nextFireAt).toBe(missed.toISOString());
+    expect(due.nextFireTimes).toHaveLength(5);
+    expect(due.nextFireTimes[0]).toBe(missed.toISOString());
+    expect(new Date(due.nextFireTimes[1]).getTime()).toBeGreaterThan(Date.now());
     // A replica with the runner comes up on the same database.
     const b = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' }, { db: a.db });
     try {

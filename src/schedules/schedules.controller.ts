@@ -35,10 +35,16 @@ function scheduleView(schedule: ScheduleRow): ScheduleDto {
   };
 }
 
+/**
+ * The next five ticks, the first being `nextFireAt`: a tick that is due but not fired yet (the
+ * runner polls, or every replica was down) still fires, once, and the ones after it come from
+ * now on (missed ticks are not caught up one by one).
+ */
 function scheduleDetailView(schedule: ScheduleRow): ScheduleDetailDto {
-  const upcoming = schedule.enabled
-    ? fireTimes(schedule.cron, schedule.timezone, new Date(), 5)
-    : [];
+  if (!schedule.enabled) return { ...scheduleView(schedule), nextFireTimes: [] };
+  const now = new Date();
+  const due = schedule.nextFireAt && schedule.nextFireAt <= now ? [schedule.nextFireAt] : [];
+  const upcoming = [...due, ...fireTimes(schedule.cron, schedule.timezone, now, 5 - due.length)];
   return { ...scheduleView(schedule), nextFireTimes: upcoming.map((at) => at.toISOString()) };
 }
 

@@ -129,7 +129,9 @@ export class ScheduleDetailDto extends ScheduleDto {
   @ApiProperty({
     type: [String],
     format: 'date-time',
-    description: 'The next five fire times (empty while paused)',
+    description:
+      'The next five fire times, from `nextFireAt` (a due tick not fired yet fires once; ' +
+      'the rest from now on); empty while paused',
   })
   nextFireTimes: string[];
 }

@@ -3348,7 +3348,7 @@ export interface components {
       createdAt: string;
       /** Format: date-time */
       updatedAt: string;
-      /** @description The next five fire times (empty while paused) */
+      /** @description The next five fire times, from `nextFireAt` (a due tick not fired yet fires once; the rest from now on); empty while paused */
       nextFireTimes: string[];
     };
     CreateScheduleDto: {

@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, randomUUID } from 'node:crypto';
 import type { Test } from 'supertest';
+import { verifyReceipt } from '../src/audit/receipt-verifier';
 import { loadConfig } from '../src/config/config';
 import { GithubCredentials } from '../src/github/github-credentials';
 import { GithubDouble, publicKeyOf } from './utils/github-double';
@@ -400,6 +401,23 @@ describe('GitHub round trip', () => {
       10_000,
       'the onFinish event',
     );
+    // Each run's receipt verifies against the audit export: the report of its end is not one
+    // of its steps, so its entries are not the receipt's (they were counted, at times).
+    for (const runId of [ok, bad]) {
+      const receipt = await waitFor(
+        async () => {
+          const response = await get(`/workflows/${runId}/receipt`);
+          return response.status === 200 ? (response.body.data as Json) : undefined;
+        },
+        20_000,
+        'the receipt',
+      );
+      const exported = await test.http.get('/api/v1/audit/export').set(test.admin);
+      expect(verifyReceipt(receipt, exported.text.split('\n'))).toMatchObject({
+        valid: true,
+        reason: null,
+      });
+    }
   }, 60_000);
 
   it('rejects github steps that cannot work, at definition time', async () => {

@@ -190,7 +190,14 @@ export class ReceiptIssuer implements OnModuleInit, OnApplicationBootstrap, OnMo
            FROM workflow_tasks t WHERE t.run_id = ANY($1::uuid[])`,
         [finished.map((run) => run.id)],
       );
-      for (const { runId, ...task } of tasks) tasksOf.get(runId)?.push(task);
+      // The run's own steps only: its onFinish report runs after its end and is not one of
+      // them (the receipt's steps, and what a verifier counts as the run's entries).
+      const stepsOf = new Map(
+        finished.map((run) => [run.id, new Set(run.steps.map((step) => step.key))]),
+      );
+      for (const { runId, ...task } of tasks) {
+        if (stepsOf.get(runId)?.has(task.stepKey)) tasksOf.get(runId)?.push(task);
+      }
     }
     const entries = await this.audit.runsEntries(
       tx.manager,

@@ -77,4 +77,43 @@ describe('auth: revocation racing cache misses', () => {
     }
     expect(late).toEqual([]);
   });
+
+  it('a claim waiting when its key is revoked takes no task: it answers empty, the key then 401', async () => {
+    const skill = 'revoked-wait';
+    const registered = await a.http
+      .post('/api/v1/agents')
+      .set(a.admin)
+      .send({ id: 'lp', name: 'lp', skills: [{ id: skill, name: skill }] });
+    expect(registered.status).toBe(201);
+    for (const [replica, other] of [
+      [a, b],
+      [b, a],
+    ] as const) {
+      const { id, authorization } = await createKey(a, { scopes: ['tasks:work'], agentId: 'lp' });
+      const waiting = replica.http
+        .post('/api/v1/agents/lp/tasks/claim')
+        .set({ authorization })
+        .send({ max: 1, waitSeconds: 10 })
+        .then((response) => response);
+      await pause(300);
+      // Revoked on one replica while the claim waits on this one or the other.
+      expect((await other.http.delete(`/api/v1/api-keys/${id}`).set(a.admin)).status).toBe(204);
+      const started = await a.http
+        .post('/api/v1/workflows')
+        .set(a.admin)
+        .send({ type: 'revoked-wait', steps: [{ key: 'only', skill }] });
+      expect(started.status).toBe(201);
+      const answered = await waiting;
+      expect([answered.status, answered.body.data?.tasks ?? []]).toEqual([200, []]);
+      // The task is still there for a key that may take it.
+      const run = await a.http.get(`/api/v1/workflows/${started.body.data.id}`).set(a.admin);
+      expect(run.body.data.steps[0].task.status).toBe('queued');
+      const again = await replica.http
+        .post('/api/v1/agents/lp/tasks/claim')
+        .set({ authorization })
+        .send({ max: 1 });
+      expect(again.status).toBe(401);
+      await a.http.post(`/api/v1/workflows/${started.body.data.id}/cancel`).set(a.admin).send({});
+    }
+  });
 });

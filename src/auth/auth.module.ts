@@ -8,6 +8,7 @@ import { ApiKeysController } from './api-keys.controller';
 import { ApiKeysService } from './api-keys.service';
 import { AuthAttempts } from './auth-attempts';
 import { AuthGuard } from './auth.guard';
+import { KeyChanges } from './key-changes';
 import { ApiKey } from './entities/api-key.entity';
 import { Tenant } from './entities/tenant.entity';
 import { TenantsController } from './tenants.controller';
@@ -17,8 +18,8 @@ import { WhoAmIController } from './whoami.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([Tenant, ApiKey]), AuditModule],
   controllers: [TenantsController, ApiKeysController, WhoAmIController],
-  providers: [TenantsService, ApiKeysService, ApiKeyCache, AuthAttempts, AuthGuard],
-  exports: [AuthGuard, TenantsService],
+  providers: [TenantsService, ApiKeysService, ApiKeyCache, AuthAttempts, AuthGuard, KeyChanges],
+  exports: [AuthGuard, TenantsService, KeyChanges],
 })
 export class AuthModule implements OnApplicationBootstrap {
   constructor(

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { currentTenantId, RequestContext, requestContext } from '../common/context/request-context';
+import { KeyChanges } from '../auth/key-changes';
 import { ConflictError } from '../common/errors/domain-error';
 import { currentTraceparent, linksTo, markSpan, withSpan } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
@@ -96,6 +97,7 @@ export class TasksService {
     private readonly runTraces: RunTraces,
     private readonly budgets: BudgetsService,
     private readonly claimWaits: ClaimWaits,
+    private readonly keyChanges: KeyChanges,
   ) {}
 
   /**
@@ -158,17 +160,32 @@ export class TasksService {
   ): Promise<ClaimedTask[]> {
     this.agents.assertActsAs(agentId);
     const tenantId = currentTenantId();
-    const deadline = Date.now() + waitSeconds * 1000;
+    // The key was valid when the request began: a wait ends when it is revoked, rotated or
+    // changed (any replica), or expires, and hands out nothing after that. The answer is empty;
+    // the client's next request authenticates again.
+    const context = requestContext.get();
+    const expiresAt = context?.apiKeyExpiresAt ?? Infinity;
+    const deadline = Math.min(Date.now() + waitSeconds * 1000, expiresAt);
+    const key = context?.apiKeyId ? this.keyChanges.watch(context.apiKeyId, signal) : undefined;
+    const waitSignal = key?.signal ?? signal;
     let waitingSince: Date | undefined;
     try {
       for (;;) {
-        if (this.stopping || signal?.aborted) return [];
-        const tasks = await this.claimOrWait(tenantId, agentId, max, deadline, signal, async () => {
-          waitingSince = await this.claimWaits.begin(tenantId, agentId, deadline);
-        });
+        if (this.stopping || signal?.aborted || key?.changed || Date.now() >= expiresAt) return [];
+        const tasks = await this.claimOrWait(
+          tenantId,
+          agentId,
+          max,
+          deadline,
+          waitSignal,
+          async () => {
+            waitingSince = await this.claimWaits.begin(tenantId, agentId, deadline);
+          },
+        );
         if (tasks !== 'again') return tasks;
       }
     } finally {
+      key?.dispose();
       if (waitingSince) this.claimWaits.end(tenantId, agentId, waitingSince);
     }
   }

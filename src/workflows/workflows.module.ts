@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
+import { AuthModule } from '../auth/auth.module';
 import { ConcurrencySweeper } from './concurrency-sweeper';
 import { GithubModule } from '../github/github.module';
 import { DefinitionsController } from './definitions.controller';
@@ -41,7 +42,7 @@ import { UsageReportService } from './usage/usage-report.service';
 
 /** Definitions, runs, the engine, task dispatch to agents (claim, lease, long-poll), the reaper. */
 @Module({
-  imports: [AuditModule, AgentsModule, GithubModule],
+  imports: [AuditModule, AuthModule, AgentsModule, GithubModule],
   controllers: [
     DefinitionsController,
     WorkflowsController,

@@ -124,6 +124,37 @@ describe('agents', () => {
       .set('if-match', '"1"')
       .send(body);
     expect(stale.status).toBe(412);
+    // `*` matches any current version: with none, there is nothing to match (RFC 9110).
+    const none = await test.http
+      .put('/api/v1/agents/boot-none')
+      .set(writer)
+      .set('if-match', '*')
+      .send(body);
+    expect(none.status).toBe(412);
+    expect((await test.http.get('/api/v1/agents/boot-none').set(writer)).status).toBe(404);
+  });
+
+  it('PUT racing DELETE answers 200 or 201, never 404', async () => {
+    const body = { name: 'Flicker', skills: [{ name: 'build' }] };
+    const put = () => test.http.put('/api/v1/agents/flicker').set(writer).send(body);
+    const unexpected: string[] = [];
+    for (let round = 0; round < 30; round += 1) {
+      // Present in even rounds, absent in odd ones: PUTs that find nothing create it at once.
+      const ready =
+        round % 2 === 0 ? put() : test.http.delete('/api/v1/agents/flicker').set(writer);
+      expect([200, 201, 204, 404]).toContain((await ready).status);
+      const answers = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          i % 2 === 0 ? put() : test.http.delete('/api/v1/agents/flicker').set(writer),
+        ),
+      );
+      for (const [i, answer] of answers.entries()) {
+        const allowed = i % 2 === 0 ? [200, 201] : [204, 404];
+        if (!allowed.includes(answer.status))
+          unexpected.push(`${i % 2 === 0 ? 'PUT' : 'DELETE'} ${answer.status}`);
+      }
+    }
+    expect(unexpected).toEqual([]);
   });
 
   it('a PUT that changes nothing is a beat: same ETag, no audit entry; a change is audited from what it was', async () => {

@@ -142,13 +142,15 @@ export class AgentsService {
     return this.unitOfWork.run(async (tx) => {
       const { manager } = tx;
       let current = await this.lock(manager, tenantId, input.id);
-      if (!current) {
-        if (ifMatch !== undefined && ifMatch !== '*') throw etagMismatch();
+      while (!current) {
+        // If-Match, `*` included, needs a current version to match (RFC 9110): none is a 412.
+        if (ifMatch !== undefined) throw etagMismatch();
         const agent = await this.create(tx, tenantId, input, skills);
         if (agent) return { agent, created: true };
-        // Another request created it since our read: update that one.
+        // Another request created it since our read: update that one, or, deleted again since
+        // (a DELETE racing both), create it after all. Each turn follows another client's
+        // commit, never a spin of our own.
         current = await this.lock(manager, tenantId, input.id);
-        if (!current) throw new AgentNotFoundError(input.id);
       }
       if (ifMatch !== undefined && ifMatch !== '*' && ifMatch !== etagOf(current))
         throw etagMismatch();

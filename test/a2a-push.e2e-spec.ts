@@ -150,6 +150,8 @@ describe('A2A 1.0 push notifications', () => {
       authentication: { scheme: 'Bearer' },
     });
     expect(created.headers['webhook-secret']).toMatch(SECRET);
+    // An answer that shows a secret is never stored by a cache.
+    expect(created.headers['cache-control']).toBe('no-store');
 
     const generated = await test.http
       .post(configs(taskId))
@@ -248,6 +250,7 @@ describe('A2A 1.0 push notifications', () => {
     expect(sent.body.task.status.state).toBe('TASK_STATE_SUBMITTED');
     const secret = sent.headers['webhook-secret'];
     expect(secret).toMatch(SECRET);
+    expect(sent.headers['cache-control']).toBe('no-store');
     receiver.trust('run', secret);
     // Another task with its own config: neither gets the other's updates.
     const other = await test.http

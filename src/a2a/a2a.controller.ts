@@ -66,7 +66,7 @@ export class A2aController {
   @ApiProblems(400)
   async send(@Body() body: SendMessageRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { task, pushSecret } = await this.a2a.send(body);
-    if (pushSecret) void reply.header(PUSH_SECRET_HEADER, pushSecret);
+    if (pushSecret) showSecret(reply, pushSecret);
     return { task };
   }
 
@@ -81,7 +81,7 @@ export class A2aController {
   @ApiProblems(400)
   async stream(@Body() body: SendMessageRequestDto, @Res() reply: FastifyReply): Promise<void> {
     const { task, pushSecret } = await this.a2a.start(body);
-    if (pushSecret) void reply.header(PUSH_SECRET_HEADER, pushSecret);
+    if (pushSecret) showSecret(reply, pushSecret);
     await this.serve(reply, task);
   }
 
@@ -160,7 +160,7 @@ export class A2aController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const { config, secret } = await this.push.create(id, body);
-    void reply.header(PUSH_SECRET_HEADER, secret);
+    showSecret(reply, secret);
     return config;
   }
 
@@ -214,4 +214,9 @@ export class A2aController {
     // The run's whole history: a change between the first read and going live is not missed.
     await this.streams.serveRun(() => stream, tenantId, task.id, 0n, false);
   }
+}
+
+/** A push config's signing secret, in an answer no cache may store. */
+function showSecret(reply: FastifyReply, secret: string): void {
+  void reply.header(PUSH_SECRET_HEADER, secret).header('cache-control', 'no-store');
 }

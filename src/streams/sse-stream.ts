@@ -65,7 +65,8 @@ export class SseStream {
     res.writeHead(200, {
       ...headers,
       'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
+      // Never worth storing, and an A2A stream's answer may show a push config's secret.
+      'cache-control': 'no-store, no-transform',
       connection: 'keep-alive',
       // nginx and friends: pass each event on as it comes.
       'x-accel-buffering': 'no',

@@ -404,7 +404,15 @@ describe('A2A 1.0', () => {
         0,
       );
 
-      for (const query of ['pageSize=0', 'pageSize=101', 'status=done', 'pageToken=zzz']) {
+      for (const query of [
+        'pageSize=0',
+        'pageSize=101',
+        'status=done',
+        'pageToken=zzz',
+        // Read in the server's own zone: another instant on a server elsewhere.
+        'statusTimestampAfter=2026-12-03T13:55:00',
+        'statusTimestampAfter=2026-02-30T00:00:00Z',
+      ]) {
         const bad = await test.http.get(`/a2a/v1/tasks?${query}`).set(reader);
         expect([query, bad.status]).toEqual([query, 400]);
       }

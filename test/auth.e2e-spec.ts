@@ -255,6 +255,18 @@ describe('auth: keys', () => {
     // Its own problem type: invalid-key is the 401 of a key that does not authenticate.
     expect(past.body.type).toMatch(/invalid-expiry$/);
     expect(past.body.errors).toEqual([{ field: 'expiresAt', message: expect.any(String) }]);
+    // Not a date (rolled over to 2 March), no zone (the server's own), a number (epoch ms).
+    for (const expiresAt of ['2030-02-30T00:00:00Z', '2030-01-01T00:00:00', 12345]) {
+      const refused = await test.http
+        .post('/api/v1/api-keys')
+        .set(test.admin)
+        .send({ name: 'odd', scopes: ['keys:admin'], expiresAt });
+      expect([expiresAt, refused.status, refused.body.errors?.[0]?.field]).toEqual([
+        expiresAt,
+        400,
+        'expiresAt',
+      ]);
+    }
     const soon = new Date(Date.now() + 1_000).toISOString();
     const created = await test.http
       .post('/api/v1/api-keys')

@@ -44,7 +44,8 @@ export class ApiKeysController {
   @ApiData(IssuedApiKeyDto, 201)
   @ApiProblems(400, 404)
   async create(@Body() body: CreateApiKeyDto): Promise<{ data: IssuedApiKeyDto }> {
-    return { data: issued(await this.apiKeys.create(body)) };
+    const expiresAt = body.expiresAt === undefined ? undefined : new Date(body.expiresAt);
+    return { data: issued(await this.apiKeys.create({ ...body, expiresAt })) };
   }
 
   @Get()

@@ -1,6 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { HasTimeZone } from '../../common/validation/has-time-zone';
 
 /** lf.a2a.v1 TaskState names a ListTasks `status` filter may carry. */
 export const TASK_STATE_FILTERS = [
@@ -54,10 +55,11 @@ export class ListTasksQueryDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'Only tasks whose status timestamp is at or after this time',
+    description: 'Only tasks whose status timestamp is at or after this time (with its zone)',
   })
   @IsOptional()
   @IsISO8601({ strict: true })
+  @HasTimeZone()
   statusTimestampAfter?: string;
 
   @ApiPropertyOptional({

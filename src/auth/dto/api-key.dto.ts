@@ -1,12 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayMinSize,
   IsArray,
-  IsDate,
   IsIn,
   IsInt,
+  IsISO8601,
   IsOptional,
   IsString,
   Length,
@@ -14,6 +13,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { HasTimeZone } from '../../common/validation/has-time-zone';
 import type { ApiKey } from '../entities/api-key.entity';
 import { ADMIN_SCOPE, SCOPES } from '../scopes';
 
@@ -38,11 +38,15 @@ export class CreateApiKeyDto {
   @Matches(/^[a-z0-9][a-z0-9._-]{0,63}$/, { message: 'agentId must be an agent id slug' })
   agentId?: string;
 
-  @ApiPropertyOptional({ format: 'date-time' })
+  @ApiPropertyOptional({
+    format: 'date-time',
+    description: 'When the key stops working, with its zone (`Z` or an offset); in the future',
+  })
   @IsOptional()
-  @Type(() => Date)
-  @IsDate({ message: 'expiresAt must be an ISO 8601 date-time' })
-  expiresAt?: Date;
+  @IsString({ message: 'expiresAt must be an ISO 8601 date-time' })
+  @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
+  @HasTimeZone()
+  expiresAt?: string;
 
   @ApiPropertyOptional({ description: 'Platform admins only: create the key in this tenant' })
   @IsOptional()

@@ -1668,7 +1668,10 @@ export interface components {
       )[];
       /** @description Bind the key to one agent: it may only act as it */
       agentId?: string;
-      /** Format: date-time */
+      /**
+       * Format: date-time
+       * @description When the key stops working, with its zone (`Z` or an offset); in the future
+       */
       expiresAt?: string;
       /** @description Platform admins only: create the key in this tenant */
       tenantId?: string;
@@ -11018,7 +11021,7 @@ export interface operations {
         pageToken?: string;
         /** @description Accepted; tasks carry no message history, so none is returned */
         historyLength?: number;
-        /** @description Only tasks whose status timestamp is at or after this time */
+        /** @description Only tasks whose status timestamp is at or after this time (with its zone) */
         statusTimestampAfter?: string;
         /** @description Include artifacts (default false) */
         includeArtifacts?: 'true' | 'false';

@@ -56,6 +56,8 @@ export class AppModule {
         A2aModule,
         ThrottlerModule.forRoot({
           throttlers: [{ name: 'default', ttl: 60_000, limit: config.rateLimitPerMinute }],
+          // The problem's detail (the default names the exception class).
+          errorMessage: 'Too many requests for this key (or address): retry after Retry-After.',
           storage: config.redisUrl
             ? new RedisBackedStorage(config.redisUrl)
             : new FixedWindowStorage(),

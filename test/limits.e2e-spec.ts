@@ -31,6 +31,9 @@ describe('rate limits', () => {
     expect(limited.status).toBe(429);
     expect(limited.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect(limited.body.detail).toBe(
+      'Too many requests for this key (or address): retry after Retry-After.',
+    );
     // Another key has its own budget.
     expect(
       (await test.http.get('/api/v1/api-keys').set({ authorization: second.authorization })).status,

@@ -69,6 +69,7 @@ describe('A2A 1.0 push notifications', () => {
     }
     return receiver.on(path);
   };
+  const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
   const stateOf = (got: Received): string =>
     (JSON.parse(got.body) as Json).statusUpdate?.status.state ?? 'artifact';
   const isTerminal = (got: Received[]) => got.some((r) => stateOf(r) === 'TASK_STATE_COMPLETED');
@@ -451,6 +452,42 @@ describe('A2A 1.0 push notifications', () => {
     const after = await test.http.get(`${base}/tasks`).set(reader);
     expect(after.body.totalSize).toBe(before.body.totalSize);
     await test.http.post(`${base}/tasks/${taskId}:cancel`).set(writer).send({}).expect(200);
+  });
+
+  it('a config whose create read the task before a cancel committed still gets the terminal update', async () => {
+    const taskId = await started();
+    // The create is held at its INSERT (it has read the task, still working) while the task is
+    // cancelled and that change is dispatched; then it commits.
+    const blocker = new Client({ connectionString: test.db.url });
+    await blocker.connect();
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query('LOCK TABLE a2a_push_configs IN SHARE MODE');
+      const creating = test.http
+        .post(configs(taskId))
+        .set(writer)
+        .send({ url: `${receiver.url}/late-create` })
+        .then((response) => response);
+      const held = async () =>
+        (
+          await db.query(
+            `SELECT count(*)::int AS n FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO "a2a_push_configs"%'`,
+          )
+        ).rows[0].n === 1;
+      for (let i = 0; i < 100 && !(await held()); i += 1) await pause(50);
+      expect(await held()).toBe(true);
+      await test.http.post(`${base}/tasks/${taskId}:cancel`).set(writer).send({}).expect(200);
+      await pause(1_000);
+      await blocker.query('COMMIT');
+      const created = await creating;
+      expect(created.status).toBe(200);
+      await receivedOn('/late-create', (got) =>
+        got.some((r) => stateOf(r) === 'TASK_STATE_CANCELED'),
+      );
+    } finally {
+      await blocker.end();
+    }
   });
 
   it('unknown, terminal and other tenants’ tasks', async () => {

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { BadRequestError } from '../../common/errors/domain-error';
@@ -70,6 +70,8 @@ function view(row: { taskId: string; configId: string; endpointId: string }, url
  */
 @Injectable()
 export class A2aPushService implements OnModuleInit {
+  private readonly logger = new Logger(A2aPushService.name);
+
   constructor(
     private readonly dataSource: DataSource,
     private readonly unitOfWork: UnitOfWork,
@@ -120,7 +122,7 @@ export class A2aPushService implements OnModuleInit {
       await this.taskOrThrow(taskId);
       await this.assertReachable(request.url, 'url');
     }
-    return this.unitOfWork.run(async (tx) => {
+    const issued = await this.unitOfWork.run(async (tx) => {
       await this.lockTasks(tx, [taskId]);
       const task = (await readTasks(tx.manager, tenantId, [taskId])).get(taskId);
       if (!task) throw new A2aTaskNotFoundError(taskId);
@@ -188,6 +190,17 @@ export class A2aPushService implements OnModuleInit {
       if (prepared) await this.push(tx, [taskId]);
       return { config: answerOf(row), secret };
     });
+    // A change of the task that committed after this create read it, and was dispatched
+    // before this create committed, found no config of it: it is pushed now (the tasks' lock
+    // makes it once). The config stands either way; a failure here is left to the log.
+    if (!prepared) {
+      await this.unitOfWork
+        .run((tx) => this.push(tx, [taskId]))
+        .catch((error: unknown) =>
+          this.logger.warn({ err: error, taskId }, 'push catch-up after a config create failed'),
+        );
+    }
+    return issued;
   }
 
   /** GetTaskPushNotificationConfig. */

@@ -354,6 +354,29 @@ describe('A2A 1.0', () => {
       await test.http.post(`/a2a/v1/tasks/${response.body.task.id}:cancel`).set(writer).send({});
     });
 
+    it('a repeat of a blocking send while it waits is a 409 that says to retry, then replayed', async () => {
+      const body = message('summary', [{ text: 'repeated while waiting' }], {}, true);
+      const headers = { ...writer, 'idempotency-key': `wait-${Date.now()}` };
+      const first = publicCard.http.post('/a2a/v1/message:send').set(headers).send(body);
+      const firstDone = first.then((response) => response);
+      await new Promise((done) => setTimeout(done, 400));
+      // The run has started (its change committed); the answer is still to come.
+      const repeat = await publicCard.http.post('/a2a/v1/message:send').set(headers).send(body);
+      expect([repeat.status, repeat.body.type]).toEqual([
+        409,
+        'urn:agentmesh:problem:idempotency-key-committed',
+      ]);
+      // It cannot read a task whose id it was never told: it is told to retry for the answer.
+      expect(repeat.body.detail).toContain('retry shortly to get it replayed');
+      const answered = await firstDone;
+      expect(answered.status).toBe(200);
+      const replayed = await publicCard.http.post('/a2a/v1/message:send').set(headers).send(body);
+      expect(replayed.status).toBe(200);
+      expect(replayed.headers['idempotent-replayed']).toBe('true');
+      expect(replayed.body.task.id).toBe(answered.body.task.id);
+      await test.http.post(`/a2a/v1/tasks/${answered.body.task.id}:cancel`).set(writer).send({});
+    });
+
     it('ListTasks pages newest first, filters by state and context, counts the total', async () => {
       const open = await started('summary', { text: 'listed' });
       const all = await test.http.get('/a2a/v1/tasks?pageSize=2').set(reader);

@@ -33,8 +33,10 @@ export function requestHash(method: string, url: string, body: unknown): string 
  * one with another body 422, one while the first is still running 409. A request that failed
  * before any change committed stores nothing, so the client may retry it with the same key. One
  * whose change committed keeps the key whatever happens next (the mark is written in the
- * change's own transaction, see UnitOfWork): a repeat replays the stored response or, if it
- * could not be stored, gets 409 `idempotency-key-committed`; the change is never made twice.
+ * change's own transaction, see UnitOfWork): a repeat replays the stored response or, while
+ * none is stored, gets 409 `idempotency-key-committed` (the first may still be answering, as a
+ * blocking A2A send does while it waits, or it failed to store its answer); the change is
+ * never made twice.
  * Use it with `@Idempotent()`.
  */
 @Injectable()
@@ -72,8 +74,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'committed':
         throw new ConflictError(
           IdempotencyErrorCode.Committed,
-          'The request with this Idempotency-Key made its change, but its response was not kept; ' +
-            'read the resource instead of repeating the request.',
+          'The request with this Idempotency-Key made its change, and its answer is not stored: ' +
+            'it may still be coming (retry shortly to get it replayed), or it was lost (read the ' +
+            'resource). The change is not made again.',
         );
       case 'in_flight':
         throw new ConflictError(

@@ -204,6 +204,27 @@ describe('GitHub round trip', () => {
     expect(JSON.stringify(audit.body)).not.toContain('ghs_');
   }, 60_000);
 
+  it('a signed delivery whose body is not a JSON object is refused (400) and starts nothing', async () => {
+    for (const text of ['[1,2]', '"text"', 'null', '42']) {
+      const body = Buffer.from(text);
+      const signature = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`;
+      const hook = await sendRaw(
+        test.http
+          .post('/api/v1/hooks/github')
+          .set('content-type', 'application/json')
+          .set('x-github-event', 'issues')
+          .set('x-github-delivery', randomUUID())
+          .set('x-hub-signature-256', signature),
+        body,
+      );
+      expect([text, hook.status, hook.body.detail]).toEqual([
+        text,
+        400,
+        expect.stringContaining('a JSON object'),
+      ]);
+    }
+  });
+
   it('sets a commit status on the head of the pull request that started the run', async () => {
     await define({
       key: 'pr-status',

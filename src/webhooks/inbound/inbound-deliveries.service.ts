@@ -104,6 +104,8 @@ export class InboundDeliveriesService {
       deliveryId,
       headerNames: GITHUB_HEADERS,
       eventOf: () => event,
+      // GitHub sends objects: anything else signed would start runs that cannot resolve.
+      payloadKind: 'object',
     });
   }
 
@@ -197,10 +199,11 @@ export class InboundDeliveriesService {
       deliveryId: string;
       headerNames: string[];
       eventOf: (payload: unknown) => string;
+      payloadKind?: 'object';
     },
   ): Promise<HookReceipt> {
     const { tenantId, source, deliveryId } = delivery;
-    const parsed: ParsedPayload = parsePayload(body);
+    const parsed: ParsedPayload = parsePayload(body, delivery.payloadKind);
     const event = delivery.eventOf(parsed.ok ? parsed.value : undefined);
     const outcome = await this.unitOfWork.run(async (tx) => {
       const id = uuidv7();

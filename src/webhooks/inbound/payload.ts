@@ -6,10 +6,11 @@ export type ParsedPayload = { ok: true; value: unknown } | { ok: false; reason: 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
- * The body as JSON, or why it cannot be used: not UTF-8, not JSON, nested too deep, or holding
- * a NUL character (PostgreSQL's jsonb refuses `\u0000`). Never throws.
+ * The body as JSON, or why it cannot be used: not UTF-8, not JSON, not an object when `kind`
+ * asks for one, nested too deep, or holding a NUL character (PostgreSQL's jsonb refuses
+ * `\u0000`). Never throws.
  */
-export function parsePayload(body: Buffer): ParsedPayload {
+export function parsePayload(body: Buffer, kind?: 'object'): ParsedPayload {
   let text: string;
   try {
     text = utf8.decode(body);
@@ -23,6 +24,8 @@ export function parsePayload(body: Buffer): ParsedPayload {
   } catch {
     return { ok: false, reason: 'the body is not valid JSON' };
   }
+  if (kind === 'object' && (typeof value !== 'object' || value === null || Array.isArray(value)))
+    return { ok: false, reason: 'the body is not a JSON object' };
   const problem = unstorable(value);
   return problem ? { ok: false, reason: problem } : { ok: true, value };
 }

@@ -254,8 +254,22 @@ describe('A2A 1.0', () => {
     it('bad input is a 4xx problem+json naming the A2A error, and starts nothing', async () => {
       const before = await test.http.get('/api/v1/workflows?limit=100').set(reader);
       const cases: Array<[unknown, number, string]> = [
-        [{}, 400, 'Bad Request'],
-        [{ message: 'hi' }, 400, 'Bad Request'],
+        [{}, 400, 'InvalidParamsError'],
+        [{ message: 'hi' }, 400, 'InvalidParamsError'],
+        [{ ...message('summary', [{ text: 'x' }]), extra: 1 }, 400, 'InvalidParamsError'],
+        [message('summary', [{ text: 5 }]), 400, 'InvalidParamsError'],
+        [message('summary', [{}]), 400, 'InvalidParamsError'],
+        [message('summary', [{ text: 'x', data: { a: 1 } }]), 400, 'InvalidParamsError'],
+        [
+          { ...message('summary', [{ text: 'x' }]), configuration: { returnImmediately: 'yes' } },
+          400,
+          'InvalidParamsError',
+        ],
+        [
+          { ...message('summary', [{ text: 'x' }]), configuration: { bogus: true } },
+          400,
+          'InvalidParamsError',
+        ],
         [message('', [{ text: 'x' }]), 400, 'InvalidParamsError'],
         [
           { message: { messageId: 'm', role: 'ROLE_USER', parts: [{ text: 'x' }] } },
@@ -295,6 +309,28 @@ describe('A2A 1.0', () => {
         .set(writer)
         .send({});
       expect(verb.status).toBe(404);
+      // A custom method asked with the wrong HTTP method, or a task's own path posted to: 405.
+      const open = await started('summary', { text: 'verbs' });
+      for (const [method, path, allow] of [
+        ['get', `/a2a/v1/tasks/${open.id}:cancel`, 'POST'],
+        ['post', `/a2a/v1/tasks/${open.id}:subscribe`, 'GET'],
+        ['post', `/a2a/v1/tasks/${open.id}`, 'GET'],
+      ] as const) {
+        const wrong = await test.http[method](path)
+          .set(method === 'get' ? reader : writer)
+          .send();
+        expect([method, path, wrong.status, wrong.headers.allow]).toEqual([
+          method,
+          path,
+          405,
+          allow,
+        ]);
+      }
+      await test.http.post(`/a2a/v1/tasks/${open.id}:cancel`).set(writer).send({});
+      for (const query of ['status=BOGUS', 'pageSize=0']) {
+        const bad = await test.http.get(`/a2a/v1/tasks?${query}`).set(reader);
+        expect([query, bad.status, bad.body.title]).toEqual([query, 400, 'InvalidParamsError']);
+      }
       expect((await send(message('summary', [{ text: 'x' }]), reader)).status).toBe(403);
       expect((await test.http.get('/a2a/v1/tasks/x').set(worker)).status).toBe(403);
     });

@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  Res,
+  UseInterceptors,
+} from '@nestjs/common';
 import {
   ApiBody,
   ApiOkResponse,
@@ -12,9 +23,11 @@ import { Scopes } from '../auth/scopes';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { currentTenantId } from '../common/context/request-context';
 import { ApiProblems } from '../common/openapi/problem-responses';
+import { MethodNotAllowedError } from '../common/errors/domain-error';
 import { hijackForStream } from '../streams/sse-stream';
 import { StreamsService } from '../streams/streams.service';
 import { A2aTaskNotFoundError, A2aUnsupportedOperationError } from './a2a.errors';
+import { A2aParamsInterceptor } from './a2a-params.interceptor';
 import { A2aService } from './a2a.service';
 import { A2aTask, TERMINAL_STATES } from './a2a-task';
 import { A2aTaskStream } from './a2a-task-stream';
@@ -43,6 +56,7 @@ const STREAM_RESPONSE = {
  */
 @ApiTags('a2a')
 @Controller(A2A_BASE_PATH)
+@UseInterceptors(A2aParamsInterceptor)
 export class A2aController {
   constructor(
     private readonly a2a: A2aService,
@@ -111,6 +125,7 @@ export class A2aController {
   @ApiProblems(400, 404)
   async get(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     // Custom methods share the path segment with the id (AIP-136); the router sees one param.
+    if (id.endsWith(CANCEL_SUFFIX)) throw wrongMethod(`tasks/{id}${CANCEL_SUFFIX}`, 'POST');
     if (!id.endsWith(SUBSCRIBE_SUFFIX)) {
       await reply.send(await this.a2a.get(id));
       return;
@@ -134,6 +149,9 @@ export class A2aController {
   @ApiParam({ name: 'idAndVerb', description: '{id}:cancel' })
   @ApiProblems(404, 409)
   async cancel(@Param('idAndVerb') idAndVerb: string) {
+    if (idAndVerb.endsWith(SUBSCRIBE_SUFFIX))
+      throw wrongMethod(`tasks/{id}${SUBSCRIBE_SUFFIX}`, 'GET');
+    if (!idAndVerb.includes(':')) throw wrongMethod('tasks/{id}', 'GET');
     if (!idAndVerb.endsWith(CANCEL_SUFFIX)) throw new A2aTaskNotFoundError(idAndVerb);
     return this.a2a.cancel(idAndVerb.slice(0, -CANCEL_SUFFIX.length));
   }
@@ -219,4 +237,9 @@ export class A2aController {
 /** A push config's signing secret, in an answer no cache may store. */
 function showSecret(reply: FastifyReply, secret: string): void {
   void reply.header(PUSH_SECRET_HEADER, secret).header('cache-control', 'no-store');
+}
+
+/** A task's path or custom method asked with a method it does not answer: 405 with Allow. */
+function wrongMethod(path: string, allow: string): MethodNotAllowedError {
+  return new MethodNotAllowedError(`${path} answers ${allow} only.`, allow);
 }

@@ -24,7 +24,7 @@ import {
   A2aTaskNotFoundError,
 } from './a2a.errors';
 import { A2aTask, INPUT_KINDS, isSettled, taskFromRun, TaskState } from './a2a-task';
-import { runRequestOf } from './send-message';
+import { configurationErrors, runRequestOf } from './send-message';
 import { A2aPushService } from './push/a2a-push.service';
 import type { PushConfigRequest } from './push/push-config';
 import { serviceCard } from './service-card';
@@ -103,6 +103,9 @@ export class A2aService {
    */
   async start(body: SendMessageRequestDto): Promise<{ task: A2aTask; pushSecret?: string }> {
     const request = runRequestOf(body.message, body.metadata);
+    const invalid = configurationErrors(body.configuration);
+    if (invalid.length > 0)
+      throw new A2aInvalidParamsError('The SendMessageRequest is not valid.', invalid);
     const push = await this.pushRequestOf(body.configuration);
     let task: A2aTask;
     try {

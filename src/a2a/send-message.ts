@@ -33,6 +33,8 @@ export function runRequestOf(
   const parts = message.parts;
   if (!Array.isArray(parts) || parts.length === 0 || !parts.every(isObject)) {
     errors.push({ field: 'message.parts', message: 'parts must be a non-empty array of Parts' });
+  } else {
+    errors.push(...parts.flatMap((part, index) => partErrors(part, `message.parts[${index}]`)));
   }
   const messageMetadata = message.metadata;
   if (messageMetadata !== undefined && !isObject(messageMetadata)) {
@@ -55,6 +57,59 @@ export function runRequestOf(
     );
   }
   return { skillId: skillId as string, input: inputOf(parts as Array<Record<string, unknown>>) };
+}
+
+/** A Part's content, one of them (lf.a2a.v1 `oneof content`). */
+const PART_CONTENT = ['text', 'data', 'raw', 'url'] as const;
+const PART_FIELDS = new Set<string>([...PART_CONTENT, 'metadata', 'filename', 'mediaType']);
+
+function partErrors(part: Record<string, unknown>, field: string): FieldError[] {
+  const unknown = Object.keys(part).filter((name) => !PART_FIELDS.has(name));
+  if (unknown.length > 0)
+    return [{ field: `${field}.${unknown[0]}`, message: `${unknown[0]} is not a field of a Part` }];
+  const content = PART_CONTENT.filter((name) => part[name] !== undefined);
+  if (content.length !== 1) {
+    return [{ field, message: 'a Part holds exactly one of text, data, raw and url' }];
+  }
+  for (const name of ['text', 'raw', 'url', 'filename', 'mediaType'] as const) {
+    if (part[name] !== undefined && typeof part[name] !== 'string')
+      return [{ field: `${field}.${name}`, message: `${name} must be a string` }];
+  }
+  if (part.metadata !== undefined && !isObject(part.metadata))
+    return [{ field: `${field}.metadata`, message: 'metadata must be an object' }];
+  return [];
+}
+
+/**
+ * SendMessageConfiguration's fields: the push config (either name) is checked where it is
+ * registered; what this service does not act on is still checked for its type, and a field
+ * it does not know is refused, as anywhere else in the request.
+ */
+export function configurationErrors(configuration: Record<string, unknown> | undefined) {
+  const errors: FieldError[] = [];
+  for (const [name, value] of Object.entries(configuration ?? {})) {
+    const field = `configuration.${name}`;
+    switch (name) {
+      case 'taskPushNotificationConfig':
+      case 'pushNotificationConfig':
+        break;
+      case 'returnImmediately':
+        if (typeof value !== 'boolean')
+          errors.push({ field, message: `${name} must be a boolean` });
+        break;
+      case 'historyLength':
+        if (!Number.isInteger(value) || (value as number) < 0)
+          errors.push({ field, message: 'historyLength must be a non-negative integer' });
+        break;
+      case 'acceptedOutputModes':
+        if (!Array.isArray(value) || !value.every((mode) => typeof mode === 'string'))
+          errors.push({ field, message: 'acceptedOutputModes must be an array of strings' });
+        break;
+      default:
+        errors.push({ field, message: `${name} is not a field of SendMessageConfiguration` });
+    }
+  }
+  return errors;
 }
 
 function inputOf(parts: Array<Record<string, unknown>>): Record<string, unknown> {

@@ -9,6 +9,7 @@ export type ErrorKind =
   | 'unprocessable'
   | 'too_large'
   | 'unsupported_media_type'
+  | 'method_not_allowed'
   | 'unavailable';
 
 export interface FieldError {
@@ -79,4 +80,15 @@ export class TooLargeError extends DomainError {
 
 export class UnsupportedMediaTypeError extends DomainError {
   readonly kind = 'unsupported_media_type' as const;
+}
+
+/** A method the resource does not answer; `allow` lists those it does (the Allow header). */
+export class MethodNotAllowedError extends DomainError {
+  readonly kind = 'method_not_allowed' as const;
+  constructor(
+    message: string,
+    readonly allow: string,
+  ) {
+    super('method_not_allowed', message);
+  }
 }

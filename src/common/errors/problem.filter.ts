@@ -6,7 +6,7 @@ import { STATUS_CODES } from 'node:http';
 import { isDatabaseUnavailable, sqlState } from '../../database/database-errors';
 import { HTTP_DENIED_TOTAL } from '../../metrics/metrics.module';
 import { normaliseAddress } from '../net/cidr';
-import { DomainError, ErrorKind, FieldError } from './domain-error';
+import { DomainError, ErrorKind, FieldError, MethodNotAllowedError } from './domain-error';
 import { PROBLEM_CONTENT_TYPE, ProblemDto } from './problem.dto';
 
 const KIND_STATUS: Record<ErrorKind, number> = {
@@ -18,6 +18,7 @@ const KIND_STATUS: Record<ErrorKind, number> = {
   precondition_failed: 412,
   too_large: 413,
   unsupported_media_type: 415,
+  method_not_allowed: 405,
   unprocessable: 422,
   unavailable: 503,
 };
@@ -100,6 +101,9 @@ export class ProblemFilter implements ExceptionFilter {
         title: exception.title,
         detail: exception.message,
         errors: exception.errors,
+        ...(exception instanceof MethodNotAllowedError
+          ? { headers: { allow: exception.allow } }
+          : {}),
       };
     }
     if (exception instanceof HttpException) return fromHttpException(exception);

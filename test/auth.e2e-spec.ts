@@ -394,6 +394,15 @@ describe('auth: tenants', () => {
       .send({ name: 'x', scopes: ['agents:read'], tenantId: 'ghost' });
     expect(response.status).toBe(404);
   });
+
+  it('a null tenantId is the caller’s own tenant, as a null agentId or expiresAt is no value', async () => {
+    const created = await test.http
+      .post('/api/v1/api-keys')
+      .set({ authorization: acmeAdmin })
+      .send({ name: 'nulls', scopes: ['keys:admin'], tenantId: null, agentId: null });
+    expect(created.status).toBe(201);
+    expect(created.body.data.tenantId).toBe('acme');
+  });
 });
 
 describe('auth: revocation across replicas', () => {

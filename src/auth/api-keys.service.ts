@@ -96,7 +96,8 @@ export class ApiKeysService {
     const context = requestContext.require();
     const isPlatformAdmin = context.scopes?.includes(ADMIN_SCOPE) ?? false;
     const tenantId = input.tenantId ?? currentTenantId();
-    if (input.tenantId !== undefined && input.tenantId !== context.tenantId && !isPlatformAdmin) {
+    // null, as for the other optional fields, is no value: the caller's own tenant.
+    if (input.tenantId != null && input.tenantId !== context.tenantId && !isPlatformAdmin) {
       throw new ForbiddenError(
         AuthErrorCode.TenantSwitchForbidden,
         'Only platform admins may create keys in another tenant.',

@@ -290,6 +290,28 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
       expect(after.body?.data).toEqual(before.body?.data);
     });
 
+    it('a lone surrogate (\\ud800) is refused by field alike: not replaced, not a nameless 400', async () => {
+      const cases: Array<[string, string]> = [
+        ['{"name":"a\\ud800b","skills":[{"name":"n"}]}', 'name'],
+        ['{"name":"n","skills":[{"name":"n"}],"labels":{"k":"\\udc00"}}', 'labels.k'],
+      ];
+      for (const [body, field] of cases) {
+        const answer = await send('PUT', '/api/v1/agents/lone-surrogate', { headers: admin, body });
+        expectProblem(answer, 400);
+        expect(answer.body?.type).toMatch(/invalid-value$/);
+        expect((answer.body?.errors as Array<{ field: string }>).map((e) => e.field)).toEqual([
+          field,
+        ]);
+      }
+      // A pair is one character, stored as sent.
+      const paired = await send('PUT', '/api/v1/agents/lone-surrogate', {
+        headers: admin,
+        body: '{"name":"a\\ud83d\\ude00b","skills":[{"name":"n"}]}',
+      });
+      expect(paired.status).toBe(201);
+      expect(paired.body?.data.name).toBe('a\u{1F600}b');
+    });
+
     it('in a query filter, is a 400 that says so', async () => {
       const answer = await send('GET', '/api/v1/agents?q=a%00b', { headers: admin });
       expectProblem(answer, 400);

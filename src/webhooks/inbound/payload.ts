@@ -31,7 +31,8 @@ export function parsePayload(body: Buffer, kind?: 'object'): ParsedPayload {
 }
 
 /** PostgreSQL's jsonb refuses `\ud800`-style escapes that do not pair up. */
-const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+export const LONE_SURROGATE =
+  /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /** Walks the value without recursion (a hostile body may nest deeply). */
 function unstorable(root: unknown): string | undefined {

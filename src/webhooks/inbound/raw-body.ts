@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { BadRequestError } from '../../common/errors/domain-error';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../common/http/json-depth';
+import { LONE_SURROGATE } from './payload';
 
 /** Routes under this prefix receive signed deliveries and verify the bytes as they arrived. */
 export const HOOKS_PATH_PREFIX = '/api/v1/hooks/';
@@ -53,16 +54,14 @@ export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number):
       // The default parser is synchronous: it calls done itself.
       void parseJson(request, body as unknown as string, (error, parsed) => {
         if (error) return done(poisoningOr(error, body), undefined);
-        const nul = body.includes(ESCAPED_NUL) ? nulFields(parsed) : [];
-        if (nul.length > 0) {
+        const unstorable = mayHoldUnstorable(body) ? unstorableFields(parsed) : [];
+        if (unstorable.length > 0) {
           return done(
             new BadRequestError(
               'invalid_value',
-              'Text in the body holds the NUL character (\\u0000), which cannot be stored.',
-              nul.map((field) => ({
-                field,
-                message: 'must not contain the NUL character (\\u0000)',
-              })),
+              'Text in the body holds the NUL character (\\u0000) or a lone UTF-16 surrogate ' +
+                '(\\ud800-\\udfff unpaired), which cannot be stored.',
+              unstorable,
             ),
             undefined,
           );
@@ -89,23 +88,43 @@ function poisoningOr(error: Error, body: Buffer): Error {
   );
 }
 
-/** `\u0000` as it appears in JSON text: the only way a NUL can be in a parsed string. */
-const ESCAPED_NUL = Buffer.from('\\u0000');
+/** `\u0000` and `\ud800`..`\udfff` in JSON text: the only ways such characters reach a parsed string. */
+const ESCAPE = Buffer.from('\\u');
+const UNSTORABLE_ESCAPE = /\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})/;
+
+function mayHoldUnstorable(body: Buffer): boolean {
+  return body.includes(ESCAPE) && UNSTORABLE_ESCAPE.test(body.toString('utf8'));
+}
+
+function whatIsUnstorable(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain the NUL character (\\u0000)';
+  if (LONE_SURROGATE.test(text))
+    return 'must not contain a lone UTF-16 surrogate (\\ud800-\\udfff)';
+  return undefined;
+}
 
 /**
- * The fields of a parsed body whose text holds a NUL (PostgreSQL's text and jsonb cannot store
- * it, and would refuse the statement with no field named): a string value by its path, a key
- * by the object holding it. Only walked when the bytes hold an escaped NUL (an escaped
- * backslash followed by `u0000` is such bytes too, and then nothing is found).
+ * The fields of a parsed body whose text PostgreSQL cannot store: the NUL character (text and
+ * jsonb refuse it, with no field named) and a lone surrogate (jsonb refuses its escape, text
+ * would silently store U+FFFD in its place). A string value by its path, a key by the object
+ * holding it. Only walked when the bytes hold such an escape (an escaped backslash followed by
+ * `u0000` is such bytes too, and then nothing is found).
  */
-function nulFields(value: unknown, path = ''): string[] {
-  if (typeof value === 'string') return value.includes('\u0000') ? [path || '(body)'] : [];
-  if (Array.isArray(value)) return value.flatMap((item, i) => nulFields(item, `${path}[${i}]`));
-  if (value === null || typeof value !== 'object') return [];
-  const found: string[] = [];
-  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-    if (key.includes('\u0000')) found.push(path || '(body)');
-    found.push(...nulFields(item, path ? `${path}.${key}` : key));
+function unstorableFields(value: unknown, path = ''): Array<{ field: string; message: string }> {
+  if (typeof value === 'string') {
+    const message = whatIsUnstorable(value);
+    return message ? [{ field: path || '(body)', message }] : [];
   }
-  return [...new Set(found)];
+  if (Array.isArray(value))
+    return value.flatMap((item, i) => unstorableFields(item, `${path}[${i}]`));
+  if (value === null || typeof value !== 'object') return [];
+  const found: Array<{ field: string; message: string }> = [];
+  for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+    const message = whatIsUnstorable(key);
+    if (message) found.push({ field: path || '(body)', message });
+    found.push(...unstorableFields(item, path ? `${path}.${key}` : key));
+  }
+  return found.filter(
+    (error, index) => found.findIndex((other) => other.field === error.field) === index,
+  );
 }

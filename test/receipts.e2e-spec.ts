@@ -586,7 +586,20 @@ describe('signed run receipts', () => {
            FROM workflow_runs WHERE id = ANY($1::uuid[])`,
         [runs.map((run) => run.id)],
       );
-      await Promise.all([...issuers, ...issuers].map((issuer) => issuer.issueDue()));
+      // The replicas' own issuers may hold the items (SKIP LOCKED passes them here): wait until
+      // the queue is drained by whichever issuer took them.
+      await waitFor(
+        async () => {
+          await Promise.all([...issuers, ...issuers].map((issuer) => issuer.issueDue()));
+          const { rows } = await db.query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM workflow_receipt_queue WHERE run_id = ANY($1::uuid[])`,
+            [runs.map((run) => run.id)],
+          );
+          return rows[0].n === 0 ? true : undefined;
+        },
+        20_000,
+        'the finishes handled again',
+      );
       const { rows } = await db.query<{
         receipts: number;
         events: number;

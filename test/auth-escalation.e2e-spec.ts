@@ -100,6 +100,29 @@ describe('auth: no key manages a key that outranks it', () => {
       403,
       `${PROBLEM}agent-binding-required`,
     ]);
+    // It reads only what it may manage: its agent's keys.
+    const listed = await test.http
+      .get('/api/v1/api-keys?limit=100')
+      .set({ authorization: agentAdmin.authorization });
+    expect(listed.status).toBe(200);
+    const agents = (listed.body.data.apiKeys as Array<{ agentId: string | null }>).map(
+      (key) => key.agentId,
+    );
+    expect(new Set(agents)).toEqual(new Set(['bot-1']));
+    const readPlain = await test.http
+      .get(`/api/v1/api-keys/${plain.id}`)
+      .set({ authorization: agentAdmin.authorization });
+    expect([readPlain.status, readPlain.body.type]).toEqual([
+      403,
+      `${PROBLEM}agent-binding-required`,
+    ]);
+    expect(
+      (
+        await test.http
+          .get(`/api/v1/api-keys/${own.body.data.id}`)
+          .set({ authorization: agentAdmin.authorization })
+      ).status,
+    ).toBe(200);
     expect((await revoke(own.body.data.id as string, agentAdmin.authorization)).status).toBe(204);
   });
 

@@ -140,15 +140,24 @@ export class ApiKeysService {
               rotated_to AS "rotatedTo", created_at AS "createdAt"
          FROM api_keys
         WHERE tenant_id = $1 AND ($2::uuid IS NULL OR id < $2::uuid)
+          AND ($4::varchar IS NULL OR agent_id = $4)
         ORDER BY id DESC LIMIT $3`,
-      [currentTenantId(), after ? after[0] : null, limit + 1],
+      [currentTenantId(), after ? after[0] : null, limit + 1, boundAgent()],
     );
     return toPage(rows, limit, (key) => [key.id]);
   }
 
+  /** An agent-bound key reads only the keys it may manage: those bound to its agent. */
   async get(id: string): Promise<ApiKey> {
     const key = await this.keys.findOneBy({ id, tenantId: currentTenantId() });
     if (!key) throw notFound(id);
+    const agentId = boundAgent();
+    if (agentId !== null && key.agentId !== agentId) {
+      throw new ForbiddenError(
+        AuthErrorCode.AgentBindingRequired,
+        GRANT_VIOLATION_MESSAGES[AuthErrorCode.AgentBindingRequired],
+      );
+    }
     return key;
   }
 
@@ -375,6 +384,11 @@ function auditView(key: ApiKey) {
 }
 
 /** The calling key may only create, rotate or revoke keys that grant no more than it holds. */
+/** The agent the calling key is bound to, if it is. */
+function boundAgent(): string | null {
+  return requestContext.get()?.agentId ?? null;
+}
+
 function refuseOutranking(target: Grants, action: 'create' | 'manage'): void {
   const context = requestContext.require();
   const caller = { scopes: context.scopes ?? [], agentId: context.agentId ?? null };

@@ -223,6 +223,23 @@ describe('usage and budgets', () => {
     ]);
     const empty = await call('POST', `/workflows/${started.id}/budget`, writer, {});
     expect(empty.status).toBe(400);
+    // At the start as later: a budget names a limit (no budget is no limit: leave it out).
+    for (const budget of [{}, { tokens: null }]) {
+      const emptyAtStart = await call('POST', '/workflows', writer, {
+        type: 'bad-budget',
+        steps: [{ key: 'a', skill: 'x' }],
+        budget,
+      });
+      expect([emptyAtStart.status, emptyAtStart.body.errors]).toEqual([
+        400,
+        [
+          {
+            field: 'budget',
+            message: 'budget must name at least one of tokens, costUsd, wallSeconds',
+          },
+        ],
+      ]);
+    }
     const wall = await call('POST', `/workflows/${started.id}/budget`, writer, { wallSeconds: 0 });
     expect(wall.status).toBe(400);
     expect((await run(started.id)).budget).toBeNull();

@@ -7,6 +7,7 @@ import {
   IsIn,
   IsInt,
   IsISO8601,
+  IsNotEmptyObject,
   IsObject,
   IsOptional,
   Max,
@@ -83,6 +84,12 @@ export class CreateRunDto {
   })
   @IsOptional()
   @IsObject()
+  // nullable false: a limit sent as null, or the fields the DTO class defines as undefined,
+  // are no limit.
+  @IsNotEmptyObject(
+    { nullable: false },
+    { message: 'budget must name at least one of tokens, costUsd, wallSeconds' },
+  )
   @ValidateNested()
   @Type(() => BudgetDto)
   budget?: BudgetDto;

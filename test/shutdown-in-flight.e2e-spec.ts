@@ -49,6 +49,9 @@ describe('shutdown with a request still in its transaction', () => {
     await waitFor(
       async () => {
         if (answeredEarly !== undefined) return true;
+        // `sql` is in its transaction, which keeps the first look at pg_stat_activity: a start
+        // that reached the lock after that look was never seen waiting.
+        await sql.query('SELECT pg_stat_clear_snapshot()');
         const { rows } = await sql.query<{ n: number }>(
           `SELECT count(*)::int AS n FROM pg_stat_activity
             WHERE datname = current_database() AND wait_event_type = 'Lock'

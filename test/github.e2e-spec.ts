@@ -44,6 +44,20 @@ describe('GitHub round trip', () => {
       .set(auth)
       .send(body as object);
   const get = (path: string) => test.http.get(`/api/v1${path}`).set(writer);
+  /** A GitHub delivery of these bytes, signed with the configured secret. */
+  const deliver = (event: string, delivery: string, body: Buffer) =>
+    sendRaw(
+      test.http
+        .post('/api/v1/hooks/github')
+        .set('content-type', 'application/json')
+        .set('x-github-event', event)
+        .set('x-github-delivery', delivery)
+        .set(
+          'x-hub-signature-256',
+          `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`,
+        ),
+      body,
+    );
   const define = async (body: Json) => {
     const response = await post('/workflow-definitions', writer, body);
     expect(response.status).toBe(201);
@@ -150,16 +164,7 @@ describe('GitHub round trip', () => {
         installation: { id: INSTALLATION },
       }),
     );
-    const signature = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`;
-    const hook = await sendRaw(
-      test.http
-        .post('/api/v1/hooks/github')
-        .set('content-type', 'application/json')
-        .set('x-github-event', 'issues')
-        .set('x-github-delivery', delivery)
-        .set('x-hub-signature-256', signature),
-      body,
-    );
+    const hook = await deliver('issues', delivery, body);
     expect(hook.status).toBeLessThan(300);
     const runId = await waitFor(
       async () =>
@@ -206,17 +211,7 @@ describe('GitHub round trip', () => {
 
   it('a signed delivery whose body is not a JSON object is refused (400) and starts nothing', async () => {
     for (const text of ['[1,2]', '"text"', 'null', '42']) {
-      const body = Buffer.from(text);
-      const signature = `sha256=${createHmac('sha256', WEBHOOK_SECRET).update(body).digest('hex')}`;
-      const hook = await sendRaw(
-        test.http
-          .post('/api/v1/hooks/github')
-          .set('content-type', 'application/json')
-          .set('x-github-event', 'issues')
-          .set('x-github-delivery', randomUUID())
-          .set('x-hub-signature-256', signature),
-        body,
-      );
+      const hook = await deliver('issues', randomUUID(), Buffer.from(text));
       expect([text, hook.status, hook.body.detail]).toEqual([
         text,
         400,

@@ -568,18 +568,21 @@ describe('signed run receipts', () => {
         runs.push(run);
       }
       const issuers = [test.app.get(ReceiptIssuer), second.app.get(ReceiptIssuer)];
-      await waitFor(
-        async () => {
-          await Promise.all([...issuers, ...issuers].map((issuer) => issuer.issueDue()));
-          const { rows } = await db.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM workflow_receipts WHERE run_id = ANY($1::uuid[])`,
-            [runs.map((run) => run.id)],
-          );
-          return rows[0].n === runs.length ? true : undefined;
-        },
-        20_000,
-        'the receipts of four runs',
-      );
+      /** Both replicas' issuers, twice each at once, until `table` holds `wanted` of the runs. */
+      const issueUntil = (table: string, wanted: number, what: string) =>
+        waitFor(
+          async () => {
+            await Promise.all([...issuers, ...issuers].map((issuer) => issuer.issueDue()));
+            const { rows } = await db.query<{ n: number }>(
+              `SELECT count(*)::int AS n FROM ${table} WHERE run_id = ANY($1::uuid[])`,
+              [runs.map((run) => run.id)],
+            );
+            return rows[0].n === wanted ? true : undefined;
+          },
+          20_000,
+          what,
+        );
+      await issueUntil('workflow_receipts', runs.length, 'the receipts of four runs');
       // The finish handled again (a redelivered event): nothing new is issued.
       await db.query(
         `INSERT INTO workflow_receipt_queue (run_id, event_id) SELECT id, gen_random_uuid()
@@ -588,18 +591,7 @@ describe('signed run receipts', () => {
       );
       // The replicas' own issuers may hold the items (SKIP LOCKED passes them here): wait until
       // the queue is drained by whichever issuer took them.
-      await waitFor(
-        async () => {
-          await Promise.all([...issuers, ...issuers].map((issuer) => issuer.issueDue()));
-          const { rows } = await db.query<{ n: number }>(
-            `SELECT count(*)::int AS n FROM workflow_receipt_queue WHERE run_id = ANY($1::uuid[])`,
-            [runs.map((run) => run.id)],
-          );
-          return rows[0].n === 0 ? true : undefined;
-        },
-        20_000,
-        'the finishes handled again',
-      );
+      await issueUntil('workflow_receipt_queue', 0, 'the finishes handled again');
       const { rows } = await db.query<{
         receipts: number;
         events: number;

@@ -11,10 +11,11 @@ export interface KeyWatch {
 }
 
 /**
- * Requests that outlive their authentication (a claim waiting for work) watch their key here:
- * a revoke, rotation or change of it (on any replica, through the same notification the key
- * cache hears) ends the wait, so nothing is handed to a key that was revoked meanwhile. Should
- * notifications have been missed (the listening connection was lost), every watch fires.
+ * Requests that outlive their authentication (a claim waiting for work, a live stream) watch
+ * their key here: a revoke, rotation or change of it (on any replica, through the same
+ * notification the key cache hears) ends them, so nothing is handed or sent to a key that was
+ * revoked meanwhile. Should notifications have been missed (the listening connection was
+ * lost), every watch fires.
  */
 @Injectable()
 export class KeyChanges implements OnModuleInit {

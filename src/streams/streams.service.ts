@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, OnModuleInit } from '@ne
 import { Gauge, register } from 'prom-client';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
-import { API_KEYS_CHANNEL } from '../auth/api-key-cache';
+import { KeyChanges } from '../auth/key-changes';
 import { PgNotifications } from '../database/pg-notifications';
 import { UnavailableError } from '../common/errors/domain-error';
 import { requestContext } from '../common/context/request-context';
@@ -58,12 +58,11 @@ export function tenantFilter(types: string[], workflowId: string | undefined) {
 export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
   private readonly logger = new Logger(StreamsService.name);
   private readonly streams = new Set<SseStream>();
-  /** Open streams by the id of the key they were opened with. */
-  private readonly byKey = new Map<string, Set<SseStream>>();
 
   constructor(
     private readonly feed: EventFeed,
     private readonly notifications: PgNotifications,
+    private readonly keyChanges: KeyChanges,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -75,9 +74,7 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
    * authenticates again and resumes with Last-Event-ID, losing nothing.
    */
   onModuleInit(): void {
-    this.notifications.subscribe(API_KEYS_CHANNEL, (keyId) => {
-      for (const stream of this.byKey.get(keyId) ?? []) stream.end('key');
-    });
+    // A change of a stream's key ends it through its watch (see watchKey).
     this.notifications.onReconnect(() => {
       for (const stream of this.streams) stream.end('key');
     });
@@ -186,14 +183,10 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
     }
   }
 
-  /** Ends `stream` when its key changes (see onModuleInit) or expires; returns the undo. */
+  /** Ends `stream` when its key changes (KeyChanges) or expires; returns the undo. */
   private watchKey(stream: SseStream, key: { id: string; expiresAt?: number }): () => void {
-    let streams = this.byKey.get(key.id);
-    if (!streams) {
-      streams = new Set();
-      this.byKey.set(key.id, streams);
-    }
-    streams.add(stream);
+    const watch = this.keyChanges.watch(key.id);
+    watch.signal.addEventListener('abort', () => stream.end('key'), { once: true });
     let timer: NodeJS.Timeout | undefined;
     const arm = (expiresAt: number) => {
       const wait = expiresAt - Date.now();
@@ -204,8 +197,7 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
     if (key.expiresAt !== undefined) arm(key.expiresAt);
     return () => {
       clearTimeout(timer);
-      streams.delete(stream);
-      if (streams.size === 0) this.byKey.delete(key.id);
+      watch.dispose();
     };
   }
 

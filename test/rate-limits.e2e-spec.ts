@@ -92,11 +92,25 @@ describe('rate limits', () => {
       { key: 'nan', perMinute: 'ten' },
       { key: 'extra', perMinute: 10, window: 60 },
       { perMinute: 10 },
+      // Buckets that would take more than ten years to refill: their wait has no date.
+      { key: 'glacial', perMinute: 1e-300 },
+      { key: 'glacial', perMinute: 1e-7 },
+      { key: 'glacial', perMinute: 1, burst: 1e9 },
     ]) {
       const bad = await call('POST', '/rate-limits', writer, body);
       expect({ body, status: bad.status }).toEqual({ body, status: 400 });
       expect(bad.body.errors.length).toBeGreaterThan(0);
     }
+    expect(
+      (await call('POST', '/rate-limits', writer, { key: 'glacial', perMinute: 1e-7 })).body.errors,
+    ).toEqual([
+      {
+        field: 'perMinute',
+        message:
+          'a burst of 1 at 1e-7 a minute takes more than ten years to refill: give a higher ' +
+          'perMinute or a smaller burst',
+      },
+    ]);
     const [{ count }] = (await db.query(`SELECT count(*)::int FROM rate_limits`)).rows;
     expect(count).toBe(1);
 
@@ -122,6 +136,17 @@ describe('rate limits', () => {
     expect(patched.body.data).toMatchObject({ perMinute: 90, burst: 10 });
     expect(patched.body.data.tokens).toBeLessThanOrEqual(10);
     expect((await call('PATCH', '/rate-limits/openai', writer, { perMinute: 0 })).status).toBe(400);
+    // The stored burst (10) at the new rate: ten units in about nineteen years.
+    const glacial = await call('PATCH', '/rate-limits/openai', writer, { perMinute: 1e-6 });
+    expect(glacial.status).toBe(400);
+    expect(glacial.body.errors).toEqual([
+      {
+        field: 'perMinute',
+        message:
+          'a burst of 10 at 0.000001 a minute takes more than ten years to refill: give a ' +
+          'higher perMinute or a smaller burst',
+      },
+    ]);
     const nulled = await call('PATCH', '/rate-limits/openai', writer, {
       perMinute: null,
       burst: 5,
@@ -231,6 +256,15 @@ describe('rate limits', () => {
     expect(await metric(/workflow_runs_waiting\{reason="rate_limit"\} (\d+)/)).toBe(1);
     const limit = await call('GET', '/rate-limits/tok', reader);
     expect(limit.body.data.queued).toBe(1);
+    // A bucket stored before refills were bounded (a rate of 1e-300 a minute): its wait is
+    // dated at most ten years on, not a 500.
+    await db.query(`UPDATE rate_limits SET per_minute = 1e-300 WHERE key = 'tok'`);
+    const far = await call('GET', `/workflows/${held.id}`, reader);
+    await db.query(`UPDATE rate_limits SET per_minute = 12 WHERE key = 'tok'`);
+    expect(far.status).toBe(200);
+    const tenYears = 3_653 * 86_400_000;
+    expect(Date.parse(far.body.data.waiting.until)).toBeGreaterThan(Date.now() + tenYears / 2);
+    expect(Date.parse(far.body.data.waiting.until)).toBeLessThanOrEqual(Date.now() + tenYears);
 
     // A long-poll claim: nothing announces a refill, so it must wake itself when tokens return.
     const [woken] = await claim('tok-agent', { waitSeconds: 25 });

@@ -26,8 +26,28 @@ export function tokensAt(bucket: Bucket, now: number): number {
   return Math.min(bucket.burst, bucket.tokens + (elapsed * bucket.perMinute) / 60);
 }
 
-/** When the bucket holds `units` (capped at burst) again; `now` if it does already. */
+/**
+ * The longest a limit's whole burst may take to refill: ten years. A slower bucket has waits
+ * that no date holds (`perMinute` 1e-300), and is refused when made or changed.
+ */
+export const MAX_REFILL_MINUTES = 3_652.5 * 24 * 60;
+
+/** Why a limit of this rate and burst cannot be, or undefined when it can. */
+export function refillProblem(perMinute: number, burst: number): string | undefined {
+  if (burst / perMinute <= MAX_REFILL_MINUTES) return undefined;
+  return (
+    `a burst of ${burst} at ${perMinute} a minute takes more than ten years to refill: ` +
+    'give a higher perMinute or a smaller burst'
+  );
+}
+
+/**
+ * When the bucket holds `units` (capped at burst) again; `now` if it does already. At most ten
+ * years on: a bucket stored before refills were bounded would give a time past any date.
+ */
 export function tokensReturnAt(bucket: Bucket, units: number, now: number): number {
   const missing = Math.min(units, bucket.burst) - tokensAt(bucket, now);
-  return missing <= 0 ? now : now + Math.ceil((missing * 60_000) / bucket.perMinute);
+  if (missing <= 0) return now;
+  const minutes = Math.min(missing / bucket.perMinute, MAX_REFILL_MINUTES);
+  return now + Math.ceil(minutes * 60_000);
 }

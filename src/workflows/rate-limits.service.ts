@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
+import { BadRequestError } from '../common/errors/domain-error';
 import { currentTenantId } from '../common/context/request-context';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { PgNotifications } from '../database/pg-notifications';
@@ -9,8 +10,13 @@ import { EventsService } from '../events/events.service';
 import { RATE_LIMIT_KEY } from './dag';
 import { CreateRateLimitDto, UpdateRateLimitDto } from './dto/rate-limit.dto';
 import { LIMIT_TOKENS_SQL, SHARD_TOKENS_SQL, shardsFor } from './rate-limit-shards';
+import { refillProblem } from './rate-limit-units';
 import { TASKS_CHANNEL, taskSignal } from './workflow-rows';
-import { RateLimitExistsError, RateLimitNotFoundError } from './workflows.errors';
+import {
+  RateLimitExistsError,
+  RateLimitNotFoundError,
+  WorkflowErrorCode,
+} from './workflows.errors';
 
 /** A rate limit as read: its bucket now, and how many ready tasks name it. */
 export interface RateLimitRow {
@@ -51,6 +57,7 @@ export class RateLimitsService {
   async create(input: CreateRateLimitDto): Promise<RateLimitRow> {
     const tenantId = currentTenantId();
     const burst = input.burst ?? Math.max(1, input.perMinute);
+    refusedRefill(input.perMinute, burst, 'perMinute');
     return this.unitOfWork.run(async (tx) => {
       const [created] = await tx.manager.query<Array<{ key: string }>>(
         `INSERT INTO rate_limits (tenant_id, key, per_minute, burst)
@@ -98,6 +105,7 @@ export class RateLimitsService {
     return this.locked(key, async (tx, tenantId, before) => {
       const burst = input.burst ?? before.burst;
       const perMinute = input.perMinute ?? before.perMinute;
+      refusedRefill(perMinute, burst, input.perMinute === undefined ? 'burst' : 'perMinute');
       // The content now; a sub-bucket a claim refilled later than this transaction began
       // counts as of then, and every sub-bucket restarts from the latest of those times (never
       // earning an interval twice).
@@ -226,4 +234,13 @@ export class RateLimitsService {
       data: { key: subject.key, ...state(after ?? before) },
     });
   }
+}
+
+/** A limit whose whole burst would take more than ten years to refill is refused (400). */
+function refusedRefill(perMinute: number, burst: number, field: 'perMinute' | 'burst'): void {
+  const problem = refillProblem(perMinute, burst);
+  if (problem === undefined) return;
+  throw new BadRequestError(WorkflowErrorCode.InvalidRateLimit, 'The rate limit is too slow.', [
+    { field, message: problem },
+  ]);
 }

@@ -13,7 +13,9 @@ const PER_MINUTE_DOC: ApiPropertyOptions = {
   minimum: 0,
   exclusiveMinimum: true,
   maximum: MAX_PER_MINUTE,
-  description: 'Units refilled per minute, spread evenly (60: one a second)',
+  description:
+    'Units refilled per minute, spread evenly (60: one a second); a whole burst must refill ' +
+    'within ten years (burst / perMinute <= 5,259,600)',
 };
 const BURST_DOC = {
   type: Number,

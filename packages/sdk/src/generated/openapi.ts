@@ -3220,7 +3220,7 @@ export interface components {
        */
       key: string;
       /**
-       * @description Units refilled per minute, spread evenly (60: one a second)
+       * @description Units refilled per minute, spread evenly (60: one a second); a whole burst must refill within ten years (burst / perMinute <= 5,259,600)
        * @example 60
        */
       perMinute: number;
@@ -3229,7 +3229,7 @@ export interface components {
     };
     UpdateRateLimitDto: {
       /**
-       * @description Units refilled per minute, spread evenly (60: one a second)
+       * @description Units refilled per minute, spread evenly (60: one a second); a whole burst must refill within ten years (burst / perMinute <= 5,259,600)
        * @example 60
        */
       perMinute?: number;

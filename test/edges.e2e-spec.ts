@@ -312,6 +312,35 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
       expect(paired.body?.data.name).toBe('a\u{1F600}b');
     });
 
+    it('a number past the largest double (1e400) is refused by field: not stored as null', async () => {
+      const cases: Array<[string, string[]]> = [
+        ['{"name":"n","skills":[{"name":"n"}],"labels":{"k":1e400}}', ['labels.k']],
+        ['{"name":"n","skills":[{"name":"n"}],"labels":{"a":[1,-2E+999]}}', ['labels.a[1]']],
+        [`{"name":"n","skills":[{"name":"n"}],"labels":{"k":${'9'.repeat(400)}}}`, ['labels.k']],
+      ];
+      for (const [body, fields] of cases) {
+        const answer = await send('PUT', '/api/v1/agents/huge-number', { headers: admin, body });
+        expectProblem(answer, 400);
+        expect(answer.body?.type).toMatch(/invalid-value$/);
+        expect(answer.body?.errors).toEqual(
+          fields.map((field) => ({
+            field,
+            message: 'must be a finite number: this one is past the largest (about 1.8e308)',
+          })),
+        );
+      }
+      expect((await send('GET', '/api/v1/agents/huge-number', { headers: admin })).status).toBe(
+        404,
+      );
+      // The largest finite ones, and text that only looks like an exponent, are kept as sent.
+      const kept = await send('PUT', '/api/v1/agents/huge-number', {
+        headers: admin,
+        body: '{"name":"e1000","skills":[{"name":"n"}],"labels":{"k":1.7e308,"t":"1e400"}}',
+      });
+      expect(kept.status).toBe(201);
+      expect(kept.body?.data.labels).toEqual({ k: 1.7e308, t: '1e400' });
+    });
+
     it('in a query filter, is a 400 that says so', async () => {
       const answer = await send('GET', '/api/v1/agents?q=a%00b', { headers: admin });
       expectProblem(answer, 400);

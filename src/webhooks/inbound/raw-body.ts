@@ -54,13 +54,15 @@ export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number):
       // The default parser is synchronous: it calls done itself.
       void parseJson(request, body as unknown as string, (error, parsed) => {
         if (error) return done(poisoningOr(error, body), undefined);
-        const unstorable = mayHoldUnstorable(body) ? unstorableFields(parsed) : [];
+        const unstorable =
+          mayHoldUnstorable(body) || mayOverflow(body) ? unstorableFields(parsed) : [];
         if (unstorable.length > 0) {
           return done(
             new BadRequestError(
               'invalid_value',
-              'Text in the body holds the NUL character (\\u0000) or a lone UTF-16 surrogate ' +
-                '(\\ud800-\\udfff unpaired), which cannot be stored.',
+              'The body holds values that cannot be stored as sent: the NUL character ' +
+                '(\\u0000) or a lone UTF-16 surrogate (\\ud800-\\udfff unpaired) in text, or ' +
+                'a number past the largest (JSON parsing makes it Infinity, stored as null).',
               unstorable,
             ),
             undefined,
@@ -96,6 +98,16 @@ function mayHoldUnstorable(body: Buffer): boolean {
   return body.includes(ESCAPE) && UNSTORABLE_ESCAPE.test(body.toString('utf8'));
 }
 
+/**
+ * A number literal that may be past the largest double (1.8e308), which JSON.parse makes
+ * Infinity: an exponent of three digits or more, or a run of over 300 digits.
+ */
+const MAY_OVERFLOW = /\d[eE]\+?\d{3}|\d{300}/;
+
+function mayOverflow(body: Buffer): boolean {
+  return MAY_OVERFLOW.test(body.toString('latin1'));
+}
+
 function whatIsUnstorable(text: string): string | undefined {
   if (text.includes('\u0000')) return 'must not contain the NUL character (\\u0000)';
   if (LONE_SURROGATE.test(text))
@@ -106,11 +118,20 @@ function whatIsUnstorable(text: string): string | undefined {
 /**
  * The fields of a parsed body whose text PostgreSQL cannot store: the NUL character (text and
  * jsonb refuse it, with no field named) and a lone surrogate (jsonb refuses its escape, text
- * would silently store U+FFFD in its place). A string value by its path, a key by the object
- * holding it. Only walked when the bytes hold such an escape (an escaped backslash followed by
- * `u0000` is such bytes too, and then nothing is found).
+ * would silently store U+FFFD in its place), and a number JSON.parse made Infinity (stored as
+ * null). A string value by its path, a key by the object holding it, a number by its path. Only
+ * walked when the bytes hold such an escape or such a number (an escaped backslash followed by
+ * `u0000`, or text like "1e400", is such bytes too, and then nothing is found).
  */
 function unstorableFields(value: unknown, path = ''): Array<{ field: string; message: string }> {
+  if (typeof value === 'number' && !Number.isFinite(value)) {
+    return [
+      {
+        field: path || '(body)',
+        message: 'must be a finite number: this one is past the largest (about 1.8e308)',
+      },
+    ];
+  }
   if (typeof value === 'string') {
     const message = whatIsUnstorable(value);
     return message ? [{ field: path || '(body)', message }] : [];

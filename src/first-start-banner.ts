@@ -14,7 +14,8 @@ export function firstStartBanner(adminKey: string, port: number): string {
     '  Paste that line into another terminal, then try:',
     '',
     `    curl -s -H "Authorization: Bearer $ADMIN_API_KEY" http://localhost:${port}/api/v1/agents`,
-    '    npm run example:quickstart',
+    // Pointed at this service: the example's default is port 3000.
+    `    AGENTMESH_URL=http://localhost:${port} npm run example:quickstart`,
     '',
     `  API docs: http://localhost:${port}/docs`,
     rule,

@@ -96,7 +96,10 @@ describe('first start with npm start', () => {
 
     const key = /^\s+export ADMIN_API_KEY=(amk_\S+)$/m.exec(started.output())?.[1];
     expect(key).toBeDefined();
-    expect(started.output()).toContain('npm run example:quickstart');
+    // The example is pointed at this service, whatever its port (it would call :3000).
+    expect(started.output()).toContain(
+      `AGENTMESH_URL=http://localhost:${started.port} npm run example:quickstart`,
+    );
     const agents = await fetch(`http://127.0.0.1:${started.port}/api/v1/agents`, {
       headers: { authorization: `Bearer ${key}` },
     });

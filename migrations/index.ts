@@ -41,6 +41,7 @@ import { RunLockFunction1763800250000 } from './1763800250000-RunLockFunction';
 import { FinishRunsFunction1763800260000 } from './1763800260000-FinishRunsFunction';
 import { ClaimWaitsUnlogged1763800270000 } from './1763800270000-ClaimWaitsUnlogged';
 import { EventOutbox1763800280000 } from './1763800280000-EventOutbox';
+import { ClaimedAfter1763800290000 } from './1763800290000-ClaimedAfter';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -87,4 +88,5 @@ export const MIGRATIONS = [
   FinishRunsFunction1763800260000,
   ClaimWaitsUnlogged1763800270000,
   EventOutbox1763800280000,
+  ClaimedAfter1763800290000,
 ];

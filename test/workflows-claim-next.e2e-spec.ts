@@ -114,6 +114,47 @@ describe('complete with claimNext', () => {
     expect(audit.rows[0].n).toBe(2);
   });
 
+  it('a repeat answers the tasks the first one leased, while it holds them: a lost answer strands nothing', async () => {
+    await agent('next-repeat', 'repeat-skill');
+    await start('repeat-skill', 4);
+    const [first] = await claim('next-repeat');
+    const body = {
+      leaseToken: first.leaseToken,
+      output: { n: 1 },
+      claimNext: { max: 2, waitSeconds: 0 },
+    };
+    // The first answer is lost on its way back (a dropped connection): the client repeats.
+    const lost = await call(`/tasks/${first.id}/complete`, worker, body);
+    expect(lost.status).toBe(200);
+    const leases = (tasks: Claimed[]) => new Map(tasks.map((task) => [task.id, task.leaseToken]));
+    const leased = leases(lost.body.data.next.tasks as Claimed[]);
+    expect(leased.size).toBe(2);
+    const repeat = await call(`/tasks/${first.id}/complete`, worker, body);
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.data.task).toEqual(lost.body.data.task);
+    // The same tasks under the same leases.
+    const again = leases(repeat.body.data.next.tasks as Claimed[]);
+    expect(again).toEqual(leased);
+    // Nothing more was claimed for it: the fourth task is still queued.
+    const { rows } = await db.query(
+      `SELECT status, count(*)::int AS n FROM workflow_tasks WHERE skill = 'repeat-skill'
+        GROUP BY status ORDER BY status`,
+    );
+    expect(rows).toEqual([
+      { status: 'claimed', n: 2 },
+      { status: 'queued', n: 1 },
+      { status: 'succeeded', n: 1 },
+    ]);
+    // Once those are done, a repeat finds none held and claims anew, as a first answer does.
+    for (const [id, leaseToken] of again.entries()) {
+      expect((await call(`/tasks/${id}/complete`, worker, { leaseToken })).status).toBe(200);
+    }
+    const later = await call(`/tasks/${first.id}/complete`, worker, body);
+    expect(later.status).toBe(200);
+    expect(later.body.data.next.tasks).toHaveLength(1);
+    expect(again.has(later.body.data.next.tasks[0].id as string)).toBe(false);
+  });
+
   it('without claimNext the answer is the attempt result, as before', async () => {
     await agent('next-plain', 'plain-skill');
     await start('plain-skill', 2);

@@ -247,7 +247,8 @@ function claimedAndRecorded(): string {
      UPDATE workflow_tasks t
         SET status = 'claimed', agent_id = $2,
             lease_token = replace(gen_random_uuid()::text, '-', ''),
-            claimed_at = now(), lease_expires_at = now() + make_interval(secs => $3),
+            claimed_at = now(), claimed_after = $12::uuid,
+            lease_expires_at = now() + make_interval(secs => $3),
             deadline_at = now() + make_interval(secs => t.timeout_seconds),
             result_hash = NULL
        FROM picked WHERE t.id = picked.id
@@ -313,13 +314,17 @@ function tasksAndLeftSkills(): string {
           WHERE a.id NOT IN (SELECT id FROM picked)) AS "leftSkills"`;
 }
 
-/** The parameters of `claimStatement(max)`, in the request context whose entries they write. */
+/**
+ * The parameters of `claimStatement(max)`, in the request context whose entries they write;
+ * `after`: the task whose completion claims next (`claimNext`), recorded on the tasks leased.
+ */
 export function claimParameters(
   tenantId: string,
   agentId: string,
   max: number,
   leaseSeconds: number,
   context: RequestContext | undefined,
+  after: string | null = null,
 ): unknown[] {
   return [
     tenantId,
@@ -330,5 +335,6 @@ export function claimParameters(
     ...auditContextParameters(context),
     // The events' trace context, as every emitted event's: the claim's span, when traced.
     currentTraceparent(),
+    after,
   ];
 }

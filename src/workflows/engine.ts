@@ -642,6 +642,7 @@ export class WorkflowEngine {
     agentId: string,
     max: number,
     leaseSeconds: number,
+    after: string | null = null,
   ): Promise<{
     profile: DispatchProfile | undefined;
     tasks: TaskRow[];
@@ -651,7 +652,7 @@ export class WorkflowEngine {
       preparedQuery<ClaimAnswer>(
         this.dataSource,
         claimStatement(count, limits),
-        claimParameters(tenantId, agentId, count, leaseSeconds, requestContext.get()),
+        claimParameters(tenantId, agentId, count, leaseSeconds, requestContext.get(), after),
       );
     const unlimited = this.tenantsWithoutLimits.has(tenantId);
     let [answer] = await claim(max, unlimited ? 'no limits' : 'limits');

@@ -156,7 +156,9 @@ export class TasksController {
     description:
       'With claimNext, the next tasks are leased to the agent that held this one once the ' +
       'completion has committed, long-polling up to claimNext.waitSeconds, and the answer is ' +
-      '{task: <attempt result>, next: {tasks}}; without it, the attempt result alone. `usage` ' +
+      '{task: <attempt result>, next: {tasks}}; without it, the attempt result alone. A repeat ' +
+      'answers the tasks the first one leased while the agent still holds them (a lost answer ' +
+      'strands nothing), and claims anew only when it holds none. `usage` ' +
       "is summed into the task's, the run's and the tenant's usage; a run it takes over its " +
       'budget turns budget_exceeded (this task stays succeeded).',
   })

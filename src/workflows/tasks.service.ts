@@ -61,10 +61,14 @@ const REFILL_MARGIN_MS = 25;
 
 type ClaimAnswer = Awaited<ReturnType<WorkflowEngine['claimAlone']>>;
 
-/** A completion's answer, and the agent that held the task (who claims next). */
+/**
+ * A completion's answer, the agent that held the task (who claims next), and whether it is a
+ * repeat of one done before.
+ */
 interface Completed {
   result: AttemptResult;
   agentId: string | null;
+  repeat: boolean;
 }
 
 /** A task read under its row lock by a holder's call. */
@@ -112,12 +116,13 @@ export class TasksService {
     max: number,
     waitSeconds: number,
     signal?: AbortSignal,
+    after: string | null = null,
   ): Promise<ClaimedTask[]> {
     return withSpan(
       'task.claim',
       { attributes: { 'gen_ai.agent.id': agentId, 'agentmesh.claim.max': max } },
       async (span) => {
-        const tasks = await this.claimWaiting(agentId, max, waitSeconds, signal);
+        const tasks = await this.claimWaiting(agentId, max, waitSeconds, signal, after);
         span?.setAttribute('agentmesh.claim.count', tasks.length);
         return span && tasks.length > 0 ? this.handOff(agentId, tasks) : tasks;
       },
@@ -156,7 +161,8 @@ export class TasksService {
     agentId: string,
     max: number,
     waitSeconds: number,
-    signal?: AbortSignal,
+    signal: AbortSignal | undefined,
+    after: string | null,
   ): Promise<ClaimedTask[]> {
     this.agents.assertActsAs(agentId);
     const tenantId = currentTenantId();
@@ -176,6 +182,7 @@ export class TasksService {
           tenantId,
           agentId,
           max,
+          after,
           deadline,
           waitSignal,
           async () => {
@@ -199,6 +206,7 @@ export class TasksService {
     tenantId: string,
     agentId: string,
     max: number,
+    after: string | null,
     deadline: number,
     signal: AbortSignal | undefined,
     waiting: () => Promise<void>,
@@ -207,7 +215,7 @@ export class TasksService {
     // skill until the claim, which reads the agent, tells which are the agent's.
     const waiter = this.waiters.register(tenantId, null, agentId);
     try {
-      const { profile, tasks, tokensInMs } = await this.claimOnce(tenantId, agentId, max);
+      const { profile, tasks, tokensInMs } = await this.claimOnce(tenantId, agentId, max, after);
       if (!profile) throw new AgentNotFoundError(agentId);
       if (profile.status === 'draining') throw new AgentDrainingError(agentId);
       if (profile.status === 'offline' && (await this.agents.comeBackOnline(agentId)))
@@ -233,9 +241,14 @@ export class TasksService {
    * claim-statement.ts). Claims take no Idempotency-Key (a lease is not a repeatable answer),
    * so no key has to be marked in a transaction of ours.
    */
-  private claimOnce(tenantId: string, agentId: string, max: number): Promise<ClaimAnswer> {
+  private claimOnce(
+    tenantId: string,
+    agentId: string,
+    max: number,
+    after: string | null,
+  ): Promise<ClaimAnswer> {
     batchSizes.observe({ kind: 'claim' }, 1);
-    return this.engine.claimAlone(tenantId, agentId, max, this.config.taskLeaseSeconds);
+    return this.engine.claimAlone(tenantId, agentId, max, this.config.taskLeaseSeconds, after);
   }
 
   /**
@@ -316,19 +329,42 @@ export class TasksService {
     signal?: AbortSignal,
     usage?: UsageReport,
   ): Promise<{ task: AttemptResult; next: { tasks: ClaimedTask[] } }> {
-    const { result, agentId } = await this.completeTraced(taskId, leaseToken, output, usage);
-    const tasks = agentId === null ? [] : await this.claimAfterCompletion(agentId, next, signal);
+    const { result, agentId, repeat } = await this.completeTraced(
+      taskId,
+      leaseToken,
+      output,
+      usage,
+    );
+    if (agentId === null) return { task: result, next: { tasks: [] } };
+    // A repeat (the first answer lost on its way back) answers what the first one leased,
+    // while the agent still holds it; only when it holds none of it does it claim anew.
+    const held = repeat ? await this.leasedAfter(agentId, taskId) : [];
+    const tasks =
+      held.length > 0 ? held : await this.claimAfterCompletion(agentId, taskId, next, signal);
     return { task: result, next: { tasks } };
+  }
+
+  /** The tasks the completion of `taskId` leased to the agent, which it still holds. */
+  private async leasedAfter(agentId: string, taskId: string): Promise<ClaimedTask[]> {
+    const rows = await this.dataSource.query<TaskRow[]>(
+      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
+        WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.status = 'claimed'
+          AND t.claimed_after = $3 AND t.lease_expires_at > now()
+        ORDER BY t.priority DESC, t.available_at, t.id`,
+      [currentTenantId(), agentId, taskId],
+    );
+    return rows.map(toClaimed);
   }
 
   /** The completion has committed: a draining agent is answered it, with nothing next. */
   private async claimAfterCompletion(
     agentId: string,
+    after: string,
     next: { max: number; waitSeconds: number },
     signal?: AbortSignal,
   ): Promise<ClaimedTask[]> {
     try {
-      return await this.claim(agentId, next.max, next.waitSeconds, signal);
+      return await this.claim(agentId, next.max, next.waitSeconds, signal, after);
     } catch (error) {
       if (error instanceof AgentDrainingError) return [];
       throw error;
@@ -434,6 +470,7 @@ export class TasksService {
             Promise.resolve({
               result: result(task, 'succeeded', task.attempt, false),
               agentId: task.agentId,
+              repeat: false,
             }),
           );
         }
@@ -472,7 +509,11 @@ export class TasksService {
       (holder.agentId === null || task.agentId === holder.agentId);
     if (!repeat) throw notHolder(task, holder.leaseToken);
     if (task.resultHash !== holder.resultHash) throw mismatch();
-    return { result: result(task, 'succeeded', task.attempt, false), agentId: task.agentId };
+    return {
+      result: result(task, 'succeeded', task.attempt, false),
+      agentId: task.agentId,
+      repeat: true,
+    };
   }
 
   private async asHolder(

@@ -148,6 +148,10 @@ export class WorkflowTask {
   @Column({ name: 'claimed_at', type: 'timestamptz', nullable: true })
   claimedAt: Date | null;
 
+  /** The task whose completion leased this one (`claimNext`); null for a claim of its own. */
+  @Column({ name: 'claimed_after', type: 'uuid', nullable: true })
+  claimedAfter: string | null;
+
   /** claimedAt + the step's timeoutSeconds: past it the attempt times out, heartbeats or not. */
   @Column({ name: 'deadline_at', type: 'timestamptz', nullable: true })
   deadlineAt: Date | null;

@@ -216,6 +216,22 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       expect(response.body.paths['/api/v1/tenants'].post['x-required-scopes']).toEqual(['*']);
     });
 
+    it('documents the success answer of every operation (generated clients type it)', async () => {
+      const document = (await test.http.get('/docs-json')).body as {
+        paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+      };
+      const undocumented: string[] = [];
+      for (const [path, operations] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          const codes = Object.keys(operation.responses ?? {});
+          if (!codes.some((code) => /^2\d\d$/.test(code))) {
+            undocumented.push(`${method.toUpperCase()} ${path}`);
+          }
+        }
+      }
+      expect(undocumented).toEqual([]);
+    });
+
     it('serves Swagger UI', async () => {
       const response = await test.http.get('/docs');
       expect(response.status).toBe(200);

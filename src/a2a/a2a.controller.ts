@@ -29,6 +29,12 @@ import { StreamsService } from '../streams/streams.service';
 import { A2aTaskNotFoundError, A2aUnsupportedOperationError } from './a2a.errors';
 import { A2aParamsInterceptor } from './a2a-params.interceptor';
 import { A2aService } from './a2a.service';
+import {
+  A2A_PUSH_CONFIG_LIST_SCHEMA,
+  A2A_PUSH_CONFIG_SCHEMA,
+  A2A_TASK_LIST_SCHEMA,
+  A2A_TASK_SCHEMA,
+} from './openapi-schemas';
 import { A2aTask, TERMINAL_STATES } from './a2a-task';
 import { A2aTaskStream } from './a2a-task-stream';
 import { ListTasksQueryDto } from './dto/list-tasks.dto';
@@ -77,6 +83,10 @@ export class A2aController {
       'with configuration.returnImmediately.',
   })
   @ApiBody({ type: SendMessageRequestDto })
+  @ApiOkResponse({
+    description: 'A SendMessageResponse: {task}',
+    schema: { type: 'object', required: ['task'], properties: { task: A2A_TASK_SCHEMA } },
+  })
   @ApiProblems(400)
   async send(@Body() body: SendMessageRequestDto, @Res({ passthrough: true }) reply: FastifyReply) {
     const { task, pushSecret } = await this.a2a.send(body);
@@ -107,6 +117,7 @@ export class A2aController {
       'Answers {tasks, nextPageToken, pageSize, totalSize}; artifacts only with ' +
       'includeArtifacts=true.',
   })
+  @ApiOkResponse({ description: 'A ListTasksResponse', schema: A2A_TASK_LIST_SCHEMA })
   @ApiProblems(400)
   async list(@Query() query: ListTasksQueryDto) {
     return this.a2a.list(query);
@@ -122,6 +133,14 @@ export class A2aController {
       '(UnsupportedOperationError).',
   })
   @ApiParam({ name: 'id', description: 'The task id (the run id), or {id}:subscribe' })
+  @ApiProduces('application/json', 'text/event-stream')
+  @ApiOkResponse({
+    description: `The Task; for {id}:subscribe, ${STREAM_RESPONSE.description}`,
+    content: {
+      'application/json': { schema: A2A_TASK_SCHEMA },
+      ...STREAM_RESPONSE.content,
+    },
+  })
   @ApiProblems(400, 404)
   async get(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
     // Custom methods share the path segment with the id (AIP-136); the router sees one param.
@@ -147,6 +166,7 @@ export class A2aController {
     summary: 'A2A CancelTask: POST tasks/{id}:cancel cancels the run and answers the Task',
   })
   @ApiParam({ name: 'idAndVerb', description: '{id}:cancel' })
+  @ApiOkResponse({ description: 'The Task, cancelled', schema: A2A_TASK_SCHEMA })
   @ApiProblems(404, 409)
   async cancel(@Param('idAndVerb') idAndVerb: string) {
     if (idAndVerb.endsWith(SUBSCRIBE_SUFFIX))
@@ -171,6 +191,10 @@ export class A2aController {
   })
   @ApiParam({ name: 'id', description: 'The task id (the run id)' })
   @ApiBody({ type: TaskPushNotificationConfigDto })
+  @ApiOkResponse({
+    description: 'The config; its signing secret in the Webhook-Secret header, shown once',
+    schema: A2A_PUSH_CONFIG_SCHEMA,
+  })
   @ApiProblems(400, 404)
   async createPushConfig(
     @Param('id') id: string,
@@ -188,6 +212,7 @@ export class A2aController {
     summary: 'A2A ListTaskPushNotificationConfigs: {configs, nextPageToken}, oldest first',
   })
   @ApiParam({ name: 'id', description: 'The task id (the run id)' })
+  @ApiOkResponse({ description: 'The configs', schema: A2A_PUSH_CONFIG_LIST_SCHEMA })
   @ApiProblems(400, 404)
   async listPushConfigs(@Param('id') id: string, @Query() query: ListPushConfigsQueryDto) {
     return this.push.list(id, query.pageSize ?? 50, query.pageToken);
@@ -198,6 +223,7 @@ export class A2aController {
   @ApiOperation({ summary: 'A2A GetTaskPushNotificationConfig' })
   @ApiParam({ name: 'id', description: 'The task id (the run id)' })
   @ApiParam({ name: 'configId', description: 'The config id' })
+  @ApiOkResponse({ description: 'The config', schema: A2A_PUSH_CONFIG_SCHEMA })
   @ApiProblems(404)
   async getPushConfig(@Param('id') id: string, @Param('configId') configId: string) {
     return this.push.get(id, configId);
@@ -212,6 +238,7 @@ export class A2aController {
   })
   @ApiParam({ name: 'id', description: 'The task id (the run id)' })
   @ApiParam({ name: 'configId', description: 'The config id' })
+  @ApiOkResponse({ description: '{}', schema: { type: 'object' } })
   @ApiProblems(404)
   async deletePushConfig(@Param('id') id: string, @Param('configId') configId: string) {
     await this.push.delete(id, configId);

@@ -1,5 +1,5 @@
 import { Controller, Get, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { AuthErrorCode } from '../auth/auth.errors';
 import { SCOPES, Scopes } from '../auth/scopes';
@@ -7,6 +7,7 @@ import { DEFAULT_TENANT_ID } from '../auth/tenants.service';
 import { KeyOptional } from '../common/auth/public.decorator';
 import { requestContext } from '../common/context/request-context';
 import { UnauthorizedError } from '../common/errors/domain-error';
+import { AGENT_CARD_SCHEMA } from './openapi-schemas';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { A2aService } from './a2a.service';
@@ -29,6 +30,7 @@ export class WellKnownController {
       "Any valid key gets its tenant's card. Without a key: the default tenant's card when " +
       'A2A_PUBLIC_CARD=true, else 401.',
   })
+  @ApiOkResponse({ description: 'The AgentCard', schema: AGENT_CARD_SCHEMA })
   async card(@Res({ passthrough: true }) reply: FastifyReply) {
     const context = requestContext.require();
     if (!context.tenantId) {

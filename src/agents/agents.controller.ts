@@ -12,7 +12,14 @@ import {
   Query,
   Res,
 } from '@nestjs/common';
-import { ApiBody, ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBody,
+  ApiHeader,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
 import { ApiData, ApiList } from '../common/openapi/envelope';
@@ -52,6 +59,7 @@ import { QuarantineService } from './quarantine.service';
 import { ReleaseAgentDto, ReleasedDto } from './dto/routing-settings.dto';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { AGENT_CARD_SCHEMA } from '../a2a/openapi-schemas';
 
 @ApiTags('agents')
 @Controller('agents')
@@ -200,6 +208,7 @@ export class AgentsController {
   @HttpCode(204)
   @Scopes('agents:write')
   @ApiOperation({ summary: 'Deregister an agent' })
+  @ApiNoContentResponse({ description: 'Deregistered: no body' })
   @ApiProblems(404)
   async deregister(@Param('id', AgentIdPipe) id: string): Promise<void> {
     await this.agents.deregister(id);
@@ -254,6 +263,7 @@ export class AgentsController {
       'PUBLIC_URL (default: the listen address), whatever Host header the request carries. ' +
       'Fields of an imported card that AgentMesh does not model come back unchanged.',
   })
+  @ApiOkResponse({ description: 'The AgentCard', schema: AGENT_CARD_SCHEMA })
   @ApiProblems(400, 404)
   async card(@Param('id', AgentIdPipe) id: string, @Query() query: CardQueryDto) {
     const agent = AgentDto.from(await this.agents.get(id));

@@ -1,7 +1,7 @@
 import { ForbiddenError } from '../common/errors/domain-error';
 import { Readable } from 'node:stream';
 import { Controller, Get, Query, StreamableFile } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ADMIN_SCOPE, Scopes } from '../auth/scopes';
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import { ApiData, ApiList } from '../common/openapi/envelope';
@@ -91,6 +91,10 @@ export class AuditController {
     summary: "Stream the tenant's sealed entries as NDJSON, with the exact hashed fields",
   })
   @ApiProduces('application/x-ndjson')
+  @ApiOkResponse({
+    description: 'One sealed entry a line (JSON), oldest first, as `audit:verify` reads them',
+    content: { 'application/x-ndjson': { schema: { type: 'string' } } },
+  })
   @ApiProblems(400)
   async export(@Query() query: ExportQueryDto): Promise<StreamableFile> {
     let tenantId: string | null = currentTenantId();

@@ -9,7 +9,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
 import { IpAllowlist } from '../common/net/ip-allowlist';
 import { ApiData, ApiList } from '../common/openapi/envelope';
@@ -74,6 +74,7 @@ export class ApiKeysController {
     summary: 'Revoke an API key, at once on every replica',
     description: 'Only a key holding every scope of the revoked key (403 otherwise).',
   })
+  @ApiNoContentResponse({ description: 'Revoked: no body' })
   @ApiProblems(404, 409)
   async revoke(@Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.apiKeys.revoke(id);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/scopes';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiData, ApiList } from '../common/openapi/envelope';
@@ -104,6 +104,7 @@ export class SchedulesController {
   @HttpCode(204)
   @Scopes('workflows:write')
   @ApiOperation({ summary: 'Delete a schedule (its runs stay)' })
+  @ApiNoContentResponse({ description: 'Deleted (its runs are not touched): no body' })
   @ApiProblems(404)
   async delete(@Param('key') key: string): Promise<void> {
     await this.schedules.delete(key);

@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { BadRequestError } from '../common/errors/domain-error';
 import { Scopes } from '../auth/scopes';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
@@ -90,6 +90,7 @@ export class RateLimitsController {
     description:
       'Tasks of steps still naming it wait queued until a rate limit of that key exists again.',
   })
+  @ApiNoContentResponse({ description: 'Deleted: no body' })
   @ApiProblems(404)
   async delete(@Param('key') key: string): Promise<void> {
     await this.rateLimits.delete(key);

@@ -10,7 +10,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../auth/scopes';
 import { ApiData, ApiList } from '../../common/openapi/envelope';
 import { ApiProblems } from '../../common/openapi/problem-responses';
@@ -78,6 +78,7 @@ export class InboundAdminController {
   @ApiOperation({
     summary: 'Remove a sender; its deliveries stay, further ones get 404',
   })
+  @ApiNoContentResponse({ description: 'Deleted: no body' })
   @ApiProblems(404)
   async remove(@Param('key', SourceKeyPipe) key: string): Promise<void> {
     await this.sources.delete(key);

@@ -11,7 +11,7 @@ import {
   Post,
   Query,
 } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../../auth/scopes';
 import { ApiData, ApiList } from '../../common/openapi/envelope';
 import { ApiProblems } from '../../common/openapi/problem-responses';
@@ -86,6 +86,7 @@ export class WebhookEndpointsController {
   @Delete(':id')
   @HttpCode(204)
   @ApiOperation({ summary: 'Delete an endpoint and its deliveries' })
+  @ApiNoContentResponse({ description: 'Deleted: no body' })
   @ApiProblems(404)
   async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
     await this.endpoints.delete(id);

@@ -950,7 +950,7 @@ export interface paths {
     put?: never;
     /**
      * Report success (holder only); the same payload again answers the same
-     * @description With claimNext, the next tasks are leased to the agent that held this one once the completion has committed, long-polling up to claimNext.waitSeconds, and the answer is {task: <attempt result>, next: {tasks}}; without it, the attempt result alone. `usage` is summed into the task's, the run's and the tenant's usage; a run it takes over its budget turns budget_exceeded (this task stays succeeded).
+     * @description With claimNext, the next tasks are leased to the agent that held this one once the completion has committed, long-polling up to claimNext.waitSeconds, and the answer is {task: <attempt result>, next: {tasks}}; without it, the attempt result alone. A repeat answers the tasks the first one leased while the agent still holds them (a lost answer strands nothing), and claims anew only when it holds none. `usage` is summed into the task's, the run's and the tenant's usage; a run it takes over its budget turns budget_exceeded (this task stays succeeded).
      */
     post: operations['TasksController_complete'];
     delete?: never;
@@ -3959,6 +3959,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description One sealed entry a line (JSON), oldest first, as `audit:verify` reads them */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/x-ndjson': string;
+        };
+      };
       /** @description Invalid input (problem+json with field errors) */
       400: {
         headers: {
@@ -4471,6 +4480,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Revoked: no body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -5265,6 +5281,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Deregistered: no body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -5513,6 +5536,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The AgentCard */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            description?: string;
+            version?: string;
+            skills: {
+              [key: string]: unknown;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
       /** @description Invalid input (problem+json with field errors) */
       400: {
         headers: {
@@ -6186,6 +6227,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Deleted: no body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -9051,6 +9099,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Deleted: no body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -9592,6 +9647,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Deleted (its runs are not touched): no body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -10101,6 +10163,13 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description Deleted: no body */
+      204: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -10866,6 +10935,57 @@ export interface operations {
       };
     };
     responses: {
+      /** @description A SendMessageResponse: {task} */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description An A2A Task: a run of the workflow definition its message named */
+            task: {
+              /** @description The run id */
+              id: string;
+              contextId: string;
+              status: {
+                /** @enum {string} */
+                state:
+                  | 'TASK_STATE_SUBMITTED'
+                  | 'TASK_STATE_WORKING'
+                  | 'TASK_STATE_INPUT_REQUIRED'
+                  | 'TASK_STATE_COMPLETED'
+                  | 'TASK_STATE_FAILED'
+                  | 'TASK_STATE_CANCELED';
+                /** Format: date-time */
+                timestamp: string;
+                message?: {
+                  messageId?: string;
+                  /** @enum {string} */
+                  role?: 'ROLE_USER' | 'ROLE_AGENT';
+                  parts?: {
+                    text?: string;
+                    data?: unknown;
+                    mediaType?: string;
+                  }[];
+                };
+              };
+              /** @description The run output, once completed (ListTasks: with includeArtifacts=true) */
+              artifacts?: {
+                artifactId?: string;
+                name?: string;
+                parts?: {
+                  text?: string;
+                  data?: unknown;
+                  mediaType?: string;
+                }[];
+              }[];
+              metadata: {
+                [key: string]: unknown;
+              };
+            };
+          };
+        };
+      };
       /** @description Invalid input (problem+json with field errors) */
       400: {
         headers: {
@@ -11032,6 +11152,60 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description A ListTasksResponse */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            tasks: {
+              /** @description The run id */
+              id: string;
+              contextId: string;
+              status: {
+                /** @enum {string} */
+                state:
+                  | 'TASK_STATE_SUBMITTED'
+                  | 'TASK_STATE_WORKING'
+                  | 'TASK_STATE_INPUT_REQUIRED'
+                  | 'TASK_STATE_COMPLETED'
+                  | 'TASK_STATE_FAILED'
+                  | 'TASK_STATE_CANCELED';
+                /** Format: date-time */
+                timestamp: string;
+                message?: {
+                  messageId?: string;
+                  /** @enum {string} */
+                  role?: 'ROLE_USER' | 'ROLE_AGENT';
+                  parts?: {
+                    text?: string;
+                    data?: unknown;
+                    mediaType?: string;
+                  }[];
+                };
+              };
+              /** @description The run output, once completed (ListTasks: with includeArtifacts=true) */
+              artifacts?: {
+                artifactId?: string;
+                name?: string;
+                parts?: {
+                  text?: string;
+                  data?: unknown;
+                  mediaType?: string;
+                }[];
+              }[];
+              metadata: {
+                [key: string]: unknown;
+              };
+            }[];
+            /** @description Empty on the last page */
+            nextPageToken: string;
+            pageSize: number;
+            totalSize: number;
+          };
+        };
+      };
       /** @description Invalid input (problem+json with field errors) */
       400: {
         headers: {
@@ -11091,6 +11265,55 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The Task; for {id}:subscribe, text/event-stream of A2A StreamResponse objects (`data:` one JSON line each): the Task first, then a statusUpdate (TaskStatusUpdateEvent) at each change of state or status message, an artifactUpdate with the output before the completed status, and the end of the stream at a terminal state; `: keepalive` comments while idle. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The run id */
+            id: string;
+            contextId: string;
+            status: {
+              /** @enum {string} */
+              state:
+                | 'TASK_STATE_SUBMITTED'
+                | 'TASK_STATE_WORKING'
+                | 'TASK_STATE_INPUT_REQUIRED'
+                | 'TASK_STATE_COMPLETED'
+                | 'TASK_STATE_FAILED'
+                | 'TASK_STATE_CANCELED';
+              /** Format: date-time */
+              timestamp: string;
+              message?: {
+                messageId?: string;
+                /** @enum {string} */
+                role?: 'ROLE_USER' | 'ROLE_AGENT';
+                parts?: {
+                  text?: string;
+                  data?: unknown;
+                  mediaType?: string;
+                }[];
+              };
+            };
+            /** @description The run output, once completed (ListTasks: with includeArtifacts=true) */
+            artifacts?: {
+              artifactId?: string;
+              name?: string;
+              parts?: {
+                text?: string;
+                data?: unknown;
+                mediaType?: string;
+              }[];
+            }[];
+            metadata: {
+              [key: string]: unknown;
+            };
+          };
+          'text/event-stream': string;
+        };
+      };
       /** @description Invalid input (problem+json with field errors) */
       400: {
         headers: {
@@ -11162,6 +11385,54 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The Task, cancelled */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            /** @description The run id */
+            id: string;
+            contextId: string;
+            status: {
+              /** @enum {string} */
+              state:
+                | 'TASK_STATE_SUBMITTED'
+                | 'TASK_STATE_WORKING'
+                | 'TASK_STATE_INPUT_REQUIRED'
+                | 'TASK_STATE_COMPLETED'
+                | 'TASK_STATE_FAILED'
+                | 'TASK_STATE_CANCELED';
+              /** Format: date-time */
+              timestamp: string;
+              message?: {
+                messageId?: string;
+                /** @enum {string} */
+                role?: 'ROLE_USER' | 'ROLE_AGENT';
+                parts?: {
+                  text?: string;
+                  data?: unknown;
+                  mediaType?: string;
+                }[];
+              };
+            };
+            /** @description The run output, once completed (ListTasks: with includeArtifacts=true) */
+            artifacts?: {
+              artifactId?: string;
+              name?: string;
+              parts?: {
+                text?: string;
+                data?: unknown;
+                mediaType?: string;
+              }[];
+            }[];
+            metadata: {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -11247,6 +11518,27 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The configs */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            configs: {
+              id: string;
+              taskId: string;
+              url: string;
+              token?: string;
+              authentication?: {
+                scheme?: string;
+              };
+            }[];
+            /** @description Empty on the last page */
+            nextPageToken: string;
+          };
+        };
+      };
       /** @description Invalid input (problem+json with field errors) */
       400: {
         headers: {
@@ -11319,6 +11611,23 @@ export interface operations {
       };
     };
     responses: {
+      /** @description The config; its signing secret in the Webhook-Secret header, shown once */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            taskId: string;
+            url: string;
+            token?: string;
+            authentication?: {
+              scheme?: string;
+            };
+          };
+        };
+      };
       /** @description Invalid input (problem+json with field errors) */
       400: {
         headers: {
@@ -11389,6 +11698,23 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The config */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            id: string;
+            taskId: string;
+            url: string;
+            token?: string;
+            authentication?: {
+              scheme?: string;
+            };
+          };
+        };
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -11450,6 +11776,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description {} */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': Record<string, never>;
+        };
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {
@@ -11506,6 +11841,24 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
+      /** @description The AgentCard */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            name: string;
+            description?: string;
+            version?: string;
+            skills: {
+              [key: string]: unknown;
+            }[];
+          } & {
+            [key: string]: unknown;
+          };
+        };
+      };
       /** @description Missing, unknown, expired or revoked API key */
       401: {
         headers: {

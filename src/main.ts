@@ -24,9 +24,11 @@ async function main(): Promise<void> {
 
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {
-    log.info('DATABASE_URL is unset: starting the embedded PostgreSQL (data under .data/)');
+    log.info(
+      `DATABASE_URL is unset: starting the embedded PostgreSQL (data under ${config.embeddedDataDir})`,
+    );
     embedded = await EmbeddedDatabase.start({
-      dataDir: process.env.AGENTMESH_DATA_DIR ?? '.data',
+      dataDir: config.embeddedDataDir,
       database: 'agentmesh',
       log: (message) => log.debug({ source: 'postgres' }, message),
     }).catch((error: unknown) => {

@@ -126,6 +126,34 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ PUBLIC_URL: value })).toThrow(/PUBLIC_URL/);
   });
 
+  it('reads CORS_ORIGINS as origins, as browsers send them', () => {
+    expect(
+      loadConfig({ CORS_ORIGINS: 'https://console.example.com, http://localhost:5173' })
+        .corsOrigins,
+    ).toEqual(['https://console.example.com', 'http://localhost:5173']);
+    // One a browser would send in lower case with no default port: the same origin.
+    for (const same of ['HTTPS://Console.Example.com:443', 'https://console.example.com/']) {
+      expect(loadConfig({ CORS_ORIGINS: same }).corsOrigins).toEqual([
+        'https://console.example.com',
+      ]);
+    }
+  });
+
+  it.each([
+    'notaurl',
+    'console.example.com',
+    'https://console.example.com/app',
+    'https://console.example.com/?x=1',
+    'ftp://console.example.com',
+    '*',
+    'https://ok.example.com,notaurl',
+  ])(
+    'refuses CORS_ORIGINS=%s, naming it (an origin that never matches turns CORS off)',
+    (value) => {
+      expect(() => loadConfig({ CORS_ORIGINS: value })).toThrow(/CORS_ORIGINS/);
+    },
+  );
+
   it('reads lists of secrets', () => {
     expect(loadConfig({ GITHUB_WEBHOOK_SECRETS: 'a, b,,c' }).githubWebhookSecrets).toEqual([
       'a',

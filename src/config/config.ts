@@ -13,6 +13,8 @@ export interface AppConfig {
   a2aPublicCard: boolean;
   a2aSendWaitSeconds: number;
   databaseUrl: string | undefined;
+  /** Where the embedded PostgreSQL keeps its cluster when DATABASE_URL is unset. */
+  embeddedDataDir: string;
   /** A streaming replica for read-only routes; unset: every read goes to the primary. */
   databaseReadUrl: string | undefined;
   /** Reads go to the primary while the replica lags more than this. */
@@ -151,6 +153,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     a2aPublicCard: read('A2A_PUBLIC_CARD', false, bool),
     a2aSendWaitSeconds: read('A2A_SEND_WAIT_SECONDS', 30, int(0, 300)),
     databaseUrl: read('DATABASE_URL', undefined, postgresUrl, true),
+    embeddedDataDir: read('AGENTMESH_DATA_DIR', '.data', (raw) => {
+      if (raw.trim() === '') throw new Error('must be a directory path');
+      return raw;
+    }),
     databaseReadUrl: read('DATABASE_READ_URL', undefined, postgresUrl, true),
     databaseReadMaxLagMs: read('DATABASE_READ_MAX_LAG_MS', 1_000, int(0, 600_000)),
     redisUrl: read('REDIS_URL', undefined, redisUrl, true),
@@ -227,7 +233,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         return readTracingSettings({});
       }
     })(),
-    corsOrigins: read('CORS_ORIGINS', [], list),
+    corsOrigins: read('CORS_ORIGINS', [], origins),
     auditSigningKey: read<KeyObject | undefined>(
       'AUDIT_SIGNING_KEY',
       undefined,
@@ -329,6 +335,39 @@ function list(raw: string): string[] {
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item.length > 0);
+}
+
+/**
+ * Comma list of origins (`https://console.example.com`), each as a browser sends it in
+ * `Origin` (lower case, no default port): one that can never match (`notaurl`, a path, `*`)
+ * would leave CORS off for it without a word.
+ */
+function origins(raw: string): string[] {
+  return list(raw).map((item) => {
+    let url: URL | undefined;
+    try {
+      url = new URL(item);
+    } catch {
+      url = undefined;
+    }
+    if (
+      !url ||
+      (url.protocol !== 'http:' && url.protocol !== 'https:') ||
+      url.pathname !== '/' ||
+      url.search !== '' ||
+      url.hash !== '' ||
+      url.username !== '' ||
+      url.password !== '' ||
+      item.includes('?') ||
+      item.includes('#')
+    ) {
+      throw new Error(
+        `"${item}" is not an origin like https://console.example.com (scheme, host and port ` +
+          'only; list each one, "*" is not taken)',
+      );
+    }
+    return url.origin;
+  });
 }
 
 /** Comma list of raw Ed25519 public keys, base64 (what GET /audit/checkpoints shows). */

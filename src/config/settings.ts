@@ -37,6 +37,12 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'PostgreSQL connection string',
   },
   {
+    name: 'AGENTMESH_DATA_DIR',
+    default: '.data',
+    meaning:
+      'where the embedded PostgreSQL (DATABASE_URL unset) keeps its cluster, kept across restarts; relative to the working directory',
+  },
+  {
     name: 'DATABASE_READ_URL',
     default: 'unset: reads on the primary',
     meaning:
@@ -173,7 +179,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'WEBHOOK_DISABLE_AFTER',
     default: '5d',
     meaning:
-      'an endpoint failing without a success this long is disabled (`webhook.endpoint.disabled`)',
+      'an endpoint failing without a success this long is disabled (`webhook.endpoint.disabled`); `0`: at its first failed attempt',
   },
   {
     name: 'WEBHOOK_RETENTION',
@@ -196,7 +202,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'WEBHOOK_RECEIPT_WAIT',
     default: '30s',
     meaning:
-      "how long a run's `workflow.succeeded|failed|cancelled` deliveries wait for its signed receipt, whose hash they carry (`receiptHash`); after that they go out with `receiptHash: null`",
+      "how long a run's `workflow.succeeded|failed|cancelled` deliveries wait for its signed receipt, whose hash they carry (`receiptHash`); after that they go out with `receiptHash: null`; at most 1h",
   },
   {
     name: 'TASK_LEASE_SECONDS',
@@ -325,7 +331,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'CORS_ORIGINS',
     default: 'unset: CORS off',
-    meaning: 'comma-separated allowed origins',
+    meaning:
+      'comma-separated allowed origins, each as a browser sends it (`https://console.example.com`: scheme, host, port; no path; `*` not taken)',
   },
   {
     name: 'AUDIT_SIGNING_KEY',

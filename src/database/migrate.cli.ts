@@ -15,7 +15,7 @@ async function main(command: string | undefined): Promise<void> {
   const embedded = config.databaseUrl
     ? undefined
     : await EmbeddedDatabase.start({
-        dataDir: process.env.AGENTMESH_DATA_DIR ?? '.data',
+        dataDir: config.embeddedDataDir,
         database: 'agentmesh',
       });
   const url = config.databaseUrl ?? embedded!.url;

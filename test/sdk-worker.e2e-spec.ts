@@ -310,6 +310,52 @@ describe('SDK Worker', () => {
     expect(claims).toBeLessThanOrEqual(3);
   });
 
+  it('a completion whose answer is lost is sent again with claimNext, and works what it leased', async () => {
+    let lost = 0;
+    const lossy = worker(
+      'lossy',
+      { lossy: async (_task, ctx) => ({ step: ctx.stepKey }) },
+      {
+        fetch: async (url, init) => {
+          const response = await fetchVia(url, init);
+          const withNext =
+            url.endsWith('/complete') &&
+            typeof init?.body === 'string' &&
+            init.body.includes('"claimNext"');
+          if (!withNext || lost > 0) return response;
+          const text = await response.text();
+          // The first answer that leased a task never arrives: the connection drops.
+          if (
+            (JSON.parse(text) as { data?: { next?: { tasks?: unknown[] } } }).data?.next?.tasks
+              ?.length
+          ) {
+            lost += 1;
+            throw new TypeError('fetch failed');
+          }
+          return new Response(text, { status: response.status, headers: response.headers });
+        },
+      },
+    );
+    const runs = [];
+    for (let i = 0; i < 3; i += 1) {
+      runs.push(
+        await client.workflows.start({ type: 'lossy', steps: [{ key: `l${i}`, skill: 'lossy' }] }),
+      );
+    }
+    await lossy.start();
+    for (const run of runs) {
+      const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 15_000 });
+      expect(done.status).toBe('succeeded');
+    }
+    expect(lost).toBe(1);
+    // Each on its first attempt: the task the lost answer leased was worked under that lease,
+    // not left to time out and be claimed again.
+    for (const run of runs) {
+      const view = await client.workflows.get(run.id);
+      expect(view.steps[0].task?.attempt).toBe(1);
+    }
+  });
+
   it('tasks that finish together are refilled by one claimNext, never past concurrency', async () => {
     const asked: number[] = [];
     let inFlight = 0;

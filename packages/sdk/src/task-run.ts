@@ -192,22 +192,26 @@ export class TaskRun {
         result instanceof TaskResult && result.usage
           ? addUsage(this.usage, result.usage)
           : this.usage;
-      // The first send may lease the next task too; a send again (its answer was lost) does
-      // not, so a lost answer strands no lease but its own.
-      let first = true;
-      const completed = await this.settle(async () => {
-        const grant = first ? await deps.claimNext?.() : undefined;
-        first = false;
-        if (!grant || grant.max === 0) {
-          grant?.done();
-          await deps.client.tasks.complete(task.id, {
-            leaseToken: task.leaseToken,
-            output,
-            ...(usage ? { usage } : {}),
-          });
-          return;
-        }
-        try {
+      // The send may lease the next tasks too. Sent again (its answer was lost), it is a
+      // repeat: the service answers the tasks the lost answer leased, under their leases, so
+      // none is stranded; the slots stay reserved for them until the answer comes.
+      let grant: NextGrant | undefined;
+      let asked = false;
+      let completed: 'done' | 'lost' | 'invalid';
+      try {
+        completed = await this.settle(async () => {
+          if (!asked) {
+            grant = await deps.claimNext?.();
+            asked = true;
+          }
+          if (!grant || grant.max === 0) {
+            await deps.client.tasks.complete(task.id, {
+              leaseToken: task.leaseToken,
+              output,
+              ...(usage ? { usage } : {}),
+            });
+            return;
+          }
           const answer = await deps.client.tasks.completeAndClaimNext(task.id, {
             leaseToken: task.leaseToken,
             output,
@@ -215,10 +219,10 @@ export class TaskRun {
             claimNext: { max: grant.max, waitSeconds: 0 },
           });
           if (answer.next.tasks.length > 0) deps.onNext?.(answer.next.tasks);
-        } finally {
-          grant.done();
-        }
-      });
+        });
+      } finally {
+        grant?.done();
+      }
       if (completed === 'invalid') {
         outcome = {
           ok: false,

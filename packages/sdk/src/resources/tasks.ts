@@ -72,8 +72,9 @@ export class TasksResource {
 
   /**
    * Completes the attempt and, once that has committed, leases the agent's next tasks in the
-   * same request (one request per task in steady state). Not retried, as a claim is not: send
-   * a plain `complete` again if the answer is lost.
+   * same request (one request per task in steady state). Not retried here, as a claim is not;
+   * sent again by hand after a lost answer, it is a repeat: it answers the tasks the lost answer
+   * leased while the agent holds them (the Worker does this).
    */
   completeAndClaimNext(
     id: string,

@@ -192,6 +192,34 @@ describe('complete with claimNext', () => {
     ]);
   });
 
+  it('an agent deregistered while its completion claims next: the completion is answered, with nothing next', async () => {
+    await agent('next-gone', 'gone-skill');
+    await start('gone-skill');
+    const [task] = await claim('next-gone');
+    const completing = call(`/tasks/${task.id}/complete`, worker, {
+      leaseToken: task.leaseToken,
+      claimNext: { max: 1, waitSeconds: 20 },
+    });
+    // The completion has committed and its claim waits; then the agent goes, and work comes.
+    const settled = { done: false };
+    void completing.finally(() => (settled.done = true));
+    for (;;) {
+      const { rows } = await db.query(`SELECT status FROM workflow_tasks WHERE id = $1`, [task.id]);
+      if (rows[0].status === 'succeeded' || settled.done) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const gone = await fetch(`${base}/api/v1/agents/next-gone`, {
+      method: 'DELETE',
+      headers: admin,
+    });
+    expect(gone.status).toBe(204);
+    await start('gone-skill');
+    const response = await completing;
+    expect(response.status).toBe(200);
+    expect(response.body.data.task).toMatchObject({ id: task.id, status: 'succeeded' });
+    expect(response.body.data.next.tasks).toEqual([]);
+  });
+
   it('a completion that is refused claims nothing', async () => {
     await agent('next-refused', 'refused-skill');
     await start('refused-skill', 2);

@@ -356,7 +356,10 @@ export class TasksService {
     return rows.map(toClaimed);
   }
 
-  /** The completion has committed: a draining agent is answered it, with nothing next. */
+  /**
+   * The completion has committed: an agent that is draining, or was deregistered meanwhile, is
+   * answered it, with nothing next (never an error that would say the completion failed).
+   */
   private async claimAfterCompletion(
     agentId: string,
     after: string,
@@ -366,7 +369,7 @@ export class TasksService {
     try {
       return await this.claim(agentId, next.max, next.waitSeconds, signal, after);
     } catch (error) {
-      if (error instanceof AgentDrainingError) return [];
+      if (error instanceof AgentDrainingError || error instanceof AgentNotFoundError) return [];
       throw error;
     }
   }

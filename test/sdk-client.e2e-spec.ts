@@ -171,6 +171,45 @@ describe('SDK AgentMeshClient', () => {
     }
   });
 
+  it('sends completeAndClaimNext again when its answer is lost, and gets what the first leased', async () => {
+    await client.agents.register({
+      id: 'client-lossy',
+      name: 'Lossy',
+      skills: [{ id: 'lossy-skill', name: 'Lossy' }],
+    });
+    for (let i = 0; i < 3; i += 1) {
+      await client.workflows.start({ type: 'lossy', steps: [{ key: 'a', skill: 'lossy-skill' }] });
+    }
+    const [task] = await client.tasks.claim('client-lossy', { max: 1, waitSeconds: 0 });
+    let sent = 0;
+    let firstAnswer: unknown;
+    const lossy = new AgentMeshClient({
+      baseUrl,
+      apiKey: ADMIN_KEY,
+      retry: { initialDelayMs: 10 },
+      fetch: async (url, init) => {
+        const response = await fetch(url, init);
+        if (!url.endsWith('/complete')) return response;
+        sent += 1;
+        if (sent > 1) return response;
+        // The first answer is read by nobody: the connection drops on its way back.
+        firstAnswer = await response.json();
+        throw new TypeError('fetch failed');
+      },
+    });
+    const answer = await lossy.tasks.completeAndClaimNext(task.id, {
+      leaseToken: task.leaseToken,
+      claimNext: { max: 2 },
+    });
+    expect(sent).toBe(2);
+    const leased = (firstAnswer as { data: { next: { tasks: Array<{ id: string }> } } }).data.next
+      .tasks;
+    expect(leased).toHaveLength(2);
+    expect(answer.next.tasks.map((next) => next.id).sort()).toEqual(
+      leased.map((next) => next.id).sort(),
+    );
+  });
+
   it('gives up at once when Retry-After is longer than it will wait', async () => {
     const proxy = throttlingProxy(baseUrl, '3600');
     try {

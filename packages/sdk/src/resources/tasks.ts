@@ -72,9 +72,9 @@ export class TasksResource {
 
   /**
    * Completes the attempt and, once that has committed, leases the agent's next tasks in the
-   * same request (one request per task in steady state). Not retried here, as a claim is not;
-   * sent again by hand after a lost answer, it is a repeat: it answers the tasks the lost answer
-   * leased while the agent holds them (the Worker does this).
+   * same request (one request per task in steady state). Retried as `complete` is: sent again
+   * after a lost answer, it is a repeat, answered with the tasks the lost answer leased while
+   * the agent holds them (under the same leases), so a retry strands none.
    */
   completeAndClaimNext(
     id: string,
@@ -88,7 +88,7 @@ export class TasksResource {
   ): Promise<CompleteAndClaimResult> {
     return this.http.data('POST', `/tasks/${segment(id)}/complete`, {
       body,
-      retry: false,
+      retry: true,
       ...options,
     });
   }

@@ -138,6 +138,43 @@ describe('on-call metrics', () => {
     expect(sample(text, 'webhook_endpoint_dead', `endpoint="${endpoint}"`)).toBe(1);
   });
 
+  it('ages the webhook queue by what senders could send: not what an open breaker or a disabled endpoint holds', async () => {
+    const due = async (endpoint: string, overdue: string) => {
+      const message = randomUUID();
+      await sql.query(
+        `INSERT INTO webhook_messages (id, tenant_id, event_type, body, occurred_at)
+         VALUES ($1, 'ops-1', 'test.old', '{}', now())`,
+        [message],
+      );
+      await sql.query(
+        `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, message_id, event_type, status,
+                                         max_attempts, next_attempt_at)
+         VALUES ($1, 'ops-1', $2, $3, 'test.old', 'pending', 5, now() - $4::interval)`,
+        [randomUUID(), endpoint, message, overdue],
+      );
+    };
+    const endpoint = async (breaker: string, enabled = true) => {
+      const id = randomUUID();
+      await sql.query(
+        `INSERT INTO webhook_endpoints (id, tenant_id, url, event_types, secret, enabled,
+                                        breaker_open_until)
+         VALUES ($1, 'ops-1', 'https://example.com/held', '{*}', 'whsec_x', $2,
+                 now() + $3::interval)`,
+        [id, enabled, breaker],
+      );
+      return id;
+    };
+    // One receiver down for two hours, its breaker open; one disabled; one whose breaker
+    // half-opened a minute ago (its probe is due since then, not since its delivery was due).
+    await sql.query(`DELETE FROM webhook_deliveries`);
+    await due(await endpoint('1 minute'), '2 hours');
+    await due(await endpoint('-1 hour', false), '3 hours');
+    await due(await endpoint('-1 minute'), '2 hours');
+    const age = sample(await scrape(api), 'webhook_queue_oldest_age_seconds')!;
+    expect(age).toBeGreaterThanOrEqual(55);
+    expect(age).toBeLessThan(600);
+  });
+
   it('self-verifies the audit chain on a worker replica and notices tampering', async () => {
     worker = await startTestApp({ WORKERS: 'on' }, { db });
     const verifier = worker.app.get(AuditSelfVerify);

@@ -83,7 +83,8 @@ export class WebhookMetrics implements OnModuleInit, OnModuleDestroy {
     );
     gauge(
       'webhook_queue_oldest_age_seconds',
-      'How long the most overdue webhook delivery has been due',
+      'How long the most overdue webhook delivery has been due, of those a sender could send ' +
+        'now (endpoints disabled or with an open breaker apart)',
       (s) => s.oldestAgeSeconds,
     );
     gauge(
@@ -113,7 +114,10 @@ export class WebhookMetrics implements OnModuleInit, OnModuleDestroy {
     try {
       // Each from a partial index, read up to EXACT_UP_TO entries (then estimated); the most
       // overdue delivery is the oldest of the endpoints' heads of `webhook_deliveries_due`
-      // (keyed endpoint, next_attempt_at): one index descent per endpoint.
+      // (keyed endpoint, next_attempt_at): one index descent per endpoint. Only what senders
+      // could send now ages it: an endpoint disabled or with its breaker open holds its
+      // deliveries (one broken receiver is not "the senders are behind"), and one whose breaker
+      // has half-opened has had its head due since then.
       const [depth, dead, [overdue]] = await Promise.all([
         boundedCount(
           this.dataSource,
@@ -121,12 +125,14 @@ export class WebhookMetrics implements OnModuleInit, OnModuleDestroy {
         ),
         boundedCount(this.dataSource, `SELECT 1 FROM webhook_deliveries WHERE status = 'dead'`),
         this.dataSource.query<Array<{ age: number }>>(
-          `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(h.next_attempt_at)), 0)::float8 AS age
+          `SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(
+                    greatest(h.next_attempt_at, e.breaker_open_until))), 0)::float8 AS age
              FROM webhook_endpoints e
              CROSS JOIN LATERAL (SELECT d.next_attempt_at FROM webhook_deliveries d
                                   WHERE d.endpoint_id = e.id AND d.next_attempt_at IS NOT NULL
                                   ORDER BY d.next_attempt_at LIMIT 1) h
-            WHERE h.next_attempt_at <= now()`,
+            WHERE h.next_attempt_at <= now() AND e.enabled
+              AND (e.breaker_open_until IS NULL OR e.breaker_open_until <= now())`,
         ),
       ]);
       const endpoints: Array<{ state: keyof QueueState['breakers']; count: number }> =

@@ -192,6 +192,8 @@ describe('operator console (Chromium)', () => {
     }
     expect(csp).not.toContain('unsafe-inline');
     expect(index.text).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
+    // Its icon is in the page (img-src allows data:): no request for /favicon.ico, no 404.
+    expect(index.text).toMatch(/<link\s+rel="icon"[^>]*href="data:image\/svg\+xml,/);
     const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(index.text)?.[1];
     expect(script).toBeDefined();
     const asset = await test.http.get(script!);

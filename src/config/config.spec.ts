@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConfigError, duration, loadConfig, parseSchedule } from './config';
 
 describe('loadConfig', () => {
@@ -63,6 +65,13 @@ describe('loadConfig', () => {
     ['TASK_LEASE_SECONDS', '0'],
   ])('refuses %s=%s', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
+  });
+
+  it("refuses the manifests' placeholder admin key, left in by mistake", () => {
+    const placeholder = /ADMIN_API_KEY: (\S+)/.exec(
+      readFileSync(join(__dirname, '..', '..', 'deploy', 'kubernetes', 'secret.yaml'), 'utf8'),
+    )![1];
+    expect(() => loadConfig({ ADMIN_API_KEY: placeholder })).toThrow(/ADMIN_API_KEY/);
   });
 
   it('never echoes a secret in the error', () => {

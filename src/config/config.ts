@@ -327,6 +327,10 @@ const redisUrl = url(['redis:', 'rediss:']);
 function adminKey(raw: string): string {
   if (raw.length < 16) throw new Error('must be at least 16 characters');
   if (!/^[\x21-\x7e]+$/.test(raw)) throw new Error('must be printable ASCII without spaces');
+  // The Kubernetes Secret template's placeholder (deploy/kubernetes/secret.yaml), long enough
+  // to pass the rest. (docker-compose.yml's local default is lower case, and meant to work.)
+  if (raw.includes('CHANGE-ME'))
+    throw new Error('is still the placeholder "CHANGE-ME…": set a key');
   return raw;
 }
 

@@ -56,6 +56,22 @@ describe('on-call metrics', () => {
     await db.drop();
   });
 
+  /** A webhook delivery of a message of its own, due `overdue` ago (null: not due). */
+  const delivery = async (endpoint: string, status: string, overdue: string | null) => {
+    const message = randomUUID();
+    await sql.query(
+      `INSERT INTO webhook_messages (id, tenant_id, event_type, body, occurred_at)
+       VALUES ($1, 'ops-1', 'test.old', '{}', now())`,
+      [message],
+    );
+    await sql.query(
+      `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, message_id, event_type, status,
+                                       max_attempts, next_attempt_at)
+       VALUES ($1, 'ops-1', $2, $3, 'test.old', $4, 5, now() - $5::interval)`,
+      [randomUUID(), endpoint, message, status, overdue],
+    );
+  };
+
   const scrape = async (test: TestApp) => {
     const response = await test.http.get('/metrics');
     expect(response.status).toBe(200);
@@ -118,18 +134,7 @@ describe('on-call metrics', () => {
       [endpoint],
     );
     for (const status of ['pending', 'pending', 'dead']) {
-      const message = randomUUID();
-      await sql.query(
-        `INSERT INTO webhook_messages (id, tenant_id, event_type, body, occurred_at)
-         VALUES ($1, 'ops-1', 'test.old', '{}', now())`,
-        [message],
-      );
-      await sql.query(
-        `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, message_id, event_type, status,
-                                         max_attempts, next_attempt_at)
-         VALUES ($1, 'ops-1', $2, $3, 'test.old', $4, 5, $5)`,
-        [randomUUID(), endpoint, message, status, status === 'pending' ? new Date() : null],
-      );
+      await delivery(endpoint, status, status === 'pending' ? '0 seconds' : null);
     }
     const text = await scrape(api);
     expect(sample(text, 'events_outbox_oldest_age_seconds')).toBeGreaterThanOrEqual(3_590);
@@ -139,20 +144,7 @@ describe('on-call metrics', () => {
   });
 
   it('ages the webhook queue by what senders could send: not what an open breaker or a disabled endpoint holds', async () => {
-    const due = async (endpoint: string, overdue: string) => {
-      const message = randomUUID();
-      await sql.query(
-        `INSERT INTO webhook_messages (id, tenant_id, event_type, body, occurred_at)
-         VALUES ($1, 'ops-1', 'test.old', '{}', now())`,
-        [message],
-      );
-      await sql.query(
-        `INSERT INTO webhook_deliveries (id, tenant_id, endpoint_id, message_id, event_type, status,
-                                         max_attempts, next_attempt_at)
-         VALUES ($1, 'ops-1', $2, $3, 'test.old', 'pending', 5, now() - $4::interval)`,
-        [randomUUID(), endpoint, message, overdue],
-      );
-    };
+    const due = (endpoint: string, overdue: string) => delivery(endpoint, 'pending', overdue);
     const endpoint = async (breaker: string, enabled = true) => {
       const id = randomUUID();
       await sql.query(

@@ -54,6 +54,25 @@ describe('complete with claimNext', () => {
     expect(response.status).toBe(201);
   };
 
+  /**
+   * Completes the task with a long-polling claimNext; resolves once the completion has
+   * committed (the task is succeeded), with the answer still to come (in an object: an async
+   * function would wait for a promise it returns).
+   */
+  const committedWhileWaiting = async (task: Claimed) => {
+    const completing = call(`/tasks/${task.id}/complete`, worker, {
+      leaseToken: task.leaseToken,
+      claimNext: { max: 1, waitSeconds: 20 },
+    });
+    const settled = { done: false };
+    void completing.finally(() => (settled.done = true));
+    for (;;) {
+      const { rows } = await db.query(`SELECT status FROM workflow_tasks WHERE id = $1`, [task.id]);
+      if (rows[0].status === 'succeeded' || settled.done) return { completing };
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
   beforeAll(async () => {
     test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
     base = await listenOnLoopback(test);
@@ -172,18 +191,8 @@ describe('complete with claimNext', () => {
     await agent('next-wait', 'wait-skill');
     await start('wait-skill');
     const [task] = await claim('next-wait');
-    const completing = call(`/tasks/${task.id}/complete`, worker, {
-      leaseToken: task.leaseToken,
-      claimNext: { max: 1, waitSeconds: 20 },
-    });
     // The completion has committed (the task is succeeded) while the answer still waits.
-    const settled = { done: false };
-    void completing.finally(() => (settled.done = true));
-    for (;;) {
-      const { rows } = await db.query(`SELECT status FROM workflow_tasks WHERE id = $1`, [task.id]);
-      if (rows[0].status === 'succeeded' || settled.done) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { completing } = await committedWhileWaiting(task);
     const [queued] = await start('wait-skill');
     const response = await completing;
     expect(response.status).toBe(200);
@@ -196,18 +205,8 @@ describe('complete with claimNext', () => {
     await agent('next-gone', 'gone-skill');
     await start('gone-skill');
     const [task] = await claim('next-gone');
-    const completing = call(`/tasks/${task.id}/complete`, worker, {
-      leaseToken: task.leaseToken,
-      claimNext: { max: 1, waitSeconds: 20 },
-    });
     // The completion has committed and its claim waits; then the agent goes, and work comes.
-    const settled = { done: false };
-    void completing.finally(() => (settled.done = true));
-    for (;;) {
-      const { rows } = await db.query(`SELECT status FROM workflow_tasks WHERE id = $1`, [task.id]);
-      if (rows[0].status === 'succeeded' || settled.done) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    const { completing } = await committedWhileWaiting(task);
     const gone = await fetch(`${base}/api/v1/agents/next-gone`, {
       method: 'DELETE',
       headers: admin,

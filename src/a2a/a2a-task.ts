@@ -3,13 +3,15 @@ import type { RunStatus } from '../workflows/state-machine';
 import type { RunRow, TaskRow } from '../workflows/workflow-rows';
 
 /** lf.a2a.v1 TaskState names, as ProtoJSON writes them. */
-export type TaskState =
-  | 'TASK_STATE_SUBMITTED'
-  | 'TASK_STATE_WORKING'
-  | 'TASK_STATE_INPUT_REQUIRED'
-  | 'TASK_STATE_COMPLETED'
-  | 'TASK_STATE_FAILED'
-  | 'TASK_STATE_CANCELED';
+export const TASK_STATES = [
+  'TASK_STATE_SUBMITTED',
+  'TASK_STATE_WORKING',
+  'TASK_STATE_INPUT_REQUIRED',
+  'TASK_STATE_COMPLETED',
+  'TASK_STATE_FAILED',
+  'TASK_STATE_CANCELED',
+] as const;
+export type TaskState = (typeof TASK_STATES)[number];
 
 export interface A2aPart {
   text?: string;

@@ -1,4 +1,5 @@
 import type { SchemaObject } from '@nestjs/swagger';
+import { TASK_STATES } from './a2a-task';
 
 /**
  * What the A2A routes answer, for the OpenAPI document (lf.a2a.v1 objects as ProtoJSON writes
@@ -24,17 +25,7 @@ export const A2A_TASK_SCHEMA: SchemaObject = {
       type: 'object',
       required: ['state', 'timestamp'],
       properties: {
-        state: {
-          type: 'string',
-          enum: [
-            'TASK_STATE_SUBMITTED',
-            'TASK_STATE_WORKING',
-            'TASK_STATE_INPUT_REQUIRED',
-            'TASK_STATE_COMPLETED',
-            'TASK_STATE_FAILED',
-            'TASK_STATE_CANCELED',
-          ],
-        },
+        state: { type: 'string', enum: [...TASK_STATES] },
         timestamp: { type: 'string', format: 'date-time' },
         message: {
           type: 'object',

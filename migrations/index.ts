@@ -42,6 +42,7 @@ import { FinishRunsFunction1763800260000 } from './1763800260000-FinishRunsFunct
 import { ClaimWaitsUnlogged1763800270000 } from './1763800270000-ClaimWaitsUnlogged';
 import { EventOutbox1763800280000 } from './1763800280000-EventOutbox';
 import { ClaimedAfter1763800290000 } from './1763800290000-ClaimedAfter';
+import { OlderSecrets1763800300000 } from './1763800300000-OlderSecrets';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -89,4 +90,5 @@ export const MIGRATIONS = [
   ClaimWaitsUnlogged1763800270000,
   EventOutbox1763800280000,
   ClaimedAfter1763800290000,
+  OlderSecrets1763800300000,
 ];

@@ -593,19 +593,45 @@ describe('inbound webhooks', () => {
       expect((await deliver(sourceKey, body, { secret: newSecret })).status).toBe(202);
       expect((await deliver(sourceKey, body, { secret: SPEC_SECRET })).status).toBe(202);
 
+      // A second rotation within the overlap: the first old secret keeps its own time.
+      const twice = await test.http
+        .post(`/api/v1/webhooks/sources/${sourceKey}/rotate-secret`)
+        .set(admin)
+        .send({});
+      expect(twice.status).toBe(200);
+      const third = twice.body.data.secret as string;
+      expect(twice.body.data.olderSecretsExpireAt).toEqual([expect.any(String)]);
+      for (const secret of [third, newSecret, SPEC_SECRET]) {
+        expect((await deliver(sourceKey, body, { secret })).status).toBe(202);
+      }
+
       const again = await test.http
         .post(`/api/v1/webhooks/sources/${sourceKey}/rotate-secret`)
         .set(admin)
         .send({ secret: SPEC_SECRET, overlapSeconds: 0 });
       expect(again.status).toBe(200);
       expect(again.body.data.previousSecretExpiresAt).toBeNull();
+      expect(again.body.data.olderSecretsExpireAt).toEqual([]);
+      // No overlap: every older secret stops verifying too (what a leaked secret calls for).
       expectProblem(await deliver(sourceKey, body, { secret: newSecret }), 401);
+      expectProblem(await deliver(sourceKey, body, { secret: third }), 401);
       expect((await deliver(sourceKey, body, { secret: SPEC_SECRET })).status).toBe(202);
+      // Ten secrets verify at most: a rotation past that is refused, one without overlap is not.
+      const rotate = (input: Record<string, unknown>) =>
+        test.http
+          .post(`/api/v1/webhooks/sources/${sourceKey}/rotate-secret`)
+          .set(admin)
+          .send(input);
+      for (let i = 1; i < 10; i += 1) expect((await rotate({})).status).toBe(200);
+      const refused = await rotate({});
+      expectProblem(refused, 409, 'too-many-secrets');
+      expect(refused.body.detail).toMatch(/10 secrets/);
+      expect((await rotate({ secret: SPEC_SECRET, overlapSeconds: 0 })).status).toBe(200);
       const audit = await count(
         `SELECT 1 FROM audit_entries WHERE action = 'webhook_source.rotate_secret' AND resource_id = $1`,
         [sourceKey],
       );
-      expect(audit).toBe(2);
+      expect(audit).toBe(13);
     });
 
     it('answers that carry a secret are never cached: create, rotate and their replays', async () => {

@@ -404,6 +404,45 @@ describe('outbound webhooks', () => {
     expect(again.status).toBe(400);
   });
 
+  it('a second rotation within the overlap keeps the first old secret signing until its own end', async () => {
+    // The first rotation promised the old secret 24 hours of signing; a second rotation an
+    // hour later must not cut that short (a receiver may still be switching over).
+    const { id, secret: first } = await endpoint('/rotating-twice');
+    const rotate = () =>
+      test.http.post(`/api/v1/webhooks/endpoints/${id}/rotate-secret`).set(admin).send({});
+    const second = (await rotate()).body.data.secret as string;
+    const again = await rotate();
+    expect(again.status).toBe(200);
+    const third = again.body.data.secret as string;
+    expect(again.body.data.olderSecretsExpireAt).toEqual([expect.any(String)]);
+    expect(Date.parse(again.body.data.olderSecretsExpireAt[0]) - Date.now()).toBeGreaterThan(
+      23.9 * 3_600_000,
+    );
+    receiver.trust('/rotating-twice', third);
+    receiver.trust('second of two', second);
+    receiver.trust('first of two', first);
+    const eventId = await eventIdOf(await registerAgent());
+    const request = await waitFor(
+      async () => receiver.on('/rotating-twice').find((r) => r.headers['webhook-id'] === eventId),
+      10_000,
+      'the webhook',
+    );
+    expect(String(request.headers['webhook-signature']).split(' ')).toHaveLength(3);
+    expect(request.verifiedBy.sort()).toEqual(
+      ['/rotating-twice', 'first of two', 'second of two'].sort(),
+    );
+    // Ten secrets sign at most: the current one and nine still in their overlap.
+    for (let i = 3; i < 10; i += 1) expect((await rotate()).status).toBe(200);
+    const refused = await rotate();
+    expect(refused.status).toBe(409);
+    expect(refused.headers['content-type']).toMatch(/problem\+json/);
+    expect(refused.body.type).toMatch(/too-many-secrets$/);
+    expect(refused.body.detail).toMatch(/10 secrets/);
+    const read = await test.http.get(`/api/v1/webhooks/endpoints/${id}`).set(admin);
+    expect(read.body.data.olderSecretsExpireAt).toHaveLength(8);
+    await test.http.delete(`/api/v1/webhooks/endpoints/${id}`).set(admin).expect(204);
+  });
+
   it('answers that carry a secret are never cached: create, rotate and their replays', async () => {
     const created = await test.http
       .post('/api/v1/webhooks/endpoints')

@@ -24,6 +24,7 @@ import {
 } from './inbound-webhooks.errors';
 import { githubEventName, parsePayload, ParsedPayload, standardEventName } from './payload';
 import { githubSignatureValid, secretKey, verifyStandardWebhook } from './signatures';
+import { liveSecrets } from '../secret-overlap';
 
 export const GITHUB_SOURCE = 'github';
 
@@ -116,9 +117,7 @@ export class InboundDeliveriesService {
     if (source.allowedCidrs.length > 0 && !parseCidrList(source.allowedCidrs).contains(request.ip))
       throw new IpNotAllowedError();
     const body = rawBody(request);
-    const keys = [secretKey(source.secret)];
-    if (source.previousSecret && (source.previousSecretExpiresAt?.getTime() ?? 0) > Date.now())
-      keys.push(secretKey(source.previousSecret));
+    const keys = liveSecrets(source).map(secretKey);
     const verdict = verifyStandardWebhook(
       keys.filter((k): k is Buffer => k !== undefined),
       {

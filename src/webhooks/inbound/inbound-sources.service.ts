@@ -23,6 +23,7 @@ import {
   SourceNotFoundError,
 } from './inbound-webhooks.errors';
 import { generateSecret, secretKey } from './signatures';
+import { checkRoomForRotation, OLDER_SECRETS_AFTER_ROTATION_SQL } from '../secret-overlap';
 
 /** Domain event (`webhook_source.<key>`) → audit action of the same change. */
 const AUDIT_ACTIONS = {
@@ -104,16 +105,24 @@ export class InboundSourcesService {
     });
   }
 
-  /** A new secret; the current one still verifies for `overlapSeconds` (default 24 h). */
+  /**
+   * A new secret; the current one still verifies for `overlapSeconds` (default 24 h), those
+   * retired before it until their own overlap ends (MAX_LIVE_SECRETS verify at most). With
+   * `overlapSeconds` 0 only the new one verifies.
+   */
   async rotateSecret(key: string, input: RotateSourceSecretDto): Promise<InboundWebhookSource> {
     const tenantId = currentTenantId();
     const secret = checkedSecret(input.secret);
     const overlapSeconds = input.overlapSeconds ?? DEFAULT_OVERLAP_SECONDS;
     return this.unitOfWork.run(async (tx) => {
       const before = await this.load(tx, tenantId, key, true);
+      // Without overlap only the new secret verifies: every retired one ends now.
+      if (overlapSeconds > 0) checkRoomForRotation(before, 'verifies');
       await tx.manager.query(
         `UPDATE inbound_webhook_sources
-            SET previous_secret = CASE WHEN $3::integer > 0 THEN secret END,
+            SET older_secrets = CASE WHEN $3::integer > 0
+                                     THEN ${OLDER_SECRETS_AFTER_ROTATION_SQL} ELSE '[]' END,
+                previous_secret = CASE WHEN $3::integer > 0 THEN secret END,
                 previous_secret_expires_at =
                   CASE WHEN $3::integer > 0 THEN now() + make_interval(secs => $3::integer) END,
                 secret = $4, updated_at = now()

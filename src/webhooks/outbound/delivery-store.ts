@@ -6,6 +6,7 @@ import { preparedQuery } from '../../database/prepared';
 import { Transaction } from '../../database/unit-of-work';
 import { DomainEvent, eventTypeMatches } from '../../events/domain-event';
 import type { AttemptOutcome } from './retry-policy';
+import { liveOlderSecretsSql } from '../secret-overlap';
 
 /** NOTIFY channel: deliveries became due (created, retried, recovered, endpoint enabled). */
 export const DELIVERIES_CHANNEL = 'agentmesh_webhook_deliveries';
@@ -346,7 +347,7 @@ export class DeliveryStore {
    */
   async claim(limits: ClaimLimits): Promise<ClaimedDelivery[]> {
     const rows = await preparedQuery<
-      ClaimedDelivery & { secret: string; previousSecret: string | null }
+      ClaimedDelivery & { secret: string; previousSecret: string | null; olderSecrets: string[] }
     >(
       this.dataSource,
       `WITH picked AS (
@@ -378,6 +379,7 @@ export class DeliveryStore {
          RETURNING d.id, d.tenant_id AS "tenantId", d.endpoint_id AS "endpointId", e.url,
                    e.secret, CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END
                      AS "previousSecret",
+                   ${liveOlderSecretsSql('e')} AS "olderSecrets",
                    d.message_id AS "messageId", m.event_type AS "eventType", m.body,
                    m.correlation_id AS "correlationId", m.trace_context AS "traceContext",
                    e.headers,
@@ -391,9 +393,9 @@ export class DeliveryStore {
         limits.breakerThreshold,
       ],
     );
-    return rows.map(({ secret, previousSecret, ...row }) => ({
+    return rows.map(({ secret, previousSecret, olderSecrets, ...row }) => ({
       ...row,
-      secrets: previousSecret ? [secret, previousSecret] : [secret],
+      secrets: [secret, ...(previousSecret ? [previousSecret] : []), ...olderSecrets],
     }));
   }
 

@@ -22,6 +22,7 @@ import {
   UrlNotAllowedError,
   WebhookErrorCode,
 } from './webhooks.errors';
+import { checkRoomForRotation, OLDER_SECRETS_AFTER_ROTATION_SQL } from '../secret-overlap';
 
 /** How long the secret before a rotation keeps signing. */
 export const SECRET_OVERLAP_MS = 24 * 60 * 60 * 1000;
@@ -139,7 +140,10 @@ export class WebhookEndpointsService {
     });
   }
 
-  /** A new secret; the current one keeps signing (second signature) for 24 hours. */
+  /**
+   * A new secret; the current one keeps signing (a second signature) for 24 hours, and those
+   * retired before it until their own 24 hours end (MAX_LIVE_SECRETS sign at most).
+   */
   async rotateSecret(id: string, newSecret?: string): Promise<IssuedEndpoint> {
     const tenantId = currentTenantId();
     const secret = newSecret ?? generateSecret();
@@ -150,9 +154,11 @@ export class WebhookEndpointsService {
       if (before.secret === secret) {
         throw new InvalidSecretError('must differ from the current secret');
       }
+      checkRoomForRotation(before, 'signs');
       await tx.manager.query(
         `UPDATE webhook_endpoints
-            SET previous_secret = secret, secret = $2,
+            SET older_secrets = ${OLDER_SECRETS_AFTER_ROTATION_SQL},
+                previous_secret = secret, secret = $2,
                 previous_secret_expires_at = now() + $3 * interval '1 millisecond',
                 updated_at = now()
           WHERE id = $1`,

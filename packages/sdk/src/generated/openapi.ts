@@ -1998,6 +1998,8 @@ export interface components {
        * @description Until when the secret before the last rotation is still accepted
        */
       previousSecretExpiresAt: string | null;
+      /** @description Until when each secret retired before that one is still accepted (a rotation within the overlap keeps them, ten secrets verify at most) */
+      olderSecretsExpireAt: string[];
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -2046,6 +2048,8 @@ export interface components {
        * @description Until when the secret before the last rotation is still accepted
        */
       previousSecretExpiresAt: string | null;
+      /** @description Until when each secret retired before that one is still accepted (a rotation within the overlap keeps them, ten secrets verify at most) */
+      olderSecretsExpireAt: string[];
       /** Format: date-time */
       createdAt: string;
       /** Format: date-time */
@@ -3458,6 +3462,8 @@ export interface components {
        * @description Until then the secret before the last rotation still signs
        */
       previousSecretExpiresAt?: string | null;
+      /** @description When each secret retired before that one stops signing (a rotation within the overlap keeps them, ten secrets sign at most) */
+      olderSecretsExpireAt: string[];
       breaker: components['schemas']['BreakerDto'];
       /** Format: date-time */
       createdAt: string;
@@ -3503,6 +3509,8 @@ export interface components {
        * @description Until then the secret before the last rotation still signs
        */
       previousSecretExpiresAt?: string | null;
+      /** @description When each secret retired before that one stops signing (a rotation within the overlap keeps them, ten secrets sign at most) */
+      olderSecretsExpireAt: string[];
       breaker: components['schemas']['BreakerDto'];
       /** Format: date-time */
       createdAt: string;

@@ -11,6 +11,7 @@ import {
   Min,
 } from 'class-validator';
 import { InboundWebhookSource } from '../entities/inbound-webhook-source.entity';
+import { olderSecretsExpireAt } from '../../secret-overlap';
 
 export const SOURCE_KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** `/hooks/github` is GitHub's receiver: no source may take its name. */
@@ -115,6 +116,14 @@ export class SourceDto {
   })
   previousSecretExpiresAt: string | null;
 
+  @ApiProperty({
+    type: [String],
+    format: 'date-time',
+    description:
+      'Until when each secret retired before that one is still accepted (a rotation within the overlap keeps them, ten secrets verify at most)',
+  })
+  olderSecretsExpireAt: string[];
+
   @ApiProperty({ format: 'date-time' })
   createdAt: string;
 
@@ -131,6 +140,7 @@ export class SourceDto {
       toleranceSeconds: source.toleranceSeconds,
       previousSecretExpiresAt:
         overlap && overlap.getTime() > Date.now() ? overlap.toISOString() : null,
+      olderSecretsExpireAt: olderSecretsExpireAt(source),
       createdAt: source.createdAt.toISOString(),
       updatedAt: source.updatedAt.toISOString(),
     };

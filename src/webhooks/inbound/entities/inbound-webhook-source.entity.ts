@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Tenant } from '../../../auth/entities/tenant.entity';
+import type { OlderSecret } from '../../secret-overlap';
 
 /**
  * A Standard Webhooks sender of one tenant. Its key is unique across tenants: the receiving
@@ -39,6 +40,10 @@ export class InboundWebhookSource {
 
   @Column({ name: 'previous_secret_expires_at', type: 'timestamptz', nullable: true })
   previousSecretExpiresAt: Date | null;
+
+  /** Secrets retired before the previous one, each accepted until its own overlap ends. */
+  @Column({ name: 'older_secrets', type: 'jsonb', default: () => `'[]'` })
+  olderSecrets: OlderSecret[];
 
   /** Empty: any address may deliver. */
   @Column({ name: 'allowed_cidrs', type: 'text', array: true, default: () => `'{}'` })

@@ -17,6 +17,7 @@ import { DISABLED_REASONS } from '../entities/webhook-endpoint.entity';
 import type { DisabledReason, WebhookEndpoint } from '../entities/webhook-endpoint.entity';
 import { MayOmit } from '../../../common/validation/may-omit';
 import { HasTimeZone } from '../../../common/validation/has-time-zone';
+import { olderSecretsExpireAt } from '../../secret-overlap';
 
 /** `*`, an exact type (`agent.offline`) or a prefix wildcard (`workflow.*`). */
 export const EVENT_TYPE_PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;
@@ -163,6 +164,13 @@ export class EndpointDto {
     description: 'Until then the secret before the last rotation still signs',
   })
   previousSecretExpiresAt: string | null;
+  @ApiProperty({
+    type: [String],
+    format: 'date-time',
+    description:
+      'When each secret retired before that one stops signing (a rotation within the overlap keeps them, ten secrets sign at most)',
+  })
+  olderSecretsExpireAt: string[];
   @ApiProperty({ type: BreakerDto }) breaker: BreakerDto;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time' }) updatedAt: string;
@@ -182,6 +190,7 @@ export class EndpointDto {
       previousSecretExpiresAt: previousValid
         ? endpoint.previousSecretExpiresAt!.toISOString()
         : null,
+      olderSecretsExpireAt: olderSecretsExpireAt(endpoint, now.getTime()),
       breaker: {
         state: open ? 'open' : tripped ? 'half_open' : 'closed',
         consecutiveFailures: endpoint.consecutiveFailures,

@@ -1,5 +1,6 @@
 import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
 import { Tenant } from '../../../auth/entities/tenant.entity';
+import type { OlderSecret } from '../../secret-overlap';
 
 /** Why an endpoint is off: by a user, by a 410 answer, or after failing for too long. */
 export const DISABLED_REASONS = ['manual', 'gone', 'failing'] as const;
@@ -52,6 +53,10 @@ export class WebhookEndpoint {
 
   @Column({ name: 'previous_secret_expires_at', type: 'timestamptz', nullable: true })
   previousSecretExpiresAt: Date | null;
+
+  /** Secrets retired before the previous one, each signing until its own overlap ends. */
+  @Column({ name: 'older_secrets', type: 'jsonb', default: () => `'[]'` })
+  olderSecrets: OlderSecret[];
 
   @Column({ name: 'consecutive_failures', type: 'integer', default: 0 })
   consecutiveFailures: number;

@@ -484,6 +484,45 @@ describe('workflows and tasks', () => {
     expect((await complete(task, 'late')).status).toBe(409);
   });
 
+  it("an agent's claims and task heartbeats keep it online: its work is not taken back as agent_gone", async () => {
+    // An agent driven by hand (no SDK) that claims and extends its task's lease, but sends no
+    // agent heartbeat: its 1 s interval would make it silent after 3 s.
+    const response = await post('/agents', writer, {
+      id: 'busy-by-hand',
+      name: 'busy-by-hand',
+      heartbeatIntervalSeconds: 1,
+      skills: [{ id: 'long-haul', name: 'long-haul' }],
+    });
+    expect(response.status).toBe(201);
+    const run = await startInline({ type: 'long', steps: [{ key: 'a', skill: 'long-haul' }] });
+    const [task] = await claim('busy-by-hand');
+    const until = Date.now() + 6_000;
+    while (Date.now() < until) {
+      const beat = await post(`/tasks/${task.id}/heartbeat`, worker, {
+        leaseToken: task.leaseToken,
+      });
+      expect(beat.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    expect((await get('/agents/busy-by-hand', writer)).body.data.status).toBe('online');
+    expect((await complete(task, 'done')).status).toBe(200);
+    // Between tasks, claims alone keep it online too (each looks briefly and finds nothing).
+    const idleUntil = Date.now() + 5_000;
+    while (Date.now() < idleUntil) {
+      expect(await claim('busy-by-hand', { waitSeconds: 0 })).toEqual([]);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    expect((await get('/agents/busy-by-hand', writer)).body.data.status).toBe('online');
+    // Never marked offline in between (a claim would have brought it back at once).
+    const offline = await db.query(
+      `SELECT 1 FROM events WHERE type = 'agent.offline' AND data->>'agentId' = 'busy-by-hand'`,
+    );
+    expect(offline.rowCount).toBe(0);
+    const types = (await eventsOf(run.id)).map((event) => event.type);
+    expect(types).not.toContain('task.timed_out');
+    expect(types).toContain('workflow.succeeded');
+  });
+
   it('a deregistered agent releases its tasks at once (well within the 30 s lease)', async () => {
     await registerAgent('doomed', ['deploy']);
     const run = await startInline({

@@ -5,6 +5,7 @@ import { AgentSummaryService } from './agent-summary.service';
 import { AgentsController } from './agents.controller';
 import { AgentsService } from './agents.service';
 import { DiscoveryCache } from './discovery-cache';
+import { ActivityBeats } from './activity-beats';
 import { HeartbeatWriter } from './heartbeat-writer';
 import { LeaderboardService } from './leaderboard.service';
 import { LivenessSweeper } from './liveness.sweeper';
@@ -20,6 +21,7 @@ import { RoutingSettingsService } from './routing-settings.service';
     AgentsService,
     DiscoveryCache,
     HeartbeatWriter,
+    ActivityBeats,
     LivenessSweeper,
     LeaderboardService,
     AgentMetrics,
@@ -28,6 +30,6 @@ import { RoutingSettingsService } from './routing-settings.service';
     QuarantineService,
     QuarantineSweeper,
   ],
-  exports: [AgentsService, QuarantineService],
+  exports: [AgentsService, QuarantineService, ActivityBeats],
 })
 export class AgentsModule {}

@@ -3,6 +3,7 @@ import { Span, SpanKind } from '@opentelemetry/api';
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
+import { ActivityBeats } from '../agents/activity-beats';
 import { AgentsService } from '../agents/agents.service';
 import { currentTenantId, RequestContext, requestContext } from '../common/context/request-context';
 import { KeyChanges } from '../auth/key-changes';
@@ -102,6 +103,7 @@ export class TasksService {
     private readonly budgets: BudgetsService,
     private readonly claimWaits: ClaimWaits,
     private readonly keyChanges: KeyChanges,
+    private readonly activity: ActivityBeats,
   ) {}
 
   /**
@@ -220,6 +222,8 @@ export class TasksService {
       if (profile.status === 'draining') throw new AgentDrainingError(agentId);
       if (profile.status === 'offline' && (await this.agents.comeBackOnline(agentId)))
         return 'again';
+      // A claim is the agent's sign of life too (see ActivityBeats).
+      if (profile.status !== 'offline') this.activity.touch(tenantId, agentId);
       waiter.narrow(profile.skills);
       if (tasks.length > 0) return tasks.map(toClaimed);
       if (!this.canWork(profile) || Date.now() >= deadline) return [];
@@ -261,15 +265,17 @@ export class TasksService {
   ): Promise<{ id: string; leaseExpiresAt: string }> {
     const tenantId = currentTenantId();
     // One statement, no transaction of ours: heartbeats are frequent and change no state.
-    const [rows]: [Array<{ leaseExpiresAt: Date }>] = await this.dataSource.query(
+    const [rows]: [Array<{ leaseExpiresAt: Date; agentId: string }>] = await this.dataSource.query(
       `UPDATE workflow_tasks
           SET lease_expires_at = now() + make_interval(secs => $4)
         WHERE tenant_id = $1 AND id = $2 AND status = 'claimed' AND lease_token = $3
           AND lease_expires_at > now() AND ($5::varchar IS NULL OR agent_id = $5)
-        RETURNING lease_expires_at AS "leaseExpiresAt"`,
+        RETURNING lease_expires_at AS "leaseExpiresAt", agent_id AS "agentId"`,
       [tenantId, taskId, leaseToken, this.config.taskLeaseSeconds, this.boundAgent()],
     );
     if (rows.length > 0) {
+      // The agent working the task is alive (see ActivityBeats).
+      this.activity.touch(tenantId, rows[0].agentId);
       return { id: taskId, leaseExpiresAt: new Date(rows[0].leaseExpiresAt).toISOString() };
     }
     const task = await this.unitOfWork.run((tx) => this.find(tx, tenantId, taskId));

@@ -280,6 +280,26 @@ describe('work that waits', () => {
       { key: 'deploy', skill: 'deploy', dependsOn: ['gate'] },
     ];
 
+    it('a repeated signal is the same one when its payload is the same JSON (-0 is 0)', async () => {
+      const started = await start(flow);
+      // Sent as text: JSON.stringify would write -0 as 0.
+      const send = async () => {
+        const response = await fetch(`${base}/api/v1/workflows/${started.id}/signals`, {
+          method: 'POST',
+          headers: { ...writer, 'content-type': 'application/json' },
+          body: '{"name":"noise","payload":{"x":-0,"list":[1.50,-0.0]},"signalId":"retried"}',
+        });
+        return { status: response.status, body: (await response.json()) as Json };
+      };
+      const first = await send();
+      expect(first.status).toBe(200);
+      expect((first.body.data as Json).duplicate).toBe(false);
+      const again = await send();
+      expect(again.status).toBe(200);
+      expect((again.body.data as Json).duplicate).toBe(true);
+      await post(`/workflows/${started.id}/cancel`, writer, {});
+    });
+
     it('a signal sent before the step waits is kept, then consumed when it starts', async () => {
       const started = await start(flow);
       const sent = await post(`/workflows/${started.id}/signals`, writer, {

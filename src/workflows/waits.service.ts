@@ -1,9 +1,9 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
-import { isDeepStrictEqual } from 'node:util';
 import { DataSource } from 'typeorm';
 import { hasScope } from '../auth/scopes';
 import { requestContext } from '../common/context/request-context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../common/errors/domain-error';
+import { sameJson } from '../common/same-json';
 import { uuidv7, UUID_PATTERN } from '../common/ids';
 import { preparedQuery } from '../database/prepared';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
@@ -112,10 +112,7 @@ export class WaitsService implements OnModuleInit {
         [run.id, signalId],
       );
       if (existing) {
-        if (
-          existing.name !== input.name ||
-          !isDeepStrictEqual(existing.payload, input.payload ?? null)
-        ) {
+        if (existing.name !== input.name || !sameJson(existing.payload, input.payload ?? null)) {
           throw new ConflictError(
             WorkflowErrorCode.SignalIdReused,
             `Signal "${signalId}" was already received with another name or payload.`,

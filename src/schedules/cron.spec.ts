@@ -27,6 +27,32 @@ describe('cron fire times', () => {
     ).toEqual(['2026-11-01T05:30:00.000Z', '2026-11-02T06:30:00.000Z', '2026-11-03T06:30:00.000Z']);
   });
 
+  it('fall back: each fixed time of the repeated hour fires once, however many there are', () => {
+    // The times of '0,30 1' come twice that night: once each, at their first occurrence.
+    const from = new Date('2026-10-31T12:00:00Z');
+    expect(iso(fireTimes('0,30 1 * * *', 'America/New_York', from, 4))).toEqual([
+      '2026-11-01T05:00:00.000Z',
+      '2026-11-01T05:30:00.000Z',
+      '2026-11-02T06:00:00.000Z',
+      '2026-11-02T06:30:00.000Z',
+    ]);
+    expect(iso(fireTimes('0 0,30 1 * * *', 'America/New_York', from, 2))).toEqual([
+      '2026-11-01T05:00:00.000Z',
+      '2026-11-01T05:30:00.000Z',
+    ]);
+    // From inside the repeated hour (after both fired), the next is the next day's.
+    expect(
+      nextFireTime('0,30 1 * * *', 'America/New_York', new Date('2026-11-01T05:45:00Z')),
+    ).toEqual(new Date('2026-11-02T06:00:00Z'));
+    // A step over the minutes is an interval: it keeps its spacing in real time.
+    expect(iso(fireTimes('*/30 1 * * *', 'America/New_York', from, 4))).toEqual([
+      '2026-11-01T05:00:00.000Z',
+      '2026-11-01T05:30:00.000Z',
+      '2026-11-01T06:00:00.000Z',
+      '2026-11-01T06:30:00.000Z',
+    ]);
+  });
+
   it('an interval keeps its spacing in real time across a fall back', () => {
     // Europe/Berlin: 2026-10-25 03:00 CEST becomes 02:00 CET (01:00 UTC).
     expect(

@@ -18,8 +18,9 @@ const CRON_DOC = {
   example: '0 9 * * 1-5',
   maxLength: 120,
   description:
-    'Five fields (minute hour day-of-month month day-of-week) or six (seconds first), ' +
-    'read in `timezone`; DST-correct',
+    'Five fields (minute hour day-of-month month day-of-week), six (seconds first), seven ' +
+    '(seconds first, a year last) or a nickname (`@daily`), read in `timezone`; DST-correct: ' +
+    'a fixed time repeated by a fall-back fires once, an interval keeps its spacing',
 };
 const OVERLAP_DOC = {
   enum: OVERLAP_POLICIES,

@@ -3367,7 +3367,7 @@ export interface components {
        */
       definitionKey: string;
       /**
-       * @description Five fields (minute hour day-of-month month day-of-week) or six (seconds first), read in `timezone`; DST-correct
+       * @description Five fields (minute hour day-of-month month day-of-week), six (seconds first), seven (seconds first, a year last) or a nickname (`@daily`), read in `timezone`; DST-correct: a fixed time repeated by a fall-back fires once, an interval keeps its spacing
        * @example 0 9 * * 1-5
        */
       cron: string;
@@ -3423,7 +3423,7 @@ export interface components {
       /** @example sdlc */
       definitionKey?: string;
       /**
-       * @description Five fields (minute hour day-of-month month day-of-week) or six (seconds first), read in `timezone`; DST-correct
+       * @description Five fields (minute hour day-of-month month day-of-week), six (seconds first), seven (seconds first, a year last) or a nickname (`@daily`), read in `timezone`; DST-correct: a fixed time repeated by a fall-back fires once, an interval keeps its spacing
        * @example 0 9 * * 1-5
        */
       cron?: string;

@@ -192,6 +192,39 @@ describe('schedules and delayed starts', () => {
     );
   });
 
+  it('a schedule whose expression has run out is not enabled again, by resume or PATCH alike', async () => {
+    const created = await call('POST', '/schedules', writer, {
+      key: 'used-up',
+      definitionKey: 'nightly',
+      cron: '0 0 0 1 1 * 2999',
+      enabled: false,
+    });
+    expect(created.status).toBe(201);
+    // Its year has passed (as if it had fired its last time, then been paused).
+    await db.query(`UPDATE schedules SET cron = '0 0 0 1 1 * 2020' WHERE key = 'used-up'`);
+    for (const [method, path, body] of [
+      ['POST', '/schedules/used-up/resume', undefined],
+      ['PATCH', '/schedules/used-up', { enabled: true }],
+    ] as const) {
+      const refused = await call(method, path, writer, body);
+      expect(refused.status).toBe(409);
+      expect(refused.body.type).toMatch(/schedule-exhausted$/);
+      expect(refused.body.detail).toMatch(/no fire time left/);
+    }
+    const read = (await call('GET', '/schedules/used-up', reader)).body.data;
+    expect(read).toMatchObject({ enabled: false, nextFireAt: null });
+    // Its other fields still change; a new expression enables it.
+    const changed = await call('PATCH', '/schedules/used-up', writer, { input: { n: 1 } });
+    expect(changed.status).toBe(200);
+    const renewed = await call('PATCH', '/schedules/used-up', writer, {
+      cron: '0 9 * * *',
+      enabled: true,
+    });
+    expect(renewed.status).toBe(200);
+    expect(renewed.body.data).toMatchObject({ enabled: true, nextFireAt: expect.any(String) });
+    expect((await call('DELETE', '/schedules/used-up', writer)).status).toBe(204);
+  });
+
   it('ticks missed while no runner was up fire once when one starts (across a restart)', async () => {
     expect(
       (

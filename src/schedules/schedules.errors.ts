@@ -4,6 +4,7 @@ export enum ScheduleErrorCode {
   NotFound = 'schedule_not_found',
   Exists = 'schedule_exists',
   Invalid = 'invalid_schedule',
+  Exhausted = 'schedule_exhausted',
 }
 
 export class ScheduleNotFoundError extends NotFoundError {
@@ -21,5 +22,15 @@ export class ScheduleExistsError extends ConflictError {
 export class InvalidScheduleError extends BadRequestError {
   constructor(field: string, message: string) {
     super(ScheduleErrorCode.Invalid, 'The schedule is invalid.', [{ field, message }]);
+  }
+}
+
+/** Enabling a schedule whose expression has no fire time left (a year passed). */
+export class ScheduleExhaustedError extends ConflictError {
+  constructor(key: string) {
+    super(
+      ScheduleErrorCode.Exhausted,
+      `Schedule "${key}" has no fire time left: give it a new cron expression to enable it.`,
+    );
   }
 }

@@ -14,6 +14,7 @@ import { SCHEDULE_COLUMNS, ScheduleRow } from './schedule-rows';
 import {
   InvalidScheduleError,
   ScheduleExistsError,
+  ScheduleExhaustedError,
   ScheduleNotFoundError,
 } from './schedules.errors';
 
@@ -103,15 +104,17 @@ export class SchedulesService {
     return this.locked(key, async (tx, before) => {
       const cron = input.cron ?? before.cron;
       const timezone = input.timezone ?? before.timezone;
-      this.check(cron, timezone);
+      const newTimes = cron !== before.cron || timezone !== before.timezone;
+      // A stored expression that has run out is not the request's fault unless it changes it.
+      if (newTimes) this.check(cron, timezone);
       const enabled = input.enabled ?? before.enabled;
-      const retime =
-        cron !== before.cron || timezone !== before.timezone || (enabled && !before.enabled);
+      const retime = newTimes || (enabled && !before.enabled);
       const next = !enabled
         ? null
         : retime
           ? nextFireTime(cron, timezone, new Date())
           : before.nextFireAt;
+      if (enabled && !before.enabled && next === null) throw new ScheduleExhaustedError(key);
       const after = await this.write(tx, before.id, {
         definitionKey: input.definitionKey ?? before.definitionKey,
         cron,
@@ -148,11 +151,9 @@ export class SchedulesService {
     await this.get(key);
     return this.locked(key, async (tx, before) => {
       if (before.enabled === enabled) return before;
-      const after = await this.write(tx, before.id, {
-        ...before,
-        enabled,
-        nextFireAt: enabled ? nextFireTime(before.cron, before.timezone, new Date()) : null,
-      });
+      const nextFireAt = enabled ? nextFireTime(before.cron, before.timezone, new Date()) : null;
+      if (enabled && nextFireAt === null) throw new ScheduleExhaustedError(key);
+      const after = await this.write(tx, before.id, { ...before, enabled, nextFireAt });
       await this.changed(tx, enabled ? 'resume' : 'pause', before, after);
       return after;
     });

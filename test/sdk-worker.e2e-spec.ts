@@ -1,5 +1,6 @@
 import {
   AgentMeshClient,
+  AgentMeshError,
   TaskAbortedError,
   Worker,
   type TaskContext,
@@ -270,6 +271,126 @@ describe('SDK Worker', () => {
       const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 15_000 });
       expect(done.status).toBe('failed');
       expect(done.steps[0].task).toMatchObject({ attempt: 1, error: { code: 'invalid-output' } });
+    }
+  });
+
+  it('an output, error message or usage the service refuses never leaves the task hanging', async () => {
+    const calls = new Map<string, number>();
+    const called = (skill: string) => calls.set(skill, (calls.get(skill) ?? 0) + 1);
+    await worker('refused-reports', {
+      // Past the body limit (413): the task fails at once, it is not abandoned to its lease.
+      huge: async () => {
+        called('huge');
+        return 'x'.repeat(2 * 1024 * 1024);
+      },
+      // Messages the service refuses as they are (a NUL; a cut that splits a surrogate pair).
+      nul: async () => {
+        called('nul');
+        throw new Error('bad\u0000byte');
+      },
+      emoji: async () => {
+        called('emoji');
+        throw new Error('a' + '\u{1F600}'.repeat(3000));
+      },
+      // A progress report the service refuses: the handler hears of it.
+      'bad-progress': async (_task, ctx) => {
+        called('bad-progress');
+        const refused = await ctx.progress({ percent: 150 }).then(
+          () => 'accepted',
+          (error: unknown) => (error instanceof AgentMeshError ? error.status : 'other'),
+        );
+        return { refused };
+      },
+      // Token estimates are not whole numbers: the output still counts.
+      'float-usage': async (_task, ctx) => {
+        called('float-usage');
+        ctx.reportUsage({ inputTokens: 12.5, outputTokens: 3 });
+        return { ok: 1 };
+      },
+    }).start();
+    const runs = await Promise.all(
+      ['huge', 'nul', 'emoji', 'float-usage', 'bad-progress'].map(async (skill) => ({
+        skill,
+        run: await client.workflows.start({
+          type: skill,
+          steps: [{ key: 'out', skill, maxAttempts: 2, retryBackoff: { initialSeconds: 0 } }],
+        }),
+      })),
+    );
+    const done = new Map<string, Awaited<ReturnType<typeof client.workflows.waitForCompletion>>>();
+    for (const { skill, run } of runs) {
+      done.set(skill, await client.workflows.waitForCompletion(run.id, { timeoutMs: 20_000 }));
+    }
+    expect(done.get('huge')!.status).toBe('failed');
+    expect(done.get('huge')!.steps[0].task).toMatchObject({
+      attempt: 1,
+      error: { code: 'invalid-output' },
+    });
+    expect(done.get('huge')!.steps[0].task!.error!.message).toMatch(/too large|limit/i);
+    expect(done.get('bad-progress')!.output).toEqual({ out: { refused: 400 } });
+    expect(done.get('float-usage')!.status).toBe('succeeded');
+    expect(done.get('float-usage')!.output).toEqual({ out: { ok: 1 } });
+    for (const skill of ['nul', 'emoji']) {
+      // Failed by the handler's own error on each attempt, not taken back at the lease's end.
+      const run = done.get(skill)!;
+      expect(run.status).toBe('failed');
+      expect(run.steps[0].task!.error!.message).toMatch(
+        skill === 'nul' ? /^bad.byte$/ : /^a\u{1F600}/u,
+      );
+    }
+    expect(Object.fromEntries(calls)).toEqual({
+      huge: 1,
+      nul: 2,
+      emoji: 2,
+      'float-usage': 1,
+      'bad-progress': 1,
+    });
+  });
+
+  it('a failed re-registration after the agent was deregistered is retried, never thrown', async () => {
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    let refusePuts = false;
+    const flaky: FetchLike = (url, init) =>
+      refusePuts && init?.method === 'PUT'
+        ? Promise.reject(new TypeError('fetch failed'))
+        : fetchVia(url, init);
+    try {
+      const running = worker(
+        'comes-back',
+        { idle: async () => null },
+        { fetch: flaky, agent: { id: 'comes-back', heartbeatIntervalSeconds: 1 } },
+      );
+      await running.start();
+      refusePuts = true;
+      await client.agents.deregister('comes-back');
+      await new Promise((resolve) => setTimeout(resolve, 5_000));
+      expect(unhandled).toEqual([]);
+      expect(running.state).toBe('running');
+      refusePuts = false;
+      await waitFor(
+        async () => (await client.agents.get('comes-back').catch(() => undefined)) ?? undefined,
+        10_000,
+        'the worker to register its agent again',
+      );
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
+  it('refuses a concurrency that is not a whole number of at least one', () => {
+    for (const concurrency of [NaN, Infinity, 0, -1]) {
+      expect(
+        () =>
+          new Worker({
+            baseUrl,
+            apiKey: ADMIN_KEY,
+            agent: { id: 'never' },
+            handlers: {},
+            concurrency,
+          }),
+      ).toThrow(/concurrency/);
     }
   });
 

@@ -34,6 +34,26 @@ describe('AgentMeshError from a problem+json answer', () => {
       correlationId: 'c-1',
       errors: [{ field: 'name', message: 'name should not be empty' }],
     });
+    // The message names the fields: a log line of it says what to fix.
+    expect((error as Error).message).toContain('name: name should not be empty');
+  });
+
+  it('says why a connection failed (the cause, not only "fetch failed")', async () => {
+    const transport = new Transport({
+      baseUrl: 'http://agentmesh.invalid/',
+      apiKey: 'k',
+      fetch: async () => {
+        throw new TypeError('fetch failed', {
+          cause: Object.assign(new Error('getaddrinfo ENOTFOUND agentmesh.invalid'), {
+            code: 'ENOTFOUND',
+          }),
+        });
+      },
+    });
+    const error = await transport.json('GET', '/agents').catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(
+      /fetch failed \(getaddrinfo ENOTFOUND agentmesh\.invalid\)/,
+    );
   });
 
   it('keeps a non-JSON body and the request id header', async () => {

@@ -37,9 +37,11 @@ export class AgentMeshError extends Error {
     url?: string;
   }) {
     const title = init.title ?? `HTTP ${init.status}`;
+    const fields = (init.errors ?? []).map((field) => `${field.field}: ${field.message}`);
     super(
       `${init.method ?? ''} ${init.url ?? ''} answered ${init.status} ${title}` +
-        (init.detail ? `: ${init.detail}` : ''),
+        (init.detail ? `: ${init.detail}` : '') +
+        (fields.length > 0 ? ` (${fields.join('; ')})` : ''),
     );
     this.status = init.status;
     this.type = init.type ?? 'about:blank';

@@ -111,8 +111,12 @@ export class Transport {
       } catch (error) {
         if (options.signal?.aborted) throw options.signal.reason;
         if (error instanceof AgentMeshError) throw error;
+        // fetch says only "fetch failed": why (refused, DNS, reset) is in its cause.
+        const cause = (error as { cause?: { message?: unknown } }).cause;
+        const why =
+          typeof cause?.message === 'string' && cause.message ? ` (${cause.message})` : '';
         failure = new AgentMeshConnectionError(
-          `${method} ${url} failed: ${(error as Error).message}`,
+          `${method} ${url} failed: ${(error as Error).message}${why}`,
           { cause: error },
         );
       }

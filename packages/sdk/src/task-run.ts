@@ -223,6 +223,17 @@ export class TaskRun {
       } finally {
         grant?.done();
       }
+      if (completed === 'invalid' && usage) {
+        // The usage may be what was refused (tokens must be whole numbers): the output still
+        // counts, without it.
+        deps.warn(
+          `task ${task.id}: the completion was refused (${this.invalidReason}); sent again without its usage`,
+          undefined,
+        );
+        completed = await this.settle(() =>
+          deps.client.tasks.complete(task.id, { leaseToken: task.leaseToken, output }),
+        );
+      }
       if (completed === 'invalid') {
         outcome = {
           ok: false,
@@ -236,18 +247,25 @@ export class TaskRun {
       }
     }
     const error = outcome.error;
-    const retryable = !(error instanceof NonRetryableError) && reason?.reason !== 'shutdown';
+    // A shutdown gives the task back to be tried again, whatever the handler threw.
+    const retryable = reason?.reason === 'shutdown' || !(error instanceof NonRetryableError);
     const code = (error as { code?: unknown }).code;
-    const failed = await this.settle(() =>
-      deps.client.tasks.fail(task.id, {
-        leaseToken: task.leaseToken,
-        error: {
-          message: (error.message || error.name || 'handler failed').slice(0, 4000),
-          ...(typeof code === 'string' && code ? { code: code.slice(0, 128) } : {}),
-        },
-        retryable: reason?.reason === 'shutdown' ? true : retryable,
-      }),
-    );
+    const fail = (message: string) =>
+      this.settle(() =>
+        deps.client.tasks.fail(task.id, {
+          leaseToken: task.leaseToken,
+          error: {
+            message,
+            ...(typeof code === 'string' && code ? { code: sendable(code, 128) } : {}),
+          },
+          retryable,
+        }),
+      );
+    let failed = await fail(sendable(error.message || error.name || 'handler failed', 4000));
+    if (failed === 'invalid') {
+      // Refused all the same: the task still fails now, with what can be said.
+      failed = await fail(`the handler failed; its error was refused: ${this.invalidReason}`);
+    }
     if (failed === 'done') deps.emit({ kind: 'failed', task, durationMs, error, retryable });
   }
 
@@ -263,7 +281,9 @@ export class TaskRun {
         return 'done';
       } catch (error) {
         if (error instanceof AgentMeshError && !isRetryableStatus(error.status)) {
-          if (error.status === 400) return this.invalid(error.detail ?? error.title);
+          // 413: past the service's body limit; refused as a 400 is, never a lost lease.
+          if (error.status === 400 || error.status === 413)
+            return this.invalid(describeRefusal(error));
           this.deps.emit({ kind: 'abandoned', task: this.task, reason: error.message });
           return 'lost';
         }
@@ -354,10 +374,37 @@ export class TaskRun {
       }
       if (!(error instanceof AgentMeshConnectionError || error instanceof AgentMeshError))
         throw error;
+      // A progress report the service refuses (a percent past 100, data past 16 KiB): the
+      // handler hears of it; the lease itself is fine and keeps being renewed.
+      if (
+        report &&
+        error instanceof AgentMeshError &&
+        (error.status === 400 || error.status === 413)
+      )
+        throw error;
       // Unreachable or busy: the next renewal, a third of a lease later, may get through.
       this.deps.warn(`lease renewal of task ${this.task.id} failed; retrying`, error);
     } finally {
       if (this.renewing) this.scheduleRenewal();
     }
   }
+}
+
+/**
+ * A message the service takes: no NUL, no lone UTF-16 surrogate (what a cut through a pair
+ * leaves), at most `max` code units, cut between characters.
+ */
+function sendable(text: string, max: number): string {
+  let clean = text.replace(/\u0000/g, ' ').replace(/\p{Cs}/gu, '\uFFFD');
+  if (clean.length > max) {
+    clean = clean.slice(0, max);
+    if (/[\uD800-\uDBFF]$/.test(clean)) clean = clean.slice(0, -1);
+  }
+  return clean;
+}
+
+/** What the service refused, with the fields it named. */
+function describeRefusal(error: AgentMeshError): string {
+  const fields = error.errors.map((field) => `${field.field}: ${field.message}`).join('; ');
+  return `${error.detail ?? error.title}${fields ? ` (${fields})` : ''}`;
 }

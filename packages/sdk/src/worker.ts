@@ -73,7 +73,12 @@ export class Worker {
   };
 
   constructor(private readonly options: WorkerOptions) {
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 1));
+    const concurrency = options.concurrency ?? 1;
+    // NaN (a variable unset) or Infinity would make every slot check pass: no limit at all.
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`concurrency must be a whole number of at least 1 (got ${concurrency})`);
+    }
+    this.concurrency = concurrency;
     this.pollSeconds = Math.min(30, Math.max(0, Math.floor(options.pollSeconds ?? 20)));
     this.log = options.logger ?? consoleLogger;
     this.client = new AgentMeshClient({
@@ -127,7 +132,8 @@ export class Worker {
 
   /**
    * Drains: beats `draining`, stops claiming, lets in-flight handlers finish within the grace
-   * period, then aborts their signals and gives their tasks back.
+   * period, then aborts their signals and gives their tasks back (each fails its attempt as
+   * retryable: it counts against the step's maxAttempts).
    */
   stop(options: { graceMs?: number } = {}): Promise<void> {
     this.stopping ??= this.drain(options.graceMs ?? this.options.shutdownGraceMs ?? 30_000);
@@ -194,7 +200,10 @@ export class Worker {
         error.status === 404 &&
         this.stateValue === 'running'
       ) {
-        await this.register(); // deregistered meanwhile: come back
+        // Deregistered meanwhile: come back; failing that, the next beat tries again.
+        await this.register().catch((failed: unknown) =>
+          this.warn('registering the agent again failed; the next beat tries again', failed),
+        );
         return;
       }
       this.warn('agent heartbeat failed', error);

@@ -301,6 +301,12 @@ describe('SDK Worker', () => {
         );
         return { refused };
       },
+      // Not an Error: its message and code are kept, not "[object Object]".
+      'object-thrown': async () => {
+        called('object-thrown');
+        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what is tested
+        throw { code: 'E1', message: 'obj msg' };
+      },
       // Token estimates are not whole numbers: the output still counts.
       'float-usage': async (_task, ctx) => {
         called('float-usage');
@@ -309,13 +315,15 @@ describe('SDK Worker', () => {
       },
     }).start();
     const runs = await Promise.all(
-      ['huge', 'nul', 'emoji', 'float-usage', 'bad-progress'].map(async (skill) => ({
-        skill,
-        run: await client.workflows.start({
-          type: skill,
-          steps: [{ key: 'out', skill, maxAttempts: 2, retryBackoff: { initialSeconds: 0 } }],
+      ['huge', 'nul', 'emoji', 'float-usage', 'bad-progress', 'object-thrown'].map(
+        async (skill) => ({
+          skill,
+          run: await client.workflows.start({
+            type: skill,
+            steps: [{ key: 'out', skill, maxAttempts: 2, retryBackoff: { initialSeconds: 0 } }],
+          }),
         }),
-      })),
+      ),
     );
     const done = new Map<string, Awaited<ReturnType<typeof client.workflows.waitForCompletion>>>();
     for (const { skill, run } of runs) {
@@ -327,6 +335,10 @@ describe('SDK Worker', () => {
       error: { code: 'invalid-output' },
     });
     expect(done.get('huge')!.steps[0].task!.error!.message).toMatch(/too large|limit/i);
+    expect(done.get('object-thrown')!.steps[0].task!.error).toMatchObject({
+      message: 'obj msg',
+      code: 'E1',
+    });
     expect(done.get('bad-progress')!.output).toEqual({ out: { refused: 400 } });
     expect(done.get('float-usage')!.status).toBe('succeeded');
     expect(done.get('float-usage')!.output).toEqual({ out: { ok: 1 } });
@@ -344,6 +356,7 @@ describe('SDK Worker', () => {
       emoji: 2,
       'float-usage': 1,
       'bad-progress': 1,
+      'object-thrown': 2,
     });
   });
 

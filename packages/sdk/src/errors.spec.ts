@@ -38,6 +38,21 @@ describe('AgentMeshError from a problem+json answer', () => {
     expect((error as Error).message).toContain('name: name should not be empty');
   });
 
+  it('a success answer that is not JSON (another server at the base URL) is an AgentMeshError naming it', async () => {
+    const transport = new Transport({
+      baseUrl: 'http://agentmesh.invalid/',
+      apiKey: 'k',
+      fetch: async () =>
+        new Response('<html>welcome</html>', {
+          status: 200,
+          headers: { 'content-type': 'text/html' },
+        }),
+    });
+    const error = await transport.json('PUT', '/agents/a').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AgentMeshError);
+    expect((error as Error).message).toMatch(/agentmesh\.invalid.*text\/html.*not JSON/);
+  });
+
   it('says why a connection failed (the cause, not only "fetch failed")', async () => {
     const transport = new Transport({
       baseUrl: 'http://agentmesh.invalid/',

@@ -67,7 +67,21 @@ export class Transport {
     const response = await this.send(method, path, options);
     if (response.status === 204) return undefined as T;
     const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
+    if (!text) return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch {
+      // Another server at the base URL (a proxy's page, a web server): say so, not SyntaxError.
+      const type = response.headers.get('content-type') || 'no content type';
+      throw new AgentMeshError({
+        status: response.status,
+        title: 'Not an AgentMesh answer',
+        detail: `the answer is ${type}, not JSON: is the base URL the service's?`,
+        body: text.slice(0, 1_000),
+        method,
+        url: this.url(path, options.query),
+      });
+    }
   }
 
   /** The `data` of a `{data: ...}` answer. */

@@ -175,7 +175,7 @@ export class TaskRun {
         throw new NonRetryableError(`no handler for skill "${task.skill}"`, { code: 'no-handler' });
       outcome = { ok: true, output: await deps.handler(task, this.context()) };
     } catch (error) {
-      outcome = { ok: false, error: error instanceof Error ? error : new Error(String(error)) };
+      outcome = { ok: false, error: asError(error) };
     }
     this.stopRenewal();
     if (this.released) return;
@@ -407,4 +407,24 @@ function sendable(text: string, max: number): string {
 function describeRefusal(error: AgentMeshError): string {
   const fields = error.errors.map((field) => `${field.field}: ${field.message}`).join('; ');
   return `${error.detail ?? error.title}${fields ? ` (${fields})` : ''}`;
+}
+
+/** What a handler threw, as an Error: a thrown `{message, code}` keeps both. */
+function asError(thrown: unknown): Error {
+  if (thrown instanceof Error) return thrown;
+  if (typeof thrown === 'object' && thrown !== null) {
+    const { message, code } = thrown as { message?: unknown; code?: unknown };
+    let text = typeof message === 'string' && message ? message : undefined;
+    if (text === undefined) {
+      try {
+        text = JSON.stringify(thrown);
+      } catch {
+        text = `a thrown ${thrown.constructor?.name ?? 'object'}`; // circular, or BigInt inside
+      }
+    }
+    const error = new Error(text);
+    if (typeof code === 'string') Object.assign(error, { code });
+    return error;
+  }
+  return new Error(String(thrown));
 }

@@ -45,27 +45,28 @@ export interface RotatedSecrets {
   olderSecrets: OlderSecret[];
 }
 
-/** The older secrets still live at `now`. */
-export function liveOlderSecrets(row: RotatedSecrets, now = Date.now()): OlderSecret[] {
-  return row.olderSecrets.filter((older) => Date.parse(older.expiresAt) > now);
+/** The retired secrets still live at `now` (the previous one first), with when each ends. */
+function liveRetired(row: RotatedSecrets, now: number): Array<{ secret: string; endsAt: number }> {
+  const retired = row.previousSecret
+    ? [{ secret: row.previousSecret, endsAt: row.previousSecretExpiresAt?.getTime() ?? 0 }]
+    : [];
+  for (const older of row.olderSecrets) {
+    retired.push({ secret: older.secret, endsAt: Date.parse(older.expiresAt) });
+  }
+  return retired.filter((secret) => secret.endsAt > now);
 }
 
 /** When each live older secret stops, latest first (what the API shows; never the secret). */
 export function olderSecretsExpireAt(row: RotatedSecrets, now = Date.now()): string[] {
-  return liveOlderSecrets(row, now)
-    .map((older) => new Date(older.expiresAt))
-    .sort((a, b) => b.getTime() - a.getTime())
-    .map((date) => date.toISOString());
+  return liveRetired({ ...row, previousSecret: null }, now)
+    .map((older) => older.endsAt)
+    .sort((a, b) => b - a)
+    .map((endsAt) => new Date(endsAt).toISOString());
 }
 
 /** Every secret live at `now`: the current one first. */
 export function liveSecrets(row: RotatedSecrets, now = Date.now()): string[] {
-  const secrets = [row.secret];
-  if (row.previousSecret && (row.previousSecretExpiresAt?.getTime() ?? 0) > now) {
-    secrets.push(row.previousSecret);
-  }
-  for (const older of liveOlderSecrets(row, now)) secrets.push(older.secret);
-  return secrets;
+  return [row.secret, ...liveRetired(row, now).map((retired) => retired.secret)];
 }
 
 export class TooManySecretsError extends ConflictError {
@@ -89,13 +90,8 @@ export function checkRoomForRotation(
   what: 'signs' | 'verifies',
   now = Date.now(),
 ): void {
-  const live = liveSecrets(row, now);
-  if (live.length < MAX_LIVE_SECRETS) return;
-  const ends = [
-    ...(row.previousSecret && (row.previousSecretExpiresAt?.getTime() ?? 0) > now
-      ? [row.previousSecretExpiresAt!.getTime()]
-      : []),
-    ...liveOlderSecrets(row, now).map((older) => Date.parse(older.expiresAt)),
-  ];
+  const retired = liveRetired(row, now);
+  if (retired.length + 1 < MAX_LIVE_SECRETS) return;
+  const ends = retired.map((secret) => secret.endsAt);
   throw new TooManySecretsError(what, ends.length ? new Date(Math.min(...ends)) : undefined);
 }

@@ -37,11 +37,10 @@ export class AgentMeshError extends Error {
     url?: string;
   }) {
     const title = init.title ?? `HTTP ${init.status}`;
-    const fields = (init.errors ?? []).map((field) => `${field.field}: ${field.message}`);
     super(
       `${init.method ?? ''} ${init.url ?? ''} answered ${init.status} ${title}` +
         (init.detail ? `: ${init.detail}` : '') +
-        (fields.length > 0 ? ` (${fields.join('; ')})` : ''),
+        namedFields(init.errors ?? []),
     );
     this.status = init.status;
     this.type = init.type ?? 'about:blank';
@@ -57,6 +56,12 @@ export class AgentMeshError extends Error {
   get code(): string {
     return this.type.slice(this.type.lastIndexOf(':') + 1);
   }
+}
+
+/** ` (field: message; ...)` for the fields a problem names, or nothing. */
+export function namedFields(errors: FieldError[]): string {
+  if (errors.length === 0) return '';
+  return ` (${errors.map((field) => `${field.field}: ${field.message}`).join('; ')})`;
 }
 
 /** The service could not be reached (connection refused or reset, DNS, timeout). */

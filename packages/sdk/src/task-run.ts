@@ -2,6 +2,7 @@ import {
   AgentMeshConnectionError,
   AgentMeshError,
   NonRetryableError,
+  namedFields,
   TaskAbortedError,
 } from './errors';
 import { backoffDelay, isRetryableStatus, sleep } from './retry';
@@ -283,7 +284,7 @@ export class TaskRun {
         if (error instanceof AgentMeshError && !isRetryableStatus(error.status)) {
           // 413: past the service's body limit; refused as a 400 is, never a lost lease.
           if (error.status === 400 || error.status === 413)
-            return this.invalid(describeRefusal(error));
+            return this.invalid(`${error.detail ?? error.title}${namedFields(error.errors)}`);
           this.deps.emit({ kind: 'abandoned', task: this.task, reason: error.message });
           return 'lost';
         }
@@ -401,12 +402,6 @@ function sendable(text: string, max: number): string {
     if (/[\uD800-\uDBFF]$/.test(clean)) clean = clean.slice(0, -1);
   }
   return clean;
-}
-
-/** What the service refused, with the fields it named. */
-function describeRefusal(error: AgentMeshError): string {
-  const fields = error.errors.map((field) => `${field.field}: ${field.message}`).join('; ');
-  return `${error.detail ?? error.title}${fields ? ` (${fields})` : ''}`;
 }
 
 /** What a handler threw, as an Error: a thrown `{message, code}` keeps both. */

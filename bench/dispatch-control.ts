@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { Agent } from 'undici';
-import { claimParameters, claimStatement } from '../src/workflows/claim-statement';
+import { claimParameters, claimStatement, ClaimLimits } from '../src/workflows/claim-statement';
 import {
   ADMIN_KEY,
   benchAgents,
@@ -42,6 +42,10 @@ export async function benchDispatchControl(): Promise<void> {
   const statement = await claimStatementAlone();
   console.log('');
   console.log('dispatch control: what a rate limit that does not bind costs a claim');
+  console.log(
+    "  (plain: the statement of a tenant without limits; rate-limited: the service's claim under " +
+      'a limit, one sub-bucket holding it, the whole statement after when none does)',
+  );
   console.log(
     `  the claim statement alone, on one connection, ${STATEMENT_CLAIMS} claims each, interleaved ` +
       `(so the machine's load falls on both alike): plain median ${statement.plain.toFixed(2)} ms, ` +
@@ -267,15 +271,29 @@ async function claimStatementAlone(): Promise<{
       );
     }
     await sql.query('ANALYZE');
-    const text = claimStatement(1);
+    // As the service claims (engine.ts claimAlone): the plain tasks with the statement of a
+    // tenant without limits; those under a limit with the one of a tenant with limits in the
+    // case where a sub-bucket holds the claim, and the whole statement when none does.
+    const claim = async (connection: Client, skill: string, agentId: string) => {
+      const values = claimParameters('default', agentId, 1, 30, undefined);
+      const statement = async (limits: ClaimLimits) =>
+        (
+          await connection.query({
+            name: `claim_${limits.replace(/\W/g, '_')}`,
+            text: claimStatement(1, limits),
+            values,
+          })
+        ).rows[0] as { tasks: unknown[] | null };
+      if (skill === 'plain') return (await statement('no limits')).tasks;
+      const first = await statement('one sub-bucket');
+      return first.tasks ?? (await statement('limits')).tasks;
+    };
     const times: Record<string, number[]> = { plain: [], limited: [] };
     for (let i = 0; i < STATEMENT_CLAIMS; i++) {
       for (const skill of i % 2 === 0 ? ['plain', 'limited'] : ['limited', 'plain']) {
-        const values = claimParameters('default', `${skill}-agent`, 1, 30, undefined);
         const started = performance.now();
-        const result = await sql.query({ name: `claim_${skill}`, text, values });
+        const tasks = await claim(sql, skill, `${skill}-agent`);
         times[skill].push(performance.now() - started);
-        const tasks = (result.rows[0] as { tasks: unknown[] | null }).tasks;
         if (!tasks || tasks.length !== 1) throw new Error(`${skill}: claim ${i} got no task`);
       }
     }
@@ -302,9 +320,7 @@ async function claimStatementAlone(): Promise<{
         await Promise.all(
           connections.map(async (connection, i) => {
             for (let k = 0; k < CONTENDED_CLAIMS; k++) {
-              const values = claimParameters('default', `${skill}-${i}`, 1, 30, undefined);
-              const result = await connection.query({ name: `claim_${skill}`, text, values });
-              const tasks = (result.rows[0] as { tasks: unknown[] | null }).tasks;
+              const tasks = await claim(connection, skill, `${skill}-${i}`);
               if (tasks?.length === 1) claimed += 1;
               // Each sub-bucket holds less than a large task: a claim that found every other
               // one held takes nothing, and is told to look again.

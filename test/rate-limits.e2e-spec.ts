@@ -483,6 +483,41 @@ describe('rate limits', () => {
     expect(left.body.data.tokens).toBeCloseTo(290, 3);
   });
 
+  it('a task under a limit whose sub-buckets each hold too little is claimed before a later task under none', async () => {
+    await register('split-agent', ['split']);
+    // 32 sub-buckets of 10 units (no refill to speak of); the limited task needs 15 of them.
+    expect(
+      (await call('POST', '/rate-limits', writer, { key: 'split', perMinute: 0.001, burst: 320 }))
+        .status,
+    ).toBe(201);
+    await define('split-limited', [
+      { key: 'ask', skill: 'split', rateLimit: { key: 'split', units: '$.input.tokens' } },
+    ]);
+    await define('split-plain', [{ key: 'ask', skill: 'split' }]);
+    const limited = await call('POST', '/workflows', writer, {
+      definitionKey: 'split-limited',
+      input: { tokens: 15 },
+      priority: 5,
+    });
+    expect(limited.status).toBe(201);
+    const plain = await start('split-plain');
+
+    // The statement for a limit's common case finds no one sub-bucket that holds the task's
+    // units: it claims nothing (the task under no limit is lower), and says so.
+    const alone = await db.query(
+      claimStatement(1, 'one sub-bucket'),
+      claimParameters('default', 'split-agent', 1, 30, undefined),
+    );
+    expect(alone.rows[0]).toMatchObject({ tasks: null, shortfall: true, limited: true });
+    // The service's claim takes the limited task (from two sub-buckets), then the plain one.
+    const [first] = await claim('split-agent');
+    expect(first.workflowId).toBe(limited.body.data.id);
+    const [second] = await claim('split-agent');
+    expect(second.workflowId).toBe(plain.id);
+    const left = await call('GET', '/rate-limits/split', reader);
+    expect(left.body.data.tokens).toBeCloseTo(305, 2);
+  });
+
   it('serve claims under two limits at once, each exact, with no claim failing', async () => {
     const agents = Array.from({ length: 8 }, (_, i) => `two-${i}`);
     for (const id of agents) await register(id, ['two-a', 'two-b']);

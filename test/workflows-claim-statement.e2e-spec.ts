@@ -88,9 +88,11 @@ describe('the one-statement claim', () => {
       [5, 'limits'],
       [1, 'no limits'],
       [5, 'no limits'],
+      [1, 'one sub-bucket'],
+      [5, 'one sub-bucket'],
     ] as const) {
       // Prepared as the service prepares it (a named statement of the extended protocol).
-      const name = `claim_plans_${max}_${limits.replace(' ', '_')}`;
+      const name = `claim_plans_${max}_${limits.replace(/\W/g, '_')}`;
       // In a transaction rolled back at the end: the claims take real rows, then give them back.
       await db.query('BEGIN');
       try {
@@ -120,7 +122,7 @@ describe('the one-statement claim', () => {
     }
   });
 
-  it.each(['limits', 'no limits'] as const)(
+  it.each(['limits', 'no limits', 'one sub-bucket'] as const)(
     'its generic plan reads the queue index, not the table (statement with %s)',
     async (limits) => {
       await db.query(`PREPARE claim_generic AS ${claimStatement(1, limits)}`);
@@ -135,7 +137,12 @@ describe('the one-statement claim', () => {
         expect(onTasks.map((node) => node['Index Name'])).toContain('workflow_tasks_queue');
         // The statement for a tenant without limits has none of the limits' part.
         const onShards = nodes.filter((node) => node['Relation Name'] === 'rate_limit_shards');
-        expect(onShards.length > 0).toBe(limits === 'limits');
+        expect(onShards.length > 0).toBe(limits !== 'no limits');
+        // The common case's reads one sub-bucket by its key, not all of the limit's.
+        const scans = onShards
+          .filter((node) => node['Node Type'] !== 'ModifyTable')
+          .map((node) => node['Node Type'] as string);
+        expect(limits === 'one sub-bucket' && scans.includes('Seq Scan')).toBe(false);
       } finally {
         await db.query('RESET plan_cache_mode');
         await db.query('DEALLOCATE claim_generic');
@@ -143,7 +150,7 @@ describe('the one-statement claim', () => {
     },
   );
 
-  it.each(['limits', 'no limits'] as const)(
+  it.each(['limits', 'no limits', 'one sub-bucket'] as const)(
     "its generic plan starts the claimed task's run by its primary key, also before the runs have statistics (statement with %s)",
     async (limits) => {
       // Many runs waiting to start, and no statistics on the table, as on a new database before

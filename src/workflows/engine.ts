@@ -9,7 +9,7 @@ import { PgNotifications } from '../database/pg-notifications';
 import { preparedQuery } from '../database/prepared';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
-import { claimParameters, claimStatement } from './claim-statement';
+import { claimParameters, claimStatement, ClaimLimits } from './claim-statement';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import {
@@ -218,6 +218,8 @@ type ClaimAnswer = DispatchProfile & {
   heldBack: Array<{ key: string; short: boolean; waitMs: number }> | null;
   /** The tenant has a rate limit. */
   limited: boolean;
+  /** `one sub-bucket` only: a limit fell short, and nothing was claimed. */
+  shortfall?: boolean;
 };
 
 /**
@@ -648,20 +650,23 @@ export class WorkflowEngine {
     tasks: TaskRow[];
     tokensInMs: number | null;
   }> {
-    const claim = (count: number, limits: 'limits' | 'no limits') =>
+    const claim = (count: number, limits: ClaimLimits) =>
       preparedQuery<ClaimAnswer>(
         this.dataSource,
         claimStatement(count, limits),
         claimParameters(tenantId, agentId, count, leaseSeconds, requestContext.get(), after),
       );
     const unlimited = this.tenantsWithoutLimits.has(tenantId);
-    let [answer] = await claim(max, unlimited ? 'no limits' : 'limits');
+    let [answer] = await claim(max, unlimited ? 'no limits' : 'one sub-bucket');
     if (!answer) return { profile: undefined, tasks: [], tokensInMs: null };
     if (answer.limited) this.tenantsWithoutLimits.delete(tenantId);
     else this.tenantsWithoutLimits.add(tenantId);
     const found = answer.tasks?.length ?? 0;
-    if (unlimited && answer.limited && found < max) {
-      // A limit made since: its tasks may be waiting, and this claim did not look at them.
+    if (answer.limited && found < max) {
+      // The whole statement for the rest: a limit fell short (its sub-buckets held, or the one
+      // locked holding too little), or fewer tasks than `max` were found (what held the others
+      // back decides when to look again), or a limit was made since the tenant was found to
+      // have none, and this claim did not look at its tasks.
       const [more] = await claim(max - found, 'limits');
       if (more) {
         answer = {

@@ -220,6 +220,8 @@ function withOneSubBucket(max: number): string {
      SELECT d.lane, f.shard, f.available
        FROM demand d
        JOIN limits l ON l.key = d.lane
+       -- A random place among the limit's sub-buckets (shardsFor(burst) of them; one laid out
+       -- under an earlier maximum has fewer, and a place past its last starts at its first).
        CROSS JOIN LATERAL (
          SELECT floor(random() * least(${MAX_SHARDS}, greatest(1, floor(l.burst))))::int AS at) r
        CROSS JOIN LATERAL (

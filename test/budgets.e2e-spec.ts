@@ -208,6 +208,13 @@ describe('usage and budgets', () => {
       'usage.model',
     ]);
     expect(await fieldsOf({ inputTokens: 1, outputTokens: 1, extra: 1 })).toEqual(['usage.extra']);
+    // Null is not "no cost" or "no model": it would have been written as a cost of 0.
+    expect(await fieldsOf({ inputTokens: 1, outputTokens: 1, costUsd: null })).toEqual([
+      'usage.costUsd',
+    ]);
+    expect(await fieldsOf({ inputTokens: 1, outputTokens: 1, model: null })).toEqual([
+      'usage.model',
+    ]);
     const detail = await run(started.id);
     expect(stepOf(detail, 'only').task).toMatchObject({ status: 'claimed', usage: null });
     expect(detail.usage).toBeNull();
@@ -223,6 +230,24 @@ describe('usage and budgets', () => {
     ]);
     const empty = await call('POST', `/workflows/${started.id}/budget`, writer, {});
     expect(empty.status).toBe(400);
+    // A limit sent as null is refused, at the start and later: it was stored, and enforced as a
+    // limit of 0 (the run stopped at its first reported token).
+    const nullAtStart = await call('POST', '/workflows', writer, {
+      type: 'bad-budget',
+      steps: [{ key: 'a', skill: 'x' }],
+      budget: { tokens: null, costUsd: 5 },
+    });
+    expect([nullAtStart.status, nullAtStart.body.errors]).toEqual([
+      400,
+      [{ field: 'budget.tokens', message: 'budget.tokens cannot be null' }],
+    ]);
+    for (const body of [{ tokens: null }, { costUsd: null, tokens: 10 }, { wallSeconds: null }]) {
+      const nullLater = await call('POST', `/workflows/${started.id}/budget`, writer, body);
+      expect(nullLater.status).toBe(400);
+      expect((nullLater.body.errors as Json[]).map((error) => error.field)).toEqual(
+        Object.keys(body).filter((key) => (body as Json)[key] === null),
+      );
+    }
     // At the start as later: a budget names a limit (no budget is no limit: leave it out).
     for (const budget of [{}, { tokens: null }]) {
       const emptyAtStart = await call('POST', '/workflows', writer, {
@@ -237,6 +262,9 @@ describe('usage and budgets', () => {
             field: 'budget',
             message: 'budget must name at least one of tokens, costUsd, wallSeconds',
           },
+          ...('tokens' in budget
+            ? [{ field: 'budget.tokens', message: 'budget.tokens cannot be null' }]
+            : []),
         ],
       ]);
     }

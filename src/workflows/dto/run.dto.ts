@@ -84,8 +84,8 @@ export class CreateRunDto {
   })
   @IsOptional()
   @IsObject()
-  // nullable false: a limit sent as null, or the fields the DTO class defines as undefined,
-  // are no limit.
+  // nullable false: the fields the DTO class defines as undefined are no limit (a limit sent
+  // as null is refused by BudgetDto, naming it).
   @IsNotEmptyObject(
     { nullable: false },
     { message: 'budget must name at least one of tokens, costUsd, wallSeconds' },

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { HasTimeZone } from '../../common/validation/has-time-zone';
+import { MayOmit } from '../../common/validation/may-omit';
 
 /** Far above any real report, well within what sums of them can hold exactly. */
 const MAX_TOKENS = 1_000_000_000_000;
@@ -21,43 +22,62 @@ const MAX_WALL_SECONDS = 366 * 24 * 3600;
 
 /** What one attempt used, reported with a completion or a progress report. */
 export class UsageDto {
-  @ApiProperty({ minimum: 0, example: 1200, description: 'Prompt tokens (an integer)' })
+  @ApiProperty({
+    minimum: 0,
+    maximum: MAX_TOKENS,
+    example: 1200,
+    description: 'Prompt tokens (an integer)',
+  })
   @IsInt()
   @Min(0)
   @Max(MAX_TOKENS)
   inputTokens: number;
 
-  @ApiProperty({ minimum: 0, example: 350, description: 'Completion tokens (an integer)' })
+  @ApiProperty({
+    minimum: 0,
+    maximum: MAX_TOKENS,
+    example: 350,
+    description: 'Completion tokens (an integer)',
+  })
   @IsInt()
   @Min(0)
   @Max(MAX_TOKENS)
   outputTokens: number;
 
-  @ApiPropertyOptional({ minimum: 0, example: 0.0042, description: 'Cost in US dollars' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_USD,
+    example: 0.0042,
+    description: 'Cost in US dollars',
+  })
+  @MayOmit()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(MAX_USD)
   costUsd?: number;
 
   @ApiPropertyOptional({ maxLength: 128, example: 'gpt-4.1-mini' })
-  @IsOptional()
+  @MayOmit()
   @IsString()
   @Length(1, 128)
   model?: string;
 }
 
-/** A run's limits; any may be left out (no limit). */
+/** A run's limits; any may be left out (no limit), none sent as null. */
 export class BudgetDto {
-  @ApiPropertyOptional({ minimum: 0, description: 'Input + output tokens the run may use' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    minimum: 0,
+    maximum: MAX_TOKENS,
+    description: 'Input + output tokens the run may use',
+  })
+  @MayOmit()
   @IsInt()
   @Min(0)
   @Max(MAX_TOKENS)
   tokens?: number;
 
-  @ApiPropertyOptional({ minimum: 0, description: 'US dollars the run may cost' })
-  @IsOptional()
+  @ApiPropertyOptional({ minimum: 0, maximum: MAX_USD, description: 'US dollars the run may cost' })
+  @MayOmit()
   @IsNumber({ allowNaN: false, allowInfinity: false })
   @Min(0)
   @Max(MAX_USD)
@@ -68,7 +88,7 @@ export class BudgetDto {
     maximum: MAX_WALL_SECONDS,
     description: 'Seconds the run may be running (from its first claim), checked every second',
   })
-  @IsOptional()
+  @MayOmit()
   @IsInt()
   @Min(1)
   @Max(MAX_WALL_SECONDS)

@@ -100,9 +100,7 @@ export class UsageLedger {
       entries.map((entry) => entry.taskId),
       entries.map((entry) => entry.usage.inputTokens),
       entries.map((entry) => entry.usage.outputTokens),
-      entries.map((entry) =>
-        entry.usage.costUsd === undefined ? null : roundUsd(entry.usage.costUsd),
-      ),
+      entries.map((entry) => (entry.usage.costUsd == null ? null : roundUsd(entry.usage.costUsd))),
       entries.map((entry) => entry.usage.model ?? null),
       entries.map((entry) => entry.source),
     ]);

@@ -25,6 +25,13 @@ describe('exceededLimits', () => {
     expect(exceededLimits({ wallSeconds: 60 }, null, 61)).toEqual(['wallSeconds']);
   });
 
+  it('takes a limit stored as null (accepted before null was refused) for no limit, not 0', () => {
+    const stored = JSON.parse('{"tokens": null, "costUsd": null, "wallSeconds": 60}') as Parameters<
+      typeof exceededLimits
+    >[0];
+    expect(exceededLimits(stored, usage(10, 10, 1), 30)).toEqual([]);
+  });
+
   it('names every limit passed, in a fixed order', () => {
     expect(exceededLimits({ tokens: 1, costUsd: 0.1, wallSeconds: 1 }, usage(5, 5, 1), 2)).toEqual([
       'tokens',

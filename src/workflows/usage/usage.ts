@@ -43,13 +43,10 @@ export function exceededLimits(
   if (!budget) return [];
   const over: BudgetLimit[] = [];
   const tokens = usage ? usage.inputTokens + usage.outputTokens : 0;
-  if (budget.tokens !== undefined && tokens > budget.tokens) over.push('tokens');
-  if (budget.costUsd !== undefined && (usage?.costUsd ?? 0) > budget.costUsd) over.push('costUsd');
-  if (
-    budget.wallSeconds !== undefined &&
-    runningSeconds !== null &&
-    runningSeconds > budget.wallSeconds
-  )
+  // `!= null`: a limit stored as null (accepted before the API refused it) is no limit.
+  if (budget.tokens != null && tokens > budget.tokens) over.push('tokens');
+  if (budget.costUsd != null && (usage?.costUsd ?? 0) > budget.costUsd) over.push('costUsd');
+  if (budget.wallSeconds != null && runningSeconds !== null && runningSeconds > budget.wallSeconds)
     over.push('wallSeconds');
   return over;
 }

@@ -456,6 +456,77 @@ describe('outcome routing and quarantine', () => {
     ).body.data.entries.map((e: Json) => e.after.reason);
     expect(actions.sort()).toEqual(['cooldown', 'operator']);
   }, 120_000);
+  it('ends a quarantine with the agent or its skill: registered again, it is judged afresh', async () => {
+    await settle({
+      quarantineThreshold: 0.5,
+      quarantineMinSamples: 3,
+      outcomeWindow: 10,
+      quarantineCooldownSeconds: 600,
+    });
+    await register('gone', 'gone-skill');
+    await register('gone-peer', 'gone-skill');
+    await define({ key: 'gone', steps: [{ key: 'g', skill: 'gone-skill' }] });
+    const quarantines = async () =>
+      (await call('GET', '/agents/gone', operator)).body.data.quarantines as Json[];
+    const quarantine = async () => {
+      for (let i = 0; i < 3; i++) {
+        await start('gone');
+        const [task] = await claim('gone', 5);
+        await finish(task, false);
+      }
+      await waitFor(
+        async () => ((await quarantines()).length > 0 ? true : undefined),
+        15_000,
+        'the quarantine',
+      );
+    };
+    const window = async () =>
+      (
+        await db.query<{ recent: boolean[] }>(
+          `SELECT recent FROM agent_skill_outcomes WHERE agent_id = 'gone' AND recent <> '{}'`,
+        )
+      ).rows;
+
+    // Deregistered, then registered again under the same id: a new agent, not quarantined, its
+    // outcomes its own from now on.
+    await quarantine();
+    expect((await call('DELETE', '/agents/gone', operator)).status).toBe(204);
+    expect(await events('agent.released', 'gone')).toEqual([
+      { agentId: 'gone', skill: 'gone-skill', reason: 'skill_gone' },
+    ]);
+    await register('gone', 'gone-skill');
+    expect(await quarantines()).toEqual([]);
+    expect(await window()).toEqual([]);
+    const queued = await start('gone');
+    const [task] = await claim('gone', 5);
+    expect(task).toMatchObject({ workflowId: queued });
+    await finish(task, true);
+
+    // Registered again without the skill: no quarantine from a skill it does not have, and none
+    // when it takes the skill up again later.
+    await quarantine();
+    const without = await call('PUT', '/agents/gone', operator, {
+      name: 'gone',
+      skills: [{ id: 'other-skill', name: 'other' }],
+      heartbeatIntervalSeconds: 3600,
+    });
+    expect(without.status).toBe(200);
+    expect(without.body.data.quarantines).toEqual([]);
+    expect((await events('agent.released', 'gone')).map((event) => event.reason)).toEqual([
+      'skill_gone',
+      'skill_gone',
+    ]);
+    expect(await window()).toEqual([]);
+    const back = await call('PUT', '/agents/gone', operator, {
+      name: 'gone',
+      skills: [{ id: 'gone-skill', name: 'gone-skill' }],
+      heartbeatIntervalSeconds: 3600,
+    });
+    expect(back.body.data.quarantines).toEqual([]);
+    const later = await start('gone');
+    expect(await claim('gone', 5)).toMatchObject([{ workflowId: later }]);
+  }, 60_000);
+
   it('never quarantines the last agent that can take a skill: defers it, then quarantines it once another can', async () => {
     await settle({
       quarantineThreshold: 0.5,

@@ -22,6 +22,7 @@ import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
 import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
 import { AgentSkill } from './entities/agent-skill.entity';
+import { QuarantineService } from './quarantine.service';
 import { HeartbeatWriter } from './heartbeat-writer';
 import {
   Agent,
@@ -118,6 +119,7 @@ export class AgentsService {
     private readonly discoveryCache: DiscoveryCache,
     private readonly beats: HeartbeatWriter,
     private readonly reads: ReadRouter,
+    private readonly quarantines: QuarantineService,
   ) {}
 
   /** POST /agents: 409 when the id is taken in this tenant. */
@@ -166,7 +168,7 @@ export class AgentsService {
           lastHeartbeatAt: () => 'now()',
         },
       );
-      await this.replaceSkills(manager, tenantId, input.id, skills);
+      await this.replaceSkills(tx, tenantId, input.id, skills);
       const agent = await this.load(manager, tenantId, input.id);
       // The same registration again is a beat, not a change: no new revision (ETag), no entry.
       const after = auditView(agent);
@@ -276,6 +278,7 @@ export class AgentsService {
       if (!(await this.lock(tx.manager, tenantId, id))) throw new AgentNotFoundError(id);
       const before = auditView(await this.load(tx.manager, tenantId, id));
       await tx.manager.delete(Agent, { tenantId, id });
+      await this.quarantines.skillsGone(tx, tenantId, id, []);
       await this.changed(tx, 'deregistered', id, { before });
     });
   }
@@ -453,7 +456,7 @@ export class AgentsService {
     skills: SkillRow[],
   ): Promise<Agent | undefined> {
     if (!(await this.insertAgent(tx.manager, tenantId, input))) return undefined;
-    await this.replaceSkills(tx.manager, tenantId, input.id, skills);
+    await this.replaceSkills(tx, tenantId, input.id, skills);
     const agent = await this.load(tx.manager, tenantId, input.id);
     await this.changed(tx, 'registered', input.id, { after: auditView(agent) });
     return agent;
@@ -480,16 +483,24 @@ export class AgentsService {
     return (result.raw as unknown[]).length > 0;
   }
 
+  /** The agent's skills, replaced; what it had of the skills it lost ends (skillsGone). */
   private async replaceSkills(
-    manager: EntityManager,
+    tx: Transaction,
     tenantId: string,
     agentId: string,
     skills: SkillRow[],
   ): Promise<void> {
+    const { manager } = tx;
     await manager.delete(AgentSkill, { tenantId, agentId });
     await manager.insert(
       AgentSkill,
       skills.map((skill) => ({ ...skill, tenantId, agentId })),
+    );
+    await this.quarantines.skillsGone(
+      tx,
+      tenantId,
+      agentId,
+      skills.map((skill) => skill.skillId),
     );
   }
 

@@ -460,7 +460,34 @@ export class QuarantineService implements OnModuleInit {
     });
   }
 
-  private async released(tx: Transaction, ended: Ended[], reason: 'cooldown' | 'operator') {
+  /**
+   * The agent no longer has these skills (all but `kept`; every one when `kept` is empty: it is
+   * deregistered), in the transaction of that change: its quarantines from them end
+   * (`agent.released`, reason `skill_gone`) and its outcome windows for them go. A quarantine
+   * outlived its agent: registered again under the same id, or given the skill back, it was
+   * still held from the skill and judged on outcomes that were not its own. A deferred
+   * quarantine ends on its own (`skill_gone`, see reviewDeferrals), its window gone.
+   */
+  async skillsGone(tx: Transaction, tenantId: string, agentId: string, kept: string[]) {
+    const [ended] = await tx.manager.query<[Ended[], number]>(
+      `DELETE FROM agent_quarantines
+        WHERE tenant_id = $1 AND agent_id = $2 AND skill_id <> ALL($3::varchar[])
+      RETURNING tenant_id, agent_id, skill_id`,
+      [tenantId, agentId, kept],
+    );
+    await this.released(tx, ended, 'skill_gone');
+    await tx.manager.query(
+      `DELETE FROM agent_skill_outcomes
+        WHERE tenant_id = $1 AND agent_id = $2 AND skill_id <> ALL($3::varchar[])`,
+      [tenantId, agentId, kept],
+    );
+  }
+
+  private async released(
+    tx: Transaction,
+    ended: Ended[],
+    reason: 'cooldown' | 'operator' | 'skill_gone',
+  ) {
     if (ended.length === 0) return;
     await this.emptyWindows(tx, ended);
     await this.announce(

@@ -233,9 +233,15 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   {
     type: 'agent.released',
     description:
-      "An agent's quarantine for a skill ended: its cool-down passed (reason cooldown) or an " +
-      'operator released it (reason operator). Its outcomes for the skill start afresh.',
-    schema: object({ agentId: str, skill: str, reason: { enum: ['cooldown', 'operator'] } }),
+      "An agent's quarantine for a skill ended: its cool-down passed (reason cooldown), an " +
+      'operator released it (reason operator), or the agent no longer has the skill: ' +
+      'deregistered, or registered again without it (reason skill_gone). Its outcomes for the ' +
+      'skill start afresh.',
+    schema: object({
+      agentId: str,
+      skill: str,
+      reason: { enum: ['cooldown', 'operator', 'skill_gone'] },
+    }),
   },
   {
     type: 'agent.quarantine.deferred',

@@ -525,6 +525,17 @@ describe('outcome routing and quarantine', () => {
     expect(back.body.data.quarantines).toEqual([]);
     const later = await start('gone');
     expect(await claim('gone', 5)).toMatchObject([{ workflowId: later }]);
+
+    // Releasing a skill the agent has, not quarantined: nothing to release. One it has not (a
+    // typo): a 404 naming it, not the same empty answer.
+    const none = await call('POST', '/agents/gone/release', operator, { skill: 'gone-skill' });
+    expect(none).toEqual({ status: 200, body: { data: { agentId: 'gone', released: [] } } });
+    const typo = await call('POST', '/agents/gone/release', operator, { skill: 'gone-skil' });
+    expect(typo.status).toBe(404);
+    expect(typo.body).toMatchObject({
+      status: 404,
+      detail: 'Agent "gone" has no skill "gone-skil".',
+    });
   }, 60_000);
 
   it('never quarantines the last agent that can take a skill: defers it, then quarantines it once another can', async () => {

@@ -245,8 +245,8 @@ export class AgentsController {
       'Each skill released is audited (agent.release) and emits agent.released (reason ' +
       'operator). A deferred quarantine (quarantineDeferrals) is dropped alike, its window ' +
       'emptied (agent.quarantine.deferral_ended, reason operator), and listed too. Releasing an ' +
-      "agent that holds neither answers an empty list. An agent's own key may not release it " +
-      '(403).',
+      'agent that holds neither answers an empty list; naming a skill the agent neither has ' +
+      "nor holds either for, 404 skill-not-found. An agent's own key may not release it (403).",
   })
   @ApiData(ReleasedDto)
   @ApiProblems(400, 403, 404)

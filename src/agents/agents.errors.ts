@@ -10,10 +10,18 @@ export enum AgentErrorCode {
   NotThisAgent = 'not_this_agent',
   InvalidRoutingSettings = 'invalid_routing_settings',
   OperatorOnly = 'operator_only',
+  SkillNotFound = 'skill_not_found',
 }
 
 export class AgentNotFoundError extends NotFoundError {
   constructor(id: string) {
     super(AgentErrorCode.NotFound, `Agent "${id}" was not found.`);
+  }
+}
+
+/** A skill the agent neither has nor is (or was deferred from being) quarantined from. */
+export class AgentSkillNotFoundError extends NotFoundError {
+  constructor(agentId: string, skill: string) {
+    super(AgentErrorCode.SkillNotFound, `Agent "${agentId}" has no skill "${skill}".`);
   }
 }

@@ -9,7 +9,7 @@ import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { DomainEvent } from '../events/domain-event';
 import { EventDispatcher } from '../events/event-dispatcher';
 import { EventsService } from '../events/events.service';
-import { AgentErrorCode, AgentNotFoundError } from './agents.errors';
+import { AgentErrorCode, AgentNotFoundError, AgentSkillNotFoundError } from './agents.errors';
 import { AGENTS_CHANNEL } from './discovery-cache';
 import { OUTCOME_EVENTS } from './leaderboard.service';
 import {
@@ -421,6 +421,19 @@ export class QuarantineService implements OnModuleInit {
         [tenantId, agentId],
       );
       if (!agent) throw new AgentNotFoundError(agentId);
+      if (skill !== undefined) {
+        // A skill it has nothing of (a typo) is a 404, not the empty answer of "not quarantined".
+        const [known] = await tx.manager.query<Array<{ known: boolean }>>(
+          `SELECT EXISTS (SELECT 1 FROM agent_skills
+                           WHERE tenant_id = $1 AND agent_id = $2 AND skill_id = $3)
+               OR EXISTS (SELECT 1 FROM agent_quarantines
+                           WHERE tenant_id = $1 AND agent_id = $2 AND skill_id = $3)
+               OR EXISTS (SELECT 1 FROM agent_quarantine_deferrals
+                           WHERE tenant_id = $1 AND agent_id = $2 AND skill_id = $3) AS known`,
+          [tenantId, agentId, skill],
+        );
+        if (!known.known) throw new AgentSkillNotFoundError(agentId, skill);
+      }
       // DELETE ... RETURNING: TypeORM answers [rows, count].
       const [ended] = await tx.manager.query<[Ended[], number]>(
         `DELETE FROM agent_quarantines

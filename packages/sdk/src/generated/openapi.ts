@@ -355,7 +355,7 @@ export interface paths {
     put?: never;
     /**
      * End an agent's quarantine, for one skill or all of them
-     * @description The agent gets tasks of the skill again and starts a fresh window of outcomes for it. Each skill released is audited (agent.release) and emits agent.released (reason operator). A deferred quarantine (quarantineDeferrals) is dropped alike, its window emptied (agent.quarantine.deferral_ended, reason operator), and listed too. Releasing an agent that holds neither answers an empty list. An agent's own key may not release it (403).
+     * @description The agent gets tasks of the skill again and starts a fresh window of outcomes for it. Each skill released is audited (agent.release) and emits agent.released (reason operator). A deferred quarantine (quarantineDeferrals) is dropped alike, its window emptied (agent.quarantine.deferral_ended, reason operator), and listed too. Releasing an agent that holds neither answers an empty list; naming a skill the agent neither has nor holds either for, 404 skill-not-found. An agent's own key may not release it (403).
      */
     post: operations['AgentsController_release'];
     delete?: never;

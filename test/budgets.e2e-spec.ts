@@ -185,6 +185,23 @@ describe('usage and budgets', () => {
     expect(stepOf(detail, 'only').task.usage).toMatchObject({ inputTokens: 50, reports: 2 });
   });
 
+  it('counts reported dollars in /metrics to the nanodollar, as the ledger does', async () => {
+    await register('cost-agent', ['cost-drift']);
+    const started = await start('cost-drift', [{ key: 'only', skill: 'cost-drift' }]);
+    const [task] = await claim('cost-agent');
+    // 0.07 twenty times: summed as floats, 1.4000000000000008.
+    for (let i = 0; i < 20; i++) {
+      const progress = await call('POST', `/tasks/${task.id}/progress`, writer, {
+        leaseToken: task.leaseToken,
+        usage: { inputTokens: 1, outputTokens: 0, costUsd: 0.07 },
+      });
+      expect(progress.status).toBe(200);
+    }
+    expect((await run(started.id)).usage.costUsd).toBe(1.4);
+    const text = (await test.http.get('/metrics')).text;
+    expect(/^agent_cost_usd_total\{skill="cost-drift"\} (\S+)$/m.exec(text)?.[1]).toBe('1.4');
+  });
+
   it('refuses bad usage with a 400 naming the field, and changes nothing', async () => {
     await register('bad-usage', ['bad-usage']);
     const started = await start('bad-usage', [{ key: 'only', skill: 'bad-usage' }]);

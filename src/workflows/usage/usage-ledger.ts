@@ -4,7 +4,7 @@ import { preparedQuery } from '../../database/prepared';
 import { Transaction } from '../../database/unit-of-work';
 import type { RunStatus } from '../state-machine';
 import { Budget, roundUsd, UsageReport, UsageTotals } from './usage';
-import { agentCost, agentTokens, skillLabel } from './usage-metrics';
+import { addCost, agentTokens, skillLabel } from './usage-metrics';
 
 /** A report to record: the task it is for (whose holder sent it), and from which route. */
 export interface UsageEntry {
@@ -75,10 +75,11 @@ const RECORD_SQL = `WITH i AS (
     RETURNING r.id, r.tenant_id, r.status, r.budget, r.usage)
   SELECT json_build_object('id', id, 'tenantId', tenant_id, 'status', status, 'budget', budget,
                            'usage', usage) AS run,
-         NULL AS skill, NULL::float8 AS tokens, NULL::float8 AS cost
+         NULL AS skill, NULL::float8 AS tokens, NULL::text AS nanodollars
     FROM runs
   UNION ALL
-  SELECT NULL, skill, sum(input_tokens + output_tokens)::float8, sum(cost_usd)::float8
+  SELECT NULL, skill, sum(input_tokens + output_tokens)::float8,
+         round(sum(cost_usd) * 1000000000)::bigint::text
     FROM rec GROUP BY skill`;
 
 /** The usage ledger and the running totals of tasks and runs. */
@@ -94,7 +95,8 @@ export class UsageLedger {
       run: RunUsage | null;
       skill: string | null;
       tokens: number | null;
-      cost: number | null;
+      /** The skill's dollars of these reports in nanodollars, exact (a decimal string). */
+      nanodollars: string | null;
     }>(tx, RECORD_SQL, [
       entries.map(() => uuidv7()),
       entries.map((entry) => entry.taskId),
@@ -105,17 +107,21 @@ export class UsageLedger {
       entries.map((entry) => entry.source),
     ]);
     const runs: RunUsage[] = [];
-    const skills: Array<{ skill: string; tokens: number; cost: number }> = [];
+    const skills: Array<{ skill: string; tokens: number; nanodollars: bigint }> = [];
     for (const row of rows) {
       if (row.run) runs.push(row.run);
       else if (row.skill !== null)
-        skills.push({ skill: row.skill, tokens: row.tokens ?? 0, cost: row.cost ?? 0 });
+        skills.push({
+          skill: row.skill,
+          tokens: row.tokens ?? 0,
+          nanodollars: BigInt(row.nanodollars ?? 0),
+        });
     }
     tx.afterCommit(() => {
-      for (const { skill, tokens, cost } of skills) {
+      for (const { skill, tokens, nanodollars } of skills) {
         const label = skillLabel(skill);
         agentTokens.inc({ skill: label }, tokens);
-        if (cost > 0) agentCost.inc({ skill: label }, cost);
+        if (nanodollars > 0n) addCost(label, nanodollars);
       }
     });
     return runs;

@@ -18,11 +18,32 @@ export const agentTokens = counter(
   'Tokens (input + output) agents reported with completions and progress, by skill',
 );
 
-/** `agent_cost_usd_total{skill}`: dollars agents reported, counted on commit. */
-export const agentCost = counter(
-  'agent_cost_usd_total',
-  'Cost in US dollars agents reported with completions and progress, by skill',
-);
+/**
+ * Dollars reported per skill label, in nanodollars, exact: summing each report's dollars as
+ * floats drifted from the ledger (twenty reports of 0.07 made 1.4000000000000008).
+ */
+const nanodollars = new Map<string, bigint>();
+
+/**
+ * `agent_cost_usd_total{skill}`: dollars agents reported, counted on commit; read from the
+ * exact sums on each scrape, each the double nearest its nanodollars.
+ */
+export const agentCost =
+  (register.getSingleMetric('agent_cost_usd_total') as Counter | undefined) ??
+  new Counter({
+    name: 'agent_cost_usd_total',
+    help: 'Cost in US dollars agents reported with completions and progress, by skill',
+    labelNames: ['skill'],
+    collect() {
+      this.reset();
+      for (const [skill, sum] of nanodollars) this.inc({ skill }, Number(sum) / 1e9);
+    },
+  });
+
+/** Adds a skill label's reported dollars (nanodollars, exact) to agent_cost_usd_total. */
+export function addCost(skill: string, amount: bigint): void {
+  nanodollars.set(skill, (nanodollars.get(skill) ?? 0n) + amount);
+}
 
 export function skillLabel(skill: string): string {
   if (named.has(skill)) return skill;

@@ -538,6 +538,49 @@ describe('outcome routing and quarantine', () => {
     });
   }, 60_000);
 
+  it('does not quarantine an agent from a skill it no longer has on an outcome that comes after', async () => {
+    await settle({
+      quarantineThreshold: 0.5,
+      quarantineMinSamples: 1,
+      outcomeWindow: 10,
+      quarantineCooldownSeconds: 600,
+    });
+    await register('late', 'late-skill');
+    await register('late-peer', 'late-skill');
+    await define({ key: 'late', steps: [{ key: 'l', skill: 'late-skill' }] });
+    await start('late');
+    const [task] = await claim('late', 5);
+    // Registered again without the skill while it holds the task; its failure is judged after.
+    const without = await call('PUT', '/agents/late', operator, {
+      name: 'late',
+      skills: [{ id: 'other-skill', name: 'other' }],
+      heartbeatIntervalSeconds: 3600,
+    });
+    expect(without.status).toBe(200);
+    await finish(task, false);
+    // The outcome is judged by the event dispatcher's handlers, in the transaction that takes
+    // the event out of the outbox: once it is out, it has been judged.
+    await waitFor(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT 1 FROM events e
+            WHERE e.type = 'task.failed' AND e.data->>'taskId' = $1
+              AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)`,
+          [task.id],
+        );
+        return rows.length > 0 ? true : undefined;
+      },
+      10_000,
+      'the failure judged',
+    );
+    expect((await call('GET', '/agents/late', operator)).body.data.quarantines).toEqual([]);
+    const { rows } = await db.query(
+      `SELECT skill_id FROM agent_quarantines WHERE agent_id = 'late'
+       UNION ALL SELECT skill_id FROM agent_quarantine_deferrals WHERE agent_id = 'late'`,
+    );
+    expect(rows).toEqual([]);
+  }, 30_000);
+
   it('never quarantines the last agent that can take a skill: defers it, then quarantines it once another can', async () => {
     await settle({
       quarantineThreshold: 0.5,

@@ -278,7 +278,13 @@ export class AgentsService {
       if (!(await this.lock(tx.manager, tenantId, id))) throw new AgentNotFoundError(id);
       const before = auditView(await this.load(tx.manager, tenantId, id));
       await tx.manager.delete(Agent, { tenantId, id });
-      await this.quarantines.skillsGone(tx, tenantId, id, []);
+      await this.quarantines.skillsGone(
+        tx,
+        tenantId,
+        id,
+        (before.skills ?? []).map((skill) => skill.id),
+        [],
+      );
       await this.changed(tx, 'deregistered', id, { before });
     });
   }
@@ -491,7 +497,13 @@ export class AgentsService {
     skills: SkillRow[],
   ): Promise<void> {
     const { manager } = tx;
-    await manager.delete(AgentSkill, { tenantId, agentId });
+    const kept = skills.map((skill) => skill.skillId);
+    // DELETE ... RETURNING: TypeORM answers [rows, count].
+    const [lost] = await manager.query<[Array<{ skill: string }>, number]>(
+      `DELETE FROM agent_skills WHERE tenant_id = $1 AND agent_id = $2
+       RETURNING skill_id AS skill`,
+      [tenantId, agentId],
+    );
     await manager.insert(
       AgentSkill,
       skills.map((skill) => ({ ...skill, tenantId, agentId })),
@@ -500,7 +512,8 @@ export class AgentsService {
       tx,
       tenantId,
       agentId,
-      skills.map((skill) => skill.skillId),
+      lost.map((row) => row.skill).filter((skill) => !kept.includes(skill)),
+      kept,
     );
   }
 

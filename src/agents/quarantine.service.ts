@@ -138,6 +138,11 @@ export class QuarantineService implements OnModuleInit {
                  WITH ORDINALITY AS x(c, i) WHERE i > length(r.outcomes) - r.size)
          FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::int[])
               WITH ORDINALITY AS r(tenant_id, agent_id, skill_id, outcomes, size, n)
+        -- An agent that no longer has the skill (deregistered, or registered again without
+        -- it since the task) keeps no window for it (see skillsGone).
+        WHERE EXISTS (SELECT 1 FROM agent_skills s
+                       WHERE s.tenant_id = r.tenant_id AND s.agent_id = r.agent_id
+                         AND s.skill_id = r.skill_id)
         ORDER BY r.n
        ON CONFLICT (tenant_id, agent_id, skill_id) DO UPDATE SET recent =
          (o.recent || excluded.recent)[greatest(1, cardinality(o.recent || excluded.recent)
@@ -194,14 +199,21 @@ export class QuarantineService implements OnModuleInit {
     who: Ended,
     figures: Figures,
     policy: RoutingPolicy,
-  ): Promise<'quarantined' | 'deferred'> {
-    const [state] = await tx.manager.query<Array<{ quarantined: boolean; covered: boolean }>>(
+  ): Promise<'quarantined' | 'deferred' | 'skill gone'> {
+    const [state] = await tx.manager.query<
+      Array<{ quarantined: boolean; covered: boolean; has_skill: boolean }>
+    >(
       `SELECT EXISTS (SELECT 1 FROM agent_quarantines q
                        WHERE q.tenant_id = $1 AND q.agent_id = $2 AND q.skill_id = $3
                          AND q.until > now()) AS quarantined,
-              ${COVERED('$1', '$2', '$3')} AS covered`,
+              ${COVERED('$1', '$2', '$3')} AS covered,
+              EXISTS (SELECT 1 FROM agent_skills s
+                       WHERE s.tenant_id = $1 AND s.agent_id = $2 AND s.skill_id = $3) AS has_skill`,
       [who.tenant_id, who.agent_id, who.skill_id],
     );
+    // Read under the skill's lock, which skillsGone takes too: an agent that lost the skill since
+    // its outcome was recorded is neither quarantined from it nor deferred.
+    if (!state.has_skill) return 'skill gone';
     if (state.quarantined || state.covered) {
       if (!state.quarantined) await this.quarantine(tx, who, figures, policy);
       await this.endDeferrals(tx, [who], 'quarantined');
@@ -474,14 +486,33 @@ export class QuarantineService implements OnModuleInit {
   }
 
   /**
-   * The agent no longer has these skills (all but `kept`; every one when `kept` is empty: it is
-   * deregistered), in the transaction of that change: its quarantines from them end
+   * The agent no longer has the skills it had but `kept` (`lost`; every one when `kept` is
+   * empty: it is deregistered), in the transaction of that change: its quarantines from them end
    * (`agent.released`, reason `skill_gone`) and its outcome windows for them go. A quarantine
    * outlived its agent: registered again under the same id, or given the skill back, it was
    * still held from the skill and judged on outcomes that were not its own. A deferred
    * quarantine ends on its own (`skill_gone`, see reviewDeferrals), its window gone.
    */
-  async skillsGone(tx: Transaction, tenantId: string, agentId: string, kept: string[]) {
+  async skillsGone(
+    tx: Transaction,
+    tenantId: string,
+    agentId: string,
+    lost: string[],
+    kept: string[],
+  ) {
+    // Windows first, then the skills' locks: the order in which recording an outcome takes
+    // them (its window's row, then the lock to judge it), so the two cannot deadlock. Under the
+    // locks, a judgement under way has committed its quarantine (ended here) or will find the
+    // skill gone (see decide).
+    await tx.manager.query(
+      `DELETE FROM agent_skill_outcomes
+        WHERE tenant_id = $1 AND agent_id = $2 AND skill_id <> ALL($3::varchar[])`,
+      [tenantId, agentId, kept],
+    );
+    await this.lockSkills(
+      tx,
+      lost.map((skill) => ({ tenant_id: tenantId, skill_id: skill })),
+    );
     const [ended] = await tx.manager.query<[Ended[], number]>(
       `DELETE FROM agent_quarantines
         WHERE tenant_id = $1 AND agent_id = $2 AND skill_id <> ALL($3::varchar[])
@@ -489,11 +520,6 @@ export class QuarantineService implements OnModuleInit {
       [tenantId, agentId, kept],
     );
     await this.released(tx, ended, 'skill_gone');
-    await tx.manager.query(
-      `DELETE FROM agent_skill_outcomes
-        WHERE tenant_id = $1 AND agent_id = $2 AND skill_id <> ALL($3::varchar[])`,
-      [tenantId, agentId, kept],
-    );
   }
 
   private async released(

@@ -462,6 +462,10 @@ export class AgentsService {
     skills: SkillRow[],
   ): Promise<Agent | undefined> {
     if (!(await this.insertAgent(tx.manager, tenantId, input))) return undefined;
+    // A new agent under an id used before is judged on its own outcomes: what an earlier agent
+    // of that id left (its deregistration ends it all; this is for what came after it, a late
+    // outcome's window) goes.
+    await this.quarantines.skillsGone(tx, tenantId, input.id, [], []);
     await this.replaceSkills(tx, tenantId, input.id, skills);
     const agent = await this.load(tx.manager, tenantId, input.id);
     await this.changed(tx, 'registered', input.id, { after: auditView(agent) });
@@ -508,13 +512,9 @@ export class AgentsService {
       AgentSkill,
       skills.map((skill) => ({ ...skill, tenantId, agentId })),
     );
-    await this.quarantines.skillsGone(
-      tx,
-      tenantId,
-      agentId,
-      lost.map((row) => row.skill).filter((skill) => !kept.includes(skill)),
-      kept,
-    );
+    const gone = lost.map((row) => row.skill).filter((skill) => !kept.includes(skill));
+    // The same skills again (an agent re-registering as it restarts): nothing to end.
+    if (gone.length > 0) await this.quarantines.skillsGone(tx, tenantId, agentId, gone, kept);
   }
 
   private lock(manager: EntityManager, tenantId: string, id: string): Promise<Agent | null> {

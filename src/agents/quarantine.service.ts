@@ -509,10 +509,12 @@ export class QuarantineService implements OnModuleInit {
         WHERE tenant_id = $1 AND agent_id = $2 AND skill_id <> ALL($3::varchar[])`,
       [tenantId, agentId, kept],
     );
-    await this.lockSkills(
-      tx,
-      lost.map((skill) => ({ tenant_id: tenantId, skill_id: skill })),
-    );
+    if (lost.length > 0) {
+      await this.lockSkills(
+        tx,
+        lost.map((skill) => ({ tenant_id: tenantId, skill_id: skill })),
+      );
+    }
     const [ended] = await tx.manager.query<[Ended[], number]>(
       `DELETE FROM agent_quarantines
         WHERE tenant_id = $1 AND agent_id = $2 AND skill_id <> ALL($3::varchar[])

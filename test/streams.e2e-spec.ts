@@ -550,8 +550,12 @@ describe('live streams and task progress', () => {
     for (const path of [`/workflows/${runId}/stream`, '/events/stream']) {
       const refused = await get(path, { ...reader, 'last-event-id': beyond });
       expect(refused.status).toBe(400);
-      expect(((await refused.json()) as Json).type).toBe(
-        'urn:agentmesh:problem:invalid-last-event-id',
+      const problem = (await refused.json()) as Json;
+      expect(problem.type).toBe('urn:agentmesh:problem:invalid-last-event-id');
+      // Digits, well formed: the detail says what is wrong with it (not "digits only").
+      expect(problem.detail).toBe(
+        `Last-Event-ID ${beyond} is past the newest event (${rows[0].newest}): it was not sent ` +
+          'by this service on this database.',
       );
       const query = await get(`${path}?lastEventId=${beyond}`, reader);
       expect(query.status).toBe(400);
@@ -568,6 +572,10 @@ describe('live streams and task progress', () => {
       expect(unknown.status).toBe(404);
       expect(unknown.headers.get('content-type')).toMatch(/problem\+json/);
     }
+    // And the OpenAPI document says so, as it does for the run's own stream.
+    const document = (await (await fetch(`${base}/docs-json`)).json()) as Json;
+    for (const path of ['/api/v1/events/stream', '/api/v1/workflows/{id}/stream'])
+      expect(Object.keys(document.paths[path].get.responses as Json)).toContain('404');
   });
 
   it('200 concurrent streams on one replica each get every event, from one shared read', async () => {

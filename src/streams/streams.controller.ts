@@ -73,7 +73,7 @@ export class StreamsController {
   @ApiProduces('text/event-stream')
   @LAST_EVENT_ID
   @ApiOkResponse(SSE_RESPONSE)
-  @ApiProblems(400)
+  @ApiProblems(400, 404)
   async tenantStream(
     @Query() query: EventStreamQueryDto,
     @Headers('last-event-id') lastEventId: string | undefined,
@@ -100,8 +100,9 @@ export class StreamsController {
    */
   private async resumeAfter(header: string | undefined): Promise<bigint | undefined> {
     const after = position(header);
-    if (after !== undefined && after > (await this.streams.newestPosition()))
-      throw new InvalidLastEventIdError();
+    if (after === undefined) return undefined;
+    const newest = await this.streams.newestPosition();
+    if (after > newest) throw new InvalidLastEventIdError({ id: after, newest });
     return after;
   }
 

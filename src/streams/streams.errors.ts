@@ -5,10 +5,14 @@ export enum StreamErrorCode {
 }
 
 export class InvalidLastEventIdError extends BadRequestError {
-  constructor() {
+  /** `past`: a well-formed id past the newest event there is, with that event's position. */
+  constructor(past?: { id: bigint; newest: bigint }) {
     super(
       StreamErrorCode.InvalidLastEventId,
-      'Last-Event-ID must be the `id:` of an event this stream sent (a position: digits only).',
+      past
+        ? `Last-Event-ID ${past.id} is past the newest event (${past.newest}): it was not sent ` +
+            'by this service on this database.'
+        : 'Last-Event-ID must be the `id:` of an event this stream sent (a position: digits only).',
     );
   }
 }

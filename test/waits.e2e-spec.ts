@@ -213,6 +213,20 @@ describe('work that waits', () => {
       ]);
     });
 
+    it('says whether a sleep step lacks its time or names two', async () => {
+      expect(await refused({ key: 'nap', kind: 'sleep' })).toEqual([
+        { field: 'steps[0].seconds', message: 'a sleep step needs seconds or until' },
+      ]);
+      expect(
+        await refused({
+          key: 'nap',
+          kind: 'sleep',
+          seconds: 5,
+          until: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      ).toEqual([{ field: 'steps[0].seconds', message: 'seconds or until, not both' }]);
+    });
+
     it("gives a step's timeout limit once, the one of its kind, whatever the value", async () => {
       // A task's attempt may run a day; a wait or an approval may wait 30 days.
       for (const timeoutSeconds of [100_000, 3_000_000])

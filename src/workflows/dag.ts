@@ -274,8 +274,10 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
       if (step.event !== undefined) errors.push(...eventErrors(step.event, `${at}.event`));
       break;
     case 'sleep':
-      if ((step.seconds === undefined) === (step.until === undefined))
-        error('seconds', 'a sleep step needs seconds or until (one of them)');
+      if (step.seconds === undefined && step.until === undefined)
+        error('seconds', 'a sleep step needs seconds or until');
+      else if (step.seconds !== undefined && step.until !== undefined)
+        error('seconds', 'seconds or until, not both');
       if (step.until !== undefined) {
         const message = untilError(step.until, step.dependsOn ?? [], Date.now());
         if (message) error('until', message);

@@ -131,17 +131,7 @@ function withLimits(max: number): string {
    buckets AS (
      SELECT lane AS key, sum(available) AS available, count(*) AS shards
        FROM holding GROUP BY lane),
-   admitted AS (
-     SELECT c.id, c.priority, c.fair_at, c.skill, c.lane, c.units
-       FROM (SELECT c.*, sum(c.units) OVER (PARTITION BY c.lane
-                                            ORDER BY c.priority DESC, c.fair_at, c.id) AS needed
-               FROM candidates c) c
-       LEFT JOIN buckets b ON b.key = c.lane
-      WHERE c.lane = '' OR c.needed <= b.available),
-   picked AS (
-     SELECT id, lane, units FROM admitted ORDER BY priority DESC, fair_at, id LIMIT ${max}),
-   used AS (
-     SELECT lane, sum(units) AS units FROM picked WHERE lane <> '' GROUP BY lane),
+   ${admittedPickedUsed(max, 'LEFT JOIN buckets b ON b.key = c.lane')},
    taken AS (
      UPDATE rate_limit_shards s
         SET tokens = greatest(0, least(s.burst, (b.available - u.units) / b.shards)),
@@ -234,17 +224,11 @@ function withOneSubBucket(max: number): string {
        FROM demand d
        LEFT JOIN first f ON f.lane = d.lane
       WHERE coalesce(f.available, 0) < d.units),
-   admitted AS (
-     SELECT c.id, c.priority, c.fair_at, c.skill, c.lane, c.units
-       FROM (SELECT c.*, sum(c.units) OVER (PARTITION BY c.lane
-                                            ORDER BY c.priority DESC, c.fair_at, c.id) AS needed
-               FROM candidates c) c
-       LEFT JOIN first f ON f.lane = c.lane
-      WHERE (c.lane = '' OR c.needed <= f.available) AND NOT EXISTS (SELECT FROM shortfall)),
-   picked AS (
-     SELECT id, lane, units FROM admitted ORDER BY priority DESC, fair_at, id LIMIT ${max}),
-   used AS (
-     SELECT lane, sum(units) AS units FROM picked WHERE lane <> '' GROUP BY lane),
+   ${admittedPickedUsed(
+     max,
+     'LEFT JOIN first b ON b.lane = c.lane',
+     'AND NOT EXISTS (SELECT FROM shortfall)',
+   )},
    taken AS (
      UPDATE rate_limit_shards s
         SET tokens = greatest(0, least(s.burst, f.available - u.units)),
@@ -271,8 +255,7 @@ function withoutLimits(max: number): string {
    lanes AS (SELECT '' AS lane, NULL::float8 AS burst, NULL::float8 AS available),
    ${candidates(max)},
    admitted AS (SELECT id, priority, fair_at, skill, lane, units FROM candidates),
-   picked AS (
-     SELECT id, lane, units FROM admitted ORDER BY priority DESC, fair_at, id LIMIT ${max}),
+   ${picked(max)},
    ${claimedAndRecorded()}
  SELECT p.status, p.skills, p.quarantined, ${tasksAndLeftSkills()},
         NULL::json AS "heldBack",
@@ -295,6 +278,30 @@ function limitsAndLanes(): string {
      SELECT '' AS lane, NULL::float8 AS burst, NULL::float8 AS available
      UNION ALL
      SELECT key, burst, available FROM limits WHERE available > 0)`;
+}
+
+/**
+ * The candidates admitted (those naming no limit, and each limit's while their running sum of
+ * units fits what `holding` — joined as `b` — holds for it, and `also`), the best `max` of them
+ * picked, and the units each limit gives up for them.
+ */
+function admittedPickedUsed(max: number, holding: string, also = ''): string {
+  return `admitted AS (
+     SELECT c.id, c.priority, c.fair_at, c.skill, c.lane, c.units
+       FROM (SELECT c.*, sum(c.units) OVER (PARTITION BY c.lane
+                                            ORDER BY c.priority DESC, c.fair_at, c.id) AS needed
+               FROM candidates c) c
+       ${holding}
+      WHERE (c.lane = '' OR c.needed <= b.available) ${also}),
+   ${picked(max)},
+   used AS (
+     SELECT lane, sum(units) AS units FROM picked WHERE lane <> '' GROUP BY lane)`;
+}
+
+/** The best `max` of the admitted candidates, in queue order. */
+function picked(max: number): string {
+  return `picked AS (
+     SELECT id, lane, units FROM admitted ORDER BY priority DESC, fair_at, id LIMIT ${max})`;
 }
 
 /** Per limit with candidates, the units of its first `max` of them. */

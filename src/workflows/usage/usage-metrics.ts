@@ -5,10 +5,10 @@ export const USAGE_SKILL_LABELS_MAX = 50;
 const OTHER = 'other';
 const named = new Set<string>();
 
-function counter(name: string, help: string): Counter {
+function counter(name: string, help: string, collect?: (this: Counter) => void): Counter {
   return (
     (register.getSingleMetric(name) as Counter | undefined) ??
-    new Counter({ name, help, labelNames: ['skill'] })
+    new Counter({ name, help, labelNames: ['skill'], ...(collect ? { collect } : {}) })
   );
 }
 
@@ -28,17 +28,14 @@ const nanodollars = new Map<string, bigint>();
  * `agent_cost_usd_total{skill}`: dollars agents reported, counted on commit; read from the
  * exact sums on each scrape, each the double nearest its nanodollars.
  */
-export const agentCost =
-  (register.getSingleMetric('agent_cost_usd_total') as Counter | undefined) ??
-  new Counter({
-    name: 'agent_cost_usd_total',
-    help: 'Cost in US dollars agents reported with completions and progress, by skill',
-    labelNames: ['skill'],
-    collect() {
-      this.reset();
-      for (const [skill, sum] of nanodollars) this.inc({ skill }, Number(sum) / 1e9);
-    },
-  });
+export const agentCost = counter(
+  'agent_cost_usd_total',
+  'Cost in US dollars agents reported with completions and progress, by skill',
+  function () {
+    this.reset();
+    for (const [skill, sum] of nanodollars) this.inc({ skill }, Number(sum) / 1e9);
+  },
+);
 
 /** Adds a skill label's reported dollars (nanodollars, exact) to agent_cost_usd_total. */
 export function addCost(skill: string, amount: bigint): void {

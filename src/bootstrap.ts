@@ -5,7 +5,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { resolveCorrelationId } from './common/context/correlation-id';
-import { closeConnectionsAsTheyIdle } from './common/http-shutdown';
+import { closeConnectionsAsTheyIdle, refuseRequestsWhileClosing } from './common/http-shutdown';
 import { sendClientError, sendFrameworkError } from './common/errors/framework-errors';
 import { withBootDetailAtDebug } from './common/logging/boot-detail';
 import { lazyChildLoggerFactory } from './common/logging/lazy-child-logger';
@@ -47,11 +47,13 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     trustProxy: config.trustProxy === false ? false : config.trustProxy,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => resolveCorrelationId(request.headers['x-request-id']),
-    return503OnClosing: true,
+    // Refused by refuseRequestsWhileClosing instead, as problem+json.
+    return503OnClosing: false,
     forceCloseConnections: 'idle',
     frameworkErrors: sendFrameworkError,
     clientErrorHandler: sendClientError,
   });
+  refuseRequestsWhileClosing(adapter.getInstance());
   limitHookBodies(adapter.getInstance(), config.inboundBodyLimitBytes);
   closeConnectionsAsTheyIdle(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(

@@ -1,5 +1,6 @@
+import { connect, Socket } from 'node:net';
 import { Client } from 'pg';
-import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
+import { ADMIN_KEY, listenOnLoopback, startTestApp, TestApp } from './utils/test-app';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { waitFor } from './utils/spawn-app';
 
@@ -79,5 +80,105 @@ describe('shutdown with a request still in its transaction', () => {
          FROM workflow_runs r WHERE r.type = 'in-flight'`,
     );
     expect(rows).toEqual([{ tasks: 1 }]);
+  });
+});
+
+/**
+ * A request that reaches the server while it closes (pipelined behind one still being worked
+ * on, or sent on a kept-alive connection before it was closed) is refused as every other error
+ * is: problem+json with its correlation id, and told to go elsewhere (Connection: close,
+ * Retry-After). Fastify's own refusal was a bare `application/json` body.
+ */
+describe('a request arriving while the server closes', () => {
+  let db: TestDatabase;
+  let test: TestApp;
+  let sql: Client;
+  let socket: Socket | undefined;
+  let closing: Promise<void> | undefined;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    test = await startTestApp({}, { db });
+    sql = new Client({ connectionString: db.url });
+    await sql.connect();
+  });
+
+  afterAll(async () => {
+    socket?.destroy();
+    await sql.query('ROLLBACK').catch(() => undefined);
+    await (closing ?? test.app.close()).catch(() => undefined);
+    await sql.end();
+    await db.drop();
+  });
+
+  it('answers 503 problem+json with Connection: close and Retry-After', async () => {
+    const url = new URL(await listenOnLoopback(test));
+    await sql.query('BEGIN');
+    await sql.query('LOCK TABLE workflow_runs IN SHARE ROW EXCLUSIVE MODE');
+    // A run start that waits for the table holds its connection open while the server closes.
+    const start = JSON.stringify({ type: 'closing', steps: [{ key: 'a', skill: 'later' }] });
+    const auth = `authorization: Bearer ${ADMIN_KEY}`;
+    let received = '';
+    socket = connect(Number(url.port), url.hostname);
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => (received += chunk));
+    const ended = new Promise<void>((done) => socket!.once('close', () => done()));
+    socket.write(
+      `POST /api/v1/workflows HTTP/1.1\r\nhost: x\r\n${auth}\r\n` +
+        `content-type: application/json\r\ncontent-length: ${Buffer.byteLength(start)}\r\n\r\n${start}`,
+    );
+    await waitFor(
+      async () => {
+        await sql.query('SELECT pg_stat_clear_snapshot()');
+        const { rows } = await sql.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'
+              AND pid <> pg_backend_pid()`,
+        );
+        return rows[0].n > 0 ? true : undefined;
+      },
+      30_000,
+      'the run start to wait for the table',
+    );
+    closing = test.app.close();
+    // The server closes (no new connection accepted) only after the application's shutdown
+    // hooks; the run start is still waiting then, and the read behind it not yet read.
+    await waitFor(
+      () =>
+        new Promise<true | undefined>((done) => {
+          const probe = connect(Number(url.port), url.hostname);
+          probe.once('connect', () => {
+            probe.destroy();
+            done(undefined);
+          });
+          probe.once('error', () => done(true));
+        }),
+      30_000,
+      'the server to stop accepting connections',
+    );
+    // The connection is busy (not idle), so it is still open: a read sent on it now arrives
+    // while the server closes.
+    socket.write(`GET /api/v1/api-keys HTTP/1.1\r\nhost: x\r\n${auth}\r\n\r\n`);
+    await new Promise((done) => setTimeout(done, 200));
+    await sql.query('COMMIT');
+    await ended;
+    await closing;
+    const responses = received.split(/(?=HTTP\/1\.1 )/);
+    expect(responses).toHaveLength(2);
+    expect(responses[0]).toMatch(/^HTTP\/1\.1 201 /);
+    const [head, body] = responses[1].split('\r\n\r\n');
+    expect(head).toMatch(/^HTTP\/1\.1 503 /);
+    expect(head).toMatch(/^content-type: application\/problem\+json/im);
+    expect(head).toMatch(/^connection: close/im);
+    expect(head).toMatch(/^retry-after: \d+/im);
+    const correlationId = /^x-request-id: (.+)$/im.exec(head)?.[1]?.trim();
+    expect(JSON.parse(body)).toEqual({
+      type: 'urn:agentmesh:problem:shutting-down',
+      title: 'Service Unavailable',
+      status: 503,
+      detail: expect.stringContaining('stopping'),
+      instance: '/api/v1/api-keys',
+      correlationId,
+    });
   });
 });

@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { sendShuttingDown } from './errors/framework-errors';
 
 /** How often, while the server closes, connections that became idle are closed. */
 const SWEEP_EVERY_MS = 50;
@@ -17,5 +18,25 @@ export function closeConnectionsAsTheyIdle(fastify: FastifyInstance): void {
     timer.unref();
     server.once('close', () => clearInterval(timer));
     done();
+  });
+}
+
+/**
+ * Refuses, as problem+json, a request that reaches the server while it closes: one sent on a
+ * kept-alive connection that was busy when the close began (only idle ones are closed). It is
+ * answered 503 `shutting-down` with `Connection: close` and `Retry-After`, so that the client
+ * sends it again on a new connection, to another replica. Fastify's own refusal
+ * (`return503OnClosing`) is a bare `application/json` body without our headers. Registered
+ * before any other hook: nothing else of the request runs.
+ */
+export function refuseRequestsWhileClosing(fastify: FastifyInstance): void {
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  fastify.addHook('onRequest', (request, reply, done) => {
+    if (!closing) return done();
+    sendShuttingDown(request, reply);
   });
 }

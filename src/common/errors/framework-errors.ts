@@ -42,6 +42,15 @@ function problem(
   };
 }
 
+/**
+ * The request's path as a problem's `instance`: the query left out, a very long path cut (it
+ * may be what was wrong).
+ */
+function instanceOf(request: FastifyRequest): string {
+  const path = (request.raw.url ?? '/').split('?')[0];
+  return path.length <= 256 ? path : `${path.slice(0, 256)}…`;
+}
+
 /** Fastify's `frameworkErrors` option. */
 export function sendFrameworkError(
   error: FastifyError,
@@ -53,15 +62,35 @@ export function sendFrameworkError(
     slug: 'bad-request',
     detail: 'The request cannot be routed.',
   };
-  // The raw path is left out of the body: it is what was wrong, and may be very long.
-  const path = (request.raw.url ?? '/').split('?')[0];
-  const instance = path.length <= 256 ? path : `${path.slice(0, 256)}…`;
   void reply
     .headers(headers)
     .header('x-request-id', request.id)
     .status(known.status)
     .type(PROBLEM_CONTENT_TYPE)
-    .send(problem(known.status, known.slug, known.detail, instance, String(request.id)));
+    .send(problem(known.status, known.slug, known.detail, instanceOf(request), String(request.id)));
+}
+
+/**
+ * A request read while the server closes (see `refuseRequestsWhileClosing`): 503, to be sent
+ * again on a new connection, which reaches another replica (or this one restarted).
+ */
+export function sendShuttingDown(request: FastifyRequest, reply: FastifyReply): void {
+  void reply
+    .headers(headers)
+    .header('x-request-id', request.id)
+    .header('connection', 'close')
+    .header('retry-after', '1')
+    .status(503)
+    .type(PROBLEM_CONTENT_TYPE)
+    .send(
+      problem(
+        503,
+        'shutting-down',
+        'This replica is stopping; send the request again (on a new connection).',
+        instanceOf(request),
+        String(request.id),
+      ),
+    );
 }
 
 /**

@@ -43,6 +43,7 @@ import { ClaimWaitsUnlogged1763800270000 } from './1763800270000-ClaimWaitsUnlog
 import { EventOutbox1763800280000 } from './1763800280000-EventOutbox';
 import { ClaimedAfter1763800290000 } from './1763800290000-ClaimedAfter';
 import { OlderSecrets1763800300000 } from './1763800300000-OlderSecrets';
+import { IdempotentHeaders1763800310000 } from './1763800310000-IdempotentHeaders';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -91,4 +92,5 @@ export const MIGRATIONS = [
   EventOutbox1763800280000,
   ClaimedAfter1763800290000,
   OlderSecrets1763800300000,
+  IdempotentHeaders1763800310000,
 ];

@@ -358,6 +358,29 @@ describe('A2A 1.0 push notifications', () => {
     expect(got.every((request) => request.verifiedBy.includes('retry'))).toBe(true);
   });
 
+  it('a send repeated with its Idempotency-Key answers the config’s secret again', async () => {
+    // A client whose first answer was lost has only the repeat to learn the secret from.
+    const body = message('summary', {
+      returnImmediately: true,
+      taskPushNotificationConfig: { url: `${receiver.url}/push/replayed` },
+    });
+    const send = () =>
+      test.http
+        .post(`${base}/message:send`)
+        .set(writer)
+        .set('idempotency-key', 'send-with-push-once')
+        .send(body);
+    const first = await send();
+    expect(first.status).toBe(200);
+    expect(first.headers['webhook-secret']).toMatch(SECRET);
+    const again = await send();
+    expect(again.status).toBe(200);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.task.id).toBe(first.body.task.id);
+    expect(again.headers['webhook-secret']).toBe(first.headers['webhook-secret']);
+    expect(again.headers['cache-control']).toBe('no-store');
+  });
+
   it('refuses bad input with 400 InvalidParamsError and changes nothing', async () => {
     const taskId = await started();
     const bad: Array<[Json, string]> = [

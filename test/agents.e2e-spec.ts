@@ -214,6 +214,9 @@ describe('agents', () => {
     expect(again.headers['idempotent-replayed']).toBe('true');
     // The id was generated once: the retry did not register a second agent.
     expect(again.body.data.id).toBe(first.body.data.id);
+    // The headers the first answer carried come again: an update's If-Match needs the ETag.
+    expect(first.headers.etag).toBe('"1"');
+    expect(again.headers.etag).toBe(first.headers.etag);
     const other = await test.http
       .post('/api/v1/agents')
       .set(writer)

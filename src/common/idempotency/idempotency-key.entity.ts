@@ -33,6 +33,10 @@ export class IdempotencyKey {
   @Column({ name: 'response_body', type: 'jsonb', nullable: true })
   responseBody: unknown;
 
+  /** The headers the first answer set besides the body, replayed with it (null: none kept). */
+  @Column({ name: 'response_headers', type: 'jsonb', nullable: true })
+  responseHeaders: Record<string, string> | null;
+
   @Column({ name: 'locked_at', type: 'timestamptz', default: () => 'now()' })
   lockedAt: Date;
 

@@ -28,8 +28,9 @@ export function requestHash(method: string, url: string, body: unknown): string 
 }
 
 /**
- * `Idempotency-Key` on a write: the first response (2xx) is stored per tenant and key for 24 h;
- * a repeat with the same method, path and body gets it again with `Idempotent-Replayed: true`,
+ * `Idempotency-Key` on a write: the first response (2xx: status, body and the headers its
+ * handler set) is stored per tenant and key for 24 h; a repeat with the same method, path and
+ * body gets it again with `Idempotent-Replayed: true`,
  * one with another body 422, one while the first is still running 409. A request that failed
  * before any change committed stores nothing, so the client may retry it with the same key. One
  * whose change committed keeps the key whatever happens next (the mark is written in the
@@ -84,7 +85,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
           'A request with this Idempotency-Key is still being processed; retry later.',
         );
       case 'replay':
-        void reply.status(reservation.statusCode).header(REPLAYED_HEADER, 'true');
+        void reply
+          .status(reservation.statusCode)
+          .headers(reservation.headers)
+          .header(REPLAYED_HEADER, 'true');
         return of(reservation.body);
       case 'reserved':
         break;
@@ -92,6 +96,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const held = { tenantId, key, committed: false };
     const store = requestContext.get();
     if (store) store.idempotency = held;
+    const headersBefore = headerValues(reply);
     return from(
       (async () => {
         let body: unknown;
@@ -113,7 +118,13 @@ export class IdempotencyInterceptor implements NestInterceptor {
           throw error;
         }
         // Nest set the route's status before the handler ran; the handler may have changed it.
-        await this.storeResponse(tenantId, key, reply.statusCode, body);
+        await this.storeResponse(
+          tenantId,
+          key,
+          reply.statusCode,
+          body,
+          setSince(headersBefore, reply),
+        );
         return body;
       })(),
     );
@@ -128,10 +139,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
     key: string,
     statusCode: number,
     body: unknown,
+    headers: Record<string, string>,
   ): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.store.store(tenantId, key, statusCode, body);
+        await this.store.store(tenantId, key, statusCode, body, headers);
         return;
       } catch (error) {
         if (attempt >= STORE_RETRY_DELAYS_MS.length) {
@@ -145,4 +157,28 @@ export class IdempotencyInterceptor implements NestInterceptor {
       }
     }
   }
+}
+
+/** The reply's headers as they are now (names lower-case, values as sent). */
+function headerValues(reply: FastifyReply): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const [name, value] of Object.entries(reply.getHeaders())) {
+    if (value !== undefined) values.set(name.toLowerCase(), String(value));
+  }
+  return values;
+}
+
+/**
+ * The headers the handler set or changed (an ETag, a secret shown once with its
+ * `Cache-Control: no-store`): part of its answer, so a replay sends them too. Those set before
+ * it (the request id, rate-limit counters, security headers) belong to each request and are
+ * left out, as is the body's length.
+ */
+function setSince(before: Map<string, string>, reply: FastifyReply): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const [name, value] of headerValues(reply)) {
+    if (name === 'content-length' || before.get(name) === value) continue;
+    set[name] = value;
+  }
+  return set;
 }

@@ -8,7 +8,7 @@ export const IN_FLIGHT_STALE_SECONDS = 60;
 
 export type Reservation =
   | { kind: 'reserved' }
-  | { kind: 'replay'; statusCode: number; body: unknown }
+  | { kind: 'replay'; statusCode: number; body: unknown; headers: Record<string, string> }
   | { kind: 'in_flight' }
   /** The first request's change committed, but its response was never stored. */
   | { kind: 'committed' }
@@ -37,7 +37,7 @@ export class IdempotencyStore {
        VALUES ($1, $2, $3, now() + make_interval(hours => $4))
        ON CONFLICT (tenant_id, key) DO UPDATE
           SET request_hash = EXCLUDED.request_hash, status_code = NULL, response_body = NULL,
-              locked_at = now(), expires_at = EXCLUDED.expires_at
+              response_headers = NULL, locked_at = now(), expires_at = EXCLUDED.expires_at
         WHERE idempotency_keys.expires_at <= now()
            OR (idempotency_keys.status_code IS NULL
                AND idempotency_keys.committed_at IS NULL
@@ -49,10 +49,16 @@ export class IdempotencyStore {
       .then((rows: unknown[]) => [rows]);
     if (claimed.length > 0) return { kind: 'reserved' };
     const [row] = await this.dataSource.query<
-      Array<{ requestHash: string; statusCode: number | null; body: unknown; committed: boolean }>
+      Array<{
+        requestHash: string;
+        statusCode: number | null;
+        body: unknown;
+        headers: Record<string, string> | null;
+        committed: boolean;
+      }>
     >(
       `SELECT request_hash AS "requestHash", status_code AS "statusCode", response_body AS body,
-              committed_at IS NOT NULL AS committed
+              response_headers AS headers, committed_at IS NOT NULL AS committed
          FROM idempotency_keys WHERE tenant_id = $1 AND key = $2`,
       [tenantId, key],
     );
@@ -61,14 +67,26 @@ export class IdempotencyStore {
     if (row.requestHash !== requestHash) return { kind: 'mismatch' };
     if (row.statusCode === null)
       return row.committed ? { kind: 'committed' } : { kind: 'in_flight' };
-    return { kind: 'replay', statusCode: row.statusCode, body: row.body };
+    return {
+      kind: 'replay',
+      statusCode: row.statusCode,
+      body: row.body,
+      headers: row.headers ?? {},
+    };
   }
 
-  async store(tenantId: string, key: string, statusCode: number, body: unknown): Promise<void> {
+  async store(
+    tenantId: string,
+    key: string,
+    statusCode: number,
+    body: unknown,
+    headers: Record<string, string>,
+  ): Promise<void> {
     await this.dataSource.query(
-      `UPDATE idempotency_keys SET status_code = $3, response_body = $4::jsonb
+      `UPDATE idempotency_keys
+          SET status_code = $3, response_body = $4::jsonb, response_headers = $5::jsonb
         WHERE tenant_id = $1 AND key = $2`,
-      [tenantId, key, statusCode, JSON.stringify(body ?? null)],
+      [tenantId, key, statusCode, JSON.stringify(body ?? null), JSON.stringify(headers)],
     );
   }
 

@@ -331,6 +331,14 @@ describe('A2A 1.0', () => {
         const bad = await test.http.get(`/a2a/v1/tasks?${query}`).set(reader);
         expect([query, bad.status, bad.body.title]).toEqual([query, 400, 'InvalidParamsError']);
       }
+      // GetTask judges its query as ListTasks does: historyLength is the one it takes.
+      for (const query of ['historyLength=abc', 'historyLength=-1', 'foo=1']) {
+        const bad = await test.http.get(`/a2a/v1/tasks/${open.id}?${query}`).set(reader);
+        expect([query, bad.status, bad.body.title]).toEqual([query, 400, 'InvalidParamsError']);
+      }
+      expect(
+        (await test.http.get(`/a2a/v1/tasks/${open.id}?historyLength=2`).set(reader)).status,
+      ).toBe(200);
       expect((await send(message('summary', [{ text: 'x' }]), reader)).status).toBe(403);
       expect((await test.http.get('/a2a/v1/tasks/x').set(worker)).status).toBe(403);
     });

@@ -597,6 +597,81 @@ describe('workflows and tasks', () => {
     expect((await get('/workflows?type=on-push')).body.data.workflows).toEqual([]);
   });
 
+  it('a trigger names an event as deliveries carry it, and may narrow it to one action', async () => {
+    // Names no delivery can carry would be stored and never fire: refused, each by its field.
+    const refused = await post('/workflow-definitions', writer, {
+      key: 'never-fires',
+      steps: [{ key: 'a', skill: 'scaffold' }],
+      triggers: [
+        { source: 'github', event: 'Issues.Opened' },
+        { source: 'github', event: 'issues.opened' },
+        { source: 'githib!', event: 'issues' },
+        { source: 'billing', event: 'invoice paid' },
+        { source: 'github', event: 'issues', action: 'Opened' },
+      ],
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.errors.map((error: Json) => error.field).sort()).toEqual([
+      'triggers[0].event',
+      'triggers[1].event',
+      'triggers[2].source',
+      'triggers[3].event',
+      'triggers[4].action',
+    ]);
+    expect((await get('/workflow-definitions/never-fires')).status).toBe(404);
+    // A Standard Webhooks source's dotted, hyphenated names are fine.
+    expect(
+      (
+        await post('/workflow-definitions', writer, {
+          key: 'on-invoice',
+          steps: [{ key: 'a', skill: 'scaffold' }],
+          triggers: [{ source: 'billing', event: 'invoice.payment-failed' }],
+        })
+      ).status,
+    ).toBe(201);
+    // `action`: only deliveries whose payload.action is that one start a run.
+    expect(
+      (
+        await post('/workflow-definitions', writer, {
+          key: 'on-opened',
+          steps: [{ key: 'a', skill: 'scaffold' }],
+          triggers: [{ source: 'github', event: 'pull_request', action: 'opened' }],
+        })
+      ).status,
+    ).toBe(201);
+    const emit = (deliveryId: string, action: string) =>
+      test.app.get(UnitOfWork).run((tx) =>
+        test.app.get(EventsService).emit(tx, {
+          type: 'inbound.github.pull_request',
+          subject: { type: 'inbound_event', id: deliveryId },
+          tenantId: 'default',
+          data: {
+            source: 'github',
+            event: 'pull_request',
+            deliveryId,
+            inboundEventId: deliveryId,
+            payload: { action },
+          },
+        }),
+      );
+    await emit('pr-labeled', 'labeled');
+    await emit('pr-opened', 'opened');
+    await emit('pr-edited', 'edited');
+    const runs = await waitFor(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT count(*)::int AS n FROM event_outbox o JOIN events e ON e.id = o.event_id
+            WHERE e.type LIKE 'inbound.%'`,
+        );
+        if (rows[0].n > 0) return undefined;
+        return (await get('/workflows?type=on-opened')).body.data.workflows as Json[];
+      },
+      10_000,
+      'the inbound events to be dispatched',
+    );
+    expect(runs.map((run) => run.input.trigger.deliveryId)).toEqual(['pr-opened']);
+  });
+
   it('definitions: versions, identical content, reads, and bad graphs answered 400 naming the step', async () => {
     const body = { key: 'versioned', steps: [{ key: 'a', skill: 'x' }] };
     expect((await post('/workflow-definitions', writer, body)).body.data.version).toBe(1);

@@ -37,7 +37,7 @@ import {
 } from './openapi-schemas';
 import { A2aTask, TERMINAL_STATES } from './a2a-task';
 import { A2aTaskStream } from './a2a-task-stream';
-import { ListTasksQueryDto } from './dto/list-tasks.dto';
+import { GetTaskQueryDto, ListTasksQueryDto } from './dto/list-tasks.dto';
 import { ListPushConfigsQueryDto, TaskPushNotificationConfigDto } from './dto/push-config.dto';
 import { A2aPushService } from './push/a2a-push.service';
 import { PUSH_SECRET_HEADER } from './push/push-config';
@@ -142,7 +142,12 @@ export class A2aController {
     },
   })
   @ApiProblems(400, 404)
-  async get(@Param('id') id: string, @Res() reply: FastifyReply): Promise<void> {
+  async get(
+    @Param('id') id: string,
+    // Judged (an unknown or malformed parameter is InvalidParamsError), not used.
+    @Query() _query: GetTaskQueryDto,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
     // Custom methods share the path segment with the id (AIP-136); the router sees one param.
     if (id.endsWith(CANCEL_SUFFIX)) throw wrongMethod(`tasks/{id}${CANCEL_SUFFIX}`, 'POST');
     if (!id.endsWith(SUBSCRIBE_SUFFIX)) {

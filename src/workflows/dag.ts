@@ -83,6 +83,8 @@ export function stepKind(step: Pick<StepSpec, 'kind'>): StepKind {
 export interface TriggerSpec {
   source: string;
   event: string;
+  /** Only deliveries whose payload `action` is this one; absent: every action. */
+  action?: string;
 }
 
 export const DEFAULT_MAX_ATTEMPTS = 3;

@@ -10,7 +10,7 @@ import { EventsService } from '../events/events.service';
 import { normaliseConcurrency } from './concurrency';
 import { normaliseOnFinish, normaliseSteps, TriggerSpec } from './dag';
 import { GithubCredentials } from '../github/github-credentials';
-import { CreateDefinitionDto, SLUG_PATTERN } from './dto/definition.dto';
+import { CreateDefinitionDto, SLUG_PATTERN, TriggerDto } from './dto/definition.dto';
 import { WorkflowDefinition } from './entities/workflow-definition.entity';
 import { TASKS_CHANNEL, taskSignal, updatedRows } from './workflow-rows';
 import { DefinitionNotFoundError } from './workflows.errors';
@@ -45,10 +45,7 @@ export class DefinitionsService {
     const steps = normaliseSteps(input.steps, 'steps', input.routing);
     const onFinish = normaliseOnFinish(input.onFinish, steps);
     this.github.assertConfiguredFor([...steps, ...(onFinish ? [onFinish] : [])]);
-    const triggers: TriggerSpec[] = (input.triggers ?? []).map(({ source, event }) => ({
-      source,
-      event,
-    }));
+    const triggers = normaliseTriggers(input.triggers ?? []);
     const name = input.name ?? null;
     const concurrency = input.concurrency ? normaliseConcurrency(input.concurrency) : null;
     return this.unitOfWork.run(async (tx) => {
@@ -141,14 +138,18 @@ export class DefinitionsService {
     return toPage(rows, limit, (definition) => [definition.key]);
   }
 
-  /** Latest versions in a tenant with a trigger on this inbound source and event. */
+  /**
+   * Latest versions in a tenant with a trigger on this inbound source and event, and on the
+   * delivery's `action` when the trigger names one.
+   */
   async triggeredBy(
     manager: EntityManager,
     tenantId: string,
     source: string,
     event: string,
+    action: string | undefined,
   ): Promise<WorkflowDefinition[]> {
-    return manager.query<WorkflowDefinition[]>(
+    const definitions = await manager.query<WorkflowDefinition[]>(
       `SELECT * FROM (
          SELECT DISTINCT ON (d.key) d.key, d.version, d.steps, d.triggers, d.concurrency,
                 d.on_finish AS "onFinish"
@@ -156,6 +157,14 @@ export class DefinitionsService {
           ORDER BY d.key, d.version DESC) latest
         WHERE latest.triggers @> $2::jsonb`,
       [tenantId, JSON.stringify([{ source, event }])],
+    );
+    return definitions.filter((definition) =>
+      definition.triggers.some(
+        (trigger) =>
+          trigger.source === source &&
+          trigger.event === event &&
+          (trigger.action === undefined || trigger.action === action),
+      ),
     );
   }
 
@@ -256,4 +265,11 @@ export class DefinitionsService {
       order: { version: 'DESC' },
     }) as Promise<WorkflowDefinition | null>;
   }
+}
+
+/** Triggers as stored (`action` only when given). */
+function normaliseTriggers(input: TriggerDto[]): TriggerSpec[] {
+  return input.map(({ source, event, action }) =>
+    action === undefined || action === null ? { source, event } : { source, event, action },
+  );
 }

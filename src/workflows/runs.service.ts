@@ -130,11 +130,17 @@ export class RunsService {
     if (!event.tenantId || typeof data.source !== 'string' || typeof data.event !== 'string')
       return 0;
     if (typeof data.deliveryId !== 'string' || data.deliveryId.length === 0) return 0;
+    const payload = data.payload as { action?: unknown } | null | undefined;
+    const action =
+      payload && typeof payload === 'object' && typeof payload.action === 'string'
+        ? payload.action
+        : undefined;
     const matching = await this.definitions.triggeredBy(
       tx.manager,
       event.tenantId,
       data.source,
       data.event,
+      action,
     );
     let started = 0;
     for (const definition of matching) {

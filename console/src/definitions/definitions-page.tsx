@@ -97,7 +97,12 @@ function DefinitionPanel({ definitionKey, latest }: { definitionKey: string; lat
         />
       )}
       {data && data.triggers.length > 0 && (
-        <p>Triggers: {data.triggers.map((t) => `${t.source} ${t.event}`).join(', ')}</p>
+        <p>
+          Triggers:{' '}
+          {data.triggers
+            .map((t) => `${t.source} ${t.event}${t.action ? ` (${t.action})` : ''}`)
+            .join(', ')}
+        </p>
       )}
       {can('workflows:write') && <StartRun definitionKey={definitionKey} />}
     </section>

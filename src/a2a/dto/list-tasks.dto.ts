@@ -70,3 +70,16 @@ export class ListTasksQueryDto {
   @IsIn(['true', 'false'], { message: 'includeArtifacts must be true or false' })
   includeArtifacts?: 'true' | 'false';
 }
+
+/** GetTask's query (and SubscribeToTask's, which shares its path): historyLength alone. */
+export class GetTaskQueryDto {
+  @ApiPropertyOptional({
+    minimum: 0,
+    description: 'Accepted; tasks carry no message history, so none is returned',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  historyLength?: number;
+}

@@ -1,3 +1,9 @@
+import {
+  GITHUB_EVENT_NAME,
+  INBOUND_EVENT_NAME,
+  MAX_EVENT_LENGTH,
+} from '../../common/inbound-names';
+
 /** Deepest nesting accepted; deeper JSON cannot be serialised back safely (recursion). */
 export const MAX_PAYLOAD_DEPTH = 256;
 
@@ -53,10 +59,6 @@ function unstorable(root: unknown): string | undefined {
   return undefined;
 }
 
-const EVENT_NAME = /^[a-z0-9_-]+(\.[a-z0-9_-]+)*$/;
-/** `inbound.` + a 64-character source key + `.` leaves 55 characters of an event type (128). */
-export const MAX_EVENT_LENGTH = 55;
-
 /**
  * The event name of a Standard Webhooks delivery: the body's `type`, lower-cased, when it is a
  * dotted name of up to 55 characters; `received` otherwise.
@@ -66,11 +68,11 @@ export function standardEventName(payload: unknown): string {
   const type = (payload as { type?: unknown }).type;
   if (typeof type !== 'string') return 'received';
   const name = type.toLowerCase();
-  return name.length <= MAX_EVENT_LENGTH && EVENT_NAME.test(name) ? name : 'received';
+  return name.length <= MAX_EVENT_LENGTH && INBOUND_EVENT_NAME.test(name) ? name : 'received';
 }
 
 /** The event name of a GitHub delivery: `X-GitHub-Event`, which must be a plain name. */
 export function githubEventName(header: string | undefined): string | undefined {
   const name = header?.trim().toLowerCase();
-  return name && name.length <= MAX_EVENT_LENGTH && /^[a-z0-9_]+$/.test(name) ? name : undefined;
+  return name && name.length <= MAX_EVENT_LENGTH && GITHUB_EVENT_NAME.test(name) ? name : undefined;
 }

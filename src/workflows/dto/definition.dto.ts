@@ -16,9 +16,18 @@ import {
   Length,
   Matches,
   Max,
+  MaxLength,
   Min,
+  registerDecorator,
   ValidateNested,
 } from 'class-validator';
+import {
+  GITHUB_EVENT_NAME,
+  INBOUND_EVENT_NAME,
+  MAX_EVENT_LENGTH,
+  SOURCE_KEY_PATTERN,
+  TRIGGER_ACTION,
+} from '../../common/inbound-names';
 import { CONCURRENCY_STRATEGIES, INPUT_PATH, MAX_CONCURRENCY_LIMIT } from '../concurrency';
 import type { ConcurrencySpec, ConcurrencyStrategy } from '../concurrency';
 import { ROUTING_MODES, STEP_KINDS } from '../dag';
@@ -356,16 +365,66 @@ export class OnFinishDto extends OmitType(StepDto, [
   'timeoutSeconds',
 ] as const) {}
 
+/**
+ * GitHub's event names have no dots or hyphens (its `X-GitHub-Event`): such a name on the
+ * `github` source could never match a delivery.
+ */
+function IsGithubEventOnGithub(): PropertyDecorator {
+  return (target: object, property: string | symbol) => {
+    registerDecorator({
+      name: 'isGithubEventOnGithub',
+      target: target.constructor,
+      propertyName: String(property),
+      validator: {
+        validate: (value: unknown, args) =>
+          (args?.object as { source?: unknown } | undefined)?.source !== 'github' ||
+          typeof value !== 'string' ||
+          GITHUB_EVENT_NAME.test(value),
+        defaultMessage: () =>
+          'a GitHub event name has no dots or hyphens (issues, pull_request, issue_comment)',
+      },
+    });
+  };
+}
+
 export class TriggerDto {
-  @ApiProperty({ example: 'github', description: 'Inbound source key' })
+  @ApiProperty({
+    example: 'github',
+    pattern: SOURCE_KEY_PATTERN.source,
+    description: '`github`, or the key of a Standard Webhooks source',
+  })
   @IsString()
-  @Length(1, 64)
+  @Matches(SOURCE_KEY_PATTERN, { message: 'source must be "github" or a source key' })
   source: string;
 
-  @ApiProperty({ example: 'issues', description: 'Event name as the source sends it' })
+  @ApiProperty({
+    example: 'issues',
+    pattern: INBOUND_EVENT_NAME.source,
+    maxLength: MAX_EVENT_LENGTH,
+    description:
+      'The event name as deliveries carry it: GitHub’s `X-GitHub-Event` (`issues`, ' +
+      '`pull_request`: no dots), a Standard Webhooks source’s `type` lower-cased ' +
+      '(`invoice.paid`), or `received` for its deliveries without one',
+  })
   @IsString()
-  @Length(1, 128)
+  @MaxLength(MAX_EVENT_LENGTH)
+  @Matches(INBOUND_EVENT_NAME, {
+    message: 'event must be a lower-case event name as deliveries carry it (issues, invoice.paid)',
+  })
+  @IsGithubEventOnGithub()
   event: string;
+
+  @ApiPropertyOptional({
+    example: 'opened',
+    pattern: TRIGGER_ACTION.source,
+    description:
+      'Only deliveries whose payload `action` is this one (GitHub’s `opened`, `closed`, ...); ' +
+      'omitted: every action',
+  })
+  @IsOptional()
+  @IsString()
+  @Matches(TRIGGER_ACTION, { message: 'action must be a lower-case action name (opened, closed)' })
+  action?: string;
 }
 
 /** At most `limit` runs of the definition per value of `key` run at once. */

@@ -2218,15 +2218,20 @@ export interface components {
     };
     TriggerDto: {
       /**
-       * @description Inbound source key
+       * @description `github`, or the key of a Standard Webhooks source
        * @example github
        */
       source: string;
       /**
-       * @description Event name as the source sends it
+       * @description The event name as deliveries carry it: GitHub’s `X-GitHub-Event` (`issues`, `pull_request`: no dots), a Standard Webhooks source’s `type` lower-cased (`invoice.paid`), or `received` for its deliveries without one
        * @example issues
        */
       event: string;
+      /**
+       * @description Only deliveries whose payload `action` is this one (GitHub’s `opened`, `closed`, ...); omitted: every action
+       * @example opened
+       */
+      action?: string;
     };
     ConcurrencyDto: {
       /**
@@ -11272,7 +11277,10 @@ export interface operations {
   };
   A2aController_get: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description Accepted; tasks carry no message history, so none is returned */
+        historyLength?: number;
+      };
       header?: never;
       path: {
         /** @description The task id (the run id), or {id}:subscribe */

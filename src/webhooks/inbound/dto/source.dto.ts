@@ -12,8 +12,9 @@ import {
 } from 'class-validator';
 import { InboundWebhookSource } from '../entities/inbound-webhook-source.entity';
 import { olderSecretsExpireAt } from '../../secret-overlap';
+import { SOURCE_KEY_PATTERN } from '../../../common/inbound-names';
 
-export const SOURCE_KEY_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
+export { SOURCE_KEY_PATTERN };
 /** `/hooks/github` is GitHub's receiver: no source may take its name. */
 export const RESERVED_SOURCE_KEYS = ['github'];
 export const DEFAULT_TOLERANCE_SECONDS = 300;

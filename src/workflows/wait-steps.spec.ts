@@ -74,8 +74,12 @@ describe('wait steps', () => {
       ]),
     );
     expect(plan.error).toBeUndefined();
-    expect(planWait(wait, { input: {}, dependencies: {} }, Date.now()).error).toMatchObject({
-      code: 'match_unresolved',
+    const unresolved = planWait(wait, { input: {}, dependencies: {} }, Date.now());
+    expect(unresolved.error).toMatchObject({ code: 'match_unresolved' });
+    // Its waiting event shows the reference that did not resolve, not a match of nothing ({}).
+    expect(unresolved.waitFor.event).toEqual({
+      type: 'inbound.*',
+      match: { 'payload.number': '$.input.pr', action: 'closed' },
     });
   });
 

@@ -81,6 +81,7 @@ export function planWait(step: StepSpec, taskInput: unknown, now: number): WaitP
       let error: WaitStartError | undefined;
       if (step.event) {
         const pairs: Array<[string, unknown]> = [];
+        const shown: Array<[string, unknown]> = [];
         for (const [path, expected] of Object.entries(step.event.match ?? {})) {
           const value =
             typeof expected === 'string' && expected.startsWith('$.')
@@ -93,8 +94,10 @@ export function planWait(step: StepSpec, taskInput: unknown, now: number): WaitP
             };
           }
           pairs.push([barePath(path), value]);
+          // A reference that did not resolve is shown as written (the step fails at once).
+          shown.push([barePath(path), value === undefined ? expected : value]);
         }
-        waitFor.event = { type: step.event.type, match: Object.fromEntries(pairs) };
+        waitFor.event = { type: step.event.type, match: Object.fromEntries(shown) };
         event = {
           type: step.event.type,
           paths: pairs.map(([path]) => path).sort(),

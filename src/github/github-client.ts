@@ -3,6 +3,7 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { callFailure } from './call-failure';
 import { GithubCredentials } from './github-credentials';
+import { GithubCallError } from './github.errors';
 import { githubRequests } from './github-metrics';
 import { githubOctokit, GithubOctokit, REQUEST_TIMEOUT_MS } from './octokit';
 
@@ -91,7 +92,22 @@ export class GithubClient {
   }
 
   private async octokit(target: GithubTarget): Promise<GithubOctokit> {
-    const token = await this.call('token', () => this.credentials.tokenFor(target.installationId));
+    const token = await this.call('token', () =>
+      this.credentials.tokenFor(target.installationId),
+    ).catch((error: GithubCallError) => {
+      // Said of the token, not of the repository or issue the step was about to call.
+      if (target.installationId === undefined || error.code === 'github_no_installation')
+        throw error;
+      throw new GithubCallError(
+        `The installation token of GitHub App installation ${target.installationId}: ${error.message}`.slice(
+          0,
+          1000,
+        ),
+        error.code,
+        error.retryable,
+        error.retryAfterSeconds,
+      );
+    });
     return githubOctokit({ baseUrl: this.config.github.apiUrl, auth: token });
   }
 

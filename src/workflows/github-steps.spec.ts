@@ -48,6 +48,20 @@ describe('github steps', () => {
     expect(call.body).toBe(`ok for Hi \\*there\\*\n\n${commentMarker('r1', 'say')}`);
   });
 
+  it('names the event’s installation only when it is an id GitHub could have sent', () => {
+    const withInstallation = (id: unknown) => ({
+      ...context(),
+      taskInput: { ...input, input: { payload: { ...input.input.payload, installation: { id } } } },
+    });
+    for (const id of [-5, 0, 4.5, 1e30, 'abc', null]) {
+      expect([id, planGithubCall(comment, withInstallation(id)).target.installationId]).toEqual([
+        id,
+        undefined,
+      ]);
+    }
+    expect(planGithubCall(comment, withInstallation(77)).target.installationId).toBe(77);
+  });
+
   it('caps a long comment below GitHub’s limit, keeping the marker', () => {
     const long = { ...context(), outputs: { review: { text: 'x'.repeat(70_000) } } };
     const call = planGithubCall(comment, long);

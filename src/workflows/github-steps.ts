@@ -55,8 +55,11 @@ export function planGithubCall(step: StepSpec, context: CallContext): GithubCall
   const installation = valueAt(root, INSTALLATION);
   const target: GithubTarget = {
     repo,
+    // An id GitHub could have sent (a positive whole number); anything else names none.
     installationId:
-      typeof installation === 'number' && Number.isInteger(installation) ? installation : undefined,
+      typeof installation === 'number' && Number.isSafeInteger(installation) && installation > 0
+        ? installation
+        : undefined,
   };
   const templates: TemplateContext = {
     run: { id: context.runId, status: context.runStatus },

@@ -129,8 +129,16 @@ describe('inbound webhooks', () => {
       expect(await count(`SELECT 1 FROM events WHERE data->>'deliveryId' = $1`, [delivery])).toBe(
         0,
       );
-      // The same delivery again: refused again, nothing more stored.
+      // The same delivery again: refused again, nothing more stored. Sent again with a body
+      // that is JSON, it is still the refused delivery, and is told so (not "not valid JSON"
+      // of a body that is).
       expectProblem(await github(body, { 'x-github-delivery': delivery }), 400);
+      const fixed = Buffer.from('{"action":"opened"}');
+      const repeat = await github(fixed, { 'x-github-delivery': delivery });
+      expectProblem(repeat, 400, 'malformed-webhook-payload');
+      expect(repeat.body.detail).toBe(
+        `Delivery ${delivery} was refused when first received (the body is not valid JSON); a refused delivery stays refused: send it under a new delivery id.`,
+      );
       expect(await count('SELECT 1 FROM inbound_webhooks WHERE delivery_id = $1', [delivery])).toBe(
         1,
       );

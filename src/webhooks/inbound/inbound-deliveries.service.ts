@@ -232,8 +232,13 @@ export class InboundDeliveriesService {
       }
       return { id, duplicate: false, rejected: parsed.ok ? null : parsed.reason };
     });
-    // A repeat of a refused delivery is refused again, still without storing anything.
-    if (outcome.rejected !== null) throw new MalformedPayloadError(outcome.rejected);
+    // A repeat of a refused delivery is refused again (whatever its body now), storing nothing.
+    if (outcome.rejected !== null) {
+      throw new MalformedPayloadError(
+        outcome.rejected,
+        outcome.duplicate ? deliveryId.slice(0, 200) : undefined,
+      );
+    }
     return { id: outcome.id, duplicate: outcome.duplicate };
   }
 }

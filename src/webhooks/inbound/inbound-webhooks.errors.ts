@@ -60,7 +60,14 @@ export class InvalidDeliveryError extends BadRequestError {
 
 /** A signed delivery whose body is not usable JSON: stored as rejected, answered 400. */
 export class MalformedPayloadError extends BadRequestError {
-  constructor(reason: string) {
-    super(InboundWebhookErrorCode.MalformedPayload, `The delivery was refused: ${reason}.`);
+  /** `repeatOf`: the id of a delivery refused when first received, sent again. */
+  constructor(reason: string, repeatOf?: string) {
+    super(
+      InboundWebhookErrorCode.MalformedPayload,
+      repeatOf === undefined
+        ? `The delivery was refused: ${reason}.`
+        : `Delivery ${repeatOf} was refused when first received (${reason}); a refused delivery ` +
+            'stays refused: send it under a new delivery id.',
+    );
   }
 }

@@ -293,6 +293,11 @@ describe('A2A 1.0', () => {
         ]);
         expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
       }
+      // A refused part is named by its index, as the other part errors are.
+      const arrayData = await send(message('summary', [{ text: 'x' }, { data: [1, 2] }]));
+      expect(arrayData.body.errors).toEqual([
+        { field: 'message.parts[1].data', message: expect.any(String) },
+      ]);
       const after = await test.http.get('/api/v1/workflows?limit=100').set(reader);
       expect(after.body.data.workflows).toHaveLength(before.body.data.workflows.length);
 

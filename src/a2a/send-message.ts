@@ -113,12 +113,13 @@ export function configurationErrors(configuration: Record<string, unknown> | und
 }
 
 function inputOf(parts: Array<Record<string, unknown>>): Record<string, unknown> {
-  const data = parts.find((part) => 'data' in part);
+  const index = parts.findIndex((part) => 'data' in part);
+  const data = index === -1 ? undefined : parts[index];
   if (data) {
     if (!isObject(data.data)) {
       throw new A2aInvalidParamsError('The SendMessageRequest is not valid.', [
         {
-          field: 'message.parts.data',
+          field: `message.parts[${index}].data`,
           message: 'a data part must hold a JSON object (the run input)',
         },
       ]);

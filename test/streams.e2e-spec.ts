@@ -139,6 +139,33 @@ describe('live streams and task progress', () => {
     });
   });
 
+  it('a retried run is followed past the terminal event of its first end, to its new one', async () => {
+    const runId = await start([{ key: 'a', skill: 'stream', maxAttempts: 1 }]);
+    const task = await claim();
+    const failed = await call(`/tasks/${task.id}/fail`, worker, {
+      leaseToken: task.leaseToken,
+      error: { message: 'broke' },
+      retryable: false,
+    });
+    expect(failed.status).toBe(200);
+    expect((await call(`/workflows/${runId}/retry`, admin)).status).toBe(200);
+    // Its history holds workflow.failed, then workflow.retried: the stream goes on past both.
+    const stream = await open(`/workflows/${runId}/stream`);
+    await stream.until(
+      (s) => s.messages.some((m) => m.event === 'workflow.retried'),
+      5_000,
+      'the history up to the retry',
+    );
+    await complete(await claim());
+    expect(await stream.ended).toBe('end');
+    const stored = await history(runId);
+    expect(stored.map((row) => row.type)).toContain('workflow.failed');
+    expect(stored[stored.length - 1].type).toBe('workflow.succeeded');
+    expect(stream.messages.map((m) => [m.id, m.event])).toEqual(
+      stored.map((row) => [row.position, row.type]),
+    );
+  });
+
   it('a stream resumed with Last-Event-ID loses nothing and repeats nothing', async () => {
     const runId = await start([
       { key: 'a', skill: 'stream' },

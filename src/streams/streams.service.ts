@@ -12,6 +12,8 @@ import { SseStream } from './sse-stream';
 
 /** A run's history ends with one of these. */
 export const TERMINAL_RUN_EVENTS = ['workflow.succeeded', 'workflow.failed', 'workflow.cancelled'];
+/** What a failed run emits when it runs again (`POST /workflows/{id}/retry`). */
+const RUN_RETRIED_EVENT = 'workflow.retried';
 
 const PAGE = 500;
 
@@ -239,7 +241,8 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
 
   /**
    * A run's stream: its history after `after`, then its events as they commit, until its
-   * terminal event. A finished run whose terminal event the client has seen ends at once.
+   * terminal event (the one after its last retry). A finished run whose terminal event the
+   * client has seen ends at once.
    */
   async serveRun(
     open: () => SseStream,
@@ -256,12 +259,17 @@ export class StreamsService implements OnModuleInit, BeforeApplicationShutdown {
         return;
       }
     }
+    // A retried run's history holds the terminal event of each earlier end before its
+    // `workflow.retried`: only a terminal event after the last retry ends the stream.
+    const retried = await this.feed.lastPosition(tenantId, subject, [RUN_RETRIED_EVENT]);
     await this.serve(open, {
       tenantId,
       after,
       subject,
       accepts: (event) => event.subject.type === 'workflow' && event.subject.id === runId,
-      isLast: (event) => TERMINAL_RUN_EVENTS.includes(event.type),
+      isLast: (event) =>
+        TERMINAL_RUN_EVENTS.includes(event.type) &&
+        (retried === undefined || BigInt(event.position) > retried),
     });
   }
 

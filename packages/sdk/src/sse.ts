@@ -103,7 +103,8 @@ export async function* follow(
         const event = JSON.parse(frame.data) as StreamEvent;
         lastEventId = frame.id ?? event.position;
         yield event;
-        if (isLast(event)) finished = true;
+        // The last event decides: a retried run's history holds terminal events before its retry.
+        finished = isLast(event);
       }
       // The server ended it: after the last event, or (shutting down) to be resumed elsewhere.
       if (finished || (await isOver())) return;

@@ -458,6 +458,26 @@ describe('audit trail', () => {
       expect((await verify()).valid).toBe(true);
     });
 
+    it('a deleted row at the end of the range asked for', async () => {
+      const seq = await seqOf('parallel-25');
+      const { rows } = await db.query<Record<string, string>>(
+        'DELETE FROM audit_chain WHERE seq = $1 RETURNING *',
+        [seq],
+      );
+      // No later link in the range shows the gap: the range's own end must.
+      expect(await verify(`?fromSeq=${seq - 9}&toSeq=${seq}`)).toMatchObject({
+        valid: false,
+        firstInvalidSeq: seq,
+        reason: 'missing_link',
+        checked: 9,
+      });
+      await db.query(
+        'INSERT INTO audit_chain (seq, entry_id, prev_hash, hash) VALUES ($1, $2, $3, $4)',
+        [rows[0].seq, rows[0].entry_id, rows[0].prev_hash, rows[0].hash],
+      );
+      expect((await verify(`?fromSeq=${seq - 9}&toSeq=${seq}`)).valid).toBe(true);
+    });
+
     it('a forged row put in place of a real one, with a self-consistent hash', async () => {
       const seq = await seqOf('parallel-30');
       const { rows } = await db.query<Record<string, string>>(

@@ -145,6 +145,8 @@ export class AuditVerifier {
       // The snapshot's connections are released next: let reads still queued on them end first.
       await Promise.allSettled(ahead);
     }
+    // Links missing at the end of the range: no later link in it showed the gap.
+    if (expected <= last) return invalid(checked, expected, 'missing_link', head);
     if (reachesHead) {
       const truncated = await this.truncation(query, head, registered, anchors);
       if (truncated) return invalid(checked, truncated.seq, truncated.reason, head);

@@ -36,6 +36,17 @@ describe('resolveRange', () => {
       last: 500,
       reachesHead: false,
     });
+    // A toSeq past the head stops at the head: the newest links, not a range beyond them.
+    expect(resolveRange({ maxLinks, toSeq: 999_999_999 }, 1_000)).toEqual({
+      first: 901,
+      last: 1_000,
+      reachesHead: true,
+    });
+    expect(resolveRange({ maxLinks, toSeq: 1_050 }, 1_000)).toEqual({
+      first: 901,
+      last: 1_000,
+      reachesHead: true,
+    });
     expect(resolveRange({ maxLinks, fromSeq: 1, toSeq: 100 }, 1_000)).toEqual({
       first: 1,
       last: 100,

@@ -56,7 +56,8 @@ export function resolveRange(bounds: VerifyBounds, headSeq: number): VerifyRange
     );
   }
   let first = fromSeq ?? 1;
-  let end = toSeq ?? headSeq;
+  // A toSeq past the head ends at the head (the newest links, never a range beyond them).
+  let end = Math.min(toSeq ?? headSeq, headSeq);
   if (maxLinks !== undefined) {
     if (fromSeq === undefined) first = Math.max(1, end - maxLinks + 1);
     else if (toSeq === undefined) end = first + maxLinks - 1;

@@ -311,6 +311,26 @@ describe('operator console (Chromium)', () => {
     expect(run.body.data.status).toBe('succeeded');
   });
 
+  it('starts nothing when no definition is chosen', async () => {
+    await nav(page, 'Runs');
+    const before = await api('GET', '/workflows?limit=200');
+    const form = page.getByRole('form', { name: 'Start a run' });
+    const definition = form.getByLabel('Definition');
+    expect(await definition.inputValue()).toBe('');
+    await form.getByRole('button', { name: 'Start run' }).click();
+    // The browser holds the form back: the choice is required.
+    expect(
+      await definition.evaluate(
+        (select) =>
+          (select as unknown as { validity: { valueMissing: boolean } }).validity.valueMissing,
+      ),
+    ).toBe(true);
+    await new Promise((done) => setTimeout(done, 500));
+    expect(new URL(page.url()).pathname).toBe('/console/runs');
+    const after = await api('GET', '/workflows?limit=200');
+    expect(after.body.data.workflows).toHaveLength(before.body.data.workflows.length);
+  });
+
   it('Overview counts every run of the last hour, past the 200 a page holds', async () => {
     const idle = await api('POST', '/workflow-definitions', {
       key: 'idle',

@@ -114,8 +114,9 @@ export function StartRun({ definitionKey }: { definitionKey?: string }) {
   );
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    const chosen = key || definitions.data?.data.definitions[0]?.key || '';
-    const run = await start.run({ definitionKey: chosen, input });
+    // The select is required: nothing chosen starts nothing (not the first definition).
+    if (!key) return;
+    const run = await start.run({ definitionKey: key, input });
     if (run) navigate(`/runs/${run.data.id}`);
   };
   const list = definitions.data?.data.definitions ?? [];
@@ -124,7 +125,7 @@ export function StartRun({ definitionKey }: { definitionKey?: string }) {
       <h2>Start a run</h2>
       <label>
         Definition
-        <select value={key} onChange={(e) => setKey(e.target.value)}>
+        <select value={key} required onChange={(e) => setKey(e.target.value)}>
           {!definitionKey && <option value="">choose…</option>}
           {list.map((definition) => (
             <option key={definition.key} value={definition.key}>

@@ -220,6 +220,30 @@ describe('audit trail', () => {
     expect(creations).toHaveLength(1);
   });
 
+  it('chains the entries of one transaction in the order they were written', async () => {
+    const audit = test.app.get(AuditService);
+    await test.app.get(UnitOfWork).run(async (tx) => {
+      for (let i = 0; i < 60; i += 1) {
+        await audit.record(tx, {
+          action: 'test.ordered',
+          resource: { type: 'test', id: `ordered-${i}` },
+        });
+      }
+    });
+    await waitSealed();
+    const { rows } = await db.query<{ resourceId: string; occurredAt: string }>(
+      `SELECT e.resource_id AS "resourceId", e.occurred_at AS "occurredAt"
+         FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
+        WHERE e.action = 'test.ordered' ORDER BY c.seq`,
+    );
+    expect(rows.map((row) => row.resourceId)).toEqual(
+      Array.from({ length: 60 }, (_, i) => `ordered-${i}`),
+    );
+    // Time never runs backwards along the chain.
+    const times = rows.map((row) => row.occurredAt);
+    expect([...times].sort()).toEqual(times);
+  });
+
   it('hashes hostile strings the same in the sealer, online verify (SQL) and offline (JS)', async () => {
     const audit = test.app.get(AuditService);
     const unitOfWork = test.app.get(UnitOfWork);

@@ -1,8 +1,8 @@
-import { AUDIT_NOW_SQL } from './audit-time';
+import { ascendingIds, AUDIT_NOW_SQL } from './audit-time';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
-import { UUID_PATTERN, uuidv7 } from '../common/ids';
+import { UUID_PATTERN } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { ReadRouter } from '../database/read-router';
 import { Transaction } from '../database/unit-of-work';
@@ -149,7 +149,8 @@ export class AuditService {
       tx.beforeCommit(() => this.flush(tx));
     }
     pending.push([
-      uuidv7(),
+      // The id is given at flush (ascending in write order, see ascendingIds).
+      null,
       input.tenantId ?? context?.tenantId ?? null,
       actor.type,
       actor.id,
@@ -169,7 +170,10 @@ export class AuditService {
     const rows = this.pending.get(tx) ?? [];
     this.pending.delete(tx);
     if (rows.length === 0) return;
-    const column = (index: number) => rows.map((row) => row[index]);
+    // Ascending in the order they were recorded: the sealer chains a transaction's entries in
+    // id order (UUIDv7s of one millisecond are otherwise unordered).
+    const ids = ascendingIds(rows.length);
+    const column = (index: number) => (index === 0 ? ids : rows.map((row) => row[index]));
     tx.writeBeforeCommit(
       `INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,
          resource_type, resource_id, correlation_id, ip, user_agent, before, after, txid)

@@ -144,6 +144,31 @@ describe('audit trail', () => {
       .get(`/api/v1/audit?resourceId=${created.id}&to=2000-01-01T00:00:00Z`)
       .set(test.admin);
     expect(past.body.data.entries).toEqual([]);
+    // Bounds are exact to the microsecond, the precision entries are stored and shown with.
+    const at = rotations.body.data.entries[0].occurredAt as string;
+    expect(at).toMatch(/\.\d{6}Z$/);
+    // The instant as microseconds since the epoch, and back as text in a zone (`Z`, `+02:00`).
+    const micros = Date.parse(`${at.slice(0, 23)}Z`) * 1000 + Number(at.slice(23, 26));
+    const written = (value: number, offsetHours = 0) => {
+      const local = new Date(Math.floor(value / 1000) + offsetHours * 3_600_000).toISOString();
+      const zone = offsetHours === 0 ? 'Z' : `+${String(offsetHours).padStart(2, '0')}:00`;
+      return encodeURIComponent(
+        `${local.slice(0, 23)}${String(value % 1000).padStart(3, '0')}${zone}`,
+      );
+    };
+    const window = async (query: string) =>
+      (
+        await test.http
+          .get(`/api/v1/audit?action=api_key.rotate&resourceId=${created.id}&${query}`)
+          .set(test.admin)
+      ).body.data.entries.length as number;
+    expect(await window(`to=${written(micros + 1)}`)).toBe(1);
+    expect(await window(`to=${written(micros)}`)).toBe(0);
+    expect(await window(`from=${written(micros + 1)}`)).toBe(0);
+    expect(await window(`from=${written(micros)}`)).toBe(1);
+    // An offset other than Z names the same instant.
+    expect(await window(`from=${written(micros, 2)}`)).toBe(1);
+    expect(await window(`from=${written(micros + 1, 2)}`)).toBe(0);
   });
 
   it('pages with a cursor and shows a tenant only its own entries', async () => {
@@ -177,10 +202,16 @@ describe('audit trail', () => {
       // Read in the server's own zone: another instant on a server elsewhere.
       '?from=2026-12-01T00:00:00',
       '?to=12/01/2026',
+      // ISO 8601 forms a timestamp cannot be read from exactly.
+      '?from=2026-W49-5T04:43:02Z',
+      '?from=2026-12-04T04:43:02,5Z',
       '?limit=0',
       '?cursor=garbage',
       '/verify?fromSeq=0',
       '/verify?fromSeq=abc',
+      '/verify?fromSeq=1e2',
+      '/verify?fromSeq=0x10',
+      '/verify?fromSeq=',
       '/verify?fromSeq=5&toSeq=2',
     ]) {
       const response = await test.http.get(`/api/v1/audit${query}`).set(test.admin);

@@ -42,11 +42,7 @@ export class AuditController {
   async list(@Query() query: AuditQueryDto) {
     const page = await this.audit.list(
       currentTenantId(),
-      {
-        ...query,
-        from: query.from === undefined ? undefined : new Date(query.from),
-        to: query.to === undefined ? undefined : new Date(query.to),
-      },
+      query,
       query.limit ?? DEFAULT_PAGE_SIZE,
       query.cursor,
     );

@@ -29,8 +29,9 @@ export interface AuditFilter {
   resourceId?: string;
   actorId?: string;
   action?: string;
-  from?: Date;
-  to?: Date;
+  /** ISO 8601 date-times with their zone, as sent (microseconds kept). */
+  from?: string;
+  to?: string;
 }
 
 /** One entry as read back, with its chain position once the sealer has reached it. */
@@ -209,9 +210,10 @@ export class AuditService {
     if (filter.resourceId) add('e.resource_id = ?', filter.resourceId);
     if (filter.actorId) add('e.actor_id = ?', filter.actorId);
     if (filter.action) add('e.action = ?', filter.action);
-    // Stored timestamps are fixed-width microsecond strings, so string order is time order.
-    if (filter.from) add('e.occurred_at >= ?', storedTimestamp(filter.from));
-    if (filter.to) add('e.occurred_at < ?', storedTimestamp(filter.to));
+    // Stored timestamps are fixed-width microsecond strings, so string order is time order; a
+    // bound is put in that format by PostgreSQL, which keeps its microseconds (a Date would not).
+    if (filter.from) add(`e.occurred_at >= ${STORED_FORMAT('?')}`, filter.from);
+    if (filter.to) add(`e.occurred_at < ${STORED_FORMAT('?')}`, filter.to);
     if (after) {
       params.push(after[0], after[1]);
       where.push(`(e.occurred_at, e.id) < ($${params.length - 1}, $${params.length}::uuid)`);
@@ -260,7 +262,6 @@ export class AuditService {
   }
 }
 
-/** A Date in the stored format (`…SS.ffffffZ`), comparable as a string. */
-export function storedTimestamp(date: Date): string {
-  return date.toISOString().replace(/Z$/, '000Z');
-}
+/** A date-time parameter in the stored format (`…SS.ffffffZ`), comparable as a string. */
+const STORED_FORMAT = (parameter: string) =>
+  `to_char(${parameter}::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`;

@@ -190,13 +190,36 @@ describe('on-call metrics', () => {
     // background round verifies the link this test rewrites below before the test's round does.
     await new Promise((done) => setTimeout(done, 1_500));
     await verifier.verifyOnce();
-    expect(verifier.status).toEqual({ verifiedSeq: expect.any(Number), valid: true });
+    expect(verifier.status).toMatchObject({ verifiedSeq: expect.any(Number), valid: true });
     const verified = verifier.status.verifiedSeq;
     expect(verified).toBeGreaterThanOrEqual(4);
     let text = await scrape(worker);
     expect(sample(text, 'audit_chain_valid')).toBe(1);
     expect(sample(text, 'audit_chain_verified_seq')).toBe(verified);
     expect(sample(text, 'agentmesh_workers')).toBe(1);
+
+    // A link verified long ago rewritten: the rounds also sweep the verified part again.
+    const old = await sql.query<{ after: unknown }>(
+      `SELECT after FROM audit_entries WHERE id = (SELECT entry_id FROM audit_chain WHERE seq = 2)`,
+    );
+    const rewriteOld = (after: unknown) =>
+      sql.query(
+        `UPDATE audit_entries SET after = $1::jsonb
+          WHERE id = (SELECT entry_id FROM audit_chain WHERE seq = 2)`,
+        [JSON.stringify(after)],
+      );
+    await sql.query('SET session_replication_role = replica');
+    await rewriteOld({ name: 'forged long ago' });
+    expect(await verifier.verifyOnce()).toMatchObject({
+      valid: false,
+      firstInvalidSeq: 2,
+      reason: 'hash_mismatch',
+    });
+    expect(sample(await scrape(worker), 'audit_chain_valid')).toBe(0);
+    await rewriteOld(old.rows[0].after);
+    await sql.query('SET session_replication_role = origin');
+    expect((await verifier.verifyOnce()).valid).toBe(true);
+    expect(sample(await scrape(worker), 'audit_chain_valid')).toBe(1);
 
     // A later link rewritten: the next incremental round re-hashes it and fails.
     await worker.http.post('/api/v1/tenants').set(worker.admin).send({ id: 'ops-v9', name: 'x' });

@@ -362,6 +362,37 @@ describe('operator console (Chromium)', () => {
     await shot(page, 'overview');
   });
 
+  it("pages a long run's history instead of cutting it at the first 200 events", async () => {
+    const started = await api('POST', '/workflows', {
+      type: 'chatty',
+      steps: [{ key: 'wait', skill: 'nobody-has-it' }],
+    });
+    expect(started.status).toBe(201);
+    const id = started.body.data.id as string;
+    // Signals kept for a later wait: one history event each.
+    for (let i = 0; i < 230; i++) {
+      expect((await api('POST', `/workflows/${id}/signals`, { name: `s-${i}` })).status).toBe(200);
+    }
+    await page.goto(`${base}/console/runs/${id}`);
+    const history = page.getByRole('region', { name: 'Run history' });
+    await history.getByText('workflow.created').waitFor({ timeout: UI_WAIT });
+    expect(await history.locator('tbody tr').count()).toBe(200);
+    await page
+      .getByRole('navigation', { name: 'Pages' })
+      .getByRole('button', { name: 'Next page' })
+      .click();
+    await waitFor(
+      async () => ((await history.locator('tbody tr').count()) < 200 ? true : undefined),
+      UI_WAIT,
+      'the second page of the history',
+    );
+    const total = (await api('GET', `/workflows/${id}/events?limit=200`)).body.meta.nextCursor;
+    expect(total).toEqual(expect.any(String));
+    const rows = await history.locator('tbody tr').count();
+    expect(rows).toBeGreaterThan(0);
+    expect(200 + rows).toBeGreaterThanOrEqual(232);
+  });
+
   it("an agent's page lists its recent tasks, each linked to its run", async () => {
     await nav(page, 'Fleet');
     await page.getByRole('link', { name: 'Builder One' }).click();

@@ -2,7 +2,7 @@ import { useMemo, useRef, useState, type FormEvent } from 'react';
 import { useAction, useQuery } from '../api/hooks';
 import type { Envelope, Page, RunDetail, RunStep, TaskDetail, WorkflowEvent } from '../api/types';
 import { useCan, useSession } from '../auth/session';
-import { Json, Loading, ProblemView, Status, TableBox, Time } from '../components/ui';
+import { Json, Loading, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
 import { DagView } from './dag-view';
 import { parseJson } from './runs-page';
 import { useRunStream } from './use-run-stream';
@@ -10,12 +10,17 @@ import { useRunStream } from './use-run-stream';
 const FINISHED = new Set(['succeeded', 'failed', 'cancelled']);
 /** Many events arrive together (a stream's history): refetch once per burst. */
 const REFETCH_MS = 200;
+/** Events a page of the run's history shows. */
+const HISTORY_PAGE = 200;
 
 export function RunPage({ id }: { id: string }) {
   const path = `/workflows/${encodeURIComponent(id)}`;
   const run = useQuery(path, (api) => api.get<Envelope<RunDetail>>(path));
-  const events = useQuery(`${path}/events`, (api) =>
-    api.get<Page<'events', WorkflowEvent>>(`${path}/events`, { limit: 200 }),
+  // The history in pages of HISTORY_PAGE, oldest first, as the API answers it.
+  const [cursors, setCursors] = useState<string[]>([]);
+  const cursor = cursors.at(-1);
+  const events = useQuery(`${path}/events?cursor=${cursor ?? ''}`, (api) =>
+    api.get<Page<'events', WorkflowEvent>>(`${path}/events`, { limit: HISTORY_PAGE, cursor }),
   );
   const { session } = useSession();
   const [selected, setSelected] = useState<string>();
@@ -113,6 +118,9 @@ export function RunPage({ id }: { id: string }) {
               </tbody>
             </table>
           </TableBox>
+          {(cursors.length > 0 || events.data?.meta.nextCursor) && (
+            <Pager cursors={cursors} next={events.data?.meta.nextCursor} onChange={setCursors} />
+          )}
         </>
       )}
     </>

@@ -416,8 +416,25 @@ describe('operator console (Chromium)', () => {
       'a dead delivery',
     );
     receiver.script('/hook', { status: 200, body: 'ok' });
+    // A second endpoint whose deliveries are not this one's: each row names its endpoint, and
+    // the list narrows to one.
+    const other = await api('POST', '/webhooks/endpoints', {
+      url: `${receiver.url}/other`,
+      eventTypes: ['workflow.started'],
+      description: 'Other receiver',
+    });
+    expect(other.status).toBe(201);
     await nav(page, 'Webhooks');
     await page.getByLabel('Delivery status').selectOption('dead');
+    const section = page.getByRole('region', { name: 'Deliveries', exact: true }).first();
+    const deliveries = page.getByRole('region', { name: 'Deliveries', exact: true }).last();
+    await deliveries.getByText(`${receiver.url}/hook`).first().waitFor({ timeout: UI_WAIT });
+    await section.getByLabel('Endpoint').selectOption('Other receiver');
+    await deliveries.getByText(`${receiver.url}/hook`).first().waitFor({
+      state: 'detached',
+      timeout: UI_WAIT,
+    });
+    await section.getByLabel('Endpoint').selectOption('');
     const show = page.getByRole('button', { name: `Show delivery ${dead.eventType}` }).first();
     await show.click();
     const panel = page.getByRole('region', { name: `Delivery ${dead.id}` });

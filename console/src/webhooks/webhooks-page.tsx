@@ -127,12 +127,22 @@ function Endpoints() {
 
 function Deliveries() {
   const [status, setStatus] = useState('');
+  const [endpointId, setEndpointId] = useState('');
   const [cursors, setCursors] = useState<string[]>([]);
   const [open, setOpen] = useState<string>();
-  const query = { status, limit: 25, cursor: cursors.at(-1) };
+  const query = { status, endpointId, limit: 25, cursor: cursors.at(-1) };
   const deliveries = useQuery(withQuery('/webhooks/deliveries', query), (api) =>
     api.get<Page<'deliveries', Delivery>>('/webhooks/deliveries', query),
   );
+  // The same list the Endpoints section shows (one request for both).
+  const endpoints = useQuery('/webhooks/endpoints', (api) =>
+    api.get<Page<'endpoints', Endpoint>>('/webhooks/endpoints', { limit: 200 }),
+  );
+  const byId = new Map((endpoints.data?.data.endpoints ?? []).map((e) => [e.id, e]));
+  const endpointName = (id: string) => {
+    const endpoint = byId.get(id);
+    return endpoint ? (endpoint.description ?? endpoint.url) : id;
+  };
   return (
     <section aria-label="Deliveries">
       <h2>Deliveries</h2>
@@ -152,6 +162,23 @@ function Deliveries() {
             ))}
           </select>
         </label>
+        <label>
+          Endpoint
+          <select
+            value={endpointId}
+            onChange={(e) => {
+              setEndpointId(e.target.value);
+              setCursors([]);
+            }}
+          >
+            <option value="">any</option>
+            {[...byId.values()].map((endpoint) => (
+              <option key={endpoint.id} value={endpoint.id}>
+                {endpoint.description ?? endpoint.url}
+              </option>
+            ))}
+          </select>
+        </label>
       </form>
       <ProblemView error={deliveries.error} />
       <Loading when={deliveries.loading && !deliveries.data} />
@@ -160,6 +187,7 @@ function Deliveries() {
           <thead>
             <tr>
               <th scope="col">Event</th>
+              <th scope="col">Endpoint</th>
               <th scope="col">Status</th>
               <th scope="col">Attempts</th>
               <th scope="col">Last answer</th>
@@ -171,6 +199,7 @@ function Deliveries() {
             {(deliveries.data?.data.deliveries ?? []).map((delivery) => (
               <tr key={delivery.id}>
                 <td>{delivery.eventType}</td>
+                <td className="excerpt">{endpointName(delivery.endpointId)}</td>
                 <td>
                   <Status value={delivery.status} />
                 </td>

@@ -614,6 +614,39 @@ describe('operator console (Chromium)', () => {
     await page.getByRole('button', { name: 'Show release' }).click();
     await page.getByRole('img', { name: /^review approval/ }).waitFor({ timeout: UI_WAIT });
     await expectAccessible(page, 'definitions');
+
+    // Wide glyphs get the room they take: every line of text ends inside its box.
+    const wide = await api('POST', '/workflow-definitions', {
+      key: 'wide',
+      steps: [
+        { key: 'wwwwwwwwwwwwwwwwwwwwwwwwwwwwww', skill: 'echo' },
+        {
+          key: 'mmmmmmmmmmmmmmmmmmmmmmmm-www',
+          skill: 'echo',
+          dependsOn: ['wwwwwwwwwwwwwwwwwwwwwwwwwwwwww'],
+        },
+      ],
+    });
+    expect(wide.status).toBe(201);
+    await page.reload();
+    await page.getByRole('button', { name: 'Show wide' }).click({ timeout: UI_WAIT });
+    const box = page.getByRole('img', { name: /^wwww/ });
+    await box.waitFor({ timeout: UI_WAIT });
+    const overflows = await page.locator('g.node').evaluateAll((nodes) =>
+      nodes.flatMap((node) => {
+        const rect = node.querySelector('rect') as unknown as {
+          width: { baseVal: { value: number } };
+        };
+        const lines = [...node.querySelectorAll('tspan')] as unknown as Array<{
+          textContent: string;
+          getComputedTextLength(): number;
+        }>;
+        return lines
+          .filter((line) => 12 + line.getComputedTextLength() > rect.width.baseVal.value)
+          .map((line) => line.textContent);
+      }),
+    );
+    expect(overflows).toEqual([]);
     expect(cspViolations).toEqual([]);
   });
 

@@ -33,11 +33,21 @@ export const NODE_HEIGHT = 52;
 const CHAR_WIDTH = 7.5;
 const MIN_WIDTH = 120;
 
+/** The width in pixels of one line of a box's text: its key (bold) or its second line. */
+export type Measure = (text: string, bold: boolean) => number;
+
+/** An estimate where nothing can measure text (tests); the view measures the real glyphs. */
+const estimate: Measure = (text) => text.length * CHAR_WIDTH;
+
+/** The second line of a box: status, then kind or skill. */
+export function secondLine(step: DagStep): string {
+  return step.detail ? `${step.status} · ${step.detail}` : step.status;
+}
+
 /** Box width that fits the longer of the two lines of text (SVG text does not wrap). */
-export function nodeWidth(step: DagStep): number {
-  const second = step.detail ? `${step.status} · ${step.detail}` : step.status;
-  const longest = Math.max(step.key.length, second.length);
-  return Math.max(MIN_WIDTH, Math.ceil(longest * CHAR_WIDTH) + 24);
+export function nodeWidth(step: DagStep, measure: Measure = estimate): number {
+  const widest = Math.max(measure(step.key, true), measure(secondLine(step), false));
+  return Math.max(MIN_WIDTH, Math.ceil(widest) + 24);
 }
 
 /**
@@ -45,7 +55,7 @@ export function nodeWidth(step: DagStep): number {
  * routed around boxes. Dependencies naming no step (never the case for a valid definition)
  * are left out rather than drawn to nowhere.
  */
-export function layoutDag(steps: DagStep[]): DagLayout {
+export function layoutDag(steps: DagStep[], measure: Measure = estimate): DagLayout {
   const graph = new Graph<
     {
       rankdir: string;
@@ -63,7 +73,12 @@ export function layoutDag(steps: DagStep[]): DagLayout {
   graph.setDefaultEdgeLabel(() => ({}));
   const keys = new Set(steps.map((step) => step.key));
   for (const step of steps) {
-    graph.setNode(step.key, { width: nodeWidth(step), height: NODE_HEIGHT, x: 0, y: 0 });
+    graph.setNode(step.key, {
+      width: nodeWidth(step, measure),
+      height: NODE_HEIGHT,
+      x: 0,
+      y: 0,
+    });
   }
   for (const step of steps) {
     for (const dependency of step.dependsOn) {

@@ -1,5 +1,5 @@
 import { useMemo, type KeyboardEvent } from 'react';
-import { layoutDag, type DagStep } from './dag-layout';
+import { layoutDag, secondLine, type DagStep, type Measure } from './dag-layout';
 
 /**
  * A step graph as SVG: one box per step coloured by its status, its key and status as SVG
@@ -17,7 +17,7 @@ export function DagView({
   selected?: string;
   onSelect?: (key: string) => void;
 }) {
-  const graph = useMemo(() => layoutDag(steps), [steps]);
+  const graph = useMemo(() => layoutDag(steps, measureText()), [steps]);
   const onKey = (key: string) => (event: KeyboardEvent) => {
     if (event.key === 'Enter' || event.key === ' ') {
       event.preventDefault();
@@ -84,6 +84,21 @@ export function DagView({
   );
 }
 
-function secondLine(step: DagStep): string {
-  return step.detail ? `${step.status} · ${step.detail}` : step.status;
+let measurer: Measure | undefined;
+
+/**
+ * Measures a line as the boxes draw it (13 px, the key bold: `.node text` in styles.css) with
+ * a canvas in the page's font, so that wide glyphs (W, m, CJK) get the room they take; an
+ * estimate per character fell short of them and the text ran out of its box.
+ */
+function measureText(): Measure | undefined {
+  if (measurer) return measurer;
+  const context = document.createElement('canvas').getContext('2d');
+  if (!context) return undefined;
+  const family = getComputedStyle(document.body).fontFamily || 'sans-serif';
+  measurer = (text, bold) => {
+    context.font = `${bold ? 700 : 400} 13px ${family}`;
+    return context.measureText(text).width;
+  };
+  return measurer;
 }

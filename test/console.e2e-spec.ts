@@ -393,6 +393,35 @@ describe('operator console (Chromium)', () => {
     expect(200 + rows).toBeGreaterThanOrEqual(232);
   });
 
+  it("a fan-out step shows its elements' counts and tasks", async () => {
+    const agent = await api('PUT', '/agents/fanner-1', {
+      name: 'Fanner',
+      skills: [
+        { id: 'plan', name: 'plan' },
+        { id: 'work', name: 'work' },
+      ],
+    });
+    expect(agent.status).toBe(201);
+    const started = await api('POST', '/workflows', {
+      type: 'fanned',
+      steps: [
+        { key: 'plan', skill: 'plan' },
+        { key: 'fan', skill: 'work', forEach: '$.steps.plan.output.items', dependsOn: ['plan'] },
+      ],
+    });
+    expect(started.status).toBe(201);
+    await completeOne('fanner-1', { items: ['a', 'b', 'c'] });
+    await completeOne('fanner-1', { done: true });
+    await page.goto(`${base}/console/runs/${started.body.data.id}`);
+    await page.getByRole('button', { name: /^fan / }).click({ timeout: UI_WAIT });
+    await page
+      .getByText('3 elements: 1 succeeded, 0 failed, 0 running, 2 queued, 0 cancelled.')
+      .waitFor({ timeout: UI_WAIT });
+    const elements = page.getByRole('region', { name: 'Elements of fan' });
+    expect(await elements.locator('tbody tr').count()).toBe(3);
+    expect(await elements.textContent()).toContain('fanner-1');
+  });
+
   it("an agent's page lists its recent tasks, each linked to its run", async () => {
     await nav(page, 'Fleet');
     await page.getByRole('link', { name: 'Builder One' }).click();

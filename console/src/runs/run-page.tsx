@@ -257,6 +257,7 @@ function StepPanel({ runId, step }: { runId: string; step: RunStep }) {
           </div>
         </div>
       )}
+      {step.fanOut && <Elements stepKey={step.key} fanOut={step.fanOut} />}
       {attempts.length > 0 && (
         <TableBox label={`Attempts of ${step.key}`}>
           <table>
@@ -290,5 +291,62 @@ function StepPanel({ runId, step }: { runId: string; step: RunStep }) {
         </TableBox>
       )}
     </section>
+  );
+}
+
+/** A fan-out step's elements: how they stand, and the element tasks the run view carries. */
+function Elements({
+  stepKey,
+  fanOut,
+}: {
+  stepKey: string;
+  fanOut: NonNullable<RunStep['fanOut']>;
+}) {
+  const counts = (['succeeded', 'failed', 'running', 'queued', 'cancelled'] as const)
+    .map((status) => `${fanOut[status]} ${status}`)
+    .join(', ');
+  return (
+    <>
+      <h3>Elements</h3>
+      <p>
+        {fanOut.elements === null
+          ? `${fanOut.forEach} did not resolve to an array.`
+          : `${fanOut.elements} ${fanOut.elements === 1 ? 'element' : 'elements'}: ${counts}.`}
+        {fanOut.tasks.length < (fanOut.elements ?? 0) &&
+          ` Showing ${fanOut.tasks.length}: failed first, then running, queued, cancelled, succeeded.`}
+      </p>
+      {fanOut.tasks.length > 0 && (
+        <TableBox label={`Elements of ${stepKey}`}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Element</th>
+                <th scope="col">Status</th>
+                <th scope="col">Attempt</th>
+                <th scope="col">Agent</th>
+                <th scope="col">Error</th>
+              </tr>
+            </thead>
+            <tbody>
+              {fanOut.tasks.map((task) => (
+                <tr key={task.id}>
+                  <td>{task.index}</td>
+                  <td>
+                    <Status value={task.status} />
+                  </td>
+                  <td>
+                    {task.attempt} of {task.maxAttempts}
+                  </td>
+                  <td>{task.agentId ?? '—'}</td>
+                  <td className="excerpt">
+                    {(task.error as { message?: string } | null)?.message ?? ''}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableBox>
+      )}
+    </>
   );
 }

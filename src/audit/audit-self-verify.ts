@@ -114,7 +114,12 @@ export class AuditSelfVerify implements OnApplicationBootstrap, OnModuleDestroy 
     if (this.state.sweptSeq >= upTo) this.state.sweptSeq = 0;
     const fromSeq = this.state.sweptSeq + 1;
     const toSeq = Math.min(upTo, fromSeq + SELF_VERIFY_MAX_LINKS - 1);
-    const result = await this.verifier.verify({ fromSeq, toSeq });
+    // With maxLinks, on one pooled connection (as the head round), not an admin call's several.
+    const result = await this.verifier.verify({
+      fromSeq,
+      toSeq,
+      maxLinks: SELF_VERIFY_MAX_LINKS,
+    });
     this.sweepValid = result.valid;
     if (result.valid) this.state.sweptSeq = toSeq;
     return result;

@@ -694,6 +694,22 @@ describe('operator console (Chromium)', () => {
       await nav(readerPage, 'Keys');
       await readerPage.getByText(/needs the scope keys:admin/).waitFor();
       await expectAccessible(readerPage, 'forbidden');
+      // Pages the scopes do not allow say so at once, without asking the API for a 403.
+      const asked: string[] = [];
+      readerPage.on('request', (request) => asked.push(new URL(request.url()).pathname));
+      await nav(readerPage, 'Runs');
+      await readerPage.getByText('Reading runs needs the scope workflows:read').waitFor();
+      await nav(readerPage, 'Definitions');
+      await readerPage.getByText('Reading definitions needs the scope workflows:read').waitFor();
+      expect(
+        asked.filter((path) => /^\/api\/v1\/(workflows|workflow-definitions)/.test(path)),
+      ).toEqual([]);
+      const runReader = await createKey(test, { scopes: ['workflows:read'] });
+      await readerPage.getByRole('button', { name: 'Sign out' }).click();
+      await signIn(readerPage, runReader.key);
+      await nav(readerPage, 'Fleet');
+      await readerPage.getByText('Seeing the fleet needs the scope agents:read').waitFor();
+      expect(asked.filter((path) => path.startsWith('/api/v1/agents'))).toEqual([]);
     } finally {
       await context.close();
     }

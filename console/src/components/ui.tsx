@@ -134,3 +134,15 @@ export function Bars({
     </figure>
   );
 }
+
+/** A page the key's scopes do not allow: said at once, without asking the API for a 403. */
+export function NeedsScope({ title, what, scope }: { title: string; what: string; scope: string }) {
+  return (
+    <>
+      <h1>{title}</h1>
+      <p>
+        {what} needs the scope {scope}, which this key does not have.
+      </p>
+    </>
+  );
+}

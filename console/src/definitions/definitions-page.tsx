@@ -2,11 +2,18 @@ import { useState } from 'react';
 import { useQuery } from '../api/hooks';
 import type { Definition, Envelope, Page } from '../api/types';
 import { useCan } from '../auth/session';
-import { Loading, ProblemView, TableBox, Time } from '../components/ui';
+import { Loading, NeedsScope, ProblemView, TableBox, Time } from '../components/ui';
 import { DagView } from '../runs/dag-view';
 import { StartRun } from '../runs/runs-page';
 
 export function DefinitionsPage() {
+  const can = useCan();
+  if (!can('workflows:read'))
+    return <NeedsScope title="Definitions" what="Reading definitions" scope="workflows:read" />;
+  return <DefinitionsList />;
+}
+
+function DefinitionsList() {
   const definitions = useQuery('/workflow-definitions?limit=200', (api) =>
     api.get<Page<'definitions', Definition>>('/workflow-definitions', { limit: 200 }),
   );

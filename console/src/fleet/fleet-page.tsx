@@ -2,12 +2,20 @@ import { useState } from 'react';
 import { useQuery } from '../api/hooks';
 import { withQuery } from '../api/client';
 import type { Agent, AgentQuarantine, Page } from '../api/types';
+import { useCan } from '../auth/session';
 import { Link } from '../components/router';
-import { Loading, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
+import { Loading, NeedsScope, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
 
 const AGENT_STATUSES = ['online', 'degraded', 'draining', 'offline'];
 
 export function FleetPage() {
+  const can = useCan();
+  if (!can('agents:read'))
+    return <NeedsScope title="Fleet" what="Seeing the fleet" scope="agents:read" />;
+  return <FleetList />;
+}
+
+function FleetList() {
   const [filters, setFilters] = useState({ skill: '', tag: '', status: '', q: '' });
   const [cursors, setCursors] = useState<string[]>([]);
   const query = { ...filters, limit: 50, cursor: cursors.at(-1) };

@@ -4,7 +4,7 @@ import { withQuery } from '../api/client';
 import type { Definition, Envelope, Page, Run } from '../api/types';
 import { useCan } from '../auth/session';
 import { Link, useRouter } from '../components/router';
-import { Loading, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
+import { Loading, NeedsScope, Pager, ProblemView, Status, TableBox, Time } from '../components/ui';
 
 const RUN_STATUSES = [
   'scheduled',
@@ -18,6 +18,13 @@ const RUN_STATUSES = [
 const PAGE = 25;
 
 export function RunsPage() {
+  const can = useCan();
+  if (!can('workflows:read'))
+    return <NeedsScope title="Runs" what="Reading runs" scope="workflows:read" />;
+  return <RunsList />;
+}
+
+function RunsList() {
   const can = useCan();
   const [status, setStatus] = useState('');
   const [type, setType] = useState('');

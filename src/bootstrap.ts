@@ -15,6 +15,7 @@ import { setupSwagger } from './swagger';
 import { serveConsole } from './console/console-static';
 import { InFlightHandlers } from './common/in-flight-handlers';
 import { ReadRouter } from './database/read-router';
+import { ShutdownState } from './health/shutdown-state';
 import { LeanFastifyAdapter } from './common/lean-fastify-adapter';
 import { keepRawJsonOnHooks, limitHookBodies } from './webhooks/inbound/raw-body';
 
@@ -53,7 +54,9 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     frameworkErrors: sendFrameworkError,
     clientErrorHandler: sendClientError,
   });
-  refuseRequestsWhileClosing(adapter.getInstance());
+  // The application's shutdown state, once it exists (the hook is registered before it).
+  let draining = (): boolean => false;
+  refuseRequestsWhileClosing(adapter.getInstance(), () => draining());
   limitHookBodies(adapter.getInstance(), config.inboundBodyLimitBytes);
   closeConnectionsAsTheyIdle(adapter.getInstance());
   const app = await NestFactory.create<NestFastifyApplication>(
@@ -68,6 +71,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   // ones keep their key's reads on the primary.
   app.get(InFlightHandlers).countRoutesOf(app.getHttpAdapter().getInstance());
   app.get(ReadRouter).trackWritesOf(app.getHttpAdapter().getInstance());
+  const shutdown = app.get(ShutdownState);
+  draining = () => shutdown.isShuttingDown;
   app.useLogger(withBootDetailAtDebug(app.get(Logger)));
   app.flushLogs();
   app.setGlobalPrefix(API_PREFIX, { exclude: ROOT_ROUTES });

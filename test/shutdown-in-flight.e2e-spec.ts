@@ -1,5 +1,6 @@
 import { connect, Socket } from 'node:net';
 import { Client } from 'pg';
+import { ShutdownState } from '../src/health/shutdown-state';
 import { ADMIN_KEY, listenOnLoopback, startTestApp, TestApp } from './utils/test-app';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { waitFor } from './utils/spawn-app';
@@ -180,5 +181,34 @@ describe('a request arriving while the server closes', () => {
       instance: '/api/v1/api-keys',
       correlationId,
     });
+  });
+});
+
+describe('a replica told to stop (SIGTERM)', () => {
+  let db: TestDatabase;
+  let test: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    test = await startTestApp({}, { db });
+  });
+
+  afterAll(async () => {
+    await test.app.close();
+    await db.drop();
+  });
+
+  it('from SIGTERM on, answers with Connection: close, so clients leave before the listener closes', async () => {
+    const url = await listenOnLoopback(test);
+    const read = () =>
+      fetch(`${url}/api/v1/api-keys`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+    const before = await read();
+    expect(before.status).toBe(200);
+    expect(before.headers.get('connection')).toBe('keep-alive');
+    // What the SIGTERM handler does first (src/shutdown.ts); readiness turns 503 with it.
+    test.app.get(ShutdownState).begin();
+    const draining = await read();
+    expect(draining.status).toBe(200);
+    expect(draining.headers.get('connection')).toBe('close');
   });
 });

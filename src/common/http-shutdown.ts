@@ -22,21 +22,30 @@ export function closeConnectionsAsTheyIdle(fastify: FastifyInstance): void {
 }
 
 /**
- * Refuses, as problem+json, a request that reaches the server while it closes: one sent on a
- * kept-alive connection that was busy when the close began (only idle ones are closed). It is
- * answered 503 `shutting-down` with `Connection: close` and `Retry-After`, so that the client
- * sends it again on a new connection, to another replica. Fastify's own refusal
+ * From SIGTERM on (`draining()`, while readiness is 503 for SHUTDOWN_DELAY_MS), every answer
+ * carries `Connection: close`: each kept-alive client opens its next connection anew, through
+ * the load balancer to another replica, instead of sending on one this replica will close (a
+ * request caught in that close is reset, and its client cannot tell whether it ran).
+ *
+ * Refuses, as problem+json, a request that still reaches the server while it closes: one sent
+ * on a kept-alive connection that was busy when the close began (only idle ones are closed).
+ * It is answered 503 `shutting-down` with `Connection: close` and `Retry-After`, so that the
+ * client sends it again on a new connection, to another replica. Fastify's own refusal
  * (`return503OnClosing`) is a bare `application/json` body without our headers. Registered
  * before any other hook: nothing else of the request runs.
  */
-export function refuseRequestsWhileClosing(fastify: FastifyInstance): void {
+export function refuseRequestsWhileClosing(
+  fastify: FastifyInstance,
+  draining: () => boolean,
+): void {
   let closing = false;
   fastify.addHook('preClose', (done) => {
     closing = true;
     done();
   });
   fastify.addHook('onRequest', (request, reply, done) => {
-    if (!closing) return done();
-    sendShuttingDown(request, reply);
+    if (closing) return sendShuttingDown(request, reply);
+    if (draining()) void reply.header('connection', 'close');
+    done();
   });
 }

@@ -378,6 +378,51 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
     });
   });
 
+  describe('a cursor of the right shape naming a time that cannot be', () => {
+    const cursor = (position: unknown[]) =>
+      Buffer.from(JSON.stringify(position)).toString('base64url');
+
+    it("an agent's task list refuses it as a cursor this API did not issue", async () => {
+      const registered = await send('POST', '/api/v1/agents', {
+        headers: admin,
+        body: JSON.stringify({
+          id: 'cursor-agent',
+          name: 'Cursor',
+          skills: [{ id: 'c', name: 'C' }],
+        }),
+      });
+      expect(registered.status).toBe(201);
+      const id = '01a240ac-81c7-78c3-b689-11e35660f152';
+      for (const claimedAt of [
+        '2026-01-01 00:00:00+99',
+        '2026-01-01 00:00:00-16:00',
+        '2026-01-01 00:00:00+01:75',
+        '2026-13-01 00:00:00+00',
+        '2026-02-31 00:00:00+00',
+        '2026-01-01 25:00:00+00',
+        '2026-01-01 00:61:00+00',
+        '0000-01-01 00:00:00+00',
+      ]) {
+        const answer = await send(
+          'GET',
+          `/api/v1/agents/cursor-agent/tasks?cursor=${cursor([claimedAt, id])}`,
+          { headers: admin },
+        );
+        expect([claimedAt, answer.status, answer.body?.type]).toEqual([
+          claimedAt,
+          400,
+          'urn:agentmesh:problem:invalid-cursor',
+        ]);
+      }
+      const good = await send(
+        'GET',
+        `/api/v1/agents/cursor-agent/tasks?cursor=${cursor(['2026-01-01 00:00:00.5+05:30', id])}`,
+        { headers: admin },
+      );
+      expect([good.status, good.body?.data]).toEqual([200, { tasks: [] }]);
+    });
+  });
+
   describe('every operation of the OpenAPI document, fed malformed input', () => {
     const badParams = ['%E0%A4%A', 'a'.repeat(3_000), '%00', '..%2F..%2Fetc', '%F0%9F%98%80x'];
     const badBodies = [

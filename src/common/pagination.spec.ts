@@ -34,3 +34,36 @@ describe('toPage', () => {
     expect(toPage(rows, 3, (row) => [row.id]).nextCursor).toBeNull();
   });
 });
+
+describe('a timestamptz key', () => {
+  const decode = (value: string) =>
+    decodeCursor(encodeCursor([value]), ['timestamptz'])?.[0] as string;
+
+  it('takes a time as PostgreSQL prints it, with or without offset minutes', () => {
+    for (const value of [
+      '2026-01-01 00:00:00+00',
+      '2026-12-04 10:21:05.123456+00',
+      '2024-02-29 23:59:59.5+05:30',
+      '2026-06-30 12:00:00-09:30',
+    ]) {
+      expect(decode(value)).toBe(value);
+    }
+  });
+
+  it('refuses a time that cannot be', () => {
+    for (const value of [
+      '2026-01-01 00:00:00+99',
+      '2026-01-01 00:00:00+16',
+      '2026-01-01 00:00:00+01:60',
+      '2025-02-29 00:00:00+00',
+      '2026-04-31 00:00:00+00',
+      '2026-00-10 00:00:00+00',
+      '2026-01-01 24:00:00+00',
+      '2026-01-01 00:00:60+00',
+      '0000-01-01 00:00:00+00',
+      '2026-01-01T00:00:00Z',
+    ]) {
+      expect(() => decode(value)).toThrow(BadRequestError);
+    }
+  });
+});

@@ -37,9 +37,11 @@ export function encodeCursor(position: CursorPosition): string {
 
 /**
  * What each key of a cursor must look like: a string, a position (an integer from 0 that
- * PostgreSQL's integer holds), or a pattern its string matches.
+ * PostgreSQL's integer holds), a time as PostgreSQL prints a timestamptz (`timestamptz`: one
+ * that can be, so that an hour 25 or an offset of +99 is a bad cursor, not a failed query), or a
+ * pattern its string matches.
  */
-export type CursorShape = Array<'string' | 'position' | RegExp>;
+export type CursorShape = Array<'string' | 'position' | 'timestamptz' | RegExp>;
 
 /** Decodes a cursor made by `encodeCursor` for this shape of sort keys; anything else is a 400. */
 export function decodeCursor(
@@ -68,7 +70,32 @@ function fits(value: unknown, expected: CursorShape[number]): boolean {
   if (expected instanceof RegExp) return typeof value === 'string' && expected.test(value);
   if (expected === 'position')
     return Number.isInteger(value) && (value as number) >= 0 && (value as number) <= 2 ** 31 - 1;
+  if (expected === 'timestamptz') return typeof value === 'string' && isTimestamptz(value);
   return typeof value === expected;
+}
+
+/** `YYYY-MM-DD HH:MM:SS[.ffffff]±HH[:MM]`, PostgreSQL's text form, naming a time that exists. */
+const TIMESTAMPTZ =
+  /^(\d{4})-(\d\d)-(\d\d) (\d\d):(\d\d):(\d\d)(?:\.\d{1,6})?[+-](\d\d)(?::(\d\d))?$/;
+
+function isTimestamptz(value: string): boolean {
+  const parts = TIMESTAMPTZ.exec(value);
+  if (!parts) return false;
+  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = parts
+    .slice(1)
+    .map((part) => Number(part ?? 0));
+  const date = new Date(0);
+  date.setUTCFullYear(year, month - 1, day);
+  return (
+    year >= 1 &&
+    date.getUTCMonth() === month - 1 &&
+    date.getUTCDate() === day &&
+    hour <= 23 &&
+    minute <= 59 &&
+    second <= 59 &&
+    offsetHours <= 15 &&
+    offsetMinutes <= 59
+  );
 }
 
 /**

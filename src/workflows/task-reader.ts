@@ -13,9 +13,6 @@ import { taskView } from './views';
 import { TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { TaskNotFoundError } from './workflows.errors';
 
-/** A claim time as PostgreSQL writes timestamptz as text (microseconds kept), in a cursor. */
-const CLAIM_KEY = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})?[+-]\d\d(:\d\d)?$/;
-
 /** How an attempt ended, by the event that says so. */
 const ENDINGS: Record<string, string> = {
   'task.succeeded': 'succeeded',
@@ -47,7 +44,7 @@ export class TaskReader {
     const notFound = () =>
       new NotFoundError('agent_not_found', `Agent "${agentId.slice(0, 80)}" was not found.`);
     if (!SLUG_PATTERN.test(agentId)) throw notFound();
-    const after = decodeCursor(cursor, [CLAIM_KEY, UUID_PATTERN]);
+    const after = decodeCursor(cursor, ['timestamptz', UUID_PATTERN]);
     const [agent] = await this.dataSource.query<Array<{ id: string }>>(
       `SELECT id FROM agents WHERE tenant_id = $1 AND id = $2`,
       [tenantId, agentId],

@@ -26,8 +26,18 @@ const KIND_STATUS: Record<ErrorKind, number> = {
 const DENIED_STATUSES = new Set([401, 403, 429]);
 
 // invalid_text_representation, string_data_right_truncation, numeric_value_out_of_range,
-// invalid_datetime_format, datetime_field_overflow, untranslatable_character, character_not_in_repertoire
-const INPUT_SQLSTATES = new Set(['22P02', '22001', '22003', '22007', '22008', '22P05', '22021']);
+// invalid_datetime_format, datetime_field_overflow, invalid_time_zone_displacement_value,
+// untranslatable_character, character_not_in_repertoire
+const INPUT_SQLSTATES = new Set([
+  '22P02',
+  '22001',
+  '22003',
+  '22007',
+  '22008',
+  '22009',
+  '22P05',
+  '22021',
+]);
 /** Of those, text PostgreSQL cannot store: a NUL in jsonb (22P05), in text (22021). */
 const UNSTORABLE_TEXT = new Set(['22P05', '22021']);
 

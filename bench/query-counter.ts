@@ -20,10 +20,21 @@ export const queryCounts: QueryCounts & { byStatement: Record<string, number> } 
   byStatement: {},
 };
 
-/** A statement's first 80 characters, whitespace folded: enough to tell statements apart. */
+/**
+ * A statement's first 80 characters, whitespace folded: enough to tell statements apart. Folded
+ * once per text (the service sends the same few texts again and again, a claim's being 8 KB):
+ * folding each call cost the service 3-4 % of its CPU under the dispatch bench, counted as its own.
+ */
 export function statementName(text: string): string {
-  return text.replace(/\s+/g, ' ').trim().slice(0, 80);
+  let name = names.get(text);
+  if (name === undefined) {
+    name = text.slice(0, 1_000).replace(/\s+/g, ' ').trim().slice(0, 80);
+    if (names.size < 5_000) names.set(text, name);
+  }
+  return name;
 }
+
+const names = new Map<string, string>();
 
 const BEGINS = /^\s*(BEGIN|START TRANSACTION)\b/i;
 

@@ -11,6 +11,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 describe('Idempotency-Key', () => {
   let test: TestApp;
   let writer: { authorization: string };
+  let writerId: string;
   let db: Client;
 
   const start = (key: string | undefined, body: Json, headers = writer) => {
@@ -24,10 +25,9 @@ describe('Idempotency-Key', () => {
 
   beforeAll(async () => {
     test = await startTestApp();
-    writer = {
-      authorization: (await createKey(test, { scopes: ['workflows:write', 'workflows:read'] }))
-        .authorization,
-    };
+    const created = await createKey(test, { scopes: ['workflows:write', 'workflows:read'] });
+    writer = { authorization: created.authorization };
+    writerId = created.id;
     db = new Client({ connectionString: test.db.url });
     await db.connect();
   });
@@ -61,10 +61,30 @@ describe('Idempotency-Key', () => {
     expect((await start('', inline)).status).toBe(400);
   });
 
+  it('a replay answers only the key that made the request: another key of the tenant gets 422', async () => {
+    const first = await start('key-6', inline);
+    expect(first.status).toBe(201);
+    const count = await runCount();
+    // A key that may make the same request (or one that may only guess the key: a route that
+    // checks more in its handler, as approvals do, would be answered without that check).
+    const another = {
+      authorization: (await createKey(test, { scopes: ['workflows:write'] })).authorization,
+    };
+    const theirs = await start('key-6', inline, another);
+    expect(theirs.status).toBe(422);
+    expect(theirs.body.type).toBe('urn:agentmesh:problem:idempotency-key-reused');
+    expect(theirs.headers['idempotent-replayed']).toBeUndefined();
+    expect(JSON.stringify(theirs.body)).not.toContain(first.body.data.id);
+    expect(await runCount()).toBe(count);
+    const mine = await start('key-6', inline);
+    expect([mine.status, mine.headers['idempotent-replayed']]).toEqual([201, 'true']);
+    expect(mine.body).toEqual(first.body);
+  });
+
   it('a request still in flight with the key answers 409', async () => {
     // The reservation a first request holds while it runs, made through the real store.
     const store = test.app.get(IdempotencyStore);
-    const hash = requestHash('POST', '/api/v1/workflows', inline);
+    const hash = requestHash('POST', '/api/v1/workflows', inline, writerId);
     expect(await store.reserve('default', 'key-3', hash)).toEqual({ kind: 'reserved' });
     const count = await runCount();
     expect((await start('key-3', inline)).status).toBe(409);

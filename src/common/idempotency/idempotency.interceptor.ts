@@ -20,18 +20,24 @@ export enum IdempotencyErrorCode {
 /** Pauses between attempts to store a response once the change committed. */
 const STORE_RETRY_DELAYS_MS = [100, 500, 2_000];
 
-/** What makes two requests "the same": method, path with query, and the body as canonical JSON. */
-export function requestHash(method: string, url: string, body: unknown): string {
+/**
+ * What makes two requests "the same": the API key that sent it, method, path with query, and
+ * the body as canonical JSON. The key is part of it because a replay is answered before the
+ * route's handler runs, and with it whatever the handler checks beyond the route's scopes (who
+ * may decide an approval, act as an agent, see a secret shown once): another key of the tenant
+ * that sent the same Idempotency-Key would get the answer without the check.
+ */
+export function requestHash(method: string, url: string, body: unknown, apiKeyId = ''): string {
   return createHash('sha256')
-    .update(canonicalize({ method, url, body: body ?? null }) ?? '')
+    .update(canonicalize({ key: apiKeyId, method, url, body: body ?? null }) ?? '')
     .digest('hex');
 }
 
 /**
  * `Idempotency-Key` on a write: the first response (2xx: status, body and the headers its
- * handler set) is stored per tenant and key for 24 h; a repeat with the same method, path and
- * body gets it again with `Idempotent-Replayed: true`,
- * one with another body 422, one while the first is still running 409. A request that failed
+ * handler set) is stored per tenant and key for 24 h; a repeat by the same API key with the same
+ * method, path and body gets it again with `Idempotent-Replayed: true`,
+ * one with another body (or from another API key) 422, one while the first is still running 409. A request that failed
  * before any change committed stores nothing, so the client may retry it with the same key. One
  * whose change committed keeps the key whatever happens next (the mark is written in the
  * change's own transaction, see UnitOfWork): a repeat replays the stored response or, while
@@ -64,13 +70,19 @@ export class IdempotencyInterceptor implements NestInterceptor {
     // Keys are per tenant: a route without one (public) is left alone.
     const tenantId = requestContext.get()?.tenantId;
     if (!tenantId) return next.handle();
-    const hash = requestHash(request.method, request.url, request.body);
+    const hash = requestHash(
+      request.method,
+      request.url,
+      request.body,
+      requestContext.get()?.apiKeyId,
+    );
     const reservation = await this.store.reserve(tenantId, key, hash);
     switch (reservation.kind) {
       case 'mismatch':
         throw new UnprocessableError(
           IdempotencyErrorCode.Reused,
-          'This Idempotency-Key was used with a different request.',
+          'This Idempotency-Key was used with a different request, or by another API key (a ' +
+            'stored answer is replayed only to the key that made the request).',
         );
       case 'committed':
         throw new ConflictError(

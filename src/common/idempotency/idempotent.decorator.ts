@@ -11,8 +11,9 @@ export function Idempotent(): MethodDecorator {
       name: 'Idempotency-Key',
       required: false,
       description:
-        '1-255 characters. A repeat with the same body within 24 h answers the first response ' +
-        '(header Idempotent-Replayed: true); another body 422; while the first is in flight 409.',
+        '1-255 characters. A repeat by the same API key with the same body within 24 h answers ' +
+        'the first response (header Idempotent-Replayed: true); another body, or another API ' +
+        'key, 422; while the first is in flight 409.',
     }),
     ApiProblems(409, 422),
   );

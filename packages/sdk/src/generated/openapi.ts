@@ -4169,7 +4169,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -4788,7 +4788,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -4883,7 +4883,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -5433,7 +5433,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -6070,7 +6070,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -6602,7 +6602,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -7016,7 +7016,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -7126,7 +7126,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -7541,7 +7541,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -7638,7 +7638,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -7748,7 +7748,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -7845,7 +7845,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -7955,7 +7955,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -8070,7 +8070,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path: {
@@ -8938,7 +8938,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -9477,7 +9477,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -10010,7 +10010,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -10945,7 +10945,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path?: never;
@@ -11399,7 +11399,7 @@ export interface operations {
     parameters: {
       query?: never;
       header?: {
-        /** @description 1-255 characters. A repeat with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body 422; while the first is in flight 409. */
+        /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
       };
       path: {

@@ -1,3 +1,4 @@
+import { DataSource } from 'typeorm';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 const PROBLEM = 'urn:agentmesh:problem:';
@@ -15,6 +16,12 @@ describe('auth: no key manages a key that outranks it', () => {
 
   const post = (path: string, authorization: string, body: object = {}) =>
     test.http.post(`/api/v1${path}`).set({ authorization }).send(body);
+  const keyCount = async () =>
+    (
+      await test.app
+        .get(DataSource)
+        .query<Array<{ n: number }>>('SELECT count(*)::int AS n FROM api_keys')
+    )[0].n;
   const revoke = (id: string, authorization: string) =>
     test.http.delete(`/api/v1/api-keys/${id}`).set({ authorization });
 
@@ -64,6 +71,63 @@ describe('auth: no key manages a key that outranks it', () => {
     expect((await revoke(rotated.body.data.id as string, manager.authorization)).status).toBe(204);
     // Its own key is a subset of itself.
     expect((await post(`/api-keys/${manager.id}/rotate`, manager.authorization)).status).toBe(201);
+  });
+
+  it('a key that expires creates and rotates only keys that expire no later than it', async () => {
+    const ends = new Date(Date.now() + 3_600_000);
+    const manager = await createKey(test, {
+      scopes: ['keys:admin', 'agents:read'],
+      expiresAt: ends.toISOString(),
+    });
+    const before = await keyCount();
+    for (const expiresAt of [undefined, null, '2099-01-01T00:00:00Z']) {
+      const outliving = await post('/api-keys', manager.authorization, {
+        name: 'outliving',
+        scopes: ['agents:read'],
+        ...(expiresAt === undefined ? {} : { expiresAt }),
+      });
+      expect([expiresAt, outliving.status, outliving.body.type]).toEqual([
+        expiresAt,
+        403,
+        `${PROBLEM}expiry-not-grantable`,
+      ]);
+      expect(outliving.body.detail).toContain(ends.toISOString());
+    }
+    expect(await keyCount()).toBe(before);
+
+    const sooner = await post('/api-keys', manager.authorization, {
+      name: 'sooner',
+      scopes: ['agents:read'],
+      expiresAt: new Date(ends.getTime() - 60_000).toISOString(),
+    });
+    expect(sooner.status).toBe(201);
+    const asLong = await post('/api-keys', manager.authorization, {
+      name: 'as long',
+      scopes: ['agents:read'],
+      expiresAt: ends.toISOString(),
+    });
+    expect(asLong.status).toBe(201);
+
+    // null is no value, as omitted: from a key that does not expire, a key that does not either.
+    const lasts = await post('/api-keys', test.admin.authorization, {
+      name: 'lasts',
+      scopes: ['agents:read'],
+      expiresAt: null,
+    });
+    expect([lasts.status, lasts.body.data.expiresAt]).toEqual([201, null]);
+
+    // Rotating hands over a fresh secret as long-lived as the key rotated.
+    const lasting = await createKey(test, { name: 'lasting', scopes: ['agents:read'] });
+    const rotated = await post(`/api-keys/${lasting.id}/rotate`, manager.authorization);
+    expect([rotated.status, rotated.body.type]).toEqual([403, `${PROBLEM}expiry-not-grantable`]);
+    expect((await test.http.get('/api/v1/agents').set(lasting)).status).toBe(200);
+    const own = await post(`/api-keys/${manager.id}/rotate`, manager.authorization);
+    expect([own.status, own.body.data.expiresAt]).toEqual([201, ends.toISOString()]);
+    const mine = await post(
+      `/api-keys/${sooner.body.data.id as string}/rotate`,
+      `Bearer ${own.body.data.key as string}`,
+    );
+    expect(mine.status).toBe(201);
   });
 
   it('an agent-bound key may only manage keys bound to its own agent', async () => {

@@ -39,12 +39,15 @@ export class ApiKeysController {
   @Throttle(ISSUE_LIMIT)
   @ApiOperation({
     summary: 'Create an API key; the key is in this response only',
-    description: 'Only scopes the calling key holds may be granted; "*" by platform admins only.',
+    description:
+      'Only scopes the calling key holds may be granted; "*" by platform admins only. A key ' +
+      'that expires creates only keys that expire no later (403 expiry-not-grantable).',
   })
   @ApiData(IssuedApiKeyDto, 201)
   @ApiProblems(400, 404)
   async create(@Body() body: CreateApiKeyDto): Promise<{ data: IssuedApiKeyDto }> {
-    const expiresAt = body.expiresAt === undefined ? undefined : new Date(body.expiresAt);
+    // null, as for the other optional fields, is no value: a key that does not expire.
+    const expiresAt = body.expiresAt == null ? undefined : new Date(body.expiresAt);
     return { data: issued(await this.apiKeys.create({ ...body, expiresAt })) };
   }
 
@@ -87,8 +90,9 @@ export class ApiKeysController {
   @ApiOperation({
     summary: 'Issue a successor key; the old one stays valid for overlapSeconds',
     description:
-      'Only a key holding every scope of the rotated key (403 otherwise). A revoked, expired or ' +
-      'already rotated key is not rotated (409): rotate its successor.',
+      'Only a key holding every scope of the rotated key (403 otherwise), and, when it expires, ' +
+      'expiring no earlier than the rotated key (403 expiry-not-grantable). A revoked, expired ' +
+      'or already rotated key is not rotated (409): rotate its successor.',
   })
   @ApiData(IssuedApiKeyDto, 201)
   @ApiProblems(400, 404, 409)

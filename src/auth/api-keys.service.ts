@@ -104,6 +104,7 @@ export class ApiKeysService {
       );
     }
     refuseOutranking({ scopes: input.scopes, agentId: input.agentId ?? null }, 'create');
+    refuseOutliving(input.expiresAt ?? null, 'create');
     if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
       throw new BadRequestError(AuthErrorCode.InvalidExpiry, 'expiresAt must be in the future.', [
         { field: 'expiresAt', message: 'expiresAt must be in the future' },
@@ -190,6 +191,7 @@ export class ApiKeysService {
       const old = await this.lockOwn(tx.manager, id);
       this.refuseManaged(old);
       refuseOutranking(old, 'manage');
+      refuseOutliving(old.expiresAt, 'rotate');
       if (old.revokedAt) {
         throw new ConflictError(AuthErrorCode.ApiKeyRevoked, 'A revoked key cannot be rotated.');
       }
@@ -394,6 +396,24 @@ function refuseOutranking(target: Grants, action: 'create' | 'manage'): void {
   const caller = { scopes: context.scopes ?? [], agentId: context.agentId ?? null };
   const violation = grantViolation(caller, target, action);
   if (violation) throw new ForbiddenError(violation, GRANT_VIOLATION_MESSAGES[violation]);
+}
+
+/**
+ * A key that expires may create, or rotate, only keys that expire no later than it: otherwise a
+ * short-lived credential (or one in its rotation's overlap) could hand itself a lasting one.
+ * Rotating issues a new secret as long-lived as the key rotated, so it counts as creating one.
+ */
+function refuseOutliving(expiresAt: Date | null, action: 'create' | 'rotate'): void {
+  const callerEnds = requestContext.require().apiKeyExpiresAt;
+  if (callerEnds === undefined) return;
+  if (expiresAt !== null && expiresAt.getTime() <= callerEnds) return;
+  const ends = new Date(callerEnds).toISOString();
+  throw new ForbiddenError(
+    AuthErrorCode.ExpiryNotGrantable,
+    action === 'create'
+      ? `This key expires at ${ends}: a key it creates must expire no later (set expiresAt at or before ${ends}).`
+      : `This key expires at ${ends}: it may rotate only keys that expire no later (the new secret would last as long as the key rotated).`,
+  );
 }
 
 /** Shown instead of the first characters of a key that ADMIN_API_KEY set (and marks it). */

@@ -9,6 +9,7 @@ export enum AuthErrorCode {
   TenantExists = 'tenant_exists',
   ApiKeyNotFound = 'api_key_not_found',
   ScopeNotGrantable = 'scope_not_grantable',
+  ExpiryNotGrantable = 'expiry_not_grantable',
   KeyOutranksCaller = 'key_outranks_caller',
   AgentBindingRequired = 'agent_binding_required',
   ApiKeyManaged = 'api_key_managed',

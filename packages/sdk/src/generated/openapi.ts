@@ -160,7 +160,7 @@ export interface paths {
     put?: never;
     /**
      * Create an API key; the key is in this response only
-     * @description Only scopes the calling key holds may be granted; "*" by platform admins only.
+     * @description Only scopes the calling key holds may be granted; "*" by platform admins only. A key that expires creates only keys that expire no later (403 expiry-not-grantable).
      */
     post: operations['ApiKeysController_create'];
     delete?: never;
@@ -201,7 +201,7 @@ export interface paths {
     put?: never;
     /**
      * Issue a successor key; the old one stays valid for overlapSeconds
-     * @description Only a key holding every scope of the rotated key (403 otherwise). A revoked, expired or already rotated key is not rotated (409): rotate its successor.
+     * @description Only a key holding every scope of the rotated key (403 otherwise), and, when it expires, expiring no earlier than the rotated key (403 expiry-not-grantable). A revoked, expired or already rotated key is not rotated (409): rotate its successor.
      */
     post: operations['ApiKeysController_rotate'];
     delete?: never;

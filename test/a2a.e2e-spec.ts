@@ -403,6 +403,35 @@ describe('A2A 1.0', () => {
       await test.http.post(`/a2a/v1/tasks/${response.body.task.id}:cancel`).set(writer).send({});
     });
 
+    it('a blocking send whose key is revoked while it waits answers the task as it was then', async () => {
+      const sender = await createKey(test, { scopes: ['workflows:write', 'workflows:read'] });
+      const answered = send(message('summary', [{ text: 'revoked meanwhile' }], {}, true), {
+        authorization: sender.authorization,
+      });
+      let settled = false;
+      const done = answered.then((response) => {
+        settled = true;
+        return response;
+      });
+      // The run has started (the task can be claimed) before the key goes.
+      const pending = await test.http
+        .get('/api/v1/workflows?status=pending&type=summary')
+        .set(writer);
+      expect(pending.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const revoked = await test.http.delete(`/api/v1/api-keys/${sender.id}`).set(test.admin);
+      expect(revoked.status).toBe(204);
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+      expect(settled).toBe(true);
+      // What the agent does after the revocation is not handed to the revoked key.
+      await completeNext({ summary: 'after the revocation' });
+      const response = await done;
+      expect(response.status).toBe(200);
+      expect(violations(response.body.task, 'Task')).toEqual([]);
+      expect(response.body.task.status.state).not.toBe('TASK_STATE_COMPLETED');
+      expect(JSON.stringify(response.body)).not.toContain('after the revocation');
+    });
+
     it('a repeat of a blocking send while it waits is a 409 that says to retry, then replayed', async () => {
       const body = message('summary', [{ text: 'repeated while waiting' }], {}, true);
       const headers = { ...writer, 'idempotency-key': `wait-${Date.now()}` };

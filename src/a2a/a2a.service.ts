@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TenantsService } from '../auth/tenants.service';
 import { ConflictError } from '../common/errors/domain-error';
-import { currentTenantId } from '../common/context/request-context';
+import { KeyChanges } from '../auth/key-changes';
+import { currentTenantId, requestContext } from '../common/context/request-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { ReadRouter } from '../database/read-router';
@@ -68,6 +69,7 @@ export class A2aService {
     private readonly dataSource: DataSource,
     private readonly reads: ReadRouter,
     private readonly push: A2aPushService,
+    private readonly keyChanges: KeyChanges,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -157,13 +159,20 @@ export class A2aService {
 
   /**
    * The task once settled (see `isSettled`) or at the deadline. Woken by the run's events on the
-   * shared feed, listened to before each read so none falls between; a slow poll besides.
+   * shared feed, listened to before each read so none falls between; a slow poll besides. The key
+   * was valid when the request began: when it is revoked, rotated or changed meanwhile (any
+   * replica, see KeyChanges), or expires, the wait ends with the task as last read before that,
+   * so nothing the run does afterwards is handed to it (as a claim's wait and a stream end).
    */
   private async settle(id: string, waitMs: number): Promise<A2aTask> {
     const tenantId = currentTenantId();
-    const deadline = Date.now() + waitMs;
+    const context = requestContext.get();
+    const deadline = Math.min(Date.now() + waitMs, context?.apiKeyExpiresAt ?? Infinity);
+    const key = context?.apiKeyId ? this.keyChanges.watch(context.apiKeyId) : undefined;
     let wake: (() => void) | undefined;
     let changed = false;
+    const onKeyChange = () => wake?.();
+    key?.signal.addEventListener('abort', onKeyChange, { once: true });
     const leave = this.feed.open();
     const unlisten = this.feed.listen({
       tenantId,
@@ -175,9 +184,13 @@ export class A2aService {
       },
     });
     try {
+      let last: A2aTask | undefined;
       for (;;) {
         changed = false;
+        if (last && key?.changed) return last;
         const task = await this.get(id);
+        if (key?.changed) return last ?? task;
+        last = task;
         const left = deadline - Date.now();
         if (isSettled(task) || left <= 0) return task;
         if (changed) continue;
@@ -191,6 +204,8 @@ export class A2aService {
         wake = undefined;
       }
     } finally {
+      key?.signal.removeEventListener('abort', onKeyChange);
+      key?.dispose();
       unlisten();
       leave();
     }

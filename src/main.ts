@@ -4,6 +4,7 @@ import 'reflect-metadata';
 import { createApp } from './bootstrap';
 import { createRootLogger } from './common/logging/logging.options';
 import { AppConfig, ConfigError, loadConfig } from './config/config';
+import { awaitDatabase, DatabaseUnusableError } from './database/database-preflight';
 import { EmbeddedDatabase, EmbeddedPostgresMissingError } from './database/embedded-postgres';
 import { installShutdown } from './shutdown';
 import { ApiKeysService } from './auth/api-keys.service';
@@ -38,6 +39,16 @@ async function main(): Promise<void> {
     });
     log.info(`Embedded PostgreSQL listening on 127.0.0.1:${embedded.port}`);
     config = { ...config, databaseUrl: embedded.url };
+  } else {
+    await awaitDatabase(config.databaseUrl, {
+      connectTimeoutMs: config.dbConnectTimeoutMs,
+      warn: (message) => log.warn(message),
+    }).catch((error: unknown) => {
+      if (!(error instanceof DatabaseUnusableError)) throw error;
+      log.fatal(error.message);
+      process.stderr.write(`${error.message}\n`);
+      process.exit(error.exitCode);
+    });
   }
 
   try {

@@ -127,6 +127,40 @@ describeBuilt('the service process', () => {
     }
   });
 
+  const traceless = (output: string) => {
+    expect(output).not.toMatch(/\n\s+at /); // no stack trace
+    expect(output).not.toContain('\u001b['); // no terminal colours
+  };
+
+  it('a database that does not exist is named on one line, exit 78, without a stack trace', async () => {
+    const missing = new URL(db.url);
+    missing.pathname = '/agentmesh_no_such_database';
+    const app = spawnApp({ DATABASE_URL: missing.toString() });
+    expect(await app.exited).toBe(78);
+    const refusal = app
+      .output()
+      .split('\n')
+      .filter((line) => line.includes('agentmesh_no_such_database'));
+    // The log's JSON line and, for whoever started it by hand, the same words on stderr.
+    expect(refusal.length).toBeGreaterThan(0);
+    for (const line of refusal) expect(line).toMatch(/does not exist.*Check DATABASE_URL/);
+    traceless(app.output());
+  });
+
+  it('a database that does not answer is tried a few times, a line each, then exit 69', async () => {
+    const nobody = new URL(db.url);
+    nobody.port = String(await freePort());
+    const app = spawnApp({ DATABASE_URL: nobody.toString(), LOG_LEVEL: 'info' });
+    expect(await app.exited).toBe(69);
+    const lines = app
+      .output()
+      .split('\n')
+      .filter((line) => line.includes(`127.0.0.1:${nobody.port}`));
+    expect(lines.filter((line) => line.includes('trying again'))).toHaveLength(4);
+    expect(lines.at(-1)).toMatch(/does not answer .* after 5 tries/);
+    traceless(app.output());
+  });
+
   it.each([
     ['PORT', 'abc'],
     ['RATE_LIMIT_PER_MINUTE', '-1'],

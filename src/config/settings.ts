@@ -34,7 +34,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'DATABASE_URL',
     default: 'unset: embedded',
-    meaning: 'PostgreSQL connection string',
+    meaning:
+      'PostgreSQL connection string; at start, a database that does not exist or refuses the credentials stops the process with exit code 78, one that does not answer is tried five times a second apart, then exit code 69',
   },
   {
     name: 'AGENTMESH_DATA_DIR',

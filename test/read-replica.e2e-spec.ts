@@ -36,13 +36,14 @@ describeWithReplica('reads from a streaming replica (DATABASE_READ_URL)', () => 
     expect(response.status).toBe(201);
     return response.body.data.id as string;
   };
-  const replicaReads = async (app: TestApp) => {
+  const reads = async (app: TestApp, target: string, reason: string) => {
     const text = (await app.http.get('/metrics')).text;
     const line = text
       .split('\n')
-      .find((row) => row.startsWith('db_reads_total{target="replica",reason="current"}'));
+      .find((row) => row.startsWith(`db_reads_total{target="${target}",reason="${reason}"}`));
     return line ? Number(line.split(' ').pop()) : 0;
   };
+  const replicaReads = (app: TestApp) => reads(app, 'replica', 'current');
   const until = async (check: () => Promise<boolean>, timeoutMs = 20_000) => {
     const deadline = Date.now() + timeoutMs;
     while (!(await check())) {
@@ -140,6 +141,8 @@ describeWithReplica('reads from a streaming replica (DATABASE_READ_URL)', () => 
     await pair.stopReplica();
     try {
       const id = await startRun();
+      const lagging = await reads(test, 'primary', 'replica_lagging');
+      const down = await reads(test, 'primary', 'replica_down');
       for (let i = 0; i < 5; i++) {
         expect(await runIds(test, reader)).toContain(id);
         const agents = await test.http.get('/api/v1/agents').set(reader);
@@ -151,6 +154,9 @@ describeWithReplica('reads from a streaming replica (DATABASE_READ_URL)', () => 
         .split('\n')
         .find((row) => row.startsWith('db_replica_lag_seconds'));
       expect(lag).toBe('db_replica_lag_seconds -1');
+      // Said as down, not as lagging: what the on-call looks at differs.
+      expect(await reads(test, 'primary', 'replica_down')).toBeGreaterThan(down);
+      expect(await reads(test, 'primary', 'replica_lagging')).toBe(lagging);
     } finally {
       await pair.startReplica();
     }

@@ -102,6 +102,8 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
   private replica: DataSource | undefined;
   private readonly estimate = new LagEstimate();
   private replicaLagMs = Infinity;
+  /** The replica failed a query or a probe, and no probe has reached it since. */
+  private replicaDown = false;
   private probing: NodeJS.Timeout | undefined;
   private readonly writes = new Map<string, number>();
   /** The contexts of the requests that may write (see `trackWritesOf`) while they run. */
@@ -224,7 +226,8 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
   }
 
   private choose(scopes: string[]): { source: DataSource; reason: string } {
-    if (!this.replica?.isInitialized) return { source: this.primary, reason: 'replica_down' };
+    if (!this.replica?.isInitialized || this.replicaDown)
+      return { source: this.primary, reason: 'replica_down' };
     const bound = this.config.databaseReadMaxLagMs;
     if (!(this.replicaLagMs <= bound)) return { source: this.primary, reason: 'replica_lagging' };
     const window = bound + 2 * REPLICA_PROBE_MS;
@@ -263,6 +266,7 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
             ? Infinity
             : 0
           : this.estimate.lagAt(Date.now(), lsnValue(replica.replayed));
+      this.replicaDown = false;
       if (this.downLogged) {
         this.downLogged = false;
         this.logger.log('The read replica answers again');
@@ -276,6 +280,7 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
 
   private markDown(message: string): void {
     this.replicaLagMs = Infinity;
+    this.replicaDown = true;
     if (!this.downLogged) {
       this.downLogged = true;
       this.logger.warn({ err: message }, 'The read replica failed: reads use the primary');

@@ -351,7 +351,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'AUDIT_TRUSTED_KEYS',
     default: 'none',
     meaning:
-      'Public keys (base64, as `GET /audit/checkpoints` shows) of earlier signing keys whose checkpoints still verify after a rotation',
+      "Public keys (base64, as `GET /audit/checkpoints` shows) of signing keys whose checkpoints verify besides this replica's own and those the sealers recorded in the database (which already include earlier keys of this deployment): keys the database does not record, such as one from before a restore",
   },
 ];
 

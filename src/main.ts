@@ -9,6 +9,7 @@ import { EmbeddedDatabase, EmbeddedPostgresMissingError } from './database/embed
 import { installShutdown } from './shutdown';
 import { ApiKeysService } from './auth/api-keys.service';
 import { firstStartBanner } from './first-start-banner';
+import { readSigningKeyFile } from './audit/audit-signer';
 
 async function main(): Promise<void> {
   let config: AppConfig;
@@ -22,6 +23,13 @@ async function main(): Promise<void> {
     throw error;
   }
   const log = createRootLogger(config).child({ context: 'Bootstrap' });
+  try {
+    if (!config.auditSigningKey) readSigningKeyFile(config.auditKeyFile);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(78); // EX_CONFIG
+  }
 
   let embedded: EmbeddedDatabase | undefined;
   if (!config.databaseUrl) {

@@ -1,4 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { freePort, MAIN, spawnApp, waitFor } from './utils/spawn-app';
@@ -159,6 +161,20 @@ describeBuilt('the service process', () => {
     expect(lines.filter((line) => line.includes('trying again'))).toHaveLength(4);
     expect(lines.at(-1)).toMatch(/does not answer .* after 5 tries/);
     traceless(app.output());
+  });
+
+  it('an AUDIT_KEY_FILE that cannot be read is named on one line, exit 78, without a stack trace', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'agentmesh-key-'));
+    const notAFolder = join(folder, 'a-file');
+    writeFileSync(notAFolder, 'x');
+    try {
+      const app = spawnApp({ DATABASE_URL: db.url, AUDIT_KEY_FILE: join(notAFolder, 'key.pem') });
+      expect(await app.exited).toBe(78);
+      expect(app.output()).toMatch(/AUDIT_KEY_FILE .*key\.pem/);
+      traceless(app.output());
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 
   it.each([

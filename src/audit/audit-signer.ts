@@ -3,6 +3,7 @@ import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
+import { ConfigError } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import {
   Checkpoint,
@@ -118,15 +119,8 @@ export class AuditSigner {
   }
 
   private loadOrCreate(file: string): KeyObject {
-    try {
-      return parseSigningKey(readFileSync(file, 'utf8'));
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') {
-        throw new Error(
-          `AUDIT_KEY_FILE ${file} is not a usable Ed25519 key: ${(error as Error).message}`,
-        );
-      }
-    }
+    const kept = readSigningKeyFile(file);
+    if (kept) return kept;
     const { privateKey } = generateKeyPairSync('ed25519');
     const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     try {
@@ -148,5 +142,22 @@ export class AuditSigner {
       'Generated the audit signing key; pin its public key to verify exports offline',
     );
     return privateKey;
+  }
+}
+
+/**
+ * The key kept in AUDIT_KEY_FILE; undefined when there is none yet (it is generated there). A
+ * file that cannot be read or holds no Ed25519 key is a ConfigError: the process was started
+ * with a setting it cannot use (main checks this before the application starts, so that it is
+ * said in one line).
+ */
+export function readSigningKeyFile(file: string): KeyObject | undefined {
+  try {
+    return parseSigningKey(readFileSync(file, 'utf8'));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new ConfigError([
+      `AUDIT_KEY_FILE ${file} is not a usable Ed25519 key: ${(error as Error).message}`,
+    ]);
   }
 }

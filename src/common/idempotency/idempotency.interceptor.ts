@@ -36,8 +36,8 @@ export function requestHash(method: string, url: string, body: unknown, apiKeyId
 /**
  * `Idempotency-Key` on a write: the first response (2xx: status, body and the headers its
  * handler set) is stored per tenant and key for 24 h; a repeat by the same API key with the same
- * method, path and body gets it again with `Idempotent-Replayed: true`,
- * one with another body (or from another API key) 422, one while the first is still running 409. A request that failed
+ * method, path and body gets it again with `Idempotent-Replayed: true`, one with another body
+ * (or from another API key) 422, one while the first is still running 409. A request that failed
  * before any change committed stores nothing, so the client may retry it with the same key. One
  * whose change committed keeps the key whatever happens next (the mark is written in the
  * change's own transaction, see UnitOfWork): a repeat replays the stored response or, while

@@ -1,5 +1,6 @@
 import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
+import { encodeCursor } from '../src/common/pagination';
 import { ADMIN_KEY, createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -379,8 +380,7 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
   });
 
   describe('a cursor of the right shape naming a time that cannot be', () => {
-    const cursor = (position: unknown[]) =>
-      Buffer.from(JSON.stringify(position)).toString('base64url');
+    const cursor = encodeCursor;
 
     it("an agent's task list refuses it as a cursor this API did not issue", async () => {
       const registered = await send('POST', '/api/v1/agents', {

@@ -68,14 +68,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
       ]);
     }
     // Keys are per tenant: a route without one (public) is left alone.
-    const tenantId = requestContext.get()?.tenantId;
+    const current = requestContext.get();
+    const tenantId = current?.tenantId;
     if (!tenantId) return next.handle();
-    const hash = requestHash(
-      request.method,
-      request.url,
-      request.body,
-      requestContext.get()?.apiKeyId,
-    );
+    const hash = requestHash(request.method, request.url, request.body, current?.apiKeyId);
     const reservation = await this.store.reserve(tenantId, key, hash);
     switch (reservation.kind) {
       case 'mismatch':
@@ -106,8 +102,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
         break;
     }
     const held = { tenantId, key, committed: false };
-    const store = requestContext.get();
-    if (store) store.idempotency = held;
+    if (current) current.idempotency = held;
     const headersBefore = headerValues(reply);
     return from(
       (async () => {

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { chainHash, GENESIS_HASH, SealedFields } from '../src/audit/audit-hash';
 import { parseSigningKey, publicKeyBase64 } from '../src/audit/audit-signing';
 import { testKeyFile } from './utils/spawn-app';
 import { startTestApp, TestApp } from './utils/test-app';
@@ -127,6 +128,29 @@ describe('audit tampering beyond single rows', () => {
         );
       }
     };
+  }
+
+  /** Links the entries `ids` anew from seq 1, as a sealer would, without signing anything. */
+  async function rechain(ids: string[]): Promise<void> {
+    let prevHash = GENESIS_HASH;
+    for (const [index, id] of ids.entries()) {
+      const { rows } = await db.query<Omit<SealedFields, 'seq'>>(
+        `SELECT e.id, e.tenant_id AS "tenantId", e.occurred_at AS "occurredAt",
+                e.actor_type AS "actorType", e.actor_id AS "actorId", e.action,
+                e.resource_type AS "resourceType", e.resource_id AS "resourceId",
+                e.correlation_id AS "correlationId", e.ip, e.user_agent AS "userAgent",
+                e.before::text AS before, e.after::text AS after
+           FROM audit_entries e WHERE e.id = $1`,
+        [id],
+      );
+      const seq = String(index + 1);
+      const hash = chainHash(prevHash, { ...rows[0], seq });
+      await db.query(
+        'INSERT INTO audit_chain (seq, entry_id, prev_hash, hash) VALUES ($1, $2, $3, $4)',
+        [seq, id, prevHash, hash],
+      );
+      prevHash = hash;
+    }
   }
 
   it('signs with a key generated on first start, kept in AUDIT_KEY_FILE and reused', async () => {
@@ -283,6 +307,82 @@ describe('audit tampering beyond single rows', () => {
       valid: false,
       firstInvalidSeq: backupSeq + 1,
       reason: 'chain_truncated',
+    });
+    await asAttacker(async () => {
+      for (const put of restore.reverse()) await put();
+    });
+    expect(await verify()).toMatchObject({ valid: true, head: { seq: head } });
+  });
+
+  it('a history rewritten from seq 1 (checkpoints deleted, every hash recomputed), and not signed', async () => {
+    const head = await sealed();
+    const { rows: order } = await db.query<{ id: string }>(
+      'SELECT entry_id AS id FROM audit_chain ORDER BY seq',
+    );
+    let restore: Array<() => Promise<void>> = [];
+    await asAttacker(async () => {
+      const { rows: first } = await db.query<{ after: string | null }>(
+        'SELECT after::text AS after FROM audit_entries WHERE id = $1',
+        [order[0].id],
+      );
+      restore = [
+        await cut('audit_checkpoints', 'true', []),
+        await cut('audit_chain', 'true', []),
+        async () => {
+          await db.query('UPDATE audit_entries SET after = $2::jsonb WHERE id = $1', [
+            order[0].id,
+            first[0].after,
+          ]);
+        },
+      ];
+      // The forgery: the first entry says something else, and the chain is hashed anew.
+      await db.query(`UPDATE audit_entries SET after = '{"forged": true}'::jsonb WHERE id = $1`, [
+        order[0].id,
+      ]);
+      await rechain(order.map((row) => row.id));
+    });
+    expect(await verify()).toMatchObject({
+      valid: false,
+      firstInvalidSeq: 1,
+      reason: 'anchor_mismatch',
+      head: { seq: head },
+    });
+    // The sealer does not sign entries onto the forged chain.
+    const created = await test.http
+      .post('/api/v1/tenants')
+      .set(test.admin)
+      .send({ id: 'tamper-rewritten', name: 'After the rewrite' });
+    expect(created.status).toBe(201);
+    await new Promise((done) => setTimeout(done, 1_500));
+    const { rows: signed } = await db.query<{ count: string; links: string }>(
+      `SELECT (SELECT count(*) FROM audit_checkpoints)::text AS count,
+              (SELECT count(*) FROM audit_chain)::text AS links`,
+    );
+    expect(signed[0]).toEqual({ count: '0', links: String(head) });
+    await asAttacker(async () => {
+      await db.query('DELETE FROM audit_chain');
+      for (const put of restore.reverse()) await put();
+    });
+    // Once the chain is what was signed, the waiting entry is sealed onto it.
+    expect(await sealed()).toBe(head + 1);
+    expect(await verify()).toMatchObject({ valid: true, head: { seq: head + 1 } });
+  });
+
+  it('a chain emptied entirely (entries, links and checkpoints)', async () => {
+    const head = await sealed();
+    let restore: Array<() => Promise<void>> = [];
+    await asAttacker(async () => {
+      restore = [
+        await cut('audit_checkpoints', 'true', []),
+        await cut('audit_chain', 'true', []),
+        await cut('audit_entries', 'true', []),
+      ];
+    });
+    expect(await verify()).toMatchObject({
+      valid: false,
+      firstInvalidSeq: 1,
+      reason: 'chain_truncated',
+      head: null,
     });
     await asAttacker(async () => {
       for (const put of restore.reverse()) await put();

@@ -4,7 +4,9 @@ import { Client } from 'pg';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
+import { anchorBreak, databaseIdentity } from './audit-anchor';
 import { AuditSigner } from './audit-signer';
+import type { SnapshotQuery } from './read-snapshot';
 
 /** Advisory-lock key of the sealer leader ("agas"); advisory keys are per database. */
 const SEALER_LOCK = 0x6167_6173;
@@ -33,8 +35,10 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private stopped = false;
-  /** The hash at seq 1: names this database's chain for the signer's anchor. */
-  private firstHash: string | undefined;
+  /** `DATABASE_IDENTITY_SQL` on this connection; null when it could not be read. */
+  private database: string | null | undefined;
+  /** The break last reported, so that a refusal is logged once, not every tick. */
+  private refused: string | undefined;
   /** Whether this key is in audit_signing_keys (written once, with the first checkpoint). */
   private keyRegistered = false;
 
@@ -118,7 +122,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     const client = this.client;
     this.client = undefined;
     this.leader = false;
-    this.firstHash = undefined;
+    this.database = undefined;
     if (!client) return;
     try {
       await client.end();
@@ -132,6 +136,33 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
       'SELECT hash FROM audit_chain WHERE seq = 1',
     );
     return rows[0]?.hash;
+  }
+
+  /**
+   * Whether the chain no longer holds the head this replica signed (cut short, rolled back or
+   * replaced): it then signs nothing onto it, since a checkpoint on top would vouch for what was
+   * put there. The entries wait, unsealed, until the chain is put back or the operator moves
+   * the anchor aside to accept it (docs/operations.md, Backup and restore).
+   */
+  private async refuses(query: SnapshotQuery, headSeq: number): Promise<boolean> {
+    if (this.database === undefined) this.database = (await databaseIdentity(query)) ?? null;
+    const broken = await anchorBreak(
+      query,
+      this.signer.anchorsNow(),
+      headSeq,
+      this.database ?? undefined,
+    );
+    const state = broken && `${broken.reason}@${broken.seq}`;
+    if (broken && state !== this.refused) {
+      this.logger.error(
+        { firstInvalidSeq: broken.seq, reason: broken.reason, anchor: broken.anchor },
+        'The audit chain does not hold the head this replica signed: sealing stopped until it does (GET /api/v1/audit/verify)',
+      );
+    } else if (!broken && this.refused) {
+      this.logger.log('The audit chain holds the head this replica signed again: sealing resumed');
+    }
+    this.refused = state;
+    return broken !== undefined;
   }
 
   /**
@@ -178,7 +209,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         BATCH,
       ]);
       await client.query('RESET enable_sort');
-      if (entries.length === 0) {
+      if (entries.length === 0 || (await this.refuses(query, Number(head?.seq ?? 0)))) {
         await client.query('COMMIT');
         return 0;
       }
@@ -225,9 +256,13 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
       );
       await client.query('COMMIT');
       this.keyRegistered = true;
-      this.firstHash ??= head ? await this.readFirstHash(client) : hashes[0];
-      if (this.firstHash) {
-        this.signer.recordAnchor(this.firstHash, { seq: checkpoint.seq, hash: checkpoint.hash });
+      const firstHash = head ? await this.readFirstHash(client) : hashes[0];
+      if (firstHash) {
+        this.signer.recordAnchor(firstHash, {
+          seq: checkpoint.seq,
+          hash: checkpoint.hash,
+          ...(this.database ? { database: this.database } : {}),
+        });
       }
       return entries.length;
     } catch (error) {

@@ -19,6 +19,8 @@ const MAX_ANCHORS = 16;
 export interface Anchor {
   seq: string;
   hash: string;
+  /** The database it was signed in (`DATABASE_IDENTITY_SQL`); absent when it could not be read. */
+  database?: string;
 }
 
 export { keyIdOf } from './audit-signing';
@@ -71,7 +73,8 @@ export class AuditSigner {
 
   /**
    * The highest head this replica has signed for each chain, keyed by the hash at seq 1 (which
-   * names a chain: a fresh database is another chain, not a truncated one). A copy: a verify
+   * names a chain: a fresh database is another chain, not a truncated one), with the database it
+   * was signed in (see `anchorBreak`). A copy: a verify
    * takes it before its database snapshot, so that each anchor is a head committed in what it
    * reads.
    */
@@ -109,7 +112,11 @@ export class AuditSigner {
           /^\d+$/.test(anchor.seq) &&
           typeof anchor.hash === 'string'
         ) {
-          anchors.set(firstHash, { seq: anchor.seq, hash: anchor.hash });
+          anchors.set(firstHash, {
+            seq: anchor.seq,
+            hash: anchor.hash,
+            ...(typeof anchor.database === 'string' ? { database: anchor.database } : {}),
+          });
         }
       }
     } catch {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { GENESIS_HASH } from './audit-hash';
+import { anchorBreak, databaseIdentity } from './audit-anchor';
 import { Anchor, AuditSigner } from './audit-signer';
 import { Checkpoint, checkpointSignatureValid } from './audit-signing';
 import { SnapshotQuery, withReadSnapshot } from './read-snapshot';
@@ -200,7 +201,8 @@ export class AuditVerifier {
   /**
    * A chain cut short (its tail deleted, or the whole database restored from an older backup)
    * is self-consistent; what gives it away is a signed head beyond it: the newest trusted
-   * checkpoint in the database, or the anchor the sealer keeps outside it.
+   * checkpoint in the database, or the anchor the sealer keeps outside it (which also catches a
+   * chain replaced from seq 1 with its checkpoints deleted).
    */
   private async truncation(
     query: SnapshotQuery,
@@ -220,15 +222,8 @@ export class AuditVerifier {
       }
       return { seq: headSeq + 1, reason: 'chain_truncated' };
     }
-    const [first] = await query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = 1');
-    const anchor = first ? anchors.get(first.hash) : undefined;
-    if (!anchor) return undefined;
-    if (Number(anchor.seq) > headSeq) return { seq: headSeq + 1, reason: 'chain_truncated' };
-    const [link] = await query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [
-      anchor.seq,
-    ]);
-    if (link?.hash !== anchor.hash) return { seq: Number(anchor.seq), reason: 'anchor_mismatch' };
-    return undefined;
+    const broken = await anchorBreak(query, anchors, headSeq, await databaseIdentity(query));
+    return broken && { seq: broken.seq, reason: broken.reason };
   }
 }
 

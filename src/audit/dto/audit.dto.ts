@@ -196,7 +196,9 @@ export class VerifyResultDto implements VerifyResult {
     ],
     description:
       'chain_truncated: a signed head (a checkpoint, or the anchor the sealer keeps outside the ' +
-      'database) lies beyond the chain, e.g. its tail was deleted or an older backup restored',
+      'database) lies beyond the chain, e.g. its tail was deleted or an older backup restored; ' +
+      'anchor_mismatch: the chain no longer holds the head the sealer last signed (at that seq, ' +
+      'or from seq 1 when the chain in this database was replaced)',
   })
   reason: string | null;
 

@@ -1569,7 +1569,7 @@ export interface components {
       checked: number;
       firstInvalidSeq: number | null;
       /**
-       * @description chain_truncated: a signed head (a checkpoint, or the anchor the sealer keeps outside the database) lies beyond the chain, e.g. its tail was deleted or an older backup restored
+       * @description chain_truncated: a signed head (a checkpoint, or the anchor the sealer keeps outside the database) lies beyond the chain, e.g. its tail was deleted or an older backup restored; anchor_mismatch: the chain no longer holds the head the sealer last signed (at that seq, or from seq 1 when the chain in this database was replaced)
        * @enum {string|null}
        */
       reason:

@@ -1,0 +1,61 @@
+import type { Anchor } from './audit-signer';
+import type { SnapshotQuery } from './read-snapshot';
+
+/**
+ * Names the database a chain lives in: the cluster's system identifier (kept by its physical
+ * standbys and base backups) and the database's oid, which no role that writes rows can change.
+ * Null where the role may not read `pg_control_system()`: the anchors then match by first hash
+ * alone.
+ */
+export const DATABASE_IDENTITY_SQL = `SELECT CASE WHEN has_function_privilege('pg_control_system()', 'EXECUTE')
+    THEN (SELECT system_identifier::text FROM pg_control_system()) || '/' || d.oid::text
+  END AS identity
+  FROM pg_database d WHERE d.datname = current_database()`;
+
+export async function databaseIdentity(query: SnapshotQuery): Promise<string | undefined> {
+  const [row] = await query<{ identity: string | null }>(DATABASE_IDENTITY_SQL);
+  return row?.identity ?? undefined;
+}
+
+export interface AnchorBreak {
+  seq: number;
+  reason: 'chain_truncated' | 'anchor_mismatch';
+  anchor: Anchor;
+}
+
+/**
+ * Whether the chain in this database still holds the head this replica last signed for it.
+ *
+ * The anchor is found by the hash at seq 1, which names a chain: a fresh database is another
+ * chain, not a forged one. But a chain replaced from seq 1 in place (every hash recomputed, the
+ * checkpoints deleted) or emptied has another first hash, or none, in the same database: the
+ * anchor recorded for this database then says the chain it signed is gone, from seq 1.
+ */
+export async function anchorBreak(
+  query: SnapshotQuery,
+  anchors: ReadonlyMap<string, Anchor>,
+  headSeq: number,
+  database: string | undefined,
+): Promise<AnchorBreak | undefined> {
+  const [first] = await query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = 1');
+  const anchor = first ? anchors.get(first.hash) : undefined;
+  if (!anchor) {
+    const replaced = database === undefined ? undefined : lastFor(anchors, database);
+    if (!replaced) return undefined;
+    return { seq: 1, reason: first ? 'anchor_mismatch' : 'chain_truncated', anchor: replaced };
+  }
+  if (Number(anchor.seq) > headSeq) return { seq: headSeq + 1, reason: 'chain_truncated', anchor };
+  const [link] = await query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [
+    anchor.seq,
+  ]);
+  if (link?.hash !== anchor.hash)
+    return { seq: Number(anchor.seq), reason: 'anchor_mismatch', anchor };
+  return undefined;
+}
+
+/** The anchor most recently recorded for `database` (the map keeps the order they were set). */
+function lastFor(anchors: ReadonlyMap<string, Anchor>, database: string): Anchor | undefined {
+  let found: Anchor | undefined;
+  for (const anchor of anchors.values()) if (anchor.database === database) found = anchor;
+  return found;
+}

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { chainHash, GENESIS_HASH, SealedFields } from '../src/audit/audit-hash';
 import { parseSigningKey, publicKeyBase64 } from '../src/audit/audit-signing';
+import { verifyExport } from '../src/audit/export-verifier';
 import { testKeyFile } from './utils/spawn-app';
-import { startTestApp, TestApp } from './utils/test-app';
+import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 interface Verify {
   valid: boolean;
@@ -388,6 +389,49 @@ describe('audit tampering beyond single rows', () => {
       for (const put of restore.reverse()) await put();
     });
     expect(await verify()).toMatchObject({ valid: true, head: { seq: head } });
+  });
+
+  it("a deleted entry is missing in its tenant's export, not taken for another tenant's", async () => {
+    const tenant = await createKey(test, {
+      tenantId: 'tamper-0',
+      scopes: ['audit:read', 'agents:write'],
+    });
+    for (const name of ['first', 'second']) {
+      const agent = await test.http
+        .post('/api/v1/agents')
+        .set({ authorization: tenant.authorization })
+        .send({ id: `tamper-${name}`, name, skills: [{ id: 'audit', name: 'Audit' }] });
+      expect(agent.status).toBe(201);
+    }
+    await sealed();
+    const exportOf = () =>
+      test.http.get('/api/v1/audit/export').set({ authorization: tenant.authorization });
+    const own = (await exportOf()).text.trim().split('\n');
+    expect(own.length).toBeGreaterThanOrEqual(3);
+    expect(verifyExport(own)).toMatchObject({ valid: true });
+    const victim = JSON.parse(own[own.length - 2]) as { id: string; seq: string };
+    let restore: () => Promise<void> = async () => undefined;
+    await asAttacker(async () => {
+      restore = await cut('audit_entries', 'id = $1', [victim.id]);
+    });
+    expect(verifyExport((await exportOf()).text.split('\n'))).toMatchObject({
+      valid: false,
+      firstInvalidSeq: Number(victim.seq),
+      reason: 'missing_entry',
+    });
+    // The whole chain says the same, as the online verify does.
+    expect(await offline(join(dir, 'checkpoints.json'))).toMatchObject({
+      valid: false,
+      firstInvalidSeq: Number(victim.seq),
+      reason: 'missing_entry',
+    });
+    expect(await verify()).toMatchObject({
+      valid: false,
+      firstInvalidSeq: Number(victim.seq),
+      reason: 'missing_entry',
+    });
+    await asAttacker(restore);
+    expect(await verify()).toMatchObject({ valid: true });
   });
 
   it('prints a CloudTrail-style report', async () => {

@@ -88,7 +88,10 @@ export class AuditController {
   })
   @ApiProduces('application/x-ndjson')
   @ApiOkResponse({
-    description: 'One sealed entry a line (JSON), oldest first, as `audit:verify` reads them',
+    description:
+      'One sealed entry a line (JSON), oldest first, as `audit:verify` reads them; a chain link ' +
+      'whose entry was deleted is a line of `seq`, `prevHash`, `hash` and `missingEntryId`, in ' +
+      'every export',
     content: { 'application/x-ndjson': { schema: { type: 'string' } } },
   })
   @ApiProblems(400)

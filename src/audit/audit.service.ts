@@ -52,6 +52,14 @@ const SELECT_FIELDS = `
   e.correlation_id AS "correlationId", e.ip, e.user_agent AS "userAgent",
   e.before::text AS before, e.after::text AS after`;
 
+/** An export line for a chain link whose entry is gone: the verifier reads it as missing_entry. */
+export interface MissingEntryRow {
+  seq: string;
+  prevHash: string;
+  hash: string;
+  missingEntryId: string;
+}
+
 @Injectable()
 export class AuditService {
   /** Entries recorded in a transaction and not yet written (see `record`). */
@@ -236,22 +244,30 @@ export class AuditService {
    * Sealed entries in chain order, in batches, for the NDJSON export: one tenant's, or with
    * `tenantId` null the whole chain (platform admins only; the controller checks).
    */
-  async *exportSealed(tenantId: string | null): AsyncGenerator<AuditRow> {
+  async *exportSealed(tenantId: string | null): AsyncGenerator<AuditRow | MissingEntryRow> {
     let afterSeq = '0';
     for (;;) {
       // Each batch from the replica when it is current: an export reads the chain in seq
       // order, and a batch from a lagging replica only ends the export a few entries early.
       const rows = await this.reads.read((source) =>
-        source.query<AuditRow[]>(
-          `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
-             FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
-            WHERE ($1::varchar IS NULL OR e.tenant_id = $1) AND c.seq > $2::bigint
+        source.query<Array<AuditRow & { missingEntryId: string | null }>>(
+          `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash,
+                  CASE WHEN e.id IS NULL THEN c.entry_id END AS "missingEntryId"
+             FROM audit_chain c LEFT JOIN audit_entries e ON e.id = c.entry_id
+            WHERE ($1::varchar IS NULL OR e.tenant_id = $1 OR e.id IS NULL)
+              AND c.seq > $2::bigint
             ORDER BY c.seq LIMIT $3`,
           [tenantId, afterSeq, EXPORT_BATCH],
         ),
       );
       if (rows.length === 0) return;
-      yield* rows;
+      // A link whose entry was deleted is in every export: whose it was is gone with it, and
+      // left out it would read as another tenant's entry.
+      for (const { missingEntryId, ...row } of rows) {
+        yield missingEntryId === null
+          ? row
+          : { seq: row.seq!, prevHash: row.prevHash!, hash: row.hash!, missingEntryId };
+      }
       afterSeq = rows[rows.length - 1].seq ?? afterSeq;
     }
   }

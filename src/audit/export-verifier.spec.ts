@@ -1,6 +1,6 @@
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
 import { parseSigningKey, publicKeyBase64, signCheckpoint } from './audit-signing';
-import { verifyExport } from './export-verifier';
+import { reportOf, verifyExport } from './export-verifier';
 
 function chain(count: number): Array<SealedFields & { prevHash: string; hash: string }> {
   const rows = [];
@@ -74,6 +74,46 @@ describe('verifyExport', () => {
       firstInvalidSeq: 2,
       reason: 'missing_link',
     });
+  });
+
+  it('fails a link whose entry is gone as missing_entry, in a tenant export too', () => {
+    const rows: unknown[] = chain(5);
+    const [, , third] = chain(5);
+    rows[2] = {
+      seq: third.seq,
+      prevHash: third.prevHash,
+      hash: third.hash,
+      missingEntryId: third.id,
+    };
+    expect(verifyExport(lines(rows), true)).toMatchObject({
+      valid: false,
+      firstInvalidSeq: 3,
+      reason: 'missing_entry',
+    });
+    const tenantA = rows.filter(
+      (row, index) => index === 2 || (row as { tenantId: string }).tenantId === 'a',
+    );
+    expect(verifyExport(lines(tenantA))).toMatchObject({
+      valid: false,
+      firstInvalidSeq: 3,
+      reason: 'missing_entry',
+    });
+    expect(verifyExport([JSON.stringify({ ...(rows[2] as object), hash: 3 })])).toMatchObject({
+      reason: 'malformed_line',
+    });
+  });
+
+  it('reports how many entries the file holds, also past the first break', () => {
+    const changed = chain(10);
+    changed[3] = { ...changed[3], resourceId: 'evil' };
+    const result = verifyExport([...lines(changed), '']);
+    expect(result).toMatchObject({ valid: false, checked: 3, total: 10, firstInvalidSeq: 4 });
+    expect(reportOf(result, 'x.ndjson')).toContain(
+      'Results: 3/10 entries valid before the first break; the 6 after it were not checked',
+    );
+    const whole = verifyExport(lines(chain(4)));
+    expect(whole).toMatchObject({ valid: true, checked: 4, total: 4 });
+    expect(reportOf(whole, 'x.ndjson')).toContain('Results: 4/4 entries valid');
   });
 
   it('rejects malformed and out-of-order lines', () => {

@@ -24,6 +24,8 @@ export interface ExportVerification {
   line: number | null;
   /** Seq ranges absent from the file: other tenants' entries in a tenant export. */
   gaps: number;
+  /** Entry lines in the file, counted to its end also past the first break. */
+  total: number;
   head: { seq: number; hash: string } | null;
 }
 
@@ -49,8 +51,12 @@ const NULLABLE_FIELDS = [
 ] as const;
 
 type ExportedRow = SealedFields & { prevHash: string; hash: string };
+/** A link whose entry is gone (`MissingEntryRow` in the export). */
+type MissingRow = { seq: string; prevHash: string; hash: string; missingEntryId: string };
 
-function parseRow(line: string): ExportedRow | null {
+const LINK_FIELDS = ['seq', 'prevHash', 'hash', 'missingEntryId'] as const;
+
+function parseRow(line: string): ExportedRow | MissingRow | null {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -59,6 +65,11 @@ function parseRow(line: string): ExportedRow | null {
   }
   if (typeof value !== 'object' || value === null) return null;
   const row = value as Record<string, unknown>;
+  if ('missingEntryId' in row) {
+    if (!LINK_FIELDS.every((field) => typeof row[field] === 'string')) return null;
+    if (!/^[1-9]\d*$/.test(row.seq as string)) return null;
+    return row as unknown as MissingRow;
+  }
   if (!STRING_FIELDS.every((field) => typeof row[field] === 'string')) return null;
   if (!NULLABLE_FIELDS.every((field) => row[field] === null || typeof row[field] === 'string')) {
     return null;
@@ -71,7 +82,8 @@ function parseRow(line: string): ExportedRow | null {
  * Checks an NDJSON export (`GET /audit/export`) without the database: every hash is recomputed
  * from the exported bytes, and wherever two lines are adjacent in seq the link between them is
  * checked too. A tenant export skips other tenants' seqs, so gaps are counted, not failed;
- * with `complete` (a full-chain export) the file must start at seq 1 and have no gap.
+ * with `complete` (a full-chain export) the file must start at seq 1 and have no gap. A link
+ * whose entry was deleted is in every export (`missingEntryId`) and fails as `missing_entry`.
  */
 export function verifyExport(
   lines: Iterable<string>,
@@ -83,19 +95,31 @@ export function verifyExport(
   let checked = 0;
   let gaps = 0;
   let lineNumber = 0;
+  let total = 0;
   let previous: { seq: bigint; hash: string } | null = null;
-  const fail = (seq: number | null, reason: string): ExportVerification => ({
-    valid: false,
-    checked,
-    firstInvalidSeq: seq,
-    reason,
-    line: lineNumber,
-    gaps,
-    head: previous ? { seq: Number(previous.seq), hash: previous.hash } : null,
-  });
-  for (const text of lines) {
+  const iterator = lines[Symbol.iterator]();
+  const fail = (seq: number | null, reason: string): ExportVerification => {
+    const line = lineNumber;
+    // The rest is only counted, so that the report can say how much went unchecked.
+    for (let next = iterator.next(); !next.done; next = iterator.next()) {
+      if (next.value.trim() !== '') total += 1;
+    }
+    return {
+      valid: false,
+      checked,
+      firstInvalidSeq: seq,
+      reason,
+      line,
+      gaps,
+      total,
+      head: previous ? { seq: Number(previous.seq), hash: previous.hash } : null,
+    };
+  };
+  for (let next = iterator.next(); !next.done; next = iterator.next()) {
+    const text = next.value;
     lineNumber += 1;
     if (text.trim() === '') continue;
+    total += 1;
     const row = parseRow(text);
     if (!row) return fail(null, 'malformed_line');
     const seq = BigInt(row.seq);
@@ -108,6 +132,8 @@ export function verifyExport(
       const prevHash = previous ? previous.hash : GENESIS_HASH;
       if (row.prevHash !== prevHash) return fail(Number(seq), 'prev_hash_mismatch');
     }
+    // The link is there; the entry it hashed is not (deleted from the database).
+    if ('missingEntryId' in row) return fail(Number(seq), 'missing_entry');
     if (chainHash(row.prevHash, row) !== row.hash) return fail(Number(seq), 'hash_mismatch');
     // A rewritten history can be made self-consistent; it cannot match a signed head.
     const checkpoint = signed.get(row.seq);
@@ -138,17 +164,21 @@ export function verifyExport(
     reason: null,
     line: null,
     gaps,
+    total,
     head: previous ? { seq: Number(previous.seq), hash: previous.hash } : null,
   };
 }
 
 /** The verification as people read it, in the style of `aws cloudtrail validate-logs`. */
 export function reportOf(result: ExportVerification, source: string): string {
-  const total = result.valid ? result.checked : result.checked + 1;
+  const unchecked = result.total - result.checked - 1;
   const lines = [
     `Validating audit export ${source}`,
     '',
-    `Results: ${result.checked}/${total} entries valid`,
+    result.valid || unchecked < 0
+      ? `Results: ${result.checked}/${result.total} entries valid`
+      : `Results: ${result.checked}/${result.total} entries valid before the first break; ` +
+        `the ${unchecked} after it were not checked`,
   ];
   if (result.head) lines.push(`Chain head: seq ${result.head.seq}, hash ${result.head.hash}`);
   if (result.gaps > 0) lines.push(`Gaps (other tenants' entries): ${result.gaps}`);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Checkpoint } from './audit-signing';
 import { CheckpointPolicy, reportOf, verifyExport } from './export-verifier';
+import { fileLines } from './file-lines';
 import { receiptReportOf, verifyReceipt } from './receipt-verifier';
 
 const USAGE =
@@ -64,8 +65,7 @@ function main(args: string[]): void {
       })),
     };
   }
-  const text = readFileSync(files[0] === '-' ? 0 : files[0], 'utf8');
-  const result = verifyExport(text.split('\n'), complete, policy);
+  const result = verifyExport(fileLines(files[0]), complete, policy);
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : reportOf(result, files[0]));
   process.exit(result.valid ? 0 : 1);
 }

@@ -3972,7 +3972,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One sealed entry a line (JSON), oldest first, as `audit:verify` reads them */
+      /** @description One sealed entry a line (JSON), oldest first, as `audit:verify` reads them; a chain link whose entry was deleted is a line of `seq`, `prevHash`, `hash` and `missingEntryId`, in every export */
       200: {
         headers: {
           [name: string]: unknown;

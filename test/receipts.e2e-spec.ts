@@ -237,6 +237,68 @@ describe('signed run receipts', () => {
       ).toBe(false);
     });
 
+    it('is not served once changed in the database, nor re-signed there with another key', async () => {
+      const path = `/workflows/${run.id}/receipt`;
+      const stored = async (set: string, params: unknown[] = []) => {
+        await db.query('ALTER TABLE workflow_receipts DISABLE TRIGGER USER');
+        try {
+          await db.query(`UPDATE workflow_receipts SET ${set} WHERE run_id = $1`, [
+            run.id,
+            ...params,
+          ]);
+        } finally {
+          await db.query('ALTER TABLE workflow_receipts ENABLE TRIGGER USER');
+        }
+      };
+      const refused = async () => {
+        const response = await call('GET', path, writer);
+        expect(response.status).toBe(409);
+        expect(response.body.type).toBe('urn:agentmesh:problem:receipt-invalid');
+        expect(JSON.stringify(response.body)).not.toContain('"failed"');
+      };
+      try {
+        await stored(`receipt = jsonb_set(receipt, '{status}', '"failed"')`);
+        await refused();
+
+        // Re-signed with a key of the attacker's own, hash and key id made to match.
+        const altered = { ...signed.receipt, status: 'failed' };
+        const forger = generateKeyPairSync('ed25519');
+        const forgedKey = forger.publicKey
+          .export({ format: 'der', type: 'spki' })
+          .subarray(SPKI_PREFIX_LENGTH)
+          .toString('base64');
+        const bytes = Buffer.from(canonical(altered));
+        await stored(
+          'receipt = $2::jsonb, signature = $3, public_key = $4, key_id = $5, receipt_hash = $6',
+          [
+            JSON.stringify(altered),
+            sign(null, bytes, forger.privateKey).toString('base64'),
+            forgedKey,
+            createHash('sha256')
+              .update(Buffer.from(forgedKey, 'base64'))
+              .digest('hex')
+              .slice(0, 16),
+            createHash('sha256').update(bytes).digest('hex'),
+          ],
+        );
+        await refused();
+      } finally {
+        await stored(
+          'receipt = $2::jsonb, signature = $3, public_key = $4, key_id = $5, receipt_hash = $6',
+          [
+            JSON.stringify(signed.receipt),
+            signed.signature,
+            signed.publicKey,
+            signed.keyId,
+            signed.receiptHash,
+          ],
+        );
+      }
+      const again = await call('GET', path, writer);
+      expect(again.status).toBe(200);
+      expect(again.body.data).toEqual(signed);
+    });
+
     it("names the sealed seq range of the run's entries and the hash at its end", async () => {
       const { rows } = await db.query<{ seq: string; hash: string }>(
         `SELECT c.seq::text AS seq, c.hash FROM audit_entries e

@@ -7,9 +7,10 @@ import { decodeCursor, Page, toPage } from '../common/pagination';
 import { ReadRouter } from '../database/read-router';
 import { Transaction } from '../database/unit-of-work';
 import { SealedFields } from './audit-hash';
-import { AuditSigner } from './audit-signer';
+import { AuditSigner, keyIdOf } from './audit-signer';
 import { Checkpoint } from './audit-signing';
-import { ReceiptEntry } from './run-receipt';
+import { receiptSignatureValid } from './receipt-verifier';
+import { ReceiptEntry, receiptHashOf, SignedReceipt } from './run-receipt';
 import { AuditVerifier, VerifyResult } from './audit-verifier';
 import { VerifyBounds } from './verify-range';
 
@@ -127,6 +128,28 @@ export class AuditService {
       keyId: this.signer.keyId,
       publicKey: this.signer.publicKey,
     };
+  }
+
+  /**
+   * Whether a stored receipt is as it was issued: its hash, its key id and its signature match
+   * it, under a key the service trusts (its own, AUDIT_TRUSTED_KEYS, or one a replica's sealer
+   * registered, as for checkpoints). A receipt changed in the database, or re-signed there with
+   * another key, is not.
+   */
+  async receiptHolds(signed: SignedReceipt): Promise<boolean> {
+    if (
+      receiptHashOf(signed.receipt) !== signed.receiptHash ||
+      keyIdOf(signed.publicKey) !== signed.keyId ||
+      !receiptSignatureValid(signed.receipt, signed.signature, signed.publicKey)
+    ) {
+      return false;
+    }
+    if (this.signer.trusts(signed.publicKey)) return true;
+    const registered = await this.dataSource.query<unknown[]>(
+      'SELECT 1 FROM audit_signing_keys WHERE public_key = $1',
+      [signed.publicKey],
+    );
+    return registered.length > 0;
   }
 
   /** Signed checkpoints, newest first, keyset-paginated on seq. */

@@ -62,7 +62,7 @@ export function verifyReceipt(
         : `no public key for key ${parsed.keyId}: pass --public-key`,
     );
   }
-  if (!signatureValid(receipt, parsed.signature, key)) {
+  if (!receiptSignatureValid(receipt, parsed.signature, key)) {
     return result(
       'bad_signature',
       `the signature does not match the receipt under key ${parsed.keyId}`,
@@ -157,7 +157,12 @@ function pickKey(signed: SignedReceipt, pinned: readonly string[]): string | und
     : undefined;
 }
 
-function signatureValid(receipt: RunReceipt, signature: string, publicKey: string): boolean {
+/** Ed25519 over the receipt's canonical bytes under `publicKey` (raw, base64). */
+export function receiptSignatureValid(
+  receipt: RunReceipt,
+  signature: string,
+  publicKey: string,
+): boolean {
   try {
     const key = createPublicKey({
       key: Buffer.concat([ED25519_SPKI_PREFIX, Buffer.from(publicKey, 'base64')]),

@@ -24,6 +24,7 @@ export enum WorkflowErrorCode {
   BudgetBelowUsage = 'budget_below_usage',
   InvalidUsageQuery = 'invalid_usage_query',
   ReceiptNotIssued = 'receipt_not_issued',
+  ReceiptInvalid = 'receipt_invalid',
 }
 
 export class DefinitionNotFoundError extends NotFoundError {
@@ -82,6 +83,15 @@ export class ReceiptNotIssuedError extends NotFoundError {
     super(
       WorkflowErrorCode.ReceiptNotIssued,
       `Workflow run "${id}" has no receipt yet: receipts are issued within seconds of a run's end.`,
+    );
+  }
+}
+
+export class ReceiptInvalidError extends ConflictError {
+  constructor(id: string) {
+    super(
+      WorkflowErrorCode.ReceiptInvalid,
+      `The stored receipt of workflow run "${id}" does not verify against the service's keys: it was changed in the database. Verify the audit trail (GET /api/v1/audit/verify).`,
     );
   }
 }

@@ -21,11 +21,13 @@ export class ReceiptsController {
       "and output hashes, each step's agents, attempts and timing, and the seq range of the " +
       "run's audit entries with the chain hash at its end, signed (Ed25519) with the audit " +
       'signing key over the canonical JSON of `receipt`. 404 `receipt_not_issued` until then ' +
-      '(and while a retried run runs again). Verify offline with ' +
+      '(and while a retried run runs again). 409 `receipt_invalid` when the stored receipt no ' +
+      'longer verifies against the keys the service trusts (changed in the database). Verify ' +
+      'offline, against the key you pinned, with ' +
       '`npm run audit:verify -- --receipt r.json --file export.ndjson`.',
   })
   @ApiData(SignedReceiptDto)
-  @ApiProblems(404)
+  @ApiProblems(404, 409)
   async get(@Param('id') id: string) {
     return { data: await this.receipts.get(id) };
   }

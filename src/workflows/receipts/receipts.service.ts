@@ -3,11 +3,15 @@ import { DataSource } from 'typeorm';
 import type { RunReceipt, SignedReceipt } from '../../audit/run-receipt';
 import { currentTenantId } from '../../common/context/request-context';
 import { UUID_PATTERN } from '../../common/ids';
-import { ReceiptNotIssuedError, RunNotFoundError } from '../workflows.errors';
+import { AuditService } from '../../audit/audit.service';
+import { ReceiptInvalidError, ReceiptNotIssuedError, RunNotFoundError } from '../workflows.errors';
 
 @Injectable()
 export class ReceiptsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly audit: AuditService,
+  ) {}
 
   /**
    * The receipt of the run's current finish: none while it runs (a retried run included, until
@@ -28,12 +32,15 @@ export class ReceiptsService {
     );
     if (!row) throw new RunNotFoundError(id);
     if (!row.receipt) throw new ReceiptNotIssuedError(id);
-    return {
+    const signed: SignedReceipt = {
       receipt: row.receipt,
       signature: row.signature,
       keyId: row.keyId,
       publicKey: row.publicKey,
       receiptHash: row.receiptHash,
     };
+    // Served only as issued: a client that reads it without a pinned key would trust it.
+    if (!(await this.audit.receiptHolds(signed))) throw new ReceiptInvalidError(id);
+    return signed;
   }
 }

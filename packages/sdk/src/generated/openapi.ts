@@ -1071,7 +1071,7 @@ export interface paths {
     };
     /**
      * A finished run's signed receipt
-     * @description Issued for every finished run (succeeded, failed or cancelled) within seconds of its end, once its audit entries are sealed: the definition (key, version, content hash), input and output hashes, each step's agents, attempts and timing, and the seq range of the run's audit entries with the chain hash at its end, signed (Ed25519) with the audit signing key over the canonical JSON of `receipt`. 404 `receipt_not_issued` until then (and while a retried run runs again). Verify offline with `npm run audit:verify -- --receipt r.json --file export.ndjson`.
+     * @description Issued for every finished run (succeeded, failed or cancelled) within seconds of its end, once its audit entries are sealed: the definition (key, version, content hash), input and output hashes, each step's agents, attempts and timing, and the seq range of the run's audit entries with the chain hash at its end, signed (Ed25519) with the audit signing key over the canonical JSON of `receipt`. 404 `receipt_not_issued` until then (and while a retried run runs again). 409 `receipt_invalid` when the stored receipt no longer verifies against the keys the service trusts (changed in the database). Verify offline, against the key you pinned, with `npm run audit:verify -- --receipt r.json --file export.ndjson`.
      */
     get: operations['ReceiptsController_get'];
     put?: never;
@@ -9371,6 +9371,15 @@ export interface operations {
       };
       /** @description Not found (or belongs to another tenant) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -23,8 +23,15 @@ export interface AnchorBreak {
   anchor: Anchor;
 }
 
+export interface AnchorCheck {
+  /** The hash at seq 1; undefined for an empty chain. */
+  firstHash: string | undefined;
+  broken: AnchorBreak | undefined;
+}
+
 /**
- * Whether the chain in this database still holds the head this replica last signed for it.
+ * Whether the chain in this database still holds the head this replica last signed for it, and
+ * the hash at seq 1, in one read.
  *
  * The anchor is found by the hash at seq 1, which names a chain: a fresh database is another
  * chain, not a forged one. But a chain replaced from seq 1 in place (every hash recomputed, the
@@ -36,21 +43,33 @@ export async function anchorBreak(
   anchors: ReadonlyMap<string, Anchor>,
   headSeq: number,
   database: string | undefined,
-): Promise<AnchorBreak | undefined> {
-  const [first] = await query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = 1');
-  const anchor = first ? anchors.get(first.hash) : undefined;
+): Promise<AnchorCheck> {
+  // Seq 1 and every anchored seq in one read: which anchor applies depends on the first.
+  const seqs = ['1', ...[...anchors.values()].map((anchor) => anchor.seq)];
+  const rows = await query<{ seq: string; hash: string }>(
+    'SELECT seq::text AS seq, hash FROM audit_chain WHERE seq = ANY($1::bigint[])',
+    [seqs],
+  );
+  const hashAt = new Map(rows.map((row) => [row.seq, row.hash]));
+  const firstHash = hashAt.get('1');
+  const found = (broken: AnchorBreak | undefined): AnchorCheck => ({ firstHash, broken });
+  const anchor = firstHash === undefined ? undefined : anchors.get(firstHash);
   if (!anchor) {
     const replaced = database === undefined ? undefined : lastFor(anchors, database);
-    if (!replaced) return undefined;
-    return { seq: 1, reason: first ? 'anchor_mismatch' : 'chain_truncated', anchor: replaced };
+    if (!replaced) return found(undefined);
+    return found({
+      seq: 1,
+      reason: firstHash === undefined ? 'chain_truncated' : 'anchor_mismatch',
+      anchor: replaced,
+    });
   }
-  if (Number(anchor.seq) > headSeq) return { seq: headSeq + 1, reason: 'chain_truncated', anchor };
-  const [link] = await query<{ hash: string }>('SELECT hash FROM audit_chain WHERE seq = $1', [
-    anchor.seq,
-  ]);
-  if (link?.hash !== anchor.hash)
-    return { seq: Number(anchor.seq), reason: 'anchor_mismatch', anchor };
-  return undefined;
+  if (Number(anchor.seq) > headSeq) {
+    return found({ seq: headSeq + 1, reason: 'chain_truncated', anchor });
+  }
+  if (hashAt.get(anchor.seq) !== anchor.hash) {
+    return found({ seq: Number(anchor.seq), reason: 'anchor_mismatch', anchor });
+  }
+  return found(undefined);
 }
 
 /** The anchor most recently recorded for `database` (the map keeps the order they were set). */

@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { chainHash, GENESIS_HASH, SealedFields } from './audit-hash';
-import { anchorBreak, databaseIdentity } from './audit-anchor';
+import { AnchorCheck, anchorBreak, databaseIdentity } from './audit-anchor';
 import { AuditSigner } from './audit-signer';
 import type { SnapshotQuery } from './read-snapshot';
 
@@ -131,27 +131,22 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
     }
   }
 
-  private async readFirstHash(client: Client): Promise<string | undefined> {
-    const { rows } = await client.query<{ hash: string }>(
-      'SELECT hash FROM audit_chain WHERE seq = 1',
-    );
-    return rows[0]?.hash;
-  }
-
   /**
    * Whether the chain no longer holds the head this replica signed (cut short, rolled back or
-   * replaced): it then signs nothing onto it, since a checkpoint on top would vouch for what was
+   * replaced), with the hash at seq 1 that names it for the anchor. When broken, it signs nothing
+   * onto it, since a checkpoint on top would vouch for what was
    * put there. The entries wait, unsealed, until the chain is put back or the operator moves
    * the anchor aside to accept it (docs/operations.md, Backup and restore).
    */
-  private async refuses(query: SnapshotQuery, headSeq: number): Promise<boolean> {
+  private async check(query: SnapshotQuery, headSeq: string | undefined): Promise<AnchorCheck> {
     if (this.database === undefined) this.database = (await databaseIdentity(query)) ?? null;
-    const broken = await anchorBreak(
+    const checked = await anchorBreak(
       query,
       this.signer.anchorsNow(),
-      headSeq,
+      Number(headSeq ?? 0),
       this.database ?? undefined,
     );
+    const { broken } = checked;
     const state = broken && `${broken.reason}@${broken.seq}`;
     if (broken && state !== this.refused) {
       this.logger.error(
@@ -162,7 +157,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
       this.logger.log('The audit chain holds the head this replica signed again: sealing resumed');
     }
     this.refused = state;
-    return broken !== undefined;
+    return checked;
   }
 
   /**
@@ -209,7 +204,8 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
         BATCH,
       ]);
       await client.query('RESET enable_sort');
-      if (entries.length === 0 || (await this.refuses(query, Number(head?.seq ?? 0)))) {
+      const checked = entries.length === 0 ? undefined : await this.check(query, head?.seq);
+      if (!checked || checked.broken) {
         await client.query('COMMIT');
         return 0;
       }
@@ -256,7 +252,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
       );
       await client.query('COMMIT');
       this.keyRegistered = true;
-      const firstHash = head ? await this.readFirstHash(client) : hashes[0];
+      const firstHash = checked.firstHash ?? hashes[0];
       if (firstHash) {
         this.signer.recordAnchor(firstHash, {
           seq: checkpoint.seq,

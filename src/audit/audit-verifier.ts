@@ -222,7 +222,7 @@ export class AuditVerifier {
       }
       return { seq: headSeq + 1, reason: 'chain_truncated' };
     }
-    const broken = await anchorBreak(query, anchors, headSeq, await databaseIdentity(query));
+    const { broken } = await anchorBreak(query, anchors, headSeq, await databaseIdentity(query));
     return broken && { seq: broken.seq, reason: broken.reason };
   }
 }

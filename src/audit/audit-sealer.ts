@@ -134,9 +134,9 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   /**
    * Whether the chain no longer holds the head this replica signed (cut short, rolled back or
    * replaced), with the hash at seq 1 that names it for the anchor. When broken, it signs nothing
-   * onto it, since a checkpoint on top would vouch for what was
-   * put there. The entries wait, unsealed, until the chain is put back or the operator moves
-   * the anchor aside to accept it (docs/operations.md, Backup and restore).
+   * onto it, since a checkpoint on top would vouch for what was put there. The entries wait,
+   * unsealed, until the chain is put back or the operator moves the anchor aside to accept it
+   * (docs/operations.md, Backup and restore).
    */
   private async check(query: SnapshotQuery, headSeq: string | undefined): Promise<AnchorCheck> {
     if (this.database === undefined) this.database = (await databaseIdentity(query)) ?? null;

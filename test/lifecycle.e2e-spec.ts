@@ -1,5 +1,6 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { Client } from 'pg';
 import { join } from 'node:path';
 import { ADMIN_KEY, startTestApp, TestApp } from './utils/test-app';
 import { createTestDatabase, TestDatabase } from './utils/databases';
@@ -125,6 +126,66 @@ describeBuilt('the service process', () => {
       expect(await app.exited).toBe(0);
       expect(app.output()).toContain('SIGTERM received');
     } finally {
+      app.child.kill('SIGKILL');
+    }
+  });
+
+  it("a slow statement's log line names its request's correlation id once", async () => {
+    const port = await freePort();
+    const app = spawnApp({
+      DATABASE_URL: db.url,
+      PORT: String(port),
+      ADMIN_API_KEY: ADMIN_KEY,
+      LOG_LEVEL: 'info',
+      DB_SLOW_QUERY_MS: '100',
+    });
+    const base = `http://127.0.0.1:${port}`;
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const agent = JSON.stringify({ name: 'Slow', skills: [{ id: 'slow', name: 'Slow' }] });
+    const locker = new Client({ connectionString: db.url });
+    try {
+      await waitFor(
+        async () => ((await fetch(`${base}/health/ready`)).status === 200 ? true : undefined),
+        20_000,
+        'the service to be ready',
+      );
+      const created = await fetch(`${base}/api/v1/agents`, {
+        method: 'POST',
+        headers: admin,
+        body: JSON.stringify({ id: 'slow-1', ...JSON.parse(agent) }),
+      });
+      expect(created.status).toBe(201);
+      // The agent's row held by another session: the update waits for it, past the threshold.
+      await locker.connect();
+      await locker.query('BEGIN');
+      await locker.query(`SELECT 1 FROM agents WHERE id = 'slow-1' FOR UPDATE`);
+      const updating = fetch(`${base}/api/v1/agents/slow-1`, {
+        method: 'PUT',
+        headers: { ...admin, 'x-request-id': 'slow-check-1' },
+        body: agent,
+      });
+      await new Promise((done) => setTimeout(done, 400));
+      await locker.query('COMMIT');
+      expect((await updating).status).toBe(200);
+      const line = await waitFor(
+        async () =>
+          app
+            .output()
+            .split('\n')
+            .find(
+              (text) => text.includes('slow database statement') && text.includes('slow-check-1'),
+            ),
+        2_000,
+        'the slow statement line',
+      );
+      // Twice the same key is what log stores such as Elasticsearch refuse a line for.
+      expect(line.match(/"correlationId"/g)).toHaveLength(1);
+      expect(JSON.parse(line)).toMatchObject({
+        correlationId: 'slow-check-1',
+        route: '/api/v1/agents/:id',
+      });
+    } finally {
+      await locker.end().catch(() => undefined);
       app.child.kill('SIGKILL');
     }
   });

@@ -4,6 +4,7 @@ import type { Pool, PoolClient } from 'pg';
 import { Gauge, Histogram, register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { storage as loggerStorage } from 'nestjs-pino/storage';
 import { requestContext } from '../common/context/request-context';
 import {
   endStatementSpan,
@@ -154,7 +155,9 @@ export function instrumentClient(client: PoolClient, options: InstrumentOptions)
           statement,
           durationMs: Math.round(seconds * 100_000) / 100,
           route: context?.route,
-          correlationId: context?.correlationId,
+          // Within a request the logger is its own, which names the correlation id already: a
+          // line with the key twice is one that log stores such as Elasticsearch refuse.
+          ...(loggerStorage.getStore() ? {} : { correlationId: context?.correlationId }),
         });
       }
     };

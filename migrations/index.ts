@@ -44,6 +44,7 @@ import { EventOutbox1763800280000 } from './1763800280000-EventOutbox';
 import { ClaimedAfter1763800290000 } from './1763800290000-ClaimedAfter';
 import { OlderSecrets1763800300000 } from './1763800300000-OlderSecrets';
 import { IdempotentHeaders1763800310000 } from './1763800310000-IdempotentHeaders';
+import { RetiredTasks1763800320000 } from './1763800320000-RetiredTasks';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -93,4 +94,5 @@ export const MIGRATIONS = [
   ClaimedAfter1763800290000,
   OlderSecrets1763800300000,
   IdempotentHeaders1763800310000,
+  RetiredTasks1763800320000,
 ];

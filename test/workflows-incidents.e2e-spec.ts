@@ -175,6 +175,30 @@ describe('pause, bulk cancel and retry', () => {
       ['announce', 'pending'],
     ]);
     expect(retried.body.data.steps[0].task.output).toEqual({ artifact: 'a1' });
+    // The tasks the retry replaced are kept as they ended, with their attempts, and say so.
+    const checkBefore = await call('GET', `/tasks/${check.id}`, reader);
+    expect(checkBefore.status).toBe(200);
+    expect(checkBefore.body.data).toMatchObject({
+      id: check.id,
+      workflowId: run.id,
+      stepKey: 'check',
+      status: 'failed',
+      error: { message: 'flaky check' },
+      retiredAt: expect.any(String),
+      attempts: [expect.objectContaining({ attempt: 1, status: 'failed', agentId: 'fixer' })],
+    });
+    const shipBefore = await call('GET', `/tasks/${ship.id}`, reader);
+    expect(shipBefore.body.data).toMatchObject({
+      status: 'cancelled',
+      retiredAt: expect.any(String),
+    });
+    const checkNow = retried.body.data.steps[1].task as Json;
+    expect(checkNow.id).not.toBe(check.id);
+    expect((await call('GET', `/tasks/${checkNow.id}`, reader)).body.data).toMatchObject({
+      status: 'queued',
+      retiredAt: null,
+    });
+    expect((await call('GET', `/tasks/${build.id}`, reader)).body.data.retiredAt).toBeNull();
     // The old holder of ship no longer holds anything.
     expect(
       (

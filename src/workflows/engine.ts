@@ -512,30 +512,21 @@ export class WorkflowEngine {
     const status = decision.action === 'wait' ? 'pending' : 'running';
     assertRunTransition(run.status, status);
     // Elements first: what they answer reads their step's own row.
-    const elements = updatedRows<TaskRow>(
-      await tx.manager.query(
-        `DELETE FROM workflow_tasks t WHERE t.run_id = $1 AND t.element_index IS NOT NULL
-            AND t.status <> 'succeeded'
-         RETURNING ${TASK_COLUMNS}`,
-        [run.id],
-      ),
+    // The tasks replaced are retired, not lost: GET /tasks/{id} still answers them as they ended.
+    const elements = await tx.manager.query<TaskRow[]>(
+      retireTasks(`t.run_id = $1 AND t.element_index IS NOT NULL AND t.status <> 'succeeded'`),
+      [run.id],
     );
-    const fanOuts = updatedRows<TaskRow>(
-      await tx.manager.query(
-        `DELETE FROM workflow_tasks t WHERE t.run_id = $1 AND t.kind = 'fanout'
-            AND t.status <> 'succeeded' AND t.element_count > 0
-         RETURNING ${TASK_COLUMNS}`,
-        [run.id],
+    const fanOuts = await tx.manager.query<TaskRow[]>(
+      retireTasks(
+        `t.run_id = $1 AND t.kind = 'fanout' AND t.status <> 'succeeded' AND t.element_count > 0`,
       ),
+      [run.id],
     );
-    // DELETE ... RETURNING answers [rows, count], as UPDATE does. The onFinish step goes too:
-    // the retried run reports again when it finishes again.
-    const dropped = updatedRows<{ stepKey: string }>(
-      await tx.manager.query(
-        `DELETE FROM workflow_tasks WHERE run_id = $1 AND (status <> 'succeeded' OR step_key = $2)
-         RETURNING step_key AS "stepKey"`,
-        [run.id, ON_FINISH_KEY],
-      ),
+    // The onFinish step goes too: the retried run reports again when it finishes again.
+    const dropped = await tx.manager.query<TaskRow[]>(
+      retireTasks(`t.run_id = $1 AND (t.status <> 'succeeded' OR t.step_key = $2)`),
+      [run.id, ON_FINISH_KEY],
     );
     const [retried] = updatedRows<RunRow>(
       await tx.manager.query(
@@ -554,8 +545,9 @@ export class WorkflowEngine {
       // of theirs that had succeeded go too, so nothing of the step is claimable meanwhile.
       if (fanOuts.length > 0) {
         await tx.manager.query(
-          `DELETE FROM workflow_tasks WHERE run_id = $1 AND element_index IS NOT NULL
-              AND step_key = ANY($2::varchar[])`,
+          retireTasks(
+            `t.run_id = $1 AND t.element_index IS NOT NULL AND t.step_key = ANY($2::varchar[])`,
+          ),
           [run.id, fanOuts.map((task) => task.stepKey)],
         );
       }
@@ -1931,3 +1923,16 @@ function lockRunsOfTasksSql(extra: string): string {
 const LOCK_RUNS_OF_TASKS = lockRunsOfTasksSql('');
 /** The same, with the progress the tasks still owe (`OwedProgress[]` or null) as `owed`. */
 const LOCK_RUNS_OF_TASKS_OWING = lockRunsOfTasksSql(`, ${OWED_PROGRESS_SQL} AS owed`);
+
+/**
+ * Deletes the tasks `where` selects (over `workflow_tasks t`) and keeps each, as its row stood,
+ * in `workflow_tasks_retired`; answers them as TASK_COLUMNS. One statement.
+ */
+function retireTasks(where: string): string {
+  return `WITH t AS (DELETE FROM workflow_tasks t WHERE ${where} RETURNING t.*),
+     kept AS (
+       INSERT INTO workflow_tasks_retired (id, tenant_id, run_id, task)
+       SELECT t.id, t.tenant_id, t.run_id, to_jsonb(t) FROM t
+       ON CONFLICT (id) DO NOTHING)
+   SELECT ${TASK_COLUMNS} FROM t`;
+}

@@ -73,8 +73,16 @@ export class TaskReader {
   async get(id: string): Promise<TaskDetailDto> {
     if (!UUID_PATTERN.test(id)) throw new TaskNotFoundError(id.slice(0, 80));
     const tenantId = currentTenantId();
-    const [task] = await this.dataSource.query<TaskRow[]>(
-      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.tenant_id = $1 AND t.id = $2`,
+    // A task a retry of its run replaced is kept in workflow_tasks_retired, as it ended.
+    const [task] = await this.dataSource.query<Array<TaskRow & { retiredAt: Date | null }>>(
+      `SELECT ${TASK_COLUMNS}, NULL::timestamptz AS "retiredAt"
+         FROM workflow_tasks t WHERE t.tenant_id = $1 AND t.id = $2
+       UNION ALL
+       SELECT ${TASK_COLUMNS}, r.retired_at
+         FROM workflow_tasks_retired r
+        CROSS JOIN LATERAL jsonb_populate_record(NULL::workflow_tasks, r.task) t
+        WHERE r.tenant_id = $1 AND r.id = $2
+       LIMIT 1`,
       [tenantId, id],
     );
     if (!task) throw new TaskNotFoundError(id);
@@ -85,6 +93,7 @@ export class TaskReader {
       stepKey: task.stepKey,
       skill: task.skill,
       attempts: attemptsOf(history),
+      retiredAt: task.retiredAt === null ? null : new Date(task.retiredAt).toISOString(),
     };
   }
 }

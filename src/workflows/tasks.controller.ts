@@ -44,7 +44,12 @@ export class TasksController {
 
   @Get('tasks/:id')
   @Scopes('workflows:read')
-  @ApiOperation({ summary: 'One task with its attempts (who ran each, how it ended)' })
+  @ApiOperation({
+    summary: 'One task with its attempts (who ran each, how it ended)',
+    description:
+      'Also a task a retry of its run replaced, as it ended, with `retiredAt` (the run goes on ' +
+      'with a new task for that step).',
+  })
   @ApiData(TaskDetailDto)
   @ApiProblems(404)
   async get(@Param('id') id: string) {

@@ -25,6 +25,15 @@ export class TaskDetailDto extends TaskViewDto {
   @ApiProperty() skill: string;
   @ApiProperty({ type: [TaskAttemptDto], description: 'Oldest first' })
   attempts: TaskAttemptDto[];
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description:
+      'When a retry of its run replaced it with a new task for its step (kept as it ended, no ' +
+      'longer part of the run); null for a task of the run as it is',
+  })
+  retiredAt: string | null;
 }
 
 /** A task as an agent's page lists it: where it belongs and how its latest attempt went. */

@@ -852,7 +852,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** One task with its attempts (who ran each, how it ended) */
+    /**
+     * One task with its attempts (who ran each, how it ended)
+     * @description Also a task a retry of its run replaced, as it ended, with `retiredAt` (the run goes on with a new task for that step).
+     */
     get: operations['TasksController_get'];
     put?: never;
     post?: never;
@@ -3010,6 +3013,11 @@ export interface components {
       skill: string;
       /** @description Oldest first */
       attempts: components['schemas']['TaskAttemptDto'][];
+      /**
+       * Format: date-time
+       * @description When a retry of its run replaced it with a new task for its step (kept as it ended, no longer part of the run); null for a task of the run as it is
+       */
+      retiredAt: string | null;
     };
     AgentTaskDto: {
       /** Format: uuid */

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
+import { AuditService } from '../src/audit/audit.service';
 import { ReceiptIssuer } from '../src/workflows/receipts/receipt-issuer';
 import { waitFor, testKeyFile } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
@@ -669,6 +670,39 @@ describe('signed run receipts', () => {
         [runs.map((run) => run.id)],
       );
       expect(rows[0]).toEqual({ receipts: 4, events: 4, entries: 4, queued: 0 });
+      // Each replica signs with its own key, the second never sealing: every receipt is served
+      // by either replica, whichever issued it.
+      const secondKey = second.app.get(AuditService).signWithAuditKey(Buffer.from('')).publicKey;
+      const issuedBySecond = async () =>
+        (
+          await db.query<{ id: string }>(
+            `SELECT run_id::text AS id FROM workflow_receipts WHERE public_key = $1 LIMIT 1`,
+            [secondKey],
+          )
+        ).rows[0]?.id;
+      // The first replica's own issuer may have taken them all: then more runs, issued by the
+      // second only, until it has signed one.
+      const bySecond = await waitFor(
+        async () => {
+          const found = await issuedBySecond();
+          if (found) return found;
+          const run = await start('one-shot', { n: 99 });
+          await complete(await claim('reviewer-1'), { extra: true });
+          runs.push(run);
+          await second.app.get(ReceiptIssuer).issueDue();
+          return issuedBySecond();
+        },
+        20_000,
+        'a receipt signed by the second replica',
+      );
+      expect(runs.map((run) => run.id)).toContain(bySecond);
+      await issueUntil('workflow_receipts', runs.length, 'every receipt');
+      for (const run of runs) {
+        for (const replica of [test, second]) {
+          const served = await replica.http.get(`/api/v1/workflows/${run.id}/receipt`).set(writer);
+          expect([run.id, served.status]).toEqual([run.id, 200]);
+        }
+      }
     } finally {
       await second.close();
     }

@@ -63,6 +63,8 @@ export interface MissingEntryRow {
 
 @Injectable()
 export class AuditService {
+  /** Whether `registerSigningKey` has committed. */
+  private keyRegistered = false;
   /** Entries recorded in a transaction and not yet written (see `record`). */
   private readonly pending = new WeakMap<Transaction, unknown[][]>();
 
@@ -131,10 +133,28 @@ export class AuditService {
   }
 
   /**
+   * Records this replica's signing key in audit_signing_keys (once per process, in `tx`), where
+   * the other replicas find it to trust what it signed: the sealer does so with its first
+   * checkpoint, the receipt issuer with its first receipts (a replica that never seals signs
+   * receipts too).
+   */
+  async registerSigningKey(tx: Transaction): Promise<void> {
+    if (this.keyRegistered) return;
+    await tx.manager.query(
+      `INSERT INTO audit_signing_keys (public_key, key_id) VALUES ($1, $2)
+       ON CONFLICT (public_key) DO NOTHING`,
+      [this.signer.publicKey, this.signer.keyId],
+    );
+    tx.afterCommit(() => {
+      this.keyRegistered = true;
+    });
+  }
+
+  /**
    * Whether a stored receipt is as it was issued: its hash, its key id and its signature match
-   * it, under a key the service trusts (its own, AUDIT_TRUSTED_KEYS, or one a replica's sealer
-   * registered, as for checkpoints). A receipt changed in the database, or re-signed there with
-   * another key, is not.
+   * it, under a key the service trusts (its own, AUDIT_TRUSTED_KEYS, or one a replica
+   * registered: see registerSigningKey). A receipt changed in the database, or re-signed there
+   * with another key, is not.
    */
   async receiptHolds(signed: SignedReceipt): Promise<boolean> {
     if (

@@ -225,6 +225,9 @@ export class ReceiptIssuer implements OnModuleInit, OnApplicationBootstrap, OnMo
       receiptSigningSeconds.observe((performance.now() - started) / 1000);
       return { run, receipt, signed, receiptHash };
     });
+    // Its key is registered with its first receipts, so that every replica serves them (see
+    // AuditService.receiptHolds), this one having sealed nothing or not.
+    if (issued.length > 0) await this.audit.registerSigningKey(tx);
     // The (run, finishedAt) key makes a second issuer's insert (or a finish handled twice) a
     // no-op: only what this one inserted is audited and announced.
     const inserted =

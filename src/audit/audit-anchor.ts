@@ -5,12 +5,14 @@ import type { SnapshotQuery } from './read-snapshot';
  * Names the database a chain lives in: the cluster's system identifier (kept by its physical
  * standbys and base backups) and the database's oid, which no role that writes rows can change.
  * Null where the role may not read `pg_control_system()`: the anchors then match by first hash
- * alone.
+ * alone. Every name is qualified with pg_catalog: a role that may set its own search_path could
+ * otherwise put a function of its own in front.
  */
-export const DATABASE_IDENTITY_SQL = `SELECT CASE WHEN has_function_privilege('pg_control_system()', 'EXECUTE')
-    THEN (SELECT system_identifier::text FROM pg_control_system()) || '/' || d.oid::text
+export const DATABASE_IDENTITY_SQL = `SELECT CASE
+    WHEN pg_catalog.has_function_privilege('pg_catalog.pg_control_system()', 'EXECUTE')
+    THEN (SELECT system_identifier::text FROM pg_catalog.pg_control_system()) || '/' || d.oid::text
   END AS identity
-  FROM pg_database d WHERE d.datname = current_database()`;
+  FROM pg_catalog.pg_database d WHERE d.datname = pg_catalog.current_database()`;
 
 export async function databaseIdentity(query: SnapshotQuery): Promise<string | undefined> {
   const [row] = await query<{ identity: string | null }>(DATABASE_IDENTITY_SQL);

@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { chainHash, GENESIS_HASH, SealedFields } from '../src/audit/audit-hash';
 import { parseSigningKey, publicKeyBase64 } from '../src/audit/audit-signing';
@@ -457,5 +457,37 @@ describe('audit tampering beyond single rows', () => {
     }
     expect(failed).toMatch(/First break at seq \d+ \(line \d+\): hash_mismatch/);
     expect(failed).toContain('The export is INVALID.');
+  });
+  // Last: it leaves the chain as restored.
+  it('an older backup accepted on purpose: the anchor moved aside, sealing resumes without a restart', async () => {
+    await sealed();
+    const { rows } = await db.query<{ seq: string }>(
+      'SELECT seq::text AS seq FROM audit_checkpoints ORDER BY seq DESC OFFSET 2 LIMIT 1',
+    );
+    const backupSeq = Number(rows[0].seq);
+    await asAttacker(async () => {
+      await cut('audit_entries', `id IN (SELECT entry_id FROM audit_chain WHERE seq > $1)`, [
+        backupSeq,
+      ]);
+      await cut('audit_chain', 'seq > $1', [backupSeq]);
+      await cut('audit_checkpoints', 'seq > $1', [backupSeq]);
+    });
+    const created = await test.http
+      .post('/api/v1/tenants')
+      .set(test.admin)
+      .send({ id: 'tamper-accepted', name: 'After the restore' });
+    expect(created.status).toBe(201);
+    await new Promise((done) => setTimeout(done, 1_000));
+    // Not sealed onto the chain that ends before what this replica signed.
+    expect(await verify()).toMatchObject({ valid: false, reason: 'chain_truncated' });
+    const { rows: waiting } = await db.query<{ head: string }>(
+      'SELECT max(seq)::text AS head FROM audit_chain',
+    );
+    expect(Number(waiting[0].head)).toBe(backupSeq);
+    const anchorFile = join(dirname(keyFile), 'audit-anchor.json');
+    renameSync(anchorFile, join(dir, 'audit-anchor.json.incident'));
+    expect(await sealed()).toBeGreaterThan(backupSeq);
+    expect(await verify()).toMatchObject({ valid: true });
+    expect(existsSync(anchorFile)).toBe(true);
   });
 });

@@ -23,6 +23,17 @@ export interface AnchorBreak {
   seq: number;
   reason: 'chain_truncated' | 'anchor_mismatch';
   anchor: Anchor;
+  /**
+   * Whether the anchor was signed in this very database: then the sealer stops (see
+   * AuditSealer). One signed elsewhere (a copy of this database, restored or made from a
+   * template, sharing the anchor file) still fails a verify but does not stop sealing here.
+   */
+  own: boolean;
+}
+
+/** The key of a chain's anchor: its first hash, and the database when it could be read. */
+export function anchorKey(firstHash: string, database: string | undefined): string {
+  return database === undefined ? firstHash : `${firstHash}@${database}`;
 }
 
 export interface AnchorCheck {
@@ -35,8 +46,8 @@ export interface AnchorCheck {
  * Whether the chain in this database still holds the head this replica last signed for it, and
  * the hash at seq 1, in one read.
  *
- * The anchor is found by the hash at seq 1, which names a chain: a fresh database is another
- * chain, not a forged one. But a chain replaced from seq 1 in place (every hash recomputed, the
+ * The anchor is found by the hash at seq 1, which names a chain (a fresh database is another
+ * chain, not a forged one), and the database it was signed in. But a chain replaced from seq 1 in place (every hash recomputed, the
  * checkpoints deleted) or emptied has another first hash, or none, in the same database: the
  * anchor recorded for this database then says the chain it signed is gone, from seq 1.
  */
@@ -55,28 +66,41 @@ export async function anchorBreak(
   const hashAt = new Map(rows.map((row) => [row.seq, row.hash]));
   const firstHash = hashAt.get('1');
   const found = (broken: AnchorBreak | undefined): AnchorCheck => ({ firstHash, broken });
-  const anchor = firstHash === undefined ? undefined : anchors.get(firstHash);
+  // This chain in this database; else this chain as signed before databases were recorded, or
+  // in another database (a copy of this one).
+  const anchor =
+    firstHash === undefined
+      ? undefined
+      : (anchors.get(anchorKey(firstHash, database)) ??
+        anchors.get(firstHash) ??
+        last(anchors, (key) => key.startsWith(`${firstHash}@`)));
   if (!anchor) {
-    const replaced = database === undefined ? undefined : lastFor(anchors, database);
+    const replaced =
+      database === undefined ? undefined : last(anchors, (_, value) => value.database === database);
     if (!replaced) return found(undefined);
     return found({
       seq: 1,
       reason: firstHash === undefined ? 'chain_truncated' : 'anchor_mismatch',
       anchor: replaced,
+      own: true,
     });
   }
+  const own = database !== undefined && anchor.database === database;
   if (Number(anchor.seq) > headSeq) {
-    return found({ seq: headSeq + 1, reason: 'chain_truncated', anchor });
+    return found({ seq: headSeq + 1, reason: 'chain_truncated', anchor, own });
   }
   if (hashAt.get(anchor.seq) !== anchor.hash) {
-    return found({ seq: Number(anchor.seq), reason: 'anchor_mismatch', anchor });
+    return found({ seq: Number(anchor.seq), reason: 'anchor_mismatch', anchor, own });
   }
   return found(undefined);
 }
 
-/** The anchor most recently recorded for `database` (the map keeps the order they were set). */
-function lastFor(anchors: ReadonlyMap<string, Anchor>, database: string): Anchor | undefined {
+/** The anchor most recently recorded among those `match` picks (the map keeps the order set). */
+function last(
+  anchors: ReadonlyMap<string, Anchor>,
+  match: (key: string, anchor: Anchor) => boolean,
+): Anchor | undefined {
   let found: Anchor | undefined;
-  for (const anchor of anchors.values()) if (anchor.database === database) found = anchor;
+  for (const [key, anchor] of anchors) if (match(key, anchor)) found = anchor;
   return found;
 }

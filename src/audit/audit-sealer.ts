@@ -37,8 +37,8 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
   private stopped = false;
   /** `DATABASE_IDENTITY_SQL` on this connection; null when it could not be read. */
   private database: string | null | undefined;
-  /** The break last reported, so that a refusal is logged once, not every tick. */
-  private refused: string | undefined;
+  /** The break last reported, so that it is logged once, not every tick. */
+  private reported: string | undefined;
   /** Whether this key is in audit_signing_keys (written once, with the first checkpoint). */
   private keyRegistered = false;
 
@@ -133,10 +133,11 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
 
   /**
    * Whether the chain no longer holds the head this replica signed (cut short, rolled back or
-   * replaced), with the hash at seq 1 that names it for the anchor. When broken, it signs nothing
-   * onto it, since a checkpoint on top would vouch for what was put there. The entries wait,
-   * unsealed, until the chain is put back or the operator moves the anchor aside to accept it
-   * (docs/operations.md, Backup and restore).
+   * replaced), with the hash at seq 1 that names it for the anchor. When broken against an
+   * anchor signed in this database, it signs nothing onto it, since a checkpoint on top would
+   * vouch for what was put there. The entries wait, unsealed, until the chain is put back or the
+   * operator moves the anchor file aside to accept it (docs/operations.md, Backup and restore).
+   * A break against an anchor signed in another database (a copy) is logged and sealing goes on.
    */
   private async check(query: SnapshotQuery, headSeq: string | undefined): Promise<AnchorCheck> {
     if (this.database === undefined) this.database = (await databaseIdentity(query)) ?? null;
@@ -147,16 +148,24 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
       this.database ?? undefined,
     );
     const { broken } = checked;
-    const state = broken && `${broken.reason}@${broken.seq}`;
-    if (broken && state !== this.refused) {
-      this.logger.error(
-        { firstInvalidSeq: broken.seq, reason: broken.reason, anchor: broken.anchor },
-        'The audit chain does not hold the head this replica signed: sealing stopped until it does (GET /api/v1/audit/verify)',
-      );
-    } else if (!broken && this.refused) {
+    const state = broken && `${broken.reason}@${broken.seq}:${broken.own}`;
+    if (broken && state !== this.reported) {
+      const fields = { firstInvalidSeq: broken.seq, reason: broken.reason, anchor: broken.anchor };
+      if (broken.own) {
+        this.logger.error(
+          fields,
+          'The audit chain does not hold the head this replica signed: sealing stopped until it does (GET /api/v1/audit/verify)',
+        );
+      } else {
+        this.logger.warn(
+          fields,
+          'The audit chain does not hold the head this replica signed for it in another database (a copy of this one?): sealing goes on (GET /api/v1/audit/verify)',
+        );
+      }
+    } else if (!broken && this.reported?.endsWith(':true')) {
       this.logger.log('The audit chain holds the head this replica signed again: sealing resumed');
     }
-    this.refused = state;
+    this.reported = state;
     return checked;
   }
 
@@ -205,7 +214,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
       ]);
       await client.query('RESET enable_sort');
       const checked = entries.length === 0 ? undefined : await this.check(query, head?.seq);
-      if (!checked || checked.broken) {
+      if (!checked || checked.broken?.own) {
         await client.query('COMMIT');
         return 0;
       }

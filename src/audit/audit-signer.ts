@@ -1,9 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { generateKeyPairSync, KeyObject, sign } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { ConfigError } from '../config/config';
+import { anchorKey } from './audit-anchor';
 import { InjectConfig } from '../config/config.module';
 import {
   Checkpoint,
@@ -46,7 +47,9 @@ export class AuditSigner {
   readonly keyId: string;
   private readonly trusted: Set<string>;
   private readonly anchorFile: string;
-  private readonly anchors: Map<string, Anchor>;
+  private anchors: Map<string, Anchor>;
+  /** `anchorFileState()` when the anchors were last read or written. */
+  private anchorFileSeen: string;
 
   constructor(@InjectConfig() config: AppConfig) {
     this.privateKey = config.auditSigningKey ?? this.loadOrCreate(config.auditKeyFile);
@@ -54,6 +57,7 @@ export class AuditSigner {
     this.keyId = keyIdOf(this.publicKey);
     this.trusted = new Set([this.publicKey, ...config.auditTrustedKeys]);
     this.anchorFile = join(dirname(config.auditKeyFile), 'audit-anchor.json');
+    this.anchorFileSeen = this.anchorFileState();
     this.anchors = this.readAnchors();
   }
 
@@ -79,21 +83,34 @@ export class AuditSigner {
    * reads.
    */
   anchorsNow(): ReadonlyMap<string, Anchor> {
+    // The file moved aside (or replaced) since it was last read or written: an operator
+    // accepting a restored chain (docs/operations.md) is not made to restart the replica.
+    const state = this.anchorFileState();
+    if (state !== this.anchorFileSeen) {
+      this.anchors = this.readAnchors();
+      this.anchorFileSeen = state;
+    }
     return new Map(this.anchors);
   }
 
   /** Records a newly signed head; best effort (a read-only disk only loses the anchor). */
   recordAnchor(firstHash: string, anchor: Anchor): void {
-    const known = this.anchors.get(firstHash);
+    // What another process sharing the file wrote since is kept, not overwritten.
+    this.anchorsNow();
+    const key = anchorKey(firstHash, anchor.database);
+    const known = this.anchors.get(key);
     if (known && BigInt(known.seq) >= BigInt(anchor.seq)) return;
-    this.anchors.delete(firstHash);
-    this.anchors.set(firstHash, anchor);
+    this.anchors.delete(key);
+    // Signed before databases were recorded: this chain's anchor from now on is the keyed one.
+    if (key !== firstHash) this.anchors.delete(firstHash);
+    this.anchors.set(key, anchor);
     // The chains most recently signed; one in practice, a few on a developer's machine.
     while (this.anchors.size > MAX_ANCHORS) this.anchors.delete(this.anchors.keys().next().value!);
     try {
       const temporary = `${this.anchorFile}.${process.pid}.tmp`;
       writeFileSync(temporary, JSON.stringify(Object.fromEntries(this.anchors)), { mode: 0o600 });
       renameSync(temporary, this.anchorFile);
+      this.anchorFileSeen = this.anchorFileState();
     } catch (error) {
       this.logger.warn(
         `Cannot keep the audit anchor in ${this.anchorFile}: ${(error as Error).message}`,
@@ -101,18 +118,28 @@ export class AuditSigner {
     }
   }
 
+  /** What identifies the file's content (inode, size, mtime), or 'absent'. */
+  private anchorFileState(): string {
+    try {
+      const stat = statSync(this.anchorFile);
+      return `${stat.ino}/${stat.size}/${stat.mtimeMs}`;
+    } catch {
+      return 'absent';
+    }
+  }
+
   private readAnchors(): Map<string, Anchor> {
     const anchors = new Map<string, Anchor>();
     try {
       const parsed = JSON.parse(readFileSync(this.anchorFile, 'utf8')) as Record<string, unknown>;
-      for (const [firstHash, value] of Object.entries(parsed)) {
+      for (const [key, value] of Object.entries(parsed)) {
         const anchor = value as Partial<Anchor> | null;
         if (
           typeof anchor?.seq === 'string' &&
           /^\d+$/.test(anchor.seq) &&
           typeof anchor.hash === 'string'
         ) {
-          anchors.set(firstHash, {
+          anchors.set(key, {
             seq: anchor.seq,
             hash: anchor.hash,
             ...(typeof anchor.database === 'string' ? { database: anchor.database } : {}),

@@ -90,8 +90,8 @@ export class AuditController {
   @ApiOkResponse({
     description:
       'One sealed entry a line (JSON), oldest first, as `audit:verify` reads them; a chain link ' +
-      'whose entry was deleted is a line of `seq`, `prevHash`, `hash` and `missingEntryId`, in ' +
-      'every export',
+      'whose entry was deleted is a line of `seq`, `prevHash`, `hash` and `missingEntry: true`, ' +
+      'in every export',
     content: { 'application/x-ndjson': { schema: { type: 'string' } } },
   })
   @ApiProblems(400)

@@ -53,12 +53,62 @@ const SELECT_FIELDS = `
   e.correlation_id AS "correlationId", e.ip, e.user_agent AS "userAgent",
   e.before::text AS before, e.after::text AS after`;
 
-/** An export line for a chain link whose entry is gone: the verifier reads it as missing_entry. */
+/**
+ * An export line for a chain link whose entry is gone: the verifier reads it as missing_entry.
+ * Without the entry's id, which would tell every tenant another's deleted entry.
+ */
 export interface MissingEntryRow {
   seq: string;
   prevHash: string;
   hash: string;
-  missingEntryId: string;
+  missingEntry: true;
+}
+
+function missingRow(seq: string, prevHash: string, hash: string): MissingEntryRow {
+  return { seq, prevHash, hash, missingEntry: true };
+}
+
+/** Links read a statement at a time when looking for missing entries (~0.1 s each). */
+const MISSING_SCAN_LINKS = 50_000;
+
+/**
+ * The chain's links without an entry, found by scanning it in ranges of MISSING_SCAN_LINKS
+ * (each statement well inside the statement timeout, however long the chain), up to the head
+ * the export started at, only as far as the export has come.
+ */
+export class MissingLinks {
+  private scanned = 0n;
+  private found: MissingEntryRow[] = [];
+
+  constructor(
+    private readonly reads: Pick<ReadRouter, 'read'>,
+    private readonly head: bigint,
+    private readonly chunk = BigInt(MISSING_SCAN_LINKS),
+  ) {}
+
+  /** Those below `seq` not given yet (all of them to the head when undefined), in seq order. */
+  async before(seq: bigint | undefined): Promise<MissingEntryRow[]> {
+    const until = seq === undefined || seq - 1n > this.head ? this.head : seq - 1n;
+    while (this.scanned < until) {
+      const from = this.scanned;
+      const to = from + this.chunk < this.head ? from + this.chunk : this.head;
+      const rows = await this.reads.read((source) =>
+        source.query<Array<{ seq: string; prevHash: string; hash: string }>>(
+          `SELECT c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
+             FROM audit_chain c
+            WHERE c.seq > $1::bigint AND c.seq <= $2::bigint
+              AND NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.id = c.entry_id)
+            ORDER BY c.seq`,
+          [from.toString(), to.toString()],
+        ),
+      );
+      this.found.push(...rows.map((row) => missingRow(row.seq, row.prevHash, row.hash)));
+      this.scanned = to;
+    }
+    const given = this.found.filter((row) => seq === undefined || BigInt(row.seq) < seq);
+    this.found = this.found.slice(given.length);
+    return given;
+  }
 }
 
 @Injectable()
@@ -285,34 +335,70 @@ export class AuditService {
 
   /**
    * Sealed entries in chain order, in batches, for the NDJSON export: one tenant's, or with
-   * `tenantId` null the whole chain (platform admins only; the controller checks).
+   * `tenantId` null the whole chain (platform admins only; the controller checks). A link whose
+   * entry was deleted is in every export (`MissingEntryRow`): whose it was is gone with it, and
+   * left out of a tenant's export it would read as another tenant's entry.
    */
   async *exportSealed(tenantId: string | null): AsyncGenerator<AuditRow | MissingEntryRow> {
+    if (tenantId === null) {
+      yield* this.exportWhole();
+      return;
+    }
+    // The tenant's entries come by its index; the links without an entry, which no index
+    // finds, from a scan of the chain in ranges that keeps just ahead of them.
+    const missing = new MissingLinks(this.reads, await this.headSeq());
+    let afterSeq = '0';
+    for (;;) {
+      const rows = await this.reads.read((source) =>
+        source.query<AuditRow[]>(
+          `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
+             FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
+            WHERE e.tenant_id = $1 AND c.seq > $2::bigint
+            ORDER BY c.seq LIMIT $3`,
+          [tenantId, afterSeq, EXPORT_BATCH],
+        ),
+      );
+      for (const row of rows) {
+        yield* await missing.before(BigInt(row.seq!));
+        yield row;
+      }
+      if (rows.length < EXPORT_BATCH) break;
+      afterSeq = rows[rows.length - 1].seq!;
+    }
+    yield* await missing.before(undefined);
+  }
+
+  /** The whole chain, each link with its entry or as missing, walked by seq. */
+  private async *exportWhole(): AsyncGenerator<AuditRow | MissingEntryRow> {
     let afterSeq = '0';
     for (;;) {
       // Each batch from the replica when it is current: an export reads the chain in seq
       // order, and a batch from a lagging replica only ends the export a few entries early.
       const rows = await this.reads.read((source) =>
-        source.query<Array<AuditRow & { missingEntryId: string | null }>>(
+        source.query<Array<AuditRow & { missing: boolean }>>(
           `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash,
-                  CASE WHEN e.id IS NULL THEN c.entry_id END AS "missingEntryId"
+                  e.id IS NULL AS missing
              FROM audit_chain c LEFT JOIN audit_entries e ON e.id = c.entry_id
-            WHERE ($1::varchar IS NULL OR e.tenant_id = $1 OR e.id IS NULL)
-              AND c.seq > $2::bigint
-            ORDER BY c.seq LIMIT $3`,
-          [tenantId, afterSeq, EXPORT_BATCH],
+            WHERE c.seq > $1::bigint
+            ORDER BY c.seq LIMIT $2`,
+          [afterSeq, EXPORT_BATCH],
         ),
       );
       if (rows.length === 0) return;
-      // A link whose entry was deleted is in every export: whose it was is gone with it, and
-      // left out it would read as another tenant's entry.
-      for (const { missingEntryId, ...row } of rows) {
-        yield missingEntryId === null
-          ? row
-          : { seq: row.seq!, prevHash: row.prevHash!, hash: row.hash!, missingEntryId };
+      for (const { missing, ...row } of rows) {
+        yield missing ? missingRow(row.seq!, row.prevHash!, row.hash!) : row;
       }
-      afterSeq = rows[rows.length - 1].seq ?? afterSeq;
+      afterSeq = rows[rows.length - 1].seq!;
     }
+  }
+
+  private async headSeq(): Promise<bigint> {
+    const [row] = await this.reads.read((source) =>
+      source.query<Array<{ head: string }>>(
+        'SELECT coalesce(max(seq), 0)::text AS head FROM audit_chain',
+      ),
+    );
+    return BigInt(row.head);
   }
 
   /** Recomputes the chain's hashes over a seq range; see AuditVerifier. */

@@ -83,7 +83,7 @@ describe('verifyExport', () => {
       seq: third.seq,
       prevHash: third.prevHash,
       hash: third.hash,
-      missingEntryId: third.id,
+      missingEntry: true,
     };
     expect(verifyExport(lines(rows), true)).toMatchObject({
       valid: false,
@@ -101,6 +101,9 @@ describe('verifyExport', () => {
     expect(verifyExport([JSON.stringify({ ...(rows[2] as object), hash: 3 })])).toMatchObject({
       reason: 'malformed_line',
     });
+    expect(
+      verifyExport([JSON.stringify({ ...(rows[2] as object), missingEntry: 'yes' })]),
+    ).toMatchObject({ reason: 'malformed_line' });
   });
 
   it('reports how many entries the file holds, also past the first break', () => {

@@ -52,9 +52,9 @@ const NULLABLE_FIELDS = [
 
 type ExportedRow = SealedFields & { prevHash: string; hash: string };
 /** A link whose entry is gone (`MissingEntryRow` in the export). */
-type MissingRow = { seq: string; prevHash: string; hash: string; missingEntryId: string };
+type MissingRow = { seq: string; prevHash: string; hash: string; missingEntry: true };
 
-const LINK_FIELDS = ['seq', 'prevHash', 'hash', 'missingEntryId'] as const;
+const LINK_FIELDS = ['seq', 'prevHash', 'hash'] as const;
 
 function parseRow(line: string): ExportedRow | MissingRow | null {
   let value: unknown;
@@ -65,7 +65,8 @@ function parseRow(line: string): ExportedRow | MissingRow | null {
   }
   if (typeof value !== 'object' || value === null) return null;
   const row = value as Record<string, unknown>;
-  if ('missingEntryId' in row) {
+  if ('missingEntry' in row) {
+    if (row.missingEntry !== true) return null;
     if (!LINK_FIELDS.every((field) => typeof row[field] === 'string')) return null;
     if (!/^[1-9]\d*$/.test(row.seq as string)) return null;
     return row as unknown as MissingRow;
@@ -83,7 +84,7 @@ function parseRow(line: string): ExportedRow | MissingRow | null {
  * from the exported bytes, and wherever two lines are adjacent in seq the link between them is
  * checked too. A tenant export skips other tenants' seqs, so gaps are counted, not failed;
  * with `complete` (a full-chain export) the file must start at seq 1 and have no gap. A link
- * whose entry was deleted is in every export (`missingEntryId`) and fails as `missing_entry`.
+ * whose entry was deleted is in every export (`missingEntry: true`) and fails as `missing_entry`.
  */
 export function verifyExport(
   lines: Iterable<string>,
@@ -133,7 +134,7 @@ export function verifyExport(
       if (row.prevHash !== prevHash) return fail(Number(seq), 'prev_hash_mismatch');
     }
     // The link is there; the entry it hashed is not (deleted from the database).
-    if ('missingEntryId' in row) return fail(Number(seq), 'missing_entry');
+    if ('missingEntry' in row) return fail(Number(seq), 'missing_entry');
     if (chainHash(row.prevHash, row) !== row.hash) return fail(Number(seq), 'hash_mismatch');
     // A rewritten history can be made self-consistent; it cannot match a signed head.
     const checkpoint = signed.get(row.seq);

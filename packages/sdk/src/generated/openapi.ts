@@ -3980,7 +3980,7 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description One sealed entry a line (JSON), oldest first, as `audit:verify` reads them; a chain link whose entry was deleted is a line of `seq`, `prevHash`, `hash` and `missingEntryId`, in every export */
+      /** @description One sealed entry a line (JSON), oldest first, as `audit:verify` reads them; a chain link whose entry was deleted is a line of `seq`, `prevHash`, `hash` and `missingEntry: true`, in every export */
       200: {
         headers: {
           [name: string]: unknown;

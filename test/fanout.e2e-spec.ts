@@ -440,6 +440,15 @@ describe('fan-out steps (forEach)', () => {
       status: 'waiting',
       fanOut: { elements: 6, queued: 4, succeeded: 2, failed: 0, cancelled: 0 },
     });
+    // The elements it replaced are kept with the input their agents were given.
+    for (const replaced of [again, byIndex.get(2)!]) {
+      const kept = await call('GET', `/tasks/${replaced.id}`, writer);
+      expect(kept.status).toBe(200);
+      expect(kept.body.data).toMatchObject({
+        input: replaced.input,
+        retiredAt: expect.any(String),
+      });
+    }
     const rerun = await claim('fragile', { max: 10 });
     expect(rerun.map((task) => task.input.index).sort()).toEqual([2, 3, 4, 5]);
     expect(rerun.every((task) => task.attempt === 1)).toBe(true);
@@ -460,6 +469,44 @@ describe('fan-out steps (forEach)', () => {
         )
       ).rows,
     ).toEqual(kept);
+  });
+
+  it('a retry that waits for its concurrency slot keeps the replaced elements with their input', async () => {
+    expect(
+      (
+        await call('POST', '/agents', writer, {
+          id: 'keyed',
+          name: 'keyed',
+          skills: [{ id: 'keyed', name: 'keyed' }],
+          heartbeatIntervalSeconds: 3600,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call('POST', '/workflow-definitions', writer, {
+          key: 'keyed-fan',
+          concurrency: { key: '$.input.k', limit: 1 },
+          steps: [{ key: 'fan', skill: 'keyed', forEach: '$.input.items', maxAttempts: 1 }],
+        })
+      ).status,
+    ).toBe(201);
+    const first = await start('keyed-fan', { k: 'x', items: ['a', 'b'] });
+    const elements = await claim('keyed', { max: 2 });
+    expect(elements).toHaveLength(2);
+    expect((await fail(elements[0], 'boom')).status).toBe(200);
+    expect((await view(first.id)).status).toBe('failed');
+    // Another run of the key takes the slot: the retry waits for it.
+    const second = await start('keyed-fan', { k: 'x', items: ['c'] });
+    expect((await view(second.id)).waiting).toBeNull();
+    const retried = await call('POST', `/workflows/${first.id}/retry`, writer);
+    expect(retried.status).toBe(200);
+    expect(retried.body.data).toMatchObject({ status: 'pending', waiting: expect.anything() });
+    for (const element of elements) {
+      const kept = await call('GET', `/tasks/${element.id}`, writer);
+      expect(kept.status).toBe(200);
+      expect(kept.body.data).toMatchObject({ input: element.input, retiredAt: expect.any(String) });
+    }
   });
 
   it('fails the step clearly when forEach gives more than 1,000 elements, or no array', async () => {

@@ -1926,13 +1926,26 @@ const LOCK_RUNS_OF_TASKS_OWING = lockRunsOfTasksSql(`, ${OWED_PROGRESS_SQL} AS o
 
 /**
  * Deletes the tasks `where` selects (over `workflow_tasks t`) and keeps each, as its row stood,
- * in `workflow_tasks_retired`; answers them as TASK_COLUMNS. One statement.
+ * in `workflow_tasks_retired`; answers them as TASK_COLUMNS. One statement. A fan-out element
+ * is kept with the whole input its agent was given: its row holds only its item and index, the
+ * rest is its step's, whose row may be retired before it or replaced later.
  */
 function retireTasks(where: string): string {
   return `WITH t AS (DELETE FROM workflow_tasks t WHERE ${where} RETURNING t.*),
      kept AS (
        INSERT INTO workflow_tasks_retired (id, tenant_id, run_id, task)
-       SELECT t.id, t.tenant_id, t.run_id, to_jsonb(t) FROM t
+       SELECT t.id, t.tenant_id, t.run_id,
+              CASE WHEN t.element_index IS NULL THEN to_jsonb(t)
+                   ELSE jsonb_set(to_jsonb(t), '{input}', coalesce(
+                     (SELECT fan_step.input FROM workflow_tasks fan_step
+                       WHERE fan_step.run_id = t.run_id AND fan_step.step_key = t.step_key
+                         AND fan_step.element_index IS NULL),
+                     (SELECT r.task -> 'input' FROM workflow_tasks_retired r
+                       WHERE r.run_id = t.run_id AND r.task ->> 'step_key' = t.step_key
+                         AND r.task -> 'element_index' = 'null'::jsonb
+                       ORDER BY r.retired_at DESC LIMIT 1),
+                     '{}'::jsonb) || t.input) END
+         FROM t
        ON CONFLICT (id) DO NOTHING)
    SELECT ${TASK_COLUMNS} FROM t`;
 }

@@ -10,7 +10,7 @@ import { SLUG_PATTERN } from './dto/definition.dto';
 import type { AgentTaskDto, TaskAttemptDto, TaskDetailDto } from './dto/task-detail.dto';
 import type { TaskStatus } from './state-machine';
 import { taskView } from './views';
-import { TASK_COLUMNS, TaskRow } from './workflow-rows';
+import { STORED_TASK_COLUMNS, TASK_COLUMNS, TaskRow } from './workflow-rows';
 import { TaskNotFoundError } from './workflows.errors';
 
 /** How an attempt ended, by the event that says so. */
@@ -78,7 +78,7 @@ export class TaskReader {
       `SELECT ${TASK_COLUMNS}, NULL::timestamptz AS "retiredAt"
          FROM workflow_tasks t WHERE t.tenant_id = $1 AND t.id = $2
        UNION ALL
-       SELECT ${TASK_COLUMNS}, r.retired_at
+       SELECT ${STORED_TASK_COLUMNS}, r.retired_at
          FROM workflow_tasks_retired r
         CROSS JOIN LATERAL jsonb_populate_record(NULL::workflow_tasks, r.task) t
         WHERE r.tenant_id = $1 AND r.id = $2

@@ -24,8 +24,8 @@ export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.concurrency_strategy AS "concurrencyStrategy", r.concurrency_state AS "concurrencyState",
   r.concurrency_since AS "concurrencySince", r.usage, r.budget`;
 
-export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId",
-  t.step_key AS "stepKey", t.skill, t.status, t.priority, ${TASK_INPUT}, t.output, t.error,
+const taskColumns = (input: string) => `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId",
+  t.step_key AS "stepKey", t.skill, t.status, t.priority, ${input}, t.output, t.error,
   t.attempt,
   t.max_attempts AS "maxAttempts", t.timeout_seconds AS "timeoutSeconds",
   t.retry_backoff AS "retryBackoff", t.available_at AS "availableAt", t.agent_id AS "agentId",
@@ -35,6 +35,10 @@ export const TASK_COLUMNS = `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId
   t.finished_at AS "finishedAt", t.created_at AS "createdAt", t.kind, t.wait_for AS "waitFor",
   t.wake_at AS "wakeAt", t.element_index AS "elementIndex", t.element_count AS "elementCount",
   t.rate_limit_key AS "rateLimitKey", t.rate_units AS "rateUnits", t.usage`;
+
+export const TASK_COLUMNS = taskColumns(TASK_INPUT);
+/** As TASK_COLUMNS, for rows whose input is whole already (a retired task, see RetiredTasks). */
+export const STORED_TASK_COLUMNS = taskColumns('t.input');
 
 /** Claim to now, in milliseconds, measured by the database clock. */
 export const DURATION_MS = `(extract(epoch FROM clock_timestamp() - t.claimed_at) * 1000)::int AS "durationMs"`;

@@ -1,3 +1,6 @@
+import { Store, storage as loggerStorage } from 'nestjs-pino/storage';
+import pino from 'pino';
+import { requestContext } from '../context/request-context';
 import { WakeLoop } from './wake-loop';
 
 const tick = () => new Promise((done) => setImmediate(done));
@@ -66,5 +69,23 @@ describe('WakeLoop', () => {
     loop.wake();
     await loop.idle();
     expect(failures).toEqual(['down', 'down']);
+  });
+
+  it('runs its rounds outside the request that woke it (its context and its logger)', async () => {
+    const seen: unknown[] = [];
+    const loop = new WakeLoop({
+      round: async () => {
+        seen.push(requestContext.get()?.correlationId, loggerStorage.getStore());
+        return false;
+      },
+      canRun: () => true,
+      onFailure: () => undefined,
+    });
+    const logger = pino({ enabled: false }).child({ correlationId: 'woke-it' });
+    requestContext.run({ correlationId: 'woke-it' }, () =>
+      loggerStorage.run(new Store(logger), () => loop.wake()),
+    );
+    await loop.idle();
+    expect(seen).toEqual([undefined, undefined]);
   });
 });

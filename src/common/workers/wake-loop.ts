@@ -1,3 +1,5 @@
+import { AsyncResource } from 'node:async_hooks';
+
 /**
  * The loop of a woken worker (the outbox dispatcher, the webhook sender): `round` runs when
  * woken, one at a time. A wake during a round asks for one more; a round that answers `true`
@@ -5,6 +7,12 @@
  * a run succeeds again; the next wake (a notification or the worker's poll) retries.
  */
 export class WakeLoop {
+  /**
+   * Where rounds run: the async context the loop was made in (a worker's, at start), not that
+   * of whoever wakes it. A round woken by a request's commit would otherwise run in the
+   * request's context and write its lines with the request's logger and correlation id.
+   */
+  private readonly home = new AsyncResource('WakeLoop');
   private running: Promise<void> | undefined;
   private again = false;
   private failing = false;
@@ -24,7 +32,8 @@ export class WakeLoop {
       this.again = true;
       return;
     }
-    this.running = this.loop()
+    this.running = this.home
+      .runInAsyncScope(() => this.loop())
       .then(
         () => {
           this.failing = false;

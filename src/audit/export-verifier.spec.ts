@@ -114,6 +114,11 @@ describe('verifyExport', () => {
     expect(reportOf(result, 'x.ndjson')).toContain(
       'Results: 3/10 entries valid before the first break; the 6 after it were not checked',
     );
+    const lastBroken = chain(3);
+    lastBroken[2] = { ...lastBroken[2], resourceId: 'evil' };
+    expect(reportOf(verifyExport(lines(lastBroken)), 'x.ndjson')).toContain(
+      'Results: 2/3 entries valid before the first break; it is the last line',
+    );
     const whole = verifyExport(lines(chain(4)));
     expect(whole).toMatchObject({ valid: true, checked: 4, total: 4 });
     expect(reportOf(whole, 'x.ndjson')).toContain('Results: 4/4 entries valid');

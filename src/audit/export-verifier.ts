@@ -179,7 +179,7 @@ export function reportOf(result: ExportVerification, source: string): string {
     result.valid || unchecked < 0
       ? `Results: ${result.checked}/${result.total} entries valid`
       : `Results: ${result.checked}/${result.total} entries valid before the first break; ` +
-        `the ${unchecked} after it were not checked`,
+        (unchecked === 0 ? 'it is the last line' : `the ${unchecked} after it were not checked`),
   ];
   if (result.head) lines.push(`Chain head: seq ${result.head.seq}, hash ${result.head.hash}`);
   if (result.gaps > 0) lines.push(`Gaps (other tenants' entries): ${result.gaps}`);

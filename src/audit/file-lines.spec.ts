@@ -18,6 +18,10 @@ describe('fileLines', () => {
     expect([...fileLines(file, 2)]).toEqual(['one', 'two', '']);
     writeFileSync(file, '');
     expect([...fileLines(file)]).toEqual(['']);
+    // A line many chunks long.
+    const long = `${'é'.repeat(5000)}\nshort\n${'x'.repeat(3000)}`;
+    writeFileSync(file, long);
+    expect([...fileLines(file, 7)]).toEqual(long.split('\n'));
   });
 
   it('stops reading when the caller stops', () => {

@@ -20,7 +20,13 @@ export function* fileLines(path: string, chunkBytes = 1 << 20): Generator<string
     for (;;) {
       const read = readSync(fd, buffer, 0, chunkBytes, null);
       if (read === 0) break;
-      const parts = (rest + decoder.write(buffer.subarray(0, read))).split('\n');
+      // Only the new text is split: a line longer than a chunk is not scanned again each time.
+      const parts = decoder.write(buffer.subarray(0, read)).split('\n');
+      if (parts.length === 1) {
+        rest += parts[0];
+        continue;
+      }
+      parts[0] = rest + parts[0];
       rest = parts.pop()!;
       yield* parts;
     }

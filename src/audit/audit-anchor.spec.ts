@@ -81,5 +81,10 @@ describe('anchorBreak', () => {
       own: false,
     });
     expect((await anchorBreak(chain(8), legacy, 8, undefined)).broken).toBeUndefined();
+    // Where no identity can be read, the anchors are this replica's own: a break stops sealing.
+    expect((await anchorBreak(chain(3), legacy, 3, undefined)).broken).toMatchObject({
+      reason: 'chain_truncated',
+      own: true,
+    });
   });
 });

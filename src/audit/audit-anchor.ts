@@ -85,7 +85,9 @@ export async function anchorBreak(
       own: true,
     });
   }
-  const own = database !== undefined && anchor.database === database;
+  // This database's own anchor; also when neither could name a database (no identity to read:
+  // anchors then match by first hash alone, as they did before databases were recorded).
+  const own = anchor.database === database;
   if (Number(anchor.seq) > headSeq) {
     return found({ seq: headSeq + 1, reason: 'chain_truncated', anchor, own });
   }

@@ -58,7 +58,8 @@ export class AuditSigner {
     this.trusted = new Set([this.publicKey, ...config.auditTrustedKeys]);
     this.anchorFile = join(dirname(config.auditKeyFile), 'audit-anchor.json');
     this.anchorFileSeen = this.anchorFileState();
-    this.anchors = this.readAnchors();
+    // Unreadable at start: started afresh (said once), as a missing file would be.
+    this.anchors = this.readAnchors() ?? this.unreadableAtStart();
   }
 
   sign(fields: { seq: string; hash: string; signedAt: string }): Checkpoint {
@@ -87,8 +88,16 @@ export class AuditSigner {
     // accepting a restored chain (docs/operations.md) is not made to restart the replica.
     const state = this.anchorFileState();
     if (state !== this.anchorFileSeen) {
-      this.anchors = this.readAnchors();
       this.anchorFileSeen = state;
+      const read = this.readAnchors();
+      // A file that is there but cannot be read (copied in place, cut short by a crash) does
+      // not turn the anchors off: the ones known are kept until it reads again.
+      if (read) this.anchors = read;
+      else {
+        this.logger.warn(
+          `The audit anchor file ${this.anchorFile} cannot be read: keeping the anchors known; move it aside to drop them`,
+        );
+      }
     }
     return new Map(this.anchors);
   }
@@ -101,8 +110,12 @@ export class AuditSigner {
     const known = this.anchors.get(key);
     if (known && BigInt(known.seq) >= BigInt(anchor.seq)) return;
     this.anchors.delete(key);
-    // Signed before databases were recorded: this chain's anchor from now on is the keyed one.
-    if (key !== firstHash) this.anchors.delete(firstHash);
+    // Signed before databases were recorded: this chain's anchor from now on is the keyed one
+    // (not when it names another database, whose anchor it is).
+    const legacy = this.anchors.get(firstHash);
+    if (key !== firstHash && legacy && (legacy.database ?? anchor.database) === anchor.database) {
+      this.anchors.delete(firstHash);
+    }
     this.anchors.set(key, anchor);
     // The chains most recently signed; one in practice, a few on a developer's machine.
     while (this.anchors.size > MAX_ANCHORS) this.anchors.delete(this.anchors.keys().next().value!);
@@ -118,6 +131,13 @@ export class AuditSigner {
     }
   }
 
+  private unreadableAtStart(): Map<string, Anchor> {
+    this.logger.warn(
+      `The audit anchor file ${this.anchorFile} cannot be read: starting without anchors`,
+    );
+    return new Map();
+  }
+
   /** What identifies the file's content (inode, size, mtime), or 'absent'. */
   private anchorFileState(): string {
     try {
@@ -128,10 +148,17 @@ export class AuditSigner {
     }
   }
 
-  private readAnchors(): Map<string, Anchor> {
+  /** The anchors in the file: none when there is no file; undefined when it cannot be read. */
+  private readAnchors(): Map<string, Anchor> | undefined {
     const anchors = new Map<string, Anchor>();
+    let text: string;
     try {
-      const parsed = JSON.parse(readFileSync(this.anchorFile, 'utf8')) as Record<string, unknown>;
+      text = readFileSync(this.anchorFile, 'utf8');
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ENOENT' ? anchors : undefined;
+    }
+    try {
+      const parsed = JSON.parse(text) as Record<string, unknown>;
       for (const [key, value] of Object.entries(parsed)) {
         const anchor = value as Partial<Anchor> | null;
         if (
@@ -147,7 +174,7 @@ export class AuditSigner {
         }
       }
     } catch {
-      // No anchor yet, or an unreadable one: start afresh.
+      return undefined;
     }
     return anchors;
   }

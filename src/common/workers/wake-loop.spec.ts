@@ -88,4 +88,19 @@ describe('WakeLoop', () => {
     await loop.idle();
     expect(seen).toEqual([undefined, undefined]);
   });
+
+  it('reports a failure outside the request that woke it too', async () => {
+    const seen: unknown[] = [];
+    const loop = new WakeLoop({
+      round: () => Promise.reject(new Error('round failed')),
+      canRun: () => true,
+      onFailure: () => seen.push(requestContext.get()?.correlationId, loggerStorage.getStore()),
+    });
+    const logger = pino({ enabled: false }).child({ correlationId: 'woke-it' });
+    requestContext.run({ correlationId: 'woke-it' }, () =>
+      loggerStorage.run(new Store(logger), () => loop.wake()),
+    );
+    await loop.idle();
+    expect(seen).toEqual([undefined, undefined]);
+  });
 });

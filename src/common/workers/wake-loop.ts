@@ -32,20 +32,21 @@ export class WakeLoop {
       this.again = true;
       return;
     }
-    this.running = this.home
-      .runInAsyncScope(() => this.loop())
-      .then(
-        () => {
-          this.failing = false;
-        },
-        (error: Error) => {
-          if (!this.failing) this.options.onFailure(error);
-          this.failing = true;
-        },
-      )
-      .finally(() => {
-        this.running = undefined;
-      });
+    this.running = this.home.runInAsyncScope(() =>
+      this.loop()
+        .then(
+          () => {
+            this.failing = false;
+          },
+          (error: Error) => {
+            if (!this.failing) this.options.onFailure(error);
+            this.failing = true;
+          },
+        )
+        .finally(() => {
+          this.running = undefined;
+        }),
+    );
   }
 
   /** Resolves once no round is running (for shutdown). */

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { WakeLoop } from '../common/workers/wake-loop';
@@ -94,10 +95,17 @@ export class EventFeed implements OnApplicationBootstrap, OnApplicationShutdown 
     return this.horizon.position;
   }
 
-  /** From now on `listener` gets every settled event after the current horizon. */
+  /**
+   * From now on `listener` gets every settled event after the current horizon, in the async
+   * context it listened from (its stream's request: its tenant, its logger), not in the feed's.
+   */
   listen(listener: FeedListener): () => void {
-    this.live.add(listener);
-    return () => this.live.delete(listener);
+    const bound: FeedListener = {
+      tenantId: listener.tenantId,
+      deliver: AsyncResource.bind((events: DomainEvent[]) => listener.deliver(events)),
+    };
+    this.live.add(bound);
+    return () => this.live.delete(bound);
   }
 
   /** Settled events of a tenant after `after`, up to `upTo`, oldest first (a catch-up page). */

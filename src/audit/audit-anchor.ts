@@ -47,9 +47,10 @@ export interface AnchorCheck {
  * the hash at seq 1, in one read.
  *
  * The anchor is found by the hash at seq 1, which names a chain (a fresh database is another
- * chain, not a forged one), and the database it was signed in. But a chain replaced from seq 1 in place (every hash recomputed, the
- * checkpoints deleted) or emptied has another first hash, or none, in the same database: the
- * anchor recorded for this database then says the chain it signed is gone, from seq 1.
+ * chain, not a forged one), and the database it was signed in. But a chain replaced from seq 1
+ * in place (every hash recomputed, the checkpoints deleted) or emptied has another first hash,
+ * or none, in the same database: the anchor recorded for this database then says the chain it
+ * signed is gone, from seq 1.
  */
 export async function anchorBreak(
   query: SnapshotQuery,

@@ -4,8 +4,8 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import type { AppConfig } from '../config/config';
 import { ConfigError } from '../config/config';
-import { anchorKey } from './audit-anchor';
 import { InjectConfig } from '../config/config.module';
+import { anchorKey } from './audit-anchor';
 import {
   Checkpoint,
   keyIdOf,
@@ -78,10 +78,9 @@ export class AuditSigner {
 
   /**
    * The highest head this replica has signed for each chain, keyed by the hash at seq 1 (which
-   * names a chain: a fresh database is another chain, not a truncated one), with the database it
-   * was signed in (see `anchorBreak`). A copy: a verify
-   * takes it before its database snapshot, so that each anchor is a head committed in what it
-   * reads.
+   * names a chain: a fresh database is another chain, not a truncated one) and the database it
+   * was signed in (see `anchorBreak`). A copy: a verify takes it before its database snapshot,
+   * so that each anchor is a head committed in what it reads.
    */
   anchorsNow(): ReadonlyMap<string, Anchor> {
     // The file moved aside (or replaced) since it was last read or written: an operator

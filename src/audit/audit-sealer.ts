@@ -242,11 +242,8 @@ export class AuditSealer implements OnApplicationBootstrap, OnModuleDestroy {
       const [{ now }] = await query<{ now: string }>(`SELECT ${AUDIT_NOW_SQL} AS now`);
       const checkpoint = this.signer.sign({ seq: seq.toString(), hash: prevHash, signedAt: now });
       if (!this.keyRegistered) {
-        await client.query(
-          `INSERT INTO audit_signing_keys (public_key, key_id) VALUES ($1, $2)
-           ON CONFLICT (public_key) DO NOTHING`,
-          [this.signer.publicKey, this.signer.keyId],
-        );
+        const { sql, params } = this.signer.registration;
+        await client.query(sql, params);
       }
       await client.query(
         `INSERT INTO audit_checkpoints (seq, hash, signed_at, public_key, signature)

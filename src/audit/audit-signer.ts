@@ -62,6 +62,18 @@ export class AuditSigner {
     this.anchors = this.readAnchors() ?? this.unreadableAtStart();
   }
 
+  /**
+   * Records this key in audit_signing_keys, where the other replicas find it to trust what it
+   * signed (checkpoints, receipts); a no-op once there.
+   */
+  get registration(): { sql: string; params: string[] } {
+    return {
+      sql: `INSERT INTO audit_signing_keys (public_key, key_id) VALUES ($1, $2)
+            ON CONFLICT (public_key) DO NOTHING`,
+      params: [this.publicKey, this.keyId],
+    };
+  }
+
   sign(fields: { seq: string; hash: string; signedAt: string }): Checkpoint {
     return signCheckpoint(this.privateKey, fields);
   }

@@ -190,11 +190,8 @@ export class AuditService {
    */
   async registerSigningKey(tx: Transaction): Promise<void> {
     if (this.keyRegistered) return;
-    await tx.manager.query(
-      `INSERT INTO audit_signing_keys (public_key, key_id) VALUES ($1, $2)
-       ON CONFLICT (public_key) DO NOTHING`,
-      [this.signer.publicKey, this.signer.keyId],
-    );
+    const { sql, params } = this.signer.registration;
+    await tx.manager.query(sql, params);
     tx.afterCommit(() => {
       this.keyRegistered = true;
     });

@@ -55,6 +55,7 @@ import {
   DURATION_MS,
   RUN_COLUMNS,
   RunRow,
+  STEP_INPUT,
   TASK_COLUMNS,
   TASKS_CHANNEL,
   TaskRow,
@@ -1937,9 +1938,7 @@ function retireTasks(where: string): string {
        SELECT t.id, t.tenant_id, t.run_id,
               CASE WHEN t.element_index IS NULL THEN to_jsonb(t)
                    ELSE jsonb_set(to_jsonb(t), '{input}', coalesce(
-                     (SELECT fan_step.input FROM workflow_tasks fan_step
-                       WHERE fan_step.run_id = t.run_id AND fan_step.step_key = t.step_key
-                         AND fan_step.element_index IS NULL),
+                     ${STEP_INPUT},
                      (SELECT r.task -> 'input' FROM workflow_tasks_retired r
                        WHERE r.run_id = t.run_id AND r.task ->> 'step_key' = t.step_key
                          AND r.task -> 'element_index' = 'null'::jsonb

@@ -10,10 +10,12 @@ export type TaskRow = Omit<WorkflowTask, 'tenant' | 'run'>;
  * step's own row and merged in here (one probe of the unique (run, step) index), so 1,000
  * elements do not store 1,000 copies of what may be the very array they came from.
  */
-const TASK_INPUT = `CASE WHEN t.element_index IS NULL THEN t.input
-  ELSE (SELECT fan_step.input FROM workflow_tasks fan_step
+/** The input of element `t`'s step, from the step's own row (what TASK_INPUT merges in). */
+export const STEP_INPUT = `(SELECT fan_step.input FROM workflow_tasks fan_step
          WHERE fan_step.run_id = t.run_id AND fan_step.step_key = t.step_key
-           AND fan_step.element_index IS NULL) || t.input END AS input`;
+           AND fan_step.element_index IS NULL)`;
+const TASK_INPUT = `CASE WHEN t.element_index IS NULL THEN t.input
+  ELSE ${STEP_INPUT} || t.input END AS input`;
 
 // Hot paths use plain SQL (claim, complete, the reaper): these are the column lists they read.
 export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,

@@ -429,6 +429,25 @@ describe('usage and budgets', () => {
     );
   });
 
+  it('finishes a run whose last step reports usage over its budget as succeeded, exceeding nothing', async () => {
+    await register('budget-last', ['budget-last']);
+    const started = await start('budget-last', [{ key: 'only', skill: 'budget-last' }], {
+      tokens: 10,
+    });
+    const [task] = await claim('budget-last');
+    expect((await complete(task, { inputTokens: 50, outputTokens: 50 })).status).toBe(200);
+    const detail = await run(started.id);
+    expect(detail).toMatchObject({
+      status: 'succeeded',
+      output: { only: { ok: 'only' } },
+      waiting: null,
+    });
+    expect(detail.usage).toMatchObject({ inputTokens: 50, outputTokens: 50 });
+    const types = (await history(started.id)).map((event) => event.type);
+    expect(types).toContain('workflow.succeeded');
+    expect(types).not.toContain('workflow.budget.exceeded');
+  });
+
   it('holds the retry of an attempt that fails while its run is budget_exceeded', async () => {
     await register('retry-budget', ['retry-budget']);
     const started = await start(

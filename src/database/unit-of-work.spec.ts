@@ -21,4 +21,17 @@ describe('combineWrites', () => {
       params: ['x', 'y', 'z', 2],
     });
   });
+
+  it('reads a SELECT write, which PostgreSQL would otherwise not run', () => {
+    expect(
+      combineWrites([
+        { sql: 'SELECT count(*) FROM finish($1)', params: [[1]] },
+        { sql: 'INSERT INTO a (x) VALUES ($1)', params: ['x'] },
+        { sql: ' select * FROM g($1)', params: [2] },
+      ]).sql,
+    ).toBe(
+      'WITH w0 AS (SELECT count(*) FROM finish($1)), w1 AS (INSERT INTO a (x) VALUES ($2)), ' +
+        'w2 AS ( select * FROM g($3)) SELECT (SELECT count(*) FROM w0), (SELECT count(*) FROM w2)',
+    );
+  });
 });

@@ -13,9 +13,10 @@ export interface Transaction {
    */
   beforeCommit(callback: () => Promise<void>): void;
   /**
-   * A data-modifying statement (an INSERT) to run just before COMMIT, after the `beforeCommit`
-   * callbacks. All of a transaction's are sent as one statement (each in a CTE), so the audit
-   * entries and the events of a change cost one round trip together. Its result is not read.
+   * A data-modifying statement (an INSERT, an UPDATE, or a SELECT of a function that writes) to
+   * run just before COMMIT, after the `beforeCommit` callbacks. All of a transaction's are sent
+   * as one statement (each in a CTE), so the audit entries and the events of a change cost one
+   * round trip together. Its result is not read.
    */
   writeBeforeCommit(sql: string, params: unknown[]): void;
   /** Runs after COMMIT (never after a rollback): wake-ups, cache invalidation. */
@@ -72,7 +73,8 @@ export class UnitOfWork {
 
 /**
  * `WITH w0 AS (sql0), w1 AS (sql1) SELECT 1`, each statement's `$n` shifted past the
- * parameters of those before it. PostgreSQL runs every data-modifying CTE exactly once.
+ * parameters of those before it. PostgreSQL runs every data-modifying CTE exactly once; a
+ * SELECT one only when it is read, so the final SELECT counts the rows of each.
  */
 export function combineWrites(writes: Array<{ sql: string; params: unknown[] }>): {
   sql: string;
@@ -86,5 +88,8 @@ export function combineWrites(writes: Array<{ sql: string; params: unknown[] }>)
     const sql = write.sql.replace(/\$(\d+)/g, (_match, n: string) => `$${Number(n) + offset}`);
     return `w${index} AS (${sql})`;
   });
-  return { sql: `WITH ${parts.join(', ')} SELECT 1`, params };
+  const reads = writes.flatMap((write, index) =>
+    /^\s*SELECT\b/i.test(write.sql) ? [`(SELECT count(*) FROM w${index})`] : [],
+  );
+  return { sql: `WITH ${parts.join(', ')} SELECT ${reads.join(', ') || '1'}`, params };
 }

@@ -819,7 +819,8 @@ export class WorkflowEngine {
         this.advance(tx, run, all, undefined, succeeded),
       );
     }
-    await this.finishSucceeded(tx, succeeded);
+    // Usage recorded after this may exceed a run's budget: it must read the run as finished.
+    await this.finishSucceeded(tx, succeeded, !batch.some((holder) => holder.usage));
     return holders.map((holder) => done.get(holder));
   }
 
@@ -1701,19 +1702,48 @@ export class WorkflowEngine {
   /**
    * Runs whose every step succeeded finish together: one UPDATE for all, then, run by run in
    * the order they were moved on, what `finishRun` does after its UPDATE, each in the context
-   * of the request that completed its last step.
+   * of the request that completed its last step. `deferrable`: nothing else in the transaction
+   * reads these runs, so those without an `onFinish` step (which reads the finished row) are
+   * finished in the transaction's last write, with their audit entries and events: a round trip
+   * fewer for each completion batch.
    */
-  private async finishSucceeded(tx: Transaction, succeeded: SucceededRun[]): Promise<void> {
+  private async finishSucceeded(
+    tx: Transaction,
+    succeeded: SucceededRun[],
+    deferrable: boolean,
+  ): Promise<void> {
     if (succeeded.length === 0) return;
     for (const { run } of succeeded) assertRunTransition(run.status, 'succeeded');
+    const later = deferrable ? succeeded.filter(({ run }) => !run.onFinish) : [];
+    const now = later.length === 0 ? succeeded : succeeded.filter(({ run }) => run.onFinish);
+    const finish = (runs: SucceededRun[]) => [
+      runs.map(({ run }) => run.id),
+      runs.map(({ output }) => JSON.stringify(output)),
+    ];
     // A function, so that its plan is kept (migration FinishRunsFunction).
-    const rows = await tx.manager.query<RunRow[]>(
-      `SELECT ${RUN_COLUMNS} FROM workflow_finish_succeeded_runs($1::uuid[], $2::jsonb[]) r`,
-      [succeeded.map(({ run }) => run.id), succeeded.map(({ output }) => JSON.stringify(output))],
-    );
+    const rows =
+      now.length === 0
+        ? []
+        : await tx.manager.query<RunRow[]>(
+            `SELECT ${RUN_COLUMNS} FROM workflow_finish_succeeded_runs($1::uuid[], $2::jsonb[]) r`,
+            finish(now),
+          );
+    if (later.length > 0) {
+      tx.writeBeforeCommit(
+        `SELECT count(*) FROM workflow_finish_succeeded_runs($1::uuid[], $2::jsonb[])`,
+        finish(later),
+      );
+    }
     const finishedRows = new Map(rows.map((row) => [row.id, row]));
-    for (const { run, context } of succeeded) {
-      const finished = finishedRows.get(run.id)!;
+    for (const { run, output, context } of succeeded) {
+      // As the function writes it; `finishedAt` is the clock's reading here, not the database's.
+      const finished = finishedRows.get(run.id) ?? {
+        ...run,
+        status: 'succeeded' as const,
+        output,
+        error: null,
+        finishedAt: new Date(),
+      };
       const work = async () => {
         const before = run.status;
         Object.assign(run, finished);

@@ -45,6 +45,7 @@ import { ClaimedAfter1763800290000 } from './1763800290000-ClaimedAfter';
 import { OlderSecrets1763800300000 } from './1763800300000-OlderSecrets';
 import { IdempotentHeaders1763800310000 } from './1763800310000-IdempotentHeaders';
 import { RetiredTasks1763800320000 } from './1763800320000-RetiredTasks';
+import { SucceedTasksFunction1763800330000 } from './1763800330000-SucceedTasksFunction';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -95,4 +96,5 @@ export const MIGRATIONS = [
   OlderSecrets1763800300000,
   IdempotentHeaders1763800310000,
   RetiredTasks1763800320000,
+  SucceedTasksFunction1763800330000,
 ];

@@ -103,4 +103,99 @@ describe('the run lock of a batch of tasks', () => {
       await connection.end();
     }
   });
+
+  it('marks the tasks of a completion batch succeeded by primary key under their leases, also when planned while the tables were empty', async () => {
+    await db.query('DELETE FROM workflow_tasks');
+    await db.query('DELETE FROM workflow_runs');
+    await db.query('ANALYZE workflow_runs, workflow_tasks');
+    const connection = new Client({ connectionString: test.db.url });
+    await connection.connect();
+    const succeed = (runs: string[], tasks: string[], tokens: string[]) =>
+      connection.query<{ id: string; holder: number; status: string; others: unknown }>(
+        `SELECT (d.task).id, (d.task).status, d.holder, d.others
+           FROM workflow_succeed_tasks($1::uuid[], $2::varchar[], $3::uuid[], $4::varchar[],
+                                       $5::jsonb[], $6::varchar[], $7::varchar[]) d`,
+        [
+          runs,
+          tasks.map(() => 'default'),
+          tasks,
+          tokens,
+          tasks.map((_, i) => JSON.stringify({ n: i })),
+          tasks.map(() => 'hash'),
+          tasks.map(() => null),
+        ],
+      );
+    try {
+      // The plans are made now, while the statistics say the tables are empty.
+      const none = ['0190a8a8-0000-7000-8000-000000000000'];
+      expect((await succeed(none, none, ['x'])).rows).toEqual([]);
+      // The tables fill without new statistics: 5,000 runs of two claimed tasks each.
+      await db.query(
+        `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
+         SELECT gen_random_uuid(), 'default', 'succeeding', 'running', '[]'
+           FROM generate_series(1, 5000)`,
+      );
+      await db.query(
+        `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input,
+           max_attempts, retry_backoff, lease_token, lease_expires_at, claimed_at, agent_id)
+         SELECT gen_random_uuid(), 'default', r.id, s, 'succeeding', 'claimed', '{}', 1, '{}',
+                'token-' || s, now() + interval '1 hour', now(), 'agent'
+           FROM workflow_runs r CROSS JOIN (VALUES ('a'), ('b')) AS s(s)`,
+      );
+      const { rows: picked } = await db.query<{ task: string; run: string }>(
+        `SELECT t.id AS task, t.run_id AS run FROM workflow_tasks t
+          WHERE t.run_id = (SELECT id FROM workflow_runs ORDER BY id LIMIT 1)
+          ORDER BY t.step_key`,
+      );
+      const { rows: elsewhere } = await db.query<{ task: string }>(
+        `SELECT id AS task FROM workflow_tasks WHERE run_id <> $1 AND step_key = 'a' LIMIT 1`,
+        [picked[0].run],
+      );
+      const plans = await collectPlans(connection);
+      // a under its lease; b under a lease it does not hold; a task of a run not named.
+      const done = await succeed(
+        [picked[0].run],
+        [...picked.map((row) => row.task), elsewhere[0].task],
+        ['token-a', 'token-other', 'token-a'],
+      );
+      expect(done.rows).toEqual([
+        {
+          id: picked[0].task,
+          status: 'succeeded',
+          holder: 0,
+          others: [
+            {
+              stepKey: 'b',
+              status: 'claimed',
+              kind: 'task',
+              elementIndex: null,
+              elementCount: null,
+              output: null,
+            },
+          ],
+        },
+      ]);
+      const { rows: after } = await db.query<{ status: string; n: number }>(
+        `SELECT status, count(*)::int AS n FROM workflow_tasks GROUP BY status ORDER BY status`,
+      );
+      expect(after).toEqual([
+        { status: 'claimed', n: 9_999 },
+        { status: 'succeeded', n: 1 },
+      ]);
+      // Each task found by its key (no whole index read), the other steps by their run.
+      const updates = plans.filter((plan) => plan.includes('"ModifyTable"'));
+      expect(updates).toHaveLength(3);
+      for (const plan of updates) {
+        expect(plan).toContain('"Index Name": "workflow_tasks_pkey"');
+        // (id = task_ids[k]), the function's arguments as parameters of a generic plan.
+        expect(plan).toMatch(/"Index Cond": "\(id = \(\$\d+\)\[\$\d+\]\)"/);
+      }
+      const reads = plans.filter((plan) => plan.includes('"Alias": "s"'));
+      expect(reads).toHaveLength(1);
+      expect(reads[0]).toContain('"Index Name": "workflow_tasks_run"');
+      for (const plan of plans) expect(plan).not.toContain('Seq Scan');
+    } finally {
+      await connection.end();
+    }
+  });
 });

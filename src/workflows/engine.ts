@@ -728,55 +728,22 @@ export class WorkflowEngine {
       if (!unique.has(key)) unique.set(key, holder);
     }
     const batch = [...unique.values()];
-    // The runs' locks and, in the same statement, the progress the tasks still owe.
-    const locked = await preparedQuery<RunRow & { owed: OwedProgress[] | null }>(
-      tx,
-      owed ? LOCK_RUNS_OF_TASKS_OWING : LOCK_RUNS_OF_TASKS,
-      [batch.map((holder) => holder.tenantId), batch.map((holder) => holder.taskId)],
-    );
-    const runs = new Map(locked.map(({ owed: _owed, ...run }) => [run.id, run]));
+    // One statement: the runs' locks, then the tasks done under them, and the progress the
+    // tasks still owe (SUCCEED_TASKS).
+    const locked = await preparedQuery<
+      RunRow & { owed: OwedProgress[] | null; done: DoneTask[] | null }
+    >(tx, owed ? SUCCEED_TASKS_OWING : SUCCEED_TASKS, [
+      batch.map((holder) => holder.tenantId),
+      batch.map((holder) => holder.taskId),
+      batch.map((holder) => holder.leaseToken),
+      batch.map((holder) => JSON.stringify(holder.output ?? null)),
+      batch.map((holder) => holder.resultHash),
+      batch.map((holder) => holder.agentId),
+    ]);
+    const runs = new Map(locked.map(({ owed: _owed, done: _done, ...run }) => [run.id, run]));
     if (runs.size === 0) return holders.map(() => undefined);
     if (owed) await owed(locked[0].owed ?? []);
-    // `holder`: which request of the batch a row was done for. Only the current lease
-    // matches, so at most one request per task does.
-    const rows = await preparedQuery<
-      TaskRow & { durationMs: number; others: TaskProgress[] | null; holder: number }
-    >(
-      tx,
-      `WITH done AS (
-         UPDATE workflow_tasks t SET status = 'succeeded', output = i.output, finished_at = now(),
-                result_hash = i.result_hash, error = NULL
-           FROM unnest($1::varchar[], $2::uuid[], $3::varchar[], $4::jsonb[], $5::varchar[],
-                       $6::varchar[]) WITH ORDINALITY
-                AS i(tenant_id, id, lease_token, output, result_hash, agent_id, holder)
-          WHERE t.tenant_id = i.tenant_id AND t.id = i.id AND t.run_id = ANY($7::uuid[])
-            AND t.status = 'claimed' AND t.lease_token = i.lease_token
-            AND t.lease_expires_at > now() AND (i.agent_id IS NULL OR t.agent_id = i.agent_id)
-          RETURNING ${TASK_COLUMNS}, ${DURATION_MS}, (i.holder - 1)::int AS holder)
-       SELECT done.*,
-              CASE WHEN row_number() OVER (PARTITION BY done."runId") = 1 THEN
-                coalesce((SELECT json_agg(json_build_object('stepKey', s.step_key,
-                                                            'status', s.status,
-                                                            'kind', s.kind,
-                                                            'elementIndex', s.element_index,
-                                                            'elementCount', s.element_count,
-                                                            'output', CASE WHEN s.element_index
-                                                                      IS NULL THEN s.output END))
-                            FROM workflow_tasks s
-                           WHERE s.run_id = done."runId" AND s.id NOT IN (SELECT id FROM done)),
-                         '[]')
-              END AS others
-         FROM done`,
-      [
-        batch.map((holder) => holder.tenantId),
-        batch.map((holder) => holder.taskId),
-        batch.map((holder) => holder.leaseToken),
-        batch.map((holder) => JSON.stringify(holder.output ?? null)),
-        batch.map((holder) => holder.resultHash),
-        batch.map((holder) => holder.agentId),
-        [...runs.keys()],
-      ],
-    );
+    const rows = locked.flatMap((run) => run.done ?? []);
     const done = new Map<Holder, TaskRow>();
     const holderOf = new Map<string, Holder>();
     const durations = new Map<TaskRow, number>();
@@ -1942,18 +1909,49 @@ export class WorkflowEngine {
 }
 
 /**
- * The runs of the tasks `$1`/`$2` (tenant ids, task ids), locked in id order; `extra` columns.
- * The lock is the function `workflow_lock_runs_of_tasks` (RunLockFunction migration), which
- * keeps a plan for its read of the tasks, where this statement was planned on every call.
+ * The runs of the tasks `$1`/`$2` (tenant ids, task ids), locked in id order. The lock is the
+ * function `workflow_lock_runs_of_tasks` (RunLockFunction migration), which keeps a plan for its
+ * read of the tasks, where this statement was planned on every call.
  */
-function lockRunsOfTasksSql(extra: string): string {
-  return `SELECT ${RUN_COLUMNS}${extra}
+const LOCK_RUNS_OF_TASKS = `SELECT ${RUN_COLUMNS}
      FROM workflow_lock_runs_of_tasks($1::varchar[], $2::uuid[]) r`;
+
+/** A task a completion batch marked succeeded, as SUCCEED_TASKS answers it. */
+type DoneTask = TaskRow & {
+  durationMs: number;
+  /** The run's other tasks, on the first of each run's tasks only. */
+  others: TaskProgress[] | null;
+  /** Which request of the batch it was done for. */
+  holder: number;
+};
+
+/**
+ * The runs of the completed tasks (`$1`/`$2`, tenant ids and task ids) locked in id order, each
+ * with its tasks marked succeeded under the leases given (`$3`-`$6`: lease tokens, outputs,
+ * result hashes, the agents an agent-bound key acts for) as `done` (DoneTask[], as JSON: their
+ * times are strings), and `extra` columns. The lock and the update are two functions, called
+ * in this order, so that the second reads the runs' other tasks after the first holds the
+ * locks (SucceedTasksFunction migration).
+ */
+function succeedTasksSql(extra: string): string {
+  return `WITH locked AS MATERIALIZED (
+       SELECT * FROM workflow_lock_runs_of_tasks($1::varchar[], $2::uuid[])),
+     done AS MATERIALIZED (
+       SELECT * FROM workflow_succeed_tasks(ARRAY(SELECT id FROM locked), $1::varchar[],
+                                            $2::uuid[], $3::varchar[], $4::jsonb[],
+                                            $5::varchar[], $6::varchar[]))
+   SELECT ${RUN_COLUMNS},
+          (SELECT json_agg(x ORDER BY x.holder)
+             FROM (SELECT ${TASK_COLUMNS}, d.duration_ms AS "durationMs", d.others, d.holder
+                     FROM done d CROSS JOIN LATERAL (SELECT (d.task).*) t
+                    WHERE t.run_id = r.id) x) AS done${extra}
+     FROM locked r
+    ORDER BY r.id`;
 }
 
-const LOCK_RUNS_OF_TASKS = lockRunsOfTasksSql('');
+const SUCCEED_TASKS = succeedTasksSql('');
 /** The same, with the progress the tasks still owe (`OwedProgress[]` or null) as `owed`. */
-const LOCK_RUNS_OF_TASKS_OWING = lockRunsOfTasksSql(`, ${OWED_PROGRESS_SQL} AS owed`);
+const SUCCEED_TASKS_OWING = succeedTasksSql(`, ${OWED_PROGRESS_SQL} AS owed`);
 
 /**
  * Deletes the tasks `where` selects (over `workflow_tasks t`) and keeps each, as its row stood,

@@ -21,6 +21,8 @@ const TASKS = Number(process.env.BENCH_DISPATCH_TASKS ?? 3000);
 
 interface Figures extends PeerFigures {
   errors: number;
+  /** Statements sent behind an unanswered one (pipeline mode): no round trip of their own. */
+  pipelined: number;
   /** The statements most sent per task, with their round trips per task. */
   statements: Array<[string, number]>;
 }
@@ -41,6 +43,9 @@ export async function benchDispatch(): Promise<void> {
   const line = (name: string, f: Figures | PeerFigures) =>
     `  ${name}: ${f.done} in ${f.seconds.toFixed(2)} s = ${Math.round(f.done / f.seconds)} tasks/s; ` +
     `CPU per task: ${f.cpu}; round trips per task ${(f.queries / f.done).toFixed(2)}, ` +
+    ('pipelined' in f
+      ? `statements pipelined per task ${(f.pipelined / f.done).toFixed(2)}, `
+      : '') +
     `transactions per task ${(f.transactions / f.done).toFixed(2)}` +
     ('errors' in f ? `; errors ${f.errors}` : '');
   console.log('');
@@ -161,6 +166,7 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
         `load generator ${perTask((loadCpu.user + loadCpu.system) / 1e6)} ms`,
       ].join(', '),
       queries: queriesAfter.queries - queriesBefore.queries,
+      pipelined: (queriesAfter.pipelined ?? 0) - (queriesBefore.pipelined ?? 0),
       transactions: queriesAfter.transactions - queriesBefore.transactions,
       statements: Object.entries(queriesAfter.byStatement ?? {})
         .map(([name, count]): [string, number] => [

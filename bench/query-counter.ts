@@ -3,22 +3,28 @@ import { Client } from 'pg';
 
 /**
  * Counts what a process sends PostgreSQL through `pg`: every `Client.query` is one round trip
- * (a named prepared statement too, after its first parse), and BEGIN / START TRANSACTION opens
- * an explicit transaction. Loaded into the service with `node --require` (QUERY_COUNT_FILE set:
- * SIGUSR2 writes the counts there as JSON) or imported by the bench for an in-process peer.
+ * (a named prepared statement too, after its first parse), unless it is sent while the same
+ * connection still waits for an earlier answer (pipeline mode: it rides on that round trip, and
+ * is counted as `pipelined`), and BEGIN / START TRANSACTION opens an explicit transaction.
+ * Loaded into the service with `node --require` (QUERY_COUNT_FILE set: SIGUSR2 writes the counts
+ * there as JSON) or imported by the bench for an in-process peer.
  */
 export interface QueryCounts {
   queries: number;
+  /** Statements sent behind an unanswered one on the same connection: no round trip of their own. */
+  pipelined?: number;
   transactions: number;
   /** Round trips by statement: its first words, whitespace folded (see `statementName`). */
   byStatement?: Record<string, number>;
 }
 
-export const queryCounts: QueryCounts & { byStatement: Record<string, number> } = {
-  queries: 0,
-  transactions: 0,
-  byStatement: {},
-};
+export const queryCounts: QueryCounts & { byStatement: Record<string, number>; pipelined: number } =
+  {
+    queries: 0,
+    pipelined: 0,
+    transactions: 0,
+    byStatement: {},
+  };
 
 /**
  * A statement's first 80 characters, whitespace folded: enough to tell statements apart. Folded
@@ -44,17 +50,39 @@ if (!proto.__counted) {
   proto.__counted = true;
   const original = proto.query;
   proto.query = function (this: Client, ...args: unknown[]) {
-    queryCounts.queries += 1;
+    const waiting = unanswered.get(this) ?? 0;
     const first = args[0];
     const text = typeof first === 'string' ? first : (first as { text?: unknown } | null)?.text;
-    if (typeof text === 'string') {
-      if (BEGINS.test(text)) queryCounts.transactions += 1;
-      const name = statementName(text);
-      queryCounts.byStatement[name] = (queryCounts.byStatement[name] ?? 0) + 1;
+    if (typeof text === 'string' && BEGINS.test(text)) queryCounts.transactions += 1;
+    if (waiting > 0) {
+      queryCounts.pipelined += 1;
+    } else {
+      queryCounts.queries += 1;
+      if (typeof text === 'string') {
+        const name = statementName(text);
+        queryCounts.byStatement[name] = (queryCounts.byStatement[name] ?? 0) + 1;
+      }
     }
-    return original.apply(this, args);
+    unanswered.set(this, waiting + 1);
+    const answered = () => unanswered.set(this, (unanswered.get(this) ?? 1) - 1);
+    const last = args.length - 1;
+    if (typeof args[last] === 'function') {
+      const callback = args[last] as (...results: unknown[]) => void;
+      args[last] = (...results: unknown[]) => {
+        answered();
+        callback(...results);
+      };
+      return original.apply(this, args);
+    }
+    const result = original.apply(this, args);
+    if (result instanceof Promise) result.then(answered, answered);
+    else answered();
+    return result;
   };
 }
+
+/** Per connection, the statements sent and not yet answered. */
+const unanswered = new WeakMap<Client, number>();
 
 const file = process.env.QUERY_COUNT_FILE;
 if (file) {

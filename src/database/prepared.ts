@@ -29,13 +29,22 @@ export async function preparedQuery<T extends QueryResultRow>(
   text: string,
   values: unknown[],
 ): Promise<T[]> {
-  const name = statementNames.get(text) ?? nameOf(text);
   const client: Pool | PoolClient =
     on instanceof DataSource
       ? ((on.driver as PostgresDriver).master as Pool)
       : ((await (on.manager.queryRunner as PostgresQueryRunner).connect()) as PoolClient);
-  const result = await client.query<T>({ name, text, values });
+  const result = await client.query<T>(preparedConfig({ sql: text, params: values }));
   return result.rows;
+}
+
+/** A statement as preparedQuery sends it: named after its text. */
+export function preparedConfig(statement: { sql: string; params: unknown[] }): {
+  name: string;
+  text: string;
+  values: unknown[];
+} {
+  const text = statement.sql;
+  return { name: statementNames.get(text) ?? nameOf(text), text, values: statement.params };
 }
 
 const statementNames = new Map<string, string>();

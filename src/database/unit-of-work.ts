@@ -2,7 +2,8 @@ import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { MARK_COMMITTED_SQL } from '../common/idempotency/idempotency.store';
-import { preparedQuery } from './prepared';
+import type { PoolClient } from 'pg';
+import { preparedConfig } from './prepared';
 
 export interface Transaction {
   readonly manager: EntityManager;
@@ -26,6 +27,13 @@ export interface Transaction {
 /**
  * The one way to write a change: the state change, its audit entry and its domain event
  * go through the same `Transaction`, so they commit or roll back together.
+ *
+ * The transaction's own statements cost no round trip of their own: its connection is put in
+ * pipeline mode (node-postgres) for its duration, so BEGIN is sent and the work's first
+ * statement follows it without waiting for its answer, and COMMIT follows the last write the
+ * same way. A COMMIT after a statement that failed ends the transaction as a rollback, so the
+ * last write's failure still leaves nothing behind. Pipelining is turned off again before the
+ * connection goes back to the pool, every statement answered.
  */
 @Injectable()
 export class UnitOfWork {
@@ -39,26 +47,52 @@ export class UnitOfWork {
     // round trip: it joins the audit and event writes), so the key outlives any later failure.
     const idempotency = requestContext.get()?.idempotency;
     const markKey = idempotency !== undefined && !idempotency.committed;
-    const result = await this.dataSource.transaction(async (manager) => {
+    const runner = this.dataSource.createQueryRunner();
+    let client: PipelinedClient | undefined;
+    let began: Promise<unknown> | undefined;
+    let value: T;
+    try {
+      client = (await runner.connect()) as PipelinedClient;
+      client.pipeline = true;
+      began = client.query('BEGIN');
+      // Answered before anything that follows it; awaited at the end, or on failure.
+      began.catch(() => undefined);
+      // TypeORM's own calls (a pessimistic lock, a save) see the transaction as theirs.
+      (runner as { isTransactionActive: boolean }).isTransactionActive = true;
       const beforeCommit: Array<() => Promise<void>> = [];
       const writes: Array<{ sql: string; params: unknown[] }> = [];
       const tx: Transaction = {
-        manager,
+        manager: runner.manager,
         beforeCommit: (callback) => beforeCommit.push(callback),
         writeBeforeCommit: (sql, params) => writes.push({ sql, params }),
         afterCommit: (callback) => callbacks.push(callback),
       };
-      const value = await work(tx);
+      value = await work(tx);
       if (markKey)
         writes.push({ sql: MARK_COMMITTED_SQL, params: [idempotency.tenantId, idempotency.key] });
       // A callback may register another (a flush that buffers more): run until none is left.
       for (let index = 0; index < beforeCommit.length; index += 1) await beforeCommit[index]();
-      if (writes.length > 0) {
-        const combined = combineWrites(writes);
-        await preparedQuery(tx, combined.sql, combined.params);
+      await began;
+      const last =
+        writes.length > 0 ? client.query(preparedConfig(combineWrites(writes))) : undefined;
+      const committed = client.query('COMMIT');
+      // Both answered before either is judged. After a failed write the COMMIT rolls back; a
+      // COMMIT that fails has rolled back too: the transaction is over either way.
+      const [written, commit] = await Promise.allSettled([last, committed]);
+      began = undefined;
+      if (written.status === 'rejected') throw written.reason;
+      if (commit.status === 'rejected') throw commit.reason;
+    } catch (error) {
+      if (client && began) {
+        await began.catch(() => undefined);
+        await client.query('ROLLBACK').catch(() => undefined);
       }
-      return value;
-    });
+      throw error;
+    } finally {
+      (runner as { isTransactionActive: boolean }).isTransactionActive = false;
+      if (client) client.pipeline = false;
+      await runner.release();
+    }
     if (markKey) idempotency.committed = true;
     for (const callback of callbacks) {
       try {
@@ -67,9 +101,12 @@ export class UnitOfWork {
         this.logger.warn({ err: error }, 'An after-commit callback failed');
       }
     }
-    return result;
+    return value;
   }
 }
+
+/** A pooled connection whose pipeline mode can be turned on while it is idle. */
+type PipelinedClient = PoolClient & { pipeline: boolean };
 
 /**
  * `WITH w0 AS (sql0), w1 AS (sql1) SELECT 1`, each statement's `$n` shifted past the

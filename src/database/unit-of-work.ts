@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { MARK_COMMITTED_SQL } from '../common/idempotency/idempotency.store';
-import type { PoolClient } from 'pg';
 import { preparedConfig } from './prepared';
 
 export interface Transaction {
@@ -33,7 +33,9 @@ export interface Transaction {
  * statement follows it without waiting for its answer, and COMMIT follows the last write the
  * same way. A COMMIT after a statement that failed ends the transaction as a rollback, so the
  * last write's failure still leaves nothing behind. Pipelining is turned off again before the
- * connection goes back to the pool, every statement answered.
+ * connection goes back to the pool, every statement answered. In pipeline mode node-postgres
+ * refuses a query that keeps a portal open (a cursor, a query stream, `rows`): none may run
+ * inside a unit of work.
  */
 @Injectable()
 export class UnitOfWork {

@@ -4,6 +4,7 @@ import { uuidv7 } from '../src/common/ids';
 import {
   ADMIN_KEY,
   benchApi,
+  BenchApi,
   benchWorkers,
   cpuSeconds,
   freshDatabase,
@@ -28,6 +29,7 @@ const SDK_ROUNDS = Number(process.env.BENCH_SDK_ROUNDS ?? 2);
  *     with raw rounds: the ratio SDK / raw says what the SDK costs.
  *  2. wake-up latency: an agent long-polls; a task is committed (INSERT + NOTIFY, straight in
  *     SQL so the clock starts at COMMIT); the time until the agent has it in its HTTP response.
+ *     Measured right after the burst, while its background work drains, and again once drained.
  */
 export async function benchTasks(): Promise<void> {
   const db = await freshDatabase();
@@ -151,33 +153,14 @@ export async function benchTasks(): Promise<void> {
       `SELECT count(*)::int AS n FROM audit_entries WHERE action IN ('task.claim', 'task.succeed')`,
     );
 
-    // Wake-up latency: the other agents stay parked on other skills meanwhile.
-    const latencies: number[] = [];
-    for (let i = 0; i < WAKE_SAMPLES; i += 1) {
-      const waiting = api('/agents/bench-agent-0/tasks/claim', { waitSeconds: 10 }, worker).then(
-        () => performance.now(),
-      );
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      const runId = uuidv7();
-      await sql.query('BEGIN');
-      await sql.query(
-        `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
-         VALUES ($1, 'default', 'wake', 'pending', '[{"key":"a","skill":"bench","dependsOn":[],"timeoutSeconds":null,"maxAttempts":1,"retryBackoff":{"initialSeconds":0,"factor":1,"maxSeconds":0}}]')`,
-        [runId],
-      );
-      await sql.query(
-        `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input, max_attempts, retry_backoff)
-         VALUES ($1, 'default', $2, 'a', 'bench', 'queued', '{}', 1, '{"initialSeconds":0,"factor":1,"maxSeconds":0}')`,
-        [uuidv7(), runId],
-      );
-      await sql.query(`SELECT pg_notify('agentmesh_tasks', 'default' || chr(10) || 'bench')`);
-      const committing = performance.now();
-      await sql.query('COMMIT');
-      latencies.push((await waiting) - committing);
-    }
-    latencies.sort((a, b) => a - b);
-    const pct = (p: number) =>
-      latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+    // Wake-up latency, twice: at once, while the burst's background work (its events'
+    // dispatch, the audit seal, autovacuum) still runs beside it; then once that has drained,
+    // the case of an agent waiting on an idle queue.
+    const busy = await wakeUps(api, worker, sql);
+    const drainStarted = performance.now();
+    await drained(sql);
+    const drainSeconds = (performance.now() - drainStarted) / 1000;
+    const idle = await wakeUps(api, worker, sql);
 
     console.log('');
     console.log(
@@ -206,12 +189,65 @@ export async function benchTasks(): Promise<void> {
       `  audit entries for claims and completions: ${rows[0].n} (expected ${2 * total * 3 * rounds.length})`,
     );
     console.log(
-      `  wake-up latency, COMMIT → waiting agent's response (${latencies.length} samples): p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms (goal p50 < 10 ms, p99 < 50 ms)`,
+      `  wake-up latency, COMMIT → waiting agent's response (${WAKE_SAMPLES} samples each; goal p99 < 15 ms): ` +
+        `while the burst's background work drains p50 ${busy.p50.toFixed(1)} ms, p99 ${busy.p99.toFixed(1)} ms; ` +
+        `once drained (${drainSeconds.toFixed(1)} s later) p50 ${idle.p50.toFixed(1)} ms, p99 ${idle.p99.toFixed(1)} ms`,
     );
   } finally {
     await sql.end().catch(() => undefined);
     await client.close();
     await server.stop();
     await db.dispose();
+  }
+}
+
+/**
+ * WAKE_SAMPLES wake-ups of one agent's long-poll claim (the other agents stay parked on other
+ * skills): each a task committed straight in SQL (INSERT + NOTIFY, so the clock starts at
+ * COMMIT), timed until the agent has it in its HTTP response.
+ */
+async function wakeUps(
+  api: BenchApi,
+  worker: string,
+  sql: Client,
+): Promise<{ p50: number; p99: number }> {
+  const latencies: number[] = [];
+  for (let i = 0; i < WAKE_SAMPLES; i += 1) {
+    const waiting = api('/agents/bench-agent-0/tasks/claim', { waitSeconds: 10 }, worker).then(() =>
+      performance.now(),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const runId = uuidv7();
+    await sql.query('BEGIN');
+    await sql.query(
+      `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
+       VALUES ($1, 'default', 'wake', 'pending', '[{"key":"a","skill":"bench","dependsOn":[],"timeoutSeconds":null,"maxAttempts":1,"retryBackoff":{"initialSeconds":0,"factor":1,"maxSeconds":0}}]')`,
+      [runId],
+    );
+    await sql.query(
+      `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input, max_attempts, retry_backoff)
+       VALUES ($1, 'default', $2, 'a', 'bench', 'queued', '{}', 1, '{"initialSeconds":0,"factor":1,"maxSeconds":0}')`,
+      [uuidv7(), runId],
+    );
+    await sql.query(`SELECT pg_notify('agentmesh_tasks', 'default' || chr(10) || 'bench')`);
+    const committing = performance.now();
+    await sql.query('COMMIT');
+    latencies.push((await waiting) - committing);
+  }
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) =>
+    latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  return { p50: pct(50), p99: pct(99) };
+}
+
+/** Until every event is dispatched and every audit entry sealed. */
+async function drained(sql: Client): Promise<void> {
+  for (;;) {
+    const { rows } = await sql.query<{ done: boolean }>(
+      `SELECT NOT EXISTS (SELECT FROM event_outbox)
+              AND (SELECT count(*) FROM audit_entries) = (SELECT count(*) FROM audit_chain) AS done`,
+    );
+    if (rows[0].done) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

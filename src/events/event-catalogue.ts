@@ -506,13 +506,13 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   {
     type: 'task.queued',
     description:
-      "A step became ready: its task is queued (a fan-out: one per element, with `elementIndex`); also a held task queued again once its run's budget is raised.",
+      "A step became ready: its task is queued (a fan-out: one per element, with `elementIndex`); also a held task queued again once its run's budget is raised, and a claimed task put back because its claim could not be answered (the client hung up meanwhile; the attempt is not spent).",
     schema: TASK(),
   },
   {
     type: 'task.held',
     description:
-      "A task is held, not queued: its run's budget is spent (budget_exceeded). It is queued again (task.queued) when the budget is raised.",
+      "A task is held, not queued: its run's budget is spent (budget_exceeded), including a claimed task put back meanwhile because its claim could not be answered. It is queued again (task.queued) when the budget is raised.",
     schema: TASK(),
   },
   {

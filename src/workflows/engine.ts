@@ -863,6 +863,50 @@ export class WorkflowEngine {
     return { willRetry };
   }
 
+  /**
+   * Tasks a claim leased whose answer could not be delivered (its client hung up while it was
+   * being claimed): back to the queue at once, their attempt unspent, instead of held for a
+   * lease no agent knows of until it expires and times the attempt out. `held` instead while
+   * the run's budget is exceeded. Their runs are locked first, as every path that moves a
+   * claimed task does; a task no longer claimed under that lease (cancelled meanwhile) is left
+   * as it is. Answers the tasks put back.
+   */
+  async putBack(
+    tx: Transaction,
+    tenantId: string,
+    leases: Array<{ id: string; leaseToken: string }>,
+  ): Promise<TaskRow[]> {
+    const runs = await this.lockRunsOfTasks(
+      tx,
+      leases.map((lease) => ({ tenantId, taskId: lease.id })),
+    );
+    const held = runs.filter((run) => run.status === 'budget_exceeded').map((run) => run.id);
+    const tasks = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t
+            SET status = CASE WHEN t.run_id = ANY($4::uuid[]) THEN 'held' ELSE 'queued' END,
+                agent_id = NULL, lease_token = NULL, claimed_at = NULL, claimed_after = NULL,
+                lease_expires_at = NULL, deadline_at = NULL
+           FROM unnest($2::uuid[], $3::varchar[]) AS u(id, lease_token)
+          WHERE t.tenant_id = $1 AND t.id = u.id AND t.lease_token = u.lease_token
+            AND t.status = 'claimed'
+          RETURNING ${TASK_COLUMNS}`,
+        [tenantId, leases.map((lease) => lease.id), leases.map((lease) => lease.leaseToken), held],
+      ),
+    );
+    for (const task of tasks) {
+      assertTaskTransition('claimed', task.status);
+      await this.taskChanged(tx, task, task.status === 'held' ? 'held' : 'queued', 'claimed', null);
+    }
+    const signals = new Set(
+      tasks
+        .filter((task) => task.status === 'queued')
+        .map((task) => taskSignal(task.tenantId, task.skill)),
+    );
+    for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
+    return tasks;
+  }
+
   /** Cancels a run that has not finished, and every task of it still queued or claimed. */
   async cancel(tx: Transaction, run: RunRow): Promise<RunRow> {
     assertRunTransition(run.status, 'cancelled');

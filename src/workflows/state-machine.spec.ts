@@ -36,6 +36,8 @@ const LEGAL_TASK = new Set([
   'claimed>failed',
   'claimed>timed_out',
   'claimed>cancelled',
+  'claimed>queued',
+  'claimed>held',
   'waiting>succeeded',
   'waiting>failed',
   'waiting>timed_out',
@@ -72,7 +74,7 @@ describe('task transitions', () => {
   });
 
   it('lists every legal pair the table allows, no more', () => {
-    expect(LEGAL_TASK.size).toBe(17);
+    expect(LEGAL_TASK.size).toBe(19);
     expect(LEGAL_RUN.size).toBe(15);
   });
 });

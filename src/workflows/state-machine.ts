@@ -28,12 +28,13 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
  * Every legal transition, in one place. A run starts `pending` (or `scheduled` until its delayed
  * start comes), turns `running` when its first task is claimed (or finishes), and ends in one of
  * three terminal states; a failed run may be retried (back to `running`, or `pending` while its
- * concurrency key has no free slot). A task's failed or
- * timed-out attempt with attempts left goes back to `queued` (its retry). A step that is not a
- * task (a wait, an approval, a sleep) starts `waiting` and ends once: it is never queued, so
- * no agent can claim it, and it is never retried by the engine. A running run whose usage passed
- * its budget is `budget_exceeded` until the budget is raised: its tasks that would be queued are
- * `held` instead (claimed ones may finish), and queued again when it runs again.
+ * concurrency key has no free slot). A task's failed or timed-out attempt with attempts left
+ * goes back to `queued` (its retry); so does a claimed task whose claim could not be answered
+ * (its client hung up meanwhile), its attempt unspent. A step that is not a task (a wait, an
+ * approval, a sleep) starts `waiting` and ends once: it is never queued, so no agent can claim
+ * it, and it is never retried by the engine. A running run whose usage passed its budget is
+ * `budget_exceeded` until the budget is raised: its tasks that would be queued are `held`
+ * instead (claimed ones may finish), and queued again when it runs again.
  */
 export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> = {
   scheduled: ['pending', 'cancelled'],
@@ -48,7 +49,7 @@ export const RUN_TRANSITIONS: Readonly<Record<RunStatus, readonly RunStatus[]>> 
 export const TASK_TRANSITIONS: Readonly<Record<TaskStatus, readonly TaskStatus[]>> = {
   queued: ['claimed', 'held', 'cancelled'],
   held: ['queued', 'cancelled'],
-  claimed: ['succeeded', 'failed', 'timed_out', 'cancelled'],
+  claimed: ['succeeded', 'failed', 'timed_out', 'cancelled', 'queued', 'held'],
   waiting: ['succeeded', 'failed', 'timed_out', 'cancelled'],
   succeeded: [],
   failed: ['queued', 'held'],

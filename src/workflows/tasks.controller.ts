@@ -106,7 +106,7 @@ export class TasksController {
     return { data: { tasks } };
   }
 
-  /** The client hanging up ends a wait; anything claimed in that instant expires its lease. */
+  /** The client hanging up ends a wait; anything claimed in that instant is put back. */
   private async whileConnected<T>(
     reply: FastifyReply,
     work: (signal: AbortSignal) => Promise<T>,

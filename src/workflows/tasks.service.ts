@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { Span, SpanKind } from '@opentelemetry/api';
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';
@@ -83,6 +83,7 @@ const hashOf = (value: unknown): string =>
 /** Agents' side of tasks: claim (with long-poll), heartbeat, complete, fail. */
 @Injectable()
 export class TasksService {
+  private readonly logger = new Logger(TasksService.name);
   private readonly completions = new Batcher<Holder, Completed>({
     run: (holders) => this.completeAll(holders),
     maxBatch: COMPLETION_BATCH,
@@ -110,8 +111,8 @@ export class TasksService {
    * Claims up to `max` tasks for the agent, waiting up to `waitSeconds` for some to be queued.
    * A claim from an agent marked offline brings it back online (a beat); a draining agent's
    * claim is refused at once (409 agent-draining), so its worker knows to stop claiming.
-   * `signal` aborts the wait when the client has gone; tasks claimed just before that are not
-   * lost: their lease expires.
+   * `signal` aborts the wait when the client has gone; tasks claimed while it went (their
+   * answer has no one to go to) are put back in the queue at once.
    */
   claim(
     agentId: string,
@@ -124,11 +125,31 @@ export class TasksService {
       'task.claim',
       { attributes: { 'gen_ai.agent.id': agentId, 'agentmesh.claim.max': max } },
       async (span) => {
-        const tasks = await this.claimWaiting(agentId, max, waitSeconds, signal, after);
+        const claimed = await this.claimWaiting(agentId, max, waitSeconds, signal, after);
+        const tasks = signal?.aborted ? await this.putBack(claimed) : claimed;
         span?.setAttribute('agentmesh.claim.count', tasks.length);
         return span && tasks.length > 0 ? this.handOff(agentId, tasks) : tasks;
       },
     );
+  }
+
+  /**
+   * Tasks claimed for a client that hung up meanwhile: queued again (see WorkflowEngine.putBack)
+   * rather than held until their leases expire. Answers what is left to answer: none, or, when
+   * putting them back failed (logged), the tasks, whose leases then expire as before.
+   */
+  private async putBack(tasks: ClaimedTask[]): Promise<ClaimedTask[]> {
+    if (tasks.length === 0) return tasks;
+    const tenantId = currentTenantId();
+    try {
+      await this.unitOfWork.run((tx) => this.engine.putBack(tx, tenantId, tasks));
+      return [];
+    } catch (error) {
+      this.logger.warn(
+        `Tasks claimed for a client that hung up were not put back (their leases will expire): ${(error as Error).message}`,
+      );
+      return tasks;
+    }
   }
 
   /**

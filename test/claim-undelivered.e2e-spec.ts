@@ -1,0 +1,232 @@
+import { Client } from 'pg';
+import { createKey, listenOnLoopback, startTestApp, TestApp } from './utils/test-app';
+import { waitFor } from './utils/spawn-app';
+
+type Headers = { authorization: string };
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/**
+ * A claim whose client hangs up while the claim is being made cannot deliver its answer: the
+ * tasks it leased go back to the queue at once, their attempt unspent, instead of waiting out
+ * a lease no agent knows of (and timing out an attempt, which fails a run with none left).
+ * The window is widened for the test: a trigger makes the lease of a task to an agent listed
+ * in `slow_claimers` take 800 ms, and the client hangs up 300 ms into it.
+ */
+describe('a claim answer the client hung up on', () => {
+  let test: TestApp;
+  let base: string;
+  let admin: Headers;
+  let worker: Headers;
+  let db: Client;
+
+  const call = async (path: string, headers: Headers, body: unknown = {}, signal?: AbortSignal) => {
+    const response = await fetch(`${base}/api/v1${path}`, {
+      method: 'POST',
+      headers: { ...headers, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal,
+    });
+    return { status: response.status, body: (await response.json()) as Json };
+  };
+  const start = async (steps: Json[]) => {
+    const response = await call('/workflows', admin, { type: 'undelivered', steps });
+    expect(response.status).toBe(201);
+    return response.body.data as Json;
+  };
+  /** Posts, and hangs up 300 ms later (while the slowed lease is being written). */
+  const hangUp = async (path: string, body: unknown) => {
+    const controller = new AbortController();
+    const answer = call(path, worker, body, controller.signal);
+    setTimeout(() => controller.abort(), 300);
+    await expect(answer).rejects.toThrow();
+  };
+  const taskOf = async (runId: string, stepKey: string) => {
+    const { rows } = await db.query<Json>(
+      `SELECT id, status, agent_id, lease_token, attempt FROM workflow_tasks
+        WHERE run_id = $1 AND step_key = $2`,
+      [runId, stepKey],
+    );
+    return rows[0];
+  };
+  /**
+   * The step's task once the claim of it by `gone` has committed (the slowed lease is
+   * uncommitted, and reads as queued, until then) and it is queued again.
+   */
+  const putBack = (runId: string, stepKey: string) =>
+    waitFor(
+      async () => {
+        const row = await taskOf(runId, stepKey);
+        const trail = await trailOf(row.id as string);
+        const claimed = trail.some(
+          ([action, , , agent]) => action === 'task.claim' && agent === 'gone',
+        );
+        return claimed && row.status === 'queued' ? row : undefined;
+      },
+      5_000,
+      'the task claimed by the agent that hung up to be queued again',
+    );
+  const eventsOf = async (runId: string) => {
+    const response = await fetch(`${base}/api/v1/workflows/${runId}/events`, { headers: admin });
+    const events = ((await response.json()) as Json).data.events as Json[];
+    return events.map((event) => [event.type, event.data.agentId]);
+  };
+  const trailOf = async (taskId: string) => {
+    const { rows } = await db.query<Json>(
+      `SELECT action, before, after FROM audit_entries
+        WHERE resource_type = 'task' AND resource_id = $1 ORDER BY id`,
+      [taskId],
+    );
+    return rows.map((row) => [row.action, row.before?.status, row.after.status, row.after.agentId]);
+  };
+
+  beforeAll(async () => {
+    test = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' });
+    base = await listenOnLoopback(test);
+    admin = test.admin;
+    worker = { authorization: (await createKey(test, { scopes: ['tasks:work'] })).authorization };
+    for (const id of ['gone', 'other']) {
+      const response = await call('/agents', admin, {
+        id,
+        name: id,
+        skills: [{ id: 'job', name: 'job' }],
+      });
+      expect(response.status).toBe(201);
+    }
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+    await db.query(`CREATE TABLE slow_claimers (agent_id varchar PRIMARY KEY)`);
+    await db.query(`
+      CREATE FUNCTION slow_claim() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF NEW.status = 'claimed' AND OLD.status = 'queued'
+           AND EXISTS (SELECT FROM slow_claimers WHERE agent_id = NEW.agent_id) THEN
+          PERFORM pg_sleep(0.8);
+        END IF;
+        RETURN NEW;
+      END $$`);
+    await db.query(
+      `CREATE TRIGGER slow_claim BEFORE UPDATE ON workflow_tasks
+         FOR EACH ROW EXECUTE FUNCTION slow_claim()`,
+    );
+  });
+
+  afterEach(async () => {
+    await db.query(`DELETE FROM slow_claimers`);
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  it('puts a claimed task back in the queue at once, its attempt unspent', async () => {
+    const run = await start([{ key: 'a', skill: 'job', maxAttempts: 1 }]);
+    await db.query(`INSERT INTO slow_claimers VALUES ('gone')`);
+    await hangUp('/agents/gone/tasks/claim', { waitSeconds: 10 });
+    const task = await putBack(run.id as string, 'a');
+    expect(task).toMatchObject({ agent_id: null, lease_token: null, attempt: 1 });
+
+    const claimed = await call('/agents/other/tasks/claim', worker, {});
+    expect(claimed.body.data.tasks).toEqual([expect.objectContaining({ id: task.id, attempt: 1 })]);
+    const [taken] = claimed.body.data.tasks as Json[];
+    const done = await call(`/tasks/${taken.id}/complete`, worker, {
+      leaseToken: taken.leaseToken,
+      output: { ok: true },
+    });
+    expect(done.status).toBe(200);
+    expect(await trailOf(task.id as string)).toEqual([
+      ['task.queue', undefined, 'queued', null],
+      ['task.claim', 'queued', 'claimed', 'gone'],
+      ['task.queue', 'claimed', 'queued', null],
+      ['task.claim', 'queued', 'claimed', 'other'],
+      ['task.succeed', 'claimed', 'succeeded', 'other'],
+    ]);
+    expect(await eventsOf(run.id as string)).toEqual([
+      ['workflow.created', undefined],
+      ['task.queued', null],
+      ['workflow.started', undefined],
+      ['task.claimed', 'gone'],
+      ['task.queued', null],
+      ['task.claimed', 'other'],
+      ['task.succeeded', 'other'],
+      ['workflow.succeeded', undefined],
+    ]);
+  });
+
+  it('holds the task instead when its run went over its budget meanwhile', async () => {
+    const response = await call('/workflows', admin, {
+      type: 'undelivered',
+      budget: { tokens: 10 },
+      steps: [
+        { key: 'a', skill: 'job' },
+        { key: 'b', skill: 'job' },
+      ],
+    });
+    const run = response.body.data as Json;
+    const first = await call('/agents/other/tasks/claim', worker, {});
+    const [held] = first.body.data.tasks as Json[];
+    await db.query(`INSERT INTO slow_claimers VALUES ('gone')`);
+    const hanging = hangUp('/agents/gone/tasks/claim', {});
+    // While the other task's lease is being written: a completion that takes the run over
+    // its budget (it waits for the claim's row lock, then finds the task claimed).
+    await new Promise((done) => setTimeout(done, 100));
+    const over = await call(`/tasks/${held.id}/complete`, worker, {
+      leaseToken: held.leaseToken,
+      output: { ok: true },
+      usage: { inputTokens: 20, outputTokens: 0 },
+    });
+    expect(over.status).toBe(200);
+    await hanging;
+    const other = held.stepKey === 'a' ? 'b' : 'a';
+    const task = await waitFor(
+      async () => {
+        const row = await taskOf(run.id as string, other);
+        return row.status === 'held' ? row : undefined;
+      },
+      5_000,
+      'the task to be held',
+    );
+    expect(task).toMatchObject({ agent_id: null, lease_token: null, attempt: 1 });
+    expect((await trailOf(task.id as string)).slice(1)).toEqual([
+      ['task.claim', 'queued', 'claimed', 'gone'],
+      ['task.hold', 'claimed', 'held', null],
+    ]);
+    const { rows } = await db.query(`SELECT status FROM workflow_runs WHERE id = $1`, [run.id]);
+    expect(rows[0].status).toBe('budget_exceeded');
+  });
+
+  it('puts back the next task of a claimNext, keeping the completion', async () => {
+    const run = await start([
+      { key: 'a', skill: 'job' },
+      { key: 'b', skill: 'job' },
+    ]);
+    const first = await call('/agents/gone/tasks/claim', worker, {});
+    const [held] = first.body.data.tasks as Json[];
+    await db.query(`INSERT INTO slow_claimers VALUES ('gone')`);
+    await hangUp(`/tasks/${held.id}/complete`, {
+      leaseToken: held.leaseToken,
+      output: { ok: true },
+      claimNext: { max: 1, waitSeconds: 10 },
+    });
+    const task = await putBack(run.id as string, held.stepKey === 'a' ? 'b' : 'a');
+    expect(task).toMatchObject({ agent_id: null, lease_token: null, attempt: 1 });
+    expect((await taskOf(run.id as string, held.stepKey as string)).status).toBe('succeeded');
+    expect(await trailOf(task.id as string)).toEqual([
+      ['task.queue', undefined, 'queued', null],
+      ['task.claim', 'queued', 'claimed', 'gone'],
+      ['task.queue', 'claimed', 'queued', null],
+    ]);
+    // The agent repeats its completion (its answer was lost): the task it held is done, and
+    // the one put back is claimed anew.
+    const repeat = await call(`/tasks/${held.id}/complete`, worker, {
+      leaseToken: held.leaseToken,
+      output: { ok: true },
+      claimNext: { max: 1, waitSeconds: 0 },
+    });
+    await db.query(`DELETE FROM slow_claimers`);
+    expect(repeat.status).toBe(200);
+    expect(repeat.body.data.next.tasks).toEqual([
+      expect.objectContaining({ id: task.id, attempt: 1 }),
+    ]);
+  });
+});

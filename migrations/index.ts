@@ -46,6 +46,7 @@ import { OlderSecrets1763800300000 } from './1763800300000-OlderSecrets';
 import { IdempotentHeaders1763800310000 } from './1763800310000-IdempotentHeaders';
 import { RetiredTasks1763800320000 } from './1763800320000-RetiredTasks';
 import { SucceedTasksFunction1763800330000 } from './1763800330000-SucceedTasksFunction';
+import { RunLockByKey1763800340000 } from './1763800340000-RunLockByKey';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -97,4 +98,5 @@ export const MIGRATIONS = [
   IdempotentHeaders1763800310000,
   RetiredTasks1763800320000,
   SucceedTasksFunction1763800330000,
+  RunLockByKey1763800340000,
 ];

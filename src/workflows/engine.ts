@@ -1954,8 +1954,9 @@ export class WorkflowEngine {
 
 /**
  * The runs of the tasks `$1`/`$2` (tenant ids, task ids), locked in id order. The lock is the
- * function `workflow_lock_runs_of_tasks` (RunLockFunction migration), which keeps a plan for its
- * read of the tasks, where this statement was planned on every call.
+ * function `workflow_lock_runs_of_tasks` (RunLockFunction and RunLockByKey migrations), which
+ * keeps its plans for its read of the tasks and its lock of each run, where this statement was
+ * planned on every call.
  */
 const LOCK_RUNS_OF_TASKS = `SELECT ${RUN_COLUMNS}
      FROM workflow_lock_runs_of_tasks($1::varchar[], $2::uuid[]) r`;

@@ -195,6 +195,38 @@ describe('a claim answer the client hung up on', () => {
     expect(rows[0].status).toBe('budget_exceeded');
   });
 
+  it('answers a named claim sent again with the tasks it leased, then claims anew', async () => {
+    const run = await start([
+      { key: 'a', skill: 'job' },
+      { key: 'b', skill: 'job', dependsOn: ['a'] },
+    ]);
+    const claimId = '01938d52-3c8e-7e37-9b2c-0f8f3c1f0a11';
+    const first = await call('/agents/other/tasks/claim', worker, { claimId });
+    expect(first.status).toBe(200);
+    const [task] = first.body.data.tasks as Json[];
+    expect(task).toMatchObject({ workflowId: run.id, stepKey: 'a' });
+    // Its answer lost, the claim is sent again: the same task, under the same lease.
+    const again = await call('/agents/other/tasks/claim', worker, { claimId, waitSeconds: 5 });
+    expect(again.body.data.tasks).toEqual([task]);
+    // Another agent's claim of that name is its own.
+    expect((await call('/agents/gone/tasks/claim', worker, { claimId })).body.data.tasks).toEqual(
+      [],
+    );
+    const done = await call(`/tasks/${task.id}/complete`, worker, {
+      leaseToken: task.leaseToken,
+      output: { ok: true },
+    });
+    expect(done.status).toBe(200);
+    // Holding none of what it leased, the same name claims anew.
+    const next = await call('/agents/other/tasks/claim', worker, { claimId });
+    expect(next.body.data.tasks).toEqual([
+      expect.objectContaining({ workflowId: run.id, stepKey: 'b' }),
+    ]);
+    expect(
+      (await call('/agents/other/tasks/claim', worker, { claimId: 'not-a-uuid' })).body,
+    ).toMatchObject({ status: 400, errors: [{ field: 'claimId' }] });
+  });
+
   it('puts back the next task of a claimNext, keeping the completion', async () => {
     const run = await start([
       { key: 'a', skill: 'job' },

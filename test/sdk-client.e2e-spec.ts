@@ -12,6 +12,7 @@ import { ADMIN_KEY, startTestApp, TestApp, listenOnLoopback } from './utils/test
 interface Arrival {
   method: string;
   path: string;
+  body: string;
   at: number;
 }
 
@@ -26,7 +27,12 @@ function throttlingProxy(target: string, retryAfter: string, throttled = 1) {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      arrivals.push({ method: request.method ?? '', path: request.url ?? '', at: Date.now() });
+      arrivals.push({
+        method: request.method ?? '',
+        path: request.url ?? '',
+        body: Buffer.concat(chunks).toString('utf8'),
+        at: Date.now(),
+      });
       const seen = arrivals.filter((a) => a.path === request.url).length;
       if (seen <= throttled) {
         response.writeHead(429, {
@@ -144,7 +150,7 @@ describe('SDK AgentMeshClient', () => {
     await expect(denied.agents.list()).rejects.toMatchObject({ status: 401 });
   });
 
-  it('waits Retry-After before retrying a 429, and does not retry a claim', async () => {
+  it('waits Retry-After before retrying a 429, a claim too, under its claimId', async () => {
     const proxy = throttlingProxy(baseUrl, '1');
     const retries: RetryInfo[] = [];
     try {
@@ -161,14 +167,54 @@ describe('SDK AgentMeshClient', () => {
       expect(accepted.at - proxy.refusedAt[0]).toBeGreaterThanOrEqual(990);
       expect(refused.path).toBe(accepted.path);
 
-      const claim = await through.tasks
-        .claim('client-a', { max: 1, waitSeconds: 0 })
-        .catch((e: unknown) => e);
-      expect(claim).toMatchObject({ status: 429, retryAfterMs: 1_000 });
-      expect(proxy.arrivals.filter((a) => a.path.endsWith('/tasks/claim'))).toHaveLength(1);
+      // client-a, registered by the first test.
+      expect(await through.tasks.claim('client-a', { max: 1, waitSeconds: 0 })).toEqual([]);
+      const claims = proxy.arrivals.filter((a) => a.path.endsWith('/tasks/claim'));
+      expect(claims).toHaveLength(2);
+      const [{ claimId }, again] = claims.map((a) => JSON.parse(a.body) as { claimId: string });
+      expect(claimId).toMatch(/^[0-9a-f-]{36}$/);
+      expect(again.claimId).toBe(claimId);
     } finally {
       await proxy.close();
     }
+  });
+
+  it('sends a claim again when its answer is lost, and gets what the first leased', async () => {
+    await client.agents.register({
+      id: 'client-lost-claim',
+      name: 'Lost claim',
+      skills: [{ id: 'lost-claim-skill', name: 'Lost claim' }],
+    });
+    for (let i = 0; i < 3; i += 1) {
+      await client.workflows.start({
+        type: 'lost-claim',
+        steps: [{ key: 'a', skill: 'lost-claim-skill' }],
+      });
+    }
+    let sent = 0;
+    let firstAnswer: unknown;
+    const lossy = new AgentMeshClient({
+      baseUrl,
+      apiKey: ADMIN_KEY,
+      retry: { initialDelayMs: 10 },
+      fetch: async (url, init) => {
+        const response = await fetch(url, init);
+        if (!url.endsWith('/tasks/claim')) return response;
+        sent += 1;
+        if (sent > 1) return response;
+        // The first answer is read by nobody: the connection drops on its way back.
+        firstAnswer = await response.json();
+        throw new TypeError('fetch failed');
+      },
+    });
+    const tasks = await lossy.tasks.claim('client-lost-claim', { max: 2, waitSeconds: 0 });
+    expect(sent).toBe(2);
+    const leased = (firstAnswer as { data: { tasks: Array<{ id: string; leaseToken: string }> } })
+      .data.tasks;
+    expect(leased).toHaveLength(2);
+    expect(tasks.map(({ id, leaseToken }) => ({ id, leaseToken }))).toEqual(
+      leased.map(({ id, leaseToken }) => ({ id, leaseToken })),
+    );
   });
 
   it('sends completeAndClaimNext again when its answer is lost, and gets what the first leased', async () => {

@@ -88,7 +88,9 @@ export class TasksController {
       'Only tasks whose skill the agent has, highest priority then oldest, each with a fresh ' +
       'leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A claim from an agent ' +
       'marked offline counts as a beat and brings it back online; a draining agent gets 409 ' +
-      'agent-draining at once; every waiting claim gets an empty list when the server shuts down.',
+      'agent-draining at once; every waiting claim gets an empty list when the server shuts down. ' +
+      'Tasks leased while the client hung up are put back at once; with a claimId, a claim whose ' +
+      'answer was lost on its way back can be sent again and answers the same tasks.',
   })
   @ApiData(ClaimResultDto)
   @ApiProblems(400, 404, 409)
@@ -100,8 +102,12 @@ export class TasksController {
     if (!SLUG_PATTERN.test(agentId)) {
       throw new NotFoundError('agent_not_found', `Agent "${agentId.slice(0, 80)}" was not found.`);
     }
+    const max = body.max ?? 1;
+    const waitSeconds = body.waitSeconds ?? 0;
     const tasks = await this.whileConnected(reply, (signal) =>
-      this.tasks.claim(agentId, body.max ?? 1, body.waitSeconds ?? 0, signal),
+      body.claimId === undefined
+        ? this.tasks.claim(agentId, max, waitSeconds, signal)
+        : this.tasks.claimNamed(agentId, body.claimId, max, waitSeconds, signal),
     );
     return { data: { tasks } };
   }

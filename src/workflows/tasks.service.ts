@@ -134,6 +134,26 @@ export class TasksService {
   }
 
   /**
+   * A claim the client named (`claimId`), so that it can send it again when the answer is lost:
+   * sent again, it answers the tasks the first one leased while the agent still holds them
+   * (with their leases, as the first answer had them), and claims anew, under the same name,
+   * only when it holds none of them. The leased tasks record the name (`claimed_after`, which
+   * for a claimNext names the completed task).
+   */
+  async claimNamed(
+    agentId: string,
+    claimId: string,
+    max: number,
+    waitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<ClaimedTask[]> {
+    this.agents.assertActsAs(agentId);
+    const held = await this.leasedAfter(agentId, claimId);
+    if (held.length > 0) return held;
+    return this.claim(agentId, max, waitSeconds, signal, claimId);
+  }
+
+  /**
    * Tasks claimed for a client that hung up meanwhile: queued again (see WorkflowEngine.putBack)
    * rather than held until their leases expire. Answers what is left to answer: none, or, when
    * putting them back failed (logged), the tasks, whose leases then expire as before.
@@ -371,14 +391,17 @@ export class TasksService {
     return { task: result, next: { tasks } };
   }
 
-  /** The tasks the completion of `taskId` leased to the agent, which it still holds. */
-  private async leasedAfter(agentId: string, taskId: string): Promise<ClaimedTask[]> {
+  /**
+   * The tasks the completion of `after` (a task) or the claim named `after` leased to the
+   * agent, which it still holds.
+   */
+  private async leasedAfter(agentId: string, after: string): Promise<ClaimedTask[]> {
     const rows = await this.dataSource.query<TaskRow[]>(
       `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
         WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.status = 'claimed'
           AND t.claimed_after = $3 AND t.lease_expires_at > now()
         ORDER BY t.priority DESC, t.available_at, t.id`,
-      [currentTenantId(), agentId, taskId],
+      [currentTenantId(), agentId, after],
     );
     return rows.map(toClaimed);
   }

@@ -9,6 +9,7 @@ import {
   MaxLength,
   IsOptional,
   IsString,
+  IsUUID,
   Length,
   Max,
   Min,
@@ -18,7 +19,8 @@ import { ANY_JSON } from '../../common/openapi/any-json';
 import { AsSent } from '../../common/validation/as-sent';
 import { UsageDto } from './usage.dto';
 
-export class ClaimDto {
+/** How many tasks a claim leases, and how long it waits for them. */
+class ClaimSizeDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 10, default: 1 })
   @IsOptional()
   @IsInt()
@@ -39,6 +41,20 @@ export class ClaimDto {
   waitSeconds?: number;
 }
 
+export class ClaimDto extends ClaimSizeDto {
+  @ApiPropertyOptional({
+    format: 'uuid',
+    description:
+      'Names this claim, so that it can be sent again when its answer is lost (a connection ' +
+      'error): the claim sent again with the same claimId answers the tasks the first one ' +
+      'leased, with their leases, while the agent still holds them, and claims anew only when ' +
+      'it holds none of them. A new one for each claim.',
+  })
+  @IsOptional()
+  @IsUUID()
+  claimId?: string;
+}
+
 export class LeaseDto {
   @ApiProperty({ description: 'The leaseToken from the claim' })
   @IsString()
@@ -47,7 +63,7 @@ export class LeaseDto {
 }
 
 /** The next tasks to lease with a completion, as a claim would (`POST .../tasks/claim`). */
-export class ClaimNextDto extends ClaimDto {}
+export class ClaimNextDto extends ClaimSizeDto {}
 
 export class CompleteDto extends LeaseDto {
   @ApiPropertyOptional({ description: 'Any JSON value; passed to dependent steps', ...ANY_JSON })

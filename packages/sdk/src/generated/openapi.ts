@@ -896,7 +896,7 @@ export interface paths {
     put?: never;
     /**
      * Claim tasks for this agent; long-polls up to waitSeconds for work
-     * @description Only tasks whose skill the agent has, highest priority then oldest, each with a fresh leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A claim from an agent marked offline counts as a beat and brings it back online; a draining agent gets 409 agent-draining at once; every waiting claim gets an empty list when the server shuts down.
+     * @description Only tasks whose skill the agent has, highest priority then oldest, each with a fresh leaseToken valid for TASK_LEASE_SECONDS (extend it with heartbeat). A claim from an agent marked offline counts as a beat and brings it back online; a draining agent gets 409 agent-draining at once; every waiting claim gets an empty list when the server shuts down. Tasks leased while the client hung up are put back at once; with a claimId, a claim whose answer was lost on its way back can be sent again and answers the same tasks.
      */
     post: operations['TasksController_claim'];
     delete?: never;
@@ -3097,6 +3097,11 @@ export interface components {
        * @default 0
        */
       waitSeconds?: number;
+      /**
+       * Format: uuid
+       * @description Names this claim, so that it can be sent again when its answer is lost (a connection error): the claim sent again with the same claimId answers the tasks the first one leased, with their leases, while the agent still holds them, and claims anew only when it holds none of them. A new one for each claim.
+       */
+      claimId?: string;
     };
     LeaseStateDto: {
       /** Format: uuid */

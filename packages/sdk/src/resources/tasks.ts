@@ -24,14 +24,19 @@ export class TasksResource {
   }
 
   /**
-   * Leases up to `max` tasks of the agent's skills, waiting up to `waitSeconds` for work. Not
-   * retried: a lost answer would strand leased tasks until their lease expires.
+   * Leases up to `max` tasks of the agent's skills, waiting up to `waitSeconds` for work. Named
+   * with a `claimId` (a new one unless given), so it is retried like the other safe calls: sent
+   * again after a lost answer, it answers the tasks the first one leased.
    */
   async claim(agentId: string, body: Claim = {}, options: Signal = {}): Promise<ClaimedTask[]> {
     const data = await this.http.data<{ tasks: ClaimedTask[] }>(
       'POST',
       `/agents/${segment(agentId)}/tasks/claim`,
-      { body, retry: false, ...options },
+      {
+        body: { ...body, claimId: body.claimId ?? globalThis.crypto.randomUUID() },
+        retry: true,
+        ...options,
+      },
     );
     return data.tasks;
   }

@@ -10,9 +10,10 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
  * tasks it leased go back to the queue at once, their attempt unspent, instead of waiting out
  * a lease no agent knows of (and timing out an attempt, which fails a run with none left).
  * The window is widened for the test: a trigger makes the lease of a task to an agent listed
- * in `slow_claimers` take 800 ms, and the client hangs up 300 ms into it.
+ * in `slow_claimers` take a second, and the client hangs up while it sleeps. An answer lost
+ * on its way back is recovered by sending the claim again under its `claimId`.
  */
-describe('a claim answer the client hung up on', () => {
+describe('claim answers that do not reach the agent', () => {
   let test: TestApp;
   let base: string;
   let admin: Headers;
@@ -33,12 +34,29 @@ describe('a claim answer the client hung up on', () => {
     expect(response.status).toBe(201);
     return response.body.data as Json;
   };
-  /** Posts, and hangs up 300 ms later (while the slowed lease is being written). */
+  /** Until a slowed lease is being written (its trigger asleep). */
+  const leasing = () =>
+    waitFor(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT 1 FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event = 'PgSleep'`,
+        );
+        return rows.length > 0 ? true : undefined;
+      },
+      10_000,
+      'a slowed lease',
+    );
+  /** Posts, and hangs up while the slowed lease is being written. */
   const hangUp = async (path: string, body: unknown) => {
     const controller = new AbortController();
-    const answer = call(path, worker, body, controller.signal);
-    setTimeout(() => controller.abort(), 300);
-    await expect(answer).rejects.toThrow();
+    const answer = call(path, worker, body, controller.signal).then(
+      () => 'answered',
+      () => 'hung up',
+    );
+    await leasing();
+    controller.abort();
+    expect(await answer).toBe('hung up');
   };
   const taskOf = async (runId: string, stepKey: string) => {
     const { rows } = await db.query<Json>(
@@ -100,7 +118,7 @@ describe('a claim answer the client hung up on', () => {
       BEGIN
         IF NEW.status = 'claimed' AND OLD.status = 'queued'
            AND EXISTS (SELECT FROM slow_claimers WHERE agent_id = NEW.agent_id) THEN
-          PERFORM pg_sleep(0.8);
+          PERFORM pg_sleep(1);
         END IF;
         RETURN NEW;
       END $$`);
@@ -169,7 +187,7 @@ describe('a claim answer the client hung up on', () => {
     const hanging = hangUp('/agents/gone/tasks/claim', {});
     // While the other task's lease is being written: a completion that takes the run over
     // its budget (it waits for the claim's row lock, then finds the task claimed).
-    await new Promise((done) => setTimeout(done, 100));
+    await leasing();
     const over = await call(`/tasks/${held.id}/complete`, worker, {
       leaseToken: held.leaseToken,
       output: { ok: true },

@@ -240,14 +240,17 @@ async function wakeUps(
   return { p50: pct(50), p99: pct(99) };
 }
 
-/** Until every event is dispatched and every audit entry sealed. */
+/** Until every event is dispatched and every audit entry sealed (at most two minutes). */
 async function drained(sql: Client): Promise<void> {
+  const deadline = Date.now() + 120_000;
   for (;;) {
     const { rows } = await sql.query<{ done: boolean }>(
       `SELECT NOT EXISTS (SELECT FROM event_outbox)
               AND (SELECT count(*) FROM audit_entries) = (SELECT count(*) FROM audit_chain) AS done`,
     );
     if (rows[0].done) return;
+    if (Date.now() > deadline)
+      throw new Error('the events and audit entries of the burst did not drain in 2 minutes');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 }

@@ -898,12 +898,7 @@ export class WorkflowEngine {
       assertTaskTransition('claimed', task.status);
       await this.taskChanged(tx, task, task.status === 'held' ? 'held' : 'queued', 'claimed', null);
     }
-    const signals = new Set(
-      tasks
-        .filter((task) => task.status === 'queued')
-        .map((task) => taskSignal(task.tenantId, task.skill)),
-    );
-    for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
+    this.announceQueued(tx, tasks);
     return tasks;
   }
 
@@ -1013,7 +1008,16 @@ export class WorkflowEngine {
       resumedTasks: queued.length,
     });
     for (const task of queued) await this.taskChanged(tx, task, 'queued', 'held', null);
-    const signals = new Set(queued.map((task) => taskSignal(task.tenantId, task.skill)));
+    this.announceQueued(tx, queued);
+  }
+
+  /** Waiting claims hear of the queued ones of `tasks` once `tx` commits: one per skill. */
+  private announceQueued(tx: Transaction, tasks: TaskRow[]): void {
+    const signals = new Set(
+      tasks
+        .filter((task) => task.status === 'queued')
+        .map((task) => taskSignal(task.tenantId, task.skill)),
+    );
     for (const signal of signals) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
   }
 

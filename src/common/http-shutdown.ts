@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { sendShuttingDown } from './errors/framework-errors';
 
@@ -10,11 +11,30 @@ const SWEEP_EVERY_MS = 50;
  * response still being written then (a waiting claim the shutdown ended, answered an empty
  * list) left its connection open, and the close waiting for it, until the keep-alive timeout
  * ran out (72 s). In-flight requests are still answered; only idle sockets are closed.
+ *
+ * Node counts a connection as busy until its first request has been answered: one opened but
+ * not used yet (a client's pool warming up, a load balancer's pre-opened connection) is never
+ * idle to `closeIdleConnections`, and held the close until the headers timeout (60 s). Those
+ * are closed too, as long as not a byte of a request has arrived on them.
  */
 export function closeConnectionsAsTheyIdle(fastify: FastifyInstance): void {
+  const unused = new Set<Socket>();
+  const server = fastify.server;
+  server.on('connection', (socket: Socket) => {
+    unused.add(socket);
+    socket.once('close', () => unused.delete(socket));
+  });
+  // Not a 'data' listener on the socket: Node would then feed its HTTP parser through
+  // JavaScript instead of reading the socket natively, on every connection.
+  server.on('request', (request: { socket: Socket }) => unused.delete(request.socket));
   fastify.addHook('preClose', (done) => {
-    const server = fastify.server;
-    const timer = setInterval(() => server.closeIdleConnections(), SWEEP_EVERY_MS);
+    const sweep = () => {
+      server.closeIdleConnections();
+      // A byte read is a request begun (its headers not complete yet): that one is answered.
+      for (const socket of unused) if (socket.bytesRead === 0) socket.destroy();
+    };
+    sweep();
+    const timer = setInterval(sweep, SWEEP_EVERY_MS);
     timer.unref();
     server.once('close', () => clearInterval(timer));
     done();

@@ -96,6 +96,31 @@ describe('SDK AgentMeshClient', () => {
   });
   afterAll(() => test?.close());
 
+  /**
+   * A client whose first call to a path ending in `pathEnd` reaches the service but whose answer
+   * is read by nobody (the connection drops on its way back); `firstAnswer` is that answer.
+   */
+  const losingFirstAnswer = (pathEnd: string) => {
+    const lossy = {
+      sent: 0,
+      firstAnswer: undefined as unknown,
+      client: new AgentMeshClient({
+        baseUrl,
+        apiKey: ADMIN_KEY,
+        retry: { initialDelayMs: 10 },
+        fetch: async (url, init) => {
+          const response = await fetch(url, init);
+          if (!url.endsWith(pathEnd)) return response;
+          lossy.sent += 1;
+          if (lossy.sent > 1) return response;
+          lossy.firstAnswer = await response.json();
+          throw new TypeError('fetch failed');
+        },
+      }),
+    };
+    return lossy;
+  };
+
   it('answers with the data of typed resources and pages of lists', async () => {
     const agent = await client.agents.register({
       id: 'client-a',
@@ -191,26 +216,12 @@ describe('SDK AgentMeshClient', () => {
         steps: [{ key: 'a', skill: 'lost-claim-skill' }],
       });
     }
-    let sent = 0;
-    let firstAnswer: unknown;
-    const lossy = new AgentMeshClient({
-      baseUrl,
-      apiKey: ADMIN_KEY,
-      retry: { initialDelayMs: 10 },
-      fetch: async (url, init) => {
-        const response = await fetch(url, init);
-        if (!url.endsWith('/tasks/claim')) return response;
-        sent += 1;
-        if (sent > 1) return response;
-        // The first answer is read by nobody: the connection drops on its way back.
-        firstAnswer = await response.json();
-        throw new TypeError('fetch failed');
-      },
-    });
-    const tasks = await lossy.tasks.claim('client-lost-claim', { max: 2, waitSeconds: 0 });
-    expect(sent).toBe(2);
-    const leased = (firstAnswer as { data: { tasks: Array<{ id: string; leaseToken: string }> } })
-      .data.tasks;
+    const lossy = losingFirstAnswer('/tasks/claim');
+    const tasks = await lossy.client.tasks.claim('client-lost-claim', { max: 2, waitSeconds: 0 });
+    expect(lossy.sent).toBe(2);
+    const leased = (
+      lossy.firstAnswer as { data: { tasks: Array<{ id: string; leaseToken: string }> } }
+    ).data.tasks;
     expect(leased).toHaveLength(2);
     expect(tasks.map(({ id, leaseToken }) => ({ id, leaseToken }))).toEqual(
       leased.map(({ id, leaseToken }) => ({ id, leaseToken })),
@@ -227,29 +238,14 @@ describe('SDK AgentMeshClient', () => {
       await client.workflows.start({ type: 'lossy', steps: [{ key: 'a', skill: 'lossy-skill' }] });
     }
     const [task] = await client.tasks.claim('client-lossy', { max: 1, waitSeconds: 0 });
-    let sent = 0;
-    let firstAnswer: unknown;
-    const lossy = new AgentMeshClient({
-      baseUrl,
-      apiKey: ADMIN_KEY,
-      retry: { initialDelayMs: 10 },
-      fetch: async (url, init) => {
-        const response = await fetch(url, init);
-        if (!url.endsWith('/complete')) return response;
-        sent += 1;
-        if (sent > 1) return response;
-        // The first answer is read by nobody: the connection drops on its way back.
-        firstAnswer = await response.json();
-        throw new TypeError('fetch failed');
-      },
-    });
-    const answer = await lossy.tasks.completeAndClaimNext(task.id, {
+    const lossy = losingFirstAnswer('/complete');
+    const answer = await lossy.client.tasks.completeAndClaimNext(task.id, {
       leaseToken: task.leaseToken,
       claimNext: { max: 2 },
     });
-    expect(sent).toBe(2);
-    const leased = (firstAnswer as { data: { next: { tasks: Array<{ id: string }> } } }).data.next
-      .tasks;
+    expect(lossy.sent).toBe(2);
+    const leased = (lossy.firstAnswer as { data: { next: { tasks: Array<{ id: string }> } } }).data
+      .next.tasks;
     expect(leased).toHaveLength(2);
     expect(answer.next.tasks.map((next) => next.id).sort()).toEqual(
       leased.map((next) => next.id).sort(),

@@ -213,30 +213,38 @@ describe('a replica told to stop (SIGTERM)', () => {
   });
 });
 
-describe('a connection that never sent a request', () => {
+describe('the close, with a connection whose first request has not been answered', () => {
   let db: TestDatabase;
   let test: TestApp;
   let socket: Socket | undefined;
 
-  beforeAll(async () => {
+  // Each test closes its app.
+  beforeEach(async () => {
     db = await createTestDatabase();
     test = await startTestApp({}, { db });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     socket?.destroy();
     await db.drop();
   });
+
+  /** A raw connection to the app, connected; `ended` once the server has closed it. */
+  const connected = async () => {
+    const url = new URL(await listenOnLoopback(test));
+    const opened = connect(Number(url.port), url.hostname);
+    socket = opened;
+    await new Promise<void>((done) => opened.once('connect', () => done()));
+    const ended = new Promise<void>((done) => opened.once('close', () => done()));
+    return { socket: opened, ended };
+  };
 
   // Node counts a connection as busy until its first request has been answered, so closing
   // only idle ones left it open, and the close waiting for it until the headers timeout (60 s).
   // A client that connects ahead of its requests (a pool warming up, a load balancer's
   // pre-opened connections) is common.
-  it('does not hold the close: it is closed at once', async () => {
-    const url = new URL(await listenOnLoopback(test));
-    socket = connect(Number(url.port), url.hostname);
-    await new Promise<void>((done) => socket!.once('connect', () => done()));
-    const ended = new Promise<void>((done) => socket!.once('close', () => done()));
+  it('does not wait for one that never sent a request: it is closed at once', async () => {
+    const { ended } = await connected();
     const started = Date.now();
     let closed = false;
     const closing = test.app.close().then(() => (closed = true));
@@ -245,37 +253,18 @@ describe('a connection that never sent a request', () => {
     expect(Date.now() - started).toBeLessThan(5_000);
     await ended;
   });
-});
 
-describe('a connection whose first request has begun to arrive when the server closes', () => {
-  let db: TestDatabase;
-  let test: TestApp;
-  let socket: Socket | undefined;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    test = await startTestApp({}, { db });
-  });
-
-  afterAll(async () => {
-    socket?.destroy();
-    await db.drop();
-  });
-
-  it('is kept, and the request answered', async () => {
-    const url = new URL(await listenOnLoopback(test));
-    socket = connect(Number(url.port), url.hostname);
-    socket.setEncoding('utf8');
+  it('keeps one whose first request has begun to arrive, and answers the request', async () => {
+    const { socket: open, ended } = await connected();
+    open.setEncoding('utf8');
     let received = '';
-    socket.on('data', (chunk: string) => (received += chunk));
-    await new Promise<void>((done) => socket!.once('connect', () => done()));
-    const ended = new Promise<void>((done) => socket!.once('close', () => done()));
+    open.on('data', (chunk: string) => (received += chunk));
     // Half of the request's head, then the close (a few of its sweeps), then the rest.
-    socket.write(`GET /api/v1/api-keys HTTP/1.1\r\nhost: x\r\n`);
+    open.write(`GET /api/v1/api-keys HTTP/1.1\r\nhost: x\r\n`);
     await new Promise((done) => setTimeout(done, 100));
     const closing = test.app.close();
     await new Promise((done) => setTimeout(done, 300));
-    socket.write(`authorization: Bearer ${ADMIN_KEY}\r\n\r\n`);
+    open.write(`authorization: Bearer ${ADMIN_KEY}\r\n\r\n`);
     await ended;
     await closing;
     expect(received).toMatch(/^HTTP\/1\.1 503 /);

@@ -13,13 +13,8 @@ export class RunLockByKey1763800340000 implements MigrationInterface {
   name = 'RunLockByKey1763800340000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION workflow_lock_runs_of_tasks(tenant_ids varchar[], task_ids uuid[])
-        RETURNS SETOF workflow_runs
-        LANGUAGE plpgsql
-        SET plan_cache_mode = force_generic_plan
-        SET enable_seqscan = off
-      AS $$
+    await queryRunner.query(
+      lockFunction(`
       DECLARE
         locking uuid;
       BEGIN
@@ -32,18 +27,13 @@ export class RunLockByKey1763800340000 implements MigrationInterface {
         LOOP
           RETURN QUERY SELECT * FROM workflow_runs r WHERE r.id = locking FOR UPDATE;
         END LOOP;
-      END
-      $$`);
+      END`),
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION workflow_lock_runs_of_tasks(tenant_ids varchar[], task_ids uuid[])
-        RETURNS SETOF workflow_runs
-        LANGUAGE plpgsql
-        SET plan_cache_mode = force_generic_plan
-        SET enable_seqscan = off
-      AS $$
+    await queryRunner.query(
+      lockFunction(`
       DECLARE
         run_ids uuid[];
       BEGIN
@@ -54,7 +44,19 @@ export class RunLockByKey1763800340000 implements MigrationInterface {
                                  WHERE w.id = i.id AND w.tenant_id = i.tenant_id OFFSET 0) t);
         RETURN QUERY EXECUTE
           'SELECT * FROM workflow_runs WHERE id = ANY($1) ORDER BY id FOR UPDATE' USING run_ids;
-      END
-      $$`);
+      END`),
+    );
   }
+}
+
+/** `workflow_lock_runs_of_tasks` with this body, its signature and settings as they were. */
+function lockFunction(body: string): string {
+  return `
+      CREATE OR REPLACE FUNCTION workflow_lock_runs_of_tasks(tenant_ids varchar[], task_ids uuid[])
+        RETURNS SETOF workflow_runs
+        LANGUAGE plpgsql
+        SET plan_cache_mode = force_generic_plan
+        SET enable_seqscan = off
+      AS $$${body}
+      $$`;
 }

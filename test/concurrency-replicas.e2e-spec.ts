@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { startReplicas, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Headers = { authorization: string };
@@ -12,34 +12,22 @@ const RUNS = 50;
  * never run two at a time (read from the database's own timestamps), and all finish.
  */
 describe('concurrency key across replicas', () => {
-  const apps: TestApp[] = [];
+  let replicas: Awaited<ReturnType<typeof startReplicas>> | undefined;
+  let apps: TestApp[];
   let db: Client;
   let writer: Headers;
   let worker: Headers;
 
   beforeAll(async () => {
-    // Three pools on a server other suites share: kept small.
-    const env = { RATE_LIMIT_PER_MINUTE: '1000000', DB_POOL_SIZE: '8' };
-    apps.push(await startTestApp(env));
-    for (let i = 0; i < 2; i += 1) apps.push(await startTestApp(env, { db: apps[0].db }));
-    writer = {
-      authorization: (
-        await createKey(apps[0], {
-          scopes: ['workflows:write', 'workflows:read', 'agents:write'],
-        })
-      ).authorization,
-    };
-    worker = {
-      authorization: (await createKey(apps[0], { scopes: ['tasks:work'] })).authorization,
-    };
+    replicas = await startReplicas(3);
+    ({ apps, writer, worker } = replicas);
     db = new Client({ connectionString: apps[0].db.url });
     await db.connect();
   });
 
   afterAll(async () => {
-    await db.end();
-    for (const app of apps.slice(1)) await app.app.close();
-    await apps[0].close();
+    await db?.end();
+    await replicas?.close();
   });
 
   const call = async (app: TestApp, path: string, body: unknown, headers: Headers) => {

@@ -1,4 +1,4 @@
-import { createKey, startTestApp, TestApp } from './utils/test-app';
+import { startReplicas, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Headers = { authorization: string };
@@ -13,29 +13,18 @@ const RUNS = 40;
  * wait forever.
  */
 describe('parallel steps completed at once through two replicas', () => {
-  const apps: TestApp[] = [];
+  let replicas: Awaited<ReturnType<typeof startReplicas>> | undefined;
+  let apps: TestApp[];
   let writer: Headers;
   let worker: Headers;
 
   beforeAll(async () => {
-    const env = { RATE_LIMIT_PER_MINUTE: '1000000', DB_POOL_SIZE: '8' };
-    apps.push(await startTestApp(env));
-    apps.push(await startTestApp(env, { db: apps[0].db }));
-    writer = {
-      authorization: (
-        await createKey(apps[0], {
-          scopes: ['workflows:write', 'workflows:read', 'agents:write'],
-        })
-      ).authorization,
-    };
-    worker = {
-      authorization: (await createKey(apps[0], { scopes: ['tasks:work'] })).authorization,
-    };
+    replicas = await startReplicas(2);
+    ({ apps, writer, worker } = replicas);
   });
 
   afterAll(async () => {
-    await apps[1]?.app.close();
-    await apps[0]?.close();
+    await replicas?.close();
   });
 
   const call = async (app: TestApp, path: string, body: unknown, headers: Headers) => {

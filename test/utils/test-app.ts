@@ -111,3 +111,32 @@ async function assertEventsCatalogued(url: string): Promise<void> {
     await client.end();
   }
 }
+
+/**
+ * `count` replicas on one database, as a deployment runs them: pools kept small (a server other
+ * suites share), no request rate limit; a key that writes workflows and registers agents, and
+ * one that works tasks. `close` closes the replicas, then the first with its database.
+ */
+export async function startReplicas(count: number): Promise<{
+  apps: TestApp[];
+  writer: { authorization: string };
+  worker: { authorization: string };
+  close(): Promise<void>;
+}> {
+  const env = { RATE_LIMIT_PER_MINUTE: '1000000', DB_POOL_SIZE: '8' };
+  const apps = [await startTestApp(env)];
+  while (apps.length < count) apps.push(await startTestApp(env, { db: apps[0].db }));
+  const writer = await createKey(apps[0], {
+    scopes: ['workflows:write', 'workflows:read', 'agents:write'],
+  });
+  const worker = await createKey(apps[0], { scopes: ['tasks:work'] });
+  return {
+    apps,
+    writer: { authorization: writer.authorization },
+    worker: { authorization: worker.authorization },
+    close: async () => {
+      for (const app of apps.slice(1)) await app.app.close();
+      await apps[0].close();
+    },
+  };
+}

@@ -204,7 +204,7 @@ export async function benchTasks(): Promise<void> {
 /**
  * WAKE_SAMPLES wake-ups of one agent's long-poll claim (the other agents stay parked on other
  * skills): each a task committed straight in SQL (INSERT + NOTIFY, so the clock starts at
- * COMMIT), timed until the agent has it in its HTTP response.
+ * COMMIT), timed until the agent has it in its HTTP response, then completed.
  */
 async function wakeUps(
   api: BenchApi,
@@ -213,9 +213,11 @@ async function wakeUps(
 ): Promise<{ p50: number; p99: number }> {
   const latencies: number[] = [];
   for (let i = 0; i < WAKE_SAMPLES; i += 1) {
-    const waiting = api('/agents/bench-agent-0/tasks/claim', { waitSeconds: 10 }, worker).then(() =>
-      performance.now(),
-    );
+    const waiting = api<{ data: { tasks: Array<{ id: string; leaseToken: string }> } }>(
+      '/agents/bench-agent-0/tasks/claim',
+      { waitSeconds: 10 },
+      worker,
+    ).then((answer) => ({ at: performance.now(), tasks: answer.data.tasks }));
     await new Promise((resolve) => setTimeout(resolve, 5));
     const runId = uuidv7();
     await sql.query('BEGIN');
@@ -232,7 +234,14 @@ async function wakeUps(
     await sql.query(`SELECT pg_notify('agentmesh_tasks', 'default' || chr(10) || 'bench')`);
     const committing = performance.now();
     await sql.query('COMMIT');
-    latencies.push((await waiting) - committing);
+    const woken = await waiting;
+    if (woken.tasks.length !== 1)
+      throw new Error(`wake-up ${i + 1}: the waiting claim answered ${woken.tasks.length} tasks`);
+    latencies.push(woken.at - committing);
+    // Completed, as an agent would: a task left to time out counts against the agent, and
+    // enough of them quarantine it for the skill (its later claims would then wait in vain).
+    const [task] = woken.tasks;
+    await api(`/tasks/${task.id}/complete`, { leaseToken: task.leaseToken, output: {} }, worker);
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { DataSource, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../migrations';
 import { dataSourceOptions } from '../src/database/data-source-options';
@@ -94,6 +95,52 @@ describe('migrations', () => {
       expect(await cli('revert')).toEqual({ code: 0, output: 'Reverted the last migration\n' });
     } finally {
       await fresh.drop();
+    }
+  });
+});
+
+describe('the connection pool', () => {
+  let db: TestDatabase;
+
+  beforeAll(async () => {
+    db = await createTestDatabase({ empty: true });
+  });
+
+  afterAll(() => db.drop());
+
+  it('keeps its minimum of connections open when idle, and closes the rest', async () => {
+    const options = dataSourceOptions({
+      url: db.url,
+      poolSize: 6,
+      poolMin: 2,
+      statementTimeoutMs: 30_000,
+      connectTimeoutMs: 5_000,
+      applicationName: 'agentmesh-pool-test',
+    });
+    // The service closes idle connections after 30 s; the test does not wait that long.
+    const extra = (options as { extra: Record<string, unknown> }).extra;
+    const dataSource = await new DataSource({
+      ...options,
+      extra: { ...extra, idleTimeoutMillis: 200 },
+    }).initialize();
+    const observer = new Client({ connectionString: db.url });
+    await observer.connect();
+    const open = async () => {
+      const { rows } = await observer.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_stat_activity
+          WHERE datname = current_database() AND application_name = 'agentmesh-pool-test'`,
+      );
+      return rows[0].n;
+    };
+    try {
+      // Five statements at once: five connections.
+      await Promise.all(Array.from({ length: 5 }, () => dataSource.query('SELECT pg_sleep(0.1)')));
+      expect(await open()).toBe(5);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect(await open()).toBe(2);
+    } finally {
+      await observer.end();
+      await dataSource.destroy();
     }
   });
 });

@@ -67,6 +67,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(name);
   });
 
+  it('keeps 4 idle connections per pool unless told otherwise, never more than the pool holds', () => {
+    expect(loadConfig({})).toMatchObject({ dbPoolSize: 20, dbPoolMin: 4 });
+    expect(loadConfig({ DB_POOL_MIN: '0' }).dbPoolMin).toBe(0);
+    expect(loadConfig({ DB_POOL_SIZE: '2' }).dbPoolMin).toBe(2);
+    expect(() => loadConfig({ DB_POOL_MIN: '-1' })).toThrow('DB_POOL_MIN');
+    expect(() => loadConfig({ DB_POOL_SIZE: '5', DB_POOL_MIN: '6' })).toThrow(
+      'DB_POOL_MIN (6) must not exceed DB_POOL_SIZE (5)',
+    );
+  });
+
   it("refuses the manifests' placeholder admin key, left in by mistake", () => {
     const placeholder = /ADMIN_API_KEY: (\S+)/.exec(
       readFileSync(join(__dirname, '..', '..', 'deploy', 'kubernetes', 'secret.yaml'), 'utf8'),

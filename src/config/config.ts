@@ -74,6 +74,7 @@ export interface AppConfig {
   dbStatementTimeoutMs: number;
   dbConnectTimeoutMs: number;
   dbPoolSize: number;
+  dbPoolMin: number;
   /** Statements running at least this long are logged with their route and correlation id. */
   dbSlowQueryMs: number;
   /** OpenTelemetry export (the standard OTEL_* variables); off without an endpoint. */
@@ -224,6 +225,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dbStatementTimeoutMs: read('DB_STATEMENT_TIMEOUT_MS', 5_000, int(100, 600_000)),
     dbConnectTimeoutMs: read('DB_CONNECT_TIMEOUT_MS', 2_000, int(100, 60_000)),
     dbPoolSize: read('DB_POOL_SIZE', 20, int(1, 1000)),
+    dbPoolMin: read('DB_POOL_MIN', 4, int(0, 1000)),
     dbSlowQueryMs: read('DB_SLOW_QUERY_MS', 200, int(1, 600_000)),
     tracing: (() => {
       try {
@@ -245,6 +247,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   };
   if ((config.github.appId === undefined) !== (config.github.appPrivateKey === undefined))
     problems.push('GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: set both (a GitHub App) or neither');
+  if (config.dbPoolMin > config.dbPoolSize) {
+    // The default yields to a smaller pool; a minimum asked for does not.
+    if (env.DB_POOL_MIN === undefined) config.dbPoolMin = config.dbPoolSize;
+    else
+      problems.push(
+        `DB_POOL_MIN (${config.dbPoolMin}) must not exceed DB_POOL_SIZE (${config.dbPoolSize})`,
+      );
+  }
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
 }

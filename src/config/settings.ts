@@ -266,6 +266,12 @@ export const SETTINGS: readonly Setting[] = [
     meaning: 'connections per replica',
   },
   {
+    name: 'DB_POOL_MIN',
+    default: '4 (at most `DB_POOL_SIZE`)',
+    meaning:
+      'connections per replica kept open through quiet spells, with their prepared statements; the others close after 30 s idle',
+  },
+  {
     name: 'DB_SLOW_QUERY_MS',
     default: '200',
     meaning:

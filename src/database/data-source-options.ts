@@ -5,12 +5,16 @@ import { ENTITIES } from './entities';
 export interface DatabaseSettings {
   url: string;
   poolSize: number;
+  /** Connections kept open while idle (0 by default): the rest close after IDLE_TIMEOUT_MS. */
+  poolMin?: number;
   statementTimeoutMs: number;
   connectTimeoutMs: number;
   applicationName?: string;
 }
 
 const MAX_TIMEOUT_MS = 0x7fffffff;
+/** An idle connection above the pool's minimum closes after this long. */
+const IDLE_TIMEOUT_MS = 30_000;
 
 /** The one description of our database, shared by the app, the migration CLI and the tests. */
 export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions {
@@ -25,6 +29,9 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
     logging: false,
     extra: {
       max: settings.poolSize,
+      // Kept through quiet spells with what each connection has prepared and planned: a
+      // connection opened afterwards pays the connect, then plans every statement afresh.
+      min: settings.poolMin ?? 0,
       application_name: settings.applicationName ?? 'agentmesh',
       // Fail fast when the database is gone instead of hanging requests.
       connectionTimeoutMillis: settings.connectTimeoutMs,
@@ -36,7 +43,7 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
         MAX_TIMEOUT_MS,
       ),
       keepAlive: true,
-      idleTimeoutMillis: 30_000,
+      idleTimeoutMillis: IDLE_TIMEOUT_MS,
     },
   };
 }

@@ -22,6 +22,7 @@ import { UnitOfWork } from './unit-of-work';
         return dataSourceOptions({
           url: config.databaseUrl,
           poolSize: config.dbPoolSize,
+          poolMin: config.dbPoolMin,
           statementTimeoutMs: config.dbStatementTimeoutMs,
           connectTimeoutMs: config.dbConnectTimeoutMs,
         });

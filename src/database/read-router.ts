@@ -128,6 +128,7 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
       ...dataSourceOptions({
         url: this.config.databaseReadUrl,
         poolSize: this.config.dbPoolSize,
+        poolMin: this.config.dbPoolMin,
         statementTimeoutMs: this.config.dbStatementTimeoutMs,
         connectTimeoutMs: this.config.dbConnectTimeoutMs,
         applicationName: 'agentmesh-read',

@@ -35,8 +35,9 @@ const MAX_ATTEMPTS = 10;
 const MAX_DEFERRAL_SECONDS = 300;
 const MAX_DEFERRALS_REMEMBERED = 10_000;
 /**
- * While events keep coming, rounds start at least this far apart, so a busy service pays one
- * dispatch transaction per gap, not one per commit; an event after a quiet spell goes at once.
+ * While events keep coming a few at a time, rounds start at least this far apart, so a busy
+ * service pays one dispatch transaction per gap, not one per commit; an event after a quiet
+ * spell goes at once, and so does the next batch of a backlog.
  */
 export const DISPATCH_ROUND_GAP_MS = 100;
 
@@ -84,7 +85,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
   private readonly deferrals = new Map<string, number>();
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
-  /** When the last round that found events began (performance.now()). */
+  /** When the last round that found events, fewer than a batch, began (performance.now()). */
   private lastBatchAt = Number.NEGATIVE_INFINITY;
   private readonly loop = new WakeLoop({
     round: () => this.round(),
@@ -121,8 +122,10 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * One batch (or, after a failed batch, the events one by one); true when more may wait. Paced:
-   * a round follows one that found events no sooner than DISPATCH_ROUND_GAP_MS after it began
-   * (what commits meanwhile joins the next batch); after a round that found none, at once.
+   * a round follows one that found some events, fewer than a batch, no sooner than
+   * DISPATCH_ROUND_GAP_MS after it began (what commits meanwhile joins the next batch). After a
+   * round that found none, or a full batch (a backlog: the next one is full already, and a pause
+   * would cap the outbox at one batch per gap), at once.
    */
   private async round(): Promise<boolean> {
     const wait = this.lastBatchAt + DISPATCH_ROUND_GAP_MS - performance.now();
@@ -137,7 +140,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
       this.logger.warn(`Event batch failed (${(error as Error).message}); one at a time`);
       count = await this.dispatchOneByOne();
     }
-    if (count > 0) this.lastBatchAt = startedAt;
+    if (count > 0 && count < BATCH) this.lastBatchAt = startedAt;
     return count >= BATCH;
   }
 

@@ -92,7 +92,9 @@ describe('outbox dispatcher batching', () => {
       handle: async (tx, events) => {
         const round: (typeof rounds)[number] = { size: events.length, handled: performance.now() };
         rounds.push(round);
-        tx.afterCommit(() => (round.committed = performance.now()));
+        tx.afterCommit(() => {
+          round.committed = performance.now();
+        });
       },
     });
     // A burst commits 2,000 events at once: ten full batches wait.

@@ -25,6 +25,7 @@ import { benchSleeps } from './sleeps';
 import { benchStreams } from './streams';
 import { benchScale } from './scale';
 import { benchRetention } from './retention';
+import { benchQuiet } from './quiet';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { migrateWithLock } from '../src/database/migrations';
@@ -44,7 +45,8 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
  * those scenario groups; unset, all of them. `BENCH_ONLY=scale` (only when named: it seeds
  * 11 million rows) runs the same operations at today's sizes and at ten times them.
  * `BENCH_ONLY=retention` (only when named) times retention of a million events row by row and
- * by dropping their partition.
+ * by dropping their partition. `BENCH_ONLY=quiet` (only when named: it sits idle for minutes)
+ * times a waiting agent's wake-up after quiet spells on an API replica.
  */
 const ONLY = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
 const wanted = (group: string) => !ONLY || ONLY.includes(group);
@@ -63,6 +65,10 @@ async function main() {
     for (const line of await benchSleeps()) console.log(line);
   }
   if (wanted('streams')) await benchStreams();
+  if (ONLY?.includes('quiet')) {
+    console.log('');
+    for (const line of await benchQuiet()) console.log(line);
+  }
   if (ONLY?.includes('scale')) {
     console.log('');
     for (const line of await benchScale()) console.log(line);

@@ -203,8 +203,7 @@ export async function benchTasks(): Promise<void> {
 
 /**
  * WAKE_SAMPLES wake-ups of one agent's long-poll claim (the other agents stay parked on other
- * skills): each a task committed straight in SQL (INSERT + NOTIFY, so the clock starts at
- * COMMIT), timed until the agent has it in its HTTP response, then completed.
+ * skills), each as `wakeUp` times it.
  */
 async function wakeUps(
   api: BenchApi,
@@ -213,40 +212,55 @@ async function wakeUps(
 ): Promise<{ p50: number; p99: number }> {
   const latencies: number[] = [];
   for (let i = 0; i < WAKE_SAMPLES; i += 1) {
-    const waiting = api<{ data: { tasks: Array<{ id: string; leaseToken: string }> } }>(
-      '/agents/bench-agent-0/tasks/claim',
-      { waitSeconds: 10 },
-      worker,
-    ).then((answer) => ({ at: performance.now(), tasks: answer.data.tasks }));
-    await new Promise((resolve) => setTimeout(resolve, 5));
-    const runId = uuidv7();
-    await sql.query('BEGIN');
-    await sql.query(
-      `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
-       VALUES ($1, 'default', 'wake', 'pending', '[{"key":"a","skill":"bench","dependsOn":[],"timeoutSeconds":null,"maxAttempts":1,"retryBackoff":{"initialSeconds":0,"factor":1,"maxSeconds":0}}]')`,
-      [runId],
-    );
-    await sql.query(
-      `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input, max_attempts, retry_backoff)
-       VALUES ($1, 'default', $2, 'a', 'bench', 'queued', '{}', 1, '{"initialSeconds":0,"factor":1,"maxSeconds":0}')`,
-      [uuidv7(), runId],
-    );
-    await sql.query(`SELECT pg_notify('agentmesh_tasks', 'default' || chr(10) || 'bench')`);
-    const committing = performance.now();
-    await sql.query('COMMIT');
-    const woken = await waiting;
-    if (woken.tasks.length !== 1)
-      throw new Error(`wake-up ${i + 1}: the waiting claim answered ${woken.tasks.length} tasks`);
-    latencies.push(woken.at - committing);
-    // Completed, as an agent would: a task left to time out counts against the agent, and
-    // enough of them quarantine it for the skill (its later claims would then wait in vain).
-    const [task] = woken.tasks;
-    await api(`/tasks/${task.id}/complete`, { leaseToken: task.leaseToken, output: {} }, worker);
+    latencies.push(await wakeUp(api, worker, sql, 'bench-agent-0', i + 1));
   }
   latencies.sort((a, b) => a - b);
   const pct = (p: number) =>
     latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
   return { p50: pct(50), p99: pct(99) };
+}
+
+/**
+ * One wake-up of `agentId`'s long-poll claim (skill `bench`, tenant `default`), in ms: a task
+ * committed straight in SQL (INSERT + NOTIFY, so the clock starts at COMMIT), timed until the
+ * agent has it in its HTTP response, then completed. `sample` numbers it in an error.
+ */
+export async function wakeUp(
+  api: BenchApi,
+  worker: string,
+  sql: Client,
+  agentId: string,
+  sample: number,
+): Promise<number> {
+  const waiting = api<{ data: { tasks: Array<{ id: string; leaseToken: string }> } }>(
+    `/agents/${agentId}/tasks/claim`,
+    { waitSeconds: 10 },
+    worker,
+  ).then((answer) => ({ at: performance.now(), tasks: answer.data.tasks }));
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  const runId = uuidv7();
+  await sql.query('BEGIN');
+  await sql.query(
+    `INSERT INTO workflow_runs (id, tenant_id, type, status, steps)
+     VALUES ($1, 'default', 'wake', 'pending', '[{"key":"a","skill":"bench","dependsOn":[],"timeoutSeconds":null,"maxAttempts":1,"retryBackoff":{"initialSeconds":0,"factor":1,"maxSeconds":0}}]')`,
+    [runId],
+  );
+  await sql.query(
+    `INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, input, max_attempts, retry_backoff)
+     VALUES ($1, 'default', $2, 'a', 'bench', 'queued', '{}', 1, '{"initialSeconds":0,"factor":1,"maxSeconds":0}')`,
+    [uuidv7(), runId],
+  );
+  await sql.query(`SELECT pg_notify('agentmesh_tasks', 'default' || chr(10) || 'bench')`);
+  const committing = performance.now();
+  await sql.query('COMMIT');
+  const woken = await waiting;
+  if (woken.tasks.length !== 1)
+    throw new Error(`wake-up ${sample}: the waiting claim answered ${woken.tasks.length} tasks`);
+  // Completed, as an agent would: a task left to time out counts against the agent, and
+  // enough of them quarantine it for the skill (its later claims would then wait in vain).
+  const [task] = woken.tasks;
+  await api(`/tasks/${task.id}/complete`, { leaseToken: task.leaseToken, output: {} }, worker);
+  return woken.at - committing;
 }
 
 /** Until every event is dispatched and every audit entry sealed (at most two minutes). */

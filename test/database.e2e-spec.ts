@@ -6,6 +6,7 @@ import { MIGRATIONS } from '../migrations';
 import { dataSourceOptions } from '../src/database/data-source-options';
 import { migrateWithLock } from '../src/database/migrations';
 import { createTestDatabase, TestDatabase } from './utils/databases';
+import { waitFor } from './utils/spawn-app';
 
 function open(url: string): Promise<DataSource> {
   return new DataSource(
@@ -134,8 +135,11 @@ describe('the connection pool', () => {
     };
     try {
       // Five statements at once: five connections.
-      await Promise.all(Array.from({ length: 5 }, () => dataSource.query('SELECT pg_sleep(0.1)')));
-      expect(await open()).toBe(5);
+      const running = Promise.all(
+        Array.from({ length: 5 }, () => dataSource.query('SELECT pg_sleep(0.5)')),
+      );
+      await waitFor(async () => (await open()) === 5 || undefined, 5_000, 'five connections');
+      await running;
       await new Promise((resolve) => setTimeout(resolve, 1_000));
       expect(await open()).toBe(2);
     } finally {

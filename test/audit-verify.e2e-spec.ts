@@ -56,8 +56,12 @@ describe('GET /audit/verify under concurrent writes', () => {
 
     const results: Verify[] = [];
     try {
+      // At least 20 calls each, and on until the verifies have seen the chain grow (the sealer
+      // goes round every 200 ms; 40 verifies can all fall between two of its rounds).
+      const grew = () => new Set(results.map((result) => result.head?.seq)).size > 1;
+      const deadline = Date.now() + 20_000;
       const verifier = async () => {
-        for (let call = 0; call < 20; call += 1) {
+        for (let call = 0; call < 20 || (!grew() && Date.now() < deadline); call += 1) {
           const response = await test.http.get('/api/v1/audit/verify').set(test.admin);
           expect(response.status).toBe(200);
           results.push(response.body.data as Verify);

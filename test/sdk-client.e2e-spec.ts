@@ -121,6 +121,14 @@ describe('SDK AgentMeshClient', () => {
     return lossy;
   };
 
+  /** An agent `id` with the one skill `skill`, and three single-step runs of it queued. */
+  const agentWithThreeTasks = async (id: string, skill: string) => {
+    await client.agents.register({ id, name: id, skills: [{ id: skill, name: skill }] });
+    for (let i = 0; i < 3; i += 1) {
+      await client.workflows.start({ type: skill, steps: [{ key: 'a', skill }] });
+    }
+  };
+
   it('answers with the data of typed resources and pages of lists', async () => {
     const agent = await client.agents.register({
       id: 'client-a',
@@ -205,17 +213,7 @@ describe('SDK AgentMeshClient', () => {
   });
 
   it('sends a claim again when its answer is lost, and gets what the first leased', async () => {
-    await client.agents.register({
-      id: 'client-lost-claim',
-      name: 'Lost claim',
-      skills: [{ id: 'lost-claim-skill', name: 'Lost claim' }],
-    });
-    for (let i = 0; i < 3; i += 1) {
-      await client.workflows.start({
-        type: 'lost-claim',
-        steps: [{ key: 'a', skill: 'lost-claim-skill' }],
-      });
-    }
+    await agentWithThreeTasks('client-lost-claim', 'lost-claim-skill');
     const lossy = losingFirstAnswer('/tasks/claim');
     const tasks = await lossy.client.tasks.claim('client-lost-claim', { max: 2, waitSeconds: 0 });
     expect(lossy.sent).toBe(2);
@@ -229,14 +227,7 @@ describe('SDK AgentMeshClient', () => {
   });
 
   it('sends completeAndClaimNext again when its answer is lost, and gets what the first leased', async () => {
-    await client.agents.register({
-      id: 'client-lossy',
-      name: 'Lossy',
-      skills: [{ id: 'lossy-skill', name: 'Lossy' }],
-    });
-    for (let i = 0; i < 3; i += 1) {
-      await client.workflows.start({ type: 'lossy', steps: [{ key: 'a', skill: 'lossy-skill' }] });
-    }
+    await agentWithThreeTasks('client-lossy', 'lossy-skill');
     const [task] = await client.tasks.claim('client-lossy', { max: 1, waitSeconds: 0 });
     const lossy = losingFirstAnswer('/complete');
     const answer = await lossy.client.tasks.completeAndClaimNext(task.id, {

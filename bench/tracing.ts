@@ -128,10 +128,15 @@ export async function benchTracing(): Promise<void> {
     const loads: string[] = [];
     for (let round = 0; round < REPEATS; round += 1) {
       for (const scenario of scenarios) {
-        // Each round in the other order (ABBA...), so that none always meets another's leftovers
-        // or always runs first after a change of route.
+        // Each round in another order, so that none always meets the same one's leftovers or
+        // always runs first after a change of route: the services rotated by one place a round,
+        // each run of rotations then reversed (AB BA BA AB for two). With a third service
+        // (BENCH_BEFORE), reversing alone kept one of them always in the middle, always right
+        // after another's load.
         const all = [off, ...variants.map((variant) => variant.server)];
-        const order = round % 2 === 0 ? all : [...all].reverse();
+        const shift = round % all.length;
+        const rotated = [...all.slice(shift), ...all.slice(0, shift)];
+        const order = Math.floor(round / all.length) % 2 === 0 ? rotated : rotated.reverse();
         const results = new Map<Server, Row>();
         for (const server of order) {
           const label = `${scenario.name} tracing ${variants.find((v) => v.server === server)?.label ?? 'off'} #${round + 1}`;

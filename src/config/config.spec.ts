@@ -71,6 +71,8 @@ describe('loadConfig', () => {
     expect(loadConfig({})).toMatchObject({ dbPoolSize: 20, dbPoolMin: 4 });
     expect(loadConfig({ DB_POOL_MIN: '0' }).dbPoolMin).toBe(0);
     expect(loadConfig({ DB_POOL_SIZE: '2' }).dbPoolMin).toBe(2);
+    // Blank is unset, as for every other setting: the default, which yields.
+    expect(loadConfig({ DB_POOL_SIZE: '2', DB_POOL_MIN: ' ' }).dbPoolMin).toBe(2);
     expect(() => loadConfig({ DB_POOL_MIN: '-1' })).toThrow('DB_POOL_MIN');
     expect(() => loadConfig({ DB_POOL_SIZE: '5', DB_POOL_MIN: '6' })).toThrow(
       'DB_POOL_MIN (6) must not exceed DB_POOL_SIZE (5)',

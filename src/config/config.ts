@@ -248,8 +248,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if ((config.github.appId === undefined) !== (config.github.appPrivateKey === undefined))
     problems.push('GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: set both (a GitHub App) or neither');
   if (config.dbPoolMin > config.dbPoolSize) {
-    // The default yields to a smaller pool; a minimum asked for does not.
-    if (env.DB_POOL_MIN === undefined) config.dbPoolMin = config.dbPoolSize;
+    // The default yields to a smaller pool; a minimum asked for does not (blank is unset, as
+    // `read` takes it).
+    if (!env.DB_POOL_MIN?.trim()) config.dbPoolMin = config.dbPoolSize;
     else
       problems.push(
         `DB_POOL_MIN (${config.dbPoolMin}) must not exceed DB_POOL_SIZE (${config.dbPoolSize})`,

@@ -9,6 +9,9 @@ import {
   benchWorkers,
   cpuSeconds,
   freshDatabase,
+  ROW_COUNTS_SETTLE_MS,
+  rowWrites,
+  rowsWrittenSince,
   Server,
   sessionCpu,
   startService,
@@ -25,6 +28,8 @@ interface Figures extends PeerFigures {
   pipelined: number;
   /** The statements most sent per task, with their round trips per task. */
   statements: Array<[string, number]>;
+  /** Rows written per task, by table (partitions by their own names). */
+  rowsByTable: Array<[string, number]>;
 }
 
 /**
@@ -46,7 +51,8 @@ export async function benchDispatch(): Promise<void> {
     ('pipelined' in f
       ? `statements pipelined per task ${(f.pipelined / f.done).toFixed(2)}, `
       : '') +
-    `transactions per task ${(f.transactions / f.done).toFixed(2)}` +
+    `transactions per task ${(f.transactions / f.done).toFixed(2)}, ` +
+    `rows written per task ${(f.rows / f.done).toFixed(2)}` +
     ('errors' in f ? `; errors ${f.errors}` : '');
   console.log('');
   console.log(
@@ -59,6 +65,10 @@ export async function benchDispatch(): Promise<void> {
   else console.log(line('claimNext loop (complete answers the next task)', chained));
   console.log('  round trips per task of the plain loop, by statement:');
   for (const [name, perTask] of plain.statements) console.log(`    ${perTask.toFixed(2)}  ${name}`);
+  console.log('  rows written per task of the plain loop, by table (inserted, updated, deleted):');
+  for (const [table, perTask] of plain.rowsByTable) {
+    if (perTask >= 0.01) console.log(`    ${perTask.toFixed(2)}  ${table}`);
+  }
   console.log(
     `  ratio plain/graphile-worker = ${(rate(plain) / rate(peer)).toFixed(2)}x (goal >= 1.0x)` +
       (chained instanceof Error
@@ -102,6 +112,10 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
       if (rows[0].n === 0) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+
+    // The queueing's row counts published (its sessions stay open in the service's pool).
+    await new Promise((resolve) => setTimeout(resolve, ROW_COUNTS_SETTLE_MS));
+    const rowsBefore = await rowWrites(sql);
 
     type Task = { id: string; leaseToken: string };
     type Claimed = { data: { tasks: Task[] } };
@@ -156,15 +170,25 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
       `SELECT count(*)::int AS n FROM audit_entries WHERE action IN ('task.claim', 'task.succeed')`,
     );
     if (rows[0].n < 2 * done) throw new Error(`${loop}: ${rows[0].n} audit entries for ${done}`);
+    const cpu = [
+      `service ${perTask(cpuSeconds(service.pid) - cpuBefore.service)} ms`,
+      `database sessions ${perTask(databaseCpu)} ms`,
+      `load generator ${perTask((loadCpu.user + loadCpu.system) / 1e6)} ms`,
+    ].join(', ');
+    // The background work the tasks left (events to dispatch, entries to seal, receipts to
+    // sign) counts too: done before the service stops. Its sessions end with it, publishing
+    // their counts.
+    await settled(sql);
+    await service.stop();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const written = rowsWrittenSince(rowsBefore, await rowWrites(sql));
     return {
       done,
       errors,
       seconds,
-      cpu: [
-        `service ${perTask(cpuSeconds(service.pid) - cpuBefore.service)} ms`,
-        `database sessions ${perTask(databaseCpu)} ms`,
-        `load generator ${perTask((loadCpu.user + loadCpu.system) / 1e6)} ms`,
-      ].join(', '),
+      cpu,
+      rows: written.total,
+      rowsByTable: written.byTable.map(([table, n]): [string, number] => [table, n / done]),
       queries: queriesAfter.queries - queriesBefore.queries,
       pipelined: (queriesAfter.pipelined ?? 0) - (queriesBefore.pipelined ?? 0),
       transactions: queriesAfter.transactions - queriesBefore.transactions,
@@ -183,6 +207,23 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
     await server?.stop();
     await db.dispose();
     rmSync(countFile, { force: true });
+  }
+}
+
+/** Until every event is dispatched, every audit entry sealed and every receipt signed. */
+async function settled(sql: Client): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const { rows } = await sql.query<{ left: number }>(
+      `SELECT (SELECT count(*) FROM event_outbox)
+              + (SELECT count(*) FROM workflow_receipt_queue)
+              + (SELECT count(*) FROM audit_entries e
+                  WHERE NOT EXISTS (SELECT FROM audit_chain c WHERE c.entry_id = e.id))::int
+              AS left`,
+    );
+    if (Number(rows[0].left) === 0) return;
+    if (Date.now() > deadline) throw new Error(`background work left: ${rows[0].left}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 

@@ -1,6 +1,6 @@
 import { Client, Pool } from 'pg';
 import { Logger, makeWorkerUtils, run, runMigrations } from 'graphile-worker';
-import { freshDatabase, sessionCpu } from './harness';
+import { freshDatabase, rowWrites, rowsWrittenSince, sessionCpu } from './harness';
 import { queryCounts } from './query-counter';
 
 export interface PeerFigures {
@@ -9,6 +9,8 @@ export interface PeerFigures {
   cpu: string;
   queries: number;
   transactions: number;
+  /** Rows inserted, updated and deleted in the database while the tasks ran. */
+  rows: number;
 }
 
 /**
@@ -34,6 +36,9 @@ export async function graphilePeer(tasks: number, workers: number): Promise<Peer
       await utils.release();
     }
     await sql.query('ANALYZE');
+    // The queueing's sessions have ended (they published their counts as they did).
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rowsBefore = await rowWrites(sql);
     let done = 0;
     let finish: () => void = () => undefined;
     const allDone = new Promise<void>((resolve) => (finish = resolve));
@@ -67,6 +72,9 @@ export async function graphilePeer(tasks: number, workers: number): Promise<Peer
     for (const [, seconds] of await sessionCpu(sql)) databaseCpu += seconds;
     await runner.stop();
     await pool.end();
+    // Its sessions have ended: their counts are published.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rows = rowsWrittenSince(rowsBefore, await rowWrites(sql)).total;
     const perTask = (cpuSeconds: number) => ((1000 * cpuSeconds) / done).toFixed(2);
     return {
       done,
@@ -77,6 +85,7 @@ export async function graphilePeer(tasks: number, workers: number): Promise<Peer
       ].join(', '),
       queries: after.queries - before.queries,
       transactions: after.transactions - before.transactions,
+      rows,
     };
   } finally {
     await sql.end().catch(() => undefined);

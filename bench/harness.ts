@@ -170,6 +170,34 @@ export async function sessionCpu(pg: Client): Promise<Map<number, number>> {
   return new Map(rows.map((row) => [row.pid, cpuSeconds(row.pid)]));
 }
 
+/**
+ * Rows inserted, updated and deleted so far in `pg`'s database, by every session: what a
+ * scenario costs the database whatever its statements look like. PostgreSQL 15 publishes a
+ * session's counts at the end of a transaction at most once a second, an idle session's after
+ * 10 seconds, and a session's last ones when it ends: read after the sessions that did the work
+ * have ended, or after `ROW_COUNTS_SETTLE_MS` of quiet.
+ */
+export async function rowWrites(pg: Client): Promise<Map<string, number>> {
+  const { rows } = await pg.query<{ table: string; n: string }>(
+    `SELECT relname AS table, (n_tup_ins + n_tup_upd + n_tup_del)::text AS n
+       FROM pg_stat_user_tables`,
+  );
+  return new Map(rows.map((row) => [row.table, Number(row.n)]));
+}
+
+/** What `rowWrites` counted from `before` to `after`, by table, and in all. */
+export function rowsWrittenSince(
+  before: Map<string, number>,
+  after: Map<string, number>,
+): { total: number; byTable: Array<[string, number]> } {
+  const byTable = [...after]
+    .map(([table, n]): [string, number] => [table, n - (before.get(table) ?? 0)])
+    .filter(([, n]) => n > 0)
+    .sort((a, b) => b[1] - a[1]);
+  return { total: byTable.reduce((sum, [, n]) => sum + n, 0), byTable };
+}
+export const ROW_COUNTS_SETTLE_MS = 11_000;
+
 /** The platform admin key every bench service is started with. */
 export const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 /** The built service. */

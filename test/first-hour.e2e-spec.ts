@@ -88,6 +88,38 @@ describe('first-hour answers', () => {
       expect(events.rowCount).toBe(1);
     });
 
+    it('hands work to an offline agent whose beat brought it online while its claim was doing so', async () => {
+      await agent('fh-raced', 'fh-raced-skill');
+      await run('fh-raced-skill');
+      await db.query(`UPDATE agents SET status = 'offline' WHERE id = 'fh-raced'`);
+      // The agent's row held, so the claim's own bringing back waits on it; meanwhile its beat
+      // (here, as the heartbeat writes it) brings it online and commits first.
+      const beat = new Client({ connectionString: test.db.url });
+      await beat.connect();
+      try {
+        await beat.query('BEGIN');
+        await beat.query(`SELECT 1 FROM agents WHERE id = 'fh-raced' FOR UPDATE`);
+        const claimed = claim('fh-raced');
+        for (let waited = 0; ; waited += 50) {
+          const { rows } = await db.query(
+            `SELECT 1 FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'
+                AND query LIKE 'UPDATE agents SET status = ''online''%'`,
+          );
+          if (rows.length > 0) break;
+          if (waited > 10_000) throw new Error('the claim never came to bring the agent back');
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        await beat.query(
+          `UPDATE agents SET status = 'online', last_heartbeat_at = now() WHERE id = 'fh-raced'`,
+        );
+        await beat.query('COMMIT');
+        expect(await claimed).toHaveLength(1);
+      } finally {
+        await beat.end();
+      }
+    });
+
     it('answers a draining agent 409 agent-draining at once, even with waitSeconds', async () => {
       await agent('fh-draining', 'fh-draining-skill');
       await run('fh-draining-skill');

@@ -261,10 +261,15 @@ export class TasksService {
       const { profile, tasks, tokensInMs } = await this.claimOnce(tenantId, agentId, max, after);
       if (!profile) throw new AgentNotFoundError(agentId);
       if (profile.status === 'draining') throw new AgentDrainingError(agentId);
-      if (profile.status === 'offline' && (await this.agents.comeBackOnline(agentId)))
+      if (profile.status === 'offline') {
+        // Online again: brought back by this claim, or by what changed its status first (a
+        // beat): either way the claim looks again, which a drain since then refuses. It does not
+        // end empty-handed for having lost that race while tasks are queued.
+        await this.agents.comeBackOnline(agentId);
         return 'again';
+      }
       // A claim is the agent's sign of life too (see ActivityBeats).
-      if (profile.status !== 'offline') this.activity.touch(tenantId, agentId);
+      this.activity.touch(tenantId, agentId);
       waiter.narrow(profile.skills);
       if (tasks.length > 0) return tasks.map(toClaimed);
       if (!this.canWork(profile) || Date.now() >= deadline) return [];

@@ -215,13 +215,13 @@ async function settled(sql: Client): Promise<void> {
   const deadline = Date.now() + 60_000;
   for (;;) {
     const { rows } = await sql.query<{ left: number }>(
-      `SELECT (SELECT count(*) FROM event_outbox)
-              + (SELECT count(*) FROM workflow_receipt_queue)
-              + (SELECT count(*) FROM audit_entries e
-                  WHERE NOT EXISTS (SELECT FROM audit_chain c WHERE c.entry_id = e.id))::int
+      `SELECT ((SELECT count(*) FROM event_outbox)
+               + (SELECT count(*) FROM workflow_receipt_queue)
+               + (SELECT count(*) FROM audit_entries e
+                   WHERE NOT EXISTS (SELECT FROM audit_chain c WHERE c.entry_id = e.id)))::int
               AS left`,
     );
-    if (Number(rows[0].left) === 0) return;
+    if (rows[0].left === 0) return;
     if (Date.now() > deadline) throw new Error(`background work left: ${rows[0].left}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

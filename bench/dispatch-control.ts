@@ -9,7 +9,9 @@ import {
   benchWorkers,
   freshDatabase,
   Server,
+  OUTBOX_COUNT,
   startService,
+  untilNone,
 } from './harness';
 
 const AGENTS = 10;
@@ -489,9 +491,5 @@ async function flooded(between: 'tenants' | 'key values'): Promise<{
 /** Statistics as a database in service has them, and the queueing's events dispatched. */
 async function settle(sql: Client): Promise<void> {
   await sql.query('ANALYZE');
-  for (;;) {
-    const { rows } = await sql.query<{ n: number }>('SELECT count(*)::int AS n FROM event_outbox');
-    if (rows[0].n === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+  await untilNone(sql, OUTBOX_COUNT, "the queueing's events dispatched");
 }

@@ -14,7 +14,9 @@ import {
   rowsWrittenSince,
   Server,
   sessionCpu,
+  OUTBOX_COUNT,
   startService,
+  untilNone,
 } from './harness';
 import { graphilePeer, PeerFigures } from './graphile-peer';
 import type { QueryCounts } from './query-counter';
@@ -105,13 +107,7 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
     // first pass, a minute in, and a plan PostgreSQL caches without them is a poor one (until
     // that ANALYZE replaces it). The queueing's own events are dispatched before the clock starts.
     await sql.query('ANALYZE');
-    for (;;) {
-      const { rows } = await sql.query<{ n: number }>(
-        'SELECT count(*)::int AS n FROM event_outbox',
-      );
-      if (rows[0].n === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await untilNone(sql, OUTBOX_COUNT, "the queueing's events dispatched");
 
     // The queueing's row counts published (its sessions stay open in the service's pool).
     await new Promise((resolve) => setTimeout(resolve, ROW_COUNTS_SETTLE_MS));
@@ -211,20 +207,16 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
 }
 
 /** Until every event is dispatched, every audit entry sealed and every receipt signed. */
-async function settled(sql: Client): Promise<void> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const { rows } = await sql.query<{ left: number }>(
-      `SELECT ((SELECT count(*) FROM event_outbox)
-               + (SELECT count(*) FROM workflow_receipt_queue)
-               + (SELECT count(*) FROM audit_entries e
-                   WHERE NOT EXISTS (SELECT FROM audit_chain c WHERE c.entry_id = e.id)))::int
-              AS left`,
-    );
-    if (rows[0].left === 0) return;
-    if (Date.now() > deadline) throw new Error(`background work left: ${rows[0].left}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
+function settled(sql: Client): Promise<void> {
+  return untilNone(
+    sql,
+    `SELECT ((SELECT count(*) FROM event_outbox)
+             + (SELECT count(*) FROM workflow_receipt_queue)
+             + (SELECT count(*) FROM audit_entries e
+                 WHERE NOT EXISTS (SELECT FROM audit_chain c WHERE c.entry_id = e.id)))::int AS n`,
+    'background work of the tasks done',
+    60_000,
+  );
 }
 
 /** The service's counts so far (see query-counter.ts): SIGUSR2 makes it write them. */

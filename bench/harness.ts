@@ -198,6 +198,28 @@ export function rowsWrittenSince(
 }
 export const ROW_COUNTS_SETTLE_MS = 11_000;
 
+/** The events not dispatched yet, for `untilNone`. */
+export const OUTBOX_COUNT = 'SELECT count(*)::int AS n FROM event_outbox';
+
+/**
+ * Until `count` (a statement answering one row, `n`) counts nothing, looking every 100 ms;
+ * after `timeoutMs` it throws, naming `what` and what was left.
+ */
+export async function untilNone(
+  pg: Client,
+  count: string,
+  what: string,
+  timeoutMs = Infinity,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await pg.query<{ n: number }>(count);
+    if (rows[0].n === 0) return;
+    if (Date.now() > deadline) throw new Error(`bench: ${what}: ${rows[0].n} left`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 /** The platform admin key every bench service is started with. */
 export const ADMIN_KEY = 'amk_bench-admin-key-0123456789abcdef';
 /** The built service. */

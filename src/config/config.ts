@@ -134,9 +134,11 @@ type Env = Record<string, string | undefined>;
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
   /** `secret`: the value is never echoed in the error (it would end up in logs). */
+  /** Unset or blank: every setting reads both as not given. */
+  const unset = (name: string) => (env[name] ?? '').trim() === '';
   const read = <T>(name: string, fallback: T, parse: (raw: string) => T, secret = false): T => {
     const raw = env[name];
-    if (raw === undefined || raw.trim() === '') return fallback;
+    if (raw === undefined || unset(name)) return fallback;
     try {
       return parse(raw.trim());
     } catch (err) {
@@ -248,9 +250,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
   if ((config.github.appId === undefined) !== (config.github.appPrivateKey === undefined))
     problems.push('GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: set both (a GitHub App) or neither');
   if (config.dbPoolMin > config.dbPoolSize) {
-    // The default yields to a smaller pool; a minimum asked for does not (blank is unset, as
-    // `read` takes it).
-    if (!env.DB_POOL_MIN?.trim()) config.dbPoolMin = config.dbPoolSize;
+    // The default yields to a smaller pool; a minimum asked for does not.
+    if (unset('DB_POOL_MIN')) config.dbPoolMin = config.dbPoolSize;
     else
       problems.push(
         `DB_POOL_MIN (${config.dbPoolMin}) must not exceed DB_POOL_SIZE (${config.dbPoolSize})`,

@@ -196,6 +196,8 @@ export function rowsWrittenSince(
     .sort((a, b) => b[1] - a[1]);
   return { total: byTable.reduce((sum, [, n]) => sum + n, 0), byTable };
 }
+
+/** Quiet long enough for PostgreSQL to publish an idle session's counts (after 10 s). */
 export const ROW_COUNTS_SETTLE_MS = 11_000;
 
 /** The events not dispatched yet, for `untilNone`. */

@@ -133,16 +133,16 @@ type Env = Record<string, string | undefined>;
 /** Reads and validates the environment; throws one ConfigError naming every bad variable. */
 export function loadConfig(env: Env = process.env): AppConfig {
   const problems: string[] = [];
+  /** A setting's value, trimmed; undefined when unset or blank (both read as not given). */
+  const given = (name: string): string | undefined => env[name]?.trim() || undefined;
   /** `secret`: the value is never echoed in the error (it would end up in logs). */
-  /** Unset or blank: every setting reads both as not given. */
-  const unset = (name: string) => (env[name] ?? '').trim() === '';
   const read = <T>(name: string, fallback: T, parse: (raw: string) => T, secret = false): T => {
-    const raw = env[name];
-    if (raw === undefined || unset(name)) return fallback;
+    const value = given(name);
+    if (value === undefined) return fallback;
     try {
-      return parse(raw.trim());
+      return parse(value);
     } catch (err) {
-      const got = secret ? '' : ` (got ${JSON.stringify(raw)})`;
+      const got = secret ? '' : ` (got ${JSON.stringify(env[name])})`;
       problems.push(`${name}: ${(err as Error).message}${got}`);
       return fallback;
     }
@@ -251,7 +251,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     problems.push('GITHUB_APP_ID and GITHUB_APP_PRIVATE_KEY: set both (a GitHub App) or neither');
   if (config.dbPoolMin > config.dbPoolSize) {
     // The default yields to a smaller pool; a minimum asked for does not.
-    if (unset('DB_POOL_MIN')) config.dbPoolMin = config.dbPoolSize;
+    if (given('DB_POOL_MIN') === undefined) config.dbPoolMin = config.dbPoolSize;
     else
       problems.push(
         `DB_POOL_MIN (${config.dbPoolMin}) must not exceed DB_POOL_SIZE (${config.dbPoolSize})`,

@@ -5,6 +5,7 @@ import {
   ValidationPipe,
 } from '@nestjs/common';
 import { asSentFields, standIn } from '../validation/as-sent';
+import { cacheValidationMetadata } from '../validation/metadata-cache';
 import { FieldError } from './domain-error';
 
 /**
@@ -104,6 +105,7 @@ function kindOf(value: unknown): string {
 }
 
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationMetadata();
   return new FreeFormAwareValidationPipe({
     transform: true,
     whitelist: true,

@@ -1,6 +1,7 @@
 import type { DataSourceOptions } from 'typeorm';
 import { MIGRATIONS } from '../../migrations';
 import { ENTITIES } from './entities';
+import { pgTypes } from './timestamp-parser';
 
 export interface DatabaseSettings {
   url: string;
@@ -44,6 +45,8 @@ export function dataSourceOptions(settings: DatabaseSettings): DataSourceOptions
       ),
       keepAlive: true,
       idleTimeoutMillis: IDLE_TIMEOUT_MS,
+      // timestamptz read by position rather than by pg's general parser (timestamp-parser.ts).
+      types: pgTypes,
     },
   };
 }

@@ -38,7 +38,7 @@ const load1 = () => loadavg()[0].toFixed(2);
 
 /**
  * `BENCH_ONLY=tracing npm run bench`: the platform scenarios against the service with tracing
- * on (every request sampled, exported over OTLP/HTTP, JSON unless OTEL_EXPORTER_OTLP_PROTOCOL
+ * on (every request sampled, exported over OTLP/HTTP, protobuf unless OTEL_EXPORTER_OTLP_PROTOCOL
  * says otherwise, to a collector in a process of its own) and off, each on a database of its
  * own (a run start leaves work behind, outbox and audit seal, that a service sharing the
  * database with the others might do for them all), loaded in alternated rounds:

@@ -138,6 +138,8 @@ describeBuilt('OpenTelemetry traces', () => {
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.0/8',
       OTEL_SERVICE_NAME: 'agentmesh-test',
       OTEL_BSP_SCHEDULE_DELAY: '100',
+      // The receiver reads JSON; the default, http/protobuf, has a test of its own.
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       ...env,
     });
     spawned.push(child);
@@ -464,11 +466,11 @@ describeBuilt('OpenTelemetry traces', () => {
     await stop(app);
   });
 
-  it('exports http/protobuf when asked to', async () => {
+  it('exports http/protobuf unless told otherwise', async () => {
     const before = otlp.requests.length;
     app = await start({
       OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: `${otlp.url}/custom/traces`,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_PROTOCOL: '',
     });
     const traceId = '0af7651916cd43dd8448eb211c80319c';
     const response = await fetch(`${base}/api/v1/agents`, {

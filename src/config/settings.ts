@@ -289,7 +289,7 @@ export const SETTINGS: readonly Setting[] = [
   },
   {
     name: 'OTEL_EXPORTER_OTLP_PROTOCOL',
-    default: '`http/json`',
+    default: '`http/protobuf` (the OpenTelemetry default)',
     meaning: '`http/json` or `http/protobuf` (grpc is not supported)',
   },
   {

@@ -5,7 +5,7 @@ describe('tracing settings', () => {
   it('is off without an endpoint, and reads the defaults', () => {
     expect(readTracingSettings({})).toEqual({
       tracesUrl: undefined,
-      protocol: 'http/json',
+      protocol: 'http/protobuf',
       serviceName: 'agentmesh',
       resourceAttributes: {},
       sampler: 'parentbased_always_on',
@@ -41,14 +41,14 @@ describe('tracing settings', () => {
   it('reads the resource, sampler, protocol and headers', () => {
     const settings = readTracingSettings({
       OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/protobuf',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
       OTEL_RESOURCE_ATTRIBUTES: 'service.name=from-attrs,deployment.environment.name=prod%2Beu',
       OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
       OTEL_TRACES_SAMPLER_ARG: '0.25',
       OTEL_EXPORTER_OTLP_HEADERS: 'x-token=a%3Db',
     });
     expect(settings).toMatchObject({
-      protocol: 'http/protobuf',
+      protocol: 'http/json',
       serviceName: 'from-attrs',
       resourceAttributes: { 'deployment.environment.name': 'prod+eu' },
       sampler: 'parentbased_traceidratio',

@@ -46,7 +46,11 @@ export function readTracingSettings(env: Env): TracingSettings {
   const base = get('OTEL_EXPORTER_OTLP_ENDPOINT');
   const traces = get('OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
   const protocolRaw =
-    get('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ?? get('OTEL_EXPORTER_OTLP_PROTOCOL') ?? 'http/json';
+    get('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ??
+    get('OTEL_EXPORTER_OTLP_PROTOCOL') ??
+    // The OpenTelemetry exporter specification's default; half the bytes of http/json, and
+    // less than half its CPU to encode.
+    'http/protobuf';
   const serviceName = get('OTEL_SERVICE_NAME');
   const attributesRaw = get('OTEL_RESOURCE_ATTRIBUTES');
   const samplerRaw = get('OTEL_TRACES_SAMPLER') ?? 'parentbased_always_on';

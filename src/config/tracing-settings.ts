@@ -48,8 +48,8 @@ export function readTracingSettings(env: Env): TracingSettings {
   const protocolRaw =
     get('OTEL_EXPORTER_OTLP_TRACES_PROTOCOL') ??
     get('OTEL_EXPORTER_OTLP_PROTOCOL') ??
-    // The OpenTelemetry exporter specification's default; half the bytes of http/json, and
-    // less than half its CPU to encode.
+    // The OpenTelemetry exporter specification's default, and half the bytes of http/json
+    // (the CPU either way is within the bench's spread: docs/operations.md).
     'http/protobuf';
   const serviceName = get('OTEL_SERVICE_NAME');
   const attributesRaw = get('OTEL_RESOURCE_ATTRIBUTES');

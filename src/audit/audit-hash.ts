@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /** The prevHash of seq 1: there is nothing before it. */
@@ -83,7 +83,5 @@ function textOrNull(value: string | null): string | null {
 
 /** sha256(prevHash ‖ JCS(entry)) in hex: each hash commits to the whole chain before it. */
 export function chainHash(prevHash: string, fields: SealedFields): string {
-  return createHash('sha256')
-    .update(prevHash + canonicalEntry(fields), 'utf8')
-    .digest('hex');
+  return hash('sha256', prevHash + canonicalEntry(fields), 'hex');
 }

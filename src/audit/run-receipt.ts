@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import canonicalize from 'canonicalize';
 
 /**
@@ -92,7 +92,7 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** The exact bytes signed and hashed. */
@@ -101,7 +101,7 @@ export function canonicalReceipt(receipt: RunReceipt): Buffer {
 }
 
 export function receiptHashOf(receipt: RunReceipt): string {
-  return createHash('sha256').update(canonicalReceipt(receipt)).digest('hex');
+  return hash('sha256', canonicalReceipt(receipt), 'hex');
 }
 
 /** True when the entry is the run's own or one of its tasks'. */

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { Span, SpanKind } from '@opentelemetry/api';
 import canonicalize from 'canonicalize';
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ActivityBeats } from '../agents/activity-beats';
 import { AgentsService } from '../agents/agents.service';
@@ -75,10 +75,7 @@ interface Completed {
 /** A task read under its row lock by a holder's call. */
 type LockedTask = TaskRow & { leaseLive: boolean };
 
-const hashOf = (value: unknown): string =>
-  createHash('sha256')
-    .update(canonicalize(value) ?? 'null')
-    .digest('hex');
+const hashOf = (value: unknown): string => hash('sha256', canonicalize(value) ?? 'null', 'hex');
 
 /** Agents' side of tasks: claim (with long-poll), heartbeat, complete, fail. */
 @Injectable()

@@ -6,13 +6,15 @@ const general = types.getTypeParser(TIMESTAMPTZ, 'text') as (text: string) => un
 
 const ZERO = 48;
 
+const isDigit = (code: number): boolean => code >= ZERO && code <= ZERO + 9;
+
 /** The number of the digits of `text` from `start` to `end`, or NaN when one is not a digit. */
 function digits(text: string, start: number, end: number): number {
   let value = 0;
   for (let i = start; i < end; i += 1) {
-    const digit = text.charCodeAt(i) - ZERO;
-    if (digit < 0 || digit > 9) return NaN;
-    value = value * 10 + digit;
+    const code = text.charCodeAt(i);
+    if (!isDigit(code)) return NaN;
+    value = value * 10 + code - ZERO;
   }
   return value;
 }
@@ -48,7 +50,7 @@ export function parseTimestamptz(text: string): unknown {
   if (text.charCodeAt(at) === 46) {
     // .
     let end = at + 1;
-    while (end < length && digits(text, end, end + 1) >= 0) end += 1;
+    while (isDigit(text.charCodeAt(end))) end += 1;
     // As pg's parser computes it (Date.UTC then drops what is below a millisecond).
     ms = 1000 * parseFloat(text.slice(at, end));
     at = end;
@@ -81,6 +83,6 @@ export function parseTimestamptz(text: string): unknown {
 export const pgTypes = {
   getTypeParser(oid: number, format?: 'text' | 'binary'): unknown {
     if (oid === TIMESTAMPTZ && format !== 'binary') return parseTimestamptz;
-    return format === 'binary' ? types.getTypeParser(oid, 'binary') : types.getTypeParser(oid);
+    return types.getTypeParser(oid, format);
   },
 };

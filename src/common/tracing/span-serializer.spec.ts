@@ -91,6 +91,14 @@ describe('span serializer', () => {
           },
           attributes: { 'link.kind': 'caused-by', 'link.count': 3 },
         },
+        {
+          // Not hex: what a malformed stored context would give.
+          context: {
+            traceId: '0af7651916cd43dd8448eb211c80zz9c',
+            spanId: 'B7AD6B71692033x1',
+            traceFlags: TraceFlags.SAMPLED,
+          },
+        },
       ],
     });
     linked.setStatus({ code: SpanStatusCode.OK });

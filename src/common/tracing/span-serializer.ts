@@ -118,12 +118,22 @@ class Writer {
     this.pos += 8;
   }
 
-  /** An id given in hex (trace and span ids) as its bytes, length first. */
+  /**
+   * An id given in hex (trace and span ids) as its bytes, length first. Buffer's writer stops
+   * at a character that is not hex; such an id (a link to a malformed stored context) is
+   * written digit by digit as the library does, so the length always holds.
+   */
   hexBytes(hex: string): void {
     const length = hex.length >>> 1;
     this.varint(length);
     this.ensure(length);
-    this.pos += this.buffer.write(hex, this.pos, length, 'hex');
+    if (this.buffer.write(hex, this.pos, length, 'hex') !== length) {
+      for (let i = 0; i < length; i += 1) {
+        this.buffer[this.pos + i] =
+          ((hexDigit(hex.charCodeAt(2 * i)) << 4) | hexDigit(hex.charCodeAt(2 * i + 1))) & 0xff;
+      }
+    }
+    this.pos += length;
   }
 
   string(value: string): void {
@@ -164,6 +174,13 @@ class Writer {
     }
     this.buffer[at] = v;
   }
+}
+
+/** A hex digit's value, as the library reads it (anything else maps outside 0-15). */
+function hexDigit(code: number): number {
+  if (code >= 48 && code <= 57) return code - 48;
+  if (code >= 97 && code <= 102) return code - 87;
+  return code - 55;
 }
 
 function varintSize(value: number): number {

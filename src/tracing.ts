@@ -97,7 +97,7 @@ function sampler(settings: TracingSettings): Sampler {
  * OTLP over HTTP: `http/json` is the exporter package's own; `http/protobuf` is the same
  * delegate (what the `exporter-trace-otlp-proto` package does) with our protobuf serializer
  * (`common/tracing/span-serializer.ts`: the bytes of `@opentelemetry/otlp-transformer`'s, in a
- * third of the time).
+ * third of the time or less).
  */
 function exporter(settings: TracingSettings): SpanExporter {
   const options = { url: settings.tracesUrl, headers: settings.headers };

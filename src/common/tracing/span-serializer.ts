@@ -10,15 +10,15 @@ import {
 
 /**
  * The OTLP/protobuf encoding of a batch of spans (`ExportTraceServiceRequest`), byte for byte
- * what `@opentelemetry/otlp-transformer`'s serializer writes (its spec holds it to that), in
- * a fifth of the time. That serializer encodes every attribute of every span anew: each
+ * what `@opentelemetry/otlp-transformer`'s serializer writes (its spec holds it to that), in a
+ * third of the time or less. That serializer encodes every attribute of every span anew: each
  * string is scanned three times in JavaScript (an ASCII test, a size pass, a write pass) and
  * each message longer than 127 bytes is moved once its length is known. A service's
  * attributes repeat (a route, a method, a statement's text, the database's name), so here
  * each string attribute's encoded `KeyValue` is kept and copied in, ids and strings are
  * written by Buffer's native hex and UTF-8 writers, and a span reserves two bytes for its
- * length. The batch is exported off the request path, but on the same thread: its cost is
- * taken from the requests that run meanwhile.
+ * length. A batch is encoded on the event loop, in the end of the span that fills it: its
+ * cost is taken from the requests running meanwhile.
  */
 
 /** Encoded string attributes kept at most; past it the cache starts over. */

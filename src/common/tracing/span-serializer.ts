@@ -200,9 +200,7 @@ function encodedStringAttribute(key: string, value: string): Buffer {
   const cached = byValue?.get(value);
   if (cached) return cached;
   const writer = new Writer(16 + key.length + 3 * value.length);
-  const start = writer.begin(1);
-  writeKeyValue(writer, key, value);
-  writer.end(start, 1);
+  writeKeyValueMessage(writer, key, value);
   const encoded = Buffer.from(writer.buffer.subarray(0, writer.pos));
   if (value.length <= MAX_CACHED_VALUE_LENGTH) {
     if (cachedAttributes >= MAX_CACHED_ATTRIBUTES) {
@@ -230,10 +228,15 @@ function writeAttributes(writer: Writer, attributes: Attributes, field: number):
       writer.bytes(encodedStringAttribute(key, value));
       continue;
     }
-    const start = writer.begin(1);
-    writeKeyValue(writer, key, value);
-    writer.end(start, 1);
+    writeKeyValueMessage(writer, key, value);
   }
+}
+
+/** A `KeyValue` message, its length in front. */
+function writeKeyValueMessage(writer: Writer, key: string, value: unknown): void {
+  const start = writer.begin(1);
+  writeKeyValue(writer, key, value);
+  writer.end(start, 1);
 }
 
 function writeKeyValue(writer: Writer, key: string, value: unknown): void {
@@ -282,9 +285,7 @@ function writeAnyValue(writer: Writer, value: unknown): void {
     for (const key in entries) {
       if (!Object.prototype.hasOwnProperty.call(entries, key)) continue;
       writer.tag(1, 2);
-      const start = writer.begin(1);
-      writeKeyValue(writer, key, entries[key]);
-      writer.end(start, 1);
+      writeKeyValueMessage(writer, key, entries[key]);
     }
     writer.end(list, 1);
   }
@@ -292,6 +293,19 @@ function writeAnyValue(writer: Writer, value: unknown): void {
 
 function spanFlags(context: SpanContext, isRemote: boolean | undefined): number {
   return (context.traceFlags & 0xff) | FLAGS_HAS_IS_REMOTE | (isRemote ? FLAGS_IS_REMOTE : 0);
+}
+
+/** trace_id, span_id and trace_state: fields 1-3 of both a `Span` and a `Span.Link`. */
+function writeContext(writer: Writer, context: SpanContext): void {
+  writer.tag(1, 2);
+  writer.hexBytes(context.traceId);
+  writer.tag(2, 2);
+  writer.hexBytes(context.spanId);
+  const traceState = context.traceState?.serialize();
+  if (traceState) {
+    writer.tag(3, 2);
+    writer.string(traceState);
+  }
 }
 
 function writeEvent(writer: Writer, event: TimedEvent): void {
@@ -309,15 +323,7 @@ function writeEvent(writer: Writer, event: TimedEvent): void {
 function writeLink(writer: Writer, link: Link): void {
   const start = writer.begin(1);
   const context = link.context;
-  writer.tag(1, 2);
-  writer.hexBytes(context.traceId);
-  writer.tag(2, 2);
-  writer.hexBytes(context.spanId);
-  const traceState = context.traceState?.serialize();
-  if (traceState) {
-    writer.tag(3, 2);
-    writer.string(traceState);
-  }
+  writeContext(writer, context);
   if (link.attributes) writeAttributes(writer, link.attributes, 4);
   writer.tag(5, 0);
   writer.varint(link.droppedAttributesCount || 0);
@@ -331,15 +337,7 @@ function writeSpan(writer: Writer, span: ReadableSpan): void {
   // Two bytes of length: most spans are 128 bytes to 16 kB.
   const start = writer.begin(2);
   const context = span.spanContext();
-  writer.tag(1, 2);
-  writer.hexBytes(context.traceId);
-  writer.tag(2, 2);
-  writer.hexBytes(context.spanId);
-  const traceState = context.traceState?.serialize();
-  if (traceState) {
-    writer.tag(3, 2);
-    writer.string(traceState);
-  }
+  writeContext(writer, context);
   const parent = span.parentSpanContext;
   if (parent?.spanId) {
     writer.tag(4, 2);

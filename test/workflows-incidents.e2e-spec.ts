@@ -94,7 +94,13 @@ describe('pause, bulk cancel and retry', () => {
     // Runs of a paused definition still start and queue, but nothing of theirs is claimed;
     // another definition's tasks of the same skill are.
     held.push(await start('held'));
+    // The start's own answer says so, as a read of the run does.
+    expect(held[held.length - 1].waiting).toEqual({
+      reason: 'paused',
+      since: paused.body.data.pausedAt,
+    });
     const other = await start('free');
+    expect(other.waiting).toBeNull();
     const claimed = await claim('pauser', { max: 10 });
     expect(claimed.map((task) => task.workflowId)).toEqual([other.id]);
     expect(await claim('pauser', { max: 10 })).toEqual([]);

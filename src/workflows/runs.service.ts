@@ -117,7 +117,7 @@ export class RunsService {
         concurrency,
         budget: budgetOf(input),
       }))!;
-      return this.detail(tx.manager, tenantId, run.id);
+      return this.detail(tx.manager, tenantId, run.id, run.type);
     });
   }
 
@@ -260,20 +260,49 @@ export class RunsService {
     return this.detail(this.dataSource.manager, tenantId, id);
   }
 
-  private async detail(manager: EntityManager, tenantId: string, id: string): Promise<RunDetail> {
-    const [run] = await manager.query<RunRow[]>(
-      `SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.tenant_id = $1 AND r.id = $2`,
-      [tenantId, id],
-    );
+  /**
+   * A run as its answers show it. `type` given (the caller is inside a transaction, whose
+   * connection is in pipeline mode, and knows the run's type): the run, its tasks and its
+   * definition's pause are asked for at once, one round trip instead of three on a run start,
+   * a cancel or a retry. Outside a transaction each read would take a pooled connection of its
+   * own: one after the other there.
+   */
+  private async detail(
+    manager: EntityManager,
+    tenantId: string,
+    id: string,
+    type?: string,
+  ): Promise<RunDetail> {
+    const readRun = () =>
+      manager.query<RunRow[]>(
+        `SELECT ${RUN_COLUMNS} FROM workflow_runs r WHERE r.tenant_id = $1 AND r.id = $2`,
+        [tenantId, id],
+      );
+    const readTasks = () =>
+      manager.query<TaskRow[]>(
+        `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1 AND t.element_index IS NULL`,
+        [id],
+      );
+    let runs: RunRow[];
+    let tasks: TaskRow[];
+    let pausedAt: Date | null | undefined;
+    if (type === undefined) {
+      runs = await readRun();
+      if (!runs[0]) throw new RunNotFoundError(id);
+      tasks = await readTasks();
+    } else {
+      [runs, tasks, pausedAt] = await Promise.all([
+        readRun(),
+        readTasks(),
+        this.definitions.pausedAt(manager, tenantId, type),
+      ]);
+    }
+    const run = runs[0];
     if (!run) throw new RunNotFoundError(id);
-    const tasks = await manager.query<TaskRow[]>(
-      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t WHERE t.run_id = $1 AND t.element_index IS NULL`,
-      [id],
-    );
     const elements = tasks.some((task) => task.kind === 'fanout')
       ? await this.elements(manager, id)
       : new Map<string, FanOutElements>();
-    return { run, tasks, waiting: await this.waiting(manager, run, tasks), elements };
+    return { run, tasks, waiting: await this.waiting(manager, run, tasks, pausedAt), elements };
   }
 
   /** A run's fan-out elements: counts by status, and up to ELEMENTS_SHOWN tasks per step. */
@@ -314,6 +343,8 @@ export class RunsService {
     manager: EntityManager,
     run: RunRow,
     tasks: TaskRow[],
+    /** Its definition's pause, when already read (undefined: read it here if needed). */
+    pausedAt?: Date | null,
   ): Promise<RunWaiting> {
     if (run.status === 'scheduled' && run.startAt)
       return { reason: 'schedule', until: run.startAt };
@@ -335,8 +366,11 @@ export class RunsService {
         since: run.concurrencySince!,
       };
     }
-    const pausedAt = await this.definitions.pausedAt(manager, run.tenantId, run.type);
-    if (pausedAt) return { reason: 'paused', since: pausedAt };
+    const paused =
+      pausedAt === undefined
+        ? await this.definitions.pausedAt(manager, run.tenantId, run.type)
+        : pausedAt;
+    if (paused) return { reason: 'paused', since: paused };
     return this.rateLimited(manager, run.tenantId, tasks);
   }
 
@@ -455,7 +489,7 @@ export class RunsService {
         );
       }
       await this.engine.retry(tx, run);
-      return this.detail(tx.manager, tenantId, id);
+      return this.detail(tx.manager, tenantId, id, run.type);
     });
   }
 
@@ -473,7 +507,7 @@ export class RunsService {
         );
       }
       await this.engine.cancel(tx, run);
-      return this.detail(tx.manager, tenantId, id);
+      return this.detail(tx.manager, tenantId, id, run.type);
     });
   }
 

@@ -421,7 +421,8 @@ describe('A2A 1.0', () => {
       await new Promise((resolve) => setTimeout(resolve, 300));
       const revoked = await test.http.delete(`/api/v1/api-keys/${sender.id}`).set(test.admin);
       expect(revoked.status).toBe(204);
-      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 3_000))]);
+      // Unreferenced: the suite's worker may exit before this bound runs out.
+      await Promise.race([done, new Promise((resolve) => setTimeout(resolve, 3_000).unref())]);
       expect(settled).toBe(true);
       // What the agent does after the revocation is not handed to the revoked key.
       await completeNext({ summary: 'after the revocation' });

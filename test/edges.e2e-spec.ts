@@ -163,7 +163,7 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
             finished = true;
             outgoing.destroy();
             resolve({ status: 0, type: '', early: false });
-          }, 5_000);
+          }, 5_000).unref();
         },
       );
       expect(answer).toEqual({

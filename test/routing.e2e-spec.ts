@@ -300,7 +300,9 @@ describe('outcome routing and quarantine', () => {
       const run = await start('summary');
       const answered = await Promise.race([
         claiming,
-        new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 8_000)),
+        new Promise<'no answer'>((resolve) =>
+          setTimeout(() => resolve('no answer'), 8_000).unref(),
+        ),
       ]);
       expect(answered).toEqual([expect.objectContaining({ workflowId: run })]);
       await holder.query('ROLLBACK');

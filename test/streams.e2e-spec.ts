@@ -546,7 +546,9 @@ describe('live streams and task progress', () => {
       await holder.query('SELECT pg_current_xact_id()');
       const opened = await Promise.race([
         open(`/events/stream?types=inbound.test.*&workflowId=${runId}`),
-        new Promise<'no answer'>((resolve) => setTimeout(() => resolve('no answer'), 8_000)),
+        new Promise<'no answer'>((resolve) =>
+          setTimeout(() => resolve('no answer'), 8_000).unref(),
+        ),
       ]);
       expect(opened).not.toBe('no answer');
       const stream = opened as SseClient;

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { AgentsModule } from '../agents/agents.module';
 import { AuditModule } from '../audit/audit.module';
 import { AuthModule } from '../auth/auth.module';
+import { ClaimWarmup } from './claim-warmup';
 import { ConcurrencySweeper } from './concurrency-sweeper';
 import { GithubModule } from '../github/github.module';
 import { DefinitionsController } from './definitions.controller';
@@ -61,6 +62,7 @@ import { UsageReportService } from './usage/usage-report.service';
     RetryAnnouncer,
     OutcomeRouter,
     ClaimWaits,
+    ClaimWarmup,
     TasksService,
     RunTraces,
     TaskReader,

@@ -35,6 +35,9 @@ export async function startTestApp(
     AUDIT_KEY_FILE: testKeyFile(),
     // Tests scrape right after a change: every scrape reads (production reuses reads for 5 s).
     METRICS_CACHE: '0',
+    // One connection opened and readied for claims at start (a replica keeps 4 by default):
+    // the suites start hundreds of applications.
+    DB_POOL_MIN: '1',
     ...env,
     DATABASE_URL: env.DATABASE_URL ?? db.url,
   });

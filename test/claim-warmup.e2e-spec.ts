@@ -1,9 +1,10 @@
-import type { Pool, PoolClient } from 'pg';
+import { Client, type Pool, type PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { preparedConfig } from '../src/database/prepared';
 import { claimStatement } from '../src/workflows/claim-statement';
 import { WARMUP_RUNS } from '../src/workflows/claim-warmup';
+import { createTestDatabase } from './utils/databases';
 import { startTestApp, TestApp } from './utils/test-app';
 
 type Prepared = { name: string; generic_plans: string; custom_plans: string };
@@ -73,6 +74,52 @@ describe('connections readied for claims', () => {
       expect(rows[0].n).toBe(0);
     } finally {
       client.release();
+    }
+  });
+
+  it('starts within its budget when the claim tables are locked, and readies them after', async () => {
+    const db = await createTestDatabase();
+    const locker = new Client({ connectionString: db.url });
+    await locker.connect();
+    let other: TestApp | undefined;
+    try {
+      await locker.query('BEGIN');
+      await locker.query('LOCK TABLE workflow_tasks IN ACCESS EXCLUSIVE MODE');
+      const started = Date.now();
+      other = await startTestApp(
+        // Statements may wait for the lock longer than the warm-up's budget.
+        { DB_POOL_SIZE: '4', DB_POOL_MIN: '2', WORKERS: 'off', DB_STATEMENT_TIMEOUT_MS: '30000' },
+        { db },
+      );
+      // Not held up by the lock past the warm-up's budget (5 s).
+      expect(Date.now() - started).toBeLessThan(15_000);
+      const otherPool = (other.app.get(DataSource).driver as PostgresDriver).master as Pool;
+      // Both still warming, out of the pool, behind the lock.
+      expect(otherPool.totalCount - otherPool.idleCount).toBe(2);
+      await locker.query('COMMIT');
+      // Once the lock is gone, the warm-up ends and both connections come back, readied.
+      for (let tries = 0; otherPool.totalCount > otherPool.idleCount && tries < 100; tries += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(otherPool.totalCount).toBe(otherPool.idleCount);
+      const clients = await Promise.all(
+        Array.from({ length: otherPool.totalCount }, () => otherPool.connect()),
+      );
+      try {
+        const readiedOnes = [];
+        for (const client of clients) {
+          const rows = await claimsPreparedOn(client);
+          if (rows.length > 0) readiedOnes.push(rows);
+        }
+        expect(readiedOnes).toHaveLength(2);
+        for (const rows of readiedOnes) readied(rows);
+      } finally {
+        for (const client of clients) client.release();
+      }
+    } finally {
+      await locker.end();
+      await other?.close();
+      await db.drop();
     }
   });
 });

@@ -15,6 +15,9 @@ import { claimParameters, claimStatement, ClaimLimits } from './claim-statement'
  */
 export const WARMUP_RUNS = 6;
 
+/** How long the start waits for the warm-up at most. */
+const WARMUP_BUDGET_MS = 5_000;
+
 /** The statements warmed: a claim of one task (the default), with and without rate limits. */
 const WARMED: ReadonlyArray<ClaimLimits> = ['no limits', 'one sub-bucket'];
 
@@ -33,7 +36,8 @@ const WARMED: ReadonlyArray<ClaimLimits> = ['no limits', 'one sub-bucket'];
  * client runs one statement at a time, and queueing behind another's is deprecated in
  * node-postgres); a deployment that wants every connection ready keeps them all
  * (`DB_POOL_MIN` = `DB_POOL_SIZE`). Best effort: a failure is logged, and the service starts
- * as it would have.
+ * as it would have, waiting WARMUP_BUDGET_MS at most (each connection goes back to the pool
+ * when its own warm-up ends).
  */
 @Injectable()
 export class ClaimWarmup implements OnApplicationBootstrap {
@@ -52,12 +56,28 @@ export class ClaimWarmup implements OnApplicationBootstrap {
     const clients = (await Promise.allSettled(connecting)).flatMap((settled) =>
       settled.status === 'fulfilled' ? [settled.value] : [],
     );
-    try {
-      await Promise.all(clients.map((client) => this.warm(client)));
-    } catch (error) {
-      this.logger.warn(`Connections not readied for claims: ${(error as Error).message}`);
-    } finally {
-      for (const client of clients) client.release();
+    // Each connection goes back to the pool once its own warm-up is over; the service does not
+    // wait past WARMUP_BUDGET_MS for them (a table locked by a migration, a database busy).
+    const warming = Promise.allSettled(
+      clients.map((client) => this.warm(client).finally(() => client.release())),
+    );
+    let budget: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      warming,
+      new Promise<'late'>((resolve) => {
+        budget = setTimeout(() => resolve('late'), WARMUP_BUDGET_MS);
+        budget.unref();
+      }),
+    ]);
+    clearTimeout(budget);
+    if (outcome === 'late') {
+      this.logger.warn(`Connections still being readied for claims after ${WARMUP_BUDGET_MS} ms`);
+      return;
+    }
+    const failed = outcome.find((settled) => settled.status === 'rejected');
+    if (failed) {
+      const reason = failed.reason as Error;
+      this.logger.warn(`Connections not readied for claims: ${reason.message}`);
     }
   }
 

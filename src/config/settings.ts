@@ -269,7 +269,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'DB_POOL_MIN',
     default: '4 (at most `DB_POOL_SIZE`)',
     meaning:
-      'connections per replica opened at start, each readied for claims (its first claim is otherwise 10-40 ms slower), and kept open through quiet spells with their prepared statements; the others open on demand and close after 30 s idle',
+      'connections per replica opened at start, each readied for claims (its first claim is otherwise 10-90 ms slower), and kept open through quiet spells with their prepared statements; the others open on demand and close after 30 s idle',
   },
   {
     name: 'DB_SLOW_QUERY_MS',

@@ -25,7 +25,7 @@ const WARMED: ReadonlyArray<ClaimLimits> = ['no limits', 'one sub-bucket'];
  * Opens the connections the pool keeps (`DB_POOL_MIN`) before the service answers, and readies
  * each for the claims it will carry. A connection's first claim otherwise paid for the
  * connection's first sight of a dozen tables and forty indexes, then five plans of the claim
- * statement (measured on a waiting agent's wake-up: 10-40 ms instead of 2-4 on a connection's
+ * statement (measured on a waiting agent's wake-up: 10-90 ms instead of 2-4 on a connection's
  * first claim, 3-5 ms more on each of its next four), and it fell on whichever claim drew that
  * connection: the tail of the wake-up latency in a replica's first minutes.
  *

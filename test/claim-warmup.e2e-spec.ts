@@ -18,10 +18,13 @@ describe('connections readied for claims', () => {
   let test: TestApp;
   let pool: Pool;
 
+  const poolOf = (app: TestApp) =>
+    (app.app.get(DataSource).driver as PostgresDriver).master as Pool;
+
   beforeAll(async () => {
     // No background work: nothing else takes a connection while the test looks at them.
     test = await startTestApp({ DB_POOL_SIZE: '4', DB_POOL_MIN: '2', WORKERS: 'off' });
-    pool = (test.app.get(DataSource).driver as PostgresDriver).master as Pool;
+    pool = poolOf(test);
   });
 
   afterAll(async () => {
@@ -103,7 +106,7 @@ describe('connections readied for claims', () => {
       );
       // Not held up by the lock past the warm-up's budget (5 s).
       expect(Date.now() - started).toBeLessThan(15_000);
-      const otherPool = (other.app.get(DataSource).driver as PostgresDriver).master as Pool;
+      const otherPool = poolOf(other);
       // Both still warming, out of the pool, behind the lock.
       expect(otherPool.totalCount - otherPool.idleCount).toBe(2);
       await locker.query('COMMIT');

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient } from 'pg';
@@ -61,15 +62,9 @@ export class ClaimWarmup implements OnApplicationBootstrap {
     const warming = Promise.allSettled(
       clients.map((client) => this.warm(client).finally(() => client.release())),
     );
-    let budget: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race([
-      warming,
-      new Promise<'late'>((resolve) => {
-        budget = setTimeout(() => resolve('late'), WARMUP_BUDGET_MS);
-        budget.unref();
-      }),
-    ]);
-    clearTimeout(budget);
+    // Unreferenced, and left to run out: it holds nothing once the start has gone on.
+    const late = sleep(WARMUP_BUDGET_MS, 'late' as const, { ref: false });
+    const outcome = await Promise.race([warming, late]);
     if (outcome === 'late') {
       this.logger.warn(`Connections still being readied for claims after ${WARMUP_BUDGET_MS} ms`);
       return;

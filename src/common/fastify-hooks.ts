@@ -7,7 +7,7 @@ import { requestLogger } from './logging/logging.options';
 import { logRequest } from './logging/request-log';
 import { securityHeaders } from './security-headers';
 import { UnauthorizedError, UnsupportedMediaTypeError } from './errors/domain-error';
-import { endServerSpan, serverSpanLogFields, startServerSpan } from './tracing/http-span';
+import { addServerSpanLogFields, endServerSpan, startServerSpan } from './tracing/http-span';
 import { tracingState } from './tracing/trace-context';
 
 /**
@@ -75,7 +75,7 @@ export class FastifyHooks implements OnModuleInit {
     });
     fastify.addHook('onResponse', (request, reply, done) => {
       if (tracing) {
-        logRequest(request, reply, log, serverSpanLogFields);
+        logRequest(request, reply, log, addServerSpanLogFields);
         endServerSpan(request, reply);
       } else {
         logRequest(request, reply, log);

@@ -2,7 +2,7 @@ import type { Params } from 'nestjs-pino';
 import pino, { Logger } from 'pino';
 import type { AppConfig } from '../../config/config';
 import { tracingState } from '../tracing/trace-context';
-import { traceFields } from '../tracing/log-fields';
+import { mergeTraceFields, traceFields } from '../tracing/log-fields';
 
 export const REDACTED_PATHS = [
   'req.headers.authorization',
@@ -30,7 +30,7 @@ export function createRootLogger(config: AppConfig): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
     // With tracing on, each line carries the active span's trace_id and span_id.
-    ...(tracingState.enabled ? { mixin: traceFields } : {}),
+    ...(tracingState.enabled ? { mixin: traceFields, mixinMergeStrategy: mergeTraceFields } : {}),
   });
 }
 

@@ -8,7 +8,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { spanLogFields } from './log-fields';
+import { addSpanLogFields, TraceLogFields } from './log-fields';
 import { tracer, withStatementBudget } from './trace-context';
 
 /** Routes whose requests make no span: probes and scrapes would drown the rest. */
@@ -61,7 +61,13 @@ export function startServerSpan(
   route: string | undefined = request.routeOptions.url,
 ): Context | undefined {
   if (route !== undefined && UNTRACED_ROUTES.has(route)) return undefined;
-  const parent = propagation.extract(ROOT_CONTEXT, request.headers);
+  // The registered propagators (W3C trace context and baggage) read only these two headers:
+  // without either, extracting answers the root context it is given.
+  const headers = request.headers;
+  const parent =
+    headers.traceparent === undefined && headers.baggage === undefined
+      ? ROOT_CONTEXT
+      : propagation.extract(ROOT_CONTEXT, headers);
   const method = request.method;
   const span = tracer().startSpan(spanName(method, route), { kind: SpanKind.SERVER }, parent);
   if (span.isRecording()) {
@@ -72,7 +78,7 @@ export function startServerSpan(
     span.setAttribute('url.path', query === -1 ? url : url.slice(0, query));
     span.setAttribute('client.address', request.ip);
     if (route) span.setAttribute('http.route', route);
-    const userAgent = request.headers['user-agent'];
+    const userAgent = headers['user-agent'];
     if (typeof userAgent === 'string') span.setAttribute('user_agent.original', userAgent);
   }
   (request as WithServerSpan)[SERVER_SPAN] = span;
@@ -86,13 +92,13 @@ export function startServerSpan(
 }
 
 /**
- * The trace fields of the request's log line (those of its server span), given explicitly:
- * Fastify's response hooks run in no defined async context. Undefined for a request without
- * a span (a probe, a scrape).
+ * Writes the trace fields of the request's server span into its log line, given explicitly:
+ * Fastify's response hooks run in no defined async context. Nothing for a request without a
+ * span (a probe, a scrape).
  */
-export function serverSpanLogFields(request: FastifyRequest): Record<string, string> | undefined {
+export function addServerSpanLogFields(request: FastifyRequest, line: TraceLogFields): void {
   const span = (request as WithServerSpan)[SERVER_SPAN];
-  return span ? spanLogFields(span) : undefined;
+  if (span) addSpanLogFields(line, span);
 }
 
 /** Ends the request's server span with the response status (5xx: an error); once. */

@@ -1,7 +1,16 @@
 import { fork } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { ADMIN_KEY, freshDatabase, load, printTable, Row, Server, startService } from './harness';
+import {
+  ADMIN_KEY,
+  cpuSeconds,
+  freshDatabase,
+  load,
+  printTable,
+  Row,
+  Server,
+  startService,
+} from './harness';
 
 /** Alternated rounds per scenario: single rounds swing with the machine's other work. */
 const REPEATS = Number(process.env.BENCH_REPEATS ?? 16);
@@ -36,6 +45,30 @@ const median = (values: number[]) => {
 
 const load1 = () => loadavg()[0].toFixed(2);
 
+/** A service counts as idle below this share of a core (its background polls use 2-4 %). */
+const IDLE_SHARE = 0.1;
+/** How long each idle check watches, and the longest wait for idle services. */
+const IDLE_WINDOW_MS = 300;
+const IDLE_WAIT_MS = 10_000;
+
+/**
+ * Waits until every service is idle: a run start leaves work behind (the outbox's dispatch,
+ * the audit seal, with tracing on traced too) that would otherwise run into the next round,
+ * whichever service it measures. Answers the milliseconds waited.
+ */
+async function settle(servers: Server[]): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < IDLE_WAIT_MS) {
+    const before = servers.map((server) => cpuSeconds(server.pid));
+    await new Promise((done) => setTimeout(done, IDLE_WINDOW_MS));
+    const busy = servers.some(
+      (server, i) => cpuSeconds(server.pid) - before[i] > (IDLE_SHARE * IDLE_WINDOW_MS) / 1000,
+    );
+    if (!busy) break;
+  }
+  return Date.now() - started;
+}
+
 /**
  * `BENCH_ONLY=tracing npm run bench`: the platform scenarios against the service with tracing
  * on (every request sampled, exported over OTLP/HTTP, protobuf unless OTEL_EXPORTER_OTLP_PROTOCOL
@@ -43,9 +76,9 @@ const load1 = () => loadavg()[0].toFixed(2);
  * own (a run start leaves work behind, outbox and audit seal, that a service sharing the
  * database with the others might do for them all), loaded in alternated rounds:
  * BENCH_REPEATS (16) rounds of BENCH_ROUND_SECONDS (2) per service and scenario, scenarios
- * interleaved. The machine is shared and single rounds
- * swing with its other work: short rounds keep the two of a round close in time, and many
- * make the median of the per-round ratios settle. Goal: on/off >= 0.9 req/s. The second
+ * interleaved, each load started once every service is idle. The machine is shared and single
+ * rounds swing with its other work: short rounds keep the two of a round close in time, and
+ * many make the median of the per-round ratios settle. Goal: on/off >= 0.9 req/s. The second
  * figure, steadier on a loaded machine: the service's CPU time per answered request (user +
  * system, from /proc), on against off.
  */
@@ -126,6 +159,7 @@ export async function benchTracing(): Promise<void> {
     const cpu = new Map<string, { on: number[]; off: number[]; ratio: number[] }>();
     const loadBefore = load1();
     const loads: string[] = [];
+    const settled: number[] = [];
     for (let round = 0; round < REPEATS; round += 1) {
       for (const scenario of scenarios) {
         // Each round in another order, so that none always meets the same one's leftovers or
@@ -139,6 +173,7 @@ export async function benchTracing(): Promise<void> {
         const order = Math.floor(round / all.length) % 2 === 0 ? rotated : rotated.reverse();
         const results = new Map<Server, Row>();
         for (const server of order) {
+          settled.push(await settle(all));
           const label = `${scenario.name} tracing ${variants.find((v) => v.server === server)?.label ?? 'off'} #${round + 1}`;
           const row = await load(label, `${server.base}${scenario.path}`, admin, {
             ...scenario.options,
@@ -174,6 +209,9 @@ export async function benchTracing(): Promise<void> {
     console.log('');
     console.log(
       `load average (1 min) on ${cpus().length} cores: ${loadBefore} before, after each round ${loads.join(', ')}`,
+    );
+    console.log(
+      `waited for idle services before each load: median ${median(settled)} ms, longest ${Math.max(...settled)} ms`,
     );
     for (const [name, values] of ratios) {
       console.log(

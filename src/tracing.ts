@@ -53,12 +53,14 @@ export function startTracing(env: NodeJS.ProcessEnv = process.env): boolean {
   });
   // Registers the context manager (the active context in the request context's store, see
   // FrameContextManager) and the W3C traceparent/tracestate (and baggage) propagator.
-  provider.register({ contextManager: new FrameContextManager() });
+  const contextManager = new FrameContextManager();
+  provider.register({ contextManager });
   registerInstrumentations({
     tracerProvider: provider,
     instrumentations: [new UndiciInstrumentation()],
   });
   tracingState.tracer = provider.getTracer(TRACER_NAME);
+  tracingState.contextManager = contextManager;
   tracingState.statementSpansMax = settings.statementSpansMax;
   tracingState.enabled = true;
   return true;
@@ -70,6 +72,7 @@ export async function stopTracing(): Promise<void> {
   provider = undefined;
   tracingState.enabled = false;
   tracingState.tracer = undefined;
+  tracingState.contextManager = undefined;
   await current?.shutdown().catch(() => undefined);
 }
 

@@ -1,4 +1,5 @@
 import { Span, trace } from '@opentelemetry/api';
+import { activeContext } from './trace-context';
 
 /** The trace fields a log line carries. */
 export interface TraceLogFields {
@@ -29,7 +30,7 @@ const NO_FIELDS: Readonly<Record<string, never>> = Object.freeze({});
  */
 export function traceFields(line: object): TraceLogFields {
   if ((line as TraceLogFields).trace_id !== undefined) return NO_FIELDS;
-  const span = trace.getActiveSpan();
+  const span = trace.getSpan(activeContext());
   if (!span) return NO_FIELDS;
   const fields: TraceLogFields = {};
   addSpanLogFields(fields, span);

@@ -2,6 +2,7 @@ import {
   Attributes,
   Context,
   context,
+  ContextManager,
   createContextKey,
   isSpanContextValid,
   Link,
@@ -26,7 +27,17 @@ export const tracingState = {
   statementSpansMax: Infinity,
   /** The started provider's tracer (looked up once, not per span). */
   tracer: undefined as Tracer | undefined,
+  /**
+   * The registered context manager, asked directly: the API's `context.active()` looks the
+   * manager up in the process's global registry, with a version check, on every call.
+   */
+  contextManager: undefined as ContextManager | undefined,
 };
+
+/** The active context: the registered manager's, or the API's when none was started here. */
+export function activeContext(): Context {
+  return tracingState.contextManager?.active() ?? context.active();
+}
 
 export const TRACER_NAME = 'agentmesh';
 
@@ -59,7 +70,7 @@ export function formatTraceparent(spanContext: SpanContext): string | null {
 /** The traceparent of the active span (to store with a run, an event, a message); null when off. */
 export function currentTraceparent(): string | null {
   if (!tracingState.enabled) return null;
-  const span = trace.getActiveSpan();
+  const span = trace.getSpan(activeContext());
   return span ? formatTraceparent(span.spanContext()) : null;
 }
 
@@ -89,7 +100,7 @@ export interface SpanSpec {
 }
 
 function parentContext(parent: string | null | undefined): Context {
-  if (parent === undefined) return context.active();
+  if (parent === undefined) return activeContext();
   const spanContext = parseTraceparent(parent);
   return spanContext ? trace.setSpanContext(ROOT_CONTEXT, spanContext) : ROOT_CONTEXT;
 }
@@ -113,7 +124,7 @@ export function withSpan<T>(
       startTime: spec.startTime,
     },
     // A span with a parent of its own (a job's root) has its own statement-span budget.
-    spec.parent === undefined ? context.active() : withStatementBudget(parentContext(spec.parent)),
+    spec.parent === undefined ? activeContext() : withStatementBudget(parentContext(spec.parent)),
     async (span) => {
       try {
         return await work(span);
@@ -273,7 +284,7 @@ export function startStatementSpan(
   target: StatementTarget,
 ): Span | undefined {
   if (!tracingState.enabled) return undefined;
-  const active = context.active();
+  const active = activeContext();
   const parent = trace.getSpan(active);
   if (!parent?.isRecording() || UNTRACED_STATEMENTS.has(name) || !withinBudget(active, parent)) {
     return undefined;

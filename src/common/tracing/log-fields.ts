@@ -1,5 +1,5 @@
 import { Span, trace } from '@opentelemetry/api';
-import { activeContext } from './trace-context';
+import { activeContext, formatTraceFlags } from './trace-context';
 
 /** The trace fields a log line carries. */
 export interface TraceLogFields {
@@ -8,15 +8,12 @@ export interface TraceLogFields {
   trace_flags?: string;
 }
 
-/** `trace_flags` as two hex digits; the two values spans have, made once. */
-const FLAGS_HEX = ['00', '01'];
-
 /** Writes `trace_id`, `span_id` and `trace_flags` of `span` into `line`. */
 export function addSpanLogFields(line: TraceLogFields, span: Span): void {
   const { traceId, spanId, traceFlags } = span.spanContext();
   line.trace_id = traceId;
   line.span_id = spanId;
-  line.trace_flags = FLAGS_HEX[traceFlags] ?? (traceFlags & 0xff).toString(16).padStart(2, '0');
+  line.trace_flags = formatTraceFlags(traceFlags);
 }
 
 /** What the mixin answers for a line it adds nothing to: shared, never merged into. */

@@ -61,9 +61,17 @@ export function parseTraceparent(value: string | null | undefined): SpanContext 
   return isSpanContextValid(spanContext) ? spanContext : undefined;
 }
 
+/** Trace flags as two hex digits; the two values spans have, made once. */
+const FLAGS_HEX = ['00', '01'];
+
+/** Trace flags as a traceparent and a log line write them: two hex digits. */
+export function formatTraceFlags(flags: number): string {
+  return FLAGS_HEX[flags] ?? (flags & 0xff).toString(16).padStart(2, '0');
+}
+
 export function formatTraceparent(spanContext: SpanContext): string | null {
   if (!isSpanContextValid(spanContext)) return null;
-  const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, '0');
+  const flags = formatTraceFlags(spanContext.traceFlags);
   return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
 }
 

@@ -47,6 +47,7 @@ import { IdempotentHeaders1763800310000 } from './1763800310000-IdempotentHeader
 import { RetiredTasks1763800320000 } from './1763800320000-RetiredTasks';
 import { SucceedTasksFunction1763800330000 } from './1763800330000-SucceedTasksFunction';
 import { RunLockByKey1763800340000 } from './1763800340000-RunLockByKey';
+import { CompiledRowChecks1763800350000 } from './1763800350000-CompiledRowChecks';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -99,4 +100,5 @@ export const MIGRATIONS = [
   RetiredTasks1763800320000,
   SucceedTasksFunction1763800330000,
   RunLockByKey1763800340000,
+  CompiledRowChecks1763800350000,
 ];

@@ -32,11 +32,13 @@ import type { Budget, UsageTotals } from '../usage/usage';
 @Index('workflow_runs_budgeted', ['startedAt'], {
   where: `"budget" IS NOT NULL AND "status" = 'running'`,
 })
-@Check('workflow_runs_concurrency_state_check', `"concurrency_state" IN ('waiting', 'holding')`)
+// Checked by functions (migration CompiledRowChecks): 'waiting' or 'holding'; 'scheduled',
+// 'pending', 'running', 'budget_exceeded', 'succeeded', 'failed' or 'cancelled'.
 @Check(
-  'workflow_runs_status_check',
-  `"status" IN ('scheduled', 'pending', 'running', 'budget_exceeded', 'succeeded', 'failed', 'cancelled')`,
+  'workflow_runs_concurrency_state_check',
+  `workflow_run_concurrency_state_valid("concurrency_state")`,
 )
+@Check('workflow_runs_status_check', `workflow_run_status_valid("status")`)
 export class WorkflowRun {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workflow_runs_pkey' })
   id: string;

@@ -42,20 +42,16 @@ import { WorkflowRun } from './workflow-run.entity';
   where: `"status" = 'waiting' AND "kind" = 'github'`,
 })
 @Check('workflow_tasks_reserved_check', `("reserved_for" IS NULL) = ("reserved_until" IS NULL)`)
-@Check(
-  'workflow_tasks_status_check',
-  `"status" IN ('queued', 'held', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out')`,
-)
-@Check(
-  'workflow_tasks_kind_check',
-  `"kind" IN ('task', 'wait', 'approval', 'sleep', 'fanout', 'github')
-   AND ("kind" = 'task' OR "status" NOT IN ('queued', 'held', 'claimed'))
-   AND ("kind" <> 'task' OR "status" <> 'waiting')`,
-)
+// Checked by functions (migration CompiledRowChecks): the status one of 'queued', 'held',
+// 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out'; the kind one of 'task',
+// 'wait', 'approval', 'sleep', 'fanout', 'github', where only a task is queued, held or claimed
+// and a task is never waiting; a fan-out element (index 0-999) only of a task, an element count
+// (0-1000) only of a fan-out.
+@Check('workflow_tasks_status_check', `workflow_task_status_valid("status")`)
+@Check('workflow_tasks_kind_check', `workflow_task_kind_valid("kind", "status")`)
 @Check(
   'workflow_tasks_element_check',
-  `("element_index" IS NULL OR ("kind" = 'task' AND "element_index" BETWEEN 0 AND 999))
-   AND ("element_count" IS NULL OR ("kind" = 'fanout' AND "element_count" BETWEEN 0 AND 1000))`,
+  `workflow_task_element_valid("kind", "element_index", "element_count")`,
 )
 export class WorkflowTask {
   @PrimaryColumn({ type: 'uuid', primaryKeyConstraintName: 'workflow_tasks_pkey' })

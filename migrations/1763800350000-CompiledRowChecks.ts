@@ -19,6 +19,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *
  * Not STRICT: a call with NULL arguments runs the expression, as the inline check did (NULL is
  * a pass for a check, FALSE a violation). The functions read no table and set nothing.
+ *
+ * Adding the constraints reads every task and run once, with the tables locked (as every
+ * migration that changed a check did): about 1.4 s per million tasks for their three checks,
+ * measured on a copy of the table.
  */
 export class CompiledRowChecks1763800350000 implements MigrationInterface {
   name = 'CompiledRowChecks1763800350000';

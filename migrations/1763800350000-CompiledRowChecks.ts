@@ -10,7 +10,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * simplifies it and compiles it (`ExecRelCheck`); nothing of it is kept between statements.
  * A list of varchar constants is the dearest text to read (every byte of every constant is a
  * number in it): measured on a copy of `workflow_tasks` updating one row by primary key per
- * statement, 23 µs without checks, 100 µs with its five. Dispatch updates one task and one run
+ * statement, 26-31 µs without checks, 65-98 µs with its five, 34-40 µs with these functions
+ * (docs/scaling.md, "Rows written per task"). Dispatch updates one task and one run
  * per statement (a claim, a completion), so that was paid several times per task. A function's
  * body is compiled once per connection; its call costs a few microseconds a row (about 3 µs
  * more than the inline expressions for each row of a large statement, such as a fan-out's

@@ -19,7 +19,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * (`rate_units`, `reserved`) cost little and stay as they are.
  *
  * Not STRICT: a call with NULL arguments runs the expression, as the inline check did (NULL is
- * a pass for a check, FALSE a violation). The functions read no table and set nothing.
+ * a pass for a check, FALSE a violation). The functions read no table and set nothing. Their
+ * parameters are named as the columns they are given, so one expression is both a function's
+ * body and, on the way down, the inline check it was.
  *
  * Adding the constraints reads every task and run once, with the tables locked (as every
  * migration that changed a check did): about 1.4 s per million tasks for their three checks,
@@ -31,43 +33,22 @@ export class CompiledRowChecks1763800350000 implements MigrationInterface {
   async up(queryRunner: QueryRunner): Promise<void> {
     for (const check of CHECKS) {
       await queryRunner.query(`
-        CREATE FUNCTION ${check.fn}(${check.parameters})
+        CREATE FUNCTION ${check.fn}(${signature(check)})
           RETURNS boolean
           LANGUAGE plpgsql
           IMMUTABLE PARALLEL SAFE
-        AS $$ BEGIN RETURN ${check.body}; END $$`);
+        AS $$ BEGIN RETURN ${check.expression}; END $$`);
     }
-    for (const table of ['workflow_tasks', 'workflow_runs']) {
-      const checks = CHECKS.filter((check) => check.table === table);
-      await queryRunner.query(
-        `ALTER TABLE "${table}" ` +
-          checks
-            .map(
-              (check) =>
-                `DROP CONSTRAINT "${check.name}", ` +
-                `ADD CONSTRAINT "${check.name}" CHECK (${check.fn}(${check.arguments}))`,
-            )
-            .join(', '),
-      );
-    }
+    await replaceChecks(
+      queryRunner,
+      (check) => `${check.fn}(${Object.keys(check.columns).join(', ')})`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
-    for (const table of ['workflow_tasks', 'workflow_runs']) {
-      const checks = CHECKS.filter((check) => check.table === table);
-      await queryRunner.query(
-        `ALTER TABLE "${table}" ` +
-          checks
-            .map(
-              (check) =>
-                `DROP CONSTRAINT "${check.name}", ` +
-                `ADD CONSTRAINT "${check.name}" CHECK (${check.inline})`,
-            )
-            .join(', '),
-      );
-    }
+    await replaceChecks(queryRunner, (check) => check.expression);
     for (const check of CHECKS) {
-      await queryRunner.query(`DROP FUNCTION ${check.fn}(${check.parameters})`);
+      await queryRunner.query(`DROP FUNCTION ${check.fn}(${signature(check)})`);
     }
   }
 }
@@ -76,13 +57,30 @@ interface RowCheck {
   table: 'workflow_tasks' | 'workflow_runs';
   name: string;
   fn: string;
-  parameters: string;
-  /** The columns the constraint passes, in the parameters' order. */
-  arguments: string;
-  /** The function's expression, of its parameters. */
-  body: string;
-  /** The constraint as it was, of the columns. */
-  inline: string;
+  /** The columns the check reads, with their types: the function's parameters, in order. */
+  columns: Record<string, string>;
+  /** Of the columns: the function's body, and the inline check it replaces. */
+  expression: string;
+}
+
+function signature(check: RowCheck): string {
+  return Object.entries(check.columns)
+    .map(([column, type]) => `${column} ${type}`)
+    .join(', ');
+}
+
+/** Each table's checks dropped and added again as `condition` gives them, one ALTER a table. */
+async function replaceChecks(
+  queryRunner: QueryRunner,
+  condition: (check: RowCheck) => string,
+): Promise<void> {
+  for (const table of ['workflow_tasks', 'workflow_runs']) {
+    const changes = CHECKS.filter((check) => check.table === table).map(
+      (check) =>
+        `DROP CONSTRAINT "${check.name}", ADD CONSTRAINT "${check.name}" CHECK (${condition(check)})`,
+    );
+    await queryRunner.query(`ALTER TABLE "${table}" ${changes.join(', ')}`);
+  }
 }
 
 const TASK_STATUSES = `'queued', 'held', 'claimed', 'waiting', 'succeeded', 'failed', 'cancelled', 'timed_out'`;
@@ -94,51 +92,38 @@ const CHECKS: RowCheck[] = [
     table: 'workflow_tasks',
     name: 'workflow_tasks_status_check',
     fn: 'workflow_task_status_valid',
-    parameters: 'status varchar',
-    arguments: '"status"',
-    body: `status IN (${TASK_STATUSES})`,
-    inline: `"status" IN (${TASK_STATUSES})`,
+    columns: { status: 'varchar' },
+    expression: `status IN (${TASK_STATUSES})`,
   },
   {
     table: 'workflow_tasks',
     name: 'workflow_tasks_kind_check',
     fn: 'workflow_task_kind_valid',
-    parameters: 'kind varchar, status varchar',
-    arguments: '"kind", "status"',
-    body: `kind IN (${TASK_KINDS})
+    columns: { kind: 'varchar', status: 'varchar' },
+    expression: `kind IN (${TASK_KINDS})
            AND (kind = 'task' OR status NOT IN ('queued', 'held', 'claimed'))
            AND (kind <> 'task' OR status <> 'waiting')`,
-    inline: `"kind" IN (${TASK_KINDS})
-           AND ("kind" = 'task' OR "status" NOT IN ('queued', 'held', 'claimed'))
-           AND ("kind" <> 'task' OR "status" <> 'waiting')`,
   },
   {
     table: 'workflow_tasks',
     name: 'workflow_tasks_element_check',
     fn: 'workflow_task_element_valid',
-    parameters: 'kind varchar, element_index integer, element_count integer',
-    arguments: '"kind", "element_index", "element_count"',
-    body: `(element_index IS NULL OR (kind = 'task' AND element_index BETWEEN 0 AND 999))
+    columns: { kind: 'varchar', element_index: 'integer', element_count: 'integer' },
+    expression: `(element_index IS NULL OR (kind = 'task' AND element_index BETWEEN 0 AND 999))
            AND (element_count IS NULL OR (kind = 'fanout' AND element_count BETWEEN 0 AND 1000))`,
-    inline: `("element_index" IS NULL OR ("kind" = 'task' AND "element_index" BETWEEN 0 AND 999))
-           AND ("element_count" IS NULL OR ("kind" = 'fanout' AND "element_count" BETWEEN 0 AND 1000))`,
   },
   {
     table: 'workflow_runs',
     name: 'workflow_runs_status_check',
     fn: 'workflow_run_status_valid',
-    parameters: 'status varchar',
-    arguments: '"status"',
-    body: `status IN (${RUN_STATUSES})`,
-    inline: `"status" IN (${RUN_STATUSES})`,
+    columns: { status: 'varchar' },
+    expression: `status IN (${RUN_STATUSES})`,
   },
   {
     table: 'workflow_runs',
     name: 'workflow_runs_concurrency_state_check',
     fn: 'workflow_run_concurrency_state_valid',
-    parameters: 'state varchar',
-    arguments: '"concurrency_state"',
-    body: `state IN ('waiting', 'holding')`,
-    inline: `"concurrency_state" IN ('waiting', 'holding')`,
+    columns: { concurrency_state: 'varchar' },
+    expression: `concurrency_state IN ('waiting', 'holding')`,
   },
 ];

@@ -45,7 +45,7 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     // Each request's logger is made only if something writes to it.
     childLoggerFactory: lazyChildLoggerFactory,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.trustProxy === false ? false : config.trustProxy,
+    trustProxy: config.trustProxy,
     requestIdHeader: false,
     genReqId: (request: IncomingMessage) => resolveCorrelationId(request.headers['x-request-id']),
     // Refused by refuseRequestsWhileClosing instead, as problem+json.

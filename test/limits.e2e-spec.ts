@@ -145,10 +145,16 @@ describe('IP allowlists and trusted proxies', () => {
     expect((await tenants(test, '::ffff:203.0.113.9')).status).toBe(200);
   });
 
-  it('with a hop count, only the address the trusted hop saw counts (a spoofed head is ignored)', async () => {
-    const test = await app({ ADMIN_ALLOWED_CIDRS: '203.0.113.0/24', TRUST_PROXY: '1' });
+  it('believes only the address the trusted proxy saw (a spoofed head is ignored)', async () => {
+    const test = await app({ ADMIN_ALLOWED_CIDRS: '203.0.113.0/24', TRUST_PROXY: '127.0.0.1' });
     expect((await tenants(test, '203.0.113.7, 198.51.100.1')).status).toBe(403);
     expect((await tenants(test, '198.51.100.1, 203.0.113.7')).status).toBe(200);
+  });
+
+  it('ignores X-Forwarded-For from a client that connects past the trusted proxies', async () => {
+    const test = await app({ ADMIN_ALLOWED_CIDRS: '203.0.113.0/24', TRUST_PROXY: '10.0.0.0/8' });
+    expect((await tenants(test, '203.0.113.7')).status).toBe(403);
+    expect((await tenants(test, '198.51.100.1, 10.1.2.3, 203.0.113.7')).status).toBe(403);
   });
 
   it('matches IPv6 ranges', async () => {

@@ -92,13 +92,24 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_URL: 'mysql://u:hunter2@db/x' })).not.toThrow('hunter2');
   });
 
-  it('parses TRUST_PROXY as hops or CIDRs', () => {
-    expect(loadConfig({ TRUST_PROXY: '2' }).trustProxy).toBe(2);
+  it('parses TRUST_PROXY as the addresses or CIDRs of the proxies', () => {
     expect(loadConfig({ TRUST_PROXY: '10.0.0.0/8, ::1' }).trustProxy).toEqual([
       '10.0.0.0/8',
       '::1',
     ]);
+    expect(loadConfig({ TRUST_PROXY: '192.0.2.10' }).trustProxy).toEqual(['192.0.2.10']);
     expect(loadConfig({ TRUST_PROXY: 'false' }).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '0' }).trustProxy).toBe(false);
+  });
+
+  it('refuses TRUST_PROXY as a hop count, naming what to give instead', () => {
+    // A count cannot tell the proxy from a client that connects directly and writes the
+    // hops itself: its X-Forwarded-For would be believed (CVE-2026-16732).
+    for (const hops of ['1', '2', '64']) {
+      expect(() => loadConfig({ TRUST_PROXY: hops })).toThrow(
+        /TRUST_PROXY: a hop count .* addresses or CIDRs/,
+      );
+    }
   });
 
   it('reads AUDIT_TRUSTED_KEYS as base64 Ed25519 public keys', () => {

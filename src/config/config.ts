@@ -24,8 +24,8 @@ export interface AppConfig {
   migrationsRun: boolean;
   workers: boolean;
   logLevel: LogLevel;
-  /** `false`, a hop count, or the CIDRs whose X-Forwarded-For is believed. */
-  trustProxy: false | number | string[];
+  /** `false`, or the addresses and CIDRs of the proxies whose X-Forwarded-For is believed. */
+  trustProxy: false | string[];
   rateLimitPerMinute: number;
   bodyLimitBytes: number;
   metricsAllowedCidrs: CidrList;
@@ -401,10 +401,21 @@ function cidrs(raw: string): CidrList {
   return parseCidrList(list(raw));
 }
 
-function trustProxy(raw: string): false | number | string[] {
+/**
+ * The proxies whose `X-Forwarded-For` is believed, by address or CIDR. A hop count is refused:
+ * it cannot tell the proxy from a client that connects directly and writes the hops itself,
+ * whose forged address would then pass the IP allowlists and the per-address limits
+ * (CVE-2026-16732; Fastify 5.12 trusts nobody for a count). `0` stays a way to say off.
+ */
+function trustProxy(raw: string): false | string[] {
   const lower = raw.toLowerCase();
-  if (lower === 'false' || lower === 'off') return false;
-  if (/^\d+$/.test(raw)) return int(0, 64)(raw) || false;
+  if (lower === 'false' || lower === 'off' || /^0+$/.test(raw)) return false;
+  if (/^\d+$/.test(raw)) {
+    throw new Error(
+      'a hop count cannot tell the proxy from a client that connects directly with a forged ' +
+        'X-Forwarded-For; give the addresses or CIDRs of the proxies (e.g. 10.0.0.0/8)',
+    );
+  }
   const ranges = list(raw);
   parseCidrList(ranges);
   return ranges;

@@ -83,7 +83,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'TRUST_PROXY',
     default: 'unset',
-    meaning: 'hop count or CIDRs whose `X-Forwarded-For` is believed',
+    meaning:
+      'addresses or CIDRs of the proxies whose `X-Forwarded-For` is believed (not a hop count)',
   },
   {
     name: 'RATE_LIMIT_PER_MINUTE',

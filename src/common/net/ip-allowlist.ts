@@ -23,7 +23,8 @@ export class IpNotAllowedError extends ForbiddenError {
 
 /**
  * The client address is Fastify's `request.ip`: it follows X-Forwarded-For only through the
- * hops or CIDRs in TRUST_PROXY, so a spoofed header from anyone else changes nothing.
+ * proxies TRUST_PROXY names (addresses or CIDRs), so a spoofed header from anyone else changes
+ * nothing.
  */
 @Injectable()
 export class IpAllowlistGuard implements CanActivate {

@@ -530,6 +530,48 @@ describe('agents', () => {
     }
   });
 
+  it('registered again, keeps the rows of the skills it keeps: unchanged ones are not written', async () => {
+    const skills = [
+      { id: 'kept', name: 'Kept', tags: ['a'] },
+      { id: 'renamed', name: 'Before' },
+      { id: 'dropped', name: 'Dropped' },
+    ];
+    const put = (body: Record<string, unknown>) =>
+      test.http.put('/api/v1/agents/restarting').set(writer).send(body);
+    expect((await register({ id: 'restarting', name: 'Restarting', skills })).status).toBe(201);
+    const db = new Client({ connectionString: test.db.url });
+    await db.connect();
+    const versions = async () =>
+      Object.fromEntries(
+        (
+          await db.query<{ skill_id: string; xmin: string; name: string }>(
+            `SELECT skill_id, xmin::text, name FROM agent_skills WHERE agent_id = 'restarting'`,
+          )
+        ).rows.map((row) => [row.skill_id, { xmin: row.xmin, name: row.name }]),
+      );
+    try {
+      const before = await versions();
+      expect((await put({ name: 'Restarting', skills })).status).toBe(200);
+      expect(await versions()).toEqual(before);
+      const changed = await put({
+        name: 'Restarting',
+        skills: [skills[0], { id: 'renamed', name: 'After' }],
+      });
+      expect(changed.status).toBe(200);
+      expect(changed.body.data.skills.map((skill: { id: string }) => skill.id).sort()).toEqual([
+        'kept',
+        'renamed',
+      ]);
+      const after = await versions();
+      expect(Object.keys(after).sort()).toEqual(['kept', 'renamed']);
+      expect(after.kept).toEqual(before.kept);
+      expect(after.renamed.name).toBe('After');
+      expect(after.renamed.xmin).not.toBe(before.renamed.xmin);
+    } finally {
+      await db.end();
+    }
+  });
+
   it('deregisters with 204, then 404; leaderboard is never an agent id', async () => {
     await register({ id: 'leaving', name: 'Leaving', skills: [{ name: 'x' }] });
     expect((await test.http.delete('/api/v1/agents/leaving').set(writer)).status).toBe(204);

@@ -458,6 +458,60 @@ describe('outcome routing and quarantine', () => {
     ).body.data.entries.map((e: Json) => e.after.reason);
     expect(actions.sort()).toEqual(['cooldown', 'operator']);
   }, 120_000);
+  it('keeps no outcome for a skill its agent lost while the outcome was being recorded', async () => {
+    await register('racer', 'race-skill');
+    await define({ key: 'race', steps: [{ key: 'r', skill: 'race-skill' }] });
+    const outcomes = async () =>
+      (
+        await db.query<{ recent: boolean[] }>(
+          `SELECT recent FROM agent_skill_outcomes WHERE agent_id = 'racer'`,
+        )
+      ).rows.map((row) => row.recent);
+    await start('race');
+    const [first] = await claim('racer', 5);
+    await finish(first, true);
+    await waitFor(
+      async () => ((await outcomes()).length > 0 ? true : undefined),
+      10_000,
+      'the first outcome',
+    );
+    await start('race');
+    const [second] = await claim('racer', 5);
+    // The agent loses the skill in a transaction held open, as registering it again without the
+    // skill does (its skills, then its windows), while the failure's outcome is recorded.
+    const change = new Client({ connectionString: test.db.url });
+    await change.connect();
+    try {
+      await change.query('BEGIN');
+      await change.query(`DELETE FROM agent_skills WHERE agent_id = 'racer'`);
+      await change.query(`DELETE FROM agent_skill_outcomes WHERE agent_id = 'racer'`);
+      await finish(second, false);
+      await waitFor(
+        async () => {
+          const { rows } = await db.query(
+            `SELECT 1 FROM pg_stat_activity
+              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          return rows.length > 0 ? true : undefined;
+        },
+        10_000,
+        'the outcome to wait for the change',
+      );
+      await change.query('COMMIT');
+    } finally {
+      await change.end();
+    }
+    await waitFor(
+      async () => {
+        const { rows } = await db.query(`SELECT 1 FROM event_outbox LIMIT 1`);
+        return rows.length === 0 ? true : undefined;
+      },
+      10_000,
+      'the failure to be dispatched',
+    );
+    expect(await outcomes()).toEqual([]);
+  });
+
   it('ends a quarantine with the agent or its skill: registered again, it is judged afresh', async () => {
     await settle({
       quarantineThreshold: 0.5,

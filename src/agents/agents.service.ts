@@ -502,18 +502,25 @@ export class AgentsService {
   ): Promise<void> {
     const { manager } = tx;
     const kept = skills.map((skill) => skill.skillId);
+    // Only the skills it lost are deleted; those it keeps are updated where they changed (an
+    // agent re-registering as it restarts writes nothing). A kept skill's row stays: an outcome
+    // being recorded for it meanwhile, which locks that row, is recorded (see
+    // QuarantineService.record), where deleting and inserting it again lost that outcome.
     // DELETE ... RETURNING: TypeORM answers [rows, count].
     const [lost] = await manager.query<[Array<{ skill: string }>, number]>(
       `DELETE FROM agent_skills WHERE tenant_id = $1 AND agent_id = $2
+          AND skill_id <> ALL($3::varchar[])
        RETURNING skill_id AS skill`,
-      [tenantId, agentId],
+      [tenantId, agentId, kept],
     );
-    await manager.insert(
-      AgentSkill,
-      skills.map((skill) => ({ ...skill, tenantId, agentId })),
-    );
-    const gone = lost.map((row) => row.skill).filter((skill) => !kept.includes(skill));
-    // The same skills again (an agent re-registering as it restarts): nothing to end.
+    if (skills.length > 0) {
+      await manager.upsert(
+        AgentSkill,
+        skills.map((skill) => ({ ...skill, tenantId, agentId })),
+        { conflictPaths: ['tenantId', 'agentId', 'skillId'], skipUpdateIfNoValuesChanged: true },
+      );
+    }
+    const gone = lost.map((row) => row.skill);
     if (gone.length > 0) await this.quarantines.skillsGone(tx, tenantId, agentId, gone, kept);
   }
 

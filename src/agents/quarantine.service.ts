@@ -139,14 +139,17 @@ export class QuarantineService implements OnModuleInit {
          FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::text[], $5::int[])
               WITH ORDINALITY AS r(tenant_id, agent_id, skill_id, outcomes, size, n)
         -- An agent that no longer has the skill (deregistered, or registered again without
-        -- it since the task) keeps no window for it (see skillsGone). The skill's row is
-        -- locked: a change taking it away that is under way is waited for, and then found
-        -- (the row gone, none is written); read unlocked, the statement saw the skill still
-        -- there, waited on the window's row that the change deleted, and wrote a new one.
-        WHERE EXISTS (SELECT 1 FROM agent_skills s
-                       WHERE s.tenant_id = r.tenant_id AND s.agent_id = r.agent_id
+        -- it since the task) keeps no window for it (see skillsGone). The agent's row, then
+        -- the skill's, are locked: a change of the agent's skills under way is waited for
+        -- and then seen (the skill's row gone, no window is written); read unlocked, the
+        -- skill was seen still there, the window's row the change deleted waited for, and a
+        -- new one written. The agent's row first, as every change of its skills takes it
+        -- first, so the two cannot deadlock over two skills of one agent.
+        WHERE EXISTS (SELECT 1 FROM agents a
+                        JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.id
+                       WHERE a.tenant_id = r.tenant_id AND a.id = r.agent_id
                          AND s.skill_id = r.skill_id
-                         FOR KEY SHARE)
+                         FOR KEY SHARE OF a, s)
         ORDER BY r.n
        ON CONFLICT (tenant_id, agent_id, skill_id) DO UPDATE SET recent =
          (o.recent || excluded.recent)[greatest(1, cardinality(o.recent || excluded.recent)

@@ -503,9 +503,9 @@ export class AgentsService {
     const { manager } = tx;
     const kept = skills.map((skill) => skill.skillId);
     // Only the skills it lost are deleted; those it keeps are updated where they changed (an
-    // agent re-registering as it restarts writes nothing). A kept skill's row stays: an outcome
-    // being recorded for it meanwhile, which locks that row, is recorded (see
-    // QuarantineService.record), where deleting and inserting it again lost that outcome.
+    // agent re-registering as it restarts writes nothing). A kept skill's row stays: recording
+    // an outcome locks that row (QuarantineService.record), and would find it gone, and drop
+    // the outcome, if it were deleted and inserted again.
     // DELETE ... RETURNING: TypeORM answers [rows, count].
     const [lost] = await manager.query<[Array<{ skill: string }>, number]>(
       `DELETE FROM agent_skills WHERE tenant_id = $1 AND agent_id = $2

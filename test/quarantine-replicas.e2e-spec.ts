@@ -3,22 +3,13 @@ import { Client } from 'pg';
 import { QuarantineService } from '../src/agents/quarantine.service';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import type { DomainEvent } from '../src/events/domain-event';
+import { someoneWaitsForALock } from './utils/databases';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 type Headers = { authorization: string };
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/** Another session of this database waiting for a lock (a statement blocked by ours). */
-async function someoneWaitsForALock(db: Client): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid()
-        AND wait_event_type = 'Lock'`,
-  );
-  return rows.length > 0;
-}
 
 /** Until `done` settled or a session waits for a lock: the moment the first may go on. */
 async function untilSettledOrWaiting(done: Promise<unknown>, db: Client): Promise<void> {

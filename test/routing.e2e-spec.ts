@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { someoneWaitsForALock } from './utils/databases';
 import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
@@ -487,13 +488,7 @@ describe('outcome routing and quarantine', () => {
       await change.query(`DELETE FROM agent_skill_outcomes WHERE agent_id = 'racer'`);
       await finish(second, false);
       await waitFor(
-        async () => {
-          const { rows } = await db.query(
-            `SELECT 1 FROM pg_stat_activity
-              WHERE datname = current_database() AND wait_event_type = 'Lock'`,
-          );
-          return rows.length > 0 ? true : undefined;
-        },
+        async () => ((await someoneWaitsForALock(db)) ? true : undefined),
         10_000,
         'the outcome to wait for the change',
       );

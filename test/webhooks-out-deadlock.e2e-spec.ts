@@ -3,22 +3,17 @@ import { Client } from 'pg';
 import { UnitOfWork } from '../src/database/unit-of-work';
 import type { DomainEvent } from '../src/events/domain-event';
 import { DeliveryStore } from '../src/webhooks/outbound/delivery-store';
-import { adminQuery, createTestDatabase, databaseName } from './utils/databases';
+import {
+  adminQuery,
+  createTestDatabase,
+  databaseName,
+  someoneWaitsForALock,
+} from './utils/databases';
 import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 import { WebhookReceiver } from './webhooks-out-receiver';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
-
-/** Another session of this database waiting for a row lock (a statement blocked by ours). */
-async function someoneWaitsForALock(db: Client): Promise<boolean> {
-  const { rows } = await db.query(
-    `SELECT 1 FROM pg_stat_activity
-      WHERE datname = current_database() AND pid <> pg_backend_pid()
-        AND wait_event_type = 'Lock'`,
-  );
-  return rows.length > 0;
-}
 
 /** Until `done` settled or a session waits for a lock: the moment the next step interleaves. */
 async function untilSettledOrWaiting(done: Promise<unknown>, db: Client): Promise<void> {

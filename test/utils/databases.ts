@@ -66,3 +66,13 @@ export async function createTestDatabase(options: { empty?: boolean } = {}): Pro
     drop: () => adminQuery(template, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`),
   };
 }
+
+/** Another session of this database waiting for a lock (a statement blocked by ours). */
+export async function someoneWaitsForALock(db: Client): Promise<boolean> {
+  const { rows } = await db.query(
+    `SELECT 1 FROM pg_stat_activity
+      WHERE datname = current_database() AND pid <> pg_backend_pid()
+        AND wait_event_type = 'Lock'`,
+  );
+  return rows.length > 0;
+}

@@ -245,6 +245,78 @@ describe('claim answers that do not reach the agent', () => {
     ).toMatchObject({ status: 400, errors: [{ field: 'claimId' }] });
   });
 
+  /**
+   * Requests under one name at once (a repeat sent while the first still waits, as behind a
+   * proxy that timed the long poll out but kept its request open): one set of leases between
+   * them, which each answers. Two tasks are queued while both wait: each used to lease one.
+   */
+  describe('sent again while the first still waits', () => {
+    const holding = async (agent: string) => {
+      const { rows } = await db.query<Json>(
+        `SELECT id FROM workflow_tasks WHERE agent_id = $1 AND status = 'claimed' ORDER BY id`,
+        [agent],
+      );
+      return rows.map((row) => row.id as string);
+    };
+    const register = async (agent: string, skill: string) => {
+      const response = await call('/agents', admin, {
+        id: agent,
+        name: agent,
+        skills: [{ id: skill, name: skill }],
+      });
+      expect(response.status).toBe(201);
+    };
+    const twoTasks = (skill: string) =>
+      start([
+        { key: 'a', skill },
+        { key: 'b', skill },
+      ]);
+    const idsOf = (tasks: Json[]) => tasks.map((task) => task.id as string).sort();
+
+    it('leases once for a claimId, and every request answers that lease', async () => {
+      await register('twice', 'twice-job');
+      const claimId = '01938d52-3c8e-7e37-9b2c-0f8f3c1f0b22';
+      const body = { claimId, max: 1, waitSeconds: 10 };
+      const waiting = [1, 2, 3].map(() => call('/agents/twice/tasks/claim', worker, body));
+      await new Promise((done) => setTimeout(done, 300));
+      await twoTasks('twice-job');
+      const answers = await Promise.all(waiting);
+      const held = await holding('twice');
+      expect(held).toHaveLength(1);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(idsOf(answer.body.data.tasks as Json[])).toEqual(held);
+      }
+      const later = await call('/agents/twice/tasks/claim', worker, body);
+      expect(idsOf(later.body.data.tasks as Json[])).toEqual(held);
+    });
+
+    it('leases once for a completion with claimNext, and every repeat answers that lease', async () => {
+      await register('twice-next', 'twice-next-job');
+      await start([{ key: 'first', skill: 'twice-next-job' }]);
+      const [task] = (await call('/agents/twice-next/tasks/claim', worker, {})).body.data
+        .tasks as Json[];
+      const body = {
+        leaseToken: task.leaseToken,
+        output: { ok: true },
+        claimNext: { max: 1, waitSeconds: 10 },
+      };
+      const first = call(`/tasks/${task.id}/complete`, worker, body);
+      await new Promise((done) => setTimeout(done, 300));
+      const repeats = [1, 2].map(() => call(`/tasks/${task.id}/complete`, worker, body));
+      await new Promise((done) => setTimeout(done, 300));
+      await twoTasks('twice-next-job');
+      const answers = await Promise.all([first, ...repeats]);
+      const held = await holding('twice-next');
+      expect(held).toHaveLength(1);
+      for (const answer of answers) {
+        expect(answer.status).toBe(200);
+        expect(answer.body.data.task).toMatchObject({ id: task.id, status: 'succeeded' });
+        expect(idsOf(answer.body.data.next.tasks as Json[])).toEqual(held);
+      }
+    });
+  });
+
   it('puts back the next task of a claimNext, keeping the completion', async () => {
     const run = await start([
       { key: 'a', skill: 'job' },

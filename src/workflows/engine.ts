@@ -224,6 +224,27 @@ type ClaimAnswer = DispatchProfile & {
 };
 
 /**
+ * What a claim answers: the agent's dispatch profile (undefined: no such agent, or a named
+ * claim answered with what its name holds), the tasks, when a rate limit holding one back has
+ * its units again, and `held` when the tasks are those an earlier request of the name leased.
+ */
+export interface ClaimAnswerOf {
+  profile: DispatchProfile | undefined;
+  tasks: TaskRow[];
+  tokensInMs: number | null;
+  held?: true;
+}
+
+/**
+ * The tasks the agent holds under a claim's name (`claimed_after`: a claimId, or the task
+ * whose completion claimed them), their leases live.
+ */
+export const LEASED_UNDER_NAME = `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
+  WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.status = 'claimed'
+    AND t.claimed_after = $3 AND t.lease_expires_at > now()
+  ORDER BY t.priority DESC, t.available_at, t.id`;
+
+/**
  * The workflow engine: every run and task transition goes through here, checked against the
  * transition table, with its audit entry and its domain event written in the caller's
  * transaction. Lock order is always the run, then its tasks (claim never waits on a run lock),
@@ -631,6 +652,13 @@ export class WorkflowEngine {
    * One statement on its own (see claim-statement.ts): the tasks, the runs started, their audit
    * entries and events commit together, with no transaction of ours around them.
    * Wakes the outbox when it claimed something, and the claims of skills whose rows it left.
+   *
+   * A named claim (`after`: a claimId, or the task whose completion claims next) leases once
+   * under its name: the requests of one name (a repeat sent while the first still waits) take
+   * turns on a lock of the name, each reading first what the name holds, which is its answer
+   * (`held`) when there is any. The read is a statement of its own after the lock, so that it
+   * sees what the turn before committed; the lock, the read, the claim and COMMIT go in two
+   * round trips.
    */
   async claimAlone(
     tenantId: string,
@@ -638,14 +666,31 @@ export class WorkflowEngine {
     max: number,
     leaseSeconds: number,
     after: string | null = null,
-  ): Promise<{
-    profile: DispatchProfile | undefined;
-    tasks: TaskRow[];
-    tokensInMs: number | null;
-  }> {
+  ): Promise<ClaimAnswerOf> {
+    if (after === null) return this.claimOn(this.dataSource, tenantId, agentId, max, leaseSeconds);
+    return this.unitOfWork.run(async (tx) => {
+      const [, held] = await Promise.all([
+        preparedQuery(tx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
+          JSON.stringify(['named_claim', tenantId, agentId, after]),
+        ]),
+        preparedQuery<TaskRow>(tx, LEASED_UNDER_NAME, [tenantId, agentId, after]),
+      ]);
+      if (held.length > 0) return { profile: undefined, tasks: held, tokensInMs: null, held: true };
+      return this.claimOn(tx, tenantId, agentId, max, leaseSeconds, after);
+    });
+  }
+
+  private async claimOn(
+    on: DataSource | Transaction,
+    tenantId: string,
+    agentId: string,
+    max: number,
+    leaseSeconds: number,
+    after: string | null = null,
+  ): Promise<ClaimAnswerOf> {
     const claim = (count: number, limits: ClaimLimits) =>
       preparedQuery<ClaimAnswer>(
-        this.dataSource,
+        on,
         claimStatement(count, limits),
         claimParameters(tenantId, agentId, count, leaseSeconds, requestContext.get(), after),
       );
@@ -669,10 +714,15 @@ export class WorkflowEngine {
         };
       }
     }
-    for (const skill of new Set(answer.leftSkills ?? []))
-      this.notifications.signal(TASKS_CHANNEL, taskSignal(tenantId, skill));
     const tasks = answer.tasks ?? [];
-    if (tasks.length > 0) this.events.committedAlone();
+    const leftSkills = new Set(answer.leftSkills ?? []);
+    const committed = () => {
+      for (const skill of leftSkills)
+        this.notifications.signal(TASKS_CHANNEL, taskSignal(tenantId, skill));
+      if (tasks.length > 0) this.events.committedAlone();
+    };
+    if (on instanceof DataSource) committed();
+    else on.afterCommit(committed);
     const held = answer.heldBack ?? [];
     for (const { key, short } of held) if (short) rateLimitedClaims.inc({ key });
     return {

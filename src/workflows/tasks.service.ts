@@ -62,14 +62,10 @@ const REFILL_MARGIN_MS = 25;
 
 type ClaimAnswer = Awaited<ReturnType<WorkflowEngine['claimAlone']>>;
 
-/**
- * A completion's answer, the agent that held the task (who claims next), and whether it is a
- * repeat of one done before.
- */
+/** A completion's answer (the same for a repeat), and the agent that held the task (who claims next). */
 interface Completed {
   result: AttemptResult;
   agentId: string | null;
-  repeat: boolean;
 }
 
 /** A task read under its row lock by a holder's call. */
@@ -122,8 +118,15 @@ export class TasksService {
       'task.claim',
       { attributes: { 'gen_ai.agent.id': agentId, 'agentmesh.claim.max': max } },
       async (span) => {
-        const claimed = await this.claimWaiting(agentId, max, waitSeconds, signal, after);
-        const tasks = signal?.aborted ? await this.putBack(claimed) : claimed;
+        const { tasks: claimed, held } = await this.claimWaiting(
+          agentId,
+          max,
+          waitSeconds,
+          signal,
+          after,
+        );
+        // What an earlier request of the name leased is its answer as much as this one's.
+        const tasks = signal?.aborted && !held ? await this.putBack(claimed) : claimed;
         span?.setAttribute('agentmesh.claim.count', tasks.length);
         return span && tasks.length > 0 ? this.handOff(agentId, tasks) : tasks;
       },
@@ -134,8 +137,9 @@ export class TasksService {
    * A claim the client named (`claimId`), so that it can send it again when the answer is lost:
    * sent again, it answers the tasks the first one leased while the agent still holds them
    * (with their leases, as the first answer had them), and claims anew, under the same name,
-   * only when it holds none of them. The leased tasks record the name (`claimed_after`, which
-   * for a claimNext names the completed task).
+   * only when it holds none of them; sent again while the first still waits, the two lease
+   * once between them (see WorkflowEngine.claimAlone). The leased tasks record the name
+   * (`claimed_after`, which for a claimNext names the completed task).
    */
   async claimNamed(
     agentId: string,
@@ -144,9 +148,6 @@ export class TasksService {
     waitSeconds: number,
     signal?: AbortSignal,
   ): Promise<ClaimedTask[]> {
-    this.agents.assertActsAs(agentId);
-    const held = await this.leasedAfter(agentId, claimId);
-    if (held.length > 0) return held;
     return this.claim(agentId, max, waitSeconds, signal, claimId);
   }
 
@@ -203,7 +204,7 @@ export class TasksService {
     waitSeconds: number,
     signal: AbortSignal | undefined,
     after: string | null,
-  ): Promise<ClaimedTask[]> {
+  ): Promise<{ tasks: ClaimedTask[]; held?: true }> {
     this.agents.assertActsAs(agentId);
     const tenantId = currentTenantId();
     // The key was valid when the request began: a wait ends when it is revoked, rotated or
@@ -217,7 +218,9 @@ export class TasksService {
     let waitingSince: Date | undefined;
     try {
       for (;;) {
-        if (this.stopping || signal?.aborted || key?.changed || Date.now() >= expiresAt) return [];
+        if (this.stopping || signal?.aborted || key?.changed || Date.now() >= expiresAt) {
+          return { tasks: [] };
+        }
         const tasks = await this.claimOrWait(
           tenantId,
           agentId,
@@ -239,7 +242,8 @@ export class TasksService {
 
   /**
    * One claim, and the wait after it when it found nothing: the tasks claimed, [] when the
-   * wait ends without work, or 'again' to look again. `waiting` records the agent as waiting
+   * wait ends without work, or 'again' to look again; `held` when a named claim is answered
+   * with what an earlier request of its name leased. `waiting` records the agent as waiting
    * (outcome routing draws among waiting agents, and takes a winner off) each time it waits.
    */
   private async claimOrWait(
@@ -250,12 +254,18 @@ export class TasksService {
     deadline: number,
     signal: AbortSignal | undefined,
     waiting: () => Promise<void>,
-  ): Promise<ClaimedTask[] | 'again'> {
+  ): Promise<{ tasks: ClaimedTask[]; held?: true } | 'again'> {
     // Registered before the claim looks, so a task queued meanwhile is not missed: for any
     // skill until the claim, which reads the agent, tells which are the agent's.
     const waiter = this.waiters.register(tenantId, null, agentId);
     try {
-      const { profile, tasks, tokensInMs } = await this.claimOnce(tenantId, agentId, max, after);
+      const { profile, tasks, tokensInMs, held } = await this.claimOnce(
+        tenantId,
+        agentId,
+        max,
+        after,
+      );
+      if (held) return { tasks: tasks.map(toClaimed), held };
       if (!profile) throw new AgentNotFoundError(agentId);
       if (profile.status === 'draining') throw new AgentDrainingError(agentId);
       if (profile.status === 'offline') {
@@ -268,15 +278,15 @@ export class TasksService {
       // A claim is the agent's sign of life too (see ActivityBeats).
       this.activity.touch(tenantId, agentId);
       waiter.narrow(profile.skills);
-      if (tasks.length > 0) return tasks.map(toClaimed);
-      if (!this.canWork(profile) || Date.now() >= deadline) return [];
+      if (tasks.length > 0) return { tasks: tasks.map(toClaimed) };
+      if (!this.canWork(profile) || Date.now() >= deadline) return { tasks: [] };
       await waiting();
       // A rate limit holding a task back: look again when its tokens return (no commit
       // announces a refill), or earlier if work is announced.
       const refill = tokensInMs === null ? Infinity : Date.now() + tokensInMs + REFILL_MARGIN_MS;
       const reason = await waiter.until(Math.min(deadline, refill), signal);
       if (reason === 'timeout' && refill < deadline) return 'again';
-      if (reason !== 'work') return [];
+      if (reason !== 'work') return { tasks: [] };
       return 'again';
     } finally {
       waiter.dispose();
@@ -378,34 +388,13 @@ export class TasksService {
     signal?: AbortSignal,
     usage?: UsageReport,
   ): Promise<{ task: AttemptResult; next: { tasks: ClaimedTask[] } }> {
-    const { result, agentId, repeat } = await this.completeTraced(
-      taskId,
-      leaseToken,
-      output,
-      usage,
-    );
+    const { result, agentId } = await this.completeTraced(taskId, leaseToken, output, usage);
     if (agentId === null) return { task: result, next: { tasks: [] } };
     // A repeat (the first answer lost on its way back) answers what the first one leased,
-    // while the agent still holds it; only when it holds none of it does it claim anew.
-    const held = repeat ? await this.leasedAfter(agentId, taskId) : [];
-    const tasks =
-      held.length > 0 ? held : await this.claimAfterCompletion(agentId, taskId, next, signal);
+    // while the agent still holds it; only when it holds none of it does it claim anew. The
+    // claim is named after the completed task, which makes it so (see claimNamed).
+    const tasks = await this.claimAfterCompletion(agentId, taskId, next, signal);
     return { task: result, next: { tasks } };
-  }
-
-  /**
-   * The tasks the completion of `after` (a task) or the claim named `after` leased to the
-   * agent, which it still holds.
-   */
-  private async leasedAfter(agentId: string, after: string): Promise<ClaimedTask[]> {
-    const rows = await this.dataSource.query<TaskRow[]>(
-      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
-        WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.status = 'claimed'
-          AND t.claimed_after = $3 AND t.lease_expires_at > now()
-        ORDER BY t.priority DESC, t.available_at, t.id`,
-      [currentTenantId(), agentId, after],
-    );
-    return rows.map(toClaimed);
   }
 
   /**
@@ -525,7 +514,6 @@ export class TasksService {
             Promise.resolve({
               result: result(task, 'succeeded', task.attempt, false),
               agentId: task.agentId,
-              repeat: false,
             }),
           );
         }
@@ -567,7 +555,6 @@ export class TasksService {
     return {
       result: result(task, 'succeeded', task.attempt, false),
       agentId: task.agentId,
-      repeat: true,
     };
   }
 

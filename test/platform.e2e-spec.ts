@@ -119,6 +119,25 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       expect(await errors('/agents', { id: 'kinds', name: 'k', skills: ['a'] })).toEqual([
         { field: 'skills[0]', message: 'skills[0] must be an object' },
       ]);
+      // A list where a step's retry backoff object belongs, empty or not: one error, nothing
+      // stored (an empty one used to pass as the default backoff).
+      for (const retryBackoff of [[], [1, 2]]) {
+        const steps = [{ key: 'a', skill: 'kinds', retryBackoff }];
+        const refused = [
+          { field: 'steps[0].retryBackoff', message: 'retryBackoff must be an object' },
+        ];
+        expect(await errors('/workflow-definitions', { key: 'kinds', steps })).toEqual(refused);
+        expect(await errors('/workflows', { type: 'kinds', steps })).toEqual(refused);
+      }
+      expect(
+        (await test.http.get('/api/v1/workflow-definitions/kinds').set(test.admin)).status,
+      ).toBe(404);
+      // A string where an AgentCard's list of skills belongs.
+      expect(
+        await errors('/agents/import', {
+          card: { name: 'kinds', url: 'https://agent.example', skills: 'nope' },
+        }),
+      ).toEqual([{ field: 'card.skills', message: 'skills must be an array' }]);
       // A list where the body's object belongs.
       expect(await errors('/tenants', [{ id: 'kinds', name: 'k' }])).toEqual([
         { field: 'body', message: 'body must be a JSON object, not an array' },

@@ -62,7 +62,6 @@ export function registrationFromCard(card: Record<string, unknown>, id?: string)
         ].url
       : card.url;
   const rest = Object.fromEntries(Object.entries(card).filter(([key]) => !mapped.has(key)));
-  const skills = Array.isArray(card.skills) ? (card.skills as Array<Record<string, unknown>>) : [];
   const skillExtras: Record<string, unknown> = {};
   const plain = {
     id: id ?? (typeof card.name === 'string' ? slugify(card.name) : undefined),
@@ -70,13 +69,16 @@ export function registrationFromCard(card: Record<string, unknown>, id?: string)
     description: card.description,
     version: card.version,
     endpoint,
-    skills: skills.map((skill) => {
-      const { id: skillId, name, description, tags, examples, ...extra } = skill ?? {};
-      const key =
-        typeof skillId === 'string' ? skillId : typeof name === 'string' ? slugify(name) : '';
-      if (Object.keys(extra).length > 0) skillExtras[key] = extra;
-      return { id: skillId, name, description, tags, examples };
-    }),
+    // Anything but a list is given as it is, for the registration's check to name it.
+    skills: !Array.isArray(card.skills)
+      ? card.skills
+      : (card.skills as Array<Record<string, unknown>>).map((skill) => {
+          const { id: skillId, name, description, tags, examples, ...extra } = skill ?? {};
+          const key =
+            typeof skillId === 'string' ? skillId : typeof name === 'string' ? slugify(name) : '';
+          if (Object.keys(extra).length > 0) skillExtras[key] = extra;
+          return { id: skillId, name, description, tags, examples };
+        }),
     labels: {
       [CARD_LABEL]: {
         ...rest,

@@ -321,6 +321,7 @@ export class StepDto {
     description: 'Delay before retry n: min(maxSeconds, initialSeconds × factor^(n-1))',
   })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RetryBackoffDto)
   retryBackoff?: RetryBackoffDto;

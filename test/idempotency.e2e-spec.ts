@@ -151,6 +151,44 @@ describe('Idempotency-Key', () => {
     expect((await test.http.post(path).set(writer).send({})).status).toBe(409);
   });
 
+  it('an API key is issued once per key, and its secret is never kept to be replayed', async () => {
+    const issue = (path: string, body: Json, key: string) =>
+      test.http.post(`/api/v1${path}`).set(test.admin).set('Idempotency-Key', key).send(body);
+    const named = async (name: string) =>
+      (
+        await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM api_keys WHERE name = $1`, [
+          name,
+        ])
+      ).rows[0].n;
+    const kept = async (secret: string) =>
+      (
+        await db.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM idempotency_keys WHERE position($1 in row_to_json(idempotency_keys)::text) > 0`,
+          [secret],
+        )
+      ).rows[0].n;
+    const body = { name: 'issued-once', scopes: ['agents:read'] };
+    const first = await issue('/api-keys', body, 'issue-1');
+    expect(first.status).toBe(201);
+    const again = await issue('/api-keys', body, 'issue-1');
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({
+      type: 'urn:agentmesh:problem:idempotency-key-committed',
+      detail: expect.stringMatching(/shown once/),
+    });
+    expect(await named('issued-once')).toBe(1);
+    expect(await kept(first.body.data.key as string)).toBe(0);
+    // Rotation likewise: one successor, and the repeat is told so (not "already rotated").
+    const rotate = `/api-keys/${first.body.data.id}/rotate`;
+    const rotated = await issue(rotate, {}, 'rotate-1');
+    expect(rotated.status).toBe(201);
+    const rotatedAgain = await issue(rotate, {}, 'rotate-1');
+    expect(rotatedAgain.status).toBe(409);
+    expect(rotatedAgain.body.type).toBe('urn:agentmesh:problem:idempotency-key-committed');
+    expect(await named('issued-once')).toBe(2);
+    expect(await kept(rotated.body.data.key as string)).toBe(0);
+  });
+
   describe('when the database goes away right after the change commits', () => {
     let proxied: TestApp;
     let proxy: TcpProxy;

@@ -11,6 +11,7 @@ import {
 } from '@nestjs/common';
 import { ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Throttle } from '@nestjs/throttler';
+import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { IpAllowlist } from '../common/net/ip-allowlist';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
@@ -33,6 +34,7 @@ const NO_STORE = 'no-store';
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeysService) {}
 
+  @Idempotent({ secretShownOnce: true })
   @Post()
   @HttpCode(201)
   @Header('Cache-Control', NO_STORE)
@@ -83,6 +85,7 @@ export class ApiKeysController {
     await this.apiKeys.revoke(id);
   }
 
+  @Idempotent({ secretShownOnce: true })
   @Post(':id/rotate')
   @HttpCode(201)
   @Header('Cache-Control', NO_STORE)

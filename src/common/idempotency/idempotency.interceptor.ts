@@ -1,4 +1,5 @@
 import { CallHandler, ExecutionContext, Injectable, Logger, NestInterceptor } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
 import canonicalize from 'canonicalize';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash } from 'node:crypto';
@@ -9,6 +10,8 @@ import { IdempotencyStore } from './idempotency.store';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 export const REPLAYED_HEADER = 'Idempotent-Replayed';
+/** Metadata of an `@Idempotent({ secretShownOnce: true })` route. */
+export const SECRET_SHOWN_ONCE = 'agentmesh:idempotent-secret-shown-once';
 
 export enum IdempotencyErrorCode {
   InvalidKey = 'invalid_idempotency_key',
@@ -43,14 +46,19 @@ export function requestHash(method: string, url: string, body: unknown, apiKeyId
  * change's own transaction, see UnitOfWork): a repeat replays the stored response or, while
  * none is stored, gets 409 `idempotency-key-committed` (the first may still be answering, as a
  * blocking A2A send does while it waits, or it failed to store its answer); the change is
- * never made twice.
+ * never made twice. A route whose answer holds a secret kept only as a hash
+ * (`@Idempotent({ secretShownOnce: true })`: issuing an API key) stores no answer: its repeat
+ * gets that 409, saying why.
  * Use it with `@Idempotent()`.
  */
 @Injectable()
 export class IdempotencyInterceptor implements NestInterceptor {
   private readonly logger = new Logger(IdempotencyInterceptor.name);
 
-  constructor(private readonly store: IdempotencyStore) {}
+  constructor(
+    private readonly store: IdempotencyStore,
+    private readonly reflector: Reflector,
+  ) {}
 
   async intercept(context: ExecutionContext, next: CallHandler): Promise<Observable<unknown>> {
     const http = context.switchToHttp();
@@ -72,6 +80,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
     const tenantId = current?.tenantId;
     if (!tenantId) return next.handle();
     const hash = requestHash(request.method, request.url, request.body, current?.apiKeyId);
+    const secretShownOnce =
+      this.reflector.get<boolean | undefined>(SECRET_SHOWN_ONCE, context.getHandler()) === true;
     const reservation = await this.store.reserve(tenantId, key, hash);
     switch (reservation.kind) {
       case 'mismatch':
@@ -83,9 +93,14 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'committed':
         throw new ConflictError(
           IdempotencyErrorCode.Committed,
-          'The request with this Idempotency-Key made its change, and its answer is not stored: ' +
-            'it may still be coming (retry shortly to get it replayed), or it was lost (read the ' +
-            'resource). The change is not made again.',
+          secretShownOnce
+            ? 'The request with this Idempotency-Key made its change. Its answer held a secret ' +
+                'that is shown once and never kept, so it cannot be answered again, and the ' +
+                'change is not made again: list the API keys, and revoke one whose secret never ' +
+                'reached you.'
+            : 'The request with this Idempotency-Key made its change, and its answer is not ' +
+                'stored: it may still be coming (retry shortly to get it replayed), or it was ' +
+                'lost (read the resource). The change is not made again.',
         );
       case 'in_flight':
         throw new ConflictError(
@@ -124,6 +139,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
           }
           throw error;
         }
+        // The key stays marked committed, with no answer to replay.
+        if (secretShownOnce) return body;
         // Nest set the route's status before the handler ran; the handler may have changed it.
         await this.storeResponse(
           tenantId,

@@ -4351,7 +4351,10 @@ export interface operations {
   ApiKeysController_create: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description 1-255 characters. The change is made once per key within 24 h: the secret it issues is shown once and never kept, so a repeat by the same API key with the same body is 409 idempotency-key-committed (list the keys, and revoke one whose secret never reached you); another body, or another API key, 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4400,6 +4403,24 @@ export interface operations {
       };
       /** @description Not found (or belongs to another tenant) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -4572,7 +4593,10 @@ export interface operations {
   ApiKeysController_rotate: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description 1-255 characters. The change is made once per key within 24 h: the secret it issues is shown once and never kept, so a repeat by the same API key with the same body is 409 idempotency-key-committed (list the keys, and revoke one whose secret never reached you); another body, or another API key, 422; while the first is in flight 409. */
+        'Idempotency-Key'?: string;
+      };
       path: {
         id: string;
       };
@@ -4630,8 +4654,21 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Conflicts with the current state */
+      /**
+       * @description Conflicts with the current state
+       *
+       *     Conflicts with the current state
+       */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Idempotency-Key reused with a different body */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -47,4 +47,19 @@ describe('retry policy', () => {
     expect(retryAfterMs('soon', now)).toBeUndefined();
     expect(retryAfterMs(undefined, now)).toBeUndefined();
   });
+
+  it('takes a Retry-After of any number of seconds as the hour it is clamped to', () => {
+    const later = (retryAfter: string) =>
+      afterAttempt({
+        statusCode: 503,
+        retryAfter,
+        attemptsMade: 1,
+        maxAttempts: 5,
+        schedule: [0, 2_000, 3_000],
+        random: () => 0.5,
+      });
+    for (const retryAfter of ['99999999999', '9'.repeat(40), '3600']) {
+      expect(later(retryAfter)).toEqual({ kind: 'retry', delayMs: MAX_RETRY_AFTER_MS });
+    }
+  });
 });

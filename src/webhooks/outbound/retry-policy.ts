@@ -6,11 +6,14 @@ export function jittered(delayMs: number, random: () => number = Math.random): n
   return Math.round(delayMs * (0.8 + 0.4 * random()));
 }
 
-/** Retry-After as seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
+/**
+ * Retry-After as seconds (any number of digits: a long one is as far as the caller clamps it
+ * to, never unreadable) or an HTTP date, in ms from now; undefined when absent or unreadable.
+ */
 export function retryAfterMs(header: string | undefined, now = Date.now()): number | undefined {
   if (!header) return undefined;
   const value = header.trim();
-  if (/^\d{1,10}$/.test(value)) return Number(value) * 1000;
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -251,6 +251,24 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       expect(undocumented).toEqual([]);
     });
 
+    it('documents the conflicts of operations that answer 409', async () => {
+      const document = (await test.http.get('/docs-json')).body as {
+        paths: Record<string, Record<string, { responses?: Record<string, unknown> }>>;
+      };
+      // schedule-exhausted (a one-shot schedule that fired), too-many-secrets (past the live
+      // secrets an endpoint or source may have).
+      const conflicts = [
+        ['patch', '/api/v1/schedules/{key}'],
+        ['post', '/api/v1/schedules/{key}/resume'],
+        ['post', '/api/v1/webhooks/endpoints/{id}/rotate-secret'],
+        ['post', '/api/v1/webhooks/sources/{key}/rotate-secret'],
+      ];
+      const missing = conflicts.filter(
+        ([method, path]) => !document.paths[path]?.[method]?.responses?.['409'],
+      );
+      expect(missing).toEqual([]);
+    });
+
     it('serves Swagger UI', async () => {
       const response = await test.http.get('/docs');
       expect(response.status).toBe(200);

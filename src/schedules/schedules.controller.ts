@@ -92,10 +92,12 @@ export class SchedulesController {
   @Scopes('workflows:write')
   @ApiOperation({
     summary: 'Change a schedule',
-    description: 'A new cron or timezone, or enabling it, sets its next tick from now.',
+    description:
+      'A new cron or timezone, or enabling it, sets its next tick from now. Enabling a schedule ' +
+      'with no tick left (a one-shot that fired) is 409 schedule-exhausted.',
   })
   @ApiData(ScheduleDetailDto)
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 409)
   async update(@Param('key') key: string, @Body() body: UpdateScheduleDto) {
     return { data: scheduleDetailView(await this.schedules.update(key, body)) };
   }
@@ -123,9 +125,12 @@ export class SchedulesController {
   @Post(':key/resume')
   @HttpCode(200)
   @Scopes('workflows:write')
-  @ApiOperation({ summary: 'Resume a schedule from its next tick after now' })
+  @ApiOperation({
+    summary: 'Resume a schedule from its next tick after now',
+    description: 'A schedule with no tick left (a one-shot that fired) is 409 schedule-exhausted.',
+  })
   @ApiData(ScheduleDetailDto)
-  @ApiProblems(404)
+  @ApiProblems(404, 409)
   async resume(@Param('key') key: string) {
     return { data: scheduleDetailView(await this.schedules.resume(key)) };
   }

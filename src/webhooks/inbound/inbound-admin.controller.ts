@@ -26,6 +26,7 @@ import {
 import { InboundDeliveriesService } from './inbound-deliveries.service';
 import { InboundSourcesService } from './inbound-sources.service';
 import { SourceKeyPipe } from './source-key.pipe';
+import { MAX_LIVE_SECRETS } from '../secret-overlap';
 
 @ApiTags('webhooks in')
 @Controller('webhooks')
@@ -90,10 +91,12 @@ export class InboundAdminController {
   @Scopes('webhooks:admin')
   @ApiOperation({
     summary: 'New secret (given or generated); the old one still verifies for overlapSeconds',
-    description: 'The answer carries the secret: Cache-Control: no-store.',
+    description:
+      `The answer carries the secret: Cache-Control: no-store. At most ${MAX_LIVE_SECRETS} ` +
+      `secrets verify at once: one more rotation is 409 too-many-secrets until the oldest retires.`,
   })
   @ApiData(SourceWithSecretDto)
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 409)
   async rotate(@Param('key', SourceKeyPipe) key: string, @Body() body: RotateSourceSecretDto) {
     return { data: SourceWithSecretDto.withSecret(await this.sources.rotateSecret(key, body)) };
   }

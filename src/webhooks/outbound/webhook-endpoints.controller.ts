@@ -29,6 +29,7 @@ import {
   UpdateEndpointDto,
 } from './dto/endpoint.dto';
 import { IssuedEndpoint, WebhookEndpointsService } from './webhook-endpoints.service';
+import { MAX_LIVE_SECRETS } from '../secret-overlap';
 
 @ApiTags('webhooks')
 @Scopes('webhooks:admin')
@@ -97,10 +98,12 @@ export class WebhookEndpointsController {
   @Header('Cache-Control', 'no-store')
   @ApiOperation({
     summary: 'New signing secret; the old one keeps signing (a second signature) for 24 h',
-    description: 'The answer carries the secret: Cache-Control: no-store.',
+    description:
+      `The answer carries the secret: Cache-Control: no-store. At most ${MAX_LIVE_SECRETS} ` +
+      `secrets sign at once: one more rotation is 409 too-many-secrets until the oldest retires.`,
   })
   @ApiData(EndpointWithSecretDto)
-  @ApiProblems(400, 404)
+  @ApiProblems(400, 404, 409)
   async rotate(
     @Param('id', ParseIdPipe) id: string,
     @Body() body: RotateSecretDto,

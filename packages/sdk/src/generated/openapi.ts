@@ -495,7 +495,7 @@ export interface paths {
     put?: never;
     /**
      * New secret (given or generated); the old one still verifies for overlapSeconds
-     * @description The answer carries the secret: Cache-Control: no-store.
+     * @description The answer carries the secret: Cache-Control: no-store. At most 10 secrets verify at once: one more rotation is 409 too-many-secrets until the oldest retires.
      */
     post: operations['InboundAdminController_rotate'];
     delete?: never;
@@ -1123,7 +1123,7 @@ export interface paths {
     head?: never;
     /**
      * Change a schedule
-     * @description A new cron or timezone, or enabling it, sets its next tick from now.
+     * @description A new cron or timezone, or enabling it, sets its next tick from now. Enabling a schedule with no tick left (a one-shot that fired) is 409 schedule-exhausted.
      */
     patch: operations['SchedulesController_update'];
     trace?: never;
@@ -1154,7 +1154,10 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Resume a schedule from its next tick after now */
+    /**
+     * Resume a schedule from its next tick after now
+     * @description A schedule with no tick left (a one-shot that fired) is 409 schedule-exhausted.
+     */
     post: operations['SchedulesController_resume'];
     delete?: never;
     options?: never;
@@ -1213,7 +1216,7 @@ export interface paths {
     put?: never;
     /**
      * New signing secret; the old one keeps signing (a second signature) for 24 h
-     * @description The answer carries the secret: Cache-Control: no-store.
+     * @description The answer carries the secret: Cache-Control: no-store. At most 10 secrets sign at once: one more rotation is 409 too-many-secrets until the oldest retires.
      */
     post: operations['WebhookEndpointsController_rotate'];
     delete?: never;
@@ -6405,6 +6408,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -9834,6 +9846,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Conflicts with the current state */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -9963,6 +9984,15 @@ export interface operations {
       };
       /** @description Not found (or belongs to another tenant) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -10424,6 +10454,15 @@ export interface operations {
       };
       /** @description Not found (or belongs to another tenant) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Conflicts with the current state */
+      409: {
         headers: {
           [name: string]: unknown;
         };

@@ -138,6 +138,31 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
           card: { name: 'kinds', url: 'https://agent.example', skills: 'nope' },
         }),
       ).toEqual([{ field: 'card.skills', message: 'skills must be an array' }]);
+      // A body sent to a route that takes none: its fields are unknown, anything else is refused
+      // as such, before the route looks for what it names ({} or no body at all is none).
+      const id = '01938d52-3c8e-7e37-9b2c-0f8f3c1f0c33';
+      const bodyless: Array<[string, string]> = [
+        ['post', '/workflow-definitions/no-such/pause'],
+        ['post', `/workflows/${id}/cancel`],
+        ['post', `/webhooks/deliveries/${id}/retry`],
+        ['delete', `/api-keys/${id}`],
+      ];
+      for (const [method, path] of bodyless) {
+        const send = (body?: unknown) => {
+          const request = test.http[method as 'post' | 'delete'](`/api/v1${path}`).set(test.admin);
+          return body === undefined ? request : request.send(body as object);
+        };
+        const unknown = await send({ reason: 'x', force: true });
+        expect(expectProblem(unknown, 400).errors).toEqual([
+          { field: 'reason', message: 'reason is not a known field' },
+          { field: 'force', message: 'force is not a known field' },
+        ]);
+        expect(expectProblem(await send([1]), 400).errors).toEqual([
+          { field: 'body', message: 'this route takes no body: send none, or {}' },
+        ]);
+        expect((await send({})).status).toBe(404);
+        expect((await send()).status).toBe(404);
+      }
       // A list where the body's object belongs.
       expect(await errors('/tenants', [{ id: 'kinds', name: 'k' }])).toEqual([
         { field: 'body', message: 'body must be a JSON object, not an array' },

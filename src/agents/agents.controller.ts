@@ -60,6 +60,7 @@ import { ReleaseAgentDto, ReleasedDto } from './dto/routing-settings.dto';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { AGENT_CARD_SCHEMA } from '../a2a/openapi-schemas';
+import { NoBody } from '../common/validation/no-body';
 
 @ApiTags('agents')
 @Controller('agents')
@@ -210,7 +211,7 @@ export class AgentsController {
   @ApiOperation({ summary: 'Deregister an agent' })
   @ApiNoContentResponse({ description: 'Deregistered: no body' })
   @ApiProblems(404)
-  async deregister(@Param('id', AgentIdPipe) id: string): Promise<void> {
+  async deregister(@Param('id', AgentIdPipe) id: string, @NoBody() _body: void): Promise<void> {
     await this.agents.deregister(id);
   }
 

@@ -20,6 +20,7 @@ import { ParseIdPipe } from '../common/pipes';
 import { ApiKeysService, IssuedApiKey } from './api-keys.service';
 import { ApiKeyDto, CreateApiKeyDto, IssuedApiKeyDto, RotateApiKeyDto } from './dto/api-key.dto';
 import { Scopes } from './scopes';
+import { NoBody } from '../common/validation/no-body';
 
 /** Key creation and rotation mint credentials: a much tighter limit than the global one. */
 const ISSUE_LIMIT = { default: { limit: 30, ttl: 60_000 } };
@@ -81,7 +82,7 @@ export class ApiKeysController {
   })
   @ApiNoContentResponse({ description: 'Revoked: no body' })
   @ApiProblems(404, 409)
-  async revoke(@Param('id', ParseIdPipe) id: string): Promise<void> {
+  async revoke(@Param('id', ParseIdPipe) id: string, @NoBody() _body: void): Promise<void> {
     await this.apiKeys.revoke(id);
   }
 

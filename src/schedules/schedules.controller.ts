@@ -14,6 +14,7 @@ import {
 } from './dto/schedule.dto';
 import type { ScheduleRow } from './schedule-rows';
 import { SchedulesService } from './schedules.service';
+import { NoBody } from '../common/validation/no-body';
 
 const iso = (value: Date | null): string | null =>
   value === null ? null : new Date(value).toISOString();
@@ -108,7 +109,7 @@ export class SchedulesController {
   @ApiOperation({ summary: 'Delete a schedule (its runs stay)' })
   @ApiNoContentResponse({ description: 'Deleted (its runs are not touched): no body' })
   @ApiProblems(404)
-  async delete(@Param('key') key: string): Promise<void> {
+  async delete(@Param('key') key: string, @NoBody() _body: void): Promise<void> {
     await this.schedules.delete(key);
   }
 
@@ -118,7 +119,7 @@ export class SchedulesController {
   @ApiOperation({ summary: 'Pause a schedule: no tick fires until it is resumed' })
   @ApiData(ScheduleDetailDto)
   @ApiProblems(404)
-  async pause(@Param('key') key: string) {
+  async pause(@Param('key') key: string, @NoBody() _body: void) {
     return { data: scheduleDetailView(await this.schedules.pause(key)) };
   }
 
@@ -131,7 +132,7 @@ export class SchedulesController {
   })
   @ApiData(ScheduleDetailDto)
   @ApiProblems(404, 409)
-  async resume(@Param('key') key: string) {
+  async resume(@Param('key') key: string, @NoBody() _body: void) {
     return { data: scheduleDetailView(await this.schedules.resume(key)) };
   }
 }

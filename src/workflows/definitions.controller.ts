@@ -15,6 +15,7 @@ import {
   DefinitionQueryDto,
   DispatchStateDto,
 } from './dto/definition.dto';
+import { NoBody } from '../common/validation/no-body';
 
 const dispatchView = (state: DispatchState): DispatchStateDto => ({
   key: state.key,
@@ -84,7 +85,7 @@ export class DefinitionsController {
   })
   @ApiData(DispatchStateDto)
   @ApiProblems(404)
-  async pause(@Param('key') key: string) {
+  async pause(@Param('key') key: string, @NoBody() _body: void) {
     return { data: dispatchView(await this.definitions.pause(key)) };
   }
 
@@ -96,7 +97,7 @@ export class DefinitionsController {
   })
   @ApiData(DispatchStateDto)
   @ApiProblems(404)
-  async resume(@Param('key') key: string) {
+  async resume(@Param('key') key: string, @NoBody() _body: void) {
     return { data: dispatchView(await this.definitions.resume(key)) };
   }
 }

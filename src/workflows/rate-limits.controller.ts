@@ -9,6 +9,7 @@ import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/paginat
 import { CreateRateLimitDto, RateLimitDto, UpdateRateLimitDto } from './dto/rate-limit.dto';
 import { RateLimitRow, RateLimitsService } from './rate-limits.service';
 import { WorkflowErrorCode } from './workflows.errors';
+import { NoBody } from '../common/validation/no-body';
 
 function rateLimitView(row: RateLimitRow): RateLimitDto {
   return {
@@ -92,7 +93,7 @@ export class RateLimitsController {
   })
   @ApiNoContentResponse({ description: 'Deleted: no body' })
   @ApiProblems(404)
-  async delete(@Param('key') key: string): Promise<void> {
+  async delete(@Param('key') key: string, @NoBody() _body: void): Promise<void> {
     await this.rateLimits.delete(key);
   }
 }

@@ -28,6 +28,7 @@ import { BudgetDto } from './dto/usage.dto';
 import { BudgetsService } from './usage/budgets.service';
 import { BUDGET_LIMITS } from './usage/usage';
 import { WorkflowErrorCode } from './workflows.errors';
+import { NoBody } from '../common/validation/no-body';
 
 @ApiTags('workflows')
 @Controller('workflows')
@@ -168,7 +169,7 @@ export class WorkflowsController {
   })
   @ApiData(RunDetailDto)
   @ApiProblems(404, 409, 422)
-  async cancel(@Param('id') id: string) {
+  async cancel(@Param('id') id: string, @NoBody() _body: void) {
     return { data: runDetailView(await this.runs.cancel(id)) };
   }
 
@@ -215,7 +216,7 @@ export class WorkflowsController {
   })
   @ApiData(RunDetailDto)
   @ApiProblems(404, 409, 422)
-  async retry(@Param('id') id: string) {
+  async retry(@Param('id') id: string, @NoBody() _body: void) {
     return { data: runDetailView(await this.runs.retry(id)) };
   }
 }

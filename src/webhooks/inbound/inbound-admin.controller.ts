@@ -27,6 +27,7 @@ import { InboundDeliveriesService } from './inbound-deliveries.service';
 import { InboundSourcesService } from './inbound-sources.service';
 import { SourceKeyPipe } from './source-key.pipe';
 import { MAX_LIVE_SECRETS } from '../secret-overlap';
+import { NoBody } from '../../common/validation/no-body';
 
 @ApiTags('webhooks in')
 @Controller('webhooks')
@@ -81,7 +82,7 @@ export class InboundAdminController {
   })
   @ApiNoContentResponse({ description: 'Deleted: no body' })
   @ApiProblems(404)
-  async remove(@Param('key', SourceKeyPipe) key: string): Promise<void> {
+  async remove(@Param('key', SourceKeyPipe) key: string, @NoBody() _body: void): Promise<void> {
     await this.sources.delete(key);
   }
 

@@ -10,6 +10,7 @@ import { DeliverySummaryService } from './delivery-summary.service';
 import { DeliverySummaryDto } from './dto/delivery-summary.dto';
 import { DeliveryDetailDto, DeliveryDto, DeliveryQueryDto } from './dto/delivery.dto';
 import { DeliveryDetail, WebhookDeliveriesService } from './webhook-deliveries.service';
+import { NoBody } from '../../common/validation/no-body';
 
 @ApiTags('webhooks')
 @Scopes('webhooks:admin')
@@ -58,7 +59,10 @@ export class WebhookDeliveriesController {
   })
   @ApiData(DeliveryDetailDto, 202)
   @ApiProblems(404, 409)
-  async retry(@Param('id', ParseIdPipe) id: string): Promise<{ data: DeliveryDetailDto }> {
+  async retry(
+    @Param('id', ParseIdPipe) id: string,
+    @NoBody() _body: void,
+  ): Promise<{ data: DeliveryDetailDto }> {
     return { data: detail(await this.deliveries.retry(id)) };
   }
 }

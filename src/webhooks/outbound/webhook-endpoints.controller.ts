@@ -30,6 +30,7 @@ import {
 } from './dto/endpoint.dto';
 import { IssuedEndpoint, WebhookEndpointsService } from './webhook-endpoints.service';
 import { MAX_LIVE_SECRETS } from '../secret-overlap';
+import { NoBody } from '../../common/validation/no-body';
 
 @ApiTags('webhooks')
 @Scopes('webhooks:admin')
@@ -89,7 +90,7 @@ export class WebhookEndpointsController {
   @ApiOperation({ summary: 'Delete an endpoint and its deliveries' })
   @ApiNoContentResponse({ description: 'Deleted: no body' })
   @ApiProblems(404)
-  async delete(@Param('id', ParseIdPipe) id: string): Promise<void> {
+  async delete(@Param('id', ParseIdPipe) id: string, @NoBody() _body: void): Promise<void> {
     await this.endpoints.delete(id);
   }
 

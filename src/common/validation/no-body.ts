@@ -1,0 +1,27 @@
+import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+
+/**
+ * For a write route that takes no body (a pause, a cancel, a retry, a delete): a body with
+ * fields is refused as the validation pipe refuses unknown fields, one error each, and anything
+ * else but `{}` as a body the route does not take; no body at all, or `{}`, is none. Resolved
+ * with the route's other parameters, so the request is refused before the route looks at what
+ * it names and nothing is changed. A parameter decorator rather than a global check: the routes
+ * say what they take, and the requests of the others pay nothing.
+ */
+export const NoBody = createParamDecorator((_data: unknown, context: ExecutionContext): void => {
+  const body = context.switchToHttp().getRequest<FastifyRequest>().body;
+  if (body === undefined || body === null) return;
+  if (typeof body === 'object' && !Array.isArray(body)) {
+    const fields = Object.keys(body);
+    if (fields.length === 0) return;
+    throw new BadRequestException({
+      message: `The request has ${fields.length} invalid field${fields.length === 1 ? '' : 's'}.`,
+      errors: fields.map((field) => ({ field, message: `${field} is not a known field` })),
+    });
+  }
+  throw new BadRequestException({
+    message: 'The request has 1 invalid field.',
+    errors: [{ field: 'body', message: 'this route takes no body: send none, or {}' }],
+  });
+});

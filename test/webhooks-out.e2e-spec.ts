@@ -270,6 +270,31 @@ describe('outbound webhooks', () => {
     expect(requests[2].at - requests[1].at).toBeGreaterThanOrEqual(950);
   });
 
+  it('retries a dead delivery once when asked several times at once: one entry, one event', async () => {
+    receiver.script('/down-once', { status: 500, body: 'down' });
+    const { id: endpointId } = await endpoint('/down-once');
+    const dead = await settled(endpointId, await eventIdOf(await registerAgent()), 'dead');
+    // Asked again while it is due (or being sent): nothing changes, so nothing is recorded.
+    const answers = await Promise.all(
+      [1, 2, 3, 4, 5].map(() =>
+        test.http.post(`/api/v1/webhooks/deliveries/${dead.id}/retry`).set(admin),
+      ),
+    );
+    expect(answers.filter((answer) => answer.status === 202).length).toBeGreaterThanOrEqual(1);
+    expect(answers.every((answer) => [202, 409].includes(answer.status))).toBe(true);
+    const { rows: entries } = await db.query(
+      `SELECT before, after FROM audit_entries
+        WHERE action = 'webhook_delivery.retry' AND resource_id = $1`,
+      [dead.id],
+    );
+    expect(entries).toEqual([{ before: { status: 'dead' }, after: { status: 'pending' } }]);
+    const { rows: events } = await db.query(
+      `SELECT 1 FROM events WHERE type = 'webhook.delivery.retried' AND data->>'deliveryId' = $1`,
+      [dead.id],
+    );
+    expect(events).toHaveLength(1);
+  });
+
   it('gives up after the schedule (dead), then a manual retry and recover send it again', async () => {
     receiver.script('/down', { status: 500, body: 'down' });
     const { id: endpointId } = await endpoint('/down');
@@ -308,8 +333,11 @@ describe('outbound webhooks', () => {
       .send({ since: 'yesterday' });
     expect(garbage.status).toBe(400);
     const { rows } = await db.query(
-      `SELECT action FROM audit_entries WHERE action IN ('webhook_delivery.retry', 'webhook_endpoint.recover')
+      `SELECT action FROM audit_entries
+        WHERE (action = 'webhook_delivery.retry' AND resource_id = $1)
+           OR (action = 'webhook_endpoint.recover' AND resource_id = $2)
         ORDER BY occurred_at`,
+      [dead.id, endpointId],
     );
     expect(rows.map((row) => row.action)).toEqual([
       'webhook_delivery.retry',

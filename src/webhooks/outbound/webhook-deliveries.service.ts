@@ -86,7 +86,8 @@ export class WebhookDeliveriesService {
 
   /**
    * Due now. A dead or succeeded delivery gets one more attempt; a failed or pending one keeps
-   * its schedule. 409 while a sender holds it or its endpoint is disabled.
+   * its schedule, and one already due is left as it is, with no audit entry or event (a retry
+   * asked again). 409 while a sender holds it or its endpoint is disabled.
    */
   async retry(id: string): Promise<DeliveryDetail> {
     const tenantId = currentTenantId();
@@ -96,9 +97,11 @@ export class WebhookDeliveriesService {
         endpointId: string;
         leased: boolean;
         enabled: boolean;
+        due: boolean;
       }> = await tx.manager.query(
         `SELECT d.status, d.endpoint_id AS "endpointId", e.enabled,
-                coalesce(d.leased_until > now(), false) AS leased
+                coalesce(d.leased_until > now(), false) AS leased,
+                d.next_attempt_at <= now() AS due
            FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
           WHERE d.tenant_id = $1 AND d.id = $2
           FOR UPDATE OF d`,
@@ -112,6 +115,8 @@ export class WebhookDeliveriesService {
         );
       }
       if (!row.enabled) throw new EndpointDisabledError(row.endpointId);
+      // Due already (another retry's, or its schedule's): nothing to change, nothing to record.
+      if (row.due && (row.status === 'pending' || row.status === 'failed')) return;
       await tx.manager.query(
         `UPDATE webhook_deliveries
             SET status = CASE WHEN status IN ('dead', 'succeeded') THEN 'pending' ELSE status END,

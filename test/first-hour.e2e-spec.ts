@@ -258,6 +258,26 @@ describe('first-hour answers', () => {
       expect(byType.get('inbound.*')!.family).toBe(true);
     });
 
+    it('GET /event-types pages by limit and cursor, refusing what it does not take', async () => {
+      const all = ((await call('GET', '/event-types')).body.data.eventTypes as Json[]).map(
+        (entry) => entry.type as string,
+      );
+      const walked: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = `?limit=10${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = await call('GET', `/event-types${query}`);
+        expect(page.status).toBe(200);
+        expect((page.body.data.eventTypes as Json[]).length).toBeLessThanOrEqual(10);
+        walked.push(...(page.body.data.eventTypes as Json[]).map((entry) => entry.type as string));
+        cursor = page.body.meta.nextCursor as string | null;
+      } while (cursor);
+      expect(walked).toEqual(all);
+      for (const query of ['?limit=0', '?limit=5000', '?cursor=%25%25%25', '?foo=bar']) {
+        expect((await call('GET', `/event-types${query}`)).status).toBe(400);
+      }
+    });
+
     it('refuses endpoint patterns that match no known type, naming them; accepts known ones', async () => {
       const refused = await call('POST', '/webhooks/endpoints', {
         url: 'https://example.com/hook',
@@ -318,6 +338,25 @@ describe('first-hour answers', () => {
         queuedTasks: 1,
       });
       expect(bySkill.get('fh-sk-nobody')!.oldestQueuedAgeSeconds).toBeGreaterThanOrEqual(89);
+
+      // Page by page, by name: each skill once, with the same figures.
+      const walked: Json[] = [];
+      let cursor: string | null = null;
+      do {
+        const query: string = `?limit=1${cursor ? `&cursor=${cursor}` : ''}`;
+        const page = await call('GET', `/skills${query}`);
+        expect(page.status).toBe(200);
+        expect((page.body.data.skills as Json[]).length).toBeLessThanOrEqual(1);
+        walked.push(...(page.body.data.skills as Json[]));
+        cursor = page.body.meta.nextCursor as string | null;
+      } while (cursor);
+      // (The oldest wait grows between the calls.)
+      const counts = (entries: Json[]) =>
+        entries.map(({ oldestQueuedAgeSeconds: _age, ...entry }) => entry);
+      expect(counts(walked)).toEqual(counts(response.body.data.skills as Json[]));
+      for (const query of ['?limit=0', '?limit=999', '?cursor=zzz', '?foo=bar']) {
+        expect((await call('GET', `/skills${query}`)).status).toBe(400);
+      }
     });
 
     it('accepts a definition or run naming a never-registered skill, with a warning naming it', async () => {

@@ -334,24 +334,6 @@ export class AgentsService {
   }
 
   /**
-   * Agents per skill of the current tenant: how many there are, and how many can claim now
-   * (online or degraded).
-   */
-  async agentsBySkill(): Promise<Map<string, { online: number; total: number }>> {
-    const rows = await this.dataSource.query<
-      Array<{ skill: string; online: number; total: number }>
-    >(
-      `SELECT s.skill_id AS skill, count(*)::int AS total,
-              count(*) FILTER (WHERE a.status IN ('online', 'degraded'))::int AS online
-         FROM agent_skills s JOIN agents a ON a.tenant_id = s.tenant_id AND a.id = s.agent_id
-        WHERE s.tenant_id = $1
-        GROUP BY s.skill_id`,
-      [currentTenantId()],
-    );
-    return new Map(rows.map((row) => [row.skill, { online: row.online, total: row.total }]));
-  }
-
-  /**
    * Of these skill ids, those an agent of the current tenant has registered: one that has it
    * now, or one that has run tasks of it (its outcomes are kept after it deregistered).
    */

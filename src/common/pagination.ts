@@ -23,6 +23,15 @@ export class PageQueryDto {
   cursor?: string;
 }
 
+/**
+ * `?limit=&cursor=` of a list that is usually read whole (the event types, the skills): a page
+ * is MAX_PAGE_SIZE unless `limit` says less.
+ */
+export class WholeListQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ minimum: 1, maximum: MAX_PAGE_SIZE, default: MAX_PAGE_SIZE })
+  declare limit?: number;
+}
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;
@@ -61,7 +70,12 @@ export function decodeCursor(
   } catch {
     // fall through to the 400 below
   }
-  throw new BadRequestError(CommonErrorCode.InvalidCursor, 'The cursor is malformed.', [
+  throw badCursor();
+}
+
+/** The 400 of a cursor this API did not issue (or names what is no longer there to follow). */
+export function badCursor(): BadRequestError {
+  return new BadRequestError(CommonErrorCode.InvalidCursor, 'The cursor is malformed.', [
     { field: 'cursor', message: 'cursor is not one this API issued' },
   ]);
 }

@@ -1,8 +1,16 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/scopes';
 import { ApiList } from '../common/openapi/envelope';
-import { listResponse } from '../common/pagination';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import {
+  badCursor,
+  decodeCursor,
+  listResponse,
+  MAX_PAGE_SIZE,
+  toPage,
+  WholeListQueryDto,
+} from '../common/pagination';
 import { EVENT_CATALOGUE } from './event-catalogue';
 
 export class EventTypeDto {
@@ -30,16 +38,28 @@ export class EventTypesController {
     summary: 'Every event type with a description and the JSON Schema of its data',
     description:
       'Webhook endpoints subscribe with patterns (`*`, `a.b`, `a.*`) that must match at least ' +
-      'one of these. One page: the list is short and fixed by the service version.',
+      'one of these. The list is short and fixed by the service version: one page unless ' +
+      '`limit` says less.',
   })
   @ApiList('eventTypes', EventTypeDto)
-  list() {
-    const eventTypes: EventTypeDto[] = EVENT_CATALOGUE.map((entry) => ({
-      type: entry.type,
-      description: entry.description,
-      schema: entry.schema,
-      ...(entry.family ? { family: true } : {}),
-    }));
-    return listResponse('eventTypes', { items: eventTypes, nextCursor: null });
+  @ApiProblems(400)
+  list(@Query() query: WholeListQueryDto) {
+    // The catalogue's order (families together); a cursor names the last type of its page.
+    const [after] = decodeCursor(query.cursor, ['string']) ?? [];
+    const start = after === undefined ? 0 : EVENT_CATALOGUE.findIndex((e) => e.type === after) + 1;
+    if (start === 0 && after !== undefined) throw badCursor();
+    const limit = query.limit ?? MAX_PAGE_SIZE;
+    const eventTypes: EventTypeDto[] = EVENT_CATALOGUE.slice(start, start + limit + 1).map(
+      (entry) => ({
+        type: entry.type,
+        description: entry.description,
+        schema: entry.schema,
+        ...(entry.family ? { family: true } : {}),
+      }),
+    );
+    return listResponse(
+      'eventTypes',
+      toPage(eventTypes, limit, (entry) => [entry.type]),
+    );
   }
 }

@@ -1,8 +1,9 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Scopes } from '../auth/scopes';
 import { ApiList } from '../common/openapi/envelope';
-import { listResponse } from '../common/pagination';
+import { ApiProblems } from '../common/openapi/problem-responses';
+import { listResponse, WholeListQueryDto } from '../common/pagination';
 import { SkillSummaryDto } from './dto/skill.dto';
 import { SkillsService } from './skills.service';
 
@@ -16,11 +17,13 @@ export class SkillsController {
   @ApiOperation({
     summary: 'Each skill with its agents (online/total), queued tasks and the oldest wait',
     description:
-      'Every skill an agent of the tenant has or a queued task needs, by name, in one page. ' +
-      'A skill with queued tasks and no agent online is work nobody will do.',
+      'Every skill an agent of the tenant has or a queued task needs, by name, 200 a page ' +
+      'unless `limit` says less. A skill with queued tasks and no agent online is work nobody ' +
+      'will do.',
   })
   @ApiList('skills', SkillSummaryDto)
-  async list() {
-    return listResponse('skills', { items: await this.skills.list(), nextCursor: null });
+  @ApiProblems(400)
+  async list(@Query() query: WholeListQueryDto) {
+    return listResponse('skills', await this.skills.list(query.limit, query.cursor));
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AgentsService } from '../agents/agents.service';
 import { currentTenantId } from '../common/context/request-context';
+import { decodeCursor, MAX_PAGE_SIZE, Page, toPage } from '../common/pagination';
 import type { SkillSummaryDto, WarningDto } from './dto/skill.dto';
 
 /** How long a skill found registered is taken as known without asking again. */
@@ -24,17 +25,42 @@ export class SkillsService {
     private readonly agents: AgentsService,
   ) {}
 
-  /** Every skill an agent has or a queued task needs, by name. */
-  async list(): Promise<SkillSummaryDto[]> {
-    const [agents, queues] = await Promise.all([this.agents.agentsBySkill(), this.queues()]);
-    const names = [...new Set([...agents.keys(), ...queues.keys()])].sort();
-    return names.map((skill) => ({
-      skill,
-      agentsOnline: agents.get(skill)?.online ?? 0,
-      agentsTotal: agents.get(skill)?.total ?? 0,
-      queuedTasks: queues.get(skill)?.queued ?? 0,
-      oldestQueuedAgeSeconds: queues.get(skill)?.age ?? null,
+  /**
+   * Every skill an agent has or a queued task needs, by name (byte order, as cursors compare
+   * them), a page of `limit` after the cursor's name.
+   */
+  async list(limit = MAX_PAGE_SIZE, cursor?: string): Promise<Page<SkillSummaryDto>> {
+    const [after] = decodeCursor(cursor, ['string']) ?? [];
+    const rows = await this.dataSource.query<Array<SkillSummaryDto & { age: number | null }>>(
+      `WITH names AS (
+         SELECT s.skill_id AS skill FROM agent_skills s
+          WHERE s.tenant_id = $1 AND ($2::varchar IS NULL OR s.skill_id COLLATE "C" > $2)
+         UNION
+         SELECT t.skill FROM workflow_tasks t
+          WHERE t.tenant_id = $1 AND t.status = 'queued'
+            AND ($2::varchar IS NULL OR t.skill COLLATE "C" > $2)),
+       page AS (SELECT skill FROM names ORDER BY skill COLLATE "C" LIMIT $3)
+       SELECT p.skill, a.online AS "agentsOnline", a.total AS "agentsTotal",
+              q.queued AS "queuedTasks", q.age
+         FROM page p
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS total,
+                  count(*) FILTER (WHERE g.status IN ('online', 'degraded'))::int AS online
+             FROM agent_skills s JOIN agents g ON g.tenant_id = s.tenant_id AND g.id = s.agent_id
+            WHERE s.tenant_id = $1 AND s.skill_id = p.skill) a
+         CROSS JOIN LATERAL (
+           SELECT count(*)::int AS queued,
+                  extract(epoch FROM now() - min(available_at) FILTER (WHERE available_at <= now()))::float8 AS age
+             FROM workflow_tasks
+            WHERE tenant_id = $1 AND status = 'queued' AND skill = p.skill) q
+        ORDER BY p.skill COLLATE "C"`,
+      [currentTenantId(), after ?? null, limit + 1],
+    );
+    const items = rows.map(({ age, ...row }) => ({
+      ...row,
+      oldestQueuedAgeSeconds: age === null ? null : Math.max(0, age),
     }));
+    return toPage(items, limit, (item) => [item.skill]);
   }
 
   /**
@@ -85,23 +111,5 @@ export class SkillsService {
       }
     }
     return new Set(skills.filter(isKnown));
-  }
-
-  private async queues(): Promise<Map<string, { queued: number; age: number | null }>> {
-    const rows = await this.dataSource.query<
-      Array<{ skill: string; queued: number; age: number | null }>
-    >(
-      `SELECT skill, count(*)::int AS queued,
-              extract(epoch FROM now() - min(available_at) FILTER (WHERE available_at <= now()))::float8 AS age
-         FROM workflow_tasks WHERE tenant_id = $1 AND status = 'queued'
-        GROUP BY skill`,
-      [currentTenantId()],
-    );
-    return new Map(
-      rows.map((row) => [
-        row.skill,
-        { queued: row.queued, age: row.age === null ? null : Math.max(0, row.age) },
-      ]),
-    );
   }
 }

@@ -119,7 +119,7 @@ export interface paths {
     };
     /**
      * Every event type with a description and the JSON Schema of its data
-     * @description Webhook endpoints subscribe with patterns (`*`, `a.b`, `a.*`) that must match at least one of these. One page: the list is short and fixed by the service version.
+     * @description Webhook endpoints subscribe with patterns (`*`, `a.b`, `a.*`) that must match at least one of these. The list is short and fixed by the service version: one page unless `limit` says less.
      */
     get: operations['EventTypesController_list'];
     put?: never;
@@ -988,7 +988,7 @@ export interface paths {
     };
     /**
      * Each skill with its agents (online/total), queued tasks and the oldest wait
-     * @description Every skill an agent of the tenant has or a queued task needs, by name, in one page. A skill with queued tasks and no agent online is work nobody will do.
+     * @description Every skill an agent of the tenant has or a queued task needs, by name, 200 a page unless `limit` says less. A skill with queued tasks and no agent online is work nobody will do.
      */
     get: operations['SkillsController_list'];
     put?: never;
@@ -4046,7 +4046,11 @@ export interface operations {
   };
   EventTypesController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -4066,6 +4070,15 @@ export interface operations {
               nextCursor?: string | null;
             };
           };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Missing, unknown, expired or revoked API key */
@@ -8861,7 +8874,11 @@ export interface operations {
   };
   SkillsController_list: {
     parameters: {
-      query?: never;
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+      };
       header?: never;
       path?: never;
       cookie?: never;
@@ -8881,6 +8898,15 @@ export interface operations {
               nextCursor?: string | null;
             };
           };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
       /** @description Missing, unknown, expired or revoked API key */

@@ -22,8 +22,12 @@ export class RoutingResource {
 export class SkillsResource {
   constructor(private readonly http: Transport) {}
 
-  /** Each skill with its agents (online/total), queued tasks and the oldest wait, in one page. */
-  list(options: Signal = {}): Promise<Page<SkillSummary>> {
-    return listPage(this.http, '/skills', 'skills', {}, options);
+  /**
+   * Each skill with its agents (online/total), queued tasks and the oldest wait, by name: 200 a
+   * page unless `limit` says less; `cursor` is the page's `nextCursor` to read the next.
+   */
+  list(options: Signal & { limit?: number; cursor?: string } = {}): Promise<Page<SkillSummary>> {
+    const { limit, cursor, ...call } = options;
+    return listPage(this.http, '/skills', 'skills', { limit, cursor }, call);
   }
 }

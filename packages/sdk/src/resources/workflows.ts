@@ -255,9 +255,13 @@ export interface EventStreamQuery {
 export class EventsResource {
   constructor(private readonly http: Transport) {}
 
-  /** Every event type with a description and the JSON Schema of its data, in one page. */
-  types(options: Signal = {}): Promise<Page<EventType>> {
-    return listPage(this.http, '/event-types', 'eventTypes', {}, options);
+  /**
+   * Every event type with a description and the JSON Schema of its data: one page unless
+   * `limit` says less; `cursor` is the page's `nextCursor` to read the next.
+   */
+  types(options: Signal & { limit?: number; cursor?: string } = {}): Promise<Page<EventType>> {
+    const { limit, cursor, ...call } = options;
+    return listPage(this.http, '/event-types', 'eventTypes', { limit, cursor }, call);
   }
 
   /**

@@ -51,7 +51,8 @@ export function resolveRange(bounds: VerifyBounds, headSeq: number): VerifyRange
   if (fromSeq !== undefined && fromSeq > headSeq + 1) {
     throw new BadRequestError(
       AuditErrorCode.InvalidRange,
-      `fromSeq is beyond the head of the chain (seq ${headSeq}).`,
+      `fromSeq is beyond the head of the chain (seq ${headSeq}): at most ${headSeq + 1}, the ` +
+        'next link to come, which checks nothing yet.',
       [{ field: 'fromSeq', message: `fromSeq must be at most ${headSeq + 1}` }],
     );
   }

@@ -77,4 +77,15 @@ describe('cron fire times', () => {
     expect(cronProblem('61 * * * *', 'UTC')?.field).toBe('cron');
     expect(cronProblem('0 9 * * *', 'Mars/Olympus')?.field).toBe('timezone');
   });
+
+  it('names a bad day of the month or month as written, not as counted from zero', () => {
+    const message = (cron: string) => cronProblem(cron, 'UTC')?.message;
+    expect(message('0 0 1 13 *')).toBe('CronPattern: Invalid value for month: 13');
+    expect(message('0 0 * 0 *')).toBe('CronPattern: Invalid value for month: 0');
+    expect(message('0 0 0 * *')).toBe('CronPattern: Invalid value for day: 0');
+    expect(message('0 0 32 * *')).toBe('CronPattern: Invalid value for day: 32');
+    // The other fields are counted as written already.
+    expect(message('0 25 * * *')).toBe('CronPattern: Invalid value for hour: 25');
+    expect(message('0 0 * * 8')).toBe('CronPattern: Invalid value for dayOfWeek: 8');
+  });
 });

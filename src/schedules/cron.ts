@@ -26,12 +26,23 @@ export function cronProblem(
   try {
     pattern = new Cron(cron, { timezone, paused: true });
   } catch (error) {
-    return { field: 'cron', message: (error as Error).message.slice(0, 300) };
+    return { field: 'cron', message: asWritten((error as Error).message).slice(0, 300) };
   }
   if (pattern.nextRun(new Date()) === null) {
     return { field: 'cron', message: 'the expression never fires' };
   }
   return undefined;
+}
+
+/**
+ * croner counts days of the month and months from zero inside, and names a bad one so
+ * ("Invalid value for month: 12" for a 13): named here as written.
+ */
+function asWritten(message: string): string {
+  return message.replace(
+    /Invalid value for (day|month): (-?\d+)/,
+    (_match, field: string, value: string) => `Invalid value for ${field}: ${Number(value) + 1}`,
+  );
 }
 
 /** The next `count` fire times strictly after `from` (fewer when the expression runs out). */

@@ -177,6 +177,43 @@ describe('the unit of work', () => {
     );
   });
 
+  it('sends statements that need nothing from each other with BEGIN and COMMIT in one round trip', async () => {
+    const first = `INSERT INTO uow_rows (id, n) VALUES ($1, 1) RETURNING id`;
+    const sent = await watch(first, () =>
+      unitOfWork.alone([
+        { sql: first, params: ['alone-1'] },
+        { sql: `SELECT count(*)::int AS n FROM uow_rows WHERE id = $1`, params: ['alone-1'] },
+      ]),
+    );
+    expect(sent.map((entry) => [entry.text, entry.behind])).toEqual([
+      ['BEGIN', false],
+      [first, true],
+      ['SELECT count(*)::int AS n FROM uow_rows WHERE id = $1', true],
+      ['COMMIT', true],
+    ]);
+    // Each statement runs after the one before: the second sees the first's row.
+    expect(
+      await unitOfWork.alone([
+        { sql: first, params: ['alone-2'] },
+        { sql: `SELECT count(*)::int AS n FROM uow_rows WHERE id = $1`, params: ['alone-2'] },
+      ]),
+    ).toEqual([[{ id: 'alone-2' }], [{ n: 1 }]]);
+    // One that fails: its error, nothing of the others kept, the connection usable again.
+    await expect(
+      unitOfWork.alone([
+        { sql: first, params: ['alone-3'] },
+        { sql: `INSERT INTO uow_rows (id, n) VALUES ($1, -1)`, params: ['alone-negative'] },
+        { sql: first, params: ['alone-4'] },
+      ]),
+    ).rejects.toMatchObject({ code: '23514' });
+    expect(await rows()).not.toEqual(expect.arrayContaining(['alone-3']));
+    expect(await rows()).not.toEqual(expect.arrayContaining(['alone-4']));
+    for (let i = 0; i < 4; i += 1) {
+      await unitOfWork.alone([{ sql: first, params: [`alone-after-${i}`] }]);
+    }
+    expect(await rows()).toEqual(expect.arrayContaining(['alone-after-0', 'alone-after-3']));
+  });
+
   it("runs TypeORM's own writes and pessimistic locks inside it", async () => {
     await unitOfWork.run(async (tx) => {
       await tx.manager.query(`INSERT INTO uow_rows (id, n) VALUES ('locked', 1)`);

@@ -69,10 +69,19 @@ describe('the one-statement claim', () => {
     await test.close();
   });
 
-  const values = (max: number) => claimParameters('default', 'stmt-agent', max, 30, undefined);
+  /** `named`: as a named claim (a claimId, or a claimNext) sends them, looking at what it holds. */
+  const values = (max: number, named = false) =>
+    claimParameters(
+      'default',
+      'stmt-agent',
+      max,
+      30,
+      undefined,
+      named ? '01938d52-3c8e-7e37-9b2c-0f8f3c1f0d44' : null,
+    );
   /** The values as SQL literals, for EXECUTE (which takes no bind parameters). */
-  const literals = (max: number) =>
-    values(max)
+  const literals = (max: number, named = false) =>
+    values(max, named)
       .map((value) =>
         value === null
           ? 'NULL'
@@ -143,6 +152,16 @@ describe('the one-statement claim', () => {
           .filter((node) => node['Node Type'] !== 'ModifyTable')
           .map((node) => node['Node Type'] as string);
         expect(limits === 'one sub-bucket' && scans.includes('Seq Scan')).toBe(false);
+        // A named claim reads what the agent holds under the name by the agent's index.
+        const named = planNodes(
+          (
+            await db.query<{ 'QUERY PLAN': unknown }>(
+              `EXPLAIN (FORMAT JSON) EXECUTE claim_generic(${literals(1, true)})`,
+            )
+          ).rows[0]['QUERY PLAN'],
+        ).filter((node) => node['Relation Name'] === 'workflow_tasks');
+        expect(named.map((node) => node['Node Type'])).not.toContain('Seq Scan');
+        expect(named.map((node) => node['Index Name'])).toContain('workflow_tasks_agent');
       } finally {
         await db.query('RESET plan_cache_mode');
         await db.query('DEALLOCATE claim_generic');

@@ -105,6 +105,42 @@ export class UnitOfWork {
     }
     return value;
   }
+
+  /**
+   * Statements that make one transaction and need nothing from each other to be sent: BEGIN,
+   * the statements and COMMIT go in one round trip (pipelined), each after the one before has
+   * run. Answers each statement's rows. When one fails, those after it fail too (the
+   * transaction is aborted), the COMMIT rolls it back, and the first error is thrown. Nothing of the request context's
+   * Idempotency-Key is marked: for statements a request may send again (a claim).
+   */
+  async alone(statements: Array<{ sql: string; params: unknown[] }>): Promise<unknown[][]> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as PipelinedClient;
+    try {
+      client.pipeline = true;
+      const sent = [
+        client.query('BEGIN'),
+        ...statements.map((statement) => client.query(preparedConfig(statement))),
+        client.query('COMMIT'),
+      ];
+      const settled = await Promise.allSettled(sent);
+      const failed = settled.find((result) => result.status === 'rejected');
+      if (failed) {
+        // After a failure PostgreSQL skipped the rest, and the COMMIT ended it as a rollback;
+        // should the COMMIT not have been read, the transaction is ended here.
+        if (settled[settled.length - 1].status === 'rejected') {
+          await client.query('ROLLBACK').catch(() => undefined);
+        }
+        throw failed.reason;
+      }
+      return settled
+        .slice(1, -1)
+        .map((result) => (result as PromiseFulfilledResult<{ rows: unknown[] }>).value.rows);
+    } finally {
+      client.pipeline = false;
+      await runner.release();
+    }
+  }
 }
 
 /** A pooled connection whose pipeline mode can be turned on while it is idle. */

@@ -329,11 +329,19 @@ function firstSubBucket(): string {
             FOR UPDATE SKIP LOCKED) f)`;
 }
 
-/** The agent's dispatch profile, and the definitions of the tenant that are paused. */
+/**
+ * The agent's dispatch profile, the definitions of the tenant that are paused, and, for a named
+ * claim that looks (`$13`), what the agent holds under the name (see WorkflowEngine.claimAlone):
+ * when it holds any, they are the answer and nothing is claimed.
+ */
 function profileAndPauses(): string {
   return `profile AS (${DISPATCH_PROFILE_SQL}),
    paused AS (
-     SELECT array_agg(definition_key) AS keys FROM workflow_definition_pauses WHERE tenant_id = $1)`;
+     SELECT array_agg(definition_key) AS keys FROM workflow_definition_pauses WHERE tenant_id = $1),
+   named AS (
+     SELECT ${TASK_COLUMNS} FROM workflow_tasks t
+      WHERE $13::boolean AND t.tenant_id = $1 AND t.agent_id = $2 AND t.status = 'claimed'
+        AND t.claimed_after = $12::uuid AND t.lease_expires_at > now())`;
 }
 
 /** Per skill and lane (`lanes`: '' and the limits with tokens), the head of the queue. */
@@ -357,7 +365,7 @@ function candidates(max: number): string {
           ORDER BY priority DESC, fair_at, id
           LIMIT ${max}
           FOR UPDATE SKIP LOCKED) q
-      WHERE p.status NOT IN ('draining', 'offline'))`;
+      WHERE p.status NOT IN ('draining', 'offline') AND NOT EXISTS (SELECT FROM named))`;
 }
 
 /** The picked tasks leased, their runs started, and the audit entries and events of both. */
@@ -425,17 +433,23 @@ function claimedAndRecorded(): string {
        FROM changes ORDER BY n)`;
 }
 
-/** The tasks leased, as answered, and the skills of the candidates passed over. */
+/**
+ * The tasks leased, as answered (or those held under the claim's name), and the skills of the
+ * candidates passed over.
+ */
 function tasksAndLeftSkills(): string {
   return `(SELECT json_agg(claimed ORDER BY claimed.priority DESC, claimed."availableAt", claimed.id)
            FROM claimed) AS tasks,
+        (SELECT json_agg(named ORDER BY named.priority DESC, named."availableAt", named.id)
+           FROM named) AS named,
         (SELECT array_agg(DISTINCT a.skill) FROM admitted a
           WHERE a.id NOT IN (SELECT id FROM picked)) AS "leftSkills"`;
 }
 
 /**
  * The parameters of `claimStatement(max)`, in the request context whose entries they write;
- * `after`: the task whose completion claims next (`claimNext`), recorded on the tasks leased.
+ * `after`: the claim's name (a claimId, or the task whose completion claims next), recorded on
+ * the tasks leased; `looks`: whether the claim first looks for what the agent holds under it.
  */
 export function claimParameters(
   tenantId: string,
@@ -444,6 +458,7 @@ export function claimParameters(
   leaseSeconds: number,
   context: RequestContext | undefined,
   after: string | null = null,
+  looks = after !== null,
 ): unknown[] {
   return [
     tenantId,
@@ -455,5 +470,6 @@ export function claimParameters(
     // The events' trace context, as every emitted event's: the claim's span, when traced.
     currentTraceparent(),
     after,
+    looks,
   ];
 }

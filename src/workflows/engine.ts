@@ -217,6 +217,8 @@ type ClaimAnswer = DispatchProfile & {
   tasks: TaskRow[] | null;
   leftSkills: string[] | null;
   heldBack: Array<{ key: string; short: boolean; waitMs: number }> | null;
+  /** A named claim's: the tasks the agent holds under the name, when it holds any. */
+  named: TaskRow[] | null;
   /** The tenant has a rate limit. */
   limited: boolean;
   /** `one sub-bucket` only: a limit fell short, and nothing was claimed. */
@@ -234,15 +236,6 @@ export interface ClaimAnswerOf {
   tokensInMs: number | null;
   held?: true;
 }
-
-/**
- * The tasks the agent holds under a claim's name (`claimed_after`: a claimId, or the task
- * whose completion claimed them), their leases live.
- */
-export const LEASED_UNDER_NAME = `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
-  WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.status = 'claimed'
-    AND t.claimed_after = $3 AND t.lease_expires_at > now()
-  ORDER BY t.priority DESC, t.available_at, t.id`;
 
 /**
  * The workflow engine: every run and task transition goes through here, checked against the
@@ -655,10 +648,10 @@ export class WorkflowEngine {
    *
    * A named claim (`after`: a claimId, or the task whose completion claims next) leases once
    * under its name: the requests of one name (a repeat sent while the first still waits) take
-   * turns on a lock of the name, each reading first what the name holds, which is its answer
-   * (`held`) when there is any. The read is a statement of its own after the lock, so that it
-   * sees what the turn before committed; the lock, the read, the claim and COMMIT go in two
-   * round trips.
+   * turns on a transaction lock of the name, and the claim statement, sent after the lock in
+   * the same transaction and round trip, first looks at what the agent holds under the name
+   * (its snapshot is taken once the turn before has committed): when it holds any, that is the
+   * answer (`held`), and nothing is claimed.
    */
   async claimAlone(
     tenantId: string,
@@ -667,36 +660,38 @@ export class WorkflowEngine {
     leaseSeconds: number,
     after: string | null = null,
   ): Promise<ClaimAnswerOf> {
-    if (after === null) return this.claimOn(this.dataSource, tenantId, agentId, max, leaseSeconds);
-    return this.unitOfWork.run(async (tx) => {
-      const [, held] = await Promise.all([
-        preparedQuery(tx, `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [
-          JSON.stringify(['named_claim', tenantId, agentId, after]),
-        ]),
-        preparedQuery<TaskRow>(tx, LEASED_UNDER_NAME, [tenantId, agentId, after]),
+    const claim = async (count: number, limits: ClaimLimits, looks: boolean) => {
+      const statement = {
+        sql: claimStatement(count, limits),
+        params: claimParameters(
+          tenantId,
+          agentId,
+          count,
+          leaseSeconds,
+          requestContext.get(),
+          after,
+          looks,
+        ),
+      };
+      if (after === null) {
+        return (
+          await preparedQuery<ClaimAnswer>(this.dataSource, statement.sql, statement.params)
+        )[0];
+      }
+      const [, rows] = await this.unitOfWork.alone([
+        {
+          sql: `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`,
+          params: [JSON.stringify(['named_claim', tenantId, agentId, after])],
+        },
+        statement,
       ]);
-      if (held.length > 0) return { profile: undefined, tasks: held, tokensInMs: null, held: true };
-      return this.claimOn(tx, tenantId, agentId, max, leaseSeconds, after);
-    });
-  }
-
-  private async claimOn(
-    on: DataSource | Transaction,
-    tenantId: string,
-    agentId: string,
-    max: number,
-    leaseSeconds: number,
-    after: string | null = null,
-  ): Promise<ClaimAnswerOf> {
-    const claim = (count: number, limits: ClaimLimits) =>
-      preparedQuery<ClaimAnswer>(
-        on,
-        claimStatement(count, limits),
-        claimParameters(tenantId, agentId, count, leaseSeconds, requestContext.get(), after),
-      );
+      return (rows as ClaimAnswer[])[0];
+    };
     const unlimited = this.tenantsWithoutLimits.has(tenantId);
-    let [answer] = await claim(max, unlimited ? 'no limits' : 'one sub-bucket');
+    let answer = await claim(max, unlimited ? 'no limits' : 'one sub-bucket', after !== null);
     if (!answer) return { profile: undefined, tasks: [], tokensInMs: null };
+    if (answer.named)
+      return { profile: undefined, tasks: answer.named, tokensInMs: null, held: true };
     if (answer.limited) this.tenantsWithoutLimits.delete(tenantId);
     else this.tenantsWithoutLimits.add(tenantId);
     const found = answer.tasks?.length ?? 0;
@@ -704,8 +699,13 @@ export class WorkflowEngine {
       // The whole statement for the rest: a limit fell short (its sub-buckets held, or the one
       // locked holding too little), or fewer tasks than `max` were found (what held the others
       // back decides when to look again), or a limit was made since the tenant was found to
-      // have none, and this claim did not look at its tasks.
-      const [more] = await claim(max - found, 'limits');
+      // have none, and this claim did not look at its tasks. A named claim that leased some
+      // does not look again (it would find those): a repeat of it reading between the two
+      // answers the first part, whose leases are as good; the rest are answered here.
+      const more = await claim(max - found, 'limits', after !== null && found === 0);
+      if (more?.named) {
+        return { profile: undefined, tasks: more.named, tokensInMs: null, held: true };
+      }
       if (more) {
         answer = {
           ...more,
@@ -714,15 +714,10 @@ export class WorkflowEngine {
         };
       }
     }
+    for (const skill of new Set(answer.leftSkills ?? []))
+      this.notifications.signal(TASKS_CHANNEL, taskSignal(tenantId, skill));
     const tasks = answer.tasks ?? [];
-    const leftSkills = new Set(answer.leftSkills ?? []);
-    const committed = () => {
-      for (const skill of leftSkills)
-        this.notifications.signal(TASKS_CHANNEL, taskSignal(tenantId, skill));
-      if (tasks.length > 0) this.events.committedAlone();
-    };
-    if (on instanceof DataSource) committed();
-    else on.afterCommit(committed);
+    if (tasks.length > 0) this.events.committedAlone();
     const held = answer.heldBack ?? [];
     for (const { key, short } of held) if (short) rateLimitedClaims.inc({ key });
     return {

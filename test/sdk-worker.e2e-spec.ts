@@ -253,6 +253,34 @@ describe('SDK Worker', () => {
     expect(secondRun.steps[0].task?.agentId ?? null).toBeNull();
   });
 
+  it('stop() while start() is registering: start() ends there, and nothing is claimed', async () => {
+    let calls = 0;
+    const early = worker('early-stop', {
+      'early-stop-job': async () => {
+        calls += 1;
+        return 'ran';
+      },
+    });
+    const started = early.start();
+    // While the registration is on its way (a shutdown hook firing during start-up).
+    await early.stop({ graceMs: 1_000 });
+    expect(early.state).toBe('stopped');
+    await started;
+    expect(early.state).toBe('stopped');
+    const run = await client.workflows.start({
+      type: 'early-stop',
+      steps: [{ key: 'e', skill: 'early-stop-job' }],
+    });
+    // Longer than a poll: a worker still claiming would have taken it by now.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(calls).toBe(0);
+    expect(early.state).toBe('stopped');
+    const after = await client.workflows.get(run.id);
+    expect(after.steps[0].status).toBe('queued');
+    // The agent it registered says it is draining, not online with no one behind it.
+    expect((await client.agents.get('early-stop')).status).toBe('draining');
+  });
+
   it('fails the task without a retry when its output is not JSON the service takes', async () => {
     await worker('bad-output', {
       circular: async () => {

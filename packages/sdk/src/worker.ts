@@ -114,6 +114,12 @@ export class Worker {
     }
     const agent = await this.untilReachable(() => this.register());
     if (!agent) return; // stopped while starting
+    if (this.lifecycle.signal.aborted) {
+      // Stopped while the registration was on its way: the agent it made says it is draining
+      // (no worker is behind it), and nothing starts.
+      await this.beat().catch(() => undefined);
+      return;
+    }
     const missing = agent.skills
       .map((skill) => skill.id)
       .filter((id) => !this.options.handlers[id]);

@@ -141,6 +141,36 @@ describe('task leases', () => {
     expect(failed.error).toMatchObject({ reason: 'timed_out', code: 'lease_expired' });
   });
 
+  it('a failure reported after the service timed the attempt out is 409 not-lease-holder, not a mismatch', async () => {
+    // No attempt left (the task stays timed_out), and one left (queued again, its lease gone).
+    for (const maxAttempts of [1, 2]) {
+      const run = await start([{ key: 'a', skill: 'job', maxAttempts }]);
+      const [task] = await claim('slow');
+      await waitFor(
+        async () => {
+          const { rows } = await db.query(`SELECT status FROM workflow_tasks WHERE id = $1`, [
+            task.id,
+          ]);
+          return rows[0].status !== 'claimed' ? true : undefined;
+        },
+        10_000,
+        'the attempt to time out',
+      );
+      const failed = await call(`/tasks/${task.id}/fail`, worker, {
+        leaseToken: task.leaseToken,
+        error: { message: 'too late' },
+      });
+      expect([maxAttempts, failed.status, failed.body.type]).toEqual([
+        maxAttempts,
+        409,
+        'urn:agentmesh:problem:not-lease-holder',
+      ]);
+      if (maxAttempts === 2) {
+        await call(`/workflows/${run.id}/cancel`, admin);
+      }
+    }
+  });
+
   it('a retry waiting out its backoff wakes a waiting agent when it is due', async () => {
     await start([{ key: 'a', skill: 'job', retryBackoff: { initialSeconds: 1 } }]);
     const [first] = await claim('slow');

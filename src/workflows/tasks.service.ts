@@ -465,11 +465,14 @@ export class TasksService {
     const resultHash = hashOf({ error, retryable });
     return this.asHolder(taskId, leaseToken, async (tx, run, task) => {
       // A repeat: this holder's attempt already failed (and may have been queued again since).
+      // An attempt the service ended (timed out) has no reported payload: not a repeat.
       if (task.prevLeaseToken === leaseToken) {
+        if (task.prevResultHash === null) throw notHolder(task, leaseToken);
         if (task.prevResultHash !== resultHash) throw mismatch();
         return result(task, 'failed', task.attempt - 1, true);
       }
       if (task.leaseToken === leaseToken && ['failed', 'timed_out'].includes(task.status)) {
+        if (task.resultHash === null) throw notHolder(task, leaseToken);
         if (task.resultHash !== resultHash) throw mismatch();
         return result(task, 'failed', task.attempt, false);
       }

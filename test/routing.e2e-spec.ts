@@ -65,6 +65,25 @@ describe('outcome routing and quarantine', () => {
     expect(response.status).toBe(200);
   };
 
+  /**
+   * Until the failure of this task is judged: the event dispatcher's handlers judge an outcome
+   * in the transaction that takes its event out of the outbox, so once it is out, it has been.
+   */
+  const judged = (taskId: string) =>
+    waitFor(
+      async () => {
+        const { rows } = await db.query(
+          `SELECT 1 FROM events e
+            WHERE e.type = 'task.failed' AND e.data->>'taskId' = $1
+              AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)`,
+          [taskId],
+        );
+        return rows.length > 0 ? true : undefined;
+      },
+      10_000,
+      'the failure judged',
+    );
+
   const settle = async (patch: Json) => {
     const response = await call('PATCH', '/routing/settings', operator, patch);
     expect(response.status).toBe(200);
@@ -519,17 +538,17 @@ describe('outcome routing and quarantine', () => {
     await define({ key: 'gone', steps: [{ key: 'g', skill: 'gone-skill' }] });
     const quarantines = async () =>
       (await call('GET', '/agents/gone', operator)).body.data.quarantines as Json[];
+    // Fails its tasks until it is quarantined, each failure judged before the next run starts:
+    // one started while the last failure was still being judged would wait for an agent that
+    // the judgement has just quarantined.
     const quarantine = async () => {
-      for (let i = 0; i < 3; i++) {
+      for (let failures = 0; (await quarantines()).length === 0; failures++) {
+        expect(failures).toBeLessThan(3);
         await start('gone');
         const [task] = await claim('gone', 5);
         await finish(task, false);
+        await judged(task.id as string);
       }
-      await waitFor(
-        async () => ((await quarantines()).length > 0 ? true : undefined),
-        15_000,
-        'the quarantine',
-      );
     };
     const window = async () =>
       (
@@ -609,21 +628,7 @@ describe('outcome routing and quarantine', () => {
     });
     expect(without.status).toBe(200);
     await finish(task, false);
-    // The outcome is judged by the event dispatcher's handlers, in the transaction that takes
-    // the event out of the outbox: once it is out, it has been judged.
-    await waitFor(
-      async () => {
-        const { rows } = await db.query(
-          `SELECT 1 FROM events e
-            WHERE e.type = 'task.failed' AND e.data->>'taskId' = $1
-              AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)`,
-          [task.id],
-        );
-        return rows.length > 0 ? true : undefined;
-      },
-      10_000,
-      'the failure judged',
-    );
+    await judged(task.id as string);
     expect((await call('GET', '/agents/late', operator)).body.data.quarantines).toEqual([]);
     const { rows } = await db.query(
       `SELECT skill_id FROM agent_quarantines WHERE agent_id = 'late'

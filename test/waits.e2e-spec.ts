@@ -314,6 +314,36 @@ describe('work that waits', () => {
       await post(`/workflows/${started.id}/cancel`, writer, {});
     });
 
+    it('what ends a wait is in the history before the tasks it wakes', async () => {
+      const started = await start([
+        { key: 'ap', kind: 'approval' },
+        { key: 'w', kind: 'wait', signal: 's', timeoutSeconds: 60 },
+        { key: 't', skill: 'woken-order', dependsOn: ['ap'] },
+        { key: 't2', skill: 'woken-order', dependsOn: ['w'] },
+      ]);
+      const id = started.id as string;
+      await waitFor(
+        async () => ((await stepOf(id, 'w')).status === 'waiting' ? true : undefined),
+        5_000,
+        'the wait to start',
+      );
+      expect((await post(`/workflows/${id}/steps/ap/approve`, approver, {})).status).toBe(200);
+      expect((await post(`/workflows/${id}/signals`, writer, { name: 's' })).status).toBe(200);
+      const order = (await eventsOf(id)).map((event) =>
+        [event.type as string, (event.data as Json).stepKey as string | undefined]
+          .filter((part) => part !== undefined)
+          .join(' '),
+      );
+      const at = (entry: string) => {
+        expect(order).toContain(entry);
+        return order.indexOf(entry);
+      };
+      expect(at('workflow.step.succeeded ap')).toBeLessThan(at('task.queued t'));
+      expect(at('workflow.signal.received')).toBeLessThan(at('task.queued t2'));
+      expect(at('workflow.step.succeeded w')).toBeLessThan(at('task.queued t2'));
+      await post(`/workflows/${id}/cancel`, writer, {});
+    });
+
     it('a signal sent before the step waits is kept, then consumed when it starts', async () => {
       const started = await start(flow);
       const sent = await post(`/workflows/${started.id}/signals`, writer, {

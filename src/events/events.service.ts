@@ -6,6 +6,7 @@ import { currentTraceparent } from '../common/tracing/trace-context';
 import { decodeCursor, Page, toPage } from '../common/pagination';
 import { HistoryPartitions } from '../database/partitions/history-partitions';
 import { PgNotifications } from '../database/pg-notifications';
+import { preparedQuery } from '../database/prepared';
 import { Transaction } from '../database/unit-of-work';
 import { DomainEvent, EmitInput } from './domain-event';
 
@@ -100,24 +101,27 @@ export class EventsService {
     this.notifications.notifyAfterCommit(tx, EVENTS_CHANNEL, '');
   }
 
+  /**
+   * Writes the events buffered so far in `tx` now (one statement), for a caller about to write
+   * events of its own in a statement that follow them (the tasks a signal or a decision wakes):
+   * an event's position is taken when it is inserted, and history and streams read in that
+   * order. Events emitted after this are buffered again.
+   */
+  async writeNow(tx: Transaction): Promise<void> {
+    const rows = this.pending.get(tx) ?? [];
+    if (rows.length === 0) return;
+    this.pending.set(tx, []);
+    const statement = insertEvents(rows);
+    await preparedQuery(tx, statement.sql, statement.params);
+  }
+
   /** Hands the buffered rows to the unit of work, which writes them with the others. */
   private async flush(tx: Transaction): Promise<void> {
     const rows = this.pending.get(tx) ?? [];
     this.pending.delete(tx);
     if (rows.length === 0) return;
-    const column = (index: number) => rows.map((row) => row[index]);
-    tx.writeBeforeCommit(
-      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id,
-                           trace_context)
-       SELECT id, tenant_id, type, subject_type, subject_id, data::jsonb, correlation_id,
-              trace_context
-         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-                     $6::text[], $7::varchar[], $8::varchar[]) WITH ORDINALITY
-              AS e(id, tenant_id, type, subject_type, subject_id, data, correlation_id,
-                   trace_context, n)
-        ORDER BY n`,
-      Array.from({ length: 8 }, (_, index) => column(index)),
-    );
+    const statement = insertEvents(rows);
+    tx.writeBeforeCommit(statement.sql, statement.params);
   }
 
   /** A subject's history, oldest first, keyset-paginated on insert order. */
@@ -182,4 +186,21 @@ export class EventsService {
     );
     return count;
   }
+}
+
+/** One INSERT of buffered event rows, in the order they were emitted. */
+function insertEvents(rows: unknown[][]): { sql: string; params: unknown[] } {
+  const column = (index: number) => rows.map((row) => row[index]);
+  return {
+    sql: `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id,
+                           trace_context)
+       SELECT id, tenant_id, type, subject_type, subject_id, data::jsonb, correlation_id,
+              trace_context
+         FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
+                     $6::text[], $7::varchar[], $8::varchar[]) WITH ORDINALITY
+              AS e(id, tenant_id, type, subject_type, subject_id, data, correlation_id,
+                   trace_context, n)
+        ORDER BY n`,
+    params: Array.from({ length: 8 }, (_, index) => column(index)),
+  };
 }

@@ -1642,6 +1642,9 @@ export class WorkflowEngine {
   private async queueWoken(tx: Transaction, ready: QueuedStep[]): Promise<void> {
     const plain = ready.filter(({ step }) => step.routing !== 'outcome');
     if (plain.length > 0) {
+      // What woke them (a signal received, a decision, the steps that ended) is told first:
+      // the statement's events take their positions as it inserts them.
+      await this.events.writeNow(tx);
       await preparedQuery(
         tx,
         QUEUE_WOKEN_TASKS,

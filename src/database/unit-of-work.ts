@@ -110,8 +110,9 @@ export class UnitOfWork {
    * Statements that make one transaction and need nothing from each other to be sent: BEGIN,
    * the statements and COMMIT go in one round trip (pipelined), each after the one before has
    * run. Answers each statement's rows. When one fails, those after it fail too (the
-   * transaction is aborted), the COMMIT rolls it back, and the first error is thrown. Nothing of the request context's
-   * Idempotency-Key is marked: for statements a request may send again (a claim).
+   * transaction is aborted), the COMMIT rolls it back, and the first error is thrown. Nothing of
+   * the request context's Idempotency-Key is marked: for statements a request may send again
+   * (a claim).
    */
   async alone(statements: Array<{ sql: string; params: unknown[] }>): Promise<unknown[][]> {
     const runner = this.dataSource.createQueryRunner();
@@ -126,8 +127,8 @@ export class UnitOfWork {
       const settled = await Promise.allSettled(sent);
       const failed = settled.find((result) => result.status === 'rejected');
       if (failed) {
-        // After a failure PostgreSQL skipped the rest, and the COMMIT ended it as a rollback;
-        // should the COMMIT not have been read, the transaction is ended here.
+        // After a failure the statements behind it failed too, and the COMMIT ended the
+        // transaction as a rollback; should the COMMIT itself have failed, it is ended here.
         if (settled[settled.length - 1].status === 'rejected') {
           await client.query('ROLLBACK').catch(() => undefined);
         }

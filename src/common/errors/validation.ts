@@ -76,10 +76,9 @@ class FreeFormAwareValidationPipe extends ValidationPipe {
     ) {
       // A list, a string or a number where the body's object belongs: said as such, not as
       // "[0] is not a known field".
-      throw new BadRequestException({
-        message: 'The request has 1 invalid field.',
-        errors: [{ field: 'body', message: `body must be a JSON object, not ${kindOf(value)}` }],
-      });
+      throw invalidFields([
+        { field: 'body', message: `body must be a JSON object, not ${kindOf(value)}` },
+      ]);
     }
     const fields = metadata.type === 'body' ? asSentFields(metadata.metatype) : [];
     if (fields.length === 0 || !isJsonObject(value)) return super.transform(value, metadata);
@@ -94,6 +93,15 @@ class FreeFormAwareValidationPipe extends ValidationPipe {
     for (const [field, original] of kept) result[field] = original;
     return result;
   }
+}
+
+/** The validation 400: one message per field (answered as problem+json with `errors`). */
+export function invalidFields(errors: FieldError[]): BadRequestException {
+  const count = errors.length;
+  return new BadRequestException({
+    message: `The request has ${count} invalid field${count === 1 ? '' : 's'}.`,
+    errors,
+  });
 }
 
 function isJsonObject(value: unknown): boolean {
@@ -112,13 +120,6 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
     stopAtFirstError: false,
-    exceptionFactory: (errors) => {
-      const fieldErrors = flattenValidationErrors(errors);
-      const count = fieldErrors.length;
-      return new BadRequestException({
-        message: `The request has ${count} invalid field${count === 1 ? '' : 's'}.`,
-        errors: fieldErrors,
-      });
-    },
+    exceptionFactory: (errors) => invalidFields(flattenValidationErrors(errors)),
   });
 }

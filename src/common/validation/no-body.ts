@@ -1,5 +1,6 @@
-import { BadRequestException, createParamDecorator, ExecutionContext } from '@nestjs/common';
+import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
+import { invalidFields } from '../errors/validation';
 
 /**
  * For a write route that takes no body (a pause, a cancel, a retry, a delete): a body with
@@ -15,13 +16,9 @@ export const NoBody = createParamDecorator((_data: unknown, context: ExecutionCo
   if (typeof body === 'object' && !Array.isArray(body)) {
     const fields = Object.keys(body);
     if (fields.length === 0) return;
-    throw new BadRequestException({
-      message: `The request has ${fields.length} invalid field${fields.length === 1 ? '' : 's'}.`,
-      errors: fields.map((field) => ({ field, message: `${field} is not a known field` })),
-    });
+    throw invalidFields(
+      fields.map((field) => ({ field, message: `${field} is not a known field` })),
+    );
   }
-  throw new BadRequestException({
-    message: 'The request has 1 invalid field.',
-    errors: [{ field: 'body', message: 'this route takes no body: send none, or {}' }],
-  });
+  throw invalidFields([{ field: 'body', message: 'this route takes no body: send none, or {}' }]);
 });

@@ -5,6 +5,7 @@ import { ADMIN_KEY } from './utils/test-app';
 import { createTestDatabase, databaseName, TestDatabase } from './utils/databases';
 import { freePort, MAIN, spawnApp, SpawnedApp, waitFor } from './utils/spawn-app';
 import { WebhookReceiver } from './webhooks-out-receiver';
+import { Worker } from '../packages/sdk/src';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -463,6 +464,86 @@ describeBuilt('OpenTelemetry traces', () => {
           line.trace_flags === '00',
       ),
     ).toBe(true);
+    await stop(app);
+  });
+
+  it("an SDK worker's calls on a task join the attempt's trace", async () => {
+    app = await start({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+    const admin = `Bearer ${ADMIN_KEY}`;
+    expect(
+      (
+        await call('POST', '/workflow-definitions', admin, {
+          key: 'traced-sdk',
+          steps: [{ key: 'write', skill: 'sdk-write' }],
+        })
+      ).status,
+    ).toBe(201);
+    const traceId = 'a3ce929d0e0e47364bf92f3577b34da6';
+    const started = await call(
+      'POST',
+      '/workflows',
+      admin,
+      { definitionKey: 'traced-sdk' },
+      { traceparent: `00-${traceId}-00f067aa0ba902b7-01` },
+    );
+    expect(started.status).toBe(201);
+
+    const seen: Array<{ task: string | undefined; context: string | undefined }> = [];
+    const worker = new Worker({
+      baseUrl: base,
+      apiKey: ADMIN_KEY,
+      agent: { id: 'sdk-tracer' },
+      handlers: {
+        'sdk-write': async (task, ctx) => {
+          seen.push({ task: task.traceparent, context: ctx.traceparent });
+          await ctx.heartbeat();
+          await ctx.progress({ message: 'half way', percent: 50 });
+          return { written: true };
+        },
+      },
+      pollSeconds: 1,
+      logger: { debug: () => {}, info: () => {}, warn: () => {}, error: () => {} },
+    });
+    await worker.start();
+    try {
+      await waitFor(
+        async () =>
+          (await call('GET', `/workflows/${started.body.data.id as string}`, admin)).body.data
+            .status === 'succeeded'
+            ? true
+            : undefined,
+        20_000,
+        'the run to succeed',
+      );
+    } finally {
+      await worker.stop();
+    }
+    // The handler is given the attempt's traceparent, in the run's trace.
+    expect(seen).toHaveLength(1);
+    const [{ task: traceparent, context }] = seen;
+    expect(traceparent).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-01$`));
+    expect(context).toBe(traceparent);
+    const attemptSpan = String(traceparent).split('-')[2];
+    // Its heartbeat, progress and completion are children of the attempt's invoke_agent span.
+    const routes = [
+      'POST /api/v1/tasks/:id/heartbeat',
+      'POST /api/v1/tasks/:id/progress',
+      'POST /api/v1/tasks/:id/complete',
+    ];
+    const calls = await waitFor(
+      async () => {
+        // Spans of the earlier tests are in the receiver too: this trace's only.
+        const found = routes.map((name) =>
+          otlp.spans.find((s) => s.name === name && s.traceId === traceId),
+        );
+        return found.every(Boolean) ? found : undefined;
+      },
+      15_000,
+      "the task calls' spans",
+    );
+    for (const span of calls) {
+      expect(span).toMatchObject({ traceId, parentSpanId: attemptSpan });
+    }
     await stop(app);
   });
 

@@ -153,6 +153,8 @@ describe('workflows and tasks', () => {
       skill: 'scaffold',
       attempt: 1,
       input: { input: { repo: 'acme/api' }, dependencies: {} },
+      // The lease's length by the service's clock: what an agent times its renewals from.
+      leaseSeconds: 30,
     });
     expect((await get(`/workflows/${run.id}`)).body.data.status).toBe('running');
 

@@ -36,6 +36,11 @@ export interface ClaimedTask {
   attempt: number;
   leaseToken: string;
   leaseExpiresAt: string;
+  /**
+   * The lease's length (TASK_LEASE_SECONDS): what a heartbeat extends it to. An agent times its
+   * renewals from this, not from `leaseExpiresAt` against its own clock, which may be off.
+   */
+  leaseSeconds: number;
   /** The attempt's `invoke_agent` span, for the agent to continue (tracing on). */
   traceparent?: string;
 }
@@ -265,7 +270,7 @@ export class TasksService {
         max,
         after,
       );
-      if (held) return { tasks: tasks.map(toClaimed), held };
+      if (held) return { tasks: tasks.map((task) => this.toClaimed(task)), held };
       if (!profile) throw new AgentNotFoundError(agentId);
       if (profile.status === 'draining') throw new AgentDrainingError(agentId);
       if (profile.status === 'offline') {
@@ -278,7 +283,7 @@ export class TasksService {
       // A claim is the agent's sign of life too (see ActivityBeats).
       this.activity.touch(tenantId, agentId);
       waiter.narrow(profile.skills);
-      if (tasks.length > 0) return { tasks: tasks.map(toClaimed) };
+      if (tasks.length > 0) return { tasks: tasks.map((task) => this.toClaimed(task)) };
       if (!this.canWork(profile) || Date.now() >= deadline) return { tasks: [] };
       await waiting();
       // A rate limit holding a task back: look again when its tokens return (no commit
@@ -605,22 +610,23 @@ export class TasksService {
     );
   }
 
+  private toClaimed(task: TaskRow): ClaimedTask {
+    return {
+      id: task.id,
+      workflowId: task.runId,
+      stepKey: task.stepKey,
+      skill: task.skill,
+      input: task.input,
+      attempt: task.attempt,
+      leaseToken: task.leaseToken!,
+      leaseExpiresAt: new Date(task.leaseExpiresAt!).toISOString(),
+      leaseSeconds: this.config.taskLeaseSeconds,
+    };
+  }
+
   private get stopping(): boolean {
     return this.waiters.isClosed || this.shutdown.isShuttingDown;
   }
-}
-
-function toClaimed(task: TaskRow): ClaimedTask {
-  return {
-    id: task.id,
-    workflowId: task.runId,
-    stepKey: task.stepKey,
-    skill: task.skill,
-    input: task.input,
-    attempt: task.attempt,
-    leaseToken: task.leaseToken!,
-    leaseExpiresAt: new Date(task.leaseExpiresAt!).toISOString(),
-  };
 }
 
 function result(

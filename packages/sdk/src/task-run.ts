@@ -7,6 +7,7 @@ import {
 } from './errors';
 import { backoffDelay, isRetryableStatus, sleep } from './retry';
 import type { AgentMeshClient } from './client';
+import type { TaskCallOptions } from './resources/tasks';
 import type { ClaimedTask, Json, ProgressReport, Usage } from './types';
 
 /**
@@ -64,6 +65,11 @@ export interface TaskContext {
   item?: Json;
   /** For an element of a fan-out step: its place in the array, from 0 (`task.input.index`). */
   index?: number;
+  /**
+   * The W3C traceparent of this attempt's `invoke_agent` span, when the service exports
+   * traces: continue it in the handler's own spans (the worker sends it with the task's calls).
+   */
+  traceparent?: string;
   /** Aborts when the lease is lost (run cancelled, task timed out) or the worker gives up. */
   signal: AbortSignal;
   /** Extends the lease now (the worker also does it at a third of the lease). */
@@ -133,16 +139,15 @@ export class TaskRun {
   private invalidReason = '';
   /** What the handler reported with `ctx.reportUsage`, not yet sent. */
   private usage: Usage | undefined;
+  /** Options of every call on the task: its traceparent, so each joins the attempt's trace. */
+  private readonly calls: TaskCallOptions;
 
   constructor(
     readonly task: ClaimedTask,
     private readonly deps: Deps,
   ) {
-    const leaseMs = Date.parse(task.leaseExpiresAt) - Date.now();
-    this.renewEveryMs = Math.max(
-      300,
-      Math.floor((Number.isFinite(leaseMs) ? leaseMs : 30_000) / 3),
-    );
+    this.renewEveryMs = renewalInterval(task);
+    this.calls = task.traceparent ? { traceparent: task.traceparent } : {};
     this.done = this.execute();
   }
 
@@ -157,11 +162,18 @@ export class TaskRun {
     this.released = true;
     this.stopRenewal();
     await this.settle(() =>
-      this.deps.client.tasks.fail(this.task.id, {
-        leaseToken: this.task.leaseToken,
-        error: { message: 'the worker stopped before the task finished', code: 'worker-shutdown' },
-        retryable: true,
-      }),
+      this.deps.client.tasks.fail(
+        this.task.id,
+        {
+          leaseToken: this.task.leaseToken,
+          error: {
+            message: 'the worker stopped before the task finished',
+            code: 'worker-shutdown',
+          },
+          retryable: true,
+        },
+        this.calls,
+      ),
     ).catch(() => undefined);
   }
 
@@ -206,19 +218,23 @@ export class TaskRun {
             asked = true;
           }
           if (!grant || grant.max === 0) {
-            await deps.client.tasks.complete(task.id, {
+            await deps.client.tasks.complete(
+              task.id,
+              { leaseToken: task.leaseToken, output, ...(usage ? { usage } : {}) },
+              this.calls,
+            );
+            return;
+          }
+          const answer = await deps.client.tasks.completeAndClaimNext(
+            task.id,
+            {
               leaseToken: task.leaseToken,
               output,
               ...(usage ? { usage } : {}),
-            });
-            return;
-          }
-          const answer = await deps.client.tasks.completeAndClaimNext(task.id, {
-            leaseToken: task.leaseToken,
-            output,
-            ...(usage ? { usage } : {}),
-            claimNext: { max: grant.max, waitSeconds: 0 },
-          });
+              claimNext: { max: grant.max, waitSeconds: 0 },
+            },
+            this.calls,
+          );
           if (answer.next.tasks.length > 0) deps.onNext?.(answer.next.tasks);
         });
       } finally {
@@ -232,7 +248,7 @@ export class TaskRun {
           undefined,
         );
         completed = await this.settle(() =>
-          deps.client.tasks.complete(task.id, { leaseToken: task.leaseToken, output }),
+          deps.client.tasks.complete(task.id, { leaseToken: task.leaseToken, output }, this.calls),
         );
       }
       if (completed === 'invalid') {
@@ -253,14 +269,18 @@ export class TaskRun {
     const code = (error as { code?: unknown }).code;
     const fail = (message: string) =>
       this.settle(() =>
-        deps.client.tasks.fail(task.id, {
-          leaseToken: task.leaseToken,
-          error: {
-            message,
-            ...(typeof code === 'string' && code ? { code: sendable(code, 128) } : {}),
+        deps.client.tasks.fail(
+          task.id,
+          {
+            leaseToken: task.leaseToken,
+            error: {
+              message,
+              ...(typeof code === 'string' && code ? { code: sendable(code, 128) } : {}),
+            },
+            retryable,
           },
-          retryable,
-        }),
+          this.calls,
+        ),
       );
     let failed = await fail(sendable(error.message || error.name || 'handler failed', 4000));
     if (failed === 'invalid') {
@@ -325,6 +345,7 @@ export class TaskRun {
       input: input.input ?? null,
       dependencies: input.dependencies ?? {},
       ...element,
+      ...(task.traceparent ? { traceparent: task.traceparent } : {}),
       signal: this.controller.signal,
       heartbeat: () => this.renew(),
       progress: (report) => this.renew(report),
@@ -355,12 +376,13 @@ export class TaskRun {
     if (lost?.reason === 'lease-lost') throw lost;
     try {
       if (report) {
-        await this.deps.client.tasks.progress(this.task.id, {
-          ...report,
-          leaseToken: this.task.leaseToken,
-        });
+        await this.deps.client.tasks.progress(
+          this.task.id,
+          { ...report, leaseToken: this.task.leaseToken },
+          this.calls,
+        );
       } else {
-        await this.deps.client.tasks.heartbeat(this.task.id, this.task.leaseToken);
+        await this.deps.client.tasks.heartbeat(this.task.id, this.task.leaseToken, this.calls);
       }
     } catch (error) {
       if (error instanceof AgentMeshError && (error.status === 409 || error.status === 404)) {
@@ -389,6 +411,26 @@ export class TaskRun {
       if (this.renewing) this.scheduleRenewal();
     }
   }
+}
+
+/**
+ * How often a task's lease is renewed: at a third of the lease, by the service's clock
+ * (`leaseSeconds`), so an agent whose clock is off renews in time all the same. A lease already
+ * shorter by `leaseExpiresAt` (a claim answered again later, or a clock a little ahead) is
+ * renewed sooner.
+ */
+export function renewalInterval(
+  task: Pick<ClaimedTask, 'leaseExpiresAt'> & { leaseSeconds?: number },
+  now = Date.now(),
+): number {
+  const left = Date.parse(task.leaseExpiresAt) - now;
+  const length =
+    typeof task.leaseSeconds === 'number' && task.leaseSeconds > 0
+      ? task.leaseSeconds * 1000
+      : 30_000;
+  // Nothing left right after a claim means a clock ahead of the service's, not a lost lease.
+  const lease = Number.isFinite(left) && left > 0 ? Math.min(length, left) : length;
+  return Math.max(300, Math.floor(lease / 3));
 }
 
 /**

@@ -136,6 +136,12 @@ export class ClaimedTaskDto {
   @ApiProperty() attempt: number;
   @ApiProperty() leaseToken: string;
   @ApiProperty({ format: 'date-time' }) leaseExpiresAt: string;
+  @ApiProperty({
+    description:
+      "The lease's length in seconds (TASK_LEASE_SECONDS), what a heartbeat extends it to: time renewals from it (every third, say) rather than from leaseExpiresAt against the agent's own clock, which may be off.",
+    example: 30,
+  })
+  leaseSeconds: number;
   @ApiPropertyOptional({
     description:
       "W3C traceparent of this attempt's `invoke_agent` span, in the trace of the run that queued the task. Present when the service exports traces: send it as the `traceparent` header of the task's heartbeat, complete and fail calls, and continue it in the agent's own spans.",

@@ -3084,6 +3084,11 @@ export interface components {
       /** Format: date-time */
       leaseExpiresAt: string;
       /**
+       * @description The lease's length in seconds (TASK_LEASE_SECONDS), what a heartbeat extends it to: time renewals from it (every third, say) rather than from leaseExpiresAt against the agent's own clock, which may be off.
+       * @example 30
+       */
+      leaseSeconds: number;
+      /**
        * @description W3C traceparent of this attempt's `invoke_agent` span, in the trace of the run that queued the task. Present when the service exports traces: send it as the `traceparent` header of the task's heartbeat, complete and fail calls, and continue it in the agent's own spans.
        * @example 00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01
        */

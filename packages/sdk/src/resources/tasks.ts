@@ -14,6 +14,21 @@ import type {
 
 type Signal = Pick<CallOptions, 'signal'>;
 
+/**
+ * A call on a claimed task: an abort signal, and the task's `traceparent` (present when the
+ * service exports traces), sent as the W3C header so the call joins the attempt's trace.
+ */
+export interface TaskCallOptions extends Signal {
+  traceparent?: string;
+}
+
+function traced({
+  traceparent,
+  ...options
+}: TaskCallOptions): Pick<CallOptions, 'signal' | 'headers'> {
+  return traceparent ? { ...options, headers: { traceparent } } : options;
+}
+
 /** The task protocol an agent speaks; `Worker` drives it for you. */
 export class TasksResource {
   constructor(private readonly http: Transport) {}
@@ -42,11 +57,11 @@ export class TasksResource {
   }
 
   /** Extends the lease (409 once it is lost: cancelled, timed out, taken by another agent). */
-  heartbeat(id: string, leaseToken: string, options: Signal = {}): Promise<LeaseState> {
+  heartbeat(id: string, leaseToken: string, options: TaskCallOptions = {}): Promise<LeaseState> {
     return this.http.data('POST', `/tasks/${segment(id)}/heartbeat`, {
       body: { leaseToken },
       retry: true,
-      ...options,
+      ...traced(options),
     });
   }
 
@@ -54,11 +69,15 @@ export class TasksResource {
    * Reports progress (holder only) and extends the lease as a heartbeat does. Reports are
    * coalesced by the service: `emitted: false` means kept as the latest, written shortly.
    */
-  progress(id: string, body: ProgressReport & { leaseToken: string }, options: Signal = {}) {
+  progress(
+    id: string,
+    body: ProgressReport & { leaseToken: string },
+    options: TaskCallOptions = {},
+  ) {
     return this.http.data<LeaseState & { emitted: boolean }>(
       'POST',
       `/tasks/${segment(id)}/progress`,
-      { body, retry: true, ...options },
+      { body, retry: true, ...traced(options) },
     );
   }
 
@@ -66,12 +85,12 @@ export class TasksResource {
   complete(
     id: string,
     body: { leaseToken: string; output?: Json; usage?: Usage },
-    options: Signal = {},
+    options: TaskCallOptions = {},
   ): Promise<AttemptResult> {
     return this.http.data('POST', `/tasks/${segment(id)}/complete`, {
       body,
       retry: true,
-      ...options,
+      ...traced(options),
     });
   }
 
@@ -89,21 +108,21 @@ export class TasksResource {
       usage?: Usage;
       claimNext: { max?: number; waitSeconds?: number };
     },
-    options: Signal = {},
+    options: TaskCallOptions = {},
   ): Promise<CompleteAndClaimResult> {
     return this.http.data('POST', `/tasks/${segment(id)}/complete`, {
       body,
       retry: true,
-      ...options,
+      ...traced(options),
     });
   }
 
   /** Fails the attempt: retried after its backoff unless `retryable: false` or none are left. */
-  fail(id: string, body: Fail, options: Signal = {}): Promise<AttemptResult> {
+  fail(id: string, body: Fail, options: TaskCallOptions = {}): Promise<AttemptResult> {
     return this.http.data('POST', `/tasks/${segment(id)}/fail`, {
       body,
       retry: true,
-      ...options,
+      ...traced(options),
     });
   }
 }

@@ -243,6 +243,63 @@ describe('SDK AgentMeshClient', () => {
     );
   });
 
+  it('waitForCompletion waits out an outage longer than one call retries, within its timeout', async () => {
+    const run = await client.workflows.start({
+      type: 'outage-wait',
+      steps: [{ key: 'a', skill: 'outage-wait' }],
+    });
+    // The service is unreachable for the next ten reads of the run (a restart, a rolling
+    // deploy): more than one call's retries (four attempts) ride out.
+    let refused = 0;
+    const waiting = new AgentMeshClient({
+      baseUrl,
+      apiKey: ADMIN_KEY,
+      retry: { initialDelayMs: 5, maxDelayMs: 10 },
+      fetch: async (url, init) => {
+        if (url.endsWith(`/workflows/${run.id}`) && refused < 10) {
+          refused += 1;
+          throw new TypeError('fetch failed');
+        }
+        return fetch(url, init);
+      },
+    });
+    await client.agents.register({
+      id: 'outage-agent',
+      name: 'outage-agent',
+      skills: [{ id: 'outage-wait', name: 'outage-wait' }],
+    });
+    const [task] = await client.tasks.claim('outage-agent', { max: 1, waitSeconds: 5 });
+    await client.tasks.complete(task.id, { leaseToken: task.leaseToken, output: { ok: 1 } });
+    const done = await waiting.workflows.waitForCompletion(run.id, {
+      timeoutMs: 20_000,
+      maxIntervalMs: 50,
+    });
+    expect(refused).toBe(10);
+    expect(done.status).toBe('succeeded');
+
+    // An outage that outlasts the timeout ends in WaitTimeoutError, naming the last failure.
+    const down = new AgentMeshClient({
+      baseUrl,
+      apiKey: ADMIN_KEY,
+      retry: { initialDelayMs: 5, maxDelayMs: 10 },
+      fetch: async () => {
+        throw new TypeError('fetch failed');
+      },
+    });
+    await expect(
+      down.workflows.waitForCompletion(run.id, { timeoutMs: 300, maxIntervalMs: 50 }),
+    ).rejects.toMatchObject({
+      name: 'WaitTimeoutError',
+      message: expect.stringMatching(/did not answer.*fetch failed/),
+    });
+    // What is not an outage is not waited out: an unknown run is a 404 at once.
+    await expect(
+      client.workflows.waitForCompletion('00000000-0000-4000-8000-000000000000', {
+        timeoutMs: 20_000,
+      }),
+    ).rejects.toMatchObject({ status: 404 });
+  });
+
   it('gives up at once when Retry-After is longer than it will wait', async () => {
     const proxy = throttlingProxy(baseUrl, '3600');
     try {

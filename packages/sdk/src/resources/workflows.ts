@@ -1,6 +1,6 @@
-import { WaitTimeoutError } from '../errors';
+import { AgentMeshConnectionError, AgentMeshError, WaitTimeoutError } from '../errors';
 import { segment, type CallOptions, type Transport } from '../http';
-import { sleep } from '../retry';
+import { isRetryableStatus, sleep } from '../retry';
 import type {
   Approve,
   Budget,
@@ -227,17 +227,35 @@ export class WorkflowsResource {
     );
   }
 
-  /** Resolves to the run once it has finished (succeeded, failed or cancelled). */
+  /**
+   * Resolves to the run once it has finished (succeeded, failed or cancelled). A service that
+   * cannot be reached or answers 429/503 (a restart, a rolling deploy) is waited out until the
+   * timeout, however long it takes; any other error (a 404, a revoked key) rejects at once.
+   */
   async waitForCompletion(id: string, options: WaitOptions = {}): Promise<RunDetail> {
-    const deadline = Date.now() + (options.timeoutMs ?? 300_000);
+    const timeoutMs = options.timeoutMs ?? 300_000;
+    const deadline = Date.now() + timeoutMs;
     const maxInterval = options.maxIntervalMs ?? 2_000;
     for (let interval = 200; ; interval = Math.min(maxInterval, interval * 1.5)) {
-      const run = await this.get(id, { signal: options.signal });
-      if (FINISHED.has(run.status)) return run;
+      let state: string;
+      let outage: Error | undefined;
+      try {
+        const run = await this.get(id, { signal: options.signal });
+        if (FINISHED.has(run.status)) return run;
+        state = `is still ${run.status}`;
+      } catch (error) {
+        const transient =
+          error instanceof AgentMeshConnectionError ||
+          (error instanceof AgentMeshError && isRetryableStatus(error.status));
+        if (!transient || options.signal?.aborted) throw error;
+        outage = error;
+        state = `is unknown: the service did not answer (${outage.message})`;
+      }
       const left = deadline - Date.now();
       if (left <= 0) {
         throw new WaitTimeoutError(
-          `run ${id} is still ${run.status} after ${options.timeoutMs ?? 300_000} ms`,
+          `run ${id} ${state} after ${timeoutMs} ms`,
+          outage ? { cause: outage } : undefined,
         );
       }
       await sleep(Math.min(interval, left), options.signal);

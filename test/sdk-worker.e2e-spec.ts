@@ -253,6 +253,51 @@ describe('SDK Worker', () => {
     expect(secondRun.steps[0].task?.agentId ?? null).toBeNull();
   });
 
+  it('stop() past its grace gives tasks back as worker-shutdown, rethrown abort or ignored', async () => {
+    let started = 0;
+    let unblock!: () => void;
+    const ignored = new Promise<void>((resolve) => (unblock = resolve));
+    const quitter = worker(
+      'quitter',
+      {
+        // Rethrows the abort the grace period's end gives it.
+        rethrows: (_task, ctx) =>
+          new Promise((_resolve, reject) => {
+            started += 1;
+            ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason as Error));
+          }),
+        // Pays no attention: the worker gives its task back itself.
+        ignores: async () => {
+          started += 1;
+          await ignored;
+          return 'too late';
+        },
+      },
+      { concurrency: 2 },
+    );
+    const failed: string[] = [];
+    quitter.on((event) => {
+      if (event.kind === 'failed' && event.retryable) failed.push(event.task.skill);
+    });
+    await quitter.start();
+    const runs = await Promise.all(
+      ['rethrows', 'ignores'].map((skill) =>
+        client.workflows.start({ type: skill, steps: [{ key: 's', skill }] }),
+      ),
+    );
+    await waitFor(async () => (started === 2 ? true : undefined), 15_000, 'both tasks to start');
+    await quitter.stop({ graceMs: 300 });
+    unblock();
+    // Either way the listeners hear how the task ended.
+    expect(failed.sort()).toEqual(['ignores', 'rethrows']);
+    for (const run of runs) {
+      const step = (await client.workflows.get(run.id)).steps[0];
+      expect(step.status).toBe('queued');
+      const detail = await client.tasks.get(step.task!.id);
+      expect(detail.attempts[0].error).toMatchObject({ code: 'worker-shutdown' });
+    }
+  });
+
   it('stop() while start() is registering: start() ends there, and nothing is claimed', async () => {
     let calls = 0;
     const early = worker('early-stop', {

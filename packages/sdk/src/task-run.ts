@@ -141,6 +141,7 @@ export class TaskRun {
   private usage: Usage | undefined;
   /** Options of every call on the task: its traceparent, so each joins the attempt's trace. */
   private readonly calls: TaskCallOptions;
+  private readonly startedAt = Date.now();
 
   constructor(
     readonly task: ClaimedTask,
@@ -161,25 +162,29 @@ export class TaskRun {
     if (this.released) return;
     this.released = true;
     this.stopRenewal();
-    await this.settle(() =>
+    const message = 'the worker stopped before the task finished';
+    const given = await this.settle(() =>
       this.deps.client.tasks.fail(
         this.task.id,
         {
           leaseToken: this.task.leaseToken,
-          error: {
-            message: 'the worker stopped before the task finished',
-            code: 'worker-shutdown',
-          },
+          error: { message, code: 'worker-shutdown' },
           retryable: true,
         },
         this.calls,
       ),
-    ).catch(() => undefined);
+    ).catch(() => 'lost' as const);
+    // Its handler's end is never reported (see execute): this is how the task ended.
+    if (given === 'done') {
+      const error = Object.assign(new Error(message), { code: 'worker-shutdown' });
+      const durationMs = Date.now() - this.startedAt;
+      this.deps.emit({ kind: 'failed', task: this.task, durationMs, error, retryable: true });
+    }
   }
 
   private async execute(): Promise<void> {
     const { task, deps } = this;
-    const started = Date.now();
+    const started = this.startedAt;
     this.scheduleRenewal();
     deps.emit({ kind: 'started', task });
     let outcome: { ok: true; output: unknown } | { ok: false; error: Error };
@@ -266,7 +271,11 @@ export class TaskRun {
     const error = outcome.error;
     // A shutdown gives the task back to be tried again, whatever the handler threw.
     const retryable = reason?.reason === 'shutdown' || !(error instanceof NonRetryableError);
-    const code = (error as { code?: unknown }).code;
+    // The shutdown's own abort, rethrown: given back as the worker does when it is ignored.
+    const code =
+      reason?.reason === 'shutdown' && error instanceof TaskAbortedError
+        ? 'worker-shutdown'
+        : (error as { code?: unknown }).code;
     const fail = (message: string) =>
       this.settle(() =>
         deps.client.tasks.fail(

@@ -5,7 +5,7 @@ import { callFailure } from './call-failure';
 import { GithubCredentials } from './github-credentials';
 import { GithubCallError } from './github.errors';
 import { githubRequests } from './github-metrics';
-import { githubOctokit, GithubOctokit, REQUEST_TIMEOUT_MS } from './octokit';
+import { githubOctokit, GithubOctokit } from './octokit';
 
 /** Where a call goes: `owner/name`, and the App installation of the event (if any). */
 export interface GithubTarget {
@@ -51,16 +51,18 @@ export class GithubClient {
       );
       if (found) return { ...found, existing: true };
     }
-    const { data } = await this.call('comment', () =>
-      octokit.request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
-        owner,
-        repo,
-        issue_number: issue,
-        body,
-        request: { retries: 0, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
-      }),
+    const data = await this.call('comment', () =>
+      octokit
+        .request('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+          owner,
+          repo,
+          issue_number: issue,
+          body,
+          request: { retries: 0 },
+        })
+        .then(({ data, status }) => created(data, 'html_url', status)),
     );
-    return { url: data.html_url, id: data.id, existing: false };
+    return { ...data, existing: false };
   }
 
   /** Sets a commit status (setting the same one again is harmless: no marker needed). */
@@ -76,19 +78,20 @@ export class GithubClient {
   ): Promise<Created> {
     const octokit = await this.octokit(target);
     const [owner, repo] = target.repo.split('/');
-    const { data } = await this.call('status', () =>
-      octokit.request('POST /repos/{owner}/{repo}/statuses/{sha}', {
-        owner,
-        repo,
-        sha,
-        state: status.state,
-        context: status.context,
-        target_url: status.targetUrl,
-        ...(status.description ? { description: status.description } : {}),
-        request: { retries: 0, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
-      }),
+    return this.call('status', () =>
+      octokit
+        .request('POST /repos/{owner}/{repo}/statuses/{sha}', {
+          owner,
+          repo,
+          sha,
+          state: status.state,
+          context: status.context,
+          target_url: status.targetUrl,
+          ...(status.description ? { description: status.description } : {}),
+          request: { retries: 0 },
+        })
+        .then(({ data, status }) => created(data, 'url', status)),
     );
-    return { url: data.url, id: data.id };
   }
 
   private async octokit(target: GithubTarget): Promise<GithubOctokit> {
@@ -129,12 +132,15 @@ export class GithubClient {
           since: since.toISOString(),
           per_page: 100,
           page,
-          request: { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) },
         },
       );
-      const found = data.find((comment) => comment.body?.includes(marker));
-      if (found) return { url: found.html_url, id: found.id };
-      if (data.length < 100) return undefined;
+      const comments: unknown = data;
+      if (!Array.isArray(comments)) throw unreadable(200, 'a list of comments');
+      const found = (comments as Array<{ body?: unknown }>).find(
+        (comment) => typeof comment?.body === 'string' && comment.body.includes(marker),
+      );
+      if (found) return created(found, 'html_url', 200);
+      if (comments.length < 100) return undefined;
     }
     return undefined;
   }
@@ -151,4 +157,27 @@ export class GithubClient {
       throw failure;
     }
   }
+}
+
+/**
+ * What GitHub says it created, `{url, id}`, read from its answer; an answer without them (cut
+ * short, not JSON) is an error the step retries: a comment's next attempt looks for its marker
+ * first, so it is not posted twice, and setting a status again changes nothing.
+ */
+function created(data: unknown, urlField: 'html_url' | 'url', status: number): Created {
+  const answer = (data ?? {}) as Record<string, unknown>;
+  const url = answer[urlField];
+  const id = answer.id;
+  if (typeof url !== 'string' || typeof id !== 'number') {
+    throw unreadable(status, `\`${urlField}\` and \`id\``);
+  }
+  return { url, id };
+}
+
+function unreadable(status: number, what: string): GithubCallError {
+  return new GithubCallError(
+    `GitHub answered ${status} without ${what} that could be read; retried`,
+    'github_unreadable_answer',
+    true,
+  );
 }

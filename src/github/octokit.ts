@@ -5,8 +5,21 @@ import { throttling } from '@octokit/plugin-throttling';
 const GithubOctokit = Octokit.plugin(retry, throttling);
 export type GithubOctokit = InstanceType<typeof GithubOctokit>;
 
-/** How long one request to GitHub may take. */
+/** How long one request to GitHub may take, from when it is sent. */
 export const REQUEST_TIMEOUT_MS = 20_000;
+
+/**
+ * `fetch` with REQUEST_TIMEOUT_MS counted from the moment the request goes out: the throttling
+ * plugin may hold a write seconds to minutes first (content-creating writes go three seconds
+ * apart, process-wide), and that wait must not use up the time of the call itself.
+ */
+const timedFetch: typeof fetch = (input, init) => {
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  return fetch(input, {
+    ...init,
+    signal: init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout,
+  });
+};
 
 /**
  * An Octokit with the retry and throttling plugins. Retries in process are short (1 s, then
@@ -21,6 +34,7 @@ export function githubOctokit(options: { baseUrl: string; auth?: string }): Gith
     auth: options.auth,
     userAgent: 'agentmesh',
     retry: { retries: 2 },
+    request: { fetch: timedFetch },
     throttle: {
       onRateLimit: () => false,
       onSecondaryRateLimit: () => false,

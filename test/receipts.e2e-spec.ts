@@ -429,6 +429,10 @@ describe('signed run receipts', () => {
           Buffer.from(canonical(altered.receipt)),
           forger.privateKey,
         ).toString('base64');
+        // A careful forger names the forged receipt's hash too.
+        altered.receiptHash = createHash('sha256')
+          .update(Buffer.from(canonical(altered.receipt)))
+          .digest('hex');
         const forgedFile = save('forged.json', JSON.stringify(altered));
         const againstExport = await cli(['--receipt', forgedFile, '--file', exportFile]);
         expect(againstExport.code).toBe(1);
@@ -466,6 +470,64 @@ describe('signed run receipts', () => {
         const cut = await cli(['--receipt', receiptFile, '--file', before]);
         expect(cut.code).toBe(1);
         expect(cut.stdout).toContain('range_not_in_export');
+      });
+
+      it('fails when the receiptHash it names is not the hash of its receipt', async () => {
+        const altered = { ...signed, receiptHash: '0'.repeat(64) };
+        const result = await cli([
+          '--receipt',
+          save('hash.json', JSON.stringify(altered)),
+          '--file',
+          exportFile,
+        ]);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toContain('receipt_hash_mismatch');
+        // Without one it is checked as before (the hash is printed, computed).
+        const { receiptHash: _left, ...without } = signed;
+        expect(
+          (
+            await cli([
+              '--receipt',
+              save('nohash.json', JSON.stringify(without)),
+              '--file',
+              exportFile,
+            ])
+          ).code,
+        ).toBe(0);
+      });
+
+      it('fails when a line of the export carries a field the export never writes', async () => {
+        const claimLine = runLine((row) => row.action === 'task.claim');
+        const lines = [...exportLines];
+        lines[claimLine] = JSON.stringify({
+          ...(JSON.parse(lines[claimLine]) as Json),
+          extra: 'x',
+        });
+        const result = await cli([
+          '--receipt',
+          receiptFile,
+          '--file',
+          save('extra.ndjson', lines.join('\n')),
+        ]);
+        expect(result.code).toBe(1);
+        expect(result.stdout).toContain('export_invalid');
+      });
+
+      it('with --complete, a whole-chain export missing any line fails, the run’s or not', async () => {
+        const whole = await call('GET', '/audit/export?all=true', test.admin);
+        expect(whole.status).toBe(200);
+        const wholeLines = whole.text.split('\n');
+        const wholeFile = save('whole.ndjson', whole.text);
+        expect(
+          (await cli(['--receipt', receiptFile, '--file', wholeFile, '--complete'])).code,
+        ).toBe(0);
+        // The first line, well before the run's entries: a tenant export may skip seqs, a
+        // whole chain may not.
+        const cut = save('whole-cut.ndjson', wholeLines.slice(1).join('\n'));
+        expect((await cli(['--receipt', receiptFile, '--file', cut])).code).toBe(0);
+        const complete = await cli(['--receipt', receiptFile, '--file', cut, '--complete']);
+        expect(complete.code).toBe(1);
+        expect(complete.stdout).toContain('missing_link');
       });
 
       it('fails when one of the run’s entries is left out of the export', async () => {

@@ -129,6 +129,10 @@ describe('verifyExport', () => {
     expect(verifyExport([JSON.stringify({ ...chain(1)[0], seq: 1 })])).toMatchObject({
       reason: 'malformed_line',
     });
+    // A field the export never writes is not hashed: a line carrying one was changed.
+    expect(verifyExport([JSON.stringify({ ...chain(1)[0], note: 'x' })])).toMatchObject({
+      reason: 'malformed_line',
+    });
     const rows = chain(3);
     expect(verifyExport(lines([rows[0], rows[2], rows[1]]))).toMatchObject({
       reason: 'out_of_order',

@@ -55,6 +55,9 @@ type ExportedRow = SealedFields & { prevHash: string; hash: string };
 type MissingRow = { seq: string; prevHash: string; hash: string; missingEntry: true };
 
 const LINK_FIELDS = ['seq', 'prevHash', 'hash'] as const;
+/** Every field an entry's line has: a line with any other was not written by the export. */
+const ENTRY_FIELDS: ReadonlySet<string> = new Set([...STRING_FIELDS, ...NULLABLE_FIELDS]);
+const MISSING_FIELDS: ReadonlySet<string> = new Set([...LINK_FIELDS, 'missingEntry']);
 
 function parseRow(line: string): ExportedRow | MissingRow | null {
   let value: unknown;
@@ -67,10 +70,12 @@ function parseRow(line: string): ExportedRow | MissingRow | null {
   const row = value as Record<string, unknown>;
   if ('missingEntry' in row) {
     if (row.missingEntry !== true) return null;
+    if (!Object.keys(row).every((field) => MISSING_FIELDS.has(field))) return null;
     if (!LINK_FIELDS.every((field) => typeof row[field] === 'string')) return null;
     if (!/^[1-9]\d*$/.test(row.seq as string)) return null;
     return row as unknown as MissingRow;
   }
+  if (!Object.keys(row).every((field) => ENTRY_FIELDS.has(field))) return null;
   if (!STRING_FIELDS.every((field) => typeof row[field] === 'string')) return null;
   if (!NULLABLE_FIELDS.every((field) => row[field] === null || typeof row[field] === 'string')) {
     return null;

@@ -40,6 +40,7 @@ export function verifyReceipt(
   signed: unknown,
   exportLines: readonly string[],
   pinnedKeys: readonly string[] = [],
+  complete = false,
 ): ReceiptVerification {
   const parsed = asSignedReceipt(signed);
   const result = (reason: string | null, detail: string | null, keyPinned = false) => ({
@@ -69,8 +70,17 @@ export function verifyReceipt(
     );
   }
   const keyPinned = pinnedKeys.length > 0;
+  // The hash webhooks carry, when the file names one: it must be this receipt's.
+  const named = (parsed as { receiptHash?: unknown }).receiptHash;
+  if (named !== undefined && named !== null && named !== receiptHashOf(receipt)) {
+    return result(
+      'receipt_hash_mismatch',
+      `the file names receiptHash ${JSON.stringify(named)}, the receipt hashes to ${receiptHashOf(receipt)}`,
+      keyPinned,
+    );
+  }
 
-  const chain = verifyExport(exportLines);
+  const chain = verifyExport(exportLines, complete);
   if (!chain.valid) {
     return result(
       'export_invalid',

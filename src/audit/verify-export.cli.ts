@@ -6,7 +6,7 @@ import { receiptReportOf, verifyReceipt } from './receipt-verifier';
 
 const USAGE =
   'usage: audit:verify [--file] <export.ndjson|-> [--complete] [--checkpoints <file.json> --public-key <base64>] [--json]\n' +
-  '       audit:verify --receipt <receipt.json> --file <export.ndjson|-> [--public-key <base64>] [--json]\n';
+  '       audit:verify --receipt <receipt.json> --file <export.ndjson|-> [--complete] [--public-key <base64>] [--json]\n';
 
 /**
  * `npm run audit:verify -- --file <export.ndjson> [--complete] [--checkpoints f --public-key k]`:
@@ -17,7 +17,8 @@ const USAGE =
  * 0 valid, 1 invalid, 64 usage error.
  *
  * With `--receipt <file>` (the `data` of `GET /workflows/{id}/receipt`) it checks that run
- * receipt against the export instead: see `verifyReceipt`. `--public-key` then pins the signer.
+ * receipt against the export instead: see `verifyReceipt`. `--public-key` then pins the signer;
+ * `--complete` says the export is the whole chain (`?all=true`), which may have no gap.
  */
 function main(args: string[]): void {
   const files: string[] = [];
@@ -36,11 +37,11 @@ function main(args: string[]): void {
     else files.push(args[i]);
   }
   if (receiptFile !== undefined) {
-    if (files.length !== 1 || checkpointsFile !== undefined || complete) {
+    if (files.length !== 1 || checkpointsFile !== undefined) {
       process.stderr.write(USAGE);
       process.exit(64);
     }
-    verifyReceiptFile(receiptFile, files[0], publicKey, json);
+    verifyReceiptFile(receiptFile, files[0], publicKey, json, complete);
     return;
   }
   if (files.length !== 1 || (checkpointsFile === undefined) !== (publicKey === undefined)) {
@@ -75,6 +76,7 @@ function verifyReceiptFile(
   exportFile: string,
   publicKey: string | undefined,
   json: boolean,
+  complete: boolean,
 ): void {
   let signed: unknown;
   try {
@@ -85,7 +87,7 @@ function verifyReceiptFile(
   }
   const text = readFileSync(exportFile === '-' ? 0 : exportFile, 'utf8');
   const pinned = publicKey?.split(',').map((key) => key.trim()) ?? [];
-  const result = verifyReceipt(signed, text.split('\n'), pinned);
+  const result = verifyReceipt(signed, text.split('\n'), pinned, complete);
   process.stdout.write(json ? `${JSON.stringify(result)}\n` : receiptReportOf(result, receiptFile));
   process.exit(result.valid ? 0 : 1);
 }

@@ -423,6 +423,76 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
     });
   });
 
+  describe('an explicit null for a field a step or run may leave out', () => {
+    const post = (path: string, body: unknown) =>
+      send('POST', path, { headers: admin, body: JSON.stringify(body) });
+    const definition = (key: string, steps: unknown[], extra: Json = {}) =>
+      post('/api/v1/workflow-definitions', { key, steps, ...extra });
+
+    it('is read as left out: a 400 naming what is then missing, or as if not given', async () => {
+      const refused: Array<[string, unknown[], string]> = [
+        ['null-skill', [{ key: 'a', skill: null }], 'a task step needs a skill'],
+        [
+          'null-seconds',
+          [{ key: 'a', kind: 'sleep', seconds: null }],
+          'a sleep step needs seconds or until',
+        ],
+        [
+          'null-until',
+          [{ key: 'a', kind: 'sleep', until: null }],
+          'a sleep step needs seconds or until',
+        ],
+        [
+          'null-signal',
+          [{ key: 'a', kind: 'wait', signal: null, timeoutSeconds: 60 }],
+          'a wait step needs a signal or an event',
+        ],
+      ];
+      for (const [key, steps, message] of refused) {
+        for (const answer of [
+          await definition(key, steps),
+          await post('/api/v1/workflows', { type: key, steps }),
+        ]) {
+          expectProblem(answer, 400);
+          expect(answer.body?.errors).toEqual([
+            expect.objectContaining({
+              field: 'steps[0].' + (key === 'null-until' ? 'seconds' : key.slice(5)),
+              message,
+            }),
+          ]);
+        }
+      }
+      // Left out, these change nothing: the definition is what it is without them.
+      const accepted = await definition(
+        'null-optional',
+        [
+          {
+            key: 'a',
+            skill: 'nulls',
+            forEach: null,
+            rateLimit: null,
+            routing: null,
+            retryBackoff: { initialSeconds: null, factor: null, maxSeconds: null },
+          },
+          { key: 'w', kind: 'wait', signal: 'go', event: null, timeoutSeconds: 60 },
+        ],
+        { onFinish: null, concurrency: null, triggers: null, routing: null },
+      );
+      expect(accepted.status).toBe(201);
+      const plain = await definition('null-optional-plain', [
+        { key: 'a', skill: 'nulls' },
+        { key: 'w', kind: 'wait', signal: 'go', timeoutSeconds: 60 },
+      ]);
+      expect(accepted.body?.data.steps).toEqual(plain.body?.data.steps);
+      const run = await post('/api/v1/workflows', { definitionKey: 'null-optional' });
+      expect(run.status).toBe(201);
+      // A run request's null fields likewise.
+      expectProblem(await post('/api/v1/workflows', { definitionKey: null }), 400);
+      expectProblem(await post('/api/v1/workflows', { type: 'x', steps: null }), 400);
+      expectProblem(await post('/api/v1/workflows', { type: null, steps: null }), 400);
+    });
+  });
+
   describe('every operation of the OpenAPI document, fed malformed input', () => {
     const badParams = ['%E0%A4%A', 'a'.repeat(3_000), '%00', '..%2F..%2Fetc', '%F0%9F%98%80x'];
     const badBodies = [

@@ -116,10 +116,11 @@ export interface StepInput extends GithubFields {
  * Errors name the offending step: `steps[2].dependsOn`.
  */
 export function normaliseSteps(
-  steps: StepInput[],
+  given: StepInput[],
   field = 'steps',
-  routing: RoutingMode = 'fifo',
+  routing: RoutingMode | null = 'fifo',
 ): StepSpec[] {
+  const steps = given.map(leftOutNulls);
   const errors: FieldError[] = [];
   const index = new Map<string, number>();
   steps.forEach((step, i) => {
@@ -514,11 +515,12 @@ export const ON_FINISH_KEY = 'onFinish';
  * cancelled). Validated as a step of the definition (its templates may name any step).
  */
 export function normaliseOnFinish(
-  onFinish: Omit<StepInput, 'key'> | undefined,
+  given: Omit<StepInput, 'key'> | null | undefined,
   steps: StepSpec[],
   field = 'onFinish',
 ): StepSpec | null {
-  if (onFinish === undefined) return null;
+  if (given === undefined || given === null) return null;
+  const onFinish = leftOutNulls(given);
   const errors: FieldError[] = [];
   if (onFinish.kind !== 'github')
     errors.push({ field: `${field}.kind`, message: 'onFinish must be a github step' });
@@ -590,6 +592,26 @@ function ancestorsOf(steps: StepInput[]): Map<string, Set<string>> {
 }
 
 /** Drops undefined properties (DTO instances carry them), so defaults are not overwritten. */
+/**
+ * A step as written, with every field given as `null` left out (and so the fields of its
+ * `retryBackoff` and `rateLimit` objects): null is "not given", as for any optional field, and
+ * a required one is then missing ("a task step needs a skill") rather than stored as null.
+ * Free-form values (a wait's event match, templates) are not touched.
+ */
+function leftOutNulls<T extends object>(step: T): T {
+  const kept: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(step)) {
+    if (value === null) continue;
+    kept[name] =
+      (name === 'retryBackoff' || name === 'rateLimit') &&
+      typeof value === 'object' &&
+      !Array.isArray(value)
+        ? Object.fromEntries(Object.entries(value as object).filter(([, v]) => v !== null))
+        : value;
+  }
+  return kept as T;
+}
+
 function defined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }

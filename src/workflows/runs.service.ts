@@ -557,6 +557,10 @@ export class RunsService {
     onFinish: StepSpec | null;
   }> {
     const errors: FieldError[] = [];
+    // A field given as null is a field left out.
+    for (const name of ['definitionKey', 'definitionVersion', 'type', 'steps'] as const) {
+      if (input[name] === null) delete input[name];
+    }
     const inline = input.type !== undefined || input.steps !== undefined;
     if (input.definitionKey !== undefined && inline) {
       errors.push({

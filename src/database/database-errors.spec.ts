@@ -26,12 +26,19 @@ describe('database errors', () => {
       pgError('08006'),
       Object.assign(new Error('connect'), { code: 'ECONNREFUSED' }),
       new Error('Connection terminated unexpectedly'),
+      pgError('3D000'),
+      pgError('28P01'),
+      Object.assign(new Error('database "x" is not currently accepting connections'), {
+        code: '55000',
+      }),
     ]) {
       expect(isDatabaseUnavailable(error)).toBe(true);
       expect(isTransactionGivenUp(error)).toBe(false);
       expect(isRetryableTransactionError(error)).toBe(false);
     }
     expect(isTransactionGivenUp(wrapped('23505'))).toBe(false);
+    // 55000 is not always about connections (a sequence's currval before nextval is one).
+    expect(isDatabaseUnavailable(pgError('55000'))).toBe(false);
     expect(isRetryableTransactionError(new Error('boom'))).toBe(false);
   });
 });

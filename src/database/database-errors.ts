@@ -10,8 +10,10 @@ const UNAVAILABLE_NET_CODES = new Set([
 ]);
 
 // SQLSTATE classes and codes that mean "the database cannot serve now", not "bad input":
-// shutdowns, too many connections, statement timeout, lock not available, and the two a retry
-// resolves (deadlock detected, serialization failure).
+// shutdowns, too many connections, statement timeout, lock not available, the two a retry
+// resolves (deadlock detected, serialization failure), and what a connection is refused with
+// when the database is gone or its credentials no longer work (3D000, 28000, 28P01): nothing a
+// request did, and a 500 would send an operator rolling back a deploy for it.
 const UNAVAILABLE_SQLSTATES = new Set([
   '57P01',
   '57P02',
@@ -21,6 +23,9 @@ const UNAVAILABLE_SQLSTATES = new Set([
   '55P03',
   '40P01',
   '40001',
+  '3D000',
+  '28000',
+  '28P01',
 ]);
 
 const UNAVAILABLE_MESSAGES = [
@@ -31,6 +36,8 @@ const UNAVAILABLE_MESSAGES = [
   'Connection is not established',
   'Cannot use a pool after calling end',
   'Driver not Connected',
+  // 55000 (object not in prerequisite state) said of a connection: ALLOW_CONNECTIONS false.
+  'is not currently accepting connections',
 ];
 
 /** True when an error (or what it wraps) says PostgreSQL is unreachable or overloaded. */

@@ -77,12 +77,19 @@ describe('/metrics at scale', () => {
   const task = async (
     tenant: string,
     skill: string,
-    options: { count?: number; priority?: number; rateLimitKey?: string; dueIn: string },
+    options: {
+      count?: number;
+      priority?: number;
+      rateLimitKey?: string;
+      dueIn: string;
+      type?: string;
+      units?: number;
+    },
   ) => {
     await sql.query(
       `WITH runs AS (
          INSERT INTO workflow_runs (id, tenant_id, type, status, priority, input, steps, started_at)
-         SELECT gen_random_uuid(), $1, 'ms', 'running', 0, '{}'::jsonb, $6::jsonb, now()
+         SELECT gen_random_uuid(), $1, $8, 'running', 0, '{}'::jsonb, $6::jsonb, now()
            FROM generate_series(1, $3::int)
          RETURNING id)
        INSERT INTO workflow_tasks (id, tenant_id, run_id, step_key, skill, status, priority, input,
@@ -90,7 +97,7 @@ describe('/metrics at scale', () => {
                                    rate_units)
        SELECT gen_random_uuid(), $1, id, 'work', $2, 'queued', $4, '{}'::jsonb, 3,
               '{"initialSeconds":1,"factor":2,"maxSeconds":300}'::jsonb, now() + $5::interval,
-              $7::text, CASE WHEN $7::text IS NULL THEN NULL ELSE 1 END
+              $7::text, CASE WHEN $7::text IS NULL THEN NULL ELSE $9::float8 END
          FROM runs`,
       [
         tenant,
@@ -100,17 +107,33 @@ describe('/metrics at scale', () => {
         options.dueIn,
         STEPS,
         options.rateLimitKey ?? null,
+        options.type ?? 'ms',
+        options.units ?? 1,
       ],
     );
   };
 
   it("reads each skill's depth and oldest claimable age from the queue index's heads", async () => {
     // ms-s1: the highest priority group is not due yet; the oldest due task sits in another
-    // tenant, and one in a rate-limited group of its own.
+    // tenant, and one in a rate-limited group of its own with tokens to spare.
+    await sql.query(
+      `INSERT INTO rate_limits (tenant_id, key, per_minute, burst) VALUES
+         ('ms-a', 'ms-rk', 60, 10), ('ms-a', 'ms-dry', 1, 10);
+       INSERT INTO rate_limit_shards (tenant_id, key, shard, per_minute, burst, tokens) VALUES
+         ('ms-a', 'ms-rk', 0, 60, 10, 10), ('ms-a', 'ms-dry', 0, 1, 10, 0)`,
+    );
     await task('ms-a', 'ms-s1', { count: 2, priority: 5, dueIn: '1 hour' });
     await task('ms-a', 'ms-s1', { count: 3, priority: 0, dueIn: '-10 minutes' });
     await task('ms-a', 'ms-s1', { priority: 0, rateLimitKey: 'ms-rk', dueIn: '-20 minutes' });
     await task('ms-b', 'ms-s1', { count: 2, priority: 3, dueIn: '-30 minutes' });
+    // Not claimable, and so neither counted nor aged (they wait for what the alert on a stale
+    // queue does not watch): a limit that does not exist, one out of tokens, a paused definition.
+    await task('ms-a', 'ms-s1', { rateLimitKey: 'ms-gone', dueIn: '-50 minutes' });
+    await task('ms-a', 'ms-s1', { rateLimitKey: 'ms-dry', units: 5, dueIn: '-50 minutes' });
+    await sql.query(
+      `INSERT INTO workflow_definition_pauses (tenant_id, definition_key) VALUES ('ms-b', 'ms-paused')`,
+    );
+    await task('ms-b', 'ms-s1', { count: 2, type: 'ms-paused', priority: 9, dueIn: '-50 minutes' });
     await task('ms-b', 'ms-s1', { priority: 3, dueIn: '2 hours' });
     // ms-s2: nothing claimable yet.
     await task('ms-a', 'ms-s2', { count: 2, dueIn: '1 hour' });
@@ -119,9 +142,12 @@ describe('/metrics at scale', () => {
     await sql.query('ANALYZE workflow_tasks');
     const text = await scrape();
     const { rows } = await sql.query<{ skill: string; depth: number; age: number }>(
-      `SELECT skill, count(*)::int AS depth,
-              extract(epoch FROM now() - min(available_at))::float8 AS age
-         FROM workflow_tasks WHERE status = 'queued' AND available_at <= now() GROUP BY skill`,
+      `SELECT t.skill, count(*)::int AS depth,
+              extract(epoch FROM now() - min(t.available_at))::float8 AS age
+         FROM workflow_tasks t JOIN workflow_runs r ON r.id = t.run_id
+        WHERE t.status = 'queued' AND t.available_at <= now()
+          AND coalesce(t.rate_limit_key, 'ms-rk') = 'ms-rk' AND r.type <> 'ms-paused'
+        GROUP BY t.skill`,
     );
     const exact = new Map(rows.map((row) => [row.skill, row]));
     expect(exact.get('ms-s1')?.depth).toBe(6);

@@ -5,6 +5,7 @@ import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { boundedCount, ESTIMATE_NOTE, plannedRows } from '../metrics/bounded-count';
 import { ScrapeSnapshot } from '../metrics/scrape-snapshot';
+import { LIMIT_TOKENS_SQL } from './rate-limit-shards';
 
 interface SkillQueue {
   skill: string;
@@ -150,8 +151,14 @@ export const QUEUES_READ_MAX = 1_000;
 export const QUEUE_EXACT_UP_TO = 1_000;
 
 const QUEUE_ORDER = `tenant_id, skill, COALESCE(rate_limit_key, ''), priority DESC, fair_at, id`;
-const HEAD = `SELECT tenant_id, skill, COALESCE(rate_limit_key, '') AS rlk, priority, available_at
-                FROM workflow_tasks t WHERE t.status = 'queued'`;
+/** A queued task whose run's definition is paused is not claimable (`t`: the task). */
+const NOT_PAUSED = `NOT EXISTS (
+  SELECT FROM workflow_definition_pauses z JOIN workflow_runs pr ON pr.id = t.run_id
+   WHERE z.tenant_id = t.tenant_id AND z.definition_key = pr.type)`;
+const head = (paused: boolean) =>
+  `SELECT tenant_id, skill, COALESCE(rate_limit_key, '') AS rlk, priority, available_at,
+          rate_units
+     FROM workflow_tasks t WHERE t.status = 'queued'${paused ? ` AND ${NOT_PAUSED}` : ''}`;
 
 /**
  * Each skill's claimable depth and oldest claimable age, without reading every queued task.
@@ -164,10 +171,20 @@ const HEAD = `SELECT tenant_id, skill, COALESCE(rate_limit_key, '') AS rlk, prio
  * turns (FairQueue), the head is the task next in turn, and its age is how long the queue's next
  * task has waited. The depth of each queue with a due head is counted up to QUEUE_EXACT_UP_TO entries of
  * the same index, and past that estimated by the planner.
+ *
+ * What a claim would not take is left out, as a claim leaves it: a group whose rate limit does
+ * not exist or holds fewer tokens than its head asks for, and (while any definition is paused)
+ * tasks of paused definitions. They wait for something the stale-queue alert does not watch
+ * (`workflow_runs_waiting{reason}` counts them).
  */
 async function readQueues(
   db: DataSource,
 ): Promise<Array<{ skill: string; depth: number; age: number | null }>> {
+  // The pause filter reads each task's run: only while some definition is paused.
+  const [{ paused }] = await db.query<Array<{ paused: boolean }>>(
+    `SELECT EXISTS (SELECT FROM workflow_definition_pauses) AS paused`,
+  );
+  const HEAD = head(paused);
   const pairs = await db.query<
     Array<{ tenantId: string; skill: string; age: number; depth: number }>
   >(
@@ -184,10 +201,16 @@ async function readQueues(
            ORDER BY ${QUEUE_ORDER} LIMIT 1)
          LIMIT 1) n
      ),
+     open AS (
+       SELECT g.tenant_id, g.skill, g.rlk, g.available_at
+         FROM (SELECT * FROM heads LIMIT ${QUEUES_READ_MAX * 4}) g
+        WHERE g.available_at <= now()
+          AND (g.rlk = '' OR EXISTS (
+                SELECT FROM rate_limits l WHERE l.tenant_id = g.tenant_id AND l.key = g.rlk
+                   AND ${LIMIT_TOKENS_SQL} >= least(coalesce(g.rate_units, 1), l.burst)))),
      due AS (
-       SELECT tenant_id, skill, min(available_at) AS oldest
-         FROM (SELECT * FROM heads LIMIT ${QUEUES_READ_MAX * 4}) groups
-        WHERE available_at <= now()
+       SELECT tenant_id, skill, min(available_at) AS oldest, array_agg(DISTINCT rlk) AS lanes
+         FROM open
         GROUP BY tenant_id, skill
         LIMIT ${QUEUES_READ_MAX})
      SELECT tenant_id AS "tenantId", skill,
@@ -195,7 +218,8 @@ async function readQueues(
             (SELECT count(*)::int FROM (
                SELECT 1 FROM workflow_tasks t
                 WHERE t.status = 'queued' AND t.tenant_id = due.tenant_id AND t.skill = due.skill
-                  AND t.available_at <= now()
+                  AND t.available_at <= now() AND COALESCE(t.rate_limit_key, '') = ANY(due.lanes)
+                  ${paused ? `AND ${NOT_PAUSED}` : ''}
                 LIMIT ${QUEUE_EXACT_UP_TO + 1}) bounded) AS depth
        FROM due`,
   );

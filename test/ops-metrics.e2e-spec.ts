@@ -121,6 +121,29 @@ describe('on-call metrics', () => {
     }
   });
 
+  it('names the route and correlation id of a slow statement sent with a callback', async () => {
+    // pg-pool's query() hands the client a callback, which runs in the connection's context:
+    // the request's must be the one the statement was sent in.
+    const pool = new Pool({ connectionString: db.url, max: 1 });
+    const log = new CollectingLogger();
+    pool.on('acquire', (client) => instrumentClient(client, { slowMs: 30, log, metrics: true }));
+    try {
+      await pool.query('SELECT 1'); // the connection is made outside any request
+      await requestContext.run({ correlationId: 'corr-callback', route: '/api/v1/y' }, () =>
+        pool.query('SELECT pg_sleep(0.06)'),
+      );
+      expect(log.warnings).toEqual([
+        expect.objectContaining({
+          msg: 'slow database statement',
+          route: '/api/v1/y',
+          correlationId: 'corr-callback',
+        }),
+      ]);
+    } finally {
+      await pool.end();
+    }
+  });
+
   it('shows the outbox lag and each endpoint backlog and dead count', async () => {
     await sql.query(
       `INSERT INTO events (id, tenant_id, type, occurred_at, subject_type, subject_id, data)

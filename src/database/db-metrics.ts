@@ -142,6 +142,10 @@ export function instrumentClient(client: PoolClient, options: InstrumentOptions)
     const span = tracingState.enabled ? startStatementSpan(name, text, spanTarget) : undefined;
     if (!metrics && !span) return original(...args);
     const started = process.hrtime.bigint();
+    // The request (or job) sending it: a callback (what pg-pool's query() passes) runs in the
+    // connection's context, not in the sender's.
+    const context = metrics ? requestContext.get() : undefined;
+    const requestLogger = metrics ? loggerStorage.getStore() : undefined;
     const done = (error: unknown) => {
       if (span) endStatementSpan(span, error);
       if (!metrics) return;
@@ -149,16 +153,20 @@ export function instrumentClient(client: PoolClient, options: InstrumentOptions)
       const statement = name;
       statementDuration.observe({ statement }, seconds);
       if (seconds * 1000 >= slowMs) {
-        const context = requestContext.get();
-        log.warn({
+        const line = {
           msg: 'slow database statement',
           statement,
           durationMs: Math.round(seconds * 100_000) / 100,
           route: context?.route,
-          // Within a request the logger is its own, which names the correlation id already: a
-          // line with the key twice is one that log stores such as Elasticsearch refuse.
-          ...(loggerStorage.getStore() ? {} : { correlationId: context?.correlationId }),
-        });
+          // Within a request the logger is its own, which names the correlation id already (a
+          // line with the key twice is one that log stores such as Elasticsearch refuse);
+          // elsewhere, a job, the line names it.
+          ...(requestLogger ? {} : { correlationId: context?.correlationId }),
+        };
+        // Logged as the sender: a callback runs in the connection's context, which may be
+        // another request's.
+        if (requestLogger) loggerStorage.run(requestLogger, () => log.warn(line));
+        else loggerStorage.exit(() => log.warn(line));
       }
     };
     const last = args.length - 1;

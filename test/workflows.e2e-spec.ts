@@ -546,6 +546,23 @@ describe('workflows and tasks', () => {
     });
   });
 
+  it('a deregistered agent has released its tasks by the time DELETE answers', async () => {
+    await registerAgent('doomed-now', ['deploy']);
+    const run = await startInline({
+      type: 'orphan-now',
+      steps: [{ key: 'a', skill: 'deploy', retryBackoff: { initialSeconds: 0 } }],
+    });
+    const [held] = await claim('doomed-now');
+    expect(held.workflowId).toBe(run.id);
+    expect((await call('DELETE', '/agents/doomed-now', writer)).status).toBe(204);
+    // At once, not once the event has gone round: the lease is void, the task queued again.
+    expect((await complete(held, 'ghost')).status).toBe(409);
+    const task = (await get(`/tasks/${held.id}`)).body.data;
+    expect(task).toMatchObject({ status: 'queued', attempt: 2 });
+    // Leaves no deploy task for the tests after it.
+    expect((await call('POST', `/workflows/${run.id}/cancel`, writer)).status).toBe(200);
+  });
+
   it('inbound events start the definitions they trigger, once per delivery', async () => {
     expect(
       (

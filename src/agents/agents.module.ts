@@ -13,12 +13,14 @@ import { QuarantineService } from './quarantine.service';
 import { QuarantineSweeper } from './quarantine.sweeper';
 import { RoutingSettingsController } from './routing-settings.controller';
 import { RoutingSettingsService } from './routing-settings.service';
+import { AgentDepartures } from './agent-departures';
 
 @Module({
   imports: [AuditModule],
   controllers: [AgentsController, RoutingSettingsController],
   providers: [
     AgentsService,
+    AgentDepartures,
     DiscoveryCache,
     HeartbeatWriter,
     ActivityBeats,
@@ -30,6 +32,6 @@ import { RoutingSettingsService } from './routing-settings.service';
     QuarantineService,
     QuarantineSweeper,
   ],
-  exports: [AgentsService, QuarantineService, ActivityBeats],
+  exports: [AgentsService, QuarantineService, ActivityBeats, AgentDepartures],
 })
 export class AgentsModule {}

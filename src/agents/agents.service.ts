@@ -23,6 +23,7 @@ import { AgentDto } from './dto/agent.dto';
 import { AGENT_ID_PATTERN, AgentRegistrationDto, SkillDto } from './dto/register-agent.dto';
 import { AgentSkill } from './entities/agent-skill.entity';
 import { QuarantineService } from './quarantine.service';
+import { AgentDepartures } from './agent-departures';
 import { HeartbeatWriter } from './heartbeat-writer';
 import {
   Agent,
@@ -120,6 +121,7 @@ export class AgentsService {
     private readonly beats: HeartbeatWriter,
     private readonly reads: ReadRouter,
     private readonly quarantines: QuarantineService,
+    private readonly departures: AgentDepartures,
   ) {}
 
   /** POST /agents: 409 when the id is taken in this tenant. */
@@ -286,6 +288,9 @@ export class AgentsService {
         [],
       );
       await this.changed(tx, 'deregistered', id, { before });
+      // Its tasks are released before the 204 (the workflows module does it).
+      const [{ now }] = await tx.manager.query<Array<{ now: Date }>>(`SELECT now() AS now`);
+      await this.departures.departed(tx, { tenantId, agentId: id, goneAt: now });
     });
   }
 

@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
+import { AgentDepartures } from '../agents/agent-departures';
 import { EventDispatcher, inEventContext } from '../events/event-dispatcher';
 import { GoneAgent, LeaseReaper } from './lease-reaper';
 import { RunsService } from './runs.service';
@@ -17,9 +18,21 @@ export class WorkflowReactions implements OnModuleInit {
     private readonly dispatcher: EventDispatcher,
     private readonly reaper: LeaseReaper,
     private readonly runs: RunsService,
+    private readonly departures: AgentDepartures,
   ) {}
 
   onModuleInit(): void {
+    // Deregistration releases the agent's tasks in its own transaction, before it answers;
+    // the reaction to agent.deregistered below finds none left then (it stays for a claim
+    // that committed meanwhile).
+    this.departures.register(async (tx, { tenantId, agentId, goneAt }) => {
+      const [released] = await this.reaper.releaseAgents(tx, [
+        { tenantId, agentId, goneAt, within: (work) => work() },
+      ]);
+      if (released > 0) {
+        this.logger.log({ tenantId, agentId, released }, 'Released the tasks of a gone agent');
+      }
+    });
     this.dispatcher.subscribe({
       name: 'workflows.release-agent-tasks',
       types: ['agent.offline', 'agent.deregistered'],

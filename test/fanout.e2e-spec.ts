@@ -330,6 +330,19 @@ describe('fan-out steps (forEach)', () => {
       elements: 500,
       forEach: '$.steps.plan.output.items',
     });
+    // Each element's claims say which element they leased, as its other task events do.
+    const claimedElements = events
+      .filter((event) => event.type === 'task.claimed' && event.data.stepKey === 'fan')
+      .map((event) => event.data.elementIndex as number);
+    expect(claimedElements).toHaveLength(500 + failing.length);
+    expect(new Set(claimedElements).size).toBe(500);
+    expect(
+      events.filter((e) => e.type === 'task.claimed' && e.data.stepKey !== 'fan'),
+    ).not.toContainEqual(
+      expect.objectContaining({
+        data: expect.objectContaining({ elementIndex: expect.anything() }),
+      }),
+    );
     const retried = events.filter((event) => event.type === 'task.retried');
     expect(retried.map((event) => event.data.elementIndex).sort((a, b) => a - b)).toEqual(failing);
     expect(events.filter((event) => event.type === 'task.queued')).toHaveLength(502);

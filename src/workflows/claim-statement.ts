@@ -417,6 +417,8 @@ function claimedAndRecorded(): string {
                                        'stepKey', c."stepKey", 'skill', c.skill,
                                        'agentId', c."agentId", 'attempt', c.attempt,
                                        'durationMs', NULL::int)
+                      || CASE WHEN c."elementIndex" IS NULL THEN '{}'::jsonb
+                              ELSE jsonb_build_object('elementIndex', c."elementIndex") END
                FROM claimed c) c),
    audited AS (
      INSERT INTO audit_entries (id, tenant_id, occurred_at, actor_type, actor_id, action,

@@ -20,6 +20,11 @@ describe('wait steps', () => {
     expect(valueAt(data, 'payload.missing.number')).toBeUndefined();
     expect(valueAt(data, 'payload.toString')).toBeUndefined();
     expect(valueAt(null, 'a')).toBeUndefined();
+    // JSON arrays have elements, not a length: a path naming one is missing.
+    expect(valueAt(data, 'payload.list.length')).toBeUndefined();
+    expect(valueAt(data, 'payload.list.00')).toBeUndefined();
+    expect(valueAt(data, 'payload.list.1')).toBeUndefined();
+    expect(valueAt({ length: 3 }, 'length')).toBe(3);
   });
 
   it('keys equal (path, value) sets equally, whatever their order; different ones differently', () => {

@@ -7,6 +7,8 @@ export function valueAt(root: unknown, path: string): unknown {
   let value: unknown = root;
   for (const part of parts) {
     if (value === null || typeof value !== 'object') return undefined;
+    // An array's elements by index, never its `length` (JSON has none).
+    if (Array.isArray(value) && !/^(0|[1-9]\d*)$/.test(part)) return undefined;
     if (!Object.prototype.hasOwnProperty.call(value, part)) return undefined;
     value = (value as Record<string, unknown>)[part];
   }

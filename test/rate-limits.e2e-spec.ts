@@ -483,6 +483,28 @@ describe('rate limits', () => {
     expect(left.body.data.tokens).toBeCloseTo(290, 3);
   });
 
+  it('a task taking the whole burst waits for the rate to refill it, not for one sub-bucket', async () => {
+    await register('whole-a', ['whole']);
+    // 60 a minute (one a second), burst 100: 32 sub-buckets of 3.125, each refilled at 1.875 a
+    // minute. A small task takes a unit from one; a task of 100 needs all of them full.
+    expect(
+      (await call('POST', '/rate-limits', writer, { key: 'whole', perMinute: 60, burst: 100 }))
+        .status,
+    ).toBe(201);
+    await define('whole-flow', [
+      { key: 'ask', skill: 'whole', rateLimit: { key: 'whole', units: '$.input.tokens' } },
+    ]);
+    await start('whole-flow', { tokens: 1 });
+    expect(await claim('whole-a', { max: 1 })).toHaveLength(1);
+    await start('whole-flow', { tokens: 100 });
+    // Short by a unit: the claim takes nothing, and the wait is a second of the limit's rate.
+    expect(await claim('whole-a', { max: 1 })).toHaveLength(0);
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // A single bucket is full again after one second. The one sub-bucket the small task took
+    // from would need 32 (it alone refills, at its share of the rate, while the rest are full).
+    expect(await claim('whole-a', { max: 1 })).toHaveLength(1);
+  });
+
   it('a task under a limit whose sub-buckets each hold too little is claimed before a later task under none', async () => {
     await register('split-agent', ['split']);
     // 32 sub-buckets of 10 units (no refill to speak of); the limited task needs 15 of them.

@@ -134,12 +134,17 @@ function withLimits(max: number): string {
    ${admittedPickedUsed(max, 'LEFT JOIN buckets b ON b.key = c.lane')},
    taken AS (
      UPDATE rate_limit_shards s
-        SET tokens = greatest(0, least(s.burst, (b.available - u.units) / b.shards)),
+        SET tokens = greatest(0, least(s.burst, (b.available - coalesce(u.units, 0)) / b.shards)),
             refilled_at = greatest(s.refilled_at, now())
        FROM holding h
        JOIN buckets b ON b.key = h.lane
-       JOIN used u ON u.lane = h.lane
-      WHERE s.tenant_id = $1 AND s.key = h.lane AND s.shard = h.shard),
+       LEFT JOIN used u ON u.lane = h.lane
+      -- What is left is spread evenly over the sub-buckets held, also when the demand did not
+      -- fit and nothing was taken: a full sub-bucket stops filling, so a task waiting for more
+      -- than the others leave would otherwise wait for the few that are not full, each at its
+      -- share of the rate (a task of the whole burst, 32 times as long as a single bucket).
+      WHERE s.tenant_id = $1 AND s.key = h.lane AND s.shard = h.shard
+        AND (u.lane IS NOT NULL OR b.shards > 1)),
    held AS (
      SELECT l.key, bool_or(h.units > l.available - coalesce(u.units, 0)) AS short,
             min(greatest(0, h.units - (l.available - coalesce(u.units, 0)))
@@ -160,6 +165,25 @@ function withLimits(max: number): string {
           LIMIT 1) h
        LEFT JOIN used u ON u.lane = l.key
       GROUP BY l.key),
+   -- A limit too short for the next task under it has its free sub-buckets (those no other
+   -- claim holds, nor this one) evened out: a full sub-bucket stops filling, so that task would
+   -- otherwise wait for the few that are not full, each at its share of the rate (a task of
+   -- the whole burst, 32 times as long as a single bucket would make it wait). The sum is
+   -- unchanged and each keeps at most its burst: the limit stays exact.
+   rebalanced AS (
+     UPDATE rate_limit_shards s
+        SET tokens = least(s.burst, f.even), refilled_at = greatest(s.refilled_at, now())
+       FROM (SELECT x.key, x.shard,
+                    sum(x.available) OVER (PARTITION BY x.key)
+                      / count(*) OVER (PARTITION BY x.key) AS even
+               FROM (SELECT s.key, s.shard, ${SHARD_TOKENS_SQL} AS available
+                       FROM rate_limit_shards s
+                       JOIN held h ON h.key = s.key AND h.short
+                      WHERE s.tenant_id = $1
+                        AND NOT EXISTS (SELECT FROM holding o
+                                         WHERE o.lane = s.key AND o.shard = s.shard)
+                        FOR UPDATE OF s SKIP LOCKED) x) f
+      WHERE s.tenant_id = $1 AND s.key = f.key AND s.shard = f.shard),
    ${claimedAndRecorded()}
  SELECT p.status, p.skills, p.quarantined, ${tasksAndLeftSkills()},
         CASE WHEN (SELECT count(*) FROM picked) < ${max}

@@ -39,7 +39,7 @@ import { RetryAnnouncer } from './retry-announcer';
 import { OutcomeRouter } from './outcome-routing';
 import { ConflictError } from '../common/errors/domain-error';
 import { WorkflowErrorCode } from './workflows.errors';
-import { attemptsFinished, rateLimitedClaims, runsFinished } from './workflow-metrics';
+import { attemptsFinished, countRateLimited, runsFinished } from './workflow-metrics';
 import { QUEUE_WOKEN_TASKS, queueWokenParameters } from './wake-statement';
 import {
   assertRunTransition,
@@ -719,7 +719,7 @@ export class WorkflowEngine {
     const tasks = answer.tasks ?? [];
     if (tasks.length > 0) this.events.committedAlone();
     const held = answer.heldBack ?? [];
-    for (const { key, short } of held) if (short) rateLimitedClaims.inc({ key });
+    for (const { key, short } of held) if (short) countRateLimited(key);
     return {
       profile: { status: answer.status, skills: answer.skills, quarantined: answer.quarantined },
       tasks,

@@ -1,4 +1,10 @@
-import { boundedBySkill, SKILL_LABELS_MAX } from './workflow-metrics';
+import {
+  boundedBySkill,
+  countRateLimited,
+  RATE_LIMIT_KEY_LABELS_MAX,
+  rateLimitedClaims,
+  SKILL_LABELS_MAX,
+} from './workflow-metrics';
 
 describe('boundedBySkill', () => {
   it('keeps the deepest queues by name and sums the rest as other', () => {
@@ -25,5 +31,17 @@ describe('boundedBySkill', () => {
       { skill: 'a', depth: 1, oldestAgeSeconds: 0 },
       { skill: 'other', depth: 2, oldestAgeSeconds: 5 },
     ]);
+  });
+});
+
+describe('countRateLimited', () => {
+  it('labels the first RATE_LIMIT_KEY_LABELS_MAX keys by name and the rest as other', async () => {
+    rateLimitedClaims.reset();
+    for (let i = 0; i < RATE_LIMIT_KEY_LABELS_MAX + 30; i += 1) countRateLimited(`key-${i}`);
+    countRateLimited('key-0');
+    const { values } = await rateLimitedClaims.get();
+    expect(values).toHaveLength(RATE_LIMIT_KEY_LABELS_MAX + 1);
+    expect(values.find((v) => v.labels.key === 'key-0')?.value).toBe(2);
+    expect(values.find((v) => v.labels.key === 'other')?.value).toBe(30);
   });
 });

@@ -62,6 +62,22 @@ export const rateLimitedClaims =
     labelNames: ['key'],
   });
 
+/** Rate-limit keys with a `task_rate_limited_total` series of their own; the rest are `other`. */
+export const RATE_LIMIT_KEY_LABELS_MAX = 50;
+const labelledKeys = new Set<string>();
+
+/**
+ * Counts a claim held back by the rate limit `key`: by its name for the first
+ * RATE_LIMIT_KEY_LABELS_MAX keys this process counts, as `other` after that, so tenants
+ * making limits cannot grow the series without bound.
+ */
+export function countRateLimited(key: string): void {
+  if (!labelledKeys.has(key) && labelledKeys.size < RATE_LIMIT_KEY_LABELS_MAX) {
+    labelledKeys.add(key);
+  }
+  rateLimitedClaims.inc({ key: labelledKeys.has(key) ? key : OTHER });
+}
+
 /** Claims and completions per shared transaction (see TasksService): how much group commit saves. */
 export const batchSizes =
   (register.getSingleMetric('task_batch_size') as Histogram | undefined) ??

@@ -213,16 +213,27 @@ describe('rate limits', () => {
       'steps[0].rateLimit.every',
     ]);
     expect(await bad({ key: 'a', skill: 's', rateLimit: 7 })).toEqual(['steps[0].rateLimit']);
+    // A task's input holds its dependencies' outputs only: another step's never resolves.
+    expect(
+      await bad({ key: 'a', skill: 's', rateLimit: { key: 'ok', units: '$.dependencies.zz.n' } }),
+    ).toEqual(['steps[0].rateLimit.units']);
     expect(await bad({ key: 'a', kind: 'sleep', seconds: 5, rateLimit: 'ok' })).toEqual([
       'steps[0].rateLimit',
     ]);
     const definition = await define('limited', [
       { key: 'plain', skill: 's', rateLimit: 'openai' },
       { key: 'sized', skill: 's', rateLimit: { key: 'openai', units: '$.input.tokens' } },
+      {
+        key: 'after',
+        skill: 's',
+        dependsOn: ['sized'],
+        rateLimit: { key: 'openai', units: '$.dependencies.sized.tokens' },
+      },
     ]);
     expect(definition.steps.map((step: Json) => step.rateLimit)).toEqual([
       { key: 'openai' },
       { key: 'openai', units: '$.input.tokens' },
+      { key: 'openai', units: '$.dependencies.sized.tokens' },
     ]);
   });
 

@@ -266,7 +266,8 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
         const message = forEachError(step.forEach, step.dependsOn ?? []);
         if (message) error('forEach', message);
       }
-      if (step.rateLimit !== undefined) errors.push(...rateLimitErrors(step.rateLimit, at));
+      if (step.rateLimit !== undefined)
+        errors.push(...rateLimitErrors(step.rateLimit, at, step.dependsOn ?? []));
       if (step.routing !== undefined && !ROUTING_MODES.includes(step.routing as RoutingMode))
         error('routing', `must be one of ${ROUTING_MODES.map((m) => `"${m}"`).join(', ')}`);
       break;
@@ -398,7 +399,7 @@ export function isListedApprover(
 }
 
 /** `rateLimit: "openai"` or `{key: "openai", units: "$.input.tokens"}`, nothing else. */
-function rateLimitErrors(value: unknown, at: string): FieldError[] {
+function rateLimitErrors(value: unknown, at: string, dependsOn: string[]): FieldError[] {
   const field = `${at}.rateLimit`;
   const keyMessage = 'a rate limit key is a slug: a-z, 0-9, ".", "_" or "-" (up to 64)';
   if (typeof value === 'string')
@@ -419,6 +420,15 @@ function rateLimitErrors(value: unknown, at: string): FieldError[] {
       message:
         'must be a JSON path into the task input: $.input.<path> or $.dependencies.<step>.<path>',
     });
+  else if (typeof ref.units === 'string') {
+    // A task's input holds the outputs of its dependencies only: any other step is never there.
+    const named = /^\$\.dependencies\.([^.]+)/.exec(ref.units);
+    if (named && !dependsOn.includes(named[1]))
+      errors.push({
+        field: `${field}.units`,
+        message: `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a task's input holds its dependencies' outputs only`,
+      });
+  }
   return errors;
 }
 

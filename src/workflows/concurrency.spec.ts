@@ -63,6 +63,9 @@ describe('concurrency keys', () => {
     expect(keyValue(key)).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(concurrencyKeyOf({ repo: long }, '$.input.repo')).toBe(key);
     expect(concurrencyKeyOf({ repo: `${long}y` }, '$.input.repo')).not.toBe(key);
+    // A value spelled as that hash is another value: it is not grouped with the long one.
+    expect(concurrencyKeyOf({ repo: keyValue(key) }, '$.input.repo')).not.toBe(key);
+    expect(concurrencyKeyOf({ repo: 'sha256:x' }, '$.input.repo')).not.toBe('"sha256:x"');
   });
 
   it('decides what an arriving run does', () => {

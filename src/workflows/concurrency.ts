@@ -60,12 +60,15 @@ export function normaliseConcurrency(input: {
  * The key value a run is grouped by, as canonical JSON text (object keys sorted, so equal
  * values group equally). A path the input lacks counts as `null`: every run without the value
  * shares one group (they are limited together, never unlimited). A value longer than
- * MAX_KEY_TEXT is grouped by its sha256, stored as the JSON string `"sha256:<hex>"`.
+ * MAX_KEY_TEXT is grouped by its sha256, stored as the JSON string `"sha256:<hex>"`, and so is
+ * a string that starts `sha256:` (else a caller could send a long value's stored key and share
+ * its slots).
  */
 export function concurrencyKeyOf(input: unknown, path: string): string {
   const value = path === '$.input' ? input : valueAt(input, path.slice('$.input.'.length));
   const text = JSON.stringify(canonical(value ?? null));
-  if (text.length <= MAX_KEY_TEXT) return text;
+  // A string that reads as a stored hash is hashed too, so it cannot pose as a long value's.
+  if (text.length <= MAX_KEY_TEXT && !text.startsWith('"sha256:')) return text;
   return JSON.stringify(`sha256:${createHash('sha256').update(text).digest('hex')}`);
 }
 

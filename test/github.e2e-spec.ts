@@ -253,6 +253,42 @@ describe('GitHub round trip', () => {
     expect(run.output.status).toMatchObject({ id: status.id, url: status.url, state: 'pending' });
   }, 60_000);
 
+  it('a comment GitHub posts after its run was cancelled is still audited and in the history', async () => {
+    await define({
+      key: 'cancelled-comment',
+      steps: [{ key: 'note', kind: 'github', action: 'comment', body: 'On its way', ...FAST }],
+    });
+    let release!: () => void;
+    double.failNext('POST', /\/issues\/31\/comments$/, {
+      kind: 'hold',
+      until: new Promise<void>((done) => (release = done)),
+    });
+    const runId = await start('cancelled-comment', eventInput({ issue: { number: 31 } }));
+    await waitFor(
+      async () =>
+        double.requests.some((r) => r.method === 'POST' && r.path.endsWith('/issues/31/comments'))
+          ? true
+          : undefined,
+      20_000,
+      'the comment to be sent',
+    );
+    expect((await post(`/workflows/${runId}/cancel`, writer, {})).status).toBe(200);
+    release();
+    // GitHub posted it: what the service did is on record, though the run had ended.
+    const entry = await waitFor(
+      async () =>
+        ((await get(`/audit?action=github.comment&limit=50`)).body.data.entries as Json[]).find(
+          (e) => e.after?.repo === 'acme/widgets' && e.after?.issue === 31,
+        ),
+      20_000,
+      'the github.comment audit entry',
+    );
+    const [posted] = double.commentsOn('acme/widgets', 31);
+    expect(entry.after).toMatchObject({ commentId: posted.id });
+    expect((await eventsOf(runId)).map((e) => e.type)).toContain('github.comment.posted');
+    expect((await get(`/workflows/${runId}`)).body.data.status).toBe('cancelled');
+  }, 60_000);
+
   it('fetches an installation token once and reuses it across steps and runs', async () => {
     await define({
       key: 'two-comments',

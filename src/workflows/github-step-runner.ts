@@ -191,7 +191,20 @@ export class GithubStepRunner implements OnApplicationBootstrap, OnModuleDestroy
         WHERE t.id = $1 AND t.status = 'waiting' AND t.lease_token = $2 FOR UPDATE`,
       [task.id, task.leaseToken],
     );
-    if (!current) return; // cancelled with its run, or retried since
+    if (!current) {
+      // Cancelled with its run, or taken over by another attempt since. Cancelled, nothing
+      // will run it again, yet GitHub holds what this attempt made: that goes on record. (An
+      // attempt taken over is recorded by the one that took it, which finds its marker.)
+      if ('output' in result) {
+        const [gone] = await tx.manager.query<Array<{ status: string }>>(
+          `SELECT status FROM workflow_tasks WHERE id = $1`,
+          [task.id],
+        );
+        if (gone?.status === 'cancelled')
+          await this.reportDone(tx, task, result.call, result.output);
+      }
+      return;
+    }
     if ('output' in result) {
       await this.reportDone(tx, current, result.call, result.output);
       await this.end(tx, run, { task: current, status: 'succeeded', output: result.output });

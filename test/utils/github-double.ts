@@ -24,7 +24,9 @@ export interface Status {
 /** What the double does to the next request a rule matches, instead of (or after) serving it. */
 export type Fault =
   | { kind: 'answer'; status: number; body: unknown; headers?: Record<string, string> }
-  | { kind: 'drop-after-write' };
+  | { kind: 'drop-after-write' }
+  /** Handled as usual once `until` settles (a slow GitHub, for what happens meanwhile). */
+  | { kind: 'hold'; until: Promise<void> };
 
 interface Rule {
   method: string;
@@ -99,6 +101,7 @@ export class GithubDouble {
     );
     const fault = index >= 0 ? this.rules.splice(index, 1)[0].fault : undefined;
     if (fault?.kind === 'answer') return send(fault.status, fault.body, fault.headers);
+    if (fault?.kind === 'hold') await fault.until;
 
     const installation = /^\/app\/installations\/(\d+)\/access_tokens$/.exec(url.pathname);
     if (installation && method === 'POST') {

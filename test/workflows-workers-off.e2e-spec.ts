@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { AgentsService } from '../src/agents/agents.service';
 import { EventDispatcher } from '../src/events/event-dispatcher';
 import { waitFor } from './utils/spawn-app';
 import { createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
@@ -152,18 +153,19 @@ describe('workflows on a replica without workers', () => {
     const [taskA] = await claim('gone-a');
     const [taskB] = await claim('gone-b');
     expect([taskA.workflowId, taskB.workflowId]).toEqual([newer.id, older.id]);
-    for (const id of ['gone-a', 'gone-b']) {
-      const response = await fetch(`${base}/api/v1/agents/${id}`, {
-        method: 'DELETE',
-        headers: writer,
-      });
-      expect(response.status).toBe(204);
-    }
+    // Both fall silent and one sweep marks them offline: their tasks are released by the
+    // dispatcher's reaction to agent.offline (a deregistration releases its own at once).
+    await db.query(
+      `UPDATE agents SET last_heartbeat_at = now() - interval '1 day'
+        WHERE id IN ('gone-a', 'gone-b')`,
+    );
+    const offline = await test.app.get(AgentsService).sweepSilentAgents();
+    expect(offline.map((agent) => agent.id).sort()).toEqual(['gone-a', 'gone-b']);
     // A completion batch holding the older run, as every batch locks runs in id order.
     await db.query('BEGIN');
     try {
       await db.query('SELECT id FROM workflow_runs WHERE id = $1 FOR UPDATE', [older.id]);
-      // One dispatcher transaction takes both agent.deregistered events.
+      // One dispatcher transaction takes both agent.offline events.
       test.app.get(EventDispatcher).wake();
       await waitFor(
         async () => {

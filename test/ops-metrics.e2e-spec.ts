@@ -4,7 +4,7 @@ import { Client, Pool } from 'pg';
 import { register } from 'prom-client';
 import { AuditSelfVerify } from '../src/audit/audit-self-verify';
 import { requestContext } from '../src/common/context/request-context';
-import { instrumentClient, statementName } from '../src/database/db-metrics';
+import { bindConnectCallbacks, instrumentClient, statementName } from '../src/database/db-metrics';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { startTestApp, TestApp } from './utils/test-app';
 
@@ -138,6 +138,36 @@ describe('on-call metrics', () => {
           route: '/api/v1/y',
           correlationId: 'corr-callback',
         }),
+      ]);
+    } finally {
+      await pool.end();
+    }
+  });
+
+  it('names the right request when its statement waited for a pooled connection', async () => {
+    // With every connection busy, pg-pool hands the next one over inside the release of the
+    // one before: the waiting statement is sent from the releasing request's context.
+    const pool = new Pool({ connectionString: db.url, max: 1 });
+    bindConnectCallbacks(pool);
+    const log = new CollectingLogger();
+    pool.on('acquire', (client) => instrumentClient(client, { slowMs: 30, log, metrics: true }));
+    try {
+      await Promise.all([
+        requestContext.run({ correlationId: 'corr-first', route: '/api/v1/first' }, () =>
+          pool.query('SELECT pg_sleep(0.06)'),
+        ),
+        requestContext.run({ correlationId: 'corr-queued', route: '/api/v1/queued' }, () =>
+          pool.query('SELECT pg_sleep(0.06)'),
+        ),
+      ]);
+      expect(
+        log.warnings
+          .map((line) => line as { route?: string; correlationId?: string })
+          .map((line) => [line.route, line.correlationId])
+          .sort(),
+      ).toEqual([
+        ['/api/v1/first', 'corr-first'],
+        ['/api/v1/queued', 'corr-queued'],
       ]);
     } finally {
       await pool.end();

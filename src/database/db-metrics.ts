@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Pool, PoolClient } from 'pg';
@@ -190,6 +191,19 @@ export function instrumentClient(client: PoolClient, options: InstrumentOptions)
   (client as unknown as { query: QueryFn }).query = wrapped;
 }
 
+/**
+ * Runs each `pool.connect(callback)` callback in its caller's async context. With every
+ * connection busy, pg-pool hands the next one over inside the release of the one before, so
+ * the callback would run in the releasing request's context; `pool.query` (prepared
+ * statements) sends its statement from that callback, and the statement's slow-log line and
+ * span would name the wrong request.
+ */
+export function bindConnectCallbacks(pool: Pool): void {
+  const connect = pool.connect.bind(pool) as (callback?: (...args: unknown[]) => void) => unknown;
+  (pool as unknown as { connect: typeof connect }).connect = (callback) =>
+    callback ? connect(AsyncResource.bind(callback)) : connect();
+}
+
 /** Statement durations, slow statements and the pool's gauges, for the service's pool. */
 @Injectable()
 export class DbMetrics implements OnModuleInit {
@@ -203,6 +217,7 @@ export class DbMetrics implements OnModuleInit {
   onModuleInit(): void {
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     const slowMs = this.config.dbSlowQueryMs;
+    bindConnectCallbacks(pool);
     pool.on('acquire', (client) =>
       instrumentClient(client, { slowMs, log: this.logger, metrics: true }),
     );

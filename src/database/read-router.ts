@@ -12,7 +12,7 @@ import { tracingState } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
-import { instrumentClient } from './db-metrics';
+import { bindConnectCallbacks, instrumentClient } from './db-metrics';
 import { isDatabaseUnavailable, sqlState } from './database-errors';
 
 /** Methods whose requests do not write: they do not keep their key's reads on the primary. */
@@ -147,6 +147,7 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
       const log = this.logger;
       const slowMs = this.config.dbSlowQueryMs;
       const pool = (this.replica.driver as PostgresDriver).master as Pool;
+      bindConnectCallbacks(pool);
       pool.on('acquire', (client: PoolClient) =>
         instrumentClient(client, { slowMs, log, metrics: false }),
       );

@@ -134,19 +134,15 @@ function withLimits(max: number): string {
    ${admittedPickedUsed(max, 'LEFT JOIN buckets b ON b.key = c.lane')},
    taken AS (
      UPDATE rate_limit_shards s
-        SET tokens = greatest(0, least(s.burst, (b.available - coalesce(u.units, 0)) / b.shards)),
+        SET tokens = greatest(0, least(s.burst, (b.available - u.units) / b.shards)),
             refilled_at = greatest(s.refilled_at, now())
        FROM holding h
        JOIN buckets b ON b.key = h.lane
-       LEFT JOIN used u ON u.lane = h.lane
-      -- What is left is spread evenly over the sub-buckets held, also when the demand did not
-      -- fit and nothing was taken: a full sub-bucket stops filling, so a task waiting for more
-      -- than the others leave would otherwise wait for the few that are not full, each at its
-      -- share of the rate (a task of the whole burst, 32 times as long as a single bucket).
-      WHERE s.tenant_id = $1 AND s.key = h.lane AND s.shard = h.shard
-        AND (u.lane IS NOT NULL OR b.shards > 1)),
+       JOIN used u ON u.lane = h.lane
+      WHERE s.tenant_id = $1 AND s.key = h.lane AND s.shard = h.shard),
    held AS (
      SELECT l.key, bool_or(h.units > l.available - coalesce(u.units, 0)) AS short,
+            max(h.units) FILTER (WHERE h.units > l.available - coalesce(u.units, 0)) AS units,
             min(greatest(0, h.units - (l.available - coalesce(u.units, 0)))
                 * 60000 / l.per_minute) AS wait_ms
        FROM limits l
@@ -165,11 +161,13 @@ function withLimits(max: number): string {
           LIMIT 1) h
        LEFT JOIN used u ON u.lane = l.key
       GROUP BY l.key),
-   -- A limit too short for the next task under it has its free sub-buckets (those no other
-   -- claim holds, nor this one) evened out: a full sub-bucket stops filling, so that task would
-   -- otherwise wait for the few that are not full, each at its share of the rate (a task of
-   -- the whole burst, 32 times as long as a single bucket would make it wait). The sum is
-   -- unchanged and each keeps at most its burst: the limit stays exact.
+   -- A limit too short for the next task under it, a task of more units than one sub-bucket
+   -- holds, has its free sub-buckets (those no other claim holds, nor this one) evened out: a
+   -- full sub-bucket stops filling, so that task would otherwise wait for the few that are not
+   -- full, each at its share of the rate (a task of the whole burst, 32 times as long as a
+   -- single bucket would make it wait). A task one sub-bucket can hold is not helped by it.
+   -- The sum is unchanged and each keeps at most its burst: the limit stays exact. Only when
+   -- the claim is short of max (else nothing was held back) and a sub-bucket would change.
    rebalanced AS (
      UPDATE rate_limit_shards s
         SET tokens = least(s.burst, f.even), refilled_at = greatest(s.refilled_at, now())
@@ -178,12 +176,13 @@ function withLimits(max: number): string {
                       / count(*) OVER (PARTITION BY x.key) AS even
                FROM (SELECT s.key, s.shard, ${SHARD_TOKENS_SQL} AS available
                        FROM rate_limit_shards s
-                       JOIN held h ON h.key = s.key AND h.short
-                      WHERE s.tenant_id = $1
+                       JOIN held h ON h.key = s.key AND h.short AND h.units > s.burst
+                      WHERE s.tenant_id = $1 AND (SELECT count(*) FROM picked) < ${max}
                         AND NOT EXISTS (SELECT FROM holding o
                                          WHERE o.lane = s.key AND o.shard = s.shard)
                         FOR UPDATE OF s SKIP LOCKED) x) f
-      WHERE s.tenant_id = $1 AND s.key = f.key AND s.shard = f.shard),
+      WHERE s.tenant_id = $1 AND s.key = f.key AND s.shard = f.shard
+        AND abs(${SHARD_TOKENS_SQL} - least(s.burst, f.even)) > 1e-9),
    ${claimedAndRecorded()}
  SELECT p.status, p.skills, p.quarantined, ${tasksAndLeftSkills()},
         CASE WHEN (SELECT count(*) FROM picked) < ${max}

@@ -217,6 +217,16 @@ describe('rate limits', () => {
     expect(
       await bad({ key: 'a', skill: 's', rateLimit: { key: 'ok', units: '$.dependencies.zz.n' } }),
     ).toEqual(['steps[0].rateLimit.units']);
+    // Dependencies are matched whole: a step key may hold dots.
+    await define('dotted-limit', [
+      { key: 'fetch.v2', skill: 's' },
+      {
+        key: 'use',
+        skill: 's',
+        dependsOn: ['fetch.v2'],
+        rateLimit: { key: 'ok', units: '$.dependencies.fetch.v2.tokens' },
+      },
+    ]);
     expect(await bad({ key: 'a', kind: 'sleep', seconds: 5, rateLimit: 'ok' })).toEqual([
       'steps[0].rateLimit',
     ]);

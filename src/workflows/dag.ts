@@ -422,8 +422,12 @@ function rateLimitErrors(value: unknown, at: string, dependsOn: string[]): Field
     });
   else if (typeof ref.units === 'string') {
     // A task's input holds the outputs of its dependencies only: any other step is never there.
-    const named = /^\$\.dependencies\.([^.]+)/.exec(ref.units);
-    if (named && !dependsOn.includes(named[1]))
+    // Dependencies matched as whole prefixes: a step key may contain dots.
+    const units = ref.units;
+    const named = /^\$\.dependencies\.([^.]+)/.exec(units);
+    const read = (dep: string) =>
+      units === `$.dependencies.${dep}` || units.startsWith(`$.dependencies.${dep}.`);
+    if (named && !dependsOn.some(read))
       errors.push({
         field: `${field}.units`,
         message: `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a task's input holds its dependencies' outputs only`,

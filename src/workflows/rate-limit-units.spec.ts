@@ -12,6 +12,16 @@ describe('rateUnits', () => {
     expect(rateUnits({ key: 'k', units: '$.input.nested.n' }, input)).toBe(2.5);
   });
 
+  it("reads a dependency's output, its step key dots and all", () => {
+    const after = {
+      input: {},
+      dependencies: { fetch: { tokens: 3 }, 'fetch.v2': { tokens: 7, n: { m: 9 } } },
+    };
+    expect(rateUnits({ key: 'k', units: '$.dependencies.fetch.tokens' }, after)).toBe(3);
+    expect(rateUnits({ key: 'k', units: '$.dependencies.fetch.v2.tokens' }, after)).toBe(7);
+    expect(rateUnits({ key: 'k', units: '$.dependencies.fetch.v2.n.m' }, after)).toBe(9);
+  });
+
   it('is 1 when the path holds nothing usable', () => {
     for (const units of ['$.input.missing', '$.input.zero', '$.input.text', '$.input.nested'])
       expect(rateUnits({ key: 'k', units }, input)).toBe(1);

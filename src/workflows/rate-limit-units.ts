@@ -8,8 +8,29 @@ import { valueAt } from './wait-steps';
  */
 export function rateUnits(ref: RateLimitRef, taskInput: unknown): number {
   if (ref.units === undefined) return 1;
-  const value = valueAt(taskInput, ref.units);
+  const value = inputValue(taskInput, ref.units);
   return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : 1;
+}
+
+const DEPENDENCIES = '$.dependencies.';
+
+/**
+ * The value at a path into a task's input. `$.dependencies.<step>.<path>` names the step by its
+ * whole key, which may hold dots (`fetch.v2`): the longest dependency key the path starts with.
+ */
+function inputValue(taskInput: unknown, path: string): unknown {
+  const dependencies = (taskInput as { dependencies?: unknown } | null)?.dependencies;
+  if (path.startsWith(DEPENDENCIES) && dependencies && typeof dependencies === 'object') {
+    const rest = path.slice(DEPENDENCIES.length);
+    const step = Object.keys(dependencies)
+      .filter((key) => rest === key || rest.startsWith(`${key}.`))
+      .sort((a, b) => b.length - a.length)[0];
+    if (step !== undefined) {
+      const output = (dependencies as Record<string, unknown>)[step];
+      return rest === step ? output : valueAt(output, rest.slice(step.length + 1));
+    }
+  }
+  return valueAt(taskInput, path);
 }
 
 /** A bucket as stored: its content `tokens` at `refilledAt`. */

@@ -65,7 +65,10 @@ describe('concurrency keys', () => {
     expect(concurrencyKeyOf({ repo: `${long}y` }, '$.input.repo')).not.toBe(key);
     // A value spelled as that hash is another value: it is not grouped with the long one.
     expect(concurrencyKeyOf({ repo: keyValue(key) }, '$.input.repo')).not.toBe(key);
-    expect(concurrencyKeyOf({ repo: 'sha256:x' }, '$.input.repo')).not.toBe('"sha256:x"');
+    // A short one (an image digest) is grouped by itself, as any value.
+    const digest = `sha256:${'ab'.repeat(32)}`;
+    expect(concurrencyKeyOf({ image: digest }, '$.input.image')).toBe(JSON.stringify(digest));
+    expect(keyValue(concurrencyKeyOf({ image: digest }, '$.input.image'))).toBe(digest);
   });
 
   it('decides what an arriving run does', () => {

@@ -60,21 +60,22 @@ export function normaliseConcurrency(input: {
  * The key value a run is grouped by, as canonical JSON text (object keys sorted, so equal
  * values group equally). A path the input lacks counts as `null`: every run without the value
  * shares one group (they are limited together, never unlimited). A value longer than
- * MAX_KEY_TEXT is grouped by its sha256, stored as the JSON string `"sha256:<hex>"`, and so is
- * a string that starts `sha256:` (else a caller could send a long value's stored key and share
- * its slots).
+ * MAX_KEY_TEXT is grouped by its sha256, stored as `sha256:<hex>` without JSON's quotes: no
+ * value a caller sends is stored so (the string "sha256:<hex>", an image digest say, is stored
+ * quoted), so none can share a long value's group by sending its shown key.
  */
 export function concurrencyKeyOf(input: unknown, path: string): string {
   const value = path === '$.input' ? input : valueAt(input, path.slice('$.input.'.length));
   const text = JSON.stringify(canonical(value ?? null));
-  // A string that reads as a stored hash is hashed too, so it cannot pose as a long value's.
-  if (text.length <= MAX_KEY_TEXT && !text.startsWith('"sha256:')) return text;
-  return JSON.stringify(`sha256:${createHash('sha256').update(text).digest('hex')}`);
+  if (text.length <= MAX_KEY_TEXT) return text;
+  return `${HASHED}${createHash('sha256').update(text).digest('hex')}`;
 }
 
-/** The stored key text as the JSON value it stands for. */
+const HASHED = 'sha256:';
+
+/** The stored key text as the JSON value it stands for (a long value's: "sha256:<hex>"). */
 export function keyValue(text: string): unknown {
-  return JSON.parse(text) as unknown;
+  return text.startsWith(HASHED) ? text : (JSON.parse(text) as unknown);
 }
 
 /** The name of the transaction-scoped advisory lock that serialises one key value's slots. */

@@ -133,7 +133,8 @@ export class TaskRun {
   readonly controller = new AbortController();
   readonly done: Promise<void>;
   private timer: NodeJS.Timeout | undefined;
-  private readonly renewEveryMs: number;
+  private readonly renewal: { firstMs: number; everyMs: number };
+  private renewed = false;
   private released = false;
   private renewing = true;
   private invalidReason = '';
@@ -147,7 +148,7 @@ export class TaskRun {
     readonly task: ClaimedTask,
     private readonly deps: Deps,
   ) {
-    this.renewEveryMs = renewalInterval(task);
+    this.renewal = renewalTimes(task);
     this.calls = task.traceparent ? { traceparent: task.traceparent } : {};
     this.done = this.execute();
   }
@@ -367,9 +368,11 @@ export class TaskRun {
 
   private scheduleRenewal(): void {
     if (this.timer) clearTimeout(this.timer);
+    // Until a renewal got through, the lease is what the claim left of it.
+    const delay = this.renewed ? this.renewal.everyMs : this.renewal.firstMs;
     this.timer = setTimeout(() => {
       this.renew().catch(() => undefined);
-    }, this.renewEveryMs);
+    }, delay);
   }
 
   /** For good: the handler has returned, or the lease is lost. */
@@ -393,6 +396,7 @@ export class TaskRun {
       } else {
         await this.deps.client.tasks.heartbeat(this.task.id, this.task.leaseToken, this.calls);
       }
+      this.renewed = true;
     } catch (error) {
       if (error instanceof AgentMeshError && (error.status === 409 || error.status === 404)) {
         const reason = new TaskAbortedError(
@@ -423,23 +427,26 @@ export class TaskRun {
 }
 
 /**
- * How often a task's lease is renewed: at a third of the lease, by the service's clock
- * (`leaseSeconds`), so an agent whose clock is off renews in time all the same. A lease already
- * shorter by `leaseExpiresAt` (a claim answered again later, or a clock a little ahead) is
- * renewed sooner.
+ * When a task's lease is renewed: every third of the lease, by the service's clock
+ * (`leaseSeconds`), so an agent whose clock is off renews in time all the same. The first
+ * renewal comes sooner when `leaseExpiresAt` leaves less (a claim answered again later, or a
+ * clock a little ahead); after it the service's lease is whole again, and so is the interval.
  */
-export function renewalInterval(
+export function renewalTimes(
   task: Pick<ClaimedTask, 'leaseExpiresAt'> & { leaseSeconds?: number },
   now = Date.now(),
-): number {
+): { firstMs: number; everyMs: number } {
   const left = Date.parse(task.leaseExpiresAt) - now;
   const length =
     typeof task.leaseSeconds === 'number' && task.leaseSeconds > 0
       ? task.leaseSeconds * 1000
       : 30_000;
   // Nothing left right after a claim means a clock ahead of the service's, not a lost lease.
-  const lease = Number.isFinite(left) && left > 0 ? Math.min(length, left) : length;
-  return Math.max(300, Math.floor(lease / 3));
+  const first = Number.isFinite(left) && left > 0 ? Math.min(length, left) : length;
+  return {
+    firstMs: Math.max(300, Math.floor(first / 3)),
+    everyMs: Math.max(300, Math.floor(length / 3)),
+  };
 }
 
 /**

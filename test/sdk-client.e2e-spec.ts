@@ -290,8 +290,27 @@ describe('SDK AgentMeshClient', () => {
       down.workflows.waitForCompletion(run.id, { timeoutMs: 300, maxIntervalMs: 50 }),
     ).rejects.toMatchObject({
       name: 'WaitTimeoutError',
-      message: expect.stringMatching(/did not answer.*fetch failed/),
+      message: expect.stringMatching(/fetch failed/),
     });
+    // A service asking to be left alone longer than the wait has left (503, Retry-After 30)
+    // ends the wait at its timeout, not after the retries it asked for.
+    const busy = new AgentMeshClient({
+      baseUrl,
+      apiKey: ADMIN_KEY,
+      fetch: async () =>
+        new Response(JSON.stringify({ type: 'about:blank', title: 'busy', status: 503 }), {
+          status: 503,
+          headers: { 'content-type': 'application/problem+json', 'retry-after': '30' },
+        }),
+    });
+    const started = Date.now();
+    await expect(
+      busy.workflows.waitForCompletion(run.id, { timeoutMs: 300, maxIntervalMs: 50 }),
+    ).rejects.toMatchObject({
+      name: 'WaitTimeoutError',
+      message: expect.stringContaining(`run ${run.id} is unknown`),
+    });
+    expect(Date.now() - started).toBeLessThan(10_000);
     // What is not an outage is not waited out: an unknown run is a 404 at once.
     await expect(
       client.workflows.waitForCompletion('00000000-0000-4000-8000-000000000000', {

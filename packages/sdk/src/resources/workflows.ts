@@ -236,20 +236,28 @@ export class WorkflowsResource {
     const timeoutMs = options.timeoutMs ?? 300_000;
     const deadline = Date.now() + timeoutMs;
     const maxInterval = options.maxIntervalMs ?? 2_000;
+    let lastOutage: Error | undefined;
     for (let interval = 200; ; interval = Math.min(maxInterval, interval * 1.5)) {
       let state: string;
       let outage: Error | undefined;
+      // Each read ends with the wait: the transport's own retries (a Retry-After of a minute)
+      // must not hold it past its timeout.
+      const remaining = AbortSignal.timeout(Math.max(1, deadline - Date.now()));
+      const signal = options.signal ? AbortSignal.any([options.signal, remaining]) : remaining;
       try {
-        const run = await this.get(id, { signal: options.signal });
+        const run = await this.get(id, { signal });
         if (FINISHED.has(run.status)) return run;
         state = `is still ${run.status}`;
       } catch (error) {
+        if (options.signal?.aborted) throw error;
         const transient =
+          remaining.aborted ||
           error instanceof AgentMeshConnectionError ||
           (error instanceof AgentMeshError && isRetryableStatus(error.status));
-        if (!transient || options.signal?.aborted) throw error;
-        outage = error;
-        state = `is unknown: the service did not answer (${outage.message})`;
+        if (!transient) throw error;
+        outage = remaining.aborted && lastOutage ? lastOutage : (error as Error);
+        lastOutage = outage;
+        state = `is unknown: ${outage.message}`;
       }
       const left = deadline - Date.now();
       if (left <= 0) {

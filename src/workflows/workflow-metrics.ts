@@ -202,7 +202,7 @@ async function readQueues(
   );
   const HEAD = head(paused);
   const pairs = await db.query<
-    Array<{ tenantId: string; skill: string; age: number; depth: number }>
+    Array<{ tenantId: string; skill: string; age: number; depth: number; lanes: string[] }>
   >(
     `WITH RECURSIVE heads AS (
        (${HEAD} ORDER BY ${QUEUE_ORDER} LIMIT 1)
@@ -229,7 +229,7 @@ async function readQueues(
          FROM open
         GROUP BY tenant_id, skill
         LIMIT ${QUEUES_READ_MAX})
-     SELECT tenant_id AS "tenantId", skill,
+     SELECT tenant_id AS "tenantId", skill, lanes,
             extract(epoch FROM now() - oldest)::float8 AS age,
             (SELECT count(*)::int FROM (
                SELECT 1 FROM workflow_tasks t
@@ -248,9 +248,11 @@ async function readQueues(
             QUEUE_EXACT_UP_TO + 1,
             await plannedRows(
               db,
-              `SELECT 1 FROM workflow_tasks WHERE status = 'queued' AND tenant_id = $1
-                  AND skill = $2 AND available_at <= now()`,
-              [pair.tenantId, pair.skill],
+              `SELECT 1 FROM workflow_tasks t WHERE t.status = 'queued' AND t.tenant_id = $1
+                  AND t.skill = $2 AND t.available_at <= now()
+                  AND COALESCE(t.rate_limit_key, '') = ANY($3::text[])
+                  ${paused ? `AND ${NOT_PAUSED}` : ''}`,
+              [pair.tenantId, pair.skill, pair.lanes],
             ),
           );
     const row = bySkill.get(pair.skill) ?? { skill: pair.skill, depth: 0, age: null };

@@ -289,7 +289,11 @@ export class AgentsService {
       );
       await this.changed(tx, 'deregistered', id, { before });
       // Its tasks are released before the 204 (the workflows module does it).
-      const [{ now }] = await tx.manager.query<Array<{ now: Date }>>(`SELECT now() AS now`);
+      // The clock now, not the transaction's start: a claim that began after this transaction
+      // and committed before this point is released too.
+      const [{ now }] = await tx.manager.query<Array<{ now: Date }>>(
+        `SELECT clock_timestamp() AS now`,
+      );
       await this.departures.departed(tx, { tenantId, agentId: id, goneAt: now });
     });
   }

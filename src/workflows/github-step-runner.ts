@@ -196,9 +196,10 @@ export class GithubStepRunner implements OnApplicationBootstrap, OnModuleDestroy
       // will run it again, yet GitHub holds what this attempt made: that goes on record. (An
       // attempt taken over is recorded by the one that took it, which finds its marker.)
       if ('output' in result) {
+        // Still under this attempt's lease (a taken-over attempt has another's).
         const [gone] = await tx.manager.query<Array<{ status: string }>>(
-          `SELECT status FROM workflow_tasks WHERE id = $1`,
-          [task.id],
+          `SELECT status FROM workflow_tasks WHERE id = $1 AND lease_token = $2`,
+          [task.id, task.leaseToken],
         );
         if (gone?.status === 'cancelled')
           await this.reportDone(tx, task, result.call, result.output);

@@ -30,7 +30,9 @@ export class WorkflowReactions implements OnModuleInit {
         { tenantId, agentId, goneAt, within: (work) => work() },
       ]);
       if (released > 0) {
-        this.logger.log({ tenantId, agentId, released }, 'Released the tasks of a gone agent');
+        tx.afterCommit(() =>
+          this.logger.log({ tenantId, agentId, released }, 'Released the tasks of a gone agent'),
+        );
       }
     });
     this.dispatcher.subscribe({

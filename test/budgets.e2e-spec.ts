@@ -470,8 +470,22 @@ describe('usage and budgets', () => {
     expect(failed.body.data).toMatchObject({ status: 'failed', willRetry: true });
     expect(stepOf(await run(started.id), 'b').task).toMatchObject({ status: 'held', attempt: 2 });
     expect(await claim('retry-budget')).toEqual([]);
+    // The history says so: held after its retry, as a task a sleep releases is; queued once
+    // the budget is raised.
+    const ofB = async () =>
+      (await history(started.id))
+        .filter((event) => event.data.stepKey === 'b' && event.type.startsWith('task.'))
+        .map((event) => event.type);
+    expect(await ofB()).toEqual([
+      'task.queued',
+      'task.claimed',
+      'task.failed',
+      'task.retried',
+      'task.held',
+    ]);
     const raised = await call('POST', `/workflows/${started.id}/budget`, writer, { tokens: 100 });
     expect(raised.status).toBe(200);
+    expect((await ofB()).slice(5)).toEqual(['task.queued']);
     const response = await call('POST', '/agents/retry-budget/tasks/claim', writer, {
       waitSeconds: 10,
     });

@@ -512,7 +512,7 @@ export const EVENT_CATALOGUE: readonly EventTypeEntry[] = [
   {
     type: 'task.held',
     description:
-      "A task is held, not queued: its run's budget is spent (budget_exceeded), including a claimed task put back meanwhile because its claim could not be answered. It is queued again (task.queued) when the budget is raised.",
+      "A task is held, not queued: its run's budget is spent (budget_exceeded), including a claimed task put back meanwhile because its claim could not be answered and the retry of an attempt that failed meanwhile (after its task.retried). It is queued again (task.queued) when the budget is raised.",
     schema: TASK(),
   },
   {

@@ -903,6 +903,9 @@ export class WorkflowEngine {
     await this.taskChanged(tx, { ...queued, agentId: task.agentId }, 'retried', outcome, null, {
       ...error,
     });
+    // Held, not queued: said as a held task is (the retried entry's audit shows the status);
+    // `task.queued` follows when the budget is raised.
+    if (held) await this.taskEvent(tx, queued, 'held', null);
     // Claimable now or after its backoff: waiting agents hear it then, whenever this commits.
     if (!held) this.retries.announce(tx, queued.tenantId, queued.skill, delay);
     return { willRetry };
@@ -1982,6 +1985,17 @@ export class WorkflowEngine {
       after: { status: task.status, attempt: task.attempt, agentId: task.agentId },
       tenantId: task.tenantId,
     });
+    await this.taskEvent(tx, task, event, durationMs, error);
+  }
+
+  /** The `task.*` event of a change (taskChanged: with its audit entry). */
+  private async taskEvent(
+    tx: Transaction,
+    task: TaskRow,
+    event: TaskEvent,
+    durationMs: number | null,
+    error?: TaskError,
+  ): Promise<void> {
     await this.events.emit(tx, {
       type: `task.${event}`,
       subject: { type: 'workflow', id: task.runId },

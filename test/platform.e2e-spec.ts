@@ -213,6 +213,10 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
         .set(test.admin)
         .send({ id: 'big', name: 'x'.repeat(4096) });
       expectProblem(response, 413);
+      // It says how much the route takes, and which setting says so.
+      expect(response.body.detail).toBe(
+        `The body is larger than the ${test.config.bodyLimitBytes} bytes this route takes (BODY_LIMIT_BYTES).`,
+      );
     });
 
     it('a non-object body is a 400, not a 500', async () => {

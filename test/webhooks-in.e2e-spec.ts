@@ -338,7 +338,9 @@ describe('inbound webhooks', () => {
       expect((await github(big)).status).toBe(202);
       const before = await stored();
       const huge = Buffer.from(JSON.stringify({ pad: 'x'.repeat(70_000) }));
-      expectProblem(await github(huge), 413);
+      const refused = await github(huge);
+      expectProblem(refused, 413);
+      expect(refused.body.detail).toMatch(/this route takes \(INBOUND_BODY_LIMIT_BYTES\)\.$/);
       expect(await stored()).toBe(before);
       // Other routes keep BODY_LIMIT_BYTES and their JSON parsing.
       const tenants = await test.http

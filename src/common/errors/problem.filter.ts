@@ -62,7 +62,8 @@ export class ProblemFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const described = this.describe(exception);
-    const problem = methodNotAllowed(described, request) ?? described;
+    const problem =
+      tooLarge(described, request) ?? methodNotAllowed(described, request) ?? described;
 
     if (problem.status >= 500 && problem.status !== 503) {
       this.logger.error({ err: exception }, 'Unhandled error');
@@ -140,6 +141,24 @@ export class ProblemFilter implements ExceptionFilter {
     if (fastifyProblem) return fastifyProblem;
     return { status: 500, slug: 'internal', detail: 'An unexpected error occurred.' };
   }
+}
+
+/**
+ * A body past the route's limit (Fastify refuses it before any handler; the only 413 there
+ * is): said with the limit and the setting that sets it, where Fastify's own message ("Request
+ * body is too large") leaves a client to guess.
+ */
+function tooLarge(problem: Problem, request: FastifyRequest | undefined): Problem | undefined {
+  if (problem.status !== 413) return undefined;
+  const limit = request?.routeOptions?.bodyLimit;
+  if (typeof limit !== 'number') return undefined;
+  const setting = (request?.routeOptions.url ?? '').startsWith('/api/v1/hooks/')
+    ? 'INBOUND_BODY_LIMIT_BYTES'
+    : 'BODY_LIMIT_BYTES';
+  return {
+    ...problem,
+    detail: `The body is larger than the ${limit} bytes this route takes (${setting}).`,
+  };
 }
 
 const NO_ROUTE = 'No route matches this path.';

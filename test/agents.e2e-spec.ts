@@ -579,6 +579,24 @@ describe('agents', () => {
     expect((await test.http.delete('/api/v1/agents/leaving').set(writer)).status).toBe(404);
     expect((await test.http.get('/api/v1/agents/leaderboard').set(reader)).status).toBe(200);
     expect((await test.http.get('/api/v1/agents/NOT_A_SLUG').set(reader)).status).toBe(404);
+    // Nor summary: GET /agents/{id} could never read such an agent (the route answers), and a
+    // console following its link would read the wrong shape.
+    for (const id of ['leaderboard', 'summary']) {
+      const posted = await test.http
+        .post('/api/v1/agents')
+        .set(writer)
+        .send({ id, name: id, skills: [{ name: 'x' }] });
+      expect([posted.status, posted.body.type, posted.body.errors?.[0]?.field]).toEqual([
+        400,
+        'urn:agentmesh:problem:invalid-agent-id',
+        'id',
+      ]);
+      const put = await test.http
+        .put(`/api/v1/agents/${id}`)
+        .set(writer)
+        .send({ name: id, skills: [{ name: 'x' }] });
+      expect([put.status, put.body.type]).toEqual([400, 'urn:agentmesh:problem:invalid-agent-id']);
+    }
   });
 
   it('audits registration, update, deregistration and going offline, not beats', async () => {

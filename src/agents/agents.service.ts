@@ -452,6 +452,13 @@ export class AgentsService {
     input: Registration,
     skills: SkillRow[],
   ): Promise<Agent | undefined> {
+    if (ROUTE_NAMES.has(input.id)) {
+      throw new BadRequestError(
+        AgentErrorCode.InvalidAgentId,
+        `"${input.id}" names a route of /agents, not an agent.`,
+        [{ field: 'id', message: `id must not be ${[...ROUTE_NAMES].join(' or ')}` }],
+      );
+    }
     if (!(await this.insertAgent(tx.manager, tenantId, input))) return undefined;
     // A new agent under an id used before is judged on its own outcomes: what an earlier agent
     // of that id left (its deregistration ends it all; this is for what came after it, a late
@@ -616,6 +623,13 @@ export function slugify(name: string): string {
     .replace(/^[-._]+|[-._]+$/g, '')
     .slice(0, 64);
 }
+
+/**
+ * Ids GET /agents/{id} could never read (the route of that name answers), so no agent is made
+ * under one: an agent named so was out of reach, and a console following its link got the
+ * route's answer instead (one made before is still served by PUT, DELETE and the rest).
+ */
+const ROUTE_NAMES: ReadonlySet<string> = new Set(['leaderboard', 'summary']);
 
 /** Skill ids default to a slug of the name; duplicate ids are refused, naming the entries. */
 export function normaliseSkills(skills: SkillDto[]): SkillRow[] {

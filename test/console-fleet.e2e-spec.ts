@@ -8,6 +8,7 @@
 import axe from 'axe-core';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Client } from 'pg';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildConsoleIfStale } from './utils/console-build';
 import { createKey, listenOnLoopback, startTestApp, type TestApp } from './utils/test-app';
@@ -230,6 +231,29 @@ describe('operator console: fleet counts and quarantines (Chromium)', () => {
     );
     await expectAccessible(page, 'agent (quarantined)');
     await shot(page, 'agent-quarantined');
+  });
+
+  it('a page that fails to render shows a problem in its place; the console stays usable', async () => {
+    // An agent made under a route's name before the API refused such ids: its page reads the
+    // route's answer (the summary), of another shape.
+    const sql = new Client({ connectionString: test.db.url });
+    await sql.connect();
+    try {
+      await sql.query(
+        `INSERT INTO agents (tenant_id, id, name, description, labels, heartbeat_interval_seconds,
+                             status, last_heartbeat_at)
+         VALUES ('default', 'summary', 'Summary', '', '{}'::jsonb, 30, 'online', now())`,
+      );
+      await page.goto(`${base}/console/fleet/summary`);
+      const alert = page.getByRole('alert').filter({ hasText: 'This page could not be shown' });
+      await alert.waitFor({ timeout: UI_WAIT });
+      // Navigation is still there, and the next page starts afresh.
+      await nav(page, 'Fleet');
+      expect(await alert.count()).toBe(0);
+    } finally {
+      await sql.query(`DELETE FROM agents WHERE tenant_id = 'default' AND id = 'summary'`);
+      await sql.end();
+    }
   });
 
   it('hides Release from a key without agents:write, and explains the 403 an agent gets', async () => {

@@ -10,6 +10,7 @@ import {
   useSession,
   type Session,
 } from './auth/session';
+import { PageBoundary } from './components/page-boundary';
 import { Link, match, Router, useRouter } from './components/router';
 import { Loading, ProblemView } from './components/ui';
 import { AuditPage } from './audit/audit-page';
@@ -160,7 +161,9 @@ function Shell() {
         </div>
       </header>
       <main id="main" tabIndex={-1}>
-        <Page path={path} />
+        <PageBoundary key={path}>
+          <Page path={path} />
+        </PageBoundary>
       </main>
     </div>
   );

@@ -328,11 +328,21 @@ describe('operator console: fleet counts and quarantines (Chromium)', () => {
       await signIn(phone, test.admin.authorization.replace('Bearer ', ''));
       await openAgent(phone, 'flaky');
       await expectAccessible(phone, 'agent (phone)');
-      const overflow = await phone.evaluate(() => {
-        const { documentElement } = (globalThis as unknown as PageGlobals).document;
-        return documentElement.scrollWidth - documentElement.clientWidth;
+      const overflow = () =>
+        phone.evaluate(() => {
+          const { documentElement } = (globalThis as unknown as PageGlobals).document;
+          return documentElement.scrollWidth - documentElement.clientWidth;
+        });
+      expect(await overflow()).toBeLessThanOrEqual(0);
+      // A description of one long word wraps in its box; the page does not scroll sideways.
+      const long = await api('PUT', '/agents/long-words', {
+        name: 'Long words',
+        description: 'x'.repeat(2000),
+        skills: [{ name: 'build' }],
       });
-      expect(overflow).toBeLessThanOrEqual(0);
+      expect(long.status).toBe(201);
+      await openAgent(phone, 'long-words');
+      expect(await overflow()).toBeLessThanOrEqual(0);
     } finally {
       await context.close();
     }

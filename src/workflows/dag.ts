@@ -1,6 +1,7 @@
 import { SCOPES } from '../auth/scopes';
 import { BadRequestError, FieldError } from '../common/errors/domain-error';
 import { GITHUB_FIELDS, githubStepErrors, GithubFields } from './github-spec';
+import { dependencyRead } from './rate-limit-units';
 import { WorkflowErrorCode } from './workflows.errors';
 import { patternMatchesKnown } from '../events/event-catalogue';
 
@@ -422,12 +423,8 @@ function rateLimitErrors(value: unknown, at: string, dependsOn: string[]): Field
     });
   else if (typeof ref.units === 'string') {
     // A task's input holds the outputs of its dependencies only: any other step is never there.
-    // Dependencies matched as whole prefixes: a step key may contain dots.
-    const units = ref.units;
-    const named = /^\$\.dependencies\.([^.]+)/.exec(units);
-    const read = (dep: string) =>
-      units === `$.dependencies.${dep}` || units.startsWith(`$.dependencies.${dep}.`);
-    if (named && !dependsOn.some(read))
+    const named = /^\$\.dependencies\.([^.]+)/.exec(ref.units);
+    if (named && !dependencyRead(ref.units, dependsOn))
       errors.push({
         field: `${field}.units`,
         message: `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a task's input holds its dependencies' outputs only`,

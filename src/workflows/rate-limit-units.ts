@@ -15,19 +15,34 @@ export function rateUnits(ref: RateLimitRef, taskInput: unknown): number {
 const DEPENDENCIES = '$.dependencies.';
 
 /**
- * The value at a path into a task's input. `$.dependencies.<step>.<path>` names the step by its
- * whole key, which may hold dots (`fetch.v2`): the longest dependency key the path starts with.
+ * The dependency a `$.dependencies.<step>[.path]` path reads, and the path within its output:
+ * the longest of `steps` the path starts with as a whole key (a step key may hold dots:
+ * `fetch.v2`); undefined for another path, or a step not among them.
  */
+export function dependencyRead(
+  path: string,
+  steps: Iterable<string>,
+): { step: string; rest: string | undefined } | undefined {
+  if (!path.startsWith(DEPENDENCIES)) return undefined;
+  const tail = path.slice(DEPENDENCIES.length);
+  let step: string | undefined;
+  for (const key of steps) {
+    if ((tail === key || tail.startsWith(`${key}.`)) && key.length > (step?.length ?? -1)) {
+      step = key;
+    }
+  }
+  if (step === undefined) return undefined;
+  return { step, rest: tail === step ? undefined : tail.slice(step.length + 1) };
+}
+
+/** The value at a path into a task's input, a dependency named by its whole key. */
 function inputValue(taskInput: unknown, path: string): unknown {
   const dependencies = (taskInput as { dependencies?: unknown } | null)?.dependencies;
-  if (path.startsWith(DEPENDENCIES) && dependencies && typeof dependencies === 'object') {
-    const rest = path.slice(DEPENDENCIES.length);
-    const step = Object.keys(dependencies)
-      .filter((key) => rest === key || rest.startsWith(`${key}.`))
-      .sort((a, b) => b.length - a.length)[0];
-    if (step !== undefined) {
-      const output = (dependencies as Record<string, unknown>)[step];
-      return rest === step ? output : valueAt(output, rest.slice(step.length + 1));
+  if (dependencies && typeof dependencies === 'object') {
+    const read = dependencyRead(path, Object.keys(dependencies));
+    if (read) {
+      const output = (dependencies as Record<string, unknown>)[read.step];
+      return read.rest === undefined ? output : valueAt(output, read.rest);
     }
   }
   return valueAt(taskInput, path);

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { AgentDepartures } from '../agents/agent-departures';
 import { EventDispatcher, inEventContext } from '../events/event-dispatcher';
+import type { Transaction } from '../database/unit-of-work';
 import { GoneAgent, LeaseReaper } from './lease-reaper';
 import { RunsService } from './runs.service';
 
@@ -25,16 +26,9 @@ export class WorkflowReactions implements OnModuleInit {
     // Deregistration releases the agent's tasks in its own transaction, before it answers;
     // the reaction to agent.deregistered below finds none left then (it stays for a claim
     // that committed meanwhile).
-    this.departures.register(async (tx, { tenantId, agentId, goneAt }) => {
-      const [released] = await this.reaper.releaseAgents(tx, [
-        { tenantId, agentId, goneAt, within: (work) => work() },
-      ]);
-      if (released > 0) {
-        tx.afterCommit(() =>
-          this.logger.log({ tenantId, agentId, released }, 'Released the tasks of a gone agent'),
-        );
-      }
-    });
+    this.departures.register((tx, departed) =>
+      this.release(tx, [{ ...departed, within: (work) => work() }]),
+    );
     this.dispatcher.subscribe({
       name: 'workflows.release-agent-tasks',
       types: ['agent.offline', 'agent.deregistered'],
@@ -51,17 +45,7 @@ export class WorkflowReactions implements OnModuleInit {
             },
           ];
         });
-        if (gone.length === 0) return;
-        // One pass over every gone agent's tasks, in the order runs are locked in everywhere.
-        const released = await this.reaper.releaseAgents(tx, gone);
-        gone.forEach(({ tenantId, agentId }, index) => {
-          if (released[index] > 0) {
-            this.logger.log(
-              { tenantId, agentId, released: released[index] },
-              'Released the tasks of a gone agent',
-            );
-          }
-        });
+        if (gone.length > 0) await this.release(tx, gone);
       },
     });
     this.dispatcher.subscribe({
@@ -72,6 +56,23 @@ export class WorkflowReactions implements OnModuleInit {
           await inEventContext(event, () => this.runs.startTriggered(tx, event));
         }
       },
+    });
+  }
+
+  /**
+   * One pass over every gone agent's tasks, in the order runs are locked in everywhere; each
+   * agent's releases logged once the transaction has committed.
+   */
+  private async release(tx: Transaction, gone: GoneAgent[]): Promise<void> {
+    const released = await this.reaper.releaseAgents(tx, gone);
+    gone.forEach(({ tenantId, agentId }, index) => {
+      if (released[index] === 0) return;
+      tx.afterCommit(() =>
+        this.logger.log(
+          { tenantId, agentId, released: released[index] },
+          'Released the tasks of a gone agent',
+        ),
+      );
     });
   }
 }

@@ -300,6 +300,58 @@ describe('outbound webhooks', () => {
     receiver.release('/down-once', { status: 200 });
   });
 
+  it('a retry that waited for another to commit sees the delivery due: nothing recorded', async () => {
+    // Two retries at once: the one that began first can get the row second. It must judge
+    // "due" by the time it got the row, not by when its transaction began, or it takes the
+    // other's fresh "due now" for a future schedule and records a change that is none.
+    receiver.script('/waited', { status: 500, body: 'down' });
+    const { id: endpointId } = await endpoint('/waited');
+    const dead = await settled(endpointId, await eventIdOf(await registerAgent()), 'dead');
+    receiver.script('/waited', { status: 0 });
+    const other = new Client({ connectionString: test.db.url });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query(`SELECT 1 FROM webhook_deliveries WHERE id = $1 FOR UPDATE`, [dead.id]);
+      const started = test.http
+        .post(`/api/v1/webhooks/deliveries/${dead.id}/retry`)
+        .set(admin)
+        .then((answer) => answer);
+      await waitFor(
+        async () => {
+          const { rows } = await db.query(
+            `SELECT 1 FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'
+              AND query LIKE '%FROM webhook_deliveries d JOIN webhook_endpoints%'`,
+          );
+          return rows.length > 0 ? true : undefined;
+        },
+        5_000,
+        'the retry to wait for the row',
+      );
+      // What another retry does, committed while this one waits (its clock is now later).
+      await other.query(
+        `UPDATE webhook_deliveries
+            SET status = 'pending', max_attempts = attempts + 1,
+                next_attempt_at = clock_timestamp(), updated_at = clock_timestamp()
+          WHERE id = $1`,
+        [dead.id],
+      );
+      await other.query('COMMIT');
+      const answer = await started;
+      expect([202, 409]).toContain(answer.status);
+    } finally {
+      await other.end();
+    }
+    const { rows: entries } = await db.query(
+      `SELECT before, after FROM audit_entries
+        WHERE action = 'webhook_delivery.retry' AND resource_id = $1`,
+      [dead.id],
+    );
+    expect(entries).toEqual([]);
+    receiver.release('/waited', { status: 200 });
+  });
+
   it('gives up after the schedule (dead), then a manual retry and recover send it again', async () => {
     receiver.script('/down', { status: 500, body: 'down' });
     const { id: endpointId } = await endpoint('/down');

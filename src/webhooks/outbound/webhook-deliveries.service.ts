@@ -92,6 +92,8 @@ export class WebhookDeliveriesService {
   async retry(id: string): Promise<DeliveryDetail> {
     const tenantId = currentTenantId();
     await this.unitOfWork.run(async (tx) => {
+      // Judged by the clock once the row is ours, not by when this transaction began: a retry
+      // that waited for another's commit would take its fresh "due now" for a later schedule.
       const [row]: Array<{
         status: string;
         endpointId: string;
@@ -100,8 +102,8 @@ export class WebhookDeliveriesService {
         due: boolean;
       }> = await tx.manager.query(
         `SELECT d.status, d.endpoint_id AS "endpointId", e.enabled,
-                coalesce(d.leased_until > now(), false) AS leased,
-                d.next_attempt_at <= now() AS due
+                coalesce(d.leased_until > clock_timestamp(), false) AS leased,
+                d.next_attempt_at <= clock_timestamp() AS due
            FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
           WHERE d.tenant_id = $1 AND d.id = $2
           FOR UPDATE OF d`,

@@ -263,7 +263,11 @@ describe('on-call metrics', () => {
       );
     await sql.query('SET session_replication_role = replica');
     await rewriteOld({ name: 'forged long ago' });
-    expect(await verifier.verifyOnce()).toMatchObject({
+    // The sweep goes on from where the last round left it (links sealed since the last sweep
+    // come first), then starts over at seq 1: within two rounds on a chain this short.
+    let swept = await verifier.verifyOnce();
+    if (swept.valid) swept = await verifier.verifyOnce();
+    expect(swept).toMatchObject({
       valid: false,
       firstInvalidSeq: 2,
       reason: 'hash_mismatch',

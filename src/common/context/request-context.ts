@@ -65,8 +65,9 @@ export const asyncFrames = {
   current(): AsyncFrame | undefined {
     return storage.getStore();
   },
-  run<A extends unknown[], R>(frame: AsyncFrame, fn: (...args: A) => R, ...args: A): R {
-    return storage.run(frame, fn, ...args);
+  /** Runs `fn` in `frame`; undefined runs it outside any request, job or trace. */
+  run<A extends unknown[], R>(frame: AsyncFrame | undefined, fn: (...args: A) => R, ...args: A): R {
+    return storage.run(frame as AsyncFrame, fn, ...args);
   },
 };
 

@@ -300,6 +300,56 @@ describe('outbound webhooks', () => {
     receiver.release('/down-once', { status: 200 });
   });
 
+  it('endpoints deleted while an event is fanned out are left out: the event is not failed', async () => {
+    // Other transactions hold two endpoints (as a DELETE does) while the dispatcher fans an
+    // event out, and delete them one after the other, each once the dispatcher waits for it:
+    // its batch, then its event alone, must not insert deliveries for endpoints gone.
+    const { id: kept } = await endpoint('/fan-kept');
+    const holders = new Map<number, { client: Client; endpointId: string }>();
+    for (const path of ['/fan-going-1', '/fan-going-2']) {
+      const { id } = await endpoint(path);
+      const client = new Client({ connectionString: test.db.url });
+      await client.connect();
+      await client.query('BEGIN');
+      await client.query(`SELECT 1 FROM webhook_endpoints WHERE id = $1 FOR UPDATE`, [id]);
+      holders.set((client as unknown as { processID: number }).processID, {
+        client,
+        endpointId: id,
+      });
+    }
+    let eventId: string;
+    try {
+      eventId = await eventIdOf(await registerAgent());
+      while (holders.size > 0) {
+        const blocker = await waitFor(
+          async () => {
+            const { rows } = await db.query<{ blockers: number[] }>(
+              `SELECT pg_blocking_pids(pid) AS blockers FROM pg_stat_activity
+                WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            );
+            return rows.flatMap((row) => row.blockers).find((pid) => holders.has(pid));
+          },
+          5_000,
+          'the fan-out to wait for an endpoint',
+        );
+        const { client, endpointId } = holders.get(blocker)!;
+        holders.delete(blocker);
+        await client.query(`DELETE FROM webhook_endpoints WHERE id = $1`, [endpointId]);
+        await client.query('COMMIT');
+        await client.end();
+      }
+    } finally {
+      for (const { client } of holders.values()) await client.query('ROLLBACK');
+      await Promise.all([...holders.values()].map(({ client }) => client.end()));
+    }
+    await settled(kept, eventId, 'succeeded');
+    const { rows } = await db.query(
+      `SELECT dispatch_attempts AS attempts, dispatch_error AS error FROM events WHERE id = $1`,
+      [eventId],
+    );
+    expect(rows).toEqual([{ attempts: 0, error: null }]);
+  });
+
   it('a retry that waited for another to commit sees the delivery due: nothing recorded', async () => {
     // Two retries at once: the one that began first can get the row second. It must judge
     // "due" by the time it got the row, not by when its transaction began, or it takes the

@@ -99,10 +99,14 @@ export class DeliveryStore {
   ): Promise<number> {
     const tenants = [...new Set(events.map((event) => event.tenantId).filter((id) => id !== null))];
     if (tenants.length === 0) return 0;
+    // FOR KEY SHARE: an endpoint deleted meanwhile (its DELETE holds it FOR UPDATE) is waited
+    // for and then left out, not handed a delivery whose insert fails the whole dispatch.
+    // Changes that keep the endpoint (FOR NO KEY UPDATE) do not wait for it, nor it for them.
     const endpoints: Array<{ id: string; tenant_id: string; event_types: string[] }> =
       await tx.manager.query(
         `SELECT id, tenant_id, event_types FROM webhook_endpoints
-          WHERE tenant_id = ANY($1::varchar[]) AND enabled AND kind = 'webhook'`,
+          WHERE tenant_id = ANY($1::varchar[]) AND enabled AND kind = 'webhook'
+          FOR KEY SHARE`,
         [tenants],
       );
     if (endpoints.length === 0) return 0;

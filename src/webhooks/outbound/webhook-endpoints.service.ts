@@ -134,7 +134,7 @@ export class WebhookEndpointsService {
   async delete(id: string): Promise<void> {
     const tenantId = currentTenantId();
     await this.unitOfWork.run(async (tx) => {
-      const before = await this.lock(tx.manager, tenantId, id);
+      const before = await this.lock(tx.manager, tenantId, id, 'pessimistic_write');
       await tx.manager.delete(WebhookEndpoint, { id });
       await this.changed(tx, 'delete', 'deleted', before, { before: view(before) });
     });
@@ -345,11 +345,21 @@ export class WebhookEndpointsService {
     return endpoint;
   }
 
-  private async lock(manager: EntityManager, tenantId: string, id: string) {
+  /**
+   * The endpoint, locked against other changes of it. A change that keeps it takes FOR NO KEY
+   * UPDATE, which lets the dispatcher's fan-out (FOR KEY SHARE) go on meanwhile; a delete takes
+   * FOR UPDATE, which waits for fan-outs that read it and makes later ones leave it out.
+   */
+  private async lock(
+    manager: EntityManager,
+    tenantId: string,
+    id: string,
+    mode: 'for_no_key_update' | 'pessimistic_write' = 'for_no_key_update',
+  ) {
     const endpoint = await manager
       .getRepository(WebhookEndpoint)
       .createQueryBuilder('e')
-      .setLock('pessimistic_write')
+      .setLock(mode)
       .where("e.tenant_id = :tenantId AND e.id = :id AND e.kind = 'webhook'", { tenantId, id })
       .getOne();
     if (!endpoint) throw new EndpointNotFoundError(id);

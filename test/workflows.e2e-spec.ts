@@ -563,6 +563,42 @@ describe('workflows and tasks', () => {
     expect((await call('POST', `/workflows/${run.id}/cancel`, writer)).status).toBe(200);
   });
 
+  it('claims racing the DELETE of their agent leave it no task: each is released or finds it gone', async () => {
+    // Several claim loops while the agent is deregistered. A claim that began before the DELETE
+    // committed must either commit before the DELETE's release (which takes its task back) or
+    // find the agent gone; none may lease a task to the agent after its release ran.
+    for (let round = 0; round < 6; round += 1) {
+      const agentId = `racing-${round}`;
+      const skill = `racing-skill-${round}`;
+      await registerAgent(agentId, [skill]);
+      const runs = await Promise.all(
+        Array.from({ length: 40 }, () =>
+          startInline({ type: 'racing', steps: [{ key: 'a', skill }] }),
+        ),
+      );
+      let stop = false;
+      const ends: number[] = [];
+      const loops = Array.from({ length: 6 }, async () => {
+        for (;;) {
+          const answer = await post(`/agents/${agentId}/tasks/claim`, worker, { max: 1 });
+          if (stop || answer.status !== 200) return ends.push(answer.status);
+        }
+      });
+      await new Promise((resolve) => setTimeout(resolve, 20 + round * 10));
+      expect((await call('DELETE', `/agents/${agentId}`, writer)).status).toBe(204);
+      stop = true;
+      await Promise.all(loops);
+      // Each loop ended on a claim answered or on the agent gone, never on an error.
+      expect(ends.every((status) => status === 200 || status === 404)).toBe(true);
+      const { rows } = await db.query(
+        `SELECT id FROM workflow_tasks WHERE agent_id = $1 AND status = 'claimed'`,
+        [agentId],
+      );
+      expect(rows).toEqual([]);
+      for (const run of runs) await call('POST', `/workflows/${run.id}/cancel`, writer);
+    }
+  });
+
   it('inbound events start the definitions they trigger, once per delivery', async () => {
     expect(
       (

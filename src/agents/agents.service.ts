@@ -73,16 +73,25 @@ const AGENT_JSON = `json_build_object(
  * the ids of the skills it may be given work of, and how many it is quarantined from (see
  * quarantine.service.ts: one primary-key probe per skill); no row when there is no such agent.
  * The claim statement embeds it, so a claim reads the agent in its own round trip.
+ *
+ * The agent's row is read FOR KEY SHARE, which orders a claim and the agent's deregistration:
+ * a claim that read it first commits before the DELETE (FOR UPDATE) goes on, and the DELETE's
+ * release takes back what it leased; one that comes to it while a DELETE holds it waits, and
+ * then finds no agent (the row is read again once the DELETE committed). Read as the claim's
+ * snapshot alone, a claim that began before the DELETE committed leased tasks to the gone agent
+ * after its release had run. Heartbeats and other changes that keep the row take FOR NO KEY
+ * UPDATE, which does not wait for it.
  */
 export const DISPATCH_PROFILE_SQL = `
   SELECT a.status,
          coalesce(array_agg(s.skill_id) FILTER (WHERE s.skill_id IS NOT NULL AND q.skill_id IS NULL),
                   '{}') AS skills,
          count(q.skill_id)::int AS quarantined
-    FROM agents a LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.id
+    FROM (SELECT tenant_id, id, status FROM agents
+           WHERE tenant_id = $1 AND id = $2 FOR KEY SHARE) a
+    LEFT JOIN agent_skills s ON s.tenant_id = a.tenant_id AND s.agent_id = a.id
     LEFT JOIN agent_quarantines q ON q.tenant_id = s.tenant_id AND q.agent_id = s.agent_id
                                  AND q.skill_id = s.skill_id AND q.until > now()
-   WHERE a.tenant_id = $1 AND a.id = $2
    GROUP BY a.status`;
 
 /** Domain event (`agent.<key>`) → audit action of the same change. */
@@ -277,7 +286,9 @@ export class AgentsService {
     const tenantId = currentTenantId();
     this.assertActsAs(id);
     await this.unitOfWork.run(async (tx) => {
-      if (!(await this.lock(tx.manager, tenantId, id))) throw new AgentNotFoundError(id);
+      if (!(await this.lock(tx.manager, tenantId, id, 'pessimistic_write'))) {
+        throw new AgentNotFoundError(id);
+      }
       const before = auditView(await this.load(tx.manager, tenantId, id));
       await tx.manager.delete(Agent, { tenantId, id });
       await this.quarantines.skillsGone(
@@ -325,7 +336,7 @@ export class AgentsService {
           `UPDATE agents a SET status = $3, in_flight = $4, load = $5, last_heartbeat_at = now(),
                 updated_at = now()
            FROM (SELECT tenant_id, id, status FROM agents
-                  WHERE tenant_id = $1 AND id = $2 FOR UPDATE) old
+                  WHERE tenant_id = $1 AND id = $2 FOR NO KEY UPDATE) old
           WHERE a.tenant_id = old.tenant_id AND a.id = old.id
           RETURNING old.status AS before, a.heartbeat_interval_seconds`,
           params,
@@ -394,7 +405,7 @@ export class AgentsService {
            FROM (SELECT tenant_id, id, status FROM agents
                   WHERE status <> 'offline'
                     AND last_heartbeat_at < now() - heartbeat_interval_seconds * interval '3 seconds'
-                  LIMIT 1000 FOR UPDATE SKIP LOCKED) silent
+                  LIMIT 1000 FOR NO KEY UPDATE SKIP LOCKED) silent
           WHERE a.tenant_id = silent.tenant_id AND a.id = silent.id
           RETURNING a.tenant_id, a.id, silent.status AS before`,
         );
@@ -522,8 +533,17 @@ export class AgentsService {
     if (gone.length > 0) await this.quarantines.skillsGone(tx, tenantId, agentId, gone, kept);
   }
 
-  private lock(manager: EntityManager, tenantId: string, id: string): Promise<Agent | null> {
-    return manager.findOne(Agent, { where: { tenantId, id }, lock: { mode: 'pessimistic_write' } });
+  /**
+   * The agent, locked against other changes of it: FOR NO KEY UPDATE for a change that keeps
+   * it (claims, which read it FOR KEY SHARE, go on meanwhile), FOR UPDATE for its deletion.
+   */
+  private lock(
+    manager: EntityManager,
+    tenantId: string,
+    id: string,
+    mode: 'for_no_key_update' | 'pessimistic_write' = 'for_no_key_update',
+  ): Promise<Agent | null> {
+    return manager.findOne(Agent, { where: { tenantId, id }, lock: { mode } });
   }
 
   private async load(manager: EntityManager, tenantId: string, id: string): Promise<Agent> {

@@ -48,6 +48,7 @@ import { RetiredTasks1763800320000 } from './1763800320000-RetiredTasks';
 import { SucceedTasksFunction1763800330000 } from './1763800330000-SucceedTasksFunction';
 import { RunLockByKey1763800340000 } from './1763800340000-RunLockByKey';
 import { CompiledRowChecks1763800350000 } from './1763800350000-CompiledRowChecks';
+import { OwedProgressFunction1763800360000 } from './1763800360000-OwedProgressFunction';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -101,4 +102,5 @@ export const MIGRATIONS = [
   SucceedTasksFunction1763800330000,
   RunLockByKey1763800340000,
   CompiledRowChecks1763800350000,
+  OwedProgressFunction1763800360000,
 ];

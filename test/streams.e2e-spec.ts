@@ -378,6 +378,56 @@ describe('live streams and task progress', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('a report that commits while the completion waits for the task is written before it', async () => {
+    const runId = await start();
+    const task = await claim();
+    const report = (message: string) =>
+      call(`/tasks/${task.id}/progress`, worker, { leaseToken: task.leaseToken, message });
+    expect((await report('first')).body.data).toMatchObject({ emitted: true });
+    const waiters = async (count: number) => {
+      for (let i = 0; i < 300; i += 1) {
+        const { rows } = await db.query(
+          `SELECT 1 FROM pg_stat_activity
+            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+        );
+        if (rows.length >= count) return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      throw new Error(`no ${count} statements waiting`);
+    };
+    // The task held (as a heartbeat holds it): the report queues for it, then the completion,
+    // which has begun its statement. The report commits first, inside the interval: owed.
+    const holder = new Client({ connectionString: test.db.url });
+    await holder.connect();
+    let answers: Array<{ status: number; body: Json }>;
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`SELECT 1 FROM workflow_tasks WHERE id = $1 FOR UPDATE`, [task.id]);
+      const owed = report('owed');
+      await waiters(1);
+      const completed = call(`/tasks/${task.id}/complete`, worker, {
+        leaseToken: task.leaseToken,
+      });
+      await waiters(2);
+      await holder.query('COMMIT');
+      answers = await Promise.all([owed, completed]);
+    } finally {
+      await holder.end();
+    }
+    expect(answers.map((answer) => answer.status)).toEqual([200, 200]);
+    expect(answers[0].body.data).toMatchObject({ emitted: false });
+    // Past the interval, when a trailing write would have come.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const types = (await history(runId)).map((event) => event.type);
+    expect(types.lastIndexOf('task.progress')).toBeLessThan(types.indexOf('task.succeeded'));
+    const { rows } = await db.query(
+      `SELECT data->>'message' AS message FROM events
+        WHERE subject_id = $1 AND type = 'task.progress' ORDER BY position`,
+      [runId],
+    );
+    expect(rows.map((row) => row.message)).toEqual(['first', 'owed']);
+  });
+
   it('the tenant stream filters by type patterns and run; keepalives while idle', async () => {
     const runA = await idle();
     const runB = await idle();

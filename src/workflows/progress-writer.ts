@@ -30,12 +30,13 @@ const PENDING_COLUMNS = `task_id AS "taskId", tenant_id AS "tenantId", run_id AS
 /**
  * The owed progress of the tasks whose ids are `$2` (uuid[]), as a JSON array of
  * `OwedProgress` (null when none): a scalar sub-select for the statement a completion sends
- * anyway, so a completion with nothing owed pays no round trip for asking.
+ * anyway, so a completion with nothing owed pays no round trip for asking. Read once the
+ * statement's `done` has locked (and succeeded) the tasks, in a snapshot of its own (the
+ * VOLATILE function `workflow_owed_progress`): a report that committed while the completion
+ * waited for a task is owed too, and none can commit after it (a report needs the task's lock).
  */
-export const OWED_PROGRESS_SQL = `(SELECT json_agg(json_build_object(
-    'taskId', o.task_id, 'tenantId', o.tenant_id, 'runId', o.run_id, 'progress', o.progress,
-    'updatedAt', o.updated_at::text))
-   FROM task_progress o WHERE o.task_id = ANY($2::uuid[]) AND o.pending)`;
+export const OWED_PROGRESS_SQL = `(SELECT workflow_owed_progress($2::uuid[])
+     FROM (SELECT count(*) FROM done) settled)`;
 
 /**
  * Writes `task.progress` events: the one of a report, and the trailing one a coalesced report
@@ -71,10 +72,9 @@ export class ProgressWriter {
 
   /**
    * Completing tasks: their owed progress goes into the history before the completion (its
-   * events are written in order). `rows` were read without a lock (`OWED_PROGRESS_SQL`, in the
-   * statement that locks the runs); they are marked at commit, after the completion has locked
-   * its tasks (the order of every other writer: task, then progress). A report that slipped in
-   * between keeps its own trailing write (the mark matches the version read).
+   * events are written in order). `rows` were read once the completion held its tasks
+   * (`OWED_PROGRESS_SQL`), so no report of them commits after; they are marked at commit (the
+   * mark matches the version read).
    */
   async emitOwed(tx: Transaction, rows: OwedProgress[]): Promise<void> {
     if (rows.length === 0) return;

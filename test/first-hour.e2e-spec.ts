@@ -93,12 +93,13 @@ describe('first-hour answers', () => {
       await run('fh-raced-skill');
       await db.query(`UPDATE agents SET status = 'offline' WHERE id = 'fh-raced'`);
       // The agent's row held, so the claim's own bringing back waits on it; meanwhile its beat
-      // (here, as the heartbeat writes it) brings it online and commits first.
+      // (here, as the heartbeat writes it: FOR NO KEY UPDATE, as every change that keeps the
+      // row) brings it online and commits first.
       const beat = new Client({ connectionString: test.db.url });
       await beat.connect();
       try {
         await beat.query('BEGIN');
-        await beat.query(`SELECT 1 FROM agents WHERE id = 'fh-raced' FOR UPDATE`);
+        await beat.query(`SELECT 1 FROM agents WHERE id = 'fh-raced' FOR NO KEY UPDATE`);
         const claimed = claim('fh-raced');
         claimed.catch(() => undefined); // judged below, once the beat has committed
         for (let waited = 0; ; waited += 50) {

@@ -384,16 +384,19 @@ describe('live streams and task progress', () => {
     const report = (message: string) =>
       call(`/tasks/${task.id}/progress`, worker, { leaseToken: task.leaseToken, message });
     expect((await report('first')).body.data).toMatchObject({ emitted: true });
-    const waiters = async (count: number) => {
+    /** Waits until a statement beginning with `start` waits for a lock. */
+    const waiting = async (start: string) => {
       for (let i = 0; i < 300; i += 1) {
         const { rows } = await db.query(
           `SELECT 1 FROM pg_stat_activity
-            WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+            WHERE datname = current_database() AND wait_event_type = 'Lock'
+              AND starts_with(ltrim(query), $1)`,
+          [start],
         );
-        if (rows.length >= count) return;
+        if (rows.length > 0) return;
         await new Promise((resolve) => setTimeout(resolve, 5));
       }
-      throw new Error(`no ${count} statements waiting`);
+      throw new Error(`no statement "${start}" waiting`);
     };
     // The task held (as a heartbeat holds it): the report queues for it, then the completion,
     // which has begun its statement. The report commits first, inside the interval: owed.
@@ -404,11 +407,11 @@ describe('live streams and task progress', () => {
       await holder.query('BEGIN');
       await holder.query(`SELECT 1 FROM workflow_tasks WHERE id = $1 FOR UPDATE`, [task.id]);
       const owed = report('owed');
-      await waiters(1);
+      await waiting('WITH lease AS');
       const completed = call(`/tasks/${task.id}/complete`, worker, {
         leaseToken: task.leaseToken,
       });
-      await waiters(2);
+      await waiting('WITH locked AS MATERIALIZED');
       await holder.query('COMMIT');
       answers = await Promise.all([owed, completed]);
     } finally {

@@ -5,6 +5,7 @@ import { Client } from 'pg';
 import { Agent } from 'undici';
 import {
   ADMIN_KEY,
+  BenchApi,
   benchApi,
   benchWorkers,
   cpuSeconds,
@@ -15,9 +16,11 @@ import {
   Server,
   sessionCpu,
   OUTBOX_COUNT,
+  startServer,
   startService,
   untilNone,
 } from './harness';
+import { BARE_QUEUE_TABLE } from './bare-queue-server';
 import { graphilePeer, PeerFigures } from './graphile-peer';
 import type { QueryCounts } from './query-counter';
 
@@ -39,12 +42,14 @@ interface Figures extends PeerFigures {
  * `request`), each claiming `max: 1` and completing it, TASKS single-step runs queued beforehand
  * through the API (audited, with their events dispatched before the clock starts), the whole
  * stack. Beside it, in the same run and on the same PostgreSQL server, graphile-worker with
- * as many workers and no batching. Two loops of ours: the plain one (claim, then complete: two
- * requests per task) and the `claimNext` one (the completion asks for the next task).
+ * as many workers and no batching, and the bare HTTP queue (the plain loop's floor over HTTP).
+ * Two loops of ours: the plain one (claim, then complete: two requests per task) and the
+ * `claimNext` one (the completion asks for the next task).
  */
 export async function benchDispatch(): Promise<void> {
   const plain = await agentMesh('plain');
   const peer = await graphilePeer(TASKS, AGENTS);
+  const bare = await bareQueue();
   const chained = await agentMesh('claimNext').catch((error: Error) => error);
 
   const line = (name: string, f: Figures | PeerFigures) =>
@@ -62,6 +67,7 @@ export async function benchDispatch(): Promise<void> {
   );
   console.log(line('plain loop (claim max 1, complete)', plain));
   console.log(line(`graphile-worker 0.17.3 (${AGENTS} workers, no batching)`, peer));
+  console.log(line('bare HTTP queue (fastify + pg, one statement a request, no auth/audit)', bare));
   const rate = (f: PeerFigures) => f.done / f.seconds;
   if (chained instanceof Error) console.log(`  claimNext loop: failed (${chained.message})`);
   else console.log(line('claimNext loop (complete answers the next task)', chained));
@@ -75,7 +81,9 @@ export async function benchDispatch(): Promise<void> {
     `  ratio plain/graphile-worker = ${(rate(plain) / rate(peer)).toFixed(2)}x (goal >= 1.0x)` +
       (chained instanceof Error
         ? ''
-        : `; claimNext/graphile-worker = ${(rate(chained) / rate(peer)).toFixed(2)}x`),
+        : `; claimNext/graphile-worker = ${(rate(chained) / rate(peer)).toFixed(2)}x`) +
+      `; bare HTTP queue/graphile-worker = ${(rate(bare) / rate(peer)).toFixed(2)}x` +
+      ` (the ceiling of the plain loop over HTTP here); plain/bare = ${(rate(plain) / rate(bare)).toFixed(2)}x`,
   );
 }
 
@@ -113,49 +121,13 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
     await new Promise((resolve) => setTimeout(resolve, ROW_COUNTS_SETTLE_MS));
     const rowsBefore = await rowWrites(sql);
 
-    type Task = { id: string; leaseToken: string };
-    type Claimed = { data: { tasks: Task[] } };
-    type Completed = { data: { next?: { tasks: Task[] } } };
     const queriesBefore = await serviceCounts(service, countFile);
     const cpuBefore = {
       service: cpuSeconds(service.pid),
       database: await sessionCpu(sql),
       load: process.cpuUsage(),
     };
-    let done = 0;
-    let errors = 0;
-    let finished = 0;
-    const started = performance.now();
-    await Promise.all(
-      agents.map(async (agent) => {
-        let tasks: Task[] = [];
-        while (done < TASKS) {
-          if (tasks.length === 0) {
-            tasks = (
-              await api<Claimed>(`/agents/${agent}/tasks/claim`, { max: 1, waitSeconds: 1 }, worker)
-            ).data.tasks;
-            continue;
-          }
-          const task = tasks.shift()!;
-          const body = {
-            leaseToken: task.leaseToken,
-            output: { ok: true },
-            ...(loop === 'claimNext' ? { claimNext: { max: 1, waitSeconds: 1 } } : {}),
-          };
-          try {
-            const answer = await api<Completed>(`/tasks/${task.id}/complete`, body, worker);
-            done += 1;
-            if (done === TASKS) finished = performance.now();
-            tasks = answer.data.next?.tasks ?? [];
-          } catch (error) {
-            errors += 1;
-            if (errors === 1) console.error(`  ${loop}: ${(error as Error).message}`);
-            if (errors > 10) throw error;
-          }
-        }
-      }),
-    );
-    const seconds = ((finished || performance.now()) - started) / 1000;
+    const { done, errors, seconds } = await drive(api, agents, worker, loop);
     const loadCpu = process.cpuUsage(cpuBefore.load);
     let databaseCpu = 0;
     for (const [pid, cpu] of await sessionCpu(sql))
@@ -203,6 +175,126 @@ async function agentMesh(loop: 'plain' | 'claimNext'): Promise<Figures> {
     await server?.stop();
     await db.dispose();
     rmSync(countFile, { force: true });
+  }
+}
+
+type Task = { id: string; leaseToken: string };
+
+/**
+ * The agents' loop, the same against us and the bare queue: each agent claims `max: 1` and
+ * completes what it got (`claimNext`: the completion asks for the next one) until TASKS are done.
+ */
+async function drive(
+  api: BenchApi,
+  agents: string[],
+  key: string,
+  loop: 'plain' | 'claimNext',
+): Promise<{ done: number; errors: number; seconds: number; requests: number }> {
+  type Claimed = { data: { tasks: Task[] } };
+  type Completed = { data: { next?: { tasks: Task[] } } };
+  let done = 0;
+  let errors = 0;
+  let finished = 0;
+  let requests = 0;
+  const started = performance.now();
+  await Promise.all(
+    agents.map(async (agent) => {
+      let tasks: Task[] = [];
+      while (done < TASKS) {
+        requests += 1;
+        if (tasks.length === 0) {
+          tasks = (
+            await api<Claimed>(`/agents/${agent}/tasks/claim`, { max: 1, waitSeconds: 1 }, key)
+          ).data.tasks;
+          continue;
+        }
+        const task = tasks.shift()!;
+        const body = {
+          leaseToken: task.leaseToken,
+          output: { ok: true },
+          ...(loop === 'claimNext' ? { claimNext: { max: 1, waitSeconds: 1 } } : {}),
+        };
+        try {
+          const answer = await api<Completed>(`/tasks/${task.id}/complete`, body, key);
+          done += 1;
+          if (done === TASKS) finished = performance.now();
+          tasks = answer.data.next?.tasks ?? [];
+        } catch (error) {
+          errors += 1;
+          if (errors === 1) console.error(`  ${loop}: ${(error as Error).message}`);
+          if (errors > 10) throw error;
+        }
+      }
+    }),
+  );
+  return { done, errors, seconds: ((finished || performance.now()) - started) / 1000, requests };
+}
+
+/**
+ * The floor of any HTTP queue here: bare Fastify and pg (bare-queue-server.ts) answering the
+ * plain loop's two requests with one statement each, driven by the same agents' loop, on a fresh
+ * database of the same server. No auth, audit, events or runs: what is left between it and
+ * graphile-worker is HTTP's own cost, and between us and it, our stack's.
+ */
+async function bareQueue(): Promise<PeerFigures> {
+  const db = await freshDatabase();
+  const sql = new Client({ connectionString: db.url });
+  const client = new Agent({ connections: AGENTS + 8 });
+  let server: Server | undefined;
+  try {
+    // Queued by a session of its own that ends before the count: it publishes its rows then.
+    const setup = new Client({ connectionString: db.url });
+    await setup.connect();
+    await setup.query(BARE_QUEUE_TABLE);
+    await setup.query(
+      `INSERT INTO bare_tasks (status) SELECT 'queued' FROM generate_series(1, $1)`,
+      [TASKS],
+    );
+    await setup.query('ANALYZE');
+    await setup.end();
+    await sql.connect();
+    server = await startServer(
+      join(__dirname, 'bare-queue-server.js'),
+      { DATABASE_URL: db.url },
+      '/health/live',
+    );
+    const api = benchApi(server.base, ADMIN_KEY, client);
+    const agents = Array.from({ length: AGENTS }, (_, i) => `bare-agent-${i}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const rowsBefore = await rowWrites(sql);
+    const cpuBefore = {
+      server: cpuSeconds(server.pid),
+      database: await sessionCpu(sql),
+      load: process.cpuUsage(),
+    };
+    const { done, errors, seconds, requests } = await drive(api, agents, ADMIN_KEY, 'plain');
+    if (errors > 0) throw new Error(`bare queue: ${errors} errors`);
+    const loadCpu = process.cpuUsage(cpuBefore.load);
+    let databaseCpu = 0;
+    for (const [pid, cpu] of await sessionCpu(sql))
+      databaseCpu += cpu - (cpuBefore.database.get(pid) ?? 0);
+    const serverCpu = cpuSeconds(server.pid) - cpuBefore.server;
+    const perTask = (cpu: number) => ((1000 * cpu) / Math.max(done, 1)).toFixed(2);
+    await server.stop();
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    return {
+      done,
+      seconds,
+      cpu: [
+        `server ${perTask(serverCpu)} ms`,
+        `database sessions ${perTask(databaseCpu)} ms`,
+        `load generator ${perTask((loadCpu.user + loadCpu.system) / 1e6)} ms`,
+      ].join(', '),
+      // One statement per request (an empty claim's too), no transaction of its own.
+      queries: requests,
+      transactions: 0,
+      rows: rowsWrittenSince(rowsBefore, await rowWrites(sql)).total,
+    };
+  } finally {
+    await sql.end().catch(() => undefined);
+    await client.close();
+    await server?.stop();
+    await db.dispose();
   }
 }
 

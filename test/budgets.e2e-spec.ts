@@ -495,6 +495,99 @@ describe('usage and budgets', () => {
     expect((await run(started.id)).status).toBe('succeeded');
   });
 
+  /** A run that passed its token budget, then failed: `a` reported the tokens, `b` failed. */
+  const overBudgetAndFailed = async (skill: string, definitionKey?: string) => {
+    const response = await call('POST', '/workflows', writer, {
+      ...(definitionKey
+        ? { definitionKey, input: { repo: skill } }
+        : {
+            type: skill,
+            steps: [
+              { key: 'a', skill },
+              { key: 'b', skill, maxAttempts: 1 },
+            ],
+          }),
+      budget: { tokens: 10 },
+    });
+    expect(response.status).toBe(201);
+    const started = response.body.data as Json;
+    const claimed = await claim(skill, 2);
+    const a = claimed.find((task) => task.stepKey === 'a')!;
+    const b = claimed.find((task) => task.stepKey === 'b')!;
+    expect((await complete(a, { inputTokens: 20, outputTokens: 0 })).status).toBe(200);
+    expect((await run(started.id)).status).toBe('budget_exceeded');
+    const failed = await call('POST', `/tasks/${b.id}/fail`, writer, {
+      leaseToken: b.leaseToken,
+      error: { message: 'tool crashed' },
+      retryable: false,
+    });
+    expect(failed.status).toBe(200);
+    expect((await run(started.id)).status).toBe('failed');
+    return started.id as string;
+  };
+
+  /** Stopped by its budget again: `b` held, nothing to claim; raising the budget lets it finish. */
+  const expectHeldUntilRaised = async (id: string, skill: string) => {
+    const stopped = await run(id);
+    expect(stopped.status).toBe('budget_exceeded');
+    expect(stopped.waiting).toEqual({ reason: 'budget', exceeded: ['tokens'] });
+    expect(stepOf(stopped, 'b').status).toBe('held');
+    expect(await claim(skill)).toEqual([]);
+    const raised = await call('POST', `/workflows/${id}/budget`, writer, { tokens: 100 });
+    expect(raised.status).toBe(200);
+    const [b] = await claim(skill);
+    expect(b).toMatchObject({ stepKey: 'b', workflowId: id });
+    expect((await complete(b)).status).toBe(200);
+    expect((await run(id)).status).toBe('succeeded');
+  };
+
+  it('retries a failed run that is over its budget as budget_exceeded, its steps held', async () => {
+    await register('retry-over', ['retry-over']);
+    const id = await overBudgetAndFailed('retry-over');
+    const retried = await call('POST', `/workflows/${id}/retry`, writer, {});
+    expect(retried.status).toBe(200);
+    await expectHeldUntilRaised(id, 'retry-over');
+    const types = (await history(id)).map((event) => event.type);
+    const since = types.lastIndexOf('workflow.retried');
+    expect(types.slice(since)).toEqual(
+      expect.arrayContaining(['workflow.retried', 'workflow.budget.exceeded', 'task.held']),
+    );
+  });
+
+  it('stops a retried run over its budget once its concurrency slot frees, its steps held', async () => {
+    const skill = 'retry-over-slot';
+    await register(skill, [skill]);
+    const defined = await call('POST', '/workflow-definitions', writer, {
+      key: skill,
+      steps: [
+        { key: 'a', skill },
+        { key: 'b', skill, maxAttempts: 1 },
+      ],
+      concurrency: { key: '$.input.repo', limit: 1 },
+    });
+    expect(defined.status).toBe(201);
+    const id = await overBudgetAndFailed(skill, skill);
+    // Another run of the key holds the slot: the retry waits for it.
+    const other = await call('POST', '/workflows', writer, {
+      definitionKey: skill,
+      input: { repo: skill },
+    });
+    expect(other.status).toBe(201);
+    const retried = await call('POST', `/workflows/${id}/retry`, writer, {});
+    expect(retried.status).toBe(200);
+    expect(retried.body.data.status).toBe('pending');
+    for (const task of await claim(skill, 2)) {
+      expect(task.workflowId).toBe(other.body.data.id);
+      expect((await complete(task)).status).toBe(200);
+    }
+    await waitFor(
+      async () => ((await run(id)).waiting?.reason === 'concurrency' ? undefined : true),
+      10_000,
+      'the retried run to get its slot',
+    );
+    await expectHeldUntilRaised(id, skill);
+  });
+
   it('cancels a budget_exceeded run, its held tasks with it', async () => {
     await register('cancel-budget', ['cancel-budget']);
     const started = await start(

@@ -50,7 +50,7 @@ import {
 } from './state-machine';
 import { planWait, WaitPlan } from './wait-steps';
 import { OWED_PROGRESS_SQL, OwedProgress } from './progress-writer';
-import type { Budget, BudgetLimit, UsageReport } from './usage/usage';
+import { exceededLimits, type Budget, type BudgetLimit, type UsageReport } from './usage/usage';
 import {
   DURATION_MS,
   RUN_COLUMNS,
@@ -425,6 +425,7 @@ export class WorkflowEngine {
       await takeSlot(tx, run, 'holding', false);
       await this.concurrencyChanged(tx, run, 'started', { waitedMs: Math.max(0, waitedMs) });
       await this.advance(tx, run);
+      await this.stopIfOverBudget(tx, run);
       started += 1;
     }
   }
@@ -578,6 +579,7 @@ export class WorkflowEngine {
     if (run.concurrencyKey !== null) await takeSlot(tx, run, 'holding');
     if (fanOuts.length > 0) await this.resumeFanOuts(tx, run, fanOuts, elements);
     await this.advance(tx, run);
+    await this.stopIfOverBudget(tx, run);
     const steps = [...fanOuts, ...dropped]
       .map((task) => task.stepKey)
       .filter((key) => key !== ON_FINISH_KEY);
@@ -1024,6 +1026,20 @@ export class WorkflowEngine {
     run.status = 'budget_exceeded';
     await this.budgetChanged(tx, run, 'exceeded', before, { exceeded, heldTasks: held.length });
     for (const task of held) await this.taskChanged(tx, task, 'held', 'queued', null);
+  }
+
+  /**
+   * A retried run (at once, or once its concurrency slot frees) whose usage so far already
+   * passes its budget: it starts and stops again, as a report that took it over would have
+   * stopped it, its queued tasks held until the budget is raised. The wall clock is left to
+   * the budget sweeper (the run keeps its first start).
+   */
+  private async stopIfOverBudget(tx: Transaction, run: RunRow): Promise<void> {
+    if (run.status !== 'running' && run.status !== 'pending') return;
+    const exceeded = exceededLimits(run.budget, run.usage, null);
+    if (exceeded.length === 0) return;
+    await this.ensureRunning(tx, run);
+    await this.exceedBudget(tx, run, exceeded);
   }
 
   /**

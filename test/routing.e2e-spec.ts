@@ -746,4 +746,149 @@ describe('outcome routing and quarantine', () => {
     expect(rows).toEqual([{ recent: [] }]);
     expect(await events('agent.quarantined', 'backup')).toEqual([]);
   }, 120_000);
+
+  /** One failure quarantines (another agent covers the skill) for a cool-down of `cooldown`. */
+  const quarantineOnFirstFailure = (cooldown = 600) =>
+    settle({
+      quarantineThreshold: 0.5,
+      quarantineMinSamples: 1,
+      outcomeWindow: 3,
+      quarantineCooldownSeconds: cooldown,
+      reservationMs: 200,
+    });
+
+  it('releases a quarantine past its cool-down before judging an outcome that comes before the sweep', async () => {
+    await settle({
+      quarantineThreshold: 0.9,
+      quarantineMinSamples: 3,
+      outcomeWindow: 3,
+      quarantineCooldownSeconds: 600,
+      reservationMs: 200,
+    });
+    await register('lapsed', 'lapse');
+    await register('lapsed-cover', 'lapse');
+    await define({ key: 'lapse', steps: [{ key: 'l', skill: 'lapse' }] });
+    const tasks: Json[] = [];
+    for (let i = 0; i < 4; i += 1) {
+      await start('lapse');
+      tasks.push(...(await claim('lapsed', 5)));
+    }
+    expect(tasks).toHaveLength(4);
+    for (const task of tasks.slice(0, 3)) await finish(task, false);
+    await judged(tasks[2].id as string);
+    expect(await events('agent.quarantined', 'lapsed')).toHaveLength(1);
+    // The cool-down ends, and the sweep has not come yet: the row is held from it (it skips
+    // what it cannot lock), while its cool-down is moved into the past.
+    const sweep = new Client({ connectionString: test.db.url });
+    await sweep.connect();
+    try {
+      await sweep.query('BEGIN');
+      await sweep.query(`SELECT 1 FROM agent_quarantines WHERE agent_id = 'lapsed' FOR KEY SHARE`);
+      await db.query(
+        `UPDATE agent_quarantines SET until = now() - interval '1 second' WHERE agent_id = 'lapsed'`,
+      );
+      await finish(tasks[3], false);
+      // The outcome's recording waits for the row (to release it first), or, judged in place,
+      // does not.
+      await waitFor(
+        async () =>
+          (await someoneWaitsForALock(db)) ||
+          (await events('agent.quarantined', 'lapsed')).length > 1 ||
+          undefined,
+        10_000,
+        'the outcome recorded or waiting',
+      );
+    } finally {
+      await sweep.query('COMMIT').catch(() => undefined);
+      await sweep.end();
+    }
+    await judged(tasks[3].id as string);
+    // Released once, at its cool-down; the one outcome since then is a fresh window (one of the
+    // three samples a quarantine needs), so not quarantined again on the outcomes behind it.
+    await waitFor(
+      async () => ((await events('agent.released', 'lapsed')).length > 0 ? true : undefined),
+      10_000,
+      'the release',
+    );
+    expect(await events('agent.released', 'lapsed')).toEqual([
+      { agentId: 'lapsed', skill: 'lapse', reason: 'cooldown' },
+    ]);
+    expect(await events('agent.quarantined', 'lapsed')).toHaveLength(1);
+    expect((await call('GET', '/agents/lapsed', operator)).body.data.quarantines).toEqual([]);
+    const { rows } = await db.query<{ recent: boolean[] }>(
+      `SELECT recent FROM agent_skill_outcomes WHERE agent_id = 'lapsed'`,
+    );
+    expect(rows).toEqual([{ recent: [false] }]);
+  }, 60_000);
+
+  it("wakes a quarantined agent's waiting claim when its quarantine ends", async () => {
+    await quarantineOnFirstFailure();
+    await register('benched', 'bench-skill');
+    await register('benched-cover', 'bench-skill');
+    await define({ key: 'benched', steps: [{ key: 'b', skill: 'bench-skill' }] });
+    await start('benched');
+    const [task] = await claim('benched', 5);
+    await finish(task, false);
+    await judged(task.id as string);
+    expect((await call('GET', '/agents/benched', operator)).body.data.quarantines).toHaveLength(1);
+    const queued = await start('benched');
+    // It waits (quarantined from its one skill, it still long-polls); an operator releases it.
+    const waited = claim('benched', 10);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const released = await call('POST', '/agents/benched/release', operator, {});
+    expect(released.body.data.released).toEqual(['bench-skill']);
+    const started = Date.now();
+    const [got] = await waited;
+    expect(got).toMatchObject({ workflowId: queued });
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 60_000);
+
+  it("keeps an operator's release of a deferred quarantine that the sweep was deciding meanwhile", async () => {
+    await quarantineOnFirstFailure();
+    await register('alone', 'alone-skill');
+    await define({ key: 'alone', steps: [{ key: 'a', skill: 'alone-skill' }] });
+    await start('alone');
+    const [task] = await claim('alone', 5);
+    await finish(task, false);
+    await judged(task.id as string);
+    const deferred = (await call('GET', '/agents/alone', operator)).body.data;
+    expect(deferred.quarantineDeferrals).toHaveLength(1);
+    // The sweep will quarantine it once another agent covers the skill: its quarantine's row is
+    // held back (an uncommitted insert of the same key) while it decides, and an operator
+    // releases the agent meanwhile.
+    const blocker = new Client({ connectionString: test.db.url });
+    await blocker.connect();
+    let release: Promise<{ status: number; body: Json }> | undefined;
+    try {
+      await blocker.query('BEGIN');
+      await blocker.query(
+        `INSERT INTO agent_quarantines (tenant_id, agent_id, skill_id, since, until, lower_bound,
+                                        successes, samples)
+         SELECT tenant_id, agent_id, skill_id, now(), now(), 0, 0, 0
+           FROM agent_quarantine_deferrals WHERE agent_id = 'alone'`,
+      );
+      await register('alone-cover', 'alone-skill');
+      await waitFor(
+        async () => ((await someoneWaitsForALock(db)) ? true : undefined),
+        10_000,
+        'the sweep deciding',
+      );
+      release = call('POST', '/agents/alone/release', operator, {});
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    } finally {
+      await blocker.query('ROLLBACK').catch(() => undefined);
+      await blocker.end();
+    }
+    const released = await release;
+    expect(released.status).toBe(200);
+    expect(released.body.data.released).toEqual(['alone-skill']);
+    // Whatever the sweep decided before it, the operator's release stands.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const after = (await call('GET', '/agents/alone', operator)).body.data;
+    expect(after.quarantines).toEqual([]);
+    expect(after.quarantineDeferrals).toEqual([]);
+    const quarantined = await events('agent.quarantined', 'alone');
+    const releases = await events('agent.released', 'alone');
+    expect(releases).toHaveLength(quarantined.length);
+  }, 60_000);
 });

@@ -17,6 +17,7 @@ import {
   RoutingPolicy,
   RoutingSettingsService,
 } from './routing-settings.service';
+import { agentSignal, TASKS_CHANNEL } from '../workflows/workflow-rows';
 import { wilsonLowerBound } from './wilson';
 
 /** A waiting agent's record for a skill, for outcome routing to draw among. */
@@ -131,6 +132,7 @@ export class QuarantineService implements OnModuleInit {
     for (const { key } of rows) {
       if (!policies.has(key[0])) policies.set(key[0], await this.settings.of(key[0], tx.manager));
     }
+    await this.releaseLapsed(tx, rows);
     const updated = await tx.manager.query<Array<Ended & { recent: boolean[] }>>(
       `INSERT INTO agent_skill_outcomes AS o (tenant_id, agent_id, skill_id, recent)
        SELECT r.tenant_id, r.agent_id, r.skill_id,
@@ -180,6 +182,31 @@ export class QuarantineService implements OnModuleInit {
     for (const { row, figures } of due) {
       await this.decide(tx, row, figures, policies.get(row.tenant_id)!);
     }
+  }
+
+  /**
+   * The quarantines of these windows whose cool-down has passed and that the sweep has not
+   * released yet are released now (reason `cooldown`, their windows emptied), before the
+   * outcomes join the windows: an outcome after the cool-down starts a fresh window, as it would
+   * have a moment later, instead of being judged with the outcomes that quarantined the agent
+   * (which restarted the quarantine without ever releasing it). Locked in key order, as the
+   * sweep locks them (the quarantine's row, then its window's), so the two cannot deadlock.
+   */
+  private async releaseLapsed(tx: Transaction, windows: Array<{ key: string[] }>) {
+    const [ended] = await tx.manager.query<[Ended[], number]>(
+      `DELETE FROM agent_quarantines q
+        USING (SELECT l.tenant_id, l.agent_id, l.skill_id FROM agent_quarantines l
+                WHERE (l.tenant_id, l.agent_id, l.skill_id) IN
+                      (SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[]))
+                  AND l.until <= now()
+                ORDER BY l.tenant_id, l.agent_id, l.skill_id
+                  FOR UPDATE) lapsed
+        WHERE q.tenant_id = lapsed.tenant_id AND q.agent_id = lapsed.agent_id
+          AND q.skill_id = lapsed.skill_id
+      RETURNING q.tenant_id, q.agent_id, q.skill_id`,
+      [windows.map((w) => w.key[0]), windows.map((w) => w.key[1]), windows.map((w) => w.key[2])],
+    );
+    await this.released(tx, ended, 'cooldown');
   }
 
   /**
@@ -365,7 +392,10 @@ export class QuarantineService implements OnModuleInit {
          LEFT JOIN agent_skill_outcomes o ON o.tenant_id = d.tenant_id
               AND o.agent_id = d.agent_id AND o.skill_id = d.skill_id
         WHERE d.tenant_id = $1 AND d.skill_id = $2
-        ORDER BY d.agent_id`,
+        ORDER BY d.agent_id
+          -- Held while deciding: an operator's release (which drops the deferral first) waits,
+          -- and then releases what was decided; one that came first left nothing to decide on.
+          FOR UPDATE OF d`,
       [pair.tenant_id, pair.skill_id],
     );
     let ended = 0;
@@ -386,7 +416,8 @@ export class QuarantineService implements OnModuleInit {
   /** Quarantines the agent from the skill (under the skill's lock; see decide). */
   private async quarantine(tx: Transaction, who: Ended, figures: Figures, policy: RoutingPolicy) {
     const { lowerBound, successes, samples } = figures;
-    // A live quarantine is left alone; one past its cool-down (not yet released) starts again.
+    // A live quarantine is left alone. One past its cool-down is released before an outcome
+    // joins its window (see releaseLapsed); should one be met here still, it starts again.
     const [row] = await tx.manager.query<Array<{ until: Date }>>(
       `INSERT INTO agent_quarantines AS q (tenant_id, agent_id, skill_id, since, until,
          lower_bound, successes, samples)
@@ -453,7 +484,17 @@ export class QuarantineService implements OnModuleInit {
         );
         if (!known.known) throw new AgentSkillNotFoundError(agentId, skill);
       }
+      // A deferred quarantine is dropped too, its outcomes emptied alike: the operator vouches
+      // for the agent, which must not be quarantined later on the outcomes they dismissed. The
+      // deferrals first: a review of them that is deciding holds them (see reviewSkill), and
+      // once it has committed, the quarantine it may have made is there to be ended below.
       // DELETE ... RETURNING: TypeORM answers [rows, count].
+      const [dropped] = await tx.manager.query<[Ended[], number]>(
+        `DELETE FROM agent_quarantine_deferrals
+          WHERE tenant_id = $1 AND agent_id = $2 AND ($3::varchar IS NULL OR skill_id = $3)
+        RETURNING tenant_id, agent_id, skill_id`,
+        [tenantId, agentId, skill ?? null],
+      );
       const [ended] = await tx.manager.query<[Ended[], number]>(
         `DELETE FROM agent_quarantines
           WHERE tenant_id = $1 AND agent_id = $2 AND ($3::varchar IS NULL OR skill_id = $3)
@@ -461,14 +502,6 @@ export class QuarantineService implements OnModuleInit {
         [tenantId, agentId, skill ?? null],
       );
       await this.released(tx, ended, 'operator');
-      // A deferred quarantine is dropped too, its outcomes emptied alike: the operator vouches
-      // for the agent, which must not be quarantined later on the outcomes they dismissed.
-      const [dropped] = await tx.manager.query<[Ended[], number]>(
-        `DELETE FROM agent_quarantine_deferrals
-          WHERE tenant_id = $1 AND agent_id = $2 AND ($3::varchar IS NULL OR skill_id = $3)
-        RETURNING tenant_id, agent_id, skill_id`,
-        [tenantId, agentId, skill ?? null],
-      );
       await this.emptyWindows(tx, dropped);
       await this.deferralsEnded(tx, dropped, 'operator');
       return [...new Set([...ended, ...dropped].map((row) => row.skill_id))].sort();
@@ -538,6 +571,14 @@ export class QuarantineService implements OnModuleInit {
   ) {
     if (ended.length === 0) return;
     await this.emptyWindows(tx, ended);
+    // Its claims that wait (a quarantined agent long-polls) look again: they waited for none of
+    // the skills it was quarantined from, and no task is queued to wake them.
+    for (const agent of new Set(
+      ended.map((row) => JSON.stringify([row.tenant_id, row.agent_id])),
+    )) {
+      const [tenantId, agentId] = JSON.parse(agent) as [string, string];
+      this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, agentSignal(tenantId, agentId));
+    }
     await this.announce(
       tx,
       'agent.release',

@@ -1,6 +1,6 @@
 import type { PgNotifications } from '../database/pg-notifications';
 import { TaskWaiters } from './task-waiters';
-import { TASKS_CHANNEL, taskSignal } from './workflow-rows';
+import { agentSignal, TASKS_CHANNEL, taskSignal } from './workflow-rows';
 
 /** Waiters on a notification hub reduced to the tasks channel and the reconnect hook. */
 function setup() {
@@ -17,6 +17,7 @@ function setup() {
   return {
     waiters,
     queued: (tenantId: string, skill: string) => signal(taskSignal(tenantId, skill)),
+    toAgent: (tenantId: string, agentId: string) => signal(agentSignal(tenantId, agentId)),
     reconnected: () => reconnect(),
   };
 }
@@ -62,6 +63,22 @@ describe('TaskWaiters', () => {
     second.narrow(['echo']);
     expect(await second.until(Date.now() + 5_000)).toBe('work');
     second.dispose();
+  });
+
+  it("an agent's own signal wakes its waiters whatever skills they kept, and no one else's", async () => {
+    const { waiters, toAgent } = setup();
+    // Quarantined from every skill it has: it waits for none.
+    const waiter = waiters.register('t1', null, 'a1');
+    waiter.narrow([]);
+    const other = waiters.register('t1', null, 'a2');
+    other.narrow(['echo']);
+    toAgent('t2', 'a1');
+    expect(await waiter.until(soon())).toBe('timeout');
+    toAgent('t1', 'a1');
+    expect(await waiter.until(soon())).toBe('work');
+    expect(await other.until(soon())).toBe('timeout');
+    waiter.dispose();
+    other.dispose();
   });
 
   it('a disposed waiter hears nothing, and shutdown ends every wait', async () => {

@@ -19,8 +19,9 @@ export type WakeReason = 'work' | 'timeout' | 'closed';
 
 /**
  * Long-poll claims waiting for work. A committed transaction that queues a task NOTIFYs
- * `tenant\nskill` (`tenant\nskill\nagent`: a task reserved for that agent); the one LISTEN connection of this replica wakes the waiters of that tenant
- * with that skill, which then try to claim again (one of them wins each task; the others wait
+ * `tenant\nskill` (`tenant\nskill\nagent`: a task reserved for that agent; `tenant\n\nagent`:
+ * that agent may take more than before, see agentSignal); the one LISTEN connection of this
+ * replica wakes the waiters of that tenant with that skill, which then try to claim again (one of them wins each task; the others wait
  * on). A waiter registers before it looks for work, so a notification between its empty claim
  * and its wait is not lost. On shutdown every waiter ends at once.
  */
@@ -37,7 +38,9 @@ export class TaskWaiters implements OnModuleInit, OnModuleDestroy {
       for (const waiter of this.waiters) {
         if (waiter.tenantId !== tenantId) continue;
         if (agentId !== undefined && waiter.agentId !== agentId) continue;
-        if (waiter.skills === null || waiter.skills.has(skill)) waiter.wake('work', skill);
+        // An agent's own signal (agentSignal, no skill): it looks again whatever it waits for.
+        if (skill === '') waiter.wake('work');
+        else if (waiter.skills === null || waiter.skills.has(skill)) waiter.wake('work', skill);
       }
     });
     // Notifications may have been missed while the connection was down: everyone looks again.

@@ -56,3 +56,11 @@ export const TASKS_CHANNEL = 'agentmesh_tasks';
 export function taskSignal(tenantId: string, skill: string): string {
   return `${tenantId}\n${skill}`;
 }
+
+/**
+ * A signal for one agent's waiting claims, whatever skills they wait for (no skill named): what
+ * it may be given changed without a task being queued (a quarantine of it ended).
+ */
+export function agentSignal(tenantId: string, agentId: string): string {
+  return `${tenantId}\n\n${agentId}`;
+}

@@ -412,6 +412,45 @@ describe('concurrency keys', () => {
     expect((await get(fresh.id)).status).toBe('succeeded');
   });
 
+  it('cancel-in-progress: a retried run evicts the run holding the slot, never itself', async () => {
+    await register('evict-retry');
+    await define('evict-retry', { key: '$.input.pr', limit: 1, strategy: 'cancel-in-progress' });
+    const failing = await start('evict-retry', { pr: 7 });
+    const [task] = await claim('evict-retry');
+    const failed = await call('POST', `/tasks/${task.id}/fail`, worker, {
+      leaseToken: task.leaseToken,
+      error: { message: 'broken' },
+    });
+    expect(failed.status).toBe(200);
+    expect((await get(failing.id)).status).toBe('failed');
+    const holder = await start('evict-retry', { pr: 7 });
+    const [held] = await claim('evict-retry');
+    expect(held.workflowId).toBe(holder.id);
+    const retried = await call('POST', `/workflows/${failing.id}/retry`, writer);
+    expect(retried.status).toBe(200);
+    expect(retried.body.data.status).toBe('running');
+    expect(await get(holder.id)).toMatchObject({
+      status: 'cancelled',
+      error: { reason: 'concurrency', cancelledBy: failing.id },
+    });
+    expect(await complete(held)).toBe(409);
+    const [again] = await claim('evict-retry');
+    expect(again.workflowId).toBe(failing.id);
+    expect(await complete(again)).toBe(200);
+    expect((await get(failing.id)).status).toBe('succeeded');
+    expect(
+      (await history(failing.id))
+        .map((event) => event.type)
+        .filter((type) => type.startsWith('workflow.')),
+    ).toEqual([
+      'workflow.created',
+      'workflow.started',
+      'workflow.failed',
+      'workflow.retried',
+      'workflow.succeeded',
+    ]);
+  });
+
   it('runs whose input lacks the key value share the null key value', async () => {
     await register('nokey');
     await define('nokey', { key: '$.input.repo', limit: 1 });

@@ -386,7 +386,11 @@ export class WorkflowEngine {
    * cancelled, their leases void, as a cancel does) until one slot is free for `run`.
    */
   private async evict(tx: Transaction, run: RunRow, group: KeyGroup): Promise<void> {
-    const holders = (await lockHolders(tx, group)).filter((held) => !isTerminalRun(held.status));
+    // Not `run` itself: a retried run still holds the slot its first life took, and is running
+    // again by now.
+    const holders = (await lockHolders(tx, group)).filter(
+      (held) => held.id !== run.id && !isTerminalRun(held.status),
+    );
     holders.sort(
       (a, b) =>
         new Date(a.concurrencySince!).getTime() - new Date(b.concurrencySince!).getTime() ||

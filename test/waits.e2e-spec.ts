@@ -882,6 +882,69 @@ describe('work that waits', () => {
       expect(types.slice(-2)).toEqual(['workflow.step.cancelled', 'workflow.cancelled']);
     });
 
+    it('a bulk cancel cancels waiting steps as a single cancel does: none is left to wake', async () => {
+      const defined = await post('/workflow-definitions', writer, {
+        key: 'bulk-waits',
+        steps: [
+          { key: 'gate', kind: 'approval', timeoutSeconds: 2 },
+          { key: 'nap', kind: 'sleep', seconds: 2 },
+          { key: 'go', kind: 'wait', signal: 'go', timeoutSeconds: 2 },
+          {
+            key: 'merged',
+            kind: 'wait',
+            timeoutSeconds: 600,
+            event: { type: 'inbound.github.pull_request', match: { 'payload.number': 9 } },
+          },
+        ],
+      });
+      expect(defined.status).toBe(201);
+      const started = await post('/workflows', writer, { definitionKey: 'bulk-waits' });
+      expect(started.status).toBe(201);
+      const id = started.body.data.id as string;
+      const bulk = await post('/workflows/cancel', writer, { definitionKey: 'bulk-waits' });
+      expect(bulk.body.data).toEqual({ cancelled: 1 });
+      const cancelled = await run(id);
+      expect(cancelled.status).toBe('cancelled');
+      expect((cancelled.steps as Json[]).map((step) => [step.key, step.status])).toEqual([
+        ['gate', 'cancelled'],
+        ['nap', 'cancelled'],
+        ['go', 'cancelled'],
+        ['merged', 'cancelled'],
+      ]);
+      const types = (await eventsOf(id)).map((event) => event.type);
+      expect(types.filter((type) => type === 'workflow.step.cancelled')).toHaveLength(4);
+      expect(types.at(-1)).toBe('workflow.cancelled');
+      const left = await pg.query(
+        `SELECT (SELECT count(*) FROM workflow_event_waits WHERE run_id = $1)::int AS waits,
+                (SELECT count(*) FROM workflow_tasks
+                  WHERE run_id = $1 AND status = 'waiting')::int AS waiting`,
+        [id],
+      );
+      expect(left.rows[0]).toEqual({ waits: 0, waiting: 0 });
+      // Past the steps' deadlines nothing of theirs fires.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      expect(await eventsOf(id)).toHaveLength(types.length);
+    });
+
+    it('a step left waiting in a finished run is cancelled when due, and holds no other back', async () => {
+      // What a bulk cancel once left: the run cancelled, its sleep still waiting.
+      const left = await start([{ key: 'nap', kind: 'sleep', seconds: 1 }]);
+      await pg.query(
+        `UPDATE workflow_runs SET status = 'cancelled', finished_at = now() WHERE id = $1`,
+        [left.id],
+      );
+      const other = await start([{ key: 'nap', kind: 'sleep', seconds: 1 }]);
+      await untilStatus(other.id, 'succeeded');
+      await waitFor(
+        async () => ((await stepOf(left.id, 'nap')).status === 'cancelled' ? true : undefined),
+        10_000,
+        'the step left waiting cancelled',
+      );
+      const types = (await eventsOf(left.id)).map((event) => event.type);
+      expect(types.at(-1)).toBe('workflow.step.cancelled');
+      expect(types).not.toContain('workflow.step.succeeded');
+    });
+
     it('matching is by index: waits of other keys are not read', async () => {
       await pg.query('SET enable_seqscan = off');
       const forced = JSON.stringify(

@@ -973,13 +973,19 @@ export class WorkflowEngine {
     const tasks = updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
-          WHERE t.run_id = ANY($1::uuid[])
-            AND (t.status IN ('queued', 'held', 'claimed')
-                 OR (t.kind = 'fanout' AND t.status = 'waiting'))
+          WHERE t.run_id = ANY($1::uuid[]) AND t.status IN ('queued', 'held', 'claimed', 'waiting')
           RETURNING ${TASK_COLUMNS}`,
         [ids],
       ),
     );
+    // As a single cancel (finishRun): the steps that waited (a wait, an approval, a sleep, a
+    // fan-out, a github step) end with their runs, and so do their event waits.
+    const waited = tasks.filter((task) => task.kind !== 'task').map((task) => task.runId);
+    if (waited.length > 0) {
+      await tx.manager.query(`DELETE FROM workflow_event_waits WHERE run_id = ANY($1::uuid[])`, [
+        [...new Set(waited)],
+      ]);
+    }
     const finished = new Map(
       updatedRows<RunRow>(
         await tx.manager.query(
@@ -994,7 +1000,7 @@ export class WorkflowEngine {
     for (const task of tasks) tasksOf.set(task.runId, [...(tasksOf.get(task.runId) ?? []), task]);
     for (const run of runs) {
       for (const task of tasksOf.get(run.id) ?? []) {
-        if (task.kind === 'fanout') {
+        if (task.kind !== 'task') {
           await this.stepChanged(tx, task, 'cancelled', 'waiting');
           continue;
         }
@@ -1007,6 +1013,30 @@ export class WorkflowEngine {
     }
     await this.startOnFinish(tx, runs);
     tx.afterCommit(() => runsFinished.inc({ status: 'cancelled' }, runs.length));
+  }
+
+  /**
+   * Steps still waiting in finished runs (the caller holds the runs' locks): a bulk cancel once
+   * left them so. Cancelled now as the run's cancel would have, with their event waits; the
+   * timer meets them (they stay due forever otherwise, ahead of every step due after them).
+   */
+  async cancelLeftSteps(tx: Transaction, runIds: string[]): Promise<number> {
+    const tasks = updatedRows<TaskRow>(
+      await tx.manager.query(
+        `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
+          WHERE t.run_id = ANY($1::uuid[]) AND t.status = 'waiting'
+            AND EXISTS (SELECT 1 FROM workflow_runs r WHERE r.id = t.run_id
+                           AND r.status IN ('succeeded', 'failed', 'cancelled'))
+          RETURNING ${TASK_COLUMNS}`,
+        [runIds],
+      ),
+    );
+    if (tasks.length === 0) return 0;
+    await tx.manager.query(`DELETE FROM workflow_event_waits WHERE run_id = ANY($1::uuid[])`, [
+      [...new Set(tasks.map((task) => task.runId))],
+    ]);
+    for (const task of tasks) await this.stepChanged(tx, task, 'cancelled', 'waiting');
+    return tasks.length;
   }
 
   /**

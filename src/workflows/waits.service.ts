@@ -354,7 +354,8 @@ export class WaitsService implements OnModuleInit {
    * steps' ids; then, for the runs already started, one statement ends every due step and
    * writes their audit entries and events (see `END_DUE_STEPS`), and the engine moves the runs
    * on from what it answers. A run not started yet (pending) ends its steps through
-   * `finishWaitingOf`, which starts it first; a finished run's steps are left alone.
+   * `finishWaitingOf`, which starts it first; a finished run's steps that still wait (left so
+   * by an earlier bulk cancel) are cancelled.
    */
   private async wakeRuns(
     tx: Transaction,
@@ -367,9 +368,16 @@ export class WaitsService implements OnModuleInit {
     const locked = await preparedQuery<RunRow & { due: string[] }>(tx, LOCK_DUE_RUNS, [runIds]);
     // Held elsewhere (another replica, a signal): still due, left for the next look.
     const skipped = runIds.length - locked.length;
-    const runs = locked.filter((run) => run.due.length > 0 && !isTerminalRun(run.status));
-    if (runs.length === 0) return { ended: 0, skipped };
     let ended = 0;
+    const finished = locked.filter((run) => run.due.length > 0 && isTerminalRun(run.status));
+    if (finished.length > 0) {
+      ended += await this.engine.cancelLeftSteps(
+        tx,
+        finished.map((run) => run.id),
+      );
+    }
+    const runs = locked.filter((run) => run.due.length > 0 && !isTerminalRun(run.status));
+    if (runs.length === 0) return { ended, skipped };
     const started = runs.filter((run) => run.status !== 'pending');
     if (started.length > 0) ended += await this.endDue(tx, started);
     const pending = runs.filter((run) => run.status === 'pending');

@@ -294,6 +294,34 @@ describe('rate limits', () => {
     expect(taken.body.data.tokens).toBeLessThan(1);
   });
 
+  it("take a fan-out element's units from its step's input, as its task reads it", async () => {
+    await register('fan-tok-agent', ['fan-tok']);
+    // Ten units, refilled at one a minute: what the claim below takes is the bucket.
+    expect(
+      (await call('POST', '/rate-limits', writer, { key: 'fan-tok', perMinute: 1, burst: 10 }))
+        .status,
+    ).toBe(201);
+    await define('fan-tok-flow', [
+      {
+        key: 'each',
+        skill: 'fan-tok',
+        forEach: '$.input.items',
+        rateLimit: { key: 'fan-tok', units: '$.input.tokens' },
+      },
+    ]);
+    const run = await start('fan-tok-flow', { tokens: 5, items: [1, 2, 3, 4] });
+    const claimed = await claim('fan-tok-agent', { max: 10 });
+    // Five units each: two of the four fit the bucket.
+    expect(claimed).toHaveLength(2);
+    expect(claimed[0].input).toMatchObject({ input: { tokens: 5 } });
+    const { rows } = await db.query<{ units: number }>(
+      `SELECT rate_units::float8 AS units FROM workflow_tasks
+        WHERE run_id = $1 AND element_index IS NOT NULL ORDER BY element_index`,
+      [run.id],
+    );
+    expect(rows.map((row) => row.units)).toEqual([5, 5, 5, 5]);
+  });
+
   it('hold back tasks of a missing rate limit until it is created, and not the work behind them', async () => {
     await register('gap-agent', ['gap']);
     await define('gap-flow', [{ key: 'call', skill: 'gap', rateLimit: 'later' }]);

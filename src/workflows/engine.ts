@@ -142,6 +142,11 @@ interface QueuedStep {
   step: StepSpec;
   input: unknown;
   elementIndex?: number;
+  /**
+   * A fan-out element's input as its task reads it, its step's input with its element (`input`
+   * is what its row stores, the element alone): what its rate units are read from.
+   */
+  readInput?: unknown;
 }
 
 /** A run whose every step succeeded, to be finished with others in one statement. */
@@ -615,6 +620,8 @@ export class WorkflowEngine {
         step: steps.get(row.stepKey)!,
         input: elementInput((row.input as { item: unknown }).item, row.elementIndex!),
         elementIndex: row.elementIndex!,
+        // Read as its task reads it (TASK_COLUMNS merges its step's input in).
+        readInput: row.input,
       }));
     await this.insertQueued(tx, queued);
   }
@@ -1267,9 +1274,11 @@ export class WorkflowEngine {
         continue;
       }
       answer.push(row);
-      plan.items.forEach((item, index) =>
-        queued.push({ run, step, input: elementInput(item, index), elementIndex: index }),
-      );
+      plan.items.forEach((item, index) => {
+        const input = elementInput(item, index);
+        const readInput = { ...(row.input as object), ...input };
+        queued.push({ run, step, input, elementIndex: index, readInput });
+      });
     }
     await this.insertQueued(tx, queued);
     return answer;
@@ -1443,7 +1452,9 @@ export class WorkflowEngine {
         ready.map(({ step }) => JSON.stringify(step.retryBackoff)),
         ready.map(({ elementIndex }) => elementIndex ?? null),
         ready.map(({ step }) => step.rateLimit?.key ?? null),
-        ready.map(({ step, input }) => (step.rateLimit ? rateUnits(step.rateLimit, input) : null)),
+        ready.map(({ step, input, readInput }) =>
+          step.rateLimit ? rateUnits(step.rateLimit, readInput ?? input) : null,
+        ),
         ready.map(({ run }) => (run.status === 'budget_exceeded' ? 'held' : 'queued')),
       ],
     );
@@ -1702,7 +1713,7 @@ export class WorkflowEngine {
         tx,
         QUEUE_WOKEN_TASKS,
         queueWokenParameters(
-          plain.map(({ run, step, input, elementIndex }) => ({
+          plain.map(({ run, step, input, elementIndex, readInput }) => ({
             tenantId: run.tenantId,
             runId: run.id,
             priority: run.priority,
@@ -1714,7 +1725,7 @@ export class WorkflowEngine {
             retryBackoff: step.retryBackoff,
             elementIndex: elementIndex ?? null,
             rateLimitKey: step.rateLimit?.key ?? null,
-            rateUnits: step.rateLimit ? rateUnits(step.rateLimit, input) : null,
+            rateUnits: step.rateLimit ? rateUnits(step.rateLimit, readInput ?? input) : null,
             status: run.status === 'budget_exceeded' ? 'held' : 'queued',
             keyed: run.concurrencyKey !== null,
           })),

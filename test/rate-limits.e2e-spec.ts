@@ -320,6 +320,16 @@ describe('rate limits', () => {
       [run.id],
     );
     expect(rows.map((row) => row.units)).toEqual([5, 5, 5, 5]);
+    // The two left wait for units, and the run view says so, as for a task step.
+    expect(await claim('fan-tok-agent', { max: 10 })).toEqual([]);
+    const view = await call('GET', `/workflows/${run.id}`, reader);
+    expect(view.body.data.waiting).toMatchObject({
+      reason: 'rate_limit',
+      rateLimit: 'fan-tok',
+      stepKey: 'each',
+      units: 5,
+      defined: true,
+    });
   });
 
   it('hold back tasks of a missing rate limit until it is created, and not the work behind them', async () => {

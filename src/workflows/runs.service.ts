@@ -371,7 +371,37 @@ export class RunsService {
         ? await this.definitions.pausedAt(manager, run.tenantId, run.type)
         : pausedAt;
     if (paused) return { reason: 'paused', since: paused };
-    return this.rateLimited(manager, run.tenantId, tasks);
+    return this.rateLimited(manager, run.tenantId, [
+      ...tasks,
+      ...(await this.limitedElements(manager, run, tasks)),
+    ]);
+  }
+
+  /**
+   * The first queued element of each waiting fan-out step under a rate limit (its elements are
+   * not among the run's tasks read for its view): one read, only for a run that has such a step.
+   */
+  private async limitedElements(
+    manager: EntityManager,
+    run: RunRow,
+    tasks: TaskRow[],
+  ): Promise<TaskRow[]> {
+    const limited = new Set(
+      run.steps.filter((step) => step.rateLimit && step.forEach).map((step) => step.key),
+    );
+    const steps = tasks
+      .filter(
+        (task) => task.kind === 'fanout' && task.status === 'waiting' && limited.has(task.stepKey),
+      )
+      .map((task) => task.stepKey);
+    if (steps.length === 0) return [];
+    return manager.query<TaskRow[]>(
+      `SELECT DISTINCT ON (t.step_key) ${TASK_COLUMNS} FROM workflow_tasks t
+        WHERE t.run_id = $1 AND t.step_key = ANY($2::varchar[]) AND t.element_index IS NOT NULL
+          AND t.status = 'queued'
+        ORDER BY t.step_key, t.element_index`,
+      [run.id, steps],
+    );
   }
 
   /** The first ready task (in step order) whose rate limit lacks its units, or is missing. */

@@ -522,6 +522,60 @@ describe('fan-out steps (forEach)', () => {
     }
   });
 
+  it('a retry that waits for its concurrency slot keeps the succeeded elements, reruns the others', async () => {
+    expect(
+      (
+        await call('POST', '/agents', writer, {
+          id: 'keeper',
+          name: 'keeper',
+          skills: [{ id: 'keeper', name: 'keeper' }],
+          heartbeatIntervalSeconds: 3600,
+        })
+      ).status,
+    ).toBe(201);
+    expect(
+      (
+        await call('POST', '/workflow-definitions', writer, {
+          key: 'keyed-keep',
+          concurrency: { key: '$.input.k', limit: 1 },
+          steps: [{ key: 'fan', skill: 'keeper', forEach: '$.input.items', maxAttempts: 1 }],
+        })
+      ).status,
+    ).toBe(201);
+    const first = await start('keyed-keep', { k: 'y', items: ['a', 'b', 'c'] });
+    const elements = await claim('keeper', { max: 3 });
+    expect(elements).toHaveLength(3);
+    const byItem = new Map(elements.map((task) => [task.input.item as string, task]));
+    expect((await complete(byItem.get('a')!, { done: 'a' })).status).toBe(200);
+    expect((await complete(byItem.get('b')!, { done: 'b' })).status).toBe(200);
+    expect((await fail(byItem.get('c')!, 'boom')).status).toBe(200);
+    expect((await view(first.id)).status).toBe('failed');
+    // Another run of the key takes the slot: the retry waits for it.
+    const second = await start('keyed-keep', { k: 'y', items: ['d'] });
+    const retried = await call('POST', `/workflows/${first.id}/retry`, writer);
+    expect(retried.body.data.status).toBe('pending');
+    const [other] = await claim('keeper', { max: 5 });
+    expect(other.workflowId).toBe(second.id);
+    expect((await complete(other, { done: 'd' })).status).toBe(200);
+    // The slot freed: the retried run starts with only its failed element to run again.
+    let again: Json[] = [];
+    const until = Date.now() + 10_000;
+    while (again.length === 0 && Date.now() < until) {
+      again = await claim('keeper', { max: 5, waitSeconds: 1 });
+    }
+    expect(again.map((task) => [task.workflowId, task.input.item])).toEqual([[first.id, 'c']]);
+    expect(again[0].id).not.toBe(byItem.get('c')!.id);
+    for (const item of ['a', 'b']) {
+      const kept = await call('GET', `/tasks/${byItem.get(item)!.id}`, writer);
+      expect(kept.body.data).toMatchObject({ status: 'succeeded', output: { done: item } });
+      expect(kept.body.data.retiredAt ?? null).toBeNull();
+    }
+    expect((await complete(again[0], { done: 'c' })).status).toBe(200);
+    const done = await view(first.id);
+    expect(done.status).toBe('succeeded');
+    expect(done.output).toEqual({ fan: [{ done: 'a' }, { done: 'b' }, { done: 'c' }] });
+  });
+
   it('fails the step clearly when forEach gives more than 1,000 elements, or no array', async () => {
     expect(
       (

@@ -20,7 +20,7 @@ import {
   StepSpec,
   stepKind,
 } from './dag';
-import { elementInput, FanOutError, planFanOut } from './fan-out';
+import { elementInput, FanOutError, FanOutPlan, planFanOut } from './fan-out';
 import { Arrival, arrive, ConcurrencySpec, concurrencyKeyOf, keyValue } from './concurrency';
 import {
   groupOf,
@@ -51,6 +51,7 @@ import {
 import { planWait, WaitPlan } from './wait-steps';
 import { OWED_PROGRESS_SQL, OwedProgress } from './progress-writer';
 import { exceededLimits, type Budget, type BudgetLimit, type UsageReport } from './usage/usage';
+import { sameJson } from '../common/same-json';
 import {
   DURATION_MS,
   RUN_COLUMNS,
@@ -566,16 +567,9 @@ export class WorkflowEngine {
     Object.assign(run, retried);
     await this.runChanged(tx, run, 'retried', 'failed');
     if (decision.action === 'wait') {
-      // A retry that waits for a slot plans its fan-outs afresh when it starts: the elements
-      // of theirs that had succeeded go too, so nothing of the step is claimable meanwhile.
-      if (fanOuts.length > 0) {
-        await tx.manager.query(
-          retireTasks(
-            `t.run_id = $1 AND t.element_index IS NOT NULL AND t.step_key = ANY($2::varchar[])`,
-          ),
-          [run.id, fanOuts.map((task) => task.stepKey)],
-        );
-      }
+      // A retry that waits for a slot plans its fan-outs when it starts, so nothing of them is
+      // claimable meanwhile; the elements of theirs that had succeeded stay, and the plan
+      // (which reads the same input and outputs) queues only the others (see startFanOuts).
       await takeSlot(tx, run, 'waiting');
       await this.concurrencyChanged(tx, run, 'queued', { ahead });
       this.promoteAfterCommit(tx, groupOf(run));
@@ -1189,7 +1183,9 @@ export class WorkflowEngine {
     const ready = readySteps(
       run.steps,
       new Set(outputs.keys()),
-      new Set(tasks.map((task) => task.stepKey)),
+      // A step's own row says it started: a fan-out's elements without it are those kept by a
+      // retry that waited for its slot, the step still to start (see startFanOuts).
+      new Set(tasks.filter((task) => !isElement(task)).map((task) => task.stepKey)),
     );
     if (ready.length === 0) return;
     const fanOuts = ready.filter((step) => step.forEach !== undefined);
@@ -1236,6 +1232,7 @@ export class WorkflowEngine {
   ): Promise<TaskRow[]> {
     // The run stays pending until an agent claims an element, as with any task step.
     const plans = steps.map((step) => ({ step, plan: planFanOut(step, run.input, outputs) }));
+    const kept = await this.keptElements(tx, run.id, plans);
     const rows = await this.insertFanOuts(
       tx,
       run,
@@ -1273,8 +1270,17 @@ export class WorkflowEngine {
         );
         continue;
       }
+      const done = kept.get(step.key);
+      if (done && done.size === plan.items.length) {
+        const output = plan.items.map((_, index) => done.get(index));
+        answer.push(
+          (await this.endFanOut(tx, run.id, step.key, { status: 'succeeded', output })) ?? row,
+        );
+        continue;
+      }
       answer.push(row);
       plan.items.forEach((item, index) => {
+        if (done?.has(index)) return;
         const input = elementInput(item, index);
         const readInput = { ...(row.input as object), ...input };
         queued.push({ run, step, input, elementIndex: index, readInput });
@@ -1282,6 +1288,54 @@ export class WorkflowEngine {
     }
     await this.insertQueued(tx, queued);
     return answer;
+  }
+
+  /**
+   * The elements a fan-out step about to start already has, by step and element index, with
+   * their outputs: those that succeeded before its run's retry waited for its concurrency slot
+   * (see retry). Kept only when each is the element the plan has at its index; otherwise (the
+   * plan resolved to other elements) they are retired and the step starts afresh.
+   */
+  private async keptElements(
+    tx: Transaction,
+    runId: string,
+    plans: Array<{ step: StepSpec; plan: FanOutPlan }>,
+  ): Promise<Map<string, Map<number, unknown>>> {
+    const kept = new Map<string, Map<number, unknown>>();
+    const planned = plans.filter(({ plan }) => !plan.error);
+    if (planned.length === 0) return kept;
+    const rows = await tx.manager.query<
+      Array<{ stepKey: string; index: number; item: unknown; output: unknown }>
+    >(
+      `SELECT t.step_key AS "stepKey", t.element_index AS index, t.input -> 'item' AS item,
+              t.output
+         FROM workflow_tasks t
+        WHERE t.run_id = $1 AND t.step_key = ANY($2::varchar[]) AND t.element_index IS NOT NULL
+          AND t.status = 'succeeded'`,
+      [runId, planned.map(({ step }) => step.key)],
+    );
+    const stale = new Set<string>();
+    for (const row of rows) {
+      const { plan } = planned.find(({ step }) => step.key === row.stepKey)!;
+      const items = plan.error ? [] : plan.items;
+      if (row.index >= items.length || !sameJson(items[row.index], row.item)) {
+        stale.add(row.stepKey);
+        continue;
+      }
+      const done = kept.get(row.stepKey) ?? new Map<number, unknown>();
+      done.set(row.index, row.output);
+      kept.set(row.stepKey, done);
+    }
+    if (stale.size > 0) {
+      await tx.manager.query(
+        retireTasks(
+          `t.run_id = $1 AND t.element_index IS NOT NULL AND t.step_key = ANY($2::varchar[])`,
+        ),
+        [runId, [...stale]],
+      );
+      for (const key of stale) kept.delete(key);
+    }
+    return kept;
   }
 
   /** Fan-out steps' own rows, waiting for their elements: one INSERT, `fanned_out` for each. */

@@ -945,6 +945,32 @@ describe('work that waits', () => {
       expect(types).not.toContain('workflow.step.succeeded');
     });
 
+    it('a claimed task whose lease runs out in a finished run is cancelled, and holds no timer back', async () => {
+      // A task left claimed in a finished run, its lease then running out: the reaper ends it
+      // without failing (again) a run that has finished, and goes on to the due sleeps.
+      const left = await start([{ key: 'work', skill: 'reaped', maxAttempts: 1 }]);
+      const task = await claimStep(left.id, 'work');
+      await pg.query(
+        `UPDATE workflow_runs SET status = 'cancelled', finished_at = now() WHERE id = $1`,
+        [left.id],
+      );
+      await pg.query(
+        `UPDATE workflow_tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`,
+        [task.id],
+      );
+      const other = await start([{ key: 'nap', kind: 'sleep', seconds: 1 }]);
+      await untilStatus(other.id, 'succeeded');
+      await waitFor(
+        async () => ((await stepOf(left.id, 'work')).status === 'cancelled' ? true : undefined),
+        10_000,
+        'the task left claimed cancelled',
+      );
+      const types = (await eventsOf(left.id)).map((event) => event.type);
+      expect(types.at(-1)).toBe('task.cancelled');
+      expect(types).not.toContain('workflow.failed');
+      expect((await run(left.id)).status).toBe('cancelled');
+    });
+
     it('matching is by index: waits of other keys are not read', async () => {
       await pg.query('SET enable_seqscan = off');
       const forced = JSON.stringify(

@@ -1017,18 +1017,23 @@ export class WorkflowEngine {
   }
 
   /**
-   * Steps still waiting in finished runs (the caller holds the runs' locks): a bulk cancel once
-   * left them so. Cancelled now as the run's cancel would have, with their event waits; the
-   * timer meets them (they stay due forever otherwise, ahead of every step due after them).
+   * Work still open in finished runs (the caller holds the runs' locks): steps left waiting by
+   * an earlier bulk cancel, a task left claimed. Cancelled now as the run's finish would have,
+   * with their event waits. The timer and the reaper meet them (a sleep stays due, a lease runs
+   * out), and must neither move a finished run on nor be held back by them.
    */
-  async cancelLeftSteps(tx: Transaction, runIds: string[]): Promise<number> {
-    const tasks = updatedRows<TaskRow>(
+  async cancelLeftovers(tx: Transaction, runIds: string[]): Promise<number> {
+    const tasks = updatedRows<TaskRow & { before: TaskStatus }>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
-          WHERE t.run_id = ANY($1::uuid[]) AND t.status = 'waiting'
-            AND EXISTS (SELECT 1 FROM workflow_runs r WHERE r.id = t.run_id
-                           AND r.status IN ('succeeded', 'failed', 'cancelled'))
-          RETURNING ${TASK_COLUMNS}`,
+           FROM (SELECT o.id, o.status FROM workflow_tasks o
+                  WHERE o.run_id = ANY($1::uuid[])
+                    AND o.status IN ('queued', 'held', 'claimed', 'waiting')
+                    AND EXISTS (SELECT 1 FROM workflow_runs r WHERE r.id = o.run_id
+                                   AND r.status IN ('succeeded', 'failed', 'cancelled'))
+                  ORDER BY o.id FOR UPDATE) open
+          WHERE t.id = open.id
+          RETURNING ${TASK_COLUMNS}, open.status AS before`,
         [runIds],
       ),
     );
@@ -1036,7 +1041,10 @@ export class WorkflowEngine {
     await tx.manager.query(`DELETE FROM workflow_event_waits WHERE run_id = ANY($1::uuid[])`, [
       [...new Set(tasks.map((task) => task.runId))],
     ]);
-    for (const task of tasks) await this.stepChanged(tx, task, 'cancelled', 'waiting');
+    for (const { before, ...task } of tasks) {
+      if (task.kind === 'task') await this.taskChanged(tx, task, 'cancelled', before, null);
+      else await this.stepChanged(tx, task, 'cancelled', before);
+    }
     return tasks.length;
   }
 

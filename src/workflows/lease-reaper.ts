@@ -6,6 +6,7 @@ import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
 import { WorkflowEngine } from './engine';
+import { isTerminalRun } from './state-machine';
 import { WaitsService } from './waits.service';
 import { TASK_COLUMNS, TASKS_CHANNEL, TaskRow, taskSignal } from './workflow-rows';
 
@@ -59,11 +60,17 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.running || this.shutdown.isShuttingDown) return;
     this.running = true;
     try {
-      await this.reapExpired();
-      await this.announceDueRetries();
-      // Sleeps that ended, waits and approvals that timed out (durable rows, one loop for all).
-      await this.waits.wakeDue(() => this.shutdown.isShuttingDown);
-      await this.armForNextDue();
+      // Each part on its own: one that fails (a task it cannot end) holds no other back.
+      let failure: Error | undefined;
+      const parts = [
+        () => this.reapExpired(),
+        () => this.announceDueRetries(),
+        // Sleeps that ended, waits and approvals that timed out (durable rows, one loop for all).
+        () => this.waits.wakeDue(() => this.shutdown.isShuttingDown),
+        () => this.armForNextDue(),
+      ];
+      for (const part of parts) await part().catch((error: Error) => (failure ??= error));
+      if (failure !== undefined) throw failure;
       this.failing = false;
     } catch (error) {
       if (!this.failing) this.logger.warn(`Lease reaping failed: ${(error as Error).message}`);
@@ -111,9 +118,13 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
       let progressed = 0;
       for (const task of due) {
         if (this.shutdown.isShuttingDown) return reaped;
-        const done = await this.unitOfWork.run((tx) =>
-          this.release(tx, task.tenantId, task.runId, task.id, undefined, true),
-        );
+        // One that cannot be ended (logged) is looked at again next round; the others go on.
+        const done = await this.unitOfWork
+          .run((tx) => this.release(tx, task.tenantId, task.runId, task.id, undefined, true))
+          .catch((error: Error) => {
+            this.logger.warn({ taskId: task.id, err: error.message }, 'Reaping a task failed');
+            return false;
+          });
         if (done) progressed += 1;
       }
       reaped += progressed;
@@ -170,6 +181,8 @@ export class LeaseReaper implements OnApplicationBootstrap, OnModuleDestroy {
     const agentId = gone?.agentId;
     const run = await this.engine.lockRun(tx, tenantId, runId, skipLocked);
     if (!run) return false;
+    // A task left open in a finished run is ended with it, not timed out into it.
+    if (isTerminalRun(run.status)) return (await this.engine.cancelLeftovers(tx, [run.id])) > 0;
     const [task] = await tx.manager.query<Array<TaskRow & { reason: Release }>>(
       `SELECT ${TASK_COLUMNS},
               CASE WHEN t.deadline_at <= now() THEN 'step_timeout' ELSE 'lease_expired' END AS reason

@@ -371,7 +371,7 @@ export class WaitsService implements OnModuleInit {
     let ended = 0;
     const finished = locked.filter((run) => run.due.length > 0 && isTerminalRun(run.status));
     if (finished.length > 0) {
-      ended += await this.engine.cancelLeftSteps(
+      ended += await this.engine.cancelLeftovers(
         tx,
         finished.map((run) => run.id),
       );

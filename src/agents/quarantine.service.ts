@@ -189,8 +189,8 @@ export class QuarantineService implements OnModuleInit {
    * released yet are released now (reason `cooldown`, their windows emptied), before the
    * outcomes join the windows: an outcome after the cool-down starts a fresh window, as it would
    * have a moment later, instead of being judged with the outcomes that quarantined the agent
-   * (which restarted the quarantine without ever releasing it). Locked in key order, as the
-   * sweep locks them (the quarantine's row, then its window's), so the two cannot deadlock.
+   * (which restarted the quarantine without ever releasing it). Each quarantine's row is
+   * locked before its window's, as the sweep takes them, and in key order among themselves.
    */
   private async releaseLapsed(tx: Transaction, windows: Array<{ key: string[] }>) {
     const [ended] = await tx.manager.query<[Ended[], number]>(

@@ -1326,7 +1326,7 @@ export class WorkflowEngine {
     for (const row of rows) {
       const { plan } = planned.find(({ step }) => step.key === row.stepKey)!;
       const items = plan.error ? [] : plan.items;
-      if (row.index >= items.length || !sameJson(items[row.index], row.item)) {
+      if (row.index >= items.length || !sameJson(row.item, items[row.index])) {
         stale.add(row.stepKey);
         continue;
       }

@@ -21,9 +21,10 @@ export type WakeReason = 'work' | 'timeout' | 'closed';
  * Long-poll claims waiting for work. A committed transaction that queues a task NOTIFYs
  * `tenant\nskill` (`tenant\nskill\nagent`: a task reserved for that agent; `tenant\n\nagent`:
  * that agent may take more than before, see agentSignal); the one LISTEN connection of this
- * replica wakes the waiters of that tenant with that skill, which then try to claim again (one of them wins each task; the others wait
- * on). A waiter registers before it looks for work, so a notification between its empty claim
- * and its wait is not lost. On shutdown every waiter ends at once.
+ * replica wakes the waiters of that tenant with that skill, which then try to claim again (one
+ * of them wins each task; the others wait on). A waiter registers before it looks for work, so
+ * a notification between its empty claim and its wait is not lost. On shutdown every waiter
+ * ends at once.
  */
 @Injectable()
 export class TaskWaiters implements OnModuleInit, OnModuleDestroy {

@@ -17,8 +17,9 @@ export const BARE_QUEUE_TABLE = `
 /**
  * The dispatch floor: bare Fastify and pg answering the same two routes the plain loop calls
  * (claim, complete), one statement each, with none of our stack: no auth, no audit, no events,
- * no run, no skills, no lease expiry. What any HTTP queue on this machine and this PostgreSQL
- * cannot beat; the distance from it to graphile-worker is the cost of HTTP alone.
+ * no run, no skills, no lease expiry: the loop's two requests and two statements a task, and
+ * nothing else. Its distance to graphile-worker is what HTTP alone costs here; ours to it is
+ * what our stack costs.
  */
 async function main() {
   const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 20 });

@@ -289,6 +289,23 @@ describe('GitHub round trip', () => {
     expect((await get(`/workflows/${runId}`)).body.data.status).toBe('cancelled');
   }, 60_000);
 
+  it("a paused definition's github steps wait until it resumes", async () => {
+    await define({
+      key: 'paused-comment',
+      steps: [{ key: 'note', kind: 'github', action: 'comment', body: 'Held', ...FAST }],
+    });
+    expect((await post('/workflow-definitions/paused-comment/pause', writer)).status).toBe(200);
+    const runId = await start('paused-comment', eventInput({ issue: { number: 91 } }));
+    // Several rounds of the runner pass: nothing is sent while paused.
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    expect(double.commentsOn('acme/widgets', 91)).toEqual([]);
+    const held = (await get(`/workflows/${runId}`)).body.data;
+    expect(held).toMatchObject({ status: 'running', waiting: { reason: 'paused' } });
+    expect((await post('/workflow-definitions/paused-comment/resume', writer)).status).toBe(200);
+    expect((await untilFinished(runId)).status).toBe('succeeded');
+    expect(double.commentsOn('acme/widgets', 91)).toHaveLength(1);
+  }, 60_000);
+
   it('fetches an installation token once and reuses it across steps and runs', async () => {
     await define({
       key: 'two-comments',

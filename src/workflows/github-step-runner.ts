@@ -95,7 +95,10 @@ export class GithubStepRunner implements OnApplicationBootstrap, OnModuleDestroy
     return false;
   }
 
-  /** Due github steps (of live runs; an `onFinish` after its run ended), leased to us. */
+  /**
+   * Due github steps (of live runs; an `onFinish` after its run ended) of definitions not
+   * paused, leased to us.
+   */
   private async claim(max: number): Promise<Claimed[]> {
     const rows = updatedRows<Claimed>(
       await this.dataSource.query(
@@ -104,6 +107,9 @@ export class GithubStepRunner implements OnApplicationBootstrap, OnModuleDestroy
              JOIN workflow_runs r ON r.id = t.run_id
             WHERE t.status = 'waiting' AND t.kind = 'github' AND t.wake_at <= now()
               AND (t.step_key = $3 OR r.status IN ('pending', 'running'))
+              -- A paused definition's work waits, its github steps as its agents' tasks do.
+              AND NOT EXISTS (SELECT 1 FROM workflow_definition_pauses p
+                               WHERE p.tenant_id = r.tenant_id AND p.definition_key = r.type)
             ORDER BY t.wake_at LIMIT $1
               FOR UPDATE OF t SKIP LOCKED)
          UPDATE workflow_tasks t

@@ -294,14 +294,18 @@ describe('GitHub round trip', () => {
       key: 'paused-comment',
       steps: [{ key: 'note', kind: 'github', action: 'comment', body: 'Held', ...FAST }],
     });
-    expect((await post('/workflow-definitions/paused-comment/pause', writer)).status).toBe(200);
+    expect(
+      (await post('/workflow-definitions/paused-comment/pause', writer, undefined)).status,
+    ).toBe(200);
     const runId = await start('paused-comment', eventInput({ issue: { number: 91 } }));
     // Several rounds of the runner pass: nothing is sent while paused.
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     expect(double.commentsOn('acme/widgets', 91)).toEqual([]);
     const held = (await get(`/workflows/${runId}`)).body.data;
     expect(held).toMatchObject({ status: 'running', waiting: { reason: 'paused' } });
-    expect((await post('/workflow-definitions/paused-comment/resume', writer)).status).toBe(200);
+    expect(
+      (await post('/workflow-definitions/paused-comment/resume', writer, undefined)).status,
+    ).toBe(200);
     expect((await untilFinished(runId)).status).toBe('succeeded');
     expect(double.commentsOn('acme/widgets', 91)).toHaveLength(1);
   }, 60_000);

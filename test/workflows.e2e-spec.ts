@@ -525,6 +525,33 @@ describe('workflows and tasks', () => {
     expect(types).toContain('workflow.succeeded');
   });
 
+  it("an agent's progress reports keep it online as task heartbeats do", async () => {
+    // Its 1 s interval would make it silent after 3 s; it only reports progress.
+    const response = await post('/agents', writer, {
+      id: 'reporting-by-hand',
+      name: 'reporting-by-hand',
+      heartbeatIntervalSeconds: 1,
+      skills: [{ id: 'reported', name: 'reported' }],
+    });
+    expect(response.status).toBe(201);
+    const run = await startInline({ type: 'reported', steps: [{ key: 'a', skill: 'reported' }] });
+    const [task] = await claim('reporting-by-hand');
+    const until = Date.now() + 6_000;
+    for (let percent = 0; Date.now() < until; percent += 1) {
+      const report = await post(`/tasks/${task.id}/progress`, worker, {
+        leaseToken: task.leaseToken,
+        percent: Math.min(percent, 100),
+      });
+      expect(report.status).toBe(200);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+    }
+    expect((await get('/agents/reporting-by-hand', writer)).body.data.status).toBe('online');
+    expect((await complete(task, 'done')).status).toBe(200);
+    const types = (await eventsOf(run.id)).map((event) => event.type);
+    expect(types).not.toContain('task.timed_out');
+    expect(types).toContain('workflow.succeeded');
+  });
+
   it('a deregistered agent releases its tasks at once (well within the 30 s lease)', async () => {
     await registerAgent('doomed', ['deploy']);
     const run = await startInline({

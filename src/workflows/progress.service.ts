@@ -1,4 +1,5 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { ActivityBeats } from '../agents/activity-beats';
 import { currentTenantId, requestContext } from '../common/context/request-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
@@ -71,6 +72,7 @@ export class ProgressService implements OnApplicationShutdown {
     private readonly tasks: TasksService,
     private readonly engine: WorkflowEngine,
     private readonly budgets: BudgetsService,
+    private readonly activity: ActivityBeats,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -119,6 +121,8 @@ export class ProgressService implements OnApplicationShutdown {
     });
     // Not the holder: the heartbeat's own answer says why (409, or 404).
     if (!row) return { ...(await this.tasks.heartbeat(taskId, leaseToken)), emitted: false };
+    // It extends the lease as a heartbeat does, and as one it says the agent is alive.
+    if (row.progress.agentId !== null) this.activity.touch(row.tenantId, row.progress.agentId);
     if (row.pending) this.owe(taskId);
     return {
       id: taskId,

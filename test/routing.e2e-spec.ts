@@ -306,6 +306,42 @@ describe('outcome routing and quarantine', () => {
     await finish(next, true);
   });
 
+  it('lets anyone claim a retry at once: its first draw does not hold it', async () => {
+    await settle({ reservationMs: 20_000 });
+    await register('drawn', 'redraw');
+    await register('undrawn', 'redraw');
+    await define({
+      key: 'redraw',
+      steps: [
+        {
+          key: 'r',
+          skill: 'redraw',
+          routing: 'outcome',
+          maxAttempts: 3,
+          retryBackoff: { initialSeconds: 0 },
+        },
+      ],
+    });
+    // Only `drawn` waits: the draw reserves the task for it.
+    await db.query(
+      `INSERT INTO agent_claim_waits (tenant_id, agent_id, until)
+       VALUES ('default', 'drawn', now() + interval '1 minute')`,
+    );
+    const run = await start('redraw');
+    const [task] = await claim('drawn', 0);
+    expect(task).toMatchObject({ workflowId: run, attempt: 1 });
+    await db.query(`DELETE FROM agent_claim_waits WHERE agent_id = 'drawn'`);
+    const failed = await call('POST', `/tasks/${task.id}/fail`, operator, {
+      leaseToken: task.leaseToken,
+      error: { message: 'try again' },
+      retryable: true,
+    });
+    expect(failed.body.data).toMatchObject({ willRetry: true });
+    const [retry] = await claim('undrawn', 0);
+    expect(retry).toMatchObject({ workflowId: run, attempt: 2 });
+    await finish(retry, true);
+  });
+
   it('answers a woken claim without waiting for its wait to be taken off the list', async () => {
     await register('prompt', 'summarise');
     await define({ key: 'summary', steps: [{ key: 's', skill: 'summarise' }] });

@@ -902,7 +902,9 @@ export class WorkflowEngine {
                 available_at = now() + make_interval(secs => $2),
                 prev_lease_token = lease_token, prev_result_hash = result_hash,
                 lease_token = NULL, result_hash = NULL, agent_id = NULL, lease_expires_at = NULL,
-                claimed_at = NULL, deadline_at = NULL, finished_at = NULL
+                claimed_at = NULL, deadline_at = NULL, finished_at = NULL,
+                -- Not drawn again: after its backoff, whoever claims first.
+                reserved_for = NULL, reserved_until = NULL
           WHERE t.id = $1 RETURNING ${TASK_COLUMNS}`,
         [task.id, delay, held ? 'held' : 'queued'],
       ),
@@ -941,7 +943,9 @@ export class WorkflowEngine {
         `UPDATE workflow_tasks t
             SET status = CASE WHEN t.run_id = ANY($4::uuid[]) THEN 'held' ELSE 'queued' END,
                 agent_id = NULL, lease_token = NULL, claimed_at = NULL, claimed_after = NULL,
-                lease_expires_at = NULL, deadline_at = NULL
+                lease_expires_at = NULL, deadline_at = NULL,
+                -- Its agent hung up: the draw that picked it holds it for no one.
+                reserved_for = NULL, reserved_until = NULL
            FROM unnest($2::uuid[], $3::varchar[]) AS u(id, lease_token)
           WHERE t.tenant_id = $1 AND t.id = u.id AND t.lease_token = u.lease_token
             AND t.status = 'claimed'

@@ -452,6 +452,9 @@ describe('inbound webhooks', () => {
 
       for (const [body, field] of [
         [{ key: 'github' }, 'key'],
+        // A schedule's ticks are named `schedule:<id>:<tick>`, as a source's deliveries are
+        // `<source>:<delivery id>`: a source of that name could start a tick's run.
+        [{ key: 'schedule' }, 'key'],
         [{ key: 'Not A Slug' }, 'key'],
         [{ key: 'x1', secret: 'hunter2' }, 'secret'],
         [{ key: 'x2', secret: 'whsec_c2hvcnQ=' }, 'secret'],

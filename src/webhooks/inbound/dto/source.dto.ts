@@ -15,8 +15,12 @@ import { olderSecretsExpireAt } from '../../secret-overlap';
 import { SOURCE_KEY_PATTERN } from '../../../common/inbound-names';
 
 export { SOURCE_KEY_PATTERN };
-/** `/hooks/github` is GitHub's receiver: no source may take its name. */
-export const RESERVED_SOURCE_KEYS = ['github'];
+/**
+ * `/hooks/github` is GitHub's receiver: no source may take its name. Nor `schedule`: a run's
+ * trigger key is `<source>:<delivery id>`, a schedule tick's `schedule:<id>:<tick>`, and one
+ * must never name the other's run.
+ */
+export const RESERVED_SOURCE_KEYS = ['github', 'schedule'];
 export const DEFAULT_TOLERANCE_SECONDS = 300;
 export const DEFAULT_OVERLAP_SECONDS = 86_400;
 const SECRET_DESCRIPTION =
@@ -28,7 +32,7 @@ export class CreateSourceDto {
     pattern: SOURCE_KEY_PATTERN.source,
     description:
       'Names the receiver `POST /api/v1/hooks/{key}`. Unique across ALL tenants (the route ' +
-      'carries no tenant): a key another tenant holds is a 409. `github` is reserved.',
+      'carries no tenant): a key another tenant holds is a 409. `github` and `schedule` are reserved.',
   })
   @IsString()
   @Matches(SOURCE_KEY_PATTERN, {

@@ -2015,7 +2015,7 @@ export interface components {
     };
     CreateSourceDto: {
       /**
-       * @description Names the receiver `POST /api/v1/hooks/{key}`. Unique across ALL tenants (the route carries no tenant): a key another tenant holds is a 409. `github` is reserved.
+       * @description Names the receiver `POST /api/v1/hooks/{key}`. Unique across ALL tenants (the route carries no tenant): a key another tenant holds is a 409. `github` and `schedule` are reserved.
        * @example billing
        */
       key: string;

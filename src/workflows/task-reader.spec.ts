@@ -49,6 +49,32 @@ describe('attemptsOf', () => {
     ]);
   });
 
+  it('a claim put back (its client hung up) leaves no attempt: the attempt is unspent', () => {
+    expect(
+      attemptsOf([
+        event('task.queued', 0, { attempt: 1 }),
+        event('task.claimed', 1, { attempt: 1, agentId: 'a' }),
+        event('task.queued', 2, { attempt: 1 }),
+      ]),
+    ).toEqual([]);
+    // Claimed again, by another agent: that claim is the attempt's.
+    expect(
+      attemptsOf([
+        event('task.claimed', 1, { attempt: 1, agentId: 'a' }),
+        event('task.queued', 2, { attempt: 1 }),
+        event('task.claimed', 3, { attempt: 1, agentId: 'b' }),
+        event('task.succeeded', 4, { attempt: 1, agentId: 'b', durationMs: 1000 }),
+      ]),
+    ).toEqual([
+      expect.objectContaining({
+        attempt: 1,
+        status: 'succeeded',
+        agentId: 'b',
+        claimedAt: at(3).toISOString(),
+      }),
+    ]);
+  });
+
   it('a task cancelled before any claim has one attempt, never claimed', () => {
     expect(attemptsOf([event('task.cancelled', 5, { attempt: 1, agentId: null })])).toEqual([
       expect.objectContaining({ attempt: 1, status: 'cancelled', claimedAt: null, agentId: null }),

@@ -98,7 +98,10 @@ export class TaskReader {
   }
 }
 
-/** One entry per attempt that was claimed (or ended without a claim: a cancel), in order. */
+/**
+ * One entry per attempt that was claimed (or ended without a claim: a cancel), in order; a
+ * claim that was put back is none.
+ */
 export function attemptsOf(history: DomainEvent[]): TaskAttemptDto[] {
   const attempts = new Map<number, TaskAttemptDto>();
   const entry = (attempt: number): TaskAttemptDto => {
@@ -122,6 +125,12 @@ export function attemptsOf(history: DomainEvent[]): TaskAttemptDto[] {
     const attempt = typeof data.attempt === 'number' ? data.attempt : undefined;
     if (attempt === undefined) continue;
     const at = new Date(event.occurredAt).toISOString();
+    if (event.type === 'task.queued' || event.type === 'task.held') {
+      // A claim put back (its client hung up before the answer; held, if its run's budget is
+      // exceeded): undone, its attempt unspent. Else the task was queued or held unclaimed.
+      if (attempts.get(attempt)?.status === 'claimed') attempts.delete(attempt);
+      continue;
+    }
     if (event.type === 'task.claimed') {
       const current = entry(attempt);
       current.agentId = typeof data.agentId === 'string' ? data.agentId : null;

@@ -1,5 +1,6 @@
 import fastify from 'fastify';
 import { Pool } from 'pg';
+import { serveBare } from './bare-serve';
 
 /**
  * The heartbeat baseline: bare Fastify and pg doing the same single-row UPDATE as
@@ -21,16 +22,7 @@ async function main() {
       return { data: { status: row.status, nextHeartbeatSeconds: row.heartbeat_interval_seconds } };
     },
   );
-  app.get('/health/live', async () => ({ status: 'ok' }));
-  await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
-  process.once(
-    'SIGTERM',
-    () =>
-      void app
-        .close()
-        .then(() => pool.end())
-        .then(() => process.exit(0)),
-  );
+  await serveBare(app, pool);
 }
 
 void main();

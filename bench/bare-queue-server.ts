@@ -1,5 +1,6 @@
 import fastify from 'fastify';
 import { Pool } from 'pg';
+import { serveBare } from './bare-serve';
 
 /** The table the bare queue works (created by the dispatch scenario before it starts). */
 export const BARE_QUEUE_TABLE = `
@@ -51,16 +52,7 @@ async function main() {
       return { data: {} };
     },
   );
-  app.get('/health/live', async () => ({ status: 'ok' }));
-  await app.listen({ port: Number(process.env.PORT), host: '127.0.0.1' });
-  process.once(
-    'SIGTERM',
-    () =>
-      void app
-        .close()
-        .then(() => pool.end())
-        .then(() => process.exit(0)),
-  );
+  await serveBare(app, pool);
 }
 
 if (require.main === module) void main();

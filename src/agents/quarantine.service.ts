@@ -573,12 +573,8 @@ export class QuarantineService implements OnModuleInit {
     await this.emptyWindows(tx, ended);
     // Its claims that wait (a quarantined agent long-polls) look again: they waited for none of
     // the skills it was quarantined from, and no task is queued to wake them.
-    for (const agent of new Set(
-      ended.map((row) => JSON.stringify([row.tenant_id, row.agent_id])),
-    )) {
-      const [tenantId, agentId] = JSON.parse(agent) as [string, string];
-      this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, agentSignal(tenantId, agentId));
-    }
+    const agents = new Set(ended.map((row) => agentSignal(row.tenant_id, row.agent_id)));
+    for (const signal of agents) this.notifications.notifyAfterCommit(tx, TASKS_CHANNEL, signal);
     await this.announce(
       tx,
       'agent.release',

@@ -1212,7 +1212,9 @@ export class WorkflowEngine {
     if (taskSteps.length > 0) await this.queueTasks(tx, run, taskSteps, inputOf, deferred);
     if (waitSteps.length > 0) await this.startWaiting(tx, run, waitSteps, inputOf);
     if (fanOuts.length === 0 || isTerminalRun(run.status)) return;
-    const started = await this.startFanOuts(tx, run, fanOuts, inputOf, outputs);
+    // Steps with elements but no row of their own: those a retry that waited for its slot kept.
+    const withElements = new Set(tasks.filter(isElement).map((task) => task.stepKey));
+    const started = await this.startFanOuts(tx, run, fanOuts, inputOf, outputs, withElements);
     // An empty fan-out succeeded at once: its dependents may be ready now. What was just
     // started is passed on as such (its rows may still be in `deferred`), so it is not again.
     if (!isTerminalRun(run.status) && started.some((task) => task.status === 'succeeded')) {
@@ -1241,10 +1243,15 @@ export class WorkflowEngine {
     steps: StepSpec[],
     inputOf: (step: StepSpec) => unknown,
     outputs: ReadonlyMap<string, unknown>,
+    withElements: ReadonlySet<string>,
   ): Promise<TaskRow[]> {
     // The run stays pending until an agent claims an element, as with any task step.
     const plans = steps.map((step) => ({ step, plan: planFanOut(step, run.input, outputs) }));
-    const kept = await this.keptElements(tx, run.id, plans);
+    const kept = await this.keptElements(
+      tx,
+      run.id,
+      plans.filter(({ step }) => withElements.has(step.key)),
+    );
     const rows = await this.insertFanOuts(
       tx,
       run,
@@ -1306,7 +1313,8 @@ export class WorkflowEngine {
    * The elements a fan-out step about to start already has, by step and element index, with
    * their outputs: those that succeeded before its run's retry waited for its concurrency slot
    * (see retry). Kept only when each is the element the plan has at its index; otherwise (the
-   * plan resolved to other elements) they are retired and the step starts afresh.
+   * plan resolved to other elements) they are retired and the step starts afresh. `plans`: the
+   * steps that have elements already (none, for a fan-out starting the first time: no read).
    */
   private async keptElements(
     tx: Transaction,

@@ -431,6 +431,71 @@ describe('live streams and task progress', () => {
     expect(rows.map((row) => row.message)).toEqual(['first', 'owed']);
   });
 
+  it('a report owed when an attempt fails, times out or is cancelled is written before it ends', async () => {
+    const endings: Array<{ type: string; end(task: Claimed, runId: string): Promise<void> }> = [
+      {
+        type: 'task.failed',
+        end: async (task) => {
+          const failed = await call(`/tasks/${task.id}/fail`, worker, {
+            leaseToken: task.leaseToken,
+            error: { message: 'broken' },
+            retryable: false,
+          });
+          expect(failed.status).toBe(200);
+        },
+      },
+      {
+        type: 'task.cancelled',
+        end: async (_task, runId) =>
+          expect((await call(`/workflows/${runId}/cancel`, admin)).status).toBe(200),
+      },
+      {
+        type: 'task.timed_out',
+        end: async (task) => {
+          await db.query(
+            `UPDATE workflow_tasks SET lease_expires_at = now() - interval '1 second' WHERE id = $1`,
+            [task.id],
+          );
+          await waitFor(
+            async () => {
+              const { rows } = await db.query(
+                `SELECT 1 FROM events WHERE subject_id = $1 AND type = 'task.timed_out'`,
+                [task.workflowId],
+              );
+              return rows.length > 0 ? true : undefined;
+            },
+            10_000,
+            'the attempt timed out',
+          );
+        },
+      },
+    ];
+    for (const ending of endings) {
+      const runId = await start([{ key: 'a', skill: 'stream', maxAttempts: 1 }]);
+      const task = await claim();
+      const report = async (message: string) =>
+        (await call(`/tasks/${task.id}/progress`, worker, { leaseToken: task.leaseToken, message }))
+          .body.data as Json;
+      expect(await report('first')).toMatchObject({ emitted: true });
+      expect(await report('owed')).toMatchObject({ emitted: false });
+      await ending.end(task, runId);
+      // Past the interval, when a trailing write would have come.
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      const { rows } = await db.query<{ type: string; message: string | null }>(
+        `SELECT type, data->>'message' AS message FROM events
+          WHERE subject_type = 'workflow' AND subject_id = $1 ORDER BY position`,
+        [runId],
+      );
+      const types = rows.map((row) => row.type);
+      expect(types).toContain(ending.type);
+      expect(types.lastIndexOf('task.progress')).toBeLessThan(types.indexOf(ending.type));
+      expect(rows.filter((row) => row.type === 'task.progress').map((row) => row.message)).toEqual([
+        'first',
+        'owed',
+      ]);
+    }
+  });
+
   it('the tenant stream filters by type patterns and run; keepalives while idle', async () => {
     const runA = await idle();
     const runB = await idle();

@@ -215,7 +215,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'PROGRESS_INTERVAL_MS',
     default: '250',
     meaning:
-      "a task's progress reports are coalesced: at most one `task.progress` event per task per interval is stored, and the latest report always (a trailing write, or before the completion); `0` stores every report",
+      "a task's progress reports are coalesced: at most one `task.progress` event per task per interval is stored, and the latest report always (a trailing write, or before the attempt ends: completed, failed, timed out or cancelled); `0` stores every report",
   },
   {
     name: 'STREAM_KEEPALIVE_MS',

@@ -49,7 +49,7 @@ import {
   TaskStatus,
 } from './state-machine';
 import { planWait, WaitPlan } from './wait-steps';
-import { OWED_PROGRESS_SQL, OwedProgress } from './progress-writer';
+import { OWED_PROGRESS_SQL, OwedProgress, ProgressWriter } from './progress-writer';
 import { exceededLimits, type Budget, type BudgetLimit, type UsageReport } from './usage/usage';
 import { sameJson } from '../common/same-json';
 import {
@@ -265,6 +265,7 @@ export class WorkflowEngine {
     private readonly retries: RetryAnnouncer,
     private readonly router: OutcomeRouter,
     private readonly unitOfWork: UnitOfWork,
+    private readonly progress: ProgressWriter,
     @InjectConfig() private readonly config: AppConfig,
   ) {}
 
@@ -867,6 +868,7 @@ export class WorkflowEngine {
         [task.id, outcome, JSON.stringify(error), resultHash],
       ),
     );
+    await this.progress.emitOwedOf(tx, [task.id]);
     await this.taskChanged(tx, failed, outcome, 'claimed', failed.durationMs, error);
     if (!willRetry) {
       // A fan-out element out of attempts fails its step; the run then cancels the others.
@@ -1001,6 +1003,7 @@ export class WorkflowEngine {
         ),
       ).map((run) => [run.id, run]),
     );
+    await this.emitOwedProgress(tx, tasks);
     const tasksOf = new Map<string, TaskRow[]>();
     for (const task of tasks) tasksOf.set(task.runId, [...(tasksOf.get(task.runId) ?? []), task]);
     for (const run of runs) {
@@ -1045,6 +1048,7 @@ export class WorkflowEngine {
     await tx.manager.query(`DELETE FROM workflow_event_waits WHERE run_id = ANY($1::uuid[])`, [
       [...new Set(tasks.map((task) => task.runId))],
     ]);
+    await this.emitOwedProgress(tx, tasks);
     for (const { before, ...task } of tasks) {
       if (task.kind === 'task') await this.taskChanged(tx, task, 'cancelled', before, null);
       else await this.stepChanged(tx, task, 'cancelled', before);
@@ -1869,6 +1873,7 @@ export class WorkflowEngine {
     assertRunTransition(run.status, status);
     // A run succeeds only when every task did: nothing is left to cancel then.
     const cancelled = status === 'succeeded' ? [] : await this.cancelOpenTasks(tx, run.id);
+    await this.emitOwedProgress(tx, cancelled);
     for (const task of cancelled) {
       if (task.kind !== 'task') {
         assertTaskTransition('waiting', 'cancelled');
@@ -2013,6 +2018,19 @@ export class WorkflowEngine {
     );
     if (row) await this.stepChanged(tx, row, outcome.status, 'waiting', outcome.error);
     return row;
+  }
+
+  /**
+   * Cancelled tasks' attempts that were claimed: their latest progress reports still owed
+   * (held back by PROGRESS_INTERVAL_MS) are written before the tasks' ends.
+   */
+  private async emitOwedProgress(tx: Transaction, cancelled: TaskRow[]): Promise<void> {
+    const claimed = cancelled.filter((task) => task.kind === 'task' && task.agentId !== null);
+    if (claimed.length === 0) return;
+    await this.progress.emitOwedOf(
+      tx,
+      claimed.map((task) => task.id),
+    );
   }
 
   private async cancelOpenTasks(tx: Transaction, runId: string): Promise<TaskRow[]> {

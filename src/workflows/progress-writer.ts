@@ -60,14 +60,22 @@ export class ProgressWriter {
 
   /** The trailing write: the latest report of the task, if no event carries it yet. */
   async flush(taskId: string): Promise<void> {
-    await this.unitOfWork.run(async (tx) => {
-      const [rows] = await tx.manager.query<[OwedProgress[], number]>(
-        `UPDATE task_progress SET pending = false, emitted_at = clock_timestamp()
-          WHERE task_id = $1 AND pending RETURNING ${PENDING_COLUMNS}`,
-        [taskId],
-      );
-      for (const row of rows) await this.emit(tx, row.tenantId, row.progress);
-    });
+    await this.unitOfWork.run((tx) => this.emitOwedOf(tx, [taskId]));
+  }
+
+  /**
+   * The latest reports of `taskIds` that no event carries yet, written now. Attempts that end
+   * otherwise than by completion (failed, timed out, cancelled) write theirs so, before their
+   * end, while they hold their tasks' locks: no report of them commits after, and no trailing
+   * write puts one after the end.
+   */
+  async emitOwedOf(tx: Transaction, taskIds: string[]): Promise<void> {
+    const [rows] = await tx.manager.query<[OwedProgress[], number]>(
+      `UPDATE task_progress SET pending = false, emitted_at = clock_timestamp()
+        WHERE task_id = ANY($1::uuid[]) AND pending RETURNING ${PENDING_COLUMNS}`,
+      [taskIds],
+    );
+    for (const row of rows) await this.emit(tx, row.tenantId, row.progress);
   }
 
   /**

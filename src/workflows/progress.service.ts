@@ -31,8 +31,9 @@ export interface ProgressAnswer {
  * Extends the lease as a heartbeat does and keeps the latest report, in one statement with
  * the coalescing decision: a `task.progress` event at most once per PROGRESS_INTERVAL_MS per
  * task (decided on the row, so replicas agree). A report inside the interval is kept as owed
- * (`pending`) and written by a trailing write when the interval is over, or before the task's
- * completion, whichever comes first: the latest report always reaches the history.
+ * (`pending`) and written by a trailing write when the interval is over, or before the attempt
+ * ends (completed, failed, timed out, cancelled), whichever comes first: the latest report
+ * always reaches the history, and never after the attempt's end.
  */
 const REPORT_SQL = `WITH lease AS (
     UPDATE workflow_tasks

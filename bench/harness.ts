@@ -250,14 +250,22 @@ export function startService(
   );
 }
 
-/** Starts a node script as its own process and waits until `readyPath` answers 200. */
+/**
+ * Starts a node script as its own process and waits until `readyPath` answers 200. With
+ * BENCH_PROFILE=<folder>, each such process writes a V8 CPU profile there when it exits
+ * (`--cpu-prof`, which NODE_OPTIONS does not take); open it in Chrome's DevTools. Its samples
+ * are wall-clock: time descheduled inside a call (a `writev` that woke PostgreSQL on the
+ * other core) counts as that call's.
+ */
 export async function startServer(
   script: string,
   env: Record<string, string>,
   readyPath: string,
 ): Promise<Server> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [script], {
+  const profile = process.env.BENCH_PROFILE;
+  const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+  const child: ChildProcess = spawn(process.execPath, [...flags, script], {
     env: { ...process.env, ...env, PORT: String(port) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });

@@ -131,6 +131,20 @@ describe('audit trail', () => {
         after: expect.objectContaining({ rotatedTo: successor }),
       }),
     ]);
+    // The successor's own history begins with its issue, naming the key it succeeds.
+    const issues = await test.http
+      .get(`/api/v1/audit?action=api_key.create&resourceId=${successor}`)
+      .set(test.admin);
+    expect(issues.body.data.entries).toEqual([
+      expect.objectContaining({
+        resource: { type: 'api_key', id: successor },
+        after: expect.objectContaining({
+          id: successor,
+          scopes: ['agents:read'],
+          rotatedFrom: created.id,
+        }),
+      }),
+    ]);
     const revocations = await test.http
       .get(`/api/v1/audit?action=api_key.revoke&resourceId=${successor}`)
       .set(test.admin);

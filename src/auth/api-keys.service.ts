@@ -231,6 +231,13 @@ export class ApiKeysService {
         },
         tenantId: old.tenantId,
       });
+      // The successor's own history begins here, as a created key's does.
+      await this.audit.record(tx, {
+        action: 'api_key.create',
+        resource: { type: 'api_key', id: issued.record.id },
+        after: { ...auditView(issued.record), rotatedFrom: id },
+        tenantId: old.tenantId,
+      });
       await this.announce(tx, id);
       return issued;
     });

@@ -927,4 +927,49 @@ describe('outcome routing and quarantine', () => {
     const releases = await events('agent.released', 'alone');
     expect(releases).toHaveLength(quarantined.length);
   }, 60_000);
+
+  it('the cool-down sweep never waits for a window an outcome holds: no deadlock with its judgement', async () => {
+    await quarantineOnFirstFailure();
+    await register('locked', 'locked-skill');
+    await register('locked-cover', 'locked-skill');
+    await define({ key: 'locked', steps: [{ key: 'l', skill: 'locked-skill' }] });
+    await start('locked');
+    const [task] = await claim('locked', 5);
+    await finish(task, false);
+    await judged(task.id as string);
+    expect((await call('GET', '/agents/locked', operator)).body.data.quarantines).toHaveLength(1);
+    // What recording an outcome does: its window's row, then (judging it) the quarantine's. The
+    // cool-down ends meanwhile, and the sweep comes.
+    const recording = new Client({ connectionString: test.db.url });
+    await recording.connect();
+    try {
+      await recording.query('BEGIN');
+      await recording.query(
+        `SELECT 1 FROM agent_skill_outcomes WHERE agent_id = 'locked' FOR UPDATE`,
+      );
+      await db.query(
+        `UPDATE agent_quarantines SET until = now() - interval '1 second' WHERE agent_id = 'locked'`,
+      );
+      // Two sweeps' time: one that takes the quarantine waits for the window.
+      await new Promise((resolve) => setTimeout(resolve, 2_500));
+      // The quarantine's row, as the judgement takes it: a deadlock if the sweep holds it.
+      await expect(
+        recording.query(`SELECT 1 FROM agent_quarantines WHERE agent_id = 'locked' FOR UPDATE`),
+      ).resolves.toBeDefined();
+      await recording.query('COMMIT');
+    } finally {
+      await recording.query('ROLLBACK').catch(() => undefined);
+      await recording.end();
+    }
+    // Released at the next sweep, once.
+    await waitFor(
+      async () => ((await events('agent.released', 'locked')).length > 0 ? true : undefined),
+      10_000,
+      'the release',
+    );
+    expect(await events('agent.released', 'locked')).toEqual([
+      { agentId: 'locked', skill: 'locked-skill', reason: 'cooldown' },
+    ]);
+    expect((await call('GET', '/agents/locked', operator)).body.data.quarantines).toEqual([]);
+  }, 60_000);
 });

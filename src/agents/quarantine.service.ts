@@ -508,17 +508,49 @@ export class QuarantineService implements OnModuleInit {
     });
   }
 
-  /** Ends quarantines whose cool-down has passed (any tenant); how many it ended. */
+  /**
+   * Ends quarantines whose cool-down has passed (any tenant); how many it ended. It waits for no
+   * row: a quarantine another transaction holds is left to the next round, and so is one whose
+   * outcome window is held. Recording an outcome holds its window, then (judging it) takes the
+   * quarantine; a sweep holding the quarantine and waiting for the window deadlocked with it.
+   */
   async releaseExpired(): Promise<number> {
     return this.unitOfWork.run(async (tx) => {
+      const due = await tx.manager.query<Ended[]>(
+        `SELECT tenant_id, agent_id, skill_id FROM agent_quarantines
+          WHERE until <= now() ORDER BY until LIMIT ${RELEASE_BATCH}
+            FOR UPDATE SKIP LOCKED`,
+      );
+      if (due.length === 0) return 0;
+      const keys = [
+        due.map((row) => row.tenant_id),
+        due.map((row) => row.agent_id),
+        due.map((row) => row.skill_id),
+      ];
+      // Their windows that exist, and those of them this transaction could lock.
+      const windows = `SELECT o.tenant_id, o.agent_id, o.skill_id FROM agent_skill_outcomes o
+          JOIN unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS d(tenant_id, agent_id, skill_id)
+            ON o.tenant_id = d.tenant_id AND o.agent_id = d.agent_id AND o.skill_id = d.skill_id`;
+      const existing = await tx.manager.query<Ended[]>(windows, keys);
+      const locked = await tx.manager.query<Ended[]>(
+        `${windows} ORDER BY o.tenant_id, o.agent_id, o.skill_id FOR UPDATE OF o SKIP LOCKED`,
+        keys,
+      );
+      const id = (row: Ended) => JSON.stringify([row.tenant_id, row.agent_id, row.skill_id]);
+      const free = new Set(locked.map(id));
+      const held = new Set(existing.map(id).filter((key) => !free.has(key)));
+      const releasable = due.filter((row) => !held.has(id(row)));
+      if (releasable.length === 0) return 0;
       const [ended] = await tx.manager.query<[Ended[], number]>(
         `DELETE FROM agent_quarantines q
-          USING (SELECT tenant_id, agent_id, skill_id FROM agent_quarantines
-                  WHERE until <= now() ORDER BY until LIMIT ${RELEASE_BATCH}
-                    FOR UPDATE SKIP LOCKED) due
-          WHERE q.tenant_id = due.tenant_id AND q.agent_id = due.agent_id
-            AND q.skill_id = due.skill_id
+          USING unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS r(tenant_id, agent_id, skill_id)
+          WHERE q.tenant_id = r.tenant_id AND q.agent_id = r.agent_id AND q.skill_id = r.skill_id
         RETURNING q.tenant_id, q.agent_id, q.skill_id`,
+        [
+          releasable.map((row) => row.tenant_id),
+          releasable.map((row) => row.agent_id),
+          releasable.map((row) => row.skill_id),
+        ],
       );
       await this.released(tx, ended, 'cooldown');
       return ended.length;

@@ -460,4 +460,35 @@ describe('partitioned history: retention', () => {
     const again = await retention.purge();
     expect(again).toEqual({ partitions: [], deliveries: 0, messages: 0, events: 0 });
   });
+
+  it('keeps an event set aside after its handlers failed (abandoned), and its partition', async () => {
+    const [t1, t2] = [260, 230].map((days) => now - days * DAY);
+    await partitions.ensureAhead('events', t1);
+    const p1 = await partitionAt('events', t1);
+    const p2 = await partitionAt('events', t2);
+    expect(p1).not.toBe(p2);
+    // p1: only an abandoned event (out of the outbox, its attempts and error on its row, as
+    // the dispatcher leaves it after the tenth failure). p2: an abandoned one and a dispatched one.
+    await event(t1, 'abandoned-1', true);
+    await event(t2, 'abandoned-2', true);
+    await event(t2 + 1, 'dispatched-2', true);
+    await pg.query(
+      `UPDATE events SET dispatch_attempts = 10, dispatch_error = 'the handler failed'
+        WHERE subject_id LIKE 'abandoned-%'`,
+    );
+    const purged = await retention.purge();
+    expect(purged.partitions).not.toContain(p1);
+    expect(purged.partitions).not.toContain(p2);
+    const { rows } = await pg.query<{ subject_id: string; dispatch_error: string }>(
+      `SELECT subject_id, dispatch_error FROM events
+        WHERE subject_id LIKE 'abandoned-%' OR subject_id = 'dispatched-2' ORDER BY 1`,
+    );
+    expect(rows).toEqual([
+      { subject_id: 'abandoned-1', dispatch_error: 'the handler failed' },
+      { subject_id: 'abandoned-2', dispatch_error: 'the handler failed' },
+    ]);
+    // Dispatched again by the runbook's statements, it goes with the next pass after that.
+    await pg.query(`UPDATE events SET dispatch_attempts = 0 WHERE subject_id LIKE 'abandoned-%'`);
+    expect((await retention.purge()).partitions).toEqual(expect.arrayContaining([p1, p2]));
+  });
 });

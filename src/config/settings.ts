@@ -187,7 +187,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'WEBHOOK_RETENTION',
     default: '30d',
     meaning:
-      "finished deliveries, their attempts and dispatched events (not a run's history) older than this are purged, a whole partition at a time (`HISTORY_PARTITION_INTERVAL`)",
+      "finished deliveries, their attempts and dispatched events (not a run's history, nor an event set aside after its handlers failed) older than this are purged, a whole partition at a time (`HISTORY_PARTITION_INTERVAL`)",
   },
   {
     name: 'HISTORY_PARTITION_INTERVAL',

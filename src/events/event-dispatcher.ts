@@ -14,7 +14,13 @@ import { PgNotifications } from '../database/pg-notifications';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
 import { DomainEvent, eventTypeMatches } from './domain-event';
-import { EVENT_COLUMNS, EVENTS_CHANNEL, EventRow, eventFromRow } from './events.service';
+import {
+  EVENT_COLUMNS,
+  EVENTS_CHANNEL,
+  EventRow,
+  eventFromRow,
+  MAX_DISPATCH_ATTEMPTS,
+} from './events.service';
 
 /**
  * A reaction to domain events (webhook fan-out, workflow triggers, leaderboard counts). It runs
@@ -31,7 +37,6 @@ export interface EventHandler {
 
 const BATCH = 200;
 const POLL_EVERY_MS = 1_000;
-const MAX_ATTEMPTS = 10;
 const MAX_DEFERRAL_SECONDS = 300;
 const MAX_DEFERRALS_REMEMBERED = 10_000;
 /**
@@ -65,7 +70,7 @@ export function inEventContext<T>(event: DomainEvent, work: () => T): T {
  * batches with FOR UPDATE SKIP LOCKED, so N replicas share the outbox without handing one event
  * out twice. Woken by NOTIFY on commit; polls every second in case a notification was missed.
  * An event whose handler keeps failing is retried with backoff, then set aside after
- * MAX_ATTEMPTS with its error stored, so it cannot block the events behind it; one the database
+ * MAX_DISPATCH_ATTEMPTS with its error stored, so it cannot block the events behind it; one the database
  * gives up on (timeout, lock wait, deadlock) is backed off the same way without using attempts.
  */
 @Injectable()
@@ -312,7 +317,7 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Counts the failure and keeps its message on the event, and backs the event off (2^n
-   * seconds, at most 5 minutes) or, after MAX_ATTEMPTS, sets it aside for good: out of the
+   * seconds, at most 5 minutes) or, after MAX_DISPATCH_ATTEMPTS, sets it aside for good: out of the
    * outbox, its attempts and last error kept on its row.
    */
   private async recordFailure(event: DomainEvent, error: Error): Promise<void> {
@@ -332,11 +337,11 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
          set_aside AS (
            DELETE FROM event_outbox USING failed f WHERE position = $2 AND f.attempts >= $4)
          SELECT attempts FROM failed`,
-        [event.id, event.position, error.message, MAX_ATTEMPTS],
+        [event.id, event.position, error.message, MAX_DISPATCH_ATTEMPTS],
       ),
     );
     const attempts = rows[0]?.attempts ?? 0;
-    const abandoned = attempts >= MAX_ATTEMPTS;
+    const abandoned = attempts >= MAX_DISPATCH_ATTEMPTS;
     this.failures.inc({ outcome: abandoned ? 'abandoned' : 'retry' });
     this.logger[abandoned ? 'error' : 'warn'](
       { eventId: event.id, type: event.type, attempts, err: error },

@@ -10,6 +10,12 @@ import { preparedQuery } from '../database/prepared';
 import { Transaction } from '../database/unit-of-work';
 import { DomainEvent, EmitInput } from './domain-event';
 
+/**
+ * Failures after which an event's dispatch is given up: it leaves the outbox, its attempts and
+ * last error kept on its row until an operator dispatches it again; retention keeps it.
+ */
+export const MAX_DISPATCH_ATTEMPTS = 10;
+
 /** NOTIFY channel the dispatcher listens on; one notification per committing transaction. */
 export const EVENTS_CHANNEL = 'agentmesh_events';
 
@@ -156,19 +162,21 @@ export class EventsService {
 
   /**
    * Retention, first step: drops the partitions wholly older than `olderThan` that hold no
-   * event still kept (in the outbox, or a run's history). Returns their names.
+   * event still kept (in the outbox, set aside after MAX_DISPATCH_ATTEMPTS failures, or a
+   * run's history). Returns their names.
    */
   dropExpiredPartitions(olderThan: Date): Promise<string[]> {
     return this.partitions.dropExpired(
       'events',
       olderThan,
-      `x.subject_type = 'workflow' OR x.id IN (SELECT o.event_id FROM event_outbox o)`,
+      `x.subject_type = 'workflow' OR x.dispatch_attempts >= ${MAX_DISPATCH_ATTEMPTS}
+         OR x.id IN (SELECT o.event_id FROM event_outbox o)`,
     );
   }
 
   /**
    * Retention, second step: deletes up to `batchSize` events older than `olderThan` that are
-   * dispatched (out of the outbox), oldest first, skipping rows another transaction holds,
+   * dispatched (out of the outbox, not set aside), oldest first, skipping rows another transaction holds,
    * among the partitions wholly past it that could not be dropped (and the default one); the
    * others wait to be dropped whole. Returns how many went; call again until fewer.
    * A workflow run's events are its history (`GET /workflows/{id}/events`): they stay.
@@ -180,6 +188,7 @@ export class EventsService {
       `DELETE FROM events WHERE id IN (
          SELECT e.id FROM events e
           WHERE e.id < $2::uuid AND e.subject_type <> 'workflow'
+            AND e.dispatch_attempts < ${MAX_DISPATCH_ATTEMPTS}
             AND NOT EXISTS (SELECT 1 FROM event_outbox o WHERE o.event_id = e.id)
           ORDER BY e.id LIMIT $1 FOR UPDATE SKIP LOCKED)`,
       [batchSize, below],

@@ -686,12 +686,42 @@ describe('live streams and task progress', () => {
     }
   });
 
+  it('resumes after an event that retention has purged since, the newest one too', async () => {
+    // A dispatched event that is no run's history, the newest: retention deletes such events
+    // once they are old, and a quiet service's newest events are such.
+    const { rows } = await db.query<{ position: string }>(
+      `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data)
+       VALUES (gen_random_uuid(), 'default', 'agent.offline', 'agent', 'purged', '{}')
+       RETURNING position::text`,
+    );
+    const purged = rows[0].position;
+    await db.query('BEGIN');
+    await db.query('DELETE FROM event_outbox WHERE position = $1', [purged]);
+    await db.query('DELETE FROM events WHERE position = $1', [purged]);
+    await db.query('COMMIT');
+    for (const path of ['/events/stream', '/events/stream?types=inbound.test.*']) {
+      const resumed = await open(path, { ...reader, 'last-event-id': purged });
+      expect(resumed.status).toBe(200);
+      // It goes on from there: the next event is sent.
+      const runId = await idle();
+      const [next] = (await insertEvent(db, runId)).rows as Array<{ position: string }>;
+      await resumed.until(
+        (s) => s.messages.some((m) => m.id === next.position),
+        5_000,
+        'the event after it',
+      );
+      expect(resumed.messages.every((m) => BigInt(m.id!) > BigInt(purged))).toBe(true);
+    }
+  });
+
   it('refuses a Last-Event-ID past every event, and an unknown run on the tenant stream', async () => {
     const runId = await idle();
     const get = (path: string, headers: Record<string, string>) =>
       fetch(`${base}/api/v1${path}`, { headers });
+    // The newest position given to an event (a rolled-back one's included).
     const { rows } = await db.query<{ newest: string }>(
-      'SELECT max(position)::text AS newest FROM events',
+      `SELECT greatest(pg_sequence_last_value(pg_get_serial_sequence('events', 'position')::regclass),
+                       (SELECT max(position) FROM events))::text AS newest`,
     );
     const beyond = (BigInt(rows[0].newest) + 1_000n).toString();
     for (const path of [`/workflows/${runId}/stream`, '/events/stream']) {

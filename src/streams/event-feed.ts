@@ -135,10 +135,14 @@ export class EventFeed implements OnApplicationBootstrap, OnApplicationShutdown 
     return rows.map(eventFromRow);
   }
 
-  /** The position of the newest event committed, of any tenant (0 when there is none). */
+  /**
+   * The newest position given to an event, of any tenant (0 when none was): the identity's
+   * sequence, not the newest row, which retention may have deleted since it was sent.
+   */
   async newestPosition(): Promise<bigint> {
     const [row] = await this.dataSource.query<Array<{ position: string | null }>>(
-      `SELECT max(position)::text AS position FROM events`,
+      `SELECT greatest(pg_sequence_last_value(pg_get_serial_sequence('events', 'position')::regclass),
+                       (SELECT max(position) FROM events))::text AS position`,
     );
     return row?.position ? BigInt(row.position) : 0n;
   }

@@ -123,7 +123,8 @@ export class HistoryPartitions {
    * Drops every partition wholly older than `cutoff` that holds none of the rows `kept`
    * selects; one holding some stays (retention then deletes its other rows one by one).
    * No new row lands in an expired partition (ids are made at insert time) and an event there
-   * never turns undispatched again, so the check holds no lock while it reads; the one race
+   * never turns undispatched again but one set aside, kept until the runbook's one statement
+   * puts it back in the outbox, so the check holds no lock while it reads; the one race
    * left is a finished delivery retried by hand in that instant: it keeps its delivery and
    * loses its attempts older than the retention.
    */

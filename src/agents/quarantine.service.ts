@@ -529,7 +529,8 @@ export class QuarantineService implements OnModuleInit {
       ];
       // Their windows that exist, and those of them this transaction could lock.
       const windows = `SELECT o.tenant_id, o.agent_id, o.skill_id FROM agent_skill_outcomes o
-          JOIN unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS d(tenant_id, agent_id, skill_id)
+          JOIN unnest($1::varchar[], $2::varchar[], $3::varchar[])
+               AS d(tenant_id, agent_id, skill_id)
             ON o.tenant_id = d.tenant_id AND o.agent_id = d.agent_id AND o.skill_id = d.skill_id`;
       const existing = await tx.manager.query<Ended[]>(windows, keys);
       const locked = await tx.manager.query<Ended[]>(
@@ -543,7 +544,8 @@ export class QuarantineService implements OnModuleInit {
       if (releasable.length === 0) return 0;
       const [ended] = await tx.manager.query<[Ended[], number]>(
         `DELETE FROM agent_quarantines q
-          USING unnest($1::varchar[], $2::varchar[], $3::varchar[]) AS r(tenant_id, agent_id, skill_id)
+          USING unnest($1::varchar[], $2::varchar[], $3::varchar[])
+                AS r(tenant_id, agent_id, skill_id)
           WHERE q.tenant_id = r.tenant_id AND q.agent_id = r.agent_id AND q.skill_id = r.skill_id
         RETURNING q.tenant_id, q.agent_id, q.skill_id`,
         [

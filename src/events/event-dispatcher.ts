@@ -70,8 +70,9 @@ export function inEventContext<T>(event: DomainEvent, work: () => T): T {
  * batches with FOR UPDATE SKIP LOCKED, so N replicas share the outbox without handing one event
  * out twice. Woken by NOTIFY on commit; polls every second in case a notification was missed.
  * An event whose handler keeps failing is retried with backoff, then set aside after
- * MAX_DISPATCH_ATTEMPTS with its error stored, so it cannot block the events behind it; one the database
- * gives up on (timeout, lock wait, deadlock) is backed off the same way without using attempts.
+ * MAX_DISPATCH_ATTEMPTS with its error stored, so it cannot block the events behind it; one the
+ * database gives up on (timeout, lock wait, deadlock) is backed off the same way without using
+ * attempts.
  */
 @Injectable()
 export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -317,8 +318,8 @@ export class EventDispatcher implements OnApplicationBootstrap, OnApplicationShu
 
   /**
    * Counts the failure and keeps its message on the event, and backs the event off (2^n
-   * seconds, at most 5 minutes) or, after MAX_DISPATCH_ATTEMPTS, sets it aside for good: out of the
-   * outbox, its attempts and last error kept on its row.
+   * seconds, at most 5 minutes) or, after MAX_DISPATCH_ATTEMPTS, sets it aside for good: out of
+   * the outbox, its attempts and last error kept on its row.
    */
   private async recordFailure(event: DomainEvent, error: Error): Promise<void> {
     const rows = await this.unitOfWork.run((tx) =>

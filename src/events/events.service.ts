@@ -176,9 +176,9 @@ export class EventsService {
 
   /**
    * Retention, second step: deletes up to `batchSize` events older than `olderThan` that are
-   * dispatched (out of the outbox, not set aside), oldest first, skipping rows another transaction holds,
-   * among the partitions wholly past it that could not be dropped (and the default one); the
-   * others wait to be dropped whole. Returns how many went; call again until fewer.
+   * dispatched (out of the outbox, not set aside), oldest first, skipping rows another
+   * transaction holds, among the partitions wholly past it that could not be dropped (and the
+   * default one); the others wait to be dropped whole. Returns how many went; call again until fewer.
    * A workflow run's events are its history (`GET /workflows/{id}/events`): they stay.
    */
   async purgeDispatched(olderThan: Date, batchSize: number): Promise<number> {

@@ -141,8 +141,9 @@ export class EventFeed implements OnApplicationBootstrap, OnApplicationShutdown 
    */
   async newestPosition(): Promise<bigint> {
     const [row] = await this.dataSource.query<Array<{ position: string | null }>>(
-      `SELECT greatest(pg_sequence_last_value(pg_get_serial_sequence('events', 'position')::regclass),
-                       (SELECT max(position) FROM events))::text AS position`,
+      `SELECT greatest(
+                pg_sequence_last_value(pg_get_serial_sequence('events', 'position')::regclass),
+                (SELECT max(position) FROM events))::text AS position`,
     );
     return row?.position ? BigInt(row.position) : 0n;
   }

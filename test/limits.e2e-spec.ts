@@ -1,3 +1,5 @@
+import { randomUUID } from 'node:crypto';
+import { standardSignature } from './utils/signatures';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
@@ -102,6 +104,54 @@ describeRedis('rate limits shared by replicas through Redis', () => {
     }
     expect((await a.http.get('/api/v1/api-keys').set({ authorization })).status).toBe(429);
     expect((await b.http.get('/api/v1/api-keys').set({ authorization })).status).toBe(429);
+  });
+});
+
+describeRedis('the inbound limit shared by replicas through Redis', () => {
+  let db: TestDatabase;
+  let a: TestApp;
+  let b: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    // The global limit out of the way: per address, it outlives this database in Redis.
+    const env = {
+      RATE_LIMIT_PER_MINUTE: '1000000',
+      INBOUND_RATE_LIMIT_PER_MINUTE: '3',
+      REDIS_URL: process.env.REDIS_URL!,
+    };
+    a = await startTestApp(env, { db });
+    b = await startTestApp(env, { db });
+  });
+
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await db.drop();
+  });
+
+  it("counts a source's deliveries once across both replicas", async () => {
+    // Its own key each run: Redis outlives the test databases.
+    const key = `shared-${randomUUID().slice(0, 8)}`;
+    const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
+    const source = await a.http.post('/api/v1/webhooks/sources').set(a.admin).send({ key, secret });
+    expect(source.status).toBe(201);
+    const deliver = (app: TestApp) => {
+      const id = `msg_${randomUUID()}`;
+      const timestamp = Math.floor(Date.now() / 1000);
+      const body = Buffer.from(JSON.stringify({ type: 'ping' }));
+      return app.http
+        .post(`/api/v1/hooks/${key}`)
+        .set('content-type', 'application/json')
+        .set('webhook-id', id)
+        .set('webhook-timestamp', String(timestamp))
+        .set('webhook-signature', standardSignature(secret, id, timestamp, body))
+        .serialize(() => body as unknown as string)
+        .send(body);
+    };
+    const statuses: number[] = [];
+    for (const app of [a, b, a, b, a, b]) statuses.push((await deliver(app)).status);
+    expect(statuses).toEqual([202, 202, 202, 429, 429, 429]);
   });
 });
 

@@ -1,10 +1,11 @@
-import { createHmac, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import type { Response, Test } from 'supertest';
 import { DomainEvent } from '../src/events/domain-event';
 import { EventDispatcher } from '../src/events/event-dispatcher';
 import { createTestDatabase, TestDatabase } from './utils/databases';
 import { waitFor } from './utils/spawn-app';
+import { githubSignature, standardSignature } from './utils/signatures';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 /** GitHub's documented example secret; the second one plays the rotated-in secret. */
@@ -14,20 +15,6 @@ const GITHUB_SECRET_NEW = 'the-new-github-secret';
 const GITHUB_IP = '140.82.115.1';
 const OTHER_IP = '198.51.100.7';
 const SPEC_SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
-
-/** A real GitHub-style signer: hex HMAC-SHA256 of the exact bytes sent. */
-function githubSignature(secret: string, body: Buffer): string {
-  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
-}
-
-/** A real Standard Webhooks signer: base64 HMAC-SHA256 of `id.timestamp.body`. */
-function standardSignature(secret: string, id: string, timestamp: number, body: Buffer): string {
-  const key = Buffer.from(secret.slice('whsec_'.length), 'base64');
-  const mac = createHmac('sha256', key)
-    .update(Buffer.concat([Buffer.from(`${id}.${timestamp}.`), body]))
-    .digest('base64');
-  return `v1,${mac}`;
-}
 
 const now = () => Math.floor(Date.now() / 1000);
 

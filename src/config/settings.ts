@@ -89,7 +89,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'RATE_LIMIT_PER_MINUTE',
     default: '1200',
-    meaning: 'per API key (per address when anonymous)',
+    meaning:
+      'per API key (per address when anonymous); creating and rotating keys is held to 30 a minute per key on top (or this limit, if lower)',
   },
   {
     name: 'BODY_LIMIT_BYTES',

@@ -1,5 +1,5 @@
 import { ExecutionContext, Injectable } from '@nestjs/common';
-import { ThrottlerGuard } from '@nestjs/throttler';
+import { ThrottlerGuard, type ThrottlerRequest } from '@nestjs/throttler';
 import { requestContext } from '../context/request-context';
 import { normaliseAddress } from '../net/cidr';
 import { routeMetadata } from '../route-metadata';
@@ -36,6 +36,16 @@ export class RateLimitGuard extends ThrottlerGuard {
     );
     if (skipped) return true;
     return super.canActivate(context);
+  }
+
+  /**
+   * A route's own limit is a tighter one (key creation: 30 a minute): never looser than the
+   * global limit when that is set lower (`RATE_LIMIT_PER_MINUTE`).
+   */
+  protected override handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const global = request.throttler.limit;
+    if (typeof global !== 'number' || request.limit <= global) return super.handleRequest(request);
+    return super.handleRequest({ ...request, limit: global });
   }
 
   protected override getTracker(request: Record<string, unknown>): Promise<string> {

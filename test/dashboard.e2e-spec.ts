@@ -47,7 +47,7 @@ function gaugeNames(metricsText: string): Set<string> {
  * gauge is read from the database, so that every replica reports the same value: it is
  * aggregated with max (or min), since a sum counts it once per replica.
  */
-const PER_REPLICA = /^(agentmesh_workers|db_pool_.*|process_.*|nodejs_.*)$/;
+const PER_REPLICA = /^(agentmesh_workers|rate_limit_shared|db_pool_.*|process_.*|nodejs_.*)$/;
 
 /** `sum(g)` or `sum by (labels) (g)` of a gauge straight, not split by instance. */
 function summedAcrossReplicas(expr: string, gauges: Set<string>): string[] {

@@ -14,16 +14,13 @@ import {
 } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { registered } from '../metrics/registered';
 
 /** Distinct statement labels kept; the rest are counted as `other` (a bounded label set). */
 export const MAX_STATEMENT_LABELS = 200;
 const MAX_CACHED_TEXTS = 5_000;
 
-function metric<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
-
-export const statementDuration = metric(
+export const statementDuration = registered(
   'db_statement_duration_seconds',
   () =>
     new Histogram({

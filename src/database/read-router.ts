@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { FastifyInstance } from 'fastify';
-import { Counter, Gauge, register } from 'prom-client';
+import { Counter, Gauge } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { Pool, PoolClient } from 'pg';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
@@ -14,6 +14,7 @@ import { InjectConfig } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
 import { bindConnectCallbacks, instrumentClient } from './db-metrics';
 import { isDatabaseUnavailable, sqlState } from './database-errors';
+import { registered } from '../metrics/registered';
 
 /** Methods whose requests do not write: they do not keep their key's reads on the primary. */
 const READ_ONLY_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -23,11 +24,7 @@ export const REPLICA_PROBE_MS = 200;
 /** Primary positions kept to date the replica's: enough to measure lags up to a minute. */
 const MAX_SAMPLES = 60_000 / REPLICA_PROBE_MS;
 
-function metric<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
-
-const reads = metric(
+const reads = registered(
   'db_reads_total',
   () =>
     new Counter({
@@ -39,7 +36,7 @@ const reads = metric(
 
 /** The lag of the router started last (prom-client's registry is process-wide). */
 let currentLag: (() => number | undefined) | undefined;
-metric(
+registered(
   'db_replica_lag_seconds',
   () =>
     new Gauge({

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createConnection, createServer, Server, Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { Logger } from '@nestjs/common';
+import { register } from 'prom-client';
 import { FixedWindowStorage } from './fixed-window.storage';
 import { RedisBackedStorage } from './redis.storage';
 
@@ -38,6 +39,12 @@ async function proxyTo(url: string): Promise<{ url: string; hang(): void; close(
       server.close();
     },
   };
+}
+
+/** `rate_limit_shared` as /metrics shows it. */
+async function sharedGauge(): Promise<number | undefined> {
+  const metric = register.getSingleMetric('rate_limit_shared');
+  return (await metric?.get())?.values[0]?.value;
 }
 
 /** Until the storage's connection is ready (its first commands would go to memory before). */
@@ -116,6 +123,7 @@ describeRedis('RedisBackedStorage (against Redis)', () => {
       const storage = await open(proxy.url);
       const key = `default:${randomUUID()}`;
       expect((await storage.increment(key, 60_000, 5, 0, 'default')).totalHits).toBe(1);
+      expect(await sharedGauge()).toBe(1);
       proxy.hang();
       const started = Date.now();
       for (let i = 0; i < 5; i += 1) {
@@ -126,6 +134,8 @@ describeRedis('RedisBackedStorage (against Redis)', () => {
       expect(Date.now() - started).toBeLessThan(2_000);
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toMatch(/per replica/);
+      // What an operator sees: this replica counts in its own memory.
+      expect(await sharedGauge()).toBe(0);
     } finally {
       proxy.close();
     }

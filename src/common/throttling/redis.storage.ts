@@ -1,6 +1,8 @@
 import { Logger, OnModuleDestroy } from '@nestjs/common';
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
+import { Gauge } from 'prom-client';
+import { registered } from '../../metrics/registered';
 import { FixedWindowStorage } from './fixed-window.storage';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -37,6 +39,16 @@ if hits > tonumber(ARGV[2]) then
 end
 return {hits, windowTtl, 0, 0}`;
 
+/** 1 while this replica counts its rate limits in Redis, 0 while in its own memory. */
+const shared = registered(
+  'rate_limit_shared',
+  () =>
+    new Gauge({
+      name: 'rate_limit_shared',
+      help: 'With REDIS_URL: 1 while this replica counts rate limits in Redis (one budget for every replica), 0 while it counts them in its own memory (Redis unreachable or slow)',
+    }),
+);
+
 interface WithIncrement {
   rateLimitIncrement(
     hitsKey: string,
@@ -70,7 +82,11 @@ export class RedisBackedStorage implements ThrottlerStorage, OnModuleDestroy {
       commandTimeout: COMMAND_TIMEOUT_MS,
       lazyConnect: false,
     });
+    shared.set(0);
     this.redis.on('error', (error: Error) => this.degrade(error));
+    this.redis.on('ready', () => {
+      if (!this.degraded) shared.set(1);
+    });
     this.redis.defineCommand('rateLimitIncrement', { numberOfKeys: 2, lua: INCREMENT_SCRIPT });
   }
 
@@ -110,6 +126,7 @@ export class RedisBackedStorage implements ThrottlerStorage, OnModuleDestroy {
   }
 
   private degrade(error: Error): void {
+    shared.set(0);
     if (this.degraded) return;
     this.degraded = true;
     this.logger.warn(
@@ -120,6 +137,7 @@ export class RedisBackedStorage implements ThrottlerStorage, OnModuleDestroy {
   private recovered(): void {
     if (!this.degraded) return;
     this.degraded = false;
+    shared.set(1);
     this.logger.log('Redis answers again; rate limits are shared by the replicas again');
   }
 

@@ -466,12 +466,15 @@ describe('operator console (Chromium)', () => {
     await section.getByLabel('Endpoint').selectOption('');
     const show = page.getByRole('button', { name: `Show delivery ${dead.eventType}` }).first();
     await show.click();
-    const panel = page.getByRole('region', { name: `Delivery ${dead.id}` });
+    // The first dead delivery of the list: another may have died since `dead` was read.
+    const panel = page.getByRole('region', { name: /^Delivery [0-9a-f-]{36}$/ });
+    await panel.waitFor({ timeout: UI_WAIT });
+    const shown = (await panel.getAttribute('aria-label'))!.slice('Delivery '.length);
     await panel.getByRole('button', { name: 'Retry delivery' }).click();
     await panel.getByText('Queued to be sent again.').waitFor({ timeout: UI_WAIT });
     const delivered = await waitFor(
       async () => {
-        const one = await api('GET', `/webhooks/deliveries/${dead.id}`);
+        const one = await api('GET', `/webhooks/deliveries/${shown}`);
         return one.body.data.status === 'succeeded' ? one.body.data : undefined;
       },
       UI_WAIT,

@@ -92,25 +92,29 @@ if (!process.env.REDIS_URL) {
   console.warn('REDIS_URL is unset: skipping the rate-limit tests shared across replicas');
 }
 
-describeRedis('rate limits shared by replicas through Redis', () => {
+/** Two replicas on one database and one Redis, started with `env` for the enclosing block. */
+function twoReplicas(env: Record<string, string>): { a: TestApp; b: TestApp } {
+  const replicas = {} as { a: TestApp; b: TestApp };
   let db: TestDatabase;
-  let a: TestApp;
-  let b: TestApp;
-
   beforeAll(async () => {
     db = await createTestDatabase();
-    const env = { RATE_LIMIT_PER_MINUTE: '6', REDIS_URL: process.env.REDIS_URL! };
-    a = await startTestApp(env, { db });
-    b = await startTestApp(env, { db });
+    const shared = { ...env, REDIS_URL: process.env.REDIS_URL! };
+    replicas.a = await startTestApp(shared, { db });
+    replicas.b = await startTestApp(shared, { db });
   });
-
   afterAll(async () => {
-    await a.close();
-    await b.close();
+    await replicas.a.close();
+    await replicas.b.close();
     await db.drop();
   });
+  return replicas;
+}
+
+describeRedis('rate limits shared by replicas through Redis', () => {
+  const replicas = twoReplicas({ RATE_LIMIT_PER_MINUTE: '6' });
 
   it('counts one budget across both replicas', async () => {
+    const { a, b } = replicas;
     const { authorization } = await createKey(a, { scopes: ['keys:admin'] });
     for (let i = 0; i < 3; i += 1) {
       expect((await a.http.get('/api/v1/api-keys').set({ authorization })).status).toBe(200);
@@ -122,29 +126,14 @@ describeRedis('rate limits shared by replicas through Redis', () => {
 });
 
 describeRedis('the inbound limit shared by replicas through Redis', () => {
-  let db: TestDatabase;
-  let a: TestApp;
-  let b: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    // The global limit out of the way: per address, it outlives this database in Redis.
-    const env = {
-      RATE_LIMIT_PER_MINUTE: '1000000',
-      INBOUND_RATE_LIMIT_PER_MINUTE: '3',
-      REDIS_URL: process.env.REDIS_URL!,
-    };
-    a = await startTestApp(env, { db });
-    b = await startTestApp(env, { db });
-  });
-
-  afterAll(async () => {
-    await a.close();
-    await b.close();
-    await db.drop();
+  // The global limit out of the way: per address, it outlives this database in Redis.
+  const replicas = twoReplicas({
+    RATE_LIMIT_PER_MINUTE: '1000000',
+    INBOUND_RATE_LIMIT_PER_MINUTE: '3',
   });
 
   it("counts a source's deliveries once across both replicas", async () => {
+    const { a, b } = replicas;
     // Its own key each run: Redis outlives the test databases.
     const key = `shared-${randomUUID().slice(0, 8)}`;
     const secret = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';

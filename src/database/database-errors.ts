@@ -40,9 +40,22 @@ const UNAVAILABLE_MESSAGES = [
   'is not currently accepting connections',
 ];
 
+/**
+ * A transaction whose connection PostgreSQL ended before the transaction was over (a restart,
+ * a failover, `pg_terminate_backend`): TypeORM lets such a connection go, and the statements
+ * after it fail with "already released", which says nothing of the cause. Unavailable: 503.
+ */
+export class ConnectionLostError extends Error {
+  constructor(cause: unknown) {
+    super('The database connection was lost during the transaction', { cause });
+    this.name = 'ConnectionLostError';
+  }
+}
+
 /** True when an error (or what it wraps) says PostgreSQL is unreachable or overloaded. */
 export function isDatabaseUnavailable(error: unknown, depth = 0): boolean {
   if (!error || typeof error !== 'object' || depth > 4) return false;
+  if (error instanceof ConnectionLostError) return true;
   const candidate = error as {
     code?: unknown;
     message?: unknown;

@@ -15,6 +15,7 @@ import {
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { registered } from '../metrics/registered';
+import { guardClientErrors } from './client-errors';
 
 /** Distinct statement labels kept; the rest are counted as `other` (a bounded label set). */
 export const MAX_STATEMENT_LABELS = 200;
@@ -224,6 +225,7 @@ export class DbMetrics implements OnModuleInit {
     const pool = (this.dataSource.driver as PostgresDriver).master as Pool;
     const slowMs = this.config.dbSlowQueryMs;
     bindConnectCallbacks(pool);
+    guardClientErrors(pool, this.logger);
     pool.on('acquire', (client) =>
       instrumentClient(client, { slowMs, log: this.logger, metrics: true }),
     );

@@ -12,6 +12,7 @@ import { tracingState } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
 import { dataSourceOptions } from './data-source-options';
+import { guardClientErrors } from './client-errors';
 import { bindConnectCallbacks, instrumentClient } from './db-metrics';
 import { isDatabaseUnavailable, sqlState } from './database-errors';
 import { registered } from '../metrics/registered';
@@ -139,6 +140,9 @@ export class ReadRouter implements OnModuleInit, OnModuleDestroy {
         'The read replica is not reachable: reads use the primary',
       );
     });
+    if (this.replica.isInitialized) {
+      guardClientErrors((this.replica.driver as PostgresDriver).master as Pool, this.logger);
+    }
     if (tracingState.enabled && this.replica.isInitialized) {
       // Statements on the replica are spans too (its durations are not in the primary's metric).
       const log = this.logger;

@@ -3,6 +3,7 @@ import type { PoolClient } from 'pg';
 import { DataSource, EntityManager } from 'typeorm';
 import { requestContext } from '../common/context/request-context';
 import { MARK_COMMITTED_SQL } from '../common/idempotency/idempotency.store';
+import { ConnectionLostError } from './database-errors';
 import { preparedConfig } from './prepared';
 
 export interface Transaction {
@@ -85,11 +86,13 @@ export class UnitOfWork {
       if (written.status === 'rejected') throw written.reason;
       if (commit.status === 'rejected') throw commit.reason;
     } catch (error) {
-      if (client && began) {
+      // Released before our own release: TypeORM lets the connection go when it is lost.
+      const lost = runner.isReleased;
+      if (client && began && !lost) {
         await began.catch(() => undefined);
         await client.query('ROLLBACK').catch(() => undefined);
       }
-      throw error;
+      throw lost ? new ConnectionLostError(error) : error;
     } finally {
       (runner as { isTransactionActive: boolean }).isTransactionActive = false;
       if (client) client.pipeline = false;

@@ -85,10 +85,23 @@ describe('Idempotency-Key', () => {
     // The reservation a first request holds while it runs, made through the real store.
     const store = test.app.get(IdempotencyStore);
     const hash = requestHash('POST', '/api/v1/workflows', inline, writerId);
-    expect(await store.reserve('default', 'key-3', hash)).toEqual({ kind: 'reserved' });
+    expect(await store.reserve('default', 'key-3', hash)).toMatchObject({ kind: 'reserved' });
     const count = await runCount();
     expect((await start('key-3', inline)).status).toBe(409);
     expect(await runCount()).toBe(count);
+  });
+
+  it('a release frees only the reservation it was made for', async () => {
+    const store = test.app.get(IdempotencyStore);
+    const hash = requestHash('POST', '/api/v1/workflows', inline, writerId);
+    const first = await store.reserve('default', 'key-3b', hash);
+    expect(first).toMatchObject({ kind: 'reserved' });
+    const { lockedAt } = first as { lockedAt: string };
+    // Another reservation's release (sent again after its answer was lost) leaves this one.
+    await store.release('default', 'key-3b', '2000-01-01T00:00:00Z');
+    expect(await store.reserve('default', 'key-3b', hash)).toEqual({ kind: 'in_flight' });
+    await store.release('default', 'key-3b', lockedAt);
+    expect(await store.reserve('default', 'key-3b', hash)).toMatchObject({ kind: 'reserved' });
   });
 
   it('a failed request keeps nothing: the key can be used again', async () => {
@@ -96,6 +109,44 @@ describe('Idempotency-Key', () => {
     expect(bad.status).toBe(400);
     const good = await start('key-4', inline);
     expect(good.status).toBe(201);
+  });
+
+  it('a request refused while the database was failing frees its key once the database is back', async () => {
+    // The database fails the run's insert (503) and then the key's release as well: the key
+    // stayed reserved, and every retry with it answered 409 for IN_FLIGHT_STALE_SECONDS (60).
+    await db.query(`
+      CREATE TABLE outage_switch (on_now boolean NOT NULL);
+      INSERT INTO outage_switch VALUES (true);
+      CREATE FUNCTION outage_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF (SELECT on_now FROM outage_switch) THEN
+          RAISE EXCEPTION 'the database is starting up' USING ERRCODE = '57P03';
+        END IF;
+        RETURN COALESCE(NEW, OLD);
+      END $$;
+      CREATE TRIGGER outage_runs BEFORE INSERT ON workflow_runs
+        FOR EACH ROW EXECUTE FUNCTION outage_refuse();
+      CREATE TRIGGER outage_keys BEFORE DELETE ON idempotency_keys
+        FOR EACH ROW EXECUTE FUNCTION outage_refuse();`);
+    try {
+      const count = await runCount();
+      const refused = await start('key-outage', inline);
+      expect(refused.status).toBe(503);
+      await db.query('UPDATE outage_switch SET on_now = false');
+      let retried = await start('key-outage', inline);
+      for (let i = 0; i < 50 && retried.status === 409; i += 1) {
+        await new Promise((done) => setTimeout(done, 200));
+        retried = await start('key-outage', inline);
+      }
+      expect(retried.status).toBe(201);
+      expect(await runCount()).toBe(count + 1);
+    } finally {
+      await db.query(`
+        DROP TRIGGER outage_runs ON workflow_runs;
+        DROP TRIGGER outage_keys ON idempotency_keys;
+        DROP FUNCTION outage_refuse();
+        DROP TABLE outage_switch;`);
+    }
   });
 
   it('keys are per tenant', async () => {

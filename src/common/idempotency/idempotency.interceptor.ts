@@ -22,6 +22,12 @@ export enum IdempotencyErrorCode {
 
 /** Pauses between attempts to store a response once the change committed. */
 const STORE_RETRY_DELAYS_MS = [100, 500, 2_000];
+/**
+ * Pauses between attempts to free the key of a request that changed nothing, when the first
+ * failed (the database that failed the request failed the release too): about 40 s in all,
+ * after which the key, still reserved, is stale for a retry to take over anyway.
+ */
+const RELEASE_RETRY_DELAYS_MS = [250, 500, 1_000, 2_000, 4_000, 8_000, 8_000, 8_000, 8_000];
 
 /**
  * What makes two requests "the same": the API key that sent it, method, path with query, and
@@ -116,6 +122,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       case 'reserved':
         break;
     }
+    const { lockedAt } = reservation;
     const held = { tenantId, key, committed: false };
     if (current) current.idempotency = held;
     const headersBefore = headerValues(reply);
@@ -135,7 +142,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
             );
           } else {
             // Nothing was done (the change rolled back): the client may retry with the same key.
-            await this.store.release(tenantId, key).catch(() => undefined);
+            await this.store
+              .release(tenantId, key, lockedAt)
+              .catch(() => this.releaseLater(tenantId, key, lockedAt));
           }
           throw error;
         }
@@ -180,6 +189,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
         await new Promise((done) => setTimeout(done, STORE_RETRY_DELAYS_MS[attempt]));
       }
     }
+  }
+
+  /**
+   * Frees the key in the background once the database answers again: a retry with it would
+   * otherwise answer 409 until the reservation is stale. The request's error is not held up.
+   */
+  private releaseLater(tenantId: string, key: string, lockedAt: string, attempt = 0): void {
+    if (attempt >= RELEASE_RETRY_DELAYS_MS.length) {
+      this.logger.warn(
+        { tenantId },
+        'Freeing an Idempotency-Key failed; it is taken over once stale',
+      );
+      return;
+    }
+    setTimeout(() => {
+      this.store
+        .release(tenantId, key, lockedAt)
+        .catch(() => this.releaseLater(tenantId, key, lockedAt, attempt + 1));
+    }, RELEASE_RETRY_DELAYS_MS[attempt]).unref();
   }
 }
 

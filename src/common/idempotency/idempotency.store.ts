@@ -7,7 +7,8 @@ export const IDEMPOTENCY_TTL_HOURS = 24;
 export const IN_FLIGHT_STALE_SECONDS = 60;
 
 export type Reservation =
-  | { kind: 'reserved' }
+  /** `lockedAt` names this reservation (its `locked_at`, exact): what `release` frees. */
+  | { kind: 'reserved'; lockedAt: string }
   | { kind: 'replay'; statusCode: number; body: unknown; headers: Record<string, string> }
   | { kind: 'in_flight' }
   /** The first request's change committed, but its response was never stored. */
@@ -31,7 +32,7 @@ export class IdempotencyStore {
 
   async reserve(tenantId: string, key: string, requestHash: string): Promise<Reservation> {
     // Insert, or take over an expired row or a stale in-flight one.
-    const [claimed]: [unknown[]] = await this.dataSource
+    const [claimed]: [Array<{ lockedAt: string }>] = await this.dataSource
       .query(
         `INSERT INTO idempotency_keys (tenant_id, key, request_hash, expires_at)
        VALUES ($1, $2, $3, now() + make_interval(hours => $4))
@@ -43,11 +44,11 @@ export class IdempotencyStore {
                AND idempotency_keys.committed_at IS NULL
                AND idempotency_keys.locked_at <= now() - make_interval(secs => $5)
                AND idempotency_keys.request_hash = EXCLUDED.request_hash)
-       RETURNING 1`,
+       RETURNING locked_at::text AS "lockedAt"`,
         [tenantId, key, requestHash, IDEMPOTENCY_TTL_HOURS, IN_FLIGHT_STALE_SECONDS],
       )
-      .then((rows: unknown[]) => [rows]);
-    if (claimed.length > 0) return { kind: 'reserved' };
+      .then((rows: Array<{ lockedAt: string }>) => [rows]);
+    if (claimed.length > 0) return { kind: 'reserved', lockedAt: claimed[0].lockedAt };
     const [row] = await this.dataSource.query<
       Array<{
         requestHash: string;
@@ -90,12 +91,17 @@ export class IdempotencyStore {
     );
   }
 
-  /** The request failed and changed nothing: forget the key so the client may retry with it. */
-  async release(tenantId: string, key: string): Promise<void> {
+  /**
+   * The request failed and changed nothing: forget the key so the client may retry with it.
+   * Only the reservation made at `lockedAt`: a release sent again (its first answer lost) never
+   * frees the reservation of a retry made since.
+   */
+  async release(tenantId: string, key: string, lockedAt: string): Promise<void> {
     await this.dataSource.query(
       `DELETE FROM idempotency_keys
-        WHERE tenant_id = $1 AND key = $2 AND status_code IS NULL AND committed_at IS NULL`,
-      [tenantId, key],
+        WHERE tenant_id = $1 AND key = $2 AND status_code IS NULL AND committed_at IS NULL
+          AND locked_at = $3::timestamptz`,
+      [tenantId, key, lockedAt],
     );
   }
 

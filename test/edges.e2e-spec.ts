@@ -313,6 +313,39 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
       expect(paired.body?.data.name).toBe('a\u{1F600}b');
     });
 
+    it('bytes that are not UTF-8 are refused: not stored with U+FFFD in their place', async () => {
+      const bodies = [
+        Buffer.concat([
+          Buffer.from('{"name":"bad'),
+          Buffer.from([0xff, 0xfe]),
+          Buffer.from('utf8","skills":[{"name":"n"}]}'),
+        ]),
+        // An encoded surrogate (CESU-8) and an overlong "." are not UTF-8 either.
+        Buffer.concat([
+          Buffer.from('{"name":"n","skills":[{"name":"n"}],"labels":{"k":"'),
+          Buffer.from([0xed, 0xa0, 0x80, 0xc0, 0xae]),
+          Buffer.from('"}}'),
+        ]),
+        // Latin-1 sent as JSON, whatever charset it claims.
+        Buffer.concat([
+          Buffer.from('{"name":"caf'),
+          Buffer.from([0xe9]),
+          Buffer.from('","skills":[{"name":"n"}]}'),
+        ]),
+      ];
+      for (const body of bodies) {
+        const answer = await send('PUT', '/api/v1/agents/not-utf8', { headers: admin, body });
+        expectProblem(answer, 400);
+        expect(answer.body?.detail).toMatch(/UTF-8/);
+      }
+      const latin1 = await send('PUT', '/api/v1/agents/not-utf8', {
+        headers: { ...admin, 'content-type': 'application/json; charset=iso-8859-1' },
+        body: bodies[2],
+      });
+      expectProblem(latin1, 400);
+      expect((await send('GET', '/api/v1/agents/not-utf8', { headers: admin })).status).toBe(404);
+    });
+
     it('a number past the largest double (1e400) is refused by field: not stored as null', async () => {
       const cases: Array<[string, string[]]> = [
         ['{"name":"n","skills":[{"name":"n"}],"labels":{"k":1e400}}', ['labels.k']],

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isUtf8 } from 'node:buffer';
 import { BadRequestError } from '../../common/errors/domain-error';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from '../../common/http/json-depth';
 import { LONE_SURROGATE } from './payload';
@@ -18,7 +19,8 @@ export function limitHookBodies(fastify: FastifyInstance, bodyLimit: number): vo
  * a hooks route gets the raw Buffer, never parsed and serialised again, because a signature
  * covers the exact bytes; every other route parses JSON as before (same proto and constructor
  * poisoning rules, same errors for empty and malformed bodies), once the bytes are known not to
- * nest deeper than MAX_JSON_DEPTH (the hooks routes check their payloads' depth themselves).
+ * nest deeper than MAX_JSON_DEPTH (the hooks routes check their payloads' depth themselves) and
+ * to be UTF-8.
  */
 export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number): void {
   const { onProtoPoisoning, onConstructorPoisoning } = fastify.initialConfig;
@@ -49,6 +51,18 @@ export function keepRawJsonOnHooks(fastify: FastifyInstance, bodyLimit: number):
       // a required one is reported field by field.
       if (body.length === 0) {
         done(null, undefined);
+        return;
+      }
+      // JSON is UTF-8 (RFC 8259), whatever charset the request claims: decoding other bytes
+      // would put U+FFFD in their place, and what was stored would not be what was sent.
+      if (!isUtf8(body)) {
+        done(
+          new BadRequestError(
+            'malformed_body',
+            'The body is not valid UTF-8: JSON is sent as UTF-8 (RFC 8259).',
+          ),
+          undefined,
+        );
         return;
       }
       // The default parser is synchronous: it calls done itself.

@@ -30,6 +30,11 @@ describe('parsePayload', () => {
       'the JSON holds a lone UTF-16 surrogate (\\ud800-\\udfff)',
     ],
     [
+      'number past the largest double',
+      Buffer.from('{"a":[1,1e309]}'),
+      'the JSON holds a number past the largest (about 1.8e308), which would be stored as null',
+    ],
+    [
       'too deep',
       Buffer.from('['.repeat(MAX_PAYLOAD_DEPTH + 1) + ']'.repeat(MAX_PAYLOAD_DEPTH + 1)),
       `the JSON nests deeper than ${MAX_PAYLOAD_DEPTH} levels`,

@@ -13,8 +13,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * The body as JSON, or why it cannot be used: not UTF-8, not JSON, not an object when `kind`
- * asks for one, nested too deep, or holding a NUL character (PostgreSQL's jsonb refuses
- * `\u0000`). Never throws.
+ * asks for one, nested too deep, holding a NUL character (PostgreSQL's jsonb refuses
+ * `\u0000`) or a lone surrogate, or a number past the largest double. Never throws.
  */
 export function parsePayload(body: Buffer, kind?: 'object'): ParsedPayload {
   let text: string;
@@ -49,6 +49,10 @@ function unstorable(root: unknown): string | undefined {
       if (value.includes('\u0000')) return 'the JSON holds a NUL character (\\u0000)';
       if (LONE_SURROGATE.test(value))
         return 'the JSON holds a lone UTF-16 surrogate (\\ud800-\\udfff)';
+    } else if (typeof value === 'number') {
+      // JSON.parse makes such a literal Infinity, which JSON (and jsonb) can only hold as null.
+      if (!Number.isFinite(value))
+        return 'the JSON holds a number past the largest (about 1.8e308), which would be stored as null';
     } else if (value !== null && typeof value === 'object') {
       if (depth > MAX_PAYLOAD_DEPTH)
         return `the JSON nests deeper than ${MAX_PAYLOAD_DEPTH} levels`;

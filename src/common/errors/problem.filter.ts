@@ -61,7 +61,7 @@ export class ProblemFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
-    const described = this.describe(exception);
+    const described = clientClosed(exception, request) ?? this.describe(exception);
     const problem =
       tooLarge(described, request) ?? methodNotAllowed(described, request) ?? described;
 
@@ -141,6 +141,25 @@ export class ProblemFilter implements ExceptionFilter {
     if (fastifyProblem) return fastifyProblem;
     return { status: 500, slug: 'internal', detail: 'An unexpected error occurred.' };
   }
+}
+
+/**
+ * The client hung up before its request was read (mid-body): the read's error (ECONNRESET,
+ * "aborted") is the client's, not the database's, whose unavailability the same code means
+ * elsewhere. Nobody is left to answer; nothing is logged past the request's own line.
+ */
+function clientClosed(
+  exception: unknown,
+  request: FastifyRequest | undefined,
+): Problem | undefined {
+  const raw = request?.raw;
+  if (!raw || !(raw.aborted || raw.readableAborted)) return undefined;
+  if (exception instanceof DomainError || exception instanceof HttpException) return undefined;
+  return {
+    status: 400,
+    slug: 'client-closed-request',
+    detail: 'The client closed the connection before its request was read.',
+  };
 }
 
 /**

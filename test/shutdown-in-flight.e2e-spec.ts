@@ -213,6 +213,44 @@ describe('a replica told to stop (SIGTERM)', () => {
   });
 });
 
+describe('a request that began before SIGTERM', () => {
+  let db: TestDatabase;
+  let test: TestApp;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    test = await startTestApp({}, { db });
+  });
+
+  afterAll(async () => {
+    await test.app.close();
+    await db.drop();
+  });
+
+  it('is answered with Connection: close too when its answer comes during the drain (a waiting claim)', async () => {
+    const url = await listenOnLoopback(test);
+    const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
+    const registered = await fetch(`${url}/api/v1/agents`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ id: 'drain-waiter', name: 'Waiter', skills: [{ name: 'idle' }] }),
+    });
+    expect(registered.status).toBe(201);
+    // Sent before the drain, answered during it: its client would send its next request on a
+    // connection the close is about to reset.
+    const claim = fetch(`${url}/api/v1/agents/drain-waiter/tasks/claim`, {
+      method: 'POST',
+      headers: admin,
+      body: JSON.stringify({ waitSeconds: 1 }),
+    });
+    await new Promise((done) => setTimeout(done, 200));
+    test.app.get(ShutdownState).begin();
+    const answered = await claim;
+    expect(answered.status).toBe(200);
+    expect(answered.headers.get('connection')).toBe('close');
+  });
+});
+
 describe('the close, with a connection whose first request has not been answered', () => {
   let db: TestDatabase;
   let test: TestApp;

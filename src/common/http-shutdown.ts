@@ -43,7 +43,7 @@ export function closeConnectionsAsTheyIdle(fastify: FastifyInstance): void {
 
 /**
  * From SIGTERM on (`draining()`, while readiness is 503 for SHUTDOWN_DELAY_MS), every answer
- * carries `Connection: close`: each kept-alive client opens its next connection anew, through
+ * (those of requests that began before it included) carries `Connection: close`: each kept-alive client opens its next connection anew, through
  * the load balancer to another replica, instead of sending on one this replica will close (a
  * request caught in that close is reset, and its client cannot tell whether it ran).
  *
@@ -67,5 +67,12 @@ export function refuseRequestsWhileClosing(
     if (closing) return sendShuttingDown(request, reply);
     if (draining()) void reply.header('connection', 'close');
     done();
+  });
+  // A request that began before SIGTERM and is answered after it (a waiting claim the drain
+  // ends, a long write) says so too: its client's next request would otherwise go out on a
+  // connection the close is about to end, and be reset.
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining()) void reply.header('connection', 'close');
+    done(null, payload);
   });
 }

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { FieldErrorDto, ProblemDto } from './common/errors/problem.dto';
+import { completeDocument } from './common/openapi/document-completion';
 
 /** OpenAPI 3 at /docs-json and Swagger UI at /docs, with both ways to present a key. */
 export function setupSwagger(app: INestApplication): void {
@@ -11,13 +12,16 @@ export function setupSwagger(app: INestApplication): void {
         'hash-chained audit trail. Errors are application/problem+json (RFC 9457).',
     )
     .setVersion('1.0')
-    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'API key' }, 'bearer')
+    .addBearerAuth(
+      { type: 'http', scheme: 'bearer', bearerFormat: 'amk_ API key', description: 'API key' },
+      'bearer',
+    )
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key' }, 'apiKey')
     .addTag('health', 'Kubernetes probes')
     .build();
-  const document = SwaggerModule.createDocument(app, config, {
-    extraModels: [ProblemDto, FieldErrorDto],
-  });
+  const document = completeDocument(
+    SwaggerModule.createDocument(app, config, { extraModels: [ProblemDto, FieldErrorDto] }),
+  );
   SwaggerModule.setup('docs', app, document, {
     jsonDocumentUrl: 'docs-json',
     customSiteTitle: 'AgentMesh API',

@@ -298,6 +298,66 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       expect(missing).toEqual([]);
     });
 
+    it('documents what every JSON-body operation may answer: 413 and 415', async () => {
+      type Operation = {
+        requestBody?: { content?: Record<string, unknown> };
+        responses?: Record<string, unknown>;
+      };
+      const document = (await test.http.get('/docs-json')).body as {
+        paths: Record<string, Record<string, Operation>>;
+      };
+      const missing: string[] = [];
+      let checked = 0;
+      for (const [path, operations] of Object.entries(document.paths)) {
+        for (const [method, operation] of Object.entries(operations)) {
+          if (!operation.requestBody?.content?.['application/json']) continue;
+          checked += 1;
+          for (const code of ['413', '415']) {
+            if (!operation.responses?.[code])
+              missing.push(`${code} ${method.toUpperCase()} ${path}`);
+          }
+        }
+      }
+      expect(checked).toBeGreaterThan(20);
+      expect(missing).toEqual([]);
+      // As answered: a body sent as text/plain to a JSON route.
+      const refused = await test.http
+        .post('/api/v1/workflows')
+        .set(test.admin)
+        .set('content-type', 'text/plain')
+        .send('x');
+      expect(refused.status).toBe(415);
+    });
+
+    it('documents X-Tenant-Id on the operations a platform admin may run in another tenant', async () => {
+      type Operation = {
+        security?: unknown[];
+        parameters?: Array<{ name: string; in: string; required?: boolean }>;
+        responses?: Record<string, unknown>;
+      };
+      const document = (await test.http.get('/docs-json')).body as {
+        paths: Record<string, Record<string, Operation>>;
+      };
+      const missing: string[] = [];
+      for (const [path, operations] of Object.entries(document.paths)) {
+        if (!path.startsWith('/api/v1/')) continue;
+        for (const [method, operation] of Object.entries(operations)) {
+          if (!operation.security?.length) continue;
+          const header = operation.parameters?.find(
+            (parameter) => parameter.in === 'header' && parameter.name === 'X-Tenant-Id',
+          );
+          if (!header || header.required || !operation.responses?.['404'])
+            missing.push(`${method.toUpperCase()} ${path}`);
+        }
+      }
+      expect(missing).toEqual([]);
+      const document2 = (await test.http.get('/docs-json')).body as {
+        components: { securitySchemes: Record<string, { bearerFormat?: string }> };
+      };
+      // Keys are opaque strings, not JWTs.
+      expect(document2.components.securitySchemes.bearer.bearerFormat).not.toBe('JWT');
+    });
+
     it('serves Swagger UI', async () => {
       const response = await test.http.get('/docs');
       expect(response.status).toBe(200);

@@ -3768,7 +3768,10 @@ export interface operations {
         /** @description Exclusive upper bound, with its zone (`Z` or an offset) */
         to?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -3816,6 +3819,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -3843,7 +3855,10 @@ export interface operations {
         /** @description Defaults to the head of the chain */
         toSeq?: number;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -3886,6 +3901,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -3913,7 +3937,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -3961,6 +3988,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -3987,7 +4023,10 @@ export interface operations {
         /** @description Platform admins: the whole chain, every tenant (verifiable with --complete) */
         all?: 'true' | 'false';
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4029,6 +4068,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -4056,7 +4104,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4104,6 +4155,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -4131,7 +4191,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4179,6 +4242,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -4205,6 +4277,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -4252,12 +4326,39 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Conflicts with the current state
        *
        *     Conflicts with the current state
        */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -4301,7 +4402,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4349,6 +4453,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -4375,6 +4488,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. The change is made once per key within 24 h: the secret it issues is shown once and never kept, so a repeat by the same API key with the same body is 409 idempotency-key-committed (list the keys, and revoke one whose secret never reached you); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -4440,6 +4555,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Idempotency-Key reused with a different body */
       422: {
         headers: {
@@ -4472,7 +4605,10 @@ export interface operations {
   ApiKeysController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -4540,7 +4676,10 @@ export interface operations {
   ApiKeysController_revoke: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -4617,6 +4756,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. The change is made once per key within 24 h: the secret it issues is shown once and never kept, so a repeat by the same API key with the same body is 409 idempotency-key-committed (list the keys, and revoke one whose secret never reached you); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -4688,6 +4829,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Idempotency-Key reused with a different body */
       422: {
         headers: {
@@ -4720,7 +4879,10 @@ export interface operations {
   WhoAmIController_whoami: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4747,6 +4909,15 @@ export interface operations {
       };
       /** @description The key lacks the scope, or the address is not allowed */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -4787,7 +4958,10 @@ export interface operations {
         /** @description Text in name or description */
         q?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -4835,6 +5009,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -4861,6 +5044,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -4908,12 +5093,39 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Conflicts with the current state
        *
        *     Conflicts with the current state
        */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -4956,6 +5168,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -5003,12 +5217,39 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Conflicts with the current state
        *
        *     Conflicts with the current state
        */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -5055,7 +5296,10 @@ export interface operations {
         /** @description How far back outcomes count: hours (`24h`, or a bare number of hours) or days (`7d`); at most 90 days */
         window?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5103,6 +5347,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -5129,7 +5382,10 @@ export interface operations {
         /** @description Skills listed at most, those the most agents have first (skillCount counts all) */
         skills?: number;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5172,6 +5428,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -5195,7 +5460,10 @@ export interface operations {
   AgentsController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -5266,6 +5534,8 @@ export interface operations {
       header?: {
         /** @description ETag from a previous read: 412 if changed */
         'If-Match'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -5325,8 +5595,35 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description If-Match does not match the current ETag */
       412: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -5357,7 +5654,10 @@ export interface operations {
   AgentsController_deregister: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -5422,7 +5722,10 @@ export interface operations {
   AgentsController_heartbeat: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -5480,6 +5783,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -5506,6 +5827,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -5577,6 +5900,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Idempotency-Key reused with a different body */
       422: {
         headers: {
@@ -5612,7 +5953,10 @@ export interface operations {
         /** @description A2A version of the card: 1.0 (supportedInterfaces) or 0.3 (url, protocolVersion) */
         version?: '1.0' | '0.3';
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -5697,7 +6041,10 @@ export interface operations {
   RoutingSettingsController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5731,6 +6078,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -5754,7 +6110,10 @@ export interface operations {
   RoutingSettingsController_update: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -5798,6 +6157,33 @@ export interface operations {
        *     The key lacks the scope, or the address is not allowed
        */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -5913,7 +6299,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Error */
+      /** @description The body is not sent as application/json */
       415: {
         headers: {
           [name: string]: unknown;
@@ -6033,7 +6419,7 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
-      /** @description Error */
+      /** @description The body is not sent as application/json */
       415: {
         headers: {
           [name: string]: unknown;
@@ -6069,7 +6455,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -6117,6 +6506,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -6143,6 +6541,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -6190,12 +6590,39 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Conflicts with the current state
        *
        *     Conflicts with the current state
        */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -6235,7 +6662,10 @@ export interface operations {
   InboundAdminController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -6303,7 +6733,10 @@ export interface operations {
   InboundAdminController_remove: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -6368,7 +6801,10 @@ export interface operations {
   InboundAdminController_rotate: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -6435,6 +6871,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -6467,7 +6921,10 @@ export interface operations {
         deliveryId?: string;
         status?: 'accepted' | 'rejected';
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -6515,6 +6972,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -6538,7 +7004,10 @@ export interface operations {
   InboundAdminController_inboundOne: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -6610,7 +7079,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -6658,6 +7130,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -6684,6 +7165,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -6745,12 +7228,39 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Conflicts with the current state
        *
        *     Conflicts with the current state
        */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -6797,7 +7307,10 @@ export interface operations {
         /** @description A version; the latest when absent */
         version?: number;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -6874,7 +7387,10 @@ export interface operations {
   DefinitionsController_pause: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -6942,7 +7458,10 @@ export interface operations {
   DefinitionsController_resume: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -7024,7 +7543,10 @@ export interface operations {
         /** @description Definition key or inline type */
         type?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -7072,6 +7594,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -7098,6 +7629,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -7169,6 +7702,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Idempotency-Key reused with a different body
        *
@@ -7208,6 +7759,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -7255,8 +7808,35 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Conflicts with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -7303,7 +7883,10 @@ export interface operations {
         /** @description Start of the window (ISO 8601 with Z or an offset; not in the future, at most 31 days ago). The window ends now. */
         since: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -7346,6 +7929,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -7369,7 +7961,10 @@ export interface operations {
   WorkflowsController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -7441,7 +8036,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -7537,7 +8135,10 @@ export interface operations {
           | 'cancelled'
           | 'timed_out';
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
         stepKey: string;
@@ -7623,6 +8224,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -7720,6 +8323,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -7791,6 +8396,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Idempotency-Key reused with a different body
        *
@@ -7830,6 +8453,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -7927,6 +8552,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -7998,6 +8625,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Idempotency-Key reused with a different body
        *
@@ -8037,6 +8682,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -8113,6 +8760,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Idempotency-Key reused with a different body
        *
@@ -8152,6 +8817,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -8228,6 +8895,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Idempotency-Key reused with a different body
        *
@@ -8264,7 +8949,10 @@ export interface operations {
   TasksController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -8346,7 +9034,10 @@ export interface operations {
           | 'cancelled'
           | 'timed_out';
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -8428,7 +9119,10 @@ export interface operations {
   TasksController_claim: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -8495,6 +9189,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -8518,7 +9230,10 @@ export interface operations {
   TasksController_heartbeat: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -8585,6 +9300,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -8608,7 +9341,10 @@ export interface operations {
   TasksController_progress: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -8675,6 +9411,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -8698,7 +9452,10 @@ export interface operations {
   TasksController_complete: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -8767,6 +9524,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -8790,7 +9565,10 @@ export interface operations {
   TasksController_fail: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -8857,6 +9635,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -8884,7 +9680,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -8932,6 +9731,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -8959,7 +9767,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -9007,6 +9818,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -9033,6 +9853,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -9080,12 +9902,39 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Conflicts with the current state
        *
        *     Conflicts with the current state
        */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -9129,7 +9978,10 @@ export interface operations {
   RateLimitsController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -9197,7 +10049,10 @@ export interface operations {
   RateLimitsController_delete: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -9262,7 +10117,10 @@ export interface operations {
   RateLimitsController_update: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -9281,6 +10139,119 @@ export interface operations {
         content: {
           'application/json': {
             data: components['schemas']['RateLimitDto'];
+          };
+        };
+      };
+      /** @description Invalid input (problem+json with field errors) */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Missing, unknown, expired or revoked API key */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The key lacks the scope, or the address is not allowed */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Rate limited; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Database unavailable */
+      503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+    };
+  };
+  UsageController_report: {
+    parameters: {
+      query?: {
+        limit?: number;
+        /** @description Opaque cursor from meta.nextCursor of the previous page */
+        cursor?: string;
+        /** @description From this time (inclusive); default: 30 days before `to` */
+        from?: string;
+        /** @description Until this time (exclusive); default: now */
+        to?: string;
+        /** @description day (UTC date), definition (key or inline type), agent, skill or model */
+        groupBy?: 'day' | 'definition' | 'agent' | 'skill' | 'model';
+        /** @description Only the usage of this run */
+        workflowId?: string;
+      };
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            data: {
+              usage?: components['schemas']['UsageGroupDto'][];
+            };
+            meta: {
+              nextCursor?: string | null;
+            };
           };
         };
       };
@@ -9340,93 +10311,13 @@ export interface operations {
       };
     };
   };
-  UsageController_report: {
-    parameters: {
-      query?: {
-        limit?: number;
-        /** @description Opaque cursor from meta.nextCursor of the previous page */
-        cursor?: string;
-        /** @description From this time (inclusive); default: 30 days before `to` */
-        from?: string;
-        /** @description Until this time (exclusive); default: now */
-        to?: string;
-        /** @description day (UTC date), definition (key or inline type), agent, skill or model */
-        groupBy?: 'day' | 'definition' | 'agent' | 'skill' | 'model';
-        /** @description Only the usage of this run */
-        workflowId?: string;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': {
-            data: {
-              usage?: components['schemas']['UsageGroupDto'][];
-            };
-            meta: {
-              nextCursor?: string | null;
-            };
-          };
-        };
-      };
-      /** @description Invalid input (problem+json with field errors) */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description Missing, unknown, expired or revoked API key */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description The key lacks the scope, or the address is not allowed */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description Rate limited; see Retry-After */
-      429: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-      /** @description Database unavailable */
-      503: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/problem+json': components['schemas']['ProblemDto'];
-        };
-      };
-    };
-  };
   ReceiptsController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -9507,7 +10398,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -9555,6 +10449,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -9581,6 +10484,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -9650,6 +10555,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /**
        * @description Idempotency-Key reused with a different body
        *
@@ -9686,7 +10609,10 @@ export interface operations {
   SchedulesController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -9754,7 +10680,10 @@ export interface operations {
   SchedulesController_delete: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -9819,7 +10748,10 @@ export interface operations {
   SchedulesController_update: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -9886,6 +10818,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -9909,7 +10859,10 @@ export interface operations {
   SchedulesController_pause: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -9977,7 +10930,10 @@ export interface operations {
   SchedulesController_resume: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         key: string;
       };
@@ -10058,7 +11014,10 @@ export interface operations {
         /** @description Opaque cursor from meta.nextCursor of the previous page */
         cursor?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -10106,6 +11065,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -10132,6 +11100,8 @@ export interface operations {
       header?: {
         /** @description 1-255 characters. A repeat by the same API key with the same body within 24 h answers the first response (header Idempotent-Replayed: true); another body, or another API key, 422; while the first is in flight 409. */
         'Idempotency-Key'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -10179,8 +11149,35 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Conflicts with the current state */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -10220,7 +11217,10 @@ export interface operations {
   WebhookEndpointsController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -10288,7 +11288,10 @@ export interface operations {
   WebhookEndpointsController_delete: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -10353,7 +11356,10 @@ export interface operations {
   WebhookEndpointsController_update: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -10411,6 +11417,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -10434,7 +11458,10 @@ export interface operations {
   WebhookEndpointsController_rotate: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -10501,6 +11528,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -10524,7 +11569,10 @@ export interface operations {
   WebhookEndpointsController_recover: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -10591,6 +11639,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -10622,7 +11688,10 @@ export interface operations {
         /** @description Exact event type */
         eventType?: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -10670,6 +11739,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -10696,7 +11774,10 @@ export interface operations {
         /** @description Start of the window (ISO 8601 with Z or an offset; not in the future, at most 31 days ago). The window ends now. */
         since: string;
       };
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -10739,6 +11820,15 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Not found (or belongs to another tenant) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Rate limited; see Retry-After */
       429: {
         headers: {
@@ -10762,7 +11852,10 @@ export interface operations {
   WebhookDeliveriesController_get: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -10830,7 +11923,10 @@ export interface operations {
   WebhookDeliveriesController_retry: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
+      };
       path: {
         id: string;
       };
@@ -10913,6 +12009,8 @@ export interface operations {
       header?: {
         /** @description Resume after this event (the `id:` of the last event received) */
         'Last-Event-ID'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path: {
         id: string;
@@ -10999,6 +12097,8 @@ export interface operations {
       header?: {
         /** @description Resume after this event (the `id:` of the last event received) */
         'Last-Event-ID'?: string;
+        /** @description A platform admin's key acts in this tenant instead of its own (404 `tenant-not-found` when there is none); any other key naming a tenant not its own is refused (403). */
+        'X-Tenant-Id'?: string;
       };
       path?: never;
       cookie?: never;
@@ -11173,6 +12273,24 @@ export interface operations {
           'application/problem+json': components['schemas']['ProblemDto'];
         };
       };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
       /** @description Idempotency-Key reused with a different body */
       422: {
         headers: {
@@ -11244,6 +12362,24 @@ export interface operations {
       };
       /** @description The key lacks the scope, or the address is not allowed */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };
@@ -11811,6 +12947,24 @@ export interface operations {
       };
       /** @description Not found (or belongs to another tenant) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description Body too large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['ProblemDto'];
+        };
+      };
+      /** @description The body is not sent as application/json */
+      415: {
         headers: {
           [name: string]: unknown;
         };

@@ -314,28 +314,6 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
       expect(paired.body?.data.name).toBe('a\u{1F600}b');
     });
 
-    it('a client that closes before its body arrived is no database outage: none logged', async () => {
-      const warn = jest.spyOn(Logger.prototype, 'warn');
-      try {
-        const partial = '{"name":"gone","skills":[';
-        const socket = connect(port, '127.0.0.1');
-        await new Promise((done) => socket.once('connect', done));
-        socket.write(
-          `POST /api/v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN_KEY}\r\n` +
-            `Content-Type: application/json\r\nContent-Length: ${partial.length + 50}\r\n\r\n${partial}`,
-        );
-        await new Promise((done) => setTimeout(done, 100));
-        socket.destroy();
-        await new Promise((done) => setTimeout(done, 300));
-        // The read's failure (ECONNRESET, "aborted") was taken for the database's: any client
-        // hanging up mid-body made the log say the database was unavailable.
-        const said = warn.mock.calls.map((call) => String(call[1]));
-        expect(said.filter((line) => /database is unavailable/.test(line))).toEqual([]);
-      } finally {
-        warn.mockRestore();
-      }
-    });
-
     it('bytes that are not UTF-8 are refused: not stored with U+FFFD in their place', async () => {
       const bodies = [
         Buffer.concat([
@@ -402,6 +380,30 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
       const answer = await send('GET', '/api/v1/agents?q=a%00b', { headers: admin });
       expectProblem(answer, 400);
       expect(answer.body?.detail).toContain('NUL');
+    });
+  });
+
+  describe('a client that hangs up', () => {
+    it('a client that closes before its body arrived is no database outage: none logged', async () => {
+      const warn = jest.spyOn(Logger.prototype, 'warn');
+      try {
+        const partial = '{"name":"gone","skills":[';
+        const socket = connect(port, '127.0.0.1');
+        await new Promise((done) => socket.once('connect', done));
+        socket.write(
+          `POST /api/v1/agents HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${ADMIN_KEY}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${partial.length + 50}\r\n\r\n${partial}`,
+        );
+        await new Promise((done) => setTimeout(done, 100));
+        socket.destroy();
+        await new Promise((done) => setTimeout(done, 300));
+        // The read's failure (ECONNRESET, "aborted") was taken for the database's: any client
+        // hanging up mid-body made the log say the database was unavailable.
+        const said = warn.mock.calls.map((call) => String(call[1]));
+        expect(said.filter((line) => /database is unavailable/.test(line))).toEqual([]);
+      } finally {
+        warn.mockRestore();
+      }
     });
   });
 

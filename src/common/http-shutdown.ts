@@ -43,9 +43,10 @@ export function closeConnectionsAsTheyIdle(fastify: FastifyInstance): void {
 
 /**
  * From SIGTERM on (`draining()`, while readiness is 503 for SHUTDOWN_DELAY_MS), every answer
- * (those of requests that began before it included) carries `Connection: close`: each kept-alive client opens its next connection anew, through
- * the load balancer to another replica, instead of sending on one this replica will close (a
- * request caught in that close is reset, and its client cannot tell whether it ran).
+ * (those of requests that began before it included) carries `Connection: close`: each
+ * kept-alive client opens its next connection anew, through the load balancer to another
+ * replica, instead of sending on one this replica will close (a request caught in that close is
+ * reset, and its client cannot tell whether it ran).
  *
  * Refuses, as problem+json, a request that still reaches the server while it closes: one sent
  * on a kept-alive connection that was busy when the close began (only idle ones are closed).

@@ -793,6 +793,22 @@ describe('outcome routing and quarantine', () => {
       reservationMs: 200,
     });
 
+  /**
+   * Quarantine on the first failure, then `agent`'s one task of `skill` fails and is judged;
+   * `covered`: another agent (`<agent>-cover`) has the skill too, so the quarantine is not
+   * deferred.
+   */
+  const failOnce = async (agent: string, skill: string, step: string, covered: boolean) => {
+    await quarantineOnFirstFailure();
+    await register(agent, skill);
+    if (covered) await register(`${agent}-cover`, skill);
+    await define({ key: agent, steps: [{ key: step, skill }] });
+    await start(agent);
+    const [task] = await claim(agent, 5);
+    await finish(task, false);
+    await judged(task.id as string);
+  };
+
   it('releases a quarantine past its cool-down before judging an outcome that comes before the sweep', async () => {
     await settle({
       quarantineThreshold: 0.9,
@@ -858,14 +874,7 @@ describe('outcome routing and quarantine', () => {
   }, 60_000);
 
   it("wakes a quarantined agent's waiting claim when its quarantine ends", async () => {
-    await quarantineOnFirstFailure();
-    await register('benched', 'bench-skill');
-    await register('benched-cover', 'bench-skill');
-    await define({ key: 'benched', steps: [{ key: 'b', skill: 'bench-skill' }] });
-    await start('benched');
-    const [task] = await claim('benched', 5);
-    await finish(task, false);
-    await judged(task.id as string);
+    await failOnce('benched', 'bench-skill', 'b', true);
     expect((await call('GET', '/agents/benched', operator)).body.data.quarantines).toHaveLength(1);
     const queued = await start('benched');
     // It waits (quarantined from its one skill, it still long-polls); an operator releases it.
@@ -880,13 +889,7 @@ describe('outcome routing and quarantine', () => {
   }, 60_000);
 
   it("keeps an operator's release of a deferred quarantine that the sweep was deciding meanwhile", async () => {
-    await quarantineOnFirstFailure();
-    await register('alone', 'alone-skill');
-    await define({ key: 'alone', steps: [{ key: 'a', skill: 'alone-skill' }] });
-    await start('alone');
-    const [task] = await claim('alone', 5);
-    await finish(task, false);
-    await judged(task.id as string);
+    await failOnce('alone', 'alone-skill', 'a', false);
     const deferred = (await call('GET', '/agents/alone', operator)).body.data;
     expect(deferred.quarantineDeferrals).toHaveLength(1);
     // The sweep will quarantine it once another agent covers the skill: its quarantine's row is
@@ -929,14 +932,7 @@ describe('outcome routing and quarantine', () => {
   }, 60_000);
 
   it('the cool-down sweep never waits for a window an outcome holds: no deadlock with its judgement', async () => {
-    await quarantineOnFirstFailure();
-    await register('locked', 'locked-skill');
-    await register('locked-cover', 'locked-skill');
-    await define({ key: 'locked', steps: [{ key: 'l', skill: 'locked-skill' }] });
-    await start('locked');
-    const [task] = await claim('locked', 5);
-    await finish(task, false);
-    await judged(task.id as string);
+    await failOnce('locked', 'locked-skill', 'l', true);
     expect((await call('GET', '/agents/locked', operator)).body.data.quarantines).toHaveLength(1);
     // What recording an outcome does: its window's row, then (judging it) the quarantine's. The
     // cool-down ends meanwhile, and the sweep comes.

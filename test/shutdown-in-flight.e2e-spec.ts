@@ -188,12 +188,13 @@ describe('a replica told to stop (SIGTERM)', () => {
   let db: TestDatabase;
   let test: TestApp;
 
-  beforeAll(async () => {
+  // An app of its own for each test: once told to stop, a replica stays stopping.
+  beforeEach(async () => {
     db = await createTestDatabase();
     test = await startTestApp({}, { db });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     await test.app.close();
     await db.drop();
   });
@@ -211,23 +212,8 @@ describe('a replica told to stop (SIGTERM)', () => {
     expect(draining.status).toBe(200);
     expect(draining.headers.get('connection')).toBe('close');
   });
-});
 
-describe('a request that began before SIGTERM', () => {
-  let db: TestDatabase;
-  let test: TestApp;
-
-  beforeAll(async () => {
-    db = await createTestDatabase();
-    test = await startTestApp({}, { db });
-  });
-
-  afterAll(async () => {
-    await test.app.close();
-    await db.drop();
-  });
-
-  it('is answered with Connection: close too when its answer comes during the drain (a waiting claim)', async () => {
+  it('answers Connection: close also to a request sent before SIGTERM and answered during the drain (a waiting claim)', async () => {
     const url = await listenOnLoopback(test);
     const admin = { authorization: `Bearer ${ADMIN_KEY}`, 'content-type': 'application/json' };
     const registered = await fetch(`${url}/api/v1/agents`, {

@@ -332,12 +332,20 @@ describe('A2A 1.0', () => {
         ]);
       }
       await test.http.post(`/a2a/v1/tasks/${open.id}:cancel`).set(writer).send({});
-      for (const query of ['status=BOGUS', 'pageSize=0']) {
+      for (const query of ['status=BOGUS', 'pageSize=0', 'pageSize=0x10', 'historyLength=2e1']) {
         const bad = await test.http.get(`/a2a/v1/tasks?${query}`).set(reader);
         expect([query, bad.status, bad.body.title]).toEqual([query, 400, 'InvalidParamsError']);
       }
       // GetTask judges its query as ListTasks does: historyLength is the one it takes.
-      for (const query of ['historyLength=abc', 'historyLength=-1', 'foo=1']) {
+      for (const query of [
+        'historyLength=abc',
+        'historyLength=-1',
+        'historyLength=0x2',
+        'historyLength=1e3',
+        // Past the int32 the A2A schema gives it.
+        'historyLength=2147483648',
+        'foo=1',
+      ]) {
         const bad = await test.http.get(`/a2a/v1/tasks/${open.id}?${query}`).set(reader);
         expect([query, bad.status, bad.body.title]).toEqual([query, 400, 'InvalidParamsError']);
       }

@@ -228,11 +228,18 @@ describe('platform: correlation ids, problems, docs, metrics', () => {
       expectProblem(response, 400);
     });
 
-    it('pagination bounds: limit outside 1-200 and a forged cursor are 400', async () => {
+    it('pagination bounds: limit outside 1-200, not written in digits, and a forged cursor are 400', async () => {
       for (const query of [
         'limit=0',
         'limit=201',
         'limit=abc',
+        // Number() reads these as 2, 2, 5, 1 and 0: a limit is written in decimal digits.
+        'limit=0x2',
+        'limit=2e0',
+        'limit=%20%205',
+        'limit=1.0',
+        'limit=',
+        'limit=1&limit=2',
         'cursor=%%%',
         'cursor=WzFd',
         'cursor=bm90LWpzb24',

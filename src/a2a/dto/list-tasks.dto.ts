@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { HasTimeZone } from '../../common/validation/has-time-zone';
+import { INT32_MAX, QueryInt } from '../../common/query-int';
 
 /** lf.a2a.v1 TaskState names a ListTasks `status` filter may carry. */
 export const TASK_STATE_FILTERS = [
@@ -31,7 +31,7 @@ export class ListTasksQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(100)
@@ -45,12 +45,14 @@ export class ListTasksQueryDto {
 
   @ApiPropertyOptional({
     minimum: 0,
+    maximum: INT32_MAX,
     description: 'Accepted; tasks carry no message history, so none is returned',
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(0)
+  @Max(INT32_MAX)
   historyLength?: number;
 
   @ApiPropertyOptional({
@@ -75,11 +77,13 @@ export class ListTasksQueryDto {
 export class GetTaskQueryDto {
   @ApiPropertyOptional({
     minimum: 0,
+    maximum: INT32_MAX,
     description: 'Accepted; tasks carry no message history, so none is returned',
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(0)
+  @Max(INT32_MAX)
   historyLength?: number;
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { Allow, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { AsSent } from '../../common/validation/as-sent';
+import { QueryInt } from '../../common/query-int';
 
 /** lf.a2a.v1 AuthenticationInfo: how AgentMesh authenticates to the receiver. */
 export class AuthenticationInfoDto {
@@ -62,7 +62,7 @@ export class TaskPushNotificationConfigDto {
 export class ListPushConfigsQueryDto {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(100)

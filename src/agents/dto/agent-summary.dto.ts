@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import { AGENT_STATUSES } from '../entities/agent.entity';
 import type { AgentStatus } from '../entities/agent.entity';
+import { QueryInt } from '../../common/query-int';
 
 export const DEFAULT_SUMMARY_SKILLS = 50;
 export const MAX_SUMMARY_SKILLS = 1000;
@@ -16,7 +16,7 @@ export class AgentSummaryQueryDto {
     description: 'Skills listed at most, those the most agents have first (skillCount counts all)',
   })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_SUMMARY_SKILLS)

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
 import { HasTimeZone } from '../../common/validation/has-time-zone';
@@ -7,6 +6,7 @@ import { IsBefore } from '../../common/validation/is-before';
 import type { Checkpoint } from '../audit-signing';
 import { keyIdOf } from '../audit-signer';
 import type { AuditRow, VerifyResult } from '../audit.service';
+import { QueryInt } from '../../common/query-int';
 
 /** Beyond this a seq cannot be a JS number without losing precision. */
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
@@ -59,7 +59,7 @@ export class AuditQueryDto extends PageQueryDto {
 export class VerifyQueryDto {
   @ApiPropertyOptional({ minimum: 1, default: 1 })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_SEQ)
@@ -67,7 +67,7 @@ export class VerifyQueryDto {
 
   @ApiPropertyOptional({ minimum: 1, description: 'Defaults to the head of the chain' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
   @Max(MAX_SEQ)

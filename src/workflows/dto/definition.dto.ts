@@ -35,6 +35,7 @@ import type { RoutingMode, StepKind } from '../dag';
 import { COMMIT_STATES, GITHUB_ACTIONS } from '../github-spec';
 import type { CommitState, GithubAction } from '../github-spec';
 import type { WorkflowDefinition } from '../entities/workflow-definition.entity';
+import { INT32_MAX, QueryInt } from '../../common/query-int';
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const MAX_STEPS = 200;
@@ -523,10 +524,10 @@ export class CreateDefinitionDto {
 export class DefinitionQueryDto {
   @ApiPropertyOptional({ minimum: 1, description: 'A version; the latest when absent' })
   @IsOptional()
-  @Type(() => Number)
+  @QueryInt()
   @IsInt()
   @Min(1)
-  @Max(2_147_483_647)
+  @Max(INT32_MAX)
   version?: number;
 }
 

@@ -29,8 +29,11 @@ export const A2A_TASK_SCHEMA: SchemaObject = {
         timestamp: { type: 'string', format: 'date-time' },
         message: {
           type: 'object',
+          required: ['messageId', 'role', 'parts'],
           properties: {
             messageId: { type: 'string' },
+            contextId: { type: 'string', description: "The task's contextId" },
+            taskId: { type: 'string', description: "The task's id" },
             role: { type: 'string', enum: ['ROLE_USER', 'ROLE_AGENT'] },
             parts: { type: 'array', items: PART },
           },

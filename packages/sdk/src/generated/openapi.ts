@@ -12210,10 +12210,14 @@ export interface operations {
                 /** Format: date-time */
                 timestamp: string;
                 message?: {
-                  messageId?: string;
+                  messageId: string;
+                  /** @description The task's contextId */
+                  contextId?: string;
+                  /** @description The task's id */
+                  taskId?: string;
                   /** @enum {string} */
-                  role?: 'ROLE_USER' | 'ROLE_AGENT';
-                  parts?: {
+                  role: 'ROLE_USER' | 'ROLE_AGENT';
+                  parts: {
                     text?: string;
                     data?: unknown;
                     mediaType?: string;
@@ -12462,10 +12466,14 @@ export interface operations {
                 /** Format: date-time */
                 timestamp: string;
                 message?: {
-                  messageId?: string;
+                  messageId: string;
+                  /** @description The task's contextId */
+                  contextId?: string;
+                  /** @description The task's id */
+                  taskId?: string;
                   /** @enum {string} */
-                  role?: 'ROLE_USER' | 'ROLE_AGENT';
-                  parts?: {
+                  role: 'ROLE_USER' | 'ROLE_AGENT';
+                  parts: {
                     text?: string;
                     data?: unknown;
                     mediaType?: string;
@@ -12577,10 +12585,14 @@ export interface operations {
               /** Format: date-time */
               timestamp: string;
               message?: {
-                messageId?: string;
+                messageId: string;
+                /** @description The task's contextId */
+                contextId?: string;
+                /** @description The task's id */
+                taskId?: string;
                 /** @enum {string} */
-                role?: 'ROLE_USER' | 'ROLE_AGENT';
-                parts?: {
+                role: 'ROLE_USER' | 'ROLE_AGENT';
+                parts: {
                   text?: string;
                   data?: unknown;
                   mediaType?: string;
@@ -12697,10 +12709,14 @@ export interface operations {
               /** Format: date-time */
               timestamp: string;
               message?: {
-                messageId?: string;
+                messageId: string;
+                /** @description The task's contextId */
+                contextId?: string;
+                /** @description The task's id */
+                taskId?: string;
                 /** @enum {string} */
-                role?: 'ROLE_USER' | 'ROLE_AGENT';
-                parts?: {
+                role: 'ROLE_USER' | 'ROLE_AGENT';
+                parts: {
                   text?: string;
                   data?: unknown;
                   mediaType?: string;

@@ -118,3 +118,71 @@ describe('github steps in a definition', () => {
     expect(steps[2]).toMatchObject({ kind: 'github', maxAttempts: 5, skill: '' });
   });
 });
+
+describe("paths that name a dependency's output the other way", () => {
+  const fanOutForm =
+    "names a dependency's output as a task's input does; a fan-out reads it from the run";
+  const inputForm = "names a dependency's output as a fan-out does; a task's input holds it at";
+
+  it('are refused with the path rewritten as the field reads it', () => {
+    expect(
+      errorsOf([
+        { key: 'plan', skill: 'p' },
+        { key: 'fan', skill: 'f', dependsOn: ['plan'], forEach: '$.dependencies.plan.files' },
+        { key: 'nap', kind: 'sleep', dependsOn: ['plan'], until: '$.steps.plan.output.at' },
+        {
+          key: 'paced',
+          skill: 'f',
+          dependsOn: ['plan'],
+          rateLimit: { key: 'llm', units: '$.steps.plan.output.tokens' },
+        },
+        {
+          key: 'say',
+          kind: 'github',
+          action: 'comment',
+          body: 'x',
+          dependsOn: ['plan'],
+          repo: '$.steps.plan.output.repo',
+          issue: '$.steps.plan.output.pr.number',
+        },
+      ]),
+    ).toEqual([
+      { field: 'steps[1].forEach', message: `${fanOutForm}: $.steps.plan.output.files` },
+      { field: 'steps[2].until', message: `${inputForm} $.dependencies.plan.at` },
+      { field: 'steps[3].rateLimit.units', message: `${inputForm} $.dependencies.plan.tokens` },
+      { field: 'steps[4].repo', message: `${inputForm} $.dependencies.plan.repo` },
+      { field: 'steps[4].issue', message: `${inputForm} $.dependencies.plan.pr.number` },
+    ]);
+  });
+
+  it('github paths read the task input only: another root never resolves', () => {
+    expect(
+      errorsOf([
+        {
+          key: 'mark',
+          kind: 'github',
+          action: 'status',
+          context: 'agentmesh/x',
+          sha: '$.payload.pull_request.head.sha',
+        },
+      ]),
+    ).toEqual([
+      {
+        field: 'steps[0].sha',
+        message:
+          'must be a JSON path into the task input ($.input.<path> or $.dependencies.<step>.<path>) such as $.input.payload.pull_request.head.sha',
+      },
+    ]);
+    const [step] = normaliseSteps([
+      {
+        key: 'mark',
+        kind: 'github',
+        action: 'status',
+        context: 'agentmesh/x',
+        sha: '$.input.sha',
+        repo: '$.dependencies.find.repo',
+      },
+    ]);
+    expect(step).toMatchObject({ sha: '$.input.sha', repo: '$.dependencies.find.repo' });
+  });
+});

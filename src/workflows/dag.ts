@@ -1,6 +1,7 @@
 import { SCOPES } from '../auth/scopes';
 import { BadRequestError, FieldError } from '../common/errors/domain-error';
 import { GITHUB_FIELDS, githubStepErrors, GithubFields } from './github-spec';
+import { dependencyPathAs, readsTaskInput } from './dependency-paths';
 import { dependencyRead } from './rate-limit-units';
 import { WorkflowErrorCode } from './workflows.errors';
 import { patternMatchesKnown } from '../events/event-catalogue';
@@ -340,6 +341,9 @@ export function forEachSource(path: string, dependsOn: string[]): ForEachSource 
 /** Why a forEach path is not allowed (undefined: it is). */
 function forEachError(path: string, dependsOn: string[]): string | undefined {
   if (forEachSource(path, dependsOn)) return undefined;
+  const rewritten = dependencyPathAs('run', path, dependsOn);
+  if (rewritten)
+    return `names a dependency's output as a task's input does; a fan-out reads it from the run: ${rewritten.slice(0, 256)}`;
   const named = /^\$\.steps\.([^.]+)\./.exec(path);
   if (named && !dependsOn.some((dep) => path.startsWith(`$.steps.${dep}.`)))
     return `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a fan-out reads only the run input or its dependencies' outputs`;
@@ -415,7 +419,13 @@ function rateLimitErrors(value: unknown, at: string, dependsOn: string[]): Field
   }
   if (typeof ref.key !== 'string' || !RATE_LIMIT_KEY.test(ref.key))
     errors.push({ field: `${field}.key`, message: keyMessage });
-  if (ref.units !== undefined && (typeof ref.units !== 'string' || !UNITS_PATH.test(ref.units)))
+  const rewritten =
+    typeof ref.units === 'string' ? dependencyPathAs('taskInput', ref.units, dependsOn) : undefined;
+  if (rewritten) errors.push({ field: `${field}.units`, message: readsTaskInput(rewritten) });
+  else if (
+    ref.units !== undefined &&
+    (typeof ref.units !== 'string' || !UNITS_PATH.test(ref.units))
+  )
     errors.push({
       field: `${field}.units`,
       message:
@@ -478,6 +488,8 @@ function untilError(until: string, dependsOn: string[], now: number): string | u
       (reads('$.input') || dependsOn.some((dep) => reads(`$.dependencies.${dep}`)))
     )
       return undefined;
+    const rewritten = dependencyPathAs('taskInput', until, dependsOn);
+    if (rewritten) return readsTaskInput(rewritten);
     const named = /^\$\.dependencies\.([^.]+)/.exec(until);
     if (named && !dependsOn.some((dep) => until.startsWith(`$.dependencies.${dep}.`)))
       return `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a sleep reads only the run input or its dependencies' outputs`;

@@ -1,5 +1,6 @@
 import type { FieldError } from '../common/errors/domain-error';
 import { templateErrors } from '../github/templates';
+import { readsTaskInput } from './dependency-paths';
 
 export const GITHUB_ACTIONS = ['comment', 'status'] as const;
 export type GithubAction = (typeof GITHUB_ACTIONS)[number];
@@ -43,7 +44,23 @@ export const MAX_CONTEXT_CHARS = 255;
 
 const REPO = /^[A-Za-z0-9_.-]{1,100}\/[A-Za-z0-9_.-]{1,100}$/;
 const SHA = /^[0-9a-f]{40}$/;
-const JSON_PATH = /^\$\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+){0,15}$/;
+/** A JSON path into the step's task input: the run input, or a dependency's output. */
+const JSON_PATH = /^\$\.(input|dependencies)(\.[A-Za-z0-9_-]+){1,15}$/;
+/** A dependency's output named as a fan-out reads it (`$.steps.<key>.output...`). */
+const RUN_FORM = /^\$\.steps\.(.+?)\.output((?:\.[A-Za-z0-9_-]+)*)$/;
+
+/**
+ * Why a github step's JSON path (`repo`, `issue`, `sha`) cannot be read (undefined: it can, or
+ * it is no path): one a task's input never holds would fail every run at the call.
+ */
+function pathError(value: unknown, example: string): string | undefined {
+  if (typeof value !== 'string' || !value.startsWith('$.') || JSON_PATH.test(value))
+    return undefined;
+  const runForm = RUN_FORM.exec(value);
+  return runForm
+    ? readsTaskInput(`$.dependencies.${runForm[1]}${runForm[2]}`)
+    : `must be a JSON path into the task input ($.input.<path> or $.dependencies.<step>.<path>) such as ${example}`;
+}
 
 /** What a github step must have and may hold; errors name `steps[i].field`. */
 export function githubStepErrors(
@@ -61,7 +78,9 @@ export function githubStepErrors(
     error('action', 'a github step needs an action: comment or status');
     return errors;
   }
-  if (step.repo !== undefined && (typeof step.repo !== 'string' || !isRepoOrPath(step.repo)))
+  const repoPath = pathError(step.repo, '$.input.payload.repository.full_name');
+  if (repoPath) error('repo', repoPath);
+  else if (step.repo !== undefined && (typeof step.repo !== 'string' || !isRepoOrPath(step.repo)))
     error('repo', 'must be owner/name or a JSON path such as $.input.payload.repository.full_name');
   if (step.action === 'comment') {
     only(['state', 'context', 'description', 'sha', 'targetUrl'], 'comment');
@@ -69,7 +88,9 @@ export function githubStepErrors(
       error('body', 'a github comment step needs a body (a template)');
     else errors.push(...templateErrors(step.body, `${at}.body`, MAX_COMMENT_CHARS));
     const issue = step.issue;
-    if (
+    const issuePath = pathError(issue, '$.input.payload.issue.number');
+    if (issuePath) error('issue', issuePath);
+    else if (
       issue !== undefined &&
       !(typeof issue === 'number' && Number.isInteger(issue) && issue >= 1) &&
       !(typeof issue === 'string' && JSON_PATH.test(issue))
@@ -86,7 +107,9 @@ export function githubStepErrors(
     error('state', `must be one of ${COMMIT_STATES.join(', ')}`);
   if (step.description !== undefined)
     errors.push(...templateErrors(step.description, `${at}.description`, 2000));
-  if (
+  const shaPath = pathError(step.sha, '$.input.payload.pull_request.head.sha');
+  if (shaPath) error('sha', shaPath);
+  else if (
     step.sha !== undefined &&
     (typeof step.sha !== 'string' || !(SHA.test(step.sha) || JSON_PATH.test(step.sha)))
   )

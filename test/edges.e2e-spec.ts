@@ -481,6 +481,55 @@ describe('edges: hostile input is a problem+json 4xx, never a 500', () => {
     });
   });
 
+  describe('a time ISO 8601 allows that is no RFC 3339 date-time, or lies outside years 1-9999', () => {
+    it('is a 400 naming the field, from every query and body that takes a time', async () => {
+      const since = (value: string) => `/api/v1/workflows/summary?since=${value}`;
+      const cases: Array<[string, string, string, string?]> = [
+        ['GET', '/api/v1/audit?from=2026-W49', 'from'],
+        ['GET', '/api/v1/audit?to=2026-W49-1', 'to'],
+        ['GET', '/api/v1/audit?from=2026-12', 'from'],
+        ['GET', '/api/v1/audit?from=-2026-12-06T17:00:00Z', 'from'],
+        ['GET', '/api/v1/audit?from=2026-340', 'from'],
+        ['GET', '/a2a/v1/tasks?statusTimestampAfter=2026-W49', 'statusTimestampAfter'],
+        ['GET', since('2026-12'), 'since'],
+        ['GET', since('2026-W49'), 'since'],
+        [
+          'POST',
+          '/api/v1/api-keys',
+          'expiresAt',
+          JSON.stringify({ name: 'k', scopes: ['agents:read'], expiresAt: '2026-W52' }),
+        ],
+        [
+          'POST',
+          '/api/v1/api-keys',
+          'expiresAt',
+          // Year 10000 in UTC: answered as +010000-01-01T00:59:59.000Z, which RFC 3339 is not.
+          JSON.stringify({
+            name: 'k',
+            scopes: ['agents:read'],
+            expiresAt: '9999-12-31T23:59:59-01:00',
+          }),
+        ],
+      ];
+      for (const [method, path, field, body] of cases) {
+        const answer = await send(method, path, { headers: admin, body });
+        expectProblem(answer, 400);
+        expect([path, answer.body?.errors]).toEqual([
+          path,
+          [{ field, message: expect.stringContaining(field) }],
+        ]);
+      }
+      // A date alone is midnight UTC, as before; an offset without its colon is read too.
+      for (const path of [
+        '/api/v1/audit?from=2026-12-01',
+        '/api/v1/audit?from=2026-12-01T05:30:00%2B0530',
+      ])
+        expect([path, (await send('GET', path, { headers: admin })).status]).toEqual([path, 200]);
+      const keys = await send('GET', '/api/v1/api-keys?limit=200', { headers: admin });
+      expect(keys.body?.data.apiKeys.map((key: Json) => key.name)).not.toContain('k');
+    });
+  });
+
   describe('an explicit null for a field a step or run may leave out', () => {
     const post = (path: string, body: unknown) =>
       send('POST', path, { headers: admin, body: JSON.stringify(body) });

@@ -533,8 +533,15 @@ describe('work that waits', () => {
       expect(done.output).toEqual({ nap: { sleptUntil: wakeAt } });
       const bad = await start([{ key: 'nap', kind: 'sleep', until: '$.input.missing' }]);
       expect((await untilStatus(bad.id, 'failed')).error).toMatchObject({ code: 'invalid_until' });
-      // A value that is not an ISO 8601 time, or names a day that does not exist, is not one.
-      for (const value of ['Dec 1 2030', '2030-02-30T00:00:00Z']) {
+      // A value that is not an ISO 8601 time, or names a day that does not exist, is not one;
+      // nor one before year 1 or after 9999 in UTC (PostgreSQL writes neither as sent).
+      for (const value of [
+        'Dec 1 2030',
+        '2030-02-30T00:00:00Z',
+        '0000-06-01T00:00:00Z',
+        '0001-01-01T00:30:00+01:00',
+        '9999-12-31T23:59:59-01:00',
+      ]) {
         const lax = await start([{ key: 'nap', kind: 'sleep', until: '$.input.at' }], {
           at: value,
         });
@@ -553,6 +560,19 @@ describe('work that waits', () => {
         },
       ]);
       await untilStatus(after.id, 'succeeded');
+    });
+
+    it("an agent's output that names no usable time is taken, and fails the sleep after it", async () => {
+      const started = await start([
+        { key: 'plan', skill: 'sleep-planner' },
+        { key: 'nap', kind: 'sleep', until: '$.dependencies.plan.at', dependsOn: ['plan'] },
+      ]);
+      const plan = await claimStep(started.id, 'plan');
+      // Year 0 parses, and no timestamp column holds it: the completion once failed with it.
+      expect((await complete(plan, { at: '0000-01-01T00:00:00Z' })).status).toBe(200);
+      const failed = await untilStatus(started.id, 'failed');
+      expect(failed.error).toMatchObject({ stepKey: 'nap', code: 'invalid_until' });
+      expect(failed.steps.find((step: Json) => step.key === 'plan').status).toBe('succeeded');
     });
 
     it('a sleep spans a service restart: the row, not a timer, wakes it', async () => {

@@ -1,6 +1,7 @@
 import { SCOPES } from '../auth/scopes';
 import { BadRequestError, FieldError } from '../common/errors/domain-error';
 import { GITHUB_FIELDS, githubStepErrors, GithubFields } from './github-spec';
+import { parseIsoTime } from '../common/validation/instant';
 import { dependencyPathAs, readsTaskInput } from './dependency-paths';
 import { dependencyRead } from './rate-limit-units';
 import { WorkflowErrorCode } from './workflows.errors';
@@ -449,30 +450,6 @@ function rateLimitRef(value: StepInput['rateLimit']): RateLimitRef | undefined {
   if (typeof value === 'string') return { key: value };
   const units = value.units as string | undefined;
   return units === undefined ? { key: value.key as string } : { key: value.key as string, units };
-}
-
-/** `2030-01-02T03:04[:05[.678]]` and `Z` or an offset: RFC 3339's date-time, the seconds optional. */
-const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
-
-/**
- * The instant an ISO 8601 date-time names (epoch ms), or undefined when it is not one or names
- * a time that does not exist (February 30th, 24:00): `Date.parse` would roll those over into
- * the next month or day, and accepts other formats ("Dec 1 2030") besides.
- */
-export function parseIsoTime(value: string): number | undefined {
-  const parts = ISO_TIME.exec(value);
-  if (!parts) return undefined;
-  // Parts the pattern left out (seconds, an offset) count as 0.
-  const [year, month, day, hour, minute, second, offsetHours, offsetMinutes] = parts
-    .slice(1)
-    .map((part) => Number(part ?? 0));
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (month < 1 || month > 12 || day < 1 || day > days) return undefined;
-  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59)
-    return undefined;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : at;
 }
 
 /** A sleep's `until` path: into the run input, or into a dependency's output. */

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { MAX_WAIT_SECONDS, parseIsoTime, StepSpec } from './dag';
+import { parseIsoTime } from '../common/validation/instant';
+import { MAX_WAIT_SECONDS, StepSpec } from './dag';
 
 /** The value at a dot path (`a.b.0.c`, an optional `$.` first), or undefined. */
 export function valueAt(root: unknown, path: string): unknown {

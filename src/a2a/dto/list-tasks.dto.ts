@@ -1,6 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { HasTimeZone } from '../../common/validation/has-time-zone';
+import { IsInstant } from '../../common/validation/instant';
 import { INT32_MAX, QueryInt } from '../../common/query-int';
 
 /** lf.a2a.v1 TaskState names a ListTasks `status` filter may carry. */
@@ -61,7 +61,7 @@ export class ListTasksQueryDto {
   })
   @IsOptional()
   @IsISO8601({ strict: true })
-  @HasTimeZone()
+  @IsInstant()
   statusTimestampAfter?: string;
 
   @ApiPropertyOptional({

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { HasTimeZone } from '../../common/validation/has-time-zone';
+import { IsInstant } from '../../common/validation/instant';
 import { IsBefore } from '../../common/validation/is-before';
 import type { Checkpoint } from '../audit-signing';
 import { keyIdOf } from '../audit-signer';
@@ -42,7 +42,7 @@ export class AuditQueryDto extends PageQueryDto {
   })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 date-time' })
-  @HasTimeZone()
+  @IsInstant()
   @IsBefore('to')
   from?: string;
 
@@ -52,7 +52,7 @@ export class AuditQueryDto extends PageQueryDto {
   })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 date-time' })
-  @HasTimeZone()
+  @IsInstant()
   to?: string;
 }
 

@@ -13,7 +13,7 @@ import {
   Max,
   Min,
 } from 'class-validator';
-import { HasTimeZone } from '../../common/validation/has-time-zone';
+import { IsInstant } from '../../common/validation/instant';
 import type { ApiKey } from '../entities/api-key.entity';
 import { ADMIN_SCOPE, SCOPES } from '../scopes';
 
@@ -45,7 +45,7 @@ export class CreateApiKeyDto {
   @IsOptional()
   @IsString({ message: 'expiresAt must be an ISO 8601 date-time' })
   @IsISO8601({ strict: true }, { message: 'expiresAt must be an ISO 8601 date-time' })
-  @HasTimeZone()
+  @IsInstant()
   expiresAt?: string;
 
   @ApiPropertyOptional({ description: 'Platform admins only: create the key in this tenant' })

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsISO8601, registerDecorator } from 'class-validator';
-import { HAS_ZONE } from '../validation/has-time-zone';
+import { instantProblem, parseInstant } from '../validation/instant';
 
 /** How far back a summary may look: counting further would scan most of a large table. */
 export const SUMMARY_MAX_DAYS = 31;
@@ -8,10 +8,11 @@ const DAY_MS = 86_400_000;
 
 /** Why `since` is not a usable start of a summary window, or undefined when it is. */
 export function sinceProblem(value: unknown, now = Date.now()): string | undefined {
-  if (typeof value !== 'string') return undefined; // @IsISO8601 reports it
-  const at = Date.parse(value);
-  if (Number.isNaN(at)) return undefined;
-  if (!HAS_ZONE.test(value)) return 'since must carry a time zone (Z or an offset)';
+  const problem = instantProblem('since', value);
+  if (problem) return problem;
+  // @IsISO8601 reports what is no time at all.
+  const at = typeof value === 'string' ? parseInstant(value) : undefined;
+  if (at === undefined) return undefined;
   if (at > now) return 'since must not be in the future';
   if (at < now - SUMMARY_MAX_DAYS * DAY_MS)
     return `since must be at most ${SUMMARY_MAX_DAYS} days ago`;

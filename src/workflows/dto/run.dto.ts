@@ -24,7 +24,7 @@ import { ANY_JSON } from '../../common/openapi/any-json';
 import { AsSent } from '../../common/validation/as-sent';
 import { TaskErrorDto } from './task.dto';
 import { BudgetDto, UsageTotalsDto } from './usage.dto';
-import { HasTimeZone } from '../../common/validation/has-time-zone';
+import { IsInstant } from '../../common/validation/instant';
 
 export class CreateRunDto {
   @ApiPropertyOptional({ example: 'sdlc', description: 'Start from this definition…' })
@@ -72,7 +72,7 @@ export class CreateRunDto {
       'Delayed start: the run waits `scheduled` (no task claimable) until then; a time past starts now',
   })
   @IsOptional()
-  @HasTimeZone()
+  @IsInstant()
   @IsISO8601({ strict: true })
   startAt?: string;
 
@@ -114,7 +114,7 @@ export class CancelRunsDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Runs created before this time' })
   @IsOptional()
-  @HasTimeZone()
+  @IsInstant()
   @IsISO8601({ strict: true })
   createdBefore?: string;
 }

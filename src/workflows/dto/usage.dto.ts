@@ -12,7 +12,7 @@ import {
   Min,
 } from 'class-validator';
 import { PageQueryDto } from '../../common/pagination';
-import { HasTimeZone } from '../../common/validation/has-time-zone';
+import { IsInstant } from '../../common/validation/instant';
 import { MayOmit } from '../../common/validation/may-omit';
 
 /** Far above any real report, well within what sums of them can hold exactly. */
@@ -112,7 +112,7 @@ export class UsageQueryDto extends PageQueryDto {
     description: 'From this time (inclusive); default: 30 days before `to`',
   })
   @IsOptional()
-  @HasTimeZone()
+  @IsInstant()
   @IsISO8601({ strict: true })
   from?: string;
 
@@ -121,7 +121,7 @@ export class UsageQueryDto extends PageQueryDto {
     description: 'Until this time (exclusive); default: now',
   })
   @IsOptional()
-  @HasTimeZone()
+  @IsInstant()
   @IsISO8601({ strict: true })
   to?: string;
 

@@ -16,7 +16,7 @@ import { MatchesKnownEventTypes } from '../../../events/known-event-types';
 import { DISABLED_REASONS } from '../entities/webhook-endpoint.entity';
 import type { DisabledReason, WebhookEndpoint } from '../entities/webhook-endpoint.entity';
 import { MayOmit } from '../../../common/validation/may-omit';
-import { HasTimeZone } from '../../../common/validation/has-time-zone';
+import { IsInstant } from '../../../common/validation/instant';
 import { olderSecretsExpireAt } from '../../secret-overlap';
 
 /** `*`, an exact type (`agent.offline`) or a prefix wildcard (`workflow.*`). */
@@ -120,7 +120,7 @@ export class RecoverDto {
     description:
       'Requeue failed and dead deliveries created at or after this time (not in the future)',
   })
-  @HasTimeZone()
+  @IsInstant()
   @IsISO8601({ strict: true, strictSeparator: true })
   since: string;
 
@@ -129,7 +129,7 @@ export class RecoverDto {
     description: 'And created before this time (after `since`); absent: up to now',
   })
   @IsOptional()
-  @HasTimeZone()
+  @IsInstant()
   @IsISO8601({ strict: true, strictSeparator: true })
   until?: string;
 }

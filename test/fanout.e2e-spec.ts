@@ -644,6 +644,21 @@ describe('fan-out steps (forEach)', () => {
     expect(alone.body.data).toMatchObject({ status: 'succeeded', output: { fan: [] } });
   });
 
+  it('1,000 elements over a run input near the body limit start, and cancel, in one statement each', async () => {
+    // Each element's row once came back with the whole run input merged in: 1,000 copies of
+    // 900 KB, past the statement timeout (503 on every try, though nothing was wrong).
+    const items = Array.from({ length: 1000 }, (_, i) => `${i}:${'x'.repeat(890)}`);
+    expect(
+      (await define('wide-input', [{ key: 'fan', skill: 'square', forEach: '$.input.items' }]))
+        .status,
+    ).toBe(201);
+    const run = await start('wide-input', { items });
+    expect(step(run, 'fan').fanOut).toMatchObject({ elements: 1000, queued: 1000 });
+    const cancelled = await call('POST', `/workflows/${run.id}/cancel`, writer);
+    expect(cancelled.status).toBe(200);
+    expect(await elementStatuses(run.id)).toEqual([{ status: 'cancelled', n: 1000 }]);
+  });
+
   it('1,000 elements start; cancelling the run cancels every one of them', async () => {
     const run = await start('direct', { items: Array.from({ length: 1000 }, (_, i) => `e${i}`) });
     expect(step(run, 'fan').fanOut).toMatchObject({ elements: 1000, queued: 1000 });

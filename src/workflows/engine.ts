@@ -53,6 +53,7 @@ import { OWED_PROGRESS_SQL, OwedProgress, ProgressWriter } from './progress-writ
 import { exceededLimits, type Budget, type BudgetLimit, type UsageReport } from './usage/usage';
 import { sameJson } from '../common/same-json';
 import {
+  BULK_TASK_COLUMNS,
   DURATION_MS,
   RUN_COLUMNS,
   RunRow,
@@ -981,7 +982,7 @@ export class WorkflowEngine {
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
           WHERE t.run_id = ANY($1::uuid[]) AND t.status IN ('queued', 'held', 'claimed', 'waiting')
-          RETURNING ${TASK_COLUMNS}`,
+          RETURNING ${BULK_TASK_COLUMNS}`,
         [ids],
       ),
     );
@@ -1040,7 +1041,7 @@ export class WorkflowEngine {
                                    AND r.status IN ('succeeded', 'failed', 'cancelled'))
                   ORDER BY o.id FOR UPDATE) open
           WHERE t.id = open.id
-          RETURNING ${TASK_COLUMNS}, open.status AS before`,
+          RETURNING ${BULK_TASK_COLUMNS}, open.status AS before`,
         [runIds],
       ),
     );
@@ -1069,7 +1070,7 @@ export class WorkflowEngine {
     const held = updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'held'
-          WHERE t.run_id = $1 AND t.status = 'queued' RETURNING ${TASK_COLUMNS}`,
+          WHERE t.run_id = $1 AND t.status = 'queued' RETURNING ${BULK_TASK_COLUMNS}`,
         [run.id],
       ),
     );
@@ -1113,7 +1114,7 @@ export class WorkflowEngine {
       ? updatedRows<TaskRow>(
           await tx.manager.query(
             `UPDATE workflow_tasks t SET status = 'queued'
-              WHERE t.run_id = $1 AND t.status = 'held' RETURNING ${TASK_COLUMNS}`,
+              WHERE t.run_id = $1 AND t.status = 'held' RETURNING ${BULK_TASK_COLUMNS}`,
             [run.id],
           ),
         )
@@ -1499,7 +1500,8 @@ export class WorkflowEngine {
 
   /**
    * Inserts ready task steps (of one run or several) as queued tasks (held, in a run whose
-   * budget is spent): one INSERT for all.
+   * budget is spent): one INSERT for all. The rows come back with an element's own input
+   * (BULK_TASK_COLUMNS): nothing here reads it, and a fan-out inserts up to 1,000.
    */
   private async insertQueued(tx: Transaction, ready: QueuedStep[]): Promise<void> {
     if (ready.length === 0) return;
@@ -1516,7 +1518,7 @@ export class WorkflowEngine {
               AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
                    timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units,
                    status)
-       RETURNING ${TASK_COLUMNS}`,
+       RETURNING ${BULK_TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
         ready.map(({ run }) => run.tenantId),
@@ -2038,7 +2040,7 @@ export class WorkflowEngine {
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
           WHERE t.run_id = $1 AND t.status IN ('queued', 'held', 'claimed', 'waiting')
-          RETURNING ${TASK_COLUMNS}`,
+          RETURNING ${BULK_TASK_COLUMNS}`,
         [runId],
       ),
     );

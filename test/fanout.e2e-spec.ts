@@ -1,4 +1,5 @@
 import { Client } from 'pg';
+import { FAN_OUT_OUTPUT_MAX_BYTES } from '../src/workflows/fan-out';
 import { createKey, startTestApp, TestApp } from './utils/test-app';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -31,6 +32,16 @@ describe('fan-out steps (forEach)', () => {
       leaseToken: task.leaseToken,
       error: { message, code: 'agent_error' },
     });
+  /** An agent of these skills that heartbeats rarely enough to stay online through the file. */
+  const register = async (id: string, skills: readonly string[]) => {
+    const registered = await call('POST', '/agents', writer, {
+      id,
+      name: id,
+      skills: skills.map((skill) => ({ id: skill, name: skill })),
+      heartbeatIntervalSeconds: 3600,
+    });
+    expect(registered.status).toBe(201);
+  };
   const define = (key: string, steps: Json[]) =>
     call('POST', '/workflow-definitions', writer, { key, steps });
   const start = async (definitionKey: string, input: Json = {}) => {
@@ -83,13 +94,7 @@ describe('fan-out steps (forEach)', () => {
       ['fragile', ['flaky']],
       ['holder', ['hold']],
     ] as const) {
-      const registered = await call('POST', '/agents', writer, {
-        id,
-        name: id,
-        skills: skills.map((skill) => ({ id: skill, name: skill })),
-        heartbeatIntervalSeconds: 3600,
-      });
-      expect(registered.status).toBe(201);
+      await register(id, skills);
     }
     db = new Client({ connectionString: test.db.url });
     await db.connect();
@@ -485,16 +490,7 @@ describe('fan-out steps (forEach)', () => {
   });
 
   it('a retry that waits for its concurrency slot keeps the replaced elements with their input', async () => {
-    expect(
-      (
-        await call('POST', '/agents', writer, {
-          id: 'keyed',
-          name: 'keyed',
-          skills: [{ id: 'keyed', name: 'keyed' }],
-          heartbeatIntervalSeconds: 3600,
-        })
-      ).status,
-    ).toBe(201);
+    await register('keyed', ['keyed']);
     expect(
       (
         await call('POST', '/workflow-definitions', writer, {
@@ -642,6 +638,39 @@ describe('fan-out steps (forEach)', () => {
       input: { none: [] },
     });
     expect(alone.body.data).toMatchObject({ status: 'succeeded', output: { fan: [] } });
+  });
+
+  it('elements whose outputs add up to more than a fan-out holds fail the step and the run, clearly', async () => {
+    // PostgreSQL holds at most 256 MB in one value: 1,000 elements of 1 MB each once made the
+    // last completion a 500, again on every try, and the run could never finish.
+    await register('bulky', ['bulky']);
+    expect(
+      (
+        await define('bulky-outputs', [
+          { key: 'fan', skill: 'bulky', forEach: '$.input.items' },
+          { key: 'after', skill: 'sum', dependsOn: ['fan'] },
+        ])
+      ).status,
+    ).toBe(201);
+    const elements = Math.ceil(FAN_OUT_OUTPUT_MAX_BYTES / 1_000_000) + 1;
+    const run = await start('bulky-outputs', {
+      items: Array.from({ length: elements }, (_, i) => i),
+    });
+    const output = 'y'.repeat(1_000_000 - 2);
+    for (let done = 0; done < elements;) {
+      const tasks = await claim('bulky', { max: 10 });
+      for (const task of tasks) expect((await complete(task, output)).status).toBe(200);
+      done += tasks.length;
+    }
+    const failed = (await call('GET', `/workflows/${run.id}`, writer)).body.data;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toMatchObject({
+      stepKey: 'fan',
+      code: 'fan_out_output_too_large',
+      message: expect.stringContaining(`${elements} elements`),
+    });
+    expect(step(failed, 'fan')).toMatchObject({ status: 'failed' });
+    expect(step(failed, 'after').status).toBe('cancelled');
   });
 
   it('1,000 elements over a run input near the body limit start, and cancel, in one statement each', async () => {

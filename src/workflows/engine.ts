@@ -20,7 +20,13 @@ import {
   StepSpec,
   stepKind,
 } from './dag';
-import { elementInput, FanOutError, FanOutPlan, planFanOut } from './fan-out';
+import {
+  elementInput,
+  FAN_OUT_OUTPUT_MAX_BYTES,
+  FanOutError,
+  FanOutPlan,
+  planFanOut,
+} from './fan-out';
 import { Arrival, arrive, ConcurrencySpec, concurrencyKeyOf, keyValue } from './concurrency';
 import {
   groupOf,
@@ -1185,7 +1191,11 @@ export class WorkflowEngine {
         `SELECT ${PROGRESS_COLUMNS} FROM workflow_tasks WHERE run_id = $1`,
         [run.id],
       ));
-    await this.finishFanOuts(tx, run, tasks);
+    const tooLarge = await this.finishFanOuts(tx, run, tasks);
+    if (tooLarge) {
+      await this.finishRun(tx, run, 'failed', null, tooLarge);
+      return;
+    }
     const outputs = new Map<string, unknown>();
     for (const task of tasks)
       if (task.status === 'succeeded' && !isElement(task) && task.stepKey !== ON_FINISH_KEY)
@@ -1448,10 +1458,16 @@ export class WorkflowEngine {
   /**
    * Fan-out steps whose every element succeeded end (under the run's lock, so once): their
    * output is the array of the elements' outputs in element order. `tasks` is updated to match.
+   * One whose outputs add up to more than FAN_OUT_OUTPUT_MAX_BYTES fails instead: answers the
+   * run's error then (the caller fails the run).
    */
-  private async finishFanOuts(tx: Transaction, run: RunRow, tasks: TaskProgress[]): Promise<void> {
+  private async finishFanOuts(
+    tx: Transaction,
+    run: RunRow,
+    tasks: TaskProgress[],
+  ): Promise<Record<string, unknown> | undefined> {
     const waiting = tasks.filter((task) => task.kind === 'fanout' && task.status === 'waiting');
-    if (waiting.length === 0) return;
+    if (waiting.length === 0) return undefined;
     const done = waiting.filter((fanOut) => {
       const elements = tasks.filter((task) => isElement(task) && task.stepKey === fanOut.stepKey);
       return (
@@ -1459,7 +1475,32 @@ export class WorkflowEngine {
         elements.every((task) => task.status === 'succeeded')
       );
     });
-    if (done.length === 0) return;
+    if (done.length === 0) return undefined;
+    const [tooLarge] = await tx.manager.query<
+      Array<{ stepKey: string; bytes: string; elements: number }>
+    >(
+      `SELECT e.step_key AS "stepKey", sum(octet_length(e.output::text))::bigint AS bytes,
+              count(*)::int AS elements
+         FROM workflow_tasks e
+        WHERE e.run_id = $1 AND e.step_key = ANY($2::varchar[]) AND e.element_index IS NOT NULL
+        GROUP BY e.step_key HAVING sum(octet_length(e.output::text)) > $3
+        ORDER BY e.step_key LIMIT 1`,
+      [run.id, done.map((task) => task.stepKey), FAN_OUT_OUTPUT_MAX_BYTES],
+    );
+    if (tooLarge) {
+      const megabytes = (bytes: number) => `${Math.ceil(bytes / 2 ** 20)} MiB`;
+      const error = {
+        message:
+          `The outputs of the ${tooLarge.elements} elements add up to ` +
+          `${megabytes(Number(tooLarge.bytes))}; a fan-out's output holds at most ` +
+          `${megabytes(FAN_OUT_OUTPUT_MAX_BYTES)}.`,
+        code: 'fan_out_output_too_large',
+        bytes: Number(tooLarge.bytes),
+        limitBytes: FAN_OUT_OUTPUT_MAX_BYTES,
+      };
+      const ended = await this.endFanOut(tx, run.id, tooLarge.stepKey, { status: 'failed', error });
+      return { stepKey: tooLarge.stepKey, taskId: ended?.id, reason: 'failed', ...error };
+    }
     const rows = updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'succeeded', finished_at = now(),
@@ -1484,6 +1525,7 @@ export class WorkflowEngine {
         },
       );
     }
+    return undefined;
   }
 
   private async queueTasks(

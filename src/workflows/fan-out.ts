@@ -4,6 +4,14 @@ import { valueAt } from './wait-steps';
 /** The most elements one fan-out step runs; a longer array fails the step. */
 export const MAX_FAN_OUT = 1000;
 
+/**
+ * The most a fan-out's output (its elements' outputs in one array, as JSON text) may hold: it
+ * is every dependent's task input and part of the run's output, and PostgreSQL holds at most
+ * 256 MB in one value. Elements whose outputs add up to more fail their step
+ * (`fan_out_output_too_large`) as the last of them succeeds.
+ */
+export const FAN_OUT_OUTPUT_MAX_BYTES = 64 * 1024 * 1024;
+
 /** Why a fan-out step failed as it became ready (shown in the run view and its history). */
 export interface FanOutError {
   message: string;

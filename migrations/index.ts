@@ -49,6 +49,7 @@ import { SucceedTasksFunction1763800330000 } from './1763800330000-SucceedTasksF
 import { RunLockByKey1763800340000 } from './1763800340000-RunLockByKey';
 import { CompiledRowChecks1763800350000 } from './1763800350000-CompiledRowChecks';
 import { OwedProgressFunction1763800360000 } from './1763800360000-OwedProgressFunction';
+import { SucceedTasksNeededOutputs1763800370000 } from './1763800370000-SucceedTasksNeededOutputs';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -103,4 +104,5 @@ export const MIGRATIONS = [
   RunLockByKey1763800340000,
   CompiledRowChecks1763800350000,
   OwedProgressFunction1763800360000,
+  SucceedTasksNeededOutputs1763800370000,
 ];

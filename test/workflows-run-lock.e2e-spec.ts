@@ -172,6 +172,7 @@ describe('the run lock of a batch of tasks', () => {
               elementIndex: null,
               elementCount: null,
               output: null,
+              withheld: false,
             },
           ],
         },

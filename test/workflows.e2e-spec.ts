@@ -352,7 +352,32 @@ describe('workflows and tasks', () => {
     await complete(root, 'r');
     const branches = await claim('generalist', { max: 10 });
     expect(branches.map((task) => task.stepKey).sort()).toEqual(['left', 'right']);
-    await Promise.all(branches.map((task) => complete(task, task.stepKey.toUpperCase())));
+    const [left, right] = [...branches].sort((a, b) => a.stepKey.localeCompare(b.stepKey));
+    expect((await complete(left, 'LEFT')).status).toBe(200);
+    // What completing `right` reads of the run's other steps (its transaction rolled back):
+    // the output `join`, not started yet, depends on; not `root`'s, whose dependents all
+    // started. Every completion of a wide run once read back every output so far.
+    await db.query('BEGIN');
+    try {
+      const { rows } = await db.query<{ others: Json[] }>(
+        `SELECT d.others FROM workflow_succeed_tasks($1::uuid[], $2::varchar[], $3::uuid[],
+                  $4::varchar[], $5::jsonb[], $6::varchar[], $7::varchar[]) d`,
+        [[run.id], ['default'], [right.id], [right.leaseToken], ['"RIGHT"'], ['h'], [null]],
+      );
+      const others = rows[0].others.map(({ stepKey, status, output, withheld }) => ({
+        stepKey,
+        status,
+        output,
+        withheld,
+      }));
+      expect(others.sort((a, b) => a.stepKey.localeCompare(b.stepKey))).toEqual([
+        { stepKey: 'left', status: 'succeeded', output: 'LEFT', withheld: false },
+        { stepKey: 'root', status: 'succeeded', output: null, withheld: true },
+      ]);
+    } finally {
+      await db.query('ROLLBACK');
+    }
+    expect((await complete(right, 'RIGHT')).status).toBe(200);
     const [join] = await claim('generalist', { max: 10 });
     expect(join.input).toEqual({ input: { n: 1 }, dependencies: { left: 'LEFT', right: 'RIGHT' } });
     await complete(join, 'joined');

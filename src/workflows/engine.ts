@@ -168,11 +168,13 @@ interface SucceededRun {
 /**
  * What moving a run on needs to know of each of its tasks. A fan-out element's output is not
  * needed (null where it is not read): its step's own row carries the array once all succeeded.
+ * A completion reads only the outputs its steps still to start depend on: any other succeeded
+ * step's is `withheld` (see SucceedTasksNeededOutputs), read when the run finishes.
  */
 export type TaskProgress = Pick<
   TaskRow,
   'stepKey' | 'status' | 'output' | 'kind' | 'elementIndex' | 'elementCount'
->;
+> & { withheld?: boolean };
 
 /** The columns of TaskProgress, as `advance` reads them. */
 const PROGRESS_COLUMNS = `step_key AS "stepKey", status, kind, element_index AS "elementIndex",
@@ -1201,6 +1203,15 @@ export class WorkflowEngine {
       if (task.status === 'succeeded' && !isElement(task) && task.stepKey !== ON_FINISH_KEY)
         outputs.set(task.stepKey, task.output);
     if (outputs.size === run.steps.length) {
+      const withheld = tasks.filter((task) => task.withheld).map((task) => task.stepKey);
+      if (withheld.length > 0) {
+        const rows = await tx.manager.query<Array<{ stepKey: string; output: unknown }>>(
+          `SELECT step_key AS "stepKey", output FROM workflow_tasks
+            WHERE run_id = $1 AND step_key = ANY($2::varchar[]) AND element_index IS NULL`,
+          [run.id, withheld],
+        );
+        for (const row of rows) outputs.set(row.stepKey, row.output);
+      }
       await this.ensureRunning(tx, run);
       const output = Object.fromEntries(outputs);
       if (succeeded) succeeded.push({ run, output, context: requestContext.get() });

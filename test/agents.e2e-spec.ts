@@ -82,6 +82,10 @@ describe('agents', () => {
         response.body.errors?.map((error: { field: string }) => error.field),
       ]).toEqual([400, expect.arrayContaining([field])]);
     }
+    // An empty list is said in words (class-validator's own: "at least 1 elements").
+    expect((await register({ name: 'x', skills: [] })).body.errors).toEqual([
+      { field: 'skills', message: 'skills must hold at least one item' },
+    ]);
     // Too long is said as such; PUT, which creates the agent it names, says the same of its path.
     const long = await register({ id: 'a'.repeat(65), name: 'x', skills: [{ name: 'x' }] });
     expect(long.body.errors).toEqual([{ field: 'id', message: expect.stringContaining('1-64') }]);

@@ -3,7 +3,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsInt,
   IsObject,
@@ -18,6 +17,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { AsSent } from '../../common/validation/as-sent';
+import { NonEmptyList } from '../../common/validation/non-empty';
 
 export const AGENT_ID_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** What AGENT_ID_PATTERN asks, as a field error says it. */
@@ -96,7 +96,7 @@ export class AgentRegistrationDto {
 
   @ApiProperty({ type: [SkillDto] })
   @IsArray()
-  @ArrayMinSize(1)
+  @NonEmptyList()
   @ArrayMaxSize(MAX_SKILLS)
   @ValidateNested({ each: true })
   @Type(() => SkillDto)

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsIn,
   IsInt,
@@ -16,6 +15,7 @@ import {
 import { IsInstant } from '../../common/validation/instant';
 import type { ApiKey } from '../entities/api-key.entity';
 import { ADMIN_SCOPE, SCOPES } from '../scopes';
+import { NonEmptyList } from '../../common/validation/non-empty';
 
 const GRANTABLE = [...SCOPES, ADMIN_SCOPE];
 
@@ -27,7 +27,7 @@ export class CreateApiKeyDto {
 
   @ApiProperty({ enum: GRANTABLE, isArray: true, example: ['agents:read', 'agents:write'] })
   @IsArray()
-  @ArrayMinSize(1)
+  @NonEmptyList()
   @ArrayMaxSize(GRANTABLE.length)
   @IsIn(GRANTABLE, { each: true, message: `each scope must be one of ${GRANTABLE.join(', ')}` })
   scopes: string[];

@@ -5,7 +5,6 @@ import { Type } from 'class-transformer';
 import {
   Allow,
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsIn,
   IsInt,
@@ -36,6 +35,7 @@ import { COMMIT_STATES, GITHUB_ACTIONS } from '../github-spec';
 import type { CommitState, GithubAction } from '../github-spec';
 import type { WorkflowDefinition } from '../entities/workflow-definition.entity';
 import { INT32_MAX, QueryInt } from '../../common/query-int';
+import { NonEmptyList } from '../../common/validation/non-empty';
 
 export const SLUG_PATTERN = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 export const MAX_STEPS = 200;
@@ -473,7 +473,7 @@ export class CreateDefinitionDto {
 
   @ApiProperty({ type: [StepDto] })
   @IsArray()
-  @ArrayMinSize(1)
+  @NonEmptyList()
   @ArrayMaxSize(MAX_STEPS)
   @ValidateNested({ each: true })
   @Type(() => StepDto)

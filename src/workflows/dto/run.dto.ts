@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsIn,
   IsInt,
@@ -25,6 +24,7 @@ import { AsSent } from '../../common/validation/as-sent';
 import { TaskErrorDto } from './task.dto';
 import { BudgetDto, UsageTotalsDto } from './usage.dto';
 import { IsInstant } from '../../common/validation/instant';
+import { NonEmptyList } from '../../common/validation/non-empty';
 
 export class CreateRunDto {
   @ApiPropertyOptional({ example: 'sdlc', description: 'Start from this definition…' })
@@ -47,7 +47,7 @@ export class CreateRunDto {
   @ApiPropertyOptional({ type: [StepDto], description: 'Inline run: its steps' })
   @IsOptional()
   @IsArray()
-  @ArrayMinSize(1)
+  @NonEmptyList()
   @ArrayMaxSize(MAX_STEPS)
   @ValidateNested({ each: true })
   @Type(() => StepDto)

@@ -1,7 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
-  ArrayMinSize,
   IsArray,
   IsBoolean,
   IsISO8601,
@@ -18,6 +17,7 @@ import type { DisabledReason, WebhookEndpoint } from '../entities/webhook-endpoi
 import { MayOmit } from '../../../common/validation/may-omit';
 import { IsInstant } from '../../../common/validation/instant';
 import { olderSecretsExpireAt } from '../../secret-overlap';
+import { NonEmptyList } from '../../../common/validation/non-empty';
 
 /** `*`, an exact type (`agent.offline`) or a prefix wildcard (`workflow.*`). */
 export const EVENT_TYPE_PATTERN = /^(\*|[a-z0-9_]+(\.[a-z0-9_]+)*(\.\*)?)$/;
@@ -40,7 +40,7 @@ export class CreateEndpointDto {
   @ApiProperty(EVENT_TYPES_DOC)
   @MatchesKnownEventTypes(EVENT_TYPE_PATTERN)
   @IsArray()
-  @ArrayMinSize(1)
+  @NonEmptyList()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @MaxLength(128, { each: true })
@@ -83,7 +83,7 @@ export class UpdateEndpointDto {
   @MayOmit()
   @MatchesKnownEventTypes(EVENT_TYPE_PATTERN)
   @IsArray()
-  @ArrayMinSize(1)
+  @NonEmptyList()
   @ArrayMaxSize(100)
   @IsString({ each: true })
   @MaxLength(128, { each: true })

@@ -192,6 +192,35 @@ describe('schedules and delayed starts', () => {
     );
   });
 
+  it('keeps an expression one space between fields and a zone by its IANA name; a PATCH that changes neither keeps the next tick', async () => {
+    const created = await call('POST', '/schedules', writer, {
+      key: 'spaced',
+      definitionKey: 'nightly',
+      cron: '  0   9 * * *  ',
+      timezone: 'europe/paris',
+    });
+    expect(created.status).toBe(201);
+    expect(created.body.data).toMatchObject({ cron: '0 9 * * *', timezone: 'Europe/Paris' });
+    // The same expression and zone written otherwise keep the tick due (a new cron or zone sets
+    // it from now: ticks missed while paused, or due while a runner was down, would be lost).
+    // Marked here as no fire time of the expression, so that a recomputed one shows.
+    await db.query(
+      `UPDATE schedules SET next_fire_at = now() + interval '3 days 17 minutes' WHERE key = 'spaced'`,
+    );
+    const due = (await call('GET', '/schedules/spaced', reader)).body.data.nextFireAt;
+    const patched = await call('PATCH', '/schedules/spaced', writer, {
+      cron: '0 9  * * *',
+      timezone: 'EUROPE/PARIS',
+    });
+    expect(patched.status).toBe(200);
+    expect(patched.body.data).toMatchObject({
+      cron: '0 9 * * *',
+      timezone: 'Europe/Paris',
+      nextFireAt: due,
+    });
+    expect((await call('DELETE', '/schedules/spaced', writer)).status).toBe(204);
+  });
+
   it('a schedule whose expression has run out is not enabled again, by resume or PATCH alike', async () => {
     const created = await call('POST', '/schedules', writer, {
       key: 'used-up',

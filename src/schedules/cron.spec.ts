@@ -1,4 +1,11 @@
-import { cronProblem, fireTimes, nextFireTime } from './cron';
+import {
+  canonicalCron,
+  canonicalZone,
+  cronProblem,
+  fireTimes,
+  nextFireTime,
+  sameZone,
+} from './cron';
 
 const iso = (dates: Date[]) => dates.map((date) => date.toISOString());
 
@@ -87,5 +94,23 @@ describe('cron fire times', () => {
     // The other fields are counted as written already.
     expect(message('0 25 * * *')).toBe('CronPattern: Invalid value for hour: 25');
     expect(message('0 0 * * 8')).toBe('CronPattern: Invalid value for dayOfWeek: 8');
+  });
+});
+
+describe('a schedule written otherwise', () => {
+  it('keeps its fields one space apart and its zone in the case of the IANA name', () => {
+    expect(canonicalCron('  0   9 *\t* *  ')).toBe('0 9 * * *');
+    expect(canonicalZone('europe/paris')).toBe('Europe/Paris');
+    expect(canonicalZone('utc')).toBe('UTC');
+    // An alias stays: ICU answers the legacy Asia/Calcutta for Asia/Kolkata.
+    expect(canonicalZone('Asia/Kolkata')).toBe('Asia/Kolkata');
+    expect(canonicalZone('Mars/Olympus')).toBe('Mars/Olympus');
+  });
+
+  it('is the same zone under an alias, and not another one', () => {
+    expect(sameZone('Asia/Kolkata', 'Asia/Calcutta')).toBe(true);
+    expect(sameZone('UTC', 'utc')).toBe(true);
+    expect(sameZone('Europe/Paris', 'Europe/Berlin')).toBe(false);
+    expect(sameZone('Mars/Olympus', 'UTC')).toBe(false);
   });
 });

@@ -12,6 +12,34 @@ import { Cron } from 'croner';
  * year last), or are a nickname (`@daily`, `@hourly`, ...).
  */
 
+/**
+ * An expression and a zone as a schedule keeps them: the fields one space apart, the zone in
+ * the case of its IANA name (`europe/paris` is `Europe/Paris`). An alias stays as sent: ICU
+ * would answer a legacy name for some (`Asia/Calcutta` for `Asia/Kolkata`). A zone that is none
+ * is left as sent, for `cronProblem` to name.
+ */
+export function canonicalCron(cron: string): string {
+  return cron.trim().split(/\s+/).join(' ');
+}
+
+export function canonicalZone(timezone: string): string {
+  const resolved = resolvedZone(timezone);
+  return resolved?.toLowerCase() === timezone.toLowerCase() ? resolved : timezone;
+}
+
+/** Whether two zones are one (`Asia/Kolkata` and its alias `Asia/Calcutta`, `UTC` and `utc`). */
+export function sameZone(a: string, b: string): boolean {
+  return a === b || (resolvedZone(a) !== undefined && resolvedZone(a) === resolvedZone(b));
+}
+
+function resolvedZone(timezone: string): string | undefined {
+  try {
+    return new Intl.DateTimeFormat('en-US', { timeZone: timezone }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
 /** What is wrong with the expression or the zone, or undefined when both are good. */
 export function cronProblem(
   cron: string,

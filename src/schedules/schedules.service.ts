@@ -8,7 +8,7 @@ import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { DefinitionsService } from '../workflows/definitions.service';
 import { SLUG_PATTERN } from '../workflows/dto/definition.dto';
-import { cronProblem, nextFireTime } from './cron';
+import { canonicalCron, canonicalZone, cronProblem, nextFireTime, sameZone } from './cron';
 import { CreateScheduleDto, UpdateScheduleDto } from './dto/schedule.dto';
 import { SCHEDULE_COLUMNS, ScheduleRow } from './schedule-rows';
 import {
@@ -41,8 +41,9 @@ export class SchedulesService {
 
   async create(input: CreateScheduleDto): Promise<ScheduleRow> {
     const tenantId = currentTenantId();
-    const timezone = input.timezone ?? 'UTC';
-    this.check(input.cron, timezone);
+    const cron = canonicalCron(input.cron);
+    const timezone = canonicalZone(input.timezone ?? 'UTC');
+    this.check(cron, timezone);
     await this.definitions.get(input.definitionKey);
     const enabled = input.enabled ?? true;
     return this.unitOfWork.run(async (tx) => {
@@ -57,12 +58,12 @@ export class SchedulesService {
           tenantId,
           input.key,
           input.definitionKey,
-          input.cron,
+          cron,
           timezone,
           input.input === undefined ? null : JSON.stringify(input.input),
           input.overlap ?? 'skip',
           enabled,
-          enabled ? nextFireTime(input.cron, timezone, new Date()) : null,
+          enabled ? nextFireTime(cron, timezone, new Date()) : null,
         ],
       );
       if (!created) throw new ScheduleExistsError(input.key);
@@ -102,9 +103,11 @@ export class SchedulesService {
     await this.get(key);
     if (input.definitionKey !== undefined) await this.definitions.get(input.definitionKey);
     return this.locked(key, async (tx, before) => {
-      const cron = input.cron ?? before.cron;
-      const timezone = input.timezone ?? before.timezone;
-      const newTimes = cron !== before.cron || timezone !== before.timezone;
+      const cron = input.cron === undefined ? before.cron : canonicalCron(input.cron);
+      const timezone =
+        input.timezone === undefined ? before.timezone : canonicalZone(input.timezone);
+      // The same expression or zone written otherwise keeps the tick due.
+      const newTimes = cron !== canonicalCron(before.cron) || !sameZone(timezone, before.timezone);
       // A stored expression that has run out is not the request's fault unless it changes it.
       if (newTimes) this.check(cron, timezone);
       const enabled = input.enabled ?? before.enabled;

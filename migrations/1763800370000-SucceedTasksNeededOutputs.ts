@@ -1,14 +1,17 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { SucceedTasksFunction1763800330000 } from './1763800330000-SucceedTasksFunction';
 
 /**
- * `workflow_succeed_tasks` answers the outputs of a run's other steps only where moving the
- * run on may read them: the dependencies of its steps not started yet (no row of their own),
- * whose task inputs (or fan-out items) are built from them. Each other succeeded step's output
- * is `withheld` instead: the caller reads those once, when the run finishes and its output
- * gathers them all. Every completion of a wide run used to read back every output of the run
- * so far, 1 MB each at most: the k-th completion read k MB, and a run of 200 parallel steps
- * stalled past the statement timeout about the 40th.
+ * `workflow_succeed_tasks_needed`: `workflow_succeed_tasks` answering the outputs of a run's
+ * other steps only where moving the run on may read them: the dependencies of its steps not
+ * started yet (no row of their own), whose task inputs (or fan-out items) are built from them.
+ * Each other succeeded step's output is `withheld` instead: the caller reads those once, when
+ * the run finishes and its output gathers them all. Every completion of a wide run used to read
+ * back every output of the run so far, 1 MB each at most: the k-th completion read k MB, and a
+ * run of 200 parallel steps stalled past the statement timeout about the 40th.
+ *
+ * A function of its own name: replicas of the previous version, still serving during a
+ * rolling update, keep calling `workflow_succeed_tasks`, which still answers every output (read
+ * as null, a withheld one would be lost from the run's output). A later release drops it.
  *
  * Otherwise as SucceedTasksFunction (one task at a time by its primary key, the run's other
  * tasks read after the locks are held). `needed` is read once per run: a step without a row is
@@ -21,7 +24,7 @@ export class SucceedTasksNeededOutputs1763800370000 implements MigrationInterfac
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`
-      CREATE OR REPLACE FUNCTION workflow_succeed_tasks(run_ids uuid[], tenant_ids varchar[],
+      CREATE FUNCTION workflow_succeed_tasks_needed(run_ids uuid[], tenant_ids varchar[],
                                                         task_ids uuid[], lease_tokens varchar[],
                                                         outputs jsonb[], result_hashes varchar[],
                                                         agent_ids varchar[])
@@ -93,8 +96,7 @@ export class SucceedTasksNeededOutputs1763800370000 implements MigrationInterfac
 
   async down(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(
-      `DROP FUNCTION workflow_succeed_tasks(uuid[], varchar[], uuid[], varchar[], jsonb[], varchar[], varchar[])`,
+      `DROP FUNCTION workflow_succeed_tasks_needed(uuid[], varchar[], uuid[], varchar[], jsonb[], varchar[], varchar[])`,
     );
-    await new SucceedTasksFunction1763800330000().up(queryRunner);
   }
 }

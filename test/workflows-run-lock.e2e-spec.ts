@@ -114,7 +114,7 @@ describe('the run lock of a batch of tasks', () => {
     const succeed = (runs: string[], tasks: string[], tokens: string[]) =>
       connection.query<{ id: string; holder: number; status: string; others: unknown }>(
         `SELECT (d.task).id, (d.task).status, d.holder, d.others
-           FROM workflow_succeed_tasks($1::uuid[], $2::varchar[], $3::uuid[], $4::varchar[],
+           FROM workflow_succeed_tasks_needed($1::uuid[], $2::varchar[], $3::uuid[], $4::varchar[],
                                        $5::jsonb[], $6::varchar[], $7::varchar[]) d`,
         [
           runs,

@@ -360,7 +360,7 @@ describe('workflows and tasks', () => {
     await db.query('BEGIN');
     try {
       const { rows } = await db.query<{ others: Json[] }>(
-        `SELECT d.others FROM workflow_succeed_tasks($1::uuid[], $2::varchar[], $3::uuid[],
+        `SELECT d.others FROM workflow_succeed_tasks_needed($1::uuid[], $2::varchar[], $3::uuid[],
                   $4::varchar[], $5::jsonb[], $6::varchar[], $7::varchar[]) d`,
         [[run.id], ['default'], [right.id], [right.leaseToken], ['"RIGHT"'], ['h'], [null]],
       );

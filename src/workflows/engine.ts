@@ -1203,7 +1203,9 @@ export class WorkflowEngine {
       if (task.status === 'succeeded' && !isElement(task) && task.stepKey !== ON_FINISH_KEY)
         outputs.set(task.stepKey, task.output);
     if (outputs.size === run.steps.length) {
-      const withheld = tasks.filter((task) => task.withheld).map((task) => task.stepKey);
+      const withheld = tasks
+        .filter((task) => task.withheld && task.stepKey !== ON_FINISH_KEY)
+        .map((task) => task.stepKey);
       if (withheld.length > 0) {
         const rows = await tx.manager.query<Array<{ stepKey: string; output: unknown }>>(
           `SELECT step_key AS "stepKey", output FROM workflow_tasks
@@ -2250,13 +2252,14 @@ type DoneTask = TaskRow & {
  * result hashes, the agents an agent-bound key acts for) as `done` (DoneTask[], as JSON: their
  * times are strings), and `extra` columns. The lock and the update are two functions, called
  * in this order, so that the second reads the runs' other tasks after the first holds the
- * locks (SucceedTasksFunction migration).
+ * locks (SucceedTasksFunction migration; SucceedTasksNeededOutputs: the other steps' outputs
+ * only where moving the run on reads them).
  */
 function succeedTasksSql(extra: string): string {
   return `WITH locked AS MATERIALIZED (
        SELECT * FROM workflow_lock_runs_of_tasks($1::varchar[], $2::uuid[])),
      done AS MATERIALIZED (
-       SELECT * FROM workflow_succeed_tasks(ARRAY(SELECT id FROM locked), $1::varchar[],
+       SELECT * FROM workflow_succeed_tasks_needed(ARRAY(SELECT id FROM locked), $1::varchar[],
                                             $2::uuid[], $3::varchar[], $4::jsonb[],
                                             $5::varchar[], $6::varchar[]))
    SELECT ${RUN_COLUMNS},

@@ -155,6 +155,22 @@ describe("paths that name a dependency's output the other way", () => {
     ]);
   });
 
+  it('are not rewritten into a path the field refuses in turn', () => {
+    // A sleep reads a time at a path within an output, never a whole output.
+    expect(
+      errorsOf([
+        { key: 'plan', skill: 'p' },
+        { key: 'nap', kind: 'sleep', dependsOn: ['plan'], until: '$.steps.plan.output' },
+      ]),
+    ).toEqual([
+      {
+        field: 'steps[1].until',
+        message:
+          "must be a JSON path into the run input ($.input.<path>) or a dependency's output ($.dependencies.<step>.<path>)",
+      },
+    ]);
+  });
+
   it('github paths read the task input only: another root never resolves', () => {
     expect(
       errorsOf([
@@ -173,7 +189,31 @@ describe("paths that name a dependency's output the other way", () => {
           'must be a JSON path into the task input ($.input.<path> or $.dependencies.<step>.<path>) such as $.input.payload.pull_request.head.sha',
       },
     ]);
-    const [step] = normaliseSteps([
+    // A dependency's output only: the task's input holds no other step's.
+    expect(
+      errorsOf([
+        { key: 'find', skill: 'f' },
+        {
+          key: 'mark',
+          kind: 'github',
+          action: 'status',
+          context: 'agentmesh/x',
+          sha: '$.dependencies.find.sha',
+          repo: '$.dependencies.other.repo',
+        },
+      ]),
+    ).toEqual([
+      {
+        field: 'steps[1].repo',
+        message: expect.stringMatching(/^reads step "other", which is not in dependsOn/),
+      },
+      {
+        field: 'steps[1].sha',
+        message: expect.stringMatching(/^reads step "find", which is not in dependsOn/),
+      },
+    ]);
+    const [, step] = normaliseSteps([
+      { key: 'find', skill: 'f' },
       {
         key: 'mark',
         kind: 'github',
@@ -181,6 +221,7 @@ describe("paths that name a dependency's output the other way", () => {
         context: 'agentmesh/x',
         sha: '$.input.sha',
         repo: '$.dependencies.find.repo',
+        dependsOn: ['find'],
       },
     ]);
     expect(step).toMatchObject({ sha: '$.input.sha', repo: '$.dependencies.find.repo' });

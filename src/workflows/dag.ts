@@ -300,7 +300,13 @@ function kindErrors(step: StepInput, at: string): FieldError[] {
       }
       break;
     case 'github':
-      errors.push(...githubStepErrors(step, at));
+      errors.push(
+        ...githubStepErrors(
+          step,
+          at,
+          step.key === ON_FINISH_KEY ? undefined : (step.dependsOn ?? []),
+        ),
+      );
       break;
   }
   if (kind !== 'task' && timeout !== undefined && timeout > MAX_WAIT_SECONDS)
@@ -465,8 +471,11 @@ function untilError(until: string, dependsOn: string[], now: number): string | u
       (reads('$.input') || dependsOn.some((dep) => reads(`$.dependencies.${dep}`)))
     )
       return undefined;
+    // Suggested only where the rewritten path is one a sleep takes (a time is never a whole
+    // output read as `$.dependencies.<step>`).
     const rewritten = dependencyPathAs('taskInput', until, dependsOn);
-    if (rewritten) return readsTaskInput(rewritten);
+    if (rewritten && untilError(rewritten, dependsOn, now) === undefined)
+      return readsTaskInput(rewritten);
     const named = /^\$\.dependencies\.([^.]+)/.exec(until);
     if (named && !dependsOn.some((dep) => until.startsWith(`$.dependencies.${dep}.`)))
       return `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a sleep reads only the run input or its dependencies' outputs`;

@@ -1,6 +1,6 @@
 import type { FieldError } from '../common/errors/domain-error';
 import { templateErrors } from '../github/templates';
-import { readsTaskInput } from './dependency-paths';
+import { dependencyPathAs, readsTaskInput } from './dependency-paths';
 
 export const GITHUB_ACTIONS = ['comment', 'status'] as const;
 export type GithubAction = (typeof GITHUB_ACTIONS)[number];
@@ -52,20 +52,41 @@ const RUN_FORM = /^\$\.steps\.(.+?)\.output((?:\.[A-Za-z0-9_-]+)*)$/;
 /**
  * Why a github step's JSON path (`repo`, `issue`, `sha`) cannot be read (undefined: it can, or
  * it is no path): one a task's input never holds would fail every run at the call.
+ * `dependencies`: the steps whose outputs its input holds (undefined: any, as `onFinish`'s).
  */
-function pathError(value: unknown, example: string): string | undefined {
-  if (typeof value !== 'string' || !value.startsWith('$.') || JSON_PATH.test(value))
-    return undefined;
+function pathError(
+  value: unknown,
+  example: string,
+  dependencies: string[] | undefined,
+): string | undefined {
+  if (typeof value !== 'string' || !value.startsWith('$.')) return undefined;
+  if (JSON_PATH.test(value)) {
+    const named = /^\$\.dependencies\.([^.]+)/.exec(value);
+    const held = (dep: string) =>
+      value === `$.dependencies.${dep}` || value.startsWith(`$.dependencies.${dep}.`);
+    return named && dependencies !== undefined && !dependencies.some(held)
+      ? `reads step "${named[1].slice(0, 64)}", which is not in dependsOn: a task's input holds its dependencies' outputs only`
+      : undefined;
+  }
   const runForm = RUN_FORM.exec(value);
-  return runForm
-    ? readsTaskInput(`$.dependencies.${runForm[1]}${runForm[2]}`)
+  const rewritten =
+    dependencies === undefined
+      ? runForm && `$.dependencies.${runForm[1]}${runForm[2]}`
+      : dependencyPathAs('taskInput', value, dependencies);
+  return rewritten
+    ? readsTaskInput(rewritten)
     : `must be a JSON path into the task input ($.input.<path> or $.dependencies.<step>.<path>) such as ${example}`;
 }
 
-/** What a github step must have and may hold; errors name `steps[i].field`. */
+/**
+ * What a github step must have and may hold; errors name `steps[i].field`. `dependencies`: the
+ * steps whose outputs its task input holds (its dependsOn; undefined for `onFinish`, whose
+ * input holds every step's).
+ */
 export function githubStepErrors(
   step: GithubFields & { description?: string },
   at: string,
+  dependencies: string[] | undefined,
 ): FieldError[] {
   const errors: FieldError[] = [];
   const error = (name: string, message: string) => errors.push({ field: `${at}.${name}`, message });
@@ -78,7 +99,7 @@ export function githubStepErrors(
     error('action', 'a github step needs an action: comment or status');
     return errors;
   }
-  const repoPath = pathError(step.repo, '$.input.payload.repository.full_name');
+  const repoPath = pathError(step.repo, '$.input.payload.repository.full_name', dependencies);
   if (repoPath) error('repo', repoPath);
   else if (step.repo !== undefined && (typeof step.repo !== 'string' || !isRepoOrPath(step.repo)))
     error('repo', 'must be owner/name or a JSON path such as $.input.payload.repository.full_name');
@@ -88,7 +109,7 @@ export function githubStepErrors(
       error('body', 'a github comment step needs a body (a template)');
     else errors.push(...templateErrors(step.body, `${at}.body`, MAX_COMMENT_CHARS));
     const issue = step.issue;
-    const issuePath = pathError(issue, '$.input.payload.issue.number');
+    const issuePath = pathError(issue, '$.input.payload.issue.number', dependencies);
     if (issuePath) error('issue', issuePath);
     else if (
       issue !== undefined &&
@@ -107,7 +128,7 @@ export function githubStepErrors(
     error('state', `must be one of ${COMMIT_STATES.join(', ')}`);
   if (step.description !== undefined)
     errors.push(...templateErrors(step.description, `${at}.description`, 2000));
-  const shaPath = pathError(step.sha, '$.input.payload.pull_request.head.sha');
+  const shaPath = pathError(step.sha, '$.input.payload.pull_request.head.sha', dependencies);
   if (shaPath) error('sha', shaPath);
   else if (
     step.sha !== undefined &&

@@ -6,6 +6,10 @@ describe('parseIsoTime', () => {
     expect(parseIsoTime('2030-01-02T03:04+01:00')).toBe(Date.UTC(2030, 0, 2, 2, 4));
     expect(parseIsoTime('0001-01-01T00:00:00Z')).toBe(Date.parse('0001-01-01T00:00:00Z'));
     expect(parseIsoTime('9999-12-31T23:59:59.999Z')).toBe(Date.parse('9999-12-31T23:59:59.999Z'));
+    // RFC 3339 bounds no fraction's digits.
+    expect(parseIsoTime('2030-01-02T03:04:05.1234567890123Z')).toBe(
+      Date.UTC(2030, 0, 2, 3, 4, 5, 123),
+    );
     for (const value of [
       '2030-02-30T00:00:00Z',
       '2030-01-02T24:00:00Z',

@@ -2,7 +2,7 @@ import { isISO8601, registerDecorator } from 'class-validator';
 
 /** `2030-01-02T03:04[:05[.678]]` and `Z` or an offset: RFC 3339's date-time, the seconds optional. */
 const ISO_TIME =
-  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,9})?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:Z|[+-](\d{2}):(\d{2}))$/;
 
 /** A date alone: JavaScript reads it as midnight UTC, whatever the server's zone. */
 const DATE_ONLY = /^\d{4}-\d{2}-\d{2}$/;
@@ -40,10 +40,11 @@ export function parseIsoTime(value: string): number | undefined {
 }
 
 /**
- * The instant a time of a query or a body names: an RFC 3339 date-time with its zone (`t` and
- * `z` in either case, or a space between date and time, as RFC 3339 allows; an offset without
- * its colon, as ISO 8601's basic format writes it) or a date alone (midnight UTC), years
- * 1-9999. Every form taken here is one both `Date.parse` and PostgreSQL read as meant.
+ * The instant a time of a query or a body names: an RFC 3339 date-time with its zone (`t`,
+ * `z` or a space between date and time, as RFC 3339 allows, where the route's `@IsISO8601`
+ * lets them through; an offset without its colon, as ISO 8601's basic format writes it) or a
+ * date alone (midnight UTC), years 1-9999. Every form taken here is one both `Date.parse` and
+ * PostgreSQL read as meant.
  */
 export function parseInstant(value: string): number | undefined {
   if (DATE_ONLY.test(value)) return parseIsoTime(`${value}T00:00:00Z`);

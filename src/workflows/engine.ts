@@ -59,11 +59,11 @@ import { OWED_PROGRESS_SQL, OwedProgress, ProgressWriter } from './progress-writ
 import { exceededLimits, type Budget, type BudgetLimit, type UsageReport } from './usage/usage';
 import { sameJson } from '../common/same-json';
 import {
-  BULK_TASK_COLUMNS,
   DURATION_MS,
   RUN_COLUMNS,
   RunRow,
   STEP_INPUT,
+  STORED_TASK_COLUMNS,
   TASK_COLUMNS,
   TASKS_CHANNEL,
   TaskRow,
@@ -990,7 +990,7 @@ export class WorkflowEngine {
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
           WHERE t.run_id = ANY($1::uuid[]) AND t.status IN ('queued', 'held', 'claimed', 'waiting')
-          RETURNING ${BULK_TASK_COLUMNS}`,
+          RETURNING ${STORED_TASK_COLUMNS}`,
         [ids],
       ),
     );
@@ -1049,7 +1049,7 @@ export class WorkflowEngine {
                                    AND r.status IN ('succeeded', 'failed', 'cancelled'))
                   ORDER BY o.id FOR UPDATE) open
           WHERE t.id = open.id
-          RETURNING ${BULK_TASK_COLUMNS}, open.status AS before`,
+          RETURNING ${STORED_TASK_COLUMNS}, open.status AS before`,
         [runIds],
       ),
     );
@@ -1078,7 +1078,7 @@ export class WorkflowEngine {
     const held = updatedRows<TaskRow>(
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'held'
-          WHERE t.run_id = $1 AND t.status = 'queued' RETURNING ${BULK_TASK_COLUMNS}`,
+          WHERE t.run_id = $1 AND t.status = 'queued' RETURNING ${STORED_TASK_COLUMNS}`,
         [run.id],
       ),
     );
@@ -1122,7 +1122,7 @@ export class WorkflowEngine {
       ? updatedRows<TaskRow>(
           await tx.manager.query(
             `UPDATE workflow_tasks t SET status = 'queued'
-              WHERE t.run_id = $1 AND t.status = 'held' RETURNING ${BULK_TASK_COLUMNS}`,
+              WHERE t.run_id = $1 AND t.status = 'held' RETURNING ${STORED_TASK_COLUMNS}`,
             [run.id],
           ),
         )
@@ -1556,7 +1556,7 @@ export class WorkflowEngine {
   /**
    * Inserts ready task steps (of one run or several) as queued tasks (held, in a run whose
    * budget is spent): one INSERT for all. The rows come back with an element's own input
-   * (BULK_TASK_COLUMNS): nothing here reads it, and a fan-out inserts up to 1,000.
+   * (STORED_TASK_COLUMNS): nothing here reads it, and a fan-out inserts up to 1,000.
    */
   private async insertQueued(tx: Transaction, ready: QueuedStep[]): Promise<void> {
     if (ready.length === 0) return;
@@ -1573,7 +1573,7 @@ export class WorkflowEngine {
               AS s(id, tenant_id, run_id, priority, step_key, skill, input, max_attempts,
                    timeout_seconds, retry_backoff, element_index, rate_limit_key, rate_units,
                    status)
-       RETURNING ${BULK_TASK_COLUMNS}`,
+       RETURNING ${STORED_TASK_COLUMNS}`,
       [
         ready.map(() => uuidv7()),
         ready.map(({ run }) => run.tenantId),
@@ -2095,7 +2095,7 @@ export class WorkflowEngine {
       await tx.manager.query(
         `UPDATE workflow_tasks t SET status = 'cancelled', finished_at = now()
           WHERE t.run_id = $1 AND t.status IN ('queued', 'held', 'claimed', 'waiting')
-          RETURNING ${BULK_TASK_COLUMNS}`,
+          RETURNING ${STORED_TASK_COLUMNS}`,
         [runId],
       ),
     );

@@ -39,15 +39,14 @@ const taskColumns = (input: string) => `t.id, t.tenant_id AS "tenantId", t.run_i
   t.rate_limit_key AS "rateLimitKey", t.rate_units AS "rateUnits", t.usage`;
 
 export const TASK_COLUMNS = taskColumns(TASK_INPUT);
-/** As TASK_COLUMNS, for rows whose input is whole already (a retired task, see RetiredTasks). */
-export const STORED_TASK_COLUMNS = taskColumns('t.input');
 /**
- * As TASK_COLUMNS with a fan-out element's input as its row holds it (`{item, index}`, not
- * merged with its step's): for statements that create or change many of a run's tasks at once
- * and read no input. Merged, 1,000 elements answered their step's input 1,000 times (300 MB
- * for a 300 KB run input), and the statement ran past its timeout.
+ * As TASK_COLUMNS with the input as the row holds it: for rows whose input is whole already (a
+ * retired task, see RetiredTasks), and for statements that create or change many of a run's
+ * tasks at once and read no input (a fan-out element's is then its own `{item, index}`).
+ * Merged, 1,000 elements answered their step's input 1,000 times (300 MB for a 300 KB run
+ * input), and the statement ran past its timeout.
  */
-export const BULK_TASK_COLUMNS = STORED_TASK_COLUMNS;
+export const STORED_TASK_COLUMNS = taskColumns('t.input');
 
 /** Claim to now, in milliseconds, measured by the database clock. */
 export const DURATION_MS = `(extract(epoch FROM clock_timestamp() - t.claimed_at) * 1000)::int AS "durationMs"`;

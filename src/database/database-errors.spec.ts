@@ -2,6 +2,7 @@ import {
   isDatabaseUnavailable,
   isRetryableTransactionError,
   isTransactionGivenUp,
+  isValueTooLarge,
 } from './database-errors';
 
 const pgError = (code: string) => Object.assign(new Error(code), { code });
@@ -40,5 +41,19 @@ describe('database errors', () => {
     // 55000 is not always about connections (a sequence's currval before nextval is one).
     expect(isDatabaseUnavailable(pgError('55000'))).toBe(false);
     expect(isRetryableTransactionError(new Error('boom'))).toBe(false);
+  });
+
+  it('a value past what PostgreSQL or V8 holds is too large, and nothing else is', () => {
+    expect(isValueTooLarge(wrapped('54000'))).toBe(true);
+    expect(isValueTooLarge(new RangeError('Invalid string length'))).toBe(true);
+    for (const error of [
+      wrapped('57014'),
+      wrapped('22P02'),
+      new RangeError('Maximum call stack size exceeded'),
+      new Error('Invalid string length'),
+      undefined,
+    ]) {
+      expect(isValueTooLarge(error)).toBe(false);
+    }
   });
 });

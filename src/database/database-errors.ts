@@ -106,3 +106,13 @@ export function isTransactionGivenUp(error: unknown): boolean {
   const state = sqlState(error);
   return state === '57014' || state === '55P03' || isRetryableTransactionError(error);
 }
+
+/**
+ * A value larger than PostgreSQL (program_limit_exceeded, 54000: a jsonb value past 256 MB as
+ * stored) or V8 (a string past its 512 MB) holds: writing it again fails again, whatever the
+ * load. The caller names what was too large.
+ */
+export function isValueTooLarge(error: unknown): boolean {
+  if (error instanceof RangeError) return error.message === 'Invalid string length';
+  return sqlState(error) === '54000';
+}

@@ -777,11 +777,16 @@ export class WorkflowEngine {
    * repeat, a conflict, a task that does not exist. Each holder is judged on its own: requests
    * naming the same task with other tokens (or from another tenant) never displace the one
    * whose lease it is; of identical requests, the first is done and the others are repeats.
+   *
+   * `tooLarge`: moving these runs on failed with a value larger than PostgreSQL holds (see
+   * `isValueTooLarge`): the tasks are done all the same, and their runs fail instead of moving
+   * on (`run_value_too_large`).
    */
   async succeedAll(
     tx: Transaction,
     holders: Holder[],
     owed?: (rows: OwedProgress[]) => Promise<void>,
+    tooLarge = false,
   ): Promise<Array<TaskRow | undefined>> {
     assertTaskTransition('claimed', 'succeeded');
     const unique = new Map<string, Holder>();
@@ -844,13 +849,37 @@ export class WorkflowEngine {
           elementCount,
         })),
       ];
-      await within(finished[finished.length - 1], () =>
-        this.advance(tx, run, all, undefined, succeeded),
-      );
+      const last = finished[finished.length - 1];
+      if (tooLarge) {
+        await within(last, () => this.failTooLarge(tx, run, last));
+        continue;
+      }
+      await within(last, () => this.advance(tx, run, all, undefined, succeeded));
     }
     // Usage recorded after this may exceed a run's budget: it must read the run as finished.
     await this.finishSucceeded(tx, succeeded, !batch.some((holder) => holder.usage));
     return holders.map((holder) => done.get(holder));
+  }
+
+  /**
+   * `task` succeeded, but what its run makes of the outputs next (a fan-out's output, the
+   * input of a step that depends on them, the run's output) is larger than one PostgreSQL
+   * value: the run fails, naming the task (a fan-out element's step is cancelled with the
+   * run's other open steps). Every output stays as it was sent.
+   */
+  private async failTooLarge(tx: Transaction, run: RunRow, task: TaskRow): Promise<void> {
+    await this.finishRun(tx, run, 'failed', null, {
+      stepKey: task.stepKey,
+      taskId: task.id,
+      attempt: task.attempt,
+      reason: 'failed',
+      message:
+        `Step ${task.stepKey}'s output was kept, but put together with the run's other ` +
+        `outputs (as a fan-out's output, a step's input or the run's output) it makes a value ` +
+        `larger than the 256 MB PostgreSQL stores in one.`,
+      code: WorkflowErrorCode.RunValueTooLarge,
+      ...(isElement(task) ? { elementIndex: task.elementIndex } : {}),
+    });
   }
 
   /**

@@ -1,9 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { currentTenantId } from '../common/context/request-context';
-import { BadRequestError, ConflictError, FieldError } from '../common/errors/domain-error';
+import {
+  BadRequestError,
+  ConflictError,
+  FieldError,
+  UnprocessableError,
+} from '../common/errors/domain-error';
 import { UUID_PATTERN } from '../common/ids';
 import { decodeCursor, Page, toPage } from '../common/pagination';
+import { isValueTooLarge } from '../database/database-errors';
 import { ReadRouter } from '../database/read-router';
 import { Budget, BUDGET_LIMITS, BudgetLimit, exceededLimits } from './usage/usage';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
@@ -505,10 +511,26 @@ export class RunsService {
     }
   }
 
-  /** A failed run's steps that did not succeed run again; 409 unless the run failed. */
+  /**
+   * A failed run's steps that did not succeed run again; 409 unless the run failed. 422 when
+   * moving it on makes a value too large to store from the outputs it keeps (it failed with
+   * `run_value_too_large`, and would again): nothing changes.
+   */
   async retry(id: string): Promise<RunDetail> {
     const tenantId = currentTenantId();
     if (!UUID_PATTERN.test(id)) throw new RunNotFoundError(id.slice(0, 80));
+    return this.retryLocked(tenantId, id).catch((error: unknown) => {
+      if (!isValueTooLarge(error)) throw error;
+      throw new UnprocessableError(
+        WorkflowErrorCode.RunValueTooLarge,
+        "The run cannot move on: its steps' outputs put together (as a step's input or the " +
+          "run's output) make a value larger than the 256 MB PostgreSQL stores in one. " +
+          'Nothing was changed.',
+      );
+    });
+  }
+
+  private retryLocked(tenantId: string, id: string): Promise<RunDetail> {
     return this.unitOfWork.run(async (tx) => {
       const run = await this.engine.lockRun(tx, tenantId, id);
       if (!run) throw new RunNotFoundError(id);

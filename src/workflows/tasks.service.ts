@@ -7,10 +7,11 @@ import { ActivityBeats } from '../agents/activity-beats';
 import { AgentsService } from '../agents/agents.service';
 import { currentTenantId, RequestContext, requestContext } from '../common/context/request-context';
 import { KeyChanges } from '../auth/key-changes';
-import { ConflictError } from '../common/errors/domain-error';
+import { ConflictError, TooLargeError } from '../common/errors/domain-error';
 import { currentTraceparent, linksTo, markSpan, withSpan } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { isValueTooLarge } from '../database/database-errors';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
 import { Batcher, Settled, settled } from '../common/workers/batcher';
@@ -505,15 +506,35 @@ export class TasksService {
    */
   private async completeAll(holders: Holder[]): Promise<Array<Settled<Completed>>> {
     batchSizes.observe({ kind: 'complete' }, holders.length);
-    const done = await requestContext.run(holders[0].context, () =>
-      this.unitOfWork.run(async (tx) => {
-        const succeeded = await this.engine.succeedAll(tx, holders, (owed) =>
-          this.progress.emitOwed(tx, owed),
+    const succeed = (tooLarge: boolean) =>
+      requestContext.run(holders[0].context, () =>
+        this.unitOfWork.run(async (tx) => {
+          const succeeded = await this.engine.succeedAll(
+            tx,
+            holders,
+            (owed) => this.progress.emitOwed(tx, owed),
+            tooLarge,
+          );
+          await this.recordUsage(tx, holders, succeeded);
+          return succeeded;
+        }),
+      );
+    let done: Array<TaskRow | undefined>;
+    try {
+      done = await succeed(false);
+    } catch (error) {
+      // Alone (a batch that fails goes again item by item), a completion whose run cannot
+      // move on for a value too large to store is done, and its run fails saying so; one
+      // whose own output is too large is refused, and nothing changes.
+      if (holders.length > 1 || !isValueTooLarge(error)) throw error;
+      done = await succeed(true).catch((again: unknown) => {
+        if (!isValueTooLarge(again)) throw again;
+        throw new TooLargeError(
+          WorkflowErrorCode.OutputTooLarge,
+          'The output is larger, stored, than the 256 MB PostgreSQL holds in one value.',
         );
-        await this.recordUsage(tx, holders, succeeded);
-        return succeeded;
-      }),
-    );
+      });
+    }
     return Promise.all(
       holders.map((holder, index) => {
         const task = done[index];

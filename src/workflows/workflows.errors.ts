@@ -16,6 +16,8 @@ export enum WorkflowErrorCode {
   ApprovalNotWaiting = 'approval_not_waiting',
   RunNotFailed = 'workflow_not_failed',
   ProgressTooLarge = 'progress_too_large',
+  OutputTooLarge = 'output_too_large',
+  RunValueTooLarge = 'run_value_too_large',
   FanOutStepNotFound = 'fan_out_step_not_found',
   ConcurrencyKeyFull = 'concurrency_key_full',
   RateLimitNotFound = 'rate_limit_not_found',

@@ -1,0 +1,124 @@
+import { createKey, startTestApp, TestApp } from './utils/test-app';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Headers = { authorization: string };
+
+/**
+ * Outputs that fit the body limit one by one, but not PostgreSQL once put together: a jsonb
+ * value holds at most 256 MB as stored, and an array of small numbers takes six times its JSON
+ * text there (`[0,0,…]`: 2 bytes of text, 12 stored). A completion that made such a value (a
+ * fan-out's output, the run's output) was a 500 on every try, its work lost each time.
+ */
+jest.setTimeout(300_000);
+
+describe('outputs too large to put together', () => {
+  let test: TestApp;
+  let writer: Headers;
+  let worker: Headers;
+
+  /** Just under 1 MB of JSON (the default body limit), 6 MB once stored as jsonb. */
+  const ZEROS = 499_000;
+  const zeros = () => new Array<number>(ZEROS).fill(0);
+  /** More such outputs than one stored value holds (256 MB / 6 MB). */
+  const OUTPUTS = 46;
+
+  const call = async (method: string, path: string, headers: Headers, body?: unknown) => {
+    const request = test.http[method.toLowerCase() as 'get'](`/api/v1${path}`).set(headers);
+    const response = body === undefined ? await request : await request.send(body as object);
+    return { status: response.status, body: response.body as Json };
+  };
+  const claim = async (agentId: string, max: number) => {
+    const response = await call('POST', `/agents/${agentId}/tasks/claim`, worker, { max });
+    expect(response.status).toBe(200);
+    return response.body.data.tasks as Json[];
+  };
+  const complete = (task: Json, output: unknown) =>
+    call('POST', `/tasks/${task.id}/complete`, worker, { leaseToken: task.leaseToken, output });
+  const view = async (id: string) => (await call('GET', `/workflows/${id}`, writer)).body.data;
+  const step = (run: Json, key: string) => run.steps.find((s: Json) => s.key === key) as Json;
+  const start = async (definitionKey: string, input: Json = {}) => {
+    const response = await call('POST', '/workflows', writer, { definitionKey, input });
+    expect(response.status).toBe(201);
+    return response.body.data as Json;
+  };
+  /** Claims and completes `count` tasks of `agent`; answers the last completion. */
+  const workAll = async (agent: string, count: number) => {
+    let last: { status: number; body: Json } | undefined;
+    for (let done = 0; done < count;) {
+      const tasks = await claim(agent, Math.min(10, count - done));
+      expect(tasks.length).toBeGreaterThan(0);
+      for (const task of tasks) {
+        last = await complete(task, zeros());
+        expect(last.status).toBe(200);
+      }
+      done += tasks.length;
+    }
+    return last!;
+  };
+
+  beforeAll(async () => {
+    test = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      // Building a value past 256 MB takes PostgreSQL seconds before it says no; a 1 MB
+      // completion, a busy machine's while.
+      DB_STATEMENT_TIMEOUT_MS: '120000',
+      TASK_LEASE_SECONDS: '600',
+    });
+    writer = {
+      authorization: (
+        await createKey(test, {
+          scopes: ['workflows:write', 'workflows:read', 'agents:write', 'agents:read'],
+        })
+      ).authorization,
+    };
+    worker = { authorization: (await createKey(test, { scopes: ['tasks:work'] })).authorization };
+    const registered = await call('POST', '/agents', writer, {
+      id: 'wide',
+      name: 'wide',
+      skills: [{ id: 'wide', name: 'wide' }],
+      heartbeatIntervalSeconds: 3600,
+    });
+    expect(registered.status).toBe(201);
+  });
+
+  afterAll(async () => {
+    await test.close();
+  });
+
+  it('the last completion of a run whose outputs together are too large is kept; the run fails, saying why', async () => {
+    const steps = Array.from({ length: OUTPUTS }, (_, i) => ({ key: `s${i}`, skill: 'wide' }));
+    const defined = await call('POST', '/workflow-definitions', writer, { key: 'wide', steps });
+    expect(defined.status).toBe(201);
+    const run = await start('wide');
+    const last = await workAll('wide', OUTPUTS);
+    expect(last.body.data).toMatchObject({ status: 'succeeded' });
+
+    const failed = await view(run.id);
+    expect(failed.status).toBe('failed');
+    expect(failed.output).toBeNull();
+    expect(failed.error).toMatchObject({
+      code: 'run_value_too_large',
+      taskId: last.body.data.id,
+      message: expect.stringMatching(/256 MB/),
+    });
+    // Every step's work is kept: each output as its agent sent it.
+    expect(failed.steps.map((s: Json) => s.status)).toEqual(steps.map(() => 'succeeded'));
+    expect(step(failed, 's0').task.output).toHaveLength(ZEROS);
+
+    // Retrying would fail the same way (the outputs are kept): refused, and nothing changes.
+    const retried = await call('POST', `/workflows/${run.id}/retry`, writer);
+    expect(retried.status).toBe(422);
+    expect(retried.body).toMatchObject({
+      type: 'urn:agentmesh:problem:run-value-too-large',
+      detail: expect.stringMatching(/Nothing was changed/),
+    });
+    const after = await view(run.id);
+    expect({ status: after.status, error: after.error }).toEqual({
+      status: 'failed',
+      error: failed.error,
+    });
+    expect(after.steps.map((s: Json) => [s.status, s.task.attempt])).toEqual(
+      steps.map(() => ['succeeded', 1]),
+    );
+  });
+});

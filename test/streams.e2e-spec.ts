@@ -790,6 +790,48 @@ describe('live streams and task progress', () => {
     ).toBe(true);
   });
 
+  it('a client that reads keeps its stream through a burst larger than the bound', async () => {
+    // One delivery (a commit of many events, or events held behind a gap) was written whole and
+    // judged event by event against everything not yet sent: past the bound, a reader that kept
+    // up was cut off as too slow.
+    const small = await startTestApp(
+      { STREAM_BUFFER_BYTES: '65536', RATE_LIMIT_PER_MINUTE: '1000000' },
+      { db: test.db },
+    );
+    try {
+      const url = await listenOnLoopback(small);
+      const runId = await idle();
+      const stream = await SseClient.open(
+        `${url}/api/v1/events/stream?workflowId=${runId}`,
+        reader,
+      );
+      // The run's own stream ends after its terminal event, once the burst before it is sent.
+      const run = await SseClient.open(`${url}/api/v1/workflows/${runId}/stream`, reader);
+      clients.push(stream, run);
+      for (const opened of [stream, run]) {
+        await opened.until((client) => client.comments.length > 0, 5_000, 'the stream to open');
+      }
+      const blob = 'z'.repeat(10_000);
+      const indexes = Array.from({ length: 60 }, (_, index) => index);
+      await db.query('BEGIN');
+      for (const index of indexes) {
+        await insertEvent(db, runId, 'inbound.test.burst', { blob, index });
+      }
+      await insertEvent(db, runId, 'workflow.cancelled');
+      await db.query('COMMIT');
+      await stream.until((client) => client.messages.length >= 61, 10_000, 'the whole burst');
+      expect(stream.events.slice(0, 60).map((event) => event.data.data.index)).toEqual(indexes);
+      expect(stream.done).toBe(false);
+      expect(await run.ended).toBe('end');
+      const sent = run.events.filter((event) => event.event === 'inbound.test.burst');
+      expect(sent.map((event) => event.data.data.index)).toEqual(indexes);
+      expect(run.events.at(-1)?.event).toBe('workflow.cancelled');
+      expect(small.app.get(StreamsService).openCount).toBe(1);
+    } finally {
+      await small.app.close();
+    }
+  });
+
   it('drops a client that does not read, instead of buffering for it', async () => {
     const small = await startTestApp(
       { STREAM_BUFFER_BYTES: '65536', RATE_LIMIT_PER_MINUTE: '1000000' },

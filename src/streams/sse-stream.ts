@@ -45,9 +45,18 @@ export function hijackForStream(reply: FastifyReply): OutgoingHttpHeaders {
 export type StreamEnd = 'done' | 'client' | 'slow' | 'shutdown' | 'key';
 
 /**
+ * How far a live stream may fall behind, as frames not yet written, in `bufferBytes`: the
+ * frames are the feed's own (one string per event, shared by every stream), so this holds
+ * references, not copies.
+ */
+const BEHIND_FACTOR = 16;
+
+/**
  * One Server-Sent Events response on the raw socket (the route hijacks Fastify's reply). What
- * the client has not read yet stays in the socket's buffer; past `bufferBytes` the client is
- * too slow and the stream is dropped, never buffered without bound (it resumes with
+ * the client has not read yet stays in the socket's buffer, up to `bufferBytes`; live events
+ * past that wait their turn (the client reads them at its own pace) unless they add up to
+ * `BEHIND_FACTOR` times the bound, or the client reads nothing for two keepalive intervals:
+ * then it is too slow and the stream is dropped, never buffered without bound (it resumes with
  * Last-Event-ID). Comments keep idle proxies from closing it.
  */
 export class SseStream {
@@ -55,6 +64,14 @@ export class SseStream {
   private readonly keepalive: NodeJS.Timeout;
   private readonly finished: Promise<StreamEnd>;
   private finish!: (end: StreamEnd) => void;
+  /** Live events not written yet, and their frames' length. */
+  private readonly behind: DomainEvent[] = [];
+  private behindLength = 0;
+  private pumping = false;
+  /** The run's terminal event is sent: the stream ends once what is behind it is written. */
+  private endWhenWritten = false;
+  /** Waits for the client to read, released when the stream ends. */
+  private readonly onClose = new Set<() => void>();
 
   constructor(
     private readonly res: ServerResponse,
@@ -86,13 +103,44 @@ export class SseStream {
     return this.ended === undefined;
   }
 
-  /** Live: writes at once; a client that lets more than `bufferBytes` pile up is dropped. */
+  /**
+   * Live: written at once while the client keeps up; what passes `bufferBytes` unread waits
+   * its turn. A client that falls `BEHIND_FACTOR` times the bound behind is dropped.
+   */
   send(events: DomainEvent[]): void {
-    if (events.length === 0) return;
-    // One write to the socket for the batch.
-    this.res.cork();
-    for (const event of events) this.write(sseFrame(event));
-    process.nextTick(() => this.res.uncork());
+    if (events.length === 0 || !this.isOpen) return;
+    for (const event of events) {
+      this.behind.push(event);
+      this.behindLength += sseFrame(event).length;
+    }
+    if (this.behindLength > this.options.bufferBytes * BEHIND_FACTOR) {
+      this.drop();
+      return;
+    }
+    if (!this.pumping) void this.pump();
+  }
+
+  /** Writes what is behind, corked a turn at a time, waiting for the client past the bound. */
+  private async pump(): Promise<void> {
+    this.pumping = true;
+    try {
+      while (this.behind.length > 0 && this.isOpen) {
+        if (this.res.writableLength >= this.options.bufferBytes && this.res.writableNeedDrain) {
+          await this.drained();
+          continue;
+        }
+        this.res.cork();
+        do {
+          const frame = sseFrame(this.behind.shift()!);
+          this.behindLength -= frame.length;
+          this.res.write(frame);
+        } while (this.behind.length > 0 && this.res.writableLength < this.options.bufferBytes);
+        process.nextTick(() => this.res.uncork());
+      }
+    } finally {
+      this.pumping = false;
+    }
+    if (this.endWhenWritten) this.end('done');
   }
 
   /** Catch-up: writes, then waits until the client has read most of it (or has gone). */
@@ -110,17 +158,16 @@ export class SseStream {
   private async drained(): Promise<void> {
     if (!this.isOpen || !this.res.writableNeedDrain) return;
     await new Promise<void>((resolve) => {
-      const stalled = setTimeout(() => {
-        this.res.destroy();
-        this.close('slow');
-      }, this.options.keepaliveMs * 2);
+      const stalled = setTimeout(() => this.drop(), this.options.keepaliveMs * 2);
       const resume = () => {
         clearTimeout(stalled);
         this.res.off('drain', resume);
+        this.onClose.delete(resume);
         resolve();
       };
       this.res.on('drain', resume);
-      void this.finished.then(resume);
+      // Not a reaction to `finished` per wait: those would pile up until the stream ends.
+      this.onClose.add(resume);
     });
   }
 
@@ -131,6 +178,10 @@ export class SseStream {
    */
   end(why: 'done' | 'shutdown' | 'key'): void {
     if (!this.isOpen) return;
+    if (why === 'done' && (this.pumping || this.behind.length > 0)) {
+      this.endWhenWritten = true;
+      return;
+    }
     if (why === 'shutdown')
       this.res.write(': the server is stopping; resume with Last-Event-ID\n\n');
     if (why === 'key')
@@ -147,16 +198,24 @@ export class SseStream {
     if (!this.isOpen) return;
     const waiting = this.res.writableLength;
     if (waiting > 0 && waiting + Buffer.byteLength(chunk) > this.options.bufferBytes) {
-      this.res.destroy();
-      this.close('slow');
+      this.drop();
       return;
     }
     this.res.write(chunk);
   }
 
+  /** Too slow: the connection is cut, and what is behind let go. */
+  private drop(): void {
+    this.res.destroy();
+    this.close('slow');
+  }
+
   private close(why: StreamEnd): void {
     if (this.ended !== undefined) return;
     this.ended = why;
+    this.behind.length = 0;
+    this.behindLength = 0;
+    for (const resume of [...this.onClose]) resume();
     clearInterval(this.keepalive);
     this.finish(why);
   }

@@ -68,48 +68,23 @@ function missingRow(seq: string, prevHash: string, hash: string): MissingEntryRo
   return { seq, prevHash, hash, missingEntry: true };
 }
 
-/** Links read a statement at a time when looking for missing entries (~0.1 s each). */
-const MISSING_SCAN_LINKS = 50_000;
+/** Links of the chain one statement of a tenant's export reads (~0.1 s each). */
+export const EXPORT_WINDOW_LINKS = 20_000;
 
 /**
- * The chain's links without an entry, found by scanning it in ranges of MISSING_SCAN_LINKS
- * (each statement well inside the statement timeout, however long the chain), up to the head
- * the export started at, only as far as the export has come.
+ * One window of a tenant's export: its entries among the links `($2, $3]`, and the links whose
+ * entry is gone, in seq order. The entries are read link by link by their id (`OFFSET 0`
+ * keeps the lateral read from being flattened into a join the planner may turn around): never
+ * all of the tenant's entries to sort a window's, which statistics from before a burst of
+ * writes once chose, every batch reading every entry of the tenant.
  */
-export class MissingLinks {
-  private scanned = 0n;
-  private found: MissingEntryRow[] = [];
-
-  constructor(
-    private readonly reads: Pick<ReadRouter, 'read'>,
-    private readonly head: bigint,
-    private readonly chunk = BigInt(MISSING_SCAN_LINKS),
-  ) {}
-
-  /** Those below `seq` not given yet (all of them to the head when undefined), in seq order. */
-  async before(seq: bigint | undefined): Promise<MissingEntryRow[]> {
-    const until = seq === undefined || seq - 1n > this.head ? this.head : seq - 1n;
-    while (this.scanned < until) {
-      const from = this.scanned;
-      const to = from + this.chunk < this.head ? from + this.chunk : this.head;
-      const rows = await this.reads.read((source) =>
-        source.query<Array<{ seq: string; prevHash: string; hash: string }>>(
-          `SELECT c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
-             FROM audit_chain c
-            WHERE c.seq > $1::bigint AND c.seq <= $2::bigint
-              AND NOT EXISTS (SELECT 1 FROM audit_entries e WHERE e.id = c.entry_id)
-            ORDER BY c.seq`,
-          [from.toString(), to.toString()],
-        ),
-      );
-      this.found.push(...rows.map((row) => missingRow(row.seq, row.prevHash, row.hash)));
-      this.scanned = to;
-    }
-    const given = this.found.filter((row) => seq === undefined || BigInt(row.seq) < seq);
-    this.found = this.found.slice(given.length);
-    return given;
-  }
-}
+export const TENANT_EXPORT_SQL = `
+  SELECT e.*, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash, e.id IS NULL AS missing
+    FROM audit_chain c
+    LEFT JOIN LATERAL (SELECT ${SELECT_FIELDS} FROM audit_entries e
+                        WHERE e.id = c.entry_id OFFSET 0) e ON true
+   WHERE c.seq > $2::bigint AND c.seq <= $3::bigint AND (e.id IS NULL OR e."tenantId" = $1)
+   ORDER BY c.seq`;
 
 @Injectable()
 export class AuditService {
@@ -341,28 +316,24 @@ export class AuditService {
       yield* this.exportWhole();
       return;
     }
-    // The tenant's entries come by its index; the links without an entry, which no index
-    // finds, from a scan of the chain in ranges that keeps just ahead of them.
-    const missing = new MissingLinks(this.reads, await this.headSeq());
-    let afterSeq = '0';
-    for (;;) {
-      const rows = await this.reads.read((source) =>
-        source.query<AuditRow[]>(
-          `SELECT ${SELECT_FIELDS}, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash
-             FROM audit_chain c JOIN audit_entries e ON e.id = c.entry_id
-            WHERE e.tenant_id = $1 AND c.seq > $2::bigint
-            ORDER BY c.seq LIMIT $3`,
-          [tenantId, afterSeq, EXPORT_BATCH],
-        ),
-      );
-      for (const row of rows) {
-        yield* await missing.before(BigInt(row.seq!));
-        yield row;
+    // One walk of the chain, a window of links at a time, to the head as it moves on.
+    let head = await this.headSeq();
+    for (let from = 0n; ; from += BigInt(EXPORT_WINDOW_LINKS)) {
+      if (from >= head) {
+        head = await this.headSeq();
+        if (from >= head) return;
       }
-      if (rows.length < EXPORT_BATCH) break;
-      afterSeq = rows[rows.length - 1].seq!;
+      const rows = await this.reads.read((source) =>
+        source.query<Array<AuditRow & { missing: boolean }>>(TENANT_EXPORT_SQL, [
+          tenantId,
+          from.toString(),
+          (from + BigInt(EXPORT_WINDOW_LINKS)).toString(),
+        ]),
+      );
+      for (const { missing, ...row } of rows) {
+        yield missing ? missingRow(row.seq!, row.prevHash!, row.hash!) : row;
+      }
     }
-    yield* await missing.before(undefined);
   }
 
   /** The whole chain, each link with its entry or as missing, walked by seq. */

@@ -195,6 +195,13 @@ describe('live streams and task progress', () => {
     });
     expect(await after.ended).toBe('end');
     expect(after.messages).toEqual([]);
+    // An empty header is no id (what EventSource means by one): the query's id is used.
+    const queried = await open(`/workflows/${runId}/stream?lastEventId=${seen[0]}`, {
+      ...reader,
+      'last-event-id': '',
+    });
+    expect(await queried.ended).toBe('end');
+    expect(queried.messages.map((m) => m.id!)).toEqual(ids.slice(1));
   });
 
   it('holds back an event committed before an earlier position, then sends both in order', async () => {

@@ -51,7 +51,7 @@ export class StreamsController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const after = (await this.resumeAfter(lastEventId ?? query.lastEventId)) ?? 0n;
+    const after = (await this.resumeAfter(resumeId(lastEventId, query.lastEventId))) ?? 0n;
     const { run } = await this.runs.get(id);
     await this.streams.serveRun(
       () => this.open(reply),
@@ -79,7 +79,7 @@ export class StreamsController {
     @Headers('last-event-id') lastEventId: string | undefined,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const after = await this.resumeAfter(lastEventId ?? query.lastEventId);
+    const after = await this.resumeAfter(resumeId(lastEventId, query.lastEventId));
     const types = query.types ? query.types.split(',') : [];
     const workflowId = query.workflowId?.toLowerCase();
     // A run the tenant does not have is a 404, as on the run's own stream.
@@ -110,6 +110,14 @@ export class StreamsController {
   private open(reply: FastifyReply): SseStream {
     return new SseStream(reply.raw, hijackForStream(reply), this.streams.streamOptions);
   }
+}
+
+/**
+ * The id to resume after: the header's, unless it is empty (what EventSource means by no id),
+ * then the query's.
+ */
+function resumeId(header: string | undefined, query: string | undefined): string | undefined {
+  return header !== undefined && header.trim() !== '' ? header : query;
 }
 
 function position(header: string | undefined): bigint | undefined {

@@ -90,7 +90,10 @@ export class SseStream {
     });
     res.write(': stream open\n\n');
     res.on('close', () => this.close('client'));
-    this.keepalive = setInterval(() => this.write(': keepalive\n\n'), options.keepaliveMs);
+    // Not while events are being written: the stream is not idle, and the bound is for them.
+    this.keepalive = setInterval(() => {
+      if (!this.pumping) this.write(': keepalive\n\n');
+    }, options.keepaliveMs);
     this.keepalive.unref();
   }
 

@@ -73,17 +73,22 @@ export const EXPORT_WINDOW_LINKS = 20_000;
 
 /**
  * One window of a tenant's export: its entries among the links `($2, $3]`, and the links whose
- * entry is gone, in seq order. The entries are read link by link by their id (`OFFSET 0`
- * keeps the lateral read from being flattened into a join the planner may turn around): never
- * all of the tenant's entries to sort a window's, which statistics from before a burst of
- * writes once chose, every batch reading every entry of the tenant.
+ * entry is gone, in seq order. Each link's entry is read by its id, its tenant first and its
+ * fields only when it is the tenant's (`OFFSET 0` keeps each lateral read from being flattened
+ * into a join the planner may turn around, or from reading another tenant's diffs): never all
+ * of the tenant's entries to sort a window's, which statistics from before a burst of writes
+ * once chose, every batch reading every entry of the tenant.
  */
+const HEAD_SEQ_SQL = 'SELECT coalesce(max(seq), 0)::text AS head FROM audit_chain';
+
 export const TENANT_EXPORT_SQL = `
-  SELECT e.*, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash, e.id IS NULL AS missing
+  SELECT f.*, c.seq::text AS seq, c.prev_hash AS "prevHash", c.hash, k.id IS NULL AS missing
     FROM audit_chain c
+    LEFT JOIN LATERAL (SELECT e.id, e.tenant_id FROM audit_entries e
+                        WHERE e.id = c.entry_id OFFSET 0) k ON true
     LEFT JOIN LATERAL (SELECT ${SELECT_FIELDS} FROM audit_entries e
-                        WHERE e.id = c.entry_id OFFSET 0) e ON true
-   WHERE c.seq > $2::bigint AND c.seq <= $3::bigint AND (e.id IS NULL OR e."tenantId" = $1)
+                        WHERE e.id = k.id OFFSET 0) f ON true
+   WHERE c.seq > $2::bigint AND c.seq <= $3::bigint AND (k.id IS NULL OR k.tenant_id = $1)
    ORDER BY c.seq`;
 
 @Injectable()
@@ -316,23 +321,26 @@ export class AuditService {
       yield* this.exportWhole();
       return;
     }
-    // One walk of the chain, a window of links at a time, to the head as it moves on.
-    let head = await this.headSeq();
-    for (let from = 0n; ; from += BigInt(EXPORT_WINDOW_LINKS)) {
-      if (from >= head) {
-        head = await this.headSeq();
-        if (from >= head) return;
-      }
-      const rows = await this.reads.read((source) =>
-        source.query<Array<AuditRow & { missing: boolean }>>(TENANT_EXPORT_SQL, [
-          tenantId,
-          from.toString(),
-          (from + BigInt(EXPORT_WINDOW_LINKS)).toString(),
-        ]),
-      );
+    // One walk of the chain, a window of links at a time, to the head as it moves on. Each
+    // window reads the head on the same database first: a window from a replica behind the
+    // primary stops at its head, and the next starts there (a link is never skipped).
+    for (let from = 0n; ;) {
+      const { rows, upTo } = await this.reads.read(async (source) => {
+        const [{ head }] = await source.query<Array<{ head: string }>>(HEAD_SEQ_SQL);
+        const end = from + BigInt(EXPORT_WINDOW_LINKS);
+        const until = BigInt(head) < end ? BigInt(head) : end;
+        if (until <= from) return { rows: [], upTo: from };
+        const found = await source.query<Array<AuditRow & { missing: boolean }>>(
+          TENANT_EXPORT_SQL,
+          [tenantId, from.toString(), until.toString()],
+        );
+        return { rows: found, upTo: until };
+      });
+      if (upTo <= from) return;
       for (const { missing, ...row } of rows) {
         yield missing ? missingRow(row.seq!, row.prevHash!, row.hash!) : row;
       }
+      from = upTo;
     }
   }
 
@@ -358,15 +366,6 @@ export class AuditService {
       }
       afterSeq = rows[rows.length - 1].seq!;
     }
-  }
-
-  private async headSeq(): Promise<bigint> {
-    const [row] = await this.reads.read((source) =>
-      source.query<Array<{ head: string }>>(
-        'SELECT coalesce(max(seq), 0)::text AS head FROM audit_chain',
-      ),
-    );
-    return BigInt(row.head);
   }
 
   /** Recomputes the chain's hashes over a seq range; see AuditVerifier. */

@@ -227,7 +227,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'STREAM_BUFFER_BYTES',
     default: '1048576',
     meaning:
-      'what a live stream leaves unread in its socket at most; later events wait their turn, and a client that reads nothing for two keepalive intervals or falls 16 times this behind is cut off (it resumes with `Last-Event-ID`)',
+      'what a live stream leaves unread in its socket at most; later events wait their turn, and a client whose unread output does not drain within two keepalive intervals, or that falls 16 times this behind, is cut off (it resumes with `Last-Event-ID`)',
   },
   {
     name: 'STREAM_POLL_MS',

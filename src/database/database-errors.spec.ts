@@ -44,9 +44,24 @@ describe('database errors', () => {
   });
 
   it('a value past what PostgreSQL or V8 holds is too large, and nothing else is', () => {
-    expect(isValueTooLarge(wrapped('54000'))).toBe(true);
+    const limit = (message: string) =>
+      Object.assign(new Error(message), {
+        driverError: Object.assign(pgError('54000'), { message }),
+      });
+    expect(
+      isValueTooLarge(
+        limit('total size of jsonb array elements exceeds the maximum of 268435455 bytes'),
+      ),
+    ).toBe(true);
     expect(isValueTooLarge(new RangeError('Invalid string length'))).toBe(true);
+    expect(
+      isValueTooLarge(
+        Object.assign(new Error('Cannot create a string'), { code: 'ERR_STRING_TOO_LONG' }),
+      ),
+    ).toBe(true);
     for (const error of [
+      limit('index row size 3000 exceeds maximum 2712 for index "x"'),
+      wrapped('54000'),
       wrapped('57014'),
       wrapped('22P02'),
       new RangeError('Maximum call stack size exceeded'),

@@ -108,11 +108,15 @@ export function isTransactionGivenUp(error: unknown): boolean {
 }
 
 /**
- * A value larger than PostgreSQL (program_limit_exceeded, 54000: a jsonb value past 256 MB as
- * stored) or V8 (a string past its 512 MB) holds: writing it again fails again, whatever the
- * load. The caller names what was too large.
+ * A value larger than PostgreSQL (program_limit_exceeded, 54000, said of a jsonb value: past
+ * 256 MB as stored) or V8 (a string past its 512 MB, in JSON.stringify or the driver) holds:
+ * writing it again fails again, whatever the load. Other limits of 54000 (an index row, an
+ * array) are not this. The caller names what was too large.
  */
 export function isValueTooLarge(error: unknown): boolean {
   if (error instanceof RangeError) return error.message === 'Invalid string length';
-  return sqlState(error) === '54000';
+  if ((error as { code?: unknown } | undefined)?.code === 'ERR_STRING_TOO_LONG') return true;
+  if (sqlState(error) !== '54000') return false;
+  const message = (error as { message?: unknown }).message;
+  return typeof message === 'string' && message.includes('jsonb');
 }

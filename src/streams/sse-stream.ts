@@ -55,9 +55,10 @@ const BEHIND_FACTOR = 16;
  * One Server-Sent Events response on the raw socket (the route hijacks Fastify's reply). What
  * the client has not read yet stays in the socket's buffer, up to `bufferBytes`; live events
  * past that wait their turn (the client reads them at its own pace) unless they add up to
- * `BEHIND_FACTOR` times the bound, or the client reads nothing for two keepalive intervals:
- * then it is too slow and the stream is dropped, never buffered without bound (it resumes with
- * Last-Event-ID). Comments keep idle proxies from closing it.
+ * `BEHIND_FACTOR` times the bound (frames' length in characters), or what it has not read
+ * does not drain within two keepalive intervals: then it is too slow and the stream is
+ * dropped, never buffered without bound (it resumes with Last-Event-ID). Comments keep idle
+ * proxies from closing it.
  */
 export class SseStream {
   private ended: StreamEnd | undefined;
@@ -90,9 +91,9 @@ export class SseStream {
     });
     res.write(': stream open\n\n');
     res.on('close', () => this.close('client'));
-    // Not while events are being written: the stream is not idle, and the bound is for them.
+    // Not while anything is unread: the stream is not idle, and the bound is for the events.
     this.keepalive = setInterval(() => {
-      if (!this.pumping) this.write(': keepalive\n\n');
+      if (!this.pumping && res.writableLength === 0) this.write(': keepalive\n\n');
     }, options.keepaliveMs);
     this.keepalive.unref();
   }
@@ -111,7 +112,8 @@ export class SseStream {
    * its turn. A client that falls `BEHIND_FACTOR` times the bound behind is dropped.
    */
   send(events: DomainEvent[]): void {
-    if (events.length === 0 || !this.isOpen) return;
+    // Nothing after the run's terminal event, even while what came before it is written.
+    if (events.length === 0 || !this.isOpen || this.endWhenWritten) return;
     for (const event of events) {
       this.behind.push(event);
       this.behindLength += sseFrame(event).length;

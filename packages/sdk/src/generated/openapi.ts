@@ -776,7 +776,7 @@ export interface paths {
     put?: never;
     /**
      * Retry a failed run: its steps that did not succeed run again; outputs are kept
-     * @description The failed step and the steps cancelled because of it are queued again from attempt 1 (as their dependencies allow); succeeded steps keep their outputs. A fan-out step runs again only its elements that did not succeed (same element and index). The run is running again. 409 when the run did not fail.
+     * @description The failed step and the steps cancelled because of it are queued again from attempt 1 (as their dependencies allow); succeeded steps keep their outputs. A fan-out step runs again only its elements that did not succeed (same element and index). The run is running again. 409 when the run did not fail; 422 `run-value-too-large` when the outputs it keeps make a value larger than PostgreSQL stores (the run's error said so): nothing changes.
      */
     post: operations['WorkflowsController_retry'];
     delete?: never;

@@ -80,6 +80,13 @@ describe('live streams and task progress', () => {
       [runId, type, JSON.stringify(data)],
     );
 
+  /** A second app on the same database whose streams keep 64 KiB unread at most. */
+  const smallBufferApp = () =>
+    startTestApp(
+      { STREAM_BUFFER_BYTES: '65536', RATE_LIMIT_PER_MINUTE: '1000000' },
+      { db: test.db },
+    );
+
   beforeAll(async () => {
     test = await startTestApp({
       RATE_LIMIT_PER_MINUTE: '1000000',
@@ -801,10 +808,7 @@ describe('live streams and task progress', () => {
     // One delivery (a commit of many events, or events held behind a gap) was written whole and
     // judged event by event against everything not yet sent: past the bound, a reader that kept
     // up was cut off as too slow.
-    const small = await startTestApp(
-      { STREAM_BUFFER_BYTES: '65536', RATE_LIMIT_PER_MINUTE: '1000000' },
-      { db: test.db },
-    );
+    const small = await smallBufferApp();
     try {
       const url = await listenOnLoopback(small);
       const runId = await idle();
@@ -840,10 +844,7 @@ describe('live streams and task progress', () => {
   });
 
   it('drops a client that does not read, instead of buffering for it', async () => {
-    const small = await startTestApp(
-      { STREAM_BUFFER_BYTES: '65536', RATE_LIMIT_PER_MINUTE: '1000000' },
-      { db: test.db },
-    );
+    const small = await smallBufferApp();
     try {
       const url = await listenOnLoopback(small);
       const runId = await idle();

@@ -64,8 +64,14 @@ export interface MissingEntryRow {
   missingEntry: true;
 }
 
-function missingRow(seq: string, prevHash: string, hash: string): MissingEntryRow {
-  return { seq, prevHash, hash, missingEntry: true };
+/** An export statement's row as its line: the entry, or the link as missing its entry. */
+function exportLine({
+  missing,
+  ...row
+}: AuditRow & { missing: boolean }): AuditRow | MissingEntryRow {
+  return missing
+    ? { seq: row.seq!, prevHash: row.prevHash!, hash: row.hash!, missingEntry: true }
+    : row;
 }
 
 /** Links of the chain one statement of a tenant's export reads (~0.1 s each). */
@@ -337,9 +343,7 @@ export class AuditService {
         return { rows: found, upTo: until };
       });
       if (upTo <= from) return;
-      for (const { missing, ...row } of rows) {
-        yield missing ? missingRow(row.seq!, row.prevHash!, row.hash!) : row;
-      }
+      for (const row of rows) yield exportLine(row);
       from = upTo;
     }
   }
@@ -361,9 +365,7 @@ export class AuditService {
         ),
       );
       if (rows.length === 0) return;
-      for (const { missing, ...row } of rows) {
-        yield missing ? missingRow(row.seq!, row.prevHash!, row.hash!) : row;
-      }
+      for (const row of rows) yield exportLine(row);
       afterSeq = rows[rows.length - 1].seq!;
     }
   }

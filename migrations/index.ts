@@ -50,6 +50,7 @@ import { RunLockByKey1763800340000 } from './1763800340000-RunLockByKey';
 import { CompiledRowChecks1763800350000 } from './1763800350000-CompiledRowChecks';
 import { OwedProgressFunction1763800360000 } from './1763800360000-OwedProgressFunction';
 import { SucceedTasksNeededOutputs1763800370000 } from './1763800370000-SucceedTasksNeededOutputs';
+import { RunOutputGathered1763800380000 } from './1763800380000-RunOutputGathered';
 
 /** Every migration, oldest first. Listed explicitly so the app, the CLI and jest load the same set. */
 export const MIGRATIONS = [
@@ -105,4 +106,5 @@ export const MIGRATIONS = [
   CompiledRowChecks1763800350000,
   OwedProgressFunction1763800360000,
   SucceedTasksNeededOutputs1763800370000,
+  RunOutputGathered1763800380000,
 ];

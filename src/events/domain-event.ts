@@ -19,6 +19,11 @@ export interface EmitInput {
   /** The aggregate whose history this event belongs to (a run for its tasks' events). */
   subject: { type: string; id: string };
   data: Record<string, unknown>;
+  /**
+   * A run whose output `data` carries as `output`, gathered by PostgreSQL as the event is
+   * written (workflow_run_output): tens of MB at times, never made into JSON text here.
+   */
+  outputOfRun?: string;
   /** Defaults to the tenant of the request context. */
   tenantId?: string | null;
 }

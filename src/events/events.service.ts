@@ -88,6 +88,7 @@ export class EventsService {
       JSON.stringify(input.data),
       context?.correlationId ?? null,
       currentTraceparent(),
+      input.outputOfRun ?? null,
     ]);
   }
 
@@ -197,19 +198,26 @@ export class EventsService {
   }
 }
 
-/** One INSERT of buffered event rows, in the order they were emitted. */
+/**
+ * One INSERT of buffered event rows, in the order they were emitted; a row naming a run (the
+ * ninth column, `outputOfRun`) gets the run's output in its data.
+ */
 function insertEvents(rows: unknown[][]): { sql: string; params: unknown[] } {
   const column = (index: number) => rows.map((row) => row[index]);
   return {
     sql: `INSERT INTO events (id, tenant_id, type, subject_type, subject_id, data, correlation_id,
                            trace_context)
-       SELECT id, tenant_id, type, subject_type, subject_id, data::jsonb, correlation_id,
-              trace_context
+       SELECT id, tenant_id, type, subject_type, subject_id,
+              CASE WHEN output_of IS NULL THEN data::jsonb
+                   -- jsonb_set: a pass over the output fewer than || jsonb_build_object(...).
+                   ELSE jsonb_set(data::jsonb, '{output}', workflow_run_output(output_of))
+              END,
+              correlation_id, trace_context
          FROM unnest($1::uuid[], $2::varchar[], $3::varchar[], $4::varchar[], $5::varchar[],
-                     $6::text[], $7::varchar[], $8::varchar[]) WITH ORDINALITY
+                     $6::text[], $7::varchar[], $8::varchar[], $9::uuid[]) WITH ORDINALITY
               AS e(id, tenant_id, type, subject_type, subject_id, data, correlation_id,
-                   trace_context, n)
+                   trace_context, output_of, n)
         ORDER BY n`,
-    params: Array.from({ length: 8 }, (_, index) => column(index)),
+    params: Array.from({ length: 9 }, (_, index) => column(index)),
   };
 }

@@ -60,6 +60,7 @@ import { exceededLimits, type Budget, type BudgetLimit, type UsageReport } from 
 import { sameJson } from '../common/same-json';
 import {
   DURATION_MS,
+  FINISHED_RUN_COLUMNS,
   RUN_COLUMNS,
   RunRow,
   STEP_INPUT,
@@ -160,7 +161,6 @@ interface QueuedStep {
 /** A run whose every step succeeded, to be finished with others in one statement. */
 interface SucceededRun {
   run: RunRow;
-  output: Record<string, unknown>;
   /** The context its finish is written in: the request that completed its last step. */
   context: RequestContext | undefined;
 }
@@ -169,7 +169,8 @@ interface SucceededRun {
  * What moving a run on needs to know of each of its tasks. A fan-out element's output is not
  * needed (null where it is not read): its step's own row carries the array once all succeeded.
  * A completion reads only the outputs its steps still to start depend on: any other succeeded
- * step's is `withheld` (see SucceedTasksNeededOutputs), read when the run finishes.
+ * step's is `withheld` (see SucceedTasksNeededOutputs): the run's output, when it finishes, is
+ * gathered by PostgreSQL (workflow_run_output).
  */
 export type TaskProgress = Pick<
   TaskRow,
@@ -385,7 +386,7 @@ export class WorkflowEngine {
         return;
       case 'cancel':
         await this.concurrencyChanged(tx, run, 'cancelled', { by: 'arrival' });
-        await this.finishRun(tx, run, 'cancelled', null, {
+        await this.finishRun(tx, run, 'cancelled', {
           reason: 'concurrency',
           message:
             `Cancelled on arrival: its concurrency key already has ${slots.holding} of ` +
@@ -418,7 +419,7 @@ export class WorkflowEngine {
         by: 'newer_run',
         cancelledBy: run.id,
       });
-      await this.finishRun(tx, held, 'cancelled', null, {
+      await this.finishRun(tx, held, 'cancelled', {
         reason: 'concurrency',
         message:
           'Cancelled by a newer run of the same concurrency key (strategy cancel-in-progress).',
@@ -868,7 +869,7 @@ export class WorkflowEngine {
    * run's other open steps). Every output stays as it was sent.
    */
   private async failTooLarge(tx: Transaction, run: RunRow, task: TaskRow): Promise<void> {
-    await this.finishRun(tx, run, 'failed', null, {
+    await this.finishRun(tx, run, 'failed', {
       stepKey: task.stepKey,
       taskId: task.id,
       attempt: task.attempt,
@@ -921,7 +922,7 @@ export class WorkflowEngine {
           },
         });
       }
-      await this.finishRun(tx, run, 'failed', null, {
+      await this.finishRun(tx, run, 'failed', {
         stepKey: task.stepKey,
         taskId: task.id,
         attempt: task.attempt,
@@ -1004,7 +1005,7 @@ export class WorkflowEngine {
   /** Cancels a run that has not finished, and every task of it still queued or claimed. */
   async cancel(tx: Transaction, run: RunRow): Promise<RunRow> {
     assertRunTransition(run.status, 'cancelled');
-    return this.finishRun(tx, run, 'cancelled', null, null);
+    return this.finishRun(tx, run, 'cancelled', null);
   }
 
   /**
@@ -1224,7 +1225,7 @@ export class WorkflowEngine {
       ));
     const tooLarge = await this.finishFanOuts(tx, run, tasks);
     if (tooLarge) {
-      await this.finishRun(tx, run, 'failed', null, tooLarge);
+      await this.finishRun(tx, run, 'failed', tooLarge);
       return;
     }
     const outputs = new Map<string, unknown>();
@@ -1232,21 +1233,10 @@ export class WorkflowEngine {
       if (task.status === 'succeeded' && !isElement(task) && task.stepKey !== ON_FINISH_KEY)
         outputs.set(task.stepKey, task.output);
     if (outputs.size === run.steps.length) {
-      const withheld = tasks
-        .filter((task) => task.withheld && task.stepKey !== ON_FINISH_KEY)
-        .map((task) => task.stepKey);
-      if (withheld.length > 0) {
-        const rows = await tx.manager.query<Array<{ stepKey: string; output: unknown }>>(
-          `SELECT step_key AS "stepKey", output FROM workflow_tasks
-            WHERE run_id = $1 AND step_key = ANY($2::varchar[]) AND element_index IS NULL`,
-          [run.id, withheld],
-        );
-        for (const row of rows) outputs.set(row.stepKey, row.output);
-      }
+      // Its output is gathered by PostgreSQL from its steps' (workflow_run_output).
       await this.ensureRunning(tx, run);
-      const output = Object.fromEntries(outputs);
-      if (succeeded) succeeded.push({ run, output, context: requestContext.get() });
-      else await this.finishRun(tx, run, 'succeeded', output, null);
+      if (succeeded) succeeded.push({ run, context: requestContext.get() });
+      else await this.finishRun(tx, run, 'succeeded', null);
       return;
     }
     const ready = readySteps(
@@ -1326,7 +1316,7 @@ export class WorkflowEngine {
         status: 'failed',
         error: failed.plan.error,
       });
-      await this.finishRun(tx, run, 'failed', null, {
+      await this.finishRun(tx, run, 'failed', {
         stepKey: row.stepKey,
         taskId: row.id,
         attempt: 1,
@@ -1837,7 +1827,7 @@ export class WorkflowEngine {
         moving.push(run);
         continue;
       }
-      await this.finishRun(tx, run, 'failed', null, {
+      await this.finishRun(tx, run, 'failed', {
         stepKey: failed.row.stepKey,
         taskId: failed.row.id,
         attempt: failed.row.attempt,
@@ -1949,11 +1939,14 @@ export class WorkflowEngine {
     await this.runChanged(tx, run, 'started', 'pending');
   }
 
+  /**
+   * Ends a run: a succeeded one with the output PostgreSQL gathers from its steps'
+   * (workflow_run_output), which is not read back (`output` null here); the others with none.
+   */
   private async finishRun(
     tx: Transaction,
     run: RunRow,
     status: Extract<RunStatus, 'succeeded' | 'failed' | 'cancelled'>,
-    output: unknown,
     error: unknown,
   ): Promise<RunRow> {
     assertRunTransition(run.status, status);
@@ -1975,10 +1968,12 @@ export class WorkflowEngine {
     }
     const [finished] = updatedRows<RunRow>(
       await tx.manager.query(
-        `UPDATE workflow_runs r SET status = $2, output = $3::jsonb, error = $4::jsonb,
-                finished_at = now()
-          WHERE r.id = $1 RETURNING ${RUN_COLUMNS}`,
-        [run.id, status, JSON.stringify(output), JSON.stringify(error)],
+        `UPDATE workflow_runs r SET status = $2::varchar,
+                output = CASE WHEN $2::varchar = 'succeeded' THEN workflow_run_output(r.id)
+                              ELSE 'null'::jsonb END,
+                error = $3::jsonb, finished_at = now()
+          WHERE r.id = $1 RETURNING ${FINISHED_RUN_COLUMNS}`,
+        [run.id, status, JSON.stringify(error)],
       ),
     );
     const before = run.status;
@@ -2008,31 +2003,18 @@ export class WorkflowEngine {
     for (const { run } of succeeded) assertRunTransition(run.status, 'succeeded');
     const later = deferrable ? succeeded.filter(({ run }) => !run.onFinish) : [];
     const now = later.length === 0 ? succeeded : succeeded.filter(({ run }) => run.onFinish);
-    const finish = (runs: SucceededRun[]) => [
-      runs.map(({ run }) => run.id),
-      runs.map(({ output }) => JSON.stringify(output)),
-    ];
-    // A function, so that its plan is kept (migration FinishRunsFunction).
-    const rows =
-      now.length === 0
-        ? []
-        : await tx.manager.query<RunRow[]>(
-            `SELECT ${RUN_COLUMNS} FROM workflow_finish_succeeded_runs($1::uuid[], $2::jsonb[]) r`,
-            finish(now),
-          );
-    if (later.length > 0) {
-      tx.writeBeforeCommit(
-        `SELECT count(*) FROM workflow_finish_succeeded_runs($1::uuid[], $2::jsonb[])`,
-        finish(later),
-      );
-    }
-    const finishedRows = new Map(rows.map((row) => [row.id, row]));
-    for (const { run, output, context } of succeeded) {
-      // As the function writes it; `finishedAt` is the clock's reading here, not the database's.
-      const finished = finishedRows.get(run.id) ?? {
+    // A function, so that its plan is kept (migrations FinishRunsFunction, RunOutputGathered).
+    const statement = `SELECT count(*) FROM workflow_finish_runs_from_tasks($1::uuid[])`;
+    const ids = (runs: SucceededRun[]) => [runs.map(({ run }) => run.id)];
+    if (now.length > 0) await tx.manager.query(statement, ids(now));
+    if (later.length > 0) tx.writeBeforeCommit(statement, ids(later));
+    for (const { run, context } of succeeded) {
+      // As the function writes it, its output not read back (tens of MB at times);
+      // `finishedAt` is the clock's reading here, not the database's.
+      const finished: RunRow = {
         ...run,
-        status: 'succeeded' as const,
-        output,
+        status: 'succeeded',
+        output: null,
         error: null,
         finishedAt: new Date(),
       };
@@ -2148,6 +2130,8 @@ export class WorkflowEngine {
       type: `workflow.${event}`,
       subject,
       tenantId: run.tenantId,
+      // A succeeded run's output, as its finish gathered it (workflow_run_output).
+      ...(event === 'succeeded' ? { outputOfRun: run.id } : {}),
       data: {
         workflowId: run.id,
         type: run.type,
@@ -2156,7 +2140,6 @@ export class WorkflowEngine {
         ...(run.startAt && event === 'created'
           ? { startAt: new Date(run.startAt).toISOString() }
           : {}),
-        ...(event === 'succeeded' ? { output: run.output } : {}),
         ...(event === 'failed' ? { error: run.error } : {}),
       },
     });

@@ -26,6 +26,12 @@ export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.concurrency_strategy AS "concurrencyStrategy", r.concurrency_state AS "concurrencyState",
   r.concurrency_since AS "concurrencySince", r.usage, r.budget`;
 
+/**
+ * RUN_COLUMNS of a run just finished, its output not read back (null): a succeeded run's is
+ * gathered by PostgreSQL from its steps' outputs (workflow_run_output), tens of MB at times.
+ */
+export const FINISHED_RUN_COLUMNS = RUN_COLUMNS.replace('r.output,', 'NULL::jsonb AS output,');
+
 const taskColumns = (input: string) => `t.id, t.tenant_id AS "tenantId", t.run_id AS "runId",
   t.step_key AS "stepKey", t.skill, t.status, t.priority, ${input}, t.output, t.error,
   t.attempt,

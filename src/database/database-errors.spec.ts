@@ -44,15 +44,19 @@ describe('database errors', () => {
   });
 
   it('a value past what PostgreSQL or V8 holds is too large, and nothing else is', () => {
-    const limit = (message: string) =>
+    const limit = (message: string, code = '54000') =>
       Object.assign(new Error(message), {
-        driverError: Object.assign(pgError('54000'), { message }),
+        driverError: Object.assign(pgError(code), { message }),
       });
     expect(
       isValueTooLarge(
         limit('total size of jsonb array elements exceeds the maximum of 268435455 bytes'),
       ),
     ).toBe(true);
+    // 17 million numbers in one array: their parse needs more than PostgreSQL allocates at once.
+    expect(isValueTooLarge(limit('invalid memory alloc request size 1073741824', 'XX000'))).toBe(
+      true,
+    );
     expect(isValueTooLarge(new RangeError('Invalid string length'))).toBe(true);
     expect(
       isValueTooLarge(
@@ -61,6 +65,8 @@ describe('database errors', () => {
     ).toBe(true);
     for (const error of [
       limit('index row size 3000 exceeds maximum 2712 for index "x"'),
+      limit('could not open file "base/1/2": No such file or directory', 'XX000'),
+      wrapped('XX000'),
       wrapped('54000'),
       wrapped('57014'),
       wrapped('22P02'),

@@ -109,14 +109,18 @@ export function isTransactionGivenUp(error: unknown): boolean {
 
 /**
  * A value larger than PostgreSQL (program_limit_exceeded, 54000, said of a jsonb value: past
- * 256 MB as stored) or V8 (a string past its 512 MB, in JSON.stringify or the driver) holds:
- * writing it again fails again, whatever the load. Other limits of 54000 (an index row, an
- * array) are not this. The caller names what was too large.
+ * 256 MB as stored; or an internal error, XX000, asking for more than the 1 GB it allocates at
+ * once, which the parse of an array of some 17 million numbers does before that check) or V8
+ * (a string past its 512 MB, in JSON.stringify or the driver) holds: writing it again fails
+ * again, whatever the load. Other limits of 54000 (an index row, an array) and other internal
+ * errors are not this. The caller names what was too large.
  */
 export function isValueTooLarge(error: unknown): boolean {
   if (error instanceof RangeError) return error.message === 'Invalid string length';
   if ((error as { code?: unknown } | undefined)?.code === 'ERR_STRING_TOO_LONG') return true;
-  if (sqlState(error) !== '54000') return false;
-  const message = (error as { message?: unknown }).message;
-  return typeof message === 'string' && message.includes('jsonb');
+  const state = sqlState(error);
+  const message = (error as { message?: unknown } | undefined)?.message;
+  if (typeof message !== 'string') return false;
+  if (state === 'XX000') return message.startsWith('invalid memory alloc request size');
+  return state === '54000' && message.includes('jsonb');
 }

@@ -531,7 +531,8 @@ export class TasksService {
         if (!isValueTooLarge(again)) throw again;
         throw new TooLargeError(
           WorkflowErrorCode.OutputTooLarge,
-          'The output is larger, stored, than the 256 MB PostgreSQL holds in one value.',
+          'The output is too large for PostgreSQL to hold in one value (256 MB at most, ' +
+            'stored; an array of small numbers takes six times its JSON there).',
         );
       });
     }

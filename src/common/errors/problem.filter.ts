@@ -63,7 +63,7 @@ export class ProblemFilter implements ExceptionFilter {
     const reply = http.getResponse<FastifyReply>();
     const described = clientClosed(exception, request) ?? this.describe(exception);
     const problem =
-      tooLarge(described, request) ?? methodNotAllowed(described, request) ?? described;
+      tooLarge(exception, described, request) ?? methodNotAllowed(described, request) ?? described;
 
     if (problem.status >= 500 && problem.status !== 503) {
       this.logger.error({ err: exception }, 'Unhandled error');
@@ -163,12 +163,16 @@ function clientClosed(
 }
 
 /**
- * A body past the route's limit (Fastify refuses it before any handler; the only 413 there
- * is): said with the limit and the setting that sets it, where Fastify's own message ("Request
- * body is too large") leaves a client to guess.
+ * A body past the route's limit (Fastify refuses it before any handler): said with the limit
+ * and the setting that sets it, where Fastify's own message ("Request body is too large")
+ * leaves a client to guess. A 413 of ours (an output PostgreSQL cannot hold) says its own.
  */
-function tooLarge(problem: Problem, request: FastifyRequest | undefined): Problem | undefined {
-  if (problem.status !== 413) return undefined;
+function tooLarge(
+  exception: unknown,
+  problem: Problem,
+  request: FastifyRequest | undefined,
+): Problem | undefined {
+  if (problem.status !== 413 || exception instanceof DomainError) return undefined;
   const limit = request?.routeOptions?.bodyLimit;
   if (typeof limit !== 'number') return undefined;
   const setting = (request?.routeOptions.url ?? '').startsWith('/api/v1/hooks/')

@@ -229,3 +229,102 @@ describe('a run whose outputs add up to tens of MB', () => {
     });
   });
 });
+
+/**
+ * A run whose finish takes longer than the statement timeout: however fast the finish, its
+ * work grows with the run's outputs (two copies of them, the run's and its event's). It was a
+ * 503 on every try, until the lease ran out and the run failed. A completion whose first try
+ * ran out of time once it was finishing its run goes again at once with ten times the time.
+ */
+describe('a run whose finish outlives the statement timeout', () => {
+  let test: TestApp;
+  let headers: Headers;
+  let db: Client;
+
+  /** Steps, each with an array of this many numbers: six times their JSON once stored. */
+  const STEPS = 5;
+  const NUMBERS = 600_000;
+
+  beforeAll(async () => {
+    test = await startTestApp({
+      RATE_LIMIT_PER_MINUTE: '10000000',
+      // Putting together 3 million numbers, twice, takes PostgreSQL seconds here.
+      DB_STATEMENT_TIMEOUT_MS: '1000',
+      TASK_LEASE_SECONDS: '600',
+    });
+    headers = {
+      authorization: (
+        await createKey(test, {
+          scopes: ['workflows:write', 'workflows:read', 'agents:write', 'tasks:work'],
+        })
+      ).authorization,
+    };
+    db = new Client({ connectionString: test.db.url });
+    await db.connect();
+  });
+
+  afterAll(async () => {
+    await db.end();
+    await test.close();
+  });
+
+  it('its last completion goes through, and the run succeeds with every output', async () => {
+    const api = (path: string, body: object) =>
+      test.http.post(`/api/v1${path}`).set(headers).send(body);
+    expect(
+      (
+        await api('/agents', {
+          id: 'measurer',
+          name: 'measurer',
+          skills: [{ id: 'measure', name: 'measure' }],
+          heartbeatIntervalSeconds: 3600,
+        })
+      ).status,
+    ).toBe(201);
+    const steps = Array.from({ length: STEPS }, (_, i) => ({ key: `m${i}`, skill: 'measure' }));
+    expect((await api('/workflow-definitions', { key: 'measures', steps })).status).toBe(201);
+    const started = await api('/workflows', { definitionKey: 'measures', input: {} });
+    expect(started.status).toBe(201);
+    const runId = started.body.data.id as string;
+    const claimed = await api('/agents/measurer/tasks/claim', { max: STEPS });
+    expect(claimed.status).toBe(200);
+    const tasks = claimed.body.data.tasks as Json[];
+    expect(tasks).toHaveLength(STEPS);
+    // All but one done as a completion leaves them, their outputs made by PostgreSQL.
+    const [lastTask] = tasks.splice(-1);
+    await db.query(
+      `UPDATE workflow_tasks SET status = 'succeeded', finished_at = now(),
+              output = (SELECT jsonb_agg(0) FROM generate_series(1, $2::int))
+        WHERE id = ANY($1::uuid[])`,
+      [tasks.map((task) => task.id), NUMBERS],
+    );
+    const last = await api(`/tasks/${lastTask.id}/complete`, {
+      leaseToken: lastTask.leaseToken,
+      output: { measured: true },
+    });
+    expect(last.status).toBe(200);
+    expect(last.body.data).toMatchObject({ status: 'succeeded' });
+
+    // Read here rather than through the API, whose reads have a second too.
+    const {
+      rows: [run],
+    } = await db.query(
+      `SELECT r.status,
+              (SELECT array_agg(k ORDER BY k) FROM jsonb_object_keys(r.output) k) AS keys,
+              jsonb_array_length(r.output->$3) AS numbers,
+              r.output->$2 AS last,
+              (SELECT count(*)::int FROM events e
+                WHERE e.subject_id = r.id::text AND e.type = 'workflow.succeeded'
+                  AND e.data->'output' = r.output) AS events
+         FROM workflow_runs r WHERE r.id = $1`,
+      [runId, lastTask.stepKey, tasks[0].stepKey],
+    );
+    expect(run).toEqual({
+      status: 'succeeded',
+      keys: steps.map((step) => step.key).sort(),
+      numbers: NUMBERS,
+      last: { measured: true },
+      events: 1,
+    });
+  });
+});

@@ -255,7 +255,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'DB_STATEMENT_TIMEOUT_MS',
     default: '5000',
-    meaning: 'per statement; a stuck database answers 503, never hangs',
+    meaning:
+      "per statement; a stuck database answers 503, never hangs. A completion that ran out of it finishing its run (putting together its output, which grows with its steps' outputs) goes again at once with ten times as much",
   },
   {
     name: 'DB_CONNECT_TIMEOUT_MS',

@@ -1,7 +1,9 @@
 import {
+  ConnectionLostError,
   isDatabaseUnavailable,
   isRetryableTransactionError,
   isTransactionGivenUp,
+  isStatementTimeout,
   isValueTooLarge,
 } from './database-errors';
 
@@ -41,6 +43,26 @@ describe('database errors', () => {
     // 55000 is not always about connections (a sequence's currval before nextval is one).
     expect(isDatabaseUnavailable(pgError('55000'))).toBe(false);
     expect(isRetryableTransactionError(new Error('boom'))).toBe(false);
+  });
+
+  it('a statement out of time is one that ran past the timeout, not one an operator cancelled', () => {
+    const said = (code: string, message: string) =>
+      Object.assign(new Error(message), { driverError: Object.assign(pgError(code), { message }) });
+    expect(isStatementTimeout(said('57014', 'canceling statement due to statement timeout'))).toBe(
+      true,
+    );
+    // The driver's own read timeout, past PostgreSQL's: the connection is ended, and the
+    // transaction's failure says so.
+    expect(isStatementTimeout(new ConnectionLostError(new Error('Query read timeout')))).toBe(true);
+    for (const error of [
+      said('57014', 'canceling statement due to user request'),
+      said('55P03', 'could not obtain lock on row in relation "workflow_runs"'),
+      new ConnectionLostError(new Error('Connection terminated unexpectedly')),
+      wrapped('57014'),
+      undefined,
+    ]) {
+      expect(isStatementTimeout(error)).toBe(false);
+    }
   });
 
   it('a value past what PostgreSQL or V8 holds is too large, and nothing else is', () => {

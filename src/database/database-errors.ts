@@ -108,6 +108,20 @@ export function isTransactionGivenUp(error: unknown): boolean {
 }
 
 /**
+ * A statement that ran out of time: PostgreSQL's `statement_timeout` (57014, said so: not a
+ * cancel by an operator) or the driver's read timeout past it, which ends the connection.
+ */
+export function isStatementTimeout(error: unknown, depth = 0): boolean {
+  if (!error || typeof error !== 'object' || depth > 4) return false;
+  const message = (error as { message?: unknown }).message;
+  if (typeof message === 'string') {
+    if (sqlState(error) === '57014' && message.includes('statement timeout')) return true;
+    if (message.includes('Query read timeout')) return true;
+  }
+  return isStatementTimeout((error as { cause?: unknown }).cause, depth + 1);
+}
+
+/**
  * A value larger than PostgreSQL (program_limit_exceeded, 54000, said of a jsonb value: past
  * 256 MB as stored; or an internal error, XX000, asking for more than the 1 GB it allocates at
  * once, which the parse of an array of some 17 million numbers does before that check) or V8

@@ -44,7 +44,15 @@ export class UnitOfWork {
 
   constructor(private readonly dataSource: DataSource) {}
 
-  async run<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+  /**
+   * `options.statementTimeoutMs`: this transaction's statements may each take that long, not
+   * DB_STATEMENT_TIMEOUT_MS (`SET LOCAL`, and the driver's read timeout a second past it): for
+   * a second try of work whose first ran out of time doing what grows with the data it moves.
+   */
+  async run<T>(
+    work: (tx: Transaction) => Promise<T>,
+    options: { statementTimeoutMs?: number } = {},
+  ): Promise<T> {
     const callbacks: Array<() => void | Promise<void>> = [];
     // A request holding an Idempotency-Key marks it in the change's own transaction (no extra
     // round trip: it joins the audit and event writes), so the key outlives any later failure.
@@ -53,6 +61,7 @@ export class UnitOfWork {
     const runner = this.dataSource.createQueryRunner();
     let client: PipelinedClient | undefined;
     let began: Promise<unknown> | undefined;
+    let extended: (() => void) | undefined;
     let value: T;
     try {
       client = (await runner.connect()) as PipelinedClient;
@@ -60,6 +69,9 @@ export class UnitOfWork {
       began = client.query('BEGIN');
       // Answered before anything that follows it; awaited at the end, or on failure.
       began.catch(() => undefined);
+      if (options.statementTimeoutMs !== undefined) {
+        extended = longerTimeout(client, options.statementTimeoutMs);
+      }
       // TypeORM's own calls (a pessimistic lock, a save) see the transaction as theirs.
       (runner as { isTransactionActive: boolean }).isTransactionActive = true;
       const beforeCommit: Array<() => Promise<void>> = [];
@@ -96,6 +108,7 @@ export class UnitOfWork {
     } finally {
       (runner as { isTransactionActive: boolean }).isTransactionActive = false;
       if (client) client.pipeline = false;
+      extended?.();
       await runner.release();
     }
     if (markKey) idempotency.committed = true;
@@ -145,6 +158,25 @@ export class UnitOfWork {
       await runner.release();
     }
   }
+}
+
+/**
+ * Gives the transaction's statements `ms` each: PostgreSQL's statement_timeout for this
+ * transaction (SET LOCAL, pipelined after its BEGIN: its failure fails the statements after it)
+ * and node-postgres's read timeout of the connection, a second past it. Answers the undo of the
+ * latter, for when the connection goes back to the pool.
+ */
+function longerTimeout(client: PipelinedClient, ms: number): () => void {
+  client
+    .query(`SELECT set_config('statement_timeout', $1, true)`, [String(ms)])
+    .catch(() => undefined);
+  const parameters = (client as unknown as { connectionParameters: { query_timeout?: number } })
+    .connectionParameters;
+  const previous = parameters.query_timeout;
+  parameters.query_timeout = ms + 1_000;
+  return () => {
+    parameters.query_timeout = previous;
+  };
 }
 
 /** A pooled connection whose pipeline mode can be turned on while it is idle. */

@@ -779,16 +779,18 @@ export class WorkflowEngine {
    * naming the same task with other tokens (or from another tenant) never displace the one
    * whose lease it is; of identical requests, the first is done and the others are repeats.
    *
-   * `tooLarge`: moving these runs on failed with a value larger than PostgreSQL holds (see
-   * `isValueTooLarge`): the tasks are done all the same, and their runs fail instead of moving
-   * on (`run_value_too_large`).
+   * `options.tooLarge`: moving these runs on failed with a value larger than PostgreSQL holds
+   * (see `isValueTooLarge`): the tasks are done all the same, and their runs fail instead of
+   * moving on (`run_value_too_large`). `options.finishing` is called when a run is about to be
+   * finished: its output put together, what grows with the run's outputs.
    */
   async succeedAll(
     tx: Transaction,
     holders: Holder[],
     owed?: (rows: OwedProgress[]) => Promise<void>,
-    tooLarge = false,
+    options: { tooLarge?: boolean; finishing?: () => void } = {},
   ): Promise<Array<TaskRow | undefined>> {
+    const { tooLarge = false, finishing } = options;
     assertTaskTransition('claimed', 'succeeded');
     const unique = new Map<string, Holder>();
     for (const holder of holders) {
@@ -857,6 +859,7 @@ export class WorkflowEngine {
       }
       await within(last, () => this.advance(tx, run, all, undefined, succeeded));
     }
+    if (succeeded.length > 0) finishing?.();
     // Usage recorded after this may exceed a run's budget: it must read the run as finished.
     await this.finishSucceeded(tx, succeeded, !batch.some((holder) => holder.usage));
     return holders.map((holder) => done.get(holder));

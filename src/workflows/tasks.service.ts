@@ -11,7 +11,7 @@ import { ConflictError, TooLargeError } from '../common/errors/domain-error';
 import { currentTraceparent, linksTo, markSpan, withSpan } from '../common/tracing/trace-context';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
-import { isValueTooLarge } from '../database/database-errors';
+import { isStatementTimeout, isValueTooLarge } from '../database/database-errors';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { ShutdownState } from '../health/shutdown-state';
 import { Batcher, Settled, settled } from '../common/workers/batcher';
@@ -80,6 +80,13 @@ type LockedTask = TaskRow & { leaseLive: boolean };
 const hashOf = (value: unknown): string => hash('sha256', canonicalize(value) ?? 'null', 'hex');
 
 /** Agents' side of tasks: claim (with long-poll), heartbeat, complete, fail. */
+/**
+ * How many times DB_STATEMENT_TIMEOUT_MS a completion's second try has when its first ran out
+ * of time finishing its run (see `completeAll`): 50 s by default, enough to put together the
+ * 256 MB of text PostgreSQL holds in one value, or some 30 MB of small numbers.
+ */
+export const FINISH_TIMEOUT_FACTOR = 10;
+
 @Injectable()
 export class TasksService {
   private readonly logger = new Logger(TasksService.name);
@@ -506,26 +513,40 @@ export class TasksService {
    */
   private async completeAll(holders: Holder[]): Promise<Array<Settled<Completed>>> {
     batchSizes.observe({ kind: 'complete' }, holders.length);
-    const succeed = (tooLarge: boolean) =>
+    let finishing = false;
+    const succeed = (tooLarge: boolean, statementTimeoutMs?: number) =>
       requestContext.run(holders[0].context, () =>
-        this.unitOfWork.run(async (tx) => {
-          const succeeded = await this.engine.succeedAll(
-            tx,
-            holders,
-            (owed) => this.progress.emitOwed(tx, owed),
-            tooLarge,
-          );
-          await this.recordUsage(tx, holders, succeeded);
-          return succeeded;
-        }),
+        this.unitOfWork.run(
+          async (tx) => {
+            const succeeded = await this.engine.succeedAll(
+              tx,
+              holders,
+              (owed) => this.progress.emitOwed(tx, owed),
+              { tooLarge, finishing: () => (finishing = true) },
+            );
+            await this.recordUsage(tx, holders, succeeded);
+            return succeeded;
+          },
+          { statementTimeoutMs },
+        ),
       );
+    // Alone (a batch that fails goes again item by item), a completion whose first try ran out
+    // of time once it was finishing its run goes again at once with FINISH_TIMEOUT_FACTOR times
+    // the time: putting the run's output together (twice: the run's, its event's) grows with
+    // its outputs, and would run out of time on every try. Any other timeout is the database
+    // being slow or a lock held: 503, as before.
+    const attempt = () =>
+      succeed(false).catch((error: unknown) => {
+        if (holders.length > 1 || !finishing || !isStatementTimeout(error)) throw error;
+        return succeed(false, FINISH_TIMEOUT_FACTOR * this.config.dbStatementTimeoutMs);
+      });
     let done: Array<TaskRow | undefined>;
     try {
-      done = await succeed(false);
+      done = await attempt();
     } catch (error) {
-      // Alone (a batch that fails goes again item by item), a completion whose run cannot
-      // move on for a value too large to store is done, and its run fails saying so; one
-      // whose own output is too large is refused, and nothing changes.
+      // Alone, a completion whose run cannot move on for a value too large to store is done,
+      // and its run fails saying so; one whose own output is too large is refused, and nothing
+      // changes.
       if (holders.length > 1 || !isValueTooLarge(error)) throw error;
       done = await succeed(true).catch((again: unknown) => {
         if (!isValueTooLarge(again)) throw again;

@@ -232,9 +232,10 @@ describe('a run whose outputs add up to tens of MB', () => {
 
 /**
  * A run whose finish takes longer than the statement timeout: however fast the finish, its
- * work grows with the run's outputs (two copies of them, the run's and its event's). It was a
- * 503 on every try, until the lease ran out and the run failed. A completion whose first try
- * ran out of time once it was finishing its run goes again at once with ten times the time.
+ * work grows with the run's outputs (two copies of them, the run's and its event's), as a
+ * fan-out's end does with its elements'. It was a 503 on every try, until the lease ran out and
+ * the run failed. A completion whose first try ran out of time once it was putting outputs
+ * together goes again at once with ten times the time.
  */
 describe('a run whose finish outlives the statement timeout', () => {
   let test: TestApp;
@@ -261,6 +262,16 @@ describe('a run whose finish outlives the statement timeout', () => {
     };
     db = new Client({ connectionString: test.db.url });
     await db.connect();
+    const registered = await test.http
+      .post('/api/v1/agents')
+      .set(headers)
+      .send({
+        id: 'measurer',
+        name: 'measurer',
+        skills: [{ id: 'measure', name: 'measure' }],
+        heartbeatIntervalSeconds: 3600,
+      });
+    expect(registered.status).toBe(201);
   });
 
   afterAll(async () => {
@@ -271,16 +282,6 @@ describe('a run whose finish outlives the statement timeout', () => {
   it('its last completion goes through, and the run succeeds with every output', async () => {
     const api = (path: string, body: object) =>
       test.http.post(`/api/v1${path}`).set(headers).send(body);
-    expect(
-      (
-        await api('/agents', {
-          id: 'measurer',
-          name: 'measurer',
-          skills: [{ id: 'measure', name: 'measure' }],
-          heartbeatIntervalSeconds: 3600,
-        })
-      ).status,
-    ).toBe(201);
     const steps = Array.from({ length: STEPS }, (_, i) => ({ key: `m${i}`, skill: 'measure' }));
     expect((await api('/workflow-definitions', { key: 'measures', steps })).status).toBe(201);
     const started = await api('/workflows', { definitionKey: 'measures', input: {} });
@@ -326,5 +327,55 @@ describe('a run whose finish outlives the statement timeout', () => {
       last: { measured: true },
       events: 1,
     });
+  });
+
+  it("a fan-out's last element goes through, and its dependent gets every element's output", async () => {
+    const api = (path: string, body: object) =>
+      test.http.post(`/api/v1${path}`).set(headers).send(body);
+    const elements = 8;
+    expect(
+      (
+        await api('/workflow-definitions', {
+          key: 'fanned',
+          steps: [
+            { key: 'each', skill: 'measure', forEach: '$.input.items' },
+            { key: 'sum', skill: 'measure', dependsOn: ['each'] },
+          ],
+        })
+      ).status,
+    ).toBe(201);
+    const started = await api('/workflows', {
+      definitionKey: 'fanned',
+      input: { items: Array.from({ length: elements }, (_, i) => i) },
+    });
+    expect(started.status).toBe(201);
+    const tasks: Json[] = [];
+    while (tasks.length < elements) {
+      const claimed = await api('/agents/measurer/tasks/claim', { max: elements });
+      expect(claimed.status).toBe(200);
+      tasks.push(...claimed.body.data.tasks);
+    }
+    const [lastTask] = tasks.splice(-1);
+    await db.query(
+      `UPDATE workflow_tasks SET status = 'succeeded', finished_at = now(),
+              output = (SELECT jsonb_agg(0) FROM generate_series(1, $2::int))
+        WHERE id = ANY($1::uuid[])`,
+      [tasks.map((task) => task.id), NUMBERS / 2],
+    );
+    const last = await api(`/tasks/${lastTask.id}/complete`, {
+      leaseToken: lastTask.leaseToken,
+      output: [1],
+    });
+    expect(last.status).toBe(200);
+
+    const {
+      rows: [sum],
+    } = await db.query(
+      `SELECT t.status, jsonb_array_length(t.input->'dependencies'->'each') AS elements,
+              t.input->'dependencies'->'each'->$2::int AS last
+         FROM workflow_tasks t WHERE t.run_id = $1 AND t.step_key = 'sum'`,
+      [started.body.data.id, lastTask.input.index],
+    );
+    expect(sum).toEqual({ status: 'queued', elements, last: [1] });
   });
 });

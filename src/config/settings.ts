@@ -256,7 +256,7 @@ export const SETTINGS: readonly Setting[] = [
     name: 'DB_STATEMENT_TIMEOUT_MS',
     default: '5000',
     meaning:
-      "per statement; a stuck database answers 503, never hangs. A completion that ran out of it finishing its run (putting together its output, which grows with its steps' outputs) goes again at once with ten times as much",
+      "per statement; a stuck database answers 503, never hangs. A completion that ran out of it putting outputs together (a fan-out's end, its run's finish: work that grows with them) goes again at once with ten times as much",
   },
   {
     name: 'DB_CONNECT_TIMEOUT_MS',

@@ -781,16 +781,17 @@ export class WorkflowEngine {
    *
    * `options.tooLarge`: moving these runs on failed with a value larger than PostgreSQL holds
    * (see `isValueTooLarge`): the tasks are done all the same, and their runs fail instead of
-   * moving on (`run_value_too_large`). `options.finishing` is called when a run is about to be
-   * finished: its output put together, what grows with the run's outputs.
+   * moving on (`run_value_too_large`). `options.gathering` is called when what follows puts
+   * outputs together, work that grows with them: a fan-out's end (its elements' outputs, then
+   * its dependents' inputs) or a run's finish (its output, and its event's copy).
    */
   async succeedAll(
     tx: Transaction,
     holders: Holder[],
     owed?: (rows: OwedProgress[]) => Promise<void>,
-    options: { tooLarge?: boolean; finishing?: () => void } = {},
+    options: { tooLarge?: boolean; gathering?: () => void } = {},
   ): Promise<Array<TaskRow | undefined>> {
-    const { tooLarge = false, finishing } = options;
+    const { tooLarge = false, gathering } = options;
     assertTaskTransition('claimed', 'succeeded');
     const unique = new Map<string, Holder>();
     for (const holder of holders) {
@@ -814,6 +815,7 @@ export class WorkflowEngine {
     if (runs.size === 0) return holders.map(() => undefined);
     if (owed) await owed(locked[0].owed ?? []);
     const rows = locked.flatMap((run) => run.done ?? []);
+    if (rows.some(isElement)) gathering?.();
     const done = new Map<Holder, TaskRow>();
     const holderOf = new Map<string, Holder>();
     const durations = new Map<TaskRow, number>();
@@ -859,7 +861,7 @@ export class WorkflowEngine {
       }
       await within(last, () => this.advance(tx, run, all, undefined, succeeded));
     }
-    if (succeeded.length > 0) finishing?.();
+    if (succeeded.length > 0) gathering?.();
     // Usage recorded after this may exceed a run's budget: it must read the run as finished.
     await this.finishSucceeded(tx, succeeded, !batch.some((holder) => holder.usage));
     return holders.map((holder) => done.get(holder));

@@ -82,8 +82,8 @@ const hashOf = (value: unknown): string => hash('sha256', canonicalize(value) ??
 /** Agents' side of tasks: claim (with long-poll), heartbeat, complete, fail. */
 /**
  * How many times DB_STATEMENT_TIMEOUT_MS a completion's second try has when its first ran out
- * of time finishing its run (see `completeAll`): 50 s by default, enough to put together the
- * 256 MB of text PostgreSQL holds in one value, or some 30 MB of small numbers.
+ * of time putting outputs together (see `completeAll`): 50 s by default, enough for the 256 MB
+ * of text PostgreSQL holds in one value, or some 30 MB of small numbers.
  */
 export const FINISH_TIMEOUT_FACTOR = 10;
 
@@ -513,7 +513,7 @@ export class TasksService {
    */
   private async completeAll(holders: Holder[]): Promise<Array<Settled<Completed>>> {
     batchSizes.observe({ kind: 'complete' }, holders.length);
-    let finishing = false;
+    let gathering = false;
     const succeed = (tooLarge: boolean, statementTimeoutMs?: number) =>
       requestContext.run(holders[0].context, () =>
         this.unitOfWork.run(
@@ -522,7 +522,7 @@ export class TasksService {
               tx,
               holders,
               (owed) => this.progress.emitOwed(tx, owed),
-              { tooLarge, finishing: () => (finishing = true) },
+              { tooLarge, gathering: () => (gathering = true) },
             );
             await this.recordUsage(tx, holders, succeeded);
             return succeeded;
@@ -531,13 +531,13 @@ export class TasksService {
         ),
       );
     // Alone (a batch that fails goes again item by item), a completion whose first try ran out
-    // of time once it was finishing its run goes again at once with FINISH_TIMEOUT_FACTOR times
-    // the time: putting the run's output together (twice: the run's, its event's) grows with
-    // its outputs, and would run out of time on every try. Any other timeout is the database
-    // being slow or a lock held: 503, as before.
+    // of time once it was putting outputs together (a fan-out's end, its run's finish) goes
+    // again at once with FINISH_TIMEOUT_FACTOR times the time: that work grows with the
+    // outputs, and would run out of time on every try. Any other timeout is the database being
+    // slow or a lock held: 503, as before.
     const attempt = () =>
       succeed(false).catch((error: unknown) => {
-        if (holders.length > 1 || !finishing || !isStatementTimeout(error)) throw error;
+        if (holders.length > 1 || !gathering || !isStatementTimeout(error)) throw error;
         return succeed(false, FINISH_TIMEOUT_FACTOR * this.config.dbStatementTimeoutMs);
       });
     let done: Array<TaskRow | undefined>;

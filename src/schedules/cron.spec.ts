@@ -72,6 +72,22 @@ describe('cron fire times', () => {
     ]);
   });
 
+  it('`?` is a wildcard there as `*` is: an interval too', () => {
+    // Europe/London: 2027-10-31 02:00 BST becomes 01:00 GMT (01:00 UTC).
+    const from = new Date('2027-10-31T00:00:00Z');
+    const fires = (cron: string) => iso(fireTimes(cron, 'Europe/London', from, 3));
+    expect(fires('0 ? * * *')).toEqual(fires('0 * * * *'));
+    expect(fires('0 ? * * *')).toEqual([
+      '2027-10-31T01:00:00.000Z',
+      '2027-10-31T02:00:00.000Z',
+      '2027-10-31T03:00:00.000Z',
+    ]);
+    // Every minute of three hours of real time, the repeated hour's 60 among them.
+    expect(fireTimes('? ? * * *', 'Europe/London', from, 180).at(-1)).toEqual(
+      new Date('2027-10-31T03:00:00Z'),
+    );
+  });
+
   it('strictly after `from`, with seconds when six fields are given', () => {
     expect(nextFireTime('*/10 * * * * *', 'UTC', new Date('2026-01-01T00:00:10Z'))).toEqual(
       new Date('2026-01-01T00:00:20Z'),

@@ -93,13 +93,14 @@ const INTERVAL_NICKNAMES = new Set(['@hourly']);
 
 /**
  * Whether the expression runs through the day rather than at fixed times of it: a time-of-day
- * field (seconds when given, minute, hour) that is a wildcard or a step over one.
+ * field (seconds when given, minute, hour) that is a wildcard (`*`, or croner's `?`) or a step
+ * over one.
  */
 function isInterval(cron: string): boolean {
   const fields = cron.trim().split(/\s+/);
   if (fields[0].startsWith('@')) return INTERVAL_NICKNAMES.has(fields[0].toLowerCase());
   const timeOfDay = fields.length === 5 ? fields.slice(0, 2) : fields.slice(0, 3);
-  return timeOfDay.some((field) => field.startsWith('*'));
+  return timeOfDay.some((field) => field.startsWith('*') || field.startsWith('?'));
 }
 
 /** Fall-backs move clocks back by these (Lord Howe 30 min, most 1 h, Troll 2 h). */

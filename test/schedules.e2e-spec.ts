@@ -362,6 +362,41 @@ describe('schedules and delayed starts', () => {
     }
   });
 
+  it('a due tick fires once a change holding its schedule (a PATCH) commits, rather than being passed over', async () => {
+    expect(
+      (
+        await call('POST', '/schedules', writer, {
+          key: 'busy',
+          definitionKey: 'nightly',
+          cron: '0 3 * * *',
+          overlap: 'allow',
+        })
+      ).status,
+    ).toBe(201);
+    await db.query(
+      `UPDATE schedules SET next_fire_at = date_trunc('second', now()) - interval '1 second'
+        WHERE key = 'busy'`,
+    );
+    // Another transaction holds the schedule's row, as a PATCH of its input does while it
+    // commits. Passed over (SKIP LOCKED), the tick fired a round later at best: a client
+    // changing a schedule in a loop kept every tick of it from firing, and each tick that
+    // fired late skipped those between (the next one is computed from then).
+    const holder = new Client({ connectionString: a.db.url });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`UPDATE schedules SET input = input WHERE key = 'busy'`);
+      const fired = a.app.get(ScheduleRunner).fireDue();
+      await new Promise((done) => setTimeout(done, 300));
+      await holder.query('COMMIT');
+      expect(await fired).toBe(1);
+    } finally {
+      await holder.end();
+    }
+    expect((await tickRows('busy')).map((tick) => tick.outcome)).toEqual(['started']);
+    expect((await call('DELETE', '/schedules/busy', writer)).status).toBe(204);
+  });
+
   it('overlap skip leaves a tick out while the previous run is unfinished; cancel-previous cancels it', async () => {
     const b = await startTestApp({ RATE_LIMIT_PER_MINUTE: '1000000' }, { db: a.db });
     try {

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AppConfig } from '../config/config';
 import { InjectConfig } from '../config/config.module';
+import { sqlState } from '../database/database-errors';
 import { Transaction, UnitOfWork } from '../database/unit-of-work';
 import { EventsService } from '../events/events.service';
 import { WakeLoop } from '../common/workers/wake-loop';
@@ -12,6 +13,11 @@ import { nextFireTime } from './cron';
 import { SCHEDULE_COLUMNS, ScheduleRow } from './schedule-rows';
 
 const TICK_EVERY_MS = 1_000;
+/**
+ * How long a due schedule's tick waits for the row lock of a change to it (a PATCH, a pause,
+ * another replica firing it) before this round passes it over.
+ */
+const LOCK_WAIT = '1s';
 const BATCH = 50;
 
 type Outcome = { outcome: 'started'; runId: string } | { outcome: 'skipped'; reason: string };
@@ -22,7 +28,10 @@ type Outcome = { outcome: 'started'; runId: string } | { outcome: 'skipped'; rea
  * tick is claimed by inserting (schedule, tick) into `schedule_ticks`: of any number of
  * replicas, exactly one starts that tick's run (the run's trigger key names the tick as well).
  * The next tick is computed from now, so ticks missed while every replica was down fire once,
- * on recovery.
+ * on recovery. A due schedule is taken under its row lock, waiting up to LOCK_WAIT for a change
+ * holding it: passed over (SKIP LOCKED), a schedule changed in a loop never fired, and each
+ * tick that fired late left out those between. Another replica firing it holds the lock too:
+ * once it commits, the schedule is no longer due, and the waiter moves on.
  */
 @Injectable()
 export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
@@ -72,19 +81,31 @@ export class ScheduleRunner implements OnApplicationBootstrap, OnModuleDestroy {
       let progressed = 0;
       for (const { id } of due) {
         if (this.shutdown.isShuttingDown) return fired;
-        if (await this.unitOfWork.run((tx) => this.fire(tx, id))) progressed += 1;
+        if (await this.fireHeld(id)) progressed += 1;
       }
       fired += progressed;
       if (due.length < BATCH || progressed === 0) return fired;
     }
   }
 
+  /** `fire` in a transaction of its own; false when held past LOCK_WAIT (the next round tries). */
+  private async fireHeld(id: string): Promise<boolean> {
+    try {
+      return await this.unitOfWork.run((tx) => this.fire(tx, id));
+    } catch (error) {
+      if (sqlState(error) === '55P03') return false;
+      throw error;
+    }
+  }
+
   /** One schedule's due tick, under its lock; false when another replica has it or fired it. */
   private async fire(tx: Transaction, id: string): Promise<boolean> {
+    await tx.manager.query(`SET LOCAL lock_timeout = '${LOCK_WAIT}'`);
+    // Read again once the lock is had (READ COMMITTED): fired meanwhile, it is due no longer.
     const [schedule] = await tx.manager.query<Array<ScheduleRow & { now: Date }>>(
       `SELECT ${SCHEDULE_COLUMNS}, now() AS now FROM schedules s
         WHERE s.id = $1 AND s.enabled AND s.next_fire_at <= now()
-          FOR UPDATE SKIP LOCKED`,
+          FOR UPDATE`,
       [id],
     );
     if (!schedule) return false;

@@ -73,11 +73,14 @@ describe('claim answers that do not reach the agent', () => {
   const putBack = (runId: string, stepKey: string) =>
     waitFor(
       async () => {
-        const row = await taskOf(runId, stepKey);
-        const trail = await trailOf(row.id as string);
+        // The trail read before the row: a row read first could be the one from before the
+        // claim, queued still, the claim then committing before the trail is read.
+        const { id } = await taskOf(runId, stepKey);
+        const trail = await trailOf(id as string);
         const claimed = trail.some(
           ([action, , , agent]) => action === 'task.claim' && agent === 'gone',
         );
+        const row = await taskOf(runId, stepKey);
         return claimed && row.status === 'queued' ? row : undefined;
       },
       5_000,

@@ -42,15 +42,13 @@ describe('ProblemFilter, 413', () => {
   });
 
   it('a value of ours too large keeps its own detail: the body was within the limit', () => {
-    const own = new TooLargeError(
-      'output_too_large',
-      'The output is larger, stored, than the 256 MB PostgreSQL holds in one value.',
-    );
+    const detail = 'The output is too large for PostgreSQL to hold in one value (256 MB at most).';
+    const own = new TooLargeError('output_too_large', detail);
     expect(answer(own)).toMatchObject({
       status: 413,
       body: {
         type: 'urn:agentmesh:problem:output-too-large',
-        detail: 'The output is larger, stored, than the 256 MB PostgreSQL holds in one value.',
+        detail,
       },
     });
   });

@@ -165,7 +165,8 @@ export const SETTINGS: readonly Setting[] = [
   {
     name: 'WEBHOOK_RETRY_SCHEDULE',
     default: '`0,5s,5m,30m,2h,5h,10h,10h`',
-    meaning: 'delays between delivery attempts',
+    meaning:
+      'delays between delivery attempts (with jitter); after a 429 or 503, never sooner than its `Retry-After`, read up to an hour',
   },
   {
     name: 'WEBHOOK_BREAKER_THRESHOLD',

@@ -126,13 +126,13 @@ describe('outputs too large to put together', () => {
 });
 
 /**
- * A run whose outputs add up to tens of MB: finishing it wrote them out twice more (the run's
+ * A run whose outputs add up to megabytes: finishing it wrote them out twice more (the run's
  * output and its `workflow.succeeded` event), each read into the service, made into JSON text
  * and parsed again by PostgreSQL: 30 MB of text took 3.7 s of the 5 s statement timeout, and
  * some more failed on every try. PostgreSQL now puts both together from the stored outputs
  * (workflow_run_output), in 1.4 s for the same 30 MB: checked here is what they hold.
  */
-describe('a run whose outputs add up to tens of MB', () => {
+describe('a run whose outputs add up to megabytes', () => {
   let test: TestApp;
   let headers: Headers;
   let db: Client;

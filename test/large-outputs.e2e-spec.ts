@@ -125,6 +125,48 @@ describe('outputs too large to put together', () => {
   });
 });
 
+/** An application for the runs below, with a key that registers agents, starts runs and works. */
+interface LargeRuns {
+  db: Client;
+  api: (path: string, body: object) => ReturnType<TestApp['http']['post']>;
+  close(): Promise<void>;
+}
+
+/** Starts it with `statementTimeoutMs`, and registers `agent`, of skill `skill`. */
+async function largeRuns(
+  statementTimeoutMs: string,
+  agent: string,
+  skill: string,
+): Promise<LargeRuns> {
+  const test = await startTestApp({
+    RATE_LIMIT_PER_MINUTE: '10000000',
+    DB_STATEMENT_TIMEOUT_MS: statementTimeoutMs,
+    TASK_LEASE_SECONDS: '600',
+  });
+  const { authorization } = await createKey(test, {
+    scopes: ['workflows:write', 'workflows:read', 'agents:write', 'tasks:work'],
+  });
+  const api = (path: string, body: object) =>
+    test.http.post(`/api/v1${path}`).set({ authorization }).send(body);
+  const db = new Client({ connectionString: test.db.url });
+  await db.connect();
+  const registered = await api('/agents', {
+    id: agent,
+    name: agent,
+    skills: [{ id: skill, name: skill }],
+    heartbeatIntervalSeconds: 3600,
+  });
+  expect(registered.status).toBe(201);
+  return {
+    db,
+    api,
+    close: async () => {
+      await db.end();
+      await test.close();
+    },
+  };
+}
+
 /**
  * A run whose outputs add up to megabytes: finishing it wrote them out twice more (the run's
  * output and its `workflow.succeeded` event), each read into the service, made into JSON text
@@ -133,50 +175,18 @@ describe('outputs too large to put together', () => {
  * (workflow_run_output), in 1.4 s for the same 30 MB: checked here is what they hold.
  */
 describe('a run whose outputs add up to megabytes', () => {
-  let test: TestApp;
-  let headers: Headers;
-  let db: Client;
+  let runs: LargeRuns;
 
   /** Steps, and the characters of each one's text: just under the 1 MB body limit. */
   const STEPS = 12;
   const CHARS = 1_000_000;
 
-  beforeAll(async () => {
-    test = await startTestApp({
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      // What the run holds is checked here, not how fast: a busy machine's while.
-      DB_STATEMENT_TIMEOUT_MS: '30000',
-      TASK_LEASE_SECONDS: '600',
-    });
-    headers = {
-      authorization: (
-        await createKey(test, {
-          scopes: ['workflows:write', 'workflows:read', 'agents:write', 'tasks:work'],
-        })
-      ).authorization,
-    };
-    db = new Client({ connectionString: test.db.url });
-    await db.connect();
-  });
-
-  afterAll(async () => {
-    await db.end();
-    await test.close();
-  });
+  // What the run holds is checked here, not how fast: a busy machine's while.
+  beforeAll(async () => (runs = await largeRuns('30000', 'writer', 'write')));
+  afterAll(() => runs.close());
 
   it("the last completion finishes the run, its output and its event holding every step's", async () => {
-    const api = (path: string, body: object) =>
-      test.http.post(`/api/v1${path}`).set(headers).send(body);
-    expect(
-      (
-        await api('/agents', {
-          id: 'writer',
-          name: 'writer',
-          skills: [{ id: 'write', name: 'write' }],
-          heartbeatIntervalSeconds: 3600,
-        })
-      ).status,
-    ).toBe(201);
+    const { api, db } = runs;
     const steps = Array.from({ length: STEPS }, (_, i) => ({ key: `s${i}`, skill: 'write' }));
     expect((await api('/workflow-definitions', { key: 'long', steps })).status).toBe(201);
     const started = await api('/workflows', { definitionKey: 'long', input: {} });
@@ -238,50 +248,18 @@ describe('a run whose outputs add up to megabytes', () => {
  * together goes again at once with ten times the time.
  */
 describe('a run whose finish outlives the statement timeout', () => {
-  let test: TestApp;
-  let headers: Headers;
-  let db: Client;
+  let runs: LargeRuns;
 
   /** Steps, each with an array of this many numbers: six times their JSON once stored. */
   const STEPS = 5;
   const NUMBERS = 600_000;
 
-  beforeAll(async () => {
-    test = await startTestApp({
-      RATE_LIMIT_PER_MINUTE: '10000000',
-      // Putting together 3 million numbers, twice, takes PostgreSQL seconds here.
-      DB_STATEMENT_TIMEOUT_MS: '1000',
-      TASK_LEASE_SECONDS: '600',
-    });
-    headers = {
-      authorization: (
-        await createKey(test, {
-          scopes: ['workflows:write', 'workflows:read', 'agents:write', 'tasks:work'],
-        })
-      ).authorization,
-    };
-    db = new Client({ connectionString: test.db.url });
-    await db.connect();
-    const registered = await test.http
-      .post('/api/v1/agents')
-      .set(headers)
-      .send({
-        id: 'measurer',
-        name: 'measurer',
-        skills: [{ id: 'measure', name: 'measure' }],
-        heartbeatIntervalSeconds: 3600,
-      });
-    expect(registered.status).toBe(201);
-  });
-
-  afterAll(async () => {
-    await db.end();
-    await test.close();
-  });
+  // Putting together 3 million numbers, twice, takes PostgreSQL seconds here.
+  beforeAll(async () => (runs = await largeRuns('1000', 'measurer', 'measure')));
+  afterAll(() => runs.close());
 
   it('its last completion goes through, and the run succeeds with every output', async () => {
-    const api = (path: string, body: object) =>
-      test.http.post(`/api/v1${path}`).set(headers).send(body);
+    const { api, db } = runs;
     const steps = Array.from({ length: STEPS }, (_, i) => ({ key: `m${i}`, skill: 'measure' }));
     expect((await api('/workflow-definitions', { key: 'measures', steps })).status).toBe(201);
     const started = await api('/workflows', { definitionKey: 'measures', input: {} });
@@ -330,8 +308,7 @@ describe('a run whose finish outlives the statement timeout', () => {
   });
 
   it("a fan-out's last element goes through, and its dependent gets every element's output", async () => {
-    const api = (path: string, body: object) =>
-      test.http.post(`/api/v1${path}`).set(headers).send(body);
+    const { api, db } = runs;
     const elements = 8;
     expect(
       (

@@ -564,6 +564,48 @@ describe('rate limits', () => {
     expect(await claim('whole-a', { max: 1 })).toHaveLength(1);
   });
 
+  it('a task that does not fit the bucket yet holds back the later tasks of its limit, not the others', async () => {
+    await register('hol-agent', ['hol']);
+    // Ten units, practically no refill: what is taken stays taken until the test refills it.
+    expect(
+      (await call('POST', '/rate-limits', writer, { key: 'hol', perMinute: 0.001, burst: 10 }))
+        .status,
+    ).toBe(201);
+    await define('hol-limited', [
+      { key: 'ask', skill: 'hol', rateLimit: { key: 'hol', units: '$.input.tokens' } },
+    ]);
+    await define('hol-plain', [{ key: 'ask', skill: 'hol' }]);
+    const first = await start('hol-limited', { tokens: 6 });
+    expect((await claim('hol-agent', { max: 1 })).map((t) => t.workflowId)).toEqual([first.id]);
+
+    // Four units left. The next task needs five: the one-unit tasks queued after it wait
+    // behind it (queue order), the task under no limit does not.
+    const big = await start('hol-limited', { tokens: 5 });
+    const small = [];
+    for (let i = 0; i < 3; i++) small.push(await start('hol-limited', { tokens: 1 }));
+    const plain = await start('hol-plain');
+    expect((await claim('hol-agent', { max: 10 })).map((t) => t.workflowId)).toEqual([plain.id]);
+    for (let i = 0; i < 3; i++) expect(await claim('hol-agent', { max: 1 })).toEqual([]);
+    // Nor while another claim holds the big task's row (claims woken together by a new task):
+    // this one passes it (SKIP LOCKED), and still counts its units first.
+    await db.query('BEGIN');
+    await db.query(`SELECT FROM workflow_tasks WHERE run_id = $1 FOR UPDATE`, [big.id]);
+    const passing = await claim('hol-agent', { max: 10 }).finally(() => db.query('ROLLBACK'));
+    expect(passing).toEqual([]);
+    const waiting = await call('GET', `/workflows/${big.id}`, reader);
+    expect(waiting.body.data.waiting).toMatchObject({ reason: 'rate_limit', units: 5 });
+
+    // Refilled: the big task goes first, then the small ones, in queue order, while they fit.
+    await db.query(
+      `UPDATE rate_limit_shards SET tokens = burst, refilled_at = now()
+        WHERE tenant_id = 'default' AND key = 'hol'`,
+    );
+    expect((await claim('hol-agent', { max: 10 })).map((t) => t.workflowId)).toEqual([
+      big.id,
+      ...small.map((run) => run.id),
+    ]);
+  });
+
   it('a task under a limit whose sub-buckets each hold too little is claimed before a later task under none', async () => {
     await register('split-agent', ['split']);
     // 32 sub-buckets of 10 units (no refill to speak of); the limited task needs 15 of them.

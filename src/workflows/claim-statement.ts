@@ -132,14 +132,6 @@ function withLimits(max: number): string {
      SELECT lane AS key, sum(available) AS available, count(*) AS shards
        FROM holding GROUP BY lane),
    ${admittedPickedUsed(max, 'LEFT JOIN buckets b ON b.key = c.lane')},
-   taken AS (
-     UPDATE rate_limit_shards s
-        SET tokens = greatest(0, least(s.burst, (b.available - u.units) / b.shards)),
-            refilled_at = greatest(s.refilled_at, now())
-       FROM holding h
-       JOIN buckets b ON b.key = h.lane
-       JOIN used u ON u.lane = h.lane
-      WHERE s.tenant_id = $1 AND s.key = h.lane AND s.shard = h.shard),
    held AS (
      SELECT l.key, bool_or(h.units > l.available - coalesce(u.units, 0)) AS short,
             max(h.units) FILTER (WHERE h.units > l.available - coalesce(u.units, 0)) AS units,
@@ -161,6 +153,22 @@ function withLimits(max: number): string {
           LIMIT 1) h
        LEFT JOIN used u ON u.lane = l.key
       GROUP BY l.key),
+   -- What the claim took, spread evenly over the sub-buckets it holds. A limit whose next task
+   -- did not fit has them evened out too when that task needs more than one sub-bucket holds
+   -- (as \`rebalanced\` does for the free ones): a full sub-bucket stops filling, and a drained
+   -- one refills at its share of the rate alone.
+   taken AS (
+     UPDATE rate_limit_shards s
+        SET tokens = greatest(0, least(s.burst, (b.available - coalesce(u.units, 0)) / b.shards)),
+            refilled_at = greatest(s.refilled_at, now())
+       FROM holding h
+       JOIN buckets b ON b.key = h.lane
+       LEFT JOIN used u ON u.lane = h.lane
+       LEFT JOIN held x ON x.key = h.lane
+      WHERE s.tenant_id = $1 AND s.key = h.lane AND s.shard = h.shard
+        AND (u.units IS NOT NULL
+             OR (x.short AND x.units > s.burst
+                 AND abs(${SHARD_TOKENS_SQL} - least(s.burst, b.available / b.shards)) > 1e-9))),
    -- A limit too short for the next task under it, a task of more units than one sub-bucket
    -- holds, has its free sub-buckets (those no other claim holds, nor this one) evened out: a
    -- full sub-bucket stops filling, so that task would otherwise wait for the few that are not
@@ -304,9 +312,11 @@ function limitsAndLanes(): string {
 }
 
 /**
- * The candidates admitted (those naming no limit, and each limit's while their running sum of
- * units fits what `holding` — joined as `b` — holds for it, and `also`), the best `max` of them
- * picked, and the units each limit gives up for them.
+ * The candidates admitted (those naming no limit, and each limit's in queue order while their
+ * running sum of units, after the heads another claim holds (`reserved`), fits what `holding` —
+ * joined as `b` — holds for it, and `also`), the best `max` of them picked, and the units each
+ * limit gives up for them. A task that does not fit holds back the limit's later tasks: they
+ * would otherwise pass it for as long as they keep coming.
  */
 function admittedPickedUsed(max: number, holding: string, also = ''): string {
   return `admitted AS (
@@ -315,7 +325,8 @@ function admittedPickedUsed(max: number, holding: string, also = ''): string {
                                             ORDER BY c.priority DESC, c.fair_at, c.id) AS needed
                FROM candidates c) c
        ${holding}
-      WHERE (c.lane = '' OR c.needed <= b.available) ${also}),
+       LEFT JOIN reserved r ON r.lane = c.lane
+      WHERE (c.lane = '' OR c.needed + coalesce(r.units, 0) <= b.available) ${also}),
    ${picked(max)},
    used AS (
      SELECT lane, sum(units) AS units FROM picked WHERE lane <> '' GROUP BY lane)`;
@@ -327,14 +338,18 @@ function picked(max: number): string {
      SELECT id, lane, units FROM admitted ORDER BY priority DESC, fair_at, id LIMIT ${max})`;
 }
 
-/** Per limit with candidates, the units of its first `max` of them. */
+/** Per limit with candidates, the units of its first `max` of them and of its `reserved` heads. */
 function demand(max: number): string {
-  return `demand AS (
+  return `${reserved()},
+   demand AS (
      SELECT lane, sum(units) AS units
-       FROM (SELECT lane, units, row_number() OVER (PARTITION BY lane
-                                                    ORDER BY priority DESC, fair_at, id) AS n
-               FROM candidates WHERE lane <> '') c
-      WHERE n <= ${max}
+       FROM (SELECT lane, units
+               FROM (SELECT lane, units, row_number() OVER (PARTITION BY lane
+                                                            ORDER BY priority DESC, fair_at, id) AS n
+                       FROM candidates WHERE lane <> '') c
+              WHERE n <= ${max}
+             UNION ALL
+             SELECT lane, units FROM reserved) c
       GROUP BY lane)`;
 }
 
@@ -367,6 +382,14 @@ function profileAndPauses(): string {
         AND t.claimed_after = $12::uuid AND t.lease_expires_at > now())`;
 }
 
+/** What a task must be for this agent to claim it under a lane (`n`) of the claim. */
+const CLAIMABLE = `w.tenant_id = $1 AND w.status = 'queued' AND w.skill = s.skill
+            AND coalesce(w.rate_limit_key, '') = n.lane
+            AND w.available_at <= now()
+            AND (w.reserved_until IS NULL OR w.reserved_until <= now() OR w.reserved_for = $2)
+            AND (z.keys IS NULL
+                 OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))`;
+
 /** Per skill and lane (`lanes`: '' and the limits with tokens), the head of the queue. */
 function candidates(max: number): string {
   return `candidates AS (
@@ -376,19 +399,40 @@ function candidates(max: number): string {
        CROSS JOIN unnest(p.skills) AS s(skill)
        CROSS JOIN lanes n
        CROSS JOIN LATERAL (
-         SELECT id, priority, fair_at, least(w.rate_units, n.burst) AS units
+         SELECT w.id, w.priority, w.fair_at, least(w.rate_units, n.burst) AS units
            FROM workflow_tasks w
-          WHERE tenant_id = $1 AND status = 'queued' AND skill = s.skill
-            AND coalesce(rate_limit_key, '') = n.lane
-            AND (n.available IS NULL OR least(w.rate_units, n.burst) <= n.available)
-            AND available_at <= now()
-            AND (reserved_until IS NULL OR reserved_until <= now() OR reserved_for = $2)
-            AND (z.keys IS NULL
-                 OR (SELECT pr.type FROM workflow_runs pr WHERE pr.id = w.run_id) <> ALL(z.keys))
-          ORDER BY priority DESC, fair_at, id
+          WHERE ${CLAIMABLE}
+          ORDER BY w.priority DESC, w.fair_at, w.id
           LIMIT ${max}
           FOR UPDATE SKIP LOCKED) q
       WHERE p.status NOT IN ('draining', 'offline') AND NOT EXISTS (SELECT FROM named))`;
+}
+
+/**
+ * Per limit with candidates, the units of its queue's heads (one per skill, read from the
+ * statement's snapshot, locked or not) that another claim holds: the candidates passed them
+ * (SKIP LOCKED), and admitting them as if those were not there would let a stream of small
+ * tasks pass a large one that waits for the bucket to fill, whenever claims run at once (as
+ * claims woken together by a new task do). So they are counted ahead of the candidates: a
+ * claim takes from a limit only what fits after its heads. When the other claim takes the
+ * head, this one was only as careful as if it had come after it.
+ */
+function reserved(): string {
+  return `reserved AS (
+     SELECT n.lane, sum(h.units) AS units
+       FROM profile p
+       CROSS JOIN paused z
+       CROSS JOIN unnest(p.skills) AS s(skill)
+       CROSS JOIN lanes n
+       CROSS JOIN LATERAL (
+         SELECT w.id, least(w.rate_units, n.burst) AS units
+           FROM workflow_tasks w
+          WHERE ${CLAIMABLE}
+          ORDER BY w.priority DESC, w.fair_at, w.id
+          LIMIT 1) h
+      WHERE n.lane <> '' AND n.lane IN (SELECT lane FROM candidates)
+        AND h.id NOT IN (SELECT id FROM candidates)
+      GROUP BY n.lane)`;
 }
 
 /** The picked tasks leased, their runs started, and the audit entries and events of both. */

@@ -75,6 +75,46 @@ describe('outputs too large to put together', () => {
     await test.close();
   });
 
+  it('GET /workflows stops a page of runs holding megabytes at its byte budget; the cursor brings the rest', async () => {
+    expect(
+      (
+        await call('POST', '/workflow-definitions', writer, {
+          key: 'paged',
+          steps: [{ key: 'a', skill: 'paged' }],
+        })
+      ).status,
+    ).toBe(201);
+    // 900 KB of text that does not compress, per run: eight of them are 7 MB as stored.
+    const blob = (seed: number) => {
+      let text = '';
+      let x = seed + 1;
+      while (text.length < 900_000) {
+        x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+        text += x.toString(36);
+      }
+      return text;
+    };
+    const started: string[] = [];
+    for (let i = 0; i < 8; i++) started.push((await start('paged', { blob: blob(i) })).id);
+    const pages: Json[][] = [];
+    let cursor: string | null = '';
+    while (cursor !== null) {
+      const page = await call(
+        'GET',
+        `/workflows?type=paged&limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        writer,
+      );
+      expect(page.status).toBe(200);
+      pages.push(page.body.data.workflows);
+      cursor = page.body.meta.nextCursor;
+    }
+    // Four of them fit a page of 4 MiB and a fifth starts before it is full: two pages.
+    expect(pages.map((page) => page.length)).toEqual([5, 3]);
+    const runs = pages.flat();
+    expect(runs.map((run) => run.id)).toEqual([...started].reverse());
+    for (const run of runs) expect(run.input.blob).toBe(blob(started.indexOf(run.id)));
+  });
+
   it('the last completion of a run whose outputs together are too large is kept; the run fails, saying why', async () => {
     const steps = Array.from({ length: OUTPUTS }, (_, i) => ({ key: `s${i}`, skill: 'wide' }));
     const defined = await call('POST', '/workflow-definitions', writer, { key: 'wide', steps });

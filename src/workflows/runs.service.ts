@@ -8,7 +8,7 @@ import {
   UnprocessableError,
 } from '../common/errors/domain-error';
 import { UUID_PATTERN } from '../common/ids';
-import { decodeCursor, Page, toPage } from '../common/pagination';
+import { decodeCursor, encodeCursor, Page, toPage } from '../common/pagination';
 import { isValueTooLarge } from '../database/database-errors';
 import { ReadRouter } from '../database/read-router';
 import { Budget, BUDGET_LIMITS, BudgetLimit, exceededLimits } from './usage/usage';
@@ -90,6 +90,19 @@ export interface InboundEventData {
   inboundEventId?: string;
   payload?: unknown;
 }
+
+/**
+ * What one page of `GET /workflows` holds at most of its runs' stored values (input, output,
+ * steps, error), as PostgreSQL stores them (compressed, where they compress): a page stops
+ * before the run that would pass it, the first run always shown. Runs hold megabytes at
+ * times (each step's output up to the body limit), and 200 of them were read whole into one
+ * answer. The runs left out come on the next page (`meta.nextCursor`).
+ */
+export const RUN_PAGE_BYTES = 4 * 1024 * 1024;
+
+/** A run's stored values, in bytes as stored (pg_column_size does not read the value). */
+const STORED_SIZE = `(coalesce(pg_column_size(r.input), 0) + coalesce(pg_column_size(r.output), 0)
+  + coalesce(pg_column_size(r.steps), 0) + coalesce(pg_column_size(r.error), 0))`;
 
 @Injectable()
 export class RunsService {
@@ -241,23 +254,37 @@ export class RunsService {
   ): Promise<Page<RunRow>> {
     const tenantId = currentTenantId();
     const after = decodeCursor(cursor, [UUID_PATTERN]);
-    // Newest first: ids are UUIDv7, so id order is creation order.
+    // Newest first: ids are UUIDv7, so id order is creation order. The page's runs are chosen
+    // by their stored sizes (pg_column_size reads a value's size, not the value); only the
+    // chosen ones are read whole.
     const rows = await this.reads.read((source) =>
-      source.query<RunRow[]>(
-        `SELECT ${RUN_COLUMNS} FROM workflow_runs r
-          WHERE r.tenant_id = $1 AND ($2::uuid IS NULL OR r.id < $2)
-            AND ($3::varchar IS NULL OR r.status = $3) AND ($4::varchar IS NULL OR r.type = $4)
-          ORDER BY r.id DESC LIMIT $5`,
+      source.query<Array<RunRow & { pageRows: number }>>(
+        `WITH page AS (
+           SELECT r.id,
+                  sum(${STORED_SIZE}) OVER (ORDER BY r.id DESC) - ${STORED_SIZE} AS before
+             FROM workflow_runs r
+            WHERE r.tenant_id = $1 AND ($2::uuid IS NULL OR r.id < $2)
+              AND ($3::varchar IS NULL OR r.status = $3) AND ($4::varchar IS NULL OR r.type = $4)
+            ORDER BY r.id DESC LIMIT $5)
+         SELECT ${RUN_COLUMNS}, (SELECT count(*) FROM page)::int AS "pageRows"
+           FROM page p JOIN workflow_runs r ON r.id = p.id
+          WHERE p.before < $6
+          ORDER BY r.id DESC`,
         [
           tenantId,
           after ? after[0] : null,
           filters.status ?? null,
           filters.type ?? null,
           limit + 1,
+          RUN_PAGE_BYTES,
         ],
       ),
     );
-    return toPage(rows, limit, (run) => [run.id]);
+    const runs = rows.map(({ pageRows: _, ...run }) => run);
+    const page = toPage(runs, limit, (run) => [run.id]);
+    // Cut short by the budget: the runs past it come on the next page.
+    const cut = runs.length > 0 && rows[0].pageRows > runs.length;
+    return cut ? { ...page, nextCursor: encodeCursor([runs[runs.length - 1].id]) } : page;
   }
 
   async get(id: string): Promise<RunDetail> {

@@ -19,7 +19,7 @@ import {
 } from './dto/run.dto';
 import { RunSummaryDto } from './dto/run-summary.dto';
 import { RunSummaryService } from './run-summary.service';
-import { RunsService } from './runs.service';
+import { RUN_PAGE_BYTES, RunsService } from './runs.service';
 import { SkillsService } from './skills.service';
 import { ApiDataWithWarnings, withWarnings } from './warnings';
 import { elementView, runDetailView, runView } from './views';
@@ -83,7 +83,14 @@ export class WorkflowsController {
 
   @Get()
   @Scopes('workflows:read')
-  @ApiOperation({ summary: 'List runs, newest first, by status and type' })
+  @ApiOperation({
+    summary: 'List runs, newest first, by status and type',
+    description:
+      `A page holds at most \`limit\` runs, and stops early once its runs hold ` +
+      `${RUN_PAGE_BYTES / 1024 / 1024} MiB of ` +
+      'stored input, output, steps and error (the first run always shows): follow ' +
+      '`meta.nextCursor` until it is null.',
+  })
   @ApiList('workflows', RunDto)
   @ApiProblems(400)
   async list(@Query() query: RunQueryDto) {

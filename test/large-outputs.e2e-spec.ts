@@ -12,6 +12,17 @@ type Headers = { authorization: string };
  */
 jest.setTimeout(300_000);
 
+/** `length` characters of text that does not compress (PostgreSQL stores it as it is). */
+function blob(seed: number, length: number): string {
+  let text = '';
+  let x = seed + 1;
+  while (text.length < length) {
+    x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
+    text += x.toString(36);
+  }
+  return text.slice(0, length);
+}
+
 describe('outputs too large to put together', () => {
   let test: TestApp;
   let writer: Headers;
@@ -85,17 +96,8 @@ describe('outputs too large to put together', () => {
       ).status,
     ).toBe(201);
     // 900 KB of text that does not compress, per run: eight of them are 7 MB as stored.
-    const blob = (seed: number) => {
-      let text = '';
-      let x = seed + 1;
-      while (text.length < 900_000) {
-        x = (x * 1_103_515_245 + 12_345) % 2_147_483_648;
-        text += x.toString(36);
-      }
-      return text;
-    };
     const started: string[] = [];
-    for (let i = 0; i < 8; i++) started.push((await start('paged', { blob: blob(i) })).id);
+    for (let i = 0; i < 8; i++) started.push((await start('paged', { blob: blob(i, 900_000) })).id);
     const pages: Json[][] = [];
     let cursor: string | null = '';
     while (cursor !== null) {
@@ -112,7 +114,62 @@ describe('outputs too large to put together', () => {
     expect(pages.map((page) => page.length)).toEqual([5, 3]);
     const runs = pages.flat();
     expect(runs.map((run) => run.id)).toEqual([...started].reverse());
-    for (const run of runs) expect(run.input.blob).toBe(blob(started.indexOf(run.id)));
+    for (const run of runs) expect(run.input.blob).toBe(blob(started.indexOf(run.id), 900_000));
+  });
+
+  it("a fan-out's elements and an agent's tasks holding megabytes come in pages cut at the byte budget", async () => {
+    const registered = await call('POST', '/agents', writer, {
+      id: 'pager',
+      name: 'pager',
+      skills: [{ id: 'pager', name: 'pager' }],
+      heartbeatIntervalSeconds: 3600,
+    });
+    expect(registered.status).toBe(201);
+    expect(
+      (
+        await call('POST', '/workflow-definitions', writer, {
+          key: 'paged-elements',
+          steps: [{ key: 'each', skill: 'pager', forEach: '$.input.items' }],
+        })
+      ).status,
+    ).toBe(201);
+    // Each element's input holds its step's, the run input: 800 KB of text that does not
+    // compress. Five of them fill 4 MB, a sixth starts before 4 MiB: pages of six and two.
+    const { id } = await start('paged-elements', {
+      items: [0, 1, 2, 3, 4, 5, 6, 7],
+      pad: blob(0, 800_000),
+    });
+    const pagesOf = async (path: string, collection: string) => {
+      const pages: Json[][] = [];
+      let cursor: string | null = '';
+      while (cursor !== null) {
+        const page = await call(
+          'GET',
+          `${path}?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+          writer,
+        );
+        expect(page.status).toBe(200);
+        pages.push(page.body.data[collection]);
+        cursor = page.body.meta.nextCursor;
+      }
+      return pages;
+    };
+    const elements = await pagesOf(`/workflows/${id}/steps/each/elements`, 'elements');
+    expect(elements.map((page) => page.length)).toEqual([6, 2]);
+    expect(elements.flat().map((element) => element.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+
+    const claimed: Json[] = [];
+    while (claimed.length < 8) {
+      const response = await call('POST', '/agents/pager/tasks/claim', worker, { max: 10 });
+      expect(response.status).toBe(200);
+      claimed.push(...response.body.data.tasks);
+    }
+    const tasks = await pagesOf('/agents/pager/tasks', 'tasks');
+    expect(tasks.map((page) => page.length)).toEqual([6, 2]);
+    expect(new Set(tasks.flat().map((task) => task.id))).toEqual(
+      new Set(claimed.map((task) => task.id)),
+    );
+    for (const task of tasks.flat()) expect(task.input.input.pad).toHaveLength(800_000);
   });
 
   it('the last completion of a run whose outputs together are too large is kept; the run fails, saying why', async () => {

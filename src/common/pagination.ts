@@ -129,6 +129,43 @@ export function toPage<T>(
   };
 }
 
+/**
+ * What one page of a list whose items carry stored values of megabytes (runs, tasks) holds of
+ * them at most, counted as PostgreSQL stores them (compressed where they compress): the page
+ * stops before the item that would pass it, its first item always shown, and `nextCursor`
+ * follows the last one shown. Read whole, 200 such items made one answer as large as the
+ * service's memory.
+ *
+ * The statement chooses the page by the items' stored sizes (`pg_column_size` reads a value's
+ * size, not the value) and reads whole only the chosen ones:
+ * `WITH page AS (SELECT <key>, sum(<size>) OVER (<list order>) - <size> AS before ... LIMIT
+ * limit + 1) SELECT <columns>, (SELECT count(*) FROM page)::int AS "pageRows" FROM page p JOIN
+ * ... WHERE p.before < PAGE_BYTES`; `toBudgetedPage` makes the page of its rows.
+ */
+export const PAGE_BYTES = 4 * 1024 * 1024;
+
+/** What the OpenAPI description of such a list says of its pages. */
+export const PAGE_BYTES_NOTE =
+  `A page stops early once its items hold ${PAGE_BYTES / 1024 / 1024} MiB of stored values ` +
+  '(the first item always shows): follow `meta.nextCursor` until it is null.';
+
+/** A row of such a statement: `pageRows`, the rows the list had before the budget cut it. */
+export type BudgetedRow<T> = T & { pageRows: number };
+
+/** The page of a statement's rows chosen by PAGE_BYTES (see there), `pageRows` taken off. */
+export function toBudgetedPage<T extends object>(
+  rows: Array<BudgetedRow<T>>,
+  limit: number,
+  positionOf: (row: T) => CursorPosition,
+): Page<T> {
+  const items = rows.map(({ pageRows: _, ...item }) => item as unknown as T);
+  // Fewer rows than the list had: the budget cut the page, and the rest come on the next.
+  if (items.length > 0 && rows[0].pageRows > items.length) {
+    return { items, nextCursor: encodeCursor(positionOf(items[items.length - 1])) };
+  }
+  return toPage(items, limit, positionOf);
+}
+
 /** The list envelope: `{data: {<collection>: [...]}, meta: {nextCursor}}`. */
 export function listResponse<K extends string, T>(
   collection: K,

@@ -8,7 +8,7 @@ import {
   UnprocessableError,
 } from '../common/errors/domain-error';
 import { UUID_PATTERN } from '../common/ids';
-import { decodeCursor, encodeCursor, Page, toPage } from '../common/pagination';
+import { BudgetedRow, decodeCursor, Page, PAGE_BYTES, toBudgetedPage } from '../common/pagination';
 import { isValueTooLarge } from '../database/database-errors';
 import { ReadRouter } from '../database/read-router';
 import { Budget, BUDGET_LIMITS, BudgetLimit, exceededLimits } from './usage/usage';
@@ -25,7 +25,14 @@ import { DefinitionsService } from './definitions.service';
 import { CreateRunDto } from './dto/run.dto';
 import { WorkflowEngine } from './engine';
 import { isTerminalRun, RUN_STATUSES, RunStatus, TaskStatus } from './state-machine';
-import { RUN_COLUMNS, RunRow, TASK_COLUMNS, TaskRow } from './workflow-rows';
+import {
+  RUN_COLUMNS,
+  RUN_STORED_SIZE,
+  RunRow,
+  TASK_COLUMNS,
+  TASK_STORED_SIZE,
+  TaskRow,
+} from './workflow-rows';
 import { FanOutStepNotFoundError, RunNotFoundError, WorkflowErrorCode } from './workflows.errors';
 
 /**
@@ -90,19 +97,6 @@ export interface InboundEventData {
   inboundEventId?: string;
   payload?: unknown;
 }
-
-/**
- * What one page of `GET /workflows` holds at most of its runs' stored values (input, output,
- * steps, error), as PostgreSQL stores them (compressed, where they compress): a page stops
- * before the run that would pass it, the first run always shown. Runs hold megabytes at
- * times (each step's output up to the body limit), and 200 of them were read whole into one
- * answer. The runs left out come on the next page (`meta.nextCursor`).
- */
-export const RUN_PAGE_BYTES = 4 * 1024 * 1024;
-
-/** A run's stored values, in bytes as stored (pg_column_size does not read the value). */
-const STORED_SIZE = `(coalesce(pg_column_size(r.input), 0) + coalesce(pg_column_size(r.output), 0)
-  + coalesce(pg_column_size(r.steps), 0) + coalesce(pg_column_size(r.error), 0))`;
 
 @Injectable()
 export class RunsService {
@@ -261,7 +255,7 @@ export class RunsService {
       source.query<Array<RunRow & { pageRows: number }>>(
         `WITH page AS (
            SELECT r.id,
-                  sum(${STORED_SIZE}) OVER (ORDER BY r.id DESC) - ${STORED_SIZE} AS before
+                  sum(${RUN_STORED_SIZE}) OVER (ORDER BY r.id DESC) - ${RUN_STORED_SIZE} AS before
              FROM workflow_runs r
             WHERE r.tenant_id = $1 AND ($2::uuid IS NULL OR r.id < $2)
               AND ($3::varchar IS NULL OR r.status = $3) AND ($4::varchar IS NULL OR r.type = $4)
@@ -276,15 +270,11 @@ export class RunsService {
           filters.status ?? null,
           filters.type ?? null,
           limit + 1,
-          RUN_PAGE_BYTES,
+          PAGE_BYTES,
         ],
       ),
     );
-    const runs = rows.map(({ pageRows: _, ...run }) => run);
-    const page = toPage(runs, limit, (run) => [run.id]);
-    // Cut short by the budget: the runs past it come on the next page.
-    const cut = runs.length > 0 && rows[0].pageRows > runs.length;
-    return cut ? { ...page, nextCursor: encodeCursor([runs[runs.length - 1].id]) } : page;
+    return toBudgetedPage(rows, limit, (run) => [run.id]);
   }
 
   async get(id: string): Promise<RunDetail> {
@@ -611,14 +601,22 @@ export class RunsService {
     if (!run) throw new RunNotFoundError(id);
     if (!run.steps.some((step) => step.key === stepKey && step.forEach !== undefined))
       throw new FanOutStepNotFoundError(stepKey.slice(0, 80));
-    const rows = await this.dataSource.query<TaskRow[]>(
-      `SELECT ${TASK_COLUMNS} FROM workflow_tasks t
-        WHERE t.run_id = $1 AND t.step_key = $2 AND t.element_index IS NOT NULL
-          AND ($3::int IS NULL OR t.element_index > $3) AND ($4::varchar IS NULL OR t.status = $4)
-        ORDER BY t.element_index LIMIT $5`,
-      [id, stepKey, after ? after[0] : null, status ?? null, limit + 1],
+    const rows = await this.dataSource.query<Array<BudgetedRow<TaskRow>>>(
+      `WITH page AS (
+         SELECT t.id,
+                sum(${TASK_STORED_SIZE}) OVER (ORDER BY t.element_index) - ${TASK_STORED_SIZE}
+                  AS before
+           FROM workflow_tasks t
+          WHERE t.run_id = $1 AND t.step_key = $2 AND t.element_index IS NOT NULL
+            AND ($3::int IS NULL OR t.element_index > $3) AND ($4::varchar IS NULL OR t.status = $4)
+          ORDER BY t.element_index LIMIT $5)
+       SELECT ${TASK_COLUMNS}, (SELECT count(*) FROM page)::int AS "pageRows"
+         FROM page p JOIN workflow_tasks t ON t.id = p.id
+        WHERE p.before < $6
+        ORDER BY t.element_index`,
+      [id, stepKey, after ? after[0] : null, status ?? null, limit + 1, PAGE_BYTES],
     );
-    return toPage(rows, limit, (task) => [task.elementIndex!]);
+    return toBudgetedPage(rows, limit, (task) => [task.elementIndex!]);
   }
 
   /** The run's history: its events and its tasks' events, oldest first. */

@@ -5,12 +5,12 @@ import { UUID_PATTERN } from '../common/ids';
 import type { DomainEvent } from '../events/domain-event';
 import { EventsService } from '../events/events.service';
 import { NotFoundError } from '../common/errors/domain-error';
-import { decodeCursor, Page, toPage } from '../common/pagination';
+import { BudgetedRow, decodeCursor, Page, PAGE_BYTES, toBudgetedPage } from '../common/pagination';
 import { SLUG_PATTERN } from './dto/definition.dto';
 import type { AgentTaskDto, TaskAttemptDto, TaskDetailDto } from './dto/task-detail.dto';
 import type { TaskStatus } from './state-machine';
 import { taskView } from './views';
-import { STORED_TASK_COLUMNS, TASK_COLUMNS, TaskRow } from './workflow-rows';
+import { STORED_TASK_COLUMNS, TASK_COLUMNS, TASK_STORED_SIZE, TaskRow } from './workflow-rows';
 import { TaskNotFoundError } from './workflows.errors';
 
 /** How an attempt ended, by the event that says so. */
@@ -50,15 +50,32 @@ export class TaskReader {
       [tenantId, agentId],
     );
     if (!agent) throw notFound();
-    const rows = await this.dataSource.query<Array<TaskRow & { claimKey: string }>>(
-      `SELECT ${TASK_COLUMNS}, t.claimed_at::text AS "claimKey" FROM workflow_tasks t
-        WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.claimed_at IS NOT NULL
-          AND ($3::varchar IS NULL OR t.status = $3)
-          AND ($4::timestamptz IS NULL OR (t.claimed_at, t.id) < ($4::timestamptz, $5::uuid))
-        ORDER BY t.claimed_at DESC, t.id DESC LIMIT $6`,
-      [tenantId, agentId, status ?? null, after?.[0] ?? null, after?.[1] ?? null, limit + 1],
+    const rows = await this.dataSource.query<Array<BudgetedRow<TaskRow & { claimKey: string }>>>(
+      `WITH page AS (
+         SELECT t.id,
+                sum(${TASK_STORED_SIZE}) OVER (ORDER BY t.claimed_at DESC, t.id DESC)
+                  - ${TASK_STORED_SIZE} AS before
+           FROM workflow_tasks t
+          WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.claimed_at IS NOT NULL
+            AND ($3::varchar IS NULL OR t.status = $3)
+            AND ($4::timestamptz IS NULL OR (t.claimed_at, t.id) < ($4::timestamptz, $5::uuid))
+          ORDER BY t.claimed_at DESC, t.id DESC LIMIT $6)
+       SELECT ${TASK_COLUMNS}, t.claimed_at::text AS "claimKey",
+              (SELECT count(*) FROM page)::int AS "pageRows"
+         FROM page p JOIN workflow_tasks t ON t.id = p.id
+        WHERE p.before < $7
+        ORDER BY t.claimed_at DESC, t.id DESC`,
+      [
+        tenantId,
+        agentId,
+        status ?? null,
+        after?.[0] ?? null,
+        after?.[1] ?? null,
+        limit + 1,
+        PAGE_BYTES,
+      ],
     );
-    const page = toPage(rows, limit, (row) => [row.claimKey, row.id]);
+    const page = toBudgetedPage(rows, limit, (row) => [row.claimKey, row.id]);
     return {
       items: page.items.map((task) => ({
         ...taskView(task),

@@ -9,7 +9,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import { Scopes } from '../auth/scopes';
 import { ApiData, ApiList } from '../common/openapi/envelope';
-import { DEFAULT_PAGE_SIZE, listResponse } from '../common/pagination';
+import { DEFAULT_PAGE_SIZE, listResponse, PAGE_BYTES_NOTE } from '../common/pagination';
 import { ApiProblems } from '../common/openapi/problem-responses';
 import {
   AttemptResultDto,
@@ -63,7 +63,7 @@ export class TasksController {
     description:
       'The tasks this agent holds or whose last attempt it ran (a task retried since by ' +
       'another agent is listed there), optionally of one status; keyset pages. 404 when there ' +
-      'is no such agent.',
+      `is no such agent. ${PAGE_BYTES_NOTE}`,
   })
   @ApiList('tasks', AgentTaskDto)
   @ApiProblems(400, 404)

@@ -26,6 +26,11 @@ export const RUN_COLUMNS = `r.id, r.tenant_id AS "tenantId", r.type,
   r.concurrency_strategy AS "concurrencyStrategy", r.concurrency_state AS "concurrencyState",
   r.concurrency_since AS "concurrencySince", r.usage, r.budget`;
 
+/** A run's stored values (input, output, steps, error) in bytes as stored (PAGE_BYTES). */
+export const RUN_STORED_SIZE = `(coalesce(pg_column_size(r.input), 0)
+  + coalesce(pg_column_size(r.output), 0) + coalesce(pg_column_size(r.steps), 0)
+  + coalesce(pg_column_size(r.error), 0))`;
+
 /**
  * RUN_COLUMNS of a run just finished, its output not read back (null): a succeeded run's is
  * gathered by PostgreSQL from its steps' outputs (workflow_run_output), tens of MB at times.
@@ -45,6 +50,14 @@ const taskColumns = (input: string) => `t.id, t.tenant_id AS "tenantId", t.run_i
   t.rate_limit_key AS "rateLimitKey", t.rate_units AS "rateUnits", t.usage`;
 
 export const TASK_COLUMNS = taskColumns(TASK_INPUT);
+
+/**
+ * A task's values as TASK_COLUMNS answers them (input, its step's for an element, output,
+ * error) in bytes as stored (PAGE_BYTES).
+ */
+export const TASK_STORED_SIZE = `(coalesce(pg_column_size(t.input), 0)
+  + CASE WHEN t.element_index IS NULL THEN 0 ELSE coalesce(pg_column_size(${STEP_INPUT}), 0) END
+  + coalesce(pg_column_size(t.output), 0) + coalesce(pg_column_size(t.error), 0))`;
 /**
  * As TASK_COLUMNS with the input as the row holds it: for rows whose input is whole already (a
  * retired task, see RetiredTasks), and for statements that create or change many of a run's

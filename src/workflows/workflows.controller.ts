@@ -4,7 +4,12 @@ import { Scopes } from '../auth/scopes';
 import { Idempotent } from '../common/idempotency/idempotent.decorator';
 import { ApiData, ApiList } from '../common/openapi/envelope';
 import { ApiProblems } from '../common/openapi/problem-responses';
-import { DEFAULT_PAGE_SIZE, listResponse, PageQueryDto } from '../common/pagination';
+import {
+  DEFAULT_PAGE_SIZE,
+  listResponse,
+  PAGE_BYTES_NOTE,
+  PageQueryDto,
+} from '../common/pagination';
 import { SummaryQueryDto } from '../common/summary/summary-query.dto';
 import {
   CancelledRunsDto,
@@ -19,7 +24,7 @@ import {
 } from './dto/run.dto';
 import { RunSummaryDto } from './dto/run-summary.dto';
 import { RunSummaryService } from './run-summary.service';
-import { RUN_PAGE_BYTES, RunsService } from './runs.service';
+import { RunsService } from './runs.service';
 import { SkillsService } from './skills.service';
 import { ApiDataWithWarnings, withWarnings } from './warnings';
 import { elementView, runDetailView, runView } from './views';
@@ -85,11 +90,7 @@ export class WorkflowsController {
   @Scopes('workflows:read')
   @ApiOperation({
     summary: 'List runs, newest first, by status and type',
-    description:
-      `A page holds at most \`limit\` runs, and stops early once its runs hold ` +
-      `${RUN_PAGE_BYTES / 1024 / 1024} MiB of ` +
-      'stored input, output, steps and error (the first run always shows): follow ' +
-      '`meta.nextCursor` until it is null.',
+    description: `At most \`limit\` runs a page. ${PAGE_BYTES_NOTE}`,
   })
   @ApiList('workflows', RunDto)
   @ApiProblems(400)
@@ -148,7 +149,8 @@ export class WorkflowsController {
     summary: "A fan-out step's element tasks, by index",
     description:
       'Every element task of a forEach step (the run view shows at most 20), in index order, ' +
-      'optionally of one status. 404 when the run has no forEach step of that key.',
+      'optionally of one status. 404 when the run has no forEach step of that key. ' +
+      PAGE_BYTES_NOTE,
   })
   @ApiList('elements', FanOutTaskViewDto)
   @ApiProblems(400, 404)

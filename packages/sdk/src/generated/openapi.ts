@@ -620,7 +620,10 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** List runs, newest first, by status and type */
+    /**
+     * List runs, newest first, by status and type
+     * @description At most `limit` runs a page. A page stops early once its items hold 4 MiB of stored values (the first item always shows): follow `meta.nextCursor` until it is null.
+     */
     get: operations['WorkflowsController_list'];
     put?: never;
     /**
@@ -717,7 +720,7 @@ export interface paths {
     };
     /**
      * A fan-out step's element tasks, by index
-     * @description Every element task of a forEach step (the run view shows at most 20), in index order, optionally of one status. 404 when the run has no forEach step of that key.
+     * @description Every element task of a forEach step (the run view shows at most 20), in index order, optionally of one status. 404 when the run has no forEach step of that key. A page stops early once its items hold 4 MiB of stored values (the first item always shows): follow `meta.nextCursor` until it is null.
      */
     get: operations['WorkflowsController_elements'];
     put?: never;
@@ -874,7 +877,7 @@ export interface paths {
     };
     /**
      * An agent's recent tasks, latest claim first
-     * @description The tasks this agent holds or whose last attempt it ran (a task retried since by another agent is listed there), optionally of one status; keyset pages. 404 when there is no such agent.
+     * @description The tasks this agent holds or whose last attempt it ran (a task retried since by another agent is listed there), optionally of one status; keyset pages. 404 when there is no such agent. A page stops early once its items hold 4 MiB of stored values (the first item always shows): follow `meta.nextCursor` until it is null.
      */
     get: operations['TasksController_ofAgent'];
     put?: never;

@@ -222,9 +222,14 @@ describe('A2A 1.0', () => {
       });
     });
 
-    it('input-required while an approval waits', async () => {
+    it('input-required while an approval waits, dated when it began to wait', async () => {
       const task = await started('reviewed');
       const claimed = await claimOne('summarizer');
+      const working = (await taskOf(task.id as string)).status.timestamp as string;
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+      await pause();
+      const between = new Date().toISOString();
+      await pause();
       await test.http
         .post(`/api/v1/tasks/${claimed.id}/complete`)
         .set(worker)
@@ -233,6 +238,19 @@ describe('A2A 1.0', () => {
       const view = await taskOf(task.id as string);
       expect(view.status.state).toBe('TASK_STATE_INPUT_REQUIRED');
       expect(view.status.message.parts[0].text).toContain('approval step "ship"');
+      // Its status changed with the approval's arrival, not when the run started working.
+      expect(Date.parse(view.status.timestamp)).toBeGreaterThan(Date.parse(between));
+      const listed = async (after: string) =>
+        (
+          await test.http
+            .get(`/a2a/v1/tasks?contextId=${task.id}&statusTimestampAfter=${after}`)
+            .set(reader)
+        ).body.tasks.map((t: Json) => t.id);
+      // A client that polls with the time it last looked sees the change once: after the time
+      // of the status it saw, not at it.
+      expect(await listed(working)).toEqual([task.id]);
+      expect(await listed(between)).toEqual([task.id]);
+      expect(await listed(view.status.timestamp)).toEqual([]);
     });
 
     it('canceled, and a finished task is not cancelable (409 TaskNotCancelableError)', async () => {

@@ -30,7 +30,9 @@ function detail(status: RunStatus, waitingStep?: { kind: string; status: TaskSta
           {
             stepKey: 'hold',
             status: waitingStep.status,
-            claimedAt: new Date('2026-01-01T00:00:02Z'),
+            // An approval or a wait is never claimed: its task is made when it begins to wait.
+            createdAt: new Date('2026-01-01T00:00:02Z'),
+            finishedAt: null,
           },
         ]
       : [],

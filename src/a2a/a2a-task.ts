@@ -38,6 +38,15 @@ export interface A2aTask {
 /** Steps that wait for a person or an outside event: the A2A client may be the one to act. */
 export const INPUT_KINDS = ['approval', 'wait'];
 
+/**
+ * A run's status time as `taskFromRun` dates it (in SQL, the run `r`; `$kinds`, INPUT_KINDS),
+ * to the millisecond, as the Task shows it.
+ */
+export const statusChangedAt = (kinds: string) => `date_trunc('milliseconds', greatest(
+  r.finished_at, r.started_at, r.created_at,
+  (SELECT max(greatest(w.created_at, w.finished_at)) FROM workflow_tasks w
+    WHERE w.run_id = r.id AND w.element_index IS NULL AND w.kind = ANY(${kinds}))))`;
+
 /** States a task does not leave. */
 export const TERMINAL_STATES: readonly TaskState[] = [
   'TASK_STATE_COMPLETED',
@@ -55,8 +64,20 @@ export function isSettled(task: A2aTask): boolean {
 /** What the mapping reads of a run: the run, and its steps' rows (only waiting ones matter). */
 export interface RunView {
   run: RunRow;
-  tasks: Array<Pick<TaskRow, 'stepKey' | 'status' | 'claimedAt'>>;
+  /** The run's step tasks; of those, its approval and wait steps' are what is read. */
+  tasks: InputStepRow[];
 }
+
+/** What `taskFromRun` reads of a run's step tasks. */
+export type InputStepRow = Pick<TaskRow, 'stepKey' | 'status' | 'createdAt' | 'finishedAt'> & {
+  runId?: string;
+};
+
+/** The approval and wait steps' tasks of the runs `$1` (InputStepRow), for `taskFromRun`. */
+export const INPUT_STEPS_SQL = `SELECT run_id AS "runId", step_key AS "stepKey", status,
+       created_at AS "createdAt", finished_at AS "finishedAt"
+  FROM workflow_tasks
+ WHERE run_id = ANY($1::uuid[]) AND element_index IS NULL AND kind = ANY($2::varchar[])`;
 
 function stateOf(status: RunStatus, waitsForInput: boolean): TaskState {
   switch (status) {
@@ -91,7 +112,18 @@ export function taskFromRun({ run, tasks }: RunView): A2aTask {
     (task) => task.status === 'waiting' && INPUT_KINDS.includes(kinds.get(task.stepKey) ?? 'task'),
   );
   const state = stateOf(run.status, waiting.length > 0);
-  const latest = [run.finishedAt, run.startedAt, run.createdAt, ...waiting.map((t) => t.claimedAt)]
+  // When the state last changed: the run's start and end, and each approval or wait step's
+  // arrival (input-required from then) and end (working again). What ListTasks filters
+  // `statusTimestampAfter` on (STATUS_CHANGED_AT).
+  const inputSteps = tasks.filter((task) =>
+    INPUT_KINDS.includes(kinds.get(task.stepKey) ?? 'task'),
+  );
+  const latest = [
+    run.finishedAt,
+    run.startedAt,
+    run.createdAt,
+    ...inputSteps.flatMap((task) => [task.createdAt, task.finishedAt]),
+  ]
     .map((value) => (value === null || value === undefined ? 0 : new Date(value).getTime()))
     .reduce((a, b) => Math.max(a, b), 0);
   const note = (text: string): A2aMessage => ({

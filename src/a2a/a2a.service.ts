@@ -24,7 +24,16 @@ import {
   A2aTaskNotCancelableError,
   A2aTaskNotFoundError,
 } from './a2a.errors';
-import { A2aTask, INPUT_KINDS, isSettled, taskFromRun, TaskState } from './a2a-task';
+import {
+  A2aTask,
+  INPUT_KINDS,
+  INPUT_STEPS_SQL,
+  InputStepRow,
+  isSettled,
+  statusChangedAt,
+  taskFromRun,
+  TaskState,
+} from './a2a-task';
 import { configurationErrors, runRequestOf } from './send-message';
 import { A2aPushService } from './push/a2a-push.service';
 import type { PushConfigRequest } from './push/push-config';
@@ -234,7 +243,7 @@ export class A2aService {
     const where = `r.tenant_id = $1
         AND ($2::varchar[] IS NULL OR r.status = ANY($2::varchar[]))
         AND ($3::text IS NULL OR r.id::text = $3)
-        AND ($4::timestamptz IS NULL OR coalesce(r.finished_at, r.started_at, r.created_at) >= $4)
+        AND ($4::timestamptz IS NULL OR ${statusChangedAt('$6::varchar[]')} > $4)
         AND ($5::boolean IS NULL OR r.status <> 'running' OR $5 = EXISTS (
               SELECT 1 FROM workflow_tasks w
                WHERE w.run_id = r.id AND w.status = 'waiting' AND w.kind = ANY($6::varchar[])))`;
@@ -253,18 +262,14 @@ export class A2aService {
       return { rows, total: count.n };
     });
     const page = rows.slice(0, pageSize);
-    const waiting = page.length
-      ? await this.dataSource.query<
-          Array<{ runId: string; stepKey: string; status: 'waiting'; claimedAt: Date | null }>
-        >(
-          `SELECT run_id AS "runId", step_key AS "stepKey", status, claimed_at AS "claimedAt"
-             FROM workflow_tasks
-            WHERE run_id = ANY($1::uuid[]) AND status = 'waiting' AND kind = ANY($2::varchar[])`,
-          [page.map((run) => run.id), INPUT_KINDS],
-        )
+    const inputSteps = page.length
+      ? await this.dataSource.query<InputStepRow[]>(INPUT_STEPS_SQL, [
+          page.map((run) => run.id),
+          INPUT_KINDS,
+        ])
       : [];
     const tasks = page.map((run) => {
-      const task = taskFromRun({ run, tasks: waiting.filter((row) => row.runId === run.id) });
+      const task = taskFromRun({ run, tasks: inputSteps.filter((row) => row.runId === run.id) });
       if (query.includeArtifacts !== 'true') delete task.artifacts;
       return task;
     });

@@ -57,7 +57,10 @@ export class ListTasksQueryDto {
 
   @ApiPropertyOptional({
     format: 'date-time',
-    description: 'Only tasks whose status timestamp is at or after this time (with its zone)',
+    description:
+      'Only tasks whose status timestamp (the last change of state: start, an approval or ' +
+      'wait step beginning or ending, the end) is after this time (with its zone); the ' +
+      'timestamp of a task already seen passes it over',
   })
   @IsOptional()
   @IsISO8601({ strict: true })

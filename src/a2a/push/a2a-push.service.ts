@@ -21,7 +21,14 @@ import {
   A2aTaskNotFoundError,
   A2aUnsupportedOperationError,
 } from '../a2a.errors';
-import { A2aTask, INPUT_KINDS, taskFromRun, TERMINAL_STATES } from '../a2a-task';
+import {
+  A2aTask,
+  INPUT_KINDS,
+  INPUT_STEPS_SQL,
+  InputStepRow,
+  taskFromRun,
+  TERMINAL_STATES,
+} from '../a2a-task';
 import { statusKey, taskUpdates } from '../a2a-task-stream';
 import { A2aPushConfig } from './a2a-push-config.entity';
 import {
@@ -433,18 +440,14 @@ async function readTasks(
     [tenantId, ids],
   );
   if (runs.length === 0) return new Map();
-  const waiting = await manager.query<
-    Array<{ runId: string; stepKey: string; status: 'waiting'; claimedAt: Date | null }>
-  >(
-    `SELECT run_id AS "runId", step_key AS "stepKey", status, claimed_at AS "claimedAt"
-       FROM workflow_tasks
-      WHERE run_id = ANY($1::uuid[]) AND status = 'waiting' AND kind = ANY($2::varchar[])`,
-    [runs.map((run) => run.id), INPUT_KINDS],
-  );
+  const inputSteps = await manager.query<InputStepRow[]>(INPUT_STEPS_SQL, [
+    runs.map((run) => run.id),
+    INPUT_KINDS,
+  ]);
   return new Map(
     runs.map((run) => [
       run.id,
-      taskFromRun({ run, tasks: waiting.filter((row) => row.runId === run.id) }),
+      taskFromRun({ run, tasks: inputSteps.filter((row) => row.runId === run.id) }),
     ]),
   );
 }

@@ -12435,7 +12435,7 @@ export interface operations {
         pageToken?: string;
         /** @description Accepted; tasks carry no message history, so none is returned */
         historyLength?: number;
-        /** @description Only tasks whose status timestamp is at or after this time (with its zone) */
+        /** @description Only tasks whose status timestamp (the last change of state: start, an approval or wait step beginning or ending, the end) is after this time (with its zone); the timestamp of a task already seen passes it over */
         statusTimestampAfter?: string;
         /** @description Include artifacts (default false) */
         includeArtifacts?: 'true' | 'false';

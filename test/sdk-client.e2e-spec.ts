@@ -311,6 +311,22 @@ describe('SDK AgentMeshClient', () => {
       message: expect.stringContaining(`run ${run.id} is unknown`),
     });
     expect(Date.now() - started).toBeLessThan(10_000);
+    // A run no agent takes, with the service up: the timeout says how it stands, with no cause
+    // (the last read, given what little was left of the wait, is not an outage).
+    const idle = await client.workflows.start({
+      type: 'never-taken',
+      steps: [{ key: 'a', skill: 'no-agent-has-it' }],
+    });
+    const timedOut = await client.workflows.waitForCompletion(idle.id, { timeoutMs: 1_000 }).then(
+      () => undefined,
+      (error: unknown) => error as Error,
+    );
+    expect(timedOut).toMatchObject({
+      name: 'WaitTimeoutError',
+      message: `run ${idle.id} is still pending after 1000 ms`,
+    });
+    expect(timedOut?.cause).toBeUndefined();
+    await client.workflows.cancel(idle.id);
     // What is not an outage is not waited out: an unknown run is a 404 at once.
     await expect(
       client.workflows.waitForCompletion('00000000-0000-4000-8000-000000000000', {

@@ -465,6 +465,87 @@ describe('SDK Worker', () => {
     }
   });
 
+  it('refuses a pollSeconds that is not a whole number from 0 to 30; at 0 it polls, not spins', async () => {
+    for (const pollSeconds of [NaN, 0.9, -1, 31, Infinity]) {
+      expect(
+        () =>
+          new Worker({
+            baseUrl,
+            apiKey: ADMIN_KEY,
+            agent: { id: 'never' },
+            handlers: {},
+            pollSeconds,
+          }),
+      ).toThrow(/pollSeconds/);
+    }
+    let claims = 0;
+    await worker(
+      'poller',
+      { poll: async () => 'polled' },
+      {
+        pollSeconds: 0,
+        fetch: (url, init) => {
+          if (url.endsWith('/tasks/claim')) claims += 1;
+          return fetchVia(url, init);
+        },
+      },
+    ).start();
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    // A claim a second or so; the tight loop made hundreds (965 in 3 s), using up the key's rate.
+    expect(claims).toBeGreaterThanOrEqual(1);
+    expect(claims).toBeLessThanOrEqual(5);
+    const run = await client.workflows.start({
+      type: 'poll',
+      steps: [{ key: 'p', skill: 'poll' }],
+    });
+    expect((await client.workflows.waitForCompletion(run.id, { timeoutMs: 20_000 })).status).toBe(
+      'succeeded',
+    );
+  });
+
+  it('a lease renewal held back past the lease (a long Retry-After) aborts the handler as lease-lost', async () => {
+    // Every heartbeat of this worker is answered 429 with a Retry-After longer than the lease:
+    // the transport would wait it out while the lease ran out and another agent took the task.
+    let abortReason: unknown;
+    let started = 0;
+    await worker(
+      'throttled',
+      {
+        throttled: (_task, ctx) =>
+          new Promise((_resolve, reject) => {
+            started = Date.now();
+            ctx.signal.addEventListener('abort', () => {
+              abortReason = ctx.signal.reason;
+              reject(ctx.signal.reason as Error);
+            });
+          }),
+      },
+      {
+        fetch: async (url, init) =>
+          url.endsWith('/heartbeat') && url.includes('/tasks/')
+            ? new Response(
+                JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429 }),
+                {
+                  status: 429,
+                  headers: { 'content-type': 'application/problem+json', 'retry-after': '50' },
+                },
+              )
+            : fetchVia(url, init),
+      },
+    ).start();
+    const run = await client.workflows.start({
+      type: 'throttled',
+      steps: [{ key: 't', skill: 'throttled', maxAttempts: 1 }],
+    });
+    await waitFor(async () => (abortReason ? true : undefined), 20_000, 'the signal to abort');
+    expect(abortReason).toBeInstanceOf(TaskAbortedError);
+    expect((abortReason as TaskAbortedError).reason).toBe('lease-lost');
+    expect((abortReason as TaskAbortedError).message).toMatch(/ran out before it could be renewed/);
+    // Within the lease (3 s) and the least a renewal is given (5 s), not after the 50 s asked.
+    expect(Date.now() - started).toBeLessThan(15_000);
+    await client.workflows.cancel(run.id).catch(() => undefined);
+  });
+
   it('refuses a concurrency that is not a whole number of at least one', () => {
     for (const concurrency of [NaN, Infinity, 0, -1]) {
       expect(

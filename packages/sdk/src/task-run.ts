@@ -128,6 +128,9 @@ const child = (log: Logger, fields: Record<string, unknown>): Logger => ({
   error: (m, f) => log.error(m, { ...fields, ...f }),
 });
 
+/** The least time a lease renewal is given, however little of the lease seems left. */
+const RENEWAL_FLOOR_MS = 5_000;
+
 /** One claimed task: its handler, its lease renewal, and its completion or failure. */
 export class TaskRun {
   readonly controller = new AbortController();
@@ -135,6 +138,11 @@ export class TaskRun {
   private timer: NodeJS.Timeout | undefined;
   private readonly renewal: { firstMs: number; everyMs: number };
   private renewed = false;
+  /**
+   * When the lease runs out, by this process's clock: a renewal is every third of it
+   * (renewalTimes), counted from before the call that extended it.
+   */
+  private leaseEndsAt: number;
   private released = false;
   private renewing = true;
   private invalidReason = '';
@@ -149,6 +157,7 @@ export class TaskRun {
     private readonly deps: Deps,
   ) {
     this.renewal = renewalTimes(task);
+    this.leaseEndsAt = Date.now() + 3 * this.renewal.firstMs;
     this.calls = task.traceparent ? { traceparent: task.traceparent } : {};
     this.done = this.execute();
   }
@@ -386,22 +395,35 @@ export class TaskRun {
   private async renew(report?: ProgressReport): Promise<void> {
     const lost = this.controller.signal.reason as TaskAbortedError | undefined;
     if (lost?.reason === 'lease-lost') throw lost;
+    const sent = Date.now();
+    // A renewal still waiting when the lease runs out (out a 429's Retry-After, for an
+    // unreachable service) gives up then: the service may have given the task to another
+    // agent, and the handler must not go on working it beside that one. One try is always
+    // made (RENEWAL_FLOOR_MS): a lease just past may not have been taken back yet.
+    const deadline = AbortSignal.timeout(Math.max(RENEWAL_FLOOR_MS, this.leaseEndsAt - sent));
+    const calls = { ...this.calls, signal: deadline };
     try {
       if (report) {
         await this.deps.client.tasks.progress(
           this.task.id,
           { ...report, leaseToken: this.task.leaseToken },
-          this.calls,
+          calls,
         );
       } else {
-        await this.deps.client.tasks.heartbeat(this.task.id, this.task.leaseToken, this.calls);
+        await this.deps.client.tasks.heartbeat(this.task.id, this.task.leaseToken, calls);
       }
       this.renewed = true;
+      this.leaseEndsAt = sent + 3 * this.renewal.everyMs;
     } catch (error) {
-      if (error instanceof AgentMeshError && (error.status === 409 || error.status === 404)) {
+      const gone =
+        error instanceof AgentMeshError && (error.status === 409 || error.status === 404);
+      if (gone || deadline.aborted) {
+        const why = gone
+          ? `is lost: ${error.detail ?? error.title}`
+          : 'ran out before it could be renewed';
         const reason = new TaskAbortedError(
           'lease-lost',
-          `the lease of task ${this.task.id} is lost: ${error.detail ?? error.title}`,
+          `the lease of task ${this.task.id} ${why}`,
           { cause: error },
         );
         this.stopRenewal();

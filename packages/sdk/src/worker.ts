@@ -17,7 +17,10 @@ export interface WorkerOptions {
   handlers: Record<string, TaskHandler>;
   /** Tasks run at once (default 1). */
   concurrency?: number;
-  /** Long-poll wait of a claim, 0-30 s (default 20). */
+  /**
+   * Long-poll wait of a claim, 0-30 whole seconds (default 20). 0 polls: a claim answered
+   * with nothing is asked again a second later.
+   */
   pollSeconds?: number;
   /** How long `stop()` lets in-flight handlers finish (default 30 s). */
   shutdownGraceMs?: number;
@@ -33,6 +36,9 @@ export type WorkerEvent =
   | { kind: 'state'; state: WorkerState }
   | { kind: 'retry'; info: RetryInfo }
   | { kind: 'warning'; message: string; error?: unknown };
+
+/** With pollSeconds 0, the pause after a claim that found nothing. */
+const POLL_PAUSE_MS = 1_000;
 
 const consoleLogger: Logger = {
   debug: () => undefined,
@@ -79,7 +85,12 @@ export class Worker {
       throw new RangeError(`concurrency must be a whole number of at least 1 (got ${concurrency})`);
     }
     this.concurrency = concurrency;
-    this.pollSeconds = Math.min(30, Math.max(0, Math.floor(options.pollSeconds ?? 20)));
+    const pollSeconds = options.pollSeconds ?? 20;
+    // NaN, or a fraction rounded down to 0, made an idle worker claim in a tight loop.
+    if (!Number.isInteger(pollSeconds) || pollSeconds < 0 || pollSeconds > 30) {
+      throw new RangeError(`pollSeconds must be a whole number from 0 to 30 (got ${pollSeconds})`);
+    }
+    this.pollSeconds = pollSeconds;
     this.log = options.logger ?? consoleLogger;
     this.client = new AgentMeshClient({
       baseUrl: options.baseUrl,
@@ -152,7 +163,9 @@ export class Worker {
     this.lifecycle.abort();
     this.claimAbort?.abort();
     this.wakeSlots();
-    if (registered) await this.beat().catch(() => undefined);
+    // Within the grace period: a beat waiting out a 429's Retry-After would hold stop() past it.
+    if (registered)
+      await this.beat(AbortSignal.timeout(Math.max(1, graceMs))).catch(() => undefined);
     await this.claimLoop;
     // Until none is left: a completion may have leased a next task meanwhile (claimNext).
     const settled = async () => {
@@ -190,15 +203,21 @@ export class Worker {
     });
   }
 
-  private async beat(): Promise<void> {
+  private async beat(signal?: AbortSignal): Promise<void> {
     const inFlight = this.running.size;
     try {
-      const result = await this.client.agents.heartbeat(this.options.agent.id, {
-        status:
-          this.stateValue === 'draining' || this.stateValue === 'stopped' ? 'draining' : 'healthy',
-        inFlight,
-        load: Math.min(1, inFlight / this.concurrency),
-      });
+      const result = await this.client.agents.heartbeat(
+        this.options.agent.id,
+        {
+          status:
+            this.stateValue === 'draining' || this.stateValue === 'stopped'
+              ? 'draining'
+              : 'healthy',
+          inFlight,
+          load: Math.min(1, inFlight / this.concurrency),
+        },
+        { signal },
+      );
       this.beatIntervalMs = result.nextHeartbeatSeconds * 1000;
     } catch (error) {
       if (
@@ -261,6 +280,11 @@ export class Worker {
         continue;
       }
       for (const task of tasks) this.runTask(task);
+      // Polling (pollSeconds 0): nothing now, so ask again after a pause, not at once.
+      if (tasks.length === 0 && this.pollSeconds === 0) {
+        await this.pause(POLL_PAUSE_MS);
+        continue;
+      }
       // An empty answer long before the wait ended: the service sees this agent as draining or
       // offline. Beat to come back, and back off so this never becomes a busy loop.
       if (

@@ -237,6 +237,8 @@ export class WorkflowsResource {
     const deadline = Date.now() + timeoutMs;
     const maxInterval = options.maxIntervalMs ?? 2_000;
     let lastOutage: Error | undefined;
+    /** What the last read that was answered said, until a read fails. */
+    let known: string | undefined;
     for (let interval = 200; ; interval = Math.min(maxInterval, interval * 1.5)) {
       let state: string;
       let outage: Error | undefined;
@@ -248,6 +250,7 @@ export class WorkflowsResource {
         const run = await this.get(id, { signal });
         if (FINISHED.has(run.status)) return run;
         state = `is still ${run.status}`;
+        known = state;
       } catch (error) {
         if (options.signal?.aborted) throw error;
         const transient =
@@ -255,9 +258,16 @@ export class WorkflowsResource {
           error instanceof AgentMeshConnectionError ||
           (error instanceof AgentMeshError && isRetryableStatus(error.status));
         if (!transient) throw error;
-        outage = remaining.aborted && lastOutage ? lastOutage : (error as Error);
-        lastOutage = outage;
-        state = `is unknown: ${outage.message}`;
+        if (remaining.aborted && known !== undefined) {
+          // The wait ran out during this read (the last one, with what was left of it): the
+          // answer before it says how the run stands, not the read cut short.
+          state = known;
+        } else {
+          outage = remaining.aborted && lastOutage ? lastOutage : (error as Error);
+          lastOutage = outage;
+          known = undefined;
+          state = `is unknown: ${outage.message}`;
+        }
       }
       const left = deadline - Date.now();
       if (left <= 0) {

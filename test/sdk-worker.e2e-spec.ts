@@ -546,6 +546,31 @@ describe('SDK Worker', () => {
     await client.workflows.cancel(run.id).catch(() => undefined);
   });
 
+  it('stop() keeps to its grace period while the service answers its beats 429', async () => {
+    const limited = worker(
+      'limited-beats',
+      { limited: async () => 'done' },
+      {
+        fetch: async (url, init) =>
+          url.endsWith('/agents/limited-beats/heartbeat')
+            ? new Response(
+                JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429 }),
+                {
+                  status: 429,
+                  headers: { 'content-type': 'application/problem+json', 'retry-after': '50' },
+                },
+              )
+            : fetchVia(url, init),
+      },
+    );
+    await limited.start();
+    const stopping = Date.now();
+    await limited.stop({ graceMs: 300 });
+    // The draining beat would wait out the Retry-After (50 s, four times over).
+    expect(Date.now() - stopping).toBeLessThan(5_000);
+    expect(limited.state).toBe('stopped');
+  });
+
   it('refuses a concurrency that is not a whole number of at least one', () => {
     for (const concurrency of [NaN, Infinity, 0, -1]) {
       expect(

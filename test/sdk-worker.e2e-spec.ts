@@ -9,7 +9,7 @@ import {
 import { Agent, fetch as undiciFetch } from 'undici';
 import type { FetchLike } from '../packages/sdk/src';
 import { waitFor } from './utils/spawn-app';
-import { ADMIN_KEY, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
+import { ADMIN_KEY, createKey, startTestApp, TestApp, listenOnLoopback } from './utils/test-app';
 
 const LEASE_SECONDS = 3;
 const quiet = { debug() {}, info() {}, warn() {}, error() {} };
@@ -569,6 +569,40 @@ describe('SDK Worker', () => {
     // The draining beat would wait out the Retry-After (50 s, four times over).
     expect(Date.now() - stopping).toBeLessThan(5_000);
     expect(limited.state).toBe('stopped');
+  });
+
+  it('register: false works an agent an operator registered, with a tasks:work key alone', async () => {
+    await client.agents.register({
+      id: 'operated',
+      name: 'operated',
+      skills: [{ id: 'operated', name: 'operated' }],
+    });
+    const { key } = await createKey(test, { scopes: ['tasks:work'], agentId: 'operated' });
+    // Registering itself (an upsert) needs agents:write: refused, as the key is meant to be.
+    await expect(
+      worker('operated', { operated: async () => 'x' }, { apiKey: key }).start(),
+    ).rejects.toMatchObject({ status: 403 });
+    const operated = worker(
+      'operated',
+      { operated: async (_task, ctx) => ({ worked: ctx.stepKey }) },
+      { apiKey: key, register: false },
+    );
+    await operated.start();
+    expect(operated.state).toBe('running');
+    const run = await client.workflows.start({
+      type: 'operated',
+      steps: [{ key: 'o', skill: 'operated' }],
+    });
+    const done = await client.workflows.waitForCompletion(run.id, { timeoutMs: 20_000 });
+    expect(done.output).toEqual({ o: { worked: 'o' } });
+    // The skills stay the operator's.
+    expect((await client.agents.get('operated')).skills.map((skill) => skill.id)).toEqual([
+      'operated',
+    ]);
+    // An agent that is not registered is a 404 at start.
+    await expect(
+      worker('nobody-registered', { x: async () => 'x' }, { register: false }).start(),
+    ).rejects.toMatchObject({ status: 404 });
   });
 
   it('refuses a concurrency that is not a whole number of at least one', () => {

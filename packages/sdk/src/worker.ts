@@ -9,10 +9,20 @@ export type WorkerState = 'idle' | 'starting' | 'running' | 'draining' | 'stoppe
 
 export interface WorkerOptions {
   baseUrl: string;
-  /** An agent-bound key with `tasks:work` and `agents:write`. */
+  /**
+   * An agent-bound key with `tasks:work` and `agents:write`; `tasks:work` alone with
+   * `register: false`.
+   */
   apiKey: string;
   /** The agent this worker is; skills default to one per handler. */
   agent: { id: string; name?: string } & Partial<AgentRegistration>;
+  /**
+   * Registers (upserts) the agent on start, declaring its skills (default true). False for an
+   * agent an operator registered, whose key has `tasks:work` only: the worker beats to check
+   * it exists, then claims the skills the operator gave it (a task of a skill without a
+   * handler fails, not retried, `no-handler`).
+   */
+  register?: boolean;
   /** One function per skill id: its return value completes the task. */
   handlers: Record<string, TaskHandler>;
   /** Tasks run at once (default 1). */
@@ -123,6 +133,7 @@ export class Worker {
       process.once('SIGTERM', this.onSignal);
       process.once('SIGINT', this.onSignal);
     }
+    if (this.options.register === false) return this.startRegistered();
     const agent = await this.untilReachable(() => this.register());
     if (!agent) return; // stopped while starting
     if (this.lifecycle.signal.aborted) {
@@ -143,6 +154,26 @@ export class Worker {
     // A previous process with this agent id may have left it draining (an upsert keeps the
     // status): this one is healthy, and says so before its first claim.
     if (agent.status === 'draining') await this.beat();
+    this.scheduleBeat();
+    this.claimLoop = this.runClaims();
+  }
+
+  /** `register: false`: the agent exists already; a healthy beat says so, or rejects (404). */
+  private async startRegistered(): Promise<void> {
+    const beat = await this.untilReachable(() =>
+      this.client.agents.heartbeat(this.options.agent.id, {
+        status: 'healthy',
+        inFlight: 0,
+        load: 0,
+      }),
+    );
+    if (!beat) return; // stopped while starting
+    if (this.lifecycle.signal.aborted) {
+      await this.beat().catch(() => undefined);
+      return;
+    }
+    this.beatIntervalMs = beat.nextHeartbeatSeconds * 1000;
+    this.setState('running');
     this.scheduleBeat();
     this.claimLoop = this.runClaims();
   }
@@ -223,9 +254,11 @@ export class Worker {
       if (
         error instanceof AgentMeshError &&
         error.status === 404 &&
-        this.stateValue === 'running'
+        this.stateValue === 'running' &&
+        this.options.register !== false
       ) {
-        // Deregistered meanwhile: come back; failing that, the next beat tries again.
+        // Deregistered meanwhile: come back; failing that, the next beat tries again. (An
+        // agent the operator registers is theirs to register again.)
         await this.register().catch((failed: unknown) =>
           this.warn('registering the agent again failed; the next beat tries again', failed),
         );
@@ -268,7 +301,11 @@ export class Worker {
         if (this.stateValue !== 'running') break;
         failures += 1;
         this.warn('claim failed', error);
-        if (error instanceof AgentMeshError && error.status === 404) {
+        if (
+          error instanceof AgentMeshError &&
+          error.status === 404 &&
+          this.options.register !== false
+        ) {
           await this.register().catch(() => undefined);
         } else if (error instanceof AgentMeshError && error.code === 'agent-draining') {
           // The service has this agent draining (a beat of another process with its id, or an

@@ -226,6 +226,11 @@ describe('outputs too large to put together', () => {
 interface LargeRuns {
   db: Client;
   api: (path: string, body: object) => ReturnType<TestApp['http']['post']>;
+  /**
+   * A completion as an agent sends it: a 503 (a statement out of time on a loaded machine) is
+   * sent again, up to three times, as the SDK does. One that is a 503 on every try stays so.
+   */
+  complete(task: Json, output: unknown): Promise<Awaited<ReturnType<TestApp['http']['post']>>>;
   close(): Promise<void>;
 }
 
@@ -254,9 +259,20 @@ async function largeRuns(
     heartbeatIntervalSeconds: 3600,
   });
   expect(registered.status).toBe(201);
+  const complete = async (task: Json, output: unknown) => {
+    for (let attempt = 1; ; attempt++) {
+      const answer = await api(`/tasks/${task.id}/complete`, {
+        leaseToken: task.leaseToken,
+        output,
+      });
+      if (answer.status !== 503 || attempt === 3) return answer;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  };
   return {
     db,
     api,
+    complete,
     close: async () => {
       await db.end();
       await test.close();
@@ -374,10 +390,7 @@ describe('a run whose finish outlives the statement timeout', () => {
         WHERE id = ANY($1::uuid[])`,
       [tasks.map((task) => task.id), NUMBERS],
     );
-    const last = await api(`/tasks/${lastTask.id}/complete`, {
-      leaseToken: lastTask.leaseToken,
-      output: { measured: true },
-    });
+    const last = await runs.complete(lastTask, { measured: true });
     expect(last.status).toBe(200);
     expect(last.body.data).toMatchObject({ status: 'succeeded' });
 
@@ -436,10 +449,11 @@ describe('a run whose finish outlives the statement timeout', () => {
         WHERE id = ANY($1::uuid[])`,
       [tasks.map((task) => task.id), NUMBERS / 2],
     );
-    const last = await api(`/tasks/${lastTask.id}/complete`, {
-      leaseToken: lastTask.leaseToken,
-      output: [1],
-    });
+    // What is checked here is the end of a fan-out: its output gathered, its dependent queued
+    // with every element's. (At this size a try that comes after a first one ran out of time
+    // may fit the timeout on this machine; the test above is the one whose finish runs out of
+    // time on every try without the second, longer one.)
+    const last = await runs.complete(lastTask, [1]);
     expect(last.status).toBe(200);
 
     const {

@@ -54,6 +54,16 @@ function endpointInterface(interfaces: unknown): number {
  */
 export function registrationFromCard(card: Record<string, unknown>, id?: string): RegisterAgentDto {
   const version = cardVersionOf(card);
+  // Without it the agent had no endpoint, and its card then named this service's URL for the
+  // agent as a JSON-RPC interface, which does not exist.
+  if (version === '0.3' && typeof card.url !== 'string') {
+    throw new BadRequestError(AgentErrorCode.InvalidSkill, 'The AgentCard is not valid.', [
+      {
+        field: 'card.url',
+        message: 'an AgentCard names its endpoint: url (A2A 0.3) or supportedInterfaces (A2A 1.0)',
+      },
+    ]);
+  }
   const mapped = version === '1.0' ? MAPPED_V1 : MAPPED_V03;
   const endpoint =
     version === '1.0'

@@ -348,45 +348,56 @@ describe('SDK Worker', () => {
   });
 
   it('an output, error message or usage the service refuses never leaves the task hanging', async () => {
+    const warnings: Array<{ message: string; fields?: Record<string, unknown> }> = [];
     const calls = new Map<string, number>();
     const called = (skill: string) => calls.set(skill, (calls.get(skill) ?? 0) + 1);
-    await worker('refused-reports', {
-      // Past the body limit (413): the task fails at once, it is not abandoned to its lease.
-      huge: async () => {
-        called('huge');
-        return 'x'.repeat(2 * 1024 * 1024);
+    await worker(
+      'refused-reports',
+      {
+        // Past the body limit (413): the task fails at once, it is not abandoned to its lease.
+        huge: async () => {
+          called('huge');
+          return 'x'.repeat(2 * 1024 * 1024);
+        },
+        // Messages the service refuses as they are (a NUL; a cut that splits a surrogate pair).
+        nul: async () => {
+          called('nul');
+          throw new Error('bad\u0000byte');
+        },
+        emoji: async () => {
+          called('emoji');
+          throw new Error('a' + '\u{1F600}'.repeat(3000));
+        },
+        // A progress report the service refuses: the handler hears of it.
+        'bad-progress': async (_task, ctx) => {
+          called('bad-progress');
+          const refused = await ctx.progress({ percent: 150 }).then(
+            () => 'accepted',
+            (error: unknown) => (error instanceof AgentMeshError ? error.status : 'other'),
+          );
+          return { refused };
+        },
+        // Not an Error: its message and code are kept, not "[object Object]".
+        'object-thrown': async () => {
+          called('object-thrown');
+          // eslint-disable-next-line @typescript-eslint/only-throw-error -- what is tested
+          throw { code: 'E1', message: 'obj msg' };
+        },
+        // Token estimates are not whole numbers: the output still counts.
+        'float-usage': async (_task, ctx) => {
+          called('float-usage');
+          ctx.reportUsage({ inputTokens: 12.5, outputTokens: 3 });
+          return { ok: 1 };
+        },
       },
-      // Messages the service refuses as they are (a NUL; a cut that splits a surrogate pair).
-      nul: async () => {
-        called('nul');
-        throw new Error('bad\u0000byte');
+      {
+        logger: {
+          ...quiet,
+          warn: (message: string, fields?: Record<string, unknown>) =>
+            warnings.push({ message, fields }),
+        },
       },
-      emoji: async () => {
-        called('emoji');
-        throw new Error('a' + '\u{1F600}'.repeat(3000));
-      },
-      // A progress report the service refuses: the handler hears of it.
-      'bad-progress': async (_task, ctx) => {
-        called('bad-progress');
-        const refused = await ctx.progress({ percent: 150 }).then(
-          () => 'accepted',
-          (error: unknown) => (error instanceof AgentMeshError ? error.status : 'other'),
-        );
-        return { refused };
-      },
-      // Not an Error: its message and code are kept, not "[object Object]".
-      'object-thrown': async () => {
-        called('object-thrown');
-        // eslint-disable-next-line @typescript-eslint/only-throw-error -- what is tested
-        throw { code: 'E1', message: 'obj msg' };
-      },
-      // Token estimates are not whole numbers: the output still counts.
-      'float-usage': async (_task, ctx) => {
-        called('float-usage');
-        ctx.reportUsage({ inputTokens: 12.5, outputTokens: 3 });
-        return { ok: 1 };
-      },
-    }).start();
+    ).start();
     const runs = await Promise.all(
       ['huge', 'nul', 'emoji', 'float-usage', 'bad-progress', 'object-thrown'].map(
         async (skill) => ({
@@ -415,6 +426,10 @@ describe('SDK Worker', () => {
     expect(done.get('bad-progress')!.output).toEqual({ out: { refused: 400 } });
     expect(done.get('float-usage')!.status).toBe('succeeded');
     expect(done.get('float-usage')!.output).toEqual({ out: { ok: 1 } });
+    // Said once, with no error to name (it logged `error: 'undefined'`).
+    expect(warnings.filter((w) => /sent again without its usage/.test(w.message))).toEqual([
+      { message: expect.any(String), fields: {} },
+    ]);
     for (const skill of ['nul', 'emoji']) {
       // Failed by the handler's own error on each attempt, not taken back at the lease's end.
       const run = done.get(skill)!;

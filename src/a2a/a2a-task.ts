@@ -39,8 +39,8 @@ export interface A2aTask {
 export const INPUT_KINDS = ['approval', 'wait'];
 
 /**
- * A run's status time as `taskFromRun` dates it (in SQL, the run `r`; `$kinds`, INPUT_KINDS),
- * to the millisecond, as the Task shows it.
+ * A run's status time as `taskFromRun` dates it, in SQL (the run aliased `r`; `kinds`, the
+ * parameter that holds INPUT_KINDS), to the millisecond, as the Task shows it.
  */
 export const statusChangedAt = (kinds: string) => `date_trunc('milliseconds', greatest(
   r.finished_at, r.started_at, r.created_at,
@@ -61,7 +61,7 @@ export function isSettled(task: A2aTask): boolean {
   );
 }
 
-/** What the mapping reads of a run: the run, and its steps' rows (only waiting ones matter). */
+/** What the mapping reads of a run: the run, and its steps' rows (its approval and wait steps'). */
 export interface RunView {
   run: RunRow;
   /** The run's step tasks; of those, its approval and wait steps' are what is read. */
@@ -114,7 +114,7 @@ export function taskFromRun({ run, tasks }: RunView): A2aTask {
   const state = stateOf(run.status, waiting.length > 0);
   // When the state last changed: the run's start and end, and each approval or wait step's
   // arrival (input-required from then) and end (working again). What ListTasks filters
-  // `statusTimestampAfter` on (STATUS_CHANGED_AT).
+  // `statusTimestampAfter` on (statusChangedAt).
   const inputSteps = tasks.filter((task) =>
     INPUT_KINDS.includes(kinds.get(task.stepKey) ?? 'task'),
   );

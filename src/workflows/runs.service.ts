@@ -252,11 +252,10 @@ export class RunsService {
     // by their stored sizes (pg_column_size reads a value's size, not the value); only the
     // chosen ones are read whole.
     const rows = await this.reads.read((source) =>
-      source.query<Array<RunRow & { pageRows: number }>>(
+      source.query<Array<BudgetedRow<RunRow>>>(
         `WITH page AS (
-           SELECT r.id,
-                  sum(${RUN_STORED_SIZE}) OVER (ORDER BY r.id DESC) - ${RUN_STORED_SIZE} AS before
-             FROM workflow_runs r
+           SELECT r.id, sum(z.size) OVER (ORDER BY r.id DESC) - z.size AS before
+             FROM workflow_runs r CROSS JOIN LATERAL (SELECT ${RUN_STORED_SIZE} AS size) z
             WHERE r.tenant_id = $1 AND ($2::uuid IS NULL OR r.id < $2)
               AND ($3::varchar IS NULL OR r.status = $3) AND ($4::varchar IS NULL OR r.type = $4)
             ORDER BY r.id DESC LIMIT $5)
@@ -603,10 +602,8 @@ export class RunsService {
       throw new FanOutStepNotFoundError(stepKey.slice(0, 80));
     const rows = await this.dataSource.query<Array<BudgetedRow<TaskRow>>>(
       `WITH page AS (
-         SELECT t.id,
-                sum(${TASK_STORED_SIZE}) OVER (ORDER BY t.element_index) - ${TASK_STORED_SIZE}
-                  AS before
-           FROM workflow_tasks t
+         SELECT t.id, sum(z.size) OVER (ORDER BY t.element_index) - z.size AS before
+           FROM workflow_tasks t CROSS JOIN LATERAL (SELECT ${TASK_STORED_SIZE} AS size) z
           WHERE t.run_id = $1 AND t.step_key = $2 AND t.element_index IS NOT NULL
             AND ($3::int IS NULL OR t.element_index > $3) AND ($4::varchar IS NULL OR t.status = $4)
           ORDER BY t.element_index LIMIT $5)

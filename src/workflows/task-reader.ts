@@ -52,10 +52,8 @@ export class TaskReader {
     if (!agent) throw notFound();
     const rows = await this.dataSource.query<Array<BudgetedRow<TaskRow & { claimKey: string }>>>(
       `WITH page AS (
-         SELECT t.id,
-                sum(${TASK_STORED_SIZE}) OVER (ORDER BY t.claimed_at DESC, t.id DESC)
-                  - ${TASK_STORED_SIZE} AS before
-           FROM workflow_tasks t
+         SELECT t.id, sum(z.size) OVER (ORDER BY t.claimed_at DESC, t.id DESC) - z.size AS before
+           FROM workflow_tasks t CROSS JOIN LATERAL (SELECT ${TASK_STORED_SIZE} AS size) z
           WHERE t.tenant_id = $1 AND t.agent_id = $2 AND t.claimed_at IS NOT NULL
             AND ($3::varchar IS NULL OR t.status = $3)
             AND ($4::timestamptz IS NULL OR (t.claimed_at, t.id) < ($4::timestamptz, $5::uuid))

@@ -58,6 +58,7 @@ export const TASK_COLUMNS = taskColumns(TASK_INPUT);
 export const TASK_STORED_SIZE = `(coalesce(pg_column_size(t.input), 0)
   + CASE WHEN t.element_index IS NULL THEN 0 ELSE coalesce(pg_column_size(${STEP_INPUT}), 0) END
   + coalesce(pg_column_size(t.output), 0) + coalesce(pg_column_size(t.error), 0))`;
+
 /**
  * As TASK_COLUMNS with the input as the row holds it: for rows whose input is whole already (a
  * retired task, see RetiredTasks), and for statements that create or change many of a run's

@@ -433,7 +433,9 @@ export class Worker {
   }
 
   private warn(message: string, error: unknown): void {
-    this.log.warn(message, { error: error instanceof Error ? error.message : String(error) });
+    const described = error instanceof Error ? error.message : String(error);
+    // A warning with no error to name (a completion sent again without its usage) has none.
+    this.log.warn(message, error === undefined ? {} : { error: described });
     this.emit({ kind: 'warning', message, error });
   }
 

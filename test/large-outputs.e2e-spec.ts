@@ -231,6 +231,10 @@ interface LargeRuns {
    * sent again, up to three times, as the SDK does. One that is a 503 on every try stays so.
    */
   complete(task: Json, output: unknown): Promise<Awaited<ReturnType<TestApp['http']['post']>>>;
+  /** Defines `key` of `steps` and starts a run of it with `input`; answers the run's id. */
+  start(key: string, steps: Json[], input?: Json): Promise<string>;
+  /** Claims as the agent until it holds `count` tasks. */
+  claim(count: number): Promise<Json[]>;
   close(): Promise<void>;
 }
 
@@ -269,10 +273,27 @@ async function largeRuns(
       await new Promise((resolve) => setTimeout(resolve, 500));
     }
   };
+  const start = async (key: string, steps: Json[], input: Json = {}) => {
+    expect((await api('/workflow-definitions', { key, steps })).status).toBe(201);
+    const started = await api('/workflows', { definitionKey: key, input });
+    expect(started.status).toBe(201);
+    return started.body.data.id as string;
+  };
+  const claim = async (count: number) => {
+    const tasks: Json[] = [];
+    while (tasks.length < count) {
+      const claimed = await api(`/agents/${agent}/tasks/claim`, { max: 10 });
+      expect(claimed.status).toBe(200);
+      tasks.push(...claimed.body.data.tasks);
+    }
+    return tasks;
+  };
   return {
     db,
     api,
     complete,
+    start,
+    claim,
     close: async () => {
       await db.end();
       await test.close();
@@ -301,16 +322,8 @@ describe('a run whose outputs add up to megabytes', () => {
   it("the last completion finishes the run, its output and its event holding every step's", async () => {
     const { api, db } = runs;
     const steps = Array.from({ length: STEPS }, (_, i) => ({ key: `s${i}`, skill: 'write' }));
-    expect((await api('/workflow-definitions', { key: 'long', steps })).status).toBe(201);
-    const started = await api('/workflows', { definitionKey: 'long', input: {} });
-    expect(started.status).toBe(201);
-    const runId = started.body.data.id as string;
-    const tasks: Json[] = [];
-    while (tasks.length < STEPS) {
-      const claimed = await api('/agents/writer/tasks/claim', { max: 10 });
-      expect(claimed.status).toBe(200);
-      tasks.push(...claimed.body.data.tasks);
-    }
+    const runId = await runs.start('long', steps);
+    const tasks = await runs.claim(STEPS);
     // All but one done as a completion leaves them, each text its own (made by PostgreSQL:
     // sending 11 MB through the API only makes the test slower), then the last one sent.
     const [lastTask] = tasks.splice(-1);
@@ -372,15 +385,10 @@ describe('a run whose finish outlives the statement timeout', () => {
   afterAll(() => runs.close());
 
   it('its last completion goes through, and the run succeeds with every output', async () => {
-    const { api, db } = runs;
+    const { db } = runs;
     const steps = Array.from({ length: STEPS }, (_, i) => ({ key: `m${i}`, skill: 'measure' }));
-    expect((await api('/workflow-definitions', { key: 'measures', steps })).status).toBe(201);
-    const started = await api('/workflows', { definitionKey: 'measures', input: {} });
-    expect(started.status).toBe(201);
-    const runId = started.body.data.id as string;
-    const claimed = await api('/agents/measurer/tasks/claim', { max: STEPS });
-    expect(claimed.status).toBe(200);
-    const tasks = claimed.body.data.tasks as Json[];
+    const runId = await runs.start('measures', steps);
+    const tasks = await runs.claim(STEPS);
     expect(tasks).toHaveLength(STEPS);
     // All but one done as a completion leaves them, their outputs made by PostgreSQL.
     const [lastTask] = tasks.splice(-1);
@@ -418,30 +426,17 @@ describe('a run whose finish outlives the statement timeout', () => {
   });
 
   it("a fan-out's last element goes through, and its dependent gets every element's output", async () => {
-    const { api, db } = runs;
+    const { db } = runs;
     const elements = 8;
-    expect(
-      (
-        await api('/workflow-definitions', {
-          key: 'fanned',
-          steps: [
-            { key: 'each', skill: 'measure', forEach: '$.input.items' },
-            { key: 'sum', skill: 'measure', dependsOn: ['each'] },
-          ],
-        })
-      ).status,
-    ).toBe(201);
-    const started = await api('/workflows', {
-      definitionKey: 'fanned',
-      input: { items: Array.from({ length: elements }, (_, i) => i) },
-    });
-    expect(started.status).toBe(201);
-    const tasks: Json[] = [];
-    while (tasks.length < elements) {
-      const claimed = await api('/agents/measurer/tasks/claim', { max: elements });
-      expect(claimed.status).toBe(200);
-      tasks.push(...claimed.body.data.tasks);
-    }
+    const runId = await runs.start(
+      'fanned',
+      [
+        { key: 'each', skill: 'measure', forEach: '$.input.items' },
+        { key: 'sum', skill: 'measure', dependsOn: ['each'] },
+      ],
+      { items: Array.from({ length: elements }, (_, i) => i) },
+    );
+    const tasks = await runs.claim(elements);
     const [lastTask] = tasks.splice(-1);
     await db.query(
       `UPDATE workflow_tasks SET status = 'succeeded', finished_at = now(),
@@ -462,7 +457,7 @@ describe('a run whose finish outlives the statement timeout', () => {
       `SELECT t.status, jsonb_array_length(t.input->'dependencies'->'each') AS elements,
               t.input->'dependencies'->'each'->$2::int AS last
          FROM workflow_tasks t WHERE t.run_id = $1 AND t.step_key = 'sum'`,
-      [started.body.data.id, lastTask.input.index],
+      [runId, lastTask.input.index],
     );
     expect(sum).toEqual({ status: 'queued', elements, last: [1] });
   });

@@ -19,6 +19,13 @@ const dispatcher = new Agent();
 const fetchVia: FetchLike = (url, init) =>
   undiciFetch(url, { ...init, dispatcher } as Parameters<typeof undiciFetch>[1]);
 
+/** The service's answer to a client over its rate: 429, to try again in `seconds`. */
+const tooManyRequests = (seconds: number) =>
+  new Response(JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429 }), {
+    status: 429,
+    headers: { 'content-type': 'application/problem+json', 'retry-after': String(seconds) },
+  });
+
 /** SDK workers in this process against the real app listening on a port. */
 describe('SDK Worker', () => {
   let test: TestApp;
@@ -57,6 +64,10 @@ describe('SDK Worker', () => {
     workers.push(created);
     return created;
   };
+
+  /** A Worker with these options, never started (for what its constructor refuses). */
+  const unstarted = (options: Partial<ConstructorParameters<typeof Worker>[0]>) =>
+    new Worker({ baseUrl, apiKey: ADMIN_KEY, agent: { id: 'never' }, handlers: {}, ...options });
 
   it('runs a fan-out/fan-in DAG through three workers', async () => {
     const seen: Array<{ step: string; input: unknown; dependencies: unknown }> = [];
@@ -482,16 +493,7 @@ describe('SDK Worker', () => {
 
   it('refuses a pollSeconds that is not a whole number from 0 to 30; at 0 it polls, not spins', async () => {
     for (const pollSeconds of [NaN, 0.9, -1, 31, Infinity]) {
-      expect(
-        () =>
-          new Worker({
-            baseUrl,
-            apiKey: ADMIN_KEY,
-            agent: { id: 'never' },
-            handlers: {},
-            pollSeconds,
-          }),
-      ).toThrow(/pollSeconds/);
+      expect(() => unstarted({ pollSeconds })).toThrow(/pollSeconds/);
     }
     let claims = 0;
     await worker(
@@ -538,13 +540,7 @@ describe('SDK Worker', () => {
       {
         fetch: async (url, init) =>
           url.endsWith('/heartbeat') && url.includes('/tasks/')
-            ? new Response(
-                JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429 }),
-                {
-                  status: 429,
-                  headers: { 'content-type': 'application/problem+json', 'retry-after': '50' },
-                },
-              )
+            ? tooManyRequests(50)
             : fetchVia(url, init),
       },
     ).start();
@@ -568,13 +564,7 @@ describe('SDK Worker', () => {
       {
         fetch: async (url, init) =>
           url.endsWith('/agents/limited-beats/heartbeat')
-            ? new Response(
-                JSON.stringify({ type: 'about:blank', title: 'Too Many Requests', status: 429 }),
-                {
-                  status: 429,
-                  headers: { 'content-type': 'application/problem+json', 'retry-after': '50' },
-                },
-              )
+            ? tooManyRequests(50)
             : fetchVia(url, init),
       },
     );
@@ -622,16 +612,7 @@ describe('SDK Worker', () => {
 
   it('refuses a concurrency that is not a whole number of at least one', () => {
     for (const concurrency of [NaN, Infinity, 0, -1]) {
-      expect(
-        () =>
-          new Worker({
-            baseUrl,
-            apiKey: ADMIN_KEY,
-            agent: { id: 'never' },
-            handlers: {},
-            concurrency,
-          }),
-      ).toThrow(/concurrency/);
+      expect(() => unstarted({ concurrency })).toThrow(/concurrency/);
     }
   });
 

@@ -2,25 +2,14 @@
 // `npm start`: build when the sources are newer than the build, then run the service.
 // With DATABASE_URL unset the service starts its embedded PostgreSQL (data under .data/).
 const { spawnSync, spawn } = require('node:child_process');
-const { existsSync, readdirSync, statSync } = require('node:fs');
 const { join } = require('node:path');
+const { consoleBuildNeeded, serviceBuildReason } = require('./build-state');
 
 const root = join(__dirname, '..');
 const main = join(root, 'dist', 'src', 'main.js');
 
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    if (entry.name === 'node_modules') continue; // Vite's cache under console/
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-const sources = Math.max(newestMtime(join(root, 'src')), newestMtime(join(root, 'migrations')));
-if (!existsSync(main) || statSync(main).mtimeMs < sources) {
-  const why = existsSync(main) ? 'the sources changed since the last build' : 'first start';
+const why = serviceBuildReason(root);
+if (why) {
   process.stderr.write(`Building AgentMesh (${why}); this takes about 30 seconds...\n`);
   const started = Date.now();
   const build = spawnSync(process.execPath, [require.resolve('@nestjs/cli/bin/nest.js'), 'build'], {
@@ -33,9 +22,7 @@ if (!existsSync(main) || statSync(main).mtimeMs < sources) {
 
 // The console (console/, built with Vite into dist/console) the same way: when it is missing or
 // its sources are newer.
-const consoleIndex = join(root, 'dist', 'console', 'index.html');
-const consoleSources = newestMtime(join(root, 'console'));
-if (!existsSync(consoleIndex) || statSync(consoleIndex).mtimeMs < consoleSources) {
+if (consoleBuildNeeded(root)) {
   process.stderr.write('Building the console (console/ -> dist/console)...\n');
   const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');
   const build = spawnSync(process.execPath, [vite, 'build', 'console', '--logLevel', 'warn'], {

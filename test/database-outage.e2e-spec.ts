@@ -1,9 +1,11 @@
-import type { Pool } from 'pg';
+import { AddressInfo, createConnection, createServer, Server, Socket } from 'node:net';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { guardClientErrors } from '../src/database/client-errors';
 import { isDatabaseUnavailable } from '../src/database/database-errors';
 import { UnitOfWork } from '../src/database/unit-of-work';
-import { adminQuery, databaseName } from './utils/databases';
+import { adminQuery, databaseName, templateUrl } from './utils/databases';
 import { startTestApp, TestApp } from './utils/test-app';
 
 /**
@@ -109,5 +111,96 @@ describe('a database connection ended while in use', () => {
     expect(failure).toBeDefined();
     expect(isDatabaseUnavailable(failure)).toBe(true);
     expect((await test.http.get('/api/v1/agents').set(test.admin)).status).toBe(200);
+  });
+});
+
+/**
+ * A TCP relay in front of PostgreSQL whose client-to-server direction can be held: what the
+ * client sends waits while the server's answers still pass.
+ */
+async function holdingRelay(target: URL): Promise<{ port: number; hold(): void; close(): void }> {
+  const sockets: Socket[] = [];
+  let held = false;
+  // Half-open: the client's end of its sending (after its Terminate) is held too.
+  const server: Server = createServer({ allowHalfOpen: true }, (client) => {
+    const upstream = createConnection(Number(target.port || 5432), target.hostname);
+    sockets.push(client, upstream);
+    client.on('data', (chunk) => {
+      if (!held) upstream.write(chunk);
+    });
+    client.on('end', () => {
+      if (!held) upstream.end();
+    });
+    upstream.pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  return {
+    port: (server.address() as AddressInfo).port,
+    hold: () => (held = true),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      server.close();
+    },
+  };
+}
+
+/**
+ * The service closing its pool (shutdown) while PostgreSQL stops: the embedded database stops
+ * right after the pool's end, which does not wait for its connections' goodbyes, so the
+ * server's "terminating connection" reaches connections that are closing already. That is no
+ * connection in use being lost, and no alarm.
+ */
+describe('a pool closing while PostgreSQL stops', () => {
+  it('logs no lost connection for a connection it was closing itself', async () => {
+    const target = new URL(templateUrl());
+    const relay = await holdingRelay(target);
+    const warnings: unknown[] = [];
+    const log = { warn: (...args: unknown[]) => warnings.push(args) };
+    const pool = new Pool({
+      host: '127.0.0.1',
+      port: relay.port,
+      user: decodeURIComponent(target.username),
+      database: target.pathname.slice(1),
+    });
+    try {
+      // As TypeORM does: an idle connection's error reaches the pool's listener.
+      pool.on('error', () => undefined);
+      guardClientErrors(pool, log as never);
+      const client = await pool.connect();
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      client.release();
+      const closed = new Promise((done) => client.once('end', done));
+      // The pool's end sends the connection's Terminate, held here; the server, stopping,
+      // ends the connection before reading it.
+      relay.hold();
+      await pool.end();
+      await adminQuery(templateUrl(), `SELECT pg_terminate_backend(${Number(rows[0].pid)})`);
+      await closed;
+      expect(warnings).toEqual([]);
+    } finally {
+      relay.close();
+    }
+  });
+
+  it('still logs the loss of a connection in use', async () => {
+    const warnings: unknown[] = [];
+    const pool = new Pool({ connectionString: templateUrl() });
+    pool.on('error', () => undefined);
+    guardClientErrors(pool, { warn: (...args: unknown[]) => warnings.push(args) } as never);
+    const client = await pool.connect();
+    const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+    const closed = new Promise((done) => client.once('end', done));
+    await adminQuery(templateUrl(), `SELECT pg_terminate_backend(${Number(rows[0].pid)})`);
+    await closed;
+    client.release();
+    await pool.end();
+    expect(warnings).toEqual([
+      [
+        { err: 'terminating connection due to administrator command', code: '57P01' },
+        'A database connection in use was lost',
+      ],
+    ]);
   });
 });

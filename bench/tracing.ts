@@ -79,8 +79,9 @@ async function settle(servers: Server[]): Promise<number> {
  * interleaved, each load started once every service is idle. The machine is shared and single
  * rounds swing with its other work: short rounds keep the two of a round close in time, and
  * many make the median of the per-round ratios settle. Goal: on/off >= 0.9 req/s. The second
- * figure, steadier on a loaded machine: the service's CPU time per answered request (user +
- * system, from /proc), on against off.
+ * figure: the service's CPU time per answered request (user + system, from /proc), on against
+ * off. A second untraced service in the same rounds (the control) gives both figures for two
+ * alike services: the bench's own noise, against which an on/off figure is read.
  */
 export async function benchTracing(): Promise<void> {
   const otlp = await collector();
@@ -105,6 +106,10 @@ export async function benchTracing(): Promise<void> {
   try {
     const off = await service({});
     const on = await service({ OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url });
+    // A second service with tracing off (BENCH_CONTROL=0 leaves it out): what it gets against
+    // `off` is the bench's own noise, two alike services differing by chance, the floor under
+    // which an on/off figure says nothing.
+    const control = process.env.BENCH_CONTROL === '0' ? undefined : await service({});
     const before = process.env.BENCH_BEFORE
       ? await service(
           { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
@@ -152,6 +157,7 @@ export async function benchTracing(): Promise<void> {
     // BENCH_BEFORE=<another build's dist>: that build with tracing on too, in the same rounds.
     const variants: Array<{ label: string; server: Server }> = [
       { label: 'on', server: on },
+      ...(control ? [{ label: 'off (control)', server: control }] : []),
       ...(before ? [{ label: 'on (BENCH_BEFORE)', server: before }] : []),
     ];
     const rows: Row[] = [];

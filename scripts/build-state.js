@@ -31,7 +31,7 @@ function serviceBuildReason(root) {
   return sources > built ? 'the sources changed since the last build' : undefined;
 }
 
-/** Whether the console (console/, built with Vite into dist/console) is missing or older than its sources. */
+/** Whether the console (console/, built with Vite into dist/console) is missing or stale. */
 function consoleBuildNeeded(root) {
   const index = join(root, 'dist', 'console', 'index.html');
   return !existsSync(index) || mtime(index) < newestMtime(join(root, 'console'));

@@ -5,7 +5,7 @@ import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { guardClientErrors } from '../src/database/client-errors';
 import { isDatabaseUnavailable } from '../src/database/database-errors';
 import { UnitOfWork } from '../src/database/unit-of-work';
-import { adminQuery, databaseName, templateUrl } from './utils/databases';
+import { adminQuery, createTestDatabase, databaseName, TestDatabase } from './utils/databases';
 import { startTestApp, TestApp } from './utils/test-app';
 
 /**
@@ -153,8 +153,15 @@ async function holdingRelay(target: URL): Promise<{ port: number; hold(): void; 
  * connection in use being lost, and no alarm.
  */
 describe('a pool closing while PostgreSQL stops', () => {
+  // A database of its own: connections to the template would hold up other files' clones.
+  let db: TestDatabase;
+  beforeAll(async () => {
+    db = await createTestDatabase({ empty: true });
+  });
+  afterAll(() => db.drop());
+
   it('logs no lost connection for a connection it was closing itself', async () => {
-    const target = new URL(templateUrl());
+    const target = new URL(db.url);
     const relay = await holdingRelay(target);
     const warnings: unknown[] = [];
     const log = { warn: (...args: unknown[]) => warnings.push(args) };
@@ -162,6 +169,7 @@ describe('a pool closing while PostgreSQL stops', () => {
       host: '127.0.0.1',
       port: relay.port,
       user: decodeURIComponent(target.username),
+      password: decodeURIComponent(target.password) || undefined,
       database: target.pathname.slice(1),
     });
     try {
@@ -176,7 +184,7 @@ describe('a pool closing while PostgreSQL stops', () => {
       // ends the connection before reading it.
       relay.hold();
       await pool.end();
-      await adminQuery(templateUrl(), `SELECT pg_terminate_backend(${Number(rows[0].pid)})`);
+      await adminQuery(db.url, `SELECT pg_terminate_backend(${Number(rows[0].pid)})`);
       await closed;
       expect(warnings).toEqual([]);
     } finally {
@@ -186,13 +194,13 @@ describe('a pool closing while PostgreSQL stops', () => {
 
   it('still logs the loss of a connection in use', async () => {
     const warnings: unknown[] = [];
-    const pool = new Pool({ connectionString: templateUrl() });
+    const pool = new Pool({ connectionString: db.url });
     pool.on('error', () => undefined);
     guardClientErrors(pool, { warn: (...args: unknown[]) => warnings.push(args) } as never);
     const client = await pool.connect();
     const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
     const closed = new Promise((done) => client.once('end', done));
-    await adminQuery(templateUrl(), `SELECT pg_terminate_backend(${Number(rows[0].pid)})`);
+    await adminQuery(db.url, `SELECT pg_terminate_backend(${Number(rows[0].pid)})`);
     await closed;
     client.release();
     await pool.end();

@@ -20,11 +20,11 @@ interface GuardedClient {
  * outbox dispatcher, the prepared statements and the read snapshots hold clients of their own,
  * and a client's `error` with no listener is thrown as an uncaught exception. This listener,
  * added on a client's first checkout and kept for its life, logs the loss of a connection in
- * use, once; the statements on it fail (503 `database-unavailable`) and the pool drops it when it is
- * released. An idle connection's loss is the pool's (it drops it, the next checkout connects
- * anew), and one this process was closing (the pool's end at shutdown, which does not wait for
- * the server to read the goodbye, with the embedded database stopping right after) lost
- * nothing: neither is logged.
+ * use, once; the statements on it fail (503 `database-unavailable`) and the pool drops it when
+ * it is released. An idle connection's loss is the pool's (it drops it, the next checkout
+ * connects anew), and one this process was closing (the pool's end at shutdown, which does not
+ * wait for the server to read the goodbye, with the embedded database stopping right after)
+ * lost nothing: neither is logged.
  */
 export function guardClientErrors(pool: Pool, log: Logger): void {
   pool.on('acquire', (client: PoolClient) => {

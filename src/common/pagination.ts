@@ -139,8 +139,9 @@ export function toPage<T>(
  * The statement chooses the page by the items' stored sizes (`pg_column_size` reads a value's
  * size, not the value) and reads whole only the chosen ones:
  * `WITH page AS (SELECT <key>, sum(z.size) OVER (<list order>) - z.size AS before FROM ...
- * CROSS JOIN LATERAL (SELECT <size> AS size) z ... LIMIT limit + 1) SELECT <columns>, (SELECT count(*) FROM page)::int AS "pageRows" FROM page p JOIN
- * ... WHERE p.before < PAGE_BYTES`; `toBudgetedPage` makes the page of its rows.
+ * CROSS JOIN LATERAL (SELECT <size> AS size) z ... LIMIT limit + 1) SELECT <columns>,
+ * (SELECT count(*) FROM page)::int AS "pageRows" FROM page p JOIN ... WHERE p.before <
+ * PAGE_BYTES`; `toBudgetedPage` makes the page of its rows.
  */
 export const PAGE_BYTES = 4 * 1024 * 1024;
 

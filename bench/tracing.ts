@@ -81,7 +81,8 @@ async function settle(servers: Server[]): Promise<number> {
  * many make the median of the per-round ratios settle. Goal: on/off >= 0.9 req/s. The second
  * figure: the service's CPU time per answered request (user + system, from /proc), on against
  * off. A second untraced service in the same rounds (the control) gives both figures for two
- * alike services: the bench's own noise, against which an on/off figure is read.
+ * alike services: the bench's own noise, against which an on/off figure is read. A third
+ * traces a share of the requests (BENCH_SAMPLED_RATIO, 0.1), as under load in service.
  */
 export async function benchTracing(): Promise<void> {
   const otlp = await collector();
@@ -110,6 +111,18 @@ export async function benchTracing(): Promise<void> {
     // `off` is the bench's own noise, two alike services differing by chance, the floor under
     // which an on/off figure says nothing.
     const control = process.env.BENCH_CONTROL === '0' ? undefined : await service({});
+    // Tracing on as an operator would run it under load: a share of the traces kept
+    // (`parentbased_traceidratio`, BENCH_SAMPLED_RATIO, 0.1; 0 leaves it out), the rest
+    // propagated but not recorded.
+    const sampledRatio = Number(process.env.BENCH_SAMPLED_RATIO ?? 0.1);
+    const sampled =
+      sampledRatio > 0
+        ? await service({
+            OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+            OTEL_TRACES_SAMPLER: 'parentbased_traceidratio',
+            OTEL_TRACES_SAMPLER_ARG: String(sampledRatio),
+          })
+        : undefined;
     const before = process.env.BENCH_BEFORE
       ? await service(
           { OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url },
@@ -158,6 +171,7 @@ export async function benchTracing(): Promise<void> {
     const variants: Array<{ label: string; server: Server }> = [
       { label: 'on', server: on },
       ...(control ? [{ label: 'off (control)', server: control }] : []),
+      ...(sampled ? [{ label: `on, ${sampledRatio} sampled`, server: sampled }] : []),
       ...(before ? [{ label: 'on (BENCH_BEFORE)', server: before }] : []),
     ];
     const rows: Row[] = [];

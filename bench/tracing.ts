@@ -85,6 +85,10 @@ async function settle(servers: Server[]): Promise<number> {
  * traces a share of the requests (BENCH_SAMPLED_RATIO, 0.1), as under load in service.
  */
 export async function benchTracing(): Promise<void> {
+  const sampledRatio = Number(process.env.BENCH_SAMPLED_RATIO ?? 0.1);
+  if (!(sampledRatio >= 0 && sampledRatio <= 1)) {
+    throw new Error('BENCH_SAMPLED_RATIO must be a number from 0 to 1');
+  }
   const otlp = await collector();
   const servers: Server[] = [];
   const databases: Array<Awaited<ReturnType<typeof freshDatabase>>> = [];
@@ -114,7 +118,6 @@ export async function benchTracing(): Promise<void> {
     // Tracing on as an operator would run it under load: a share of the traces kept
     // (`parentbased_traceidratio`, BENCH_SAMPLED_RATIO, 0.1; 0 leaves it out), the rest
     // propagated but not recorded.
-    const sampledRatio = Number(process.env.BENCH_SAMPLED_RATIO ?? 0.1);
     const sampled =
       sampledRatio > 0
         ? await service({
